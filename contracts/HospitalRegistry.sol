@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {LedgerBase} from "./access/LedgerBase.sol";
+import {IHospitalRegistry} from "./interfaces/IHospitalRegistry.sol";
+
+/// @title HospitalRegistry
+/// @notice Hospitals and their on-chain staff roles. Roles live on-chain because the gateway
+/// reads them at sign-in: no hospital system can grant itself a role the admin did not.
+contract HospitalRegistry is IHospitalRegistry, LedgerBase {
+    uint8 public constant APPROVER = 1;
+    uint8 public constant SETTLER = 2;
+    uint8 public constant RECEIVER = 4;
+    uint8 internal constant ALL_ROLES = APPROVER | SETTLER | RECEIVER;
+
+    mapping(address hospital => bool) internal _enrolled;
+    mapping(address hospital => uint256) public approvalThreshold;
+    mapping(address hospital => mapping(address member => uint8)) public memberRoles;
+    mapping(address member => address hospital) internal _memberOf;
+
+    constructor(IAccessControl roles_, address forwarder) LedgerBase(roles_, forwarder) {}
+
+    /// @inheritdoc IHospitalRegistry
+    function enrolHospital(
+        address hospital,
+        bytes32 nameHash
+    ) external whenNotPaused onlyRole(_REGULATOR_ROLE) {
+        if (hospital == address(0)) revert HospitalInvalidMember(hospital);
+        if (_enrolled[hospital]) revert HospitalAlreadyEnrolled(hospital);
+        if (_memberOf[hospital] != address(0)) revert HospitalMemberOfOther(hospital, _memberOf[hospital]);
+        _enrolled[hospital] = true;
+        emit HospitalEnrolled(hospital, nameHash, _msgSender());
+    }
+
+    /// @inheritdoc IHospitalRegistry
+    function setMemberRoles(address member, uint8 roles_) external whenNotPaused {
+        address hospital = _msgSender();
+        if (!_enrolled[hospital]) revert HospitalNotEnrolled(hospital);
+        if (roles_ & ~ALL_ROLES != 0) revert HospitalInvalidRoles(roles_);
+        if (member == address(0) || member == hospital || _enrolled[member])
+            revert HospitalInvalidMember(member);
+        address current = _memberOf[member];
+        if (current != address(0) && current != hospital) revert HospitalMemberOfOther(member, current);
+
+        memberRoles[hospital][member] = roles_;
+        _memberOf[member] = roles_ == 0 ? address(0) : hospital;
+        emit HospitalMemberChanged(hospital, member, roles_);
+    }
+
+    /// @inheritdoc IHospitalRegistry
+    function setApprovalThreshold(uint256 threshold) external whenNotPaused {
+        address hospital = _msgSender();
+        if (!_enrolled[hospital]) revert HospitalNotEnrolled(hospital);
+        approvalThreshold[hospital] = threshold;
+        emit ApprovalThresholdChanged(hospital, threshold);
+    }
+
+    /// @inheritdoc IHospitalRegistry
+    function isEnrolled(address hospital) external view returns (bool) {
+        return _enrolled[hospital];
+    }
+
+    /// @inheritdoc IHospitalRegistry
+    function hasHospitalRole(address hospital, address account, uint8 roles_) external view returns (bool) {
+        return roles_ != 0 && memberRoles[hospital][account] & roles_ == roles_;
+    }
+
+    /// @inheritdoc IHospitalRegistry
+    function hospitalOf(address account) external view returns (address) {
+        return _enrolled[account] ? account : _memberOf[account];
+    }
+}
