@@ -1,0 +1,168 @@
+import { ethers, type ContractRunner, type Signer } from "ethers";
+import {
+  DeliveryTrace__factory,
+  HospitalRegistry__factory,
+  LedgerForwarder__factory,
+  LedgerRoles__factory,
+  OrderBook__factory,
+  SettlementToken__factory,
+  SupplierRegistry__factory,
+  TenderHouse__factory,
+  type DeliveryTrace,
+  type HospitalRegistry,
+  type LedgerForwarder,
+  type LedgerRoles,
+  type OrderBook,
+  type SettlementToken,
+  type SupplierRegistry,
+  type TenderHouse,
+} from "../../typechain-types";
+
+/** Names of the deployed ledger contracts, as they appear in `deployments/<network>.json`. */
+export const LEDGER_CONTRACTS = [
+  "forwarder",
+  "roles",
+  "token",
+  "registry",
+  "tenders",
+  "hospitals",
+  "trace",
+  "orderBook",
+] as const;
+export type LedgerContractName = (typeof LEDGER_CONTRACTS)[number];
+
+export interface Ledger {
+  forwarder: LedgerForwarder;
+  roles: LedgerRoles;
+  token: SettlementToken;
+  registry: SupplierRegistry;
+  tenders: TenderHouse;
+  hospitals: HospitalRegistry;
+  trace: DeliveryTrace;
+  orderBook: OrderBook;
+}
+
+export interface DeployOptions {
+  /** Accounts that get REGULATOR_ROLE. */
+  regulators?: string[];
+  /** Accounts that get PAUSER_ROLE (the deployer always does). */
+  pausers?: string[];
+  /** Settle in this existing ERC-20 instead of deploying the test token. */
+  tokenAddress?: string;
+}
+
+export interface DeploymentRecord {
+  network: string;
+  chainId: number;
+  deploymentBlock: number;
+  deployedAt: string;
+  /** Hash of chain id and every address: the identity the gateway checks its database against. */
+  deploymentId: string;
+  contracts: Record<LedgerContractName, string>;
+}
+
+export const REGULATOR_ROLE = ethers.id("REGULATOR_ROLE");
+export const PAUSER_ROLE = ethers.id("PAUSER_ROLE");
+
+/**
+ * Deploys the whole ledger from `deployer` and wires it: the order book is bound into the
+ * tender house and the delivery trace (each accepts exactly one binding), roles are granted.
+ */
+export async function deployLedger(
+  deployer: Signer,
+  options: DeployOptions = {},
+): Promise<{ ledger: Ledger; deploymentBlock: number }> {
+  const admin = await deployer.getAddress();
+  const provider = deployer.provider;
+  if (!provider) throw new Error("the deployer signer has no provider");
+  const firstBlock = await provider.getBlockNumber();
+
+  const forwarder = await deployed(new LedgerForwarder__factory(deployer).deploy());
+  const roles = await deployed(new LedgerRoles__factory(deployer).deploy(admin));
+  const token = options.tokenAddress
+    ? SettlementToken__factory.connect(options.tokenAddress, deployer)
+    : await deployed(new SettlementToken__factory(deployer).deploy(admin));
+  const fwd = await forwarder.getAddress();
+  const rolesAddr = await roles.getAddress();
+  const registry = await deployed(new SupplierRegistry__factory(deployer).deploy(rolesAddr, fwd));
+  const registryAddr = await registry.getAddress();
+  const tenders = await deployed(new TenderHouse__factory(deployer).deploy(rolesAddr, fwd, registryAddr));
+  const hospitals = await deployed(new HospitalRegistry__factory(deployer).deploy(rolesAddr, fwd));
+  const hospitalsAddr = await hospitals.getAddress();
+  const trace = await deployed(
+    new DeliveryTrace__factory(deployer).deploy(rolesAddr, fwd, registryAddr, hospitalsAddr),
+  );
+  const orderBook = await deployed(
+    new OrderBook__factory(deployer).deploy(
+      rolesAddr,
+      fwd,
+      await token.getAddress(),
+      await tenders.getAddress(),
+      registryAddr,
+      hospitalsAddr,
+      await trace.getAddress(),
+    ),
+  );
+  const orderBookAddr = await orderBook.getAddress();
+  await (await tenders.bindOrderBook(orderBookAddr)).wait();
+  await (await trace.bindOrderBook(orderBookAddr)).wait();
+  for (const account of options.regulators ?? []) {
+    await (await roles.grantRole(REGULATOR_ROLE, account)).wait();
+  }
+  for (const account of new Set([admin, ...(options.pausers ?? [])])) {
+    await (await roles.grantRole(PAUSER_ROLE, account)).wait();
+  }
+
+  const ledger: Ledger = { forwarder, roles, token, registry, tenders, hospitals, trace, orderBook };
+  return { ledger, deploymentBlock: firstBlock + 1 };
+}
+
+/** Builds the record written to `deployments/<network>.json`. */
+export async function deploymentRecord(
+  network: string,
+  ledger: Ledger,
+  deploymentBlock: number,
+): Promise<DeploymentRecord> {
+  const provider = ledger.roles.runner?.provider;
+  if (!provider) throw new Error("the ledger contracts have no provider");
+  const chainId = Number((await provider.getNetwork()).chainId);
+  const contracts = {} as Record<LedgerContractName, string>;
+  for (const name of LEDGER_CONTRACTS) contracts[name] = await ledger[name].getAddress();
+  const deploymentId = ethers.keccak256(
+    ethers.AbiCoder.defaultAbiCoder().encode(
+      ["uint256", "address[]"],
+      [chainId, LEDGER_CONTRACTS.map((name) => contracts[name])],
+    ),
+  );
+  return {
+    network,
+    chainId,
+    deploymentBlock,
+    deployedAt: new Date().toISOString(),
+    deploymentId,
+    contracts,
+  };
+}
+
+/** Typed contract handles for an existing deployment. */
+export function connectLedger(record: DeploymentRecord, runner: ContractRunner): Ledger {
+  const c = record.contracts;
+  return {
+    forwarder: LedgerForwarder__factory.connect(c.forwarder, runner),
+    roles: LedgerRoles__factory.connect(c.roles, runner),
+    token: SettlementToken__factory.connect(c.token, runner),
+    registry: SupplierRegistry__factory.connect(c.registry, runner),
+    tenders: TenderHouse__factory.connect(c.tenders, runner),
+    hospitals: HospitalRegistry__factory.connect(c.hospitals, runner),
+    trace: DeliveryTrace__factory.connect(c.trace, runner),
+    orderBook: OrderBook__factory.connect(c.orderBook, runner),
+  };
+}
+
+async function deployed<T extends { waitForDeployment(): Promise<unknown> }>(
+  pending: Promise<T>,
+): Promise<T> {
+  const contract = await pending;
+  await contract.waitForDeployment();
+  return contract;
+}
