@@ -1,0 +1,481 @@
+import type { Db } from "../../db";
+import type { EventArgs, JsonValue } from "../../chain/ledger-events";
+
+/**
+ * Projections: how each ledger event changes the gateway's read model. Every handler is a
+ * plain SQL change keyed by the event's own ids, applied exactly once per stored event (the
+ * caller only applies events it has just inserted), so replaying the event log from scratch
+ * rebuilds the same tables.
+ */
+
+export interface StoredEvent {
+  contract: string;
+  event: string;
+  args: EventArgs;
+  blockNumber: number;
+  blockTime: Date;
+  txHash: string;
+  logIndex: number;
+}
+
+const DOCUMENT_KINDS = ["business_licence", "device_operating_permit", "product_registration"];
+const ORDER_STATUS = ["none", "placed", "funded", "closed", "cancelled"];
+export const TRACE_STEPS = [
+  "shipping",
+  "departing",
+  "arriving",
+  "receiving",
+  "inspecting",
+  "accepting",
+  "holding",
+  "storing",
+] as const;
+
+type Handler = (db: Db, e: StoredEvent) => Promise<void>;
+
+const str = (v: JsonValue | undefined): string => String(v);
+const num = (v: JsonValue | undefined): number => Number(v);
+/** Seconds since the epoch (as a decimal string) to an ISO timestamp. */
+const iso = (v: JsonValue | undefined): string => new Date(Number(v) * 1000).toISOString();
+const json = (v: JsonValue | undefined): string => JSON.stringify(v ?? null);
+const obj = (v: JsonValue | undefined): Record<string, JsonValue> => v as Record<string, JsonValue>;
+/** GTINs travel as integers on-chain; everywhere else they are 14-digit strings. */
+export const gtin14 = (v: JsonValue | undefined): string => String(v).padStart(14, "0");
+
+const handlers: Record<string, Handler> = {
+  "registry.SupplierRegistered": async (db, e) => {
+    await db.query(
+      `INSERT INTO suppliers (address, name, registration_id, status, registered_at, last_tx, last_block)
+       VALUES ($1, $2, $3, 'active', $4, $5, $6)`,
+      [
+        str(e.args.supplier),
+        str(e.args.name),
+        str(e.args.registrationId),
+        iso(e.args.registeredAt),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "registry.DocumentFiled": async (db, e) => {
+    await db.query(
+      `INSERT INTO supplier_documents
+         (id, supplier, kind, sha256, valid_from, valid_until, categories, status, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9)`,
+      [
+        str(e.args.documentId),
+        str(e.args.supplier),
+        DOCUMENT_KINDS[num(e.args.kind)],
+        str(e.args.sha256Digest),
+        iso(e.args.validFrom),
+        iso(e.args.validUntil),
+        json(e.args.categories),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "registry.DocumentAttested": async (db, e) => {
+    await db.query(
+      `UPDATE supplier_documents SET status = 'attested', decided_by = $2, last_tx = $3, last_block = $4 WHERE id = $1`,
+      [str(e.args.documentId), str(e.args.regulator), e.txHash, e.blockNumber],
+    );
+  },
+  "registry.DocumentRejected": async (db, e) => {
+    await db.query(
+      `UPDATE supplier_documents SET status = 'rejected', decided_by = $2, reason_code = $3, last_tx = $4, last_block = $5
+       WHERE id = $1`,
+      [str(e.args.documentId), str(e.args.regulator), num(e.args.reasonCode), e.txHash, e.blockNumber],
+    );
+  },
+  "registry.SupplierSuspended": (db, e) => supplierStatus(db, e, "suspended"),
+  "registry.SupplierReinstated": (db, e) => supplierStatus(db, e, "active"),
+  "registry.RequiredKindsChanged": async (db, e) => {
+    await db.query(
+      `INSERT INTO required_kinds (id, kinds, last_tx, last_block) VALUES (1, $1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET kinds = EXCLUDED.kinds, last_tx = EXCLUDED.last_tx, last_block = EXCLUDED.last_block`,
+      [num(e.args.requiredKinds), e.txHash, e.blockNumber],
+    );
+  },
+
+  "tenders.TenderOpened": async (db, e) => {
+    const t = obj(e.args.terms);
+    const hospitals = (e.args.hospitals as string[]).map((hospital, i) => ({
+      hospital,
+      volume: (e.args.volumes as string[])[i],
+    }));
+    await db.query(
+      `INSERT INTO tenders (id, category, reserve_price, commit_deadline, reveal_deadline, term_seconds, lead_time_days,
+         penalty_bps_per_day, penalty_cap_bps, winners, hospitals, status, opened_by, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, $13, $14)`,
+      [
+        str(e.args.tenderId),
+        str(t.category),
+        str(t.reservePrice),
+        iso(t.commitDeadline),
+        iso(t.revealDeadline),
+        str(t.termSeconds),
+        num(t.leadTimeDays),
+        num(t.penaltyBpsPerDay),
+        num(t.penaltyCapBps),
+        num(t.winners),
+        JSON.stringify(hospitals),
+        str(e.args.regulator),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "tenders.BidCommitted": async (db, e) => {
+    await db.query(
+      `INSERT INTO bids (tender_id, bidder, commitment, sequence, last_tx, last_block) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (tender_id, bidder) DO UPDATE SET commitment = EXCLUDED.commitment, sequence = EXCLUDED.sequence,
+         last_tx = EXCLUDED.last_tx, last_block = EXCLUDED.last_block`,
+      [
+        str(e.args.tenderId),
+        str(e.args.bidder),
+        str(e.args.commitment),
+        str(e.args.sequence),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "tenders.BidRevealed": async (db, e) => {
+    await db.query(
+      `UPDATE bids SET revealed = TRUE, tiers = $3, last_tx = $4, last_block = $5 WHERE tender_id = $1 AND bidder = $2`,
+      [str(e.args.tenderId), str(e.args.bidder), json(e.args.tiers), e.txHash, e.blockNumber],
+    );
+  },
+  "tenders.BidderSkipped": async (db, e) => {
+    await db.query(
+      `UPDATE bids SET skipped = TRUE, last_tx = $3, last_block = $4 WHERE tender_id = $1 AND bidder = $2`,
+      [str(e.args.tenderId), str(e.args.bidder), e.txHash, e.blockNumber],
+    );
+  },
+  "tenders.TenderAwarded": async (db, e) => {
+    await tenderStatus(db, e, "awarded");
+    await db.query(
+      `UPDATE bids SET won = TRUE, last_tx = $3, last_block = $4 WHERE tender_id = $1 AND bidder = ANY($2::text[])`,
+      [str(e.args.tenderId), e.args.winners as string[], e.txHash, e.blockNumber],
+    );
+  },
+  "tenders.TenderFailed": (db, e) => tenderStatus(db, e, "failed"),
+  "tenders.AgreementCreated": async (db, e) => {
+    await db.query(
+      `INSERT INTO agreements (id, tender_id, supplier, category, start_at, end_at, tiers, lead_time_days,
+         penalty_bps_per_day, penalty_cap_bps, last_tx, last_block)
+       SELECT $1, $2, $3, $4, $5, $6, $7, t.lead_time_days, t.penalty_bps_per_day, t.penalty_cap_bps, $8, $9
+       FROM tenders t WHERE t.id = $2`,
+      [
+        str(e.args.agreementId),
+        str(e.args.tenderId),
+        str(e.args.supplier),
+        str(e.args.category),
+        iso(e.args.start),
+        iso(e.args.end),
+        json(e.args.tiers),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+    const hospitals = e.args.hospitals as string[];
+    const volumes = e.args.volumes as string[];
+    for (let i = 0; i < hospitals.length; i++) {
+      await db.query(
+        `INSERT INTO agreement_hospitals (agreement_id, hospital, committed) VALUES ($1, $2, $3)`,
+        [str(e.args.agreementId), hospitals[i], volumes[i]],
+      );
+    }
+  },
+  "tenders.AgreementVolumeChanged": async (db, e) => {
+    await db.query(
+      `UPDATE agreements SET cumulative_volume = $2, last_tx = $3, last_block = $4 WHERE id = $1`,
+      [str(e.args.agreementId), str(e.args.cumulativeVolume), e.txHash, e.blockNumber],
+    );
+    await db.query(
+      `INSERT INTO agreement_hospitals (agreement_id, hospital, ordered) VALUES ($1, $2, $3)
+       ON CONFLICT (agreement_id, hospital) DO UPDATE SET ordered = EXCLUDED.ordered`,
+      [str(e.args.agreementId), str(e.args.hospital), str(e.args.hospitalOrderedVolume)],
+    );
+  },
+
+  "hospitals.HospitalEnrolled": async (db, e) => {
+    await db.query(
+      `INSERT INTO hospitals (address, name_hash, enrolled_by, enrolled_at, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        str(e.args.hospital),
+        str(e.args.nameHash),
+        str(e.args.regulator),
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "hospitals.HospitalMemberChanged": async (db, e) => {
+    if (num(e.args.roles) === 0) {
+      await db.query(`DELETE FROM hospital_members WHERE hospital = $1 AND member = $2`, [
+        str(e.args.hospital),
+        str(e.args.member),
+      ]);
+      return;
+    }
+    await db.query(
+      `INSERT INTO hospital_members (hospital, member, roles, last_tx, last_block) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (hospital, member) DO UPDATE SET roles = EXCLUDED.roles, last_tx = EXCLUDED.last_tx,
+         last_block = EXCLUDED.last_block`,
+      [str(e.args.hospital), str(e.args.member), num(e.args.roles), e.txHash, e.blockNumber],
+    );
+  },
+  "hospitals.ApprovalThresholdChanged": async (db, e) => {
+    await db.query(
+      `UPDATE hospitals SET approval_threshold = $2, last_tx = $3, last_block = $4 WHERE address = $1`,
+      [str(e.args.hospital), str(e.args.threshold), e.txHash, e.blockNumber],
+    );
+  },
+
+  "orderBook.OrderPlaced": async (db, e) => {
+    await db.query(
+      `INSERT INTO orders (id, agreement_id, hospital, supplier, placed_by, quantity, value, requested_delivery,
+         delivery_deadline, order_ref, status, placed_at, last_tx, last_block)
+       SELECT $1, $2, $3, a.supplier, $4, $5, $6, $7, $8, $9, 'placed', $10, $11, $12 FROM agreements a WHERE a.id = $2`,
+      [
+        str(e.args.orderId),
+        str(e.args.agreementId),
+        str(e.args.hospital),
+        str(e.args.placedBy),
+        str(e.args.quantity),
+        str(e.args.value),
+        iso(e.args.requestedDelivery),
+        iso(e.args.deliveryDeadline),
+        str(e.args.orderRef),
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "orderBook.OrderApproved": async (db, e) => {
+    await db.query(
+      `INSERT INTO order_approvals (order_id, approver, approvals, required, approved_at, tx_hash, block_number, log_index)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        str(e.args.orderId),
+        str(e.args.approver),
+        num(e.args.approvals),
+        num(e.args.required),
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+        e.logIndex,
+      ],
+    );
+    await db.query(
+      `UPDATE orders SET approvals = $2, required_approvals = $3, last_tx = $4, last_block = $5 WHERE id = $1`,
+      [str(e.args.orderId), num(e.args.approvals), num(e.args.required), e.txHash, e.blockNumber],
+    );
+  },
+  "orderBook.OrderFunded": async (db, e) => {
+    await db.query(
+      `UPDATE orders SET status = 'funded', escrow = $2, funded_at = $3, last_tx = $4, last_block = $5 WHERE id = $1`,
+      [str(e.args.orderId), str(e.args.amount), e.blockTime.toISOString(), e.txHash, e.blockNumber],
+    );
+  },
+  "orderBook.OrderCancelled": async (db, e) => {
+    const status = ORDER_STATUS[num(e.args.status)];
+    await db.query(
+      `UPDATE orders SET cancelled = cancelled + $2, escrow = escrow - $3, cancel_requested = TRUE, status = $4,
+         closed_at = CASE WHEN $4 IN ('closed', 'cancelled') THEN $5::timestamptz ELSE closed_at END,
+         last_tx = $6, last_block = $7
+       WHERE id = $1`,
+      [
+        str(e.args.orderId),
+        str(e.args.units),
+        str(e.args.refund),
+        status,
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "orderBook.ShipmentSettled": async (db, e) => {
+    const c = obj(e.args.confirmation);
+    const p = obj(e.args.payout);
+    await db.query(
+      `INSERT INTO settlements (shipment_id, order_id, supplier, accepted, rejected, received_at, receipt_hash, gross,
+         penalty, paid, days_late, paid_at, tx_hash, block_number, log_index)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [
+        str(e.args.shipmentId),
+        str(e.args.orderId),
+        str(e.args.supplier),
+        str(c.accepted),
+        str(c.rejected),
+        iso(c.receivedAt),
+        str(c.receiptHash),
+        str(p.gross),
+        str(p.penalty),
+        str(p.paid),
+        num(p.daysLate),
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+        e.logIndex,
+      ],
+    );
+    // Mirrors OrderBook.confirmShipment: rejected units return to the order, or join the
+    // cancelled ones once the hospital has cancelled the remainder.
+    await db.query(
+      `UPDATE orders SET accepted = accepted + $2, shipped = shipped - $3,
+         cancelled = cancelled + CASE WHEN cancel_requested THEN $3::numeric ELSE 0 END,
+         escrow = escrow - $4, paid = paid + $5, last_tx = $6, last_block = $7
+       WHERE id = $1`,
+      [
+        str(e.args.orderId),
+        str(c.accepted),
+        str(c.rejected),
+        str(p.gross),
+        str(p.paid),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "orderBook.OrderClosed": async (db, e) => {
+    await db.query(
+      `UPDATE orders SET status = 'closed', escrow = escrow - $2, closed_at = $3, last_tx = $4, last_block = $5
+       WHERE id = $1`,
+      [str(e.args.orderId), str(e.args.refund), e.blockTime.toISOString(), e.txHash, e.blockNumber],
+    );
+  },
+
+  "trace.ShipmentCreated": async (db, e) => {
+    await db.query(
+      `INSERT INTO shipments (id, order_id, supplier, gtin, lot, expiry, quantity, serial_root, notice_hash, created_at,
+         last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [
+        str(e.args.shipmentId),
+        str(e.args.orderId),
+        str(e.args.supplier),
+        gtin14(e.args.gtin),
+        str(e.args.lot),
+        iso(e.args.expiry),
+        str(e.args.quantity),
+        str(e.args.serialRoot),
+        str(e.args.noticeHash),
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+    await db.query(`UPDATE orders SET shipped = shipped + $2, last_tx = $3, last_block = $4 WHERE id = $1`, [
+      str(e.args.orderId),
+      str(e.args.quantity),
+      e.txHash,
+      e.blockNumber,
+    ]);
+  },
+  "trace.TraceEventRecorded": async (db, e) => {
+    await db.query(
+      `INSERT INTO trace_events (shipment_id, event_index, step, actor, location, event_time, sensor_digest, excursion,
+         tx_hash, block_number, log_index)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        str(e.args.shipmentId),
+        num(e.args.eventIndex),
+        TRACE_STEPS[num(e.args.step)],
+        str(e.args.actor),
+        str(e.args.location),
+        iso(e.args.eventTime),
+        str(e.args.sensorDigest),
+        e.args.excursion === true,
+        e.txHash,
+        e.blockNumber,
+        e.logIndex,
+      ],
+    );
+    if (e.args.excursion === true) {
+      await db.query(`UPDATE shipments SET excursion = TRUE, last_tx = $2, last_block = $3 WHERE id = $1`, [
+        str(e.args.shipmentId),
+        e.txHash,
+        e.blockNumber,
+      ]);
+    }
+  },
+  "trace.ExcursionWaived": async (db, e) => {
+    await db.query(
+      `UPDATE shipments SET excursion_waived = TRUE, last_tx = $2, last_block = $3 WHERE id = $1`,
+      [str(e.args.shipmentId), e.txHash, e.blockNumber],
+    );
+  },
+  "trace.ShipmentConfirmed": async (db, e) => {
+    await db.query(`UPDATE shipments SET confirmed = TRUE, last_tx = $2, last_block = $3 WHERE id = $1`, [
+      str(e.args.shipmentId),
+      e.txHash,
+      e.blockNumber,
+    ]);
+  },
+  "trace.LotRecalled": async (db, e) => {
+    await db.query(
+      `INSERT INTO recalls (lot_key, gtin, lot, recalled_by, reason_code, recalled_at, tx_hash, block_number, log_index)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        str(e.args.lotKey),
+        gtin14(e.args.gtin),
+        str(e.args.lot),
+        str(e.args.by),
+        num(e.args.reasonCode),
+        iso(e.args.recalledAt),
+        e.txHash,
+        e.blockNumber,
+        e.logIndex,
+      ],
+    );
+  },
+};
+
+async function supplierStatus(db: Db, e: StoredEvent, status: string): Promise<void> {
+  await db.query(
+    `UPDATE suppliers SET status = $2, status_reason = $3, last_tx = $4, last_block = $5 WHERE address = $1`,
+    [str(e.args.supplier), status, num(e.args.reasonCode), e.txHash, e.blockNumber],
+  );
+}
+
+async function tenderStatus(db: Db, e: StoredEvent, status: string): Promise<void> {
+  await db.query(`UPDATE tenders SET status = $2, last_tx = $3, last_block = $4 WHERE id = $1`, [
+    str(e.args.tenderId),
+    status,
+    e.txHash,
+    e.blockNumber,
+  ]);
+}
+
+/** Applies one event to the projections; events without a projection (pauses, carrier changes,
+ * forwarder executions) live in `chain_events` only. */
+export async function project(db: Db, e: StoredEvent): Promise<void> {
+  const handler = handlers[`${e.contract}.${e.event}`];
+  if (handler) await handler(db, e);
+}
+
+/** Every projection table, in an order that truncation can follow. */
+export const PROJECTION_TABLES = [
+  "settlements",
+  "recalls",
+  "trace_events",
+  "shipments",
+  "order_approvals",
+  "orders",
+  "hospital_members",
+  "hospitals",
+  "agreement_hospitals",
+  "agreements",
+  "bids",
+  "tenders",
+  "required_kinds",
+  "supplier_documents",
+  "suppliers",
+];

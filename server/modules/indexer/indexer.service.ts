@@ -1,0 +1,205 @@
+import type { Block, JsonRpcProvider, Log } from "ethers";
+import type { Db } from "../../db";
+import { sleep } from "../../lib/sleep";
+import type { LedgerEventDecoder } from "../../chain/ledger-events";
+import {
+  applyEvent,
+  latestBlock,
+  recentBlocks,
+  rewindTo,
+  saveBlocks,
+  type BlockRow,
+  type NewEvent,
+} from "./indexer.repository";
+
+/**
+ * The ledger indexer. Invariants:
+ * - only blocks at least `confirmations` deep are read;
+ * - the events of a block range, their projections and the cursor move in one transaction, so
+ *   a crash leaves either all of a range or none of it;
+ * - every event is stored once (keyed by block hash and log index) and projected once;
+ * - a stored block hash the chain no longer has means a reorg: the indexer rewinds to the
+ *   newest stored block the chain still has and re-reads from there. A reorg deeper than the
+ *   stored window stops the indexer loudly instead of guessing.
+ */
+
+export interface IndexerOptions {
+  deploymentBlock: number;
+  confirmations: number;
+  batchBlocks: number;
+  pollMs: number;
+  reorgWindow: number;
+}
+
+export interface IndexerStatus {
+  head: number | null;
+  indexedTo: number | null;
+  lagBlocks: number | null;
+  lastError: string | null;
+  stopped: boolean;
+}
+
+export interface IndexerLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export class ReorgTooDeepError extends Error {
+  constructor(readonly oldestKnown: number) {
+    super(
+      `chain reorganisation deeper than the indexer's window: no stored block since ${oldestKnown} is still on the ` +
+        `chain; rebuild the database from the chain (npm run reset) after checking the node`,
+    );
+  }
+}
+
+export class Indexer {
+  private head: number | null = null;
+  private indexedTo: number | null = null;
+  private lastError: string | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly provider: JsonRpcProvider,
+    private readonly decoder: LedgerEventDecoder,
+    private readonly options: IndexerOptions,
+    private readonly log: IndexerLogger,
+  ) {}
+
+  status(): IndexerStatus {
+    const lagBlocks =
+      this.head === null ? null : this.head - (this.indexedTo ?? this.options.deploymentBlock - 1);
+    return {
+      head: this.head,
+      indexedTo: this.indexedTo,
+      lagBlocks,
+      lastError: this.lastError,
+      stopped: this.stopped,
+    };
+  }
+
+  /** Indexes until caught up with the confirmed head, or until `signal` aborts. */
+  async catchUp(signal?: AbortSignal): Promise<void> {
+    while (!signal?.aborted && (await this.step())) {
+      // keep going while there is work
+    }
+  }
+
+  /**
+   * Polls and indexes until `signal` aborts. Transient errors (RPC down, a reorg under our
+   * feet) are retried with backoff; a reorg deeper than the window stops the loop.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const progressed = await this.step();
+        failures = 0;
+        this.lastError = null;
+        if (!progressed) await sleep(this.options.pollMs, signal);
+      } catch (error) {
+        this.lastError = error instanceof Error ? error.message : String(error);
+        if (error instanceof ReorgTooDeepError) {
+          this.stopped = true;
+          this.log.error({ err: error }, "indexer stopped");
+          return;
+        }
+        failures++;
+        this.log.warn({ err: error, failures }, "indexer step failed; retrying");
+        await sleep(Math.min(this.options.pollMs * 2 ** failures, 30_000), signal);
+      }
+    }
+  }
+
+  /** One unit of work: a reorg rewind or one block range. Returns false when caught up. */
+  async step(): Promise<boolean> {
+    this.head = await this.provider.getBlockNumber();
+    const target = this.head - this.options.confirmations;
+    const cursor = await latestBlock(this.db);
+    this.indexedTo = cursor?.blockNumber ?? null;
+
+    if (cursor && (await this.blockHash(cursor.blockNumber)) !== cursor.blockHash) {
+      await this.rewind();
+      return true;
+    }
+    const from = cursor ? cursor.blockNumber + 1 : this.options.deploymentBlock;
+    if (from > target) return false;
+    const to = Math.min(target, from + this.options.batchBlocks - 1);
+
+    const logs = await this.provider.getLogs({
+      address: this.decoder.addresses,
+      fromBlock: from,
+      toBlock: to,
+    });
+    const headers = await this.headers(new Set([from, to, ...logs.map((l) => l.blockNumber)]));
+    // The range must continue the chain we stored; otherwise it reorganised between calls and
+    // the next step's hash check will rewind.
+    const first = headers.get(from)!;
+    if (cursor && first.parentHash !== cursor.blockHash) return true;
+    for (const l of logs) if (headers.get(l.blockNumber)!.hash !== l.blockHash) return true;
+
+    const events = this.decodeAll(logs, headers);
+    await this.db.transaction(async (tx) => {
+      for (const e of events) await applyEvent(tx, e);
+      const blocks: BlockRow[] = [...headers.values()].map((b) => ({
+        blockNumber: b.number,
+        blockHash: b.hash!,
+        parentHash: b.parentHash,
+      }));
+      await saveBlocks(tx, blocks, to - this.options.reorgWindow);
+    });
+    this.indexedTo = to;
+    if (events.length > 0) this.log.info({ from, to, events: events.length }, "indexed ledger events");
+    return to < target;
+  }
+
+  private async rewind(): Promise<void> {
+    const stored = await recentBlocks(this.db);
+    for (const b of stored) {
+      if ((await this.blockHash(b.blockNumber)) !== b.blockHash) continue;
+      const dropped = await this.db.transaction((tx) => rewindTo(tx, b.blockNumber));
+      this.indexedTo = b.blockNumber;
+      this.log.warn(
+        { ancestor: b.blockNumber, depth: stored[0].blockNumber - b.blockNumber, droppedEvents: dropped },
+        "chain reorganisation: rewound to the common ancestor",
+      );
+      return;
+    }
+    throw new ReorgTooDeepError(stored[stored.length - 1]?.blockNumber ?? this.options.deploymentBlock);
+  }
+
+  private decodeAll(logs: Log[], headers: Map<number, Block>): NewEvent[] {
+    const events: NewEvent[] = [];
+    const ordered = [...logs].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
+    for (const l of ordered) {
+      const decoded = this.decoder.decode(l);
+      if (!decoded) continue;
+      events.push({
+        ...decoded,
+        blockNumber: l.blockNumber,
+        blockHash: l.blockHash,
+        blockTime: new Date(headers.get(l.blockNumber)!.timestamp * 1000),
+        txHash: l.transactionHash,
+        txIndex: l.transactionIndex,
+        logIndex: l.index,
+      });
+    }
+    return events;
+  }
+
+  private async headers(numbers: Set<number>): Promise<Map<number, Block>> {
+    const out = new Map<number, Block>();
+    for (const n of numbers) {
+      const block = await this.provider.getBlock(n);
+      if (!block) throw new Error(`block ${n} not found on the node`);
+      out.set(n, block);
+    }
+    return out;
+  }
+
+  private async blockHash(n: number): Promise<string | null> {
+    return (await this.provider.getBlock(n))?.hash ?? null;
+  }
+}

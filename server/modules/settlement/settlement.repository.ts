@@ -1,0 +1,150 @@
+import type { Db } from "../../db";
+
+/** SQL of the settlement outbox. Every function takes the connection or transaction to use. */
+
+export interface SettlementJob {
+  id: string;
+  shipment_id: string;
+  receipt_no: string;
+  accepted: string;
+  rejected: string;
+  received_at: Date | string;
+  receipt_hash: string;
+  status: "pending" | "submitted" | "confirmed" | "failed";
+  tx_hash: string | null;
+  raw_tx: string | null;
+  nonce: string | null;
+  attempts: number;
+}
+
+export interface NewJob {
+  shipmentId: string;
+  receiptNo: string;
+  accepted: bigint;
+  rejected: bigint;
+  receivedAt: Date;
+  receiptHash: string;
+}
+
+/** Queues a job; a shipment has one job, so a second enqueue re-arms only a failed job. */
+export async function enqueue(db: Db, job: NewJob): Promise<void> {
+  await db.query(
+    `INSERT INTO settlement_jobs (shipment_id, receipt_no, accepted, rejected, received_at, receipt_hash)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (shipment_id) DO UPDATE SET accepted = EXCLUDED.accepted, rejected = EXCLUDED.rejected,
+       receipt_no = EXCLUDED.receipt_no, received_at = EXCLUDED.received_at, receipt_hash = EXCLUDED.receipt_hash,
+       status = 'pending', tx_hash = NULL, raw_tx = NULL, nonce = NULL, last_error = NULL, error_name = NULL,
+       next_attempt_at = now()
+     WHERE settlement_jobs.status = 'failed'`,
+    [
+      job.shipmentId,
+      job.receiptNo,
+      job.accepted.toString(),
+      job.rejected.toString(),
+      job.receivedAt.toISOString(),
+      job.receiptHash,
+    ],
+  );
+}
+
+/** Locks the oldest due pending job for this transaction; other replicas skip it. */
+export async function claimPending(tx: Db): Promise<SettlementJob | null> {
+  const { rows } = await tx.query<SettlementJob>(
+    `SELECT * FROM settlement_jobs WHERE status = 'pending' AND next_attempt_at <= now()
+     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+  );
+  return rows[0] ?? null;
+}
+
+/** Locks one submitted job whose outcome is not recorded yet. */
+export async function claimSubmitted(tx: Db): Promise<SettlementJob | null> {
+  const { rows } = await tx.query<SettlementJob>(
+    `SELECT * FROM settlement_jobs WHERE status = 'submitted' AND next_attempt_at <= now()
+     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+  );
+  return rows[0] ?? null;
+}
+
+/** Serialises nonce allocation of the settler key across replicas until the transaction ends. */
+export async function lockSettlerNonce(tx: Db): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(7420211)`);
+}
+
+export async function highestNonceInFlight(tx: Db): Promise<number | null> {
+  const { rows } = await tx.query<{ n: string | null }>(
+    `SELECT max(nonce) AS n FROM settlement_jobs WHERE status = 'submitted'`,
+  );
+  return rows[0]?.n == null ? null : Number(rows[0].n);
+}
+
+export async function markSubmitted(
+  tx: Db,
+  id: string,
+  txHash: string,
+  rawTx: string,
+  nonce: number,
+): Promise<void> {
+  await tx.query(
+    `UPDATE settlement_jobs SET status = 'submitted', tx_hash = $2, raw_tx = $3, nonce = $4, attempts = attempts + 1,
+       submitted_at = now(), last_error = NULL WHERE id = $1`,
+    [id, txHash, rawTx, nonce],
+  );
+}
+
+export async function markConfirmed(db: Db, id: string, txHash: string | null): Promise<void> {
+  await db.query(
+    `UPDATE settlement_jobs SET status = 'confirmed', tx_hash = COALESCE($2, tx_hash), raw_tx = NULL,
+       confirmed_at = now(), last_error = NULL WHERE id = $1`,
+    [id, txHash],
+  );
+}
+
+export async function markFailed(db: Db, id: string, errorName: string, message: string): Promise<void> {
+  await db.query(
+    `UPDATE settlement_jobs SET status = 'failed', error_name = $2, last_error = $3, raw_tx = NULL WHERE id = $1`,
+    [id, errorName, message],
+  );
+}
+
+/** Back to pending (to be signed again, e.g. its nonce was taken), after `delayMs`. */
+export async function markRetry(db: Db, id: string, message: string, delayMs: number): Promise<void> {
+  await db.query(
+    `UPDATE settlement_jobs SET status = 'pending', tx_hash = NULL, raw_tx = NULL, nonce = NULL, last_error = $2,
+       next_attempt_at = now() + ($3::int * interval '1 millisecond') WHERE id = $1`,
+    [id, message, delayMs],
+  );
+}
+
+/** Leaves the job as it is, to be looked at again after `delayMs` (transient trouble). */
+export async function deferJob(db: Db, id: string, message: string, delayMs: number): Promise<void> {
+  await db.query(
+    `UPDATE settlement_jobs SET last_error = $2, attempts = attempts + 1,
+       next_attempt_at = now() + ($3::int * interval '1 millisecond') WHERE id = $1`,
+    [id, message, delayMs],
+  );
+}
+
+export async function outboxDepth(db: Db): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM settlement_jobs WHERE status IN ('pending', 'submitted')`,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+export async function raiseSettlementException(
+  db: Db,
+  job: SettlementJob,
+  errorName: string,
+  message: string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO exceptions (receipt_no, shipment_id, source, reasons, proposed_accepted)
+     VALUES ($1, $2, 'settlement', $3, $4)`,
+    [
+      job.receipt_no,
+      job.shipment_id,
+      JSON.stringify([{ code: "CHAIN_REVERT", error: errorName, message }]),
+      job.accepted,
+    ],
+  );
+}

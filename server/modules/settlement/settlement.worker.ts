@@ -1,0 +1,229 @@
+import { Transaction, type JsonRpcProvider, type Wallet } from "ethers";
+import type { Db } from "../../db";
+import { sleep } from "../../lib/sleep";
+import type { DeliveryTrace, OrderBook } from "../../../typechain-types";
+import { decodeRevert, revertDataOf } from "../../chain/revert";
+import * as repo from "./settlement.repository";
+import type { SettlementJob } from "./settlement.repository";
+
+/**
+ * The payment worker: sends each queued settlement's `confirmShipment` once with the settler
+ * key and records the outcome.
+ *
+ * Exactly once, at any crash point:
+ * - the signed transaction and its hash are committed (status `submitted`) BEFORE it is
+ *   broadcast, so after a crash the worker knows what it may have sent;
+ * - a `submitted` job is reconciled against the chain before anything new is signed: mined →
+ *   recorded; still in the mempool → waited for; unknown to the node → the shipment's
+ *   on-chain `confirmed` flag is asked, and only if unpaid is the same signed transaction
+ *   broadcast again (same nonce, so it can never land twice);
+ * - a pending job whose shipment the chain already shows confirmed is recorded, not resent;
+ * - the contract itself refuses a second confirmation (SettlementAlreadyConfirmed).
+ * Jobs are claimed with FOR UPDATE SKIP LOCKED and nonces allocated under an advisory lock,
+ * so replicas sharing one PostgreSQL never send the same job.
+ */
+
+export interface WorkerOptions {
+  pollMs: number;
+  receiptTimeoutMs: number;
+}
+
+export interface WorkerLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface WorkerHooks {
+  /** Test seam: called at named points of the payment path (the crash test kills there). */
+  at?(point: "signed" | "broadcast" | "mined"): void | Promise<void>;
+}
+
+const NONCE_ERRORS =
+  /nonce too low|nonce has already been used|NONCE_EXPIRED|replacement transaction underpriced/i;
+const KNOWN_TX = /already known|known transaction|ALREADY_EXISTS/i;
+
+export class SettlementWorker {
+  constructor(
+    private readonly db: Db,
+    private readonly provider: JsonRpcProvider,
+    private readonly wallet: Wallet,
+    private readonly orderBook: OrderBook,
+    private readonly trace: DeliveryTrace,
+    private readonly options: WorkerOptions,
+    private readonly log: WorkerLogger,
+    private readonly hooks: WorkerHooks = {},
+  ) {}
+
+  /** Works until `signal` aborts; transient failures are retried with backoff. */
+  async run(signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        const worked = await this.tick();
+        failures = 0;
+        if (!worked) await sleep(this.options.pollMs, signal);
+      } catch (error) {
+        failures++;
+        this.log.warn({ err: error, failures }, "settlement worker step failed; retrying");
+        await sleep(Math.min(this.options.pollMs * 2 ** failures, 30_000), signal);
+      }
+    }
+  }
+
+  /** Reconciles one submitted job, else sends one pending job. Returns false when idle. */
+  async tick(): Promise<boolean> {
+    if (await this.reconcileOne()) return true;
+    return this.sendOne();
+  }
+
+  /** Works until nothing is pending or submitted (for tests and one-shot runs). */
+  async drain(maxTicks = 1000): Promise<void> {
+    for (let i = 0; i < maxTicks && (await this.tick()); i++) {
+      // keep going
+    }
+  }
+
+  private async sendOne(): Promise<boolean> {
+    const prepared = await this.db.transaction(async (tx) => {
+      const job = await repo.claimPending(tx);
+      if (!job) return null;
+      if ((await this.trace.shipment(job.shipment_id)).confirmed) {
+        // Paid already (by an earlier run whose record was lost, or by another settler).
+        await repo.markConfirmed(tx, job.id, null);
+        this.log.info({ shipmentId: job.shipment_id }, "settlement found already confirmed on-chain");
+        return "done" as const;
+      }
+      await repo.lockSettlerNonce(tx);
+      const inFlight = await repo.highestNonceInFlight(tx);
+      const chainNonce = await this.wallet.getNonce("pending");
+      const nonce = Math.max(chainNonce, inFlight === null ? 0 : inFlight + 1);
+      let raw: string;
+      try {
+        raw = await this.sign(job, nonce);
+      } catch (error) {
+        const revert = decodeRevert(revertDataOf(error));
+        if (revert || isCallException(error)) {
+          const name = revert?.name ?? "UnknownRevert";
+          const message = revert?.message ?? (error as Error).message;
+          await repo.markFailed(tx, job.id, name, message);
+          await repo.raiseSettlementException(tx, job, name, message);
+          this.log.warn({ shipmentId: job.shipment_id, error: message }, "settlement refused by the chain");
+          return "done" as const;
+        }
+        throw error;
+      }
+      const hash = Transaction.from(raw).hash!;
+      await repo.markSubmitted(tx, job.id, hash, raw, nonce);
+      return { job, raw, hash };
+    });
+    if (prepared === null) return false;
+    if (prepared === "done") return true;
+    await this.hooks.at?.("signed");
+    await this.broadcast(prepared.job.id, prepared.raw);
+    await this.hooks.at?.("broadcast");
+    await this.await(prepared.job, prepared.hash);
+    return true;
+  }
+
+  private async reconcileOne(): Promise<boolean> {
+    const job = await this.db.transaction(async (tx) => {
+      const claimed = await repo.claimSubmitted(tx);
+      if (claimed) await repo.deferJob(tx, claimed.id, "reconciling", this.options.receiptTimeoutMs);
+      return claimed;
+    });
+    if (!job || !job.tx_hash) return false;
+    const receipt = await this.provider.getTransactionReceipt(job.tx_hash);
+    if (receipt) {
+      await this.record(job, receipt.status === 1, receipt.blockNumber);
+      return true;
+    }
+    if (await this.provider.getTransaction(job.tx_hash)) return true; // still in the mempool
+    if ((await this.trace.shipment(job.shipment_id)).confirmed) {
+      await repo.markConfirmed(this.db, job.id, null);
+      return true;
+    }
+    await this.broadcast(job.id, job.raw_tx!);
+    await this.await(job, job.tx_hash);
+    return true;
+  }
+
+  private async sign(job: SettlementJob, nonce: number): Promise<string> {
+    const data = this.orderBook.interface.encodeFunctionData("confirmShipment", [
+      job.shipment_id,
+      {
+        accepted: job.accepted,
+        rejected: job.rejected,
+        receivedAt: Math.floor(new Date(job.received_at).getTime() / 1000),
+        receiptHash: job.receipt_hash,
+      },
+    ]);
+    const request = await this.wallet.populateTransaction({
+      to: await this.orderBook.getAddress(),
+      data,
+      nonce,
+    });
+    return this.wallet.signTransaction(request);
+  }
+
+  private async broadcast(jobId: string, raw: string): Promise<void> {
+    try {
+      await this.provider.broadcastTransaction(raw);
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      if (KNOWN_TX.test(message)) return;
+      if (NONCE_ERRORS.test(message)) {
+        // The nonce went to another transaction: this one can never land, so sign anew
+        // (the pending path re-checks the chain's confirmed flag first).
+        await repo.markRetry(this.db, jobId, message, 0);
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private async await(job: SettlementJob, hash: string): Promise<void> {
+    const receipt = await this.provider
+      .waitForTransaction(hash, 1, this.options.receiptTimeoutMs)
+      .catch(() => null);
+    if (!receipt) return; // reconciled on a later tick
+    await this.hooks.at?.("mined");
+    await this.record(job, receipt.status === 1, receipt.blockNumber);
+  }
+
+  private async record(job: SettlementJob, success: boolean, blockNumber: number): Promise<void> {
+    if (success) {
+      await repo.markConfirmed(this.db, job.id, job.tx_hash);
+      this.log.info({ shipmentId: job.shipment_id, tx: job.tx_hash }, "settlement confirmed on-chain");
+      return;
+    }
+    const revert = await this.replayRevert(job, blockNumber);
+    await this.db.transaction(async (tx) => {
+      await repo.markFailed(tx, job.id, revert.name, revert.message);
+      await repo.raiseSettlementException(tx, job, revert.name, revert.message);
+    });
+  }
+
+  /** A mined revert carries no reason in its receipt: replay the call at that block to get it. */
+  private async replayRevert(
+    job: SettlementJob,
+    blockNumber: number,
+  ): Promise<{ name: string; message: string }> {
+    const tx = Transaction.from(job.raw_tx!);
+    try {
+      await this.provider.call({
+        to: tx.to,
+        from: this.wallet.address,
+        data: tx.data,
+        blockTag: blockNumber - 1,
+      });
+    } catch (error) {
+      const revert = decodeRevert(revertDataOf(error));
+      if (revert) return revert;
+    }
+    return { name: "UnknownRevert", message: `transaction ${job.tx_hash} reverted` };
+  }
+}
+
+function isCallException(error: unknown): boolean {
+  return (error as { code?: string })?.code === "CALL_EXCEPTION";
+}
