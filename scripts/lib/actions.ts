@@ -1,0 +1,239 @@
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { ethers, type BaseContract, type ContractTransactionResponse, type Signer } from "ethers";
+import type { Ledger } from "./ledger";
+import type { TenderTermsStruct, TierStruct } from "../../typechain-types/contracts/TenderHouse";
+
+/**
+ * The ledger's everyday acts as plain functions over typed contracts and signers: one place
+ * that the demo scenario, the CLI and the integration tests all go through, each returning
+ * the ids the chain assigned (read from the events, never guessed from counters).
+ */
+
+export const DOCUMENT_KINDS = [
+  "business_licence",
+  "device_operating_permit",
+  "product_registration",
+] as const;
+export const HOSPITAL_ROLES = { approver: 1, settler: 2, receiver: 4 } as const;
+export const TRACE_STEPS = [
+  "shipping",
+  "departing",
+  "arriving",
+  "receiving",
+  "inspecting",
+  "accepting",
+  "holding",
+  "storing",
+] as const;
+export type TraceStepName = (typeof TRACE_STEPS)[number];
+
+/** Sends a transaction, waits for it, and returns the named argument of the named event. */
+export async function sent(tx: Promise<ContractTransactionResponse>): Promise<ethers.TransactionReceipt> {
+  const receipt = await (await tx).wait();
+  if (!receipt) throw new Error("transaction was dropped");
+  return receipt;
+}
+
+export function eventArg(
+  receipt: ethers.TransactionReceipt,
+  contract: BaseContract,
+  event: string,
+  arg: string,
+): bigint {
+  for (const log of receipt.logs) {
+    const parsed = contract.interface.parseLog(log);
+    if (parsed?.name === event) return parsed.args.getValue(arg) as bigint;
+  }
+  throw new Error(`transaction ${receipt.hash} emitted no ${event}`);
+}
+
+export function categoryCode(code: string): string {
+  return code.length <= 31 ? ethers.encodeBytes32String(code) : ethers.id(code);
+}
+
+export function commitment(tenderId: bigint, bidder: string, tiers: TierStruct[], salt: string): string {
+  return ethers.keccak256(
+    ethers.AbiCoder.defaultAbiCoder().encode(
+      ["uint256", "address", "tuple(uint128 threshold, uint128 unitPrice)[]", "bytes32"],
+      [tenderId, bidder, tiers.map((t) => [t.threshold, t.unitPrice]), salt],
+    ),
+  );
+}
+
+export function serialTree(serials: string[]): StandardMerkleTree<string[]> {
+  return StandardMerkleTree.of(
+    serials.map((s) => [s]),
+    ["string"],
+  );
+}
+
+export async function registerSupplier(
+  ledger: Ledger,
+  supplier: Signer,
+  name: string,
+  registrationId: string,
+): Promise<void> {
+  await sent(
+    ledger.registry
+      .connect(supplier)
+      .register(
+        ethers.encodeBytes32String(name.slice(0, 31)),
+        ethers.encodeBytes32String(registrationId.slice(0, 31)),
+      ),
+  );
+}
+
+export async function fileDocument(
+  ledger: Ledger,
+  supplier: Signer,
+  doc: { kind: number; sha256: string; validFrom: number; validUntil: number; categories: string[] },
+): Promise<bigint> {
+  const receipt = await sent(
+    ledger.registry
+      .connect(supplier)
+      .fileDocument(doc.kind, doc.sha256, doc.validFrom, doc.validUntil, doc.categories),
+  );
+  return eventArg(receipt, ledger.registry, "DocumentFiled", "documentId");
+}
+
+/** Files one document of every kind covering `categories` and has `regulator` attest each. */
+export async function qualifySupplier(
+  ledger: Ledger,
+  regulator: Signer,
+  supplier: Signer,
+  categories: string[],
+  validFrom: number,
+  validUntil: number,
+): Promise<bigint[]> {
+  const ids: bigint[] = [];
+  const address = await supplier.getAddress();
+  for (let kind = 0; kind < DOCUMENT_KINDS.length; kind++) {
+    const sha256 = ethers.sha256(ethers.toUtf8Bytes(`${address}:${DOCUMENT_KINDS[kind]}:${validFrom}`));
+    const id = await fileDocument(ledger, supplier, { kind, sha256, validFrom, validUntil, categories });
+    await sent(ledger.registry.connect(regulator).attestDocument(id));
+    ids.push(id);
+  }
+  return ids;
+}
+
+export async function openTender(
+  ledger: Ledger,
+  regulator: Signer,
+  terms: TenderTermsStruct,
+  commitments: { hospital: string; volume: bigint }[],
+): Promise<bigint> {
+  const receipt = await sent(
+    ledger.tenders.connect(regulator).openTender(
+      terms,
+      commitments.map((c) => c.hospital),
+      commitments.map((c) => c.volume),
+    ),
+  );
+  return eventArg(receipt, ledger.tenders, "TenderOpened", "tenderId");
+}
+
+export async function commitBid(
+  ledger: Ledger,
+  bidder: Signer,
+  tenderId: bigint,
+  tiers: TierStruct[],
+  salt: string,
+): Promise<void> {
+  await sent(
+    ledger.tenders
+      .connect(bidder)
+      .commitBid(tenderId, commitment(tenderId, await bidder.getAddress(), tiers, salt)),
+  );
+}
+
+export async function revealBid(
+  ledger: Ledger,
+  bidder: Signer,
+  tenderId: bigint,
+  tiers: TierStruct[],
+  salt: string,
+): Promise<void> {
+  await sent(ledger.tenders.connect(bidder).revealBid(tenderId, tiers, salt));
+}
+
+export async function finalizeTender(ledger: Ledger, caller: Signer, tenderId: bigint): Promise<bigint[]> {
+  const receipt = await sent(ledger.tenders.connect(caller).finalize(tenderId));
+  const ids: bigint[] = [];
+  for (const log of receipt.logs) {
+    const parsed = ledger.tenders.interface.parseLog(log);
+    if (parsed?.name === "AgreementCreated") ids.push(parsed.args.agreementId as bigint);
+  }
+  return ids;
+}
+
+export async function enrolHospital(
+  ledger: Ledger,
+  regulator: Signer,
+  hospital: Signer,
+  name: string,
+  members: { address: string; roles: number }[],
+  approvalThreshold: bigint,
+): Promise<void> {
+  await sent(ledger.hospitals.connect(regulator).enrolHospital(await hospital.getAddress(), ethers.id(name)));
+  for (const m of members) await sent(ledger.hospitals.connect(hospital).setMemberRoles(m.address, m.roles));
+  await sent(ledger.hospitals.connect(hospital).setApprovalThreshold(approvalThreshold));
+  await sent(ledger.token.connect(hospital).approve(await ledger.orderBook.getAddress(), ethers.MaxUint256));
+}
+
+export async function placeOrder(
+  ledger: Ledger,
+  buyer: Signer,
+  order: { agreementId: bigint; quantity: bigint; requestedDelivery: number; reference: string },
+): Promise<bigint> {
+  const receipt = await sent(
+    ledger.orderBook
+      .connect(buyer)
+      .placeOrder(order.agreementId, order.quantity, order.requestedDelivery, ethers.id(order.reference)),
+  );
+  return eventArg(receipt, ledger.orderBook, "OrderPlaced", "orderId");
+}
+
+export async function approveOrder(ledger: Ledger, approver: Signer, orderId: bigint): Promise<void> {
+  await sent(ledger.orderBook.connect(approver).approveOrder(orderId));
+}
+
+export async function createShipment(
+  ledger: Ledger,
+  supplier: Signer,
+  s: { orderId: bigint; gtin: string; lot: string; expiry: number; serials: string[]; notice: string },
+): Promise<{ shipmentId: bigint; root: string }> {
+  const tree = serialTree(s.serials);
+  const receipt = await sent(
+    ledger.trace.connect(supplier).createShipment({
+      orderId: s.orderId,
+      gtin: BigInt(s.gtin),
+      lot: s.lot,
+      expiry: s.expiry,
+      quantity: s.serials.length,
+      serialRoot: tree.root,
+      noticeHash: ethers.id(s.notice),
+    }),
+  );
+  return { shipmentId: eventArg(receipt, ledger.trace, "ShipmentCreated", "shipmentId"), root: tree.root };
+}
+
+export async function recordTrace(
+  ledger: Ledger,
+  actor: Signer,
+  shipmentId: bigint,
+  step: TraceStepName,
+  e: { location: string; eventTime: number; sensorLog?: string; excursion?: boolean },
+): Promise<void> {
+  await sent(
+    ledger.trace
+      .connect(actor)
+      .recordTraceEvent(
+        shipmentId,
+        TRACE_STEPS.indexOf(step),
+        ethers.id(e.location),
+        e.eventTime,
+        e.sensorLog ? ethers.id(e.sensorLog) : ethers.ZeroHash,
+        e.excursion ?? false,
+      ),
+  );
+}

@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { HDNodeWallet, JsonRpcProvider, Mnemonic } from "ethers";
+
+/**
+ * A local Anvil node as a separate JSON-RPC process (the binary ships inside the npm package
+ * @foundry-rs/anvil, so nothing is downloaded). Used by `npm start` and the integration tests.
+ */
+
+/** Anvil's (and Hardhat's) well-known development mnemonic: its keys are public, never use them elsewhere. */
+export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+
+export interface AnvilOptions {
+  port: number;
+  host?: string;
+  /** Load and save chain state here (survives restarts). */
+  stateFile?: string;
+  accounts?: number;
+  chainId?: number;
+  /** Extra log lines go here; by default Anvil's output is discarded. */
+  log?: (line: string) => void;
+}
+
+export interface AnvilNode {
+  url: string;
+  process: ChildProcess;
+  provider: JsonRpcProvider;
+  stop(): Promise<void>;
+}
+
+export function anvilBinary(): string {
+  const candidates = [
+    path.join(process.cwd(), "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"),
+    path.join(__dirname, "../../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"),
+  ];
+  const found = candidates.find((c) => existsSync(c));
+  if (!found)
+    throw new Error("the anvil binary is missing: run npm ci (it ships in @foundry-rs/anvil-linux-amd64)");
+  return found;
+}
+
+export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
+  const host = options.host ?? "127.0.0.1";
+  const args = [
+    "--host",
+    host,
+    "--port",
+    String(options.port),
+    "--accounts",
+    String(options.accounts ?? 20),
+    "--chain-id",
+    String(options.chainId ?? 31337),
+    "--mnemonic",
+    DEV_MNEMONIC,
+  ];
+  if (options.stateFile) args.push("--state", options.stateFile, "--preserve-historical-states");
+  const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
+  const lines: string[] = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString().split("\n")) {
+      if (line.trim() === "") continue;
+      lines.push(line);
+      if (lines.length > 50) lines.shift();
+      options.log?.(line);
+    }
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const url = `http://${host}:${options.port}`;
+  const provider = new JsonRpcProvider(url, undefined, {
+    cacheTimeout: -1,
+    pollingInterval: 50,
+    staticNetwork: true,
+  });
+
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`anvil exited with ${child.exitCode}: ${lines.join("\n")}`);
+    try {
+      await provider.getBlockNumber();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill("SIGKILL");
+        throw new Error(`anvil did not answer on ${url} within 15 s: ${lines.join("\n")}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    url,
+    process: child,
+    provider,
+    async stop() {
+      provider.destroy();
+      if (child.exitCode === null) {
+        // SIGINT lets anvil write its --state file before it exits.
+        child.kill("SIGINT");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** The i-th development account of DEV_MNEMONIC. */
+export function devWallet(index: number, provider?: JsonRpcProvider): HDNodeWallet {
+  const wallet = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`);
+  return provider ? wallet.connect(provider) : wallet;
+}

@@ -1,0 +1,30 @@
+/**
+ * Keyset (cursor) pagination: the cursor is the last item's sort key, opaque to clients, so
+ * pages stay stable while new rows arrive (unlike offsets).
+ */
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export class CursorError extends Error {}
+
+export function encodeCursor(key: string): string {
+  return Buffer.from(key, "utf8").toString("base64url");
+}
+
+export function decodeCursor(cursor: string | undefined): string | null {
+  if (cursor === undefined || cursor === "") return null;
+  const key = Buffer.from(cursor, "base64url").toString("utf8");
+  if (key.length === 0 || encodeCursor(key) !== cursor)
+    throw new CursorError(`cursor "${cursor}" is not one this API issued`);
+  return key;
+}
+
+/** Splits `limit + 1` fetched rows into a page and the cursor of the next one. */
+export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => string, map: (row: R) => T): Page<T> {
+  const items = rows.slice(0, limit);
+  const more = rows.length > limit;
+  return { items: items.map(map), nextCursor: more ? encodeCursor(key(items[items.length - 1])) : null };
+}

@@ -1,0 +1,95 @@
+import type { Db } from "../../db";
+import { decodeCursor, toPage, type Page } from "../../lib/pagination";
+
+/**
+ * Payments as the hospital and its suppliers see them: every settlement job with its on-chain
+ * outcome, and how long it took from acceptance (the match, or the approver's resolution) to
+ * payment — the delay national policy caps at 30 days.
+ */
+
+export interface PaymentView {
+  shipmentId: string;
+  orderId: string;
+  supplier: string;
+  hospital: string;
+  receiptNo: string;
+  status: string;
+  accepted: string;
+  rejected: string;
+  gross: string | null;
+  penalty: string | null;
+  paid: string | null;
+  daysLate: number | null;
+  txHash: string | null;
+  blockNumber: number | null;
+  error: string | null;
+  acceptedAt: string;
+  paidAt: string | null;
+  secondsToPayment: number | null;
+}
+
+type Row = Record<string, unknown>;
+
+export async function listPayments(
+  db: Db,
+  q: {
+    supplier?: string;
+    hospital?: string;
+    orderId?: string;
+    status?: string;
+    limit: number;
+    cursor?: string;
+  },
+): Promise<Page<PaymentView>> {
+  const params: unknown[] = [];
+  const where: string[] = [];
+  if (q.supplier) where.push(`s.supplier = $${params.push(q.supplier.toLowerCase())}`);
+  if (q.hospital) where.push(`o.hospital = $${params.push(q.hospital.toLowerCase())}`);
+  if (q.orderId) where.push(`s.order_id = $${params.push(q.orderId)}`);
+  if (q.status) where.push(`j.status = $${params.push(q.status)}`);
+  const cursor = decodeCursor(q.cursor);
+  if (cursor !== null) where.push(`j.id > $${params.push(cursor)}::bigint`);
+  const { rows } = await db.query<Row>(
+    `SELECT j.id, j.shipment_id, s.order_id, s.supplier, o.hospital, j.receipt_no, j.status, j.accepted, j.rejected,
+       j.tx_hash AS job_tx, j.last_error, st.gross, st.penalty, st.paid, st.days_late, st.tx_hash, st.block_number,
+       st.paid_at, COALESCE(e.resolved_at, m.matched_at) AS accepted_at
+     FROM settlement_jobs j
+     JOIN shipments s ON s.id = j.shipment_id
+     JOIN orders o ON o.id = s.order_id
+     LEFT JOIN matches m ON m.receipt_no = j.receipt_no
+     LEFT JOIN LATERAL (SELECT max(resolved_at) AS resolved_at FROM exceptions x WHERE x.shipment_id = j.shipment_id) e ON TRUE
+     LEFT JOIN settlements st ON st.shipment_id = j.shipment_id
+     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+     ORDER BY j.id LIMIT $${params.push(q.limit + 1)}`,
+    params,
+  );
+  return toPage(rows, q.limit, (r) => String(r.id), view);
+}
+
+function view(r: Row): PaymentView {
+  const acceptedAt = new Date(r.accepted_at as string);
+  const paidAt = r.paid_at ? new Date(r.paid_at as string) : null;
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    shipmentId: String(r.shipment_id),
+    orderId: String(r.order_id),
+    supplier: r.supplier as string,
+    hospital: r.hospital as string,
+    receiptNo: r.receipt_no as string,
+    status: paidAt ? "confirmed" : (r.status as string),
+    accepted: String(r.accepted),
+    rejected: String(r.rejected),
+    gross: str(r.gross),
+    penalty: str(r.penalty),
+    paid: str(r.paid),
+    daysLate: r.days_late === null || r.days_late === undefined ? null : Number(r.days_late),
+    txHash: (r.tx_hash as string | null) ?? (r.job_tx as string | null),
+    blockNumber: r.block_number === null || r.block_number === undefined ? null : Number(r.block_number),
+    error: (r.last_error as string | null) ?? null,
+    acceptedAt: acceptedAt.toISOString(),
+    paidAt: paidAt?.toISOString() ?? null,
+    secondsToPayment: paidAt
+      ? Math.max(0, Math.round((paidAt.getTime() - acceptedAt.getTime()) / 1000))
+      : null,
+  };
+}

@@ -1,0 +1,283 @@
+import type { Db } from "../../db";
+import type { MatchResult, ReceiptLineInput } from "../matching/matching.service";
+import type { ReceiptRequest } from "./receipts.service";
+
+/** SQL of goods receipts and their match results. */
+
+export interface ShipmentForReceipt {
+  shipmentId: string;
+  orderId: string;
+  hospital: string;
+  supplier: string;
+  category: string;
+  gtin: string;
+  lot: string;
+  expiry: Date;
+  quantity: bigint;
+  createdAt: Date;
+  excursion: boolean;
+  excursionWaived: boolean;
+}
+
+export async function findShipment(db: Db, shipmentId: string): Promise<ShipmentForReceipt | null> {
+  const { rows } = await db.query<{
+    id: string;
+    order_id: string;
+    hospital: string;
+    supplier: string;
+    category: string;
+    gtin: string;
+    lot: string;
+    expiry: Date | string;
+    quantity: string;
+    created_at: Date | string;
+    excursion: boolean;
+    excursion_waived: boolean;
+  }>(
+    `SELECT s.id, s.order_id, o.hospital, s.supplier, a.category, s.gtin, s.lot, s.expiry, s.quantity, s.created_at,
+       s.excursion, s.excursion_waived
+     FROM shipments s JOIN orders o ON o.id = s.order_id JOIN agreements a ON a.id = o.agreement_id
+     WHERE s.id = $1`,
+    [shipmentId],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  return {
+    shipmentId: String(r.id),
+    orderId: String(r.order_id),
+    hospital: r.hospital,
+    supplier: r.supplier,
+    category: r.category,
+    gtin: r.gtin,
+    lot: r.lot,
+    expiry: new Date(r.expiry),
+    quantity: BigInt(r.quantity),
+    createdAt: new Date(r.created_at),
+    excursion: r.excursion,
+    excursionWaived: r.excursion_waived,
+  };
+}
+
+export async function receiptExists(db: Db, receiptNo: string): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM receipts WHERE receipt_no = $1`, [receiptNo]);
+  return rows.length > 0;
+}
+
+export async function receiptForShipment(db: Db, shipmentId: string): Promise<string | null> {
+  const { rows } = await db.query<{ receipt_no: string }>(
+    `SELECT receipt_no FROM receipts WHERE shipment_id = $1`,
+    [shipmentId],
+  );
+  return rows[0]?.receipt_no ?? null;
+}
+
+/** The uploaded serial list of a shipment, or null if none was uploaded. */
+export async function manifestSerials(db: Db, shipmentId: string): Promise<Set<string> | null> {
+  const { rows: manifest } = await db.query(`SELECT 1 FROM manifests WHERE shipment_id = $1`, [shipmentId]);
+  if (manifest.length === 0) return null;
+  const { rows } = await db.query<{ serial: string }>(
+    `SELECT serial FROM manifest_serials WHERE shipment_id = $1`,
+    [shipmentId],
+  );
+  return new Set(rows.map((r) => r.serial));
+}
+
+export async function alreadyReceived(db: Db, gtin: string, serials: string[]): Promise<Set<string>> {
+  if (serials.length === 0) return new Set();
+  const { rows } = await db.query<{ serial: string }>(
+    `SELECT serial FROM received_serials WHERE gtin = $1 AND serial = ANY($2::text[])`,
+    [gtin, serials],
+  );
+  return new Set(rows.map((r) => r.serial));
+}
+
+export interface NewReceipt {
+  receiptNo: string;
+  shipmentId: string;
+  hospital: string;
+  receivedAt: Date;
+  receivedBy: string;
+  received: bigint;
+  rejected: bigint;
+  document: ReceiptRequest;
+  receiptHash: string;
+  lines: ReceiptLineInput[];
+}
+
+export async function insertReceipt(db: Db, r: NewReceipt): Promise<void> {
+  await db.query(
+    `INSERT INTO receipts (receipt_no, shipment_id, hospital, received_at, received_by, received_qty, rejected_qty,
+       document, receipt_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    [
+      r.receiptNo,
+      r.shipmentId,
+      r.hospital,
+      r.receivedAt.toISOString(),
+      r.receivedBy,
+      r.received.toString(),
+      r.rejected.toString(),
+      JSON.stringify(r.document),
+      r.receiptHash,
+    ],
+  );
+  for (const [i, l] of r.lines.entries()) {
+    const source = r.document.lines[i];
+    await db.query(
+      `INSERT INTO receipt_lines (receipt_no, line_no, gtin, lot, expiry, serial, quantity, rejected, reject_reason, barcode)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        r.receiptNo,
+        l.line,
+        l.gtin,
+        l.lot ?? null,
+        l.expiry ?? null,
+        l.serial ?? null,
+        l.quantity.toString(),
+        l.rejected.toString(),
+        source?.rejectReason ?? null,
+        source?.barcode ?? null,
+      ],
+    );
+    if (l.serial !== undefined) {
+      // The first receipt of a serial wins; a later one is what matching flags.
+      await db.query(
+        `INSERT INTO received_serials (gtin, serial, receipt_no, hospital, received_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (gtin, serial) DO NOTHING`,
+        [l.gtin, l.serial, r.receiptNo, r.hospital, r.receivedAt.toISOString()],
+      );
+    }
+  }
+}
+
+export async function insertMatch(
+  db: Db,
+  receiptNo: string,
+  shipmentId: string,
+  m: MatchResult,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO matches (receipt_no, shipment_id, status, accepted, rejected, reasons) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [
+      receiptNo,
+      shipmentId,
+      m.status,
+      m.accepted.toString(),
+      m.rejected.toString(),
+      JSON.stringify(m.reasons),
+    ],
+  );
+}
+
+export async function insertMatchException(
+  db: Db,
+  receiptNo: string,
+  shipmentId: string,
+  m: MatchResult,
+): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO exceptions (receipt_no, shipment_id, source, reasons, proposed_accepted)
+     VALUES ($1, $2, 'match', $3, $4) RETURNING id`,
+    [receiptNo, shipmentId, JSON.stringify(m.reasons), m.accepted.toString()],
+  );
+  return String(rows[0].id);
+}
+
+export interface ReceiptView {
+  receiptNo: string;
+  shipmentId: string;
+  hospital: string;
+  receivedAt: string;
+  receivedBy: string;
+  received: string;
+  rejected: string;
+  receiptHash: string;
+  lines: {
+    line: number;
+    gtin: string;
+    lot: string | null;
+    expiry: string | null;
+    serial: string | null;
+    quantity: string;
+    rejected: string;
+    rejectReason: string | null;
+  }[];
+  match: { status: string; accepted: string; rejected: string; reasons: unknown } | null;
+  settlement: { status: string; txHash: string | null; error: string | null } | null;
+}
+
+export async function getReceipt(db: Db, receiptNo: string): Promise<ReceiptView | null> {
+  const { rows } = await db.query<{
+    receipt_no: string;
+    shipment_id: string;
+    hospital: string;
+    received_at: Date | string;
+    received_by: string;
+    received_qty: string;
+    rejected_qty: string;
+    receipt_hash: string;
+    m_status: string | null;
+    m_accepted: string | null;
+    m_rejected: string | null;
+    m_reasons: unknown;
+    j_status: string | null;
+    j_tx: string | null;
+    j_error: string | null;
+  }>(
+    `SELECT r.*, m.status AS m_status, m.accepted AS m_accepted, m.rejected AS m_rejected, m.reasons AS m_reasons,
+       j.status AS j_status, j.tx_hash AS j_tx, j.last_error AS j_error
+     FROM receipts r LEFT JOIN matches m ON m.receipt_no = r.receipt_no
+       LEFT JOIN settlement_jobs j ON j.shipment_id = r.shipment_id
+     WHERE r.receipt_no = $1`,
+    [receiptNo],
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const { rows: lines } = await db.query<{
+    line_no: number;
+    gtin: string;
+    lot: string | null;
+    expiry: Date | string | null;
+    serial: string | null;
+    quantity: string;
+    rejected: string;
+    reject_reason: string | null;
+  }>(`SELECT * FROM receipt_lines WHERE receipt_no = $1 ORDER BY line_no`, [receiptNo]);
+  return {
+    receiptNo: r.receipt_no,
+    shipmentId: String(r.shipment_id),
+    hospital: r.hospital,
+    receivedAt: new Date(r.received_at).toISOString(),
+    receivedBy: r.received_by,
+    received: String(r.received_qty),
+    rejected: String(r.rejected_qty),
+    receiptHash: r.receipt_hash,
+    lines: lines.map((l) => ({
+      line: l.line_no,
+      gtin: l.gtin,
+      lot: l.lot,
+      expiry: l.expiry === null ? null : isoDate(l.expiry),
+      serial: l.serial,
+      quantity: String(l.quantity),
+      rejected: String(l.rejected),
+      rejectReason: l.reject_reason,
+    })),
+    match:
+      r.m_status === null
+        ? null
+        : {
+            status: r.m_status,
+            accepted: String(r.m_accepted),
+            rejected: String(r.m_rejected),
+            reasons: r.m_reasons,
+          },
+    settlement: r.j_status === null ? null : { status: r.j_status, txHash: r.j_tx, error: r.j_error },
+  };
+}
+
+/** A DATE column as YYYY-MM-DD, whichever way the driver returns it. */
+function isoDate(value: Date | string): string {
+  if (typeof value === "string") return value.slice(0, 10);
+  const local = new Date(value.getTime() - value.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 10);
+}

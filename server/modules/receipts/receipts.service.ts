@@ -1,0 +1,274 @@
+import { keccak256, toUtf8Bytes } from "ethers";
+import type { Db } from "../../db";
+import { parseGs1, Gs1Error } from "../barcodes";
+import { canonicalJson, withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
+import {
+  matchReceipt,
+  type MatchReason,
+  type MatchTolerances,
+  type ReceiptLineInput,
+} from "../matching/matching.service";
+import * as settlementRepo from "../settlement/settlement.repository";
+import * as repo from "./receipts.repository";
+
+/**
+ * Goods receipts from the hospital warehouse: parse every line (GS1 barcode or fields), match
+ * it against the indexed order and shipment, and in ONE transaction store the receipt, its
+ * match and either the settlement job or the exception — so a crash can lose neither the
+ * receipt nor the payment it triggers.
+ */
+
+export interface ReceiptLineRequest {
+  barcode?: string;
+  gtin?: string;
+  lot?: string;
+  expiry?: string;
+  serial?: string;
+  quantity?: number;
+  rejected?: number;
+  rejectReason?: string;
+}
+
+export interface ReceiptRequest {
+  receiptNo: string;
+  shipmentId: string;
+  receivedAt: string;
+  lines: ReceiptLineRequest[];
+}
+
+export interface ReceiptResult {
+  receiptNo: string;
+  shipmentId: string;
+  orderId: string;
+  hospital: string;
+  receivedAt: string;
+  receiptHash: string;
+  received: string;
+  match: { status: "matched" | "exception"; accepted: string; rejected: string; reasons: MatchReason[] };
+  exceptionId: string | null;
+  settlement: "queued" | "held";
+}
+
+/** What matching must ask the chain itself (the source of truth) at receipt time. */
+export interface ChainView {
+  isQualified(supplier: string, category: string): Promise<boolean>;
+  isRecalled(gtin: string, lot: string): Promise<boolean>;
+}
+
+export type ReceiptErrorCode =
+  | "BARCODE_INVALID"
+  | "RECEIPT_LINE_INVALID"
+  | "SHIPMENT_NOT_FOUND"
+  | "NOT_YOUR_HOSPITAL"
+  | "RECEIPT_TIME_INVALID"
+  | "RECEIPT_EXISTS"
+  | "SHIPMENT_ALREADY_RECEIVED";
+
+export class ReceiptError extends Error {
+  constructor(
+    readonly code: ReceiptErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export class ReceiptsService {
+  constructor(
+    private readonly db: Db,
+    private readonly chain: ChainView,
+    private readonly tolerances: MatchTolerances,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async submit(
+    request: ReceiptRequest,
+    actor: { address: string; hospital: string },
+    idempotencyKey: string,
+  ): Promise<IdempotentResponse<ReceiptResult>> {
+    const lines = request.lines.map((line, i) => parseLine(line, i + 1, this.now()));
+    const shipment = await repo.findShipment(this.db, request.shipmentId);
+    if (!shipment) {
+      throw new ReceiptError(
+        "SHIPMENT_NOT_FOUND",
+        `shipment ${request.shipmentId} is not on the ledger (or not indexed yet)`,
+      );
+    }
+    if (shipment.hospital !== actor.hospital.toLowerCase()) {
+      throw new ReceiptError(
+        "NOT_YOUR_HOSPITAL",
+        `shipment ${request.shipmentId} was ordered by another hospital`,
+      );
+    }
+    const receivedAt = new Date(request.receivedAt);
+    if (receivedAt.getTime() > this.now().getTime() + CLOCK_SKEW_MS) {
+      throw new ReceiptError("RECEIPT_TIME_INVALID", `receivedAt ${request.receivedAt} is in the future`);
+    }
+    if (receivedAt < shipment.createdAt) {
+      throw new ReceiptError(
+        "RECEIPT_TIME_INVALID",
+        `receivedAt ${request.receivedAt} is before the shipment was created (${shipment.createdAt.toISOString()})`,
+      );
+    }
+    const [supplierQualified, lotRecalled] = await Promise.all([
+      this.chain.isQualified(shipment.supplier, shipment.category),
+      this.chain.isRecalled(shipment.gtin, shipment.lot),
+    ]);
+    const receiptHash = keccak256(
+      toUtf8Bytes(
+        canonicalJson({
+          ...request,
+          lines: lines.map((l) => ({ ...l, quantity: String(l.quantity), rejected: String(l.rejected) })),
+        }),
+      ),
+    );
+
+    return withIdempotency(
+      this.db,
+      `receipts:${actor.hospital.toLowerCase()}`,
+      idempotencyKey,
+      request,
+      async (tx) => {
+        if (await repo.receiptExists(tx, request.receiptNo)) {
+          throw new ReceiptError("RECEIPT_EXISTS", `receipt ${request.receiptNo} was already recorded`);
+        }
+        const previous = await repo.receiptForShipment(tx, request.shipmentId);
+        if (previous) {
+          throw new ReceiptError(
+            "SHIPMENT_ALREADY_RECEIVED",
+            `shipment ${request.shipmentId} was already received by receipt ${previous}`,
+          );
+        }
+        const serials = lines.flatMap((l) => (l.serial === undefined ? [] : [l.serial]));
+        const result = matchReceipt({
+          shipment,
+          receivedAt,
+          lines,
+          manifest: await repo.manifestSerials(tx, request.shipmentId),
+          alreadyReceived: await repo.alreadyReceived(tx, shipment.gtin, serials),
+          supplierQualified,
+          lotRecalled,
+          tolerances: this.tolerances,
+        });
+
+        await repo.insertReceipt(tx, {
+          receiptNo: request.receiptNo,
+          shipmentId: request.shipmentId,
+          hospital: shipment.hospital,
+          receivedAt,
+          receivedBy: actor.address.toLowerCase(),
+          received: result.received,
+          rejected: lines.reduce((sum, l) => sum + l.rejected, 0n),
+          document: request,
+          receiptHash,
+          lines,
+        });
+        await repo.insertMatch(tx, request.receiptNo, request.shipmentId, result);
+        let exceptionId: string | null = null;
+        if (result.status === "matched") {
+          await settlementRepo.enqueue(tx, {
+            shipmentId: request.shipmentId,
+            receiptNo: request.receiptNo,
+            accepted: result.accepted,
+            rejected: result.rejected,
+            receivedAt,
+            receiptHash,
+          });
+        } else {
+          exceptionId = await repo.insertMatchException(tx, request.receiptNo, request.shipmentId, result);
+        }
+        return {
+          statusCode: 201,
+          body: {
+            receiptNo: request.receiptNo,
+            shipmentId: request.shipmentId,
+            orderId: shipment.orderId,
+            hospital: shipment.hospital,
+            receivedAt: receivedAt.toISOString(),
+            receiptHash,
+            received: result.received.toString(),
+            match: {
+              status: result.status,
+              accepted: result.accepted.toString(),
+              rejected: result.rejected.toString(),
+              reasons: result.reasons,
+            },
+            exceptionId,
+            settlement: result.status === "matched" ? "queued" : "held",
+          },
+        };
+      },
+    );
+  }
+
+  async get(receiptNo: string, hospital: string | null): Promise<repo.ReceiptView | null> {
+    const receipt = await repo.getReceipt(this.db, receiptNo);
+    if (!receipt || (hospital !== null && receipt.hospital !== hospital.toLowerCase())) return null;
+    return receipt;
+  }
+}
+
+/** One receipt line as matching sees it; a barcode is parsed with the GS1 parser. */
+export function parseLine(line: ReceiptLineRequest, lineNo: number, now: Date): ReceiptLineInput {
+  const quantity = BigInt(line.quantity ?? 1);
+  const rejected = BigInt(line.rejected ?? 0);
+  if (quantity < 1n)
+    throw new ReceiptError("RECEIPT_LINE_INVALID", `line ${lineNo}: quantity must be at least 1`);
+  if (rejected < 0n || rejected > quantity) {
+    throw new ReceiptError(
+      "RECEIPT_LINE_INVALID",
+      `line ${lineNo}: rejected must be between 0 and quantity (${quantity})`,
+    );
+  }
+  let fields: { gtin?: string; lot?: string; expiry?: string; serial?: string };
+  if (line.barcode !== undefined) {
+    try {
+      const parsed = parseGs1(line.barcode, { now });
+      fields = { gtin: parsed.gtin, lot: parsed.lot, expiry: parsed.expiry?.date, serial: parsed.serial };
+    } catch (error) {
+      if (!(error instanceof Gs1Error)) throw error;
+      throw new ReceiptError("BARCODE_INVALID", `line ${lineNo}: ${error.message}`, {
+        line: lineNo,
+        gs1: error.code,
+      });
+    }
+  } else {
+    fields = { gtin: line.gtin, lot: line.lot, expiry: line.expiry, serial: line.serial };
+    if (fields.gtin !== undefined) {
+      // Parsed fields go through the same GS1 rules as a scan, so both forms agree.
+      const bracketed =
+        `(01)${fields.gtin}` +
+        (fields.lot ? `(10)${fields.lot}` : "") +
+        (fields.serial ? `(21)${fields.serial}` : "");
+      try {
+        parseGs1(bracketed, { now });
+      } catch (error) {
+        if (!(error instanceof Gs1Error)) throw error;
+        throw new ReceiptError("RECEIPT_LINE_INVALID", `line ${lineNo}: ${error.message}`, {
+          line: lineNo,
+          gs1: error.code,
+        });
+      }
+    }
+  }
+  if (fields.gtin === undefined) {
+    throw new ReceiptError(
+      "RECEIPT_LINE_INVALID",
+      `line ${lineNo}: no GTIN (AI 01) — give a barcode or a gtin field`,
+    );
+  }
+  if (fields.serial !== undefined && quantity !== 1n) {
+    throw new ReceiptError(
+      "RECEIPT_LINE_INVALID",
+      `line ${lineNo}: a serialised line has quantity 1, not ${quantity}`,
+    );
+  }
+  const out: ReceiptLineInput = { line: lineNo, gtin: fields.gtin, quantity, rejected };
+  if (fields.lot !== undefined) out.lot = fields.lot;
+  if (fields.expiry !== undefined) out.expiry = fields.expiry;
+  if (fields.serial !== undefined) out.serial = fields.serial;
+  return out;
+}

@@ -1,0 +1,144 @@
+import { concat, getAddress, isAddress, verifyTypedData, type JsonRpcProvider, type Wallet } from "ethers";
+import type { Db } from "../../db";
+import type { LedgerForwarder } from "../../../typechain-types";
+import { decodeRevert, revertDataOf } from "../../chain/revert";
+import { highestNonceInFlight, lockSettlerNonce } from "../settlement/settlement.repository";
+
+/**
+ * Gas-less use of the ledger: a supplier or approver signs an ERC-2771 forward request
+ * (EIP-712) and the gateway pays the gas to relay it through the ledger's forwarder. Nothing
+ * is sent unless the signature, deadline and nonce are right and the call would succeed, so
+ * a bad request costs the gateway nothing; the gateway cannot alter what was signed.
+ */
+
+export interface ForwardRequestBody {
+  from: string;
+  to: string;
+  value?: string;
+  gas: string;
+  nonce: string;
+  deadline: number;
+  data: string;
+  signature: string;
+}
+
+export type RelayErrorCode =
+  | "RELAY_TARGET_NOT_LEDGER"
+  | "RELAY_EXPIRED"
+  | "RELAY_NONCE_INVALID"
+  | "RELAY_SIGNATURE_INVALID"
+  | "RELAY_CALL_REVERTED"
+  | "RELAY_VALUE_NOT_ALLOWED";
+
+export class RelayError extends Error {
+  constructor(
+    readonly code: RelayErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export const FORWARD_REQUEST_TYPES = {
+  ForwardRequest: [
+    { name: "from", type: "address" },
+    { name: "to", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "gas", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint48" },
+    { name: "data", type: "bytes" },
+  ],
+};
+
+export class RelayService {
+  constructor(
+    private readonly db: Db,
+    private readonly provider: JsonRpcProvider,
+    private readonly relayer: Wallet,
+    private readonly forwarder: LedgerForwarder,
+    private readonly targets: ReadonlySet<string>,
+    private readonly chainId: number,
+  ) {}
+
+  async relay(req: ForwardRequestBody): Promise<{ txHash: string; signer: string; nonce: string }> {
+    if (!isAddress(req.from) || !isAddress(req.to))
+      throw new RelayError("RELAY_SIGNATURE_INVALID", "from and to must be addresses");
+    if (!this.targets.has(req.to.toLowerCase())) {
+      throw new RelayError(
+        "RELAY_TARGET_NOT_LEDGER",
+        `${req.to} is not a ledger contract this gateway relays to`,
+      );
+    }
+    if (BigInt(req.value ?? "0") !== 0n)
+      throw new RelayError("RELAY_VALUE_NOT_ALLOWED", "relayed requests carry no value");
+    const latest = await this.provider.getBlock("latest");
+    if (!latest || req.deadline <= latest.timestamp) {
+      throw new RelayError(
+        "RELAY_EXPIRED",
+        `the request's deadline ${req.deadline} has passed (chain time ${latest?.timestamp})`,
+      );
+    }
+    const expectedNonce = await this.forwarder.nonces(req.from);
+    if (BigInt(req.nonce) !== expectedNonce) {
+      throw new RelayError(
+        "RELAY_NONCE_INVALID",
+        `nonce ${req.nonce} is not the signer's next nonce ${expectedNonce}`,
+        {
+          expected: expectedNonce.toString(),
+        },
+      );
+    }
+    const domain = {
+      name: "SunshineLedger",
+      version: "1",
+      chainId: this.chainId,
+      verifyingContract: await this.forwarder.getAddress(),
+    };
+    const message = { ...req, value: req.value ?? "0" };
+    let signer: string;
+    try {
+      signer = verifyTypedData(domain, FORWARD_REQUEST_TYPES, message, req.signature);
+    } catch {
+      throw new RelayError("RELAY_SIGNATURE_INVALID", "the signature is not a valid EIP-712 signature");
+    }
+    if (signer !== getAddress(req.from)) {
+      throw new RelayError(
+        "RELAY_SIGNATURE_INVALID",
+        `the request was signed by ${signer}, not by ${getAddress(req.from)}`,
+      );
+    }
+    await this.simulate(req);
+
+    const requestData = { ...message, signature: req.signature };
+    const txHash = await this.db.transaction(async (tx) => {
+      // The relayer is the settler key: share the settlement outbox's nonce discipline.
+      await lockSettlerNonce(tx);
+      const inFlight = await highestNonceInFlight(tx);
+      const nonce = Math.max(await this.relayer.getNonce("pending"), inFlight === null ? 0 : inFlight + 1);
+      const sent = await this.forwarder.connect(this.relayer).execute(requestData, { nonce });
+      return sent.hash;
+    });
+    return { txHash, signer, nonce: req.nonce };
+  }
+
+  /** Runs the inner call as the forwarder would, to refuse one that reverts and say why. */
+  private async simulate(req: ForwardRequestBody): Promise<void> {
+    try {
+      await this.provider.call({
+        from: await this.forwarder.getAddress(),
+        to: req.to,
+        data: concat([req.data, req.from]),
+        gasLimit: BigInt(req.gas),
+      });
+    } catch (error) {
+      const revert = decodeRevert(revertDataOf(error));
+      throw new RelayError(
+        "RELAY_CALL_REVERTED",
+        revert ? `the relayed call would revert with ${revert.message}` : "the relayed call would revert",
+        revert ? { error: revert.name, args: revert.args } : undefined,
+      );
+    }
+  }
+}
