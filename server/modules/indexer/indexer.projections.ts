@@ -399,11 +399,11 @@ const handlers: Record<string, Handler> = {
       ],
     );
     if (e.args.excursion === true) {
-      await db.query(`UPDATE shipments SET excursion = TRUE, last_tx = $2, last_block = $3 WHERE id = $1`, [
-        str(e.args.shipmentId),
-        e.txHash,
-        e.blockNumber,
-      ]);
+      // A waiver covers only the excursions before it (DeliveryTrace.recordTraceEvent).
+      await db.query(
+        `UPDATE shipments SET excursion = TRUE, excursion_waived = FALSE, last_tx = $2, last_block = $3 WHERE id = $1`,
+        [str(e.args.shipmentId), e.txHash, e.blockNumber],
+      );
     }
   },
   "trace.ExcursionWaived": async (db, e) => {
