@@ -106,7 +106,11 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
             }
             s.hospitalCustody = true;
         }
-        if (excursion) s.excursion = true;
+        if (excursion) {
+            // A waiver covers only the excursions reported before it: a new one needs its own.
+            s.excursion = true;
+            s.excursionWaived = false;
+        }
         uint256 index = ++traceEventCount[shipmentId];
         emit TraceEventRecorded(shipmentId, index, step, actor, location, eventTime, sensorDigest, excursion);
     }

@@ -74,7 +74,8 @@ interface IDeliveryTrace {
         bool excursion
     ) external;
 
-    /// @notice A hospital approver accepts a shipment despite its temperature excursion.
+    /// @notice A hospital approver accepts a shipment despite its temperature excursions. The
+    /// waiver covers the excursions recorded so far; a later excursion needs a new waiver.
     function waiveExcursion(uint256 shipmentId, uint16 reasonCode) external;
 
     /// @notice A supplier allows or disallows `carrier` to record its shipments' transport steps.

@@ -78,11 +78,11 @@ export async function deployLedger(
   const firstBlock = await provider.getBlockNumber();
 
   const forwarder = await deployed(new LedgerForwarder__factory(deployer).deploy());
-  const roles = await deployed(new LedgerRoles__factory(deployer).deploy(admin));
+  const fwd = await forwarder.getAddress();
+  const roles = await deployed(new LedgerRoles__factory(deployer).deploy(admin, fwd));
   const token = options.tokenAddress
     ? SettlementToken__factory.connect(options.tokenAddress, deployer)
     : await deployed(new SettlementToken__factory(deployer).deploy(admin));
-  const fwd = await forwarder.getAddress();
   const rolesAddr = await roles.getAddress();
   const registry = await deployed(new SupplierRegistry__factory(deployer).deploy(rolesAddr, fwd));
   const registryAddr = await registry.getAddress();
