@@ -11,8 +11,18 @@ import {Agreement, Bid, Tender, TenderPhase, TenderStatus, TenderTerms, Tier} fr
 /// @title TenderHouse
 /// @notice Sealed-bid volume tenders and the agreements they award. Bids are commitments until
 /// the commit deadline passes, so nobody (not even the regulator) sees a price before reveal.
+/// @dev Finalize must fit one transaction (EIP-7825 caps one at 2^24 gas) for every tender
+/// `openTender` accepts, so awarding writes O(winners), never O(winners x hospitals): an
+/// agreement's hospitals and per-hospital committed volumes are derived from its tender and its
+/// award rank when read, not copied into it.
 contract TenderHouse is ITenderHouse, LedgerBase {
     using TierSchedule for Tier[];
+
+    /// @dev Where an agreement sits in its tender's award: rank 0 is the best bid.
+    struct AwardRank {
+        uint8 rank;
+        uint8 winnerCount;
+    }
 
     uint256 public constant MAX_BIDDERS = 32;
     uint256 public constant MAX_HOSPITALS = 64;
@@ -29,7 +39,9 @@ contract TenderHouse is ITenderHouse, LedgerBase {
     mapping(uint256 tenderId => Tender) internal _tenders;
     mapping(uint256 tenderId => mapping(address bidder => Bid)) internal _bids;
     mapping(uint256 agreementId => Agreement) internal _agreements;
-    mapping(uint256 agreementId => mapping(address hospital => uint256)) internal _committed;
+    /// @dev 1 + the hospital's index in its tender's `hospitals`; 0 means not in the tender.
+    mapping(uint256 tenderId => mapping(address hospital => uint256)) internal _hospitalSlot;
+    mapping(uint256 agreementId => AwardRank) internal _awardRanks;
     mapping(uint256 agreementId => mapping(address hospital => uint256)) internal _ordered;
 
     constructor(
@@ -55,6 +67,9 @@ contract TenderHouse is ITenderHouse, LedgerBase {
         tender.status = TenderStatus.Open;
         tender.hospitals = hospitals;
         tender.volumes = volumes;
+        for (uint256 i = 0; i < hospitals.length; ++i) {
+            _hospitalSlot[tenderId][hospitals[i]] = i + 1;
+        }
         emit TenderOpened(tenderId, terms.category, terms, hospitals, volumes, _msgSender());
     }
 
@@ -209,8 +224,9 @@ contract TenderHouse is ITenderHouse, LedgerBase {
     }
 
     /// @inheritdoc ITenderHouse
-    function agreement(uint256 agreementId) external view returns (Agreement memory) {
-        return _agreement(agreementId);
+    function agreement(uint256 agreementId) external view returns (Agreement memory agr) {
+        agr = _agreement(agreementId);
+        agr.hospitals = _tenders[agr.tenderId].hospitals;
     }
 
     /// @inheritdoc ITenderHouse
@@ -226,7 +242,12 @@ contract TenderHouse is ITenderHouse, LedgerBase {
 
     /// @inheritdoc ITenderHouse
     function committedVolume(uint256 agreementId, address hospital) external view returns (uint256) {
-        return _committed[agreementId][hospital];
+        uint256 tenderId = _agreements[agreementId].tenderId;
+        uint256 slot = _hospitalSlot[tenderId][hospital];
+        // An unknown agreement has tender id 0, where no hospital has a slot.
+        if (slot == 0) return 0;
+        AwardRank memory award = _awardRanks[agreementId];
+        return _shareOf(_tenders[tenderId].volumes[slot - 1], award.rank, award.winnerCount);
     }
 
     /// @inheritdoc ITenderHouse
@@ -281,7 +302,8 @@ contract TenderHouse is ITenderHouse, LedgerBase {
     }
 
     /// @dev Splits every hospital's committed volume evenly between the winners; the
-    /// remainder of each split goes to the best bid (rank 0).
+    /// remainder of each split goes to the best bid (rank 0). The split is only emitted here
+    /// and recomputed by `committedVolume`, so awarding costs the same for 1 or 64 hospitals.
     function _createAgreement(
         uint256 tenderId,
         Tender storage tender,
@@ -303,15 +325,13 @@ contract TenderHouse is ITenderHouse, LedgerBase {
         for (uint256 i = 0; i < tiers.length; ++i) {
             agr.tiers.push(tiers[i]);
         }
+        // Both fit uint8: rank < winnerCount <= MAX_WINNERS.
+        _awardRanks[agreementId] = AwardRank(uint8(rank), uint8(winnerCount));
 
-        uint256 h = tender.hospitals.length;
-        uint256[] memory shares = new uint256[](h);
-        for (uint256 i = 0; i < h; ++i) {
-            uint256 volume = tender.volumes[i];
-            shares[i] = volume / winnerCount + (rank == 0 ? volume % winnerCount : 0);
-            _committed[agreementId][tender.hospitals[i]] = shares[i];
+        uint256[] memory shares = tender.volumes;
+        for (uint256 i = 0; i < shares.length; ++i) {
+            shares[i] = _shareOf(shares[i], rank, winnerCount);
         }
-        agr.hospitals = tender.hospitals;
         emit AgreementCreated(
             agreementId,
             tenderId,
@@ -320,9 +340,13 @@ contract TenderHouse is ITenderHouse, LedgerBase {
             agr.start,
             agr.end,
             agr.tiers,
-            agr.hospitals,
+            tender.hospitals,
             shares
         );
+    }
+
+    function _shareOf(uint256 volume, uint256 rank, uint256 winnerCount) internal pure returns (uint256) {
+        return volume / winnerCount + (rank == 0 ? volume % winnerCount : 0);
     }
 
     function _checkTerms(TenderTerms calldata terms) internal view {

@@ -1,0 +1,838 @@
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import {
+  ALL_KINDS,
+  DAY,
+  deployFixture,
+  KNEES,
+  qualify,
+  REGULATOR_ROLE,
+  STENTS,
+  YEAR,
+} from "./helpers/fixtures";
+import type { SupplierRegistry } from "../../typechain-types";
+
+const PAUSER_ROLE = ethers.id("PAUSER_ROLE");
+const DAY_N = BigInt(DAY);
+const YEAR_N = BigInt(YEAR);
+const NAME = ethers.encodeBytes32String("Shanghai MedTech Co");
+const REG_ID = ethers.encodeBytes32String("91310000MA1FL0001X");
+
+const Kind = { BusinessLicence: 0, DeviceOperatingPermit: 1, ProductRegistration: 2 } as const;
+const DocStatus = { None: 0n, Pending: 1n, Attested: 2n, Rejected: 3n } as const;
+const SupplierStatus = { None: 0n, Active: 1n, Suspended: 2n } as const;
+
+function digestOf(label: string): string {
+  return ethers.sha256(ethers.toUtf8Bytes(label));
+}
+
+/** Files one document of every kind with the given window and attests each; returns the ids. */
+async function fileAttestedSet(
+  registry: SupplierRegistry,
+  regulator: HardhatEthersSigner,
+  supplier: HardhatEthersSigner,
+  validFrom: bigint,
+  validUntil: bigint,
+  categories: string[] = [STENTS],
+): Promise<bigint[]> {
+  const ids: bigint[] = [];
+  for (const kind of ALL_KINDS) {
+    await registry
+      .connect(supplier)
+      .fileDocument(
+        kind,
+        digestOf(`${supplier.address}-${kind}-${validFrom}`),
+        validFrom,
+        validUntil,
+        categories,
+      );
+    const id = await registry.documentCount();
+    await registry.connect(regulator).attestDocument(id);
+    ids.push(id);
+  }
+  return ids;
+}
+
+async function registeredFixture() {
+  const { ledger, actors } = await deployFixture();
+  const registry = ledger.registry;
+  const supplier = actors.suppliers[0];
+  await registry.connect(supplier).register(NAME, REG_ID);
+  return { ledger, actors, registry, supplier };
+}
+
+/** A registered supplier with one pending business licence (document 1) for stents. */
+async function pendingFixture() {
+  const base = await registeredFixture();
+  const now = BigInt(await time.latest());
+  const validFrom = now - DAY_N;
+  const validUntil = now + YEAR_N;
+  await base.registry
+    .connect(base.supplier)
+    .fileDocument(Kind.BusinessLicence, digestOf("licence"), validFrom, validUntil, [STENTS]);
+  return { ...base, documentId: 1n, validFrom, validUntil };
+}
+
+/** Supplier 0 qualified for stents through the shared helper. */
+async function qualifiedFixture() {
+  const { ledger, actors } = await deployFixture();
+  const supplier = actors.suppliers[0];
+  const documentIds = await qualify(ledger, actors.regulator, supplier);
+  return { ledger, actors, registry: ledger.registry, supplier, documentIds };
+}
+
+/** Supplier 0 holding one attested set for stents and knees valid over [validFrom, validUntil]. */
+async function windowFixture() {
+  const base = await registeredFixture();
+  const now = BigInt(await time.latest());
+  const validFrom = now + 10n * DAY_N;
+  const validUntil = now + 100n * DAY_N;
+  const documentIds = await fileAttestedSet(
+    base.registry,
+    base.actors.regulator,
+    base.supplier,
+    validFrom,
+    validUntil,
+    [STENTS, KNEES],
+  );
+  return { ...base, validFrom, validUntil, documentIds };
+}
+
+describe("SupplierRegistry", function () {
+  describe("deployment", function () {
+    it("requires every document kind, has no documents and trusts the ledger forwarder", async function () {
+      const { ledger } = await loadFixture(deployFixture);
+      expect(await ledger.registry.requiredKinds()).to.equal(0b111n);
+      expect(await ledger.registry.documentCount()).to.equal(0n);
+      expect(await ledger.registry.roles()).to.equal(await ledger.roles.getAddress());
+      expect(await ledger.registry.isTrustedForwarder(await ledger.forwarder.getAddress())).to.equal(true);
+      expect(await ledger.registry.paused()).to.equal(false);
+    });
+  });
+
+  describe("register", function () {
+    describe("when the caller is not registered", function () {
+      it("makes it an active supplier and emits SupplierRegistered", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        const supplier = actors.suppliers[0];
+        expect(await ledger.registry.supplierStatus(supplier.address)).to.equal(SupplierStatus.None);
+        const at = (await time.latest()) + 60;
+        await time.setNextBlockTimestamp(at);
+        await expect(ledger.registry.connect(supplier).register(NAME, REG_ID))
+          .to.emit(ledger.registry, "SupplierRegistered")
+          .withArgs(supplier.address, NAME, REG_ID, at);
+        expect(await ledger.registry.supplierStatus(supplier.address)).to.equal(SupplierStatus.Active);
+      });
+    });
+
+    describe("when the caller is already registered", function () {
+      it("reverts with RegistrySupplierAlreadyRegistered", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        await expect(registry.connect(supplier).register(NAME, REG_ID))
+          .to.be.revertedWithCustomError(registry, "RegistrySupplierAlreadyRegistered")
+          .withArgs(supplier.address);
+      });
+    });
+
+    describe("when the caller is suspended", function () {
+      it("reverts with RegistrySupplierAlreadyRegistered, so it cannot re-register out of a suspension", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        await registry.connect(actors.regulator).suspend(supplier.address, 7);
+        await expect(registry.connect(supplier).register(NAME, REG_ID))
+          .to.be.revertedWithCustomError(registry, "RegistrySupplierAlreadyRegistered")
+          .withArgs(supplier.address);
+        expect(await registry.supplierStatus(supplier.address)).to.equal(SupplierStatus.Suspended);
+      });
+    });
+
+    describe("when the registry is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        await ledger.registry.connect(actors.admin).pause();
+        await expect(
+          ledger.registry.connect(actors.suppliers[0]).register(NAME, REG_ID),
+        ).to.be.revertedWithCustomError(ledger.registry, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("fileDocument", function () {
+    describe("when the caller is not registered", function () {
+      it("reverts with RegistrySupplierNotRegistered", async function () {
+        const { registry, actors } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry
+            .connect(actors.stranger)
+            .fileDocument(Kind.BusinessLicence, digestOf("x"), now, now + YEAR_N, [STENTS]),
+        )
+          .to.be.revertedWithCustomError(registry, "RegistrySupplierNotRegistered")
+          .withArgs(actors.stranger.address);
+      });
+    });
+
+    describe("when the digest is zero", function () {
+      it("reverts with RegistryZeroDigest", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry
+            .connect(supplier)
+            .fileDocument(Kind.BusinessLicence, ethers.ZeroHash, now, now + YEAR_N, [STENTS]),
+        ).to.be.revertedWithCustomError(registry, "RegistryZeroDigest");
+      });
+    });
+
+    describe("when the validity window is empty", function () {
+      it("reverts with RegistryInvalidValidity when valid-until equals valid-from", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry.connect(supplier).fileDocument(Kind.BusinessLicence, digestOf("x"), now, now, [STENTS]),
+        )
+          .to.be.revertedWithCustomError(registry, "RegistryInvalidValidity")
+          .withArgs(now, now);
+      });
+
+      it("reverts with RegistryInvalidValidity when valid-until precedes valid-from", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry
+            .connect(supplier)
+            .fileDocument(Kind.BusinessLicence, digestOf("x"), now, now - 1n, [STENTS]),
+        )
+          .to.be.revertedWithCustomError(registry, "RegistryInvalidValidity")
+          .withArgs(now, now - 1n);
+      });
+    });
+
+    describe("when the categories are invalid", function () {
+      it("reverts with RegistryInvalidCategories for none", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry.connect(supplier).fileDocument(Kind.BusinessLicence, digestOf("x"), now, now + 1n, []),
+        )
+          .to.be.revertedWithCustomError(registry, "RegistryInvalidCategories")
+          .withArgs(0);
+      });
+
+      it("reverts with RegistryInvalidCategories for 33 and accepts 32", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        const many = Array.from({ length: 33 }, (_, i) => ethers.encodeBytes32String(`CAT-${i}`));
+        await expect(
+          registry.connect(supplier).fileDocument(Kind.BusinessLicence, digestOf("x"), now, now + 1n, many),
+        )
+          .to.be.revertedWithCustomError(registry, "RegistryInvalidCategories")
+          .withArgs(33);
+        await expect(
+          registry
+            .connect(supplier)
+            .fileDocument(Kind.BusinessLicence, digestOf("x"), now, now + 1n, many.slice(0, 32)),
+        ).to.emit(registry, "DocumentFiled");
+        expect((await registry.document(1n)).categories).to.deep.equal(many.slice(0, 32));
+      });
+    });
+
+    describe("when the kind is not a known DocumentKind", function () {
+      it("reverts without storing anything", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        await expect(registry.connect(supplier).fileDocument(3, digestOf("x"), now, now + 1n, [STENTS])).to.be
+          .reverted;
+        expect(await registry.documentCount()).to.equal(0n);
+      });
+    });
+
+    describe("when the document is well formed", function () {
+      it("stores it as Pending under the next id and emits DocumentFiled", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        const digest = digestOf("permit.pdf");
+        const categories = [STENTS, KNEES];
+        expect(
+          await registry
+            .connect(supplier)
+            .fileDocument.staticCall(Kind.DeviceOperatingPermit, digest, now, now + YEAR_N, categories),
+        ).to.equal(1n);
+        await expect(
+          registry
+            .connect(supplier)
+            .fileDocument(Kind.DeviceOperatingPermit, digest, now, now + YEAR_N, categories),
+        )
+          .to.emit(registry, "DocumentFiled")
+          .withArgs(1n, supplier.address, Kind.DeviceOperatingPermit, digest, now, now + YEAR_N, categories);
+        expect(await registry.documentCount()).to.equal(1n);
+        const doc = await registry.document(1n);
+        expect(doc.supplier).to.equal(supplier.address);
+        expect(doc.kind).to.equal(BigInt(Kind.DeviceOperatingPermit));
+        expect(doc.status).to.equal(DocStatus.Pending);
+        expect(doc.validFrom).to.equal(now);
+        expect(doc.validUntil).to.equal(now + YEAR_N);
+        expect(doc.reasonCode).to.equal(0n);
+        expect(doc.sha256Digest).to.equal(digest);
+        expect(doc.categories).to.deep.equal(categories);
+      });
+
+      it("numbers documents from 1, leaving document 0 empty", async function () {
+        const { registry, documentId } = await loadFixture(pendingFixture);
+        expect(documentId).to.equal(1n);
+        const none = await registry.document(0n);
+        expect(none.status).to.equal(DocStatus.None);
+        expect(none.supplier).to.equal(ethers.ZeroAddress);
+      });
+    });
+
+    describe("when the supplier is suspended", function () {
+      it("still files, so it can cure the cause before reinstatement", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        await registry.connect(actors.regulator).suspend(supplier.address, 1);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry
+            .connect(supplier)
+            .fileDocument(Kind.BusinessLicence, digestOf("x"), now, now + 1n, [STENTS]),
+        ).to.emit(registry, "DocumentFiled");
+      });
+    });
+
+    describe("when the registry is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        await registry.connect(actors.admin).pause();
+        const now = BigInt(await time.latest());
+        await expect(
+          registry
+            .connect(supplier)
+            .fileDocument(Kind.BusinessLicence, digestOf("x"), now, now + 1n, [STENTS]),
+        ).to.be.revertedWithCustomError(registry, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("attestDocument", function () {
+    describe("when the caller is not a regulator", function () {
+      it("reverts with LedgerUnauthorized", async function () {
+        const { registry, supplier, actors, documentId } = await loadFixture(pendingFixture);
+        for (const caller of [actors.stranger, supplier, actors.admin]) {
+          await expect(registry.connect(caller).attestDocument(documentId))
+            .to.be.revertedWithCustomError(registry, "LedgerUnauthorized")
+            .withArgs(caller.address, REGULATOR_ROLE);
+        }
+      });
+    });
+
+    describe("when the document does not exist", function () {
+      it("reverts with RegistryDocumentNotFound for id 0 and an unused id", async function () {
+        const { registry, actors } = await loadFixture(pendingFixture);
+        for (const id of [0n, 2n]) {
+          await expect(registry.connect(actors.regulator).attestDocument(id))
+            .to.be.revertedWithCustomError(registry, "RegistryDocumentNotFound")
+            .withArgs(id);
+        }
+      });
+    });
+
+    describe("when the document is already attested", function () {
+      it("reverts with RegistryDocumentNotPending", async function () {
+        const { registry, actors, documentId } = await loadFixture(pendingFixture);
+        await registry.connect(actors.regulator).attestDocument(documentId);
+        await expect(registry.connect(actors.regulator).attestDocument(documentId))
+          .to.be.revertedWithCustomError(registry, "RegistryDocumentNotPending")
+          .withArgs(documentId, DocStatus.Attested);
+      });
+    });
+
+    describe("when the document was rejected", function () {
+      it("reverts with RegistryDocumentNotPending", async function () {
+        const { registry, actors, documentId } = await loadFixture(pendingFixture);
+        await registry.connect(actors.regulator).rejectDocument(documentId, 3);
+        await expect(registry.connect(actors.regulator).attestDocument(documentId))
+          .to.be.revertedWithCustomError(registry, "RegistryDocumentNotPending")
+          .withArgs(documentId, DocStatus.Rejected);
+      });
+    });
+
+    describe("when the document is pending", function () {
+      it("marks it Attested and emits DocumentAttested", async function () {
+        const { registry, supplier, actors, documentId } = await loadFixture(pendingFixture);
+        await expect(registry.connect(actors.regulator).attestDocument(documentId))
+          .to.emit(registry, "DocumentAttested")
+          .withArgs(documentId, supplier.address, actors.regulator.address)
+          .and.not.to.emit(registry, "DocumentRejected");
+        const doc = await registry.document(documentId);
+        expect(doc.status).to.equal(DocStatus.Attested);
+        expect(doc.reasonCode).to.equal(0n);
+      });
+    });
+
+    describe("when the registry is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { registry, actors, documentId } = await loadFixture(pendingFixture);
+        await registry.connect(actors.admin).pause();
+        await expect(
+          registry.connect(actors.regulator).attestDocument(documentId),
+        ).to.be.revertedWithCustomError(registry, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("rejectDocument", function () {
+    describe("when the caller is not a regulator", function () {
+      it("reverts with LedgerUnauthorized", async function () {
+        const { registry, supplier, documentId } = await loadFixture(pendingFixture);
+        await expect(registry.connect(supplier).rejectDocument(documentId, 1))
+          .to.be.revertedWithCustomError(registry, "LedgerUnauthorized")
+          .withArgs(supplier.address, REGULATOR_ROLE);
+      });
+    });
+
+    describe("when the document does not exist", function () {
+      it("reverts with RegistryDocumentNotFound", async function () {
+        const { registry, actors } = await loadFixture(pendingFixture);
+        await expect(registry.connect(actors.regulator).rejectDocument(9n, 1))
+          .to.be.revertedWithCustomError(registry, "RegistryDocumentNotFound")
+          .withArgs(9n);
+      });
+    });
+
+    describe("when the document is not pending", function () {
+      it("reverts with RegistryDocumentNotPending after an attestation", async function () {
+        const { registry, actors, documentId } = await loadFixture(pendingFixture);
+        await registry.connect(actors.regulator).attestDocument(documentId);
+        await expect(registry.connect(actors.regulator).rejectDocument(documentId, 1))
+          .to.be.revertedWithCustomError(registry, "RegistryDocumentNotPending")
+          .withArgs(documentId, DocStatus.Attested);
+      });
+
+      it("reverts with RegistryDocumentNotPending after a rejection", async function () {
+        const { registry, actors, documentId } = await loadFixture(pendingFixture);
+        await registry.connect(actors.regulator).rejectDocument(documentId, 1);
+        await expect(registry.connect(actors.regulator).rejectDocument(documentId, 2))
+          .to.be.revertedWithCustomError(registry, "RegistryDocumentNotPending")
+          .withArgs(documentId, DocStatus.Rejected);
+        expect((await registry.document(documentId)).reasonCode).to.equal(1n);
+      });
+    });
+
+    describe("when the document is pending", function () {
+      it("marks it Rejected with the reason code and emits DocumentRejected", async function () {
+        const { registry, supplier, actors, documentId } = await loadFixture(pendingFixture);
+        await expect(registry.connect(actors.regulator).rejectDocument(documentId, 404))
+          .to.emit(registry, "DocumentRejected")
+          .withArgs(documentId, supplier.address, actors.regulator.address, 404)
+          .and.not.to.emit(registry, "DocumentAttested");
+        const doc = await registry.document(documentId);
+        expect(doc.status).to.equal(DocStatus.Rejected);
+        expect(doc.reasonCode).to.equal(404n);
+      });
+    });
+
+    describe("when the registry is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { registry, actors, documentId } = await loadFixture(pendingFixture);
+        await registry.connect(actors.admin).pause();
+        await expect(
+          registry.connect(actors.regulator).rejectDocument(documentId, 1),
+        ).to.be.revertedWithCustomError(registry, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("suspend", function () {
+    describe("when the caller is not a regulator", function () {
+      it("reverts with LedgerUnauthorized", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        await expect(registry.connect(actors.stranger).suspend(supplier.address, 1))
+          .to.be.revertedWithCustomError(registry, "LedgerUnauthorized")
+          .withArgs(actors.stranger.address, REGULATOR_ROLE);
+      });
+    });
+
+    describe("when the supplier is not registered", function () {
+      it("reverts with RegistrySupplierNotRegistered", async function () {
+        const { registry, actors } = await loadFixture(registeredFixture);
+        await expect(registry.connect(actors.regulator).suspend(actors.stranger.address, 1))
+          .to.be.revertedWithCustomError(registry, "RegistrySupplierNotRegistered")
+          .withArgs(actors.stranger.address);
+      });
+    });
+
+    describe("when the supplier is already suspended", function () {
+      it("reverts with RegistrySupplierStatus", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        await registry.connect(actors.regulator).suspend(supplier.address, 1);
+        await expect(registry.connect(actors.regulator).suspend(supplier.address, 2))
+          .to.be.revertedWithCustomError(registry, "RegistrySupplierStatus")
+          .withArgs(supplier.address, SupplierStatus.Suspended);
+      });
+    });
+
+    describe("when the supplier is active", function () {
+      it("suspends it, emits SupplierSuspended and disqualifies it", async function () {
+        const { registry, supplier, actors } = await loadFixture(qualifiedFixture);
+        const now = BigInt(await time.latest());
+        expect(await registry.isQualified(supplier.address, STENTS, now)).to.equal(true);
+        await expect(registry.connect(actors.regulator).suspend(supplier.address, 42))
+          .to.emit(registry, "SupplierSuspended")
+          .withArgs(supplier.address, actors.regulator.address, 42);
+        expect(await registry.supplierStatus(supplier.address)).to.equal(SupplierStatus.Suspended);
+        expect(await registry.isQualified(supplier.address, STENTS, now)).to.equal(false);
+      });
+    });
+
+    describe("when the registry is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        await registry.connect(actors.admin).pause();
+        await expect(
+          registry.connect(actors.regulator).suspend(supplier.address, 1),
+        ).to.be.revertedWithCustomError(registry, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("reinstate", function () {
+    describe("when the caller is not a regulator", function () {
+      it("reverts with LedgerUnauthorized", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        await registry.connect(actors.regulator).suspend(supplier.address, 1);
+        await expect(registry.connect(supplier).reinstate(supplier.address, 1))
+          .to.be.revertedWithCustomError(registry, "LedgerUnauthorized")
+          .withArgs(supplier.address, REGULATOR_ROLE);
+      });
+    });
+
+    describe("when the supplier is not registered", function () {
+      it("reverts with RegistrySupplierNotRegistered", async function () {
+        const { registry, actors } = await loadFixture(registeredFixture);
+        await expect(registry.connect(actors.regulator).reinstate(actors.stranger.address, 1))
+          .to.be.revertedWithCustomError(registry, "RegistrySupplierNotRegistered")
+          .withArgs(actors.stranger.address);
+      });
+    });
+
+    describe("when the supplier is active", function () {
+      it("reverts with RegistrySupplierStatus", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        await expect(registry.connect(actors.regulator).reinstate(supplier.address, 1))
+          .to.be.revertedWithCustomError(registry, "RegistrySupplierStatus")
+          .withArgs(supplier.address, SupplierStatus.Active);
+      });
+    });
+
+    describe("when the supplier is suspended", function () {
+      it("reactivates it, emits SupplierReinstated and its documents count again", async function () {
+        const { registry, supplier, actors } = await loadFixture(qualifiedFixture);
+        await registry.connect(actors.regulator).suspend(supplier.address, 42);
+        await expect(registry.connect(actors.regulator).reinstate(supplier.address, 43))
+          .to.emit(registry, "SupplierReinstated")
+          .withArgs(supplier.address, actors.regulator.address, 43)
+          .and.not.to.emit(registry, "SupplierSuspended");
+        expect(await registry.supplierStatus(supplier.address)).to.equal(SupplierStatus.Active);
+        expect(await registry.isQualified(supplier.address, STENTS, await time.latest())).to.equal(true);
+      });
+    });
+
+    describe("when the registry is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        await registry.connect(actors.regulator).suspend(supplier.address, 1);
+        await registry.connect(actors.admin).pause();
+        await expect(
+          registry.connect(actors.regulator).reinstate(supplier.address, 1),
+        ).to.be.revertedWithCustomError(registry, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("setRequiredKinds", function () {
+    describe("when the caller is not a regulator", function () {
+      it("reverts with LedgerUnauthorized", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        await expect(ledger.registry.connect(actors.admin).setRequiredKinds(1))
+          .to.be.revertedWithCustomError(ledger.registry, "LedgerUnauthorized")
+          .withArgs(actors.admin.address, REGULATOR_ROLE);
+      });
+    });
+
+    describe("when no kind is required", function () {
+      it("reverts with RegistryInvalidRequiredKinds", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        await expect(ledger.registry.connect(actors.regulator).setRequiredKinds(0))
+          .to.be.revertedWithCustomError(ledger.registry, "RegistryInvalidRequiredKinds")
+          .withArgs(0);
+      });
+    });
+
+    describe("when a bit beyond the known kinds is set", function () {
+      it("reverts with RegistryInvalidRequiredKinds", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        for (const kinds of [0b1000, 0b1111, 0xff]) {
+          await expect(ledger.registry.connect(actors.regulator).setRequiredKinds(kinds))
+            .to.be.revertedWithCustomError(ledger.registry, "RegistryInvalidRequiredKinds")
+            .withArgs(kinds);
+        }
+      });
+    });
+
+    describe("when the kinds are valid", function () {
+      it("stores them and emits RequiredKindsChanged", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        await expect(ledger.registry.connect(actors.regulator).setRequiredKinds(0b101))
+          .to.emit(ledger.registry, "RequiredKindsChanged")
+          .withArgs(0b101, actors.regulator.address);
+        expect(await ledger.registry.requiredKinds()).to.equal(0b101n);
+      });
+    });
+
+    describe("when the registry is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        await ledger.registry.connect(actors.admin).pause();
+        await expect(
+          ledger.registry.connect(actors.regulator).setRequiredKinds(1),
+        ).to.be.revertedWithCustomError(ledger.registry, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("isQualified", function () {
+    describe("when the supplier is not registered", function () {
+      it("is false", async function () {
+        const { registry, actors } = await loadFixture(qualifiedFixture);
+        expect(await registry.isQualified(actors.stranger.address, STENTS, await time.latest())).to.equal(
+          false,
+        );
+      });
+    });
+
+    describe("when the supplier is registered without documents", function () {
+      it("is false", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        expect(await registry.isQualified(supplier.address, STENTS, await time.latest())).to.equal(false);
+      });
+    });
+
+    describe("when the supplier holds an attested set covering the category", function () {
+      it("is true for that category and false for another", async function () {
+        const { registry, supplier } = await loadFixture(qualifiedFixture);
+        const now = await time.latest();
+        expect(await registry.isQualified(supplier.address, STENTS, now)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, KNEES, now)).to.equal(false);
+      });
+    });
+
+    describe("at the edges of the validity window", function () {
+      it("is true from valid-from and false one second before", async function () {
+        const { registry, supplier, validFrom } = await loadFixture(windowFixture);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom - 1n)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, KNEES, validFrom)).to.equal(true);
+      });
+
+      it("is true up to valid-until and false one second after", async function () {
+        const { registry, supplier, validUntil } = await loadFixture(windowFixture);
+        expect(await registry.isQualified(supplier.address, STENTS, validUntil)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, validUntil + 1n)).to.equal(false);
+      });
+    });
+
+    describe("when a document lapses by time", function () {
+      it("stops qualifying without any transaction", async function () {
+        const { registry, supplier, validUntil } = await loadFixture(windowFixture);
+        await time.increaseTo(validUntil);
+        expect(await registry.isQualified(supplier.address, STENTS, await time.latest())).to.equal(true);
+        await time.increase(1);
+        expect(await registry.isQualified(supplier.address, STENTS, await time.latest())).to.equal(false);
+      });
+    });
+
+    describe("when one required kind is missing", function () {
+      async function missingPermitFixture() {
+        const base = await registeredFixture();
+        const now = BigInt(await time.latest());
+        for (const kind of [Kind.BusinessLicence, Kind.ProductRegistration]) {
+          await base.registry
+            .connect(base.supplier)
+            .fileDocument(kind, digestOf(`k${kind}`), now - 1n, now + YEAR_N, [STENTS]);
+          await base.registry
+            .connect(base.actors.regulator)
+            .attestDocument(await base.registry.documentCount());
+        }
+        return base;
+      }
+
+      it("is false", async function () {
+        const { registry, supplier } = await loadFixture(missingPermitFixture);
+        expect(await registry.isQualified(supplier.address, STENTS, await time.latest())).to.equal(false);
+      });
+
+      it("is true once the regulator no longer requires that kind, and false again when it does", async function () {
+        const { registry, supplier, actors } = await loadFixture(missingPermitFixture);
+        await registry.connect(actors.regulator).setRequiredKinds(0b101);
+        expect(await registry.isQualified(supplier.address, STENTS, await time.latest())).to.equal(true);
+        await registry.connect(actors.regulator).setRequiredKinds(0b111);
+        expect(await registry.isQualified(supplier.address, STENTS, await time.latest())).to.equal(false);
+      });
+    });
+
+    describe("when a required document is only pending", function () {
+      it("is false until it is attested", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        for (const kind of ALL_KINDS) {
+          await registry
+            .connect(supplier)
+            .fileDocument(kind, digestOf(`k${kind}`), now - 1n, now + YEAR_N, [STENTS]);
+        }
+        await registry.connect(actors.regulator).attestDocument(1n);
+        await registry.connect(actors.regulator).attestDocument(2n);
+        expect(await registry.isQualified(supplier.address, STENTS, now)).to.equal(false);
+        await registry.connect(actors.regulator).attestDocument(3n);
+        expect(await registry.isQualified(supplier.address, STENTS, now)).to.equal(true);
+      });
+    });
+
+    describe("when a required document was rejected", function () {
+      it("is false", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        for (const kind of ALL_KINDS) {
+          await registry
+            .connect(supplier)
+            .fileDocument(kind, digestOf(`k${kind}`), now - 1n, now + YEAR_N, [STENTS]);
+        }
+        await registry.connect(actors.regulator).attestDocument(1n);
+        await registry.connect(actors.regulator).attestDocument(2n);
+        await registry.connect(actors.regulator).rejectDocument(3n, 5);
+        expect(await registry.isQualified(supplier.address, STENTS, now)).to.equal(false);
+      });
+    });
+
+    describe("when one required kind covers only another category", function () {
+      it("is false for the uncovered category", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        await registry
+          .connect(supplier)
+          .fileDocument(Kind.BusinessLicence, digestOf("a"), now - 1n, now + YEAR_N, [STENTS, KNEES]);
+        await registry
+          .connect(supplier)
+          .fileDocument(Kind.DeviceOperatingPermit, digestOf("b"), now - 1n, now + YEAR_N, [STENTS, KNEES]);
+        await registry
+          .connect(supplier)
+          .fileDocument(Kind.ProductRegistration, digestOf("c"), now - 1n, now + YEAR_N, [KNEES]);
+        for (const id of [1n, 2n, 3n]) await registry.connect(actors.regulator).attestDocument(id);
+        expect(await registry.isQualified(supplier.address, KNEES, now)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, now)).to.equal(false);
+      });
+    });
+
+    describe("when the supplier holds several documents of a kind", function () {
+      it("is true while any of them is valid, older or newer", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        // A newer licence that starts only after the first set lapses.
+        const later = validUntil + 50n * DAY_N;
+        await registry
+          .connect(supplier)
+          .fileDocument(Kind.BusinessLicence, digestOf("renewal"), validUntil + 1n, later, [STENTS]);
+        await registry.connect(actors.regulator).attestDocument(await registry.documentCount());
+        // Newest licence not yet valid, the older one is: still qualified.
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(true);
+        // Past the older set the permit and registration have lapsed, the renewal alone is not enough.
+        expect(await registry.isQualified(supplier.address, STENTS, validUntil + 1n)).to.equal(false);
+        await registry.connect(actors.regulator).setRequiredKinds(0b001);
+        expect(await registry.isQualified(supplier.address, STENTS, validUntil + 1n)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, later + 1n)).to.equal(false);
+      });
+    });
+
+    describe("when the supplier is suspended", function () {
+      it("is false although its documents are valid", async function () {
+        const { registry, supplier, actors } = await loadFixture(qualifiedFixture);
+        await registry.connect(actors.regulator).suspend(supplier.address, 1);
+        expect(await registry.isQualified(supplier.address, STENTS, await time.latest())).to.equal(false);
+      });
+    });
+
+    describe("when the registry is paused", function () {
+      it("still answers", async function () {
+        const { registry, supplier, actors } = await loadFixture(qualifiedFixture);
+        await registry.connect(actors.admin).pause();
+        expect(await registry.isQualified(supplier.address, STENTS, await time.latest())).to.equal(true);
+      });
+    });
+  });
+
+  describe("pause and unpause", function () {
+    describe("when the caller lacks PAUSER_ROLE", function () {
+      it("reverts pause with LedgerUnauthorized, even for a regulator", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        for (const caller of [actors.stranger, actors.regulator]) {
+          await expect(ledger.registry.connect(caller).pause())
+            .to.be.revertedWithCustomError(ledger.registry, "LedgerUnauthorized")
+            .withArgs(caller.address, PAUSER_ROLE);
+        }
+      });
+
+      it("reverts unpause with LedgerUnauthorized", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        await ledger.registry.connect(actors.admin).pause();
+        await expect(ledger.registry.connect(actors.stranger).unpause())
+          .to.be.revertedWithCustomError(ledger.registry, "LedgerUnauthorized")
+          .withArgs(actors.stranger.address, PAUSER_ROLE);
+      });
+    });
+
+    describe("when a pauser pauses", function () {
+      it("emits Paused, and a second pause reverts with EnforcedPause", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        await expect(ledger.registry.connect(actors.admin).pause())
+          .to.emit(ledger.registry, "Paused")
+          .withArgs(actors.admin.address);
+        expect(await ledger.registry.paused()).to.equal(true);
+        await expect(ledger.registry.connect(actors.admin).pause()).to.be.revertedWithCustomError(
+          ledger.registry,
+          "EnforcedPause",
+        );
+      });
+
+      it("pauses only this contract", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        await ledger.registry.connect(actors.admin).pause();
+        expect(await ledger.tenders.paused()).to.equal(false);
+      });
+    });
+
+    describe("when a pauser granted by the admin unpauses", function () {
+      it("emits Unpaused and state changes work again", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        await ledger.roles.connect(actors.admin).grantRole(PAUSER_ROLE, actors.stranger.address);
+        await ledger.registry.connect(actors.stranger).pause();
+        await expect(ledger.registry.connect(actors.stranger).unpause())
+          .to.emit(ledger.registry, "Unpaused")
+          .withArgs(actors.stranger.address);
+        expect(await ledger.registry.paused()).to.equal(false);
+        await expect(ledger.registry.connect(actors.suppliers[0]).register(NAME, REG_ID)).to.emit(
+          ledger.registry,
+          "SupplierRegistered",
+        );
+      });
+    });
+
+    describe("when not paused", function () {
+      it("reverts unpause with ExpectedPause", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        await expect(ledger.registry.connect(actors.admin).unpause()).to.be.revertedWithCustomError(
+          ledger.registry,
+          "ExpectedPause",
+        );
+      });
+    });
+  });
+});
