@@ -42,6 +42,7 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
     /// @inheritdoc IDeliveryTrace
     function bindOrderBook(address orderBook_) external onlyRole(_ADMIN_ROLE) {
         if (address(orderBook) != address(0)) revert TraceOrderBookAlreadyBound(address(orderBook));
+        if (orderBook_ == address(0)) revert TraceZeroOrderBook();
         orderBook = IOrderBook(orderBook_);
         emit OrderBookBound(orderBook_);
     }

@@ -27,6 +27,8 @@ contract TenderHouse is ITenderHouse, LedgerBase {
     uint256 public constant MAX_BIDDERS = 32;
     uint256 public constant MAX_HOSPITALS = 64;
     uint8 public constant MAX_WINNERS = 8;
+    /// @dev Volume agreements run for a few years at most; the cap keeps start + term far from overflow.
+    uint64 public constant MAX_TERM_SECONDS = 10 * 365 days;
     uint16 internal constant BPS = 10_000;
 
     ISupplierRegistry public immutable registry;
@@ -146,6 +148,7 @@ contract TenderHouse is ITenderHouse, LedgerBase {
     /// @inheritdoc ITenderHouse
     function bindOrderBook(address orderBook_) external onlyRole(_ADMIN_ROLE) {
         if (orderBook != address(0)) revert AgreementOrderBookAlreadyBound(orderBook);
+        if (orderBook_ == address(0)) revert AgreementZeroOrderBook();
         orderBook = orderBook_;
         emit OrderBookBound(orderBook_);
     }
@@ -155,9 +158,10 @@ contract TenderHouse is ITenderHouse, LedgerBase {
         uint256 agreementId,
         address hospital,
         uint256 quantity
-    ) external returns (uint256 value) {
+    ) external whenNotPaused returns (uint256 value) {
         Agreement storage agr = _agreementFromOrderBook(agreementId);
-        if (block.timestamp < agr.start || block.timestamp > agr.end) {
+        // An agreement starts when it is created, so only its end can have passed.
+        if (block.timestamp > agr.end) {
             revert AgreementNotInTerm(agreementId, agr.start, agr.end, block.timestamp);
         }
         value = agr.tiers.valueOf(agr.cumulativeVolume, quantity);
@@ -172,6 +176,8 @@ contract TenderHouse is ITenderHouse, LedgerBase {
     }
 
     /// @inheritdoc ITenderHouse
+    /// @dev Not paused with the rest of the contract: it only ever gives volume back, as part
+    /// of a cancellation or refund in the order book, which has its own pause.
     function releaseVolume(uint256 agreementId, address hospital, uint256 quantity) external {
         Agreement storage agr = _agreementFromOrderBook(agreementId);
         agr.cumulativeVolume -= quantity;
@@ -356,7 +362,8 @@ contract TenderHouse is ITenderHouse, LedgerBase {
             revert TenderInvalidDeadlines(terms.commitDeadline, terms.revealDeadline, block.timestamp);
         }
         if (terms.winners == 0 || terms.winners > MAX_WINNERS) revert TenderInvalidWinners(terms.winners);
-        if (terms.termSeconds == 0) revert TenderInvalidTerm(terms.termSeconds);
+        if (terms.termSeconds == 0 || terms.termSeconds > MAX_TERM_SECONDS)
+            revert TenderInvalidTerm(terms.termSeconds);
         if (terms.penaltyCapBps > BPS || (terms.penaltyBpsPerDay == 0) != (terms.penaltyCapBps == 0)) {
             revert TenderInvalidPenalty(terms.penaltyBpsPerDay, terms.penaltyCapBps);
         }
@@ -391,8 +398,8 @@ contract TenderHouse is ITenderHouse, LedgerBase {
     }
 
     function _agreementFromOrderBook(uint256 agreementId) internal view returns (Agreement storage) {
-        if (msg.sender != orderBook || orderBook == address(0))
-            revert AgreementCallerNotOrderBook(msg.sender);
+        // orderBook is never bound to the zero address, and msg.sender is never zero.
+        if (msg.sender != orderBook) revert AgreementCallerNotOrderBook(msg.sender);
         return _agreement(agreementId);
     }
 }

@@ -58,6 +58,7 @@ interface IDeliveryTrace {
     error TraceAlreadyConfirmed(uint256 shipmentId);
     error TraceCallerNotOrderBook(address caller);
     error TraceOrderBookAlreadyBound(address orderBook);
+    error TraceZeroOrderBook();
 
     /// @notice A supplier ships against one of its funded orders.
     function createShipment(ShipmentInput calldata input) external returns (uint256 shipmentId);

@@ -70,6 +70,7 @@ interface ITenderHouse {
     error AgreementNotInTerm(uint256 agreementId, uint64 start, uint64 end, uint256 now);
     error AgreementCallerNotOrderBook(address caller);
     error AgreementOrderBookAlreadyBound(address orderBook);
+    error AgreementZeroOrderBook();
 
     /// @notice Opens a tender; `hospitals[i]` commits to buy `volumes[i]` units over the term.
     function openTender(

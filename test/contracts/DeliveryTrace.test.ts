@@ -82,6 +82,16 @@ describe("DeliveryTrace", function () {
       });
     });
 
+    describe("when the order book is the zero address", function () {
+      it("reverts with TraceZeroOrderBook and stays unbound", async function () {
+        const { unbound, actors } = await loadFixture(unboundTraceFixture);
+        await expect(
+          unbound.connect(actors.admin).bindOrderBook(ethers.ZeroAddress),
+        ).to.be.revertedWithCustomError(unbound, "TraceZeroOrderBook");
+        expect(await unbound.orderBook()).to.equal(ethers.ZeroAddress);
+      });
+    });
+
     describe("when the trace is already bound", function () {
       it("reverts with TraceOrderBookAlreadyBound", async function () {
         const { ledger, actors } = await loadFixture(fundedOrderFixture);

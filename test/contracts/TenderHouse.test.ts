@@ -290,6 +290,12 @@ describe("TenderHouse", function () {
         await expect(tx).to.be.revertedWithCustomError(tenders, "TenderInvalidTerm").withArgs(0);
       });
 
+      it("reverts with TenderInvalidTerm for a term longer than ten years", async function () {
+        const tooLong = 10 * 365 * 24 * 3600 + 1;
+        const { tenders, tx } = await open({ termSeconds: tooLong });
+        await expect(tx).to.be.revertedWithCustomError(tenders, "TenderInvalidTerm").withArgs(tooLong);
+      });
+
       it("reverts with TenderInvalidPenalty for a cap above 100%", async function () {
         const { tenders, tx } = await open({ penaltyBpsPerDay: 50, penaltyCapBps: 10_001 });
         await expect(tx).to.be.revertedWithCustomError(tenders, "TenderInvalidPenalty").withArgs(50, 10_001);
@@ -1360,6 +1366,16 @@ describe("TenderHouse", function () {
       });
     });
 
+    describe("when the order book is the zero address", function () {
+      it("reverts with AgreementZeroOrderBook and stays unbound", async function () {
+        const { fresh, actors } = await loadFixture(unboundFixture);
+        await expect(
+          fresh.connect(actors.admin).bindOrderBook(ethers.ZeroAddress),
+        ).to.be.revertedWithCustomError(fresh, "AgreementZeroOrderBook");
+        expect(await fresh.orderBook()).to.equal(ethers.ZeroAddress);
+      });
+    });
+
     describe("when an order book is already bound", function () {
       it("reverts with AgreementOrderBookAlreadyBound", async function () {
         const { ledger, actors } = await loadFixture(deployFixture);
@@ -1379,6 +1395,17 @@ describe("TenderHouse", function () {
             .to.be.revertedWithCustomError(tenders, "AgreementCallerNotOrderBook")
             .withArgs(caller.address);
         }
+      });
+    });
+
+    describe("when the tender house is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { ledger, tenders, agreementB, actors } = await loadFixture(awardedFixture);
+        const book = await orderBookSigner(ledger);
+        await tenders.connect(actors.admin).pause();
+        await expect(
+          tenders.connect(book).recordOrder(agreementB, actors.hospital.address, 1),
+        ).to.be.revertedWithCustomError(tenders, "EnforcedPause");
       });
     });
 
