@@ -1,0 +1,349 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+/**
+ * Every setting the gateway reads, in one schema, parsed and checked once at start.
+ *
+ * Sources, first match wins: the environment; the JSON object in the file named by the
+ * CONFIG_FILE environment variable (keys are the same names, values strings, numbers or
+ * booleans); the defaults below. An empty value counts as unset. Relative
+ * paths resolve against the working directory. Every problem is reported at once, by setting
+ * name, and secret values are never echoed back.
+ */
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export type DbConfig =
+  | { engine: "postgres"; url: string }
+  /** `dir` undefined: in memory, gone when the process ends. */
+  | { engine: "pglite"; dir: string | undefined };
+
+export type SettlerKeySource =
+  | { kind: "privateKey"; privateKey: string }
+  /** Decrypted with ethers when the chain plugin starts. */
+  | { kind: "keystore"; path: string; password: string };
+
+export interface Config {
+  http: { port: number; host: string };
+  /** Root of the files the gateway keeps; `:memory:` keeps everything in memory (tests). */
+  dataDir: string;
+  db: DbConfig;
+  chain: { network: string; rpcUrl: string; deploymentFile: string; confirmations: number };
+  indexer: { batchBlocks: number; pollMs: number; reorgWindow: number };
+  /** `settler` is always set when `enabled`. */
+  payments: { enabled: boolean; settler: SettlerKeySource | undefined };
+  /** `secretGenerated`: no AUTH_SECRET was set, so tokens die with the process and one replica. */
+  auth: { tokenTtlSeconds: number; secret: string; secretGenerated: boolean };
+  patientRefSalt: string | undefined;
+  matching: { shortfallPct: number; minShelfLifeDays: number };
+  logLevel: LogLevel;
+}
+
+export const IN_MEMORY = ":memory:";
+
+export interface ConfigProblem {
+  setting: string;
+  problem: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(["invalid configuration:", ...problems.map((p) => `  ${p.setting}: ${p.problem}`)].join("\n"));
+  }
+}
+
+/** A parser's verdict on one value; collected into a ConfigProblem. */
+class Invalid extends Error {}
+
+interface Setting<T> {
+  readonly description: string;
+  readonly parse: (text: string) => T;
+  /** The value when the setting is absent. */
+  readonly fallback: T;
+  /** Never echoed in error messages. */
+  readonly secret: boolean;
+}
+
+const SECRET = true;
+
+function withDefault<T>(
+  description: string,
+  parse: (text: string) => T,
+  fallback: T,
+  secret = false,
+): Setting<T> {
+  return { description, parse, fallback, secret };
+}
+
+function optional<T>(
+  description: string,
+  parse: (text: string) => T,
+  secret = false,
+): Setting<T | undefined> {
+  return { description, parse, fallback: undefined, secret };
+}
+
+// Parsers: each returns the typed value or throws Invalid with what was expected.
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
+  const expected =
+    max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+  return (text) => {
+    const value = Number(text);
+    if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new Invalid(`must be ${expected}`);
+    }
+    return value;
+  };
+}
+
+function percentage(text: string): number {
+  // Two decimals at most, so the matching maths can scale it to an integer exactly.
+  if (!/^\d+(\.\d{1,2})?$/.test(text) || Number(text) > 100) {
+    throw new Invalid("must be a percentage from 0 to 100 with at most two decimals");
+  }
+  return Number(text);
+}
+
+function boolean(text: string): boolean {
+  const value = text.toLowerCase();
+  if (["true", "1", "yes"].includes(value)) return true;
+  if (["false", "0", "no"].includes(value)) return false;
+  throw new Invalid("must be true or false");
+}
+
+function verbatim(value: string): string {
+  return value;
+}
+
+function minLength(length: number): (text: string) => string {
+  return (value) => {
+    if (value.length < length) throw new Invalid(`must be at least ${length} characters`);
+    return value;
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]): (text: string) => T {
+  return (value) => {
+    const match = values.find((v) => v === value);
+    if (match === undefined) throw new Invalid(`must be one of ${values.join(", ")}`);
+    return match;
+  };
+}
+
+function url(protocols: readonly string[]): (text: string) => string {
+  const expected = `must be a ${protocols.map((p) => `${p}//`).join(" or ")} URL`;
+  return (value) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new Invalid(expected);
+    }
+    if (!protocols.includes(parsed.protocol)) throw new Invalid(expected);
+    return value;
+  };
+}
+
+/** Order of secp256k1: a private key must lie in [1, n − 1]. */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+
+function privateKey(value: string): string {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new Invalid("must be 0x followed by 64 hex digits");
+  const key = BigInt(value);
+  if (key === 0n || key >= SECP256K1_N) throw new Invalid("is not a valid secp256k1 private key");
+  return value;
+}
+
+function networkName(value: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new Invalid("must contain only letters, digits, _ and -");
+  return value;
+}
+
+const SETTINGS = {
+  PORT: withDefault("HTTP port (0 picks a free one)", integer(0, 65535), 8080),
+  HOST: withDefault("address to listen on", verbatim, "127.0.0.1"),
+  DATA_DIR: withDefault(
+    `folder for the gateway's files, PGlite in DATA_DIR/pglite; ${IN_MEMORY} for none`,
+    verbatim,
+    "./data",
+  ),
+  DATABASE_URL: optional(
+    "PostgreSQL URL; PGlite in DATA_DIR when unset",
+    url(["postgres:", "postgresql:"]),
+    SECRET,
+  ),
+  RPC_URL: withDefault(
+    "chain JSON-RPC endpoint",
+    url(["http:", "https:", "ws:", "wss:"]),
+    "http://127.0.0.1:8545",
+    SECRET,
+  ),
+  NETWORK: withDefault("network name as in hardhat.config.ts", networkName, "localhost"),
+  DEPLOYMENT_FILE: optional("contract addresses; deployments/<NETWORK>.json when unset", verbatim),
+  PAYMENTS_ENABLED: withDefault("run the payment worker, which needs the settler key", boolean, true),
+  SETTLER_KEY: optional("the settler's private key", privateKey, SECRET),
+  SETTLER_KEYSTORE: optional("encrypted JSON keystore holding the settler key", verbatim),
+  SETTLER_KEYSTORE_PASSWORD: optional("password of SETTLER_KEYSTORE", verbatim, SECRET),
+  CONFIRMATIONS: withDefault("blocks an event must be buried under before it is indexed", integer(0), 2),
+  INDEXER_BATCH_BLOCKS: withDefault("blocks per log query", integer(1), 2000),
+  INDEXER_POLL_MS: withDefault("pause between polls for new blocks, ms", integer(10), 1000),
+  REORG_WINDOW: withDefault("recent blocks kept to detect and rewind reorgs", integer(1), 64),
+  AUTH_TOKEN_TTL_SECONDS: withDefault("bearer token lifetime", integer(1), 3600),
+  AUTH_SECRET: optional("token signing key; random per process when unset", minLength(32), SECRET),
+  PATIENT_REF_SALT: optional("salt for hashing patient references from billing", minLength(16), SECRET),
+  LOG_LEVEL: withDefault("log level", oneOf(LOG_LEVELS), "info"),
+  MATCH_SHORTFALL_TOLERANCE_PCT: withDefault("shortfall, % of shipped, that still settles", percentage, 2),
+  MATCH_MIN_SHELF_LIFE_DAYS: withDefault(
+    "shelf life left at receipt below which a match fails",
+    integer(0),
+    90,
+  ),
+} as const;
+
+type SettingName = keyof typeof SETTINGS;
+type Values = { [K in SettingName]: (typeof SETTINGS)[K] extends Setting<infer T> ? T : never };
+
+/** Reads, parses and validates every setting; throws ConfigError listing every bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: ConfigProblem[] = [];
+  const file = readConfigFile(env.CONFIG_FILE || undefined, problems);
+  const values = parseSettings(env, file, problems);
+  const config = assemble(values, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function readConfigFile(file: string | undefined, problems: ConfigProblem[]): Map<string, string> {
+  const entries = new Map<string, string>();
+  if (file === undefined) return entries;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    problems.push({ setting: "CONFIG_FILE", problem: `cannot read ${file}: ${(error as Error).message}` });
+    return entries;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    problems.push({ setting: "CONFIG_FILE", problem: `${file} must hold a JSON object of settings` });
+    return entries;
+  }
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!(key in SETTINGS)) {
+      problems.push({
+        setting: key,
+        problem: `in ${file} is not a setting (known: ${Object.keys(SETTINGS).join(", ")})`,
+      });
+    } else if (typeof value === "number" || typeof value === "boolean") {
+      entries.set(key, String(value));
+    } else if (typeof value === "string") {
+      if (value !== "") entries.set(key, value); // empty means unset, as in the environment
+    } else if (value !== null) {
+      problems.push({ setting: key, problem: `in ${file} must be a string, number or boolean` });
+    }
+  }
+  return entries;
+}
+
+function parseSettings(env: NodeJS.ProcessEnv, file: Map<string, string>, problems: ConfigProblem[]): Values {
+  const values: Partial<Record<SettingName, unknown>> = {};
+  for (const name of Object.keys(SETTINGS) as SettingName[]) {
+    const setting: Setting<unknown> = SETTINGS[name];
+    const input = env[name] || file.get(name);
+    if (input === undefined) {
+      values[name] = setting.fallback;
+      continue;
+    }
+    try {
+      values[name] = setting.parse(input);
+    } catch (error) {
+      if (!(error instanceof Invalid)) throw error;
+      const got = setting.secret ? "" : ` (got ${JSON.stringify(input)})`;
+      problems.push({ setting: name, problem: `${error.message}${got} — ${setting.description}` });
+    }
+  }
+  // Every name was assigned its parsed value or fallback, or a problem was recorded and the
+  // result is never returned to a caller.
+  return values as Values;
+}
+
+/** Derives the Config and checks the rules that span several settings. */
+function assemble(values: Values, problems: ConfigProblem[]): Config {
+  const dataDir = values.DATA_DIR === IN_MEMORY ? IN_MEMORY : path.resolve(values.DATA_DIR);
+  const db: DbConfig = values.DATABASE_URL
+    ? { engine: "postgres", url: values.DATABASE_URL }
+    : { engine: "pglite", dir: dataDir === IN_MEMORY ? undefined : path.join(dataDir, "pglite") };
+
+  const settler = settlerKeySource(values, problems);
+  if (
+    values.PAYMENTS_ENABLED &&
+    settler === undefined &&
+    !problems.some((p) => p.setting.startsWith("SETTLER_"))
+  ) {
+    problems.push({
+      setting: "SETTLER_KEY",
+      problem:
+        "the payment worker needs the settler key: set SETTLER_KEY, or SETTLER_KEYSTORE and " +
+        "SETTLER_KEYSTORE_PASSWORD (or PAYMENTS_ENABLED=false to run without paying)",
+    });
+  }
+
+  return {
+    http: { port: values.PORT, host: values.HOST },
+    dataDir,
+    db,
+    chain: {
+      network: values.NETWORK,
+      rpcUrl: values.RPC_URL,
+      deploymentFile: path.resolve(
+        values.DEPLOYMENT_FILE ?? path.join("deployments", `${values.NETWORK}.json`),
+      ),
+      confirmations: values.CONFIRMATIONS,
+    },
+    indexer: {
+      batchBlocks: values.INDEXER_BATCH_BLOCKS,
+      pollMs: values.INDEXER_POLL_MS,
+      reorgWindow: values.REORG_WINDOW,
+    },
+    payments: { enabled: values.PAYMENTS_ENABLED, settler },
+    auth: {
+      tokenTtlSeconds: values.AUTH_TOKEN_TTL_SECONDS,
+      secret: values.AUTH_SECRET ?? randomBytes(32).toString("hex"),
+      secretGenerated: values.AUTH_SECRET === undefined,
+    },
+    patientRefSalt: values.PATIENT_REF_SALT,
+    matching: {
+      shortfallPct: values.MATCH_SHORTFALL_TOLERANCE_PCT,
+      minShelfLifeDays: values.MATCH_MIN_SHELF_LIFE_DAYS,
+    },
+    logLevel: values.LOG_LEVEL,
+  };
+}
+
+/** The key may come one way only; a keystore and its password come together. */
+function settlerKeySource(values: Values, problems: ConfigProblem[]): SettlerKeySource | undefined {
+  const { SETTLER_KEY: key, SETTLER_KEYSTORE: keystore, SETTLER_KEYSTORE_PASSWORD: password } = values;
+  if (key !== undefined && keystore !== undefined) {
+    problems.push({
+      setting: "SETTLER_KEY",
+      problem: "set either SETTLER_KEY or SETTLER_KEYSTORE, not both",
+    });
+    return undefined;
+  }
+  if (keystore !== undefined && password === undefined) {
+    problems.push({ setting: "SETTLER_KEYSTORE_PASSWORD", problem: "is required with SETTLER_KEYSTORE" });
+    return undefined;
+  }
+  if (password !== undefined && keystore === undefined) {
+    problems.push({ setting: "SETTLER_KEYSTORE_PASSWORD", problem: "is set but SETTLER_KEYSTORE is not" });
+    return undefined;
+  }
+  if (key !== undefined) return { kind: "privateKey", privateKey: key };
+  if (keystore !== undefined && password !== undefined) {
+    return { kind: "keystore", path: path.resolve(keystore), password };
+  }
+  return undefined;
+}

@@ -1,0 +1,41 @@
+import type { FastifyInstance } from "fastify";
+import { healthSchema, metricsSchema, readinessSchema } from "./health.schemas";
+
+/**
+ * Operational endpoints, unauthenticated by design (probes and scrapers carry no token):
+ * - GET /health: the process is up and serving HTTP (liveness); touches nothing else.
+ * - GET /ready: every readiness check passes (200) or not (503); see plugins/readiness.ts.
+ * - GET /metrics: the metrics registry in Prometheus text format; see plugins/metrics.ts.
+ */
+export default async function healthRoutes(app: FastifyInstance): Promise<void> {
+  app.get(
+    "/health",
+    { schema: { tags: ["ops"], summary: "Liveness", response: { 200: healthSchema } } },
+    async () => ({ status: "ok", uptimeSeconds: process.uptime() }),
+  );
+
+  app.get(
+    "/ready",
+    {
+      schema: {
+        tags: ["ops"],
+        summary: "Readiness: database reachable and every other registered check passing",
+        response: { 200: readinessSchema, 503: readinessSchema },
+      },
+    },
+    async (_request, reply) => {
+      const report = await app.readiness.run();
+      return reply.code(report.ready ? 200 : 503).send({
+        status: report.ready ? "ready" : "not_ready",
+        checks: report.checks,
+      });
+    },
+  );
+
+  app.get(
+    "/metrics",
+    { schema: { tags: ["ops"], summary: "Prometheus metrics", response: { 200: metricsSchema } } },
+    async (_request, reply) =>
+      reply.type("text/plain; version=0.0.4; charset=utf-8").send(await app.metrics.render()),
+  );
+}

@@ -1,0 +1,103 @@
+/**
+ * Every error code the gateway answers with: stable strings clients branch on, each with its
+ * HTTP status. A code keeps its meaning forever; a new situation gets a new code here. No
+ * Fastify in this file: services and repositories throw `appError(...)` directly.
+ *
+ * Every error body is `{ error: <code>, message: <for a human>, details?: <for a program> }`.
+ */
+
+export const ERROR_CATALOGUE = {
+  // 400: the request is wrong; retrying it unchanged will fail again.
+  VALIDATION_FAILED: { status: 400, summary: "a path, query, header or body field failed its schema" },
+  INVALID_JSON: { status: 400, summary: "the body is not valid JSON" },
+  BAD_REQUEST: { status: 400, summary: "the request is malformed" },
+  BARCODE_INVALID: { status: 400, summary: "a GS1 barcode is malformed or fails its check digit" },
+  IDEMPOTENCY_KEY_REQUIRED: { status: 400, summary: "this write needs an Idempotency-Key header" },
+
+  UNAUTHORIZED: { status: 401, summary: "no valid bearer token" },
+  FORBIDDEN: { status: 403, summary: "the caller's roles do not allow this" },
+
+  ROUTE_NOT_FOUND: { status: 404, summary: "no route for this method and path" },
+  NOT_FOUND: { status: 404, summary: "the resource does not exist" },
+  ORDER_NOT_FOUND: { status: 404, summary: "no such order" },
+  SHIPMENT_NOT_FOUND: { status: 404, summary: "no such shipment" },
+  LOT_NOT_FOUND: { status: 404, summary: "no such lot" },
+  SERIAL_NOT_FOUND: { status: 404, summary: "no such serial number" },
+  RECEIPT_NOT_FOUND: { status: 404, summary: "no such goods receipt" },
+  SUPPLIER_NOT_FOUND: { status: 404, summary: "no such supplier" },
+  HOSPITAL_NOT_FOUND: { status: 404, summary: "no such hospital" },
+  TENDER_NOT_FOUND: { status: 404, summary: "no such tender" },
+  AGREEMENT_NOT_FOUND: { status: 404, summary: "no such agreement" },
+  SETTLEMENT_NOT_FOUND: { status: 404, summary: "no such settlement" },
+
+  CONFLICT: { status: 409, summary: "the resource's current state does not allow this" },
+  IDEMPOTENCY_KEY_IN_PROGRESS: {
+    status: 409,
+    summary: "a request with this Idempotency-Key is still running",
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, summary: "the body exceeds the size limit" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: "the body's content type is not accepted" },
+  // 422 as in the IETF Idempotency-Key draft: same key, different request.
+  IDEMPOTENCY_KEY_REUSED: { status: 422, summary: "this Idempotency-Key was used with a different request" },
+  CHAIN_REVERTED: {
+    status: 422,
+    summary: "the contract rejected the transaction; details name its custom error",
+  },
+  RATE_LIMITED: { status: 429, summary: "too many requests" },
+
+  // 5xx: not the caller's fault; retrying later may succeed.
+  INTERNAL: { status: 500, summary: "an unexpected error; it is logged" },
+  CHAIN_UNAVAILABLE: { status: 503, summary: "the chain RPC endpoint cannot be reached" },
+  DATABASE_UNAVAILABLE: { status: 503, summary: "the database cannot be reached" },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export class AppError extends Error {
+  override readonly name = "AppError";
+  /** Named as Fastify expects, should the error ever reach its default handler. */
+  readonly statusCode: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.statusCode = ERROR_CATALOGUE[code].status;
+  }
+
+  toBody(): ErrorBody {
+    return this.details === undefined
+      ? { error: this.code, message: this.message }
+      : { error: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function appError(code: ErrorCode, message: string, details?: unknown): AppError {
+  return new AppError(code, message, details);
+}
+
+/** JSON Schema of every error body, for routes' 4xx/5xx response schemas (`$ref: "ErrorBody#"`). */
+export const errorBodySchema = {
+  $id: "ErrorBody",
+  type: "object",
+  required: ["error", "message"],
+  properties: {
+    error: {
+      type: "string",
+      enum: Object.keys(ERROR_CATALOGUE),
+      description: Object.entries(ERROR_CATALOGUE)
+        .map(([code, { status, summary }]) => `${code} (${status}): ${summary}`)
+        .join("\n"),
+    },
+    message: { type: "string" },
+    details: {},
+  },
+} as const;

@@ -1,0 +1,133 @@
+import { execFile, execFileSync } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+/**
+ * A throw-away PostgreSQL server for the gateway tests, one per mocha run. This file is a
+ * mocha global fixture (.mocharc.json "require"): mocha calls `mochaGlobalSetup` before the
+ * run and `mochaGlobalTeardown` after it. The server starts on first use, so runs that never
+ * touch PostgreSQL pay nothing.
+ *
+ * - DATABASE_URL set: that server is used instead; its user must be allowed to CREATE DATABASE.
+ * - SKIP_POSTGRES=1: PostgreSQL suites are skipped, and the run says so.
+ * - Otherwise the newest /usr/lib/postgresql/<version>/bin is used; without one the suites
+ *   that need PostgreSQL fail with the command that installs it.
+ */
+
+const run = promisify(execFile);
+
+export const postgresSkipped = process.env.SKIP_POSTGRES === "1";
+
+interface Server {
+  /** URL of a database the tests may CREATE DATABASE from. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+let server: Promise<Server> | undefined;
+
+/** Starts the server on first call; later calls share it. */
+export function postgresAdminUrl(): Promise<string> {
+  server ??= process.env.DATABASE_URL
+    ? Promise.resolve({ adminUrl: process.env.DATABASE_URL, stop: async () => undefined })
+    : startCluster();
+  return server.then((s) => s.adminUrl);
+}
+
+export function mochaGlobalSetup(): void {
+  if (postgresSkipped) console.log("SKIP_POSTGRES=1: PostgreSQL tests are skipped; only PGlite is tested.");
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  const started = await server?.catch(() => undefined);
+  await started?.stop();
+}
+
+function findPgBin(): string | undefined {
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter(
+      (v) =>
+        existsSync(path.join(root, v, "bin", "pg_ctl")) && existsSync(path.join(root, v, "bin", "initdb")),
+    )
+    .sort((a, b) => Number.parseFloat(b) - Number.parseFloat(a));
+  return versions[0] === undefined ? undefined : path.join(root, versions[0], "bin");
+}
+
+async function startCluster(): Promise<Server> {
+  const bin = findPgBin();
+  if (bin === undefined) {
+    throw new Error(
+      "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin. Install them with " +
+        "`apt-get update && apt-get install -y postgresql`, or set DATABASE_URL to a server whose " +
+        "user may CREATE DATABASE, or set SKIP_POSTGRES=1 to test on PGlite only.",
+    );
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), "sunshine-pg-"));
+  const data = path.join(dir, "data");
+  // initdb refuses to run as root: as root, run the server as the postgres user.
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
+    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
+    chownSync(dir, uid, gid);
+  }
+  const command = (tool: string, args: string[]): [string, string[]] =>
+    asRoot
+      ? ["runuser", ["-u", "postgres", "--", path.join(bin, tool), ...args]]
+      : [path.join(bin, tool), args];
+  const pg = (tool: string, args: string[]) => run(...command(tool, args));
+
+  const port = await freePort();
+  // Durability is pointless for a throw-away cluster and costs seconds.
+  const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+  let running = false;
+  const stopNow = () => {
+    if (!running) return;
+    running = false;
+    try {
+      execFileSync(...command("pg_ctl", ["-D", data, "-m", "immediate", "-w", "stop"]));
+    } catch {
+      // Already gone; nothing left to stop.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  // If the run is killed before teardown, do not leave a server behind.
+  process.once("exit", stopNow);
+
+  try {
+    await pg("initdb", ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]);
+    await pg("pg_ctl", ["-D", data, "-l", path.join(dir, "log"), "-w", "-o", serverOptions, "start"]);
+    running = true;
+  } catch (error) {
+    const log = existsSync(path.join(dir, "log")) ? readFileSync(path.join(dir, "log"), "utf8") : "(no log)";
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`could not start a PostgreSQL test cluster: ${(error as Error).message}\n${log}`);
+  }
+
+  return {
+    adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async stop() {
+      if (!running) return;
+      running = false;
+      process.removeListener("exit", stopNow);
+      await pg("pg_ctl", ["-D", data, "-m", "fast", "-w", "stop"]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}

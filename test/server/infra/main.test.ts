@@ -1,0 +1,56 @@
+import { expect } from "chai";
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+const MAIN = path.resolve(__dirname, "../../../server/main.ts");
+
+/** Starts server/main.ts with exactly `env` (plus PATH), not the test runner's environment. */
+function startMain(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", MAIN], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("server/main.ts", function () {
+  it("exits with code 1 and the configuration problems on a bad configuration", async function () {
+    const main = startMain({ PORT: "eighty", PAYMENTS_ENABLED: "false" });
+    expect(await main.exited).to.equal(1);
+    expect(main.output()).to.match(/^invalid configuration:\n {2}PORT: must be an integer from 0 to 65535/);
+  });
+
+  it("serves, then shuts down cleanly on SIGTERM", async function () {
+    const main = startMain({ DATA_DIR: ":memory:", PORT: "0", PAYMENTS_ENABLED: "false", LOG_LEVEL: "info" });
+    try {
+      await waitFor(
+        () => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.test(main.output()),
+        "the server to listen",
+      );
+      const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(main.output())![1];
+      const res = await fetch(`${url}/health`);
+      expect(res.status).to.equal(200);
+      main.child.kill("SIGTERM");
+      expect(await main.exited).to.equal(0);
+      expect(main.output()).to.include('"signal":"SIGTERM","msg":"shutting down"');
+    } finally {
+      main.child.kill("SIGKILL");
+    }
+  });
+});
