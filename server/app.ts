@@ -1,7 +1,20 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config";
 import type { Db } from "./db";
+import authRoutes from "./modules/auth/auth.routes";
+import barcodesRoutes from "./modules/barcodes/barcodes.routes";
+import exceptionsRoutes from "./modules/exceptions/exceptions.routes";
 import healthRoutes from "./modules/health/health.routes";
+import indexerPlugin from "./modules/indexer/indexer.plugin";
+import ledgerRoutes from "./modules/ledger/ledger.routes";
+import matchingMetrics from "./modules/matching/matching.metrics";
+import paymentsRoutes from "./modules/payments/payments.routes";
+import receiptsRoutes from "./modules/receipts/receipts.routes";
+import relayRoutes from "./modules/relay/relay.routes";
+import settlementPlugin from "./modules/settlement/settlement.plugin";
+import shipmentsRoutes from "./modules/shipments/shipments.routes";
+import authPlugin from "./plugins/auth";
+import chainPlugin, { type ChainContext } from "./plugins/chain";
 import dbPlugin from "./plugins/db";
 import errorsPlugin, { frameworkErrorHandler } from "./plugins/errors";
 import metricsPlugin from "./plugins/metrics";
@@ -26,6 +39,11 @@ export interface AppDeps {
   db?: Db;
   /** Where log lines go instead of stdout (tests read them). */
   logStream?: { write(line: string): void };
+  /**
+   * The ledger side (chain, indexer, payments and every /v1 route). `false` builds only the
+   * infrastructure (tests of it need no chain); a ChainContext replaces the configured one.
+   */
+  ledger?: false | { chain?: ChainContext; background?: boolean };
 }
 
 export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
@@ -45,5 +63,22 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(openapiPlugin);
 
   app.register(healthRoutes);
+  app.register(barcodesRoutes);
+  if (deps.ledger === false) return app;
+
+  // The indexer and the payment worker run in the background unless a test steps them itself.
+  const background = deps.ledger?.background ?? true;
+  app.register(chainPlugin, { config, chain: deps.ledger?.chain });
+  app.register(authPlugin);
+  app.register(indexerPlugin, { run: background });
+  app.register(settlementPlugin, { run: background });
+  app.register(matchingMetrics);
+  app.register(authRoutes);
+  app.register(relayRoutes);
+  app.register(ledgerRoutes);
+  app.register(shipmentsRoutes);
+  app.register(receiptsRoutes);
+  app.register(exceptionsRoutes);
+  app.register(paymentsRoutes);
   return app;
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../db";
+import { appError } from "../plugins/error-catalogue";
 
 /**
  * Idempotent writes keyed by the client's `Idempotency-Key`: the first request's response is
@@ -12,12 +13,6 @@ export interface IdempotentResponse<T> {
   statusCode: number;
   body: T;
   replayed: boolean;
-}
-
-export class IdempotencyConflict extends Error {
-  constructor(readonly key: string) {
-    super(`Idempotency-Key ${key} was already used with a different request body`);
-  }
 }
 
 export function requestHash(body: unknown): string {
@@ -66,7 +61,11 @@ function attempt<T>(
       [scope, key],
     );
     if (rows[0]) {
-      if (rows[0].request_hash !== hash) throw new IdempotencyConflict(key);
+      if (rows[0].request_hash !== hash)
+        throw appError(
+          "IDEMPOTENCY_KEY_REUSED",
+          `Idempotency-Key ${key} was already used with a different request body`,
+        );
       return { statusCode: rows[0].status_code, body: rows[0].response, replayed: true };
     }
     const result = await effect(tx);

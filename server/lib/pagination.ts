@@ -1,3 +1,5 @@
+import { appError } from "../plugins/error-catalogue";
+
 /**
  * Keyset (cursor) pagination: the cursor is the last item's sort key, opaque to clients, so
  * pages stay stable while new rows arrive (unlike offsets).
@@ -8,8 +10,6 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export class CursorError extends Error {}
-
 export function encodeCursor(key: string): string {
   return Buffer.from(key, "utf8").toString("base64url");
 }
@@ -18,7 +18,7 @@ export function decodeCursor(cursor: string | undefined): string | null {
   if (cursor === undefined || cursor === "") return null;
   const key = Buffer.from(cursor, "base64url").toString("utf8");
   if (key.length === 0 || encodeCursor(key) !== cursor)
-    throw new CursorError(`cursor "${cursor}" is not one this API issued`);
+    throw appError("CURSOR_INVALID", `cursor "${cursor}" is not one this API issued`);
   return key;
 }
 

@@ -13,9 +13,39 @@ export const ERROR_CATALOGUE = {
   BAD_REQUEST: { status: 400, summary: "the request is malformed" },
   BARCODE_INVALID: { status: 400, summary: "a GS1 barcode is malformed or fails its check digit" },
   IDEMPOTENCY_KEY_REQUIRED: { status: 400, summary: "this write needs an Idempotency-Key header" },
+  CURSOR_INVALID: { status: 400, summary: "the pagination cursor was not issued by this API" },
+  RECEIPT_LINE_INVALID: { status: 400, summary: "a goods-receipt line is incomplete or inconsistent" },
+  RECEIPT_TIME_INVALID: { status: 400, summary: "the receipt time is in the future or before the shipment" },
+  MANIFEST_INVALID: { status: 400, summary: "the serial list is malformed or does not fit the shipment" },
+  MANIFEST_ROOT_MISMATCH: {
+    status: 400,
+    summary: "the serial list's Merkle root is not the shipment's on-chain root",
+  },
+  RESOLUTION_INVALID: { status: 400, summary: "the exception resolution is not possible as given" },
+  SIWE_INVALID: {
+    status: 400,
+    summary: "the Sign-In with Ethereum message is malformed or not for this gateway",
+  },
+  RELAY_TARGET_NOT_LEDGER: { status: 400, summary: "the forward request does not call a ledger contract" },
+  RELAY_VALUE_NOT_ALLOWED: { status: 400, summary: "relayed requests cannot carry ether" },
+  RELAY_EXPIRED: { status: 400, summary: "the forward request's deadline has passed" },
+  RELAY_NONCE_INVALID: { status: 400, summary: "the forward request's nonce is not the signer's next nonce" },
+  RELAY_SIGNATURE_INVALID: { status: 400, summary: "the forward request is not signed by its from address" },
+  RELAY_CALL_REVERTED: {
+    status: 400,
+    summary: "the relayed call would revert; details name the custom error",
+  },
 
   UNAUTHORIZED: { status: 401, summary: "no valid bearer token" },
+  SIWE_SIGNATURE_INVALID: {
+    status: 401,
+    summary: "the sign-in signature does not match the message's address",
+  },
+  SIWE_NONCE_UNKNOWN: { status: 401, summary: "the sign-in nonce was not issued here, expired or was used" },
+  SIWE_EXPIRED: { status: 401, summary: "the sign-in message has expired" },
   FORBIDDEN: { status: 403, summary: "the caller's roles do not allow this" },
+  NOT_YOUR_HOSPITAL: { status: 403, summary: "the resource belongs to another hospital" },
+  NOT_THE_SUPPLIER: { status: 403, summary: "the resource belongs to another supplier" },
 
   ROUTE_NOT_FOUND: { status: 404, summary: "no route for this method and path" },
   NOT_FOUND: { status: 404, summary: "the resource does not exist" },
@@ -29,16 +59,25 @@ export const ERROR_CATALOGUE = {
   TENDER_NOT_FOUND: { status: 404, summary: "no such tender" },
   AGREEMENT_NOT_FOUND: { status: 404, summary: "no such agreement" },
   SETTLEMENT_NOT_FOUND: { status: 404, summary: "no such settlement" },
+  MANIFEST_NOT_FOUND: { status: 404, summary: "no serial manifest was uploaded for the shipment" },
+  EXCEPTION_NOT_FOUND: { status: 404, summary: "no such exception for the caller's hospital" },
 
   CONFLICT: { status: 409, summary: "the resource's current state does not allow this" },
+  RECEIPT_EXISTS: { status: 409, summary: "a goods receipt with this number was already recorded" },
+  SHIPMENT_ALREADY_RECEIVED: { status: 409, summary: "the shipment already has a goods receipt" },
+  EXCEPTION_ALREADY_RESOLVED: { status: 409, summary: "the exception was already resolved" },
+  SHIPMENT_ALREADY_SETTLED: {
+    status: 409,
+    summary: "the shipment already has a settlement under way or done",
+  },
+  // The issue fixes 409 for a reused key with a different body (the IETF draft says 422).
+  IDEMPOTENCY_KEY_REUSED: { status: 409, summary: "this Idempotency-Key was used with a different request" },
   IDEMPOTENCY_KEY_IN_PROGRESS: {
     status: 409,
     summary: "a request with this Idempotency-Key is still running",
   },
   PAYLOAD_TOO_LARGE: { status: 413, summary: "the body exceeds the size limit" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: "the body's content type is not accepted" },
-  // 422 as in the IETF Idempotency-Key draft: same key, different request.
-  IDEMPOTENCY_KEY_REUSED: { status: 422, summary: "this Idempotency-Key was used with a different request" },
   CHAIN_REVERTED: {
     status: 422,
     summary: "the contract rejected the transaction; details name its custom error",

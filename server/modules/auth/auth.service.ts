@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { verifyMessage } from "ethers";
 import type { Db } from "../../db";
+import { appError } from "../../plugins/error-catalogue";
 import type { Ledger } from "../../../scripts/lib/ledger";
 import { REGULATOR_ROLE } from "../../../scripts/lib/ledger";
 import { parseSiwe, SiweError } from "./siwe";
@@ -12,17 +13,6 @@ import { issueToken, type Principal, type Role } from "./tokens";
  * login, never taken from the client.
  */
 
-export type AuthErrorCode = "SIWE_INVALID" | "SIWE_NONCE_UNKNOWN" | "SIWE_SIGNATURE_INVALID" | "SIWE_EXPIRED";
-
-export class AuthError extends Error {
-  constructor(
-    readonly code: AuthErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const NONCE_TTL_MS = 10 * 60 * 1000;
 const HOSPITAL_ROLE_BITS: [number, Role][] = [
   [1, "hospital-approver"],
@@ -31,7 +21,6 @@ const HOSPITAL_ROLE_BITS: [number, Role][] = [
 ];
 
 export interface AuthOptions {
-  domain: string;
   chainId: number;
   secret: string;
   tokenTtlSeconds: number;
@@ -45,7 +34,10 @@ export class AuthService {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async issueNonce(): Promise<{ nonce: string; expiresAt: string; domain: string; chainId: number }> {
+  /** `domain`: the host the client reached this gateway at; its SIWE message must name it. */
+  async issueNonce(
+    domain: string,
+  ): Promise<{ nonce: string; expiresAt: string; domain: string; chainId: number }> {
     const nonce = randomBytes(12).toString("hex");
     const expiresAt = new Date(this.now().getTime() + NONCE_TTL_MS);
     await this.db.query(`INSERT INTO auth_nonces (nonce, expires_at) VALUES ($1, $2)`, [
@@ -55,48 +47,46 @@ export class AuthService {
     return {
       nonce,
       expiresAt: expiresAt.toISOString(),
-      domain: this.options.domain,
+      domain,
       chainId: this.options.chainId,
     };
   }
 
-  async login(message: string, signature: string): Promise<{ token: string; principal: Principal }> {
+  async login(
+    message: string,
+    signature: string,
+    domain: string,
+  ): Promise<{ token: string; principal: Principal }> {
     let siwe;
     try {
       siwe = parseSiwe(message);
     } catch (error) {
       if (error instanceof SiweError)
-        throw new AuthError("SIWE_INVALID", `malformed SIWE message: ${error.message}`);
+        throw appError("SIWE_INVALID", `malformed SIWE message: ${error.message}`);
       throw error;
     }
-    if (siwe.domain !== this.options.domain) {
-      throw new AuthError(
-        "SIWE_INVALID",
-        `the message is for domain ${siwe.domain}, this gateway is ${this.options.domain}`,
-      );
+    if (siwe.domain !== domain) {
+      throw appError("SIWE_INVALID", `the message is for domain ${siwe.domain}, this gateway is ${domain}`);
     }
     if (siwe.chainId !== this.options.chainId) {
-      throw new AuthError(
+      throw appError(
         "SIWE_INVALID",
         `the message is for chain ${siwe.chainId}, the ledger is on chain ${this.options.chainId}`,
       );
     }
     const now = this.now();
     if (siwe.expirationTime && siwe.expirationTime <= now)
-      throw new AuthError("SIWE_EXPIRED", "the message has expired");
+      throw appError("SIWE_EXPIRED", "the message has expired");
     if (siwe.notBefore && siwe.notBefore > now)
-      throw new AuthError("SIWE_INVALID", "the message is not valid yet");
+      throw appError("SIWE_INVALID", "the message is not valid yet");
     let signer: string;
     try {
       signer = verifyMessage(message, signature);
     } catch {
-      throw new AuthError("SIWE_SIGNATURE_INVALID", "the signature is not a valid Ethereum signature");
+      throw appError("SIWE_SIGNATURE_INVALID", "the signature is not a valid Ethereum signature");
     }
     if (signer !== siwe.address) {
-      throw new AuthError(
-        "SIWE_SIGNATURE_INVALID",
-        `the message was signed by ${signer}, not ${siwe.address}`,
-      );
+      throw appError("SIWE_SIGNATURE_INVALID", `the message was signed by ${signer}, not ${siwe.address}`);
     }
     // Consume the nonce only now, so a bad signature cannot burn someone else's nonce.
     const { rows } = await this.db.query(
@@ -105,7 +95,7 @@ export class AuthService {
       [siwe.nonce, signer.toLowerCase(), now.toISOString()],
     );
     if (rows.length === 0) {
-      throw new AuthError(
+      throw appError(
         "SIWE_NONCE_UNKNOWN",
         "the nonce was not issued by this gateway, has expired or was used",
       );

@@ -1,4 +1,5 @@
 import type { Db } from "../../db";
+import { appError } from "../../plugins/error-catalogue";
 import * as settlementRepo from "../settlement/settlement.repository";
 
 /**
@@ -8,18 +9,6 @@ import * as settlementRepo from "../settlement/settlement.repository";
  */
 
 export type Resolution = "accept_all" | "accept_part" | "reject";
-
-export type ExceptionErrorCode =
-  "EXCEPTION_NOT_FOUND" | "EXCEPTION_ALREADY_RESOLVED" | "RESOLUTION_INVALID" | "SHIPMENT_ALREADY_SETTLED";
-
-export class ExceptionError extends Error {
-  constructor(
-    readonly code: ExceptionErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface ExceptionView {
   id: string;
@@ -96,10 +85,10 @@ export class ExceptionsService {
       const { rows } = await tx.query<ExceptionRow>(`${SELECT} WHERE e.id = $1 FOR UPDATE OF e`, [id]);
       const e = rows[0];
       if (!e || e.hospital !== approver.hospital.toLowerCase()) {
-        throw new ExceptionError("EXCEPTION_NOT_FOUND", `exception ${id} not found for your hospital`);
+        throw appError("EXCEPTION_NOT_FOUND", `exception ${id} not found for your hospital`);
       }
       if (e.status !== "open")
-        throw new ExceptionError("EXCEPTION_ALREADY_RESOLVED", `exception ${id} is already resolved`);
+        throw appError("EXCEPTION_ALREADY_RESOLVED", `exception ${id} is already resolved`);
       const shipped = BigInt(e.quantity);
       const accepted = acceptedFor(decision, BigInt(e.proposed_accepted), shipped);
       const { rows: jobs } = await tx.query<{ status: string }>(
@@ -107,13 +96,13 @@ export class ExceptionsService {
         [e.shipment_id],
       );
       if (jobs[0] && jobs[0].status !== "failed") {
-        throw new ExceptionError(
+        throw appError(
           "SHIPMENT_ALREADY_SETTLED",
           `shipment ${e.shipment_id} already has a ${jobs[0].status} settlement`,
         );
       }
       if (e.receipt_no === null || e.received_at === null || e.receipt_hash === null) {
-        throw new ExceptionError("RESOLUTION_INVALID", `exception ${id} has no goods receipt to settle from`);
+        throw appError("RESOLUTION_INVALID", `exception ${id} has no goods receipt to settle from`);
       }
       await tx.query(
         `UPDATE exceptions SET status = 'resolved', resolution = $2, resolved_accepted = $3, note = $4, resolved_by = $5,
@@ -141,14 +130,11 @@ function acceptedFor(
   if (decision.action === "reject") return 0n;
   if (decision.action === "accept_all") return proposed;
   if (decision.acceptedQuantity === undefined) {
-    throw new ExceptionError("RESOLUTION_INVALID", "accept_part needs acceptedQuantity");
+    throw appError("RESOLUTION_INVALID", "accept_part needs acceptedQuantity");
   }
   const q = BigInt(decision.acceptedQuantity);
   if (q < 1n || q > shipped) {
-    throw new ExceptionError(
-      "RESOLUTION_INVALID",
-      `acceptedQuantity must be between 1 and the shipped ${shipped}`,
-    );
+    throw appError("RESOLUTION_INVALID", `acceptedQuantity must be between 1 and the shipped ${shipped}`);
   }
   return q;
 }

@@ -1,6 +1,7 @@
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { Db } from "../../db";
 import { parseGs1, Gs1Error } from "../barcodes";
+import { appError } from "../../plugins/error-catalogue";
 import { canonicalJson, withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
 import {
   matchReceipt,
@@ -55,25 +56,6 @@ export interface ChainView {
   isRecalled(gtin: string, lot: string): Promise<boolean>;
 }
 
-export type ReceiptErrorCode =
-  | "BARCODE_INVALID"
-  | "RECEIPT_LINE_INVALID"
-  | "SHIPMENT_NOT_FOUND"
-  | "NOT_YOUR_HOSPITAL"
-  | "RECEIPT_TIME_INVALID"
-  | "RECEIPT_EXISTS"
-  | "SHIPMENT_ALREADY_RECEIVED";
-
-export class ReceiptError extends Error {
-  constructor(
-    readonly code: ReceiptErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
-
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 export class ReceiptsService {
@@ -92,23 +74,20 @@ export class ReceiptsService {
     const lines = request.lines.map((line, i) => parseLine(line, i + 1, this.now()));
     const shipment = await repo.findShipment(this.db, request.shipmentId);
     if (!shipment) {
-      throw new ReceiptError(
+      throw appError(
         "SHIPMENT_NOT_FOUND",
         `shipment ${request.shipmentId} is not on the ledger (or not indexed yet)`,
       );
     }
     if (shipment.hospital !== actor.hospital.toLowerCase()) {
-      throw new ReceiptError(
-        "NOT_YOUR_HOSPITAL",
-        `shipment ${request.shipmentId} was ordered by another hospital`,
-      );
+      throw appError("NOT_YOUR_HOSPITAL", `shipment ${request.shipmentId} was ordered by another hospital`);
     }
     const receivedAt = new Date(request.receivedAt);
     if (receivedAt.getTime() > this.now().getTime() + CLOCK_SKEW_MS) {
-      throw new ReceiptError("RECEIPT_TIME_INVALID", `receivedAt ${request.receivedAt} is in the future`);
+      throw appError("RECEIPT_TIME_INVALID", `receivedAt ${request.receivedAt} is in the future`);
     }
     if (receivedAt < shipment.createdAt) {
-      throw new ReceiptError(
+      throw appError(
         "RECEIPT_TIME_INVALID",
         `receivedAt ${request.receivedAt} is before the shipment was created (${shipment.createdAt.toISOString()})`,
       );
@@ -133,11 +112,11 @@ export class ReceiptsService {
       request,
       async (tx) => {
         if (await repo.receiptExists(tx, request.receiptNo)) {
-          throw new ReceiptError("RECEIPT_EXISTS", `receipt ${request.receiptNo} was already recorded`);
+          throw appError("RECEIPT_EXISTS", `receipt ${request.receiptNo} was already recorded`);
         }
         const previous = await repo.receiptForShipment(tx, request.shipmentId);
         if (previous) {
-          throw new ReceiptError(
+          throw appError(
             "SHIPMENT_ALREADY_RECEIVED",
             `shipment ${request.shipmentId} was already received by receipt ${previous}`,
           );
@@ -215,10 +194,9 @@ export class ReceiptsService {
 export function parseLine(line: ReceiptLineRequest, lineNo: number, now: Date): ReceiptLineInput {
   const quantity = BigInt(line.quantity ?? 1);
   const rejected = BigInt(line.rejected ?? 0);
-  if (quantity < 1n)
-    throw new ReceiptError("RECEIPT_LINE_INVALID", `line ${lineNo}: quantity must be at least 1`);
+  if (quantity < 1n) throw appError("RECEIPT_LINE_INVALID", `line ${lineNo}: quantity must be at least 1`);
   if (rejected < 0n || rejected > quantity) {
-    throw new ReceiptError(
+    throw appError(
       "RECEIPT_LINE_INVALID",
       `line ${lineNo}: rejected must be between 0 and quantity (${quantity})`,
     );
@@ -230,7 +208,7 @@ export function parseLine(line: ReceiptLineRequest, lineNo: number, now: Date): 
       fields = { gtin: parsed.gtin, lot: parsed.lot, expiry: parsed.expiry?.date, serial: parsed.serial };
     } catch (error) {
       if (!(error instanceof Gs1Error)) throw error;
-      throw new ReceiptError("BARCODE_INVALID", `line ${lineNo}: ${error.message}`, {
+      throw appError("BARCODE_INVALID", `line ${lineNo}: ${error.message}`, {
         line: lineNo,
         gs1: error.code,
       });
@@ -247,7 +225,7 @@ export function parseLine(line: ReceiptLineRequest, lineNo: number, now: Date): 
         parseGs1(bracketed, { now });
       } catch (error) {
         if (!(error instanceof Gs1Error)) throw error;
-        throw new ReceiptError("RECEIPT_LINE_INVALID", `line ${lineNo}: ${error.message}`, {
+        throw appError("RECEIPT_LINE_INVALID", `line ${lineNo}: ${error.message}`, {
           line: lineNo,
           gs1: error.code,
         });
@@ -255,13 +233,13 @@ export function parseLine(line: ReceiptLineRequest, lineNo: number, now: Date): 
     }
   }
   if (fields.gtin === undefined) {
-    throw new ReceiptError(
+    throw appError(
       "RECEIPT_LINE_INVALID",
       `line ${lineNo}: no GTIN (AI 01) — give a barcode or a gtin field`,
     );
   }
   if (fields.serial !== undefined && quantity !== 1n) {
-    throw new ReceiptError(
+    throw appError(
       "RECEIPT_LINE_INVALID",
       `line ${lineNo}: a serialised line has quantity 1, not ${quantity}`,
     );

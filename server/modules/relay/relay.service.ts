@@ -1,5 +1,6 @@
-import { concat, getAddress, isAddress, verifyTypedData, type JsonRpcProvider, type Wallet } from "ethers";
+import { concat, getAddress, isAddress, verifyTypedData, type BaseWallet, type JsonRpcProvider } from "ethers";
 import type { Db } from "../../db";
+import { appError } from "../../plugins/error-catalogue";
 import type { LedgerForwarder } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../chain/revert";
 import { highestNonceInFlight, lockSettlerNonce } from "../settlement/settlement.repository";
@@ -22,24 +23,6 @@ export interface ForwardRequestBody {
   signature: string;
 }
 
-export type RelayErrorCode =
-  | "RELAY_TARGET_NOT_LEDGER"
-  | "RELAY_EXPIRED"
-  | "RELAY_NONCE_INVALID"
-  | "RELAY_SIGNATURE_INVALID"
-  | "RELAY_CALL_REVERTED"
-  | "RELAY_VALUE_NOT_ALLOWED";
-
-export class RelayError extends Error {
-  constructor(
-    readonly code: RelayErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
-
 export const FORWARD_REQUEST_TYPES = {
   ForwardRequest: [
     { name: "from", type: "address" },
@@ -56,7 +39,7 @@ export class RelayService {
   constructor(
     private readonly db: Db,
     private readonly provider: JsonRpcProvider,
-    private readonly relayer: Wallet,
+    private readonly relayer: BaseWallet,
     private readonly forwarder: LedgerForwarder,
     private readonly targets: ReadonlySet<string>,
     private readonly chainId: number,
@@ -64,25 +47,22 @@ export class RelayService {
 
   async relay(req: ForwardRequestBody): Promise<{ txHash: string; signer: string; nonce: string }> {
     if (!isAddress(req.from) || !isAddress(req.to))
-      throw new RelayError("RELAY_SIGNATURE_INVALID", "from and to must be addresses");
+      throw appError("RELAY_SIGNATURE_INVALID", "from and to must be addresses");
     if (!this.targets.has(req.to.toLowerCase())) {
-      throw new RelayError(
-        "RELAY_TARGET_NOT_LEDGER",
-        `${req.to} is not a ledger contract this gateway relays to`,
-      );
+      throw appError("RELAY_TARGET_NOT_LEDGER", `${req.to} is not a ledger contract this gateway relays to`);
     }
     if (BigInt(req.value ?? "0") !== 0n)
-      throw new RelayError("RELAY_VALUE_NOT_ALLOWED", "relayed requests carry no value");
+      throw appError("RELAY_VALUE_NOT_ALLOWED", "relayed requests carry no value");
     const latest = await this.provider.getBlock("latest");
     if (!latest || req.deadline <= latest.timestamp) {
-      throw new RelayError(
+      throw appError(
         "RELAY_EXPIRED",
         `the request's deadline ${req.deadline} has passed (chain time ${latest?.timestamp})`,
       );
     }
     const expectedNonce = await this.forwarder.nonces(req.from);
     if (BigInt(req.nonce) !== expectedNonce) {
-      throw new RelayError(
+      throw appError(
         "RELAY_NONCE_INVALID",
         `nonce ${req.nonce} is not the signer's next nonce ${expectedNonce}`,
         {
@@ -101,10 +81,10 @@ export class RelayService {
     try {
       signer = verifyTypedData(domain, FORWARD_REQUEST_TYPES, message, req.signature);
     } catch {
-      throw new RelayError("RELAY_SIGNATURE_INVALID", "the signature is not a valid EIP-712 signature");
+      throw appError("RELAY_SIGNATURE_INVALID", "the signature is not a valid EIP-712 signature");
     }
     if (signer !== getAddress(req.from)) {
-      throw new RelayError(
+      throw appError(
         "RELAY_SIGNATURE_INVALID",
         `the request was signed by ${signer}, not by ${getAddress(req.from)}`,
       );
@@ -134,7 +114,7 @@ export class RelayService {
       });
     } catch (error) {
       const revert = decodeRevert(revertDataOf(error));
-      throw new RelayError(
+      throw appError(
         "RELAY_CALL_REVERTED",
         revert ? `the relayed call would revert with ${revert.message}` : "the relayed call would revert",
         revert ? { error: revert.name, args: revert.args } : undefined,

@@ -1,4 +1,4 @@
-import { Transaction, type JsonRpcProvider, type Wallet } from "ethers";
+import { Transaction, type BaseWallet, type JsonRpcProvider } from "ethers";
 import type { Db } from "../../db";
 import { sleep } from "../../lib/sleep";
 import type { DeliveryTrace, OrderBook } from "../../../typechain-types";
@@ -46,7 +46,7 @@ export class SettlementWorker {
   constructor(
     private readonly db: Db,
     private readonly provider: JsonRpcProvider,
-    private readonly wallet: Wallet,
+    private readonly wallet: BaseWallet,
     private readonly orderBook: OrderBook,
     private readonly trace: DeliveryTrace,
     private readonly options: WorkerOptions,

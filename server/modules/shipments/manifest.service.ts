@@ -1,5 +1,6 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Db } from "../../db";
+import { appError } from "../../plugins/error-catalogue";
 
 /**
  * Serial manifests. The chain holds only a shipment's Merkle root; the supplier uploads the
@@ -7,24 +8,6 @@ import type { Db } from "../../db";
  * the gateway serves is provable against the chain (`DeliveryTrace.verifySerial`). Leaves are
  * OpenZeppelin StandardMerkleTree leaves over `["string"]`, as the contract expects.
  */
-
-export type ManifestErrorCode =
-  | "SHIPMENT_NOT_FOUND"
-  | "NOT_THE_SUPPLIER"
-  | "MANIFEST_INVALID"
-  | "MANIFEST_ROOT_MISMATCH"
-  | "MANIFEST_NOT_FOUND"
-  | "SERIAL_NOT_IN_MANIFEST";
-
-export class ManifestError extends Error {
-  constructor(
-    readonly code: ManifestErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
 
 export interface SerialProof {
   shipmentId: string;
@@ -46,7 +29,7 @@ export class ManifestService {
   ): Promise<{ shipmentId: string; root: string; serials: number; created: boolean }> {
     const shipment = await this.shipment(shipmentId);
     if (shipment.supplier !== supplier.toLowerCase()) {
-      throw new ManifestError("NOT_THE_SUPPLIER", `shipment ${shipmentId} belongs to another supplier`);
+      throw appError("NOT_THE_SUPPLIER", `shipment ${shipmentId} belongs to another supplier`);
     }
     checkSerials(serials, shipment.quantity);
     const tree = StandardMerkleTree.of(
@@ -54,7 +37,7 @@ export class ManifestService {
       ["string"],
     );
     if (tree.root !== shipment.serialRoot) {
-      throw new ManifestError(
+      throw appError(
         "MANIFEST_ROOT_MISMATCH",
         `the serial list's Merkle root ${tree.root} is not the on-chain root ${shipment.serialRoot}`,
         { computedRoot: tree.root, onChainRoot: shipment.serialRoot },
@@ -92,16 +75,10 @@ export class ManifestService {
       [shipmentId, serial],
     );
     if (rows.length === 0) {
-      throw new ManifestError(
-        "MANIFEST_NOT_FOUND",
-        `no serial manifest was uploaded for shipment ${shipmentId}`,
-      );
+      throw appError("MANIFEST_NOT_FOUND", `no serial manifest was uploaded for shipment ${shipmentId}`);
     }
     if (rows[0].leaf_index === null) {
-      throw new ManifestError(
-        "SERIAL_NOT_IN_MANIFEST",
-        `serial ${serial} is not in shipment ${shipmentId}'s manifest`,
-      );
+      throw appError("SERIAL_NOT_FOUND", `serial ${serial} is not in shipment ${shipmentId}'s manifest`);
     }
     const tree = StandardMerkleTree.load(rows[0].tree);
     const index = rows[0].leaf_index;
@@ -122,7 +99,7 @@ export class ManifestService {
       [shipmentId],
     );
     if (!rows[0]) {
-      throw new ManifestError(
+      throw appError(
         "SHIPMENT_NOT_FOUND",
         `shipment ${shipmentId} is not on the ledger (or not indexed yet)`,
       );
@@ -137,7 +114,7 @@ export class ManifestService {
 
 function checkSerials(serials: string[], quantity: bigint): void {
   if (BigInt(serials.length) !== quantity) {
-    throw new ManifestError(
+    throw appError(
       "MANIFEST_INVALID",
       `the shipment has ${quantity} units but the manifest lists ${serials.length} serials`,
     );
@@ -145,12 +122,9 @@ function checkSerials(serials: string[], quantity: bigint): void {
   const seen = new Set<string>();
   for (const [i, s] of serials.entries()) {
     if (s.length === 0 || s.length > MAX_SERIAL_LENGTH) {
-      throw new ManifestError(
-        "MANIFEST_INVALID",
-        `serial ${i + 1} must have 1 to ${MAX_SERIAL_LENGTH} characters`,
-      );
+      throw appError("MANIFEST_INVALID", `serial ${i + 1} must have 1 to ${MAX_SERIAL_LENGTH} characters`);
     }
-    if (seen.has(s)) throw new ManifestError("MANIFEST_INVALID", `serial ${s} is listed twice`);
+    if (seen.has(s)) throw appError("MANIFEST_INVALID", `serial ${s} is listed twice`);
     seen.add(s);
   }
 }

@@ -10,9 +10,9 @@ export interface TestAppOptions {
 }
 
 /**
- * The gateway on a database the test owns (opening PGlite takes seconds: share one per file).
+ * The gateway's infrastructure (no chain, no /v1 ledger routes) on a database the test owns (opening PGlite takes seconds: share one per file).
  * Add routes or hooks before the first `inject()`; close the app in an after hook.
  */
 export function buildTestApp(db: Db, options: TestAppOptions = {}): FastifyInstance {
-  return buildApp(testConfig(options.env), { db, logStream: options.logStream });
+  return buildApp(testConfig(options.env), { db, logStream: options.logStream, ledger: false });
 }

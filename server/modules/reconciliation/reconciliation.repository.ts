@@ -1,0 +1,488 @@
+import type { Db } from "../../db";
+
+/**
+ * SQL of the purchase–receipt–use reconciliation. Everything is aggregated in the database —
+ * per hospital × GTIN × lot, or per usage only where a flag needs its usage ids — so a report
+ * reads index ranges, never the usage table into the gateway (see 0005_usages.sql for the
+ * indexes these queries are shaped for).
+ */
+
+/** Which hospital × GTIN × lot rows a report covers, and the moment its figures are taken at. */
+export interface LotScope {
+  hospital?: string;
+  gtin?: string;
+  lot?: string;
+  /** Only rows with a shipment, receipt, settlement or usage at or after this are listed. */
+  from?: Date;
+  /** Figures count only what happened before this instant. */
+  asOf: Date;
+}
+
+/**
+ * The scope's parameters, and its conditions on a query's own column names. `$1` is always the
+ * as-of instant; each filter gets one placeholder, reused wherever the filter applies. `from` is
+ * left to the one query that uses it: a parameter the statement does not reference is an error.
+ */
+function scoped(scope: LotScope) {
+  const params: unknown[] = [scope.asOf.toISOString()];
+  const placeholder = (value: unknown) => `$${params.push(value)}`;
+  const hospital = scope.hospital === undefined ? null : placeholder(scope.hospital);
+  const gtin = scope.gtin === undefined ? null : placeholder(scope.gtin);
+  const lot = scope.lot === undefined ? null : placeholder(scope.lot);
+  const where = (cols: { hospital?: string; gtin: string; lot: string }) =>
+    [
+      cols.hospital !== undefined && hospital !== null ? `${cols.hospital} = ${hospital}` : "",
+      gtin === null ? "" : `${cols.gtin} = ${gtin}`,
+      lot === null ? "" : `${cols.lot} = ${lot}`,
+    ]
+      .filter((condition) => condition !== "")
+      .map((condition) => ` AND ${condition}`)
+      .join("");
+  return { params, placeholder, where };
+}
+
+export interface LotBalanceRow {
+  hospital: string;
+  gtin: string;
+  lot: string;
+  shipped: string;
+  accepted: string;
+  rejected: string;
+  used: string;
+  returned: string;
+  billed_quantity: string;
+  billed_amount: string;
+  receipt_nos: string[];
+  tx_hashes: string[];
+  expiry: Date | null;
+  recalled_at: Date | null;
+  recall_tx: string | null;
+}
+
+/** Supply (shipments, on-chain settlements, receipts) beside use, per hospital × GTIN × lot. */
+export async function lotBalances(db: Db, scope: LotScope): Promise<LotBalanceRow[]> {
+  const { params, placeholder, where } = scoped(scope);
+  const from = scope.from === undefined ? null : placeholder(scope.from.toISOString());
+  const supplyScope = where({ hospital: "o.hospital", gtin: "s.gtin", lot: "s.lot" });
+  const { rows } = await db.query<LotBalanceRow>(
+    `WITH supply AS (
+       SELECT o.hospital, s.gtin, s.lot,
+         sum(s.quantity) AS shipped,
+         COALESCE(sum(st.accepted), 0) AS accepted,
+         COALESCE(sum(st.rejected), 0) AS rejected,
+         COALESCE(array_agg(r.receipt_no ORDER BY r.receipt_no) FILTER (WHERE r.receipt_no IS NOT NULL), '{}') AS receipt_nos,
+         COALESCE(array_agg(st.tx_hash ORDER BY st.tx_hash) FILTER (WHERE st.tx_hash IS NOT NULL), '{}') AS tx_hashes,
+         greatest(max(s.created_at), max(st.received_at), max(r.received_at)) AS last_activity
+       FROM shipments s
+       JOIN orders o ON o.id = s.order_id
+       -- A shipment has at most one settlement and one receipt: these joins never fan out.
+       LEFT JOIN settlements st ON st.shipment_id = s.id AND st.received_at < $1
+       LEFT JOIN receipts r ON r.shipment_id = s.id AND r.received_at < $1
+       WHERE s.created_at < $1${supplyScope}
+       GROUP BY o.hospital, s.gtin, s.lot
+     ),
+     consumption AS (
+       SELECT hospital, gtin, lot,
+         COALESCE(sum(quantity) FILTER (WHERE quantity > 0), 0) AS used,
+         COALESCE(-sum(quantity) FILTER (WHERE quantity < 0), 0) AS returned,
+         COALESCE(sum(quantity) FILTER (WHERE billed_amount <> 0), 0) AS billed_quantity,
+         sum(billed_amount) AS billed_amount,
+         max(used_at) AS last_activity
+       FROM usages
+       WHERE used_at < $1${where({ hospital: "hospital", gtin: "gtin", lot: "lot" })}
+       GROUP BY hospital, gtin, lot
+     ),
+     keyed AS (
+       SELECT hospital, gtin, lot,
+         COALESCE(p.shipped, 0) AS shipped, COALESCE(p.accepted, 0) AS accepted, COALESCE(p.rejected, 0) AS rejected,
+         COALESCE(c.used, 0) AS used, COALESCE(c.returned, 0) AS returned,
+         COALESCE(c.billed_quantity, 0) AS billed_quantity, COALESCE(c.billed_amount, 0) AS billed_amount,
+         COALESCE(p.receipt_nos, '{}') AS receipt_nos, COALESCE(p.tx_hashes, '{}') AS tx_hashes,
+         greatest(p.last_activity, c.last_activity) AS last_activity
+       FROM supply p FULL JOIN consumption c USING (hospital, gtin, lot)
+     )
+     SELECT k.hospital, k.gtin, k.lot, k.shipped, k.accepted, k.rejected, k.used, k.returned, k.billed_quantity,
+       k.billed_amount, k.receipt_nos, k.tx_hashes, l.expiry, rc.recalled_at, rc.tx_hash AS recall_tx
+     FROM keyed k
+     -- Expiry belongs to the lot (one production batch), whichever hospital it went to.
+     LEFT JOIN LATERAL (SELECT min(x.expiry) AS expiry FROM shipments x WHERE x.gtin = k.gtin AND x.lot = k.lot) l ON TRUE
+     LEFT JOIN LATERAL (
+       SELECT x.recalled_at, x.tx_hash FROM recalls x
+       WHERE x.gtin = k.gtin AND x.lot = k.lot AND x.recalled_at < $1 ORDER BY x.recalled_at LIMIT 1
+     ) rc ON TRUE
+     ${from === null ? "" : `WHERE k.last_activity >= ${from}`}
+     ORDER BY k.hospital, k.gtin, k.lot`,
+    params,
+  );
+  return rows;
+}
+
+export type FindingCode =
+  | "PHANTOM_USE"
+  | "SERIAL_REUSED"
+  | "RESOLD"
+  | "USED_AFTER_EXPIRY"
+  | "USED_FROM_RECALLED_LOT"
+  | "PRICE_MARKUP";
+
+export interface FindingRow {
+  hospital: string;
+  gtin: string;
+  lot: string;
+  code: FindingCode;
+  serial: string | null;
+  /** The usages at this row's hospital that make the finding, in the order they were used. */
+  usage_ids: string[];
+  /** SERIAL_REUSED: `{ uses }`; RESOLD: `{ receivedBy, receiptNo }`; PRICE_MARKUP: `{ orders }`. */
+  detail: Record<string, unknown> | null;
+}
+
+/**
+ * The findings that name usages, per hospital × GTIN × lot. "Standing" usages are the positive
+ * ones not wholly taken back by their corrections: a returned item was not used, so it can
+ * neither be used after expiry nor count as a second use of its serial.
+ */
+export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow[]> {
+  const { params, where } = scoped(scope);
+  const usageScope = where({ hospital: "u.hospital", gtin: "u.gtin", lot: "u.lot" });
+  const supplyScope = where({ hospital: "o.hospital", gtin: "s.gtin", lot: "s.lot" });
+  const lotScope = where({ gtin: "gtin", lot: "lot" });
+  const { rows } = await db.query<FindingRow>(
+    `WITH corrections AS (
+       SELECT u.hospital, u.corrects_usage_id AS usage_id, sum(u.quantity) AS quantity, sum(u.billed_amount) AS amount
+       FROM usages u
+       WHERE u.corrects_usage_id IS NOT NULL AND u.used_at < $1${usageScope}
+       GROUP BY u.hospital, u.corrects_usage_id
+     ),
+     standing AS (
+       SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.serial, u.used_at,
+         u.quantity + COALESCE(c.quantity, 0) AS quantity,
+         u.billed_amount + COALESCE(c.amount, 0) AS amount
+       FROM usages u
+       LEFT JOIN corrections c ON c.hospital = u.hospital AND c.usage_id = u.usage_id
+       WHERE u.quantity > 0 AND u.used_at < $1${usageScope} AND u.quantity + COALESCE(c.quantity, 0) > 0
+     ),
+     lots AS (
+       SELECT gtin, lot, min(expiry) AS expiry FROM shipments WHERE TRUE${lotScope} GROUP BY gtin, lot
+     ),
+     recalled AS (
+       SELECT gtin, lot, min(recalled_at) AS recalled_at FROM recalls WHERE recalled_at < $1${lotScope} GROUP BY gtin, lot
+     ),
+     -- The orders that brought each lot to each hospital, with their locked price (value / quantity).
+     supplying AS (
+       SELECT DISTINCT o.hospital, s.gtin, s.lot, o.id AS order_id, o.quantity, o.value
+       FROM shipments s JOIN orders o ON o.id = s.order_id
+       WHERE s.created_at < $1${supplyScope}
+     ),
+     accepted AS (
+       SELECT o.hospital, s.gtin, s.lot, sum(st.accepted) AS accepted
+       FROM shipments s
+       JOIN orders o ON o.id = s.order_id
+       JOIN settlements st ON st.shipment_id = s.id AND st.received_at < $1
+       WHERE s.created_at < $1${supplyScope}
+       GROUP BY o.hospital, s.gtin, s.lot
+     ),
+     -- Net and billed units used so far, in time order, and in total, per hospital × GTIN × lot.
+     running AS (
+       SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.used_at, u.quantity,
+         sum(u.quantity) OVER so_far AS net_so_far,
+         COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0) OVER so_far, 0) AS billed_so_far,
+         sum(u.quantity) OVER whole AS net_total,
+         COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0) OVER whole, 0) AS billed_total
+       FROM usages u
+       WHERE u.used_at < $1${usageScope}
+       WINDOW so_far AS (PARTITION BY u.hospital, u.gtin, u.lot ORDER BY u.used_at, u.usage_id),
+         whole AS (PARTITION BY u.hospital, u.gtin, u.lot)
+     ),
+     -- Serials used here whose uses anywhere, net of returns, number more than one.
+     reused AS (
+       SELECT a.gtin, a.serial
+       FROM (SELECT DISTINCT gtin, serial FROM standing WHERE serial IS NOT NULL) x
+       JOIN usages a ON a.gtin = x.gtin AND a.serial = x.serial AND a.used_at < $1
+       GROUP BY a.gtin, a.serial
+       HAVING sum(a.quantity) > 1
+     ),
+     reuses AS (
+       SELECT a.gtin, a.serial,
+         jsonb_agg(jsonb_build_object('hospital', a.hospital, 'usageId', a.usage_id)
+           ORDER BY a.used_at, a.hospital, a.usage_id) AS uses
+       FROM reused r
+       JOIN usages a ON a.gtin = r.gtin AND a.serial = r.serial AND a.used_at < $1 AND a.quantity > 0
+       WHERE a.quantity + COALESCE((
+         SELECT sum(c.quantity) FROM usages c
+         WHERE c.hospital = a.hospital AND c.corrects_usage_id = a.usage_id AND c.used_at < $1), 0) > 0
+       GROUP BY a.gtin, a.serial
+     )
+     -- PHANTOM_USE: more used (net) or billed than accepted; the usages that went beyond it.
+     SELECT r.hospital, r.gtin, r.lot, 'PHANTOM_USE' AS code, NULL AS serial,
+       array_agg(r.usage_id ORDER BY r.used_at, r.usage_id) AS usage_ids, NULL::jsonb AS detail
+     FROM running r
+     LEFT JOIN accepted a ON a.hospital = r.hospital AND a.gtin = r.gtin AND a.lot = r.lot
+     WHERE r.quantity > 0
+       AND (r.net_total > COALESCE(a.accepted, 0) OR r.billed_total > COALESCE(a.accepted, 0))
+       AND (r.net_so_far > COALESCE(a.accepted, 0) OR r.billed_so_far > COALESCE(a.accepted, 0))
+     GROUP BY r.hospital, r.gtin, r.lot
+     UNION ALL
+     SELECT s.hospital, s.gtin, s.lot, 'SERIAL_REUSED', s.serial,
+       array_agg(s.usage_id ORDER BY s.used_at, s.usage_id), jsonb_build_object('uses', ru.uses)
+     FROM standing s JOIN reuses ru ON ru.gtin = s.gtin AND ru.serial = s.serial
+     GROUP BY s.hospital, s.gtin, s.lot, s.serial, ru.uses
+     UNION ALL
+     -- RESOLD: used here after another hospital received it (received_serials keeps the first receipt).
+     SELECT s.hospital, s.gtin, s.lot, 'RESOLD', s.serial,
+       array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
+       jsonb_build_object('receivedBy', rs.hospital, 'receiptNo', rs.receipt_no)
+     FROM standing s JOIN received_serials rs ON rs.gtin = s.gtin AND rs.serial = s.serial
+     WHERE rs.hospital <> s.hospital AND s.used_at >= rs.received_at
+     GROUP BY s.hospital, s.gtin, s.lot, s.serial, rs.hospital, rs.receipt_no
+     UNION ALL
+     SELECT s.hospital, s.gtin, s.lot, 'USED_AFTER_EXPIRY', NULL,
+       array_agg(s.usage_id ORDER BY s.used_at, s.usage_id), NULL
+     FROM standing s JOIN lots l ON l.gtin = s.gtin AND l.lot = s.lot
+     WHERE s.used_at > l.expiry
+     GROUP BY s.hospital, s.gtin, s.lot
+     UNION ALL
+     SELECT s.hospital, s.gtin, s.lot, 'USED_FROM_RECALLED_LOT', NULL,
+       array_agg(s.usage_id ORDER BY s.used_at, s.usage_id), NULL
+     FROM standing s JOIN recalled rc ON rc.gtin = s.gtin AND rc.lot = s.lot
+     WHERE s.used_at >= rc.recalled_at
+     GROUP BY s.hospital, s.gtin, s.lot
+     UNION ALL
+     -- PRICE_MARKUP: billed per unit above the price of every order that supplied the lot, in
+     -- integers (amount / units > value / quantity  <=>  amount * quantity > value * units).
+     SELECT s.hospital, s.gtin, s.lot, 'PRICE_MARKUP', NULL,
+       array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
+       jsonb_build_object('orders', (
+         SELECT jsonb_agg(jsonb_build_object('orderId', p.order_id::text, 'quantity', p.quantity::text,
+             'value', p.value::text) ORDER BY p.order_id)
+         FROM supplying p WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot))
+     FROM standing s
+     WHERE EXISTS (SELECT 1 FROM supplying p WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot)
+       AND NOT EXISTS (
+         SELECT 1 FROM supplying p
+         WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot AND s.amount * p.quantity <= p.value * s.quantity)
+     GROUP BY s.hospital, s.gtin, s.lot
+     ORDER BY hospital, gtin, lot, code, serial`,
+    params,
+  );
+  return rows;
+}
+
+export interface AgreementRow {
+  id: string;
+  supplier: string;
+  category: string;
+  start_at: Date;
+  end_at: Date;
+}
+
+export async function findAgreement(db: Db, agreementId: string): Promise<AgreementRow | null> {
+  const { rows } = await db.query<AgreementRow>(
+    `SELECT id, supplier, category, start_at, end_at FROM agreements WHERE id = $1`,
+    [agreementId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface FulfilmentRow {
+  hospital: string;
+  committed: string;
+  ordered: string;
+  accepted: string;
+}
+
+/** Per hospital of an agreement: committed and ordered volume (on-chain), units accepted on-chain. */
+export async function fulfilment(db: Db, agreementId: string): Promise<FulfilmentRow[]> {
+  const { rows } = await db.query<FulfilmentRow>(
+    `SELECT ah.hospital, ah.committed, ah.ordered,
+       COALESCE((
+         SELECT sum(st.accepted) FROM orders o JOIN settlements st ON st.order_id = o.id
+         WHERE o.agreement_id = ah.agreement_id AND o.hospital = ah.hospital), 0) AS accepted
+     FROM agreement_hospitals ah
+     WHERE ah.agreement_id = $1
+     ORDER BY ah.hospital`,
+    [agreementId],
+  );
+  return rows;
+}
+
+export interface UnpaidRow {
+  shipment_id: string;
+  order_id: string;
+  hospital: string;
+  supplier: string;
+  receipt_no: string;
+  gtin: string;
+  lot: string;
+  accepted: string;
+  accepted_at: Date;
+  job_status: string | null;
+  job_tx: string | null;
+  error_name: string | null;
+  recalled_at: Date | null;
+  recall_tx: string | null;
+  open_exception_ids: string[];
+  open_reason_codes: string[];
+}
+
+/**
+ * Shipments accepted before `acceptedBefore` and not settled on-chain, with everything that may
+ * hold their payment. Accepted means the receipt matched, or an approver resolved its exception
+ * accepting units; the latest resolution wins, as it is what the settlement job was queued with.
+ */
+export async function unpaidAcceptedShipments(
+  db: Db,
+  acceptedBefore: Date,
+  hospital?: string,
+): Promise<UnpaidRow[]> {
+  const params: unknown[] = [acceptedBefore.toISOString()];
+  const hospitalScope = hospital === undefined ? "" : ` AND o.hospital = $${params.push(hospital)}`;
+  const { rows } = await db.query<UnpaidRow>(
+    `WITH acceptance AS (
+       SELECT r.receipt_no, r.shipment_id,
+         CASE WHEN x.resolved_at IS NOT NULL THEN x.resolved_accepted WHEN m.status = 'matched' THEN m.accepted END
+           AS accepted,
+         CASE WHEN x.resolved_at IS NOT NULL THEN x.resolved_at WHEN m.status = 'matched' THEN m.matched_at END
+           AS accepted_at
+       FROM receipts r
+       LEFT JOIN matches m ON m.receipt_no = r.receipt_no
+       LEFT JOIN LATERAL (
+         SELECT e.resolved_accepted, e.resolved_at FROM exceptions e
+         WHERE e.shipment_id = r.shipment_id AND e.status = 'resolved'
+         ORDER BY e.resolved_at DESC, e.id DESC LIMIT 1
+       ) x ON TRUE
+     )
+     SELECT a.shipment_id, s.order_id, o.hospital, s.supplier, a.receipt_no, s.gtin, s.lot, a.accepted, a.accepted_at,
+       j.status AS job_status, j.tx_hash AS job_tx, j.error_name, rc.recalled_at, rc.tx_hash AS recall_tx,
+       COALESCE(ex.ids, '{}') AS open_exception_ids, COALESCE(ex.codes, '{}') AS open_reason_codes
+     FROM acceptance a
+     JOIN shipments s ON s.id = a.shipment_id
+     JOIN orders o ON o.id = s.order_id
+     LEFT JOIN settlement_jobs j ON j.shipment_id = a.shipment_id
+     LEFT JOIN LATERAL (
+       SELECT x.recalled_at, x.tx_hash FROM recalls x WHERE x.gtin = s.gtin AND x.lot = s.lot
+       ORDER BY x.recalled_at LIMIT 1
+     ) rc ON TRUE
+     LEFT JOIN LATERAL (
+       SELECT array_agg(e.id::text ORDER BY e.id) AS ids,
+         (SELECT array_agg(DISTINCT reason->>'code' ORDER BY reason->>'code')
+          FROM exceptions e2, jsonb_array_elements(e2.reasons) reason
+          WHERE e2.shipment_id = a.shipment_id AND e2.status = 'open') AS codes
+       FROM exceptions e WHERE e.shipment_id = a.shipment_id AND e.status = 'open'
+     ) ex ON TRUE
+     WHERE a.accepted > 0 AND a.accepted_at < $1
+       AND NOT EXISTS (SELECT 1 FROM settlements st WHERE st.shipment_id = a.shipment_id)${hospitalScope}
+     ORDER BY a.accepted_at, a.shipment_id`,
+    params,
+  );
+  return rows;
+}
+
+export interface LotRow {
+  expiry: Date;
+  recalled_at: Date | null;
+  recall_tx: string | null;
+  reason_code: number | null;
+}
+
+/** The lot as shipped (null if it never was), with its recall if any. */
+export async function findLot(db: Db, gtin: string, lot: string): Promise<LotRow | null> {
+  const { rows } = await db.query<LotRow>(
+    `SELECT l.expiry, rc.recalled_at, rc.tx_hash AS recall_tx, rc.reason_code
+     FROM (SELECT min(expiry) AS expiry FROM shipments WHERE gtin = $1 AND lot = $2) l
+     LEFT JOIN LATERAL (
+       SELECT recalled_at, tx_hash, reason_code FROM recalls WHERE gtin = $1 AND lot = $2 ORDER BY recalled_at LIMIT 1
+     ) rc ON TRUE
+     WHERE l.expiry IS NOT NULL`,
+    [gtin, lot],
+  );
+  return rows[0] ?? null;
+}
+
+export interface ExposureHospitalRow {
+  hospital: string;
+  received: string;
+  accepted: string;
+  used: string;
+  returned: string;
+  receipt_nos: string[];
+  tx_hashes: string[];
+}
+
+/** Every hospital that received the lot (a receipt or a settlement) or used it, with its balance. */
+export async function exposureByHospital(db: Db, gtin: string, lot: string): Promise<ExposureHospitalRow[]> {
+  const { rows } = await db.query<ExposureHospitalRow>(
+    `WITH supply AS (
+       SELECT o.hospital,
+         COALESCE(sum(r.received_qty), 0) AS received,
+         COALESCE(sum(st.accepted), 0) AS accepted,
+         COALESCE(array_agg(r.receipt_no ORDER BY r.receipt_no) FILTER (WHERE r.receipt_no IS NOT NULL), '{}') AS receipt_nos,
+         COALESCE(array_agg(st.tx_hash ORDER BY st.tx_hash) FILTER (WHERE st.tx_hash IS NOT NULL), '{}') AS tx_hashes
+       FROM shipments s
+       JOIN orders o ON o.id = s.order_id
+       LEFT JOIN receipts r ON r.shipment_id = s.id
+       LEFT JOIN settlements st ON st.shipment_id = s.id
+       WHERE s.gtin = $1 AND s.lot = $2 AND (r.receipt_no IS NOT NULL OR st.shipment_id IS NOT NULL)
+       GROUP BY o.hospital
+     ),
+     consumption AS (
+       SELECT hospital,
+         COALESCE(sum(quantity) FILTER (WHERE quantity > 0), 0) AS used,
+         COALESCE(-sum(quantity) FILTER (WHERE quantity < 0), 0) AS returned
+       FROM usages WHERE gtin = $1 AND lot = $2
+       GROUP BY hospital
+     )
+     SELECT hospital, COALESCE(p.received, 0) AS received, COALESCE(p.accepted, 0) AS accepted,
+       COALESCE(c.used, 0) AS used, COALESCE(c.returned, 0) AS returned,
+       COALESCE(p.receipt_nos, '{}') AS receipt_nos, COALESCE(p.tx_hashes, '{}') AS tx_hashes
+     FROM supply p FULL JOIN consumption c USING (hospital)
+     ORDER BY hospital`,
+    [gtin, lot],
+  );
+  return rows;
+}
+
+export interface ExposureDepartmentRow {
+  hospital: string;
+  department: string;
+  usages: number;
+  patients: number;
+  used: string;
+  returned: string;
+  used_after_recall: string;
+}
+
+/**
+ * Use of the lot per hospital and department. A return counts against the department of the
+ * usage it corrects — where the item met the patient — whoever entered it.
+ */
+export async function exposureByDepartment(
+  db: Db,
+  gtin: string,
+  lot: string,
+  recalledAt: Date | null,
+): Promise<ExposureDepartmentRow[]> {
+  const { rows } = await db.query<ExposureDepartmentRow>(
+    `WITH corrections AS (
+       SELECT hospital, corrects_usage_id AS usage_id, -sum(quantity) AS returned
+       FROM usages WHERE gtin = $1 AND lot = $2 AND corrects_usage_id IS NOT NULL
+       GROUP BY hospital, corrects_usage_id
+     ),
+     standing AS (
+       SELECT u.hospital, u.department, u.patient_hash, u.used_at, u.quantity, COALESCE(c.returned, 0) AS returned
+       FROM usages u LEFT JOIN corrections c ON c.hospital = u.hospital AND c.usage_id = u.usage_id
+       WHERE u.gtin = $1 AND u.lot = $2 AND u.quantity > 0
+     )
+     SELECT hospital, department,
+       (count(*) FILTER (WHERE quantity > returned))::int AS usages,
+       (count(DISTINCT patient_hash) FILTER (WHERE quantity > returned))::int AS patients,
+       sum(quantity) AS used,
+       sum(returned) AS returned,
+       COALESCE(sum(quantity - returned) FILTER (WHERE used_at >= $3), 0) AS used_after_recall
+     FROM standing
+     GROUP BY hospital, department
+     ORDER BY hospital, department`,
+    [gtin, lot, recalledAt?.toISOString() ?? null],
+  );
+  return rows;
+}

@@ -1,0 +1,513 @@
+import type { Db } from "../../db";
+import { appError } from "../../plugins/error-catalogue";
+import { isValidGtin } from "../barcodes";
+import { parseInstant } from "../usages/usages.time";
+import * as repo from "./reconciliation.repository";
+
+/**
+ * The regulator's purchase–receipt–use comparison: what each hospital ordered, was shipped,
+ * accepted and paid for on-chain, against what its billing system says it used, per GTIN and
+ * lot — with every discrepancy flagged and backed by the records that show it. Also the
+ * volume-commitment fulfilment of an agreement, payments held past the policy limit, and a
+ * recalled lot's exposure.
+ *
+ * Invariants:
+ * - Figures are aggregated by SQL (reconciliation.repository.ts); this file only shapes them.
+ * - Units and money are decimal strings (NUMERIC in SQL, bigint in arithmetic), never floats.
+ * - Every flag carries its evidence: usage ids, receipt numbers, transaction hashes.
+ *
+ * Attribution of orders to lots: an order is for an agreement (a category), not a GTIN or lot;
+ * only its shipments name those. Each shipment's quantity is taken as the share of its order
+ * for that GTIN and lot, so per lot "ordered" equals "shipped"; the part of an order not yet
+ * shipped has no lot and shows in `fulfilment()` instead.
+ */
+
+export type FlagCode =
+  | "PHANTOM_USE"
+  | "SERIAL_REUSED"
+  | "RESOLD"
+  | "USED_AFTER_EXPIRY"
+  | "USED_FROM_RECALLED_LOT"
+  | "PRICE_MARKUP"
+  | "WASTE";
+
+export type ReconciliationFlag =
+  | {
+      code: "PHANTOM_USE";
+      evidence: {
+        accepted: string;
+        usedNet: string;
+        billedQuantity: string;
+        /** The usages, in time order, that took use (or billing) beyond the units accepted. */
+        usageIds: string[];
+        receiptNos: string[];
+        txHashes: string[];
+      };
+    }
+  | {
+      code: "SERIAL_REUSED";
+      evidence: { serial: string; usageIds: string[]; uses: { hospital: string; usageId: string }[] };
+    }
+  | {
+      code: "RESOLD";
+      evidence: { serial: string; usageIds: string[]; receivedBy: string; receiptNo: string };
+    }
+  | { code: "USED_AFTER_EXPIRY"; evidence: { expiry: string; usageIds: string[] } }
+  | { code: "USED_FROM_RECALLED_LOT"; evidence: { recalledAt: string; txHash: string; usageIds: string[] } }
+  | {
+      code: "PRICE_MARKUP";
+      evidence: { usageIds: string[]; orders: { orderId: string; quantity: string; value: string }[] };
+    }
+  | { code: "WASTE"; evidence: { expiry: string; units: string; receiptNos: string[]; txHashes: string[] } };
+
+export interface ReconciliationRow {
+  hospital: string;
+  gtin: string;
+  lot: string;
+  /** The lot's expiry (ISO), null if it was never shipped. */
+  expiry: string | null;
+  ordered: string;
+  shipped: string;
+  accepted: string;
+  rejected: string;
+  used: string;
+  /** Units returned (positive): the negated sum of the negative usage quantities. */
+  returned: string;
+  /** Net units of usages that carry a billed amount (a return without a refund stays billed). */
+  billedQuantity: string;
+  billedAmount: string;
+  /** accepted − used + returned; negative when more was used than accepted. */
+  onHand: string;
+  flags: ReconciliationFlag[];
+}
+
+export interface ReconciliationReport {
+  /** The instant the figures are taken at (`to`, or now). */
+  asOf: string;
+  from: string | null;
+  rows: ReconciliationRow[];
+}
+
+export interface ReportQuery {
+  hospital?: string;
+  gtin?: string;
+  lot?: string;
+  /** ISO date-time: list only lots with activity from here on. */
+  from?: string;
+  /** ISO date-time: figures as of this instant (exclusive). */
+  to?: string;
+}
+
+export interface FulfilmentHospital {
+  hospital: string;
+  committed: string;
+  ordered: string;
+  accepted: string;
+  /** Percentages of the commitment to two decimals, rounded down; null without a commitment. */
+  orderedPercent: string | null;
+  acceptedPercent: string | null;
+  /** Units still to be accepted to meet the commitment. */
+  remaining: string;
+  /** Units per day and per 30 days to meet it by the end of the term, two decimals rounded up. */
+  perDay: string | null;
+  per30Days: string | null;
+}
+
+export interface FulfilmentReport {
+  agreementId: string;
+  supplier: string;
+  category: string;
+  startAt: string;
+  endAt: string;
+  asOf: string;
+  /** Whole days to the end of the term, a started day counting as one; 0 once it has ended. */
+  daysRemaining: number;
+  hospitals: FulfilmentHospital[];
+}
+
+export type PaymentHold =
+  | { code: "OPEN_EXCEPTION"; exceptionIds: string[]; reasonCodes: string[] }
+  | { code: "SETTLEMENT_FAILED"; errorName: string | null }
+  | { code: "LOT_RECALLED"; recalledAt: string; txHash: string }
+  | { code: "SETTLEMENT_PENDING" }
+  | { code: "SETTLEMENT_SUBMITTED"; txHash: string | null }
+  /** The job saw its transaction confirmed, but the indexer has not projected the settlement yet. */
+  | { code: "SETTLEMENT_NOT_INDEXED"; txHash: string | null }
+  | { code: "NO_SETTLEMENT_JOB" };
+
+export interface OverduePayment {
+  shipmentId: string;
+  orderId: string;
+  hospital: string;
+  supplier: string;
+  receiptNo: string;
+  gtin: string;
+  lot: string;
+  accepted: string;
+  acceptedAt: string;
+  daysOutstanding: number;
+  holds: PaymentHold[];
+}
+
+export interface ExposureDepartment {
+  department: string;
+  /** Usages still standing after their returns, and the distinct patients they were for. */
+  usages: number;
+  patients: number;
+  used: string;
+  returned: string;
+  /** Standing units used at or after the recall. */
+  usedAfterRecall: string;
+}
+
+export interface ExposureHospital {
+  hospital: string;
+  received: string;
+  accepted: string;
+  used: string;
+  returned: string;
+  onHand: string;
+  receiptNos: string[];
+  txHashes: string[];
+  departments: ExposureDepartment[];
+}
+
+export interface RecallExposure {
+  gtin: string;
+  lot: string;
+  expiry: string;
+  recall: { recalledAt: string; txHash: string; reasonCode: number } | null;
+  hospitals: ExposureHospital[];
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const MAX_BIGINT = 2n ** 63n - 1n;
+const FLAG_ORDER: readonly FlagCode[] = [
+  "PHANTOM_USE",
+  "SERIAL_REUSED",
+  "RESOLD",
+  "USED_AFTER_EXPIRY",
+  "USED_FROM_RECALLED_LOT",
+  "PRICE_MARKUP",
+  "WASTE",
+];
+
+export class ReconciliationService {
+  constructor(
+    private readonly db: Db,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * One row per hospital × GTIN × lot that was shipped to or used at the hospital. Figures are
+   * balances as of `to` (default now) — stock is a balance, and comparing use in a period with
+   * acceptance in the same period would flag stock bought before it — while `from` only
+   * limits which lots are listed, to those with activity since.
+   */
+  async report(query: ReportQuery = {}): Promise<ReconciliationReport> {
+    const asOf = query.to === undefined ? this.now() : instant("to", query.to);
+    const from = query.from === undefined ? undefined : instant("from", query.from);
+    if (from !== undefined && from >= asOf) throw invalid("from", "must be before to");
+    const scope: repo.LotScope = { asOf };
+    if (query.hospital !== undefined) scope.hospital = address("hospital", query.hospital);
+    if (query.gtin !== undefined) scope.gtin = gtin(query.gtin);
+    if (query.lot !== undefined) scope.lot = lot(query.lot);
+    if (from !== undefined) scope.from = from;
+
+    const [balances, findings] = await Promise.all([
+      repo.lotBalances(this.db, scope),
+      repo.usageFindings(this.db, scope),
+    ]);
+    const findingsByRow = new Map<string, repo.FindingRow[]>();
+    for (const f of findings) {
+      const key = rowKey(f);
+      findingsByRow.set(key, [...(findingsByRow.get(key) ?? []), f]);
+    }
+    return {
+      asOf: asOf.toISOString(),
+      from: from?.toISOString() ?? null,
+      rows: balances.map((b) => reportRow(b, findingsByRow.get(rowKey(b)) ?? [], asOf)),
+    };
+  }
+
+  async fulfilment(agreementId: string): Promise<FulfilmentReport> {
+    // Agreement ids are BIGINT: anything else could not name one.
+    if (!/^[1-9]\d{0,18}$/.test(agreementId) || BigInt(agreementId) > MAX_BIGINT) {
+      throw invalid("agreementId", "must be a positive whole number within BIGINT");
+    }
+    const agreement = await repo.findAgreement(this.db, agreementId);
+    if (!agreement) throw appError("AGREEMENT_NOT_FOUND", `agreement ${agreementId} is not on the ledger`);
+    const now = this.now();
+    const msLeft = agreement.end_at.getTime() - now.getTime();
+    const daysRemaining = msLeft > 0 ? Math.ceil(msLeft / DAY_MS) : 0;
+    const rows = await repo.fulfilment(this.db, agreementId);
+    return {
+      agreementId,
+      supplier: agreement.supplier,
+      category: agreement.category,
+      startAt: agreement.start_at.toISOString(),
+      endAt: agreement.end_at.toISOString(),
+      asOf: now.toISOString(),
+      daysRemaining,
+      hospitals: rows.map((r) => {
+        const committed = BigInt(r.committed);
+        const accepted = BigInt(r.accepted);
+        const remaining = committed > accepted ? committed - accepted : 0n;
+        const days = BigInt(daysRemaining);
+        return {
+          hospital: r.hospital,
+          committed: r.committed,
+          ordered: r.ordered,
+          accepted: r.accepted,
+          orderedPercent: committed === 0n ? null : percent(BigInt(r.ordered), committed),
+          acceptedPercent: committed === 0n ? null : percent(accepted, committed),
+          remaining: remaining.toString(),
+          // A pace is a minimum: rounded up, so meeting it meets the commitment.
+          perDay: days === 0n ? null : hundredthsUp(remaining, days),
+          per30Days: days === 0n ? null : hundredthsUp(remaining * 30n, days),
+        };
+      }),
+    };
+  }
+
+  /**
+   * Accepted shipments still unpaid on-chain more than `days` days after acceptance (national
+   * policy: 30), oldest first, each with every reason its payment is held.
+   */
+  async overduePayments(days = 30, hospital?: string): Promise<OverduePayment[]> {
+    if (!Number.isInteger(days) || days < 0 || days > 36_500) {
+      throw invalid("days", "must be a whole number of days from 0 to 36500");
+    }
+    const now = this.now();
+    const rows = await repo.unpaidAcceptedShipments(
+      this.db,
+      new Date(now.getTime() - days * DAY_MS),
+      hospital === undefined ? undefined : address("hospital", hospital),
+    );
+    return rows.map((r) => ({
+      shipmentId: String(r.shipment_id),
+      orderId: String(r.order_id),
+      hospital: r.hospital,
+      supplier: r.supplier,
+      receiptNo: r.receipt_no,
+      gtin: r.gtin,
+      lot: r.lot,
+      accepted: r.accepted,
+      acceptedAt: r.accepted_at.toISOString(),
+      daysOutstanding: Math.floor((now.getTime() - r.accepted_at.getTime()) / DAY_MS),
+      holds: holdsOf(r),
+    }));
+  }
+
+  /** Where a lot went: every hospital that received or used it, its stock, and use per department. */
+  async recallExposure(gtinValue: string, lotValue: string): Promise<RecallExposure> {
+    const g = gtin(gtinValue);
+    const l = lot(lotValue);
+    const found = await repo.findLot(this.db, g, l);
+    if (!found)
+      throw appError("LOT_NOT_FOUND", `lot ${l} of GTIN ${g} was never shipped`, { gtin: g, lot: l });
+    const [hospitals, departments] = await Promise.all([
+      repo.exposureByHospital(this.db, g, l),
+      repo.exposureByDepartment(this.db, g, l, found.recalled_at),
+    ]);
+    return {
+      gtin: g,
+      lot: l,
+      expiry: found.expiry.toISOString(),
+      recall:
+        found.recalled_at === null
+          ? null
+          : {
+              recalledAt: found.recalled_at.toISOString(),
+              txHash: found.recall_tx!,
+              reasonCode: found.reason_code!,
+            },
+      hospitals: hospitals.map((h) => ({
+        hospital: h.hospital,
+        received: h.received,
+        accepted: h.accepted,
+        used: h.used,
+        returned: h.returned,
+        onHand: (BigInt(h.accepted) - BigInt(h.used) + BigInt(h.returned)).toString(),
+        receiptNos: h.receipt_nos,
+        txHashes: h.tx_hashes,
+        departments: departments
+          .filter((d) => d.hospital === h.hospital)
+          .map((d) => ({
+            department: d.department,
+            usages: d.usages,
+            patients: d.patients,
+            used: d.used,
+            returned: d.returned,
+            usedAfterRecall: d.used_after_recall,
+          })),
+      })),
+    };
+  }
+}
+
+function reportRow(b: repo.LotBalanceRow, findings: repo.FindingRow[], asOf: Date): ReconciliationRow {
+  const accepted = BigInt(b.accepted);
+  const onHand = accepted - BigInt(b.used) + BigInt(b.returned);
+  const flags = findings.map((f) => flagOf(f, b));
+  // Units accepted and still on hand when the lot expired can no longer be used: wasted.
+  if (b.expiry !== null && b.expiry <= asOf && onHand > 0n) {
+    flags.push({
+      code: "WASTE",
+      evidence: {
+        expiry: b.expiry.toISOString(),
+        units: onHand.toString(),
+        receiptNos: b.receipt_nos,
+        txHashes: b.tx_hashes,
+      },
+    });
+  }
+  flags.sort((x, y) => FLAG_ORDER.indexOf(x.code) - FLAG_ORDER.indexOf(y.code));
+  return {
+    hospital: b.hospital,
+    gtin: b.gtin,
+    lot: b.lot,
+    expiry: b.expiry?.toISOString() ?? null,
+    ordered: b.shipped,
+    shipped: b.shipped,
+    accepted: b.accepted,
+    rejected: b.rejected,
+    used: b.used,
+    returned: b.returned,
+    billedQuantity: b.billed_quantity,
+    billedAmount: b.billed_amount,
+    onHand: onHand.toString(),
+    flags,
+  };
+}
+
+function flagOf(f: repo.FindingRow, b: repo.LotBalanceRow): ReconciliationFlag {
+  const usageIds = f.usage_ids;
+  const detail = f.detail ?? {};
+  switch (f.code) {
+    case "PHANTOM_USE":
+      return {
+        code: f.code,
+        evidence: {
+          accepted: b.accepted,
+          usedNet: (BigInt(b.used) - BigInt(b.returned)).toString(),
+          billedQuantity: b.billed_quantity,
+          usageIds,
+          receiptNos: b.receipt_nos,
+          txHashes: b.tx_hashes,
+        },
+      };
+    case "SERIAL_REUSED":
+      return {
+        code: f.code,
+        evidence: {
+          serial: f.serial!,
+          usageIds,
+          uses: detail.uses as { hospital: string; usageId: string }[],
+        },
+      };
+    case "RESOLD":
+      return {
+        code: f.code,
+        evidence: {
+          serial: f.serial!,
+          usageIds,
+          receivedBy: detail.receivedBy as string,
+          receiptNo: detail.receiptNo as string,
+        },
+      };
+    case "USED_AFTER_EXPIRY":
+      // The finding joined the lot's expiry, so the balance row has it too.
+      return { code: f.code, evidence: { expiry: b.expiry!.toISOString(), usageIds } };
+    case "USED_FROM_RECALLED_LOT":
+      return {
+        code: f.code,
+        evidence: { recalledAt: b.recalled_at!.toISOString(), txHash: b.recall_tx!, usageIds },
+      };
+    case "PRICE_MARKUP":
+      return {
+        code: f.code,
+        evidence: {
+          usageIds,
+          orders: detail.orders as { orderId: string; quantity: string; value: string }[],
+        },
+      };
+  }
+}
+
+function holdsOf(r: repo.UnpaidRow): PaymentHold[] {
+  const holds: PaymentHold[] = [];
+  if (r.open_exception_ids.length > 0) {
+    holds.push({
+      code: "OPEN_EXCEPTION",
+      exceptionIds: r.open_exception_ids,
+      reasonCodes: r.open_reason_codes,
+    });
+  }
+  if (r.recalled_at !== null) {
+    holds.push({ code: "LOT_RECALLED", recalledAt: r.recalled_at.toISOString(), txHash: r.recall_tx! });
+  }
+  switch (r.job_status) {
+    case null:
+      holds.push({ code: "NO_SETTLEMENT_JOB" });
+      break;
+    case "failed":
+      holds.push({ code: "SETTLEMENT_FAILED", errorName: r.error_name });
+      break;
+    case "pending":
+      holds.push({ code: "SETTLEMENT_PENDING" });
+      break;
+    case "submitted":
+      holds.push({ code: "SETTLEMENT_SUBMITTED", txHash: r.job_tx });
+      break;
+    case "confirmed":
+      holds.push({ code: "SETTLEMENT_NOT_INDEXED", txHash: r.job_tx });
+      break;
+  }
+  return holds;
+}
+
+function rowKey(r: { hospital: string; gtin: string; lot: string }): string {
+  return JSON.stringify([r.hospital, r.gtin, r.lot]);
+}
+
+/** `part / whole` as a percentage with two decimals, rounded down. */
+function percent(part: bigint, whole: bigint): string {
+  return hundredths((part * 10_000n) / whole);
+}
+
+/** `numerator / denominator` with two decimals, rounded up. */
+function hundredthsUp(numerator: bigint, denominator: bigint): string {
+  return hundredths((numerator * 100n + denominator - 1n) / denominator);
+}
+
+function hundredths(value: bigint): string {
+  return `${value / 100n}.${(value % 100n).toString().padStart(2, "0")}`;
+}
+
+function invalid(field: string, why: string) {
+  return appError("VALIDATION_FAILED", `${field} ${why}`, { field });
+}
+
+function address(field: string, value: string): string {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw invalid(field, "must be a 0x-prefixed 20-byte hex address");
+  return value.toLowerCase();
+}
+
+/** A GTIN-8/12/13/14, widened to the GTIN-14 the ledger stores. */
+function gtin(value: string): string {
+  if (!isValidGtin(value))
+    throw invalid("gtin", "must be a GTIN-8, -12, -13 or -14 with a correct check digit");
+  return value.padStart(14, "0");
+}
+
+function lot(value: string): string {
+  if (value === "" || value.length > 20) throw invalid("lot", "must be 1 to 20 characters (GS1 AI 10)");
+  return value;
+}
+
+function instant(field: string, value: string): Date {
+  const date = parseInstant(value);
+  if (date === null) throw invalid(field, "must be an ISO 8601 date-time with a time zone");
+  return date;
+}

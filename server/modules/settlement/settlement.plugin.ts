@@ -1,0 +1,71 @@
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+import { OrderBook__factory } from "../../../typechain-types";
+import { outboxDepth } from "./settlement.repository";
+import { SettlementWorker } from "./settlement.worker";
+
+/**
+ * `app.settlementWorker`: the payment outbox's worker, when payments are enabled (the settler
+ * key is configured). Its loop starts on ready; on close it is aborted and awaited, so the job
+ * in hand is recorded before the process exits. Outbox depth goes to /metrics.
+ */
+
+declare module "fastify" {
+  interface FastifyInstance {
+    settlementWorker: SettlementWorker | null;
+  }
+}
+
+export interface SettlementPluginOptions {
+  run: boolean;
+}
+
+async function settlementPlugin(app: FastifyInstance, options: SettlementPluginOptions): Promise<void> {
+  const { chain, config } = app;
+  app.metrics.gauge({
+    name: "settlement_outbox_depth",
+    help: "settlement jobs pending or submitted but not yet confirmed",
+    collect: async (g) => g.set(await outboxDepth(app.db)),
+  });
+  app.metrics.gauge({
+    name: "settlement_jobs",
+    help: "settlement jobs by status",
+    labelNames: ["status"],
+    collect: async (g) => {
+      const { rows } = await app.db.query<{ status: string; n: number }>(
+        `SELECT status, count(*)::int AS n FROM settlement_jobs GROUP BY status`,
+      );
+      for (const r of rows) g.set({ status: r.status }, r.n);
+    },
+  });
+  if (!chain.settler) {
+    app.decorate("settlementWorker", null);
+    return;
+  }
+  const worker = new SettlementWorker(
+    app.db,
+    chain.provider,
+    chain.settler,
+    OrderBook__factory.connect(chain.deployment.contracts.orderBook, chain.settler),
+    chain.ledger.trace,
+    { pollMs: config.indexer.pollMs, receiptTimeoutMs: 30_000 },
+    app.log.child({ module: "settlement" }),
+  );
+  app.decorate("settlementWorker", worker);
+  if (!options.run || !config.payments.enabled) return;
+  const abort = new AbortController();
+  let loop: Promise<void> | undefined;
+  app.addHook("onReady", async () => {
+    loop = worker.run(abort.signal);
+  });
+  app.addHook("onClose", async () => {
+    abort.abort();
+    await loop;
+  });
+}
+
+export default fp(settlementPlugin, {
+  name: "settlement",
+  fastify: "5.x",
+  dependencies: ["db", "chain", "metrics"],
+});

@@ -1,0 +1,108 @@
+import type { Db } from "../../db";
+
+/** SQL of usage records. Every function takes the connection or transaction to use. */
+
+export interface NewUsage {
+  hospital: string;
+  usageId: string;
+  gtin: string;
+  lot: string;
+  serial: string | null;
+  expiry: string | null;
+  barcode: string | null;
+  department: string;
+  patientHash: string;
+  usedAt: Date;
+  billingCode: string;
+  billedAmount: bigint;
+  quantity: number;
+  correctsUsageId: string | null;
+  recordedBy: string;
+}
+
+/** A usage about to be corrected, with what its earlier corrections already took back. */
+export interface CorrectedUsage {
+  gtin: string;
+  lot: string;
+  serial: string | null;
+  usedAt: Date;
+  quantity: number;
+  billedAmount: bigint;
+  /** Sum of the (negative) quantities of its corrections so far. */
+  correctedQuantity: number;
+  /** Sum of the (non-positive) amounts of its corrections so far. */
+  refundedAmount: bigint;
+}
+
+export async function usageExists(db: Db, hospital: string, usageId: string): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM usages WHERE hospital = $1 AND usage_id = $2`, [
+    hospital,
+    usageId,
+  ]);
+  return rows.length > 0;
+}
+
+/**
+ * Locks the usage being corrected until the transaction ends, so two returns of the same usage
+ * arriving together are checked one after the other and cannot over-return it between them.
+ */
+export async function lockForCorrection(
+  tx: Db,
+  hospital: string,
+  usageId: string,
+): Promise<CorrectedUsage | null> {
+  const { rows } = await tx.query<{
+    gtin: string;
+    lot: string;
+    serial: string | null;
+    used_at: Date;
+    quantity: number;
+    billed_amount: string;
+  }>(
+    `SELECT gtin, lot, serial, used_at, quantity, billed_amount FROM usages
+     WHERE hospital = $1 AND usage_id = $2 FOR UPDATE`,
+    [hospital, usageId],
+  );
+  const u = rows[0];
+  if (!u) return null;
+  const { rows: corrections } = await tx.query<{ quantity: string; amount: string }>(
+    `SELECT COALESCE(sum(quantity), 0) AS quantity, COALESCE(sum(billed_amount), 0) AS amount FROM usages
+     WHERE hospital = $1 AND corrects_usage_id = $2`,
+    [hospital, usageId],
+  );
+  return {
+    gtin: u.gtin,
+    lot: u.lot,
+    serial: u.serial,
+    usedAt: u.used_at,
+    quantity: u.quantity,
+    billedAmount: BigInt(u.billed_amount),
+    correctedQuantity: Number(corrections[0].quantity),
+    refundedAmount: BigInt(corrections[0].amount),
+  };
+}
+
+export async function insertUsage(db: Db, u: NewUsage): Promise<void> {
+  await db.query(
+    `INSERT INTO usages (hospital, usage_id, gtin, lot, serial, expiry, barcode, department, patient_hash, used_at,
+       billing_code, billed_amount, quantity, corrects_usage_id, recorded_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+    [
+      u.hospital,
+      u.usageId,
+      u.gtin,
+      u.lot,
+      u.serial,
+      u.expiry,
+      u.barcode,
+      u.department,
+      u.patientHash,
+      u.usedAt.toISOString(),
+      u.billingCode,
+      u.billedAmount.toString(),
+      u.quantity,
+      u.correctsUsageId,
+      u.recordedBy,
+    ],
+  );
+}

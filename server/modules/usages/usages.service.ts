@@ -1,0 +1,327 @@
+import { createHmac } from "node:crypto";
+import type { Db } from "../../db";
+import { withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
+import { appError } from "../../plugins/error-catalogue";
+import { Gs1Error, isValidGtin, parseGs1 } from "../barcodes";
+import * as repo from "./usages.repository";
+import { isCalendarDate, parseInstant } from "./usages.time";
+
+/**
+ * Usage records from a hospital's billing system: which item (GTIN, lot, serial) was used on
+ * which patient, where, when and for how much — the "use" in the regulator's
+ * purchase–receipt–use comparison (reconciliation/).
+ *
+ * Invariants:
+ * - The patient reference is kept only as HMAC-SHA256 under a salt the service is given; the raw
+ *   value is never stored (not even inside the idempotency record) nor returned.
+ * - Usage ids are the billing system's, unique per hospital; a record is never changed: a return
+ *   or correction is a new usage with a negative quantity that names the usage it corrects, for
+ *   the same hospital and item, and the corrections of a usage never take back more units or
+ *   money than it had.
+ * - A usage of an item the hospital never received is recorded, not refused: refusing it would
+ *   hide exactly the discrepancy the reconciliation exists to show.
+ */
+
+export interface UsageRequest {
+  /** The billing system's own id for this usage. */
+  usageId: string;
+  /** The item as scanned (bracketed, as sent by a scanner, or a Digital Link URI)… */
+  barcode?: string;
+  /** …or as fields. A GTIN-8/12/13 is widened to GTIN-14. */
+  gtin?: string;
+  lot?: string;
+  /** Absent for items controlled by lot only. */
+  serial?: string;
+  /** YYYY-MM-DD. */
+  expiry?: string;
+  department: string;
+  /** The billing system's patient reference; only its salted hash is kept. */
+  patientRef: string;
+  /** ISO 8601 with a time zone. */
+  usedAt: string;
+  /** The insurance billing code. */
+  billingCode: string;
+  /** Minor units (fen): a whole number as a string or a safe integer. */
+  billedAmount: string | number;
+  /** Units used; default 1. Negative for a return or correction, which needs `correctsUsageId`. */
+  quantity?: number;
+  correctsUsageId?: string;
+}
+
+export interface UsageView {
+  hospital: string;
+  usageId: string;
+  gtin: string;
+  lot: string;
+  serial: string | null;
+  expiry: string | null;
+  department: string;
+  patientRefHash: string;
+  usedAt: string;
+  billingCode: string;
+  billedAmount: string;
+  quantity: number;
+  correctsUsageId: string | null;
+  recordedBy: string;
+}
+
+interface Item {
+  gtin: string;
+  lot: string;
+  serial: string | null;
+  expiry: string | null;
+  barcode: string | null;
+}
+
+const MAX_TEXT = 128;
+/** A billing line beyond a million units is a typo; the bound also keeps it in an INTEGER. */
+const MAX_QUANTITY = 1_000_000;
+/** A billing system's clock may run a little ahead of ours. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** A salt shorter than this could be guessed, and with it every patient reference. */
+const MIN_SALT_BYTES = 16;
+
+export class UsagesService {
+  private readonly salt: Buffer;
+
+  constructor(
+    private readonly db: Db,
+    patientSalt: string | Buffer,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.salt = Buffer.from(patientSalt);
+    if (this.salt.length < MIN_SALT_BYTES) {
+      throw new Error(`the patient-reference salt must be at least ${MIN_SALT_BYTES} bytes`);
+    }
+  }
+
+  async record(
+    request: UsageRequest,
+    actor: { address: string; hospital: string },
+    idempotencyKey: string,
+  ): Promise<IdempotentResponse<UsageView>> {
+    const hospital = actor.hospital.toLowerCase();
+    const fields = request as unknown as Record<string, unknown>;
+    const usageId = text(fields, "usageId");
+    const item = parseItem(fields, this.now());
+    const department = text(fields, "department");
+    const patientHash = createHmac("sha256", this.salt).update(text(fields, "patientRef")).digest("hex");
+    const usedAt = instant(fields, "usedAt", this.now());
+    const billingCode = text(fields, "billingCode");
+    const billedAmount = amount(fields, "billedAmount");
+    const quantity = units(fields, "quantity");
+    const correctsUsageId = fields.correctsUsageId === undefined ? null : text(fields, "correctsUsageId");
+
+    if (item.serial !== null && Math.abs(quantity) !== 1) {
+      throw invalid("quantity", `must be 1 (or -1 for a return) for a serialised item, not ${quantity}`);
+    }
+    if (quantity < 0 && correctsUsageId === null) {
+      throw invalid("correctsUsageId", "is required when quantity is negative (a return or correction)");
+    }
+    if (quantity > 0 && correctsUsageId !== null) {
+      throw invalid("correctsUsageId", "is only for returns and corrections, which have a negative quantity");
+    }
+    if (quantity > 0 && billedAmount < 0n) {
+      throw invalid(
+        "billedAmount",
+        "must not be negative on a usage; a refund is a correction with a negative quantity",
+      );
+    }
+    if (quantity < 0 && billedAmount > 0n) {
+      throw invalid(
+        "billedAmount",
+        `of a return or correction must be 0 or negative (a refund), not ${billedAmount}`,
+      );
+    }
+
+    const usage: repo.NewUsage = {
+      hospital,
+      usageId,
+      ...item,
+      department,
+      patientHash,
+      usedAt,
+      billingCode,
+      billedAmount,
+      quantity,
+      correctsUsageId,
+      recordedBy: actor.address.toLowerCase(),
+    };
+    // The idempotency record stores a hash of the body: hash the patient's HMAC, not the raw
+    // reference, whose few digits an unsalted hash would give away.
+    const fingerprint = { ...request, patientRef: patientHash };
+
+    return withIdempotency(this.db, `usages:${hospital}`, idempotencyKey, fingerprint, async (tx) => {
+      if (await repo.usageExists(tx, hospital, usageId)) {
+        throw appError("CONFLICT", `usage ${usageId} was already recorded`, { usageId });
+      }
+      if (correctsUsageId !== null) await checkCorrection(tx, usage, correctsUsageId);
+      await repo.insertUsage(tx, usage);
+      return { statusCode: 201, body: view(usage) };
+    });
+  }
+}
+
+/** A correction refers to an original usage of this hospital, for the same item, not over-returned. */
+async function checkCorrection(tx: Db, usage: repo.NewUsage, originalId: string): Promise<void> {
+  const original = await repo.lockForCorrection(tx, usage.hospital, originalId);
+  if (!original) throw invalid("correctsUsageId", `${originalId} is not a usage of this hospital`);
+  if (original.quantity < 0) {
+    throw invalid("correctsUsageId", `${originalId} is itself a correction; refer to the original usage`);
+  }
+  if (original.gtin !== usage.gtin || original.lot !== usage.lot || original.serial !== usage.serial) {
+    throw invalid("correctsUsageId", `${originalId} is for ${itemLabel(original)}, not ${itemLabel(usage)}`);
+  }
+  if (usage.usedAt < original.usedAt) {
+    throw invalid("usedAt", `must not be before the usage it corrects (${original.usedAt.toISOString()})`);
+  }
+  const unitsLeft = original.quantity + original.correctedQuantity;
+  if (-usage.quantity > unitsLeft) {
+    throw appError(
+      "CONFLICT",
+      `usage ${originalId} has ${unitsLeft} unit(s) left to return; returning ${-usage.quantity} would over-return it`,
+      { usageId: originalId, unitsLeft },
+    );
+  }
+  const amountLeft = original.billedAmount + original.refundedAmount;
+  if (-usage.billedAmount > amountLeft) {
+    throw appError(
+      "CONFLICT",
+      `usage ${originalId} has ${amountLeft} left to refund; refunding ${-usage.billedAmount} would exceed what was billed`,
+      { usageId: originalId, amountLeft: amountLeft.toString() },
+    );
+  }
+}
+
+function view(u: repo.NewUsage): UsageView {
+  return {
+    hospital: u.hospital,
+    usageId: u.usageId,
+    gtin: u.gtin,
+    lot: u.lot,
+    serial: u.serial,
+    expiry: u.expiry,
+    department: u.department,
+    patientRefHash: u.patientHash,
+    usedAt: u.usedAt.toISOString(),
+    billingCode: u.billingCode,
+    billedAmount: u.billedAmount.toString(),
+    quantity: u.quantity,
+    correctsUsageId: u.correctsUsageId,
+    recordedBy: u.recordedBy,
+  };
+}
+
+function itemLabel(item: { gtin: string; lot: string; serial: string | null }): string {
+  return `(01)${item.gtin}(10)${item.lot}${item.serial === null ? "" : `(21)${item.serial}`}`;
+}
+
+function invalid(field: string, why: string) {
+  return appError("VALIDATION_FAILED", `${field} ${why}`, { field });
+}
+
+function text(fields: Record<string, unknown>, field: string): string {
+  const value = fields[field];
+  if (value === undefined || value === null) throw invalid(field, "is required");
+  if (typeof value !== "string" || value.trim() === "" || value.length > MAX_TEXT) {
+    throw invalid(field, `must be a non-empty string of at most ${MAX_TEXT} characters`);
+  }
+  return value.trim();
+}
+
+/** The item from a barcode or from fields; both go through the GS1 rules, so both forms agree. */
+function parseItem(fields: Record<string, unknown>, now: Date): Item {
+  const itemFields = ["gtin", "lot", "serial", "expiry"].filter((f) => fields[f] !== undefined);
+  if (fields.barcode !== undefined) {
+    if (itemFields.length > 0) {
+      throw invalid(
+        "barcode",
+        `or ${itemFields.join("/")}: give the item as a barcode or as fields, not both`,
+      );
+    }
+    const barcode = fields.barcode;
+    if (typeof barcode !== "string") throw invalid("barcode", "must be a string");
+    const parsed = gs1("barcode", barcode, now);
+    if (parsed.gtin === undefined) throw invalid("barcode", "has no GTIN (AI 01)");
+    if (parsed.lot === undefined) throw invalid("barcode", "has no lot (AI 10); usage is reconciled per lot");
+    return {
+      gtin: parsed.gtin,
+      lot: parsed.lot,
+      serial: parsed.serial ?? null,
+      expiry: parsed.expiry?.date ?? null,
+      barcode,
+    };
+  }
+  if (fields.gtin === undefined) throw invalid("gtin", "is required (or give a barcode)");
+  if (typeof fields.gtin !== "string" || !isValidGtin(fields.gtin)) {
+    throw invalid("gtin", "must be a GTIN-8, -12, -13 or -14 with a correct check digit");
+  }
+  const gtin = fields.gtin.padStart(14, "0");
+  if (fields.lot === undefined) throw invalid("lot", "is required (or give a barcode)");
+  const lot = gs1Field("lot", "10", gtin, fields.lot, now);
+  const serial = fields.serial === undefined ? null : gs1Field("serial", "21", gtin, fields.serial, now);
+  let expiry: string | null = null;
+  if (fields.expiry !== undefined) {
+    if (typeof fields.expiry !== "string" || !isCalendarDate(fields.expiry)) {
+      throw invalid("expiry", "must be a date as YYYY-MM-DD");
+    }
+    expiry = fields.expiry;
+  }
+  return { gtin, lot, serial, expiry, barcode: null };
+}
+
+/** One lot or serial field, checked as the element string a scanner would send. */
+function gs1Field(field: string, ai: string, gtin: string, value: unknown, now: Date): string {
+  if (typeof value !== "string") throw invalid(field, "must be a string");
+  gs1(field, `01${gtin}${ai}${value}`, now);
+  return value;
+}
+
+function gs1(field: string, data: string, now: Date) {
+  try {
+    return parseGs1(data, { now });
+  } catch (error) {
+    if (!(error instanceof Gs1Error)) throw error;
+    // A scan that fails is a bad barcode; a typed field that fails is a bad field.
+    const code = field === "barcode" ? "BARCODE_INVALID" : "VALIDATION_FAILED";
+    throw appError(code, `${field}: ${error.message}`, { field, gs1: error.code });
+  }
+}
+
+/** When the item was used: an ISO 8601 instant, not in the future. */
+function instant(fields: Record<string, unknown>, field: string, now: Date): Date {
+  const value = fields[field];
+  if (value === undefined || value === null) throw invalid(field, "is required");
+  const date = parseInstant(value);
+  if (date === null) {
+    throw invalid(field, "must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T09:30:00+08:00");
+  }
+  if (date.getTime() > now.getTime() + CLOCK_SKEW_MS)
+    throw invalid(field, `${value as string} is in the future`);
+  return date;
+}
+
+/** Money in minor units: never a float, so only whole-number strings and safe integers. */
+function amount(fields: Record<string, unknown>, field: string): bigint {
+  const value = fields[field];
+  if (value === undefined || value === null) throw invalid(field, "is required");
+  if (typeof value === "number" && Number.isSafeInteger(value)) return BigInt(value);
+  if (typeof value === "string" && /^-?\d{1,40}$/.test(value)) return BigInt(value);
+  throw invalid(
+    field,
+    `must be a whole number of minor units, as a string or a safe integer, not ${JSON.stringify(value)}`,
+  );
+}
+
+function units(fields: Record<string, unknown>, field: string): number {
+  const value = fields[field] ?? 1;
+  if (
+    typeof value !== "number" ||
+    !Number.isInteger(value) ||
+    value === 0 ||
+    Math.abs(value) > MAX_QUANTITY
+  ) {
+    throw invalid(field, `must be a whole number from -${MAX_QUANTITY} to ${MAX_QUANTITY}, other than 0`);
+  }
+  return value;
+}

@@ -1,0 +1,93 @@
+import { readFileSync } from "node:fs";
+import { JsonRpcProvider, Wallet, type BaseWallet } from "ethers";
+import type { FastifyInstance } from "fastify";
+import fp from "fastify-plugin";
+import type { Config } from "../config";
+import { assertLedgerIdentity } from "../db";
+import { loadDeployment } from "../chain/deployment";
+import { connectLedger, type DeploymentRecord, type Ledger } from "../../scripts/lib/ledger";
+
+/**
+ * `app.chain`: the JSON-RPC provider, the deployment the gateway serves, typed read-only
+ * contracts and the hospital's settler wallet (the only key the gateway ever holds). At start
+ * it refuses a node on another chain than the deployment, and a database that was indexed
+ * from another chain or deployment.
+ */
+
+export interface ChainContext {
+  provider: JsonRpcProvider;
+  deployment: DeploymentRecord;
+  chainId: number;
+  /** Contracts connected to the provider, for reads. */
+  ledger: Ledger;
+  /** The settler (and relayer) wallet, when payments are enabled. */
+  settler: BaseWallet | null;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    chain: ChainContext;
+  }
+}
+
+export class ChainConfigError extends Error {}
+
+export interface ChainPluginOptions {
+  config: Config;
+  /** A context built by the caller (tests); its provider is not destroyed on close. */
+  chain?: ChainContext;
+}
+
+/** Builds the chain context from configuration: provider, deployment file, settler key. */
+export async function openChain(config: Config): Promise<ChainContext> {
+  const deployment = loadDeployment(config.chain.deploymentFile);
+  const provider = new JsonRpcProvider(config.chain.rpcUrl, undefined, {
+    cacheTimeout: -1,
+    pollingInterval: 250,
+    staticNetwork: true,
+  });
+  let chainId: number;
+  try {
+    chainId = Number(await provider.send("eth_chainId", []));
+  } catch (error) {
+    provider.destroy();
+    throw new ChainConfigError(`RPC_URL ${config.chain.rpcUrl} does not answer: ${(error as Error).message}`);
+  }
+  if (chainId !== deployment.chainId) {
+    provider.destroy();
+    throw new ChainConfigError(
+      `RPC_URL ${config.chain.rpcUrl} serves chain ${chainId}, but DEPLOYMENT_FILE ${config.chain.deploymentFile} is for chain ${deployment.chainId}`,
+    );
+  }
+  const settler = config.payments.settler
+    ? (await loadSettler(config.payments.settler)).connect(provider)
+    : null;
+  return { provider, deployment, chainId, ledger: connectLedger(deployment, provider), settler };
+}
+
+async function loadSettler(source: NonNullable<Config["payments"]["settler"]>): Promise<Wallet> {
+  if (source.kind === "privateKey") return new Wallet(source.privateKey);
+  let json: string;
+  try {
+    json = readFileSync(source.path, "utf8");
+  } catch (error) {
+    throw new ChainConfigError(`SETTLER_KEYSTORE ${source.path}: ${(error as Error).message}`);
+  }
+  try {
+    const wallet = await Wallet.fromEncryptedJson(json, source.password);
+    return wallet instanceof Wallet ? wallet : new Wallet(wallet.privateKey);
+  } catch (error) {
+    throw new ChainConfigError(
+      `SETTLER_KEYSTORE ${source.path}: cannot decrypt (${(error as Error).message})`,
+    );
+  }
+}
+
+async function chainPlugin(app: FastifyInstance, options: ChainPluginOptions): Promise<void> {
+  const chain = options.chain ?? (await openChain(options.config));
+  if (!options.chain) app.addHook("onClose", async () => chain.provider.destroy());
+  await assertLedgerIdentity(app.db, { chainId: chain.chainId, deploymentId: chain.deployment.deploymentId });
+  app.decorate("chain", chain);
+}
+
+export default fp(chainPlugin, { name: "chain", fastify: "5.x", dependencies: ["db"] });
