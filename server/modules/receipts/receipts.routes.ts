@@ -54,6 +54,10 @@ export default async function receiptsRoutes(app: FastifyInstance): Promise<void
       isRecalled: (gtin, lot) => ledger.trace.isRecalled(BigInt(gtin), lot),
     },
     app.config.matching,
+    async () => {
+      const latest = await app.chain.provider.getBlock("latest");
+      return new Date(Math.max(Date.now(), (latest?.timestamp ?? 0) * 1000));
+    },
   );
 
   app.post<{ Body: ReceiptRequest; Headers: { "idempotency-key": string } }>(

@@ -63,7 +63,8 @@ export class ReceiptsService {
     private readonly db: Db,
     private readonly chain: ChainView,
     private readonly tolerances: MatchTolerances,
-    private readonly now: () => Date = () => new Date(),
+    /** The ledger's clock: settlement checks the receipt time against block time, not ours. */
+    private readonly now: () => Promise<Date> = async () => new Date(),
   ) {}
 
   async submit(
@@ -71,7 +72,8 @@ export class ReceiptsService {
     actor: { address: string; hospital: string },
     idempotencyKey: string,
   ): Promise<IdempotentResponse<ReceiptResult>> {
-    const lines = request.lines.map((line, i) => parseLine(line, i + 1, this.now()));
+    const now = await this.now();
+    const lines = request.lines.map((line, i) => parseLine(line, i + 1, now));
     const shipment = await repo.findShipment(this.db, request.shipmentId);
     if (!shipment) {
       throw appError(
@@ -83,7 +85,7 @@ export class ReceiptsService {
       throw appError("NOT_YOUR_HOSPITAL", `shipment ${request.shipmentId} was ordered by another hospital`);
     }
     const receivedAt = new Date(request.receivedAt);
-    if (receivedAt.getTime() > this.now().getTime() + CLOCK_SKEW_MS) {
+    if (receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
       throw appError("RECEIPT_TIME_INVALID", `receivedAt ${request.receivedAt} is in the future`);
     }
     if (receivedAt < shipment.createdAt) {

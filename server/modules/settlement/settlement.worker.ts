@@ -93,6 +93,18 @@ export class SettlementWorker {
         this.log.info({ shipmentId: job.shipment_id }, "settlement found already confirmed on-chain");
         return "done" as const;
       }
+      const receivedAt = Math.floor(new Date(job.received_at).getTime() / 1000);
+      const chainTime = (await this.provider.getBlock("latest"))?.timestamp ?? 0;
+      if (receivedAt > chainTime) {
+        // The contract refuses a receipt time after the block's: wait for the chain to catch up.
+        await repo.deferJob(
+          tx,
+          job.id,
+          `receipt time is ahead of chain time ${chainTime}`,
+          this.options.pollMs,
+        );
+        return "done" as const;
+      }
       await repo.lockSettlerNonce(tx);
       const inFlight = await repo.highestNonceInFlight(tx);
       const chainNonce = await this.wallet.getNonce("pending");

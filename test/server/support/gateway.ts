@@ -1,0 +1,64 @@
+import type { HDNodeWallet } from "ethers";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { buildApp } from "../../../server/app";
+import type { Db } from "../../../server/db";
+import { formatSiwe } from "../../../server/modules/auth/siwe";
+import type { ChainContext } from "../../../server/plugins/chain";
+import { connectLedger } from "../../../scripts/lib/ledger";
+import { testConfig } from "../helpers/config";
+import type { ChainStack } from "./chain";
+
+/**
+ * The whole gateway on a test database and a test chain, with the indexer and the payment
+ * worker stepped by the test (`app.indexer.catchUp()`, `app.settlementWorker.drain()`).
+ */
+export async function buildGateway(
+  db: Db,
+  chain: ChainStack,
+  env: Record<string, string> = {},
+): Promise<FastifyInstance> {
+  const context: ChainContext = {
+    provider: chain.provider,
+    deployment: chain.deployment,
+    chainId: chain.deployment.chainId,
+    ledger: connectLedger(chain.deployment, chain.provider),
+    settler: chain.cast.settler,
+  };
+  const config = testConfig({ CONFIRMATIONS: "0", AUTH_SECRET: "test-secret-".padEnd(40, "x"), ...env });
+  const app = buildApp(config, { db, ledger: { chain: context, background: false } });
+  await app.ready();
+  return app;
+}
+
+/** Signs in with SIWE and returns the bearer token. */
+export async function login(app: FastifyInstance, wallet: HDNodeWallet): Promise<string> {
+  const nonce = (await app.inject({ method: "POST", url: "/v1/auth/nonce" })).json<{
+    nonce: string;
+    domain: string;
+    chainId: number;
+  }>();
+  const message = formatSiwe({
+    domain: nonce.domain,
+    address: wallet.address,
+    statement: "Sign in to the Sunshine Ledger gateway",
+    uri: `http://${nonce.domain}`,
+    chainId: nonce.chainId,
+    nonce: nonce.nonce,
+    issuedAt: new Date(),
+  });
+  const res = await app.inject({
+    method: "POST",
+    url: "/v1/auth/login",
+    payload: { message, signature: await wallet.signMessage(message) },
+  });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  return res.json<{ token: string }>().token;
+}
+
+export function as(token: string) {
+  return { authorization: `Bearer ${token}` };
+}
+
+export function errorOf(res: LightMyRequestResponse): { error: string; message: string } {
+  return res.json<{ error: string; message: string }>();
+}
