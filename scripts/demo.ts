@@ -361,7 +361,7 @@ class Demo {
   ): Promise<void> {
     const billing = await this.gateway(generalReceiver);
     try {
-      await billing.get("/v1/reconciliation?limit=1");
+      await billing.get("/v1/reconciliation");
     } catch (error) {
       if (error instanceof GatewayError && error.code === "ROUTE_NOT_FOUND") {
         this.log("  usages skipped: this gateway has no billing-usage API yet");
@@ -419,8 +419,8 @@ class Demo {
     const regulator = await this.gateway(this.who(1));
     const flags: Record<string, number> = {};
     try {
-      const report = await regulator.get<{ items: { flags: { code: string }[] }[] }>("/v1/reconciliation");
-      for (const row of report.items) for (const f of row.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
+      const report = await regulator.get<{ rows: { flags: { code: string }[] }[] }>("/v1/reconciliation");
+      for (const row of report.rows) for (const f of row.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
     } catch (error) {
       if (!(error instanceof GatewayError && error.code === "ROUTE_NOT_FOUND")) throw error;
     }

@@ -10,9 +10,11 @@ import ledgerRoutes from "./modules/ledger/ledger.routes";
 import matchingMetrics from "./modules/matching/matching.metrics";
 import paymentsRoutes from "./modules/payments/payments.routes";
 import receiptsRoutes from "./modules/receipts/receipts.routes";
+import reconciliationRoutes from "./modules/reconciliation/reconciliation.routes";
 import relayRoutes from "./modules/relay/relay.routes";
 import settlementPlugin from "./modules/settlement/settlement.plugin";
 import shipmentsRoutes from "./modules/shipments/shipments.routes";
+import usagesRoutes from "./modules/usages/usages.routes";
 import authPlugin from "./plugins/auth";
 import chainPlugin, { type ChainContext } from "./plugins/chain";
 import dbPlugin from "./plugins/db";
@@ -80,5 +82,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(receiptsRoutes);
   app.register(exceptionsRoutes);
   app.register(paymentsRoutes);
+  app.register(usagesRoutes);
+  app.register(reconciliationRoutes);
   return app;
 }

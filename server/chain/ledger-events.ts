@@ -3,6 +3,7 @@ import {
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
+  LedgerRoles__factory,
   OrderBook__factory,
   SupplierRegistry__factory,
   TenderHouse__factory,
@@ -16,6 +17,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** The contracts whose events make up the ledger (the token's own transfers are not indexed). */
 const INDEXED: Partial<Record<LedgerContractName, Interface>> = {
   forwarder: new Interface(LedgerForwarder__factory.abi),
+  roles: new Interface(LedgerRoles__factory.abi),
   registry: new Interface(SupplierRegistry__factory.abi),
   tenders: new Interface(TenderHouse__factory.abi),
   hospitals: new Interface(HospitalRegistry__factory.abi),

@@ -91,3 +91,13 @@ async function chainPlugin(app: FastifyInstance, options: ChainPluginOptions): P
 }
 
 export default fp(chainPlugin, { name: "chain", fastify: "5.x", dependencies: ["db"] });
+
+/**
+ * "Now" for checks that the ledger will repeat against block time (receipt and usage times):
+ * the later of our clock and the latest block's, so a chain that runs ahead (a test chain whose
+ * time was advanced) does not make honest times look like the future.
+ */
+export async function ledgerNow(chain: ChainContext): Promise<Date> {
+  const latest = await chain.provider.getBlock("latest");
+  return new Date(Math.max(Date.now(), (latest?.timestamp ?? 0) * 1000));
+}

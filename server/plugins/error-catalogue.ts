@@ -86,6 +86,10 @@ export const ERROR_CATALOGUE = {
 
   // 5xx: not the caller's fault; retrying later may succeed.
   INTERNAL: { status: 500, summary: "an unexpected error; it is logged" },
+  NOT_CONFIGURED: {
+    status: 503,
+    summary: "this gateway lacks a setting the route needs; the message names it",
+  },
   CHAIN_UNAVAILABLE: { status: 503, summary: "the chain RPC endpoint cannot be reached" },
   DATABASE_UNAVAILABLE: { status: 503, summary: "the database cannot be reached" },
 } as const satisfies Record<string, { status: number; summary: string }>;

@@ -30,12 +30,13 @@ CREATE TABLE usages (
   CHECK (serial IS NULL OR quantity IN (1, -1))
 );
 
--- The reconciliation aggregates per hospital × GTIN × lot up to a point in time; with the summed
--- columns included, a hospital × GTIN report reads only this index.
-CREATE INDEX usages_lot ON usages (hospital, gtin, lot, used_at) INCLUDE (quantity, billed_amount);
+-- The reconciliation reads usages per hospital × GTIN × lot up to a point in time; with every
+-- column it reads included, a report scans this index alone and never visits the table.
+CREATE INDEX usages_lot ON usages (hospital, gtin, lot, used_at)
+  INCLUDE (quantity, billed_amount, usage_id, serial, corrects_usage_id);
 
--- A serial is sold once, anywhere: reuse is looked up across hospitals by GTIN and serial.
-CREATE INDEX usages_serial ON usages (gtin, serial) WHERE serial IS NOT NULL;
+-- A serial is sold once, anywhere: reuse is counted across hospitals by GTIN and serial.
+CREATE INDEX usages_serial ON usages (gtin, serial) INCLUDE (quantity, used_at) WHERE serial IS NOT NULL;
 
 -- The corrections of a usage: its net quantity and refunds, and the over-return check.
 CREATE INDEX usages_corrections ON usages (hospital, corrects_usage_id) WHERE corrects_usage_id IS NOT NULL;

@@ -133,7 +133,12 @@ export class Indexer {
       fromBlock: from,
       toBlock: to,
     });
-    const headers = await this.headers(new Set([from, to, ...logs.map((l) => l.blockNumber)]));
+    // Every block of the range that stays in the window is stored, not only those with logs: a
+    // sparse window misses the common ancestor of a shallow reorg and calls it too deep. Blocks
+    // deeper than the window below the confirmed head are skipped (a long catch-up).
+    const windowFrom = Math.max(from, to - this.options.reorgWindow, target - this.options.reorgWindow);
+    const tail = Array.from({ length: Math.max(0, to - windowFrom + 1) }, (_, i) => to - i);
+    const headers = await this.headers(new Set([from, to, ...tail, ...logs.map((l) => l.blockNumber)]));
     // The range must continue the chain we stored; otherwise it reorganised between calls and
     // the next step's hash check will rewind.
     const first = headers.get(from)!;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { appError } from "../../plugins/error-catalogue";
 import { hospitalOf, principalOf } from "../../plugins/auth";
+import { ledgerNow } from "../../plugins/chain";
 import { bearer, errorResponses, idString, idempotencyHeaders, open } from "../../lib/schemas";
 import { ReceiptsService, type ReceiptRequest } from "./receipts.service";
 
@@ -54,10 +55,7 @@ export default async function receiptsRoutes(app: FastifyInstance): Promise<void
       isRecalled: (gtin, lot) => ledger.trace.isRecalled(BigInt(gtin), lot),
     },
     app.config.matching,
-    async () => {
-      const latest = await app.chain.provider.getBlock("latest");
-      return new Date(Math.max(Date.now(), (latest?.timestamp ?? 0) * 1000));
-    },
+    () => ledgerNow(app.chain),
   );
 
   app.post<{ Body: ReceiptRequest; Headers: { "idempotency-key": string } }>(

@@ -29,11 +29,11 @@ function scoped(scope: LotScope) {
   const hospital = scope.hospital === undefined ? null : placeholder(scope.hospital);
   const gtin = scope.gtin === undefined ? null : placeholder(scope.gtin);
   const lot = scope.lot === undefined ? null : placeholder(scope.lot);
-  const where = (cols: { hospital?: string; gtin: string; lot: string }) =>
+  const where = (cols: { hospital?: string; gtin: string; lot?: string }) =>
     [
       cols.hospital !== undefined && hospital !== null ? `${cols.hospital} = ${hospital}` : "",
       gtin === null ? "" : `${cols.gtin} = ${gtin}`,
-      lot === null ? "" : `${cols.lot} = ${lot}`,
+      cols.lot !== undefined && lot !== null ? `${cols.lot} = ${lot}` : "",
     ]
       .filter((condition) => condition !== "")
       .map((condition) => ` AND ${condition}`)
@@ -147,6 +147,21 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
   const usageScope = where({ hospital: "u.hospital", gtin: "u.gtin", lot: "u.lot" });
   const supplyScope = where({ hospital: "o.hospital", gtin: "s.gtin", lot: "s.lot" });
   const lotScope = where({ gtin: "gtin", lot: "lot" });
+  // Which serials were used more than once (net) anywhere. For one hospital, probe the serial
+  // index once per serial it used: work in proportion to its use. Without a hospital the scope
+  // is already every hospital's use of its GTINs, and one grouped pass over the serial index
+  // beats a probe per serial. Not narrowed by lot: a reuse may carry a different lot.
+  const reused =
+    scope.hospital === undefined
+      ? `SELECT gtin, serial FROM usages
+         WHERE serial IS NOT NULL AND used_at < $1${where({ gtin: "gtin" })}
+         GROUP BY gtin, serial
+         HAVING sum(quantity) > 1`
+      : `SELECT a.gtin, a.serial
+         FROM (SELECT DISTINCT gtin, serial FROM standing WHERE serial IS NOT NULL) x
+         JOIN usages a ON a.gtin = x.gtin AND a.serial = x.serial AND a.used_at < $1
+         GROUP BY a.gtin, a.serial
+         HAVING sum(a.quantity) > 1`;
   const { rows } = await db.query<FindingRow>(
     `WITH corrections AS (
        SELECT u.hospital, u.corrects_usage_id AS usage_id, sum(u.quantity) AS quantity, sum(u.billed_amount) AS amount
@@ -174,6 +189,15 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
        FROM shipments s JOIN orders o ON o.id = s.order_id
        WHERE s.created_at < $1${supplyScope}
      ),
+     -- The highest of those prices per lot, compared as fractions (v1 / q1 > v2 / q2 <=> v1 × q2 > v2 × q1).
+     top_price AS (
+       SELECT DISTINCT ON (p.hospital, p.gtin, p.lot) p.hospital, p.gtin, p.lot, p.quantity, p.value
+       FROM supplying p
+       WHERE NOT EXISTS (
+         SELECT 1 FROM supplying q
+         WHERE q.hospital = p.hospital AND q.gtin = p.gtin AND q.lot = p.lot AND q.value * p.quantity > p.value * q.quantity)
+       ORDER BY p.hospital, p.gtin, p.lot, p.order_id
+     ),
      accepted AS (
        SELECT o.hospital, s.gtin, s.lot, sum(st.accepted) AS accepted
        FROM shipments s
@@ -182,26 +206,30 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
        WHERE s.created_at < $1${supplyScope}
        GROUP BY o.hospital, s.gtin, s.lot
      ),
-     -- Net and billed units used so far, in time order, and in total, per hospital × GTIN × lot.
+     -- Lots where more was used (net) or billed than accepted: the only ones worth a running sum.
+     overdrawn AS (
+       SELECT c.hospital, c.gtin, c.lot, COALESCE(a.accepted, 0) AS accepted
+       FROM (
+         SELECT u.hospital, u.gtin, u.lot, sum(u.quantity) AS net,
+           COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0), 0) AS billed
+         FROM usages u
+         WHERE u.used_at < $1${usageScope}
+         GROUP BY u.hospital, u.gtin, u.lot
+       ) c
+       LEFT JOIN accepted a ON a.hospital = c.hospital AND a.gtin = c.gtin AND a.lot = c.lot
+       WHERE c.net > COALESCE(a.accepted, 0) OR c.billed > COALESCE(a.accepted, 0)
+     ),
+     -- Net and billed units used so far, in time order, in those lots.
      running AS (
-       SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.used_at, u.quantity,
+       SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.used_at, u.quantity, d.accepted,
          sum(u.quantity) OVER so_far AS net_so_far,
-         COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0) OVER so_far, 0) AS billed_so_far,
-         sum(u.quantity) OVER whole AS net_total,
-         COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0) OVER whole, 0) AS billed_total
+         COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0) OVER so_far, 0) AS billed_so_far
        FROM usages u
+       JOIN overdrawn d ON d.hospital = u.hospital AND d.gtin = u.gtin AND d.lot = u.lot
        WHERE u.used_at < $1${usageScope}
-       WINDOW so_far AS (PARTITION BY u.hospital, u.gtin, u.lot ORDER BY u.used_at, u.usage_id),
-         whole AS (PARTITION BY u.hospital, u.gtin, u.lot)
+       WINDOW so_far AS (PARTITION BY u.hospital, u.gtin, u.lot ORDER BY u.used_at, u.usage_id)
      ),
-     -- Serials used here whose uses anywhere, net of returns, number more than one.
-     reused AS (
-       SELECT a.gtin, a.serial
-       FROM (SELECT DISTINCT gtin, serial FROM standing WHERE serial IS NOT NULL) x
-       JOIN usages a ON a.gtin = x.gtin AND a.serial = x.serial AND a.used_at < $1
-       GROUP BY a.gtin, a.serial
-       HAVING sum(a.quantity) > 1
-     ),
+     reused AS (${reused}),
      reuses AS (
        SELECT a.gtin, a.serial,
          jsonb_agg(jsonb_build_object('hospital', a.hospital, 'usageId', a.usage_id)
@@ -213,14 +241,11 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
          WHERE c.hospital = a.hospital AND c.corrects_usage_id = a.usage_id AND c.used_at < $1), 0) > 0
        GROUP BY a.gtin, a.serial
      )
-     -- PHANTOM_USE: more used (net) or billed than accepted; the usages that went beyond it.
+     -- PHANTOM_USE: the usages, in time order, that took use or billing beyond the units accepted.
      SELECT r.hospital, r.gtin, r.lot, 'PHANTOM_USE' AS code, NULL AS serial,
        array_agg(r.usage_id ORDER BY r.used_at, r.usage_id) AS usage_ids, NULL::jsonb AS detail
      FROM running r
-     LEFT JOIN accepted a ON a.hospital = r.hospital AND a.gtin = r.gtin AND a.lot = r.lot
-     WHERE r.quantity > 0
-       AND (r.net_total > COALESCE(a.accepted, 0) OR r.billed_total > COALESCE(a.accepted, 0))
-       AND (r.net_so_far > COALESCE(a.accepted, 0) OR r.billed_so_far > COALESCE(a.accepted, 0))
+     WHERE r.quantity > 0 AND (r.net_so_far > r.accepted OR r.billed_so_far > r.accepted)
      GROUP BY r.hospital, r.gtin, r.lot
      UNION ALL
      SELECT s.hospital, s.gtin, s.lot, 'SERIAL_REUSED', s.serial,
@@ -248,8 +273,8 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
      WHERE s.used_at >= rc.recalled_at
      GROUP BY s.hospital, s.gtin, s.lot
      UNION ALL
-     -- PRICE_MARKUP: billed per unit above the price of every order that supplied the lot, in
-     -- integers (amount / units > value / quantity  <=>  amount * quantity > value * units).
+     -- PRICE_MARKUP: billed per unit (net of refunds) above the highest price of the orders that
+     -- supplied the lot, in integers: amount / units > value / quantity <=> amount × quantity > value × units.
      SELECT s.hospital, s.gtin, s.lot, 'PRICE_MARKUP', NULL,
        array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
        jsonb_build_object('orders', (
@@ -257,10 +282,8 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
              'value', p.value::text) ORDER BY p.order_id)
          FROM supplying p WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot))
      FROM standing s
-     WHERE EXISTS (SELECT 1 FROM supplying p WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot)
-       AND NOT EXISTS (
-         SELECT 1 FROM supplying p
-         WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot AND s.amount * p.quantity <= p.value * s.quantity)
+     JOIN top_price t ON t.hospital = s.hospital AND t.gtin = s.gtin AND t.lot = s.lot
+     WHERE s.amount * t.quantity > t.value * s.quantity
      GROUP BY s.hospital, s.gtin, s.lot
      ORDER BY hospital, gtin, lot, code, serial`,
     params,

@@ -214,14 +214,16 @@ export class ReconciliationService {
     if (query.lot !== undefined) scope.lot = lot(query.lot);
     if (from !== undefined) scope.from = from;
 
-    const [balances, findings] = await Promise.all([
-      repo.lotBalances(this.db, scope),
-      repo.usageFindings(this.db, scope),
+    const [balances, findings] = await this.snapshot(async (tx) => [
+      await repo.lotBalances(tx, scope),
+      await repo.usageFindings(tx, scope),
     ]);
     const findingsByRow = new Map<string, repo.FindingRow[]>();
     for (const f of findings) {
       const key = rowKey(f);
-      findingsByRow.set(key, [...(findingsByRow.get(key) ?? []), f]);
+      const row = findingsByRow.get(key);
+      if (row) row.push(f);
+      else findingsByRow.set(key, [f]);
     }
     return {
       asOf: asOf.toISOString(),
@@ -240,6 +242,7 @@ export class ReconciliationService {
     const now = this.now();
     const msLeft = agreement.end_at.getTime() - now.getTime();
     const daysRemaining = msLeft > 0 ? Math.ceil(msLeft / DAY_MS) : 0;
+    const days = BigInt(daysRemaining);
     const rows = await repo.fulfilment(this.db, agreementId);
     return {
       agreementId,
@@ -253,7 +256,6 @@ export class ReconciliationService {
         const committed = BigInt(r.committed);
         const accepted = BigInt(r.accepted);
         const remaining = committed > accepted ? committed - accepted : 0n;
-        const days = BigInt(daysRemaining);
         return {
           hospital: r.hospital,
           committed: r.committed,
@@ -303,13 +305,17 @@ export class ReconciliationService {
   async recallExposure(gtinValue: string, lotValue: string): Promise<RecallExposure> {
     const g = gtin(gtinValue);
     const l = lot(lotValue);
-    const found = await repo.findLot(this.db, g, l);
-    if (!found)
-      throw appError("LOT_NOT_FOUND", `lot ${l} of GTIN ${g} was never shipped`, { gtin: g, lot: l });
-    const [hospitals, departments] = await Promise.all([
-      repo.exposureByHospital(this.db, g, l),
-      repo.exposureByDepartment(this.db, g, l, found.recalled_at),
-    ]);
+    const { found, hospitals, departments } = await this.snapshot(async (tx) => {
+      const lotRow = await repo.findLot(tx, g, l);
+      if (!lotRow) {
+        throw appError("LOT_NOT_FOUND", `lot ${l} of GTIN ${g} was never shipped`, { gtin: g, lot: l });
+      }
+      return {
+        found: lotRow,
+        hospitals: await repo.exposureByHospital(tx, g, l),
+        departments: await repo.exposureByDepartment(tx, g, l, lotRow.recalled_at),
+      };
+    });
     return {
       gtin: g,
       lot: l,
@@ -343,6 +349,17 @@ export class ReconciliationService {
           })),
       })),
     };
+  }
+
+  /**
+   * Runs a report's queries on one snapshot, so that figures, flags and lists taken by separate
+   * queries describe the same moment even while usages and settlements keep arriving.
+   */
+  private snapshot<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      await tx.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      return fn(tx);
+    });
   }
 }
 

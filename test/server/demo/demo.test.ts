@@ -79,6 +79,16 @@ describe("demo scenario", function () {
     });
   });
 
+  it("shows the regulator each planted billing problem", function () {
+    expect(Object.keys(summary.flags).sort(), lines.join("\n")).to.include.members([
+      "PHANTOM_USE",
+      "PRICE_MARKUP",
+      "RESOLD",
+      "SERIAL_REUSED",
+      "USED_FROM_RECALLED_LOT",
+    ]);
+  });
+
   it("reports the fulfilment of every commitment", function () {
     expect(summary.fulfilment.length).to.equal(2 * 3 + 2);
     const general = summary.fulfilment.find((f) => f.agreementId === "1" && f.ordered !== "0");
