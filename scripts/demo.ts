@@ -253,12 +253,17 @@ class Demo {
       sensorLog: "logger-7731: 2026 max 11.4 C for 47 min",
       excursion: true,
     });
-    for (const s of [clean, short, over, wrongLot, foreign, cold, neverReceived]) {
-      await (await this.gateway(acme)).put(`/v1/shipments/${s.shipmentId}/manifest`, { serials: s.serials });
+    const uploads: [Signer, typeof clean][] = [
+      ...[clean, short, over, wrongLot, foreign, cold, neverReceived].map(
+        (x) => [acme, x] as [Signer, typeof clean],
+      ),
+      [boreal, knees],
+    ];
+    for (const [supplier, s] of uploads) {
+      const client = await this.gateway(supplier);
+      // The gateway knows a shipment once it has indexed it.
+      await this.waitFor(() => client.put(`/v1/shipments/${s.shipmentId}/manifest`, { serials: s.serials }));
     }
-    await (
-      await this.gateway(boreal)
-    ).put(`/v1/shipments/${knees.shipmentId}/manifest`, { serials: knees.serials });
 
     this.log("  goods receipts: clean, short, over-delivered, wrong lot, foreign serial, excursion…");
     await this.advance(3 * DAY);
@@ -349,6 +354,7 @@ class Demo {
     );
     await act.sent(L.registry.connect(regulator).suspend(await cardia.getAddress(), 7));
     await act.sent(L.trace.connect(acme).recall(BigInt(STENT_GTIN), "DES2611B", 2));
+    await this.advance(DAY);
 
     await this.recordUsages(general.receiver, childrens.receiver, { clean, cold, neverReceived });
     return this.summary(officer, [acmeAgreement, cardiaAgreement, kneeAgreement]);
@@ -371,7 +377,8 @@ class Demo {
     this.log(
       "  usages from billing: normal, a phantom use, a serial used twice, a use after recall, a resale…",
     );
-    const usedAt = new Date((await this.now()) * 1000).toISOString();
+    // Billing reports a use some time after it happened.
+    const usedAt = new Date(((await this.now()) - 3600) * 1000).toISOString();
     const usage = (
       id: string,
       item: { gtin: string; lot: string; serial: string },

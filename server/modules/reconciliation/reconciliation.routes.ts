@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { appError } from "../../plugins/error-catalogue";
 import { hospitalOf, principalOf } from "../../plugins/auth";
+import { ledgerNow } from "../../plugins/chain";
 import { address, bearer, errorResponses, gtin, idString, open } from "../../lib/schemas";
 import {
   EXPOSURE_COLUMNS,
@@ -54,7 +55,11 @@ const csvResponse = {
 };
 
 export default async function reconciliationRoutes(app: FastifyInstance): Promise<void> {
-  const service = new ReconciliationService(app.db);
+  // Reports are "as of now" on the ledger's clock, read once per request.
+  const service = async () => {
+    const now = await ledgerNow(app.chain);
+    return new ReconciliationService(app.db, () => now);
+  };
 
   app.get<{ Querystring: { hospital?: string; gtin?: string; lot?: string; from?: string; to?: string } }>(
     "/v1/reconciliation",
@@ -89,7 +94,7 @@ export default async function reconciliationRoutes(app: FastifyInstance): Promis
       },
     },
     async (request, reply) => {
-      const report = await service.report({
+      const report = await (await service()).report({
         ...request.query,
         hospital: reportScope(request, request.query.hospital),
       });
@@ -119,7 +124,7 @@ export default async function reconciliationRoutes(app: FastifyInstance): Promis
       },
     },
     async (request, reply) => {
-      const report = await service.fulfilment(request.params.id);
+      const report = await (await service()).fulfilment(request.params.id);
       if (wantsCsv(request))
         return sendCsv(
           reply,
@@ -156,7 +161,7 @@ export default async function reconciliationRoutes(app: FastifyInstance): Promis
       },
     },
     async (request, reply) => {
-      const items = await service.overduePayments(
+      const items = await (await service()).overduePayments(
         request.query.days,
         reportScope(request, request.query.hospital),
       );
@@ -192,7 +197,7 @@ export default async function reconciliationRoutes(app: FastifyInstance): Promis
       },
     },
     async (request, reply) => {
-      const report = await service.recallExposure(request.params.gtin, request.params.lot);
+      const report = await (await service()).recallExposure(request.params.gtin, request.params.lot);
       if (wantsCsv(request))
         return sendCsv(
           reply,

@@ -1,0 +1,266 @@
+import path from "node:path";
+import { ConfigError, loadConfig } from "../server/config";
+import {
+  chainPort,
+  checkExternalDeployment,
+  consoleReporter,
+  demoAccounts,
+  demoCast,
+  ensureCompiled,
+  ensureDeployment,
+  ensurePortFree,
+  externalDeploymentFile,
+  externalProvider,
+  gatewayEnv,
+  gatewayPort,
+  loadDemoOnce,
+  lockStack,
+  onStopSignals,
+  resetCommand,
+  resolveDataDir,
+  stackPaths,
+  StackError,
+  StackInterrupted,
+  StackMismatchError,
+  startGateway,
+  startLocalChain,
+  stopStack,
+  writeAccounts,
+  type DemoOutcome,
+  type DeploymentState,
+  type Gateway,
+  type StackAccount,
+  type StackParts,
+} from "./lib/stack";
+
+/**
+ * `npm start`: compile if needed, start a local chain (Anvil) unless RPC_URL points at
+ * another one, deploy if needed, start the gateway, load the demo on a fresh DATA_DIR, print
+ * where everything is; Ctrl-C stops it gracefully and `npm start` again carries on where it
+ * stopped. The steps are the functions of scripts/lib/stack.ts.
+ *
+ * Environment: PORT (gateway, default 8080), CHAIN_PORT (local chain, default PORT+1),
+ * DATA_DIR (default ./data), RPC_URL (a chain to use instead of starting one; its deployment
+ * is DEPLOYMENT_FILE or deployments/<NETWORK>.json), DEMO=false (skip the demo), and every
+ * gateway setting of server/config.ts.
+ */
+
+async function main(): Promise<number> {
+  const reporter = consoleReporter();
+  const env = process.env;
+  const parts: StackParts = {};
+  let stopSignal: NodeJS.Signals | undefined;
+  let running = false;
+  let wake: () => void = () => undefined;
+  const stopRequested = new Promise<void>((resolve) => (wake = resolve));
+  onStopSignals((signal) => {
+    stopSignal = signal;
+    if (!running) reporter.info(`${signal}: stopping after the current step (again to exit at once)…`);
+    wake();
+  }, reporter);
+  const checkpoint = () => {
+    if (stopSignal) throw new StackInterrupted(`${stopSignal} while starting`);
+  };
+
+  let dataDir: string | undefined;
+  try {
+    dataDir = resolveDataDir(env);
+    const paths = stackPaths(dataDir);
+    const local = !env.RPC_URL;
+    const port = gatewayPort(env);
+    reporter.info(`Sunshine Ledger — starting the stack in ${dataDir}`);
+
+    parts.lock = await lockStack(dataDir, reporter);
+    const host = env.HOST || "127.0.0.1";
+    await ensurePortFree(port, "PORT", host === "0.0.0.0" ? undefined : host);
+    const cport = local ? await chainPort(env, port) : undefined;
+    const rpcUrl = cport !== undefined ? `http://127.0.0.1:${cport}` : env.RPC_URL!;
+    const deploymentFile = local ? paths.deployment : externalDeploymentFile(env);
+    const genv = gatewayEnv(env, { dataDir, port, rpcUrl, deploymentFile, local });
+    loadConfig(genv); // every configuration problem now, before anything starts
+
+    await ensureCompiled(reporter);
+    checkpoint();
+
+    let deployment: DeploymentState;
+    if (cport !== undefined) {
+      const chain = await reporter.step(`starting local chain on ${rpcUrl}`, () =>
+        startLocalChain(dataDir!, cport),
+      );
+      parts.chain = chain;
+      parts.lock.setChainPid(chain.pid);
+      checkpoint();
+      deployment = await ensureDeployment(dataDir, chain.provider, reporter);
+    } else {
+      const provider = await externalProvider(rpcUrl);
+      parts.provider = provider;
+      deployment = await checkExternalDeployment(deploymentFile, provider, env);
+      reporter.done(`using the chain at RPC_URL with ${deploymentFile}`);
+    }
+    checkpoint();
+
+    const accounts = demoAccounts();
+    writeAccounts(dataDir, accounts, local);
+
+    const gateway = await reporter.step("starting gateway", () =>
+      startGateway(genv, { logFile: paths.gatewayLog }),
+    );
+    parts.gateway = gateway;
+    checkpoint();
+
+    const demo = await loadDemoOnce(
+      {
+        gatewayUrl: gateway.url,
+        rpcUrl,
+        dataDir,
+        accounts,
+        cast: demoCast(),
+        deployment: deployment.record,
+        local,
+        env,
+      },
+      reporter,
+    );
+    checkpoint();
+
+    reporter.info(page({ gateway, rpcUrl, local, deployment, accounts, dataDir, demo }));
+    running = true;
+    await stopRequested;
+    reporter.info(
+      `${stopSignal}: stopping — the gateway finishes its current step, then the chain saves its state…`,
+    );
+    await withTimeout(stopStack(parts, reporter), 30_000);
+    return 0;
+  } catch (error) {
+    await withTimeout(stopStack(parts), 30_000).catch((e: unknown) =>
+      reporter.warn(`while stopping: ${(e as Error).message}`),
+    );
+    if (error instanceof StackInterrupted || (stopSignal && !(error instanceof StackMismatchError))) {
+      reporter.info("stopped before the stack was up");
+      return 130;
+    }
+    process.stderr.write(`\n✗ ${describe(error, dataDir)}\n`);
+    return 1;
+  }
+}
+
+function describe(error: unknown, dataDir: string | undefined): string {
+  if (error instanceof ConfigError) return error.message;
+  if (error instanceof StackError) return error.message;
+  const name = (error as Error)?.name;
+  if (name === "DataDirLockedError" || name === "ChainConfigError" || name === "DeploymentError")
+    return (error as Error).message;
+  const hint = dataDir ? `\n(if the data in ${dataDir} is at fault: ${resetCommand(dataDir)})` : "";
+  return `npm start failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}${hint}`;
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still stopping after ${ms / 1000} s: giving up`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface PageInfo {
+  gateway: Gateway;
+  rpcUrl: string;
+  local: boolean;
+  deployment: DeploymentState;
+  accounts: StackAccount[];
+  dataDir: string;
+  demo: DemoOutcome;
+}
+
+function page(info: PageInfo): string {
+  const { gateway, deployment, accounts, dataDir, local } = info;
+  const url = gateway.url;
+  const paths = stackPaths(dataDir);
+  const rel = (file: string) => path.relative(dataDir, file);
+  const lines: string[] = [
+    "",
+    "Sunshine Ledger is running.",
+    "",
+    `  Gateway     ${url}`,
+    `  API docs    ${url}/docs`,
+    `  OpenAPI     ${url}/openapi.json`,
+    `  Chain       ${info.rpcUrl} — ${local ? "local Anvil" : "RPC_URL"}, chain ${deployment.record.chainId}`,
+    `  Deployment  ${deployment.record.deploymentId} (block ${deployment.record.deploymentBlock}, ${deployment.file})`,
+    "",
+    local
+      ? "Demo accounts — development keys of the public test mnemonic: never use them on a real network."
+      : "Demo accounts — addresses only (keys are printed for a local development chain only).",
+  ];
+  const roleWidth = Math.max(...accounts.map((a) => a.role.length)) + 2;
+  let lastRole = "";
+  for (const a of accounts) {
+    const role = a.role === lastRole ? "" : a.role;
+    lastRole = a.role;
+    lines.push(`  ${role.padEnd(roleWidth)}${a.address}  ${a.name}`);
+    if (local && a.privateKey) lines.push(`  ${"".padEnd(roleWidth)}key ${a.privateKey}`);
+  }
+  lines.push("", "Three things to try:");
+  thingsToTry(gateway).forEach((t, i) => lines.push(`  ${i + 1}. ${t}`));
+  lines.push(
+    "",
+    `Data in ${dataDir}:`,
+    `  ${[
+      `${rel(paths.accounts)} (accounts)`,
+      gateway.config.db.engine === "pglite" ? `${rel(paths.pglite)}/ (database)` : "database: DATABASE_URL",
+      ...(local ? [`${rel(paths.stateFile)} (chain state)`, `${rel(paths.deployment)}`] : []),
+      `${rel(paths.gatewayLog)} (gateway log)`,
+    ].join(", ")}`,
+    "",
+    `Ctrl-C stops it; npm start again carries on where it stopped; ${resetCommand(dataDir)} starts over.`,
+  );
+  if (info.demo === "unavailable")
+    lines.push("(The demo scenario is not available yet: the ledger is empty.)");
+  return lines.join("\n");
+}
+
+interface OpenApiDoc {
+  paths?: Record<string, Record<string, { security?: unknown[] }>>;
+}
+
+/** /ready, /docs, and one API call that exists now (the orders list once it is registered). */
+function thingsToTry(gateway: Gateway): string[] {
+  const url = gateway.url;
+  const tries = [
+    `curl -s ${url}/ready   — is the gateway ready (database, chain, indexer checks)`,
+    `open ${url}/docs in a browser — every route, with its schemas, to try out`,
+  ];
+  let doc: OpenApiDoc = {};
+  try {
+    doc = gateway.app.swagger() as OpenApiDoc;
+  } catch {
+    // no OpenAPI document: fall through to the defaults
+  }
+  const routes = Object.entries(doc.paths ?? {});
+  const orders = routes.find(([p, ops]) => /\/orders$/.test(p) && ops.get);
+  if (orders) {
+    const secured = (orders[1].get?.security ?? []).length > 0;
+    tries.push(
+      `curl -s ${url}${orders[0]}${secured ? ' -H "authorization: Bearer <token>"' : ""}   — the orders the gateway indexed`,
+    );
+  } else if (routes.some(([p, ops]) => p === "/v1/barcodes/parse" && ops.post)) {
+    tries.push(
+      `curl -s -X POST ${url}/v1/barcodes/parse -H 'content-type: application/json' ` +
+        `-d '{"barcode":"(01)09520123456788(17)281231(10)LOT2026A(21)SN00001"}'   — parse a GS1 label`,
+    );
+  } else {
+    tries.push(`curl -s ${url}/metrics   — the gateway's metrics`);
+  }
+  return tries;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
