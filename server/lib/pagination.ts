@@ -14,10 +14,14 @@ export function encodeCursor(key: string): string {
   return Buffer.from(key, "utf8").toString("base64url");
 }
 
-export function decodeCursor(cursor: string | undefined): string | null {
+/** The shape of a BIGINT id key, for `decodeCursor`. */
+export const ID_KEY = /^[0-9]{1,18}$/;
+
+/** `shape`: what a key must look like (one that is not would fail in SQL, not as a 400). */
+export function decodeCursor(cursor: string | undefined, shape?: RegExp): string | null {
   if (cursor === undefined || cursor === "") return null;
   const key = Buffer.from(cursor, "base64url").toString("utf8");
-  if (key.length === 0 || encodeCursor(key) !== cursor)
+  if (key.length === 0 || encodeCursor(key) !== cursor || (shape && !shape.test(key)))
     throw appError("CURSOR_INVALID", `cursor "${cursor}" is not one this API issued`);
   return key;
 }

@@ -11,9 +11,11 @@ export const errorResponses = {
   409: { $ref: "ErrorBody#" },
 } as const;
 
+// At most 18 digits: ids are stored as BIGINT, and a longer one would fail in SQL (a 500)
+// instead of being refused here.
 export const idString = {
   type: "string",
-  pattern: "^[1-9][0-9]{0,30}$",
+  pattern: "^[1-9][0-9]{0,17}$",
   description: "a ledger id (decimal)",
 } as const;
 export const address = { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } as const;

@@ -1,5 +1,5 @@
 import type { Db } from "../../db";
-import { decodeCursor, toPage, type Page } from "../../lib/pagination";
+import { decodeCursor, ID_KEY, toPage, type Page } from "../../lib/pagination";
 
 /**
  * Reads of the indexed ledger. Every item carries `lastChange` — the transaction and block of
@@ -44,7 +44,7 @@ async function list<T>(
   numericKey: boolean,
   map: (r: Row) => T,
 ): Promise<Page<T>> {
-  const cursor = decodeCursor(q.cursor);
+  const cursor = decodeCursor(q.cursor, numericKey ? ID_KEY : undefined);
   // Numeric ids compare as numbers, addresses as text.
   const cursorSql = numericKey ? `${keyColumn} > ?::bigint` : `${keyColumn} > ?`;
   const w = where(filters, cursorSql, cursor);

@@ -1,5 +1,5 @@
 import type { Db } from "../../db";
-import { decodeCursor, toPage, type Page } from "../../lib/pagination";
+import { decodeCursor, ID_KEY, toPage, type Page } from "../../lib/pagination";
 
 /**
  * Payments as the hospital and its suppliers see them: every settlement job with its on-chain
@@ -47,7 +47,7 @@ export async function listPayments(
   if (q.hospital) where.push(`o.hospital = $${params.push(q.hospital.toLowerCase())}`);
   if (q.orderId) where.push(`s.order_id = $${params.push(q.orderId)}`);
   if (q.status) where.push(`j.status = $${params.push(q.status)}`);
-  const cursor = decodeCursor(q.cursor);
+  const cursor = decodeCursor(q.cursor, ID_KEY);
   if (cursor !== null) where.push(`j.id > $${params.push(cursor)}::bigint`);
   const { rows } = await db.query<Row>(
     `SELECT j.id, j.shipment_id, s.order_id, s.supplier, o.hospital, j.receipt_no, j.status, j.accepted, j.rejected,

@@ -1,0 +1,440 @@
+import { expect } from "chai";
+import { ethers } from "ethers";
+import type { FastifyInstance } from "fastify";
+import * as act from "../../../scripts/lib/actions";
+import { forEachEngine } from "../helpers/engines";
+import { DAY, GTIN, LOT, STENTS, type ChainStack, type Procurement } from "../support/chain";
+import {
+  bearer,
+  enrolSecondHospital,
+  expectError,
+  expectInvalidField,
+  extraWallet,
+  loginAll,
+  placedOrder,
+  startApi,
+  stopApi,
+  type ApiStack,
+} from "../support/api-fixtures";
+
+/**
+ * The indexed ledger's read routes: suppliers, tenders and agreements for anyone signed in;
+ * orders and shipments only for the regulator, the ordering hospital and the supplier. Every
+ * list pages with a cursor and filters; every id that is not there (or not visible) is a 404.
+ */
+
+const BALLOONS = act.categoryCode("C0402-BALLOON");
+
+forEachEngine((engine) => {
+  let stack: ApiStack;
+  let app: FastifyInstance;
+  let chain: ChainStack;
+  let p: Procurement;
+  let t: Record<
+    "regulator" | "receiver" | "hospital" | "receiver2" | "supplier" | "supplier2" | "stranger",
+    string
+  >;
+  let placed: bigint[];
+  let suspendedSupplier: string;
+
+  before(async function () {
+    this.timeout(180_000);
+    stack = await startApi(engine.db);
+    ({ app, chain, p } = stack);
+    const { cast, ledger } = chain;
+    await enrolSecondHospital(chain, [{ wallet: cast.receiver2, roles: act.HOSPITAL_ROLES.receiver }]);
+    // Three more suppliers' worth of rows: supplier2 active, a third one suspended.
+    await act.registerSupplier(ledger, cast.supplier2, "Beta Devices", "91320000Y");
+    const third = extraWallet(chain, 12);
+    await act.registerSupplier(ledger, third, "Gamma Supplies", "91330000Z");
+    await act.sent(ledger.registry.connect(cast.regulator).suspend(third.address, 7));
+    suspendedSupplier = third.address.toLowerCase();
+    // Two more tenders, still open, one in another category.
+    const now = await chain.now();
+    for (const category of [STENTS, BALLOONS]) {
+      await act.openTender(
+        ledger,
+        cast.regulator,
+        {
+          category,
+          reservePrice: 1_000_000n,
+          commitDeadline: now + DAY,
+          revealDeadline: now + 2 * DAY,
+          termSeconds: 365 * DAY,
+          leadTimeDays: 10,
+          penaltyBpsPerDay: 50,
+          penaltyCapBps: 1000,
+          winners: 1,
+        },
+        [{ hospital: cast.hospital.address, volume: 100n }],
+      );
+    }
+    // Three more orders (placed, not approved): four in all.
+    placed = [];
+    for (let i = 0; i < 3; i++) placed.push(await placedOrder(chain, p, 2));
+    await app.indexer.catchUp();
+    t = await loginAll(app, {
+      regulator: cast.regulator,
+      receiver: cast.receiver,
+      hospital: cast.hospital,
+      receiver2: cast.receiver2,
+      supplier: cast.supplier,
+      supplier2: cast.supplier2,
+      stranger: cast.stranger,
+    });
+  });
+
+  after(() => stopApi(stack));
+
+  const get = (url: string, token?: string) =>
+    app.inject({ method: "GET", url, headers: token ? bearer(token) : {} });
+
+  interface Page<T> {
+    items: T[];
+    nextCursor: string | null;
+  }
+
+  /** Walks every page of `url` with `limit`, returning the pages. */
+  async function walk<T>(url: string, limit: number, token: string): Promise<Page<T>[]> {
+    const pages: Page<T>[] = [];
+    let cursor: string | null = null;
+    do {
+      const sep = url.includes("?") ? "&" : "?";
+      const res = await get(
+        `${url}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        token,
+      );
+      expect(res.statusCode, res.body).to.equal(200);
+      const page = res.json<Page<T>>();
+      pages.push(page);
+      cursor = page.nextCursor;
+      expect(pages.length).to.be.below(20);
+    } while (cursor !== null);
+    return pages;
+  }
+
+  describe("GET /v1/suppliers", function () {
+    it("lists every supplier with its status, ordered by address", async function () {
+      const res = await get("/v1/suppliers", t.stranger);
+      expect(res.statusCode, res.body).to.equal(200);
+      const { items, nextCursor } = res.json<Page<{ address: string; status: string; name: string }>>();
+      expect(nextCursor).to.equal(null);
+      const addresses = [chain.cast.supplier, chain.cast.supplier2]
+        .map((w) => w.address.toLowerCase())
+        .concat(suspendedSupplier)
+        .sort();
+      expect(items.map((s) => s.address)).to.deep.equal(addresses);
+      const acme = items.find((s) => s.address === chain.cast.supplier.address.toLowerCase())!;
+      expect(acme).to.include({ status: "active", name: ethers.encodeBytes32String("Acme Medical") });
+      expect(items.find((s) => s.address === suspendedSupplier)).to.include({
+        status: "suspended",
+        statusReason: 7,
+      });
+    });
+
+    it("filters by status", async function () {
+      const suspended = (await get("/v1/suppliers?status=suspended", t.regulator)).json<
+        Page<{ address: string }>
+      >();
+      expect(suspended.items.map((s) => s.address)).to.deep.equal([suspendedSupplier]);
+      const active = (await get("/v1/suppliers?status=active", t.regulator)).json<Page<{ status: string }>>();
+      expect(active.items.map((s) => s.status)).to.deep.equal(["active", "active"]);
+      expect(
+        expectInvalidField(await get("/v1/suppliers?status=banned", t.regulator), "querystring.status"),
+      ).to.match(/must be one of "active", "suspended"/);
+    });
+
+    it("pages one supplier at a time with a cursor", async function () {
+      const pages = await walk<{ address: string }>("/v1/suppliers", 1, t.regulator);
+      expect(pages.map((pg) => pg.items.length)).to.deep.equal([1, 1, 1]);
+      const all = pages.flatMap((pg) => pg.items.map((s) => s.address));
+      expect(all).to.deep.equal([...all].sort());
+      expect(new Set(all).size).to.equal(3);
+      expect(pages[2].nextCursor).to.equal(null);
+    });
+  });
+
+  describe("GET /v1/suppliers/:address", function () {
+    it("shows a supplier with its attested documents", async function () {
+      const res = await get(`/v1/suppliers/${chain.cast.supplier.address}`, t.receiver);
+      expect(res.statusCode, res.body).to.equal(200);
+      const body = res.json();
+      expect(body).to.include({ address: chain.cast.supplier.address.toLowerCase(), status: "active" });
+      expect(body.documents.map((d: { kind: string; status: string }) => [d.kind, d.status])).to.deep.equal([
+        ["business_licence", "attested"],
+        ["device_operating_permit", "attested"],
+        ["product_registration", "attested"],
+      ]);
+      expect(body.documents[0].categories).to.deep.equal([STENTS]);
+      expect(body.lastChange.txHash).to.match(/^0x[0-9a-f]{64}$/);
+    });
+
+    it("answers 404 SUPPLIER_NOT_FOUND for an address that never registered", async function () {
+      expectError(
+        await get(`/v1/suppliers/${chain.cast.stranger.address}`, t.receiver),
+        404,
+        "SUPPLIER_NOT_FOUND",
+        chain.cast.stranger.address,
+      );
+    });
+
+    it("answers 400 VALIDATION_FAILED for something that is not an address", async function () {
+      expect(expectInvalidField(await get("/v1/suppliers/0x1234", t.receiver), "params.address")).to.match(
+        /pattern/,
+      );
+    });
+
+    it("answers 401 UNAUTHORIZED without a token", async function () {
+      expectError(await get(`/v1/suppliers/${chain.cast.supplier.address}`), 401, "UNAUTHORIZED");
+    });
+  });
+
+  describe("GET /v1/tenders and /v1/tenders/:id", function () {
+    it("lists the tenders, filtered by status and category", async function () {
+      const all = (await get("/v1/tenders", t.supplier)).json<Page<{ id: string; status: string }>>();
+      expect(all.items.map((x) => [x.id, x.status])).to.deep.equal([
+        ["1", "awarded"],
+        ["2", "open"],
+        ["3", "open"],
+      ]);
+      const open = (await get("/v1/tenders?status=open", t.supplier)).json<Page<{ id: string }>>();
+      expect(open.items.map((x) => x.id)).to.deep.equal(["2", "3"]);
+      const balloons = (await get(`/v1/tenders?category=${BALLOONS}`, t.supplier)).json<
+        Page<{ id: string }>
+      >();
+      expect(balloons.items.map((x) => x.id)).to.deep.equal(["3"]);
+      const pages = await walk<{ id: string }>("/v1/tenders", 2, t.supplier);
+      expect(pages.map((pg) => pg.items.map((x) => x.id))).to.deep.equal([["1", "2"], ["3"]]);
+    });
+
+    it("shows a tender with its terms and its revealed, winning bid", async function () {
+      const res = await get("/v1/tenders/1", t.stranger);
+      expect(res.statusCode, res.body).to.equal(200);
+      const tender = res.json();
+      expect(tender).to.include({
+        id: "1",
+        category: STENTS,
+        reservePrice: "1000000",
+        status: "awarded",
+        leadTimeDays: 10,
+        penaltyBpsPerDay: 50,
+        penaltyCapBps: 1000,
+        winners: 1,
+      });
+      expect(tender.hospitals).to.deep.equal([
+        { hospital: chain.cast.hospital.address.toLowerCase(), volume: "1000" },
+      ]);
+      expect(tender.bids).to.have.length(1);
+      expect(tender.bids[0]).to.include({
+        bidder: chain.cast.supplier.address.toLowerCase(),
+        revealed: true,
+        won: true,
+      });
+    });
+
+    it("answers 404 TENDER_NOT_FOUND and 400 for an id that is not one", async function () {
+      expectError(await get("/v1/tenders/999", t.stranger), 404, "TENDER_NOT_FOUND", "no tender 999");
+      expectInvalidField(await get("/v1/tenders/abc", t.stranger), "params.id");
+      expectInvalidField(await get("/v1/tenders/0", t.stranger), "params.id");
+    });
+  });
+
+  describe("GET /v1/agreements and /v1/agreements/:id", function () {
+    it("lists agreements, filtered by supplier and tender", async function () {
+      const all = (await get("/v1/agreements", t.receiver)).json<Page<{ id: string; supplier: string }>>();
+      expect(all.items.map((a) => [a.id, a.supplier])).to.deep.equal([
+        [String(p.agreementId), chain.cast.supplier.address.toLowerCase()],
+      ]);
+      const mine = await get(`/v1/agreements?supplier=${chain.cast.supplier.address}&tenderId=1`, t.receiver);
+      expect(mine.json<Page<unknown>>().items).to.have.length(1);
+      const none = await get(`/v1/agreements?supplier=${chain.cast.supplier2.address}`, t.receiver);
+      expect(none.json<Page<unknown>>()).to.deep.equal({ items: [], nextCursor: null });
+      expectInvalidField(await get("/v1/agreements?supplier=acme", t.receiver), "querystring.supplier");
+    });
+
+    it("shows an agreement with its tiers and the hospital's committed and ordered volume", async function () {
+      const res = await get(`/v1/agreements/${p.agreementId}`, t.supplier2);
+      expect(res.statusCode, res.body).to.equal(200);
+      const agreement = res.json();
+      expect(agreement).to.include({ id: String(p.agreementId), tenderId: "1", category: STENTS });
+      expect(agreement.tiers).to.deep.equal([
+        { threshold: "0", unitPrice: "10000" },
+        { threshold: "100", unitPrice: "9000" },
+      ]);
+      // 10 units in the procured order, 2 in each of the three placed ones.
+      expect(agreement.cumulativeVolume).to.equal("16");
+      expect(agreement.hospitals).to.deep.equal([
+        { hospital: chain.cast.hospital.address.toLowerCase(), committed: "1000", ordered: "16" },
+      ]);
+    });
+
+    it("answers 404 AGREEMENT_NOT_FOUND", async function () {
+      expectError(await get("/v1/agreements/42", t.supplier), 404, "AGREEMENT_NOT_FOUND", "no agreement 42");
+    });
+  });
+
+  describe("GET /v1/orders", function () {
+    const ids = (res: { json<T>(): T }) => res.json<Page<{ id: string }>>().items.map((o) => o.id);
+
+    it("shows the regulator every order, a hospital its own, a supplier its own", async function () {
+      const every = ["1", ...placed.map(String)];
+      expect(ids(await get("/v1/orders", t.regulator))).to.deep.equal(every);
+      expect(ids(await get("/v1/orders", t.receiver))).to.deep.equal(every);
+      expect(ids(await get("/v1/orders", t.hospital))).to.deep.equal(every);
+      expect(ids(await get("/v1/orders", t.supplier))).to.deep.equal(every);
+      expect(ids(await get("/v1/orders", t.receiver2))).to.deep.equal([]);
+      expect(ids(await get("/v1/orders", t.supplier2))).to.deep.equal([]);
+      // Asking for another hospital's orders does not widen a hospital's scope.
+      const asked = await get(`/v1/orders?hospital=${chain.cast.hospital.address}`, t.receiver2);
+      expect(ids(asked)).to.deep.equal([]);
+    });
+
+    it("answers 403 FORBIDDEN to an account that is neither regulator, hospital nor supplier", async function () {
+      expectError(await get("/v1/orders", t.stranger), 403, "FORBIDDEN", "is neither a regulator");
+    });
+
+    it("filters by status, agreement, hospital and supplier", async function () {
+      expect(ids(await get("/v1/orders?status=placed", t.regulator))).to.deep.equal(placed.map(String));
+      expect(ids(await get("/v1/orders?status=funded", t.regulator))).to.deep.equal([String(p.orderId)]);
+      expect(ids(await get("/v1/orders?status=closed", t.regulator))).to.deep.equal([]);
+      expect(
+        ids(await get(`/v1/orders?agreementId=${p.agreementId}&status=funded`, t.regulator)),
+      ).to.deep.equal([String(p.orderId)]);
+      expect(ids(await get("/v1/orders?agreementId=77", t.regulator))).to.deep.equal([]);
+      expect(
+        ids(await get(`/v1/orders?hospital=${chain.cast.hospital2.address}`, t.regulator)),
+      ).to.deep.equal([]);
+      expect(
+        ids(await get(`/v1/orders?supplier=${chain.cast.supplier.address}`, t.regulator)),
+      ).to.have.length(4);
+      expect(
+        expectInvalidField(await get("/v1/orders?status=shipped", t.regulator), "querystring.status"),
+      ).to.include('"placed"');
+    });
+
+    it("walks the orders two at a time with the cursor", async function () {
+      const pages = await walk<{ id: string }>("/v1/orders", 2, t.regulator);
+      expect(pages.map((pg) => pg.items.map((o) => o.id))).to.deep.equal([
+        ["1", String(placed[0])],
+        [String(placed[1]), String(placed[2])],
+      ]);
+      expect(pages[0].nextCursor).to.be.a("string");
+      const threes = await walk<{ id: string }>("/v1/orders?status=placed", 1, t.receiver);
+      expect(threes.map((pg) => pg.items.map((o) => o.id))).to.deep.equal(placed.map((id) => [String(id)]));
+    });
+
+    it("answers 400 CURSOR_INVALID for a cursor it did not issue, and 400 for a bad limit", async function () {
+      expectError(
+        await get("/v1/orders?cursor=!!not-ours", t.regulator),
+        400,
+        "CURSOR_INVALID",
+        "not one this API issued",
+      );
+      const wellFormed = Buffer.from("hello").toString("base64url");
+      expectError(await get(`/v1/orders?cursor=${wellFormed}`, t.regulator), 400, "CURSOR_INVALID");
+      expect(
+        expectInvalidField(await get("/v1/orders?limit=0", t.regulator), "querystring.limit"),
+      ).to.include(">= 1");
+      expect(
+        expectInvalidField(await get("/v1/orders?limit=501", t.regulator), "querystring.limit"),
+      ).to.include("<= 500");
+      expect(
+        expectInvalidField(await get("/v1/orders?limit=ten", t.regulator), "querystring.limit"),
+      ).to.equal("must be integer");
+    });
+  });
+
+  describe("GET /v1/orders/:id", function () {
+    it("shows the funded order with its amounts as strings and its approval", async function () {
+      const res = await get(`/v1/orders/${p.orderId}`, t.receiver);
+      expect(res.statusCode, res.body).to.equal(200);
+      const order = res.json();
+      expect(order).to.include({
+        id: String(p.orderId),
+        agreementId: String(p.agreementId),
+        hospital: chain.cast.hospital.address.toLowerCase(),
+        supplier: chain.cast.supplier.address.toLowerCase(),
+        placedBy: chain.cast.hospital.address.toLowerCase(),
+        quantity: "10",
+        value: "100000",
+        status: "funded",
+        approvals: 1,
+        shipped: "10",
+        accepted: "0",
+        cancelled: "0",
+        escrow: "100000",
+        paid: "0",
+        orderRef: ethers.id("PO-1"),
+      });
+      expect(order.approvers).to.have.length(1);
+      expect(order.approvers[0].approver).to.equal(chain.cast.approver.address.toLowerCase());
+      expect(order.lastChange.blockNumber).to.be.a("number");
+    });
+
+    it("shows a placed order to its supplier", async function () {
+      const res = await get(`/v1/orders/${placed[0]}`, t.supplier);
+      expect(res.statusCode).to.equal(200);
+      expect(res.json()).to.include({
+        status: "placed",
+        quantity: "2",
+        value: "20000",
+        approvals: 0,
+        escrow: "0",
+      });
+    });
+
+    it("hides the order from another hospital and another supplier: 404 ORDER_NOT_FOUND", async function () {
+      expectError(
+        await get(`/v1/orders/${p.orderId}`, t.receiver2),
+        404,
+        "ORDER_NOT_FOUND",
+        "visible to you",
+      );
+      expectError(await get(`/v1/orders/${p.orderId}`, t.supplier2), 404, "ORDER_NOT_FOUND");
+    });
+
+    it("answers 404 ORDER_NOT_FOUND for an unknown id and 400 for a malformed one", async function () {
+      expectError(await get("/v1/orders/999", t.regulator), 404, "ORDER_NOT_FOUND", "no order 999");
+      expectInvalidField(await get("/v1/orders/99999999999999999999999", t.regulator), "params.id");
+      expectInvalidField(await get("/v1/orders/-1", t.regulator), "params.id");
+      expectInvalidField(await get("/v1/orders/01", t.regulator), "params.id");
+    });
+  });
+
+  describe("GET /v1/shipments/:id", function () {
+    it("shows the shipment to its hospital and supplier", async function () {
+      for (const token of [t.receiver, t.supplier, t.regulator]) {
+        const res = await get(`/v1/shipments/${p.shipmentId}`, token);
+        expect(res.statusCode, res.body).to.equal(200);
+        const s = res.json();
+        expect(s).to.include({
+          id: String(p.shipmentId),
+          orderId: String(p.orderId),
+          gtin: GTIN,
+          lot: LOT,
+          quantity: "10",
+          expiry: new Date(p.expiry * 1000).toISOString(),
+          excursion: false,
+          confirmed: false,
+          recalled: false,
+          manifestSerials: null,
+          settlement: null,
+        });
+        expect(s.traceEvents).to.deep.equal([]);
+        expect(s.serialRoot).to.equal(act.serialTree(p.serials).root);
+      }
+    });
+
+    it("hides it from another hospital and another supplier, and 404s an unknown id", async function () {
+      expectError(
+        await get(`/v1/shipments/${p.shipmentId}`, t.receiver2),
+        404,
+        "SHIPMENT_NOT_FOUND",
+        "visible to you",
+      );
+      expectError(await get(`/v1/shipments/${p.shipmentId}`, t.supplier2), 404, "SHIPMENT_NOT_FOUND");
+      expectError(await get("/v1/shipments/404", t.regulator), 404, "SHIPMENT_NOT_FOUND", "no shipment 404");
+      expectError(await get(`/v1/shipments/${p.shipmentId}`, t.stranger), 403, "FORBIDDEN");
+    });
+  });
+});

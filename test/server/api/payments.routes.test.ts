@@ -1,0 +1,298 @@
+import { expect } from "chai";
+import type { FastifyInstance } from "fastify";
+import * as act from "../../../scripts/lib/actions";
+import { forEachEngine } from "../helpers/engines";
+import { DAY, GTIN, LOT, type ChainStack, type Procurement } from "../support/chain";
+import {
+  bearer,
+  chainIso,
+  enrolSecondHospital,
+  expectError,
+  expectInvalidField,
+  loginAll,
+  orderAndShip,
+  postReceipt,
+  startApi,
+  stopApi,
+  type ApiStack,
+  type Shipped,
+} from "../support/api-fixtures";
+
+/**
+ * GET /v1/payments: every settlement with its on-chain amounts — gross, the late-delivery
+ * penalty the contract took (50 bps of gross per day late, days rounded up, capped at
+ * 1000 bps), what the supplier was paid — its transaction and the time from acceptance to
+ * payment; filtered by status, supplier and order, paged, scoped like orders.
+ */
+
+interface Payment {
+  shipmentId: string;
+  orderId: string;
+  supplier: string;
+  hospital: string;
+  receiptNo: string;
+  status: string;
+  accepted: string;
+  rejected: string;
+  gross: string | null;
+  penalty: string | null;
+  paid: string | null;
+  daysLate: number | null;
+  txHash: string | null;
+  blockNumber: number | null;
+  error: string | null;
+  acceptedAt: string;
+  paidAt: string | null;
+  secondsToPayment: number | null;
+}
+
+/** The contract's rule: 50 bps of gross per started day late, at most 1000 bps. */
+function expectedPenalty(
+  gross: bigint,
+  receivedAt: number,
+  deadline: number,
+): { days: number; penalty: bigint } {
+  const days = receivedAt <= deadline ? 0 : Math.ceil((receivedAt - deadline) / DAY);
+  const bps = Math.min(days * 50, 1000);
+  return { days, penalty: (gross * BigInt(bps)) / 10_000n };
+}
+
+forEachEngine((engine) => {
+  let stack: ApiStack;
+  let app: FastifyInstance;
+  let chain: ChainStack;
+  let p: Procurement;
+  let t: Record<"receiver" | "regulator" | "supplier" | "supplier2" | "receiver2" | "stranger", string>;
+  const s = {} as Record<"late" | "veryLate" | "pending", Shipped>;
+
+  before(async function () {
+    this.timeout(180_000);
+    stack = await startApi(engine.db);
+    ({ app, chain, p } = stack);
+    const { cast, ledger } = chain;
+    await enrolSecondHospital(chain, [{ wallet: cast.receiver2, roles: act.HOSPITAL_ROLES.receiver }]);
+    await act.registerSupplier(ledger, cast.supplier2, "Beta Devices", "91320000Y");
+    s.late = await orderAndShip(chain, p, { quantity: 10, prefix: "LA" });
+    s.veryLate = await orderAndShip(chain, p, { quantity: 10, prefix: "VL" });
+    s.pending = await orderAndShip(chain, p, { quantity: 2, prefix: "PD" });
+    await app.indexer.catchUp();
+    t = await loginAll(app, {
+      receiver: cast.receiver,
+      regulator: cast.regulator,
+      supplier: cast.supplier,
+      supplier2: cast.supplier2,
+      receiver2: cast.receiver2,
+      stranger: cast.stranger,
+    });
+  });
+
+  after(() => stopApi(stack));
+
+  const get = (query: string, token?: string) =>
+    app.inject({ method: "GET", url: `/v1/payments${query}`, headers: token ? bearer(token) : {} });
+  const items = async (query: string, token: string): Promise<Payment[]> => {
+    const res = await get(query, token);
+    expect(res.statusCode, res.body).to.equal(200);
+    return res.json<{ items: Payment[] }>().items;
+  };
+
+  /** Receives a whole shipment now (chain time) as lot-level lines. */
+  async function receiveAll(
+    shipment: { shipmentId: bigint; serials: string[] },
+    receiptNo: string,
+  ): Promise<number> {
+    const receivedAt = await chainIso(chain);
+    const res = await postReceipt(
+      app,
+      t.receiver,
+      {
+        receiptNo,
+        shipmentId: String(shipment.shipmentId),
+        receivedAt,
+        lines: [{ gtin: GTIN, lot: LOT, quantity: shipment.serials.length }],
+      },
+      receiptNo,
+    );
+    expect(res.statusCode, res.body).to.equal(201);
+    expect(res.json().match.status).to.equal("matched");
+    return Date.parse(receivedAt) / 1000;
+  }
+
+  /** Drains the worker and returns the supplier's balance change; indexes what it sent. */
+  async function drain(): Promise<bigint> {
+    const before = await chain.ledger.token.balanceOf(chain.cast.supplier.address);
+    await app.settlementWorker!.drain();
+    await app.indexer.catchUp();
+    return (await chain.ledger.token.balanceOf(chain.cast.supplier.address)) - before;
+  }
+
+  function expectTiming(payment: Payment): void {
+    expect(payment.txHash).to.match(/^0x[0-9a-f]{64}$/);
+    expect(payment.blockNumber).to.be.a("number");
+    expect(payment.paidAt).to.be.a("string");
+    expect(payment.secondsToPayment).to.equal(
+      Math.max(0, Math.round((Date.parse(payment.paidAt!) - Date.parse(payment.acceptedAt)) / 1000)),
+    );
+    expect(Number.isInteger(payment.secondsToPayment)).to.equal(true);
+  }
+
+  describe("settlements", function () {
+    it("an on-time delivery is paid in full, with no penalty", async function () {
+      await receiveAll(p, "GR-ONTIME");
+      expect(await drain()).to.equal(100_000n);
+      const [payment] = await items(`?orderId=${p.orderId}`, t.receiver);
+      expect(payment).to.include({
+        shipmentId: String(p.shipmentId),
+        orderId: String(p.orderId),
+        supplier: chain.cast.supplier.address.toLowerCase(),
+        hospital: chain.cast.hospital.address.toLowerCase(),
+        receiptNo: "GR-ONTIME",
+        status: "confirmed",
+        accepted: "10",
+        rejected: "0",
+        gross: "100000",
+        penalty: "0",
+        paid: "100000",
+        daysLate: 0,
+        error: null,
+      });
+      expectTiming(payment);
+    });
+
+    it("a delivery 2 days and an hour late pays 3 days of penalty (days round up)", async function () {
+      const order = await chain.ledger.orderBook.order(s.late.orderId);
+      const deadline = Number(order.deliveryDeadline);
+      await chain.advance(deadline + 2 * DAY + 3600 - (await chain.now()));
+      const receivedAt = await receiveAll(s.late, "GR-LATE");
+      const gross = order.value;
+      const { days, penalty } = expectedPenalty(gross, receivedAt, deadline);
+      expect(days).to.equal(3);
+      expect(penalty).to.equal(1_500n);
+
+      const hospitalBefore = await chain.ledger.token.balanceOf(chain.cast.hospital.address);
+      expect(await drain()).to.equal(gross - penalty);
+      // The penalty goes back to the hospital.
+      expect((await chain.ledger.token.balanceOf(chain.cast.hospital.address)) - hospitalBefore).to.equal(
+        penalty,
+      );
+      const [payment] = await items(`?orderId=${s.late.orderId}`, t.receiver);
+      expect(payment).to.include({
+        status: "confirmed",
+        gross: gross.toString(),
+        penalty: penalty.toString(),
+        paid: (gross - penalty).toString(),
+        daysLate: 3,
+      });
+      expectTiming(payment);
+      const [settled] = await chain.ledger.orderBook.queryFilter(
+        chain.ledger.orderBook.filters.ShipmentSettled(s.late.shipmentId),
+      );
+      expect(settled.args.payout.penalty).to.equal(penalty);
+      expect(settled.args.payout.daysLate).to.equal(3n);
+      expect(payment.txHash).to.equal(settled.transactionHash);
+    });
+
+    it("a delivery three weeks late pays the capped penalty of 1000 bps", async function () {
+      const order = await chain.ledger.orderBook.order(s.veryLate.orderId);
+      const deadline = Number(order.deliveryDeadline);
+      await chain.advance(deadline + 22 * DAY + 60 - (await chain.now()));
+      const receivedAt = await receiveAll(s.veryLate, "GR-VERYLATE");
+      const { days, penalty } = expectedPenalty(order.value, receivedAt, deadline);
+      expect(days).to.equal(23);
+      expect(penalty).to.equal(order.value / 10n);
+      expect(await drain()).to.equal(order.value - penalty);
+      const [payment] = await items(`?orderId=${s.veryLate.orderId}`, t.regulator);
+      expect(payment).to.include({
+        status: "confirmed",
+        gross: order.value.toString(),
+        penalty: penalty.toString(),
+        paid: (order.value - penalty).toString(),
+        daysLate: 23,
+      });
+    });
+
+    it("a queued settlement is listed as pending, without amounts or transaction yet", async function () {
+      await receiveAll(s.pending, "GR-PENDING");
+      const [payment] = await items("?status=pending", t.receiver);
+      expect(payment).to.include({
+        shipmentId: String(s.pending.shipmentId),
+        status: "pending",
+        accepted: "2",
+        rejected: "0",
+        gross: null,
+        penalty: null,
+        paid: null,
+        daysLate: null,
+        txHash: null,
+        blockNumber: null,
+        paidAt: null,
+        secondsToPayment: null,
+      });
+    });
+  });
+
+  describe("filters, pages and scope", function () {
+    const shipments = (list: Payment[]) => list.map((x) => x.shipmentId);
+
+    it("filters by status, supplier and order", async function () {
+      const all = [p, s.late, s.veryLate, s.pending].map((x) => String(x.shipmentId));
+      expect(shipments(await items("", t.regulator))).to.deep.equal(all);
+      expect(shipments(await items("?status=confirmed", t.regulator))).to.deep.equal(all.slice(0, 3));
+      expect(shipments(await items("?status=failed", t.regulator))).to.deep.equal([]);
+      expect(shipments(await items(`?supplier=${chain.cast.supplier.address}`, t.regulator))).to.deep.equal(
+        all,
+      );
+      expect(shipments(await items(`?supplier=${chain.cast.supplier2.address}`, t.regulator))).to.deep.equal(
+        [],
+      );
+      expect(
+        shipments(await items(`?orderId=${s.late.orderId}&status=confirmed`, t.regulator)),
+      ).to.deep.equal([all[1]]);
+      expect(shipments(await items("?orderId=999", t.regulator))).to.deep.equal([]);
+      expect(expectInvalidField(await get("?status=paid", t.regulator), "querystring.status")).to.include(
+        '"pending"',
+      );
+      expectInvalidField(await get("?supplier=acme", t.regulator), "querystring.supplier");
+      expectInvalidField(await get("?orderId=0", t.regulator), "querystring.orderId");
+    });
+
+    it("walks the payments one at a time with the cursor", async function () {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res = await get(`?limit=1${cursor ? `&cursor=${cursor}` : ""}`, t.receiver);
+        expect(res.statusCode, res.body).to.equal(200);
+        const page = res.json<{ items: Payment[]; nextCursor: string | null }>();
+        expect(page.items).to.have.length(1);
+        seen.push(page.items[0].shipmentId);
+        cursor = page.nextCursor;
+        pages++;
+      } while (cursor !== null && pages < 10);
+      expect(seen).to.deep.equal([p, s.late, s.veryLate, s.pending].map((x) => String(x.shipmentId)));
+      expectError(await get("?cursor=@@@", t.receiver), 400, "CURSOR_INVALID", "not one this API issued");
+      const notAnId = Buffer.from("GR-LATE").toString("base64url");
+      expectError(await get(`?cursor=${notAnId}`, t.receiver), 400, "CURSOR_INVALID");
+      expectInvalidField(await get("?limit=0", t.receiver), "querystring.limit");
+    });
+
+    it("shows a supplier its own payments, another hospital none, and refuses a request without a token", async function () {
+      expect(await items("", t.supplier)).to.have.length(4);
+      expect(await items("", t.supplier2)).to.deep.equal([]);
+      expect(await items("", t.receiver2)).to.deep.equal([]);
+      expect(await items("", t.stranger)).to.deep.equal([]);
+      // A hospital's scope cannot be widened with a filter.
+      expect(await items(`?supplier=${chain.cast.supplier.address}`, t.receiver2)).to.deep.equal([]);
+      expectError(await get(""), 401, "UNAUTHORIZED");
+    });
+
+    it("lists the last one confirmed once the worker has paid it (late too, so capped)", async function () {
+      const value = (await chain.ledger.orderBook.order(s.pending.orderId)).value;
+      expect(await drain()).to.equal(value - value / 10n);
+      expect(await items("?status=pending", t.receiver)).to.deep.equal([]);
+      const [payment] = await items(`?orderId=${s.pending.orderId}`, t.receiver);
+      expect(payment).to.include({ status: "confirmed", penalty: (value / 10n).toString(), daysLate: 23 });
+      expectTiming(payment);
+    });
+  });
+});
