@@ -7,7 +7,7 @@ import { rejectionOf } from "../helpers/rejection";
 describe("buildApp", function () {
   describe("without a database passed in", function () {
     it("opens the configured one, migrates it, and closes it with the app", async function () {
-      const app = buildApp(testConfig());
+      const app = buildApp(testConfig(), { ledger: false });
       await app.ready();
       expect(app.db.engine).to.equal("pglite");
       expect(app.config.db).to.deep.equal({ engine: "pglite", dir: undefined });
@@ -18,7 +18,9 @@ describe("buildApp", function () {
     });
 
     it("fails to start when PostgreSQL cannot be reached", async function () {
-      const app = buildApp(testConfig({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/ledger" }));
+      const app = buildApp(testConfig({ DATABASE_URL: "postgres://postgres@127.0.0.1:1/ledger" }), {
+        ledger: false,
+      });
       const error = await rejectionOf(app.ready());
       expect(error.message).to.match(/ECONNREFUSED/);
       await app.close();
@@ -29,7 +31,7 @@ describe("buildApp", function () {
     it("migrates it and leaves it open when the app closes", async function () {
       const db = await openPglite();
       try {
-        const app = buildApp(testConfig(), { db });
+        const app = buildApp(testConfig(), { db, ledger: false });
         await app.ready();
         expect(app.db).to.equal(db);
         await app.close();

@@ -1,6 +1,9 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { startChain, type ChainStack } from "../support/chain";
 
 const MAIN = path.resolve(__dirname, "../../../server/main.ts");
 
@@ -36,8 +39,47 @@ describe("server/main.ts", function () {
     expect(main.output()).to.match(/^invalid configuration:\n {2}PORT: must be an integer from 0 to 65535/);
   });
 
-  it("serves, then shuts down cleanly on SIGTERM", async function () {
-    const main = startMain({ DATA_DIR: ":memory:", PORT: "0", PAYMENTS_ENABLED: "false", LOG_LEVEL: "info" });
+  describe("with a chain and a deployment", function () {
+    let chain: ChainStack;
+    let deploymentFile: string;
+
+    before(async function () {
+      chain = await startChain();
+      deploymentFile = path.join(mkdtempSync(path.join(tmpdir(), "main-")), "deployment.json");
+      writeFileSync(deploymentFile, JSON.stringify(chain.deployment));
+    });
+
+    after(async () => chain?.stop());
+
+    it("exits with code 1 when the deployment file is missing, naming it", async function () {
+      const main = startMain({
+        DATA_DIR: ":memory:",
+        PORT: "0",
+        PAYMENTS_ENABLED: "false",
+        RPC_URL: chain.node.url,
+        DEPLOYMENT_FILE: path.join(path.dirname(deploymentFile), "missing.json"),
+      });
+      expect(await main.exited).to.equal(1);
+      expect(main.output()).to.include("missing.json: file not found");
+    });
+
+    it("serves, then shuts down cleanly on SIGTERM", async function () {
+      await servesThenStops({
+        DATA_DIR: ":memory:",
+        PORT: "0",
+        PAYMENTS_ENABLED: "false",
+        LOG_LEVEL: "info",
+        RPC_URL: chain.node.url,
+        DEPLOYMENT_FILE: deploymentFile,
+        CONFIRMATIONS: "0",
+      });
+    });
+  });
+});
+
+async function servesThenStops(env: Record<string, string>): Promise<void> {
+  {
+    const main = startMain(env);
     try {
       await waitFor(
         () => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.test(main.output()),
@@ -52,5 +94,5 @@ describe("server/main.ts", function () {
     } finally {
       main.child.kill("SIGKILL");
     }
-  });
-});
+  }
+}
