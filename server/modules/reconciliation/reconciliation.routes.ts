@@ -94,7 +94,9 @@ export default async function reconciliationRoutes(app: FastifyInstance): Promis
       },
     },
     async (request, reply) => {
-      const report = await (await service()).report({
+      const report = await (
+        await service()
+      ).report({
         ...request.query,
         hospital: reportScope(request, request.query.hospital),
       });
@@ -161,10 +163,9 @@ export default async function reconciliationRoutes(app: FastifyInstance): Promis
       },
     },
     async (request, reply) => {
-      const items = await (await service()).overduePayments(
-        request.query.days,
-        reportScope(request, request.query.hospital),
-      );
+      const items = await (
+        await service()
+      ).overduePayments(request.query.days, reportScope(request, request.query.hospital));
       if (wantsCsv(request)) return sendCsv(reply, "overdue-payments", toCsv(items, OVERDUE_COLUMNS));
       return { days: request.query.days, items };
     },
