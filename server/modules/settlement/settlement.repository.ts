@@ -77,17 +77,25 @@ export async function highestNonceInFlight(tx: Db): Promise<number | null> {
   return rows[0]?.n == null ? null : Number(rows[0].n);
 }
 
+/**
+ * Records the signed transaction before it is sent. The job is leased to its sender for
+ * `leaseMs` (its receipt wait): until then no replica reconciles it, so a transaction is not
+ * broadcast by a second replica while its sender is still on it; after a crash it is picked up
+ * once the lease runs out.
+ */
 export async function markSubmitted(
   tx: Db,
   id: string,
   txHash: string,
   rawTx: string,
   nonce: number,
+  leaseMs: number,
 ): Promise<void> {
   await tx.query(
     `UPDATE settlement_jobs SET status = 'submitted', tx_hash = $2, raw_tx = $3, nonce = $4, attempts = attempts + 1,
-       submitted_at = now(), last_error = NULL WHERE id = $1`,
-    [id, txHash, rawTx, nonce],
+       submitted_at = now(), last_error = NULL, next_attempt_at = now() + ($5::int * interval '1 millisecond')
+     WHERE id = $1`,
+    [id, txHash, rawTx, nonce, leaseMs],
   );
 }
 
@@ -106,12 +114,23 @@ export async function markFailed(db: Db, id: string, errorName: string, message:
   );
 }
 
-/** Back to pending (to be signed again, e.g. its nonce was taken), after `delayMs`. */
-export async function markRetry(db: Db, id: string, message: string, delayMs: number): Promise<void> {
+/**
+ * Back to pending (to be signed again, e.g. its nonce was taken), after `delayMs`. Only while
+ * the job is still submitted with transaction `txHash`: a late verdict on that transaction must
+ * not undo what another replica has recorded since (a confirmation above all).
+ */
+export async function markRetry(
+  db: Db,
+  id: string,
+  txHash: string,
+  message: string,
+  delayMs: number,
+): Promise<void> {
   await db.query(
-    `UPDATE settlement_jobs SET status = 'pending', tx_hash = NULL, raw_tx = NULL, nonce = NULL, last_error = $2,
-       next_attempt_at = now() + ($3::int * interval '1 millisecond') WHERE id = $1`,
-    [id, message, delayMs],
+    `UPDATE settlement_jobs SET status = 'pending', tx_hash = NULL, raw_tx = NULL, nonce = NULL, last_error = $3,
+       next_attempt_at = now() + ($4::int * interval '1 millisecond')
+     WHERE id = $1 AND status = 'submitted' AND tx_hash = $2`,
+    [id, txHash, message, delayMs],
   );
 }
 

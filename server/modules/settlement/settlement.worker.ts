@@ -13,10 +13,11 @@ import type { SettlementJob } from "./settlement.repository";
  * Exactly once, at any crash point:
  * - the signed transaction and its hash are committed (status `submitted`) BEFORE it is
  *   broadcast, so after a crash the worker knows what it may have sent;
- * - a `submitted` job is reconciled against the chain before anything new is signed: mined →
- *   recorded; still in the mempool → waited for; unknown to the node → the shipment's
- *   on-chain `confirmed` flag is asked, and only if unpaid is the same signed transaction
- *   broadcast again (same nonce, so it can never land twice);
+ * - a `submitted` job is leased to the worker that signed it for one receipt wait; after that
+ *   (its worker died, or gave up waiting) it is reconciled against the chain before anything
+ *   new is signed: mined → recorded; still in the mempool → waited for; unknown to the node →
+ *   the shipment's on-chain `confirmed` flag is asked, and only if unpaid is the same signed
+ *   transaction broadcast again (same nonce, so it can never land twice);
  * - a pending job whose shipment the chain already shows confirmed is recorded, not resent;
  * - the contract itself refuses a second confirmation (SettlementAlreadyConfirmed).
  * Jobs are claimed with FOR UPDATE SKIP LOCKED and nonces allocated under an advisory lock,
@@ -41,6 +42,18 @@ export interface WorkerHooks {
 const NONCE_ERRORS =
   /nonce too low|nonce has already been used|NONCE_EXPIRED|replacement transaction underpriced/i;
 const KNOWN_TX = /already known|known transaction|ALREADY_EXISTS/i;
+/**
+ * Gas limit = estimate + 25 %. The estimate is taken against the chain as it is when signing,
+ * but the transaction may be mined after other confirmations still in flight (after a crash, or
+ * from another replica): the last shipment of an order also closes it and needs more gas than
+ * the estimate of a middle one. Unused gas is not charged.
+ */
+const GAS_HEADROOM_PERCENT = 125n;
+/**
+ * A mined failure that the contract does not reproduce is signed anew while the job has had
+ * fewer attempts (signings and reconciliations) than this; then it becomes an exception.
+ */
+const MAX_CONTEXT_RETRIES = 10;
 
 export class SettlementWorker {
   constructor(
@@ -125,13 +138,23 @@ export class SettlementWorker {
         throw error;
       }
       const hash = Transaction.from(raw).hash!;
-      await repo.markSubmitted(tx, job.id, hash, raw, nonce);
-      return { job, raw, hash };
+      await repo.markSubmitted(tx, job.id, hash, raw, nonce, this.options.receiptTimeoutMs);
+      // What the row now holds: recording the outcome needs the hash and the signed bytes (a
+      // mined revert is replayed from them), which the claimed pending row does not carry.
+      const submitted: SettlementJob = {
+        ...job,
+        status: "submitted",
+        tx_hash: hash,
+        raw_tx: raw,
+        nonce: String(nonce),
+        attempts: job.attempts + 1,
+      };
+      return { job: submitted, raw, hash };
     });
     if (prepared === null) return false;
     if (prepared === "done") return true;
     await this.hooks.at?.("signed");
-    await this.broadcast(prepared.job.id, prepared.raw);
+    await this.broadcast(prepared.job);
     await this.hooks.at?.("broadcast");
     await this.await(prepared.job, prepared.hash);
     return true;
@@ -154,7 +177,7 @@ export class SettlementWorker {
       await repo.markConfirmed(this.db, job.id, null);
       return true;
     }
-    await this.broadcast(job.id, job.raw_tx!);
+    await this.broadcast(job);
     await this.await(job, job.tx_hash);
     return true;
   }
@@ -174,19 +197,20 @@ export class SettlementWorker {
       data,
       nonce,
     });
+    request.gasLimit = (BigInt(request.gasLimit!) * GAS_HEADROOM_PERCENT) / 100n;
     return this.wallet.signTransaction(request);
   }
 
-  private async broadcast(jobId: string, raw: string): Promise<void> {
+  private async broadcast(job: SettlementJob): Promise<void> {
     try {
-      await this.provider.broadcastTransaction(raw);
+      await this.provider.broadcastTransaction(job.raw_tx!);
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       if (KNOWN_TX.test(message)) return;
       if (NONCE_ERRORS.test(message)) {
         // The nonce went to another transaction: this one can never land, so sign anew
         // (the pending path re-checks the chain's confirmed flag first).
-        await repo.markRetry(this.db, jobId, message, 0);
+        await repo.markRetry(this.db, job.id, job.tx_hash!, message, 0);
         return;
       }
       throw error;
@@ -208,18 +232,35 @@ export class SettlementWorker {
       this.log.info({ shipmentId: job.shipment_id, tx: job.tx_hash }, "settlement confirmed on-chain");
       return;
     }
-    const revert = await this.replayRevert(job, blockNumber);
+    let revert = await this.replayRevert(job, blockNumber);
+    if (!revert) {
+      // The contract accepts the call on its own: the transaction failed for its context (out
+      // of gas, or an earlier transaction in the same block), not because the contract refuses.
+      // Sign it anew: the pending path asks the chain first and estimates against fresh state.
+      const message = `transaction ${job.tx_hash} failed but its call does not revert when replayed`;
+      if (job.attempts < MAX_CONTEXT_RETRIES) {
+        await repo.markRetry(this.db, job.id, job.tx_hash!, message, this.options.pollMs);
+        this.log.warn({ shipmentId: job.shipment_id, tx: job.tx_hash }, message);
+        return;
+      }
+      revert = { name: "UnknownRevert", message };
+    }
+    const failure = revert;
     await this.db.transaction(async (tx) => {
-      await repo.markFailed(tx, job.id, revert.name, revert.message);
-      await repo.raiseSettlementException(tx, job, revert.name, revert.message);
+      await repo.markFailed(tx, job.id, failure.name, failure.message);
+      await repo.raiseSettlementException(tx, job, failure.name, failure.message);
     });
   }
 
-  /** A mined revert carries no reason in its receipt: replay the call at that block to get it. */
+  /**
+   * A mined revert carries no reason in its receipt: replay the call on the state before its
+   * block to get it. Null when the replay does not revert; network trouble is thrown (the job
+   * stays submitted and is reconciled again), never taken for a revert.
+   */
   private async replayRevert(
     job: SettlementJob,
     blockNumber: number,
-  ): Promise<{ name: string; message: string }> {
+  ): Promise<{ name: string; message: string } | null> {
     const tx = Transaction.from(job.raw_tx!);
     try {
       await this.provider.call({
@@ -231,8 +272,11 @@ export class SettlementWorker {
     } catch (error) {
       const revert = decodeRevert(revertDataOf(error));
       if (revert) return revert;
+      if (isCallException(error))
+        return { name: "UnknownRevert", message: `transaction ${job.tx_hash} reverted` };
+      throw error;
     }
-    return { name: "UnknownRevert", message: `transaction ${job.tx_hash} reverted` };
+    return null;
   }
 }
 

@@ -1,0 +1,147 @@
+import { expect } from "chai";
+import { migrate, type Db } from "../../../server/db";
+import { enqueue } from "../../../server/modules/settlement/settlement.repository";
+import { forEachEngine } from "../helpers/engines";
+import { procure, startChain, type ChainStack } from "../support/chain";
+import {
+  fullAcceptance,
+  jobOf,
+  RecordingProvider,
+  settledLogs,
+  settlementWorker,
+  settlerNonces,
+  shipOrder,
+  silentLog,
+  supplierBalance,
+  type Broadcast,
+  type RecordingLog,
+  type ShippedOrder,
+} from "./support";
+
+/**
+ * Several gateway replicas share one PostgreSQL and one settler key. Jobs are claimed with
+ * FOR UPDATE SKIP LOCKED and nonces handed out under an advisory lock, so two workers running
+ * flat out over the same outbox must still send each job's transaction once, never reuse a
+ * nonce, and pay each shipment once. PGlite serves one process, so this is PostgreSQL only.
+ */
+
+const JOBS = 12;
+
+describe("SettlementWorker replicas on one PostgreSQL", function () {
+  let chain: ChainStack;
+  let agreementId: bigint;
+
+  before(async function () {
+    chain = await startChain();
+    ({ agreementId } = await procure(chain, 1));
+  });
+
+  after(async function () {
+    await chain?.stop();
+  });
+
+  forEachEngine((engine) => {
+    // Defining no test leaves the PGlite suite empty, and mocha runs none of its hooks.
+    if (engine.engine !== "postgres") return;
+
+    before(() => migrate(engine.db));
+
+    it(`two workers racing over ${JOBS} jobs send each exactly once and pay each shipment once`, async function () {
+      await race({ stallMs: 0 });
+    });
+
+    it("a replica that stalls between committing a job and sending it keeps it to itself", async function () {
+      // A pause after the commit (GC, a slow link to the node) must not let the other replica
+      // take the job for an orphan and send it too.
+      await race({ stallMs: 150 });
+    });
+
+    async function race({ stallMs }: { stallMs: number }): Promise<void> {
+      const orders: ShippedOrder[] = [];
+      while (orders.length * 2 < JOBS) orders.push(await shipOrder(chain, agreementId, [1, 1]));
+      const units = orders.flatMap((o) => o.shipments);
+      for (const unit of units) await enqueue(engine.db, fullAcceptance(unit));
+      const balanceBefore = await supplierBalance(chain);
+      const nonceBefore = await settlerNonces(chain);
+
+      const broadcasts: Broadcast[] = [];
+      const replicas: { name: string; db: Db; provider: RecordingProvider; log: RecordingLog }[] = [];
+      for (const name of ["a", "b"]) {
+        // Each replica has its own pool of connections and its own RPC client and wallet.
+        replicas.push({
+          name,
+          db: await engine.connect(),
+          provider: new RecordingProvider(chain.node.url, name, broadcasts),
+          log: silentLog(),
+        });
+      }
+      const abort = new AbortController();
+      const loops = replicas.map((r) =>
+        settlementWorker(r.db, chain, {
+          provider: r.provider,
+          log: r.log,
+          pollMs: 5,
+          hooks: {
+            at: (point) =>
+              point === "signed" && r.name === "a" && stallMs > 0
+                ? new Promise((resolve) => setTimeout(resolve, stallMs))
+                : undefined,
+          },
+        }).run(abort.signal),
+      );
+      try {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const { rows } = await engine.db.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM settlement_jobs WHERE status <> 'confirmed'",
+          );
+          if (rows[0].n === 0) break;
+          expect(Date.now(), "all jobs confirmed within 60 s").to.be.below(deadline);
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        }
+      } finally {
+        abort.abort();
+        await Promise.all(loops);
+        for (const r of replicas) r.provider.destroy();
+      }
+
+      const logs = await settledLogs(chain);
+      for (const unit of units) {
+        const sent = broadcasts.filter((b) => b.shipmentId === unit.shipmentId);
+        const hashes = new Set(sent.map((b) => b.hash));
+        expect([...hashes], `shipment ${unit.shipmentId}: one transaction`).to.have.lengthOf(1);
+        expect(
+          new Set(sent.map((b) => b.replica)).size,
+          `shipment ${unit.shipmentId}: sent by one replica`,
+        ).to.equal(1);
+        const settled = logs.get(unit.shipmentId) ?? [];
+        expect(settled, `shipment ${unit.shipmentId}: one ShipmentSettled`).to.have.lengthOf(1);
+        const job = await jobOf(engine.db, unit.shipmentId);
+        expect(job.status).to.equal("confirmed");
+        expect(job.tx_hash).to.equal(settled[0].txHash);
+        expect(hashes.has(settled[0].txHash)).to.equal(true);
+      }
+
+      // No two transactions shared a nonce, none is left waiting in the pool, none was wasted.
+      const nonces = new Map(broadcasts.map((b) => [b.hash, b.nonce]));
+      expect(new Set(nonces.values()).size).to.equal(nonces.size);
+      expect(nonces.size).to.equal(JOBS);
+      const nonceAfter = await settlerNonces(chain);
+      expect(nonceAfter.latest).to.equal(nonceBefore.latest + JOBS);
+      expect(nonceAfter.pending).to.equal(nonceAfter.latest);
+      expect(replicas.flatMap((r) => r.log.warnings)).to.deep.equal([]);
+
+      const paid = orders.reduce((sum, o) => sum + o.value, 0n);
+      expect((await supplierBalance(chain)) - balanceBefore).to.equal(paid);
+      // Both replicas really worked the outbox: the race above was a race.
+      for (const r of replicas) {
+        expect(
+          broadcasts.some((b) => b.replica === r.name),
+          `replica ${r.name} sent something`,
+        ).to.equal(true);
+      }
+      const perReplica = replicas.map((r) => broadcasts.filter((b) => b.replica === r.name).length);
+      console.log(`      broadcasts per replica: ${perReplica.join(" / ")} for ${JOBS} jobs`);
+    }
+  });
+});
