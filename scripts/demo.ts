@@ -44,7 +44,7 @@ const KNEE_GTIN = "09501101530003";
 
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const provider = new JsonRpcProvider(options.rpcUrl, undefined, {
+  const provider = new JsonRpcProvider(options.rpcUrl, options.deployment.chainId, {
     cacheTimeout: -1,
     pollingInterval: 100,
     staticNetwork: true,

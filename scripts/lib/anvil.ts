@@ -68,7 +68,7 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
   child.stdout?.on("data", onData);
   child.stderr?.on("data", onData);
   const url = `http://${host}:${options.port}`;
-  const provider = new JsonRpcProvider(url, undefined, {
+  const provider = new JsonRpcProvider(url, options.chainId ?? 31337, {
     cacheTimeout: -1,
     pollingInterval: 50,
     staticNetwork: true,

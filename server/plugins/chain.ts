@@ -41,7 +41,7 @@ export interface ChainPluginOptions {
 /** Builds the chain context from configuration: provider, deployment file, settler key. */
 export async function openChain(config: Config): Promise<ChainContext> {
   const deployment = loadDeployment(config.chain.deploymentFile);
-  const provider = new JsonRpcProvider(config.chain.rpcUrl, undefined, {
+  const provider = new JsonRpcProvider(config.chain.rpcUrl, deployment.chainId, {
     cacheTimeout: -1,
     pollingInterval: 250,
     staticNetwork: true,
