@@ -1,0 +1,191 @@
+import { readFileSync } from "node:fs";
+import { getAddress, isAddress } from "ethers";
+import type { Context } from "./options";
+import type { Result } from "./output";
+
+/**
+ * What every command is made of: a spec (path, options, help text, example) and a `run` that
+ * gets the shared context (keys, chain, gateway) and the parsed option values. Also the errors
+ * the CLI reports as one line without a stack trace, and the value parsers the commands share.
+ */
+
+export interface OptionSpec {
+  type: "string" | "boolean";
+  /** Placeholder shown in help, e.g. `<id>`. */
+  value?: string;
+  description: string;
+  required?: boolean;
+  multiple?: boolean;
+  short?: string;
+}
+
+export interface CommandSpec {
+  /** Words after the group, e.g. `["bid", "commit"]`. */
+  path: string[];
+  summary: string;
+  /** Longer explanation shown by `--help`. */
+  details?: string;
+  options: Record<string, OptionSpec>;
+  /** The option that may also be given as the single positional argument. */
+  positional?: string;
+  examples: string[];
+  run(ctx: Context, opts: Opts): Promise<Result>;
+}
+
+export interface GroupSpec {
+  name: string;
+  summary: string;
+  commands: CommandSpec[];
+}
+
+/** A problem with how the CLI was called: bad or missing options, unreadable input files. */
+export class UsageError extends Error {}
+
+/** An expected failure with a one-line explanation (no stack trace). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly code = "ERROR",
+  ) {
+    super(message);
+  }
+}
+
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+/** Typed access to one command's parsed options, with the CLI's usage errors. */
+export class Opts {
+  constructor(private readonly values: Values) {}
+
+  has(name: string): boolean {
+    const v = this.values[name];
+    return v !== undefined && !(Array.isArray(v) && v.length === 0);
+  }
+
+  flag(name: string): boolean {
+    return this.values[name] === true;
+  }
+
+  optional(name: string): string | undefined {
+    const v = this.values[name];
+    if (Array.isArray(v)) return v.length ? String(v[v.length - 1]) : undefined;
+    return typeof v === "string" ? v : undefined;
+  }
+
+  string(name: string): string {
+    const v = this.optional(name);
+    if (v === undefined || v === "") throw new UsageError(`--${name} is required`);
+    return v;
+  }
+
+  /** A repeatable option; each value may also be a comma-separated list. */
+  list(name: string): string[] {
+    const v = this.values[name];
+    const raw = Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : [];
+    return raw
+      .flatMap((s) => s.split(","))
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+  }
+
+  /** A non-negative whole number (ids, quantities, prices) as a bigint. */
+  id(name: string): bigint {
+    return parseWhole(this.string(name), `--${name}`);
+  }
+
+  optionalId(name: string): bigint | undefined {
+    const v = this.optional(name);
+    return v === undefined ? undefined : parseWhole(v, `--${name}`);
+  }
+
+  int(name: string, fallback?: number, max = Number.MAX_SAFE_INTEGER): number {
+    const v = this.optional(name);
+    if (v === undefined) {
+      if (fallback === undefined) throw new UsageError(`--${name} is required`);
+      return fallback;
+    }
+    const n = parseWhole(v, `--${name}`);
+    if (n > BigInt(max)) throw new UsageError(`--${name} must be at most ${max} (got ${v})`);
+    return Number(n);
+  }
+
+  address(name: string): string {
+    return parseAddress(this.string(name), `--${name}`);
+  }
+
+  choice<T extends string>(name: string, choices: readonly T[], fallback?: T): T {
+    const v = this.optional(name);
+    if (v === undefined) {
+      if (fallback === undefined)
+        throw new UsageError(`--${name} is required (one of ${choices.join(", ")})`);
+      return fallback;
+    }
+    if (!(choices as readonly string[]).includes(v)) {
+      throw new UsageError(`--${name} must be one of ${choices.join(", ")} (got "${v}")`);
+    }
+    return v as T;
+  }
+}
+
+export function parseWhole(text: string, what: string): bigint {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${what} must be a whole number (got "${text}")`);
+  return BigInt(text.trim());
+}
+
+export function parseAddress(text: string, what: string): string {
+  if (!isAddress(text)) throw new UsageError(`${what} must be an 0x address (got "${text}")`);
+  return getAddress(text);
+}
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/**
+ * A point in time as unix seconds: `+3d` / `+12h` / `+30m` / `+90s` from `now` (chain time), an
+ * ISO date (midnight UTC) or date-time, or unix seconds.
+ */
+export function parseWhen(text: string, what: string, now: number): number {
+  const t = text.trim();
+  const relative = /^\+(\d+)([smhd])$/.exec(t);
+  if (relative) return now + Number(relative[1]) * UNIT_SECONDS[relative[2]];
+  if (/^\d{9,11}$/.test(t)) return Number(t);
+  if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return isoDate(t, what);
+  if (/^\d{4}-\d{2}-\d{2}T/.test(t)) {
+    const ms = Date.parse(t);
+    if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
+  }
+  throw new UsageError(
+    `${what} must be +<n>d|h|m|s (from now), an ISO date or date-time, or unix seconds (got "${text}")`,
+  );
+}
+
+/** YYYY-MM-DD as unix seconds at midnight UTC. */
+export function isoDate(text: string, what: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+  if (m) {
+    const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+    if (new Date(ms).toISOString().slice(0, 10) === text.trim()) return ms / 1000;
+  }
+  throw new UsageError(`${what} must be a date YYYY-MM-DD (got "${text}")`);
+}
+
+/** Reads a file the user named, turning a missing or unreadable file into a usage error. */
+export function readInput(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    const reason =
+      e.code === "ENOENT"
+        ? "no such file"
+        : e.code === "EISDIR"
+          ? "is a directory"
+          : e.code === "EACCES"
+            ? "permission denied"
+            : e.message;
+    throw new UsageError(`${what} ${file}: ${reason}`);
+  }
+}
+
+export function isoTime(seconds: number | bigint): string {
+  return new Date(Number(seconds) * 1000).toISOString();
+}

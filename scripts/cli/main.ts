@@ -1,0 +1,329 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { CliError, Opts, UsageError, type CommandSpec, type GroupSpec, type OptionSpec } from "./command";
+import { hospitalGroup } from "./hospital";
+import { Context, GLOBAL_OPTIONS, resolveGlobals, reasonOf } from "./options";
+import { render } from "./output";
+import { regulatorGroup } from "./regulator";
+import { supplierGroup } from "./supplier";
+
+/**
+ * `sunshine <group> <command> [options]`: finds the command, parses its options with the
+ * global ones (node:util parseArgs, strict), runs it and prints a table or JSON. Every
+ * expected failure — bad usage, a ledger revert (decoded to the custom error and its
+ * arguments), a gateway error (CODE (status): message) — is one line on stderr and exit 1.
+ */
+
+export const GROUPS: GroupSpec[] = [supplierGroup, regulatorGroup, hospitalGroup];
+
+export interface Io {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+}
+
+interface Resolved {
+  group?: GroupSpec;
+  command?: CommandSpec;
+  /** Words that matched, e.g. ["supplier", "bid"] when the command is incomplete. */
+  words: string[];
+  /** argv without the command words. */
+  rest: string[];
+}
+
+/** Picks out the group and command words, skipping global options (and their values) around them. */
+function resolve(argv: string[]): Resolved {
+  const words: string[] = [];
+  const wordIndexes = new Set<number>();
+  let group: GroupSpec | undefined;
+  let command: CommandSpec | undefined;
+  for (let i = 0; i < argv.length && !command; i++) {
+    const token = argv[i];
+    if (token === "--") break;
+    if (token.startsWith("-")) {
+      const name = token.replace(/^--?/, "").split("=")[0];
+      const spec = GLOBAL_OPTIONS[name] ?? Object.values(GLOBAL_OPTIONS).find((o) => o.short === name);
+      if (spec?.type === "string" && !token.includes("=")) i++;
+      continue;
+    }
+    if (!group) {
+      group = GROUPS.find((g) => g.name === token);
+      if (!group)
+        throw new UsageError(
+          `unknown command group "${token}" (one of ${GROUPS.map((g) => g.name).join(", ")})`,
+        );
+    } else {
+      const path = [...words.slice(1), token];
+      const matches = group.commands.filter((c) => path.every((w, j) => c.path[j] === w));
+      if (matches.length === 0) {
+        throw new UsageError(
+          `unknown command "${[group.name, ...path].join(" ")}"; see sunshine ${group.name} --help`,
+        );
+      }
+      command = matches.find((c) => c.path.length === path.length);
+    }
+    words.push(token);
+    wordIndexes.add(i);
+  }
+  return { group, command, words, rest: argv.filter((_, i) => !wordIndexes.has(i)) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Help
+// ---------------------------------------------------------------------------------------------
+
+function optionLines(options: Record<string, OptionSpec>, positional?: string): string[] {
+  const rows = Object.entries(options).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : ""}--${name}${o.value ? ` ${o.value}` : ""}`;
+    const notes = [
+      o.required ? "required" : "",
+      o.multiple ? "repeatable" : "",
+      positional === name ? "or positional" : "",
+    ]
+      .filter(Boolean)
+      .join(", ");
+    return [flag, `${o.description}${notes ? ` (${notes})` : ""}`];
+  });
+  const width = Math.max(...rows.map(([f]) => f.length));
+  return rows.map(([f, d]) => `  ${f.padEnd(width)}  ${d}`);
+}
+
+function commandList(group: GroupSpec, prefix: string[] = []): string[] {
+  const commands = group.commands.filter((c) => prefix.every((w, j) => c.path[j] === w));
+  const names = commands.map((c) => c.path.join(" "));
+  const width = Math.max(...names.map((n) => n.length));
+  return commands.map((c, i) => `  ${names[i].padEnd(width)}  ${c.summary}`);
+}
+
+const ENVIRONMENT = [
+  "Environment:",
+  "  SUNSHINE_KEY                hex private key of the account that acts",
+  "  SUNSHINE_KEYSTORE_PASSWORD  password of --keystore",
+  "  SUNSHINE_RPC_URL, SUNSHINE_DEPLOYMENT, SUNSHINE_GATEWAY  defaults of --rpc, --deployment, --gateway",
+];
+
+export function mainHelp(): string {
+  const lines = [
+    "Usage: sunshine <group> <command> [options]",
+    "",
+    "The Sunshine Ledger from the command line: chain acts are signed with your key and sent",
+    "directly (or gas-less through a gateway with --relay); API commands sign in to the gateway.",
+    "",
+  ];
+  for (const g of GROUPS) lines.push(`${g.name} — ${g.summary}`, ...commandList(g), "");
+  lines.push("Global options:", ...optionLines(GLOBAL_OPTIONS), "", ...ENVIRONMENT, "");
+  lines.push(
+    "Example:",
+    '  $ SUNSHINE_KEY=0x… sunshine supplier register --name "Acme Medical" --registration-id 91310000X',
+    "",
+  );
+  lines.push("Run sunshine <group> --help or sunshine <group> <command> --help for details.");
+  return lines.join("\n") + "\n";
+}
+
+export function groupHelp(group: GroupSpec, prefix: string[] = []): string {
+  const lines = [
+    `Usage: sunshine ${[group.name, ...prefix].join(" ")} <command> [options]`,
+    "",
+    `${group.name}: ${group.summary}`,
+    "",
+    "Commands:",
+    ...commandList(group, prefix),
+    "",
+    "Global options:",
+    ...optionLines(GLOBAL_OPTIONS),
+    "",
+    "Example:",
+    `  $ ${group.commands.find((c) => prefix.every((w, j) => c.path[j] === w))!.examples[0]}`,
+    "",
+    `Run sunshine ${group.name} <command> --help for a command's options.`,
+  ];
+  return lines.join("\n") + "\n";
+}
+
+export function commandHelp(group: GroupSpec, command: CommandSpec): string {
+  const name = `sunshine ${group.name} ${command.path.join(" ")}`;
+  const required = Object.entries(command.options)
+    .filter(([, o]) => o.required)
+    .map(([n, o]) => `--${n}${o.value ? ` ${o.value}` : ""}`);
+  const summary = command.summary[0].toUpperCase() + command.summary.slice(1);
+  const lines = [`Usage: ${name} ${[...required, "[options]"].join(" ")}`, "", `${summary}.`];
+  if (command.details) lines.push("", command.details);
+  lines.push("", "Options:", ...optionLines(command.options, command.positional));
+  lines.push("", "Global options:", ...optionLines(GLOBAL_OPTIONS), "");
+  lines.push(
+    command.examples.length > 1 ? "Examples:" : "Example:",
+    ...command.examples.map((e) => `  $ ${e}`),
+  );
+  return lines.join("\n") + "\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+export interface DescribedError {
+  code: string;
+  message: string;
+  status?: number;
+  args?: Record<string, string>;
+}
+
+/**
+ * A revert argument as a reader wants it: a role id by its name, a bytes32 holding a short
+ * code (a category packed as the ledger packs it) as that code, anything else as decoded.
+ */
+async function readable(): Promise<(value: string) => string> {
+  const { decodeBytes32String, id, ZeroHash } = await import("ethers");
+  const roles = new Map([[ZeroHash, "DEFAULT_ADMIN_ROLE"]]);
+  for (const name of ["REGULATOR_ROLE", "PAUSER_ROLE"]) roles.set(id(name), name);
+  return (value) => {
+    const role = roles.get(value);
+    if (role) return role;
+    if (/^0x[0-9a-f]{64}$/i.test(value)) {
+      try {
+        const text = decodeBytes32String(value);
+        if (/^[\x20-\x7e]+$/.test(text)) return text;
+      } catch {
+        // not a packed string: keep the hex
+      }
+    }
+    return value;
+  };
+}
+
+export async function describeError(error: unknown, ctx?: Context): Promise<DescribedError> {
+  if (error instanceof UsageError) return { code: "USAGE", message: error.message };
+  if (error instanceof CliError) return { code: error.code, message: error.message };
+  const { GatewayError } = await import("../lib/gateway-client");
+  if (error instanceof GatewayError) {
+    return { code: error.code, status: error.status, message: error.message };
+  }
+  const { decodeRevert, revertDataOf } = await import("../../server/chain/revert");
+  const data = revertDataOf(error);
+  const e = error as { code?: string; reason?: string | null; shortMessage?: string; message?: string };
+  if (data) {
+    const revert = decodeRevert(data);
+    if (revert) {
+      const show = await readable();
+      const args = Object.fromEntries(Object.entries(revert.args).map(([k, v]) => [k, show(v)]));
+      const list = Object.entries(args)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ");
+      return { code: revert.name, message: `${revert.name}(${list})`, args };
+    }
+    if (e.reason) return { code: "REVERTED", message: `reverted: ${e.reason}` };
+    return {
+      code: "REVERTED",
+      message: `reverted with an error the ledger does not define (selector ${data.slice(0, 10)})`,
+    };
+  }
+  if (e?.code === "CALL_EXCEPTION") {
+    return {
+      code: "REVERTED",
+      message: e.reason ? `reverted: ${e.reason}` : "the transaction reverted (no reason given)",
+    };
+  }
+  if (error instanceof TypeError && /fetch failed/.test(error.message)) {
+    const url = ctx?.globals.gateway ?? ctx?.globals.relay ?? "the gateway";
+    return { code: "GATEWAY_UNREACHABLE", message: `cannot reach the gateway at ${url}: ${reasonOf(error)}` };
+  }
+  if (error instanceof SyntaxError)
+    return { code: "BAD_RESPONSE", message: `the gateway sent a reply that is not JSON: ${error.message}` };
+  if (e?.code && e.shortMessage) return { code: e.code, message: e.shortMessage };
+  return { code: "ERROR", message: e?.message ?? String(error) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------------------------
+
+const defaultIo: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+
+export async function main(args: string[], io: Io = defaultIo): Promise<number> {
+  let ctx: Context | undefined;
+  // `sunshine help supplier ship` is `sunshine supplier ship --help`.
+  const argv = args[0] === "help" ? [...args.slice(1), "--help"] : args;
+  let json = argv.includes("--json");
+  try {
+    const found = resolve(argv);
+    const wantsHelp = found.rest.some((t) => t === "--help" || t === "-h");
+    if (!found.group) {
+      if (wantsHelp || argv.length === 0) {
+        (wantsHelp ? io.stdout : io.stderr).write(mainHelp());
+        return wantsHelp ? 0 : 1;
+      }
+      throw new UsageError(
+        "missing the command group (supplier, regulator or hospital); see sunshine --help",
+      );
+    }
+    if (!found.command) {
+      const help = groupHelp(found.group, found.words.slice(1));
+      if (wantsHelp) {
+        io.stdout.write(help);
+        return 0;
+      }
+      const prefix = found.words.slice(1);
+      const choices = found.group.commands
+        .filter((c) => prefix.every((w, j) => c.path[j] === w))
+        .map((c) => c.path.join(" "));
+      throw new UsageError(
+        `missing the command after "sunshine ${found.words.join(" ")}" (${choices.join(", ")}); see sunshine ${found.group.name} --help`,
+      );
+    }
+    const { group, command } = found;
+    if (wantsHelp) {
+      io.stdout.write(commandHelp(group, command));
+      return 0;
+    }
+    const duplicate = Object.keys(command.options).find((n) => n in GLOBAL_OPTIONS);
+    if (duplicate) throw new Error(`command option --${duplicate} shadows a global option`);
+    const options: NonNullable<ParseArgsConfig["options"]> = {};
+    for (const [name, o] of Object.entries({ ...GLOBAL_OPTIONS, ...command.options })) {
+      options[name] = {
+        type: o.type,
+        ...(o.multiple ? { multiple: true } : {}),
+        ...(o.short ? { short: o.short } : {}),
+      };
+    }
+    let parsed: { values: Record<string, unknown>; positionals: string[] };
+    try {
+      parsed = parseArgs({ args: found.rest, options, allowPositionals: true, strict: true });
+    } catch (error) {
+      const message = (error as Error).message.split(". ")[0].replace(/\.$/, "");
+      throw new UsageError(`${message}; see ${usageHint(group, command)}`);
+    }
+    const values = { ...parsed.values } as Record<
+      string,
+      string | boolean | (string | boolean)[] | undefined
+    >;
+    if (parsed.positionals.length > 0) {
+      if (!command.positional || parsed.positionals.length > 1) {
+        throw new UsageError(
+          `unexpected argument "${parsed.positionals[command.positional ? 1 : 0]}"; see ${usageHint(group, command)}`,
+        );
+      }
+      if (values[command.positional] !== undefined) {
+        throw new UsageError(`--${command.positional} is given twice (as an option and as an argument)`);
+      }
+      values[command.positional] = parsed.positionals[0];
+    }
+    const globals = resolveGlobals(values, io.env);
+    json = globals.json;
+    ctx = new Context(globals, io.env);
+    const result = await command.run(ctx, new Opts(values));
+    io.stdout.write(render(result, json));
+    return result.exitCode ?? 0;
+  } catch (error) {
+    const described = await describeError(error, ctx);
+    if (json) io.stderr.write(JSON.stringify({ error: described }) + "\n");
+    else io.stderr.write(`error: ${described.message}\n`);
+    if (io.env.SUNSHINE_DEBUG && error instanceof Error && error.stack) io.stderr.write(error.stack + "\n");
+    return 1;
+  } finally {
+    ctx?.close();
+  }
+}
+
+function usageHint(group: GroupSpec, command: CommandSpec): string {
+  return `sunshine ${group.name} ${command.path.join(" ")} --help`;
+}

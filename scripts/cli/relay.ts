@@ -1,0 +1,149 @@
+import {
+  AbstractSigner,
+  concat,
+  getAddress,
+  hexlify,
+  resolveAddress,
+  type BaseWallet,
+  type JsonRpcProvider,
+  type Provider,
+  type TransactionRequest,
+  type TransactionResponse,
+  type TypedDataDomain,
+  type TypedDataField,
+} from "ethers";
+import type { LedgerForwarder } from "../../typechain-types";
+import { FORWARD_REQUEST_TYPES, type ForwardRequestBody } from "../../server/modules/relay/relay.service";
+import { GatewayClient } from "../lib/gateway-client";
+import { CliError } from "./command";
+
+/**
+ * How the CLI's chain acts reach the chain. `CliSigner` is an ethers Signer, so the functions
+ * of scripts/lib/actions.ts run unchanged whichever way it sends:
+ * - directly: the key's wallet signs and pays for the transaction;
+ * - relayed (`--relay <gatewayURL>`): the key signs an ERC-2771 forward request (EIP-712,
+ *   domain SunshineLedger/1 of the ledger's forwarder) and the gateway's POST /v1/relay pays
+ *   the gas; the CLI then waits for that transaction like any other.
+ * Either way it remembers the hashes it sent, for the command's output.
+ */
+
+/** Seconds a relayed request stays valid. */
+export const RELAY_DEADLINE_SECONDS = 3600;
+
+export interface RelayTarget {
+  gatewayUrl: string;
+  forwarder: LedgerForwarder;
+  chainId: number;
+}
+
+export class CliSigner extends AbstractSigner<JsonRpcProvider> {
+  /** Hashes of the transactions sent through this signer, in order. */
+  readonly sent: string[] = [];
+
+  constructor(
+    private readonly wallet: BaseWallet,
+    provider: JsonRpcProvider,
+    readonly relay: RelayTarget | null,
+  ) {
+    super(provider);
+  }
+
+  get address(): string {
+    return this.wallet.address;
+  }
+
+  async getAddress(): Promise<string> {
+    return this.wallet.address;
+  }
+
+  connect(provider: Provider | null): CliSigner {
+    if (!provider) throw new Error("a CliSigner needs a provider");
+    return new CliSigner(this.wallet, provider as JsonRpcProvider, this.relay);
+  }
+
+  signTransaction(tx: TransactionRequest): Promise<string> {
+    return this.wallet.signTransaction(tx);
+  }
+
+  signMessage(message: string | Uint8Array): Promise<string> {
+    return this.wallet.signMessage(message);
+  }
+
+  signTypedData(
+    domain: TypedDataDomain,
+    types: Record<string, TypedDataField[]>,
+    value: Record<string, unknown>,
+  ): Promise<string> {
+    return this.wallet.signTypedData(domain, types, value);
+  }
+
+  async sendTransaction(tx: TransactionRequest): Promise<TransactionResponse> {
+    const response = this.relay
+      ? await this.sendRelayed(tx, this.relay)
+      : await this.wallet.connect(this.provider).sendTransaction(tx);
+    this.sent.push(response.hash);
+    return response;
+  }
+
+  private async sendRelayed(tx: TransactionRequest, relay: RelayTarget): Promise<TransactionResponse> {
+    const provider = this.provider!;
+    if (!tx.to) throw new CliError("--relay cannot deploy contracts");
+    if (tx.value !== undefined && tx.value !== null && BigInt(tx.value) !== 0n) {
+      throw new CliError("--relay cannot send value: relayed requests carry none");
+    }
+    const to = await resolveAddress(tx.to, provider);
+    const data = hexlify(tx.data ?? "0x");
+    const body = await signForwardRequest(this.wallet, provider, relay, to, data);
+    const client = new GatewayClient(relay.gatewayUrl);
+    const { txHash } = await client.post<{ txHash: string }>("/v1/relay", body);
+    // The gateway answers once its node has the transaction; give a load-balanced node a moment.
+    for (let attempt = 0; ; attempt++) {
+      const response = await provider.getTransaction(txHash);
+      if (response) return response;
+      if (attempt >= 100) throw new CliError(`the gateway relayed ${txHash} but the node does not know it`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/**
+ * Builds and signs the forward request for calling `to` with `data` as `wallet`: gas from an
+ * estimate of the inner call as the forwarder makes it (the sender appended to the calldata,
+ * ERC-2771), the signer's next forwarder nonce, a deadline an hour after the later of the
+ * local and the chain clock. An estimate that reverts throws with the revert data, so the
+ * caller decodes the ledger's reason before anything is sent.
+ */
+export async function signForwardRequest(
+  wallet: BaseWallet,
+  provider: JsonRpcProvider,
+  relay: RelayTarget,
+  to: string,
+  data: string,
+): Promise<ForwardRequestBody> {
+  const forwarder = await relay.forwarder.getAddress();
+  const from = wallet.address;
+  const [estimate, nonce, latest] = await Promise.all([
+    provider.estimateGas({ from: forwarder, to, data: concat([data, from]) }),
+    relay.forwarder.connect(provider).nonces(from),
+    provider.getBlock("latest"),
+  ]);
+  const gas = estimate + estimate / 5n;
+  const now = Math.max(Math.floor(Date.now() / 1000), latest?.timestamp ?? 0);
+  const message = {
+    from,
+    to: getAddress(to),
+    value: "0",
+    gas: gas.toString(),
+    nonce: nonce.toString(),
+    deadline: now + RELAY_DEADLINE_SECONDS,
+    data,
+  };
+  const domain = {
+    name: "SunshineLedger",
+    version: "1",
+    chainId: relay.chainId,
+    verifyingContract: forwarder,
+  };
+  const signature = await wallet.signTypedData(domain, FORWARD_REQUEST_TYPES, message);
+  return { ...message, signature };
+}
