@@ -14,6 +14,7 @@ import reconciliationRoutes from "./modules/reconciliation/reconciliation.routes
 import relayRoutes from "./modules/relay/relay.routes";
 import settlementPlugin from "./modules/settlement/settlement.plugin";
 import shipmentsRoutes from "./modules/shipments/shipments.routes";
+import trailRoutes from "./modules/trail/trail.routes";
 import usagesRoutes from "./modules/usages/usages.routes";
 import authPlugin from "./plugins/auth";
 import chainPlugin, { type ChainContext } from "./plugins/chain";
@@ -84,5 +85,6 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(paymentsRoutes);
   app.register(usagesRoutes);
   app.register(reconciliationRoutes);
+  app.register(trailRoutes);
   return app;
 }

@@ -1,0 +1,487 @@
+import type { Db } from "../../db";
+import type { EventArgs } from "../../chain/ledger-events";
+
+/**
+ * SQL of the audit trail: the projections and raw events of one order, lot or serial, and the
+ * gateway's own documents about them. Only reads; every function takes the connection or
+ * transaction to use (the service reads a whole trail in one REPEATABLE READ transaction, so a
+ * trail never mixes two indexer states).
+ *
+ * Ids travel as decimal strings, NUMERIC as strings and TIMESTAMPTZ as Date (see db.ts).
+ */
+
+/** Who may see what: nothing set = everything (a regulator). */
+export interface TrailScope {
+  hospital?: string;
+  supplier?: string;
+}
+
+export interface OrderRow {
+  id: string;
+  agreement_id: string;
+  hospital: string;
+  supplier: string;
+  placed_by: string;
+  quantity: string;
+  value: string;
+  requested_delivery: Date;
+  delivery_deadline: Date;
+  order_ref: string;
+  status: string;
+  placed_at: Date;
+}
+
+export interface ShipmentRow {
+  id: string;
+  order_id: string;
+  supplier: string;
+  gtin: string;
+  lot: string;
+  expiry: Date;
+  quantity: string;
+  serial_root: string;
+  notice_hash: string;
+  created_at: Date;
+}
+
+export interface ApprovalRow {
+  order_id: string;
+  approver: string;
+  approvals: number;
+  required: number;
+  approved_at: Date;
+  tx_hash: string;
+  block_number: string;
+  log_index: number;
+}
+
+export interface TraceEventRow {
+  shipment_id: string;
+  event_index: number;
+  step: string;
+  actor: string;
+  location: string;
+  event_time: Date;
+  sensor_digest: string;
+  excursion: boolean;
+  tx_hash: string;
+  block_number: string;
+  log_index: number;
+}
+
+export interface SettlementRow {
+  shipment_id: string;
+  order_id: string;
+  supplier: string;
+  accepted: string;
+  rejected: string;
+  received_at: Date;
+  receipt_hash: string;
+  gross: string;
+  penalty: string;
+  paid: string;
+  days_late: number;
+  paid_at: Date;
+  tx_hash: string;
+  block_number: string;
+  log_index: number;
+}
+
+export interface RecallRow {
+  lot_key: string;
+  gtin: string;
+  lot: string;
+  recalled_by: string;
+  reason_code: number;
+  recalled_at: Date;
+  tx_hash: string;
+  block_number: string;
+  log_index: number;
+}
+
+export interface AgreementRow {
+  id: string;
+  tender_id: string;
+  supplier: string;
+  category: string;
+}
+
+/** One row of `chain_events`: a decoded ledger log as the indexer stored it. */
+export interface ChainEventRow {
+  contract: string;
+  event: string;
+  args: EventArgs;
+  tx_hash: string;
+  block_number: string;
+  block_time: Date;
+  log_index: number;
+}
+
+export interface ManifestRow {
+  shipment_id: string;
+  serial_root: string;
+  serial_count: number;
+  uploaded_by: string;
+  uploaded_at: Date;
+}
+
+export interface ReceiptRow {
+  receipt_no: string;
+  shipment_id: string;
+  hospital: string;
+  received_at: Date;
+  received_by: string;
+  received_qty: string;
+  rejected_qty: string;
+  receipt_hash: string;
+}
+
+export interface ReceiptLineRow {
+  receipt_no: string;
+  line_no: number;
+  gtin: string;
+  lot: string | null;
+  serial: string | null;
+  quantity: string;
+  rejected: string;
+  reject_reason: string | null;
+}
+
+export interface MatchRow {
+  receipt_no: string;
+  shipment_id: string;
+  status: string;
+  accepted: string;
+  rejected: string;
+  reasons: unknown;
+  matched_at: Date;
+}
+
+export interface ExceptionRow {
+  id: string;
+  receipt_no: string | null;
+  shipment_id: string;
+  source: string;
+  reasons: unknown;
+  proposed_accepted: string;
+  status: string;
+  resolution: string | null;
+  resolved_accepted: string | null;
+  note: string | null;
+  resolved_by: string | null;
+  resolved_at: Date | null;
+  created_at: Date;
+}
+
+export interface SettlementJobRow {
+  shipment_id: string;
+  receipt_no: string;
+  accepted: string;
+  rejected: string;
+  status: string;
+  tx_hash: string | null;
+  attempts: number;
+  last_error: string | null;
+  created_at: Date;
+  submitted_at: Date | null;
+  confirmed_at: Date | null;
+}
+
+export interface UsageRow {
+  hospital: string;
+  usage_id: string;
+  gtin: string;
+  lot: string;
+  serial: string | null;
+  department: string;
+  patient_hash: string;
+  used_at: Date;
+  billing_code: string;
+  billed_amount: string;
+  quantity: number;
+  corrects_usage_id: string | null;
+  recorded_by: string;
+}
+
+export interface Lot {
+  gtin: string;
+  lot: string;
+}
+
+const SHIPMENT_COLUMNS = `s.id, s.order_id, s.supplier, s.gtin, s.lot, s.expiry, s.quantity, s.serial_root, s.notice_hash,
+  s.created_at`;
+const EVENT_COLUMNS = `contract, event, args, tx_hash, block_number, block_time, log_index`;
+
+/** Adds the caller's scope to a query over shipments `s` joined with their orders `o`. */
+function scoped(scope: TrailScope, params: unknown[]): string {
+  const parts: string[] = [];
+  if (scope.hospital) parts.push(`o.hospital = $${params.push(scope.hospital.toLowerCase())}`);
+  if (scope.supplier) parts.push(`s.supplier = $${params.push(scope.supplier.toLowerCase())}`);
+  return parts.map((p) => ` AND ${p}`).join("");
+}
+
+/** Reads the rest of the trail from one snapshot of the database. */
+export async function inSnapshot<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
+    return fn(tx);
+  });
+}
+
+export async function ordersById(db: Db, ids: string[]): Promise<OrderRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<OrderRow>(
+    `SELECT id, agreement_id, hospital, supplier, placed_by, quantity, value, requested_delivery, delivery_deadline,
+       order_ref, status, placed_at
+     FROM orders WHERE id = ANY($1::bigint[]) ORDER BY id`,
+    [ids],
+  );
+  return rows;
+}
+
+export async function shipmentsOfOrder(db: Db, orderId: string): Promise<ShipmentRow[]> {
+  const { rows } = await db.query<ShipmentRow>(
+    `SELECT ${SHIPMENT_COLUMNS} FROM shipments s WHERE s.order_id = $1 ORDER BY s.id`,
+    [orderId],
+  );
+  return rows;
+}
+
+export async function shipmentsOfLot(db: Db, lot: Lot, scope: TrailScope): Promise<ShipmentRow[]> {
+  const params: unknown[] = [lot.gtin, lot.lot];
+  const { rows } = await db.query<ShipmentRow>(
+    `SELECT ${SHIPMENT_COLUMNS} FROM shipments s JOIN orders o ON o.id = s.order_id
+     WHERE s.gtin = $1 AND s.lot = $2${scoped(scope, params)} ORDER BY s.id`,
+    params,
+  );
+  return rows;
+}
+
+/** The shipments whose uploaded manifest lists the serial, with its leaf index. */
+export async function shipmentsOfSerial(
+  db: Db,
+  gtin: string,
+  serial: string,
+  scope: TrailScope,
+): Promise<(ShipmentRow & { leaf_index: number })[]> {
+  const params: unknown[] = [gtin, serial];
+  const { rows } = await db.query<ShipmentRow & { leaf_index: number }>(
+    `SELECT ${SHIPMENT_COLUMNS}, m.leaf_index FROM manifest_serials m
+       JOIN shipments s ON s.id = m.shipment_id JOIN orders o ON o.id = s.order_id
+     WHERE s.gtin = $1 AND m.serial = $2${scoped(scope, params)} ORDER BY s.id`,
+    params,
+  );
+  return rows;
+}
+
+export async function approvalsOf(db: Db, orderIds: string[]): Promise<ApprovalRow[]> {
+  if (orderIds.length === 0) return [];
+  const { rows } = await db.query<ApprovalRow>(
+    `SELECT * FROM order_approvals WHERE order_id = ANY($1::bigint[]) ORDER BY block_number, log_index`,
+    [orderIds],
+  );
+  return rows;
+}
+
+export async function traceEventsOf(db: Db, shipmentIds: string[]): Promise<TraceEventRow[]> {
+  if (shipmentIds.length === 0) return [];
+  const { rows } = await db.query<TraceEventRow>(
+    `SELECT * FROM trace_events WHERE shipment_id = ANY($1::bigint[]) ORDER BY shipment_id, event_index`,
+    [shipmentIds],
+  );
+  return rows;
+}
+
+export async function settlementsOf(db: Db, shipmentIds: string[]): Promise<SettlementRow[]> {
+  if (shipmentIds.length === 0) return [];
+  const { rows } = await db.query<SettlementRow>(
+    `SELECT * FROM settlements WHERE shipment_id = ANY($1::bigint[]) ORDER BY shipment_id`,
+    [shipmentIds],
+  );
+  return rows;
+}
+
+export async function recallsOf(db: Db, lots: Lot[]): Promise<RecallRow[]> {
+  if (lots.length === 0) return [];
+  const { rows } = await db.query<RecallRow>(
+    `SELECT * FROM recalls WHERE (gtin, lot) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+     ORDER BY block_number, log_index`,
+    [lots.map((l) => l.gtin), lots.map((l) => l.lot)],
+  );
+  return rows;
+}
+
+export async function agreementsById(db: Db, ids: string[]): Promise<AgreementRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<AgreementRow>(
+    `SELECT id, tender_id, supplier, category FROM agreements WHERE id = ANY($1::bigint[]) ORDER BY id`,
+    [ids],
+  );
+  return rows;
+}
+
+/** Stored events of `contract` named in `events` whose argument `key` is one of `values`. */
+export async function eventsByArg(
+  db: Db,
+  contract: string,
+  events: readonly string[],
+  key: string,
+  values: string[],
+): Promise<ChainEventRow[]> {
+  if (values.length === 0 || events.length === 0) return [];
+  const { rows } = await db.query<ChainEventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM chain_events
+     WHERE contract = $1 AND event = ANY($2::text[]) AND args->>$3 = ANY($4::text[])
+     ORDER BY block_number, log_index`,
+    [contract, events, key, values],
+  );
+  return rows;
+}
+
+/**
+ * The supplier registry's events about `suppliers` (registration, documents and their decisions,
+ * suspensions) and the regulator's changes of the required document kinds, up to `toBlock`.
+ */
+export async function registryEvents(db: Db, suppliers: string[], toBlock: number): Promise<ChainEventRow[]> {
+  const { rows } = await db.query<ChainEventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM chain_events
+     WHERE contract = 'registry' AND block_number <= $2
+       AND (args->>'supplier' = ANY($1::text[]) OR event = 'RequiredKindsChanged')
+     ORDER BY block_number, log_index`,
+    [suppliers.map((s) => s.toLowerCase()), toBlock],
+  );
+  return rows;
+}
+
+export async function manifestsOf(db: Db, shipmentIds: string[]): Promise<ManifestRow[]> {
+  if (shipmentIds.length === 0) return [];
+  const { rows } = await db.query<ManifestRow>(
+    `SELECT shipment_id, serial_root, serial_count, uploaded_by, uploaded_at FROM manifests
+     WHERE shipment_id = ANY($1::bigint[]) ORDER BY shipment_id`,
+    [shipmentIds],
+  );
+  return rows;
+}
+
+/** Each shipment's manifest serials in leaf order (the order they were uploaded in). */
+export async function manifestSerialsOf(db: Db, shipmentIds: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (shipmentIds.length === 0) return out;
+  const { rows } = await db.query<{ shipment_id: string; serial: string }>(
+    `SELECT shipment_id, serial FROM manifest_serials WHERE shipment_id = ANY($1::bigint[])
+     ORDER BY shipment_id, leaf_index`,
+    [shipmentIds],
+  );
+  for (const r of rows) {
+    const list = out.get(String(r.shipment_id)) ?? [];
+    list.push(r.serial);
+    out.set(String(r.shipment_id), list);
+  }
+  return out;
+}
+
+export async function receiptsOf(db: Db, shipmentIds: string[]): Promise<ReceiptRow[]> {
+  if (shipmentIds.length === 0) return [];
+  const { rows } = await db.query<ReceiptRow>(
+    `SELECT receipt_no, shipment_id, hospital, received_at, received_by, received_qty, rejected_qty, receipt_hash
+     FROM receipts WHERE shipment_id = ANY($1::bigint[]) ORDER BY received_at, receipt_no`,
+    [shipmentIds],
+  );
+  return rows;
+}
+
+/** Receipt lines that scanned one item (GTIN + serial), with their receipts, in the scope's hospitals. */
+export async function receiptLinesOfSerial(
+  db: Db,
+  gtin: string,
+  serial: string,
+  hospital: string | null,
+): Promise<(ReceiptLineRow & ReceiptRow)[]> {
+  const params: unknown[] = [gtin, serial];
+  const { rows } = await db.query<ReceiptLineRow & ReceiptRow>(
+    `SELECT l.receipt_no, l.line_no, l.gtin, l.lot, l.serial, l.quantity, l.rejected, l.reject_reason,
+       r.shipment_id, r.hospital, r.received_at, r.received_by, r.received_qty, r.rejected_qty, r.receipt_hash
+     FROM receipt_lines l JOIN receipts r ON r.receipt_no = l.receipt_no
+     WHERE l.gtin = $1 AND l.serial = $2${hospital ? ` AND r.hospital = $${params.push(hospital)}` : ""}
+     ORDER BY r.received_at, l.receipt_no, l.line_no`,
+    params,
+  );
+  return rows;
+}
+
+export async function matchesOf(db: Db, receiptNos: string[]): Promise<MatchRow[]> {
+  if (receiptNos.length === 0) return [];
+  const { rows } = await db.query<MatchRow>(
+    `SELECT * FROM matches WHERE receipt_no = ANY($1::text[]) ORDER BY matched_at, receipt_no`,
+    [receiptNos],
+  );
+  return rows;
+}
+
+export async function exceptionsOf(db: Db, shipmentIds: string[]): Promise<ExceptionRow[]> {
+  if (shipmentIds.length === 0) return [];
+  const { rows } = await db.query<ExceptionRow>(
+    `SELECT id, receipt_no, shipment_id, source, reasons, proposed_accepted, status, resolution, resolved_accepted,
+       note, resolved_by, resolved_at, created_at
+     FROM exceptions WHERE shipment_id = ANY($1::bigint[]) ORDER BY id`,
+    [shipmentIds],
+  );
+  return rows;
+}
+
+export async function settlementJobsOf(db: Db, shipmentIds: string[]): Promise<SettlementJobRow[]> {
+  if (shipmentIds.length === 0) return [];
+  const { rows } = await db.query<SettlementJobRow>(
+    `SELECT shipment_id, receipt_no, accepted, rejected, status, tx_hash, attempts, last_error, created_at,
+       submitted_at, confirmed_at
+     FROM settlement_jobs WHERE shipment_id = ANY($1::bigint[]) ORDER BY shipment_id`,
+    [shipmentIds],
+  );
+  return rows;
+}
+
+/**
+ * Whether the billing usage table exists: it arrives with its own migration, and a trail must
+ * work on a database migrated before it (no usage steps then).
+ */
+export async function usagesTableExists(db: Db): Promise<boolean> {
+  const { rows } = await db.query<{ present: boolean }>(
+    `SELECT to_regclass('usages') IS NOT NULL AS present`,
+  );
+  return rows[0]?.present === true;
+}
+
+const USAGE_COLUMNS = `hospital, usage_id, gtin, lot, serial, department, patient_hash, used_at, billing_code,
+  billed_amount, quantity, corrects_usage_id, recorded_by`;
+
+/** Usages of any of `lots` by `hospitals` (null: every hospital). */
+export async function usagesOfLots(db: Db, lots: Lot[], hospitals: string[] | null): Promise<UsageRow[]> {
+  if (lots.length === 0 || hospitals?.length === 0) return [];
+  const params: unknown[] = [lots.map((l) => l.gtin), lots.map((l) => l.lot)];
+  const { rows } = await db.query<UsageRow>(
+    `SELECT ${USAGE_COLUMNS} FROM usages
+     WHERE (gtin, lot) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+       ${hospitals ? `AND hospital = ANY($${params.push(hospitals)}::text[])` : ""}
+     ORDER BY used_at, hospital, usage_id`,
+    params,
+  );
+  return rows;
+}
+
+/** Usages of one item (GTIN + serial) by `hospitals` (null: every hospital). */
+export async function usagesOfSerial(
+  db: Db,
+  gtin: string,
+  serial: string,
+  hospitals: string[] | null,
+): Promise<UsageRow[]> {
+  if (hospitals?.length === 0) return [];
+  const params: unknown[] = [gtin, serial];
+  const { rows } = await db.query<UsageRow>(
+    `SELECT ${USAGE_COLUMNS} FROM usages WHERE gtin = $1 AND serial = $2
+       ${hospitals ? `AND hospital = ANY($${params.push(hospitals)}::text[])` : ""}
+     ORDER BY used_at, hospital, usage_id`,
+    params,
+  );
+  return rows;
+}
