@@ -9,23 +9,9 @@ import type { TenderTermsStruct, TierStruct } from "../../typechain-types/contra
  * the ids the chain assigned (read from the events, never guessed from counters).
  */
 
-export const DOCUMENT_KINDS = [
-  "business_licence",
-  "device_operating_permit",
-  "product_registration",
-] as const;
-export const HOSPITAL_ROLES = { approver: 1, settler: 2, receiver: 4 } as const;
-export const TRACE_STEPS = [
-  "shipping",
-  "departing",
-  "arriving",
-  "receiving",
-  "inspecting",
-  "accepting",
-  "holding",
-  "storing",
-] as const;
-export type TraceStepName = (typeof TRACE_STEPS)[number];
+import { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./ledger-enums";
+
+export { DOCUMENT_KINDS, HOSPITAL_ROLES, TRACE_STEPS, type TraceStepName } from "./ledger-enums";
 
 /** Sends a transaction, waits for it, and returns the named argument of the named event. */
 export async function sent(tx: Promise<ContractTransactionResponse>): Promise<ethers.TransactionReceipt> {

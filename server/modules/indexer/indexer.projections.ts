@@ -1,5 +1,6 @@
 import type { Db } from "../../db";
 import type { EventArgs, JsonValue } from "../../chain/ledger-events";
+import { DOCUMENT_KINDS, ORDER_STATUS, TRACE_STEPS } from "../../../scripts/lib/ledger-enums";
 
 /**
  * Projections: how each ledger event changes the gateway's read model. Every handler is a
@@ -17,19 +18,6 @@ export interface StoredEvent {
   txHash: string;
   logIndex: number;
 }
-
-const DOCUMENT_KINDS = ["business_licence", "device_operating_permit", "product_registration"];
-const ORDER_STATUS = ["none", "placed", "funded", "closed", "cancelled"];
-export const TRACE_STEPS = [
-  "shipping",
-  "departing",
-  "arriving",
-  "receiving",
-  "inspecting",
-  "accepting",
-  "holding",
-  "storing",
-] as const;
 
 type Handler = (db: Db, e: StoredEvent) => Promise<void>;
 

@@ -8,6 +8,7 @@ import { buildEpcisDocument, EpcisExportError } from "./epcis.export";
 import type { EpcisDocument, EpcisInput, EpcisShipment, EpcisTraceEvent } from "./epcis.types";
 import * as repo from "./trail.repository";
 import type { ChainEventRow, Lot, OrderRow, ShipmentRow, TrailScope } from "./trail.repository";
+import { DOCUMENT_KINDS, ORDER_STATUS, TRACE_STEPS } from "../../../scripts/lib/ledger-enums";
 
 /**
  * The regulator's audit trail: everything that happened to one order, lot or serial, as steps in
@@ -160,19 +161,6 @@ export interface TrailContext {
 // ---------------------------------------------------------------------------------------------------
 // The ledger's events as trail steps
 // ---------------------------------------------------------------------------------------------------
-
-export const DOCUMENT_KINDS = ["business_licence", "device_operating_permit", "product_registration"];
-export const TRACE_STEPS = [
-  "shipping",
-  "departing",
-  "arriving",
-  "receiving",
-  "inspecting",
-  "accepting",
-  "holding",
-  "storing",
-] as const;
-const ORDER_STATUS = ["none", "placed", "funded", "closed", "cancelled"];
 
 /** A log's position, for the ids of events that can repeat (suspensions, cancellations, …). */
 export interface LogPosition {

@@ -1,0 +1,27 @@
+/**
+ * The ledger's Solidity enums and role bits by name, in declaration order (index = the value
+ * on-chain; see contracts/types/LedgerTypes.sol and HospitalRegistry). One copy for the
+ * indexer, the trail, the CLI and the scripts.
+ */
+
+export const DOCUMENT_KINDS = [
+  "business_licence",
+  "device_operating_permit",
+  "product_registration",
+] as const;
+
+export const ORDER_STATUS = ["none", "placed", "funded", "closed", "cancelled"] as const;
+
+export const TRACE_STEPS = [
+  "shipping",
+  "departing",
+  "arriving",
+  "receiving",
+  "inspecting",
+  "accepting",
+  "holding",
+  "storing",
+] as const;
+export type TraceStepName = (typeof TRACE_STEPS)[number];
+
+export const HOSPITAL_ROLES = { approver: 1, settler: 2, receiver: 4 } as const;
