@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {LedgerBase} from "./access/LedgerBase.sol";
 import {IDeliveryTrace} from "./interfaces/IDeliveryTrace.sol";
 import {IHospitalRegistry} from "./interfaces/IHospitalRegistry.sol";
@@ -34,6 +35,9 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
     /// @inheritdoc IOrderBook
     uint256 public totalEscrow;
     mapping(uint256 orderId => Order) internal _orders;
+    /// @dev Set by the first shipment: from then on the supplier may deliver (or replace
+    /// rejected units) until the deadline, even if every unit shipped so far was rejected.
+    mapping(uint256 orderId => bool) internal _shippedAgainst;
 
     constructor(
         IAccessControl roles_,
@@ -72,7 +76,8 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
         o.placedAt = uint64(block.timestamp);
         o.deliveryDeadline = _deliveryDeadline(agreementId, requestedDelivery);
         o.orderRef = orderRef;
-        o.value = uint128(tenders.recordOrder(agreementId, hospital, quantity));
+        // Checked: a silently truncated value would lock (and pay) far less than the tiers say.
+        o.value = SafeCast.toUint128(tenders.recordOrder(agreementId, hospital, quantity));
         emit OrderPlaced(
             orderId,
             agreementId,
@@ -102,10 +107,11 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
         Order storage o = _order(orderId);
         // A permit already used (e.g. front-run by someone who saw it) must not block the
         // approval: the allowance is what matters, and the transfer checks it.
-        // solhint-disable-next-line no-empty-blocks
+        // solhint-disable no-empty-blocks
         try
             IERC20Permit(address(token)).permit(o.hospital, address(this), o.value, deadline, v, r, s)
         {} catch {}
+        // solhint-enable no-empty-blocks
         _approve(orderId);
     }
 
@@ -115,10 +121,9 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
         address caller = _msgSender();
         if (_staffHospital(caller) != o.hospital) revert OrderNotHospitalStaff(caller);
 
-        if (
-            o.status == OrderStatus.Placed ||
-            (o.status == OrderStatus.Funded && o.shipped == 0 && o.accepted == 0)
-        ) {
+        // "Nothing shipped yet" is a stored fact, not `shipped == 0`: rejecting every unit of a
+        // shipment must not let the hospital skip the supplier's right to replace them.
+        if (o.status == OrderStatus.Placed || (o.status == OrderStatus.Funded && !_shippedAgainst[orderId])) {
             uint64 units = o.quantity;
             uint128 fullRefund = o.escrow;
             o.cancelled = units;
@@ -168,6 +173,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
         uint64 remaining = _remaining(o);
         if (quantity > remaining) revert OrderQuantityExceedsRemaining(orderId, quantity, remaining);
         o.shipped += quantity;
+        _shippedAgainst[orderId] = true;
         return agr.category;
     }
 

@@ -82,9 +82,9 @@ interface IOrderBook {
         bytes32 s
     ) external;
 
-    /// @notice Cancels what has not been shipped: everything (full refund) before any
-    /// shipment, otherwise the undelivered remainder once the delivery deadline has passed or
-    /// the supplier agreed.
+    /// @notice Cancels what has not been shipped: everything (full refund) before the first
+    /// shipment, otherwise (even if every unit shipped so far was rejected) the undelivered
+    /// remainder once the delivery deadline has passed or the supplier agreed.
     function cancelOrder(uint256 orderId) external;
 
     function agreeToCancel(uint256 orderId) external;

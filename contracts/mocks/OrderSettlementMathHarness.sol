@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {SettlementMath} from "../libraries/SettlementMath.sol";
+
+/// @title OrderSettlementMathHarness
+/// @notice Test-only: exposes the order book's settlement maths so its edges can be checked
+/// directly, without building orders.
+contract OrderSettlementMathHarness {
+    function grossOwed(
+        uint256 value,
+        uint256 quantity,
+        uint256 acceptedTotal
+    ) external pure returns (uint256) {
+        return SettlementMath.grossOwed(value, quantity, acceptedTotal);
+    }
+
+    function daysLate(uint256 deadline, uint256 receivedAt) external pure returns (uint256) {
+        return SettlementMath.daysLate(deadline, receivedAt);
+    }
+
+    function penalty(
+        uint256 gross,
+        uint256 lateDays,
+        uint256 bpsPerDay,
+        uint256 capBps
+    ) external pure returns (uint256) {
+        return SettlementMath.penalty(gross, lateDays, bpsPerDay, capBps);
+    }
+}

@@ -1,0 +1,821 @@
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import type { Ledger } from "../../scripts/lib/ledger";
+import {
+  agreementFixture,
+  APPROVER,
+  DAY,
+  enrolHospital,
+  KNEES,
+  qualify,
+  runTender,
+  tiers,
+  YEAR,
+} from "./helpers/fixtures";
+import {
+  fundedOrderFixture,
+  fundOrder,
+  HOUR,
+  LEAD_TIME,
+  now,
+  ORDER_REF,
+  OrderStatus,
+  placedOrderFixture,
+  placeOrder,
+  ship,
+  shipmentInput,
+  THRESHOLD,
+} from "./helpers/orderBook";
+
+/** Signs an EIP-2612 permit of `owner` over the settlement token. */
+async function signPermit(
+  ledger: Ledger,
+  owner: HardhatEthersSigner,
+  spender: string,
+  value: bigint,
+  deadline: bigint,
+) {
+  const domain = await ledger.token.eip712Domain();
+  const signature = await owner.signTypedData(
+    {
+      name: domain.name,
+      version: domain.version,
+      chainId: domain.chainId,
+      verifyingContract: domain.verifyingContract,
+    },
+    {
+      Permit: [
+        { name: "owner", type: "address" },
+        { name: "spender", type: "address" },
+        { name: "value", type: "uint256" },
+        { name: "nonce", type: "uint256" },
+        { name: "deadline", type: "uint256" },
+      ],
+    },
+    { owner: owner.address, spender, value, nonce: await ledger.token.nonces(owner.address), deadline },
+  );
+  return ethers.Signature.from(signature);
+}
+
+/** A placed order whose hospital has withdrawn the standing allowance: only a permit can fund it. */
+async function permitOrderFixture() {
+  const base = await placedOrderFixture();
+  const { ledger, actors } = base;
+  await ledger.token.connect(actors.hospital).approve(await ledger.orderBook.getAddress(), 0n);
+  const deadline = (await now()) + BigInt(DAY);
+  const permit = await signPermit(
+    ledger,
+    actors.hospital,
+    await ledger.orderBook.getAddress(),
+    base.value,
+    deadline,
+  );
+  return { ...base, deadline, permit };
+}
+
+/** Hospital 2 is enrolled and funded, with `carrier` as its (only) approver. */
+async function twoHospitalsFixture() {
+  const base = await agreementFixture();
+  const { ledger, actors } = base;
+  await enrolHospital(ledger, actors, actors.hospital2);
+  await ledger.hospitals.connect(actors.hospital2).setMemberRoles(actors.carrier.address, APPROVER);
+  return base;
+}
+
+/** An agreement whose single tier costs 2^127 base units: two units overflow a uint128 value. */
+async function hugePriceFixture() {
+  const base = await agreementFixture();
+  const { ledger, actors } = base;
+  const price = 2n ** 127n;
+  const supplier = actors.suppliers[1];
+  await qualify(ledger, actors.regulator, supplier, [KNEES]);
+  const { agreementIds } = await runTender(
+    ledger,
+    actors.regulator,
+    [{ bidder: supplier, schedule: tiers([0, price]), salt: ethers.id("huge") }],
+    [actors.hospital.address],
+    [10n],
+    { category: KNEES, reservePrice: price, winners: 1 },
+  );
+  return { ...base, price, hugeAgreementId: agreementIds[0] };
+}
+
+describe("OrderBook: orders and escrow", function () {
+  describe("placeOrder", function () {
+    describe("when the caller is the hospital admin", function () {
+      it("stores the order, locks its value and emits OrderPlaced", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        const at = (await now()) + 100n;
+        const requested = at + 30n * BigInt(DAY);
+        await time.setNextBlockTimestamp(at);
+        await expect(
+          ledger.orderBook.connect(actors.hospital).placeOrder(agreementId, 10n, requested, ORDER_REF),
+        )
+          .to.emit(ledger.orderBook, "OrderPlaced")
+          .withArgs(
+            1n,
+            agreementId,
+            actors.hospital.address,
+            actors.hospital.address,
+            10n,
+            100_000n,
+            requested,
+            requested,
+            ORDER_REF,
+          );
+        const o = await ledger.orderBook.order(1n);
+        expect(o.agreementId).to.equal(agreementId);
+        expect(o.hospital).to.equal(actors.hospital.address);
+        expect(o.status).to.equal(OrderStatus.Placed);
+        expect(o.quantity).to.equal(10n);
+        expect(o.placedAt).to.equal(at);
+        expect(o.deliveryDeadline).to.equal(requested);
+        expect(o.orderRef).to.equal(ORDER_REF);
+        expect(o.value).to.equal(100_000n);
+        expect([o.shipped, o.accepted, o.cancelled, o.grossPaid, o.escrow]).to.deep.equal([
+          0n,
+          0n,
+          0n,
+          0n,
+          0n,
+        ]);
+        expect(o.firstApprover).to.equal(ethers.ZeroAddress);
+        expect(await ledger.orderBook.orderCount()).to.equal(1n);
+        expect(await ledger.orderBook.totalEscrow()).to.equal(0n);
+      });
+
+      it("takes the quantity from the agreement's volume", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        await placeOrder(ledger, actors.hospital, agreementId, 42n);
+        expect(await ledger.tenders.orderedVolume(agreementId, actors.hospital.address)).to.equal(42n);
+        expect((await ledger.tenders.agreement(agreementId)).cumulativeVolume).to.equal(42n);
+      });
+
+      it("moves no tokens: nothing is escrowed before approval", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        await expect(
+          ledger.orderBook
+            .connect(actors.hospital)
+            .placeOrder(agreementId, 10n, (await now()) + HOUR, ORDER_REF),
+        ).to.changeTokenBalances(ledger.token, [actors.hospital, ledger.orderBook], [0n, 0n]);
+      });
+    });
+
+    describe("when the caller is an approver of the hospital", function () {
+      it("places the order for the approver's hospital", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        await expect(
+          ledger.orderBook
+            .connect(actors.approvers[1])
+            .placeOrder(agreementId, 10n, (await now()) + HOUR, ORDER_REF),
+        )
+          .to.emit(ledger.orderBook, "OrderPlaced")
+          .withArgs(
+            1n,
+            agreementId,
+            actors.hospital.address,
+            actors.approvers[1].address,
+            10n,
+            100_000n,
+            (v: bigint) => v > 0n,
+            (v: bigint) => v > 0n,
+            ORDER_REF,
+          );
+        expect((await ledger.orderBook.order(1n)).hospital).to.equal(actors.hospital.address);
+      });
+    });
+
+    describe("delivery deadline", function () {
+      describe("when the requested date is sooner than the lead time allows", function () {
+        it("is the placement time plus the agreement's lead time", async function () {
+          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+          const at = (await now()) + 100n;
+          await time.setNextBlockTimestamp(at);
+          await ledger.orderBook.connect(actors.hospital).placeOrder(agreementId, 1n, at + 1n, ORDER_REF);
+          expect((await ledger.orderBook.order(1n)).deliveryDeadline).to.equal(at + LEAD_TIME);
+        });
+      });
+
+      describe("when the requested date is exactly the lead time", function () {
+        it("is the requested date", async function () {
+          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+          const at = (await now()) + 100n;
+          await time.setNextBlockTimestamp(at);
+          await ledger.orderBook
+            .connect(actors.hospital)
+            .placeOrder(agreementId, 1n, at + LEAD_TIME, ORDER_REF);
+          expect((await ledger.orderBook.order(1n)).deliveryDeadline).to.equal(at + LEAD_TIME);
+        });
+      });
+
+      describe("when the requested date is now", function () {
+        it("is accepted and the deadline is the lead time", async function () {
+          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+          const at = (await now()) + 100n;
+          await time.setNextBlockTimestamp(at);
+          await ledger.orderBook.connect(actors.hospital).placeOrder(agreementId, 1n, at, ORDER_REF);
+          expect((await ledger.orderBook.order(1n)).deliveryDeadline).to.equal(at + LEAD_TIME);
+        });
+      });
+    });
+
+    describe("pricing", function () {
+      describe("when the order stays within the first tier", function () {
+        it("locks quantity × the first tier's price", async function () {
+          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+          const id = await placeOrder(ledger, actors.hospital, agreementId, 100n);
+          expect((await ledger.orderBook.order(id)).value).to.equal(100n * 10_000n);
+        });
+      });
+
+      describe("when earlier orders already took volume", function () {
+        it("prices at the cumulative volume before this order", async function () {
+          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+          await placeOrder(ledger, actors.hospital, agreementId, 100n);
+          const id = await placeOrder(ledger, actors.hospital, agreementId, 10n);
+          expect((await ledger.orderBook.order(id)).value).to.equal(10n * 9_000n);
+        });
+      });
+
+      describe("when the order straddles one tier boundary", function () {
+        it("prices each side of the boundary at its own tier", async function () {
+          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+          await placeOrder(ledger, actors.hospital, agreementId, 97n);
+          const id = await placeOrder(ledger, actors.hospital, agreementId, 7n);
+          expect((await ledger.orderBook.order(id)).value).to.equal(3n * 10_000n + 4n * 9_000n);
+        });
+      });
+
+      describe("when the order straddles every tier", function () {
+        it("prices piecewise across all three tiers", async function () {
+          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+          const id = await placeOrder(ledger, actors.hospital, agreementId, 600n);
+          expect((await ledger.orderBook.order(id)).value).to.equal(
+            100n * 10_000n + 400n * 9_000n + 100n * 8_000n,
+          );
+        });
+      });
+
+      describe("when another hospital ordered under the same agreement", function () {
+        it("counts that hospital's volume too", async function () {
+          const { ledger, actors, agreementId } = await loadFixture(twoHospitalsFixture);
+          await placeOrder(ledger, actors.hospital2, agreementId, 100n);
+          const id = await placeOrder(ledger, actors.hospital, agreementId, 10n);
+          expect((await ledger.orderBook.order(id)).value).to.equal(10n * 9_000n);
+        });
+      });
+
+      describe("when an earlier order was cancelled", function () {
+        it("prices as if the cancelled volume had never been ordered", async function () {
+          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+          const first = await placeOrder(ledger, actors.hospital, agreementId, 100n);
+          await ledger.orderBook.connect(actors.hospital).cancelOrder(first);
+          const id = await placeOrder(ledger, actors.hospital, agreementId, 10n);
+          expect((await ledger.orderBook.order(id)).value).to.equal(10n * 10_000n);
+        });
+      });
+
+      describe("when the value does not fit in 128 bits", function () {
+        it("reverts with SafeCastOverflowedUintDowncast instead of truncating", async function () {
+          const { ledger, actors, price, hugeAgreementId } = await loadFixture(hugePriceFixture);
+          await expect(
+            ledger.orderBook
+              .connect(actors.hospital)
+              .placeOrder(hugeAgreementId, 2n, (await now()) + HOUR, ORDER_REF),
+          )
+            .to.be.revertedWithCustomError(ledger.orderBook, "SafeCastOverflowedUintDowncast")
+            .withArgs(128, 2n * price);
+          const id = await placeOrder(ledger, actors.hospital, hugeAgreementId, 1n);
+          expect((await ledger.orderBook.order(id)).value).to.equal(price);
+        });
+      });
+    });
+
+    describe("when the caller is not the hospital or one of its approvers", function () {
+      it("reverts with OrderNotHospitalStaff", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        for (const caller of [actors.stranger, actors.settler, actors.receiver, actors.suppliers[0]]) {
+          await expect(
+            ledger.orderBook.connect(caller).placeOrder(agreementId, 10n, (await now()) + HOUR, ORDER_REF),
+          )
+            .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotHospitalStaff")
+            .withArgs(caller.address);
+        }
+      });
+    });
+
+    describe("when the quantity is zero", function () {
+      it("reverts with OrderZeroQuantity", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        await expect(
+          ledger.orderBook
+            .connect(actors.hospital)
+            .placeOrder(agreementId, 0n, (await now()) + HOUR, ORDER_REF),
+        ).to.be.revertedWithCustomError(ledger.orderBook, "OrderZeroQuantity");
+      });
+    });
+
+    describe("when the requested delivery date is in the past", function () {
+      it("reverts with OrderDeliveryDateInPast", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        const at = (await now()) + 100n;
+        await time.setNextBlockTimestamp(at);
+        await expect(
+          ledger.orderBook.connect(actors.hospital).placeOrder(agreementId, 1n, at - 1n, ORDER_REF),
+        )
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderDeliveryDateInPast")
+          .withArgs(at - 1n, at);
+      });
+    });
+
+    describe("when the agreement does not exist", function () {
+      it("reverts with AgreementNotFound", async function () {
+        const { ledger, actors } = await loadFixture(agreementFixture);
+        await expect(
+          ledger.orderBook.connect(actors.hospital).placeOrder(99n, 1n, (await now()) + HOUR, ORDER_REF),
+        )
+          .to.be.revertedWithCustomError(ledger.tenders, "AgreementNotFound")
+          .withArgs(99n);
+      });
+    });
+
+    describe("when the agreement's term is over", function () {
+      it("reverts with AgreementNotInTerm", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        const agr = await ledger.tenders.agreement(agreementId);
+        expect(agr.end - agr.start).to.equal(BigInt(YEAR));
+        await time.setNextBlockTimestamp(agr.end + 1n);
+        await expect(
+          ledger.orderBook.connect(actors.hospital).placeOrder(agreementId, 1n, agr.end + 10n, ORDER_REF),
+        )
+          .to.be.revertedWithCustomError(ledger.tenders, "AgreementNotInTerm")
+          .withArgs(agreementId, agr.start, agr.end, agr.end + 1n);
+      });
+    });
+
+    describe("when the order book is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        await ledger.orderBook.connect(actors.admin).pause();
+        await expect(
+          ledger.orderBook
+            .connect(actors.hospital)
+            .placeOrder(agreementId, 1n, (await now()) + HOUR, ORDER_REF),
+        ).to.be.revertedWithCustomError(ledger.orderBook, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("approveOrder", function () {
+    describe("when the value is below the hospital's threshold", function () {
+      it("funds the order on the first approval, pulling its value into escrow", async function () {
+        const { ledger, actors, orderId, value } = await loadFixture(placedOrderFixture);
+        const approver = actors.approvers[0];
+        const tx = ledger.orderBook.connect(approver).approveOrder(orderId);
+        await expect(tx).to.emit(ledger.orderBook, "OrderApproved").withArgs(orderId, approver.address, 1, 1);
+        await expect(tx)
+          .to.emit(ledger.orderBook, "OrderFunded")
+          .withArgs(orderId, actors.hospital.address, value);
+        await expect(tx).to.changeTokenBalances(
+          ledger.token,
+          [actors.hospital, ledger.orderBook],
+          [-value, value],
+        );
+        const o = await ledger.orderBook.order(orderId);
+        expect(o.status).to.equal(OrderStatus.Funded);
+        expect(o.escrow).to.equal(value);
+        expect(await ledger.orderBook.totalEscrow()).to.equal(value);
+      });
+    });
+
+    describe("when the value is exactly the threshold", function () {
+      it("needs one approver", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        // 100 × 10000 + 400 × 9000 + 50 × 8000 = 5,000,000 fen, the fixture's threshold.
+        const id = await placeOrder(ledger, actors.hospital, agreementId, 550n);
+        expect((await ledger.orderBook.order(id)).value).to.equal(THRESHOLD);
+        await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(id))
+          .to.emit(ledger.orderBook, "OrderFunded")
+          .withArgs(id, actors.hospital.address, THRESHOLD);
+        expect((await ledger.orderBook.order(id)).status).to.equal(OrderStatus.Funded);
+      });
+    });
+
+    describe("when the value is one fen above the threshold", function () {
+      async function aboveThresholdFixture() {
+        const base = await agreementFixture();
+        const { ledger, actors, agreementId } = base;
+        await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(THRESHOLD - 1n);
+        const orderId = await placeOrder(ledger, actors.hospital, agreementId, 550n);
+        return { ...base, orderId };
+      }
+
+      describe("on the first approval", function () {
+        it("records the approver and funds nothing", async function () {
+          const { ledger, actors, orderId } = await loadFixture(aboveThresholdFixture);
+          const tx = ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId);
+          await expect(tx)
+            .to.emit(ledger.orderBook, "OrderApproved")
+            .withArgs(orderId, actors.approvers[0].address, 1, 2);
+          await expect(tx).not.to.emit(ledger.orderBook, "OrderFunded");
+          await expect(tx).to.changeTokenBalances(
+            ledger.token,
+            [actors.hospital, ledger.orderBook],
+            [0n, 0n],
+          );
+          const o = await ledger.orderBook.order(orderId);
+          expect(o.status).to.equal(OrderStatus.Placed);
+          expect(o.firstApprover).to.equal(actors.approvers[0].address);
+          expect(o.escrow).to.equal(0n);
+        });
+      });
+
+      describe("on a second approval by another approver", function () {
+        it("funds the order", async function () {
+          const { ledger, actors, orderId } = await loadFixture(aboveThresholdFixture);
+          await ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId);
+          const tx = ledger.orderBook.connect(actors.approvers[1]).approveOrder(orderId);
+          await expect(tx)
+            .to.emit(ledger.orderBook, "OrderApproved")
+            .withArgs(orderId, actors.approvers[1].address, 2, 2);
+          await expect(tx)
+            .to.emit(ledger.orderBook, "OrderFunded")
+            .withArgs(orderId, actors.hospital.address, THRESHOLD);
+          await expect(tx).to.changeTokenBalances(
+            ledger.token,
+            [actors.hospital, ledger.orderBook],
+            [-THRESHOLD, THRESHOLD],
+          );
+          expect((await ledger.orderBook.order(orderId)).status).to.equal(OrderStatus.Funded);
+        });
+      });
+
+      describe("on a second approval by the same approver", function () {
+        it("reverts with OrderAlreadyApproved", async function () {
+          const { ledger, actors, orderId } = await loadFixture(aboveThresholdFixture);
+          await ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId);
+          await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId))
+            .to.be.revertedWithCustomError(ledger.orderBook, "OrderAlreadyApproved")
+            .withArgs(orderId, actors.approvers[0].address);
+        });
+      });
+
+      describe("when the hospital lowers its threshold between the approvals", function () {
+        it("funds on the next approval, as one approval now suffices", async function () {
+          const { ledger, actors, orderId } = await loadFixture(aboveThresholdFixture);
+          await ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId);
+          await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(THRESHOLD);
+          await expect(ledger.orderBook.connect(actors.approvers[1]).approveOrder(orderId))
+            .to.emit(ledger.orderBook, "OrderApproved")
+            .withArgs(orderId, actors.approvers[1].address, 2, 1);
+        });
+      });
+    });
+
+    describe("when the caller is not an approver of the order's hospital", function () {
+      it("reverts with OrderNotApprover, also for the hospital admin and other hospitals' approvers", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(twoHospitalsFixture);
+        const id = await placeOrder(ledger, actors.hospital, agreementId, 10n);
+        for (const caller of [actors.hospital, actors.settler, actors.stranger, actors.carrier]) {
+          await expect(ledger.orderBook.connect(caller).approveOrder(id))
+            .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotApprover")
+            .withArgs(id, caller.address);
+        }
+      });
+    });
+
+    describe("when the order does not exist", function () {
+      it("reverts with OrderNotFound", async function () {
+        const { ledger, actors } = await loadFixture(placedOrderFixture);
+        for (const id of [0n, 2n]) {
+          await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(id))
+            .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotFound")
+            .withArgs(id);
+        }
+      });
+    });
+
+    describe("when the order is already funded", function () {
+      it("reverts with OrderStatusInvalid", async function () {
+        const { ledger, actors, orderId } = await loadFixture(fundedOrderFixture);
+        await expect(ledger.orderBook.connect(actors.approvers[1]).approveOrder(orderId))
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
+          .withArgs(orderId, OrderStatus.Funded);
+      });
+    });
+
+    describe("when the order was cancelled", function () {
+      it("reverts with OrderStatusInvalid", async function () {
+        const { ledger, actors, orderId } = await loadFixture(placedOrderFixture);
+        await ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
+        await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId))
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
+          .withArgs(orderId, OrderStatus.Cancelled);
+      });
+    });
+
+    describe("when the hospital has not allowed the order book to pull the value", function () {
+      it("reverts with the token's ERC20InsufficientAllowance and stays placed", async function () {
+        const { ledger, actors, orderId, value } = await loadFixture(placedOrderFixture);
+        await ledger.token.connect(actors.hospital).approve(await ledger.orderBook.getAddress(), value - 1n);
+        await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId))
+          .to.be.revertedWithCustomError(ledger.token, "ERC20InsufficientAllowance")
+          .withArgs(await ledger.orderBook.getAddress(), value - 1n, value);
+        expect((await ledger.orderBook.order(orderId)).status).to.equal(OrderStatus.Placed);
+      });
+    });
+
+    describe("when the hospital cannot pay", function () {
+      it("reverts with the token's ERC20InsufficientBalance", async function () {
+        const { ledger, actors, orderId, value } = await loadFixture(placedOrderFixture);
+        const balance = await ledger.token.balanceOf(actors.hospital.address);
+        await ledger.token.connect(actors.hospital).transfer(actors.stranger.address, balance - value + 1n);
+        await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId))
+          .to.be.revertedWithCustomError(ledger.token, "ERC20InsufficientBalance")
+          .withArgs(actors.hospital.address, value - 1n, value);
+      });
+    });
+
+    describe("when the order book is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { ledger, actors, orderId } = await loadFixture(placedOrderFixture);
+        await ledger.orderBook.connect(actors.admin).pause();
+        await expect(
+          ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId),
+        ).to.be.revertedWithCustomError(ledger.orderBook, "EnforcedPause");
+        await ledger.orderBook.connect(actors.admin).unpause();
+        await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId)).to.emit(
+          ledger.orderBook,
+          "OrderFunded",
+        );
+      });
+    });
+  });
+
+  describe("approveOrderWithPermit", function () {
+    describe("when the hospital signed a permit for the order's value", function () {
+      it("applies the permit and funds the order without a standing allowance", async function () {
+        const { ledger, actors, orderId, value, deadline, permit } = await loadFixture(permitOrderFixture);
+        const tx = ledger.orderBook
+          .connect(actors.approvers[0])
+          .approveOrderWithPermit(orderId, deadline, permit.v, permit.r, permit.s);
+        await expect(tx)
+          .to.emit(ledger.orderBook, "OrderFunded")
+          .withArgs(orderId, actors.hospital.address, value);
+        await expect(tx).to.changeTokenBalances(
+          ledger.token,
+          [actors.hospital, ledger.orderBook],
+          [-value, value],
+        );
+        expect(await ledger.token.nonces(actors.hospital.address)).to.equal(1n);
+        expect(
+          await ledger.token.allowance(actors.hospital.address, await ledger.orderBook.getAddress()),
+        ).to.equal(0n);
+      });
+    });
+
+    describe("when someone front-ran the permit", function () {
+      it("still funds the order from the allowance the permit granted", async function () {
+        const { ledger, actors, orderId, value, deadline, permit } = await loadFixture(permitOrderFixture);
+        await ledger.token
+          .connect(actors.stranger)
+          .permit(
+            actors.hospital.address,
+            await ledger.orderBook.getAddress(),
+            value,
+            deadline,
+            permit.v,
+            permit.r,
+            permit.s,
+          );
+        await expect(
+          ledger.orderBook
+            .connect(actors.approvers[0])
+            .approveOrderWithPermit(orderId, deadline, permit.v, permit.r, permit.s),
+        )
+          .to.emit(ledger.orderBook, "OrderFunded")
+          .withArgs(orderId, actors.hospital.address, value);
+        expect((await ledger.orderBook.order(orderId)).escrow).to.equal(value);
+      });
+    });
+
+    describe("when the permit is invalid and there is no allowance", function () {
+      it("reverts with the token's ERC20InsufficientAllowance", async function () {
+        const { ledger, actors, orderId, value, deadline } = await loadFixture(permitOrderFixture);
+        const forged = await signPermit(
+          ledger,
+          actors.stranger,
+          await ledger.orderBook.getAddress(),
+          value,
+          deadline,
+        );
+        await expect(
+          ledger.orderBook
+            .connect(actors.approvers[0])
+            .approveOrderWithPermit(orderId, deadline, forged.v, forged.r, forged.s),
+        )
+          .to.be.revertedWithCustomError(ledger.token, "ERC20InsufficientAllowance")
+          .withArgs(await ledger.orderBook.getAddress(), 0n, value);
+      });
+    });
+
+    describe("when the permit has expired but the hospital allowed the order book", function () {
+      it("ignores the permit and funds from the allowance", async function () {
+        const { ledger, actors, orderId, value, deadline, permit } = await loadFixture(permitOrderFixture);
+        await ledger.token.connect(actors.hospital).approve(await ledger.orderBook.getAddress(), value);
+        await time.increaseTo(deadline + 1n);
+        await expect(
+          ledger.orderBook
+            .connect(actors.approvers[0])
+            .approveOrderWithPermit(orderId, deadline, permit.v, permit.r, permit.s),
+        ).to.emit(ledger.orderBook, "OrderFunded");
+        expect(await ledger.token.nonces(actors.hospital.address)).to.equal(0n);
+      });
+    });
+
+    describe("when the order needs two approvers", function () {
+      it("grants the allowance on the first approval and pulls on the second", async function () {
+        const { ledger, actors, orderId, value, deadline, permit } = await loadFixture(permitOrderFixture);
+        await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(value - 1n);
+        await expect(
+          ledger.orderBook
+            .connect(actors.approvers[0])
+            .approveOrderWithPermit(orderId, deadline, permit.v, permit.r, permit.s),
+        ).not.to.emit(ledger.orderBook, "OrderFunded");
+        expect(
+          await ledger.token.allowance(actors.hospital.address, await ledger.orderBook.getAddress()),
+        ).to.equal(value);
+        await expect(ledger.orderBook.connect(actors.approvers[1]).approveOrder(orderId))
+          .to.emit(ledger.orderBook, "OrderFunded")
+          .withArgs(orderId, actors.hospital.address, value);
+      });
+    });
+
+    describe("when the order does not exist", function () {
+      it("reverts with OrderNotFound", async function () {
+        const { ledger, actors, deadline, permit } = await loadFixture(permitOrderFixture);
+        await expect(
+          ledger.orderBook
+            .connect(actors.approvers[0])
+            .approveOrderWithPermit(9n, deadline, permit.v, permit.r, permit.s),
+        )
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotFound")
+          .withArgs(9n);
+      });
+    });
+
+    describe("when the caller is not an approver", function () {
+      it("reverts with OrderNotApprover and the permit is not consumed", async function () {
+        const { ledger, actors, orderId, deadline, permit } = await loadFixture(permitOrderFixture);
+        await expect(
+          ledger.orderBook
+            .connect(actors.stranger)
+            .approveOrderWithPermit(orderId, deadline, permit.v, permit.r, permit.s),
+        )
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotApprover")
+          .withArgs(orderId, actors.stranger.address);
+        expect(await ledger.token.nonces(actors.hospital.address)).to.equal(0n);
+      });
+    });
+
+    describe("when the order book is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { ledger, actors, orderId, deadline, permit } = await loadFixture(permitOrderFixture);
+        await ledger.orderBook.connect(actors.admin).pause();
+        await expect(
+          ledger.orderBook
+            .connect(actors.approvers[0])
+            .approveOrderWithPermit(orderId, deadline, permit.v, permit.r, permit.s),
+        ).to.be.revertedWithCustomError(ledger.orderBook, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("shipping against an order (recordShipment)", function () {
+    describe("when the order is funded", function () {
+      it("records the shipped quantity and lowers what remains to ship", async function () {
+        const { ledger, supplier, orderId } = await loadFixture(fundedOrderFixture);
+        await expect(
+          ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 40n)),
+        ).to.emit(ledger.trace, "ShipmentCreated");
+        expect((await ledger.orderBook.order(orderId)).shipped).to.equal(40n);
+        expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(60n);
+        await ship(ledger, supplier, orderId, 60n);
+        expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(0n);
+      });
+    });
+
+    describe("when the order is not approved yet", function () {
+      it("reverts with OrderStatusInvalid(Placed)", async function () {
+        const { ledger, supplier, orderId } = await loadFixture(placedOrderFixture);
+        await expect(ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 1n)))
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
+          .withArgs(orderId, OrderStatus.Placed);
+      });
+    });
+
+    describe("when the order still waits for its second approver", function () {
+      it("reverts with OrderStatusInvalid(Placed)", async function () {
+        const { ledger, actors, supplier, orderId, value } = await loadFixture(placedOrderFixture);
+        await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(value - 1n);
+        await ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId);
+        await expect(ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 1n)))
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
+          .withArgs(orderId, OrderStatus.Placed);
+      });
+    });
+
+    describe("when the order was cancelled", function () {
+      it("reverts with OrderStatusInvalid(Cancelled)", async function () {
+        const { ledger, actors, supplier, orderId } = await loadFixture(fundedOrderFixture);
+        await ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
+        await expect(ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 1n)))
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
+          .withArgs(orderId, OrderStatus.Cancelled);
+      });
+    });
+
+    describe("when the order does not exist", function () {
+      it("reverts with OrderNotFound", async function () {
+        const { ledger, supplier } = await loadFixture(fundedOrderFixture);
+        await expect(ledger.trace.connect(supplier).createShipment(await shipmentInput(7n, 1n)))
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotFound")
+          .withArgs(7n);
+      });
+    });
+
+    describe("when the shipper is not the agreement's supplier", function () {
+      it("reverts with OrderNotSupplier", async function () {
+        const { ledger, actors, orderId } = await loadFixture(fundedOrderFixture);
+        const other = actors.suppliers[1];
+        await qualify(ledger, actors.regulator, other);
+        await expect(ledger.trace.connect(other).createShipment(await shipmentInput(orderId, 1n)))
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotSupplier")
+          .withArgs(orderId, other.address);
+      });
+    });
+
+    describe("when the quantity exceeds what remains to ship", function () {
+      it("reverts with OrderQuantityExceedsRemaining", async function () {
+        const { ledger, supplier, orderId } = await loadFixture(fundedOrderFixture);
+        await expect(ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 101n)))
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderQuantityExceedsRemaining")
+          .withArgs(orderId, 101n, 100n);
+        await ship(ledger, supplier, orderId, 40n);
+        await expect(ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 61n)))
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderQuantityExceedsRemaining")
+          .withArgs(orderId, 61n, 60n);
+      });
+    });
+
+    describe("when called by anyone but the delivery trace", function () {
+      it("reverts with OrderCallerNotTrace", async function () {
+        const { ledger, actors, supplier, orderId } = await loadFixture(fundedOrderFixture);
+        for (const caller of [supplier, actors.stranger]) {
+          await expect(ledger.orderBook.connect(caller).recordShipment(orderId, supplier.address, 1n))
+            .to.be.revertedWithCustomError(ledger.orderBook, "OrderCallerNotTrace")
+            .withArgs(caller.address);
+        }
+      });
+    });
+
+    describe("when the order book is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { ledger, actors, supplier, orderId } = await loadFixture(fundedOrderFixture);
+        await ledger.orderBook.connect(actors.admin).pause();
+        await expect(
+          ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 1n)),
+        ).to.be.revertedWithCustomError(ledger.orderBook, "EnforcedPause");
+      });
+    });
+  });
+
+  describe("views", function () {
+    describe("order", function () {
+      it("reverts with OrderNotFound for an unknown id", async function () {
+        const { ledger } = await loadFixture(placedOrderFixture);
+        await expect(ledger.orderBook.order(2n))
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotFound")
+          .withArgs(2n);
+      });
+    });
+
+    describe("remainingToShip", function () {
+      it("is zero until the order is funded, then the whole quantity", async function () {
+        const { ledger, actors, orderId, quantity } = await loadFixture(placedOrderFixture);
+        expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(0n);
+        await fundOrder(ledger, actors, orderId);
+        expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(quantity);
+      });
+
+      it("reverts with OrderNotFound for an unknown id", async function () {
+        const { ledger } = await loadFixture(placedOrderFixture);
+        await expect(ledger.orderBook.remainingToShip(5n))
+          .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotFound")
+          .withArgs(5n);
+      });
+    });
+  });
+});
