@@ -273,8 +273,12 @@ const handlers: Record<string, Handler> = {
   },
   "orderBook.OrderCancelled": async (db, e) => {
     const status = ORDER_STATUS[num(e.args.status)];
+    // A cancellation that completes the order emits OrderClosed first, carrying the same
+    // refund: only a cancellation before any shipment (status cancelled) releases it here.
     await db.query(
-      `UPDATE orders SET cancelled = cancelled + $2, escrow = escrow - $3, cancel_requested = TRUE, status = $4,
+      `UPDATE orders SET cancelled = cancelled + $2,
+         escrow = escrow - CASE WHEN $4 = 'cancelled' THEN $3::numeric ELSE 0 END,
+         cancel_requested = TRUE, status = $4,
          closed_at = CASE WHEN $4 IN ('closed', 'cancelled') THEN $5::timestamptz ELSE closed_at END,
          last_tx = $6, last_block = $7
        WHERE id = $1`,
