@@ -18,6 +18,17 @@ declare module "fastify" {
   }
 }
 
+/** Every role a hospital's own accounts can hold. */
+export const HOSPITAL_ROLES: readonly Role[] = [
+  "hospital-admin",
+  "hospital-approver",
+  "hospital-settler",
+  "hospital-receiver",
+];
+
+/** A regulator or any account of a hospital: who may read a hospital's back office. */
+export const REGULATOR_OR_HOSPITAL: readonly Role[] = ["regulator", ...HOSPITAL_ROLES];
+
 /** The caller, for handlers behind `requireRole` (which guarantees one). */
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal)

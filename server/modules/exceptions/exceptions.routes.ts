@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { appError } from "../../plugins/error-catalogue";
-import { hospitalOf, principalOf } from "../../plugins/auth";
+import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../../plugins/auth";
 import { bearer, errorResponses, idString, open } from "../../lib/schemas";
 import { ExceptionsService, type Resolution } from "./exceptions.service";
 
@@ -21,13 +21,7 @@ export default async function exceptionsRoutes(app: FastifyInstance): Promise<vo
   app.get<{ Querystring: { status?: "open" | "resolved"; reason?: string } }>(
     "/v1/exceptions",
     {
-      preHandler: app.requireRole(
-        "regulator",
-        "hospital-admin",
-        "hospital-approver",
-        "hospital-settler",
-        "hospital-receiver",
-      ),
+      preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL),
       schema: {
         security: bearer,
         tags: ["exceptions"],

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { appError } from "../../plugins/error-catalogue";
-import { hospitalOf, principalOf } from "../../plugins/auth";
+import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../../plugins/auth";
 import { ledgerNow } from "../../plugins/chain";
 import { bearer, errorResponses, idString, idempotencyHeaders, open } from "../../lib/schemas";
 import { ReceiptsService, type ReceiptRequest } from "./receipts.service";
@@ -100,13 +100,7 @@ export default async function receiptsRoutes(app: FastifyInstance): Promise<void
   app.get<{ Params: { receiptNo: string } }>(
     "/v1/receipts/:receiptNo",
     {
-      preHandler: app.requireRole(
-        "regulator",
-        "hospital-admin",
-        "hospital-approver",
-        "hospital-settler",
-        "hospital-receiver",
-      ),
+      preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL),
       schema: {
         security: bearer,
         tags: ["receipts"],

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { appError } from "../../plugins/error-catalogue";
-import { hospitalOf, principalOf } from "../../plugins/auth";
+import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../../plugins/auth";
 import { ledgerNow } from "../../plugins/chain";
 import { address, bearer, errorResponses, gtin, idString, open } from "../../lib/schemas";
 import {
@@ -19,14 +19,6 @@ import { ReconciliationService } from "./reconciliation.service";
  * overdue payments, recall exposure — as JSON, or CSV with `Accept: text/csv`. Regulators see
  * every hospital; a hospital's staff see their own hospital's figures.
  */
-
-const STAFF = [
-  "regulator",
-  "hospital-admin",
-  "hospital-approver",
-  "hospital-settler",
-  "hospital-receiver",
-] as const;
 
 /** The hospital the caller may report on: any (or the one asked for) for a regulator, else its own. */
 function reportScope(request: FastifyRequest, asked?: string): string | undefined {
@@ -64,7 +56,7 @@ export default async function reconciliationRoutes(app: FastifyInstance): Promis
   app.get<{ Querystring: { hospital?: string; gtin?: string; lot?: string; from?: string; to?: string } }>(
     "/v1/reconciliation",
     {
-      preHandler: app.requireRole(...STAFF),
+      preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL),
       schema: {
         security: bearer,
         tags: ["reports"],
@@ -109,7 +101,7 @@ export default async function reconciliationRoutes(app: FastifyInstance): Promis
   app.get<{ Params: { id: string } }>(
     "/v1/agreements/:id/fulfilment",
     {
-      preHandler: app.requireRole(...STAFF, "supplier"),
+      preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL, "supplier"),
       schema: {
         security: bearer,
         tags: ["reports"],
@@ -140,7 +132,7 @@ export default async function reconciliationRoutes(app: FastifyInstance): Promis
   app.get<{ Querystring: { days: number; hospital?: string } }>(
     "/v1/payments/overdue",
     {
-      preHandler: app.requireRole(...STAFF),
+      preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL),
       schema: {
         security: bearer,
         tags: ["reports"],

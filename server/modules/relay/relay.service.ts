@@ -1,4 +1,11 @@
-import { concat, getAddress, isAddress, verifyTypedData, type BaseWallet, type JsonRpcProvider } from "ethers";
+import {
+  concat,
+  getAddress,
+  isAddress,
+  verifyTypedData,
+  type BaseWallet,
+  type JsonRpcProvider,
+} from "ethers";
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
 import type { LedgerForwarder } from "../../../typechain-types";

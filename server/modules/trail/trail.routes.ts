@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { principalOf } from "../../plugins/auth";
+import { principalOf, REGULATOR_OR_HOSPITAL } from "../../plugins/auth";
+import type { Role } from "../auth/tokens";
 import { appError } from "../../plugins/error-catalogue";
 import { address, bearer, bytes32, errorResponses, idString, open } from "../../lib/schemas";
 import { isValidGtin } from "../barcodes";
@@ -16,14 +17,7 @@ import { TrailVerifier } from "./trail.verify";
  * trails of its own orders and shipments. Anything else is a 404, not a hint that it exists.
  */
 
-const ROLES = [
-  "regulator",
-  "supplier",
-  "hospital-admin",
-  "hospital-approver",
-  "hospital-settler",
-  "hospital-receiver",
-] as const;
+const ROLES: readonly Role[] = [...REGULATOR_OR_HOSPITAL, "supplier"];
 
 /** What the caller may see: everything, its hospital's, or its own as a supplier. */
 function scopeOf(request: FastifyRequest): TrailScope {
