@@ -4,14 +4,16 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { Wallet } from "ethers";
+import { GatewayClient } from "../../../scripts/lib/gateway-client";
 import { freePort } from "../support/chain";
 import { tempDir } from "../helpers/temp-dir";
 
 /**
  * `npm start` end to end (scripts/start.ts as a child process): cold start, accounts.json,
  * a second stack side by side, Ctrl-C, a warm restart that keeps chain and database, and the
- * refusal when the chain state no longer matches the database. DEMO=false: the demo scenario
- * has its own tests, and this one is about the stack around it.
+ * refusal when the chain state no longer matches the database. Stack A loads the demo scenario
+ * and its data is checked through the API before and after the restart; stack B skips it
+ * (DEMO=false).
  */
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -113,6 +115,30 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** What the demo left behind, read through the API as the regulator. */
+async function demoFacts(
+  url: string,
+  dataDir: string,
+): Promise<{ payments: number; paid: bigint; orders: number; flags: number }> {
+  const accounts = JSON.parse(readFileSync(path.join(dataDir, "accounts.json"), "utf8")) as {
+    role: string;
+    privateKey: string;
+  }[];
+  const client = new GatewayClient(url);
+  await client.login(new Wallet(accounts.find((a) => a.role === "regulator")!.privateKey));
+  const payments = await client.get<{ items: { status: string; paid: string | null }[] }>(
+    "/v1/payments?limit=500",
+  );
+  const orders = await client.get<{ items: unknown[] }>("/v1/orders?limit=500");
+  const report = await client.get<{ rows: { flags: unknown[] }[] }>("/v1/reconciliation");
+  return {
+    payments: payments.items.filter((p) => p.status === "confirmed").length,
+    paid: payments.items.reduce((sum, p) => sum + BigInt(p.paid ?? 0), 0n),
+    orders: orders.items.length,
+    flags: report.rows.reduce((n, r) => n + r.flags.length, 0),
+  };
+}
+
 describe("npm start (scripts/start.ts)", function () {
   this.timeout(300_000);
 
@@ -126,6 +152,7 @@ describe("npm start (scripts/start.ts)", function () {
   let chainPidA: number;
   let deploymentA: string;
   let migrationsLogged: number;
+  let demoA: Awaited<ReturnType<typeof demoFacts>>;
 
   before(async function () {
     portA = await freePort();
@@ -146,9 +173,22 @@ describe("npm start (scripts/start.ts)", function () {
 
   it("cold start: chain, deployment and gateway; accounts.json with the five roles and their dev keys", async function () {
     const t0 = Date.now();
-    stackA = startStack({ DATA_DIR: dirA, PORT: String(portA), CHAIN_PORT: String(chainPortA) });
+    stackA = startStack({
+      DATA_DIR: dirA,
+      PORT: String(portA),
+      CHAIN_PORT: String(chainPortA),
+      DEMO: "true",
+    });
     await waitReady(stackA, urlA);
     await waitFor(() => /is running/.test(stackA.output()), "the page");
+    expect(stackA.output()).to.match(/✓ loading demo scenario/);
+    demoA = await demoFacts(urlA, dirA);
+    expect(demoA.payments).to.equal(7);
+    expect(demoA.orders).to.equal(4);
+    expect(demoA.flags).to.be.greaterThan(0);
+    console.log(
+      `      demo: ${demoA.orders} orders, ${demoA.payments} payments (${demoA.paid} fen), ${demoA.flags} flags`,
+    );
     const out = stackA.output();
     console.log(`      cold start: ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     console.log(
@@ -243,10 +283,17 @@ describe("npm start (scripts/start.ts)", function () {
     expect(isAlive(chainPidA), "the chain stopped too").to.equal(false);
   });
 
-  it("starts again on the same chain and database: no redeploy, events still there", async function () {
+  it("starts again on the same chain and database: no redeploy, no second demo, the demo data still there", async function () {
     const t0 = Date.now();
-    stackA = startStack({ DATA_DIR: dirA, PORT: String(portA), CHAIN_PORT: String(chainPortA) });
+    stackA = startStack({
+      DATA_DIR: dirA,
+      PORT: String(portA),
+      CHAIN_PORT: String(chainPortA),
+      DEMO: "true",
+    });
     await waitReady(stackA, urlA);
+    expect(stackA.output()).to.not.match(/loading demo scenario/);
+    expect(await demoFacts(urlA, dirA)).to.deep.equal(demoA);
     console.log(`      warm restart: ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const out = stackA.output();
     expect(out).to.include("deployment found");
