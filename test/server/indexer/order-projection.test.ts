@@ -35,14 +35,12 @@ forEachEngine((engine) => {
 
     orders.delivered = p.orderId;
     await act.sent(
-      ledger.orderBook
-        .connect(cast.settler)
-        .confirmShipment(p.shipmentId, {
-          accepted: 10,
-          rejected: 0,
-          receivedAt: t,
-          receiptHash: ethers.id("GR-1"),
-        }),
+      ledger.orderBook.connect(cast.settler).confirmShipment(p.shipmentId, {
+        accepted: 10,
+        rejected: 0,
+        receivedAt: t,
+        receiptHash: ethers.id("GR-1"),
+      }),
     );
 
     orders.cancelledEarly = await place(5n, "PO-EARLY");
@@ -61,14 +59,12 @@ forEachEngine((engine) => {
     });
     const shippedAt = await chain.now();
     await act.sent(
-      ledger.orderBook
-        .connect(cast.settler)
-        .confirmShipment(shipmentId, {
-          accepted: 4,
-          rejected: 0,
-          receivedAt: shippedAt,
-          receiptHash: ethers.id("GR-R"),
-        }),
+      ledger.orderBook.connect(cast.settler).confirmShipment(shipmentId, {
+        accepted: 4,
+        rejected: 0,
+        receivedAt: shippedAt,
+        receiptHash: ethers.id("GR-R"),
+      }),
     );
     await chain.advance(30 * DAY);
     await act.sent(ledger.orderBook.connect(cast.hospital).cancelOrder(orders.remainder));
