@@ -17,6 +17,7 @@ import {
   type ApiStack,
   type Shipped,
 } from "../support/api-fixtures";
+import type { PaymentView } from "../../../server/modules/payments/payments.repository";
 
 /**
  * GET /v1/payments: every settlement with its on-chain amounts — gross, the late-delivery
@@ -25,26 +26,7 @@ import {
  * payment; filtered by status, supplier and order, paged, scoped like orders.
  */
 
-interface Payment {
-  shipmentId: string;
-  orderId: string;
-  supplier: string;
-  hospital: string;
-  receiptNo: string;
-  status: string;
-  accepted: string;
-  rejected: string;
-  gross: string | null;
-  penalty: string | null;
-  paid: string | null;
-  daysLate: number | null;
-  txHash: string | null;
-  blockNumber: number | null;
-  error: string | null;
-  acceptedAt: string;
-  paidAt: string | null;
-  secondsToPayment: number | null;
-}
+type Payment = PaymentView;
 
 /** The contract's rule: 50 bps of gross per started day late, at most 1000 bps. */
 function expectedPenalty(
