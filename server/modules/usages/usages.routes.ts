@@ -37,7 +37,7 @@ export default async function usagesRoutes(app: FastifyInstance): Promise<void> 
             patientRef: { type: "string", minLength: 1, maxLength: 200 },
             usedAt: { type: "string", format: "date-time" },
             billingCode: { type: "string", minLength: 1, maxLength: 64 },
-            billedAmount: { type: ["string", "integer"], pattern: "^-?[0-9]+$" },
+            billedAmount: { anyOf: [{ type: "string", pattern: "^-?[0-9]+$" }, { type: "integer" }] },
             quantity: { type: "integer" },
             correctsUsageId: { type: "string", minLength: 1, maxLength: 64 },
           },
