@@ -94,10 +94,11 @@ export default fp(chainPlugin, { name: "chain", fastify: "5.x", dependencies: ["
 
 /**
  * "Now" for checks that the ledger will repeat against block time (receipt and usage times):
- * the later of our clock and the latest block's, so a chain that runs ahead (a test chain whose
- * time was advanced) does not make honest times look like the future.
+ * the later of our clock and the end of the latest block's second, so a chain that runs ahead (a
+ * test chain whose time was advanced) does not make honest times look like the future, and
+ * whatever the latest block recorded counts as past ("as of now" reports exclude `now` itself).
  */
 export async function ledgerNow(chain: ChainContext): Promise<Date> {
   const latest = await chain.provider.getBlock("latest");
-  return new Date(Math.max(Date.now(), (latest?.timestamp ?? 0) * 1000));
+  return new Date(Math.max(Date.now(), ((latest?.timestamp ?? 0) + 1) * 1000));
 }
