@@ -37,6 +37,7 @@ export interface DemoSummary {
 }
 
 const DAY = 86_400;
+const { approver: APPROVER, receiver: RECEIVER, settler: SETTLER } = act.HOSPITAL_ROLES;
 const STENTS = act.categoryCode("C0401-DES");
 const KNEES = act.categoryCode("C1402-KNEE");
 const STENT_GTIN = "09520123456788";
@@ -122,20 +123,26 @@ class Demo {
         h: general,
         name: "City General Hospital",
         members: [
-          ...general.approvers.map((a) => [a, 1] as const),
-          [general.receiver, 4] as const,
-          [general.settler, 2] as const,
+          ...general.approvers.map((a) => [a, APPROVER] as const),
+          [general.receiver, RECEIVER] as const,
+          [general.settler, SETTLER] as const,
         ],
       },
       {
         h: childrens,
         name: "Children's Hospital",
-        members: [...childrens.approvers.map((a) => [a, 1] as const), [childrens.receiver, 4] as const],
+        members: [
+          ...childrens.approvers.map((a) => [a, APPROVER] as const),
+          [childrens.receiver, RECEIVER] as const,
+        ],
       },
       {
         h: riverside,
         name: "Riverside Hospital",
-        members: [...riverside.approvers.map((a) => [a, 1] as const), [riverside.receiver, 4] as const],
+        members: [
+          ...riverside.approvers.map((a) => [a, APPROVER] as const),
+          [riverside.receiver, RECEIVER] as const,
+        ],
       },
     ];
     for (const { h, name, members } of hospitals) {
@@ -366,14 +373,6 @@ class Demo {
     s: Record<"clean" | "cold" | "neverReceived", { serials: string[]; gtin: string; lot: string }>,
   ): Promise<void> {
     const billing = await this.gateway(generalReceiver);
-    try {
-      await billing.get("/v1/reconciliation");
-    } catch (error) {
-      if (error instanceof GatewayError && error.code === "ROUTE_NOT_FOUND") {
-        this.log("  usages skipped: this gateway has no billing-usage API yet");
-        return;
-      }
-    }
     this.log(
       "  usages from billing: normal, a phantom use, a serial used twice, a use after recall, a resale…",
     );
@@ -425,12 +424,8 @@ class Demo {
       for (const r of e.reasons) exceptionsByReason[r.code] = (exceptionsByReason[r.code] ?? 0) + 1;
     const regulator = await this.gateway(this.who(1));
     const flags: Record<string, number> = {};
-    try {
-      const report = await regulator.get<{ rows: { flags: { code: string }[] }[] }>("/v1/reconciliation");
-      for (const row of report.rows) for (const f of row.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
-    } catch (error) {
-      if (!(error instanceof GatewayError && error.code === "ROUTE_NOT_FOUND")) throw error;
-    }
+    const report = await regulator.get<{ rows: { flags: { code: string }[] }[] }>("/v1/reconciliation");
+    for (const row of report.rows) for (const f of row.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
     const fulfilment: DemoSummary["fulfilment"] = [];
     for (const id of agreements) {
       const a = await regulator.get<{

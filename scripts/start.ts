@@ -113,7 +113,6 @@ async function main(): Promise<number> {
         gatewayUrl: gateway.url,
         rpcUrl,
         dataDir,
-        accounts,
         cast: demoCast(),
         deployment: deployment.record,
         local,
@@ -217,44 +216,18 @@ function page(info: PageInfo): string {
     "",
     `Ctrl-C stops it; npm start again carries on where it stopped; ${resetCommand(dataDir)} starts over.`,
   );
-  if (info.demo === "unavailable")
-    lines.push("(The demo scenario is not available yet: the ledger is empty.)");
   return lines.join("\n");
 }
 
-interface OpenApiDoc {
-  paths?: Record<string, Record<string, { security?: unknown[] }>>;
-}
-
-/** /ready, /docs, and one API call that exists now (the orders list once it is registered). */
+/** Three things a newcomer can do at once, without a token. */
 function thingsToTry(gateway: Gateway): string[] {
   const url = gateway.url;
-  const tries = [
+  return [
     `curl -s ${url}/ready   — is the gateway ready (database, chain, indexer checks)`,
     `open ${url}/docs in a browser — every route, with its schemas, to try out`,
+    `curl -s -X POST ${url}/v1/barcodes/parse -H 'content-type: application/json' ` +
+      `-d '{"barcode":"(01)09520123456788(17)281231(10)LOT2026A(21)SN00001"}'   — parse a GS1 label`,
   ];
-  let doc: OpenApiDoc = {};
-  try {
-    doc = gateway.app.swagger() as OpenApiDoc;
-  } catch {
-    // no OpenAPI document: fall through to the defaults
-  }
-  const routes = Object.entries(doc.paths ?? {});
-  const orders = routes.find(([p, ops]) => /\/orders$/.test(p) && ops.get);
-  if (orders) {
-    const secured = (orders[1].get?.security ?? []).length > 0;
-    tries.push(
-      `curl -s ${url}${orders[0]}${secured ? ' -H "authorization: Bearer <token>"' : ""}   — the orders the gateway indexed`,
-    );
-  } else if (routes.some(([p, ops]) => p === "/v1/barcodes/parse" && ops.post)) {
-    tries.push(
-      `curl -s -X POST ${url}/v1/barcodes/parse -H 'content-type: application/json' ` +
-        `-d '{"barcode":"(01)09520123456788(17)281231(10)LOT2026A(21)SN00001"}'   — parse a GS1 label`,
-    );
-  } else {
-    tries.push(`curl -s ${url}/metrics   — the gateway's metrics`);
-  }
-  return tries;
 }
 
 main().then(

@@ -14,14 +14,13 @@ import { parseCsv } from "./csv";
 import type { Chain } from "./options";
 import { list, record, type Row } from "./output";
 import { chainAct, parseGtin, trace } from "./supplier";
+import { ORDER_STATUS } from "../lib/ledger-enums";
 
 /**
  * Hospital commands: place, approve and cancel orders on the ledger; send goods receipts
  * (scanned barcodes) and usage records (from the billing system) to the gateway; list and
  * resolve match exceptions.
  */
-
-const ORDER_STATUS = ["none", "placed", "funded", "closed", "cancelled"] as const;
 
 async function orderState(chain: Chain, orderId: bigint): Promise<Row> {
   const o = await chain.ledger.orderBook.order(orderId);

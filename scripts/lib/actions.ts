@@ -13,13 +13,14 @@ import { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./ledger-enums"
 
 export { DOCUMENT_KINDS, HOSPITAL_ROLES, TRACE_STEPS, type TraceStepName } from "./ledger-enums";
 
-/** Sends a transaction, waits for it, and returns the named argument of the named event. */
+/** Sends a transaction and waits for its receipt; a dropped transaction is an error. */
 export async function sent(tx: Promise<ContractTransactionResponse>): Promise<ethers.TransactionReceipt> {
   const receipt = await (await tx).wait();
   if (!receipt) throw new Error("transaction was dropped");
   return receipt;
 }
 
+/** The named argument of the first `event` the receipt holds from `contract`. */
 export function eventArg(
   receipt: ethers.TransactionReceipt,
   contract: BaseContract,

@@ -20,13 +20,7 @@ import type { FastifyInstance } from "fastify";
 import { loadConfig, type Config } from "../../server/config";
 import { anvilBinary, DEV_MNEMONIC, devWallet } from "./anvil";
 import type { DeploymentRecord } from "./ledger";
-import {
-  ADMIN_INDEX,
-  REGULATOR_INDEX,
-  settlerDevKey,
-  type CastMember,
-  type StackAccount,
-} from "./stack-accounts";
+import { ADMIN_INDEX, REGULATOR_INDEX, settlerDevKey } from "./stack-accounts";
 import {
   DEFAULT_DATA_DIR,
   DEFAULT_PORT,
@@ -38,6 +32,7 @@ import {
   type StackPaths,
 } from "./stack-paths";
 import { seconds, silentReporter, type Reporter } from "./stack-report";
+import type { DemoOptions } from "../demo";
 
 export { demoAccounts, demoCast, writeAccounts, type StackAccount } from "./stack-accounts";
 export { consoleReporter, silentReporter, type Reporter } from "./stack-report";
@@ -735,28 +730,14 @@ export async function startGateway(
 // ---------------------------------------------------------------------------------------------
 // Demo scenario
 
-export interface DemoOptions {
-  gatewayUrl: string;
-  rpcUrl: string;
-  dataDir: string;
-  /** The accounts of accounts.json (five roles), with their development keys. */
-  accounts: StackAccount[];
-  /** The whole cast, including the admin and the hospital accounts (see stack-accounts.ts). */
-  cast: readonly CastMember[];
-  deployment: DeploymentRecord;
-  /** Progress lines of the scenario. */
-  log?: (line: string) => void;
-}
-
-export type DemoOutcome = "loaded" | "already-loaded" | "unavailable" | "not-local" | "disabled";
+export type DemoOutcome = "loaded" | "already-loaded" | "not-local" | "disabled";
 
 /**
  * Loads the demo scenario once per DATA_DIR, on the local chain only: `scripts/demo.ts`'s
- * `runDemo(options)`, then the `.demo-loaded` marker. Until that module exists this says so
- * and carries on. DEMO=false skips it.
+ * `runDemo(options)`, then the `.demo-loaded` marker. DEMO=false skips it.
  */
 export async function loadDemoOnce(
-  options: DemoOptions & { local: boolean; env?: NodeJS.ProcessEnv },
+  options: DemoOptions & { dataDir: string; local: boolean; env?: NodeJS.ProcessEnv },
   reporter: Reporter = silentReporter,
 ): Promise<DemoOutcome> {
   const marker = stackPaths(options.dataDir).demoMarker;
@@ -766,28 +747,15 @@ export async function loadDemoOnce(
     reporter.info("  demo scenario skipped (DEMO=false)");
     return "disabled";
   }
-  const modulePath = path.join(PROJECT_ROOT, "scripts", "demo");
-  try {
-    require.resolve(modulePath);
-  } catch {
-    reporter.info("  demo scenario not available yet");
-    return "unavailable";
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const demo = require(modulePath) as { runDemo?: (o: DemoOptions) => Promise<unknown> };
-  if (typeof demo.runDemo !== "function") {
-    reporter.warn("scripts/demo.ts does not export runDemo(options): demo scenario skipped");
-    return "unavailable";
-  }
-  const { gatewayUrl, rpcUrl, dataDir, accounts, cast, deployment } = options;
-  const run = demo.runDemo;
+  // Loaded here, not at the top: the demo pulls in the ledger SDK, which `npm start` on an
+  // external chain (or with DEMO=false) never needs.
+  const { runDemo } = await import("../demo");
+  const { gatewayUrl, rpcUrl, dataDir, cast, deployment } = options;
   try {
     await reporter.step("loading demo scenario", () =>
-      run({
+      runDemo({
         gatewayUrl,
         rpcUrl,
-        dataDir,
-        accounts,
         cast,
         deployment,
         log: (line) => reporter.info(line),
