@@ -36,6 +36,28 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+/** Which ledger records a caller may see: all (regulator), its hospital's, or its own as a supplier. */
+export interface Scope {
+  hospital?: string;
+  supplier?: string;
+}
+
+export function scopeOf(request: FastifyRequest): Scope {
+  const p = principalOf(request);
+  if (p.roles.includes("regulator")) return {};
+  if (p.hospital) return { hospital: p.hospital };
+  if (p.roles.includes("supplier")) return { supplier: p.address };
+  throw appError("FORBIDDEN", `${p.address} is neither a regulator, a hospital account nor a supplier`);
+}
+
+/** Whether an order (or what belongs to it) with these parties is within `scope`. */
+export function visible(scope: Scope, parties: { hospital: string; supplier: string }): boolean {
+  return (
+    (!scope.hospital || scope.hospital.toLowerCase() === parties.hospital.toLowerCase()) &&
+    (!scope.supplier || scope.supplier.toLowerCase() === parties.supplier.toLowerCase())
+  );
+}
+
 /** The hospital the caller acts for; 403 for an account that belongs to none. */
 export function hospitalOf(request: FastifyRequest): string {
   const p = principalOf(request);

@@ -40,6 +40,9 @@ export class AuthService {
   ): Promise<{ nonce: string; expiresAt: string; domain: string; chainId: number }> {
     const nonce = randomBytes(12).toString("hex");
     const expiresAt = new Date(this.now().getTime() + NONCE_TTL_MS);
+    // The endpoint is public: expired nonces are purged as new ones are issued, so the table
+    // cannot grow without bound.
+    await this.db.query(`DELETE FROM auth_nonces WHERE expires_at < now() - interval '1 day'`);
     await this.db.query(`INSERT INTO auth_nonces (nonce, expires_at) VALUES ($1, $2)`, [
       nonce,
       expiresAt.toISOString(),

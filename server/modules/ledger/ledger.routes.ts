@@ -1,6 +1,6 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { appError } from "../../plugins/error-catalogue";
-import { principalOf } from "../../plugins/auth";
+import { scopeOf, visible } from "../../plugins/auth";
 import {
   address,
   bearer,
@@ -18,24 +18,6 @@ import { LedgerRepository } from "./ledger.repository";
  * facts any signed-in account may read; orders and shipments are visible to the regulator, the
  * ordering hospital and the supplying supplier only (others get 404, not a hint that it exists).
  */
-
-type Scope = { hospital?: string; supplier?: string };
-
-/** Which orders the caller may see: every one, its hospital's, or its own as a supplier. */
-function scopeOf(request: FastifyRequest): Scope {
-  const p = principalOf(request);
-  if (p.roles.includes("regulator")) return {};
-  if (p.hospital) return { hospital: p.hospital };
-  if (p.roles.includes("supplier")) return { supplier: p.address };
-  throw appError("FORBIDDEN", `${p.address} is neither a regulator, a hospital account nor a supplier`);
-}
-
-function visible(scope: Scope, row: { hospital: string; supplier: string }): boolean {
-  return (
-    (!scope.hospital || scope.hospital === row.hospital) &&
-    (!scope.supplier || scope.supplier === row.supplier)
-  );
-}
 
 const supplier = open({ address, name: { type: "string" }, status: { type: "string" }, lastChange });
 const tender = open({ id: idString, category: { type: "string" }, status: { type: "string" }, lastChange });

@@ -46,7 +46,13 @@ export async function listPayments(
   if (q.supplier) where.push(`s.supplier = $${params.push(q.supplier.toLowerCase())}`);
   if (q.hospital) where.push(`o.hospital = $${params.push(q.hospital.toLowerCase())}`);
   if (q.orderId) where.push(`s.order_id = $${params.push(q.orderId)}`);
-  if (q.status) where.push(`j.status = $${params.push(q.status)}`);
+  // The status as reported: a job whose settlement the indexer has seen is confirmed, whatever
+  // its outbox row still says.
+  if (q.status) {
+    where.push(
+      `(CASE WHEN st.paid_at IS NOT NULL THEN 'confirmed' ELSE j.status END) = $${params.push(q.status)}`,
+    );
+  }
   const cursor = decodeCursor(q.cursor, ID_KEY);
   if (cursor !== null) where.push(`j.id > $${params.push(cursor)}::bigint`);
   const { rows } = await db.query<Row>(

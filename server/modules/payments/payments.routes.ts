@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { principalOf } from "../../plugins/auth";
+import { scopeOf } from "../../plugins/auth";
 import { address, bearer, errorResponses, idString, open, pageOf, paginationQuery } from "../../lib/schemas";
 import { listPayments } from "./payments.repository";
 
@@ -40,13 +40,7 @@ export default async function paymentsRoutes(app: FastifyInstance): Promise<void
       },
     },
     async (request) => {
-      const p = principalOf(request);
-      const scope = p.roles.includes("regulator")
-        ? {}
-        : p.hospital
-          ? { hospital: p.hospital }
-          : { supplier: p.address };
-      return listPayments(app.db, { ...request.query, ...scope });
+      return listPayments(app.db, { ...request.query, ...scopeOf(request) });
     },
   );
 }

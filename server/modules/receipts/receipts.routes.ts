@@ -50,8 +50,8 @@ export default async function receiptsRoutes(app: FastifyInstance): Promise<void
   const service = new ReceiptsService(
     app.db,
     {
-      isQualified: (supplier, category) =>
-        ledger.registry.isQualified(supplier, category, Math.floor(Date.now() / 1000)),
+      isQualified: (supplier, category, at) =>
+        ledger.registry.isQualified(supplier, category, Math.floor(at.getTime() / 1000)),
       isRecalled: (gtin, lot) => ledger.trace.isRecalled(BigInt(gtin), lot),
     },
     app.config.matching,
@@ -84,9 +84,8 @@ export default async function receiptsRoutes(app: FastifyInstance): Promise<void
     },
     async (request, reply) => {
       const principal = principalOf(request);
+      // The schema requires the header, so it is always there.
       const key = request.headers["idempotency-key"];
-      if (!key)
-        throw appError("IDEMPOTENCY_KEY_REQUIRED", "POST /v1/receipts needs an Idempotency-Key header");
       const outcome = await service.submit(
         request.body,
         { address: principal.address, hospital: hospitalOf(request) },

@@ -52,7 +52,7 @@ export interface ReceiptResult {
 
 /** What matching must ask the chain itself (the source of truth) at receipt time. */
 export interface ChainView {
-  isQualified(supplier: string, category: string): Promise<boolean>;
+  isQualified(supplier: string, category: string, at: Date): Promise<boolean>;
   isRecalled(gtin: string, lot: string): Promise<boolean>;
 }
 
@@ -95,7 +95,7 @@ export class ReceiptsService {
       );
     }
     const [supplierQualified, lotRecalled] = await Promise.all([
-      this.chain.isQualified(shipment.supplier, shipment.category),
+      this.chain.isQualified(shipment.supplier, shipment.category, now),
       this.chain.isRecalled(shipment.gtin, shipment.lot),
     ]);
     const receiptHash = keccak256(

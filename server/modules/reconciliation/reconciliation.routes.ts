@@ -166,7 +166,8 @@ export default async function reconciliationRoutes(app: FastifyInstance): Promis
   app.get<{ Params: { gtin: string; lot: string } }>(
     "/v1/recalls/:gtin/:lot/exposure",
     {
-      preHandler: app.requireRole("regulator", "supplier"),
+      // Department-level usage and patient counts: the regulator's to see.
+      preHandler: app.requireRole("regulator"),
       schema: {
         security: bearer,
         tags: ["reports"],

@@ -156,7 +156,7 @@ export class SettlementWorker {
     await this.hooks.at?.("signed");
     await this.broadcast(prepared.job);
     await this.hooks.at?.("broadcast");
-    await this.await(prepared.job, prepared.hash);
+    await this.awaitReceipt(prepared.job, prepared.hash);
     return true;
   }
 
@@ -178,7 +178,7 @@ export class SettlementWorker {
       return true;
     }
     await this.broadcast(job);
-    await this.await(job, job.tx_hash);
+    await this.awaitReceipt(job, job.tx_hash);
     return true;
   }
 
@@ -217,7 +217,7 @@ export class SettlementWorker {
     }
   }
 
-  private async await(job: SettlementJob, hash: string): Promise<void> {
+  private async awaitReceipt(job: SettlementJob, hash: string): Promise<void> {
     const receipt = await this.provider
       .waitForTransaction(hash, 1, this.options.receiptTimeoutMs)
       .catch(() => null);

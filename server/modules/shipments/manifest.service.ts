@@ -64,6 +64,15 @@ export class ManifestService {
     });
   }
 
+  /** The shipment's order parties, for visibility checks; null for an unknown shipment. */
+  async parties(shipmentId: string): Promise<{ hospital: string; supplier: string } | null> {
+    const { rows } = await this.db.query<{ hospital: string; supplier: string }>(
+      `SELECT o.hospital, s.supplier FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = $1`,
+      [shipmentId],
+    );
+    return rows[0] ?? null;
+  }
+
   async proof(shipmentId: string, serial: string): Promise<SerialProof> {
     const { rows } = await this.db.query<{
       tree: ReturnType<StandardMerkleTree<string[]>["dump"]>;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { principalOf } from "../../plugins/auth";
+import { principalOf, scopeOf, visible } from "../../plugins/auth";
+import { appError } from "../../plugins/error-catalogue";
 import { bearer, bytes32, errorResponses, idString } from "../../lib/schemas";
 import { ManifestService } from "./manifest.service";
 
@@ -79,6 +80,14 @@ export default async function shipmentsRoutes(app: FastifyInstance): Promise<voi
         },
       },
     },
-    async (request) => service.proof(request.params.id, request.params.serial),
+    async (request) => {
+      // Whether a serial is in a shipment is the parties' business (and the regulator's), as
+      // the shipment itself is.
+      const parties = await service.parties(request.params.id);
+      if (!parties || !visible(scopeOf(request), parties)) {
+        throw appError("SHIPMENT_NOT_FOUND", `no shipment ${request.params.id} visible to you`);
+      }
+      return service.proof(request.params.id, request.params.serial);
+    },
   );
 }

@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { principalOf, REGULATOR_OR_HOSPITAL } from "../../plugins/auth";
+import { REGULATOR_OR_HOSPITAL, scopeOf } from "../../plugins/auth";
 import type { Role } from "../auth/tokens";
 import { appError } from "../../plugins/error-catalogue";
 import { address, bearer, bytes32, errorResponses, idString, open } from "../../lib/schemas";
 import { isValidGtin } from "../barcodes";
-import type { TrailScope } from "./trail.repository";
 import { STEP_KINDS, TrailService, type Trail } from "./trail.service";
 import { TrailVerifier } from "./trail.verify";
 
@@ -18,15 +17,6 @@ import { TrailVerifier } from "./trail.verify";
  */
 
 const ROLES: readonly Role[] = [...REGULATOR_OR_HOSPITAL, "supplier"];
-
-/** What the caller may see: everything, its hospital's, or its own as a supplier. */
-function scopeOf(request: FastifyRequest): TrailScope {
-  const p = principalOf(request);
-  if (p.roles.includes("regulator")) return {};
-  if (p.hospital) return { hospital: p.hospital };
-  if (p.roles.includes("supplier")) return { supplier: p.address };
-  throw appError("FORBIDDEN", `${p.address} is neither a regulator, a hospital account nor a supplier`);
-}
 
 /** A GTIN that passes the schema's 14 digits must also carry its check digit. */
 function checkGtin(gtin: string): void {

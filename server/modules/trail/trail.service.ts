@@ -1,3 +1,4 @@
+import { visible } from "../../plugins/auth";
 import { decodeBytes32String } from "ethers";
 import type { Db } from "../../db";
 import type { EventArgs, JsonValue } from "../../chain/ledger-events";
@@ -1433,13 +1434,6 @@ type LogRef = { tx_hash: string; block_number: string | number; log_index: numbe
 
 function logOf(row: LogRef): LogRef {
   return { tx_hash: row.tx_hash, block_number: row.block_number, log_index: row.log_index };
-}
-
-function visible(scope: TrailScope, order: { hospital: string; supplier: string }): boolean {
-  return (
-    (!scope.hospital || scope.hospital.toLowerCase() === order.hospital) &&
-    (!scope.supplier || scope.supplier.toLowerCase() === order.supplier)
-  );
 }
 
 function distinctLots(shipments: ShipmentRow[]): Lot[] {

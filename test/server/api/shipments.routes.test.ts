@@ -18,7 +18,7 @@ import {
 /**
  * Serial manifests: PUT /v1/shipments/:id/manifest (the shipment's supplier; accepted only if
  * the list rebuilds the on-chain Merkle root) and GET /v1/shipments/:id/serials/:serial/proof
- * (anyone signed in; the proof verifies with DeliveryTrace.verifySerial).
+ * (the shipment's parties and the regulator; the proof verifies with DeliveryTrace.verifySerial).
  */
 forEachEngine((engine) => {
   let stack: ApiStack;
@@ -189,7 +189,7 @@ forEachEngine((engine) => {
     it("serves every serial's proof, each verifying on-chain against the shipment's root", async function () {
       const root = act.serialTree(p.serials).root;
       for (const serial of [p.serials[0], p.serials[9]]) {
-        const res = await proof(p.shipmentId, serial, t.stranger);
+        const res = await proof(p.shipmentId, serial, t.receiver);
         expect(res.statusCode, res.body).to.equal(200);
         const body = res.json<{
           shipmentId: string;
@@ -216,14 +216,19 @@ forEachEngine((engine) => {
       );
     });
 
-    it("answers 404 MANIFEST_NOT_FOUND for a shipment without a manifest, or no shipment", async function () {
+    it("answers 404 MANIFEST_NOT_FOUND for a shipment without a manifest, SHIPMENT_NOT_FOUND for none", async function () {
       expectError(
         await proof(unlisted.shipmentId, unlisted.serials[0], t.regulator),
         404,
         "MANIFEST_NOT_FOUND",
         `no serial manifest was uploaded for shipment ${unlisted.shipmentId}`,
       );
-      expectError(await proof(999, "SN00001", t.regulator), 404, "MANIFEST_NOT_FOUND");
+      expectError(await proof(999, "SN00001", t.regulator), 404, "SHIPMENT_NOT_FOUND");
+    });
+
+    it("hides another supplier's shipment (404) and refuses an account with no ledger role (403)", async function () {
+      expectError(await proof(p.shipmentId, p.serials[0], t.supplier2), 404, "SHIPMENT_NOT_FOUND");
+      expectError(await proof(p.shipmentId, p.serials[0], t.stranger), 403, "FORBIDDEN");
     });
 
     it("answers 400 for a malformed serial or id, 401 without a token", async function () {
