@@ -218,13 +218,13 @@ export function parseLine(line: ReceiptLineRequest, lineNo: number, now: Date): 
   } else {
     fields = { gtin: line.gtin, lot: line.lot, expiry: line.expiry, serial: line.serial };
     if (fields.gtin !== undefined) {
-      // Parsed fields go through the same GS1 rules as a scan, so both forms agree.
-      const bracketed =
-        `(01)${fields.gtin}` +
-        (fields.lot ? `(10)${fields.lot}` : "") +
-        (fields.serial ? `(21)${fields.serial}` : "");
+      // Parsed fields go through the same GS1 rules as a scan, so both forms agree. Each is
+      // checked as its own element string: a bracketed form would read "A(21)B" as two fields.
+      const elements = [`01${fields.gtin}`];
+      if (fields.lot) elements.push(`01${fields.gtin}10${fields.lot}`);
+      if (fields.serial) elements.push(`01${fields.gtin}21${fields.serial}`);
       try {
-        parseGs1(bracketed, { now });
+        for (const element of elements) parseGs1(element, { now });
       } catch (error) {
         if (!(error instanceof Gs1Error)) throw error;
         throw appError("RECEIPT_LINE_INVALID", `line ${lineNo}: ${error.message}`, {
