@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.30;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
@@ -9,25 +9,27 @@ import {IHospitalRegistry} from "./interfaces/IHospitalRegistry.sol";
 import {IOrderBook} from "./interfaces/IOrderBook.sol";
 import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
 import {Gtin} from "./libraries/Gtin.sol";
-import {Shipment, ShipmentInput, TraceStep} from "./types/LedgerTypes.sol";
+import {HospitalRoles} from "./libraries/HospitalRoles.sol";
+import {LotCode} from "./libraries/LotCode.sol";
+import {ShipmentInput, ShipmentRecord, ShipmentState, TraceStep} from "./types/LedgerTypes.sol";
 
 /// @title DeliveryTrace
 /// @notice Shipments, their custody trail and lot recalls. A shipment's serial list is a Merkle
 /// root only; the gateway serves the list and proofs, `verifySerial` checks them.
+/// @dev A shipment costs two slots: the hash of its record and one slot of state. Recalls are
+/// keyed by lot (global, by a regulator) or by lot and supplier (a supplier's own shipments),
+/// so a supplier can never recall a competitor's stock.
 contract DeliveryTrace is IDeliveryTrace, LedgerBase {
-    uint256 internal constant MAX_LOT_LENGTH = 20;
-    uint8 internal constant APPROVER = 1;
-
     ISupplierRegistry public immutable registry;
     IHospitalRegistry public immutable hospitals;
     IOrderBook public orderBook;
 
     uint256 public shipmentCount;
-    mapping(uint256 shipmentId => Shipment) internal _shipments;
-    mapping(uint256 shipmentId => uint256) public traceEventCount;
+    mapping(uint256 shipmentId => bytes32) internal _recordHash;
+    mapping(uint256 shipmentId => ShipmentState) internal _state;
     mapping(address supplier => mapping(address carrier => bool)) public isCarrier;
-    mapping(bytes32 lotKey => bool) internal _recalled;
-    mapping(bytes32 lotKey => mapping(address supplier => bool)) public hasShippedLot;
+    /// @dev Keyed by `_recallKey(lotKey, scope)`; scope 0 is the global recall.
+    mapping(bytes32 recallKey => bool) internal _recalled;
 
     constructor(
         IAccessControl roles_,
@@ -52,79 +54,86 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
         ShipmentInput calldata input
     ) external whenNotPaused returns (uint256 shipmentId) {
         address supplier = _msgSender();
-        bytes32 key = _checkShipment(input);
+        bytes32 key = _checkShipment(input, supplier);
 
         // The order book is a trusted ledger contract: it reserves the quantity and tells the
-        // category, so the qualification check below sees the agreement's category.
-        bytes32 category = orderBook.recordShipment(input.orderId, supplier, input.quantity);
+        // hospital and category, so the qualification check below sees the agreement's category.
+        (address hospital, bytes32 category) = orderBook.recordShipment(
+            input.orderId,
+            supplier,
+            input.quantity
+        );
         if (!registry.isQualified(supplier, category, uint64(block.timestamp))) {
             revert TraceSupplierNotQualified(supplier, category);
         }
 
         shipmentId = ++shipmentCount;
-        Shipment storage s = _shipments[shipmentId];
-        s.orderId = input.orderId;
-        s.supplier = supplier;
-        s.gtin = input.gtin;
-        s.expiry = input.expiry;
-        s.quantity = input.quantity;
-        s.createdAt = uint64(block.timestamp);
-        s.serialRoot = input.serialRoot;
-        s.noticeHash = input.noticeHash;
-        s.lot = input.lot;
-        hasShippedLot[key][supplier] = true;
-        emit ShipmentCreated(
-            shipmentId,
-            input.orderId,
-            supplier,
-            input.gtin,
-            input.lot,
-            input.expiry,
-            input.quantity,
-            input.serialRoot,
-            input.noticeHash
-        );
+        ShipmentRecord memory record = ShipmentRecord({
+            orderId: input.orderId,
+            supplier: supplier,
+            hospital: hospital,
+            gtin: input.gtin,
+            expiry: input.expiry,
+            quantity: input.quantity,
+            createdAt: uint64(block.timestamp),
+            serialRoot: input.serialRoot,
+            noticeHash: input.noticeHash,
+            lot: input.lot
+        });
+        _recordHash[shipmentId] = keccak256(abi.encode(record));
+        // Written now so that every later step updates a warm, non-zero slot.
+        _state[shipmentId].createdAt = uint40(block.timestamp);
+        emit ShipmentCreated(shipmentId, supplier, key, record);
     }
 
     /// @inheritdoc IDeliveryTrace
     function recordTraceEvent(
         uint256 shipmentId,
+        ShipmentRecord calldata shipment,
         TraceStep step,
         bytes32 location,
         uint64 eventTime,
         bytes32 sensorDigest,
         bool excursion
     ) external whenNotPaused {
-        Shipment storage s = _shipment(shipmentId);
+        ShipmentState memory st = _checked(shipmentId, shipment);
         address actor = _msgSender();
         if (eventTime > block.timestamp) revert TraceEventInFuture(eventTime, block.timestamp);
         if (step <= TraceStep.Arriving) {
-            bool transporter = actor == s.supplier || isCarrier[s.supplier][actor];
-            if (!transporter || s.hospitalCustody) revert TraceStepNotAllowed(shipmentId, step, actor);
+            bool transporter = actor == shipment.supplier || isCarrier[shipment.supplier][actor];
+            if (!transporter || st.hospitalCustody) revert TraceStepNotAllowed(shipmentId, step, actor);
+            if (step == TraceStep.Arriving && st.arrivedAt == 0) st.arrivedAt = uint40(block.timestamp);
         } else {
-            if (hospitals.hospitalOf(actor) != orderBook.order(s.orderId).hospital) {
+            if (hospitals.hospitalOf(actor) != shipment.hospital)
                 revert TraceStepNotAllowed(shipmentId, step, actor);
+            if (!st.hospitalCustody) {
+                st.hospitalCustody = true;
+                st.receivedAt = uint40(block.timestamp);
             }
-            s.hospitalCustody = true;
         }
         if (excursion) {
             // A waiver covers only the excursions reported before it: a new one needs its own.
-            s.excursion = true;
-            s.excursionWaived = false;
+            st.excursion = true;
+            st.excursionWaived = false;
         }
-        uint256 index = ++traceEventCount[shipmentId];
+        uint16 index = ++st.eventCount;
+        _state[shipmentId] = st;
         emit TraceEventRecorded(shipmentId, index, step, actor, location, eventTime, sensorDigest, excursion);
     }
 
     /// @inheritdoc IDeliveryTrace
-    function waiveExcursion(uint256 shipmentId, uint16 reasonCode) external whenNotPaused {
-        Shipment storage s = _shipment(shipmentId);
+    function waiveExcursion(
+        uint256 shipmentId,
+        ShipmentRecord calldata shipment,
+        uint16 reasonCode
+    ) external whenNotPaused {
+        ShipmentState memory st = _checked(shipmentId, shipment);
         address caller = _msgSender();
-        if (!hospitals.hasHospitalRole(orderBook.order(s.orderId).hospital, caller, APPROVER)) {
+        if (!hospitals.hasHospitalRole(shipment.hospital, caller, HospitalRoles.APPROVER)) {
             revert TraceNotApprover(shipmentId, caller);
         }
-        if (!s.excursion) revert TraceNoExcursion(shipmentId);
-        s.excursionWaived = true;
+        if (!st.excursion) revert TraceNoExcursion(shipmentId);
+        _state[shipmentId].excursionWaived = true;
         emit ExcursionWaived(shipmentId, caller, reasonCode);
     }
 
@@ -136,45 +145,93 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
     }
 
     /// @inheritdoc IDeliveryTrace
-    function recall(uint64 gtin, string calldata lot, uint16 reasonCode) external whenNotPaused {
+    /// @dev Never paused: stopping unsafe stock must not wait for an unpause.
+    function recall(uint64 gtin, string calldata lot, uint16 reasonCode) external {
         address caller = _msgSender();
+        // A regulator's recall is global; anyone else's covers only its own shipments, so it can
+        // never touch a competitor's stock of the same lot.
+        address scope = _isRegulator(caller) ? address(0) : caller;
         bytes32 key = lotKey(gtin, lot);
-        if (!_isRegulator(caller) && !hasShippedLot[key][caller])
-            revert TraceRecallNotAllowed(gtin, lot, caller);
-        if (_recalled[key]) revert TraceLotRecalled(gtin, lot);
-        _recalled[key] = true;
-        emit LotRecalled(key, gtin, lot, caller, reasonCode, uint64(block.timestamp));
+        bytes32 rkey = _recallKey(key, scope);
+        if (_recalled[rkey] || _recalled[_recallKey(key, address(0))]) revert TraceLotRecalled(gtin, lot);
+        _recalled[rkey] = true;
+        emit LotRecalled(key, gtin, lot, scope, caller, reasonCode, uint64(block.timestamp));
     }
 
     /// @inheritdoc IDeliveryTrace
-    function markConfirmed(uint256 shipmentId) external {
+    function liftRecall(
+        uint64 gtin,
+        string calldata lot,
+        address scope,
+        uint16 reasonCode
+    ) external onlyRole(_REGULATOR_ROLE) {
+        bytes32 key = lotKey(gtin, lot);
+        bytes32 rkey = _recallKey(key, scope);
+        if (!_recalled[rkey]) revert TraceLotNotRecalled(gtin, lot, scope);
+        _recalled[rkey] = false;
+        emit RecallLifted(key, gtin, lot, scope, _msgSender(), reasonCode);
+    }
+
+    /// @inheritdoc IDeliveryTrace
+    function markConfirmed(
+        uint256 shipmentId,
+        ShipmentRecord calldata shipment
+    ) external returns (uint64 arrivedAt, uint64 receivedAt, bool recalled, bool excursionHeld) {
         if (msg.sender != address(orderBook)) revert TraceCallerNotOrderBook(msg.sender);
-        Shipment storage s = _shipment(shipmentId);
-        if (s.confirmed) revert TraceAlreadyConfirmed(shipmentId);
-        s.confirmed = true;
-        emit ShipmentConfirmed(shipmentId);
+        ShipmentState memory st = _checked(shipmentId, shipment);
+        if (st.confirmed) revert TraceAlreadyConfirmed(shipmentId);
+        st.confirmed = true;
+        // A confirmation is the hospital's receiving record when it made none before.
+        if (st.receivedAt == 0) {
+            st.receivedAt = uint40(block.timestamp);
+            st.hospitalCustody = true;
+        }
+        _state[shipmentId] = st;
+        emit ShipmentConfirmed(shipmentId, st.receivedAt);
+        return (
+            st.arrivedAt,
+            st.receivedAt,
+            _isRecalled(lotKey(shipment.gtin, shipment.lot), shipment.supplier),
+            st.excursion && !st.excursionWaived
+        );
+    }
+
+    /// @inheritdoc IDeliveryTrace
+    function checkedState(
+        uint256 shipmentId,
+        ShipmentRecord calldata shipment
+    ) external view returns (ShipmentState memory) {
+        return _checked(shipmentId, shipment);
     }
 
     /// @inheritdoc IDeliveryTrace
     function verifySerial(
         uint256 shipmentId,
+        ShipmentRecord calldata shipment,
         string calldata serial,
         bytes32[] calldata proof
     ) external view returns (bool) {
+        _checked(shipmentId, shipment);
         // StandardMerkleTree leaf for the value ["string"]: double-hashed against second
         // preimage attacks.
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(serial))));
-        return MerkleProof.verifyCalldata(proof, _shipment(shipmentId).serialRoot, leaf);
+        return MerkleProof.verifyCalldata(proof, shipment.serialRoot, leaf);
     }
 
     /// @inheritdoc IDeliveryTrace
-    function shipment(uint256 shipmentId) external view returns (Shipment memory) {
-        return _shipment(shipmentId);
+    function shipmentState(uint256 shipmentId) external view returns (ShipmentState memory) {
+        return _existing(shipmentId);
     }
 
     /// @inheritdoc IDeliveryTrace
-    function isRecalled(uint64 gtin, string calldata lot) external view returns (bool) {
-        return _recalled[lotKey(gtin, lot)];
+    function shipmentHash(uint256 shipmentId) external view returns (bytes32) {
+        _existing(shipmentId);
+        return _recordHash[shipmentId];
+    }
+
+    /// @inheritdoc IDeliveryTrace
+    function isRecalled(uint64 gtin, string calldata lot, address supplier) external view returns (bool) {
+        return _isRecalled(lotKey(gtin, lot), supplier);
     }
 
     /// @inheritdoc IDeliveryTrace
@@ -182,19 +239,41 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
         return keccak256(abi.encode(gtin, lot));
     }
 
-    function _checkShipment(ShipmentInput calldata input) internal view returns (bytes32 key) {
+    function _checkShipment(
+        ShipmentInput calldata input,
+        address supplier
+    ) internal view returns (bytes32 key) {
         if (!Gtin.isValid(input.gtin)) revert TraceInvalidGtin(input.gtin);
-        uint256 lotLength = bytes(input.lot).length;
-        if (lotLength == 0 || lotLength > MAX_LOT_LENGTH) revert TraceInvalidLot(input.lot);
+        if (!LotCode.isValid(input.lot)) revert TraceInvalidLot(input.lot);
         if (input.expiry <= block.timestamp) revert TraceExpiryPassed(input.expiry, block.timestamp);
         if (input.quantity == 0) revert TraceZeroQuantity();
         if (input.serialRoot == bytes32(0)) revert TraceZeroSerialRoot();
+        if (!registry.isGtinRegistered(supplier, input.gtin, uint64(block.timestamp))) {
+            revert TraceGtinNotRegistered(supplier, input.gtin);
+        }
         key = lotKey(input.gtin, input.lot);
-        if (_recalled[key]) revert TraceLotRecalled(input.gtin, input.lot);
+        if (_isRecalled(key, supplier)) revert TraceLotRecalled(input.gtin, input.lot);
     }
 
-    function _shipment(uint256 shipmentId) internal view returns (Shipment storage s) {
-        s = _shipments[shipmentId];
-        if (s.orderId == 0) revert TraceShipmentNotFound(shipmentId);
+    function _isRecalled(bytes32 key, address supplier) internal view returns (bool) {
+        return _recalled[_recallKey(key, address(0))] || _recalled[_recallKey(key, supplier)];
+    }
+
+    function _recallKey(bytes32 key, address scope) internal pure returns (bytes32) {
+        return scope == address(0) ? key : keccak256(abi.encode(key, scope));
+    }
+
+    function _checked(
+        uint256 shipmentId,
+        ShipmentRecord calldata shipment
+    ) internal view returns (ShipmentState memory st) {
+        st = _existing(shipmentId);
+        if (_recordHash[shipmentId] != keccak256(abi.encode(shipment)))
+            revert TraceRecordMismatch(shipmentId);
+    }
+
+    function _existing(uint256 shipmentId) internal view returns (ShipmentState memory st) {
+        st = _state[shipmentId];
+        if (st.createdAt == 0) revert TraceShipmentNotFound(shipmentId);
     }
 }

@@ -1,32 +1,54 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.30;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {LedgerBase} from "./access/LedgerBase.sol";
+import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
 import {IDeliveryTrace} from "./interfaces/IDeliveryTrace.sol";
 import {IHospitalRegistry} from "./interfaces/IHospitalRegistry.sol";
 import {IOrderBook} from "./interfaces/IOrderBook.sol";
 import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
-import {ITenderHouse} from "./interfaces/ITenderHouse.sol";
+import {HospitalRoles} from "./libraries/HospitalRoles.sol";
 import {SettlementMath} from "./libraries/SettlementMath.sol";
-import {Agreement, Confirmation, Order, OrderStatus, Payout, Shipment} from "./types/LedgerTypes.sol";
+import {
+    AgreementTerms,
+    Confirmation,
+    Order,
+    OrderStatus,
+    Payout,
+    ShipmentRecord
+} from "./types/LedgerTypes.sol";
 
 /// @title OrderBook
-/// @notice Orders, escrow and settlement. Invariants: the token balance equals the sum of
-/// `escrow` over orders; accepted ≤ shipped ≤ quantity − cancelled; a shipment pays once.
+/// @notice Orders, escrow and settlement. Invariants: the token balance equals `totalEscrow` +
+/// `totalRefundsOwed`; `totalEscrow` is the sum of `escrow` over orders; accepted ≤ shipped ≤
+/// quantity − cancelled; a shipment settles once.
+/// @dev Every function that moves tokens checks, then writes every effect, then transfers.
 contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
-    uint8 internal constant APPROVER = 1;
-    uint8 internal constant SETTLER = 2;
+    /// @dev A single approver may approve up to the hospital's threshold per agreement over this
+    /// window; see `_windowLevel`.
+    uint256 public constant APPROVAL_WINDOW = 30 days;
+
+    /// @dev The hospital's approved value under one agreement, decaying linearly to zero over
+    /// `APPROVAL_WINDOW` at the rate of the threshold per window (a leaky bucket).
+    struct ApprovalWindow {
+        uint128 level;
+        uint40 updatedAt;
+    }
+
+    struct Dispute {
+        bool open;
+        uint32 units;
+    }
 
     IERC20 public immutable token;
-    ITenderHouse public immutable tenders;
+    IAgreementBook public immutable agreements;
     ISupplierRegistry public immutable registry;
     IHospitalRegistry public immutable hospitals;
     IDeliveryTrace public immutable trace;
@@ -34,22 +56,24 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
     uint256 public orderCount;
     /// @inheritdoc IOrderBook
     uint256 public totalEscrow;
+    /// @inheritdoc IOrderBook
+    uint256 public totalRefundsOwed;
+    mapping(address account => uint256) public refundsOwed;
     mapping(uint256 orderId => Order) internal _orders;
-    /// @dev Set by the first shipment: from then on the supplier may deliver (or replace
-    /// rejected units) until the deadline, even if every unit shipped so far was rejected.
-    mapping(uint256 orderId => bool) internal _shippedAgainst;
+    mapping(address hospital => mapping(uint256 agreementId => ApprovalWindow)) internal _windows;
+    mapping(uint256 shipmentId => Dispute) public disputes;
 
     constructor(
         IAccessControl roles_,
         address forwarder,
         IERC20 token_,
-        ITenderHouse tenders_,
+        IAgreementBook agreements_,
         ISupplierRegistry registry_,
         IHospitalRegistry hospitals_,
         IDeliveryTrace trace_
     ) LedgerBase(roles_, forwarder) {
         token = token_;
-        tenders = tenders_;
+        agreements = agreements_;
         registry = registry_;
         hospitals = hospitals_;
         trace = trace_;
@@ -58,7 +82,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
     /// @inheritdoc IOrderBook
     function placeOrder(
         uint256 agreementId,
-        uint64 quantity,
+        uint32 quantity,
         uint64 requestedDelivery,
         bytes32 orderRef
     ) external whenNotPaused returns (uint256 orderId) {
@@ -66,27 +90,17 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
         if (quantity == 0) revert OrderZeroQuantity();
         if (requestedDelivery < block.timestamp)
             revert OrderDeliveryDateInPast(requestedDelivery, block.timestamp);
-
-        orderId = ++orderCount;
+        orderId = _open(agreementId, hospital, quantity, requestedDelivery);
         Order storage o = _orders[orderId];
-        o.agreementId = agreementId;
-        o.hospital = hospital;
-        o.status = OrderStatus.Placed;
-        o.quantity = quantity;
-        o.placedAt = uint64(block.timestamp);
-        o.deliveryDeadline = _deliveryDeadline(agreementId, requestedDelivery);
-        o.orderRef = orderRef;
-        // Checked: a silently truncated value would lock (and pay) far less than the tiers say.
-        o.value = SafeCast.toUint128(tenders.recordOrder(agreementId, hospital, quantity));
         emit OrderPlaced(
             orderId,
             agreementId,
             hospital,
             _msgSender(),
             quantity,
-            o.value,
             requestedDelivery,
             o.deliveryDeadline,
+            o.fundingExpiresAt,
             orderRef
         );
     }
@@ -99,51 +113,60 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
     /// @inheritdoc IOrderBook
     function approveOrderWithPermit(
         uint256 orderId,
+        uint256 permitValue,
         uint256 deadline,
         uint8 v,
         bytes32 r,
         bytes32 s
     ) external whenNotPaused nonReentrant {
         Order storage o = _order(orderId);
-        // A permit already used (e.g. front-run by someone who saw it) must not block the
-        // approval: the allowance is what matters, and the transfer checks it.
-        // solhint-disable no-empty-blocks
-        try
-            IERC20Permit(address(token)).permit(o.hospital, address(this), o.value, deadline, v, r, s)
-        {} catch {}
-        // solhint-enable no-empty-blocks
+        uint256 allowance = token.allowance(o.hospital, address(this));
+        // Skipped when the allowance already reaches the permit's value: the permit was used
+        // (perhaps front-run by someone who saw it), and the transfer checks the allowance.
+        if (allowance < permitValue) {
+            uint256 needed = allowance + agreements.quote(o.agreementId, o.quantity);
+            // A permit sets the allowance: one below what is standing plus this order would take
+            // allowance that other orders' approvals rely on.
+            if (permitValue < needed) revert OrderPermitBelowAllowance(permitValue, needed);
+            // solhint-disable-next-line no-empty-blocks
+            try
+                IERC20Permit(address(token)).permit(o.hospital, address(this), permitValue, deadline, v, r, s)
+            {} catch {}
+        }
         _approve(orderId);
     }
 
     /// @inheritdoc IOrderBook
-    function cancelOrder(uint256 orderId) external whenNotPaused nonReentrant {
+    /// @dev Never paused: a hospital can always take back what was not shipped.
+    function cancelOrder(uint256 orderId) external nonReentrant {
         Order storage o = _order(orderId);
         address caller = _msgSender();
         if (_staffHospital(caller) != o.hospital) revert OrderNotHospitalStaff(caller);
 
         // "Nothing shipped yet" is a stored fact, not `shipped == 0`: rejecting every unit of a
         // shipment must not let the hospital skip the supplier's right to replace them.
-        if (o.status == OrderStatus.Placed || (o.status == OrderStatus.Funded && !_shippedAgainst[orderId])) {
-            uint64 units = o.quantity;
+        OrderStatus status = o.status;
+        if (status == OrderStatus.Placed || (status == OrderStatus.Funded && !o.shippedAgainst)) {
+            uint32 units = o.quantity;
             uint128 fullRefund = o.escrow;
             o.cancelled = units;
             o.status = OrderStatus.Cancelled;
             _releaseEscrow(o, fullRefund);
-            tenders.releaseVolume(o.agreementId, o.hospital, units);
+            if (status == OrderStatus.Funded) agreements.releaseFunding(o.agreementId, o.hospital, units);
             emit OrderCancelled(orderId, caller, units, fullRefund, OrderStatus.Cancelled);
             _refund(o.hospital, fullRefund);
             return;
         }
-        _requireStatus(orderId, o.status, OrderStatus.Funded);
+        _requireStatus(orderId, status, OrderStatus.Funded);
         if (o.cancelRequested) revert OrderCancelAlreadyRequested(orderId);
         if (block.timestamp <= o.deliveryDeadline && !o.supplierAgreedToCancel) {
             revert OrderCancelNotAllowed(orderId, o.deliveryDeadline, block.timestamp);
         }
 
-        uint64 unshipped = o.quantity - o.cancelled - o.shipped;
+        uint32 unshipped = o.quantity - o.cancelled - o.shipped;
         o.cancelRequested = true;
         o.cancelled += unshipped;
-        tenders.releaseVolume(o.agreementId, o.hospital, unshipped);
+        agreements.releaseFunding(o.agreementId, o.hospital, unshipped);
         uint128 refund = _closeIfComplete(orderId, o);
         emit OrderCancelled(orderId, caller, unshipped, refund, o.status);
         _refund(o.hospital, refund);
@@ -153,55 +176,124 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
     function agreeToCancel(uint256 orderId) external whenNotPaused {
         Order storage o = _order(orderId);
         _requireStatus(orderId, o.status, OrderStatus.Funded);
-        address caller = _msgSender();
-        if (tenders.agreement(o.agreementId).supplier != caller) revert OrderNotSupplier(orderId, caller);
+        _requireSupplier(orderId, o);
         o.supplierAgreedToCancel = true;
-        emit SupplierAgreedToCancel(orderId, caller);
+        emit SupplierAgreedToCancel(orderId, _msgSender());
+    }
+
+    /// @inheritdoc IOrderBook
+    function consentToExcess(uint256 orderId) external whenNotPaused {
+        Order storage o = _order(orderId);
+        _requireStatus(orderId, o.status, OrderStatus.Placed);
+        _requireSupplier(orderId, o);
+        o.excessConsented = true;
+        emit ExcessVolumeConsented(orderId, _msgSender());
+    }
+
+    /// @inheritdoc IOrderBook
+    function allowLateShipment(uint256 orderId) external whenNotPaused {
+        Order storage o = _order(orderId);
+        _requireStatus(orderId, o.status, OrderStatus.Funded);
+        address caller = _msgSender();
+        if (!hospitals.hasHospitalRole(o.hospital, caller, HospitalRoles.APPROVER)) {
+            revert OrderNotApprover(orderId, caller);
+        }
+        o.lateShipmentAllowed = true;
+        emit LateShipmentAllowed(orderId, caller);
     }
 
     /// @inheritdoc IOrderBook
     function recordShipment(
         uint256 orderId,
         address supplier,
-        uint64 quantity
-    ) external whenNotPaused returns (bytes32 category) {
+        uint32 quantity
+    ) external whenNotPaused returns (address hospital, bytes32 category) {
         if (msg.sender != address(trace)) revert OrderCallerNotTrace(msg.sender);
         Order storage o = _order(orderId);
         _requireStatus(orderId, o.status, OrderStatus.Funded);
-        Agreement memory agr = tenders.agreement(o.agreementId);
-        if (agr.supplier != supplier) revert OrderNotSupplier(orderId, supplier);
-        uint64 remaining = _remaining(o);
+        AgreementTerms memory terms = agreements.agreementTerms(o.agreementId);
+        if (terms.supplier != supplier) revert OrderNotSupplier(orderId, supplier);
+        if (block.timestamp > o.deliveryDeadline && !o.lateShipmentAllowed) {
+            revert OrderShipmentLate(orderId, o.deliveryDeadline, block.timestamp);
+        }
+        uint32 remaining = _remaining(o);
         if (quantity > remaining) revert OrderQuantityExceedsRemaining(orderId, quantity, remaining);
         o.shipped += quantity;
-        _shippedAgainst[orderId] = true;
-        return agr.category;
+        o.shippedAgainst = true;
+        return (o.hospital, terms.category);
     }
 
     /// @inheritdoc IOrderBook
     function confirmShipment(
         uint256 shipmentId,
+        ShipmentRecord calldata shipment,
         Confirmation calldata c
     ) external whenNotPaused nonReentrant {
-        Shipment memory s = trace.shipment(shipmentId);
-        Order storage o = _order(s.orderId);
-        _checkConfirmation(shipmentId, s, o, c);
-
-        // Effects first: the shipment is marked and every balance moved before any transfer.
-        trace.markConfirmed(shipmentId);
-        o.accepted += c.accepted;
-        o.shipped -= c.rejected;
-        if (o.cancelRequested && c.rejected > 0) {
-            // The order no longer wants replacements: rejected units join the cancelled ones.
-            o.cancelled += c.rejected;
-            tenders.releaseVolume(o.agreementId, o.hospital, c.rejected);
+        address caller = _msgSender();
+        if (!hospitals.hasHospitalRole(shipment.hospital, caller, HospitalRoles.SETTLER)) {
+            revert SettlementNotSettler(shipmentId, caller);
         }
-        Payout memory p = _payout(o, c);
-        _releaseEscrow(o, p.gross);
-        emit ShipmentSettled(shipmentId, s.orderId, s.supplier, c, p);
-        uint128 refund = _closeIfComplete(s.orderId, o);
+        _settle(shipmentId, shipment, c, caller);
+    }
 
-        if (p.paid > 0) token.safeTransfer(s.supplier, p.paid);
-        _refund(o.hospital, p.penalty + refund);
+    /// @inheritdoc IOrderBook
+    function disputeShipment(
+        uint256 shipmentId,
+        ShipmentRecord calldata shipment,
+        uint32 units,
+        uint16 reasonCode
+    ) external whenNotPaused {
+        address caller = _msgSender();
+        if (
+            !hospitals.hasHospitalRole(shipment.hospital, caller, HospitalRoles.SETTLER) &&
+            !hospitals.hasHospitalRole(shipment.hospital, caller, HospitalRoles.APPROVER)
+        ) revert SettlementNotSettler(shipmentId, caller);
+        if (trace.checkedState(shipmentId, shipment).confirmed)
+            revert IDeliveryTrace.TraceAlreadyConfirmed(shipmentId);
+        if (units > shipment.quantity) revert SettlementDisputeTooLarge(shipmentId, units, shipment.quantity);
+        disputes[shipmentId] = Dispute({open: true, units: units});
+        emit ShipmentDisputed(shipmentId, shipment.orderId, caller, units, reasonCode);
+    }
+
+    /// @inheritdoc IOrderBook
+    function claimSettlement(
+        uint256 shipmentId,
+        ShipmentRecord calldata shipment
+    ) external whenNotPaused nonReentrant {
+        address caller = _msgSender();
+        if (caller != shipment.supplier) revert OrderNotSupplier(shipment.orderId, caller);
+        uint64 receivedAt = trace.checkedState(shipmentId, shipment).receivedAt;
+        uint64 claimableAt;
+        if (receivedAt != 0) {
+            claimableAt =
+                receivedAt + agreements.agreementTerms(_orders[shipment.orderId].agreementId).confirmWindow;
+        }
+        if (receivedAt == 0 || block.timestamp < claimableAt) {
+            revert SettlementClaimTooEarly(shipmentId, claimableAt, block.timestamp);
+        }
+        uint32 disputed = disputes[shipmentId].units;
+        _settle(
+            shipmentId,
+            shipment,
+            Confirmation({
+                accepted: shipment.quantity - disputed,
+                rejected: disputed,
+                receiptHash: bytes32(0)
+            }),
+            caller
+        );
+    }
+
+    /// @inheritdoc IOrderBook
+    /// @dev Never paused: it only pays out what is already owed.
+    function withdrawRefund() external nonReentrant {
+        address account = _msgSender();
+        uint256 amount = refundsOwed[account];
+        if (amount == 0) revert OrderNoRefundOwed(account);
+        refundsOwed[account] = 0;
+        totalRefundsOwed -= amount;
+        emit RefundWithdrawn(account, amount);
+        token.safeTransfer(account, amount);
     }
 
     /// @inheritdoc IOrderBook
@@ -210,78 +302,133 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
     }
 
     /// @inheritdoc IOrderBook
-    function remainingToShip(uint256 orderId) external view returns (uint64) {
+    function remainingToShip(uint256 orderId) external view returns (uint32) {
         Order storage o = _order(orderId);
         return o.status == OrderStatus.Funded && !o.cancelRequested ? _remaining(o) : 0;
+    }
+
+    /// @dev Writes a new Placed order; its deadline is the later of what the hospital asked for
+    /// and what the agreement's lead time allows.
+    function _open(
+        uint256 agreementId,
+        address hospital,
+        uint32 quantity,
+        uint64 requestedDelivery
+    ) internal returns (uint256 orderId) {
+        AgreementTerms memory terms = agreements.openPosition(agreementId, hospital);
+        uint64 earliest = uint64(block.timestamp) + uint64(terms.leadTimeDays) * 1 days;
+        orderId = ++orderCount;
+        Order storage o = _orders[orderId];
+        o.hospital = hospital;
+        // Agreement ids come from a counter far below 2^32.
+        o.agreementId = uint32(agreementId);
+        o.status = OrderStatus.Placed;
+        o.quantity = quantity;
+        o.fundingExpiresAt = uint40(block.timestamp + terms.fundingWindow);
+        o.deliveryDeadline = uint40(requestedDelivery > earliest ? requestedDelivery : earliest);
     }
 
     function _approve(uint256 orderId) internal {
         Order storage o = _order(orderId);
         _requireStatus(orderId, o.status, OrderStatus.Placed);
         address approver = _msgSender();
-        if (!hospitals.hasHospitalRole(o.hospital, approver, APPROVER))
+        address hospital = o.hospital;
+        if (!hospitals.hasHospitalRole(hospital, approver, HospitalRoles.APPROVER)) {
             revert OrderNotApprover(orderId, approver);
+        }
         if (o.firstApprover == approver) revert OrderAlreadyApproved(orderId, approver);
+        if (block.timestamp > o.fundingExpiresAt) {
+            revert OrderFundingExpired(orderId, o.fundingExpiresAt, block.timestamp);
+        }
 
-        uint8 required = o.value > hospitals.approvalThreshold(o.hospital) ? 2 : 1;
+        uint256 agreementId = o.agreementId;
+        uint256 value = agreements.quote(agreementId, o.quantity);
+        uint256 threshold = hospitals.approvalThreshold(hospital);
+        uint256 level = _windowLevel(_windows[hospital][agreementId], threshold);
+        uint8 required = level + value > threshold ? 2 : 1;
         uint8 approvals = o.firstApprover == address(0) ? 1 : 2;
         emit OrderApproved(orderId, approver, approvals, required);
         if (approvals < required) {
             o.firstApprover = approver;
             return;
         }
+
+        // Effects: the agreement books the volume (and refuses volume past the hospital's
+        // commitment without the supplier's consent) and prices it.
+        value = agreements.fund(agreementId, hospital, o.quantity, o.excessConsented);
+        _windows[hospital][agreementId] = ApprovalWindow(uint128(level + value), uint40(block.timestamp));
         o.status = OrderStatus.Funded;
-        o.escrow = o.value;
-        totalEscrow += o.value;
-        emit OrderFunded(orderId, o.hospital, o.value);
-        token.safeTransferFrom(o.hospital, address(this), o.value);
+        o.escrow = uint128(value);
+        totalEscrow += value;
+        emit OrderFunded(orderId, hospital, uint128(value));
+        // Interaction.
+        _pull(hospital, value);
     }
 
-    function _checkConfirmation(
+    /// @dev Settles a shipment for the hospital's settler (`confirmShipment`) or the supplier
+    /// (`claimSettlement`).
+    function _settle(
         uint256 shipmentId,
-        Shipment memory s,
-        Order storage o,
-        Confirmation calldata c
-    ) internal view {
-        address caller = _msgSender();
-        if (!hospitals.hasHospitalRole(o.hospital, caller, SETTLER))
-            revert SettlementNotSettler(shipmentId, caller);
-        if (s.confirmed) revert SettlementAlreadyConfirmed(shipmentId);
+        ShipmentRecord calldata s,
+        Confirmation memory c,
+        address by
+    ) internal {
         if (uint256(c.accepted) + c.rejected != s.quantity) {
             revert SettlementQuantityMismatch(shipmentId, c.accepted, c.rejected, s.quantity);
         }
-        if (c.receivedAt < s.createdAt || c.receivedAt > block.timestamp) {
-            revert SettlementInvalidReceiptTime(shipmentId, c.receivedAt, s.createdAt, block.timestamp);
-        }
+        Order storage o = _orders[s.orderId];
+        // Checks and the trace's own effect (settled once, receiving time fixed).
+        (uint64 arrivedAt, uint64 receivedAt, bool recalled, bool excursionHeld) = trace.markConfirmed(
+            shipmentId,
+            s
+        );
+        (uint256 gross, AgreementTerms memory terms) = agreements.recordAcceptance(
+            o.agreementId,
+            o.hospital,
+            c.accepted
+        );
+        Payout memory p;
+        p.deliveredAt = uint64(SettlementMath.deliveredAt(arrivedAt, receivedAt, terms.receivingWindow));
         // Rejecting everything pays nothing and is always allowed; paying needs a clean lot.
-        if (c.accepted == 0) return;
-        if (trace.isRecalled(s.gtin, s.lot)) revert SettlementLotRecalled(shipmentId, s.gtin, s.lot);
-        if (s.expiry <= c.receivedAt) revert SettlementExpiredAtReceipt(shipmentId, s.expiry, c.receivedAt);
-        bytes32 category = tenders.agreement(o.agreementId).category;
-        if (!registry.isQualified(s.supplier, category, uint64(block.timestamp))) {
-            revert SettlementSupplierNotQualified(shipmentId, s.supplier, category);
+        if (c.accepted > 0) {
+            if (recalled) revert SettlementLotRecalled(shipmentId, s.gtin, s.lot);
+            if (s.expiry <= p.deliveredAt)
+                revert SettlementExpiredAtDelivery(shipmentId, s.expiry, p.deliveredAt);
+            if (!registry.isQualified(s.supplier, terms.category, uint64(block.timestamp))) {
+                revert SettlementSupplierNotQualified(shipmentId, s.supplier, terms.category);
+            }
+            if (excursionHeld) revert SettlementExcursionNotWaived(shipmentId);
         }
-        if (s.excursion && !s.excursionWaived) revert SettlementExcursionNotWaived(shipmentId);
-    }
 
-    /// @dev Gross for this delivery is what the accepted total is owed minus what was already
-    /// released, so rounding never accumulates and the last unit pays the exact remainder.
-    function _payout(Order storage o, Confirmation calldata c) internal returns (Payout memory p) {
-        uint256 owed = SettlementMath.grossOwed(o.value, o.quantity, o.accepted);
-        p.gross = uint128(owed - o.grossPaid);
-        o.grossPaid = uint128(owed);
-        p.daysLate = uint64(SettlementMath.daysLate(o.deliveryDeadline, c.receivedAt));
-        if (p.daysLate > 0 && p.gross > 0) {
-            Agreement memory agr = tenders.agreement(o.agreementId);
+        // Effects: every balance moves before any transfer.
+        o.accepted += c.accepted;
+        o.shipped -= c.rejected;
+        if (o.cancelRequested && c.rejected > 0) {
+            // The order no longer wants replacements: rejected units join the cancelled ones.
+            o.cancelled += c.rejected;
+            agreements.releaseFunding(o.agreementId, o.hospital, c.rejected);
+        }
+        p.gross = uint128(gross);
+        p.daysLate = uint64(SettlementMath.daysLate(o.deliveryDeadline, p.deliveredAt));
+        if (p.daysLate > 0 && gross > 0) {
             p.penalty = uint128(
-                SettlementMath.penalty(p.gross, p.daysLate, agr.penaltyBpsPerDay, agr.penaltyCapBps)
+                SettlementMath.penalty(gross, p.daysLate, terms.penaltyBpsPerDay, terms.penaltyCapBps)
             );
         }
         p.paid = p.gross - p.penalty;
+        _releaseEscrow(o, p.gross);
+        emit ShipmentSettled(shipmentId, s.orderId, s.supplier, by, c, p);
+        uint128 refund = _closeIfComplete(s.orderId, o);
+
+        // Interactions: the supplier's payment first, so a hospital that cannot receive its
+        // refund never blocks it.
+        if (p.paid > 0) token.safeTransfer(s.supplier, p.paid);
+        _refund(o.hospital, p.penalty + refund);
     }
 
     /// @dev Closes the order once every unit is accepted or cancelled and nothing is in flight,
-    /// and returns the escrow left to refund.
+    /// and returns the escrow left to refund: what funding reserved above the prices the
+    /// accepted units were actually settled at, and the value of cancelled units.
     function _closeIfComplete(uint256 orderId, Order storage o) internal returns (uint128 refund) {
         if (o.accepted + o.cancelled != o.quantity) return 0;
         refund = o.escrow;
@@ -290,11 +437,13 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
         emit OrderClosed(orderId, refund);
     }
 
-    /// @dev The later of what the hospital asked for and what the agreement's lead time allows.
-    function _deliveryDeadline(uint256 agreementId, uint64 requestedDelivery) internal view returns (uint64) {
-        uint64 earliest =
-            uint64(block.timestamp) + uint64(tenders.agreement(agreementId).leadTimeDays) * 1 days;
-        return requestedDelivery > earliest ? requestedDelivery : earliest;
+    /// @dev The approved value still counted in the hospital's window: it drains at the rate of
+    /// one threshold per `APPROVAL_WINDOW`. So single-approver orders under one agreement add up
+    /// to at most the threshold at any moment and at most twice the threshold over any window;
+    /// splitting an order only spreads it over time.
+    function _windowLevel(ApprovalWindow storage w, uint256 threshold) internal view returns (uint256) {
+        uint256 drained = ((block.timestamp - w.updatedAt) * threshold) / APPROVAL_WINDOW;
+        return w.level > drained ? w.level - drained : 0;
     }
 
     function _releaseEscrow(Order storage o, uint128 amount) internal {
@@ -302,12 +451,33 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
         totalEscrow -= amount;
     }
 
-    function _refund(address hospital, uint128 amount) internal {
-        if (amount > 0) token.safeTransfer(hospital, amount);
+    /// @dev Takes `amount` from `from` into escrow and refuses tokens that deliver less.
+    function _pull(address from, uint256 amount) internal {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(from, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != amount) revert OrderTokenTransferMismatch(amount, received);
     }
 
-    function _remaining(Order storage o) internal view returns (uint64) {
+    /// @dev A refund the token refuses to deliver (a blocked recipient) is owed instead, so it
+    /// never blocks the act that released it.
+    function _refund(address account, uint128 amount) internal {
+        if (amount == 0) return;
+        if (!token.trySafeTransfer(account, amount)) {
+            refundsOwed[account] += amount;
+            totalRefundsOwed += amount;
+            emit RefundDeferred(account, amount);
+        }
+    }
+
+    function _remaining(Order storage o) internal view returns (uint32) {
         return o.quantity - o.cancelled - o.shipped;
+    }
+
+    function _requireSupplier(uint256 orderId, Order storage o) internal view {
+        address caller = _msgSender();
+        if (agreements.agreementTerms(o.agreementId).supplier != caller)
+            revert OrderNotSupplier(orderId, caller);
     }
 
     /// @dev The hospital an account acts for when ordering: the hospital itself or an approver.
@@ -315,7 +485,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
         hospital = hospitals.hospitalOf(account);
         if (
             hospital == address(0) ||
-            (hospital != account && !hospitals.hasHospitalRole(hospital, account, APPROVER))
+            (hospital != account && !hospitals.hasHospitalRole(hospital, account, HospitalRoles.APPROVER))
         ) {
             revert OrderNotHospitalStaff(account);
         }
@@ -327,6 +497,6 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
     }
 
     function _requireStatus(uint256 orderId, OrderStatus status, OrderStatus expected) internal pure {
-        if (status != expected) revert OrderStatusInvalid(orderId, status);
+        if (status != expected) revert OrderStatusInvalid(orderId, status, expected);
     }
 }

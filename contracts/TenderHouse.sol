@@ -1,56 +1,63 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.30;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {LedgerBase} from "./access/LedgerBase.sol";
+import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
 import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
 import {ITenderHouse} from "./interfaces/ITenderHouse.sol";
 import {TierSchedule} from "./libraries/TierSchedule.sol";
-import {Agreement, Bid, Tender, TenderPhase, TenderStatus, TenderTerms, Tier} from "./types/LedgerTypes.sol";
+import {
+    BidState,
+    BidView,
+    Tender,
+    TenderPhase,
+    TenderStatus,
+    TenderTerms,
+    Tier
+} from "./types/LedgerTypes.sol";
 
 /// @title TenderHouse
-/// @notice Sealed-bid volume tenders and the agreements they award. Bids are commitments until
-/// the commit deadline passes, so nobody (not even the regulator) sees a price before reveal.
+/// @notice Sealed-bid volume tenders. Bids are commitments until the commit deadline passes, so
+/// nobody (not even the regulator) sees a price before reveal; each commitment escrows a bid
+/// bond, so a cover bid that is never revealed costs its bidder the bond.
 /// @dev Finalize must fit one transaction (EIP-7825 caps one at 2^24 gas) for every tender
-/// `openTender` accepts, so awarding writes O(winners), never O(winners x hospitals): an
-/// agreement's hospitals and per-hospital committed volumes are derived from its tender and its
-/// award rank when read, not copied into it.
-contract TenderHouse is ITenderHouse, LedgerBase {
-    using TierSchedule for Tier[];
-
-    /// @dev Where an agreement sits in its tender's award: rank 0 is the best bid.
-    struct AwardRank {
-        uint8 rank;
-        uint8 winnerCount;
-    }
+/// `openTender` accepts: it costs O(bidders x winners) — `isQualified` is a constant number of
+/// reads whatever a supplier filed — and writes O(winners); hospitals' shares are derived.
+contract TenderHouse is ITenderHouse, LedgerBase, ReentrancyGuard {
+    using SafeERC20 for IERC20;
 
     uint256 public constant MAX_BIDDERS = 32;
     uint256 public constant MAX_HOSPITALS = 64;
     uint8 public constant MAX_WINNERS = 8;
     /// @dev Volume agreements run for a few years at most; the cap keeps start + term far from overflow.
     uint64 public constant MAX_TERM_SECONDS = 10 * 365 days;
+    uint32 public constant MIN_WINDOW = 1 hours;
     uint16 internal constant BPS = 10_000;
 
+    IERC20 public immutable token;
     ISupplierRegistry public immutable registry;
-    address public orderBook;
+    IAgreementBook public agreements;
 
     uint256 public tenderCount;
-    uint256 public agreementCount;
-    uint64 internal _commitSequence;
 
     mapping(uint256 tenderId => Tender) internal _tenders;
-    mapping(uint256 tenderId => mapping(address bidder => Bid)) internal _bids;
-    mapping(uint256 agreementId => Agreement) internal _agreements;
+    mapping(uint256 tenderId => mapping(address bidder => BidState)) internal _bids;
+    mapping(uint256 tenderId => mapping(address bidder => uint256[3])) internal _bidTiers;
     /// @dev 1 + the hospital's index in its tender's `hospitals`; 0 means not in the tender.
     mapping(uint256 tenderId => mapping(address hospital => uint256)) internal _hospitalSlot;
-    mapping(uint256 agreementId => AwardRank) internal _awardRanks;
-    mapping(uint256 agreementId => mapping(address hospital => uint256)) internal _ordered;
+    mapping(uint256 tenderId => mapping(address hospital => bool)) internal _forfeitClaimed;
 
     constructor(
         IAccessControl roles_,
         address forwarder,
+        IERC20 token_,
         ISupplierRegistry registry_
     ) LedgerBase(roles_, forwarder) {
+        token = token_;
         registry = registry_;
     }
 
@@ -76,30 +83,42 @@ contract TenderHouse is ITenderHouse, LedgerBase {
     }
 
     /// @inheritdoc ITenderHouse
-    function commitBid(uint256 tenderId, bytes32 commitment) external whenNotPaused {
-        Tender storage tender = _openTender(tenderId);
+    function commitBid(uint256 tenderId, bytes32 commitment) external whenNotPaused nonReentrant {
+        Tender storage tender = _requireStatus(tenderId, TenderStatus.Open);
         address bidder = _msgSender();
-        if (block.timestamp > tender.terms.commitDeadline) {
-            revert TenderBidTooLate(tenderId, tender.terms.commitDeadline, block.timestamp);
+        TenderTerms storage terms = tender.terms;
+        if (block.timestamp > terms.commitDeadline) {
+            revert TenderBidTooLate(tenderId, terms.commitDeadline, block.timestamp);
         }
         if (commitment == bytes32(0)) revert TenderZeroCommitment();
-        if (!registry.isQualified(bidder, tender.terms.category, uint64(block.timestamp))) {
-            revert TenderBidderNotQualified(tenderId, bidder, tender.terms.category);
+        if (!registry.isQualified(bidder, terms.category, uint64(block.timestamp))) {
+            revert TenderBidderNotQualified(tenderId, bidder, terms.category);
         }
 
-        Bid storage bid_ = _bids[tenderId][bidder];
-        if (bid_.commitment == bytes32(0)) {
+        BidState storage b = _bids[tenderId][bidder];
+        uint128 bond;
+        if (b.committedAt == 0) {
             if (tender.bidders.length >= MAX_BIDDERS) revert TenderTooManyBidders(tenderId, MAX_BIDDERS);
             tender.bidders.push(bidder);
+            bond = terms.bidBond;
         }
-        bid_.commitment = commitment;
-        bid_.sequence = ++_commitSequence;
-        emit BidCommitted(tenderId, bidder, commitment, bid_.sequence);
+        _bids[tenderId][bidder] = BidState({
+            commitment: bytes24(commitment),
+            committedAt: uint40(block.timestamp),
+            revealed: false,
+            bondReturned: false
+        });
+        emit BidCommitted(tenderId, bidder, commitment, bond);
+        if (bond > 0) _pull(bidder, bond);
     }
 
     /// @inheritdoc ITenderHouse
-    function revealBid(uint256 tenderId, Tier[] calldata tiers, bytes32 salt) external whenNotPaused {
-        Tender storage tender = _openTender(tenderId);
+    function revealBid(
+        uint256 tenderId,
+        Tier[] calldata tiers,
+        bytes32 salt
+    ) external whenNotPaused nonReentrant {
+        Tender storage tender = _requireStatus(tenderId, TenderStatus.Open);
         address bidder = _msgSender();
         TenderTerms storage terms = tender.terms;
         if (block.timestamp <= terms.commitDeadline) {
@@ -108,25 +127,27 @@ contract TenderHouse is ITenderHouse, LedgerBase {
         if (block.timestamp > terms.revealDeadline) {
             revert TenderRevealTooLate(tenderId, terms.revealDeadline, block.timestamp);
         }
-        Bid storage bid_ = _bids[tenderId][bidder];
-        if (bid_.commitment == bytes32(0)) revert TenderNoCommitment(tenderId, bidder);
-        if (bid_.revealed) revert TenderAlreadyRevealed(tenderId, bidder);
+        BidState storage b = _bids[tenderId][bidder];
+        if (b.committedAt == 0) revert TenderNoCommitment(tenderId, bidder);
+        if (b.revealed) revert TenderAlreadyRevealed(tenderId, bidder);
         bytes32 revealed = keccak256(abi.encode(tenderId, bidder, tiers, salt));
-        if (revealed != bid_.commitment)
-            revert TenderCommitmentMismatch(tenderId, bidder, bid_.commitment, revealed);
+        if (bytes24(revealed) != b.commitment) {
+            revert TenderCommitmentMismatch(tenderId, bidder, b.commitment, revealed);
+        }
         TierSchedule.Defect defect = TierSchedule.check(tiers, terms.reservePrice);
         if (defect != TierSchedule.Defect.None) revert TenderInvalidSchedule(tenderId, bidder, defect);
 
-        bid_.revealed = true;
-        for (uint256 i = 0; i < tiers.length; ++i) {
-            bid_.tiers.push(tiers[i]);
-        }
-        emit BidRevealed(tenderId, bidder, tiers);
+        b.revealed = true;
+        b.bondReturned = true;
+        _bidTiers[tenderId][bidder] = TierSchedule.pack(tiers);
+        uint128 bond = terms.bidBond;
+        emit BidRevealed(tenderId, bidder, tiers, bond);
+        token.safeTransfer(bidder, bond);
     }
 
     /// @inheritdoc ITenderHouse
     function finalize(uint256 tenderId) external whenNotPaused {
-        Tender storage tender = _openTender(tenderId);
+        Tender storage tender = _requireStatus(tenderId, TenderStatus.Open);
         if (block.timestamp <= tender.terms.revealDeadline) {
             revert TenderRevealNotOver(tenderId, tender.terms.revealDeadline, block.timestamp);
         }
@@ -138,6 +159,7 @@ contract TenderHouse is ITenderHouse, LedgerBase {
             return;
         }
         tender.status = TenderStatus.Awarded;
+        _forfeitUnrevealed(tenderId, tender);
         uint256[] memory agreementIds = new uint256[](winners.length);
         for (uint256 i = 0; i < winners.length; ++i) {
             agreementIds[i] = _createAgreement(tenderId, tender, winners[i], i, winners.length);
@@ -146,48 +168,44 @@ contract TenderHouse is ITenderHouse, LedgerBase {
     }
 
     /// @inheritdoc ITenderHouse
-    function bindOrderBook(address orderBook_) external onlyRole(_ADMIN_ROLE) {
-        if (orderBook != address(0)) revert AgreementOrderBookAlreadyBound(orderBook);
-        if (orderBook_ == address(0)) revert AgreementZeroOrderBook();
-        orderBook = orderBook_;
-        emit OrderBookBound(orderBook_);
+    function cancelTender(uint256 tenderId, uint16 reasonCode) external onlyRole(_REGULATOR_ROLE) {
+        Tender storage tender = _requireStatus(tenderId, TenderStatus.Open);
+        tender.status = TenderStatus.Cancelled;
+        emit TenderCancelled(tenderId, _msgSender(), reasonCode);
     }
 
     /// @inheritdoc ITenderHouse
-    function recordOrder(
-        uint256 agreementId,
-        address hospital,
-        uint256 quantity
-    ) external whenNotPaused returns (uint256 value) {
-        Agreement storage agr = _agreementFromOrderBook(agreementId);
-        // An agreement starts when it is created, so only its end can have passed.
-        if (block.timestamp > agr.end) {
-            revert AgreementNotInTerm(agreementId, agr.start, agr.end, block.timestamp);
+    /// @dev Never paused: it only pays back what the bidder escrowed.
+    function withdrawBond(uint256 tenderId) external nonReentrant {
+        TenderStatus status = _tender(tenderId).status;
+        address bidder = _msgSender();
+        BidState storage b = _bids[tenderId][bidder];
+        if (status != TenderStatus.Failed && status != TenderStatus.Cancelled) {
+            revert TenderStatusInvalid(tenderId, status, TenderStatus.Cancelled);
         }
-        value = agr.tiers.valueOf(agr.cumulativeVolume, quantity);
-        agr.cumulativeVolume += quantity;
-        _ordered[agreementId][hospital] += quantity;
-        emit AgreementVolumeChanged(
-            agreementId,
-            hospital,
-            agr.cumulativeVolume,
-            _ordered[agreementId][hospital]
-        );
+        if (b.committedAt == 0 || b.bondReturned) revert TenderNothingToClaim(tenderId, bidder);
+        b.bondReturned = true;
+        uint128 bond = _tenders[tenderId].terms.bidBond;
+        emit BondWithdrawn(tenderId, bidder, bond);
+        token.safeTransfer(bidder, bond);
     }
 
     /// @inheritdoc ITenderHouse
-    /// @dev Not paused with the rest of the contract: it only ever gives volume back, as part
-    /// of a cancellation or refund in the order book, which has its own pause.
-    function releaseVolume(uint256 agreementId, address hospital, uint256 quantity) external {
-        Agreement storage agr = _agreementFromOrderBook(agreementId);
-        agr.cumulativeVolume -= quantity;
-        _ordered[agreementId][hospital] -= quantity;
-        emit AgreementVolumeChanged(
-            agreementId,
-            hospital,
-            agr.cumulativeVolume,
-            _ordered[agreementId][hospital]
-        );
+    /// @dev Never paused: it only pays out what the hospitals were awarded.
+    function claimForfeit(uint256 tenderId) external nonReentrant {
+        address hospital = _msgSender();
+        uint256 share = forfeitShare(tenderId, hospital);
+        if (share == 0) revert TenderNothingToClaim(tenderId, hospital);
+        _forfeitClaimed[tenderId][hospital] = true;
+        emit ForfeitClaimed(tenderId, hospital, uint128(share));
+        token.safeTransfer(hospital, share);
+    }
+
+    /// @inheritdoc ITenderHouse
+    function bindAgreements(address agreements_) external onlyRole(_ADMIN_ROLE) {
+        if (address(agreements) != address(0)) revert TenderAgreementsAlreadyBound(address(agreements));
+        if (agreements_ == address(0)) revert TenderZeroAgreements();
+        agreements = IAgreementBook(agreements_);
     }
 
     /// @inheritdoc ITenderHouse
@@ -203,9 +221,11 @@ contract TenderHouse is ITenderHouse, LedgerBase {
     /// @inheritdoc ITenderHouse
     function tenderPhase(uint256 tenderId) external view returns (TenderPhase) {
         Tender storage tender = _tenders[tenderId];
-        if (tender.status == TenderStatus.None) return TenderPhase.None;
-        if (tender.status == TenderStatus.Awarded) return TenderPhase.Awarded;
-        if (tender.status == TenderStatus.Failed) return TenderPhase.Failed;
+        TenderStatus status = tender.status;
+        if (status == TenderStatus.None) return TenderPhase.None;
+        if (status == TenderStatus.Awarded) return TenderPhase.Awarded;
+        if (status == TenderStatus.Failed) return TenderPhase.Failed;
+        if (status == TenderStatus.Cancelled) return TenderPhase.Cancelled;
         if (block.timestamp <= tender.terms.commitDeadline) return TenderPhase.Commit;
         if (block.timestamp <= tender.terms.revealDeadline) return TenderPhase.Reveal;
         return TenderPhase.Finalizable;
@@ -225,60 +245,57 @@ contract TenderHouse is ITenderHouse, LedgerBase {
     }
 
     /// @inheritdoc ITenderHouse
-    function bid(uint256 tenderId, address bidder) external view returns (Bid memory) {
-        return _bids[tenderId][bidder];
+    function bid(uint256 tenderId, address bidder) external view returns (BidView memory v) {
+        BidState memory b = _bids[tenderId][bidder];
+        v.commitment = b.commitment;
+        v.committedAt = b.committedAt;
+        v.revealed = b.revealed;
+        v.bondReturned = b.bondReturned;
+        v.tiers = TierSchedule.unpack(_bidTiers[tenderId][bidder]);
     }
 
     /// @inheritdoc ITenderHouse
-    function agreement(uint256 agreementId) external view returns (Agreement memory agr) {
-        agr = _agreement(agreementId);
-        agr.hospitals = _tenders[agr.tenderId].hospitals;
-    }
-
-    /// @inheritdoc ITenderHouse
-    function priceAt(uint256 agreementId, uint256 cumulativeVolume) external view returns (uint256) {
-        return _agreement(agreementId).tiers.priceAt(cumulativeVolume);
-    }
-
-    /// @inheritdoc ITenderHouse
-    function quote(uint256 agreementId, uint256 quantity) external view returns (uint256) {
-        Agreement storage agr = _agreement(agreementId);
-        return agr.tiers.valueOf(agr.cumulativeVolume, quantity);
-    }
-
-    /// @inheritdoc ITenderHouse
-    function committedVolume(uint256 agreementId, address hospital) external view returns (uint256) {
-        uint256 tenderId = _agreements[agreementId].tenderId;
+    function hospitalVolume(uint256 tenderId, address hospital) external view returns (uint256) {
         uint256 slot = _hospitalSlot[tenderId][hospital];
-        // An unknown agreement has tender id 0, where no hospital has a slot.
-        if (slot == 0) return 0;
-        AwardRank memory award = _awardRanks[agreementId];
-        return _shareOf(_tenders[tenderId].volumes[slot - 1], award.rank, award.winnerCount);
+        return slot == 0 ? 0 : _tenders[tenderId].volumes[slot - 1];
     }
 
     /// @inheritdoc ITenderHouse
-    function orderedVolume(uint256 agreementId, address hospital) external view returns (uint256) {
-        return _ordered[agreementId][hospital];
+    function forfeitShare(uint256 tenderId, address hospital) public view returns (uint256) {
+        uint256 slot = _hospitalSlot[tenderId][hospital];
+        if (slot == 0 || _forfeitClaimed[tenderId][hospital]) return 0;
+        Tender storage tender = _tenders[tenderId];
+        uint256[] storage volumes = tender.volumes;
+        uint256 total;
+        for (uint256 i = 0; i < volumes.length; ++i) total += volumes[i];
+        // Rounded down: what rounding leaves stays in the contract, never more than one base
+        // unit per hospital.
+        return (uint256(tender.forfeited) * volumes[slot - 1]) / total;
     }
 
-    /// @dev Winners in award order: lowest first-tier price first, the earlier final commitment
-    /// first among equal prices. Bidders no longer qualified are skipped (and said so).
+    /// @dev Winners in award order: lowest first-tier price first; among equal prices the earlier
+    /// final commitment, then the earlier first commitment. Bidders no longer qualified are
+    /// skipped (and said so).
     function _rankWinners(
         uint256 tenderId,
         Tender storage tender
     ) internal returns (address[] memory ranked) {
         address[] storage bidders = tender.bidders;
         uint256 n = bidders.length;
-        bool[] memory eligible = new bool[](n);
+        uint256[] memory price = new uint256[](n);
+        uint256[] memory committedAt = new uint256[](n);
         uint256 eligibleCount;
         for (uint256 i = 0; i < n; ++i) {
             address bidder = bidders[i];
-            if (!_bids[tenderId][bidder].revealed) continue;
+            BidState memory b = _bids[tenderId][bidder];
+            if (!b.revealed) continue;
             if (!registry.isQualified(bidder, tender.terms.category, uint64(block.timestamp))) {
                 emit BidderSkipped(tenderId, bidder);
                 continue;
             }
-            eligible[i] = true;
+            // The first packed tier's price: the low 48 bits of the first word.
+            price[i] = _bidTiers[tenderId][bidder][0] & TierSchedule.MAX_PRICE;
+            committedAt[i] = b.committedAt;
             ++eligibleCount;
         }
 
@@ -287,85 +304,95 @@ contract TenderHouse is ITenderHouse, LedgerBase {
         for (uint256 r = 0; r < count; ++r) {
             uint256 best = type(uint256).max;
             for (uint256 i = 0; i < n; ++i) {
+                if (price[i] == 0) continue;
                 if (
-                    eligible[i] &&
-                    (best == type(uint256).max || _ranksBefore(tenderId, bidders[i], bidders[best]))
-                ) {
-                    best = i;
-                }
+                    best == type(uint256).max ||
+                    price[i] < price[best] ||
+                    (price[i] == price[best] && committedAt[i] < committedAt[best])
+                ) best = i;
             }
-            eligible[best] = false;
+            price[best] = 0;
             ranked[r] = bidders[best];
         }
     }
 
-    function _ranksBefore(uint256 tenderId, address a, address b) internal view returns (bool) {
-        Bid storage bidA = _bids[tenderId][a];
-        Bid storage bidB = _bids[tenderId][b];
-        uint256 priceA = bidA.tiers[0].unitPrice;
-        uint256 priceB = bidB.tiers[0].unitPrice;
-        return priceA < priceB || (priceA == priceB && bidA.sequence < bidB.sequence);
+    /// @dev Bonds of bidders that never revealed go to the hospitals, claimed in proportion to
+    /// their committed volumes.
+    function _forfeitUnrevealed(uint256 tenderId, Tender storage tender) internal {
+        address[] storage bidders = tender.bidders;
+        uint256 n = bidders.length;
+        address[] memory forfeiting = new address[](n);
+        uint256 count;
+        for (uint256 i = 0; i < n; ++i) {
+            if (!_bids[tenderId][bidders[i]].revealed) forfeiting[count++] = bidders[i];
+        }
+        if (count == 0) return;
+        assembly ("memory-safe") {
+            mstore(forfeiting, count)
+        }
+        uint128 amount = uint128(count) * tender.terms.bidBond;
+        tender.forfeited = amount;
+        emit BondsForfeited(tenderId, forfeiting, amount);
     }
 
     /// @dev Splits every hospital's committed volume evenly between the winners; the
     /// remainder of each split goes to the best bid (rank 0). The split is only emitted here
-    /// and recomputed by `committedVolume`, so awarding costs the same for 1 or 64 hospitals.
+    /// and recomputed by the agreement book, so awarding costs the same for 1 or 64 hospitals.
     function _createAgreement(
         uint256 tenderId,
         Tender storage tender,
         address supplier,
         uint256 rank,
         uint256 winnerCount
-    ) internal returns (uint256 agreementId) {
-        agreementId = ++agreementCount;
-        Agreement storage agr = _agreements[agreementId];
-        agr.tenderId = tenderId;
-        agr.supplier = supplier;
-        agr.category = tender.terms.category;
-        agr.start = uint64(block.timestamp);
-        agr.end = uint64(block.timestamp) + tender.terms.termSeconds;
-        agr.leadTimeDays = tender.terms.leadTimeDays;
-        agr.penaltyBpsPerDay = tender.terms.penaltyBpsPerDay;
-        agr.penaltyCapBps = tender.terms.penaltyCapBps;
-        Tier[] storage tiers = _bids[tenderId][supplier].tiers;
-        for (uint256 i = 0; i < tiers.length; ++i) {
-            agr.tiers.push(tiers[i]);
-        }
-        // Both fit uint8: rank < winnerCount <= MAX_WINNERS.
-        _awardRanks[agreementId] = AwardRank(uint8(rank), uint8(winnerCount));
-
+    ) internal returns (uint256) {
         uint256[] memory shares = tender.volumes;
         for (uint256 i = 0; i < shares.length; ++i) {
-            shares[i] = _shareOf(shares[i], rank, winnerCount);
+            shares[i] = shares[i] / winnerCount + (rank == 0 ? shares[i] % winnerCount : 0);
         }
-        emit AgreementCreated(
-            agreementId,
-            tenderId,
-            supplier,
-            agr.category,
-            agr.start,
-            agr.end,
-            agr.tiers,
-            tender.hospitals,
-            shares
-        );
+        // Both fit uint8: rank < winnerCount <= MAX_WINNERS.
+        return
+            agreements.createAgreement(
+                tenderId,
+                supplier,
+                uint8(rank),
+                uint8(winnerCount),
+                tender.terms,
+                _bidTiers[tenderId][supplier],
+                tender.hospitals,
+                shares
+            );
     }
 
-    function _shareOf(uint256 volume, uint256 rank, uint256 winnerCount) internal pure returns (uint256) {
-        return volume / winnerCount + (rank == 0 ? volume % winnerCount : 0);
+    /// @dev Takes `amount` from `from` and refuses tokens that deliver less than asked.
+    function _pull(address from, uint256 amount) internal {
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(from, address(this), amount);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != amount) revert TenderTokenTransferMismatch(amount, received);
     }
 
     function _checkTerms(TenderTerms calldata terms) internal view {
         if (terms.category == bytes32(0)) revert TenderZeroCategory();
-        if (terms.reservePrice == 0) revert TenderInvalidReservePrice(terms.reservePrice);
+        if (terms.reservePrice == 0 || terms.reservePrice > TierSchedule.MAX_PRICE) {
+            revert TenderInvalidReservePrice(terms.reservePrice);
+        }
         if (terms.commitDeadline <= block.timestamp || terms.revealDeadline <= terms.commitDeadline) {
             revert TenderInvalidDeadlines(terms.commitDeadline, terms.revealDeadline, block.timestamp);
         }
         if (terms.winners == 0 || terms.winners > MAX_WINNERS) revert TenderInvalidWinners(terms.winners);
-        if (terms.termSeconds == 0 || terms.termSeconds > MAX_TERM_SECONDS)
+        if (terms.termSeconds == 0 || terms.termSeconds > MAX_TERM_SECONDS) {
             revert TenderInvalidTerm(terms.termSeconds);
+        }
         if (terms.penaltyCapBps > BPS || (terms.penaltyBpsPerDay == 0) != (terms.penaltyCapBps == 0)) {
             revert TenderInvalidPenalty(terms.penaltyBpsPerDay, terms.penaltyCapBps);
+        }
+        if (terms.bidBond == 0) revert TenderZeroBidBond();
+        if (
+            terms.fundingWindow < MIN_WINDOW ||
+            terms.receivingWindow < MIN_WINDOW ||
+            terms.confirmWindow < MIN_WINDOW
+        ) {
+            revert TenderInvalidWindows(terms.fundingWindow, terms.receivingWindow, terms.confirmWindow);
         }
     }
 
@@ -375,7 +402,8 @@ contract TenderHouse is ITenderHouse, LedgerBase {
             revert TenderInvalidHospitals(n, volumes.length);
         }
         for (uint256 i = 0; i < n; ++i) {
-            if (volumes[i] == 0) revert TenderZeroVolume(hospitals[i]);
+            // Volumes are booked as uint64 per hospital.
+            if (volumes[i] == 0 || volumes[i] > type(uint64).max) revert TenderZeroVolume(hospitals[i]);
             for (uint256 j = 0; j < i; ++j) {
                 if (hospitals[j] == hospitals[i]) revert TenderDuplicateHospital(hospitals[i]);
             }
@@ -387,19 +415,11 @@ contract TenderHouse is ITenderHouse, LedgerBase {
         if (tender.status == TenderStatus.None) revert TenderNotFound(tenderId);
     }
 
-    function _openTender(uint256 tenderId) internal view returns (Tender storage tender) {
+    function _requireStatus(
+        uint256 tenderId,
+        TenderStatus expected
+    ) internal view returns (Tender storage tender) {
         tender = _tender(tenderId);
-        if (tender.status != TenderStatus.Open) revert TenderNotOpen(tenderId, tender.status);
-    }
-
-    function _agreement(uint256 agreementId) internal view returns (Agreement storage agr) {
-        agr = _agreements[agreementId];
-        if (agr.supplier == address(0)) revert AgreementNotFound(agreementId);
-    }
-
-    function _agreementFromOrderBook(uint256 agreementId) internal view returns (Agreement storage) {
-        // orderBook is never bound to the zero address, and msg.sender is never zero.
-        if (msg.sender != orderBook) revert AgreementCallerNotOrderBook(msg.sender);
-        return _agreement(agreementId);
+        if (tender.status != expected) revert TenderStatusInvalid(tenderId, tender.status, expected);
     }
 }

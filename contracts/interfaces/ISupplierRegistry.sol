@@ -84,4 +84,7 @@ interface ISupplierRegistry {
     function document(uint256 documentId) external view returns (QualificationDocument memory);
 
     function requiredKinds() external view returns (uint8);
+
+    /// @notice Whether an attested product registration of `supplier` valid at `at` lists `gtin`.
+    function isGtinRegistered(address supplier, uint64 gtin, uint64 at) external view returns (bool);
 }

@@ -5,9 +5,19 @@ import {Tier} from "../types/LedgerTypes.sol";
 
 /// @title TierSchedule
 /// @notice Pure maths of a volume price schedule: thresholds strictly increasing from 0, unit
-/// prices non-increasing. Tier i covers cumulative volumes [threshold_i, threshold_i+1).
+/// prices non-increasing and above zero. Tier i covers cumulative volumes [threshold_i,
+/// threshold_i+1).
+/// @dev Stored packed: a tier is 80 bits (32-bit threshold, 48-bit unit price), three to a word,
+/// so eight tiers take three slots instead of eight. A packed tier with price 0 is absent, which
+/// a valid schedule never has, so the tier count needs no slot of its own.
 library TierSchedule {
     uint256 internal constant MAX_TIERS = 8;
+    uint256 internal constant WORDS = 3;
+    uint256 internal constant PER_WORD = 3;
+    uint256 internal constant TIER_BITS = 80;
+    uint256 internal constant PRICE_BITS = 48;
+    uint256 internal constant MAX_THRESHOLD = type(uint32).max;
+    uint256 internal constant MAX_PRICE = type(uint48).max;
 
     /// @dev Why a schedule is invalid, as `TenderInvalidSchedule(tenderId, bidder, reason)`.
     enum Defect {
@@ -17,7 +27,8 @@ library TierSchedule {
         ThresholdNotIncreasing,
         PriceIncreasing,
         AboveReserve,
-        ZeroPrice
+        ZeroPrice,
+        ValueTooLarge
     }
 
     /// @notice Returns the first defect of `tiers` against `reservePrice`, or `Defect.None`.
@@ -31,25 +42,56 @@ library TierSchedule {
             if (tiers[i].unitPrice > tiers[i - 1].unitPrice) return Defect.PriceIncreasing;
         }
         if (tiers[n - 1].unitPrice == 0) return Defect.ZeroPrice;
+        // Prices are non-increasing, so the first is the largest; thresholds increase.
+        if (tiers[n - 1].threshold > MAX_THRESHOLD || tiers[0].unitPrice > MAX_PRICE)
+            return Defect.ValueTooLarge;
         return Defect.None;
     }
 
+    /// @notice Packs a schedule that `check` accepted into three words.
+    function pack(Tier[] calldata tiers) internal pure returns (uint256[WORDS] memory words) {
+        for (uint256 i = 0; i < tiers.length; ++i) {
+            uint256 tier = (uint256(tiers[i].threshold) << PRICE_BITS) | tiers[i].unitPrice;
+            words[i / PER_WORD] |= tier << ((i % PER_WORD) * TIER_BITS);
+        }
+    }
+
+    /// @notice The schedule held in `words`, one storage read per word.
+    function unpack(uint256[WORDS] storage words) internal view returns (Tier[] memory) {
+        return unpackMemory(words);
+    }
+
+    function unpackMemory(uint256[WORDS] memory w) internal pure returns (Tier[] memory tiers) {
+        tiers = new Tier[](MAX_TIERS);
+        uint256 n;
+        for (uint256 i = 0; i < MAX_TIERS; ++i) {
+            uint256 tier = (w[i / PER_WORD] >> ((i % PER_WORD) * TIER_BITS)) & ((1 << TIER_BITS) - 1);
+            uint256 price = tier & MAX_PRICE;
+            if (price == 0) break;
+            tiers[i] = Tier(uint128(tier >> PRICE_BITS), uint128(price));
+            n = i + 1;
+        }
+        // Shrink the array to the tiers present.
+        assembly ("memory-safe") {
+            mstore(tiers, n)
+        }
+    }
+
     /// @notice Unit price of the tier that cumulative `volume` falls in.
-    function priceAt(Tier[] storage tiers, uint256 volume) internal view returns (uint256 price) {
-        uint256 n = tiers.length;
-        for (uint256 i = n; i > 0; --i) {
+    function priceAt(Tier[] memory tiers, uint256 volume) internal pure returns (uint256 price) {
+        for (uint256 i = tiers.length; i > 0; --i) {
             if (volume >= tiers[i - 1].threshold) return tiers[i - 1].unitPrice;
         }
     }
 
-    /// @notice Value of `quantity` units ordered when `before` units were already ordered:
-    /// each unit at the price of the tier its own cumulative position falls in, so an order
-    /// straddling boundaries is priced piecewise.
+    /// @notice Value of `quantity` units when `before` units are already counted: each unit at
+    /// the price of the tier its own cumulative position falls in, so a span straddling
+    /// boundaries is priced piecewise.
     function valueOf(
-        Tier[] storage tiers,
+        Tier[] memory tiers,
         uint256 before,
         uint256 quantity
-    ) internal view returns (uint256 value) {
+    ) internal pure returns (uint256 value) {
         uint256 from = before;
         uint256 to = before + quantity;
         uint256 n = tiers.length;

@@ -7,16 +7,16 @@ import {SettlementMath} from "../libraries/SettlementMath.sol";
 /// @notice Test-only: exposes the order book's settlement maths so its edges can be checked
 /// directly, without building orders.
 contract OrderSettlementMathHarness {
-    function grossOwed(
-        uint256 value,
-        uint256 quantity,
-        uint256 acceptedTotal
+    function deliveredAt(
+        uint256 arrivedAt,
+        uint256 receivedAt,
+        uint256 window
     ) external pure returns (uint256) {
-        return SettlementMath.grossOwed(value, quantity, acceptedTotal);
+        return SettlementMath.deliveredAt(arrivedAt, receivedAt, window);
     }
 
-    function daysLate(uint256 deadline, uint256 receivedAt) external pure returns (uint256) {
-        return SettlementMath.daysLate(deadline, receivedAt);
+    function daysLate(uint256 deadline, uint256 delivered) external pure returns (uint256) {
+        return SettlementMath.daysLate(deadline, delivered);
     }
 
     function penalty(

@@ -10,25 +10,29 @@ import {Tier} from "../types/LedgerTypes.sol";
 contract TierScheduleHarness {
     using TierSchedule for Tier[];
 
-    Tier[] internal _tiers;
+    uint256[3] internal _words;
 
     function setTiers(Tier[] calldata tiers) external {
-        delete _tiers;
-        for (uint256 i = 0; i < tiers.length; ++i) {
-            _tiers.push(tiers[i]);
-        }
+        _words = TierSchedule.pack(tiers);
     }
 
-    function check(Tier[] calldata tiers, uint256 reservePrice) external pure returns (TierSchedule.Defect) {
-        return TierSchedule.check(tiers, reservePrice);
+    function storedTiers() external view returns (Tier[] memory) {
+        return TierSchedule.unpack(_words);
+    }
+
+    function check(
+        Tier[] calldata schedule,
+        uint256 reservePrice
+    ) external pure returns (TierSchedule.Defect) {
+        return TierSchedule.check(schedule, reservePrice);
     }
 
     function priceAt(uint256 volume) external view returns (uint256) {
-        return _tiers.priceAt(volume);
+        return TierSchedule.unpack(_words).priceAt(volume);
     }
 
     /// @dev Not named `valueOf`: that would shadow `Object.prototype.valueOf` on the ethers contract.
     function valueOfOrder(uint256 before, uint256 quantity) external view returns (uint256) {
-        return _tiers.valueOf(before, quantity);
+        return TierSchedule.unpack(_words).valueOf(before, quantity);
     }
 }

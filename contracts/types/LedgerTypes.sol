@@ -47,7 +47,8 @@ enum TenderStatus {
     None,
     Open,
     Awarded, // terminal
-    Failed // terminal
+    Failed, // terminal: nobody eligible revealed; every bond can be withdrawn
+    Cancelled // terminal: a regulator cancelled it before award; every bond can be withdrawn
 }
 
 enum TenderPhase {
@@ -56,11 +57,12 @@ enum TenderPhase {
     Reveal,
     Finalizable,
     Awarded,
-    Failed
+    Failed,
+    Cancelled
 }
 
 /// @dev What a regulator fixes when opening a tender; every resulting agreement carries the
-/// term, lead time and penalty.
+/// term, lead time, penalty and the three windows.
 struct TenderTerms {
     bytes32 category;
     uint128 reservePrice;
@@ -71,36 +73,81 @@ struct TenderTerms {
     uint16 penaltyBpsPerDay;
     uint16 penaltyCapBps;
     uint8 winners;
+    /// @dev Settlement-token amount escrowed with each sealed bid, returned on reveal.
+    uint128 bidBond;
+    /// @dev Seconds an order may wait for its funding approval before it expires.
+    uint32 fundingWindow;
+    /// @dev Seconds by which a supplier's arrival record may precede the hospital's receiving
+    /// record and still count as the delivery time.
+    uint32 receivingWindow;
+    /// @dev Seconds after receipt on chain the hospital has to confirm (or dispute) before the
+    /// supplier may claim settlement of the undisputed units.
+    uint32 confirmWindow;
 }
 
 struct Tender {
     TenderTerms terms;
     TenderStatus status;
+    /// @dev Bonds of bidders that never revealed in an awarded tender, shared by the hospitals.
+    uint128 forfeited;
     address[] hospitals;
     uint256[] volumes;
     address[] bidders;
 }
 
-struct Bid {
-    bytes32 commitment;
-    /// @dev Global sequence number of the bidder's latest commitment: lower wins ties.
-    uint64 sequence;
+/// @dev One bidder's sealed bid in storage: one slot. The commitment keeps the first 24 bytes of
+/// the keccak-256 hash (192 bits: finding a second schedule with the same prefix is out of reach),
+/// so the commitment, its time and the bid's flags are written with a single SSTORE.
+struct BidState {
+    bytes24 commitment;
+    /// @dev Block time of the bidder's latest commitment: an earlier one wins a price tie.
+    uint40 committedAt;
     bool revealed;
+    bool bondReturned;
+}
+
+/// @dev A bid as the `bid` view shows it.
+struct BidView {
+    bytes24 commitment;
+    uint40 committedAt;
+    bool revealed;
+    bool bondReturned;
     Tier[] tiers;
 }
 
-struct Agreement {
-    uint256 tenderId;
+/// @dev The terms an order book needs of an agreement, read in one call.
+struct AgreementTerms {
     address supplier;
+    uint64 tenderId;
     bytes32 category;
-    uint64 start;
-    uint64 end;
+    uint40 start;
+    uint40 end;
     uint32 leadTimeDays;
     uint16 penaltyBpsPerDay;
     uint16 penaltyCapBps;
-    uint256 cumulativeVolume;
+    uint32 fundingWindow;
+    uint32 receivingWindow;
+    uint32 confirmWindow;
+}
+
+/// @dev An agreement as the `agreement` view shows it.
+struct Agreement {
+    AgreementTerms terms;
+    /// @dev Units funded and not cancelled, over every hospital.
+    uint64 fundedVolume;
+    /// @dev Units accepted on delivery: the position on the tier schedule.
+    uint64 acceptedVolume;
+    uint8 rank;
+    uint8 winnerCount;
     Tier[] tiers;
-    address[] hospitals;
+}
+
+/// @dev One hospital's volume under one agreement; `party` marks a hospital of the tender.
+struct HospitalVolume {
+    uint64 committed;
+    uint64 funded;
+    uint64 accepted;
+    bool party;
 }
 
 /// @dev Funded is the only state in which shipments and settlements happen.
@@ -112,27 +159,34 @@ enum OrderStatus {
     Cancelled // terminal: cancelled before any shipment, refunded in full
 }
 
+/// @dev Three slots. Units are uint32 (over four billion units per order).
 struct Order {
-    uint256 agreementId;
+    // slot 0
     address hospital;
+    uint32 agreementId;
     OrderStatus status;
-    uint64 quantity;
-    uint64 placedAt;
-    uint64 deliveryDeadline;
-    /// @dev Units in shipments that are in flight or accepted (rejected units come back).
-    uint64 shipped;
-    uint64 accepted;
-    /// @dev Units the hospital will no longer take (cancelled remainder).
-    uint64 cancelled;
     bool cancelRequested;
     bool supplierAgreedToCancel;
-    address firstApprover;
-    bytes32 orderRef;
-    uint128 value;
-    /// @dev Gross value released for accepted units (before penalties).
-    uint128 grossPaid;
+    /// @dev Set by the first shipment: from then on the supplier may deliver (or replace
+    /// rejected units) until the deadline, even if every unit shipped so far was rejected.
+    bool shippedAgainst;
+    /// @dev The supplier agreed to deliver beyond the hospital's committed volume.
+    bool excessConsented;
+    /// @dev The hospital accepts shipments after the delivery deadline.
+    bool lateShipmentAllowed;
+    // slot 1
+    uint32 quantity;
+    /// @dev Units in shipments that are in flight or accepted (rejected units come back).
+    uint32 shipped;
+    uint32 accepted;
+    /// @dev Units the hospital will no longer take (cancelled remainder).
+    uint32 cancelled;
     /// @dev Token held in escrow for this order right now.
     uint128 escrow;
+    // slot 2
+    address firstApprover;
+    uint40 fundingExpiresAt;
+    uint40 deliveryDeadline;
 }
 
 /// @dev EPCIS 2.0 CBV business steps a shipment can go through. Up to Arriving the supplier
@@ -148,20 +202,34 @@ enum TraceStep {
     Storing
 }
 
-struct Shipment {
+/// @dev Every immutable fact of a shipment. Only its hash is stored; acts that need the facts
+/// take the record as calldata and the contract checks it against the hash. The
+/// `ShipmentCreated` event carries every field.
+struct ShipmentRecord {
     uint256 orderId;
     address supplier;
+    address hospital;
     uint64 gtin;
     uint64 expiry;
-    uint64 quantity;
+    uint32 quantity;
     uint64 createdAt;
-    bool excursion;
-    bool excursionWaived;
-    bool confirmed;
-    bool hospitalCustody;
     bytes32 serialRoot;
     bytes32 noticeHash;
     string lot;
+}
+
+/// @dev The mutable part of a shipment: one slot. Times are block timestamps.
+struct ShipmentState {
+    uint40 createdAt;
+    /// @dev When the supplier (or its carrier) first recorded Arriving; 0 if never.
+    uint40 arrivedAt;
+    /// @dev When the hospital first took custody (Receiving or later, or its confirmation).
+    uint40 receivedAt;
+    uint16 eventCount;
+    bool hospitalCustody;
+    bool excursion;
+    bool excursionWaived;
+    bool confirmed;
 }
 
 /// @dev What a supplier states when it ships.
@@ -169,25 +237,27 @@ struct ShipmentInput {
     uint256 orderId;
     uint64 gtin;
     uint64 expiry;
-    uint64 quantity;
+    uint32 quantity;
     bytes32 serialRoot;
     bytes32 noticeHash;
     string lot;
 }
 
-/// @dev What the hospital's settler states when it confirms a shipment.
+/// @dev What the hospital's settler states when it confirms a shipment. The delivery time is
+/// not stated: it comes from the shipment's arrival and receiving records.
 struct Confirmation {
-    uint64 accepted;
-    uint64 rejected;
-    uint64 receivedAt;
+    uint32 accepted;
+    uint32 rejected;
     bytes32 receiptHash;
 }
 
-/// @dev What one confirmation released: `gross` for the accepted units, `penalty` of it back
-/// to the hospital for lateness, `paid` = gross − penalty to the supplier.
+/// @dev What one confirmation released: `gross` for the accepted units at the agreement's
+/// accepted-volume tiers, `penalty` of it back to the hospital for lateness, `paid` = gross −
+/// penalty to the supplier; `deliveredAt` is the delivery time lateness and expiry were judged at.
 struct Payout {
     uint128 gross;
     uint128 penalty;
     uint128 paid;
     uint64 daysLate;
+    uint64 deliveredAt;
 }

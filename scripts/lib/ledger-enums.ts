@@ -25,3 +25,15 @@ export const TRACE_STEPS = [
 export type TraceStepName = (typeof TRACE_STEPS)[number];
 
 export const HOSPITAL_ROLES = { approver: 1, settler: 2, receiver: 4 } as const;
+
+export const TENDER_STATUS = ["none", "open", "awarded", "failed", "cancelled"] as const;
+
+export const TENDER_PHASES = [
+  "none",
+  "commit",
+  "reveal",
+  "finalizable",
+  "awarded",
+  "failed",
+  "cancelled",
+] as const;

@@ -1,5 +1,6 @@
 import { ethers, type ContractRunner, type Signer } from "ethers";
 import {
+  AgreementBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
@@ -8,6 +9,7 @@ import {
   SettlementToken__factory,
   SupplierRegistry__factory,
   TenderHouse__factory,
+  type AgreementBook,
   type DeliveryTrace,
   type HospitalRegistry,
   type LedgerForwarder,
@@ -25,6 +27,7 @@ export const LEDGER_CONTRACTS = [
   "token",
   "registry",
   "tenders",
+  "agreements",
   "hospitals",
   "trace",
   "orderBook",
@@ -37,6 +40,7 @@ export interface Ledger {
   token: SettlementToken;
   registry: SupplierRegistry;
   tenders: TenderHouse;
+  agreements: AgreementBook;
   hospitals: HospitalRegistry;
   trace: DeliveryTrace;
   orderBook: OrderBook;
@@ -65,8 +69,9 @@ export const REGULATOR_ROLE = ethers.id("REGULATOR_ROLE");
 export const PAUSER_ROLE = ethers.id("PAUSER_ROLE");
 
 /**
- * Deploys the whole ledger from `deployer` and wires it: the order book is bound into the
- * tender house and the delivery trace (each accepts exactly one binding), roles are granted.
+ * Deploys the whole ledger from `deployer` and wires it: the agreement book is bound to the
+ * tender house and the order book, the order book to the delivery trace (each binding happens
+ * exactly once), roles are granted.
  */
 export async function deployLedger(
   deployer: Signer,
@@ -86,7 +91,11 @@ export async function deployLedger(
   const rolesAddr = await roles.getAddress();
   const registry = await deployed(new SupplierRegistry__factory(deployer).deploy(rolesAddr, fwd));
   const registryAddr = await registry.getAddress();
-  const tenders = await deployed(new TenderHouse__factory(deployer).deploy(rolesAddr, fwd, registryAddr));
+  const tokenAddr = await token.getAddress();
+  const tenders = await deployed(
+    new TenderHouse__factory(deployer).deploy(rolesAddr, fwd, tokenAddr, registryAddr),
+  );
+  const agreements = await deployed(new AgreementBook__factory(deployer).deploy(rolesAddr, fwd));
   const hospitals = await deployed(new HospitalRegistry__factory(deployer).deploy(rolesAddr, fwd));
   const hospitalsAddr = await hospitals.getAddress();
   const trace = await deployed(
@@ -96,15 +105,16 @@ export async function deployLedger(
     new OrderBook__factory(deployer).deploy(
       rolesAddr,
       fwd,
-      await token.getAddress(),
-      await tenders.getAddress(),
+      tokenAddr,
+      await agreements.getAddress(),
       registryAddr,
       hospitalsAddr,
       await trace.getAddress(),
     ),
   );
   const orderBookAddr = await orderBook.getAddress();
-  await (await tenders.bindOrderBook(orderBookAddr)).wait();
+  await (await tenders.bindAgreements(await agreements.getAddress())).wait();
+  await (await agreements.bind(await tenders.getAddress(), orderBookAddr)).wait();
   await (await trace.bindOrderBook(orderBookAddr)).wait();
   for (const account of options.regulators ?? []) {
     await (await roles.grantRole(REGULATOR_ROLE, account)).wait();
@@ -113,7 +123,17 @@ export async function deployLedger(
     await (await roles.grantRole(PAUSER_ROLE, account)).wait();
   }
 
-  const ledger: Ledger = { forwarder, roles, token, registry, tenders, hospitals, trace, orderBook };
+  const ledger: Ledger = {
+    forwarder,
+    roles,
+    token,
+    registry,
+    tenders,
+    agreements,
+    hospitals,
+    trace,
+    orderBook,
+  };
   return { ledger, deploymentBlock: firstBlock + 1 };
 }
 
@@ -153,6 +173,7 @@ export function connectLedger(record: DeploymentRecord, runner: ContractRunner):
     token: SettlementToken__factory.connect(c.token, runner),
     registry: SupplierRegistry__factory.connect(c.registry, runner),
     tenders: TenderHouse__factory.connect(c.tenders, runner),
+    agreements: AgreementBook__factory.connect(c.agreements, runner),
     hospitals: HospitalRegistry__factory.connect(c.hospitals, runner),
     trace: DeliveryTrace__factory.connect(c.trace, runner),
     orderBook: OrderBook__factory.connect(c.orderBook, runner),

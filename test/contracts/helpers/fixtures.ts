@@ -4,6 +4,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { ethers } from "hardhat";
 import { deployLedger, REGULATOR_ROLE, type Ledger } from "../../../scripts/lib/ledger";
 import type { TenderTermsStruct, TierStruct } from "../../../typechain-types/contracts/TenderHouse";
+import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
 
 export const DAY = 24 * 60 * 60;
 export const YEAR = 365 * DAY;
@@ -15,6 +16,8 @@ export const SETTLER = 2;
 export const RECEIVER = 4;
 /** A valid GTIN-14 (check digit 8) and one with a wrong check digit. */
 export const GTIN = 9520123456788n;
+/** The bid bond `defaultTerms` asks for: 500.00 CNY in fen. */
+export const BID_BOND = 50_000n;
 export const BAD_GTIN = 9520123456787n;
 
 export interface Actors {
@@ -92,6 +95,10 @@ export async function defaultTerms(overrides: Partial<TenderTermsStruct> = {}): 
     penaltyBpsPerDay: 50,
     penaltyCapBps: 1000,
     winners: 2,
+    bidBond: BID_BOND,
+    fundingWindow: 14 * DAY,
+    receivingWindow: DAY,
+    confirmWindow: 7 * DAY,
     ...overrides,
   };
 }
@@ -127,6 +134,7 @@ export async function runTender(
   await ledger.tenders.connect(regulator).openTender(terms, hospitals, volumes);
   const tenderId = await ledger.tenders.tenderCount();
   for (const b of bids) {
+    await fundBond(ledger, b.bidder, BigInt(terms.bidBond));
     await ledger.tenders
       .connect(b.bidder)
       .commitBid(tenderId, commitmentOf(tenderId, b.bidder.address, b.schedule, b.salt));
@@ -134,12 +142,21 @@ export async function runTender(
   await time.increaseTo(BigInt(terms.commitDeadline) + 1n);
   for (const b of bids) await ledger.tenders.connect(b.bidder).revealBid(tenderId, b.schedule, b.salt);
   await time.increaseTo(BigInt(terms.revealDeadline) + 1n);
-  const before = await ledger.tenders.agreementCount();
+  const before = await ledger.agreements.agreementCount();
   await ledger.tenders.finalize(tenderId);
-  const after = await ledger.tenders.agreementCount();
+  const after = await ledger.agreements.agreementCount();
   const agreementIds: bigint[] = [];
   for (let id = before + 1n; id <= after; id++) agreementIds.push(id);
   return { tenderId, agreementIds };
+}
+
+/** Mints `bidder` a bid bond and lets the tender house take it. */
+export async function fundBond(ledger: Ledger, bidder: HardhatEthersSigner, bond: bigint): Promise<void> {
+  const [admin] = await ethers.getSigners();
+  await ledger.token.connect(admin).mint(bidder.address, bond);
+  const spender = await ledger.tenders.getAddress();
+  const allowance = await ledger.token.allowance(bidder.address, spender);
+  await ledger.token.connect(bidder).approve(spender, allowance + bond);
 }
 
 /**
@@ -196,6 +213,25 @@ export function serialTree(serials: string[]) {
 
 export function serials(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(6, "0")}`);
+}
+
+/** The full record of a shipment, read back from its `ShipmentCreated` event. */
+export async function shipmentRecord(ledger: Ledger, shipmentId: bigint): Promise<ShipmentRecordStruct> {
+  const [log] = await ledger.trace.queryFilter(ledger.trace.filters.ShipmentCreated(shipmentId));
+  if (!log) throw new Error(`no ShipmentCreated for shipment ${shipmentId}`);
+  const r = log.args.record;
+  return {
+    orderId: r.orderId,
+    supplier: r.supplier,
+    hospital: r.hospital,
+    gtin: r.gtin,
+    expiry: r.expiry,
+    quantity: r.quantity,
+    createdAt: r.createdAt,
+    serialRoot: r.serialRoot,
+    noticeHash: r.noticeHash,
+    lot: r.lot,
+  };
 }
 
 export { REGULATOR_ROLE };
