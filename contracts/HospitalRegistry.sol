@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.30;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {LedgerBase} from "./access/LedgerBase.sol";
 import {IHospitalRegistry} from "./interfaces/IHospitalRegistry.sol";
+import {HospitalRoles} from "./libraries/HospitalRoles.sol";
 
 /// @title HospitalRegistry
 /// @notice Hospitals and their on-chain staff roles. Roles live on-chain because the gateway
 /// reads them at sign-in: no hospital system can grant itself a role the admin did not.
 contract HospitalRegistry is IHospitalRegistry, LedgerBase {
-    uint8 public constant APPROVER = 1;
-    uint8 public constant SETTLER = 2;
-    uint8 public constant RECEIVER = 4;
-    uint8 internal constant ALL_ROLES = APPROVER | SETTLER | RECEIVER;
+    /// @notice The role bits, public so that off-chain copies can be checked against the ABI.
+    uint8 public constant APPROVER = HospitalRoles.APPROVER;
+    uint8 public constant SETTLER = HospitalRoles.SETTLER;
+    uint8 public constant RECEIVER = HospitalRoles.RECEIVER;
 
     mapping(address hospital => bool) internal _enrolled;
     mapping(address hospital => uint256) public approvalThreshold;
@@ -37,7 +38,7 @@ contract HospitalRegistry is IHospitalRegistry, LedgerBase {
     function setMemberRoles(address member, uint8 roles_) external whenNotPaused {
         address hospital = _msgSender();
         if (!_enrolled[hospital]) revert HospitalNotEnrolled(hospital);
-        if (roles_ & ~ALL_ROLES != 0) revert HospitalInvalidRoles(roles_);
+        if (roles_ & ~HospitalRoles.ALL != 0) revert HospitalInvalidRoles(roles_);
         if (member == address(0) || member == hospital || _enrolled[member])
             revert HospitalInvalidMember(member);
         address current = _memberOf[member];
