@@ -5,6 +5,7 @@ import { ethers } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
 import { deployLedger } from "../scripts/lib/ledger";
 import {
+  addMember,
   commitmentOf,
   DAY,
   GTIN,
@@ -52,9 +53,9 @@ async function main(): Promise<void> {
   }
 
   await hospitals.connect(regulator).enrolHospital(hospital.address, ethers.id("General Hospital"));
-  await hospitals.connect(hospital).setMemberRoles(approver1.address, 1);
-  await hospitals.connect(hospital).setMemberRoles(approver2.address, 1);
-  await hospitals.connect(hospital).setMemberRoles(settler.address, 2);
+  await addMember(ledger, hospital, approver1, 1);
+  await addMember(ledger, hospital, approver2, 1);
+  await addMember(ledger, hospital, settler, 2);
   await hospitals.connect(hospital).setApprovalThreshold(100_000n);
   await token.mint(hospital.address, 100_000_000_000n);
   await token.connect(hospital).approve(await orderBook.getAddress(), ethers.MaxUint256);
