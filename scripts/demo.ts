@@ -146,9 +146,7 @@ class Demo {
       },
     ];
     for (const { h, name, members } of hospitals) {
-      const list = await Promise.all(
-        members.map(async ([s, roles]) => ({ address: await s.getAddress(), roles })),
-      );
+      const list = members.map(([member, roles]) => ({ member, roles }));
       await act.enrolHospital(L, regulator, h.account, name, list, 5_000_000n);
       await act.sent(L.token.connect(admin).mint(await h.account.getAddress(), 100_000_000_000n));
     }

@@ -158,11 +158,16 @@ export async function enrolHospital(
   regulator: Signer,
   hospital: Signer,
   name: string,
-  members: { address: string; roles: number }[],
+  members: { member: Signer; roles: number }[],
   approvalThreshold: bigint,
 ): Promise<void> {
-  await sent(ledger.hospitals.connect(regulator).enrolHospital(await hospital.getAddress(), ethers.id(name)));
-  for (const m of members) await sent(ledger.hospitals.connect(hospital).setMemberRoles(m.address, m.roles));
+  const address = await hospital.getAddress();
+  await sent(ledger.hospitals.connect(regulator).enrolHospital(address, ethers.id(name)));
+  // The hospital only invites: each member joins by accepting with its own key.
+  for (const m of members) {
+    await sent(ledger.hospitals.connect(hospital).setMemberRoles(await m.member.getAddress(), m.roles));
+    await sent(ledger.hospitals.connect(m.member).acceptMembership(address));
+  }
   await sent(ledger.hospitals.connect(hospital).setApprovalThreshold(approvalThreshold));
   await sent(ledger.token.connect(hospital).approve(await ledger.orderBook.getAddress(), ethers.MaxUint256));
 }

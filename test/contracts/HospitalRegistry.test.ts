@@ -4,10 +4,12 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { Ledger } from "../../scripts/lib/ledger";
 import { PAUSER_ROLE } from "../../scripts/lib/ledger";
-import { APPROVER, deployFixture, RECEIVER, REGULATOR_ROLE, SETTLER } from "./helpers/fixtures";
+import { HOSPITAL_ROLES } from "../../scripts/lib/ledger-enums";
+import { addMember, APPROVER, deployFixture, RECEIVER, REGULATOR_ROLE, SETTLER } from "./helpers/fixtures";
 
 const NAME_HASH = ethers.id("Peking Union Medical College Hospital");
 const ALL_ROLES = APPROVER | SETTLER | RECEIVER;
+const REASON_CODE = 7; // a regulator's reason, e.g. a compromised key
 
 /** The regulator has enrolled the hospital (and hospital2); nobody has members yet. */
 async function enrolledFixture() {
@@ -18,11 +20,11 @@ async function enrolledFixture() {
   return base;
 }
 
-/** As `enrolledFixture`, and approvers[0] is an approver of the hospital. */
+/** As `enrolledFixture`, and approvers[0] is an approver of the hospital (invited and accepted). */
 async function memberFixture() {
   const base = await enrolledFixture();
   const { ledger, actors } = base;
-  await ledger.hospitals.connect(actors.hospital).setMemberRoles(actors.approvers[0].address, APPROVER);
+  await addMember(ledger, actors.hospital, actors.approvers[0], APPROVER);
   return base;
 }
 
@@ -62,6 +64,44 @@ async function forwardRequest(ledger: Ledger, signer: HardhatEthersSigner, data:
 }
 
 describe("HospitalRegistry", function () {
+  describe("member squatting", function () {
+    it("a hospital naming another hospital's staff only invites them: they stay free to join their own", async function () {
+      const { ledger, actors } = await loadFixture(enrolledFixture);
+      const [hospitalA, hospitalB] = [actors.hospital, actors.hospital2];
+      const bApprover = actors.approvers[1];
+
+      // The attack: hospital A names B's intended approver as its own member. Before two-step
+      // membership this bound the address to A, and B's setMemberRoles then reverted with
+      // HospitalMemberOfOther for good.
+      await expect(ledger.hospitals.connect(hospitalA).setMemberRoles(bApprover.address, APPROVER))
+        .to.emit(ledger.hospitals, "MemberInvited")
+        .withArgs(hospitalA.address, bApprover.address, APPROVER)
+        .and.not.to.emit(ledger.hospitals, "HospitalMemberChanged");
+      expect(await ledger.hospitals.hospitalOf(bApprover.address)).to.equal(ethers.ZeroAddress);
+      expect(await ledger.hospitals.hasHospitalRole(hospitalA.address, bApprover.address, APPROVER)).to.equal(
+        false,
+      );
+
+      await expect(ledger.hospitals.connect(hospitalB).setMemberRoles(bApprover.address, APPROVER))
+        .to.emit(ledger.hospitals, "MemberInvited")
+        .withArgs(hospitalB.address, bApprover.address, APPROVER);
+      await expect(ledger.hospitals.connect(bApprover).acceptMembership(hospitalB.address))
+        .to.emit(ledger.hospitals, "HospitalMemberChanged")
+        .withArgs(hospitalB.address, bApprover.address, APPROVER);
+      expect(await ledger.hospitals.hospitalOf(bApprover.address)).to.equal(hospitalB.address);
+      expect(await ledger.hospitals.hasHospitalRole(hospitalB.address, bApprover.address, APPROVER)).to.equal(
+        true,
+      );
+      expect(await ledger.hospitals.hasHospitalRole(hospitalA.address, bApprover.address, APPROVER)).to.equal(
+        false,
+      );
+      // A's invitation is left over but useless while the address belongs to B.
+      await expect(ledger.hospitals.connect(bApprover).acceptMembership(hospitalA.address))
+        .to.be.revertedWithCustomError(ledger.hospitals, "HospitalMemberOfOther")
+        .withArgs(bApprover.address, hospitalB.address);
+    });
+  });
+
   describe("enrolHospital", function () {
     describe("when the caller is a regulator", function () {
       it("enrols the hospital and emits HospitalEnrolled", async function () {
@@ -135,36 +175,83 @@ describe("HospitalRegistry", function () {
 
   describe("setMemberRoles", function () {
     describe("when the caller is an enrolled hospital", function () {
-      for (const [name, roles] of [
-        ["approver", APPROVER],
-        ["settler", SETTLER],
-        ["receiver", RECEIVER],
-        ["approver and settler", APPROVER | SETTLER],
-        ["every role", ALL_ROLES],
-      ] as const) {
-        it(`makes the account a member with the ${name} role and emits HospitalMemberChanged`, async function () {
-          const { ledger, actors } = await loadFixture(enrolledFixture);
-          const member = actors.approvers[1].address;
-          await expect(ledger.hospitals.connect(actors.hospital).setMemberRoles(member, roles))
-            .to.emit(ledger.hospitals, "HospitalMemberChanged")
-            .withArgs(actors.hospital.address, member, roles);
-          expect(await ledger.hospitals.memberRoles(actors.hospital.address, member)).to.equal(roles);
-          expect(await ledger.hospitals.hospitalOf(member)).to.equal(actors.hospital.address);
-          for (const bit of [APPROVER, SETTLER, RECEIVER]) {
-            expect(await ledger.hospitals.hasHospitalRole(actors.hospital.address, member, bit)).to.equal(
-              (roles & bit) !== 0,
-            );
-          }
+      describe("when the account belongs to no hospital", function () {
+        for (const [name, roles] of [
+          ["the approver role", APPROVER],
+          ["the settler role", SETTLER],
+          ["the receiver role", RECEIVER],
+          ["the approver and settler roles", APPROVER | SETTLER],
+          ["every role", ALL_ROLES],
+        ] as const) {
+          it(`invites it with ${name} and emits MemberInvited, granting nothing yet`, async function () {
+            const { ledger, actors } = await loadFixture(enrolledFixture);
+            const h = actors.hospital.address;
+            const member = actors.approvers[1].address;
+            await expect(ledger.hospitals.connect(actors.hospital).setMemberRoles(member, roles))
+              .to.emit(ledger.hospitals, "MemberInvited")
+              .withArgs(h, member, roles)
+              .and.not.to.emit(ledger.hospitals, "HospitalMemberChanged");
+            expect(await ledger.hospitals.invitation(h, member)).to.equal(roles);
+            expect(await ledger.hospitals.memberRoles(h, member)).to.equal(0);
+            expect(await ledger.hospitals.hospitalOf(member)).to.equal(ethers.ZeroAddress);
+            for (const bit of [APPROVER, SETTLER, RECEIVER]) {
+              expect(await ledger.hospitals.hasHospitalRole(h, member, bit)).to.equal(false);
+            }
+          });
+        }
+
+        describe("when it is invited again", function () {
+          it("replaces the pending roles", async function () {
+            const { ledger, actors } = await loadFixture(enrolledFixture);
+            const member = actors.approvers[1];
+            await ledger.hospitals.connect(actors.hospital).setMemberRoles(member.address, APPROVER);
+            await expect(ledger.hospitals.connect(actors.hospital).setMemberRoles(member.address, RECEIVER))
+              .to.emit(ledger.hospitals, "MemberInvited")
+              .withArgs(actors.hospital.address, member.address, RECEIVER);
+            await expect(ledger.hospitals.connect(member).acceptMembership(actors.hospital.address))
+              .to.emit(ledger.hospitals, "HospitalMemberChanged")
+              .withArgs(actors.hospital.address, member.address, RECEIVER);
+          });
         });
-      }
+
+        describe("when the roles are 0", function () {
+          it("withdraws the invitation, which can then not be accepted", async function () {
+            const { ledger, actors } = await loadFixture(enrolledFixture);
+            const member = actors.approvers[1];
+            await ledger.hospitals.connect(actors.hospital).setMemberRoles(member.address, APPROVER);
+            await expect(ledger.hospitals.connect(actors.hospital).setMemberRoles(member.address, 0))
+              .to.emit(ledger.hospitals, "MemberInvited")
+              .withArgs(actors.hospital.address, member.address, 0)
+              .and.not.to.emit(ledger.hospitals, "HospitalMemberChanged");
+            expect(await ledger.hospitals.invitation(actors.hospital.address, member.address)).to.equal(0);
+            await expect(ledger.hospitals.connect(member).acceptMembership(actors.hospital.address))
+              .to.be.revertedWithCustomError(ledger.hospitals, "HospitalNoInvitation")
+              .withArgs(actors.hospital.address, member.address);
+          });
+        });
+
+        describe("when another hospital has invited it too", function () {
+          it("keeps both invitations", async function () {
+            const { ledger, actors } = await loadFixture(enrolledFixture);
+            const member = actors.approvers[1].address;
+            await ledger.hospitals.connect(actors.hospital).setMemberRoles(member, APPROVER);
+            await ledger.hospitals.connect(actors.hospital2).setMemberRoles(member, SETTLER);
+            expect(await ledger.hospitals.invitation(actors.hospital.address, member)).to.equal(APPROVER);
+            expect(await ledger.hospitals.invitation(actors.hospital2.address, member)).to.equal(SETTLER);
+          });
+        });
+      });
 
       describe("when the account is already its member", function () {
-        it("replaces the member's roles", async function () {
+        it("replaces the member's roles at once and emits HospitalMemberChanged", async function () {
           const { ledger, actors } = await loadFixture(memberFixture);
           const member = actors.approvers[0].address;
           await expect(ledger.hospitals.connect(actors.hospital).setMemberRoles(member, SETTLER))
             .to.emit(ledger.hospitals, "HospitalMemberChanged")
-            .withArgs(actors.hospital.address, member, SETTLER);
+            .withArgs(actors.hospital.address, member, SETTLER)
+            .and.not.to.emit(ledger.hospitals, "MemberInvited");
+          expect(await ledger.hospitals.memberRoles(actors.hospital.address, member)).to.equal(SETTLER);
+          expect(await ledger.hospitals.invitation(actors.hospital.address, member)).to.equal(0);
           expect(await ledger.hospitals.hasHospitalRole(actors.hospital.address, member, APPROVER)).to.equal(
             false,
           );
@@ -172,20 +259,47 @@ describe("HospitalRegistry", function () {
             true,
           );
         });
+
+        describe("when the roles are 0", function () {
+          it("removes the member, who may then join another hospital", async function () {
+            const { ledger, actors } = await loadFixture(memberFixture);
+            const member = actors.approvers[0];
+            await expect(ledger.hospitals.connect(actors.hospital).setMemberRoles(member.address, 0))
+              .to.emit(ledger.hospitals, "HospitalMemberChanged")
+              .withArgs(actors.hospital.address, member.address, 0);
+            expect(await ledger.hospitals.hospitalOf(member.address)).to.equal(ethers.ZeroAddress);
+            expect(await ledger.hospitals.memberRoles(actors.hospital.address, member.address)).to.equal(0);
+            await addMember(ledger, actors.hospital2, member, SETTLER);
+            expect(await ledger.hospitals.hospitalOf(member.address)).to.equal(actors.hospital2.address);
+          });
+        });
       });
 
-      describe("when the roles are 0", function () {
-        it("removes the member, who may then join another hospital", async function () {
+      describe("when the account belongs to another hospital", function () {
+        it("reverts with HospitalMemberOfOther naming that hospital", async function () {
           const { ledger, actors } = await loadFixture(memberFixture);
           const member = actors.approvers[0].address;
-          await expect(ledger.hospitals.connect(actors.hospital).setMemberRoles(member, 0))
-            .to.emit(ledger.hospitals, "HospitalMemberChanged")
-            .withArgs(actors.hospital.address, member, 0);
-          expect(await ledger.hospitals.hospitalOf(member)).to.equal(ethers.ZeroAddress);
-          expect(await ledger.hospitals.memberRoles(actors.hospital.address, member)).to.equal(0);
-          await expect(ledger.hospitals.connect(actors.hospital2).setMemberRoles(member, SETTLER)).not.to.be
-            .reverted;
-          expect(await ledger.hospitals.hospitalOf(member)).to.equal(actors.hospital2.address);
+          await expect(ledger.hospitals.connect(actors.hospital2).setMemberRoles(member, APPROVER))
+            .to.be.revertedWithCustomError(ledger.hospitals, "HospitalMemberOfOther")
+            .withArgs(member, actors.hospital.address);
+          expect(await ledger.hospitals.hospitalOf(member)).to.equal(actors.hospital.address);
+        });
+
+        describe("when the roles are 0", function () {
+          it("withdraws the caller's stale invitation, so that it cannot be accepted after leaving", async function () {
+            const { ledger, actors } = await loadFixture(enrolledFixture);
+            const member = actors.approvers[0];
+            await ledger.hospitals.connect(actors.hospital2).setMemberRoles(member.address, APPROVER);
+            await addMember(ledger, actors.hospital, member, APPROVER);
+            await expect(ledger.hospitals.connect(actors.hospital2).setMemberRoles(member.address, 0))
+              .to.emit(ledger.hospitals, "MemberInvited")
+              .withArgs(actors.hospital2.address, member.address, 0);
+            expect(await ledger.hospitals.hospitalOf(member.address)).to.equal(actors.hospital.address);
+            await ledger.hospitals.connect(member).leaveHospital();
+            await expect(ledger.hospitals.connect(member).acceptMembership(actors.hospital2.address))
+              .to.be.revertedWithCustomError(ledger.hospitals, "HospitalNoInvitation")
+              .withArgs(actors.hospital2.address, member.address);
+          });
         });
       });
 
@@ -213,19 +327,6 @@ describe("HospitalRegistry", function () {
         });
       });
 
-      describe("when the member belongs to another hospital", function () {
-        it("reverts with HospitalMemberOfOther naming that hospital", async function () {
-          const { ledger, actors } = await loadFixture(memberFixture);
-          const member = actors.approvers[0].address;
-          for (const roles of [APPROVER, 0]) {
-            await expect(ledger.hospitals.connect(actors.hospital2).setMemberRoles(member, roles))
-              .to.be.revertedWithCustomError(ledger.hospitals, "HospitalMemberOfOther")
-              .withArgs(member, actors.hospital.address);
-          }
-          expect(await ledger.hospitals.hospitalOf(member)).to.equal(actors.hospital.address);
-        });
-      });
-
       describe("when the registry is paused", function () {
         it("reverts with EnforcedPause", async function () {
           const { ledger, actors } = await loadFixture(enrolledFixture);
@@ -237,7 +338,7 @@ describe("HospitalRegistry", function () {
       });
 
       describe("when the request is relayed through the trusted forwarder", function () {
-        it("acts for the hospital that signed it, not the relayer", async function () {
+        it("invites for the hospital that signed it, not the relayer", async function () {
           const { ledger, actors } = await loadFixture(enrolledFixture);
           const data = ledger.hospitals.interface.encodeFunctionData("setMemberRoles", [
             actors.settler.address,
@@ -245,9 +346,11 @@ describe("HospitalRegistry", function () {
           ]);
           const request = await forwardRequest(ledger, actors.hospital, data);
           await expect(ledger.forwarder.connect(actors.stranger).execute(request))
-            .to.emit(ledger.hospitals, "HospitalMemberChanged")
+            .to.emit(ledger.hospitals, "MemberInvited")
             .withArgs(actors.hospital.address, actors.settler.address, SETTLER);
-          expect(await ledger.hospitals.hospitalOf(actors.settler.address)).to.equal(actors.hospital.address);
+          expect(await ledger.hospitals.invitation(actors.hospital.address, actors.settler.address)).to.equal(
+            SETTLER,
+          );
         });
       });
     });
@@ -261,6 +364,242 @@ describe("HospitalRegistry", function () {
             .withArgs(caller.address);
         }
       });
+    });
+  });
+
+  describe("acceptMembership", function () {
+    describe("when the caller is invited by an enrolled hospital", function () {
+      for (const [name, roles] of [
+        ["the approver role", APPROVER],
+        ["the settler role", SETTLER],
+        ["the receiver role", RECEIVER],
+        ["every role", ALL_ROLES],
+      ] as const) {
+        it(`makes it a member with ${name}, as invited, and emits HospitalMemberChanged`, async function () {
+          const { ledger, actors } = await loadFixture(enrolledFixture);
+          const h = actors.hospital.address;
+          const member = actors.approvers[1];
+          await ledger.hospitals.connect(actors.hospital).setMemberRoles(member.address, roles);
+          await expect(ledger.hospitals.connect(member).acceptMembership(h))
+            .to.emit(ledger.hospitals, "HospitalMemberChanged")
+            .withArgs(h, member.address, roles)
+            .and.not.to.emit(ledger.hospitals, "MemberInvited");
+          expect(await ledger.hospitals.memberRoles(h, member.address)).to.equal(roles);
+          expect(await ledger.hospitals.hospitalOf(member.address)).to.equal(h);
+          expect(await ledger.hospitals.invitation(h, member.address)).to.equal(0);
+          for (const bit of [APPROVER, SETTLER, RECEIVER]) {
+            expect(await ledger.hospitals.hasHospitalRole(h, member.address, bit)).to.equal(
+              (roles & bit) !== 0,
+            );
+          }
+        });
+      }
+
+      it("leaves other hospitals' invitations pending", async function () {
+        const { ledger, actors } = await loadFixture(enrolledFixture);
+        const member = actors.approvers[1];
+        await ledger.hospitals.connect(actors.hospital2).setMemberRoles(member.address, SETTLER);
+        await addMember(ledger, actors.hospital, member, APPROVER);
+        expect(await ledger.hospitals.invitation(actors.hospital2.address, member.address)).to.equal(SETTLER);
+      });
+
+      describe("when the request is relayed through the trusted forwarder", function () {
+        it("makes the account that signed it a member, not the relayer", async function () {
+          const { ledger, actors } = await loadFixture(enrolledFixture);
+          await ledger.hospitals.connect(actors.hospital).setMemberRoles(actors.settler.address, SETTLER);
+          const data = ledger.hospitals.interface.encodeFunctionData("acceptMembership", [
+            actors.hospital.address,
+          ]);
+          const request = await forwardRequest(ledger, actors.settler, data);
+          await expect(ledger.forwarder.connect(actors.stranger).execute(request))
+            .to.emit(ledger.hospitals, "HospitalMemberChanged")
+            .withArgs(actors.hospital.address, actors.settler.address, SETTLER);
+          expect(await ledger.hospitals.hospitalOf(actors.settler.address)).to.equal(actors.hospital.address);
+          expect(await ledger.hospitals.hospitalOf(actors.stranger.address)).to.equal(ethers.ZeroAddress);
+        });
+      });
+
+      describe("when the caller already belongs to a hospital", function () {
+        it("reverts with HospitalMemberOfOther naming that hospital", async function () {
+          const { ledger, actors } = await loadFixture(enrolledFixture);
+          const member = actors.approvers[0];
+          await ledger.hospitals.connect(actors.hospital2).setMemberRoles(member.address, SETTLER);
+          await addMember(ledger, actors.hospital, member, APPROVER);
+          await expect(ledger.hospitals.connect(member).acceptMembership(actors.hospital2.address))
+            .to.be.revertedWithCustomError(ledger.hospitals, "HospitalMemberOfOther")
+            .withArgs(member.address, actors.hospital.address);
+          expect(await ledger.hospitals.hospitalOf(member.address)).to.equal(actors.hospital.address);
+        });
+      });
+
+      describe("when the caller has been enrolled as a hospital since it was invited", function () {
+        it("reverts with HospitalInvalidMember", async function () {
+          const { ledger, actors } = await loadFixture(enrolledFixture);
+          await ledger.hospitals.connect(actors.hospital).setMemberRoles(actors.stranger.address, APPROVER);
+          await ledger.hospitals.connect(actors.regulator).enrolHospital(actors.stranger.address, NAME_HASH);
+          await expect(ledger.hospitals.connect(actors.stranger).acceptMembership(actors.hospital.address))
+            .to.be.revertedWithCustomError(ledger.hospitals, "HospitalInvalidMember")
+            .withArgs(actors.stranger.address);
+        });
+      });
+
+      describe("when the registry is paused", function () {
+        it("reverts with EnforcedPause", async function () {
+          const { ledger, actors } = await loadFixture(enrolledFixture);
+          await ledger.hospitals.connect(actors.hospital).setMemberRoles(actors.stranger.address, APPROVER);
+          await ledger.hospitals.connect(actors.admin).pause();
+          await expect(
+            ledger.hospitals.connect(actors.stranger).acceptMembership(actors.hospital.address),
+          ).to.be.revertedWithCustomError(ledger.hospitals, "EnforcedPause");
+        });
+      });
+    });
+
+    describe("when the caller is not invited", function () {
+      it("reverts with HospitalNoInvitation, also when another hospital invited it", async function () {
+        const { ledger, actors } = await loadFixture(enrolledFixture);
+        const member = actors.approvers[1];
+        await ledger.hospitals.connect(actors.hospital2).setMemberRoles(member.address, APPROVER);
+        await expect(ledger.hospitals.connect(member).acceptMembership(actors.hospital.address))
+          .to.be.revertedWithCustomError(ledger.hospitals, "HospitalNoInvitation")
+          .withArgs(actors.hospital.address, member.address);
+      });
+    });
+
+    describe("when the caller used its invitation and left", function () {
+      it("reverts with HospitalNoInvitation: rejoining needs a new invitation", async function () {
+        const { ledger, actors } = await loadFixture(memberFixture);
+        const member = actors.approvers[0];
+        await ledger.hospitals.connect(member).leaveHospital();
+        await expect(ledger.hospitals.connect(member).acceptMembership(actors.hospital.address))
+          .to.be.revertedWithCustomError(ledger.hospitals, "HospitalNoInvitation")
+          .withArgs(actors.hospital.address, member.address);
+      });
+    });
+
+    describe("when the hospital is not enrolled", function () {
+      it("reverts with HospitalNotEnrolled", async function () {
+        const { ledger, actors } = await loadFixture(enrolledFixture);
+        await expect(ledger.hospitals.connect(actors.approvers[1]).acceptMembership(actors.stranger.address))
+          .to.be.revertedWithCustomError(ledger.hospitals, "HospitalNotEnrolled")
+          .withArgs(actors.stranger.address);
+      });
+    });
+  });
+
+  describe("leaveHospital", function () {
+    describe("when the caller is a member", function () {
+      it("removes it and emits HospitalMemberChanged with no roles and MemberLeft", async function () {
+        const { ledger, actors } = await loadFixture(memberFixture);
+        const member = actors.approvers[0];
+        await expect(ledger.hospitals.connect(member).leaveHospital())
+          .to.emit(ledger.hospitals, "HospitalMemberChanged")
+          .withArgs(actors.hospital.address, member.address, 0)
+          .and.to.emit(ledger.hospitals, "MemberLeft")
+          .withArgs(actors.hospital.address, member.address);
+        expect(await ledger.hospitals.hospitalOf(member.address)).to.equal(ethers.ZeroAddress);
+        expect(await ledger.hospitals.memberRoles(actors.hospital.address, member.address)).to.equal(0);
+        expect(
+          await ledger.hospitals.hasHospitalRole(actors.hospital.address, member.address, APPROVER),
+        ).to.equal(false);
+      });
+
+      it("frees it to join another hospital", async function () {
+        const { ledger, actors } = await loadFixture(memberFixture);
+        const member = actors.approvers[0];
+        await ledger.hospitals.connect(member).leaveHospital();
+        await addMember(ledger, actors.hospital2, member, RECEIVER);
+        expect(await ledger.hospitals.hospitalOf(member.address)).to.equal(actors.hospital2.address);
+      });
+
+      describe("when the registry is paused", function () {
+        it("still removes it: leaving only gives up access", async function () {
+          const { ledger, actors } = await loadFixture(memberFixture);
+          const member = actors.approvers[0];
+          await ledger.hospitals.connect(actors.admin).pause();
+          await expect(ledger.hospitals.connect(member).leaveHospital())
+            .to.emit(ledger.hospitals, "MemberLeft")
+            .withArgs(actors.hospital.address, member.address);
+          expect(await ledger.hospitals.hospitalOf(member.address)).to.equal(ethers.ZeroAddress);
+        });
+      });
+    });
+
+    describe("when the caller is not a member", function () {
+      it("reverts with HospitalNotMember, also for a hospital and an invited account", async function () {
+        const { ledger, actors } = await loadFixture(enrolledFixture);
+        await ledger.hospitals.connect(actors.hospital).setMemberRoles(actors.approvers[1].address, APPROVER);
+        for (const caller of [actors.stranger, actors.hospital, actors.approvers[1]]) {
+          await expect(ledger.hospitals.connect(caller).leaveHospital())
+            .to.be.revertedWithCustomError(ledger.hospitals, "HospitalNotMember")
+            .withArgs(caller.address);
+        }
+      });
+    });
+  });
+
+  describe("unbindMember", function () {
+    describe("when the caller is a regulator", function () {
+      it("removes the member and emits HospitalMemberChanged with no roles and MemberUnbound", async function () {
+        const { ledger, actors } = await loadFixture(memberFixture);
+        const member = actors.approvers[0].address;
+        await expect(ledger.hospitals.connect(actors.regulator).unbindMember(member, REASON_CODE))
+          .to.emit(ledger.hospitals, "HospitalMemberChanged")
+          .withArgs(actors.hospital.address, member, 0)
+          .and.to.emit(ledger.hospitals, "MemberUnbound")
+          .withArgs(actors.hospital.address, member, actors.regulator.address, REASON_CODE);
+        expect(await ledger.hospitals.hospitalOf(member)).to.equal(ethers.ZeroAddress);
+        expect(await ledger.hospitals.memberRoles(actors.hospital.address, member)).to.equal(0);
+      });
+
+      describe("when the registry is paused", function () {
+        it("still removes the member: unbinding only takes access away", async function () {
+          const { ledger, actors } = await loadFixture(memberFixture);
+          const member = actors.approvers[0].address;
+          await ledger.hospitals.connect(actors.admin).pause();
+          await expect(ledger.hospitals.connect(actors.regulator).unbindMember(member, REASON_CODE))
+            .to.emit(ledger.hospitals, "MemberUnbound")
+            .withArgs(actors.hospital.address, member, actors.regulator.address, REASON_CODE);
+          expect(await ledger.hospitals.hospitalOf(member)).to.equal(ethers.ZeroAddress);
+        });
+      });
+
+      describe("when the account is not a member", function () {
+        it("reverts with HospitalNotMember, also for a hospital and an invited account", async function () {
+          const { ledger, actors } = await loadFixture(enrolledFixture);
+          const invited = actors.approvers[1].address;
+          await ledger.hospitals.connect(actors.hospital).setMemberRoles(invited, APPROVER);
+          for (const account of [actors.stranger.address, actors.hospital.address, invited]) {
+            await expect(ledger.hospitals.connect(actors.regulator).unbindMember(account, REASON_CODE))
+              .to.be.revertedWithCustomError(ledger.hospitals, "HospitalNotMember")
+              .withArgs(account);
+          }
+        });
+      });
+    });
+
+    describe("when the caller is not a regulator", function () {
+      it("reverts with LedgerUnauthorized, also for the member's hospital and the ledger admin", async function () {
+        const { ledger, actors } = await loadFixture(memberFixture);
+        const member = actors.approvers[0].address;
+        for (const caller of [actors.stranger, actors.hospital, actors.admin]) {
+          await expect(ledger.hospitals.connect(caller).unbindMember(member, REASON_CODE))
+            .to.be.revertedWithCustomError(ledger.hospitals, "LedgerUnauthorized")
+            .withArgs(caller.address, REGULATOR_ROLE);
+        }
+        expect(await ledger.hospitals.hospitalOf(member)).to.equal(actors.hospital.address);
+      });
+    });
+  });
+
+  describe("role bits", function () {
+    it("are 1, 2 and 4 on-chain, as the scripts and tests assume", async function () {
+      const { ledger } = await loadFixture(deployFixture);
+      expect(await ledger.hospitals.APPROVER()).to.equal(1);
+      expect(await ledger.hospitals.SETTLER()).to.equal(2);
+      expect(await ledger.hospitals.RECEIVER()).to.equal(4);
+      expect([APPROVER, SETTLER, RECEIVER]).to.deep.equal([1, 2, 4]);
+      expect(HOSPITAL_ROLES).to.deep.equal({ approver: 1, settler: 2, receiver: 4 });
     });
   });
 
@@ -303,7 +642,7 @@ describe("HospitalRegistry", function () {
       it("is true only if the member holds every one of them", async function () {
         const { ledger, actors } = await loadFixture(enrolledFixture);
         const member = actors.approvers[0].address;
-        await ledger.hospitals.connect(actors.hospital).setMemberRoles(member, APPROVER | SETTLER);
+        await addMember(ledger, actors.hospital, actors.approvers[0], APPROVER | SETTLER);
         const h = actors.hospital.address;
         expect(await ledger.hospitals.hasHospitalRole(h, member, APPROVER | SETTLER)).to.equal(true);
         expect(await ledger.hospitals.hasHospitalRole(h, member, APPROVER | RECEIVER)).to.equal(false);

@@ -1,6 +1,6 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { APPROVER, enrolHospital } from "./helpers/fixtures";
+import { addMember, APPROVER, enrolHospital } from "./helpers/fixtures";
 import {
   confirmation,
   fundedOrderFixture,
@@ -302,7 +302,7 @@ describe("OrderBook: cancellation", function () {
       it("reverts with OrderNotHospitalStaff, also for another hospital's admin and approvers", async function () {
         const { ledger, actors, orderId } = await loadFixture(fundedOrderFixture);
         await enrolHospital(ledger, actors, actors.hospital2);
-        await ledger.hospitals.connect(actors.hospital2).setMemberRoles(actors.carrier.address, APPROVER);
+        await addMember(ledger, actors.hospital2, actors.carrier, APPROVER);
         for (const caller of [
           actors.stranger,
           actors.settler,

@@ -4,6 +4,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { Ledger } from "../../scripts/lib/ledger";
 import {
+  addMember,
   agreementFixture,
   APPROVER,
   DAY,
@@ -80,7 +81,7 @@ async function twoHospitalsFixture() {
   const base = await agreementFixture();
   const { ledger, actors } = base;
   await enrolHospital(ledger, actors, actors.hospital2);
-  await ledger.hospitals.connect(actors.hospital2).setMemberRoles(actors.carrier.address, APPROVER);
+  await addMember(ledger, actors.hospital2, actors.carrier, APPROVER);
   return base;
 }
 

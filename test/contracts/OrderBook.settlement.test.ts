@@ -1,6 +1,15 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { agreementFixture, DAY, enrolHospital, GTIN, SETTLER, STENTS, YEAR } from "./helpers/fixtures";
+import {
+  addMember,
+  agreementFixture,
+  DAY,
+  enrolHospital,
+  GTIN,
+  SETTLER,
+  STENTS,
+  YEAR,
+} from "./helpers/fixtures";
 import {
   confirmation,
   confirmationArgs,
@@ -534,7 +543,7 @@ describe("OrderBook: settlement", function () {
       it("reverts with SettlementNotSettler, also for the admin, approvers and other hospitals' settlers", async function () {
         const { ledger, actors, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
         await enrolHospital(ledger, actors, actors.hospital2);
-        await ledger.hospitals.connect(actors.hospital2).setMemberRoles(actors.carrier.address, SETTLER);
+        await addMember(ledger, actors.hospital2, actors.carrier, SETTLER);
         for (const caller of [
           actors.hospital,
           actors.approvers[0],

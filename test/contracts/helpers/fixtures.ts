@@ -159,6 +159,17 @@ export async function fundBond(ledger: Ledger, bidder: HardhatEthersSigner, bond
   await ledger.token.connect(bidder).approve(spender, allowance + bond);
 }
 
+/** Makes `member` a member of `hospital` with `roles`: the hospital invites, the member accepts. */
+export async function addMember(
+  ledger: Ledger,
+  hospital: HardhatEthersSigner,
+  member: HardhatEthersSigner,
+  roles: number,
+): Promise<void> {
+  await ledger.hospitals.connect(hospital).setMemberRoles(member.address, roles);
+  await ledger.hospitals.connect(member).acceptMembership(hospital.address);
+}
+
 /**
  * Enrols `hospital` with two approvers, a settler and a receiver, mints it `funds` and lets
  * the order book pull them.
@@ -172,10 +183,9 @@ export async function enrolHospital(
 ): Promise<void> {
   await ledger.hospitals.connect(actors.regulator).enrolHospital(hospital.address, ethers.id("Hospital"));
   if (hospital === actors.hospital) {
-    for (const a of actors.approvers)
-      await ledger.hospitals.connect(hospital).setMemberRoles(a.address, APPROVER);
-    await ledger.hospitals.connect(hospital).setMemberRoles(actors.settler.address, SETTLER);
-    await ledger.hospitals.connect(hospital).setMemberRoles(actors.receiver.address, RECEIVER);
+    for (const a of actors.approvers) await addMember(ledger, hospital, a, APPROVER);
+    await addMember(ledger, hospital, actors.settler, SETTLER);
+    await addMember(ledger, hospital, actors.receiver, RECEIVER);
   }
   await ledger.hospitals.connect(hospital).setApprovalThreshold(threshold);
   await ledger.token.connect(actors.admin).mint(hospital.address, funds);

@@ -394,8 +394,8 @@ describe("sunshine CLI", function () {
       hospital,
       "General Hospital",
       [
-        { address: approver.address, roles: act.HOSPITAL_ROLES.approver },
-        { address: receiver.address, roles: act.HOSPITAL_ROLES.receiver },
+        { member: approver, roles: act.HOSPITAL_ROLES.approver },
+        { member: receiver, roles: act.HOSPITAL_ROLES.receiver },
       ],
       10_000_000n,
     );

@@ -65,7 +65,7 @@ export async function enrolSecondHospital(
     chain.cast.regulator,
     chain.cast.hospital2,
     "Second Hospital",
-    members.map((m) => ({ address: m.wallet.address, roles: m.roles })),
+    members.map((m) => ({ member: m.wallet, roles: m.roles })),
     10_000_000n,
   );
 }

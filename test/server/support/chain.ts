@@ -122,10 +122,10 @@ export async function procure(chain: ChainStack, quantity = 10): Promise<Procure
     cast.hospital,
     "General Hospital",
     [
-      { address: cast.approver.address, roles: act.HOSPITAL_ROLES.approver },
-      { address: cast.approver2.address, roles: act.HOSPITAL_ROLES.approver },
-      { address: cast.settler.address, roles: act.HOSPITAL_ROLES.settler },
-      { address: cast.receiver.address, roles: act.HOSPITAL_ROLES.receiver },
+      { member: cast.approver, roles: act.HOSPITAL_ROLES.approver },
+      { member: cast.approver2, roles: act.HOSPITAL_ROLES.approver },
+      { member: cast.settler, roles: act.HOSPITAL_ROLES.settler },
+      { member: cast.receiver, roles: act.HOSPITAL_ROLES.receiver },
     ],
     10_000_000n,
   );

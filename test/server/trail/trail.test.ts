@@ -72,7 +72,7 @@ async function setUpChain(chain: ChainStack): Promise<Story> {
     cast.regulator,
     cast.hospital2,
     "Second Hospital",
-    [{ address: cast.receiver2.address, roles: act.HOSPITAL_ROLES.receiver }],
+    [{ member: cast.receiver2, roles: act.HOSPITAL_ROLES.receiver }],
     10_000_000n,
   );
   await act.registerSupplier(ledger, cast.supplier2, "Other Medical", "91310000Y");
