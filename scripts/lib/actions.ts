@@ -2,6 +2,7 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { ethers, type BaseContract, type ContractTransactionResponse, type Signer } from "ethers";
 import type { Ledger } from "./ledger";
 import type { TenderTermsStruct, TierStruct } from "../../typechain-types/contracts/TenderHouse";
+import type { ShipmentRecordStruct } from "../../typechain-types/contracts/DeliveryTrace";
 
 /**
  * The ledger's everyday acts as plain functions over typed contracts and signers: one place
@@ -103,6 +104,28 @@ export async function qualifySupplier(
   return ids;
 }
 
+/**
+ * Files a product registration certificate listing `gtins` and has `regulator` attest it, so
+ * `supplier` may ship those GTINs.
+ */
+export async function registerProducts(
+  ledger: Ledger,
+  regulator: Signer,
+  supplier: Signer,
+  p: { gtins: string[]; categories: string[]; validFrom: number; validUntil: number },
+): Promise<bigint> {
+  const address = await supplier.getAddress();
+  const sha256 = ethers.sha256(ethers.toUtf8Bytes(`${address}:registration:${p.gtins.join(",")}:${p.validFrom}`));
+  const receipt = await sent(
+    ledger.registry
+      .connect(supplier)
+      .fileProductRegistration(sha256, p.validFrom, p.validUntil, p.categories, p.gtins.map((g) => BigInt(g))),
+  );
+  const id = eventArg(receipt, ledger.registry, "DocumentFiled", "documentId");
+  await sent(ledger.registry.connect(regulator).attestDocument(id));
+  return id;
+}
+
 export async function openTender(
   ledger: Ledger,
   regulator: Signer,
@@ -126,11 +149,13 @@ export async function commitBid(
   tiers: TierStruct[],
   salt: string,
 ): Promise<void> {
-  await sent(
-    ledger.tenders
-      .connect(bidder)
-      .commitBid(tenderId, commitment(tenderId, await bidder.getAddress(), tiers, salt)),
-  );
+  // The first commitment escrows the tender's bid bond: let the tender house take it.
+  const address = await bidder.getAddress();
+  const spender = await ledger.tenders.getAddress();
+  const bond = (await ledger.tenders.tenderTerms(tenderId)).bidBond;
+  const allowance = await ledger.token.allowance(address, spender);
+  if (allowance < bond) await sent(ledger.token.connect(bidder).approve(spender, allowance + bond));
+  await sent(ledger.tenders.connect(bidder).commitBid(tenderId, commitment(tenderId, address, tiers, salt)));
 }
 
 export async function revealBid(
@@ -147,7 +172,7 @@ export async function finalizeTender(ledger: Ledger, caller: Signer, tenderId: b
   const receipt = await sent(ledger.tenders.connect(caller).finalize(tenderId));
   const ids: bigint[] = [];
   for (const log of receipt.logs) {
-    const parsed = ledger.tenders.interface.parseLog(log);
+    const parsed = ledger.agreements.interface.parseLog(log);
     if (parsed?.name === "AgreementCreated") ids.push(parsed.args.agreementId as bigint);
   }
   return ids;
@@ -209,6 +234,28 @@ export async function createShipment(
   return { shipmentId: eventArg(receipt, ledger.trace, "ShipmentCreated", "shipmentId"), root: tree.root };
 }
 
+/**
+ * The full record of a shipment, read back from its `ShipmentCreated` event: the ledger stores
+ * only its hash, and every later act on the shipment passes the record back.
+ */
+export async function shipmentRecord(ledger: Ledger, shipmentId: bigint): Promise<ShipmentRecordStruct> {
+  const [log] = await ledger.trace.queryFilter(ledger.trace.filters.ShipmentCreated(shipmentId));
+  if (!log) throw new Error(`no ShipmentCreated event for shipment ${shipmentId}`);
+  const r = log.args.record;
+  return {
+    orderId: r.orderId,
+    supplier: r.supplier,
+    hospital: r.hospital,
+    gtin: r.gtin,
+    expiry: r.expiry,
+    quantity: r.quantity,
+    createdAt: r.createdAt,
+    serialRoot: r.serialRoot,
+    noticeHash: r.noticeHash,
+    lot: r.lot,
+  };
+}
+
 export async function recordTrace(
   ledger: Ledger,
   actor: Signer,
@@ -221,11 +268,24 @@ export async function recordTrace(
       .connect(actor)
       .recordTraceEvent(
         shipmentId,
+        await shipmentRecord(ledger, shipmentId),
         TRACE_STEPS.indexOf(step),
         ethers.id(e.location),
         e.eventTime,
         e.sensorLog ? ethers.id(e.sensorLog) : ethers.ZeroHash,
         e.excursion ?? false,
       ),
+  );
+}
+
+/** The hospital's settler confirms a shipment: accepted units are paid from escrow. */
+export async function confirmShipment(
+  ledger: Ledger,
+  settler: Signer,
+  shipmentId: bigint,
+  c: { accepted: number; rejected: number; receiptHash: string },
+): Promise<ethers.TransactionReceipt> {
+  return sent(
+    ledger.orderBook.connect(settler).confirmShipment(shipmentId, await shipmentRecord(ledger, shipmentId), c),
   );
 }

@@ -3,8 +3,8 @@ import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ethers } from "hardhat";
 import { deployLedger, REGULATOR_ROLE, type Ledger } from "../../../scripts/lib/ledger";
+import { shipmentRecord } from "../../../scripts/lib/actions";
 import type { TenderTermsStruct, TierStruct } from "../../../typechain-types/contracts/TenderHouse";
-import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
 
 export const DAY = 24 * 60 * 60;
 export const YEAR = 365 * DAY;
@@ -225,23 +225,4 @@ export function serials(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${String(i + 1).padStart(6, "0")}`);
 }
 
-/** The full record of a shipment, read back from its `ShipmentCreated` event. */
-export async function shipmentRecord(ledger: Ledger, shipmentId: bigint): Promise<ShipmentRecordStruct> {
-  const [log] = await ledger.trace.queryFilter(ledger.trace.filters.ShipmentCreated(shipmentId));
-  if (!log) throw new Error(`no ShipmentCreated for shipment ${shipmentId}`);
-  const r = log.args.record;
-  return {
-    orderId: r.orderId,
-    supplier: r.supplier,
-    hospital: r.hospital,
-    gtin: r.gtin,
-    expiry: r.expiry,
-    quantity: r.quantity,
-    createdAt: r.createdAt,
-    serialRoot: r.serialRoot,
-    noticeHash: r.noticeHash,
-    lot: r.lot,
-  };
-}
-
-export { REGULATOR_ROLE };
+export { REGULATOR_ROLE, shipmentRecord };
