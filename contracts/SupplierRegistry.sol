@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-pragma solidity ^0.8.24;
+pragma solidity 0.8.30;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {LedgerBase} from "./access/LedgerBase.sol";
@@ -154,6 +154,6 @@ contract SupplierRegistry is ISupplierRegistry, LedgerBase {
     function _requireSupplierStatus(address supplier, SupplierStatus expected) internal view {
         SupplierStatus status = _status[supplier];
         if (status == SupplierStatus.None) revert RegistrySupplierNotRegistered(supplier);
-        if (status != expected) revert RegistrySupplierStatus(supplier, status);
+        if (status != expected) revert RegistrySupplierStatus(supplier, status, expected);
     }
 }

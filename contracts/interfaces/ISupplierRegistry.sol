@@ -9,13 +9,25 @@ import {DocumentKind, DocumentStatus, QualificationDocument, SupplierStatus} fro
 /// supplier. `isQualified` is the one question the rest of the ledger asks.
 interface ISupplierRegistry {
     /// @notice A supplier registered itself.
+    /// @param supplier The supplier's account, now Active.
+    /// @param name The supplier's name, packed into bytes32 or hashed.
+    /// @param registrationId Its business registration number, packed into bytes32 or hashed.
+    /// @param registeredAt The block time of the registration.
     event SupplierRegistered(
         address indexed supplier,
         bytes32 name,
         bytes32 registrationId,
         uint64 registeredAt
     );
+
     /// @notice A supplier filed a document; it is Pending until a regulator decides.
+    /// @param documentId The new document's id (ids start at 1).
+    /// @param supplier The filing supplier.
+    /// @param kind The kind of document.
+    /// @param sha256Digest SHA-256 of the off-chain document.
+    /// @param validFrom First second of the document's validity.
+    /// @param validUntil Last second of the document's validity.
+    /// @param categories The product categories the document covers.
     event DocumentFiled(
         uint256 indexed documentId,
         address indexed supplier,
@@ -25,37 +37,102 @@ interface ISupplierRegistry {
         uint64 validUntil,
         bytes32[] categories
     );
+
     /// @notice A regulator attested a document.
+    /// @param documentId The attested document.
+    /// @param supplier The supplier that filed it.
+    /// @param regulator The attesting regulator.
     event DocumentAttested(uint256 indexed documentId, address indexed supplier, address indexed regulator);
+
     /// @notice A regulator rejected a document, with a reason code.
+    /// @param documentId The rejected document.
+    /// @param supplier The supplier that filed it.
+    /// @param regulator The rejecting regulator.
+    /// @param reasonCode The regulator's reason code, stored with the document.
     event DocumentRejected(
         uint256 indexed documentId,
         address indexed supplier,
         address indexed regulator,
         uint16 reasonCode
     );
+
     /// @notice A regulator suspended a supplier, with a reason code.
+    /// @param supplier The supplier, now Suspended.
+    /// @param regulator The suspending regulator.
+    /// @param reasonCode The regulator's reason code.
     event SupplierSuspended(address indexed supplier, address indexed regulator, uint16 reasonCode);
+
     /// @notice A regulator reinstated a suspended supplier, with a reason code.
+    /// @param supplier The supplier, Active again.
+    /// @param regulator The reinstating regulator.
+    /// @param reasonCode The regulator's reason code.
     event SupplierReinstated(address indexed supplier, address indexed regulator, uint16 reasonCode);
-    /// @notice A regulator changed which document kinds qualification requires (bit i = kind i).
+
+    /// @notice A regulator changed which document kinds qualification requires.
+    /// @param requiredKinds The new bitmap, bit i = `DocumentKind` i.
+    /// @param regulator The regulator that changed it.
     event RequiredKindsChanged(uint8 requiredKinds, address indexed regulator);
 
+    /// @notice The caller is already a registered supplier (Active or Suspended).
+    /// @param supplier The caller.
     error RegistrySupplierAlreadyRegistered(address supplier);
+
+    /// @notice The account is not a registered supplier.
+    /// @param supplier The account.
     error RegistrySupplierNotRegistered(address supplier);
-    error RegistrySupplierStatus(address supplier, SupplierStatus status);
+
+    /// @notice The supplier is not in the status the operation needs.
+    /// @param supplier The supplier.
+    /// @param status Its status.
+    /// @param expected The status the operation needs.
+    error RegistrySupplierStatus(address supplier, SupplierStatus status, SupplierStatus expected);
+
+    /// @notice The validity window is empty: `validUntil` is not after `validFrom`.
+    /// @param validFrom The window's start as filed.
+    /// @param validUntil The window's end as filed.
     error RegistryInvalidValidity(uint64 validFrom, uint64 validUntil);
+
+    /// @notice A document must cover 1 to 32 categories.
+    /// @param count The number of categories filed.
     error RegistryInvalidCategories(uint256 count);
+
+    /// @notice The document digest is zero.
     error RegistryZeroDigest();
+
+    /// @notice No document has this id.
+    /// @param documentId The id.
     error RegistryDocumentNotFound(uint256 documentId);
+
+    /// @notice The document was already attested or rejected (both are terminal).
+    /// @param documentId The document.
+    /// @param status Its status; the operation needs Pending.
     error RegistryDocumentNotPending(uint256 documentId, DocumentStatus status);
+
+    /// @notice The required-kinds bitmap is zero or sets a bit beyond the known kinds.
+    /// @param requiredKinds The bitmap given.
     error RegistryInvalidRequiredKinds(uint8 requiredKinds);
 
-    /// @notice Registers the caller as a supplier. `name` and `registrationId` are short
+    /// @notice Registers the caller as an Active supplier. `name` and `registrationId` are short
     /// strings packed into bytes32 or hashes of longer ones; contact details stay off-chain.
+    ///
+    /// Requirements:
+    /// - the registry is not paused;
+    /// - the caller is not registered yet (a suspended supplier cannot register again).
+    ///
+    /// Emits `SupplierRegistered`.
     function register(bytes32 name, bytes32 registrationId) external;
 
-    /// @notice Files a qualification document of the caller's and returns its id.
+    /// @notice Files a qualification document of the caller's, Pending until a regulator decides,
+    /// and returns its id.
+    ///
+    /// Requirements:
+    /// - the registry is not paused;
+    /// - the caller is a registered supplier (a suspended one may file, to cure the cause);
+    /// - `sha256Digest` is not zero;
+    /// - `validFrom < validUntil`;
+    /// - 1 to 32 categories.
+    ///
+    /// Emits `DocumentFiled`.
     function fileDocument(
         DocumentKind kind,
         bytes32 sha256Digest,
@@ -64,15 +141,54 @@ interface ISupplierRegistry {
         bytes32[] calldata categories
     ) external returns (uint256 documentId);
 
+    /// @notice Attests a pending document: it counts towards qualification while valid.
+    ///
+    /// Requirements:
+    /// - the registry is not paused;
+    /// - the caller holds REGULATOR_ROLE;
+    /// - the document exists and is Pending.
+    ///
+    /// Emits `DocumentAttested`.
     function attestDocument(uint256 documentId) external;
 
+    /// @notice Rejects a pending document with a reason code; it never counts.
+    ///
+    /// Requirements:
+    /// - the registry is not paused;
+    /// - the caller holds REGULATOR_ROLE;
+    /// - the document exists and is Pending.
+    ///
+    /// Emits `DocumentRejected`.
     function rejectDocument(uint256 documentId, uint16 reasonCode) external;
 
+    /// @notice Suspends an active supplier: it is not qualified until reinstated.
+    ///
+    /// Requirements:
+    /// - the registry is not paused;
+    /// - the caller holds REGULATOR_ROLE;
+    /// - the supplier is Active.
+    ///
+    /// Emits `SupplierSuspended`.
     function suspend(address supplier, uint16 reasonCode) external;
 
+    /// @notice Reinstates a suspended supplier; its documents count again.
+    ///
+    /// Requirements:
+    /// - the registry is not paused;
+    /// - the caller holds REGULATOR_ROLE;
+    /// - the supplier is Suspended.
+    ///
+    /// Emits `SupplierReinstated`.
     function reinstate(address supplier, uint16 reasonCode) external;
 
     /// @notice Sets the document kinds qualification requires, one bit per `DocumentKind`.
+    ///
+    /// Requirements:
+    /// - the registry is not paused;
+    /// - the caller holds REGULATOR_ROLE;
+    /// - `requiredKinds` is not zero and sets no bit beyond the known kinds.
+    ///
+    /// Emits `RequiredKindsChanged`.
     function setRequiredKinds(uint8 requiredKinds) external;
 
     /// @notice True if `supplier` is active and, at time `at`, holds an attested, unexpired

@@ -468,7 +468,7 @@ describe("SupplierRegistry", function () {
         await registry.connect(actors.regulator).suspend(supplier.address, 1);
         await expect(registry.connect(actors.regulator).suspend(supplier.address, 2))
           .to.be.revertedWithCustomError(registry, "RegistrySupplierStatus")
-          .withArgs(supplier.address, SupplierStatus.Suspended);
+          .withArgs(supplier.address, SupplierStatus.Suspended, SupplierStatus.Active);
       });
     });
 
@@ -521,7 +521,7 @@ describe("SupplierRegistry", function () {
         const { registry, supplier, actors } = await loadFixture(registeredFixture);
         await expect(registry.connect(actors.regulator).reinstate(supplier.address, 1))
           .to.be.revertedWithCustomError(registry, "RegistrySupplierStatus")
-          .withArgs(supplier.address, SupplierStatus.Active);
+          .withArgs(supplier.address, SupplierStatus.Active, SupplierStatus.Suspended);
       });
     });
 
