@@ -7,6 +7,13 @@ import {DocumentKind, DocumentStatus, QualificationDocument, SupplierStatus} fro
 /// @notice Who may sell: suppliers register, file qualification documents (by SHA-256 digest,
 /// the document itself stays off-chain), regulators attest or reject them and may suspend a
 /// supplier. `isQualified` is the one question the rest of the ledger asks.
+///
+/// Current document rule: for each (supplier, kind, category) the registry keeps the validity
+/// window of one attested document, the current one. An attested document becomes current for a
+/// (kind, category) it covers when its `validUntil` is later than the current one's (or there is
+/// none); otherwise the current window stays. So a later attestation never shortens a
+/// qualification, and a document that expires later replaces the current one even when it
+/// starts later.
 interface ISupplierRegistry {
     /// @notice A supplier registered itself.
     /// @param supplier The supplier's account, now Active.
@@ -38,7 +45,8 @@ interface ISupplierRegistry {
         bytes32[] categories
     );
 
-    /// @notice A regulator attested a document.
+    /// @notice A regulator attested a document. Each (kind, category) it covers now has it as
+    /// current if it expires later than the current one (see the current document rule above).
     /// @param documentId The attested document.
     /// @param supplier The supplier that filed it.
     /// @param regulator The attesting regulator.
@@ -87,7 +95,8 @@ interface ISupplierRegistry {
     /// @param expected The status the operation needs.
     error RegistrySupplierStatus(address supplier, SupplierStatus status, SupplierStatus expected);
 
-    /// @notice The validity window is empty: `validUntil` is not after `validFrom`.
+    /// @notice The validity window is empty (`validUntil` not after `validFrom`) or ends after
+    /// 2^40 − 1 (year 36812), the largest time the registry stores.
     /// @param validFrom The window's start as filed.
     /// @param validUntil The window's end as filed.
     error RegistryInvalidValidity(uint64 validFrom, uint64 validUntil);
@@ -112,6 +121,12 @@ interface ISupplierRegistry {
     /// @param requiredKinds The bitmap given.
     error RegistryInvalidRequiredKinds(uint8 requiredKinds);
 
+    /// @notice The supplier already has the maximum number of documents awaiting a decision;
+    /// an attestation or a rejection frees one.
+    /// @param supplier The filing supplier.
+    /// @param max The maximum number of pending documents per supplier.
+    error RegistryTooManyPendingDocuments(address supplier, uint256 max);
+
     /// @notice Registers the caller as an Active supplier. `name` and `registrationId` are short
     /// strings packed into bytes32 or hashes of longer ones; contact details stay off-chain.
     ///
@@ -128,8 +143,9 @@ interface ISupplierRegistry {
     /// Requirements:
     /// - the registry is not paused;
     /// - the caller is a registered supplier (a suspended one may file, to cure the cause);
+    /// - the caller has fewer than `MAX_PENDING_DOCUMENTS` documents pending;
     /// - `sha256Digest` is not zero;
-    /// - `validFrom < validUntil`;
+    /// - `validFrom < validUntil <= 2^40 − 1`;
     /// - 1 to 32 categories.
     ///
     /// Emits `DocumentFiled`.
@@ -141,7 +157,8 @@ interface ISupplierRegistry {
         bytes32[] calldata categories
     ) external returns (uint256 documentId);
 
-    /// @notice Attests a pending document: it counts towards qualification while valid.
+    /// @notice Attests a pending document: for each category it covers it becomes the current
+    /// document of its kind if it expires later than the current one.
     ///
     /// Requirements:
     /// - the registry is not paused;
@@ -191,11 +208,15 @@ interface ISupplierRegistry {
     /// Emits `RequiredKindsChanged`.
     function setRequiredKinds(uint8 requiredKinds) external;
 
-    /// @notice True if `supplier` is active and, at time `at`, holds an attested, unexpired
-    /// document of every required kind that covers `category`.
+    /// @notice True if `supplier` is Active and, for every required kind, the window of its
+    /// current attested document of that kind covering `category` contains `at` (edges included).
+    /// Costs the same whatever the number of documents filed.
     function isQualified(address supplier, bytes32 category, uint64 at) external view returns (bool);
 
     function supplierStatus(address supplier) external view returns (SupplierStatus);
+
+    /// @notice The number of `supplier`'s documents awaiting a decision.
+    function pendingDocumentCount(address supplier) external view returns (uint256);
 
     function document(uint256 documentId) external view returns (QualificationDocument memory);
 

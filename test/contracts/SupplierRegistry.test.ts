@@ -23,7 +23,9 @@ const REG_ID = ethers.encodeBytes32String("91310000MA1FL0001X");
 const Kind = { BusinessLicence: 0, DeviceOperatingPermit: 1, ProductRegistration: 2 } as const;
 const DocStatus = { None: 0n, Pending: 1n, Attested: 2n, Rejected: 3n } as const;
 const SupplierStatus = { None: 0n, Active: 1n, Suspended: 2n } as const;
-
+const MAX_PENDING = 16n;
+/** The latest time the registry stores: 2^40 - 1 seconds. */
+const MAX_TIME = 2n ** 40n - 1n;
 function digestOf(label: string): string {
   return ethers.sha256(ethers.toUtf8Bytes(label));
 }
@@ -100,12 +102,116 @@ async function windowFixture() {
   return { ...base, validFrom, validUntil, documentIds };
 }
 
+/**
+ * Supplier 0 qualified for stents by its 3 attested documents, isQualified's gas measured at
+ * `at` for stents (qualified) and knees (not), then 197 more documents filed by it: attested
+ * ones that lapsed a year before `at`, rejected ones, and the last 16 left pending (the cap).
+ */
+async function spamFixture() {
+  const base = await qualifiedFixture();
+  const { registry, supplier, actors } = base;
+  const at = BigInt(await time.latest());
+  const gasBefore: Record<string, bigint> = {
+    [STENTS]: await registry.isQualified.estimateGas(supplier.address, STENTS, at),
+    [KNEES]: await registry.isQualified.estimateGas(supplier.address, KNEES, at),
+  };
+  const spam = 197;
+  for (let i = 0; i < spam; i++) {
+    const pending = i >= spam - Number(MAX_PENDING);
+    const attested = !pending && i % 2 === 0;
+    const [validFrom, validUntil] = attested ? [at - 2n * YEAR_N, at - YEAR_N] : [at - 1n, at + YEAR_N];
+    await registry
+      .connect(supplier)
+      .fileDocument(i % 3, digestOf(`spam-${i}`), validFrom, validUntil, [STENTS]);
+    if (pending) continue;
+    const id = await registry.documentCount();
+    if (attested) await registry.connect(actors.regulator).attestDocument(id);
+    else await registry.connect(actors.regulator).rejectDocument(id, 1);
+  }
+  return { ...base, at, gasBefore };
+}
+
+/** A registered supplier with as many pending documents as the cap allows (ids 1–16). */
+async function fullPendingFixture() {
+  const base = await registeredFixture();
+  const now = BigInt(await time.latest());
+  for (let i = 0; i < Number(MAX_PENDING); i++) {
+    await base.registry
+      .connect(base.supplier)
+      .fileDocument(i % 3, digestOf(`pending-${i}`), now, now + YEAR_N, [STENTS]);
+  }
+  return base;
+}
+
 describe("SupplierRegistry", function () {
+  // Reproduction of a v1 weakness; it failed against the v1 registry.
+  describe("qualification spam", function () {
+    describe("when a qualified supplier piles 197 more documents on its 3 attested ones", function () {
+      it("costs isQualified exactly the same gas as with the 3 documents alone, with the same answers", async function () {
+        const { registry, supplier, at, gasBefore } = await loadFixture(spamFixture);
+        expect(await registry.documentCount()).to.equal(200n);
+        for (const [category, qualified] of [
+          [STENTS, true],
+          [KNEES, false],
+        ] as const) {
+          expect(await registry.isQualified(supplier.address, category, at)).to.equal(qualified);
+          expect(await registry.isQualified.estimateGas(supplier.address, category, at)).to.equal(
+            gasBefore[category],
+          );
+        }
+      });
+    });
+
+    describe("when a supplier already has 16 documents pending", function () {
+      it("reverts the 17th with RegistryTooManyPendingDocuments", async function () {
+        const { registry, supplier } = await loadFixture(fullPendingFixture);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry
+            .connect(supplier)
+            .fileDocument(Kind.BusinessLicence, digestOf("17th"), now, now + YEAR_N, [STENTS]),
+        )
+          .to.be.revertedWithCustomError(registry, "RegistryTooManyPendingDocuments")
+          .withArgs(supplier.address, MAX_PENDING);
+      });
+
+      it("frees a slot when a pending document is attested or rejected", async function () {
+        const { registry, supplier, actors } = await loadFixture(fullPendingFixture);
+        expect(await registry.pendingDocumentCount(supplier.address)).to.equal(MAX_PENDING);
+        const now = BigInt(await time.latest());
+        const file = (label: string) =>
+          registry
+            .connect(supplier)
+            .fileDocument(Kind.BusinessLicence, digestOf(label), now, now + YEAR_N, [STENTS]);
+        await registry.connect(actors.regulator).attestDocument(1n);
+        expect(await registry.pendingDocumentCount(supplier.address)).to.equal(MAX_PENDING - 1n);
+        await expect(file("after attestation")).to.emit(registry, "DocumentFiled");
+        await registry.connect(actors.regulator).rejectDocument(2n, 1);
+        await expect(file("after rejection")).to.emit(registry, "DocumentFiled");
+        await expect(file("one too many"))
+          .to.be.revertedWithCustomError(registry, "RegistryTooManyPendingDocuments")
+          .withArgs(supplier.address, MAX_PENDING);
+      });
+
+      it("does not limit another supplier", async function () {
+        const { registry, actors } = await loadFixture(fullPendingFixture);
+        const other = actors.suppliers[1];
+        await registry.connect(other).register(NAME, REG_ID);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry.connect(other).fileDocument(Kind.BusinessLicence, digestOf("x"), now, now + 1n, [STENTS]),
+        ).to.emit(registry, "DocumentFiled");
+        expect(await registry.pendingDocumentCount(other.address)).to.equal(1n);
+      });
+    });
+  });
+
   describe("deployment", function () {
-    it("requires every document kind, has no documents and trusts the ledger forwarder", async function () {
+    it("requires every document kind, has no documents, caps pending ones at 16 and trusts the ledger forwarder", async function () {
       const { ledger } = await loadFixture(deployFixture);
       expect(await ledger.registry.requiredKinds()).to.equal(0b111n);
       expect(await ledger.registry.documentCount()).to.equal(0n);
+      expect(await ledger.registry.MAX_PENDING_DOCUMENTS()).to.equal(MAX_PENDING);
       expect(await ledger.registry.roles()).to.equal(await ledger.roles.getAddress());
       expect(await ledger.registry.isTrustedForwarder(await ledger.forwarder.getAddress())).to.equal(true);
       expect(await ledger.registry.paused()).to.equal(false);
@@ -206,6 +312,27 @@ describe("SupplierRegistry", function () {
         )
           .to.be.revertedWithCustomError(registry, "RegistryInvalidValidity")
           .withArgs(now, now - 1n);
+      });
+    });
+
+    describe("when the validity window ends after 2^40 - 1", function () {
+      it("reverts with RegistryInvalidValidity, and accepts 2^40 - 1 itself", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry
+            .connect(supplier)
+            .fileDocument(Kind.BusinessLicence, digestOf("x"), now, MAX_TIME + 1n, [STENTS]),
+        )
+          .to.be.revertedWithCustomError(registry, "RegistryInvalidValidity")
+          .withArgs(now, MAX_TIME + 1n);
+        await registry
+          .connect(supplier)
+          .fileDocument(Kind.BusinessLicence, digestOf("x"), now, MAX_TIME, [STENTS]);
+        await registry.connect(actors.regulator).attestDocument(1n);
+        await registry.connect(actors.regulator).setRequiredKinds(0b001);
+        expect(await registry.isQualified(supplier.address, STENTS, MAX_TIME)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, MAX_TIME + 1n)).to.equal(false);
       });
     });
 
@@ -733,22 +860,156 @@ describe("SupplierRegistry", function () {
       });
     });
 
-    describe("when the supplier holds several documents of a kind", function () {
-      it("is true while any of them is valid, older or newer", async function () {
-        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
-        // A newer licence that starts only after the first set lapses.
-        const later = validUntil + 50n * DAY_N;
+    describe("when another document of a kind is attested (current document rule)", function () {
+      /** Files and attests a licence for `categories` over [validFrom, validUntil]; returns its id. */
+      async function attestLicence(
+        registry: SupplierRegistry,
+        supplier: HardhatEthersSigner,
+        regulator: HardhatEthersSigner,
+        validFrom: bigint,
+        validUntil: bigint,
+        categories: string[] = [STENTS],
+      ): Promise<bigint> {
         await registry
           .connect(supplier)
-          .fileDocument(Kind.BusinessLicence, digestOf("renewal"), validUntil + 1n, later, [STENTS]);
-        await registry.connect(actors.regulator).attestDocument(await registry.documentCount());
-        // Newest licence not yet valid, the older one is: still qualified.
+          .fileDocument(
+            Kind.BusinessLicence,
+            digestOf(`licence-${validFrom}-${validUntil}`),
+            validFrom,
+            validUntil,
+            categories,
+          );
+        const id = await registry.documentCount();
+        await registry.connect(regulator).attestDocument(id);
+        return id;
+      }
+
+      it("extends qualification to a later-expiring document's end", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        await registry.connect(actors.regulator).setRequiredKinds(0b001);
+        const later = validUntil + 50n * DAY_N;
+        await attestLicence(registry, supplier, actors.regulator, validFrom + DAY_N, later);
+        expect(await registry.isQualified(supplier.address, STENTS, later)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, later + 1n)).to.equal(false);
+        // The window is the new document's: it starts at its validFrom.
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom + DAY_N)).to.equal(true);
+      });
+
+      it("does not shorten qualification when an earlier-expiring document is attested later", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        // Attested after the set, covering a window inside it and one before it.
+        await attestLicence(registry, supplier, actors.regulator, validFrom + DAY_N, validFrom + 2n * DAY_N);
+        await attestLicence(registry, supplier, actors.regulator, validFrom - 5n * DAY_N, validFrom - DAY_N);
         expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(true);
-        // Past the older set the permit and registration have lapsed, the renewal alone is not enough.
+        expect(await registry.isQualified(supplier.address, STENTS, validUntil)).to.equal(true);
+        // Nor does its earlier start reach back before the current window.
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom - 2n * DAY_N)).to.equal(false);
+      });
+
+      it("keeps the current document when the new one expires at the same time", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        await registry.connect(actors.regulator).setRequiredKinds(0b001);
+        await attestLicence(registry, supplier, actors.regulator, validFrom - 5n * DAY_N, validUntil);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom - 1n)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(true);
+      });
+
+      it("replaces the window even when the new document starts later, so earlier times no longer qualify", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        await registry.connect(actors.regulator).setRequiredKinds(0b001);
+        // A renewal attested ahead of its start, which is after the current licence's start.
+        const renewalFrom = validFrom + 30n * DAY_N;
+        await attestLicence(registry, supplier, actors.regulator, renewalFrom, validUntil + YEAR_N);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, renewalFrom - 1n)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, renewalFrom)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, validUntil + YEAR_N)).to.equal(true);
+      });
+
+      it("applies per category: a document replaces only where it expires later", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        await registry.connect(actors.regulator).setRequiredKinds(0b001);
+        // Knees first get a licence running past the stents one.
+        const kneesUntil = validUntil + 100n * DAY_N;
+        await attestLicence(registry, supplier, actors.regulator, validFrom, kneesUntil, [KNEES]);
+        // A licence for both, expiring between the two: current for stents only.
+        const bothUntil = validUntil + 50n * DAY_N;
+        await attestLicence(registry, supplier, actors.regulator, validUntil, bothUntil, [STENTS, KNEES]);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, bothUntil)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, KNEES, validFrom)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, KNEES, kneesUntil)).to.equal(true);
+      });
+
+      it("leaves the other kinds' windows as they were", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        await attestLicence(registry, supplier, actors.regulator, validFrom, validUntil + YEAR_N);
+        expect(await registry.isQualified(supplier.address, STENTS, validUntil)).to.equal(true);
+        // The permit and registration still end at validUntil.
         expect(await registry.isQualified(supplier.address, STENTS, validUntil + 1n)).to.equal(false);
         await registry.connect(actors.regulator).setRequiredKinds(0b001);
         expect(await registry.isQualified(supplier.address, STENTS, validUntil + 1n)).to.equal(true);
-        expect(await registry.isQualified(supplier.address, STENTS, later + 1n)).to.equal(false);
+      });
+    });
+
+    describe("when each kind's current document has a different window", function () {
+      /** Licence over [t+1d, t+40d], permit over [t+2d, t+50d], registration over [t+3d, t+60d]. */
+      async function staggeredFixture() {
+        const base = await registeredFixture();
+        const t = BigInt(await time.latest());
+        const windows = [
+          [t + DAY_N, t + 40n * DAY_N],
+          [t + 2n * DAY_N, t + 50n * DAY_N],
+          [t + 3n * DAY_N, t + 60n * DAY_N],
+        ] as const;
+        for (const kind of ALL_KINDS) {
+          const [validFrom, validUntil] = windows[kind];
+          await base.registry
+            .connect(base.supplier)
+            .fileDocument(kind, digestOf(`staggered-${kind}`), validFrom, validUntil, [STENTS]);
+          await base.registry.connect(base.actors.regulator).attestDocument(BigInt(kind + 1));
+        }
+        return { ...base, windows };
+      }
+
+      it("requires every required kind's window, and only those", async function () {
+        const { registry, supplier, actors, windows } = await loadFixture(staggeredFixture);
+        const cases: [number, bigint, bigint][] = [
+          [0b001, windows[0][0], windows[0][1]],
+          [0b010, windows[1][0], windows[1][1]],
+          [0b100, windows[2][0], windows[2][1]],
+          [0b011, windows[1][0], windows[0][1]],
+          [0b110, windows[2][0], windows[1][1]],
+          [0b101, windows[2][0], windows[0][1]],
+          [0b111, windows[2][0], windows[0][1]],
+        ];
+        for (const [kinds, from, until] of cases) {
+          await registry.connect(actors.regulator).setRequiredKinds(kinds);
+          const label = `required kinds ${kinds.toString(2)}`;
+          expect(await registry.isQualified(supplier.address, STENTS, from - 1n), label).to.equal(false);
+          expect(await registry.isQualified(supplier.address, STENTS, from), label).to.equal(true);
+          expect(await registry.isQualified(supplier.address, STENTS, until), label).to.equal(true);
+          expect(await registry.isQualified(supplier.address, STENTS, until + 1n), label).to.equal(false);
+        }
+      });
+    });
+
+    describe("when asked about time 0", function () {
+      it("is false for a supplier without documents, whatever kinds are required", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        for (const kinds of [0b001, 0b010, 0b100, 0b111]) {
+          await registry.connect(actors.regulator).setRequiredKinds(kinds);
+          expect(await registry.isQualified(supplier.address, STENTS, 0n)).to.equal(false);
+        }
+      });
+
+      it("is true when the documents start at 0", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        await fileAttestedSet(registry, actors.regulator, supplier, 0n, 1n);
+        expect(await registry.isQualified(supplier.address, STENTS, 0n)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, 1n)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, 2n)).to.equal(false);
       });
     });
 
