@@ -4,20 +4,22 @@ pragma solidity 0.8.30;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {LedgerBase} from "./access/LedgerBase.sol";
 import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
+import {Gtin} from "./libraries/Gtin.sol";
 import {DocumentKind, DocumentStatus, QualificationDocument, SupplierStatus} from "./types/LedgerTypes.sol";
 
 /// @title SupplierRegistry
-/// @notice Supplier registration and qualification. A document's own validity window makes it
-/// lapse by time; nothing has to happen on-chain when it does.
-/// @dev Attestation does the work so that the question stays cheap: it writes the attested
-/// document's window where `isQualified` reads it, so it costs a constant number of storage
-/// reads however many documents a supplier files. Pending documents are capped
+/// @notice Supplier registration, qualification and product (GTIN) registration. A document's
+/// own validity window makes it lapse by time; nothing has to happen on-chain when it does.
+/// @dev Attestation does the work so that the questions stay cheap: it writes the attested
+/// document's window where `isQualified` and `isGtinRegistered` read it, so they cost a constant
+/// number of storage reads however many documents a supplier files. Pending documents are capped
 /// per supplier so that filing cannot flood the regulators' queue either.
 contract SupplierRegistry is ISupplierRegistry, LedgerBase {
     /// @notice How many documents a supplier may have awaiting a decision at once.
     uint256 public constant MAX_PENDING_DOCUMENTS = 16;
 
     uint256 internal constant MAX_CATEGORIES = 32;
+    uint256 internal constant MAX_GTINS = 32;
     uint256 internal constant KIND_COUNT = uint256(type(DocumentKind).max) + 1;
     uint8 internal constant ALL_KINDS = uint8((1 << KIND_COUNT) - 1);
     /// @dev A window packs validFrom (low 40 bits) and validUntil (high 40 bits); 40-bit seconds
@@ -33,6 +35,12 @@ contract SupplierRegistry is ISupplierRegistry, LedgerBase {
         uint8 pendingDocuments;
     }
 
+    /// @dev A validity window; validUntil 0 means none (a filed window ends after it starts).
+    struct Window {
+        uint40 validFrom;
+        uint40 validUntil;
+    }
+
     /// @inheritdoc ISupplierRegistry
     uint8 public requiredKinds = ALL_KINDS;
 
@@ -40,9 +48,11 @@ contract SupplierRegistry is ISupplierRegistry, LedgerBase {
     uint256 public documentCount;
     mapping(address supplier => SupplierRecord) internal _suppliers;
     mapping(uint256 documentId => QualificationDocument) internal _documents;
+    mapping(uint256 documentId => uint64[]) internal _documentGtins;
     /// @dev The current document's window for each kind, window k at bits [80k, 80k + 80): all
     /// kinds in one slot, so `isQualified` reads one word per (supplier, category).
     mapping(address supplier => mapping(bytes32 category => uint256 windows)) internal _qualifications;
+    mapping(address supplier => mapping(uint64 gtin => Window)) internal _gtinRegistrations;
 
     constructor(IAccessControl roles_, address forwarder) LedgerBase(roles_, forwarder) {}
 
@@ -64,6 +74,23 @@ contract SupplierRegistry is ISupplierRegistry, LedgerBase {
         bytes32[] calldata categories
     ) external whenNotPaused returns (uint256 documentId) {
         return _file(kind, sha256Digest, validFrom, validUntil, categories);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function fileProductRegistration(
+        bytes32 sha256Digest,
+        uint64 validFrom,
+        uint64 validUntil,
+        bytes32[] calldata categories,
+        uint64[] calldata gtins
+    ) external whenNotPaused returns (uint256 documentId) {
+        if (gtins.length == 0 || gtins.length > MAX_GTINS) revert RegistryInvalidGtins(gtins.length);
+        for (uint256 i = 0; i < gtins.length; ++i) {
+            if (!Gtin.isValid(gtins[i])) revert RegistryInvalidGtin(gtins[i]);
+        }
+        documentId = _file(DocumentKind.ProductRegistration, sha256Digest, validFrom, validUntil, categories);
+        _documentGtins[documentId] = gtins;
+        emit ProductsDeclared(documentId, _msgSender(), gtins);
     }
 
     /// @inheritdoc ISupplierRegistry
@@ -92,6 +119,10 @@ contract SupplierRegistry is ISupplierRegistry, LedgerBase {
             }
         }
         emit DocumentAttested(documentId, supplier, _msgSender());
+
+        if (doc.kind == DocumentKind.ProductRegistration) {
+            _registerGtins(documentId, supplier, validFrom, validUntil);
+        }
     }
 
     /// @inheritdoc ISupplierRegistry
@@ -142,6 +173,12 @@ contract SupplierRegistry is ISupplierRegistry, LedgerBase {
     }
 
     /// @inheritdoc ISupplierRegistry
+    function isGtinRegistered(address supplier, uint64 gtin, uint64 at) external view returns (bool) {
+        Window memory w = _gtinRegistrations[supplier][gtin];
+        return w.validUntil != 0 && w.validFrom <= at && at <= w.validUntil;
+    }
+
+    /// @inheritdoc ISupplierRegistry
     function supplierStatus(address supplier) external view returns (SupplierStatus) {
         return _suppliers[supplier].status;
     }
@@ -154,6 +191,11 @@ contract SupplierRegistry is ISupplierRegistry, LedgerBase {
     /// @inheritdoc ISupplierRegistry
     function document(uint256 documentId) external view returns (QualificationDocument memory) {
         return _documents[documentId];
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function documentGtins(uint256 documentId) external view returns (uint64[] memory) {
+        return _documentGtins[documentId];
     }
 
     function _file(
@@ -188,6 +230,25 @@ contract SupplierRegistry is ISupplierRegistry, LedgerBase {
         doc.sha256Digest = sha256Digest;
         doc.categories = categories;
         emit DocumentFiled(documentId, supplier, kind, sha256Digest, validFrom, validUntil, categories);
+    }
+
+    /// @dev Same current document rule as for qualification, per (supplier, GTIN).
+    function _registerGtins(
+        uint256 documentId,
+        address supplier,
+        uint40 validFrom,
+        uint40 validUntil
+    ) internal {
+        uint64[] storage gtins = _documentGtins[documentId];
+        mapping(uint64 gtin => Window) storage registrations = _gtinRegistrations[supplier];
+        for (uint256 i = 0; i < gtins.length; ++i) {
+            uint64 gtin = gtins[i];
+            Window storage current = registrations[gtin];
+            if (validUntil <= current.validUntil) continue;
+            current.validFrom = validFrom;
+            current.validUntil = validUntil;
+            emit GtinRegistered(supplier, gtin, documentId, validFrom, validUntil);
+        }
     }
 
     function _pendingDocument(uint256 documentId) internal view returns (QualificationDocument storage doc) {

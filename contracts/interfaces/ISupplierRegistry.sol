@@ -4,16 +4,18 @@ pragma solidity ^0.8.24;
 import {DocumentKind, DocumentStatus, QualificationDocument, SupplierStatus} from "../types/LedgerTypes.sol";
 
 /// @title ISupplierRegistry
-/// @notice Who may sell: suppliers register, file qualification documents (by SHA-256 digest,
-/// the document itself stays off-chain), regulators attest or reject them and may suspend a
-/// supplier. `isQualified` is the one question the rest of the ledger asks.
+/// @notice Who may sell, and what: suppliers register, file qualification documents (by SHA-256
+/// digest, the document itself stays off-chain), regulators attest or reject them and may suspend
+/// a supplier. `isQualified` is the one question the rest of the ledger asks about a supplier,
+/// `isGtinRegistered` the one it asks about a product.
 ///
 /// Current document rule: for each (supplier, kind, category) the registry keeps the validity
 /// window of one attested document, the current one. An attested document becomes current for a
 /// (kind, category) it covers when its `validUntil` is later than the current one's (or there is
-/// none); otherwise the current window stays. So a later attestation never shortens a
-/// qualification, and a document that expires later replaces the current one even when it
-/// starts later.
+/// none); otherwise the current window stays. The same rule applies to each GTIN of an attested
+/// product registration, per (supplier, GTIN). So a later attestation never shortens a
+/// qualification or a registration, and a document that expires later replaces the current one
+/// even when it starts later.
 interface ISupplierRegistry {
     /// @notice A supplier registered itself.
     /// @param supplier The supplier's account, now Active.
@@ -45,12 +47,35 @@ interface ISupplierRegistry {
         bytes32[] categories
     );
 
+    /// @notice A product registration filed with `fileProductRegistration` declared the GTINs it
+    /// covers; they become registered when the document is attested. Emitted after `DocumentFiled`.
+    /// @param documentId The product registration's document id.
+    /// @param supplier The filing supplier.
+    /// @param gtins The GTIN-14s the registration covers, as filed.
+    event ProductsDeclared(uint256 indexed documentId, address indexed supplier, uint64[] gtins);
+
     /// @notice A regulator attested a document. Each (kind, category) it covers now has it as
     /// current if it expires later than the current one (see the current document rule above).
     /// @param documentId The attested document.
     /// @param supplier The supplier that filed it.
     /// @param regulator The attesting regulator.
     event DocumentAttested(uint256 indexed documentId, address indexed supplier, address indexed regulator);
+
+    /// @notice An attested product registration became the current one for a GTIN of its
+    /// supplier's (see the current document rule above). Not emitted for a GTIN whose current
+    /// registration expires no earlier than this document. Emitted after `DocumentAttested`.
+    /// @param supplier The supplier the GTIN is registered for.
+    /// @param gtin The GTIN-14.
+    /// @param documentId The product registration now current for the GTIN.
+    /// @param validFrom First second of the registration.
+    /// @param validUntil Last second of the registration.
+    event GtinRegistered(
+        address indexed supplier,
+        uint64 indexed gtin,
+        uint256 indexed documentId,
+        uint64 validFrom,
+        uint64 validUntil
+    );
 
     /// @notice A regulator rejected a document, with a reason code.
     /// @param documentId The rejected document.
@@ -127,6 +152,14 @@ interface ISupplierRegistry {
     /// @param max The maximum number of pending documents per supplier.
     error RegistryTooManyPendingDocuments(address supplier, uint256 max);
 
+    /// @notice A product registration must declare 1 to 32 GTINs.
+    /// @param count The number of GTINs filed.
+    error RegistryInvalidGtins(uint256 count);
+
+    /// @notice The number is not a valid GTIN-14 (see the `Gtin` library).
+    /// @param gtin The number filed.
+    error RegistryInvalidGtin(uint64 gtin);
+
     /// @notice Registers the caller as an Active supplier. `name` and `registrationId` are short
     /// strings packed into bytes32 or hashes of longer ones; contact details stay off-chain.
     ///
@@ -138,7 +171,8 @@ interface ISupplierRegistry {
     function register(bytes32 name, bytes32 registrationId) external;
 
     /// @notice Files a qualification document of the caller's, Pending until a regulator decides,
-    /// and returns its id.
+    /// and returns its id. A product registration filed this way declares no GTINs: it counts
+    /// towards qualification only.
     ///
     /// Requirements:
     /// - the registry is not paused;
@@ -157,15 +191,31 @@ interface ISupplierRegistry {
         bytes32[] calldata categories
     ) external returns (uint256 documentId);
 
+    /// @notice Files a product registration certificate of the caller's together with the GTINs
+    /// it covers and returns its id. Once attested, it counts towards qualification like any
+    /// product registration and registers its GTINs for the caller (see `isGtinRegistered`).
+    ///
+    /// Requirements: those of `fileDocument`, and 1 to 32 GTINs, each a valid GTIN-14.
+    ///
+    /// Emits `DocumentFiled`, then `ProductsDeclared`.
+    function fileProductRegistration(
+        bytes32 sha256Digest,
+        uint64 validFrom,
+        uint64 validUntil,
+        bytes32[] calldata categories,
+        uint64[] calldata gtins
+    ) external returns (uint256 documentId);
+
     /// @notice Attests a pending document: for each category it covers it becomes the current
-    /// document of its kind if it expires later than the current one.
+    /// document of its kind if it expires later than the current one, and a product registration's
+    /// GTINs become registered for its supplier under the same rule.
     ///
     /// Requirements:
     /// - the registry is not paused;
     /// - the caller holds REGULATOR_ROLE;
     /// - the document exists and is Pending.
     ///
-    /// Emits `DocumentAttested`.
+    /// Emits `DocumentAttested`, then one `GtinRegistered` per GTIN the document became current for.
     function attestDocument(uint256 documentId) external;
 
     /// @notice Rejects a pending document with a reason code; it never counts.
@@ -213,12 +263,19 @@ interface ISupplierRegistry {
     /// Costs the same whatever the number of documents filed.
     function isQualified(address supplier, bytes32 category, uint64 at) external view returns (bool);
 
+    /// @notice True if the window of `supplier`'s current attested product registration for `gtin`
+    /// contains `at` (edges included). Says nothing about the supplier's status or qualification.
+    function isGtinRegistered(address supplier, uint64 gtin, uint64 at) external view returns (bool);
+
     function supplierStatus(address supplier) external view returns (SupplierStatus);
 
     /// @notice The number of `supplier`'s documents awaiting a decision.
     function pendingDocumentCount(address supplier) external view returns (uint256);
 
     function document(uint256 documentId) external view returns (QualificationDocument memory);
+
+    /// @notice The GTINs a product registration declared; empty for any other document.
+    function documentGtins(uint256 documentId) external view returns (uint64[] memory);
 
     function requiredKinds() external view returns (uint8);
 }
