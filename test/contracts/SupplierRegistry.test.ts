@@ -4,10 +4,13 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import {
   ALL_KINDS,
+  BAD_GTIN,
   DAY,
   deployFixture,
+  GTIN,
   KNEES,
   qualify,
+  registerGtins,
   REGULATOR_ROLE,
   STENTS,
   YEAR,
@@ -23,6 +26,19 @@ const REG_ID = ethers.encodeBytes32String("91310000MA1FL0001X");
 const Kind = { BusinessLicence: 0, DeviceOperatingPermit: 1, ProductRegistration: 2 } as const;
 const DocStatus = { None: 0n, Pending: 1n, Attested: 2n, Rejected: 3n } as const;
 const SupplierStatus = { None: 0n, Active: 1n, Suspended: 2n } as const;
+const MAX_PENDING = 16n;
+/** The latest time the registry stores: 2^40 - 1 seconds. */
+const MAX_TIME = 2n ** 40n - 1n;
+/** Two more valid GTIN-14s besides the fixtures' GTIN. */
+const GTIN_B = 12345678901231n;
+const GTIN_C = 95012345678903n;
+
+/** `body` (13 digits at most) followed by its GS1 mod-10 check digit: a valid GTIN-14. */
+function withCheckDigit(body: bigint): bigint {
+  let sum = 0n;
+  for (let rest = body, i = 0; i < 13; i++, rest /= 10n) sum += (rest % 10n) * (i % 2 === 0 ? 3n : 1n);
+  return body * 10n + ((10n - (sum % 10n)) % 10n);
+}
 
 function digestOf(label: string): string {
   return ethers.sha256(ethers.toUtf8Bytes(label));
@@ -100,12 +116,309 @@ async function windowFixture() {
   return { ...base, validFrom, validUntil, documentIds };
 }
 
+/**
+ * Supplier 0 qualified for stents by its 3 attested documents, isQualified's gas measured at
+ * `at` for stents (qualified) and knees (not), then 197 more documents filed by it: attested
+ * ones that lapsed a year before `at`, rejected ones, and the last 16 left pending (the cap).
+ */
+async function spamFixture() {
+  const base = await qualifiedFixture();
+  const { registry, supplier, actors } = base;
+  const at = BigInt(await time.latest());
+  const gasBefore: Record<string, bigint> = {
+    [STENTS]: await registry.isQualified.estimateGas(supplier.address, STENTS, at),
+    [KNEES]: await registry.isQualified.estimateGas(supplier.address, KNEES, at),
+  };
+  const spam = 197;
+  for (let i = 0; i < spam; i++) {
+    const pending = i >= spam - Number(MAX_PENDING);
+    const attested = !pending && i % 2 === 0;
+    const [validFrom, validUntil] = attested ? [at - 2n * YEAR_N, at - YEAR_N] : [at - 1n, at + YEAR_N];
+    await registry
+      .connect(supplier)
+      .fileDocument(i % 3, digestOf(`spam-${i}`), validFrom, validUntil, [STENTS]);
+    if (pending) continue;
+    const id = await registry.documentCount();
+    if (attested) await registry.connect(actors.regulator).attestDocument(id);
+    else await registry.connect(actors.regulator).rejectDocument(id, 1);
+  }
+  return { ...base, at, gasBefore };
+}
+
+/** A registered supplier with as many pending documents as the cap allows (ids 1–16). */
+async function fullPendingFixture() {
+  const base = await registeredFixture();
+  const now = BigInt(await time.latest());
+  for (let i = 0; i < Number(MAX_PENDING); i++) {
+    await base.registry
+      .connect(base.supplier)
+      .fileDocument(i % 3, digestOf(`pending-${i}`), now, now + YEAR_N, [STENTS]);
+  }
+  return base;
+}
+
+/** A registered supplier with one pending product registration (document 1) for GTIN and GTIN_B. */
+async function pendingRegistrationFixture() {
+  const base = await registeredFixture();
+  const now = BigInt(await time.latest());
+  const validFrom = now + 10n * DAY_N;
+  const validUntil = now + 100n * DAY_N;
+  await base.registry
+    .connect(base.supplier)
+    .fileProductRegistration(digestOf("registration"), validFrom, validUntil, [STENTS], [GTIN, GTIN_B]);
+  return { ...base, documentId: 1n, validFrom, validUntil };
+}
+
 describe("SupplierRegistry", function () {
+  // Reproductions of the two v1 weaknesses; both failed against the v1 registry.
+  describe("qualification spam", function () {
+    describe("when a qualified supplier piles 197 more documents on its 3 attested ones", function () {
+      it("costs isQualified exactly the same gas as with the 3 documents alone, with the same answers", async function () {
+        const { registry, supplier, at, gasBefore } = await loadFixture(spamFixture);
+        expect(await registry.documentCount()).to.equal(200n);
+        for (const [category, qualified] of [
+          [STENTS, true],
+          [KNEES, false],
+        ] as const) {
+          expect(await registry.isQualified(supplier.address, category, at)).to.equal(qualified);
+          expect(await registry.isQualified.estimateGas(supplier.address, category, at)).to.equal(
+            gasBefore[category],
+          );
+        }
+      });
+    });
+
+    describe("when a supplier already has 16 documents pending", function () {
+      it("reverts the 17th with RegistryTooManyPendingDocuments", async function () {
+        const { registry, supplier } = await loadFixture(fullPendingFixture);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry
+            .connect(supplier)
+            .fileDocument(Kind.BusinessLicence, digestOf("17th"), now, now + YEAR_N, [STENTS]),
+        )
+          .to.be.revertedWithCustomError(registry, "RegistryTooManyPendingDocuments")
+          .withArgs(supplier.address, MAX_PENDING);
+      });
+
+      it("frees a slot when a pending document is attested or rejected", async function () {
+        const { registry, supplier, actors } = await loadFixture(fullPendingFixture);
+        expect(await registry.pendingDocumentCount(supplier.address)).to.equal(MAX_PENDING);
+        const now = BigInt(await time.latest());
+        const file = (label: string) =>
+          registry
+            .connect(supplier)
+            .fileDocument(Kind.BusinessLicence, digestOf(label), now, now + YEAR_N, [STENTS]);
+        await registry.connect(actors.regulator).attestDocument(1n);
+        expect(await registry.pendingDocumentCount(supplier.address)).to.equal(MAX_PENDING - 1n);
+        await expect(file("after attestation")).to.emit(registry, "DocumentFiled");
+        await registry.connect(actors.regulator).rejectDocument(2n, 1);
+        await expect(file("after rejection")).to.emit(registry, "DocumentFiled");
+        await expect(file("one too many"))
+          .to.be.revertedWithCustomError(registry, "RegistryTooManyPendingDocuments")
+          .withArgs(supplier.address, MAX_PENDING);
+      });
+
+      it("counts product registrations too", async function () {
+        const { registry, supplier } = await loadFixture(fullPendingFixture);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry
+            .connect(supplier)
+            .fileProductRegistration(digestOf("17th"), now, now + YEAR_N, [STENTS], [GTIN]),
+        )
+          .to.be.revertedWithCustomError(registry, "RegistryTooManyPendingDocuments")
+          .withArgs(supplier.address, MAX_PENDING);
+      });
+
+      it("does not limit another supplier", async function () {
+        const { registry, actors } = await loadFixture(fullPendingFixture);
+        const other = actors.suppliers[1];
+        await registry.connect(other).register(NAME, REG_ID);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry.connect(other).fileDocument(Kind.BusinessLicence, digestOf("x"), now, now + 1n, [STENTS]),
+        ).to.emit(registry, "DocumentFiled");
+        expect(await registry.pendingDocumentCount(other.address)).to.equal(1n);
+      });
+    });
+  });
+
+  describe("GTIN registration", function () {
+    describe("when no registration names the GTIN", function () {
+      it("is not registered, for the supplier or anyone, at any time", async function () {
+        const { registry, supplier, actors } = await loadFixture(qualifiedFixture);
+        const now = BigInt(await time.latest());
+        for (const at of [0n, now, now + YEAR_N]) {
+          expect(await registry.isGtinRegistered(supplier.address, GTIN, at)).to.equal(false);
+          expect(await registry.isGtinRegistered(actors.stranger.address, GTIN, at)).to.equal(false);
+        }
+      });
+    });
+
+    describe("when the registration is only pending", function () {
+      it("does not register its GTINs", async function () {
+        const { registry, supplier, validFrom } = await loadFixture(pendingRegistrationFixture);
+        expect(await registry.isGtinRegistered(supplier.address, GTIN, validFrom)).to.equal(false);
+        expect(await registry.isGtinRegistered(supplier.address, GTIN_B, validFrom)).to.equal(false);
+      });
+    });
+
+    describe("when the registration was rejected", function () {
+      it("does not register its GTINs", async function () {
+        const { registry, supplier, actors, documentId, validFrom } =
+          await loadFixture(pendingRegistrationFixture);
+        await registry.connect(actors.regulator).rejectDocument(documentId, 9);
+        expect(await registry.isGtinRegistered(supplier.address, GTIN, validFrom)).to.equal(false);
+        expect(await registry.isGtinRegistered(supplier.address, GTIN_B, validFrom)).to.equal(false);
+      });
+    });
+
+    describe("when the registration is attested", function () {
+      it("registers each GTIN for its window only, edges included", async function () {
+        const { registry, supplier, actors, documentId, validFrom, validUntil } =
+          await loadFixture(pendingRegistrationFixture);
+        await registry.connect(actors.regulator).attestDocument(documentId);
+        for (const gtin of [GTIN, GTIN_B]) {
+          expect(await registry.isGtinRegistered(supplier.address, gtin, validFrom - 1n)).to.equal(false);
+          expect(await registry.isGtinRegistered(supplier.address, gtin, validFrom)).to.equal(true);
+          expect(await registry.isGtinRegistered(supplier.address, gtin, validUntil)).to.equal(true);
+          expect(await registry.isGtinRegistered(supplier.address, gtin, validUntil + 1n)).to.equal(false);
+        }
+        expect(await registry.isGtinRegistered(supplier.address, GTIN_C, validFrom)).to.equal(false);
+      });
+
+      it("registers them for the filing supplier only", async function () {
+        const { registry, actors, documentId, validFrom } = await loadFixture(pendingRegistrationFixture);
+        await registry.connect(actors.regulator).attestDocument(documentId);
+        for (const other of [actors.suppliers[1], actors.stranger]) {
+          expect(await registry.isGtinRegistered(other.address, GTIN, validFrom)).to.equal(false);
+        }
+      });
+    });
+
+    describe("when a later-expiring registration of the GTIN is attested", function () {
+      it("replaces the window and emits GtinRegistered for it", async function () {
+        const { registry, supplier, actors, documentId, validFrom, validUntil } =
+          await loadFixture(pendingRegistrationFixture);
+        await registry.connect(actors.regulator).attestDocument(documentId);
+        const renewedUntil = validUntil + YEAR_N;
+        await registry
+          .connect(supplier)
+          .fileProductRegistration(digestOf("renewal"), validUntil, renewedUntil, [STENTS], [GTIN]);
+        await expect(registry.connect(actors.regulator).attestDocument(2n))
+          .to.emit(registry, "GtinRegistered")
+          .withArgs(supplier.address, GTIN, 2n, validUntil, renewedUntil);
+        expect(await registry.isGtinRegistered(supplier.address, GTIN, validFrom)).to.equal(false);
+        expect(await registry.isGtinRegistered(supplier.address, GTIN, renewedUntil)).to.equal(true);
+        // GTIN_B was not in the renewal: its registration is unchanged.
+        expect(await registry.isGtinRegistered(supplier.address, GTIN_B, validFrom)).to.equal(true);
+        expect(await registry.isGtinRegistered(supplier.address, GTIN_B, validUntil + 1n)).to.equal(false);
+      });
+    });
+
+    describe("when an earlier-expiring registration of the GTIN is attested later", function () {
+      it("keeps the current window and emits GtinRegistered only for its new GTINs", async function () {
+        const { registry, supplier, actors, documentId, validFrom, validUntil } =
+          await loadFixture(pendingRegistrationFixture);
+        await registry.connect(actors.regulator).attestDocument(documentId);
+        const shortUntil = validFrom + DAY_N;
+        await registry
+          .connect(supplier)
+          .fileProductRegistration(
+            digestOf("short"),
+            validFrom - DAY_N,
+            shortUntil,
+            [STENTS],
+            [GTIN, GTIN_C],
+          );
+        const tx = registry.connect(actors.regulator).attestDocument(2n);
+        await expect(tx)
+          .to.emit(registry, "GtinRegistered")
+          .withArgs(supplier.address, GTIN_C, 2n, validFrom - DAY_N, shortUntil);
+        const receipt = await (await tx).wait();
+        const registered = receipt!.logs
+          .map((log) => registry.interface.parseLog(log))
+          .filter((e) => e?.name === "GtinRegistered");
+        expect(registered.map((e) => e!.args.gtin)).to.deep.equal([GTIN_C]);
+        expect(await registry.isGtinRegistered(supplier.address, GTIN, validFrom - 1n)).to.equal(false);
+        expect(await registry.isGtinRegistered(supplier.address, GTIN, validUntil)).to.equal(true);
+      });
+    });
+
+    describe("when a registration of the GTIN expiring at the same time is attested later", function () {
+      it("keeps the current window and emits no GtinRegistered", async function () {
+        const { registry, supplier, actors, documentId, validFrom, validUntil } =
+          await loadFixture(pendingRegistrationFixture);
+        await registry.connect(actors.regulator).attestDocument(documentId);
+        await registry
+          .connect(supplier)
+          .fileProductRegistration(digestOf("same end"), validFrom - DAY_N, validUntil, [STENTS], [GTIN]);
+        await expect(registry.connect(actors.regulator).attestDocument(2n)).not.to.emit(
+          registry,
+          "GtinRegistered",
+        );
+        expect(await registry.isGtinRegistered(supplier.address, GTIN, validFrom - 1n)).to.equal(false);
+        expect(await registry.isGtinRegistered(supplier.address, GTIN, validFrom)).to.equal(true);
+      });
+    });
+
+    describe("when a manufacturer and a distributor each register the GTIN", function () {
+      it("registers it for each by its own document and window", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        const [manufacturer, distributor] = actors.suppliers;
+        const ids = [
+          await registerGtins(ledger, actors.regulator, manufacturer, [GTIN]),
+          await registerGtins(ledger, actors.regulator, distributor, [GTIN], [KNEES]),
+        ];
+        for (const [i, s] of [manufacturer, distributor].entries()) {
+          const { validFrom, validUntil } = await ledger.registry.document(ids[i]);
+          expect(await ledger.registry.isGtinRegistered(s.address, GTIN, validFrom)).to.equal(true);
+          expect(await ledger.registry.isGtinRegistered(s.address, GTIN, validUntil)).to.equal(true);
+          expect(await ledger.registry.isGtinRegistered(s.address, GTIN, validUntil + 1n)).to.equal(false);
+        }
+        const now = await time.latest();
+        expect(await ledger.registry.isGtinRegistered(actors.stranger.address, GTIN, now)).to.equal(false);
+      });
+    });
+
+    describe("when the supplier is suspended", function () {
+      it("still answers from the registration alone (isQualified is what checks the supplier)", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        const supplier = actors.suppliers[0];
+        await registerGtins(ledger, actors.regulator, supplier, [GTIN]);
+        await ledger.registry.connect(actors.regulator).suspend(supplier.address, 1);
+        expect(await ledger.registry.isGtinRegistered(supplier.address, GTIN, await time.latest())).to.equal(
+          true,
+        );
+      });
+    });
+
+    describe("registerGtins (test helper)", function () {
+      it("registers the supplier if needed, files and attests a registration for the GTINs", async function () {
+        const { ledger, actors } = await loadFixture(deployFixture);
+        const supplier = actors.suppliers[2];
+        const id = await registerGtins(ledger, actors.regulator, supplier, [GTIN, GTIN_B], [KNEES]);
+        const doc = await ledger.registry.document(id);
+        expect(doc.supplier).to.equal(supplier.address);
+        expect(doc.kind).to.equal(BigInt(Kind.ProductRegistration));
+        expect(doc.status).to.equal(DocStatus.Attested);
+        expect(doc.categories).to.deep.equal([KNEES]);
+        expect(await ledger.registry.documentGtins(id)).to.deep.equal([GTIN, GTIN_B]);
+        const now = await time.latest();
+        for (const gtin of [GTIN, GTIN_B]) {
+          expect(await ledger.registry.isGtinRegistered(supplier.address, gtin, now)).to.equal(true);
+        }
+      });
+    });
+  });
+
   describe("deployment", function () {
-    it("requires every document kind, has no documents and trusts the ledger forwarder", async function () {
+    it("requires every document kind, has no documents, caps pending ones at 16 and trusts the ledger forwarder", async function () {
       const { ledger } = await loadFixture(deployFixture);
       expect(await ledger.registry.requiredKinds()).to.equal(0b111n);
       expect(await ledger.registry.documentCount()).to.equal(0n);
+      expect(await ledger.registry.MAX_PENDING_DOCUMENTS()).to.equal(MAX_PENDING);
       expect(await ledger.registry.roles()).to.equal(await ledger.roles.getAddress());
       expect(await ledger.registry.isTrustedForwarder(await ledger.forwarder.getAddress())).to.equal(true);
       expect(await ledger.registry.paused()).to.equal(false);
@@ -206,6 +519,27 @@ describe("SupplierRegistry", function () {
         )
           .to.be.revertedWithCustomError(registry, "RegistryInvalidValidity")
           .withArgs(now, now - 1n);
+      });
+    });
+
+    describe("when the validity window ends after 2^40 - 1", function () {
+      it("reverts with RegistryInvalidValidity, and accepts 2^40 - 1 itself", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry
+            .connect(supplier)
+            .fileDocument(Kind.BusinessLicence, digestOf("x"), now, MAX_TIME + 1n, [STENTS]),
+        )
+          .to.be.revertedWithCustomError(registry, "RegistryInvalidValidity")
+          .withArgs(now, MAX_TIME + 1n);
+        await registry
+          .connect(supplier)
+          .fileDocument(Kind.BusinessLicence, digestOf("x"), now, MAX_TIME, [STENTS]);
+        await registry.connect(actors.regulator).attestDocument(1n);
+        await registry.connect(actors.regulator).setRequiredKinds(0b001);
+        expect(await registry.isQualified(supplier.address, STENTS, MAX_TIME)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, MAX_TIME + 1n)).to.equal(false);
       });
     });
 
@@ -314,6 +648,130 @@ describe("SupplierRegistry", function () {
     });
   });
 
+  describe("fileProductRegistration", function () {
+    /** `count` distinct valid GTIN-14s. */
+    function gtins(count: number): bigint[] {
+      return Array.from({ length: count }, (_, i) => withCheckDigit(952012345000n + BigInt(i)));
+    }
+
+    describe("when the caller is not registered", function () {
+      it("reverts with RegistrySupplierNotRegistered", async function () {
+        const { registry, actors } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        await expect(
+          registry
+            .connect(actors.stranger)
+            .fileProductRegistration(digestOf("x"), now, now + YEAR_N, [STENTS], [GTIN]),
+        )
+          .to.be.revertedWithCustomError(registry, "RegistrySupplierNotRegistered")
+          .withArgs(actors.stranger.address);
+      });
+    });
+
+    describe("when the document fields are invalid", function () {
+      it("reverts with the errors fileDocument uses", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        const file = (digest: string, validFrom: bigint, validUntil: bigint, categories: string[]) =>
+          registry
+            .connect(supplier)
+            .fileProductRegistration(digest, validFrom, validUntil, categories, [GTIN]);
+        await expect(file(ethers.ZeroHash, now, now + 1n, [STENTS])).to.be.revertedWithCustomError(
+          registry,
+          "RegistryZeroDigest",
+        );
+        await expect(file(digestOf("x"), now, now, [STENTS]))
+          .to.be.revertedWithCustomError(registry, "RegistryInvalidValidity")
+          .withArgs(now, now);
+        await expect(file(digestOf("x"), now, MAX_TIME + 1n, [STENTS]))
+          .to.be.revertedWithCustomError(registry, "RegistryInvalidValidity")
+          .withArgs(now, MAX_TIME + 1n);
+        await expect(file(digestOf("x"), now, now + 1n, []))
+          .to.be.revertedWithCustomError(registry, "RegistryInvalidCategories")
+          .withArgs(0);
+        expect(await registry.documentCount()).to.equal(0n);
+      });
+    });
+
+    describe("when the number of GTINs is out of range", function () {
+      it("reverts with RegistryInvalidGtins for none and for 33, and accepts 32", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        const file = (list: bigint[]) =>
+          registry.connect(supplier).fileProductRegistration(digestOf("x"), now, now + 1n, [STENTS], list);
+        await expect(file([])).to.be.revertedWithCustomError(registry, "RegistryInvalidGtins").withArgs(0);
+        await expect(file(gtins(33)))
+          .to.be.revertedWithCustomError(registry, "RegistryInvalidGtins")
+          .withArgs(33);
+        await expect(file(gtins(32)))
+          .to.emit(registry, "ProductsDeclared")
+          .withArgs(1n, supplier.address, gtins(32));
+        expect(await registry.documentGtins(1n)).to.deep.equal(gtins(32));
+      });
+    });
+
+    describe("when a GTIN is not a valid GTIN-14", function () {
+      for (const [label, bad] of [
+        ["a wrong check digit", BAD_GTIN],
+        ["zero", 0n],
+        ["more than 14 digits", 10n ** 14n + GTIN],
+      ] as const) {
+        it(`reverts with RegistryInvalidGtin for ${label}, wherever it is in the list`, async function () {
+          const { registry, supplier } = await loadFixture(registeredFixture);
+          const now = BigInt(await time.latest());
+          await expect(
+            registry
+              .connect(supplier)
+              .fileProductRegistration(digestOf("x"), now, now + 1n, [STENTS], [GTIN, GTIN_B, bad]),
+          )
+            .to.be.revertedWithCustomError(registry, "RegistryInvalidGtin")
+            .withArgs(bad);
+        });
+      }
+    });
+
+    describe("when the registration is well formed", function () {
+      it("files a Pending product registration, emitting DocumentFiled and ProductsDeclared", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        const digest = digestOf("registration.pdf");
+        const args: [string, bigint, bigint, string[], bigint[]] = [
+          digest,
+          now,
+          now + YEAR_N,
+          [STENTS, KNEES],
+          [GTIN_B, GTIN],
+        ];
+        expect(await registry.connect(supplier).fileProductRegistration.staticCall(...args)).to.equal(1n);
+        await expect(registry.connect(supplier).fileProductRegistration(...args))
+          .to.emit(registry, "DocumentFiled")
+          .withArgs(1n, supplier.address, Kind.ProductRegistration, digest, now, now + YEAR_N, [
+            STENTS,
+            KNEES,
+          ])
+          .and.to.emit(registry, "ProductsDeclared")
+          .withArgs(1n, supplier.address, [GTIN_B, GTIN]);
+        const doc = await registry.document(1n);
+        expect(doc.kind).to.equal(BigInt(Kind.ProductRegistration));
+        expect(doc.status).to.equal(DocStatus.Pending);
+        expect(doc.categories).to.deep.equal([STENTS, KNEES]);
+        expect(await registry.documentGtins(1n)).to.deep.equal([GTIN_B, GTIN]);
+        expect(await registry.pendingDocumentCount(supplier.address)).to.equal(1n);
+      });
+    });
+
+    describe("when the registry is paused", function () {
+      it("reverts with EnforcedPause", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        await registry.connect(actors.admin).pause();
+        const now = BigInt(await time.latest());
+        await expect(
+          registry.connect(supplier).fileProductRegistration(digestOf("x"), now, now + 1n, [STENTS], [GTIN]),
+        ).to.be.revertedWithCustomError(registry, "EnforcedPause");
+      });
+    });
+  });
+
   describe("attestDocument", function () {
     describe("when the caller is not a regulator", function () {
       it("reverts with LedgerUnauthorized", async function () {
@@ -367,6 +825,45 @@ describe("SupplierRegistry", function () {
         const doc = await registry.document(documentId);
         expect(doc.status).to.equal(DocStatus.Attested);
         expect(doc.reasonCode).to.equal(0n);
+      });
+    });
+
+    describe("when the document is a product registration with GTINs", function () {
+      it("emits DocumentAttested, then GtinRegistered for each GTIN, and counts towards qualification", async function () {
+        const { registry, supplier, actors, documentId, validFrom, validUntil } =
+          await loadFixture(pendingRegistrationFixture);
+        const tx = registry.connect(actors.regulator).attestDocument(documentId);
+        await expect(tx)
+          .to.emit(registry, "DocumentAttested")
+          .withArgs(documentId, supplier.address, actors.regulator.address)
+          .and.to.emit(registry, "GtinRegistered")
+          .withArgs(supplier.address, GTIN, documentId, validFrom, validUntil)
+          .and.to.emit(registry, "GtinRegistered")
+          .withArgs(supplier.address, GTIN_B, documentId, validFrom, validUntil);
+        const names = (await (await tx).wait())!.logs.map((log) => registry.interface.parseLog(log)?.name);
+        expect(names).to.deep.equal(["DocumentAttested", "GtinRegistered", "GtinRegistered"]);
+        expect(await registry.pendingDocumentCount(supplier.address)).to.equal(0n);
+        await registry.connect(actors.regulator).setRequiredKinds(0b100);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, KNEES, validFrom)).to.equal(false);
+      });
+    });
+
+    describe("when the document is a product registration filed without GTINs", function () {
+      it("qualifies for its categories but registers no GTIN", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        await registry
+          .connect(supplier)
+          .fileDocument(Kind.ProductRegistration, digestOf("plain"), now, now + YEAR_N, [STENTS]);
+        expect(await registry.documentGtins(1n)).to.deep.equal([]);
+        await expect(registry.connect(actors.regulator).attestDocument(1n)).not.to.emit(
+          registry,
+          "GtinRegistered",
+        );
+        await registry.connect(actors.regulator).setRequiredKinds(0b100);
+        expect(await registry.isQualified(supplier.address, STENTS, now)).to.equal(true);
+        expect(await registry.isGtinRegistered(supplier.address, GTIN, now)).to.equal(false);
       });
     });
 
@@ -432,6 +929,18 @@ describe("SupplierRegistry", function () {
       });
     });
 
+    describe("when the document is a product registration with GTINs", function () {
+      it("emits DocumentRejected without GtinRegistered and frees the pending slot", async function () {
+        const { registry, supplier, actors, documentId } = await loadFixture(pendingRegistrationFixture);
+        await expect(registry.connect(actors.regulator).rejectDocument(documentId, 7))
+          .to.emit(registry, "DocumentRejected")
+          .withArgs(documentId, supplier.address, actors.regulator.address, 7)
+          .and.not.to.emit(registry, "GtinRegistered");
+        expect(await registry.pendingDocumentCount(supplier.address)).to.equal(0n);
+        expect(await registry.documentGtins(documentId)).to.deep.equal([GTIN, GTIN_B]);
+      });
+    });
+
     describe("when the registry is paused", function () {
       it("reverts with EnforcedPause", async function () {
         const { registry, actors, documentId } = await loadFixture(pendingFixture);
@@ -468,7 +977,7 @@ describe("SupplierRegistry", function () {
         await registry.connect(actors.regulator).suspend(supplier.address, 1);
         await expect(registry.connect(actors.regulator).suspend(supplier.address, 2))
           .to.be.revertedWithCustomError(registry, "RegistrySupplierStatus")
-          .withArgs(supplier.address, SupplierStatus.Suspended);
+          .withArgs(supplier.address, SupplierStatus.Suspended, SupplierStatus.Active);
       });
     });
 
@@ -521,7 +1030,7 @@ describe("SupplierRegistry", function () {
         const { registry, supplier, actors } = await loadFixture(registeredFixture);
         await expect(registry.connect(actors.regulator).reinstate(supplier.address, 1))
           .to.be.revertedWithCustomError(registry, "RegistrySupplierStatus")
-          .withArgs(supplier.address, SupplierStatus.Active);
+          .withArgs(supplier.address, SupplierStatus.Active, SupplierStatus.Suspended);
       });
     });
 
@@ -733,22 +1242,156 @@ describe("SupplierRegistry", function () {
       });
     });
 
-    describe("when the supplier holds several documents of a kind", function () {
-      it("is true while any of them is valid, older or newer", async function () {
-        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
-        // A newer licence that starts only after the first set lapses.
-        const later = validUntil + 50n * DAY_N;
+    describe("when another document of a kind is attested (current document rule)", function () {
+      /** Files and attests a licence for `categories` over [validFrom, validUntil]; returns its id. */
+      async function attestLicence(
+        registry: SupplierRegistry,
+        supplier: HardhatEthersSigner,
+        regulator: HardhatEthersSigner,
+        validFrom: bigint,
+        validUntil: bigint,
+        categories: string[] = [STENTS],
+      ): Promise<bigint> {
         await registry
           .connect(supplier)
-          .fileDocument(Kind.BusinessLicence, digestOf("renewal"), validUntil + 1n, later, [STENTS]);
-        await registry.connect(actors.regulator).attestDocument(await registry.documentCount());
-        // Newest licence not yet valid, the older one is: still qualified.
+          .fileDocument(
+            Kind.BusinessLicence,
+            digestOf(`licence-${validFrom}-${validUntil}`),
+            validFrom,
+            validUntil,
+            categories,
+          );
+        const id = await registry.documentCount();
+        await registry.connect(regulator).attestDocument(id);
+        return id;
+      }
+
+      it("extends qualification to a later-expiring document's end", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        await registry.connect(actors.regulator).setRequiredKinds(0b001);
+        const later = validUntil + 50n * DAY_N;
+        await attestLicence(registry, supplier, actors.regulator, validFrom + DAY_N, later);
+        expect(await registry.isQualified(supplier.address, STENTS, later)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, later + 1n)).to.equal(false);
+        // The window is the new document's: it starts at its validFrom.
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom + DAY_N)).to.equal(true);
+      });
+
+      it("does not shorten qualification when an earlier-expiring document is attested later", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        // Attested after the set, covering a window inside it and one before it.
+        await attestLicence(registry, supplier, actors.regulator, validFrom + DAY_N, validFrom + 2n * DAY_N);
+        await attestLicence(registry, supplier, actors.regulator, validFrom - 5n * DAY_N, validFrom - DAY_N);
         expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(true);
-        // Past the older set the permit and registration have lapsed, the renewal alone is not enough.
+        expect(await registry.isQualified(supplier.address, STENTS, validUntil)).to.equal(true);
+        // Nor does its earlier start reach back before the current window.
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom - 2n * DAY_N)).to.equal(false);
+      });
+
+      it("keeps the current document when the new one expires at the same time", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        await registry.connect(actors.regulator).setRequiredKinds(0b001);
+        await attestLicence(registry, supplier, actors.regulator, validFrom - 5n * DAY_N, validUntil);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom - 1n)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(true);
+      });
+
+      it("replaces the window even when the new document starts later, so earlier times no longer qualify", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        await registry.connect(actors.regulator).setRequiredKinds(0b001);
+        // A renewal attested ahead of its start, which is after the current licence's start.
+        const renewalFrom = validFrom + 30n * DAY_N;
+        await attestLicence(registry, supplier, actors.regulator, renewalFrom, validUntil + YEAR_N);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, renewalFrom - 1n)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, renewalFrom)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, validUntil + YEAR_N)).to.equal(true);
+      });
+
+      it("applies per category: a document replaces only where it expires later", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        await registry.connect(actors.regulator).setRequiredKinds(0b001);
+        // Knees first get a licence running past the stents one.
+        const kneesUntil = validUntil + 100n * DAY_N;
+        await attestLicence(registry, supplier, actors.regulator, validFrom, kneesUntil, [KNEES]);
+        // A licence for both, expiring between the two: current for stents only.
+        const bothUntil = validUntil + 50n * DAY_N;
+        await attestLicence(registry, supplier, actors.regulator, validUntil, bothUntil, [STENTS, KNEES]);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, bothUntil)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, KNEES, validFrom)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, KNEES, kneesUntil)).to.equal(true);
+      });
+
+      it("leaves the other kinds' windows as they were", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        await attestLicence(registry, supplier, actors.regulator, validFrom, validUntil + YEAR_N);
+        expect(await registry.isQualified(supplier.address, STENTS, validUntil)).to.equal(true);
+        // The permit and registration still end at validUntil.
         expect(await registry.isQualified(supplier.address, STENTS, validUntil + 1n)).to.equal(false);
         await registry.connect(actors.regulator).setRequiredKinds(0b001);
         expect(await registry.isQualified(supplier.address, STENTS, validUntil + 1n)).to.equal(true);
-        expect(await registry.isQualified(supplier.address, STENTS, later + 1n)).to.equal(false);
+      });
+    });
+
+    describe("when each kind's current document has a different window", function () {
+      /** Licence over [t+1d, t+40d], permit over [t+2d, t+50d], registration over [t+3d, t+60d]. */
+      async function staggeredFixture() {
+        const base = await registeredFixture();
+        const t = BigInt(await time.latest());
+        const windows = [
+          [t + DAY_N, t + 40n * DAY_N],
+          [t + 2n * DAY_N, t + 50n * DAY_N],
+          [t + 3n * DAY_N, t + 60n * DAY_N],
+        ] as const;
+        for (const kind of ALL_KINDS) {
+          const [validFrom, validUntil] = windows[kind];
+          await base.registry
+            .connect(base.supplier)
+            .fileDocument(kind, digestOf(`staggered-${kind}`), validFrom, validUntil, [STENTS]);
+          await base.registry.connect(base.actors.regulator).attestDocument(BigInt(kind + 1));
+        }
+        return { ...base, windows };
+      }
+
+      it("requires every required kind's window, and only those", async function () {
+        const { registry, supplier, actors, windows } = await loadFixture(staggeredFixture);
+        const cases: [number, bigint, bigint][] = [
+          [0b001, windows[0][0], windows[0][1]],
+          [0b010, windows[1][0], windows[1][1]],
+          [0b100, windows[2][0], windows[2][1]],
+          [0b011, windows[1][0], windows[0][1]],
+          [0b110, windows[2][0], windows[1][1]],
+          [0b101, windows[2][0], windows[0][1]],
+          [0b111, windows[2][0], windows[0][1]],
+        ];
+        for (const [kinds, from, until] of cases) {
+          await registry.connect(actors.regulator).setRequiredKinds(kinds);
+          const label = `required kinds ${kinds.toString(2)}`;
+          expect(await registry.isQualified(supplier.address, STENTS, from - 1n), label).to.equal(false);
+          expect(await registry.isQualified(supplier.address, STENTS, from), label).to.equal(true);
+          expect(await registry.isQualified(supplier.address, STENTS, until), label).to.equal(true);
+          expect(await registry.isQualified(supplier.address, STENTS, until + 1n), label).to.equal(false);
+        }
+      });
+    });
+
+    describe("when asked about time 0", function () {
+      it("is false for a supplier without documents, whatever kinds are required", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        for (const kinds of [0b001, 0b010, 0b100, 0b111]) {
+          await registry.connect(actors.regulator).setRequiredKinds(kinds);
+          expect(await registry.isQualified(supplier.address, STENTS, 0n)).to.equal(false);
+        }
+      });
+
+      it("is true when the documents start at 0", async function () {
+        const { registry, supplier, actors } = await loadFixture(registeredFixture);
+        await fileAttestedSet(registry, actors.regulator, supplier, 0n, 1n);
+        expect(await registry.isQualified(supplier.address, STENTS, 0n)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, 1n)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, 2n)).to.equal(false);
       });
     });
 

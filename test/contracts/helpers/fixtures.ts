@@ -79,6 +79,36 @@ export async function qualify(
   return ids;
 }
 
+/**
+ * Registers `supplier` if needed, files a product registration for `gtins` covering `categories`
+ * (valid from a second ago for `validForSeconds`) and has `regulator` attest it, so each GTIN is
+ * registered for the supplier. Returns the document id.
+ */
+export async function registerGtins(
+  ledger: Ledger,
+  regulator: HardhatEthersSigner,
+  supplier: HardhatEthersSigner,
+  gtins: bigint[],
+  categories: string[] = [STENTS],
+  validForSeconds = 2 * YEAR,
+): Promise<bigint> {
+  const now = BigInt(await time.latest());
+  if ((await ledger.registry.supplierStatus(supplier.address)) === 0n) {
+    await ledger.registry
+      .connect(supplier)
+      .register(ethers.encodeBytes32String("Supplier"), ethers.encodeBytes32String("91310000X"));
+  }
+  const digest = ethers.sha256(
+    ethers.toUtf8Bytes(`${supplier.address}-registration-${gtins.join(",")}-${now}`),
+  );
+  await ledger.registry
+    .connect(supplier)
+    .fileProductRegistration(digest, now - 1n, now + BigInt(validForSeconds), categories, gtins);
+  const id = await ledger.registry.documentCount();
+  await ledger.registry.connect(regulator).attestDocument(id);
+  return id;
+}
+
 export function tiers(...pairs: [number | bigint, number | bigint][]): TierStruct[] {
   return pairs.map(([threshold, unitPrice]) => ({ threshold, unitPrice }));
 }
