@@ -81,8 +81,6 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
             lot: input.lot
         });
         _recordHash[shipmentId] = keccak256(abi.encode(record));
-        // Written now so that every later step updates a warm, non-zero slot.
-        _state[shipmentId].createdAt = uint40(block.timestamp);
         emit ShipmentCreated(shipmentId, supplier, key, record);
     }
 
@@ -99,26 +97,33 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
         ShipmentState memory st = _checked(shipmentId, shipment);
         address actor = _msgSender();
         if (eventTime > block.timestamp) revert TraceEventInFuture(eventTime, block.timestamp);
+        bool changed;
         if (step <= TraceStep.Arriving) {
             bool transporter = actor == shipment.supplier || isCarrier[shipment.supplier][actor];
             if (!transporter || st.hospitalCustody) revert TraceStepNotAllowed(shipmentId, step, actor);
-            if (step == TraceStep.Arriving && st.arrivedAt == 0) st.arrivedAt = uint40(block.timestamp);
+            if (step == TraceStep.Arriving && st.arrivedAt == 0) {
+                st.arrivedAt = uint40(block.timestamp);
+                changed = true;
+            }
         } else {
-            if (hospitals.hospitalOf(actor) != shipment.hospital)
+            if (hospitals.hospitalOf(actor) != shipment.hospital) {
                 revert TraceStepNotAllowed(shipmentId, step, actor);
+            }
             if (!st.hospitalCustody) {
                 st.hospitalCustody = true;
                 st.receivedAt = uint40(block.timestamp);
+                changed = true;
             }
         }
         if (excursion) {
             // A waiver covers only the excursions reported before it: a new one needs its own.
             st.excursion = true;
             st.excursionWaived = false;
+            changed = true;
         }
-        uint16 index = ++st.eventCount;
-        _state[shipmentId] = st;
-        emit TraceEventRecorded(shipmentId, index, step, actor, location, eventTime, sensorDigest, excursion);
+        // Most steps change nothing but the log: the state slot is written only when it changes.
+        if (changed) _state[shipmentId] = st;
+        emit TraceEventRecorded(shipmentId, step, actor, location, eventTime, sensorDigest, excursion);
     }
 
     /// @inheritdoc IDeliveryTrace
@@ -187,7 +192,6 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
             st.hospitalCustody = true;
         }
         _state[shipmentId] = st;
-        emit ShipmentConfirmed(shipmentId, st.receivedAt);
         return (
             st.arrivedAt,
             st.receivedAt,
@@ -272,8 +276,8 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
             revert TraceRecordMismatch(shipmentId);
     }
 
-    function _existing(uint256 shipmentId) internal view returns (ShipmentState memory st) {
-        st = _state[shipmentId];
-        if (st.createdAt == 0) revert TraceShipmentNotFound(shipmentId);
+    function _existing(uint256 shipmentId) internal view returns (ShipmentState memory) {
+        if (_recordHash[shipmentId] == bytes32(0)) revert TraceShipmentNotFound(shipmentId);
+        return _state[shipmentId];
     }
 }

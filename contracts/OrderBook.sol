@@ -5,7 +5,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {LedgerBase} from "./access/LedgerBase.sol";
 import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
 import {IDeliveryTrace} from "./interfaces/IDeliveryTrace.sol";
@@ -28,7 +28,7 @@ import {
 /// `totalRefundsOwed`; `totalEscrow` is the sum of `escrow` over orders; accepted ≤ shipped ≤
 /// quantity − cancelled; a shipment settles once.
 /// @dev Every function that moves tokens checks, then writes every effect, then transfers.
-contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuard {
+contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @dev A single approver may approve up to the hospital's threshold per agreement over this

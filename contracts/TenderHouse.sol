@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {LedgerBase} from "./access/LedgerBase.sol";
 import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
 import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
@@ -27,7 +27,7 @@ import {
 /// @dev Finalize must fit one transaction (EIP-7825 caps one at 2^24 gas) for every tender
 /// `openTender` accepts: it costs O(bidders x winners) — `isQualified` is a constant number of
 /// reads whatever a supplier filed — and writes O(winners); hospitals' shares are derived.
-contract TenderHouse is ITenderHouse, LedgerBase, ReentrancyGuard {
+contract TenderHouse is ITenderHouse, LedgerBase, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     uint256 public constant MAX_BIDDERS = 32;

@@ -21,7 +21,6 @@ interface IDeliveryTrace {
     );
     /// @notice A custody or inspection step was recorded.
     /// @param shipmentId The shipment.
-    /// @param eventIndex 1-based index of the step within the shipment.
     /// @param step The EPCIS business step.
     /// @param actor Who recorded it.
     /// @param location Hash of the read point (GLN or site id).
@@ -30,8 +29,7 @@ interface IDeliveryTrace {
     /// @param excursion The readings left the allowed range.
     event TraceEventRecorded(
         uint256 indexed shipmentId,
-        uint256 indexed eventIndex,
-        TraceStep step,
+        TraceStep indexed step,
         address indexed actor,
         bytes32 location,
         uint64 eventTime,
@@ -81,10 +79,6 @@ interface IDeliveryTrace {
         address indexed regulator,
         uint16 reasonCode
     );
-    /// @notice The order book settled the shipment.
-    /// @param shipmentId The shipment.
-    /// @param receivedAt The hospital's receiving time on chain.
-    event ShipmentConfirmed(uint256 indexed shipmentId, uint64 receivedAt);
     /// @notice The order book was bound.
     /// @param orderBook The order book.
     event OrderBookBound(address orderBook);

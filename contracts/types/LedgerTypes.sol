@@ -218,14 +218,13 @@ struct ShipmentRecord {
     string lot;
 }
 
-/// @dev The mutable part of a shipment: one slot. Times are block timestamps.
+/// @dev The mutable part of a shipment: one slot, written by its first trace event (a shipment
+/// exists when its record hash does). Times are block timestamps.
 struct ShipmentState {
-    uint40 createdAt;
     /// @dev When the supplier (or its carrier) first recorded Arriving; 0 if never.
     uint40 arrivedAt;
     /// @dev When the hospital first took custody (Receiving or later, or its confirmation).
     uint40 receivedAt;
-    uint16 eventCount;
     bool hospitalCustody;
     bool excursion;
     bool excursionWaived;
