@@ -60,7 +60,8 @@ async function main(): Promise<void> {
     gas[name] = Number(receipt.gasUsed);
   };
 
-  const [admin, regulator, supplier, rival, hospital, approver1, approver2, settler] = await ethers.getSigners();
+  const [admin, regulator, supplier, rival, hospital, approver1, approver2, settler] =
+    await ethers.getSigners();
   const { ledger } = await deployLedger(admin, { regulators: [regulator.address] });
   const { tenders, hospitals, orderBook, trace, token } = ledger;
 
@@ -88,13 +89,30 @@ async function main(): Promise<void> {
   const firstOrder = await order(agreementId);
   await orderBook.connect(approver1).approveOrder(firstOrder);
   const first = await ship(firstOrder, 10, "LOT-2026-A");
-  await trace.connect(supplier).recordTraceEvent(first, await shipmentRecord(ledger, first), 0, ethers.ZeroHash, now(), ethers.ZeroHash, false);
+  await trace
+    .connect(supplier)
+    .recordTraceEvent(
+      first,
+      await shipmentRecord(ledger, first),
+      0,
+      ethers.ZeroHash,
+      now(),
+      ethers.ZeroHash,
+      false,
+    );
   await orderBook
     .connect(settler)
-    .confirmShipment(first, await shipmentRecord(ledger, first), { accepted: 10, rejected: 0, receiptHash: ethers.id("GR-0") });
+    .confirmShipment(first, await shipmentRecord(ledger, first), {
+      accepted: 10,
+      rejected: 0,
+      receiptHash: ethers.id("GR-0"),
+    });
 
   const delivery = BigInt(await time.latest()) + BigInt(30 * DAY);
-  await measure("placeOrder", orderBook.connect(hospital).placeOrder(agreementId, 20, delivery, ethers.id("PO-2")));
+  await measure(
+    "placeOrder",
+    orderBook.connect(hospital).placeOrder(agreementId, 20, delivery, ethers.id("PO-2")),
+  );
   const orderId = await orderBook.orderCount();
   await measure("approveOrderFunding", orderBook.connect(approver1).approveOrder(orderId));
   // A large order needs two approvers: the first approval only records itself.
@@ -121,16 +139,35 @@ async function main(): Promise<void> {
   }
   const shipmentId = await trace.shipmentCount();
   const record = await shipmentRecord(ledger, shipmentId);
-  await trace.connect(supplier).recordTraceEvent(shipmentId, record, 0, ethers.ZeroHash, now(), ethers.ZeroHash, false);
+  await trace
+    .connect(supplier)
+    .recordTraceEvent(shipmentId, record, 0, ethers.ZeroHash, now(), ethers.ZeroHash, false);
   await measure(
     "recordTraceEvent",
     trace
       .connect(supplier)
-      .recordTraceEvent(shipmentId, record, 1, ethers.id("urn:epc:id:sgln:0614141.00001.0"), now(), ethers.ZeroHash, false),
+      .recordTraceEvent(
+        shipmentId,
+        record,
+        1,
+        ethers.id("urn:epc:id:sgln:0614141.00001.0"),
+        now(),
+        ethers.ZeroHash,
+        false,
+      ),
+  );
+  // The supplier's arrival record: the first Arriving writes the shipment's state slot.
+  await measure(
+    "recordTraceEvent_arriving",
+    trace
+      .connect(supplier)
+      .recordTraceEvent(shipmentId, record, 2, ethers.ZeroHash, now(), ethers.ZeroHash, false),
   );
   await measure(
     "confirmShipment",
-    orderBook.connect(settler).confirmShipment(shipmentId, record, { accepted: 10, rejected: 0, receiptHash: ethers.id("GR-1") }),
+    orderBook
+      .connect(settler)
+      .confirmShipment(shipmentId, record, { accepted: 10, rejected: 0, receiptHash: ethers.id("GR-1") }),
   );
   await measure("recall_supplier", trace.connect(supplier).recall(GTIN, "LOT-2026-B", 1));
 
@@ -145,19 +182,30 @@ async function main(): Promise<void> {
     const goal = GOALS[name];
     const verdict = goal === undefined ? "" : used <= goal ? "  ok" : "  MISSED";
     if (goal !== undefined && used > goal) missed.push(name);
-    console.log(`${name.padEnd(26)} ${fmt(used).padStart(9)} ${goal === undefined ? "" : fmt(goal).padStart(10)}${verdict}`);
+    console.log(
+      `${name.padEnd(26)} ${fmt(used).padStart(9)} ${goal === undefined ? "" : fmt(goal).padStart(10)}${verdict}`,
+    );
   }
   console.log("\nshipment vs naive baseline (every serial stored)");
   console.log("serials      ledger        baseline      ratio");
   for (const row of baseline.rows) {
     const base = `${fmt(row.baseline)}${row.extrapolated ? "*" : ""}`;
-    console.log(`${fmt(row.serials).padStart(7)} ${fmt(row.ledger).padStart(11)} ${base.padStart(15)} ${row.ratio.toFixed(1).padStart(10)}x`);
+    console.log(
+      `${fmt(row.serials).padStart(7)} ${fmt(row.ledger).padStart(11)} ${base.padStart(15)} ${row.ratio.toFixed(1).padStart(10)}x`,
+    );
   }
-  console.log(`* extrapolated: ${fmt(baseline.perSerial)} gas per serial above ${fmt(baseline.fixed)} (fitted on 10 and 300, checked at 600)`);
-  console.log(`the baseline no longer fits a ${fmt(Number(BLOCK_GAS_LIMIT))}-gas block at ${fmt(baseline.firstCountOverBlock)} serials`);
+  console.log(
+    `* extrapolated: ${fmt(baseline.perSerial)} gas per serial above ${fmt(baseline.fixed)} (fitted on 10 and 300, checked at 600)`,
+  );
+  console.log(
+    `the baseline no longer fits a ${fmt(Number(BLOCK_GAS_LIMIT))}-gas block at ${fmt(baseline.firstCountOverBlock)} serials`,
+  );
   console.log(`\nwritten to ${path.relative(process.cwd(), out)}`);
-  if (gas.createShipment_10 !== gas.createShipment_100000) {
-    throw new Error(`shipment cost grows with serials: ${gas.createShipment_10} vs ${gas.createShipment_100000}`);
+  // The roots differ only in which of their 32 bytes are zero (4 gas of calldata instead of 16).
+  if (Math.abs(gas.createShipment_10 - gas.createShipment_100000) > 32 * 12) {
+    throw new Error(
+      `shipment cost grows with serials: ${gas.createShipment_10} vs ${gas.createShipment_100000}`,
+    );
   }
   if (missed.length > 0) throw new Error(`gas goals missed: ${missed.join(", ")}`);
 
@@ -167,8 +215,12 @@ async function main(): Promise<void> {
     const tenderId = await tenders.tenderCount();
     const salt = ethers.id(`salt-${n}`);
     const rivalSchedule = tiers([0, 10_500]);
-    await tenders.connect(rival).commitBid(tenderId, commitmentOf(tenderId, rival.address, rivalSchedule, salt));
-    const commit = tenders.connect(supplier).commitBid(tenderId, commitmentOf(tenderId, supplier.address, schedule, salt));
+    await tenders
+      .connect(rival)
+      .commitBid(tenderId, commitmentOf(tenderId, rival.address, rivalSchedule, salt));
+    const commit = tenders
+      .connect(supplier)
+      .commitBid(tenderId, commitmentOf(tenderId, supplier.address, schedule, salt));
     if (measured) await measure("commitBid", commit);
     else await (await commit).wait();
     await time.increaseTo(BigInt(terms.commitDeadline) + 1n);
@@ -241,7 +293,9 @@ async function compareBaseline(ledger10: number, ledger100k: number) {
         },
       }),
     ),
-  ) as { contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>> };
+  ) as {
+    contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>;
+  };
   const artifact = output.contracts["NaiveShipments.sol"].NaiveShipments;
   const [deployer] = await ethers.getSigners();
   const factory = new ethers.ContractFactory(artifact.abi as never, artifact.evm.bytecode.object, deployer);
@@ -281,7 +335,13 @@ async function compareBaseline(ledger10: number, ledger100k: number) {
   const at1000 = firstCountOverBlock > 1000 ? await run(1000) : undefined;
   const rows: BaselineRow[] = [
     { serials: 10, ledger: ledger10, baseline: at10, ratio: at10 / ledger10, extrapolated: false },
-    { serials: 1000, ledger: ledger10, baseline: at1000 ?? predict(1000), ratio: (at1000 ?? predict(1000)) / ledger10, extrapolated: at1000 === undefined },
+    {
+      serials: 1000,
+      ledger: ledger10,
+      baseline: at1000 ?? predict(1000),
+      ratio: (at1000 ?? predict(1000)) / ledger10,
+      extrapolated: at1000 === undefined,
+    },
     {
       serials: 100_000,
       ledger: ledger100k,

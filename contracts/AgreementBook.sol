@@ -7,7 +7,14 @@ import {LedgerBase} from "./access/LedgerBase.sol";
 import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
 import {ITenderHouse} from "./interfaces/ITenderHouse.sol";
 import {TierSchedule} from "./libraries/TierSchedule.sol";
-import {Agreement, AgreementTerms, HospitalVolume, TenderTerms, Tier} from "./types/LedgerTypes.sol";
+import {
+    Agreement,
+    AgreementTerms,
+    HospitalVolume,
+    SettlementTerms,
+    TenderTerms,
+    Tier
+} from "./types/LedgerTypes.sol";
 
 /// @title AgreementBook
 /// @notice Agreements awarded by the tender house and the volume booked under them. See
@@ -20,7 +27,6 @@ contract AgreementBook is IAgreementBook, LedgerBase {
     using SafeCast for uint256;
 
     struct Volume {
-        uint64 funded;
         uint64 accepted;
         uint8 rank;
         uint8 winnerCount;
@@ -86,7 +92,7 @@ contract AgreementBook is IAgreementBook, LedgerBase {
             receivingWindow: t.receivingWindow,
             confirmWindow: t.confirmWindow
         });
-        e.volume = Volume({funded: 0, accepted: 0, rank: rank, winnerCount: winnerCount});
+        e.volume = Volume({accepted: 0, rank: rank, winnerCount: winnerCount});
         e.tiers = packedTiers;
         _emitCreated(agreementId, e.terms, packedTiers, hospitals, shares);
     }
@@ -123,46 +129,46 @@ contract AgreementBook is IAgreementBook, LedgerBase {
         if (quantity > remaining && !excessConsented) {
             revert AgreementExceedsCommitment(agreementId, hospital, quantity, remaining);
         }
-        Volume storage v = e.volume;
-        value = TierSchedule.unpack(e.tiers).valueOf(v.accepted, quantity);
-        v.funded += quantity;
+        uint64 accepted = e.volume.accepted;
+        value = TierSchedule.valueOfStored(e.tiers, accepted, quantity);
         p.funded += quantity;
-        emit AgreementVolumeChanged(agreementId, hospital, v.funded, v.accepted, p.funded, p.accepted);
+        emit AgreementVolumeChanged(agreementId, hospital, p.funded, accepted);
     }
 
     /// @inheritdoc IAgreementBook
     /// @dev Not paused with the rest of the contract: it only ever gives volume back, as part of
     /// a cancellation, which must work while the ledger is paused.
     function releaseFunding(uint256 agreementId, address hospital, uint64 quantity) external onlyOrderBook {
-        Volume storage v = _entries[agreementId].volume;
         HospitalVolume storage p = _positions[agreementId][hospital];
-        v.funded -= quantity;
         p.funded -= quantity;
-        emit AgreementVolumeChanged(agreementId, hospital, v.funded, v.accepted, p.funded, p.accepted);
+        emit AgreementVolumeChanged(agreementId, hospital, p.funded, _entries[agreementId].volume.accepted);
     }
 
     /// @inheritdoc IAgreementBook
     function recordAcceptance(
         uint256 agreementId,
-        address hospital,
         uint64 quantity
-    ) external onlyOrderBook returns (uint256 gross, AgreementTerms memory terms) {
+    ) external onlyOrderBook returns (uint256 gross, SettlementTerms memory terms) {
         Entry storage e = _entries[agreementId];
-        terms = e.terms;
+        AgreementTerms storage t = e.terms;
+        terms = SettlementTerms({
+            category: t.category,
+            penaltyBpsPerDay: t.penaltyBpsPerDay,
+            penaltyCapBps: t.penaltyCapBps,
+            receivingWindow: t.receivingWindow
+        });
         if (quantity == 0) return (0, terms);
         Volume storage v = e.volume;
-        HospitalVolume storage p = _positions[agreementId][hospital];
-        gross = TierSchedule.unpack(e.tiers).valueOf(v.accepted, quantity);
-        v.accepted += quantity;
-        p.accepted += quantity;
-        emit AgreementVolumeChanged(agreementId, hospital, v.funded, v.accepted, p.funded, p.accepted);
+        uint64 accepted = v.accepted;
+        gross = TierSchedule.valueOfStored(e.tiers, accepted, quantity);
+        // The agreement's tier position; per-hospital accepted units are in the settlement events.
+        v.accepted = accepted + quantity;
     }
 
     /// @inheritdoc IAgreementBook
     function agreement(uint256 agreementId) external view returns (Agreement memory agr) {
         Entry storage e = _entry(agreementId);
         agr.terms = e.terms;
-        agr.fundedVolume = e.volume.funded;
         agr.acceptedVolume = e.volume.accepted;
         agr.rank = e.volume.rank;
         agr.winnerCount = e.volume.winnerCount;
@@ -175,6 +181,14 @@ contract AgreementBook is IAgreementBook, LedgerBase {
     }
 
     /// @inheritdoc IAgreementBook
+    function supplierAndCategory(
+        uint256 agreementId
+    ) external view returns (address supplier, bytes32 category) {
+        AgreementTerms storage t = _entry(agreementId).terms;
+        return (t.supplier, t.category);
+    }
+
+    /// @inheritdoc IAgreementBook
     function priceAt(uint256 agreementId, uint256 cumulativeVolume) external view returns (uint256) {
         return TierSchedule.unpack(_entry(agreementId).tiers).priceAt(cumulativeVolume);
     }
@@ -182,7 +196,7 @@ contract AgreementBook is IAgreementBook, LedgerBase {
     /// @inheritdoc IAgreementBook
     function quote(uint256 agreementId, uint256 quantity) external view returns (uint256) {
         Entry storage e = _entry(agreementId);
-        return TierSchedule.unpack(e.tiers).valueOf(e.volume.accepted, quantity);
+        return TierSchedule.valueOfStored(e.tiers, e.volume.accepted, quantity);
     }
 
     /// @inheritdoc IAgreementBook

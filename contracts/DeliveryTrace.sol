@@ -28,8 +28,16 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
     mapping(uint256 shipmentId => bytes32) internal _recordHash;
     mapping(uint256 shipmentId => ShipmentState) internal _state;
     mapping(address supplier => mapping(address carrier => bool)) public isCarrier;
-    /// @dev Keyed by `_recallKey(lotKey, scope)`; scope 0 is the global recall.
-    mapping(bytes32 recallKey => bool) internal _recalled;
+    /// @dev Per lot: the global recall, and how many supplier-scoped recalls are active, so that
+    /// the common case (no recall at all) costs one read.
+    struct LotRecalls {
+        bool global;
+        uint32 scoped;
+    }
+
+    mapping(bytes32 lotKey => LotRecalls) internal _lotRecalls;
+    /// @dev Keyed by keccak256(lotKey, supplier).
+    mapping(bytes32 scopedKey => bool) internal _scopedRecall;
 
     constructor(
         IAccessControl roles_,
@@ -157,9 +165,8 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
         // never touch a competitor's stock of the same lot.
         address scope = _isRegulator(caller) ? address(0) : caller;
         bytes32 key = lotKey(gtin, lot);
-        bytes32 rkey = _recallKey(key, scope);
-        if (_recalled[rkey] || _recalled[_recallKey(key, address(0))]) revert TraceLotRecalled(gtin, lot);
-        _recalled[rkey] = true;
+        if (_isRecalled(key, scope)) revert TraceLotRecalled(gtin, lot);
+        _setRecall(key, scope, true);
         emit LotRecalled(key, gtin, lot, scope, caller, reasonCode, uint64(block.timestamp));
     }
 
@@ -171,19 +178,24 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
         uint16 reasonCode
     ) external onlyRole(_REGULATOR_ROLE) {
         bytes32 key = lotKey(gtin, lot);
-        bytes32 rkey = _recallKey(key, scope);
-        if (!_recalled[rkey]) revert TraceLotNotRecalled(gtin, lot, scope);
-        _recalled[rkey] = false;
+        bool active = scope == address(0) ? _lotRecalls[key].global : _scopedRecall[_scopedKey(key, scope)];
+        if (!active) revert TraceLotNotRecalled(gtin, lot, scope);
+        _setRecall(key, scope, false);
         emit RecallLifted(key, gtin, lot, scope, _msgSender(), reasonCode);
     }
 
     /// @inheritdoc IDeliveryTrace
     function markConfirmed(
         uint256 shipmentId,
-        ShipmentRecord calldata shipment
+        bytes32 recordHash,
+        bytes32 key,
+        address supplier
     ) external returns (uint64 arrivedAt, uint64 receivedAt, bool recalled, bool excursionHeld) {
         if (msg.sender != address(orderBook)) revert TraceCallerNotOrderBook(msg.sender);
-        ShipmentState memory st = _checked(shipmentId, shipment);
+        bytes32 stored = _recordHash[shipmentId];
+        if (stored == bytes32(0)) revert TraceShipmentNotFound(shipmentId);
+        if (stored != recordHash) revert TraceRecordMismatch(shipmentId);
+        ShipmentState memory st = _state[shipmentId];
         if (st.confirmed) revert TraceAlreadyConfirmed(shipmentId);
         st.confirmed = true;
         // A confirmation is the hospital's receiving record when it made none before.
@@ -192,12 +204,7 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
             st.hospitalCustody = true;
         }
         _state[shipmentId] = st;
-        return (
-            st.arrivedAt,
-            st.receivedAt,
-            _isRecalled(lotKey(shipment.gtin, shipment.lot), shipment.supplier),
-            st.excursion && !st.excursionWaived
-        );
+        return (st.arrivedAt, st.receivedAt, _isRecalled(key, supplier), st.excursion && !st.excursionWaived);
     }
 
     /// @inheritdoc IDeliveryTrace
@@ -260,11 +267,23 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
     }
 
     function _isRecalled(bytes32 key, address supplier) internal view returns (bool) {
-        return _recalled[_recallKey(key, address(0))] || _recalled[_recallKey(key, supplier)];
+        LotRecalls memory r = _lotRecalls[key];
+        if (r.global) return true;
+        return r.scoped != 0 && supplier != address(0) && _scopedRecall[_scopedKey(key, supplier)];
     }
 
-    function _recallKey(bytes32 key, address scope) internal pure returns (bytes32) {
-        return scope == address(0) ? key : keccak256(abi.encode(key, scope));
+    function _setRecall(bytes32 key, address scope, bool active) internal {
+        if (scope == address(0)) {
+            _lotRecalls[key].global = active;
+            return;
+        }
+        _scopedRecall[_scopedKey(key, scope)] = active;
+        if (active) ++_lotRecalls[key].scoped;
+        else --_lotRecalls[key].scoped;
+    }
+
+    function _scopedKey(bytes32 key, address scope) internal pure returns (bytes32) {
+        return keccak256(abi.encode(key, scope));
     }
 
     function _checked(

@@ -5,6 +5,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {LedgerBase} from "./access/LedgerBase.sol";
 import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
@@ -16,6 +17,7 @@ import {HospitalRoles} from "./libraries/HospitalRoles.sol";
 import {SettlementMath} from "./libraries/SettlementMath.sol";
 import {
     AgreementTerms,
+    SettlementTerms,
     Confirmation,
     Order,
     OrderStatus,
@@ -24,9 +26,9 @@ import {
 } from "./types/LedgerTypes.sol";
 
 /// @title OrderBook
-/// @notice Orders, escrow and settlement. Invariants: the token balance equals `totalEscrow` +
-/// `totalRefundsOwed`; `totalEscrow` is the sum of `escrow` over orders; accepted ≤ shipped ≤
-/// quantity − cancelled; a shipment settles once.
+/// @notice Orders, escrow and settlement. Invariants: the token balance equals the sum of
+/// `escrow` over orders plus `totalRefundsOwed`; accepted ≤ shipped ≤ quantity − cancelled; a
+/// shipment settles once.
 /// @dev Every function that moves tokens checks, then writes every effect, then transfers.
 contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -54,8 +56,6 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     IDeliveryTrace public immutable trace;
 
     uint256 public orderCount;
-    /// @inheritdoc IOrderBook
-    uint256 public totalEscrow;
     /// @inheritdoc IOrderBook
     uint256 public totalRefundsOwed;
     mapping(address account => uint256) public refundsOwed;
@@ -92,6 +92,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
             revert OrderDeliveryDateInPast(requestedDelivery, block.timestamp);
         orderId = _open(agreementId, hospital, quantity, requestedDelivery);
         Order storage o = _orders[orderId];
+        o.twoApprovals = _countInWindow(hospital, agreementId, quantity);
         emit OrderPlaced(
             orderId,
             agreementId,
@@ -211,8 +212,10 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         if (msg.sender != address(trace)) revert OrderCallerNotTrace(msg.sender);
         Order storage o = _order(orderId);
         _requireStatus(orderId, o.status, OrderStatus.Funded);
-        AgreementTerms memory terms = agreements.agreementTerms(o.agreementId);
-        if (terms.supplier != supplier) revert OrderNotSupplier(orderId, supplier);
+        (address agreementSupplier, bytes32 agreementCategory) = agreements.supplierAndCategory(
+            o.agreementId
+        );
+        if (agreementSupplier != supplier) revert OrderNotSupplier(orderId, supplier);
         if (block.timestamp > o.deliveryDeadline && !o.lateShipmentAllowed) {
             revert OrderShipmentLate(orderId, o.deliveryDeadline, block.timestamp);
         }
@@ -220,7 +223,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         if (quantity > remaining) revert OrderQuantityExceedsRemaining(orderId, quantity, remaining);
         o.shipped += quantity;
         o.shippedAgainst = true;
-        return (o.hospital, terms.category);
+        return (o.hospital, agreementCategory);
     }
 
     /// @inheritdoc IOrderBook
@@ -297,6 +300,13 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOrderBook
+    /// @dev Derived, not counted: a running total would cost every funding and settlement a
+    /// storage write. Tokens sent to this contract outside the ledger's acts would count too.
+    function totalEscrow() external view returns (uint256) {
+        return token.balanceOf(address(this)) - totalRefundsOwed;
+    }
+
+    /// @inheritdoc IOrderBook
     function order(uint256 orderId) external view returns (Order memory) {
         return _order(orderId);
     }
@@ -305,6 +315,21 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     function remainingToShip(uint256 orderId) external view returns (uint32) {
         Order storage o = _order(orderId);
         return o.status == OrderStatus.Funded && !o.cancelRequested ? _remaining(o) : 0;
+    }
+
+    /// @dev Adds the order's value (priced now, an upper bound of what funding will take) to the
+    /// hospital's approval window under the agreement, and says whether the window is now past
+    /// the hospital's threshold, so that two approvers are needed. Counting at placement, not at
+    /// funding, means orders placed together cannot each see the same empty window.
+    function _countInWindow(address hospital, uint256 agreementId, uint32 quantity) internal returns (bool) {
+        uint256 value = agreements.quote(agreementId, quantity);
+        uint256 threshold = hospitals.approvalThreshold(hospital);
+        ApprovalWindow storage w = _windows[hospital][agreementId];
+        uint256 level = _windowLevel(w, threshold) + value;
+        // Saturates: a level this high needs two approvers for every order anyway.
+        w.level = level > type(uint128).max ? type(uint128).max : uint128(level);
+        w.updatedAt = uint40(block.timestamp);
+        return level > threshold;
     }
 
     /// @dev Writes a new Placed order; its deadline is the later of what the hospital asked for
@@ -325,7 +350,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         o.status = OrderStatus.Placed;
         o.quantity = quantity;
         o.fundingExpiresAt = uint40(block.timestamp + terms.fundingWindow);
-        o.deliveryDeadline = uint40(requestedDelivery > earliest ? requestedDelivery : earliest);
+        o.deliveryDeadline = SafeCast.toUint32(requestedDelivery > earliest ? requestedDelivery : earliest);
     }
 
     function _approve(uint256 orderId) internal {
@@ -341,11 +366,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
             revert OrderFundingExpired(orderId, o.fundingExpiresAt, block.timestamp);
         }
 
-        uint256 agreementId = o.agreementId;
-        uint256 value = agreements.quote(agreementId, o.quantity);
-        uint256 threshold = hospitals.approvalThreshold(hospital);
-        uint256 level = _windowLevel(_windows[hospital][agreementId], threshold);
-        uint8 required = level + value > threshold ? 2 : 1;
+        uint8 required = o.twoApprovals ? 2 : 1;
         uint8 approvals = o.firstApprover == address(0) ? 1 : 2;
         emit OrderApproved(orderId, approver, approvals, required);
         if (approvals < required) {
@@ -355,11 +376,9 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
 
         // Effects: the agreement books the volume (and refuses volume past the hospital's
         // commitment without the supplier's consent) and prices it.
-        value = agreements.fund(agreementId, hospital, o.quantity, o.excessConsented);
-        _windows[hospital][agreementId] = ApprovalWindow(uint128(level + value), uint40(block.timestamp));
+        uint256 value = agreements.fund(o.agreementId, hospital, o.quantity, o.excessConsented);
         o.status = OrderStatus.Funded;
         o.escrow = uint128(value);
-        totalEscrow += value;
         emit OrderFunded(orderId, hospital, uint128(value));
         // Interaction.
         _pull(hospital, value);
@@ -377,14 +396,16 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
             revert SettlementQuantityMismatch(shipmentId, c.accepted, c.rejected, s.quantity);
         }
         Order storage o = _orders[s.orderId];
-        // Checks and the trace's own effect (settled once, receiving time fixed).
+        // Checks and the trace's own effect (settled once, receiving time fixed). The trace checks
+        // the record's hash against the one it stored, so every field of `s` is the shipment's.
         (uint64 arrivedAt, uint64 receivedAt, bool recalled, bool excursionHeld) = trace.markConfirmed(
             shipmentId,
-            s
+            keccak256(abi.encode(s)),
+            keccak256(abi.encode(s.gtin, s.lot)),
+            s.supplier
         );
-        (uint256 gross, AgreementTerms memory terms) = agreements.recordAcceptance(
+        (uint256 gross, SettlementTerms memory terms) = agreements.recordAcceptance(
             o.agreementId,
-            o.hospital,
             c.accepted
         );
         Payout memory p;
@@ -448,7 +469,6 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
 
     function _releaseEscrow(Order storage o, uint128 amount) internal {
         o.escrow -= amount;
-        totalEscrow -= amount;
     }
 
     /// @dev Takes `amount` from `from` into escrow and refuses tokens that deliver less.

@@ -96,7 +96,7 @@ contract TenderHouse is ITenderHouse, LedgerBase, ReentrancyGuardTransient {
         }
 
         BidState storage b = _bids[tenderId][bidder];
-        uint128 bond;
+        uint80 bond;
         if (b.committedAt == 0) {
             if (tender.bidders.length >= MAX_BIDDERS) revert TenderTooManyBidders(tenderId, MAX_BIDDERS);
             tender.bidders.push(bidder);
@@ -134,13 +134,16 @@ contract TenderHouse is ITenderHouse, LedgerBase, ReentrancyGuardTransient {
         if (bytes24(revealed) != b.commitment) {
             revert TenderCommitmentMismatch(tenderId, bidder, b.commitment, revealed);
         }
-        TierSchedule.Defect defect = TierSchedule.check(tiers, terms.reservePrice);
+        (TierSchedule.Defect defect, uint256[3] memory packed) = TierSchedule.checkAndPack(
+            tiers,
+            terms.reservePrice
+        );
         if (defect != TierSchedule.Defect.None) revert TenderInvalidSchedule(tenderId, bidder, defect);
 
         b.revealed = true;
         b.bondReturned = true;
-        _bidTiers[tenderId][bidder] = TierSchedule.pack(tiers);
-        uint128 bond = terms.bidBond;
+        _bidTiers[tenderId][bidder] = packed;
+        uint80 bond = terms.bidBond;
         emit BidRevealed(tenderId, bidder, tiers, bond);
         token.safeTransfer(bidder, bond);
     }
@@ -185,7 +188,7 @@ contract TenderHouse is ITenderHouse, LedgerBase, ReentrancyGuardTransient {
         }
         if (b.committedAt == 0 || b.bondReturned) revert TenderNothingToClaim(tenderId, bidder);
         b.bondReturned = true;
-        uint128 bond = _tenders[tenderId].terms.bidBond;
+        uint80 bond = _tenders[tenderId].terms.bidBond;
         emit BondWithdrawn(tenderId, bidder, bond);
         token.safeTransfer(bidder, bond);
     }
@@ -373,9 +376,7 @@ contract TenderHouse is ITenderHouse, LedgerBase, ReentrancyGuardTransient {
 
     function _checkTerms(TenderTerms calldata terms) internal view {
         if (terms.category == bytes32(0)) revert TenderZeroCategory();
-        if (terms.reservePrice == 0 || terms.reservePrice > TierSchedule.MAX_PRICE) {
-            revert TenderInvalidReservePrice(terms.reservePrice);
-        }
+        if (terms.reservePrice == 0) revert TenderInvalidReservePrice(terms.reservePrice);
         if (terms.commitDeadline <= block.timestamp || terms.revealDeadline <= terms.commitDeadline) {
             revert TenderInvalidDeadlines(terms.commitDeadline, terms.revealDeadline, block.timestamp);
         }

@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Agreement, AgreementTerms, HospitalVolume, TenderTerms, Tier} from "../types/LedgerTypes.sol";
+import {
+    Agreement,
+    AgreementTerms,
+    HospitalVolume,
+    SettlementTerms,
+    TenderTerms,
+    Tier
+} from "../types/LedgerTypes.sol";
 
 /// @title IAgreementBook
 /// @notice The agreements tenders award and their volume book. Prices follow the agreement's
@@ -32,20 +39,17 @@ interface IAgreementBook {
         address[] hospitals,
         uint256[] volumes
     );
-    /// @notice Funded or accepted volume of an agreement changed.
+    /// @notice A hospital's funded volume under an agreement changed (an order was funded, or
+    /// units of a funded order were cancelled). Accepted units are in `ShipmentSettled`.
     /// @param agreementId The agreement.
-    /// @param hospital The hospital whose order moved it.
-    /// @param fundedVolume Units funded and not cancelled, all hospitals.
-    /// @param acceptedVolume Units accepted, all hospitals (the tier position).
-    /// @param hospitalFunded The hospital's funded, uncancelled units.
-    /// @param hospitalAccepted The hospital's accepted units.
+    /// @param hospital The hospital.
+    /// @param hospitalFunded The hospital's funded, uncancelled units now.
+    /// @param acceptedVolume The agreement's accepted units (its tier position) now.
     event AgreementVolumeChanged(
         uint256 indexed agreementId,
         address indexed hospital,
-        uint64 fundedVolume,
-        uint64 acceptedVolume,
         uint64 hospitalFunded,
-        uint64 hospitalAccepted
+        uint64 acceptedVolume
     );
     /// @notice The tender house and order book this book serves were bound.
     /// @param tenders The tender house.
@@ -120,14 +124,18 @@ interface IAgreementBook {
     /// Emits `AgreementVolumeChanged`.
     function releaseFunding(uint256 agreementId, address hospital, uint64 quantity) external;
 
-    /// @notice Records `quantity` accepted units of `hospital` and returns what they cost at the
-    /// agreement's accepted volume, with the agreement's terms. Order book only.
-    /// Emits `AgreementVolumeChanged` when `quantity` is not zero.
+    /// @notice Records `quantity` accepted units and returns what they cost at the agreement's
+    /// accepted volume, with the terms settlement needs. Order book only. Emits nothing: the
+    /// order book's `ShipmentSettled` carries the units and the price.
     function recordAcceptance(
         uint256 agreementId,
-        address hospital,
         uint64 quantity
-    ) external returns (uint256 gross, AgreementTerms memory terms);
+    ) external returns (uint256 gross, SettlementTerms memory terms);
+
+    /// @notice The agreement's supplier and category.
+    function supplierAndCategory(
+        uint256 agreementId
+    ) external view returns (address supplier, bytes32 category);
 
     function agreementCount() external view returns (uint256);
 
@@ -141,8 +149,8 @@ interface IAgreementBook {
     /// @notice Escrow an order of `quantity` units would take if funded now.
     function quote(uint256 agreementId, uint256 quantity) external view returns (uint256);
 
-    /// @notice The hospital's committed, funded and accepted volume (committed read from the tender
-    /// before the hospital's first order).
+    /// @notice The hospital's committed and funded volume (committed read from the tender before
+    /// the hospital's first order).
     function hospitalVolume(
         uint256 agreementId,
         address hospital

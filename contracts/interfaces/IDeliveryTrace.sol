@@ -188,10 +188,13 @@ interface IDeliveryTrace {
     function bindOrderBook(address orderBook) external;
 
     /// @notice Marks the shipment settled for the order book, recording the receiving time now if
-    /// the hospital never recorded one, and returns what settlement needs.
+    /// the hospital never recorded one, and returns what settlement needs. The order book passes
+    /// the hash of the record it was given; it must equal the stored one.
     function markConfirmed(
         uint256 shipmentId,
-        ShipmentRecord calldata shipment
+        bytes32 recordHash,
+        bytes32 lotKey,
+        address supplier
     ) external returns (uint64 arrivedAt, uint64 receivedAt, bool recalled, bool excursionHeld);
 
     /// @notice Checks a shipment record against its hash and returns the shipment's state.

@@ -305,7 +305,8 @@ interface IOrderBook {
     /// @notice Units that may still be shipped against the order.
     function remainingToShip(uint256 orderId) external view returns (uint32);
 
-    /// @notice Sum of `escrow` over all orders.
+    /// @notice Token held for orders: the balance less refunds owed, which equals the sum of
+    /// `escrow` over all orders.
     function totalEscrow() external view returns (uint256);
 
     /// @notice Refunds owed after failed transfers.

@@ -32,20 +32,35 @@ library TierSchedule {
     }
 
     /// @notice Returns the first defect of `tiers` against `reservePrice`, or `Defect.None`.
-    function check(Tier[] calldata tiers, uint256 reservePrice) internal pure returns (Defect) {
+    function check(Tier[] calldata tiers, uint256 reservePrice) internal pure returns (Defect defect) {
+        (defect, ) = checkAndPack(tiers, reservePrice);
+    }
+
+    /// @notice `check` and `pack` in one pass over the schedule: the first defect, or the packed
+    /// words of a valid schedule.
+    function checkAndPack(
+        Tier[] calldata tiers,
+        uint256 reservePrice
+    ) internal pure returns (Defect, uint256[WORDS] memory words) {
         uint256 n = tiers.length;
-        if (n == 0 || n > MAX_TIERS) return Defect.TierCount;
-        if (tiers[0].threshold != 0) return Defect.FirstThresholdNotZero;
-        if (tiers[0].unitPrice > reservePrice) return Defect.AboveReserve;
+        if (n == 0 || n > MAX_TIERS) return (Defect.TierCount, words);
+        uint256 prevThreshold = tiers[0].threshold;
+        uint256 prevPrice = tiers[0].unitPrice;
+        if (prevThreshold != 0) return (Defect.FirstThresholdNotZero, words);
+        if (prevPrice > reservePrice) return (Defect.AboveReserve, words);
+        if (prevPrice > MAX_PRICE) return (Defect.ValueTooLarge, words);
+        words[0] = prevPrice;
         for (uint256 i = 1; i < n; ++i) {
-            if (tiers[i].threshold <= tiers[i - 1].threshold) return Defect.ThresholdNotIncreasing;
-            if (tiers[i].unitPrice > tiers[i - 1].unitPrice) return Defect.PriceIncreasing;
+            uint256 threshold = tiers[i].threshold;
+            uint256 price = tiers[i].unitPrice;
+            if (threshold <= prevThreshold) return (Defect.ThresholdNotIncreasing, words);
+            if (price > prevPrice) return (Defect.PriceIncreasing, words);
+            if (threshold > MAX_THRESHOLD) return (Defect.ValueTooLarge, words);
+            words[i / PER_WORD] |= ((threshold << PRICE_BITS) | price) << ((i % PER_WORD) * TIER_BITS);
+            (prevThreshold, prevPrice) = (threshold, price);
         }
-        if (tiers[n - 1].unitPrice == 0) return Defect.ZeroPrice;
-        // Prices are non-increasing, so the first is the largest; thresholds increase.
-        if (tiers[n - 1].threshold > MAX_THRESHOLD || tiers[0].unitPrice > MAX_PRICE)
-            return Defect.ValueTooLarge;
-        return Defect.None;
+        if (prevPrice == 0) return (Defect.ZeroPrice, words);
+        return (Defect.None, words);
     }
 
     /// @notice Packs a schedule that `check` accepted into three words.
@@ -57,7 +72,7 @@ library TierSchedule {
     }
 
     /// @notice The schedule held in `words`, one storage read per word.
-    function unpack(uint256[WORDS] storage words) internal view returns (Tier[] memory) {
+    function unpack(uint256[WORDS] storage words) internal pure returns (Tier[] memory) {
         return unpackMemory(words);
     }
 
@@ -75,6 +90,47 @@ library TierSchedule {
         assembly ("memory-safe") {
             mstore(tiers, n)
         }
+    }
+
+    /// @notice `valueOf` over a stored schedule, reading each word only when the span reaches its
+    /// tiers: early in an agreement's life one storage read prices an order.
+    function valueOfStored(
+        uint256[WORDS] storage words,
+        uint256 before,
+        uint256 quantity
+    ) internal view returns (uint256 value) {
+        uint256 from = before;
+        uint256 to = before + quantity;
+        uint256 word = words[0];
+        uint256 loaded;
+        (, uint256 price) = _tier(word, 0);
+        for (uint256 i = 0; i < MAX_TIERS && from < to; ++i) {
+            // The next tier's threshold ends this one; a missing tier (price 0) never ends.
+            uint256 next = i + 1;
+            uint256 tierEnd = type(uint256).max;
+            uint256 nextThreshold;
+            uint256 nextPrice;
+            if (next < MAX_TIERS) {
+                if (next / PER_WORD != loaded) {
+                    loaded = next / PER_WORD;
+                    word = words[loaded];
+                }
+                (nextThreshold, nextPrice) = _tier(word, next % PER_WORD);
+                if (nextPrice != 0) tierEnd = nextThreshold;
+            }
+            if (from < tierEnd) {
+                uint256 end = to < tierEnd ? to : tierEnd;
+                value += (end - from) * price;
+                from = end;
+            }
+            if (nextPrice == 0) break;
+            price = nextPrice;
+        }
+    }
+
+    function _tier(uint256 word, uint256 index) private pure returns (uint256 threshold, uint256 price) {
+        uint256 tier = (word >> (index * TIER_BITS)) & ((1 << TIER_BITS) - 1);
+        return (tier >> PRICE_BITS, tier & MAX_PRICE);
     }
 
     /// @notice Unit price of the tier that cumulative `volume` falls in.

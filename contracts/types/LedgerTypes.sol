@@ -65,16 +65,17 @@ enum TenderPhase {
 /// term, lead time, penalty and the three windows.
 struct TenderTerms {
     bytes32 category;
-    uint128 reservePrice;
+    /// @dev Settlement-token amount escrowed with each sealed bid, returned on reveal.
+    uint80 bidBond;
     uint64 commitDeadline;
     uint64 revealDeadline;
+    /// @dev Highest first-tier unit price accepted; 48 bits like every packed tier price.
+    uint48 reservePrice;
     uint64 termSeconds;
     uint32 leadTimeDays;
     uint16 penaltyBpsPerDay;
     uint16 penaltyCapBps;
     uint8 winners;
-    /// @dev Settlement-token amount escrowed with each sealed bid, returned on reveal.
-    uint128 bidBond;
     /// @dev Seconds an order may wait for its funding approval before it expires.
     uint32 fundingWindow;
     /// @dev Seconds by which a supplier's arrival record may precede the hospital's receiving
@@ -130,11 +131,17 @@ struct AgreementTerms {
     uint32 confirmWindow;
 }
 
+/// @dev The terms settling a delivery needs, read in one call.
+struct SettlementTerms {
+    bytes32 category;
+    uint16 penaltyBpsPerDay;
+    uint16 penaltyCapBps;
+    uint32 receivingWindow;
+}
+
 /// @dev An agreement as the `agreement` view shows it.
 struct Agreement {
     AgreementTerms terms;
-    /// @dev Units funded and not cancelled, over every hospital.
-    uint64 fundedVolume;
     /// @dev Units accepted on delivery: the position on the tier schedule.
     uint64 acceptedVolume;
     uint8 rank;
@@ -143,10 +150,10 @@ struct Agreement {
 }
 
 /// @dev One hospital's volume under one agreement; `party` marks a hospital of the tender.
+/// Accepted units are not kept per hospital: `ShipmentSettled` events carry them.
 struct HospitalVolume {
     uint64 committed;
     uint64 funded;
-    uint64 accepted;
     bool party;
 }
 
@@ -159,7 +166,9 @@ enum OrderStatus {
     Cancelled // terminal: cancelled before any shipment, refunded in full
 }
 
-/// @dev Three slots. Units are uint32 (over four billion units per order).
+/// @dev Three slots, laid out by which act reads what: settlement and shipping read slots 0 and
+/// 1, approval slots 0 to 2. Units are uint32 (over four billion units per order); the delivery
+/// deadline is a uint32 timestamp (good until 2106).
 struct Order {
     // slot 0
     address hospital;
@@ -170,10 +179,7 @@ struct Order {
     /// @dev Set by the first shipment: from then on the supplier may deliver (or replace
     /// rejected units) until the deadline, even if every unit shipped so far was rejected.
     bool shippedAgainst;
-    /// @dev The supplier agreed to deliver beyond the hospital's committed volume.
-    bool excessConsented;
-    /// @dev The hospital accepts shipments after the delivery deadline.
-    bool lateShipmentAllowed;
+    uint32 deliveryDeadline;
     // slot 1
     uint32 quantity;
     /// @dev Units in shipments that are in flight or accepted (rejected units come back).
@@ -186,7 +192,12 @@ struct Order {
     // slot 2
     address firstApprover;
     uint40 fundingExpiresAt;
-    uint40 deliveryDeadline;
+    /// @dev The supplier agreed to deliver beyond the hospital's committed volume.
+    bool excessConsented;
+    /// @dev The hospital accepts shipments after the delivery deadline.
+    bool lateShipmentAllowed;
+    /// @dev Decided at placement from the hospital's approval window: two approvers needed.
+    bool twoApprovals;
 }
 
 /// @dev EPCIS 2.0 CBV business steps a shipment can go through. Up to Arriving the supplier
