@@ -129,10 +129,11 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
             // A permit sets the allowance: one below what is standing plus this order would take
             // allowance that other orders' approvals rely on.
             if (permitValue < needed) revert OrderPermitBelowAllowance(permitValue, needed);
-            // solhint-disable-next-line no-empty-blocks
+            // solhint-disable no-empty-blocks
             try
                 IERC20Permit(address(token)).permit(o.hospital, address(this), permitValue, deadline, v, r, s)
             {} catch {}
+            // solhint-enable no-empty-blocks
         }
         _approve(orderId);
     }
@@ -408,18 +409,10 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
             o.agreementId,
             c.accepted
         );
-        Payout memory p;
-        p.deliveredAt = uint64(SettlementMath.deliveredAt(arrivedAt, receivedAt, terms.receivingWindow));
+        uint64 deliveredAt = uint64(SettlementMath.deliveredAt(arrivedAt, receivedAt, terms.receivingWindow));
         // Rejecting everything pays nothing and is always allowed; paying needs a clean lot.
-        if (c.accepted > 0) {
-            if (recalled) revert SettlementLotRecalled(shipmentId, s.gtin, s.lot);
-            if (s.expiry <= p.deliveredAt)
-                revert SettlementExpiredAtDelivery(shipmentId, s.expiry, p.deliveredAt);
-            if (!registry.isQualified(s.supplier, terms.category, uint64(block.timestamp))) {
-                revert SettlementSupplierNotQualified(shipmentId, s.supplier, terms.category);
-            }
-            if (excursionHeld) revert SettlementExcursionNotWaived(shipmentId);
-        }
+        if (c.accepted > 0)
+            _requirePayable(shipmentId, s, terms.category, deliveredAt, recalled, excursionHeld);
 
         // Effects: every balance moves before any transfer.
         o.accepted += c.accepted;
@@ -429,14 +422,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
             o.cancelled += c.rejected;
             agreements.releaseFunding(o.agreementId, o.hospital, c.rejected);
         }
-        p.gross = uint128(gross);
-        p.daysLate = uint64(SettlementMath.daysLate(o.deliveryDeadline, p.deliveredAt));
-        if (p.daysLate > 0 && gross > 0) {
-            p.penalty = uint128(
-                SettlementMath.penalty(gross, p.daysLate, terms.penaltyBpsPerDay, terms.penaltyCapBps)
-            );
-        }
-        p.paid = p.gross - p.penalty;
+        Payout memory p = _payout(gross, o.deliveryDeadline, deliveredAt, terms);
         _releaseEscrow(o, p.gross);
         emit ShipmentSettled(shipmentId, s.orderId, s.supplier, by, c, p);
         uint128 refund = _closeIfComplete(s.orderId, o);
@@ -445,6 +431,40 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         // refund never blocks it.
         if (p.paid > 0) token.safeTransfer(s.supplier, p.paid);
         _refund(o.hospital, p.penalty + refund);
+    }
+
+    function _requirePayable(
+        uint256 shipmentId,
+        ShipmentRecord calldata s,
+        bytes32 category,
+        uint64 deliveredAt,
+        bool recalled,
+        bool excursionHeld
+    ) internal view {
+        if (recalled) revert SettlementLotRecalled(shipmentId, s.gtin, s.lot);
+        if (s.expiry <= deliveredAt) revert SettlementExpiredAtDelivery(shipmentId, s.expiry, deliveredAt);
+        if (!registry.isQualified(s.supplier, category, uint64(block.timestamp))) {
+            revert SettlementSupplierNotQualified(shipmentId, s.supplier, category);
+        }
+        if (excursionHeld) revert SettlementExcursionNotWaived(shipmentId);
+    }
+
+    /// @dev What `gross` pays once the late penalty (bps per day late, capped) goes back.
+    function _payout(
+        uint256 gross,
+        uint256 deadline,
+        uint64 deliveredAt,
+        SettlementTerms memory terms
+    ) internal pure returns (Payout memory p) {
+        p.gross = uint128(gross);
+        p.deliveredAt = deliveredAt;
+        p.daysLate = uint64(SettlementMath.daysLate(deadline, deliveredAt));
+        if (p.daysLate > 0 && gross > 0) {
+            p.penalty = uint128(
+                SettlementMath.penalty(gross, p.daysLate, terms.penaltyBpsPerDay, terms.penaltyCapBps)
+            );
+        }
+        p.paid = p.gross - p.penalty;
     }
 
     /// @dev Closes the order once every unit is accepted or cancelled and nothing is in flight,

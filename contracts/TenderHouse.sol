@@ -324,14 +324,15 @@ contract TenderHouse is ITenderHouse, LedgerBase, ReentrancyGuardTransient {
     function _forfeitUnrevealed(uint256 tenderId, Tender storage tender) internal {
         address[] storage bidders = tender.bidders;
         uint256 n = bidders.length;
-        address[] memory forfeiting = new address[](n);
         uint256 count;
         for (uint256 i = 0; i < n; ++i) {
-            if (!_bids[tenderId][bidders[i]].revealed) forfeiting[count++] = bidders[i];
+            if (!_bids[tenderId][bidders[i]].revealed) ++count;
         }
         if (count == 0) return;
-        assembly ("memory-safe") {
-            mstore(forfeiting, count)
+        address[] memory forfeiting = new address[](count);
+        uint256 k;
+        for (uint256 i = 0; i < n; ++i) {
+            if (!_bids[tenderId][bidders[i]].revealed) forfeiting[k++] = bidders[i];
         }
         uint128 amount = uint128(count) * tender.terms.bidBond;
         tender.forfeited = amount;

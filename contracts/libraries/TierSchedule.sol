@@ -77,19 +77,17 @@ library TierSchedule {
     }
 
     function unpackMemory(uint256[WORDS] memory w) internal pure returns (Tier[] memory tiers) {
-        tiers = new Tier[](MAX_TIERS);
         uint256 n;
-        for (uint256 i = 0; i < MAX_TIERS; ++i) {
-            uint256 tier = (w[i / PER_WORD] >> ((i % PER_WORD) * TIER_BITS)) & ((1 << TIER_BITS) - 1);
-            uint256 price = tier & MAX_PRICE;
-            if (price == 0) break;
-            tiers[i] = Tier(uint128(tier >> PRICE_BITS), uint128(price));
-            n = i + 1;
+        while (n < MAX_TIERS && _price(w, n) != 0) ++n;
+        tiers = new Tier[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            (uint256 threshold, uint256 price) = _tier(w[i / PER_WORD], i % PER_WORD);
+            tiers[i] = Tier(uint128(threshold), uint128(price));
         }
-        // Shrink the array to the tiers present.
-        assembly ("memory-safe") {
-            mstore(tiers, n)
-        }
+    }
+
+    function _price(uint256[WORDS] memory w, uint256 i) private pure returns (uint256 price) {
+        (, price) = _tier(w[i / PER_WORD], i % PER_WORD);
     }
 
     /// @notice `valueOf` over a stored schedule, reading each word only when the span reaches its
