@@ -18,7 +18,9 @@ abstract contract LedgerBase is ERC2771Context, Pausable {
     /// @notice The roles contract every check is asked of.
     IAccessControl public immutable roles;
 
-    /// @dev `account` lacks `role` in `roles`.
+    /// @notice The caller lacks a role the act needs.
+    /// @param account The caller.
+    /// @param role The role it needs (see `LedgerRoles`).
     error LedgerUnauthorized(address account, bytes32 role);
 
     modifier onlyRole(bytes32 role) {
@@ -30,11 +32,14 @@ abstract contract LedgerBase is ERC2771Context, Pausable {
         roles = roles_;
     }
 
-    /// @notice Stops every state change of this contract until `unpause`.
+    /// @notice Stops new business in this contract until `unpause`. Acts that only give back or
+    /// take away (refunds, cancellations of unshipped volume, recalls, bond withdrawals, members
+    /// leaving) stay open: see each contract. Requirements: PAUSER_ROLE. Emits `Paused`.
     function pause() external onlyRole(_PAUSER_ROLE) {
         _pause();
     }
 
+    /// @notice Resumes business. Requirements: PAUSER_ROLE. Emits `Unpaused`.
     function unpause() external onlyRole(_PAUSER_ROLE) {
         _unpause();
     }
