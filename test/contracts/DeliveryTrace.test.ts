@@ -494,7 +494,9 @@ describe("DeliveryTrace", function () {
         ethers.AbiCoder.defaultAbiCoder().encode(["uint64", "string"], [GTIN, LOT]),
       );
 
-      const logs = await ledger.trace.queryFilter(ledger.trace.filters.ShipmentCreated(null, null, lotKey));
+      const logs = await ledger.trace.queryFilter(
+        ledger.trace.filters.ShipmentCreated(undefined, undefined, lotKey),
+      );
       expect(logs.map((l) => l.args.shipmentId)).to.deep.equal([
         fx.shipmentId,
         third.shipmentId,
@@ -506,7 +508,11 @@ describe("DeliveryTrace", function () {
         supplier.address,
       ]);
       const other = await ledger.trace.queryFilter(
-        ledger.trace.filters.ShipmentCreated(null, null, await ledger.trace.lotKey(GTIN, OTHER_LOT)),
+        ledger.trace.filters.ShipmentCreated(
+          undefined,
+          undefined,
+          await ledger.trace.lotKey(GTIN, OTHER_LOT),
+        ),
       );
       expect(other.map((l) => l.args.shipmentId)).to.deep.equal([second.shipmentId]);
     });
