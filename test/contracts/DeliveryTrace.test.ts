@@ -1218,6 +1218,10 @@ describe("DeliveryTrace", function () {
           .to.be.revertedWithCustomError(ledger.trace, "TraceGtinNotRegistered")
           .withArgs(attacker.address, GTIN);
         expect(await ledger.trace.shipmentCount()).to.equal(before);
+        // The recall it was after now covers only its own (non-existent) shipments of the lot.
+        await ledger.trace.connect(attacker).recall(GTIN, LOT, RECALL_REASON);
+        expect(await ledger.trace.isRecalled(GTIN, LOT, fx.supplier.address)).to.equal(false);
+        await expect(settleAll(fx)).to.emit(ledger.orderBook, "ShipmentSettled");
       });
     });
 
