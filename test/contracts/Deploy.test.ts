@@ -11,7 +11,7 @@ import {
   type Ledger,
 } from "../../scripts/lib/ledger";
 
-const LEDGER_BASED = ["registry", "tenders", "hospitals", "trace", "orderBook"] as const;
+const LEDGER_BASED = ["registry", "tenders", "agreements", "hospitals", "trace", "orderBook"] as const;
 
 async function deployedFixture() {
   const [admin, regulator, regulator2, pauser, stranger] = await ethers.getSigners();
@@ -88,20 +88,35 @@ describe("deployLedger", function () {
   });
 
   describe("the wiring", function () {
-    it("binds the order book into the tender house and the delivery trace", async function () {
-      const { ledger } = await loadFixture(deployedFixture);
+    it("binds the agreement book to the tender house and the order book", async function () {
+      const { ledger, deploymentBlock } = await loadFixture(deployedFixture);
+      const agreements = await ledger.agreements.getAddress();
+      const tenders = await ledger.tenders.getAddress();
       const orderBook = await ledger.orderBook.getAddress();
-      expect(await ledger.tenders.orderBook()).to.equal(orderBook);
-      expect(await ledger.trace.orderBook()).to.equal(orderBook);
+      expect(await ledger.tenders.agreements()).to.equal(agreements);
+      expect(await ledger.agreements.tenders()).to.equal(tenders);
+      expect(await ledger.agreements.orderBook()).to.equal(orderBook);
+      const bound = await ledger.agreements.queryFilter(
+        ledger.agreements.filters.AgreementBookBound(),
+        deploymentBlock,
+      );
+      expect(bound.map((e) => [...e.args])).to.deep.equal([[tenders, orderBook]]);
     });
 
-    it("gives the order book the ledger's token, tenders, registries and trace", async function () {
+    it("binds the order book into the delivery trace", async function () {
+      const { ledger } = await loadFixture(deployedFixture);
+      expect(await ledger.trace.orderBook()).to.equal(await ledger.orderBook.getAddress());
+    });
+
+    it("gives the order book the ledger's token, agreements, registries and trace", async function () {
       const { ledger } = await loadFixture(deployedFixture);
       expect(await ledger.orderBook.token()).to.equal(await ledger.token.getAddress());
-      expect(await ledger.orderBook.tenders()).to.equal(await ledger.tenders.getAddress());
+      expect(await ledger.orderBook.agreements()).to.equal(await ledger.agreements.getAddress());
       expect(await ledger.orderBook.registry()).to.equal(await ledger.registry.getAddress());
       expect(await ledger.orderBook.hospitals()).to.equal(await ledger.hospitals.getAddress());
       expect(await ledger.orderBook.trace()).to.equal(await ledger.trace.getAddress());
+      expect(await ledger.tenders.token()).to.equal(await ledger.token.getAddress());
+      expect(await ledger.tenders.registry()).to.equal(await ledger.registry.getAddress());
       expect(await ledger.trace.registry()).to.equal(await ledger.registry.getAddress());
       expect(await ledger.trace.hospitals()).to.equal(await ledger.hospitals.getAddress());
     });
@@ -114,16 +129,69 @@ describe("deployLedger", function () {
       }
     });
 
-    describe("when the admin tries to bind another order book", function () {
+    describe("when the admin tries to bind again", function () {
       it("reverts: each binding happens once", async function () {
         const { ledger, admin, stranger } = await loadFixture(deployedFixture);
         const orderBook = await ledger.orderBook.getAddress();
         await expect(ledger.trace.connect(admin).bindOrderBook(stranger.address))
           .to.be.revertedWithCustomError(ledger.trace, "TraceOrderBookAlreadyBound")
           .withArgs(orderBook);
-        await expect(ledger.tenders.connect(admin).bindOrderBook(stranger.address))
-          .to.be.revertedWithCustomError(ledger.tenders, "AgreementOrderBookAlreadyBound")
-          .withArgs(orderBook);
+        await expect(ledger.tenders.connect(admin).bindAgreements(stranger.address))
+          .to.be.revertedWithCustomError(ledger.tenders, "TenderAgreementsAlreadyBound")
+          .withArgs(await ledger.agreements.getAddress());
+        await expect(
+          ledger.agreements.connect(admin).bind(stranger.address, stranger.address),
+        ).to.be.revertedWithCustomError(ledger.agreements, "AgreementBookBindingInvalid");
+      });
+    });
+
+    describe("on contracts not bound yet", function () {
+      async function unboundFixture() {
+        const { ledger, admin, stranger } = await deployedFixture();
+        const rolesAddr = await ledger.roles.getAddress();
+        const fwd = await ledger.forwarder.getAddress();
+        const tenders = await ethers.deployContract(
+          "TenderHouse",
+          [rolesAddr, fwd, await ledger.token.getAddress(), await ledger.registry.getAddress()],
+          admin,
+        );
+        const agreements = await ethers.deployContract("AgreementBook", [rolesAddr, fwd], admin);
+        return { ledger, admin, stranger, tenders, agreements };
+      }
+
+      it("refuses a zero agreement book and binds a real one once", async function () {
+        const { admin, tenders, agreements } = await loadFixture(unboundFixture);
+        await expect(tenders.connect(admin).bindAgreements(ethers.ZeroAddress)).to.be.revertedWithCustomError(
+          tenders,
+          "TenderZeroAgreements",
+        );
+        await tenders.connect(admin).bindAgreements(await agreements.getAddress());
+        expect(await tenders.agreements()).to.equal(await agreements.getAddress());
+      });
+
+      it("refuses to bind the agreement book to a zero address", async function () {
+        const { admin, stranger, tenders, agreements } = await loadFixture(unboundFixture);
+        const tendersAddr = await tenders.getAddress();
+        await expect(
+          agreements.connect(admin).bind(ethers.ZeroAddress, stranger.address),
+        ).to.be.revertedWithCustomError(agreements, "AgreementBookBindingInvalid");
+        await expect(
+          agreements.connect(admin).bind(tendersAddr, ethers.ZeroAddress),
+        ).to.be.revertedWithCustomError(agreements, "AgreementBookBindingInvalid");
+        await expect(agreements.connect(admin).bind(tendersAddr, stranger.address))
+          .to.emit(agreements, "AgreementBookBound")
+          .withArgs(tendersAddr, stranger.address);
+      });
+
+      it("lets only the admin bind", async function () {
+        const { stranger, tenders, agreements } = await loadFixture(unboundFixture);
+        const ADMIN = ethers.ZeroHash;
+        await expect(tenders.connect(stranger).bindAgreements(await agreements.getAddress()))
+          .to.be.revertedWithCustomError(tenders, "LedgerUnauthorized")
+          .withArgs(stranger.address, ADMIN);
+        await expect(agreements.connect(stranger).bind(await tenders.getAddress(), stranger.address))
+          .to.be.revertedWithCustomError(agreements, "LedgerUnauthorized")
+          .withArgs(stranger.address, ADMIN);
       });
     });
   });
@@ -176,6 +244,7 @@ describe("deployLedger", function () {
       const { ledger } = await deployLedger(admin, { tokenAddress });
       expect(await ledger.token.getAddress()).to.equal(tokenAddress);
       expect(await ledger.orderBook.token()).to.equal(tokenAddress);
+      expect(await ledger.tenders.token()).to.equal(tokenAddress);
     });
   });
 

@@ -1,11 +1,12 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { Ledger } from "../../scripts/lib/ledger";
 import type { ERC2771Forwarder } from "../../typechain-types/contracts/LedgerForwarder";
-import { agreementFixture, DAY, GTIN } from "./helpers/fixtures";
-import { fundedOrderFixture, LOT, NOTICE_HASH, shipmentInput } from "./helpers/trace";
+import { agreementFixture, DAY, GTIN, shipmentRecord } from "./helpers/fixtures";
+import { fundedOrderFixture, LOT, shipmentInput } from "./helpers/trace";
 
 type ForwardRequestData = ERC2771Forwarder.ForwardRequestDataStruct;
 
@@ -94,7 +95,7 @@ describe("LedgerForwarder", function () {
   });
 
   describe("isTrustedForwarder", function () {
-    const honouring = ["registry", "tenders", "hospitals", "trace", "orderBook"] as const;
+    const honouring = ["registry", "tenders", "agreements", "hospitals", "trace", "orderBook"] as const;
     for (const name of honouring) {
       describe(`on the ${name} contract`, function () {
         it("is true for the ledger's forwarder only", async function () {
@@ -115,20 +116,16 @@ describe("LedgerForwarder", function () {
           await loadFixture(relayedShipmentFixture);
         await expect(ledger.forwarder.connect(actors.stranger).execute(request))
           .to.emit(ledger.trace, "ShipmentCreated")
-          .withArgs(
-            1n,
-            orderId,
-            supplier.address,
-            GTIN,
-            LOT,
-            input.expiry,
-            input.quantity,
-            input.serialRoot,
-            NOTICE_HASH,
-          )
+          .withArgs(1n, supplier.address, await ledger.trace.lotKey(GTIN, LOT), anyValue)
           .and.to.emit(ledger.forwarder, "ExecutedForwardRequest")
           .withArgs(supplier.address, 0n, true);
-        expect((await ledger.trace.shipment(1n)).supplier).to.equal(supplier.address);
+        const record = await shipmentRecord(ledger, 1n);
+        expect([record.supplier, record.orderId, record.quantity, record.serialRoot]).to.deep.equal([
+          supplier.address,
+          orderId,
+          input.quantity,
+          input.serialRoot,
+        ]);
         expect(await ledger.forwarder.nonces(supplier.address)).to.equal(1n);
       });
 
@@ -168,7 +165,7 @@ describe("LedgerForwarder", function () {
           .connect(actors.hospital)
           .placeOrder(agreementId, 600n, deliveryDate, ethers.id("PO"));
         const orderId = await ledger.orderBook.orderCount();
-        const { value } = await ledger.orderBook.order(orderId);
+        const value = await ledger.agreements.quote(agreementId, 600n);
         expect(value).to.be.greaterThan(await ledger.hospitals.approvalThreshold(actors.hospital.address));
         const to = await ledger.orderBook.getAddress();
         const data = ledger.orderBook.interface.encodeFunctionData("approveOrder", [orderId]);
@@ -312,7 +309,7 @@ describe("LedgerForwarder", function () {
     describe("when the relayed call itself reverts", function () {
       it("reverts with FailedCall and keeps the nonce", async function () {
         const { ledger, actors, orderId } = await loadFixture(relayedShipmentFixture);
-        // The carrier is not the order's supplier, so the order book refuses the shipment.
+        // The carrier is registered for no GTIN, so the trace refuses the shipment.
         const data = ledger.trace.interface.encodeFunctionData("createShipment", [
           await shipmentInput(orderId),
         ]);
@@ -360,9 +357,10 @@ describe("LedgerForwarder", function () {
           await shipmentInput(orderId),
         ]);
         const forged = ethers.concat([data, supplier.address]);
+        // Acting as the supplier it would pass the GTIN check; as itself it is registered for nothing.
         await expect(actors.stranger.sendTransaction({ to: await ledger.trace.getAddress(), data: forged }))
-          .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotSupplier")
-          .withArgs(orderId, actors.stranger.address);
+          .to.be.revertedWithCustomError(ledger.trace, "TraceGtinNotRegistered")
+          .withArgs(actors.stranger.address, GTIN);
       });
     });
   });
@@ -372,12 +370,15 @@ describe("LedgerForwarder", function () {
       it("is refused: the trace checks the order book by msg.sender, not the signer", async function () {
         const { ledger, actors, supplier, request } = await loadFixture(relayedShipmentFixture);
         await ledger.forwarder.connect(actors.stranger).execute(request);
-        const data = ledger.trace.interface.encodeFunctionData("markConfirmed", [1n]);
+        const data = ledger.trace.interface.encodeFunctionData("markConfirmed", [
+          1n,
+          await shipmentRecord(ledger, 1n),
+        ]);
         const relayed = await signedRequest(ledger, supplier, await ledger.trace.getAddress(), data);
         await expect(
           ledger.forwarder.connect(actors.stranger).execute(relayed.request),
         ).to.be.revertedWithCustomError(ledger.forwarder, "FailedCall");
-        expect((await ledger.trace.shipment(1n)).confirmed).to.equal(false);
+        expect((await ledger.trace.shipmentState(1n)).confirmed).to.equal(false);
       });
     });
   });

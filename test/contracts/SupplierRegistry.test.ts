@@ -298,22 +298,76 @@ describe("SupplierRegistry", function () {
     });
 
     describe("when a later-expiring registration of the GTIN is attested", function () {
-      it("replaces the window and emits GtinRegistered for it", async function () {
-        const { registry, supplier, actors, documentId, validFrom, validUntil } =
-          await loadFixture(pendingRegistrationFixture);
-        await registry.connect(actors.regulator).attestDocument(documentId);
-        const renewedUntil = validUntil + YEAR_N;
-        await registry
-          .connect(supplier)
-          .fileProductRegistration(digestOf("renewal"), validUntil, renewedUntil, [STENTS], [GTIN]);
-        await expect(registry.connect(actors.regulator).attestDocument(2n))
-          .to.emit(registry, "GtinRegistered")
-          .withArgs(supplier.address, GTIN, 2n, validUntil, renewedUntil);
-        expect(await registry.isGtinRegistered(supplier.address, GTIN, validFrom)).to.equal(false);
-        expect(await registry.isGtinRegistered(supplier.address, GTIN, renewedUntil)).to.equal(true);
-        // GTIN_B was not in the renewal: its registration is unchanged.
-        expect(await registry.isGtinRegistered(supplier.address, GTIN_B, validFrom)).to.equal(true);
-        expect(await registry.isGtinRegistered(supplier.address, GTIN_B, validUntil + 1n)).to.equal(false);
+      for (const [label, gap] of [
+        ["overlaps the current one", -DAY_N],
+        ["starts on the current one's last second", 0n],
+        ["directly follows the current one", 1n],
+      ] as const) {
+        describe(`and its window ${label}`, function () {
+          it("extends the current window, keeping its start, and emits GtinRegistered with it", async function () {
+            const { registry, supplier, actors, documentId, validFrom, validUntil } =
+              await loadFixture(pendingRegistrationFixture);
+            await registry.connect(actors.regulator).attestDocument(documentId);
+            const renewedUntil = validUntil + YEAR_N;
+            await registry
+              .connect(supplier)
+              .fileProductRegistration(digestOf("renewal"), validUntil + gap, renewedUntil, [STENTS], [GTIN]);
+            await expect(registry.connect(actors.regulator).attestDocument(2n))
+              .to.emit(registry, "GtinRegistered")
+              .withArgs(supplier.address, GTIN, 2n, validFrom, renewedUntil);
+            // Renewing early leaves no gap: every second from the first start on is registered.
+            for (const at of [validFrom, validUntil, validUntil + 1n, renewedUntil]) {
+              expect(await registry.isGtinRegistered(supplier.address, GTIN, at)).to.equal(true);
+            }
+            expect(await registry.isGtinRegistered(supplier.address, GTIN, validFrom - 1n)).to.equal(false);
+            expect(await registry.isGtinRegistered(supplier.address, GTIN, renewedUntil + 1n)).to.equal(
+              false,
+            );
+            // GTIN_B was not in the renewal: its registration is unchanged.
+            expect(await registry.isGtinRegistered(supplier.address, GTIN_B, validFrom)).to.equal(true);
+            expect(await registry.isGtinRegistered(supplier.address, GTIN_B, validUntil + 1n)).to.equal(
+              false,
+            );
+          });
+        });
+      }
+
+      describe("and its window starts after a gap", function () {
+        it("replaces the current window and emits GtinRegistered with its own start", async function () {
+          const { registry, supplier, actors, documentId, validFrom, validUntil } =
+            await loadFixture(pendingRegistrationFixture);
+          await registry.connect(actors.regulator).attestDocument(documentId);
+          const renewedFrom = validUntil + 2n;
+          const renewedUntil = validUntil + YEAR_N;
+          await registry
+            .connect(supplier)
+            .fileProductRegistration(digestOf("after a gap"), renewedFrom, renewedUntil, [STENTS], [GTIN]);
+          await expect(registry.connect(actors.regulator).attestDocument(2n))
+            .to.emit(registry, "GtinRegistered")
+            .withArgs(supplier.address, GTIN, 2n, renewedFrom, renewedUntil);
+          for (const at of [validFrom, validUntil, renewedFrom - 1n]) {
+            expect(await registry.isGtinRegistered(supplier.address, GTIN, at)).to.equal(false);
+          }
+          expect(await registry.isGtinRegistered(supplier.address, GTIN, renewedFrom)).to.equal(true);
+          expect(await registry.isGtinRegistered(supplier.address, GTIN, renewedUntil)).to.equal(true);
+        });
+      });
+
+      describe("and its window starts before the current one", function () {
+        it("takes its own, earlier start", async function () {
+          const { registry, supplier, actors, documentId, validFrom, validUntil } =
+            await loadFixture(pendingRegistrationFixture);
+          await registry.connect(actors.regulator).attestDocument(documentId);
+          const earlierFrom = validFrom - DAY_N;
+          await registry
+            .connect(supplier)
+            .fileProductRegistration(digestOf("wider"), earlierFrom, validUntil + DAY_N, [STENTS], [GTIN]);
+          await expect(registry.connect(actors.regulator).attestDocument(2n))
+            .to.emit(registry, "GtinRegistered")
+            .withArgs(supplier.address, GTIN, 2n, earlierFrom, validUntil + DAY_N);
+          expect(await registry.isGtinRegistered(supplier.address, GTIN, earlierFrom)).to.equal(true);
+          expect(await registry.isGtinRegistered(supplier.address, GTIN, earlierFrom - 1n)).to.equal(false);
+        });
       });
     });
 
@@ -1266,16 +1320,16 @@ describe("SupplierRegistry", function () {
         return id;
       }
 
-      it("extends qualification to a later-expiring document's end", async function () {
+      it("extends qualification to an overlapping later-expiring document's end, keeping the start", async function () {
         const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
         await registry.connect(actors.regulator).setRequiredKinds(0b001);
         const later = validUntil + 50n * DAY_N;
         await attestLicence(registry, supplier, actors.regulator, validFrom + DAY_N, later);
         expect(await registry.isQualified(supplier.address, STENTS, later)).to.equal(true);
         expect(await registry.isQualified(supplier.address, STENTS, later + 1n)).to.equal(false);
-        // The window is the new document's: it starts at its validFrom.
-        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(false);
-        expect(await registry.isQualified(supplier.address, STENTS, validFrom + DAY_N)).to.equal(true);
+        // The renewal overlaps the current licence, so the window still starts at its start.
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom - 1n)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(true);
       });
 
       it("does not shorten qualification when an earlier-expiring document is attested later", async function () {
@@ -1297,16 +1351,45 @@ describe("SupplierRegistry", function () {
         expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(true);
       });
 
-      it("replaces the window even when the new document starts later, so earlier times no longer qualify", async function () {
+      for (const [label, offset] of [
+        ["overlaps the current one", -30n * DAY_N],
+        ["directly follows the current one", 1n],
+      ] as const) {
+        it(`keeps the current start when a renewal attested early ${label}, so renewing leaves no gap`, async function () {
+          const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+          await registry.connect(actors.regulator).setRequiredKinds(0b001);
+          const renewalFrom = validUntil + offset;
+          const renewalUntil = validUntil + YEAR_N;
+          await attestLicence(registry, supplier, actors.regulator, renewalFrom, renewalUntil);
+          for (const at of [validFrom, renewalFrom - 1n, validUntil, validUntil + 1n, renewalUntil]) {
+            expect(await registry.isQualified(supplier.address, STENTS, at)).to.equal(true);
+          }
+          expect(await registry.isQualified(supplier.address, STENTS, validFrom - 1n)).to.equal(false);
+          expect(await registry.isQualified(supplier.address, STENTS, renewalUntil + 1n)).to.equal(false);
+        });
+      }
+
+      it("replaces the window with a later-expiring document that starts after a gap", async function () {
         const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
         await registry.connect(actors.regulator).setRequiredKinds(0b001);
-        // A renewal attested ahead of its start, which is after the current licence's start.
-        const renewalFrom = validFrom + 30n * DAY_N;
+        const renewalFrom = validUntil + 2n;
         await attestLicence(registry, supplier, actors.regulator, renewalFrom, validUntil + YEAR_N);
-        expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(false);
-        expect(await registry.isQualified(supplier.address, STENTS, renewalFrom - 1n)).to.equal(false);
+        // The earlier licence's window is gone: only the new one's counts.
+        for (const at of [validFrom, validUntil, validUntil + 1n]) {
+          expect(await registry.isQualified(supplier.address, STENTS, at)).to.equal(false);
+        }
         expect(await registry.isQualified(supplier.address, STENTS, renewalFrom)).to.equal(true);
         expect(await registry.isQualified(supplier.address, STENTS, validUntil + YEAR_N)).to.equal(true);
+      });
+
+      it("takes a later-expiring document's own start when it starts before the current one", async function () {
+        const { registry, supplier, actors, validFrom, validUntil } = await loadFixture(windowFixture);
+        await registry.connect(actors.regulator).setRequiredKinds(0b001);
+        const earlierFrom = validFrom - 5n * DAY_N;
+        await attestLicence(registry, supplier, actors.regulator, earlierFrom, validUntil + DAY_N);
+        expect(await registry.isQualified(supplier.address, STENTS, earlierFrom - 1n)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, earlierFrom)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, validUntil + DAY_N)).to.equal(true);
       });
 
       it("applies per category: a document replaces only where it expires later", async function () {
@@ -1315,12 +1398,16 @@ describe("SupplierRegistry", function () {
         // Knees first get a licence running past the stents one.
         const kneesUntil = validUntil + 100n * DAY_N;
         await attestLicence(registry, supplier, actors.regulator, validFrom, kneesUntil, [KNEES]);
-        // A licence for both, expiring between the two: current for stents only.
+        // A licence for both after a gap, expiring between the two: current for stents only.
+        const bothFrom = validUntil + 2n;
         const bothUntil = validUntil + 50n * DAY_N;
-        await attestLicence(registry, supplier, actors.regulator, validUntil, bothUntil, [STENTS, KNEES]);
+        await attestLicence(registry, supplier, actors.regulator, bothFrom, bothUntil, [STENTS, KNEES]);
         expect(await registry.isQualified(supplier.address, STENTS, validFrom)).to.equal(false);
+        expect(await registry.isQualified(supplier.address, STENTS, bothFrom)).to.equal(true);
         expect(await registry.isQualified(supplier.address, STENTS, bothUntil)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, STENTS, bothUntil + 1n)).to.equal(false);
         expect(await registry.isQualified(supplier.address, KNEES, validFrom)).to.equal(true);
+        expect(await registry.isQualified(supplier.address, KNEES, validUntil + 1n)).to.equal(true);
         expect(await registry.isQualified(supplier.address, KNEES, kneesUntil)).to.equal(true);
       });
 

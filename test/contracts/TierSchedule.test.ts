@@ -14,7 +14,12 @@ const Defect = {
   PriceIncreasing: 4n,
   AboveReserve: 5n,
   ZeroPrice: 6n,
+  ValueTooLarge: 7n,
 } as const;
+
+/** Packed tiers hold a 32-bit threshold and a 48-bit unit price. */
+const MAX_THRESHOLD = 2n ** 32n - 1n;
+const MAX_PRICE = 2n ** 48n - 1n;
 
 const RESERVE = 10_000n;
 /** 0→10000, 100→9000, 500→8000: the schedule the order tests use. */
@@ -160,6 +165,25 @@ describe("TierSchedule", function () {
       });
     });
 
+    describe("when a value does not fit the packed tier", function () {
+      it("returns ValueTooLarge for a threshold above 2^32 - 1", async function () {
+        const { harness } = await loadFixture(harnessFixture);
+        expect(await harness.check(tiers([0, 100], [MAX_THRESHOLD + 1n, 90]), RESERVE)).to.equal(
+          Defect.ValueTooLarge,
+        );
+        expect(await harness.check(tiers([0, 100], [MAX_THRESHOLD, 90]), RESERVE)).to.equal(Defect.None);
+      });
+
+      it("returns ValueTooLarge for a price above 2^48 - 1 the reserve allows", async function () {
+        const { harness } = await loadFixture(harnessFixture);
+        const reserve = MAX_PRICE + 1n;
+        expect(await harness.check(tiers([0, MAX_PRICE + 1n], [10, 90]), reserve)).to.equal(
+          Defect.ValueTooLarge,
+        );
+        expect(await harness.check(tiers([0, MAX_PRICE], [10, 90]), reserve)).to.equal(Defect.None);
+      });
+    });
+
     describe("when the schedule has several defects", function () {
       it("returns the first one in check order", async function () {
         const { harness } = await loadFixture(harnessFixture);
@@ -174,6 +198,55 @@ describe("TierSchedule", function () {
           Defect.ThresholdNotIncreasing,
         );
       });
+    });
+  });
+
+  describe("setTiers and storedTiers (packed storage)", function () {
+    it("packs eight tiers into three words, three 80-bit tiers to a word", async function () {
+      const { harness } = await loadFixture(harnessFixture);
+      const eight = Array.from({ length: 8 }, (_, i) => ({
+        threshold: BigInt(i === 7 ? MAX_THRESHOLD : i * 1000),
+        unitPrice: MAX_PRICE - BigInt(i),
+      }));
+      await harness.setTiers(eight);
+      const address = await harness.getAddress();
+      const packed = (t: { threshold: bigint; unitPrice: bigint }) => (t.threshold << 48n) | t.unitPrice;
+      for (let word = 0; word < 3; word++) {
+        let expected = 0n;
+        for (let k = 0; k < 3 && word * 3 + k < 8; k++)
+          expected |= packed(eight[word * 3 + k]) << BigInt(80 * k);
+        expect(BigInt(await ethers.provider.getStorage(address, word))).to.equal(expected);
+      }
+      expect(BigInt(await ethers.provider.getStorage(address, 3))).to.equal(0n);
+      expect((await harness.storedTiers()).map((t) => [t.threshold, t.unitPrice])).to.deep.equal(
+        eight.map((t) => [t.threshold, t.unitPrice]),
+      );
+    });
+
+    it("gives back every generated valid schedule as it was set", async function () {
+      const { harness } = await loadFixture(harnessFixture);
+      await fc.assert(
+        fc.asyncProperty(validSchedule, async (schedule) => {
+          await harness.setTiers(schedule as TierStruct[]);
+          expect((await harness.storedTiers()).map((t) => [t.threshold, t.unitPrice])).to.deep.equal(
+            schedule.map((t) => [t.threshold, t.unitPrice]),
+          );
+        }),
+        { numRuns: 40 },
+      );
+    });
+
+    it("reads an empty schedule as no tiers", async function () {
+      const { harness } = await loadFixture(harnessFixture);
+      expect(await harness.storedTiers()).to.deep.equal([]);
+    });
+
+    it("ends the schedule at a zero-priced tier, which is why check refuses one", async function () {
+      const { harness } = await loadFixture(harnessFixture);
+      await harness.setTiers(tiers([0, 100], [50, 0]));
+      expect((await harness.storedTiers()).map((t) => [t.threshold, t.unitPrice])).to.deep.equal([
+        [0n, 100n],
+      ]);
     });
   });
 

@@ -223,14 +223,16 @@ export async function enrolHospital(
 }
 
 /**
- * The usual starting point for order tests: supplier 0 qualified, a stents agreement with it
- * (tiers 0→10000 fen, 100→9000, 500→8000), the hospital enrolled and funded.
+ * The usual starting point for order tests: supplier 0 qualified and registered for GTIN (so it
+ * can ship), a stents agreement with it (tiers 0→10000 fen, 100→9000, 500→8000), the hospital
+ * enrolled and funded.
  */
 export async function agreementFixture() {
   const base = await deployFixture();
   const { ledger, actors } = base;
   const supplier = actors.suppliers[0];
   await qualify(ledger, actors.regulator, supplier);
+  await registerGtins(ledger, actors.regulator, supplier, [GTIN]);
   await enrolHospital(ledger, actors);
   const { agreementIds } = await runTender(
     ledger,

@@ -1,7 +1,7 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
 import type { ShipmentInputStruct } from "../../../typechain-types/contracts/DeliveryTrace";
-import { agreementFixture, DAY, GTIN, serials, serialTree, YEAR } from "./fixtures";
+import { agreementFixture, DAY, GTIN, serials, serialTree, shipmentRecord, YEAR } from "./fixtures";
 
 /** EPCIS business steps, in the order of the `TraceStep` enum. */
 export enum Step {
@@ -67,12 +67,16 @@ export async function shipmentInput(
   };
 }
 
-/** The funded order with one 10-unit shipment of LOT created by supplier 0. */
+/**
+ * The funded order with one 10-unit shipment of LOT created by supplier 0, and the shipment's
+ * record as its ShipmentCreated event carries it (every later act on it passes the record).
+ */
 export async function shippedFixture() {
   const base = await fundedOrderFixture();
   const tree = serialTree(serials("SN", 10));
   const input = await shipmentInput(base.orderId, { serialRoot: tree.root });
   await base.ledger.trace.connect(base.supplier).createShipment(input);
   const shipmentId = await base.ledger.trace.shipmentCount();
-  return { ...base, tree, input, shipmentId };
+  const record = await shipmentRecord(base.ledger, shipmentId);
+  return { ...base, tree, input, shipmentId, record };
 }
