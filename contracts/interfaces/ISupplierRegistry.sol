@@ -13,9 +13,9 @@ import {DocumentKind, DocumentStatus, QualificationDocument, SupplierStatus} fro
 /// window of one attested document, the current one. An attested document becomes current for a
 /// (kind, category) it covers when its `validUntil` is later than the current one's (or there is
 /// none); otherwise the current window stays. The same rule applies to each GTIN of an attested
-/// product registration, per (supplier, GTIN). So a later attestation never shortens a
-/// qualification or a registration, and a document that expires later replaces the current one
-/// even when it starts later.
+/// product registration, per (supplier, GTIN). When the new window overlaps or directly follows
+/// the current one, the current start is kept (renewing early leaves no gap); after a gap the new
+/// window replaces it. So a later attestation never shortens a qualification or a registration.
 interface ISupplierRegistry {
     /// @notice A supplier registered itself.
     /// @param supplier The supplier's account, now Active.

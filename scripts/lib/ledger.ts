@@ -187,3 +187,28 @@ async function deployed<T extends { waitForDeployment(): Promise<unknown> }>(
   await contract.waitForDeployment();
   return contract;
 }
+
+/** The ABI type of `ShipmentRecord`, as DeliveryTrace hashes it. */
+export const SHIPMENT_RECORD_TYPE =
+  "tuple(uint256 orderId, address supplier, address hospital, uint64 gtin, uint64 expiry, uint32 quantity, uint64 createdAt, bytes32 serialRoot, bytes32 noticeHash, string lot)";
+
+/** keccak256(abi.encode(record)): the one value DeliveryTrace stores of a shipment. */
+export function shipmentRecordHash(record: {
+  orderId: ethers.BigNumberish;
+  supplier: string;
+  hospital: string;
+  gtin: ethers.BigNumberish;
+  expiry: ethers.BigNumberish;
+  quantity: ethers.BigNumberish;
+  createdAt: ethers.BigNumberish;
+  serialRoot: string;
+  noticeHash: string;
+  lot: string;
+}): string {
+  return ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode([SHIPMENT_RECORD_TYPE], [record]));
+}
+
+/** keccak256(abi.encode(gtin, lot)): a lot's key, the indexed topic of its shipments. */
+export function lotKeyOf(gtin: ethers.BigNumberish, lot: string): string {
+  return ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint64", "string"], [gtin, lot]));
+}

@@ -3,7 +3,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { expect } from "chai";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import { ethers } from "hardhat";
-import { PAUSER_ROLE } from "../../scripts/lib/ledger";
+import { lotKeyOf, PAUSER_ROLE, shipmentRecordHash } from "../../scripts/lib/ledger";
 import type { DeliveryTrace } from "../../typechain-types";
 import type { ShipmentRecordStruct } from "../../typechain-types/contracts/DeliveryTrace";
 import {
@@ -1387,6 +1387,16 @@ describe("DeliveryTrace", function () {
   });
 
   describe("markConfirmed", function () {
+    /** What the order book passes: the record's hash, the lot key and the supplier. */
+    function confirmArgs(shipmentId: bigint, record: ShipmentRecordStruct) {
+      return [
+        shipmentId,
+        shipmentRecordHash(record),
+        lotKeyOf(record.gtin, record.lot),
+        record.supplier,
+      ] as const;
+    }
+
     async function orderBookSignerFixture() {
       const base = await shippedFixture();
       const orderBook = await ethers.getImpersonatedSigner(await base.ledger.orderBook.getAddress());
@@ -1398,7 +1408,7 @@ describe("DeliveryTrace", function () {
       it("reverts with TraceCallerNotOrderBook", async function () {
         const { ledger, actors, shipmentId, record } = await loadFixture(shippedFixture);
         for (const account of [actors.admin, actors.settler]) {
-          await expect(ledger.trace.connect(account).markConfirmed(shipmentId, record))
+          await expect(ledger.trace.connect(account).markConfirmed(...confirmArgs(shipmentId, record)))
             .to.be.revertedWithCustomError(ledger.trace, "TraceCallerNotOrderBook")
             .withArgs(account.address);
         }
@@ -1430,11 +1440,15 @@ describe("DeliveryTrace", function () {
           .recordTraceEvent(shipmentId, record, Step.Receiving, WAREHOUSE_GLN, received, SENSOR_DIGEST, true);
         await ledger.trace.connect(supplier).recall(GTIN, LOT, RECALL_REASON);
         expect([
-          ...(await ledger.trace.connect(orderBook).markConfirmed.staticCall(shipmentId, record)),
+          ...(await ledger.trace
+            .connect(orderBook)
+            .markConfirmed.staticCall(...confirmArgs(shipmentId, record))),
         ]).to.deep.equal([BigInt(arrived), BigInt(received), true, true]);
         await ledger.trace.connect(actors.approvers[0]).waiveExcursion(shipmentId, record, WAIVER_REASON);
         expect(
-          (await ledger.trace.connect(orderBook).markConfirmed.staticCall(shipmentId, record))[3],
+          (
+            await ledger.trace.connect(orderBook).markConfirmed.staticCall(...confirmArgs(shipmentId, record))
+          )[3],
         ).to.equal(false);
       });
     });
@@ -1442,9 +1456,9 @@ describe("DeliveryTrace", function () {
     describe("when the shipment is already confirmed", function () {
       it("reverts with TraceAlreadyConfirmed", async function () {
         const { ledger, orderBook, shipmentId, record } = await loadFixture(orderBookSignerFixture);
-        await ledger.trace.connect(orderBook).markConfirmed(shipmentId, record);
+        await ledger.trace.connect(orderBook).markConfirmed(...confirmArgs(shipmentId, record));
         expect((await ledger.trace.shipmentState(shipmentId)).confirmed).to.equal(true);
-        await expect(ledger.trace.connect(orderBook).markConfirmed(shipmentId, record))
+        await expect(ledger.trace.connect(orderBook).markConfirmed(...confirmArgs(shipmentId, record)))
           .to.be.revertedWithCustomError(ledger.trace, "TraceAlreadyConfirmed")
           .withArgs(shipmentId);
       });
@@ -1453,7 +1467,11 @@ describe("DeliveryTrace", function () {
     describe("when the record does not match", function () {
       it("reverts with TraceRecordMismatch", async function () {
         const { ledger, orderBook, shipmentId, record } = await loadFixture(orderBookSignerFixture);
-        await expect(ledger.trace.connect(orderBook).markConfirmed(shipmentId, { ...record, quantity: 1n }))
+        await expect(
+          ledger.trace
+            .connect(orderBook)
+            .markConfirmed(...confirmArgs(shipmentId, { ...record, quantity: 1n })),
+        )
           .to.be.revertedWithCustomError(ledger.trace, "TraceRecordMismatch")
           .withArgs(shipmentId);
       });
@@ -1462,7 +1480,7 @@ describe("DeliveryTrace", function () {
     describe("when the shipment does not exist", function () {
       it("reverts with TraceShipmentNotFound", async function () {
         const { ledger, orderBook, record } = await loadFixture(orderBookSignerFixture);
-        await expect(ledger.trace.connect(orderBook).markConfirmed(42n, record))
+        await expect(ledger.trace.connect(orderBook).markConfirmed(...confirmArgs(42n, record)))
           .to.be.revertedWithCustomError(ledger.trace, "TraceShipmentNotFound")
           .withArgs(42n);
       });

@@ -3,7 +3,7 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import type { Ledger } from "../../scripts/lib/ledger";
+import { lotKeyOf, shipmentRecordHash, type Ledger } from "../../scripts/lib/ledger";
 import type { ERC2771Forwarder } from "../../typechain-types/contracts/LedgerForwarder";
 import { agreementFixture, DAY, GTIN, shipmentRecord } from "./helpers/fixtures";
 import { fundedOrderFixture, LOT, shipmentInput } from "./helpers/trace";
@@ -370,9 +370,12 @@ describe("LedgerForwarder", function () {
       it("is refused: the trace checks the order book by msg.sender, not the signer", async function () {
         const { ledger, actors, supplier, request } = await loadFixture(relayedShipmentFixture);
         await ledger.forwarder.connect(actors.stranger).execute(request);
+        const record = await shipmentRecord(ledger, 1n);
         const data = ledger.trace.interface.encodeFunctionData("markConfirmed", [
           1n,
-          await shipmentRecord(ledger, 1n),
+          shipmentRecordHash(record),
+          lotKeyOf(record.gtin, record.lot),
+          record.supplier,
         ]);
         const relayed = await signedRequest(ledger, supplier, await ledger.trace.getAddress(), data);
         await expect(
