@@ -18,7 +18,6 @@ import {
   payoutArgs,
   placeFundedOrder,
   placeOrder,
-  RECEIPT_HASH,
   receive,
   RECEIVING_WINDOW,
   ship,

@@ -35,6 +35,7 @@ import {
   SETTLER,
   STENTS,
   tiers,
+  type Actors,
 } from "./fixtures";
 
 /** `OrderStatus` as the contract numbers it. */
@@ -372,7 +373,7 @@ export function confirm(
 
 /** Ships `quantity` units against `orderId` and has the hospital's settler accept them all. */
 export async function deliver(
-  ctx: OrderContext,
+  ctx: { ledger: Ledger; supplier: HardhatEthersSigner; actors: Actors },
   orderId: bigint,
   quantity: bigint,
   settler?: HardhatEthersSigner,
