@@ -15,7 +15,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
 import { ethers } from "hardhat";
-import type { Ledger } from "../../../scripts/lib/ledger";
+import { deployLedger, type Ledger } from "../../../scripts/lib/ledger";
 import { TRACE_STEPS, type TraceStepName } from "../../../scripts/lib/ledger-enums";
 import type {
   ShipmentInputStruct,
@@ -196,7 +196,19 @@ export async function ensureGtinRegistered(
 
 /** The base fixture described at the top of this file. */
 export async function orderFixture() {
-  const { ledger, actors } = await deployFixture();
+  return orderFixtureWith();
+}
+
+/**
+ * The base fixture, settling in the ERC-20 at `tokenAddress` when given (a test token with an
+ * open `mint`): `deployFixture` names the accounts, then a ledger on that token replaces its own.
+ */
+export async function orderFixtureWith(tokenAddress?: string) {
+  const fixture = await deployFixture();
+  const { actors } = fixture;
+  const ledger = tokenAddress
+    ? (await deployLedger(actors.admin, { regulators: [actors.regulator.address], tokenAddress })).ledger
+    : fixture.ledger;
   const supplier = actors.suppliers[0];
   const { approver, settler, outsider } = await extraSigners();
   await qualify(ledger, actors.regulator, supplier, [STENTS]);
