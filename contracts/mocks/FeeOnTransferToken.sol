@@ -4,10 +4,14 @@ pragma solidity ^0.8.24;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @title FeeOnTransferToken
-/// @notice Test-only ERC-20 that burns 1 % of every transfer, so the recipient gets less than
-/// was sent: the kind of token the ledger must refuse rather than under-escrow.
+/// @notice Test-only token whose issuer can switch on a fee taken from every transfer (as some
+/// real tokens can), so the recipient gets less than was sent. It stands in for the tokens the
+/// ledger refuses: with the fee off it behaves like a plain ERC-20, so a tender can run on it.
 contract FeeOnTransferToken is ERC20 {
-    uint256 public constant FEE_BPS = 100;
+    uint256 internal constant BPS = 10_000;
+
+    /// @notice Share of each transfer that is burnt, in basis points.
+    uint256 public feeBps;
 
     constructor() ERC20("Fee Yuan", "fCNY") {}
 
@@ -16,10 +20,14 @@ contract FeeOnTransferToken is ERC20 {
         _mint(to, amount);
     }
 
+    /// @notice Anyone may set the fee: test only.
+    function setFee(uint256 bps) external {
+        feeBps = bps;
+    }
+
     function _update(address from, address to, uint256 value) internal override {
-        if (from == address(0) || to == address(0)) return super._update(from, to, value);
-        uint256 fee = (value * FEE_BPS) / 10_000;
-        super._update(from, address(0), fee);
+        uint256 fee = from == address(0) || to == address(0) ? 0 : (value * feeBps) / BPS;
+        if (fee > 0) super._update(from, address(0), fee);
         super._update(from, to, value - fee);
     }
 }

@@ -1,18 +1,23 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { addMember, APPROVER, enrolHospital } from "./helpers/fixtures";
 import {
-  confirmation,
+  confirm,
   fundedOrderFixture,
   OrderStatus,
   placedOrderFixture,
+  receive,
+  ship,
   shipmentInput,
   shippedOrderFixture,
 } from "./helpers/orderBook";
 
-/** The shipped order once its delivery deadline has passed. */
+/**
+ * The shipped order (40 units in flight), received on chain by the hospital before the
+ * deadline (so settling it later charges no penalty), once its delivery deadline has passed.
+ */
 async function overdueFixture() {
   const base = await shippedOrderFixture();
+  await receive(base.ledger, base.actors.receiver, base.shipment);
   await time.increaseTo(base.deadline + 1n);
   return base;
 }
@@ -20,28 +25,26 @@ async function overdueFixture() {
 /** The shipped order whose 40 units were all accepted on time; 60 remain unshipped. */
 async function partlyDeliveredFixture() {
   const base = await shippedOrderFixture();
-  const { ledger, actors, shipmentId, shippedAt } = base;
-  await ledger.orderBook
-    .connect(actors.settler)
-    .confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt));
+  await confirm(base.ledger, base.actors.settler, base.shipment, 40n);
   return base;
 }
 
 describe("OrderBook: cancellation", function () {
   describe("cancelOrder", function () {
     describe("when the order is placed but not funded", function () {
-      it("cancels every unit, releases the volume and moves no tokens", async function () {
+      it("cancels every unit and moves no tokens and no volume", async function () {
         const { ledger, actors, agreementId, orderId, quantity } = await loadFixture(placedOrderFixture);
         const tx = ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
         await expect(tx)
           .to.emit(ledger.orderBook, "OrderCancelled")
           .withArgs(orderId, actors.hospital.address, quantity, 0n, OrderStatus.Cancelled);
         await expect(tx).not.to.emit(ledger.orderBook, "OrderClosed");
+        await expect(tx).not.to.emit(ledger.agreements, "AgreementVolumeChanged");
         await expect(tx).to.changeTokenBalances(ledger.token, [actors.hospital, ledger.orderBook], [0n, 0n]);
         const o = await ledger.orderBook.order(orderId);
         expect(o.status).to.equal(OrderStatus.Cancelled);
         expect(o.cancelled).to.equal(quantity);
-        expect(await ledger.tenders.orderedVolume(agreementId, actors.hospital.address)).to.equal(0n);
+        expect((await ledger.agreements.agreement(agreementId)).fundedVolume).to.equal(0n);
       });
 
       describe("when an approver of the hospital cancels", function () {
@@ -55,13 +58,16 @@ describe("OrderBook: cancellation", function () {
     });
 
     describe("when the order is funded and nothing was shipped", function () {
-      it("cancels every unit and refunds the whole escrow", async function () {
+      it("cancels every unit, refunds the whole escrow and releases the funded volume", async function () {
         const { ledger, actors, agreementId, orderId, quantity, value } =
           await loadFixture(fundedOrderFixture);
         const tx = ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
         await expect(tx)
           .to.emit(ledger.orderBook, "OrderCancelled")
           .withArgs(orderId, actors.hospital.address, quantity, value, OrderStatus.Cancelled);
+        await expect(tx)
+          .to.emit(ledger.agreements, "AgreementVolumeChanged")
+          .withArgs(agreementId, actors.hospital.address, 0n, 0n, 0n, 0n);
         await expect(tx).to.changeTokenBalances(
           ledger.token,
           [actors.hospital, ledger.orderBook],
@@ -72,7 +78,9 @@ describe("OrderBook: cancellation", function () {
         expect(o.escrow).to.equal(0n);
         expect(await ledger.orderBook.totalEscrow()).to.equal(0n);
         expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(0n);
-        expect(await ledger.tenders.orderedVolume(agreementId, actors.hospital.address)).to.equal(0n);
+        expect(
+          (await ledger.agreements.hospitalVolume(agreementId, actors.hospital.address)).funded,
+        ).to.equal(0n);
       });
     });
 
@@ -97,11 +105,8 @@ describe("OrderBook: cancellation", function () {
 
         describe("even when every shipped unit was rejected", function () {
           it("reverts with OrderCancelNotAllowed: the supplier may still replace them", async function () {
-            const { ledger, actors, orderId, shipmentId, shippedAt, deadline } =
-              await loadFixture(shippedOrderFixture);
-            await ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shipmentId, confirmation(0n, 40n, shippedAt));
+            const { ledger, actors, orderId, shipment, deadline } = await loadFixture(shippedOrderFixture);
+            await confirm(ledger, actors.settler, shipment, 0n, 40n);
             expect((await ledger.orderBook.order(orderId)).shipped).to.equal(0n);
             const at = (await time.latest()) + 10;
             await time.setNextBlockTimestamp(at);
@@ -121,6 +126,9 @@ describe("OrderBook: cancellation", function () {
               .to.emit(ledger.orderBook, "OrderCancelled")
               .withArgs(orderId, actors.hospital.address, 60n, 0n, OrderStatus.Funded);
             await expect(tx).not.to.emit(ledger.orderBook, "OrderClosed");
+            await expect(tx)
+              .to.emit(ledger.agreements, "AgreementVolumeChanged")
+              .withArgs(agreementId, actors.hospital.address, 40n, 0n, 40n, 0n);
             await expect(tx).to.changeTokenBalances(
               ledger.token,
               [actors.hospital, ledger.orderBook],
@@ -132,7 +140,6 @@ describe("OrderBook: cancellation", function () {
             expect(o.cancelRequested).to.equal(true);
             expect(o.escrow).to.equal(value);
             expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(0n);
-            expect(await ledger.tenders.orderedVolume(agreementId, actors.hospital.address)).to.equal(40n);
           });
 
           describe("when the hospital cancels again", function () {
@@ -145,10 +152,11 @@ describe("OrderBook: cancellation", function () {
             });
           });
 
-          describe("when the supplier tries to ship the cancelled units", function () {
+          describe("when the supplier, allowed to ship late, tries to ship the cancelled units", function () {
             it("reverts with OrderQuantityExceedsRemaining", async function () {
               const { ledger, actors, supplier, orderId } = await loadFixture(overdueFixture);
               await ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
+              await ledger.orderBook.connect(actors.approvers[0]).allowLateShipment(orderId);
               await expect(ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 1n)))
                 .to.be.revertedWithCustomError(ledger.orderBook, "OrderQuantityExceedsRemaining")
                 .withArgs(orderId, 1n, 0n);
@@ -157,13 +165,11 @@ describe("OrderBook: cancellation", function () {
 
           describe("when the in-flight shipment is then confirmed with rejections", function () {
             it("cancels the rejected units too, closes the order and refunds the rest", async function () {
-              const { ledger, actors, supplier, agreementId, orderId, shipmentId, shippedAt, value } =
+              const { ledger, actors, supplier, agreementId, orderId, shipment, value } =
                 await loadFixture(overdueFixture);
               await ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
               const paid = 30n * 10_000n;
-              const tx = ledger.orderBook
-                .connect(actors.settler)
-                .confirmShipment(shipmentId, confirmation(30n, 10n, shippedAt));
+              const tx = confirm(ledger, actors.settler, shipment, 30n, 10n);
               await expect(tx)
                 .to.emit(ledger.orderBook, "OrderClosed")
                 .withArgs(orderId, value - paid);
@@ -175,21 +181,17 @@ describe("OrderBook: cancellation", function () {
               const o = await ledger.orderBook.order(orderId);
               expect(o.status).to.equal(OrderStatus.Closed);
               expect([o.accepted, o.shipped, o.cancelled, o.escrow]).to.deep.equal([30n, 30n, 70n, 0n]);
-              expect(await ledger.tenders.orderedVolume(agreementId, actors.hospital.address)).to.equal(30n);
+              const position = await ledger.agreements.hospitalVolume(agreementId, actors.hospital.address);
+              expect([position.funded, position.accepted]).to.deep.equal([30n, 30n]);
               expect(await ledger.orderBook.totalEscrow()).to.equal(0n);
             });
           });
 
           describe("when the in-flight shipment is then accepted in full", function () {
-            it("closes the order and refunds the cancelled units' value", async function () {
-              const { ledger, actors, orderId, shipmentId, shippedAt, value } =
-                await loadFixture(overdueFixture);
+            it("closes the order and refunds the cancelled units' escrow", async function () {
+              const { ledger, actors, orderId, shipment, value } = await loadFixture(overdueFixture);
               await ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
-              await expect(
-                ledger.orderBook
-                  .connect(actors.settler)
-                  .confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt)),
-              )
+              await expect(confirm(ledger, actors.settler, shipment, 40n))
                 .to.emit(ledger.orderBook, "OrderClosed")
                 .withArgs(orderId, value - 400_000n);
               expect((await ledger.orderBook.order(orderId)).cancelled).to.equal(60n);
@@ -198,10 +200,10 @@ describe("OrderBook: cancellation", function () {
         });
 
         describe("with nothing in flight", function () {
-          it("cancels the remainder, closes the order and refunds its value", async function () {
-            const { ledger, actors, agreementId, orderId } = await loadFixture(partlyDeliveredFixture);
-            const o0 = await ledger.orderBook.order(orderId);
-            await time.increaseTo(o0.deliveryDeadline + 1n);
+          it("cancels the remainder, closes the order and refunds its escrow", async function () {
+            const { ledger, actors, agreementId, orderId, deadline } =
+              await loadFixture(partlyDeliveredFixture);
+            await time.increaseTo(deadline + 1n);
             const refund = 600_000n;
             const tx = ledger.orderBook.connect(actors.approvers[0]).cancelOrder(orderId);
             await expect(tx)
@@ -216,16 +218,15 @@ describe("OrderBook: cancellation", function () {
             const o = await ledger.orderBook.order(orderId);
             expect(o.status).to.equal(OrderStatus.Closed);
             expect(o.escrow).to.equal(0n);
-            expect(await ledger.tenders.orderedVolume(agreementId, actors.hospital.address)).to.equal(40n);
+            const agr = await ledger.agreements.agreement(agreementId);
+            expect([agr.fundedVolume, agr.acceptedVolume]).to.deep.equal([40n, 40n]);
           });
 
           describe("when every shipped unit had been rejected", function () {
             it("cancels every unit, closes the order and refunds all of it", async function () {
-              const { ledger, actors, orderId, shipmentId, shippedAt, value, deadline } =
+              const { ledger, actors, orderId, shipment, value, deadline } =
                 await loadFixture(shippedOrderFixture);
-              await ledger.orderBook
-                .connect(actors.settler)
-                .confirmShipment(shipmentId, confirmation(0n, 40n, shippedAt));
+              await confirm(ledger, actors.settler, shipment, 0n, 40n);
               await time.increaseTo(deadline + 1n);
               const tx = ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
               await expect(tx)
@@ -244,20 +245,16 @@ describe("OrderBook: cancellation", function () {
           it("cancels nothing now, but later rejected units are not replaced", async function () {
             const { ledger, actors, supplier, orderId, value, deadline } =
               await loadFixture(fundedOrderFixture);
-            await ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 100n));
-            const shipmentId = await ledger.trace.shipmentCount();
-            const shippedAt = (await ledger.trace.shipment(shipmentId)).createdAt;
+            const shipment = await ship(ledger, supplier, orderId, 100n);
+            await receive(ledger, actors.receiver, shipment);
             await time.increaseTo(deadline + 1n);
             await expect(ledger.orderBook.connect(actors.hospital).cancelOrder(orderId))
               .to.emit(ledger.orderBook, "OrderCancelled")
               .withArgs(orderId, actors.hospital.address, 0n, 0n, OrderStatus.Funded);
-            await expect(
-              ledger.orderBook
-                .connect(actors.settler)
-                .confirmShipment(shipmentId, confirmation(90n, 10n, shippedAt)),
-            )
+            await expect(confirm(ledger, actors.settler, shipment, 90n, 10n))
               .to.emit(ledger.orderBook, "OrderClosed")
               .withArgs(orderId, value - 900_000n);
+            expect((await ledger.orderBook.order(orderId)).cancelled).to.equal(10n);
           });
         });
       });
@@ -274,41 +271,36 @@ describe("OrderBook: cancellation", function () {
     });
 
     describe("when the order was already cancelled", function () {
-      it("reverts with OrderStatusInvalid(Cancelled)", async function () {
+      it("reverts with OrderStatusInvalid(Cancelled, expected Funded)", async function () {
         const { ledger, actors, orderId } = await loadFixture(fundedOrderFixture);
         await ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
         await expect(ledger.orderBook.connect(actors.hospital).cancelOrder(orderId))
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
-          .withArgs(orderId, OrderStatus.Cancelled);
+          .withArgs(orderId, OrderStatus.Cancelled, OrderStatus.Funded);
       });
     });
 
     describe("when the order is closed", function () {
-      it("reverts with OrderStatusInvalid(Closed)", async function () {
+      it("reverts with OrderStatusInvalid(Closed, expected Funded)", async function () {
         const { ledger, actors, supplier, orderId } = await loadFixture(partlyDeliveredFixture);
-        await ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 60n));
-        const id = await ledger.trace.shipmentCount();
-        await ledger.orderBook
-          .connect(actors.settler)
-          .confirmShipment(id, confirmation(60n, 0n, BigInt(await time.latest())));
+        const rest = await ship(ledger, supplier, orderId, 60n);
+        await confirm(ledger, actors.settler, rest, 60n);
         expect((await ledger.orderBook.order(orderId)).status).to.equal(OrderStatus.Closed);
         await expect(ledger.orderBook.connect(actors.hospital).cancelOrder(orderId))
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
-          .withArgs(orderId, OrderStatus.Closed);
+          .withArgs(orderId, OrderStatus.Closed, OrderStatus.Funded);
       });
     });
 
     describe("when the caller is not staff of the order's hospital", function () {
       it("reverts with OrderNotHospitalStaff, also for another hospital's admin and approvers", async function () {
-        const { ledger, actors, orderId } = await loadFixture(fundedOrderFixture);
-        await enrolHospital(ledger, actors, actors.hospital2);
-        await addMember(ledger, actors.hospital2, actors.carrier, APPROVER);
+        const { ledger, actors, orderId, staff2 } = await loadFixture(fundedOrderFixture);
         for (const caller of [
           actors.stranger,
           actors.settler,
           actors.receiver,
           actors.hospital2,
-          actors.carrier,
+          staff2.approver,
         ]) {
           await expect(ledger.orderBook.connect(caller).cancelOrder(orderId))
             .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotHospitalStaff")
@@ -327,12 +319,28 @@ describe("OrderBook: cancellation", function () {
     });
 
     describe("when the order book is paused", function () {
-      it("reverts with EnforcedPause", async function () {
-        const { ledger, actors, orderId } = await loadFixture(fundedOrderFixture);
+      it("still cancels and refunds a funded order: a hospital can always take back what was not shipped", async function () {
+        const { ledger, actors, agreementId, orderId, quantity, value } =
+          await loadFixture(fundedOrderFixture);
         await ledger.orderBook.connect(actors.admin).pause();
-        await expect(
-          ledger.orderBook.connect(actors.hospital).cancelOrder(orderId),
-        ).to.be.revertedWithCustomError(ledger.orderBook, "EnforcedPause");
+        const tx = ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
+        await expect(tx)
+          .to.emit(ledger.orderBook, "OrderCancelled")
+          .withArgs(orderId, actors.hospital.address, quantity, value, OrderStatus.Cancelled);
+        await expect(tx).to.changeTokenBalances(
+          ledger.token,
+          [actors.hospital, ledger.orderBook],
+          [value, -value],
+        );
+        expect((await ledger.agreements.agreement(agreementId)).fundedVolume).to.equal(0n);
+      });
+
+      it("still cancels the unshipped remainder of an overdue order", async function () {
+        const { ledger, actors, orderId } = await loadFixture(overdueFixture);
+        await ledger.orderBook.connect(actors.admin).pause();
+        await expect(ledger.orderBook.connect(actors.approvers[0]).cancelOrder(orderId))
+          .to.emit(ledger.orderBook, "OrderCancelled")
+          .withArgs(orderId, actors.approvers[0].address, 60n, 0n, OrderStatus.Funded);
       });
     });
   });
@@ -360,15 +368,15 @@ describe("OrderBook: cancellation", function () {
     });
 
     describe("when the order is not funded", function () {
-      it("reverts with OrderStatusInvalid", async function () {
+      it("reverts with OrderStatusInvalid(…, expected Funded)", async function () {
         const { ledger, actors, supplier, orderId } = await loadFixture(placedOrderFixture);
         await expect(ledger.orderBook.connect(supplier).agreeToCancel(orderId))
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
-          .withArgs(orderId, OrderStatus.Placed);
+          .withArgs(orderId, OrderStatus.Placed, OrderStatus.Funded);
         await ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
         await expect(ledger.orderBook.connect(supplier).agreeToCancel(orderId))
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
-          .withArgs(orderId, OrderStatus.Cancelled);
+          .withArgs(orderId, OrderStatus.Cancelled, OrderStatus.Funded);
       });
     });
 

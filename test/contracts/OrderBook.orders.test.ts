@@ -1,113 +1,50 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import type { Ledger } from "../../scripts/lib/ledger";
+import { DAY, qualify, registerGtins, GTIN, YEAR } from "./helpers/fixtures";
 import {
-  addMember,
-  agreementFixture,
-  APPROVER,
-  DAY,
-  enrolHospital,
-  KNEES,
-  qualify,
-  runTender,
-  tiers,
-  YEAR,
-} from "./helpers/fixtures";
-import {
-  fundedOrderFixture,
+  COMMITTED,
+  deliver,
+  FUNDING_WINDOW,
   fundOrder,
+  fundedOrderFixture,
   HOUR,
   LEAD_TIME,
   now,
   ORDER_REF,
+  orderFixture,
   OrderStatus,
+  placeFundedOrder,
   placedOrderFixture,
   placeOrder,
+  scheduleValue,
   ship,
   shipmentInput,
+  signPermit,
   THRESHOLD,
 } from "./helpers/orderBook";
-
-/** Signs an EIP-2612 permit of `owner` over the settlement token. */
-async function signPermit(
-  ledger: Ledger,
-  owner: HardhatEthersSigner,
-  spender: string,
-  value: bigint,
-  deadline: bigint,
-) {
-  const domain = await ledger.token.eip712Domain();
-  const signature = await owner.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { owner: owner.address, spender, value, nonce: await ledger.token.nonces(owner.address), deadline },
-  );
-  return ethers.Signature.from(signature);
-}
 
 /** A placed order whose hospital has withdrawn the standing allowance: only a permit can fund it. */
 async function permitOrderFixture() {
   const base = await placedOrderFixture();
   const { ledger, actors } = base;
   await ledger.token.connect(actors.hospital).approve(await ledger.orderBook.getAddress(), 0n);
-  const deadline = (await now()) + BigInt(DAY);
+  const permitDeadline = (await now()) + BigInt(DAY);
   const permit = await signPermit(
     ledger,
     actors.hospital,
     await ledger.orderBook.getAddress(),
     base.value,
-    deadline,
+    permitDeadline,
   );
-  return { ...base, deadline, permit };
-}
-
-/** Hospital 2 is enrolled and funded, with `carrier` as its (only) approver. */
-async function twoHospitalsFixture() {
-  const base = await agreementFixture();
-  const { ledger, actors } = base;
-  await enrolHospital(ledger, actors, actors.hospital2);
-  await addMember(ledger, actors.hospital2, actors.carrier, APPROVER);
-  return base;
-}
-
-/** An agreement whose single tier costs 2^127 base units: two units overflow a uint128 value. */
-async function hugePriceFixture() {
-  const base = await agreementFixture();
-  const { ledger, actors } = base;
-  const price = 2n ** 127n;
-  const supplier = actors.suppliers[1];
-  await qualify(ledger, actors.regulator, supplier, [KNEES]);
-  const { agreementIds } = await runTender(
-    ledger,
-    actors.regulator,
-    [{ bidder: supplier, schedule: tiers([0, price]), salt: ethers.id("huge") }],
-    [actors.hospital.address],
-    [10n],
-    { category: KNEES, reservePrice: price, winners: 1 },
-  );
-  return { ...base, price, hugeAgreementId: agreementIds[0] };
+  return { ...base, permitDeadline, permit };
 }
 
 describe("OrderBook: orders and escrow", function () {
   describe("placeOrder", function () {
     describe("when the caller is the hospital admin", function () {
-      it("stores the order, locks its value and emits OrderPlaced", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+      it("stores the order without a value and emits OrderPlaced with its funding deadline", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(orderFixture);
         const at = (await now()) + 100n;
         const requested = at + 30n * BigInt(DAY);
         await time.setNextBlockTimestamp(at);
@@ -121,9 +58,9 @@ describe("OrderBook: orders and escrow", function () {
             actors.hospital.address,
             actors.hospital.address,
             10n,
-            100_000n,
             requested,
             requested,
+            at + FUNDING_WINDOW,
             ORDER_REF,
           );
         const o = await ledger.orderBook.order(1n);
@@ -131,31 +68,41 @@ describe("OrderBook: orders and escrow", function () {
         expect(o.hospital).to.equal(actors.hospital.address);
         expect(o.status).to.equal(OrderStatus.Placed);
         expect(o.quantity).to.equal(10n);
-        expect(o.placedAt).to.equal(at);
         expect(o.deliveryDeadline).to.equal(requested);
-        expect(o.orderRef).to.equal(ORDER_REF);
-        expect(o.value).to.equal(100_000n);
-        expect([o.shipped, o.accepted, o.cancelled, o.grossPaid, o.escrow]).to.deep.equal([
-          0n,
-          0n,
-          0n,
-          0n,
-          0n,
-        ]);
+        expect(o.fundingExpiresAt).to.equal(at + FUNDING_WINDOW);
+        expect([o.shipped, o.accepted, o.cancelled, o.escrow]).to.deep.equal([0n, 0n, 0n, 0n]);
+        expect([
+          o.cancelRequested,
+          o.supplierAgreedToCancel,
+          o.shippedAgainst,
+          o.excessConsented,
+          o.lateShipmentAllowed,
+        ]).to.deep.equal([false, false, false, false, false]);
         expect(o.firstApprover).to.equal(ethers.ZeroAddress);
         expect(await ledger.orderBook.orderCount()).to.equal(1n);
         expect(await ledger.orderBook.totalEscrow()).to.equal(0n);
       });
 
-      it("takes the quantity from the agreement's volume", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
-        await placeOrder(ledger, actors.hospital, agreementId, 42n);
-        expect(await ledger.tenders.orderedVolume(agreementId, actors.hospital.address)).to.equal(42n);
-        expect((await ledger.tenders.agreement(agreementId)).cumulativeVolume).to.equal(42n);
+      it("books no volume: the agreement and the hospital's position count nothing funded", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(orderFixture);
+        await expect(
+          ledger.orderBook
+            .connect(actors.hospital)
+            .placeOrder(agreementId, 42n, (await now()) + HOUR, ORDER_REF),
+        ).not.to.emit(ledger.agreements, "AgreementVolumeChanged");
+        const agr = await ledger.agreements.agreement(agreementId);
+        expect([agr.fundedVolume, agr.acceptedVolume]).to.deep.equal([0n, 0n]);
+        const position = await ledger.agreements.hospitalVolume(agreementId, actors.hospital.address);
+        expect([position.committed, position.funded, position.accepted, position.party]).to.deep.equal([
+          COMMITTED,
+          0n,
+          0n,
+          true,
+        ]);
       });
 
-      it("moves no tokens: nothing is escrowed before approval", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+      it("moves no tokens: nothing is escrowed before funding", async function () {
+        const { ledger, actors, agreementId } = await loadFixture(orderFixture);
         await expect(
           ledger.orderBook
             .connect(actors.hospital)
@@ -166,11 +113,11 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when the caller is an approver of the hospital", function () {
       it("places the order for the approver's hospital", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        const { ledger, actors, agreementId } = await loadFixture(orderFixture);
+        const at = (await now()) + 100n;
+        await time.setNextBlockTimestamp(at);
         await expect(
-          ledger.orderBook
-            .connect(actors.approvers[1])
-            .placeOrder(agreementId, 10n, (await now()) + HOUR, ORDER_REF),
+          ledger.orderBook.connect(actors.approvers[1]).placeOrder(agreementId, 10n, at + HOUR, ORDER_REF),
         )
           .to.emit(ledger.orderBook, "OrderPlaced")
           .withArgs(
@@ -179,9 +126,9 @@ describe("OrderBook: orders and escrow", function () {
             actors.hospital.address,
             actors.approvers[1].address,
             10n,
-            100_000n,
-            (v: bigint) => v > 0n,
-            (v: bigint) => v > 0n,
+            at + HOUR,
+            at + LEAD_TIME,
+            at + FUNDING_WINDOW,
             ORDER_REF,
           );
         expect((await ledger.orderBook.order(1n)).hospital).to.equal(actors.hospital.address);
@@ -191,7 +138,7 @@ describe("OrderBook: orders and escrow", function () {
     describe("delivery deadline", function () {
       describe("when the requested date is sooner than the lead time allows", function () {
         it("is the placement time plus the agreement's lead time", async function () {
-          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+          const { ledger, actors, agreementId } = await loadFixture(orderFixture);
           const at = (await now()) + 100n;
           await time.setNextBlockTimestamp(at);
           await ledger.orderBook.connect(actors.hospital).placeOrder(agreementId, 1n, at + 1n, ORDER_REF);
@@ -201,7 +148,7 @@ describe("OrderBook: orders and escrow", function () {
 
       describe("when the requested date is exactly the lead time", function () {
         it("is the requested date", async function () {
-          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+          const { ledger, actors, agreementId } = await loadFixture(orderFixture);
           const at = (await now()) + 100n;
           await time.setNextBlockTimestamp(at);
           await ledger.orderBook
@@ -213,7 +160,7 @@ describe("OrderBook: orders and escrow", function () {
 
       describe("when the requested date is now", function () {
         it("is accepted and the deadline is the lead time", async function () {
-          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+          const { ledger, actors, agreementId } = await loadFixture(orderFixture);
           const at = (await now()) + 100n;
           await time.setNextBlockTimestamp(at);
           await ledger.orderBook.connect(actors.hospital).placeOrder(agreementId, 1n, at, ORDER_REF);
@@ -222,81 +169,9 @@ describe("OrderBook: orders and escrow", function () {
       });
     });
 
-    describe("pricing", function () {
-      describe("when the order stays within the first tier", function () {
-        it("locks quantity × the first tier's price", async function () {
-          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
-          const id = await placeOrder(ledger, actors.hospital, agreementId, 100n);
-          expect((await ledger.orderBook.order(id)).value).to.equal(100n * 10_000n);
-        });
-      });
-
-      describe("when earlier orders already took volume", function () {
-        it("prices at the cumulative volume before this order", async function () {
-          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
-          await placeOrder(ledger, actors.hospital, agreementId, 100n);
-          const id = await placeOrder(ledger, actors.hospital, agreementId, 10n);
-          expect((await ledger.orderBook.order(id)).value).to.equal(10n * 9_000n);
-        });
-      });
-
-      describe("when the order straddles one tier boundary", function () {
-        it("prices each side of the boundary at its own tier", async function () {
-          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
-          await placeOrder(ledger, actors.hospital, agreementId, 97n);
-          const id = await placeOrder(ledger, actors.hospital, agreementId, 7n);
-          expect((await ledger.orderBook.order(id)).value).to.equal(3n * 10_000n + 4n * 9_000n);
-        });
-      });
-
-      describe("when the order straddles every tier", function () {
-        it("prices piecewise across all three tiers", async function () {
-          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
-          const id = await placeOrder(ledger, actors.hospital, agreementId, 600n);
-          expect((await ledger.orderBook.order(id)).value).to.equal(
-            100n * 10_000n + 400n * 9_000n + 100n * 8_000n,
-          );
-        });
-      });
-
-      describe("when another hospital ordered under the same agreement", function () {
-        it("counts that hospital's volume too", async function () {
-          const { ledger, actors, agreementId } = await loadFixture(twoHospitalsFixture);
-          await placeOrder(ledger, actors.hospital2, agreementId, 100n);
-          const id = await placeOrder(ledger, actors.hospital, agreementId, 10n);
-          expect((await ledger.orderBook.order(id)).value).to.equal(10n * 9_000n);
-        });
-      });
-
-      describe("when an earlier order was cancelled", function () {
-        it("prices as if the cancelled volume had never been ordered", async function () {
-          const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
-          const first = await placeOrder(ledger, actors.hospital, agreementId, 100n);
-          await ledger.orderBook.connect(actors.hospital).cancelOrder(first);
-          const id = await placeOrder(ledger, actors.hospital, agreementId, 10n);
-          expect((await ledger.orderBook.order(id)).value).to.equal(10n * 10_000n);
-        });
-      });
-
-      describe("when the value does not fit in 128 bits", function () {
-        it("reverts with SafeCastOverflowedUintDowncast instead of truncating", async function () {
-          const { ledger, actors, price, hugeAgreementId } = await loadFixture(hugePriceFixture);
-          await expect(
-            ledger.orderBook
-              .connect(actors.hospital)
-              .placeOrder(hugeAgreementId, 2n, (await now()) + HOUR, ORDER_REF),
-          )
-            .to.be.revertedWithCustomError(ledger.orderBook, "SafeCastOverflowedUintDowncast")
-            .withArgs(128, 2n * price);
-          const id = await placeOrder(ledger, actors.hospital, hugeAgreementId, 1n);
-          expect((await ledger.orderBook.order(id)).value).to.equal(price);
-        });
-      });
-    });
-
     describe("when the caller is not the hospital or one of its approvers", function () {
       it("reverts with OrderNotHospitalStaff", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        const { ledger, actors, agreementId } = await loadFixture(orderFixture);
         for (const caller of [actors.stranger, actors.settler, actors.receiver, actors.suppliers[0]]) {
           await expect(
             ledger.orderBook.connect(caller).placeOrder(agreementId, 10n, (await now()) + HOUR, ORDER_REF),
@@ -309,7 +184,7 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when the quantity is zero", function () {
       it("reverts with OrderZeroQuantity", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        const { ledger, actors, agreementId } = await loadFixture(orderFixture);
         await expect(
           ledger.orderBook
             .connect(actors.hospital)
@@ -320,7 +195,7 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when the requested delivery date is in the past", function () {
       it("reverts with OrderDeliveryDateInPast", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        const { ledger, actors, agreementId } = await loadFixture(orderFixture);
         const at = (await now()) + 100n;
         await time.setNextBlockTimestamp(at);
         await expect(
@@ -333,32 +208,32 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when the agreement does not exist", function () {
       it("reverts with AgreementNotFound", async function () {
-        const { ledger, actors } = await loadFixture(agreementFixture);
+        const { ledger, actors } = await loadFixture(orderFixture);
         await expect(
           ledger.orderBook.connect(actors.hospital).placeOrder(99n, 1n, (await now()) + HOUR, ORDER_REF),
         )
-          .to.be.revertedWithCustomError(ledger.tenders, "AgreementNotFound")
+          .to.be.revertedWithCustomError(ledger.agreements, "AgreementNotFound")
           .withArgs(99n);
       });
     });
 
     describe("when the agreement's term is over", function () {
       it("reverts with AgreementNotInTerm", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
-        const agr = await ledger.tenders.agreement(agreementId);
-        expect(agr.end - agr.start).to.equal(BigInt(YEAR));
-        await time.setNextBlockTimestamp(agr.end + 1n);
+        const { ledger, actors, agreementId } = await loadFixture(orderFixture);
+        const { start, end } = await ledger.agreements.agreementTerms(agreementId);
+        expect(end - start).to.equal(BigInt(YEAR));
+        await time.setNextBlockTimestamp(end + 1n);
         await expect(
-          ledger.orderBook.connect(actors.hospital).placeOrder(agreementId, 1n, agr.end + 10n, ORDER_REF),
+          ledger.orderBook.connect(actors.hospital).placeOrder(agreementId, 1n, end + 10n, ORDER_REF),
         )
-          .to.be.revertedWithCustomError(ledger.tenders, "AgreementNotInTerm")
-          .withArgs(agreementId, agr.start, agr.end, agr.end + 1n);
+          .to.be.revertedWithCustomError(ledger.agreements, "AgreementNotInTerm")
+          .withArgs(agreementId, start, end, end + 1n);
       });
     });
 
     describe("when the order book is paused", function () {
       it("reverts with EnforcedPause", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        const { ledger, actors, agreementId } = await loadFixture(orderFixture);
         await ledger.orderBook.connect(actors.admin).pause();
         await expect(
           ledger.orderBook
@@ -371,14 +246,19 @@ describe("OrderBook: orders and escrow", function () {
 
   describe("approveOrder", function () {
     describe("when the value is below the hospital's threshold", function () {
-      it("funds the order on the first approval, pulling its value into escrow", async function () {
-        const { ledger, actors, orderId, value } = await loadFixture(placedOrderFixture);
+      it("funds the order on the first approval, escrowing its quote and booking its volume", async function () {
+        const { ledger, actors, agreementId, orderId, quantity, value } =
+          await loadFixture(placedOrderFixture);
+        expect(value).to.equal(quantity * 10_000n);
         const approver = actors.approvers[0];
         const tx = ledger.orderBook.connect(approver).approveOrder(orderId);
         await expect(tx).to.emit(ledger.orderBook, "OrderApproved").withArgs(orderId, approver.address, 1, 1);
         await expect(tx)
           .to.emit(ledger.orderBook, "OrderFunded")
           .withArgs(orderId, actors.hospital.address, value);
+        await expect(tx)
+          .to.emit(ledger.agreements, "AgreementVolumeChanged")
+          .withArgs(agreementId, actors.hospital.address, quantity, 0n, quantity, 0n);
         await expect(tx).to.changeTokenBalances(
           ledger.token,
           [actors.hospital, ledger.orderBook],
@@ -388,15 +268,72 @@ describe("OrderBook: orders and escrow", function () {
         expect(o.status).to.equal(OrderStatus.Funded);
         expect(o.escrow).to.equal(value);
         expect(await ledger.orderBook.totalEscrow()).to.equal(value);
+        expect((await ledger.agreements.agreement(agreementId)).fundedVolume).to.equal(quantity);
+      });
+    });
+
+    describe("pricing: units are escrowed at the price they would cost if accepted next", function () {
+      describe("when other orders are funded but nothing is accepted", function () {
+        it("escrows at the first tier: funded volume does not lower the price", async function () {
+          const ctx = await loadFixture(orderFixture);
+          const { ledger, actors, agreementId, staff2 } = ctx;
+          const other = await placeOrder(ledger, actors.hospital2, agreementId, 100n);
+          await fundOrder(ledger, [staff2.approver], other);
+          const id = await placeOrder(ledger, actors.hospital, agreementId, 10n);
+          await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(id))
+            .to.emit(ledger.orderBook, "OrderFunded")
+            .withArgs(id, actors.hospital.address, 100_000n);
+        });
+      });
+
+      describe("when another hospital's 100 accepted units moved the agreement to the second tier", function () {
+        it("escrows at the second tier", async function () {
+          const ctx = await loadFixture(orderFixture);
+          const { ledger, actors, agreementId, staff2 } = ctx;
+          const other = await placeOrder(ledger, actors.hospital2, agreementId, 100n);
+          await fundOrder(ledger, [staff2.approver], other);
+          await deliver(ctx, other, 100n, staff2.settler);
+          expect(await ledger.agreements.quote(agreementId, 10n)).to.equal(90_000n);
+          const id = await placeOrder(ledger, actors.hospital, agreementId, 10n);
+          await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(id))
+            .to.emit(ledger.orderBook, "OrderFunded")
+            .withArgs(id, actors.hospital.address, 90_000n);
+        });
+      });
+
+      describe("when the order straddles a tier boundary of the accepted volume", function () {
+        it("prices each side of the boundary at its own tier", async function () {
+          const ctx = await loadFixture(orderFixture);
+          const { ledger, actors, agreementId } = ctx;
+          const first = await placeFundedOrder(ctx, 97n);
+          await deliver(ctx, first, 97n);
+          const id = await placeOrder(ledger, actors.hospital, agreementId, 7n);
+          await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(id))
+            .to.emit(ledger.orderBook, "OrderFunded")
+            .withArgs(id, actors.hospital.address, 3n * 10_000n + 4n * 9_000n);
+        });
+      });
+
+      describe("when the order straddles every tier", function () {
+        it("prices piecewise across all three tiers", async function () {
+          const { ledger, actors, agreementId } = await loadFixture(orderFixture);
+          const value = 100n * 10_000n + 400n * 9_000n + 100n * 8_000n;
+          expect(scheduleValue(0n, 600n)).to.equal(value);
+          const id = await placeOrder(ledger, actors.hospital, agreementId, 600n);
+          await ledger.orderBook.connect(actors.approvers[0]).approveOrder(id);
+          await expect(ledger.orderBook.connect(actors.approvers[1]).approveOrder(id))
+            .to.emit(ledger.orderBook, "OrderFunded")
+            .withArgs(id, actors.hospital.address, value);
+        });
       });
     });
 
     describe("when the value is exactly the threshold", function () {
       it("needs one approver", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(agreementFixture);
+        const { ledger, actors, agreementId } = await loadFixture(orderFixture);
         // 100 × 10000 + 400 × 9000 + 50 × 8000 = 5,000,000 fen, the fixture's threshold.
         const id = await placeOrder(ledger, actors.hospital, agreementId, 550n);
-        expect((await ledger.orderBook.order(id)).value).to.equal(THRESHOLD);
+        expect(await ledger.agreements.quote(agreementId, 550n)).to.equal(THRESHOLD);
         await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(id))
           .to.emit(ledger.orderBook, "OrderFunded")
           .withArgs(id, actors.hospital.address, THRESHOLD);
@@ -406,7 +343,7 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when the value is one fen above the threshold", function () {
       async function aboveThresholdFixture() {
-        const base = await agreementFixture();
+        const base = await orderFixture();
         const { ledger, actors, agreementId } = base;
         await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(THRESHOLD - 1n);
         const orderId = await placeOrder(ledger, actors.hospital, agreementId, 550n);
@@ -463,26 +400,27 @@ describe("OrderBook: orders and escrow", function () {
         });
       });
 
-      describe("when the hospital lowers its threshold between the approvals", function () {
-        it("funds on the next approval, as one approval now suffices", async function () {
+      describe("when the hospital raises its threshold between the approvals", function () {
+        it("funds on the next approval, reporting that one approval now suffices", async function () {
           const { ledger, actors, orderId } = await loadFixture(aboveThresholdFixture);
           await ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId);
           await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(THRESHOLD);
-          await expect(ledger.orderBook.connect(actors.approvers[1]).approveOrder(orderId))
+          const tx = ledger.orderBook.connect(actors.approvers[1]).approveOrder(orderId);
+          await expect(tx)
             .to.emit(ledger.orderBook, "OrderApproved")
             .withArgs(orderId, actors.approvers[1].address, 2, 1);
+          await expect(tx).to.emit(ledger.orderBook, "OrderFunded");
         });
       });
     });
 
     describe("when the caller is not an approver of the order's hospital", function () {
       it("reverts with OrderNotApprover, also for the hospital admin and other hospitals' approvers", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(twoHospitalsFixture);
-        const id = await placeOrder(ledger, actors.hospital, agreementId, 10n);
-        for (const caller of [actors.hospital, actors.settler, actors.stranger, actors.carrier]) {
-          await expect(ledger.orderBook.connect(caller).approveOrder(id))
+        const { ledger, actors, orderId, staff2 } = await loadFixture(placedOrderFixture);
+        for (const caller of [actors.hospital, actors.settler, actors.stranger, staff2.approver]) {
+          await expect(ledger.orderBook.connect(caller).approveOrder(orderId))
             .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotApprover")
-            .withArgs(id, caller.address);
+            .withArgs(orderId, caller.address);
         }
       });
     });
@@ -499,21 +437,21 @@ describe("OrderBook: orders and escrow", function () {
     });
 
     describe("when the order is already funded", function () {
-      it("reverts with OrderStatusInvalid", async function () {
+      it("reverts with OrderStatusInvalid(Funded, expected Placed)", async function () {
         const { ledger, actors, orderId } = await loadFixture(fundedOrderFixture);
         await expect(ledger.orderBook.connect(actors.approvers[1]).approveOrder(orderId))
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
-          .withArgs(orderId, OrderStatus.Funded);
+          .withArgs(orderId, OrderStatus.Funded, OrderStatus.Placed);
       });
     });
 
     describe("when the order was cancelled", function () {
-      it("reverts with OrderStatusInvalid", async function () {
+      it("reverts with OrderStatusInvalid(Cancelled, expected Placed)", async function () {
         const { ledger, actors, orderId } = await loadFixture(placedOrderFixture);
         await ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
         await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId))
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
-          .withArgs(orderId, OrderStatus.Cancelled);
+          .withArgs(orderId, OrderStatus.Cancelled, OrderStatus.Placed);
       });
     });
 
@@ -540,7 +478,7 @@ describe("OrderBook: orders and escrow", function () {
     });
 
     describe("when the order book is paused", function () {
-      it("reverts with EnforcedPause", async function () {
+      it("reverts with EnforcedPause, and funds once unpaused", async function () {
         const { ledger, actors, orderId } = await loadFixture(placedOrderFixture);
         await ledger.orderBook.connect(actors.admin).pause();
         await expect(
@@ -558,10 +496,11 @@ describe("OrderBook: orders and escrow", function () {
   describe("approveOrderWithPermit", function () {
     describe("when the hospital signed a permit for the order's value", function () {
       it("applies the permit and funds the order without a standing allowance", async function () {
-        const { ledger, actors, orderId, value, deadline, permit } = await loadFixture(permitOrderFixture);
+        const { ledger, actors, orderId, value, permitDeadline, permit } =
+          await loadFixture(permitOrderFixture);
         const tx = ledger.orderBook
           .connect(actors.approvers[0])
-          .approveOrderWithPermit(orderId, deadline, permit.v, permit.r, permit.s);
+          .approveOrderWithPermit(orderId, value, permitDeadline, permit.v, permit.r, permit.s);
         await expect(tx)
           .to.emit(ledger.orderBook, "OrderFunded")
           .withArgs(orderId, actors.hospital.address, value);
@@ -579,14 +518,15 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when someone front-ran the permit", function () {
       it("still funds the order from the allowance the permit granted", async function () {
-        const { ledger, actors, orderId, value, deadline, permit } = await loadFixture(permitOrderFixture);
+        const { ledger, actors, orderId, value, permitDeadline, permit } =
+          await loadFixture(permitOrderFixture);
         await ledger.token
           .connect(actors.stranger)
           .permit(
             actors.hospital.address,
             await ledger.orderBook.getAddress(),
             value,
-            deadline,
+            permitDeadline,
             permit.v,
             permit.r,
             permit.s,
@@ -594,7 +534,7 @@ describe("OrderBook: orders and escrow", function () {
         await expect(
           ledger.orderBook
             .connect(actors.approvers[0])
-            .approveOrderWithPermit(orderId, deadline, permit.v, permit.r, permit.s),
+            .approveOrderWithPermit(orderId, value, permitDeadline, permit.v, permit.r, permit.s),
         )
           .to.emit(ledger.orderBook, "OrderFunded")
           .withArgs(orderId, actors.hospital.address, value);
@@ -604,18 +544,18 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when the permit is invalid and there is no allowance", function () {
       it("reverts with the token's ERC20InsufficientAllowance", async function () {
-        const { ledger, actors, orderId, value, deadline } = await loadFixture(permitOrderFixture);
+        const { ledger, actors, orderId, value, permitDeadline } = await loadFixture(permitOrderFixture);
         const forged = await signPermit(
           ledger,
           actors.stranger,
           await ledger.orderBook.getAddress(),
           value,
-          deadline,
+          permitDeadline,
         );
         await expect(
           ledger.orderBook
             .connect(actors.approvers[0])
-            .approveOrderWithPermit(orderId, deadline, forged.v, forged.r, forged.s),
+            .approveOrderWithPermit(orderId, value, permitDeadline, forged.v, forged.r, forged.s),
         )
           .to.be.revertedWithCustomError(ledger.token, "ERC20InsufficientAllowance")
           .withArgs(await ledger.orderBook.getAddress(), 0n, value);
@@ -624,13 +564,14 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when the permit has expired but the hospital allowed the order book", function () {
       it("ignores the permit and funds from the allowance", async function () {
-        const { ledger, actors, orderId, value, deadline, permit } = await loadFixture(permitOrderFixture);
+        const { ledger, actors, orderId, value, permitDeadline, permit } =
+          await loadFixture(permitOrderFixture);
         await ledger.token.connect(actors.hospital).approve(await ledger.orderBook.getAddress(), value);
-        await time.increaseTo(deadline + 1n);
+        await time.increaseTo(permitDeadline + 1n);
         await expect(
           ledger.orderBook
             .connect(actors.approvers[0])
-            .approveOrderWithPermit(orderId, deadline, permit.v, permit.r, permit.s),
+            .approveOrderWithPermit(orderId, value, permitDeadline, permit.v, permit.r, permit.s),
         ).to.emit(ledger.orderBook, "OrderFunded");
         expect(await ledger.token.nonces(actors.hospital.address)).to.equal(0n);
       });
@@ -638,12 +579,13 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when the order needs two approvers", function () {
       it("grants the allowance on the first approval and pulls on the second", async function () {
-        const { ledger, actors, orderId, value, deadline, permit } = await loadFixture(permitOrderFixture);
+        const { ledger, actors, orderId, value, permitDeadline, permit } =
+          await loadFixture(permitOrderFixture);
         await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(value - 1n);
         await expect(
           ledger.orderBook
             .connect(actors.approvers[0])
-            .approveOrderWithPermit(orderId, deadline, permit.v, permit.r, permit.s),
+            .approveOrderWithPermit(orderId, value, permitDeadline, permit.v, permit.r, permit.s),
         ).not.to.emit(ledger.orderBook, "OrderFunded");
         expect(
           await ledger.token.allowance(actors.hospital.address, await ledger.orderBook.getAddress()),
@@ -656,11 +598,11 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when the order does not exist", function () {
       it("reverts with OrderNotFound", async function () {
-        const { ledger, actors, deadline, permit } = await loadFixture(permitOrderFixture);
+        const { ledger, actors, value, permitDeadline, permit } = await loadFixture(permitOrderFixture);
         await expect(
           ledger.orderBook
             .connect(actors.approvers[0])
-            .approveOrderWithPermit(9n, deadline, permit.v, permit.r, permit.s),
+            .approveOrderWithPermit(9n, value, permitDeadline, permit.v, permit.r, permit.s),
         )
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotFound")
           .withArgs(9n);
@@ -669,11 +611,12 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when the caller is not an approver", function () {
       it("reverts with OrderNotApprover and the permit is not consumed", async function () {
-        const { ledger, actors, orderId, deadline, permit } = await loadFixture(permitOrderFixture);
+        const { ledger, actors, orderId, value, permitDeadline, permit } =
+          await loadFixture(permitOrderFixture);
         await expect(
           ledger.orderBook
             .connect(actors.stranger)
-            .approveOrderWithPermit(orderId, deadline, permit.v, permit.r, permit.s),
+            .approveOrderWithPermit(orderId, value, permitDeadline, permit.v, permit.r, permit.s),
         )
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotApprover")
           .withArgs(orderId, actors.stranger.address);
@@ -683,12 +626,13 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when the order book is paused", function () {
       it("reverts with EnforcedPause", async function () {
-        const { ledger, actors, orderId, deadline, permit } = await loadFixture(permitOrderFixture);
+        const { ledger, actors, orderId, value, permitDeadline, permit } =
+          await loadFixture(permitOrderFixture);
         await ledger.orderBook.connect(actors.admin).pause();
         await expect(
           ledger.orderBook
             .connect(actors.approvers[0])
-            .approveOrderWithPermit(orderId, deadline, permit.v, permit.r, permit.s),
+            .approveOrderWithPermit(orderId, value, permitDeadline, permit.v, permit.r, permit.s),
         ).to.be.revertedWithCustomError(ledger.orderBook, "EnforcedPause");
       });
     });
@@ -701,40 +645,42 @@ describe("OrderBook: orders and escrow", function () {
         await expect(
           ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 40n)),
         ).to.emit(ledger.trace, "ShipmentCreated");
-        expect((await ledger.orderBook.order(orderId)).shipped).to.equal(40n);
+        const o = await ledger.orderBook.order(orderId);
+        expect(o.shipped).to.equal(40n);
+        expect(o.shippedAgainst).to.equal(true);
         expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(60n);
         await ship(ledger, supplier, orderId, 60n);
         expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(0n);
       });
     });
 
-    describe("when the order is not approved yet", function () {
-      it("reverts with OrderStatusInvalid(Placed)", async function () {
+    describe("when the order is not funded yet", function () {
+      it("reverts with OrderStatusInvalid(Placed, expected Funded)", async function () {
         const { ledger, supplier, orderId } = await loadFixture(placedOrderFixture);
         await expect(ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 1n)))
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
-          .withArgs(orderId, OrderStatus.Placed);
+          .withArgs(orderId, OrderStatus.Placed, OrderStatus.Funded);
       });
     });
 
     describe("when the order still waits for its second approver", function () {
-      it("reverts with OrderStatusInvalid(Placed)", async function () {
+      it("reverts with OrderStatusInvalid(Placed, expected Funded)", async function () {
         const { ledger, actors, supplier, orderId, value } = await loadFixture(placedOrderFixture);
         await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(value - 1n);
         await ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId);
         await expect(ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 1n)))
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
-          .withArgs(orderId, OrderStatus.Placed);
+          .withArgs(orderId, OrderStatus.Placed, OrderStatus.Funded);
       });
     });
 
     describe("when the order was cancelled", function () {
-      it("reverts with OrderStatusInvalid(Cancelled)", async function () {
+      it("reverts with OrderStatusInvalid(Cancelled, expected Funded)", async function () {
         const { ledger, actors, supplier, orderId } = await loadFixture(fundedOrderFixture);
         await ledger.orderBook.connect(actors.hospital).cancelOrder(orderId);
         await expect(ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 1n)))
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
-          .withArgs(orderId, OrderStatus.Cancelled);
+          .withArgs(orderId, OrderStatus.Cancelled, OrderStatus.Funded);
       });
     });
 
@@ -752,6 +698,7 @@ describe("OrderBook: orders and escrow", function () {
         const { ledger, actors, orderId } = await loadFixture(fundedOrderFixture);
         const other = actors.suppliers[1];
         await qualify(ledger, actors.regulator, other);
+        await registerGtins(ledger, actors.regulator, other, [GTIN]);
         await expect(ledger.trace.connect(other).createShipment(await shipmentInput(orderId, 1n)))
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotSupplier")
           .withArgs(orderId, other.address);
@@ -807,7 +754,7 @@ describe("OrderBook: orders and escrow", function () {
       it("is zero until the order is funded, then the whole quantity", async function () {
         const { ledger, actors, orderId, quantity } = await loadFixture(placedOrderFixture);
         expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(0n);
-        await fundOrder(ledger, actors, orderId);
+        await fundOrder(ledger, actors.approvers, orderId);
         expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(quantity);
       });
 

@@ -3,12 +3,12 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { deployLedger } from "../../scripts/lib/ledger";
 import { ReentrantToken__factory } from "../../typechain-types";
-import { enrolHospital, qualify, runTender, tiers, type Actors } from "./helpers/fixtures";
-import { confirmation, now, OrderStatus, placeOrder, ship } from "./helpers/orderBook";
+import { enrolHospital, qualify, runTender, STENTS, tiers, type Actors } from "./helpers/fixtures";
+import { confirmation, ensureGtinRegistered, OrderStatus, placeOrder, ship } from "./helpers/orderBook";
 
 /**
  * The whole ledger settling in a token that calls back into the order book from inside its
- * transfers: two funded-or-placed orders to re-enter with.
+ * transfers: two placed orders of 10 units (100,000 fen each) to re-enter with.
  */
 async function reentrantLedgerFixture() {
   const s = await ethers.getSigners();
@@ -30,7 +30,8 @@ async function reentrantLedgerFixture() {
     tokenAddress: await token.getAddress(),
   });
   const supplier = actors.suppliers[0];
-  await qualify(ledger, actors.regulator, supplier);
+  await qualify(ledger, actors.regulator, supplier, [STENTS]);
+  await ensureGtinRegistered(ledger, actors.regulator, supplier);
   await enrolHospital(ledger, actors);
   const { agreementIds } = await runTender(
     ledger,
@@ -74,13 +75,12 @@ describe("OrderBook: reentrancy guard", function () {
   describe("when approveOrderWithPermit's pull re-enters approveOrderWithPermit", function () {
     it("reverts with ReentrancyGuardReentrantCall", async function () {
       const { ledger, actors, token, first, second, book } = await loadFixture(reentrantLedgerFixture);
-      const deadline = (await now()) + 100n;
-      const permit = [deadline, 27, ethers.ZeroHash, ethers.ZeroHash] as const;
+      // A permit value of zero is below the standing allowance, so no permit is tried.
+      const permit = [0n, 0n, 27, ethers.ZeroHash, ethers.ZeroHash] as const;
       await token.arm(
         book,
         ledger.orderBook.interface.encodeFunctionData("approveOrderWithPermit", [second, ...permit]),
       );
-      // The token has no permit: the failed permit is ignored and the allowance pulls.
       await expect(
         ledger.orderBook.connect(actors.approvers[0]).approveOrderWithPermit(first, ...permit),
       ).to.be.revertedWithCustomError(ledger.orderBook, "ReentrancyGuardReentrantCall");
@@ -99,39 +99,55 @@ describe("OrderBook: reentrancy guard", function () {
     });
   });
 
-  describe("when confirmShipment's payment re-enters confirmShipment", function () {
-    it("reverts with ReentrancyGuardReentrantCall and pays nothing", async function () {
-      const { ledger, actors, token, supplier, first, book } = await loadFixture(reentrantLedgerFixture);
-      await ledger.orderBook.connect(actors.approvers[0]).approveOrder(first);
-      const a = await ship(ledger, supplier, first, 5n);
-      const b = await ship(ledger, supplier, first, 5n);
-      const receivedAt = await now();
-      await token.arm(
-        book,
-        ledger.orderBook.interface.encodeFunctionData("confirmShipment", [
-          b,
-          confirmation(5n, 0n, receivedAt),
-        ]),
-      );
-      await expect(
-        ledger.orderBook.connect(actors.settler).confirmShipment(a, confirmation(5n, 0n, receivedAt)),
-      ).to.be.revertedWithCustomError(ledger.orderBook, "ReentrancyGuardReentrantCall");
-      expect(await token.balanceOf(supplier.address)).to.equal(0n);
-      expect((await ledger.trace.shipment(a)).confirmed).to.equal(false);
-    });
+  describe("when confirmShipment's payment re-enters the order book", function () {
+    for (const target of ["confirmShipment", "claimSettlement"] as const) {
+      it(`reverts with ReentrancyGuardReentrantCall on ${target} and pays nothing`, async function () {
+        const { ledger, actors, token, supplier, first, book } = await loadFixture(reentrantLedgerFixture);
+        await ledger.orderBook.connect(actors.approvers[0]).approveOrder(first);
+        const a = await ship(ledger, supplier, first, 5n);
+        const b = await ship(ledger, supplier, first, 5n);
+        const data =
+          target === "confirmShipment"
+            ? ledger.orderBook.interface.encodeFunctionData(target, [b.id, b.record, confirmation(5n, 0n)])
+            : ledger.orderBook.interface.encodeFunctionData(target, [b.id, b.record]);
+        await token.arm(book, data);
+        const before = await token.balanceOf(supplier.address);
+        await expect(
+          ledger.orderBook.connect(actors.settler).confirmShipment(a.id, a.record, confirmation(5n, 0n)),
+        ).to.be.revertedWithCustomError(ledger.orderBook, "ReentrancyGuardReentrantCall");
+        expect(await token.balanceOf(supplier.address)).to.equal(before);
+        expect((await ledger.trace.shipmentState(a.id)).confirmed).to.equal(false);
+      });
+    }
   });
 
   describe("when cancelOrder's refund re-enters cancelOrder", function () {
-    it("reverts with ReentrancyGuardReentrantCall and refunds nothing", async function () {
+    it("refuses the re-entry: the refund is owed instead and the other order is untouched", async function () {
       const { ledger, actors, token, first, second, book } = await loadFixture(reentrantLedgerFixture);
       await ledger.orderBook.connect(actors.approvers[0]).approveOrder(first);
       await ledger.orderBook.connect(actors.approvers[0]).approveOrder(second);
       await token.arm(book, ledger.orderBook.interface.encodeFunctionData("cancelOrder", [second]));
-      await expect(
-        ledger.orderBook.connect(actors.hospital).cancelOrder(first),
-      ).to.be.revertedWithCustomError(ledger.orderBook, "ReentrancyGuardReentrantCall");
+      // The re-entrant call reverts inside the refund transfer, which the order book treats as
+      // a recipient that cannot be paid.
+      await expect(ledger.orderBook.connect(actors.hospital).cancelOrder(first))
+        .to.emit(ledger.orderBook, "RefundDeferred")
+        .withArgs(actors.hospital.address, 100_000n);
+      expect((await ledger.orderBook.order(first)).status).to.equal(OrderStatus.Cancelled);
+      expect((await ledger.orderBook.order(second)).status).to.equal(OrderStatus.Funded);
       expect(await token.balanceOf(book)).to.equal(200_000n);
-      expect(await ledger.orderBook.totalEscrow()).to.equal(200_000n);
+      expect(await ledger.orderBook.totalEscrow()).to.equal(100_000n);
+      expect(await ledger.orderBook.totalRefundsOwed()).to.equal(100_000n);
+
+      // Still armed (the failed transfer rolled back the disarming): withdrawing re-enters too.
+      await expect(ledger.orderBook.connect(actors.hospital).withdrawRefund()).to.be.revertedWithCustomError(
+        ledger.orderBook,
+        "ReentrancyGuardReentrantCall",
+      );
+      await token.arm(ethers.ZeroAddress, "0x");
+      await expect(ledger.orderBook.connect(actors.hospital).withdrawRefund())
+        .to.emit(ledger.orderBook, "RefundWithdrawn")
+        .withArgs(actors.hospital.address, 100_000n);
+      expect(await token.balanceOf(book)).to.equal(100_000n);
     });
   });
 });

@@ -1,78 +1,82 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
+import { ethers } from "hardhat";
+import { DAY, GTIN, qualify, registerGtins, STENTS, YEAR } from "./helpers/fixtures";
 import {
-  addMember,
-  agreementFixture,
-  DAY,
-  enrolHospital,
-  GTIN,
-  SETTLER,
-  STENTS,
-  YEAR,
-} from "./helpers/fixtures";
-import {
+  arrive,
+  confirm,
   confirmation,
   confirmationArgs,
+  deliver,
   expectedPenalty,
   fundOrder,
+  HOUR,
   LOT,
   now,
+  orderFixture,
   OrderStatus,
   payoutArgs,
+  placeFundedOrder,
   placeOrder,
-  RECEIPT_HASH,
+  receive,
+  RECEIVING_WINDOW,
   ship,
   shippedOrderFixture,
+  traceStep,
 } from "./helpers/orderBook";
 
-const HOSPITAL_FUNDS = 10_000_000_000n;
+/** The shipped order (40 units in flight) received on chain by the hospital's receiver. */
+async function receivedFixture() {
+  const base = await shippedOrderFixture();
+  const receivedAt = await receive(base.ledger, base.actors.receiver, base.shipment);
+  return { ...base, receivedAt };
+}
 
 /**
- * An order of 7 units straddling the 100-unit tier boundary (97 units already ordered):
- * 3 × 10000 + 4 × 9000 = 66000 fen, which 7 does not divide.
+ * The shipped order with a temperature excursion flagged by the supplier's departing step, then
+ * received on chain.
  */
-async function straddlingOrderFixture() {
-  const base = await agreementFixture();
-  const { ledger, actors, agreementId } = base;
-  await placeOrder(ledger, actors.hospital, agreementId, 97n);
-  const orderId = await placeOrder(ledger, actors.hospital, agreementId, 7n);
-  await fundOrder(ledger, actors, orderId);
-  return { ...base, orderId, value: 66_000n };
-}
-
-/** The shipped order (40 units in flight) with its delivery deadline 30 days behind. */
-async function lateFixture() {
-  const base = await shippedOrderFixture();
-  await time.increaseTo(base.deadline + 30n * BigInt(DAY));
-  return base;
-}
-
-/** The shipped order with a temperature excursion flagged by the supplier's carrier step. */
 async function excursionFixture() {
   const base = await shippedOrderFixture();
-  const { ledger, supplier, shipmentId } = base;
-  await ledger.trace
-    .connect(supplier)
-    .recordTraceEvent(shipmentId, 0, STENTS, await now(), RECEIPT_HASH, true);
-  return base;
+  await traceStep(base.ledger, base.supplier, base.shipment, "departing", true);
+  const receivedAt = await receive(base.ledger, base.actors.receiver, base.shipment);
+  return { ...base, receivedAt };
 }
 
-async function balances(ledger: Awaited<ReturnType<typeof agreementFixture>>["ledger"], accounts: string[]) {
-  return Promise.all(accounts.map((a) => ledger.token.balanceOf(a)));
+/**
+ * Hospital 1's order of 100 units funded at the first tier (1,000,000 fen); then hospital 2
+ * receives 97 units, so the agreement's accepted volume stands 3 units below the second tier.
+ */
+async function crossHospitalFixture() {
+  const ctx = await orderFixture();
+  const { ledger, actors, agreementId, staff2 } = ctx;
+  const orderId = await placeFundedOrder(ctx, 100n);
+  const other = await placeOrder(ledger, actors.hospital2, agreementId, 97n);
+  await fundOrder(ledger, [staff2.approver], other);
+  await deliver(ctx, other, 97n, staff2.settler);
+  return { ...ctx, orderId, value: 1_000_000n };
 }
 
 describe("OrderBook: settlement", function () {
   describe("confirmShipment", function () {
     describe("when every shipped unit is accepted on time", function () {
-      it("pays the accepted share of the value, marks the shipment and emits ShipmentSettled", async function () {
-        const { ledger, actors, supplier, orderId, shipmentId, shippedAt } =
-          await loadFixture(shippedOrderFixture);
-        const c = confirmation(40n, 0n, shippedAt);
-        const tx = ledger.orderBook.connect(actors.settler).confirmShipment(shipmentId, c);
+      it("pays the accepted units at the agreement's tier, books them and emits ShipmentSettled", async function () {
+        const { ledger, actors, supplier, agreementId, orderId, shipment, receivedAt } =
+          await loadFixture(receivedFixture);
+        const tx = confirm(ledger, actors.settler, shipment, 40n);
         await expect(tx)
           .to.emit(ledger.orderBook, "ShipmentSettled")
-          .withArgs(shipmentId, orderId, supplier.address, confirmationArgs(c), payoutArgs(400_000n, 0n, 0n));
-        await expect(tx).to.emit(ledger.trace, "ShipmentConfirmed").withArgs(shipmentId);
+          .withArgs(
+            shipment.id,
+            orderId,
+            supplier.address,
+            actors.settler.address,
+            confirmationArgs(confirmation(40n, 0n)),
+            payoutArgs(400_000n, 0n, 0n, receivedAt),
+          );
+        await expect(tx)
+          .to.emit(ledger.agreements, "AgreementVolumeChanged")
+          .withArgs(agreementId, actors.hospital.address, 100n, 40n, 100n, 40n);
         await expect(tx).not.to.emit(ledger.orderBook, "OrderClosed");
         await expect(tx).to.changeTokenBalances(
           ledger.token,
@@ -80,153 +84,229 @@ describe("OrderBook: settlement", function () {
           [400_000n, 0n, -400_000n],
         );
         const o = await ledger.orderBook.order(orderId);
-        expect([o.accepted, o.shipped, o.grossPaid, o.escrow]).to.deep.equal([40n, 40n, 400_000n, 600_000n]);
+        expect([o.accepted, o.shipped, o.escrow]).to.deep.equal([40n, 40n, 600_000n]);
         expect(o.status).to.equal(OrderStatus.Funded);
         expect(await ledger.orderBook.totalEscrow()).to.equal(600_000n);
-        expect((await ledger.trace.shipment(shipmentId)).confirmed).to.equal(true);
+        expect((await ledger.trace.shipmentState(shipment.id)).confirmed).to.equal(true);
       });
     });
 
-    describe("when the delivery completes the order", function () {
-      it("closes the order with nothing left in escrow", async function () {
-        const { ledger, actors, supplier, orderId, shipmentId, shippedAt, value } =
-          await loadFixture(shippedOrderFixture);
-        await ledger.orderBook
-          .connect(actors.settler)
-          .confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt));
+    describe("when the delivery completes the order at the tier it was funded at", function () {
+      it("closes the order with nothing left to refund", async function () {
+        const { ledger, actors, supplier, orderId, shipment, value } = await loadFixture(shippedOrderFixture);
+        // The supplier already holds its returned bid bond.
+        const before = await ledger.token.balanceOf(supplier.address);
+        await confirm(ledger, actors.settler, shipment, 40n);
         const last = await ship(ledger, supplier, orderId, 60n);
-        const tx = ledger.orderBook
-          .connect(actors.settler)
-          .confirmShipment(last, confirmation(60n, 0n, await now()));
+        const tx = confirm(ledger, actors.settler, last, 60n);
         await expect(tx).to.emit(ledger.orderBook, "OrderClosed").withArgs(orderId, 0n);
         await expect(tx).to.changeTokenBalances(
           ledger.token,
-          [supplier, ledger.orderBook],
-          [600_000n, -600_000n],
+          [supplier, actors.hospital, ledger.orderBook],
+          [600_000n, 0n, -600_000n],
         );
         const o = await ledger.orderBook.order(orderId);
         expect(o.status).to.equal(OrderStatus.Closed);
         expect(o.escrow).to.equal(0n);
-        expect(o.grossPaid).to.equal(value);
-        expect(await ledger.token.balanceOf(supplier.address)).to.equal(value);
+        expect(await ledger.token.balanceOf(supplier.address)).to.equal(before + value);
         expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(0n);
       });
     });
 
-    describe("pro rata payment", function () {
-      describe("when the value is not divisible by the quantity and arrives in three deliveries", function () {
-        it("pays each delivery its share rounded down and the last the exact remainder", async function () {
-          const { ledger, actors, supplier, orderId, value } = await loadFixture(straddlingOrderFixture);
-          const book = await ledger.orderBook.getAddress();
-          const accounts = [supplier.address, actors.hospital.address, book];
-          expect(await balances(ledger, accounts)).to.deep.equal([0n, HOSPITAL_FUNDS - value, value]);
+    describe("pricing at acceptance", function () {
+      describe("when another hospital's acceptances moved the agreement to a cheaper tier after funding", function () {
+        it("pays each delivery at the accepted volume of its acceptance and refunds the rest at close", async function () {
+          const ctx = await loadFixture(crossHospitalFixture);
+          const { ledger, actors, supplier, agreementId, orderId, value } = ctx;
+          // Units 98–100 of the agreement at 10000, then 101–104 at 9000.
+          const first = await ship(ledger, supplier, orderId, 7n);
+          const firstGross = 3n * 10_000n + 4n * 9_000n;
+          const at = (await now()) + 10n;
+          await time.setNextBlockTimestamp(at);
+          await expect(confirm(ledger, actors.settler, first, 7n))
+            .to.emit(ledger.orderBook, "ShipmentSettled")
+            .withArgs(
+              first.id,
+              orderId,
+              supplier.address,
+              actors.settler.address,
+              confirmationArgs(confirmation(7n, 0n)),
+              payoutArgs(firstGross, 0n, 0n, at),
+            );
+          expect((await ledger.orderBook.order(orderId)).escrow).to.equal(value - firstGross);
 
-          // floor(2 × 66000 / 7) = 18857; floor(4 × 66000 / 7) = 37714; then the remainder 28286.
-          const expected = [
-            { units: 2n, gross: 18_857n },
-            { units: 2n, gross: 18_857n },
-            { units: 3n, gross: 28_286n },
-          ];
-          let paid = 0n;
-          for (const [i, step] of expected.entries()) {
-            const id = await ship(ledger, supplier, orderId, step.units);
-            const c = confirmation(step.units, 0n, await now());
-            const tx = ledger.orderBook.connect(actors.settler).confirmShipment(id, c);
-            await expect(tx)
-              .to.emit(ledger.orderBook, "ShipmentSettled")
-              .withArgs(id, orderId, supplier.address, confirmationArgs(c), payoutArgs(step.gross, 0n, 0n));
-            if (i < expected.length - 1) await expect(tx).not.to.emit(ledger.orderBook, "OrderClosed");
-            else await expect(tx).to.emit(ledger.orderBook, "OrderClosed").withArgs(orderId, 0n);
-            paid += step.gross;
-            expect(await balances(ledger, accounts)).to.deep.equal([
-              paid,
-              HOSPITAL_FUNDS - value,
-              value - paid,
-            ]);
-          }
-          expect(paid).to.equal(value);
+          const rest = await ship(ledger, supplier, orderId, 93n);
+          const restGross = 93n * 9_000n;
+          const refund = value - firstGross - restGross;
+          expect(refund).to.equal(97_000n);
+          const tx = confirm(ledger, actors.settler, rest, 93n);
+          await expect(tx).to.emit(ledger.orderBook, "OrderClosed").withArgs(orderId, refund);
+          await expect(tx).to.changeTokenBalances(
+            ledger.token,
+            [supplier, actors.hospital, ledger.orderBook],
+            [restGross, refund, -(value - firstGross)],
+          );
+          expect((await ledger.agreements.agreement(agreementId)).acceptedVolume).to.equal(197n);
           expect(await ledger.orderBook.totalEscrow()).to.equal(0n);
-        });
-      });
-
-      describe("when delivered one unit at a time", function () {
-        it("rounds the running total, so no delivery's rounding adds up", async function () {
-          const { ledger, actors, supplier, orderId, value } = await loadFixture(straddlingOrderFixture);
-          const grosses: bigint[] = [];
-          for (let k = 1n; k <= 7n; k++) {
-            const id = await ship(ledger, supplier, orderId, 1n);
-            await ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(id, confirmation(1n, 0n, await now()));
-            const o = await ledger.orderBook.order(orderId);
-            expect(o.grossPaid).to.equal(k === 7n ? value : (k * value) / 7n);
-            grosses.push(o.grossPaid - (grosses.length ? grosses.reduce((a, b) => a + b) : 0n));
-          }
-          expect(grosses).to.deep.equal([9428n, 9429n, 9428n, 9429n, 9428n, 9429n, 9429n]);
-          expect(await ledger.token.balanceOf(supplier.address)).to.equal(value);
         });
       });
 
       describe("when some units are rejected", function () {
         it("pays only the accepted units and lets the supplier replace the rejected ones", async function () {
-          const { ledger, actors, supplier, orderId, shipmentId, shippedAt, value } =
+          const { ledger, actors, supplier, agreementId, orderId, shipment, value } =
             await loadFixture(shippedOrderFixture);
-          const c = confirmation(30n, 10n, shippedAt);
-          await expect(ledger.orderBook.connect(actors.settler).confirmShipment(shipmentId, c))
+          const before = await ledger.token.balanceOf(supplier.address);
+          const at = (await now()) + 10n;
+          await time.setNextBlockTimestamp(at);
+          const tx = confirm(ledger, actors.settler, shipment, 30n, 10n);
+          await expect(tx)
             .to.emit(ledger.orderBook, "ShipmentSettled")
             .withArgs(
-              shipmentId,
+              shipment.id,
               orderId,
               supplier.address,
-              confirmationArgs(c),
-              payoutArgs(300_000n, 0n, 0n),
+              actors.settler.address,
+              confirmationArgs(confirmation(30n, 10n)),
+              payoutArgs(300_000n, 0n, 0n, at),
             );
           let o = await ledger.orderBook.order(orderId);
           expect([o.accepted, o.shipped, o.cancelled]).to.deep.equal([30n, 30n, 0n]);
           expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(70n);
+          expect((await ledger.agreements.agreement(agreementId)).acceptedVolume).to.equal(30n);
 
           const replacement = await ship(ledger, supplier, orderId, 70n);
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(replacement, confirmation(70n, 0n, await now())),
-          )
+          await expect(confirm(ledger, actors.settler, replacement, 70n))
             .to.emit(ledger.orderBook, "OrderClosed")
             .withArgs(orderId, 0n);
           o = await ledger.orderBook.order(orderId);
           expect(o.status).to.equal(OrderStatus.Closed);
-          expect(await ledger.token.balanceOf(supplier.address)).to.equal(value);
+          expect(await ledger.token.balanceOf(supplier.address)).to.equal(before + value);
+        });
+      });
+    });
+
+    describe("delivery time", function () {
+      describe("when the hospital recorded a receiving step and the supplier no arrival", function () {
+        it("is the receiving step's block time, however late the confirmation", async function () {
+          const { ledger, actors, shipment, receivedAt } = await loadFixture(receivedFixture);
+          await time.increase(3 * DAY);
+          const tx = confirm(ledger, actors.settler, shipment, 40n);
+          await expect(tx)
+            .to.emit(ledger.orderBook, "ShipmentSettled")
+            .withArgs(
+              shipment.id,
+              shipment.record.orderId,
+              shipment.record.supplier,
+              actors.settler.address,
+              confirmationArgs(confirmation(40n, 0n)),
+              payoutArgs(400_000n, 0n, 0n, receivedAt),
+            );
+        });
+      });
+
+      describe("when only the first of several hospital steps counts", function () {
+        it("keeps the time of the first receiving step", async function () {
+          const { ledger, actors, shipment, receivedAt } = await loadFixture(receivedFixture);
+          await time.increase(HOUR);
+          await traceStep(ledger, actors.settler, shipment, "storing");
+          await traceStep(ledger, actors.receiver, shipment, "receiving");
+          expect((await ledger.trace.shipmentState(shipment.id)).receivedAt).to.equal(receivedAt);
+        });
+      });
+
+      describe("when nobody recorded a step", function () {
+        it("is the confirmation: it is the hospital's receipt", async function () {
+          const { ledger, actors, shipment } = await loadFixture(shippedOrderFixture);
+          const at = (await now()) + 100n;
+          await time.setNextBlockTimestamp(at);
+          await expect(confirm(ledger, actors.settler, shipment, 40n))
+            .to.emit(ledger.orderBook, "ShipmentSettled")
+            .withArgs(
+              shipment.id,
+              shipment.record.orderId,
+              shipment.record.supplier,
+              actors.settler.address,
+              confirmationArgs(confirmation(40n, 0n)),
+              payoutArgs(400_000n, 0n, 0n, at),
+            );
+          const state = await ledger.trace.shipmentState(shipment.id);
+          expect([state.receivedAt, state.hospitalCustody, state.confirmed]).to.deep.equal([at, true, true]);
+        });
+      });
+
+      describe("when the supplier recorded arrival within the receiving window before the receipt", function () {
+        it("is the arrival", async function () {
+          const { ledger, actors, supplier, shipment } = await loadFixture(shippedOrderFixture);
+          const arrivedAt = (await now()) + 100n;
+          await time.setNextBlockTimestamp(arrivedAt);
+          await arrive(ledger, supplier, shipment);
+          await time.setNextBlockTimestamp(arrivedAt + RECEIVING_WINDOW);
+          await receive(ledger, actors.receiver, shipment);
+          await expect(confirm(ledger, actors.settler, shipment, 40n))
+            .to.emit(ledger.orderBook, "ShipmentSettled")
+            .withArgs(
+              shipment.id,
+              shipment.record.orderId,
+              supplier.address,
+              actors.settler.address,
+              confirmationArgs(confirmation(40n, 0n)),
+              payoutArgs(400_000n, 0n, 0n, arrivedAt),
+            );
+        });
+      });
+
+      describe("when the supplier recorded arrival longer than the receiving window before the receipt", function () {
+        it("is the receipt less the receiving window", async function () {
+          const { ledger, actors, supplier, shipment } = await loadFixture(shippedOrderFixture);
+          const arrivedAt = (await now()) + 100n;
+          await time.setNextBlockTimestamp(arrivedAt);
+          await arrive(ledger, supplier, shipment);
+          const receivedAt = arrivedAt + 3n * BigInt(DAY);
+          await time.setNextBlockTimestamp(receivedAt);
+          await receive(ledger, actors.receiver, shipment);
+          await expect(confirm(ledger, actors.settler, shipment, 40n))
+            .to.emit(ledger.orderBook, "ShipmentSettled")
+            .withArgs(
+              shipment.id,
+              shipment.record.orderId,
+              supplier.address,
+              actors.settler.address,
+              confirmationArgs(confirmation(40n, 0n)),
+              payoutArgs(400_000n, 0n, 0n, receivedAt - RECEIVING_WINDOW),
+            );
         });
       });
     });
 
     describe("late delivery penalty", function () {
       const cases: [string, bigint][] = [
-        ["received exactly at the deadline", 0n],
-        ["received one second late (a partial day counts as a whole one)", 1n],
-        ["received exactly one day late", BigInt(DAY)],
-        ["received one day and one second late", BigInt(DAY) + 1n],
-        ["received 20 days late (exactly at the cap)", 20n * BigInt(DAY)],
-        ["received 25 days late (above the cap)", 25n * BigInt(DAY)],
+        ["delivered exactly at the deadline", 0n],
+        ["delivered one second late (a partial day counts as a whole one)", 1n],
+        ["delivered exactly one day late", BigInt(DAY)],
+        ["delivered one day and one second late", BigInt(DAY) + 1n],
+        ["delivered 20 days late (exactly at the cap)", 20n * BigInt(DAY)],
+        ["delivered 25 days late (above the cap)", 25n * BigInt(DAY)],
       ];
       for (const [name, lateBy] of cases) {
         describe(`when ${name}`, function () {
           it("withholds the penalty from the supplier and returns it to the hospital", async function () {
-            const { ledger, actors, supplier, orderId, shipmentId, deadline } =
-              await loadFixture(lateFixture);
-            const receivedAt = deadline + lateBy;
+            const { ledger, actors, supplier, orderId, shipment, deadline } =
+              await loadFixture(shippedOrderFixture);
+            const deliveredAt = deadline + lateBy;
+            await time.setNextBlockTimestamp(deliveredAt);
+            await receive(ledger, actors.receiver, shipment);
             const gross = 400_000n;
-            const [penalty, daysLate] = expectedPenalty(gross, deadline, receivedAt);
-            const c = confirmation(40n, 0n, receivedAt);
-            const tx = ledger.orderBook.connect(actors.settler).confirmShipment(shipmentId, c);
+            const [penalty, daysLate] = expectedPenalty(gross, deadline, deliveredAt);
+            const tx = confirm(ledger, actors.settler, shipment, 40n);
             await expect(tx)
               .to.emit(ledger.orderBook, "ShipmentSettled")
               .withArgs(
-                shipmentId,
+                shipment.id,
                 orderId,
                 supplier.address,
-                confirmationArgs(c),
-                payoutArgs(gross, penalty, daysLate),
+                actors.settler.address,
+                confirmationArgs(confirmation(40n, 0n)),
+                payoutArgs(gross, penalty, daysLate, deliveredAt),
               );
             await expect(tx).to.changeTokenBalances(
               ledger.token,
@@ -247,28 +327,24 @@ describe("OrderBook: settlement", function () {
         expect(expectedPenalty(gross, d, d + 25n * BigInt(DAY))).to.deep.equal([40_000n, 25n]);
       });
 
-      describe("when the penalty does not divide evenly", function () {
-        it("rounds the penalty down", async function () {
-          const { ledger, actors, supplier, orderId } = await loadFixture(straddlingOrderFixture);
-          const id = await ship(ledger, supplier, orderId, 2n);
-          const deadline = (await ledger.orderBook.order(orderId)).deliveryDeadline;
-          await time.increaseTo(deadline + BigInt(DAY));
-          const c = confirmation(2n, 0n, deadline + 1n);
-          // 18857 × 50 / 10000 = 94.285 → 94
-          await expect(ledger.orderBook.connect(actors.settler).confirmShipment(id, c))
-            .to.emit(ledger.orderBook, "ShipmentSettled")
-            .withArgs(id, orderId, supplier.address, confirmationArgs(c), payoutArgs(18_857n, 94n, 1n));
-        });
-      });
-
       describe("when a late shipment is rejected in full", function () {
         it("reports the days late but pays and charges nothing", async function () {
-          const { ledger, actors, supplier, orderId, shipmentId, deadline } = await loadFixture(lateFixture);
-          const c = confirmation(0n, 40n, deadline + 3n * BigInt(DAY));
-          const tx = ledger.orderBook.connect(actors.settler).confirmShipment(shipmentId, c);
+          const { ledger, actors, supplier, orderId, shipment, deadline } =
+            await loadFixture(shippedOrderFixture);
+          const deliveredAt = deadline + 3n * BigInt(DAY);
+          await time.setNextBlockTimestamp(deliveredAt);
+          await receive(ledger, actors.receiver, shipment);
+          const tx = confirm(ledger, actors.settler, shipment, 0n, 40n);
           await expect(tx)
             .to.emit(ledger.orderBook, "ShipmentSettled")
-            .withArgs(shipmentId, orderId, supplier.address, confirmationArgs(c), payoutArgs(0n, 0n, 3n));
+            .withArgs(
+              shipment.id,
+              orderId,
+              supplier.address,
+              actors.settler.address,
+              confirmationArgs(confirmation(0n, 40n)),
+              payoutArgs(0n, 0n, 3n, deliveredAt),
+            );
           await expect(tx).to.changeTokenBalances(
             ledger.token,
             [supplier, actors.hospital, ledger.orderBook],
@@ -281,101 +357,150 @@ describe("OrderBook: settlement", function () {
     describe("when the lot has been recalled", function () {
       describe("and units are accepted", function () {
         it("reverts with SettlementLotRecalled", async function () {
-          const { ledger, actors, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
+          const { ledger, actors, shipment } = await loadFixture(shippedOrderFixture);
           await ledger.trace.connect(actors.regulator).recall(GTIN, LOT, 1);
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shipmentId, confirmation(1n, 39n, shippedAt)),
-          )
+          await expect(confirm(ledger, actors.settler, shipment, 1n, 39n))
             .to.be.revertedWithCustomError(ledger.orderBook, "SettlementLotRecalled")
-            .withArgs(shipmentId, GTIN, LOT);
+            .withArgs(shipment.id, GTIN, LOT);
         });
 
         it("reverts with SettlementLotRecalled also when the supplier recalled it", async function () {
-          const { ledger, supplier, actors, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
+          const { ledger, supplier, actors, shipment } = await loadFixture(shippedOrderFixture);
           await ledger.trace.connect(supplier).recall(GTIN, LOT, 2);
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt)),
-          )
+          await expect(confirm(ledger, actors.settler, shipment, 40n))
             .to.be.revertedWithCustomError(ledger.orderBook, "SettlementLotRecalled")
-            .withArgs(shipmentId, GTIN, LOT);
+            .withArgs(shipment.id, GTIN, LOT);
         });
       });
 
       describe("and every unit is rejected", function () {
         it("settles with no payment and returns the units to ship", async function () {
-          const { ledger, actors, supplier, orderId, shipmentId, shippedAt } =
-            await loadFixture(shippedOrderFixture);
+          const { ledger, actors, supplier, orderId, shipment } = await loadFixture(shippedOrderFixture);
           await ledger.trace.connect(actors.regulator).recall(GTIN, LOT, 1);
-          const c = confirmation(0n, 40n, shippedAt);
-          const tx = ledger.orderBook.connect(actors.settler).confirmShipment(shipmentId, c);
+          const at = (await now()) + 10n;
+          await time.setNextBlockTimestamp(at);
+          const tx = confirm(ledger, actors.settler, shipment, 0n, 40n);
           await expect(tx)
             .to.emit(ledger.orderBook, "ShipmentSettled")
-            .withArgs(shipmentId, orderId, supplier.address, confirmationArgs(c), payoutArgs(0n, 0n, 0n));
+            .withArgs(
+              shipment.id,
+              orderId,
+              supplier.address,
+              actors.settler.address,
+              confirmationArgs(confirmation(0n, 40n)),
+              payoutArgs(0n, 0n, 0n, at),
+            );
           await expect(tx).to.changeTokenBalances(ledger.token, [supplier, ledger.orderBook], [0n, 0n]);
           expect(await ledger.orderBook.remainingToShip(orderId)).to.equal(100n);
         });
       });
 
+      describe("and a regulator lifted the recall", function () {
+        it("pays", async function () {
+          const { ledger, actors, supplier, shipment } = await loadFixture(shippedOrderFixture);
+          await ledger.trace.connect(actors.regulator).recall(GTIN, LOT, 1);
+          await ledger.trace.connect(actors.regulator).liftRecall(GTIN, LOT, ethers.ZeroAddress, 9);
+          await expect(confirm(ledger, actors.settler, shipment, 40n)).to.changeTokenBalances(
+            ledger.token,
+            [supplier, ledger.orderBook],
+            [400_000n, -400_000n],
+          );
+        });
+      });
+
       describe("when another lot was recalled", function () {
         it("pays", async function () {
-          const { ledger, actors, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
+          const { ledger, actors, shipment } = await loadFixture(shippedOrderFixture);
           await ledger.trace.connect(actors.regulator).recall(GTIN, "LOT-OTHER", 1);
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt)),
-          ).to.emit(ledger.orderBook, "ShipmentSettled");
+          await expect(confirm(ledger, actors.settler, shipment, 40n)).to.emit(
+            ledger.orderBook,
+            "ShipmentSettled",
+          );
+        });
+      });
+
+      describe("when a competitor recalled the same lot of its own stock", function () {
+        it("pays: a supplier's recall covers only its own shipments", async function () {
+          const { ledger, actors, supplier, shipment } = await loadFixture(shippedOrderFixture);
+          const competitor = actors.suppliers[1];
+          await qualify(ledger, actors.regulator, competitor);
+          await registerGtins(ledger, actors.regulator, competitor, [GTIN]);
+          await ledger.trace.connect(competitor).recall(GTIN, LOT, 3);
+          await expect(confirm(ledger, actors.settler, shipment, 40n)).to.changeTokenBalances(
+            ledger.token,
+            [supplier, ledger.orderBook],
+            [400_000n, -400_000n],
+          );
         });
       });
     });
 
-    describe("when the goods had expired at receipt", function () {
+    describe("when the goods had expired at delivery", function () {
+      /** A second shipment of 10 units expiring in 5 days, against the shipped order. */
       async function shortExpiryFixture() {
         const base = await shippedOrderFixture();
         const { ledger, supplier, orderId } = base;
         const expiry = (await now()) + 5n * BigInt(DAY);
-        const shortId = await ship(ledger, supplier, orderId, 10n, { expiry, lot: "LOT-SHORT" });
-        await time.increaseTo(expiry + BigInt(DAY));
-        return { ...base, expiry, shortId };
+        const short = await ship(ledger, supplier, orderId, 10n, { expiry, lot: "LOT-SHORT" });
+        return { ...base, expiry, short };
       }
 
       for (const [name, offset] of [
         ["at the expiry instant", 0n],
         ["after the expiry", 1n],
       ] as const) {
-        it(`reverts with SettlementExpiredAtReceipt when received ${name}`, async function () {
-          const { ledger, actors, expiry, shortId } = await loadFixture(shortExpiryFixture);
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shortId, confirmation(10n, 0n, expiry + offset)),
-          )
-            .to.be.revertedWithCustomError(ledger.orderBook, "SettlementExpiredAtReceipt")
-            .withArgs(shortId, expiry, expiry + offset);
+        it(`reverts with SettlementExpiredAtDelivery when received ${name}`, async function () {
+          const { ledger, actors, expiry, short } = await loadFixture(shortExpiryFixture);
+          await time.setNextBlockTimestamp(expiry + offset);
+          await receive(ledger, actors.receiver, short);
+          await expect(confirm(ledger, actors.settler, short, 10n))
+            .to.be.revertedWithCustomError(ledger.orderBook, "SettlementExpiredAtDelivery")
+            .withArgs(short.id, expiry, expiry + offset);
         });
       }
 
-      describe("when received before the expiry, even if confirmed after it", function () {
+      describe("when received on chain before the expiry, even if confirmed after it", function () {
         it("pays", async function () {
-          const { ledger, actors, expiry, shortId } = await loadFixture(shortExpiryFixture);
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shortId, confirmation(10n, 0n, expiry - 1n)),
-          ).to.emit(ledger.orderBook, "ShipmentSettled");
+          const { ledger, actors, expiry, short } = await loadFixture(shortExpiryFixture);
+          await time.setNextBlockTimestamp(expiry - 1n);
+          await receive(ledger, actors.receiver, short);
+          await time.increase(DAY);
+          await expect(confirm(ledger, actors.settler, short, 10n)).to.emit(
+            ledger.orderBook,
+            "ShipmentSettled",
+          );
+        });
+      });
+
+      describe("when the supplier's arrival before the expiry counts and the receipt came after it", function () {
+        it("pays: the arrival within the receiving window is the delivery time", async function () {
+          const { ledger, actors, supplier, expiry, short } = await loadFixture(shortExpiryFixture);
+          await time.setNextBlockTimestamp(expiry - HOUR);
+          await arrive(ledger, supplier, short);
+          await time.setNextBlockTimestamp(expiry + HOUR);
+          await receive(ledger, actors.receiver, short);
+          await expect(confirm(ledger, actors.settler, short, 10n))
+            .to.emit(ledger.orderBook, "ShipmentSettled")
+            .withArgs(
+              short.id,
+              short.record.orderId,
+              supplier.address,
+              actors.settler.address,
+              confirmationArgs(confirmation(10n, 0n)),
+              payoutArgs(100_000n, 0n, 0n, expiry - HOUR),
+            );
         });
       });
 
       describe("when every unit is rejected", function () {
         it("settles with no payment", async function () {
-          const { ledger, actors, expiry, shortId } = await loadFixture(shortExpiryFixture);
-          await expect(
-            ledger.orderBook.connect(actors.settler).confirmShipment(shortId, confirmation(0n, 10n, expiry)),
-          ).to.emit(ledger.orderBook, "ShipmentSettled");
+          const { ledger, actors, supplier, expiry, short } = await loadFixture(shortExpiryFixture);
+          await time.increaseTo(expiry + 1n);
+          await expect(confirm(ledger, actors.settler, short, 0n, 10n)).to.changeTokenBalances(
+            ledger.token,
+            [supplier, ledger.orderBook],
+            [0n, 0n],
+          );
         });
       });
     });
@@ -383,93 +508,80 @@ describe("OrderBook: settlement", function () {
     describe("when the supplier is suspended", function () {
       describe("and units are accepted", function () {
         it("reverts with SettlementSupplierNotQualified", async function () {
-          const { ledger, actors, supplier, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
+          const { ledger, actors, supplier, shipment } = await loadFixture(shippedOrderFixture);
           await ledger.registry.connect(actors.regulator).suspend(supplier.address, 7);
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt)),
-          )
+          await expect(confirm(ledger, actors.settler, shipment, 40n))
             .to.be.revertedWithCustomError(ledger.orderBook, "SettlementSupplierNotQualified")
-            .withArgs(shipmentId, supplier.address, STENTS);
+            .withArgs(shipment.id, supplier.address, STENTS);
         });
       });
 
       describe("and every unit is rejected", function () {
         it("settles with no payment", async function () {
-          const { ledger, actors, supplier, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
+          const { ledger, actors, supplier, shipment } = await loadFixture(shippedOrderFixture);
           await ledger.registry.connect(actors.regulator).suspend(supplier.address, 7);
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shipmentId, confirmation(0n, 40n, shippedAt)),
-          ).to.changeTokenBalances(ledger.token, [supplier, ledger.orderBook], [0n, 0n]);
+          await expect(confirm(ledger, actors.settler, shipment, 0n, 40n)).to.changeTokenBalances(
+            ledger.token,
+            [supplier, ledger.orderBook],
+            [0n, 0n],
+          );
         });
       });
 
       describe("and then reinstated", function () {
         it("pays", async function () {
-          const { ledger, actors, supplier, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
+          const { ledger, actors, supplier, shipment } = await loadFixture(shippedOrderFixture);
           await ledger.registry.connect(actors.regulator).suspend(supplier.address, 7);
           await ledger.registry.connect(actors.regulator).reinstate(supplier.address, 8);
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt)),
-          ).to.changeTokenBalances(ledger.token, [supplier, ledger.orderBook], [400_000n, -400_000n]);
+          await expect(confirm(ledger, actors.settler, shipment, 40n)).to.changeTokenBalances(
+            ledger.token,
+            [supplier, ledger.orderBook],
+            [400_000n, -400_000n],
+          );
         });
       });
     });
 
-    describe("when the supplier's qualification documents have lapsed", function () {
+    describe("when the supplier's qualification documents have lapsed by the confirmation", function () {
       it("reverts with SettlementSupplierNotQualified", async function () {
-        const { ledger, actors, supplier, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
-        await time.increase(2 * YEAR + DAY);
+        const { ledger, actors, supplier, shipment } = await loadFixture(receivedFixture);
+        await time.increase(2 * YEAR);
         expect(await ledger.registry.isQualified(supplier.address, STENTS, await now())).to.equal(false);
-        await expect(
-          ledger.orderBook
-            .connect(actors.settler)
-            .confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt)),
-        )
+        await expect(confirm(ledger, actors.settler, shipment, 40n))
           .to.be.revertedWithCustomError(ledger.orderBook, "SettlementSupplierNotQualified")
-          .withArgs(shipmentId, supplier.address, STENTS);
+          .withArgs(shipment.id, supplier.address, STENTS);
       });
     });
 
     describe("when a temperature excursion was flagged", function () {
       describe("and nobody waived it", function () {
         it("reverts with SettlementExcursionNotWaived", async function () {
-          const { ledger, actors, shipmentId, shippedAt } = await loadFixture(excursionFixture);
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt)),
-          )
+          const { ledger, actors, shipment } = await loadFixture(excursionFixture);
+          await expect(confirm(ledger, actors.settler, shipment, 40n))
             .to.be.revertedWithCustomError(ledger.orderBook, "SettlementExcursionNotWaived")
-            .withArgs(shipmentId);
+            .withArgs(shipment.id);
         });
       });
 
       describe("and a hospital approver waived it", function () {
         it("pays", async function () {
-          const { ledger, actors, supplier, shipmentId, shippedAt } = await loadFixture(excursionFixture);
-          await ledger.trace.connect(actors.approvers[0]).waiveExcursion(shipmentId, 3);
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt)),
-          ).to.changeTokenBalances(ledger.token, [supplier, ledger.orderBook], [400_000n, -400_000n]);
+          const { ledger, actors, supplier, shipment } = await loadFixture(excursionFixture);
+          await ledger.trace.connect(actors.approvers[0]).waiveExcursion(shipment.id, shipment.record, 3);
+          await expect(confirm(ledger, actors.settler, shipment, 40n)).to.changeTokenBalances(
+            ledger.token,
+            [supplier, ledger.orderBook],
+            [400_000n, -400_000n],
+          );
         });
       });
 
       describe("and every unit is rejected", function () {
         it("settles without a waiver", async function () {
-          const { ledger, actors, shipmentId, shippedAt } = await loadFixture(excursionFixture);
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shipmentId, confirmation(0n, 40n, shippedAt)),
-          ).to.emit(ledger.orderBook, "ShipmentSettled");
+          const { ledger, actors, shipment } = await loadFixture(excursionFixture);
+          await expect(confirm(ledger, actors.settler, shipment, 0n, 40n)).to.emit(
+            ledger.orderBook,
+            "ShipmentSettled",
+          );
         });
       });
     });
@@ -479,91 +591,72 @@ describe("OrderBook: settlement", function () {
         ["accepted", 40n],
         ["rejected", 0n],
       ] as const) {
-        it(`reverts with SettlementAlreadyConfirmed after it was ${name}`, async function () {
-          const { ledger, actors, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
-          const c = confirmation(accepted, 40n - accepted, shippedAt);
-          await ledger.orderBook.connect(actors.settler).confirmShipment(shipmentId, c);
-          await expect(ledger.orderBook.connect(actors.settler).confirmShipment(shipmentId, c))
-            .to.be.revertedWithCustomError(ledger.orderBook, "SettlementAlreadyConfirmed")
-            .withArgs(shipmentId);
+        it(`reverts with the trace's TraceAlreadyConfirmed after it was ${name}`, async function () {
+          const { ledger, actors, shipment } = await loadFixture(shippedOrderFixture);
+          await confirm(ledger, actors.settler, shipment, accepted, 40n - accepted);
+          await expect(confirm(ledger, actors.settler, shipment, accepted, 40n - accepted))
+            .to.be.revertedWithCustomError(ledger.trace, "TraceAlreadyConfirmed")
+            .withArgs(shipment.id);
         });
       }
     });
 
     describe("when accepted and rejected do not add up to the shipped quantity", function () {
       it("reverts with SettlementQuantityMismatch", async function () {
-        const { ledger, actors, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
+        const { ledger, actors, shipment } = await loadFixture(shippedOrderFixture);
         for (const [accepted, rejected] of [
           [30n, 5n],
           [40n, 1n],
           [0n, 0n],
         ]) {
-          await expect(
-            ledger.orderBook
-              .connect(actors.settler)
-              .confirmShipment(shipmentId, confirmation(accepted, rejected, shippedAt)),
-          )
+          await expect(confirm(ledger, actors.settler, shipment, accepted, rejected))
             .to.be.revertedWithCustomError(ledger.orderBook, "SettlementQuantityMismatch")
-            .withArgs(shipmentId, accepted, rejected, 40n);
+            .withArgs(shipment.id, accepted, rejected, 40n);
         }
       });
     });
 
-    describe("when the receipt time is before the shipment", function () {
-      it("reverts with SettlementInvalidReceiptTime", async function () {
-        const { ledger, actors, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
-        const at = (await now()) + 10n;
-        await time.setNextBlockTimestamp(at);
-        await expect(
-          ledger.orderBook
-            .connect(actors.settler)
-            .confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt - 1n)),
-        )
-          .to.be.revertedWithCustomError(ledger.orderBook, "SettlementInvalidReceiptTime")
-          .withArgs(shipmentId, shippedAt - 1n, shippedAt, at);
-      });
-    });
-
-    describe("when the receipt time is in the future", function () {
-      it("reverts with SettlementInvalidReceiptTime", async function () {
-        const { ledger, actors, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
-        const at = (await now()) + 10n;
-        await time.setNextBlockTimestamp(at);
-        await expect(
-          ledger.orderBook
-            .connect(actors.settler)
-            .confirmShipment(shipmentId, confirmation(40n, 0n, at + 1n)),
-        )
-          .to.be.revertedWithCustomError(ledger.orderBook, "SettlementInvalidReceiptTime")
-          .withArgs(shipmentId, at + 1n, shippedAt, at);
+    describe("when the record passed back differs from the one shipped", function () {
+      it("reverts with the trace's TraceRecordMismatch, so no fact can be restated", async function () {
+        const { ledger, actors, shipment } = await loadFixture(shippedOrderFixture);
+        const forged = [
+          { ...shipment.record, quantity: 100n },
+          { ...shipment.record, expiry: BigInt(shipment.record.expiry) + BigInt(YEAR) },
+          { ...shipment.record, lot: "LOT-B2" },
+        ];
+        for (const record of forged) {
+          await expect(
+            ledger.orderBook
+              .connect(actors.settler)
+              .confirmShipment(shipment.id, record, confirmation(BigInt(record.quantity), 0n)),
+          )
+            .to.be.revertedWithCustomError(ledger.trace, "TraceRecordMismatch")
+            .withArgs(shipment.id);
+        }
       });
     });
 
     describe("when the caller is not a settler of the order's hospital", function () {
       it("reverts with SettlementNotSettler, also for the admin, approvers and other hospitals' settlers", async function () {
-        const { ledger, actors, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
-        await enrolHospital(ledger, actors, actors.hospital2);
-        await addMember(ledger, actors.hospital2, actors.carrier, SETTLER);
+        const { ledger, actors, shipment, staff2 } = await loadFixture(shippedOrderFixture);
         for (const caller of [
           actors.hospital,
           actors.approvers[0],
           actors.receiver,
           actors.stranger,
-          actors.carrier,
+          staff2.settler,
         ]) {
-          await expect(
-            ledger.orderBook.connect(caller).confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt)),
-          )
+          await expect(confirm(ledger, caller, shipment, 40n))
             .to.be.revertedWithCustomError(ledger.orderBook, "SettlementNotSettler")
-            .withArgs(shipmentId, caller.address);
+            .withArgs(shipment.id, caller.address);
         }
       });
     });
 
     describe("when the shipment does not exist", function () {
       it("reverts with the trace's TraceShipmentNotFound", async function () {
-        const { ledger, actors } = await loadFixture(shippedOrderFixture);
-        await expect(ledger.orderBook.connect(actors.settler).confirmShipment(99n, confirmation(1n, 0n, 1n)))
+        const { ledger, actors, shipment } = await loadFixture(shippedOrderFixture);
+        await expect(confirm(ledger, actors.settler, { ...shipment, id: 99n }, 40n))
           .to.be.revertedWithCustomError(ledger.trace, "TraceShipmentNotFound")
           .withArgs(99n);
       });
@@ -571,13 +664,12 @@ describe("OrderBook: settlement", function () {
 
     describe("when the order book is paused", function () {
       it("reverts with EnforcedPause", async function () {
-        const { ledger, actors, shipmentId, shippedAt } = await loadFixture(shippedOrderFixture);
+        const { ledger, actors, shipment } = await loadFixture(shippedOrderFixture);
         await ledger.orderBook.connect(actors.admin).pause();
-        await expect(
-          ledger.orderBook
-            .connect(actors.settler)
-            .confirmShipment(shipmentId, confirmation(40n, 0n, shippedAt)),
-        ).to.be.revertedWithCustomError(ledger.orderBook, "EnforcedPause");
+        await expect(confirm(ledger, actors.settler, shipment, 40n)).to.be.revertedWithCustomError(
+          ledger.orderBook,
+          "EnforcedPause",
+        );
       });
     });
   });

@@ -15,61 +15,67 @@ async function harnessFixture() {
 }
 
 describe("SettlementMath", function () {
-  describe("grossOwed", function () {
-    describe("when every unit is accepted", function () {
-      it("is exactly the value, whatever the rounding would say", async function () {
+  describe("deliveredAt", function () {
+    const receivedAt = 1_700_000_000n;
+    const window = DAY;
+
+    describe("when the supplier recorded no arrival", function () {
+      it("is the hospital's receipt", async function () {
         const { math } = await loadFixture(harnessFixture);
-        expect(await math.grossOwed(66_000n, 7n, 7n)).to.equal(66_000n);
-        expect(await math.grossOwed(1n, 3n, 3n)).to.equal(1n);
-        expect(await math.grossOwed(MAX_UINT128, MAX_UINT64, MAX_UINT64)).to.equal(MAX_UINT128);
+        expect(await math.deliveredAt(0n, receivedAt, window)).to.equal(receivedAt);
       });
     });
 
-    describe("when part of the order is accepted", function () {
-      it("is accepted × value ÷ quantity, rounded down", async function () {
+    describe("when the arrival is at or after the receipt", function () {
+      it("is the receipt", async function () {
         const { math } = await loadFixture(harnessFixture);
-        expect(await math.grossOwed(66_000n, 7n, 1n)).to.equal(9_428n);
-        expect(await math.grossOwed(66_000n, 7n, 6n)).to.equal(56_571n);
-        expect(await math.grossOwed(1_000_000n, 100n, 40n)).to.equal(400_000n);
-        expect(await math.grossOwed(2n, 3n, 1n)).to.equal(0n);
+        expect(await math.deliveredAt(receivedAt, receivedAt, window)).to.equal(receivedAt);
+        expect(await math.deliveredAt(receivedAt + 1n, receivedAt, window)).to.equal(receivedAt);
       });
+    });
 
-      it("does not overflow at the largest order values and quantities", async function () {
+    describe("when the arrival is within the window before the receipt", function () {
+      it("is the arrival", async function () {
         const { math } = await loadFixture(harnessFixture);
-        expect(await math.grossOwed(MAX_UINT128, MAX_UINT64, MAX_UINT64 - 1n)).to.equal(
-          ((MAX_UINT64 - 1n) * MAX_UINT128) / MAX_UINT64,
+        expect(await math.deliveredAt(receivedAt - 1n, receivedAt, window)).to.equal(receivedAt - 1n);
+        expect(await math.deliveredAt(receivedAt - window, receivedAt, window)).to.equal(receivedAt - window);
+      });
+    });
+
+    describe("when the arrival is earlier than the window allows", function () {
+      it("is the receipt less the window: recording early gains at most the window", async function () {
+        const { math } = await loadFixture(harnessFixture);
+        expect(await math.deliveredAt(receivedAt - window - 1n, receivedAt, window)).to.equal(
+          receivedAt - window,
         );
+        expect(await math.deliveredAt(1n, receivedAt, window)).to.equal(receivedAt - window);
       });
     });
 
-    describe("when nothing is accepted", function () {
-      it("is zero", async function () {
+    describe("when the window reaches back past time zero", function () {
+      it("is the arrival, without underflow", async function () {
         const { math } = await loadFixture(harnessFixture);
-        expect(await math.grossOwed(66_000n, 7n, 0n)).to.equal(0n);
+        expect(await math.deliveredAt(5n, 100n, 1_000n)).to.equal(5n);
       });
     });
 
-    describe("for any split of an order into deliveries", function () {
-      it("never decreases, stays within the value and ends exactly at it", async function () {
+    describe("for any arrival, receipt and window", function () {
+      it("lies between the receipt less the window and the receipt, and is the arrival when that does", async function () {
         const { math } = await loadFixture(harnessFixture);
         await fc.assert(
           fc.asyncProperty(
-            fc.bigInt({ min: 1n, max: MAX_UINT128 }),
-            fc.array(fc.bigInt({ min: 1n, max: 1_000n }), { minLength: 1, maxLength: 6 }),
-            async (value, parts) => {
-              const quantity = parts.reduce((a, b) => a + b);
-              let accepted = 0n;
-              let previous = 0n;
-              for (const part of parts) {
-                accepted += part;
-                const owed = await math.grossOwed(value, quantity, accepted);
-                const exact = accepted === quantity ? value : (accepted * value) / quantity;
-                expect(owed).to.equal(exact);
-                expect(owed >= previous).to.equal(true);
-                expect(owed <= value).to.equal(true);
-                previous = owed;
-              }
-              expect(previous).to.equal(value);
+            fc.bigInt({ min: 0n, max: MAX_UINT64 }),
+            fc.bigInt({ min: 1n, max: MAX_UINT64 }),
+            fc.bigInt({ min: 0n, max: 30n * DAY }),
+            async (arrivedAt, received, w) => {
+              const result = await math.deliveredAt(arrivedAt, received, w);
+              const earliest = received > w ? received - w : 0n;
+              expect(result <= received).to.equal(true);
+              expect(result >= earliest).to.equal(true);
+              // An arrival before the receipt counts, but never earlier than the window allows.
+              const arrivalBefore = arrivedAt !== 0n && arrivedAt < received;
+              const expected = !arrivalBefore ? received : arrivedAt > earliest ? arrivedAt : earliest;
+              expect(result).to.equal(expected);
             },
           ),
           { numRuns: 60 },
@@ -81,7 +87,7 @@ describe("SettlementMath", function () {
   describe("daysLate", function () {
     const deadline = 1_700_000_000n;
 
-    describe("when received before or at the deadline", function () {
+    describe("when delivered before or at the deadline", function () {
       it("is zero", async function () {
         const { math } = await loadFixture(harnessFixture);
         expect(await math.daysLate(deadline, deadline - 5n * DAY)).to.equal(0n);
@@ -90,7 +96,7 @@ describe("SettlementMath", function () {
       });
     });
 
-    describe("when received after the deadline", function () {
+    describe("when delivered after the deadline", function () {
       it("counts every started day as a whole day", async function () {
         const { math } = await loadFixture(harnessFixture);
         expect(await math.daysLate(deadline, deadline + 1n)).to.equal(1n);

@@ -1653,6 +1653,7 @@ describe("TenderHouse", function () {
       it("refuses the bond with TenderTokenTransferMismatch", async function () {
         const { actors } = await loadFixture(deployFixture);
         const feeToken = await ethers.deployContract("FeeOnTransferToken");
+        await feeToken.setFee(100); // 1 % of every transfer burnt
         const { ledger } = await deployLedger(actors.admin, {
           regulators: [actors.regulator.address],
           tokenAddress: await feeToken.getAddress(),
