@@ -44,11 +44,6 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         uint40 updatedAt;
     }
 
-    struct Dispute {
-        bool open;
-        uint32 units;
-    }
-
     IERC20 public immutable token;
     IAgreementBook public immutable agreements;
     ISupplierRegistry public immutable registry;
@@ -61,7 +56,8 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     mapping(address account => uint256) public refundsOwed;
     mapping(uint256 orderId => Order) internal _orders;
     mapping(address hospital => mapping(uint256 agreementId => ApprovalWindow)) internal _windows;
-    mapping(uint256 shipmentId => Dispute) public disputes;
+    /// @notice Units of a shipment the hospital disputed (the latest dispute stands).
+    mapping(uint256 shipmentId => uint32) public disputedUnits;
 
     constructor(
         IAccessControl roles_,
@@ -255,7 +251,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         if (trace.checkedState(shipmentId, shipment).confirmed)
             revert IDeliveryTrace.TraceAlreadyConfirmed(shipmentId);
         if (units > shipment.quantity) revert SettlementDisputeTooLarge(shipmentId, units, shipment.quantity);
-        disputes[shipmentId] = Dispute({open: true, units: units});
+        disputedUnits[shipmentId] = units;
         emit ShipmentDisputed(shipmentId, shipment.orderId, caller, units, reasonCode);
     }
 
@@ -275,7 +271,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         if (receivedAt == 0 || block.timestamp < claimableAt) {
             revert SettlementClaimTooEarly(shipmentId, claimableAt, block.timestamp);
         }
-        uint32 disputed = disputes[shipmentId].units;
+        uint32 disputed = disputedUnits[shipmentId];
         _settle(
             shipmentId,
             shipment,
