@@ -17,9 +17,16 @@ import { DAY, GTIN, LOT, STENTS, type ChainStack } from "../support/chain";
  *   approver funds it and allows late shipment.
  * - The supplier ships the 10 serials, records shipping and arriving; the receiver records
  *   receiving.
+ *
+ * `claimAndRecall` goes on: the settler disputes 2 units, the supplier claims the settlement of
+ * the other 8 after the confirmation window; the other supplier recalls the lot for its own
+ * shipments (none of this trail's), the supplier recalls its own, a regulator lifts that recall
+ * and then recalls the lot for every supplier.
  */
 
 export const BID_BOND = 50_000n;
+export const DISPUTE_REASON = 11;
+export const REASON = { otherRecall: 21, recall: 22, lift: 23, globalRecall: 24 };
 export const FUNDING_WINDOW = 14 * DAY;
 export const RECEIVING_WINDOW = DAY;
 export const CONFIRM_WINDOW = 7 * DAY;
@@ -152,4 +159,21 @@ export async function tellStory(chain: ChainStack): Promise<Story> {
     eventTime: await chain.now(),
   });
   return { tenderId, agreementId, orderId, shipmentId, serials, expiry, renewals, qualifiedFrom };
+}
+
+export async function claimAndRecall(chain: ChainStack, story: Story): Promise<void> {
+  const { ledger, cast } = chain;
+  const record = await act.shipmentRecord(ledger, story.shipmentId);
+  await act.sent(
+    ledger.orderBook.connect(cast.settler).disputeShipment(story.shipmentId, record, 2, DISPUTE_REASON),
+  );
+  await chain.advance(CONFIRM_WINDOW + 1);
+  await act.sent(ledger.orderBook.connect(cast.supplier).claimSettlement(story.shipmentId, record));
+  const gtin = BigInt(GTIN);
+  await act.sent(ledger.trace.connect(cast.supplier2).recall(gtin, LOT, REASON.otherRecall));
+  await act.sent(ledger.trace.connect(cast.supplier).recall(gtin, LOT, REASON.recall));
+  await act.sent(
+    ledger.trace.connect(cast.regulator).liftRecall(gtin, LOT, cast.supplier.address, REASON.lift),
+  );
+  await act.sent(ledger.trace.connect(cast.regulator).recall(gtin, LOT, REASON.globalRecall));
 }

@@ -5,20 +5,14 @@ import type { Trail, TrailStep, TrailSubject } from "../../../server/modules/tra
 import { TrailVerifier, type Verification } from "../../../server/modules/trail/trail.verify";
 import { GTIN, LOT, startChain, type ChainStack } from "../support/chain";
 import { chainTrail, type ChainLogRef } from "./chain-trail";
-import { CONFIRM_WINDOW, tellStory, type Story } from "./story";
+import { claimAndRecall, REASON, tellStory, type Story } from "./story";
 
 /**
- * The verifier against a real node (Anvil) and a trail made straight from the chain: the story
- * (story.ts) ends with the hospital disputing 2 units, the supplier claiming the settlement of
- * the other 8 after the confirmation window, another supplier recalling the lot for its own
- * shipments, the supplier recalling its own, a regulator lifting that recall and recalling the
- * lot for everyone. Every event on chain belongs to the order's trail except the other
- * supplier's registry events and its recall — the verifier must ask for exactly the others, and
- * find every change made to the trail.
+ * The verifier against a real node (Anvil) and a trail made straight from the chain (story.ts,
+ * through `claimAndRecall`). Every event on chain belongs to the order's trail except the other
+ * supplier's registry events and its recall of its own shipments — the verifier must ask for
+ * exactly the others, and find every change made to the trail.
  */
-
-const DISPUTE_REASON = 11;
-const REASON = { otherRecall: 21, recall: 22, lift: 23, globalRecall: 24 };
 
 const clone = (t: Trail): Trail => JSON.parse(JSON.stringify(t)) as Trail;
 const step = (t: Trail, prefix: string): TrailStep => {
@@ -46,23 +40,11 @@ describe("trail verification against the chain", function () {
     this.timeout(240_000);
     chain = await startChain();
     story = await tellStory(chain);
-    const { ledger, cast } = chain;
+    const { cast } = chain;
     [supplier, other, hospital] = [cast.supplier, cast.supplier2, cast.hospital].map((w) =>
       w.address.toLowerCase(),
     );
-    const record = await act.shipmentRecord(ledger, story.shipmentId);
-    await act.sent(
-      ledger.orderBook.connect(cast.settler).disputeShipment(story.shipmentId, record, 2, DISPUTE_REASON),
-    );
-    await chain.advance(CONFIRM_WINDOW + 1);
-    await act.sent(ledger.orderBook.connect(cast.supplier).claimSettlement(story.shipmentId, record));
-    const gtin = BigInt(GTIN);
-    await act.sent(ledger.trace.connect(cast.supplier2).recall(gtin, LOT, REASON.otherRecall));
-    await act.sent(ledger.trace.connect(cast.supplier).recall(gtin, LOT, REASON.recall));
-    await act.sent(
-      ledger.trace.connect(cast.regulator).liftRecall(gtin, LOT, cast.supplier.address, REASON.lift),
-    );
-    await act.sent(ledger.trace.connect(cast.regulator).recall(gtin, LOT, REASON.globalRecall));
+    await claimAndRecall(chain, story);
     verifier = new TrailVerifier(
       chain.provider,
       {
