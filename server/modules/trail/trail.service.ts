@@ -62,10 +62,6 @@ import {
  *   `onChain: null` and a `source` naming the gateway table they come from.
  */
 
-export type { Figures, StepKind } from "./trail.events";
-export { STEP_KINDS } from "./trail.events";
-export type { QualificationAt } from "./trail.qualification";
-
 /** Where an on-chain step's log is. */
 export interface OnChainRef {
   chainId: number;
