@@ -1,3 +1,4 @@
+import { ZeroAddress } from "ethers";
 import type { Db } from "../../db";
 
 /**
@@ -5,7 +6,15 @@ import type { Db } from "../../db";
  * per hospital × GTIN × lot, or per usage only where a flag needs its usage ids — so a report
  * reads index ranges, never the usage table into the gateway (see 0005_usages.sql for the
  * indexes these queries are shaped for).
+ *
+ * Times: a settlement counts from the delivery time the chain derived (`settlements.delivered_at`);
+ * a goods receipt from the time the hospital's warehouse states (`receipts.received_at`).
+ * Recalls: a regulator's recall (scope = the zero address) covers every supplier's shipments of
+ * the lot, a supplier's only its own; a recall is in force from `recalled_at` until `lifted_at`.
  */
+
+/** The scope of a regulator's recall, which covers every supplier's shipments of the lot. */
+const GLOBAL_SCOPE = ZeroAddress.toLowerCase();
 
 /** Which hospital × GTIN × lot rows a report covers, and the moment its figures are taken at. */
 export interface LotScope {
@@ -55,8 +64,6 @@ export interface LotBalanceRow {
   receipt_nos: string[];
   tx_hashes: string[];
   expiry: Date | null;
-  recalled_at: Date | null;
-  recall_tx: string | null;
 }
 
 /** Supply (shipments, on-chain settlements, receipts) beside use, per hospital × GTIN × lot. */
@@ -72,11 +79,11 @@ export async function lotBalances(db: Db, scope: LotScope): Promise<LotBalanceRo
          COALESCE(sum(st.rejected), 0) AS rejected,
          COALESCE(array_agg(r.receipt_no ORDER BY r.receipt_no) FILTER (WHERE r.receipt_no IS NOT NULL), '{}') AS receipt_nos,
          COALESCE(array_agg(st.tx_hash ORDER BY st.tx_hash) FILTER (WHERE st.tx_hash IS NOT NULL), '{}') AS tx_hashes,
-         greatest(max(s.created_at), max(st.received_at), max(r.received_at)) AS last_activity
+         greatest(max(s.created_at), max(st.delivered_at), max(r.received_at)) AS last_activity
        FROM shipments s
        JOIN orders o ON o.id = s.order_id
        -- A shipment has at most one settlement and one receipt: these joins never fan out.
-       LEFT JOIN settlements st ON st.shipment_id = s.id AND st.received_at < $1
+       LEFT JOIN settlements st ON st.shipment_id = s.id AND st.delivered_at < $1
        LEFT JOIN receipts r ON r.shipment_id = s.id AND r.received_at < $1
        WHERE s.created_at < $1${supplyScope}
        GROUP BY o.hospital, s.gtin, s.lot
@@ -102,14 +109,10 @@ export async function lotBalances(db: Db, scope: LotScope): Promise<LotBalanceRo
        FROM supply p FULL JOIN consumption c USING (hospital, gtin, lot)
      )
      SELECT k.hospital, k.gtin, k.lot, k.shipped, k.accepted, k.rejected, k.used, k.returned, k.billed_quantity,
-       k.billed_amount, k.receipt_nos, k.tx_hashes, l.expiry, rc.recalled_at, rc.tx_hash AS recall_tx
+       k.billed_amount, k.receipt_nos, k.tx_hashes, l.expiry
      FROM keyed k
      -- Expiry belongs to the lot (one production batch), whichever hospital it went to.
      LEFT JOIN LATERAL (SELECT min(x.expiry) AS expiry FROM shipments x WHERE x.gtin = k.gtin AND x.lot = k.lot) l ON TRUE
-     LEFT JOIN LATERAL (
-       SELECT x.recalled_at, x.tx_hash FROM recalls x
-       WHERE x.gtin = k.gtin AND x.lot = k.lot AND x.recalled_at < $1 ORDER BY x.recalled_at LIMIT 1
-     ) rc ON TRUE
      ${from === null ? "" : `WHERE k.last_activity >= ${from}`}
      ORDER BY k.hospital, k.gtin, k.lot`,
     params,
@@ -133,7 +136,10 @@ export interface FindingRow {
   serial: string | null;
   /** The usages at this row's hospital that make the finding, in the order they were used. */
   usage_ids: string[];
-  /** SERIAL_REUSED: `{ uses }`; RESOLD: `{ receivedBy, receiptNo }`; PRICE_MARKUP: `{ orders }`. */
+  /**
+   * SERIAL_REUSED: `{ uses }`; RESOLD: `{ receivedBy, receiptNo }`; PRICE_MARKUP: `{ orders }`;
+   * USED_FROM_RECALLED_LOT: the recall in force, `{ recalledAt, txHash, scope, liftedAt }`.
+   */
   detail: Record<string, unknown> | null;
 }
 
@@ -180,8 +186,10 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
      lots AS (
        SELECT gtin, lot, min(expiry) AS expiry FROM shipments WHERE TRUE${lotScope} GROUP BY gtin, lot
      ),
-     recalled AS (
-       SELECT gtin, lot, min(recalled_at) AS recalled_at FROM recalls WHERE recalled_at < $1${lotScope} GROUP BY gtin, lot
+     -- Each recall as known at the as-of instant: a lift after it is not known yet.
+     recall_windows AS (
+       SELECT gtin, lot, scope, recalled_at, tx_hash, CASE WHEN lifted_at < $1 THEN lifted_at END AS lifted_at
+       FROM recalls WHERE recalled_at < $1${lotScope}
      ),
      -- The orders that brought each lot to each hospital, with their locked price (value / quantity).
      supplying AS (
@@ -202,7 +210,7 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
        SELECT o.hospital, s.gtin, s.lot, sum(st.accepted) AS accepted
        FROM shipments s
        JOIN orders o ON o.id = s.order_id
-       JOIN settlements st ON st.shipment_id = s.id AND st.received_at < $1
+       JOIN settlements st ON st.shipment_id = s.id AND st.delivered_at < $1
        WHERE s.created_at < $1${supplyScope}
        GROUP BY o.hospital, s.gtin, s.lot
      ),
@@ -267,11 +275,24 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
      WHERE s.used_at > l.expiry
      GROUP BY s.hospital, s.gtin, s.lot
      UNION ALL
+     -- USED_FROM_RECALLED_LOT: used while a recall covering the hospital's supply of the lot was in
+     -- force — a regulator's, or that of a supplier that shipped the lot to the hospital. Each usage
+     -- counts under the earliest such recall; one finding per recall.
      SELECT s.hospital, s.gtin, s.lot, 'USED_FROM_RECALLED_LOT', NULL,
-       array_agg(s.usage_id ORDER BY s.used_at, s.usage_id), NULL
-     FROM standing s JOIN recalled rc ON rc.gtin = s.gtin AND rc.lot = s.lot
-     WHERE s.used_at >= rc.recalled_at
-     GROUP BY s.hospital, s.gtin, s.lot
+       array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
+       jsonb_build_object('recalledAt', w.recalled_at, 'txHash', w.tx_hash, 'scope', w.scope, 'liftedAt', w.lifted_at)
+     FROM standing s
+     JOIN LATERAL (
+       SELECT w.recalled_at, w.tx_hash, w.scope, w.lifted_at FROM recall_windows w
+       WHERE w.gtin = s.gtin AND w.lot = s.lot AND w.recalled_at <= s.used_at
+         AND (w.lifted_at IS NULL OR s.used_at < w.lifted_at)
+         AND (w.scope = '${GLOBAL_SCOPE}' OR EXISTS (
+           SELECT 1 FROM shipments x JOIN orders o ON o.id = x.order_id
+           WHERE x.gtin = s.gtin AND x.lot = s.lot AND x.supplier = w.scope AND o.hospital = s.hospital
+             AND x.created_at < $1))
+       ORDER BY w.recalled_at, w.tx_hash LIMIT 1
+     ) w ON TRUE
+     GROUP BY s.hospital, s.gtin, s.lot, w.recalled_at, w.tx_hash, w.scope, w.lifted_at
      UNION ALL
      -- PRICE_MARKUP: billed per unit (net of refunds) above the highest price of the orders that
      -- supplied the lot, in integers: amount / units > value / quantity <=> amount × quantity > value × units.
@@ -310,20 +331,21 @@ export async function findAgreement(db: Db, agreementId: string): Promise<Agreem
 export interface FulfilmentRow {
   hospital: string;
   committed: string;
+  /** Units funded and not cancelled (AgreementVolumeChanged.hospitalFunded). */
   ordered: string;
+  /** Units accepted on delivery (AgreementVolumeChanged.hospitalAccepted). */
   accepted: string;
 }
 
-/** Per hospital of an agreement: committed and ordered volume (on-chain), units accepted on-chain. */
+/**
+ * Per hospital of an agreement: its committed volume, and the volume the agreement book holds for
+ * it — funded (placing an order books nothing) and accepted.
+ */
 export async function fulfilment(db: Db, agreementId: string): Promise<FulfilmentRow[]> {
   const { rows } = await db.query<FulfilmentRow>(
-    `SELECT ah.hospital, ah.committed, ah.ordered,
-       COALESCE((
-         SELECT sum(st.accepted) FROM orders o JOIN settlements st ON st.order_id = o.id
-         WHERE o.agreement_id = ah.agreement_id AND o.hospital = ah.hospital), 0) AS accepted
-     FROM agreement_hospitals ah
-     WHERE ah.agreement_id = $1
-     ORDER BY ah.hospital`,
+    `SELECT hospital, committed, ordered, accepted FROM agreement_hospitals
+     WHERE agreement_id = $1
+     ORDER BY hospital`,
     [agreementId],
   );
   return rows;
@@ -344,6 +366,7 @@ export interface UnpaidRow {
   error_name: string | null;
   recalled_at: Date | null;
   recall_tx: string | null;
+  recall_scope: string | null;
   open_exception_ids: string[];
   open_reason_codes: string[];
 }
@@ -377,14 +400,17 @@ export async function unpaidAcceptedShipments(
      )
      SELECT a.shipment_id, s.order_id, o.hospital, s.supplier, a.receipt_no, s.gtin, s.lot, a.accepted, a.accepted_at,
        j.status AS job_status, j.tx_hash AS job_tx, j.error_name, rc.recalled_at, rc.tx_hash AS recall_tx,
+       rc.scope AS recall_scope,
        COALESCE(ex.ids, '{}') AS open_exception_ids, COALESCE(ex.codes, '{}') AS open_reason_codes
      FROM acceptance a
      JOIN shipments s ON s.id = a.shipment_id
      JOIN orders o ON o.id = s.order_id
      LEFT JOIN settlement_jobs j ON j.shipment_id = a.shipment_id
+     -- The recall in force that covers this shipment: a regulator's, or its own supplier's.
      LEFT JOIN LATERAL (
-       SELECT x.recalled_at, x.tx_hash FROM recalls x WHERE x.gtin = s.gtin AND x.lot = s.lot
-       ORDER BY x.recalled_at LIMIT 1
+       SELECT x.recalled_at, x.tx_hash, x.scope FROM recalls x
+       WHERE x.gtin = s.gtin AND x.lot = s.lot AND x.lifted_at IS NULL AND x.scope IN ('${GLOBAL_SCOPE}', s.supplier)
+       ORDER BY x.recalled_at, x.tx_hash LIMIT 1
      ) rc ON TRUE
      LEFT JOIN LATERAL (
        SELECT array_agg(e.id::text ORDER BY e.id) AS ids,
@@ -401,25 +427,35 @@ export async function unpaidAcceptedShipments(
   return rows;
 }
 
-export interface LotRow {
-  expiry: Date;
-  recalled_at: Date | null;
-  recall_tx: string | null;
-  reason_code: number | null;
-}
-
-/** The lot as shipped (null if it never was), with its recall if any. */
-export async function findLot(db: Db, gtin: string, lot: string): Promise<LotRow | null> {
-  const { rows } = await db.query<LotRow>(
-    `SELECT l.expiry, rc.recalled_at, rc.tx_hash AS recall_tx, rc.reason_code
-     FROM (SELECT min(expiry) AS expiry FROM shipments WHERE gtin = $1 AND lot = $2) l
-     LEFT JOIN LATERAL (
-       SELECT recalled_at, tx_hash, reason_code FROM recalls WHERE gtin = $1 AND lot = $2 ORDER BY recalled_at LIMIT 1
-     ) rc ON TRUE
-     WHERE l.expiry IS NOT NULL`,
+/** The lot as shipped: its expiry, or null if it never was. */
+export async function lotExpiry(db: Db, gtin: string, lot: string): Promise<Date | null> {
+  const { rows } = await db.query<{ expiry: Date | null }>(
+    `SELECT min(expiry) AS expiry FROM shipments WHERE gtin = $1 AND lot = $2`,
     [gtin, lot],
   );
-  return rows[0] ?? null;
+  return rows[0]?.expiry ?? null;
+}
+
+export interface RecallRow {
+  scope: string;
+  recalled_by: string;
+  reason_code: number;
+  recalled_at: Date;
+  tx_hash: string;
+  lifted_at: Date | null;
+  lifted_by: string | null;
+  lift_reason_code: number | null;
+  lift_tx_hash: string | null;
+}
+
+/** Every recall of the lot, in any scope, in chain order, with its lift if lifted. */
+export async function recallsOfLot(db: Db, gtin: string, lot: string): Promise<RecallRow[]> {
+  const { rows } = await db.query<RecallRow>(
+    `SELECT scope, recalled_by, reason_code, recalled_at, tx_hash, lifted_at, lifted_by, lift_reason_code, lift_tx_hash
+     FROM recalls WHERE gtin = $1 AND lot = $2 ORDER BY block_number, log_index`,
+    [gtin, lot],
+  );
+  return rows;
 }
 
 export interface ExposureHospitalRow {
@@ -430,6 +466,8 @@ export interface ExposureHospitalRow {
   returned: string;
   receipt_nos: string[];
   tx_hashes: string[];
+  /** The suppliers whose shipments of the lot reached the hospital. */
+  suppliers: string[];
 }
 
 /** Every hospital that received the lot (a receipt or a settlement) or used it, with its balance. */
@@ -440,7 +478,8 @@ export async function exposureByHospital(db: Db, gtin: string, lot: string): Pro
          COALESCE(sum(r.received_qty), 0) AS received,
          COALESCE(sum(st.accepted), 0) AS accepted,
          COALESCE(array_agg(r.receipt_no ORDER BY r.receipt_no) FILTER (WHERE r.receipt_no IS NOT NULL), '{}') AS receipt_nos,
-         COALESCE(array_agg(st.tx_hash ORDER BY st.tx_hash) FILTER (WHERE st.tx_hash IS NOT NULL), '{}') AS tx_hashes
+         COALESCE(array_agg(st.tx_hash ORDER BY st.tx_hash) FILTER (WHERE st.tx_hash IS NOT NULL), '{}') AS tx_hashes,
+         array_agg(DISTINCT s.supplier ORDER BY s.supplier) AS suppliers
        FROM shipments s
        JOIN orders o ON o.id = s.order_id
        LEFT JOIN receipts r ON r.shipment_id = s.id
@@ -457,7 +496,8 @@ export async function exposureByHospital(db: Db, gtin: string, lot: string): Pro
      )
      SELECT hospital, COALESCE(p.received, 0) AS received, COALESCE(p.accepted, 0) AS accepted,
        COALESCE(c.used, 0) AS used, COALESCE(c.returned, 0) AS returned,
-       COALESCE(p.receipt_nos, '{}') AS receipt_nos, COALESCE(p.tx_hashes, '{}') AS tx_hashes
+       COALESCE(p.receipt_nos, '{}') AS receipt_nos, COALESCE(p.tx_hashes, '{}') AS tx_hashes,
+       COALESCE(p.suppliers, '{}') AS suppliers
      FROM supply p FULL JOIN consumption c USING (hospital)
      ORDER BY hospital`,
     [gtin, lot],
@@ -477,13 +517,14 @@ export interface ExposureDepartmentRow {
 
 /**
  * Use of the lot per hospital and department. A return counts against the department of the
- * usage it corrects — where the item met the patient — whoever entered it.
+ * usage it corrects — where the item met the patient — whoever entered it. "After recall": used
+ * while a recall covering the hospital's supply of the lot was in force (a regulator's, or that
+ * of a supplier that shipped the lot to the hospital), before any lift.
  */
 export async function exposureByDepartment(
   db: Db,
   gtin: string,
   lot: string,
-  recalledAt: Date | null,
 ): Promise<ExposureDepartmentRow[]> {
   const { rows } = await db.query<ExposureDepartmentRow>(
     `WITH corrections AS (
@@ -492,7 +533,15 @@ export async function exposureByDepartment(
        GROUP BY hospital, corrects_usage_id
      ),
      standing AS (
-       SELECT u.hospital, u.department, u.patient_hash, u.used_at, u.quantity, COALESCE(c.returned, 0) AS returned
+       SELECT u.hospital, u.department, u.patient_hash, u.used_at, u.quantity, COALESCE(c.returned, 0) AS returned,
+         EXISTS (
+           SELECT 1 FROM recalls rc
+           WHERE rc.gtin = $1 AND rc.lot = $2 AND rc.recalled_at <= u.used_at
+             AND (rc.lifted_at IS NULL OR u.used_at < rc.lifted_at)
+             AND (rc.scope = '${GLOBAL_SCOPE}' OR EXISTS (
+               SELECT 1 FROM shipments x JOIN orders o ON o.id = x.order_id
+               WHERE x.gtin = $1 AND x.lot = $2 AND x.supplier = rc.scope AND o.hospital = u.hospital))
+         ) AS under_recall
        FROM usages u LEFT JOIN corrections c ON c.hospital = u.hospital AND c.usage_id = u.usage_id
        WHERE u.gtin = $1 AND u.lot = $2 AND u.quantity > 0
      )
@@ -501,11 +550,11 @@ export async function exposureByDepartment(
        (count(DISTINCT patient_hash) FILTER (WHERE quantity > returned))::int AS patients,
        sum(quantity) AS used,
        sum(returned) AS returned,
-       COALESCE(sum(quantity - returned) FILTER (WHERE used_at >= $3), 0) AS used_after_recall
+       COALESCE(sum(quantity - returned) FILTER (WHERE under_recall), 0) AS used_after_recall
      FROM standing
      GROUP BY hospital, department
      ORDER BY hospital, department`,
-    [gtin, lot, recalledAt?.toISOString() ?? null],
+    [gtin, lot],
   );
   return rows;
 }

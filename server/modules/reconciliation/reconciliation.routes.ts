@@ -106,7 +106,7 @@ export default async function reconciliationRoutes(app: FastifyInstance): Promis
         security: bearer,
         tags: ["reports"],
         summary:
-          "Per hospital: committed volume vs ordered and accepted, and the pace needed by the end of the term",
+          "Per hospital: committed volume vs ordered (funded, not cancelled) and accepted, and the pace needed by the end of the term",
         params: { type: "object", required: ["id"], properties: { id: idString } },
         response: {
           200: {
@@ -171,7 +171,8 @@ export default async function reconciliationRoutes(app: FastifyInstance): Promis
       schema: {
         security: bearer,
         tags: ["reports"],
-        summary: "Every hospital, department and usage that holds or used a lot",
+        summary:
+          "Every hospital, department and usage that holds or used a lot, and every recall of it with its scope and lift",
         params: {
           type: "object",
           required: ["gtin", "lot"],

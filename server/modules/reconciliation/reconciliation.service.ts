@@ -1,3 +1,4 @@
+import { ZeroAddress } from "ethers";
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
 import { isValidGtin } from "../barcodes";
@@ -20,6 +21,10 @@ import * as repo from "./reconciliation.repository";
  * only its shipments name those. Each shipment's quantity is taken as the share of its order
  * for that GTIN and lot, so per lot "ordered" equals "shipped"; the part of an order not yet
  * shipped has no lot and shows in `fulfilment()` instead.
+ *
+ * Recalls have a scope: a regulator's covers every supplier's shipments of the lot, a supplier's
+ * only its own, so a recall concerns a hospital only when it received the lot from a supplier the
+ * recall covers. A lifted recall is in force from its recall to its lift.
  */
 
 export type FlagCode =
@@ -53,7 +58,18 @@ export type ReconciliationFlag =
       evidence: { serial: string; usageIds: string[]; receivedBy: string; receiptNo: string };
     }
   | { code: "USED_AFTER_EXPIRY"; evidence: { expiry: string; usageIds: string[] } }
-  | { code: "USED_FROM_RECALLED_LOT"; evidence: { recalledAt: string; txHash: string; usageIds: string[] } }
+  | {
+      code: "USED_FROM_RECALLED_LOT";
+      evidence: {
+        recalledAt: string;
+        txHash: string;
+        /** The zero address for a regulator's recall, else the supplier whose shipments it covers. */
+        scope: string;
+        /** When the recall was lifted, if it was by the report's as-of instant. */
+        liftedAt: string | null;
+        usageIds: string[];
+      };
+    }
   | {
       code: "PRICE_MARKUP";
       evidence: { usageIds: string[]; orders: { orderId: string; quantity: string; value: string }[] };
@@ -101,7 +117,9 @@ export interface ReportQuery {
 export interface FulfilmentHospital {
   hospital: string;
   committed: string;
+  /** Units funded and not cancelled: an order books volume only when it is funded. */
   ordered: string;
+  /** Units accepted on delivery: the volume the agreement's prices follow. */
   accepted: string;
   /** Percentages of the commitment to two decimals, rounded down; null without a commitment. */
   orderedPercent: string | null;
@@ -128,7 +146,8 @@ export interface FulfilmentReport {
 export type PaymentHold =
   | { code: "OPEN_EXCEPTION"; exceptionIds: string[]; reasonCodes: string[] }
   | { code: "SETTLEMENT_FAILED"; errorName: string | null }
-  | { code: "LOT_RECALLED"; recalledAt: string; txHash: string }
+  /** A recall in force covers the shipment: a regulator's, or its supplier's (`scope`). */
+  | { code: "LOT_RECALLED"; recalledAt: string; txHash: string; scope: string }
   | { code: "SETTLEMENT_PENDING" }
   | { code: "SETTLEMENT_SUBMITTED"; txHash: string | null }
   /** The job saw its transaction confirmed, but the indexer has not projected the settlement yet. */
@@ -156,7 +175,7 @@ export interface ExposureDepartment {
   patients: number;
   used: string;
   returned: string;
-  /** Standing units used at or after the recall. */
+  /** Standing units used while a recall covering the hospital's supply was in force. */
   usedAfterRecall: string;
 }
 
@@ -169,18 +188,38 @@ export interface ExposureHospital {
   onHand: string;
   receiptNos: string[];
   txHashes: string[];
+  /** The suppliers whose shipments of the lot reached the hospital. */
+  suppliers: string[];
+  /** A recall in force covers the hospital's supply (a regulator's, or one of those suppliers'). */
+  recalled: boolean;
   departments: ExposureDepartment[];
+}
+
+export interface ExposureRecall {
+  /** The zero address for a regulator's recall, else the supplier whose shipments it covers. */
+  scope: string;
+  recalledBy: string;
+  recalledAt: string;
+  txHash: string;
+  reasonCode: number;
+  active: boolean;
+  lift: { liftedAt: string; liftedBy: string; reasonCode: number; txHash: string } | null;
 }
 
 export interface RecallExposure {
   gtin: string;
   lot: string;
   expiry: string;
-  recall: { recalledAt: string; txHash: string; reasonCode: number } | null;
+  /** The earliest recall of the lot still in force, in any scope; null when none is. */
+  recall: { recalledAt: string; txHash: string; reasonCode: number; scope: string } | null;
+  /** Every recall of the lot, in chain order, lifted or not. */
+  recalls: ExposureRecall[];
   hospitals: ExposureHospital[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** The scope of a regulator's recall, which covers every supplier's shipments of the lot. */
+const GLOBAL_SCOPE = ZeroAddress.toLowerCase();
 const MAX_BIGINT = 2n ** 63n - 1n;
 const FLAG_ORDER: readonly FlagCode[] = [
   "PHANTOM_USE",
@@ -301,33 +340,56 @@ export class ReconciliationService {
     }));
   }
 
-  /** Where a lot went: every hospital that received or used it, its stock, and use per department. */
+  /**
+   * Where a lot went: every hospital that received or used it, its stock, whether a recall in
+   * force covers its supply, and use per department.
+   */
   async recallExposure(gtinValue: string, lotValue: string): Promise<RecallExposure> {
     const g = gtin(gtinValue);
     const l = lot(lotValue);
-    const { found, hospitals, departments } = await this.snapshot(async (tx) => {
-      const lotRow = await repo.findLot(tx, g, l);
-      if (!lotRow) {
+    const { expiry, recalls, hospitals, departments } = await this.snapshot(async (tx) => {
+      const lotExpiry = await repo.lotExpiry(tx, g, l);
+      if (lotExpiry === null) {
         throw appError("LOT_NOT_FOUND", `lot ${l} of GTIN ${g} was never shipped`, { gtin: g, lot: l });
       }
       return {
-        found: lotRow,
+        expiry: lotExpiry,
+        recalls: await repo.recallsOfLot(tx, g, l),
         hospitals: await repo.exposureByHospital(tx, g, l),
-        departments: await repo.exposureByDepartment(tx, g, l, lotRow.recalled_at),
+        departments: await repo.exposureByDepartment(tx, g, l),
       };
     });
+    const active = recalls.filter((r) => r.lifted_at === null);
+    const first = [...active].sort((a, b) => a.recalled_at.getTime() - b.recalled_at.getTime())[0];
     return {
       gtin: g,
       lot: l,
-      expiry: found.expiry.toISOString(),
-      recall:
-        found.recalled_at === null
-          ? null
-          : {
-              recalledAt: found.recalled_at.toISOString(),
-              txHash: found.recall_tx!,
-              reasonCode: found.reason_code!,
-            },
+      expiry: expiry.toISOString(),
+      recall: first
+        ? {
+            recalledAt: first.recalled_at.toISOString(),
+            txHash: first.tx_hash,
+            reasonCode: first.reason_code,
+            scope: first.scope,
+          }
+        : null,
+      recalls: recalls.map((r) => ({
+        scope: r.scope,
+        recalledBy: r.recalled_by,
+        recalledAt: r.recalled_at.toISOString(),
+        txHash: r.tx_hash,
+        reasonCode: r.reason_code,
+        active: r.lifted_at === null,
+        lift:
+          r.lifted_at === null
+            ? null
+            : {
+                liftedAt: r.lifted_at.toISOString(),
+                liftedBy: r.lifted_by!,
+                reasonCode: r.lift_reason_code!,
+                txHash: r.lift_tx_hash!,
+              },
+      })),
       hospitals: hospitals.map((h) => ({
         hospital: h.hospital,
         received: h.received,
@@ -337,6 +399,8 @@ export class ReconciliationService {
         onHand: (BigInt(h.accepted) - BigInt(h.used) + BigInt(h.returned)).toString(),
         receiptNos: h.receipt_nos,
         txHashes: h.tx_hashes,
+        suppliers: h.suppliers,
+        recalled: active.some((r) => r.scope === GLOBAL_SCOPE || h.suppliers.includes(r.scope)),
         departments: departments
           .filter((d) => d.hospital === h.hospital)
           .map((d) => ({
@@ -379,7 +443,13 @@ function reportRow(b: repo.LotBalanceRow, findings: repo.FindingRow[], asOf: Dat
       },
     });
   }
-  flags.sort((x, y) => FLAG_ORDER.indexOf(x.code) - FLAG_ORDER.indexOf(y.code));
+  flags.sort(
+    (x, y) =>
+      FLAG_ORDER.indexOf(x.code) - FLAG_ORDER.indexOf(y.code) ||
+      (x.code === "USED_FROM_RECALLED_LOT" && y.code === "USED_FROM_RECALLED_LOT"
+        ? x.evidence.recalledAt.localeCompare(y.evidence.recalledAt)
+        : 0),
+  );
   return {
     hospital: b.hospital,
     gtin: b.gtin,
@@ -439,7 +509,13 @@ function flagOf(f: repo.FindingRow, b: repo.LotBalanceRow): ReconciliationFlag {
     case "USED_FROM_RECALLED_LOT":
       return {
         code: f.code,
-        evidence: { recalledAt: b.recalled_at!.toISOString(), txHash: b.recall_tx!, usageIds },
+        evidence: {
+          recalledAt: new Date(detail.recalledAt as string).toISOString(),
+          txHash: detail.txHash as string,
+          scope: detail.scope as string,
+          liftedAt: detail.liftedAt === null ? null : new Date(detail.liftedAt as string).toISOString(),
+          usageIds,
+        },
       };
     case "PRICE_MARKUP":
       return {
@@ -462,7 +538,12 @@ function holdsOf(r: repo.UnpaidRow): PaymentHold[] {
     });
   }
   if (r.recalled_at !== null) {
-    holds.push({ code: "LOT_RECALLED", recalledAt: r.recalled_at.toISOString(), txHash: r.recall_tx! });
+    holds.push({
+      code: "LOT_RECALLED",
+      recalledAt: r.recalled_at.toISOString(),
+      txHash: r.recall_tx!,
+      scope: r.recall_scope!,
+    });
   }
   switch (r.job_status) {
     case null:

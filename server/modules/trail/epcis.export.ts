@@ -18,10 +18,20 @@
  *   departing, after which the goods are on the road. A temperature reading or an excursion becomes a
  *   sensor report (Temperature, CEL; exception ALARM_CONDITION on an excursion); a sensor digest goes in
  *   `sl:sensorDigest`;
- * - goods receipt (the gateway's document, not on chain) → receiving / in_progress with a recadv;
- * - settlement (ShipmentSettled) → accepting / conformant for the accepted quantity;
- * - recall (LotRecalled) → disposition recalled over the whole lot class. CBV has no recalling step and
- *   the ledger records a declaration, not a physical hold, so the event has no bizStep.
+ * - goods receipt (the gateway's document, not on chain) → receiving / in_progress with a recadv, at the
+ *   time the hospital's warehouse states;
+ * - settlement (ShipmentSettled) → two events from its one log: receiving / in_progress at the delivery
+ *   time the chain derived (payout.deliveredAt: the supplier's arrival record, or the hospital's
+ *   receiving record when the arrival is missing or more than the agreement's receiving window
+ *   earlier; see docs/ledger-rules.md) for the whole shipment, and accepting / conformant at the
+ *   settlement's block time for the accepted quantity;
+ * - recall (LotRecalled) → disposition recalled, and persistentDisposition set recalled, over the whole
+ *   lot class. CBV has no recalling step and the ledger records a declaration, not a physical hold, so
+ *   the event has no bizStep. `sl:recallScope` says whose shipments it covers: "global" for a
+ *   regulator's recall, else the supplier's account (a supplier recalls only its own shipments);
+ * - recall lift (RecallLifted) → persistentDisposition unset recalled over the lot class, with the same
+ *   scope and the regulator's reason. It states no disposition: lifting says nothing of the goods'
+ *   condition.
  *
  * What: the items' Digital Link URIs (epcList) when the shipment's serial manifest is known and the
  * event covers all of it; otherwise the lot's Digital Link URI with a count (quantityList, no uom: each).
@@ -43,6 +53,7 @@ import type {
   EpcisMasterDataAttribute,
   EpcisObjectEvent,
   EpcisRecall,
+  EpcisRecallLift,
   EpcisSensorElement,
   EpcisSensorReport,
   EpcisShipment,
@@ -60,6 +71,7 @@ export const DEFAULT_TIME_ZONE_OFFSET = "+08:00";
 const URN = "urn:sunshine-ledger";
 const GLN_BASE = "https://id.gs1.org/414/";
 const ZERO_BYTES32 = `0x${"0".repeat(64)}`;
+const ZERO_ADDRESS = `0x${"0".repeat(40)}`;
 /** The pattern the EPCIS schema gives eventTimeZoneOffset. */
 const OFFSET_PATTERN = /^([+-])((0[0-9]|1[0-3]):([0-5][0-9])|14:00)$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
@@ -115,7 +127,10 @@ export function buildEpcisDocument(input: EpcisInput): EpcisDocument {
 
   const timed: Timed[] = [];
   for (const shipment of input.shipments) timed.push(...shipmentEvents(ctx, shipment));
-  for (const recall of input.recalls) timed.push(recallEvent(ctx, recall));
+  for (const recall of input.recalls) {
+    timed.push(recallEvent(ctx, recall));
+    if (recall.lift) timed.push(liftEvent(ctx, recall, recall.lift));
+  }
   // Array.prototype.sort is stable: events at the same instant keep the order they were built in.
   timed.sort((a, b) => a.at - b.at);
 
@@ -212,29 +227,48 @@ function shipmentEvents(ctx: Context, shipment: EpcisShipment): Timed[] {
 
   if (shipment.settlement) {
     const { settlement } = shipment;
-    const at = instant(settlement.paidAt, `${where} settlement paidAt`);
-    const txHash = bytes32(settlement.txHash, `${where} settlement txHash`);
+    const paidAt = instant(settlement.paidAt, `${where} settlement paidAt`);
+    const deliveredAt = instant(settlement.deliveredAt, `${where} settlement deliveredAt`);
+    const settlementId = logEventId(ctx, settlement.txHash, settlement.logIndex, `${where} settlement`);
     const bizTransactionList = [...transactions];
     if (shipment.receipt) {
       const receiptId = receiptUri(ctx, shipment.id, shipment.receipt.receiptNo);
       bizTransactionList.push({ type: "recadv", bizTransaction: receiptId });
     }
+    const settled = {
+      ...provenance(ctx, ctx.orderBookContract, "ShipmentSettled", settlement, `${where} settlement`),
+      "sl:shipmentId": shipment.id,
+      "sl:settledBy": address(settlement.settledBy, `${where} settledBy`),
+      "sl:supplierClaim":
+        address(settlement.settledBy, `${where} settledBy`) ===
+        address(shipment.supplier, `${where} supplier`),
+    };
     events.push({
-      at,
+      at: deliveredAt,
       event: {
-        // The trail gives the settlement's transaction but not its log index; one transaction may settle
-        // several shipments, so the shipment id completes the id.
-        ...header(ctx, at, `${URN}:${ctx.chainId}:tx:${txHash}:settlement:${segment(shipment.id)}`),
+        // The ledger's delivery time: derived on chain from both parties' records, never stated by one.
+        ...header(ctx, deliveredAt, `${settlementId}:delivery`),
+        ...what(quantity),
+        bizStep: "receiving",
+        disposition: "in_progress",
+        bizTransactionList: transactions,
+        sourceList: [{ type: "owning_party", source: supplier }],
+        destinationList: [{ type: "owning_party", destination: hospital }],
+        ...settled,
+        "sl:ledgerDeliveryTime": true,
+      },
+    });
+    events.push({
+      at: paidAt,
+      event: {
+        ...header(ctx, paidAt, settlementId),
         ...what(count(settlement.accepted, `${where} settlement accepted`)),
         bizStep: "accepting",
         disposition: "conformant",
         bizTransactionList,
-        "sl:chainId": ctx.chainId,
-        "sl:contract": ctx.orderBookContract,
-        "sl:ledgerEvent": "ShipmentSettled",
-        "sl:txHash": txHash,
-        "sl:shipmentId": shipment.id,
+        ...settled,
         "sl:acceptedQuantity": settlement.accepted,
+        "sl:rejectedQuantity": String(count(settlement.rejected, `${where} settlement rejected`)),
       },
     });
   }
@@ -281,20 +315,52 @@ function traceEventOf(
 function recallEvent(ctx: Context, recall: EpcisRecall): Timed {
   const where = `recall of ${recall.gtin} lot ${recall.lot}`;
   const at = instant(recall.recalledAt, `${where} recalledAt`);
-  if (!Number.isInteger(recall.reasonCode) || recall.reasonCode < 0) {
-    throw new EpcisExportError(`${where}: reasonCode must be a non-negative integer`);
-  }
   return {
     at,
     event: {
       ...header(ctx, at, logEventId(ctx, recall.txHash, recall.logIndex, where)),
       quantityList: [{ epcClass: lotUri(recall.gtin, recall.lot, where) }],
       disposition: "recalled",
+      persistentDisposition: { set: ["recalled"] },
       ...provenance(ctx, ctx.traceContract, "LotRecalled", recall, where),
+      "sl:recallScope": recallScope(ctx, recall.scope, where),
       "sl:recalledBy": address(recall.by, `${where} by`),
-      "sl:reasonCode": recall.reasonCode,
+      "sl:reasonCode": reasonCode(recall.reasonCode, where),
     },
   };
+}
+
+function liftEvent(ctx: Context, recall: EpcisRecall, lift: EpcisRecallLift): Timed {
+  const where = `lift of the recall of ${recall.gtin} lot ${recall.lot}`;
+  const at = instant(lift.liftedAt, `${where} liftedAt`);
+  if (at < instant(recall.recalledAt, `${where} recalledAt`)) {
+    throw new EpcisExportError(`${where}: lifted before it was recalled`);
+  }
+  return {
+    at,
+    event: {
+      ...header(ctx, at, logEventId(ctx, lift.txHash, lift.logIndex, where)),
+      quantityList: [{ epcClass: lotUri(recall.gtin, recall.lot, where) }],
+      persistentDisposition: { unset: ["recalled"] },
+      ...provenance(ctx, ctx.traceContract, "RecallLifted", lift, where),
+      "sl:recallScope": recallScope(ctx, recall.scope, where),
+      "sl:liftedBy": address(lift.by, `${where} by`),
+      "sl:reasonCode": reasonCode(lift.reasonCode, where),
+    },
+  };
+}
+
+/** "global" for a regulator's recall (the zero address), else the account of the supplier it covers. */
+function recallScope(ctx: Context, scope: string, where: string): string {
+  const checked = address(scope, `${where} scope`);
+  return checked === ZERO_ADDRESS ? "global" : account(ctx, checked, `${where} scope`);
+}
+
+function reasonCode(value: number, where: string): number {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffff) {
+    throw new EpcisExportError(`${where}: reasonCode must be an integer from 0 to 65535`);
+  }
+  return value;
 }
 
 function header(ctx: Context, at: number, eventID: string) {

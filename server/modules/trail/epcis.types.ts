@@ -42,17 +42,46 @@ export interface EpcisShipment {
   logIndex: number;
   serials: string[] | null /* manifest, if uploaded */;
   traceEvents: EpcisTraceEvent[];
+  /** The hospital's goods receipt (kept by the gateway, not on chain). */
   receipt: { receiptNo: string; receivedAt: string; accepted: string; rejected: string } | null;
-  settlement: { paidAt: string; txHash: string; accepted: string } | null;
+  settlement: EpcisSettlement | null;
 }
 
-/** A `LotRecalled` log of DeliveryTrace. */
+/** A `ShipmentSettled` log of OrderBook. */
+export interface EpcisSettlement {
+  /** Block time of the settlement. */
+  paidAt: string;
+  /** The delivery time the chain derived from the arrival and receiving records (payout.deliveredAt). */
+  deliveredAt: string;
+  /** The hospital's settler, or the supplier when it claimed the settlement. */
+  settledBy: string;
+  txHash: string;
+  blockNumber: number;
+  logIndex: number;
+  accepted: string;
+  rejected: string;
+}
+
+/** A `LotRecalled` log of DeliveryTrace, with the `RecallLifted` log that ended it, if any. */
 export interface EpcisRecall {
   gtin: string;
   lot: string;
+  /** The zero address for a regulator's recall of every supplier's shipments, else the supplier's. */
+  scope: string;
   recalledAt: string;
   reasonCode: number;
   by: string;
+  txHash: string;
+  blockNumber: number;
+  logIndex: number;
+  lift: EpcisRecallLift | null;
+}
+
+/** A `RecallLifted` log of DeliveryTrace. */
+export interface EpcisRecallLift {
+  liftedAt: string;
+  by: string;
+  reasonCode: number;
   txHash: string;
   blockNumber: number;
   logIndex: number;
@@ -109,6 +138,12 @@ export interface EpcisSensorElement {
   sensorReport: EpcisSensorReport[];
 }
 
+/** Dispositions that hold until unset (EPCIS 2.0 persistentDisposition). */
+export interface EpcisPersistentDisposition {
+  set?: EpcisDisposition[];
+  unset?: EpcisDisposition[];
+}
+
 export interface EpcisObjectEvent extends SlExtensions {
   type: "ObjectEvent";
   eventID: string;
@@ -119,7 +154,9 @@ export interface EpcisObjectEvent extends SlExtensions {
   epcList?: string[];
   quantityList?: EpcisQuantityElement[];
   bizStep?: EpcisBizStep;
-  disposition: EpcisDisposition;
+  /** Absent only on a recall lift, which says nothing of the goods' condition. */
+  disposition?: EpcisDisposition;
+  persistentDisposition?: EpcisPersistentDisposition;
   readPoint?: { id: string };
   bizLocation?: { id: string };
   bizTransactionList?: EpcisBizTransaction[];

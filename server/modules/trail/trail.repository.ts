@@ -1,5 +1,9 @@
 import type { Db } from "../../db";
 import type { EventArgs } from "../../chain/ledger-events";
+import { HOSPITAL_EVENTS, MEMBER_EVENTS } from "./trail.events";
+
+const HOSPITAL_EVENT_NAMES = [...HOSPITAL_EVENTS];
+const MEMBER_EVENT_NAMES = [...MEMBER_EVENTS];
 
 /**
  * SQL of the audit trail: the projections and raw events of one order, lot or serial, and the
@@ -23,9 +27,18 @@ export interface OrderRow {
   supplier: string;
   placed_by: string;
   quantity: string;
+  /** The escrow taken when the order was funded (0 until then). */
   value: string;
+  /** The escrow held now. */
+  escrow: string;
+  shipped: string;
+  accepted: string;
+  cancelled: string;
+  excess_consented: boolean;
+  late_shipment_allowed: boolean;
   requested_delivery: Date;
   delivery_deadline: Date;
+  funding_expires_at: Date;
   order_ref: string;
   status: string;
   placed_at: Date;
@@ -35,6 +48,8 @@ export interface ShipmentRow {
   id: string;
   order_id: string;
   supplier: string;
+  hospital: string;
+  lot_key: string;
   gtin: string;
   lot: string;
   expiry: Date;
@@ -42,6 +57,14 @@ export interface ShipmentRow {
   serial_root: string;
   notice_hash: string;
   created_at: Date;
+  /** Block time of the supplier's first Arriving step. */
+  arrived_at: Date | null;
+  /** Block time of the hospital's first step from Receiving on, or of the settlement. */
+  chain_received_at: Date | null;
+  excursion: boolean;
+  excursion_waived: boolean;
+  confirmed: boolean;
+  disputed_units: string | null;
 }
 
 export interface ApprovalRow {
@@ -73,9 +96,11 @@ export interface SettlementRow {
   shipment_id: string;
   order_id: string;
   supplier: string;
+  settled_by: string;
   accepted: string;
   rejected: string;
-  received_at: Date;
+  /** The delivery time the chain derived (payout.deliveredAt). */
+  delivered_at: Date;
   receipt_hash: string;
   gross: string;
   penalty: string;
@@ -87,16 +112,25 @@ export interface SettlementRow {
   log_index: number;
 }
 
+/** One recall of a lot in one scope (LotRecalled), with its lift (RecallLifted) once lifted. */
 export interface RecallRow {
   lot_key: string;
   gtin: string;
   lot: string;
+  /** The zero address for a regulator's recall, else the supplier whose shipments it covers. */
+  scope: string;
   recalled_by: string;
   reason_code: number;
   recalled_at: Date;
   tx_hash: string;
   block_number: string;
   log_index: number;
+  lifted_at: Date | null;
+  lifted_by: string | null;
+  lift_reason_code: number | null;
+  lift_tx_hash: string | null;
+  lift_block_number: string | null;
+  lift_log_index: number | null;
 }
 
 export interface AgreementRow {
@@ -104,6 +138,19 @@ export interface AgreementRow {
   tender_id: string;
   supplier: string;
   category: string;
+  start_at: Date;
+  end_at: Date;
+  funded_volume: string;
+  accepted_volume: string;
+}
+
+export interface AgreementHospitalRow {
+  agreement_id: string;
+  hospital: string;
+  committed: string;
+  /** Funded, uncancelled units. */
+  ordered: string;
+  accepted: string;
 }
 
 /** One row of `chain_events`: a decoded ledger log as the indexer stored it. */
@@ -208,14 +255,15 @@ export interface Lot {
   lot: string;
 }
 
-const SHIPMENT_COLUMNS = `s.id, s.order_id, s.supplier, s.gtin, s.lot, s.expiry, s.quantity, s.serial_root, s.notice_hash,
-  s.created_at`;
+const SHIPMENT_COLUMNS = `s.id, s.order_id, s.supplier, s.hospital, s.lot_key, s.gtin, s.lot, s.expiry, s.quantity,
+  s.serial_root, s.notice_hash, s.created_at, s.arrived_at, s.chain_received_at, s.excursion, s.excursion_waived,
+  s.confirmed, s.disputed_units`;
 const EVENT_COLUMNS = `contract, event, args, tx_hash, block_number, block_time, log_index`;
 
-/** Adds the caller's scope to a query over shipments `s` joined with their orders `o`. */
+/** Adds the caller's scope to a query over shipments `s` (which name their hospital). */
 function scoped(scope: TrailScope, params: unknown[]): string {
   const parts: string[] = [];
-  if (scope.hospital) parts.push(`o.hospital = $${params.push(scope.hospital.toLowerCase())}`);
+  if (scope.hospital) parts.push(`s.hospital = $${params.push(scope.hospital.toLowerCase())}`);
   if (scope.supplier) parts.push(`s.supplier = $${params.push(scope.supplier.toLowerCase())}`);
   return parts.map((p) => ` AND ${p}`).join("");
 }
@@ -231,8 +279,9 @@ export async function inSnapshot<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise
 export async function ordersById(db: Db, ids: string[]): Promise<OrderRow[]> {
   if (ids.length === 0) return [];
   const { rows } = await db.query<OrderRow>(
-    `SELECT id, agreement_id, hospital, supplier, placed_by, quantity, value, requested_delivery, delivery_deadline,
-       order_ref, status, placed_at
+    `SELECT id, agreement_id, hospital, supplier, placed_by, quantity, value, escrow, shipped, accepted, cancelled,
+       excess_consented, late_shipment_allowed, requested_delivery, delivery_deadline, funding_expires_at, order_ref,
+       status, placed_at
      FROM orders WHERE id = ANY($1::bigint[]) ORDER BY id`,
     [ids],
   );
@@ -250,7 +299,7 @@ export async function shipmentsOfOrder(db: Db, orderId: string): Promise<Shipmen
 export async function shipmentsOfLot(db: Db, lot: Lot, scope: TrailScope): Promise<ShipmentRow[]> {
   const params: unknown[] = [lot.gtin, lot.lot];
   const { rows } = await db.query<ShipmentRow>(
-    `SELECT ${SHIPMENT_COLUMNS} FROM shipments s JOIN orders o ON o.id = s.order_id
+    `SELECT ${SHIPMENT_COLUMNS} FROM shipments s
      WHERE s.gtin = $1 AND s.lot = $2${scoped(scope, params)} ORDER BY s.id`,
     params,
   );
@@ -267,7 +316,7 @@ export async function shipmentsOfSerial(
   const params: unknown[] = [gtin, serial];
   const { rows } = await db.query<ShipmentRow & { leaf_index: number }>(
     `SELECT ${SHIPMENT_COLUMNS}, m.leaf_index FROM manifest_serials m
-       JOIN shipments s ON s.id = m.shipment_id JOIN orders o ON o.id = s.order_id
+       JOIN shipments s ON s.id = m.shipment_id
      WHERE s.gtin = $1 AND m.serial = $2${scoped(scope, params)} ORDER BY s.id`,
     params,
   );
@@ -301,12 +350,20 @@ export async function settlementsOf(db: Db, shipmentIds: string[]): Promise<Sett
   return rows;
 }
 
-export async function recallsOf(db: Db, lots: Lot[]): Promise<RecallRow[]> {
-  if (lots.length === 0) return [];
+/** A lot in one recall scope: the zero address (a regulator's recall) or a supplier. */
+export interface LotScope extends Lot {
+  scope: string;
+}
+
+/** The recalls (and their lifts) of each lot in each of the given scopes. */
+export async function recallsOf(db: Db, scopes: LotScope[]): Promise<RecallRow[]> {
+  if (scopes.length === 0) return [];
   const { rows } = await db.query<RecallRow>(
-    `SELECT * FROM recalls WHERE (gtin, lot) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+    `SELECT lot_key, gtin, lot, scope, recalled_by, reason_code, recalled_at, tx_hash, block_number, log_index,
+       lifted_at, lifted_by, lift_reason_code, lift_tx_hash, lift_block_number, lift_log_index
+     FROM recalls WHERE (gtin, lot, scope) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))
      ORDER BY block_number, log_index`,
-    [lots.map((l) => l.gtin), lots.map((l) => l.lot)],
+    [scopes.map((l) => l.gtin), scopes.map((l) => l.lot), scopes.map((l) => l.scope.toLowerCase())],
   );
   return rows;
 }
@@ -314,8 +371,24 @@ export async function recallsOf(db: Db, lots: Lot[]): Promise<RecallRow[]> {
 export async function agreementsById(db: Db, ids: string[]): Promise<AgreementRow[]> {
   if (ids.length === 0) return [];
   const { rows } = await db.query<AgreementRow>(
-    `SELECT id, tender_id, supplier, category FROM agreements WHERE id = ANY($1::bigint[]) ORDER BY id`,
+    `SELECT id, tender_id, supplier, category, start_at, end_at, funded_volume, accepted_volume
+     FROM agreements WHERE id = ANY($1::bigint[]) ORDER BY id`,
     [ids],
+  );
+  return rows;
+}
+
+/** Each agreement's volume per hospital, for the given agreements and hospitals. */
+export async function agreementHospitals(
+  db: Db,
+  agreementIds: string[],
+  hospitals: string[],
+): Promise<AgreementHospitalRow[]> {
+  if (agreementIds.length === 0 || hospitals.length === 0) return [];
+  const { rows } = await db.query<AgreementHospitalRow>(
+    `SELECT agreement_id, hospital, committed, ordered, accepted FROM agreement_hospitals
+     WHERE agreement_id = ANY($1::bigint[]) AND hospital = ANY($2::text[]) ORDER BY agreement_id, hospital`,
+    [agreementIds, hospitals],
   );
   return rows;
 }
@@ -339,16 +412,81 @@ export async function eventsByArg(
 }
 
 /**
- * The supplier registry's events about `suppliers` (registration, documents and their decisions,
- * suspensions) and the regulator's changes of the required document kinds, up to `toBlock`.
+ * Stored events of `contract` named in `events` whose argument `key` is one of `values`, logged
+ * in one of the transactions `txHashes`.
  */
-export async function registryEvents(db: Db, suppliers: string[], toBlock: number): Promise<ChainEventRow[]> {
+export async function eventsInTransactions(
+  db: Db,
+  contract: string,
+  events: readonly string[],
+  key: string,
+  values: string[],
+  txHashes: string[],
+): Promise<ChainEventRow[]> {
+  if (values.length === 0 || txHashes.length === 0) return [];
+  const { rows } = await db.query<ChainEventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM chain_events
+     WHERE contract = $1 AND event = ANY($2::text[]) AND args->>$3 = ANY($4::text[]) AND tx_hash = ANY($5::text[])
+     ORDER BY block_number, log_index`,
+    [contract, events, key, values, txHashes.map((t) => t.toLowerCase())],
+  );
+  return rows;
+}
+
+/**
+ * The supplier registry's events about `suppliers` (registration, documents and their decisions,
+ * product declarations, suspensions), the registrations of the GTINs they shipped in the trail
+ * (`gtins`: supplier and GTIN-14 pairs), and the regulator's changes of the required document
+ * kinds, up to `toBlock`.
+ */
+export async function registryEvents(
+  db: Db,
+  suppliers: string[],
+  gtins: { supplier: string; gtin: string }[],
+  toBlock: number,
+): Promise<ChainEventRow[]> {
   const { rows } = await db.query<ChainEventRow>(
     `SELECT ${EVENT_COLUMNS} FROM chain_events
      WHERE contract = 'registry' AND block_number <= $2
-       AND (args->>'supplier' = ANY($1::text[]) OR event = 'RequiredKindsChanged')
+       AND ((event <> 'GtinRegistered' AND args->>'supplier' = ANY($1::text[]))
+         OR event = 'RequiredKindsChanged'
+         OR (event = 'GtinRegistered' AND (args->>'supplier', lpad(args->>'gtin', 14, '0'))
+               IN (SELECT * FROM unnest($3::text[], $4::text[]))))
      ORDER BY block_number, log_index`,
-    [suppliers.map((s) => s.toLowerCase()), toBlock],
+    [
+      suppliers.map((s) => s.toLowerCase()),
+      toBlock,
+      gtins.map((g) => g.supplier.toLowerCase()),
+      gtins.map((g) => g.gtin),
+    ],
+  );
+  return rows;
+}
+
+/**
+ * The hospital registry's events about `hospitals` (enrolment, approval threshold) and about the
+ * membership of `members` in them (invitation, joining, role changes, leaving, unbinding), up to
+ * `toBlock`.
+ */
+export async function membershipEvents(
+  db: Db,
+  hospitals: string[],
+  members: string[],
+  toBlock: number,
+): Promise<ChainEventRow[]> {
+  if (hospitals.length === 0) return [];
+  const { rows } = await db.query<ChainEventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM chain_events
+     WHERE contract = 'hospitals' AND block_number <= $3 AND args->>'hospital' = ANY($1::text[])
+       AND (event = ANY($4::text[]) OR (event = ANY($5::text[]) AND args->>'member' = ANY($2::text[])))
+     ORDER BY block_number, log_index`,
+    [
+      hospitals.map((h) => h.toLowerCase()),
+      members.map((m) => m.toLowerCase()),
+      toBlock,
+      HOSPITAL_EVENT_NAMES,
+      MEMBER_EVENT_NAMES,
+    ],
   );
   return rows;
 }

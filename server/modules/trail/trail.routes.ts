@@ -4,7 +4,8 @@ import type { Role } from "../auth/tokens";
 import { appError } from "../../plugins/error-catalogue";
 import { address, bearer, bytes32, errorResponses, idString, open } from "../../lib/schemas";
 import { isValidGtin } from "../barcodes";
-import { STEP_KINDS, TrailService, type Trail } from "./trail.service";
+import { STEP_KINDS } from "./trail.events";
+import { TRAIL_CONTRACTS, TrailService, type Trail } from "./trail.service";
 import { TrailVerifier } from "./trail.verify";
 
 /**
@@ -74,27 +75,56 @@ const step = {
   },
 } as const;
 
+const shipmentState = open({
+  shipmentId: { type: "string" },
+  record: { ...open({}), description: "the shipment's record (ShipmentCreated) as the gateway holds it" },
+  recordHash: { ...bytes32, description: "keccak256(abi.encode(record)): DeliveryTrace.shipmentHash(id)" },
+  lotKey: bytes32,
+  arrivedAt: { type: ["string", "null"], format: "date-time" },
+  receivedAt: { type: ["string", "null"], format: "date-time" },
+  excursion: { type: "boolean" },
+  excursionWaived: { type: "boolean" },
+  confirmed: { type: "boolean" },
+  disputedUnits: { type: "string" },
+  recalled: { type: "boolean", description: "DeliveryTrace.isRecalled(gtin, lot, supplier)" },
+});
+
 const trail = {
   type: "object",
-  required: ["subject", "chainId", "contracts", "generatedAt", "steps"],
+  required: ["subject", "chainId", "contracts", "generatedAt", "state", "steps"],
   properties: {
     subject: open({ type: { type: "string", enum: ["order", "lot", "serial"] } }),
     chainId: { type: "integer" },
-    contracts: open({ registry: address, tenders: address, orderBook: address, trace: address }),
+    contracts: open(Object.fromEntries(TRAIL_CONTRACTS.map((name) => [name, address]))),
     generatedAt: { type: "string", format: "date-time" },
     orders: { type: "array", items: { type: "string" } },
     shipments: { type: "array", items: { type: "string" } },
     lots: { type: "array", items: open({ gtin: { type: "string" }, lot: { type: "string" } }) },
     qualification: {
       type: "array",
-      description: "the supplier's qualification just before each order, shipment and payment",
+      description:
+        "the supplier's qualification at each moment the ledger checked it: its bids, the award, its shipments, its paid settlements",
       items: open({
         step: { type: "string" },
         supplier: address,
+        category: bytes32,
         status: { type: "string" },
         qualified: { type: "boolean" },
+        windows: { type: "array", items: open({}) },
         documents: { type: "array", items: open({}) },
       }),
+    },
+    state: {
+      ...open(
+        {
+          shipments: { type: "array", items: shipmentState },
+          orders: { type: "array", items: open({}) },
+          agreements: { type: "array", items: open({}) },
+        },
+        ["shipments", "orders", "agreements"],
+      ),
+      description:
+        "the ledger's state of the trail's shipments, orders and agreements as the gateway holds it; verify reads it back from the contracts",
     },
     proofs: {
       type: "array",
@@ -274,7 +304,8 @@ export default async function trailRoutes(app: FastifyInstance): Promise<void> {
       preHandler: guard,
       schema: {
         ...common,
-        summary: "A lot's trail as a GS1 EPCIS 2.0 JSON-LD EPCISDocument (recalls: disposition recalled)",
+        summary:
+          "A lot's trail as a GS1 EPCIS 2.0 JSON-LD EPCISDocument (recalls set the persistent disposition recalled, lifts unset it)",
         params: lotParams,
         response: { 200: epcisDocument, ...errorResponses },
       },

@@ -1,7 +1,6 @@
 import { visible } from "../../plugins/auth";
-import { decodeBytes32String } from "ethers";
 import type { Db } from "../../db";
-import type { EventArgs, JsonValue } from "../../chain/ledger-events";
+import type { JsonValue } from "../../chain/ledger-events";
 import type { LedgerContractName } from "../../../scripts/lib/ledger";
 import { appError } from "../../plugins/error-catalogue";
 import { ManifestService, type SerialProof } from "../shipments/manifest.service";
@@ -9,81 +8,59 @@ import { buildEpcisDocument, EpcisExportError } from "./epcis.export";
 import type { EpcisDocument, EpcisInput, EpcisShipment, EpcisTraceEvent } from "./epcis.types";
 import * as repo from "./trail.repository";
 import type { ChainEventRow, Lot, OrderRow, ShipmentRow, TrailScope } from "./trail.repository";
-import { DOCUMENT_KINDS, ORDER_STATUS, TRACE_STEPS } from "../../../scripts/lib/ledger-enums";
+import {
+  EVENT_SPECS,
+  GLOBAL_SCOPE,
+  hospitalActors,
+  ORDER_EVENTS,
+  recordHash,
+  recordOf,
+  TENDER_EVENTS,
+  VOLUME_MOVING_EVENTS,
+  type Figures,
+  type ShipmentRecordView,
+  type StepKind,
+} from "./trail.events";
+import {
+  QUALIFICATION_EVENTS,
+  qualificationAt,
+  qualificationMoments,
+  type QualificationAt,
+} from "./trail.qualification";
 
 /**
  * The regulator's audit trail: everything that happened to one order, lot or serial, as steps in
  * time order, each on-chain step pointing at its log (chain id, contract, transaction, block, log
  * index) so that it can be checked against the chain without the gateway (trail.verify.ts does
- * it for you; docs/verify-a-trail.md says how to do it yourself).
+ * it for you; docs/verify-a-trail.md says how to do it yourself), and the ledger's state of the
+ * trail's shipments, orders and agreements as the gateway holds it (`state`), which the verifier
+ * reads back from the contracts.
  *
  * Invariants:
  * - An on-chain step's `data` holds exactly the figures its event carries, in one canonical form
- *   (`EVENT_SPECS[…].figures`): amounts and ids as decimal strings, addresses and hashes lower-case
- *   hex, times ISO-8601, GTINs 14 digits, enums by name. The verifier decodes the log and compares
- *   every one of them, so nothing a step states about the chain goes unchecked.
+ *   (trail.events.ts), plus, for trace events, `eventIndex` (its place among the shipment's trace
+ *   events in chain order). The verifier decodes the log and compares every one of them.
  * - Those figures come from the gateway's read model (the projections: orders, shipments,
- *   trace_events, settlements, …) or, for events without a projection of their own, from the
- *   stored event log (chain_events) — i.e. from exactly what the gateway would answer elsewhere.
+ *   trace_events, settlements, recalls, …) or, for events without a projection of their own, from
+ *   the stored event log (chain_events) — i.e. from exactly what the gateway would answer elsewhere.
  * - Which on-chain events belong to a trail follows one rule, written twice: here from the
  *   database and in the verifier from the chain (`expectedLogs`). Change one, change the other.
- *   For the subject's shipments: ShipmentCreated, TraceEventRecorded, ExcursionWaived,
- *   ShipmentConfirmed, ShipmentSettled; for their orders: OrderPlaced, OrderApproved, OrderFunded,
- *   SupplierAgreedToCancel, OrderCancelled, OrderClosed; for their lots: LotRecalled; for the
- *   orders' agreements: AgreementCreated and every event of their tenders; for the suppliers: the
- *   registry's events about them (and RequiredKindsChanged) up to the trail's last other event.
+ *   - the subject's shipments: ShipmentCreated, TraceEventRecorded, ExcursionWaived,
+ *     ShipmentDisputed, ShipmentSettled;
+ *   - their orders: OrderPlaced, OrderApproved, OrderFunded, ExcessVolumeConsented,
+ *     LateShipmentAllowed, SupplierAgreedToCancel, OrderCancelled, OrderClosed;
+ *   - their lots: LotRecalled and RecallLifted of the global scope and of each supplier that
+ *     shipped the lot in the trail (a supplier's recall covers only its own shipments);
+ *   - the orders' agreements: AgreementCreated, and AgreementVolumeChanged of the orders'
+ *     hospitals logged in the transactions of the trail's fundings, cancellations and
+ *     settlements; every event of the agreements' tenders (bids, bonds, award);
+ *   - up to the block of the last of the above: the orders' hospitals' enrolment and approval
+ *     thresholds, and the membership events of the accounts that acted for them in the trail;
+ *     the suppliers' registry events (registration, documents, product declarations,
+ *     suspensions, RequiredKindsChanged) and the registrations of the GTINs they shipped.
  * - Off-chain steps (manifest, receipt, match, exception, resolution, unsent payment, usage) have
  *   `onChain: null` and a `source` naming the gateway table they come from.
  */
-
-export type StepKind =
-  | "qualification"
-  | "tender"
-  | "bid"
-  | "agreement"
-  | "order"
-  | "approval"
-  | "funding"
-  | "cancellation"
-  | "closure"
-  | "shipment"
-  | "trace"
-  | "waiver"
-  | "confirmation"
-  | "recall"
-  | "manifest"
-  | "receipt"
-  | "match"
-  | "exception"
-  | "resolution"
-  | "payment"
-  | "usage";
-
-export const STEP_KINDS: readonly StepKind[] = [
-  "qualification",
-  "tender",
-  "bid",
-  "agreement",
-  "order",
-  "approval",
-  "funding",
-  "cancellation",
-  "closure",
-  "shipment",
-  "trace",
-  "waiver",
-  "confirmation",
-  "recall",
-  "manifest",
-  "receipt",
-  "match",
-  "exception",
-  "resolution",
-  "payment",
-  "usage",
-];
-
-export type Figures = Record<string, JsonValue>;
 
 /** Where an on-chain step's log is. */
 export interface OnChainRef {
@@ -111,48 +88,94 @@ export interface TrailStep {
   onChain: OnChainRef | null;
 }
 
-export interface QualificationDocumentAt {
-  documentId: string;
-  kind: string;
-  status: "pending" | "attested" | "rejected";
-  validFrom: string;
-  validUntil: string;
-  coversCategory: boolean;
-  validAtTime: boolean;
-}
-
-/** The supplier's qualification as the registry stood just before one step. */
-export interface QualificationAt {
-  step: string;
-  at: string;
-  blockNumber: number;
-  supplier: string;
-  category: string;
-  status: "unregistered" | "active" | "suspended";
-  requiredKinds: string[];
-  /** What SupplierRegistry.isQualified(supplier, category, at) answered then. */
-  qualified: boolean;
-  documents: QualificationDocumentAt[];
-}
-
 export type TrailSubject =
   | { type: "order"; orderId: string }
   | { type: "lot"; gtin: string; lot: string }
   | { type: "serial"; gtin: string; serial: string };
 
+/** A shipment as DeliveryTrace holds it: the hash of its record, and one slot of state. */
+export interface ShipmentState {
+  shipmentId: string;
+  record: ShipmentRecordView;
+  /** keccak256(abi.encode(record)): DeliveryTrace.shipmentHash(shipmentId). */
+  recordHash: string;
+  lotKey: string;
+  /** Block time of the supplier's first Arriving step. */
+  arrivedAt: string | null;
+  /** Block time of the hospital's first step from Receiving on, or of the settlement. */
+  receivedAt: string | null;
+  excursion: boolean;
+  excursionWaived: boolean;
+  confirmed: boolean;
+  /** Units the hospital disputes (OrderBook.disputes). */
+  disputedUnits: string;
+  /** DeliveryTrace.isRecalled(gtin, lot, supplier): a recall of the global or the supplier's scope is in force. */
+  recalled: boolean;
+}
+
+/** An order as OrderBook.order(orderId) holds it. */
+export interface OrderState {
+  orderId: string;
+  agreementId: string;
+  hospital: string;
+  status: string;
+  quantity: string;
+  shipped: string;
+  accepted: string;
+  cancelled: string;
+  escrow: string;
+  excessConsented: boolean;
+  lateShipmentAllowed: boolean;
+  fundingExpiresAt: string;
+  deliveryDeadline: string;
+}
+
+/** An agreement as AgreementBook.agreement(id) and hospitalVolume(id, hospital) hold it. */
+export interface AgreementState {
+  agreementId: string;
+  tenderId: string;
+  supplier: string;
+  category: string;
+  start: string;
+  end: string;
+  fundedVolume: string;
+  acceptedVolume: string;
+  /** The volumes of the hospitals whose orders are in the trail. */
+  hospitals: { hospital: string; committed: string; funded: string; accepted: string }[];
+}
+
+export interface TrailState {
+  shipments: ShipmentState[];
+  orders: OrderState[];
+  agreements: AgreementState[];
+}
+
 export interface Trail {
   subject: TrailSubject;
   chainId: number;
-  contracts: Record<"registry" | "tenders" | "orderBook" | "trace", string>;
+  contracts: Record<TrailContract, string>;
   generatedAt: string;
   orders: string[];
   shipments: string[];
   lots: Lot[];
+  /** The supplier's qualification at each moment the ledger checked it (bids, award, shipments, payments). */
   qualification: QualificationAt[];
+  /** What the gateway holds of the ledger's state now; the verifier reads it back from the contracts. */
+  state: TrailState;
   /** Serial trails: the serial's Merkle proof against each shipment root that contains it. */
   proofs?: SerialProof[];
   steps: TrailStep[];
 }
+
+export const TRAIL_CONTRACTS = [
+  "registry",
+  "tenders",
+  "agreements",
+  "hospitals",
+  "orderBook",
+  "trace",
+] as const;
+export type TrailContract = (typeof TRAIL_CONTRACTS)[number];
 
 export interface TrailContext {
   chainId: number;
@@ -160,455 +183,11 @@ export interface TrailContext {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The ledger's events as trail steps
-// ---------------------------------------------------------------------------------------------------
-
-/** A log's position, for the ids of events that can repeat (suspensions, cancellations, …). */
-export interface LogPosition {
-  blockNumber: number;
-  logIndex: number;
-}
-
-export interface EventSpec {
-  contract: LedgerContractName;
-  event: string;
-  kind: StepKind;
-  /** The event's arguments in the trail's canonical form: what a step states and verify compares. */
-  figures(args: EventArgs): Figures;
-  id(f: Figures, at: LogPosition): string;
-  summary(f: Figures): string;
-  /** The figure that is the step's time; the block's time when absent. */
-  timeFigure?: string;
-}
-
-const dec = (v: JsonValue | undefined): string => String(v);
-const hex = (v: JsonValue | undefined): string => String(v).toLowerCase();
-const int = (v: JsonValue | undefined): number => Number(v);
-const time = (v: JsonValue | undefined): string => new Date(Number(v) * 1000).toISOString();
-const gtin14 = (v: JsonValue | undefined): string => String(v).padStart(14, "0");
-const obj = (v: JsonValue | undefined): Record<string, JsonValue> => (v ?? {}) as Record<string, JsonValue>;
-const list = (v: JsonValue | undefined): JsonValue[] => (Array.isArray(v) ? v : []);
-const tiers = (v: JsonValue | undefined): JsonValue =>
-  list(v).map((t) => ({ threshold: dec(obj(t).threshold), unitPrice: dec(obj(t).unitPrice) }));
-const volumes = (hospitals: JsonValue | undefined, units: JsonValue | undefined): JsonValue =>
-  list(hospitals).map((h, i) => ({ hospital: hex(h), volume: dec(list(units)[i]) }));
-const pos = (at: LogPosition) => `@${at.blockNumber}.${at.logIndex}`;
-
-/** A bytes32 that packs short text (names, category codes) as that text; otherwise the hex. */
-export function label(word: JsonValue | undefined): string {
-  const value = String(word);
-  try {
-    const text = decodeBytes32String(value);
-    if (text.length > 0 && /^[\x20-\x7e]+$/.test(text)) return text;
-  } catch {
-    // not packed text: a hash
-  }
-  return value;
-}
-
-const spec = (s: EventSpec): [string, EventSpec] => [`${s.contract}.${s.event}`, s];
-
-/** Every ledger event a trail can contain, keyed `contract.event`. */
-export const EVENT_SPECS: ReadonlyMap<string, EventSpec> = new Map([
-  spec({
-    contract: "registry",
-    event: "SupplierRegistered",
-    kind: "qualification",
-    figures: (a) => ({
-      supplier: hex(a.supplier),
-      name: hex(a.name),
-      registrationId: hex(a.registrationId),
-      registeredAt: time(a.registeredAt),
-    }),
-    id: (f) => `registration:${f.supplier}`,
-    summary: (f) => `Supplier ${f.supplier} registered as ${label(f.name)} (${label(f.registrationId)})`,
-  }),
-  spec({
-    contract: "registry",
-    event: "DocumentFiled",
-    kind: "qualification",
-    figures: (a) => ({
-      documentId: dec(a.documentId),
-      supplier: hex(a.supplier),
-      kind: DOCUMENT_KINDS[int(a.kind)] ?? dec(a.kind),
-      sha256Digest: hex(a.sha256Digest),
-      validFrom: time(a.validFrom),
-      validUntil: time(a.validUntil),
-      categories: list(a.categories).map(hex),
-    }),
-    id: (f) => `document:${f.documentId}`,
-    summary: (f) =>
-      `Supplier ${f.supplier} filed ${f.kind} document ${f.documentId}, valid ${f.validFrom} to ${f.validUntil}, ` +
-      `for ${list(f.categories).map(label).join(", ")}`,
-  }),
-  spec({
-    contract: "registry",
-    event: "DocumentAttested",
-    kind: "qualification",
-    figures: (a) => ({
-      documentId: dec(a.documentId),
-      supplier: hex(a.supplier),
-      regulator: hex(a.regulator),
-    }),
-    id: (f) => `document:${f.documentId}:attested`,
-    summary: (f) => `Regulator ${f.regulator} attested document ${f.documentId} of ${f.supplier}`,
-  }),
-  spec({
-    contract: "registry",
-    event: "DocumentRejected",
-    kind: "qualification",
-    figures: (a) => ({
-      documentId: dec(a.documentId),
-      supplier: hex(a.supplier),
-      regulator: hex(a.regulator),
-      reasonCode: int(a.reasonCode),
-    }),
-    id: (f) => `document:${f.documentId}:rejected`,
-    summary: (f) =>
-      `Regulator ${f.regulator} rejected document ${f.documentId} of ${f.supplier} (reason ${f.reasonCode})`,
-  }),
-  spec({
-    contract: "registry",
-    event: "SupplierSuspended",
-    kind: "qualification",
-    figures: (a) => ({
-      supplier: hex(a.supplier),
-      regulator: hex(a.regulator),
-      reasonCode: int(a.reasonCode),
-    }),
-    id: (f, at) => `suspension:${f.supplier}${pos(at)}`,
-    summary: (f) => `Regulator ${f.regulator} suspended supplier ${f.supplier} (reason ${f.reasonCode})`,
-  }),
-  spec({
-    contract: "registry",
-    event: "SupplierReinstated",
-    kind: "qualification",
-    figures: (a) => ({
-      supplier: hex(a.supplier),
-      regulator: hex(a.regulator),
-      reasonCode: int(a.reasonCode),
-    }),
-    id: (f, at) => `reinstatement:${f.supplier}${pos(at)}`,
-    summary: (f) => `Regulator ${f.regulator} reinstated supplier ${f.supplier} (reason ${f.reasonCode})`,
-  }),
-  spec({
-    contract: "registry",
-    event: "RequiredKindsChanged",
-    kind: "qualification",
-    figures: (a) => ({ requiredKinds: int(a.requiredKinds), regulator: hex(a.regulator) }),
-    id: (_f, at) => `required-kinds${pos(at)}`,
-    summary: (f) =>
-      `Regulator ${f.regulator} set the required qualification documents to ${kindsOf(int(f.requiredKinds)).join(", ")}`,
-  }),
-  spec({
-    contract: "tenders",
-    event: "TenderOpened",
-    kind: "tender",
-    figures: (a) => {
-      const t = obj(a.terms);
-      return {
-        tenderId: dec(a.tenderId),
-        category: hex(t.category),
-        reservePrice: dec(t.reservePrice),
-        commitDeadline: time(t.commitDeadline),
-        revealDeadline: time(t.revealDeadline),
-        termSeconds: dec(t.termSeconds),
-        leadTimeDays: int(t.leadTimeDays),
-        penaltyBpsPerDay: int(t.penaltyBpsPerDay),
-        penaltyCapBps: int(t.penaltyCapBps),
-        winners: int(t.winners),
-        hospitals: volumes(a.hospitals, a.volumes),
-        regulator: hex(a.regulator),
-      };
-    },
-    id: (f) => `tender:${f.tenderId}`,
-    summary: (f) =>
-      `Regulator ${f.regulator} opened tender ${f.tenderId} for ${label(f.category)}: reserve price ${f.reservePrice}, ` +
-      `${list(f.hospitals).length} hospital(s) committing volume, bids until ${f.commitDeadline}`,
-  }),
-  spec({
-    contract: "tenders",
-    event: "BidCommitted",
-    kind: "bid",
-    figures: (a) => ({
-      tenderId: dec(a.tenderId),
-      bidder: hex(a.bidder),
-      commitment: hex(a.commitment),
-      sequence: dec(a.sequence),
-    }),
-    id: (f) => `bid:${f.tenderId}:${f.bidder}:commit:${f.sequence}`,
-    summary: (f) => `${f.bidder} committed a sealed bid to tender ${f.tenderId}`,
-  }),
-  spec({
-    contract: "tenders",
-    event: "BidRevealed",
-    kind: "bid",
-    figures: (a) => ({ tenderId: dec(a.tenderId), bidder: hex(a.bidder), tiers: tiers(a.tiers) }),
-    id: (f) => `bid:${f.tenderId}:${f.bidder}:reveal`,
-    summary: (f) =>
-      `${f.bidder} revealed its bid to tender ${f.tenderId}: ` +
-      list(f.tiers)
-        .map((t) => `${obj(t).unitPrice} per unit from ${obj(t).threshold} units`)
-        .join(", "),
-  }),
-  spec({
-    contract: "tenders",
-    event: "BidderSkipped",
-    kind: "bid",
-    figures: (a) => ({ tenderId: dec(a.tenderId), bidder: hex(a.bidder) }),
-    id: (f) => `bid:${f.tenderId}:${f.bidder}:skipped`,
-    summary: (f) => `${f.bidder} was left out of tender ${f.tenderId}'s award: no longer qualified`,
-  }),
-  spec({
-    contract: "tenders",
-    event: "TenderAwarded",
-    kind: "tender",
-    figures: (a) => ({
-      tenderId: dec(a.tenderId),
-      winners: list(a.winners).map(hex),
-      agreementIds: list(a.agreementIds).map(dec),
-    }),
-    id: (f) => `tender:${f.tenderId}:awarded`,
-    summary: (f) => `Tender ${f.tenderId} awarded to ${list(f.winners).join(", ")}`,
-  }),
-  spec({
-    contract: "tenders",
-    event: "TenderFailed",
-    kind: "tender",
-    figures: (a) => ({ tenderId: dec(a.tenderId) }),
-    id: (f) => `tender:${f.tenderId}:failed`,
-    summary: (f) => `Tender ${f.tenderId} failed: no valid bid`,
-  }),
-  spec({
-    contract: "tenders",
-    event: "AgreementCreated",
-    kind: "agreement",
-    figures: (a) => ({
-      agreementId: dec(a.agreementId),
-      tenderId: dec(a.tenderId),
-      supplier: hex(a.supplier),
-      category: hex(a.category),
-      start: time(a.start),
-      end: time(a.end),
-      tiers: tiers(a.tiers),
-      hospitals: volumes(a.hospitals, a.volumes),
-    }),
-    id: (f) => `agreement:${f.agreementId}`,
-    summary: (f) =>
-      `Agreement ${f.agreementId} from tender ${f.tenderId} with ${f.supplier} for ${label(f.category)}, ` +
-      `${f.start} to ${f.end}`,
-  }),
-  spec({
-    contract: "orderBook",
-    event: "OrderPlaced",
-    kind: "order",
-    figures: (a) => ({
-      orderId: dec(a.orderId),
-      agreementId: dec(a.agreementId),
-      hospital: hex(a.hospital),
-      placedBy: hex(a.placedBy),
-      quantity: dec(a.quantity),
-      value: dec(a.value),
-      requestedDelivery: time(a.requestedDelivery),
-      deliveryDeadline: time(a.deliveryDeadline),
-      orderRef: hex(a.orderRef),
-    }),
-    id: (f) => `order:${f.orderId}`,
-    summary: (f) =>
-      `Order ${f.orderId} placed by ${f.placedBy} for hospital ${f.hospital} under agreement ${f.agreementId}: ` +
-      `${f.quantity} units, value ${f.value}, delivery by ${f.deliveryDeadline}`,
-  }),
-  spec({
-    contract: "orderBook",
-    event: "OrderApproved",
-    kind: "approval",
-    figures: (a) => ({
-      orderId: dec(a.orderId),
-      approver: hex(a.approver),
-      approvals: int(a.approvals),
-      required: int(a.required),
-    }),
-    id: (f) => `approval:${f.orderId}:${f.approver}`,
-    summary: (f) => `Order ${f.orderId} approved by ${f.approver} (${f.approvals} of ${f.required})`,
-  }),
-  spec({
-    contract: "orderBook",
-    event: "OrderFunded",
-    kind: "funding",
-    figures: (a) => ({ orderId: dec(a.orderId), hospital: hex(a.hospital), amount: dec(a.amount) }),
-    id: (f) => `funding:${f.orderId}`,
-    summary: (f) => `Order ${f.orderId} funded: ${f.amount} moved from ${f.hospital} into escrow`,
-  }),
-  spec({
-    contract: "orderBook",
-    event: "SupplierAgreedToCancel",
-    kind: "cancellation",
-    figures: (a) => ({ orderId: dec(a.orderId), supplier: hex(a.supplier) }),
-    id: (f) => `cancellation:${f.orderId}:supplier-agreed`,
-    summary: (f) => `Supplier ${f.supplier} agreed to cancel the rest of order ${f.orderId}`,
-  }),
-  spec({
-    contract: "orderBook",
-    event: "OrderCancelled",
-    kind: "cancellation",
-    figures: (a) => ({
-      orderId: dec(a.orderId),
-      by: hex(a.by),
-      units: dec(a.units),
-      refund: dec(a.refund),
-      status: ORDER_STATUS[int(a.status)] ?? dec(a.status),
-    }),
-    id: (f, at) => `cancellation:${f.orderId}${pos(at)}`,
-    summary: (f) =>
-      `${f.by} cancelled ${f.units} undelivered units of order ${f.orderId}; ${f.refund} refunded (order ${f.status})`,
-  }),
-  spec({
-    contract: "orderBook",
-    event: "ShipmentSettled",
-    kind: "payment",
-    figures: (a) => {
-      const c = obj(a.confirmation);
-      const p = obj(a.payout);
-      return {
-        shipmentId: dec(a.shipmentId),
-        orderId: dec(a.orderId),
-        supplier: hex(a.supplier),
-        accepted: dec(c.accepted),
-        rejected: dec(c.rejected),
-        receivedAt: time(c.receivedAt),
-        receiptHash: hex(c.receiptHash),
-        gross: dec(p.gross),
-        penalty: dec(p.penalty),
-        paid: dec(p.paid),
-        daysLate: int(p.daysLate),
-      };
-    },
-    id: (f) => `payment:${f.shipmentId}`,
-    summary: (f) =>
-      `Shipment ${f.shipmentId} settled: ${f.accepted} accepted, ${f.rejected} rejected; ${f.paid} paid to ` +
-      `${f.supplier} (gross ${f.gross}, penalty ${f.penalty}, ${f.daysLate} days late)`,
-  }),
-  spec({
-    contract: "orderBook",
-    event: "OrderClosed",
-    kind: "closure",
-    figures: (a) => ({ orderId: dec(a.orderId), refund: dec(a.refund) }),
-    id: (f) => `closure:${f.orderId}`,
-    summary: (f) => `Order ${f.orderId} closed; ${f.refund} of escrow returned to the hospital`,
-  }),
-  spec({
-    contract: "trace",
-    event: "ShipmentCreated",
-    kind: "shipment",
-    figures: (a) => ({
-      shipmentId: dec(a.shipmentId),
-      orderId: dec(a.orderId),
-      supplier: hex(a.supplier),
-      gtin: gtin14(a.gtin),
-      lot: String(a.lot),
-      expiry: time(a.expiry),
-      quantity: dec(a.quantity),
-      serialRoot: hex(a.serialRoot),
-      noticeHash: hex(a.noticeHash),
-    }),
-    id: (f) => `shipment:${f.shipmentId}`,
-    summary: (f) =>
-      `Shipment ${f.shipmentId} against order ${f.orderId} by ${f.supplier}: ${f.quantity} × GTIN ${f.gtin} ` +
-      `lot ${f.lot}, expiry ${f.expiry}`,
-  }),
-  spec({
-    contract: "trace",
-    event: "TraceEventRecorded",
-    kind: "trace",
-    figures: (a) => ({
-      shipmentId: dec(a.shipmentId),
-      eventIndex: int(a.eventIndex),
-      step: TRACE_STEPS[int(a.step)] ?? dec(a.step),
-      actor: hex(a.actor),
-      location: hex(a.location),
-      eventTime: time(a.eventTime),
-      sensorDigest: hex(a.sensorDigest),
-      excursion: a.excursion === true,
-    }),
-    id: (f) => `trace:${f.shipmentId}:${f.eventIndex}`,
-    summary: (f) =>
-      `Shipment ${f.shipmentId} ${f.step} (trace event ${f.eventIndex}) recorded by ${f.actor}` +
-      (f.excursion ? "; temperature excursion reported" : ""),
-    timeFigure: "eventTime",
-  }),
-  spec({
-    contract: "trace",
-    event: "ExcursionWaived",
-    kind: "waiver",
-    figures: (a) => ({
-      shipmentId: dec(a.shipmentId),
-      approver: hex(a.approver),
-      reasonCode: int(a.reasonCode),
-    }),
-    id: (f, at) => `waiver:${f.shipmentId}${pos(at)}`,
-    summary: (f) =>
-      `${f.approver} accepted shipment ${f.shipmentId} despite its temperature excursion (reason ${f.reasonCode})`,
-  }),
-  spec({
-    contract: "trace",
-    event: "ShipmentConfirmed",
-    kind: "confirmation",
-    figures: (a) => ({ shipmentId: dec(a.shipmentId) }),
-    id: (f) => `confirmation:${f.shipmentId}`,
-    summary: (f) => `Shipment ${f.shipmentId} marked confirmed by the order book`,
-  }),
-  spec({
-    contract: "trace",
-    event: "LotRecalled",
-    kind: "recall",
-    figures: (a) => ({
-      lotKey: hex(a.lotKey),
-      gtin: gtin14(a.gtin),
-      lot: String(a.lot),
-      by: hex(a.by),
-      reasonCode: int(a.reasonCode),
-      recalledAt: time(a.recalledAt),
-    }),
-    id: (f) => `recall:${f.gtin}:${f.lot}`,
-    summary: (f) => `Lot ${f.lot} of GTIN ${f.gtin} recalled by ${f.by} (reason ${f.reasonCode})`,
-  }),
-]);
-
-/** The events a trail takes from each contract for its orders, shipments, lots and tenders. */
-export const ORDER_EVENTS = [
-  "OrderPlaced",
-  "OrderApproved",
-  "OrderFunded",
-  "SupplierAgreedToCancel",
-  "OrderCancelled",
-  "OrderClosed",
-] as const;
-export const SHIPMENT_TRACE_EVENTS = [
-  "ShipmentCreated",
-  "TraceEventRecorded",
-  "ExcursionWaived",
-  "ShipmentConfirmed",
-] as const;
-export const TENDER_EVENTS = [
-  "TenderOpened",
-  "BidCommitted",
-  "BidRevealed",
-  "BidderSkipped",
-  "TenderAwarded",
-  "TenderFailed",
-] as const;
-
-export function kindsOf(bitmap: number): string[] {
-  return DOCUMENT_KINDS.filter((_, i) => (bitmap & (1 << i)) !== 0);
-}
-
-const ALL_KINDS = (1 << DOCUMENT_KINDS.length) - 1;
-
-// ---------------------------------------------------------------------------------------------------
 // The service
 // ---------------------------------------------------------------------------------------------------
 
 const iso = (v: Date | string): string => new Date(v).toISOString();
+const isoOrNull = (v: Date | string | null): string | null => (v === null ? null : iso(v));
 const str = (v: unknown): string => String(v);
 
 /** Everything a trail is made of, read in one snapshot. */
@@ -619,6 +198,8 @@ interface TrailData {
   shipments: ShipmentRow[];
   lots: Lot[];
   steps: TrailStep[];
+  qualification: QualificationAt[];
+  state: TrailState;
   proofs?: SerialProof[];
   serials: Map<string, string[]>;
   /** ShipmentCreated logs by shipment id (for EPCIS provenance). */
@@ -627,7 +208,6 @@ interface TrailData {
   settlements: repo.SettlementRow[];
   traces: repo.TraceEventRow[];
   recalls: repo.RecallRow[];
-  categories: Map<string, string>;
 }
 
 export class TrailService {
@@ -668,17 +248,16 @@ export class TrailService {
     return {
       subject: data.subject,
       chainId: this.ctx.chainId,
-      contracts: {
-        registry: c.registry.toLowerCase(),
-        tenders: c.tenders.toLowerCase(),
-        orderBook: c.orderBook.toLowerCase(),
-        trace: c.trace.toLowerCase(),
-      },
+      contracts: Object.fromEntries(TRAIL_CONTRACTS.map((name) => [name, c[name].toLowerCase()])) as Record<
+        TrailContract,
+        string
+      >,
       generatedAt: new Date().toISOString(),
       orders: data.orders.map((o) => str(o.id)),
       shipments: data.shipments.map((s) => str(s.id)),
       lots: data.lots,
-      qualification: qualificationMoments(data),
+      qualification: data.qualification,
+      state: data.state,
       ...(data.proofs ? { proofs: data.proofs } : {}),
       steps: data.steps,
     };
@@ -690,6 +269,7 @@ export class TrailService {
       const orderIds = orders.map((o) => str(o.id));
       const shipmentIds = shipments.map((s) => str(s.id));
       const lots = distinctLots(shipments);
+      const hospitals = unique(orders.map((o) => o.hospital));
 
       const steps: TrailStep[] = [];
       const chainStep = (
@@ -704,8 +284,10 @@ export class TrailService {
         if (s) chainStep(s.contract, s.event, s.figures(e.args), e.block_time, logOf(e));
       };
 
-      // Orders: the placement (figures from `orders`), approvals, funding, cancellation, closure.
+      // Orders: the placement and funding (figures from `orders`), approvals, consents,
+      // cancellation, closure.
       const orderEvents = await repo.eventsByArg(db, "orderBook", ORDER_EVENTS, "orderId", orderIds);
+      const orderOf = new Map(orders.map((o) => [str(o.id), o]));
       const placed = new Map(
         orderEvents.filter((e) => e.event === "OrderPlaced").map((e) => [str(e.args.orderId), e]),
       );
@@ -727,13 +309,26 @@ export class TrailService {
           logOf(a),
         );
       }
-      for (const e of orderEvents) if (e.event !== "OrderPlaced" && e.event !== "OrderApproved") fromEvent(e);
+      for (const e of orderEvents) {
+        const o = orderOf.get(str(e.args.orderId));
+        if (e.event === "OrderFunded" && o) {
+          chainStep(
+            "orderBook",
+            "OrderFunded",
+            { orderId: str(o.id), hospital: o.hospital, amount: str(o.value) },
+            e.block_time,
+            logOf(e),
+          );
+        } else if (e.event !== "OrderPlaced" && e.event !== "OrderApproved") {
+          fromEvent(e);
+        }
+      }
 
-      // Shipments: creation (figures from `shipments`), trace events, waivers, confirmation, payment.
+      // Shipments: creation (figures from `shipments`), trace events, waivers, disputes, payment.
       const shipmentEvents = await repo.eventsByArg(
         db,
         "trace",
-        SHIPMENT_TRACE_EVENTS,
+        ["ShipmentCreated", "ExcursionWaived"],
         "shipmentId",
         shipmentIds,
       );
@@ -763,8 +358,15 @@ export class TrailService {
           logOf(t),
         );
       }
-      for (const e of shipmentEvents)
-        if (e.event === "ExcursionWaived" || e.event === "ShipmentConfirmed") fromEvent(e);
+      for (const e of shipmentEvents) if (e.event === "ExcursionWaived") fromEvent(e);
+      const disputes = await repo.eventsByArg(
+        db,
+        "orderBook",
+        ["ShipmentDisputed"],
+        "shipmentId",
+        shipmentIds,
+      );
+      for (const e of disputes) fromEvent(e);
       const settlements = await repo.settlementsOf(db, shipmentIds);
       for (const p of settlements) {
         chainStep(
@@ -774,30 +376,31 @@ export class TrailService {
             shipmentId: str(p.shipment_id),
             orderId: str(p.order_id),
             supplier: p.supplier,
+            settledBy: p.settled_by,
             accepted: str(p.accepted),
             rejected: str(p.rejected),
-            receivedAt: iso(p.received_at),
             receiptHash: p.receipt_hash,
             gross: str(p.gross),
             penalty: str(p.penalty),
             paid: str(p.paid),
             daysLate: Number(p.days_late),
+            deliveredAt: iso(p.delivered_at),
           },
           p.paid_at,
           logOf(p),
         );
       }
 
-      // Recalls of the lots.
-      const recalls = await repo.recallsOf(db, lots);
+      // Recalls of the lots, in the global scope and in the scope of each supplier that shipped
+      // them here, and their lifts.
+      const recalls = await repo.recallsOf(db, recallScopes(shipments));
       for (const r of recalls) {
+        const lot = { lotKey: r.lot_key, gtin: r.gtin, lot: r.lot, scope: r.scope };
         chainStep(
           "trace",
           "LotRecalled",
           {
-            lotKey: r.lot_key,
-            gtin: r.gtin,
-            lot: r.lot,
+            ...lot,
             by: r.recalled_by,
             reasonCode: Number(r.reason_code),
             recalledAt: iso(r.recalled_at),
@@ -805,17 +408,52 @@ export class TrailService {
           r.recalled_at,
           logOf(r),
         );
+        if (r.lifted_at !== null) {
+          chainStep(
+            "trace",
+            "RecallLifted",
+            { ...lot, regulator: str(r.lifted_by), reasonCode: Number(r.lift_reason_code) },
+            r.lifted_at,
+            r.lift_tx_hash === null
+              ? null
+              : {
+                  tx_hash: r.lift_tx_hash,
+                  block_number: str(r.lift_block_number),
+                  log_index: Number(r.lift_log_index),
+                },
+          );
+        }
       }
 
-      // The orders' agreements and the tenders that awarded them.
+      // The orders' agreements, the volume the trail's own acts moved, and the tenders that
+      // awarded them.
       const agreements = await repo.agreementsById(db, unique(orders.map((o) => str(o.agreement_id))));
-      const agreementEvents = await repo.eventsByArg(
+      const agreementIds = agreements.map((a) => str(a.id));
+      for (const e of await repo.eventsByArg(
         db,
-        "tenders",
+        "agreements",
         ["AgreementCreated"],
         "agreementId",
-        agreements.map((a) => str(a.id)),
+        agreementIds,
+      )) {
+        fromEvent(e);
+      }
+      const volumeTxs = unique(
+        steps.flatMap((s) =>
+          s.onChain && (VOLUME_MOVING_EVENTS as readonly string[]).includes(s.onChain.event)
+            ? [s.onChain.txHash]
+            : [],
+        ),
       );
+      const volumes = await repo.eventsInTransactions(
+        db,
+        "agreements",
+        ["AgreementVolumeChanged"],
+        "agreementId",
+        agreementIds,
+        volumeTxs,
+      );
+      for (const e of volumes) if (hospitals.includes(str(e.args.hospital))) fromEvent(e);
       const tenderEvents = await repo.eventsByArg(
         db,
         "tenders",
@@ -823,9 +461,10 @@ export class TrailService {
         "tenderId",
         unique(agreements.map((a) => str(a.tender_id))),
       );
-      for (const e of [...tenderEvents, ...agreementEvents]) fromEvent(e);
+      for (const e of tenderEvents) fromEvent(e);
 
-      // The suppliers' qualification up to the trail's last other on-chain event.
+      // Up to the trail's last such event: the hospitals and the membership of those who acted
+      // for them, and the suppliers' qualification and product registrations.
       const bound = Math.max(-1, ...steps.flatMap((s) => (s.onChain ? [s.onChain.blockNumber] : [])));
       const suppliers = unique([
         ...agreements.map((a) => a.supplier),
@@ -833,7 +472,15 @@ export class TrailService {
         ...orders.map((o) => o.supplier),
       ]);
       if (bound >= 0 && suppliers.length > 0) {
-        for (const e of await repo.registryEvents(db, suppliers, bound)) fromEvent(e);
+        const actors = hospitalActors(
+          steps.flatMap((s) => (s.onChain ? [{ event: s.onChain.event, figures: s.data }] : [])),
+        ).filter((a) => !hospitals.includes(a));
+        for (const e of await repo.membershipEvents(db, hospitals, actors, bound)) fromEvent(e);
+        const gtins = uniqueBy(
+          shipments.map((s) => ({ supplier: s.supplier, gtin: s.gtin })),
+          (g) => `${g.supplier}/${g.gtin}`,
+        );
+        for (const e of await repo.registryEvents(db, suppliers, gtins, bound)) fromEvent(e);
       }
 
       // What the gateway itself holds: manifests, receipts, matches, exceptions, unsent payments, usages.
@@ -855,6 +502,7 @@ export class TrailService {
       }
 
       steps.sort(byTime);
+      const volumeRows = await repo.agreementHospitals(db, agreementIds, hospitals);
       return {
         subject,
         scope,
@@ -862,6 +510,12 @@ export class TrailService {
         shipments,
         lots,
         steps,
+        qualification: qualificationOf(steps, tenderEvents, agreements, orders),
+        state: {
+          shipments: shipments.map((s) => shipmentState(s, recalls)),
+          orders: orders.map(orderState),
+          agreements: agreements.map((a) => agreementState(a, volumeRows)),
+        },
         proofs,
         serials,
         created,
@@ -869,12 +523,6 @@ export class TrailService {
         settlements,
         traces,
         recalls,
-        categories: new Map(
-          orders.map((o) => [
-            str(o.id),
-            agreements.find((a) => str(a.id) === str(o.agreement_id))?.category ?? "",
-          ]),
-        ),
       };
     });
   }
@@ -1135,7 +783,7 @@ export class TrailService {
         orderId: str(s.order_id),
         orderRef: order.order_ref,
         supplier: s.supplier,
-        hospital: order.hospital,
+        hospital: s.hospital,
         gtin: s.gtin,
         lot: s.lot,
         expiry: iso(s.expiry),
@@ -1171,12 +819,28 @@ export class TrailService {
         settlement: settlement
           ? {
               paidAt: iso(settlement.paid_at),
+              deliveredAt: iso(settlement.delivered_at),
+              settledBy: settlement.settled_by,
               txHash: settlement.tx_hash,
+              blockNumber: Number(settlement.block_number),
+              logIndex: Number(settlement.log_index),
               accepted: str(settlement.accepted),
+              rejected: str(settlement.rejected),
             }
           : null,
       };
     });
+    const lift = (r: repo.RecallRow) =>
+      r.lifted_at === null || r.lift_tx_hash === null
+        ? null
+        : {
+            liftedAt: iso(r.lifted_at),
+            by: str(r.lifted_by),
+            reasonCode: Number(r.lift_reason_code),
+            txHash: r.lift_tx_hash,
+            blockNumber: Number(r.lift_block_number),
+            logIndex: Number(r.lift_log_index),
+          };
     return {
       chainId: this.ctx.chainId,
       traceContract: this.ctx.contracts.trace,
@@ -1186,12 +850,14 @@ export class TrailService {
       recalls: data.recalls.map((r) => ({
         gtin: r.gtin,
         lot: r.lot,
+        scope: r.scope,
         recalledAt: iso(r.recalled_at),
         reasonCode: Number(r.reason_code),
         by: r.recalled_by,
         txHash: r.tx_hash,
         blockNumber: Number(r.block_number),
         logIndex: Number(r.log_index),
+        lift: lift(r),
       })),
     };
   }
@@ -1285,115 +951,114 @@ export async function usageSteps(
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Qualification at the time
+// Qualification and state
 // ---------------------------------------------------------------------------------------------------
 
 /**
- * The supplier's qualification just before each moment the ledger relies on it: an order's
- * placement, a shipment's creation (DeliveryTrace checks it) and a payment (OrderBook checks it) —
- * replayed from the trail's own qualification steps, exactly as SupplierRegistry.isQualified
- * would have answered at that block.
+ * The supplier's qualification at each moment the ledger checked it, replayed from the trail's
+ * own registry steps (trail.qualification.ts).
  */
-function qualificationMoments(data: TrailData): QualificationAt[] {
-  const registry = data.steps
-    .filter((s) => s.kind === "qualification" && s.onChain)
-    .sort(
-      (a, b) => a.onChain!.blockNumber - b.onChain!.blockNumber || a.onChain!.logIndex - b.onChain!.logIndex,
-    );
-  const categoryOfShipment = (shipmentId: string) => {
-    const s = data.shipments.find((x) => str(x.id) === shipmentId);
-    return s ? (data.categories.get(str(s.order_id)) ?? "") : "";
-  };
-  const out: QualificationAt[] = [];
-  for (const step of data.steps) {
-    if (!step.onChain) continue;
-    let supplier: string | undefined;
-    let category = "";
-    if (step.kind === "order") {
-      supplier = data.orders.find((o) => str(o.id) === step.data.orderId)?.supplier;
-      category = data.categories.get(String(step.data.orderId)) ?? "";
-    } else if (
-      step.kind === "shipment" ||
-      (step.kind === "payment" && step.onChain.event === "ShipmentSettled")
-    ) {
-      supplier = String(step.data.supplier);
-      category = categoryOfShipment(String(step.data.shipmentId));
-    } else {
-      continue;
-    }
-    if (!supplier) continue;
-    out.push(qualificationAt(registry, step, supplier, category));
-  }
-  return out;
+function qualificationOf(
+  steps: TrailStep[],
+  tenderEvents: ChainEventRow[],
+  agreements: repo.AgreementRow[],
+  orders: OrderRow[],
+): QualificationAt[] {
+  const onChain = steps.flatMap((s) =>
+    s.onChain
+      ? [
+          {
+            id: s.id,
+            at: s.at,
+            event: s.onChain.event,
+            figures: s.data,
+            blockNumber: s.onChain.blockNumber,
+            logIndex: s.onChain.logIndex,
+          },
+        ]
+      : [],
+  );
+  const registry = onChain
+    .filter((s) => QUALIFICATION_EVENTS.has(s.event))
+    .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  const tenderCategory = new Map(
+    tenderEvents
+      .filter((e) => e.event === "TenderOpened")
+      .map((e) => [
+        str(e.args.tenderId),
+        EVENT_SPECS.get("tenders.TenderOpened")!.figures(e.args).category as string,
+      ]),
+  );
+  const orderCategory = new Map(
+    orders.map((o) => [str(o.id), agreements.find((a) => str(a.id) === str(o.agreement_id))?.category]),
+  );
+  const suppliers = new Set(agreements.map((a) => a.supplier));
+  return qualificationMoments(
+    onChain,
+    { tender: (id) => tenderCategory.get(id), order: (id) => orderCategory.get(id) },
+    suppliers,
+  ).map((m) => qualificationAt(registry, m));
 }
 
-function qualificationAt(
-  registry: TrailStep[],
-  moment: TrailStep,
-  supplier: string,
-  category: string,
-): QualificationAt {
-  const at = moment.onChain!;
-  let status: QualificationAt["status"] = "unregistered";
-  let required = ALL_KINDS;
-  const documents = new Map<string, QualificationDocumentAt & { categories: string[] }>();
-  const t = Date.parse(moment.at);
-  for (const s of registry) {
-    const o = s.onChain!;
-    if (o.blockNumber > at.blockNumber || (o.blockNumber === at.blockNumber && o.logIndex >= at.logIndex))
-      break;
-    const f = s.data;
-    if (o.event === "RequiredKindsChanged") required = Number(f.requiredKinds);
-    if (f.supplier !== supplier) continue;
-    switch (o.event) {
-      case "SupplierRegistered":
-      case "SupplierReinstated":
-        status = "active";
-        break;
-      case "SupplierSuspended":
-        status = "suspended";
-        break;
-      case "DocumentFiled":
-        documents.set(String(f.documentId), {
-          documentId: String(f.documentId),
-          kind: String(f.kind),
-          status: "pending",
-          validFrom: String(f.validFrom),
-          validUntil: String(f.validUntil),
-          categories: list(f.categories).map(String),
-          coversCategory: false,
-          validAtTime: false,
-        });
-        break;
-      case "DocumentAttested":
-      case "DocumentRejected": {
-        const doc = documents.get(String(f.documentId));
-        if (doc) doc.status = o.event === "DocumentAttested" ? "attested" : "rejected";
-        break;
-      }
-    }
-  }
-  const docs = [...documents.values()].map(({ categories, ...d }) => ({
-    ...d,
-    coversCategory: categories.includes(category),
-    validAtTime: Date.parse(d.validFrom) <= t && t <= Date.parse(d.validUntil),
-  }));
-  const requiredKinds = kindsOf(required);
-  const qualified =
-    status === "active" &&
-    requiredKinds.every((kind) =>
-      docs.some((d) => d.kind === kind && d.status === "attested" && d.coversCategory && d.validAtTime),
-    );
+function shipmentState(s: ShipmentRow, recalls: repo.RecallRow[]): ShipmentState {
+  const record = recordOf(shipmentFigures(s));
   return {
-    step: moment.id,
-    at: moment.at,
-    blockNumber: at.blockNumber,
-    supplier,
-    category,
-    status,
-    requiredKinds,
-    qualified,
-    documents: docs,
+    shipmentId: str(s.id),
+    record,
+    recordHash: recordHash(record),
+    lotKey: s.lot_key,
+    arrivedAt: isoOrNull(s.arrived_at),
+    receivedAt: isoOrNull(s.chain_received_at),
+    excursion: s.excursion,
+    excursionWaived: s.excursion_waived,
+    confirmed: s.confirmed,
+    disputedUnits: s.disputed_units === null ? "0" : str(s.disputed_units),
+    recalled: recalls.some(
+      (r) =>
+        r.gtin === s.gtin &&
+        r.lot === s.lot &&
+        (r.scope === GLOBAL_SCOPE || r.scope === s.supplier) &&
+        r.lifted_at === null,
+    ),
+  };
+}
+
+function orderState(o: OrderRow): OrderState {
+  return {
+    orderId: str(o.id),
+    agreementId: str(o.agreement_id),
+    hospital: o.hospital,
+    status: o.status,
+    quantity: str(o.quantity),
+    shipped: str(o.shipped),
+    accepted: str(o.accepted),
+    cancelled: str(o.cancelled),
+    escrow: str(o.escrow),
+    excessConsented: o.excess_consented,
+    lateShipmentAllowed: o.late_shipment_allowed,
+    fundingExpiresAt: iso(o.funding_expires_at),
+    deliveryDeadline: iso(o.delivery_deadline),
+  };
+}
+
+function agreementState(a: repo.AgreementRow, volumes: repo.AgreementHospitalRow[]): AgreementState {
+  return {
+    agreementId: str(a.id),
+    tenderId: str(a.tender_id),
+    supplier: a.supplier,
+    category: a.category,
+    start: iso(a.start_at),
+    end: iso(a.end_at),
+    fundedVolume: str(a.funded_volume),
+    acceptedVolume: str(a.accepted_volume),
+    hospitals: volumes
+      .filter((v) => str(v.agreement_id) === str(a.id))
+      .map((v) => ({
+        hospital: v.hospital,
+        committed: str(v.committed),
+        funded: str(v.ordered),
+        accepted: str(v.accepted),
+      })),
   };
 }
 
@@ -1408,9 +1073,9 @@ function orderFigures(o: OrderRow): Figures {
     hospital: o.hospital,
     placedBy: o.placed_by,
     quantity: str(o.quantity),
-    value: str(o.value),
     requestedDelivery: iso(o.requested_delivery),
     deliveryDeadline: iso(o.delivery_deadline),
+    fundingExpiresAt: iso(o.funding_expires_at),
     orderRef: o.order_ref,
   };
 }
@@ -1420,13 +1085,27 @@ function shipmentFigures(s: ShipmentRow): Figures {
     shipmentId: str(s.id),
     orderId: str(s.order_id),
     supplier: s.supplier,
+    hospital: s.hospital,
+    lotKey: s.lot_key,
     gtin: s.gtin,
     lot: s.lot,
     expiry: iso(s.expiry),
     quantity: str(s.quantity),
+    createdAt: iso(s.created_at),
     serialRoot: s.serial_root,
     noticeHash: s.notice_hash,
   };
+}
+
+/** Each lot of the trail in the global scope and in the scope of each supplier that shipped it. */
+function recallScopes(shipments: ShipmentRow[]): repo.LotScope[] {
+  return uniqueBy(
+    shipments.flatMap((s) => [
+      { gtin: s.gtin, lot: s.lot, scope: GLOBAL_SCOPE },
+      { gtin: s.gtin, lot: s.lot, scope: s.supplier },
+    ]),
+    (l) => `${l.gtin}/${l.lot}/${l.scope}`,
+  );
 }
 
 /** Where a stored event or a projection row with its own log position (approvals, trace events, …) is. */
@@ -1437,13 +1116,20 @@ function logOf(row: LogRef): LogRef {
 }
 
 function distinctLots(shipments: ShipmentRow[]): Lot[] {
-  const seen = new Map<string, Lot>();
-  for (const s of shipments) seen.set(`${s.gtin}/${s.lot}`, { gtin: s.gtin, lot: s.lot });
-  return [...seen.values()];
+  return uniqueBy(
+    shipments.map((s) => ({ gtin: s.gtin, lot: s.lot })),
+    (l) => `${l.gtin}/${l.lot}`,
+  );
 }
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+function uniqueBy<T>(values: T[], key: (value: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const v of values) if (!seen.has(key(v))) seen.set(key(v), v);
+  return [...seen.values()];
 }
 
 /** Time order; within one instant, chain order (block, log), then off-chain steps by id. */

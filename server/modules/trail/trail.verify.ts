@@ -1,8 +1,6 @@
 import {
-  AbiCoder,
   isError,
   isHexString,
-  keccak256,
   toBeHex,
   zeroPadValue,
   type Block,
@@ -12,24 +10,47 @@ import {
   type TransactionReceipt,
 } from "ethers";
 import {
+  AgreementBook__factory,
   DeliveryTrace__factory,
+  HospitalRegistry__factory,
   OrderBook__factory,
   SupplierRegistry__factory,
   TenderHouse__factory,
 } from "../../../typechain-types";
 import type { LedgerContractName } from "../../../scripts/lib/ledger";
+import { ORDER_STATUS } from "../../../scripts/lib/ledger-enums";
 import { LedgerEventDecoder, type EventArgs, type JsonValue } from "../../chain/ledger-events";
 import { AppError, appError } from "../../plugins/error-catalogue";
 import type { TrailScope } from "./trail.repository";
 import {
+  DOCUMENT_EVENTS,
   EVENT_SPECS,
+  GLOBAL_SCOPE,
+  HOSPITAL_EVENTS,
+  hospitalActors,
+  lotKeyOf,
+  MEMBER_EVENTS,
   ORDER_EVENTS,
+  RECALL_EVENTS,
+  recordHash,
+  recordOf,
+  recordStruct,
+  SHIPMENT_ORDER_EVENTS,
   SHIPMENT_TRACE_EVENTS,
+  SUPPLIER_EVENTS,
   TENDER_EVENTS,
+  VOLUME_MOVING_EVENTS,
   type EventSpec,
-  type Trail,
-  type TrailStep,
-} from "./trail.service";
+  type Figures,
+  type ShipmentRecordView,
+} from "./trail.events";
+import {
+  QUALIFICATION_EVENTS,
+  qualificationAt,
+  qualificationMoments,
+  type RegistryFact,
+} from "./trail.qualification";
+import type { Trail, TrailStep } from "./trail.service";
 
 /**
  * Re-verifies a trail against the chain, trusting nothing the gateway's database says:
@@ -39,12 +60,21 @@ import {
  *    record, not the database), that the receipt is in the stated block and that block is still
  *    canonical (`getBlock(n).hash`), decode the log and compare EVERY figure the event carries with
  *    what the step states, and the step's time with the block's (or the event's own time).
- * 2. Completeness: starting from the subject alone (the order id, the GTIN and lot, or the serial's
+ * 2. Completeness: starting from the subject alone (the order id, the lot's key, or the serial's
  *    proven shipments), query the chain's logs by their indexed topics — the same rule the trail is
  *    built by (trail.service.ts) — and report every event the trail lacks ("missing from the
- *    trail": a deleted row) and every step whose log is not one of them.
- * 3. Serials: each Merkle proof is checked by calling DeliveryTrace.verifySerial on chain.
+ *    trail": a deleted row) and every step whose log is not one of them. A trace step's
+ *    `eventIndex` must be its place among the shipment's trace logs.
+ * 3. Serials: each Merkle proof is checked by calling DeliveryTrace.verifySerial on chain with the
+ *    shipment's record as its ShipmentCreated log carries it.
  * 4. Anchors: a goods receipt (off-chain) must have the hash its on-chain settlement states.
+ * 5. State, read from the contracts at the same block: each shipment's record must hash to
+ *    DeliveryTrace.shipmentHash(id), and its state (shipmentState), dispute (OrderBook.disputes)
+ *    and recall status (isRecalled(gtin, lot, supplier)) be the trail's; each order must be
+ *    OrderBook.order(id); each agreement AgreementBook.agreement(id) with hospitalVolume(id, h).
+ * 6. Qualification: the moments the ledger checked the supplier are derived from the chain's logs
+ *    and replayed from the chain's registry logs (trail.qualification.ts); each must be the
+ *    trail's, and qualified — the chain accepted the act.
  *
  * The result is `{ verified, checked, figures, mismatches[] }`; `verified` is true only when
  * there are no mismatches.
@@ -66,7 +96,7 @@ export interface Verification {
   verified: boolean;
   /** On-chain steps checked against their logs. */
   checked: number;
-  /** Figures compared (every argument of every checked event, and each step's time). */
+  /** Figures compared (every argument of every checked event, each step's time, state and anchors). */
   figures: number;
   /** Events the chain has for this trail (the completeness check). */
   expectedEvents: number;
@@ -108,13 +138,24 @@ const CONCURRENCY = 8;
 const INTERFACES: Partial<Record<LedgerContractName, Interface>> = {
   registry: SupplierRegistry__factory.createInterface(),
   tenders: TenderHouse__factory.createInterface(),
+  agreements: AgreementBook__factory.createInterface(),
+  hospitals: HospitalRegistry__factory.createInterface(),
   orderBook: OrderBook__factory.createInterface(),
   trace: DeliveryTrace__factory.createInterface(),
 };
 
+const figuresOf = (l: ChainLog): Figures => EVENT_SPECS.get(`${l.contract}.${l.event}`)!.figures(l.args);
+const logKey = (txHash: string, logIndex: number) => `${txHash.toLowerCase()}:${logIndex}`;
+const byChainOrder = (a: ChainLog, b: ChainLog) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex;
+const isoOrNull = (seconds: bigint) =>
+  seconds === 0n ? null : new Date(Number(seconds) * 1000).toISOString();
+const iso = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString();
+
 export class TrailVerifier {
   private readonly decoder: LedgerEventDecoder;
   private readonly trace;
+  private readonly orderBook;
+  private readonly agreements;
 
   constructor(
     private readonly provider: Provider,
@@ -123,6 +164,8 @@ export class TrailVerifier {
   ) {
     this.decoder = new LedgerEventDecoder(deployment.contracts);
     this.trace = DeliveryTrace__factory.connect(deployment.contracts.trace, provider);
+    this.orderBook = OrderBook__factory.connect(deployment.contracts.orderBook, provider);
+    this.agreements = AgreementBook__factory.connect(deployment.contracts.agreements, provider);
   }
 
   async verify(trail: Trail, scope: TrailScope): Promise<Verification> {
@@ -142,51 +185,34 @@ export class TrailVerifier {
       this.provider.getTransactionReceipt(tx),
     );
     const blocks = new Cached<number, Block | null>((n) => this.provider.getBlock(n));
+    const count = { figures: 0 };
 
     // 3. Proofs first: for a serial, the proven shipments are what completeness starts from.
-    let proofs: { shipmentId: string; proofValid: boolean; root?: string }[] | undefined;
+    let proofs: { shipmentId: string; proofValid: boolean }[] | undefined;
+    let proven: ChainLog[] = [];
     if (trail.subject.type === "serial") {
-      const serial = trail.subject.serial;
-      proofs = await mapLimit(trail.proofs ?? [], CONCURRENCY, async (p) => {
-        const proofValid = await this.trace.verifySerial(p.shipmentId, serial, p.proof).catch((error) => {
-          // A revert (no such shipment) is a failed proof; an unreachable node is not.
-          if (isError(error, "CALL_EXCEPTION")) return false;
-          throw error;
-        });
-        return { shipmentId: p.shipmentId, proofValid, root: p.root };
-      });
-      for (const p of proofs.filter((x) => !x.proofValid)) {
-        mismatches.push({
-          step: `shipment:${p.shipmentId}`,
-          field: "serialProof",
-          database: `serial ${serial} under root ${p.root}`,
-          chain: "DeliveryTrace.verifySerial returned false",
-        });
-      }
-      proofs = proofs.map(({ shipmentId, proofValid }) => ({ shipmentId, proofValid }));
+      ({ proofs, proven } = await this.checkProofs(trail, trail.subject.serial, toBlock, mismatches));
     }
 
     // 1. Every on-chain step against its own log.
     const chainSteps = trail.steps.filter((s) => s.source === "chain");
-    let figures = 0;
     const results = await mapLimit(chainSteps, CONCURRENCY, (step) => this.checkStep(step, receipts, blocks));
     for (const found of results) {
-      figures += found.figures;
+      count.figures += found.figures;
       mismatches.push(...found.mismatches);
     }
 
     // 2. Completeness against the chain's own index of events.
-    const expected = await this.expectedLogs(trail, scope, proofs, toBlock);
-    const key = (txHash: string, logIndex: number) => `${txHash.toLowerCase()}:${logIndex}`;
+    const expected = await this.expectedLogs(trail, scope, proven, toBlock);
+    const ordinals = traceOrdinals(expected);
     const inTrail = new Set(
-      chainSteps.flatMap((s) => (s.onChain ? [key(s.onChain.txHash, s.onChain.logIndex)] : [])),
+      chainSteps.flatMap((s) => (s.onChain ? [logKey(s.onChain.txHash, s.onChain.logIndex)] : [])),
     );
-    const onChain = new Set(expected.map((l) => key(l.txHash, l.logIndex)));
+    const onChain = new Map(expected.map((l) => [logKey(l.txHash, l.logIndex), l]));
     for (const l of expected) {
-      if (inTrail.has(key(l.txHash, l.logIndex))) continue;
-      const spec = specOf(l);
+      if (inTrail.has(logKey(l.txHash, l.logIndex))) continue;
       mismatches.push({
-        step: spec ? spec.id(spec.figures(l.args), l) : `${l.contract}.${l.event}`,
+        step: stepIdOf(l, ordinals),
         problem: "missing from the trail",
         event: l.event,
         txHash: l.txHash,
@@ -195,7 +221,9 @@ export class TrailVerifier {
       });
     }
     for (const s of chainSteps) {
-      if (s.onChain && !onChain.has(key(s.onChain.txHash, s.onChain.logIndex))) {
+      if (!s.onChain) continue;
+      const key = logKey(s.onChain.txHash, s.onChain.logIndex);
+      if (!onChain.has(key)) {
         mismatches.push({
           step: s.id,
           problem: "not among the chain's events for this trail",
@@ -204,6 +232,17 @@ export class TrailVerifier {
           blockNumber: s.onChain.blockNumber,
           logIndex: s.onChain.logIndex,
         });
+      } else if (s.onChain.event === "TraceEventRecorded") {
+        count.figures++;
+        const index = ordinals.get(key)!;
+        if (s.data.eventIndex !== index) {
+          mismatches.push({
+            step: s.id,
+            field: "eventIndex",
+            database: s.data.eventIndex ?? null,
+            chain: index,
+          });
+        }
       }
     }
 
@@ -211,31 +250,91 @@ export class TrailVerifier {
     const settledHash = new Map(
       expected
         .filter((l) => l.event === "ShipmentSettled")
-        .map((l) => [
-          String(l.args.shipmentId),
-          String(EVENT_SPECS.get("orderBook.ShipmentSettled")!.figures(l.args).receiptHash),
-        ]),
+        .map((l) => [String(l.args.shipmentId), String(figuresOf(l).receiptHash)]),
     );
     for (const s of trail.steps) {
       if (s.kind !== "receipt") continue;
       const chainHash = settledHash.get(String(s.data.shipmentId));
       if (chainHash === undefined) continue;
-      figures++;
+      count.figures++;
       if (String(s.data.receiptHash).toLowerCase() !== chainHash) {
         mismatches.push({ step: s.id, field: "receiptHash", database: s.data.receiptHash, chain: chainHash });
       }
     }
 
+    // 5. The state the trail states, read from the contracts at the same block.
+    const compare = (step: string, field: string, database: JsonValue, chain: JsonValue) => {
+      count.figures++;
+      if (!same(database, chain)) mismatches.push({ step, field, database, chain });
+    };
+    const records = new Map(
+      expected
+        .filter((l) => l.event === "ShipmentCreated")
+        .map((l) => [String(l.args.shipmentId), recordOf(figuresOf(l))]),
+    );
+    await this.checkShipments(trail, records, toBlock, compare, mismatches);
+    await this.checkOrders(trail, toBlock, compare, mismatches);
+    await this.checkAgreements(trail, toBlock, compare, mismatches);
+
+    // 6. Qualification at each moment the ledger checked it, replayed from the chain's logs.
+    await this.checkQualification(trail, expected, blocks, compare, mismatches);
+
     return {
       verified: mismatches.length === 0,
       checked: chainSteps.length,
-      figures,
+      figures: count.figures,
       expectedEvents: expected.length,
       mismatches,
       ...(proofs ? { proofs } : {}),
       chainId: this.deployment.chainId,
       toBlock,
       checkedAt: new Date().toISOString(),
+    };
+  }
+
+  /**
+   * Each serial proof against the shipment's own record (from its ShipmentCreated log, not the
+   * trail): the proven shipments' logs are where a serial trail's completeness starts.
+   */
+  private async checkProofs(
+    trail: Trail,
+    serial: string,
+    toBlock: number,
+    mismatches: Mismatch[],
+  ): Promise<{ proofs: { shipmentId: string; proofValid: boolean }[]; proven: ChainLog[] }> {
+    const given = trail.proofs ?? [];
+    const created = await this.logs(
+      "trace",
+      [["ShipmentCreated"]],
+      [ids(given.map((p) => p.shipmentId))],
+      toBlock,
+    );
+    const byId = new Map(created.map((l) => [String(l.args.shipmentId), l]));
+    const proofs = await mapLimit(given, CONCURRENCY, async (p) => {
+      const log = byId.get(p.shipmentId);
+      if (!log) return { shipmentId: p.shipmentId, proofValid: false, root: p.root };
+      const record = recordStruct(recordOf(figuresOf(log)));
+      const proofValid = await this.trace
+        .verifySerial(p.shipmentId, record, serial, p.proof, { blockTag: toBlock })
+        .catch((error: unknown) => {
+          // A revert is a failed proof; an unreachable node is not.
+          if (isError(error, "CALL_EXCEPTION")) return false;
+          throw error;
+        });
+      return { shipmentId: p.shipmentId, proofValid, root: p.root };
+    });
+    for (const p of proofs.filter((x) => !x.proofValid)) {
+      mismatches.push({
+        step: `shipment:${p.shipmentId}`,
+        field: "serialProof",
+        database: `serial ${serial} under root ${p.root}`,
+        chain: "DeliveryTrace.verifySerial returned false",
+      });
+    }
+    const valid = new Set(proofs.filter((p) => p.proofValid).map((p) => p.shipmentId));
+    return {
+      proofs: proofs.map(({ shipmentId, proofValid }) => ({ shipmentId, proofValid })),
+      proven: created.filter((l) => valid.has(String(l.args.shipmentId))),
     };
   }
 
@@ -336,100 +435,339 @@ export class TrailVerifier {
   }
 
   /**
+   * Each shipment's record must hash to what DeliveryTrace holds, and its state, dispute and
+   * recall status be the contracts'.
+   */
+  private async checkShipments(
+    trail: Trail,
+    records: Map<string, ShipmentRecordView>,
+    blockTag: number,
+    compare: Compare,
+    mismatches: Mismatch[],
+  ): Promise<void> {
+    await mapLimit(trail.state.shipments, CONCURRENCY, async (s) => {
+      const step = `shipment:${s.shipmentId}`;
+      const [hash, state, dispute] = await Promise.all([
+        orNotFound(this.trace.shipmentHash(s.shipmentId, { blockTag })),
+        orNotFound(this.trace.shipmentState(s.shipmentId, { blockTag })),
+        this.orderBook.disputes(s.shipmentId, { blockTag }),
+      ]);
+      if (hash === null || state === null) {
+        mismatches.push({ step, problem: "DeliveryTrace has no such shipment" });
+        return;
+      }
+      // The trail's record, hashed here: a changed row no longer hashes to the chain's.
+      compare(step, "recordHash", recordHash(s.record), hash.toLowerCase());
+      if (s.recordHash !== recordHash(s.record)) {
+        mismatches.push({
+          step,
+          field: "recordHash",
+          database: s.recordHash,
+          problem: "the trail's record hash is not the hash of its record",
+        });
+      }
+      compare(step, "state.arrivedAt", s.arrivedAt, isoOrNull(state.arrivedAt));
+      compare(step, "state.receivedAt", s.receivedAt, isoOrNull(state.receivedAt));
+      compare(step, "state.excursion", s.excursion, state.excursion);
+      compare(step, "state.excursionWaived", s.excursionWaived, state.excursionWaived);
+      compare(step, "state.confirmed", s.confirmed, state.confirmed);
+      compare(step, "state.disputedUnits", s.disputedUnits, dispute.units.toString());
+      // Asked of the shipment's record as its log has it, not as the trail states it.
+      const r = records.get(s.shipmentId) ?? s.record;
+      const recalled = await this.trace.isRecalled(BigInt(r.gtin), r.lot, r.supplier, { blockTag });
+      compare(step, "state.recalled", s.recalled, recalled);
+    });
+  }
+
+  private async checkOrders(trail: Trail, blockTag: number, compare: Compare, mismatches: Mismatch[]) {
+    await mapLimit(trail.state.orders, CONCURRENCY, async (o) => {
+      const step = `order:${o.orderId}`;
+      const chain = await orNotFound(this.orderBook.order(o.orderId, { blockTag }));
+      if (chain === null) {
+        mismatches.push({ step, problem: "OrderBook has no such order" });
+        return;
+      }
+      compare(step, "state.agreementId", o.agreementId, chain.agreementId.toString());
+      compare(step, "state.hospital", o.hospital, chain.hospital.toLowerCase());
+      compare(step, "state.status", o.status, ORDER_STATUS[Number(chain.status)] ?? String(chain.status));
+      compare(step, "state.quantity", o.quantity, chain.quantity.toString());
+      compare(step, "state.shipped", o.shipped, chain.shipped.toString());
+      compare(step, "state.accepted", o.accepted, chain.accepted.toString());
+      compare(step, "state.cancelled", o.cancelled, chain.cancelled.toString());
+      compare(step, "state.escrow", o.escrow, chain.escrow.toString());
+      compare(step, "state.excessConsented", o.excessConsented, chain.excessConsented);
+      compare(step, "state.lateShipmentAllowed", o.lateShipmentAllowed, chain.lateShipmentAllowed);
+      compare(step, "state.fundingExpiresAt", o.fundingExpiresAt, iso(chain.fundingExpiresAt));
+      compare(step, "state.deliveryDeadline", o.deliveryDeadline, iso(chain.deliveryDeadline));
+    });
+  }
+
+  private async checkAgreements(trail: Trail, blockTag: number, compare: Compare, mismatches: Mismatch[]) {
+    await mapLimit(trail.state.agreements, CONCURRENCY, async (a) => {
+      const step = `agreement:${a.agreementId}`;
+      const chain = await orNotFound(this.agreements.agreement(a.agreementId, { blockTag }));
+      if (chain === null) {
+        mismatches.push({ step, problem: "AgreementBook has no such agreement" });
+        return;
+      }
+      const t = chain.terms;
+      compare(step, "state.tenderId", a.tenderId, t.tenderId.toString());
+      compare(step, "state.supplier", a.supplier, t.supplier.toLowerCase());
+      compare(step, "state.category", a.category, t.category.toLowerCase());
+      compare(step, "state.start", a.start, iso(t.start));
+      compare(step, "state.end", a.end, iso(t.end));
+      compare(step, "state.fundedVolume", a.fundedVolume, chain.fundedVolume.toString());
+      compare(step, "state.acceptedVolume", a.acceptedVolume, chain.acceptedVolume.toString());
+      for (const h of a.hospitals) {
+        const v = await this.agreements.hospitalVolume(a.agreementId, h.hospital, { blockTag });
+        const field = (name: string) => `state.hospitals.${h.hospital}.${name}`;
+        compare(step, field("committed"), h.committed, v.committed.toString());
+        compare(step, field("funded"), h.funded, v.funded.toString());
+        compare(step, field("accepted"), h.accepted, v.accepted.toString());
+      }
+    });
+  }
+
+  /**
+   * The moments the chain checked the supplier's qualification, derived from the chain's logs,
+   * each replayed from the chain's registry logs: they must be the trail's moments with the
+   * trail's verdicts, and every one qualified (the chain accepted the act).
+   */
+  private async checkQualification(
+    trail: Trail,
+    expected: ChainLog[],
+    blocks: Cached<number, Block | null>,
+    compare: Compare,
+    mismatches: Mismatch[],
+  ): Promise<void> {
+    const candidates = expected.filter((l) =>
+      ["BidCommitted", "TenderAwarded", "ShipmentCreated", "ShipmentSettled"].includes(l.event),
+    );
+    const times = new Map<number, string>();
+    for (const l of candidates) {
+      const block = await blocks.get(l.blockNumber);
+      if (block) times.set(l.blockNumber, new Date(block.timestamp * 1000).toISOString());
+    }
+    const steps = candidates.map((l) => ({
+      id: stepIdOf(l, new Map()),
+      at: times.get(l.blockNumber) ?? "",
+      event: l.event,
+      figures: figuresOf(l),
+      blockNumber: l.blockNumber,
+      logIndex: l.logIndex,
+    }));
+    const tenderCategory = new Map(
+      expected
+        .filter((l) => l.event === "TenderOpened")
+        .map((l) => [String(l.args.tenderId), String(figuresOf(l).category)]),
+    );
+    const agreementCategory = new Map(
+      expected
+        .filter((l) => l.event === "AgreementCreated")
+        .map((l) => [String(l.args.agreementId), String(figuresOf(l).category)]),
+    );
+    const orderAgreement = new Map(
+      expected
+        .filter((l) => l.event === "OrderPlaced")
+        .map((l) => [String(l.args.orderId), String(l.args.agreementId)]),
+    );
+    const suppliers = new Set(
+      expected.filter((l) => l.event === "AgreementCreated").map((l) => String(figuresOf(l).supplier)),
+    );
+    const registry: RegistryFact[] = expected
+      .filter((l) => l.contract === "registry" && QUALIFICATION_EVENTS.has(l.event))
+      .map((l) => ({
+        event: l.event,
+        figures: figuresOf(l),
+        blockNumber: l.blockNumber,
+        logIndex: l.logIndex,
+      }));
+    const moments = qualificationMoments(
+      steps,
+      {
+        tender: (id) => tenderCategory.get(id),
+        order: (id) => {
+          const agreement = orderAgreement.get(id);
+          return agreement === undefined ? undefined : agreementCategory.get(agreement);
+        },
+      },
+      suppliers,
+    ).map((m) => qualificationAt(registry, m));
+
+    const key = (m: { step: string; supplier: string }) => `${m.step}/${m.supplier}`;
+    const stated = new Map(trail.qualification.map((q) => [key(q), q]));
+    for (const m of moments) {
+      const step = m.step;
+      if (!m.qualified) {
+        mismatches.push({
+          step,
+          field: "qualified",
+          chain: false,
+          problem: `the chain accepted this act, yet ${m.supplier}'s registry logs replay as not qualified`,
+        });
+      }
+      const q = stated.get(key(m));
+      stated.delete(key(m));
+      if (!q) {
+        mismatches.push({
+          step,
+          field: "qualification",
+          problem: `no qualification of ${m.supplier} stated here`,
+        });
+        continue;
+      }
+      compare(step, "qualification.category", q.category, m.category);
+      compare(step, "qualification.status", q.status, m.status);
+      compare(step, "qualification.qualified", q.qualified, m.qualified);
+      compare(
+        step,
+        "qualification.windows",
+        q.windows as unknown as JsonValue,
+        m.windows as unknown as JsonValue,
+      );
+    }
+    for (const q of stated.values()) {
+      mismatches.push({
+        step: q.step,
+        field: "qualification",
+        problem: `the chain checked no qualification of ${q.supplier} here`,
+      });
+    }
+  }
+
+  /**
    * The chain's events that belong to the trail, found from the subject by indexed topics: the
    * rule of trail.service.ts, applied to the chain instead of the database.
    */
   private async expectedLogs(
     trail: Trail,
     scope: TrailScope,
-    proofs: Verification["proofs"],
+    proven: ChainLog[],
     toBlock: number,
   ): Promise<ChainLog[]> {
     const subject = trail.subject;
-    const ids = (values: string[]) => values.map((v) => zeroPadValue(toBeHex(BigInt(v)), 32));
+    const record = (l: ChainLog) => figuresOf(l);
 
     let created: ChainLog[];
+    let orderLogs: ChainLog[] = [];
     if (subject.type === "order") {
-      created = await this.logs("trace", [["ShipmentCreated"]], [null, ids([subject.orderId])], toBlock);
+      // ShipmentCreated is not indexed by order: find the order's supplier, then its shipments.
+      orderLogs = await this.logs("orderBook", [ORDER_EVENTS], [ids([subject.orderId])], toBlock);
+      const agreementIds = unique(
+        orderLogs.filter((l) => l.event === "OrderPlaced").map((l) => String(l.args.agreementId)),
+      );
+      const agreements = await this.logs("agreements", [["AgreementCreated"]], [ids(agreementIds)], toBlock);
+      const suppliers = unique(agreements.map((l) => String(l.args.supplier)));
+      created = (
+        await this.logs("trace", [["ShipmentCreated"]], [null, suppliers.map(addressTopic)], toBlock)
+      ).filter((l) => record(l).orderId === subject.orderId);
     } else if (subject.type === "lot") {
-      created = (await this.logs("trace", [["ShipmentCreated"]], [], toBlock)).filter(
-        (l) => String(l.args.gtin).padStart(14, "0") === subject.gtin && l.args.lot === subject.lot,
-      );
+      // A lot's history is one topic filter: ShipmentCreated's third indexed argument.
+      const lotKey = lotKeyOf(subject.gtin, subject.lot);
+      created = await this.logs("trace", [["ShipmentCreated"]], [null, null, [lotKey]], toBlock);
     } else {
-      const proven = (proofs ?? []).filter((p) => p.proofValid).map((p) => p.shipmentId);
-      created = await this.logs("trace", [["ShipmentCreated"]], [ids(proven)], toBlock);
+      created = proven;
     }
-
-    let orderIds =
-      subject.type === "order" ? [subject.orderId] : unique(created.map((l) => String(l.args.orderId)));
-    let orderLogs = await this.logs("orderBook", [ORDER_EVENTS], [ids(orderIds)], toBlock);
-    if (subject.type !== "order" && (scope.hospital || scope.supplier)) {
-      const hospitalOf = new Map(
-        orderLogs
-          .filter((l) => l.event === "OrderPlaced")
-          .map((l) => [String(l.args.orderId), String(l.args.hospital)]),
-      );
+    if (subject.type !== "order") {
       created = created.filter(
         (l) =>
-          (!scope.hospital || hospitalOf.get(String(l.args.orderId)) === scope.hospital.toLowerCase()) &&
-          (!scope.supplier || String(l.args.supplier) === scope.supplier.toLowerCase()),
+          (!scope.hospital || record(l).hospital === scope.hospital.toLowerCase()) &&
+          (!scope.supplier || record(l).supplier === scope.supplier.toLowerCase()),
       );
-      orderIds = unique(created.map((l) => String(l.args.orderId)));
-      orderLogs = orderLogs.filter((l) => orderIds.includes(String(l.args.orderId)));
+      const orderIds = unique(created.map((l) => String(record(l).orderId)));
+      orderLogs = await this.logs("orderBook", [ORDER_EVENTS], [ids(orderIds)], toBlock);
     }
 
     const shipmentIds = unique(created.map((l) => String(l.args.shipmentId)));
     const shipmentLogs = [
       ...(await this.logs("trace", [SHIPMENT_TRACE_EVENTS], [ids(shipmentIds)], toBlock)),
-      ...(await this.logs("orderBook", [["ShipmentSettled"]], [ids(shipmentIds)], toBlock)),
+      ...(await this.logs("orderBook", [SHIPMENT_ORDER_EVENTS], [ids(shipmentIds)], toBlock)),
     ];
 
-    const lotKeys = unique(
-      created.map((l) =>
-        keccak256(
-          AbiCoder.defaultAbiCoder().encode(
-            ["uint64", "string"],
-            [BigInt(String(l.args.gtin)), String(l.args.lot)],
-          ),
-        ),
-      ),
+    // Each lot in the global scope and in the scope of each supplier that shipped it.
+    const scopes = new Set(
+      created.flatMap((l) => {
+        const r = record(l);
+        return [`${r.lotKey}/${GLOBAL_SCOPE}`, `${r.lotKey}/${r.supplier}`];
+      }),
     );
-    const recallLogs = await this.logs("trace", [["LotRecalled"]], [lotKeys], toBlock);
+    const recallLogs = (
+      await this.logs(
+        "trace",
+        [RECALL_EVENTS],
+        [
+          unique(created.map((l) => String(record(l).lotKey))),
+          unique([GLOBAL_SCOPE, ...created.map((l) => String(record(l).supplier))]).map(addressTopic),
+        ],
+        toBlock,
+      )
+    ).filter((l) => scopes.has(`${record(l).lotKey}/${record(l).scope}`));
 
-    const agreementIds = unique(
-      orderLogs.filter((l) => l.event === "OrderPlaced").map((l) => String(l.args.agreementId)),
+    const placed = orderLogs.filter((l) => l.event === "OrderPlaced");
+    const agreementIds = unique(placed.map((l) => String(l.args.agreementId)));
+    const hospitals = unique(placed.map((l) => String(l.args.hospital)));
+    const agreementLogs = await this.logs("agreements", [["AgreementCreated"]], [ids(agreementIds)], toBlock);
+    const volumeTxs = new Set(
+      [...orderLogs, ...shipmentLogs]
+        .filter((l) => (VOLUME_MOVING_EVENTS as readonly string[]).includes(l.event))
+        .map((l) => l.txHash),
     );
-    const agreementLogs = await this.logs("tenders", [["AgreementCreated"]], [ids(agreementIds)], toBlock);
+    const volumeLogs = (
+      await this.logs(
+        "agreements",
+        [["AgreementVolumeChanged"]],
+        [ids(agreementIds), hospitals.map(addressTopic)],
+        toBlock,
+      )
+    ).filter((l) => volumeTxs.has(l.txHash));
     const tenderIds = unique(agreementLogs.map((l) => String(l.args.tenderId)));
     const tenderLogs = await this.logs("tenders", [TENDER_EVENTS], [ids(tenderIds)], toBlock);
 
-    const found = [...created, ...orderLogs, ...shipmentLogs, ...recallLogs, ...agreementLogs, ...tenderLogs];
-    const byKey = new Map(found.map((l) => [`${l.txHash}:${l.logIndex}`, l]));
+    const found = [
+      ...created,
+      ...orderLogs,
+      ...shipmentLogs,
+      ...recallLogs,
+      ...agreementLogs,
+      ...volumeLogs,
+      ...tenderLogs,
+    ];
+    const byKey = new Map(found.map((l) => [logKey(l.txHash, l.logIndex), l]));
     const bound = Math.max(-1, ...[...byKey.values()].map((l) => l.blockNumber));
     const suppliers = unique([
       ...agreementLogs.map((l) => String(l.args.supplier)),
-      ...created.map((l) => String(l.args.supplier)),
+      ...created.map((l) => String(record(l).supplier)),
     ]);
     if (bound >= 0 && suppliers.length > 0) {
-      const who = suppliers.map((s) => zeroPadValue(s, 32));
-      const registry = [
-        ...(await this.logs(
-          "registry",
-          [["SupplierRegistered", "SupplierSuspended", "SupplierReinstated"]],
-          [who],
-          bound,
-        )),
-        ...(await this.logs(
-          "registry",
-          [["DocumentFiled", "DocumentAttested", "DocumentRejected"]],
-          [null, who],
-          bound,
-        )),
+      const actors = hospitalActors(
+        [...byKey.values()].map((l) => ({ event: l.event, figures: figuresOf(l) })),
+      ).filter((a) => !hospitals.includes(a));
+      const hospitalTopics = hospitals.map(addressTopic);
+      const who = suppliers.map(addressTopic);
+      const gtinPairs = new Set(created.map((l) => `${record(l).supplier}/${record(l).gtin}`));
+      const more = [
+        ...(await this.logs("hospitals", [HOSPITAL_EVENTS], [hospitalTopics], bound)),
+        ...(await this.logs("hospitals", [MEMBER_EVENTS], [hospitalTopics, actors.map(addressTopic)], bound)),
+        ...(await this.logs("registry", [SUPPLIER_EVENTS], [who], bound)),
+        ...(await this.logs("registry", [DOCUMENT_EVENTS], [null, who], bound)),
         ...(await this.logs("registry", [["RequiredKindsChanged"]], [], bound)),
+        ...(
+          await this.logs(
+            "registry",
+            [["GtinRegistered"]],
+            [
+              who,
+              unique(created.map((l) => String(record(l).gtin))).map((g) =>
+                zeroPadValue(toBeHex(BigInt(g)), 32),
+              ),
+            ],
+            bound,
+          )
+        ).filter((l) => gtinPairs.has(`${record(l).supplier}/${record(l).gtin}`)),
       ];
-      for (const l of registry) byKey.set(`${l.txHash}:${l.logIndex}`, l);
+      for (const l of more) byKey.set(logKey(l.txHash, l.logIndex), l);
     }
-    return [...byKey.values()].sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+    return [...byKey.values()].sort(byChainOrder);
   }
 
   /**
@@ -483,9 +821,42 @@ export class TrailVerifier {
   }
 }
 
-function specOf(l: ChainLog): EventSpec | undefined {
-  return EVENT_SPECS.get(`${l.contract}.${l.event}`);
+type Compare = (step: string, field: string, database: JsonValue, chain: JsonValue) => void;
+
+/** Each trace log's place (1, 2, …) among its shipment's trace logs, in chain order. */
+function traceOrdinals(logs: ChainLog[]): Map<string, number> {
+  const next = new Map<string, number>();
+  const out = new Map<string, number>();
+  for (const l of [...logs].sort(byChainOrder)) {
+    if (l.event !== "TraceEventRecorded") continue;
+    const shipment = String(l.args.shipmentId);
+    const index = (next.get(shipment) ?? 0) + 1;
+    next.set(shipment, index);
+    out.set(logKey(l.txHash, l.logIndex), index);
+  }
+  return out;
 }
+
+/** The id a step of this log has (a trace step's with its place among the shipment's). */
+function stepIdOf(l: ChainLog, ordinals: Map<string, number>): string {
+  const spec: EventSpec | undefined = EVENT_SPECS.get(`${l.contract}.${l.event}`);
+  if (!spec) return `${l.contract}.${l.event}`;
+  const index = ordinals.get(logKey(l.txHash, l.logIndex));
+  return spec.id({ ...spec.figures(l.args), ...(index === undefined ? {} : { eventIndex: index }) }, l);
+}
+
+/** The call's result, or null when the contract reverted (no such shipment, order, agreement). */
+async function orNotFound<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isError(error, "CALL_EXCEPTION")) return null;
+    throw error;
+  }
+}
+
+const ids = (values: string[]) => values.map((v) => zeroPadValue(toBeHex(BigInt(v)), 32));
+const addressTopic = (address: string) => zeroPadValue(address, 32);
 
 /** Equal figures: numbers compare as their decimal strings, objects key by key. */
 function same(a: JsonValue | undefined, b: JsonValue | undefined): boolean {

@@ -19,7 +19,9 @@ import { isCalendarDate, parseInstant } from "./usages.time";
  *   the same hospital and item, and the corrections of a usage never take back more units or
  *   money than it had.
  * - A usage of an item the hospital never received is recorded, not refused: refusing it would
- *   hide exactly the discrepancy the reconciliation exists to show.
+ *   hide exactly the discrepancy the reconciliation exists to show. A lot the ledger could never
+ *   hold is refused: one beginning with = + - or @ (docs/ledger-rules.md, "Recalls"), which a
+ *   spreadsheet opening the regulator's CSV reports would run as a formula.
  */
 
 export interface UsageRequest {
@@ -246,7 +248,7 @@ function parseItem(fields: Record<string, unknown>, now: Date): Item {
     if (parsed.lot === undefined) throw invalid("barcode", "has no lot (AI 10); usage is reconciled per lot");
     return {
       gtin: parsed.gtin,
-      lot: parsed.lot,
+      lot: ledgerLot("barcode", parsed.lot),
       serial: parsed.serial ?? null,
       expiry: parsed.expiry?.date ?? null,
       barcode,
@@ -258,7 +260,7 @@ function parseItem(fields: Record<string, unknown>, now: Date): Item {
   }
   const gtin = fields.gtin.padStart(14, "0");
   if (fields.lot === undefined) throw invalid("lot", "is required (or give a barcode)");
-  const lot = gs1Field("lot", "10", gtin, fields.lot, now);
+  const lot = ledgerLot("lot", gs1Field("lot", "10", gtin, fields.lot, now));
   const serial = fields.serial === undefined ? null : gs1Field("serial", "21", gtin, fields.serial, now);
   let expiry: string | null = null;
   if (fields.expiry !== undefined) {
@@ -268,6 +270,18 @@ function parseItem(fields: Record<string, unknown>, now: Date): Item {
     expiry = fields.expiry;
   }
   return { gtin, lot, serial, expiry, barcode: null };
+}
+
+/**
+ * A lot the ledger can hold: GS1 allows a lot to begin with = + - or @, the ledger does not
+ * (DeliveryTrace refuses it with TraceInvalidLot), so no shipment can ever match it.
+ */
+function ledgerLot(field: string, lot: string): string {
+  if (/^[=+\-@]/.test(lot)) {
+    const what = `${field === "lot" ? "" : "lot "}${JSON.stringify(lot)}`;
+    throw invalid(field, `${what} must not begin with ${lot[0]}: no ledger lot may`);
+  }
+  return lot;
 }
 
 /** One lot or serial field, checked as the element string a scanner would send. */

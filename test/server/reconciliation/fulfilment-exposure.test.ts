@@ -11,6 +11,9 @@ import { ReconciliationService } from "../../../server/modules/reconciliation/re
 import { forEachEngine } from "../helpers/engines";
 import { rejectionOf } from "../helpers/rejection";
 import { G1, G2, H1, H2, NOW, RECALL_TX, seedScenario, settleTx, SUPPLIER } from "./scenario";
+import { address, GLOBAL } from "./seed";
+
+const REGULATOR = address("99");
 
 describe("ReconciliationService fulfilment and recall exposure", function () {
   forEachEngine((engine) => {
@@ -23,7 +26,7 @@ describe("ReconciliationService fulfilment and recall exposure", function () {
 
     describe("fulfilment", function () {
       // 1 September to 1 January: 30 + 31 + 30 + 31 = 122 days.
-      it("compares each hospital's commitment with what it ordered and accepted, and the pace still needed", async function () {
+      it("compares each hospital's commitment with what it funded and accepted, and the pace still needed", async function () {
         expect(await service.fulfilment("1")).to.deep.equal({
           agreementId: "1",
           supplier: SUPPLIER,
@@ -61,7 +64,7 @@ describe("ReconciliationService fulfilment and recall exposure", function () {
         });
       });
 
-      it("gives no percentage without a commitment, and counts only settled units as accepted", async function () {
+      it("gives no percentage without a commitment, and counts rejected units as not accepted", async function () {
         const report = await service.fulfilment("2");
         expect(report.hospitals).to.deep.equal([
           {
@@ -131,7 +134,18 @@ describe("ReconciliationService fulfilment and recall exposure", function () {
           gtin: G2,
           lot: "LOT-E",
           expiry: "2028-01-01T00:00:00.000Z",
-          recall: { recalledAt: "2026-05-01T00:00:00.000Z", txHash: RECALL_TX, reasonCode: 2 },
+          recall: { recalledAt: "2026-05-01T00:00:00.000Z", txHash: RECALL_TX, reasonCode: 2, scope: GLOBAL },
+          recalls: [
+            {
+              scope: GLOBAL,
+              recalledBy: REGULATOR,
+              recalledAt: "2026-05-01T00:00:00.000Z",
+              txHash: RECALL_TX,
+              reasonCode: 2,
+              active: true,
+              lift: null,
+            },
+          ],
           hospitals: [
             {
               hospital: H1,
@@ -142,6 +156,8 @@ describe("ReconciliationService fulfilment and recall exposure", function () {
               onHand: "1",
               receiptNos: ["R-5"],
               txHashes: [settleTx(5)],
+              suppliers: [SUPPLIER],
+              recalled: true,
               departments: [
                 {
                   department: "cardiology",
@@ -161,6 +177,8 @@ describe("ReconciliationService fulfilment and recall exposure", function () {
       it("covers every hospital the lot went to, used or not", async function () {
         const exposure = await service.recallExposure(G1, "LOT-C");
         expect(exposure.recall).to.equal(null);
+        expect(exposure.recalls).to.deep.equal([]);
+        expect(exposure.hospitals.map((h) => h.recalled)).to.deep.equal([false, false]);
         expect(
           exposure.hospitals.map((h) => [h.hospital, h.received, h.used, h.onHand, h.departments.length]),
         ).to.deep.equal([

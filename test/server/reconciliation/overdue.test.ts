@@ -10,6 +10,7 @@ const NOW = new Date("2026-09-01T00:00:00Z");
 const H1 = address("11");
 const H2 = address("22");
 const SUPPLIER = address("aa");
+const OTHER_SUPPLIER = address("bb");
 const GTIN = "09520123456788";
 const JOB_TX = hash(0x5b);
 const RECALL_TX = hash(0xe0);
@@ -103,7 +104,30 @@ async function seedPayments(db: Parameters<typeof migrate>[0]): Promise<Record<s
     reasons: [{ code: "CHAIN_REVERT" }],
     proposedAccepted: 10,
   });
-  await seed.recall({ gtin: GTIN, lot: "LOT-R", recalledAt: "2026-07-20T00:00:00Z", txHash: RECALL_TX });
+  // The supplier recalled its own shipments of LOT-R.
+  await seed.recall({
+    gtin: GTIN,
+    lot: "LOT-R",
+    recalledAt: "2026-07-20T00:00:00Z",
+    txHash: RECALL_TX,
+    scope: SUPPLIER,
+  });
+  // Recalls of LOT-1 that hold none of its shipments: another supplier's recall of its own
+  // shipments of the lot, and a regulator's recall lifted since.
+  await seed.recall({
+    gtin: GTIN,
+    lot: "LOT-1",
+    recalledAt: "2026-07-05T00:00:00Z",
+    txHash: hash(0xe1),
+    scope: OTHER_SUPPLIER,
+  });
+  await seed.recall({
+    gtin: GTIN,
+    lot: "LOT-1",
+    recalledAt: "2026-07-06T00:00:00Z",
+    txHash: hash(0xe2),
+    lift: { liftedAt: "2026-07-08T00:00:00Z", txHash: hash(0xe3), reasonCode: 9 },
+  });
   // 3: short delivery resolved 43 days ago accepting 8; the settlement was sent, not yet mined.
   await held(3, "2026-07-10T00:00:00Z");
   await seed.exception({
@@ -122,7 +146,12 @@ async function seedPayments(db: Parameters<typeof migrate>[0]): Promise<Record<s
   // 5: matched long ago and paid on-chain.
   await matched(5, 1, "2026-06-01T00:00:00Z");
   await job(5, "confirmed", { txHash: hash(5) });
-  await seed.settlement({ shipmentId: 5, accepted: 10, receivedAt: "2026-06-01T00:00:00Z", txHash: hash(5) });
+  await seed.settlement({
+    shipmentId: 5,
+    accepted: 10,
+    deliveredAt: "2026-06-01T00:00:00Z",
+    txHash: hash(5),
+  });
   // 6: short delivery never resolved: not accepted, so nothing is due.
   await held(6, "2026-06-01T00:00:00Z");
   await seed.exception({
@@ -162,6 +191,8 @@ describe("ReconciliationService.overduePayments", function () {
     const base = { orderId: "1", hospital: H1, supplier: SUPPLIER, gtin: GTIN, lot: "LOT-1", accepted: "10" };
 
     it("lists accepted shipments unpaid after 30 days, oldest first, with why each is held", async function () {
+      // Only a recall in force that covers the shipment's supplier holds it: LOT-1's lifted recall
+      // and another supplier's recall of LOT-1 hold nothing.
       expect(await service.overduePayments()).to.deep.equal([
         {
           ...base,
@@ -190,7 +221,12 @@ describe("ReconciliationService.overduePayments", function () {
           daysOutstanding: 48,
           holds: [
             { code: "OPEN_EXCEPTION", exceptionIds: [ids.refused], reasonCodes: ["CHAIN_REVERT"] },
-            { code: "LOT_RECALLED", recalledAt: "2026-07-20T00:00:00.000Z", txHash: RECALL_TX },
+            {
+              code: "LOT_RECALLED",
+              recalledAt: "2026-07-20T00:00:00.000Z",
+              txHash: RECALL_TX,
+              scope: SUPPLIER,
+            },
             { code: "SETTLEMENT_FAILED", errorName: "SettlementLotRecalled" },
           ],
         },
@@ -238,7 +274,8 @@ describe("ReconciliationService.overduePayments", function () {
           `2,1,${H1},${SUPPLIER},R-2,${GTIN},LOT-R,10,2026-07-15T00:00:00.000Z,48,` +
           `OPEN_EXCEPTION;LOT_RECALLED;SETTLEMENT_FAILED,` +
           `"[{""code"":""OPEN_EXCEPTION"",""exceptionIds"":[""${ids.refused}""],""reasonCodes"":[""CHAIN_REVERT""]},` +
-          `{""code"":""LOT_RECALLED"",""recalledAt"":""2026-07-20T00:00:00.000Z"",""txHash"":""${RECALL_TX}""},` +
+          `{""code"":""LOT_RECALLED"",""recalledAt"":""2026-07-20T00:00:00.000Z"",""txHash"":""${RECALL_TX}"",` +
+          `""scope"":""${SUPPLIER}""},` +
           `{""code"":""SETTLEMENT_FAILED"",""errorName"":""SettlementLotRecalled""}]"\r\n`,
       );
     });

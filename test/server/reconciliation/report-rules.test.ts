@@ -51,7 +51,7 @@ async function seedRules(db: Parameters<typeof migrate>[0]): Promise<void> {
     await seed.settlement({
       shipmentId: id,
       accepted: quantity,
-      receivedAt: "2026-02-15T00:00:00Z",
+      deliveredAt: "2026-02-15T00:00:00Z",
       txHash: hash(id),
     });
   }

@@ -8,6 +8,7 @@ import {
 import { forEachEngine } from "../helpers/engines";
 import { rejectionOf } from "../helpers/rejection";
 import { G1, G2, G3, H1, H2, NOW, RECALL_TX, seedScenario, settleTx } from "./scenario";
+import { GLOBAL } from "./seed";
 
 const LATER = "2028-01-01T00:00:00.000Z";
 
@@ -102,7 +103,13 @@ const EXPECTED: ReconciliationRow[] = [
       flags: [
         {
           code: "USED_FROM_RECALLED_LOT",
-          evidence: { recalledAt: "2026-05-01T00:00:00.000Z", txHash: RECALL_TX, usageIds: ["U-E2"] },
+          evidence: {
+            recalledAt: "2026-05-01T00:00:00.000Z",
+            txHash: RECALL_TX,
+            scope: GLOBAL,
+            liftedAt: null,
+            usageIds: ["U-E2"],
+          },
         },
       ],
     },

@@ -47,8 +47,9 @@ export async function seedScenario(db: Db): Promise<void> {
     startAt: "2026-01-01T00:00:00Z",
     endAt: "2027-01-01T00:00:00Z",
     hospitals: [
-      { hospital: H1, committed: 100, ordered: 20 },
-      { hospital: H2, committed: 50, ordered: 10 },
+      // Accepted: shipments 1–5 = 5 + 5 + 2 + 1 + 3 for H1, shipments 6 and 8 = 2 + 6 for H2.
+      { hospital: H1, committed: 100, ordered: 20, accepted: 16 },
+      { hospital: H2, committed: 50, ordered: 10, accepted: 8 },
     ],
   });
   await seed.agreement({
@@ -58,9 +59,9 @@ export async function seedScenario(db: Db): Promise<void> {
     startAt: "2026-01-01T00:00:00Z",
     endAt: "2027-01-01T00:00:00Z",
     hospitals: [
-      { hospital: H1, committed: 40, ordered: 4 },
-      // Ordered without a commitment: no percentage can be given.
-      { hospital: H2, committed: 0, ordered: 2 },
+      { hospital: H1, committed: 40, ordered: 4, accepted: 4 },
+      // Ordered without a commitment: no percentage can be given. One of its two units was rejected.
+      { hospital: H2, committed: 0, ordered: 2, accepted: 1 },
     ],
   });
   const placedAt = "2026-02-01T00:00:00Z";
@@ -142,7 +143,7 @@ export async function seedScenario(db: Db): Promise<void> {
       shipmentId: s.id,
       accepted,
       rejected: s.quantity - accepted,
-      receivedAt: RECEIVED_AT,
+      deliveredAt: RECEIVED_AT,
       txHash: settleTx(s.id),
     });
   }

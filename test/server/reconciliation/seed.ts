@@ -1,3 +1,4 @@
+import { AbiCoder, keccak256, ZeroAddress } from "ethers";
 import type { Db } from "../../../server/db";
 
 /**
@@ -8,6 +9,11 @@ import type { Db } from "../../../server/db";
 
 export const hash = (n: number): string => `0x${n.toString(16).padStart(64, "0")}`;
 export const address = (byte: string): string => `0x${byte.repeat(20)}`;
+/** The scope of a regulator's recall: every supplier's shipments of the lot. */
+export const GLOBAL = ZeroAddress;
+
+const lotKey = (gtin: string, lot: string) =>
+  keccak256(AbiCoder.defaultAbiCoder().encode(["uint64", "string"], [BigInt(gtin), lot]));
 
 const TX = hash(0xfff);
 
@@ -36,7 +42,8 @@ export class LedgerSeed {
     category: string;
     startAt: string;
     endAt: string;
-    hospitals: { hospital: string; committed: number; ordered: number }[];
+    /** `ordered`: funded, uncancelled units; `accepted`: units accepted on delivery. */
+    hospitals: { hospital: string; committed: number; ordered: number; accepted: number }[];
   }): Promise<void> {
     await this.db.query(
       `INSERT INTO agreements (id, tender_id, supplier, category, start_at, end_at, tiers, lead_time_days,
@@ -46,13 +53,14 @@ export class LedgerSeed {
     );
     for (const h of a.hospitals) {
       await this.db.query(
-        `INSERT INTO agreement_hospitals (agreement_id, hospital, committed, ordered) VALUES ($1, $2, $3, $4)`,
-        [a.id, h.hospital, h.committed, h.ordered],
+        `INSERT INTO agreement_hospitals (agreement_id, hospital, committed, ordered, accepted)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [a.id, h.hospital, h.committed, h.ordered, h.accepted],
       );
     }
   }
 
-  /** An order under an agreement; its supplier is the agreement's. */
+  /** A funded order under an agreement; its supplier is the agreement's. */
   async order(o: {
     id: number;
     agreementId: number;
@@ -63,14 +71,15 @@ export class LedgerSeed {
   }): Promise<void> {
     await this.db.query(
       `INSERT INTO orders (id, agreement_id, hospital, supplier, placed_by, quantity, value, requested_delivery,
-         delivery_deadline, order_ref, status, placed_at, last_tx, last_block)
-       SELECT $1::bigint, a.id, $3::text, a.supplier, $3, $4::numeric, $5::numeric, $6::timestamptz, $6, 'REF', 'funded', $6,
-         $7::text, 1
+         delivery_deadline, funding_expires_at, order_ref, status, placed_at, last_tx, last_block)
+       SELECT $1::bigint, a.id, $3::text, a.supplier, $3, $4::numeric, $5::numeric, $6::timestamptz, $6, $6, 'REF', 'funded',
+         $6, $7::text, 1
        FROM agreements a WHERE a.id = $2`,
       [o.id, o.agreementId, o.hospital, o.quantity, o.value, o.placedAt, TX],
     );
   }
 
+  /** A shipment against an order, by the order's supplier to its hospital. */
   async shipment(s: {
     id: number;
     orderId: number;
@@ -81,30 +90,33 @@ export class LedgerSeed {
     createdAt: string;
   }): Promise<void> {
     await this.db.query(
-      `INSERT INTO shipments (id, order_id, supplier, gtin, lot, expiry, quantity, serial_root, notice_hash, created_at,
-         confirmed, last_tx, last_block)
-       SELECT $1::bigint, o.id, o.supplier, $3::text, $4::text, $5::timestamptz, $6::numeric, $7::text, $7, $8::timestamptz,
-         TRUE, $7, 1
+      `INSERT INTO shipments (id, order_id, supplier, hospital, lot_key, gtin, lot, expiry, quantity, serial_root,
+         notice_hash, created_at, confirmed, last_tx, last_block)
+       SELECT $1::bigint, o.id, o.supplier, o.hospital, $9::text, $3::text, $4::text, $5::timestamptz, $6::numeric,
+         $7::text, $7, $8::timestamptz, TRUE, $7, 1
        FROM orders o WHERE o.id = $2`,
-      [s.id, s.orderId, s.gtin, s.lot, s.expiry, s.quantity, TX, s.createdAt],
+      [s.id, s.orderId, s.gtin, s.lot, s.expiry, s.quantity, TX, s.createdAt, lotKey(s.gtin, s.lot)],
     );
   }
 
-  /** The on-chain settlement (ShipmentSettled) of a shipment. */
+  /**
+   * The on-chain settlement (ShipmentSettled) of a shipment by the hospital, with the delivery time
+   * the chain derived.
+   */
   async settlement(s: {
     shipmentId: number;
     accepted: number;
     rejected?: number;
-    receivedAt: string;
+    deliveredAt: string;
     txHash: string;
   }): Promise<void> {
     await this.db.query(
-      `INSERT INTO settlements (shipment_id, order_id, supplier, accepted, rejected, received_at, receipt_hash, gross,
-         penalty, paid, days_late, paid_at, tx_hash, block_number, log_index)
-       SELECT s.id, s.order_id, s.supplier, $2::numeric, $3::numeric, $4::timestamptz, $5::text, 0, 0, 0, 0, $4, $6::text,
-         1, 0
+      `INSERT INTO settlements (shipment_id, order_id, supplier, settled_by, accepted, rejected, delivered_at,
+         receipt_hash, gross, penalty, paid, days_late, paid_at, tx_hash, block_number, log_index)
+       SELECT s.id, s.order_id, s.supplier, s.hospital, $2::numeric, $3::numeric, $4::timestamptz, $5::text, 0, 0, 0, 0,
+         $4, $6::text, 1, 0
        FROM shipments s WHERE s.id = $1`,
-      [s.shipmentId, s.accepted, s.rejected ?? 0, s.receivedAt, TX, s.txHash],
+      [s.shipmentId, s.accepted, s.rejected ?? 0, s.deliveredAt, TX, s.txHash],
     );
   }
 
@@ -149,17 +161,40 @@ export class LedgerSeed {
     }
   }
 
+  /**
+   * A recall (LotRecalled): a regulator's (global, the default) or a supplier's of its own
+   * shipments; lifted by a regulator when `lift` is given.
+   */
   async recall(r: {
     gtin: string;
     lot: string;
     recalledAt: string;
     txHash: string;
     reasonCode?: number;
+    scope?: string;
+    lift?: { liftedAt: string; txHash: string; reasonCode: number };
   }): Promise<void> {
+    const scope = (r.scope ?? GLOBAL).toLowerCase();
     await this.db.query(
-      `INSERT INTO recalls (lot_key, gtin, lot, recalled_by, reason_code, recalled_at, tx_hash, block_number, log_index)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 1, 0)`,
-      [`${r.gtin}/${r.lot}`, r.gtin, r.lot, address("99"), r.reasonCode ?? 1, r.recalledAt, r.txHash],
+      `INSERT INTO recalls (lot_key, gtin, lot, scope, recalled_by, reason_code, recalled_at, tx_hash, block_number,
+         log_index, lifted_at, lifted_by, lift_reason_code, lift_tx_hash, lift_block_number, lift_log_index)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, 0, $9, $10, $11, $12, $13, $14)`,
+      [
+        lotKey(r.gtin, r.lot),
+        r.gtin,
+        r.lot,
+        scope,
+        scope === GLOBAL ? address("99") : scope,
+        r.reasonCode ?? 1,
+        r.recalledAt,
+        r.txHash,
+        r.lift?.liftedAt ?? null,
+        r.lift ? address("99") : null,
+        r.lift?.reasonCode ?? null,
+        r.lift?.txHash ?? null,
+        r.lift ? 2 : null,
+        r.lift ? 0 : null,
+      ],
     );
   }
 

@@ -11,6 +11,7 @@ import {
   EpcisExportError,
   EpcisInput,
   EpcisObjectEvent,
+  EpcisSettlement,
   EpcisShipment,
   SL_NAMESPACE,
 } from "../../../server/modules/trail/epcis.export";
@@ -27,6 +28,8 @@ const SUPPLIER = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
 const CARRIER = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc";
 const HOSPITAL = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
 const NURSE = "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65";
+const REGULATOR = "0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc";
+const GLOBAL = `0x${"0".repeat(40)}`;
 
 const GTIN = "09520123456788";
 const LOT = "A25-0712";
@@ -66,7 +69,11 @@ function traceEvent(
   };
 }
 
-/** Two shipments of one lot against one order: one with a serial manifest, one without; then a recall. */
+/**
+ * Two shipments of one lot against one order: one with a serial manifest, one without; then the
+ * supplier recalls its own shipments of the lot, a regulator lifts that recall, and later recalls
+ * the lot for every supplier.
+ */
 function realisticInput(): EpcisInput {
   const serialised: EpcisShipment = {
     id: "11",
@@ -101,7 +108,8 @@ function realisticInput(): EpcisInput {
       traceEvent(6, "storing", NURSE, gln(HOSPITAL_GLN), "2025-03-02T03:00:00Z", 7),
     ],
     receipt: { receiptNo: "GR-2025/0001", receivedAt: "2025-03-02T01:30:00Z", accepted: "3", rejected: "0" },
-    settlement: { paidAt: "2025-03-05T06:00:00Z", txHash: tx(8), accepted: "3" },
+    // Arrival recorded at 00:45 (block time) and received within the receiving window.
+    settlement: settlement(8, 3, "2025-03-05T06:00:00Z", "2025-03-02T00:45:00Z", NURSE, "3"),
   };
   const bulk: EpcisShipment = {
     id: "12",
@@ -128,7 +136,8 @@ function realisticInput(): EpcisInput {
       }),
     ],
     receipt: { receiptNo: "GR-2025/0002", receivedAt: "2025-03-04T01:30:00Z", accepted: "48", rejected: "2" },
-    settlement: { paidAt: "2025-03-05T07:00:00Z", txHash: tx(13), accepted: "48" },
+    // No arrival record: delivered when the hospital recorded receiving (block time 01:05).
+    settlement: settlement(13, 2, "2025-03-05T07:00:00Z", "2025-03-04T01:05:00Z", NURSE, "48", "2"),
   };
   return {
     chainId: CHAIN_ID,
@@ -140,18 +149,63 @@ function realisticInput(): EpcisInput {
       {
         gtin: GTIN,
         lot: LOT,
+        scope: SUPPLIER,
         recalledAt: "2025-03-06T00:00:00Z",
         reasonCode: 3,
         by: SUPPLIER,
         txHash: tx(14),
         blockNumber: 114,
         logIndex: 0,
+        lift: {
+          liftedAt: "2025-03-06T12:00:00Z",
+          by: REGULATOR,
+          reasonCode: 8,
+          txHash: tx(15),
+          blockNumber: 115,
+          logIndex: 0,
+        },
+      },
+      {
+        gtin: GTIN,
+        lot: LOT,
+        scope: GLOBAL,
+        recalledAt: "2025-03-06T18:00:00Z",
+        reasonCode: 5,
+        by: REGULATOR,
+        txHash: tx(16),
+        blockNumber: 116,
+        logIndex: 0,
+        lift: null,
       },
     ],
   };
 }
 
+function settlement(
+  txNo: number,
+  logIndex: number,
+  paidAt: string,
+  deliveredAt: string,
+  settledBy: string,
+  accepted: string,
+  rejected = "0",
+): EpcisSettlement {
+  return {
+    paidAt,
+    deliveredAt,
+    settledBy,
+    txHash: tx(txNo),
+    blockNumber: 100 + txNo,
+    logIndex,
+    accepted,
+    rejected,
+  };
+}
+
 const logId = (n: number, logIndex = 0) => `urn:sunshine-ledger:${CHAIN_ID}:tx:${tx(n)}:${logIndex}`;
+const SETTLED_11 = logId(8, 3);
+const SETTLED_12 = logId(13, 2);
+const account = (a: string) => `urn:sunshine-ledger:${CHAIN_ID}:account:${getAddress(a)}`;
 const ITEMS = ["SN0001", "SN0002", "SN0003"].map((serial) => `https://id.gs1.org/01/${GTIN}/21/${serial}`);
 
 function eventById(doc: EpcisDocument, eventID: string): EpcisObjectEvent {
@@ -212,7 +266,7 @@ describe("trail: EPCIS 2.0 export", () => {
       expect(errors, describeErrors(errors)).to.deep.equal([]);
     });
 
-    it("accepts the exported document of two shipments, a receipt, a settlement and a recall", function () {
+    it("accepts the exported document of two shipments, receipts, settlements, recalls and a lift", function () {
       const errors = errorsOf(this, clone(doc));
       expect(errors, describeErrors(errors)).to.deep.equal([]);
     });
@@ -225,7 +279,15 @@ describe("trail: EPCIS 2.0 export", () => {
         accepted: "2",
         rejected: "0",
       };
-      partial.shipments[0].settlement = { paidAt: "2025-03-05T06:00:00Z", txHash: tx(8), accepted: "2" };
+      partial.shipments[0].settlement = settlement(
+        8,
+        3,
+        "2025-03-05T06:00:00Z",
+        "2025-03-02T00:45:00Z",
+        NURSE,
+        "2",
+        "1",
+      );
       partial.timeZoneOffset = "-05:00";
       const recallOnly = { ...realisticInput(), shipments: [] };
       const empty = { ...realisticInput(), shipments: [], recalls: [] };
@@ -339,7 +401,8 @@ describe("trail: EPCIS 2.0 export", () => {
 
   describe("events", () => {
     it("are ObjectEvents with OBSERVE, times in +08:00 and unique eventIDs", () => {
-      expect(events).to.have.length(1 + 6 + 1 + 1 + (1 + 3 + 1 + 1) + 1);
+      // Per shipment: creation, trace events, receipt, delivery and acceptance; then 2 recalls, 1 lift.
+      expect(events).to.have.length(1 + 6 + 1 + 2 + (1 + 3 + 1 + 2) + 3);
       for (const event of events) {
         expect(event.type).to.equal("ObjectEvent");
         expect(event.action).to.equal("OBSERVE");
@@ -367,6 +430,7 @@ describe("trail: EPCIS 2.0 export", () => {
         logId(2),
         logId(3),
         logId(4),
+        `${SETTLED_11}:delivery`,
         logId(5),
         `urn:sunshine-ledger:${CHAIN_ID}:shipment:11:receipt:GR-2025%2F0001`,
         logId(6),
@@ -374,11 +438,14 @@ describe("trail: EPCIS 2.0 export", () => {
         logId(9, 1),
         logId(10),
         logId(11),
+        `${SETTLED_12}:delivery`,
         `urn:sunshine-ledger:${CHAIN_ID}:shipment:12:receipt:GR-2025%2F0002`,
         logId(12),
-        `urn:sunshine-ledger:${CHAIN_ID}:tx:${tx(8)}:settlement:11`,
-        `urn:sunshine-ledger:${CHAIN_ID}:tx:${tx(13)}:settlement:12`,
+        SETTLED_11,
+        SETTLED_12,
         logId(14),
+        logId(15),
+        logId(16),
       ]);
     });
 
@@ -411,6 +478,7 @@ describe("trail: EPCIS 2.0 export", () => {
         ["TraceEventRecorded", "shipping", "in_transit"],
         ["TraceEventRecorded", "departing", "in_transit"],
         ["TraceEventRecorded", "arriving", "in_transit"],
+        ["ShipmentSettled", "receiving", "in_progress"],
         ["TraceEventRecorded", "inspecting", "in_progress"],
         ["receipt", "receiving", "in_progress"],
         ["TraceEventRecorded", "accepting", "conformant"],
@@ -418,10 +486,13 @@ describe("trail: EPCIS 2.0 export", () => {
         ["ShipmentCreated", "shipping", "in_transit"],
         ["TraceEventRecorded", "shipping", "in_transit"],
         ["TraceEventRecorded", "receiving", "in_progress"],
+        ["ShipmentSettled", "receiving", "in_progress"],
         ["receipt", "receiving", "in_progress"],
         ["TraceEventRecorded", "holding", "in_progress"],
         ["ShipmentSettled", "accepting", "conformant"],
         ["ShipmentSettled", "accepting", "conformant"],
+        ["LotRecalled", undefined, "recalled"],
+        ["RecallLifted", undefined, undefined],
         ["LotRecalled", undefined, "recalled"],
       ]);
     });
@@ -430,7 +501,7 @@ describe("trail: EPCIS 2.0 export", () => {
   describe("what", () => {
     it("lists the items as Digital Link URIs when the serial manifest is known", () => {
       const serialised = events.filter((e) => e["sl:shipmentId"] === "11");
-      expect(serialised).to.have.length(9);
+      expect(serialised).to.have.length(10);
       for (const event of serialised) {
         expect(event.epcList, event.eventID).to.deep.equal(ITEMS);
         expect(event).to.not.have.property("quantityList");
@@ -439,12 +510,13 @@ describe("trail: EPCIS 2.0 export", () => {
 
     it("counts the lot (Digital Link lot URI, no uom) when there is no manifest", () => {
       const bulk = events.filter((e) => e["sl:shipmentId"] === "12");
-      expect(bulk).to.have.length(6);
+      expect(bulk).to.have.length(7);
       const quantities = bulk.map((e) => e.quantityList);
       expect(quantities).to.deep.equal([
         [{ epcClass: LOT_URI, quantity: 50 }],
         [{ epcClass: LOT_URI, quantity: 50 }],
         [{ epcClass: LOT_URI, quantity: 50 }],
+        [{ epcClass: LOT_URI, quantity: 50 }], // delivered: the whole shipment
         [{ epcClass: LOT_URI, quantity: 50 }], // received = 48 accepted + 2 rejected
         [{ epcClass: LOT_URI, quantity: 50 }],
         [{ epcClass: LOT_URI, quantity: 48 }], // settlement: accepted only
@@ -460,10 +532,18 @@ describe("trail: EPCIS 2.0 export", () => {
         accepted: "2",
         rejected: "0",
       };
-      input.shipments[0].settlement = { paidAt: "2025-03-05T06:00:00Z", txHash: tx(8), accepted: "2" };
+      input.shipments[0].settlement = settlement(
+        8,
+        3,
+        "2025-03-05T06:00:00Z",
+        "2025-03-02T00:45:00Z",
+        NURSE,
+        "2",
+        "1",
+      );
       const partial = buildEpcisDocument(input);
       const receiving = eventById(partial, `urn:sunshine-ledger:${CHAIN_ID}:shipment:11:receipt:GR-1`);
-      const accepting = eventById(partial, `urn:sunshine-ledger:${CHAIN_ID}:tx:${tx(8)}:settlement:11`);
+      const accepting = eventById(partial, SETTLED_11);
       for (const event of [receiving, accepting]) {
         expect(event.quantityList).to.deep.equal([{ epcClass: LOT_URI, quantity: 2 }]);
         expect(event).to.not.have.property("epcList");
@@ -478,9 +558,10 @@ describe("trail: EPCIS 2.0 export", () => {
       expect(event.quantityList?.[0].epcClass).to.equal(`https://id.gs1.org/01/${GTIN}/10/A25%2F07%2B1`);
     });
 
-    it("marks the whole lot recalled, without a business step", () => {
+    it("marks the whole lot recalled, persistently, without a business step", () => {
       const recall = eventById(doc, logId(14));
       expect(recall.disposition).to.equal("recalled");
+      expect(recall.persistentDisposition).to.deep.equal({ set: ["recalled"] });
       expect(recall).to.not.have.property("bizStep");
       expect(recall.quantityList).to.deep.equal([{ epcClass: LOT_URI }]);
       expect(recall["sl:reasonCode"]).to.equal(3);
@@ -531,9 +612,8 @@ describe("trail: EPCIS 2.0 export", () => {
       };
       expect(eventById(doc, logId(9, 1)).bizTransactionList).to.deep.equal([po, desadv]);
       expect(eventById(doc, recadv.bizTransaction).bizTransactionList).to.deep.equal([po, desadv, recadv]);
-      expect(
-        eventById(doc, `urn:sunshine-ledger:${CHAIN_ID}:tx:${tx(13)}:settlement:12`).bizTransactionList,
-      ).to.deep.equal([po, desadv, recadv]);
+      expect(eventById(doc, SETTLED_12).bizTransactionList).to.deep.equal([po, desadv, recadv]);
+      expect(eventById(doc, `${SETTLED_12}:delivery`).bizTransactionList).to.deep.equal([po, desadv]);
     });
 
     it("names supplier and hospital as owning parties of the shipment", () => {
@@ -593,7 +673,7 @@ describe("trail: EPCIS 2.0 export", () => {
       const logged = events.filter(
         (e) => e["sl:ledgerEvent"] !== undefined && e["sl:ledgerEvent"] !== "ShipmentSettled",
       );
-      expect(logged).to.have.length(12);
+      expect(logged).to.have.length(2 + 9 + 3);
       for (const event of logged) {
         expect(event["sl:chainId"], event.eventID).to.equal(CHAIN_ID);
         expect(event["sl:contract"], event.eventID).to.equal(getAddress(TRACE));
@@ -612,12 +692,20 @@ describe("trail: EPCIS 2.0 export", () => {
       expect([trace["sl:traceIndex"], trace["sl:actor"]]).to.deep.equal([2, getAddress(NURSE)]);
     });
 
-    it("points a settlement to the order book transaction that paid it", () => {
-      const settled = eventById(doc, `urn:sunshine-ledger:${CHAIN_ID}:tx:${tx(8)}:settlement:11`);
-      expect(settled["sl:contract"]).to.equal(getAddress(ORDER_BOOK));
-      expect(settled["sl:txHash"]).to.equal(tx(8));
-      expect(settled["sl:chainId"]).to.equal(CHAIN_ID);
-      expect(settled["sl:acceptedQuantity"]).to.equal("3");
+    it("points a settlement's two events to the order book log that paid it", () => {
+      for (const id of [SETTLED_11, `${SETTLED_11}:delivery`]) {
+        const settled = eventById(doc, id);
+        expect(settled["sl:ledgerEvent"], id).to.equal("ShipmentSettled");
+        expect(settled["sl:contract"], id).to.equal(getAddress(ORDER_BOOK));
+        expect([settled["sl:txHash"], settled["sl:blockNumber"], settled["sl:logIndex"]], id).to.deep.equal([
+          tx(8),
+          108,
+          3,
+        ]);
+        expect(settled["sl:chainId"], id).to.equal(CHAIN_ID);
+      }
+      const accepted = eventById(doc, SETTLED_12);
+      expect([accepted["sl:acceptedQuantity"], accepted["sl:rejectedQuantity"]]).to.deep.equal(["48", "2"]);
     });
 
     it("names the gateway's receipt by its number, with accepted and rejected counts", () => {
@@ -644,10 +732,76 @@ describe("trail: EPCIS 2.0 export", () => {
         "sourceList",
         "destinationList",
         "sensorElementList",
+        "persistentDisposition",
       ]);
       const others = events.flatMap((e) => Object.keys(e)).filter((key) => !standard.has(key));
       expect(others.length).to.be.greaterThan(0);
       expect(others.filter((key) => !key.startsWith("sl:"))).to.deep.equal([]);
+    });
+  });
+
+  describe("recalls and their lifts", () => {
+    it("scopes a supplier's recall to its own shipments, by its account", () => {
+      const recall = eventById(doc, logId(14));
+      expect(recall["sl:ledgerEvent"]).to.equal("LotRecalled");
+      expect(recall["sl:recallScope"]).to.equal(account(SUPPLIER));
+    });
+
+    it("unsets the recalled disposition when a regulator lifts the recall, with its reason", () => {
+      const lift = eventById(doc, logId(15));
+      expect(lift).to.include({
+        "sl:ledgerEvent": "RecallLifted",
+        "sl:recallScope": account(SUPPLIER),
+        "sl:liftedBy": getAddress(REGULATOR),
+        "sl:reasonCode": 8,
+        "sl:txHash": tx(15),
+        "sl:blockNumber": 115,
+      });
+      expect(lift.persistentDisposition).to.deep.equal({ unset: ["recalled"] });
+      // Lifting says nothing of the goods' condition.
+      expect(lift).to.not.have.property("disposition");
+      expect(lift).to.not.have.property("bizStep");
+      expect(lift.quantityList).to.deep.equal([{ epcClass: LOT_URI }]);
+      expect(lift.eventTime).to.equal("2025-03-06T20:00:00.000+08:00");
+    });
+
+    it("calls a regulator's recall global", () => {
+      const recall = eventById(doc, logId(16));
+      expect(recall).to.include({ "sl:recallScope": "global", "sl:recalledBy": getAddress(REGULATOR) });
+      expect(recall.persistentDisposition).to.deep.equal({ set: ["recalled"] });
+    });
+
+    it("has no lift event for a recall in force", () => {
+      const lifts = events.filter((e) => e["sl:ledgerEvent"] === "RecallLifted");
+      expect(lifts.map((e) => e.eventID)).to.deep.equal([logId(15)]);
+    });
+  });
+
+  describe("delivery and settlement", () => {
+    it("receives the whole shipment at the delivery time the chain derived", () => {
+      const delivered = eventById(doc, `${SETTLED_11}:delivery`);
+      expect(delivered).to.include({
+        eventTime: "2025-03-02T08:45:00.000+08:00",
+        bizStep: "receiving",
+        disposition: "in_progress",
+        "sl:ledgerDeliveryTime": true,
+        "sl:shipmentId": "11",
+      });
+      expect(delivered.epcList).to.deep.equal(ITEMS);
+      expect(eventById(doc, `${SETTLED_12}:delivery`).eventTime).to.equal("2025-03-04T09:05:00.000+08:00");
+    });
+
+    it("accepts at the settlement's time, and names who settled: the hospital or the supplier's claim", () => {
+      const byHospital = eventById(doc, SETTLED_11);
+      expect(byHospital).to.include({
+        eventTime: "2025-03-05T14:00:00.000+08:00",
+        "sl:settledBy": getAddress(NURSE),
+        "sl:supplierClaim": false,
+      });
+      const input = realisticInput();
+      input.shipments[1].settlement!.settledBy = SUPPLIER;
+      const claimed = eventById(buildEpcisDocument(input), SETTLED_12);
+      expect(claimed).to.include({ "sl:settledBy": getAddress(SUPPLIER), "sl:supplierClaim": true });
     });
   });
 
@@ -670,6 +824,18 @@ describe("trail: EPCIS 2.0 export", () => {
       const noDay = realisticInput();
       noDay.recalls[0].recalledAt = "2025-02-30T00:00:00Z";
       expectExportError(() => buildEpcisDocument(noDay), "recalledAt");
+    });
+
+    it("rejects a recall lifted before it was made, a bad scope and a bad reason code", () => {
+      const early = realisticInput();
+      early.recalls[0].lift!.liftedAt = "2025-03-05T23:59:59Z";
+      expectExportError(() => buildEpcisDocument(early), "lifted before it was recalled");
+      const scope = realisticInput();
+      scope.recalls[1].scope = "everyone";
+      expectExportError(() => buildEpcisDocument(scope), "scope");
+      const reason = realisticInput();
+      reason.recalls[0].lift!.reasonCode = 70_000;
+      expectExportError(() => buildEpcisDocument(reason), "reasonCode");
     });
 
     it("rejects a serial listed twice in a manifest", () => {

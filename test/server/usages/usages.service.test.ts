@@ -214,6 +214,18 @@ describe("UsagesService.record", function () {
           'lot: AI (10) batch/lot "LOT 1": character " " at position 4 is outside the GS1 character set 82',
         ],
         [
+          "a lot the ledger refuses (it would be a formula in a spreadsheet)",
+          { lot: "=1+1" },
+          "VALIDATION_FAILED",
+          'lot "=1+1" must not begin with =: no ledger lot may',
+        ],
+        [
+          "a scanned lot the ledger refuses",
+          { gtin: undefined, lot: undefined, barcode: `(01)${GTIN}(10)-L1` },
+          "VALIDATION_FAILED",
+          'barcode lot "-L1" must not begin with -: no ledger lot may',
+        ],
+        [
           "an empty patient reference",
           { patientRef: " " },
           "VALIDATION_FAILED",
