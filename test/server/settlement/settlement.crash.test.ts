@@ -8,9 +8,9 @@ import type { NewJob } from "../../../server/modules/settlement/settlement.repos
 import { postgresAdminUrl, postgresSkipped } from "../helpers/postgres";
 import { tempDir } from "../helpers/temp-dir";
 import { procure, startChain, type ChainStack } from "../support/chain";
+import { indexLedger } from "../support/indexer";
 import {
   fullAcceptance,
-  indexLedger,
   settledLogs,
   settlerNonces,
   shipOrder,

@@ -5,10 +5,10 @@ import { enqueue } from "../../../server/modules/settlement/settlement.repositor
 import * as act from "../../../scripts/lib/actions";
 import { forEachEngine } from "../helpers/engines";
 import { freePort, GTIN, procure, startChain, type ChainStack } from "../support/chain";
+import { indexLedger } from "../support/indexer";
 import {
   FlakyProvider,
   fullAcceptance,
-  indexLedger,
   jobOf,
   providerFor,
   queueJobs,

@@ -1,7 +1,5 @@
 import { ethers, JsonRpcProvider, Network, Wallet, type JsonRpcPayload, type JsonRpcResult } from "ethers";
 import type { Db } from "../../../server/db";
-import { LedgerEventDecoder } from "../../../server/chain/ledger-events";
-import { Indexer } from "../../../server/modules/indexer/indexer.service";
 import {
   enqueue,
   type NewJob,
@@ -15,6 +13,7 @@ import {
 import { DeliveryTrace__factory, OrderBook__factory } from "../../../typechain-types";
 import * as act from "../../../scripts/lib/actions";
 import { DAY, GTIN, LOT, type ChainStack } from "../support/chain";
+import { indexLedger } from "../support/indexer";
 
 /**
  * Shared by the settlement tests: more funded orders and shipments on a chain that `procure()`
@@ -87,25 +86,6 @@ export function fullAcceptance(unit: ShippedUnit, accepted = unit.quantity): New
     rejected: BigInt(unit.quantity - accepted),
     receiptHash: ethers.id(`receipt-${unit.shipmentId}`),
   };
-}
-
-/** Catches `db`'s index up with the chain, as the gateway's indexer does before any receipt. */
-export async function indexLedger(db: Db, chain: ChainStack): Promise<void> {
-  const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
-  const indexer = new Indexer(
-    db,
-    chain.provider,
-    new LedgerEventDecoder(chain.deployment.contracts),
-    {
-      deploymentBlock: chain.deployment.deploymentBlock,
-      confirmations: 0,
-      batchBlocks: 2000,
-      pollMs: 20,
-      reorgWindow: 16,
-    },
-    silent,
-  );
-  await indexer.catchUp();
 }
 
 /** Indexes the chain, then queues `jobs`: a job is only ever queued for an indexed shipment. */
