@@ -48,7 +48,7 @@ forEachEngine((engine) => {
   let chain: ChainStack;
   let p: Procurement;
   let t: Record<"receiver" | "regulator" | "supplier" | "supplier2" | "receiver2" | "stranger", string>;
-  const s = {} as Record<"late" | "veryLate" | "pending", Shipped>;
+  const s = {} as Record<"late" | "veryLate" | "pending" | "claimed", Shipped>;
 
   before(async function () {
     this.timeout(180_000);
@@ -60,6 +60,7 @@ forEachEngine((engine) => {
     s.late = await orderAndShip(chain, p, { quantity: 10, prefix: "LA" });
     s.veryLate = await orderAndShip(chain, p, { quantity: 10, prefix: "VL" });
     s.pending = await orderAndShip(chain, p, { quantity: 2, prefix: "PD" });
+    s.claimed = await orderAndShip(chain, p, { quantity: 2, prefix: "CL" });
     await app.indexer.catchUp();
     t = await loginAll(app, {
       receiver: cast.receiver,
@@ -299,6 +300,41 @@ forEachEngine((engine) => {
       const [payment] = await items(`?orderId=${s.pending.orderId}`, t.receiver);
       expect(payment).to.include({ status: "confirmed", penalty: (value / 10n).toString(), daysLate: 23 });
       expectTiming(payment);
+    });
+  });
+
+  describe("a shipment the supplier settled itself", function () {
+    it("shows the claim's units and the supplier as the settler, and the worker sends nothing", async function () {
+      const { ledger, cast } = chain;
+      await receiveAll(s.claimed, "GR-CLAIMED");
+      // The hospital records the receipt on chain and disputes a unit, but its settlement waits
+      // past the confirmation window: the supplier settles the undisputed unit itself.
+      await act.recordTrace(ledger, cast.receiver, s.claimed.shipmentId, "receiving", {
+        location: "store",
+        eventTime: (await chain.now()) - 60,
+      });
+      const record = await act.shipmentRecord(ledger, s.claimed.shipmentId);
+      await act.sent(
+        ledger.orderBook.connect(cast.approver).disputeShipment(s.claimed.shipmentId, record, 1, 4),
+      );
+      await chain.advance(7 * DAY + 1);
+      const claim = await act.sent(
+        ledger.orderBook.connect(cast.supplier).claimSettlement(s.claimed.shipmentId, record),
+      );
+      const settlerNonce = await chain.provider.getTransactionCount(cast.settler.address);
+
+      await drain();
+      expect(await chain.provider.getTransactionCount(cast.settler.address)).to.equal(settlerNonce);
+      const [payment] = await items(`?orderId=${s.claimed.orderId}`, t.receiver);
+      expect(payment).to.include({
+        status: "confirmed",
+        receiptNo: "GR-CLAIMED",
+        accepted: "1",
+        rejected: "1",
+        settledBy: cast.supplier.address.toLowerCase(),
+        txHash: claim.hash,
+        error: null,
+      });
     });
   });
 });
