@@ -1,5 +1,6 @@
 import { Interface, type Log, type ParamType } from "ethers";
 import {
+  AgreementBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
@@ -20,6 +21,7 @@ const INDEXED: Partial<Record<LedgerContractName, Interface>> = {
   roles: new Interface(LedgerRoles__factory.abi),
   registry: new Interface(SupplierRegistry__factory.abi),
   tenders: new Interface(TenderHouse__factory.abi),
+  agreements: new Interface(AgreementBook__factory.abi),
   hospitals: new Interface(HospitalRegistry__factory.abi),
   trace: new Interface(DeliveryTrace__factory.abi),
   orderBook: new Interface(OrderBook__factory.abi),

@@ -1,5 +1,6 @@
 import { Interface, type ErrorDescription } from "ethers";
 import {
+  AgreementBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
@@ -15,6 +16,7 @@ const ERRORS = new Interface(
     OrderBook__factory.abi,
     DeliveryTrace__factory.abi,
     TenderHouse__factory.abi,
+    AgreementBook__factory.abi,
     SupplierRegistry__factory.abi,
     HospitalRegistry__factory.abi,
     LedgerForwarder__factory.abi,

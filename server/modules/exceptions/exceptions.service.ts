@@ -46,11 +46,10 @@ interface ExceptionRow {
   resolved_by: string | null;
   resolved_at: Date | string | null;
   created_at: Date | string;
-  received_at: Date | string | null;
   receipt_hash: string | null;
 }
 
-const SELECT = `SELECT e.*, s.order_id, o.hospital, s.quantity, r.received_at, r.receipt_hash
+const SELECT = `SELECT e.*, s.order_id, o.hospital, s.quantity, r.receipt_hash
   FROM exceptions e JOIN shipments s ON s.id = e.shipment_id JOIN orders o ON o.id = s.order_id
   LEFT JOIN receipts r ON r.receipt_no = e.receipt_no`;
 
@@ -101,7 +100,7 @@ export class ExceptionsService {
           `shipment ${e.shipment_id} already has a ${jobs[0].status} settlement`,
         );
       }
-      if (e.receipt_no === null || e.received_at === null || e.receipt_hash === null) {
+      if (e.receipt_no === null || e.receipt_hash === null) {
         throw appError("RESOLUTION_INVALID", `exception ${id} has no goods receipt to settle from`);
       }
       await tx.query(
@@ -114,7 +113,6 @@ export class ExceptionsService {
         receiptNo: e.receipt_no,
         accepted,
         rejected: shipped - accepted,
-        receivedAt: new Date(e.received_at),
         receiptHash: e.receipt_hash,
       });
     });

@@ -5,8 +5,8 @@ import { DOCUMENT_KINDS, ORDER_STATUS, TRACE_STEPS } from "../../../scripts/lib/
 /**
  * Projections: how each ledger event changes the gateway's read model. Every handler is a
  * plain SQL change keyed by the event's own ids, applied exactly once per stored event (the
- * caller only applies events it has just inserted), so replaying the event log from scratch
- * rebuilds the same tables.
+ * caller only applies events it has just inserted) and in block and log order, so replaying
+ * the event log from scratch rebuilds the same tables.
  */
 
 export interface StoredEvent {
@@ -63,6 +63,30 @@ const handlers: Record<string, Handler> = {
       ],
     );
   },
+  "registry.ProductsDeclared": async (db, e) => {
+    await db.query(`UPDATE supplier_documents SET gtins = $2, last_tx = $3, last_block = $4 WHERE id = $1`, [
+      str(e.args.documentId),
+      JSON.stringify((e.args.gtins as JsonValue[]).map(gtin14)),
+      e.txHash,
+      e.blockNumber,
+    ]);
+  },
+  "registry.GtinRegistered": async (db, e) => {
+    // Emitted only when the document becomes the GTIN's current registration: it replaces the
+    // previous one (SupplierRegistry's current-document rule).
+    await db.query(
+      `INSERT INTO supplier_gtins (supplier, gtin, document_id, valid_from, valid_until) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (supplier, gtin) DO UPDATE SET document_id = EXCLUDED.document_id,
+         valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until`,
+      [
+        str(e.args.supplier),
+        gtin14(e.args.gtin),
+        str(e.args.documentId),
+        iso(e.args.validFrom),
+        iso(e.args.validUntil),
+      ],
+    );
+  },
   "registry.DocumentAttested": async (db, e) => {
     await db.query(
       `UPDATE supplier_documents SET status = 'attested', decided_by = $2, last_tx = $3, last_block = $4 WHERE id = $1`,
@@ -91,11 +115,13 @@ const handlers: Record<string, Handler> = {
     const hospitals = (e.args.hospitals as string[]).map((hospital, i) => ({
       hospital,
       volume: (e.args.volumes as string[])[i],
+      forfeitClaimed: "0",
     }));
     await db.query(
       `INSERT INTO tenders (id, category, reserve_price, commit_deadline, reveal_deadline, term_seconds, lead_time_days,
-         penalty_bps_per_day, penalty_cap_bps, winners, hospitals, status, opened_by, last_tx, last_block)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'open', $12, $13, $14)`,
+         penalty_bps_per_day, penalty_cap_bps, winners, bid_bond, funding_window, receiving_window, confirm_window,
+         hospitals, status, opened_by, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open', $16, $17, $18)`,
       [
         str(e.args.tenderId),
         str(t.category),
@@ -107,6 +133,10 @@ const handlers: Record<string, Handler> = {
         num(t.penaltyBpsPerDay),
         num(t.penaltyCapBps),
         num(t.winners),
+        str(t.bidBond),
+        num(t.fundingWindow),
+        num(t.receivingWindow),
+        num(t.confirmWindow),
         JSON.stringify(hospitals),
         str(e.args.regulator),
         e.txHash,
@@ -115,15 +145,18 @@ const handlers: Record<string, Handler> = {
     );
   },
   "tenders.BidCommitted": async (db, e) => {
+    // A replacing commitment takes no second bond (its event carries 0): the first one stands.
     await db.query(
-      `INSERT INTO bids (tender_id, bidder, commitment, sequence, last_tx, last_block) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (tender_id, bidder) DO UPDATE SET commitment = EXCLUDED.commitment, sequence = EXCLUDED.sequence,
-         last_tx = EXCLUDED.last_tx, last_block = EXCLUDED.last_block`,
+      `INSERT INTO bids (tender_id, bidder, commitment, committed_at, bond, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (tender_id, bidder) DO UPDATE SET commitment = EXCLUDED.commitment,
+         committed_at = EXCLUDED.committed_at, last_tx = EXCLUDED.last_tx, last_block = EXCLUDED.last_block`,
       [
         str(e.args.tenderId),
         str(e.args.bidder),
         str(e.args.commitment),
-        str(e.args.sequence),
+        e.blockTime.toISOString(),
+        str(e.args.bond),
         e.txHash,
         e.blockNumber,
       ],
@@ -131,8 +164,35 @@ const handlers: Record<string, Handler> = {
   },
   "tenders.BidRevealed": async (db, e) => {
     await db.query(
-      `UPDATE bids SET revealed = TRUE, tiers = $3, last_tx = $4, last_block = $5 WHERE tender_id = $1 AND bidder = $2`,
+      `UPDATE bids SET revealed = TRUE, tiers = $3, bond_returned = TRUE, last_tx = $4, last_block = $5
+       WHERE tender_id = $1 AND bidder = $2`,
       [str(e.args.tenderId), str(e.args.bidder), json(e.args.tiers), e.txHash, e.blockNumber],
+    );
+  },
+  "tenders.BondWithdrawn": async (db, e) => {
+    await db.query(
+      `UPDATE bids SET bond_returned = TRUE, last_tx = $3, last_block = $4 WHERE tender_id = $1 AND bidder = $2`,
+      [str(e.args.tenderId), str(e.args.bidder), e.txHash, e.blockNumber],
+    );
+  },
+  "tenders.BondsForfeited": async (db, e) => {
+    await db.query(`UPDATE tenders SET forfeited = $2, last_tx = $3, last_block = $4 WHERE id = $1`, [
+      str(e.args.tenderId),
+      str(e.args.amount),
+      e.txHash,
+      e.blockNumber,
+    ]);
+  },
+  "tenders.ForfeitClaimed": async (db, e) => {
+    // The claiming hospital's entry of the tender's hospital list records its share.
+    await db.query(
+      `UPDATE tenders SET hospitals = (
+         SELECT jsonb_agg(CASE WHEN h->>'hospital' = $2 THEN h || jsonb_build_object('forfeitClaimed', $3::text) ELSE h END
+           ORDER BY i)
+         FROM jsonb_array_elements(hospitals) WITH ORDINALITY AS x(h, i)),
+         last_tx = $4, last_block = $5
+       WHERE id = $1`,
+      [str(e.args.tenderId), str(e.args.hospital), str(e.args.amount), e.txHash, e.blockNumber],
     );
   },
   "tenders.BidderSkipped": async (db, e) => {
@@ -149,11 +209,15 @@ const handlers: Record<string, Handler> = {
     );
   },
   "tenders.TenderFailed": (db, e) => tenderStatus(db, e, "failed"),
-  "tenders.AgreementCreated": async (db, e) => {
+  "tenders.TenderCancelled": (db, e) => tenderStatus(db, e, "cancelled"),
+
+  // The agreement book emits these inside the tender house's award and the order book's acts.
+  "agreements.AgreementCreated": async (db, e) => {
     await db.query(
       `INSERT INTO agreements (id, tender_id, supplier, category, start_at, end_at, tiers, lead_time_days,
-         penalty_bps_per_day, penalty_cap_bps, last_tx, last_block)
-       SELECT $1, $2, $3, $4, $5, $6, $7, t.lead_time_days, t.penalty_bps_per_day, t.penalty_cap_bps, $8, $9
+         penalty_bps_per_day, penalty_cap_bps, funding_window, receiving_window, confirm_window, last_tx, last_block)
+       SELECT $1, $2, $3, $4, $5, $6, $7, t.lead_time_days, t.penalty_bps_per_day, t.penalty_cap_bps,
+         t.funding_window, t.receiving_window, t.confirm_window, $8, $9
        FROM tenders t WHERE t.id = $2`,
       [
         str(e.args.agreementId),
@@ -176,15 +240,29 @@ const handlers: Record<string, Handler> = {
       );
     }
   },
-  "tenders.AgreementVolumeChanged": async (db, e) => {
+  "agreements.AgreementVolumeChanged": async (db, e) => {
+    // The tier position is the accepted volume: cumulative_volume keeps following it.
     await db.query(
-      `UPDATE agreements SET cumulative_volume = $2, last_tx = $3, last_block = $4 WHERE id = $1`,
-      [str(e.args.agreementId), str(e.args.cumulativeVolume), e.txHash, e.blockNumber],
+      `UPDATE agreements SET funded_volume = $2, accepted_volume = $3, cumulative_volume = $3, last_tx = $4,
+         last_block = $5
+       WHERE id = $1`,
+      [
+        str(e.args.agreementId),
+        str(e.args.fundedVolume),
+        str(e.args.acceptedVolume),
+        e.txHash,
+        e.blockNumber,
+      ],
     );
     await db.query(
-      `INSERT INTO agreement_hospitals (agreement_id, hospital, ordered) VALUES ($1, $2, $3)
-       ON CONFLICT (agreement_id, hospital) DO UPDATE SET ordered = EXCLUDED.ordered`,
-      [str(e.args.agreementId), str(e.args.hospital), str(e.args.hospitalOrderedVolume)],
+      `INSERT INTO agreement_hospitals (agreement_id, hospital, ordered, accepted) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (agreement_id, hospital) DO UPDATE SET ordered = EXCLUDED.ordered, accepted = EXCLUDED.accepted`,
+      [
+        str(e.args.agreementId),
+        str(e.args.hospital),
+        str(e.args.hospitalFunded),
+        str(e.args.hospitalAccepted),
+      ],
     );
   },
 
@@ -202,7 +280,26 @@ const handlers: Record<string, Handler> = {
       ],
     );
   },
+  "hospitals.MemberInvited": async (db, e) => {
+    if (num(e.args.roles) === 0) {
+      await db.query(`DELETE FROM hospital_invitations WHERE hospital = $1 AND member = $2`, [
+        str(e.args.hospital),
+        str(e.args.member),
+      ]);
+      return;
+    }
+    await db.query(
+      `INSERT INTO hospital_invitations (hospital, member, roles, invited_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (hospital, member) DO UPDATE SET roles = EXCLUDED.roles, invited_at = EXCLUDED.invited_at`,
+      [str(e.args.hospital), str(e.args.member), num(e.args.roles), e.blockTime.toISOString()],
+    );
+  },
   "hospitals.HospitalMemberChanged": async (db, e) => {
+    // Joining uses the invitation up; a member has no invitation of its own hospital otherwise.
+    await db.query(`DELETE FROM hospital_invitations WHERE hospital = $1 AND member = $2`, [
+      str(e.args.hospital),
+      str(e.args.member),
+    ]);
     if (num(e.args.roles) === 0) {
       await db.query(`DELETE FROM hospital_members WHERE hospital = $1 AND member = $2`, [
         str(e.args.hospital),
@@ -225,19 +322,21 @@ const handlers: Record<string, Handler> = {
   },
 
   "orderBook.OrderPlaced": async (db, e) => {
+    // Placing prices nothing: the value is the escrow funding takes (OrderFunded).
     await db.query(
       `INSERT INTO orders (id, agreement_id, hospital, supplier, placed_by, quantity, value, requested_delivery,
-         delivery_deadline, order_ref, status, placed_at, last_tx, last_block)
-       SELECT $1, $2, $3, a.supplier, $4, $5, $6, $7, $8, $9, 'placed', $10, $11, $12 FROM agreements a WHERE a.id = $2`,
+         delivery_deadline, funding_expires_at, order_ref, status, placed_at, last_tx, last_block)
+       SELECT $1, $2, $3, a.supplier, $4, $5, 0, $6, $7, $8, $9, 'placed', $10, $11, $12
+       FROM agreements a WHERE a.id = $2`,
       [
         str(e.args.orderId),
         str(e.args.agreementId),
         str(e.args.hospital),
         str(e.args.placedBy),
         str(e.args.quantity),
-        str(e.args.value),
         iso(e.args.requestedDelivery),
         iso(e.args.deliveryDeadline),
+        iso(e.args.fundingExpiresAt),
         str(e.args.orderRef),
         e.blockTime.toISOString(),
         e.txHash,
@@ -267,8 +366,22 @@ const handlers: Record<string, Handler> = {
   },
   "orderBook.OrderFunded": async (db, e) => {
     await db.query(
-      `UPDATE orders SET status = 'funded', escrow = $2, funded_at = $3, last_tx = $4, last_block = $5 WHERE id = $1`,
+      `UPDATE orders SET status = 'funded', value = $2, escrow = $2, funded_at = $3, last_tx = $4, last_block = $5
+       WHERE id = $1`,
       [str(e.args.orderId), str(e.args.amount), e.blockTime.toISOString(), e.txHash, e.blockNumber],
+    );
+  },
+  "orderBook.ExcessVolumeConsented": async (db, e) => {
+    await db.query(`UPDATE orders SET excess_consented = TRUE, last_tx = $2, last_block = $3 WHERE id = $1`, [
+      str(e.args.orderId),
+      e.txHash,
+      e.blockNumber,
+    ]);
+  },
+  "orderBook.LateShipmentAllowed": async (db, e) => {
+    await db.query(
+      `UPDATE orders SET late_shipment_allowed = TRUE, last_tx = $2, last_block = $3 WHERE id = $1`,
+      [str(e.args.orderId), e.txHash, e.blockNumber],
     );
   },
   "orderBook.OrderCancelled": async (db, e) => {
@@ -297,16 +410,17 @@ const handlers: Record<string, Handler> = {
     const c = obj(e.args.confirmation);
     const p = obj(e.args.payout);
     await db.query(
-      `INSERT INTO settlements (shipment_id, order_id, supplier, accepted, rejected, received_at, receipt_hash, gross,
-         penalty, paid, days_late, paid_at, tx_hash, block_number, log_index)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      `INSERT INTO settlements (shipment_id, order_id, supplier, settled_by, accepted, rejected, delivered_at,
+         receipt_hash, gross, penalty, paid, days_late, paid_at, tx_hash, block_number, log_index)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
       [
         str(e.args.shipmentId),
         str(e.args.orderId),
         str(e.args.supplier),
+        str(e.args.settledBy),
         str(c.accepted),
         str(c.rejected),
-        iso(c.receivedAt),
+        iso(p.deliveredAt),
         str(c.receiptHash),
         str(p.gross),
         str(p.penalty),
@@ -318,8 +432,16 @@ const handlers: Record<string, Handler> = {
         e.logIndex,
       ],
     );
-    // Mirrors OrderBook.confirmShipment: rejected units return to the order, or join the
-    // cancelled ones once the hospital has cancelled the remainder.
+    // Settling marks the shipment confirmed and, when the hospital recorded no receiving step,
+    // makes this block its receiving record (DeliveryTrace.markConfirmed).
+    await db.query(
+      `UPDATE shipments SET confirmed = TRUE, chain_received_at = COALESCE(chain_received_at, $2), last_tx = $3,
+         last_block = $4
+       WHERE id = $1`,
+      [str(e.args.shipmentId), e.blockTime.toISOString(), e.txHash, e.blockNumber],
+    );
+    // Mirrors OrderBook._settle: rejected units return to the order, or join the cancelled ones
+    // once the hospital has cancelled the remainder.
     await db.query(
       `UPDATE orders SET accepted = accepted + $2, shipped = shipped - $3,
          cancelled = cancelled + CASE WHEN cancel_requested THEN $3::numeric ELSE 0 END,
@@ -336,6 +458,13 @@ const handlers: Record<string, Handler> = {
       ],
     );
   },
+  "orderBook.ShipmentDisputed": async (db, e) => {
+    // A later dispute replaces the earlier one, as on chain.
+    await db.query(
+      `UPDATE shipments SET disputed_units = $2, dispute_reason = $3, last_tx = $4, last_block = $5 WHERE id = $1`,
+      [str(e.args.shipmentId), str(e.args.units), num(e.args.reasonCode), e.txHash, e.blockNumber],
+    );
+  },
   "orderBook.OrderClosed": async (db, e) => {
     await db.query(
       `UPDATE orders SET status = 'closed', escrow = escrow - $2, closed_at = $3, last_tx = $4, last_block = $5
@@ -345,41 +474,46 @@ const handlers: Record<string, Handler> = {
   },
 
   "trace.ShipmentCreated": async (db, e) => {
+    const r = obj(e.args.record);
     await db.query(
-      `INSERT INTO shipments (id, order_id, supplier, gtin, lot, expiry, quantity, serial_root, notice_hash, created_at,
-         last_tx, last_block)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      `INSERT INTO shipments (id, order_id, supplier, hospital, gtin, lot, lot_key, expiry, quantity, serial_root,
+         notice_hash, created_at, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [
         str(e.args.shipmentId),
-        str(e.args.orderId),
-        str(e.args.supplier),
-        gtin14(e.args.gtin),
-        str(e.args.lot),
-        iso(e.args.expiry),
-        str(e.args.quantity),
-        str(e.args.serialRoot),
-        str(e.args.noticeHash),
-        e.blockTime.toISOString(),
+        str(r.orderId),
+        str(r.supplier),
+        str(r.hospital),
+        gtin14(r.gtin),
+        str(r.lot),
+        str(e.args.lotKey),
+        iso(r.expiry),
+        str(r.quantity),
+        str(r.serialRoot),
+        str(r.noticeHash),
+        iso(r.createdAt),
         e.txHash,
         e.blockNumber,
       ],
     );
     await db.query(`UPDATE orders SET shipped = shipped + $2, last_tx = $3, last_block = $4 WHERE id = $1`, [
-      str(e.args.orderId),
-      str(e.args.quantity),
+      str(r.orderId),
+      str(r.quantity),
       e.txHash,
       e.blockNumber,
     ]);
   },
   "trace.TraceEventRecorded": async (db, e) => {
+    const step = TRACE_STEPS[num(e.args.step)];
+    // The chain numbers no events: a shipment's events are numbered in block and log order,
+    // which is the order projections are applied in.
     await db.query(
       `INSERT INTO trace_events (shipment_id, event_index, step, actor, location, event_time, sensor_digest, excursion,
          tx_hash, block_number, log_index)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+       SELECT $1, 1 + count(*), $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM trace_events WHERE shipment_id = $1`,
       [
         str(e.args.shipmentId),
-        num(e.args.eventIndex),
-        TRACE_STEPS[num(e.args.step)],
+        step,
         str(e.args.actor),
         str(e.args.location),
         iso(e.args.eventTime),
@@ -390,6 +524,21 @@ const handlers: Record<string, Handler> = {
         e.logIndex,
       ],
     );
+    // The delivery time's two records (DeliveryTrace.recordTraceEvent): the first Arriving (only
+    // the supplier or its carrier may record it) and the hospital's first step from Receiving on.
+    const time = e.blockTime.toISOString();
+    if (step === "arriving") {
+      await db.query(
+        `UPDATE shipments SET arrived_at = $2, last_tx = $3, last_block = $4 WHERE id = $1 AND arrived_at IS NULL`,
+        [str(e.args.shipmentId), time, e.txHash, e.blockNumber],
+      );
+    } else if (TRACE_STEPS.indexOf(step) >= TRACE_STEPS.indexOf("receiving")) {
+      await db.query(
+        `UPDATE shipments SET chain_received_at = $2, last_tx = $3, last_block = $4
+         WHERE id = $1 AND chain_received_at IS NULL`,
+        [str(e.args.shipmentId), time, e.txHash, e.blockNumber],
+      );
+    }
     if (e.args.excursion === true) {
       // A waiver covers only the excursions before it (DeliveryTrace.recordTraceEvent).
       await db.query(
@@ -404,24 +553,39 @@ const handlers: Record<string, Handler> = {
       [str(e.args.shipmentId), e.txHash, e.blockNumber],
     );
   },
-  "trace.ShipmentConfirmed": async (db, e) => {
-    await db.query(`UPDATE shipments SET confirmed = TRUE, last_tx = $2, last_block = $3 WHERE id = $1`, [
-      str(e.args.shipmentId),
-      e.txHash,
-      e.blockNumber,
-    ]);
-  },
   "trace.LotRecalled": async (db, e) => {
     await db.query(
-      `INSERT INTO recalls (lot_key, gtin, lot, recalled_by, reason_code, recalled_at, tx_hash, block_number, log_index)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO recalls (lot_key, gtin, lot, scope, recalled_by, reason_code, recalled_at, tx_hash, block_number,
+         log_index)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         str(e.args.lotKey),
         gtin14(e.args.gtin),
         str(e.args.lot),
+        str(e.args.scope),
         str(e.args.by),
         num(e.args.reasonCode),
         iso(e.args.recalledAt),
+        e.txHash,
+        e.blockNumber,
+        e.logIndex,
+      ],
+    );
+  },
+  "trace.RecallLifted": async (db, e) => {
+    // A scope has at most one open recall at a time (recalling it again needs a lift first).
+    await db.query(
+      `UPDATE recalls SET lifted_at = $3, lifted_by = $4, lift_reason_code = $5, lift_tx_hash = $6,
+         lift_block_number = $7, lift_log_index = $8
+       WHERE (tx_hash, log_index) = (
+         SELECT tx_hash, log_index FROM recalls WHERE lot_key = $1 AND scope = $2 AND lifted_at IS NULL
+         ORDER BY block_number DESC, log_index DESC LIMIT 1)`,
+      [
+        str(e.args.lotKey),
+        str(e.args.scope),
+        e.blockTime.toISOString(),
+        str(e.args.regulator),
+        num(e.args.reasonCode),
         e.txHash,
         e.blockNumber,
         e.logIndex,
@@ -446,8 +610,12 @@ async function tenderStatus(db: Db, e: StoredEvent, status: string): Promise<voi
   ]);
 }
 
-/** Applies one event to the projections; events without a projection (pauses, carrier changes,
- * forwarder executions) live in `chain_events` only. */
+/**
+ * Applies one event to the projections. Events without a projection live in `chain_events`
+ * only: pauses, carrier changes, forwarder executions, bindings, the supplier's agreement to a
+ * cancellation, refunds deferred and withdrawn, and members leaving or unbound (the
+ * HospitalMemberChanged with roles 0 just before them has removed the member already).
+ */
 export async function project(db: Db, e: StoredEvent): Promise<void> {
   const handler = handlers[`${e.contract}.${e.event}`];
   if (handler) await handler(db, e);
@@ -455,6 +623,8 @@ export async function project(db: Db, e: StoredEvent): Promise<void> {
 
 /** Every projection table, in an order that truncation can follow. */
 export const PROJECTION_TABLES = [
+  "hospital_invitations",
+  "supplier_gtins",
   "settlements",
   "recalls",
   "trace_events",

@@ -8,6 +8,9 @@ import { decodeCursor, ID_KEY, toPage, type Page } from "../../lib/pagination";
 
 type Row = Record<string, unknown>;
 
+/** The scope of a regulator's recall: every supplier's shipments of the lot. */
+const GLOBAL_SCOPE = "0x0000000000000000000000000000000000000000";
+
 export interface ListQuery {
   limit: number;
   cursor?: string;
@@ -16,6 +19,7 @@ export interface ListQuery {
 const iso = (v: unknown): string | null =>
   v === null || v === undefined ? null : new Date(v as string).toISOString();
 const s = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const n = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const lastChange = (r: Row) => ({ txHash: r.last_tx as string, blockNumber: Number(r.last_block) });
 
 function where(
@@ -56,7 +60,7 @@ async function list<T>(
   return toPage(rows, q.limit, (r) => String(r[key]), map);
 }
 
-export function supplierView(r: Row, documents: Row[] = []) {
+export function supplierView(r: Row, documents: Row[] = [], gtins: Row[] = []) {
   return {
     address: r.address as string,
     name: r.name as string,
@@ -71,10 +75,18 @@ export function supplierView(r: Row, documents: Row[] = []) {
       validFrom: iso(d.valid_from),
       validUntil: iso(d.valid_until),
       categories: d.categories as string[],
+      gtins: (d.gtins as string[] | null) ?? null,
       status: d.status as string,
       reasonCode: d.reason_code === null ? null : Number(d.reason_code),
       decidedBy: d.decided_by as string | null,
       lastChange: lastChange(d),
+    })),
+    // The GTINs it may ship: each with its current attested product registration.
+    gtins: gtins.map((g) => ({
+      gtin: g.gtin as string,
+      documentId: String(g.document_id),
+      validFrom: iso(g.valid_from),
+      validUntil: iso(g.valid_until),
     })),
     lastChange: lastChange(r),
   };
@@ -92,13 +104,20 @@ export function tenderView(r: Row, bids: Row[] = []) {
     penaltyBpsPerDay: Number(r.penalty_bps_per_day),
     penaltyCapBps: Number(r.penalty_cap_bps),
     winners: Number(r.winners),
-    hospitals: r.hospitals as { hospital: string; volume: string }[],
+    bidBond: s(r.bid_bond),
+    fundingWindowSeconds: n(r.funding_window),
+    receivingWindowSeconds: n(r.receiving_window),
+    confirmWindowSeconds: n(r.confirm_window),
+    forfeited: s(r.forfeited),
+    hospitals: r.hospitals as { hospital: string; volume: string; forfeitClaimed: string }[],
     status: r.status as string,
     openedBy: r.opened_by as string,
     bids: bids.map((b) => ({
       bidder: b.bidder as string,
       commitment: b.commitment as string,
-      sequence: String(b.sequence),
+      committedAt: iso(b.committed_at),
+      bond: s(b.bond),
+      bondReturned: b.bond_returned as boolean,
       revealed: b.revealed as boolean,
       tiers: (b.tiers as unknown) ?? null,
       skipped: b.skipped as boolean,
@@ -120,11 +139,18 @@ export function agreementView(r: Row, hospitals: Row[] = []) {
     leadTimeDays: Number(r.lead_time_days),
     penaltyBpsPerDay: Number(r.penalty_bps_per_day),
     penaltyCapBps: Number(r.penalty_cap_bps),
+    fundingWindowSeconds: n(r.funding_window),
+    receivingWindowSeconds: n(r.receiving_window),
+    confirmWindowSeconds: n(r.confirm_window),
+    fundedVolume: s(r.funded_volume),
+    acceptedVolume: s(r.accepted_volume),
+    // The position on the tier schedule: the accepted volume.
     cumulativeVolume: s(r.cumulative_volume),
     hospitals: hospitals.map((h) => ({
       hospital: h.hospital as string,
       committed: s(h.committed),
-      ordered: s(h.ordered),
+      funded: s(h.ordered),
+      accepted: s(h.accepted),
     })),
     lastChange: lastChange(r),
   };
@@ -138,9 +164,13 @@ export function orderView(r: Row, approvals: Row[] = []) {
     supplier: r.supplier as string,
     placedBy: r.placed_by as string,
     quantity: s(r.quantity),
+    // The escrow funding took: 0 while the order waits for its approvals.
     value: s(r.value),
     requestedDelivery: iso(r.requested_delivery),
     deliveryDeadline: iso(r.delivery_deadline),
+    fundingExpiresAt: iso(r.funding_expires_at),
+    excessConsented: r.excess_consented as boolean,
+    lateShipmentAllowed: r.late_shipment_allowed as boolean,
     orderRef: r.order_ref as string,
     status: r.status as string,
     approvals: Number(r.approvals),
@@ -181,7 +211,11 @@ export class LedgerRepository {
       `SELECT * FROM supplier_documents WHERE supplier = $1 ORDER BY id`,
       [address.toLowerCase()],
     );
-    return supplierView(rows[0], docs);
+    const { rows: gtins } = await this.db.query<Row>(
+      `SELECT * FROM supplier_gtins WHERE supplier = $1 ORDER BY gtin`,
+      [address.toLowerCase()],
+    );
+    return supplierView(rows[0], docs, gtins);
   }
 
   listTenders(q: ListQuery & { status?: string; category?: string }) {
@@ -203,7 +237,7 @@ export class LedgerRepository {
     const { rows } = await this.db.query<Row>(`SELECT * FROM tenders WHERE id = $1`, [id]);
     if (!rows[0]) return null;
     const { rows: bids } = await this.db.query<Row>(
-      `SELECT * FROM bids WHERE tender_id = $1 ORDER BY sequence`,
+      `SELECT * FROM bids WHERE tender_id = $1 ORDER BY committed_at, bidder`,
       [id],
     );
     return tenderView(rows[0], bids);
@@ -264,8 +298,7 @@ export class LedgerRepository {
 
   async getShipment(id: string) {
     const { rows } = await this.db.query<Row>(
-      `SELECT s.*, o.hospital, m.serial_count FROM shipments s JOIN orders o ON o.id = s.order_id
-       LEFT JOIN manifests m ON m.shipment_id = s.id WHERE s.id = $1`,
+      `SELECT s.*, m.serial_count FROM shipments s LEFT JOIN manifests m ON m.shipment_id = s.id WHERE s.id = $1`,
       [id],
     );
     const r = rows[0];
@@ -277,9 +310,10 @@ export class LedgerRepository {
     const { rows: settled } = await this.db.query<Row>(`SELECT * FROM settlements WHERE shipment_id = $1`, [
       id,
     ]);
-    const { rows: recalled } = await this.db.query<Row>(
-      `SELECT * FROM recalls WHERE gtin = $1 AND lot = $2`,
-      [r.gtin, r.lot],
+    // The recalls that reach this shipment: the regulator's (global) and its supplier's own.
+    const { rows: recalls } = await this.db.query<Row>(
+      `SELECT * FROM recalls WHERE lot_key = $1 AND scope IN ($2, $3) ORDER BY block_number, log_index`,
+      [r.lot_key, GLOBAL_SCOPE, r.supplier],
     );
     const st = settled[0];
     return {
@@ -289,16 +323,42 @@ export class LedgerRepository {
       supplier: r.supplier as string,
       gtin: r.gtin as string,
       lot: r.lot as string,
+      lotKey: r.lot_key as string,
       expiry: iso(r.expiry),
       quantity: s(r.quantity),
       serialRoot: r.serial_root as string,
       noticeHash: r.notice_hash as string,
       createdAt: iso(r.created_at),
+      // The two on-chain records the chain derives the delivery time from.
+      arrivedAt: iso(r.arrived_at),
+      chainReceivedAt: iso(r.chain_received_at),
       excursion: r.excursion as boolean,
       excursionWaived: r.excursion_waived as boolean,
+      dispute:
+        r.disputed_units === null
+          ? null
+          : { units: s(r.disputed_units), reasonCode: Number(r.dispute_reason) },
       confirmed: r.confirmed as boolean,
       manifestSerials: r.serial_count === null ? null : Number(r.serial_count),
-      recalled: recalled.length > 0,
+      recalled: recalls.some((x) => x.lifted_at === null),
+      recalls: recalls.map((x) => ({
+        scope: x.scope as string,
+        recalledBy: x.recalled_by as string,
+        reasonCode: Number(x.reason_code),
+        recalledAt: iso(x.recalled_at),
+        txHash: x.tx_hash as string,
+        blockNumber: Number(x.block_number),
+        lifted:
+          x.lifted_at === null
+            ? null
+            : {
+                at: iso(x.lifted_at),
+                by: x.lifted_by as string,
+                reasonCode: Number(x.lift_reason_code),
+                txHash: x.lift_tx_hash as string,
+                blockNumber: Number(x.lift_block_number),
+              },
+      })),
       traceEvents: events.map((e) => ({
         index: Number(e.event_index),
         step: e.step as string,
@@ -313,9 +373,10 @@ export class LedgerRepository {
       })),
       settlement: st
         ? {
+            settledBy: st.settled_by as string,
             accepted: s(st.accepted),
             rejected: s(st.rejected),
-            receivedAt: iso(st.received_at),
+            deliveredAt: iso(st.delivered_at),
             gross: s(st.gross),
             penalty: s(st.penalty),
             paid: s(st.paid),

@@ -94,7 +94,7 @@ export default async function ledgerRoutes(app: FastifyInstance): Promise<void> 
           type: "object",
           properties: {
             ...paginationQuery,
-            status: { type: "string", enum: ["open", "awarded", "failed"] },
+            status: { type: "string", enum: ["open", "awarded", "failed", "cancelled"] },
             category: { type: "string" },
           },
         },
@@ -155,7 +155,7 @@ export default async function ledgerRoutes(app: FastifyInstance): Promise<void> 
       schema: {
         ...common,
         tags: ["ledger"],
-        summary: "An agreement with its hospitals' committed and ordered volumes",
+        summary: "An agreement with its hospitals' committed, funded and accepted volumes",
         params: idParams,
         response: { 200: agreement, ...errorResponses },
       },

@@ -20,6 +20,10 @@ export interface PaymentView {
   penalty: string | null;
   paid: string | null;
   daysLate: number | null;
+  /** The delivery time the chain judged lateness and expiry at (from its trace records). */
+  deliveredAt: string | null;
+  /** The hospital's settler, or the supplier when it claimed an unconfirmed shipment. */
+  settledBy: string | null;
   txHash: string | null;
   blockNumber: number | null;
   error: string | null;
@@ -56,9 +60,11 @@ export async function listPayments(
   const cursor = decodeCursor(q.cursor, ID_KEY);
   if (cursor !== null) where.push(`j.id > $${params.push(cursor)}::bigint`);
   const { rows } = await db.query<Row>(
-    `SELECT j.id, j.shipment_id, s.order_id, s.supplier, o.hospital, j.receipt_no, j.status, j.accepted, j.rejected,
-       j.tx_hash AS job_tx, j.last_error, st.gross, st.penalty, st.paid, st.days_late, st.tx_hash, st.block_number,
-       st.paid_at, COALESCE(e.resolved_at, m.matched_at) AS accepted_at
+    `SELECT j.id, j.shipment_id, s.order_id, s.supplier, o.hospital, j.receipt_no, j.status,
+       -- What was settled: the job's units, or a supplier's claim's when it settled first.
+       COALESCE(st.accepted, j.accepted) AS accepted, COALESCE(st.rejected, j.rejected) AS rejected,
+       j.tx_hash AS job_tx, j.last_error, st.gross, st.penalty, st.paid, st.days_late, st.delivered_at, st.settled_by,
+       st.tx_hash, st.block_number, st.paid_at, COALESCE(e.resolved_at, m.matched_at) AS accepted_at
      FROM settlement_jobs j
      JOIN shipments s ON s.id = j.shipment_id
      JOIN orders o ON o.id = s.order_id
@@ -89,6 +95,8 @@ function view(r: Row): PaymentView {
     penalty: str(r.penalty),
     paid: str(r.paid),
     daysLate: r.days_late === null || r.days_late === undefined ? null : Number(r.days_late),
+    deliveredAt: r.delivered_at ? new Date(r.delivered_at as string).toISOString() : null,
+    settledBy: (r.settled_by as string | null) ?? null,
     txHash: (r.tx_hash as string | null) ?? (r.job_tx as string | null),
     blockNumber: r.block_number === null || r.block_number === undefined ? null : Number(r.block_number),
     error: (r.last_error as string | null) ?? null,

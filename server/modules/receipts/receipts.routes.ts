@@ -52,7 +52,7 @@ export default async function receiptsRoutes(app: FastifyInstance): Promise<void
     {
       isQualified: (supplier, category, at) =>
         ledger.registry.isQualified(supplier, category, Math.floor(at.getTime() / 1000)),
-      isRecalled: (gtin, lot) => ledger.trace.isRecalled(BigInt(gtin), lot),
+      isRecalled: (gtin, lot, supplier) => ledger.trace.isRecalled(BigInt(gtin), lot, supplier),
     },
     app.config.matching,
     () => ledgerNow(app.chain),

@@ -53,7 +53,8 @@ export interface ReceiptResult {
 /** What matching must ask the chain itself (the source of truth) at receipt time. */
 export interface ChainView {
   isQualified(supplier: string, category: string, at: Date): Promise<boolean>;
-  isRecalled(gtin: string, lot: string): Promise<boolean>;
+  /** Recalled for this supplier's shipments: globally by a regulator, or by the supplier. */
+  isRecalled(gtin: string, lot: string, supplier: string): Promise<boolean>;
 }
 
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -63,7 +64,10 @@ export class ReceiptsService {
     private readonly db: Db,
     private readonly chain: ChainView,
     private readonly tolerances: MatchTolerances,
-    /** The ledger's clock: settlement checks the receipt time against block time, not ours. */
+    /**
+     * The ledger's clock: qualification is asked of the chain as of now, and a test chain may run
+     * ahead of ours.
+     */
     private readonly now: () => Promise<Date> = async () => new Date(),
   ) {}
 
@@ -96,7 +100,7 @@ export class ReceiptsService {
     }
     const [supplierQualified, lotRecalled] = await Promise.all([
       this.chain.isQualified(shipment.supplier, shipment.category, now),
-      this.chain.isRecalled(shipment.gtin, shipment.lot),
+      this.chain.isRecalled(shipment.gtin, shipment.lot, shipment.supplier),
     ]);
     const receiptHash = keccak256(
       toUtf8Bytes(
@@ -155,7 +159,6 @@ export class ReceiptsService {
             receiptNo: request.receiptNo,
             accepted: result.accepted,
             rejected: result.rejected,
-            receivedAt,
             receiptHash,
           });
         } else {

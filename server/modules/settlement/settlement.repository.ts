@@ -8,7 +8,6 @@ export interface SettlementJob {
   receipt_no: string;
   accepted: string;
   rejected: string;
-  received_at: Date | string;
   receipt_hash: string;
   status: "pending" | "submitted" | "confirmed" | "failed";
   tx_hash: string | null;
@@ -22,28 +21,20 @@ export interface NewJob {
   receiptNo: string;
   accepted: bigint;
   rejected: bigint;
-  receivedAt: Date;
   receiptHash: string;
 }
 
 /** Queues a job; a shipment has one job, so a second enqueue re-arms only a failed job. */
 export async function enqueue(db: Db, job: NewJob): Promise<void> {
   await db.query(
-    `INSERT INTO settlement_jobs (shipment_id, receipt_no, accepted, rejected, received_at, receipt_hash)
-     VALUES ($1, $2, $3, $4, $5, $6)
+    `INSERT INTO settlement_jobs (shipment_id, receipt_no, accepted, rejected, receipt_hash)
+     VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (shipment_id) DO UPDATE SET accepted = EXCLUDED.accepted, rejected = EXCLUDED.rejected,
-       receipt_no = EXCLUDED.receipt_no, received_at = EXCLUDED.received_at, receipt_hash = EXCLUDED.receipt_hash,
+       receipt_no = EXCLUDED.receipt_no, receipt_hash = EXCLUDED.receipt_hash,
        status = 'pending', tx_hash = NULL, raw_tx = NULL, nonce = NULL, last_error = NULL, error_name = NULL,
        next_attempt_at = now()
      WHERE settlement_jobs.status = 'failed'`,
-    [
-      job.shipmentId,
-      job.receiptNo,
-      job.accepted.toString(),
-      job.rejected.toString(),
-      job.receivedAt.toISOString(),
-      job.receiptHash,
-    ],
+    [job.shipmentId, job.receiptNo, job.accepted.toString(), job.rejected.toString(), job.receiptHash],
   );
 }
 

@@ -3,12 +3,15 @@ import type { Db } from "../../db";
 import { sleep } from "../../lib/sleep";
 import type { DeliveryTrace, OrderBook } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../chain/revert";
+import { shipmentRecord, type ShipmentRecordArgs } from "../indexer/indexer.repository";
 import * as repo from "./settlement.repository";
 import type { SettlementJob } from "./settlement.repository";
 
 /**
  * The payment worker: sends each queued settlement's `confirmShipment` once with the settler
- * key and records the outcome.
+ * key and records the outcome. The call carries the shipment's record exactly as its
+ * `ShipmentCreated` event did (the chain checks it against the stored hash) and no receipt time:
+ * the chain derives the delivery time from the trace.
  *
  * Exactly once, at any crash point:
  * - the signed transaction and its hash are committed (status `submitted`) BEFORE it is
@@ -19,7 +22,7 @@ import type { SettlementJob } from "./settlement.repository";
  *   the shipment's on-chain `confirmed` flag is asked, and only if unpaid is the same signed
  *   transaction broadcast again (same nonce, so it can never land twice);
  * - a pending job whose shipment the chain already shows confirmed is recorded, not resent;
- * - the contract itself refuses a second confirmation (SettlementAlreadyConfirmed).
+ * - the contract itself refuses a second confirmation (TraceAlreadyConfirmed).
  * Jobs are claimed with FOR UPDATE SKIP LOCKED and nonces allocated under an advisory lock,
  * so replicas sharing one PostgreSQL never send the same job.
  */
@@ -100,22 +103,16 @@ export class SettlementWorker {
     const prepared = await this.db.transaction(async (tx) => {
       const job = await repo.claimPending(tx);
       if (!job) return null;
-      if ((await this.trace.shipment(job.shipment_id)).confirmed) {
+      if ((await this.trace.shipmentState(job.shipment_id)).confirmed) {
         // Paid already (by an earlier run whose record was lost, or by another settler).
         await repo.markConfirmed(tx, job.id, null);
         this.log.info({ shipmentId: job.shipment_id }, "settlement found already confirmed on-chain");
         return "done" as const;
       }
-      const receivedAt = Math.floor(new Date(job.received_at).getTime() / 1000);
-      const chainTime = (await this.provider.getBlock("latest"))?.timestamp ?? 0;
-      if (receivedAt > chainTime) {
-        // The contract refuses a receipt time after the block's: wait for the chain to catch up.
-        await repo.deferJob(
-          tx,
-          job.id,
-          `receipt time is ahead of chain time ${chainTime}`,
-          this.options.pollMs,
-        );
+      const record = await shipmentRecord(tx, job.shipment_id);
+      if (!record) {
+        // The creation is on chain (its state was just read) but not indexed here yet.
+        await repo.deferJob(tx, job.id, "the shipment's creation is not indexed yet", this.options.pollMs);
         return "done" as const;
       }
       await repo.lockSettlerNonce(tx);
@@ -124,7 +121,7 @@ export class SettlementWorker {
       const nonce = Math.max(chainNonce, inFlight === null ? 0 : inFlight + 1);
       let raw: string;
       try {
-        raw = await this.sign(job, nonce);
+        raw = await this.sign(job, record, nonce);
       } catch (error) {
         const revert = decodeRevert(revertDataOf(error));
         if (revert || isCallException(error)) {
@@ -173,7 +170,7 @@ export class SettlementWorker {
       return true;
     }
     if (await this.provider.getTransaction(job.tx_hash)) return true; // still in the mempool
-    if ((await this.trace.shipment(job.shipment_id)).confirmed) {
+    if ((await this.trace.shipmentState(job.shipment_id)).confirmed) {
       await repo.markConfirmed(this.db, job.id, null);
       return true;
     }
@@ -182,15 +179,11 @@ export class SettlementWorker {
     return true;
   }
 
-  private async sign(job: SettlementJob, nonce: number): Promise<string> {
+  private async sign(job: SettlementJob, record: ShipmentRecordArgs, nonce: number): Promise<string> {
     const data = this.orderBook.interface.encodeFunctionData("confirmShipment", [
       job.shipment_id,
-      {
-        accepted: job.accepted,
-        rejected: job.rejected,
-        receivedAt: Math.floor(new Date(job.received_at).getTime() / 1000),
-        receiptHash: job.receipt_hash,
-      },
+      record,
+      { accepted: job.accepted, rejected: job.rejected, receiptHash: job.receipt_hash },
     ]);
     const request = await this.wallet.populateTransaction({
       to: await this.orderBook.getAddress(),

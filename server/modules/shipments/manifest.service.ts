@@ -1,12 +1,14 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
+import { shipmentRecord, type ShipmentRecordArgs } from "../indexer/indexer.repository";
 
 /**
  * Serial manifests. The chain holds only a shipment's Merkle root; the supplier uploads the
  * serial list here and it is accepted only if it rebuilds exactly that root, so every serial
- * the gateway serves is provable against the chain (`DeliveryTrace.verifySerial`). Leaves are
- * OpenZeppelin StandardMerkleTree leaves over `["string"]`, as the contract expects.
+ * the gateway serves is provable against the chain (`DeliveryTrace.verifySerial`, which takes
+ * the shipment's record with the proof). Leaves are OpenZeppelin StandardMerkleTree leaves over
+ * `["string"]`, as the contract expects.
  */
 
 export interface SerialProof {
@@ -15,6 +17,8 @@ export interface SerialProof {
   root: string;
   leaf: string;
   proof: string[];
+  /** The shipment's record as its ShipmentCreated event carried it: verifySerial's second argument. */
+  record: ShipmentRecordArgs;
 }
 
 const MAX_SERIAL_LENGTH = 20;
@@ -91,12 +95,16 @@ export class ManifestService {
     }
     const tree = StandardMerkleTree.load(rows[0].tree);
     const index = rows[0].leaf_index;
+    const record = await shipmentRecord(this.db, shipmentId);
+    // Only after a reorg took the shipment's creation back out of the index.
+    if (!record) throw notIndexed(shipmentId);
     return {
       shipmentId,
       serial,
       root: tree.root,
       leaf: tree.leafHash([serial]),
       proof: tree.getProof(index),
+      record,
     };
   }
 
@@ -107,18 +115,17 @@ export class ManifestService {
       `SELECT supplier, serial_root, quantity FROM shipments WHERE id = $1`,
       [shipmentId],
     );
-    if (!rows[0]) {
-      throw appError(
-        "SHIPMENT_NOT_FOUND",
-        `shipment ${shipmentId} is not on the ledger (or not indexed yet)`,
-      );
-    }
+    if (!rows[0]) throw notIndexed(shipmentId);
     return {
       supplier: rows[0].supplier,
       serialRoot: rows[0].serial_root,
       quantity: BigInt(rows[0].quantity),
     };
   }
+}
+
+function notIndexed(shipmentId: string): Error {
+  return appError("SHIPMENT_NOT_FOUND", `shipment ${shipmentId} is not on the ledger (or not indexed yet)`);
 }
 
 function checkSerials(serials: string[], quantity: bigint): void {

@@ -6,8 +6,8 @@ import { ManifestService } from "./manifest.service";
 
 /**
  * Serial manifests: the supplier uploads a shipment's serial list (accepted only if it rebuilds
- * the on-chain Merkle root); anyone signed in can get a serial's proof and check it on-chain
- * with DeliveryTrace.verifySerial.
+ * the on-chain Merkle root); the shipment's parties and the regulator can get a serial's proof
+ * and check it on-chain with DeliveryTrace.verifySerial(shipmentId, record, serial, proof).
  */
 const uploaded = {
   type: "object",
@@ -74,6 +74,22 @@ export default async function shipmentsRoutes(app: FastifyInstance): Promise<voi
               root: bytes32,
               leaf: bytes32,
               proof: { type: "array", items: bytes32 },
+              record: {
+                type: "object",
+                description: "the shipment's ShipmentRecord as its ShipmentCreated event carried it",
+                properties: {
+                  orderId: { type: "string" },
+                  supplier: { type: "string" },
+                  hospital: { type: "string" },
+                  gtin: { type: "string" },
+                  expiry: { type: "string" },
+                  quantity: { type: "string" },
+                  createdAt: { type: "string" },
+                  serialRoot: bytes32,
+                  noticeHash: bytes32,
+                  lot: { type: "string" },
+                },
+              },
             },
           },
           ...errorResponses,

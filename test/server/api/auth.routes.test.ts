@@ -3,6 +3,7 @@ import type { HDNodeWallet } from "ethers";
 import type { FastifyInstance } from "fastify";
 import { formatSiwe } from "../../../server/modules/auth/siwe";
 import { issueToken } from "../../../server/modules/auth/tokens";
+import * as act from "../../../scripts/lib/actions";
 import { forEachEngine } from "../helpers/engines";
 import type { ChainStack } from "../support/chain";
 import { login } from "../support/gateway";
@@ -10,6 +11,7 @@ import {
   bearer,
   expectError,
   expectInvalidField,
+  extraWallet,
   startApi,
   stopApi,
   type ApiStack,
@@ -115,6 +117,33 @@ forEachEngine((engine) => {
         expect(body.token).to.match(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
       });
     }
+
+    it("gives an invited account no hospital role until it accepts, and none after it leaves", async function () {
+      const { ledger, cast } = chain;
+      const nurse = extraWallet(chain, 13);
+      const signIn = async () => {
+        const text = await message(nurse);
+        const res = await postLogin({ message: text, signature: await nurse.signMessage(text) });
+        expect(res.statusCode, res.body).to.equal(200);
+        return res.json<{ roles: string[]; hospital: string | null }>();
+      };
+      const receiver = act.HOSPITAL_ROLES.receiver;
+      await act.sent(ledger.hospitals.connect(cast.hospital).setMemberRoles(nurse.address, receiver));
+      expect(await ledger.hospitals.invitation(cast.hospital.address, nurse.address)).to.equal(
+        BigInt(receiver),
+      );
+      // The hospital's invitation alone grants nothing: the account has not agreed to join.
+      expect(await signIn()).to.deep.include({ roles: [], hospital: null });
+
+      await act.sent(ledger.hospitals.connect(nurse).acceptMembership(cast.hospital.address));
+      expect(await signIn()).to.deep.include({
+        roles: ["hospital-receiver"],
+        hospital: cast.hospital.address.toLowerCase(),
+      });
+
+      await act.sent(ledger.hospitals.connect(nurse).leaveHospital());
+      expect(await signIn()).to.deep.include({ roles: [], hospital: null });
+    });
 
     it("accepts a nonce once: the same signed message again is 401 SIWE_NONCE_UNKNOWN", async function () {
       const wallet = chain.cast.receiver;

@@ -268,7 +268,7 @@ forEachEngine((engine) => {
   });
 
   describe("POST /v1/exceptions/:id/resolve — decisions paid on-chain", function () {
-    it("accept_all settles the proposed units and pays them pro rata", async function () {
+    it("accept_all settles the proposed units and pays them at the agreement's price", async function () {
       const res = await resolve(
         e.short,
         { action: "accept_all", note: "8 of 10 arrived; 2 to follow" },
@@ -292,7 +292,8 @@ forEachEngine((engine) => {
       });
       expect(receipt.json().settlement).to.include({ status: "pending" });
 
-      const value = (await chain.ledger.orderBook.order(s.short.orderId)).value;
+      // Funding escrowed the order at the first tier's unit price, which each accepted unit pays.
+      const value = (await chain.ledger.orderBook.order(s.short.orderId)).escrow;
       const { paid, events } = await drainAndSettle(s.short.shipmentId);
       expect(paid).to.equal((value * 8n) / 10n);
       expect(events).to.have.length(1);
@@ -319,7 +320,7 @@ forEachEngine((engine) => {
       );
       expect(res.statusCode, res.body).to.equal(200);
       expect(res.json()).to.include({ status: "resolved", resolution: "accept_part", resolvedAccepted: "3" });
-      const value = (await chain.ledger.orderBook.order(s.part.orderId)).value;
+      const value = (await chain.ledger.orderBook.order(s.part.orderId)).escrow;
       const { paid, events } = await drainAndSettle(s.part.shipmentId);
       expect(paid).to.equal((value * 3n) / 4n);
       expect(events[0].args.confirmation.accepted).to.equal(3n);

@@ -1,7 +1,10 @@
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import { migrate } from "../../../server/db";
+import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
+import * as act from "../../../scripts/lib/actions";
 import { forEachEngine } from "../helpers/engines";
+import { recordAsJson } from "../support/api-fixtures";
 import { GTIN, LOT, procure, startChain, type ChainStack, type Procurement } from "../support/chain";
 import { as, buildGateway, errorOf, login } from "../support/gateway";
 
@@ -50,7 +53,7 @@ forEachEngine((engine) => {
   });
 
   describe("indexed ledger", function () {
-    it("lists the order with its locked value and the block of its latest change", async function () {
+    it("lists the order with the escrow funding took and the block of its latest change", async function () {
       const res = await app.inject({ method: "GET", url: `/v1/orders/${p.orderId}`, headers: as(regulator) });
       expect(res.statusCode).to.equal(200);
       const order = res.json();
@@ -102,8 +105,12 @@ forEachEngine((engine) => {
         headers: as(regulator),
       });
       expect(proof.statusCode).to.equal(200);
-      const body = proof.json<{ proof: string[] }>();
-      expect(await chain.ledger.trace.verifySerial(p.shipmentId, p.serials[3], body.proof)).to.equal(true);
+      // The proof comes with the shipment's record, which the chain checks against its hash.
+      const body = proof.json<{ proof: string[]; record: ShipmentRecordStruct }>();
+      expect(body.record).to.deep.equal(recordAsJson(await act.shipmentRecord(chain.ledger, p.shipmentId)));
+      expect(
+        await chain.ledger.trace.verifySerial(p.shipmentId, body.record, p.serials[3], body.proof),
+      ).to.equal(true);
     });
   });
 

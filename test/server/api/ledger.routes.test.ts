@@ -3,7 +3,15 @@ import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
 import * as act from "../../../scripts/lib/actions";
 import { forEachEngine } from "../helpers/engines";
-import { DAY, GTIN, LOT, STENTS, type ChainStack, type Procurement } from "../support/chain";
+import {
+  BID_BOND,
+  GTIN,
+  LOT,
+  STENTS,
+  tenderTerms,
+  type ChainStack,
+  type Procurement,
+} from "../support/chain";
 import {
   bearer,
   enrolSecondHospital,
@@ -21,6 +29,10 @@ import {
  * The indexed ledger's read routes: suppliers, tenders and agreements for anyone signed in;
  * orders and shipments only for the regulator, the ordering hospital and the supplier. Every
  * list pages with a cursor and filters; every id that is not there (or not visible) is a 404.
+ * The v2 facts show where they belong: registered GTINs, bid bonds and windows, cancelled
+ * tenders, funded and accepted volume, funding expiry, the shipment's on-chain arrival and
+ * receipt, disputes, and the recalls that reach a shipment (global or its supplier's, lifted or
+ * not).
  */
 
 const BALLOONS = act.categoryCode("C0402-BALLOON");
@@ -36,6 +48,8 @@ forEachEngine((engine) => {
   >;
   let placed: bigint[];
   let suspendedSupplier: string;
+  let cancelledTender: bigint;
+  let openTender: bigint;
 
   before(async function () {
     this.timeout(180_000);
@@ -49,29 +63,39 @@ forEachEngine((engine) => {
     await act.registerSupplier(ledger, third, "Gamma Supplies", "91330000Z");
     await act.sent(ledger.registry.connect(cast.regulator).suspend(third.address, 7));
     suspendedSupplier = third.address.toLowerCase();
-    // Two more tenders, still open, one in another category.
+    // Two more tenders, one in another category. The supplier bids in the first (escrowing its
+    // bond, which its reveal in the procured tender gave back), a regulator cancels it, and the
+    // supplier withdraws the bond; the other stays open.
     const now = await chain.now();
-    for (const category of [STENTS, BALLOONS]) {
-      await act.openTender(
-        ledger,
-        cast.regulator,
-        {
-          category,
-          reservePrice: 1_000_000n,
-          commitDeadline: now + DAY,
-          revealDeadline: now + 2 * DAY,
-          termSeconds: 365 * DAY,
-          leadTimeDays: 10,
-          penaltyBpsPerDay: 50,
-          penaltyCapBps: 1000,
-          winners: 1,
-        },
-        [{ hospital: cast.hospital.address, volume: 100n }],
-      );
-    }
+    const [stents, balloons] = [STENTS, BALLOONS].map((category) => tenderTerms(now, { category }));
+    const volumes = [{ hospital: cast.hospital.address, volume: 100n }];
+    cancelledTender = await act.openTender(ledger, cast.regulator, stents, volumes);
+    openTender = await act.openTender(ledger, cast.regulator, balloons, volumes);
+    const tiers = [{ threshold: 0n, unitPrice: 9_500n }];
+    await act.commitBid(ledger, cast.supplier, cancelledTender, tiers, ethers.id("bid-2"));
+    await act.sent(ledger.tenders.connect(cast.regulator).cancelTender(cancelledTender, 4));
+    await act.sent(ledger.tenders.connect(cast.supplier).withdrawBond(cancelledTender));
     // Three more orders (placed, not approved): four in all.
     placed = [];
     for (let i = 0; i < 3; i++) placed.push(await placedOrder(chain, p, 2));
+    // The procured shipment arrives and is received on chain; the approver disputes a unit; the
+    // regulator's recall of the lot is lifted, the supplier recalls its own stock of it, and
+    // another supplier's recall of the same lot reaches only that supplier's shipments.
+    const at = (await chain.now()) - 60;
+    await act.recordTrace(ledger, cast.supplier, p.shipmentId, "arriving", {
+      location: "dock",
+      eventTime: at,
+    });
+    await act.recordTrace(ledger, cast.receiver, p.shipmentId, "receiving", {
+      location: "store",
+      eventTime: at,
+    });
+    const record = await act.shipmentRecord(ledger, p.shipmentId);
+    await act.sent(ledger.orderBook.connect(cast.approver).disputeShipment(p.shipmentId, record, 1, 3));
+    await act.sent(ledger.trace.connect(cast.regulator).recall(BigInt(GTIN), LOT, 5));
+    await act.sent(ledger.trace.connect(cast.regulator).liftRecall(BigInt(GTIN), LOT, ethers.ZeroAddress, 6));
+    await act.sent(ledger.trace.connect(cast.supplier).recall(BigInt(GTIN), LOT, 8));
+    await act.sent(ledger.trace.connect(cast.supplier2).recall(BigInt(GTIN), LOT, 9));
     await app.indexer.catchUp();
     t = await loginAll(app, {
       regulator: cast.regulator,
@@ -155,18 +179,37 @@ forEachEngine((engine) => {
   });
 
   describe("GET /v1/suppliers/:address", function () {
-    it("shows a supplier with its attested documents", async function () {
+    it("shows a supplier with its attested documents and the GTINs registered to it", async function () {
       const res = await get(`/v1/suppliers/${chain.cast.supplier.address}`, t.receiver);
       expect(res.statusCode, res.body).to.equal(200);
       const body = res.json();
       expect(body).to.include({ address: chain.cast.supplier.address.toLowerCase(), status: "active" });
-      expect(body.documents.map((d: { kind: string; status: string }) => [d.kind, d.status])).to.deep.equal([
-        ["business_licence", "attested"],
-        ["device_operating_permit", "attested"],
-        ["product_registration", "attested"],
+      type Doc = { id: string; kind: string; status: string; gtins: string[] | null };
+      expect(body.documents.map((d: Doc) => [d.kind, d.status, d.gtins])).to.deep.equal([
+        ["business_licence", "attested", null],
+        ["device_operating_permit", "attested", null],
+        ["product_registration", "attested", null],
+        // The product registration certificate that declared the GTIN.
+        ["product_registration", "attested", [GTIN]],
       ]);
       expect(body.documents[0].categories).to.deep.equal([STENTS]);
+      const certificate = body.documents[3];
+      const onChain = await chain.ledger.registry.document(BigInt(certificate.id));
+      expect(body.gtins).to.deep.equal([
+        {
+          gtin: GTIN,
+          documentId: certificate.id,
+          validFrom: new Date(Number(onChain.validFrom) * 1000).toISOString(),
+          validUntil: new Date(Number(onChain.validUntil) * 1000).toISOString(),
+        },
+      ]);
       expect(body.lastChange.txHash).to.match(/^0x[0-9a-f]{64}$/);
+    });
+
+    it("shows a supplier without product registrations with no GTINs", async function () {
+      const res = await get(`/v1/suppliers/${chain.cast.supplier2.address}`, t.receiver);
+      expect(res.statusCode, res.body).to.equal(200);
+      expect(res.json()).to.deep.include({ documents: [], gtins: [] });
     });
 
     it("answers 404 SUPPLIER_NOT_FOUND for an address that never registered", async function () {
@@ -194,11 +237,13 @@ forEachEngine((engine) => {
       const all = (await get("/v1/tenders", t.supplier)).json<Page<{ id: string; status: string }>>();
       expect(all.items.map((x) => [x.id, x.status])).to.deep.equal([
         ["1", "awarded"],
-        ["2", "open"],
-        ["3", "open"],
+        [String(cancelledTender), "cancelled"],
+        [String(openTender), "open"],
       ]);
       const open = (await get("/v1/tenders?status=open", t.supplier)).json<Page<{ id: string }>>();
-      expect(open.items.map((x) => x.id)).to.deep.equal(["2", "3"]);
+      expect(open.items.map((x) => x.id)).to.deep.equal([String(openTender)]);
+      const cancelled = (await get("/v1/tenders?status=cancelled", t.supplier)).json<Page<{ id: string }>>();
+      expect(cancelled.items.map((x) => x.id)).to.deep.equal([String(cancelledTender)]);
       const balloons = (await get(`/v1/tenders?category=${BALLOONS}`, t.supplier)).json<
         Page<{ id: string }>
       >();
@@ -207,10 +252,11 @@ forEachEngine((engine) => {
       expect(pages.map((pg) => pg.items.map((x) => x.id))).to.deep.equal([["1", "2"], ["3"]]);
     });
 
-    it("shows a tender with its terms and its revealed, winning bid", async function () {
+    it("shows a tender with its terms, bond and windows and its revealed, winning bid", async function () {
       const res = await get("/v1/tenders/1", t.stranger);
       expect(res.statusCode, res.body).to.equal(200);
       const tender = res.json();
+      const terms = tenderTerms(0);
       expect(tender).to.include({
         id: "1",
         category: STENTS,
@@ -220,15 +266,42 @@ forEachEngine((engine) => {
         penaltyBpsPerDay: 50,
         penaltyCapBps: 1000,
         winners: 1,
+        bidBond: BID_BOND.toString(),
+        fundingWindowSeconds: terms.fundingWindow,
+        receivingWindowSeconds: terms.receivingWindow,
+        confirmWindowSeconds: terms.confirmWindow,
+        // Every bidder revealed: nothing was forfeited.
+        forfeited: "0",
       });
       expect(tender.hospitals).to.deep.equal([
-        { hospital: chain.cast.hospital.address.toLowerCase(), volume: "1000" },
+        { hospital: chain.cast.hospital.address.toLowerCase(), volume: "1000", forfeitClaimed: "0" },
       ]);
+      expect(tender.bids).to.have.length(1);
+      const onChain = await chain.ledger.tenders.bid(1n, chain.cast.supplier.address);
+      expect(tender.bids[0]).to.include({
+        bidder: chain.cast.supplier.address.toLowerCase(),
+        committedAt: new Date(Number(onChain.committedAt) * 1000).toISOString(),
+        bond: BID_BOND.toString(),
+        bondReturned: true,
+        revealed: true,
+        won: true,
+      });
+      expect(tender.bids[0].commitment.slice(0, 50)).to.equal(onChain.commitment);
+    });
+
+    it("shows a cancelled tender with the bond its unrevealed bidder withdrew", async function () {
+      const res = await get(`/v1/tenders/${cancelledTender}`, t.supplier);
+      expect(res.statusCode, res.body).to.equal(200);
+      const tender = res.json();
+      expect(tender).to.include({ status: "cancelled", forfeited: "0" });
       expect(tender.bids).to.have.length(1);
       expect(tender.bids[0]).to.include({
         bidder: chain.cast.supplier.address.toLowerCase(),
-        revealed: true,
-        won: true,
+        bond: BID_BOND.toString(),
+        bondReturned: true,
+        revealed: false,
+        won: false,
+        tiers: null,
       });
     });
 
@@ -252,20 +325,36 @@ forEachEngine((engine) => {
       expectInvalidField(await get("/v1/agreements?supplier=acme", t.receiver), "querystring.supplier");
     });
 
-    it("shows an agreement with its tiers and the hospital's committed and ordered volume", async function () {
+    it("shows an agreement with its tiers, windows and the hospital's committed, funded and accepted volume", async function () {
       const res = await get(`/v1/agreements/${p.agreementId}`, t.supplier2);
       expect(res.statusCode, res.body).to.equal(200);
       const agreement = res.json();
-      expect(agreement).to.include({ id: String(p.agreementId), tenderId: "1", category: STENTS });
+      const terms = tenderTerms(0);
+      expect(agreement).to.include({
+        id: String(p.agreementId),
+        tenderId: "1",
+        category: STENTS,
+        fundingWindowSeconds: terms.fundingWindow,
+        receivingWindowSeconds: terms.receivingWindow,
+        confirmWindowSeconds: terms.confirmWindow,
+      });
       expect(agreement.tiers).to.deep.equal([
         { threshold: "0", unitPrice: "10000" },
         { threshold: "100", unitPrice: "9000" },
       ]);
-      // 10 units in the procured order, 2 in each of the three placed ones.
-      expect(agreement.cumulativeVolume).to.equal("16");
+      // The procured order's 10 units are funded; the three placed ones book nothing until they
+      // are; nothing is accepted yet, so the tier position (cumulative volume) is still 0.
+      expect(agreement).to.include({ fundedVolume: "10", acceptedVolume: "0", cumulativeVolume: "0" });
       expect(agreement.hospitals).to.deep.equal([
-        { hospital: chain.cast.hospital.address.toLowerCase(), committed: "1000", ordered: "16" },
+        {
+          hospital: chain.cast.hospital.address.toLowerCase(),
+          committed: "1000",
+          funded: "10",
+          accepted: "0",
+        },
       ]);
+      const onChain = await chain.ledger.agreements.agreement(p.agreementId);
+      expect([onChain.fundedVolume, onChain.acceptedVolume]).to.deep.equal([10n, 0n]);
     });
 
     it("answers 404 AGREEMENT_NOT_FOUND", async function () {
@@ -358,6 +447,8 @@ forEachEngine((engine) => {
         quantity: "10",
         value: "100000",
         status: "funded",
+        excessConsented: false,
+        lateShipmentAllowed: false,
         approvals: 1,
         shipped: "10",
         accepted: "0",
@@ -371,15 +462,17 @@ forEachEngine((engine) => {
       expect(order.lastChange.blockNumber).to.be.a("number");
     });
 
-    it("shows a placed order to its supplier", async function () {
+    it("shows a placed order to its supplier: no value until funded, and when funding closes", async function () {
       const res = await get(`/v1/orders/${placed[0]}`, t.supplier);
       expect(res.statusCode).to.equal(200);
+      const onChain = await chain.ledger.orderBook.order(placed[0]);
       expect(res.json()).to.include({
         status: "placed",
         quantity: "2",
-        value: "20000",
+        value: "0",
         approvals: 0,
         escrow: "0",
+        fundingExpiresAt: new Date(Number(onChain.fundingExpiresAt) * 1000).toISOString(),
       });
     });
 
@@ -402,27 +495,59 @@ forEachEngine((engine) => {
   });
 
   describe("GET /v1/shipments/:id", function () {
-    it("shows the shipment to its hospital and supplier", async function () {
+    it("shows the shipment to its hospital and supplier, with its on-chain arrival, receipt and dispute", async function () {
+      const state = await chain.ledger.trace.shipmentState(p.shipmentId);
+      const iso = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString();
       for (const token of [t.receiver, t.supplier, t.regulator]) {
         const res = await get(`/v1/shipments/${p.shipmentId}`, token);
         expect(res.statusCode, res.body).to.equal(200);
         const s = res.json();
-        expect(s).to.include({
+        expect(s).to.deep.include({
           id: String(p.shipmentId),
           orderId: String(p.orderId),
+          hospital: chain.cast.hospital.address.toLowerCase(),
           gtin: GTIN,
           lot: LOT,
+          lotKey: await chain.ledger.trace.lotKey(BigInt(GTIN), LOT),
           quantity: "10",
           expiry: new Date(p.expiry * 1000).toISOString(),
+          arrivedAt: iso(state.arrivedAt),
+          chainReceivedAt: iso(state.receivedAt),
           excursion: false,
+          dispute: { units: "1", reasonCode: 3 },
           confirmed: false,
-          recalled: false,
           manifestSerials: null,
           settlement: null,
         });
-        expect(s.traceEvents).to.deep.equal([]);
+        expect(s.traceEvents.map((e: { index: number; step: string }) => [e.index, e.step])).to.deep.equal([
+          [1, "arriving"],
+          [2, "receiving"],
+        ]);
         expect(s.serialRoot).to.equal(act.serialTree(p.serials).root);
       }
+    });
+
+    it("shows the recalls that reach the shipment: the regulator's, lifted, and its supplier's own", async function () {
+      const res = await get(`/v1/shipments/${p.shipmentId}`, t.receiver);
+      expect(res.statusCode, res.body).to.equal(200);
+      const s = res.json();
+      type Recall = { scope: string; recalledBy: string; reasonCode: number; lifted: null | object };
+      const supplier = chain.cast.supplier.address.toLowerCase();
+      expect(
+        s.recalls.map((r: Recall) => [r.scope, r.recalledBy, r.reasonCode, r.lifted === null]),
+      ).to.deep.equal([
+        [ethers.ZeroAddress, chain.cast.regulator.address.toLowerCase(), 5, false],
+        [supplier, supplier, 8, true],
+      ]);
+      expect(s.recalls[0].lifted).to.include({
+        by: chain.cast.regulator.address.toLowerCase(),
+        reasonCode: 6,
+      });
+      // The supplier's own recall is open: the chain refuses to pay for the lot, as shown.
+      expect(s.recalled).to.equal(true);
+      expect(await chain.ledger.trace.isRecalled(BigInt(GTIN), LOT, chain.cast.supplier.address)).to.equal(
+        true,
+      );
     });
 
     it("hides it from another hospital and another supplier, and 404s an unknown id", async function () {

@@ -22,8 +22,11 @@ import type { PaymentView } from "../../../server/modules/payments/payments.repo
 /**
  * GET /v1/payments: every settlement with its on-chain amounts — gross, the late-delivery
  * penalty the contract took (50 bps of gross per day late, days rounded up, capped at
- * 1000 bps), what the supplier was paid — its transaction and the time from acceptance to
- * payment; filtered by status, supplier and order, paged, scoped like orders.
+ * 1000 bps), what the supplier was paid — the delivery time the chain judged lateness at, who
+ * settled, its transaction and the time from acceptance to payment; filtered by status,
+ * supplier and order, paged, scoped like orders. Nothing here records a trace step, so the
+ * chain takes each settlement as the hospital's receiving record: delivery is the settlement's
+ * block time.
  */
 
 type Payment = PaymentView;
@@ -31,10 +34,10 @@ type Payment = PaymentView;
 /** The contract's rule: 50 bps of gross per started day late, at most 1000 bps. */
 function expectedPenalty(
   gross: bigint,
-  receivedAt: number,
+  deliveredAt: number,
   deadline: number,
 ): { days: number; penalty: bigint } {
-  const days = receivedAt <= deadline ? 0 : Math.ceil((receivedAt - deadline) / DAY);
+  const days = deliveredAt <= deadline ? 0 : Math.ceil((deliveredAt - deadline) / DAY);
   const bps = Math.min(days * 50, 1000);
   return { days, penalty: (gross * BigInt(bps)) / 10_000n };
 }
@@ -45,7 +48,7 @@ forEachEngine((engine) => {
   let chain: ChainStack;
   let p: Procurement;
   let t: Record<"receiver" | "regulator" | "supplier" | "supplier2" | "receiver2" | "stranger", string>;
-  const s = {} as Record<"late" | "veryLate" | "pending", Shipped>;
+  const s = {} as Record<"late" | "veryLate" | "pending" | "claimed", Shipped>;
 
   before(async function () {
     this.timeout(180_000);
@@ -57,6 +60,7 @@ forEachEngine((engine) => {
     s.late = await orderAndShip(chain, p, { quantity: 10, prefix: "LA" });
     s.veryLate = await orderAndShip(chain, p, { quantity: 10, prefix: "VL" });
     s.pending = await orderAndShip(chain, p, { quantity: 2, prefix: "PD" });
+    s.claimed = await orderAndShip(chain, p, { quantity: 2, prefix: "CL" });
     await app.indexer.catchUp();
     t = await loginAll(app, {
       receiver: cast.receiver,
@@ -79,10 +83,7 @@ forEachEngine((engine) => {
   };
 
   /** Receives a whole shipment now (chain time) as lot-level lines. */
-  async function receiveAll(
-    shipment: { shipmentId: bigint; serials: string[] },
-    receiptNo: string,
-  ): Promise<number> {
+  async function receiveAll(shipment: { shipmentId: bigint; serials: string[] }, receiptNo: string) {
     const receivedAt = await chainIso(chain);
     const res = await postReceipt(
       app,
@@ -97,7 +98,15 @@ forEachEngine((engine) => {
     );
     expect(res.statusCode, res.body).to.equal(201);
     expect(res.json().match.status).to.equal("matched");
-    return Date.parse(receivedAt) / 1000;
+  }
+
+  /** The settlement event of a shipment and the block time it was mined at. */
+  async function settlementOf(shipmentId: bigint) {
+    const [event] = await chain.ledger.orderBook.queryFilter(
+      chain.ledger.orderBook.filters.ShipmentSettled(shipmentId),
+    );
+    const block = await chain.provider.getBlock(event.blockNumber);
+    return { event, blockTime: block!.timestamp };
   }
 
   /** Drains the worker and returns the supplier's balance change; indexes what it sent. */
@@ -106,6 +115,15 @@ forEachEngine((engine) => {
     await app.settlementWorker!.drain();
     await app.indexer.catchUp();
     return (await chain.ledger.token.balanceOf(chain.cast.supplier.address)) - before;
+  }
+
+  /** Settled by the hospital's settler, delivered when it settled (no receiving record before). */
+  async function expectDelivery(payment: Payment, shipmentId: bigint): Promise<number> {
+    const { event, blockTime } = await settlementOf(shipmentId);
+    expect(Number(event.args.payout.deliveredAt)).to.equal(blockTime);
+    expect(payment.deliveredAt).to.equal(new Date(blockTime * 1000).toISOString());
+    expect(payment.settledBy).to.equal(chain.cast.settler.address.toLowerCase());
+    return blockTime;
   }
 
   function expectTiming(payment: Payment): void {
@@ -138,6 +156,7 @@ forEachEngine((engine) => {
         daysLate: 0,
         error: null,
       });
+      await expectDelivery(payment, p.shipmentId);
       expectTiming(payment);
     });
 
@@ -145,19 +164,22 @@ forEachEngine((engine) => {
       const order = await chain.ledger.orderBook.order(s.late.orderId);
       const deadline = Number(order.deliveryDeadline);
       await chain.advance(deadline + 2 * DAY + 3600 - (await chain.now()));
-      const receivedAt = await receiveAll(s.late, "GR-LATE");
-      const gross = order.value;
-      const { days, penalty } = expectedPenalty(gross, receivedAt, deadline);
-      expect(days).to.equal(3);
-      expect(penalty).to.equal(1_500n);
+      await receiveAll(s.late, "GR-LATE");
+      // Funding escrowed the units at the first tier, which is what accepting them costs.
+      const gross = order.escrow;
 
       const hospitalBefore = await chain.ledger.token.balanceOf(chain.cast.hospital.address);
-      expect(await drain()).to.equal(gross - penalty);
+      const paidOut = await drain();
+      const [payment] = await items(`?orderId=${s.late.orderId}`, t.receiver);
+      const deliveredAt = await expectDelivery(payment, s.late.shipmentId);
+      const { days, penalty } = expectedPenalty(gross, deliveredAt, deadline);
+      expect(days).to.equal(3);
+      expect(penalty).to.equal(1_500n);
+      expect(paidOut).to.equal(gross - penalty);
       // The penalty goes back to the hospital.
       expect((await chain.ledger.token.balanceOf(chain.cast.hospital.address)) - hospitalBefore).to.equal(
         penalty,
       );
-      const [payment] = await items(`?orderId=${s.late.orderId}`, t.receiver);
       expect(payment).to.include({
         status: "confirmed",
         gross: gross.toString(),
@@ -166,9 +188,7 @@ forEachEngine((engine) => {
         daysLate: 3,
       });
       expectTiming(payment);
-      const [settled] = await chain.ledger.orderBook.queryFilter(
-        chain.ledger.orderBook.filters.ShipmentSettled(s.late.shipmentId),
-      );
+      const { event: settled } = await settlementOf(s.late.shipmentId);
       expect(settled.args.payout.penalty).to.equal(penalty);
       expect(settled.args.payout.daysLate).to.equal(3n);
       expect(payment.txHash).to.equal(settled.transactionHash);
@@ -178,17 +198,20 @@ forEachEngine((engine) => {
       const order = await chain.ledger.orderBook.order(s.veryLate.orderId);
       const deadline = Number(order.deliveryDeadline);
       await chain.advance(deadline + 22 * DAY + 60 - (await chain.now()));
-      const receivedAt = await receiveAll(s.veryLate, "GR-VERYLATE");
-      const { days, penalty } = expectedPenalty(order.value, receivedAt, deadline);
-      expect(days).to.equal(23);
-      expect(penalty).to.equal(order.value / 10n);
-      expect(await drain()).to.equal(order.value - penalty);
+      await receiveAll(s.veryLate, "GR-VERYLATE");
+      const gross = order.escrow;
+      const paidOut = await drain();
       const [payment] = await items(`?orderId=${s.veryLate.orderId}`, t.regulator);
+      const deliveredAt = await expectDelivery(payment, s.veryLate.shipmentId);
+      const { days, penalty } = expectedPenalty(gross, deliveredAt, deadline);
+      expect(days).to.equal(23);
+      expect(penalty).to.equal(gross / 10n);
+      expect(paidOut).to.equal(gross - penalty);
       expect(payment).to.include({
         status: "confirmed",
-        gross: order.value.toString(),
+        gross: gross.toString(),
         penalty: penalty.toString(),
-        paid: (order.value - penalty).toString(),
+        paid: (gross - penalty).toString(),
         daysLate: 23,
       });
     });
@@ -205,6 +228,8 @@ forEachEngine((engine) => {
         penalty: null,
         paid: null,
         daysLate: null,
+        deliveredAt: null,
+        settledBy: null,
         txHash: null,
         blockNumber: null,
         paidAt: null,
@@ -269,12 +294,47 @@ forEachEngine((engine) => {
     });
 
     it("lists the last one confirmed once the worker has paid it (late too, so capped)", async function () {
-      const value = (await chain.ledger.orderBook.order(s.pending.orderId)).value;
+      const value = (await chain.ledger.orderBook.order(s.pending.orderId)).escrow;
       expect(await drain()).to.equal(value - value / 10n);
       expect(await items("?status=pending", t.receiver)).to.deep.equal([]);
       const [payment] = await items(`?orderId=${s.pending.orderId}`, t.receiver);
       expect(payment).to.include({ status: "confirmed", penalty: (value / 10n).toString(), daysLate: 23 });
       expectTiming(payment);
+    });
+  });
+
+  describe("a shipment the supplier settled itself", function () {
+    it("shows the claim's units and the supplier as the settler, and the worker sends nothing", async function () {
+      const { ledger, cast } = chain;
+      await receiveAll(s.claimed, "GR-CLAIMED");
+      // The hospital records the receipt on chain and disputes a unit, but its settlement waits
+      // past the confirmation window: the supplier settles the undisputed unit itself.
+      await act.recordTrace(ledger, cast.receiver, s.claimed.shipmentId, "receiving", {
+        location: "store",
+        eventTime: (await chain.now()) - 60,
+      });
+      const record = await act.shipmentRecord(ledger, s.claimed.shipmentId);
+      await act.sent(
+        ledger.orderBook.connect(cast.approver).disputeShipment(s.claimed.shipmentId, record, 1, 4),
+      );
+      await chain.advance(7 * DAY + 1);
+      const claim = await act.sent(
+        ledger.orderBook.connect(cast.supplier).claimSettlement(s.claimed.shipmentId, record),
+      );
+      const settlerNonce = await chain.provider.getTransactionCount(cast.settler.address);
+
+      await drain();
+      expect(await chain.provider.getTransactionCount(cast.settler.address)).to.equal(settlerNonce);
+      const [payment] = await items(`?orderId=${s.claimed.orderId}`, t.receiver);
+      expect(payment).to.include({
+        status: "confirmed",
+        receiptNo: "GR-CLAIMED",
+        accepted: "1",
+        rejected: "1",
+        settledBy: cast.supplier.address.toLowerCase(),
+        txHash: claim.hash,
+        error: null,
+      });
     });
   });
 });

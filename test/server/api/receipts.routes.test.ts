@@ -31,6 +31,10 @@ import {
 
 const OTHER_GTIN = `0952012345679${gtinCheckDigit("0952012345679")}`;
 const RECALLED_LOT = "LOTRECALL";
+/** A lot the supplier recalls itself: only its own shipments of it are recalled. */
+const OWN_RECALL_LOT = "LOTOWNRECALL";
+/** A lot another supplier recalls for its own stock: our supplier's shipments of it are not. */
+const OTHERS_RECALL_LOT = "LOTOTHERSRECALL";
 const SSCC = "09520123400000001";
 
 interface ReceiptBody {
@@ -78,6 +82,8 @@ forEachEngine((engine) => {
     | "duplicated"
     | "shelfLife"
     | "recalled"
+    | "ownRecall"
+    | "othersRecall"
     | "unqualified"
     | "excursion"
     | "warehouseRejected"
@@ -104,11 +110,15 @@ forEachEngine((engine) => {
     s.duplicated = await orderAndShip(chain, p, { quantity: 2, prefix: "DU" });
     s.shelfLife = await orderAndShip(chain, p, { quantity: 2, prefix: "SL", expiresIn: 30 * DAY });
     s.recalled = await orderAndShip(chain, p, { quantity: 2, prefix: "RC", lot: RECALLED_LOT });
+    s.ownRecall = await orderAndShip(chain, p, { quantity: 2, prefix: "OR", lot: OWN_RECALL_LOT });
+    s.othersRecall = await orderAndShip(chain, p, { quantity: 2, prefix: "XR", lot: OTHERS_RECALL_LOT });
     s.unqualified = await orderAndShip(chain, p, { quantity: 2, prefix: "UQ" });
     s.excursion = await orderAndShip(chain, p, { quantity: 2, prefix: "XC" });
     s.warehouseRejected = await orderAndShip(chain, p, { quantity: 3, prefix: "WR" });
     s.errors = await orderAndShip(chain, p, { quantity: 2, prefix: "ER" });
     await act.sent(ledger.trace.connect(cast.regulator).recall(BigInt(GTIN), RECALLED_LOT, 2));
+    await act.sent(ledger.trace.connect(cast.supplier).recall(BigInt(GTIN), OWN_RECALL_LOT, 3));
+    await act.sent(ledger.trace.connect(cast.supplier2).recall(BigInt(GTIN), OTHERS_RECALL_LOT, 3));
     await act.recordTrace(ledger, cast.supplier, s.excursion.shipmentId, "shipping", {
       location: "Shanghai DC",
       eventTime: await chain.now(),
@@ -266,7 +276,7 @@ forEachEngine((engine) => {
       const settlement = res.json().settlement;
       expect(settlement.status).to.equal("confirmed");
       expect(settlement.txHash).to.match(/^0x[0-9a-f]{64}$/);
-      expect((await chain.ledger.trace.shipment(p.shipmentId)).confirmed).to.equal(true);
+      expect((await chain.ledger.trace.shipmentState(p.shipmentId)).confirmed).to.equal(true);
     });
 
     it("hides the receipt from another hospital (404), refuses a supplier (403), 404s an unknown number", async function () {
@@ -304,7 +314,7 @@ forEachEngine((engine) => {
       expect(body.match).to.deep.equal({ status: "matched", accepted: "49", rejected: "1", reasons: [] });
       expect(body).to.include({ exceptionId: null, settlement: "queued" });
 
-      const value = (await chain.ledger.orderBook.order(s.within.orderId)).value;
+      const value = (await chain.ledger.orderBook.order(s.within.orderId)).escrow;
       const before = await chain.ledger.token.balanceOf(chain.cast.supplier.address);
       await app.settlementWorker!.drain();
       expect((await chain.ledger.token.balanceOf(chain.cast.supplier.address)) - before).to.equal(
@@ -395,12 +405,31 @@ forEachEngine((engine) => {
       expect(body.match.reasons[0].message).to.include("less than 90 days of shelf life");
     });
 
-    it("LOT_RECALLED: the lot was recalled on-chain before receipt", async function () {
+    it("LOT_RECALLED: the regulator recalled the lot on-chain before receipt", async function () {
       const body = await recorded(
         await receipt(s.recalled, "GR-RECALL", [{ gtin: GTIN, lot: RECALLED_LOT, quantity: 2 }]),
       );
       expectException(body, ["LOT_RECALLED"], "2", "0");
       expect(body.match.reasons[0].message).to.equal(`lot ${RECALLED_LOT} is recalled`);
+    });
+
+    it("LOT_RECALLED: the supplier recalled its own stock of the lot", async function () {
+      const body = await recorded(
+        await receipt(s.ownRecall, "GR-OWN-RECALL", [{ gtin: GTIN, lot: OWN_RECALL_LOT, quantity: 2 }]),
+      );
+      expectException(body, ["LOT_RECALLED"], "2", "0");
+    });
+
+    it("another supplier's recall of the same lot does not hold this supplier's shipment", async function () {
+      const body = await recorded(
+        await receipt(s.othersRecall, "GR-OTHERS-RECALL", [
+          { gtin: GTIN, lot: OTHERS_RECALL_LOT, quantity: 2 },
+        ]),
+      );
+      expect(body.match).to.deep.equal({ status: "matched", accepted: "2", rejected: "0", reasons: [] });
+      expect(
+        await chain.ledger.trace.isRecalled(BigInt(GTIN), OTHERS_RECALL_LOT, chain.cast.supplier2.address),
+      ).to.equal(true);
     });
 
     it("SUPPLIER_NOT_QUALIFIED: the regulator suspended the supplier", async function () {
@@ -473,7 +502,7 @@ forEachEngine((engine) => {
     });
 
     it("refuses a receipt time before the shipment existed or in the future: 400 RECEIPT_TIME_INVALID", async function () {
-      const shipment = await chain.ledger.trace.shipment(s.errors.shipmentId);
+      const shipment = await act.shipmentRecord(chain.ledger, s.errors.shipmentId);
       const early = {
         ...(await receipt(s.errors, "GR-ERR", [lotLine(2)])),
         receivedAt: new Date((Number(shipment.createdAt) - 60) * 1000).toISOString(),
@@ -605,8 +634,8 @@ forEachEngine((engine) => {
       expect(res.statusCode).to.equal(200);
       expect(res.headers["content-type"]).to.match(/^text\/plain/);
       const m = parseMetrics(res.body);
-      expect(m.get('matching_receipts{status="matched"}')).to.equal(4);
-      expect(m.get('matching_receipts{status="exception"}')).to.equal(13);
+      expect(m.get('matching_receipts{status="matched"}')).to.equal(5);
+      expect(m.get('matching_receipts{status="exception"}')).to.equal(14);
       for (const reason of [
         "SHORT_DELIVERY",
         "OVER_DELIVERY",
@@ -622,16 +651,20 @@ forEachEngine((engine) => {
         "SUPPLIER_NOT_QUALIFIED",
         "EXCURSION_HOLD",
       ]) {
-        expect(m.get(`exceptions_open{reason="${reason}"}`), reason).to.equal(1);
+        // Two recalls held receipts: the regulator's and the supplier's own.
+        expect(m.get(`exceptions_open{reason="${reason}"}`), reason).to.equal(
+          reason === "LOT_RECALLED" ? 2 : 1,
+        );
       }
-      // The warehouse-rejected and the last receipt are queued, not yet paid.
-      expect(m.get("settlement_outbox_depth")).to.equal(2);
+      // The other supplier's recall, the warehouse-rejected and the last receipt are queued, not
+      // yet paid.
+      expect(m.get("settlement_outbox_depth")).to.equal(3);
       expect(m.get("indexer_lag_blocks")).to.equal(0);
 
       await app.settlementWorker!.drain();
       const after = parseMetrics((await app.inject({ method: "GET", url: "/metrics" })).body);
       expect(after.get("settlement_outbox_depth")).to.equal(0);
-      expect(after.get('settlement_jobs{status="confirmed"}')).to.equal(4);
+      expect(after.get('settlement_jobs{status="confirmed"}')).to.equal(5);
     });
 
     it("GET /ready is 200 with the indexer's lag in blocks", async function () {

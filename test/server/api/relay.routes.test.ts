@@ -1,11 +1,13 @@
 import { expect } from "chai";
 import { ethers, type HDNodeWallet } from "ethers";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import * as act from "../../../scripts/lib/actions";
 import { forEachEngine } from "../helpers/engines";
-import type { ChainStack, Procurement } from "../support/chain";
+import { DAY, type ChainStack, type Procurement } from "../support/chain";
 import { login } from "../support/gateway";
 import {
   bearer,
+  enrolSecondHospital,
   expectError,
   expectInvalidField,
   placedOrder,
@@ -31,6 +33,7 @@ forEachEngine((engine) => {
   let otherOrder: bigint;
   let registryAddress: string;
   let orderBookAddress: string;
+  let traceAddress: string;
 
   before(async function () {
     this.timeout(180_000);
@@ -40,6 +43,9 @@ forEachEngine((engine) => {
     otherOrder = await placedOrder(chain, p, 3);
     registryAddress = await chain.ledger.registry.getAddress();
     orderBookAddress = await chain.ledger.orderBook.getAddress();
+    traceAddress = await chain.ledger.trace.getAddress();
+    // A hospital that took no part in the procured tender, so it may not order under its agreement.
+    await enrolSecondHospital(chain, []);
   });
 
   after(() => stopApi(stack));
@@ -109,6 +115,34 @@ forEachEngine((engine) => {
       });
       expect(indexed.statusCode, indexed.body).to.equal(200);
       expect(indexed.json()).to.include({ address: supplier2.address.toLowerCase(), status: "active" });
+    });
+
+    it("relays a supplier's signed trace step, which carries the shipment's record: 202, recorded as the supplier's", async function () {
+      const supplier = chain.cast.supplier;
+      const record = await act.shipmentRecord(chain.ledger, p.shipmentId);
+      const eventTime = (await chain.now()) - 60;
+      const data = chain.ledger.trace.interface.encodeFunctionData("recordTraceEvent", [
+        p.shipmentId,
+        record,
+        act.TRACE_STEPS.indexOf("arriving"),
+        ethers.id("hospital dock 3"),
+        eventTime,
+        ethers.ZeroHash,
+        false,
+      ]);
+      const res = await relay(await signForward(chain, supplier, traceAddress, data));
+      expect(res.statusCode, res.body).to.equal(202);
+      const receipt = (await chain.provider.waitForTransaction(res.json<{ txHash: string }>().txHash))!;
+      expect(receipt.status).to.equal(1);
+      const recorded = receipt.logs
+        .map((log) => chain.ledger.trace.interface.parseLog(log))
+        .find((e) => e?.name === "TraceEventRecorded");
+      expect(recorded?.args.actor).to.equal(supplier.address);
+      // The supplier's first Arriving is the shipment's arrival record, at the relay's block time.
+      const block = await chain.provider.getBlock(receipt.blockNumber);
+      expect((await chain.ledger.trace.shipmentState(p.shipmentId)).arrivedAt).to.equal(
+        BigInt(block!.timestamp),
+      );
     });
 
     it("relays an approver's signed approveOrder: 202, the order is funded and the approver is on record", async function () {
@@ -230,6 +264,25 @@ forEachEngine((engine) => {
       expect(body.details).to.deep.equal({
         error: "OrderNotApprover",
         args: { orderId: otherOrder.toString(), caller: stranger.address },
+      });
+
+      // Raised by the agreement book inside the order book's call: its errors are decoded too.
+      const hospital2 = chain.cast.hospital2;
+      const order = chain.ledger.orderBook.interface.encodeFunctionData("placeOrder", [
+        p.agreementId,
+        1,
+        (await chain.now()) + 20 * DAY,
+        ethers.id("PO-NOT-A-PARTY"),
+      ]);
+      const notParty = await refused(
+        await signForward(chain, hospital2, orderBookAddress, order),
+        hospital2,
+        "RELAY_CALL_REVERTED",
+        "AgreementHospitalNotParty",
+      );
+      expect(notParty.details).to.deep.equal({
+        error: "AgreementHospitalNotParty",
+        args: { agreementId: p.agreementId.toString(), hospital: hospital2.address },
       });
     });
   });

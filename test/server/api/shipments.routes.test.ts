@@ -1,7 +1,10 @@
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
+import { decodeRevert, revertDataOf } from "../../../server/chain/revert";
+import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
 import * as act from "../../../scripts/lib/actions";
 import { forEachEngine } from "../helpers/engines";
+import { rejectionOf } from "../helpers/rejection";
 import type { ChainStack, Procurement } from "../support/chain";
 import {
   bearer,
@@ -9,6 +12,7 @@ import {
   expectInvalidField,
   loginAll,
   orderAndShip,
+  recordAsJson,
   startApi,
   stopApi,
   type ApiStack,
@@ -186,8 +190,9 @@ forEachEngine((engine) => {
   });
 
   describe("GET /v1/shipments/:id/serials/:serial/proof", function () {
-    it("serves every serial's proof, each verifying on-chain against the shipment's root", async function () {
+    it("serves every serial's proof with the shipment's record, each verifying on-chain against its root", async function () {
       const root = act.serialTree(p.serials).root;
+      const record = await act.shipmentRecord(chain.ledger, p.shipmentId);
       for (const serial of [p.serials[0], p.serials[9]]) {
         const res = await proof(p.shipmentId, serial, t.receiver);
         expect(res.statusCode, res.body).to.equal(200);
@@ -197,14 +202,25 @@ forEachEngine((engine) => {
           root: string;
           leaf: string;
           proof: string[];
+          record: ShipmentRecordStruct;
         }>();
         expect(body).to.include({ shipmentId: String(p.shipmentId), serial, root });
         expect(body.leaf).to.equal(act.serialTree(p.serials).leafHash([serial]));
         expect(body.proof.length).to.be.within(3, 4);
-        expect(await chain.ledger.trace.verifySerial(p.shipmentId, serial, body.proof)).to.equal(true);
+        expect(body.record).to.deep.equal(recordAsJson(record));
+        const verify = (s: string) =>
+          chain.ledger.trace.verifySerial(p.shipmentId, body.record, s, body.proof);
+        expect(await verify(serial)).to.equal(true);
         // The same proof does not vouch for another serial.
-        expect(await chain.ledger.trace.verifySerial(p.shipmentId, "SN99999", body.proof)).to.equal(false);
+        expect(await verify("SN99999")).to.equal(false);
       }
+      // The chain checks the record against the shipment's hash: a record with another root is
+      // refused, so a proof cannot be checked against a root of the caller's choosing.
+      const forged = { ...record, serialRoot: act.serialTree(["SN99999"]).root };
+      const refused = await rejectionOf(chain.ledger.trace.verifySerial(p.shipmentId, forged, "SN99999", []));
+      expect(decodeRevert(revertDataOf(refused))?.message).to.equal(
+        `TraceRecordMismatch(shipmentId=${p.shipmentId})`,
+      );
     });
 
     it("answers 404 SERIAL_NOT_FOUND for a serial that is not in the manifest", async function () {

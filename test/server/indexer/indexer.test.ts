@@ -9,10 +9,20 @@ import {
   type IndexerLogger,
   type IndexerOptions,
 } from "../../../server/modules/indexer/indexer.service";
+import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
 import * as act from "../../../scripts/lib/actions";
 import { forEachEngine, type EngineFixture } from "../helpers/engines";
 import { rejectionOf } from "../helpers/rejection";
-import { GTIN, LOT, procure, startChain, type ChainStack, type Procurement } from "../support/chain";
+import {
+  BID_BOND,
+  GTIN,
+  LOT,
+  procure,
+  startChain,
+  tenderTerms,
+  type ChainStack,
+  type Procurement,
+} from "../support/chain";
 import { buildGateway } from "../support/gateway";
 
 /**
@@ -75,6 +85,8 @@ const eventKey = (blockHash: string, logIndex: number) => `${blockHash}:${logInd
 describe("ledger indexer against Anvil", function () {
   let chain: ChainStack;
   let p: Procurement;
+  /** The procured shipment's record: every trace step passes it back to the chain. */
+  let record: ShipmentRecordStruct;
   /** `evm_snapshot` id of the chain right after procure(). */
   let base: string;
 
@@ -82,6 +94,7 @@ describe("ledger indexer against Anvil", function () {
     this.timeout(180_000);
     chain = await startChain();
     p = await procure(chain, 10);
+    record = await act.shipmentRecord(chain.ledger, p.shipmentId);
     base = await chain.provider.send("evm_snapshot", []);
   });
 
@@ -142,6 +155,7 @@ describe("ledger indexer against Anvil", function () {
       to: chain.deployment.contracts.trace,
       data: chain.ledger.trace.interface.encodeFunctionData("recordTraceEvent", [
         p.shipmentId,
+        record,
         act.TRACE_STEPS.indexOf("departing"),
         act.categoryCode(location),
         eventTime,
@@ -184,35 +198,62 @@ describe("ledger indexer against Anvil", function () {
       expect(supplier).to.have.length(1);
       expect(supplier[0]).to.include({ address: lc(cast.supplier.address), status: "active" });
 
-      const docs = (await db.query<{ status: string; kind: string }>(`SELECT * FROM supplier_documents`))
-        .rows;
-      expect(docs.map((d) => d.kind).sort()).to.deep.equal([
-        "business_licence",
-        "device_operating_permit",
-        "product_registration",
+      const docs = (
+        await db.query<{ id: string; status: string; kind: string; gtins: string[] | null }>(
+          `SELECT * FROM supplier_documents ORDER BY id`,
+        )
+      ).rows;
+      expect(docs.map((d) => [d.kind, d.gtins])).to.deep.equal([
+        ["business_licence", null],
+        ["device_operating_permit", null],
+        ["product_registration", null],
+        ["product_registration", [GTIN]],
       ]);
       expect(docs.every((d) => d.status === "attested")).to.equal(true);
+      const gtins = (await db.query(`SELECT supplier, gtin, document_id FROM supplier_gtins`)).rows;
+      expect(gtins).to.deep.equal([
+        { supplier: lc(cast.supplier.address), gtin: GTIN, document_id: docs[3].id },
+      ]);
 
+      const terms = tenderTerms(0);
       const tenders = (await db.query(`SELECT * FROM tenders`)).rows;
       expect(tenders).to.have.length(1);
-      expect(tenders[0]).to.include({ status: "awarded", reserve_price: "1000000", winners: 1 });
+      expect(tenders[0]).to.include({
+        status: "awarded",
+        reserve_price: "1000000",
+        winners: 1,
+        bid_bond: BID_BOND.toString(),
+        funding_window: terms.fundingWindow,
+        receiving_window: terms.receivingWindow,
+        confirm_window: terms.confirmWindow,
+        forfeited: "0",
+      });
 
       const bids = (await db.query(`SELECT * FROM bids`)).rows;
       expect(bids).to.have.length(1);
       expect(bids[0]).to.include({
         bidder: lc(cast.supplier.address),
+        bond: BID_BOND.toString(),
+        bond_returned: true,
         revealed: true,
         won: true,
         skipped: false,
+        sequence: null,
       });
 
       const agreements = (await db.query(`SELECT * FROM agreements`)).rows;
       expect(agreements).to.have.length(1);
+      // Funding booked the order's 10 units; nothing is accepted, so the tier position is 0.
       expect(agreements[0]).to.include({
         id: String(p.agreementId),
         supplier: lc(cast.supplier.address),
-        cumulative_volume: "10",
+        funded_volume: "10",
+        accepted_volume: "0",
+        cumulative_volume: "0",
         lead_time_days: 10,
+        funding_window: terms.fundingWindow,
+        receiving_window: terms.receivingWindow,
+        confirm_window: terms.confirmWindow,
       });
       const agreementHospitals = (await db.query(`SELECT * FROM agreement_hospitals`)).rows;
       expect(agreementHospitals).to.deep.equal([
@@ -221,6 +262,7 @@ describe("ledger indexer against Anvil", function () {
           hospital: lc(cast.hospital.address),
           committed: "1000",
           ordered: "10",
+          accepted: "0",
         },
       ]);
 
@@ -236,6 +278,8 @@ describe("ledger indexer against Anvil", function () {
         [lc(cast.settler.address)]: act.HOSPITAL_ROLES.settler,
         [lc(cast.receiver.address)]: act.HOSPITAL_ROLES.receiver,
       });
+      // Every member accepted its invitation, which used it up.
+      expect((await db.query(`SELECT * FROM hospital_invitations`)).rows).to.deep.equal([]);
 
       const orders = (await db.query(`SELECT * FROM orders`)).rows;
       expect(orders).to.have.length(1);
@@ -247,7 +291,13 @@ describe("ledger indexer against Anvil", function () {
         escrow: "100000",
         shipped: "10",
         approvals: 1,
+        excess_consented: false,
+        late_shipment_allowed: false,
       });
+      const fundingExpiresAt = (await chain.ledger.orderBook.order(p.orderId)).fundingExpiresAt;
+      expect(new Date(orders[0].funding_expires_at as string).getTime()).to.equal(
+        Number(fundingExpiresAt) * 1000,
+      );
       const approvals = (await db.query(`SELECT * FROM order_approvals`)).rows;
       expect(approvals).to.have.length(1);
       expect(approvals[0]).to.include({ order_id: String(p.orderId), approver: lc(cast.approver.address) });
@@ -257,11 +307,16 @@ describe("ledger indexer against Anvil", function () {
       expect(shipments[0]).to.include({
         id: String(p.shipmentId),
         order_id: String(p.orderId),
+        hospital: lc(cast.hospital.address),
         gtin: GTIN,
         lot: LOT,
+        lot_key: await chain.ledger.trace.lotKey(BigInt(GTIN), LOT),
         quantity: "10",
         excursion: false,
         confirmed: false,
+        arrived_at: null,
+        chain_received_at: null,
+        disputed_units: null,
       });
 
       // The event log holds exactly the ledger's logs on-chain, each once.
@@ -370,8 +425,11 @@ describe("ledger indexer against Anvil", function () {
       expect(recalls[0]).to.include({
         gtin: GTIN,
         lot: "RESUME-1",
+        // A regulator's recall covers every supplier's shipments of the lot.
+        scope: "0x0000000000000000000000000000000000000000",
         recalled_by: chain.cast.regulator.address.toLowerCase(),
         reason_code: 7,
+        lifted_at: null,
       });
       const indexed = await dump(db);
 

@@ -34,14 +34,11 @@ forEachEngine((engine) => {
       });
 
     orders.delivered = p.orderId;
-    await act.sent(
-      ledger.orderBook.connect(cast.settler).confirmShipment(p.shipmentId, {
-        accepted: 10,
-        rejected: 0,
-        receivedAt: t,
-        receiptHash: ethers.id("GR-1"),
-      }),
-    );
+    await act.confirmShipment(ledger, cast.settler, p.shipmentId, {
+      accepted: 10,
+      rejected: 0,
+      receiptHash: ethers.id("GR-1"),
+    });
 
     orders.cancelledEarly = await place(5n, "PO-EARLY");
     await act.approveOrder(ledger, cast.approver, orders.cancelledEarly);
@@ -57,15 +54,11 @@ forEachEngine((engine) => {
       serials: ["R1", "R2", "R3", "R4"],
       notice: "DESADV-R",
     });
-    const shippedAt = await chain.now();
-    await act.sent(
-      ledger.orderBook.connect(cast.settler).confirmShipment(shipmentId, {
-        accepted: 4,
-        rejected: 0,
-        receivedAt: shippedAt,
-        receiptHash: ethers.id("GR-R"),
-      }),
-    );
+    await act.confirmShipment(ledger, cast.settler, shipmentId, {
+      accepted: 4,
+      rejected: 0,
+      receiptHash: ethers.id("GR-R"),
+    });
     await chain.advance(30 * DAY);
     await act.sent(ledger.orderBook.connect(cast.hospital).cancelOrder(orders.remainder));
   });

@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { encryptKeystoreJson, Wallet } from "ethers";
+import { DeploymentError } from "../../../server/chain/deployment";
 import { ChainConfigError, openChain } from "../../../server/plugins/chain";
 import { rejectionOf } from "../helpers/rejection";
 import { testConfig } from "../helpers/config";
@@ -75,6 +76,19 @@ describe("openChain", function () {
     );
     expect((error as Error).message).to.equal(
       `RPC_URL ${chain.node.url} serves chain 31337, but DEPLOYMENT_FILE ${other} is for chain 1`,
+    );
+  });
+
+  it("refuses a deployment record without the agreement book (one written for the v1 contracts)", async function () {
+    const v1 = path.join(dir, "v1.json");
+    const { agreements: _agreements, ...contracts } = chain.deployment.contracts;
+    writeFileSync(v1, JSON.stringify({ ...chain.deployment, contracts }));
+    const error = await rejectionOf(
+      openChain(config({ SETTLER_KEY: settler.privateKey, DEPLOYMENT_FILE: v1 })),
+    );
+    expect(error).to.be.instanceOf(DeploymentError);
+    expect((error as Error).message).to.equal(
+      `DEPLOYMENT_FILE ${v1}: contracts.agreements is not an address`,
     );
   });
 

@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { migrate, type Db } from "../../../server/db";
-import { enqueue } from "../../../server/modules/settlement/settlement.repository";
 import { forEachEngine } from "../helpers/engines";
 import { procure, startChain, type ChainStack } from "../support/chain";
 import {
   fullAcceptance,
   jobOf,
+  queueJobs,
   RecordingProvider,
   settledLogs,
   settlementWorker,
@@ -60,7 +60,11 @@ describe("SettlementWorker replicas on one PostgreSQL", function () {
       const orders: ShippedOrder[] = [];
       while (orders.length * 2 < JOBS) orders.push(await shipOrder(chain, agreementId, [1, 1]));
       const units = orders.flatMap((o) => o.shipments);
-      for (const unit of units) await enqueue(engine.db, fullAcceptance(unit));
+      await queueJobs(
+        engine.db,
+        chain,
+        units.map((unit) => fullAcceptance(unit)),
+      );
       const balanceBefore = await supplierBalance(chain);
       const nonceBefore = await settlerNonces(chain);
 

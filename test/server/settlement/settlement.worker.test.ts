@@ -5,11 +5,13 @@ import { enqueue } from "../../../server/modules/settlement/settlement.repositor
 import * as act from "../../../scripts/lib/actions";
 import { forEachEngine } from "../helpers/engines";
 import { freePort, GTIN, procure, startChain, type ChainStack } from "../support/chain";
+import { indexLedger } from "../support/indexer";
 import {
   FlakyProvider,
   fullAcceptance,
   jobOf,
   providerFor,
+  queueJobs,
   settle,
   settledLogs,
   settlementWorker,
@@ -52,7 +54,7 @@ describe("SettlementWorker", function () {
       it("confirms it on-chain, pays the supplier the order value once and records the tx hash", async function () {
         const order = await shipOrder(chain, agreementId, [3]);
         const [unit] = order.shipments;
-        await enqueue(engine.db, fullAcceptance(unit));
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
         const balanceBefore = await supplierBalance(chain);
 
         await settle(settlementWorker(engine.db, chain), engine.db, [unit.shipmentId]);
@@ -65,7 +67,7 @@ describe("SettlementWorker", function () {
         // A full delivery on time releases the whole escrow, with no penalty, to the supplier.
         expect(logs[0].paid).to.equal(order.value);
         expect((await supplierBalance(chain)) - balanceBefore).to.equal(order.value);
-        expect((await chain.ledger.trace.shipment(unit.shipmentId)).confirmed).to.equal(true);
+        expect((await chain.ledger.trace.shipmentState(unit.shipmentId)).confirmed).to.equal(true);
         expect((await chain.ledger.orderBook.order(order.orderId)).escrow).to.equal(0n);
       });
     });
@@ -76,15 +78,12 @@ describe("SettlementWorker", function () {
         const [unit] = order.shipments;
         const job = fullAcceptance(unit);
         // Paid by hand (or by an earlier run whose database write was lost).
-        await act.sent(
-          chain.ledger.orderBook.connect(chain.cast.settler).confirmShipment(unit.shipmentId, {
-            accepted: job.accepted,
-            rejected: job.rejected,
-            receivedAt: unit.createdAt,
-            receiptHash: job.receiptHash,
-          }),
-        );
-        await enqueue(engine.db, job);
+        await act.confirmShipment(chain.ledger, chain.cast.settler, unit.shipmentId, {
+          accepted: Number(job.accepted),
+          rejected: Number(job.rejected),
+          receiptHash: job.receiptHash,
+        });
+        await queueJobs(engine.db, chain, [job]);
         const nonceBefore = await settlerNonces(chain);
         const balanceBefore = await supplierBalance(chain);
 
@@ -99,13 +98,37 @@ describe("SettlementWorker", function () {
       });
     });
 
+    describe("when the shipment's creation is not indexed yet", function () {
+      it("keeps the job pending without sending anything, and pays it once the record is indexed", async function () {
+        const order = await shipOrder(chain, agreementId, [2]);
+        const [unit] = order.shipments;
+        // Queued straight into the outbox, ahead of the indexer: the worker has no record to send.
+        await enqueue(engine.db, fullAcceptance(unit));
+        const nonceBefore = await settlerNonces(chain);
+
+        expect(await settlementWorker(engine.db, chain).tick()).to.equal(true);
+
+        const waiting = await jobOf(engine.db, unit.shipmentId);
+        expect(waiting).to.deep.include({ status: "pending", tx_hash: null, error_name: null });
+        expect(waiting.last_error).to.equal("the shipment's creation is not indexed yet");
+        expect(await settlerNonces(chain)).to.deep.equal(nonceBefore);
+
+        await indexLedger(engine.db, chain);
+        await settle(settlementWorker(engine.db, chain), engine.db, [unit.shipmentId]);
+        expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("confirmed");
+        const logs = (await settledLogs(chain)).get(unit.shipmentId) ?? [];
+        expect(logs).to.have.lengthOf(1);
+        expect(logs[0].paid).to.equal(order.value);
+      });
+    });
+
     describe("when the chain refuses the confirmation", function () {
       it("records the job failed with the decoded custom error and raises a settlement exception", async function () {
         const lot = `RCL-${engine.engine}`;
         const order = await shipOrder(chain, agreementId, [2], lot);
         const [unit] = order.shipments;
         await act.sent(chain.ledger.trace.connect(chain.cast.supplier).recall(BigInt(GTIN), lot, 1));
-        await enqueue(engine.db, fullAcceptance(unit));
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
         const nonceBefore = await settlerNonces(chain);
 
         await settle(settlementWorker(engine.db, chain), engine.db, [unit.shipmentId]);
@@ -140,7 +163,7 @@ describe("SettlementWorker", function () {
         const lot = `LATE-${engine.engine}`;
         const order = await shipOrder(chain, agreementId, [2], lot);
         const [unit] = order.shipments;
-        await enqueue(engine.db, fullAcceptance(unit));
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
         // The lot is recalled between signing (gas estimated fine) and mining.
         let recalled = false;
         const worker = settlementWorker(engine.db, chain, {
@@ -175,7 +198,7 @@ describe("SettlementWorker", function () {
         const lot = `ORD-${engine.engine}`;
         const order = await shipOrder(chain, agreementId, [2], lot);
         const [unit] = order.shipments;
-        await enqueue(engine.db, fullAcceptance(unit));
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
         // The recall lands in the same block, just before the payment: replayed on the state
         // before that block, the payment goes through, so the receipt alone cannot say why.
         const worker = settlementWorker(engine.db, chain, {
@@ -219,7 +242,7 @@ describe("SettlementWorker", function () {
       it("fails the tick but leaves the job pending, then pays it once the node answers", async function () {
         const order = await shipOrder(chain, agreementId, [1]);
         const [unit] = order.shipments;
-        await enqueue(engine.db, fullAcceptance(unit));
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
         const dead = providerFor(`http://127.0.0.1:${await freePort()}`);
         try {
           const offline = settlementWorker(engine.db, chain, { provider: dead });
@@ -234,7 +257,11 @@ describe("SettlementWorker", function () {
           const looping = settlementWorker(engine.db, chain, { provider: dead, log, pollMs: 10 });
           const abort = new AbortController();
           const loop = looping.run(abort.signal);
-          await new Promise((resolve) => setTimeout(resolve, 400));
+          // Watched, not timed: a loaded machine takes longer over three failures.
+          const deadline = Date.now() + 20_000;
+          while (log.warnings.length < 3 && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
           abort.abort();
           await loop;
           const failures = log.warnings.map((w) => (w.obj as { failures: number }).failures);
@@ -259,7 +286,7 @@ describe("SettlementWorker", function () {
       it("retries through dropped requests and lost replies, asking the chain before resending", async function () {
         const order = await shipOrder(chain, agreementId, [2]);
         const [unit] = order.shipments;
-        await enqueue(engine.db, fullAcceptance(unit));
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
         const balanceBefore = await supplierBalance(chain);
         const flaky = new FlakyProvider(chain.node.url, {
           eth_call: { times: 2, lose: "request" },
@@ -314,7 +341,7 @@ describe("SettlementWorker", function () {
         it(`at "${point}", a new worker finishes the job with the same transaction and pays once`, async function () {
           const order = await shipOrder(chain, agreementId, [2]);
           const [unit] = order.shipments;
-          await enqueue(engine.db, fullAcceptance(unit));
+          await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
           const balanceBefore = await supplierBalance(chain);
           const nonceBefore = await settlerNonces(chain);
 

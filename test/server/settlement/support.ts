@@ -1,6 +1,10 @@
 import { ethers, JsonRpcProvider, Network, Wallet, type JsonRpcPayload, type JsonRpcResult } from "ethers";
 import type { Db } from "../../../server/db";
-import type { NewJob, SettlementJob } from "../../../server/modules/settlement/settlement.repository";
+import {
+  enqueue,
+  type NewJob,
+  type SettlementJob,
+} from "../../../server/modules/settlement/settlement.repository";
 import {
   SettlementWorker,
   type WorkerHooks,
@@ -9,12 +13,15 @@ import {
 import { DeliveryTrace__factory, OrderBook__factory } from "../../../typechain-types";
 import * as act from "../../../scripts/lib/actions";
 import { DAY, GTIN, LOT, type ChainStack } from "../support/chain";
+import { indexLedger } from "../support/indexer";
 
 /**
  * Shared by the settlement tests: more funded orders and shipments on a chain that `procure()`
  * has set up (it registers the supplier and hospital, which can happen only once), the jobs
- * that pay them, workers wired the way the gateway wires them, and the on-chain evidence
- * (ShipmentSettled logs) every "exactly once" assertion is made against.
+ * that pay them (queued, as in the gateway, only once the shipments are indexed: the worker
+ * sends each shipment's record from the indexed event log), workers wired the way the gateway
+ * wires them, and the on-chain evidence (ShipmentSettled logs) every "exactly once" assertion is
+ * made against.
  */
 
 export const CHAIN_ID = 31337;
@@ -22,12 +29,11 @@ export const CHAIN_ID = 31337;
 export interface ShippedUnit {
   shipmentId: bigint;
   quantity: number;
-  /** Block time of the shipment's creation: the earliest receipt time the contract accepts. */
-  createdAt: number;
 }
 
 export interface ShippedOrder {
   orderId: bigint;
+  /** The escrow funding took: what the supplier is paid for the whole order on time. */
   value: bigint;
   shipments: ShippedUnit[];
 }
@@ -36,7 +42,9 @@ let orderSeq = 0;
 
 /**
  * A new order under `agreementId`, approved (so its value sits in escrow) and shipped in one
- * shipment per entry of `quantities`, all of lot `lot`.
+ * shipment per entry of `quantities`, all of lot `lot`. Its units are priced at the agreement's
+ * first tier (the tests accept far fewer units than the second tier's threshold), so each
+ * shipment, accepted in full, pays its share of the escrow exactly.
  */
 export async function shipOrder(
   chain: ChainStack,
@@ -64,10 +72,9 @@ export async function shipOrder(
       serials,
       notice: `DESADV-${ref}-${i}`,
     });
-    const createdAt = Number((await ledger.trace.shipment(shipmentId)).createdAt);
-    shipments.push({ shipmentId, quantity, createdAt });
+    shipments.push({ shipmentId, quantity });
   }
-  return { orderId, value: (await ledger.orderBook.order(orderId)).value, shipments };
+  return { orderId, value: (await ledger.orderBook.order(orderId)).escrow, shipments };
 }
 
 /** The job the matching service queues for a shipment received in full and accepted. */
@@ -77,10 +84,14 @@ export function fullAcceptance(unit: ShippedUnit, accepted = unit.quantity): New
     receiptNo: `GRN-${unit.shipmentId}`,
     accepted: BigInt(accepted),
     rejected: BigInt(unit.quantity - accepted),
-    // Received the moment it was created: never before creation, never in the future.
-    receivedAt: new Date(unit.createdAt * 1000),
     receiptHash: ethers.id(`receipt-${unit.shipmentId}`),
   };
+}
+
+/** Indexes the chain, then queues `jobs`: a job is only ever queued for an indexed shipment. */
+export async function queueJobs(db: Db, chain: ChainStack, jobs: NewJob[]): Promise<void> {
+  await indexLedger(db, chain);
+  for (const job of jobs) await enqueue(db, job);
 }
 
 /** A provider on `url` that knows its chain, so it never probes the network on its own. */

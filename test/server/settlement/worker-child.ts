@@ -6,7 +6,8 @@ import { SettlementWorker } from "../../../server/modules/settlement/settlement.
 import { DeliveryTrace__factory, OrderBook__factory } from "../../../typechain-types";
 
 /**
- * One gateway process as far as payments go, for settlement.crash.test.ts: opens the database,
+ * One gateway process as far as payments go, for settlement.crash.test.ts: opens the database
+ * (which the parent has indexed: the worker sends each shipment's record from the event log),
  * queues the jobs it is handed, then runs the settlement worker with the settler key until it is
  * killed. It may kill itself with SIGKILL the first time the worker reaches a named point of the
  * payment path; otherwise the parent kills it whenever it likes.
@@ -29,7 +30,6 @@ interface QueuedJob {
   receiptNo: string;
   accepted: string;
   rejected: string;
-  receivedAt: string;
   receiptHash: string;
 }
 
@@ -65,7 +65,6 @@ async function main(): Promise<void> {
       ...job,
       accepted: BigInt(job.accepted),
       rejected: BigInt(job.rejected),
-      receivedAt: new Date(job.receivedAt),
     });
   }
 

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { HDNodeWallet } from "ethers";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { migrate, type Db } from "../../../server/db";
+import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
 import { FORWARD_REQUEST_TYPES } from "../../../server/modules/relay/relay.service";
 import * as act from "../../../scripts/lib/actions";
 import { devWallet } from "../../../scripts/lib/anvil";
@@ -128,6 +129,13 @@ export async function orderAndShip(chain: ChainStack, p: Procurement, spec: Ship
   return { orderId, shipmentId, serials, lot, expiry };
 }
 
+/** A shipment record as the gateway's JSON carries it: decimal strings, lower-case hex. */
+export function recordAsJson(record: ShipmentRecordStruct): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record).map(([k, v]) => [k, k === "lot" ? String(v) : String(v).toLowerCase()]),
+  );
+}
+
 /** Uploads a shipment's serial list as its supplier; fails the test unless it is stored. */
 export async function uploadManifest(
   app: FastifyInstance,
@@ -144,7 +152,7 @@ export async function uploadManifest(
   expect(res.statusCode, res.body).to.be.oneOf([200, 201]);
 }
 
-/** The chain's clock as an ISO timestamp (receipt times must not be ahead of it). */
+/** The chain's clock as an ISO timestamp (receipt times must not be ahead of the ledger's). */
 export async function chainIso(chain: ChainStack, offsetSeconds = 0): Promise<string> {
   return new Date(((await chain.now()) + offsetSeconds) * 1000).toISOString();
 }

@@ -1,5 +1,6 @@
 import { createServer } from "node:net";
 import { ethers, type HDNodeWallet, type JsonRpcProvider } from "ethers";
+import type { TenderTermsStruct } from "../../../typechain-types/contracts/TenderHouse";
 import * as act from "../../../scripts/lib/actions";
 import { devWallet, startAnvil, type AnvilNode } from "../../../scripts/lib/anvil";
 import {
@@ -18,6 +19,56 @@ export const DAY = 86_400;
 export const STENTS = act.categoryCode("C0401-DES");
 export const GTIN = "09520123456788";
 export const LOT = "LOT2026A";
+/** The bid bond of the tenders below: each bidder escrows it with its first commitment. */
+export const BID_BOND = 50_000n;
+
+/**
+ * Terms of a one-winner tender opened at `now`: commit for a day, reveal for a day, a year's
+ * term; orders must be funded within a week, and the hospital confirms within a week of
+ * receiving.
+ */
+export function tenderTerms(now: number, overrides: Partial<TenderTermsStruct> = {}): TenderTermsStruct {
+  return {
+    category: STENTS,
+    reservePrice: 1_000_000n,
+    commitDeadline: now + DAY,
+    revealDeadline: now + 2 * DAY,
+    termSeconds: 365 * DAY,
+    leadTimeDays: 10,
+    penaltyBpsPerDay: 50,
+    penaltyCapBps: 1000,
+    winners: 1,
+    bidBond: BID_BOND,
+    fundingWindow: 7 * DAY,
+    receivingWindow: 2 * DAY,
+    confirmWindow: 7 * DAY,
+    ...overrides,
+  };
+}
+
+/**
+ * Registers `supplier`, qualifies it for stents and registers the test GTIN to it, and gives it
+ * the tokens for one bid bond: everything a supplier needs before it bids and ships.
+ */
+export async function onboardSupplier(
+  chain: ChainStack,
+  supplier: HDNodeWallet,
+  name: string,
+  registrationId: string,
+): Promise<void> {
+  const { ledger, cast } = chain;
+  const now = await chain.now();
+  const validUntil = now + 3 * 365 * DAY;
+  await act.registerSupplier(ledger, supplier, name, registrationId);
+  await act.qualifySupplier(ledger, cast.regulator, supplier, [STENTS], now - DAY, validUntil);
+  await act.registerProducts(ledger, cast.regulator, supplier, {
+    gtins: [GTIN],
+    categories: [STENTS],
+    validFrom: now - DAY,
+    validUntil,
+  });
+  await act.sent(ledger.token.connect(cast.admin).mint(supplier.address, BID_BOND));
+}
 
 export interface Cast {
   admin: HDNodeWallet;
@@ -107,15 +158,14 @@ export interface Procurement {
 }
 
 /**
- * The common path up to a shipment in transit: a qualified supplier wins a stents tender, the
- * hospital (two approvers, a settler and a receiver) orders `quantity` units and funds them,
- * and the supplier ships them with serial numbers.
+ * The common path up to a shipment in transit: a qualified supplier registered for the test
+ * GTIN bids (escrowing its bond) and wins a stents tender, the hospital (two approvers, a
+ * settler and a receiver, each having accepted its invitation) orders `quantity` units and funds
+ * them, and the supplier ships them with serial numbers.
  */
 export async function procure(chain: ChainStack, quantity = 10): Promise<Procurement> {
   const { ledger, cast } = chain;
-  const now = await chain.now();
-  await act.registerSupplier(ledger, cast.supplier, "Acme Medical", "91310000X");
-  await act.qualifySupplier(ledger, cast.regulator, cast.supplier, [STENTS], now - DAY, now + 3 * 365 * DAY);
+  await onboardSupplier(chain, cast.supplier, "Acme Medical", "91310000X");
   await act.enrolHospital(
     ledger,
     cast.regulator,
@@ -134,22 +184,9 @@ export async function procure(chain: ChainStack, quantity = 10): Promise<Procure
     { threshold: 0n, unitPrice: 10_000n },
     { threshold: 100n, unitPrice: 9_000n },
   ];
-  const tenderId = await act.openTender(
-    ledger,
-    cast.regulator,
-    {
-      category: STENTS,
-      reservePrice: 1_000_000n,
-      commitDeadline: now + DAY,
-      revealDeadline: now + 2 * DAY,
-      termSeconds: 365 * DAY,
-      leadTimeDays: 10,
-      penaltyBpsPerDay: 50,
-      penaltyCapBps: 1000,
-      winners: 1,
-    },
-    [{ hospital: cast.hospital.address, volume: 1000n }],
-  );
+  const tenderId = await act.openTender(ledger, cast.regulator, tenderTerms(await chain.now()), [
+    { hospital: cast.hospital.address, volume: 1000n },
+  ]);
   const salt = ethers.id("salt");
   await act.commitBid(ledger, cast.supplier, tenderId, tiers, salt);
   await chain.advance(DAY + 1);

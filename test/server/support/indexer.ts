@@ -1,0 +1,23 @@
+import type { Db } from "../../../server/db";
+import { LedgerEventDecoder } from "../../../server/chain/ledger-events";
+import { Indexer } from "../../../server/modules/indexer/indexer.service";
+import type { ChainStack } from "./chain";
+
+/** Catches `db`'s index up with the chain, as the gateway's indexer does (no confirmations). */
+export async function indexLedger(db: Db, chain: ChainStack): Promise<void> {
+  const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const indexer = new Indexer(
+    db,
+    chain.provider,
+    new LedgerEventDecoder(chain.deployment.contracts),
+    {
+      deploymentBlock: chain.deployment.deploymentBlock,
+      confirmations: 0,
+      batchBlocks: 2000,
+      pollMs: 20,
+      reorgWindow: 16,
+    },
+    silent,
+  );
+  await indexer.catchUp();
+}
