@@ -52,29 +52,6 @@ async function readable(): Promise<(value: string) => string> {
   };
 }
 
-/**
- * The ledger's custom error in `data`. The gateway's decoder (server/chain/revert.ts) knows the
- * contracts it indexes; the agreement book's errors, which reach the CLI through the order book
- * (AgreementExceedsCommitment, AgreementHospitalNotParty, …), are decoded here when it does not.
- */
-async function decodeLedgerRevert(
-  data: string,
-): Promise<{ name: string; args: Record<string, string> } | null> {
-  const { decodeRevert } = await import("../../server/chain/revert");
-  const known = decodeRevert(data);
-  if (known) return known;
-  const { AgreementBook__factory } = await import("../../typechain-types");
-  try {
-    const parsed = AgreementBook__factory.createInterface().parseError(data);
-    if (!parsed) return null;
-    const args: Record<string, string> = {};
-    parsed.fragment.inputs.forEach((input, i) => (args[input.name || `arg${i}`] = String(parsed.args[i])));
-    return { name: parsed.name, args };
-  } catch {
-    return null;
-  }
-}
-
 export async function describeError(error: unknown, ctx?: Context): Promise<DescribedError> {
   if (error instanceof UsageError) return { code: "USAGE", message: error.message };
   if (error instanceof CliError) return { code: error.code, message: error.message };
@@ -83,10 +60,11 @@ export async function describeError(error: unknown, ctx?: Context): Promise<Desc
     return { code: error.code, status: error.status, message: error.message };
   }
   const { revertDataOf } = await import("../../server/chain/revert");
+  const { decodeLedgerRevert } = await import("../lib/ledger-revert");
   const data = revertDataOf(error);
   const e = error as { code?: string; reason?: string | null; shortMessage?: string; message?: string };
   if (data) {
-    const revert = await decodeLedgerRevert(data);
+    const revert = decodeLedgerRevert(data);
     if (revert) {
       const show = await readable();
       const names = (await enumNames())[revert.name] ?? {};

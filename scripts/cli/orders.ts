@@ -29,6 +29,7 @@ export async function orderState(chain: Chain, orderId: bigint): Promise<Row> {
     deliveryDeadline: isoTime(o.deliveryDeadline),
     excessConsented: o.excessConsented,
     lateShipmentAllowed: o.lateShipmentAllowed,
+    supplierAgreedToCancel: o.supplierAgreedToCancel,
   };
 }
 
@@ -200,6 +201,12 @@ export const orderPermit: CommandSpec = {
       token.eip712Domain(),
     ]);
     const value = allowance + quote;
+    if (value > ethers.MaxUint256) {
+      throw new CliError(
+        `${chain.address}'s allowance for the order book is unlimited: order ${orderId} needs no permit`,
+        "PERMIT_NOT_NEEDED",
+      );
+    }
     const signature = ethers.Signature.from(
       await chain.signer.signTypedData(
         {

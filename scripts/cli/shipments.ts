@@ -196,6 +196,7 @@ export const trace: CommandSpec = {
     "sensor-log": { type: "string", value: "<file>", description: "sensor log whose hash is recorded" },
     excursion: { type: "boolean", description: "a temperature excursion happened" },
   },
+  positional: "shipment",
   examples: ["sunshine supplier trace --shipment 4 --step departing --location 6901234000017"],
   async run(ctx, o) {
     const shipmentId = o.id("shipment");
