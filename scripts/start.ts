@@ -207,7 +207,7 @@ function page(info: PageInfo): string {
     "Command line (npx sunshine --help lists every role's acts: bids with their bonds, orders and their",
     "funding, shipments, disputes, claims, recalls, membership, pausing):",
     `  export SUNSHINE_RPC_URL=${info.rpcUrl} SUNSHINE_GATEWAY=${url} SUNSHINE_DEPLOYMENT=${deployment.file}`,
-    `  SUNSHINE_KEY=<${local ? "an approver's key above" : "an approver's key"}> npx sunshine hospital exceptions`,
+    `  SUNSHINE_KEY=<${local ? "the regulator's key above" : "a regulator's key"}> npx sunshine hospital exceptions`,
   );
   lines.push("", "Three things to try:");
   thingsToTry(gateway).forEach((t, i) => lines.push(`  ${i + 1}. ${t}`));
