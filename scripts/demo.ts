@@ -4,19 +4,24 @@ import { ethers, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethe
 import * as act from "./lib/actions";
 import { GatewayClient, GatewayError } from "./lib/gateway-client";
 import { connectLedger, type DeploymentRecord, type Ledger } from "./lib/ledger";
-import { decodeRevert, revertDataOf } from "../server/chain/revert";
+import { decodeLedgerRevert } from "./lib/ledger-revert";
+import { revertDataOf } from "../server/chain/revert";
 import type { CastMember } from "./lib/stack-accounts";
 import { demoCast } from "./lib/stack-accounts";
 
 /**
- * The demo scenario: a procurement year in miniature, played through the public interfaces
- * only — ledger acts signed by each party (scripts/lib/actions.ts) and the gateway's HTTP API
- * (receipts, manifests, exceptions, usages, reports) — so it doubles as an end-to-end test.
+ * The demo scenario: a procurement year in miniature on the v2 ledger, played through the public
+ * interfaces only — ledger acts signed by each party (scripts/lib/actions.ts) and the gateway's
+ * HTTP API (manifests, receipts, exceptions, usages, reports) — so it doubles as an end-to-end
+ * test.
  *
  * Cast (scripts/lib/stack-accounts.ts): a regulator; four suppliers — Acme and Cardia win the
- * stent tender, Boreal the knee tender (its business licence expires mid-year), Cardia is
- * suspended later; three hospitals with approvers and receivers; City General's settler is the
- * gateway's key, so City General's deliveries are the ones this gateway receives and pays.
+ * stent tender, Boreal the knee tender (its business licence expires mid-year), Delta loses the
+ * stent tender and never reveals its cover bid for knees (its bond goes to the hospitals), Cardia
+ * is suspended later; three hospitals whose members accept their invitations. City General's
+ * settler is the gateway's key, so City General's deliveries are the ones this gateway receives
+ * and pays; Children's Hospital has no gateway: it receives on chain, disputes, and its supplier
+ * claims the undisputed units once the confirmation window has passed.
  */
 
 export interface DemoOptions {
@@ -29,11 +34,29 @@ export interface DemoOptions {
 }
 
 export interface DemoSummary {
+  /** Paid to suppliers on chain over every settlement (ShipmentSettled), in token base units. */
   paid: string;
+  /** Late penalties the settlements returned to hospitals. */
+  penalties: string;
+  /** Settlements on chain: the gateway's confirmations and suppliers' claims. */
+  settlements: number;
+  /** Settlements a supplier claimed after the hospital's confirmation window. */
+  claims: number;
+  /** The gateway's payment jobs it has confirmed on chain. */
   payments: number;
+  /** Bid bonds forfeited by bidders that never revealed, and what the hospitals claimed of them. */
+  forfeited: string;
+  forfeitsClaimed: string;
   exceptionsByReason: Record<string, number>;
   flags: Record<string, number>;
-  fulfilment: { agreementId: string; hospital: string; committed: string; ordered: string }[];
+  /** Per agreement and tender hospital, from the agreement book. */
+  fulfilment: {
+    agreementId: string;
+    hospital: string;
+    committed: string;
+    funded: string;
+    accepted: string;
+  }[];
 }
 
 const DAY = 86_400;
@@ -41,7 +64,20 @@ const { approver: APPROVER, receiver: RECEIVER, settler: SETTLER } = act.HOSPITA
 const STENTS = act.categoryCode("C0401-DES");
 const KNEES = act.categoryCode("C1402-KNEE");
 const STENT_GTIN = "09520123456788";
+const CARDIA_GTIN = "06940123000010";
 const KNEE_GTIN = "09501101530003";
+/** ¥5,000.00: what a sealed bid escrows until it is revealed. */
+const BID_BOND = 500_000n;
+const THRESHOLD = 5_000_000n;
+
+type Tiers = { threshold: bigint; unitPrice: bigint }[];
+
+interface Shipped {
+  shipmentId: bigint;
+  serials: string[];
+  gtin: string;
+  lot: string;
+}
 
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -59,8 +95,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
 class Demo {
   private readonly ledger: Ledger;
-  private readonly who: (index: number) => Signer;
-  private readonly gateway = (signer: Signer) => this.client(signer);
+  private readonly cast: readonly CastMember[];
+  private readonly who: (index: number) => NonceManager;
   private readonly clients = new Map<Signer, Promise<GatewayClient>>();
 
   constructor(
@@ -69,12 +105,12 @@ class Demo {
     private readonly log: (line: string) => void,
   ) {
     this.ledger = connectLedger(options.deployment, provider);
-    const cast = options.cast ?? demoCast();
-    const signers = new Map<number, Signer>();
+    this.cast = options.cast ?? demoCast();
+    const signers = new Map<number, NonceManager>();
     this.who = (index: number) => {
       let s = signers.get(index);
       if (!s) {
-        s = new NonceManager(new Wallet(cast[index].privateKey, provider));
+        s = new NonceManager(new Wallet(this.cast[index].privateKey, provider));
         signers.set(index, s);
       }
       return s;
@@ -101,9 +137,9 @@ class Demo {
       receiver: this.who(18),
     };
     const L = this.ledger;
-    const now = await this.now();
+    const start = await this.now();
 
-    this.log("  qualifying four suppliers…");
+    this.log("  qualifying four suppliers and registering the GTINs they ship…");
     const names: [Signer, string, string][] = [
       [acme, "Acme Medical Devices", "91310000ACME"],
       [boreal, "Boreal Orthopaedics", "91110000BORE"],
@@ -111,13 +147,27 @@ class Demo {
       [delta, "Delta Diagnostics", "91320000DELT"],
     ];
     for (const [signer, name, id] of names) await act.registerSupplier(L, signer, name, id);
-    await act.qualifySupplier(L, regulator, acme, [STENTS], now - DAY, now + 3 * 365 * DAY);
-    await act.qualifySupplier(L, regulator, cardia, [STENTS], now - DAY, now + 3 * 365 * DAY);
-    await act.qualifySupplier(L, regulator, delta, [STENTS, KNEES], now - DAY, now + 3 * 365 * DAY);
+    const years = (n: number) => start + n * 365 * DAY;
+    await act.qualifySupplier(L, regulator, acme, [STENTS], start - DAY, years(3));
+    await act.qualifySupplier(L, regulator, cardia, [STENTS], start - DAY, years(3));
+    await act.qualifySupplier(L, regulator, delta, [STENTS, KNEES], start - DAY, years(3));
     // Boreal's business licence runs out after 120 days; its other documents are fine.
-    await this.qualifyWithShortLicence(boreal, regulator, now);
+    await this.qualifyWithShortLicence(boreal, regulator, start);
+    const products: [Signer, string, string][] = [
+      [acme, STENT_GTIN, STENTS],
+      [cardia, CARDIA_GTIN, STENTS],
+      [boreal, KNEE_GTIN, KNEES],
+    ];
+    for (const [supplier, gtin, category] of products) {
+      await act.registerProducts(L, regulator, supplier, {
+        gtins: [gtin],
+        categories: [category],
+        validFrom: start - DAY,
+        validUntil: years(3),
+      });
+    }
 
-    this.log("  enrolling three hospitals…");
+    this.log("  enrolling three hospitals; their members accept the invitations…");
     const hospitals = [
       {
         h: general,
@@ -147,76 +197,97 @@ class Demo {
     ];
     for (const { h, name, members } of hospitals) {
       const list = members.map(([member, roles]) => ({ member, roles }));
-      await act.enrolHospital(L, regulator, h.account, name, list, 5_000_000n);
+      await act.enrolHospital(L, regulator, h.account, name, list, THRESHOLD);
       await act.sent(L.token.connect(admin).mint(await h.account.getAddress(), 100_000_000_000n));
     }
     const [gAddr, cAddr, rAddr] = await Promise.all(
       [general, childrens, riverside].map((h) => h.account.getAddress()),
     );
 
-    this.log("  stent tender: sealed bids with volume tiers, two winners…");
-    const stentTender = await act.openTender(L, regulator, this.terms(now, STENTS, 150_000n, 2), [
+    this.log("  stent tender (two winners) and knee tender: sealed bids, each escrowing a ¥5,000.00 bond…");
+    const stentTender = await act.openTender(L, regulator, this.terms(start, STENTS, 150_000n, 2), [
       { hospital: gAddr, volume: 400n },
       { hospital: cAddr, volume: 200n },
       { hospital: rAddr, volume: 200n },
     ]);
-    const stentBids: [Signer, { threshold: bigint; unitPrice: bigint }[]][] = [
+    const kneeTender = await act.openTender(L, regulator, this.terms(start, KNEES, 3_000_000n, 1), [
+      { hospital: gAddr, volume: 60n },
+      { hospital: rAddr, volume: 40n },
+    ]);
+    const stentBids: [Signer, Tiers][] = [
       [acme, tiers([0, 75_000], [100, 72_000], [500, 69_000])],
       [cardia, tiers([0, 78_000], [300, 74_000])],
       [delta, tiers([0, 82_000])],
     ];
-    this.log("  knee-joint tender…");
-    const kneeTender = await act.openTender(L, regulator, this.terms(now, KNEES, 3_000_000n, 1), [
-      { hospital: gAddr, volume: 60n },
-      { hospital: rAddr, volume: 40n },
-    ]);
-    const kneeBids: [Signer, { threshold: bigint; unitPrice: bigint }[]][] = [
+    const kneeBids: [Signer, Tiers][] = [
       [boreal, tiers([0, 480_000], [50, 450_000])],
-      [delta, tiers([0, 520_000])],
+      [delta, tiers([0, 455_000])], // a cover bid: Delta never reveals it
     ];
-    for (const [s, t] of stentBids)
-      await act.commitBid(L, s, stentTender, t, ethers.id(`stent-${await s.getAddress()}`));
-    for (const [s, t] of kneeBids)
-      await act.commitBid(L, s, kneeTender, t, ethers.id(`knee-${await s.getAddress()}`));
+    const salt = async (tender: string, s: Signer) => ethers.id(`${tender}-${await s.getAddress()}`);
+    // On this development chain the bidders are simply minted their bonds.
+    for (const [s] of [...stentBids, ...kneeBids])
+      await act.sent(L.token.connect(admin).mint(await s.getAddress(), BID_BOND));
+    for (const [s, t] of stentBids) await act.commitBid(L, s, stentTender, t, await salt("stent", s));
+    for (const [s, t] of kneeBids) await act.commitBid(L, s, kneeTender, t, await salt("knee", s));
     await this.advance(7 * DAY + 1);
-    for (const [s, t] of stentBids)
-      await act.revealBid(L, s, stentTender, t, ethers.id(`stent-${await s.getAddress()}`));
-    for (const [s, t] of kneeBids)
-      await act.revealBid(L, s, kneeTender, t, ethers.id(`knee-${await s.getAddress()}`));
+    for (const [s, t] of stentBids) await act.revealBid(L, s, stentTender, t, await salt("stent", s));
+    await act.revealBid(L, boreal, kneeTender, kneeBids[0][1], await salt("knee", boreal));
     await this.advance(7 * DAY + 1);
     const [acmeAgreement, cardiaAgreement] = await act.finalizeTender(L, regulator, stentTender);
     const [kneeAgreement] = await act.finalizeTender(L, regulator, kneeTender);
+    const shares: string[] = [];
+    for (const [h, name] of [
+      [general.account, "City General"],
+      [riverside.account, "Riverside"],
+    ] as const) {
+      const receipt = await act.sent(L.tenders.connect(h).claimForfeit(kneeTender));
+      const [claimed] = act.eventsOf(receipt, L.tenders, "ForfeitClaimed");
+      shares.push(`${name} ${formatFen(claimed.amount as bigint)}`);
+    }
+    this.log(`  Delta never revealed its knee bid: its bond went to the hospitals (${shares.join(", ")})`);
 
-    this.log("  orders: one crossing a price tier with two approvers, two with one…");
+    this.log(
+      "  orders, funded at the agreement's accepted-volume prices; above the threshold two approvers…",
+    );
     const t = await this.now();
-    const order1 = await act.placeOrder(L, general.account, {
-      agreementId: acmeAgreement,
-      quantity: 120n,
-      requestedDelivery: t + 14 * DAY,
-      reference: "CGH-PO-2026-001",
-    });
-    for (const a of general.approvers) await act.approveOrder(L, a, order1);
-    const order2 = await act.placeOrder(L, general.account, {
-      agreementId: acmeAgreement,
-      quantity: 30n,
-      requestedDelivery: t + 14 * DAY,
-      reference: "CGH-PO-2026-002",
-    });
-    await act.approveOrder(L, general.approvers[0], order2);
-    const order3 = await act.placeOrder(L, general.account, {
+    const order = async (
+      h: { account: Signer; approvers: Signer[] },
+      agreementId: bigint,
+      quantity: bigint,
+      delivery: number,
+      reference: string,
+      approvers: number,
+    ) => {
+      const id = await act.placeOrder(L, h.account, {
+        agreementId,
+        quantity,
+        requestedDelivery: delivery,
+        reference,
+      });
+      for (const a of h.approvers.slice(0, approvers)) await act.approveOrder(L, a, id);
+      return id;
+    };
+    // The first crosses Acme's 100-unit tier; the second passes the 30-day threshold with it.
+    const order1 = await order(general, acmeAgreement, 120n, t + 14 * DAY, "CGH-PO-2026-001", 2);
+    const order2 = await order(general, acmeAgreement, 30n, t + 14 * DAY, "CGH-PO-2026-002", 2);
+    const order3 = await order(general, kneeAgreement, 20n, t + 21 * DAY, "CGH-PO-2026-003", 2);
+    const order4 = await order(childrens, cardiaAgreement, 40n, t + 14 * DAY, "CH-PO-2026-001", 1);
+
+    this.log(
+      "  Riverside orders 50 knees against a 40-unit commitment: only Boreal can agree to the excess…",
+    );
+    const order5 = await act.placeOrder(L, riverside.account, {
       agreementId: kneeAgreement,
-      quantity: 20n,
-      requestedDelivery: t + 21 * DAY,
-      reference: "CGH-PO-2026-003",
+      quantity: 50n,
+      requestedDelivery: t + 30 * DAY,
+      reference: "RH-PO-2026-001",
     });
-    for (const a of general.approvers) await act.approveOrder(L, a, order3);
-    const order4 = await act.placeOrder(L, childrens.account, {
-      agreementId: cardiaAgreement,
-      quantity: 40n,
-      requestedDelivery: t + 14 * DAY,
-      reference: "CH-PO-2026-001",
-    });
-    await act.approveOrder(L, childrens.approvers[0], order4);
+    await act.approveOrder(L, riverside.approvers[0], order5);
+    await this.expectRevert("Riverside funds 50 knees without Boreal's consent", riverside.approvers[1], () =>
+      act.approveOrder(L, riverside.approvers[1], order5),
+    );
+    await act.sent(L.orderBook.connect(boreal).consentToExcess(order5));
+    await act.approveOrder(L, riverside.approvers[1], order5);
 
     this.log("  shipments with serial manifests and trace events (one temperature excursion)…");
     const expiry = t + 2 * 365 * DAY;
@@ -250,28 +321,28 @@ class Demo {
     const foreign = await ship(acme, order1, STENT_GTIN, "DES2611A", "A5-", 10);
     const cold = await ship(acme, order2, STENT_GTIN, "DES2611B", "B1-", 10);
     const neverReceived = await ship(acme, order2, STENT_GTIN, "DES2611C", "C1-", 10);
-    const knees = await ship(boreal, order3, KNEE_GTIN, "KN2611", "K1-", 10);
-    await ship(cardia, order4, STENT_GTIN, "CV2611", "V1-", 20);
+    const vascular = await ship(cardia, order4, CARDIA_GTIN, "CV2611", "V1-", 20);
     await act.recordTrace(L, acme, cold.shipmentId, "departing", {
       location: "GLN:6901234000017",
       eventTime: await this.now(),
       sensorLog: "logger-7731: 2026 max 11.4 C for 47 min",
       excursion: true,
     });
-    const uploads: [Signer, typeof clean][] = [
-      ...[clean, short, over, wrongLot, foreign, cold, neverReceived].map(
-        (x) => [acme, x] as [Signer, typeof clean],
-      ),
-      [boreal, knees],
-    ];
-    for (const [supplier, s] of uploads) {
-      const client = await this.gateway(supplier);
-      // The gateway knows a shipment once it has indexed it.
-      await this.waitFor(() => client.put(`/v1/shipments/${s.shipmentId}/manifest`, { serials: s.serials }));
-    }
+    const acmeShipments = [clean, short, over, wrongLot, foreign, cold, neverReceived];
+    for (const s of acmeShipments) await this.uploadManifest(acme, s);
+
+    this.log("  three days later: the suppliers record arrival, the hospitals record receipt…");
+    await this.advance(3 * DAY);
+    const received = [clean, short, over, wrongLot, foreign, cold];
+    for (const s of [...acmeShipments, vascular])
+      await act.recordTrace(L, s === vascular ? cardia : acme, s.shipmentId, "arriving", {
+        location: "GLN:6901234000024",
+        eventTime: await this.now(),
+      });
+    for (const s of received) await this.receiveOnChain(general.receiver, s);
+    await this.receiveOnChain(childrens.receiver, vascular);
 
     this.log("  goods receipts: clean, short, over-delivered, wrong lot, foreign serial, excursion…");
-    await this.advance(3 * DAY);
     const receiver = await this.gateway(general.receiver);
     const receivedAt = new Date((await this.now()) * 1000).toISOString();
     const scan = (s: { gtin: string; lot: string }, serial: string) => ({
@@ -279,7 +350,7 @@ class Demo {
     });
     const receipts: [
       string,
-      typeof clean,
+      Shipped,
       { barcode?: string; gtin?: string; lot?: string; quantity?: number }[],
     ][] = [
       ["GR-0001", clean, clean.serials.map((x) => scan(clean, x))],
@@ -300,21 +371,18 @@ class Demo {
         [...foreign.serials.slice(0, 9).map((x) => scan(foreign, x)), scan(foreign, "X9-9999")],
       ],
       ["GR-0006", cold, cold.serials.map((x) => scan(cold, x))],
-      ["GR-0007", knees, knees.serials.map((x) => scan(knees, x))],
     ];
-    for (const [receiptNo, s, lines] of receipts) {
-      await this.waitFor(() => receiver.get(`/v1/shipments/${s.shipmentId}`));
-      await receiver.post(
-        "/v1/receipts",
-        { receiptNo, shipmentId: String(s.shipmentId), receivedAt, lines },
-        { "idempotency-key": receiptNo },
-      );
-    }
+    for (const [receiptNo, s, lines] of receipts)
+      await this.postReceipt(receiver, receiptNo, s, receivedAt, lines);
 
     this.log("  a procurement officer resolves the exceptions…");
-    await act.sent(L.trace.connect(general.approvers[0]).waiveExcursion(cold.shipmentId, 1));
+    await act.sent(
+      L.trace
+        .connect(general.approvers[0])
+        .waiveExcursion(cold.shipmentId, await act.shipmentRecord(L, cold.shipmentId), 1),
+    );
     const officer = await this.gateway(general.approvers[0]);
-    const open = await officer.get<{ items: { id: string; shipmentId: string; proposedAccepted: string }[] }>(
+    const open = await officer.get<{ items: { id: string; shipmentId: string }[] }>(
       "/v1/exceptions?status=open",
     );
     const decisions: Record<string, { action: string; acceptedQuantity?: number; note: string }> = {
@@ -345,24 +413,104 @@ class Demo {
     }
     await this.waitForPayments(officer);
 
-    this.log("  mid-year: Boreal's licence lapses, Cardia is suspended, Acme recalls a lot…");
-    await this.advance(130 * DAY);
-    await this.expectRevert("Boreal ships after its licence lapsed", () =>
-      act.createShipment(L, boreal, {
-        orderId: order3,
-        gtin: KNEE_GTIN,
-        lot: "KN2612",
-        expiry: expiry + 200 * DAY,
-        serials: ["K2-0001"],
-        notice: "DESADV-K2",
-      }),
+    this.log("  Children's Hospital disputes 2 damaged units of Cardia's delivery and never confirms it…");
+    await act.sent(
+      L.orderBook
+        .connect(childrens.approvers[0])
+        .disputeShipment(vascular.shipmentId, await act.shipmentRecord(L, vascular.shipmentId), 2, 31),
+    );
+    this.log("  the regulator recalls Cardia's lot CV2611 on a field safety notice…");
+    await act.sent(L.trace.connect(regulator).recall(BigInt(CARDIA_GTIN), vascular.lot, 41));
+    await this.advance(7 * DAY + 1);
+    const claim = () =>
+      act
+        .shipmentRecord(L, vascular.shipmentId)
+        .then((r) => act.sent(L.orderBook.connect(cardia).claimSettlement(vascular.shipmentId, r)));
+    await this.expectRevert("Cardia claims payment while its lot is recalled", cardia, claim);
+    await act.sent(
+      L.trace.connect(regulator).liftRecall(BigInt(CARDIA_GTIN), vascular.lot, ethers.ZeroAddress, 42),
+    );
+    const [claimed] = act.eventsOf(await claim(), L.orderBook, "ShipmentSettled");
+    const claimedPayout = claimed.payout as { paid: bigint };
+    const claimedUnits = claimed.confirmation as { accepted: bigint; rejected: bigint };
+    this.log(
+      `  the recall is lifted; after the confirmation window Cardia claims the ${claimedUnits.accepted} undisputed units (${formatFen(claimedPayout.paid)}), ${claimedUnits.rejected} disputed ones rejected`,
+    );
+
+    this.log("  Boreal misses the knee deadline; City General allows the late delivery…");
+    const { deliveryDeadline } = await L.orderBook.order(order3);
+    await this.advanceTo(Number(deliveryDeadline) + DAY);
+    await this.expectRevert("Boreal ships after the deadline", boreal, () =>
+      ship(boreal, order3, KNEE_GTIN, "KN2611", "K1-", 10),
+    );
+    await act.sent(L.orderBook.connect(general.approvers[0]).allowLateShipment(order3));
+    const knees = await ship(boreal, order3, KNEE_GTIN, "KN2611", "K1-", 10);
+    await this.uploadManifest(boreal, knees);
+    // It arrives 3 days 23 hours after the deadline: 4 days late (lateness rounds up), with an
+    // hour to spare so the seconds the steps take cannot make it 5.
+    await this.advanceTo(Number(deliveryDeadline) + 4 * DAY - 3600);
+    await act.recordTrace(L, boreal, knees.shipmentId, "arriving", {
+      location: "GLN:6901234000024",
+      eventTime: await this.now(),
+    });
+    await this.receiveOnChain(general.receiver, knees);
+    await this.postReceipt(
+      receiver,
+      "GR-0007",
+      knees,
+      new Date((await this.now()) * 1000).toISOString(),
+      knees.serials.map((x) => scan(knees, x)),
+    );
+    await this.waitForPayments(officer);
+    const [late] = await L.orderBook.queryFilter(L.orderBook.filters.ShipmentSettled(knees.shipmentId));
+    if (late) {
+      const p = late.args.payout;
+      this.log(
+        `  the knees arrived ${p.daysLate} days late: ${formatFen(p.penalty)} of ${formatFen(p.gross)} back to City General`,
+      );
+    }
+
+    this.log("  mid-year: Boreal's licence lapses, Cardia is suspended, Acme recalls one of its lots…");
+    await this.advanceTo(start + 130 * DAY);
+    await this.expectRevert("Boreal ships after its licence lapsed", boreal, () =>
+      ship(boreal, order3, KNEE_GTIN, "KN2612", "K2-", 10),
     );
     await act.sent(L.registry.connect(regulator).suspend(await cardia.getAddress(), 7));
+    // A supplier's recall covers its own shipments of the lot only.
     await act.sent(L.trace.connect(acme).recall(BigInt(STENT_GTIN), "DES2611B", 2));
     await this.advance(DAY);
 
     await this.recordUsages(general.receiver, childrens.receiver, { clean, cold, neverReceived });
     return this.summary(officer, [acmeAgreement, cardiaAgreement, kneeAgreement]);
+  }
+
+  /** The hospital's first receiving step on chain: from now on the shipment is in its custody. */
+  private async receiveOnChain(receiver: Signer, s: Shipped): Promise<void> {
+    await act.recordTrace(this.ledger, receiver, s.shipmentId, "receiving", {
+      location: "GLN:6901234000024",
+      eventTime: await this.now(),
+    });
+  }
+
+  private async uploadManifest(supplier: Signer, s: Shipped): Promise<void> {
+    const client = await this.gateway(supplier);
+    // The gateway knows a shipment once it has indexed it.
+    await this.waitFor(() => client.put(`/v1/shipments/${s.shipmentId}/manifest`, { serials: s.serials }));
+  }
+
+  private async postReceipt(
+    receiver: GatewayClient,
+    receiptNo: string,
+    s: Shipped,
+    receivedAt: string,
+    lines: unknown[],
+  ): Promise<void> {
+    await this.waitFor(() => receiver.get(`/v1/shipments/${s.shipmentId}`));
+    await receiver.post(
+      "/v1/receipts",
+      { receiptNo, shipmentId: String(s.shipmentId), receivedAt, lines },
+      { "idempotency-key": receiptNo },
+    );
   }
 
   private async recordUsages(
@@ -401,8 +549,8 @@ class Demo {
       usage("U-1001", item(s.clean, 0), "Cardiology", 75_000),
       usage("U-1002", item(s.clean, 1), "Cardiology", 75_000),
       usage("U-1003", item(s.clean, 1), "Cardiology", 75_000), // the same serial billed again
-      usage("U-1004", item(s.clean, 2), "Cardiology", 90_000), // billed above the locked price
-      usage("U-1005", item(s.cold, 0), "Cardiology", 72_000), // after the lot's recall
+      usage("U-1004", item(s.clean, 2), "Cardiology", 90_000), // billed above the agreement's price
+      usage("U-1005", item(s.cold, 0), "Cardiology", 72_000), // after Acme recalled the lot
       usage("U-1006", item(s.neverReceived, 0), "Cardiology", 72_000), // never received: phantom
     ];
     for (const r of rows) await billing.post("/v1/usages", r, { "idempotency-key": r.usageId });
@@ -411,11 +559,27 @@ class Demo {
     await other.post("/v1/usages", resold, { "idempotency-key": resold.usageId });
   }
 
+  /**
+   * What the year left: money, settlements, forfeits and fulfilment read from the chain (the
+   * facts), the gateway's payments, exceptions and the regulator's flags from its API.
+   */
   private async summary(client: GatewayClient, agreements: bigint[]): Promise<DemoSummary> {
-    const payments = await client.get<{ items: { status: string; paid: string | null }[] }>(
-      "/v1/payments?limit=500",
+    const L = this.ledger;
+    const from = this.options.deployment.deploymentBlock;
+    const settled = await L.orderBook.queryFilter(L.orderBook.filters.ShipmentSettled(), from);
+    const paid = settled.reduce((sum, e) => sum + e.args.payout.paid, 0n);
+    const penalties = settled.reduce((sum, e) => sum + e.args.payout.penalty, 0n);
+    const claims = settled.filter((e) => e.args.settledBy === e.args.supplier).length;
+    const forfeited = (await L.tenders.queryFilter(L.tenders.filters.BondsForfeited(), from)).reduce(
+      (sum, e) => sum + e.args.amount,
+      0n,
     );
-    const paid = payments.items.reduce((sum, p) => sum + BigInt(p.paid ?? 0), 0n);
+    const forfeitsClaimed = (await L.tenders.queryFilter(L.tenders.filters.ForfeitClaimed(), from)).reduce(
+      (sum, e) => sum + e.args.amount,
+      0n,
+    );
+
+    const payments = await client.get<{ items: { status: string }[] }>("/v1/payments?limit=500");
     const exceptions = await client.get<{ items: { reasons: { code: string }[] }[] }>("/v1/exceptions");
     const exceptionsByReason: Record<string, number> = {};
     for (const e of exceptions.items)
@@ -424,16 +588,29 @@ class Demo {
     const flags: Record<string, number> = {};
     const report = await regulator.get<{ rows: { flags: { code: string }[] }[] }>("/v1/reconciliation");
     for (const row of report.rows) for (const f of row.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
+
     const fulfilment: DemoSummary["fulfilment"] = [];
     for (const id of agreements) {
-      const a = await regulator.get<{
-        hospitals: { hospital: string; committed: string; ordered: string }[];
-      }>(`/v1/agreements/${id}`);
-      for (const h of a.hospitals) fulfilment.push({ agreementId: String(id), ...h });
+      const [created] = await L.agreements.queryFilter(L.agreements.filters.AgreementCreated(id), from);
+      for (const hospital of created.args.hospitals) {
+        const v = await L.agreements.hospitalVolume(id, hospital);
+        fulfilment.push({
+          agreementId: String(id),
+          hospital,
+          committed: String(v.committed),
+          funded: String(v.funded),
+          accepted: String(v.accepted),
+        });
+      }
     }
     const summary: DemoSummary = {
       paid: paid.toString(),
-      payments: payments.items.length,
+      penalties: penalties.toString(),
+      settlements: settled.length,
+      claims,
+      payments: payments.items.filter((p) => p.status === "confirmed").length,
+      forfeited: forfeited.toString(),
+      forfeitsClaimed: forfeitsClaimed.toString(),
       exceptionsByReason,
       flags,
       fulfilment,
@@ -443,25 +620,24 @@ class Demo {
   }
 
   private print(s: DemoSummary): void {
+    const counts = (record: Record<string, number>) =>
+      Object.entries(record)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ") || "none";
+    const name = (address: string) => this.cast.find((m) => m.address === address)?.name ?? address;
     this.log("");
-    this.log(`  money paid to suppliers: ${formatFen(BigInt(s.paid))} in ${s.payments} settlements`);
     this.log(
-      `  exceptions by reason:    ${
-        Object.entries(s.exceptionsByReason)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(", ") || "none"
-      }`,
+      `  paid to suppliers on chain:  ${formatFen(BigInt(s.paid))} in ${s.settlements} settlements (${s.payments} by this gateway, ${s.claims} claimed by a supplier)`,
     );
+    this.log(`  late penalties to hospitals: ${formatFen(BigInt(s.penalties))}`);
     this.log(
-      `  regulator's flags:       ${
-        Object.entries(s.flags)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(", ") || "none"
-      }`,
+      `  forfeited bid bonds:         ${formatFen(BigInt(s.forfeited))}, ${formatFen(BigInt(s.forfeitsClaimed))} claimed by the hospitals`,
     );
-    this.log("  commitments (agreement, hospital: ordered / committed):");
+    this.log(`  exceptions by reason:        ${counts(s.exceptionsByReason)}`);
+    this.log(`  regulator's flags:           ${counts(s.flags)}`);
+    this.log("  commitments (agreement, hospital: accepted / funded / committed units):");
     for (const f of s.fulfilment)
-      this.log(`    #${f.agreementId} ${f.hospital}: ${f.ordered} / ${f.committed}`);
+      this.log(`    #${f.agreementId} ${name(f.hospital)}: ${f.accepted} / ${f.funded} / ${f.committed}`);
   }
 
   private terms(now: number, category: string, reservePrice: bigint, winners: number) {
@@ -475,6 +651,10 @@ class Demo {
       penaltyBpsPerDay: 50,
       penaltyCapBps: 1000,
       winners,
+      bidBond: BID_BOND,
+      fundingWindow: 14 * DAY,
+      receivingWindow: DAY,
+      confirmWindow: 7 * DAY,
     };
   }
 
@@ -492,18 +672,24 @@ class Demo {
     }
   }
 
-  private async expectRevert(what: string, fn: () => Promise<unknown>): Promise<void> {
+  /**
+   * Runs an act `signer` sends that the ledger must refuse, and logs the decoded refusal. The
+   * signer's nonce manager counted the transaction that was never sent: it starts afresh.
+   */
+  private async expectRevert(what: string, signer: NonceManager, fn: () => Promise<unknown>): Promise<void> {
     try {
       await fn();
     } catch (error) {
-      const revert = decodeRevert(revertDataOf(error));
-      this.log(`  ${what}: refused by the ledger with ${revert?.message ?? (error as Error).message}`);
+      signer.reset();
+      const revert = decodeLedgerRevert(revertDataOf(error));
+      if (!revert) throw error;
+      this.log(`  ${what}: refused by the ledger with ${revert.message}`);
       return;
     }
     throw new Error(`${what}: expected the ledger to refuse it`);
   }
 
-  private client(signer: Signer): Promise<GatewayClient> {
+  private gateway(signer: Signer): Promise<GatewayClient> {
     let c = this.clients.get(signer);
     if (!c) {
       c = (async () => {
@@ -547,9 +733,14 @@ class Demo {
     await this.provider.send("evm_increaseTime", [seconds]);
     await this.provider.send("evm_mine", []);
   }
+
+  private async advanceTo(time: number): Promise<void> {
+    const now = await this.now();
+    if (time > now) await this.advance(time - now);
+  }
 }
 
-function tiers(...pairs: [number, number][]) {
+function tiers(...pairs: [number, number][]): Tiers {
   return pairs.map(([threshold, unitPrice]) => ({
     threshold: BigInt(threshold),
     unitPrice: BigInt(unitPrice),

@@ -202,6 +202,13 @@ function page(info: PageInfo): string {
     lines.push(`  ${role.padEnd(roleWidth)}${a.address}  ${a.name}`);
     if (local && a.privateKey) lines.push(`  ${"".padEnd(roleWidth)}key ${a.privateKey}`);
   }
+  lines.push(
+    "",
+    "Command line (npx sunshine --help lists every role's acts: bids with their bonds, orders and their",
+    "funding, shipments, disputes, claims, recalls, membership, pausing):",
+    `  export SUNSHINE_RPC_URL=${info.rpcUrl} SUNSHINE_GATEWAY=${url} SUNSHINE_DEPLOYMENT=${deployment.file}`,
+    `  SUNSHINE_KEY=<${local ? "the regulator's key above" : "a regulator's key"}> npx sunshine hospital exceptions`,
+  );
   lines.push("", "Three things to try:");
   thingsToTry(gateway).forEach((t, i) => lines.push(`  ${i + 1}. ${t}`));
   lines.push(

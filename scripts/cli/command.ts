@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { getAddress, isAddress } from "ethers";
+import { categoryCode } from "../lib/actions";
 import type { Context } from "./options";
 import type { Result } from "./output";
 
@@ -137,7 +138,58 @@ export function parseAddress(text: string, what: string): string {
   return getAddress(text);
 }
 
+/** Text that must fit an on-chain bytes32 string. */
+export function bytes32Text(text: string, what: string): string {
+  if (text === "") throw new UsageError(`${what} must not be empty`);
+  if (Buffer.byteLength(text, "utf8") > 31)
+    throw new UsageError(`${what} must be at most 31 bytes (got "${text}")`);
+  return text;
+}
+
+/** A 14-digit GTIN with a valid GS1 check digit. */
+export function parseGtin(text: string, what = "--gtin"): string {
+  if (!/^\d{14}$/.test(text)) throw new UsageError(`${what} must be a 14-digit GTIN (got "${text}")`);
+  let sum = 0;
+  for (let i = 0; i < 13; i++) sum += Number(text[i]) * (i % 2 === 0 ? 3 : 1);
+  if ((10 - (sum % 10)) % 10 !== Number(text[13])) {
+    throw new UsageError(`${what} ${text} has a wrong check digit`);
+  }
+  return text;
+}
+
+/**
+ * A GS1 AI (10) lot as the ledger takes it (contracts/libraries/LotCode.sol): 1 to 20 characters
+ * of GS1 character set 82, not starting with = + - @ (a spreadsheet would run it as a formula).
+ */
+export function parseLot(text: string, what = "--lot"): string {
+  if (!/^[!"%&'()*+,\-./0-9:;<=>?A-Z_a-z]{1,20}$/.test(text))
+    throw new UsageError(`${what} must be 1 to 20 characters of GS1 character set 82 (got "${text}")`);
+  if (/^[=+\-@]/.test(text)) throw new UsageError(`${what} must not start with =, +, - or @ (got "${text}")`);
+  return text;
+}
+
+/** A category code, packed (up to 31 bytes) or hashed as the ledger keeps it, or a raw bytes32. */
+export function parseCategory(text: string): string {
+  return /^0x[0-9a-fA-F]{64}$/.test(text) ? text.toLowerCase() : categoryCode(text);
+}
+
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** A span of time as seconds: `14d`, `12h`, `30m`, `90s`, or plain seconds. */
+export function parseDuration(text: string, what: string): number {
+  const m = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (!m) throw new UsageError(`${what} must be <n>d|h|m|s or seconds (got "${text}")`);
+  return Number(m[1]) * UNIT_SECONDS[m[2] || "s"];
+}
+
+/** The reason code most ledger acts record (an off-chain catalogue explains it). */
+export const REASON_OPTION = {
+  reason: { type: "string", value: "<code>", description: "reason code 0-65535 (default 0)" },
+} as const satisfies Record<string, OptionSpec>;
+
+export function reasonCode(o: Opts): number {
+  return o.int("reason", 0, 65_535);
+}
 
 /**
  * A point in time as unix seconds: `+3d` / `+12h` / `+30m` / `+90s` from `now` (chain time), an

@@ -86,6 +86,11 @@ export interface Chain {
   lastTx(): string | undefined;
 }
 
+/** A chain act's output: what the command reports, the transaction that did it, and whether it was relayed. */
+export function chainAct(chain: Chain, data: Record<string, unknown>): Record<string, unknown> {
+  return { ...data, tx: chain.lastTx(), relayed: chain.signer.relay ? true : undefined };
+}
+
 export class Context {
   private walletPromise?: Promise<BaseWallet>;
   private chainPromise?: Promise<Chain>;

@@ -37,15 +37,22 @@ export interface RelayTarget {
 }
 
 export class CliSigner extends AbstractSigner<JsonRpcProvider> {
-  /** Hashes of the transactions sent through this signer, in order. */
-  readonly sent: string[] = [];
-
   constructor(
     private readonly wallet: BaseWallet,
     provider: JsonRpcProvider,
     readonly relay: RelayTarget | null,
+    /** Hashes of the transactions sent through this signer (and its `direct()` twin), in order. */
+    readonly sent: string[] = [],
   ) {
     super(provider);
+  }
+
+  /**
+   * The same key sending directly, paying its own gas: for calls the forwarder cannot relay,
+   * such as a token approval (the settlement token is not an ERC-2771 contract).
+   */
+  direct(): CliSigner {
+    return this.relay ? new CliSigner(this.wallet, this.provider!, null, this.sent) : this;
   }
 
   get address(): string {
@@ -58,7 +65,7 @@ export class CliSigner extends AbstractSigner<JsonRpcProvider> {
 
   connect(provider: Provider | null): CliSigner {
     if (!provider) throw new Error("a CliSigner needs a provider");
-    return new CliSigner(this.wallet, provider as JsonRpcProvider, this.relay);
+    return new CliSigner(this.wallet, provider as JsonRpcProvider, this.relay, this.sent);
   }
 
   signTransaction(tx: TransactionRequest): Promise<string> {

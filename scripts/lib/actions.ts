@@ -35,6 +35,20 @@ export function eventArg(
   throw new Error(`transaction ${receipt.hash} emitted no ${event}`);
 }
 
+/** The arguments of every `event` the receipt holds from `contract`, in log order. */
+export function eventsOf(
+  receipt: ethers.TransactionReceipt,
+  contract: BaseContract,
+  event: string,
+): ethers.Result[] {
+  const found: ethers.Result[] = [];
+  for (const log of receipt.logs) {
+    const parsed = contract.interface.parseLog(log);
+    if (parsed?.name === event) found.push(parsed.args);
+  }
+  return found;
+}
+
 export function categoryCode(code: string): string {
   return code.length <= 31 ? ethers.encodeBytes32String(code) : ethers.id(code);
 }
@@ -104,6 +118,24 @@ export async function qualifySupplier(
   return ids;
 }
 
+/** Files a product registration certificate that lists `gtins`; returns the pending document's id. */
+export async function fileProductRegistration(
+  ledger: Ledger,
+  supplier: Signer,
+  p: { sha256: string; gtins: string[]; categories: string[]; validFrom: number; validUntil: number },
+): Promise<bigint> {
+  const receipt = await sent(
+    ledger.registry.connect(supplier).fileProductRegistration(
+      p.sha256,
+      p.validFrom,
+      p.validUntil,
+      p.categories,
+      p.gtins.map((g) => BigInt(g)),
+    ),
+  );
+  return eventArg(receipt, ledger.registry, "DocumentFiled", "documentId");
+}
+
 /**
  * Files a product registration certificate listing `gtins` and has `regulator` attest it, so
  * `supplier` may ship those GTINs.
@@ -115,13 +147,10 @@ export async function registerProducts(
   p: { gtins: string[]; categories: string[]; validFrom: number; validUntil: number },
 ): Promise<bigint> {
   const address = await supplier.getAddress();
-  const sha256 = ethers.sha256(ethers.toUtf8Bytes(`${address}:registration:${p.gtins.join(",")}:${p.validFrom}`));
-  const receipt = await sent(
-    ledger.registry
-      .connect(supplier)
-      .fileProductRegistration(sha256, p.validFrom, p.validUntil, p.categories, p.gtins.map((g) => BigInt(g))),
+  const sha256 = ethers.sha256(
+    ethers.toUtf8Bytes(`${address}:registration:${p.gtins.join(",")}:${p.validFrom}`),
   );
-  const id = eventArg(receipt, ledger.registry, "DocumentFiled", "documentId");
+  const id = await fileProductRegistration(ledger, supplier, { ...p, sha256 });
   await sent(ledger.registry.connect(regulator).attestDocument(id));
   return id;
 }
@@ -151,11 +180,17 @@ export async function commitBid(
 ): Promise<void> {
   // The first commitment escrows the tender's bid bond: let the tender house take it.
   const address = await bidder.getAddress();
+  const bond = await bondDue(ledger, tenderId, address);
   const spender = await ledger.tenders.getAddress();
-  const bond = (await ledger.tenders.tenderTerms(tenderId)).bidBond;
   const allowance = await ledger.token.allowance(address, spender);
   if (allowance < bond) await sent(ledger.token.connect(bidder).approve(spender, allowance + bond));
   await sent(ledger.tenders.connect(bidder).commitBid(tenderId, commitment(tenderId, address, tiers, salt)));
+}
+
+/** The bond `bidder`'s next commitment escrows: the tender's bid bond, or nothing when it replaces one. */
+export async function bondDue(ledger: Ledger, tenderId: bigint, bidder: string): Promise<bigint> {
+  if ((await ledger.tenders.bid(tenderId, bidder)).committedAt !== 0n) return 0n;
+  return (await ledger.tenders.tenderTerms(tenderId)).bidBond;
 }
 
 export async function revealBid(
@@ -286,6 +321,8 @@ export async function confirmShipment(
   c: { accepted: number; rejected: number; receiptHash: string },
 ): Promise<ethers.TransactionReceipt> {
   return sent(
-    ledger.orderBook.connect(settler).confirmShipment(shipmentId, await shipmentRecord(ledger, shipmentId), c),
+    ledger.orderBook
+      .connect(settler)
+      .confirmShipment(shipmentId, await shipmentRecord(ledger, shipmentId), c),
   );
 }

@@ -95,6 +95,19 @@ function mismatch(dataDir: string, detail: string): StackMismatchError {
   );
 }
 
+/** DATA_DIR holds a stack built on an earlier version of the ledger's contracts. */
+function outdated(dataDir: string, detail: string): StackMismatchError {
+  return new StackMismatchError(
+    [
+      `${dataDir} holds a stack of an earlier version of the ledger: ${detail}`,
+      "The contracts have changed since (v2: the agreement book, bid bonds, shipment records, scoped recalls),",
+      "so that chain, database and demo cannot carry on. Nothing was changed or deleted. To start over, run",
+      `  ${resetCommand(dataDir)}`,
+      "which deletes that folder (database, chain state, deployment, demo accounts) — then npm start again.",
+    ].join("\n"),
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Settings
 
@@ -472,6 +485,25 @@ export async function deploymentProblems(
   return missing.map((m) => `${m} has no code`);
 }
 
+/**
+ * The contracts of the current ledger that the deployment record in `file` lacks: a record
+ * written by an earlier version of the ledger (before v2 there was no agreement book). Empty
+ * when it has them all, or when it is not a deployment record at all (loadDeployment says why).
+ */
+async function missingContracts(file: string): Promise<string[]> {
+  const { LEDGER_CONTRACTS } = await import("./ledger");
+  let contracts: Record<string, unknown>;
+  try {
+    const record = JSON.parse(readFileSync(file, "utf8")) as { contracts?: unknown };
+    if (!record.contracts || typeof record.contracts !== "object") return [];
+    contracts = record.contracts as Record<string, unknown>;
+  } catch {
+    return [];
+  }
+  const missing = LEDGER_CONTRACTS.filter((name) => contracts[name] === undefined);
+  return missing.length === LEDGER_CONTRACTS.length ? [] : missing;
+}
+
 async function readDeployment(file: string): Promise<DeploymentRecord> {
   const { loadDeployment } = await import("../../server/chain/deployment");
   try {
@@ -508,7 +540,14 @@ export async function ensureDeployment(
 ): Promise<DeploymentState> {
   const paths = stackPaths(dataDir);
   const derived = hasDerivedData(paths);
-  if (existsSync(paths.deployment)) {
+  const missing = existsSync(paths.deployment) ? await missingContracts(paths.deployment) : [];
+  if (missing.length > 0) {
+    const why = `${paths.deployment} has no ${missing.join(", ")} contract`;
+    if (derived) throw outdated(paths.dataDir, `its deployment ${why}, and ${derived} was built from it.`);
+    reporter.warn(
+      `${why}: it deploys an earlier ledger. Nothing was built from it yet: deploying the current contracts.`,
+    );
+  } else if (existsSync(paths.deployment)) {
     const record = await readDeployment(paths.deployment);
     const problems = await deploymentProblems(record, provider);
     if (problems.length === 0) {
@@ -566,6 +605,13 @@ export async function checkExternalDeployment(
       `RPC_URL points at a chain this stack does not run, and its deployment ${file} is missing.\n` +
         `Deploy there first: RPC_URL=… npx hardhat run scripts/deploy.ts --network ${network} ` +
         "(or set DEPLOYMENT_FILE). npm start never deploys to a chain it did not start.",
+    );
+  }
+  const missing = await missingContracts(file);
+  if (missing.length > 0) {
+    throw new StackError(
+      `the deployment ${file} is of an earlier version of the ledger (it has no ${missing.join(", ")} contract): ` +
+        `deploy the current contracts there first: RPC_URL=… npx hardhat run scripts/deploy.ts --network ${network}`,
     );
   }
   const record = await readDeployment(file);

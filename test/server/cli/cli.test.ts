@@ -1,60 +1,30 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { encryptKeystoreJsonSync, ethers, Wallet, type HDNodeWallet } from "ethers";
-import type { FastifyInstance } from "fastify";
 import * as act from "../../../scripts/lib/actions";
-import { devWallet, startAnvil, type AnvilNode } from "../../../scripts/lib/anvil";
 import { GatewayClient, GatewayError } from "../../../scripts/lib/gateway-client";
-import {
-  connectLedger,
-  deployLedger,
-  deploymentRecord,
-  type DeploymentRecord,
-  type Ledger,
-} from "../../../scripts/lib/ledger";
-import { buildApp } from "../../../server/app";
-import { openPglite, type Db } from "../../../server/db";
-import type { ChainContext } from "../../../server/plugins/chain";
-import { testConfig } from "../helpers/config";
-import { freePort } from "../support/chain";
+import { DAY, useCliHarness } from "./harness";
 
 /**
- * The CLI (scripts/sunshine.js) as a user runs it: a child process per command against a real
- * Anvil node with the ledger deployed, and an in-process gateway (PGlite in memory, indexer in
- * the background) for the API commands and --relay. Each command is run to success and to its
- * clearest failure; failures must be one decoded line on stderr, exit code 1, no stack trace.
+ * The CLI's everyday path through a procurement, one command at a time as a user runs it: each
+ * command is run to success (its effect checked on chain or through the gateway) and to its
+ * clearest failure (one decoded line on stderr, exit code 1, no stack trace). The acts added with
+ * the v2 ledger have their own file, ledger-acts.test.ts.
  */
 
-const ROOT = path.join(__dirname, "../../..");
-const BIN = path.join(ROOT, "scripts/sunshine.js");
-const DAY = 86_400;
 const GTIN = "09520123456788";
+/** A valid GTIN no supplier registered. */
+const OTHER_GTIN = "09501101530003";
 const LOT = "LOT2026A";
 const CATEGORY = "C0401-DES";
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const BOND = 50_000n;
 
 describe("sunshine CLI", function () {
   this.timeout(300_000);
 
-  let node: AnvilNode;
-  let ledger: Ledger;
-  let deployment: DeploymentRecord;
-  let tmp: string;
-  let deploymentFile: string;
-  let db: Db;
-  let app: FastifyInstance;
-  let gatewayUrl: string;
-  /** The gateway's error log lines, shown when a command fails unexpectedly. */
-  const gatewayLog: string[] = [];
-  const w = (i: number) => devWallet(i, node.provider);
+  const h = useCliHarness({ gateway: true, name: "cli" });
+  const { ok, fails, field, file } = h;
   let regulator: HDNodeWallet;
   let supplier: HDNodeWallet;
   let supplier2: HDNodeWallet;
@@ -63,119 +33,14 @@ describe("sunshine CLI", function () {
   let receiver: HDNodeWallet;
   let stranger: HDNodeWallet;
 
-  /** Runs `node scripts/sunshine.js …args` as `key` (SUNSHINE_KEY), against the test chain. */
-  function cli(
-    args: string[],
-    options: { key?: string | null; env?: Record<string, string> } = {},
-  ): Promise<Run> {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env))
-      if (!k.startsWith("SUNSHINE_") && k !== "DATA_DIR") env[k] = v;
-    Object.assign(env, {
-      HOME: tmp,
-      SUNSHINE_RPC_URL: node.url,
-      SUNSHINE_DEPLOYMENT: deploymentFile,
-      ...(options.key ? { SUNSHINE_KEY: options.key } : {}),
-      ...options.env,
-    });
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
-        cwd: ROOT,
-        env,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.once("error", reject);
-      child.once("close", (code) => resolve({ code, stdout, stderr }));
-    });
-  }
-
-  const as = (wallet: { privateKey: string }, args: string[], env?: Record<string, string>) =>
-    cli(args, { key: wallet.privateKey, env });
-
-  function ok(run: Run): string {
-    expect(
-      run.stderr,
-      `stderr of a successful command; gateway errors: ${gatewayLog.slice(-3).join("")}`,
-    ).to.equal("");
-    expect(run.code, run.stderr).to.equal(0);
-    return run.stdout;
-  }
-
-  function fails(run: Run, pattern: RegExp): void {
-    expect(run.code, `exit code; stdout: ${run.stdout}`).to.equal(1);
-    expect(run.stderr.trimEnd()).to.match(pattern);
-    expect(run.stderr.trim().split("\n"), "one line").to.have.length(1);
-    expect(run.stderr).not.to.match(/\n\s+at /);
-    expect(run.stderr).not.to.match(/0x[0-9a-f]{8}[0-9a-f]{64}/i); // no raw revert data
-  }
-
-  /** The value on the `key  value` line of a record printed as a table. */
-  function field(stdout: string, key: string): string {
-    const line = stdout.split("\n").find((l) => l.startsWith(`${key} `));
-    if (!line) throw new Error(`no ${key} in:\n${stdout}`);
-    return line.slice(key.length).trim();
-  }
-
-  async function chainNow(): Promise<number> {
-    return (await node.provider.getBlock("latest"))!.timestamp;
-  }
-
-  async function advance(seconds: number): Promise<void> {
-    await node.provider.send("evm_increaseTime", [seconds]);
-    await node.provider.send("evm_mine", []);
-  }
-
-  function file(name: string, content: string): string {
-    const p = path.join(tmp, name);
-    writeFileSync(p, content);
-    return p;
-  }
-
-  before(async () => {
-    tmp = mkdtempSync(path.join(os.tmpdir(), "sunshine-cli-"));
-    node = await startAnvil({ port: await freePort(), accounts: 20 });
-    regulator = w(1);
-    supplier = w(2);
-    supplier2 = w(3);
-    hospital = w(4);
-    approver = w(5);
-    receiver = w(8);
-    stranger = w(11);
-    const deployed = await deployLedger(new ethers.NonceManager(w(0)), { regulators: [regulator.address] });
-    ledger = deployed.ledger;
-    deployment = await deploymentRecord("anvil", ledger, deployed.deploymentBlock);
-    deploymentFile = file("deployment.json", JSON.stringify(deployment, null, 2));
-
-    db = await openPglite();
-    const context: ChainContext = {
-      provider: node.provider,
-      deployment,
-      chainId: deployment.chainId,
-      ledger: connectLedger(deployment, node.provider),
-      settler: w(12), // the relayer
-    };
-    const config = testConfig({
-      CONFIRMATIONS: "0",
-      INDEXER_POLL_MS: "100",
-      AUTH_SECRET: "cli-test-secret-".padEnd(40, "x"),
-      LOG_LEVEL: "error",
-    });
-    const logStream = { write: (line: string) => void gatewayLog.push(line) };
-    app = buildApp(config, { db, logStream, ledger: { chain: context, background: true } });
-    const port = await freePort();
-    await app.listen({ port, host: "127.0.0.1" });
-    gatewayUrl = `http://127.0.0.1:${port}`;
-  });
-
-  after(async () => {
-    await app?.close();
-    await db?.close();
-    await node?.stop();
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  before(() => {
+    regulator = h.w(1);
+    supplier = h.w(2);
+    supplier2 = h.w(3);
+    hospital = h.w(4);
+    approver = h.w(5);
+    receiver = h.w(8);
+    stranger = h.w(11);
   });
 
   // -------------------------------------------------------------------------------------------
@@ -183,49 +48,84 @@ describe("sunshine CLI", function () {
   // -------------------------------------------------------------------------------------------
 
   it("--help exits 0 and lists every group and command, at every level", async () => {
-    const main = ok(await cli(["--help"]));
-    for (const c of [
-      "supplier",
-      "regulator",
-      "hospital",
-      "register",
-      "qualify add-document",
-      "bid commit",
-      "bid reveal",
-    ])
-      expect(main).to.include(c);
-    for (const c of [
-      "ship",
-      "trace",
-      "recall",
-      "attest",
-      "tender open",
-      "tender finalize",
-      "trail",
-      "verify",
-    ])
-      expect(main).to.include(c);
-    for (const c of [
-      "order place",
-      "order approve",
-      "order cancel",
-      "receipt",
-      "usage",
-      "exceptions",
-      "resolve",
-    ])
-      expect(main).to.include(c);
+    const main = ok(await h.cli(["--help"]));
+    const commands = {
+      supplier: [
+        "register",
+        "qualify add-document",
+        "register-products",
+        "bid commit",
+        "bid reveal",
+        "withdraw-bond",
+        "consent-excess",
+        "agree-cancel",
+        "ship",
+        "manifest",
+        "trace",
+        "set-carrier",
+        "recall",
+        "claim-settlement",
+      ],
+      regulator: [
+        "attest",
+        "reject",
+        "suspend",
+        "reinstate",
+        "enrol-hospital",
+        "unbind-member",
+        "tender open",
+        "tender finalize",
+        "tender cancel",
+        "recall",
+        "lift-recall",
+        "pause",
+        "unpause",
+        "trail",
+        "verify",
+      ],
+      hospital: [
+        "set-member",
+        "accept-membership",
+        "leave-hospital",
+        "set-threshold",
+        "order place",
+        "order permit",
+        "order approve",
+        "order cancel",
+        "allow-late-shipment",
+        "trace",
+        "receipt",
+        "waive-excursion",
+        "dispute-shipment",
+        "confirm",
+        "withdraw-refund",
+        "claim-forfeit",
+        "usage",
+        "exceptions",
+        "resolve",
+      ],
+    };
+    for (const [group, list] of Object.entries(commands)) {
+      const section = main.slice(main.indexOf(`${group} — `)).split("\n\n")[0];
+      const listed = section
+        .split("\n")
+        .slice(1)
+        .map((l) => l.trim().split(/\s{2,}/)[0]);
+      expect(listed, group).to.deep.equal(list);
+    }
     expect(main).to.include("--relay").and.include("--json").and.include("Example");
 
-    const group = ok(await cli(["hospital", "--help"]));
+    const group = ok(await h.cli(["hospital", "--help"]));
     expect(group)
       .to.match(/Usage: sunshine hospital <command>/)
       .and.include("order approve")
       .and.include("Example");
 
-    const command = ok(await cli(["regulator", "tender", "open", "--help"]));
+    const command = ok(await h.cli(["regulator", "tender", "open", "--help"]));
     expect(command)
       .to.include("--reserve-price")
+      .and.include("--bid-bond")
+      .and.include("--confirm-window")
       .and.include("--spec")
       .and.include("--rpc")
       .and.include("Examples:");
@@ -233,25 +133,25 @@ describe("sunshine CLI", function () {
 
   it("refuses to act without a key, naming where the key comes from", async () => {
     fails(
-      await cli(["supplier", "register", "--name", "X", "--registration-id", "Y"]),
+      await h.cli(["supplier", "register", "--name", "X", "--registration-id", "Y"]),
       /^error: no key: set SUNSHINE_KEY/,
     );
   });
 
   // -------------------------------------------------------------------------------------------
-  // supplier register, qualify; regulator attest, reject, suspend, reinstate
+  // supplier register, qualify, register-products; regulator attest, reject, suspend, reinstate
   // -------------------------------------------------------------------------------------------
 
   it("supplier register: registers the key's account; a second time is the decoded revert", async () => {
     const args = ["supplier", "register", "--name", "Acme Medical", "--registration-id", "91310000X"];
-    const out = ok(await as(supplier, args));
+    const out = ok(await h.as(supplier, args));
     expect(field(out, "supplier")).to.equal(supplier.address);
     expect(field(out, "status")).to.equal("active");
     expect(field(out, "tx")).to.match(/^0x[0-9a-f]{64}$/);
-    expect(await ledger.registry.supplierStatus(supplier.address)).to.equal(1n);
+    expect(await h.ledger.registry.supplierStatus(supplier.address)).to.equal(1n);
 
     fails(
-      await as(supplier, args),
+      await h.as(supplier, args),
       new RegExp(`^error: RegistrySupplierAlreadyRegistered\\(supplier=${supplier.address}\\)$`),
     );
   });
@@ -261,32 +161,33 @@ describe("sunshine CLI", function () {
 
   it("supplier qualify add-document: files the document's SHA-256 (--json); a bad --kind is a usage error", async () => {
     const doc = file("licence.pdf", "%PDF-1.7 business licence of Acme Medical");
-    const run = await as(supplier, [
-      "supplier",
-      "qualify",
-      "add-document",
-      "--kind",
-      "business_licence",
-      "--file",
-      doc,
-      "--valid-until",
-      "+1095d",
-      "--category",
-      CATEGORY,
-      "--json",
-    ]);
-    const out = JSON.parse(ok(run)) as Record<string, unknown>;
+    const out = h.json<Record<string, unknown>>(
+      await h.as(supplier, [
+        "supplier",
+        "qualify",
+        "add-document",
+        "--kind",
+        "business_licence",
+        "--file",
+        doc,
+        "--valid-until",
+        "+1095d",
+        "--category",
+        CATEGORY,
+        "--json",
+      ]),
+    );
     expect(out.kind).to.equal("business_licence");
     expect(out.sha256).to.equal(ethers.sha256(readFileSync(doc)));
     expect(out.categories).to.deep.equal([CATEGORY]);
     documentId = BigInt(out.documentId as string);
-    const onChain = await ledger.registry.document(documentId);
+    const onChain = await h.ledger.registry.document(documentId);
     expect(onChain.supplier).to.equal(supplier.address);
     expect(onChain.status).to.equal(1n); // pending
     validUntil = Number(onChain.validUntil);
 
     fails(
-      await as(supplier, [
+      await h.as(supplier, [
         "supplier",
         "qualify",
         "add-document",
@@ -311,73 +212,115 @@ describe("sunshine CLI", function () {
       }),
     );
     fails(
-      await as(supplier, ["regulator", "attest", String(documentId)]),
+      await h.as(supplier, ["regulator", "attest", String(documentId)]),
       new RegExp(`^error: LedgerUnauthorized\\(account=${supplier.address}, role=REGULATOR_ROLE\\)$`),
     );
     fails(
-      await cli(["regulator", "attest", "--document", String(documentId), "--keystore", keystore], {
+      await h.cli(["regulator", "attest", "--document", String(documentId), "--keystore", keystore], {
         env: { SUNSHINE_KEYSTORE_PASSWORD: "nope" },
       }),
       /^error: --keystore .*: wrong password/,
     );
     const out = ok(
-      await cli(["regulator", "attest", "--document", String(documentId), "--keystore", keystore], {
+      await h.cli(["regulator", "attest", "--document", String(documentId), "--keystore", keystore], {
         env: { SUNSHINE_KEYSTORE_PASSWORD: "pw" },
       }),
     );
     expect(field(out, "status")).to.equal("attested");
-    expect((await ledger.registry.document(documentId)).status).to.equal(2n);
+    expect(field(out, "kind")).to.equal("business_licence");
+    expect((await h.ledger.registry.document(documentId)).status).to.equal(2n);
 
-    // The other two kinds, straight through the library, so the supplier qualifies for tenders.
-    const now = await chainNow();
-    for (const kind of [1, 2]) {
-      const sha256 = ethers.sha256(ethers.toUtf8Bytes(`doc ${kind}`));
-      const id = await act.fileDocument(ledger, supplier, {
-        kind,
-        sha256,
-        validFrom: now - DAY,
-        validUntil,
-        categories: [act.categoryCode(CATEGORY)],
-      });
-      await act.sent(ledger.registry.connect(regulator).attestDocument(id));
-    }
-    expect(await ledger.registry.isQualified(supplier.address, act.categoryCode(CATEGORY), now)).to.equal(
+    // The operating permit, straight through the library; the product registration comes next.
+    const now = await h.now();
+    const id = await act.fileDocument(h.ledger, supplier, {
+      kind: 1,
+      sha256: ethers.sha256(ethers.toUtf8Bytes("operating permit")),
+      validFrom: now - DAY,
+      validUntil,
+      categories: [act.categoryCode(CATEGORY)],
+    });
+    await act.sent(h.ledger.registry.connect(regulator).attestDocument(id));
+  });
+
+  it("supplier register-products: files the GTINs with the registration; the attestation registers them; attesting twice is RegistryDocumentNotPending", async () => {
+    const filed = h.json<Record<string, unknown>>(
+      await h.as(supplier, [
+        "supplier",
+        "register-products",
+        "--gtin",
+        GTIN,
+        "--sha256",
+        ethers.sha256(ethers.toUtf8Bytes("registration certificate")).slice(2),
+        "--valid-from",
+        String((await h.now()) - DAY),
+        "--valid-until",
+        String(validUntil),
+        "--category",
+        CATEGORY,
+        "--json",
+      ]),
+    );
+    expect(filed).to.include({ kind: "product_registration", status: "pending" });
+    expect(filed.gtins).to.deep.equal([GTIN]);
+    const id = BigInt(filed.documentId as string);
+    expect((await h.ledger.registry.document(id)).kind).to.equal(2n);
+    expect(await h.ledger.registry.documentGtins(id)).to.deep.equal([BigInt(GTIN)]);
+    expect(await h.ledger.registry.isGtinRegistered(supplier.address, BigInt(GTIN), await h.now())).to.equal(
+      false,
+    );
+
+    const attested = ok(await h.as(regulator, ["regulator", "attest", String(id)]));
+    expect(field(attested, "kind")).to.equal("product_registration");
+    expect(field(attested, "gtinsRegistered")).to.equal(GTIN);
+    const now = await h.now();
+    expect(await h.ledger.registry.isGtinRegistered(supplier.address, BigInt(GTIN), now)).to.equal(true);
+    expect(await h.ledger.registry.isQualified(supplier.address, act.categoryCode(CATEGORY), now)).to.equal(
       true,
+    );
+
+    fails(
+      await h.as(regulator, ["regulator", "attest", String(id)]),
+      new RegExp(`^error: RegistryDocumentNotPending\\(documentId=${id}, status=attested\\)$`),
     );
   });
 
   it("regulator reject: rejects a pending document; an unknown document is RegistryDocumentNotFound", async () => {
-    await act.registerSupplier(ledger, supplier2, "Beta Devices", "91320000Y");
-    const now = await chainNow();
-    const id = await act.fileDocument(ledger, supplier2, {
+    await act.registerSupplier(h.ledger, supplier2, "Beta Devices", "91320000Y");
+    const now = await h.now();
+    const id = await act.fileDocument(h.ledger, supplier2, {
       kind: 0,
       sha256: ethers.sha256(ethers.toUtf8Bytes("beta")),
       validFrom: now,
       validUntil: now + DAY * 365,
       categories: [act.categoryCode(CATEGORY)],
     });
-    const out = ok(await as(regulator, ["regulator", "reject", "--document", String(id), "--reason", "4"]));
+    const out = ok(await h.as(regulator, ["regulator", "reject", "--document", String(id), "--reason", "4"]));
     expect(field(out, "status")).to.equal("rejected");
-    expect((await ledger.registry.document(id)).status).to.equal(3n);
+    expect((await h.ledger.registry.document(id)).status).to.equal(3n);
     fails(
-      await as(regulator, ["regulator", "reject", "999", "--reason", "4"]),
-      /^error: RegistryDocument\w+\(documentId=999/,
+      await h.as(regulator, ["regulator", "reject", "999", "--reason", "4"]),
+      /^error: RegistryDocumentNotFound\(documentId=999\)$/,
     );
   });
 
-  it("regulator suspend / reinstate: change the supplier's status; as a supplier it is LedgerUnauthorized", async () => {
+  it("regulator suspend / reinstate: change the supplier's status; reinstating an active one is RegistrySupplierStatus", async () => {
     fails(
-      await as(supplier, ["regulator", "suspend", "--supplier", supplier2.address, "--reason", "2"]),
+      await h.as(supplier, ["regulator", "suspend", "--supplier", supplier2.address, "--reason", "2"]),
       /^error: LedgerUnauthorized\(account=0x[0-9a-fA-F]{40}, role=REGULATOR_ROLE\)$/,
     );
+    const suspended = ok(await h.as(regulator, ["regulator", "suspend", supplier2.address, "--reason", "2"]));
+    expect(field(suspended, "status")).to.equal("suspended");
+    expect(await h.ledger.registry.supplierStatus(supplier2.address)).to.equal(2n);
     expect(
-      field(ok(await as(regulator, ["regulator", "suspend", supplier2.address, "--reason", "2"])), "status"),
-    ).to.equal("suspended");
-    expect(await ledger.registry.supplierStatus(supplier2.address)).to.equal(2n);
-    expect(field(ok(await as(regulator, ["regulator", "reinstate", supplier2.address])), "status")).to.equal(
-      "active",
+      field(ok(await h.as(regulator, ["regulator", "reinstate", supplier2.address])), "status"),
+    ).to.equal("active");
+    expect(await h.ledger.registry.supplierStatus(supplier2.address)).to.equal(1n);
+    fails(
+      await h.as(regulator, ["regulator", "reinstate", supplier2.address]),
+      new RegExp(
+        `^error: RegistrySupplierStatus\\(supplier=${supplier2.address}, status=active, expected=suspended\\)$`,
+      ),
     );
-    expect(await ledger.registry.supplierStatus(supplier2.address)).to.equal(1n);
   });
 
   // -------------------------------------------------------------------------------------------
@@ -385,11 +328,10 @@ describe("sunshine CLI", function () {
   // -------------------------------------------------------------------------------------------
 
   let tenderId: bigint;
-  let specTenderId: bigint;
 
-  it("regulator tender open: from options and from a JSON spec", async () => {
+  it("regulator tender open: from options and from a JSON spec, with the bid bond and windows; a window under an hour is TenderInvalidWindows", async () => {
     await act.enrolHospital(
-      ledger,
+      h.ledger,
       regulator,
       hospital,
       "General Hospital",
@@ -399,35 +341,59 @@ describe("sunshine CLI", function () {
       ],
       10_000_000n,
     );
-    await act.sent(ledger.token.connect(w(0)).mint(hospital.address, 1_000_000_000n));
+    await act.sent(h.ledger.token.connect(h.w(0)).mint(hospital.address, 1_000_000_000n));
+    const base = [
+      "regulator",
+      "tender",
+      "open",
+      "--category",
+      CATEGORY,
+      "--reserve-price",
+      "1000000",
+      "--commit-deadline",
+      "+1d",
+      "--reveal-deadline",
+      "+2d",
+      "--lead-time-days",
+      "10",
+      "--hospital",
+      `${hospital.address}:1000`,
+    ];
+    fails(await h.as(regulator, base), /^error: --bid-bond is required \(as an option or in --spec\)$/);
+    fails(
+      await h.as(regulator, [...base, "--bid-bond", String(BOND), "--funding-window", "30m"]),
+      /^error: TenderInvalidWindows\(fundingWindow=1800, receivingWindow=86400, confirmWindow=604800\)$/,
+    );
 
     const out = ok(
-      await as(regulator, [
-        "regulator",
-        "tender",
-        "open",
-        "--category",
-        CATEGORY,
-        "--reserve-price",
-        "1000000",
-        "--commit-deadline",
-        "+1d",
-        "--reveal-deadline",
-        "+2d",
-        "--lead-time-days",
-        "10",
-        "--hospital",
-        `${hospital.address}:1000`,
+      await h.as(regulator, [
+        ...base,
+        "--bid-bond",
+        String(BOND),
+        "--funding-window",
+        "7d",
+        "--confirm-window",
+        "2d",
       ]),
     );
     tenderId = BigInt(field(out, "tenderId"));
-    expect((await ledger.tenders.tenderTerms(tenderId)).reservePrice).to.equal(1_000_000n);
+    expect(field(out, "bidBond")).to.equal(String(BOND));
+    const terms = await h.ledger.tenders.tenderTerms(tenderId);
+    expect(terms.reservePrice).to.equal(1_000_000n);
+    expect(terms.bidBond).to.equal(BOND);
+    expect([terms.fundingWindow, terms.receivingWindow, terms.confirmWindow]).to.deep.equal([
+      7n * BigInt(DAY),
+      BigInt(DAY),
+      2n * BigInt(DAY),
+    ]);
 
     const spec = file(
       "tender.json",
       JSON.stringify({
         category: CATEGORY,
         reservePrice: 500_000,
+        bidBond: 20_000,
+        fundingWindow: "3d",
         commitDeadline: "+10d",
         revealDeadline: "+20d",
         termDays: 180,
@@ -435,18 +401,41 @@ describe("sunshine CLI", function () {
         hospitals: [{ hospital: hospital.address, volume: 200 }],
       }),
     );
-    const fromSpec = JSON.parse(
-      ok(await as(regulator, ["regulator", "tender", "open", "--spec", spec, "--json"])),
-    ) as Record<string, string>;
-    specTenderId = BigInt(fromSpec.tenderId);
+    const fromSpec = h.json(await h.as(regulator, ["regulator", "tender", "open", "--spec", spec, "--json"]));
+    const specTenderId = BigInt(fromSpec.tenderId);
     expect(specTenderId).to.equal(tenderId + 1n);
     expect(fromSpec.termDays).to.equal("180");
-    expect((await ledger.tenders.tenderTerms(specTenderId)).reservePrice).to.equal(500_000n);
+    const specTerms = await h.ledger.tenders.tenderTerms(specTenderId);
+    expect([specTerms.reservePrice, specTerms.bidBond, specTerms.fundingWindow]).to.deep.equal([
+      500_000n,
+      20_000n,
+      3n * BigInt(DAY),
+    ]);
   });
 
-  it("supplier bid commit: saves the salt (0600) before committing and refuses to overwrite it", async () => {
+  it("supplier bid commit: escrows the bond, saves the salt (0600) before committing and refuses to overwrite it; an unqualified bidder is TenderBidderNotQualified", async () => {
+    fails(
+      await h.as(stranger, ["supplier", "bid", "commit", String(tenderId), "--tiers", "0:10000"]),
+      new RegExp(
+        `^error: the tender's bid bond is ${BOND} but ${stranger.address} holds 0 of the settlement token$`,
+      ),
+    );
+    await act.sent(h.ledger.token.connect(h.w(0)).mint(supplier.address, BOND));
+    await act.sent(h.ledger.token.connect(h.w(0)).mint(supplier2.address, BOND));
+    fails(
+      await h.as(supplier2, ["supplier", "bid", "commit", String(tenderId), "--tiers", "0:10000"]),
+      new RegExp(
+        `^error: TenderBidderNotQualified\\(tenderId=${tenderId}, bidder=${supplier2.address}, category=${CATEGORY}\\)$`,
+      ),
+    );
+
+    const tenders = await h.ledger.tenders.getAddress();
+    const [held, escrowed] = [
+      await h.ledger.token.balanceOf(supplier.address),
+      await h.ledger.token.balanceOf(tenders),
+    ];
     const out = ok(
-      await as(supplier, [
+      await h.as(supplier, [
         "supplier",
         "bid",
         "commit",
@@ -456,11 +445,14 @@ describe("sunshine CLI", function () {
         "0:10000,100:9000",
       ]),
     );
+    expect(field(out, "bond")).to.equal(String(BOND));
+    expect(await h.ledger.token.balanceOf(supplier.address)).to.equal(held - BOND);
+    expect(await h.ledger.token.balanceOf(tenders)).to.equal(escrowed + BOND);
     const saltFile = path.join(
-      tmp,
+      h.tmp,
       ".sunshine",
       "bids",
-      `${deployment.chainId}-${tenderId}-${supplier.address}.json`,
+      `${h.deployment.chainId}-${tenderId}-${supplier.address}.json`,
     );
     expect(field(out, "saltFile")).to.equal(saltFile);
     expect(statSync(saltFile).mode & 0o777).to.equal(0o600);
@@ -471,24 +463,31 @@ describe("sunshine CLI", function () {
     };
     expect(saved.status).to.equal("committed");
     expect(saved.salt).to.match(/^0x[0-9a-f]{64}$/);
-    expect((await ledger.tenders.bid(tenderId, supplier.address)).commitment).to.equal(saved.commitment);
+    // The ledger keeps the first 24 bytes of the commitment.
+    expect((await h.ledger.tenders.bid(tenderId, supplier.address)).commitment).to.equal(
+      saved.commitment.slice(0, 50),
+    );
 
     fails(
-      await as(supplier, ["supplier", "bid", "commit", "--tender", String(tenderId), "--tiers", "0:9000"]),
+      await h.as(supplier, ["supplier", "bid", "commit", "--tender", String(tenderId), "--tiers", "0:9000"]),
       /^error: an unrevealed bid for tender \d+ is saved in .*: reveal it, or pass --replace/,
     );
     expect(JSON.parse(readFileSync(saltFile, "utf8")).salt).to.equal(saved.salt);
   });
 
-  it("supplier bid reveal: reveals from the salt file; without one it says so clearly", async () => {
+  it("supplier bid reveal: reveals from the salt file and gets the bond back; without one it says so clearly", async () => {
     fails(
-      await as(supplier2, ["supplier", "bid", "reveal", "--tender", String(tenderId)]),
+      await h.as(supplier2, ["supplier", "bid", "reveal", "--tender", String(tenderId)]),
       /^error: no saved bid for tender \d+ at .*: nothing to reveal/,
     );
-    await advance(DAY + 1);
-    const out = ok(await as(supplier, ["supplier", "bid", "reveal", String(tenderId)]));
+    await h.advance(DAY + 1);
+    const held = await h.ledger.token.balanceOf(supplier.address);
+    const out = ok(await h.as(supplier, ["supplier", "bid", "reveal", String(tenderId)]));
     expect(field(out, "tiers")).to.equal("0:10000, 100:9000");
-    expect((await ledger.tenders.bid(tenderId, supplier.address)).revealed).to.equal(true);
+    expect(field(out, "bondReturned")).to.equal(String(BOND));
+    expect(await h.ledger.token.balanceOf(supplier.address)).to.equal(held + BOND);
+    const bid = await h.ledger.tenders.bid(tenderId, supplier.address);
+    expect([bid.revealed, bid.bondReturned]).to.deep.equal([true, true]);
     const saltFile = field(out, "saltFile");
     expect(existsSync(saltFile)).to.equal(true);
     expect(JSON.parse(readFileSync(saltFile, "utf8")).status).to.equal("revealed");
@@ -498,21 +497,20 @@ describe("sunshine CLI", function () {
 
   it("regulator tender finalize: awards the agreement after the reveal deadline; an unknown tender is TenderNotFound", async () => {
     fails(
-      await as(regulator, ["regulator", "tender", "finalize", "--tender", "99"]),
+      await h.as(regulator, ["regulator", "tender", "finalize", "--tender", "99"]),
       /^error: TenderNotFound\(tenderId=99\)$/,
     );
-    await advance(DAY + 1);
-    const out = JSON.parse(
-      ok(await as(regulator, ["regulator", "tender", "finalize", String(tenderId), "--json"])),
-    ) as {
-      status: string;
-      agreements: string[];
-      winners: string[];
-    };
+    await h.advance(DAY + 1);
+    const out = h.json<{ status: string; agreements: string[]; winners: string[]; bondsForfeited: string }>(
+      await h.as(regulator, ["regulator", "tender", "finalize", String(tenderId), "--json"]),
+    );
     expect(out.status).to.equal("awarded");
     expect(out.winners).to.deep.equal([supplier.address]);
+    expect(out.bondsForfeited).to.equal("0");
     agreementId = BigInt(out.agreements[0]);
-    expect((await ledger.tenders.agreement(agreementId)).supplier).to.equal(supplier.address);
+    const agreement = await h.ledger.agreements.agreement(agreementId);
+    expect(agreement.terms.supplier).to.equal(supplier.address);
+    expect(agreement.terms.tenderId).to.equal(tenderId);
   });
 
   // -------------------------------------------------------------------------------------------
@@ -521,9 +519,9 @@ describe("sunshine CLI", function () {
 
   let orderId: bigint;
 
-  it("hospital order place / approve: the approval by a non-approver is OrderNotApprover, decoded", async () => {
+  it("hospital order place: placed without value, with the quote funding would escrow; approve by a non-approver is OrderNotApprover; the approval funds it", async () => {
     const placed = ok(
-      await as(hospital, [
+      await h.as(hospital, [
         "hospital",
         "order",
         "place",
@@ -539,32 +537,40 @@ describe("sunshine CLI", function () {
     );
     orderId = BigInt(field(placed, "orderId"));
     expect(field(placed, "status")).to.equal("placed");
-    expect(field(placed, "value")).to.equal("100000");
+    expect(field(placed, "escrow")).to.equal("0");
+    expect(field(placed, "quote")).to.equal("100000");
+    expect(field(placed, "needsSupplierConsent")).to.equal("false");
+    expect((await h.ledger.orderBook.order(orderId)).escrow).to.equal(0n);
 
     fails(
-      await as(receiver, ["hospital", "order", "approve", String(orderId)]),
+      await h.as(receiver, ["hospital", "order", "approve", String(orderId)]),
       new RegExp(`^error: OrderNotApprover\\(orderId=${orderId}, caller=${receiver.address}\\)$`),
     );
-    const approved = ok(await as(approver, ["hospital", "order", "approve", "--order", String(orderId)]));
+    const balance = await h.ledger.token.balanceOf(hospital.address);
+    const approved = ok(await h.as(approver, ["hospital", "order", "approve", "--order", String(orderId)]));
     expect(field(approved, "status")).to.equal("funded");
     expect(field(approved, "escrow")).to.equal("100000");
+    expect([field(approved, "approvals"), field(approved, "required")]).to.deep.equal(["1", "1"]);
+    expect(await h.ledger.token.balanceOf(hospital.address)).to.equal(balance - 100_000n);
+    expect((await h.ledger.agreements.hospitalVolume(agreementId, hospital.address)).funded).to.equal(10n);
   });
 
-  it("hospital order cancel: cancels an unshipped order; the supplier cannot (OrderNotHospitalStaff)", async () => {
-    const id = await act.placeOrder(ledger, hospital, {
+  it("hospital order cancel: cancels an unfunded order; the supplier cannot (OrderNotHospitalStaff)", async () => {
+    const id = await act.placeOrder(h.ledger, hospital, {
       agreementId,
       quantity: 5n,
-      requestedDelivery: (await chainNow()) + 20 * DAY,
+      requestedDelivery: (await h.now()) + 20 * DAY,
       reference: "PO-2",
     });
     fails(
-      await as(supplier, ["hospital", "order", "cancel", String(id)]),
+      await h.as(supplier, ["hospital", "order", "cancel", String(id)]),
       new RegExp(`^error: OrderNotHospitalStaff\\(caller=${supplier.address}\\)$`),
     );
-    expect(
-      field(ok(await as(hospital, ["hospital", "order", "cancel", "--order", String(id)])), "status"),
-    ).to.equal("cancelled");
-    expect((await ledger.orderBook.order(id)).status).to.equal(4n);
+    const out = ok(await h.as(hospital, ["hospital", "order", "cancel", "--order", String(id)]));
+    expect(field(out, "status")).to.equal("cancelled");
+    expect(field(out, "unitsCancelled")).to.equal("5");
+    expect(field(out, "refund")).to.equal("0");
+    expect((await h.ledger.orderBook.order(id)).status).to.equal(4n);
   });
 
   // -------------------------------------------------------------------------------------------
@@ -572,41 +578,50 @@ describe("sunshine CLI", function () {
   // -------------------------------------------------------------------------------------------
 
   const serials = Array.from({ length: 6 }, (_, i) => `SN${String(i + 1).padStart(5, "0")}`);
+  let serialList: string;
   let shipmentId: bigint;
   let shortShipmentId: bigint;
   let expiry: string;
 
-  it("supplier ship: builds the Merkle tree from a serials file, ships and uploads the manifest; a bad file is refused", async () => {
-    expiry = new Date(((await chainNow()) + 2 * 365 * DAY) * 1000).toISOString().slice(0, 10);
-    const shipArgs = [
+  it("supplier ship: builds the Merkle tree from a serials file and ships; an unregistered GTIN is TraceGtinNotRegistered", async () => {
+    expiry = new Date(((await h.now()) + 2 * 365 * DAY) * 1000).toISOString().slice(0, 10);
+    const shipArgs = (gtin: string) => [
       "supplier",
       "ship",
       "--order",
       String(orderId),
       "--gtin",
-      GTIN,
+      gtin,
       "--lot",
       LOT,
       "--expiry",
       expiry,
     ];
     fails(
-      await as(supplier, [...shipArgs, "--serials", path.join(tmp, "missing.txt")]),
+      await h.as(supplier, [...shipArgs(GTIN), "--serials", path.join(h.tmp, "missing.txt")]),
       /^error: --serials .*missing\.txt: no such file$/,
     );
+    serialList = file("serials.txt", `${serials.join("\n")}\n`);
+    fails(
+      await h.as(supplier, [...shipArgs(OTHER_GTIN), "--serials", serialList]),
+      new RegExp(
+        `^error: TraceGtinNotRegistered\\(supplier=${supplier.address}, gtin=${BigInt(OTHER_GTIN)}\\)$`,
+      ),
+    );
 
-    const list = file("serials.txt", `${serials.join("\n")}\n`);
-    const out = ok(await as(supplier, [...shipArgs, "--serials", list, "--gateway", gatewayUrl]));
+    const out = ok(await h.as(supplier, [...shipArgs(GTIN), "--serials", serialList]));
     shipmentId = BigInt(field(out, "shipmentId"));
     expect(field(out, "root")).to.equal(act.serialTree(serials).root);
     expect(field(out, "quantity")).to.equal("6");
-    expect(field(out, "manifest")).to.equal("uploaded");
-    const onChain = await ledger.trace.shipment(shipmentId);
-    expect(onChain.serialRoot).to.equal(act.serialTree(serials).root);
-    expect(onChain.quantity).to.equal(6n);
+    expect(field(out, "manifest")).to.equal("not uploaded (no --gateway)");
+    const shipped = await act.shipmentRecord(h.ledger, shipmentId);
+    expect(shipped).to.include({ supplier: supplier.address, hospital: hospital.address, lot: LOT });
+    expect([shipped.orderId, shipped.gtin, shipped.quantity]).to.deep.equal([orderId, BigInt(GTIN), 6n]);
+    expect(shipped.serialRoot).to.equal(act.serialTree(serials).root);
+    expect((await h.ledger.orderBook.order(orderId)).shipped).to.equal(6n);
 
     // A second shipment, without a manifest, for the exception below.
-    ({ shipmentId: shortShipmentId } = await act.createShipment(ledger, supplier, {
+    ({ shipmentId: shortShipmentId } = await act.createShipment(h.ledger, supplier, {
       orderId,
       gtin: GTIN,
       lot: LOT,
@@ -616,22 +631,27 @@ describe("sunshine CLI", function () {
     }));
   });
 
-  it("supplier trace: records a step; a stranger is TraceStepNotAllowed", async () => {
+  it("supplier trace: records a step on the shipment's record; a stranger is TraceStepNotAllowed", async () => {
     const out = ok(
-      await as(supplier, [
+      await h.as(supplier, [
         "supplier",
         "trace",
         "--shipment",
         String(shipmentId),
         "--step",
-        "departing",
+        "arriving",
         "--location",
         "6901234000017",
       ]),
     );
-    expect(field(out, "step")).to.equal("departing");
+    expect(field(out, "step")).to.equal("arriving");
+    const recorded = await h.ledger.trace.queryFilter(h.ledger.trace.filters.TraceEventRecorded(shipmentId));
+    expect(recorded.map((e) => [e.args.step, e.args.actor])).to.deep.equal([[2n, supplier.address]]);
+    expect((await h.ledger.trace.shipmentState(shipmentId)).arrivedAt > 0n, "arrival recorded").to.equal(
+      true,
+    );
     fails(
-      await as(stranger, [
+      await h.as(stranger, [
         "supplier",
         "trace",
         "--shipment",
@@ -642,32 +662,52 @@ describe("sunshine CLI", function () {
         "X",
       ]),
       new RegExp(
-        `^error: TraceStepNotAllowed\\(shipmentId=${shipmentId}, step=1, actor=${stranger.address}\\)$`,
+        `^error: TraceStepNotAllowed\\(shipmentId=${shipmentId}, step=departing, actor=${stranger.address}\\)$`,
       ),
     );
   });
 
-  it("recall: a regulator recalls a lot; a stranger recalling an unknown lot is TraceRecallNotAllowed", async () => {
+  it("recall: a supplier's recall covers its own shipments, a regulator's everyone's; a recalled lot is TraceLotRecalled", async () => {
+    const own = ok(
+      await h.as(supplier, ["supplier", "recall", "--gtin", GTIN, "--lot", "LOT-OWN", "--reason", "3"]),
+    );
+    expect(field(own, "scope")).to.equal(supplier.address);
+    expect(await h.ledger.trace.isRecalled(BigInt(GTIN), "LOT-OWN", supplier.address)).to.equal(true);
+    expect(await h.ledger.trace.isRecalled(BigInt(GTIN), "LOT-OWN", supplier2.address)).to.equal(false);
+
+    const global = ok(
+      await h.as(regulator, ["regulator", "recall", "--gtin", GTIN, "--lot", "LOT-OTHER", "--reason", "1"]),
+    );
+    expect(field(global, "scope")).to.equal("global");
+    expect(await h.ledger.trace.isRecalled(BigInt(GTIN), "LOT-OTHER", supplier2.address)).to.equal(true);
+    expect(await h.ledger.trace.isRecalled(BigInt(GTIN), LOT, supplier.address)).to.equal(false);
+
     fails(
-      await as(stranger, ["supplier", "recall", "--gtin", GTIN, "--lot", "NOSUCHLOT"]),
-      new RegExp(
-        `^error: TraceRecallNotAllowed\\(gtin=${BigInt(GTIN)}, lot=NOSUCHLOT, caller=${stranger.address}\\)$`,
-      ),
+      await h.as(supplier, ["supplier", "recall", "--gtin", GTIN, "--lot", "LOT-OTHER"]),
+      new RegExp(`^error: TraceLotRecalled\\(gtin=${BigInt(GTIN)}, lot=LOT-OTHER\\)$`),
     );
-    const out = ok(
-      await as(regulator, ["regulator", "recall", "--gtin", GTIN, "--lot", "LOT-OTHER", "--reason", "1"]),
-    );
-    expect(field(out, "recalled")).to.equal("true");
-    expect(await ledger.trace.isRecalled(BigInt(GTIN), "LOT-OTHER")).to.equal(true);
-    expect(await ledger.trace.isRecalled(BigInt(GTIN), LOT)).to.equal(false);
   });
 
   // -------------------------------------------------------------------------------------------
-  // gateway: receipts, exceptions, resolve, relay, trail, usage
+  // gateway: manifest, receipts, exceptions, resolve, relay, trail, usage
   // -------------------------------------------------------------------------------------------
+
+  it("supplier manifest: uploads the serial manifest once the gateway has indexed the shipment; a manifest of other serials is refused", async () => {
+    const gw = ["--gateway", h.gatewayUrl];
+    const out = ok(
+      await h.as(supplier, ["supplier", "manifest", String(shipmentId), "--serials", serialList, ...gw]),
+    );
+    expect(field(out, "manifest")).to.equal("uploaded");
+    expect(field(out, "root")).to.equal(act.serialTree(serials).root);
+    const wrong = file("wrong-serials.txt", "SN99991\nSN99992\nSN99993\nSN99994\n");
+    fails(
+      await h.as(supplier, ["supplier", "manifest", String(shortShipmentId), "--serials", wrong, ...gw]),
+      /^error: MANIFEST_ROOT_MISMATCH \(400\): the serial list's Merkle root 0x[0-9a-f]{64} is not the on-chain root/,
+    );
+  });
 
   it("hospital receipt: sends the scanned CSV and prints the match; an unknown shipment is SHIPMENT_NOT_FOUND (404)", async () => {
-    const regulatorClient = new GatewayClient(gatewayUrl);
+    const regulatorClient = new GatewayClient(h.gatewayUrl);
     await regulatorClient.login(regulator);
     for (const id of [shipmentId, shortShipmentId]) {
       for (let i = 0; ; i++) {
@@ -685,10 +725,10 @@ describe("sunshine CLI", function () {
       "scans.csv",
       ["barcode", ...serials.map((s) => `(01)${GTIN}(17)${yymmdd}(10)${LOT}(21)${s}`)].join("\n") + "\n",
     );
-    const receivedAt = new Date((await chainNow()) * 1000).toISOString();
-    const gw = ["--gateway", gatewayUrl];
+    const receivedAt = new Date((await h.now()) * 1000).toISOString();
+    const gw = ["--gateway", h.gatewayUrl];
     const out = ok(
-      await as(receiver, [
+      await h.as(receiver, [
         "hospital",
         "receipt",
         "--receipt-no",
@@ -707,7 +747,7 @@ describe("sunshine CLI", function () {
     expect(field(out, "settlement")).to.equal("queued");
 
     fails(
-      await as(receiver, [
+      await h.as(receiver, [
         "hospital",
         "receipt",
         "--receipt-no",
@@ -725,24 +765,22 @@ describe("sunshine CLI", function () {
 
     // Two of four units: a short delivery, held as an exception.
     const short = file("short.csv", `barcode,quantity\n(01)${GTIN}(17)${yymmdd}(10)${LOT},2\n`);
-    const held = JSON.parse(
-      ok(
-        await as(receiver, [
-          "hospital",
-          "receipt",
-          "--receipt-no",
-          "GR-2",
-          "--shipment",
-          String(shortShipmentId),
-          "--file",
-          short,
-          "--received-at",
-          receivedAt,
-          "--json",
-          ...gw,
-        ]),
-      ),
-    ) as { match: string; exceptionId: string; reasons: string[] };
+    const held = h.json<{ match: string; exceptionId: string; reasons: string[] }>(
+      await h.as(receiver, [
+        "hospital",
+        "receipt",
+        "--receipt-no",
+        "GR-2",
+        "--shipment",
+        String(shortShipmentId),
+        "--file",
+        short,
+        "--received-at",
+        receivedAt,
+        "--json",
+        ...gw,
+      ]),
+    );
     expect(held.match).to.equal("exception");
     expect(held.exceptionId).to.be.a("string");
     expect(held.reasons.join()).to.include("SHORT_DELIVERY");
@@ -751,7 +789,7 @@ describe("sunshine CLI", function () {
   let exceptionId: string;
 
   it("hospital exceptions: lists the open exceptions as a table", async () => {
-    const out = ok(await as(receiver, ["hospital", "exceptions", "--gateway", gatewayUrl]));
+    const out = ok(await h.as(receiver, ["hospital", "exceptions", "--gateway", h.gatewayUrl]));
     const [header, rule, row, ...rest] = out.trimEnd().split("\n");
     expect(header).to.match(/^id\s+shipment\s+order\s+receipt\s+source\s+reasons/);
     expect(rule).to.match(/^-+\s+-+/);
@@ -761,13 +799,13 @@ describe("sunshine CLI", function () {
   });
 
   it("hospital resolve: an approver accepts part; an unknown exception is EXCEPTION_NOT_FOUND (404)", async () => {
-    const gw = ["--gateway", gatewayUrl];
+    const gw = ["--gateway", h.gatewayUrl];
     fails(
-      await as(approver, ["hospital", "resolve", "999", "--action", "reject", "--note", "x", ...gw]),
+      await h.as(approver, ["hospital", "resolve", "999", "--action", "reject", "--note", "x", ...gw]),
       /^error: EXCEPTION_NOT_FOUND \(404\): /,
     );
     const out = ok(
-      await as(approver, [
+      await h.as(approver, [
         "hospital",
         "resolve",
         "--exception",
@@ -784,7 +822,7 @@ describe("sunshine CLI", function () {
     expect(field(out, "status")).to.equal("resolved");
     expect(field(out, "resolution")).to.equal("accept_part");
     expect(field(out, "accepted")).to.equal("2");
-    expect(ok(await as(receiver, ["hospital", "exceptions", ...gw]))).to.equal("no open exceptions\n");
+    expect(ok(await h.as(receiver, ["hospital", "exceptions", ...gw]))).to.equal("no open exceptions\n");
   });
 
   it("--relay: a key without gas registers through the gateway's relay; a repeat is decoded before sending", async () => {
@@ -797,29 +835,74 @@ describe("sunshine CLI", function () {
       "--registration-id",
       "RELAY-1",
       "--relay",
-      gatewayUrl,
+      h.gatewayUrl,
     ];
-    const out = ok(await as(gasless, args));
+    const out = ok(await h.as(gasless, args));
     expect(field(out, "supplier")).to.equal(gasless.address);
     expect(field(out, "relayed")).to.equal("true");
-    const receipt = await node.provider.getTransactionReceipt(field(out, "tx"));
-    expect(receipt!.to).to.equal(deployment.contracts.forwarder);
-    expect(receipt!.from).to.equal(w(12).address);
-    expect(await ledger.registry.supplierStatus(gasless.address)).to.equal(1n);
-    expect(await node.provider.getBalance(gasless.address)).to.equal(0n);
+    const receipt = await h.node.provider.getTransactionReceipt(field(out, "tx"));
+    expect(receipt!.to).to.equal(h.deployment.contracts.forwarder);
+    expect(receipt!.from).to.equal(h.w(12).address);
+    expect(await h.ledger.registry.supplierStatus(gasless.address)).to.equal(1n);
+    expect(await h.node.provider.getBalance(gasless.address)).to.equal(0n);
 
     fails(
-      await as(gasless, args),
+      await h.as(gasless, args),
       new RegExp(`^error: RegistrySupplierAlreadyRegistered\\(supplier=${gasless.address}\\)$`),
     );
   });
 
-  it("regulator trail / verify: print the lot's trail and its verification against the chain", async () => {
-    const lot = ["--gtin", GTIN, "--lot", LOT, "--gateway", gatewayUrl];
-    expect(ok(await as(regulator, ["regulator", "trail", ...lot]))).to.match(/shipment/);
-    expect(ok(await as(regulator, ["regulator", "verify", ...lot]))).to.match(/verified/i);
+  it("--relay: a relayed bid commit needs the bond's approval paid with gas, and says so before saving anything", async () => {
+    const gasless = Wallet.createRandom();
+    await act.sent(h.ledger.token.connect(h.w(0)).mint(gasless.address, BOND));
+    const open = await act.openTender(
+      h.ledger,
+      regulator,
+      {
+        category: act.categoryCode(CATEGORY),
+        reservePrice: 1_000_000n,
+        commitDeadline: (await h.now()) + DAY,
+        revealDeadline: (await h.now()) + 2 * DAY,
+        termSeconds: 365 * DAY,
+        leadTimeDays: 10,
+        penaltyBpsPerDay: 0,
+        penaltyCapBps: 0,
+        winners: 1,
+        bidBond: BOND,
+        fundingWindow: 7 * DAY,
+        receivingWindow: DAY,
+        confirmWindow: 2 * DAY,
+      },
+      [{ hospital: hospital.address, volume: 10n }],
+    );
     fails(
-      await as(regulator, [
+      await h.as(gasless, [
+        "supplier",
+        "bid",
+        "commit",
+        String(open),
+        "--tiers",
+        "0:10000",
+        "--relay",
+        h.gatewayUrl,
+      ]),
+      new RegExp(
+        `^error: the bid bond needs an allowance of ${BOND} for the tender house \\(now 0\\), and the settlement token takes no relayed calls: approve it once from ${gasless.address} with gas, then commit with --relay$`,
+      ),
+    );
+    expect(
+      existsSync(
+        path.join(h.tmp, ".sunshine", "bids", `${h.deployment.chainId}-${open}-${gasless.address}.json`),
+      ),
+    ).to.equal(false);
+  });
+
+  it("regulator trail / verify: print the lot's trail and its verification against the chain", async () => {
+    const lot = ["--gtin", GTIN, "--lot", LOT, "--gateway", h.gatewayUrl];
+    expect(ok(await h.as(regulator, ["regulator", "trail", ...lot]))).to.match(/shipment/);
+    expect(ok(await h.as(regulator, ["regulator", "verify", ...lot]))).to.match(/verified/i);
+    fails(
+      await h.as(regulator, [
         "regulator",
         "trail",
         "--gtin",
@@ -827,7 +910,7 @@ describe("sunshine CLI", function () {
         "--lot",
         "NO-SUCH-LOT",
         "--gateway",
-        gatewayUrl,
+        h.gatewayUrl,
       ]),
       /^error: [A-Z_]+ \(404\): /,
     );
@@ -841,16 +924,16 @@ describe("sunshine CLI", function () {
         `U-1,(01)${GTIN}(17)${expiry.slice(2).replaceAll("-", "")}(10)${LOT}(21)SN00001,Cardiology,P-123,${new Date().toISOString()},C0401,1250000`,
       ].join("\n"),
     );
-    const run = await as(receiver, ["hospital", "usage", "--file", usages, "--gateway", gatewayUrl]);
+    const run = await h.as(receiver, ["hospital", "usage", "--file", usages, "--gateway", h.gatewayUrl]);
     expect(ok(run)).to.match(/U-1\s+recorded/);
     fails(
-      await as(receiver, [
+      await h.as(receiver, [
         "hospital",
         "usage",
         "--file",
-        path.join(tmp, "nope.csv"),
+        path.join(h.tmp, "nope.csv"),
         "--gateway",
-        gatewayUrl,
+        h.gatewayUrl,
       ]),
       /^error: --file .*nope\.csv: no such file$/,
     );

@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { Wallet } from "ethers";
 import { GatewayClient } from "../../../scripts/lib/gateway-client";
+import { LEDGER_CONTRACTS } from "../../../scripts/lib/ledger";
 import { freePort } from "../support/chain";
 import { tempDir } from "../helpers/temp-dir";
 
@@ -184,7 +185,7 @@ describe("npm start (scripts/start.ts)", function () {
     expect(stackA.output()).to.match(/✓ loading demo scenario/);
     demoA = await demoFacts(urlA, dirA);
     expect(demoA.payments).to.equal(7);
-    expect(demoA.orders).to.equal(4);
+    expect(demoA.orders).to.equal(5);
     expect(demoA.flags).to.be.greaterThan(0);
     console.log(
       `      demo: ${demoA.orders} orders, ${demoA.payments} payments (${demoA.paid} fen), ${demoA.flags} flags`,
@@ -202,6 +203,9 @@ describe("npm start (scripts/start.ts)", function () {
     expect(out).to.include(`${urlA}/docs`);
     expect(out).to.include(`${urlA}/openapi.json`);
     expect(out).to.match(/Three things to try:\n {2}1\. .+\n {2}2\. .+\n {2}3\. .+/);
+    expect(out).to.include(
+      `export SUNSHINE_RPC_URL=${chainUrlA} SUNSHINE_GATEWAY=${urlA} SUNSHINE_DEPLOYMENT=${path.join(dirA, "deployment.json")}`,
+    );
     expect(out).to.include("deploying contracts");
 
     const accounts = JSON.parse(readFileSync(path.join(dirA, "accounts.json"), "utf8")) as {
@@ -238,9 +242,11 @@ describe("npm start (scripts/start.ts)", function () {
     deploymentA = readFileSync(path.join(dirA, "deployment.json"), "utf8");
     const deployment = JSON.parse(deploymentA) as { chainId: number; contracts: Record<string, string> };
     expect(deployment.chainId).to.equal(31337);
-    expect(await rpc(chainUrlA, "eth_getCode", [deployment.contracts.orderBook, "latest"])).to.not.equal(
-      "0x",
-    );
+    expect(Object.keys(deployment.contracts).sort()).to.deep.equal([...LEDGER_CONTRACTS].sort());
+    for (const name of ["agreements", "orderBook"])
+      expect(await rpc(chainUrlA, "eth_getCode", [deployment.contracts[name], "latest"]), name).to.not.equal(
+        "0x",
+      );
     expect(existsSync(path.join(dirA, "deployments"))).to.equal(false);
     const lock = JSON.parse(readFileSync(path.join(dirA, "stack.lock"), "utf8")) as { chainPid: number };
     chainPidA = lock.chainPid;
