@@ -589,6 +589,14 @@ class Demo {
     const report = await regulator.get<{ rows: { flags: { code: string }[] }[] }>("/v1/reconciliation");
     for (const row of report.rows) for (const f of row.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
 
+    // Accepted units per agreement and hospital: the settlements' own figures (the chain keeps
+    // only the agreement's total).
+    const acceptedBy = new Map<string, bigint>();
+    for (const e of settled) {
+      const o = await L.orderBook.order(e.args.orderId);
+      const key = `${o.agreementId}:${o.hospital}`;
+      acceptedBy.set(key, (acceptedBy.get(key) ?? 0n) + e.args.confirmation.accepted);
+    }
     const fulfilment: DemoSummary["fulfilment"] = [];
     for (const id of agreements) {
       const [created] = await L.agreements.queryFilter(L.agreements.filters.AgreementCreated(id), from);
@@ -599,7 +607,7 @@ class Demo {
           hospital,
           committed: String(v.committed),
           funded: String(v.funded),
-          accepted: String(v.accepted),
+          accepted: String(acceptedBy.get(`${id}:${hospital}`) ?? 0n),
         });
       }
     }

@@ -579,7 +579,7 @@ describe("sunshine CLI: ledger acts", function () {
         ]),
       );
       expect(field(out, "units")).to.equal("1");
-      expect((await L.orderBook.disputes(coldShipment)).units).to.equal(1n);
+      expect(await L.orderBook.disputedUnits(coldShipment)).to.equal(1n);
     });
 
     it("supplier claim-settlement: after receipt on chain and the confirmation window, the undisputed units are paid; earlier it is SettlementClaimTooEarly", async () => {
