@@ -13,6 +13,7 @@
  */
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
 import { ethers } from "hardhat";
 import { deployLedger, type Ledger } from "../../../scripts/lib/ledger";
@@ -152,6 +153,25 @@ export async function acceptedUnits(ledger: Ledger, agreementId: bigint, hospita
     if (o.agreementId === agreementId && o.hospital === hospital) units += e.args.confirmation.accepted;
   }
   return units;
+}
+
+/**
+ * Σ escrow over every order. `totalEscrow()` is the token balance less refunds owed, so only
+ * this sum, with `totalRefundsOwed`, checks the balance against the orders.
+ */
+export async function sumOfEscrow(ledger: Ledger): Promise<bigint> {
+  let sum = 0n;
+  const count = await ledger.orderBook.orderCount();
+  for (let id = 1n; id <= count; id++) sum += (await ledger.orderBook.order(id)).escrow;
+  return sum;
+}
+
+/** The order book holds exactly Σ order escrow plus the refunds it owes. */
+export async function expectBalanced(ledger: Ledger, token: { balanceOf(a: string): Promise<bigint> }) {
+  const held = await token.balanceOf(await ledger.orderBook.getAddress());
+  expect(held, "order book balance vs Σ escrow + refunds owed").to.equal(
+    (await sumOfEscrow(ledger)) + (await ledger.orderBook.totalRefundsOwed()),
+  );
 }
 
 /** Signs an EIP-2612 permit of `owner` over the settlement token. */
