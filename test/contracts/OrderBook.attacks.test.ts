@@ -46,6 +46,7 @@ import {
   shipmentInput,
   shippedOrderFixture,
   signPermit,
+  twoApproverOrderFixture,
   type Shipment,
 } from "./helpers/orderBook";
 
@@ -168,12 +169,8 @@ describe("OrderBook: attacks on the order side", function () {
       });
 
       it("reverts with OrderFundingExpired after it, even for a second approval", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(orderFixture);
-        // A threshold below the order's value, set before placement, so it needs two approvers.
-        await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(999_999n);
-        const orderId = await placeOrder(ledger, actors.hospital, agreementId, 100n);
-        const { fundingExpiresAt, twoApprovals } = await ledger.orderBook.order(orderId);
-        expect(twoApprovals).to.equal(true);
+        const { ledger, actors, orderId, fundingExpiresAt } = await loadFixture(twoApproverOrderFixture);
+        expect((await ledger.orderBook.order(orderId)).twoApprovals).to.equal(true);
         await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId))
           .to.emit(ledger.orderBook, "OrderApproved")
           .withArgs(orderId, actors.approvers[0].address, 1, 2);

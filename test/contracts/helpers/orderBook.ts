@@ -430,7 +430,20 @@ export async function deliver(
 
 /** An order of 100 units (1,000,000 fen at the first tier, one approver) placed by hospital 1. */
 export async function placedOrderFixture() {
+  return placeOrderIn(await orderFixture());
+}
+
+/**
+ * The same order placed while hospital 1's threshold is one fen below its value: placement
+ * decides that it needs two approvers.
+ */
+export async function twoApproverOrderFixture() {
   const base = await orderFixture();
+  await base.ledger.hospitals.connect(base.actors.hospital).setApprovalThreshold(999_999n);
+  return placeOrderIn(base);
+}
+
+async function placeOrderIn(base: OrderContext) {
   const { ledger, actors, agreementId } = base;
   const quantity = 100n;
   const orderId = await placeOrder(ledger, actors.hospital, agreementId, quantity);
