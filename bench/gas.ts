@@ -16,7 +16,6 @@ import {
   serials,
   serialTree,
   shipmentRecord,
-  STENTS,
   tiers,
   YEAR,
 } from "../test/contracts/helpers/fixtures";
