@@ -262,13 +262,15 @@ describe("AgreementBook", function () {
       const caller = actors.admin;
       const book = ledger.agreements.connect(caller);
       const hospital = actors.hospital.address;
+      // Each call is sent only when its assertion awaits it: sent together, the later ones
+      // would reject before anything handles them.
       for (const call of [
-        book.openPosition(best, hospital),
-        book.fund(best, hospital, 1n, false),
-        book.releaseFunding(best, hospital, 1n),
-        book.recordAcceptance(best, 1n),
+        () => book.openPosition(best, hospital),
+        () => book.fund(best, hospital, 1n, false),
+        () => book.releaseFunding(best, hospital, 1n),
+        () => book.recordAcceptance(best, 1n),
       ]) {
-        await expect(call)
+        await expect(call())
           .to.be.revertedWithCustomError(ledger.agreements, "AgreementCallerNotAllowed")
           .withArgs(caller.address);
       }
