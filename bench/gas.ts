@@ -16,7 +16,6 @@ import {
   serials,
   serialTree,
   shipmentRecord,
-  STENTS,
   tiers,
   YEAR,
 } from "../test/contracts/helpers/fixtures";
@@ -100,13 +99,11 @@ async function main(): Promise<void> {
       ethers.ZeroHash,
       false,
     );
-  await orderBook
-    .connect(settler)
-    .confirmShipment(first, await shipmentRecord(ledger, first), {
-      accepted: 10,
-      rejected: 0,
-      receiptHash: ethers.id("GR-0"),
-    });
+  await orderBook.connect(settler).confirmShipment(first, await shipmentRecord(ledger, first), {
+    accepted: 10,
+    rejected: 0,
+    receiptHash: ethers.id("GR-0"),
+  });
 
   const delivery = BigInt(await time.latest()) + BigInt(30 * DAY);
   await measure(

@@ -16,6 +16,8 @@ import {
   YEAR,
 } from "./helpers/fixtures";
 import {
+  acceptedUnits,
+  confirm,
   CONFIRM_WINDOW,
   deliver,
   ensureGtinRegistered,
@@ -27,6 +29,7 @@ import {
   placeOrder,
   RECEIVING_WINDOW,
   scheduleValue,
+  ship,
   THRESHOLD,
   TIERS,
 } from "./helpers/orderBook";
@@ -121,12 +124,7 @@ describe("AgreementBook", function () {
         RECEIVING_WINDOW,
         CONFIRM_WINDOW,
       ]);
-      expect([agr.fundedVolume, agr.acceptedVolume, agr.rank, agr.winnerCount]).to.deep.equal([
-        0n,
-        0n,
-        0n,
-        2n,
-      ]);
+      expect([agr.acceptedVolume, agr.rank, agr.winnerCount]).to.deep.equal([0n, 0n, 2n]);
       expect(agr.tiers.map((x) => [x.threshold, x.unitPrice])).to.deep.equal(TIERS);
       expect(await ledger.agreements.agreementTerms(best)).to.deep.equal(t);
       expect((await ledger.agreements.agreement(runnerUp)).rank).to.equal(1n);
@@ -187,45 +185,51 @@ describe("AgreementBook", function () {
         const { ledger, actors, best, runnerUp } = await loadFixture(twoWinnerFixture);
         const volume = async (id: bigint, hospital: string) => {
           const v = await ledger.agreements.hospitalVolume(id, hospital);
-          return [v.committed, v.funded, v.accepted, v.party];
+          return [v.committed, v.funded, v.party];
         };
-        expect(await volume(best, actors.hospital.address)).to.deep.equal([501n, 0n, 0n, true]);
-        expect(await volume(runnerUp, actors.hospital.address)).to.deep.equal([500n, 0n, 0n, true]);
-        expect(await volume(best, actors.hospital2.address)).to.deep.equal([150n, 0n, 0n, true]);
-        expect(await volume(best, actors.stranger.address)).to.deep.equal([0n, 0n, 0n, false]);
+        expect(await volume(best, actors.hospital.address)).to.deep.equal([501n, 0n, true]);
+        expect(await volume(runnerUp, actors.hospital.address)).to.deep.equal([500n, 0n, true]);
+        expect(await volume(best, actors.hospital2.address)).to.deep.equal([150n, 0n, true]);
+        expect(await volume(best, actors.stranger.address)).to.deep.equal([0n, 0n, false]);
       });
     });
 
     describe("as orders are funded, cancelled and accepted", function () {
-      it("moves the hospital's and the agreement's volumes and reports both in AgreementVolumeChanged", async function () {
+      it("moves the hospital's funded volume and the agreement's accepted volume; AgreementVolumeChanged reports funding changes only", async function () {
         const fx = await loadFixture(twoWinnerFixture);
         const { ledger, actors, staff2, best } = fx;
         const a = await placeOrder(ledger, actors.hospital, best, 100n);
         await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(a))
           .to.emit(ledger.agreements, "AgreementVolumeChanged")
-          .withArgs(best, actors.hospital.address, 100n, 0n, 100n, 0n);
+          .withArgs(best, actors.hospital.address, 100n, 0n);
         const b = await placeOrder(ledger, actors.hospital2, best, 50n);
         await expect(ledger.orderBook.connect(staff2.approver).approveOrder(b))
           .to.emit(ledger.agreements, "AgreementVolumeChanged")
-          .withArgs(best, actors.hospital2.address, 150n, 0n, 50n, 0n);
+          .withArgs(best, actors.hospital2.address, 50n, 0n);
         const c = await placeOrder(ledger, actors.hospital, best, 10n);
-        await ledger.orderBook.connect(actors.approvers[0]).approveOrder(c);
+        await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(c))
+          .to.emit(ledger.agreements, "AgreementVolumeChanged")
+          .withArgs(best, actors.hospital.address, 110n, 0n);
         await expect(ledger.orderBook.connect(actors.hospital).cancelOrder(c))
           .to.emit(ledger.agreements, "AgreementVolumeChanged")
-          .withArgs(best, actors.hospital.address, 150n, 0n, 100n, 0n);
-        await deliver(fx, a, 100n);
+          .withArgs(best, actors.hospital.address, 100n, 0n);
+
+        // Acceptance moves the agreement's tier position, reported by ShipmentSettled alone.
+        const shipment = await ship(ledger, fx.supplier, a, 100n);
+        await expect(confirm(ledger, actors.settler, shipment, 100n))
+          .to.emit(ledger.orderBook, "ShipmentSettled")
+          .and.not.to.emit(ledger.agreements, "AgreementVolumeChanged");
         const position = await ledger.agreements.hospitalVolume(best, actors.hospital.address);
-        expect([position.committed, position.funded, position.accepted, position.party]).to.deep.equal([
-          501n,
-          100n,
-          100n,
-          true,
-        ]);
-        const agr = await ledger.agreements.agreement(best);
-        expect([agr.fundedVolume, agr.acceptedVolume]).to.deep.equal([150n, 100n]);
-        expect((await ledger.agreements.hospitalVolume(best, actors.hospital2.address)).accepted).to.equal(
-          0n,
-        );
+        expect([position.committed, position.funded, position.party]).to.deep.equal([501n, 100n, true]);
+        expect((await ledger.agreements.hospitalVolume(best, actors.hospital2.address)).funded).to.equal(50n);
+        expect((await ledger.agreements.agreement(best)).acceptedVolume).to.equal(100n);
+        expect(await acceptedUnits(ledger, best, actors.hospital.address)).to.equal(100n);
+        expect(await acceptedUnits(ledger, best, actors.hospital2.address)).to.equal(0n);
+
+        // A later funding change carries the agreement's accepted volume at that time.
+        await expect(ledger.orderBook.connect(actors.hospital2).cancelOrder(b))
+          .to.emit(ledger.agreements, "AgreementVolumeChanged")
+          .withArgs(best, actors.hospital2.address, 0n, 100n);
       });
     });
 
@@ -258,13 +262,15 @@ describe("AgreementBook", function () {
       const caller = actors.admin;
       const book = ledger.agreements.connect(caller);
       const hospital = actors.hospital.address;
+      // Each call is sent only when its assertion awaits it: sent together, the later ones
+      // would reject before anything handles them.
       for (const call of [
-        book.openPosition(best, hospital),
-        book.fund(best, hospital, 1n, false),
-        book.releaseFunding(best, hospital, 1n),
-        book.recordAcceptance(best, hospital, 1n),
+        () => book.openPosition(best, hospital),
+        () => book.fund(best, hospital, 1n, false),
+        () => book.releaseFunding(best, hospital, 1n),
+        () => book.recordAcceptance(best, 1n),
       ]) {
-        await expect(call)
+        await expect(call())
           .to.be.revertedWithCustomError(ledger.agreements, "AgreementCallerNotAllowed")
           .withArgs(caller.address);
       }

@@ -3,7 +3,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { expect } from "chai";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import { ethers } from "hardhat";
-import { lotKeyOf, PAUSER_ROLE, shipmentRecordHash } from "../../scripts/lib/ledger";
+import { lotKeyOf, PAUSER_ROLE } from "../../scripts/lib/ledger";
 import type { DeliveryTrace } from "../../typechain-types";
 import type { ShipmentRecordStruct } from "../../typechain-types/contracts/DeliveryTrace";
 import {
@@ -27,6 +27,7 @@ import {
   NOTICE_HASH,
   ORDER_QUANTITY,
   placeFundedOrder,
+  recordHash,
   shipmentInput,
   shippedFixture,
   Step,
@@ -1389,12 +1390,7 @@ describe("DeliveryTrace", function () {
   describe("markConfirmed", function () {
     /** What the order book passes: the record's hash, the lot key and the supplier. */
     function confirmArgs(shipmentId: bigint, record: ShipmentRecordStruct) {
-      return [
-        shipmentId,
-        shipmentRecordHash(record),
-        lotKeyOf(record.gtin, record.lot),
-        record.supplier,
-      ] as const;
+      return [shipmentId, recordHash(record), lotKeyOf(record.gtin, record.lot), record.supplier] as const;
     }
 
     async function orderBookSignerFixture() {

@@ -3,10 +3,10 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { lotKeyOf, shipmentRecordHash, type Ledger } from "../../scripts/lib/ledger";
+import { lotKeyOf, type Ledger } from "../../scripts/lib/ledger";
 import type { ERC2771Forwarder } from "../../typechain-types/contracts/LedgerForwarder";
 import { agreementFixture, DAY, GTIN, shipmentRecord } from "./helpers/fixtures";
-import { fundedOrderFixture, LOT, shipmentInput } from "./helpers/trace";
+import { fundedOrderFixture, LOT, recordHash, shipmentInput } from "./helpers/trace";
 
 type ForwardRequestData = ERC2771Forwarder.ForwardRequestDataStruct;
 
@@ -373,7 +373,7 @@ describe("LedgerForwarder", function () {
         const record = await shipmentRecord(ledger, 1n);
         const data = ledger.trace.interface.encodeFunctionData("markConfirmed", [
           1n,
-          shipmentRecordHash(record),
+          recordHash(record),
           lotKeyOf(record.gtin, record.lot),
           record.supplier,
         ]);

@@ -15,6 +15,7 @@ import {
 } from "../../typechain-types";
 import { DAY, GTIN } from "./helpers/fixtures";
 import {
+  acceptedUnits,
   arrive,
   COMMITTED,
   CONFIRM_WINDOW,
@@ -22,6 +23,7 @@ import {
   confirmation,
   confirmationArgs,
   deliver,
+  expectBalanced,
   FUNDING_WINDOW,
   fundOrder,
   fundedOrderFixture,
@@ -44,6 +46,7 @@ import {
   shipmentInput,
   shippedOrderFixture,
   signPermit,
+  twoApproverOrderFixture,
   type Shipment,
 } from "./helpers/orderBook";
 
@@ -61,11 +64,18 @@ describe("OrderBook: attacks on the order side", function () {
         const dummy = await placeOrder(ledger, actors.hospital, agreementId, 600n);
         expect(await ledger.agreements.quote(agreementId, 100n)).to.equal(1_000_000n);
         const real = await placeOrder(ledger, actors.hospital, agreementId, 100n);
+        // The dummy's value (5,400,000) does count in the hospital's approval window, so the
+        // real order needs both approvers; its price does not move.
+        expect((await ledger.orderBook.order(real)).twoApprovals).to.equal(true);
         await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(real))
+          .to.emit(ledger.orderBook, "OrderApproved")
+          .withArgs(real, actors.approvers[0].address, 1, 2);
+        await expect(ledger.orderBook.connect(actors.approvers[1]).approveOrder(real))
           .to.emit(ledger.orderBook, "OrderFunded")
           .withArgs(real, actors.hospital.address, 100n * 10_000n);
-        const agr = await ledger.agreements.agreement(agreementId);
-        expect([agr.fundedVolume, agr.acceptedVolume]).to.deep.equal([100n, 0n]);
+        const position = await ledger.agreements.hospitalVolume(agreementId, actors.hospital.address);
+        expect(position.funded).to.equal(100n);
+        expect((await ledger.agreements.agreement(agreementId)).acceptedVolume).to.equal(0n);
         expect((await ledger.orderBook.order(dummy)).escrow).to.equal(0n);
       });
 
@@ -114,8 +124,10 @@ describe("OrderBook: attacks on the order side", function () {
           .withArgs(real, 0n);
         // Every accepted unit was paid at the first tier: the schedule's value of 100 units.
         expect((await ledger.token.balanceOf(supplier.address)) - before).to.equal(1_000_000n);
-        const agr = await ledger.agreements.agreement(agreementId);
-        expect([agr.fundedVolume, agr.acceptedVolume]).to.deep.equal([100n, 100n]);
+        const position = await ledger.agreements.hospitalVolume(agreementId, actors.hospital.address);
+        expect(position.funded).to.equal(100n);
+        expect((await ledger.agreements.agreement(agreementId)).acceptedVolume).to.equal(100n);
+        expect(await acceptedUnits(ledger, agreementId, actors.hospital.address)).to.equal(100n);
       });
     });
 
@@ -157,9 +169,11 @@ describe("OrderBook: attacks on the order side", function () {
       });
 
       it("reverts with OrderFundingExpired after it, even for a second approval", async function () {
-        const { ledger, actors, orderId, fundingExpiresAt, value } = await loadFixture(placedOrderFixture);
-        await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(value - 1n);
-        await ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId);
+        const { ledger, actors, orderId, fundingExpiresAt } = await loadFixture(twoApproverOrderFixture);
+        expect((await ledger.orderBook.order(orderId)).twoApprovals).to.equal(true);
+        await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId))
+          .to.emit(ledger.orderBook, "OrderApproved")
+          .withArgs(orderId, actors.approvers[0].address, 1, 2);
         await time.setNextBlockTimestamp(fundingExpiresAt + 1n);
         await expect(ledger.orderBook.connect(actors.approvers[1]).approveOrder(orderId))
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderFundingExpired")
@@ -271,46 +285,80 @@ describe("OrderBook: attacks on the order side", function () {
 
     describe("a hospital splits an order to avoid its second approver", function () {
       /** Threshold 2,500,000 fen; orders of 100 units cost 1,000,000 fen each. */
+      const SPLIT_THRESHOLD = 2_500_000n;
+
+      /**
+       * Three orders of 100 units placed back to back, one second apart, before any approval:
+       * 3,000,000 fen as three pieces under the 2,500,000 threshold. Block times are set so
+       * that the window's drain (2,500,000 per 30 days, under one fen per second) is exact.
+       */
       async function splitFixture() {
         const ctx = await orderFixture();
-        await ctx.ledger.hospitals.connect(ctx.actors.hospital).setApprovalThreshold(2_500_000n);
-        return ctx;
+        const { ledger, actors, agreementId } = ctx;
+        await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(SPLIT_THRESHOLD);
+        const placedAt = (await now()) + 10n;
+        const ids: bigint[] = [];
+        for (let k = 0n; k < 3n; k++) {
+          await time.setNextBlockTimestamp(placedAt + k);
+          ids.push(await placeOrder(ledger, actors.hospital, agreementId, 100n));
+        }
+        return { ...ctx, ids, lastPlacedAt: placedAt + 2n };
       }
 
-      it("needs a second approver once the rolling total passes the threshold", async function () {
-        const { ledger, actors, agreementId } = await loadFixture(splitFixture);
+      it("needs a second approver for the order that takes the window past the threshold, whatever the approval order", async function () {
+        const { ledger, actors, ids } = await loadFixture(splitFixture);
         const [first, second] = actors.approvers;
-        // Attack: 3,000,000 fen as three orders under the 2,500,000 threshold, each with one
-        // approver. The first two fit the threshold.
-        for (let k = 0; k < 2; k++) {
-          const id = await placeOrder(ledger, actors.hospital, agreementId, 100n);
-          await expect(ledger.orderBook.connect(first).approveOrder(id))
-            .to.emit(ledger.orderBook, "OrderApproved")
-            .withArgs(id, first.address, 1, 1);
-        }
-        const third = await placeOrder(ledger, actors.hospital, agreementId, 100n);
+        // Attack: every piece approved alone, before any approval could count it. Placement
+        // counts each piece: 1,000,000 and 2,000,000 fit the threshold, 3,000,000 does not.
+        const flags = await Promise.all(
+          ids.map(async (id) => (await ledger.orderBook.order(id)).twoApprovals),
+        );
+        expect(flags).to.deep.equal([false, false, true]);
+        // Approving the third piece first does not let it see an empty window.
+        const third = ids[2];
         const tx = ledger.orderBook.connect(first).approveOrder(third);
         await expect(tx).to.emit(ledger.orderBook, "OrderApproved").withArgs(third, first.address, 1, 2);
         await expect(tx).not.to.emit(ledger.orderBook, "OrderFunded");
         const o = await ledger.orderBook.order(third);
         expect([o.status, o.escrow, o.firstApprover]).to.deep.equal([OrderStatus.Placed, 0n, first.address]);
+        for (const id of [ids[1], ids[0]]) {
+          await expect(ledger.orderBook.connect(first).approveOrder(id))
+            .to.emit(ledger.orderBook, "OrderApproved")
+            .withArgs(id, first.address, 1, 1)
+            .and.to.emit(ledger.orderBook, "OrderFunded")
+            .withArgs(id, actors.hospital.address, 1_000_000n);
+        }
         await expect(ledger.orderBook.connect(second).approveOrder(third))
           .to.emit(ledger.orderBook, "OrderApproved")
-          .withArgs(third, second.address, 2, 2);
-        expect((await ledger.orderBook.order(third)).status).to.equal(OrderStatus.Funded);
+          .withArgs(third, second.address, 2, 2)
+          .and.to.emit(ledger.orderBook, "OrderFunded")
+          .withArgs(third, actors.hospital.address, 1_000_000n);
       });
 
-      it("is single-approver again once the window has drained", async function () {
-        const ctx = await loadFixture(splitFixture);
-        const { ledger, actors, agreementId } = ctx;
-        for (let k = 0; k < 3; k++) await placeFundedOrder(ctx, 100n);
-        // 3,000,000 approved; the bucket drains 2,500,000 per 30 days.
-        await time.increase(30 * DAY);
-        const id = await placeOrder(ledger, actors.hospital, agreementId, 100n);
-        await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(id))
-          .to.emit(ledger.orderBook, "OrderApproved")
-          .withArgs(id, actors.approvers[0].address, 1, 1);
-        expect((await ledger.orderBook.order(id)).status).to.equal(OrderStatus.Funded);
+      it("keeps counting cancelled pieces: cancelling does not empty the window", async function () {
+        const { ledger, actors, agreementId, ids } = await loadFixture(splitFixture);
+        for (const id of ids) await ledger.orderBook.connect(actors.hospital).cancelOrder(id);
+        const next = await placeOrder(ledger, actors.hospital, agreementId, 1n);
+        expect((await ledger.orderBook.order(next)).twoApprovals).to.equal(true);
+      });
+
+      it("drains one threshold per 30 days", async function () {
+        const { ledger, actors, agreementId, lastPlacedAt } = await loadFixture(splitFixture);
+        const place = async (at: bigint, units: bigint) => {
+          await time.setNextBlockTimestamp(at);
+          const id = await placeOrder(ledger, actors.hospital, agreementId, units, at + HOUR);
+          return (await ledger.orderBook.order(id)).twoApprovals;
+        };
+        // 3,000,000 in the window. Fifteen days drain 1,250,000: 1,750,000 left, so 700,000
+        // more fits the threshold exactly below it (2,450,000) and then 100,000 more does not.
+        const halfway = lastPlacedAt + 15n * BigInt(DAY);
+        expect(await place(halfway, 70n)).to.equal(false);
+        expect(await place(halfway + 1n, 10n)).to.equal(true);
+        // 2,550,000 in the window; thirty days drain 2,500,000: 50,000 left, so 261 units
+        // (2,449,000) fit the threshold and then one unit (10,000) more does not.
+        const drained = halfway + 1n + 30n * BigInt(DAY);
+        expect(await place(drained, 261n)).to.equal(false);
+        expect(await place(drained + 1n, 1n)).to.equal(true);
       });
     });
   });
@@ -682,14 +730,6 @@ describe("OrderBook: attacks on the order side", function () {
         return { ...ctx, token, orderId, shipment };
       }
 
-      async function expectBalanced(ctx: Awaited<ReturnType<typeof blockedFixture>>) {
-        const { ledger, token } = ctx;
-        const held = await token.balanceOf(await ledger.orderBook.getAddress());
-        expect(held).to.equal(
-          (await ledger.orderBook.totalEscrow()) + (await ledger.orderBook.totalRefundsOwed()),
-        );
-      }
-
       it("still pays the supplier; the hospital's refund is owed instead (RefundDeferred)", async function () {
         const ctx = await loadFixture(blockedFixture);
         const { ledger, actors, supplier, token, orderId, shipment } = ctx;
@@ -711,7 +751,7 @@ describe("OrderBook: attacks on the order side", function () {
         expect(await ledger.orderBook.refundsOwed(actors.hospital.address)).to.equal(penalty + refund);
         expect(await ledger.orderBook.totalRefundsOwed()).to.equal(penalty + refund);
         expect(await ledger.orderBook.totalEscrow()).to.equal(0n);
-        await expectBalanced(ctx);
+        await expectBalanced(ctx.ledger, ctx.token);
       });
 
       it("keeps the owed refund until the hospital can receive it, then pays it out (RefundWithdrawn)", async function () {
@@ -728,7 +768,7 @@ describe("OrderBook: attacks on the order side", function () {
         await expect(tx).to.emit(ledger.orderBook, "RefundWithdrawn").withArgs(actors.hospital.address, owed);
         await expect(tx).to.changeTokenBalances(token, [actors.hospital, ledger.orderBook], [owed, -owed]);
         expect(await ledger.orderBook.totalRefundsOwed()).to.equal(0n);
-        await expectBalanced(ctx);
+        await expectBalanced(ctx.ledger, ctx.token);
         await expect(ledger.orderBook.connect(actors.hospital).withdrawRefund())
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderNoRefundOwed")
           .withArgs(actors.hospital.address);
@@ -743,7 +783,7 @@ describe("OrderBook: attacks on the order side", function () {
           .to.emit(ledger.orderBook, "RefundDeferred")
           .withArgs(actors.hospital.address, escrow);
         expect((await ledger.orderBook.order(id)).status).to.equal(OrderStatus.Cancelled);
-        await expectBalanced(ctx);
+        await expectBalanced(ctx.ledger, ctx.token);
       });
 
       describe("while the order book is paused", function () {
@@ -778,7 +818,7 @@ describe("OrderBook: attacks on the order side", function () {
           await expect(ledger.orderBook.connect(actors.hospital).withdrawRefund())
             .to.emit(ledger.orderBook, "RefundWithdrawn")
             .withArgs(actors.hospital.address, escrow);
-          await expectBalanced(ctx);
+          await expectBalanced(ctx.ledger, ctx.token);
         });
       });
     });

@@ -7,11 +7,16 @@
  * Reverts are tolerated only as the ledger's own custom errors (or the token's); a panic, a
  * require string or an empty revert fails the run. After EVERY step it checks:
  *
- * - the order book's token balance == totalEscrow + totalRefundsOwed == Σ order escrow + Σ owed,
- *   and what each hospital is owed is what its RefundDeferred minus RefundWithdrawn events say;
+ * - the order book's token balance == Σ order escrow + totalRefundsOwed (read directly: the
+ *   contract's totalEscrow() is derived from the balance), totalRefundsOwed == Σ owed, and what
+ *   each hospital is owed is what its RefundDeferred minus RefundWithdrawn events say;
  * - each order: accepted ≤ shipped ≤ quantity − cancelled; escrow is what its funding took minus
  *   the gross of its settlements while funded, and zero otherwise; closed means complete;
- * - each agreement's funded and accepted volumes (and each hospital's) are what the orders say;
+ * - each order needs two approvers exactly when, at its placement, the hospital's leaky-bucket
+ *   window under the agreement (drained one threshold per 30 days) plus the order's quote
+ *   passed the threshold, and OrderApproved's `required` follows that decision;
+ * - each hospital's funded volume is what its orders say; its accepted units (Σ ShipmentSettled
+ *   accepted of its orders) are what its orders say; the agreement's accepted volume is their sum;
  * - THE PRICE PROPERTY: the gross paid for an agreement's accepted units == the schedule's value
  *   of its accepted volume (TierSchedule piecewise from 0), where only accepted units count —
  *   so volume placed, funded, cancelled or rejected never lowered a price;
@@ -71,6 +76,10 @@ const LOTS = ["LOT-0", "LOT-1", "LOT-2"];
 const PANIC = "0x4e487b71";
 const ERROR_STRING = "0x08c379a0";
 const ACTIVE = 1n;
+/** Approval thresholds of hospitals 1 and 2, in fen. */
+const HOSPITAL_THRESHOLDS = [300_000n, 200_000n] as const;
+/** OrderBook.APPROVAL_WINDOW: the approval window drains one threshold per this many seconds. */
+const APPROVAL_WINDOW = 30n * BigInt(DAY);
 
 interface AgreementModel {
   id: bigint;
@@ -91,6 +100,8 @@ interface HospitalModel {
   approvers: HardhatEthersSigner[];
   settler: HardhatEthersSigner;
   receiver: HardhatEthersSigner;
+  /** Its approval threshold (fixed for the whole test). */
+  threshold: bigint;
   /** Σ RefundDeferred − Σ RefundWithdrawn. */
   owed: bigint;
 }
@@ -115,8 +126,8 @@ async function deployInvariantLedger() {
   await qualify(ledger, actors.regulator, s1, [KNEES]);
   await registerGtins(ledger, actors.regulator, s0, [GTIN], [STENTS]);
   await registerGtins(ledger, actors.regulator, s1, [GTIN], [KNEES]);
-  await enrolHospital(ledger, actors, actors.hospital, 10_000_000_000n, 300_000n);
-  await enrolHospital(ledger, actors, actors.hospital2, 10_000_000_000n, 200_000n);
+  await enrolHospital(ledger, actors, actors.hospital, 10_000_000_000n, HOSPITAL_THRESHOLDS[0]);
+  await enrolHospital(ledger, actors, actors.hospital2, 10_000_000_000n, HOSPITAL_THRESHOLDS[1]);
   const b = { approvers: [signers[14], signers[16]], settler: signers[15], receiver: signers[17] };
   for (const a of b.approvers) await addMember(ledger, actors.hospital2, a, APPROVER);
   await addMember(ledger, actors.hospital2, b.settler, SETTLER);
@@ -181,9 +192,10 @@ async function deployInvariantLedger() {
         approvers: actors.approvers,
         settler: actors.settler,
         receiver: actors.receiver,
+        threshold: HOSPITAL_THRESHOLDS[0],
         owed: 0n,
       },
-      { account: actors.hospital2, ...b, owed: 0n },
+      { account: actors.hospital2, ...b, threshold: HOSPITAL_THRESHOLDS[1], owed: 0n },
     ],
   };
 }
@@ -344,6 +356,8 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
         fc.integer({ min: 1, max: 3600 }),
         fc.integer({ min: 3600, max: 3 * DAY }),
         fc.integer({ min: 7 * DAY, max: 9 * DAY }),
+        // Long enough for the approval window to drain a good part of a threshold.
+        fc.integer({ min: 20 * DAY, max: 30 * DAY }),
       ),
     }),
   },
@@ -428,6 +442,10 @@ class Runner {
   private readonly settledGross = new Map<bigint, bigint>();
   private readonly shipments: ShipmentModel[] = [];
   private readonly settled = new Set<bigint>();
+  /** Σ accepted units of the ShipmentSettled events, by agreement and hospital. */
+  private readonly acceptedInEvents = new Map<string, bigint>();
+  /** The approval window (leaky bucket) of each hospital under each agreement. */
+  private readonly windows = new Map<string, { level: bigint; updatedAt: bigint }>();
   private readonly agreements: AgreementModel[];
   private readonly hospitals: HospitalModel[];
   private readonly book: string;
@@ -512,7 +530,7 @@ class Runner {
       supplierActive: (await ledger.registry.supplierStatus(s.agreement.supplier.address)) === ACTIVE,
       recalled: await ledger.trace.isRecalled(GTIN, s.record.lot, s.agreement.supplier.address),
       excursionOpen: state.excursion && !state.excursionWaived,
-      disputed: (await ledger.orderBook.disputes(s.id)).units,
+      disputed: await ledger.orderBook.disputedUnits(s.id),
     };
   }
 
@@ -534,7 +552,10 @@ class Runner {
         tx = await this.send("place", () =>
           ledger.orderBook.connect(by).placeOrder(agreement.id, action.quantity, requested, ORDER_REF),
         );
-        if (tx) placed = { hospital: h, agreement };
+        if (tx) {
+          placed = { hospital: h, agreement };
+          await this.checkApprovalWindow(tx, h, agreement, BigInt(action.quantity));
+        }
         break;
       }
       case "approve": {
@@ -719,6 +740,33 @@ class Runner {
     await this.checkInvariants(accounts, before, events);
   }
 
+  /**
+   * Placement adds the order's quote to the hospital's window under the agreement, drained one
+   * threshold per APPROVAL_WINDOW since the last placement, and needs two approvers when the
+   * window then passes the threshold: orders placed back to back each see the others.
+   */
+  private async checkApprovalWindow(
+    tx: ContractTransactionResponse,
+    h: HospitalModel,
+    a: AgreementModel,
+    quantity: bigint,
+  ): Promise<void> {
+    const at = BigInt((await tx.getBlock())!.timestamp);
+    const key = `${a.id}:${h.account.address}`;
+    const w = this.windows.get(key) ?? { level: 0n, updatedAt: at };
+    const drained = ((at - w.updatedAt) * h.threshold) / APPROVAL_WINDOW;
+    const value = scheduleValue(a.accepted, quantity, a.schedule);
+    const level = (w.level > drained ? w.level - drained : 0n) + value;
+    this.windows.set(key, { level, updatedAt: at });
+    const id = await this.ledger.orderBook.orderCount();
+    const twoApprovals = (await this.ledger.orderBook.order(id)).twoApprovals;
+    expect(twoApprovals, `order ${id}: two approvers at a window of ${level}`).to.equal(level > h.threshold);
+    if (twoApprovals) count("placed:two-approvers");
+    // The drain decided: without it, this order would have needed two approvers. Rare (a few
+    // in 20 runs), so counted for INVARIANT_STATS only; the attack tests pin the drain exactly.
+    if (!twoApprovals && w.level + value > h.threshold) count("placed:window-drained");
+  }
+
   private async traceStep(
     s: ShipmentModel,
     step: "departing" | "arriving" | "receiving" | "storing",
@@ -767,6 +815,12 @@ class Runner {
   private async checkEvents(events: LogDescription[], pre: PreSettlement | undefined): Promise<void> {
     const { ledger } = this;
     for (const e of events) {
+      if (e.name === "OrderApproved") {
+        const orderId = e.args.orderId as bigint;
+        const { twoApprovals } = await ledger.orderBook.order(orderId);
+        expect(e.args.required, `order ${orderId}: approvals required`).to.equal(twoApprovals ? 2n : 1n);
+        if (e.args.approvals === 2n) count("approved:second");
+      }
       if (e.name === "OrderFunded") {
         const orderId = e.args.orderId as bigint;
         const owner = this.orderOf(orderId);
@@ -828,6 +882,8 @@ class Runner {
       if (penalty > 0n) count("settled:penalty");
       s.agreement.accepted += accepted;
       s.agreement.gross += gross;
+      const key = `${s.agreement.id}:${s.hospital.account.address}`;
+      this.acceptedInEvents.set(key, (this.acceptedInEvents.get(key) ?? 0n) + accepted);
       const orderId = BigInt(s.record.orderId);
       this.settledGross.set(orderId, (this.settledGross.get(orderId) ?? 0n) + gross);
     }
@@ -881,7 +937,7 @@ class Runner {
       acceptedVolume.set(key, (acceptedVolume.get(key) ?? 0n) + o.accepted);
     }
 
-    // Escrow and owed refunds: balance == totalEscrow + totalRefundsOwed == Σ escrow + Σ owed.
+    // Escrow and owed refunds: balance == Σ escrow + totalRefundsOwed, totalRefundsOwed == Σ owed.
     for (const e of events) {
       const account =
         e.name === "RefundDeferred" || e.name === "RefundWithdrawn" ? (e.args[0] as string) : "";
@@ -905,24 +961,22 @@ class Runner {
       ledger.orderBook.totalEscrow(),
       ledger.orderBook.totalRefundsOwed(),
     ]);
-    expect(balance, "balance vs totalEscrow + totalRefundsOwed").to.equal(totalEscrow + totalOwed);
-    expect(totalEscrow, "Σ order escrow vs totalEscrow").to.equal(sumEscrow);
+    expect(balance, "balance vs Σ order escrow + totalRefundsOwed").to.equal(sumEscrow + totalOwed);
     expect(totalOwed, "Σ owed vs totalRefundsOwed").to.equal(sumOwed);
+    expect(totalEscrow, "totalEscrow vs Σ order escrow").to.equal(sumEscrow);
 
     // Volumes and the price property.
     for (const a of this.agreements) {
       const agr = await ledger.agreements.agreement(a.id);
-      let funded = 0n;
       let accepted = 0n;
       for (const h of this.hospitals) {
         const key = `${a.id}:${h.account.address}`;
         const v = await ledger.agreements.hospitalVolume(a.id, h.account.address);
         expect(v.funded, `hospital funded volume ${key}`).to.equal(fundedVolume.get(key) ?? 0n);
-        expect(v.accepted, `hospital accepted volume ${key}`).to.equal(acceptedVolume.get(key) ?? 0n);
-        funded += v.funded;
-        accepted += v.accepted;
+        const inEvents = this.acceptedInEvents.get(key) ?? 0n;
+        expect(inEvents, `hospital accepted units ${key}`).to.equal(acceptedVolume.get(key) ?? 0n);
+        accepted += inEvents;
       }
-      expect(agr.fundedVolume, `agreement ${a.id} funded volume`).to.equal(funded);
       expect(agr.acceptedVolume, `agreement ${a.id} accepted volume`).to.equal(accepted);
       expect(agr.acceptedVolume, `agreement ${a.id}: accepted units in the events`).to.equal(a.accepted);
       expect(
@@ -1014,6 +1068,8 @@ describe("OrderBook: invariants under random action sequences", function () {
     // The runs must have reached the interesting paths, or the invariants held vacuously.
     for (const key of [
       "place:ok",
+      "placed:two-approvers",
+      "approved:second",
       "funded",
       "ship:ok",
       "confirm:paid",

@@ -5,6 +5,7 @@ import { DAY, qualify, registerGtins, GTIN, YEAR } from "./helpers/fixtures";
 import {
   COMMITTED,
   deliver,
+  expectBalanced,
   FUNDING_WINDOW,
   fundOrder,
   fundedOrderFixture,
@@ -22,11 +23,20 @@ import {
   shipmentInput,
   signPermit,
   THRESHOLD,
+  twoApproverOrderFixture,
 } from "./helpers/orderBook";
 
 /** A placed order whose hospital has withdrawn the standing allowance: only a permit can fund it. */
 async function permitOrderFixture() {
-  const base = await placedOrderFixture();
+  return withPermit(await placedOrderFixture());
+}
+
+/** The same, for an order that needs two approvers. */
+async function twoApproverPermitFixture() {
+  return withPermit(await twoApproverOrderFixture());
+}
+
+async function withPermit(base: Awaited<ReturnType<typeof placedOrderFixture>>) {
   const { ledger, actors } = base;
   await ledger.token.connect(actors.hospital).approve(await ledger.orderBook.getAddress(), 0n);
   const permitDeadline = (await now()) + BigInt(DAY);
@@ -77,28 +87,23 @@ describe("OrderBook: orders and escrow", function () {
           o.shippedAgainst,
           o.excessConsented,
           o.lateShipmentAllowed,
-        ]).to.deep.equal([false, false, false, false, false]);
+          o.twoApprovals,
+        ]).to.deep.equal([false, false, false, false, false, false]);
         expect(o.firstApprover).to.equal(ethers.ZeroAddress);
         expect(await ledger.orderBook.orderCount()).to.equal(1n);
         expect(await ledger.orderBook.totalEscrow()).to.equal(0n);
       });
 
-      it("books no volume: the agreement and the hospital's position count nothing funded", async function () {
+      it("books no volume: the hospital's position counts nothing funded, the agreement nothing accepted", async function () {
         const { ledger, actors, agreementId } = await loadFixture(orderFixture);
         await expect(
           ledger.orderBook
             .connect(actors.hospital)
             .placeOrder(agreementId, 42n, (await now()) + HOUR, ORDER_REF),
         ).not.to.emit(ledger.agreements, "AgreementVolumeChanged");
-        const agr = await ledger.agreements.agreement(agreementId);
-        expect([agr.fundedVolume, agr.acceptedVolume]).to.deep.equal([0n, 0n]);
+        expect((await ledger.agreements.agreement(agreementId)).acceptedVolume).to.equal(0n);
         const position = await ledger.agreements.hospitalVolume(agreementId, actors.hospital.address);
-        expect([position.committed, position.funded, position.accepted, position.party]).to.deep.equal([
-          COMMITTED,
-          0n,
-          0n,
-          true,
-        ]);
+        expect([position.committed, position.funded, position.party]).to.deep.equal([COMMITTED, 0n, true]);
       });
 
       it("moves no tokens: nothing is escrowed before funding", async function () {
@@ -258,7 +263,7 @@ describe("OrderBook: orders and escrow", function () {
           .withArgs(orderId, actors.hospital.address, value);
         await expect(tx)
           .to.emit(ledger.agreements, "AgreementVolumeChanged")
-          .withArgs(agreementId, actors.hospital.address, quantity, 0n, quantity, 0n);
+          .withArgs(agreementId, actors.hospital.address, quantity, 0n);
         await expect(tx).to.changeTokenBalances(
           ledger.token,
           [actors.hospital, ledger.orderBook],
@@ -268,7 +273,10 @@ describe("OrderBook: orders and escrow", function () {
         expect(o.status).to.equal(OrderStatus.Funded);
         expect(o.escrow).to.equal(value);
         expect(await ledger.orderBook.totalEscrow()).to.equal(value);
-        expect((await ledger.agreements.agreement(agreementId)).fundedVolume).to.equal(quantity);
+        await expectBalanced(ledger, ledger.token);
+        expect(
+          (await ledger.agreements.hospitalVolume(agreementId, actors.hospital.address)).funded,
+        ).to.equal(quantity);
       });
     });
 
@@ -364,6 +372,7 @@ describe("OrderBook: orders and escrow", function () {
             [0n, 0n],
           );
           const o = await ledger.orderBook.order(orderId);
+          expect(o.twoApprovals).to.equal(true);
           expect(o.status).to.equal(OrderStatus.Placed);
           expect(o.firstApprover).to.equal(actors.approvers[0].address);
           expect(o.escrow).to.equal(0n);
@@ -400,17 +409,32 @@ describe("OrderBook: orders and escrow", function () {
         });
       });
 
-      describe("when the hospital raises its threshold between the approvals", function () {
-        it("funds on the next approval, reporting that one approval now suffices", async function () {
+      describe("when the hospital raises its threshold after placement", function () {
+        it("still needs the second approval: placement decided", async function () {
           const { ledger, actors, orderId } = await loadFixture(aboveThresholdFixture);
-          await ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId);
-          await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(THRESHOLD);
-          const tx = ledger.orderBook.connect(actors.approvers[1]).approveOrder(orderId);
-          await expect(tx)
+          await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(THRESHOLD * 10n);
+          await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId))
             .to.emit(ledger.orderBook, "OrderApproved")
-            .withArgs(orderId, actors.approvers[1].address, 2, 1);
-          await expect(tx).to.emit(ledger.orderBook, "OrderFunded");
+            .withArgs(orderId, actors.approvers[0].address, 1, 2)
+            .and.not.to.emit(ledger.orderBook, "OrderFunded");
+          await expect(ledger.orderBook.connect(actors.approvers[1]).approveOrder(orderId))
+            .to.emit(ledger.orderBook, "OrderApproved")
+            .withArgs(orderId, actors.approvers[1].address, 2, 2)
+            .and.to.emit(ledger.orderBook, "OrderFunded")
+            .withArgs(orderId, actors.hospital.address, THRESHOLD);
         });
+      });
+    });
+
+    describe("when the hospital lowers its threshold below a placed order's value", function () {
+      it("funds on one approval: placement decided", async function () {
+        const { ledger, actors, orderId, value } = await loadFixture(placedOrderFixture);
+        await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(1n);
+        await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId))
+          .to.emit(ledger.orderBook, "OrderApproved")
+          .withArgs(orderId, actors.approvers[0].address, 1, 1)
+          .and.to.emit(ledger.orderBook, "OrderFunded")
+          .withArgs(orderId, actors.hospital.address, value);
       });
     });
 
@@ -580,8 +604,7 @@ describe("OrderBook: orders and escrow", function () {
     describe("when the order needs two approvers", function () {
       it("grants the allowance on the first approval and pulls on the second", async function () {
         const { ledger, actors, orderId, value, permitDeadline, permit } =
-          await loadFixture(permitOrderFixture);
-        await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(value - 1n);
+          await loadFixture(twoApproverPermitFixture);
         await expect(
           ledger.orderBook
             .connect(actors.approvers[0])
@@ -665,8 +688,7 @@ describe("OrderBook: orders and escrow", function () {
 
     describe("when the order still waits for its second approver", function () {
       it("reverts with OrderStatusInvalid(Placed, expected Funded)", async function () {
-        const { ledger, actors, supplier, orderId, value } = await loadFixture(placedOrderFixture);
-        await ledger.hospitals.connect(actors.hospital).setApprovalThreshold(value - 1n);
+        const { ledger, actors, supplier, orderId } = await loadFixture(twoApproverOrderFixture);
         await ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId);
         await expect(ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 1n)))
           .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")

@@ -3,11 +3,13 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { DAY, GTIN, qualify, registerGtins, STENTS, YEAR } from "./helpers/fixtures";
 import {
+  acceptedUnits,
   arrive,
   confirm,
   confirmation,
   confirmationArgs,
   deliver,
+  expectBalanced,
   expectedPenalty,
   fundOrder,
   HOUR,
@@ -60,7 +62,7 @@ async function crossHospitalFixture() {
 describe("OrderBook: settlement", function () {
   describe("confirmShipment", function () {
     describe("when every shipped unit is accepted on time", function () {
-      it("pays the accepted units at the agreement's tier, books them and emits ShipmentSettled", async function () {
+      it("pays the accepted units at the agreement's tier, books them and emits ShipmentSettled only", async function () {
         const { ledger, actors, supplier, agreementId, orderId, shipment, receivedAt } =
           await loadFixture(receivedFixture);
         const tx = confirm(ledger, actors.settler, shipment, 40n);
@@ -74,9 +76,8 @@ describe("OrderBook: settlement", function () {
             confirmationArgs(confirmation(40n, 0n)),
             payoutArgs(400_000n, 0n, 0n, receivedAt),
           );
-        await expect(tx)
-          .to.emit(ledger.agreements, "AgreementVolumeChanged")
-          .withArgs(agreementId, actors.hospital.address, 100n, 40n, 100n, 40n);
+        // Acceptance moves no funded volume: ShipmentSettled alone reports the accepted units.
+        await expect(tx).not.to.emit(ledger.agreements, "AgreementVolumeChanged");
         await expect(tx).not.to.emit(ledger.orderBook, "OrderClosed");
         await expect(tx).to.changeTokenBalances(
           ledger.token,
@@ -87,6 +88,12 @@ describe("OrderBook: settlement", function () {
         expect([o.accepted, o.shipped, o.escrow]).to.deep.equal([40n, 40n, 600_000n]);
         expect(o.status).to.equal(OrderStatus.Funded);
         expect(await ledger.orderBook.totalEscrow()).to.equal(600_000n);
+        await expectBalanced(ledger, ledger.token);
+        expect((await ledger.agreements.agreement(agreementId)).acceptedVolume).to.equal(40n);
+        expect(
+          (await ledger.agreements.hospitalVolume(agreementId, actors.hospital.address)).funded,
+        ).to.equal(100n);
+        expect(await acceptedUnits(ledger, agreementId, actors.hospital.address)).to.equal(40n);
         expect((await ledger.trace.shipmentState(shipment.id)).confirmed).to.equal(true);
       });
     });

@@ -1664,7 +1664,7 @@ describe("TenderHouse", function () {
         await ledger.tenders
           .connect(actors.regulator)
           .openTender(await defaultTerms(), [actors.hospital.address], [10n]);
-        const fee = (BID_BOND * (await feeToken.FEE_BPS())) / 10_000n;
+        const fee = (BID_BOND * (await feeToken.feeBps())) / 10_000n;
         await expect(commit(ledger.tenders, 1n, bidder, SCHEDULE_A, "a"))
           .to.be.revertedWithCustomError(ledger.tenders, "TenderTokenTransferMismatch")
           .withArgs(BID_BOND, BID_BOND - fee);

@@ -13,6 +13,7 @@
  */
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
 import { ethers } from "hardhat";
 import { deployLedger, type Ledger } from "../../../scripts/lib/ledger";
@@ -139,6 +140,38 @@ export function confirmationArgs(c: ConfirmationStruct): unknown[] {
 /** The `Payout` tuple (gross, penalty, paid, daysLate, deliveredAt) of a ShipmentSettled event. */
 export function payoutArgs(gross: bigint, penalty: bigint, daysLate: bigint, delivered: bigint): unknown[] {
   return [gross, penalty, gross - penalty, daysLate, delivered];
+}
+
+/**
+ * Units of `hospital` accepted under `agreementId`. The ledger keeps no per-hospital count: the
+ * ShipmentSettled events of the hospital's orders under the agreement carry them.
+ */
+export async function acceptedUnits(ledger: Ledger, agreementId: bigint, hospital: string): Promise<bigint> {
+  let units = 0n;
+  for (const e of await ledger.orderBook.queryFilter(ledger.orderBook.filters.ShipmentSettled())) {
+    const o = await ledger.orderBook.order(e.args.orderId);
+    if (o.agreementId === agreementId && o.hospital === hospital) units += e.args.confirmation.accepted;
+  }
+  return units;
+}
+
+/**
+ * Σ escrow over every order. `totalEscrow()` is the token balance less refunds owed, so only
+ * this sum, with `totalRefundsOwed`, checks the balance against the orders.
+ */
+export async function sumOfEscrow(ledger: Ledger): Promise<bigint> {
+  let sum = 0n;
+  const count = await ledger.orderBook.orderCount();
+  for (let id = 1n; id <= count; id++) sum += (await ledger.orderBook.order(id)).escrow;
+  return sum;
+}
+
+/** The order book holds exactly Σ order escrow plus the refunds it owes. */
+export async function expectBalanced(ledger: Ledger, token: { balanceOf(a: string): Promise<bigint> }) {
+  const held = await token.balanceOf(await ledger.orderBook.getAddress());
+  expect(held, "order book balance vs Σ escrow + refunds owed").to.equal(
+    (await sumOfEscrow(ledger)) + (await ledger.orderBook.totalRefundsOwed()),
+  );
 }
 
 /** Signs an EIP-2612 permit of `owner` over the settlement token. */
@@ -397,7 +430,20 @@ export async function deliver(
 
 /** An order of 100 units (1,000,000 fen at the first tier, one approver) placed by hospital 1. */
 export async function placedOrderFixture() {
+  return placeOrderIn(await orderFixture());
+}
+
+/**
+ * The same order placed while hospital 1's threshold is one fen below its value: placement
+ * decides that it needs two approvers.
+ */
+export async function twoApproverOrderFixture() {
   const base = await orderFixture();
+  await base.ledger.hospitals.connect(base.actors.hospital).setApprovalThreshold(999_999n);
+  return placeOrderIn(base);
+}
+
+async function placeOrderIn(base: OrderContext) {
   const { ledger, actors, agreementId } = base;
   const quantity = 100n;
   const orderId = await placeOrder(ledger, actors.hospital, agreementId, quantity);

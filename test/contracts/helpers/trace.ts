@@ -1,6 +1,11 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import type { AddressLike } from "ethers";
 import { ethers } from "hardhat";
-import type { ShipmentInputStruct } from "../../../typechain-types/contracts/DeliveryTrace";
+import { shipmentRecordHash } from "../../../scripts/lib/ledger";
+import type {
+  ShipmentInputStruct,
+  ShipmentRecordStruct,
+} from "../../../typechain-types/contracts/DeliveryTrace";
 import { agreementFixture, DAY, GTIN, serials, serialTree, shipmentRecord, YEAR } from "./fixtures";
 
 /** EPCIS business steps, in the order of the `TraceStep` enum. */
@@ -28,6 +33,25 @@ export const LOT = "LOT-2025-A1";
 export const NOTICE_HASH = ethers.id("ASN-0001");
 /** A GLN (6901234000017) held as a bytes32, as trace events carry locations. */
 export const WAREHOUSE_GLN = ethers.zeroPadValue(ethers.toBeHex(6901234000017n), 32);
+
+/**
+ * `shipmentRecordHash` of a record typed as the contract's input struct, whose addresses and
+ * hashes may be any AddressLike and BytesLike: records read back from ShipmentCreated hold
+ * address strings.
+ */
+export function recordHash(record: ShipmentRecordStruct): string {
+  const address = (a: AddressLike): string => {
+    if (typeof a !== "string") throw new Error("a shipment record read from an event holds address strings");
+    return a;
+  };
+  return shipmentRecordHash({
+    ...record,
+    supplier: address(record.supplier),
+    hospital: address(record.hospital),
+    serialRoot: ethers.hexlify(record.serialRoot),
+    noticeHash: ethers.hexlify(record.noticeHash),
+  });
+}
 
 /** Places an order for `quantity` stents and has one approver fund it. */
 export async function placeFundedOrder(
