@@ -5,7 +5,8 @@ import {Confirmation, Order, OrderStatus, Payout, ShipmentRecord} from "../types
 
 /// @title IOrderBook
 /// @notice Orders against agreements, their escrow, and settlement of delivered shipments.
-/// The token held by this contract always equals `totalEscrow` plus `totalRefundsOwed`.
+/// The token held by this contract equals the sum of every order's `escrow` plus
+/// `totalRefundsOwed`.
 interface IOrderBook {
     /// @notice A hospital placed an order; nothing is priced or escrowed until it is funded.
     /// @param orderId The new order.
@@ -32,8 +33,8 @@ interface IOrderBook {
     /// @param orderId The order.
     /// @param approver The approver.
     /// @param approvals Approvals so far.
-    /// @param required Approvals needed (two when the hospital's rolling single-approver total
-    /// under this agreement would pass its threshold).
+    /// @param required Approvals needed: two when, at placement, the order took the hospital's
+    /// 30-day placed value under this agreement past its threshold (`Order.twoApprovals`).
     event OrderApproved(uint256 indexed orderId, address indexed approver, uint8 approvals, uint8 required);
     /// @notice The last approval pulled the order's escrow.
     /// @param orderId The order.
@@ -211,8 +212,10 @@ interface IOrderBook {
     /// @param shipped Units shipped.
     error SettlementDisputeTooLarge(uint256 shipmentId, uint32 units, uint32 shipped);
 
-    /// @notice Places an order for the caller's hospital (its admin or an approver). It is priced
-    /// and escrowed only when funded, and expires unfunded after the agreement's funding window.
+    /// @notice Places an order for the caller's hospital (its admin or an approver). It is
+    /// escrowed only when funded, and expires unfunded after the agreement's funding window; its
+    /// quote is added to the hospital's 30-day approval window, which decides whether it needs
+    /// two approvers.
     /// Requirements: not paused; caller is the hospital or its approver; the hospital is a party
     /// to the agreement; the agreement is in its term; quantity > 0; requested date not past.
     /// Emits `OrderPlaced`.
@@ -224,8 +227,8 @@ interface IOrderBook {
     ) external returns (uint256 orderId);
 
     /// @notice Approves an order; the last required approval pulls its escrow. Two approvers are
-    /// needed when the hospital's approved value under this agreement over the rolling window,
-    /// plus this order, exceeds its approval threshold.
+    /// needed when placing the order took the hospital's placed value under this agreement over
+    /// the last 30 days (a leaky bucket draining one threshold per 30 days) past its threshold.
     /// Requirements: not paused; order Placed and not expired; caller an approver that has not
     /// approved it; funding within the hospital's committed volume unless the supplier consented.
     /// Emits `OrderApproved`, and `OrderFunded` on the last approval.
@@ -305,8 +308,8 @@ interface IOrderBook {
     /// @notice Units that may still be shipped against the order.
     function remainingToShip(uint256 orderId) external view returns (uint32);
 
-    /// @notice Token held for orders: the balance less refunds owed, which equals the sum of
-    /// `escrow` over all orders.
+    /// @notice Token held for orders: the balance less refunds owed (the sum of `escrow` over all
+    /// orders, unless someone sent tokens to the contract outside the ledger's acts).
     function totalEscrow() external view returns (uint256);
 
     /// @notice Refunds owed after failed transfers.
