@@ -241,28 +241,18 @@ const handlers: Record<string, Handler> = {
     }
   },
   "agreements.AgreementVolumeChanged": async (db, e) => {
-    // The tier position is the accepted volume: cumulative_volume keeps following it.
+    // Emitted only when a hospital's funded volume changes: accepted units come from
+    // ShipmentSettled. The agreement's funded volume is its hospitals' sum, kept with them.
     await db.query(
-      `UPDATE agreements SET funded_volume = $2, accepted_volume = $3, cumulative_volume = $3, last_tx = $4,
-         last_block = $5
-       WHERE id = $1`,
-      [
-        str(e.args.agreementId),
-        str(e.args.fundedVolume),
-        str(e.args.acceptedVolume),
-        e.txHash,
-        e.blockNumber,
-      ],
+      `INSERT INTO agreement_hospitals (agreement_id, hospital, ordered) VALUES ($1, $2, $3)
+       ON CONFLICT (agreement_id, hospital) DO UPDATE SET ordered = EXCLUDED.ordered`,
+      [str(e.args.agreementId), str(e.args.hospital), str(e.args.hospitalFunded)],
     );
     await db.query(
-      `INSERT INTO agreement_hospitals (agreement_id, hospital, ordered, accepted) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (agreement_id, hospital) DO UPDATE SET ordered = EXCLUDED.ordered, accepted = EXCLUDED.accepted`,
-      [
-        str(e.args.agreementId),
-        str(e.args.hospital),
-        str(e.args.hospitalFunded),
-        str(e.args.hospitalAccepted),
-      ],
+      `UPDATE agreements SET funded_volume = (SELECT sum(ordered) FROM agreement_hospitals WHERE agreement_id = $1),
+         last_tx = $2, last_block = $3
+       WHERE id = $1`,
+      [str(e.args.agreementId), e.txHash, e.blockNumber],
     );
   },
 
@@ -439,6 +429,19 @@ const handlers: Record<string, Handler> = {
          last_block = $4
        WHERE id = $1`,
       [str(e.args.shipmentId), e.blockTime.toISOString(), e.txHash, e.blockNumber],
+    );
+    // The accepted units move the agreement along its tier schedule (AgreementBook.recordAcceptance,
+    // which emits nothing) and count for the order's hospital.
+    await db.query(
+      `UPDATE agreements SET accepted_volume = accepted_volume + $2, cumulative_volume = cumulative_volume + $2,
+         last_tx = $3, last_block = $4
+       WHERE id = (SELECT agreement_id FROM orders WHERE id = $1)`,
+      [str(e.args.orderId), str(c.accepted), e.txHash, e.blockNumber],
+    );
+    await db.query(
+      `UPDATE agreement_hospitals SET accepted = accepted + $2
+       WHERE (agreement_id, hospital) = (SELECT agreement_id, hospital FROM orders WHERE id = $1)`,
+      [str(e.args.orderId), str(c.accepted)],
     );
     // Mirrors OrderBook._settle: rejected units return to the order, or join the cancelled ones
     // once the hospital has cancelled the remainder.

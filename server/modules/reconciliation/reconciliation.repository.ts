@@ -333,7 +333,7 @@ export interface FulfilmentRow {
   committed: string;
   /** Units funded and not cancelled (AgreementVolumeChanged.hospitalFunded). */
   ordered: string;
-  /** Units accepted on delivery (AgreementVolumeChanged.hospitalAccepted). */
+  /** Units accepted on delivery (Σ ShipmentSettled.confirmation.accepted of its orders). */
   accepted: string;
 }
 

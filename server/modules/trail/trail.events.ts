@@ -421,16 +421,13 @@ export const EVENT_SPECS: ReadonlyMap<string, EventSpec> = new Map([
     figures: (a) => ({
       agreementId: dec(a.agreementId),
       hospital: hex(a.hospital),
-      fundedVolume: dec(a.fundedVolume),
-      acceptedVolume: dec(a.acceptedVolume),
       hospitalFunded: dec(a.hospitalFunded),
-      hospitalAccepted: dec(a.hospitalAccepted),
+      acceptedVolume: dec(a.acceptedVolume),
     }),
     id: (f, at) => `volume:${f.agreementId}:${f.hospital}${pos(at)}`,
     summary: (f) =>
-      `Agreement ${f.agreementId} now has ${f.fundedVolume} units funded and ${f.acceptedVolume} accepted ` +
-      `(hospital ${f.hospital}: ${f.hospitalFunded} funded, ${f.hospitalAccepted} accepted); ` +
-      `prices follow the accepted volume`,
+      `Hospital ${f.hospital} now has ${f.hospitalFunded} units funded under agreement ${f.agreementId}, ` +
+      `which has ${f.acceptedVolume} units accepted; prices follow the accepted volume`,
   }),
 
   // ---------------------------------------------------------------- hospitals and their members

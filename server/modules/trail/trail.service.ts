@@ -107,7 +107,7 @@ export interface ShipmentState {
   excursion: boolean;
   excursionWaived: boolean;
   confirmed: boolean;
-  /** Units the hospital disputes (OrderBook.disputes). */
+  /** Units the hospital disputes (OrderBook.disputedUnits). */
   disputedUnits: string;
   /** DeliveryTrace.isRecalled(gtin, lot, supplier): a recall of the global or the supplier's scope is in force. */
   recalled: boolean;
@@ -130,7 +130,11 @@ export interface OrderState {
   deliveryDeadline: string;
 }
 
-/** An agreement as AgreementBook.agreement(id) and hospitalVolume(id, hospital) hold it. */
+/**
+ * An agreement as AgreementBook.agreement(id) and hospitalVolume(id, hospital) hold it. The book
+ * keeps no agreement-wide funded volume (it is the sum of its hospitals') and no accepted units per
+ * hospital (they are the sum of the ShipmentSettled of the hospital's orders under it).
+ */
 export interface AgreementState {
   agreementId: string;
   tenderId: string;

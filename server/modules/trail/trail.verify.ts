@@ -69,9 +69,12 @@ import type { Trail, TrailStep } from "./trail.service";
  *    shipment's record as its ShipmentCreated log carries it.
  * 4. Anchors: a goods receipt (off-chain) must have the hash its on-chain settlement states.
  * 5. State, read from the contracts at the same block: each shipment's record must hash to
- *    DeliveryTrace.shipmentHash(id), and its state (shipmentState), dispute (OrderBook.disputes)
- *    and recall status (isRecalled(gtin, lot, supplier)) be the trail's; each order must be
- *    OrderBook.order(id); each agreement AgreementBook.agreement(id) with hospitalVolume(id, h).
+ *    DeliveryTrace.shipmentHash(id), and its state (shipmentState), disputed units
+ *    (OrderBook.disputedUnits) and recall status (isRecalled(gtin, lot, supplier)) be the trail's;
+ *    each order must be OrderBook.order(id); each agreement AgreementBook.agreement(id) with
+ *    hospitalVolume(id, h). What the book keeps no figure of is summed from the chain: the
+ *    agreement's funded volume over its parties' hospitalVolume, a hospital's accepted units over
+ *    the ShipmentSettled logs of its orders under the agreement.
  * 6. Qualification: the moments the ledger checked the supplier are derived from the chain's logs
  *    and replayed from the chain's registry logs (trail.qualification.ts); each must be the
  *    trail's, and qualified — the chain accepted the act.
@@ -447,10 +450,10 @@ export class TrailVerifier {
   ): Promise<void> {
     await mapLimit(trail.state.shipments, CONCURRENCY, async (s) => {
       const step = `shipment:${s.shipmentId}`;
-      const [hash, state, dispute] = await Promise.all([
+      const [hash, state, disputed] = await Promise.all([
         orNotFound(this.trace.shipmentHash(s.shipmentId, { blockTag })),
         orNotFound(this.trace.shipmentState(s.shipmentId, { blockTag })),
-        this.orderBook.disputes(s.shipmentId, { blockTag }),
+        this.orderBook.disputedUnits(s.shipmentId, { blockTag }),
       ]);
       if (hash === null || state === null) {
         mismatches.push({ step, problem: "DeliveryTrace has no such shipment" });
@@ -471,7 +474,7 @@ export class TrailVerifier {
       compare(step, "state.excursion", s.excursion, state.excursion);
       compare(step, "state.excursionWaived", s.excursionWaived, state.excursionWaived);
       compare(step, "state.confirmed", s.confirmed, state.confirmed);
-      compare(step, "state.disputedUnits", s.disputedUnits, dispute.units.toString());
+      compare(step, "state.disputedUnits", s.disputedUnits, disputed.toString());
       // Asked of the shipment's record as its log has it, not as the trail states it.
       const r = records.get(s.shipmentId) ?? s.record;
       const recalled = await this.trace.isRecalled(BigInt(r.gtin), r.lot, r.supplier, { blockTag });
@@ -516,16 +519,54 @@ export class TrailVerifier {
       compare(step, "state.category", a.category, t.category.toLowerCase());
       compare(step, "state.start", a.start, iso(t.start));
       compare(step, "state.end", a.end, iso(t.end));
-      compare(step, "state.fundedVolume", a.fundedVolume, chain.fundedVolume.toString());
+      compare(step, "state.fundedVolume", a.fundedVolume, await this.fundedVolume(a.agreementId, blockTag));
       compare(step, "state.acceptedVolume", a.acceptedVolume, chain.acceptedVolume.toString());
       for (const h of a.hospitals) {
         const v = await this.agreements.hospitalVolume(a.agreementId, h.hospital, { blockTag });
         const field = (name: string) => `state.hospitals.${h.hospital}.${name}`;
         compare(step, field("committed"), h.committed, v.committed.toString());
         compare(step, field("funded"), h.funded, v.funded.toString());
-        compare(step, field("accepted"), h.accepted, v.accepted.toString());
+        compare(
+          step,
+          field("accepted"),
+          h.accepted,
+          await this.acceptedUnits(a.agreementId, h.hospital, blockTag),
+        );
       }
     });
+  }
+
+  /**
+   * An agreement's funded volume, which the book does not keep: only the hospitals of its tender
+   * (its AgreementCreated log's) fund under it, so it is their funded volumes summed.
+   */
+  private async fundedVolume(agreementId: string, blockTag: number): Promise<string> {
+    const [created] = await this.logs("agreements", [["AgreementCreated"]], [ids([agreementId])], blockTag);
+    const parties = created ? (created.args.hospitals as string[]) : [];
+    const positions = await Promise.all(
+      parties.map((h) => this.agreements.hospitalVolume(agreementId, h, { blockTag })),
+    );
+    return sum(positions.map((v) => v.funded));
+  }
+
+  /**
+   * A hospital's accepted units under an agreement, which the book does not keep per hospital:
+   * the accepted units of the ShipmentSettled logs of the hospital's orders under it.
+   */
+  private async acceptedUnits(agreementId: string, hospital: string, toBlock: number): Promise<string> {
+    const placed = await this.logs(
+      "orderBook",
+      [["OrderPlaced"]],
+      [null, ids([agreementId]), [addressTopic(hospital)]],
+      toBlock,
+    );
+    const settled = await this.logs(
+      "orderBook",
+      [["ShipmentSettled"]],
+      [null, ids(placed.map((l) => String(l.args.orderId)))],
+      toBlock,
+    );
+    return sum(settled.map((l) => BigInt(String(figuresOf(l).accepted))));
   }
 
   /**
@@ -873,6 +914,11 @@ function canonical(v: JsonValue | undefined): string {
       .join(",")}}`;
   }
   return JSON.stringify(typeof v === "number" ? String(v) : v);
+}
+
+/** The decimal string of the sum. */
+function sum(values: bigint[]): string {
+  return values.reduce((total, v) => total + v, 0n).toString();
 }
 
 function unique(values: string[]): string[] {

@@ -353,8 +353,13 @@ forEachEngine((engine) => {
           accepted: "0",
         },
       ]);
+      // The book keeps funded volume per hospital: the tender's one hospital holds all of it.
       const onChain = await chain.ledger.agreements.agreement(p.agreementId);
-      expect([onChain.fundedVolume, onChain.acceptedVolume]).to.deep.equal([10n, 0n]);
+      const position = await chain.ledger.agreements.hospitalVolume(
+        p.agreementId,
+        chain.cast.hospital.address,
+      );
+      expect([position.funded, onChain.acceptedVolume]).to.deep.equal([10n, 0n]);
     });
 
     it("answers 404 AGREEMENT_NOT_FOUND", async function () {

@@ -21,6 +21,7 @@ import {
   type ChainStack,
   type Procurement,
 } from "../support/chain";
+import { acceptedUnits } from "../support/agreement-volumes";
 import { indexLedger } from "../support/indexer";
 
 /**
@@ -197,36 +198,41 @@ describe("ledger v2 projections against the chain's views", function () {
       ]);
     });
 
-    it("agreements: funded and accepted volume, per hospital too, as the agreement book has it", async function () {
+    it("agreements: funded volume from the book's hospital positions, accepted units from the settlements", async function () {
       const { ledger, cast } = chain;
       for (const id of [p.agreementId, agreementB]) {
         const onChain = await ledger.agreements.agreement(id);
+        const position = await ledger.agreements.hospitalVolume(id, cast.hospital.address);
         const [a] = await rows(`SELECT * FROM agreements WHERE id = $1`, [id]);
         expect(a, `agreement ${id}`).to.include({
-          funded_volume: onChain.fundedVolume.toString(),
+          // The book keeps funded volume per hospital only; each tender here has one hospital.
+          funded_volume: position.funded.toString(),
           accepted_volume: onChain.acceptedVolume.toString(),
           cumulative_volume: onChain.acceptedVolume.toString(),
           funding_window: Number(onChain.terms.fundingWindow),
           receiving_window: Number(onChain.terms.receivingWindow),
           confirm_window: Number(onChain.terms.confirmWindow),
         });
-        const position = await ledger.agreements.hospitalVolume(id, cast.hospital.address);
         expect(await rows(`SELECT * FROM agreement_hospitals WHERE agreement_id = $1`, [id])).to.deep.equal([
           {
             agreement_id: String(id),
             hospital: lc(cast.hospital.address),
             committed: position.committed.toString(),
             ordered: position.funded.toString(),
-            accepted: position.accepted.toString(),
+            accepted: (await acceptedUnits(ledger, id, cast.hospital.address)).toString(),
           },
         ]);
       }
-      // The claim accepted 3 of the 5 units; the procured order's 10 were all accepted.
-      const [a, b] = await rows(`SELECT accepted_volume FROM agreements WHERE id IN ($1, $2) ORDER BY id`, [
-        p.agreementId,
-        agreementB,
+      // The procured order's 10 units and order 2's 5 are funded; the claim accepted 3 of order
+      // 2's 5 units, the settler all 10 of the procured order's.
+      const volumes = await rows(
+        `SELECT funded_volume, accepted_volume FROM agreements WHERE id IN ($1, $2) ORDER BY id`,
+        [p.agreementId, agreementB],
+      );
+      expect(volumes).to.deep.equal([
+        { funded_volume: "10", accepted_volume: "10" },
+        { funded_volume: "5", accepted_volume: "3" },
       ]);
-      expect([a.accepted_volume, b.accepted_volume]).to.deep.equal(["10", "3"]);
     });
 
     it("orders: the escrow funding took, funding expiry and the supplier's and hospital's consents", async function () {

@@ -85,7 +85,6 @@ async function seedPayments(db: Parameters<typeof migrate>[0]): Promise<Record<s
       shipmentId: id,
       receiptNo: `R-${id}`,
       accepted: 10,
-      receivedAt: "2026-06-01T00:00:00Z",
       status,
       ...extra,
     });

@@ -232,25 +232,16 @@ export class LedgerSeed {
     shipmentId: number;
     receiptNo: string;
     accepted: number;
-    receivedAt: string;
     status: "pending" | "submitted" | "confirmed" | "failed";
     txHash?: string;
     errorName?: string;
   }): Promise<void> {
+    // No receipt time: the chain derives the delivery time itself (migration 0006).
     await this.db.query(
-      `INSERT INTO settlement_jobs (shipment_id, receipt_no, accepted, rejected, received_at, receipt_hash, status,
-         tx_hash, error_name)
-       VALUES ($1, $2, $3, 0, $4, $5, $6, $7, $8)`,
-      [
-        j.shipmentId,
-        j.receiptNo,
-        j.accepted,
-        j.receivedAt,
-        TX,
-        j.status,
-        j.txHash ?? null,
-        j.errorName ?? null,
-      ],
+      `INSERT INTO settlement_jobs (shipment_id, receipt_no, accepted, rejected, receipt_hash, status, tx_hash,
+         error_name)
+       VALUES ($1, $2, $3, 0, $4, $5, $6, $7)`,
+      [j.shipmentId, j.receiptNo, j.accepted, TX, j.status, j.txHash ?? null, j.errorName ?? null],
     );
   }
 }

@@ -3,6 +3,7 @@ import type { HDNodeWallet } from "ethers";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { migrate, type Db } from "../../../server/db";
 import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
+import type { ShipmentRecordArgs } from "../../../server/modules/indexer/indexer.repository";
 import { FORWARD_REQUEST_TYPES } from "../../../server/modules/relay/relay.service";
 import * as act from "../../../scripts/lib/actions";
 import { devWallet } from "../../../scripts/lib/anvil";
@@ -130,10 +131,20 @@ export async function orderAndShip(chain: ChainStack, p: Procurement, spec: Ship
 }
 
 /** A shipment record as the gateway's JSON carries it: decimal strings, lower-case hex. */
-export function recordAsJson(record: ShipmentRecordStruct): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(record).map(([k, v]) => [k, k === "lot" ? String(v) : String(v).toLowerCase()]),
-  );
+export function recordAsJson(r: ShipmentRecordStruct): ShipmentRecordArgs {
+  const text = (v: unknown) => String(v).toLowerCase();
+  return {
+    orderId: text(r.orderId),
+    supplier: text(r.supplier),
+    hospital: text(r.hospital),
+    gtin: text(r.gtin),
+    expiry: text(r.expiry),
+    quantity: text(r.quantity),
+    createdAt: text(r.createdAt),
+    serialRoot: text(r.serialRoot),
+    noticeHash: text(r.noticeHash),
+    lot: String(r.lot),
+  };
 }
 
 /** Uploads a shipment's serial list as its supplier; fails the test unless it is stored. */

@@ -13,6 +13,7 @@ import type {
   AgreementState,
 } from "../../../server/modules/trail/trail.service";
 import { TRAIL_CONTRACTS } from "../../../server/modules/trail/trail.service";
+import { acceptedUnits, fundedVolume } from "../support/agreement-volumes";
 
 /**
  * A trail made straight from the chain, for testing the verifier without the gateway's
@@ -106,7 +107,7 @@ export async function chainTrail(
     const id = String(l.figures.shipmentId);
     const record = recordOf(l.figures);
     const st = await ledger.trace.shipmentState(id);
-    const dispute = await ledger.orderBook.disputes(id);
+    const disputedUnits = await ledger.orderBook.disputedUnits(id);
     shipments.push({
       shipmentId: id,
       record,
@@ -117,7 +118,7 @@ export async function chainTrail(
       excursion: st.excursion,
       excursionWaived: st.excursionWaived,
       confirmed: st.confirmed,
-      disputedUnits: dispute.units.toString(),
+      disputedUnits: disputedUnits.toString(),
       recalled: await ledger.trace.isRecalled(BigInt(record.gtin), record.lot, record.supplier),
     });
   }
@@ -151,7 +152,7 @@ export async function chainTrail(
         hospital,
         committed: v.committed.toString(),
         funded: v.funded.toString(),
-        accepted: v.accepted.toString(),
+        accepted: (await acceptedUnits(ledger, id, hospital)).toString(),
       });
     }
     agreementStates.push({
@@ -161,7 +162,7 @@ export async function chainTrail(
       category: a.terms.category.toLowerCase(),
       start: iso(a.terms.start),
       end: iso(a.terms.end),
-      fundedVolume: a.fundedVolume.toString(),
+      fundedVolume: (await fundedVolume(ledger, id)).toString(),
       acceptedVolume: a.acceptedVolume.toString(),
       hospitals: volumes,
     });

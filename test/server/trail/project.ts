@@ -3,6 +3,7 @@ import type { Db } from "../../../server/db";
 import { LedgerEventDecoder, type EventArgs } from "../../../server/chain/ledger-events";
 import type { DeploymentRecord, Ledger } from "../../../scripts/lib/ledger";
 import { ORDER_STATUS, TRACE_STEPS } from "../../../scripts/lib/ledger-enums";
+import { acceptedUnits, fundedVolume } from "../support/agreement-volumes";
 
 /**
  * Writes the chain's ledger events into `chain_events` and the projections the trail reads
@@ -80,7 +81,7 @@ export async function projectChain(
   const { rows: shipments } = await db.query<{ id: string }>(`SELECT id FROM shipments`);
   for (const { id } of shipments) {
     const s = await ledger.trace.shipmentState(id);
-    const dispute = await ledger.orderBook.disputes(id);
+    const disputedUnits = await ledger.orderBook.disputedUnits(id);
     await db.query(
       `UPDATE shipments SET arrived_at = $2, chain_received_at = $3, excursion = $4, excursion_waived = $5,
          confirmed = $6, disputed_units = $7 WHERE id = $1`,
@@ -91,7 +92,7 @@ export async function projectChain(
         s.excursion,
         s.excursionWaived,
         s.confirmed,
-        dispute.units.toString(),
+        disputedUnits.toString(),
       ],
     );
   }
@@ -103,11 +104,16 @@ export async function projectChain(
     const a = await ledger.agreements.agreement(v.agreement_id);
     await db.query(
       `UPDATE agreement_hospitals SET ordered = $3, accepted = $4 WHERE agreement_id = $1 AND hospital = $2`,
-      [v.agreement_id, v.hospital, h.funded.toString(), h.accepted.toString()],
+      [
+        v.agreement_id,
+        v.hospital,
+        h.funded.toString(),
+        (await acceptedUnits(ledger, v.agreement_id, v.hospital)).toString(),
+      ],
     );
     await db.query(`UPDATE agreements SET funded_volume = $2, accepted_volume = $3 WHERE id = $1`, [
       v.agreement_id,
-      a.fundedVolume.toString(),
+      (await fundedVolume(ledger, v.agreement_id)).toString(),
       a.acceptedVolume.toString(),
     ]);
   }

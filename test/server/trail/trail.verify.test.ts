@@ -3,6 +3,7 @@ import * as act from "../../../scripts/lib/actions";
 import { recordHash } from "../../../server/modules/trail/trail.events";
 import type { Trail, TrailStep, TrailSubject } from "../../../server/modules/trail/trail.service";
 import { TrailVerifier, type Verification } from "../../../server/modules/trail/trail.verify";
+import { recordAsJson } from "../support/api-fixtures";
 import { GTIN, LOT, startChain, type ChainStack } from "../support/chain";
 import { chainTrail, type ChainLogRef } from "./chain-trail";
 import { claimAndRecall, REASON, tellStory, type Story } from "./story";
@@ -101,7 +102,11 @@ describe("trail verification against the chain", function () {
       ).to.equal(true);
     }
     expect(ids.filter((id) => id.startsWith(`recall:${GTIN}:${LOT}@`))).to.have.length(2);
-    expect(ids.filter((id) => id.startsWith(`volume:${story.agreementId}:${hospital}@`))).to.have.length(2);
+    // Only funding moved the hospital's funded volume: the settlement's units are in its payment.
+    const volumes = trail.steps.filter((s) => s.id.startsWith(`volume:${story.agreementId}:${hospital}@`));
+    expect(volumes.map((s) => s.data)).to.deep.equal([
+      { agreementId: String(story.agreementId), hospital, hospitalFunded: "10", acceptedVolume: "0" },
+    ]);
     expect(step(trail, `bid:${tenderId}:${other}:commit@`).data.bond).to.equal("50000");
     expect(step(trail, `payment:${shipmentId}`).data).to.include({
       settledBy: supplier,
@@ -184,6 +189,7 @@ describe("trail verification against the chain", function () {
     step(changed, `trace:${id}:3`).data.eventIndex = 4;
     changed.state.shipments[0].recalled = false;
     changed.state.orders[0].escrow = "0";
+    changed.state.agreements[0].fundedVolume = "0";
     changed.state.agreements[0].hospitals[0].accepted = "10";
     const o = trail.state.orders[0];
     const result = await verify(changed);
@@ -192,6 +198,7 @@ describe("trail verification against the chain", function () {
       { step: `trace:${id}:3`, field: "eventIndex", database: 4, chain: 3 },
       { step: `shipment:${id}`, field: "state.recalled", database: false, chain: true },
       { step: `order:${story.orderId}`, field: "state.escrow", database: "0", chain: o.escrow },
+      { step: `agreement:${story.agreementId}`, field: "state.fundedVolume", database: "0", chain: "10" },
       {
         step: `agreement:${story.agreementId}`,
         field: `state.hospitals.${hospital}.accepted`,
@@ -266,12 +273,15 @@ describe("trail verification against the chain", function () {
     const subject: TrailSubject = { type: "serial", gtin: GTIN, serial };
     const trail = await trailOf(subject);
     const id = String(story.shipmentId);
-    trail.proofs = [{ shipmentId: id, serial, root: tree.root, leaf: "", proof: proofOf(serial) }];
+    const record = recordAsJson(await act.shipmentRecord(chain.ledger, story.shipmentId));
+    trail.proofs = [{ shipmentId: id, serial, root: tree.root, leaf: "", proof: proofOf(serial), record }];
     const result = await verify(trail);
     expect(result.mismatches).to.deep.equal([]);
     expect(result.proofs).to.deep.equal([{ shipmentId: id, proofValid: true }]);
 
-    trail.proofs = [{ shipmentId: id, serial, root: tree.root, leaf: "", proof: proofOf(story.serials[3]) }];
+    trail.proofs = [
+      { shipmentId: id, serial, root: tree.root, leaf: "", proof: proofOf(story.serials[3]), record },
+    ];
     const wrong = await verify(trail);
     expect(wrong.proofs).to.deep.equal([{ shipmentId: id, proofValid: false }]);
     expect(wrong.mismatches.map((m) => [m.step, m.field])).to.deep.include([`shipment:${id}`, "serialProof"]);

@@ -1,0 +1,36 @@
+import type { BigNumberish } from "ethers";
+import type { Ledger } from "../../../scripts/lib/ledger";
+
+/**
+ * The agreement volumes AgreementBook keeps no figure of, summed from what the chain does hold:
+ * an agreement's funded volume over its hospitals' positions (only the tender's hospitals fund),
+ * and a hospital's accepted units over the ShipmentSettled events of its orders under the
+ * agreement.
+ */
+
+export async function fundedVolume(ledger: Ledger, agreementId: BigNumberish): Promise<bigint> {
+  const book = ledger.agreements;
+  const [created] = await book.queryFilter(book.filters.AgreementCreated(agreementId));
+  let funded = 0n;
+  for (const hospital of created.args.hospitals) {
+    funded += (await book.hospitalVolume(agreementId, hospital)).funded;
+  }
+  return funded;
+}
+
+export async function acceptedUnits(
+  ledger: Ledger,
+  agreementId: BigNumberish,
+  hospital: string,
+): Promise<bigint> {
+  const book = ledger.orderBook;
+  let units = 0n;
+  for (const placed of await book.queryFilter(book.filters.OrderPlaced(undefined, agreementId, hospital))) {
+    for (const settled of await book.queryFilter(
+      book.filters.ShipmentSettled(undefined, placed.args.orderId),
+    )) {
+      units += settled.args.confirmation.accepted;
+    }
+  }
+  return units;
+}
