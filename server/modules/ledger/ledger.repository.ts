@@ -174,6 +174,8 @@ export function orderView(r: Row, approvals: Row[] = []) {
     orderRef: r.order_ref as string,
     status: r.status as string,
     approvals: Number(r.approvals),
+    // Decided at placement (OrderBook.order(id).twoApprovals), which no event states: the first
+    // OrderApproved tells it, so it is null until then.
     requiredApprovals: r.required_approvals === null ? null : Number(r.required_approvals),
     shipped: s(r.shipped),
     accepted: s(r.accepted),

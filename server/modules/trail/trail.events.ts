@@ -446,7 +446,8 @@ export const EVENT_SPECS: ReadonlyMap<string, EventSpec> = new Map([
     figures: (a) => ({ hospital: hex(a.hospital), threshold: dec(a.threshold) }),
     id: (f, at) => `threshold:${f.hospital}${pos(at)}`,
     summary: (f) =>
-      `Hospital ${f.hospital} set its approval threshold to ${f.threshold}: orders above it need two approvers`,
+      `Hospital ${f.hospital} set its approval threshold to ${f.threshold}: an order placed while its approved ` +
+      `value under the agreement (draining one threshold per 30 days) would pass it needs two approvers`,
   }),
   spec({
     contract: "hospitals",

@@ -12,7 +12,8 @@ const silent = { info: () => undefined, warn: () => undefined, error: () => unde
 /**
  * The orders projection agrees with OrderBook.order() after every way an order can end:
  * delivered in full, cancelled before shipping, and remainder cancelled after a delivery
- * (which emits OrderClosed and OrderCancelled with the same refund).
+ * (which emits OrderClosed and OrderCancelled with the same refund) — and with the number of
+ * approvers its placement decided, which a later threshold does not change.
  */
 forEachEngine((engine) => {
   let chain: ChainStack;
@@ -61,6 +62,20 @@ forEachEngine((engine) => {
     });
     await chain.advance(30 * DAY);
     await act.sent(ledger.orderBook.connect(cast.hospital).cancelOrder(orders.remainder));
+
+    // Placed while 10 units (100 000) pass the hospital's threshold: two approvers, even though
+    // the threshold is raised again before anyone approves.
+    const hospitals = ledger.hospitals.connect(cast.hospital);
+    await act.sent(hospitals.setApprovalThreshold(50_000n));
+    orders.twoApprovers = await act.placeOrder(ledger, cast.hospital, {
+      agreementId: p.agreementId,
+      quantity: 10n,
+      requestedDelivery: (await chain.now()) + 20 * DAY,
+      reference: "PO-TWO",
+    });
+    await act.sent(hospitals.setApprovalThreshold(10_000_000n));
+    await act.approveOrder(ledger, cast.approver, orders.twoApprovers);
+    await act.approveOrder(ledger, cast.approver2, orders.twoApprovers);
   });
 
   after(async () => chain?.stop());
@@ -84,8 +99,8 @@ forEachEngine((engine) => {
     const statusNames = ["none", "placed", "funded", "closed", "cancelled"];
     for (const [name, id] of Object.entries(orders)) {
       const onChain = await chain.ledger.orderBook.order(id);
-      const { rows } = await engine.db.query<Record<string, string>>(
-        `SELECT status, shipped, accepted, cancelled, escrow FROM orders WHERE id = $1`,
+      const { rows } = await engine.db.query<Record<string, unknown>>(
+        `SELECT status, shipped, accepted, cancelled, escrow, required_approvals FROM orders WHERE id = $1`,
         [id],
       );
       expect(rows[0], name).to.deep.equal({
@@ -94,11 +109,16 @@ forEachEngine((engine) => {
         accepted: onChain.accepted.toString(),
         cancelled: onChain.cancelled.toString(),
         escrow: onChain.escrow.toString(),
+        required_approvals: onChain.twoApprovals ? 2 : 1,
       });
     }
-    const { rows } = await engine.db.query<{ status: string }>(`SELECT status FROM orders WHERE id = $1`, [
-      orders.remainder,
+    const { rows } = await engine.db.query<{ id: string; status: string; approvals: number }>(
+      `SELECT id, status, approvals FROM orders WHERE id = ANY($1::bigint[]) ORDER BY id`,
+      [[orders.remainder, orders.twoApprovers]],
+    );
+    expect(rows).to.deep.equal([
+      { id: String(orders.remainder), status: "closed", approvals: 1 },
+      { id: String(orders.twoApprovers), status: "funded", approvals: 2 },
     ]);
-    expect(rows[0].status).to.equal("closed");
   });
 });
