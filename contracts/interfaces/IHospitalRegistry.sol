@@ -138,7 +138,9 @@ interface IHospitalRegistry {
     /// Emits {HospitalMemberChanged} (roles 0) and {MemberUnbound}.
     function unbindMember(address member, uint16 reasonCode) external;
 
-    /// @notice Orders worth more than `threshold` need two distinct approvers.
+    /// @notice The hospital's approval threshold: an order needs two distinct approvers when
+    /// placing it takes the hospital's placed value under its agreement over the last 30 days
+    /// past `threshold` (see OrderBook).
     /// @dev Requirements:
     /// - the caller is an enrolled hospital;
     /// - the registry is not paused.
