@@ -4,8 +4,7 @@ import { ethers, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethe
 import * as act from "./lib/actions";
 import { GatewayClient, GatewayError } from "./lib/gateway-client";
 import { connectLedger, type DeploymentRecord, type Ledger } from "./lib/ledger";
-import { decodeLedgerRevert } from "./lib/ledger-revert";
-import { revertDataOf } from "../server/chain/revert";
+import { decodeRevert, revertDataOf } from "../server/chain/revert";
 import type { CastMember } from "./lib/stack-accounts";
 import { demoCast } from "./lib/stack-accounts";
 
@@ -689,7 +688,7 @@ class Demo {
       await fn();
     } catch (error) {
       signer.reset();
-      const revert = decodeLedgerRevert(revertDataOf(error));
+      const revert = decodeRevert(revertDataOf(error));
       if (!revert) throw error;
       this.log(`  ${what}: refused by the ledger with ${revert.message}`);
       return;

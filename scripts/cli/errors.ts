@@ -59,12 +59,11 @@ export async function describeError(error: unknown, ctx?: Context): Promise<Desc
   if (error instanceof GatewayError) {
     return { code: error.code, status: error.status, message: error.message };
   }
-  const { revertDataOf } = await import("../../server/chain/revert");
-  const { decodeLedgerRevert } = await import("../lib/ledger-revert");
+  const { decodeRevert, revertDataOf } = await import("../../server/chain/revert");
   const data = revertDataOf(error);
   const e = error as { code?: string; reason?: string | null; shortMessage?: string; message?: string };
   if (data) {
-    const revert = decodeLedgerRevert(data);
+    const revert = decodeRevert(data);
     if (revert) {
       const show = await readable();
       const names = (await enumNames())[revert.name] ?? {};

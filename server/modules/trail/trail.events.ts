@@ -1,7 +1,6 @@
-import { AbiCoder, decodeBytes32String, keccak256, ZeroAddress } from "ethers";
-import { DeliveryTrace__factory } from "../../../typechain-types";
+import { decodeBytes32String, ZeroAddress } from "ethers";
 import type { EventArgs, JsonValue } from "../../chain/ledger-events";
-import type { LedgerContractName } from "../../../scripts/lib/ledger";
+import { shipmentRecordHash, type LedgerContractName } from "../../../scripts/lib/ledger";
 import { DOCUMENT_KINDS, HOSPITAL_ROLES, ORDER_STATUS, TRACE_STEPS } from "../../../scripts/lib/ledger-enums";
 
 /**
@@ -828,8 +827,6 @@ export interface ShipmentRecordView {
   lot: string;
 }
 
-const RECORD_TYPE = DeliveryTrace__factory.createInterface().getEvent("ShipmentCreated")!.inputs[3];
-
 /** The record's fields out of a ShipmentCreated step's figures. */
 export function recordOf(f: Figures): ShipmentRecordView {
   return {
@@ -865,10 +862,5 @@ export function recordStruct(r: ShipmentRecordView) {
 
 /** keccak256(abi.encode(record)): what `DeliveryTrace.shipmentHash(id)` must return. */
 export function recordHash(r: ShipmentRecordView): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode([RECORD_TYPE], [recordStruct(r)]));
-}
-
-/** keccak256(abi.encode(gtin, lot)): the topic a lot's shipments and recalls are indexed by. */
-export function lotKeyOf(gtin: string, lot: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["uint64", "string"], [BigInt(gtin), lot]));
+  return shipmentRecordHash(recordStruct(r));
 }

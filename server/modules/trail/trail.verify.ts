@@ -17,7 +17,7 @@ import {
   SupplierRegistry__factory,
   TenderHouse__factory,
 } from "../../../typechain-types";
-import type { LedgerContractName } from "../../../scripts/lib/ledger";
+import { lotKeyOf, type LedgerContractName } from "../../../scripts/lib/ledger";
 import { ORDER_STATUS } from "../../../scripts/lib/ledger-enums";
 import { LedgerEventDecoder, type EventArgs, type JsonValue } from "../../chain/ledger-events";
 import { AppError, appError } from "../../plugins/error-catalogue";
@@ -28,7 +28,6 @@ import {
   GLOBAL_SCOPE,
   HOSPITAL_EVENTS,
   hospitalActors,
-  lotKeyOf,
   MEMBER_EVENTS,
   ORDER_EVENTS,
   RECALL_EVENTS,

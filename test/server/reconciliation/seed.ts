@@ -1,4 +1,5 @@
-import { AbiCoder, keccak256, ZeroAddress } from "ethers";
+import { ZeroAddress } from "ethers";
+import { lotKeyOf as lotKey } from "../../../scripts/lib/ledger";
 import type { Db } from "../../../server/db";
 
 /**
@@ -11,9 +12,6 @@ export const hash = (n: number): string => `0x${n.toString(16).padStart(64, "0")
 export const address = (byte: string): string => `0x${byte.repeat(20)}`;
 /** The scope of a regulator's recall: every supplier's shipments of the lot. */
 export const GLOBAL = ZeroAddress;
-
-const lotKey = (gtin: string, lot: string) =>
-  keccak256(AbiCoder.defaultAbiCoder().encode(["uint64", "string"], [BigInt(gtin), lot]));
 
 const TX = hash(0xfff);
 
