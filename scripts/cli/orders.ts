@@ -194,11 +194,9 @@ export const orderPermit: CommandSpec = {
     const now = await chain.now();
     const deadline = parseWhen(o.optional("deadline") ?? "+1d", "--deadline", now);
     const spender = await orderBook.getAddress();
-    const [allowance, quote, nonce, domain] = await Promise.all([
+    const [allowance, quote] = await Promise.all([
       token.allowance(chain.address, spender),
       agreements.quote(order.agreementId, order.quantity),
-      token.nonces(chain.address),
-      token.eip712Domain(),
     ]);
     const value = allowance + quote;
     if (value > ethers.MaxUint256) {
@@ -207,26 +205,7 @@ export const orderPermit: CommandSpec = {
         "PERMIT_NOT_NEEDED",
       );
     }
-    const signature = ethers.Signature.from(
-      await chain.signer.signTypedData(
-        {
-          name: domain.name,
-          version: domain.version,
-          chainId: domain.chainId,
-          verifyingContract: domain.verifyingContract,
-        },
-        {
-          Permit: [
-            { name: "owner", type: "address" },
-            { name: "spender", type: "address" },
-            { name: "value", type: "uint256" },
-            { name: "nonce", type: "uint256" },
-            { name: "deadline", type: "uint256" },
-          ],
-        },
-        { owner: chain.address, spender, value, nonce, deadline },
-      ),
-    );
+    const signature = await act.signPermit(chain.ledger, chain.signer, spender, value, deadline);
     const permit: PermitFile = {
       orderId: orderId.toString(),
       owner: chain.address,

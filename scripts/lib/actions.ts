@@ -276,7 +276,11 @@ export async function createShipment(
 export async function shipmentRecord(ledger: Ledger, shipmentId: bigint): Promise<ShipmentRecordStruct> {
   const [log] = await ledger.trace.queryFilter(ledger.trace.filters.ShipmentCreated(shipmentId));
   if (!log) throw new Error(`no ShipmentCreated event for shipment ${shipmentId}`);
-  const r = log.args.record;
+  return recordOf(log.args.record);
+}
+
+/** A decoded `ShipmentCreated.record` as the plain struct the acts on a shipment take. */
+export function recordOf(r: ShipmentRecordStruct): ShipmentRecordStruct {
   return {
     orderId: r.orderId,
     supplier: r.supplier,
@@ -325,4 +329,35 @@ export async function confirmShipment(
       .connect(settler)
       .confirmShipment(shipmentId, await shipmentRecord(ledger, shipmentId), c),
   );
+}
+
+/** `owner`'s EIP-2612 permit for `spender` over the settlement token, at its current nonce. */
+export async function signPermit(
+  ledger: Ledger,
+  owner: Signer,
+  spender: string,
+  value: bigint,
+  deadline: bigint | number,
+): Promise<ethers.Signature> {
+  const address = await owner.getAddress();
+  const [domain, nonce] = await Promise.all([ledger.token.eip712Domain(), ledger.token.nonces(address)]);
+  const signature = await owner.signTypedData(
+    {
+      name: domain.name,
+      version: domain.version,
+      chainId: domain.chainId,
+      verifyingContract: domain.verifyingContract,
+    },
+    {
+      Permit: [
+        { name: "owner", type: "address" },
+        { name: "spender", type: "address" },
+        { name: "value", type: "uint256" },
+        { name: "nonce", type: "uint256" },
+        { name: "deadline", type: "uint256" },
+      ],
+    },
+    { owner: address, spender, value, nonce, deadline },
+  );
+  return ethers.Signature.from(signature);
 }

@@ -16,6 +16,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
 import { ethers } from "hardhat";
+import { recordOf } from "../../../scripts/lib/actions";
 import { deployLedger, type Ledger } from "../../../scripts/lib/ledger";
 import { TRACE_STEPS, type TraceStepName } from "../../../scripts/lib/ledger-enums";
 import type {
@@ -175,34 +176,7 @@ export async function expectBalanced(ledger: Ledger, token: { balanceOf(a: strin
 }
 
 /** Signs an EIP-2612 permit of `owner` over the settlement token. */
-export async function signPermit(
-  ledger: Ledger,
-  owner: HardhatEthersSigner,
-  spender: string,
-  value: bigint,
-  deadline: bigint,
-) {
-  const domain = await ledger.token.eip712Domain();
-  const signature = await owner.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { owner: owner.address, spender, value, nonce: await ledger.token.nonces(owner.address), deadline },
-  );
-  return ethers.Signature.from(signature);
-}
+export { signPermit } from "../../../scripts/lib/actions";
 
 /** Members of hospital 2 (the fixture's spare signers). */
 export interface Hospital2Staff {
@@ -334,18 +308,7 @@ export async function createdShipment(ledger: Ledger, tx: ContractTransactionRes
     const r = parsed.args.record;
     return {
       id: parsed.args.shipmentId as bigint,
-      record: {
-        orderId: r.orderId,
-        supplier: r.supplier,
-        hospital: r.hospital,
-        gtin: r.gtin,
-        expiry: r.expiry,
-        quantity: r.quantity,
-        createdAt: r.createdAt,
-        serialRoot: r.serialRoot,
-        noticeHash: r.noticeHash,
-        lot: r.lot,
-      },
+      record: recordOf(r),
     };
   }
   throw new Error(`transaction ${tx.hash} created no shipment`);
