@@ -31,13 +31,8 @@ library TierSchedule {
         ValueTooLarge
     }
 
-    /// @notice Returns the first defect of `tiers` against `reservePrice`, or `Defect.None`.
-    function check(Tier[] calldata tiers, uint256 reservePrice) internal pure returns (Defect defect) {
-        (defect, ) = checkAndPack(tiers, reservePrice);
-    }
-
-    /// @notice `check` and `pack` in one pass over the schedule: the first defect, or the packed
-    /// words of a valid schedule.
+    /// @notice The first defect of `tiers` against `reservePrice` (or `Defect.None`) and, for a
+    /// valid schedule, its packed words: checked and packed in one pass.
     function checkAndPack(
         Tier[] calldata tiers,
         uint256 reservePrice
@@ -90,8 +85,10 @@ library TierSchedule {
         (, price) = _tier(w[i / PER_WORD], i % PER_WORD);
     }
 
-    /// @notice `valueOf` over a stored schedule, reading each word only when the span reaches its
-    /// tiers: early in an agreement's life one storage read prices an order.
+    /// @notice Value of `quantity` units when `before` units are already counted: each unit at
+    /// the price of the tier its own cumulative position falls in, so a span straddling
+    /// boundaries is priced piecewise. Each word is read only when the span reaches its tiers:
+    /// early in an agreement's life one storage read prices an order.
     function valueOfStored(
         uint256[WORDS] storage words,
         uint256 before,
@@ -135,26 +132,6 @@ library TierSchedule {
     function priceAt(Tier[] memory tiers, uint256 volume) internal pure returns (uint256 price) {
         for (uint256 i = tiers.length; i > 0; --i) {
             if (volume >= tiers[i - 1].threshold) return tiers[i - 1].unitPrice;
-        }
-    }
-
-    /// @notice Value of `quantity` units when `before` units are already counted: each unit at
-    /// the price of the tier its own cumulative position falls in, so a span straddling
-    /// boundaries is priced piecewise.
-    function valueOf(
-        Tier[] memory tiers,
-        uint256 before,
-        uint256 quantity
-    ) internal pure returns (uint256 value) {
-        uint256 from = before;
-        uint256 to = before + quantity;
-        uint256 n = tiers.length;
-        for (uint256 i = 0; i < n && from < to; ++i) {
-            uint256 tierEnd = i + 1 < n ? tiers[i + 1].threshold : type(uint256).max;
-            if (from >= tierEnd) continue;
-            uint256 end = to < tierEnd ? to : tierEnd;
-            value += (end - from) * tiers[i].unitPrice;
-            from = end;
         }
     }
 }

@@ -24,7 +24,8 @@ contract TierScheduleHarness {
         Tier[] calldata schedule,
         uint256 reservePrice
     ) external pure returns (TierSchedule.Defect) {
-        return TierSchedule.check(schedule, reservePrice);
+        (TierSchedule.Defect defect, ) = TierSchedule.checkAndPack(schedule, reservePrice);
+        return defect;
     }
 
     function priceAt(uint256 volume) external view returns (uint256) {
@@ -33,6 +34,6 @@ contract TierScheduleHarness {
 
     /// @dev Not named `valueOf`: that would shadow `Object.prototype.valueOf` on the ethers contract.
     function valueOfOrder(uint256 before, uint256 quantity) external view returns (uint256) {
-        return TierSchedule.unpack(_words).valueOf(before, quantity);
+        return TierSchedule.valueOfStored(_words, before, quantity);
     }
 }

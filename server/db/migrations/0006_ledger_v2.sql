@@ -20,10 +20,11 @@ ALTER TABLE bids
   ADD COLUMN bond          NUMERIC(78,0) NOT NULL DEFAULT 0,
   ADD COLUMN bond_returned BOOLEAN NOT NULL DEFAULT FALSE;
 
--- cumulative_volume stays, equal to accepted_volume: the position on the tier schedule.
+-- Prices follow accepted volume: the cumulative volume is the accepted volume, the position on
+-- the tier schedule.
+ALTER TABLE agreements RENAME COLUMN cumulative_volume TO accepted_volume;
 ALTER TABLE agreements
   ADD COLUMN funded_volume    NUMERIC(78,0) NOT NULL DEFAULT 0,
-  ADD COLUMN accepted_volume  NUMERIC(78,0) NOT NULL DEFAULT 0,
   ADD COLUMN funding_window   INTEGER,
   ADD COLUMN receiving_window INTEGER,
   ADD COLUMN confirm_window   INTEGER;

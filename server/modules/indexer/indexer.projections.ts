@@ -433,7 +433,7 @@ const handlers: Record<string, Handler> = {
     // The accepted units move the agreement along its tier schedule (AgreementBook.recordAcceptance,
     // which emits nothing) and count for the order's hospital.
     await db.query(
-      `UPDATE agreements SET accepted_volume = accepted_volume + $2, cumulative_volume = cumulative_volume + $2,
+      `UPDATE agreements SET accepted_volume = accepted_volume + $2,
          last_tx = $3, last_block = $4
        WHERE id = (SELECT agreement_id FROM orders WHERE id = $1)`,
       [str(e.args.orderId), str(c.accepted), e.txHash, e.blockNumber],

@@ -143,9 +143,8 @@ export function agreementView(r: Row, hospitals: Row[] = []) {
     receivingWindowSeconds: n(r.receiving_window),
     confirmWindowSeconds: n(r.confirm_window),
     fundedVolume: s(r.funded_volume),
+    // The position on the tier schedule.
     acceptedVolume: s(r.accepted_volume),
-    // The position on the tier schedule: the accepted volume.
-    cumulativeVolume: s(r.cumulative_volume),
     hospitals: hospitals.map((h) => ({
       hospital: h.hospital as string,
       committed: s(h.committed),

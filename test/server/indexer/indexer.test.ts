@@ -249,7 +249,6 @@ describe("ledger indexer against Anvil", function () {
         supplier: lc(cast.supplier.address),
         funded_volume: "10",
         accepted_volume: "0",
-        cumulative_volume: "0",
         lead_time_days: 10,
         funding_window: terms.fundingWindow,
         receiving_window: terms.receivingWindow,

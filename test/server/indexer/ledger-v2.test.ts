@@ -208,7 +208,6 @@ describe("ledger v2 projections against the chain's views", function () {
           // The book keeps funded volume per hospital only; each tender here has one hospital.
           funded_volume: position.funded.toString(),
           accepted_volume: onChain.acceptedVolume.toString(),
-          cumulative_volume: onChain.acceptedVolume.toString(),
           funding_window: Number(onChain.terms.fundingWindow),
           receiving_window: Number(onChain.terms.receivingWindow),
           confirm_window: Number(onChain.terms.confirmWindow),
