@@ -145,7 +145,8 @@ export const unbindMember: CommandSpec = {
 
 export const setThreshold: CommandSpec = {
   path: ["set-threshold"],
-  summary: "set the threshold past which an order needs two approvers (its 30-day placed value under the agreement; the hospital account)",
+  summary:
+    "set the threshold past which an order needs two approvers (its 30-day placed value under the agreement; the hospital account)",
   details:
     "Counted per agreement over a rolling 30 days: the hospital's approved value drains at one threshold per 30 days, and an order that would take it past the threshold needs a second approver.",
   options: {
