@@ -3,7 +3,7 @@ import path from "node:path";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
 import type { ContractTransactionResponse } from "ethers";
-import { deployLedger } from "../scripts/lib/ledger";
+import { deployLedger } from "../ledger/contracts";
 import {
   addMember,
   commitmentOf,

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ethers, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
-import * as act from "./lib/actions";
+import * as act from "../ledger/acts";
 import { GatewayClient, GatewayError } from "./lib/gateway-client";
-import { connectLedger, type DeploymentRecord, type Ledger } from "./lib/ledger";
-import { decodeRevert, revertDataOf } from "../server/chain/revert";
+import { connectLedger, type DeploymentRecord, type Ledger } from "../ledger/contracts";
+import { decodeRevert, revertDataOf } from "../ledger/revert";
 import type { CastMember } from "./lib/stack-accounts";
 import { demoCast } from "./lib/stack-accounts";
 

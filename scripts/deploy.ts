@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
-import { deployLedger, deploymentRecord } from "./lib/ledger";
+import { deployLedger, deploymentRecord } from "../ledger/contracts";
 
 /**
  * Deploys the ledger to the network Hardhat runs against (`--network <name>`) and writes

@@ -11,7 +11,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { ethers } from "ethers";
-import * as act from "../lib/actions";
+import * as act from "../../ledger/acts";
 import { CliError, parseWhole, readInput, UsageError, type CommandSpec, type Opts } from "./command";
 import { chainAct, type Chain, type Context } from "./options";
 import { record } from "./output";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { getAddress, isAddress } from "ethers";
-import { categoryCode } from "../lib/actions";
+import { categoryCode } from "../../ledger/acts";
 import type { Context } from "./options";
 import type { Result } from "./output";
 

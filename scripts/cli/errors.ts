@@ -19,7 +19,7 @@ const DOCUMENT_STATUS = ["none", "pending", "attested", "rejected"];
 
 /** Enum arguments of the ledger's errors, by error and argument name. */
 async function enumNames(): Promise<Record<string, Record<string, readonly string[]>>> {
-  const { ORDER_STATUS, TENDER_STATUS, TRACE_STEPS } = await import("../lib/ledger-enums");
+  const { ORDER_STATUS, TENDER_STATUS, TRACE_STEPS } = await import("../../ledger/enums");
   return {
     OrderStatusInvalid: { status: ORDER_STATUS, expected: ORDER_STATUS },
     TenderStatusInvalid: { status: TENDER_STATUS, expected: TENDER_STATUS },
@@ -59,7 +59,7 @@ export async function describeError(error: unknown, ctx?: Context): Promise<Desc
   if (error instanceof GatewayError) {
     return { code: error.code, status: error.status, message: error.message };
   }
-  const { decodeRevert, revertDataOf } = await import("../../server/chain/revert");
+  const { decodeRevert, revertDataOf } = await import("../../ledger/revert");
   const data = revertDataOf(error);
   const e = error as { code?: string; reason?: string | null; shortMessage?: string; message?: string };
   if (data) {

@@ -1,5 +1,5 @@
 import { ethers } from "ethers";
-import * as act from "../lib/actions";
+import * as act from "../../ledger/acts";
 import { REASON_OPTION, reasonCode, UsageError, type CommandSpec } from "./command";
 import { chainAct } from "./options";
 import { record } from "./output";

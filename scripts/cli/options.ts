@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { JsonRpcProvider, Wallet, type BaseWallet } from "ethers";
-import type { DeploymentRecord, Ledger } from "../lib/ledger";
+import type { DeploymentRecord, Ledger } from "../../ledger/contracts";
 import type { GatewayClient } from "../lib/gateway-client";
 import { CliError, UsageError, type OptionSpec } from "./command";
 import type { CliSigner } from "./relay";
@@ -138,7 +138,7 @@ export class Context {
 
   private async connect(): Promise<Chain> {
     const deployment = await readDeployment(this.globals.deployment);
-    const { connectLedger } = await import("../lib/ledger");
+    const { connectLedger } = await import("../../ledger/contracts");
     const { CliSigner } = await import("./relay");
     const rpc = this.globals.rpc;
     const provider = new JsonRpcProvider(rpc, deployment.chainId, {
@@ -221,7 +221,7 @@ export async function loadWallet(keystore: string | undefined, env: NodeJS.Proce
 
 /** Reads the deployment record (loaded lazily: the checker pulls in the ledger's typed contracts). */
 export async function readDeployment(file: string): Promise<DeploymentRecord> {
-  const { loadDeployment } = await import("../../server/chain/deployment");
+  const { loadDeployment } = await import("../../ledger/deployment");
   try {
     return loadDeployment(file);
   } catch (error) {

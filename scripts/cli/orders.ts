@@ -1,6 +1,6 @@
 import { ethers } from "ethers";
-import * as act from "../lib/actions";
-import { ORDER_STATUS } from "../lib/ledger-enums";
+import * as act from "../../ledger/acts";
+import { ORDER_STATUS } from "../../ledger/enums";
 import { CliError, isoTime, parseWhen, readInput, UsageError, type CommandSpec } from "./command";
 import { chainAct, type Chain } from "./options";
 import { record, type Row } from "./output";

@@ -1,5 +1,5 @@
-import * as act from "../lib/actions";
-import type { LedgerContractName } from "../lib/ledger";
+import * as act from "../../ledger/acts";
+import type { LedgerContractName } from "../../ledger/contracts";
 import { UsageError, type CommandSpec } from "./command";
 import { list } from "./output";
 

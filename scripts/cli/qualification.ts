@@ -1,5 +1,5 @@
 import { ethers } from "ethers";
-import * as act from "../lib/actions";
+import * as act from "../../ledger/acts";
 import {
   bytes32Text,
   isoTime,

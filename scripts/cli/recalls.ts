@@ -1,5 +1,5 @@
 import { ethers } from "ethers";
-import * as act from "../lib/actions";
+import * as act from "../../ledger/acts";
 import { parseAddress, parseGtin, parseLot, REASON_OPTION, reasonCode, type CommandSpec } from "./command";
 import { chainAct } from "./options";
 import { record } from "./output";

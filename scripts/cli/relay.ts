@@ -13,7 +13,7 @@ import {
   type TypedDataField,
 } from "ethers";
 import type { LedgerForwarder } from "../../typechain-types";
-import { FORWARD_REQUEST_TYPES, type ForwardRequestBody } from "../../server/modules/relay/relay.service";
+import { FORWARD_REQUEST_TYPES, type ForwardRequestBody } from "../../ledger/forward-request";
 import { GatewayClient } from "../lib/gateway-client";
 import { CliError } from "./command";
 

@@ -1,6 +1,6 @@
 import { ethers } from "ethers";
-import * as act from "../lib/actions";
-import { ORDER_STATUS } from "../lib/ledger-enums";
+import * as act from "../../ledger/acts";
+import { ORDER_STATUS } from "../../ledger/enums";
 import {
   isoTime,
   readInput,

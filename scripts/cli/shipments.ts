@@ -1,4 +1,4 @@
-import * as act from "../lib/actions";
+import * as act from "../../ledger/acts";
 import { GatewayError } from "../lib/gateway-client";
 import {
   CliError,

@@ -1,5 +1,5 @@
 import type { Signer } from "ethers";
-import { formatSiwe } from "../../server/modules/auth/siwe";
+import { formatSiwe } from "../../ledger/siwe";
 
 /**
  * A small client of the gateway's HTTP API for scripts, the CLI and the demo: signs in with

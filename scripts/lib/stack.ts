@@ -19,7 +19,7 @@ import { JsonRpcProvider, NonceManager } from "ethers";
 import type { FastifyInstance } from "fastify";
 import { loadConfig, type Config } from "../../server/config";
 import { anvilBinary, DEV_MNEMONIC, devWallet } from "./anvil";
-import type { DeploymentRecord } from "./ledger";
+import type { DeploymentRecord } from "../../ledger/contracts";
 import { ADMIN_INDEX, REGULATOR_INDEX, settlerDevKey } from "./stack-accounts";
 import {
   DEFAULT_DATA_DIR,
@@ -491,7 +491,7 @@ export async function deploymentProblems(
  * when it has them all, or when it is not a deployment record at all (loadDeployment says why).
  */
 async function missingContracts(file: string): Promise<string[]> {
-  const { LEDGER_CONTRACTS } = await import("./ledger");
+  const { LEDGER_CONTRACTS } = await import("../../ledger/contracts");
   let contracts: Record<string, unknown>;
   try {
     const record = JSON.parse(readFileSync(file, "utf8")) as { contracts?: unknown };
@@ -505,7 +505,7 @@ async function missingContracts(file: string): Promise<string[]> {
 }
 
 async function readDeployment(file: string): Promise<DeploymentRecord> {
-  const { loadDeployment } = await import("../../server/chain/deployment");
+  const { loadDeployment } = await import("../../ledger/deployment");
   try {
     return loadDeployment(file);
   } catch (error) {
@@ -580,7 +580,7 @@ function capitalize(text: string): string {
 }
 
 async function deployLocal(provider: JsonRpcProvider): Promise<DeploymentRecord> {
-  const { deployLedger, deploymentRecord } = await import("./ledger");
+  const { deployLedger, deploymentRecord } = await import("../../ledger/contracts");
   const admin = new NonceManager(devWallet(ADMIN_INDEX, provider));
   const { ledger, deploymentBlock } = await deployLedger(admin, {
     regulators: [devWallet(REGULATOR_INDEX).address],

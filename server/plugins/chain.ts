@@ -4,8 +4,8 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "../config";
 import { assertLedgerIdentity } from "../db";
-import { loadDeployment } from "../chain/deployment";
-import { connectLedger, type DeploymentRecord, type Ledger } from "../../scripts/lib/ledger";
+import { loadDeployment } from "../../ledger/deployment";
+import { connectLedger, type DeploymentRecord, type Ledger } from "../../ledger/contracts";
 
 /**
  * `app.chain`: the JSON-RPC provider, the deployment the gateway serves, typed read-only

@@ -3,7 +3,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { expect } from "chai";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import { ethers } from "hardhat";
-import { lotKeyOf, PAUSER_ROLE } from "../../scripts/lib/ledger";
+import { lotKeyOf, PAUSER_ROLE } from "../../ledger/contracts";
 import type { DeliveryTrace } from "../../typechain-types";
 import type { ShipmentRecordStruct } from "../../typechain-types/contracts/DeliveryTrace";
 import {

@@ -9,7 +9,7 @@ import {
   PAUSER_ROLE,
   REGULATOR_ROLE,
   type Ledger,
-} from "../../scripts/lib/ledger";
+} from "../../ledger/contracts";
 
 const LEDGER_BASED = ["registry", "tenders", "agreements", "hospitals", "trace", "orderBook"] as const;
 

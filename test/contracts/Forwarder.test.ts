@@ -3,7 +3,7 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { lotKeyOf, type Ledger } from "../../scripts/lib/ledger";
+import { lotKeyOf, type Ledger } from "../../ledger/contracts";
 import type { ERC2771Forwarder } from "../../typechain-types/contracts/LedgerForwarder";
 import { agreementFixture, DAY, GTIN, shipmentRecord } from "./helpers/fixtures";
 import { fundedOrderFixture, LOT, recordHash, shipmentInput } from "./helpers/trace";

@@ -2,9 +2,9 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import type { Ledger } from "../../scripts/lib/ledger";
-import { PAUSER_ROLE } from "../../scripts/lib/ledger";
-import { HOSPITAL_ROLES } from "../../scripts/lib/ledger-enums";
+import type { Ledger } from "../../ledger/contracts";
+import { PAUSER_ROLE } from "../../ledger/contracts";
+import { HOSPITAL_ROLES } from "../../ledger/enums";
 import { addMember, APPROVER, deployFixture, RECEIVER, REGULATOR_ROLE, SETTLER } from "./helpers/fixtures";
 
 const NAME_HASH = ethers.id("Peking Union Medical College Hospital");

@@ -6,8 +6,8 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { TRACE_STEPS } from "../../scripts/lib/ledger-enums";
-import type { Ledger } from "../../scripts/lib/ledger";
+import { TRACE_STEPS } from "../../ledger/enums";
+import type { Ledger } from "../../ledger/contracts";
 import {
   BlockingToken__factory,
   FeeOnTransferToken__factory,

@@ -35,8 +35,8 @@ import { expect } from "chai";
 import type { ContractTransactionResponse, Interface, LogDescription } from "ethers";
 import fc from "fast-check";
 import { ethers } from "hardhat";
-import { deployLedger, type Ledger } from "../../scripts/lib/ledger";
-import { TRACE_STEPS } from "../../scripts/lib/ledger-enums";
+import { deployLedger, type Ledger } from "../../ledger/contracts";
+import { TRACE_STEPS } from "../../ledger/enums";
 import { BlockingToken__factory } from "../../typechain-types";
 import type { OrderStructOutput } from "../../typechain-types/contracts/OrderBook";
 import {

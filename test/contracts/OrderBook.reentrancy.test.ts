@@ -1,7 +1,7 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { deployLedger } from "../../scripts/lib/ledger";
+import { deployLedger } from "../../ledger/contracts";
 import { ReentrantToken__factory } from "../../typechain-types";
 import { enrolHospital, qualify, runTender, STENTS, tiers, type Actors } from "./helpers/fixtures";
 import { confirmation, ensureGtinRegistered, OrderStatus, placeOrder, ship } from "./helpers/orderBook";

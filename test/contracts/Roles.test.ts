@@ -1,8 +1,8 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { HOSPITAL_ROLES } from "../../scripts/lib/ledger-enums";
-import { PAUSER_ROLE, REGULATOR_ROLE } from "../../scripts/lib/ledger";
+import { HOSPITAL_ROLES } from "../../ledger/enums";
+import { PAUSER_ROLE, REGULATOR_ROLE } from "../../ledger/contracts";
 import { APPROVER, deployFixture, RECEIVER, SETTLER } from "./helpers/fixtures";
 
 /**

@@ -18,7 +18,7 @@ import {
   tiers,
   YEAR,
 } from "./helpers/fixtures";
-import { deployLedger, type Ledger } from "../../scripts/lib/ledger";
+import { deployLedger, type Ledger } from "../../ledger/contracts";
 import type { TenderHouse } from "../../typechain-types";
 import type { TenderTermsStruct, TierStruct } from "../../typechain-types/contracts/TenderHouse";
 

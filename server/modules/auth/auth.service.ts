@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { verifyMessage } from "ethers";
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
-import type { Ledger } from "../../../scripts/lib/ledger";
-import { REGULATOR_ROLE } from "../../../scripts/lib/ledger";
+import type { Ledger } from "../../../ledger/contracts";
+import { REGULATOR_ROLE } from "../../../ledger/contracts";
 import { parseSiwe, SiweError } from "./siwe";
 import { issueToken, type Principal, type Role } from "./tokens";
 

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import { LedgerEventDecoder } from "../../chain/ledger-events";
+import { LedgerEventDecoder } from "../../../ledger/events";
 import { Indexer } from "./indexer.service";
 
 /**

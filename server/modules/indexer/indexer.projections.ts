@@ -1,6 +1,6 @@
 import type { Db } from "../../db";
-import type { EventArgs, JsonValue } from "../../chain/ledger-events";
-import { DOCUMENT_KINDS, ORDER_STATUS, TRACE_STEPS } from "../../../scripts/lib/ledger-enums";
+import type { EventArgs, JsonValue } from "../../../ledger/events";
+import { DOCUMENT_KINDS, ORDER_STATUS, TRACE_STEPS } from "../../../ledger/enums";
 
 /**
  * Projections: how each ledger event changes the gateway's read model. Every handler is a

@@ -1,5 +1,5 @@
 import type { Db } from "../../db";
-import type { EventArgs } from "../../chain/ledger-events";
+import type { EventArgs } from "../../../ledger/events";
 import { PROJECTION_TABLES, project, type StoredEvent } from "./indexer.projections";
 
 /** SQL of the indexer: the event log, the recent-block window and projection rebuilds. */

@@ -1,7 +1,7 @@
 import type { Block, JsonRpcProvider, Log } from "ethers";
 import type { Db } from "../../db";
 import { sleep } from "../../lib/sleep";
-import type { LedgerEventDecoder } from "../../chain/ledger-events";
+import type { LedgerEventDecoder } from "../../../ledger/events";
 import {
   applyEvent,
   latestBlock,

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { appError } from "../../plugins/error-catalogue";
 import { address, errorResponses } from "../../lib/schemas";
-import { RelayService, type ForwardRequestBody } from "./relay.service";
+import type { ForwardRequestBody } from "../../../ledger/forward-request";
+import { RelayService } from "./relay.service";
 
 /**
  * POST /v1/relay — gas-less acts: anyone may submit a forward request; the EIP-712 signature

@@ -9,7 +9,8 @@ import {
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
 import type { LedgerForwarder } from "../../../typechain-types";
-import { decodeRevert, revertDataOf } from "../../chain/revert";
+import { decodeRevert, revertDataOf } from "../../../ledger/revert";
+import { FORWARD_REQUEST_TYPES, type ForwardRequestBody } from "../../../ledger/forward-request";
 import { highestNonceInFlight, lockSettlerNonce } from "../settlement/settlement.repository";
 
 /**
@@ -18,29 +19,6 @@ import { highestNonceInFlight, lockSettlerNonce } from "../settlement/settlement
  * is sent unless the signature, deadline and nonce are right and the call would succeed, so
  * a bad request costs the gateway nothing; the gateway cannot alter what was signed.
  */
-
-export interface ForwardRequestBody {
-  from: string;
-  to: string;
-  value?: string;
-  gas: string;
-  nonce: string;
-  deadline: number;
-  data: string;
-  signature: string;
-}
-
-export const FORWARD_REQUEST_TYPES = {
-  ForwardRequest: [
-    { name: "from", type: "address" },
-    { name: "to", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "gas", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint48" },
-    { name: "data", type: "bytes" },
-  ],
-};
 
 export class RelayService {
   constructor(

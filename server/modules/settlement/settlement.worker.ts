@@ -2,7 +2,7 @@ import { Transaction, type BaseWallet, type JsonRpcProvider } from "ethers";
 import type { Db } from "../../db";
 import { sleep } from "../../lib/sleep";
 import type { DeliveryTrace, OrderBook } from "../../../typechain-types";
-import { decodeRevert, revertDataOf } from "../../chain/revert";
+import { decodeRevert, revertDataOf } from "../../../ledger/revert";
 import { shipmentRecord, type ShipmentRecordArgs } from "../indexer/indexer.repository";
 import * as repo from "./settlement.repository";
 import type { SettlementJob } from "./settlement.repository";

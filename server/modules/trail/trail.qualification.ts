@@ -1,4 +1,4 @@
-import { DOCUMENT_KINDS } from "../../../scripts/lib/ledger-enums";
+import { DOCUMENT_KINDS } from "../../../ledger/enums";
 import { kindsOf, type Figures } from "./trail.events";
 
 /**

@@ -1,5 +1,5 @@
 import type { Db } from "../../db";
-import type { EventArgs } from "../../chain/ledger-events";
+import type { EventArgs } from "../../../ledger/events";
 import { HOSPITAL_EVENTS, MEMBER_EVENTS } from "./trail.events";
 
 const HOSPITAL_EVENT_NAMES = [...HOSPITAL_EVENTS];

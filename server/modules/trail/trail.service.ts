@@ -1,7 +1,7 @@
 import { visible } from "../../plugins/auth";
 import type { Db } from "../../db";
-import type { JsonValue } from "../../chain/ledger-events";
-import type { LedgerContractName } from "../../../scripts/lib/ledger";
+import type { JsonValue } from "../../../ledger/events";
+import type { LedgerContractName } from "../../../ledger/contracts";
 import { appError } from "../../plugins/error-catalogue";
 import { ManifestService, type SerialProof } from "../shipments/manifest.service";
 import { buildEpcisDocument, EpcisExportError } from "./epcis.export";

@@ -17,9 +17,9 @@ import {
   SupplierRegistry__factory,
   TenderHouse__factory,
 } from "../../../typechain-types";
-import { lotKeyOf, type LedgerContractName } from "../../../scripts/lib/ledger";
-import { ORDER_STATUS } from "../../../scripts/lib/ledger-enums";
-import { LedgerEventDecoder, type EventArgs, type JsonValue } from "../../chain/ledger-events";
+import { lotKeyOf, type LedgerContractName } from "../../../ledger/contracts";
+import { ORDER_STATUS } from "../../../ledger/enums";
+import { LedgerEventDecoder, type EventArgs, type JsonValue } from "../../../ledger/events";
 import { AppError, appError } from "../../plugins/error-catalogue";
 import type { TrailScope } from "./trail.repository";
 import {

@@ -2,8 +2,8 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ethers } from "hardhat";
-import { deployLedger, REGULATOR_ROLE, type Ledger } from "../../../scripts/lib/ledger";
-import { shipmentRecord } from "../../../scripts/lib/actions";
+import { deployLedger, REGULATOR_ROLE, type Ledger } from "../../../ledger/contracts";
+import { shipmentRecord } from "../../../ledger/acts";
 import type { TenderTermsStruct, TierStruct } from "../../../typechain-types/contracts/TenderHouse";
 
 export const DAY = 24 * 60 * 60;

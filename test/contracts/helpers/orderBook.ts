@@ -16,9 +16,9 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { expect } from "chai";
 import type { ContractTransactionResponse } from "ethers";
 import { ethers } from "hardhat";
-import { recordOf } from "../../../scripts/lib/actions";
-import { deployLedger, type Ledger } from "../../../scripts/lib/ledger";
-import { TRACE_STEPS, type TraceStepName } from "../../../scripts/lib/ledger-enums";
+import { recordOf } from "../../../ledger/acts";
+import { deployLedger, type Ledger } from "../../../ledger/contracts";
+import { TRACE_STEPS, type TraceStepName } from "../../../ledger/enums";
 import type {
   ShipmentInputStruct,
   ShipmentRecordStruct,
@@ -176,7 +176,7 @@ export async function expectBalanced(ledger: Ledger, token: { balanceOf(a: strin
 }
 
 /** Signs an EIP-2612 permit of `owner` over the settlement token. */
-export { signPermit } from "../../../scripts/lib/actions";
+export { signPermit } from "../../../ledger/acts";
 
 /** Members of hospital 2 (the fixture's spare signers). */
 export interface Hospital2Staff {

@@ -1,7 +1,7 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { AddressLike } from "ethers";
 import { ethers } from "hardhat";
-import { shipmentRecordHash } from "../../../scripts/lib/ledger";
+import { shipmentRecordHash } from "../../../ledger/contracts";
 import type {
   ShipmentInputStruct,
   ShipmentRecordStruct,

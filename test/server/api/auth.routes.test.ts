@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import type { HDNodeWallet } from "ethers";
 import type { FastifyInstance } from "fastify";
-import { formatSiwe } from "../../../server/modules/auth/siwe";
+import { formatSiwe } from "../../../ledger/siwe";
 import { issueToken } from "../../../server/modules/auth/tokens";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import type { ChainStack } from "../support/chain";
 import { login } from "../support/gateway";

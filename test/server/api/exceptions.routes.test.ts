@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import { GTIN, LOT, type ChainStack, type Procurement } from "../support/chain";
 import {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import { migrate } from "../../../server/db";
 import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import { recordAsJson } from "../support/api-fixtures";
 import { GTIN, LOT, procure, startChain, type ChainStack, type Procurement } from "../support/chain";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import {
   BID_BOND,

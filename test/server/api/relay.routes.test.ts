@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers, type HDNodeWallet } from "ethers";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import { DAY, type ChainStack, type Procurement } from "../support/chain";
 import { login } from "../support/gateway";

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
-import { decodeRevert, revertDataOf } from "../../../server/chain/revert";
+import { decodeRevert, revertDataOf } from "../../../ledger/revert";
 import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import { rejectionOf } from "../helpers/rejection";
 import type { ChainStack, Procurement } from "../support/chain";

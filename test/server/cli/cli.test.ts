@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import { encryptKeystoreJsonSync, ethers, Wallet, type HDNodeWallet } from "ethers";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { GatewayClient, GatewayError } from "../../../scripts/lib/gateway-client";
 import { DAY, useCliHarness } from "./harness";
 

@@ -12,7 +12,7 @@ import {
   deploymentRecord,
   type DeploymentRecord,
   type Ledger,
-} from "../../../scripts/lib/ledger";
+} from "../../../ledger/contracts";
 import { buildApp } from "../../../server/app";
 import { openPglite, type Db } from "../../../server/db";
 import type { ChainContext } from "../../../server/plugins/chain";

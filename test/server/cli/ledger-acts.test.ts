@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import { ethers, type HDNodeWallet } from "ethers";
-import * as act from "../../../scripts/lib/actions";
-import { deployLedger, deploymentRecord, type Ledger } from "../../../scripts/lib/ledger";
+import * as act from "../../../ledger/acts";
+import { deployLedger, deploymentRecord, type Ledger } from "../../../ledger/contracts";
 import { ReentrantToken__factory } from "../../../typechain-types";
 import { DAY, useCliHarness } from "./harness";
 

@@ -3,7 +3,7 @@ import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../../server/app";
 import { migrate, openPglite, type Db } from "../../../server/db";
-import { connectLedger } from "../../../scripts/lib/ledger";
+import { connectLedger } from "../../../ledger/contracts";
 import { devWallet } from "../../../scripts/lib/anvil";
 import { demoCast } from "../../../scripts/lib/stack-accounts";
 import { runDemo, type DemoSummary } from "../../../scripts/demo";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { Log } from "ethers";
 import { migrate, type Db } from "../../../server/db";
-import { LedgerEventDecoder } from "../../../server/chain/ledger-events";
+import { LedgerEventDecoder } from "../../../ledger/events";
 import { PROJECTION_TABLES } from "../../../server/modules/indexer/indexer.projections";
 import {
   Indexer,
@@ -10,7 +10,7 @@ import {
   type IndexerOptions,
 } from "../../../server/modules/indexer/indexer.service";
 import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { forEachEngine, type EngineFixture } from "../helpers/engines";
 import { rejectionOf } from "../helpers/rejection";
 import {

@@ -4,9 +4,9 @@ import { migrate, type Db } from "../../../server/db";
 import { gtinCheckDigit } from "../../../server/modules/barcodes";
 import { PROJECTION_TABLES } from "../../../server/modules/indexer/indexer.projections";
 import { rewindTo } from "../../../server/modules/indexer/indexer.repository";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { devWallet } from "../../../scripts/lib/anvil";
-import { ORDER_STATUS } from "../../../scripts/lib/ledger-enums";
+import { ORDER_STATUS } from "../../../ledger/enums";
 import { forEachEngine } from "../helpers/engines";
 import {
   BID_BOND,

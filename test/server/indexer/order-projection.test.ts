@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
 import { migrate } from "../../../server/db";
-import { LedgerEventDecoder } from "../../../server/chain/ledger-events";
+import { LedgerEventDecoder } from "../../../ledger/events";
 import { Indexer } from "../../../server/modules/indexer/indexer.service";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import { DAY, GTIN, procure, startChain, type ChainStack, type Procurement } from "../support/chain";
 

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { encryptKeystoreJson, Wallet } from "ethers";
-import { DeploymentError } from "../../../server/chain/deployment";
+import { DeploymentError } from "../../../ledger/deployment";
 import { ChainConfigError, openChain } from "../../../server/plugins/chain";
 import { rejectionOf } from "../helpers/rejection";
 import { testConfig } from "../helpers/config";

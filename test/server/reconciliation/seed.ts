@@ -1,5 +1,5 @@
 import { ZeroAddress } from "ethers";
-import { lotKeyOf as lotKey } from "../../../scripts/lib/ledger";
+import { lotKeyOf as lotKey } from "../../../ledger/contracts";
 import type { Db } from "../../../server/db";
 
 /**

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "ethers";
 import { migrate } from "../../../server/db";
 import { enqueue } from "../../../server/modules/settlement/settlement.repository";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import { freePort, GTIN, procure, startChain, type ChainStack } from "../support/chain";
 import { indexLedger } from "../support/indexer";

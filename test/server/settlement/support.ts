@@ -11,7 +11,7 @@ import {
   type WorkerLogger,
 } from "../../../server/modules/settlement/settlement.worker";
 import { DeliveryTrace__factory, OrderBook__factory } from "../../../typechain-types";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { DAY, GTIN, LOT, type ChainStack } from "../support/chain";
 import { indexLedger } from "../support/indexer";
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import { startAnvil, type AnvilNode } from "../../../scripts/lib/anvil";
-import { LEDGER_CONTRACTS } from "../../../scripts/lib/ledger";
+import { LEDGER_CONTRACTS } from "../../../ledger/contracts";
 import {
   checkExternalDeployment,
   ensureDeployment,

@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import { Wallet } from "ethers";
 import { GatewayClient } from "../../../scripts/lib/gateway-client";
-import { LEDGER_CONTRACTS } from "../../../scripts/lib/ledger";
+import { LEDGER_CONTRACTS } from "../../../ledger/contracts";
 import { freePort } from "../support/chain";
 import { tempDir } from "../helpers/temp-dir";
 

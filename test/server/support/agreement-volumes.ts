@@ -1,5 +1,5 @@
 import type { BigNumberish } from "ethers";
-import type { Ledger } from "../../../scripts/lib/ledger";
+import type { Ledger } from "../../../ledger/contracts";
 
 /**
  * The agreement volumes AgreementBook keeps no figure of, summed from what the chain does hold:

@@ -1,14 +1,14 @@
 import { createServer } from "node:net";
 import { ethers, type HDNodeWallet, type JsonRpcProvider } from "ethers";
 import type { TenderTermsStruct } from "../../../typechain-types/contracts/TenderHouse";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { devWallet, startAnvil, type AnvilNode } from "../../../scripts/lib/anvil";
 import {
   deployLedger,
   deploymentRecord,
   type DeploymentRecord,
   type Ledger,
-} from "../../../scripts/lib/ledger";
+} from "../../../ledger/contracts";
 
 /**
  * A real JSON-RPC node (Anvil) with the ledger deployed and a cast of accounts, for the

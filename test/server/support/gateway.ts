@@ -2,9 +2,9 @@ import type { HDNodeWallet } from "ethers";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { buildApp } from "../../../server/app";
 import type { Db } from "../../../server/db";
-import { formatSiwe } from "../../../server/modules/auth/siwe";
+import { formatSiwe } from "../../../ledger/siwe";
 import type { ChainContext } from "../../../server/plugins/chain";
-import { connectLedger } from "../../../scripts/lib/ledger";
+import { connectLedger } from "../../../ledger/contracts";
 import { testConfig } from "../helpers/config";
 import type { ChainStack } from "./chain";
 

@@ -1,5 +1,5 @@
 import type { Db } from "../../../server/db";
-import { LedgerEventDecoder } from "../../../server/chain/ledger-events";
+import { LedgerEventDecoder } from "../../../ledger/events";
 import { Indexer } from "../../../server/modules/indexer/indexer.service";
 import type { ChainStack } from "./chain";
 

@@ -1,7 +1,7 @@
 import type { JsonRpcProvider } from "ethers";
-import { LedgerEventDecoder } from "../../../server/chain/ledger-events";
-import { ORDER_STATUS } from "../../../scripts/lib/ledger-enums";
-import type { DeploymentRecord, Ledger } from "../../../scripts/lib/ledger";
+import { LedgerEventDecoder } from "../../../ledger/events";
+import { ORDER_STATUS } from "../../../ledger/enums";
+import type { DeploymentRecord, Ledger } from "../../../ledger/contracts";
 import { EVENT_SPECS, recordHash, recordOf, type Figures } from "../../../server/modules/trail/trail.events";
 import { qualificationAt, qualificationMoments } from "../../../server/modules/trail/trail.qualification";
 import type {

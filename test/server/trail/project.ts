@@ -1,8 +1,8 @@
 import type { JsonRpcProvider } from "ethers";
 import type { Db } from "../../../server/db";
-import { LedgerEventDecoder, type EventArgs } from "../../../server/chain/ledger-events";
-import type { DeploymentRecord, Ledger } from "../../../scripts/lib/ledger";
-import { ORDER_STATUS, TRACE_STEPS } from "../../../scripts/lib/ledger-enums";
+import { LedgerEventDecoder, type EventArgs } from "../../../ledger/events";
+import type { DeploymentRecord, Ledger } from "../../../ledger/contracts";
+import { ORDER_STATUS, TRACE_STEPS } from "../../../ledger/enums";
 import { acceptedUnits, fundedVolume } from "../support/agreement-volumes";
 
 /**

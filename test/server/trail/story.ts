@@ -1,6 +1,6 @@
 import { ethers } from "ethers";
-import * as act from "../../../scripts/lib/actions";
-import { DOCUMENT_KINDS } from "../../../scripts/lib/ledger-enums";
+import * as act from "../../../ledger/acts";
+import { DOCUMENT_KINDS } from "../../../ledger/enums";
 import { DAY, GTIN, LOT, STENTS, type ChainStack } from "../support/chain";
 
 /**

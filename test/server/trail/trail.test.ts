@@ -9,7 +9,7 @@ import { migrate, type Db } from "../../../server/db";
 import { GLOBAL_SCOPE } from "../../../server/modules/trail/trail.events";
 import type { Trail, TrailStep } from "../../../server/modules/trail/trail.service";
 import type { Verification } from "../../../server/modules/trail/trail.verify";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import { DAY, GTIN, LOT, startChain, type ChainStack } from "../support/chain";
 import { as, buildGateway, errorOf, login } from "../support/gateway";

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import * as act from "../../../scripts/lib/actions";
+import * as act from "../../../ledger/acts";
 import { recordHash } from "../../../server/modules/trail/trail.events";
 import type { Trail, TrailStep, TrailSubject } from "../../../server/modules/trail/trail.service";
 import { TrailVerifier, type Verification } from "../../../server/modules/trail/trail.verify";

@@ -18,7 +18,7 @@ import {
   type SettlementToken,
   type SupplierRegistry,
   type TenderHouse,
-} from "../../typechain-types";
+} from "../typechain-types";
 
 /** Names of the deployed ledger contracts, as they appear in `deployments/<network>.json`. */
 export const LEDGER_CONTRACTS = [

@@ -1,8 +1,8 @@
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { ethers, type BaseContract, type ContractTransactionResponse, type Signer } from "ethers";
-import type { Ledger } from "./ledger";
-import type { TenderTermsStruct, TierStruct } from "../../typechain-types/contracts/TenderHouse";
-import type { ShipmentRecordStruct } from "../../typechain-types/contracts/DeliveryTrace";
+import type { Ledger } from "./contracts";
+import type { TenderTermsStruct, TierStruct } from "../typechain-types/contracts/TenderHouse";
+import type { ShipmentRecordStruct } from "../typechain-types/contracts/DeliveryTrace";
 
 /**
  * The ledger's everyday acts as plain functions over typed contracts and signers: one place
@@ -10,9 +10,9 @@ import type { ShipmentRecordStruct } from "../../typechain-types/contracts/Deliv
  * the ids the chain assigned (read from the events, never guessed from counters).
  */
 
-import { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./ledger-enums";
+import { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./enums";
 
-export { DOCUMENT_KINDS, HOSPITAL_ROLES, TRACE_STEPS, type TraceStepName } from "./ledger-enums";
+export { DOCUMENT_KINDS, HOSPITAL_ROLES, TRACE_STEPS, type TraceStepName } from "./enums";
 
 /** Sends a transaction and waits for its receipt; a dropped transaction is an error. */
 export async function sent(tx: Promise<ContractTransactionResponse>): Promise<ethers.TransactionReceipt> {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { isAddress } from "ethers";
-import { LEDGER_CONTRACTS, type DeploymentRecord } from "../../scripts/lib/ledger";
+import { LEDGER_CONTRACTS, type DeploymentRecord } from "./contracts";
 
 export class DeploymentError extends Error {}
 

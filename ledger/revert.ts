@@ -8,7 +8,7 @@ import {
   SettlementToken__factory,
   SupplierRegistry__factory,
   TenderHouse__factory,
-} from "../../typechain-types";
+} from "../typechain-types";
 
 /** Every custom error any ledger contract (or the OpenZeppelin code in it) can revert with. */
 const ERRORS = new Interface(

@@ -8,8 +8,8 @@ import {
   OrderBook__factory,
   SupplierRegistry__factory,
   TenderHouse__factory,
-} from "../../typechain-types";
-import type { LedgerContractName } from "../../scripts/lib/ledger";
+} from "../typechain-types";
+import type { LedgerContractName } from "./contracts";
 
 /** JSON-safe decoded event arguments: uint → decimal string, address/bytes → lower-case hex. */
 export type EventArgs = Record<string, JsonValue>;
