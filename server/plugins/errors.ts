@@ -6,13 +6,8 @@ import type {
   FastifySchemaValidationError,
 } from "fastify";
 import fp from "fastify-plugin";
-import {
-  AppError,
-  ERROR_CATALOGUE,
-  errorBodySchema,
-  type ErrorBody,
-  type ErrorCode,
-} from "./error-catalogue";
+import { ErrorBody } from "../../api/errors";
+import { AppError, ERROR_CATALOGUE, type ErrorCode } from "./error-catalogue";
 
 export { AppError, appError, ERROR_CATALOGUE, type ErrorBody, type ErrorCode } from "./error-catalogue";
 
@@ -128,7 +123,7 @@ export function frameworkErrorHandler(
 }
 
 async function errorsPlugin(app: FastifyInstance): Promise<void> {
-  app.addSchema(errorBodySchema);
+  app.addSchema(ErrorBody);
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
     sendError(

@@ -1,0 +1,44 @@
+import { Type, type Static, type TSchema } from "typebox";
+
+/**
+ * Field types every capability's schemas share. Money, unit counts and ids travel as decimal
+ * strings (they exceed 2^53); addresses and hashes as 0x-hex; times as ISO 8601.
+ */
+
+// At most 18 digits: ids are stored as BIGINT, and a longer one would fail in SQL (a 500)
+// instead of being refused here.
+export const IdString = Type.String({ pattern: "^[1-9][0-9]{0,17}$", description: "a ledger id (decimal)" });
+export const Address = Type.String({ pattern: "^0x[0-9a-fA-F]{40}$", description: "an account (0x-hex)" });
+export const Bytes32 = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" });
+export const TxHash = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$", description: "a transaction hash" });
+export const Amount = Type.String({ pattern: "^-?[0-9]+$", description: "integer minor units (fen)" });
+export const Units = Type.String({ pattern: "^[0-9]+$", description: "a count of units (decimal)" });
+export const Gtin = Type.String({ pattern: "^[0-9]{14}$", description: "GTIN-14" });
+export const DateTime = Type.String({ format: "date-time" });
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const PaginationQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 200, description: "nextCursor of the previous page" })),
+};
+
+export const LastChange = Type.Object(
+  { txHash: TxHash, blockNumber: Type.Integer() },
+  { description: "the transaction and block of the latest on-chain change", additionalProperties: false },
+);
+export type LastChange = Static<typeof LastChange>;
+
+/** A page of `item`s with the cursor of the next page (null on the last). */
+export function PageOf<T extends TSchema>(item: T) {
+  return Type.Object(
+    { items: Type.Array(item), nextCursor: Nullable(Type.String()) },
+    { additionalProperties: false },
+  );
+}
+
+export const IdempotencyHeaders = Type.Object({
+  "idempotency-key": Type.String({ minLength: 1, maxLength: 200 }),
+});
+
+/** The OpenAPI security requirement of a signed-in route. */
+export const bearer = [{ bearerAuth: [] }];

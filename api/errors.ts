@@ -1,0 +1,132 @@
+import { Type, type Static } from "typebox";
+
+/**
+ * Every error code the gateway answers with: stable strings clients branch on, each with its
+ * HTTP status. A code keeps its meaning forever; a new situation gets a new code here.
+ *
+ * Every error body is `{ error: <code>, message: <for a human>, details?: <for a program> }`.
+ */
+
+export const ERROR_CATALOGUE = {
+  // 400: the request is wrong; retrying it unchanged will fail again.
+  VALIDATION_FAILED: { status: 400, summary: "a path, query, header or body field failed its schema" },
+  INVALID_JSON: { status: 400, summary: "the body is not valid JSON" },
+  BAD_REQUEST: { status: 400, summary: "the request is malformed" },
+  BARCODE_INVALID: { status: 400, summary: "a GS1 barcode is malformed or fails its check digit" },
+  IDEMPOTENCY_KEY_REQUIRED: { status: 400, summary: "this write needs an Idempotency-Key header" },
+  CURSOR_INVALID: { status: 400, summary: "the pagination cursor was not issued by this API" },
+  RECEIPT_LINE_INVALID: { status: 400, summary: "a goods-receipt line is incomplete or inconsistent" },
+  RECEIPT_TIME_INVALID: { status: 400, summary: "the receipt time is in the future or before the shipment" },
+  MANIFEST_INVALID: { status: 400, summary: "the serial list is malformed or does not fit the shipment" },
+  MANIFEST_ROOT_MISMATCH: {
+    status: 400,
+    summary: "the serial list's Merkle root is not the shipment's on-chain root",
+  },
+  RESOLUTION_INVALID: { status: 400, summary: "the exception resolution is not possible as given" },
+  SIWE_INVALID: {
+    status: 400,
+    summary: "the Sign-In with Ethereum message is malformed or not for this gateway",
+  },
+  RELAY_TARGET_NOT_LEDGER: { status: 400, summary: "the forward request does not call a ledger contract" },
+  RELAY_VALUE_NOT_ALLOWED: { status: 400, summary: "relayed requests cannot carry ether" },
+  RELAY_EXPIRED: { status: 400, summary: "the forward request's deadline has passed" },
+  RELAY_NONCE_INVALID: { status: 400, summary: "the forward request's nonce is not the signer's next nonce" },
+  RELAY_SIGNATURE_INVALID: { status: 400, summary: "the forward request is not signed by its from address" },
+  RELAY_CALL_REVERTED: {
+    status: 400,
+    summary: "the relayed call would revert; details name the custom error",
+  },
+
+  UNAUTHORIZED: { status: 401, summary: "no valid bearer token" },
+  SIWE_SIGNATURE_INVALID: {
+    status: 401,
+    summary: "the sign-in signature does not match the message's address",
+  },
+  SIWE_NONCE_UNKNOWN: { status: 401, summary: "the sign-in nonce was not issued here, expired or was used" },
+  SIWE_EXPIRED: { status: 401, summary: "the sign-in message has expired" },
+  FORBIDDEN: { status: 403, summary: "the caller's roles do not allow this" },
+  NOT_YOUR_HOSPITAL: { status: 403, summary: "the resource belongs to another hospital" },
+  NOT_THE_SUPPLIER: { status: 403, summary: "the resource belongs to another supplier" },
+
+  ROUTE_NOT_FOUND: { status: 404, summary: "no route for this method and path" },
+  NOT_FOUND: { status: 404, summary: "the resource does not exist" },
+  ORDER_NOT_FOUND: { status: 404, summary: "no such order" },
+  SHIPMENT_NOT_FOUND: { status: 404, summary: "no such shipment" },
+  LOT_NOT_FOUND: { status: 404, summary: "no such lot" },
+  SERIAL_NOT_FOUND: { status: 404, summary: "no such serial number" },
+  RECEIPT_NOT_FOUND: { status: 404, summary: "no such goods receipt" },
+  SUPPLIER_NOT_FOUND: { status: 404, summary: "no such supplier" },
+  HOSPITAL_NOT_FOUND: { status: 404, summary: "no such hospital" },
+  TENDER_NOT_FOUND: { status: 404, summary: "no such tender" },
+  AGREEMENT_NOT_FOUND: { status: 404, summary: "no such agreement" },
+  SETTLEMENT_NOT_FOUND: { status: 404, summary: "no such settlement" },
+  MANIFEST_NOT_FOUND: { status: 404, summary: "no serial manifest was uploaded for the shipment" },
+  EXCEPTION_NOT_FOUND: { status: 404, summary: "no such exception for the caller's hospital" },
+
+  CONFLICT: { status: 409, summary: "the resource's current state does not allow this" },
+  RECEIPT_EXISTS: { status: 409, summary: "a goods receipt with this number was already recorded" },
+  SHIPMENT_ALREADY_RECEIVED: { status: 409, summary: "the shipment already has a goods receipt" },
+  EXCEPTION_ALREADY_RESOLVED: { status: 409, summary: "the exception was already resolved" },
+  SHIPMENT_ALREADY_SETTLED: {
+    status: 409,
+    summary: "the shipment already has a settlement under way or done",
+  },
+  // The issue fixes 409 for a reused key with a different body (the IETF draft says 422).
+  IDEMPOTENCY_KEY_REUSED: { status: 409, summary: "this Idempotency-Key was used with a different request" },
+  IDEMPOTENCY_KEY_IN_PROGRESS: {
+    status: 409,
+    summary: "a request with this Idempotency-Key is still running",
+  },
+  PAYLOAD_TOO_LARGE: { status: 413, summary: "the body exceeds the size limit" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: "the body's content type is not accepted" },
+  CHAIN_REVERTED: {
+    status: 422,
+    summary: "the contract rejected the transaction; details name its custom error",
+  },
+  RATE_LIMITED: { status: 429, summary: "too many requests" },
+
+  // 5xx: not the caller's fault; retrying later may succeed.
+  INTERNAL: { status: 500, summary: "an unexpected error; it is logged" },
+  NOT_CONFIGURED: {
+    status: 503,
+    summary: "this gateway lacks a setting the route needs; the message names it",
+  },
+  CHAIN_UNAVAILABLE: { status: 503, summary: "the chain RPC endpoint cannot be reached" },
+  DATABASE_UNAVAILABLE: { status: 503, summary: "the database cannot be reached" },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** Every error body; 4xx/5xx response schemas reference it as `ErrorBody`. */
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Unsafe<ErrorCode>(
+      Type.String({
+        enum: Object.keys(ERROR_CATALOGUE),
+        description: Object.entries(ERROR_CATALOGUE)
+          .map(([code, { status, summary }]) => `${code} (${status}): ${summary}`)
+          .join("\n"),
+      }),
+    ),
+    message: Type.String({ description: "for a human; never a secret or an upstream error" }),
+    details: Type.Optional(
+      Type.Unknown({ description: "for a program: the failing fields, the decoded custom error, …" }),
+    ),
+  },
+  { $id: "ErrorBody", additionalProperties: false },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+const errorRef = Type.Ref("ErrorBody");
+
+/** The error responses every authenticated route may answer with. */
+export const errorResponses = {
+  400: errorRef,
+  401: errorRef,
+  403: errorRef,
+  404: errorRef,
+  409: errorRef,
+} as const;
+
+/** A 503 (chain or database unavailable, or a missing setting). */
+export const unavailableResponse = { 503: errorRef } as const;
