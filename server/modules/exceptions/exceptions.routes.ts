@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { appError } from "../../plugins/error-catalogue";
-import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../../plugins/auth";
+import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
 import { bearer, errorResponses, idString, open } from "../../lib/schemas";
 import { ExceptionsService, type Resolution } from "./exceptions.service";
 

@@ -1,6 +1,6 @@
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
-import * as settlementRepo from "../settlement/settlement.repository";
+import * as settlementRepo from "../payments/settlement.repository";
 
 /**
  * Exceptions: receipts that did not match, and settlements the chain refused. A hospital

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { appError } from "../../plugins/error-catalogue";
-import { scopeOf, visible } from "../../plugins/auth";
+import { scopeOf, visible } from "../auth/auth.plugin";
 import {
   address,
   bearer,

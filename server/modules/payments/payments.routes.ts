@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { scopeOf } from "../../plugins/auth";
+import { scopeOf } from "../auth/auth.plugin";
 import { address, bearer, errorResponses, idString, open, pageOf, paginationQuery } from "../../lib/schemas";
 import { listPayments } from "./payments.repository";
 

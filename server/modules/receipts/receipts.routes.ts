@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { appError } from "../../plugins/error-catalogue";
-import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../../plugins/auth";
+import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
 import { ledgerNow } from "../../plugins/chain";
 import { bearer, errorResponses, idString, idempotencyHeaders, open } from "../../lib/schemas";
 import { ReceiptsService, type ReceiptRequest } from "./receipts.service";

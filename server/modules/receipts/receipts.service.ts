@@ -9,7 +9,7 @@ import {
   type MatchTolerances,
   type ReceiptLineInput,
 } from "../matching/matching.service";
-import * as settlementRepo from "../settlement/settlement.repository";
+import * as settlementRepo from "../payments/settlement.repository";
 import * as repo from "./receipts.repository";
 
 /**

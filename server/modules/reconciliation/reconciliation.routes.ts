@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { appError } from "../../plugins/error-catalogue";
-import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../../plugins/auth";
+import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
 import { ledgerNow } from "../../plugins/chain";
 import { address, bearer, errorResponses, gtin, idString, open } from "../../lib/schemas";
 import {

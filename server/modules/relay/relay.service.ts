@@ -11,7 +11,7 @@ import { appError } from "../../plugins/error-catalogue";
 import type { LedgerForwarder } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
 import { FORWARD_REQUEST_TYPES, type ForwardRequestBody } from "../../../ledger/forward-request";
-import { highestNonceInFlight, lockSettlerNonce } from "../settlement/settlement.repository";
+import { highestNonceInFlight, lockSettlerNonce } from "../payments/settlement.repository";
 
 /**
  * Gas-less use of the ledger: a supplier or approver signs an ERC-2771 forward request

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { principalOf, scopeOf, visible } from "../../plugins/auth";
+import { principalOf, scopeOf, visible } from "../auth/auth.plugin";
 import { appError } from "../../plugins/error-catalogue";
 import { bearer, bytes32, errorResponses, idString } from "../../lib/schemas";
 import { ManifestService } from "./manifest.service";

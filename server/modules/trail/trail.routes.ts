@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { REGULATOR_OR_HOSPITAL, scopeOf } from "../../plugins/auth";
+import { REGULATOR_OR_HOSPITAL, scopeOf } from "../auth/auth.plugin";
 import type { Role } from "../auth/tokens";
 import { appError } from "../../plugins/error-catalogue";
 import { address, bearer, bytes32, errorResponses, idString, open } from "../../lib/schemas";

@@ -1,4 +1,4 @@
-import { visible } from "../../plugins/auth";
+import { visible } from "../auth/auth.plugin";
 import type { Db } from "../../db";
 import type { JsonValue } from "../../../ledger/events";
 import type { LedgerContractName } from "../../../ledger/contracts";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { appError } from "../../plugins/error-catalogue";
-import { hospitalOf, principalOf } from "../../plugins/auth";
+import { hospitalOf, principalOf } from "../auth/auth.plugin";
 import { ledgerNow } from "../../plugins/chain";
 import { bearer, errorResponses, idempotencyHeaders, open } from "../../lib/schemas";
 import { UsagesService, type UsageRequest } from "./usages.service";

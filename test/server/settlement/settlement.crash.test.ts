@@ -4,7 +4,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { Client } from "pg";
 import { migrate, openPglite, openPostgres, type Db } from "../../../server/db";
-import type { NewJob } from "../../../server/modules/settlement/settlement.repository";
+import type { NewJob } from "../../../server/modules/payments/settlement.repository";
 import { postgresAdminUrl, postgresSkipped } from "../helpers/postgres";
 import { tempDir } from "../helpers/temp-dir";
 import { procure, startChain, type ChainStack } from "../support/chain";

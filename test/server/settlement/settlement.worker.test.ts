@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
 import { migrate } from "../../../server/db";
-import { enqueue } from "../../../server/modules/settlement/settlement.repository";
+import { enqueue } from "../../../server/modules/payments/settlement.repository";
 import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import { freePort, GTIN, procure, startChain, type ChainStack } from "../support/chain";

@@ -4,12 +4,12 @@ import {
   enqueue,
   type NewJob,
   type SettlementJob,
-} from "../../../server/modules/settlement/settlement.repository";
+} from "../../../server/modules/payments/settlement.repository";
 import {
   SettlementWorker,
   type WorkerHooks,
   type WorkerLogger,
-} from "../../../server/modules/settlement/settlement.worker";
+} from "../../../server/modules/payments/settlement.worker";
 import { DeliveryTrace__factory, OrderBook__factory } from "../../../typechain-types";
 import * as act from "../../../ledger/acts";
 import { DAY, GTIN, LOT, type ChainStack } from "../support/chain";

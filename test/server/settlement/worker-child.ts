@@ -1,8 +1,8 @@
 import { writeSync } from "node:fs";
 import { JsonRpcProvider, Network, Wallet } from "ethers";
 import type { Db } from "../../../server/db/db";
-import { enqueue, outboxDepth } from "../../../server/modules/settlement/settlement.repository";
-import { SettlementWorker } from "../../../server/modules/settlement/settlement.worker";
+import { enqueue, outboxDepth } from "../../../server/modules/payments/settlement.repository";
+import { SettlementWorker } from "../../../server/modules/payments/settlement.worker";
 import { DeliveryTrace__factory, OrderBook__factory } from "../../../typechain-types";
 
 /**

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import fp from "fastify-plugin";
-import { appError } from "./error-catalogue";
-import { verifyToken, type Principal, type Role } from "../modules/auth/tokens";
+import { appError } from "../../plugins/error-catalogue";
+import { verifyToken, type Principal, type Role } from "./tokens";
 
 /**
  * Bearer-token authentication. Every route states who may call it with
