@@ -12,7 +12,8 @@ import type { ShipmentRecordStruct } from "../typechain-types/contracts/Delivery
 
 import { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./enums";
 
-export { DOCUMENT_KINDS, HOSPITAL_ROLES, TRACE_STEPS, type TraceStepName } from "./enums";
+export { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./enums";
+export { HOSPITAL_ROLES } from "./roles";
 
 /** Sends a transaction and waits for its receipt; a dropped transaction is an error. */
 export async function sent(tx: Promise<ContractTransactionResponse>): Promise<ethers.TransactionReceipt> {

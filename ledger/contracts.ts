@@ -19,6 +19,7 @@ import {
   type SupplierRegistry,
   type TenderHouse,
 } from "../typechain-types";
+import { PAUSER_ROLE, REGULATOR_ROLE } from "./roles";
 
 /** Names of the deployed ledger contracts, as they appear in `deployments/<network>.json`. */
 export const LEDGER_CONTRACTS = [
@@ -64,9 +65,6 @@ export interface DeploymentRecord {
   deploymentId: string;
   contracts: Record<LedgerContractName, string>;
 }
-
-export const REGULATOR_ROLE = ethers.id("REGULATOR_ROLE");
-export const PAUSER_ROLE = ethers.id("PAUSER_ROLE");
 
 /**
  * Deploys the whole ledger from `deployer` and wires it: the agreement book is bound to the

@@ -1,5 +1,5 @@
 /**
- * The ledger's Solidity enums and role bits by name, in declaration order (index = the value
+ * The ledger's Solidity enums by name, in declaration order (index = the value
  * on-chain; see contracts/types/LedgerTypes.sol and HospitalRegistry). One copy for the
  * indexer, the trail, the CLI and the scripts.
  */
@@ -23,8 +23,6 @@ export const TRACE_STEPS = [
   "storing",
 ] as const;
 export type TraceStepName = (typeof TRACE_STEPS)[number];
-
-export const HOSPITAL_ROLES = { approver: 1, settler: 2, receiver: 4 } as const;
 
 export const TENDER_STATUS = ["none", "open", "awarded", "failed", "cancelled"] as const;
 

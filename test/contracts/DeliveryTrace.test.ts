@@ -3,7 +3,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { expect } from "chai";
 import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
 import { ethers } from "hardhat";
-import { lotKeyOf, PAUSER_ROLE } from "../../ledger/contracts";
+import { lotKeyOf } from "../../ledger/contracts";
+import { PAUSER_ROLE } from "../../ledger/roles";
 import type { DeliveryTrace } from "../../typechain-types";
 import type { ShipmentRecordStruct } from "../../typechain-types/contracts/DeliveryTrace";
 import {

@@ -6,10 +6,9 @@ import {
   deployLedger,
   deploymentRecord,
   LEDGER_CONTRACTS,
-  PAUSER_ROLE,
-  REGULATOR_ROLE,
   type Ledger,
 } from "../../ledger/contracts";
+import { PAUSER_ROLE, REGULATOR_ROLE } from "../../ledger/roles";
 
 const LEDGER_BASED = ["registry", "tenders", "agreements", "hospitals", "trace", "orderBook"] as const;
 

@@ -3,8 +3,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { Ledger } from "../../ledger/contracts";
-import { PAUSER_ROLE } from "../../ledger/contracts";
-import { HOSPITAL_ROLES } from "../../ledger/enums";
+import { PAUSER_ROLE } from "../../ledger/roles";
+import { HOSPITAL_ROLES } from "../../ledger/roles";
 import { addMember, APPROVER, deployFixture, RECEIVER, REGULATOR_ROLE, SETTLER } from "./helpers/fixtures";
 
 const NAME_HASH = ethers.id("Peking Union Medical College Hospital");

@@ -1,8 +1,12 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
-import { ethers } from "hardhat";
-import { HOSPITAL_ROLES } from "../../ledger/enums";
-import { PAUSER_ROLE, REGULATOR_ROLE } from "../../ledger/contracts";
+import {
+  DEFAULT_ADMIN_ROLE,
+  HOSPITAL_ROLES,
+  MINTER_ROLE,
+  PAUSER_ROLE,
+  REGULATOR_ROLE,
+} from "../../ledger/roles";
 import { APPROVER, deployFixture, RECEIVER, SETTLER } from "./helpers/fixtures";
 
 /**
@@ -12,7 +16,7 @@ import { APPROVER, deployFixture, RECEIVER, SETTLER } from "./helpers/fixtures";
  */
 describe("role constants", function () {
   describe("hospital roles", function () {
-    it("equal HospitalRegistry's APPROVER, SETTLER and RECEIVER in ledger-enums and the test fixtures", async function () {
+    it("equal HospitalRegistry's APPROVER, SETTLER and RECEIVER in ledger/roles and the test fixtures", async function () {
       const { ledger } = await loadFixture(deployFixture);
       const onChain = {
         approver: await ledger.hospitals.APPROVER(),
@@ -36,8 +40,8 @@ describe("role constants", function () {
       const { ledger } = await loadFixture(deployFixture);
       expect(await ledger.roles.REGULATOR_ROLE()).to.equal(REGULATOR_ROLE);
       expect(await ledger.roles.PAUSER_ROLE()).to.equal(PAUSER_ROLE);
-      // The scripts and tests name the admin role by its value, the zero hash.
-      expect(await ledger.roles.DEFAULT_ADMIN_ROLE()).to.equal(ethers.ZeroHash);
+      expect(await ledger.roles.DEFAULT_ADMIN_ROLE()).to.equal(DEFAULT_ADMIN_ROLE);
+      expect(await ledger.token.MINTER_ROLE()).to.equal(MINTER_ROLE);
     });
 
     it("are the roles the ledger contracts check", async function () {

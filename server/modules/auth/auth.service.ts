@@ -3,7 +3,7 @@ import { verifyMessage } from "ethers";
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
 import type { Ledger } from "../../../ledger/contracts";
-import { REGULATOR_ROLE } from "../../../ledger/contracts";
+import { REGULATOR_ROLE } from "../../../ledger/roles";
 import { parseSiwe, SiweError } from "./siwe";
 import { issueToken, type Principal, type Role } from "./tokens";
 

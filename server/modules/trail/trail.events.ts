@@ -1,7 +1,8 @@
 import { decodeBytes32String, ZeroAddress } from "ethers";
 import type { EventArgs, JsonValue } from "../../../ledger/events";
 import { shipmentRecordHash, type LedgerContractName } from "../../../ledger/contracts";
-import { DOCUMENT_KINDS, HOSPITAL_ROLES, ORDER_STATUS, TRACE_STEPS } from "../../../ledger/enums";
+import { DOCUMENT_KINDS, ORDER_STATUS, TRACE_STEPS } from "../../../ledger/enums";
+import { HOSPITAL_ROLES } from "../../../ledger/roles";
 
 /**
  * The ledger's events as trail steps: for every event a trail can contain, the figures it carries

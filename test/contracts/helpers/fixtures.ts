@@ -2,7 +2,8 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ethers } from "hardhat";
-import { deployLedger, REGULATOR_ROLE, type Ledger } from "../../../ledger/contracts";
+import { deployLedger, type Ledger } from "../../../ledger/contracts";
+import { REGULATOR_ROLE } from "../../../ledger/roles";
 import { shipmentRecord } from "../../../ledger/acts";
 import type { TenderTermsStruct, TierStruct } from "../../../typechain-types/contracts/TenderHouse";
 

@@ -1,0 +1,16 @@
+import { ethers } from "ethers";
+
+/**
+ * Role ids of the ledger's AccessControl contracts (LedgerRoles, SettlementToken) and the
+ * member role bits of a hospital (contracts/libraries/HospitalRoles.sol). A test checks each
+ * against the compiled contracts.
+ */
+
+export const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
+export const REGULATOR_ROLE = ethers.id("REGULATOR_ROLE");
+export const PAUSER_ROLE = ethers.id("PAUSER_ROLE");
+export const MINTER_ROLE = ethers.id("MINTER_ROLE");
+
+/** A hospital member's roles are a bit set of these. */
+export const HOSPITAL_ROLES = { approver: 1, settler: 2, receiver: 4 } as const;
+export type HospitalRoleName = keyof typeof HOSPITAL_ROLES;
