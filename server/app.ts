@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config";
 import type { Db } from "./db";
+import fulfilmentRoutes from "./modules/agreements/fulfilment.routes";
 import authRoutes from "./modules/auth/auth.routes";
 import barcodesRoutes from "./modules/barcodes/barcodes.routes";
 import exceptionsRoutes from "./modules/exceptions/exceptions.routes";
@@ -10,6 +11,7 @@ import ledgerRoutes from "./modules/ledger/ledger.routes";
 import matchingMetrics from "./modules/matching/matching.metrics";
 import paymentsRoutes from "./modules/payments/payments.routes";
 import receiptsRoutes from "./modules/receipts/receipts.routes";
+import recallsRoutes from "./modules/recalls/recalls.routes";
 import reconciliationRoutes from "./modules/reconciliation/reconciliation.routes";
 import relayRoutes from "./modules/relay/relay.routes";
 import settlementPlugin from "./modules/payments/settlement.plugin";
@@ -80,11 +82,13 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(relayRoutes);
   app.register(ledgerRoutes);
   app.register(shipmentsRoutes);
-  app.register(receiptsRoutes);
-  app.register(exceptionsRoutes);
-  app.register(paymentsRoutes);
-  app.register(usagesRoutes);
-  app.register(reconciliationRoutes);
+  app.register(receiptsRoutes, { prefix: "/v1/receipts" });
+  app.register(exceptionsRoutes, { prefix: "/v1/exceptions" });
+  app.register(paymentsRoutes, { prefix: "/v1/payments" });
+  app.register(usagesRoutes, { prefix: "/v1/usages" });
+  app.register(reconciliationRoutes, { prefix: "/v1/reconciliation" });
+  app.register(fulfilmentRoutes, { prefix: "/v1/agreements" });
+  app.register(recallsRoutes, { prefix: "/v1/recalls" });
   app.register(trailRoutes);
   return app;
 }

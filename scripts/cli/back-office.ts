@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import type { Exception, ExceptionList, ResolveRequest } from "../../api/exceptions";
+import type { ReceiptResult } from "../../api/receipts";
 import { GatewayError } from "../lib/gateway-client";
 import { CliError, parseGtin, parseWhen, readInput, UsageError, type CommandSpec } from "./command";
 import { parseCsv } from "./csv";
@@ -15,16 +17,6 @@ function count(value: string | undefined, what: string, min: number): number | u
   if (!/^-?\d+$/.test(value) || Number(value) < min)
     throw new UsageError(`${what} must be a whole number ≥ ${min} (got "${value}")`);
   return Number(value);
-}
-
-interface ReceiptResult {
-  receiptNo: string;
-  shipmentId: string;
-  orderId: string;
-  received: string;
-  match: { status: string; accepted: string; rejected: string; reasons: { code: string; message: string }[] };
-  exceptionId: string | null;
-  settlement: string;
 }
 
 export const receipt: CommandSpec = {
@@ -168,33 +160,14 @@ export const usage: CommandSpec = {
   },
 };
 
-interface ExceptionView {
-  id: string;
-  shipmentId: string;
-  orderId: string;
-  receiptNo: string | null;
-  source: string;
-  reasons: { code?: string }[] | unknown;
-  proposedAccepted: string;
-  shipped: string;
-  status: string;
-  resolution: string | null;
-  resolvedAccepted: string | null;
-  note: string | null;
-}
-
-function reasonCodes(reasons: unknown): string[] {
-  return Array.isArray(reasons) ? reasons.map((r: { code?: string }) => r?.code ?? JSON.stringify(r)) : [];
-}
-
-function exceptionRow(e: ExceptionView): Row {
+function exceptionRow(e: Exception): Row {
   return {
     id: e.id,
     shipment: e.shipmentId,
     order: e.orderId,
     receipt: e.receiptNo,
     source: e.source,
-    reasons: [...new Set(reasonCodes(e.reasons))],
+    reasons: [...new Set(e.reasons.map((r) => r.code))],
     proposed: e.proposedAccepted,
     shipped: e.shipped,
     status: e.status,
@@ -224,7 +197,7 @@ export const exceptions: CommandSpec = {
     if (o.has("reason")) query.set("reason", o.string("reason"));
     const gateway = await ctx.gateway();
     const qs = query.toString();
-    const { items } = await gateway.get<{ items: ExceptionView[] }>(`/v1/exceptions${qs ? `?${qs}` : ""}`);
+    const { items } = await gateway.get<ExceptionList>(`/v1/exceptions${qs ? `?${qs}` : ""}`);
     return list(items.map(exceptionRow), {
       json: items,
       empty: status === "all" ? "no exceptions" : `no ${status} exceptions`,
@@ -262,11 +235,8 @@ export const resolve: CommandSpec = {
     }
     const note = o.string("note");
     const gateway = await ctx.gateway();
-    const e = await gateway.post<ExceptionView>(`/v1/exceptions/${id}/resolve`, {
-      action,
-      acceptedQuantity,
-      note,
-    });
+    const decision: ResolveRequest = { action, acceptedQuantity, note };
+    const e = await gateway.post<Exception>(`/v1/exceptions/${id}/resolve`, decision);
     return record({
       id: e.id,
       shipmentId: e.shipmentId,

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
+import { openByReason } from "../exceptions/exceptions.repository";
+import { matchesByStatus } from "./matching.repository";
 
 /** Matching outcomes for /metrics: receipts by match status, open exceptions by reason code. */
 async function matchingMetrics(app: FastifyInstance): Promise<void> {
@@ -8,10 +10,7 @@ async function matchingMetrics(app: FastifyInstance): Promise<void> {
     help: "goods receipts by match result",
     labelNames: ["status"],
     collect: async (g) => {
-      const { rows } = await app.db.query<{ status: string; n: number }>(
-        `SELECT status, count(*)::int AS n FROM matches GROUP BY status`,
-      );
-      for (const r of rows) g.set({ status: r.status }, r.n);
+      for (const r of await matchesByStatus(app.db)) g.set({ status: r.status }, r.n);
     },
   });
   app.metrics.gauge({
@@ -19,11 +18,7 @@ async function matchingMetrics(app: FastifyInstance): Promise<void> {
     help: "open exceptions by reason code (an exception with several reasons counts under each)",
     labelNames: ["reason"],
     collect: async (g) => {
-      const { rows } = await app.db.query<{ reason: string; n: number }>(
-        `SELECT r->>'code' AS reason, count(*)::int AS n
-         FROM exceptions e, jsonb_array_elements(e.reasons) r WHERE e.status = 'open' GROUP BY 1`,
-      );
-      for (const r of rows) g.set({ reason: r.reason }, r.n);
+      for (const r of await openByReason(app.db)) g.set({ reason: r.reason }, r.n);
     },
   });
 }

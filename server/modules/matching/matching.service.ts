@@ -1,3 +1,5 @@
+import type { MatchReason, MatchReasonCode, MatchStatus } from "../../../api/receipts";
+
 /**
  * Three-way match of order ↔ shipment ↔ goods receipt (four-way in ERP terms: the receipt's
  * own rejections count). Pure: everything it needs is passed in, so every rule is testable
@@ -16,28 +18,6 @@
  * - the supplier is qualified and the lot not recalled at receipt (SUPPLIER_NOT_QUALIFIED,
  *   LOT_RECALLED); a temperature excursion not waived holds the match (EXCURSION_HOLD).
  */
-
-export type ReasonCode =
-  | "GTIN_MISMATCH"
-  | "LOT_MISMATCH"
-  | "EXPIRY_MISMATCH"
-  | "SHELF_LIFE_SHORT"
-  | "OVER_DELIVERY"
-  | "SHORT_DELIVERY"
-  | "SERIAL_NOT_IN_MANIFEST"
-  | "MANIFEST_MISSING"
-  | "SERIAL_DUPLICATED"
-  | "SERIAL_ALREADY_RECEIVED"
-  | "SUPPLIER_NOT_QUALIFIED"
-  | "LOT_RECALLED"
-  | "EXCURSION_HOLD";
-
-export interface MatchReason {
-  code: ReasonCode;
-  message: string;
-  line?: number;
-  details?: Record<string, string | number>;
-}
 
 export interface ReceiptLineInput {
   line: number;
@@ -78,7 +58,7 @@ export interface MatchTolerances {
 }
 
 export interface MatchResult {
-  status: "matched" | "exception";
+  status: MatchStatus;
   received: bigint;
   /** Units to pay for: received, conforming, not rejected, at most the shipped quantity. */
   accepted: bigint;
@@ -198,6 +178,6 @@ function shortfallExceeds(shortfall: bigint, shipped: bigint, pct: number): bool
   return shortfall * 10_000n > shipped * BigInt(Math.round(pct * 100));
 }
 
-function reason(code: ReasonCode, line: number, message: string): MatchReason {
+function reason(code: MatchReasonCode, line: number, message: string): MatchReason {
   return { code, line, message: `line ${line}: ${message}` };
 }

@@ -1,5 +1,6 @@
 import type { Db } from "../../db";
-import { decodeCursor, ID_KEY, toPage, type Page } from "../../lib/pagination";
+import { decodeCursor, ID_KEY, toPage } from "../../lib/pagination";
+import type { ListPaymentsQuery, Payment, PaymentPage, SettlementJobStatus } from "../../../api/payments";
 
 /**
  * Payments as the hospital and its suppliers see them: every settlement job with its on-chain
@@ -7,44 +8,12 @@ import { decodeCursor, ID_KEY, toPage, type Page } from "../../lib/pagination";
  * payment — the delay national policy caps at 30 days.
  */
 
-export interface PaymentView {
-  shipmentId: string;
-  orderId: string;
-  supplier: string;
-  hospital: string;
-  receiptNo: string;
-  status: string;
-  accepted: string;
-  rejected: string;
-  gross: string | null;
-  penalty: string | null;
-  paid: string | null;
-  daysLate: number | null;
-  /** The delivery time the chain judged lateness and expiry at (from its trace records). */
-  deliveredAt: string | null;
-  /** The hospital's settler, or the supplier when it claimed an unconfirmed shipment. */
-  settledBy: string | null;
-  txHash: string | null;
-  blockNumber: number | null;
-  error: string | null;
-  acceptedAt: string;
-  paidAt: string | null;
-  secondsToPayment: number | null;
-}
-
 type Row = Record<string, unknown>;
 
 export async function listPayments(
   db: Db,
-  q: {
-    supplier?: string;
-    hospital?: string;
-    orderId?: string;
-    status?: string;
-    limit: number;
-    cursor?: string;
-  },
-): Promise<Page<PaymentView>> {
+  q: Omit<ListPaymentsQuery, "limit"> & { limit: number; hospital?: string },
+): Promise<PaymentPage> {
   const params: unknown[] = [];
   const where: string[] = [];
   if (q.supplier) where.push(`s.supplier = $${params.push(q.supplier.toLowerCase())}`);
@@ -78,7 +47,7 @@ export async function listPayments(
   return toPage(rows, q.limit, (r) => String(r.id), view);
 }
 
-function view(r: Row): PaymentView {
+function view(r: Row): Payment {
   const acceptedAt = new Date(r.accepted_at as string);
   const paidAt = r.paid_at ? new Date(r.paid_at as string) : null;
   const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
@@ -88,7 +57,7 @@ function view(r: Row): PaymentView {
     supplier: r.supplier as string,
     hospital: r.hospital as string,
     receiptNo: r.receipt_no as string,
-    status: paidAt ? "confirmed" : (r.status as string),
+    status: paidAt ? "confirmed" : (r.status as SettlementJobStatus),
     accepted: String(r.accepted),
     rejected: String(r.rejected),
     gross: str(r.gross),

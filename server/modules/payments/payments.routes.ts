@@ -1,46 +1,59 @@
-import type { FastifyInstance } from "fastify";
-import { scopeOf } from "../auth/auth.plugin";
-import { address, bearer, errorResponses, idString, open, pageOf, paginationQuery } from "../../lib/schemas";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { REGULATOR_OR_HOSPITAL, scopeOf } from "../auth/auth.plugin";
+import { bearer } from "../../../api/common";
+import { jsonOrCsv } from "../../../api/csv";
+import { errorResponses } from "../../../api/errors";
+import { ListPaymentsQuery, OverdueQuery, OverdueReport, PaymentPage } from "../../../api/payments";
+import { OVERDUE_COLUMNS, toCsv } from "../reconciliation/reconciliation.csv";
+import { reportScope, reportsNow, sendCsv, wantsCsv } from "../reconciliation/reports.http";
 import { listPayments } from "./payments.repository";
 
-/** Payments per supplier, order and status, scoped like orders: own hospital, own supplier, or all. */
-export default async function paymentsRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{
-    Querystring: { limit: number; cursor?: string; supplier?: string; orderId?: string; status?: string };
-  }>(
-    "/v1/payments",
+/**
+ * /v1/payments: settlements per supplier, order and status, scoped like orders (own hospital,
+ * own supplier, or all); and the payments held past the policy limit.
+ */
+const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // "" and not "/": the list is /v1/payments, without a trailing-slash twin.
+  app.get(
+    "",
     {
       preHandler: app.requireRole(),
       schema: {
         security: bearer,
         tags: ["payments"],
         summary: "Settlements with amounts, penalty, transaction and time from acceptance to payment",
-        querystring: {
-          type: "object",
-          properties: {
-            ...paginationQuery,
-            supplier: address,
-            orderId: idString,
-            status: { type: "string", enum: ["pending", "submitted", "confirmed", "failed"] },
-          },
-        },
-        response: {
-          200: pageOf(
-            open({
-              shipmentId: { type: "string" },
-              status: { type: "string" },
-              paid: { type: ["string", "null"] },
-              penalty: { type: ["string", "null"] },
-              txHash: { type: ["string", "null"] },
-              secondsToPayment: { type: ["integer", "null"] },
-            }),
-          ),
-          ...errorResponses,
-        },
+        querystring: ListPaymentsQuery,
+        response: { 200: PaymentPage, ...errorResponses },
       },
     },
     async (request) => {
-      return listPayments(app.db, { ...request.query, ...scopeOf(request) });
+      // ajv fills in the schema's default, so a limit is always set.
+      const limit = request.query.limit!;
+      return listPayments(app.db, { ...request.query, limit, ...scopeOf(request) });
     },
   );
-}
+
+  app.get(
+    "/overdue",
+    {
+      preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL),
+      schema: {
+        security: bearer,
+        tags: ["reports"],
+        summary: "Accepted shipments not paid after N days, with why each is held",
+        querystring: OverdueQuery,
+        response: { 200: jsonOrCsv(OverdueReport, "the overdue payments"), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      // ajv fills in the schema's default (30, the national policy), so days is always set.
+      const days = request.query.days!;
+      const reports = await reportsNow(app);
+      const items = await reports.overduePayments(days, reportScope(request, request.query.hospital));
+      if (wantsCsv(request)) return sendCsv(reply, "overdue-payments", toCsv(items, OVERDUE_COLUMNS));
+      return { days, items };
+    },
+  );
+};
+
+export default paymentsRoutes;

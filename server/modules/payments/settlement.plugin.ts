@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { OrderBook__factory } from "../../../typechain-types";
-import { outboxDepth } from "./settlement.repository";
+import { jobsByStatus, outboxDepth } from "./settlement.repository";
 import { SettlementWorker } from "./settlement.worker";
 
 /**
@@ -32,10 +32,7 @@ async function settlementPlugin(app: FastifyInstance, options: SettlementPluginO
     help: "settlement jobs by status",
     labelNames: ["status"],
     collect: async (g) => {
-      const { rows } = await app.db.query<{ status: string; n: number }>(
-        `SELECT status, count(*)::int AS n FROM settlement_jobs GROUP BY status`,
-      );
-      for (const r of rows) g.set({ status: r.status }, r.n);
+      for (const r of await jobsByStatus(app.db)) g.set({ status: r.status }, r.n);
     },
   });
   if (!chain.settler) {

@@ -1,4 +1,5 @@
 import type { Db } from "../../db";
+import type { SettlementJobStatus } from "../../../api/payments";
 
 /** SQL of the settlement outbox. Every function takes the connection or transaction to use. */
 
@@ -9,7 +10,7 @@ export interface SettlementJob {
   accepted: string;
   rejected: string;
   receipt_hash: string;
-  status: "pending" | "submitted" | "confirmed" | "failed";
+  status: SettlementJobStatus;
   tx_hash: string | null;
   raw_tx: string | null;
   nonce: string | null;
@@ -36,6 +37,18 @@ export async function enqueue(db: Db, job: NewJob): Promise<void> {
      WHERE settlement_jobs.status = 'failed'`,
     [job.shipmentId, job.receiptNo, job.accepted.toString(), job.rejected.toString(), job.receiptHash],
   );
+}
+
+/**
+ * Locks the shipment's job until the transaction ends and returns its status (null without a
+ * job), so a decision that queues a settlement cannot race the worker or another decision.
+ */
+export async function lockJobOf(tx: Db, shipmentId: string): Promise<SettlementJobStatus | null> {
+  const { rows } = await tx.query<{ status: SettlementJobStatus }>(
+    `SELECT status FROM settlement_jobs WHERE shipment_id = $1 FOR UPDATE`,
+    [shipmentId],
+  );
+  return rows[0]?.status ?? null;
 }
 
 /** Locks the oldest due pending job for this transaction; other replicas skip it. */
@@ -141,20 +154,10 @@ export async function outboxDepth(db: Db): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-export async function raiseSettlementException(
-  db: Db,
-  job: SettlementJob,
-  errorName: string,
-  message: string,
-): Promise<void> {
-  await db.query(
-    `INSERT INTO exceptions (receipt_no, shipment_id, source, reasons, proposed_accepted)
-     VALUES ($1, $2, 'settlement', $3, $4)`,
-    [
-      job.receipt_no,
-      job.shipment_id,
-      JSON.stringify([{ code: "CHAIN_REVERT", error: errorName, message }]),
-      job.accepted,
-    ],
+/** Jobs per status, for /metrics. */
+export async function jobsByStatus(db: Db): Promise<{ status: SettlementJobStatus; n: number }[]> {
+  const { rows } = await db.query<{ status: SettlementJobStatus; n: number }>(
+    `SELECT status, count(*)::int AS n FROM settlement_jobs GROUP BY status`,
   );
+  return rows;
 }

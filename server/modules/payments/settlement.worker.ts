@@ -3,6 +3,7 @@ import type { Db } from "../../db";
 import { sleep } from "../../lib/sleep";
 import type { DeliveryTrace, OrderBook } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
+import { raise } from "../exceptions/exceptions.repository";
 import { shipmentRecord, type ShipmentRecordArgs } from "../indexer/indexer.repository";
 import * as repo from "./settlement.repository";
 import type { SettlementJob } from "./settlement.repository";
@@ -128,7 +129,7 @@ export class SettlementWorker {
           const name = revert?.name ?? "UnknownRevert";
           const message = revert?.message ?? (error as Error).message;
           await repo.markFailed(tx, job.id, name, message);
-          await repo.raiseSettlementException(tx, job, name, message);
+          await raiseRefusal(tx, job, name, message);
           this.log.warn({ shipmentId: job.shipment_id, error: message }, "settlement refused by the chain");
           return "done" as const;
         }
@@ -241,7 +242,7 @@ export class SettlementWorker {
     const failure = revert;
     await this.db.transaction(async (tx) => {
       await repo.markFailed(tx, job.id, failure.name, failure.message);
-      await repo.raiseSettlementException(tx, job, failure.name, failure.message);
+      await raiseRefusal(tx, job, failure.name, failure.message);
     });
   }
 
@@ -271,6 +272,17 @@ export class SettlementWorker {
     }
     return null;
   }
+}
+
+/** The chain refused the job's settlement: an exception, raised with the exceptions module, for an approver. */
+async function raiseRefusal(tx: Db, job: SettlementJob, errorName: string, message: string): Promise<void> {
+  await raise(tx, {
+    receiptNo: job.receipt_no,
+    shipmentId: job.shipment_id,
+    source: "settlement",
+    reasons: [{ code: "CHAIN_REVERT", error: errorName, message }],
+    proposedAccepted: BigInt(job.accepted),
+  });
 }
 
 function isCallException(error: unknown): boolean {

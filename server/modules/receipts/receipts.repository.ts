@@ -1,8 +1,9 @@
 import type { Db } from "../../db";
-import type { MatchResult, ReceiptLineInput } from "../matching/matching.service";
-import type { ReceiptRequest } from "./receipts.service";
+import type { MatchReason, MatchStatus, Receipt, ReceiptRequest } from "../../../api/receipts";
+import type { SettlementJobStatus } from "../../../api/payments";
+import type { ReceiptLineInput } from "../matching/matching.service";
 
-/** SQL of goods receipts and their match results. */
+/** SQL of goods receipts, their lines and the serials they took in. */
 
 export interface ShipmentForReceipt {
   shipmentId: string;
@@ -150,63 +151,7 @@ export async function insertReceipt(db: Db, r: NewReceipt): Promise<void> {
   }
 }
 
-export async function insertMatch(
-  db: Db,
-  receiptNo: string,
-  shipmentId: string,
-  m: MatchResult,
-): Promise<void> {
-  await db.query(
-    `INSERT INTO matches (receipt_no, shipment_id, status, accepted, rejected, reasons) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [
-      receiptNo,
-      shipmentId,
-      m.status,
-      m.accepted.toString(),
-      m.rejected.toString(),
-      JSON.stringify(m.reasons),
-    ],
-  );
-}
-
-export async function insertMatchException(
-  db: Db,
-  receiptNo: string,
-  shipmentId: string,
-  m: MatchResult,
-): Promise<string> {
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO exceptions (receipt_no, shipment_id, source, reasons, proposed_accepted)
-     VALUES ($1, $2, 'match', $3, $4) RETURNING id`,
-    [receiptNo, shipmentId, JSON.stringify(m.reasons), m.accepted.toString()],
-  );
-  return String(rows[0].id);
-}
-
-export interface ReceiptView {
-  receiptNo: string;
-  shipmentId: string;
-  hospital: string;
-  receivedAt: string;
-  receivedBy: string;
-  received: string;
-  rejected: string;
-  receiptHash: string;
-  lines: {
-    line: number;
-    gtin: string;
-    lot: string | null;
-    expiry: string | null;
-    serial: string | null;
-    quantity: string;
-    rejected: string;
-    rejectReason: string | null;
-  }[];
-  match: { status: string; accepted: string; rejected: string; reasons: unknown } | null;
-  settlement: { status: string; txHash: string | null; error: string | null } | null;
-}
-
-export async function getReceipt(db: Db, receiptNo: string): Promise<ReceiptView | null> {
+export async function getReceipt(db: Db, receiptNo: string): Promise<Receipt | null> {
   const { rows } = await db.query<{
     receipt_no: string;
     shipment_id: string;
@@ -216,11 +161,11 @@ export async function getReceipt(db: Db, receiptNo: string): Promise<ReceiptView
     received_qty: string;
     rejected_qty: string;
     receipt_hash: string;
-    m_status: string | null;
+    m_status: MatchStatus | null;
     m_accepted: string | null;
     m_rejected: string | null;
-    m_reasons: unknown;
-    j_status: string | null;
+    m_reasons: MatchReason[] | null;
+    j_status: SettlementJobStatus | null;
     j_tx: string | null;
     j_error: string | null;
   }>(
@@ -269,7 +214,7 @@ export async function getReceipt(db: Db, receiptNo: string): Promise<ReceiptView
             status: r.m_status,
             accepted: String(r.m_accepted),
             rejected: String(r.m_rejected),
-            reasons: r.m_reasons,
+            reasons: r.m_reasons ?? [],
           },
     settlement: r.j_status === null ? null : { status: r.j_status, txHash: r.j_tx, error: r.j_error },
   };

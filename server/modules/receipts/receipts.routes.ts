@@ -1,51 +1,17 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { appError } from "../../plugins/error-catalogue";
 import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
 import { ledgerNow } from "../../plugins/chain";
-import { bearer, errorResponses, idString, idempotencyHeaders, open } from "../../lib/schemas";
-import { ReceiptsService, type ReceiptRequest } from "./receipts.service";
+import { bearer } from "../../../api/common";
+import { errorResponses } from "../../../api/errors";
+import { Receipt, ReceiptHeaders, ReceiptParams, ReceiptRequest, ReceiptResult } from "../../../api/receipts";
+import { ReceiptsService } from "./receipts.service";
 
 /**
- * Goods receipts from the hospital warehouse (its receiver accounts): POST with an
- * Idempotency-Key — the same key and body return the first result, a different body is a 409.
+ * /v1/receipts: goods receipts from the hospital warehouse (its receiver accounts). POST with
+ * an Idempotency-Key — the same key and body return the first result, a different body is a 409.
  */
-
-const line = {
-  type: "object",
-  additionalProperties: false,
-  description:
-    "either `barcode` (a GS1 scan: bracketed, raw with GS, or Digital Link) or `gtin` with lot/expiry/serial",
-  properties: {
-    barcode: { type: "string", minLength: 1, maxLength: 2000 },
-    gtin: { type: "string", pattern: "^[0-9]{14}$" },
-    lot: { type: "string", minLength: 1, maxLength: 20 },
-    expiry: { type: "string", format: "date" },
-    serial: { type: "string", minLength: 1, maxLength: 20 },
-    quantity: { type: "integer", minimum: 1, default: 1 },
-    rejected: { type: "integer", minimum: 0, default: 0 },
-    rejectReason: { type: "string", maxLength: 200 },
-  },
-  oneOf: [{ required: ["barcode"] }, { required: ["gtin"] }],
-} as const;
-
-const result = open({
-  receiptNo: { type: "string" },
-  shipmentId: { type: "string" },
-  orderId: { type: "string" },
-  receivedAt: { type: "string" },
-  receiptHash: { type: "string" },
-  received: { type: "string" },
-  match: open({
-    status: { type: "string", enum: ["matched", "exception"] },
-    accepted: { type: "string" },
-    rejected: { type: "string" },
-    reasons: { type: "array", items: open({ code: { type: "string" }, message: { type: "string" } }) },
-  }),
-  exceptionId: { type: ["string", "null"] },
-  settlement: { type: "string", enum: ["queued", "held"] },
-});
-
-export default async function receiptsRoutes(app: FastifyInstance): Promise<void> {
+const receiptsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ledger } = app.chain;
   const service = new ReceiptsService(
     app.db,
@@ -58,8 +24,9 @@ export default async function receiptsRoutes(app: FastifyInstance): Promise<void
     () => ledgerNow(app.chain),
   );
 
-  app.post<{ Body: ReceiptRequest; Headers: { "idempotency-key": string } }>(
-    "/v1/receipts",
+  // "" and not "/": the collection is /v1/receipts, without a trailing-slash twin.
+  app.post(
+    "",
     {
       preHandler: app.requireRole("hospital-receiver"),
       schema: {
@@ -67,52 +34,34 @@ export default async function receiptsRoutes(app: FastifyInstance): Promise<void
         tags: ["receipts"],
         summary:
           "Record a goods receipt; it is matched at once and queued for payment or held as an exception",
-        headers: idempotencyHeaders,
-        body: {
-          type: "object",
-          required: ["receiptNo", "shipmentId", "receivedAt", "lines"],
-          additionalProperties: false,
-          properties: {
-            receiptNo: { type: "string", minLength: 1, maxLength: 64 },
-            shipmentId: idString,
-            receivedAt: { type: "string", format: "date-time" },
-            lines: { type: "array", minItems: 1, maxItems: 10_000, items: line },
-          },
-        },
-        response: { 200: result, 201: result, ...errorResponses },
+        headers: ReceiptHeaders,
+        body: ReceiptRequest,
+        response: { 200: ReceiptResult, 201: ReceiptResult, ...errorResponses },
       },
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      // The schema requires the header, so it is always there.
-      const key = request.headers["idempotency-key"];
       const outcome = await service.submit(
         request.body,
         { address: principal.address, hospital: hospitalOf(request) },
-        key,
+        request.headers["idempotency-key"],
       );
       if (outcome.replayed) reply.header("idempotent-replayed", "true");
-      return reply.code(outcome.statusCode).send(outcome.body);
+      // The status the first request answered (201), stored with its body for replays.
+      return reply.code(outcome.statusCode as 201).send(outcome.body);
     },
   );
 
-  app.get<{ Params: { receiptNo: string } }>(
-    "/v1/receipts/:receiptNo",
+  app.get(
+    "/:receiptNo",
     {
       preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL),
       schema: {
         security: bearer,
         tags: ["receipts"],
         summary: "A goods receipt with its lines, match result and settlement status",
-        params: {
-          type: "object",
-          required: ["receiptNo"],
-          properties: { receiptNo: { type: "string", maxLength: 64 } },
-        },
-        response: {
-          200: open({ receiptNo: { type: "string" }, lines: { type: "array" } }),
-          ...errorResponses,
-        },
+        params: ReceiptParams,
+        response: { 200: Receipt, ...errorResponses },
       },
     },
     async (request) => {
@@ -126,4 +75,6 @@ export default async function receiptsRoutes(app: FastifyInstance): Promise<void
       return found;
     },
   );
-}
+};
+
+export default receiptsRoutes;

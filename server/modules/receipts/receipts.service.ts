@@ -3,12 +3,10 @@ import type { Db } from "../../db";
 import { parseGs1, Gs1Error } from "../barcodes";
 import { appError } from "../../plugins/error-catalogue";
 import { canonicalJson, withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
-import {
-  matchReceipt,
-  type MatchReason,
-  type MatchTolerances,
-  type ReceiptLineInput,
-} from "../matching/matching.service";
+import type { Receipt, ReceiptLineRequest, ReceiptRequest, ReceiptResult } from "../../../api/receipts";
+import * as exceptionsRepo from "../exceptions/exceptions.repository";
+import * as matchingRepo from "../matching/matching.repository";
+import { matchReceipt, type MatchTolerances, type ReceiptLineInput } from "../matching/matching.service";
 import * as settlementRepo from "../payments/settlement.repository";
 import * as repo from "./receipts.repository";
 
@@ -18,37 +16,6 @@ import * as repo from "./receipts.repository";
  * match and either the settlement job or the exception — so a crash can lose neither the
  * receipt nor the payment it triggers.
  */
-
-export interface ReceiptLineRequest {
-  barcode?: string;
-  gtin?: string;
-  lot?: string;
-  expiry?: string;
-  serial?: string;
-  quantity?: number;
-  rejected?: number;
-  rejectReason?: string;
-}
-
-export interface ReceiptRequest {
-  receiptNo: string;
-  shipmentId: string;
-  receivedAt: string;
-  lines: ReceiptLineRequest[];
-}
-
-export interface ReceiptResult {
-  receiptNo: string;
-  shipmentId: string;
-  orderId: string;
-  hospital: string;
-  receivedAt: string;
-  receiptHash: string;
-  received: string;
-  match: { status: "matched" | "exception"; accepted: string; rejected: string; reasons: MatchReason[] };
-  exceptionId: string | null;
-  settlement: "queued" | "held";
-}
 
 /** What matching must ask the chain itself (the source of truth) at receipt time. */
 export interface ChainView {
@@ -151,7 +118,7 @@ export class ReceiptsService {
           receiptHash,
           lines,
         });
-        await repo.insertMatch(tx, request.receiptNo, request.shipmentId, result);
+        await matchingRepo.recordMatch(tx, request.receiptNo, request.shipmentId, result);
         let exceptionId: string | null = null;
         if (result.status === "matched") {
           await settlementRepo.enqueue(tx, {
@@ -162,7 +129,13 @@ export class ReceiptsService {
             receiptHash,
           });
         } else {
-          exceptionId = await repo.insertMatchException(tx, request.receiptNo, request.shipmentId, result);
+          exceptionId = await exceptionsRepo.raise(tx, {
+            receiptNo: request.receiptNo,
+            shipmentId: request.shipmentId,
+            source: "match",
+            reasons: result.reasons,
+            proposedAccepted: result.accepted,
+          });
         }
         return {
           statusCode: 201,
@@ -188,7 +161,7 @@ export class ReceiptsService {
     );
   }
 
-  async get(receiptNo: string, hospital: string | null): Promise<repo.ReceiptView | null> {
+  async get(receiptNo: string, hospital: string | null): Promise<Receipt | null> {
     const receipt = await repo.getReceipt(this.db, receiptNo);
     if (!receipt || (hospital !== null && receipt.hospital !== hospital.toLowerCase())) return null;
     return receipt;

@@ -3,6 +3,16 @@ import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
 import { isValidGtin } from "../barcodes";
 import { parseInstant } from "../usages/usages.time";
+import type { FulfilmentHospital, FulfilmentReport } from "../../../api/fulfilment";
+import type { OverduePayment, PaymentHold } from "../../../api/payments";
+import type { RecallExposure } from "../../../api/recalls";
+import type {
+  FlagCode,
+  ReconciliationFlag,
+  ReconciliationQuery,
+  ReconciliationReport,
+  ReconciliationRow,
+} from "../../../api/reconciliation";
 import * as repo from "./reconciliation.repository";
 
 /**
@@ -27,195 +37,8 @@ import * as repo from "./reconciliation.repository";
  * recall covers. A lifted recall is in force from its recall to its lift.
  */
 
-export type FlagCode =
-  | "PHANTOM_USE"
-  | "SERIAL_REUSED"
-  | "RESOLD"
-  | "USED_AFTER_EXPIRY"
-  | "USED_FROM_RECALLED_LOT"
-  | "PRICE_MARKUP"
-  | "WASTE";
-
-export type ReconciliationFlag =
-  | {
-      code: "PHANTOM_USE";
-      evidence: {
-        accepted: string;
-        usedNet: string;
-        billedQuantity: string;
-        /** The usages, in time order, that took use (or billing) beyond the units accepted. */
-        usageIds: string[];
-        receiptNos: string[];
-        txHashes: string[];
-      };
-    }
-  | {
-      code: "SERIAL_REUSED";
-      evidence: { serial: string; usageIds: string[]; uses: { hospital: string; usageId: string }[] };
-    }
-  | {
-      code: "RESOLD";
-      evidence: { serial: string; usageIds: string[]; receivedBy: string; receiptNo: string };
-    }
-  | { code: "USED_AFTER_EXPIRY"; evidence: { expiry: string; usageIds: string[] } }
-  | {
-      code: "USED_FROM_RECALLED_LOT";
-      evidence: {
-        recalledAt: string;
-        txHash: string;
-        /** The zero address for a regulator's recall, else the supplier whose shipments it covers. */
-        scope: string;
-        /** When the recall was lifted, if it was by the report's as-of instant. */
-        liftedAt: string | null;
-        usageIds: string[];
-      };
-    }
-  | {
-      code: "PRICE_MARKUP";
-      evidence: { usageIds: string[]; orders: { orderId: string; quantity: string; value: string }[] };
-    }
-  | { code: "WASTE"; evidence: { expiry: string; units: string; receiptNos: string[]; txHashes: string[] } };
-
-export interface ReconciliationRow {
-  hospital: string;
-  gtin: string;
-  lot: string;
-  /** The lot's expiry (ISO), null if it was never shipped. */
-  expiry: string | null;
-  ordered: string;
-  shipped: string;
-  accepted: string;
-  rejected: string;
-  used: string;
-  /** Units returned (positive): the negated sum of the negative usage quantities. */
-  returned: string;
-  /** Net units of usages that carry a billed amount (a return without a refund stays billed). */
-  billedQuantity: string;
-  billedAmount: string;
-  /** accepted − used + returned; negative when more was used than accepted. */
-  onHand: string;
-  flags: ReconciliationFlag[];
-}
-
-export interface ReconciliationReport {
-  /** The instant the figures are taken at (`to`, or now). */
-  asOf: string;
-  from: string | null;
-  rows: ReconciliationRow[];
-}
-
-export interface ReportQuery {
-  hospital?: string;
-  gtin?: string;
-  lot?: string;
-  /** ISO date-time: list only lots with activity from here on. */
-  from?: string;
-  /** ISO date-time: figures as of this instant (exclusive). */
-  to?: string;
-}
-
-export interface FulfilmentHospital {
-  hospital: string;
-  committed: string;
-  /** Units funded and not cancelled: an order books volume only when it is funded. */
-  ordered: string;
-  /** Units accepted on delivery: the volume the agreement's prices follow. */
-  accepted: string;
-  /** Percentages of the commitment to two decimals, rounded down; null without a commitment. */
-  orderedPercent: string | null;
-  acceptedPercent: string | null;
-  /** Units still to be accepted to meet the commitment. */
-  remaining: string;
-  /** Units per day and per 30 days to meet it by the end of the term, two decimals rounded up. */
-  perDay: string | null;
-  per30Days: string | null;
-}
-
-export interface FulfilmentReport {
-  agreementId: string;
-  supplier: string;
-  category: string;
-  startAt: string;
-  endAt: string;
-  asOf: string;
-  /** Whole days to the end of the term, a started day counting as one; 0 once it has ended. */
-  daysRemaining: number;
-  hospitals: FulfilmentHospital[];
-}
-
-export type PaymentHold =
-  | { code: "OPEN_EXCEPTION"; exceptionIds: string[]; reasonCodes: string[] }
-  | { code: "SETTLEMENT_FAILED"; errorName: string | null }
-  /** A recall in force covers the shipment: a regulator's, or its supplier's (`scope`). */
-  | { code: "LOT_RECALLED"; recalledAt: string; txHash: string; scope: string }
-  | { code: "SETTLEMENT_PENDING" }
-  | { code: "SETTLEMENT_SUBMITTED"; txHash: string | null }
-  /** The job saw its transaction confirmed, but the indexer has not projected the settlement yet. */
-  | { code: "SETTLEMENT_NOT_INDEXED"; txHash: string | null }
-  | { code: "NO_SETTLEMENT_JOB" };
-
-export interface OverduePayment {
-  shipmentId: string;
-  orderId: string;
-  hospital: string;
-  supplier: string;
-  receiptNo: string;
-  gtin: string;
-  lot: string;
-  accepted: string;
-  acceptedAt: string;
-  daysOutstanding: number;
-  holds: PaymentHold[];
-}
-
-export interface ExposureDepartment {
-  department: string;
-  /** Usages still standing after their returns, and the distinct patients they were for. */
-  usages: number;
-  patients: number;
-  used: string;
-  returned: string;
-  /** Standing units used while a recall covering the hospital's supply was in force. */
-  usedAfterRecall: string;
-}
-
-export interface ExposureHospital {
-  hospital: string;
-  received: string;
-  accepted: string;
-  used: string;
-  returned: string;
-  onHand: string;
-  receiptNos: string[];
-  txHashes: string[];
-  /** The suppliers whose shipments of the lot reached the hospital. */
-  suppliers: string[];
-  /** A recall in force covers the hospital's supply (a regulator's, or one of those suppliers'). */
-  recalled: boolean;
-  departments: ExposureDepartment[];
-}
-
-export interface ExposureRecall {
-  /** The zero address for a regulator's recall, else the supplier whose shipments it covers. */
-  scope: string;
-  recalledBy: string;
-  recalledAt: string;
-  txHash: string;
-  reasonCode: number;
-  active: boolean;
-  lift: { liftedAt: string; liftedBy: string; reasonCode: number; txHash: string } | null;
-}
-
-export interface RecallExposure {
-  gtin: string;
-  lot: string;
-  expiry: string;
-  /** The earliest recall of the lot still in force, in any scope; null when none is. */
-  recall: { recalledAt: string; txHash: string; reasonCode: number; scope: string } | null;
-  /** Every recall of the lot, in chain order, lifted or not. */
-  recalls: ExposureRecall[];
-  hospitals: ExposureHospital[];
-}
+// The CSV columns (reconciliation.csv.ts) are typed by the reports' wire types.
+export type { FulfilmentHospital, FulfilmentReport, OverduePayment, RecallExposure, ReconciliationRow };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The scope of a regulator's recall, which covers every supplier's shipments of the lot. */
@@ -243,7 +66,7 @@ export class ReconciliationService {
    * acceptance in the same period would flag stock bought before it — while `from` only
    * limits which lots are listed, to those with activity since.
    */
-  async report(query: ReportQuery = {}): Promise<ReconciliationReport> {
+  async report(query: ReconciliationQuery = {}): Promise<ReconciliationReport> {
     const asOf = query.to === undefined ? this.now() : instant("to", query.to);
     const from = query.from === undefined ? undefined : instant("from", query.from);
     if (from !== undefined && from >= asOf) throw invalid("from", "must be before to");

@@ -3,6 +3,7 @@ import type { Db } from "../../db";
 import { withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
 import { appError } from "../../plugins/error-catalogue";
 import { Gs1Error, isValidGtin, parseGs1 } from "../barcodes";
+import type { Usage, UsageRequest } from "../../../api/usages";
 import * as repo from "./usages.repository";
 import { isCalendarDate, parseInstant } from "./usages.time";
 
@@ -23,49 +24,6 @@ import { isCalendarDate, parseInstant } from "./usages.time";
  *   hold is refused: one beginning with = + - or @ (docs/ledger-rules.md, "Recalls"), which a
  *   spreadsheet opening the regulator's CSV reports would run as a formula.
  */
-
-export interface UsageRequest {
-  /** The billing system's own id for this usage. */
-  usageId: string;
-  /** The item as scanned (bracketed, as sent by a scanner, or a Digital Link URI)… */
-  barcode?: string;
-  /** …or as fields. A GTIN-8/12/13 is widened to GTIN-14. */
-  gtin?: string;
-  lot?: string;
-  /** Absent for items controlled by lot only. */
-  serial?: string;
-  /** YYYY-MM-DD. */
-  expiry?: string;
-  department: string;
-  /** The billing system's patient reference; only its salted hash is kept. */
-  patientRef: string;
-  /** ISO 8601 with a time zone. */
-  usedAt: string;
-  /** The insurance billing code. */
-  billingCode: string;
-  /** Minor units (fen): a whole number as a string or a safe integer. */
-  billedAmount: string | number;
-  /** Units used; default 1. Negative for a return or correction, which needs `correctsUsageId`. */
-  quantity?: number;
-  correctsUsageId?: string;
-}
-
-export interface UsageView {
-  hospital: string;
-  usageId: string;
-  gtin: string;
-  lot: string;
-  serial: string | null;
-  expiry: string | null;
-  department: string;
-  patientRefHash: string;
-  usedAt: string;
-  billingCode: string;
-  billedAmount: string;
-  quantity: number;
-  correctsUsageId: string | null;
-  recordedBy: string;
-}
 
 interface Item {
   gtin: string;
@@ -101,7 +59,7 @@ export class UsagesService {
     request: UsageRequest,
     actor: { address: string; hospital: string },
     idempotencyKey: string,
-  ): Promise<IdempotentResponse<UsageView>> {
+  ): Promise<IdempotentResponse<Usage>> {
     const hospital = actor.hospital.toLowerCase();
     const fields = request as unknown as Record<string, unknown>;
     const usageId = text(fields, "usageId");
@@ -195,7 +153,7 @@ async function checkCorrection(tx: Db, usage: repo.NewUsage, originalId: string)
   }
 }
 
-function view(u: repo.NewUsage): UsageView {
+function view(u: repo.NewUsage): Usage {
   return {
     hospital: u.hospital,
     usageId: u.usageId,

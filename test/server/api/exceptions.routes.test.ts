@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
+import type { Exception } from "../../../api/exceptions";
 import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import { GTIN, LOT, type ChainStack, type Procurement } from "../support/chain";
@@ -26,25 +27,6 @@ import {
  */
 
 const RECALLED_LOT = "LOTRECALL";
-
-interface ExceptionView {
-  id: string;
-  shipmentId: string;
-  orderId: string;
-  hospital: string;
-  receiptNo: string | null;
-  source: string;
-  reasons: { code: string; message: string; error?: string }[];
-  proposedAccepted: string;
-  shipped: string;
-  status: string;
-  resolution: string | null;
-  resolvedAccepted: string | null;
-  note: string | null;
-  resolvedBy: string | null;
-  resolvedAt: string | null;
-  createdAt: string;
-}
 
 forEachEngine((engine) => {
   let stack: ApiStack;
@@ -113,10 +95,10 @@ forEachEngine((engine) => {
 
   const list = (query: string, token: string) =>
     app.inject({ method: "GET", url: `/v1/exceptions${query}`, headers: bearer(token) });
-  const items = async (query: string, token: string): Promise<ExceptionView[]> => {
+  const items = async (query: string, token: string): Promise<Exception[]> => {
     const res = await list(query, token);
     expect(res.statusCode, res.body).to.equal(200);
-    return res.json<{ items: ExceptionView[] }>().items;
+    return res.json<{ items: Exception[] }>().items;
   };
   const resolve = (id: string, payload: unknown, token: string) =>
     app.inject({
@@ -275,7 +257,7 @@ forEachEngine((engine) => {
         t.approver,
       );
       expect(res.statusCode, res.body).to.equal(200);
-      const resolved = res.json<ExceptionView>();
+      const resolved = res.json<Exception>();
       expect(resolved).to.include({
         id: e.short,
         status: "resolved",

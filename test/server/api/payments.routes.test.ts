@@ -17,7 +17,7 @@ import {
   type ApiStack,
   type Shipped,
 } from "../support/api-fixtures";
-import type { PaymentView } from "../../../server/modules/payments/payments.repository";
+import type { Payment } from "../../../api/payments";
 
 /**
  * GET /v1/payments: every settlement with its on-chain amounts — gross, the late-delivery
@@ -28,8 +28,6 @@ import type { PaymentView } from "../../../server/modules/payments/payments.repo
  * chain takes each settlement as the hospital's receiving record: delivery is the settlement's
  * block time.
  */
-
-type Payment = PaymentView;
 
 /** The contract's rule: 50 bps of gross per started day late, at most 1000 bps. */
 function expectedPenalty(

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
+import type { ReceiptResult } from "../../../api/receipts";
 import * as act from "../../../ledger/acts";
 import { gtinCheckDigit } from "../../../server/modules/barcodes";
 import { forEachEngine } from "../helpers/engines";
@@ -36,24 +37,6 @@ const OWN_RECALL_LOT = "LOTOWNRECALL";
 /** A lot another supplier recalls for its own stock: our supplier's shipments of it are not. */
 const OTHERS_RECALL_LOT = "LOTOTHERSRECALL";
 const SSCC = "09520123400000001";
-
-interface ReceiptBody {
-  receiptNo: string;
-  shipmentId: string;
-  orderId: string;
-  hospital: string;
-  receivedAt: string;
-  receiptHash: string;
-  received: string;
-  match: {
-    status: string;
-    accepted: string;
-    rejected: string;
-    reasons: { code: string; message: string; line?: number; details?: Record<string, unknown> }[];
-  };
-  exceptionId: string | null;
-  settlement: string;
-}
 
 /** YYMMDD of a UNIX time, as GS1 AI (17) prints it. */
 function yymmdd(seconds: number): string {
@@ -152,14 +135,14 @@ forEachEngine((engine) => {
   }
 
   /** Posts a receipt that must be recorded (201) and returns its body. */
-  async function recorded(payload: ReceiptPayload, key = `key-${payload.receiptNo}`): Promise<ReceiptBody> {
+  async function recorded(payload: ReceiptPayload, key = `key-${payload.receiptNo}`): Promise<ReceiptResult> {
     const res = await postReceipt(app, t.receiver, payload, key);
     expect(res.statusCode, res.body).to.equal(201);
-    return res.json<ReceiptBody>();
+    return res.json<ReceiptResult>();
   }
 
   /** An exception receipt: held, with an exception id and exactly these reason codes. */
-  function expectException(body: ReceiptBody, codes: string[], accepted: string, rejected: string): void {
+  function expectException(body: ReceiptResult, codes: string[], accepted: string, rejected: string): void {
     expect(body.match.status).to.equal("exception");
     expect(body.match.reasons.map((r) => r.code)).to.deep.equal(codes);
     expect(body.match).to.include({ accepted, rejected });
@@ -176,7 +159,7 @@ forEachEngine((engine) => {
 
   describe("a clean receipt", function () {
     let payload: ReceiptPayload;
-    let first: ReceiptBody;
+    let first: ReceiptResult;
 
     it("is matched and queued for payment: 201 with the exact result", async function () {
       payload = await receipt(p, "GR-0001", serialLines(p.serials));

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { migrate } from "../../../server/db";
 import { ReconciliationService } from "../../../server/modules/reconciliation/reconciliation.service";
-import { UsagesService, type UsageRequest } from "../../../server/modules/usages/usages.service";
+import type { UsageRequest } from "../../../api/usages";
+import { UsagesService } from "../../../server/modules/usages/usages.service";
 import { forEachEngine } from "../helpers/engines";
 import { address, hash, LedgerSeed } from "./seed";
 

@@ -1,5 +1,6 @@
 import type { Db } from "../../../server/db";
-import { UsagesService, type UsageRequest } from "../../../server/modules/usages/usages.service";
+import type { UsageRequest } from "../../../api/usages";
+import { UsagesService } from "../../../server/modules/usages/usages.service";
 import { address, hash, LedgerSeed } from "./seed";
 
 /**

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { createHmac } from "node:crypto";
 import { migrate } from "../../../server/db";
-import { UsagesService, type UsageRequest } from "../../../server/modules/usages/usages.service";
+import type { UsageRequest } from "../../../api/usages";
+import { UsagesService } from "../../../server/modules/usages/usages.service";
 import { forEachEngine } from "../helpers/engines";
 import { rejectionOf } from "../helpers/rejection";
 

@@ -1,0 +1,81 @@
+import { Type, type Static } from "typebox";
+import { Address, DateTime, IdString, Nullable, Units } from "./common";
+import { MatchReason } from "./receipts";
+
+/**
+ * Exceptions (GET /v1/exceptions, POST /v1/exceptions/:id/resolve): receipts that did not
+ * match, and settlements the chain refused, each decided by a hospital approver.
+ */
+
+/** A settlement the contract refused: its custom error, decoded. */
+export const SettlementReason = Type.Object(
+  {
+    code: Type.Literal("CHAIN_REVERT"),
+    error: Type.String({ description: "the contract's custom error, e.g. TraceLotRecalled" }),
+    message: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type SettlementReason = Static<typeof SettlementReason>;
+
+export const ExceptionReason = Type.Union([MatchReason, SettlementReason]);
+export type ExceptionReason = Static<typeof ExceptionReason>;
+
+export const ExceptionSource = Type.Enum(["match", "settlement"]);
+export type ExceptionSource = Static<typeof ExceptionSource>;
+
+export const ExceptionStatus = Type.Enum(["open", "resolved"]);
+export type ExceptionStatus = Static<typeof ExceptionStatus>;
+
+export const Resolution = Type.Enum(["accept_all", "accept_part", "reject"], {
+  description: "accept what matching proposed, accept part, or reject everything",
+});
+export type Resolution = Static<typeof Resolution>;
+
+export const Exception = Type.Object(
+  {
+    id: IdString,
+    shipmentId: IdString,
+    orderId: IdString,
+    hospital: Address,
+    receiptNo: Nullable(Type.String()),
+    source: ExceptionSource,
+    reasons: Type.Array(ExceptionReason),
+    proposedAccepted: Type.With(Units, { description: "the units matching would pay for" }),
+    shipped: Units,
+    status: ExceptionStatus,
+    resolution: Nullable(Resolution),
+    resolvedAccepted: Nullable(Units),
+    note: Nullable(Type.String()),
+    resolvedBy: Nullable(Address),
+    resolvedAt: Nullable(DateTime),
+    createdAt: DateTime,
+  },
+  { additionalProperties: false },
+);
+export type Exception = Static<typeof Exception>;
+
+export const ListExceptionsQuery = Type.Object(
+  {
+    status: Type.Optional(ExceptionStatus),
+    reason: Type.Optional(Type.String({ maxLength: 64, description: "only those with this reason code" })),
+  },
+  { additionalProperties: false },
+);
+export type ListExceptionsQuery = Static<typeof ListExceptionsQuery>;
+
+export const ExceptionList = Type.Object({ items: Type.Array(Exception) }, { additionalProperties: false });
+export type ExceptionList = Static<typeof ExceptionList>;
+
+export const ExceptionParams = Type.Object({ id: IdString }, { additionalProperties: false });
+export type ExceptionParams = Static<typeof ExceptionParams>;
+
+export const ResolveRequest = Type.Object(
+  {
+    action: Resolution,
+    acceptedQuantity: Type.Optional(Type.Integer({ minimum: 1, description: "with accept_part" })),
+    note: Type.String({ minLength: 1, maxLength: 1000 }),
+  },
+  { additionalProperties: false },
+);
+export type ResolveRequest = Static<typeof ResolveRequest>;

@@ -1,0 +1,146 @@
+import { Type, type Static } from "typebox";
+import {
+  Address,
+  Amount,
+  DateTime,
+  Gtin,
+  IdString,
+  Nullable,
+  PageOf,
+  PaginationQuery,
+  TxHash,
+  Units,
+} from "./common";
+
+/**
+ * Payments (GET /v1/payments): every settlement job with its on-chain outcome; and the overdue
+ * report (GET /v1/payments/overdue): accepted shipments unpaid after N days, with what holds each.
+ */
+
+/** A settlement job in the payment outbox: pending → submitted (its transaction) → confirmed | failed. */
+export const SettlementJobStatus = Type.Enum(["pending", "submitted", "confirmed", "failed"]);
+export type SettlementJobStatus = Static<typeof SettlementJobStatus>;
+
+export const Payment = Type.Object(
+  {
+    shipmentId: IdString,
+    orderId: IdString,
+    supplier: Address,
+    hospital: Address,
+    receiptNo: Type.String(),
+    status: Type.With(SettlementJobStatus, {
+      description: "confirmed once the indexer has seen the settlement, whatever the outbox says",
+    }),
+    accepted: Units,
+    rejected: Units,
+    gross: Nullable(Amount),
+    penalty: Nullable(Type.With(Amount, { description: "the late-delivery penalty the contract took" })),
+    paid: Nullable(Amount),
+    daysLate: Nullable(Type.Integer({ minimum: 0 })),
+    deliveredAt: Nullable(
+      Type.With(DateTime, { description: "the delivery time the chain judged lateness and expiry at" }),
+    ),
+    settledBy: Nullable(
+      Type.With(Address, {
+        description: "the hospital's settler, or the supplier when it claimed an unconfirmed shipment",
+      }),
+    ),
+    txHash: Nullable(TxHash),
+    blockNumber: Nullable(Type.Integer()),
+    error: Nullable(Type.String({ description: "why the last attempt failed" })),
+    acceptedAt: Type.With(DateTime, { description: "the match, or the approver's resolution" }),
+    paidAt: Nullable(DateTime),
+    secondsToPayment: Nullable(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type Payment = Static<typeof Payment>;
+
+export const ListPaymentsQuery = Type.Object(
+  {
+    ...PaginationQuery,
+    supplier: Type.Optional(Address),
+    orderId: Type.Optional(IdString),
+    status: Type.Optional(SettlementJobStatus),
+  },
+  { additionalProperties: false },
+);
+export type ListPaymentsQuery = Static<typeof ListPaymentsQuery>;
+
+export const PaymentPage = PageOf(Payment);
+export type PaymentPage = Static<typeof PaymentPage>;
+
+export const OverdueQuery = Type.Object(
+  {
+    days: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650, default: 30 })),
+    hospital: Type.Optional(Address),
+  },
+  { additionalProperties: false },
+);
+export type OverdueQuery = Static<typeof OverdueQuery>;
+
+/** One reason a payment is held; a shipment may have several. */
+export const PaymentHold = Type.Union([
+  Type.Object(
+    {
+      code: Type.Literal("OPEN_EXCEPTION"),
+      exceptionIds: Type.Array(IdString),
+      reasonCodes: Type.Array(Type.String()),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { code: Type.Literal("SETTLEMENT_FAILED"), errorName: Nullable(Type.String()) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      code: Type.Literal("LOT_RECALLED"),
+      recalledAt: DateTime,
+      txHash: TxHash,
+      scope: Type.With(Address, {
+        description: "the zero address for a regulator's recall, else the supplier whose shipments it covers",
+      }),
+    },
+    { description: "a recall in force covers the shipment", additionalProperties: false },
+  ),
+  Type.Object({ code: Type.Literal("SETTLEMENT_PENDING") }, { additionalProperties: false }),
+  Type.Object(
+    { code: Type.Literal("SETTLEMENT_SUBMITTED"), txHash: Nullable(TxHash) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { code: Type.Literal("SETTLEMENT_NOT_INDEXED"), txHash: Nullable(TxHash) },
+    {
+      description:
+        "the job saw its transaction confirmed, but the indexer has not projected the settlement yet",
+      additionalProperties: false,
+    },
+  ),
+  Type.Object({ code: Type.Literal("NO_SETTLEMENT_JOB") }, { additionalProperties: false }),
+]);
+export type PaymentHold = Static<typeof PaymentHold>;
+
+export const OverduePayment = Type.Object(
+  {
+    shipmentId: IdString,
+    orderId: IdString,
+    hospital: Address,
+    supplier: Address,
+    receiptNo: Type.String(),
+    gtin: Gtin,
+    lot: Type.String(),
+    accepted: Units,
+    acceptedAt: DateTime,
+    daysOutstanding: Type.Integer({ minimum: 0 }),
+    holds: Type.Array(PaymentHold),
+  },
+  { additionalProperties: false },
+);
+export type OverduePayment = Static<typeof OverduePayment>;
+
+export const OverdueReport = Type.Object(
+  { days: Type.Integer(), items: Type.Array(OverduePayment) },
+  { additionalProperties: false },
+);
+export type OverdueReport = Static<typeof OverdueReport>;

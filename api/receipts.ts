@@ -1,0 +1,170 @@
+import { Type, type Static } from "typebox";
+import {
+  Address,
+  Bytes32,
+  DateTime,
+  Gtin,
+  IdString,
+  IdempotencyHeaders,
+  Nullable,
+  TxHash,
+  Units,
+} from "./common";
+import { SettlementJobStatus } from "./payments";
+
+/**
+ * Goods receipts from a hospital's warehouse (POST /v1/receipts, GET /v1/receipts/:receiptNo)
+ * and the three-way match each one gets at once: the codes of a failed match, the result, and
+ * the stored receipt with its lines and settlement.
+ */
+
+export const MATCH_REASON_CODES = [
+  "GTIN_MISMATCH",
+  "LOT_MISMATCH",
+  "EXPIRY_MISMATCH",
+  "SHELF_LIFE_SHORT",
+  "OVER_DELIVERY",
+  "SHORT_DELIVERY",
+  "SERIAL_NOT_IN_MANIFEST",
+  "MANIFEST_MISSING",
+  "SERIAL_DUPLICATED",
+  "SERIAL_ALREADY_RECEIVED",
+  "SUPPLIER_NOT_QUALIFIED",
+  "LOT_RECALLED",
+  "EXCURSION_HOLD",
+] as const;
+
+export const MatchReasonCode = Type.Enum(MATCH_REASON_CODES, {
+  description: "why a receipt did not match its order and shipment",
+});
+export type MatchReasonCode = Static<typeof MatchReasonCode>;
+
+export const MatchReason = Type.Object(
+  {
+    code: MatchReasonCode,
+    message: Type.String({ description: "for a human; names the line when the reason is a line's" }),
+    line: Type.Optional(Type.Integer({ minimum: 1, description: "the receipt line at fault" })),
+    details: Type.Optional(
+      Type.Object(
+        { received: Type.Integer(), shipped: Type.Integer() },
+        { description: "the units counted (OVER_DELIVERY, SHORT_DELIVERY)", additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type MatchReason = Static<typeof MatchReason>;
+
+export const MatchStatus = Type.Enum(["matched", "exception"]);
+export type MatchStatus = Static<typeof MatchStatus>;
+
+export const Match = Type.Object(
+  {
+    status: MatchStatus,
+    accepted: Type.With(Units, { description: "units to pay for" }),
+    rejected: Type.With(Units, { description: "shipped − accepted: back to the order" }),
+    reasons: Type.Array(MatchReason),
+  },
+  { additionalProperties: false },
+);
+export type Match = Static<typeof Match>;
+
+export const ReceiptLineRequest = Type.Object(
+  {
+    barcode: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+    gtin: Type.Optional(Gtin),
+    lot: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+    expiry: Type.Optional(Type.String({ format: "date" })),
+    serial: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+    quantity: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
+    rejected: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    rejectReason: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "either `barcode` (a GS1 scan: bracketed, raw with GS, or Digital Link) or `gtin` with lot/expiry/serial",
+    oneOf: [{ required: ["barcode"] }, { required: ["gtin"] }],
+  },
+);
+export type ReceiptLineRequest = Static<typeof ReceiptLineRequest>;
+
+export const ReceiptRequest = Type.Object(
+  {
+    receiptNo: Type.String({ minLength: 1, maxLength: 64 }),
+    shipmentId: IdString,
+    receivedAt: DateTime,
+    lines: Type.Array(ReceiptLineRequest, { minItems: 1, maxItems: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+export type ReceiptRequest = Static<typeof ReceiptRequest>;
+
+export const ReceiptHeaders = IdempotencyHeaders;
+
+export const ReceiptResult = Type.Object(
+  {
+    receiptNo: Type.String(),
+    shipmentId: IdString,
+    orderId: IdString,
+    hospital: Address,
+    receivedAt: DateTime,
+    receiptHash: Type.With(Bytes32, { description: "keccak-256 of the canonical receipt" }),
+    received: Units,
+    match: Match,
+    exceptionId: Nullable(IdString),
+    settlement: Type.Enum(["queued", "held"], {
+      description: "queued for payment (matched), or held as the exception `exceptionId`",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type ReceiptResult = Static<typeof ReceiptResult>;
+
+export const ReceiptParams = Type.Object(
+  { receiptNo: Type.String({ maxLength: 64 }) },
+  { additionalProperties: false },
+);
+export type ReceiptParams = Static<typeof ReceiptParams>;
+
+export const ReceiptLine = Type.Object(
+  {
+    line: Type.Integer({ minimum: 1 }),
+    gtin: Gtin,
+    lot: Nullable(Type.String()),
+    expiry: Nullable(Type.String({ format: "date" })),
+    serial: Nullable(Type.String()),
+    quantity: Units,
+    rejected: Units,
+    rejectReason: Nullable(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type ReceiptLine = Static<typeof ReceiptLine>;
+
+export const Receipt = Type.Object(
+  {
+    receiptNo: Type.String(),
+    shipmentId: IdString,
+    hospital: Address,
+    receivedAt: DateTime,
+    receivedBy: Address,
+    received: Units,
+    rejected: Units,
+    receiptHash: Bytes32,
+    lines: Type.Array(ReceiptLine),
+    match: Nullable(Match),
+    settlement: Nullable(
+      Type.Object(
+        {
+          status: SettlementJobStatus,
+          txHash: Nullable(TxHash),
+          error: Nullable(Type.String({ description: "why the last attempt failed" })),
+        },
+        { description: "the payment outbox's job for the shipment", additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type Receipt = Static<typeof Receipt>;

@@ -1,0 +1,120 @@
+import { Type, type Static, type TProperties } from "typebox";
+import { Address, Amount, DateTime, Gtin, IdString, Nullable, TxHash, Units } from "./common";
+
+/**
+ * The regulator's purchase–receipt–use comparison (GET /v1/reconciliation): per hospital × GTIN
+ * × lot, what was ordered, shipped, accepted and paid on-chain against what the billing system
+ * says was used, with every discrepancy flagged and backed by the records that show it.
+ */
+
+export const ReconciliationQuery = Type.Object(
+  {
+    hospital: Type.Optional(Address),
+    gtin: Type.Optional(Gtin),
+    lot: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+    from: Type.Optional(Type.With(DateTime, { description: "list only lots with activity from here on" })),
+    to: Type.Optional(
+      Type.With(DateTime, { description: "figures as of this instant (exclusive); default now" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ReconciliationQuery = Static<typeof ReconciliationQuery>;
+
+const UsageIds = Type.Array(Type.String(), {
+  description: "the usages that make the finding, in the order they were used",
+});
+
+/** A flag: its code and the records that show it. */
+const flag = <Code extends string, E extends TProperties>(code: Code, description: string, evidence: E) =>
+  Type.Object(
+    { code: Type.Literal(code), evidence: Type.Object(evidence, { additionalProperties: false }) },
+    { description, additionalProperties: false },
+  );
+
+export const ReconciliationFlag = Type.Union([
+  flag("PHANTOM_USE", "more used (net) or billed than accepted", {
+    accepted: Units,
+    usedNet: Type.String({ pattern: "^-?[0-9]+$" }),
+    billedQuantity: Type.String({ pattern: "^-?[0-9]+$" }),
+    usageIds: Type.With(UsageIds, {
+      description: "the usages, in time order, that took use (or billing) beyond the units accepted",
+    }),
+    receiptNos: Type.Array(Type.String()),
+    txHashes: Type.Array(TxHash),
+  }),
+  flag("SERIAL_REUSED", "one serial used (net) more than once, anywhere", {
+    serial: Type.String(),
+    usageIds: UsageIds,
+    uses: Type.Array(
+      Type.Object({ hospital: Address, usageId: Type.String() }, { additionalProperties: false }),
+    ),
+  }),
+  flag("RESOLD", "used here after another hospital received it", {
+    serial: Type.String(),
+    usageIds: UsageIds,
+    receivedBy: Address,
+    receiptNo: Type.String(),
+  }),
+  flag("USED_AFTER_EXPIRY", "used after the lot expired", { expiry: DateTime, usageIds: UsageIds }),
+  flag("USED_FROM_RECALLED_LOT", "used while a recall covering the hospital's supply was in force", {
+    recalledAt: DateTime,
+    txHash: TxHash,
+    scope: Type.With(Address, {
+      description: "the zero address for a regulator's recall, else the supplier whose shipments it covers",
+    }),
+    liftedAt: Nullable(Type.With(DateTime, { description: "when the recall was lifted, as of the report" })),
+    usageIds: UsageIds,
+  }),
+  flag("PRICE_MARKUP", "billed per unit above the highest price of the orders that supplied the lot", {
+    usageIds: UsageIds,
+    orders: Type.Array(
+      Type.Object({ orderId: IdString, quantity: Units, value: Amount }, { additionalProperties: false }),
+    ),
+  }),
+  flag("WASTE", "accepted units still on hand when the lot expired", {
+    expiry: DateTime,
+    units: Units,
+    receiptNos: Type.Array(Type.String()),
+    txHashes: Type.Array(TxHash),
+  }),
+]);
+export type ReconciliationFlag = Static<typeof ReconciliationFlag>;
+export type FlagCode = ReconciliationFlag["code"];
+
+export const ReconciliationRow = Type.Object(
+  {
+    hospital: Address,
+    gtin: Gtin,
+    lot: Type.String(),
+    expiry: Nullable(Type.With(DateTime, { description: "the lot's expiry; null if it was never shipped" })),
+    ordered: Units,
+    shipped: Units,
+    accepted: Units,
+    rejected: Units,
+    used: Units,
+    returned: Type.With(Units, { description: "units returned: the negated sum of negative usages" }),
+    billedQuantity: Type.String({
+      pattern: "^-?[0-9]+$",
+      description: "net units of usages that carry a billed amount",
+    }),
+    billedAmount: Amount,
+    onHand: Type.String({
+      pattern: "^-?[0-9]+$",
+      description: "accepted − used + returned; negative when more was used than accepted",
+    }),
+    flags: Type.Array(ReconciliationFlag),
+  },
+  { additionalProperties: false },
+);
+export type ReconciliationRow = Static<typeof ReconciliationRow>;
+
+export const ReconciliationReport = Type.Object(
+  {
+    asOf: Type.With(DateTime, { description: "the instant the figures are taken at (`to`, or now)" }),
+    from: Nullable(DateTime),
+    rows: Type.Array(ReconciliationRow),
+  },
+  { additionalProperties: false },
+);
+export type ReconciliationReport = Static<typeof ReconciliationReport>;

@@ -1,0 +1,74 @@
+import { Type, type Static } from "typebox";
+import { Address, Amount, DateTime, Gtin, IdempotencyHeaders, Nullable } from "./common";
+
+/**
+ * Usage records from a hospital's billing system (POST /v1/usages): which item was used on which
+ * patient, where, when and for how much. The patient reference is kept only as a salted hash.
+ */
+
+export const UsageRequest = Type.Object(
+  {
+    usageId: Type.String({ minLength: 1, maxLength: 64, description: "the billing system's own id" }),
+    barcode: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 2000,
+        description: "the item as scanned: bracketed, as sent by a scanner, or a Digital Link URI",
+      }),
+    ),
+    gtin: Type.Optional(
+      Type.String({ pattern: "^[0-9]{8,14}$", description: "or the item as fields: a GTIN-8/12/13/14" }),
+    ),
+    lot: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+    serial: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 20, description: "absent for items controlled by lot only" }),
+    ),
+    expiry: Type.Optional(Type.String({ format: "date" })),
+    department: Type.String({ minLength: 1, maxLength: 100 }),
+    patientRef: Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description: "the billing system's patient reference; only its salted hash is kept",
+    }),
+    usedAt: Type.String({ format: "date-time", description: "ISO 8601 with a time zone" }),
+    billingCode: Type.String({ minLength: 1, maxLength: 64, description: "the insurance billing code" }),
+    billedAmount: Type.Union([Type.String({ pattern: "^-?[0-9]+$" }), Type.Integer()], {
+      description: "minor units (fen): a whole number as a string or a safe integer",
+    }),
+    quantity: Type.Optional(
+      Type.Integer({
+        description:
+          "units used; default 1. Negative for a return or correction, which needs correctsUsageId",
+      }),
+    ),
+    correctsUsageId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false, oneOf: [{ required: ["barcode"] }, { required: ["gtin"] }] },
+);
+export type UsageRequest = Static<typeof UsageRequest>;
+
+export const UsageHeaders = IdempotencyHeaders;
+
+export const Usage = Type.Object(
+  {
+    hospital: Address,
+    usageId: Type.String(),
+    gtin: Gtin,
+    lot: Type.String(),
+    serial: Nullable(Type.String()),
+    expiry: Nullable(Type.String({ format: "date" })),
+    department: Type.String(),
+    patientRefHash: Type.String({
+      pattern: "^[0-9a-f]{64}$",
+      description: "HMAC-SHA256 of the patient reference under the gateway's salt",
+    }),
+    usedAt: DateTime,
+    billingCode: Type.String(),
+    billedAmount: Amount,
+    quantity: Type.Integer(),
+    correctsUsageId: Nullable(Type.String()),
+    recordedBy: Address,
+  },
+  { additionalProperties: false },
+);
+export type Usage = Static<typeof Usage>;

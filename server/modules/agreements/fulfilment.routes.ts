@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
+import { bearer } from "../../../api/common";
+import { jsonOrCsv } from "../../../api/csv";
+import { errorResponses } from "../../../api/errors";
+import { FulfilmentParams, FulfilmentReport } from "../../../api/fulfilment";
+import { FULFILMENT_COLUMNS, fulfilmentCsvRows, toCsv } from "../reconciliation/reconciliation.csv";
+import { reportsNow, sendCsv, wantsCsv } from "../reconciliation/reports.http";
+
+/**
+ * GET /v1/agreements/:id/fulfilment: an agreement's volume commitments against what each
+ * hospital funded and accepted, as JSON or as CSV with `Accept: text/csv`. Computed with the
+ * other reports (reconciliation/); registered with the prefix /v1/agreements.
+ */
+const fulfilmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    "/:id/fulfilment",
+    {
+      preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL, "supplier"),
+      schema: {
+        security: bearer,
+        tags: ["reports"],
+        summary:
+          "Per hospital: committed volume vs ordered (funded, not cancelled) and accepted, and the pace needed by the end of the term",
+        params: FulfilmentParams,
+        response: { 200: jsonOrCsv(FulfilmentReport, "the agreement's fulfilment"), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const report = await (await reportsNow(app)).fulfilment(id);
+      if (wantsCsv(request))
+        return sendCsv(reply, `fulfilment-${id}`, toCsv(fulfilmentCsvRows(report), FULFILMENT_COLUMNS));
+      return report;
+    },
+  );
+};
+
+export default fulfilmentRoutes;

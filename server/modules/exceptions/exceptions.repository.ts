@@ -1,0 +1,132 @@
+import type { Db } from "../../db";
+import type {
+  Exception,
+  ExceptionReason,
+  ExceptionSource,
+  ExceptionStatus,
+  Resolution,
+} from "../../../api/exceptions";
+
+/**
+ * SQL of the exceptions table, which this module owns: receipts and the payment worker raise
+ * exceptions through `raise`, never by writing the table themselves. Every function takes the
+ * connection or transaction to use.
+ */
+
+export interface NewException {
+  receiptNo: string | null;
+  shipmentId: string;
+  source: ExceptionSource;
+  reasons: ExceptionReason[];
+  /** The units matching would pay for (the settlement's, when the chain refused it). */
+  proposedAccepted: bigint;
+}
+
+/** Records an exception, open; returns its id. */
+export async function raise(db: Db, e: NewException): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO exceptions (receipt_no, shipment_id, source, reasons, proposed_accepted)
+     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+    [e.receiptNo, e.shipmentId, e.source, JSON.stringify(e.reasons), e.proposedAccepted.toString()],
+  );
+  return String(rows[0].id);
+}
+
+interface ExceptionRow {
+  id: string;
+  shipment_id: string;
+  order_id: string;
+  hospital: string;
+  receipt_no: string | null;
+  source: ExceptionSource;
+  reasons: ExceptionReason[];
+  proposed_accepted: string;
+  quantity: string;
+  status: ExceptionStatus;
+  resolution: Resolution | null;
+  resolved_accepted: string | null;
+  note: string | null;
+  resolved_by: string | null;
+  resolved_at: Date | string | null;
+  created_at: Date | string;
+  receipt_hash: string | null;
+}
+
+/** An exception with what deciding it needs: the shipment's quantity and the receipt's hash. */
+export interface ExceptionForResolution extends Exception {
+  receiptHash: string | null;
+}
+
+const SELECT = `SELECT e.*, s.order_id, o.hospital, s.quantity, r.receipt_hash
+  FROM exceptions e JOIN shipments s ON s.id = e.shipment_id JOIN orders o ON o.id = s.order_id
+  LEFT JOIN receipts r ON r.receipt_no = e.receipt_no`;
+
+export async function listExceptions(
+  db: Db,
+  filter: { status?: ExceptionStatus; hospital?: string; reason?: string },
+): Promise<Exception[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (filter.status) where.push(`e.status = $${params.push(filter.status)}`);
+  if (filter.hospital) where.push(`o.hospital = $${params.push(filter.hospital.toLowerCase())}`);
+  if (filter.reason)
+    where.push(`e.reasons @> $${params.push(JSON.stringify([{ code: filter.reason }]))}::jsonb`);
+  const { rows } = await db.query<ExceptionRow>(
+    `${SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY e.id`,
+    params,
+  );
+  return rows.map(view);
+}
+
+export async function findException(db: Db, id: string): Promise<Exception | null> {
+  const { rows } = await db.query<ExceptionRow>(`${SELECT} WHERE e.id = $1`, [id]);
+  return rows[0] ? view(rows[0]) : null;
+}
+
+/** Locks the exception until the transaction ends, so two approvers cannot both decide it. */
+export async function lockForResolution(tx: Db, id: string): Promise<ExceptionForResolution | null> {
+  const { rows } = await tx.query<ExceptionRow>(`${SELECT} WHERE e.id = $1 FOR UPDATE OF e`, [id]);
+  return rows[0] ? { ...view(rows[0]), receiptHash: rows[0].receipt_hash } : null;
+}
+
+export async function markResolved(
+  tx: Db,
+  id: string,
+  decision: { action: Resolution; accepted: bigint; note: string; approver: string },
+): Promise<void> {
+  await tx.query(
+    `UPDATE exceptions SET status = 'resolved', resolution = $2, resolved_accepted = $3, note = $4, resolved_by = $5,
+       resolved_at = now() WHERE id = $1`,
+    [id, decision.action, decision.accepted.toString(), decision.note, decision.approver],
+  );
+}
+
+/** Open exceptions per reason code (one with several reasons counts under each), for /metrics. */
+export async function openByReason(db: Db): Promise<{ reason: string; n: number }[]> {
+  const { rows } = await db.query<{ reason: string; n: number }>(
+    `SELECT r->>'code' AS reason, count(*)::int AS n
+     FROM exceptions e, jsonb_array_elements(e.reasons) r WHERE e.status = 'open' GROUP BY 1`,
+  );
+  return rows;
+}
+
+function view(r: ExceptionRow): Exception {
+  return {
+    id: String(r.id),
+    shipmentId: String(r.shipment_id),
+    orderId: String(r.order_id),
+    hospital: r.hospital,
+    receiptNo: r.receipt_no,
+    source: r.source,
+    reasons: r.reasons,
+    proposedAccepted: String(r.proposed_accepted),
+    shipped: String(r.quantity),
+    status: r.status,
+    resolution: r.resolution,
+    resolvedAccepted: r.resolved_accepted === null ? null : String(r.resolved_accepted),
+    note: r.note,
+    resolvedBy: r.resolved_by,
+    resolvedAt: r.resolved_at === null ? null : new Date(r.resolved_at).toISOString(),
+    createdAt: new Date(r.created_at).toISOString(),
+  };
+}

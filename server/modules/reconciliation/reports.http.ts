@@ -1,0 +1,37 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ledgerNow } from "../../plugins/chain";
+import { appError } from "../../plugins/error-catalogue";
+import { hospitalOf, principalOf } from "../auth/auth.plugin";
+import { ReconciliationService } from "./reconciliation.service";
+
+/**
+ * What the report routes share — reconciliation, fulfilment, overdue payments, recall exposure,
+ * in their own modules: who may report on which hospital, the clock, and the CSV answer.
+ */
+
+/** The reports "as of now" on the ledger's clock, read once per request. */
+export async function reportsNow(app: FastifyInstance): Promise<ReconciliationService> {
+  const now = await ledgerNow(app.chain);
+  return new ReconciliationService(app.db, () => now);
+}
+
+/** The hospital the caller may report on: any (or the one asked for) for a regulator, else its own. */
+export function reportScope(request: FastifyRequest, asked?: string): string | undefined {
+  const p = principalOf(request);
+  if (p.roles.includes("regulator")) return asked?.toLowerCase();
+  const own = hospitalOf(request);
+  if (asked && asked.toLowerCase() !== own)
+    throw appError("NOT_YOUR_HOSPITAL", `you may report on ${own} only`);
+  return own;
+}
+
+export function wantsCsv(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? "").includes("text/csv");
+}
+
+export function sendCsv(reply: FastifyReply, name: string, csv: string): FastifyReply {
+  return reply
+    .type("text/csv; charset=utf-8")
+    .header("content-disposition", `attachment; filename="${name}.csv"`)
+    .send(csv);
+}
