@@ -183,7 +183,9 @@ describe("npm start (scripts/start.ts)", function () {
       DEMO: "true",
     });
     await waitReady(stackA, urlA);
-    await waitFor(() => /is running/.test(stackA.output()), "the page");
+    // The page comes after the demo, which runs once the gateway is ready: on a busy machine
+    // that takes as long as starting did.
+    await waitFor(() => /is running/.test(stackA.output()), "the page", 120_000, stackA.output);
     expect(stackA.output()).to.match(/✓ loading demo scenario/);
     demoA = await demoFacts(urlA, dirA);
     expect(demoA.payments).to.equal(7);
@@ -351,10 +353,15 @@ describe("npm start (scripts/start.ts)", function () {
   });
 });
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+async function waitFor(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 30_000,
+  output: () => string = () => "",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
