@@ -74,7 +74,7 @@ module.exports = {
     enhancedResolveOptions: {
       // typebox 1.x and others resolve only through their package.json "exports".
       exportsFields: ["exports"],
-      conditionNames: ["require", "node", "default", "types"],
+      conditionNames: ["require", "import", "node", "default", "types"],
       extensions: [".ts", ".js", ".cjs", ".mjs", ".json", ".d.ts"],
     },
   },
