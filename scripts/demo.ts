@@ -5,8 +5,8 @@ import * as act from "../ledger/acts";
 import { GatewayClient, GatewayError } from "./lib/gateway-client";
 import { connectLedger, type DeploymentRecord, type Ledger } from "../ledger/contracts";
 import { decodeRevert, revertDataOf } from "../ledger/revert";
-import type { CastMember } from "./lib/stack-accounts";
-import { demoCast } from "./lib/stack-accounts";
+import type { CastMember } from "./lib/stack/accounts";
+import { demoCast } from "./lib/stack/accounts";
 
 /**
  * The demo scenario: a procurement year in miniature on the v2 ledger, played through the public
@@ -14,7 +14,7 @@ import { demoCast } from "./lib/stack-accounts";
  * HTTP API (manifests, receipts, exceptions, usages, reports) — so it doubles as an end-to-end
  * test.
  *
- * Cast (scripts/lib/stack-accounts.ts): a regulator; four suppliers — Acme and Cardia win the
+ * Cast (scripts/lib/stack/accounts.ts): a regulator; four suppliers — Acme and Cardia win the
  * stent tender, Boreal the knee tender (its business licence expires mid-year), Delta loses the
  * stent tender and never reveals its cover bid for knees (its bond goes to the hospitals), Cardia
  * is suspended later; three hospitals whose members accept their invitations. City General's

@@ -1,7 +1,8 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DEFAULT_DATA_DIR, PROJECT_ROOT, stackPaths } from "./lib/stack-paths";
+import { pidLockOwner } from "../server/lib/pid-lock";
+import { DEFAULT_DATA_DIR, PROJECT_ROOT, stackPaths } from "./lib/stack/paths";
 
 /**
  * `npm run reset`: deletes a stack's DATA_DIR (default ./data) — database, chain state,
@@ -13,9 +14,9 @@ import { DEFAULT_DATA_DIR, PROJECT_ROOT, stackPaths } from "./lib/stack-paths";
  *
  * It prints what it removes first. It refuses a folder that holds none of accounts.json,
  * deployment.json or pglite/ unless --force; a folder outside the project unless DATA_DIR (or
- * the argument) named it; a stack that is running; and never deletes /, the home folder, the
- * project or a folder containing the project. A PostgreSQL database (DATABASE_URL) is not
- * touched.
+ * the argument) named it; a running stack, or a gateway using its database; and never deletes
+ * /, the home folder, the project or a folder containing the project. A PostgreSQL database
+ * (DATABASE_URL) is not touched.
  */
 
 const STACK_MARKERS = ["accounts.json", "deployment.json", "pglite"];
@@ -38,17 +39,6 @@ function human(bytes: number): string {
   if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
   return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
-}
-
-function runningStack(lockFile: string): number | undefined {
-  try {
-    const { pid } = JSON.parse(readFileSync(lockFile, "utf8")) as { pid?: number };
-    if (typeof pid !== "number") return undefined;
-    process.kill(pid, 0);
-    return pid;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM" ? -1 : undefined;
-  }
 }
 
 function main(argv: string[], env: NodeJS.ProcessEnv): number {
@@ -87,9 +77,15 @@ function main(argv: string[], env: NodeJS.ProcessEnv): number {
     return 1;
   }
   const paths = stackPaths(dir);
-  const pid = runningStack(paths.lock);
-  if (pid !== undefined) {
-    console.error(`a stack is running on ${dir}${pid > 0 ? ` (pid ${pid})` : ""}: stop it with Ctrl-C first`);
+  const stack = pidLockOwner(paths.lock);
+  if (stack !== undefined) {
+    console.error(`a stack is running on ${dir} (pid ${stack}): stop it with Ctrl-C first`);
+    return 1;
+  }
+  // A gateway run on its own (npm run gateway) with this DATA_DIR holds the database's lock.
+  const gateway = pidLockOwner(`${paths.pglite}.lock`);
+  if (gateway !== undefined) {
+    console.error(`a gateway is using the database in ${dir} (pid ${gateway}): stop it first`);
     return 1;
   }
   const entries = readdirSync(dir);

@@ -1,43 +1,29 @@
 import path from "node:path";
 import { ConfigError, loadConfig } from "../server/config";
+import { demoAccounts, demoCast, writeAccounts, type StackAccount } from "./lib/stack/accounts";
+import { ensureBuilt } from "./lib/stack/build";
+import { startLocalChain } from "./lib/stack/chain";
+import { loadDemoOnce, type DemoOutcome } from "./lib/stack/demo";
 import {
-  chainPort,
   checkExternalDeployment,
-  consoleReporter,
-  demoAccounts,
-  demoCast,
-  ensureCompiled,
   ensureDeployment,
-  ensurePortFree,
   externalDeploymentFile,
   externalProvider,
-  gatewayEnv,
-  gatewayPort,
-  loadDemoOnce,
-  lockStack,
-  onStopSignals,
-  resetCommand,
-  resolveDataDir,
-  stackPaths,
-  StackError,
-  StackInterrupted,
-  StackMismatchError,
-  startGateway,
-  startLocalChain,
-  stopStack,
-  writeAccounts,
-  type DemoOutcome,
   type DeploymentState,
-  type Gateway,
-  type StackAccount,
-  type StackParts,
-} from "./lib/stack";
+} from "./lib/stack/deployment";
+import { StackError, StackInterrupted, StackMismatchError } from "./lib/stack/errors";
+import { gatewayEnv, startGateway, type Gateway } from "./lib/stack/gateway";
+import { lockStack } from "./lib/stack/lock";
+import { resetCommand, stackPaths } from "./lib/stack/paths";
+import { consoleReporter } from "./lib/stack/report";
+import { chainPort, ensurePortFree, gatewayPort, resolveDataDir } from "./lib/stack/settings";
+import { onStopSignals, stopStack, type StackParts } from "./lib/stack/stop";
 
 /**
- * `npm start`: compile if needed, start a local chain (Anvil) unless RPC_URL points at
- * another one, deploy if needed, start the gateway, load the demo on a fresh DATA_DIR, print
- * where everything is; Ctrl-C stops it gracefully and `npm start` again carries on where it
- * stopped. The steps are the functions of scripts/lib/stack.ts.
+ * `npm start` (after `npm run build`, from dist/): start a local chain (Anvil) unless RPC_URL
+ * points at another one, deploy if needed, start the gateway, load the demo on a fresh
+ * DATA_DIR, print where everything is; Ctrl-C stops it gracefully and `npm start` again carries
+ * on where it stopped. The steps are the functions of scripts/lib/stack/, one concern a file.
  *
  * Environment: PORT (gateway, default 8080), CHAIN_PORT (local chain, default PORT+1),
  * DATA_DIR (default ./data), RPC_URL (a chain to use instead of starting one; its deployment
@@ -79,7 +65,7 @@ async function main(): Promise<number> {
     const genv = gatewayEnv(env, { dataDir, port, rpcUrl, deploymentFile, local });
     loadConfig(genv); // every configuration problem now, before anything starts
 
-    await ensureCompiled(reporter);
+    ensureBuilt(reporter);
     checkpoint();
 
     let deployment: DeploymentState;

@@ -30,10 +30,14 @@ export interface AnvilNode {
 }
 
 export function anvilBinary(): string {
-  const candidates = [
-    path.join(process.cwd(), "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"),
-    path.join(__dirname, "../../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"),
-  ];
+  const candidates = [path.join(process.cwd(), "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil")];
+  try {
+    // Where Node finds the package from this file, whether it runs from scripts/ or dist/scripts/.
+    const pkg = require.resolve("@foundry-rs/anvil-linux-amd64/package.json");
+    candidates.push(path.join(path.dirname(pkg), "bin/anvil"));
+  } catch {
+    // not installed here: the working directory's copy, or the error below
+  }
   const found = candidates.find((c) => existsSync(c));
   if (!found)
     throw new Error("the anvil binary is missing: run npm ci (it ships in @foundry-rs/anvil-linux-amd64)");

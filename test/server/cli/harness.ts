@@ -16,6 +16,7 @@ import {
 import { buildApp } from "../../../server/app";
 import { openPglite, type Db } from "../../../server/db";
 import type { ChainContext } from "../../../server/plugins/chain";
+import { buildOnce } from "../helpers/build";
 import { testConfig } from "../helpers/config";
 import { freePort } from "../support/chain";
 
@@ -135,7 +136,8 @@ export function useCliHarness(options: { gateway: boolean; name: string }): CliH
   });
 
   before(async function () {
-    this.timeout(120_000);
+    this.timeout(300_000);
+    await buildOnce(); // scripts/sunshine.js runs the compiled CLI
     h.tmp = mkdtempSync(path.join(os.tmpdir(), `sunshine-${options.name}-`));
     h.node = await startAnvil({ port: await freePort(), accounts: 20 });
     const deployed = await deployLedger(new ethers.NonceManager(h.w(0)), {

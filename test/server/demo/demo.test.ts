@@ -5,7 +5,7 @@ import { buildApp } from "../../../server/app";
 import { migrate, openPglite, type Db } from "../../../server/db";
 import { connectLedger } from "../../../ledger/contracts";
 import { devWallet } from "../../../scripts/lib/anvil";
-import { demoCast } from "../../../scripts/lib/stack-accounts";
+import { demoCast } from "../../../scripts/lib/stack/accounts";
 import { runDemo, type DemoSummary } from "../../../scripts/demo";
 import { testConfig } from "../helpers/config";
 import { startChain, type ChainStack } from "../support/chain";

@@ -3,17 +3,19 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { buildOnce, compiled } from "../helpers/build";
 import { startChain, type ChainStack } from "../support/chain";
 
-const MAIN = path.resolve(__dirname, "../../../server/main.ts");
+/** `npm run gateway` runs the compiled entry point. */
+const MAIN = compiled("server/main.ts");
 
-/** Starts server/main.ts with exactly `env` (plus PATH), not the test runner's environment. */
+/** Starts server/main.ts (compiled) with exactly `env` (plus PATH), not the test runner's environment. */
 function startMain(env: Record<string, string>): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
 } {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", MAIN], {
+  const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -33,6 +35,11 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_00
 }
 
 describe("server/main.ts", function () {
+  before(async function () {
+    this.timeout(300_000);
+    await buildOnce();
+  });
+
   it("exits with code 1 and the configuration problems on a bad configuration", async function () {
     const main = startMain({ PORT: "eighty", PAYMENTS_ENABLED: "false" });
     expect(await main.exited).to.equal(1);

@@ -3,12 +3,13 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
+import { buildOnce, compiled } from "../helpers/build";
 import { tempDir } from "../helpers/temp-dir";
 
-/** `npm run reset` (scripts/reset.ts): what it deletes, and what it refuses to. */
+/** `npm run reset` (scripts/reset.ts, compiled): what it deletes, and what it refuses to. */
 
 const ROOT = path.resolve(__dirname, "../../..");
-const RESET = path.join(ROOT, "scripts/reset.ts");
+const RESET = compiled("scripts/reset.ts");
 const exec = promisify(execFile);
 
 async function reset(
@@ -17,15 +18,11 @@ async function reset(
   cwd = ROOT,
 ): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await exec(
-      process.execPath,
-      ["-r", require.resolve("ts-node/register/transpile-only"), RESET, ...args],
-      // Found from any working directory (one test runs it outside the project).
-      {
-        cwd,
-        env: { PATH: process.env.PATH ?? "", TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"), ...env },
-      },
-    );
+    // Found from any working directory (one test runs it outside the project).
+    const { stdout, stderr } = await exec(process.execPath, [RESET, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -45,6 +42,11 @@ function stackFolder(): string {
 
 describe("npm run reset (scripts/reset.ts)", function () {
   this.timeout(60_000);
+
+  before(async function () {
+    this.timeout(300_000);
+    await buildOnce();
+  });
 
   it("deletes a stack's DATA_DIR after listing what it removes", async function () {
     const dir = stackFolder();
@@ -68,13 +70,22 @@ describe("npm run reset (scripts/reset.ts)", function () {
     expect(existsSync(dir)).to.equal(false);
   });
 
-  it("refuses a running stack, the project itself, and a default folder outside the project", async function () {
+  it("refuses a running stack, a gateway on its database, the project itself, and a default folder outside the project", async function () {
     const running = stackFolder();
     writeFileSync(path.join(running, "stack.lock"), JSON.stringify({ pid: process.pid }));
     const busy = await reset({ DATA_DIR: running });
     expect(busy.code).to.equal(1);
     expect(busy.output).to.match(/a stack is running/);
     expect(existsSync(path.join(running, "pglite"))).to.equal(true);
+
+    const gatewayOnly = stackFolder();
+    writeFileSync(path.join(gatewayOnly, "pglite.lock"), JSON.stringify({ pid: process.pid }));
+    const inUse = await reset({ DATA_DIR: gatewayOnly });
+    expect(inUse.code).to.equal(1);
+    expect(inUse.output).to.match(
+      new RegExp(`a gateway is using the database in .* \\(pid ${process.pid}\\)`),
+    );
+    expect(existsSync(path.join(gatewayOnly, "pglite")), "the database kept").to.equal(true);
 
     const project = await reset({ DATA_DIR: ROOT }, ["--force"]);
     expect(project.code).to.equal(1);

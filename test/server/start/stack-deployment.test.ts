@@ -4,13 +4,9 @@ import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
 import { startAnvil, type AnvilNode } from "../../../scripts/lib/anvil";
 import { LEDGER_CONTRACTS } from "../../../ledger/contracts";
-import {
-  checkExternalDeployment,
-  ensureDeployment,
-  StackError,
-  StackMismatchError,
-  type Reporter,
-} from "../../../scripts/lib/stack";
+import { checkExternalDeployment, ensureDeployment } from "../../../scripts/lib/stack/deployment";
+import { StackError, StackMismatchError } from "../../../scripts/lib/stack/errors";
+import type { Reporter } from "../../../scripts/lib/stack/report";
 import { tempDir } from "../helpers/temp-dir";
 import { freePort } from "../support/chain";
 

@@ -7,10 +7,11 @@ import { Wallet } from "ethers";
 import { GatewayClient } from "../../../scripts/lib/gateway-client";
 import { LEDGER_CONTRACTS } from "../../../ledger/contracts";
 import { freePort } from "../support/chain";
+import { buildOnce, compiled } from "../helpers/build";
 import { tempDir } from "../helpers/temp-dir";
 
 /**
- * `npm start` end to end (scripts/start.ts as a child process): cold start, accounts.json,
+ * `npm start` end to end (scripts/start.ts compiled, as a child process): cold start, accounts.json,
  * a second stack side by side, Ctrl-C, a warm restart that keeps chain and database, and the
  * refusal when the chain state no longer matches the database. Stack A loads the demo scenario
  * and its data is checked through the API before and after the restart; stack B skips it
@@ -18,7 +19,7 @@ import { tempDir } from "../helpers/temp-dir";
  */
 
 const ROOT = path.resolve(__dirname, "../../..");
-const START = path.join(ROOT, "scripts/start.ts");
+const START = compiled("scripts/start.ts");
 const ROLES = ["regulator", "supplier", "hospital-approver", "hospital-receiver", "hospital-settler"];
 
 interface Running {
@@ -32,7 +33,7 @@ interface Running {
 const started: Running[] = [];
 
 function startStack(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", START], {
+  const child = spawn(process.execPath, [START], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DEMO: "false", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -156,6 +157,7 @@ describe("npm start (scripts/start.ts)", function () {
   let demoA: Awaited<ReturnType<typeof demoFacts>>;
 
   before(async function () {
+    await buildOnce();
     portA = await freePort();
     chainPortA = await freePort();
     urlA = `http://127.0.0.1:${portA}`;
@@ -181,7 +183,9 @@ describe("npm start (scripts/start.ts)", function () {
       DEMO: "true",
     });
     await waitReady(stackA, urlA);
-    await waitFor(() => /is running/.test(stackA.output()), "the page");
+    // The page comes after the demo, which runs once the gateway is ready: on a busy machine
+    // that takes as long as starting did.
+    await waitFor(() => /is running/.test(stackA.output()), "the page", 120_000, stackA.output);
     expect(stackA.output()).to.match(/✓ loading demo scenario/);
     demoA = await demoFacts(urlA, dirA);
     expect(demoA.payments).to.equal(7);
@@ -349,10 +353,15 @@ describe("npm start (scripts/start.ts)", function () {
   });
 });
 
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+async function waitFor(
+  condition: () => boolean,
+  what: string,
+  timeoutMs = 30_000,
+  output: () => string = () => "",
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -1,6 +1,6 @@
 import { renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { devWallet } from "./anvil";
+import { devWallet } from "../anvil";
 
 /**
  * The demo cast of `npm start`: who is who among the 20 development accounts of Anvil's

@@ -1,11 +1,28 @@
 import path from "node:path";
 
 /**
- * Where a stack keeps its files (see scripts/lib/stack.ts for what each one is). Kept free of
- * heavy imports, so `npm run reset` starts at once.
+ * Where a stack keeps its files. Kept free of heavy imports, so `npm run reset` starts at once.
+ *
+ *   DATA_DIR/
+ *     chain/state.json     Anvil's chain state (written when Anvil stops on SIGINT)
+ *     chain/anvil.log      Anvil's output of the current run
+ *     deployment.json      the local chain's deployment (the repo's deployments/ is for real networks)
+ *     accounts.json        the demo accounts by role
+ *     pglite/              the gateway's database (unless DATABASE_URL points at PostgreSQL)
+ *     gateway.log          the gateway's log (JSON lines)
+ *     auth-secret          token signing key, so sign-ins survive a restart
+ *     patient-ref-salt     salt for patient references
+ *     .demo-loaded         marker: the demo scenario has been loaded
+ *     stack.lock           pid of the running stack and its chain
+ *
+ * so two stacks with different DATA_DIR and PORT (the chain takes CHAIN_PORT, default PORT+1)
+ * run side by side.
  */
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+/** The checkout: three folders up from this file, or four when it runs compiled from dist/. */
+export const PROJECT_ROOT = ((up) => (path.basename(up) === "dist" ? path.dirname(up) : up))(
+  path.resolve(__dirname, "..", "..", ".."),
+);
 export const DEFAULT_PORT = 8080;
 /** Where the stack keeps its files unless DATA_DIR says otherwise (relative to the working directory, as in server/config.ts). */
 export const DEFAULT_DATA_DIR = "./data";
