@@ -1,6 +1,6 @@
 import type { Db } from "../../db";
 import type { EventArgs } from "../../../ledger/events";
-import { HOSPITAL_EVENTS, MEMBER_EVENTS } from "./trail.events";
+import { HOSPITAL_EVENTS, MEMBER_EVENTS } from "../../../ledger/trail/event-specs";
 
 const HOSPITAL_EVENT_NAMES = [...HOSPITAL_EVENTS];
 const MEMBER_EVENT_NAMES = [...MEMBER_EVENTS];

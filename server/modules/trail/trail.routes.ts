@@ -4,7 +4,7 @@ import type { Role } from "../auth/tokens";
 import { appError } from "../../plugins/error-catalogue";
 import { address, bearer, bytes32, errorResponses, idString, open } from "../../lib/schemas";
 import { isValidGtin } from "../barcodes";
-import { STEP_KINDS } from "./trail.events";
+import { STEP_KINDS } from "../../../ledger/trail/event-specs";
 import { TRAIL_CONTRACTS, TrailService, type Trail } from "./trail.service";
 import { TrailVerifier } from "./trail.verify";
 

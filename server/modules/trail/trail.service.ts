@@ -20,13 +20,13 @@ import {
   type Figures,
   type ShipmentRecordView,
   type StepKind,
-} from "./trail.events";
+} from "../../../ledger/trail/event-specs";
 import {
   QUALIFICATION_EVENTS,
   qualificationAt,
   qualificationMoments,
   type QualificationAt,
-} from "./trail.qualification";
+} from "../../../ledger/trail/qualification";
 
 /**
  * The regulator's audit trail: everything that happened to one order, lot or serial, as steps in

@@ -42,13 +42,13 @@ import {
   type EventSpec,
   type Figures,
   type ShipmentRecordView,
-} from "./trail.events";
+} from "../../../ledger/trail/event-specs";
 import {
   QUALIFICATION_EVENTS,
   qualificationAt,
   qualificationMoments,
   type RegistryFact,
-} from "./trail.qualification";
+} from "../../../ledger/trail/qualification";
 import type { Trail, TrailStep } from "./trail.service";
 
 /**

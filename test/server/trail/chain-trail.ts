@@ -2,8 +2,8 @@ import type { JsonRpcProvider } from "ethers";
 import { LedgerEventDecoder } from "../../../ledger/events";
 import { ORDER_STATUS } from "../../../ledger/enums";
 import type { DeploymentRecord, Ledger } from "../../../ledger/contracts";
-import { EVENT_SPECS, recordHash, recordOf, type Figures } from "../../../server/modules/trail/trail.events";
-import { qualificationAt, qualificationMoments } from "../../../server/modules/trail/trail.qualification";
+import { EVENT_SPECS, recordHash, recordOf, type Figures } from "../../../ledger/trail/event-specs";
+import { qualificationAt, qualificationMoments } from "../../../ledger/trail/qualification";
 import type {
   Trail,
   TrailStep,

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import fs from "fs";
 import path from "path";
 import { migrate } from "../../../server/db";
-import { GLOBAL_SCOPE } from "../../../server/modules/trail/trail.events";
+import { GLOBAL_SCOPE } from "../../../ledger/trail/event-specs";
 import { TrailService, type Trail, type TrailStep } from "../../../server/modules/trail/trail.service";
 import { TrailVerifier } from "../../../server/modules/trail/trail.verify";
 import { forEachEngine } from "../helpers/engines";

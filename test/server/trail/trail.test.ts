@@ -6,7 +6,7 @@ import type { FastifyInstance } from "fastify";
 import fs from "fs";
 import path from "path";
 import { migrate, type Db } from "../../../server/db";
-import { GLOBAL_SCOPE } from "../../../server/modules/trail/trail.events";
+import { GLOBAL_SCOPE } from "../../../ledger/trail/event-specs";
 import type { Trail, TrailStep } from "../../../server/modules/trail/trail.service";
 import type { Verification } from "../../../server/modules/trail/trail.verify";
 import * as act from "../../../ledger/acts";

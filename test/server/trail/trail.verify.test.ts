@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as act from "../../../ledger/acts";
-import { recordHash } from "../../../server/modules/trail/trail.events";
+import { recordHash } from "../../../ledger/trail/event-specs";
 import type { Trail, TrailStep, TrailSubject } from "../../../server/modules/trail/trail.service";
 import { TrailVerifier, type Verification } from "../../../server/modules/trail/trail.verify";
 import { recordAsJson } from "../support/api-fixtures";

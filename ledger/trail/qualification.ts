@@ -1,5 +1,5 @@
-import { DOCUMENT_KINDS } from "../../../ledger/enums";
-import { kindsOf, type Figures } from "./trail.events";
+import { DOCUMENT_KINDS } from "../enums";
+import { kindsOf, type Figures } from "./event-specs";
 
 /**
  * A supplier's qualification at one moment, replayed from the supplier registry's events exactly

@@ -1,7 +1,7 @@
 import { decodeBytes32String, ZeroAddress } from "ethers";
-import type { EventArgs, JsonValue } from "../../../ledger/events";
-import { shipmentRecordHash, type LedgerContractName } from "../../../ledger/contracts";
-import { DOCUMENT_KINDS, HOSPITAL_ROLES, ORDER_STATUS, TRACE_STEPS } from "../../../ledger/enums";
+import type { EventArgs, JsonValue } from "../events";
+import { shipmentRecordHash, type LedgerContractName } from "../contracts";
+import { DOCUMENT_KINDS, HOSPITAL_ROLES, ORDER_STATUS, TRACE_STEPS } from "../enums";
 
 /**
  * The ledger's events as trail steps: for every event a trail can contain, the figures it carries
