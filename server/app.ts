@@ -85,6 +85,6 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(paymentsRoutes);
   app.register(usagesRoutes);
   app.register(reconciliationRoutes);
-  app.register(trailRoutes);
+  app.register(trailRoutes, { prefix: "/v1/trail" });
   return app;
 }

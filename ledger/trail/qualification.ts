@@ -1,5 +1,6 @@
+import { Type, type Static } from "typebox";
 import { DOCUMENT_KINDS } from "../enums";
-import { kindsOf, type Figures } from "./event-specs";
+import { AccountFigure, DecimalFigure, kindsOf, TimeFigure, WordFigure, type Figures } from "./figures";
 
 /**
  * A supplier's qualification at one moment, replayed from the supplier registry's events exactly
@@ -22,41 +23,54 @@ export interface RegistryFact {
   logIndex: number;
 }
 
-export interface QualificationDocumentAt {
-  documentId: string;
-  kind: string;
-  status: "pending" | "attested" | "rejected";
-  validFrom: string;
-  validUntil: string;
-  coversCategory: boolean;
-  validAtTime: boolean;
-}
+export const QualificationDocumentAt = Type.Object(
+  {
+    documentId: DecimalFigure,
+    kind: Type.String({ description: `the document kind: ${DOCUMENT_KINDS.join(", ")}` }),
+    status: Type.Enum(["pending", "attested", "rejected"]),
+    validFrom: TimeFigure,
+    validUntil: TimeFigure,
+    coversCategory: Type.Boolean({ description: "the document names the category" }),
+    validAtTime: Type.Boolean({ description: "the moment is within the document's validity" }),
+  },
+  { additionalProperties: false, description: "a document the supplier had filed by then" },
+);
+export type QualificationDocumentAt = Static<typeof QualificationDocumentAt>;
 
 /** The current window of one document kind for the category, as `isQualified` reads it. */
-export interface QualificationWindow {
-  kind: string;
-  /** The attested document that set the window's end. */
-  documentId: string;
-  validFrom: string;
-  validUntil: string;
-  containsTime: boolean;
-}
+export const QualificationWindow = Type.Object(
+  {
+    kind: Type.String(),
+    documentId: Type.With(DecimalFigure, { description: "the attested document that set the window's end" }),
+    validFrom: TimeFigure,
+    validUntil: TimeFigure,
+    containsTime: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type QualificationWindow = Static<typeof QualificationWindow>;
 
 /** The supplier's qualification as the registry stood just before one step. */
-export interface QualificationAt {
-  step: string;
-  at: string;
-  blockNumber: number;
-  supplier: string;
-  category: string;
-  status: "unregistered" | "active" | "suspended";
-  requiredKinds: string[];
-  /** What SupplierRegistry.isQualified(supplier, category, at) answered then. */
-  qualified: boolean;
-  /** The current window of each document kind for the category (kinds without one are absent). */
-  windows: QualificationWindow[];
-  documents: QualificationDocumentAt[];
-}
+export const QualificationAt = Type.Object(
+  {
+    step: Type.String({ description: "the id of the step at which the ledger checked it" }),
+    at: TimeFigure,
+    blockNumber: Type.Integer({ minimum: 0 }),
+    supplier: AccountFigure,
+    category: WordFigure,
+    status: Type.Enum(["unregistered", "active", "suspended"]),
+    requiredKinds: Type.Array(Type.String()),
+    qualified: Type.Boolean({
+      description: "what SupplierRegistry.isQualified(supplier, category, at) answered then",
+    }),
+    windows: Type.Array(QualificationWindow, {
+      description: "the current window of each document kind for the category (kinds without one are absent)",
+    }),
+    documents: Type.Array(QualificationDocumentAt),
+  },
+  { additionalProperties: false },
+);
+export type QualificationAt = Static<typeof QualificationAt>;
 
 export interface Moment {
   step: string;
