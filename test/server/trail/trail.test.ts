@@ -6,9 +6,12 @@ import type { FastifyInstance } from "fastify";
 import fs from "fs";
 import path from "path";
 import { migrate, type Db } from "../../../server/db";
-import type { Trail, TrailStep, Verification } from "../../../api/trail";
+import { EpcisDocument } from "../../../api/epcis";
+import { Trail, Verification, type TrailStep } from "../../../api/trail";
 import { GLOBAL_SCOPE } from "../../../ledger/trail/figures";
 import * as act from "../../../ledger/acts";
+import { TrailService } from "../../../server/modules/trail/trail.service";
+import { TrailVerifier } from "../../../server/modules/trail/trail.verify";
 import { forEachEngine } from "../helpers/engines";
 import { DAY, GTIN, LOT, startChain, type ChainStack } from "../support/chain";
 import { as, buildGateway, errorOf, login } from "../support/gateway";
@@ -707,6 +710,74 @@ describe("audit trail", function () {
       });
     });
 
+    describe("response schemas", function () {
+      // The serialiser drops a field its schema lacks, silently: each body must be what the service
+      // made, field for field, and what the service made must fit the schema with nothing left over.
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      addFormats(ajv);
+      const fits = (schema: object, value: unknown, what: string) => {
+        const validate = ajv.compile(schema);
+        expect(validate(value), `${what}: ${JSON.stringify(validate.errors)}`).to.equal(true);
+      };
+      const asJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+      /** The value without the field that is the clock's (it differs between two calls). */
+      const timeless = (value: object, clock: string) =>
+        Object.fromEntries(Object.entries(value).filter(([key]) => key !== clock));
+      let service: TrailService;
+      let verifier: TrailVerifier;
+      const subjects = (): [string, () => Promise<Trail>][] => [
+        [ORDER(), () => service.orderTrail(String(story.orderId), {})],
+        [LOT_URL, () => service.lotTrail(GTIN, LOT, {})],
+        [SERIAL(), () => service.serialTrail(GTIN, story.serials[2], {})],
+      ];
+
+      before(function () {
+        const { chainId, deploymentBlock, contracts } = chain.deployment;
+        service = new TrailService(engine.db, { chainId, contracts });
+        verifier = new TrailVerifier(
+          chain.provider,
+          { chainId, deploymentBlock, contracts },
+          { confirmations: app.config.chain.confirmations, logRange: app.config.indexer.batchBlocks },
+        );
+      });
+
+      it("answers each trail with every field the service made, none outside the schema", async function () {
+        for (const [url, made] of subjects()) {
+          const raw = asJson(await made());
+          fits(Trail, raw, url);
+          expect(timeless(await trailOf(url), "generatedAt"), url).to.deep.equal(
+            timeless(raw, "generatedAt"),
+          );
+        }
+      });
+
+      it("answers each verification with every field the verifier made, none outside the schema", async function () {
+        for (const [url, made] of subjects()) {
+          const raw = asJson(await verifier.verify(await made(), {}));
+          fits(Verification, raw, url);
+          expect(timeless(await verify(url), "checkedAt"), url).to.deep.equal(timeless(raw, "checkedAt"));
+        }
+      });
+
+      it("answers the EPCIS documents, in JSON-LD and in plain JSON, as the export made them", async function () {
+        const documents: [string, () => Promise<EpcisDocument>][] = [
+          [`${ORDER()}/epcis`, () => service.epcis({ type: "order", orderId: String(story.orderId) }, {})],
+          [`${LOT_URL}/epcis`, () => service.epcis({ type: "lot", gtin: GTIN, lot: LOT }, {})],
+        ];
+        for (const [url, made] of documents) {
+          const raw = asJson(await made());
+          fits(EpcisDocument, raw, url);
+          for (const accept of ["application/ld+json", "application/json"]) {
+            const res = await get(url, regulator, { accept });
+            expect(res.statusCode, res.body).to.equal(200);
+            expect(timeless(res.json(), "creationDate"), `${url} as ${accept}`).to.deep.equal(
+              timeless(raw, "creationDate"),
+            );
+          }
+        }
+      });
+    });
+
     describe("OpenAPI", function () {
       it("documents every trail route with its parameters", async function () {
         const doc = (await app.inject({ method: "GET", url: "/openapi.json" })).json();
@@ -721,6 +792,25 @@ describe("audit trail", function () {
           "/v1/trail/serials/{gtin}/{serial}/verify",
         ]) {
           expect(doc.paths[route]?.get?.tags, route).to.deep.equal(["trail"]);
+          // Every object the route answers with lists its fields and admits no others.
+          const open: string[] = [];
+          const walk = (node: unknown, at: string): void => {
+            if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}/${i}`));
+            if (typeof node !== "object" || node === null) return;
+            const schema = node as Record<string, unknown>;
+            // OpenAPI 3.0 writes JSON null as an object that is null and nothing else.
+            const isNull = Array.isArray(schema.enum) && schema.enum.length === 1 && schema.enum[0] === null;
+            if (
+              schema.type === "object" &&
+              !isNull &&
+              (schema.additionalProperties !== false || !schema.properties)
+            ) {
+              open.push(at);
+            }
+            for (const [key, value] of Object.entries(schema)) walk(value, `${at}/${key}`);
+          };
+          walk(doc.paths[route].get.responses["200"], route);
+          expect(open, route).to.deep.equal([]);
         }
       });
     });
