@@ -2,9 +2,9 @@ import type { Figures } from "./figures";
 
 /**
  * Which on-chain events belong to a trail, as the event lists both sides query with: the gateway
- * from its database (server/modules/trail), a verifier from the chain's logs by their indexed
- * topics (trail.verify.ts). The rule itself is written out in server/modules/trail/trail.load.ts;
- * change it there and in the verifier's `expectedLogs` together.
+ * from its database (server/modules/trail/trail.chain-steps.ts, which writes the rule out in full)
+ * and a verifier from the chain's logs by their indexed topics (trail.verify.ts, `expectedLogs`).
+ * Change one side, change the other.
  */
 
 /** OrderBook events by `orderId` (topic 1). */
