@@ -1,3 +1,4 @@
+import SwaggerParser from "@apidevtools/swagger-parser";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { expect } from "chai";
@@ -661,9 +662,9 @@ describe("audit trail", function () {
         const res = await get(`${LOT_URL}/epcis`, regulator);
         expect(res.statusCode, res.body).to.equal(200);
         expect(res.headers["content-type"]).to.match(/^application\/ld\+json/);
-        const doc = res.json();
+        const doc = res.json<EpcisDocument>();
         expect(doc).to.include({ type: "EPCISDocument", schemaVersion: "2.0" });
-        const events = doc.epcisBody.eventList as Record<string, unknown>[];
+        const events = doc.epcisBody.eventList;
         const supplierAccount = `urn:sunshine-ledger:31337:account:${chain.cast.supplier.address}`;
         expect(
           events
@@ -682,11 +683,9 @@ describe("audit trail", function () {
           String(story.shipment2),
         ]);
         // Shipment 1's manifest is known, so its events name the items themselves.
-        expect((shipping[0].epcList as string[])[2]).to.equal(
-          `https://id.gs1.org/01/${GTIN}/21/${story.serials[2]}`,
-        );
+        expect(shipping[0].epcList![2]).to.equal(`https://id.gs1.org/01/${GTIN}/21/${story.serials[2]}`);
         const delivered = events.find((e) => e["sl:ledgerDeliveryTime"] === true)!;
-        expect(Date.parse(delivered.eventTime as string)).to.equal(Date.parse(deliveredAt));
+        expect(Date.parse(delivered.eventTime)).to.equal(Date.parse(deliveredAt));
         if (fs.existsSync(SCHEMA_PATH)) {
           const ajv = new Ajv({ strict: false, allErrors: true });
           addFormats(ajv);
@@ -699,9 +698,9 @@ describe("audit trail", function () {
         const res = await get(`${ORDER()}/epcis`, receiver, { accept: "application/json" });
         expect(res.statusCode, res.body).to.equal(200);
         expect(res.headers["content-type"]).to.match(/^application\/json/);
-        const doc = res.json();
+        const doc = res.json<EpcisDocument>();
         expect(doc.type).to.equal("EPCISDocument");
-        const events = doc.epcisBody.eventList as Record<string, unknown>[];
+        const events = doc.epcisBody.eventList;
         expect(events.map((e) => e["sl:shipmentId"]).filter(Boolean)).to.not.include(String(story.shipment2));
         expect(events.some((e) => e.disposition === "recalled")).to.equal(true);
         expect(
@@ -812,6 +811,14 @@ describe("audit trail", function () {
           walk(doc.paths[route].get.responses["200"], route);
           expect(open, route).to.deep.equal([]);
         }
+        // The trail's part of the document is valid OpenAPI 3 on its own.
+        const trailPaths = Object.fromEntries(
+          Object.entries(doc.paths as Record<string, unknown>).filter(([p]) => p.startsWith("/v1/trail/")),
+        );
+        await SwaggerParser.validate({ ...doc, paths: trailPaths });
+        expect(
+          Object.keys(doc.paths[`/v1/trail/lots/{gtin}/{lot}/epcis`].get.responses["200"].content),
+        ).to.deep.equal(["application/ld+json", "application/json"]);
       });
     });
 
