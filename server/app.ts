@@ -89,6 +89,6 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(reconciliationRoutes, { prefix: "/v1/reconciliation" });
   app.register(fulfilmentRoutes, { prefix: "/v1/agreements" });
   app.register(recallsRoutes, { prefix: "/v1/recalls" });
-  app.register(trailRoutes);
+  app.register(trailRoutes, { prefix: "/v1/trail" });
   return app;
 }

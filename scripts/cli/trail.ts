@@ -1,3 +1,5 @@
+import type { EpcisDocument } from "../../api/epcis";
+import type { Trail, Verification } from "../../api/trail";
 import { parseGtin, UsageError, type CommandSpec, type Opts } from "./command";
 import { list, record, type Result, type Row } from "./output";
 
@@ -32,14 +34,6 @@ function trailPath(o: Opts): { path: string; subject: "order" | "lot" | "serial"
   return { path: `/v1/trail/serials/${gtin}/${encodeURIComponent(o.string("serial"))}`, subject: "serial" };
 }
 
-interface TrailStep {
-  at: string;
-  kind: string;
-  summary: string;
-  source: string;
-  onChain: { txHash?: string; blockNumber?: number } | null;
-}
-
 export const trail: CommandSpec = {
   path: ["trail"],
   summary: "an order's, a lot's or a serial's trail from the gateway: every step with its log on chain",
@@ -59,8 +53,9 @@ export const trail: CommandSpec = {
     if (format === "epcis" && subject === "serial")
       throw new UsageError("--format epcis is for orders and lots");
     const gateway = await ctx.gateway();
-    if (format === "epcis") return { kind: "document", data: await gateway.get<unknown>(`${path}/epcis`) };
-    const body = await gateway.get<Row & { steps?: TrailStep[] }>(path);
+    if (format === "epcis")
+      return { kind: "document", data: await gateway.get<EpcisDocument>(`${path}/epcis`) };
+    const body = await gateway.get<Trail>(path);
     const steps = Array.isArray(body.steps) ? body.steps : [];
     const summary: Row = {};
     for (const [k, v] of Object.entries(body))
@@ -85,16 +80,6 @@ export const trail: CommandSpec = {
     };
   },
 };
-
-interface Verification {
-  verified: boolean;
-  checked: number;
-  figures?: number;
-  expectedEvents?: number;
-  mismatches: { step?: string; field?: string; problem?: string; database?: unknown; chain?: unknown }[];
-  proofs?: { shipmentId: string; proofValid: boolean }[];
-  toBlock?: number;
-}
 
 export const verify: CommandSpec = {
   path: ["verify"],

@@ -46,21 +46,16 @@
 import { decodeBytes32String, encodeBytes32String, getAddress, isHexString } from "ethers";
 import { gtinCheckDigit, toDigitalLink } from "../barcodes";
 import type {
+  EpcisBizStep,
   EpcisBizTransaction,
   EpcisDisposition,
   EpcisDocument,
-  EpcisInput,
   EpcisMasterDataAttribute,
   EpcisObjectEvent,
-  EpcisRecall,
-  EpcisRecallLift,
   EpcisSensorElement,
   EpcisSensorReport,
-  EpcisShipment,
-  EpcisTraceEvent,
-} from "./epcis.types";
-
-export type * from "./epcis.types";
+} from "../../../api/epcis";
+import type { EpcisInput, EpcisRecall, EpcisRecallLift, EpcisShipment, EpcisTraceEvent } from "./epcis.types";
 
 /** GS1's JSON-LD context for EPCIS 2.0 (the current published version). */
 export const EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld";
@@ -78,9 +73,7 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MDA = "urn:epcglobal:cbv:mda#";
 
-type TraceStep = EpcisTraceEvent["step"];
-
-const TRACE_DISPOSITION: Record<TraceStep, EpcisDisposition> = {
+const TRACE_DISPOSITION: Record<EpcisBizStep, EpcisDisposition> = {
   shipping: "in_transit",
   departing: "in_transit",
   arriving: "in_transit",
@@ -92,7 +85,7 @@ const TRACE_DISPOSITION: Record<TraceStep, EpcisDisposition> = {
 };
 
 /** Steps after which the goods are no longer at the read point, so the event names no bizLocation. */
-const LEAVES_LOCATION: ReadonlySet<TraceStep> = new Set<TraceStep>(["shipping", "departing"]);
+const LEAVES_LOCATION: ReadonlySet<EpcisBizStep> = new Set<EpcisBizStep>(["shipping", "departing"]);
 
 /** Bad input: the trail is inconsistent or malformed, so no truthful document can be made from it. */
 export class EpcisExportError extends Error {
@@ -376,7 +369,7 @@ function header(ctx: Context, at: number, eventID: string) {
 function provenance(
   ctx: Context,
   contract: string,
-  ledgerEvent: string,
+  ledgerEvent: NonNullable<EpcisObjectEvent["sl:ledgerEvent"]>,
   log: { txHash: string; blockNumber: number; logIndex: number },
   where: string,
 ) {

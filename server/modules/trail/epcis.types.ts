@@ -1,7 +1,9 @@
+import type { EpcisBizStep } from "../../../api/epcis";
+
 /**
- * Types of the EPCIS export: the ledger trail that goes in (`EpcisInput`, as the trail module reads it
- * from the indexed chain events and the gateway's own documents) and the GS1 EPCIS 2.0 JSON-LD document
- * that comes out (`EpcisDocument`, plain JSON, checked against GS1's EPCIS 2.0 JSON schema in the tests).
+ * The input of the EPCIS export: the ledger trail that goes in (`EpcisInput`, as the trail module
+ * reads it from the indexed chain events and the gateway's own documents; epcis.input.ts). The
+ * GS1 EPCIS 2.0 JSON-LD document that comes out is the API's: api/epcis.ts.
  */
 
 // ---------------------------------------------------------------------------------------------------
@@ -11,8 +13,7 @@
 /** A `TraceEventRecorded` log of DeliveryTrace. */
 export interface EpcisTraceEvent {
   index: number;
-  step:
-    "shipping" | "departing" | "arriving" | "receiving" | "inspecting" | "accepting" | "holding" | "storing";
+  step: EpcisBizStep;
   actor: string;
   location: string /* bytes32 hex: GLN packed or its hash */;
   eventTime: string /* ISO */;
@@ -95,95 +96,4 @@ export interface EpcisInput {
   shipments: EpcisShipment[];
   recalls: EpcisRecall[];
   timeZoneOffset?: string /* default "+08:00" */;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Output: the EPCIS 2.0 JSON-LD document (only the parts this export emits)
-// ---------------------------------------------------------------------------------------------------
-
-/** The CBV 2.0 business steps this export emits (bare words, as the EPCIS JSON-LD context expects). */
-export type EpcisBizStep = EpcisTraceEvent["step"];
-
-/** The CBV 2.0 dispositions this export emits. */
-export type EpcisDisposition = "in_transit" | "in_progress" | "conformant" | "recalled";
-
-export type EpcisBizTransactionType = "po" | "desadv" | "recadv";
-
-/** Extension fields in the project's own namespace: the "sl" prefix of the document's context. */
-export type SlExtensions = { [key: `sl:${string}`]: string | number | boolean };
-
-export interface EpcisQuantityElement {
-  /** The lot as a GS1 Digital Link URI: https://id.gs1.org/01/<gtin>/10/<lot>. */
-  epcClass: string;
-  /** Omitted when the event names the whole class (a recall covers the lot, whatever its size). */
-  quantity?: number;
-  // No `uom`: the quantities are counts of trade items ("each").
-}
-
-export interface EpcisBizTransaction {
-  type: EpcisBizTransactionType;
-  bizTransaction: string;
-}
-
-export interface EpcisSensorReport {
-  type: "Temperature";
-  uom?: "CEL";
-  value?: number;
-  minValue?: number;
-  maxValue?: number;
-  exception?: "ALARM_CONDITION";
-}
-
-export interface EpcisSensorElement {
-  sensorReport: EpcisSensorReport[];
-}
-
-/** Dispositions that hold until unset (EPCIS 2.0 persistentDisposition). */
-export interface EpcisPersistentDisposition {
-  set?: EpcisDisposition[];
-  unset?: EpcisDisposition[];
-}
-
-export interface EpcisObjectEvent extends SlExtensions {
-  type: "ObjectEvent";
-  eventID: string;
-  eventTime: string;
-  eventTimeZoneOffset: string;
-  /** Always OBSERVE: the ledger sees goods that already exist (see epcis.export.ts). */
-  action: "OBSERVE";
-  epcList?: string[];
-  quantityList?: EpcisQuantityElement[];
-  bizStep?: EpcisBizStep;
-  /** Absent only on a recall lift, which says nothing of the goods' condition. */
-  disposition?: EpcisDisposition;
-  persistentDisposition?: EpcisPersistentDisposition;
-  readPoint?: { id: string };
-  bizLocation?: { id: string };
-  bizTransactionList?: EpcisBizTransaction[];
-  sourceList?: { type: "owning_party"; source: string }[];
-  destinationList?: { type: "owning_party"; destination: string }[];
-  sensorElementList?: EpcisSensorElement[];
-}
-
-/** A CBV master data attribute of a lot (EPCClass vocabulary element). */
-export interface EpcisMasterDataAttribute {
-  id: string;
-  attribute: string;
-}
-
-export interface EpcisMasterData {
-  vocabularyList: {
-    type: "urn:epcglobal:epcis:vtype:EPCClass";
-    vocabularyElementList: { id: string; attributes: EpcisMasterDataAttribute[] }[];
-  }[];
-}
-
-export interface EpcisDocument {
-  "@context": [string, { sl: string }];
-  type: "EPCISDocument";
-  schemaVersion: "2.0";
-  creationDate: string;
-  /** Present when the document names at least one lot: the lots' number and expiry date. */
-  epcisHeader?: { epcisMasterData: EpcisMasterData };
-  epcisBody: { eventList: EpcisObjectEvent[] };
 }

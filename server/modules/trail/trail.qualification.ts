@@ -1,222 +1,57 @@
-import { DOCUMENT_KINDS } from "../../../ledger/enums";
-import { kindsOf, type Figures } from "./trail.events";
+import type { TrailStep } from "../../../api/trail";
+import { EVENT_SPECS } from "../../../ledger/trail/event-specs";
+import {
+  QUALIFICATION_EVENTS,
+  qualificationAt,
+  qualificationMoments,
+  type QualificationAt,
+} from "../../../ledger/trail/qualification";
+import type * as repo from "./trail.repository";
+import { str } from "./trail.rows";
 
 /**
- * A supplier's qualification at one moment, replayed from the supplier registry's events exactly
- * as `SupplierRegistry.isQualified(supplier, category, at)` answered it then. The trail service
- * replays the events it holds; the verifier replays the chain's own logs and compares.
- *
- * The rule (docs/ledger-rules.md, "Qualification"): the supplier is active, and for every
- * required document kind its *current* window for the category contains the time. Each
- * attestation of a document that expires later than the current window of its kind replaces it
- * for every category the document covers; a renewal whose window overlaps or directly follows
- * the current one keeps the earlier start. A document that expires no later than the current
- * window changes nothing, whatever its start.
+ * The supplier's qualification at each moment the ledger checked it (its bids, the award, its
+ * shipments, its paid settlements), replayed from the trail's own registry steps with the
+ * ledger's replay (ledger/trail/qualification.ts) — the one the verifier runs on the chain's logs.
  */
-
-/** One registry event in chain order, with its figures as the trail states them. */
-export interface RegistryFact {
-  event: string;
-  figures: Figures;
-  blockNumber: number;
-  logIndex: number;
-}
-
-export interface QualificationDocumentAt {
-  documentId: string;
-  kind: string;
-  status: "pending" | "attested" | "rejected";
-  validFrom: string;
-  validUntil: string;
-  coversCategory: boolean;
-  validAtTime: boolean;
-}
-
-/** The current window of one document kind for the category, as `isQualified` reads it. */
-export interface QualificationWindow {
-  kind: string;
-  /** The attested document that set the window's end. */
-  documentId: string;
-  validFrom: string;
-  validUntil: string;
-  containsTime: boolean;
-}
-
-/** The supplier's qualification as the registry stood just before one step. */
-export interface QualificationAt {
-  step: string;
-  at: string;
-  blockNumber: number;
-  supplier: string;
-  category: string;
-  status: "unregistered" | "active" | "suspended";
-  requiredKinds: string[];
-  /** What SupplierRegistry.isQualified(supplier, category, at) answered then. */
-  qualified: boolean;
-  /** The current window of each document kind for the category (kinds without one are absent). */
-  windows: QualificationWindow[];
-  documents: QualificationDocumentAt[];
-}
-
-export interface Moment {
-  step: string;
-  at: string;
-  blockNumber: number;
-  logIndex: number;
-  supplier: string;
-  category: string;
-}
-
-const ALL_KINDS = (1 << DOCUMENT_KINDS.length) - 1;
-
-const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
-
-/** Replays `registry` (in chain order) up to, not including, the moment's log. */
-export function qualificationAt(registry: RegistryFact[], moment: Moment): QualificationAt {
-  const { supplier, category } = moment;
-  let status: QualificationAt["status"] = "unregistered";
-  let required = ALL_KINDS;
-  const documents = new Map<string, QualificationDocumentAt & { categories: string[] }>();
-  const windows = new Map<string, { documentId: string; from: number; until: number }>();
-  const t = seconds(moment.at);
-
-  for (const fact of registry) {
-    if (
-      fact.blockNumber > moment.blockNumber ||
-      (fact.blockNumber === moment.blockNumber && fact.logIndex >= moment.logIndex)
-    ) {
-      break;
-    }
-    const f = fact.figures;
-    if (fact.event === "RequiredKindsChanged") required = Number(f.requiredKinds);
-    if (f.supplier !== supplier) continue;
-    switch (fact.event) {
-      case "SupplierRegistered":
-      case "SupplierReinstated":
-        status = "active";
-        break;
-      case "SupplierSuspended":
-        status = "suspended";
-        break;
-      case "DocumentFiled":
-        documents.set(String(f.documentId), {
-          documentId: String(f.documentId),
-          kind: String(f.kind),
-          status: "pending",
-          validFrom: String(f.validFrom),
-          validUntil: String(f.validUntil),
-          categories: (f.categories as string[]).map(String),
-          coversCategory: false,
-          validAtTime: false,
-        });
-        break;
-      case "DocumentRejected": {
-        const doc = documents.get(String(f.documentId));
-        if (doc) doc.status = "rejected";
-        break;
-      }
-      case "DocumentAttested": {
-        const doc = documents.get(String(f.documentId));
-        if (!doc) break;
-        doc.status = "attested";
-        if (!doc.categories.includes(category)) break;
-        const from = seconds(doc.validFrom);
-        const until = seconds(doc.validUntil);
-        const current = windows.get(doc.kind);
-        if (current && until <= current.until) break;
-        const keepsStart = current !== undefined && from <= current.until + 1 && current.from < from;
-        windows.set(doc.kind, { documentId: doc.documentId, from: keepsStart ? current.from : from, until });
-        break;
-      }
-    }
-  }
-
-  const requiredKinds = kindsOf(required);
-  const windowList: QualificationWindow[] = DOCUMENT_KINDS.flatMap((kind) => {
-    const w = windows.get(kind);
-    if (!w) return [];
-    return [
-      {
-        kind,
-        documentId: w.documentId,
-        validFrom: new Date(w.from * 1000).toISOString(),
-        validUntil: new Date(w.until * 1000).toISOString(),
-        containsTime: w.from <= t && t <= w.until,
-      },
-    ];
-  });
-  const qualified =
-    status === "active" &&
-    requiredKinds.every((kind) => windowList.some((w) => w.kind === kind && w.containsTime));
-  return {
-    step: moment.step,
-    at: moment.at,
-    blockNumber: moment.blockNumber,
-    supplier,
-    category,
-    status,
-    requiredKinds,
-    qualified,
-    windows: windowList,
-    documents: [...documents.values()].map(({ categories, ...d }) => ({
-      ...d,
-      coversCategory: categories.includes(category),
-      validAtTime: seconds(d.validFrom) <= t && t <= seconds(d.validUntil),
-    })),
-  };
-}
-
-/** The events a moment's replay reads: the registry's, in chain order. */
-export const QUALIFICATION_EVENTS: ReadonlySet<string> = new Set([
-  "SupplierRegistered",
-  "SupplierSuspended",
-  "SupplierReinstated",
-  "DocumentFiled",
-  "DocumentAttested",
-  "DocumentRejected",
-  "RequiredKindsChanged",
-]);
-
-/**
- * The moments the ledger checked a supplier's qualification, out of a trail's on-chain steps:
- * each bid it committed (TenderHouse), each award it won (TenderHouse skips the unqualified),
- * each shipment it created (DeliveryTrace) and each settlement that paid for units (OrderBook).
- * The chain accepted each of them, so each must replay as qualified.
- */
-export function qualificationMoments(
-  steps: { id: string; at: string; event: string; figures: Figures; blockNumber: number; logIndex: number }[],
-  categoryOf: { tender(tenderId: string): string | undefined; order(orderId: string): string | undefined },
-  suppliers: ReadonlySet<string>,
-): Moment[] {
-  const out: Moment[] = [];
-  for (const s of steps) {
-    const f = s.figures;
-    const moment = (supplier: string, category: string | undefined) => {
-      if (suppliers.has(supplier) && category !== undefined) {
-        out.push({
-          step: s.id,
-          at: s.at,
-          blockNumber: s.blockNumber,
-          logIndex: s.logIndex,
-          supplier,
-          category,
-        });
-      }
-    };
-    switch (s.event) {
-      case "BidCommitted":
-        moment(String(f.bidder), categoryOf.tender(String(f.tenderId)));
-        break;
-      case "TenderAwarded":
-        for (const winner of f.winners as string[]) moment(winner, categoryOf.tender(String(f.tenderId)));
-        break;
-      case "ShipmentCreated":
-        moment(String(f.supplier), categoryOf.order(String(f.orderId)));
-        break;
-      case "ShipmentSettled":
-        if (f.accepted !== "0") moment(String(f.supplier), categoryOf.order(String(f.orderId)));
-        break;
-    }
-  }
-  return out.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+export function qualificationOf(
+  steps: TrailStep[],
+  tenderEvents: repo.ChainEventRow[],
+  agreements: repo.AgreementRow[],
+  orders: repo.OrderRow[],
+): QualificationAt[] {
+  const onChain = steps.flatMap((s) =>
+    s.onChain
+      ? [
+          {
+            id: s.id,
+            at: s.at,
+            event: s.onChain.event,
+            figures: s.data,
+            blockNumber: s.onChain.blockNumber,
+            logIndex: s.onChain.logIndex,
+          },
+        ]
+      : [],
+  );
+  const registry = onChain
+    .filter((s) => QUALIFICATION_EVENTS.has(s.event))
+    .sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  const tenderCategory = new Map(
+    tenderEvents
+      .filter((e) => e.event === "TenderOpened")
+      .map((e) => [
+        str(e.args.tenderId),
+        EVENT_SPECS.get("tenders.TenderOpened")!.figures(e.args).category as string,
+      ]),
+  );
+  const orderCategory = new Map(
+    orders.map((o) => [str(o.id), agreements.find((a) => str(a.id) === str(o.agreement_id))?.category]),
+  );
+  const suppliers = new Set(agreements.map((a) => a.supplier));
+  return qualificationMoments(
+    onChain,
+    { tender: (id) => tenderCategory.get(id), order: (id) => orderCategory.get(id) },
+    suppliers,
+  ).map((m) => qualificationAt(registry, m));
 }

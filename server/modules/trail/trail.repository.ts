@@ -1,6 +1,7 @@
+import type { Lot } from "../../../api/trail";
 import type { Db } from "../../db";
 import type { EventArgs } from "../../../ledger/events";
-import { HOSPITAL_EVENTS, MEMBER_EVENTS } from "./trail.events";
+import { HOSPITAL_EVENTS, MEMBER_EVENTS } from "../../../ledger/trail/trail-rule";
 
 const HOSPITAL_EVENT_NAMES = [...HOSPITAL_EVENTS];
 const MEMBER_EVENT_NAMES = [...MEMBER_EVENTS];
@@ -248,11 +249,6 @@ export interface UsageRow {
   quantity: number;
   corrects_usage_id: string | null;
   recorded_by: string;
-}
-
-export interface Lot {
-  gtin: string;
-  lot: string;
 }
 
 const SHIPMENT_COLUMNS = `s.id, s.order_id, s.supplier, s.hospital, s.lot_key, s.gtin, s.lot, s.expiry, s.quantity,

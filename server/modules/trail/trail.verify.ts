@@ -20,36 +20,37 @@ import {
 import { lotKeyOf, type LedgerContractName } from "../../../ledger/contracts";
 import { ORDER_STATUS } from "../../../ledger/enums";
 import { LedgerEventDecoder, type EventArgs, type JsonValue } from "../../../ledger/events";
-import { AppError, appError } from "../../plugins/error-catalogue";
-import type { TrailScope } from "./trail.repository";
-import {
-  DOCUMENT_EVENTS,
-  EVENT_SPECS,
-  GLOBAL_SCOPE,
-  HOSPITAL_EVENTS,
-  hospitalActors,
-  MEMBER_EVENTS,
-  ORDER_EVENTS,
-  RECALL_EVENTS,
-  recordHash,
-  recordOf,
-  recordStruct,
-  SHIPMENT_ORDER_EVENTS,
-  SHIPMENT_TRACE_EVENTS,
-  SUPPLIER_EVENTS,
-  TENDER_EVENTS,
-  VOLUME_MOVING_EVENTS,
-  type EventSpec,
-  type Figures,
-  type ShipmentRecordView,
-} from "./trail.events";
+import type { Mismatch, ProofCheck, Trail, TrailStep, Verification } from "../../../api/trail";
+import type { EventSpec } from "../../../ledger/trail/event-spec";
+import { EVENT_SPECS } from "../../../ledger/trail/event-specs";
+import { GLOBAL_SCOPE, type Figures } from "../../../ledger/trail/figures";
 import {
   QUALIFICATION_EVENTS,
   qualificationAt,
   qualificationMoments,
   type RegistryFact,
-} from "./trail.qualification";
-import type { Trail, TrailStep } from "./trail.service";
+} from "../../../ledger/trail/qualification";
+import {
+  recordHash,
+  recordOf,
+  recordStruct,
+  type ShipmentRecordView,
+} from "../../../ledger/trail/shipment-record";
+import {
+  DOCUMENT_EVENTS,
+  HOSPITAL_EVENTS,
+  hospitalActors,
+  MEMBER_EVENTS,
+  ORDER_EVENTS,
+  RECALL_EVENTS,
+  SHIPMENT_ORDER_EVENTS,
+  SHIPMENT_TRACE_EVENTS,
+  SUPPLIER_EVENTS,
+  TENDER_EVENTS,
+  VOLUME_MOVING_EVENTS,
+} from "../../../ledger/trail/trail-rule";
+import { AppError, appError } from "../../plugins/error-catalogue";
+import type { TrailScope } from "./trail.repository";
 
 /**
  * Re-verifies a trail against the chain, trusting nothing the gateway's database says:
@@ -61,7 +62,7 @@ import type { Trail, TrailStep } from "./trail.service";
  *    what the step states, and the step's time with the block's (or the event's own time).
  * 2. Completeness: starting from the subject alone (the order id, the lot's key, or the serial's
  *    proven shipments), query the chain's logs by their indexed topics — the same rule the trail is
- *    built by (trail.service.ts) — and report every event the trail lacks ("missing from the
+ *    built by (trail.chain-steps.ts) — and report every event the trail lacks ("missing from the
  *    trail": a deleted row) and every step whose log is not one of them. A trace step's
  *    `eventIndex` must be its place among the shipment's trace logs.
  * 3. Serials: each Merkle proof is checked by calling DeliveryTrace.verifySerial on chain with the
@@ -75,40 +76,12 @@ import type { Trail, TrailStep } from "./trail.service";
  *    agreement's funded volume over its parties' hospitalVolume, a hospital's accepted units over
  *    the ShipmentSettled logs of its orders under the agreement.
  * 6. Qualification: the moments the ledger checked the supplier are derived from the chain's logs
- *    and replayed from the chain's registry logs (trail.qualification.ts); each must be the
+ *    and replayed from the chain's registry logs (ledger/trail/qualification.ts); each must be the
  *    trail's, and qualified — the chain accepted the act.
  *
  * The result is `{ verified, checked, figures, mismatches[] }`; `verified` is true only when
  * there are no mismatches.
  */
-
-export interface Mismatch {
-  step: string;
-  field?: string;
-  database?: JsonValue;
-  chain?: JsonValue;
-  problem?: string;
-  event?: string;
-  txHash?: string;
-  blockNumber?: number;
-  logIndex?: number;
-}
-
-export interface Verification {
-  verified: boolean;
-  /** On-chain steps checked against their logs. */
-  checked: number;
-  /** Figures compared (every argument of every checked event, each step's time, state and anchors). */
-  figures: number;
-  /** Events the chain has for this trail (the completeness check). */
-  expectedEvents: number;
-  mismatches: Mismatch[];
-  proofs?: { shipmentId: string; proofValid: boolean }[];
-  chainId: number;
-  /** The chain was read up to this block (head minus the gateway's confirmations). */
-  toBlock: number;
-  checkedAt: string;
-}
 
 export interface VerifierDeployment {
   chainId: number;
@@ -190,7 +163,7 @@ export class TrailVerifier {
     const count = { figures: 0 };
 
     // 3. Proofs first: for a serial, the proven shipments are what completeness starts from.
-    let proofs: { shipmentId: string; proofValid: boolean }[] | undefined;
+    let proofs: ProofCheck[] | undefined;
     let proven: ChainLog[] = [];
     if (trail.subject.type === "serial") {
       ({ proofs, proven } = await this.checkProofs(trail, trail.subject.serial, toBlock, mismatches));
@@ -303,7 +276,7 @@ export class TrailVerifier {
     serial: string,
     toBlock: number,
     mismatches: Mismatch[],
-  ): Promise<{ proofs: { shipmentId: string; proofValid: boolean }[]; proven: ChainLog[] }> {
+  ): Promise<{ proofs: ProofCheck[]; proven: ChainLog[] }> {
     const given = trail.proofs ?? [];
     const created = await this.logs(
       "trace",
@@ -677,7 +650,7 @@ export class TrailVerifier {
 
   /**
    * The chain's events that belong to the trail, found from the subject by indexed topics: the
-   * rule of trail.service.ts, applied to the chain instead of the database.
+   * rule of trail.chain-steps.ts, applied to the chain instead of the database.
    */
   private async expectedLogs(
     trail: Trail,

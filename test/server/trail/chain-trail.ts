@@ -2,17 +2,19 @@ import type { JsonRpcProvider } from "ethers";
 import { LedgerEventDecoder } from "../../../ledger/events";
 import { ORDER_STATUS } from "../../../ledger/enums";
 import type { DeploymentRecord, Ledger } from "../../../ledger/contracts";
-import { EVENT_SPECS, recordHash, recordOf, type Figures } from "../../../server/modules/trail/trail.events";
-import { qualificationAt, qualificationMoments } from "../../../server/modules/trail/trail.qualification";
 import type {
+  AgreementState,
+  OrderState,
+  ShipmentState,
   Trail,
   TrailStep,
   TrailSubject,
-  ShipmentState,
-  OrderState,
-  AgreementState,
-} from "../../../server/modules/trail/trail.service";
-import { TRAIL_CONTRACTS } from "../../../server/modules/trail/trail.service";
+} from "../../../api/trail";
+import { TRAIL_CONTRACTS } from "../../../ledger/trail/event-spec";
+import { EVENT_SPECS } from "../../../ledger/trail/event-specs";
+import type { Figures } from "../../../ledger/trail/figures";
+import { qualificationAt, qualificationMoments } from "../../../ledger/trail/qualification";
+import { recordHash, recordOf } from "../../../ledger/trail/shipment-record";
 import { acceptedUnits, fundedVolume } from "../support/agreement-volumes";
 
 /**

@@ -4,17 +4,14 @@ import { expect } from "chai";
 import { encodeBytes32String, getAddress, keccak256, toUtf8Bytes } from "ethers";
 import fs from "fs";
 import path from "path";
+import type { EpcisDocument, EpcisObjectEvent } from "../../../api/epcis";
 import {
   buildEpcisDocument,
   EPCIS_CONTEXT,
-  EpcisDocument,
   EpcisExportError,
-  EpcisInput,
-  EpcisObjectEvent,
-  EpcisSettlement,
-  EpcisShipment,
   SL_NAMESPACE,
 } from "../../../server/modules/trail/epcis.export";
+import type { EpcisInput, EpcisSettlement, EpcisShipment } from "../../../server/modules/trail/epcis.types";
 
 // GS1's official EPCIS 2.0 JSON schema, read in place from the shared folder next to the repository.
 // It is never copied into the repository; a clone without that folder runs everything but the schema checks.

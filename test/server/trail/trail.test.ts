@@ -1,3 +1,4 @@
+import SwaggerParser from "@apidevtools/swagger-parser";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { expect } from "chai";
@@ -6,10 +7,12 @@ import type { FastifyInstance } from "fastify";
 import fs from "fs";
 import path from "path";
 import { migrate, type Db } from "../../../server/db";
-import { GLOBAL_SCOPE } from "../../../server/modules/trail/trail.events";
-import type { Trail, TrailStep } from "../../../server/modules/trail/trail.service";
-import type { Verification } from "../../../server/modules/trail/trail.verify";
+import { EpcisDocument } from "../../../api/epcis";
+import { Trail, Verification, type TrailStep } from "../../../api/trail";
+import { GLOBAL_SCOPE } from "../../../ledger/trail/figures";
 import * as act from "../../../ledger/acts";
+import { TrailService } from "../../../server/modules/trail/trail.service";
+import { TrailVerifier } from "../../../server/modules/trail/trail.verify";
 import { forEachEngine } from "../helpers/engines";
 import { DAY, GTIN, LOT, startChain, type ChainStack } from "../support/chain";
 import { as, buildGateway, errorOf, login } from "../support/gateway";
@@ -659,9 +662,9 @@ describe("audit trail", function () {
         const res = await get(`${LOT_URL}/epcis`, regulator);
         expect(res.statusCode, res.body).to.equal(200);
         expect(res.headers["content-type"]).to.match(/^application\/ld\+json/);
-        const doc = res.json();
+        const doc = res.json<EpcisDocument>();
         expect(doc).to.include({ type: "EPCISDocument", schemaVersion: "2.0" });
-        const events = doc.epcisBody.eventList as Record<string, unknown>[];
+        const events = doc.epcisBody.eventList;
         const supplierAccount = `urn:sunshine-ledger:31337:account:${chain.cast.supplier.address}`;
         expect(
           events
@@ -680,11 +683,9 @@ describe("audit trail", function () {
           String(story.shipment2),
         ]);
         // Shipment 1's manifest is known, so its events name the items themselves.
-        expect((shipping[0].epcList as string[])[2]).to.equal(
-          `https://id.gs1.org/01/${GTIN}/21/${story.serials[2]}`,
-        );
+        expect(shipping[0].epcList![2]).to.equal(`https://id.gs1.org/01/${GTIN}/21/${story.serials[2]}`);
         const delivered = events.find((e) => e["sl:ledgerDeliveryTime"] === true)!;
-        expect(Date.parse(delivered.eventTime as string)).to.equal(Date.parse(deliveredAt));
+        expect(Date.parse(delivered.eventTime)).to.equal(Date.parse(deliveredAt));
         if (fs.existsSync(SCHEMA_PATH)) {
           const ajv = new Ajv({ strict: false, allErrors: true });
           addFormats(ajv);
@@ -697,14 +698,82 @@ describe("audit trail", function () {
         const res = await get(`${ORDER()}/epcis`, receiver, { accept: "application/json" });
         expect(res.statusCode, res.body).to.equal(200);
         expect(res.headers["content-type"]).to.match(/^application\/json/);
-        const doc = res.json();
+        const doc = res.json<EpcisDocument>();
         expect(doc.type).to.equal("EPCISDocument");
-        const events = doc.epcisBody.eventList as Record<string, unknown>[];
+        const events = doc.epcisBody.eventList;
         expect(events.map((e) => e["sl:shipmentId"]).filter(Boolean)).to.not.include(String(story.shipment2));
         expect(events.some((e) => e.disposition === "recalled")).to.equal(true);
         expect(
           events.some((e) => e.bizStep === "accepting" && e["sl:ledgerEvent"] === "ShipmentSettled"),
         ).to.equal(true);
+      });
+    });
+
+    describe("response schemas", function () {
+      // The serialiser drops a field its schema lacks, silently: each body must be what the service
+      // made, field for field, and what the service made must fit the schema with nothing left over.
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      addFormats(ajv);
+      const fits = (schema: object, value: unknown, what: string) => {
+        const validate = ajv.compile(schema);
+        expect(validate(value), `${what}: ${JSON.stringify(validate.errors)}`).to.equal(true);
+      };
+      const asJson = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+      /** The value without the field that is the clock's (it differs between two calls). */
+      const timeless = (value: object, clock: string) =>
+        Object.fromEntries(Object.entries(value).filter(([key]) => key !== clock));
+      let service: TrailService;
+      let verifier: TrailVerifier;
+      const subjects = (): [string, () => Promise<Trail>][] => [
+        [ORDER(), () => service.orderTrail(String(story.orderId), {})],
+        [LOT_URL, () => service.lotTrail(GTIN, LOT, {})],
+        [SERIAL(), () => service.serialTrail(GTIN, story.serials[2], {})],
+      ];
+
+      before(function () {
+        const { chainId, deploymentBlock, contracts } = chain.deployment;
+        service = new TrailService(engine.db, { chainId, contracts });
+        verifier = new TrailVerifier(
+          chain.provider,
+          { chainId, deploymentBlock, contracts },
+          { confirmations: app.config.chain.confirmations, logRange: app.config.indexer.batchBlocks },
+        );
+      });
+
+      it("answers each trail with every field the service made, none outside the schema", async function () {
+        for (const [url, made] of subjects()) {
+          const raw = asJson(await made());
+          fits(Trail, raw, url);
+          expect(timeless(await trailOf(url), "generatedAt"), url).to.deep.equal(
+            timeless(raw, "generatedAt"),
+          );
+        }
+      });
+
+      it("answers each verification with every field the verifier made, none outside the schema", async function () {
+        for (const [url, made] of subjects()) {
+          const raw = asJson(await verifier.verify(await made(), {}));
+          fits(Verification, raw, url);
+          expect(timeless(await verify(url), "checkedAt"), url).to.deep.equal(timeless(raw, "checkedAt"));
+        }
+      });
+
+      it("answers the EPCIS documents, in JSON-LD and in plain JSON, as the export made them", async function () {
+        const documents: [string, () => Promise<EpcisDocument>][] = [
+          [`${ORDER()}/epcis`, () => service.epcis({ type: "order", orderId: String(story.orderId) }, {})],
+          [`${LOT_URL}/epcis`, () => service.epcis({ type: "lot", gtin: GTIN, lot: LOT }, {})],
+        ];
+        for (const [url, made] of documents) {
+          const raw = asJson(await made());
+          fits(EpcisDocument, raw, url);
+          for (const accept of ["application/ld+json", "application/json"]) {
+            const res = await get(url, regulator, { accept });
+            expect(res.statusCode, res.body).to.equal(200);
+            expect(timeless(res.json(), "creationDate"), `${url} as ${accept}`).to.deep.equal(
+              timeless(raw, "creationDate"),
+            );
+          }
+        }
       });
     });
 
@@ -722,7 +791,34 @@ describe("audit trail", function () {
           "/v1/trail/serials/{gtin}/{serial}/verify",
         ]) {
           expect(doc.paths[route]?.get?.tags, route).to.deep.equal(["trail"]);
+          // Every object the route answers with lists its fields and admits no others.
+          const open: string[] = [];
+          const walk = (node: unknown, at: string): void => {
+            if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${at}/${i}`));
+            if (typeof node !== "object" || node === null) return;
+            const schema = node as Record<string, unknown>;
+            // OpenAPI 3.0 writes JSON null as an object that is null and nothing else.
+            const isNull = Array.isArray(schema.enum) && schema.enum.length === 1 && schema.enum[0] === null;
+            if (
+              schema.type === "object" &&
+              !isNull &&
+              (schema.additionalProperties !== false || !schema.properties)
+            ) {
+              open.push(at);
+            }
+            for (const [key, value] of Object.entries(schema)) walk(value, `${at}/${key}`);
+          };
+          walk(doc.paths[route].get.responses["200"], route);
+          expect(open, route).to.deep.equal([]);
         }
+        // The trail's part of the document is valid OpenAPI 3 on its own.
+        const trailPaths = Object.fromEntries(
+          Object.entries(doc.paths as Record<string, unknown>).filter(([p]) => p.startsWith("/v1/trail/")),
+        );
+        await SwaggerParser.validate({ ...doc, paths: trailPaths });
+        expect(
+          Object.keys(doc.paths[`/v1/trail/lots/{gtin}/{lot}/epcis`].get.responses["200"].content),
+        ).to.deep.equal(["application/ld+json", "application/json"]);
       });
     });
 

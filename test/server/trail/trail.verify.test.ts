@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import * as act from "../../../ledger/acts";
-import { recordHash } from "../../../server/modules/trail/trail.events";
-import type { Trail, TrailStep, TrailSubject } from "../../../server/modules/trail/trail.service";
-import { TrailVerifier, type Verification } from "../../../server/modules/trail/trail.verify";
+import type { Trail, TrailStep, TrailSubject, Verification } from "../../../api/trail";
+import { recordHash } from "../../../ledger/trail/shipment-record";
+import { TrailVerifier } from "../../../server/modules/trail/trail.verify";
 import { recordAsJson } from "../support/api-fixtures";
 import { GTIN, LOT, startChain, type ChainStack } from "../support/chain";
 import { chainTrail, type ChainLogRef } from "./chain-trail";
