@@ -1,19 +1,22 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config";
 import type { Db } from "./db";
+import agreementsRoutes from "./modules/agreements/agreements.routes";
 import authRoutes from "./modules/auth/auth.routes";
 import barcodesRoutes from "./modules/barcodes/barcodes.routes";
 import exceptionsRoutes from "./modules/exceptions/exceptions.routes";
 import healthRoutes from "./modules/health/health.routes";
 import indexerPlugin from "./modules/indexer/indexer.plugin";
-import ledgerRoutes from "./modules/ledger/ledger.routes";
 import matchingMetrics from "./modules/matching/matching.metrics";
+import ordersRoutes from "./modules/orders/orders.routes";
 import paymentsRoutes from "./modules/payments/payments.routes";
 import receiptsRoutes from "./modules/receipts/receipts.routes";
 import reconciliationRoutes from "./modules/reconciliation/reconciliation.routes";
 import relayRoutes from "./modules/relay/relay.routes";
 import settlementPlugin from "./modules/payments/settlement.plugin";
 import shipmentsRoutes from "./modules/shipments/shipments.routes";
+import suppliersRoutes from "./modules/suppliers/suppliers.routes";
+import tendersRoutes from "./modules/tenders/tenders.routes";
 import trailRoutes from "./modules/trail/trail.routes";
 import usagesRoutes from "./modules/usages/usages.routes";
 import authPlugin from "./modules/auth/auth.plugin";
@@ -66,7 +69,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(openapiPlugin);
 
   app.register(healthRoutes);
-  app.register(barcodesRoutes);
+  app.register(barcodesRoutes, { prefix: "/v1/barcodes" });
   if (deps.ledger === false) return app;
 
   // The indexer and the payment worker run in the background unless a test steps them itself.
@@ -78,8 +81,11 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(matchingMetrics);
   app.register(authRoutes);
   app.register(relayRoutes);
-  app.register(ledgerRoutes);
-  app.register(shipmentsRoutes);
+  app.register(suppliersRoutes, { prefix: "/v1/suppliers" });
+  app.register(tendersRoutes, { prefix: "/v1/tenders" });
+  app.register(agreementsRoutes, { prefix: "/v1/agreements" });
+  app.register(ordersRoutes, { prefix: "/v1/orders" });
+  app.register(shipmentsRoutes, { prefix: "/v1/shipments" });
   app.register(receiptsRoutes);
   app.register(exceptionsRoutes);
   app.register(paymentsRoutes);
