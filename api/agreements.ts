@@ -28,7 +28,7 @@ export const AgreementHospital = Type.Object(
   {
     hospital: Address,
     committed: Units,
-    funded: Units,
+    funded: Type.With(Units, { description: "the hospital's funded, uncancelled volume" }),
     accepted: Units,
   },
   closed,
@@ -49,8 +49,8 @@ const summary = {
   fundingWindowSeconds: Type.Integer(),
   receivingWindowSeconds: Type.Integer(),
   confirmWindowSeconds: Type.Integer(),
-  fundedVolume: Units,
-  acceptedVolume: Units,
+  fundedVolume: Type.With(Units, { description: "the hospitals' funded, uncancelled volume" }),
+  acceptedVolume: Type.With(Units, { description: "accepted units: the position on the tier schedule" }),
   lastChange: LastChange,
 };
 

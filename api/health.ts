@@ -51,7 +51,7 @@ export const Readiness = Type.Object(
       { database: Type.Optional(DatabaseCheck), indexer: Type.Optional(IndexerCheck) },
       {
         additionalProperties: CheckOutcome,
-        description: "one entry per registered check; a new check with details of its own lists them here",
+        description: "one entry per registered check; a check's details beyond ok and error are listed here",
       },
     ),
   },

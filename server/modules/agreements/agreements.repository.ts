@@ -3,11 +3,11 @@ import type {
   AgreementHospital,
   AgreementSummary,
   ListAgreementsQuery,
+  AgreementPage,
 } from "../../../api/agreements";
 import type { Tier } from "../../../api/tenders";
 import type { Db } from "../../db";
 import { keysetList } from "../../lib/keyset-list";
-import type { Page } from "../../lib/pagination";
 import { int, iso, lastChangeOf, text, type Row } from "../../lib/projection-row";
 
 /** Agreements and their hospitals' volumes as the indexer projects them (agreements, agreement_hospitals). */
@@ -37,7 +37,7 @@ function hospitalView(h: Row): AgreementHospital {
   return {
     hospital: text(h.hospital),
     committed: text(h.committed),
-    // The hospital's funded, uncancelled volume.
+    // The column kept its v1 name; it holds the funded, uncancelled volume.
     funded: text(h.ordered),
     accepted: text(h.accepted),
   };
@@ -46,7 +46,7 @@ function hospitalView(h: Row): AgreementHospital {
 export class AgreementsRepository {
   constructor(private readonly db: Db) {}
 
-  list(q: ListAgreementsQuery): Promise<Page<AgreementSummary>> {
+  list(q: ListAgreementsQuery): Promise<AgreementPage> {
     return keysetList(
       this.db,
       {

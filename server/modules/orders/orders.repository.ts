@@ -1,7 +1,13 @@
-import type { ListOrdersQuery, Order, OrderApproval, OrderStatus, OrderSummary } from "../../../api/orders";
+import type {
+  ListOrdersQuery,
+  Order,
+  OrderApproval,
+  OrderStatus,
+  OrderSummary,
+  OrderPage,
+} from "../../../api/orders";
 import type { Db } from "../../db";
 import { keysetList } from "../../lib/keyset-list";
-import type { Page } from "../../lib/pagination";
 import { int, intOrNull, iso, isoOrNull, lastChangeOf, text, type Row } from "../../lib/projection-row";
 
 /** Orders and their approvals as the indexer projects them (orders, order_approvals). */
@@ -48,7 +54,7 @@ function approvalView(a: Row): OrderApproval {
 export class OrdersRepository {
   constructor(private readonly db: Db) {}
 
-  list(q: ListOrdersQuery): Promise<Page<OrderSummary>> {
+  list(q: ListOrdersQuery): Promise<OrderPage> {
     return keysetList(
       this.db,
       {

@@ -5,10 +5,10 @@ import type {
   SupplierGtin,
   SupplierStatus,
   SupplierSummary,
+  SupplierPage,
 } from "../../../api/suppliers";
 import type { Db } from "../../db";
 import { keysetList } from "../../lib/keyset-list";
-import type { Page } from "../../lib/pagination";
 import { intOrNull, iso, lastChangeOf, text, textOrNull, type Row } from "../../lib/projection-row";
 
 /** The supplier registry as the indexer projects it (suppliers, supplier_documents, supplier_gtins). */
@@ -28,7 +28,7 @@ function summaryView(r: Row): SupplierSummary {
 export class SuppliersRepository {
   constructor(private readonly db: Db) {}
 
-  list(q: ListSuppliersQuery): Promise<Page<SupplierSummary>> {
+  list(q: ListSuppliersQuery): Promise<SupplierPage> {
     return keysetList(
       this.db,
       {

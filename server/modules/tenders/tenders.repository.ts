@@ -6,10 +6,10 @@ import type {
   TenderStatus,
   TenderSummary,
   Tier,
+  TenderPage,
 } from "../../../api/tenders";
 import type { Db } from "../../db";
 import { keysetList } from "../../lib/keyset-list";
-import type { Page } from "../../lib/pagination";
 import { int, iso, lastChangeOf, text, type Row } from "../../lib/projection-row";
 
 /** Tenders and their bids as the indexer projects them (tenders, bids). */
@@ -57,7 +57,7 @@ function bidView(b: Row): Bid {
 export class TendersRepository {
   constructor(private readonly db: Db) {}
 
-  list(q: ListTendersQuery): Promise<Page<TenderSummary>> {
+  list(q: ListTendersQuery): Promise<TenderPage> {
     return keysetList(
       this.db,
       {
