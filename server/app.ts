@@ -1,14 +1,15 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config";
 import type { Db } from "./db";
+import agreementsRoutes from "./modules/agreements/agreements.routes";
 import fulfilmentRoutes from "./modules/agreements/fulfilment.routes";
 import authRoutes from "./modules/auth/auth.routes";
 import barcodesRoutes from "./modules/barcodes/barcodes.routes";
 import exceptionsRoutes from "./modules/exceptions/exceptions.routes";
 import healthRoutes from "./modules/health/health.routes";
 import indexerPlugin from "./modules/indexer/indexer.plugin";
-import ledgerRoutes from "./modules/ledger/ledger.routes";
 import matchingMetrics from "./modules/matching/matching.metrics";
+import ordersRoutes from "./modules/orders/orders.routes";
 import paymentsRoutes from "./modules/payments/payments.routes";
 import receiptsRoutes from "./modules/receipts/receipts.routes";
 import recallsRoutes from "./modules/recalls/recalls.routes";
@@ -16,6 +17,8 @@ import reconciliationRoutes from "./modules/reconciliation/reconciliation.routes
 import relayRoutes from "./modules/relay/relay.routes";
 import settlementPlugin from "./modules/payments/settlement.plugin";
 import shipmentsRoutes from "./modules/shipments/shipments.routes";
+import suppliersRoutes from "./modules/suppliers/suppliers.routes";
+import tendersRoutes from "./modules/tenders/tenders.routes";
 import trailRoutes from "./modules/trail/trail.routes";
 import usagesRoutes from "./modules/usages/usages.routes";
 import authPlugin from "./modules/auth/auth.plugin";
@@ -68,7 +71,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(openapiPlugin);
 
   app.register(healthRoutes);
-  app.register(barcodesRoutes);
+  app.register(barcodesRoutes, { prefix: "/v1/barcodes" });
   if (deps.ledger === false) return app;
 
   // The indexer and the payment worker run in the background unless a test steps them itself.
@@ -80,14 +83,17 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(matchingMetrics);
   app.register(authRoutes);
   app.register(relayRoutes);
-  app.register(ledgerRoutes);
-  app.register(shipmentsRoutes);
+  app.register(suppliersRoutes, { prefix: "/v1/suppliers" });
+  app.register(tendersRoutes, { prefix: "/v1/tenders" });
+  app.register(agreementsRoutes, { prefix: "/v1/agreements" });
+  app.register(fulfilmentRoutes, { prefix: "/v1/agreements" });
+  app.register(ordersRoutes, { prefix: "/v1/orders" });
+  app.register(shipmentsRoutes, { prefix: "/v1/shipments" });
   app.register(receiptsRoutes, { prefix: "/v1/receipts" });
   app.register(exceptionsRoutes, { prefix: "/v1/exceptions" });
   app.register(paymentsRoutes, { prefix: "/v1/payments" });
   app.register(usagesRoutes, { prefix: "/v1/usages" });
   app.register(reconciliationRoutes, { prefix: "/v1/reconciliation" });
-  app.register(fulfilmentRoutes, { prefix: "/v1/agreements" });
   app.register(recallsRoutes, { prefix: "/v1/recalls" });
   app.register(trailRoutes, { prefix: "/v1/trail" });
   return app;

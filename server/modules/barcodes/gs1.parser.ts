@@ -1,30 +1,14 @@
+import type { BarcodeForm, Gs1Element, ParsedBarcode } from "../../../api/barcodes";
 import { isDigitalLinkUri, splitDigitalLink } from "./gs1.digital-link";
 import { GS, splitBracketed, splitScanned } from "./gs1.element-strings";
 import { Gs1Error } from "./gs1.errors";
-import { Gs1Element, RawElement, checkCombination, validateElement } from "./gs1.validate";
+import { RawElement, checkCombination, validateElement } from "./gs1.validate";
 
 export { gtinCheckDigit, isValidGtin } from "./gs1.check-digit";
 export { Gs1Error } from "./gs1.errors";
 export type { Gs1ErrorCode } from "./gs1.errors";
-export type { Gs1Element } from "./gs1.validate";
-
-export type BarcodeForm = "bracketed" | "scanned" | "digital-link";
-
-export interface ParsedBarcode {
-  form: BarcodeForm;
-  /** Symbology identifier that prefixed scanned data, e.g. "]d2". */
-  symbology?: string;
-  symbologyName?: string;
-  /** GTIN-14 from AI (01). */
-  gtin?: string;
-  lot?: string;
-  serial?: string;
-  /** ISO date (day 00 resolved to the last day of the month) and the YYMMDD as encoded. */
-  expiry?: { date: string; printed: string };
-  productionDate?: { date: string; printed: string };
-  /** Every AI in order of appearance; a repeated AI with the same value is listed once. */
-  elements: Gs1Element[];
-}
+// The parse result is the API's (POST /v1/barcodes/parse answers it as is).
+export type { BarcodeForm, Gs1Element, ParsedBarcode };
 
 export interface ParseOptions {
   /** Reference date for resolving two-digit years; defaults to the current date. */

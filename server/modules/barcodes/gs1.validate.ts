@@ -1,17 +1,8 @@
+import type { Gs1Element } from "../../../api/barcodes";
 import { AiComponent, AiDefinition, CharacterSet, ContentRule, aiMatches, lookupAi } from "./gs1.ai-table";
 import { CSET_32, CSET_82, alphanumericCheckPair, gtinCheckDigit } from "./gs1.check-digit";
 import { DateCheck, checkHour, checkMinuteOrSecond, checkYymmdd, checkYyyymmdd } from "./gs1.dates";
 import { Gs1Error, Gs1ErrorCode } from "./gs1.errors";
-
-export interface Gs1Element {
-  ai: string;
-  title: string;
-  value: string;
-  /** For AIs with an implied decimal point (weights, measures, amounts): the value as a decimal number. */
-  decimal?: string;
-  /** For date AIs: the ISO 8601 date, with day 00 resolved to the last day of the month. */
-  date?: string;
-}
 
 /** An element string as found in the input, before validation. */
 export interface RawElement {

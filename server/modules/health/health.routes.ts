@@ -1,17 +1,17 @@
-import type { FastifyInstance } from "fastify";
-import { healthSchema, metricsSchema, readinessSchema } from "./health.schemas";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Health, MetricsResponse, Readiness } from "../../../api/health";
 
 /**
- * Operational endpoints, unauthenticated by design (probes and scrapers carry no token):
+ * Operational endpoints at the root, unauthenticated by design (probes and scrapers carry no token):
  * - GET /health: the process is up and serving HTTP (liveness); touches nothing else.
  * - GET /ready: every readiness check passes (200) or not (503); see plugins/readiness.ts.
  * - GET /metrics: the metrics registry in Prometheus text format; see plugins/metrics.ts.
  */
-export default async function healthRoutes(app: FastifyInstance): Promise<void> {
+const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/health",
-    { schema: { tags: ["ops"], summary: "Liveness", response: { 200: healthSchema } } },
-    async () => ({ status: "ok", uptimeSeconds: process.uptime() }),
+    { schema: { tags: ["ops"], summary: "Liveness", response: { 200: Health } } },
+    async () => ({ status: "ok" as const, uptimeSeconds: process.uptime() }),
   );
 
   app.get(
@@ -20,7 +20,7 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
       schema: {
         tags: ["ops"],
         summary: "Readiness: database reachable and every other registered check passing",
-        response: { 200: readinessSchema, 503: readinessSchema },
+        response: { 200: Readiness, 503: Readiness },
       },
     },
     async (_request, reply) => {
@@ -34,8 +34,10 @@ export default async function healthRoutes(app: FastifyInstance): Promise<void> 
 
   app.get(
     "/metrics",
-    { schema: { tags: ["ops"], summary: "Prometheus metrics", response: { 200: metricsSchema } } },
+    { schema: { tags: ["ops"], summary: "Prometheus metrics", response: { 200: MetricsResponse } } },
     async (_request, reply) =>
       reply.type("text/plain; version=0.0.4; charset=utf-8").send(await app.metrics.render()),
   );
-}
+};
+
+export default healthRoutes;

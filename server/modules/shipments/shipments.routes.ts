@@ -1,49 +1,65 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { bearer } from "../../../api/common";
+import { errorResponses } from "../../../api/errors";
+import {
+  ManifestUpload,
+  ManifestUploaded,
+  SerialProof,
+  SerialProofParams,
+  Shipment,
+  ShipmentParams,
+} from "../../../api/shipments";
 import { principalOf, scopeOf, visible } from "../auth/auth.plugin";
 import { appError } from "../../plugins/error-catalogue";
-import { bearer, bytes32, errorResponses, idString } from "../../lib/schemas";
 import { ManifestService } from "./manifest.service";
+import { ShipmentsRepository } from "./shipments.repository";
 
 /**
- * Serial manifests: the supplier uploads a shipment's serial list (accepted only if it rebuilds
- * the on-chain Merkle root); the shipment's parties and the regulator can get a serial's proof
- * and check it on-chain with DeliveryTrace.verifySerial(shipmentId, record, serial, proof).
+ * /v1/shipments: a shipment and whether a serial is in it are the business of its hospital,
+ * its supplier and the regulator; anyone else gets 404, not a hint that it exists. The supplier
+ * uploads a shipment's serial list (accepted only if it rebuilds the on-chain Merkle root); a
+ * serial's proof checks on chain with DeliveryTrace.verifySerial(shipmentId, record, serial, proof).
  */
-const uploaded = {
-  type: "object",
-  properties: {
-    shipmentId: { type: "string" },
-    root: bytes32,
-    serials: { type: "integer" },
-    created: { type: "boolean", description: "false (200) when the same list was uploaded before" },
-  },
-} as const;
+const shipmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const shipments = new ShipmentsRepository(app.db);
+  const manifests = new ManifestService(app.db);
 
-export default async function shipmentsRoutes(app: FastifyInstance): Promise<void> {
-  const service = new ManifestService(app.db);
+  const notVisible = (id: string) => appError("SHIPMENT_NOT_FOUND", `no shipment ${id} visible to you`);
 
-  app.put<{ Params: { id: string }; Body: { serials: string[] } }>(
-    "/v1/shipments/:id/manifest",
+  app.get(
+    "/:id",
+    {
+      preHandler: app.requireRole(),
+      schema: {
+        security: bearer,
+        tags: ["shipments"],
+        summary: "A shipment with its trace events, recalls, manifest status and settlement",
+        params: ShipmentParams,
+        response: { 200: Shipment, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const found = await shipments.get(request.params.id);
+      if (!found || !visible(scopeOf(request), found)) throw notVisible(request.params.id);
+      return found;
+    },
+  );
+
+  app.put(
+    "/:id/manifest",
     {
       preHandler: app.requireRole("supplier"),
       schema: {
         security: bearer,
         tags: ["shipments"],
         summary: "Upload a shipment's serial list (supplier)",
-        params: { type: "object", required: ["id"], properties: { id: idString } },
-        body: {
-          type: "object",
-          required: ["serials"],
-          additionalProperties: false,
-          properties: {
-            serials: { type: "array", minItems: 1, maxItems: 100_000, items: { type: "string" } },
-          },
-        },
-        response: { 200: uploaded, 201: uploaded, ...errorResponses },
+        params: ShipmentParams,
+        body: ManifestUpload,
+        response: { 200: ManifestUploaded, 201: ManifestUploaded, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const result = await service.upload(
+      const result = await manifests.upload(
         request.params.id,
         request.body.serials,
         principalOf(request).address,
@@ -52,58 +68,24 @@ export default async function shipmentsRoutes(app: FastifyInstance): Promise<voi
     },
   );
 
-  app.get<{ Params: { id: string; serial: string } }>(
-    "/v1/shipments/:id/serials/:serial/proof",
+  app.get(
+    "/:id/serials/:serial/proof",
     {
       preHandler: app.requireRole(),
       schema: {
         security: bearer,
         tags: ["shipments"],
         summary: "Merkle proof of one serial against the shipment's on-chain root",
-        params: {
-          type: "object",
-          required: ["id", "serial"],
-          properties: { id: idString, serial: { type: "string", minLength: 1, maxLength: 20 } },
-        },
-        response: {
-          200: {
-            type: "object",
-            properties: {
-              shipmentId: { type: "string" },
-              serial: { type: "string" },
-              root: bytes32,
-              leaf: bytes32,
-              proof: { type: "array", items: bytes32 },
-              record: {
-                type: "object",
-                description: "the shipment's ShipmentRecord as its ShipmentCreated event carried it",
-                properties: {
-                  orderId: { type: "string" },
-                  supplier: { type: "string" },
-                  hospital: { type: "string" },
-                  gtin: { type: "string" },
-                  expiry: { type: "string" },
-                  quantity: { type: "string" },
-                  createdAt: { type: "string" },
-                  serialRoot: bytes32,
-                  noticeHash: bytes32,
-                  lot: { type: "string" },
-                },
-              },
-            },
-          },
-          ...errorResponses,
-        },
+        params: SerialProofParams,
+        response: { 200: SerialProof, ...errorResponses },
       },
     },
     async (request) => {
-      // Whether a serial is in a shipment is the parties' business (and the regulator's), as
-      // the shipment itself is.
-      const parties = await service.parties(request.params.id);
-      if (!parties || !visible(scopeOf(request), parties)) {
-        throw appError("SHIPMENT_NOT_FOUND", `no shipment ${request.params.id} visible to you`);
-      }
-      return service.proof(request.params.id, request.params.serial);
+      const parties = await shipments.parties(request.params.id);
+      if (!parties || !visible(scopeOf(request), parties)) throw notVisible(request.params.id);
+      return manifests.proof(request.params.id, request.params.serial);
     },
   );
-}
+};
+
+export default shipmentsRoutes;

@@ -2,7 +2,18 @@ import { expect } from "chai";
 import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
 import * as act from "../../../ledger/acts";
+import { Agreement, AgreementPage } from "../../../api/agreements";
+import { Order, OrderPage } from "../../../api/orders";
+import { Shipment } from "../../../api/shipments";
+import { Supplier, SupplierPage } from "../../../api/suppliers";
+import { Tender, TenderPage } from "../../../api/tenders";
+import { AgreementsRepository } from "../../../server/modules/agreements/agreements.repository";
+import { OrdersRepository } from "../../../server/modules/orders/orders.repository";
+import { ShipmentsRepository } from "../../../server/modules/shipments/shipments.repository";
+import { SuppliersRepository } from "../../../server/modules/suppliers/suppliers.repository";
+import { TendersRepository } from "../../../server/modules/tenders/tenders.repository";
 import { forEachEngine } from "../helpers/engines";
+import { expectServedAsDocumented } from "../support/documented-fields";
 import {
   BID_BOND,
   GTIN,
@@ -113,14 +124,13 @@ forEachEngine((engine) => {
   const get = (url: string, token?: string) =>
     app.inject({ method: "GET", url, headers: token ? bearer(token) : {} });
 
-  interface Page<T> {
-    items: T[];
-    nextCursor: string | null;
-  }
-
   /** Walks every page of `url` with `limit`, returning the pages. */
-  async function walk<T>(url: string, limit: number, token: string): Promise<Page<T>[]> {
-    const pages: Page<T>[] = [];
+  async function walk<P extends { nextCursor: string | null }>(
+    url: string,
+    limit: number,
+    token: string,
+  ): Promise<P[]> {
+    const pages: P[] = [];
     let cursor: string | null = null;
     do {
       const sep = url.includes("?") ? "&" : "?";
@@ -129,7 +139,7 @@ forEachEngine((engine) => {
         token,
       );
       expect(res.statusCode, res.body).to.equal(200);
-      const page = res.json<Page<T>>();
+      const page = res.json<P>();
       pages.push(page);
       cursor = page.nextCursor;
       expect(pages.length).to.be.below(20);
@@ -141,7 +151,7 @@ forEachEngine((engine) => {
     it("lists every supplier with its status, ordered by address", async function () {
       const res = await get("/v1/suppliers", t.stranger);
       expect(res.statusCode, res.body).to.equal(200);
-      const { items, nextCursor } = res.json<Page<{ address: string; status: string; name: string }>>();
+      const { items, nextCursor } = res.json<SupplierPage>();
       expect(nextCursor).to.equal(null);
       const addresses = [chain.cast.supplier, chain.cast.supplier2]
         .map((w) => w.address.toLowerCase())
@@ -157,11 +167,9 @@ forEachEngine((engine) => {
     });
 
     it("filters by status", async function () {
-      const suspended = (await get("/v1/suppliers?status=suspended", t.regulator)).json<
-        Page<{ address: string }>
-      >();
+      const suspended = (await get("/v1/suppliers?status=suspended", t.regulator)).json<SupplierPage>();
       expect(suspended.items.map((s) => s.address)).to.deep.equal([suspendedSupplier]);
-      const active = (await get("/v1/suppliers?status=active", t.regulator)).json<Page<{ status: string }>>();
+      const active = (await get("/v1/suppliers?status=active", t.regulator)).json<SupplierPage>();
       expect(active.items.map((s) => s.status)).to.deep.equal(["active", "active"]);
       expect(
         expectInvalidField(await get("/v1/suppliers?status=banned", t.regulator), "querystring.status"),
@@ -169,7 +177,7 @@ forEachEngine((engine) => {
     });
 
     it("pages one supplier at a time with a cursor", async function () {
-      const pages = await walk<{ address: string }>("/v1/suppliers", 1, t.regulator);
+      const pages = await walk<SupplierPage>("/v1/suppliers", 1, t.regulator);
       expect(pages.map((pg) => pg.items.length)).to.deep.equal([1, 1, 1]);
       const all = pages.flatMap((pg) => pg.items.map((s) => s.address));
       expect(all).to.deep.equal([...all].sort());
@@ -182,10 +190,9 @@ forEachEngine((engine) => {
     it("shows a supplier with its attested documents and the GTINs registered to it", async function () {
       const res = await get(`/v1/suppliers/${chain.cast.supplier.address}`, t.receiver);
       expect(res.statusCode, res.body).to.equal(200);
-      const body = res.json();
+      const body = res.json<Supplier>();
       expect(body).to.include({ address: chain.cast.supplier.address.toLowerCase(), status: "active" });
-      type Doc = { id: string; kind: string; status: string; gtins: string[] | null };
-      expect(body.documents.map((d: Doc) => [d.kind, d.status, d.gtins])).to.deep.equal([
+      expect(body.documents.map((d) => [d.kind, d.status, d.gtins])).to.deep.equal([
         ["business_licence", "attested", null],
         ["device_operating_permit", "attested", null],
         ["product_registration", "attested", null],
@@ -234,28 +241,26 @@ forEachEngine((engine) => {
 
   describe("GET /v1/tenders and /v1/tenders/:id", function () {
     it("lists the tenders, filtered by status and category", async function () {
-      const all = (await get("/v1/tenders", t.supplier)).json<Page<{ id: string; status: string }>>();
+      const all = (await get("/v1/tenders", t.supplier)).json<TenderPage>();
       expect(all.items.map((x) => [x.id, x.status])).to.deep.equal([
         ["1", "awarded"],
         [String(cancelledTender), "cancelled"],
         [String(openTender), "open"],
       ]);
-      const open = (await get("/v1/tenders?status=open", t.supplier)).json<Page<{ id: string }>>();
+      const open = (await get("/v1/tenders?status=open", t.supplier)).json<TenderPage>();
       expect(open.items.map((x) => x.id)).to.deep.equal([String(openTender)]);
-      const cancelled = (await get("/v1/tenders?status=cancelled", t.supplier)).json<Page<{ id: string }>>();
+      const cancelled = (await get("/v1/tenders?status=cancelled", t.supplier)).json<TenderPage>();
       expect(cancelled.items.map((x) => x.id)).to.deep.equal([String(cancelledTender)]);
-      const balloons = (await get(`/v1/tenders?category=${BALLOONS}`, t.supplier)).json<
-        Page<{ id: string }>
-      >();
+      const balloons = (await get(`/v1/tenders?category=${BALLOONS}`, t.supplier)).json<TenderPage>();
       expect(balloons.items.map((x) => x.id)).to.deep.equal(["3"]);
-      const pages = await walk<{ id: string }>("/v1/tenders", 2, t.supplier);
+      const pages = await walk<TenderPage>("/v1/tenders", 2, t.supplier);
       expect(pages.map((pg) => pg.items.map((x) => x.id))).to.deep.equal([["1", "2"], ["3"]]);
     });
 
     it("shows a tender with its terms, bond and windows and its revealed, winning bid", async function () {
       const res = await get("/v1/tenders/1", t.stranger);
       expect(res.statusCode, res.body).to.equal(200);
-      const tender = res.json();
+      const tender = res.json<Tender>();
       const terms = tenderTerms(0);
       expect(tender).to.include({
         id: "1",
@@ -292,7 +297,7 @@ forEachEngine((engine) => {
     it("shows a cancelled tender with the bond its unrevealed bidder withdrew", async function () {
       const res = await get(`/v1/tenders/${cancelledTender}`, t.supplier);
       expect(res.statusCode, res.body).to.equal(200);
-      const tender = res.json();
+      const tender = res.json<Tender>();
       expect(tender).to.include({ status: "cancelled", forfeited: "0" });
       expect(tender.bids).to.have.length(1);
       expect(tender.bids[0]).to.include({
@@ -314,21 +319,21 @@ forEachEngine((engine) => {
 
   describe("GET /v1/agreements and /v1/agreements/:id", function () {
     it("lists agreements, filtered by supplier and tender", async function () {
-      const all = (await get("/v1/agreements", t.receiver)).json<Page<{ id: string; supplier: string }>>();
+      const all = (await get("/v1/agreements", t.receiver)).json<AgreementPage>();
       expect(all.items.map((a) => [a.id, a.supplier])).to.deep.equal([
         [String(p.agreementId), chain.cast.supplier.address.toLowerCase()],
       ]);
       const mine = await get(`/v1/agreements?supplier=${chain.cast.supplier.address}&tenderId=1`, t.receiver);
-      expect(mine.json<Page<unknown>>().items).to.have.length(1);
+      expect(mine.json<AgreementPage>().items).to.have.length(1);
       const none = await get(`/v1/agreements?supplier=${chain.cast.supplier2.address}`, t.receiver);
-      expect(none.json<Page<unknown>>()).to.deep.equal({ items: [], nextCursor: null });
+      expect(none.json<AgreementPage>()).to.deep.equal({ items: [], nextCursor: null });
       expectInvalidField(await get("/v1/agreements?supplier=acme", t.receiver), "querystring.supplier");
     });
 
     it("shows an agreement with its tiers, windows and the hospital's committed, funded and accepted volume", async function () {
       const res = await get(`/v1/agreements/${p.agreementId}`, t.supplier2);
       expect(res.statusCode, res.body).to.equal(200);
-      const agreement = res.json();
+      const agreement = res.json<Agreement>();
       const terms = tenderTerms(0);
       expect(agreement).to.include({
         id: String(p.agreementId),
@@ -369,7 +374,7 @@ forEachEngine((engine) => {
   });
 
   describe("GET /v1/orders", function () {
-    const ids = (res: { json<T>(): T }) => res.json<Page<{ id: string }>>().items.map((o) => o.id);
+    const ids = (res: { json<T>(): T }) => res.json<OrderPage>().items.map((o) => o.id);
 
     it("shows the regulator every order, a hospital its own, a supplier its own", async function () {
       const every = ["1", ...placed.map(String)];
@@ -408,13 +413,13 @@ forEachEngine((engine) => {
     });
 
     it("walks the orders two at a time with the cursor", async function () {
-      const pages = await walk<{ id: string }>("/v1/orders", 2, t.regulator);
+      const pages = await walk<OrderPage>("/v1/orders", 2, t.regulator);
       expect(pages.map((pg) => pg.items.map((o) => o.id))).to.deep.equal([
         ["1", String(placed[0])],
         [String(placed[1]), String(placed[2])],
       ]);
       expect(pages[0].nextCursor).to.be.a("string");
-      const threes = await walk<{ id: string }>("/v1/orders?status=placed", 1, t.receiver);
+      const threes = await walk<OrderPage>("/v1/orders?status=placed", 1, t.receiver);
       expect(threes.map((pg) => pg.items.map((o) => o.id))).to.deep.equal(placed.map((id) => [String(id)]));
     });
 
@@ -443,7 +448,7 @@ forEachEngine((engine) => {
     it("shows the funded order with its amounts as strings and its approval", async function () {
       const res = await get(`/v1/orders/${p.orderId}`, t.receiver);
       expect(res.statusCode, res.body).to.equal(200);
-      const order = res.json();
+      const order = res.json<Order>();
       expect(order).to.include({
         id: String(p.orderId),
         agreementId: String(p.agreementId),
@@ -507,7 +512,7 @@ forEachEngine((engine) => {
       for (const token of [t.receiver, t.supplier, t.regulator]) {
         const res = await get(`/v1/shipments/${p.shipmentId}`, token);
         expect(res.statusCode, res.body).to.equal(200);
-        const s = res.json();
+        const s = res.json<Shipment>();
         expect(s).to.deep.include({
           id: String(p.shipmentId),
           orderId: String(p.orderId),
@@ -525,7 +530,7 @@ forEachEngine((engine) => {
           manifestSerials: null,
           settlement: null,
         });
-        expect(s.traceEvents.map((e: { index: number; step: string }) => [e.index, e.step])).to.deep.equal([
+        expect(s.traceEvents.map((e) => [e.index, e.step])).to.deep.equal([
           [1, "arriving"],
           [2, "receiving"],
         ]);
@@ -536,12 +541,9 @@ forEachEngine((engine) => {
     it("shows the recalls that reach the shipment: the regulator's, lifted, and its supplier's own", async function () {
       const res = await get(`/v1/shipments/${p.shipmentId}`, t.receiver);
       expect(res.statusCode, res.body).to.equal(200);
-      const s = res.json();
-      type Recall = { scope: string; recalledBy: string; reasonCode: number; lifted: null | object };
+      const s = res.json<Shipment>();
       const supplier = chain.cast.supplier.address.toLowerCase();
-      expect(
-        s.recalls.map((r: Recall) => [r.scope, r.recalledBy, r.reasonCode, r.lifted === null]),
-      ).to.deep.equal([
+      expect(s.recalls.map((r) => [r.scope, r.recalledBy, r.reasonCode, r.lifted === null])).to.deep.equal([
         [ethers.ZeroAddress, chain.cast.regulator.address.toLowerCase(), 5, false],
         [supplier, supplier, 8, true],
       ]);
@@ -566,6 +568,47 @@ forEachEngine((engine) => {
       expectError(await get(`/v1/shipments/${p.shipmentId}`, t.supplier2), 404, "SHIPMENT_NOT_FOUND");
       expectError(await get("/v1/shipments/404", t.regulator), 404, "SHIPMENT_NOT_FOUND", "no shipment 404");
       expectError(await get(`/v1/shipments/${p.shipmentId}`, t.stranger), 403, "FORBIDDEN");
+    });
+  });
+
+  // What each route serves is what its repository produced, and exactly what its schema documents.
+  describe("response bodies carry exactly the documented fields", function () {
+    it("suppliers: a page and a supplier with documents, GTINs and a suspension", async function () {
+      const repo = new SuppliersRepository(app.db);
+      expectServedAsDocumented(await get("/v1/suppliers", t.receiver), SupplierPage, await repo.list({}));
+      for (const address of [chain.cast.supplier.address, suspendedSupplier]) {
+        const produced = await repo.get(address);
+        expectServedAsDocumented(await get(`/v1/suppliers/${address}`, t.receiver), Supplier, produced);
+      }
+    });
+
+    it("tenders: a page, an awarded tender with its revealed bid and a cancelled one", async function () {
+      const repo = new TendersRepository(app.db);
+      expectServedAsDocumented(await get("/v1/tenders", t.stranger), TenderPage, await repo.list({}));
+      for (const id of ["1", String(cancelledTender)]) {
+        expectServedAsDocumented(await get(`/v1/tenders/${id}`, t.stranger), Tender, await repo.get(id));
+      }
+    });
+
+    it("agreements: a page and an agreement with its hospitals' volumes", async function () {
+      const repo = new AgreementsRepository(app.db);
+      const id = String(p.agreementId);
+      expectServedAsDocumented(await get("/v1/agreements", t.receiver), AgreementPage, await repo.list({}));
+      expectServedAsDocumented(await get(`/v1/agreements/${id}`, t.receiver), Agreement, await repo.get(id));
+    });
+
+    it("orders: a page, a funded order with its approval and a placed one", async function () {
+      const repo = new OrdersRepository(app.db);
+      expectServedAsDocumented(await get("/v1/orders", t.regulator), OrderPage, await repo.list({}));
+      for (const id of [String(p.orderId), String(placed[0])]) {
+        expectServedAsDocumented(await get(`/v1/orders/${id}`, t.regulator), Order, await repo.get(id));
+      }
+    });
+
+    it("shipments: a disputed shipment with trace events and recalls, one lifted", async function () {
+      const id = String(p.shipmentId);
+      const produced = await new ShipmentsRepository(app.db).get(id);
+      expectServedAsDocumented(await get(`/v1/shipments/${id}`, t.receiver), Shipment, produced);
     });
   });
 });

@@ -1,9 +1,13 @@
 import { expect } from "chai";
+import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
-import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
 import * as act from "../../../ledger/acts";
+import { ManifestUploaded, SerialProof, Shipment } from "../../../api/shipments";
+import { ManifestService } from "../../../server/modules/shipments/manifest.service";
+import { ShipmentsRepository } from "../../../server/modules/shipments/shipments.repository";
 import { forEachEngine } from "../helpers/engines";
+import { expectServedAsDocumented } from "../support/documented-fields";
 import { rejectionOf } from "../helpers/rejection";
 import type { ChainStack, Procurement } from "../support/chain";
 import {
@@ -196,14 +200,7 @@ forEachEngine((engine) => {
       for (const serial of [p.serials[0], p.serials[9]]) {
         const res = await proof(p.shipmentId, serial, t.receiver);
         expect(res.statusCode, res.body).to.equal(200);
-        const body = res.json<{
-          shipmentId: string;
-          serial: string;
-          root: string;
-          leaf: string;
-          proof: string[];
-          record: ShipmentRecordStruct;
-        }>();
+        const body = res.json<SerialProof>();
         expect(body).to.include({ shipmentId: String(p.shipmentId), serial, root });
         expect(body.leaf).to.equal(act.serialTree(p.serials).leafHash([serial]));
         expect(body.proof.length).to.be.within(3, 4);
@@ -251,6 +248,33 @@ forEachEngine((engine) => {
       expectInvalidField(await proof(p.shipmentId, "S".repeat(21), t.regulator), "params.serial");
       expectInvalidField(await proof("0", "SN00001", t.regulator), "params.id");
       expectError(await proof(p.shipmentId, p.serials[0]), 401, "UNAUTHORIZED");
+    });
+  });
+
+  // What each route serves is what the module produced, and exactly what its schema documents.
+  describe("response bodies carry exactly the documented fields", function () {
+    it("a manifest upload and a serial's proof with the shipment's record", async function () {
+      const id = String(p.shipmentId);
+      const upload = await put(id, { serials: p.serials }, t.supplier);
+      const uploaded = { shipmentId: id, root: act.serialTree(p.serials).root, serials: 10 };
+      expectServedAsDocumented(upload, ManifestUploaded, { ...uploaded, created: upload.statusCode === 201 });
+      const produced = await new ManifestService(app.db).proof(id, p.serials[0]);
+      expectServedAsDocumented(await proof(id, p.serials[0], t.receiver), SerialProof, produced);
+    });
+
+    it("a settled shipment", async function () {
+      const id = String(unlisted.shipmentId);
+      const shipments = new ShipmentsRepository(app.db);
+      const confirmation = { accepted: 3, rejected: 0, receiptHash: ethers.id("GR-UNLISTED") };
+      await act.confirmShipment(chain.ledger, chain.cast.settler, unlisted.shipmentId, confirmation);
+      await app.indexer.catchUp();
+      const produced = await shipments.get(id);
+      expect(produced?.settlement).to.include({ accepted: "3", rejected: "0" });
+      expectServedAsDocumented(
+        await app.inject({ url: `/v1/shipments/${id}`, headers: bearer(t.regulator) }),
+        Shipment,
+        produced,
+      );
     });
   });
 });

@@ -1,8 +1,10 @@
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
+import { Health, Readiness } from "../../../api/health";
 import { ReadinessRegistry } from "../../../server/plugins/readiness";
 import { buildTestApp } from "../helpers/app";
 import { forEachEngine } from "../helpers/engines";
+import { expectDocumentedFields } from "../support/documented-fields";
 
 describe("ReadinessRegistry", function () {
   it("fails a check that throws or does not answer in time, and runs the others", async function () {
@@ -80,6 +82,18 @@ describe("operational endpoints", function () {
       } finally {
         lagBlocks = 3;
       }
+    });
+
+    it("GET /health and GET /ready carry exactly the documented fields", async function () {
+      expectDocumentedFields((await app.inject({ method: "GET", url: "/health" })).json(), Health);
+      const ready = (await app.inject({ method: "GET", url: "/ready" })).json<Readiness>();
+      expectDocumentedFields(ready, Readiness);
+      // Every detail a check reports reaches the client: the serialiser drops undocumented ones.
+      const fieldsOf = (checks: Record<string, object | undefined>) =>
+        Object.fromEntries(
+          Object.entries(checks).map(([name, check]) => [name, Object.keys(check ?? {}).sort()]),
+        );
+      expect(fieldsOf(ready.checks)).to.deep.equal(fieldsOf((await app.readiness.run()).checks));
     });
 
     it("GET /metrics serves the registry in Prometheus text format", async function () {

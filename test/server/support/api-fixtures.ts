@@ -3,7 +3,7 @@ import type { HDNodeWallet } from "ethers";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { migrate, type Db } from "../../../server/db";
 import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
-import type { ShipmentRecordArgs } from "../../../server/modules/indexer/indexer.repository";
+import type { ShipmentRecord } from "../../../api/shipments";
 import { FORWARD_REQUEST_TYPES } from "../../../ledger/forward-request";
 import * as act from "../../../ledger/acts";
 import { devWallet } from "../../../scripts/lib/anvil";
@@ -131,7 +131,7 @@ export async function orderAndShip(chain: ChainStack, p: Procurement, spec: Ship
 }
 
 /** A shipment record as the gateway's JSON carries it: decimal strings, lower-case hex. */
-export function recordAsJson(r: ShipmentRecordStruct): ShipmentRecordArgs {
+export function recordAsJson(r: ShipmentRecordStruct): ShipmentRecord {
   const text = (v: unknown) => String(v).toLowerCase();
   return {
     orderId: text(r.orderId),

@@ -1,0 +1,184 @@
+import { Type, type Static } from "typebox";
+import { TRACE_STEPS } from "../ledger/enums";
+import {
+  Address,
+  Amount,
+  Bytes32,
+  DateTime,
+  Gtin,
+  IdString,
+  LastChange,
+  Nullable,
+  TxHash,
+  Units,
+} from "./common";
+
+/**
+ * /v1/shipments: a shipment as indexed (GET /:id), its serial manifest (PUT /:id/manifest) and
+ * a serial's Merkle proof against the on-chain root (GET /:id/serials/:serial/proof). Visible
+ * to the regulator and the shipment's hospital and supplier only.
+ */
+
+const closed = { additionalProperties: false } as const;
+
+export const ShipmentParams = Type.Object({ id: IdString }, closed);
+export type ShipmentParams = Static<typeof ShipmentParams>;
+
+export const TraceEvent = Type.Object(
+  {
+    index: Type.Integer({ description: "1-based, in block and log order" }),
+    step: Type.Enum(TRACE_STEPS, { type: "string" }),
+    actor: Address,
+    location: Bytes32,
+    eventTime: DateTime,
+    sensorDigest: Bytes32,
+    excursion: Type.Boolean(),
+    txHash: TxHash,
+    blockNumber: Type.Integer(),
+    logIndex: Type.Integer(),
+  },
+  closed,
+);
+export type TraceEvent = Static<typeof TraceEvent>;
+
+export const RecallLift = Type.Object(
+  { at: DateTime, by: Address, reasonCode: Type.Integer(), txHash: TxHash, blockNumber: Type.Integer() },
+  closed,
+);
+export type RecallLift = Static<typeof RecallLift>;
+
+export const Recall = Type.Object(
+  {
+    scope: Type.With(Address, {
+      description: "the zero address for a regulator's recall (every supplier), else the recalling supplier",
+    }),
+    recalledBy: Address,
+    reasonCode: Type.Integer(),
+    recalledAt: DateTime,
+    txHash: TxHash,
+    blockNumber: Type.Integer(),
+    lifted: Nullable(RecallLift),
+  },
+  closed,
+);
+export type Recall = Static<typeof Recall>;
+
+export const Dispute = Type.Object({ units: Units, reasonCode: Type.Integer() }, closed);
+export type Dispute = Static<typeof Dispute>;
+
+export const Settlement = Type.Object(
+  {
+    settledBy: Address,
+    accepted: Units,
+    rejected: Units,
+    deliveredAt: Type.With(DateTime, { description: "the delivery time the settlement was judged at" }),
+    gross: Amount,
+    penalty: Amount,
+    paid: Amount,
+    daysLate: Type.Integer(),
+    paidAt: DateTime,
+    txHash: TxHash,
+    blockNumber: Type.Integer(),
+  },
+  closed,
+);
+export type Settlement = Static<typeof Settlement>;
+
+export const Shipment = Type.Object(
+  {
+    id: IdString,
+    orderId: IdString,
+    hospital: Address,
+    supplier: Address,
+    gtin: Gtin,
+    lot: Type.String(),
+    lotKey: Bytes32,
+    expiry: DateTime,
+    quantity: Units,
+    serialRoot: Bytes32,
+    noticeHash: Bytes32,
+    createdAt: DateTime,
+    arrivedAt: Nullable(
+      Type.With(DateTime, { description: "block time of the supplier's (or carrier's) first Arriving step" }),
+    ),
+    chainReceivedAt: Nullable(
+      Type.With(DateTime, {
+        description:
+          "block time of the hospital's first step from Receiving on, or of the settlement if none",
+      }),
+    ),
+    excursion: Type.Boolean(),
+    excursionWaived: Type.Boolean(),
+    dispute: Nullable(Dispute),
+    confirmed: Type.Boolean(),
+    manifestSerials: Nullable(
+      Type.Integer({ description: "how many serials the uploaded manifest lists; null before an upload" }),
+    ),
+    recalled: Type.Boolean({ description: "whether a recall that reaches this shipment is open" }),
+    recalls: Type.Array(Recall, { description: "the regulator's recalls of the lot and its supplier's own" }),
+    traceEvents: Type.Array(TraceEvent),
+    settlement: Nullable(Settlement),
+    lastChange: LastChange,
+  },
+  closed,
+);
+export type Shipment = Static<typeof Shipment>;
+
+export const ManifestUpload = Type.Object(
+  { serials: Type.Array(Type.String(), { minItems: 1, maxItems: 100_000 }) },
+  closed,
+);
+export type ManifestUpload = Static<typeof ManifestUpload>;
+
+export const ManifestUploaded = Type.Object(
+  {
+    shipmentId: IdString,
+    root: Bytes32,
+    serials: Type.Integer(),
+    created: Type.Boolean({ description: "false (200) when the same list was uploaded before" }),
+  },
+  closed,
+);
+export type ManifestUploaded = Static<typeof ManifestUploaded>;
+
+export const SerialProofParams = Type.Object(
+  { id: IdString, serial: Type.String({ minLength: 1, maxLength: 20 }) },
+  closed,
+);
+export type SerialProofParams = Static<typeof SerialProofParams>;
+
+const Decimal = Type.String({ pattern: "^[0-9]+$" });
+
+/** A ShipmentRecord as its ShipmentCreated event carried it: integers as decimal strings. */
+export const ShipmentRecord = Type.Object(
+  {
+    orderId: Decimal,
+    supplier: Address,
+    hospital: Address,
+    gtin: Type.With(Decimal, { description: "the GTIN as the chain's uint64 (no leading zeros)" }),
+    expiry: Type.With(Decimal, { description: "seconds since the epoch" }),
+    quantity: Decimal,
+    createdAt: Type.With(Decimal, { description: "seconds since the epoch" }),
+    serialRoot: Bytes32,
+    noticeHash: Bytes32,
+    lot: Type.String(),
+  },
+  { ...closed, description: "the shipment's ShipmentRecord as its ShipmentCreated event carried it" },
+);
+export type ShipmentRecord = Static<typeof ShipmentRecord>;
+
+export const SerialProof = Type.Object(
+  {
+    shipmentId: IdString,
+    serial: Type.String(),
+    root: Bytes32,
+    leaf: Bytes32,
+    proof: Type.Array(Bytes32),
+    record: ShipmentRecord,
+  },
+  {
+    ...closed,
+    description: "check it on chain with DeliveryTrace.verifySerial(shipmentId, record, serial, proof)",
+  },
+);
+export type SerialProof = Static<typeof SerialProof>;

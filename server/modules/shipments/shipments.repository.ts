@@ -1,0 +1,126 @@
+import type { Recall, Settlement, Shipment, TraceEvent } from "../../../api/shipments";
+import type { Db } from "../../db";
+import { int, intOrNull, iso, isoOrNull, lastChangeOf, text, type Row } from "../../lib/projection-row";
+
+/**
+ * A shipment as the indexer projects it (shipments, trace_events, settlements, recalls) with
+ * its manifest's size (manifests).
+ */
+
+/** The scope of a regulator's recall: every supplier's shipments of the lot. */
+const GLOBAL_SCOPE = "0x0000000000000000000000000000000000000000";
+
+function traceEventView(e: Row): TraceEvent {
+  return {
+    index: int(e.event_index),
+    step: text(e.step) as TraceEvent["step"],
+    actor: text(e.actor),
+    location: text(e.location),
+    eventTime: iso(e.event_time),
+    sensorDigest: text(e.sensor_digest),
+    excursion: e.excursion === true,
+    txHash: text(e.tx_hash),
+    blockNumber: int(e.block_number),
+    logIndex: int(e.log_index),
+  };
+}
+
+function recallView(x: Row): Recall {
+  return {
+    scope: text(x.scope),
+    recalledBy: text(x.recalled_by),
+    reasonCode: int(x.reason_code),
+    recalledAt: iso(x.recalled_at),
+    txHash: text(x.tx_hash),
+    blockNumber: int(x.block_number),
+    lifted:
+      x.lifted_at === null
+        ? null
+        : {
+            at: iso(x.lifted_at),
+            by: text(x.lifted_by),
+            reasonCode: int(x.lift_reason_code),
+            txHash: text(x.lift_tx_hash),
+            blockNumber: int(x.lift_block_number),
+          },
+  };
+}
+
+function settlementView(st: Row): Settlement {
+  return {
+    settledBy: text(st.settled_by),
+    accepted: text(st.accepted),
+    rejected: text(st.rejected),
+    deliveredAt: iso(st.delivered_at),
+    gross: text(st.gross),
+    penalty: text(st.penalty),
+    paid: text(st.paid),
+    daysLate: int(st.days_late),
+    paidAt: iso(st.paid_at),
+    txHash: text(st.tx_hash),
+    blockNumber: int(st.block_number),
+  };
+}
+
+export class ShipmentsRepository {
+  constructor(private readonly db: Db) {}
+
+  async get(id: string): Promise<Shipment | null> {
+    const { rows } = await this.db.query<Row>(
+      `SELECT s.*, m.serial_count FROM shipments s LEFT JOIN manifests m ON m.shipment_id = s.id WHERE s.id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const { rows: events } = await this.db.query<Row>(
+      `SELECT * FROM trace_events WHERE shipment_id = $1 ORDER BY event_index`,
+      [id],
+    );
+    const { rows: settled } = await this.db.query<Row>(`SELECT * FROM settlements WHERE shipment_id = $1`, [
+      id,
+    ]);
+    // The recalls that reach this shipment: the regulator's (global) and its supplier's own.
+    const { rows: recalls } = await this.db.query<Row>(
+      `SELECT * FROM recalls WHERE lot_key = $1 AND scope IN ($2, $3) ORDER BY block_number, log_index`,
+      [r.lot_key, GLOBAL_SCOPE, r.supplier],
+    );
+    return {
+      id: text(r.id),
+      orderId: text(r.order_id),
+      hospital: text(r.hospital),
+      supplier: text(r.supplier),
+      gtin: text(r.gtin),
+      lot: text(r.lot),
+      lotKey: text(r.lot_key),
+      expiry: iso(r.expiry),
+      quantity: text(r.quantity),
+      serialRoot: text(r.serial_root),
+      noticeHash: text(r.notice_hash),
+      createdAt: iso(r.created_at),
+      arrivedAt: isoOrNull(r.arrived_at),
+      chainReceivedAt: isoOrNull(r.chain_received_at),
+      excursion: r.excursion === true,
+      excursionWaived: r.excursion_waived === true,
+      dispute:
+        r.disputed_units === null
+          ? null
+          : { units: text(r.disputed_units), reasonCode: int(r.dispute_reason) },
+      confirmed: r.confirmed === true,
+      manifestSerials: intOrNull(r.serial_count),
+      recalled: recalls.some((x) => x.lifted_at === null),
+      recalls: recalls.map(recallView),
+      traceEvents: events.map(traceEventView),
+      settlement: settled[0] ? settlementView(settled[0]) : null,
+      lastChange: lastChangeOf(r),
+    };
+  }
+
+  /** The shipment's order parties, for visibility checks; null for an unknown shipment. */
+  async parties(id: string): Promise<{ hospital: string; supplier: string } | null> {
+    const { rows } = await this.db.query<{ hospital: string; supplier: string }>(
+      `SELECT o.hospital, s.supplier FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+}

@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { bearer } from "../../../api/common";
+import { errorResponses } from "../../../api/errors";
+import { ListSuppliersQuery, Supplier, SupplierPage, SupplierParams } from "../../../api/suppliers";
+import { appError } from "../../plugins/error-catalogue";
+import { SuppliersRepository } from "./suppliers.repository";
+
+/**
+ * /v1/suppliers: qualification is a public procurement fact any signed-in account may read.
+ */
+const suppliersRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const repo = new SuppliersRepository(app.db);
+  const signedIn = app.requireRole();
+
+  app.get(
+    // The prefix itself: "/" would register and document the path with a trailing slash.
+    "",
+    {
+      preHandler: signedIn,
+      schema: {
+        security: bearer,
+        tags: ["suppliers"],
+        summary: "Suppliers and their qualification status",
+        querystring: ListSuppliersQuery,
+        response: { 200: SupplierPage, ...errorResponses },
+      },
+    },
+    async (request) => repo.list(request.query),
+  );
+
+  app.get(
+    "/:address",
+    {
+      preHandler: signedIn,
+      schema: {
+        security: bearer,
+        tags: ["suppliers"],
+        summary: "A supplier with its qualification documents and the GTINs it may ship",
+        params: SupplierParams,
+        response: { 200: Supplier, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const found = await repo.get(request.params.address);
+      if (!found) throw appError("SUPPLIER_NOT_FOUND", `no supplier ${request.params.address} on the ledger`);
+      return found;
+    },
+  );
+};
+
+export default suppliersRoutes;
