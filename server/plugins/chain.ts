@@ -3,6 +3,7 @@ import { JsonRpcProvider, Wallet, type BaseWallet } from "ethers";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "../config";
+import type { Histogram } from "./metrics";
 import { assertLedgerIdentity } from "../db";
 import { loadDeployment } from "../../ledger/deployment";
 import { connectLedger, type DeploymentRecord, type Ledger } from "../../ledger/contracts";
@@ -85,12 +86,47 @@ async function loadSettler(source: NonNullable<Config["payments"]["settler"]>): 
 
 async function chainPlugin(app: FastifyInstance, options: ChainPluginOptions): Promise<void> {
   const chain = options.chain ?? (await openChain(options.config));
-  if (!options.chain) app.addHook("onClose", async () => chain.provider.destroy());
+  const unmeter = meterRpc(
+    chain.provider,
+    app.metrics.histogram({
+      name: "rpc_request_duration_seconds",
+      help: "JSON-RPC calls to the chain node as the gateway waits for them, by method and outcome",
+      labelNames: ["method", "outcome"],
+    }),
+  );
+  app.addHook("onClose", async () => {
+    unmeter();
+    if (!options.chain) chain.provider.destroy();
+  });
   await assertLedgerIdentity(app.db, { chainId: chain.chainId, deploymentId: chain.deployment.deploymentId });
   app.decorate("chain", chain);
 }
 
-export default fp(chainPlugin, { name: "chain", fastify: "5.x", dependencies: ["db"] });
+/**
+ * Times every `send` of `provider` (each JSON-RPC call: contract reads, logs, transactions);
+ * returns what undoes it. The provider may be a caller's (tests share one between gateways), so
+ * the wrapper is removed again on close unless another has wrapped it since.
+ */
+export function meterRpc(provider: JsonRpcProvider, histogram: Histogram<"method" | "outcome">): () => void {
+  const send = provider.send;
+  const metered: JsonRpcProvider["send"] = async function (this: JsonRpcProvider, method, params) {
+    const end = histogram.startTimer({ method });
+    try {
+      const result: unknown = await send.call(this, method, params);
+      end({ outcome: "ok" });
+      return result;
+    } catch (error) {
+      end({ outcome: "error" });
+      throw error;
+    }
+  };
+  provider.send = metered;
+  return () => {
+    if (provider.send === metered) provider.send = send;
+  };
+}
+
+export default fp(chainPlugin, { name: "chain", fastify: "5.x", dependencies: ["db", "metrics"] });
 
 /**
  * "Now" for checks that the ledger will repeat against block time (receipt and usage times):
