@@ -31,7 +31,11 @@ export type NonceResponse = Static<typeof NonceResponse>;
 
 export const LoginRequest = Type.Object(
   {
-    message: Type.String({ minLength: 1, maxLength: 4000, description: "the EIP-4361 message, LF line ends" }),
+    message: Type.String({
+      minLength: 1,
+      maxLength: 4000,
+      description: "the EIP-4361 message, LF line ends",
+    }),
     signature: Type.String({
       // 65 bytes from an account's key; longer for a contract account (EIP-1271), e.g. a
       // multisig's several signatures.

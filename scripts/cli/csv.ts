@@ -1,4 +1,4 @@
-import { CsvError, parse } from "csv-parse/sync";
+import { CsvError, parse, type Info } from "csv-parse/sync";
 import { UsageError } from "./command";
 
 /**
@@ -19,7 +19,7 @@ export interface Csv {
 }
 
 export function parseCsv(text: string, file: string): Csv {
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: { record: string[]; info: Info }[];
   try {
     // One line break style, so csv-parse counts a CRLF inside a quoted field as one line.
     records = parse(text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n"), {
@@ -28,7 +28,8 @@ export function parseCsv(text: string, file: string): Csv {
       skip_empty_lines: true,
       skip_records_with_empty_values: true,
       info: true,
-    });
+      // csv-parse's types do not model `info: true`, which wraps each record with its Info.
+    }) as unknown as typeof records;
   } catch (error) {
     if (error instanceof CsvError) throw new UsageError(`${file}: ${error.message}`);
     throw error;
