@@ -86,6 +86,8 @@ async function loadSettler(source: NonNullable<Config["payments"]["settler"]>): 
 
 async function chainPlugin(app: FastifyInstance, options: ChainPluginOptions): Promise<void> {
   const chain = options.chain ?? (await openChain(options.config));
+  if (!options.chain) app.addHook("onClose", async () => chain.provider.destroy());
+  await assertLedgerIdentity(app.db, { chainId: chain.chainId, deploymentId: chain.deployment.deploymentId });
   const unmeter = meterRpc(
     chain.provider,
     app.metrics.histogram({
@@ -94,36 +96,52 @@ async function chainPlugin(app: FastifyInstance, options: ChainPluginOptions): P
       labelNames: ["method", "outcome"],
     }),
   );
-  app.addHook("onClose", async () => {
-    unmeter();
-    if (!options.chain) chain.provider.destroy();
-  });
-  await assertLedgerIdentity(app.db, { chainId: chain.chainId, deploymentId: chain.deployment.deploymentId });
+  app.addHook("onClose", async () => unmeter());
   app.decorate("chain", chain);
 }
 
+type RpcHistogram = Histogram<"method" | "outcome">;
+
+/** A provider whose `send` is wrapped: its own `send`, and the histograms each call is timed into. */
+interface Metering {
+  send: JsonRpcProvider["send"];
+  histograms: Set<RpcHistogram>;
+}
+
+const metering = new WeakMap<JsonRpcProvider, Metering>();
+
 /**
- * Times every `send` of `provider` (each JSON-RPC call: contract reads, logs, transactions);
- * returns what undoes it. The provider may be a caller's (tests share one between gateways), so
- * the wrapper is removed again on close unless another has wrapped it since.
+ * Times every `send` of `provider` (each JSON-RPC call: contract reads, logs, transactions) into
+ * `histogram`; returns what stops it. A provider may be shared (tests run several gateways on
+ * one), so it is wrapped once for all of them and given its own `send` back when the last stops.
  */
-export function meterRpc(provider: JsonRpcProvider, histogram: Histogram<"method" | "outcome">): () => void {
-  const send = provider.send;
-  const metered: JsonRpcProvider["send"] = async function (this: JsonRpcProvider, method, params) {
-    const end = histogram.startTimer({ method });
+function meterRpc(provider: JsonRpcProvider, histogram: RpcHistogram): () => void {
+  const m = metering.get(provider) ?? wrap(provider);
+  m.histograms.add(histogram);
+  return () => {
+    m.histograms.delete(histogram);
+    if (m.histograms.size > 0) return;
+    provider.send = m.send;
+    metering.delete(provider);
+  };
+}
+
+function wrap(provider: JsonRpcProvider): Metering {
+  const m: Metering = { send: provider.send, histograms: new Set() };
+  provider.send = async function (this: JsonRpcProvider, method, params) {
+    const timers = [...m.histograms].map((h) => h.startTimer({ method }));
+    const stop = (outcome: string) => timers.forEach((end) => end({ outcome }));
     try {
-      const result: unknown = await send.call(this, method, params);
-      end({ outcome: "ok" });
+      const result: unknown = await m.send.call(this, method, params);
+      stop("ok");
       return result;
     } catch (error) {
-      end({ outcome: "error" });
+      stop("error");
       throw error;
     }
   };
-  provider.send = metered;
-  return () => {
-    if (provider.send === metered) provider.send = send;
-  };
+  metering.set(provider, m);
+  return m;
 }
 
 export default fp(chainPlugin, { name: "chain", fastify: "5.x", dependencies: ["db", "metrics"] });

@@ -60,12 +60,24 @@ describe("gateway latency metrics", function () {
     ).to.equal(metrics.get('rpc_request_duration_seconds_count{method="eth_call",outcome="ok"}'));
   });
 
-  it("counts a failed call as an error and hands the provider back unwrapped on close", async function () {
-    await chain.provider.send("eth_getBalance", ["not-an-address", "latest"]).catch(() => undefined);
-    expect(
-      (await scrape()).get('rpc_request_duration_seconds_count{method="eth_getBalance",outcome="error"}'),
-    ).to.equal(1);
+  it("counts a failed call as an error, meters gateways sharing a provider each, and unwraps it after the last", async function () {
+    const failedBalance = 'rpc_request_duration_seconds_count{method="eth_getBalance",outcome="error"}';
+    const failBalance = () =>
+      chain.provider.send("eth_getBalance", ["not-an-address", "latest"]).catch(() => undefined);
+    await failBalance();
+    expect((await scrape()).get(failedBalance)).to.equal(1);
+
+    const second = await buildGateway(db, chain);
+    await failBalance();
+    const secondScrape = async () =>
+      parseMetrics((await second.inject({ method: "GET", url: "/metrics" })).body);
+    expect((await scrape()).get(failedBalance)).to.equal(2);
+    expect((await secondScrape()).get(failedBalance)).to.equal(1);
+
     await app.close();
+    await failBalance();
+    expect((await secondScrape()).get(failedBalance)).to.equal(2);
+    await second.close();
     expect(chain.provider.send).to.equal(originalSend);
   });
 });
