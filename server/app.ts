@@ -81,8 +81,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(indexerPlugin, { run: background });
   app.register(settlementPlugin, { run: background });
   app.register(matchingMetrics);
-  app.register(authRoutes);
-  app.register(relayRoutes);
+  app.register(authRoutes, { prefix: "/v1/auth" });
+  app.register(relayRoutes, { prefix: "/v1/relay" });
   app.register(suppliersRoutes, { prefix: "/v1/suppliers" });
   app.register(tendersRoutes, { prefix: "/v1/tenders" });
   app.register(agreementsRoutes, { prefix: "/v1/agreements" });

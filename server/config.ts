@@ -34,8 +34,12 @@ export interface Config {
   indexer: { batchBlocks: number; pollMs: number; reorgWindow: number };
   /** `settler` is always set when `enabled`. */
   payments: { enabled: boolean; settler: SettlerKeySource | undefined };
-  /** `secretGenerated`: no AUTH_SECRET was set, so tokens die with the process and one replica. */
-  auth: { tokenTtlSeconds: number; secret: string; secretGenerated: boolean };
+  /**
+   * `secret` signs tokens; tokens signed with one of `previousSecrets` are still accepted
+   * (docs/operations-keys.md). `secretGenerated`: no AUTH_SECRET was set, so tokens die with the
+   * process and one replica.
+   */
+  auth: { tokenTtlSeconds: number; secret: string; previousSecrets: string[]; secretGenerated: boolean };
   patientRefSalt: string | undefined;
   matching: { shortfallPct: number; minShelfLifeDays: number };
   logLevel: LogLevel;
@@ -126,6 +130,16 @@ function minLength(length: number): (text: string) => string {
   };
 }
 
+/** Comma-separated, each item parsed by `item`; empty items are ignored. */
+function listOf<T>(item: (text: string) => T): (text: string) => T[] {
+  return (value) =>
+    value
+      .split(",")
+      .map((part) => part.trim())
+      .filter((part) => part !== "")
+      .map(item);
+}
+
 function oneOf<T extends string>(values: readonly T[]): (text: string) => T {
   return (value) => {
     const match = values.find((v) => v === value);
@@ -193,7 +207,17 @@ const SETTINGS = {
   INDEXER_POLL_MS: withDefault("pause between polls for new blocks, ms", integer(10), 1000),
   REORG_WINDOW: withDefault("recent blocks kept to detect and rewind reorgs", integer(1), 64),
   AUTH_TOKEN_TTL_SECONDS: withDefault("bearer token lifetime", integer(1), 3600),
-  AUTH_SECRET: optional("token signing key; random per process when unset", minLength(32), SECRET),
+  AUTH_SECRET: optional(
+    "key that signs bearer tokens (HS256); random per process when unset; rotation: docs/operations-keys.md",
+    minLength(32),
+    SECRET,
+  ),
+  AUTH_PREVIOUS_SECRETS: withDefault(
+    "comma-separated earlier AUTH_SECRETs, whose tokens are still accepted until they expire",
+    listOf(minLength(32)),
+    [],
+    SECRET,
+  ),
   PATIENT_REF_SALT: optional("salt for hashing patient references from billing", minLength(16), SECRET),
   LOG_LEVEL: withDefault("log level", oneOf(LOG_LEVELS), "info"),
   MATCH_SHORTFALL_TOLERANCE_PCT: withDefault("shortfall, % of shipped, that still settles", percentage, 2),
@@ -309,17 +333,32 @@ function assemble(values: Values, problems: ConfigProblem[]): Config {
       reorgWindow: values.REORG_WINDOW,
     },
     payments: { enabled: values.PAYMENTS_ENABLED, settler },
-    auth: {
-      tokenTtlSeconds: values.AUTH_TOKEN_TTL_SECONDS,
-      secret: values.AUTH_SECRET ?? randomBytes(32).toString("hex"),
-      secretGenerated: values.AUTH_SECRET === undefined,
-    },
+    auth: authKeys(values, problems),
     patientRefSalt: values.PATIENT_REF_SALT,
     matching: {
       shortfallPct: values.MATCH_SHORTFALL_TOLERANCE_PCT,
       minShelfLifeDays: values.MATCH_MIN_SHELF_LIFE_DAYS,
     },
     logLevel: values.LOG_LEVEL,
+  };
+}
+
+/** The token keys: previous keys only make sense beside a configured current one. */
+function authKeys(values: Values, problems: ConfigProblem[]): Config["auth"] {
+  const secret = values.AUTH_SECRET;
+  // Unset when its value was refused (a problem is recorded then, and this result is not used).
+  const previous = values.AUTH_PREVIOUS_SECRETS ?? [];
+  if (secret === undefined && previous.length > 0) {
+    problems.push({ setting: "AUTH_PREVIOUS_SECRETS", problem: "is set but AUTH_SECRET is not" });
+  }
+  if (secret !== undefined && previous.includes(secret)) {
+    problems.push({ setting: "AUTH_PREVIOUS_SECRETS", problem: "repeats AUTH_SECRET" });
+  }
+  return {
+    tokenTtlSeconds: values.AUTH_TOKEN_TTL_SECONDS,
+    secret: secret ?? randomBytes(32).toString("hex"),
+    previousSecrets: previous,
+    secretGenerated: secret === undefined,
   };
 }
 

@@ -1,10 +1,13 @@
+import closeWithGrace from "close-with-grace";
 import { buildApp } from "./app";
 import { ConfigError, loadConfig, type Config } from "./config";
 
 /**
- * Starts the gateway: configuration, app, listen; closes gracefully on SIGINT/SIGTERM (the
- * app's onClose hooks stop workers and close the database). Exit code 1 on a bad
- * configuration or a failed start.
+ * Starts the gateway: configuration, app, listen. Once listening, close-with-grace closes the
+ * app (whose onClose hooks stop the workers and close the database) on SIGINT, SIGTERM or any
+ * other terminating signal, and on an uncaught exception or unhandled rejection, which is logged
+ * first; exit code 0 after a signal, 1 after an error, a second signal or a shutdown that
+ * overran. Exit code 1 on a bad configuration or a failed start.
  */
 
 /** After this long a shutdown that has not finished is abandoned. */
@@ -34,31 +37,22 @@ async function main(): Promise<void> {
     return;
   }
 
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      app.log.warn({ signal }, "second signal: exiting without waiting");
-      process.exit(1);
-    }
-    stopping = true;
-    app.log.info({ signal }, "shutting down");
-    const timer = setTimeout(() => {
-      app.log.error(`shutdown still running after ${SHUTDOWN_TIMEOUT_MS} ms: exiting`);
-      process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
-    app.close().then(
-      () => {
-        clearTimeout(timer);
-        process.exit(0);
-      },
-      (error: unknown) => {
-        app.log.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  // Installed only now: before this a failed start exits by itself with code 1, which the
+  // handler's exit on `beforeExit` would otherwise turn into 0.
+  closeWithGrace(
+    {
+      delay: SHUTDOWN_TIMEOUT_MS,
+      logger: { error: (message: unknown) => app.log.error(message) },
+      onSecondSignal: (signal) => app.log.warn({ signal }, "second signal: exiting without waiting"),
+      onSecondError: (error) => app.log.error({ err: error }, "second error while shutting down: exiting"),
+      onTimeout: (delay) => app.log.error(`shutdown still running after ${delay} ms: exiting`),
+    },
+    async ({ signal, err }) => {
+      if (err) app.log.fatal({ err }, "uncaught error: shutting down");
+      else app.log.info({ signal }, "shutting down");
+      await app.close();
+    },
+  );
 }
 
 if (require.main === module) {

@@ -1,9 +1,10 @@
+import { CsvError, parse, type Info } from "csv-parse/sync";
 import { UsageError } from "./command";
 
 /**
- * A small RFC 4180 reader: comma-separated, double quotes around fields that hold commas,
- * quotes or line breaks (a quote inside doubled), CRLF or LF. The first line is the header;
- * names are trimmed; blank lines are skipped. Each row keeps its line number for messages.
+ * CSV input files (RFC 4180, read by csv-parse): the first line is the header; names and values
+ * are trimmed, an empty value counts as absent, blank lines are skipped, and a row may be shorter
+ * than the header but not longer. Each row keeps its line number for messages.
  */
 
 export interface CsvRow {
@@ -18,64 +19,38 @@ export interface Csv {
 }
 
 export function parseCsv(text: string, file: string): Csv {
-  const records: { fields: string[]; line: number }[] = [];
-  let fields: string[] = [];
-  let field = "";
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; // byte-order mark
-  const endRecord = () => {
-    fields.push(field);
-    if (!(fields.length === 1 && fields[0].trim() === "")) records.push({ fields, line: recordLine });
-    fields = [];
-    field = "";
-  };
-  for (; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else {
-        if (c === "\n") line++;
-        field += c;
-      }
-    } else if (c === '"' && field.trim() === "") {
-      quoted = true;
-      field = "";
-    } else if (c === ",") {
-      fields.push(field);
-      field = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else field += c;
+  let records: { record: string[]; info: Info }[];
+  try {
+    // One line break style, so csv-parse counts a CRLF inside a quoted field as one line.
+    records = parse(text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n"), {
+      trim: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+      info: true,
+      // csv-parse's types do not model `info: true`, which wraps each record with its Info.
+    }) as unknown as typeof records;
+  } catch (error) {
+    if (error instanceof CsvError) throw new UsageError(`${file}: ${error.message}`);
+    throw error;
   }
-  if (quoted) throw new UsageError(`${file}: line ${recordLine}: a quoted field is not closed`);
-  if (field !== "" || fields.length > 0) endRecord();
   if (records.length === 0) throw new UsageError(`${file}: empty, expected a header line`);
 
-  const header = records[0].fields.map((h) => h.trim());
+  const header = records[0].record;
   const rows: CsvRow[] = [];
   const lines: number[] = [];
-  for (const r of records.slice(1)) {
-    if (r.fields.length > header.length) {
-      throw new UsageError(
-        `${file}: line ${r.line} has ${r.fields.length} fields, the header ${header.length}`,
-      );
+  for (const { record, info } of records.slice(1)) {
+    // csv-parse counts lines up to the record's end; a quoted field may span several.
+    const line = info.lines - record.join("").split("\n").length + 1;
+    if (record.length > header.length) {
+      throw new UsageError(`${file}: line ${line} has ${record.length} fields, the header ${header.length}`);
     }
     const row: CsvRow = {};
-    header.forEach((h, j) => {
-      const v = r.fields[j]?.trim();
-      if (v !== undefined && v !== "") row[h] = v;
+    header.forEach((name, j) => {
+      if (record[j] !== undefined && record[j] !== "") row[name] = record[j];
     });
     rows.push(row);
-    lines.push(r.line);
+    lines.push(line);
   }
   return { header, rows, lines };
 }

@@ -3,6 +3,7 @@ import { JsonRpcProvider, Wallet, type BaseWallet } from "ethers";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "../config";
+import type { Histogram } from "./metrics";
 import { assertLedgerIdentity } from "../db";
 import { loadDeployment } from "../../ledger/deployment";
 import { connectLedger, type DeploymentRecord, type Ledger } from "../../ledger/contracts";
@@ -87,10 +88,63 @@ async function chainPlugin(app: FastifyInstance, options: ChainPluginOptions): P
   const chain = options.chain ?? (await openChain(options.config));
   if (!options.chain) app.addHook("onClose", async () => chain.provider.destroy());
   await assertLedgerIdentity(app.db, { chainId: chain.chainId, deploymentId: chain.deployment.deploymentId });
+  const unmeter = meterRpc(
+    chain.provider,
+    app.metrics.histogram({
+      name: "rpc_request_duration_seconds",
+      help: "JSON-RPC calls to the chain node as the gateway waits for them, by method and outcome",
+      labelNames: ["method", "outcome"],
+    }),
+  );
+  app.addHook("onClose", async () => unmeter());
   app.decorate("chain", chain);
 }
 
-export default fp(chainPlugin, { name: "chain", fastify: "5.x", dependencies: ["db"] });
+type RpcHistogram = Histogram<"method" | "outcome">;
+
+/** A provider whose `send` is wrapped: its own `send`, and the histograms each call is timed into. */
+interface Metering {
+  send: JsonRpcProvider["send"];
+  histograms: Set<RpcHistogram>;
+}
+
+const metering = new WeakMap<JsonRpcProvider, Metering>();
+
+/**
+ * Times every `send` of `provider` (each JSON-RPC call: contract reads, logs, transactions) into
+ * `histogram`; returns what stops it. A provider may be shared (tests run several gateways on
+ * one), so it is wrapped once for all of them and given its own `send` back when the last stops.
+ */
+function meterRpc(provider: JsonRpcProvider, histogram: RpcHistogram): () => void {
+  const m = metering.get(provider) ?? wrap(provider);
+  m.histograms.add(histogram);
+  return () => {
+    m.histograms.delete(histogram);
+    if (m.histograms.size > 0) return;
+    provider.send = m.send;
+    metering.delete(provider);
+  };
+}
+
+function wrap(provider: JsonRpcProvider): Metering {
+  const m: Metering = { send: provider.send, histograms: new Set() };
+  provider.send = async function (this: JsonRpcProvider, method, params) {
+    const timers = [...m.histograms].map((h) => h.startTimer({ method }));
+    const stop = (outcome: string) => timers.forEach((end) => end({ outcome }));
+    try {
+      const result: unknown = await m.send.call(this, method, params);
+      stop("ok");
+      return result;
+    } catch (error) {
+      stop("error");
+      throw error;
+    }
+  };
+  metering.set(provider, m);
+  return m;
+}
+
+export default fp(chainPlugin, { name: "chain", fastify: "5.x", dependencies: ["db", "metrics"] });
 
 /**
  * "Now" for checks that the ledger will repeat against block time (receipt and usage times):

@@ -1,10 +1,12 @@
-/**
- * A small Prometheus registry: counters and gauges with labels, rendered in the text
- * exposition format 0.0.4. Enough for the gateway's own numbers without a dependency; no
- * histograms. Gauges may compute their value at scrape time with `collect`.
- */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
-type LabelValues<L extends string> = Readonly<Record<L, string>>;
+export { Counter, Gauge, Histogram };
+
+/**
+ * The gateway's metrics on prom-client, rendered in the Prometheus text format 0.0.4. Modules
+ * add counters, gauges (which may compute their values at scrape time with `collect`) and
+ * histograms; a gauge whose `collect` fails is left out of that scrape instead of failing it.
+ */
 
 export interface MetricOptions<L extends string> {
   /** `snake_case`, unit-suffixed: `indexer_lag_blocks`, `settlements_sent_total`. */
@@ -18,139 +20,64 @@ export interface GaugeOptions<L extends string> extends MetricOptions<L> {
   collect?: (gauge: Gauge<L>) => void | Promise<void>;
 }
 
-/** What the registry needs of a metric, whatever its label names. */
-interface Exposed {
-  readonly name: string;
-  collect?(): Promise<void>;
-  render(): string;
+export interface HistogramOptions<L extends string> extends MetricOptions<L> {
+  /** Upper bounds in the metric's unit; prom-client's defaults (5 ms to 10 s) when absent. */
+  buckets?: number[];
 }
 
-const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-
-abstract class Metric<L extends string> {
-  abstract readonly type: "counter" | "gauge";
-  private readonly series = new Map<string, { labels: LabelValues<L> | undefined; value: number }>();
-
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    readonly labelNames: readonly L[],
-  ) {
-    if (!METRIC_NAME.test(name)) throw new Error(`invalid metric name ${JSON.stringify(name)}`);
-    for (const label of labelNames) {
-      if (!LABEL_NAME.test(label) || label.startsWith("__"))
-        throw new Error(`invalid label name ${label} on ${name}`);
-    }
-  }
-
-  protected add(labels: LabelValues<L> | undefined, delta: number): void {
-    const key = this.key(labels);
-    const current = this.series.get(key);
-    if (current) current.value += delta;
-    else this.series.set(key, { labels, value: delta });
-  }
-
-  protected put(labels: LabelValues<L> | undefined, value: number): void {
-    this.series.set(this.key(labels), { labels, value });
-  }
-
-  protected clear(): void {
-    this.series.clear();
-  }
-
-  render(): string {
-    const lines = [`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`];
-    for (const { labels, value } of this.series.values()) {
-      lines.push(`${this.name}${renderLabels(this.labelNames, labels)} ${renderValue(value)}`);
-    }
-    return lines.join("\n");
-  }
-
-  private key(labels: LabelValues<L> | undefined): string {
-    // The label set must be exactly the declared one: a typo would start a new series silently.
-    const given = Object.keys(labels ?? {});
-    if (given.length !== this.labelNames.length || !this.labelNames.every((l) => labels?.[l] !== undefined)) {
-      throw new Error(`${this.name} takes labels {${this.labelNames.join(", ")}}, got {${given.join(", ")}}`);
-    }
-    return JSON.stringify(this.labelNames.map((l) => labels?.[l]));
-  }
-}
-
-export class Counter<L extends string = never> extends Metric<L> {
-  readonly type = "counter";
-
-  inc(by?: number): void;
-  inc(labels: LabelValues<L>, by?: number): void;
-  inc(labelsOrBy?: LabelValues<L> | number, by = 1): void {
-    const [labels, delta] = typeof labelsOrBy === "number" ? [undefined, labelsOrBy] : [labelsOrBy, by];
-    if (!(delta >= 0)) throw new Error(`counter ${this.name} can only increase (got ${delta})`);
-    this.add(labels, delta);
-  }
-}
-
-export class Gauge<L extends string = never> extends Metric<L> {
-  readonly type = "gauge";
-
-  constructor(
-    name: string,
-    help: string,
-    labelNames: readonly L[],
-    private readonly collector: GaugeOptions<L>["collect"],
-  ) {
-    super(name, help, labelNames);
-  }
-
-  set(value: number): void;
-  set(labels: LabelValues<L>, value: number): void;
-  set(labelsOrValue: LabelValues<L> | number, value?: number): void {
-    if (typeof labelsOrValue === "number") this.put(undefined, labelsOrValue);
-    else this.put(labelsOrValue, value ?? 0);
-  }
-
-  inc(by?: number): void;
-  inc(labels: LabelValues<L>, by?: number): void;
-  inc(labelsOrBy?: LabelValues<L> | number, by = 1): void {
-    if (typeof labelsOrBy === "number") this.add(undefined, labelsOrBy);
-    else this.add(labelsOrBy, by);
-  }
-
-  dec(by?: number): void;
-  dec(labels: LabelValues<L>, by?: number): void;
-  dec(labelsOrBy?: LabelValues<L> | number, by = 1): void {
-    if (typeof labelsOrBy === "number") this.add(undefined, -labelsOrBy);
-    else this.add(labelsOrBy, -by);
-  }
-
-  async collect(): Promise<void> {
-    if (!this.collector) return;
-    this.clear();
-    await this.collector(this);
-  }
+export interface RegistryOptions {
+  /** Add the process and Node.js runtime metrics (CPU, memory, event-loop lag, GC, handles). */
+  processMetrics?: boolean;
 }
 
 export class MetricsRegistry {
-  private readonly metrics = new Map<string, Exposed>();
+  readonly contentType = Registry.PROMETHEUS_CONTENT_TYPE;
+  private readonly registry = new Registry();
+  private readonly registries: Registry[];
 
   /** `onCollectError`: a gauge's collect failed; the scrape goes on without that gauge. */
-  constructor(private readonly onCollectError: (metric: string, error: unknown) => void) {}
+  constructor(
+    private readonly onCollectError: (metric: string, error: unknown) => void,
+    options: RegistryOptions = {},
+  ) {
+    this.registries = options.processMetrics ? [this.registry, processRegistry()] : [this.registry];
+  }
 
   counter<L extends string = never>(options: MetricOptions<L>): Counter<L> {
-    return this.register(new Counter(options.name, options.help, options.labelNames ?? []));
+    return new Counter<L>({ ...this.common(options) });
   }
 
   gauge<L extends string = never>(options: GaugeOptions<L>): Gauge<L> {
-    return this.register(new Gauge(options.name, options.help, options.labelNames ?? [], options.collect));
+    const collector = options.collect;
+    return new Gauge<L>({
+      ...this.common(options),
+      ...(collector && {
+        async collect(this: Gauge<L>) {
+          this.reset();
+          await collector(this);
+        },
+      }),
+    });
+  }
+
+  histogram<L extends string = never>(options: HistogramOptions<L>): Histogram<L> {
+    return new Histogram<L>({
+      ...this.common(options),
+      ...(options.buckets && { buckets: options.buckets }),
+    });
   }
 
   async render(): Promise<string> {
+    // One metric at a time, so a failing collect loses only its own metric.
+    const metrics = this.registries.flatMap((registry) =>
+      registry.getMetricsAsArray().map(({ name }) => ({ registry, name })),
+    );
     const blocks = await Promise.all(
-      [...this.metrics.values()].map(async (metric) => {
+      metrics.map(async ({ registry, name }) => {
         try {
-          await metric.collect?.();
-          return metric.render();
+          return await registry.getSingleMetricAsString(name);
         } catch (error) {
-          this.onCollectError(metric.name, error);
+          this.onCollectError(name, error);
           return undefined;
         }
       }),
@@ -158,32 +85,39 @@ export class MetricsRegistry {
     return `${blocks.filter((b) => b !== undefined).join("\n")}\n`;
   }
 
-  private register<M extends Exposed>(metric: M): M {
-    if (this.metrics.has(metric.name)) throw new Error(`metric ${metric.name} is already registered`);
-    this.metrics.set(metric.name, metric);
-    return metric;
+  private common<L extends string>(options: MetricOptions<L>) {
+    // prom-client refuses a duplicate within one registry; the process metrics live in another.
+    if (this.registries.some((r) => r.getSingleMetric(options.name))) {
+      throw new Error(`metric ${options.name} is already registered`);
+    }
+    return {
+      name: options.name,
+      help: options.help,
+      labelNames: [...(options.labelNames ?? [])],
+      registers: [this.registry],
+    };
   }
 }
 
-function renderLabels(
-  names: readonly string[],
-  labels: Readonly<Record<string, string>> | undefined,
-): string {
-  if (!labels || names.length === 0) return "";
-  return `{${names.map((n) => `${n}="${escapeLabel(labels[n] ?? "")}"`).join(",")}}`;
-}
+let shared: Registry | undefined;
 
-function renderValue(value: number): string {
-  if (Number.isNaN(value)) return "NaN";
-  if (value === Infinity) return "+Inf";
-  if (value === -Infinity) return "-Inf";
-  return String(value);
-}
-
-function escapeHelp(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-}
-
-function escapeLabel(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+/**
+ * The process's own metrics, in one registry per process that every app's registry renders:
+ * prom-client's default collectors install event-loop and GC observers each time they are
+ * started, which must not multiply with the apps a test run builds.
+ */
+function processRegistry(): Registry {
+  if (shared) return shared;
+  shared = new Registry();
+  collectDefaultMetrics({ register: shared });
+  // The name dashboards used before prom-client; the same figure as nodejs_heap_size_used_bytes.
+  new Gauge({
+    name: "nodejs_heap_used_bytes",
+    help: "V8 heap in use",
+    registers: [shared],
+    collect() {
+      this.set(process.memoryUsage().heapUsed);
+    },
+  });
+  return shared;
 }

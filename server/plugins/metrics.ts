@@ -2,11 +2,12 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { MetricsRegistry } from "./metrics-registry";
 
-export { Counter, Gauge, MetricsRegistry } from "./metrics-registry";
+export { Counter, Gauge, Histogram, MetricsRegistry } from "./metrics-registry";
 
 /**
- * `app.metrics`: the registry every module adds its counters and gauges to, served by
- * GET /metrics (health module). This plugin contributes the HTTP and process basics.
+ * `app.metrics`: the registry every module adds its metrics to, served by GET /metrics (health
+ * module). This plugin contributes the HTTP counters and latency histograms and the process and
+ * Node.js runtime metrics (CPU, memory, event-loop lag, GC).
  */
 
 declare module "fastify" {
@@ -16,8 +17,9 @@ declare module "fastify" {
 }
 
 async function metricsPlugin(app: FastifyInstance): Promise<void> {
-  const registry = new MetricsRegistry((metric, error) =>
-    app.log.warn({ err: error, metric }, "metric collection failed; scraped without it"),
+  const registry = new MetricsRegistry(
+    (metric, error) => app.log.warn({ err: error, metric }, "metric collection failed; scraped without it"),
+    { processMetrics: true },
   );
 
   const requests = registry.counter({
@@ -25,27 +27,20 @@ async function metricsPlugin(app: FastifyInstance): Promise<void> {
     help: "HTTP responses sent, by method, route pattern and status",
     labelNames: ["method", "route", "status_code"],
   });
+  const duration = registry.histogram({
+    name: "http_request_duration_seconds",
+    help: "Time from receiving a request to sending its response, by method, route pattern and status",
+    labelNames: ["method", "route", "status_code"],
+  });
   app.addHook("onResponse", async (request, reply) => {
     // The route pattern, not the URL: ids in paths would make one series per resource.
-    requests.inc({
+    const labels = {
       method: request.method,
       route: request.routeOptions.url ?? "unmatched",
       status_code: String(reply.statusCode),
-    });
-  });
-
-  registry
-    .gauge({ name: "process_start_time_seconds", help: "Start time of the process since the Unix epoch" })
-    .set(Math.round(Date.now() / 1000 - process.uptime()));
-  registry.gauge({
-    name: "process_resident_memory_bytes",
-    help: "Resident memory of the process",
-    collect: (gauge) => gauge.set(process.memoryUsage.rss()),
-  });
-  registry.gauge({
-    name: "nodejs_heap_used_bytes",
-    help: "V8 heap in use",
-    collect: (gauge) => gauge.set(process.memoryUsage().heapUsed),
+    };
+    requests.inc(labels);
+    duration.observe(labels, reply.elapsedTime / 1000);
   });
 
   app.decorate("metrics", registry);

@@ -1,17 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import fp from "fastify-plugin";
 import { appError } from "../../plugins/error-catalogue";
-import { verifyToken, type Principal, type Role } from "./tokens";
+import { TokenKeys, tokenAudience, type Principal, type Role } from "./tokens";
 
 /**
  * Bearer-token authentication. Every route states who may call it with
  * `preHandler: app.requireRole(...)`: no roles listed means any signed-in account; the
- * principal's roles were read from the chain when it signed in.
+ * principal's roles were read from the chain when it signed in. `app.tokens` issues and checks
+ * the tokens (the auth routes issue them at sign-in).
  */
 
 declare module "fastify" {
   interface FastifyInstance {
     requireRole(...roles: Role[]): preHandlerAsyncHookHandler;
+    tokens: TokenKeys;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -66,14 +68,20 @@ export function hospitalOf(request: FastifyRequest): string {
 }
 
 async function authPlugin(app: FastifyInstance): Promise<void> {
-  const secret = app.config.auth.secret;
+  const { auth } = app.config;
+  const tokens = new TokenKeys(
+    auth.secret,
+    auth.previousSecrets,
+    tokenAudience(app.chain.chainId, app.chain.deployment.deploymentId),
+  );
+  app.decorate("tokens", tokens);
   app.decorateRequest("principal", null);
   app.decorate("requireRole", (...roles: Role[]): preHandlerAsyncHookHandler => {
     return async (request: FastifyRequest, _reply: FastifyReply) => {
       const header = request.headers.authorization;
       const token = header?.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : undefined;
       if (!token) throw appError("UNAUTHORIZED", "this route needs an Authorization: Bearer <token> header");
-      const principal = verifyToken(token, secret);
+      const principal = await tokens.verify(token);
       if (!principal)
         throw appError("UNAUTHORIZED", "the bearer token is invalid or has expired; sign in again");
       if (roles.length > 0 && !roles.some((r) => principal.roles.includes(r))) {
@@ -87,4 +95,4 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
   });
 }
 
-export default fp(authPlugin, { name: "auth", fastify: "5.x" });
+export default fp(authPlugin, { name: "auth", fastify: "5.x", dependencies: ["chain"] });

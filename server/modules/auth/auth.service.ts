@@ -1,16 +1,19 @@
 import { randomBytes } from "node:crypto";
-import { verifyMessage } from "ethers";
+import { verifyMessage, type JsonRpcProvider } from "ethers";
+import { checkContractWalletSignature, SiweMessage } from "siwe";
+import type { NonceResponse } from "../../../api/auth";
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
 import type { Ledger } from "../../../ledger/contracts";
 import { REGULATOR_ROLE } from "../../../ledger/roles";
-import { parseSiwe, SiweError } from "./siwe";
-import { issueToken, type Principal, type Role } from "./tokens";
+import type { Principal, Role, TokenKeys } from "./tokens";
 
 /**
- * Sign-In with Ethereum. A nonce is issued once and consumed once; the signed message must
- * name this gateway's domain and chain; the roles in the token are read from the chain at
- * login, never taken from the client.
+ * Sign-In with Ethereum (EIP-4361, by the `siwe` package). A nonce is issued once and consumed
+ * once; the signed message must follow the EIP-4361 grammar and name this gateway's domain and
+ * the ledger's chain; the signature is an account key's, or a contract account's by EIP-1271
+ * (a hospital's multisig), asked through the gateway's provider. The roles in the token are
+ * read from the chain at login, never taken from the client.
  */
 
 const NONCE_TTL_MS = 10 * 60 * 1000;
@@ -22,7 +25,6 @@ const HOSPITAL_ROLE_BITS: [number, Role][] = [
 
 export interface AuthOptions {
   chainId: number;
-  secret: string;
   tokenTtlSeconds: number;
 }
 
@@ -30,14 +32,15 @@ export class AuthService {
   constructor(
     private readonly db: Db,
     private readonly ledger: Pick<Ledger, "roles" | "registry" | "hospitals">,
+    /** Asked for EIP-1271 signatures of contract accounts. */
+    private readonly provider: JsonRpcProvider,
+    private readonly tokens: TokenKeys,
     private readonly options: AuthOptions,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** `domain`: the host the client reached this gateway at; its SIWE message must name it. */
-  async issueNonce(
-    domain: string,
-  ): Promise<{ nonce: string; expiresAt: string; domain: string; chainId: number }> {
+  async issueNonce(domain: string): Promise<NonceResponse> {
     const nonce = randomBytes(12).toString("hex");
     const expiresAt = new Date(this.now().getTime() + NONCE_TTL_MS);
     // The endpoint is public: expired nonces are purged as new ones are issued, so the table
@@ -60,13 +63,16 @@ export class AuthService {
     signature: string,
     domain: string,
   ): Promise<{ token: string; principal: Principal }> {
-    let siwe;
+    let siwe: SiweMessage;
     try {
-      siwe = parseSiwe(message);
+      siwe = new SiweMessage(message);
     } catch (error) {
-      if (error instanceof SiweError)
-        throw appError("SIWE_INVALID", `malformed SIWE message: ${error.message}`);
-      throw error;
+      throw appError("SIWE_INVALID", `malformed SIWE message: ${grammarError(error)}`);
+    }
+    // What is verified is the message as the package lays it out; refuse any other layout
+    // here rather than as a signature that mysteriously does not match.
+    if (siwe.prepareMessage() !== message) {
+      throw appError("SIWE_INVALID", "malformed SIWE message: it is not laid out as EIP-4361 prescribes");
     }
     if (siwe.domain !== domain) {
       throw appError("SIWE_INVALID", `the message is for domain ${siwe.domain}, this gateway is ${domain}`);
@@ -78,20 +84,22 @@ export class AuthService {
       );
     }
     const now = this.now();
-    if (siwe.expirationTime && siwe.expirationTime <= now)
+    if (siwe.expirationTime !== undefined && new Date(siwe.expirationTime) <= now)
       throw appError("SIWE_EXPIRED", "the message has expired");
-    if (siwe.notBefore && siwe.notBefore > now)
+    if (siwe.notBefore !== undefined && new Date(siwe.notBefore) > now)
       throw appError("SIWE_INVALID", "the message is not valid yet");
-    let signer: string;
-    try {
-      signer = verifyMessage(message, signature);
-    } catch {
-      throw appError("SIWE_SIGNATURE_INVALID", "the signature is not a valid Ethereum signature");
+    if (!(await this.signedByItsAddress(siwe, signature, now))) {
+      const keyHolder = recoverSigner(siwe, signature);
+      throw appError(
+        "SIWE_SIGNATURE_INVALID",
+        keyHolder
+          ? `the message was signed by ${keyHolder}, not ${siwe.address}`
+          : `the signature is not a valid Ethereum signature by ${siwe.address}, nor one it accepts as a contract account (EIP-1271)`,
+      );
     }
-    if (signer !== siwe.address) {
-      throw appError("SIWE_SIGNATURE_INVALID", `the message was signed by ${signer}, not ${siwe.address}`);
-    }
+
     // Consume the nonce only now, so a bad signature cannot burn someone else's nonce.
+    const signer = siwe.address;
     const { rows } = await this.db.query(
       `UPDATE auth_nonces SET used_at = now(), address = $2 WHERE nonce = $1 AND used_at IS NULL AND expires_at > $3
        RETURNING nonce`,
@@ -104,7 +112,25 @@ export class AuthService {
       );
     }
     const principal = await this.principalOf(signer, now);
-    return { token: issueToken(principal, this.options.secret), principal };
+    return { token: await this.tokens.issue(principal, now), principal };
+  }
+
+  /**
+   * Whether the message's address signed it: with its key (EIP-191) or, for a contract account,
+   * by its isValidSignature answering yes (EIP-1271). `SiweMessage#verify` does both, but it
+   * writes to the console when a signature is not one key's, as a multisig's usually is not; such
+   * a signature goes straight to the package's EIP-1271 check instead.
+   */
+  private async signedByItsAddress(siwe: SiweMessage, signature: string, now: Date): Promise<boolean> {
+    if (recoverSigner(siwe, signature) === undefined) {
+      // An account with no code answers nothing decodable: the check throws.
+      return checkContractWalletSignature(siwe, signature, this.provider).catch(() => false);
+    }
+    const verdict = await siwe.verify(
+      { signature, time: now.toISOString() },
+      { provider: this.provider, suppressExceptions: true },
+    );
+    return verdict.success;
   }
 
   /** The roles `address` holds on the chain right now. */
@@ -130,5 +156,23 @@ export class AuthService {
       hospital: hospitalOf,
       expiresAt: Math.floor(now.getTime() / 1000) + this.options.tokenTtlSeconds,
     };
+  }
+}
+
+/** The parser's own first line ("line 2: invalid EIP-55 address - 0x…"), without its internal state. */
+function grammarError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const lines = text
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !line.startsWith("Invalid message: {"));
+  return lines[0] ?? "it does not follow the EIP-4361 grammar";
+}
+
+/** The account whose key made `signature` over the message, if it is one key's signature. */
+function recoverSigner(siwe: SiweMessage, signature: string): string | undefined {
+  try {
+    return verifyMessage(siwe.prepareMessage(), signature);
+  } catch {
+    return undefined;
   }
 }

@@ -1,48 +1,112 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
+import { jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { ROLES, type Role } from "../../../api/auth";
+
+export type { Role };
 
 /**
- * Bearer tokens: `base64url(claims).base64url(HMAC-SHA256(claims))` with the gateway's
- * AUTH_SECRET. Stateless, so replicas sharing the secret accept each other's tokens; roles are
- * fixed at sign-in (read from the chain then) until the token expires.
+ * Bearer tokens: JWTs (RFC 7519) signed with HS256 by jose. HS256 because the gateway is both
+ * the only issuer and the only verifier: one shared secret per key (which replicas already
+ * share) is all it needs, and nobody else holds a public key to check tokens with.
+ *
+ * The header names the key (`kid`); the claims are `sub` (the address), `roles`, `hospital`,
+ * `iat`, `exp`, `iss` (this gateway) and `aud` (the ledger deployment the roles were read
+ * from, so a token never outlives a redeployment). Tokens are signed with the current key and
+ * accepted under it or any previous key still configured, until they expire; see
+ * docs/operations-keys.md for rotating keys.
  */
-
-export type Role =
-  | "regulator"
-  | "supplier"
-  | "hospital-admin"
-  | "hospital-approver"
-  | "hospital-settler"
-  | "hospital-receiver";
 
 export interface Principal {
   address: string;
   roles: Role[];
   /** The hospital the account acts for (its own address for a hospital admin). */
   hospital: string | null;
+  /** Unix time (seconds) the token expires at. */
   expiresAt: number;
 }
 
-export function issueToken(p: Principal, secret: string): string {
-  const body = Buffer.from(JSON.stringify(p)).toString("base64url");
-  return `${body}.${sign(body, secret)}`;
+export const TOKEN_ISSUER = "sunshine-ledger-gateway";
+
+/** The audience of tokens for one ledger deployment. */
+export function tokenAudience(chainId: number, deploymentId: string): string {
+  return `sunshine-ledger:${chainId}:${deploymentId}`;
 }
 
-/** The principal of a valid, unexpired token; null otherwise. */
-export function verifyToken(token: string, secret: string, now = Date.now()): Principal | null {
-  const [body, mac] = token.split(".");
-  if (!body || !mac) return null;
-  const expected = Buffer.from(sign(body, secret));
-  const given = Buffer.from(mac);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-  let p: Principal;
-  try {
-    p = JSON.parse(Buffer.from(body, "base64url").toString("utf8")) as Principal;
-  } catch {
-    return null;
+/**
+ * A key's id: a digest of the key, so each replica derives the same id from the same setting
+ * and an id needs no setting of its own. It reveals nothing an HS256 token does not already
+ * allow an attacker to test guesses against.
+ */
+export function keyId(secret: string): string {
+  return createHash("sha256").update(`sunshine-ledger token key\0${secret}`).digest("base64url").slice(0, 16);
+}
+
+interface Key {
+  id: string;
+  bytes: Uint8Array;
+}
+
+const ADDRESS = /^0x[0-9a-f]{40}$/;
+
+export class TokenKeys {
+  private readonly current: Key;
+  private readonly byId: ReadonlyMap<string, Key>;
+
+  /** `secret` signs and verifies; `previous` only verify. */
+  constructor(
+    secret: string,
+    previous: readonly string[],
+    private readonly audience: string,
+  ) {
+    const key = (s: string): Key => ({ id: keyId(s), bytes: new TextEncoder().encode(s) });
+    this.current = key(secret);
+    this.byId = new Map([...previous.map(key), this.current].map((k) => [k.id, k]));
   }
-  return p.expiresAt * 1000 > now ? p : null;
-}
 
-function sign(body: string, secret: string): string {
-  return createHmac("sha256", secret).update(body).digest("base64url");
+  async issue(p: Principal, now = new Date()): Promise<string> {
+    return new SignJWT({ roles: p.roles, hospital: p.hospital })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: this.current.id })
+      .setSubject(p.address)
+      .setIssuer(TOKEN_ISSUER)
+      .setAudience(this.audience)
+      .setIssuedAt(Math.floor(now.getTime() / 1000))
+      .setExpirationTime(p.expiresAt)
+      .sign(this.current.bytes);
+  }
+
+  /** The principal of a token signed by a configured key, for this audience and unexpired; else null. */
+  async verify(token: string, now = new Date()): Promise<Principal | null> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(
+        token,
+        (header) => {
+          const key = header.kid === undefined ? undefined : this.byId.get(header.kid);
+          if (!key) throw new Error("unknown key id");
+          return key.bytes;
+        },
+        {
+          algorithms: ["HS256"],
+          issuer: TOKEN_ISSUER,
+          audience: this.audience,
+          requiredClaims: ["sub", "iat", "exp"],
+          currentDate: now,
+        },
+      ));
+    } catch {
+      return null;
+    }
+    const { sub, roles, hospital, exp } = payload;
+    if (
+      typeof sub !== "string" ||
+      !ADDRESS.test(sub) ||
+      !Array.isArray(roles) ||
+      !roles.every((r) => (ROLES as readonly unknown[]).includes(r)) ||
+      !(hospital === null || (typeof hospital === "string" && ADDRESS.test(hospital))) ||
+      exp === undefined
+    ) {
+      return null;
+    }
+    return { address: sub, roles: roles as Role[], hospital, expiresAt: exp };
+  }
 }

@@ -1,4 +1,4 @@
-import { AiDefinition, lookupAi } from "./gs1.ai-table";
+import { AiDefinition, lookupAi } from "./gs1.ai";
 import { Gs1Error } from "./gs1.errors";
 import { RawElement, describeAi, validateElement } from "./gs1.validate";
 

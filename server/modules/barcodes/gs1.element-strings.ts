@@ -1,4 +1,4 @@
-import { aiLengthForPrefix, lookupAi } from "./gs1.ai-table";
+import { aiLengthForPrefix, lookupAi } from "./gs1.ai";
 import { Gs1Error } from "./gs1.errors";
 import { RawElement, unknownAi } from "./gs1.validate";
 

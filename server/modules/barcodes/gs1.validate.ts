@@ -1,5 +1,5 @@
 import type { Gs1Element } from "../../../api/barcodes";
-import { AiComponent, AiDefinition, CharacterSet, ContentRule, aiMatches, lookupAi } from "./gs1.ai-table";
+import { AiComponent, AiDefinition, CharacterSet, ContentRule, aiMatches, lookupAi } from "./gs1.ai";
 import { CSET_32, CSET_82, alphanumericCheckPair, gtinCheckDigit } from "./gs1.check-digit";
 import { DateCheck, checkHour, checkMinuteOrSecond, checkYymmdd, checkYyyymmdd } from "./gs1.dates";
 import { Gs1Error, Gs1ErrorCode } from "./gs1.errors";

@@ -2,5 +2,5 @@ export { parseGs1, gtinCheckDigit, isValidGtin, Gs1Error } from "./gs1.parser";
 export type { BarcodeForm, ParsedBarcode, ParseOptions, Gs1Element, Gs1ErrorCode } from "./gs1.parser";
 export { toDigitalLink, CANONICAL_DIGITAL_LINK_BASE } from "./gs1.digital-link";
 export type { DigitalLinkInput } from "./gs1.digital-link";
-export { AI_DEFINITIONS, lookupAi } from "./gs1.ai-table";
-export type { AiDefinition, AiComponent, CharacterSet, ContentRule } from "./gs1.ai-table";
+export { AI_DEFINITIONS, lookupAi } from "./gs1.ai";
+export type { AiDefinition, AiComponent, CharacterSet, ContentRule } from "./gs1.ai";

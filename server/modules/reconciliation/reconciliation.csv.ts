@@ -1,3 +1,4 @@
+import { stringify } from "csv-stringify/sync";
 import type {
   FulfilmentHospital,
   FulfilmentReport,
@@ -7,9 +8,18 @@ import type {
 } from "./reconciliation.service";
 
 /**
- * CSV exports of the reports, for the regulator's spreadsheets: RFC 4180 (a header row, CRLF
- * line ends, a field quoted when it holds a comma, quote, CR or LF, quotes doubled inside).
- * Nested evidence goes in one column as JSON, so no finding is lost in the flattening.
+ * CSV exports of the reports, for the regulator's spreadsheets: RFC 4180 by csv-stringify (a
+ * header row, CRLF line ends, a field quoted when it holds a comma, quote, CR or LF, quotes
+ * doubled inside). Nested evidence goes in one column as JSON, so no finding is lost in the
+ * flattening.
+ *
+ * Every cell is made inert for spreadsheets (OWASP "CSV injection"): a lot, department or receipt
+ * number comes from a supplier's or hospital's input, and one beginning with =, +, -, @, tab or
+ * CR would run as a formula when the regulator opens the file; such a cell gets a leading '.
+ * A cell that is wholly a decimal number ("-5", an amount or a count) is left as it is: a
+ * spreadsheet reads it as that number, never as a formula, and quoting it would turn the
+ * figures into text that no longer sums. This is decided by the cell's content, not its column,
+ * so a text column holding "-5" is just as safe and a numeric column can never smuggle "-1+1".
  */
 
 export type CsvValue = string | number | bigint | boolean | null | undefined;
@@ -19,16 +29,26 @@ export interface CsvColumn<T> {
   value: (row: T) => CsvValue;
 }
 
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?\d+(\.\d+)?$/;
+
 export function toCsv<T>(rows: readonly T[], columns: readonly CsvColumn<T>[]): string {
-  const lines = [columns.map((c) => field(c.header))];
-  for (const row of rows) lines.push(columns.map((c) => field(c.value(row))));
-  return lines.map((cells) => `${cells.join(",")}\r\n`).join("");
+  return stringify([columns.map((c) => c.header), ...rows.map((row) => columns.map((c) => c.value(row)))], {
+    record_delimiter: "windows",
+    // A lone CR or LF must be quoted too; by default only the record delimiter (CRLF) is.
+    quoted_match: /[\r\n]/,
+    cast: {
+      string: inert,
+      number: (n) => inert(String(n)),
+      bigint: (n) => inert(String(n)),
+      boolean: String,
+    },
+  });
 }
 
-function field(value: CsvValue): string {
-  if (value === null || value === undefined) return "";
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/** `text` as a spreadsheet shows it literally. */
+export function inert(text: string): string {
+  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
 }
 
 export const RECONCILIATION_COLUMNS: readonly CsvColumn<ReconciliationRow>[] = [

@@ -10,7 +10,8 @@ import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
 import type { LedgerForwarder } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
-import { FORWARD_REQUEST_TYPES, type ForwardRequestBody } from "../../../ledger/forward-request";
+import type { RelayAccepted, RelayRequest } from "../../../api/relay";
+import { FORWARD_REQUEST_TYPES } from "../../../ledger/forward-request";
 import { highestNonceInFlight, lockSettlerNonce } from "../payments/settlement.repository";
 
 /**
@@ -30,7 +31,7 @@ export class RelayService {
     private readonly chainId: number,
   ) {}
 
-  async relay(req: ForwardRequestBody): Promise<{ txHash: string; signer: string; nonce: string }> {
+  async relay(req: RelayRequest): Promise<RelayAccepted> {
     if (!isAddress(req.from) || !isAddress(req.to))
       throw appError("RELAY_SIGNATURE_INVALID", "from and to must be addresses");
     if (!this.targets.has(req.to.toLowerCase())) {
@@ -89,7 +90,7 @@ export class RelayService {
   }
 
   /** Runs the inner call as the forwarder would, to refuse one that reverts and say why. */
-  private async simulate(req: ForwardRequestBody): Promise<void> {
+  private async simulate(req: RelayRequest): Promise<void> {
     try {
       await this.provider.call({
         from: await this.forwarder.getAddress(),

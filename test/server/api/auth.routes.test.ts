@@ -1,12 +1,13 @@
 import { expect } from "chai";
-import type { HDNodeWallet } from "ethers";
+import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
+import { decodeProtectedHeader } from "jose";
 import { formatSiwe } from "../../../ledger/siwe";
-import { issueToken } from "../../../server/modules/auth/tokens";
+import { keyId, tokenAudience, TokenKeys, type Principal } from "../../../server/modules/auth/tokens";
 import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import type { ChainStack } from "../support/chain";
-import { login } from "../support/gateway";
+import { buildGateway, login } from "../support/gateway";
 import {
   bearer,
   expectError,
@@ -18,10 +19,28 @@ import {
 } from "../support/api-fixtures";
 
 /**
- * POST /v1/auth/nonce and /v1/auth/login (Sign-In with Ethereum) and the bearer tokens every
- * other route checks: roles come from the chain, nonces are single-use, and every way a
- * message or token can be wrong has its own status and code.
+ * POST /v1/auth/nonce and /v1/auth/login (Sign-In with Ethereum) and the bearer tokens (JWTs)
+ * every other route checks: roles come from the chain, nonces are single-use, contract accounts
+ * sign in by EIP-1271, keys rotate without logging anyone out, and every way a message or token
+ * can be wrong has its own status and code.
  */
+
+/**
+ * Runtime code of a contract account that approved exactly one message, as a multisig does once
+ * its owners agree: isValidSignature(hash, signature) answers the EIP-1271 magic value 0x1626ba7e
+ * when `hash` is `approved`, whatever the signature, and zero otherwise.
+ */
+function approvingAccountCode(approved: string): string {
+  return ethers.concat([
+    ...["0x7f", approved], // PUSH32 approved
+    "0x600435", // PUSH1 4, CALLDATALOAD: the hash argument
+    "0x14", // EQ
+    "0x631626ba7e02", // PUSH4 magic, MUL: the magic value or 0
+    "0x60e01b", // PUSH1 224, SHL: a bytes4 is left-aligned in its word
+    "0x600052", // PUSH1 0, MSTORE
+    "0x60206000f3", // RETURN the 32-byte word
+  ]);
+}
 forEachEngine((engine) => {
   let stack: ApiStack;
   let app: FastifyInstance;
@@ -48,9 +67,9 @@ forEachEngine((engine) => {
     return res.json<Nonce>();
   }
 
-  /** A SIWE message for `wallet` on a fresh nonce, with any field overridden. */
+  /** A SIWE message for `wallet` (or any account) on a fresh nonce, with any field overridden. */
   async function message(
-    wallet: HDNodeWallet,
+    wallet: { address: string },
     overrides: Partial<Parameters<typeof formatSiwe>[0]> = {},
   ): Promise<string> {
     const n = await issueNonce();
@@ -114,7 +133,7 @@ forEachEngine((engine) => {
         expect(body.hospital).to.equal(hospital ? chain.cast.hospital.address.toLowerCase() : null);
         const expiresIn = new Date(body.expiresAt).getTime() / 1000 - before;
         expect(expiresIn).to.be.within(3599, 3630);
-        expect(body.token).to.match(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+        expect(body.token).to.match(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
       });
     }
 
@@ -204,13 +223,22 @@ forEachEngine((engine) => {
         await postLogin({ message: text, signature: await wallet.signMessage(text) }),
         400,
         "SIWE_INVALID",
-        "EIP-55 checksummed",
+        "line 2: invalid EIP-55 address",
       );
+      const unknownField = `${await message(wallet)}\nRole: regulator`;
+      const refusal = expectError(
+        await postLogin({ message: unknownField, signature: await wallet.signMessage(unknownField) }),
+        400,
+        "SIWE_INVALID",
+        "malformed SIWE message: ",
+      );
+      // The parser's internal state stays out of the answer.
+      expect(refusal.message).to.not.include("{");
       expectError(
         await postLogin({ message: "hello", signature: await wallet.signMessage("hello") }),
         400,
         "SIWE_INVALID",
-        "line 1 must be",
+        "malformed SIWE message",
       );
     });
 
@@ -250,6 +278,35 @@ forEachEngine((engine) => {
         401,
         "SIWE_SIGNATURE_INVALID",
         "not a valid Ethereum signature",
+      );
+    });
+
+    it("signs in a contract account (a hospital's multisig) whose EIP-1271 check accepts the signature", async function () {
+      const account = ethers.Wallet.createRandom().address;
+      const text = await message({ address: account });
+      await chain.provider.send("anvil_setCode", [account, approvingAccountCode(ethers.hashMessage(text))]);
+      // Two owners' signatures, as a 2-of-n multisig sends them: the account judges them, the
+      // gateway asks it through its provider.
+      const { approver, approver2 } = chain.cast;
+      const signature = ethers.concat([await approver.signMessage(text), await approver2.signMessage(text)]);
+      const res = await postLogin({ message: text, signature });
+      expect(res.statusCode, res.body).to.equal(200);
+      expect(res.json()).to.deep.include({ address: account.toLowerCase(), roles: [], hospital: null });
+
+      // One owner's signature, a valid key signature but not the account's key: the package's
+      // verify falls back to asking the account too.
+      const single = await message({ address: account });
+      await chain.provider.send("anvil_setCode", [account, approvingAccountCode(ethers.hashMessage(single))]);
+      const res2 = await postLogin({ message: single, signature: await approver.signMessage(single) });
+      expect(res2.statusCode, res2.body).to.equal(200);
+
+      // A message the account never approved.
+      const other = await message({ address: account });
+      expectError(
+        await postLogin({ message: other, signature }),
+        401,
+        "SIWE_SIGNATURE_INVALID",
+        `nor one it accepts as a contract account (EIP-1271)`,
       );
     });
 
@@ -307,21 +364,99 @@ forEachEngine((engine) => {
       );
     });
 
-    it("answers 401 UNAUTHORIZED for a forged, tampered or expired token", async function () {
+    it("issues a JWT naming its key, issuer, audience, subject, issue and expiry times", async function () {
+      const before = Math.floor(Date.now() / 1000);
       const token = await login(app, chain.cast.receiver);
-      const [body, mac] = token.split(".");
-      const claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
-      const tampered = `${Buffer.from(JSON.stringify({ ...claims, roles: ["regulator"] })).toString("base64url")}.${mac}`;
+      expect(decodeProtectedHeader(token)).to.deep.equal({
+        alg: "HS256",
+        typ: "JWT",
+        kid: keyId(app.config.auth.secret),
+      });
+      const claims = JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString("utf8"));
+      expect(claims).to.deep.include({
+        sub: chain.cast.receiver.address.toLowerCase(),
+        roles: ["hospital-receiver"],
+        hospital: chain.cast.hospital.address.toLowerCase(),
+        iss: "sunshine-ledger-gateway",
+        aud: tokenAudience(chain.deployment.chainId, chain.deployment.deploymentId),
+      });
+      expect(claims.iat).to.be.within(before, before + 30);
+      expect(claims.exp - claims.iat).to.equal(3600);
+    });
+
+    /** The receiver's principal, valid for an hour unless overridden. */
+    const receiverPrincipal = (overrides: Partial<Principal> = {}): Principal => ({
+      address: chain.cast.receiver.address.toLowerCase(),
+      roles: ["hospital-receiver"],
+      hospital: chain.cast.hospital.address.toLowerCase(),
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+      ...overrides,
+    });
+    const audience = () => tokenAudience(chain.deployment.chainId, chain.deployment.deploymentId);
+    const refusedToken = async (token: string) =>
+      expectError(
+        await app.inject({ method: "GET", url: "/v1/orders", headers: bearer(token) }),
+        401,
+        "UNAUTHORIZED",
+        "invalid or has expired",
+      );
+
+    it("answers 401 UNAUTHORIZED for a forged, tampered or expired token", async function () {
       const secret = app.config.auth.secret;
-      const expired = issueToken({ ...claims, expiresAt: Math.floor(Date.now() / 1000) - 1 }, secret);
-      const otherKey = issueToken(claims, "another-secret-".padEnd(40, "y"));
-      for (const bad of ["not-a-token", tampered, expired, otherKey]) {
-        expectError(
-          await app.inject({ method: "GET", url: "/v1/orders", headers: bearer(bad) }),
-          401,
-          "UNAUTHORIZED",
-          "invalid or has expired",
-        );
+      const token = await login(app, chain.cast.receiver);
+      const [header, body, mac] = token.split(".");
+      const claims = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+      const tampered = [
+        header,
+        Buffer.from(JSON.stringify({ ...claims, roles: ["regulator"] })).toString("base64url"),
+        mac,
+      ].join(".");
+      const unsigned = [
+        Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url"),
+        body,
+        "",
+      ].join(".");
+      const expired = await new TokenKeys(secret, [], audience()).issue(
+        receiverPrincipal({ expiresAt: Math.floor(Date.now() / 1000) - 1 }),
+      );
+      const otherKey = await new TokenKeys("another-secret-".padEnd(40, "y"), [], audience()).issue(
+        receiverPrincipal(),
+      );
+      for (const bad of ["not-a-token", tampered, unsigned, expired, otherKey]) await refusedToken(bad);
+    });
+
+    it("answers 401 UNAUTHORIZED for a token for another ledger deployment (wrong audience)", async function () {
+      const otherDeployment = tokenAudience(chain.deployment.chainId, ethers.id("another deployment"));
+      await refusedToken(
+        await new TokenKeys(app.config.auth.secret, [], otherDeployment).issue(receiverPrincipal()),
+      );
+      // The same key and claims for this deployment pass.
+      const good = await new TokenKeys(app.config.auth.secret, [], audience()).issue(receiverPrincipal());
+      const res = await app.inject({ method: "GET", url: "/v1/orders", headers: bearer(good) });
+      expect(res.statusCode, res.body).to.equal(200);
+    });
+
+    it("accepts a token of the previous key after a rotation, and refuses it once that key is removed", async function () {
+      const oldKey = app.config.auth.secret;
+      const newKey = "rotated-secret-".padEnd(40, "z");
+      const oldToken = await login(app, chain.cast.regulator);
+      // The same ledger and database: replicas after the rotation, then after the clean-up.
+      const rotated = await buildGateway(engine.db, chain, {
+        AUTH_SECRET: newKey,
+        AUTH_PREVIOUS_SECRETS: oldKey,
+      });
+      const cleanedUp = await buildGateway(engine.db, chain, { AUTH_SECRET: newKey });
+      try {
+        const orders = (gateway: FastifyInstance, token: string) =>
+          gateway.inject({ method: "GET", url: "/v1/orders", headers: bearer(token) });
+        expect((await orders(rotated, oldToken)).statusCode).to.equal(200);
+        const newToken = await login(rotated, chain.cast.regulator);
+        expect(decodeProtectedHeader(newToken).kid).to.equal(keyId(newKey));
+        expect((await orders(cleanedUp, newToken)).statusCode).to.equal(200);
+        expectError(await orders(cleanedUp, oldToken), 401, "UNAUTHORIZED", "invalid or has expired");
+      } finally {
+        await rotated.close();
+        await cleanedUp.close();
       }
     });
 

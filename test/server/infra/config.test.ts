@@ -78,6 +78,7 @@ describe("loadConfig", function () {
       expect(config.auth).to.deep.equal({
         tokenTtlSeconds: 3600,
         secret: "s".repeat(32),
+        previousSecrets: [],
         secretGenerated: false,
       });
       expect(config.logLevel).to.equal("debug");
@@ -150,16 +151,39 @@ describe("loadConfig", function () {
         SETTLER_KEY: "0xnotakey",
         DATABASE_URL: "mysql://user:hunter2@db/x",
         AUTH_SECRET: "short",
+        AUTH_PREVIOUS_SECRETS: "old-and-short",
         PATIENT_REF_SALT: "salt",
       });
-      expect(problems).to.have.length(4);
+      expect(problems).to.have.length(5);
       expect(problems.join("\n")).not.to.match(/notakey|hunter2|short"|salt"/);
       expect(problems).to.include.members([
         "SETTLER_KEY: must be 0x followed by 64 hex digits — the settler's private key",
         "DATABASE_URL: must be a postgres:// or postgresql:// URL — PostgreSQL URL; PGlite in DATA_DIR when unset",
-        "AUTH_SECRET: must be at least 32 characters — token signing key; random per process when unset",
+        "AUTH_SECRET: must be at least 32 characters — key that signs bearer tokens (HS256); random per process when unset; rotation: docs/operations-keys.md",
+        "AUTH_PREVIOUS_SECRETS: must be at least 32 characters — comma-separated earlier AUTH_SECRETs, whose tokens are still accepted until they expire",
         "PATIENT_REF_SALT: must be at least 16 characters — salt for hashing patient references from billing",
       ]);
+    });
+
+    it("reads the previous token keys, which only make sense beside a current one", function () {
+      const [current, old1, old2] = ["c", "a", "b"].map((c) => c.repeat(32));
+      expect(
+        loadConfig({
+          PAYMENTS_ENABLED: "false",
+          AUTH_SECRET: current,
+          AUTH_PREVIOUS_SECRETS: ` ${old1}, ${old2},`,
+        }).auth.previousSecrets,
+      ).to.deep.equal([old1, old2]);
+      expect(problemsOf({ PAYMENTS_ENABLED: "false", AUTH_PREVIOUS_SECRETS: old1 })).to.deep.equal([
+        "AUTH_PREVIOUS_SECRETS: is set but AUTH_SECRET is not",
+      ]);
+      expect(
+        problemsOf({
+          PAYMENTS_ENABLED: "false",
+          AUTH_SECRET: current,
+          AUTH_PREVIOUS_SECRETS: `${old1},${current}`,
+        }),
+      ).to.deep.equal(["AUTH_PREVIOUS_SECRETS: repeats AUTH_SECRET"]);
     });
 
     it("rejects a settler key outside the curve order", function () {

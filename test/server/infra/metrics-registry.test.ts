@@ -49,7 +49,8 @@ describe("MetricsRegistry", function () {
         '# HELP odd back\\\\slash\\nnewline "quoted"',
         "# TYPE odd gauge",
         'odd{v="a\\"b\\\\c\\nd"} +Inf',
-        'odd{v="nan"} NaN',
+        // prom-client's spelling; Prometheus parses floats case-insensitively.
+        'odd{v="nan"} Nan',
         'odd{v="neg"} -Inf',
         "",
       ].join("\n"),
@@ -90,21 +91,63 @@ describe("MetricsRegistry", function () {
     expect(collectErrors).to.deep.equal(["broken: database down"]);
   });
 
-  it("refuses a counter going down, a wrong label set, a duplicate or an invalid name", function () {
-    const counter = registry.counter({ name: "c_total", help: "c", labelNames: ["a"] });
-    expect(() => counter.inc({ a: "x" }, -1)).to.throw("counter c_total can only increase (got -1)");
-    expect(() => counter.inc({ b: "x" } as unknown as { a: string })).to.throw(
-      "c_total takes labels {a}, got {b}",
+  it("observes histograms into cumulative buckets with a sum and a count", async function () {
+    const latency = registry.histogram({
+      name: "op_duration_seconds",
+      help: "Op latency",
+      labelNames: ["op"],
+      buckets: [0.1, 1],
+    });
+    latency.observe({ op: "read" }, 0.05);
+    latency.observe({ op: "read" }, 0.5);
+    latency.observe({ op: "read" }, 5);
+    expect(await registry.render()).to.equal(
+      [
+        "# HELP op_duration_seconds Op latency",
+        "# TYPE op_duration_seconds histogram",
+        'op_duration_seconds_bucket{le="0.1",op="read"} 1',
+        'op_duration_seconds_bucket{le="1",op="read"} 2',
+        'op_duration_seconds_bucket{le="+Inf",op="read"} 3',
+        'op_duration_seconds_sum{op="read"} 5.55',
+        'op_duration_seconds_count{op="read"} 3',
+        "",
+      ].join("\n"),
     );
-    expect(() => counter.inc()).to.throw("c_total takes labels {a}, got {}");
+  });
+
+  it("adds the process and runtime metrics when asked", async function () {
+    const text = await new MetricsRegistry(() => undefined, { processMetrics: true }).render();
+    for (const name of [
+      "process_cpu_user_seconds_total",
+      "process_resident_memory_bytes",
+      "process_start_time_seconds",
+      "nodejs_eventloop_lag_seconds",
+      "nodejs_heap_used_bytes",
+      "nodejs_gc_duration_seconds",
+    ]) {
+      expect(text).to.match(new RegExp(`^# TYPE ${name} `, "m"));
+    }
+    expect(await registry.render()).to.equal("\n");
+  });
+
+  it("refuses a counter going down, an undeclared label, a duplicate or an invalid name", function () {
+    const counter = registry.counter({ name: "c_total", help: "c", labelNames: ["a"] });
+    expect(() => counter.inc({ a: "x" }, -1)).to.throw("It is not possible to decrease a counter");
+    expect(() => counter.inc({ b: "x" } as unknown as { a: string })).to.throw(
+      'Added label "b" is not included in initial labelset',
+    );
     expect(() => registry.gauge({ name: "c_total", help: "again" })).to.throw(
       "metric c_total is already registered",
     );
-    expect(() => registry.counter({ name: "bad-name", help: "x" })).to.throw(
-      'invalid metric name "bad-name"',
-    );
-    expect(() => registry.counter({ name: "ok", help: "x", labelNames: ["__reserved"] })).to.throw(
-      "invalid label name __reserved on ok",
+    expect(() =>
+      new MetricsRegistry(() => undefined, { processMetrics: true }).gauge({
+        name: "process_start_time_seconds",
+        help: "again",
+      }),
+    ).to.throw("metric process_start_time_seconds is already registered");
+    expect(() => registry.counter({ name: "bad-name", help: "x" })).to.throw("Invalid metric name");
+    expect(() => registry.counter({ name: "ok", help: "x", labelNames: ["bad-label"] })).to.throw(
+      "Invalid label name",
     );
   });
 });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { toCsv, type CsvColumn } from "../../../server/modules/reconciliation/reconciliation.csv";
+import { inert, toCsv, type CsvColumn } from "../../../server/modules/reconciliation/reconciliation.csv";
 
 interface Row {
   name: string;
@@ -40,5 +40,34 @@ describe("toCsv", function () {
 
   it("writes only the header when there are no rows", function () {
     expect(toCsv([], COLUMNS)).to.equal('name,amount,"note, free text"\r\n');
+  });
+
+  it("makes a cell that a spreadsheet would run as a formula inert with a leading quote", function () {
+    const rows: Row[] = [
+      { name: '=HYPERLINK("http://x.example","open")', amount: -5n, note: "@SUM(A1:A9)" },
+      { name: "+1+1", amount: 0n, note: "-2+3+cmd|' /C calc'!A0" },
+      { name: "\t=1", amount: null, note: "\r=1" },
+    ];
+    expect(toCsv(rows, COLUMNS)).to.equal(
+      'name,amount,"note, free text"\r\n' +
+        '"\'=HYPERLINK(""http://x.example"",""open"")",-5,\'@SUM(A1:A9)\r\n' +
+        "'+1+1,0,'-2+3+cmd|' /C calc'!A0\r\n" +
+        "'\t=1,,\"'\r=1\"\r\n",
+    );
+  });
+
+  it("leaves plain numbers, signed or not, as numbers and escapes anything else after a sign", function () {
+    expect(["-5", "+5", "-0.25", "12", "-", "-1e5", "-5 ", "=5", "a=1", "lot-1"].map(inert)).to.deep.equal([
+      "-5",
+      "+5",
+      "-0.25",
+      "12",
+      "'-",
+      "'-1e5",
+      "'-5 ",
+      "'=5",
+      "a=1",
+      "lot-1",
+    ]);
   });
 });
