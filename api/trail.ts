@@ -6,6 +6,8 @@ import { HospitalVolumeFigure, TierFigure, type Figures } from "../ledger/trail/
 import { QualificationAt, QualificationWindow } from "../ledger/trail/qualification";
 import { ShipmentRecordView } from "../ledger/trail/shipment-record";
 import { Address, Amount, Bytes32, DateTime, Gtin, IdString, Nullable, TxHash, Units } from "./common";
+import { ExceptionReason } from "./exceptions";
+import { SerialProof } from "./shipments";
 
 /**
  * The regulator's audit trail (GET /v1/trail/orders/:id, /lots/:gtin/:lot, /serials/:gtin/:serial):
@@ -95,24 +97,6 @@ export const ScannedLine = Type.Object(
   { additionalProperties: false },
 );
 export type ScannedLine = Static<typeof ScannedLine>;
-
-/** Why a goods receipt did not match, or a settlement failed. */
-export const ExceptionReason = Type.Object(
-  {
-    code: Type.String({ description: "e.g. OVER_DELIVERY, LOT_RECALLED, CHAIN_REVERT" }),
-    message: Type.String(),
-    line: Type.Optional(Type.Integer({ minimum: 1, description: "the receipt line it is about" })),
-    details: Type.Optional(
-      Type.Object(
-        { received: Type.Optional(Type.Integer()), shipped: Type.Optional(Type.Integer()) },
-        { additionalProperties: false },
-      ),
-    ),
-    error: Type.Optional(Type.String({ description: "a settlement's: the contract's custom error" })),
-  },
-  { additionalProperties: false },
-);
-export type ExceptionReason = Static<typeof ExceptionReason>;
 
 export const ManifestStepData = offChain("manifest", "gateway.manifests", {
   shipmentId: IdString,
@@ -366,38 +350,6 @@ export type TrailContracts = Static<typeof TrailContracts>;
 
 export const Lot = Type.Object({ gtin: Gtin, lot: Type.String() }, { additionalProperties: false });
 export type Lot = Static<typeof Lot>;
-
-/** The shipment's record as its ShipmentCreated log carried it: verifySerial's second argument. */
-export const ShipmentRecordArgs = Type.Object(
-  {
-    orderId: Units,
-    supplier: Address,
-    hospital: Address,
-    gtin: Type.With(Units, { description: "the GTIN as a uint" }),
-    expiry: Type.With(Units, { description: "seconds since the epoch" }),
-    quantity: Units,
-    createdAt: Type.With(Units, { description: "seconds since the epoch" }),
-    serialRoot: Bytes32,
-    noticeHash: Bytes32,
-    lot: Type.String(),
-  },
-  { additionalProperties: false },
-);
-export type ShipmentRecordArgs = Static<typeof ShipmentRecordArgs>;
-
-/** A serial's Merkle proof against the root of one shipment's manifest. */
-export const SerialProof = Type.Object(
-  {
-    shipmentId: IdString,
-    serial: Type.String(),
-    root: Bytes32,
-    leaf: Bytes32,
-    proof: Type.Array(Bytes32),
-    record: ShipmentRecordArgs,
-  },
-  { additionalProperties: false },
-);
-export type SerialProof = Static<typeof SerialProof>;
 
 export const Trail = Type.Object(
   {

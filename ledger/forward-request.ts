@@ -1,18 +1,8 @@
 /**
  * The ERC-2771 forward request the ledger's forwarder (OpenZeppelin ERC2771Forwarder) verifies:
- * its EIP-712 type and the JSON body a client sends to the gateway's relay.
+ * its EIP-712 type. The JSON body a client sends to the gateway's relay is `RelayRequest` in
+ * api/relay.ts.
  */
-
-export interface ForwardRequestBody {
-  from: string;
-  to: string;
-  value?: string;
-  gas: string;
-  nonce: string;
-  deadline: number;
-  data: string;
-  signature: string;
-}
 
 export const FORWARD_REQUEST_TYPES = {
   ForwardRequest: [

@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ethers, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
+import type { ExceptionList, ResolveRequest } from "../api/exceptions";
+import type { PaymentPage } from "../api/payments";
+import type { ReconciliationReport } from "../api/reconciliation";
 import * as act from "../ledger/acts";
 import { GatewayClient, GatewayError } from "./lib/gateway-client";
 import { connectLedger, type DeploymentRecord, type Ledger } from "../ledger/contracts";
@@ -381,10 +384,8 @@ class Demo {
         .waiveExcursion(cold.shipmentId, await act.shipmentRecord(L, cold.shipmentId), 1),
     );
     const officer = await this.gateway(general.approvers[0]);
-    const open = await officer.get<{ items: { id: string; shipmentId: string }[] }>(
-      "/v1/exceptions?status=open",
-    );
-    const decisions: Record<string, { action: string; acceptedQuantity?: number; note: string }> = {
+    const open = await officer.get<ExceptionList>("/v1/exceptions?status=open");
+    const decisions: Record<string, ResolveRequest> = {
       [String(short.shipmentId)]: {
         action: "accept_part",
         acceptedQuantity: 15,
@@ -578,14 +579,14 @@ class Demo {
       0n,
     );
 
-    const payments = await client.get<{ items: { status: string }[] }>("/v1/payments?limit=500");
-    const exceptions = await client.get<{ items: { reasons: { code: string }[] }[] }>("/v1/exceptions");
+    const payments = await client.get<PaymentPage>("/v1/payments?limit=500");
+    const exceptions = await client.get<ExceptionList>("/v1/exceptions");
     const exceptionsByReason: Record<string, number> = {};
     for (const e of exceptions.items)
       for (const r of e.reasons) exceptionsByReason[r.code] = (exceptionsByReason[r.code] ?? 0) + 1;
     const regulator = await this.gateway(this.who(1));
     const flags: Record<string, number> = {};
-    const report = await regulator.get<{ rows: { flags: { code: string }[] }[] }>("/v1/reconciliation");
+    const report = await regulator.get<ReconciliationReport>("/v1/reconciliation");
     for (const row of report.rows) for (const f of row.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
 
     // Accepted units per agreement and hospital: the settlements' own figures (the chain keeps
@@ -725,7 +726,7 @@ class Demo {
   private async waitForPayments(client: GatewayClient, timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const page = await client.get<{ items: { status: string }[] }>("/v1/payments?limit=500");
+      const page = await client.get<PaymentPage>("/v1/payments?limit=500");
       if (page.items.every((p) => p.status === "confirmed" || p.status === "failed")) return;
       if (Date.now() > deadline) throw new Error("payments did not complete in time");
       await new Promise((r) => setTimeout(r, 300));

@@ -13,7 +13,8 @@ import {
   type TypedDataField,
 } from "ethers";
 import type { LedgerForwarder } from "../../typechain-types";
-import { FORWARD_REQUEST_TYPES, type ForwardRequestBody } from "../../ledger/forward-request";
+import type { RelayAccepted, RelayRequest } from "../../api/relay";
+import { FORWARD_REQUEST_TYPES } from "../../ledger/forward-request";
 import { GatewayClient } from "../lib/gateway-client";
 import { CliError } from "./command";
 
@@ -102,7 +103,7 @@ export class CliSigner extends AbstractSigner<JsonRpcProvider> {
     const data = hexlify(tx.data ?? "0x");
     const body = await signForwardRequest(this.wallet, provider, relay, to, data);
     const client = new GatewayClient(relay.gatewayUrl);
-    const { txHash } = await client.post<{ txHash: string }>("/v1/relay", body);
+    const { txHash } = await client.post<RelayAccepted>("/v1/relay", body);
     // The gateway answers once its node has the transaction; give a load-balanced node a moment.
     for (let attempt = 0; ; attempt++) {
       const response = await provider.getTransaction(txHash);
@@ -126,7 +127,7 @@ export async function signForwardRequest(
   relay: RelayTarget,
   to: string,
   data: string,
-): Promise<ForwardRequestBody> {
+): Promise<RelayRequest> {
   const forwarder = await relay.forwarder.getAddress();
   const from = wallet.address;
   const [estimate, nonce, latest] = await Promise.all([

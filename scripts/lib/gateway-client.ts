@@ -1,4 +1,6 @@
 import type { Signer } from "ethers";
+import type { LoginRequest, NonceResponse, Session } from "../../api/auth";
+import type { ErrorBody } from "../../api/errors";
 import { formatSiwe } from "../../ledger/siwe";
 
 /**
@@ -23,11 +25,8 @@ export class GatewayClient {
   constructor(readonly baseUrl: string) {}
 
   /** Signs in as `signer` (Sign-In with Ethereum); later calls carry the bearer token. */
-  async login(signer: Signer): Promise<{ roles: string[]; hospital: string | null }> {
-    const nonce = await this.request<{ nonce: string; domain: string; chainId: number }>(
-      "POST",
-      "/v1/auth/nonce",
-    );
+  async login(signer: Signer): Promise<Pick<Session, "roles" | "hospital">> {
+    const nonce = await this.request<NonceResponse>("POST", "/v1/auth/nonce");
     const address = await signer.getAddress();
     const message = formatSiwe({
       domain: nonce.domain,
@@ -39,11 +38,10 @@ export class GatewayClient {
       issuedAt: new Date(),
     });
     const signature = await signer.signMessage(message);
-    const session = await this.request<{ token: string; roles: string[]; hospital: string | null }>(
-      "POST",
-      "/v1/auth/login",
-      { message, signature },
-    );
+    const session = await this.request<Session>("POST", "/v1/auth/login", {
+      message,
+      signature,
+    } satisfies LoginRequest);
     this.token = session.token;
     return { roles: session.roles, hospital: session.hospital };
   }
@@ -78,7 +76,7 @@ export class GatewayClient {
     const text = await res.text();
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;
     if (!res.ok) {
-      const e = (parsed ?? {}) as { error?: string; message?: string; details?: unknown };
+      const e = (parsed ?? {}) as Partial<ErrorBody>;
       throw new GatewayError(res.status, e.error ?? "HTTP_ERROR", e.message ?? text, e.details);
     }
     return parsed as T;

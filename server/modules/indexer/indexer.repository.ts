@@ -1,26 +1,9 @@
+import type { ShipmentRecord } from "../../../api/shipments";
 import type { Db } from "../../db";
 import type { EventArgs } from "../../../ledger/events";
 import { PROJECTION_TABLES, project, type StoredEvent } from "./indexer.projections";
 
 /** SQL of the indexer: the event log, the recent-block window and projection rebuilds. */
-
-/**
- * A shipment's `ShipmentRecord` as its `ShipmentCreated` event carried it (numbers as decimal
- * strings): the chain stores only the record's hash, so every act on the shipment passes this
- * back exactly.
- */
-export interface ShipmentRecordArgs {
-  orderId: string;
-  supplier: string;
-  hospital: string;
-  gtin: string;
-  expiry: string;
-  quantity: string;
-  createdAt: string;
-  serialRoot: string;
-  noticeHash: string;
-  lot: string;
-}
 
 export interface BlockRow {
   blockNumber: number;
@@ -128,8 +111,8 @@ export async function rebuildProjections(db: Db): Promise<void> {
 }
 
 /** The record of `shipmentId` from the stored event log; null until its creation is indexed. */
-export async function shipmentRecord(db: Db, shipmentId: string): Promise<ShipmentRecordArgs | null> {
-  const { rows } = await db.query<{ record: ShipmentRecordArgs }>(
+export async function shipmentRecord(db: Db, shipmentId: string): Promise<ShipmentRecord | null> {
+  const { rows } = await db.query<{ record: ShipmentRecord }>(
     `SELECT args->'record' AS record FROM chain_events
      WHERE contract = 'trace' AND event = 'ShipmentCreated' AND args->>'shipmentId' = $1`,
     [shipmentId],

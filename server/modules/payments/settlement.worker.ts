@@ -4,7 +4,8 @@ import { sleep } from "../../lib/sleep";
 import type { DeliveryTrace, OrderBook } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
 import { raise } from "../exceptions/exceptions.repository";
-import { shipmentRecord, type ShipmentRecordArgs } from "../indexer/indexer.repository";
+import type { ShipmentRecord } from "../../../api/shipments";
+import { shipmentRecord } from "../indexer/indexer.repository";
 import * as repo from "./settlement.repository";
 import type { SettlementJob } from "./settlement.repository";
 
@@ -180,7 +181,7 @@ export class SettlementWorker {
     return true;
   }
 
-  private async sign(job: SettlementJob, record: ShipmentRecordArgs, nonce: number): Promise<string> {
+  private async sign(job: SettlementJob, record: ShipmentRecord, nonce: number): Promise<string> {
     const data = this.orderBook.interface.encodeFunctionData("confirmShipment", [
       job.shipment_id,
       record,

@@ -6,7 +6,6 @@ import { shipmentRecord } from "../indexer/indexer.repository";
 import { ManifestRepository } from "./manifest.repository";
 
 // The trail attaches proofs to its answers and names their type from here.
-export type { SerialProof } from "../../../api/shipments";
 
 /**
  * Serial manifests. The chain holds only a shipment's Merkle root; the supplier uploads the

@@ -1,4 +1,5 @@
-import type { SerialProof, TrailStep, TrailSubject } from "../../../api/trail";
+import type { SerialProof } from "../../../api/shipments";
+import type { TrailStep, TrailSubject } from "../../../api/trail";
 import { visible } from "../auth/auth.plugin";
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";

@@ -1,5 +1,5 @@
+import type { ExceptionReason } from "../../../api/exceptions";
 import type {
-  ExceptionReason,
   ExceptionStepData,
   ManifestStepData,
   MatchStepData,

@@ -1,4 +1,5 @@
-import type { SerialProof, Trail, TrailStep, TrailSubject } from "../../../api/trail";
+import type { SerialProof } from "../../../api/shipments";
+import type { Trail, TrailStep, TrailSubject } from "../../../api/trail";
 import type { LedgerContractName } from "../../../ledger/contracts";
 import type * as repo from "./trail.repository";
 

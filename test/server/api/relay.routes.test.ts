@@ -1,3 +1,4 @@
+import type { RelayRequest } from "../../../api/relay";
 import { expect } from "chai";
 import { ethers, type HDNodeWallet } from "ethers";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
@@ -15,7 +16,6 @@ import {
   startApi,
   stopApi,
   type ApiStack,
-  type ForwardRequestBody,
 } from "../support/api-fixtures";
 
 /**
@@ -288,7 +288,7 @@ forEachEngine((engine) => {
   });
 
   describe("request schema", function () {
-    let valid: ForwardRequestBody;
+    let valid: RelayRequest;
     before(async function () {
       valid = await signForward(chain, chain.cast.approver, orderBookAddress, approveData(otherOrder));
     });

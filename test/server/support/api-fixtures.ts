@@ -1,3 +1,4 @@
+import type { RelayRequest } from "../../../api/relay";
 import { expect } from "chai";
 import type { HDNodeWallet } from "ethers";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
@@ -226,17 +227,6 @@ export function bearer(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };
 }
 
-export interface ForwardRequestBody {
-  from: string;
-  to: string;
-  value: string;
-  gas: string;
-  nonce: string;
-  deadline: number;
-  data: string;
-  signature: string;
-}
-
 /**
  * An ERC-2771 forward request to `to` with calldata `data`, signed (EIP-712, the
  * LedgerForwarder's domain) by `signer` — or by `signWith` to forge one.
@@ -247,7 +237,7 @@ export async function signForward(
   to: string,
   data: string,
   options: { nonce?: bigint; deadline?: number; gas?: bigint; signWith?: HDNodeWallet } = {},
-): Promise<ForwardRequestBody> {
+): Promise<RelayRequest> {
   const forwarder = chain.ledger.forwarder;
   const nonce = options.nonce ?? (await forwarder.nonces(signer.address));
   const deadline = options.deadline ?? (await chain.now()) + 3600;
