@@ -4,7 +4,7 @@ import { PermanentError, RetryableError } from "../../lib/failures";
 import { PollLoop } from "../../lib/poll-loop";
 import type { LedgerEventDecoder } from "../../../ledger/events";
 import {
-  applyEvent,
+  applyEvents,
   latestBlock,
   recentBlocks,
   rewindTo,
@@ -20,8 +20,10 @@ import {
  *   a crash leaves either all of a range or none of it;
  * - every event is stored once (keyed by block hash and log index) and projected once;
  * - a stored block hash the chain no longer has means a reorg: the indexer rewinds to the
- *   newest stored block the chain still has and re-reads from there. A reorg deeper than the
- *   stored window stops the indexer loudly instead of guessing.
+ *   newest stored block the chain still has and re-reads from there. The rewind takes back
+ *   exactly what the dropped blocks changed, from the undo log kept for the blocks of the
+ *   window (indexer.repository.ts `rewindTo`). A reorg deeper than the stored window stops the
+ *   indexer loudly instead of guessing.
  */
 
 export interface IndexerOptions {
@@ -145,14 +147,17 @@ export class Indexer {
     for (const l of logs) if (headers.get(l.blockNumber)!.hash !== l.blockHash) return true;
 
     const events = this.decodeAll(logs, headers);
+    // A reorg can reach back to the oldest block the window keeps: from there on, projection
+    // changes are recorded for a rewind; older blocks are final to the indexer.
+    const keepFrom = to - this.options.reorgWindow;
     await this.db.transaction(async (tx) => {
-      for (const e of events) await applyEvent(tx, e);
+      await applyEvents(tx, events, keepFrom);
       const blocks: BlockRow[] = [...headers.values()].map((b) => ({
         blockNumber: b.number,
         blockHash: b.hash!,
         parentHash: b.parentHash,
       }));
-      await saveBlocks(tx, blocks, to - this.options.reorgWindow);
+      await saveBlocks(tx, blocks, keepFrom);
     });
     this.indexedTo = to;
     if (events.length > 0) this.log.info({ from, to, events: events.length }, "indexed ledger events");
