@@ -24,3 +24,19 @@ export class Counter {
     return new Promise((resolve) => this.waiters.push({ target, resolve }));
   }
 }
+
+/**
+ * Polls `condition` until it holds, for state only another process can show (a database
+ * server's lock table, a child process's files): fails after `timeoutMs` naming `what`.
+ */
+export async function until(
+  what: string,
+  condition: () => Promise<boolean> | boolean,
+  { timeoutMs = 20_000, everyMs = 10 } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
