@@ -65,10 +65,20 @@ export async function saveBlocks(db: Db, blocks: BlockRow[], keepFrom: number): 
 }
 
 /**
+ * Serialises the transactions that write the index (a block range, a rewind) across replicas
+ * sharing one PostgreSQL, until the transaction ends: a rewind reads the undo log and must not
+ * interleave with another replica's range or rewind, or it would take back what it never read.
+ */
+async function lockIndex(db: Db): Promise<void> {
+  await db.query(`SELECT pg_advisory_xact_lock(7420212)`);
+}
+
+/**
  * Applies `events` (in block and log order) with `applyEvent`, recording the projection changes
  * of those in blocks from `undoFrom` on (the blocks a reorg may still drop) in the undo log.
  */
 export async function applyEvents(db: Db, events: NewEvent[], undoFrom: number): Promise<void> {
+  await lockIndex(db);
   let recording: number | null = null;
   for (const e of events) {
     const block = e.blockNumber >= undoFrom ? e.blockNumber : null;
@@ -118,6 +128,7 @@ export async function applyEvent(db: Db, e: NewEvent): Promise<boolean> {
  * oldest stored one. Returns the number of events dropped.
  */
 export async function rewindTo(db: Db, ancestor: number): Promise<number> {
+  await lockIndex(db);
   const { rows: changes } = await db.query<UndoEntry>(
     `SELECT id, table_name, old_row IS NOT NULL AS had_row, new_row IS NOT NULL AS left_row
      FROM indexer_undo WHERE block_number > $1 ORDER BY id DESC`,
