@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../db";
 import { appError } from "../plugins/error-catalogue";
+import { isUniqueViolation } from "./failures";
 
 /**
  * Idempotent writes keyed by the client's `Idempotency-Key`: the first request's response is
@@ -43,7 +44,7 @@ export async function withIdempotency<T>(
     return await attempt(db, scope, key, hash, effect);
   } catch (error) {
     // A concurrent request with the same key committed first: replay its response.
-    if ((error as { code?: string }).code !== "23505") throw error;
+    if (!isUniqueViolation(error)) throw error;
     return attempt(db, scope, key, hash, effect);
   }
 }

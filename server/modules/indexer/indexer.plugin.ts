@@ -5,7 +5,7 @@ import { Indexer } from "./indexer.service";
 
 /**
  * `app.indexer`: keeps the database in step with the ledger. Its loop starts when the app is
- * ready and is aborted and awaited on close, so a shutdown never cuts a block range in half
+ * ready and is stopped and awaited on close, so a shutdown never cuts a block range in half
  * (each range is one transaction anyway). Reports its lag to /ready and /metrics.
  */
 
@@ -65,15 +65,10 @@ async function indexerPlugin(app: FastifyInstance, options: IndexerPluginOptions
   });
 
   if (!options.run) return;
-  const abort = new AbortController();
-  let loop: Promise<void> | undefined;
   app.addHook("onReady", async () => {
-    loop = indexer.run(abort.signal);
+    void indexer.start();
   });
-  app.addHook("onClose", async () => {
-    abort.abort();
-    await loop;
-  });
+  app.addHook("onClose", () => indexer.stop());
 }
 
 export default fp(indexerPlugin, {

@@ -624,23 +624,28 @@ export async function project(db: Db, e: StoredEvent): Promise<void> {
   if (handler) await handler(db, e);
 }
 
-/** Every projection table, in an order that truncation can follow. */
-export const PROJECTION_TABLES = [
-  "hospital_invitations",
-  "supplier_gtins",
-  "settlements",
-  "recalls",
-  "trace_events",
-  "shipments",
-  "order_approvals",
-  "orders",
-  "hospital_members",
-  "hospitals",
-  "agreement_hospitals",
-  "agreements",
-  "bids",
-  "tenders",
-  "required_kinds",
-  "supplier_documents",
-  "suppliers",
-];
+/**
+ * Every projection table with its primary key. Each has the undo trigger of migration 0008, and
+ * a rewind finds the row a recorded change touched by this key.
+ */
+export const PROJECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  hospital_invitations: ["hospital", "member"],
+  supplier_gtins: ["supplier", "gtin"],
+  settlements: ["shipment_id"],
+  recalls: ["tx_hash", "log_index"],
+  trace_events: ["shipment_id", "event_index"],
+  shipments: ["id"],
+  order_approvals: ["order_id", "approver"],
+  orders: ["id"],
+  hospital_members: ["hospital", "member"],
+  hospitals: ["address"],
+  agreement_hospitals: ["agreement_id", "hospital"],
+  agreements: ["id"],
+  bids: ["tender_id", "bidder"],
+  tenders: ["id"],
+  required_kinds: ["id"],
+  supplier_documents: ["id"],
+  suppliers: ["address"],
+};
+
+export const PROJECTION_TABLES: readonly string[] = Object.keys(PROJECTION_KEYS);

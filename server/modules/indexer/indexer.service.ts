@@ -1,9 +1,10 @@
 import type { Block, JsonRpcProvider, Log } from "ethers";
 import type { Db } from "../../db";
-import { sleep } from "../../lib/sleep";
+import { PermanentError, RetryableError } from "../../lib/failures";
+import { PollLoop } from "../../lib/poll-loop";
 import type { LedgerEventDecoder } from "../../../ledger/events";
 import {
-  applyEvent,
+  applyEvents,
   latestBlock,
   recentBlocks,
   rewindTo,
@@ -19,8 +20,10 @@ import {
  *   a crash leaves either all of a range or none of it;
  * - every event is stored once (keyed by block hash and log index) and projected once;
  * - a stored block hash the chain no longer has means a reorg: the indexer rewinds to the
- *   newest stored block the chain still has and re-reads from there. A reorg deeper than the
- *   stored window stops the indexer loudly instead of guessing.
+ *   newest stored block the chain still has and re-reads from there. The rewind takes back
+ *   exactly what the dropped blocks changed, from the undo log kept for the blocks of the
+ *   window (indexer.repository.ts `rewindTo`). A reorg deeper than the stored window stops the
+ *   indexer loudly instead of guessing.
  */
 
 export interface IndexerOptions {
@@ -45,7 +48,8 @@ export interface IndexerLogger {
   error(obj: object, msg: string): void;
 }
 
-export class ReorgTooDeepError extends Error {
+/** Permanent: no retry makes the lost blocks come back; an operator rebuilds the database. */
+export class ReorgTooDeepError extends PermanentError {
   constructor(readonly oldestKnown: number) {
     super(
       `chain reorganisation deeper than the indexer's window: no stored block since ${oldestKnown} is still on the ` +
@@ -57,8 +61,12 @@ export class ReorgTooDeepError extends Error {
 export class Indexer {
   private head: number | null = null;
   private indexedTo: number | null = null;
-  private lastError: string | null = null;
-  private stopped = false;
+  /**
+   * Polls and indexes between `start()` and `stop()`. Transient errors (RPC down, a reorg under
+   * our feet) are retried with backoff; a permanent one (a reorg deeper than the window) stops
+   * the loop, which /ready then reports.
+   */
+  private readonly loop: PollLoop;
 
   constructor(
     private readonly db: Db,
@@ -66,17 +74,26 @@ export class Indexer {
     private readonly decoder: LedgerEventDecoder,
     private readonly options: IndexerOptions,
     private readonly log: IndexerLogger,
-  ) {}
+  ) {
+    this.loop = new PollLoop({
+      name: "indexer",
+      step: () => this.step(),
+      intervalMs: options.pollMs,
+      backoff: { baseMs: 2 * options.pollMs, maxMs: 30_000 },
+      log,
+    });
+  }
 
   status(): IndexerStatus {
     const lagBlocks =
       this.head === null ? null : this.head - (this.indexedTo ?? this.options.deploymentBlock - 1);
+    const loop = this.loop.status();
     return {
       head: this.head,
       indexedTo: this.indexedTo,
       lagBlocks,
-      lastError: this.lastError,
-      stopped: this.stopped,
+      lastError: loop.lastError,
+      stopped: loop.halted,
     };
   }
 
@@ -87,30 +104,14 @@ export class Indexer {
     }
   }
 
-  /**
-   * Polls and indexes until `signal` aborts. Transient errors (RPC down, a reorg under our
-   * feet) are retried with backoff; a reorg deeper than the window stops the loop.
-   */
-  async run(signal: AbortSignal): Promise<void> {
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        const progressed = await this.step();
-        failures = 0;
-        this.lastError = null;
-        if (!progressed) await sleep(this.options.pollMs, signal);
-      } catch (error) {
-        this.lastError = error instanceof Error ? error.message : String(error);
-        if (error instanceof ReorgTooDeepError) {
-          this.stopped = true;
-          this.log.error({ err: error }, "indexer stopped");
-          return;
-        }
-        failures++;
-        this.log.warn({ err: error, failures }, "indexer step failed; retrying");
-        await sleep(Math.min(this.options.pollMs * 2 ** failures, 30_000), signal);
-      }
-    }
+  /** Starts the polling loop; the promise resolves when it ends (stopped, or halted). */
+  start(): Promise<void> {
+    return this.loop.start();
+  }
+
+  /** Stops the polling loop promptly, after the block range in hand. */
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One unit of work: a reorg rewind or one block range. Returns false when caught up. */
@@ -146,14 +147,17 @@ export class Indexer {
     for (const l of logs) if (headers.get(l.blockNumber)!.hash !== l.blockHash) return true;
 
     const events = this.decodeAll(logs, headers);
+    // A reorg can reach back to the oldest block the window keeps: from there on, projection
+    // changes are recorded for a rewind; older blocks are final to the indexer.
+    const keepFrom = to - this.options.reorgWindow;
     await this.db.transaction(async (tx) => {
-      for (const e of events) await applyEvent(tx, e);
+      await applyEvents(tx, events, keepFrom);
       const blocks: BlockRow[] = [...headers.values()].map((b) => ({
         blockNumber: b.number,
         blockHash: b.hash!,
         parentHash: b.parentHash,
       }));
-      await saveBlocks(tx, blocks, to - this.options.reorgWindow);
+      await saveBlocks(tx, blocks, keepFrom);
     });
     this.indexedTo = to;
     if (events.length > 0) this.log.info({ from, to, events: events.length }, "indexed ledger events");
@@ -198,7 +202,8 @@ export class Indexer {
     const out = new Map<number, Block>();
     for (const n of numbers) {
       const block = await this.provider.getBlock(n);
-      if (!block) throw new Error(`block ${n} not found on the node`);
+      // A load-balanced or lagging node may not have it yet.
+      if (!block) throw new RetryableError(`block ${n} not found on the node`);
       out.set(n, block);
     }
     return out;

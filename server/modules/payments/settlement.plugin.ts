@@ -6,7 +6,7 @@ import { SettlementWorker } from "./settlement.worker";
 
 /**
  * `app.settlementWorker`: the payment outbox's worker, when payments are enabled (the settler
- * key is configured). Its loop starts on ready; on close it is aborted and awaited, so the job
+ * key is configured). Its loop starts on ready; on close it is stopped and awaited, so the job
  * in hand is recorded before the process exits. Outbox depth goes to /metrics.
  */
 
@@ -49,16 +49,16 @@ async function settlementPlugin(app: FastifyInstance, options: SettlementPluginO
     app.log.child({ module: "settlement" }),
   );
   app.decorate("settlementWorker", worker);
+  app.metrics.gauge({
+    name: "settlement_worker_halted",
+    help: "1 when the payment worker stopped on a permanent failure (see its error log)",
+    collect: (g) => g.set(worker.halted() ? 1 : 0),
+  });
   if (!options.run || !config.payments.enabled) return;
-  const abort = new AbortController();
-  let loop: Promise<void> | undefined;
   app.addHook("onReady", async () => {
-    loop = worker.run(abort.signal);
+    void worker.start();
   });
-  app.addHook("onClose", async () => {
-    abort.abort();
-    await loop;
-  });
+  app.addHook("onClose", () => worker.stop());
 }
 
 export default fp(settlementPlugin, {

@@ -1,6 +1,7 @@
 import { Transaction, type BaseWallet, type JsonRpcProvider } from "ethers";
 import type { Db } from "../../db";
-import { sleep } from "../../lib/sleep";
+import { isCallException, isNonceConsumed, isUncodedRpcError } from "../../lib/failures";
+import { PollLoop } from "../../lib/poll-loop";
 import type { DeliveryTrace, OrderBook } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
 import { raise } from "../exceptions/exceptions.repository";
@@ -37,6 +38,7 @@ export interface WorkerOptions {
 export interface WorkerLogger {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
 }
 
 export interface WorkerHooks {
@@ -44,9 +46,6 @@ export interface WorkerHooks {
   at?(point: "signed" | "broadcast" | "mined"): void | Promise<void>;
 }
 
-const NONCE_ERRORS =
-  /nonce too low|nonce has already been used|NONCE_EXPIRED|replacement transaction underpriced/i;
-const KNOWN_TX = /already known|known transaction|ALREADY_EXISTS/i;
 /**
  * Gas limit = estimate + 25 %. The estimate is taken against the chain as it is when signing,
  * but the transaction may be mined after other confirmations still in flight (after a crash, or
@@ -61,6 +60,12 @@ const GAS_HEADROOM_PERCENT = 125n;
 const MAX_CONTEXT_RETRIES = 10;
 
 export class SettlementWorker {
+  /**
+   * Ticks between `start()` and `stop()`: transient failures (the node or the database out of
+   * reach) are retried with backoff and never give a job up; a permanent one stops the loop.
+   */
+  private readonly loop: PollLoop;
+
   constructor(
     private readonly db: Db,
     private readonly provider: JsonRpcProvider,
@@ -70,22 +75,29 @@ export class SettlementWorker {
     private readonly options: WorkerOptions,
     private readonly log: WorkerLogger,
     private readonly hooks: WorkerHooks = {},
-  ) {}
+  ) {
+    this.loop = new PollLoop({
+      name: "settlement worker",
+      step: () => this.tick(),
+      intervalMs: options.pollMs,
+      backoff: { baseMs: 2 * options.pollMs, maxMs: 30_000 },
+      log,
+    });
+  }
 
-  /** Works until `signal` aborts; transient failures are retried with backoff. */
-  async run(signal: AbortSignal): Promise<void> {
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        const worked = await this.tick();
-        failures = 0;
-        if (!worked) await sleep(this.options.pollMs, signal);
-      } catch (error) {
-        failures++;
-        this.log.warn({ err: error, failures }, "settlement worker step failed; retrying");
-        await sleep(Math.min(this.options.pollMs * 2 ** failures, 30_000), signal);
-      }
-    }
+  /** Starts the loop; the promise resolves when it ends (stopped, or halted). */
+  start(): Promise<void> {
+    return this.loop.start();
+  }
+
+  /** Stops the loop promptly, after the job in hand is recorded. */
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  /** Stopped by a permanent failure: payments wait for an operator. */
+  halted(): boolean {
+    return this.loop.status().halted;
   }
 
   /** Reconciles one submitted job, else sends one pending job. Returns false when idle. */
@@ -200,14 +212,15 @@ export class SettlementWorker {
     try {
       await this.provider.broadcastTransaction(job.raw_tx!);
     } catch (error) {
-      const message = (error as Error).message ?? String(error);
-      if (KNOWN_TX.test(message)) return;
-      if (NONCE_ERRORS.test(message)) {
+      if (isNonceConsumed(error)) {
         // The nonce went to another transaction: this one can never land, so sign anew
         // (the pending path re-checks the chain's confirmed flag first).
-        await repo.markRetry(this.db, job.id, job.tx_hash!, message, 0);
+        await repo.markRetry(this.db, job.id, job.tx_hash!, (error as Error).message, 0);
         return;
       }
+      // A node that has the transaction already says so in its own words ("already known",
+      // "known transaction"), which ethers leaves uncoded: ask it for the transaction instead.
+      if (isUncodedRpcError(error) && (await this.provider.getTransaction(job.tx_hash!))) return;
       throw error;
     }
   }
@@ -284,8 +297,4 @@ async function raiseRefusal(tx: Db, job: SettlementJob, errorName: string, messa
     reasons: [{ code: "CHAIN_REVERT", error: errorName, message }],
     proposedAccepted: BigInt(job.accepted),
   });
-}
-
-function isCallException(error: unknown): boolean {
-  return (error as { code?: string })?.code === "CALL_EXCEPTION";
 }

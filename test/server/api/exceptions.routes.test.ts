@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { Exception } from "../../../api/exceptions";
 import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
+import { once } from "../helpers/once";
 import { GTIN, LOT, type ChainStack, type Procurement } from "../support/chain";
 import {
   bearer,
@@ -249,13 +250,58 @@ forEachEngine((engine) => {
     });
   });
 
-  describe("POST /v1/exceptions/:id/resolve — decisions paid on-chain", function () {
-    it("accept_all settles the proposed units and pays them at the agreement's price", async function () {
+  // The decisions, each taken once by whichever test needs it first (a test may run alone).
+  const decide = {
+    short: once(async () => {
       const res = await resolve(
         e.short,
         { action: "accept_all", note: "8 of 10 arrived; 2 to follow" },
         t.approver,
       );
+      const receipt = await app.inject({
+        method: "GET",
+        url: "/v1/receipts/GR-short",
+        headers: bearer(t.receiver),
+      });
+      const value = (await chain.ledger.orderBook.order(s.short.orderId)).escrow;
+      return { res, receipt, value, ...(await drainAndSettle(s.short.shipmentId)) };
+    }),
+    part: once(async () => {
+      const res = await resolve(
+        e.part,
+        { action: "accept_part", acceptedQuantity: 3, note: "a third unit was found in the dock" },
+        t.approver,
+      );
+      const value = (await chain.ledger.orderBook.order(s.part.orderId)).escrow;
+      return { res, value, ...(await drainAndSettle(s.part.shipmentId)) };
+    }),
+    reject: once(async () => {
+      const res = await resolve(e.reject, { action: "reject", note: "wrong delivery" }, t.approver);
+      return { res, ...(await drainAndSettle(s.reject.shipmentId)) };
+    }),
+    /** accept_all of recalled units, refused by the chain; then the reject it allows. */
+    recalled: once(async () => {
+      const res = await resolve(e.recalled, { action: "accept_all", note: "use them anyway" }, t.approver);
+      const refused = await drainAndSettle(s.recalled.shipmentId);
+      const raised = await items("?status=open&reason=CHAIN_REVERT", t.approver);
+      const receipt = await app.inject({
+        method: "GET",
+        url: "/v1/receipts/GR-recalled",
+        headers: bearer(t.receiver),
+      });
+      const rejected = await resolve(
+        raised[0].id,
+        { action: "reject", note: "recalled lot returned" },
+        t.approver,
+      );
+      const settled = await drainAndSettle(s.recalled.shipmentId);
+      return { res, refused, raised, receipt, rejected, settled };
+    }),
+  };
+
+  describe("POST /v1/exceptions/:id/resolve — decisions paid on-chain", function () {
+    it("accept_all settles the proposed units and pays them at the agreement's price", async function () {
+      const { res, receipt, value, paid, events } = await decide.short();
       expect(res.statusCode, res.body).to.equal(200);
       const resolved = res.json<Exception>();
       expect(resolved).to.include({
@@ -267,16 +313,10 @@ forEachEngine((engine) => {
         resolvedBy: chain.cast.approver.address.toLowerCase(),
       });
       expect(resolved.resolvedAt).to.be.a("string");
-      const receipt = await app.inject({
-        method: "GET",
-        url: "/v1/receipts/GR-short",
-        headers: bearer(t.receiver),
-      });
+      // Queued for the worker until it pays.
       expect(receipt.json().settlement).to.include({ status: "pending" });
 
       // Funding escrowed the order at the first tier's unit price, which each accepted unit pays.
-      const value = (await chain.ledger.orderBook.order(s.short.orderId)).escrow;
-      const { paid, events } = await drainAndSettle(s.short.shipmentId);
       expect(paid).to.equal((value * 8n) / 10n);
       expect(events).to.have.length(1);
       expect(events[0].args.confirmation.accepted).to.equal(8n);
@@ -286,6 +326,7 @@ forEachEngine((engine) => {
     });
 
     it("refuses to resolve it twice: 409 EXCEPTION_ALREADY_RESOLVED", async function () {
+      await decide.short();
       expectError(
         await resolve(e.short, { action: "reject", note: "changed my mind" }, t.approver),
         409,
@@ -295,25 +336,18 @@ forEachEngine((engine) => {
     });
 
     it("accept_part settles the units the approver accepts", async function () {
-      const res = await resolve(
-        e.part,
-        { action: "accept_part", acceptedQuantity: 3, note: "a third unit was found in the dock" },
-        t.approver,
-      );
+      const { res, value, paid, events } = await decide.part();
       expect(res.statusCode, res.body).to.equal(200);
       expect(res.json()).to.include({ status: "resolved", resolution: "accept_part", resolvedAccepted: "3" });
-      const value = (await chain.ledger.orderBook.order(s.part.orderId)).escrow;
-      const { paid, events } = await drainAndSettle(s.part.shipmentId);
       expect(paid).to.equal((value * 3n) / 4n);
       expect(events[0].args.confirmation.accepted).to.equal(3n);
       expect(events[0].args.confirmation.rejected).to.equal(1n);
     });
 
     it("reject pays nothing and returns every unit to the order", async function () {
-      const res = await resolve(e.reject, { action: "reject", note: "wrong delivery" }, t.approver);
+      const { res, paid, events } = await decide.reject();
       expect(res.statusCode, res.body).to.equal(200);
       expect(res.json()).to.include({ resolution: "reject", resolvedAccepted: "0" });
-      const { paid, events } = await drainAndSettle(s.reject.shipmentId);
       expect(paid).to.equal(0n);
       expect(events[0].args.confirmation.accepted).to.equal(0n);
       expect(events[0].args.confirmation.rejected).to.equal(2n);
@@ -321,13 +355,11 @@ forEachEngine((engine) => {
     });
 
     it("a settlement the chain refuses comes back as a settlement exception naming the custom error", async function () {
-      const res = await resolve(e.recalled, { action: "accept_all", note: "use them anyway" }, t.approver);
+      const { res, refused, raised, receipt, rejected, settled } = await decide.recalled();
       expect(res.statusCode, res.body).to.equal(200);
-      const { paid, events } = await drainAndSettle(s.recalled.shipmentId);
-      expect(paid).to.equal(0n);
-      expect(events).to.deep.equal([]);
+      expect(refused.paid).to.equal(0n);
+      expect(refused.events).to.deep.equal([]);
 
-      const raised = await items("?status=open&reason=CHAIN_REVERT", t.approver);
       expect(raised).to.have.length(1);
       expect(raised[0]).to.include({
         shipmentId: String(s.recalled.shipmentId),
@@ -341,28 +373,18 @@ forEachEngine((engine) => {
       expect(raised[0].reasons[0].message).to.match(
         /^SettlementLotRecalled\(shipmentId=\d+, gtin=\d+, lot=LOTRECALL\)$/,
       );
-      const receipt = await app.inject({
-        method: "GET",
-        url: "/v1/receipts/GR-recalled",
-        headers: bearer(t.receiver),
-      });
       expect(receipt.json().settlement).to.include({ status: "failed" });
       expect(receipt.json().settlement.error).to.include("SettlementLotRecalled");
 
       // Rejecting the recalled units is what the chain allows: the failed job is re-armed.
-      const rejected = await resolve(
-        raised[0].id,
-        { action: "reject", note: "recalled lot returned" },
-        t.approver,
-      );
       expect(rejected.statusCode, rejected.body).to.equal(200);
-      const settled = await drainAndSettle(s.recalled.shipmentId);
       expect(settled.paid).to.equal(0n);
       expect(settled.events[0].args.confirmation.accepted).to.equal(0n);
       expect(settled.events[0].args.confirmation.rejected).to.equal(2n);
     });
 
     it("lists the resolved exceptions, and only the untouched one is still open", async function () {
+      for (const decision of [decide.short, decide.part, decide.reject, decide.recalled]) await decision();
       const resolved = await items("?status=resolved", t.approver);
       expect(resolved.map((x) => x.resolution)).to.deep.equal([
         "accept_all",

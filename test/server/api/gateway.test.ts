@@ -4,6 +4,7 @@ import { migrate } from "../../../server/db";
 import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/DeliveryTrace";
 import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
+import { once } from "../helpers/once";
 import { recordAsJson } from "../support/api-fixtures";
 import { GTIN, LOT, procure, startChain, type ChainStack, type Procurement } from "../support/chain";
 import { as, buildGateway, errorOf, login } from "../support/gateway";
@@ -36,6 +37,16 @@ forEachEngine((engine) => {
     await app?.close();
     await chain?.stop();
   });
+
+  /** The supplier uploads the shipment's serial list: receipts are matched against it. */
+  const uploadManifest = once(() =>
+    app.inject({
+      method: "PUT",
+      url: `/v1/shipments/${p.shipmentId}/manifest`,
+      headers: as(supplier),
+      payload: { serials: p.serials },
+    }),
+  );
 
   describe("sign-in", function () {
     it("reads the caller's roles from the chain", async function () {
@@ -92,12 +103,7 @@ forEachEngine((engine) => {
     });
 
     it("accepts the right list and serves proofs that verify on-chain", async function () {
-      const res = await app.inject({
-        method: "PUT",
-        url: `/v1/shipments/${p.shipmentId}/manifest`,
-        headers: as(supplier),
-        payload: { serials: p.serials },
-      });
+      const res = await uploadManifest();
       expect(res.statusCode).to.equal(201);
       const proof = await app.inject({
         method: "GET",
@@ -116,6 +122,7 @@ forEachEngine((engine) => {
 
   describe("receipt → match → payment", function () {
     it("matches a clean receipt and pays the supplier exactly the order value on-chain", async function () {
+      await uploadManifest();
       const before = await chain.ledger.token.balanceOf(chain.cast.supplier.address);
       const payload = {
         receiptNo: "GR-0001",

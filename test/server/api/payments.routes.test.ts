@@ -2,6 +2,7 @@ import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
+import { once } from "../helpers/once";
 import { DAY, GTIN, LOT, type ChainStack, type Procurement } from "../support/chain";
 import {
   bearer,
@@ -134,10 +135,53 @@ forEachEngine((engine) => {
     expect(Number.isInteger(payment.secondsToPayment)).to.equal(true);
   }
 
+  // Each settlement is made once, by whichever test needs it first (a test may run alone), in
+  // the order of the chain's clock: the late ones move it past their deadlines.
+  const settle = {
+    onTime: once(async () => {
+      await receiveAll(p, "GR-ONTIME");
+      return { paidOut: await drain() };
+    }),
+    /** Received 2 days and an hour after its deadline. */
+    late: once(async () => {
+      const order = await chain.ledger.orderBook.order(s.late.orderId);
+      const deadline = Number(order.deliveryDeadline);
+      await chain.advance(deadline + 2 * DAY + 3600 - (await chain.now()));
+      await receiveAll(s.late, "GR-LATE");
+      const hospitalBefore = await chain.ledger.token.balanceOf(chain.cast.hospital.address);
+      const paidOut = await drain();
+      const toHospital = (await chain.ledger.token.balanceOf(chain.cast.hospital.address)) - hospitalBefore;
+      // Funding escrowed the units at the first tier, which is what accepting them costs.
+      return { deadline, gross: order.escrow, paidOut, toHospital };
+    }),
+    /** Received 22 days and a minute after its deadline. */
+    veryLate: once(async () => {
+      const order = await chain.ledger.orderBook.order(s.veryLate.orderId);
+      const deadline = Number(order.deliveryDeadline);
+      await chain.advance(deadline + 22 * DAY + 60 - (await chain.now()));
+      await receiveAll(s.veryLate, "GR-VERYLATE");
+      return { deadline, gross: order.escrow, paidOut: await drain() };
+    }),
+    /** Queued only: received as late as the very late one, not paid yet. */
+    pending: once(async () => {
+      await settle.veryLate();
+      await receiveAll(s.pending, "GR-PENDING");
+    }),
+    /** The queued one paid. */
+    pendingPaid: once(async () => {
+      await settle.pending();
+      const value = (await chain.ledger.orderBook.order(s.pending.orderId)).escrow;
+      return { value, paidOut: await drain() };
+    }),
+  };
+  /** The four settlements the list tests page through. */
+  const settledFour = async () => {
+    for (const step of [settle.onTime, settle.late, settle.veryLate, settle.pending]) await step();
+  };
+
   describe("settlements", function () {
     it("an on-time delivery is paid in full, with no penalty", async function () {
-      await receiveAll(p, "GR-ONTIME");
-      expect(await drain()).to.equal(100_000n);
+      expect((await settle.onTime()).paidOut).to.equal(100_000n);
       const [payment] = await items(`?orderId=${p.orderId}`, t.receiver);
       expect(payment).to.include({
         shipmentId: String(p.shipmentId),
@@ -159,15 +203,7 @@ forEachEngine((engine) => {
     });
 
     it("a delivery 2 days and an hour late pays 3 days of penalty (days round up)", async function () {
-      const order = await chain.ledger.orderBook.order(s.late.orderId);
-      const deadline = Number(order.deliveryDeadline);
-      await chain.advance(deadline + 2 * DAY + 3600 - (await chain.now()));
-      await receiveAll(s.late, "GR-LATE");
-      // Funding escrowed the units at the first tier, which is what accepting them costs.
-      const gross = order.escrow;
-
-      const hospitalBefore = await chain.ledger.token.balanceOf(chain.cast.hospital.address);
-      const paidOut = await drain();
+      const { deadline, gross, paidOut, toHospital } = await settle.late();
       const [payment] = await items(`?orderId=${s.late.orderId}`, t.receiver);
       const deliveredAt = await expectDelivery(payment, s.late.shipmentId);
       const { days, penalty } = expectedPenalty(gross, deliveredAt, deadline);
@@ -175,9 +211,7 @@ forEachEngine((engine) => {
       expect(penalty).to.equal(1_500n);
       expect(paidOut).to.equal(gross - penalty);
       // The penalty goes back to the hospital.
-      expect((await chain.ledger.token.balanceOf(chain.cast.hospital.address)) - hospitalBefore).to.equal(
-        penalty,
-      );
+      expect(toHospital).to.equal(penalty);
       expect(payment).to.include({
         status: "confirmed",
         gross: gross.toString(),
@@ -193,12 +227,7 @@ forEachEngine((engine) => {
     });
 
     it("a delivery three weeks late pays the capped penalty of 1000 bps", async function () {
-      const order = await chain.ledger.orderBook.order(s.veryLate.orderId);
-      const deadline = Number(order.deliveryDeadline);
-      await chain.advance(deadline + 22 * DAY + 60 - (await chain.now()));
-      await receiveAll(s.veryLate, "GR-VERYLATE");
-      const gross = order.escrow;
-      const paidOut = await drain();
+      const { deadline, gross, paidOut } = await settle.veryLate();
       const [payment] = await items(`?orderId=${s.veryLate.orderId}`, t.regulator);
       const deliveredAt = await expectDelivery(payment, s.veryLate.shipmentId);
       const { days, penalty } = expectedPenalty(gross, deliveredAt, deadline);
@@ -215,7 +244,7 @@ forEachEngine((engine) => {
     });
 
     it("a queued settlement is listed as pending, without amounts or transaction yet", async function () {
-      await receiveAll(s.pending, "GR-PENDING");
+      await settle.pending();
       const [payment] = await items("?status=pending", t.receiver);
       expect(payment).to.include({
         shipmentId: String(s.pending.shipmentId),
@@ -240,6 +269,7 @@ forEachEngine((engine) => {
     const shipments = (list: Payment[]) => list.map((x) => x.shipmentId);
 
     it("filters by status, supplier and order", async function () {
+      await settledFour();
       const all = [p, s.late, s.veryLate, s.pending].map((x) => String(x.shipmentId));
       expect(shipments(await items("", t.regulator))).to.deep.equal(all);
       expect(shipments(await items("?status=confirmed", t.regulator))).to.deep.equal(all.slice(0, 3));
@@ -262,6 +292,7 @@ forEachEngine((engine) => {
     });
 
     it("walks the payments one at a time with the cursor", async function () {
+      await settledFour();
       const seen: string[] = [];
       let cursor: string | null = null;
       let pages = 0;
@@ -282,6 +313,7 @@ forEachEngine((engine) => {
     });
 
     it("shows a supplier its own payments, another hospital none; refuses no token (401) and no ledger role (403)", async function () {
+      await settledFour();
       expect(await items("", t.supplier)).to.have.length(4);
       expect(await items("", t.supplier2)).to.deep.equal([]);
       expect(await items("", t.receiver2)).to.deep.equal([]);
@@ -292,8 +324,9 @@ forEachEngine((engine) => {
     });
 
     it("lists the last one confirmed once the worker has paid it (late too, so capped)", async function () {
-      const value = (await chain.ledger.orderBook.order(s.pending.orderId)).escrow;
-      expect(await drain()).to.equal(value - value / 10n);
+      await settledFour();
+      const { value, paidOut } = await settle.pendingPaid();
+      expect(paidOut).to.equal(value - value / 10n);
       expect(await items("?status=pending", t.receiver)).to.deep.equal([]);
       const [payment] = await items(`?orderId=${s.pending.orderId}`, t.receiver);
       expect(payment).to.include({ status: "confirmed", penalty: (value / 10n).toString(), daysLate: 23 });

@@ -194,6 +194,12 @@ forEachEngine((engine) => {
   });
 
   describe("GET /v1/shipments/:id/serials/:serial/proof", function () {
+    // The supplier's list, as the upload test stores it (again, if that test ran: 200).
+    before(async function () {
+      const res = await put(p.shipmentId, { serials: p.serials }, t.supplier);
+      expect(res.statusCode, res.body).to.be.oneOf([200, 201]);
+    });
+
     it("serves every serial's proof with the shipment's record, each verifying on-chain against its root", async function () {
       const root = act.serialTree(p.serials).root;
       const record = await act.shipmentRecord(chain.ledger, p.shipmentId);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { Log } from "ethers";
 import { migrate, type Db } from "../../../server/db";
 import { LedgerEventDecoder } from "../../../ledger/events";
-import { PROJECTION_TABLES } from "../../../server/modules/indexer/indexer.projections";
+import { PROJECTION_KEYS, PROJECTION_TABLES } from "../../../server/modules/indexer/indexer.projections";
 import {
   Indexer,
   ReorgTooDeepError,
@@ -51,11 +51,42 @@ function recordingLogger(): IndexerLogger & { entries: LogEntry[] } {
   return { entries, info: push("info"), warn: push("warn"), error: push("error") };
 }
 
+/** What an index of the chain consists of (the undo log aside: its ids depend on history). */
 const INDEXER_TABLES = ["chain_events", "indexer_blocks", ...PROJECTION_TABLES];
 
-/** Empties the event log, the block window and every projection: a database never indexed. */
+/** Empties the event log, the block window, the undo log and every projection: a database never indexed. */
 async function wipe(db: Db): Promise<void> {
-  await db.query(`TRUNCATE ${INDEXER_TABLES.join(", ")}`);
+  await db.query(`TRUNCATE indexer_undo, ${INDEXER_TABLES.join(", ")}`);
+}
+
+/**
+ * `db` with a count of the statements run inside its transactions, and of the rows they
+ * returned or changed: what a rewind costs, measured in work rather than time.
+ */
+function counting(db: Db): { db: Db; cost: { statements: number; rows: number } } {
+  const cost = { statements: 0, rows: 0 };
+  const counted = (tx: Db): Db => ({
+    engine: tx.engine,
+    query: async <T>(sql: string, params?: readonly unknown[]) => {
+      const result = await tx.query<T>(sql, params);
+      cost.statements++;
+      cost.rows += result.rowCount;
+      return result;
+    },
+    exec: (sql: string) => tx.exec(sql),
+    transaction: <T>(fn: (inner: Db) => Promise<T>) => tx.transaction((inner) => fn(counted(inner))),
+    close: () => tx.close(),
+  });
+  return {
+    cost,
+    db: {
+      engine: db.engine,
+      query: (sql, params) => db.query(sql, params),
+      exec: (sql) => db.exec(sql),
+      transaction: (fn) => db.transaction((tx) => fn(counted(tx))),
+      close: () => db.close(),
+    },
+  };
 }
 
 type Dump = Record<string, string[]>;
@@ -510,6 +541,93 @@ describe("ledger indexer against Anvil", function () {
       expect(rewound).to.deep.equal(await dump(db));
     });
 
+    it("keeps an undo trigger on every projection table, keyed by its primary key", async function () {
+      const db = engine.db;
+      const { rows: triggers } = await db.query<{ table_name: string }>(
+        `SELECT DISTINCT event_object_table AS table_name FROM information_schema.triggers
+         WHERE action_statement LIKE '%indexer_record_undo%' ORDER BY 1`,
+      );
+      expect(triggers.map((t) => t.table_name)).to.deep.equal([...PROJECTION_TABLES].sort());
+      for (const table of PROJECTION_TABLES) {
+        const { rows } = await db.query<{ column_name: string }>(
+          `SELECT k.column_name FROM information_schema.table_constraints c
+           JOIN information_schema.key_column_usage k USING (constraint_schema, constraint_name)
+           WHERE c.table_name = $1 AND c.constraint_type = 'PRIMARY KEY' ORDER BY k.ordinal_position`,
+          [table],
+        );
+        expect(
+          rows.map((r) => r.column_name),
+          table,
+        ).to.deep.equal(PROJECTION_KEYS[table]);
+      }
+    });
+
+    it("rewinds with work proportional to the reorg's depth, not to the history", async function () {
+      const db = engine.db;
+      const { db: metered, cost } = counting(db);
+      const ix = indexer(metered, { reorgWindow: 16 });
+      let round = 0;
+
+      /**
+       * Records `depth` trace events in as many blocks (the first with an excursion, which also
+       * updates the shipment), indexes them, replaces those blocks with as many holding other
+       * trace events, and returns what the rewind cost and what the dropped blocks had changed.
+       */
+      async function reorgOf(depth: number) {
+        round++;
+        const ancestor = await head();
+        for (let i = 0; i < depth; i++) await trace(`cost-${round}-${i}`, i === 0);
+        await ix.catchUp();
+        const { rows } = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM indexer_undo WHERE block_number > $1`,
+          [ancestor],
+        );
+        const changes = rows[0].n;
+        const t = await chain.now();
+        await reorg(
+          depth,
+          Array.from({ length: depth }, (_, i): [object, number] => [
+            reorgTx.trace(`cost-${round}-new-${i}`, t - 60, false),
+            i,
+          ]),
+        );
+        cost.statements = 0;
+        cost.rows = 0;
+        expect(await ix.step(), "the rewind").to.equal(true);
+        expect(ix.status().indexedTo).to.equal(ancestor);
+        const rewind = { ...cost };
+        await ix.catchUp();
+        return { ...rewind, changes };
+      }
+
+      await ix.catchUp();
+      const small = await reorgOf(2);
+      // One inserted trace event per dropped block, and the excursion's update of the shipment.
+      expect(small.changes).to.equal(3);
+
+      // Much more history: a rebuild would replay every event of it.
+      const before = await count(db, `SELECT count(*)::int AS n FROM chain_events`);
+      for (let i = 0; i < 20; i++) await recall(`HISTORY-${i}`);
+      await chain.mine(20); // the history moves out of the window
+      await ix.catchUp();
+      expect(await count(db, `SELECT count(*)::int AS n FROM chain_events`)).to.equal(before + 20);
+
+      const again = await reorgOf(2);
+      expect(again).to.deep.equal(small);
+      const deeper = await reorgOf(4);
+      // Two more dropped blocks, two more recorded inserts to take back: a statement and a row
+      // for each of them, and as many more events and blocks dropped.
+      expect(deeper.changes - small.changes).to.equal(2);
+      expect(deeper.statements - small.statements).to.equal(2);
+      expect(deeper.rows - small.rows).to.equal(2 * 4);
+
+      // And the result is the index a fresh start would build from the new chain.
+      const rewound = await dump(db);
+      await wipe(db);
+      await indexer(db).catchUp();
+      expect(rewound).to.deep.equal(await dump(db));
+    });
+
     it("fails loudly on a reorg deeper than the window and stops its loop", async function () {
       const db = engine.db;
       await chain.mine(3);
@@ -526,16 +644,10 @@ describe("ledger indexer against Anvil", function () {
       // Nothing was guessed: the database is as it was.
       expect(await dump(db)).to.deep.equal(indexed);
 
+      // The loop ends by itself (this test would time out otherwise): no retry brings it back.
       const log = recordingLogger();
       const looping = indexer(db, { reorgWindow: 2 }, log);
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort(), 10_000);
-      try {
-        await looping.run(abort.signal);
-      } finally {
-        clearTimeout(timer);
-      }
-      expect(abort.signal.aborted, "run() should stop by itself").to.equal(false);
+      await looping.start();
       const s = looping.status();
       expect(s.stopped).to.equal(true);
       expect(s.lastError).to.match(/deeper than the indexer's window/);

@@ -52,11 +52,14 @@ describe("ledger v2 projections against the chain's views", function () {
   let invited: HDNodeWallet;
   let withdrawn: HDNodeWallet;
   let unbound: HDNodeWallet;
+  /** The last block of procure(): every v2 act of this file comes after it. */
+  let procured: number;
 
   before(async function () {
     this.timeout(240_000);
     chain = await startChain();
     p = await procure(chain, 10);
+    procured = await chain.provider.getBlockNumber();
     const { ledger, cast } = chain;
     const volumes = [{ hospital: cast.hospital.address, volume: 100n }];
     const tiers = [{ threshold: 0n, unitPrice: 9_000n }];
@@ -158,10 +161,25 @@ describe("ledger v2 projections against the chain's views", function () {
     let db: Db;
     const rows = async (sql: string, params: unknown[] = []) => (await db.query<Row>(sql, params)).rows;
 
+    /** A window reaching back to the deployment: every projection change stays undoable. */
+    const wholeChain = async () =>
+      (await chain.provider.getBlockNumber()) - chain.deployment.deploymentBlock + 1;
+    const indexed = ["chain_events", ...PROJECTION_TABLES];
+    const dump = async () => {
+      const out: Record<string, string[]> = {};
+      for (const table of indexed)
+        out[table] = (await rows(`SELECT * FROM ${table}`)).map((r) => JSON.stringify(r)).sort();
+      return out;
+    };
+    const reindex = async (options: { confirmations?: number } = {}) => {
+      await db.query(`TRUNCATE indexer_undo, indexer_blocks, ${indexed.join(", ")}`);
+      await indexLedger(db, chain, { reorgWindow: await wholeChain(), ...options });
+    };
+
     before(async function () {
       db = engine.db;
       await migrate(db);
-      await indexLedger(db, chain);
+      await indexLedger(db, chain, { reorgWindow: await wholeChain() });
     });
 
     it("tenders: the bond forfeited at award and the hospital's claim, the cancelled tender's bond withdrawn", async function () {
@@ -407,7 +425,19 @@ describe("ledger v2 projections against the chain's views", function () {
       expect(registered.filter((r) => r.document_id === renewal)).to.have.length(2);
     });
 
-    it("a rewind to before the deployment leaves every projection empty", async function () {
+    it("a rewind to a past block takes back exactly what the later blocks changed: the index up to that block", async function () {
+      const tip = await chain.provider.getBlockNumber();
+      // Every v2 act above inserted, updated or deleted rows of some projection.
+      const full = await dump();
+      await db.transaction((tx) => rewindTo(tx, procured));
+      const rewound = await dump();
+      expect(rewound).to.not.deep.equal(full);
+      await reindex({ confirmations: tip - procured });
+      expect(rewound).to.deep.equal(await dump());
+      await reindex(); // the whole chain again, for the next test
+    });
+
+    it("a rewind to before the deployment takes back every projection change, leaving every table empty", async function () {
       const tables = async () => {
         const names = await rows(
           `SELECT table_name FROM information_schema.tables

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { setImmediate } from "node:timers/promises";
 import {
   DataDirLockedError,
   DbUsageError,
@@ -12,8 +12,17 @@ import {
 import { forEachEngine } from "../helpers/engines";
 import { rejectionOf } from "../helpers/rejection";
 import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/latch";
 
 const MAX_UINT256 = 2n ** 256n - 1n;
+
+/** Sessions of this PostgreSQL database waiting for a lock. */
+async function lockWaiters(db: Db): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  );
+  return rows[0].n;
+}
 
 describe("Db", function () {
   forEachEngine((engine) => {
@@ -202,13 +211,25 @@ describe("Db", function () {
 
       it("serialises read-modify-write transactions that lock the row", async function () {
         await engine.db.query("INSERT INTO items VALUES (1, 0)");
+        const WRITERS = 10;
+        // The first to lock the row holds it until every other writer is queued behind it: on
+        // PostgreSQL waiting for the row lock in the server (seen from a connection of its own,
+        // the pool's ten being busy). On PGlite the others wait for the engine's one session.
+        const observer = engine.engine === "postgres" ? await engine.connect() : null;
+        let first = true;
         await Promise.all(
-          Array.from({ length: 10 }, () =>
+          Array.from({ length: WRITERS }, () =>
             engine.db.transaction(async (tx) => {
               const { rows } = await tx.query<{ amount: string }>(
                 "SELECT amount FROM items WHERE id = 1 FOR UPDATE",
               );
-              await sleep(2); // give another transaction every chance to slip in
+              if (first && observer) {
+                await until(
+                  "the other writers to wait for the row lock",
+                  async () => (await lockWaiters(observer)) === WRITERS - 1,
+                );
+              }
+              first = false;
               await tx.query("UPDATE items SET amount = $1 WHERE id = 1", [BigInt(rows[0].amount) + 1n]);
             }),
           ),
@@ -230,18 +251,21 @@ describe("Db", function () {
         it("lets a second worker skip the rows the first has locked", async function () {
           await engine.db.exec("INSERT INTO items VALUES (1, 1); INSERT INTO items VALUES (2, 2);");
           const other = await engine.connect();
-          const claim = (db: Db, wait: Promise<void>) =>
+          const claim = (db: Db, wait: Promise<void>, onLocked: () => void = () => undefined) =>
             db.transaction(async (tx) => {
               const { rows } = await tx.query<{ id: number }>(
                 "SELECT id FROM items ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
               );
+              onLocked();
               await wait;
               return rows.map((r) => r.id);
             });
           let release!: () => void;
           const held = new Promise<void>((resolve) => (release = resolve));
-          const first = claim(engine.db, held);
-          await sleep(50); // let the first claim take its lock
+          let locked!: () => void;
+          const firstLocked = new Promise<void>((resolve) => (locked = resolve));
+          const first = claim(engine.db, held, locked);
+          await firstLocked;
           const second = await claim(other, Promise.resolve());
           release();
           expect(await first).to.deep.equal([1]);
@@ -263,18 +287,24 @@ describe("Db", function () {
 
     it("keeps outside queries out of a running transaction", async function () {
       let seenDuringTransaction: unknown;
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      let issued!: () => void;
+      const outsideIssued = new Promise<void>((resolve) => (issued = resolve));
       const transaction = db.transaction(async (tx) => {
         await tx.query("INSERT INTO events (tag) VALUES ('a')");
-        await sleep(20);
+        entered();
+        await outsideIssued;
         await tx.query("INSERT INTO events (tag) VALUES ('b')");
         throw new Error("roll back");
       });
-      // Issued while the transaction sleeps between its statements: it must wait, not see 'a'
-      // and not have its own write rolled back with the transaction.
-      await sleep(5);
+      // Issued between the transaction's statements: it must wait, not see 'a' and not have its
+      // own write rolled back with the transaction.
+      await inside;
       const outside = db.query("INSERT INTO events (tag) VALUES ('outside')").then(async () => {
         seenDuringTransaction = (await db.query("SELECT tag FROM events ORDER BY seq")).rows;
       });
+      issued();
       await rejectionOf(transaction);
       await outside;
       expect(seenDuringTransaction).to.deep.equal([{ tag: "outside" }]);
@@ -287,7 +317,7 @@ describe("Db", function () {
           db.transaction(async (tx) => {
             for (let i = 0; i < 3; i++) {
               await tx.query("INSERT INTO events (tag) VALUES ($1)", [tag]);
-              await sleep(1);
+              await setImmediate(); // every queued transaction may run now, if the engine let it
             }
           }),
         ),

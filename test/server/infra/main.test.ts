@@ -14,24 +14,38 @@ function startMain(env: Record<string, string>): {
   child: ChildProcess;
   output: () => string;
   exited: Promise<number | null>;
+  /** The first match of `pattern` in the output, as soon as it is printed; rejects if the process exits first. */
+  printed: (pattern: RegExp) => Promise<RegExpExecArray>;
 } {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const watchers = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const watch of watchers) watch();
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const printed = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const watch = () => {
+        const match = pattern.exec(output);
+        if (!match) return;
+        watchers.delete(watch);
+        resolve(match);
+      };
+      watchers.add(watch);
+      watch();
+      void exited.then((code) => {
+        if (!watchers.delete(watch)) return;
+        reject(new Error(`exited with ${code} before printing ${pattern}:\n${output}`));
+      });
+    });
+  return { child, output: () => output, exited, printed };
 }
 
 describe("server/main.ts", function () {
@@ -88,11 +102,7 @@ async function servesThenStops(env: Record<string, string>): Promise<void> {
   {
     const main = startMain(env);
     try {
-      await waitFor(
-        () => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.test(main.output()),
-        "the server to listen",
-      );
-      const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(main.output())![1];
+      const [, url] = await main.printed(/Server listening at (http:\/\/127\.0\.0\.1:\d+)/);
       const res = await fetch(`${url}/health`);
       expect(res.status).to.equal(200);
       main.child.kill("SIGTERM");

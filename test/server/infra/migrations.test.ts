@@ -5,6 +5,7 @@ import { loadMigrations, migrate, MigrationError, type Db } from "../../../serve
 import { forEachEngine } from "../helpers/engines";
 import { rejectionOf } from "../helpers/rejection";
 import { tempDir } from "../helpers/temp-dir";
+import { until } from "../helpers/latch";
 
 /** A migrations folder holding `files` (name → SQL). */
 function migrationsDir(files: Record<string, string>): string {
@@ -16,6 +17,17 @@ function migrationsDir(files: Record<string, string>): string {
 async function recorded(db: Db): Promise<string[]> {
   const { rows } = await db.query<{ name: string }>("SELECT name FROM schema_migrations ORDER BY version");
   return rows.map((r) => r.name);
+}
+
+/** Advisory locks held (`granted`) or waited for on the database's server. */
+async function advisoryLocks(db: Db, granted: boolean): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM pg_locks
+     WHERE locktype = 'advisory' AND granted = $1
+       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    [granted],
+  );
+  return rows[0].n;
 }
 
 async function tables(db: Db): Promise<string[]> {
@@ -127,20 +139,42 @@ describe("migrate, as the migration files change", function () {
 describe("migrate, with replicas starting together", function () {
   forEachEngine((engine) => {
     it("applies each migration exactly once", async function () {
+      // 0002 waits for a gate the test holds (on PostgreSQL), so the replicas are known to meet
+      // while one of them is inside a migration. PGlite's one session never waits on itself.
+      const GATE = 4242;
       const migrations = loadMigrations(
         migrationsDir({
           "0001_a.sql": "CREATE TABLE a (id INT);",
-          "0002_b.sql": "CREATE TABLE b (id INT); SELECT pg_sleep(0.05);",
+          "0002_b.sql": `CREATE TABLE b (id INT); SELECT pg_advisory_xact_lock(${GATE});`,
           "0003_c.sql": "CREATE TABLE c (id INT);",
         }),
       );
       // PostgreSQL: a pool each, as separate processes would have. PGlite serves one process,
       // so there the same handle starts three times at once.
-      const replicas =
-        engine.engine === "postgres"
-          ? await Promise.all([engine.connect(), engine.connect(), engine.connect()])
-          : [engine.db, engine.db, engine.db];
-      const results = await Promise.all(replicas.map((db) => migrate(db, migrations)));
+      const postgres = engine.engine === "postgres";
+      const replicas = postgres
+        ? await Promise.all([engine.connect(), engine.connect(), engine.connect()])
+        : [engine.db, engine.db, engine.db];
+      const gate = postgres ? await engine.connect() : null;
+      // A session lock outlives its statement only on one connection: hold it in a transaction.
+      let openGate = (): void => undefined;
+      const gateHeld = gate?.transaction(async (tx) => {
+        await tx.query(`SELECT pg_advisory_lock($1)`, [GATE]);
+        await new Promise<void>((resolve) => (openGate = resolve));
+        await tx.query(`SELECT pg_advisory_unlock($1)`, [GATE]);
+      });
+      if (gate) {
+        await until("the gate to be held", async () => (await advisoryLocks(engine.db, true)) === 1);
+      }
+      const running = Promise.all(replicas.map((db) => migrate(db, migrations)));
+      if (gate) {
+        // One replica waits at the gate inside 0002, holding the migration lock; the other two
+        // wait for that lock.
+        await until("three replicas waiting", async () => (await advisoryLocks(engine.db, false)) === 3);
+        openGate();
+        await gateHeld;
+      }
+      const results = await running;
       expect(
         results
           .flat()
@@ -148,6 +182,29 @@ describe("migrate, with replicas starting together", function () {
           .sort(),
       ).to.deep.equal(["0001_a.sql", "0002_b.sql", "0003_c.sql"]);
       expect(await recorded(engine.db)).to.deep.equal(["0001_a.sql", "0002_b.sql", "0003_c.sql"]);
+    });
+  });
+});
+
+describe("migrate, 0008 on a database indexed before it", function () {
+  forEachEngine((engine) => {
+    it("keeps only the newest stored block: no rewind can reach blocks that have no undo record", async function () {
+      const all = loadMigrations();
+      await migrate(
+        engine.db,
+        all.filter((m) => m.version < 8),
+      );
+      for (const n of [10, 11, 12]) {
+        await engine.db.query(
+          `INSERT INTO indexer_blocks (block_number, block_hash, parent_hash) VALUES ($1, $2, $3)`,
+          [n, `0x${n}`, `0x${n - 1}`],
+        );
+      }
+      await migrate(engine.db, all);
+      const { rows } = await engine.db.query<{ block_number: string }>(
+        `SELECT block_number FROM indexer_blocks`,
+      );
+      expect(rows).to.deep.equal([{ block_number: "12" }]);
     });
   });
 });

@@ -252,21 +252,21 @@ describe("SettlementWorker", function () {
           );
           expect(error, "tick() reports the network error to its caller").to.be.instanceOf(Error);
 
-          // run() keeps at it with growing pauses and never gives the job up.
+          // The loop keeps at it with growing pauses and never gives the job up.
           const log = silentLog();
           const looping = settlementWorker(engine.db, chain, { provider: dead, log, pollMs: 10 });
-          const abort = new AbortController();
-          const loop = looping.run(abort.signal);
-          // Watched, not timed: a loaded machine takes longer over three failures.
-          const deadline = Date.now() + 20_000;
-          while (log.warnings.length < 3 && Date.now() < deadline) {
-            await new Promise((resolve) => setTimeout(resolve, 10));
-          }
-          abort.abort();
+          const loop = looping.start();
+          await log.logged("settlement worker step failed; retrying", 3);
+          await looping.stop();
           await loop;
-          const failures = log.warnings.map((w) => (w.obj as { failures: number }).failures);
+          const failures = log.warnings.map((w) => w.obj as { failures: number; retryInMs: number });
           expect(failures.length).to.be.at.least(3);
-          expect(failures.slice(0, 3)).to.deep.equal([1, 2, 3]);
+          expect(failures.slice(0, 3).map((f) => f.failures)).to.deep.equal([1, 2, 3]);
+          // Jittered within the doubling ceilings of 20, 40 and 80 ms (pollMs 10).
+          failures.slice(0, 3).forEach((f, i) => {
+            expect(f.retryInMs).to.be.within(10 * 2 ** i, 20 * 2 ** i);
+          });
+          expect(log.errors, "a network error never stops the worker").to.deep.equal([]);
 
           const job = await jobOf(engine.db, unit.shipmentId);
           expect(job).to.deep.include({ status: "pending", tx_hash: null, error_name: null });
@@ -303,19 +303,15 @@ describe("SettlementWorker", function () {
           pollMs: 10,
           receiptTimeoutMs: 300,
         });
-        const abort = new AbortController();
-        const loop = worker.run(abort.signal);
+        const loop = worker.start();
         try {
-          const deadline = Date.now() + 20_000;
-          while ((await jobOf(engine.db, unit.shipmentId)).status !== "confirmed") {
-            expect(Date.now(), "job confirmed within 20 s").to.be.below(deadline);
-            await new Promise((resolve) => setTimeout(resolve, 25));
-          }
+          await log.logged("settlement confirmed on-chain");
         } finally {
-          abort.abort();
+          await worker.stop();
           await loop;
           flaky.destroy();
         }
+        expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("confirmed");
 
         // Every fault was hit, in the order of the payment path, and each cost one retried step.
         expect(flaky.injected).to.deep.equal([

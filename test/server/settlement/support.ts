@@ -14,6 +14,7 @@ import { DeliveryTrace__factory, OrderBook__factory } from "../../../typechain-t
 import * as act from "../../../ledger/acts";
 import { DAY, GTIN, LOT, type ChainStack } from "../support/chain";
 import { indexLedger } from "../support/indexer";
+import { Counter } from "../helpers/latch";
 
 /**
  * Shared by the settlement tests: more funded orders and shipments on a chain that `procure()`
@@ -172,11 +173,36 @@ export function settlementWorker(db: Db, chain: ChainStack, setup: WorkerSetup =
 
 export interface RecordingLog extends WorkerLogger {
   warnings: { obj: object; msg: string }[];
+  errors: { obj: object; msg: string }[];
+  /** Resolves once `msg` has been logged `times` times, at any level. */
+  logged(msg: string, times?: number): Promise<void>;
 }
 
-export function silentLog(): RecordingLog {
+/**
+ * Silent, but keeps warnings and errors, and counts every message so tests can wait on one.
+ * Logs given the same `counters` count together (several replicas' messages).
+ */
+export function silentLog(counters = new Map<string, Counter>()): RecordingLog {
   const warnings: RecordingLog["warnings"] = [];
-  return { info: () => undefined, warn: (obj, msg) => warnings.push({ obj, msg }), warnings };
+  const errors: RecordingLog["errors"] = [];
+  const counter = (msg: string) => {
+    if (!counters.has(msg)) counters.set(msg, new Counter());
+    return counters.get(msg)!;
+  };
+  return {
+    info: (_obj, msg) => counter(msg).increment(),
+    warn: (obj, msg) => {
+      warnings.push({ obj, msg });
+      counter(msg).increment();
+    },
+    error: (obj, msg) => {
+      errors.push({ obj, msg });
+      counter(msg).increment();
+    },
+    warnings,
+    errors,
+    logged: (msg, times = 1) => counter(msg).reach(times),
+  };
 }
 
 /** A settlement_jobs row, with the columns the repository's type leaves out. */
@@ -272,6 +298,9 @@ export interface Broadcast {
 
 /** A provider that notes every transaction the worker broadcasts through it (into `log`). */
 export class RecordingProvider extends JsonRpcProvider {
+  /** Transactions this provider has broadcast. */
+  readonly sent = new Counter();
+
   constructor(
     url: string,
     private readonly replica: string,
@@ -293,6 +322,10 @@ export class RecordingProvider extends JsonRpcProvider {
       nonce: tx.nonce,
       shipmentId: call?.args[0] as bigint,
     });
-    return super.broadcastTransaction(signedTx);
+    try {
+      return await super.broadcastTransaction(signedTx);
+    } finally {
+      this.sent.increment();
+    }
   }
 }

@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     {
       info: () => undefined,
       warn: (obj, msg) => process.stderr.write(`${msg}: ${String((obj as { err?: unknown }).err)}\n`),
+      error: (obj, msg) => process.stderr.write(`${msg}: ${String((obj as { err?: unknown }).err)}\n`),
     },
     {
       at(point) {
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
   say("ready");
 
   if (mode !== "drain") {
-    await worker.run(new AbortController().signal); // never aborted: this process ends by SIGKILL
+    await worker.start(); // never stopped: this process ends by SIGKILL
     return;
   }
   // A tick that finds nothing due is not the end: a job may be waiting out a receipt timeout.

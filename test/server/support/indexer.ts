@@ -1,10 +1,17 @@
 import type { Db } from "../../../server/db";
 import { LedgerEventDecoder } from "../../../ledger/events";
-import { Indexer } from "../../../server/modules/indexer/indexer.service";
+import { Indexer, type IndexerOptions } from "../../../server/modules/indexer/indexer.service";
 import type { ChainStack } from "./chain";
 
-/** Catches `db`'s index up with the chain, as the gateway's indexer does (no confirmations). */
-export async function indexLedger(db: Db, chain: ChainStack): Promise<void> {
+/**
+ * Catches `db`'s index up with the chain, as the gateway's indexer does (no confirmations).
+ * `options` override the defaults, e.g. a `reorgWindow` reaching back to the deployment.
+ */
+export async function indexLedger(
+  db: Db,
+  chain: ChainStack,
+  options: Partial<IndexerOptions> = {},
+): Promise<void> {
   const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
   const indexer = new Indexer(
     db,
@@ -16,6 +23,7 @@ export async function indexLedger(db: Db, chain: ChainStack): Promise<void> {
       batchBlocks: 2000,
       pollMs: 20,
       reorgWindow: 16,
+      ...options,
     },
     silent,
   );
