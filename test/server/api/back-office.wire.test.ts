@@ -15,8 +15,8 @@ import { ReceiptsService } from "../../../server/modules/receipts/receipts.servi
 import { ReconciliationService } from "../../../server/modules/reconciliation/reconciliation.service";
 import { UsagesService } from "../../../server/modules/usages/usages.service";
 import { forEachEngine } from "../helpers/engines";
-import { G1, G2, H1, NOW, SALT, seedScenario, SUPPLIER } from "../reconciliation/scenario";
-import { hash, LedgerSeed } from "../reconciliation/seed";
+import { G1, G2, H1, NOW, SALT, seedScenario, SUPPLIER } from "../modules/reconciliation/scenario";
+import { hash, LedgerSeed } from "../modules/reconciliation/seed";
 import { expectExactlyDescribed } from "../support/wire";
 
 /**

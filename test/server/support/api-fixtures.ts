@@ -12,7 +12,7 @@ import { DAY, GTIN, LOT, procure, startChain, type ChainStack, type Procurement 
 import { buildGateway, login } from "./gateway";
 
 /**
- * Shared set-up of the route tests (test/server/api/*.routes.test.ts): one Anvil, one ledger
+ * Shared set-up of the route tests (the `*.routes.test.ts` files under test/server/modules): one Anvil, one ledger
  * and one gateway per engine and file, plus the small acts the tests repeat — another order
  * and shipment, a second hospital, a signed forward request, an error body checked in one go.
  */

@@ -1,0 +1,383 @@
+import { expect } from "chai";
+import { ethers } from "ethers";
+import { migrate } from "../../../../server/db";
+import { enqueue } from "../../../../server/modules/payments/settlement.repository";
+import * as act from "../../../../ledger/acts";
+import { forEachEngine } from "../../helpers/engines";
+import { freePort, GTIN, procure, startChain, type ChainStack } from "../../support/chain";
+import { indexLedger } from "../../support/indexer";
+import {
+  FlakyProvider,
+  fullAcceptance,
+  jobOf,
+  providerFor,
+  queueJobs,
+  settle,
+  settledLogs,
+  settlementWorker,
+  settlerNonces,
+  shipOrder,
+  silentLog,
+  supplierBalance,
+} from "./support";
+
+/**
+ * The payment worker against a real Anvil node and both database engines: a queued job is paid
+ * exactly once and recorded with its transaction; the chain is asked before anything is sent;
+ * refusals become exceptions carrying the decoded custom error; network trouble never loses or
+ * fails a job; and a worker that dies at any point of the payment path is finished by the next
+ * one without paying twice.
+ */
+
+/** Thrown from a hook to stand for the process dying there. */
+class Died extends Error {}
+
+const CRASH_POINTS = ["signed", "broadcast", "mined"] as const;
+
+describe("SettlementWorker", function () {
+  let chain: ChainStack;
+  let agreementId: bigint;
+
+  before(async function () {
+    chain = await startChain();
+    ({ agreementId } = await procure(chain, 1));
+  });
+
+  after(async function () {
+    await chain?.stop();
+  });
+
+  forEachEngine((engine) => {
+    before(() => migrate(engine.db));
+
+    describe("when a matched shipment is queued", function () {
+      it("confirms it on-chain, pays the supplier the order value once and records the tx hash", async function () {
+        const order = await shipOrder(chain, agreementId, [3]);
+        const [unit] = order.shipments;
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
+        const balanceBefore = await supplierBalance(chain);
+
+        await settle(settlementWorker(engine.db, chain), engine.db, [unit.shipmentId]);
+
+        const job = await jobOf(engine.db, unit.shipmentId);
+        const logs = (await settledLogs(chain)).get(unit.shipmentId) ?? [];
+        expect(job.status).to.equal("confirmed");
+        expect(logs).to.have.lengthOf(1);
+        expect(job.tx_hash).to.equal(logs[0].txHash);
+        // A full delivery on time releases the whole escrow, with no penalty, to the supplier.
+        expect(logs[0].paid).to.equal(order.value);
+        expect((await supplierBalance(chain)) - balanceBefore).to.equal(order.value);
+        expect((await chain.ledger.trace.shipmentState(unit.shipmentId)).confirmed).to.equal(true);
+        expect((await chain.ledger.orderBook.order(order.orderId)).escrow).to.equal(0n);
+      });
+    });
+
+    describe("when the chain already shows the shipment confirmed", function () {
+      it("records the job confirmed without sending anything", async function () {
+        const order = await shipOrder(chain, agreementId, [2]);
+        const [unit] = order.shipments;
+        const job = fullAcceptance(unit);
+        // Paid by hand (or by an earlier run whose database write was lost).
+        await act.confirmShipment(chain.ledger, chain.cast.settler, unit.shipmentId, {
+          accepted: Number(job.accepted),
+          rejected: Number(job.rejected),
+          receiptHash: job.receiptHash,
+        });
+        await queueJobs(engine.db, chain, [job]);
+        const nonceBefore = await settlerNonces(chain);
+        const balanceBefore = await supplierBalance(chain);
+
+        await settle(settlementWorker(engine.db, chain), engine.db, [unit.shipmentId]);
+
+        const row = await jobOf(engine.db, unit.shipmentId);
+        expect(row.status).to.equal("confirmed");
+        expect(row.tx_hash, "the worker sent no transaction of its own").to.equal(null);
+        expect(await settlerNonces(chain)).to.deep.equal(nonceBefore);
+        expect(await supplierBalance(chain)).to.equal(balanceBefore);
+        expect((await settledLogs(chain)).get(unit.shipmentId)).to.have.lengthOf(1);
+      });
+    });
+
+    describe("when the shipment's creation is not indexed yet", function () {
+      it("keeps the job pending without sending anything, and pays it once the record is indexed", async function () {
+        const order = await shipOrder(chain, agreementId, [2]);
+        const [unit] = order.shipments;
+        // Queued straight into the outbox, ahead of the indexer: the worker has no record to send.
+        await enqueue(engine.db, fullAcceptance(unit));
+        const nonceBefore = await settlerNonces(chain);
+
+        expect(await settlementWorker(engine.db, chain).tick()).to.equal(true);
+
+        const waiting = await jobOf(engine.db, unit.shipmentId);
+        expect(waiting).to.deep.include({ status: "pending", tx_hash: null, error_name: null });
+        expect(waiting.last_error).to.equal("the shipment's creation is not indexed yet");
+        expect(await settlerNonces(chain)).to.deep.equal(nonceBefore);
+
+        await indexLedger(engine.db, chain);
+        await settle(settlementWorker(engine.db, chain), engine.db, [unit.shipmentId]);
+        expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("confirmed");
+        const logs = (await settledLogs(chain)).get(unit.shipmentId) ?? [];
+        expect(logs).to.have.lengthOf(1);
+        expect(logs[0].paid).to.equal(order.value);
+      });
+    });
+
+    describe("when the chain refuses the confirmation", function () {
+      it("records the job failed with the decoded custom error and raises a settlement exception", async function () {
+        const lot = `RCL-${engine.engine}`;
+        const order = await shipOrder(chain, agreementId, [2], lot);
+        const [unit] = order.shipments;
+        await act.sent(chain.ledger.trace.connect(chain.cast.supplier).recall(BigInt(GTIN), lot, 1));
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
+        const nonceBefore = await settlerNonces(chain);
+
+        await settle(settlementWorker(engine.db, chain), engine.db, [unit.shipmentId]);
+
+        const job = await jobOf(engine.db, unit.shipmentId);
+        expect(job.status).to.equal("failed");
+        expect(job.error_name).to.equal("SettlementLotRecalled");
+        const expected = `SettlementLotRecalled(shipmentId=${unit.shipmentId}, gtin=${BigInt(GTIN)}, lot=${lot})`;
+        expect(job.last_error).to.equal(expected);
+        const { rows } = await engine.db.query<{
+          source: string;
+          reasons: unknown;
+          proposed_accepted: string;
+        }>("SELECT source, reasons, proposed_accepted FROM exceptions WHERE shipment_id = $1", [
+          unit.shipmentId.toString(),
+        ]);
+        expect(rows).to.deep.equal([
+          {
+            source: "settlement",
+            reasons: [{ code: "CHAIN_REVERT", error: "SettlementLotRecalled", message: expected }],
+            proposed_accepted: "2",
+          },
+        ]);
+        // Refused at gas estimation: nothing was signed into the chain, nobody was paid.
+        expect(await settlerNonces(chain)).to.deep.equal(nonceBefore);
+        expect((await settledLogs(chain)).get(unit.shipmentId)).to.equal(undefined);
+      });
+    });
+
+    describe("when the transaction reverts after it was sent", function () {
+      it("records the failure from the mined receipt, with the error replayed at its block", async function () {
+        const lot = `LATE-${engine.engine}`;
+        const order = await shipOrder(chain, agreementId, [2], lot);
+        const [unit] = order.shipments;
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
+        // The lot is recalled between signing (gas estimated fine) and mining.
+        let recalled = false;
+        const worker = settlementWorker(engine.db, chain, {
+          hooks: {
+            at: async (point) => {
+              if (point !== "signed" || recalled) return;
+              recalled = true;
+              await act.sent(chain.ledger.trace.connect(chain.cast.supplier).recall(BigInt(GTIN), lot, 1));
+            },
+          },
+        });
+
+        // One tick sends, sees the reverted receipt and records it: no crash, no second attempt.
+        expect(await worker.tick()).to.equal(true);
+
+        const job = await jobOf(engine.db, unit.shipmentId);
+        expect(job.status).to.equal("failed");
+        expect(job.error_name).to.equal("SettlementLotRecalled");
+        const receipt = await chain.provider.getTransactionReceipt(job.tx_hash!);
+        expect(receipt?.status).to.equal(0);
+        const { rows } = await engine.db.query<{ reasons: { error: string }[] }>(
+          "SELECT reasons FROM exceptions WHERE shipment_id = $1 AND source = 'settlement'",
+          [unit.shipmentId.toString()],
+        );
+        expect(rows.map((r) => r.reasons[0].error)).to.deep.equal(["SettlementLotRecalled"]);
+        expect((await settledLogs(chain)).get(unit.shipmentId)).to.equal(undefined);
+      });
+    });
+
+    describe("when the transaction fails for its place in the block", function () {
+      it("does not take it for a refusal: it signs again and lets the chain decide", async function () {
+        const lot = `ORD-${engine.engine}`;
+        const order = await shipOrder(chain, agreementId, [2], lot);
+        const [unit] = order.shipments;
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
+        // The recall lands in the same block, just before the payment: replayed on the state
+        // before that block, the payment goes through, so the receipt alone cannot say why.
+        const worker = settlementWorker(engine.db, chain, {
+          hooks: {
+            at: async (point) => {
+              if (point === "signed") {
+                await chain.provider.send("evm_setAutomine", [false]);
+                await chain.ledger.trace.connect(chain.cast.supplier).recall(BigInt(GTIN), lot, 1);
+              }
+              if (point === "broadcast") {
+                await chain.provider.send("evm_mine", []);
+                await chain.provider.send("evm_setAutomine", [true]);
+              }
+            },
+          },
+        });
+        const nonceBefore = await settlerNonces(chain);
+        try {
+          expect(await worker.tick()).to.equal(true);
+        } finally {
+          await chain.provider.send("evm_setAutomine", [true]);
+        }
+        // The payment was mined, and failed (a payment that went through would be confirmed).
+        expect((await settlerNonces(chain)).latest).to.equal(nonceBefore.latest + 1);
+
+        const retried = await jobOf(engine.db, unit.shipmentId);
+        expect(retried).to.deep.include({ status: "pending", tx_hash: null, error_name: null });
+        expect(retried.last_error).to.match(/does not revert when replayed/);
+
+        await settle(settlementWorker(engine.db, chain), engine.db, [unit.shipmentId]);
+        const job = await jobOf(engine.db, unit.shipmentId);
+        expect(job.status).to.equal("failed");
+        expect(job.error_name).to.equal("SettlementLotRecalled");
+        expect((await settledLogs(chain)).get(unit.shipmentId)).to.equal(undefined);
+        // The second attempt was refused at gas estimation: nothing more was mined.
+        expect((await settlerNonces(chain)).latest).to.equal(nonceBefore.latest + 1);
+      });
+    });
+
+    describe("when the RPC node cannot be reached", function () {
+      it("fails the tick but leaves the job pending, then pays it once the node answers", async function () {
+        const order = await shipOrder(chain, agreementId, [1]);
+        const [unit] = order.shipments;
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
+        const dead = providerFor(`http://127.0.0.1:${await freePort()}`);
+        try {
+          const offline = settlementWorker(engine.db, chain, { provider: dead });
+          const error = await offline.tick().then(
+            () => null,
+            (e: unknown) => e,
+          );
+          expect(error, "tick() reports the network error to its caller").to.be.instanceOf(Error);
+
+          // The loop keeps at it with growing pauses and never gives the job up.
+          const log = silentLog();
+          const looping = settlementWorker(engine.db, chain, { provider: dead, log, pollMs: 10 });
+          const loop = looping.start();
+          await log.logged("settlement worker step failed; retrying", 3);
+          await looping.stop();
+          await loop;
+          const failures = log.warnings.map((w) => w.obj as { failures: number; retryInMs: number });
+          expect(failures.length).to.be.at.least(3);
+          expect(failures.slice(0, 3).map((f) => f.failures)).to.deep.equal([1, 2, 3]);
+          // Jittered within the doubling ceilings of 20, 40 and 80 ms (pollMs 10).
+          failures.slice(0, 3).forEach((f, i) => {
+            expect(f.retryInMs).to.be.within(10 * 2 ** i, 20 * 2 ** i);
+          });
+          expect(log.errors, "a network error never stops the worker").to.deep.equal([]);
+
+          const job = await jobOf(engine.db, unit.shipmentId);
+          expect(job).to.deep.include({ status: "pending", tx_hash: null, error_name: null });
+          const { rows } = await engine.db.query("SELECT 1 FROM exceptions WHERE shipment_id = $1", [
+            unit.shipmentId.toString(),
+          ]);
+          expect(rows, "a network error is not a business exception").to.have.lengthOf(0);
+        } finally {
+          dead.destroy();
+        }
+
+        await settle(settlementWorker(engine.db, chain), engine.db, [unit.shipmentId]);
+        expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("confirmed");
+        expect((await settledLogs(chain)).get(unit.shipmentId)).to.have.lengthOf(1);
+      });
+
+      it("retries through dropped requests and lost replies, asking the chain before resending", async function () {
+        const order = await shipOrder(chain, agreementId, [2]);
+        const [unit] = order.shipments;
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
+        const balanceBefore = await supplierBalance(chain);
+        const flaky = new FlakyProvider(chain.node.url, {
+          eth_call: { times: 2, lose: "request" },
+          eth_getTransactionCount: { times: 1, lose: "request" },
+          eth_estimateGas: { times: 1, lose: "request" },
+          // The node takes the transaction and mines it, but the worker never hears back.
+          eth_sendRawTransaction: { times: 1, lose: "reply" },
+          eth_getTransactionReceipt: { times: 1, lose: "request" },
+        });
+        const log = silentLog();
+        const worker = settlementWorker(engine.db, chain, {
+          provider: flaky,
+          log,
+          pollMs: 10,
+          receiptTimeoutMs: 300,
+        });
+        const loop = worker.start();
+        try {
+          await log.logged("settlement confirmed on-chain");
+        } finally {
+          await worker.stop();
+          await loop;
+          flaky.destroy();
+        }
+        expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("confirmed");
+
+        // Every fault was hit, in the order of the payment path, and each cost one retried step.
+        expect(flaky.injected).to.deep.equal([
+          "eth_call:request",
+          "eth_call:request",
+          "eth_getTransactionCount:request",
+          "eth_estimateGas:request",
+          "eth_sendRawTransaction:reply",
+          "eth_getTransactionReceipt:request",
+        ]);
+        expect(log.warnings).to.have.lengthOf(flaky.injected.length);
+        // The lost reply was answered by the receipt, not by sending the transaction again.
+        expect(flaky.calls.get("eth_sendRawTransaction")).to.equal(1);
+        const logs = (await settledLogs(chain)).get(unit.shipmentId) ?? [];
+        expect(logs).to.have.lengthOf(1);
+        expect((await jobOf(engine.db, unit.shipmentId)).tx_hash).to.equal(logs[0].txHash);
+        expect((await supplierBalance(chain)) - balanceBefore).to.equal(order.value);
+      });
+    });
+
+    describe("when the worker dies during a payment", function () {
+      for (const point of CRASH_POINTS) {
+        it(`at "${point}", a new worker finishes the job with the same transaction and pays once`, async function () {
+          const order = await shipOrder(chain, agreementId, [2]);
+          const [unit] = order.shipments;
+          await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
+          const balanceBefore = await supplierBalance(chain);
+          const nonceBefore = await settlerNonces(chain);
+
+          const dying = settlementWorker(engine.db, chain, {
+            // The job is leased to its signer for one receipt wait; the next worker takes over after.
+            receiptTimeoutMs: 300,
+            hooks: {
+              at: (reached) => {
+                if (reached === point) throw new Died(point);
+              },
+            },
+          });
+          const death = await dying.tick().then(
+            () => null,
+            (e: unknown) => e,
+          );
+          expect(death).to.be.instanceOf(Died);
+
+          // What the dead worker left: the signed transaction, committed before it was sent.
+          const left = await jobOf(engine.db, unit.shipmentId);
+          expect(left.status).to.equal("submitted");
+          expect(left.tx_hash).to.match(/^0x[0-9a-f]{64}$/);
+          expect(left.raw_tx).to.be.a("string");
+          expect(ethers.Transaction.from(left.raw_tx!).hash).to.equal(left.tx_hash);
+          if (point === "signed") expect(await chain.provider.getTransaction(left.tx_hash!)).to.equal(null);
+          if (point === "mined")
+            expect(await chain.provider.getTransactionReceipt(left.tx_hash!)).to.not.equal(null);
+
+          await settle(settlementWorker(engine.db, chain), engine.db, [unit.shipmentId]);
+
+          const job = await jobOf(engine.db, unit.shipmentId);
+          const logs = (await settledLogs(chain)).get(unit.shipmentId) ?? [];
+          expect(job.status).to.equal("confirmed");
+          expect(logs, "exactly one ShipmentSettled").to.have.lengthOf(1);
+          expect(logs[0].txHash, "the transaction signed before the crash").to.equal(left.tx_hash);
+          expect(job.tx_hash).to.equal(left.tx_hash);
+          expect((await supplierBalance(chain)) - balanceBefore).to.equal(order.value);
+          expect((await settlerNonces(chain)).latest).to.equal(nonceBefore.latest + 1);
+        });
+      }
+    });
+  });
+});

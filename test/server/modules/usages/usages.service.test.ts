@@ -1,0 +1,383 @@
+import { expect } from "chai";
+import { createHmac } from "node:crypto";
+import { migrate } from "../../../../server/db";
+import type { UsageRequest } from "../../../../api/usages";
+import { UsagesService } from "../../../../server/modules/usages/usages.service";
+import { forEachEngine } from "../../helpers/engines";
+import { rejectionOf } from "../../helpers/rejection";
+
+const NOW = new Date("2026-09-01T00:00:00Z");
+const SALT = "usage-test-salt-0123456789";
+const HOSPITAL = "0x00000000000000000000000000000000000000AB";
+const OTHER_HOSPITAL = "0x00000000000000000000000000000000000000cd";
+const NURSE = "0x00000000000000000000000000000000000000EF";
+const ACTOR = { address: NURSE, hospital: HOSPITAL };
+const GTIN = "09520123456788";
+const GS = "\x1d";
+
+let counter = 0;
+/** A valid usage with a fresh id; `overrides` replace or (as undefined) remove fields. */
+function usage(overrides: Record<string, unknown> = {}): UsageRequest {
+  const request: Record<string, unknown> = {
+    usageId: `U-${++counter}`,
+    gtin: GTIN,
+    lot: "LOT1",
+    department: "cardiology",
+    patientRef: "MRN-000123",
+    usedAt: "2026-08-01T10:00:00+08:00",
+    billingCode: "C-1001",
+    billedAmount: "125000",
+    ...overrides,
+  };
+  for (const key of Object.keys(request)) if (request[key] === undefined) delete request[key];
+  return request as unknown as UsageRequest;
+}
+
+describe("UsagesService.record", function () {
+  forEachEngine((engine) => {
+    let service: UsagesService;
+    const record = (request: UsageRequest, key = `key-${request.usageId}`, actor = ACTOR) =>
+      service.record(request, actor, key);
+    const rejection = (request: UsageRequest) => rejectionOf(record(request));
+
+    before(async function () {
+      await migrate(engine.db);
+      service = new UsagesService(engine.db, SALT, () => NOW);
+    });
+
+    describe("when the item comes as fields", function () {
+      it("stores the usage and answers with it, the patient only as its salted hash", async function () {
+        const request = usage({
+          usageId: "U-fields",
+          serial: "SN1",
+          expiry: "2028-04-26",
+          billedAmount: 125000,
+        });
+        const response = await record(request);
+        expect(response).to.deep.equal({
+          statusCode: 201,
+          replayed: false,
+          body: {
+            hospital: HOSPITAL.toLowerCase(),
+            usageId: "U-fields",
+            gtin: GTIN,
+            lot: "LOT1",
+            serial: "SN1",
+            expiry: "2028-04-26",
+            department: "cardiology",
+            patientRefHash: createHmac("sha256", SALT).update("MRN-000123").digest("hex"),
+            usedAt: "2026-08-01T02:00:00.000Z",
+            billingCode: "C-1001",
+            billedAmount: "125000",
+            quantity: 1,
+            correctsUsageId: null,
+            recordedBy: NURSE.toLowerCase(),
+          },
+        });
+      });
+
+      it("widens a GTIN-13 to GTIN-14", async function () {
+        const { body } = await record(usage({ gtin: GTIN.slice(1) }));
+        expect(body.gtin).to.equal(GTIN);
+      });
+    });
+
+    describe("when the item comes as a barcode", function () {
+      const forms: [string, string][] = [
+        ["bracketed", `(01)${GTIN}(17)280426(10)ABC1(21)12345`],
+        [
+          "scanned, with a symbology identifier and GS separators",
+          `]d201${GTIN}17280426` + `10ABC1${GS}2112345`,
+        ],
+        ["a Digital Link URI", `https://id.gs1.org/01/${GTIN}/10/ABC1/21/12345?17=280426`],
+      ];
+      forms.forEach(([form, barcode], i) => {
+        it(`reads GTIN, lot, serial and expiry from ${form}`, async function () {
+          const { body } = await record(
+            usage({ gtin: undefined, lot: undefined, barcode, usageId: `U-scan-${i}` }),
+          );
+          expect(body).to.include({ gtin: GTIN, lot: "ABC1", serial: `12345`, expiry: "2028-04-26" });
+          // The same serial is recorded three times here on purpose: reuse is the report's to flag.
+        });
+      });
+    });
+
+    describe("returns and corrections", function () {
+      it("takes back part of a usage, then refuses to take back more than is left", async function () {
+        await record(usage({ usageId: "U-box", quantity: 3, billedAmount: "3000" }));
+        const first = await record(
+          usage({ usageId: "R-box-1", quantity: -2, billedAmount: "-2000", correctsUsageId: "U-box" }),
+        );
+        expect(first.body).to.include({ quantity: -2, billedAmount: "-2000", correctsUsageId: "U-box" });
+        const error = await rejection(
+          usage({ usageId: "R-box-2", quantity: -2, billedAmount: "0", correctsUsageId: "U-box" }),
+        );
+        expect(error).to.include({
+          code: "CONFLICT",
+          message: "usage U-box has 1 unit(s) left to return; returning 2 would over-return it",
+        });
+      });
+
+      it("refuses to refund more than was billed", async function () {
+        await record(usage({ usageId: "U-refund", billedAmount: "500" }));
+        const error = await rejection(
+          usage({ usageId: "R-refund", quantity: -1, billedAmount: "-501", correctsUsageId: "U-refund" }),
+        );
+        expect(error).to.include({
+          code: "CONFLICT",
+          message: "usage U-refund has 500 left to refund; refunding 501 would exceed what was billed",
+        });
+      });
+
+      it("refuses a correction of an unknown usage", async function () {
+        const error = await rejection(usage({ quantity: -1, billedAmount: "0", correctsUsageId: "U-404" }));
+        expect(error).to.include({
+          code: "VALIDATION_FAILED",
+          message: "correctsUsageId U-404 is not a usage of this hospital",
+        });
+      });
+
+      it("refuses a correction of another hospital's usage", async function () {
+        await record(usage({ usageId: "U-elsewhere" }), "key-elsewhere", {
+          address: NURSE,
+          hospital: OTHER_HOSPITAL,
+        });
+        const error = await rejection(
+          usage({ quantity: -1, billedAmount: "0", correctsUsageId: "U-elsewhere" }),
+        );
+        expect(error.message).to.equal("correctsUsageId U-elsewhere is not a usage of this hospital");
+      });
+
+      it("refuses a correction for a different item", async function () {
+        await record(usage({ usageId: "U-item", serial: "SN-9" }));
+        const error = await rejection(
+          usage({ serial: "SN-8", quantity: -1, billedAmount: "0", correctsUsageId: "U-item" }),
+        );
+        expect(error).to.include({
+          code: "VALIDATION_FAILED",
+          message: `correctsUsageId U-item is for (01)${GTIN}(10)LOT1(21)SN-9, not (01)${GTIN}(10)LOT1(21)SN-8`,
+        });
+      });
+
+      it("refuses a correction of a correction", async function () {
+        await record(usage({ usageId: "U-twice", quantity: 2 }));
+        await record(
+          usage({ usageId: "R-twice", quantity: -1, billedAmount: "0", correctsUsageId: "U-twice" }),
+        );
+        const error = await rejection(usage({ quantity: -1, billedAmount: "0", correctsUsageId: "R-twice" }));
+        expect(error.message).to.equal(
+          "correctsUsageId R-twice is itself a correction; refer to the original usage",
+        );
+      });
+
+      it("refuses a correction dated before the usage", async function () {
+        await record(usage({ usageId: "U-early" }));
+        const error = await rejection(
+          usage({
+            quantity: -1,
+            billedAmount: "0",
+            correctsUsageId: "U-early",
+            usedAt: "2026-07-31T00:00:00Z",
+          }),
+        );
+        expect(error.message).to.equal(
+          "usedAt must not be before the usage it corrects (2026-08-01T02:00:00.000Z)",
+        );
+      });
+    });
+
+    describe("with bad input", function () {
+      const cases: [string, Record<string, unknown>, string, string][] = [
+        [
+          "a barcode with a bad check digit",
+          { gtin: undefined, lot: undefined, barcode: "(01)09520123456787(10)L1" },
+          "BARCODE_INVALID",
+          "barcode: AI (01) GTIN 09520123456787: check digit should be 8, got 7",
+        ],
+        [
+          "a barcode without a lot",
+          { gtin: undefined, lot: undefined, barcode: `(01)${GTIN}(21)SN1` },
+          "VALIDATION_FAILED",
+          "barcode has no lot (AI 10); usage is reconciled per lot",
+        ],
+        [
+          "a barcode and fields together",
+          { barcode: `(01)${GTIN}(10)L1` },
+          "VALIDATION_FAILED",
+          "barcode or gtin/lot: give the item as a barcode or as fields, not both",
+        ],
+        ["a missing department", { department: undefined }, "VALIDATION_FAILED", "department is required"],
+        ["a missing lot", { lot: undefined }, "VALIDATION_FAILED", "lot is required (or give a barcode)"],
+        [
+          "a lot outside GS1's character set",
+          { lot: "LOT 1" },
+          "VALIDATION_FAILED",
+          'lot: AI (10) batch/lot "LOT 1": character " " at position 4 is outside the GS1 character set 82',
+        ],
+        [
+          "a lot the ledger refuses (it would be a formula in a spreadsheet)",
+          { lot: "=1+1" },
+          "VALIDATION_FAILED",
+          'lot "=1+1" must not begin with =: no ledger lot may',
+        ],
+        [
+          "a scanned lot the ledger refuses",
+          { gtin: undefined, lot: undefined, barcode: `(01)${GTIN}(10)-L1` },
+          "VALIDATION_FAILED",
+          'barcode lot "-L1" must not begin with -: no ledger lot may',
+        ],
+        [
+          "an empty patient reference",
+          { patientRef: " " },
+          "VALIDATION_FAILED",
+          "patientRef must be a non-empty string of at most 128 characters",
+        ],
+        [
+          "a time without a zone",
+          { usedAt: "2026-08-01T10:00:00" },
+          "VALIDATION_FAILED",
+          "usedAt must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T09:30:00+08:00",
+        ],
+        [
+          "an impossible date",
+          { usedAt: "2026-02-30T10:00:00Z" },
+          "VALIDATION_FAILED",
+          "usedAt must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T09:30:00+08:00",
+        ],
+        [
+          "a time in the future",
+          { usedAt: "2026-09-01T00:10:00Z" },
+          "VALIDATION_FAILED",
+          "usedAt 2026-09-01T00:10:00Z is in the future",
+        ],
+        [
+          "an amount with a fraction",
+          { billedAmount: 12.5 },
+          "VALIDATION_FAILED",
+          "billedAmount must be a whole number of minor units, as a string or a safe integer, not 12.5",
+        ],
+        [
+          "an amount as a decimal string",
+          { billedAmount: "12.50" },
+          "VALIDATION_FAILED",
+          'billedAmount must be a whole number of minor units, as a string or a safe integer, not "12.50"',
+        ],
+        [
+          "a zero quantity",
+          { quantity: 0 },
+          "VALIDATION_FAILED",
+          "quantity must be a whole number from -1000000 to 1000000, other than 0",
+        ],
+        [
+          "several units of one serial",
+          { serial: "SN1", quantity: 2 },
+          "VALIDATION_FAILED",
+          "quantity must be 1 (or -1 for a return) for a serialised item, not 2",
+        ],
+        [
+          "a negative quantity without the usage it corrects",
+          { quantity: -1, billedAmount: "0" },
+          "VALIDATION_FAILED",
+          "correctsUsageId is required when quantity is negative (a return or correction)",
+        ],
+        [
+          "a positive quantity that claims to correct",
+          { correctsUsageId: "U-1" },
+          "VALIDATION_FAILED",
+          "correctsUsageId is only for returns and corrections, which have a negative quantity",
+        ],
+        [
+          "a negative amount on a usage",
+          { billedAmount: "-1" },
+          "VALIDATION_FAILED",
+          "billedAmount must not be negative on a usage; a refund is a correction with a negative quantity",
+        ],
+        [
+          "a charge on a return",
+          { quantity: -1, billedAmount: "500", correctsUsageId: "U-1" },
+          "VALIDATION_FAILED",
+          "billedAmount of a return or correction must be 0 or negative (a refund), not 500",
+        ],
+      ];
+      for (const [what, overrides, code, message] of cases) {
+        it(`refuses ${what}: ${message}`, async function () {
+          const before = await count();
+          const error = await rejection(usage(overrides));
+          expect(error).to.include({ code, message });
+          expect(await count()).to.equal(before);
+        });
+      }
+
+      it("names the field in the error details", async function () {
+        const error = await rejection(usage({ department: undefined }));
+        expect((error as unknown as { details: unknown }).details).to.deep.equal({ field: "department" });
+      });
+    });
+
+    describe("idempotency", function () {
+      it("answers a repeat with the same key and body with the first response", async function () {
+        const request = usage({ usageId: "U-idem" });
+        const first = await record(request, "idem-1");
+        const again = await record({ ...request }, "idem-1");
+        expect(again).to.deep.equal({ ...first, replayed: true });
+        expect(await count("U-idem")).to.equal(1);
+      });
+
+      it("refuses the same key with a different body", async function () {
+        const request = usage({ usageId: "U-idem-2" });
+        await record(request, "idem-2");
+        const conflict = {
+          code: "IDEMPOTENCY_KEY_REUSED",
+          message: "Idempotency-Key idem-2 was already used with a different request body",
+        };
+        expect(await rejectionOf(record({ ...request, billedAmount: "1" }, "idem-2"))).to.include(conflict);
+        // The patient reference takes part in the comparison through its hash.
+        expect(await rejectionOf(record({ ...request, patientRef: "MRN-999" }, "idem-2"))).to.include(
+          conflict,
+        );
+      });
+
+      it("refuses a usage id already recorded under another key", async function () {
+        await record(usage({ usageId: "U-dup" }), "dup-1");
+        const error = await rejectionOf(record(usage({ usageId: "U-dup" }), "dup-2"));
+        expect(error).to.include({ code: "CONFLICT", message: "usage U-dup was already recorded" });
+      });
+    });
+
+    it("never stores the raw patient reference, in any column of any table", async function () {
+      const secret = "MRN-SECRET-774411";
+      const { body } = await record(usage({ usageId: "U-secret", patientRef: secret }), "secret-key");
+      expect(JSON.stringify(body)).to.not.include(secret);
+      const { rows: tables } = await engine.db.query<{ table_name: string }>(
+        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+      );
+      expect(tables.map((t) => t.table_name)).to.include.members(["usages", "idempotency_keys"]);
+      for (const { table_name } of tables) {
+        // A row cast to text holds every column, JSON included.
+        const { rows } = await engine.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM "${table_name}" t WHERE t::text LIKE '%' || $1 || '%'`,
+          [secret],
+        );
+        expect(rows[0].n, table_name).to.equal(0);
+      }
+      const { rows } = await engine.db.query<{ patient_hash: string }>(
+        `SELECT patient_hash FROM usages WHERE usage_id = 'U-secret'`,
+      );
+      expect(rows[0].patient_hash).to.equal(createHmac("sha256", SALT).update(secret).digest("hex"));
+    });
+
+    it("refuses a salt too short to keep patient references secret", function () {
+      expect(() => new UsagesService(engine.db, "short")).to.throw(
+        "the patient-reference salt must be at least 16 bytes",
+      );
+    });
+
+    async function count(usageId?: string): Promise<number> {
+      const { rows } = await engine.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM usages WHERE $1::text IS NULL OR usage_id = $1`,
+        [usageId ?? null],
+      );
+      return rows[0].n;
+    }
+  });
+});
