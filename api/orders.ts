@@ -1,4 +1,5 @@
 import { Type, type Static } from "typebox";
+import { existing, ORDER_STATUS } from "../ledger/enums";
 import {
   Address,
   Amount,
@@ -20,7 +21,7 @@ import {
 
 const closed = { additionalProperties: false } as const;
 
-export const OrderStatus = Type.Enum(["placed", "funded", "closed", "cancelled"], { type: "string" });
+export const OrderStatus = Type.Enum(existing(ORDER_STATUS), { type: "string" });
 export type OrderStatus = Static<typeof OrderStatus>;
 
 export const ListOrdersQuery = Type.Object(

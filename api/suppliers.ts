@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { DOCUMENT_KINDS } from "../ledger/enums";
+import { DOCUMENT_KINDS, DOCUMENT_STATUS, existing, SUPPLIER_STATUS } from "../ledger/enums";
 import {
   Address,
   Bytes32,
@@ -19,7 +19,7 @@ import {
 
 const closed = { additionalProperties: false } as const;
 
-export const SupplierStatus = Type.Enum(["active", "suspended"], { type: "string" });
+export const SupplierStatus = Type.Enum(existing(SUPPLIER_STATUS), { type: "string" });
 export type SupplierStatus = Static<typeof SupplierStatus>;
 
 export const ListSuppliersQuery = Type.Object(
@@ -42,7 +42,7 @@ export const SupplierDocument = Type.Object(
     gtins: Nullable(
       Type.Array(Gtin, { description: "the GTINs a product registration declared; null for other kinds" }),
     ),
-    status: Type.Enum(["pending", "attested", "rejected"], { type: "string" }),
+    status: Type.Enum(existing(DOCUMENT_STATUS), { type: "string" }),
     reasonCode: Nullable(Type.Integer({ description: "the regulator's reason for a rejection" })),
     decidedBy: Nullable(Address),
     lastChange: LastChange,

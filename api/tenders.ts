@@ -1,4 +1,5 @@
 import { Type, type Static } from "typebox";
+import { existing, TENDER_STATUS } from "../ledger/enums";
 import {
   Address,
   Amount,
@@ -19,7 +20,7 @@ import {
 
 const closed = { additionalProperties: false } as const;
 
-export const TenderStatus = Type.Enum(["open", "awarded", "failed", "cancelled"], { type: "string" });
+export const TenderStatus = Type.Enum(existing(TENDER_STATUS), { type: "string" });
 export type TenderStatus = Static<typeof TenderStatus>;
 
 export const ListTendersQuery = Type.Object(

@@ -10,6 +10,10 @@ export const DOCUMENT_KINDS = [
   "product_registration",
 ] as const;
 
+export const DOCUMENT_STATUS = ["none", "pending", "attested", "rejected"] as const;
+
+export const SUPPLIER_STATUS = ["none", "active", "suspended"] as const;
+
 export const ORDER_STATUS = ["none", "placed", "funded", "closed", "cancelled"] as const;
 
 export const TRACE_STEPS = [
@@ -35,3 +39,10 @@ export const TENDER_PHASES = [
   "failed",
   "cancelled",
 ] as const;
+
+/** For an enum whose 0 is `none` (no such record): the values a record that exists can hold. */
+export function existing<T extends readonly ["none", ...string[]]>(
+  values: T,
+): T extends readonly ["none", ...infer Rest] ? Rest : never {
+  return values.slice(1) as never;
+}

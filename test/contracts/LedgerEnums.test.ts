@@ -1,6 +1,14 @@
 import { expect } from "chai";
 import { artifacts } from "hardhat";
-import { DOCUMENT_KINDS, ORDER_STATUS, TENDER_PHASES, TENDER_STATUS, TRACE_STEPS } from "../../ledger/enums";
+import {
+  DOCUMENT_KINDS,
+  DOCUMENT_STATUS,
+  ORDER_STATUS,
+  SUPPLIER_STATUS,
+  TENDER_PHASES,
+  TENDER_STATUS,
+  TRACE_STEPS,
+} from "../../ledger/enums";
 
 /**
  * The SDK names each Solidity enum value by its index (the value on chain). The compiler's AST
@@ -30,6 +38,8 @@ const snake = (name: string) => name.replace(/([a-z])([A-Z])/g, "$1_$2").toLower
 describe("ledger/enums", function () {
   for (const [solidity, sdk] of [
     ["DocumentKind", DOCUMENT_KINDS],
+    ["DocumentStatus", DOCUMENT_STATUS],
+    ["SupplierStatus", SUPPLIER_STATUS],
     ["OrderStatus", ORDER_STATUS],
     ["TenderStatus", TENDER_STATUS],
     ["TenderPhase", TENDER_PHASES],
