@@ -4,8 +4,9 @@ import fp from "fastify-plugin";
 /**
  * `app.readiness`: whether this instance should receive traffic, answered by GET /ready
  * (health module). Modules register a named check; the instance is ready when every check
- * passes. A check's result goes out as-is under its name, e.g. the indexer's
- * `{ ok: true, lagBlocks: 3 }` at `checks.indexer`.
+ * passes. A check's result goes out under its name, e.g. the indexer's `{ ok: true, lagBlocks: 3 }`
+ * at `checks.indexer`; fields beyond `ok` and `error` reach clients only if `Readiness` in
+ * api/health.ts lists them for that check (the serialiser drops the rest).
  */
 
 declare module "fastify" {
