@@ -16,7 +16,7 @@ const fulfilmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/:id/fulfilment",
     {
-      preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL, "supplier"),
+      onRequest: app.requireRole(...REGULATOR_OR_HOSPITAL, "supplier"),
       schema: {
         security: bearer,
         tags: ["reports"],

@@ -1,18 +1,21 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import fp from "fastify-plugin";
 import { appError } from "../../plugins/error-catalogue";
 import { TokenKeys, tokenAudience, type Principal, type Role } from "./tokens";
 
 /**
  * Bearer-token authentication. Every route states who may call it with
- * `preHandler: app.requireRole(...)`: no roles listed means any signed-in account; the
- * principal's roles were read from the chain when it signed in. `app.tokens` issues and checks
+ * `onRequest: app.requireRole(...)`: no roles listed means any signed-in account; the
+ * principal's roles were read from the chain when it signed in. It runs on request, before the
+ * body is parsed and the input validated, so a caller without a token gets 401 and one without
+ * the role 403 whatever it sent: a stranger's malformed request never learns the route's schema
+ * from a 400. `app.tokens` issues and checks
  * the tokens (the auth routes issue them at sign-in).
  */
 
 declare module "fastify" {
   interface FastifyInstance {
-    requireRole(...roles: Role[]): preHandlerAsyncHookHandler;
+    requireRole(...roles: Role[]): onRequestAsyncHookHandler;
     tokens: TokenKeys;
   }
   interface FastifyRequest {
@@ -76,7 +79,7 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
   );
   app.decorate("tokens", tokens);
   app.decorateRequest("principal", null);
-  app.decorate("requireRole", (...roles: Role[]): preHandlerAsyncHookHandler => {
+  app.decorate("requireRole", (...roles: Role[]): onRequestAsyncHookHandler => {
     return async (request: FastifyRequest, _reply: FastifyReply) => {
       const header = request.headers.authorization;
       const token = header?.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : undefined;

@@ -22,7 +22,7 @@ const exceptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "",
     {
-      preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL),
+      onRequest: app.requireRole(...REGULATOR_OR_HOSPITAL),
       schema: {
         security: bearer,
         tags: ["exceptions"],
@@ -41,7 +41,7 @@ const exceptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "/:id/resolve",
     {
-      preHandler: app.requireRole("hospital-approver"),
+      onRequest: app.requireRole("hospital-approver"),
       schema: {
         security: bearer,
         tags: ["exceptions"],

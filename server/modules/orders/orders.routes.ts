@@ -18,7 +18,7 @@ const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // The prefix itself: "/" would register and document the path with a trailing slash.
     "",
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: {
         security: bearer,
         tags: ["orders"],
@@ -34,7 +34,7 @@ const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/:id",
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: {
         security: bearer,
         tags: ["orders"],

@@ -17,7 +17,7 @@ const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "",
     {
-      preHandler: app.requireRole(),
+      onRequest: app.requireRole(),
       schema: {
         security: bearer,
         tags: ["payments"],
@@ -36,7 +36,7 @@ const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/overdue",
     {
-      preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL),
+      onRequest: app.requireRole(...REGULATOR_OR_HOSPITAL),
       schema: {
         security: bearer,
         tags: ["reports"],

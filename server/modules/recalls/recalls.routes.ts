@@ -16,7 +16,7 @@ const recallsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/:gtin/:lot/exposure",
     {
       // Department-level usage and patient counts: the regulator's to see.
-      preHandler: app.requireRole("regulator"),
+      onRequest: app.requireRole("regulator"),
       schema: {
         security: bearer,
         tags: ["reports"],

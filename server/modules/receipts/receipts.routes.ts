@@ -28,7 +28,7 @@ const receiptsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "",
     {
-      preHandler: app.requireRole("hospital-receiver"),
+      onRequest: app.requireRole("hospital-receiver"),
       schema: {
         security: bearer,
         tags: ["receipts"],
@@ -55,7 +55,7 @@ const receiptsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/:receiptNo",
     {
-      preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL),
+      onRequest: app.requireRole(...REGULATOR_OR_HOSPITAL),
       schema: {
         security: bearer,
         tags: ["receipts"],

@@ -16,7 +16,7 @@ const reconciliationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "",
     {
-      preHandler: app.requireRole(...REGULATOR_OR_HOSPITAL),
+      onRequest: app.requireRole(...REGULATOR_OR_HOSPITAL),
       schema: {
         security: bearer,
         tags: ["reports"],

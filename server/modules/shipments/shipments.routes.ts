@@ -29,7 +29,7 @@ const shipmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/:id",
     {
-      preHandler: app.requireRole(),
+      onRequest: app.requireRole(),
       schema: {
         security: bearer,
         tags: ["shipments"],
@@ -48,7 +48,7 @@ const shipmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.put(
     "/:id/manifest",
     {
-      preHandler: app.requireRole("supplier"),
+      onRequest: app.requireRole("supplier"),
       schema: {
         security: bearer,
         tags: ["shipments"],
@@ -71,7 +71,7 @@ const shipmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/:id/serials/:serial/proof",
     {
-      preHandler: app.requireRole(),
+      onRequest: app.requireRole(),
       schema: {
         security: bearer,
         tags: ["shipments"],

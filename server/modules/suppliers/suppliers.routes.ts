@@ -16,7 +16,7 @@ const suppliersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // The prefix itself: "/" would register and document the path with a trailing slash.
     "",
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: {
         security: bearer,
         tags: ["suppliers"],
@@ -31,7 +31,7 @@ const suppliersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/:address",
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: {
         security: bearer,
         tags: ["suppliers"],

@@ -14,7 +14,7 @@ const tendersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // The prefix itself: "/" would register and document the path with a trailing slash.
     "",
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: {
         security: bearer,
         tags: ["tenders"],
@@ -29,7 +29,7 @@ const tendersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/:id",
     {
-      preHandler: signedIn,
+      onRequest: signedIn,
       schema: {
         security: bearer,
         tags: ["tenders"],

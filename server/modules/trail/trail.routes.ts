@@ -54,7 +54,7 @@ const trailRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // The operator sized INDEXER_BATCH_BLOCKS to what its node allows per eth_getLogs.
     { confirmations: config.chain.confirmations, logRange: config.indexer.batchBlocks },
   );
-  const preHandler = app.requireRole(...ROLES);
+  const onRequest = app.requireRole(...ROLES);
   const common = { security: bearer, tags: ["trail"] };
   const trailResponses = { 200: Trail, ...errorResponses };
   const verifyResponses = { 200: Verification, ...errorResponses, ...unavailableResponse };
@@ -69,7 +69,7 @@ const trailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/orders/:id",
     {
-      preHandler,
+      onRequest,
       schema: {
         ...common,
         summary: "An order's audit trail: qualification, tender, agreement, order to payment, usage",
@@ -83,7 +83,7 @@ const trailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/orders/:id/verify",
     {
-      preHandler,
+      onRequest,
       schema: {
         ...common,
         summary: "Re-verify an order's trail against the chain (not the gateway's database)",
@@ -97,7 +97,7 @@ const trailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/orders/:id/epcis",
     {
-      preHandler,
+      onRequest,
       schema: {
         ...common,
         ...epcis,
@@ -116,7 +116,7 @@ const trailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/lots/:gtin/:lot",
     {
-      preHandler,
+      onRequest,
       schema: {
         ...common,
         summary:
@@ -134,7 +134,7 @@ const trailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/lots/:gtin/:lot/verify",
     {
-      preHandler,
+      onRequest,
       schema: {
         ...common,
         summary: "Re-verify a lot's trail against the chain (not the gateway's database)",
@@ -154,7 +154,7 @@ const trailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/lots/:gtin/:lot/epcis",
     {
-      preHandler,
+      onRequest,
       schema: {
         ...common,
         ...epcis,
@@ -173,7 +173,7 @@ const trailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/serials/:gtin/:serial",
     {
-      preHandler,
+      onRequest,
       schema: {
         ...common,
         summary:
@@ -191,7 +191,7 @@ const trailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/serials/:gtin/:serial/verify",
     {
-      preHandler,
+      onRequest,
       schema: {
         ...common,
         summary:

@@ -20,7 +20,7 @@ const usagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     "",
     {
-      preHandler: app.requireRole("hospital-receiver"),
+      onRequest: app.requireRole("hospital-receiver"),
       schema: {
         security: bearer,
         tags: ["usages"],
