@@ -34,6 +34,12 @@ export const HOSPITAL_ROLES: readonly Role[] = [
 /** A regulator or any account of a hospital: who may read a hospital's back office. */
 export const REGULATOR_OR_HOSPITAL: readonly Role[] = ["regulator", ...HOSPITAL_ROLES];
 
+/**
+ * The parties of an order: a regulator, any account of a hospital or a supplier. Who may read
+ * orders, shipments, payments and trails (each then sees only its own, by `scopeOf`).
+ */
+export const LEDGER_PARTIES: readonly Role[] = [...REGULATOR_OR_HOSPITAL, "supplier"];
+
 /** The caller, for handlers behind `requireRole` (which guarantees one). */
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal)

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { bearer } from "../../../api/common";
 import { errorResponses } from "../../../api/errors";
 import { ListOrdersQuery, Order, OrderPage, OrderParams } from "../../../api/orders";
-import { scopeOf, visible } from "../auth/auth.plugin";
+import { LEDGER_PARTIES, scopeOf, visible } from "../auth/auth.plugin";
 import { appError } from "../../plugins/error-catalogue";
 import { OrdersRepository } from "./orders.repository";
 
@@ -12,13 +12,13 @@ import { OrdersRepository } from "./orders.repository";
  */
 const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const repo = new OrdersRepository(app.db);
-  const signedIn = app.requireRole();
+  const parties = app.requireRole(...LEDGER_PARTIES);
 
   app.get(
     // The prefix itself: "/" would register and document the path with a trailing slash.
     "",
     {
-      onRequest: signedIn,
+      onRequest: parties,
       schema: {
         security: bearer,
         tags: ["orders"],
@@ -34,7 +34,7 @@ const ordersRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/:id",
     {
-      onRequest: signedIn,
+      onRequest: parties,
       schema: {
         security: bearer,
         tags: ["orders"],

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { REGULATOR_OR_HOSPITAL, scopeOf } from "../auth/auth.plugin";
+import { LEDGER_PARTIES, REGULATOR_OR_HOSPITAL, scopeOf } from "../auth/auth.plugin";
 import { bearer } from "../../../api/common";
 import { jsonOrCsv } from "../../../api/csv";
 import { errorResponses } from "../../../api/errors";
@@ -17,7 +17,7 @@ const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "",
     {
-      onRequest: app.requireRole(),
+      onRequest: app.requireRole(...LEDGER_PARTIES),
       schema: {
         security: bearer,
         tags: ["payments"],

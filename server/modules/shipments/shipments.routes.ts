@@ -9,7 +9,7 @@ import {
   Shipment,
   ShipmentParams,
 } from "../../../api/shipments";
-import { principalOf, scopeOf, visible } from "../auth/auth.plugin";
+import { LEDGER_PARTIES, principalOf, scopeOf, visible } from "../auth/auth.plugin";
 import { appError } from "../../plugins/error-catalogue";
 import { ManifestService } from "./manifest.service";
 import { ShipmentsRepository } from "./shipments.repository";
@@ -29,7 +29,7 @@ const shipmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/:id",
     {
-      onRequest: app.requireRole(),
+      onRequest: app.requireRole(...LEDGER_PARTIES),
       schema: {
         security: bearer,
         tags: ["shipments"],
@@ -71,7 +71,7 @@ const shipmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/:id/serials/:serial/proof",
     {
-      onRequest: app.requireRole(),
+      onRequest: app.requireRole(...LEDGER_PARTIES),
       schema: {
         security: bearer,
         tags: ["shipments"],

@@ -4,8 +4,7 @@ import { bearer } from "../../../api/common";
 import { EpcisDocument } from "../../../api/epcis";
 import { errorResponses, unavailableResponse } from "../../../api/errors";
 import { LotTrailParams, OrderTrailParams, SerialTrailParams, Trail, Verification } from "../../../api/trail";
-import { REGULATOR_OR_HOSPITAL, scopeOf } from "../auth/auth.plugin";
-import type { Role } from "../auth/tokens";
+import { LEDGER_PARTIES, scopeOf } from "../auth/auth.plugin";
 import { appError } from "../../plugins/error-catalogue";
 import { isValidGtin } from "../barcodes";
 import { TrailService } from "./trail.service";
@@ -20,8 +19,6 @@ import { TrailVerifier } from "./trail.verify";
  * and its own usages); a supplier the trails of its own orders and shipments. Anything else is a
  * 404, not a hint that it exists.
  */
-
-const ROLES: readonly Role[] = [...REGULATOR_OR_HOSPITAL, "supplier"];
 
 /** A GTIN that passes the schema's 14 digits must also carry its check digit. */
 function checkGtin(gtin: string): void {
@@ -54,7 +51,7 @@ const trailRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // The operator sized INDEXER_BATCH_BLOCKS to what its node allows per eth_getLogs.
     { confirmations: config.chain.confirmations, logRange: config.indexer.batchBlocks },
   );
-  const onRequest = app.requireRole(...ROLES);
+  const onRequest = app.requireRole(...LEDGER_PARTIES);
   const common = { security: bearer, tags: ["trail"] };
   const trailResponses = { 200: Trail, ...errorResponses };
   const verifyResponses = { 200: Verification, ...errorResponses, ...unavailableResponse };
