@@ -390,7 +390,12 @@ forEachEngine((engine) => {
     });
 
     it("answers 403 FORBIDDEN to an account that is neither regulator, hospital nor supplier", async function () {
-      expectError(await get("/v1/orders", t.stranger), 403, "FORBIDDEN", "is neither a regulator");
+      expectError(
+        await get("/v1/orders", t.stranger),
+        403,
+        "FORBIDDEN",
+        "this route needs one of the roles regulator, hospital-admin, hospital-approver, hospital-settler, hospital-receiver, supplier",
+      );
     });
 
     it("filters by status, agreement, hospital and supplier", async function () {
