@@ -99,7 +99,8 @@ export const ERROR_CATALOGUE = {
   },
   RELAY_BUDGET_EXHAUSTED: {
     status: 503,
-    summary: "the relayer's gas budget for the day is spent; retry after midnight UTC or pay the gas yourself",
+    summary:
+      "the relayer's gas budget for the day is spent; retry after midnight UTC or pay the gas yourself",
   },
   CHAIN_UNAVAILABLE: { status: 503, summary: "the chain RPC endpoint cannot be reached" },
   DATABASE_UNAVAILABLE: { status: 503, summary: "the database cannot be reached" },

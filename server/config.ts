@@ -234,7 +234,11 @@ const SETTINGS = {
     integer(21_000),
     100_000_000,
   ),
-  RELAY_ACCOUNT_DAILY_REQUESTS: withDefault("relay requests per signed-in account per UTC day", integer(1), 500),
+  RELAY_ACCOUNT_DAILY_REQUESTS: withDefault(
+    "relay requests per signed-in account per UTC day",
+    integer(1),
+    500,
+  ),
   RELAY_IP_DAILY_REQUESTS: withDefault("relay requests per client IP per UTC day", integer(1), 2000),
   RELAYER_MIN_BALANCE_WEI: withDefault(
     "relayer balance below which /metrics and /ready raise the low-balance alarm",
