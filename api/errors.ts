@@ -32,6 +32,7 @@ export const ERROR_CATALOGUE = {
   RELAY_EXPIRED: { status: 400, summary: "the forward request's deadline has passed" },
   RELAY_NONCE_INVALID: { status: 400, summary: "the forward request's nonce is not the signer's next nonce" },
   RELAY_SIGNATURE_INVALID: { status: 400, summary: "the forward request is not signed by its from address" },
+  RELAY_GAS_TOO_HIGH: { status: 400, summary: "the forward request asks for more gas than the relay's cap" },
   RELAY_CALL_REVERTED: {
     status: 400,
     summary: "the relayed call would revert; details name the custom error",
@@ -47,6 +48,11 @@ export const ERROR_CATALOGUE = {
   FORBIDDEN: { status: 403, summary: "the caller's roles do not allow this" },
   NOT_YOUR_HOSPITAL: { status: 403, summary: "the resource belongs to another hospital" },
   NOT_THE_SUPPLIER: { status: 403, summary: "the resource belongs to another supplier" },
+  RELAY_NOT_YOUR_REQUEST: { status: 403, summary: "the forward request's from is not the signed-in caller" },
+  RELAY_FUNCTION_NOT_ALLOWED: {
+    status: 403,
+    summary: "the relay does not pay for this function for the caller's roles",
+  },
 
   ROUTE_NOT_FOUND: { status: 404, summary: "no route for this method and path" },
   NOT_FOUND: { status: 404, summary: "the resource does not exist" },
@@ -90,6 +96,11 @@ export const ERROR_CATALOGUE = {
   NOT_CONFIGURED: {
     status: 503,
     summary: "this gateway lacks a setting the route needs; the message names it",
+  },
+  RELAY_BUDGET_EXHAUSTED: {
+    status: 503,
+    summary:
+      "the relayer's gas budget for the day is spent; retry after midnight UTC or pay the gas yourself",
   },
   CHAIN_UNAVAILABLE: { status: 503, summary: "the chain RPC endpoint cannot be reached" },
   DATABASE_UNAVAILABLE: { status: 503, summary: "the database cannot be reached" },

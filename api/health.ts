@@ -41,6 +41,22 @@ export const IndexerCheck = Type.Object(
 );
 export type IndexerCheck = Static<typeof IndexerCheck>;
 
+export const RelayerCheck = Type.Object(
+  {
+    ...checkOutcome,
+    address: Type.Optional(Type.String({ description: "the relayer key's account" })),
+    balanceWei: Type.Optional(Type.String({ pattern: "^[0-9]+$", description: "its balance, in wei" })),
+    minBalanceWei: Type.Optional(
+      Type.String({ pattern: "^[0-9]+$", description: "RELAYER_MIN_BALANCE_WEI: the alarm threshold" }),
+    ),
+    low: Type.Optional(
+      Type.Boolean({ description: "balance below the threshold: a warning, the check stays ok; top it up" }),
+    ),
+  },
+  closed,
+);
+export type RelayerCheck = Static<typeof RelayerCheck>;
+
 export const CheckOutcome = Type.Object(checkOutcome, closed);
 export type CheckOutcome = Static<typeof CheckOutcome>;
 
@@ -48,7 +64,11 @@ export const Readiness = Type.Object(
   {
     status: Type.Enum(["ready", "not_ready"], { type: "string" }),
     checks: Type.Object(
-      { database: Type.Optional(DatabaseCheck), indexer: Type.Optional(IndexerCheck) },
+      {
+        database: Type.Optional(DatabaseCheck),
+        indexer: Type.Optional(IndexerCheck),
+        relayer: Type.Optional(RelayerCheck),
+      },
       {
         additionalProperties: CheckOutcome,
         description: "one entry per registered check; a check's details beyond ok and error are listed here",

@@ -41,6 +41,18 @@ export interface Config {
    */
   auth: { tokenTtlSeconds: number; secret: string; previousSecrets: string[]; secretGenerated: boolean };
   patientRefSalt: string | undefined;
+  /**
+   * The relay's own key (never the settler's) and the limits on what callers may spend of it.
+   * `relayerKey` unset: /v1/relay answers 503 NOT_CONFIGURED.
+   */
+  relay: {
+    relayerKey: string | undefined;
+    maxGasPerRequest: number;
+    dailyGasBudget: number;
+    accountDailyRequests: number;
+    ipDailyRequests: number;
+    minBalanceWei: bigint;
+  };
   matching: { shortfallPct: number; minShelfLifeDays: number };
   logLevel: LogLevel;
 }
@@ -172,6 +184,11 @@ function privateKey(value: string): string {
   return value;
 }
 
+function wei(value: string): bigint {
+  if (!/^\d{1,78}$/.test(value)) throw new Invalid("must be a whole number of wei");
+  return BigInt(value);
+}
+
 function networkName(value: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new Invalid("must contain only letters, digits, _ and -");
   return value;
@@ -202,6 +219,32 @@ const SETTINGS = {
   SETTLER_KEY: optional("the settler's private key", privateKey, SECRET),
   SETTLER_KEYSTORE: optional("encrypted JSON keystore holding the settler key", verbatim),
   SETTLER_KEYSTORE_PASSWORD: optional("password of SETTLER_KEYSTORE", verbatim, SECRET),
+  RELAYER_PRIVATE_KEY: optional(
+    "the key that pays the gas of POST /v1/relay (its own account, never the settler's); relay off when unset",
+    privateKey,
+    SECRET,
+  ),
+  RELAY_MAX_GAS_PER_REQUEST: withDefault(
+    "most gas a relayed request may ask for (its signed gas)",
+    integer(21_000),
+    1_000_000,
+  ),
+  RELAY_DAILY_GAS_BUDGET: withDefault(
+    "gas the relayer may spend per UTC day, counted at each relaying transaction's gas limit",
+    integer(21_000),
+    100_000_000,
+  ),
+  RELAY_ACCOUNT_DAILY_REQUESTS: withDefault(
+    "relay requests per signed-in account per UTC day",
+    integer(1),
+    500,
+  ),
+  RELAY_IP_DAILY_REQUESTS: withDefault("relay requests per client IP per UTC day", integer(1), 2000),
+  RELAYER_MIN_BALANCE_WEI: withDefault(
+    "relayer balance below which /metrics and /ready raise the low-balance alarm",
+    wei,
+    10n ** 17n,
+  ),
   CONFIRMATIONS: withDefault("blocks an event must be buried under before it is indexed", integer(0), 2),
   INDEXER_BATCH_BLOCKS: withDefault("blocks per log query", integer(1), 2000),
   INDEXER_POLL_MS: withDefault("pause between polls for new blocks, ms", integer(10), 1000),
@@ -335,6 +378,7 @@ function assemble(values: Values, problems: ConfigProblem[]): Config {
     payments: { enabled: values.PAYMENTS_ENABLED, settler },
     auth: authKeys(values, problems),
     patientRefSalt: values.PATIENT_REF_SALT,
+    relay: relaySettings(values, settler, problems),
     matching: {
       shortfallPct: values.MATCH_SHORTFALL_TOLERANCE_PCT,
       minShelfLifeDays: values.MATCH_MIN_SHELF_LIFE_DAYS,
@@ -359,6 +403,35 @@ function authKeys(values: Values, problems: ConfigProblem[]): Config["auth"] {
     secret: secret ?? randomBytes(32).toString("hex"),
     previousSecrets: previous,
     secretGenerated: secret === undefined,
+  };
+}
+
+/**
+ * The relayer must not be the settler: a shared key shares its nonce lane and balance, so
+ * relayed acts could delay or starve supplier payments. One request's cap fits in the budget.
+ */
+function relaySettings(
+  values: Values,
+  settler: SettlerKeySource | undefined,
+  problems: ConfigProblem[],
+): Config["relay"] {
+  const key = values.RELAYER_PRIVATE_KEY;
+  if (key !== undefined && settler?.kind === "privateKey" && BigInt(settler.privateKey) === BigInt(key)) {
+    problems.push({ setting: "RELAYER_PRIVATE_KEY", problem: "must not be the settler's key (SETTLER_KEY)" });
+  }
+  if (values.RELAY_MAX_GAS_PER_REQUEST > values.RELAY_DAILY_GAS_BUDGET) {
+    problems.push({
+      setting: "RELAY_MAX_GAS_PER_REQUEST",
+      problem: "must not exceed RELAY_DAILY_GAS_BUDGET",
+    });
+  }
+  return {
+    relayerKey: key,
+    maxGasPerRequest: values.RELAY_MAX_GAS_PER_REQUEST,
+    dailyGasBudget: values.RELAY_DAILY_GAS_BUDGET,
+    accountDailyRequests: values.RELAY_ACCOUNT_DAILY_REQUESTS,
+    ipDailyRequests: values.RELAY_IP_DAILY_REQUESTS,
+    minBalanceWei: values.RELAYER_MIN_BALANCE_WEI,
   };
 }
 

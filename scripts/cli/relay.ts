@@ -22,7 +22,8 @@ import { CliError } from "./command";
  * How the CLI's chain acts reach the chain. `CliSigner` is an ethers Signer, so the functions
  * of scripts/lib/actions.ts run unchanged whichever way it sends:
  * - directly: the key's wallet signs and pays for the transaction;
- * - relayed (`--relay <gatewayURL>`): the key signs an ERC-2771 forward request (EIP-712,
+ * - relayed (`--relay <gatewayURL>`): the key signs in to the gateway (SIWE; the relay pays
+ *   only for its signed-in caller's own requests), signs an ERC-2771 forward request (EIP-712,
  *   domain SunshineLedger/1 of the ledger's forwarder) and the gateway's POST /v1/relay pays
  *   the gas; the CLI then waits for that transaction like any other.
  * Either way it remembers the hashes it sent, for the command's output.
@@ -35,6 +36,8 @@ export interface RelayTarget {
   gatewayUrl: string;
   forwarder: LedgerForwarder;
   chainId: number;
+  /** The gateway session, signed in at the first relayed act and shared by the signer's copies. */
+  session?: Promise<GatewayClient>;
 }
 
 export class CliSigner extends AbstractSigner<JsonRpcProvider> {
@@ -93,6 +96,12 @@ export class CliSigner extends AbstractSigner<JsonRpcProvider> {
     return response;
   }
 
+  private async signIn(gatewayUrl: string): Promise<GatewayClient> {
+    const client = new GatewayClient(gatewayUrl);
+    await client.login(this.wallet);
+    return client;
+  }
+
   private async sendRelayed(tx: TransactionRequest, relay: RelayTarget): Promise<TransactionResponse> {
     const provider = this.provider!;
     if (!tx.to) throw new CliError("--relay cannot deploy contracts");
@@ -102,7 +111,8 @@ export class CliSigner extends AbstractSigner<JsonRpcProvider> {
     const to = await resolveAddress(tx.to, provider);
     const data = hexlify(tx.data ?? "0x");
     const body = await signForwardRequest(this.wallet, provider, relay, to, data);
-    const client = new GatewayClient(relay.gatewayUrl);
+    relay.session ??= this.signIn(relay.gatewayUrl);
+    const client = await relay.session;
     const { txHash } = await client.post<RelayAccepted>("/v1/relay", body);
     // The gateway answers once its node has the transaction; give a load-balanced node a moment.
     for (let attempt = 0; ; attempt++) {

@@ -10,8 +10,8 @@ import { connectLedger, type DeploymentRecord, type Ledger } from "../../ledger/
 
 /**
  * `app.chain`: the JSON-RPC provider, the deployment the gateway serves, typed read-only
- * contracts and the hospital's settler wallet (the only key the gateway ever holds). At start
- * it refuses a node on another chain than the deployment, and a database that was indexed
+ * contracts, the hospital's settler wallet and the relayer wallet (the only keys the gateway
+ * holds; each its own account, so its own nonce lane and balance). At start it refuses a node on another chain than the deployment, and a database that was indexed
  * from another chain or deployment.
  */
 
@@ -21,8 +21,10 @@ export interface ChainContext {
   chainId: number;
   /** Contracts connected to the provider, for reads. */
   ledger: Ledger;
-  /** The settler (and relayer) wallet, when payments are enabled. */
+  /** The settler wallet, when payments are enabled. */
   settler: BaseWallet | null;
+  /** The wallet that pays for relayed requests (RELAYER_PRIVATE_KEY); null: no relay. */
+  relayer: BaseWallet | null;
 }
 
 declare module "fastify" {
@@ -39,7 +41,7 @@ export interface ChainPluginOptions {
   chain?: ChainContext;
 }
 
-/** Builds the chain context from configuration: provider, deployment file, settler key. */
+/** Builds the chain context from configuration: provider, deployment file, settler and relayer keys. */
 export async function openChain(config: Config): Promise<ChainContext> {
   const deployment = loadDeployment(config.chain.deploymentFile);
   const provider = new JsonRpcProvider(config.chain.rpcUrl, deployment.chainId, {
@@ -63,7 +65,12 @@ export async function openChain(config: Config): Promise<ChainContext> {
   const settler = config.payments.settler
     ? (await loadSettler(config.payments.settler)).connect(provider)
     : null;
-  return { provider, deployment, chainId, ledger: connectLedger(deployment, provider), settler };
+  const relayer = config.relay.relayerKey ? new Wallet(config.relay.relayerKey, provider) : null;
+  if (relayer && settler && relayer.address === settler.address) {
+    provider.destroy();
+    throw new ChainConfigError("RELAYER_PRIVATE_KEY must not be the settler's key (SETTLER_KEYSTORE)");
+  }
+  return { provider, deployment, chainId, ledger: connectLedger(deployment, provider), settler, relayer };
 }
 
 async function loadSettler(source: NonNullable<Config["payments"]["settler"]>): Promise<Wallet> {

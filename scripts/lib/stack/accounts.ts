@@ -3,9 +3,9 @@ import path from "node:path";
 import { devWallet } from "../anvil";
 
 /**
- * The demo cast of `npm start`: who is who among the 20 development accounts of Anvil's
- * well-known mnemonic (DEV_MNEMONIC). One table, used by the stack (deployment, settler key,
- * accounts.json) and by the demo scenario (who registers, bids, orders, receives, settles).
+ * The demo cast of `npm start`: who is who among the 21 development accounts of Anvil's
+ * well-known mnemonic (DEV_MNEMONIC). One table, used by the stack (deployment, settler and
+ * relayer keys, accounts.json) and by the demo scenario (who registers, bids, orders, receives, settles).
  *
  * | index | role in accounts.json | account                                                     |
  * |-------|-----------------------|-------------------------------------------------------------|
@@ -29,11 +29,13 @@ import { devWallet } from "../anvil";
  * | 17    | hospital-approver     | Riverside Hospital, approver 2                              |
  * | 18    | hospital-receiver     | Riverside Hospital, receiving dock                          |
  * | 19    | —                     | spare: an account with no role (a stranger)                 |
+ * | 20    | —                     | the gateway's relayer (RELAYER_PRIVATE_KEY): pays relayed gas |
  *
  * A hospital account cannot also be one of its own members (HospitalRegistry), so the three
  * hospital accounts and the admin are in the cast but not in accounts.json, which lists only
  * the five roles. The gateway holds one settler key, City General Hospital's: it is the
- * hospital this demo gateway serves.
+ * hospital this demo gateway serves. The relayer has a key of its own and no role on the
+ * ledger: relayed acts spend its balance and nonces, never the settler's.
  */
 
 export const ACCOUNT_ROLES = [
@@ -46,7 +48,7 @@ export const ACCOUNT_ROLES = [
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 
 /** Roles of cast members that are not written to accounts.json. */
-export type CastRole = AccountRole | "admin" | "hospital" | "spare";
+export type CastRole = AccountRole | "admin" | "hospital" | "spare" | "relayer";
 
 export interface CastEntry {
   index: number;
@@ -82,12 +84,16 @@ export const CAST: readonly CastEntry[] = [
   { index: 17, role: "hospital-approver", name: `${RIVERSIDE}, approver 2`, hospital: 15 },
   { index: 18, role: "hospital-receiver", name: `${RIVERSIDE}, receiving dock`, hospital: 15 },
   { index: 19, role: "spare", name: "Spare account (no role)" },
+  { index: 20, role: "relayer", name: "Gateway relayer (pays the gas of relayed acts)" },
 ];
 
 /** Dev-wallet indexes the stack itself needs. */
 export const ADMIN_INDEX = 0;
 export const REGULATOR_INDEX = 1;
 export const SETTLER_INDEX = 10;
+export const RELAYER_INDEX = 20;
+/** Anvil funds this many accounts of DEV_MNEMONIC: the whole cast. */
+export const DEV_ACCOUNT_COUNT = 21;
 
 export interface CastMember extends CastEntry {
   address: string;
@@ -132,6 +138,11 @@ export function demoAccounts(): StackAccount[] {
 /** The development key of the gateway's settler (dev wallet SETTLER_INDEX). */
 export function settlerDevKey(): string {
   return demoCast()[SETTLER_INDEX].privateKey;
+}
+
+/** The development key of the gateway's relayer (dev wallet RELAYER_INDEX). */
+export function relayerDevKey(): string {
+  return demoCast()[RELAYER_INDEX].privateKey;
 }
 
 /**

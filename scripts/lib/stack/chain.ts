@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { JsonRpcProvider } from "ethers";
 import { anvilBinary, DEV_MNEMONIC } from "../anvil";
+import { DEV_ACCOUNT_COUNT } from "./accounts";
 import { StackError } from "./errors";
 import { LOCAL_CHAIN_ID, stackPaths } from "./paths";
 import { ensurePortFree } from "./settings";
@@ -43,7 +44,7 @@ export function localProvider(url: string): JsonRpcProvider {
 
 /**
  * Starts Anvil on 127.0.0.1:`port` with its state in `<dataDir>/chain/state.json` (loaded if
- * present, written when it stops) and 20 funded accounts of DEV_MNEMONIC. It runs in its own
+ * present, written when it stops) and the cast's funded accounts of DEV_MNEMONIC (accounts.ts). It runs in its own
  * process group, so a Ctrl-C in the terminal reaches only this process, which stops the
  * gateway first and the chain after it; if this process exits without stopping it, the chain
  * still gets SIGINT and saves its state.
@@ -58,7 +59,7 @@ export async function startLocalChain(dataDir: string, port: number): Promise<Lo
     "--port",
     String(port),
     "--accounts",
-    "20",
+    String(DEV_ACCOUNT_COUNT),
     "--chain-id",
     String(LOCAL_CHAIN_ID),
     "--mnemonic",

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import type { FastifyInstance } from "fastify";
 import { loadConfig, type Config } from "../../../server/config";
-import { settlerDevKey } from "./accounts";
+import { relayerDevKey, settlerDevKey } from "./accounts";
 import { mismatch, StackError } from "./errors";
 import { stackPaths } from "./paths";
 
@@ -28,7 +28,8 @@ export interface GatewayEnvOptions {
 
 /**
  * The gateway's environment (names as in server/config.ts): DATA_DIR, PORT, RPC_URL and
- * DEPLOYMENT_FILE from the stack; on the local chain the settler's development key,
+ * DEPLOYMENT_FILE from the stack; on the local chain the settler's and the relayer's
+ * development keys,
  * CONFIRMATIONS=0 (Anvil mines each transaction in its own block and never reorgs) and
  * INDEXER_POLL_MS=100, unless set; AUTH_SECRET and PATIENT_REF_SALT kept in DATA_DIR so tokens and patient hashes survive
  * a restart, unless set. Everything else passes through from `base`.
@@ -45,6 +46,7 @@ export function gatewayEnv(base: NodeJS.ProcessEnv, options: GatewayEnvOptions):
   };
   if (options.local) {
     if (!env.SETTLER_KEY && !env.SETTLER_KEYSTORE) env.SETTLER_KEY = settlerDevKey();
+    env.RELAYER_PRIVATE_KEY ||= relayerDevKey();
     env.CONFIRMATIONS ||= "0";
     env.INDEXER_POLL_MS ||= "100"; // a local node answers at once: index (and settle) promptly
   }

@@ -2,42 +2,61 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { errorResponses, unavailableResponse } from "../../../api/errors";
 import { RelayAccepted, RelayRequest } from "../../../api/relay";
 import { appError } from "../../plugins/error-catalogue";
+import { principalOf } from "../auth/auth.plugin";
+import { allowList } from "./relay.allow-list";
+import { watchRelayerBalance } from "./relay.balance";
 import { RelayService } from "./relay.service";
 
 /**
- * POST /v1/relay — gas-less acts: anyone may submit a forward request; the EIP-712 signature
- * inside it is the authorisation, checked (with deadline and nonce) before anything is sent.
+ * POST /v1/relay — gas-less acts for signed-in callers: the caller's own EIP-712-signed
+ * forward request, for a function its roles may have relayed, within its quotas; see
+ * relay.service.ts. Without RELAYER_PRIVATE_KEY the route answers 503 NOT_CONFIGURED.
  */
 const relayRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { chain } = app;
-  const c = chain.deployment.contracts;
-  const targets = new Set(
-    [c.registry, c.tenders, c.hospitals, c.trace, c.orderBook, c.roles].map((a) => a.toLowerCase()),
-  );
-  const service = chain.settler
-    ? new RelayService(app.db, chain.provider, chain.settler, chain.ledger.forwarder, targets, chain.chainId)
+  const { chain, config } = app;
+  const relayer = chain.relayer;
+  const { maxGasPerRequest, dailyGasBudget, accountDailyRequests, ipDailyRequests } = config.relay;
+  const service = relayer
+    ? new RelayService(
+        app.db,
+        chain.provider,
+        relayer,
+        chain.ledger.forwarder,
+        allowList(chain.deployment.contracts),
+        chain.chainId,
+        { maxGasPerRequest, dailyGasBudget, accountDailyRequests, ipDailyRequests },
+      )
     : null;
+  if (relayer) watchRelayerBalance(app, relayer, config.relay.minBalanceWei);
 
   app.post(
     "/",
     {
       // The prefix alone (/v1/relay), not also /v1/relay/.
       prefixTrailingSlash: "no-slash",
+      onRequest: app.requireRole(),
       schema: {
         tags: ["relay"],
-        summary: "Relay an EIP-712-signed ERC-2771 forward request through the ledger's forwarder",
+        summary: "Relay the caller's EIP-712-signed ERC-2771 forward request through the ledger's forwarder",
+        description:
+          "The request's `from` must be the signed-in caller, its function one the caller's roles may have " +
+          "relayed; per-account and per-IP daily quotas (429 RATE_LIMITED), a gas cap per request (400 " +
+          "RELAY_GAS_TOO_HIGH) and the relayer's daily gas budget (503 RELAY_BUDGET_EXHAUSTED) apply.",
         body: RelayRequest,
         response: {
           202: RelayAccepted,
-          400: errorResponses[400],
-          409: errorResponses[409],
+          ...errorResponses,
+          429: errorResponses[400],
           ...unavailableResponse,
         },
       },
     },
     async (request, reply) => {
-      if (!service) throw appError("CONFLICT", "this gateway has no relayer key configured (SETTLER_KEY)");
-      return reply.code(202).send(await service.relay(request.body));
+      const { address, roles } = principalOf(request);
+      if (!service) {
+        throw appError("NOT_CONFIGURED", "this gateway relays nothing: RELAYER_PRIVATE_KEY is not set");
+      }
+      return reply.code(202).send(await service.relay({ address, roles, ip: request.ip }, request.body));
     },
   );
 };

@@ -2,43 +2,149 @@ import {
   concat,
   getAddress,
   isAddress,
+  isError,
   verifyTypedData,
   type BaseWallet,
   type JsonRpcProvider,
 } from "ethers";
 import type { Db } from "../../db";
+import { Mutex } from "../../db/mutex";
 import { appError } from "../../plugins/error-catalogue";
 import type { LedgerForwarder } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
 import type { RelayAccepted, RelayRequest } from "../../../api/relay";
 import { FORWARD_REQUEST_TYPES } from "../../../ledger/forward-request";
-import { highestNonceInFlight, lockSettlerNonce } from "../payments/settlement.repository";
+import type { Role } from "../auth/tokens";
+import { mayRelay, type AllowList } from "./relay.allow-list";
+import { charge, utcDay, type Charge } from "./relay.repository";
 
 /**
- * Gas-less use of the ledger: a supplier or approver signs an ERC-2771 forward request
- * (EIP-712) and the gateway pays the gas to relay it through the ledger's forwarder. Nothing
- * is sent unless the signature, deadline and nonce are right and the call would succeed, so
- * a bad request costs the gateway nothing; the gateway cannot alter what was signed.
+ * Gas-less use of the ledger: a signed-in supplier, approver, … signs an ERC-2771 forward
+ * request (EIP-712) and the gateway's relayer key pays the gas to relay it through the ledger's
+ * forwarder. The relayer pays only for the caller's own requests, only for the functions its
+ * roles exist for (relay.allow-list.ts), within daily quotas per account and per client IP, a
+ * gas cap per request and a daily gas budget. Nothing is sent unless the signature, deadline
+ * and nonce are right and the call would succeed, so a bad request costs the relayer nothing;
+ * the gateway cannot alter what was signed.
+ *
+ * The relayer is its own key, never the settler's: relays have their own nonce lane and
+ * balance, so they cannot hold up or starve supplier payments. Its nonces are handed out in
+ * this process (one relayer key per replica), so no database transaction waits on the chain.
  */
 
+export interface RelayLimits {
+  maxGasPerRequest: number;
+  dailyGasBudget: number;
+  accountDailyRequests: number;
+  ipDailyRequests: number;
+}
+
+/** Who asks: the signed-in account and where the request came from. */
+export interface RelayCaller {
+  address: string;
+  roles: readonly Role[];
+  ip: string;
+}
+
 export class RelayService {
+  /** Serialises nonce choice and broadcast of the relayer's transactions. */
+  private readonly sending = new Mutex();
+  /** The nonce after the last one this process sent: the node may not show it as pending yet. */
+  private nextNonce = 0;
+
   constructor(
     private readonly db: Db,
     private readonly provider: JsonRpcProvider,
     private readonly relayer: BaseWallet,
     private readonly forwarder: LedgerForwarder,
-    private readonly targets: ReadonlySet<string>,
+    private readonly allowed: AllowList,
     private readonly chainId: number,
+    private readonly limits: RelayLimits,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async relay(req: RelayRequest): Promise<RelayAccepted> {
+  async relay(caller: RelayCaller, req: RelayRequest): Promise<RelayAccepted> {
+    this.checkPolicy(caller, req);
+    const day = utcDay(this.now());
+    await this.charge(day, [
+      this.quota(`account:${caller.address.toLowerCase()}`, this.limits.accountDailyRequests),
+      this.quota(`ip:${caller.ip}`, this.limits.ipDailyRequests),
+    ]);
+    await this.checkSigned(req);
+    await this.simulate(req);
+
+    const requestData = { ...req, value: "0", signature: req.signature };
+    const gasLimit = await this.estimate(requestData);
+    await this.charge(day, [
+      {
+        subject: `gas:${this.relayer.address.toLowerCase()}`,
+        amount: gasLimit,
+        limit: BigInt(this.limits.dailyGasBudget),
+      },
+    ]);
+    const txHash = await this.sending.run(async () => {
+      const nonce = Math.max(await this.relayer.getNonce("pending"), this.nextNonce);
+      const sent = await this.forwarder.connect(this.relayer).execute(requestData, { nonce, gasLimit });
+      this.nextNonce = nonce + 1;
+      return sent.hash;
+    });
+    return { txHash, signer: getAddress(req.from), nonce: req.nonce };
+  }
+
+  /** The checks that need neither the chain nor the database. */
+  private checkPolicy(caller: RelayCaller, req: RelayRequest): void {
     if (!isAddress(req.from) || !isAddress(req.to))
       throw appError("RELAY_SIGNATURE_INVALID", "from and to must be addresses");
-    if (!this.targets.has(req.to.toLowerCase())) {
+    if (getAddress(req.from) !== getAddress(caller.address)) {
+      throw appError(
+        "RELAY_NOT_YOUR_REQUEST",
+        `the request is from ${getAddress(req.from)}, but you are signed in as ${getAddress(caller.address)}`,
+      );
+    }
+    const functions = this.allowed.get(req.to.toLowerCase());
+    if (!functions) {
       throw appError("RELAY_TARGET_NOT_LEDGER", `${req.to} is not a ledger contract this gateway relays to`);
+    }
+    const selector = req.data.slice(0, 10).toLowerCase();
+    const call = functions.get(selector);
+    if (!call) {
+      throw appError("RELAY_FUNCTION_NOT_ALLOWED", `the relay pays for no function ${selector} of ${req.to}`);
+    }
+    if (!mayRelay(call, caller.roles)) {
+      throw appError(
+        "RELAY_FUNCTION_NOT_ALLOWED",
+        `the relay pays for ${call.contract}.${call.fn} only for ${call.relayers.join(", ")}; you have ${caller.roles.join(", ") || "no role"}`,
+      );
     }
     if (BigInt(req.value ?? "0") !== 0n)
       throw appError("RELAY_VALUE_NOT_ALLOWED", "relayed requests carry no value");
+    if (BigInt(req.gas) > BigInt(this.limits.maxGasPerRequest)) {
+      throw appError(
+        "RELAY_GAS_TOO_HIGH",
+        `the request asks for ${req.gas} gas; the relay pays for at most ${this.limits.maxGasPerRequest}`,
+      );
+    }
+  }
+
+  private quota(subject: string, limit: number): Charge {
+    return { subject, amount: 1n, limit: BigInt(limit) };
+  }
+
+  private async charge(day: string, charges: readonly Charge[]): Promise<void> {
+    const over = await charge(this.db, day, charges);
+    if (!over) return;
+    if (over.subject.startsWith("gas:")) {
+      throw appError(
+        "RELAY_BUDGET_EXHAUSTED",
+        `the relayer's gas budget for ${day} (UTC) is spent; retry tomorrow or send the transaction yourself`,
+      );
+    }
+    const who = over.subject.startsWith("ip:") ? "this client address" : "this account";
+    throw appError("RATE_LIMITED", `${who} has used its ${over.limit} relay requests for ${day} (UTC)`);
+  }
+
+  /** Deadline, nonce and signature, as the forwarder will check them. */
+  private async checkSigned(req: RelayRequest): Promise<void> {
     const latest = await this.provider.getBlock("latest");
     if (!latest || req.deadline <= latest.timestamp) {
       throw appError(
@@ -51,9 +157,7 @@ export class RelayService {
       throw appError(
         "RELAY_NONCE_INVALID",
         `nonce ${req.nonce} is not the signer's next nonce ${expectedNonce}`,
-        {
-          expected: expectedNonce.toString(),
-        },
+        { expected: expectedNonce.toString() },
       );
     }
     const domain = {
@@ -62,10 +166,9 @@ export class RelayService {
       chainId: this.chainId,
       verifyingContract: await this.forwarder.getAddress(),
     };
-    const message = { ...req, value: req.value ?? "0" };
     let signer: string;
     try {
-      signer = verifyTypedData(domain, FORWARD_REQUEST_TYPES, message, req.signature);
+      signer = verifyTypedData(domain, FORWARD_REQUEST_TYPES, { ...req, value: "0" }, req.signature);
     } catch {
       throw appError("RELAY_SIGNATURE_INVALID", "the signature is not a valid EIP-712 signature");
     }
@@ -75,18 +178,6 @@ export class RelayService {
         `the request was signed by ${signer}, not by ${getAddress(req.from)}`,
       );
     }
-    await this.simulate(req);
-
-    const requestData = { ...message, signature: req.signature };
-    const txHash = await this.db.transaction(async (tx) => {
-      // The relayer is the settler key: share the settlement outbox's nonce discipline.
-      await lockSettlerNonce(tx);
-      const inFlight = await highestNonceInFlight(tx);
-      const nonce = Math.max(await this.relayer.getNonce("pending"), inFlight === null ? 0 : inFlight + 1);
-      const sent = await this.forwarder.connect(this.relayer).execute(requestData, { nonce });
-      return sent.hash;
-    });
-    return { txHash, signer, nonce: req.nonce };
   }
 
   /** Runs the inner call as the forwarder would, to refuse one that reverts and say why. */
@@ -103,6 +194,24 @@ export class RelayService {
       throw appError(
         "RELAY_CALL_REVERTED",
         revert ? `the relayed call would revert with ${revert.message}` : "the relayed call would revert",
+        revert ? { error: revert.name, args: revert.args } : undefined,
+      );
+    }
+  }
+
+  /** The relaying transaction's gas limit: what it may cost at most, charged to the budget. */
+  private async estimate(requestData: Parameters<LedgerForwarder["execute"]>[0]): Promise<bigint> {
+    try {
+      return await this.forwarder.connect(this.relayer).execute.estimateGas(requestData);
+    } catch (error) {
+      const revert = decodeRevert(revertDataOf(error));
+      // Anything but a revert (an unreachable node, an unfunded relayer) is not the caller's fault.
+      if (!revert && !isError(error, "CALL_EXCEPTION")) throw error;
+      throw appError(
+        "RELAY_CALL_REVERTED",
+        revert
+          ? `the forwarder would refuse the request: ${revert.message}`
+          : "the forwarder would refuse the request",
         revert ? { error: revert.name, args: revert.args } : undefined,
       );
     }

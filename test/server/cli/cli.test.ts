@@ -842,7 +842,7 @@ describe("sunshine CLI", function () {
     expect(field(out, "relayed")).to.equal("true");
     const receipt = await h.node.provider.getTransactionReceipt(field(out, "tx"));
     expect(receipt!.to).to.equal(h.deployment.contracts.forwarder);
-    expect(receipt!.from).to.equal(h.w(12).address);
+    expect(receipt!.from).to.equal(h.w(13).address);
     expect(await h.ledger.registry.supplierStatus(gasless.address)).to.equal(1n);
     expect(await h.node.provider.getBalance(gasless.address)).to.equal(0n);
 

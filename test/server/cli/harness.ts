@@ -24,7 +24,7 @@ import { freePort } from "../support/chain";
  * The CLI (scripts/sunshine.js) as a user runs it: a child process per command against a real
  * Anvil node with the ledger deployed (dev wallet 0 the admin and pauser, 1 a regulator) and,
  * for the API commands and --relay, an in-process gateway (PGlite in memory, indexer in the
- * background, dev wallet 12 its settler and relayer). `useCliHarness` registers the mocha hooks
+ * background, dev wallet 12 its settler, 13 its relayer). `useCliHarness` registers the mocha hooks
  * that start and stop them; the returned object is filled in by its `before`.
  */
 
@@ -155,6 +155,7 @@ export function useCliHarness(options: { gateway: boolean; name: string }): CliH
       chainId: h.deployment.chainId,
       ledger: connectLedger(h.deployment, h.node.provider),
       settler: h.w(12),
+      relayer: h.w(13),
     };
     const config = testConfig({
       CONFIRMATIONS: "0",

@@ -51,6 +51,7 @@ describe("demo scenario", function () {
           chainId: chain.deployment.chainId,
           ledger: connectLedger(chain.deployment, chain.provider),
           settler,
+          relayer: null,
         },
       },
     });

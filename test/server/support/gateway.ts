@@ -1,34 +1,46 @@
-import type { HDNodeWallet } from "ethers";
+import { Wallet, type HDNodeWallet } from "ethers";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { buildApp } from "../../../server/app";
 import type { Db } from "../../../server/db";
 import { formatSiwe } from "../../../ledger/siwe";
 import type { ChainContext } from "../../../server/plugins/chain";
 import { connectLedger } from "../../../ledger/contracts";
+import { devWallet } from "../../../scripts/lib/anvil";
 import { testConfig } from "../helpers/config";
 import type { ChainStack } from "./chain";
 
 /**
  * The whole gateway on a test database and a test chain, with the indexer and the payment
- * worker stepped by the test (`app.indexer.catchUp()`, `app.settlementWorker.drain()`).
+ * worker stepped by the test (`app.indexer.catchUp()`, `app.settlementWorker.drain()`). The
+ * relayer is dev wallet 19 (RELAYER_WALLET_INDEX), unless `env` names another key or none ("").
  */
 export async function buildGateway(
   db: Db,
   chain: ChainStack,
   env: Record<string, string> = {},
 ): Promise<FastifyInstance> {
+  const config = testConfig({
+    CONFIRMATIONS: "0",
+    AUTH_SECRET: "test-secret-".padEnd(40, "x"),
+    RELAYER_PRIVATE_KEY: devWallet(RELAYER_WALLET_INDEX).privateKey,
+    ...env,
+  });
+  const relayerKey = config.relay.relayerKey;
   const context: ChainContext = {
     provider: chain.provider,
     deployment: chain.deployment,
     chainId: chain.deployment.chainId,
     ledger: connectLedger(chain.deployment, chain.provider),
     settler: chain.cast.settler,
+    relayer: relayerKey ? new Wallet(relayerKey, chain.provider) : null,
   };
-  const config = testConfig({ CONFIRMATIONS: "0", AUTH_SECRET: "test-secret-".padEnd(40, "x"), ...env });
   const app = buildApp(config, { db, ledger: { chain: context, background: false } });
   await app.ready();
   return app;
 }
+
+/** The dev wallet the test gateways relay with: none of the cast, so its nonces are the relay's alone. */
+export const RELAYER_WALLET_INDEX = 19;
 
 /** Signs in with SIWE and returns the bearer token. */
 export async function login(app: FastifyInstance, wallet: HDNodeWallet): Promise<string> {

@@ -5,7 +5,8 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import * as act from "../../../../ledger/acts";
 import { forEachEngine } from "../../helpers/engines";
 import { DAY, type ChainStack, type Procurement } from "../../support/chain";
-import { login } from "../../support/gateway";
+import { login, RELAYER_WALLET_INDEX } from "../../support/gateway";
+import { devWallet } from "../../../../scripts/lib/anvil";
 import {
   bearer,
   enrolSecondHospital,
@@ -19,9 +20,10 @@ import {
 } from "../../support/api-fixtures";
 
 /**
- * POST /v1/relay: gas-less acts. A signed forward request that checks out is sent by the
- * gateway's relayer and the contract sees the signer as the caller; anything wrong is refused
- * before a transaction is sent, so the relayer's nonce does not move.
+ * POST /v1/relay: gas-less acts. A signed-in caller's own signed forward request that checks
+ * out is sent by the gateway's relayer and the contract sees the signer as the caller; anything
+ * wrong is refused before a transaction is sent, so the relayer's nonce does not move. (Who may
+ * relay what, quotas and budgets: relay.attacks.test.ts.)
  */
 forEachEngine((engine) => {
   let stack: ApiStack;
@@ -34,6 +36,7 @@ forEachEngine((engine) => {
   let registryAddress: string;
   let orderBookAddress: string;
   let traceAddress: string;
+  let approver2Elsewhere: HDNodeWallet;
 
   before(async function () {
     this.timeout(180_000);
@@ -44,14 +47,26 @@ forEachEngine((engine) => {
     registryAddress = await chain.ledger.registry.getAddress();
     orderBookAddress = await chain.ledger.orderBook.getAddress();
     traceAddress = await chain.ledger.trace.getAddress();
-    // A hospital that took no part in the procured tender, so it may not order under its agreement.
-    await enrolSecondHospital(chain, []);
+    // A hospital that took no part in the procured tender, so it may not order under its
+    // agreement, with an approver of its own (not of the orders' hospital).
+    approver2Elsewhere = chain.cast.receiver2;
+    await enrolSecondHospital(chain, [{ wallet: approver2Elsewhere, roles: act.HOSPITAL_ROLES.approver }]);
   });
 
   after(() => stopApi(stack));
 
-  const relay = (payload: unknown) =>
-    app.inject({ method: "POST", url: "/v1/relay", payload: payload as object });
+  const relayer = devWallet(RELAYER_WALLET_INDEX).address;
+  const tokens = new Map<string, string>();
+  /** POST /v1/relay signed in as `caller` (tokens kept per caller). */
+  async function relay(payload: unknown, caller: HDNodeWallet): Promise<LightMyRequestResponse> {
+    if (!tokens.has(caller.address)) tokens.set(caller.address, await login(app, caller));
+    return app.inject({
+      method: "POST",
+      url: "/v1/relay",
+      payload: payload as object,
+      headers: bearer(tokens.get(caller.address)!),
+    });
+  }
 
   function registerData(name: string): string {
     return chain.ledger.registry.interface.encodeFunctionData("register", [
@@ -71,13 +86,11 @@ forEachEngine((engine) => {
     code: string,
     messagePart: string,
   ): Promise<ReturnType<typeof expectError>> {
-    const relayerNonce = await chain.provider.getTransactionCount(chain.cast.settler.address, "pending");
+    const relayerNonce = await chain.provider.getTransactionCount(relayer, "pending");
     const signerNonce = await chain.ledger.forwarder.nonces(signer.address);
-    const res: LightMyRequestResponse = await relay(payload);
+    const res: LightMyRequestResponse = await relay(payload, signer);
     const body = expectError(res, 400, code, messagePart);
-    expect(await chain.provider.getTransactionCount(chain.cast.settler.address, "pending")).to.equal(
-      relayerNonce,
-    );
+    expect(await chain.provider.getTransactionCount(relayer, "pending")).to.equal(relayerNonce);
     expect(await chain.ledger.forwarder.nonces(signer.address)).to.equal(signerNonce);
     return body;
   }
@@ -86,7 +99,7 @@ forEachEngine((engine) => {
     it("relays a supplier's signed register: 202, and on-chain the signer is the registered supplier", async function () {
       const supplier2 = chain.cast.supplier2;
       const request = await signForward(chain, supplier2, registryAddress, registerData("Beta Devices"));
-      const res = await relay(request);
+      const res = await relay(request, supplier2);
       expect(res.statusCode, res.body).to.equal(202);
       const body = res.json<{ txHash: string; signer: string; nonce: string }>();
       expect(body).to.deep.equal({
@@ -98,7 +111,7 @@ forEachEngine((engine) => {
 
       const receipt = (await chain.provider.waitForTransaction(body.txHash))!;
       expect(receipt.status).to.equal(1);
-      expect(receipt.from).to.equal(chain.cast.settler.address);
+      expect(receipt.from).to.equal(relayer);
       const registered = receipt.logs
         .map((log) => chain.ledger.registry.interface.parseLog(log))
         .find((e) => e?.name === "SupplierRegistered");
@@ -130,7 +143,7 @@ forEachEngine((engine) => {
         ethers.ZeroHash,
         false,
       ]);
-      const res = await relay(await signForward(chain, supplier, traceAddress, data));
+      const res = await relay(await signForward(chain, supplier, traceAddress, data), supplier);
       expect(res.statusCode, res.body).to.equal(202);
       const receipt = (await chain.provider.waitForTransaction(res.json<{ txHash: string }>().txHash))!;
       expect(receipt.status).to.equal(1);
@@ -148,7 +161,7 @@ forEachEngine((engine) => {
     it("relays an approver's signed approveOrder: 202, the order is funded and the approver is on record", async function () {
       const approver = chain.cast.approver;
       const request = await signForward(chain, approver, orderBookAddress, approveData(orderToApprove));
-      const res = await relay(request);
+      const res = await relay(request, approver);
       expect(res.statusCode, res.body).to.equal(202);
       const receipt = (await chain.provider.waitForTransaction(res.json<{ txHash: string }>().txHash))!;
       expect(receipt.status).to.equal(1);
@@ -246,7 +259,7 @@ forEachEngine((engine) => {
     });
 
     it("refuses a call that would revert, naming the custom error: 400 RELAY_CALL_REVERTED", async function () {
-      const { supplier, stranger } = chain.cast;
+      const { supplier } = chain.cast;
       const again = await signForward(chain, supplier, registryAddress, registerData("Acme Again"));
       const registered = await refused(
         again,
@@ -259,11 +272,12 @@ forEachEngine((engine) => {
         args: { supplier: supplier.address },
       });
 
-      const notApprover = await signForward(chain, stranger, orderBookAddress, approveData(otherOrder));
-      const body = await refused(notApprover, stranger, "RELAY_CALL_REVERTED", "OrderNotApprover");
+      // An approver of another hospital holds the role the relay asks for; the contract refuses.
+      const foreign = await signForward(chain, approver2Elsewhere, orderBookAddress, approveData(otherOrder));
+      const body = await refused(foreign, approver2Elsewhere, "RELAY_CALL_REVERTED", "OrderNotApprover");
       expect(body.details).to.deep.equal({
         error: "OrderNotApprover",
-        args: { orderId: otherOrder.toString(), caller: stranger.address },
+        args: { orderId: otherOrder.toString(), caller: approver2Elsewhere.address },
       });
 
       // Raised by the agreement book inside the order book's call: its errors are decoded too.
@@ -295,21 +309,30 @@ forEachEngine((engine) => {
 
     it("answers 400 VALIDATION_FAILED naming a missing field", async function () {
       const { signature: _signature, ...rest } = valid;
-      expect(expectInvalidField(await relay(rest), "body.signature")).to.equal("is required");
+      expect(expectInvalidField(await relay(rest, chain.cast.approver), "body.signature")).to.equal(
+        "is required",
+      );
     });
 
     it("answers 400 VALIDATION_FAILED naming a mistyped field", async function () {
-      expect(expectInvalidField(await relay({ ...valid, deadline: "tomorrow" }), "body.deadline")).to.equal(
-        "must be integer",
-      );
-      expect(expectInvalidField(await relay({ ...valid, data: "0x123" }), "body.data")).to.match(/pattern/);
-      expect(expectInvalidField(await relay({ ...valid, from: "0x1234" }), "body.from")).to.match(/pattern/);
+      expect(
+        expectInvalidField(
+          await relay({ ...valid, deadline: "tomorrow" }, chain.cast.approver),
+          "body.deadline",
+        ),
+      ).to.equal("must be integer");
+      expect(
+        expectInvalidField(await relay({ ...valid, data: "0x123" }, chain.cast.approver), "body.data"),
+      ).to.match(/pattern/);
+      expect(
+        expectInvalidField(await relay({ ...valid, from: "0x1234" }, chain.cast.approver), "body.from"),
+      ).to.match(/pattern/);
     });
 
     it("answers 400 VALIDATION_FAILED naming an unknown field", async function () {
-      expect(expectInvalidField(await relay({ ...valid, relayer: "me" }), "body.relayer")).to.equal(
-        "is not allowed",
-      );
+      expect(
+        expectInvalidField(await relay({ ...valid, relayer: "me" }, chain.cast.approver), "body.relayer"),
+      ).to.equal("is not allowed");
     });
   });
 });
