@@ -45,15 +45,14 @@ export class ReceiptsService {
   ): Promise<IdempotentResponse<ReceiptResult>> {
     const now = await this.now();
     const lines = request.lines.map((line, i) => parseLine(line, i + 1, now));
+    const hospital = actor.hospital.toLowerCase();
     const shipment = await repo.findShipment(this.db, request.shipmentId);
-    if (!shipment) {
+    // Another hospital's shipment answers exactly like a missing one: no hint that it exists.
+    if (!shipment || shipment.hospital !== hospital) {
       throw appError(
         "SHIPMENT_NOT_FOUND",
         `shipment ${request.shipmentId} is not on the ledger (or not indexed yet)`,
       );
-    }
-    if (shipment.hospital !== actor.hospital.toLowerCase()) {
-      throw appError("NOT_YOUR_HOSPITAL", `shipment ${request.shipmentId} was ordered by another hospital`);
     }
     const receivedAt = new Date(request.receivedAt);
     if (receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
@@ -80,11 +79,11 @@ export class ReceiptsService {
 
     return withIdempotency(
       this.db,
-      `receipts:${actor.hospital.toLowerCase()}`,
+      `receipts:${hospital}`,
       idempotencyKey,
       request,
       async (tx) => {
-        if (await repo.receiptExists(tx, request.receiptNo)) {
+        if (await repo.receiptExists(tx, hospital, request.receiptNo)) {
           throw appError("RECEIPT_EXISTS", `receipt ${request.receiptNo} was already recorded`);
         }
         const previous = await repo.receiptForShipment(tx, request.shipmentId);
@@ -95,11 +94,13 @@ export class ReceiptsService {
           );
         }
         const serials = lines.flatMap((l) => (l.serial === undefined ? [] : [l.serial]));
+        const manifest = await repo.manifestSerials(tx, request.shipmentId);
+        requireTraceability(lines, manifest !== null, request.shipmentId);
         const result = matchReceipt({
           shipment,
           receivedAt,
           lines,
-          manifest: await repo.manifestSerials(tx, request.shipmentId),
+          manifest,
           alreadyReceived: await repo.alreadyReceived(tx, shipment.gtin, serials),
           supplierQualified,
           lotRecalled,
@@ -121,6 +122,11 @@ export class ReceiptsService {
         await matchingRepo.recordMatch(tx, request.receiptNo, request.shipmentId, result);
         let exceptionId: string | null = null;
         if (result.status === "matched") {
+          await repo.recordReceivedSerials(
+            tx,
+            { hospital: shipment.hospital, receiptNo: request.receiptNo, receivedAt },
+            result.conformingSerials.map((serial) => ({ gtin: shipment.gtin, serial })),
+          );
           await settlementRepo.enqueue(tx, {
             shipmentId: request.shipmentId,
             receiptNo: request.receiptNo,
@@ -161,10 +167,51 @@ export class ReceiptsService {
     );
   }
 
-  async get(receiptNo: string, hospital: string | null): Promise<Receipt | null> {
-    const receipt = await repo.getReceipt(this.db, receiptNo);
-    if (!receipt || (hospital !== null && receipt.hospital !== hospital.toLowerCase())) return null;
-    return receipt;
+  /**
+   * A receipt by (hospital, number). A hospital's staff read their own hospital's only; a
+   * regulator names the hospital, or may leave it out while only one hospital uses the number.
+   */
+  async get(receiptNo: string, viewer: { own: string | null; asked?: string }): Promise<Receipt | null> {
+    const asked = viewer.asked?.toLowerCase();
+    if (viewer.own !== null) {
+      const own = viewer.own.toLowerCase();
+      if (asked !== undefined && asked !== own) return null;
+      return repo.getReceipt(this.db, own, receiptNo);
+    }
+    if (asked !== undefined) return repo.getReceipt(this.db, asked, receiptNo);
+    const hospitals = await repo.hospitalsWithReceipt(this.db, receiptNo);
+    if (hospitals.length > 1) {
+      throw appError(
+        "RECEIPT_NUMBER_AMBIGUOUS",
+        `${hospitals.length} hospitals have a receipt ${receiptNo}: name one with ?hospital=`,
+        { hospitals },
+      );
+    }
+    return hospitals.length === 0 ? null : repo.getReceipt(this.db, hospitals[0], receiptNo);
+  }
+}
+
+/**
+ * Every line must let the item be traced: a ledger shipment always names a lot, so each line
+ * gives it (lot-controlled), and once the supplier uploaded a serial manifest each line scans
+ * the unit's serial — a line without one could be checked against nothing.
+ */
+function requireTraceability(lines: ReceiptLineInput[], hasManifest: boolean, shipmentId: string): void {
+  for (const l of lines) {
+    if (l.lot === undefined) {
+      throw appError(
+        "RECEIPT_LINE_INVALID",
+        `line ${l.line}: the item is lot-controlled: give its lot (AI 10, or the lot field)`,
+        { line: l.line },
+      );
+    }
+    if (hasManifest && l.serial === undefined) {
+      throw appError(
+        "RECEIPT_LINE_INVALID",
+        `line ${l.line}: shipment ${shipmentId} has a serial manifest: scan each unit's serial (AI 21, or the serial field)`,
+        { line: l.line },
+      );
+    }
   }
 }
 
