@@ -191,7 +191,10 @@ export async function acceptReceiptSerials(db: Db, hospital: string, receiptNo: 
 
 /** Releases every serial a receipt holds (its exception was rejected: recorded in error). */
 export async function releaseReceiptSerials(db: Db, hospital: string, receiptNo: string): Promise<void> {
-  await db.query(`DELETE FROM received_serials WHERE hospital = $1 AND receipt_no = $2`, [hospital, receiptNo]);
+  await db.query(`DELETE FROM received_serials WHERE hospital = $1 AND receipt_no = $2`, [
+    hospital,
+    receiptNo,
+  ]);
 }
 
 /** The hospitals that have a receipt of this number (a regulator's lookup may need to choose). */

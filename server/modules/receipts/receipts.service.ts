@@ -77,94 +77,88 @@ export class ReceiptsService {
       ),
     );
 
-    return withIdempotency(
-      this.db,
-      `receipts:${hospital}`,
-      idempotencyKey,
-      request,
-      async (tx) => {
-        if (await repo.receiptExists(tx, hospital, request.receiptNo)) {
-          throw appError("RECEIPT_EXISTS", `receipt ${request.receiptNo} was already recorded`);
-        }
-        const previous = await repo.receiptForShipment(tx, request.shipmentId);
-        if (previous) {
-          throw appError(
-            "SHIPMENT_ALREADY_RECEIVED",
-            `shipment ${request.shipmentId} was already received by receipt ${previous}`,
-          );
-        }
-        const serials = lines.flatMap((l) => (l.serial === undefined ? [] : [l.serial]));
-        const manifest = await repo.manifestSerials(tx, request.shipmentId);
-        requireTraceability(lines, manifest !== null, request.shipmentId);
-        const result = matchReceipt({
-          shipment,
-          receivedAt,
-          lines,
-          manifest,
-          alreadyReceived: await repo.alreadyReceived(tx, shipment.gtin, serials),
-          supplierQualified,
-          lotRecalled,
-          tolerances: this.tolerances,
-        });
+    return withIdempotency(this.db, `receipts:${hospital}`, idempotencyKey, request, async (tx) => {
+      if (await repo.receiptExists(tx, hospital, request.receiptNo)) {
+        throw appError("RECEIPT_EXISTS", `receipt ${request.receiptNo} was already recorded`);
+      }
+      const previous = await repo.receiptForShipment(tx, request.shipmentId);
+      if (previous) {
+        throw appError(
+          "SHIPMENT_ALREADY_RECEIVED",
+          `shipment ${request.shipmentId} was already received by receipt ${previous}`,
+        );
+      }
+      const serials = lines.flatMap((l) => (l.serial === undefined ? [] : [l.serial]));
+      const manifest = await repo.manifestSerials(tx, request.shipmentId);
+      requireTraceability(lines, manifest !== null, request.shipmentId);
+      const result = matchReceipt({
+        shipment,
+        receivedAt,
+        lines,
+        manifest,
+        alreadyReceived: await repo.alreadyReceived(tx, shipment.gtin, serials),
+        supplierQualified,
+        lotRecalled,
+        tolerances: this.tolerances,
+      });
 
-        await repo.insertReceipt(tx, {
+      await repo.insertReceipt(tx, {
+        receiptNo: request.receiptNo,
+        shipmentId: request.shipmentId,
+        hospital: shipment.hospital,
+        receivedAt,
+        receivedBy: actor.address.toLowerCase(),
+        received: result.received,
+        rejected: lines.reduce((sum, l) => sum + l.rejected, 0n),
+        document: request,
+        receiptHash,
+        lines,
+      });
+      await matchingRepo.recordMatch(tx, request.receiptNo, request.shipmentId, result);
+      let exceptionId: string | null = null;
+      if (result.status === "matched") {
+        await repo.recordReceivedSerials(
+          tx,
+          { hospital: shipment.hospital, receiptNo: request.receiptNo, receivedAt },
+          result.conformingSerials.map((serial) => ({ gtin: shipment.gtin, serial })),
+        );
+        await settlementRepo.enqueue(tx, {
+          shipmentId: request.shipmentId,
+          receiptNo: request.receiptNo,
+          accepted: result.accepted,
+          rejected: result.rejected,
+          receiptHash,
+        });
+      } else {
+        exceptionId = await exceptionsRepo.raise(tx, {
           receiptNo: request.receiptNo,
           shipmentId: request.shipmentId,
-          hospital: shipment.hospital,
-          receivedAt,
-          receivedBy: actor.address.toLowerCase(),
-          received: result.received,
-          rejected: lines.reduce((sum, l) => sum + l.rejected, 0n),
-          document: request,
-          receiptHash,
-          lines,
+          source: "match",
+          reasons: result.reasons,
+          proposedAccepted: result.accepted,
         });
-        await matchingRepo.recordMatch(tx, request.receiptNo, request.shipmentId, result);
-        let exceptionId: string | null = null;
-        if (result.status === "matched") {
-          await repo.recordReceivedSerials(
-            tx,
-            { hospital: shipment.hospital, receiptNo: request.receiptNo, receivedAt },
-            result.conformingSerials.map((serial) => ({ gtin: shipment.gtin, serial })),
-          );
-          await settlementRepo.enqueue(tx, {
-            shipmentId: request.shipmentId,
-            receiptNo: request.receiptNo,
-            accepted: result.accepted,
-            rejected: result.rejected,
-            receiptHash,
-          });
-        } else {
-          exceptionId = await exceptionsRepo.raise(tx, {
-            receiptNo: request.receiptNo,
-            shipmentId: request.shipmentId,
-            source: "match",
+      }
+      return {
+        statusCode: 201,
+        body: {
+          receiptNo: request.receiptNo,
+          shipmentId: request.shipmentId,
+          orderId: shipment.orderId,
+          hospital: shipment.hospital,
+          receivedAt: receivedAt.toISOString(),
+          receiptHash,
+          received: result.received.toString(),
+          match: {
+            status: result.status,
+            accepted: result.accepted.toString(),
+            rejected: result.rejected.toString(),
             reasons: result.reasons,
-            proposedAccepted: result.accepted,
-          });
-        }
-        return {
-          statusCode: 201,
-          body: {
-            receiptNo: request.receiptNo,
-            shipmentId: request.shipmentId,
-            orderId: shipment.orderId,
-            hospital: shipment.hospital,
-            receivedAt: receivedAt.toISOString(),
-            receiptHash,
-            received: result.received.toString(),
-            match: {
-              status: result.status,
-              accepted: result.accepted.toString(),
-              rejected: result.rejected.toString(),
-              reasons: result.reasons,
-            },
-            exceptionId,
-            settlement: result.status === "matched" ? "queued" : "held",
           },
-        };
-      },
-    );
+          exceptionId,
+          settlement: result.status === "matched" ? "queued" : "held",
+        },
+      };
+    });
   }
 
   /**

@@ -118,7 +118,8 @@ export class ReconciliationService {
     const notFound = () => appError("AGREEMENT_NOT_FOUND", `agreement ${agreementId} is not on the ledger`);
     const agreement = await repo.findAgreement(this.db, agreementId);
     if (!agreement) throw notFound();
-    if (viewer.supplier !== undefined && agreement.supplier !== viewer.supplier.toLowerCase()) throw notFound();
+    if (viewer.supplier !== undefined && agreement.supplier !== viewer.supplier.toLowerCase())
+      throw notFound();
     const now = this.now();
     const msLeft = agreement.end_at.getTime() - now.getTime();
     const daysRemaining = msLeft > 0 ? Math.ceil(msLeft / DAY_MS) : 0;
@@ -322,7 +323,9 @@ function ownSideOf(flag: ReconciliationFlag, hospital: string): ReconciliationFl
         ...flag,
         evidence: {
           ...flag.evidence,
-          uses: flag.evidence.uses.map((u) => (u.hospital === hospital ? u : { hospital: null, usageId: null })),
+          uses: flag.evidence.uses.map((u) =>
+            u.hospital === hospital ? u : { hospital: null, usageId: null },
+          ),
         },
       };
     default:

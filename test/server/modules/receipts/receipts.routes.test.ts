@@ -646,7 +646,11 @@ forEachEngine((engine) => {
     it("attack: another hospital's receiver probing a shipment gets 404 exactly like a missing one", async function () {
       // Before: 403 NOT_YOUR_HOSPITAL "…was ordered by another hospital" told B the shipment exists.
       const payload = await receipt(s.errors, "GR-ERR", [lotLine(2)]);
-      const others = expectError(await postReceipt(app, t.receiver2, payload, key), 404, "SHIPMENT_NOT_FOUND");
+      const others = expectError(
+        await postReceipt(app, t.receiver2, payload, key),
+        404,
+        "SHIPMENT_NOT_FOUND",
+      );
       const missing = expectError(
         await postReceipt(app, t.receiver2, { ...payload, shipmentId: "999999" }, key),
         404,

@@ -151,8 +151,14 @@ forEachEngine((engine) => {
         404,
         "SHIPMENT_NOT_FOUND",
       );
-      const missing = expectError(await put(999, { serials: p.serials }, t.supplier2), 404, "SHIPMENT_NOT_FOUND");
-      expect(others.message.replace(String(p.shipmentId), "ID")).to.equal(missing.message.replace("999", "ID"));
+      const missing = expectError(
+        await put(999, { serials: p.serials }, t.supplier2),
+        404,
+        "SHIPMENT_NOT_FOUND",
+      );
+      expect(others.message.replace(String(p.shipmentId), "ID")).to.equal(
+        missing.message.replace("999", "ID"),
+      );
     });
 
     it("answers 404 SHIPMENT_NOT_FOUND for an unknown shipment", async function () {
