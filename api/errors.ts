@@ -71,6 +71,10 @@ export const ERROR_CATALOGUE = {
 
   CONFLICT: { status: 409, summary: "the resource's current state does not allow this" },
   RECEIPT_EXISTS: { status: 409, summary: "a goods receipt with this number was already recorded" },
+  RECEIPT_NUMBER_AMBIGUOUS: {
+    status: 409,
+    summary: "several hospitals use this receipt number: name the hospital (regulators)",
+  },
   SHIPMENT_ALREADY_RECEIVED: { status: 409, summary: "the shipment already has a goods receipt" },
   EXCEPTION_ALREADY_RESOLVED: { status: 409, summary: "the exception was already resolved" },
   SHIPMENT_ALREADY_SETTLED: {

@@ -127,6 +127,20 @@ export const ReceiptParams = Type.Object(
 );
 export type ReceiptParams = Static<typeof ReceiptParams>;
 
+/** Receipt numbers are unique per hospital: a regulator names the hospital when several use one. */
+export const ReceiptQuery = Type.Object(
+  {
+    hospital: Type.Optional(
+      Type.With(Address, {
+        description:
+          "the receipt's hospital; a hospital's staff may give only their own, a regulator must when several hospitals use the number",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ReceiptQuery = Static<typeof ReceiptQuery>;
+
 export const ReceiptLine = Type.Object(
   {
     line: Type.Integer({ minimum: 1 }),

@@ -25,6 +25,9 @@ const UsageIds = Type.Array(Type.String(), {
   description: "the usages that make the finding, in the order they were used",
 });
 
+/** Another hospital's identity and records are the regulator's to see, never a hospital's. */
+const OTHER_SIDE = "another hospital's: null unless the caller is a regulator";
+
 /** A flag: its code and the records that show it. */
 const flag = <Code extends string, E extends TProperties>(code: Code, description: string, evidence: E) =>
   Type.Object(
@@ -47,14 +50,20 @@ export const ReconciliationFlag = Type.Union([
     serial: Type.String(),
     usageIds: UsageIds,
     uses: Type.Array(
-      Type.Object({ hospital: Address, usageId: Type.String() }, { additionalProperties: false }),
+      Type.Object(
+        {
+          hospital: Type.With(Nullable(Address), { description: OTHER_SIDE }),
+          usageId: Type.With(Nullable(Type.String()), { description: OTHER_SIDE }),
+        },
+        { additionalProperties: false },
+      ),
     ),
   }),
   flag("RESOLD", "used here after another hospital received it", {
     serial: Type.String(),
     usageIds: UsageIds,
-    receivedBy: Address,
-    receiptNo: Type.String(),
+    receivedBy: Type.With(Nullable(Address), { description: OTHER_SIDE }),
+    receiptNo: Type.With(Nullable(Type.String()), { description: OTHER_SIDE }),
   }),
   flag("USED_AFTER_EXPIRY", "used after the lot expired", { expiry: DateTime, usageIds: UsageIds }),
   flag("USED_FROM_RECALLED_LOT", "used while a recall covering the hospital's supply was in force", {

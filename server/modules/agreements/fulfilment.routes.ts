@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
+import { REGULATOR_OR_HOSPITAL, scopeOf } from "../auth/auth.plugin";
 import { bearer } from "../../../api/common";
 import { jsonOrCsv } from "../../../api/csv";
 import { errorResponses } from "../../../api/errors";
@@ -9,7 +9,8 @@ import { reportsNow, sendCsv, wantsCsv } from "../reconciliation/reports.http";
 
 /**
  * GET /v1/agreements/:id/fulfilment: an agreement's volume commitments against what each
- * hospital funded and accepted, as JSON or as CSV with `Accept: text/csv`. Computed with the
+ * hospital funded and accepted — for its supplier and regulators in full, for one of its
+ * hospitals that hospital's row only, and 404 (as for a missing agreement) for anyone else — as JSON or as CSV with `Accept: text/csv`. Computed with the
  * other reports (reconciliation/); registered with the prefix /v1/agreements.
  */
 const fulfilmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -21,14 +22,14 @@ const fulfilmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: bearer,
         tags: ["reports"],
         summary:
-          "Per hospital: committed volume vs ordered (funded, not cancelled) and accepted, and the pace needed by the end of the term",
+          "Per hospital (a hospital sees its own row): committed volume vs ordered (funded, not cancelled) and accepted, and the pace needed by the end of the term",
         params: FulfilmentParams,
         response: { 200: jsonOrCsv(FulfilmentReport, "the agreement's fulfilment"), ...errorResponses },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
-      const report = await (await reportsNow(app)).fulfilment(id);
+      const report = await (await reportsNow(app)).fulfilment(id, scopeOf(request));
       if (wantsCsv(request))
         return sendCsv(reply, `fulfilment-${id}`, toCsv(fulfilmentCsvRows(report), FULFILMENT_COLUMNS));
       return report;

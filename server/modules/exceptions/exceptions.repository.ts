@@ -59,7 +59,7 @@ export interface ExceptionForResolution extends Exception {
 
 const SELECT = `SELECT e.*, s.order_id, o.hospital, s.quantity, r.receipt_hash
   FROM exceptions e JOIN shipments s ON s.id = e.shipment_id JOIN orders o ON o.id = s.order_id
-  LEFT JOIN receipts r ON r.receipt_no = e.receipt_no`;
+  LEFT JOIN receipts r ON r.shipment_id = e.shipment_id AND r.receipt_no = e.receipt_no`;
 
 export async function listExceptions(
   db: Db,

@@ -2,12 +2,16 @@ import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
 import type { Exception, ExceptionStatus, ResolveRequest } from "../../../api/exceptions";
 import * as settlementRepo from "../payments/settlement.repository";
+import * as receiptsRepo from "../receipts/receipts.repository";
 import * as repo from "./exceptions.repository";
 
 /**
  * Exceptions: receipts that did not match, and settlements the chain refused. A hospital
  * approver decides each one — accept everything matching proposed, accept part, or reject all
- * — and the decision becomes a settlement job in the same transaction.
+ * — and the decision becomes a settlement job in the same transaction. The decision also settles
+ * which of the receipt's serials count as received: an acceptance takes in those of its faultless
+ * lines, a rejection releases every serial the receipt held, so none recorded in error blocks the
+ * real receipt of that item.
  */
 export class ExceptionsService {
   constructor(private readonly db: Db) {}
@@ -46,6 +50,8 @@ export class ExceptionsService {
         note: decision.note,
         approver: approver.address.toLowerCase(),
       });
+      if (decision.action === "reject") await receiptsRepo.releaseReceiptSerials(tx, e.hospital, e.receiptNo);
+      else await receiptsRepo.acceptReceiptSerials(tx, e.hospital, e.receiptNo);
       await settlementRepo.enqueue(tx, {
         shipmentId: e.shipmentId,
         receiptNo: e.receiptNo,

@@ -14,7 +14,8 @@ import type { MatchReason, MatchReasonCode, MatchStatus } from "../../../api/rec
  *   accepted quantity settles and the rest returns to the order;
  * - every scanned serial is in the shipment's manifest (SERIAL_NOT_IN_MANIFEST, or
  *   MANIFEST_MISSING when none was uploaded), scanned once (SERIAL_DUPLICATED) and not already
- *   received anywhere (SERIAL_ALREADY_RECEIVED);
+ *   received anywhere (SERIAL_ALREADY_RECEIVED) — received meaning taken in by a conforming line of
+ *   a receipt that matched, or that an approver accepted;
  * - the supplier is qualified and the lot not recalled at receipt (SUPPLIER_NOT_QUALIFIED,
  *   LOT_RECALLED); a temperature excursion not waived holds the match (EXCURSION_HOLD).
  */
@@ -65,6 +66,11 @@ export interface MatchResult {
   /** shipped − accepted: what goes back to the order (the contract needs the two to add up). */
   rejected: bigint;
   reasons: MatchReason[];
+  /**
+   * Serials of the conforming lines not rejected at the dock: what the receipt takes in if it
+   * matches (or an approver accepts it). A line at fault never marks its serial received.
+   */
+  conformingSerials: string[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -76,6 +82,7 @@ export function matchReceipt(input: MatchInput): MatchResult {
   let received = 0n;
   let conforming = 0n;
   const seen = new Set<string>();
+  const conformingSerials: string[] = [];
 
   for (const l of lines) {
     received += l.quantity;
@@ -96,6 +103,7 @@ export function matchReceipt(input: MatchInput): MatchResult {
     }
     if (l.serial !== undefined) conforms = checkSerial(input, l.line, l.serial, seen, reasons) && conforms;
     if (conforms) conforming += l.quantity - l.rejected;
+    if (conforms && l.serial !== undefined && l.rejected === 0n) conformingSerials.push(l.serial);
   }
 
   const minExpiry = new Date(input.receivedAt.getTime() + tolerances.minShelfLifeDays * DAY_MS);
@@ -139,6 +147,7 @@ export function matchReceipt(input: MatchInput): MatchResult {
     accepted,
     rejected: shipment.quantity - accepted,
     reasons,
+    conformingSerials,
   };
 }
 

@@ -37,7 +37,7 @@ export async function listPayments(
      FROM settlement_jobs j
      JOIN shipments s ON s.id = j.shipment_id
      JOIN orders o ON o.id = s.order_id
-     LEFT JOIN matches m ON m.receipt_no = j.receipt_no
+     LEFT JOIN matches m ON m.shipment_id = j.shipment_id
      LEFT JOIN LATERAL (SELECT max(resolved_at) AS resolved_at FROM exceptions x WHERE x.shipment_id = j.shipment_id) e ON TRUE
      LEFT JOIN settlements st ON st.shipment_id = j.shipment_id
      ${where.length ? `WHERE ${where.join(" AND ")}` : ""}

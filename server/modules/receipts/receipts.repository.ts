@@ -59,8 +59,12 @@ export async function findShipment(db: Db, shipmentId: string): Promise<Shipment
   };
 }
 
-export async function receiptExists(db: Db, receiptNo: string): Promise<boolean> {
-  const { rows } = await db.query(`SELECT 1 FROM receipts WHERE receipt_no = $1`, [receiptNo]);
+/** Receipt numbers are the hospital's own: unique per hospital, not across hospitals. */
+export async function receiptExists(db: Db, hospital: string, receiptNo: string): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM receipts WHERE hospital = $1 AND receipt_no = $2`, [
+    hospital,
+    receiptNo,
+  ]);
   return rows.length > 0;
 }
 
@@ -83,6 +87,7 @@ export async function manifestSerials(db: Db, shipmentId: string): Promise<Set<s
   return new Set(rows.map((r) => r.serial));
 }
 
+/** Of these serials of a GTIN, those that count as received (see `recordReceivedSerials`). */
 export async function alreadyReceived(db: Db, gtin: string, serials: string[]): Promise<Set<string>> {
   if (serials.length === 0) return new Set();
   const { rows } = await db.query<{ serial: string }>(
@@ -125,9 +130,11 @@ export async function insertReceipt(db: Db, r: NewReceipt): Promise<void> {
   for (const [i, l] of r.lines.entries()) {
     const source = r.document.lines[i];
     await db.query(
-      `INSERT INTO receipt_lines (receipt_no, line_no, gtin, lot, expiry, serial, quantity, rejected, reject_reason, barcode)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `INSERT INTO receipt_lines (hospital, receipt_no, line_no, gtin, lot, expiry, serial, quantity, rejected,
+         reject_reason, barcode)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [
+        r.hospital,
         r.receiptNo,
         l.line,
         l.gtin,
@@ -140,18 +147,66 @@ export async function insertReceipt(db: Db, r: NewReceipt): Promise<void> {
         source?.barcode ?? null,
       ],
     );
-    if (l.serial !== undefined) {
-      // The first receipt of a serial wins; a later one is what matching flags.
-      await db.query(
-        `INSERT INTO received_serials (gtin, serial, receipt_no, hospital, received_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (gtin, serial) DO NOTHING`,
-        [l.gtin, l.serial, r.receiptNo, r.hospital, r.receivedAt.toISOString()],
-      );
-    }
   }
 }
 
-export async function getReceipt(db: Db, receiptNo: string): Promise<Receipt | null> {
+/**
+ * Records the serials a receipt took in: only the conforming, unrejected lines of a receipt that
+ * matched (or whose exception an approver accepted) — so a stray or hostile scan on a receipt
+ * that did not match can never mark another shipment's serial received and block its receipt.
+ * The first receipt of a serial wins; a later one is what matching flags.
+ */
+export async function recordReceivedSerials(
+  db: Db,
+  receipt: { hospital: string; receiptNo: string; receivedAt: Date },
+  serials: { gtin: string; serial: string }[],
+): Promise<void> {
+  for (const s of serials) {
+    await db.query(
+      `INSERT INTO received_serials (gtin, serial, receipt_no, hospital, received_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (gtin, serial) DO NOTHING`,
+      [s.gtin, s.serial, receipt.receiptNo, receipt.hospital, receipt.receivedAt.toISOString()],
+    );
+  }
+}
+
+/**
+ * Accepts a receipt's serials on an approver's say-so (resolving its exception): those of its
+ * unrejected lines that matching found no fault with.
+ */
+export async function acceptReceiptSerials(db: Db, hospital: string, receiptNo: string): Promise<void> {
+  await db.query(
+    `INSERT INTO received_serials (gtin, serial, receipt_no, hospital, received_at)
+     SELECT l.gtin, l.serial, r.receipt_no, r.hospital, r.received_at
+     FROM receipt_lines l
+     JOIN receipts r ON r.hospital = l.hospital AND r.receipt_no = l.receipt_no
+     JOIN matches m ON m.shipment_id = r.shipment_id
+     WHERE l.hospital = $1 AND l.receipt_no = $2 AND l.serial IS NOT NULL AND l.rejected = 0
+       AND NOT EXISTS (
+         SELECT 1 FROM jsonb_array_elements(m.reasons) x WHERE x->>'line' = l.line_no::text)
+     ON CONFLICT (gtin, serial) DO NOTHING`,
+    [hospital, receiptNo],
+  );
+}
+
+/** Releases every serial a receipt holds (its exception was rejected: recorded in error). */
+export async function releaseReceiptSerials(db: Db, hospital: string, receiptNo: string): Promise<void> {
+  await db.query(`DELETE FROM received_serials WHERE hospital = $1 AND receipt_no = $2`, [
+    hospital,
+    receiptNo,
+  ]);
+}
+
+/** The hospitals that have a receipt of this number (a regulator's lookup may need to choose). */
+export async function hospitalsWithReceipt(db: Db, receiptNo: string): Promise<string[]> {
+  const { rows } = await db.query<{ hospital: string }>(
+    `SELECT hospital FROM receipts WHERE receipt_no = $1 ORDER BY hospital`,
+    [receiptNo],
+  );
+  return rows.map((r) => r.hospital);
+}
+
+export async function getReceipt(db: Db, hospital: string, receiptNo: string): Promise<Receipt | null> {
   const { rows } = await db.query<{
     receipt_no: string;
     shipment_id: string;
@@ -171,10 +226,10 @@ export async function getReceipt(db: Db, receiptNo: string): Promise<Receipt | n
   }>(
     `SELECT r.*, m.status AS m_status, m.accepted AS m_accepted, m.rejected AS m_rejected, m.reasons AS m_reasons,
        j.status AS j_status, j.tx_hash AS j_tx, j.last_error AS j_error
-     FROM receipts r LEFT JOIN matches m ON m.receipt_no = r.receipt_no
+     FROM receipts r LEFT JOIN matches m ON m.shipment_id = r.shipment_id
        LEFT JOIN settlement_jobs j ON j.shipment_id = r.shipment_id
-     WHERE r.receipt_no = $1`,
-    [receiptNo],
+     WHERE r.hospital = $1 AND r.receipt_no = $2`,
+    [hospital, receiptNo],
   );
   const r = rows[0];
   if (!r) return null;
@@ -187,7 +242,10 @@ export async function getReceipt(db: Db, receiptNo: string): Promise<Receipt | n
     quantity: string;
     rejected: string;
     reject_reason: string | null;
-  }>(`SELECT * FROM receipt_lines WHERE receipt_no = $1 ORDER BY line_no`, [receiptNo]);
+  }>(`SELECT * FROM receipt_lines WHERE hospital = $1 AND receipt_no = $2 ORDER BY line_no`, [
+    hospital,
+    receiptNo,
+  ]);
   return {
     receiptNo: r.receipt_no,
     shipmentId: String(r.shipment_id),

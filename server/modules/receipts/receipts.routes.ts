@@ -4,7 +4,14 @@ import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plu
 import { ledgerNow } from "../../plugins/chain";
 import { bearer } from "../../../api/common";
 import { errorResponses } from "../../../api/errors";
-import { Receipt, ReceiptHeaders, ReceiptParams, ReceiptRequest, ReceiptResult } from "../../../api/receipts";
+import {
+  Receipt,
+  ReceiptHeaders,
+  ReceiptParams,
+  ReceiptQuery,
+  ReceiptRequest,
+  ReceiptResult,
+} from "../../../api/receipts";
 import { ReceiptsService } from "./receipts.service";
 
 /**
@@ -59,17 +66,19 @@ const receiptsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         security: bearer,
         tags: ["receipts"],
-        summary: "A goods receipt with its lines, match result and settlement status",
+        summary:
+          "A goods receipt (numbers are unique per hospital) with its lines, match result and settlement status",
         params: ReceiptParams,
+        querystring: ReceiptQuery,
         response: { 200: Receipt, ...errorResponses },
       },
     },
     async (request) => {
       const p = principalOf(request);
-      const found = await service.get(
-        request.params.receiptNo,
-        p.roles.includes("regulator") ? null : hospitalOf(request),
-      );
+      const found = await service.get(request.params.receiptNo, {
+        own: p.roles.includes("regulator") ? null : hospitalOf(request),
+        asked: request.query.hospital,
+      });
       if (!found)
         throw appError("RECEIPT_NOT_FOUND", `no receipt ${request.params.receiptNo} visible to you`);
       return found;

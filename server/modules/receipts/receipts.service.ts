@@ -45,15 +45,14 @@ export class ReceiptsService {
   ): Promise<IdempotentResponse<ReceiptResult>> {
     const now = await this.now();
     const lines = request.lines.map((line, i) => parseLine(line, i + 1, now));
+    const hospital = actor.hospital.toLowerCase();
     const shipment = await repo.findShipment(this.db, request.shipmentId);
-    if (!shipment) {
+    // Another hospital's shipment answers exactly like a missing one: no hint that it exists.
+    if (!shipment || shipment.hospital !== hospital) {
       throw appError(
         "SHIPMENT_NOT_FOUND",
         `shipment ${request.shipmentId} is not on the ledger (or not indexed yet)`,
       );
-    }
-    if (shipment.hospital !== actor.hospital.toLowerCase()) {
-      throw appError("NOT_YOUR_HOSPITAL", `shipment ${request.shipmentId} was ordered by another hospital`);
     }
     const receivedAt = new Date(request.receivedAt);
     if (receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
@@ -78,93 +77,135 @@ export class ReceiptsService {
       ),
     );
 
-    return withIdempotency(
-      this.db,
-      `receipts:${actor.hospital.toLowerCase()}`,
-      idempotencyKey,
-      request,
-      async (tx) => {
-        if (await repo.receiptExists(tx, request.receiptNo)) {
-          throw appError("RECEIPT_EXISTS", `receipt ${request.receiptNo} was already recorded`);
-        }
-        const previous = await repo.receiptForShipment(tx, request.shipmentId);
-        if (previous) {
-          throw appError(
-            "SHIPMENT_ALREADY_RECEIVED",
-            `shipment ${request.shipmentId} was already received by receipt ${previous}`,
-          );
-        }
-        const serials = lines.flatMap((l) => (l.serial === undefined ? [] : [l.serial]));
-        const result = matchReceipt({
-          shipment,
-          receivedAt,
-          lines,
-          manifest: await repo.manifestSerials(tx, request.shipmentId),
-          alreadyReceived: await repo.alreadyReceived(tx, shipment.gtin, serials),
-          supplierQualified,
-          lotRecalled,
-          tolerances: this.tolerances,
-        });
+    return withIdempotency(this.db, `receipts:${hospital}`, idempotencyKey, request, async (tx) => {
+      if (await repo.receiptExists(tx, hospital, request.receiptNo)) {
+        throw appError("RECEIPT_EXISTS", `receipt ${request.receiptNo} was already recorded`);
+      }
+      const previous = await repo.receiptForShipment(tx, request.shipmentId);
+      if (previous) {
+        throw appError(
+          "SHIPMENT_ALREADY_RECEIVED",
+          `shipment ${request.shipmentId} was already received by receipt ${previous}`,
+        );
+      }
+      const serials = lines.flatMap((l) => (l.serial === undefined ? [] : [l.serial]));
+      const manifest = await repo.manifestSerials(tx, request.shipmentId);
+      requireTraceability(lines, manifest !== null, request.shipmentId);
+      const result = matchReceipt({
+        shipment,
+        receivedAt,
+        lines,
+        manifest,
+        alreadyReceived: await repo.alreadyReceived(tx, shipment.gtin, serials),
+        supplierQualified,
+        lotRecalled,
+        tolerances: this.tolerances,
+      });
 
-        await repo.insertReceipt(tx, {
+      await repo.insertReceipt(tx, {
+        receiptNo: request.receiptNo,
+        shipmentId: request.shipmentId,
+        hospital: shipment.hospital,
+        receivedAt,
+        receivedBy: actor.address.toLowerCase(),
+        received: result.received,
+        rejected: lines.reduce((sum, l) => sum + l.rejected, 0n),
+        document: request,
+        receiptHash,
+        lines,
+      });
+      await matchingRepo.recordMatch(tx, request.receiptNo, request.shipmentId, result);
+      let exceptionId: string | null = null;
+      if (result.status === "matched") {
+        await repo.recordReceivedSerials(
+          tx,
+          { hospital: shipment.hospital, receiptNo: request.receiptNo, receivedAt },
+          result.conformingSerials.map((serial) => ({ gtin: shipment.gtin, serial })),
+        );
+        await settlementRepo.enqueue(tx, {
+          shipmentId: request.shipmentId,
+          receiptNo: request.receiptNo,
+          accepted: result.accepted,
+          rejected: result.rejected,
+          receiptHash,
+        });
+      } else {
+        exceptionId = await exceptionsRepo.raise(tx, {
           receiptNo: request.receiptNo,
           shipmentId: request.shipmentId,
-          hospital: shipment.hospital,
-          receivedAt,
-          receivedBy: actor.address.toLowerCase(),
-          received: result.received,
-          rejected: lines.reduce((sum, l) => sum + l.rejected, 0n),
-          document: request,
-          receiptHash,
-          lines,
+          source: "match",
+          reasons: result.reasons,
+          proposedAccepted: result.accepted,
         });
-        await matchingRepo.recordMatch(tx, request.receiptNo, request.shipmentId, result);
-        let exceptionId: string | null = null;
-        if (result.status === "matched") {
-          await settlementRepo.enqueue(tx, {
-            shipmentId: request.shipmentId,
-            receiptNo: request.receiptNo,
-            accepted: result.accepted,
-            rejected: result.rejected,
-            receiptHash,
-          });
-        } else {
-          exceptionId = await exceptionsRepo.raise(tx, {
-            receiptNo: request.receiptNo,
-            shipmentId: request.shipmentId,
-            source: "match",
+      }
+      return {
+        statusCode: 201,
+        body: {
+          receiptNo: request.receiptNo,
+          shipmentId: request.shipmentId,
+          orderId: shipment.orderId,
+          hospital: shipment.hospital,
+          receivedAt: receivedAt.toISOString(),
+          receiptHash,
+          received: result.received.toString(),
+          match: {
+            status: result.status,
+            accepted: result.accepted.toString(),
+            rejected: result.rejected.toString(),
             reasons: result.reasons,
-            proposedAccepted: result.accepted,
-          });
-        }
-        return {
-          statusCode: 201,
-          body: {
-            receiptNo: request.receiptNo,
-            shipmentId: request.shipmentId,
-            orderId: shipment.orderId,
-            hospital: shipment.hospital,
-            receivedAt: receivedAt.toISOString(),
-            receiptHash,
-            received: result.received.toString(),
-            match: {
-              status: result.status,
-              accepted: result.accepted.toString(),
-              rejected: result.rejected.toString(),
-              reasons: result.reasons,
-            },
-            exceptionId,
-            settlement: result.status === "matched" ? "queued" : "held",
           },
-        };
-      },
-    );
+          exceptionId,
+          settlement: result.status === "matched" ? "queued" : "held",
+        },
+      };
+    });
   }
 
-  async get(receiptNo: string, hospital: string | null): Promise<Receipt | null> {
-    const receipt = await repo.getReceipt(this.db, receiptNo);
-    if (!receipt || (hospital !== null && receipt.hospital !== hospital.toLowerCase())) return null;
-    return receipt;
+  /**
+   * A receipt by (hospital, number). A hospital's staff read their own hospital's only; a
+   * regulator names the hospital, or may leave it out while only one hospital uses the number.
+   */
+  async get(receiptNo: string, viewer: { own: string | null; asked?: string }): Promise<Receipt | null> {
+    const asked = viewer.asked?.toLowerCase();
+    if (viewer.own !== null) {
+      const own = viewer.own.toLowerCase();
+      if (asked !== undefined && asked !== own) return null;
+      return repo.getReceipt(this.db, own, receiptNo);
+    }
+    if (asked !== undefined) return repo.getReceipt(this.db, asked, receiptNo);
+    const hospitals = await repo.hospitalsWithReceipt(this.db, receiptNo);
+    if (hospitals.length > 1) {
+      throw appError(
+        "RECEIPT_NUMBER_AMBIGUOUS",
+        `${hospitals.length} hospitals have a receipt ${receiptNo}: name one with ?hospital=`,
+        { hospitals },
+      );
+    }
+    return hospitals.length === 0 ? null : repo.getReceipt(this.db, hospitals[0], receiptNo);
+  }
+}
+
+/**
+ * Every line must let the item be traced: a ledger shipment always names a lot, so each line
+ * gives it (lot-controlled), and once the supplier uploaded a serial manifest each line scans
+ * the unit's serial — a line without one could be checked against nothing.
+ */
+function requireTraceability(lines: ReceiptLineInput[], hasManifest: boolean, shipmentId: string): void {
+  for (const l of lines) {
+    if (l.lot === undefined) {
+      throw appError(
+        "RECEIPT_LINE_INVALID",
+        `line ${l.line}: the item is lot-controlled: give its lot (AI 10, or the lot field)`,
+        { line: l.line },
+      );
+    }
+    if (hasManifest && l.serial === undefined) {
+      throw appError(
+        "RECEIPT_LINE_INVALID",
+        `line ${l.line}: shipment ${shipmentId} has a serial manifest: scan each unit's serial (AI 21, or the serial field)`,
+        { line: l.line },
+      );
+    }
   }
 }
 

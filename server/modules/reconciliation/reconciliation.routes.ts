@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
+import { principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
 import { bearer } from "../../../api/common";
 import { jsonOrCsv } from "../../../api/csv";
 import { errorResponses } from "../../../api/errors";
@@ -9,7 +9,8 @@ import { reportScope, reportsNow, sendCsv, wantsCsv } from "./reports.http";
 
 /**
  * /v1/reconciliation: the regulator's purchase vs receipt vs use, as JSON or as CSV with
- * `Accept: text/csv`. Regulators see every hospital; a hospital's staff see their own figures.
+ * `Accept: text/csv`. Regulators see every hospital; a hospital's staff see their own figures,
+ * where a serial received or used elsewhere is flagged without naming the other hospital.
  */
 const reconciliationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // "" and not "/": the report is /v1/reconciliation, without a trailing-slash twin.
@@ -27,10 +28,10 @@ const reconciliationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const reports = await reportsNow(app);
-      const report = await reports.report({
-        ...request.query,
-        hospital: reportScope(request, request.query.hospital),
-      });
+      const report = await reports.report(
+        { ...request.query, hospital: reportScope(request, request.query.hospital) },
+        principalOf(request).roles.includes("regulator"),
+      );
       if (wantsCsv(request))
         return sendCsv(reply, "reconciliation", toCsv(report.rows, RECONCILIATION_COLUMNS));
       return report;

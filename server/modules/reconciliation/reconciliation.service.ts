@@ -40,6 +40,12 @@ import * as repo from "./reconciliation.repository";
 // The CSV columns (reconciliation.csv.ts) are typed by the reports' wire types.
 export type { FulfilmentHospital, FulfilmentReport, OverduePayment, RecallExposure, ReconciliationRow };
 
+/** Who reads a fulfilment report: a hospital, a supplier, or (neither) a regulator. */
+export interface FulfilmentViewer {
+  hospital?: string;
+  supplier?: string;
+}
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** The scope of a regulator's recall, which covers every supplier's shipments of the lot. */
 const GLOBAL_SCOPE = ZeroAddress.toLowerCase();
@@ -64,9 +70,11 @@ export class ReconciliationService {
    * One row per hospital × GTIN × lot that was shipped to or used at the hospital. Figures are
    * balances as of `to` (default now) — stock is a balance, and comparing use in a period with
    * acceptance in the same period would flag stock bought before it — while `from` only
-   * limits which lots are listed, to those with activity since.
+   * limits which lots are listed, to those with activity since. Without `bothSides` (a
+   * hospital's own report) a flag that involves another hospital says so without naming it or
+   * its records.
    */
-  async report(query: ReconciliationQuery = {}): Promise<ReconciliationReport> {
+  async report(query: ReconciliationQuery = {}, bothSides = true): Promise<ReconciliationReport> {
     const asOf = query.to === undefined ? this.now() : instant("to", query.to);
     const from = query.from === undefined ? undefined : instant("from", query.from);
     if (from !== undefined && from >= asOf) throw invalid("from", "must be before to");
@@ -90,22 +98,36 @@ export class ReconciliationService {
     return {
       asOf: asOf.toISOString(),
       from: from?.toISOString() ?? null,
-      rows: balances.map((b) => reportRow(b, findingsByRow.get(rowKey(b)) ?? [], asOf)),
+      rows: balances.map((b) => {
+        const row = reportRow(b, findingsByRow.get(rowKey(b)) ?? [], asOf);
+        return bothSides ? row : { ...row, flags: row.flags.map((f) => ownSideOf(f, b.hospital)) };
+      }),
     };
   }
 
-  async fulfilment(agreementId: string): Promise<FulfilmentReport> {
+  /**
+   * `viewer` is who asks: a regulator ({}) sees every hospital, the agreement's supplier too; a
+   * hospital sees only its own row. An agreement the viewer is no party to answers exactly like
+   * a missing one, so its existence is not revealed either.
+   */
+  async fulfilment(agreementId: string, viewer: FulfilmentViewer = {}): Promise<FulfilmentReport> {
     // Agreement ids are BIGINT: anything else could not name one.
     if (!/^[1-9]\d{0,18}$/.test(agreementId) || BigInt(agreementId) > MAX_BIGINT) {
       throw invalid("agreementId", "must be a positive whole number within BIGINT");
     }
+    const notFound = () => appError("AGREEMENT_NOT_FOUND", `agreement ${agreementId} is not on the ledger`);
     const agreement = await repo.findAgreement(this.db, agreementId);
-    if (!agreement) throw appError("AGREEMENT_NOT_FOUND", `agreement ${agreementId} is not on the ledger`);
+    if (!agreement) throw notFound();
+    if (viewer.supplier !== undefined && agreement.supplier !== viewer.supplier.toLowerCase())
+      throw notFound();
     const now = this.now();
     const msLeft = agreement.end_at.getTime() - now.getTime();
     const daysRemaining = msLeft > 0 ? Math.ceil(msLeft / DAY_MS) : 0;
     const days = BigInt(daysRemaining);
-    const rows = await repo.fulfilment(this.db, agreementId);
+    const rows = (await repo.fulfilment(this.db, agreementId)).filter(
+      (r) => viewer.hospital === undefined || r.hospital === viewer.hospital.toLowerCase(),
+    );
+    if (viewer.hospital !== undefined && rows.length === 0) throw notFound();
     return {
       agreementId,
       supplier: agreement.supplier,
@@ -289,6 +311,26 @@ function reportRow(b: repo.LotBalanceRow, findings: repo.FindingRow[], asOf: Dat
     onHand: onHand.toString(),
     flags,
   };
+}
+
+/** A flag as the hospital it concerns may see it: other hospitals and their records left out. */
+function ownSideOf(flag: ReconciliationFlag, hospital: string): ReconciliationFlag {
+  switch (flag.code) {
+    case "RESOLD":
+      return { ...flag, evidence: { ...flag.evidence, receivedBy: null, receiptNo: null } };
+    case "SERIAL_REUSED":
+      return {
+        ...flag,
+        evidence: {
+          ...flag.evidence,
+          uses: flag.evidence.uses.map((u) =>
+            u.hospital === hospital ? u : { hospital: null, usageId: null },
+          ),
+        },
+      };
+    default:
+      return flag;
+  }
 }
 
 function flagOf(f: repo.FindingRow, b: repo.LotBalanceRow): ReconciliationFlag {

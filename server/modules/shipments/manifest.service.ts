@@ -26,10 +26,8 @@ export class ManifestService {
 
   async upload(shipmentId: string, serials: string[], supplier: string): Promise<ManifestUploaded> {
     const shipment = await this.manifests.target(shipmentId);
-    if (!shipment) throw notIndexed(shipmentId);
-    if (shipment.supplier !== supplier.toLowerCase()) {
-      throw appError("NOT_THE_SUPPLIER", `shipment ${shipmentId} belongs to another supplier`);
-    }
+    // Another supplier's shipment answers exactly like a missing one: no hint that it exists.
+    if (!shipment || shipment.supplier !== supplier.toLowerCase()) throw notIndexed(shipmentId);
     checkSerials(serials, shipment.quantity);
     const tree = StandardMerkleTree.of(
       serials.map((s) => [s]),

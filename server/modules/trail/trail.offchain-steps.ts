@@ -103,7 +103,10 @@ export async function offChainSteps(
   }
 
   const receiptNos = receipts.map((r) => r.receipt_no);
-  for (const m of await repo.matchesOf(db, receiptNos)) {
+  for (const m of await repo.matchesOf(
+    db,
+    receipts.map((r) => str(r.shipment_id)),
+  )) {
     const data: MatchStepData = {
       receiptNo: m.receipt_no,
       shipmentId: str(m.shipment_id),

@@ -535,7 +535,7 @@ export async function receiptLinesOfSerial(
   const { rows } = await db.query<ReceiptLineRow & ReceiptRow>(
     `SELECT l.receipt_no, l.line_no, l.gtin, l.lot, l.serial, l.quantity, l.rejected, l.reject_reason,
        r.shipment_id, r.hospital, r.received_at, r.received_by, r.received_qty, r.rejected_qty, r.receipt_hash
-     FROM receipt_lines l JOIN receipts r ON r.receipt_no = l.receipt_no
+     FROM receipt_lines l JOIN receipts r ON r.hospital = l.hospital AND r.receipt_no = l.receipt_no
      WHERE l.gtin = $1 AND l.serial = $2${hospital ? ` AND r.hospital = $${params.push(hospital)}` : ""}
      ORDER BY r.received_at, l.receipt_no, l.line_no`,
     params,
@@ -543,11 +543,12 @@ export async function receiptLinesOfSerial(
   return rows;
 }
 
-export async function matchesOf(db: Db, receiptNos: string[]): Promise<MatchRow[]> {
-  if (receiptNos.length === 0) return [];
+/** The match results of these shipments' receipts (receipt numbers repeat across hospitals). */
+export async function matchesOf(db: Db, shipmentIds: string[]): Promise<MatchRow[]> {
+  if (shipmentIds.length === 0) return [];
   const { rows } = await db.query<MatchRow>(
-    `SELECT * FROM matches WHERE receipt_no = ANY($1::text[]) ORDER BY matched_at, receipt_no`,
-    [receiptNos],
+    `SELECT * FROM matches WHERE shipment_id = ANY($1::bigint[]) ORDER BY matched_at, receipt_no`,
+    [shipmentIds],
   );
   return rows;
 }

@@ -218,10 +218,10 @@ describe("back-office responses carry exactly their schemas' fields", function (
       });
 
       it("GET /v1/receipts/:receiptNo: lines, match and settlement, or none yet", async function () {
-        const queued = await getReceipt(db, "W-1");
+        const queued = await getReceipt(db, H1, "W-1");
         expect(queued?.settlement?.status).to.equal("pending");
         await expectExactlyDescribed(Receipt, queued);
-        const held = await getReceipt(db, "H-25");
+        const held = await getReceipt(db, H1, "H-25");
         expect(held?.settlement).to.equal(null);
         await expectExactlyDescribed(Receipt, held);
       });

@@ -643,14 +643,23 @@ forEachEngine((engine) => {
       }
     });
 
-    it("answers 403 NOT_YOUR_HOSPITAL to another hospital's receiver", async function () {
+    it("attack: another hospital's receiver probing a shipment gets 404 exactly like a missing one", async function () {
+      // Before: 403 NOT_YOUR_HOSPITAL "…was ordered by another hospital" told B the shipment exists.
       const payload = await receipt(s.errors, "GR-ERR", [lotLine(2)]);
-      expectError(
+      const others = expectError(
         await postReceipt(app, t.receiver2, payload, key),
-        403,
-        "NOT_YOUR_HOSPITAL",
-        `shipment ${s.errors.shipmentId} was ordered by another hospital`,
+        404,
+        "SHIPMENT_NOT_FOUND",
       );
+      const missing = expectError(
+        await postReceipt(app, t.receiver2, { ...payload, shipmentId: "999999" }, key),
+        404,
+        "SHIPMENT_NOT_FOUND",
+      );
+      expect(others.message.replace(String(s.errors.shipmentId), "ID")).to.equal(
+        missing.message.replace("999999", "ID"),
+      );
+      expect(Object.keys(others)).to.deep.equal(Object.keys(missing));
     });
 
     it("answers 404 SHIPMENT_NOT_FOUND for a shipment that is not on the ledger", async function () {

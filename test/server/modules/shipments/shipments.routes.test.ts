@@ -144,12 +144,20 @@ forEachEngine((engine) => {
       );
     });
 
-    it("answers 403 NOT_THE_SUPPLIER to another supplier", async function () {
-      expectError(
+    it("attack: another supplier uploading to the shipment gets 404 exactly like an unknown shipment", async function () {
+      // Before: 403 NOT_THE_SUPPLIER "…belongs to another supplier" confirmed that it exists.
+      const others = expectError(
         await put(p.shipmentId, { serials: p.serials }, t.supplier2),
-        403,
-        "NOT_THE_SUPPLIER",
-        `shipment ${p.shipmentId} belongs to another supplier`,
+        404,
+        "SHIPMENT_NOT_FOUND",
+      );
+      const missing = expectError(
+        await put(999, { serials: p.serials }, t.supplier2),
+        404,
+        "SHIPMENT_NOT_FOUND",
+      );
+      expect(others.message.replace(String(p.shipmentId), "ID")).to.equal(
+        missing.message.replace("999", "ID"),
       );
     });
 
