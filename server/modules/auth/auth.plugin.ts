@@ -94,7 +94,10 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     const now = await current.of(principal.address).catch((error: unknown) => {
       // Fail closed, and say nothing of the upstream error (which may name the RPC URL).
       app.log.warn({ err: error }, "could not read the caller's current roles from the chain");
-      throw appError("CHAIN_UNAVAILABLE", "the chain cannot be reached to check the caller's roles; try again");
+      throw appError(
+        "CHAIN_UNAVAILABLE",
+        "the chain cannot be reached to check the caller's roles; try again",
+      );
     });
     const roles = now.supplierSuspended ? now.roles.filter((r) => r !== "supplier") : now.roles;
     return { ...principal, roles, hospital: now.hospital };

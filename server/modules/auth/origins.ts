@@ -42,7 +42,8 @@ export class SignInOrigins {
 
   /** Why a message with this domain and URI is not for this gateway; null when it is. */
   refusal(domain: string, uri: string): string | null {
-    const expected = this.origins.length > 0 ? this.origins.join(", ") : "a loopback origin (local development)";
+    const expected =
+      this.origins.length > 0 ? this.origins.join(", ") : "a loopback origin (local development)";
     const notOurs = `the message is for domain ${domain} and URI ${uri}; this gateway signs in at ${expected}`;
     let target: URL;
     try {

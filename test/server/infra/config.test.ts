@@ -144,7 +144,12 @@ describe("loadConfig", function () {
     });
 
     it("takes only bare http(s) origins as PUBLIC_ORIGINS", function () {
-      for (const bad of ["ledger.example.org", "https://ledger.example.org/app", "ftp://x.org", "https://u:p@x.org"]) {
+      for (const bad of [
+        "ledger.example.org",
+        "https://ledger.example.org/app",
+        "ftp://x.org",
+        "https://u:p@x.org",
+      ]) {
         expect(problemsOf({ PAYMENTS_ENABLED: "false", PUBLIC_ORIGINS: bad }), bad).to.deep.equal([
           `PUBLIC_ORIGINS: must be origins like https://ledger.example.org (scheme, host and port only) (got ${JSON.stringify(bad)}) — ${"comma-separated origins users reach the gateway at (https://ledger.example.org); sign-in messages must name one; required unless the chain is a local development chain (31337)"}`,
         ]);
