@@ -192,7 +192,7 @@ forEachEngine((engine) => {
         await postLogin({ message: text, signature: await wallet.signMessage(text) }),
         400,
         "SIWE_INVALID",
-        "for domain evil.example and URI http://evil.example; this gateway signs in at a loopback origin (local development)",
+        "for domain evil.example and URI http://localhost:80; this gateway signs in at a loopback origin (local development)",
       );
     });
 
@@ -279,7 +279,7 @@ forEachEngine((engine) => {
         await postLogin({ message: text, signature: `0x${"00".repeat(65)}` }),
         401,
         "SIWE_SIGNATURE_INVALID",
-        "not a key's canonical signature (its v is 0)",
+        "not a key's canonical signature (its v is 0, not 27 or 28)",
       );
     });
 
