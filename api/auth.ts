@@ -22,7 +22,10 @@ export const NonceResponse = Type.Object(
   {
     nonce: Type.String({ pattern: "^[0-9a-f]{24}$", description: "the message's Nonce field" }),
     expiresAt: DateTime,
-    domain: Type.String({ description: "what the message's first line must name" }),
+    domain: Type.String({
+      description: "the message's domain: the authority of one of the gateway's public origins",
+    }),
+    uri: Type.String({ description: "the message's URI: that public origin" }),
     chainId: Type.Integer({ description: "the message's Chain ID: the ledger's chain" }),
   },
   { additionalProperties: false },

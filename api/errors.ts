@@ -94,6 +94,10 @@ export const ERROR_CATALOGUE = {
     summary: "the contract rejected the transaction; details name its custom error",
   },
   RATE_LIMITED: { status: 429, summary: "too many requests" },
+  SIWE_TOO_MANY_NONCES: {
+    status: 429,
+    summary: "this client holds as many unused sign-in nonces as it may (AUTH_MAX_NONCES_PER_CLIENT)",
+  },
 
   // 5xx: not the caller's fault; retrying later may succeed.
   INTERNAL: { status: 500, summary: "an unexpected error; it is logged" },
@@ -141,6 +145,7 @@ export const errorResponses = {
   403: errorRef,
   404: errorRef,
   409: errorRef,
+  429: errorRef,
 } as const;
 
 /** A 503 (chain or database unavailable, or a missing setting). */

@@ -39,7 +39,19 @@ export interface Config {
    * (docs/operations-keys.md). `secretGenerated`: no AUTH_SECRET was set, so tokens die with the
    * process and one replica.
    */
-  auth: { tokenTtlSeconds: number; secret: string; previousSecrets: string[]; secretGenerated: boolean };
+  auth: {
+    tokenTtlSeconds: number;
+    secret: string;
+    previousSecrets: string[];
+    secretGenerated: boolean;
+    /**
+     * The origins (scheme://host[:port]) a Sign-In with Ethereum message may name; empty: unset,
+     * which only a local development chain accepts (server/modules/auth/origins.ts).
+     */
+    publicOrigins: string[];
+    /** Unused, unexpired sign-in nonces one client (IP address) may hold at once. */
+    maxNoncesPerClient: number;
+  };
   patientRefSalt: string | undefined;
   /**
    * The relay's own key (never the settler's) and the limits on what callers may spend of it.
@@ -189,6 +201,21 @@ function wei(value: string): bigint {
   return BigInt(value);
 }
 
+/** A web origin, `scheme://host[:port]` and nothing more, normalised as browsers serialise it. */
+function origin(value: string): string {
+  const expected = "must be origins like https://ledger.example.org (scheme, host and port only)";
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new Invalid(expected);
+  }
+  if (!["http:", "https:"].includes(parsed.protocol) || parsed.origin !== value.replace(/\/$/, "")) {
+    throw new Invalid(expected);
+  }
+  return parsed.origin;
+}
+
 function networkName(value: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new Invalid("must contain only letters, digits, _ and -");
   return value;
@@ -260,6 +287,16 @@ const SETTINGS = {
     listOf(minLength(32)),
     [],
     SECRET,
+  ),
+  PUBLIC_ORIGINS: withDefault(
+    "comma-separated origins users reach the gateway at (https://ledger.example.org); sign-in messages must name one; required unless the chain is a local development chain (31337)",
+    listOf(origin),
+    [],
+  ),
+  AUTH_MAX_NONCES_PER_CLIENT: withDefault(
+    "sign-in nonces one IP address may hold unused at once; more are refused with 429",
+    integer(1, 10_000),
+    20,
   ),
   PATIENT_REF_SALT: optional("salt for hashing patient references from billing", minLength(16), SECRET),
   LOG_LEVEL: withDefault("log level", oneOf(LOG_LEVELS), "info"),
@@ -403,6 +440,8 @@ function authKeys(values: Values, problems: ConfigProblem[]): Config["auth"] {
     secret: secret ?? randomBytes(32).toString("hex"),
     previousSecrets: previous,
     secretGenerated: secret === undefined,
+    publicOrigins: values.PUBLIC_ORIGINS ?? [],
+    maxNoncesPerClient: values.AUTH_MAX_NONCES_PER_CLIENT,
   };
 }
 

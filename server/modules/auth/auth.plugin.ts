@@ -1,17 +1,26 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import fp from "fastify-plugin";
 import { appError } from "../../plugins/error-catalogue";
+import { CurrentRoles } from "./current-roles";
 import { TokenKeys, tokenAudience, type Principal, type Role } from "./tokens";
 
 /**
  * Bearer-token authentication. Every route states who may call it with
- * `onRequest: app.requireRole(...)`: no roles listed means any signed-in account; the
- * principal's roles were read from the chain when it signed in. It runs on request, before the
- * body is parsed and the input validated, so a caller without a token gets 401 and one without
- * the role 403 whatever it sent: a stranger's malformed request never learns the route's schema
- * from a 400. `app.tokens` issues and checks
- * the tokens (the auth routes issue them at sign-in).
+ * `onRequest: app.requireRole(...)`: no roles listed means any signed-in account. It runs on
+ * request, before the body is parsed and the input validated, so a caller without a token gets
+ * 401 and one without the role 403 whatever it sent: a stranger's malformed request never learns
+ * the route's schema from a 400. `app.tokens` issues and checks the tokens (the auth routes issue
+ * them at sign-in).
+ *
+ * Reads trust the roles the chain gave at sign-in, carried in the token. Writes (every method but
+ * GET, HEAD and OPTIONS) take the roles the chain gives at its latest block (current-roles.ts),
+ * so a supplier suspended, or a member removed from its hospital, loses write access at the next
+ * block instead of when its token expires. A suspended supplier keeps reading its own records.
  */
+
+/** `Bearer <JWS compact serialisation>` and nothing else: no trailing characters or spaces. */
+const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
+const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -83,16 +92,35 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     auth.previousSecrets,
     tokenAudience(app.chain.chainId, app.chain.deployment.deploymentId),
   );
+  const { provider, ledger } = app.chain;
+  const current = new CurrentRoles(ledger, () => provider.getBlockNumber());
+
+  /** The token's principal with the roles and hospital the chain gives now. */
+  async function withCurrentRoles(principal: Principal): Promise<Principal> {
+    const now = await current.of(principal.address).catch((error: unknown) => {
+      // Fail closed, and say nothing of the upstream error (which may name the RPC URL).
+      app.log.warn({ err: error }, "could not read the caller's current roles from the chain");
+      throw appError(
+        "CHAIN_UNAVAILABLE",
+        "the chain cannot be reached to check the caller's roles; try again",
+      );
+    });
+    const roles = now.supplierSuspended ? now.roles.filter((r) => r !== "supplier") : now.roles;
+    return { ...principal, roles, hospital: now.hospital };
+  }
+
   app.decorate("tokens", tokens);
   app.decorateRequest("principal", null);
   app.decorate("requireRole", (...roles: Role[]): onRequestAsyncHookHandler => {
     return async (request: FastifyRequest, _reply: FastifyReply) => {
       const header = request.headers.authorization;
-      const token = header?.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : undefined;
-      if (!token) throw appError("UNAUTHORIZED", "this route needs an Authorization: Bearer <token> header");
-      const principal = await tokens.verify(token);
-      if (!principal)
+      if (header === undefined || !/^Bearer /i.test(header))
+        throw appError("UNAUTHORIZED", "this route needs an Authorization: Bearer <token> header");
+      const token = BEARER.exec(header)?.[1];
+      const verified = token === undefined ? null : await tokens.verify(token);
+      if (!verified)
         throw appError("UNAUTHORIZED", "the bearer token is invalid or has expired; sign in again");
+      const principal = READ_METHODS.has(request.method) ? verified : await withCurrentRoles(verified);
       if (roles.length > 0 && !roles.some((r) => principal.roles.includes(r))) {
         throw appError(
           "FORBIDDEN",

@@ -47,6 +47,19 @@ interface Key {
 }
 
 const ADDRESS = /^0x[0-9a-f]{40}$/;
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * A JWS compact serialisation in its one canonical spelling. jose decodes leniently (a trailing
+ * `=` or whitespace, unused low bits of the last character), which would give one token several
+ * spellings that all verify; only the spelling we issue is taken.
+ */
+function canonical(token: string): boolean {
+  return (
+    COMPACT.test(token) &&
+    token.split(".").every((part) => Buffer.from(part, "base64url").toString("base64url") === part)
+  );
+}
 
 export class TokenKeys {
   private readonly current: Key;
@@ -76,6 +89,7 @@ export class TokenKeys {
 
   /** The principal of a token signed by a configured key, for this audience and unexpired; else null. */
   async verify(token: string, now = new Date()): Promise<Principal | null> {
+    if (!canonical(token)) return null;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(

@@ -67,6 +67,8 @@ describe("loadConfig", function () {
         CONFIRMATIONS: "0",
         MATCH_SHORTFALL_TOLERANCE_PCT: "2.5",
         AUTH_SECRET: "s".repeat(32),
+        PUBLIC_ORIGINS: "https://ledger.example.org, http://localhost:8080/",
+        AUTH_MAX_NONCES_PER_CLIENT: "5",
         LOG_LEVEL: "debug",
       });
       expect(config.http).to.deep.equal({ port: 0, host: "0.0.0.0" });
@@ -80,6 +82,8 @@ describe("loadConfig", function () {
         secret: "s".repeat(32),
         previousSecrets: [],
         secretGenerated: false,
+        publicOrigins: ["https://ledger.example.org", "http://localhost:8080"],
+        maxNoncesPerClient: 5,
       });
       expect(config.logLevel).to.equal("debug");
     });
@@ -136,6 +140,19 @@ describe("loadConfig", function () {
           problems.some((p) => p.startsWith(name)),
           name,
         ).to.equal(true);
+      }
+    });
+
+    it("takes only bare http(s) origins as PUBLIC_ORIGINS", function () {
+      for (const bad of [
+        "ledger.example.org",
+        "https://ledger.example.org/app",
+        "ftp://x.org",
+        "https://u:p@x.org",
+      ]) {
+        expect(problemsOf({ PAYMENTS_ENABLED: "false", PUBLIC_ORIGINS: bad }), bad).to.deep.equal([
+          `PUBLIC_ORIGINS: must be origins like https://ledger.example.org (scheme, host and port only) (got ${JSON.stringify(bad)}) — ${"comma-separated origins users reach the gateway at (https://ledger.example.org); sign-in messages must name one; required unless the chain is a local development chain (31337)"}`,
+        ]);
       }
     });
 

@@ -58,6 +58,7 @@ forEachEngine((engine) => {
     nonce: string;
     expiresAt: string;
     domain: string;
+    uri: string;
     chainId: number;
   }
 
@@ -90,13 +91,14 @@ forEachEngine((engine) => {
   }
 
   describe("POST /v1/auth/nonce", function () {
-    it("issues a fresh nonce for this host and the ledger's chain, valid for ten minutes", async function () {
+    it("issues a fresh nonce for this (loopback, development) host and the ledger's chain, valid for ten minutes", async function () {
       const before = Date.now();
       const a = await issueNonce();
       const b = await issueNonce();
       expect(a.nonce).to.match(/^[0-9a-f]{24}$/);
       expect(b.nonce).to.not.equal(a.nonce);
       expect(a.domain).to.equal("localhost:80");
+      expect(a.uri).to.equal("http://localhost:80");
       expect(a.chainId).to.equal(chain.deployment.chainId);
       const ttl = new Date(a.expiresAt).getTime() - before;
       // Measured from before the request, so a slow machine only adds to it.
@@ -190,7 +192,7 @@ forEachEngine((engine) => {
         await postLogin({ message: text, signature: await wallet.signMessage(text) }),
         400,
         "SIWE_INVALID",
-        "for domain evil.example, this gateway is localhost:80",
+        "for domain evil.example and URI http://localhost:80; this gateway signs in at a loopback origin (local development)",
       );
     });
 
@@ -277,7 +279,7 @@ forEachEngine((engine) => {
         await postLogin({ message: text, signature: `0x${"00".repeat(65)}` }),
         401,
         "SIWE_SIGNATURE_INVALID",
-        "not a valid Ethereum signature",
+        "not a key's canonical signature (its v is 0, not 27 or 28)",
       );
     });
 
