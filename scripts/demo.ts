@@ -360,7 +360,8 @@ class Demo {
       [
         "GR-0003",
         over,
-        [...over.serials.map((x) => scan(over, x)), { gtin: STENT_GTIN, lot: "DES2611A", quantity: 2 }],
+        // Two surplus units: their serials are not on the shipment's manifest.
+        [...over.serials.map((x) => scan(over, x)), scan(over, "X8-0001"), scan(over, "X8-0002")],
       ],
       [
         "GR-0004",

@@ -163,7 +163,8 @@ describe("demo scenario", function () {
       SHORT_DELIVERY: 1,
       OVER_DELIVERY: 1,
       LOT_MISMATCH: 1,
-      SERIAL_NOT_IN_MANIFEST: 1,
+      // The foreign serial, and the over-delivery's two surplus serials.
+      SERIAL_NOT_IN_MANIFEST: 3,
       EXCURSION_HOLD: 1,
     });
   });
