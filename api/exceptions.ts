@@ -58,7 +58,9 @@ export type Exception = Static<typeof Exception>;
 export const ListExceptionsQuery = Type.Object(
   {
     status: Type.Optional(ExceptionStatus),
-    reason: Type.Optional(Type.String({ maxLength: 64, description: "only those with this reason code" })),
+    reason: Type.Optional(
+      Type.String({ pattern: "^[A-Z0-9_]{1,64}$", description: "only those with this reason code" }),
+    ),
   },
   { additionalProperties: false },
 );

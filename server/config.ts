@@ -41,6 +41,8 @@ export interface Config {
    */
   auth: { tokenTtlSeconds: number; secret: string; previousSecrets: string[]; secretGenerated: boolean };
   patientRefSalt: string | undefined;
+  /** Shows /ready's details to callers sending it as X-Ops-Token (plugins/readiness.ts). */
+  opsToken: string | undefined;
   matching: { shortfallPct: number; minShelfLifeDays: number };
   logLevel: LogLevel;
 }
@@ -219,6 +221,11 @@ const SETTINGS = {
     SECRET,
   ),
   PATIENT_REF_SALT: optional("salt for hashing patient references from billing", minLength(16), SECRET),
+  OPS_TOKEN: optional(
+    "X-Ops-Token that shows /ready's checks; unset: only requests from this host see them",
+    minLength(32),
+    SECRET,
+  ),
   LOG_LEVEL: withDefault("log level", oneOf(LOG_LEVELS), "info"),
   MATCH_SHORTFALL_TOLERANCE_PCT: withDefault("shortfall, % of shipped, that still settles", percentage, 2),
   MATCH_MIN_SHELF_LIFE_DAYS: withDefault(
@@ -335,6 +342,7 @@ function assemble(values: Values, problems: ConfigProblem[]): Config {
     payments: { enabled: values.PAYMENTS_ENABLED, settler },
     auth: authKeys(values, problems),
     patientRefSalt: values.PATIENT_REF_SALT,
+    opsToken: values.OPS_TOKEN,
     matching: {
       shortfallPct: values.MATCH_SHORTFALL_TOLERANCE_PCT,
       minShelfLifeDays: values.MATCH_MIN_SHELF_LIFE_DAYS,

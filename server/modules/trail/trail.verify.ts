@@ -148,7 +148,11 @@ export class TrailVerifier {
       return await this.run(trail, scope);
     } catch (error) {
       if (error instanceof AppError) throw error;
-      throw appError("CHAIN_UNAVAILABLE", `the chain could not be read: ${(error as Error).message}`);
+      // A fixed message: the upstream one may quote the RPC URL and its key. The cause goes
+      // to the log only, redacted (lib/redact.ts).
+      const failure = appError("CHAIN_UNAVAILABLE", "the chain could not be read");
+      failure.cause = error;
+      throw failure;
     }
   }
 

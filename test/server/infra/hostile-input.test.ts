@@ -24,7 +24,8 @@ const NUL_CURSOR = Buffer.from("1\0", "utf8").toString("base64url");
 function hostileUrls(path: string, operation: Operation): [string, string][] {
   const concrete = (value: string) => path.replace(/\{[^}]+\}/g, value);
   const urls: [string, string][] = [];
-  if (path.includes("{")) urls.push(["NUL in the path", concrete(NUL)], ["a%00b in the path", concrete("1%00")]);
+  if (path.includes("{"))
+    urls.push(["NUL in the path", concrete(NUL)], ["a%00b in the path", concrete("1%00")]);
   const base = concrete("1");
   for (const p of operation.parameters ?? []) {
     if (p.in !== "query") continue;
@@ -65,21 +66,53 @@ forEachEngine((engine) => {
   after(() => stopApi(stack));
 
   it("answers each attack of the issue with a 400 VALIDATION_FAILED or CURSOR_INVALID", async function () {
-    const headers = bearer(tokens.regulator);
-    const cases: [string, string][] = [
-      ["/v1/receipts?limit=1e309", "VALIDATION_FAILED"],
-      ["/v1/receipts/%00", "VALIDATION_FAILED"],
-      ["/v1/tenders?category=%00", "VALIDATION_FAILED"],
-      [`/v1/receipts?cursor=${NUL_CURSOR}`, "CURSOR_INVALID"],
-      ["/v1/exceptions?reason=a%00b", "VALIDATION_FAILED"],
-      ["/v1/reconciliation?to=0000-01-01T00:00:00Z", "VALIDATION_FAILED"],
+    const cases: [string, string, string][] = [
+      ["/v1/suppliers?limit=1e309", "VALIDATION_FAILED", "querystring.limit must be a finite number"],
+      ["/v1/receipts/%00", "VALIDATION_FAILED", "params.receiptNo must not contain control characters"],
+      [
+        "/v1/tenders?category=%00",
+        "VALIDATION_FAILED",
+        "querystring.category must not contain control characters",
+      ],
+      [`/v1/suppliers?cursor=${NUL_CURSOR}`, "CURSOR_INVALID", "is not one this API issued"],
+      [
+        "/v1/exceptions?reason=a%00b",
+        "VALIDATION_FAILED",
+        "querystring.reason must not contain control characters",
+      ],
+      [
+        "/v1/reconciliation?to=0000-01-01T00:00:00Z",
+        "VALIDATION_FAILED",
+        'querystring.to must match pattern "^[1-9][0-9]{3}-"',
+      ],
     ];
-    for (const [url, code] of cases) {
-      const receiver = url.startsWith("/v1/receipts") || url.startsWith("/v1/exceptions");
-      const res = await app.inject({ method: "GET", url, headers: receiver ? bearer(tokens.receiver) : headers });
+    for (const [url, code, message] of cases) {
+      const res = await app.inject({ method: "GET", url, headers: bearer(tokens.receiver) });
       expect(res.statusCode, `${url}: ${res.body}`).to.equal(400);
       expect(res.json().error, url).to.equal(code);
+      expect(res.json().message, url).to.include(message);
     }
+  });
+
+  it("answers a path parameter too long with 414 URI_TOO_LONG and the catalogue's body", async function () {
+    const res = await app.inject({
+      method: "GET",
+      url: `/v1/receipts/${"R".repeat(200)}`,
+      headers: bearer(tokens.receiver),
+    });
+    expect(res.statusCode, res.body).to.equal(414);
+    expect(res.json().error).to.equal("URI_TOO_LONG");
+  });
+
+  it("refuses a NUL byte inside a JSON body before it reaches the database", async function () {
+    const res = await app.inject({
+      method: "POST",
+      url: "/v1/usages",
+      headers: { ...bearer(tokens.receiver), "idempotency-key": "nul-body" },
+      payload: { usageId: "U\u0000-1" },
+    });
+    expect(res.statusCode, res.body).to.equal(400);
+    expect(res.json().message).to.equal("body.usageId must not contain control characters");
   });
 
   it("never answers 5xx to a NUL, an infinite limit, a NUL cursor or a year-0000 date on any GET, as any role", async function () {
@@ -90,7 +123,8 @@ forEachEngine((engine) => {
       for (const [path, operation] of gets) {
         for (const [label, url] of hostileUrls(path, operation)) {
           const res = await app.inject({ method: "GET", url, headers: bearer(token) });
-          if (res.statusCode >= 500) failures.push(`${role} GET ${url} (${label}): ${res.statusCode} ${res.body}`);
+          if (res.statusCode >= 500)
+            failures.push(`${role} GET ${url} (${label}): ${res.statusCode} ${res.body}`);
         }
       }
     }
