@@ -25,6 +25,7 @@ import usagesRoutes from "./modules/usages/usages.routes";
 import authPlugin from "./modules/auth/auth.plugin";
 import chainPlugin, { type ChainContext } from "./plugins/chain";
 import dbPlugin from "./plugins/db";
+import edgePlugin from "./plugins/edge";
 import errorsPlugin, { clientErrorHandler, frameworkErrorHandler } from "./plugins/errors";
 import metricsPlugin from "./plugins/metrics";
 import openapiPlugin from "./plugins/openapi";
@@ -88,6 +89,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
 
   app.register(errorsPlugin);
   app.register(inputGuard);
+  app.register(edgePlugin, { config });
   app.register(metricsPlugin);
   app.register(readinessPlugin);
   app.register(dbPlugin, { config: config.db, db: deps.db });

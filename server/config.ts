@@ -41,6 +41,16 @@ export interface Config {
    */
   auth: { tokenTtlSeconds: number; secret: string; previousSecrets: string[]; secretGenerated: boolean };
   patientRefSalt: string | undefined;
+  /** Headers, CORS, body and rate limits (plugins/edge.ts). Limits per caller and minute. */
+  edge: {
+    corsOrigins: string[];
+    bodyLimit: number;
+    largeBodyLimit: number;
+    perMinute: number;
+    signInPerMinute: number;
+    relayPerMinute: number;
+    verifyPerMinute: number;
+  };
   /** Shows /ready's details to callers sending it as X-Ops-Token (plugins/readiness.ts). */
   opsToken: string | undefined;
   matching: { shortfallPct: number; minShelfLifeDays: number };
@@ -164,6 +174,22 @@ function url(protocols: readonly string[]): (text: string) => string {
   };
 }
 
+/** A browser origin as it appears in the Origin header: scheme, host and port, nothing else. */
+function origin(value: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new Invalid(`must list origins such as https://ledger.example.org (got ${JSON.stringify(value)})`);
+  }
+  if (!["http:", "https:"].includes(parsed.protocol) || parsed.origin !== value.replace(/\/$/, "")) {
+    throw new Invalid(
+      `must list origins such as https://ledger.example.org, without a path (got ${JSON.stringify(value)})`,
+    );
+  }
+  return parsed.origin;
+}
+
 /** Order of secp256k1: a private key must lie in [1, n − 1]. */
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
@@ -221,6 +247,29 @@ const SETTINGS = {
     SECRET,
   ),
   PATIENT_REF_SALT: optional("salt for hashing patient references from billing", minLength(16), SECRET),
+  CORS_ORIGINS: withDefault(
+    "comma-separated browser origins (scheme://host[:port]) allowed to call the API; none when unset",
+    listOf(origin),
+    [],
+  ),
+  BODY_LIMIT_BYTES: withDefault(
+    "largest request body, bytes (sign-in: 4 KiB, relay: 64 KiB)",
+    integer(1024),
+    1024 * 1024,
+  ),
+  LARGE_BODY_LIMIT_BYTES: withDefault(
+    "largest serial manifest or goods receipt body, bytes",
+    integer(1024),
+    8 * 1024 * 1024,
+  ),
+  RATE_LIMIT_PER_MINUTE: withDefault(
+    "requests a minute per account (or per IP when anonymous)",
+    integer(1),
+    600,
+  ),
+  RATE_LIMIT_SIGN_IN_PER_MINUTE: withDefault("sign-in requests (/v1/auth/*) a minute per IP", integer(1), 20),
+  RATE_LIMIT_RELAY_PER_MINUTE: withDefault("relayed calls a minute per account or IP", integer(1), 30),
+  RATE_LIMIT_VERIFY_PER_MINUTE: withDefault("trail verifications a minute per account", integer(1), 10),
   OPS_TOKEN: optional(
     "X-Ops-Token that shows /ready's checks; unset: only requests from this host see them",
     minLength(32),
@@ -343,6 +392,15 @@ function assemble(values: Values, problems: ConfigProblem[]): Config {
     auth: authKeys(values, problems),
     patientRefSalt: values.PATIENT_REF_SALT,
     opsToken: values.OPS_TOKEN,
+    edge: {
+      corsOrigins: values.CORS_ORIGINS,
+      bodyLimit: values.BODY_LIMIT_BYTES,
+      largeBodyLimit: values.LARGE_BODY_LIMIT_BYTES,
+      perMinute: values.RATE_LIMIT_PER_MINUTE,
+      signInPerMinute: values.RATE_LIMIT_SIGN_IN_PER_MINUTE,
+      relayPerMinute: values.RATE_LIMIT_RELAY_PER_MINUTE,
+      verifyPerMinute: values.RATE_LIMIT_VERIFY_PER_MINUTE,
+    },
     matching: {
       shortfallPct: values.MATCH_SHORTFALL_TOLERANCE_PCT,
       minShelfLifeDays: values.MATCH_MIN_SHELF_LIFE_DAYS,

@@ -121,7 +121,7 @@ describe("operational endpoints", function () {
       expect(spec.info.title).to.equal("Sunshine Ledger gateway");
       expect(spec.paths).to.include.keys("/health", "/ready", "/metrics");
       expect(spec.paths).not.to.have.any.keys("/openapi.json", "/docs");
-      expect(spec.paths["/ready"].get.responses).to.have.keys("200", "503");
+      expect(spec.paths["/ready"].get.responses).to.have.keys("200", "503", "414", "429", "431");
       expect(spec.components.schemas.ErrorBody.properties.error.enum).to.include("VALIDATION_FAILED");
     });
 
