@@ -14,8 +14,9 @@ export const TxHash = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$", description:
 export const Amount = Type.String({ pattern: "^-?[0-9]+$", description: "integer minor units (fen)" });
 export const Units = Type.String({ pattern: "^[0-9]+$", description: "a count of units (decimal)" });
 export const Gtin = Type.String({ pattern: "^[0-9]{14}$", description: "GTIN-14" });
-// Years 1000 to 9999: the format alone admits year 0000, which PostgreSQL refuses (a 500).
-export const DateTime = Type.String({ format: "date-time", pattern: "^[1-9][0-9]{3}-" });
+// x-min-year: the format alone admits year 0000, which PostgreSQL refuses (a 500); checked
+// after the format, so a value that is no date-time at all is named as such.
+export const DateTime = Type.String({ format: "date-time", "x-min-year": 1000 });
 /**
  * Text without control characters (tab, line feed and carriage return aside): PostgreSQL
  * cannot store a NUL, and no name, code or number of ours needs one.

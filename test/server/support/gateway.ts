@@ -24,7 +24,12 @@ export async function buildGateway(
     ledger: connectLedger(chain.deployment, chain.provider),
     settler: chain.cast.settler,
   };
-  const config = testConfig({ CONFIRMATIONS: "0", AUTH_SECRET: "test-secret-".padEnd(40, "x"), ...env });
+  const config = testConfig({
+    CONFIRMATIONS: "0",
+    AUTH_SECRET: "test-secret-".padEnd(40, "x"),
+    PATIENT_REF_SALT: "test-patient-salt-".padEnd(32, "x"),
+    ...env,
+  });
   const app = buildApp(config, { db, ledger: { chain: context, background: false } });
   await app.ready();
   return app;

@@ -14,8 +14,8 @@ forEachEngine((engine) => {
 
   before(async function () {
     this.timeout(180_000);
-    // buildGateway sets AUTH_SECRET; PATIENT_REF_SALT stays unset.
-    stack = await startApi(engine.db);
+    // buildGateway sets AUTH_SECRET; an empty PATIENT_REF_SALT counts as unset.
+    stack = await startApi(engine.db, { PATIENT_REF_SALT: "" });
   });
   after(() => stopApi(stack));
 
