@@ -14,7 +14,7 @@ export const ListAgreementsQuery = Type.Object(
   {
     ...PaginationQuery,
     supplier: Type.Optional(Address),
-    category: Type.Optional(Type.String({ description: "a category code (bytes32)" })),
+    category: Type.Optional(Type.With(Bytes32, { description: "a category code (bytes32)" })),
     tenderId: Type.Optional(IdString),
   },
   closed,

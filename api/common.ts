@@ -14,11 +14,22 @@ export const TxHash = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$", description:
 export const Amount = Type.String({ pattern: "^-?[0-9]+$", description: "integer minor units (fen)" });
 export const Units = Type.String({ pattern: "^[0-9]+$", description: "a count of units (decimal)" });
 export const Gtin = Type.String({ pattern: "^[0-9]{14}$", description: "GTIN-14" });
-export const DateTime = Type.String({ format: "date-time" });
+// x-min-year: the format alone admits year 0000, which PostgreSQL refuses (a 500); checked
+// after the format, so a value that is no date-time at all is named as such.
+export const DateTime = Type.String({ format: "date-time", "x-min-year": 1000 });
+/**
+ * Text without control characters (tab, line feed and carriage return aside): PostgreSQL
+ * cannot store a NUL, and no name, code or number of ours needs one.
+ */
+export const PLAIN_TEXT = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$";
+export const PlainText = (options: { minLength?: number; maxLength: number; description?: string }) =>
+  Type.String({ ...options, pattern: PLAIN_TEXT });
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const PaginationQuery = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+  // x-finite: `1e309` coerces to Infinity, which ajv's maximum lets through (plugins/schema-keywords.ts).
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, "x-finite": true })),
+  // Any text: decodeCursor answers CURSOR_INVALID for one this API did not issue.
   cursor: Type.Optional(Type.String({ maxLength: 200, description: "nextCursor of the previous page" })),
 };
 

@@ -89,6 +89,8 @@ export const ERROR_CATALOGUE = {
   },
   PAYLOAD_TOO_LARGE: { status: 413, summary: "the body exceeds the size limit" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: "the body's content type is not accepted" },
+  URI_TOO_LONG: { status: 414, summary: "the URL or one of its path parameters is too long" },
+  HEADERS_TOO_LARGE: { status: 431, summary: "the request's headers exceed the size limit" },
   CHAIN_REVERTED: {
     status: 422,
     summary: "the contract rejected the transaction; details name its custom error",
@@ -147,6 +149,14 @@ export const errorResponses = {
   409: errorRef,
   429: errorRef,
 } as const;
+
+/**
+ * What the edge answers before a route runs, on every operation: a URL or headers too long, too
+ * many requests, and for a request with a body, one too large or of a type not accepted.
+ * Added to each operation by the OpenAPI plugin rather than listed route by route.
+ */
+export const edgeResponses = { 414: errorRef, 429: errorRef, 431: errorRef } as const;
+export const bodyEdgeResponses = { 413: errorRef, 415: errorRef } as const;
 
 /** A 503 (chain or database unavailable, or a missing setting). */
 export const unavailableResponse = { 503: errorRef } as const;

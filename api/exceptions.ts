@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { Address, DateTime, IdString, Nullable, Units } from "./common";
+import { Address, DateTime, IdString, Nullable, PageOf, PaginationQuery, Units } from "./common";
 import { MatchReason } from "./receipts";
 
 /**
@@ -57,14 +57,18 @@ export type Exception = Static<typeof Exception>;
 
 export const ListExceptionsQuery = Type.Object(
   {
+    ...PaginationQuery,
     status: Type.Optional(ExceptionStatus),
-    reason: Type.Optional(Type.String({ maxLength: 64, description: "only those with this reason code" })),
+    reason: Type.Optional(
+      Type.String({ pattern: "^[A-Z0-9_]{1,64}$", description: "only those with this reason code" }),
+    ),
   },
   { additionalProperties: false },
 );
 export type ListExceptionsQuery = Static<typeof ListExceptionsQuery>;
 
-export const ExceptionList = Type.Object({ items: Type.Array(Exception) }, { additionalProperties: false });
+/** A page of exceptions, oldest first; `nextCursor` fetches the next (null on the last). */
+export const ExceptionList = PageOf(Exception);
 export type ExceptionList = Static<typeof ExceptionList>;
 
 export const ExceptionParams = Type.Object({ id: IdString }, { additionalProperties: false });

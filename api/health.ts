@@ -63,16 +63,20 @@ export type CheckOutcome = Static<typeof CheckOutcome>;
 export const Readiness = Type.Object(
   {
     status: Type.Enum(["ready", "not_ready"], { type: "string" }),
-    checks: Type.Object(
-      {
-        database: Type.Optional(DatabaseCheck),
-        indexer: Type.Optional(IndexerCheck),
-        relayer: Type.Optional(RelayerCheck),
-      },
-      {
-        additionalProperties: CheckOutcome,
-        description: "one entry per registered check; a check's details beyond ok and error are listed here",
-      },
+    checks: Type.Optional(
+      Type.Object(
+        {
+          database: Type.Optional(DatabaseCheck),
+          indexer: Type.Optional(IndexerCheck),
+          relayer: Type.Optional(RelayerCheck),
+        },
+        {
+          additionalProperties: CheckOutcome,
+          description:
+            "one entry per registered check (operators only: from this host, or with X-Ops-Token); " +
+            "a check's details beyond ok and error are listed here",
+        },
+      ),
     ),
   },
   closed,

@@ -7,6 +7,7 @@ import {
   IdString,
   IdempotencyHeaders,
   Nullable,
+  PlainText,
   TxHash,
   Units,
 } from "./common";
@@ -122,7 +123,7 @@ export const ReceiptResult = Type.Object(
 export type ReceiptResult = Static<typeof ReceiptResult>;
 
 export const ReceiptParams = Type.Object(
-  { receiptNo: Type.String({ maxLength: 64 }) },
+  { receiptNo: PlainText({ minLength: 1, maxLength: 64 }) },
   { additionalProperties: false },
 );
 export type ReceiptParams = Static<typeof ReceiptParams>;

@@ -1,5 +1,5 @@
 import { Type, type Static, type TProperties } from "typebox";
-import { Address, Amount, DateTime, Gtin, IdString, Nullable, TxHash, Units } from "./common";
+import { Address, Amount, DateTime, Gtin, IdString, Nullable, PlainText, TxHash, Units } from "./common";
 
 /**
  * The regulator's purchase–receipt–use comparison (GET /v1/reconciliation): per hospital × GTIN
@@ -11,7 +11,7 @@ export const ReconciliationQuery = Type.Object(
   {
     hospital: Type.Optional(Address),
     gtin: Type.Optional(Gtin),
-    lot: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+    lot: Type.Optional(PlainText({ minLength: 1, maxLength: 20 })),
     from: Type.Optional(Type.With(DateTime, { description: "list only lots with activity from here on" })),
     to: Type.Optional(
       Type.With(DateTime, { description: "figures as of this instant (exclusive); default now" }),

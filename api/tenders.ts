@@ -27,7 +27,7 @@ export const ListTendersQuery = Type.Object(
   {
     ...PaginationQuery,
     status: Type.Optional(TenderStatus),
-    category: Type.Optional(Type.String({ description: "a category code (bytes32)" })),
+    category: Type.Optional(Type.With(Bytes32, { description: "a category code (bytes32)" })),
   },
   closed,
 );

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config";
+import { REDACTED, serializeError } from "./lib/redact";
 import type { Db } from "./db";
 import agreementsRoutes from "./modules/agreements/agreements.routes";
 import fulfilmentRoutes from "./modules/agreements/fulfilment.routes";
@@ -24,10 +25,13 @@ import usagesRoutes from "./modules/usages/usages.routes";
 import authPlugin from "./modules/auth/auth.plugin";
 import chainPlugin, { type ChainContext } from "./plugins/chain";
 import dbPlugin from "./plugins/db";
-import errorsPlugin, { frameworkErrorHandler } from "./plugins/errors";
+import edgePlugin from "./plugins/edge";
+import errorsPlugin, { clientErrorHandler, frameworkErrorHandler } from "./plugins/errors";
 import metricsPlugin from "./plugins/metrics";
 import openapiPlugin from "./plugins/openapi";
+import inputGuard from "./plugins/input-guard";
 import readinessPlugin from "./plugins/readiness";
+import { schemaKeywords } from "./plugins/schema-keywords";
 
 /**
  * Builds the gateway without listening, so tests drive it with `app.inject()`. Plugins load on
@@ -41,6 +45,17 @@ declare module "fastify" {
     config: Config;
   }
 }
+
+const LOG_REDACTIONS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  'req.headers["x-ops-token"]',
+  "rpcUrl",
+  "*.rpcUrl",
+  "*.password",
+  "*.privateKey",
+  "*.secret",
+];
 
 export interface AppDeps {
   /** A database opened by the caller (tests); it is migrated but not closed with the app. */
@@ -56,15 +71,25 @@ export interface AppDeps {
 
 export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   const app = Fastify({
-    logger: { level: config.logLevel, stream: deps.logStream },
+    logger: {
+      level: config.logLevel,
+      stream: deps.logStream,
+      // No secret reaches a log line: tokens and cookies are censored, and an error's message
+      // and stack lose any URL (the RPC URL often carries a provider key), see lib/redact.ts.
+      redact: { paths: LOG_REDACTIONS, censor: REDACTED },
+      serializers: { err: serializeError },
+    },
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     // Fastify strips properties a schema forbids by default; rejecting them instead turns a
     // client's misspelt field into a 400 naming it rather than a value silently ignored.
-    ajv: { customOptions: { removeAdditional: false } },
+    ajv: { customOptions: { removeAdditional: false }, plugins: [schemaKeywords] },
   });
   app.decorate("config", config);
 
   app.register(errorsPlugin);
+  app.register(inputGuard);
+  app.register(edgePlugin, { config });
   app.register(metricsPlugin);
   app.register(readinessPlugin);
   app.register(dbPlugin, { config: config.db, db: deps.db });

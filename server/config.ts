@@ -65,6 +65,18 @@ export interface Config {
     ipDailyRequests: number;
     minBalanceWei: bigint;
   };
+  /** Headers, CORS, body and rate limits (plugins/edge.ts). Limits per caller and minute. */
+  edge: {
+    corsOrigins: string[];
+    bodyLimit: number;
+    largeBodyLimit: number;
+    perMinute: number;
+    signInPerMinute: number;
+    relayPerMinute: number;
+    verifyPerMinute: number;
+  };
+  /** Shows /ready's details to callers sending it as X-Ops-Token (plugins/readiness.ts). */
+  opsToken: string | undefined;
   matching: { shortfallPct: number; minShelfLifeDays: number };
   logLevel: LogLevel;
 }
@@ -299,6 +311,34 @@ const SETTINGS = {
     20,
   ),
   PATIENT_REF_SALT: optional("salt for hashing patient references from billing", minLength(16), SECRET),
+  CORS_ORIGINS: withDefault(
+    "comma-separated browser origins (scheme://host[:port]) allowed to call the API; none when unset",
+    listOf(origin),
+    [],
+  ),
+  BODY_LIMIT_BYTES: withDefault(
+    "largest request body, bytes (sign-in: 4 KiB, relay: 64 KiB)",
+    integer(1024),
+    1024 * 1024,
+  ),
+  LARGE_BODY_LIMIT_BYTES: withDefault(
+    "largest serial manifest or goods receipt body, bytes",
+    integer(1024),
+    8 * 1024 * 1024,
+  ),
+  RATE_LIMIT_PER_MINUTE: withDefault(
+    "requests a minute per account (or per IP when anonymous)",
+    integer(1),
+    600,
+  ),
+  RATE_LIMIT_SIGN_IN_PER_MINUTE: withDefault("sign-in requests (/v1/auth/*) a minute per IP", integer(1), 20),
+  RATE_LIMIT_RELAY_PER_MINUTE: withDefault("relayed calls a minute per account or IP", integer(1), 30),
+  RATE_LIMIT_VERIFY_PER_MINUTE: withDefault("trail verifications a minute per account", integer(1), 10),
+  OPS_TOKEN: optional(
+    "X-Ops-Token that shows /ready's checks; unset: only requests from this host see them",
+    minLength(32),
+    SECRET,
+  ),
   LOG_LEVEL: withDefault("log level", oneOf(LOG_LEVELS), "info"),
   MATCH_SHORTFALL_TOLERANCE_PCT: withDefault("shortfall, % of shipped, that still settles", percentage, 2),
   MATCH_MIN_SHELF_LIFE_DAYS: withDefault(
@@ -416,6 +456,16 @@ function assemble(values: Values, problems: ConfigProblem[]): Config {
     auth: authKeys(values, problems),
     patientRefSalt: values.PATIENT_REF_SALT,
     relay: relaySettings(values, settler, problems),
+    opsToken: values.OPS_TOKEN,
+    edge: {
+      corsOrigins: values.CORS_ORIGINS,
+      bodyLimit: values.BODY_LIMIT_BYTES,
+      largeBodyLimit: values.LARGE_BODY_LIMIT_BYTES,
+      perMinute: values.RATE_LIMIT_PER_MINUTE,
+      signInPerMinute: values.RATE_LIMIT_SIGN_IN_PER_MINUTE,
+      relayPerMinute: values.RATE_LIMIT_RELAY_PER_MINUTE,
+      verifyPerMinute: values.RATE_LIMIT_VERIFY_PER_MINUTE,
+    },
     matching: {
       shortfallPct: values.MATCH_SHORTFALL_TOLERANCE_PCT,
       minShelfLifeDays: values.MATCH_MIN_SHELF_LIFE_DAYS,

@@ -14,6 +14,9 @@ export function encodeCursor(key: string): string {
   return Buffer.from(key, "utf8").toString("base64url");
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 /** The shape of a BIGINT id key, for `decodeCursor`. */
 export const ID_KEY = /^[0-9]{1,18}$/;
 
@@ -21,7 +24,8 @@ export const ID_KEY = /^[0-9]{1,18}$/;
 export function decodeCursor(cursor: string | undefined, shape?: RegExp): string | null {
   if (cursor === undefined || cursor === "") return null;
   const key = Buffer.from(cursor, "base64url").toString("utf8");
-  if (key.length === 0 || encodeCursor(key) !== cursor || (shape && !shape.test(key)))
+  // A key with a control character (a NUL) was never issued, and would fail in SQL as a 500.
+  if (key.length === 0 || encodeCursor(key) !== cursor || CONTROL.test(key) || (shape && !shape.test(key)))
     throw appError("CURSOR_INVALID", `cursor "${cursor}" is not one this API issued`);
   return key;
 }

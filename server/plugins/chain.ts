@@ -3,6 +3,7 @@ import { JsonRpcProvider, Wallet, type BaseWallet } from "ethers";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "../config";
+import { redactSecrets, redactUrl } from "../lib/redact";
 import type { Histogram } from "./metrics";
 import { assertLedgerIdentity } from "../db";
 import { loadDeployment } from "../../ledger/deployment";
@@ -54,12 +55,14 @@ export async function openChain(config: Config): Promise<ChainContext> {
     chainId = Number(await provider.send("eth_chainId", []));
   } catch (error) {
     provider.destroy();
-    throw new ChainConfigError(`RPC_URL ${config.chain.rpcUrl} does not answer: ${(error as Error).message}`);
+    throw new ChainConfigError(
+      `RPC_URL ${redactUrl(config.chain.rpcUrl)} does not answer: ${redactSecrets((error as Error).message)}`,
+    );
   }
   if (chainId !== deployment.chainId) {
     provider.destroy();
     throw new ChainConfigError(
-      `RPC_URL ${config.chain.rpcUrl} serves chain ${chainId}, but DEPLOYMENT_FILE ${config.chain.deploymentFile} is for chain ${deployment.chainId}`,
+      `RPC_URL ${redactUrl(config.chain.rpcUrl)} serves chain ${chainId}, but DEPLOYMENT_FILE ${config.chain.deploymentFile} is for chain ${deployment.chainId}`,
     );
   }
   const settler = config.payments.settler

@@ -6,6 +6,8 @@ import type {
   FastifySchemaValidationError,
 } from "fastify";
 import fp from "fastify-plugin";
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import { ErrorBody } from "../../api/errors";
 import { AppError, ERROR_CATALOGUE, type ErrorCode } from "./error-catalogue";
 
@@ -27,14 +29,16 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
 };
 
 /** Any other 4xx error (from Fastify or a plugin such as @fastify/static), by status. */
-const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
+const STATUS_ERRORS: Readonly<Record<number, ErrorCode>> = {
   401: "UNAUTHORIZED",
   403: "FORBIDDEN",
   404: "NOT_FOUND",
   409: "CONFLICT",
   413: "PAYLOAD_TOO_LARGE",
+  414: "URI_TOO_LONG",
   415: "UNSUPPORTED_MEDIA_TYPE",
   429: "RATE_LIMITED",
+  431: "HEADERS_TOO_LARGE",
 };
 
 const INTERNAL: ErrorBody = { error: "INTERNAL", message: "internal error" };
@@ -52,7 +56,7 @@ export function toErrorReply(error: unknown): ErrorReply {
   const status = error.statusCode ?? 500;
   if (status < 400 || status >= 500) return { status: 500, body: INTERNAL };
   // An unlisted 4xx keeps its status (the client may rely on it) under the generic code.
-  const code = FASTIFY_CODES[error.code] ?? STATUS_CODES[status] ?? "BAD_REQUEST";
+  const code = FASTIFY_CODES[error.code] ?? STATUS_ERRORS[status] ?? "BAD_REQUEST";
   return { status, body: { error: code, message: error.message } };
 }
 
@@ -120,6 +124,23 @@ export function frameworkErrorHandler(
   reply: FastifyReply,
 ): void {
   sendError(error, request, reply);
+}
+
+/**
+ * For Fastify's `clientErrorHandler` option: a request Node refuses before Fastify sees it
+ * (headers too large, a malformed request line) answers the catalogue's body too, then closes.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (error.code === "ECONNRESET" || socket.destroyed || !socket.writable) return;
+  const code: ErrorCode = error.code === "HPE_HEADER_OVERFLOW" ? "HEADERS_TOO_LARGE" : "BAD_REQUEST";
+  const { status } = ERROR_CATALOGUE[code];
+  const message =
+    code === "HEADERS_TOO_LARGE" ? "the request's headers are too large" : "malformed HTTP request";
+  const body = JSON.stringify({ error: code, message } satisfies ErrorBody);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 async function errorsPlugin(app: FastifyInstance): Promise<void> {

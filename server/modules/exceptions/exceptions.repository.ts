@@ -1,4 +1,8 @@
 import type { Db } from "../../db";
+import { decodeCursor, ID_KEY, toPage, type Page } from "../../lib/pagination";
+
+/** The page size when the query names none (the schema's default, which ajv fills in on a route). */
+const DEFAULT_PAGE = 50;
 import type {
   Exception,
   ExceptionReason,
@@ -63,19 +67,22 @@ const SELECT = `SELECT e.*, s.order_id, o.hospital, s.quantity, r.receipt_hash
 
 export async function listExceptions(
   db: Db,
-  filter: { status?: ExceptionStatus; hospital?: string; reason?: string },
-): Promise<Exception[]> {
+  filter: { status?: ExceptionStatus; hospital?: string; reason?: string; limit?: number; cursor?: string },
+): Promise<Page<Exception>> {
   const where: string[] = [];
   const params: unknown[] = [];
+  const after = decodeCursor(filter.cursor, ID_KEY);
+  const limit = filter.limit ?? DEFAULT_PAGE;
+  if (after !== null) where.push(`e.id > $${params.push(after)}`);
   if (filter.status) where.push(`e.status = $${params.push(filter.status)}`);
   if (filter.hospital) where.push(`o.hospital = $${params.push(filter.hospital.toLowerCase())}`);
   if (filter.reason)
     where.push(`e.reasons @> $${params.push(JSON.stringify([{ code: filter.reason }]))}::jsonb`);
   const { rows } = await db.query<ExceptionRow>(
-    `${SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY e.id`,
+    `${SELECT} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY e.id LIMIT $${params.push(limit + 1)}`,
     params,
   );
-  return rows.map(view);
+  return toPage(rows, limit, (r) => String(r.id), view);
 }
 
 export async function findException(db: Db, id: string): Promise<Exception | null> {

@@ -34,7 +34,7 @@ const exceptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const p = principalOf(request);
       const hospital = p.roles.includes("regulator") ? undefined : hospitalOf(request);
-      return { items: await service.list({ ...request.query, hospital }) };
+      return service.list({ ...request.query, hospital });
     },
   );
 

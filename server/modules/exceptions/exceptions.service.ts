@@ -1,4 +1,5 @@
 import type { Db } from "../../db";
+import type { Page } from "../../lib/pagination";
 import { appError } from "../../plugins/error-catalogue";
 import type { Exception, ExceptionStatus, ResolveRequest } from "../../../api/exceptions";
 import * as settlementRepo from "../payments/settlement.repository";
@@ -16,7 +17,13 @@ import * as repo from "./exceptions.repository";
 export class ExceptionsService {
   constructor(private readonly db: Db) {}
 
-  list(filter: { status?: ExceptionStatus; hospital?: string; reason?: string }): Promise<Exception[]> {
+  list(filter: {
+    status?: ExceptionStatus;
+    hospital?: string;
+    reason?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<Exception>> {
     return repo.listExceptions(this.db, filter);
   }
 

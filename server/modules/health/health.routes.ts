@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Health, MetricsResponse, Readiness } from "../../../api/health";
+import { isOperator } from "../../plugins/readiness";
 
 /**
  * Operational endpoints at the root, unauthenticated by design (probes and scrapers carry no token):
  * - GET /health: the process is up and serving HTTP (liveness); touches nothing else.
- * - GET /ready: every readiness check passes (200) or not (503); see plugins/readiness.ts.
+ * - GET /ready: every readiness check passes (200) or not (503); the checks themselves only to
+ *   operators (plugins/readiness.ts, `isOperator`).
  * - GET /metrics: the metrics registry in Prometheus text format; see plugins/metrics.ts.
  */
 const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -23,12 +25,12 @@ const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Readiness, 503: Readiness },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const report = await app.readiness.run();
-      return reply.code(report.ready ? 200 : 503).send({
-        status: report.ready ? "ready" : "not_ready",
-        checks: report.checks,
-      });
+      const status = report.ready ? ("ready" as const) : ("not_ready" as const);
+      // The checks name our dependencies and quote their errors: operators only.
+      const body = isOperator(request, app.config.opsToken) ? { status, checks: report.checks } : { status };
+      return reply.code(report.ready ? 200 : 503).send(body);
     },
   );
 

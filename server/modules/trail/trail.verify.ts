@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   isError,
   isHexString,
@@ -109,6 +110,8 @@ const DEFAULT_LOG_RANGE = 10_000;
 /** Ids per topic OR-list, to keep each eth_getLogs request small. */
 const TOPIC_BATCH = 100;
 const CONCURRENCY = 8;
+/** Verifications kept per block; beyond this the cache starts over (memory stays bounded). */
+const CACHE_ENTRIES = 256;
 
 const INTERFACES: Partial<Record<LedgerContractName, Interface>> = {
   registry: SupplierRegistry__factory.createInterface(),
@@ -143,18 +146,48 @@ export class TrailVerifier {
     this.agreements = AgreementBook__factory.connect(deployment.contracts.agreements, provider);
   }
 
+  /**
+   * Verifications of the current confirmed block, by block hash and request: a verification reads
+   * hundreds of logs and receipts, and its answer cannot change until the block does, so a
+   * repeated request (or a burst of them) costs one. A new block, or a reorg that replaces it,
+   * empties the cache.
+   */
+  private cache: { blockHash: string | null; results: Map<string, Promise<Verification>> } = {
+    blockHash: null,
+    results: new Map(),
+  };
+
   async verify(trail: Trail, scope: TrailScope): Promise<Verification> {
     try {
-      return await this.run(trail, scope);
+      const head = await this.provider.getBlockNumber();
+      const toBlock = head - this.options.confirmations;
+      const block = await this.provider.getBlock(toBlock);
+      const blockHash = block?.hash ?? `#${toBlock}`;
+      if (this.cache.blockHash !== blockHash) this.cache = { blockHash, results: new Map() };
+      const key = createHash("sha256")
+        .update(JSON.stringify([trail, scope]))
+        .digest("hex");
+      let result = this.cache.results.get(key);
+      if (result === undefined) {
+        if (this.cache.results.size >= CACHE_ENTRIES) this.cache.results.clear();
+        const results = this.cache.results;
+        result = this.run(trail, scope, toBlock);
+        results.set(key, result);
+        // A failure is not an answer: the next request tries again.
+        result.catch(() => results.delete(key));
+      }
+      return await result;
     } catch (error) {
       if (error instanceof AppError) throw error;
-      throw appError("CHAIN_UNAVAILABLE", `the chain could not be read: ${(error as Error).message}`);
+      // A fixed message: the upstream one may quote the RPC URL and its key. The cause goes
+      // to the log only, redacted (lib/redact.ts).
+      const failure = appError("CHAIN_UNAVAILABLE", "the chain could not be read");
+      failure.cause = error;
+      throw failure;
     }
   }
 
-  private async run(trail: Trail, scope: TrailScope): Promise<Verification> {
-    const head = await this.provider.getBlockNumber();
-    const toBlock = head - this.options.confirmations;
+  private async run(trail: Trail, scope: TrailScope, toBlock: number): Promise<Verification> {
     const mismatches: Mismatch[] = [];
     const receipts = new Cached<string, TransactionReceipt | null>((tx) =>
       this.provider.getTransactionReceipt(tx),

@@ -12,6 +12,8 @@ export interface NewUsage {
   barcode: string | null;
   department: string;
   patientHash: string;
+  /** Which salt made `patientHash` (usages.service.ts, `saltId`). */
+  patientSaltId: string;
   usedAt: Date;
   billingCode: string;
   billedAmount: bigint;
@@ -84,9 +86,9 @@ export async function lockForCorrection(
 
 export async function insertUsage(db: Db, u: NewUsage): Promise<void> {
   await db.query(
-    `INSERT INTO usages (hospital, usage_id, gtin, lot, serial, expiry, barcode, department, patient_hash, used_at,
-       billing_code, billed_amount, quantity, corrects_usage_id, recorded_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+    `INSERT INTO usages (hospital, usage_id, gtin, lot, serial, expiry, barcode, department, patient_hash, patient_salt_id,
+       used_at, billing_code, billed_amount, quantity, corrects_usage_id, recorded_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
     [
       u.hospital,
       u.usageId,
@@ -97,6 +99,7 @@ export async function insertUsage(db: Db, u: NewUsage): Promise<void> {
       u.barcode,
       u.department,
       u.patientHash,
+      u.patientSaltId,
       u.usedAt.toISOString(),
       u.billingCode,
       u.billedAmount.toString(),

@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-import type { FastifyInstance } from "fastify";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { appError } from "../../plugins/error-catalogue";
 import { hospitalOf, principalOf } from "../auth/auth.plugin";
@@ -14,7 +12,9 @@ import { UsagesService } from "./usages.service";
  * idempotent by Idempotency-Key. The patient reference is kept only as a salted hash.
  */
 const usagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const salt = patientSalt(app);
+  // Its own secret, never derived from the token key: rotating AUTH_SECRET (routine) must not
+  // change every patient's hash, and a leaked token key must not give the patients away.
+  const salt = app.config.patientRefSalt;
 
   // "" and not "/": the collection is /v1/usages, without a trailing-slash twin.
   app.post(
@@ -32,10 +32,7 @@ const usagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       if (!salt) {
-        throw appError(
-          "NOT_CONFIGURED",
-          "set PATIENT_REF_SALT (or AUTH_SECRET) so patient references can be hashed",
-        );
+        throw appError("NOT_CONFIGURED", "set PATIENT_REF_SALT so patient references can be hashed");
       }
       // The service's clock is the ledger's, read once per request.
       const now = await ledgerNow(app.chain);
@@ -52,14 +49,3 @@ const usagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
 };
 
 export default usagesRoutes;
-
-/**
- * The salt for patient references: PATIENT_REF_SALT, else one derived from a configured
- * AUTH_SECRET. A per-process random secret would make yesterday's hashes unmatchable, so
- * without either the usage API stays off.
- */
-function patientSalt(app: FastifyInstance): string | null {
-  if (app.config.patientRefSalt) return app.config.patientRefSalt;
-  if (app.config.auth.secretGenerated) return null;
-  return createHash("sha256").update(`patient-ref:${app.config.auth.secret}`).digest("hex");
-}

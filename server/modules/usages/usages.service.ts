@@ -14,7 +14,8 @@ import { isCalendarDate, parseInstant } from "./usages.time";
  *
  * Invariants:
  * - The patient reference is kept only as HMAC-SHA256 under a salt the service is given; the raw
- *   value is never stored (not even inside the idempotency record) nor returned.
+ *   value is never stored (not even inside the idempotency record) nor returned. The salt's id
+ *   is stored beside each hash, so a rotation is visible.
  * - Usage ids are the billing system's, unique per hospital; a record is never changed: a return
  *   or correction is a new usage with a negative quantity that names the usage it corrects, for
  *   the same hospital and item, and the corrections of a usage never take back more units or
@@ -41,8 +42,17 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** A salt shorter than this could be guessed, and with it every patient reference. */
 const MIN_SALT_BYTES = 16;
 
+/**
+ * The public id of a salt: an HMAC of a fixed label under the salt, so it tells salts apart (a
+ * rotation shows as a new id beside the hashes made after it) without revealing the salt.
+ */
+export function saltId(salt: string | Buffer): string {
+  return createHmac("sha256", salt).update("sunshine-ledger/patient-ref-salt-id").digest("hex").slice(0, 16);
+}
+
 export class UsagesService {
   private readonly salt: Buffer;
+  private readonly saltId: string;
 
   constructor(
     private readonly db: Db,
@@ -53,6 +63,7 @@ export class UsagesService {
     if (this.salt.length < MIN_SALT_BYTES) {
       throw new Error(`the patient-reference salt must be at least ${MIN_SALT_BYTES} bytes`);
     }
+    this.saltId = saltId(this.salt);
   }
 
   async record(
@@ -100,6 +111,7 @@ export class UsagesService {
       ...item,
       department,
       patientHash,
+      patientSaltId: this.saltId,
       usedAt,
       billingCode,
       billedAmount,

@@ -238,10 +238,11 @@ describe("back-office responses carry exactly their schemas' fields", function (
       });
 
       it("GET /v1/exceptions: match and settlement reasons, open and resolved", async function () {
-        const items = await new ExceptionsService(db).list({ hospital: H1 });
+        const page = await new ExceptionsService(db).list({ hospital: H1 });
+        const { items } = page;
         expect(items.map((e) => e.source)).to.have.members(["match", "settlement"]);
         expect(items.map((e) => e.status)).to.have.members(["resolved", "open"]);
-        await expectExactlyDescribed(ExceptionList, { items });
+        await expectExactlyDescribed(ExceptionList, page);
       });
     });
 

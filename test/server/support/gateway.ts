@@ -23,6 +23,7 @@ export async function buildGateway(
     CONFIRMATIONS: "0",
     AUTH_SECRET: "test-secret-".padEnd(40, "x"),
     RELAYER_PRIVATE_KEY: devWallet(RELAYER_WALLET_INDEX).privateKey,
+    PATIENT_REF_SALT: "test-patient-salt-".padEnd(32, "x"),
     ...env,
   });
   const relayerKey = config.relay.relayerKey;

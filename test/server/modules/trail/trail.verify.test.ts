@@ -61,6 +61,29 @@ describe("trail verification against the chain", function () {
     await chain?.stop();
   });
 
+  it("answers a repeated verification of the same block from its cache, and verifies afresh on a new block", async function () {
+    const trail = await orderTrail();
+    const first = await verify(trail);
+    let logQueries = 0;
+    const getLogs = chain.provider.getLogs.bind(chain.provider);
+    chain.provider.getLogs = (filter) => {
+      logQueries++;
+      return getLogs(filter);
+    };
+    try {
+      // A burst of the same request (the attack: one expensive read, repeated) costs no log query.
+      const burst = await Promise.all([verify(trail), verify(trail), verify(trail)]);
+      expect(burst).to.deep.equal([first, first, first]);
+      expect(logQueries).to.equal(0);
+      await chain.provider.send("evm_mine", []);
+      const afresh = await verify(trail);
+      expect(afresh).to.include({ verified: true, toBlock: first.toBlock + 1 });
+      expect(logQueries).to.be.greaterThan(0);
+    } finally {
+      chain.provider.getLogs = getLogs;
+    }
+  });
+
   it("confirms the order's trail: every step, nothing left out, the state and the qualification", async function () {
     const trail = await orderTrail();
     const result = await verify(trail);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { createHmac } from "node:crypto";
 import { migrate } from "../../../../server/db";
 import type { UsageRequest } from "../../../../api/usages";
-import { UsagesService } from "../../../../server/modules/usages/usages.service";
+import { saltId, UsagesService } from "../../../../server/modules/usages/usages.service";
 import { forEachEngine } from "../../helpers/engines";
 import { rejectionOf } from "../../helpers/rejection";
 
@@ -364,6 +364,24 @@ describe("UsagesService.record", function () {
         `SELECT patient_hash FROM usages WHERE usage_id = 'U-secret'`,
       );
       expect(rows[0].patient_hash).to.equal(createHmac("sha256", SALT).update(secret).digest("hex"));
+    });
+
+    it("stores the salt's id beside each hash, so a rotation of the salt is visible", async function () {
+      const rotated = new UsagesService(engine.db, "rotated-salt-9876543210", () => NOW);
+      await record(usage({ usageId: "U-salt-old" }), "salt-old");
+      await rotated.record(usage({ usageId: "U-salt-new" }), ACTOR, "salt-new");
+      const { rows } = await engine.db.query<{ usage_id: string; patient_salt_id: string }>(
+        `SELECT usage_id, patient_salt_id FROM usages WHERE usage_id LIKE 'U-salt-%' ORDER BY usage_id`,
+      );
+      expect(rows).to.deep.equal([
+        { usage_id: "U-salt-new", patient_salt_id: saltId("rotated-salt-9876543210") },
+        { usage_id: "U-salt-old", patient_salt_id: saltId(SALT) },
+      ]);
+      expect(saltId(SALT))
+        .to.match(/^[0-9a-f]{16}$/)
+        .and.not.equal(saltId("rotated-salt-9876543210"));
+      // The id gives the salt away no more than any HMAC under it does.
+      expect(saltId(SALT)).not.to.include(Buffer.from(SALT).toString("hex").slice(0, 8));
     });
 
     it("refuses a salt too short to keep patient references secret", function () {
