@@ -101,7 +101,17 @@ forEachEngine((engine) => {
       method: "POST",
       url: "/v1/usages",
       headers: { ...bearer(tokens.receiver), "idempotency-key": "nul-body" },
-      payload: { usageId: "U\u0000-1" },
+      // A valid usage but for the NUL in its id (the schema leaves the id's characters open).
+      payload: {
+        usageId: "U\u0000-1",
+        gtin: "09520123456788",
+        lot: "LOT2026A",
+        department: "cardiology",
+        patientRef: "MRN-1",
+        usedAt: "2026-01-01T00:00:00Z",
+        billingCode: "C-1",
+        billedAmount: "100",
+      },
     });
     expect(res.statusCode, res.body).to.equal(400);
     expect(res.json().message).to.equal("body.usageId must not contain control characters");
