@@ -88,8 +88,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.decorate("config", config);
 
   app.register(errorsPlugin);
-  app.register(inputGuard);
   app.register(edgePlugin, { config });
+  app.register(inputGuard);
   app.register(metricsPlugin);
   app.register(readinessPlugin);
   app.register(dbPlugin, { config: config.db, db: deps.db });

@@ -57,7 +57,7 @@ const ROUTE_CLASSES: readonly RouteClass[] = [
 
 /** The caller a rate limit counts against: the signed-in account, else the client's address. */
 function callerKey(request: FastifyRequest): string {
-  // Set by the auth plugin's requireRole (onRequest), which runs before the limit (preHandler).
+  // Set by the auth plugin's requireRole (onRequest), which runs before the limit (preValidation).
   const principal = (request as { principal?: { address?: string } | null }).principal;
   return principal?.address ? `account:${principal.address.toLowerCase()}` : `ip:${request.ip}`;
 }
@@ -99,8 +99,9 @@ async function edgePlugin(app: FastifyInstance, { config }: { config: Config }):
     max: edge.perMinute,
     timeWindow: 60_000,
     // After requireRole (onRequest), so a signed-in caller is counted as itself wherever it
-    // connects from, and an anonymous one by address.
-    hook: "preHandler",
+    // connects from, and an anonymous one by address; before validation, so a flood of
+    // malformed requests counts too.
+    hook: "preValidation",
     keyGenerator: callerKey,
     errorResponseBuilder: (_request, context) =>
       appError(

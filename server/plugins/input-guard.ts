@@ -7,8 +7,9 @@ import { appError } from "./error-catalogue";
  * a NUL byte in TEXT nor in JSON, so `/v1/receipts/%00` or `?reason=a%00b` failed in SQL as a
  * 500. The schemas forbid control characters where they define a string (api/common.ts,
  * `PlainText`); this hook covers every path, query and body string whatever its schema says.
- * It runs as `preValidation`, after `requireRole` (onRequest), so a stranger still gets 401 or
- * 403 and learns nothing more.
+ * It runs as `preHandler`: after `requireRole` (onRequest), so a stranger still gets 401 or 403
+ * and learns nothing more; after the rate limit (preValidation), so refused requests count; and
+ * after the schemas, whose own refusals name the field more precisely.
  */
 
 // Tab, line feed and carriage return are text; no other control character is.
@@ -41,7 +42,7 @@ function check(request: FastifyRequest): void {
 }
 
 async function inputGuard(app: FastifyInstance): Promise<void> {
-  app.addHook("preValidation", async (request) => check(request));
+  app.addHook("preHandler", async (request) => check(request));
 }
 
 export default fp(inputGuard, { name: "input-guard", fastify: "5.x" });

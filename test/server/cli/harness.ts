@@ -161,6 +161,7 @@ export function useCliHarness(options: { gateway: boolean; name: string }): CliH
       CONFIRMATIONS: "0",
       INDEXER_POLL_MS: "100",
       AUTH_SECRET: "cli-test-secret-".padEnd(40, "x"),
+      PATIENT_REF_SALT: "cli-test-patient-salt".padEnd(32, "x"),
       LOG_LEVEL: "error",
     });
     const logStream = { write: (line: string) => void gatewayLog.push(line) };

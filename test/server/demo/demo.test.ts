@@ -41,6 +41,7 @@ describe("demo scenario", function () {
       PAYMENTS_ENABLED: "true",
       SETTLER_KEY: settler.privateKey,
       AUTH_SECRET: "demo-test-secret".padEnd(40, "x"),
+      PATIENT_REF_SALT: "demo-test-patient-salt".padEnd(32, "x"),
     });
     app = buildApp(config, {
       db,

@@ -125,6 +125,20 @@ forEachEngine((engine) => {
       expect(other.statusCode).to.equal(200);
     });
 
+    it("counts a malformed request too, so a flood of bad bodies is limited like any other", async function () {
+      const bad = () =>
+        app.inject({
+          method: "POST",
+          url: "/v1/auth/probe",
+          remoteAddress: "192.0.2.99",
+          headers: { "content-type": "application/json" },
+          payload: JSON.stringify({ nul: "a\u0000b" }),
+        });
+      expect([(await bad()).statusCode, (await bad()).statusCode, (await bad()).statusCode]).to.deep.equal([
+        400, 400, 429,
+      ]);
+    });
+
     it("limits every other route per caller too", async function () {
       const statuses: number[] = [];
       for (let i = 0; i < 6; i++) {

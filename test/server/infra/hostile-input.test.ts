@@ -68,18 +68,10 @@ forEachEngine((engine) => {
   it("answers each attack of the issue with a 400 VALIDATION_FAILED or CURSOR_INVALID", async function () {
     const cases: [string, string, string][] = [
       ["/v1/suppliers?limit=1e309", "VALIDATION_FAILED", "querystring.limit must be a finite number"],
-      ["/v1/receipts/%00", "VALIDATION_FAILED", "params.receiptNo must not contain control characters"],
-      [
-        "/v1/tenders?category=%00",
-        "VALIDATION_FAILED",
-        "querystring.category must not contain control characters",
-      ],
+      ["/v1/receipts/%00", "VALIDATION_FAILED", "params.receiptNo must match pattern"],
+      ["/v1/tenders?category=%00", "VALIDATION_FAILED", "querystring.category must match pattern"],
       [`/v1/suppliers?cursor=${NUL_CURSOR}`, "CURSOR_INVALID", "is not one this API issued"],
-      [
-        "/v1/exceptions?reason=a%00b",
-        "VALIDATION_FAILED",
-        "querystring.reason must not contain control characters",
-      ],
+      ["/v1/exceptions?reason=a%00b", "VALIDATION_FAILED", "querystring.reason must match pattern"],
       [
         "/v1/reconciliation?to=0000-01-01T00:00:00Z",
         "VALIDATION_FAILED",
@@ -109,7 +101,17 @@ forEachEngine((engine) => {
       method: "POST",
       url: "/v1/usages",
       headers: { ...bearer(tokens.receiver), "idempotency-key": "nul-body" },
-      payload: { usageId: "U\u0000-1" },
+      // A valid usage but for the NUL in its id (the schema leaves the id's characters open).
+      payload: {
+        usageId: "U\u0000-1",
+        gtin: "09520123456788",
+        lot: "LOT2026A",
+        department: "cardiology",
+        patientRef: "MRN-1",
+        usedAt: "2026-01-01T00:00:00Z",
+        billingCode: "C-1",
+        billedAmount: "100",
+      },
     });
     expect(res.statusCode, res.body).to.equal(400);
     expect(res.json().message).to.equal("body.usageId must not contain control characters");
