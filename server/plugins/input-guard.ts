@@ -12,9 +12,10 @@ import { appError } from "./error-catalogue";
  * after the schemas, whose own refusals name the field more precisely.
  */
 
-// Tab, line feed and carriage return are text; no other control character is.
+// Tab, line feed and carriage return are text, and GS (U+001D) separates the elements of a GS1
+// barcode as a scanner sends it; no other control character is allowed.
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001c\u001e\u001f\u007f]/;
 
 /** The JSON-pointer-like path of the first string holding a control character, or null. */
 export function findControlCharacter(value: unknown, where: string, depth = 0): string | null {
