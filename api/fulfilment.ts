@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { Address, DateTime, IdString, Nullable, Units } from "./common";
+import { Address, DateTime, IdString, Nullable, PaginationQuery, Units } from "./common";
 
 /**
  * An agreement's volume-commitment fulfilment (GET /v1/agreements/:id/fulfilment): per hospital,
@@ -9,6 +9,9 @@ import { Address, DateTime, IdString, Nullable, Units } from "./common";
 
 export const FulfilmentParams = Type.Object({ id: IdString }, { additionalProperties: false });
 export type FulfilmentParams = Static<typeof FulfilmentParams>;
+
+export const FulfilmentQuery = Type.Object({ ...PaginationQuery }, { additionalProperties: false });
+export type FulfilmentQuery = Static<typeof FulfilmentQuery>;
 
 const Hundredths = Type.String({ pattern: "^[0-9]+\\.[0-9]{2}$" });
 
@@ -50,7 +53,8 @@ export const FulfilmentReport = Type.Object(
       minimum: 0,
       description: "whole days to the end of the term, a started day counting as one",
     }),
-    hospitals: Type.Array(FulfilmentHospital),
+    hospitals: Type.With(Type.Array(FulfilmentHospital), { description: "a page, in address order" }),
+    nextCursor: Nullable(Type.String()),
   },
   { additionalProperties: false },
 );

@@ -72,6 +72,7 @@ export type PaymentPage = Static<typeof PaymentPage>;
 
 export const OverdueQuery = Type.Object(
   {
+    ...PaginationQuery,
     days: Type.Optional(Type.Integer({ minimum: 0, maximum: 3650, default: 30 })),
     hospital: Type.Optional(Address),
   },
@@ -140,7 +141,11 @@ export const OverduePayment = Type.Object(
 export type OverduePayment = Static<typeof OverduePayment>;
 
 export const OverdueReport = Type.Object(
-  { days: Type.Integer(), items: Type.Array(OverduePayment) },
+  {
+    days: Type.Integer(),
+    items: Type.With(Type.Array(OverduePayment), { description: "a page, oldest acceptance first" }),
+    nextCursor: Nullable(Type.String()),
+  },
   { additionalProperties: false },
 );
 export type OverdueReport = Static<typeof OverdueReport>;

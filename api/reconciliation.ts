@@ -1,5 +1,16 @@
 import { Type, type Static, type TProperties } from "typebox";
-import { Address, Amount, DateTime, Gtin, IdString, Nullable, PlainText, TxHash, Units } from "./common";
+import {
+  Address,
+  Amount,
+  DateTime,
+  Gtin,
+  IdString,
+  Nullable,
+  PaginationQuery,
+  PlainText,
+  TxHash,
+  Units,
+} from "./common";
 
 /**
  * The regulator's purchase–receipt–use comparison (GET /v1/reconciliation): per hospital × GTIN
@@ -9,6 +20,7 @@ import { Address, Amount, DateTime, Gtin, IdString, Nullable, PlainText, TxHash,
 
 export const ReconciliationQuery = Type.Object(
   {
+    ...PaginationQuery,
     hospital: Type.Optional(Address),
     gtin: Type.Optional(Gtin),
     lot: Type.Optional(PlainText({ minLength: 1, maxLength: 20 })),
@@ -122,7 +134,13 @@ export const ReconciliationReport = Type.Object(
   {
     asOf: Type.With(DateTime, { description: "the instant the figures are taken at (`to`, or now)" }),
     from: Nullable(DateTime),
-    rows: Type.Array(ReconciliationRow),
+    rows: Type.With(Type.Array(ReconciliationRow), {
+      description: "a page of rows in hospital × GTIN × lot order",
+    }),
+    nextCursor: Type.With(Nullable(Type.String()), {
+      description:
+        "the cursor of the next page (null on the last); with the same query, the figures stay as of `asOf` only if `to` is given",
+    }),
   },
   { additionalProperties: false },
 );

@@ -76,8 +76,33 @@ export type SupplierSummary = Static<typeof SupplierSummary>;
 export const SupplierPage = PageOf(SupplierSummary);
 export type SupplierPage = Static<typeof SupplierPage>;
 
+/** A page of a supplier's documents, newest first. */
+export const SupplierDocumentPage = PageOf(SupplierDocument);
+export type SupplierDocumentPage = Static<typeof SupplierDocumentPage>;
+
+/** A page of the GTINs a supplier may ship, in GTIN order. */
+export const SupplierGtinPage = PageOf(SupplierGtin);
+export type SupplierGtinPage = Static<typeof SupplierGtinPage>;
+
+export const SupplierListQuery = Type.Object({ ...PaginationQuery }, closed);
+export type SupplierListQuery = Static<typeof SupplierListQuery>;
+
 export const Supplier = Type.Object(
-  { ...summary, documents: Type.Array(SupplierDocument), gtins: Type.Array(SupplierGtin) },
+  {
+    ...summary,
+    documents: Type.With(Type.Array(SupplierDocument), {
+      description: "the first page of its documents, newest first; documentsNextCursor fetches the rest",
+    }),
+    documentsNextCursor: Type.With(Nullable(Type.String()), {
+      description: "the cursor for GET /v1/suppliers/:address/documents (null when all are here)",
+    }),
+    gtins: Type.With(Type.Array(SupplierGtin), {
+      description: "the first page of the GTINs it may ship; gtinsNextCursor fetches the rest",
+    }),
+    gtinsNextCursor: Type.With(Nullable(Type.String()), {
+      description: "the cursor for GET /v1/suppliers/:address/gtins (null when all are here)",
+    }),
+  },
   closed,
 );
 export type Supplier = Static<typeof Supplier>;

@@ -580,15 +580,17 @@ class Demo {
       0n,
     );
 
-    const payments = await client.get<PaymentPage>("/v1/payments?limit=500");
-    const exceptions = await client.get<ExceptionList>("/v1/exceptions");
+    let confirmedPayments = 0;
+    for await (const page of client.pages<PaymentPage>("/v1/payments?limit=500"))
+      confirmedPayments += page.items.filter((p) => p.status === "confirmed").length;
     const exceptionsByReason: Record<string, number> = {};
-    for (const e of exceptions.items)
-      for (const r of e.reasons) exceptionsByReason[r.code] = (exceptionsByReason[r.code] ?? 0) + 1;
+    for await (const exceptions of client.pages<ExceptionList>("/v1/exceptions?limit=500"))
+      for (const e of exceptions.items)
+        for (const r of e.reasons) exceptionsByReason[r.code] = (exceptionsByReason[r.code] ?? 0) + 1;
     const regulator = await this.gateway(this.who(1));
     const flags: Record<string, number> = {};
-    const report = await regulator.get<ReconciliationReport>("/v1/reconciliation");
-    for (const row of report.rows) for (const f of row.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
+    for await (const report of regulator.pages<ReconciliationReport>("/v1/reconciliation?limit=500"))
+      for (const row of report.rows) for (const f of row.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
 
     // Accepted units per agreement and hospital: the settlements' own figures (the chain keeps
     // only the agreement's total).
@@ -617,7 +619,7 @@ class Demo {
       penalties: penalties.toString(),
       settlements: settled.length,
       claims,
-      payments: payments.items.filter((p) => p.status === "confirmed").length,
+      payments: confirmedPayments,
       forfeited: forfeited.toString(),
       forfeitsClaimed: forfeitsClaimed.toString(),
       exceptionsByReason,
@@ -727,8 +729,10 @@ class Demo {
   private async waitForPayments(client: GatewayClient, timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const page = await client.get<PaymentPage>("/v1/payments?limit=500");
-      if (page.items.every((p) => p.status === "confirmed" || p.status === "failed")) return;
+      let done = true;
+      for await (const page of client.pages<PaymentPage>("/v1/payments?limit=500"))
+        done &&= page.items.every((p) => p.status === "confirmed" || p.status === "failed");
+      if (done) return;
       if (Date.now() > deadline) throw new Error("payments did not complete in time");
       await new Promise((r) => setTimeout(r, 300));
     }

@@ -79,6 +79,10 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
       redact: { paths: LOG_REDACTIONS, censor: REDACTED },
       serializers: { err: serializeError },
     },
+    // Behind a reverse proxy every request comes from the proxy: without this, one client could
+    // exhaust the IP limits and quotas of all. Only the configured proxies are believed, so a
+    // client cannot name itself someone else with its own X-Forwarded-For.
+    trustProxy: config.edge.trustProxy.length > 0 ? config.edge.trustProxy : false,
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
     // Fastify strips properties a schema forbids by default; rejecting them instead turns a

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import path from "node:path";
 
 /**
@@ -68,6 +69,8 @@ export interface Config {
   /** Headers, CORS, body and rate limits (plugins/edge.ts). Limits per caller and minute. */
   edge: {
     corsOrigins: string[];
+    /** Proxies whose X-Forwarded-For is believed (Fastify's trustProxy); empty: none. */
+    trustProxy: string[];
     bodyLimit: number;
     largeBodyLimit: number;
     perMinute: number;
@@ -228,6 +231,17 @@ function origin(value: string): string {
   return parsed.origin;
 }
 
+/** An IP address or a CIDR range (10.0.0.0/8, fd00::/8), as proxy-addr takes them. */
+function ipRange(value: string): string {
+  const [ip, bits, extra] = value.split("/");
+  const version = isIP(ip);
+  const max = version === 4 ? 32 : 128;
+  const validBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+  if (version === 0 || !validBits || extra !== undefined)
+    throw new Invalid("must be IP addresses or CIDR ranges like 10.0.0.0/8");
+  return value;
+}
+
 function networkName(value: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new Invalid("must contain only letters, digits, _ and -");
   return value;
@@ -311,6 +325,11 @@ const SETTINGS = {
     20,
   ),
   PATIENT_REF_SALT: optional("salt for hashing patient references from billing", minLength(16), SECRET),
+  TRUST_PROXY: withDefault(
+    "comma-separated addresses or CIDR ranges of the reverse proxies in front of the gateway; their X-Forwarded-For names the client whose IP counts for limits and quotas. None when unset: the connecting address counts",
+    listOf(ipRange),
+    [],
+  ),
   CORS_ORIGINS: withDefault(
     "comma-separated browser origins (scheme://host[:port]) allowed to call the API; none when unset",
     listOf(origin),
@@ -459,6 +478,7 @@ function assemble(values: Values, problems: ConfigProblem[]): Config {
     opsToken: values.OPS_TOKEN,
     edge: {
       corsOrigins: values.CORS_ORIGINS,
+      trustProxy: values.TRUST_PROXY,
       bodyLimit: values.BODY_LIMIT_BYTES,
       largeBodyLimit: values.LARGE_BODY_LIMIT_BYTES,
       perMinute: values.RATE_LIMIT_PER_MINUTE,

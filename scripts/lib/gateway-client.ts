@@ -32,7 +32,7 @@ export class GatewayClient {
       domain: nonce.domain,
       address,
       statement: "Sign in to the Sunshine Ledger gateway",
-      uri: this.baseUrl,
+      uri: nonce.uri,
       chainId: nonce.chainId,
       nonce: nonce.nonce,
       issuedAt: new Date(),
@@ -48,6 +48,17 @@ export class GatewayClient {
 
   get<T>(path: string): Promise<T> {
     return this.request<T>("GET", path);
+  }
+
+  /** Every page of a paginated list or report, following `nextCursor` to the last. */
+  async *pages<P extends { nextCursor: string | null }>(path: string): AsyncGenerator<P> {
+    const url = new URL(path, this.baseUrl);
+    for (;;) {
+      const page = await this.get<P>(`${url.pathname}${url.search}`);
+      yield page;
+      if (page.nextCursor === null) return;
+      url.searchParams.set("cursor", page.nextCursor);
+    }
   }
 
   post<T>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {

@@ -1,6 +1,5 @@
-import { PaginationQuery } from "../../api/common";
 import type { Db } from "../db";
-import { decodeCursor, ID_KEY, toPage, type Page } from "./pagination";
+import { decodeCursor, DEFAULT_LIMIT, ID_KEY, toPage, type Page } from "./pagination";
 import type { Row } from "./projection-row";
 
 /**
@@ -8,9 +7,6 @@ import type { Row } from "./projection-row";
  * the indexed ledger (suppliers, tenders, agreements, orders) differ only in table, key and
  * filters.
  */
-
-/** The schema's page size when the query names none (ajv fills it in on a validated query). */
-const DEFAULT_LIMIT: number = Reflect.get(PaginationQuery.limit, "default");
 
 export interface PageQuery {
   limit?: number;
@@ -25,6 +21,8 @@ export interface KeysetList<T> {
   key: string;
   /** Numeric ids compare (and are checked in the cursor) as numbers, addresses as text. */
   numericKey: boolean;
+  /** Newest (highest key) first; by default the lowest key comes first. */
+  descending?: boolean;
   view: (row: Row) => T;
 }
 
@@ -38,10 +36,11 @@ export async function keysetList<T>(db: Db, list: KeysetList<T>, q: PageQuery): 
     where.push(`${column} = $${params.push(value.startsWith("0x") ? value.toLowerCase() : value)}`);
   }
   if (cursor !== null) {
-    where.push(`${list.key} > $${params.push(cursor)}${list.numericKey ? "::bigint" : ""}`);
+    const after = list.descending ? "<" : ">";
+    where.push(`${list.key} ${after} $${params.push(cursor)}${list.numericKey ? "::bigint" : ""}`);
   }
   const { rows } = await db.query<Row>(
-    `${list.from} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${list.key} LIMIT $${params.push(limit + 1)}`,
+    `${list.from} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${list.key}${list.descending ? " DESC" : ""} LIMIT $${params.push(limit + 1)}`,
     params,
   );
   return toPage(rows, limit, (r) => String(r[list.key]), list.view);

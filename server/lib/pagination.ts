@@ -1,3 +1,4 @@
+import { PaginationQuery } from "../../api/common";
 import { appError } from "../plugins/error-catalogue";
 
 /**
@@ -9,6 +10,9 @@ export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
+
+/** The schema's page size when the query names none (ajv fills it in on a validated query). */
+export const DEFAULT_LIMIT: number = Reflect.get(PaginationQuery.limit, "default");
 
 export function encodeCursor(key: string): string {
   return Buffer.from(key, "utf8").toString("base64url");

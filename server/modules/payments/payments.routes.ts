@@ -49,9 +49,14 @@ const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // ajv fills in the schema's default (30, the national policy), so days is always set.
       const days = request.query.days!;
       const reports = await reportsNow(app);
-      const items = await reports.overduePayments(days, reportScope(request, request.query.hospital));
-      if (wantsCsv(request)) return sendCsv(reply, "overdue-payments", toCsv(items, OVERDUE_COLUMNS));
-      return { days, items };
+      const page = await reports.overduePayments(
+        days,
+        reportScope(request, request.query.hospital),
+        request.query,
+      );
+      if (wantsCsv(request))
+        return sendCsv(reply, "overdue-payments", toCsv(page.items, OVERDUE_COLUMNS), page.nextCursor);
+      return { days, ...page };
     },
   );
 };

@@ -25,7 +25,13 @@ export interface LotScope {
   from?: Date;
   /** Figures count only what happened before this instant. */
   asOf: Date;
+  /** A page's rows: those after `after` and up to `through`, in hospital × GTIN × lot order. */
+  after?: LotKey;
+  through?: LotKey;
 }
+
+/** A report row's key, its place in the report's order. */
+export type LotKey = readonly [hospital: string, gtin: string, lot: string];
 
 /**
  * The scope's parameters, and its conditions on a query's own column names. `$1` is always the
@@ -38,15 +44,26 @@ function scoped(scope: LotScope) {
   const hospital = scope.hospital === undefined ? null : placeholder(scope.hospital);
   const gtin = scope.gtin === undefined ? null : placeholder(scope.gtin);
   const lot = scope.lot === undefined ? null : placeholder(scope.lot);
-  const where = (cols: { hospital?: string; gtin: string; lot?: string }) =>
-    [
+  const key = (k: LotKey | undefined) => (k === undefined ? null : `(${k.map(placeholder).join(", ")})`);
+  const after = key(scope.after);
+  const through = key(scope.through);
+  const where = (cols: { hospital?: string; gtin: string; lot?: string }) => {
+    // A page's range applies where a query has the whole key: its rows are the report's rows.
+    const row =
+      cols.hospital !== undefined && cols.lot !== undefined
+        ? `(${cols.hospital}, ${cols.gtin}, ${cols.lot})`
+        : null;
+    return [
       cols.hospital !== undefined && hospital !== null ? `${cols.hospital} = ${hospital}` : "",
       gtin === null ? "" : `${cols.gtin} = ${gtin}`,
       cols.lot !== undefined && lot !== null ? `${cols.lot} = ${lot}` : "",
+      row !== null && after !== null ? `${row} > ${after}` : "",
+      row !== null && through !== null ? `${row} <= ${through}` : "",
     ]
       .filter((condition) => condition !== "")
       .map((condition) => ` AND ${condition}`)
       .join("");
+  };
   return { params, placeholder, where };
 }
 
@@ -66,8 +83,11 @@ export interface LotBalanceRow {
   expiry: Date | null;
 }
 
-/** Supply (shipments, on-chain settlements, receipts) beside use, per hospital × GTIN × lot. */
-export async function lotBalances(db: Db, scope: LotScope): Promise<LotBalanceRow[]> {
+/**
+ * Supply (shipments, on-chain settlements, receipts) beside use, per hospital × GTIN × lot: the
+ * first `limit` rows after `scope.after`.
+ */
+export async function lotBalances(db: Db, scope: LotScope, limit: number): Promise<LotBalanceRow[]> {
   const { params, placeholder, where } = scoped(scope);
   const from = scope.from === undefined ? null : placeholder(scope.from.toISOString());
   const supplyScope = where({ hospital: "o.hospital", gtin: "s.gtin", lot: "s.lot" });
@@ -114,7 +134,8 @@ export async function lotBalances(db: Db, scope: LotScope): Promise<LotBalanceRo
      -- Expiry belongs to the lot (one production batch), whichever hospital it went to.
      LEFT JOIN LATERAL (SELECT min(x.expiry) AS expiry FROM shipments x WHERE x.gtin = k.gtin AND x.lot = k.lot) l ON TRUE
      ${from === null ? "" : `WHERE k.last_activity >= ${from}`}
-     ORDER BY k.hospital, k.gtin, k.lot`,
+     ORDER BY k.hospital, k.gtin, k.lot
+     LIMIT ${placeholder(limit)}`,
     params,
   );
   return rows;
@@ -153,21 +174,6 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
   const usageScope = where({ hospital: "u.hospital", gtin: "u.gtin", lot: "u.lot" });
   const supplyScope = where({ hospital: "o.hospital", gtin: "s.gtin", lot: "s.lot" });
   const lotScope = where({ gtin: "gtin", lot: "lot" });
-  // Which serials were used more than once (net) anywhere. For one hospital, probe the serial
-  // index once per serial it used: work in proportion to its use. Without a hospital the scope
-  // is already every hospital's use of its GTINs, and one grouped pass over the serial index
-  // beats a probe per serial. Not narrowed by lot: a reuse may carry a different lot.
-  const reused =
-    scope.hospital === undefined
-      ? `SELECT gtin, serial FROM usages
-         WHERE serial IS NOT NULL AND used_at < $1${where({ gtin: "gtin" })}
-         GROUP BY gtin, serial
-         HAVING sum(quantity) > 1`
-      : `SELECT a.gtin, a.serial
-         FROM (SELECT DISTINCT gtin, serial FROM standing WHERE serial IS NOT NULL) x
-         JOIN usages a ON a.gtin = x.gtin AND a.serial = x.serial AND a.used_at < $1
-         GROUP BY a.gtin, a.serial
-         HAVING sum(a.quantity) > 1`;
   const { rows } = await db.query<FindingRow>(
     `WITH corrections AS (
        SELECT u.hospital, u.corrects_usage_id AS usage_id, sum(u.quantity) AS quantity, sum(u.billed_amount) AS amount
@@ -237,7 +243,16 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
        WHERE u.used_at < $1${usageScope}
        WINDOW so_far AS (PARTITION BY u.hospital, u.gtin, u.lot ORDER BY u.used_at, u.usage_id)
      ),
-     reused AS (${reused}),
+     -- Serials used more than once (net) anywhere: the serial index probed once per serial the
+     -- page's rows used, so the work follows the page, not every hospital's use. Not narrowed by
+     -- lot or hospital: a reuse may be elsewhere and carry a different lot.
+     reused AS (
+       SELECT a.gtin, a.serial
+       FROM (SELECT DISTINCT gtin, serial FROM standing WHERE serial IS NOT NULL) x
+       JOIN usages a ON a.gtin = x.gtin AND a.serial = x.serial AND a.used_at < $1
+       GROUP BY a.gtin, a.serial
+       HAVING sum(a.quantity) > 1
+     ),
      reuses AS (
        SELECT a.gtin, a.serial,
          jsonb_agg(jsonb_build_object('hospital', a.hospital, 'usageId', a.usage_id)
@@ -338,15 +353,23 @@ export interface FulfilmentRow {
 }
 
 /**
- * Per hospital of an agreement: its committed volume, and the volume the agreement book holds for
+ * Per hospital of an agreement (one page, or the one hospital): its committed volume, and the volume the agreement book holds for
  * it — funded (placing an order books nothing) and accepted.
  */
-export async function fulfilment(db: Db, agreementId: string): Promise<FulfilmentRow[]> {
+export async function fulfilment(
+  db: Db,
+  agreementId: string,
+  page: { hospital: string | undefined; after: string | null; limit: number },
+): Promise<FulfilmentRow[]> {
+  const params: unknown[] = [agreementId];
+  const hospital = page.hospital === undefined ? "" : ` AND hospital = $${params.push(page.hospital)}`;
+  const after = page.after === null ? "" : ` AND hospital > $${params.push(page.after)}`;
   const { rows } = await db.query<FulfilmentRow>(
     `SELECT hospital, committed, ordered, accepted FROM agreement_hospitals
-     WHERE agreement_id = $1
-     ORDER BY hospital`,
-    [agreementId],
+     WHERE agreement_id = $1${hospital}${after}
+     ORDER BY hospital
+     LIMIT $${params.push(page.limit)}`,
+    params,
   );
   return rows;
 }
@@ -373,16 +396,26 @@ export interface UnpaidRow {
 
 /**
  * Shipments accepted before `acceptedBefore` and not settled on-chain, with everything that may
- * hold their payment. Accepted means the receipt matched, or an approver resolved its exception
- * accepting units; the latest resolution wins, as it is what the settlement job was queued with.
+ * hold their payment: the first `limit` after `after` in order of acceptance. Accepted means
+ * the receipt matched, or an approver resolved its exception accepting units; the latest
+ * resolution wins, as it is what the settlement job was queued with.
  */
 export async function unpaidAcceptedShipments(
   db: Db,
   acceptedBefore: Date,
-  hospital?: string,
+  hospital: string | undefined,
+  after: { acceptedAt: string; shipmentId: string } | undefined,
+  limit: number,
 ): Promise<UnpaidRow[]> {
   const params: unknown[] = [acceptedBefore.toISOString()];
   const hospitalScope = hospital === undefined ? "" : ` AND o.hospital = $${params.push(hospital)}`;
+  // Milliseconds, as the cursor carries them (an ISO instant): a finer timestamp would come
+  // back after its own cursor.
+  const acceptedMs = "date_trunc('milliseconds', a.accepted_at)";
+  const page =
+    after === undefined
+      ? ""
+      : ` AND (${acceptedMs}, a.shipment_id) > ($${params.push(after.acceptedAt)}::timestamptz, $${params.push(after.shipmentId)}::bigint)`;
   const { rows } = await db.query<UnpaidRow>(
     `WITH acceptance AS (
        SELECT r.receipt_no, r.shipment_id,
@@ -420,8 +453,9 @@ export async function unpaidAcceptedShipments(
        FROM exceptions e WHERE e.shipment_id = a.shipment_id AND e.status = 'open'
      ) ex ON TRUE
      WHERE a.accepted > 0 AND a.accepted_at < $1
-       AND NOT EXISTS (SELECT 1 FROM settlements st WHERE st.shipment_id = a.shipment_id)${hospitalScope}
-     ORDER BY a.accepted_at, a.shipment_id`,
+       AND NOT EXISTS (SELECT 1 FROM settlements st WHERE st.shipment_id = a.shipment_id)${hospitalScope}${page}
+     ORDER BY ${acceptedMs}, a.shipment_id
+     LIMIT $${params.push(limit)}`,
     params,
   );
   return rows;

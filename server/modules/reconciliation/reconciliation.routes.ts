@@ -33,7 +33,12 @@ const reconciliationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         principalOf(request).roles.includes("regulator"),
       );
       if (wantsCsv(request))
-        return sendCsv(reply, "reconciliation", toCsv(report.rows, RECONCILIATION_COLUMNS));
+        return sendCsv(
+          reply,
+          "reconciliation",
+          toCsv(report.rows, RECONCILIATION_COLUMNS),
+          report.nextCursor,
+        );
       return report;
     },
   );

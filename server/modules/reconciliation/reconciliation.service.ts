@@ -13,6 +13,8 @@ import type {
   ReconciliationReport,
   ReconciliationRow,
 } from "../../../api/reconciliation";
+import type { PageQuery } from "../../lib/keyset-list";
+import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from "../../lib/pagination";
 import * as repo from "./reconciliation.repository";
 
 /**
@@ -50,6 +52,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** The scope of a regulator's recall, which covers every supplier's shipments of the lot. */
 const GLOBAL_SCOPE = ZeroAddress.toLowerCase();
 const MAX_BIGINT = 2n ** 63n - 1n;
+/** A reconciliation cursor: the JSON of the last row's hospital, GTIN and lot (rowKey). */
+/** An overdue-payments cursor: the last item's acceptance instant and shipment id. */
+const OVERDUE_KEY = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\/[0-9]{1,18}$/;
+/** A fulfilment cursor: the last row's hospital. */
+const ADDRESS_KEY = /^0x[0-9a-f]{40}$/;
+const LOT_KEY = /^\["0x[0-9a-f]{40}","[0-9]{14}",".+"\]$/;
 const FLAG_ORDER: readonly FlagCode[] = [
   "PHANTOM_USE",
   "SERIAL_REUSED",
@@ -83,11 +91,18 @@ export class ReconciliationService {
     if (query.gtin !== undefined) scope.gtin = gtin(query.gtin);
     if (query.lot !== undefined) scope.lot = lot(query.lot);
     if (from !== undefined) scope.from = from;
+    const after = decodeCursor(query.cursor, LOT_KEY);
+    if (after !== null) scope.after = lotKeyOf(after, query.cursor!);
+    const limit = query.limit ?? DEFAULT_LIMIT;
 
-    const [balances, findings] = await this.snapshot(async (tx) => [
-      await repo.lotBalances(tx, scope),
-      await repo.usageFindings(tx, scope),
-    ]);
+    const [balances, findings] = await this.snapshot(async (tx) => {
+      const rows = await repo.lotBalances(tx, scope, limit + 1);
+      const page = rows.slice(0, limit);
+      // The findings of this page's rows only: from the cursor through its last row.
+      const last = page[page.length - 1];
+      const found = last ? await repo.usageFindings(tx, { ...scope, through: keyOf(last) }) : [];
+      return [rows, found] as const;
+    });
     const findingsByRow = new Map<string, repo.FindingRow[]>();
     for (const f of findings) {
       const key = rowKey(f);
@@ -95,13 +110,15 @@ export class ReconciliationService {
       if (row) row.push(f);
       else findingsByRow.set(key, [f]);
     }
+    const page = toPage(balances, limit, rowKey, (b) => {
+      const row = reportRow(b, findingsByRow.get(rowKey(b)) ?? [], asOf);
+      return bothSides ? row : { ...row, flags: row.flags.map((f) => ownSideOf(f, b.hospital)) };
+    });
     return {
       asOf: asOf.toISOString(),
       from: from?.toISOString() ?? null,
-      rows: balances.map((b) => {
-        const row = reportRow(b, findingsByRow.get(rowKey(b)) ?? [], asOf);
-        return bothSides ? row : { ...row, flags: row.flags.map((f) => ownSideOf(f, b.hospital)) };
-      }),
+      rows: page.items,
+      nextCursor: page.nextCursor,
     };
   }
 
@@ -110,7 +127,11 @@ export class ReconciliationService {
    * hospital sees only its own row. An agreement the viewer is no party to answers exactly like
    * a missing one, so its existence is not revealed either.
    */
-  async fulfilment(agreementId: string, viewer: FulfilmentViewer = {}): Promise<FulfilmentReport> {
+  async fulfilment(
+    agreementId: string,
+    viewer: FulfilmentViewer = {},
+    page: PageQuery = {},
+  ): Promise<FulfilmentReport> {
     // Agreement ids are BIGINT: anything else could not name one.
     if (!/^[1-9]\d{0,18}$/.test(agreementId) || BigInt(agreementId) > MAX_BIGINT) {
       throw invalid("agreementId", "must be a positive whole number within BIGINT");
@@ -124,10 +145,18 @@ export class ReconciliationService {
     const msLeft = agreement.end_at.getTime() - now.getTime();
     const daysRemaining = msLeft > 0 ? Math.ceil(msLeft / DAY_MS) : 0;
     const days = BigInt(daysRemaining);
-    const rows = (await repo.fulfilment(this.db, agreementId)).filter(
-      (r) => viewer.hospital === undefined || r.hospital === viewer.hospital.toLowerCase(),
+    const limit = page.limit ?? DEFAULT_LIMIT;
+    const after = decodeCursor(page.cursor, ADDRESS_KEY);
+    const own = viewer.hospital?.toLowerCase();
+    const rows = await repo.fulfilment(this.db, agreementId, { hospital: own, after, limit: limit + 1 });
+    // A hospital that is no party to the agreement: its first page has no row of its own.
+    if (own !== undefined && after === null && rows.length === 0) throw notFound();
+    const hospitals = toPage(
+      rows,
+      limit,
+      (r) => r.hospital,
+      (r) => r,
     );
-    if (viewer.hospital !== undefined && rows.length === 0) throw notFound();
     return {
       agreementId,
       supplier: agreement.supplier,
@@ -136,7 +165,8 @@ export class ReconciliationService {
       endAt: agreement.end_at.toISOString(),
       asOf: now.toISOString(),
       daysRemaining,
-      hospitals: rows.map((r) => {
+      nextCursor: hospitals.nextCursor,
+      hospitals: hospitals.items.map((r) => {
         const committed = BigInt(r.committed);
         const accepted = BigInt(r.accepted);
         const remaining = committed > accepted ? committed - accepted : 0n;
@@ -160,29 +190,38 @@ export class ReconciliationService {
    * Accepted shipments still unpaid on-chain more than `days` days after acceptance (national
    * policy: 30), oldest first, each with every reason its payment is held.
    */
-  async overduePayments(days = 30, hospital?: string): Promise<OverduePayment[]> {
+  async overduePayments(days = 30, hospital?: string, page: PageQuery = {}): Promise<Page<OverduePayment>> {
     if (!Number.isInteger(days) || days < 0 || days > 36_500) {
       throw invalid("days", "must be a whole number of days from 0 to 36500");
     }
     const now = this.now();
+    const limit = page.limit ?? DEFAULT_LIMIT;
+    const after = decodeCursor(page.cursor, OVERDUE_KEY);
     const rows = await repo.unpaidAcceptedShipments(
       this.db,
       new Date(now.getTime() - days * DAY_MS),
       hospital === undefined ? undefined : address("hospital", hospital),
+      after === null ? undefined : { acceptedAt: after.slice(0, 24), shipmentId: after.slice(25) },
+      limit + 1,
     );
-    return rows.map((r) => ({
-      shipmentId: String(r.shipment_id),
-      orderId: String(r.order_id),
-      hospital: r.hospital,
-      supplier: r.supplier,
-      receiptNo: r.receipt_no,
-      gtin: r.gtin,
-      lot: r.lot,
-      accepted: r.accepted,
-      acceptedAt: r.accepted_at.toISOString(),
-      daysOutstanding: Math.floor((now.getTime() - r.accepted_at.getTime()) / DAY_MS),
-      holds: holdsOf(r),
-    }));
+    return toPage(
+      rows,
+      limit,
+      (r) => `${r.accepted_at.toISOString()}/${r.shipment_id}`,
+      (r) => ({
+        shipmentId: String(r.shipment_id),
+        orderId: String(r.order_id),
+        hospital: r.hospital,
+        supplier: r.supplier,
+        receiptNo: r.receipt_no,
+        gtin: r.gtin,
+        lot: r.lot,
+        accepted: r.accepted,
+        acceptedAt: r.accepted_at.toISOString(),
+        daysOutstanding: Math.floor((now.getTime() - r.accepted_at.getTime()) / DAY_MS),
+        holds: holdsOf(r),
+      }),
+    );
   }
 
   /**
@@ -430,8 +469,25 @@ function holdsOf(r: repo.UnpaidRow): PaymentHold[] {
   return holds;
 }
 
+function keyOf(r: { hospital: string; gtin: string; lot: string }): repo.LotKey {
+  return [r.hospital, r.gtin, r.lot];
+}
+
+function lotKeyOf(key: string, cursor: string): repo.LotKey {
+  const invalid = () => appError("CURSOR_INVALID", `cursor "${cursor}" is not one this API issued`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(key);
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((p) => typeof p === "string"))
+    throw invalid();
+  return parsed as unknown as repo.LotKey;
+}
+
 function rowKey(r: { hospital: string; gtin: string; lot: string }): string {
-  return JSON.stringify([r.hospital, r.gtin, r.lot]);
+  return JSON.stringify(keyOf(r));
 }
 
 /** `part / whole` as a percentage with two decimals, rounded down. */

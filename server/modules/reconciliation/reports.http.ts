@@ -29,7 +29,21 @@ export function wantsCsv(request: FastifyRequest): boolean {
   return (request.headers.accept ?? "").includes("text/csv");
 }
 
-export function sendCsv(reply: FastifyReply, name: string, csv: string): FastifyReply {
+/**
+ * A report as CSV. A page that is not the last names the next in a `Link: <…>; rel="next"`
+ * header (RFC 8288): the same request with the next cursor, as `nextCursor` does in JSON.
+ */
+export function sendCsv(
+  reply: FastifyReply,
+  name: string,
+  csv: string,
+  nextCursor: string | null = null,
+): FastifyReply {
+  if (nextCursor !== null) {
+    const next = new URL(reply.request.url, "http://gateway.invalid");
+    next.searchParams.set("cursor", nextCursor);
+    reply.header("link", `<${next.pathname}${next.search}>; rel="next"`);
+  }
   return reply
     .type("text/csv; charset=utf-8")
     .header("content-disposition", `attachment; filename="${name}.csv"`)

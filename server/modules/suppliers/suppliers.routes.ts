@@ -1,7 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { bearer } from "../../../api/common";
 import { errorResponses } from "../../../api/errors";
-import { ListSuppliersQuery, Supplier, SupplierPage, SupplierParams } from "../../../api/suppliers";
+import {
+  ListSuppliersQuery,
+  Supplier,
+  SupplierDocumentPage,
+  SupplierGtinPage,
+  SupplierListQuery,
+  SupplierPage,
+  SupplierParams,
+} from "../../../api/suppliers";
 import { appError } from "../../plugins/error-catalogue";
 import { SuppliersRepository } from "./suppliers.repository";
 
@@ -42,10 +50,50 @@ const suppliersRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const found = await repo.get(request.params.address);
-      if (!found) throw appError("SUPPLIER_NOT_FOUND", `no supplier ${request.params.address} on the ledger`);
+      if (!found) throw notFound(request.params.address);
       return found;
     },
   );
+
+  app.get(
+    "/:address/documents",
+    {
+      onRequest: signedIn,
+      schema: {
+        security: bearer,
+        tags: ["suppliers"],
+        summary: "A supplier's qualification documents, newest first, a page at a time",
+        params: SupplierParams,
+        querystring: SupplierListQuery,
+        response: { 200: SupplierDocumentPage, ...errorResponses },
+      },
+    },
+    async (request) => {
+      if (!(await repo.exists(request.params.address))) throw notFound(request.params.address);
+      return repo.documents(request.params.address, request.query);
+    },
+  );
+
+  app.get(
+    "/:address/gtins",
+    {
+      onRequest: signedIn,
+      schema: {
+        security: bearer,
+        tags: ["suppliers"],
+        summary: "The GTINs a supplier may ship, a page at a time",
+        params: SupplierParams,
+        querystring: SupplierListQuery,
+        response: { 200: SupplierGtinPage, ...errorResponses },
+      },
+    },
+    async (request) => {
+      if (!(await repo.exists(request.params.address))) throw notFound(request.params.address);
+      return repo.gtins(request.params.address, request.query);
+    },
+  );
 };
+
+const notFound = (address: string) => appError("SUPPLIER_NOT_FOUND", `no supplier ${address} on the ledger`);
 
 export default suppliersRoutes;

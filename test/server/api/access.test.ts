@@ -31,6 +31,8 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "post /v1/relay": [SIGNED_IN],
   "get /v1/suppliers": [SIGNED_IN],
   "get /v1/suppliers/{address}": [SIGNED_IN],
+  "get /v1/suppliers/{address}/documents": [SIGNED_IN],
+  "get /v1/suppliers/{address}/gtins": [SIGNED_IN],
   "get /v1/tenders": [SIGNED_IN],
   "get /v1/tenders/{id}": [SIGNED_IN],
   "get /v1/agreements": [SIGNED_IN],

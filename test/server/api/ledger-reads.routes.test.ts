@@ -5,7 +5,7 @@ import * as act from "../../../ledger/acts";
 import { Agreement, AgreementPage } from "../../../api/agreements";
 import { Order, OrderPage } from "../../../api/orders";
 import { Shipment } from "../../../api/shipments";
-import { Supplier, SupplierPage } from "../../../api/suppliers";
+import { Supplier, SupplierDocumentPage, SupplierPage } from "../../../api/suppliers";
 import { Tender, TenderPage } from "../../../api/tenders";
 import { AgreementsRepository } from "../../../server/modules/agreements/agreements.repository";
 import { OrdersRepository } from "../../../server/modules/orders/orders.repository";
@@ -192,15 +192,16 @@ forEachEngine((engine) => {
       expect(res.statusCode, res.body).to.equal(200);
       const body = res.json<Supplier>();
       expect(body).to.include({ address: chain.cast.supplier.address.toLowerCase(), status: "active" });
+      // Newest first: the product registration certificate that declared the GTIN was filed last.
       expect(body.documents.map((d) => [d.kind, d.status, d.gtins])).to.deep.equal([
-        ["business_licence", "attested", null],
-        ["device_operating_permit", "attested", null],
-        ["product_registration", "attested", null],
-        // The product registration certificate that declared the GTIN.
         ["product_registration", "attested", [GTIN]],
+        ["product_registration", "attested", null],
+        ["device_operating_permit", "attested", null],
+        ["business_licence", "attested", null],
       ]);
-      expect(body.documents[0].categories).to.deep.equal([STENTS]);
-      const certificate = body.documents[3];
+      expect(body.documents[3].categories).to.deep.equal([STENTS]);
+      expect(body).to.include({ documentsNextCursor: null, gtinsNextCursor: null });
+      const certificate = body.documents[0];
       const onChain = await chain.ledger.registry.document(BigInt(certificate.id));
       expect(body.gtins).to.deep.equal([
         {
@@ -213,10 +214,36 @@ forEachEngine((engine) => {
       expect(body.lastChange.txHash).to.match(/^0x[0-9a-f]{64}$/);
     });
 
+    it("pages its documents, newest first, and its GTINs", async function () {
+      const address = chain.cast.supplier.address;
+      const whole = (await get(`/v1/suppliers/${address}`, t.receiver)).json<Supplier>();
+      const ids: string[] = [];
+      let cursor = "";
+      do {
+        const res = await get(`/v1/suppliers/${address}/documents?limit=3${cursor}`, t.receiver);
+        expect(res.statusCode, res.body).to.equal(200);
+        const page = res.json<SupplierDocumentPage>();
+        ids.push(...page.items.map((d) => d.id));
+        cursor = page.nextCursor === null ? "" : `&cursor=${page.nextCursor}`;
+      } while (cursor !== "");
+      expect(ids).to.deep.equal(whole.documents.map((d) => d.id));
+      expect(ids.map(Number)).to.deep.equal([...ids.map(Number)].sort((a, b) => b - a));
+      const gtins = await get(`/v1/suppliers/${address}/gtins?limit=1`, t.receiver);
+      expect(gtins.statusCode, gtins.body).to.equal(200);
+      expect(gtins.json()).to.deep.equal({ items: whole.gtins, nextCursor: null });
+    });
+
+    it("answers 404 SUPPLIER_NOT_FOUND for the documents of an address that never registered", async function () {
+      for (const list of ["documents", "gtins"]) {
+        const res = await get(`/v1/suppliers/${chain.cast.stranger.address}/${list}`, t.receiver);
+        expectError(res, 404, "SUPPLIER_NOT_FOUND", chain.cast.stranger.address);
+      }
+    });
+
     it("shows a supplier without product registrations with no GTINs", async function () {
       const res = await get(`/v1/suppliers/${chain.cast.supplier2.address}`, t.receiver);
       expect(res.statusCode, res.body).to.equal(200);
-      expect(res.json()).to.deep.include({ documents: [], gtins: [] });
+      expect(res.json()).to.deep.include({ documents: [], gtins: [], documentsNextCursor: null });
     });
 
     it("answers 404 SUPPLIER_NOT_FOUND for an address that never registered", async function () {

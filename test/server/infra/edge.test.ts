@@ -150,6 +150,57 @@ forEachEngine((engine) => {
     });
   });
 
+  describe("behind a reverse proxy", function () {
+    const PROXY = "10.0.0.5";
+    const signIn = (app: FastifyInstance, remoteAddress: string, forwardedFor?: string) =>
+      app
+        .inject({
+          method: "POST",
+          url: "/v1/auth/probe",
+          remoteAddress,
+          headers: forwardedFor ? { "x-forwarded-for": forwardedFor } : {},
+          payload: {},
+        })
+        .then((r) => r.statusCode);
+
+    it("without TRUST_PROXY, counts the proxy's address: one client behind it uses up everyone's", async function () {
+      const { app } = edgeApp(engine.db, { RATE_LIMIT_SIGN_IN_PER_MINUTE: "2" });
+      await app.ready();
+      try {
+        expect([
+          await signIn(app, PROXY, "198.51.100.1"),
+          await signIn(app, PROXY, "198.51.100.1"),
+        ]).to.deep.equal([200, 200]);
+        // The attack the setting closes: another hospital's user behind the same proxy is refused.
+        expect(await signIn(app, PROXY, "198.51.100.2")).to.equal(429);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it("with TRUST_PROXY, counts each client behind the proxy, and believes no one else's X-Forwarded-For", async function () {
+      const { app } = edgeApp(engine.db, { RATE_LIMIT_SIGN_IN_PER_MINUTE: "2", TRUST_PROXY: `${PROXY}/32` });
+      await app.ready();
+      try {
+        await signIn(app, PROXY, "198.51.100.1");
+        await signIn(app, PROXY, "198.51.100.1");
+        expect(await signIn(app, PROXY, "198.51.100.1")).to.equal(429);
+        expect(await signIn(app, PROXY, "198.51.100.2")).to.equal(200);
+        // A client connecting directly cannot buy a fresh allowance by naming another address.
+        await signIn(app, STRANGER, "192.0.2.1");
+        await signIn(app, STRANGER, "192.0.2.2");
+        expect(await signIn(app, STRANGER, "192.0.2.3")).to.equal(429);
+      } finally {
+        await app.close();
+      }
+    });
+
+    it("refuses a TRUST_PROXY entry that is no address or range", function () {
+      expect(() => edgeApp(engine.db, { TRUST_PROXY: "10.0.0.0/33" })).to.throw(/TRUST_PROXY/);
+      expect(() => edgeApp(engine.db, { TRUST_PROXY: "proxy.example.org" })).to.throw(/TRUST_PROXY/);
+    });
+  });
+
   describe("no secrets out", function () {
     let app: FastifyInstance;
     let lines: string[];

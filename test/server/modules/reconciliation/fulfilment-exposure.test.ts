@@ -61,7 +61,17 @@ describe("ReconciliationService fulfilment and recall exposure", function () {
               per30Days: "10.33",
             },
           ],
+          nextCursor: null,
         });
+      });
+
+      it("pages the hospitals: a page of one names the next, which ends the list", async function () {
+        const first = await service.fulfilment("1", {}, { limit: 1 });
+        expect(first.hospitals.map((h) => h.hospital)).to.deep.equal([H1]);
+        expect(first.nextCursor).to.be.a("string");
+        const second = await service.fulfilment("1", {}, { limit: 1, cursor: first.nextCursor! });
+        expect(second.hospitals.map((h) => h.hospital)).to.deep.equal([H2]);
+        expect(second.nextCursor).to.equal(null);
       });
 
       it("gives no percentage without a commitment, and counts rejected units as not accepted", async function () {

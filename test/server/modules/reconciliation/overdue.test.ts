@@ -192,7 +192,7 @@ describe("ReconciliationService.overduePayments", function () {
     it("lists accepted shipments unpaid after 30 days, oldest first, with why each is held", async function () {
       // Only a recall in force that covers the shipment's supplier holds it: LOT-1's lifted recall
       // and another supplier's recall of LOT-1 hold nothing.
-      expect(await service.overduePayments()).to.deep.equal([
+      expect((await service.overduePayments()).items).to.deep.equal([
         {
           ...base,
           shipmentId: "1",
@@ -243,14 +243,34 @@ describe("ReconciliationService.overduePayments", function () {
 
     it("counts a shipment overdue only after the full number of days", async function () {
       const shipments = async (days: number) =>
-        (await service.overduePayments(days)).map((p) => p.shipmentId);
+        (await service.overduePayments(days)).items.map((p) => p.shipmentId);
       expect(await shipments(30)).to.not.include("4");
       expect(await shipments(29)).to.include("4");
     });
 
     it("filters by hospital", async function () {
-      const rows = await service.overduePayments(30, H2);
+      const { items: rows } = await service.overduePayments(30, H2);
       expect(rows.map((p) => p.shipmentId)).to.deep.equal(["8"]);
+    });
+
+    it("pages in order of acceptance: one at a time gives the same list, each once", async function () {
+      const whole = (await service.overduePayments(30)).items.map((p) => p.shipmentId);
+      expect(whole.length).to.be.greaterThan(2);
+      const paged: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await service.overduePayments(30, undefined, { limit: 1, cursor });
+        expect(page.items).to.have.length(1);
+        paged.push(page.items[0].shipmentId);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      expect(paged).to.deep.equal(whole);
+    });
+
+    it("refuses a cursor it did not issue", async function () {
+      const cursor = Buffer.from("2026-07-01T00:00:00.000Z/x").toString("base64url");
+      const error = await rejectionOf(service.overduePayments(30, undefined, { cursor }));
+      expect(error).to.include({ code: "CURSOR_INVALID" });
     });
 
     it("rejects a negative or fractional number of days", async function () {
@@ -264,7 +284,7 @@ describe("ReconciliationService.overduePayments", function () {
     });
 
     it("exports as CSV", async function () {
-      const rows = await service.overduePayments(45, H1);
+      const { items: rows } = await service.overduePayments(45, H1);
       expect(toCsv(rows, OVERDUE_COLUMNS)).to.equal(
         "shipment_id,order_id,hospital,supplier,receipt_no,gtin,lot,accepted,accepted_at,days_outstanding,holds," +
           "hold_details\r\n" +

@@ -215,6 +215,34 @@ describe("ReconciliationService.report", function () {
       expect(report.asOf).to.equal(NOW.toISOString());
       expect(report.from).to.equal(null);
       expect(report.rows).to.deep.equal(EXPECTED);
+      expect(report.nextCursor).to.equal(null);
+    });
+
+    // Flags whose evidence lies in other rows (a serial reused or resold at another hospital)
+    // must come out the same on a page that does not hold those rows.
+    for (const limit of [1, 2, 3]) {
+      it(`pages of ${limit} row(s) add up to the whole report, flags and evidence included`, async function () {
+        const rows: ReconciliationRow[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await service.report({ limit, cursor });
+          expect(page.rows.length).to.be.within(1, limit);
+          rows.push(...page.rows);
+          cursor = page.nextCursor ?? undefined;
+        } while (cursor !== undefined);
+        expect(rows).to.deep.equal(EXPECTED);
+      });
+    }
+
+    it("refuses a cursor it did not issue", async function () {
+      for (const key of [
+        '["0xnothex","1","L"]',
+        '["0x' + "0".repeat(40) + '","00000000000000",1]',
+        '["0x' + "0".repeat(40) + '","00000000000000","a\\x"]',
+      ]) {
+        const error = await rejectionOf(service.report({ cursor: Buffer.from(key).toString("base64url") }));
+        expect(error).to.include({ code: "CURSOR_INVALID" });
+      }
     });
 
     it("answers for one hospital and GTIN", async function () {
