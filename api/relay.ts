@@ -30,3 +30,67 @@ export const RelayAccepted = Type.Object(
   { additionalProperties: false, description: "the relaying transaction was sent (not yet mined)" },
 );
 export type RelayAccepted = Static<typeof RelayAccepted>;
+
+/** POST /v1/relay/prepare: what the caller wants to call, for the gateway to fill in the rest. */
+export const RelayPrepareRequest = Type.Object(
+  {
+    to: Address,
+    data: Type.String({
+      pattern: "^0x([0-9a-fA-F]{2})*$",
+      maxLength: 2 + 2 * 65_536,
+      description: "the call's calldata",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type RelayPrepareRequest = Static<typeof RelayPrepareRequest>;
+
+/**
+ * A forward request ready to sign: the caller signs `request` as EIP-712 typed data with
+ * `domain` and `types` (primary type ForwardRequest) and posts it with the signature to
+ * POST /v1/relay. Prepared only for a call the caller may have relayed and that would succeed
+ * now, so a wallet never asks its user to sign what the ledger would refuse.
+ */
+export const PreparedRelay = Type.Object(
+  {
+    request: Type.Object(
+      {
+        from: Address,
+        to: Address,
+        value: Uint("always 0"),
+        gas: Uint("gas for the inner call: the estimate with a margin"),
+        nonce: Uint("the signer's next nonce at the forwarder"),
+        deadline: Type.Integer({ minimum: 0, description: "chain time plus an hour" }),
+        data: Type.String({ pattern: "^0x([0-9a-fA-F]{2})*$" }),
+      },
+      { additionalProperties: false },
+    ),
+    domain: Type.Object(
+      {
+        name: Type.String(),
+        version: Type.String(),
+        chainId: Type.Integer(),
+        verifyingContract: Address,
+      },
+      { additionalProperties: false, description: "the forwarder's EIP-712 domain" },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PreparedRelay = Static<typeof PreparedRelay>;
+
+export const RelayTxParams = Type.Object({ txHash: TxHash }, { additionalProperties: false });
+export type RelayTxParams = Static<typeof RelayTxParams>;
+
+/** GET /v1/relay/:txHash — where a relayed (or any) ledger transaction stands. */
+export const RelayTxStatus = Type.Object(
+  {
+    txHash: TxHash,
+    status: Type.Union([Type.Literal("pending"), Type.Literal("confirmed"), Type.Literal("failed")], {
+      description: "pending: not mined yet (or unknown to the node); failed: mined and reverted",
+    }),
+    blockNumber: Type.Union([Type.Integer(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type RelayTxStatus = Static<typeof RelayTxStatus>;

@@ -15,3 +15,11 @@ export const FORWARD_REQUEST_TYPES = {
     { name: "data", type: "bytes" },
   ],
 };
+
+/** The EIP-712 domain of the ledger's forwarder (LedgerForwarder's constructor names it). */
+export function forwarderDomain(chainId: number, forwarder: string) {
+  return { name: "SunshineLedger", version: "1", chainId, verifyingContract: forwarder };
+}
+
+/** Seconds a forward request stays valid after it is prepared. */
+export const FORWARD_REQUEST_TTL_SECONDS = 3600;

@@ -1,6 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { errorResponses, unavailableResponse } from "../../../api/errors";
-import { RelayAccepted, RelayRequest } from "../../../api/relay";
+import {
+  PreparedRelay,
+  RelayAccepted,
+  RelayPrepareRequest,
+  RelayRequest,
+  RelayTxParams,
+  RelayTxStatus,
+} from "../../../api/relay";
+import { bearer } from "../../../api/common";
 import { appError } from "../../plugins/error-catalogue";
 import { principalOf } from "../auth/auth.plugin";
 import { allowList } from "./relay.allow-list";
@@ -53,12 +61,52 @@ const relayRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { address, roles } = principalOf(request);
-      if (!service) {
-        throw appError("NOT_CONFIGURED", "this gateway relays nothing: RELAYER_PRIVATE_KEY is not set");
-      }
-      return reply.code(202).send(await service.relay({ address, roles, ip: request.ip }, request.body));
+      return reply.code(202).send(await configured().relay({ address, roles, ip: request.ip }, request.body));
     },
   );
+
+  app.post(
+    "/prepare",
+    {
+      onRequest: app.requireRole(),
+      schema: {
+        security: bearer,
+        tags: ["relay"],
+        summary: "A forward request for a call, with nonce, deadline and gas filled in, ready to sign",
+        description:
+          "Refused as POST /v1/relay would refuse it — a function the caller's roles may not have relayed " +
+          "(403), a call that would revert (400 RELAY_CALL_REVERTED with the ledger's error decoded) — so a " +
+          "wallet never asks its user to sign what cannot succeed. Uses no quota.",
+        body: RelayPrepareRequest,
+        response: { 200: PreparedRelay, ...errorResponses, ...unavailableResponse },
+      },
+    },
+    async (request) => {
+      const { address, roles } = principalOf(request);
+      return configured().prepare({ address, roles, ip: request.ip }, request.body);
+    },
+  );
+
+  app.get(
+    "/:txHash",
+    {
+      onRequest: app.requireRole(),
+      schema: {
+        security: bearer,
+        tags: ["relay"],
+        summary: "Whether a relayed transaction is pending, confirmed or failed",
+        params: RelayTxParams,
+        response: { 200: RelayTxStatus, ...errorResponses, ...unavailableResponse },
+      },
+    },
+    async (request) => configured().status(request.params.txHash.toLowerCase()),
+  );
+
+  function configured(): RelayService {
+    if (!service)
+      throw appError("NOT_CONFIGURED", "this gateway relays nothing: RELAYER_PRIVATE_KEY is not set");
+    return service;
+  }
 };
 
 export default relayRoutes;

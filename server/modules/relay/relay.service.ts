@@ -12,8 +12,18 @@ import { Mutex } from "../../db/mutex";
 import { appError } from "../../plugins/error-catalogue";
 import type { LedgerForwarder } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
-import type { RelayAccepted, RelayRequest } from "../../../api/relay";
-import { FORWARD_REQUEST_TYPES } from "../../../ledger/forward-request";
+import type {
+  PreparedRelay,
+  RelayAccepted,
+  RelayPrepareRequest,
+  RelayRequest,
+  RelayTxStatus,
+} from "../../../api/relay";
+import {
+  FORWARD_REQUEST_TTL_SECONDS,
+  FORWARD_REQUEST_TYPES,
+  forwarderDomain,
+} from "../../../ledger/forward-request";
 import type { Role } from "../auth/tokens";
 import { mayRelay, type AllowList } from "./relay.allow-list";
 import { charge, utcDay, type Charge } from "./relay.repository";
@@ -91,6 +101,58 @@ export class RelayService {
     return { txHash, signer: getAddress(req.from), nonce: req.nonce };
   }
 
+  /**
+   * The forward request for `call`, ready for the caller to sign: its nonce, a deadline and the
+   * gas the call needs with a margin. Refused as `relay()` would refuse it (policy, and a call
+   * that would revert, named), so nobody is asked to sign what cannot succeed. Charges no quota.
+   */
+  async prepare(caller: RelayCaller, call: RelayPrepareRequest): Promise<PreparedRelay> {
+    const from = getAddress(caller.address);
+    const draft = { from, to: call.to, value: "0", gas: "0", data: call.data };
+    this.checkPolicy(caller, { ...draft, nonce: "0", deadline: 0, signature: "0x" });
+    const forwarder = await this.forwarder.getAddress();
+    const inner = { from: forwarder, to: call.to, data: concat([call.data, from]) };
+    let needed: bigint;
+    try {
+      needed = await this.provider.estimateGas(inner);
+    } catch (error) {
+      throw revertedCall(error);
+    }
+    // A quarter more than the estimate: the forwarder checks the inner call had the gas asked.
+    const gas = (needed * 5n) / 4n;
+    if (gas > BigInt(this.limits.maxGasPerRequest)) {
+      throw appError(
+        "RELAY_GAS_TOO_HIGH",
+        `the call needs ${gas} gas; the relay pays for at most ${this.limits.maxGasPerRequest}`,
+      );
+    }
+    const [nonce, latest] = await Promise.all([
+      this.forwarder.nonces(from),
+      this.provider.getBlock("latest"),
+    ]);
+    return {
+      request: {
+        ...draft,
+        gas: gas.toString(),
+        nonce: nonce.toString(),
+        deadline:
+          (latest?.timestamp ?? Math.floor(this.now().getTime() / 1000)) + FORWARD_REQUEST_TTL_SECONDS,
+      },
+      domain: forwarderDomain(this.chainId, forwarder),
+    };
+  }
+
+  /** Where a transaction stands: pending until mined, then confirmed or failed (reverted). */
+  async status(txHash: string): Promise<RelayTxStatus> {
+    const receipt = await this.provider.getTransactionReceipt(txHash);
+    if (!receipt) return { txHash, status: "pending", blockNumber: null };
+    return {
+      txHash,
+      status: receipt.status === 1 ? "confirmed" : "failed",
+      blockNumber: receipt.blockNumber,
+    };
+  }
+
   /** The checks that need neither the chain nor the database. */
   private checkPolicy(caller: RelayCaller, req: RelayRequest): void {
     if (!isAddress(req.from) || !isAddress(req.to))
@@ -160,12 +222,7 @@ export class RelayService {
         { expected: expectedNonce.toString() },
       );
     }
-    const domain = {
-      name: "SunshineLedger",
-      version: "1",
-      chainId: this.chainId,
-      verifyingContract: await this.forwarder.getAddress(),
-    };
+    const domain = forwarderDomain(this.chainId, await this.forwarder.getAddress());
     let signer: string;
     try {
       signer = verifyTypedData(domain, FORWARD_REQUEST_TYPES, { ...req, value: "0" }, req.signature);
@@ -190,12 +247,7 @@ export class RelayService {
         gasLimit: BigInt(req.gas),
       });
     } catch (error) {
-      const revert = decodeRevert(revertDataOf(error));
-      throw appError(
-        "RELAY_CALL_REVERTED",
-        revert ? `the relayed call would revert with ${revert.message}` : "the relayed call would revert",
-        revert ? { error: revert.name, args: revert.args } : undefined,
-      );
+      throw revertedCall(error);
     }
   }
 
@@ -216,4 +268,14 @@ export class RelayService {
       );
     }
   }
+}
+
+/** A call the node refused, as the client's error: the ledger's custom error, decoded. */
+function revertedCall(error: unknown) {
+  const revert = decodeRevert(revertDataOf(error));
+  return appError(
+    "RELAY_CALL_REVERTED",
+    revert ? `the relayed call would revert with ${revert.message}` : "the relayed call would revert",
+    revert ? { error: revert.name, args: revert.args } : undefined,
+  );
 }

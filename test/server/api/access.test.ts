@@ -29,6 +29,8 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /ready": [PUBLIC],
   "get /metrics": [PUBLIC],
   "post /v1/relay": [SIGNED_IN],
+  "post /v1/relay/prepare": [SIGNED_IN],
+  "get /v1/relay/{txHash}": [SIGNED_IN],
   "get /v1/suppliers": [SIGNED_IN],
   "get /v1/suppliers/{address}": [SIGNED_IN],
   "get /v1/suppliers/{address}/documents": [SIGNED_IN],
@@ -139,6 +141,7 @@ forEachEngine((engine) => {
       lot: LOT,
       serial: p.serials[0],
       receiptNo: "GR-NONE",
+      txHash: `0x${"ab".repeat(32)}`,
     };
     const problems: string[] = [];
     for (const [method, path] of operations) {

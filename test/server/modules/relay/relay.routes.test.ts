@@ -3,6 +3,7 @@ import { expect } from "chai";
 import { ethers, type HDNodeWallet } from "ethers";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import * as act from "../../../../ledger/acts";
+import { FORWARD_REQUEST_TYPES } from "../../../../ledger/forward-request";
 import { forEachEngine } from "../../helpers/engines";
 import { DAY, type ChainStack, type Procurement } from "../../support/chain";
 import { login, RELAYER_WALLET_INDEX } from "../../support/gateway";
@@ -185,6 +186,81 @@ forEachEngine((engine) => {
         approver: approver.address.toLowerCase(),
         txHash: receipt.hash,
       });
+    });
+  });
+
+  describe("prepared for signing, then followed", function () {
+    const prepare = async (caller: HDNodeWallet, to: string, data: string) => {
+      if (!tokens.has(caller.address)) tokens.set(caller.address, await login(app, caller));
+      return app.inject({
+        method: "POST",
+        url: "/v1/relay/prepare",
+        payload: { to, data },
+        headers: bearer(tokens.get(caller.address)!),
+      });
+    };
+
+    it("fills in nonce, deadline and gas; the caller's signature of it relays, and the status follows the transaction", async function () {
+      const approver = chain.cast.approver;
+      const order = await placedOrder(chain, p, 2);
+      const res = await prepare(approver, orderBookAddress, approveData(order));
+      expect(res.statusCode, res.body).to.equal(200);
+      const { request, domain } = res.json<{
+        request: Omit<RelayRequest, "signature">;
+        domain: ethers.TypedDataDomain;
+      }>();
+      expect(request).to.include({ from: approver.address, to: orderBookAddress, value: "0" });
+      expect(request.nonce).to.equal((await chain.ledger.forwarder.nonces(approver.address)).toString());
+      expect(request.deadline).to.equal((await chain.now()) + 3600);
+      expect(Number(request.gas)).to.be.within(30_000, 1_000_000);
+      expect(domain).to.deep.equal({
+        name: "SunshineLedger",
+        version: "1",
+        chainId: Number(chain.deployment.chainId),
+        verifyingContract: await chain.ledger.forwarder.getAddress(),
+      });
+      const signature = await approver.signTypedData(domain, FORWARD_REQUEST_TYPES, request);
+      const sent = await relay({ ...request, signature }, approver);
+      expect(sent.statusCode, sent.body).to.equal(202);
+      const { txHash } = sent.json<{ txHash: string }>();
+      await chain.provider.waitForTransaction(txHash);
+      const status = await app.inject({
+        method: "GET",
+        url: `/v1/relay/${txHash}`,
+        headers: bearer(tokens.get(approver.address)!),
+      });
+      expect(status.statusCode, status.body).to.equal(200);
+      expect(status.json()).to.include({ txHash, status: "confirmed" });
+      expect((await chain.ledger.orderBook.order(order)).status).to.equal(2n); // Funded
+    });
+
+    it("answers pending for a transaction the chain does not have", async function () {
+      const hash = `0x${"cd".repeat(32)}`;
+      if (!tokens.has(chain.cast.approver.address))
+        tokens.set(chain.cast.approver.address, await login(app, chain.cast.approver));
+      const res = await app.inject({
+        method: "GET",
+        url: `/v1/relay/${hash}`,
+        headers: bearer(tokens.get(chain.cast.approver.address)!),
+      });
+      expect(res.statusCode, res.body).to.equal(200);
+      expect(res.json()).to.deep.equal({ txHash: hash, status: "pending", blockNumber: null });
+    });
+
+    it("refuses to prepare a call that would revert, naming the custom error, and one the caller's role may not relay", async function () {
+      const { supplier } = chain.cast;
+      const again = await prepare(supplier, registryAddress, registerData("Acme Again"));
+      const body = expectError(again, 400, "RELAY_CALL_REVERTED", "RegistrySupplierAlreadyRegistered");
+      expect(body.details).to.deep.equal({
+        error: "RegistrySupplierAlreadyRegistered",
+        args: { supplier: supplier.address },
+      });
+      expectError(
+        await prepare(supplier, orderBookAddress, approveData(otherOrder)),
+        403,
+        "RELAY_FUNCTION_NOT_ALLOWED",
+        "approveOrder",
+      );
     });
   });
 
