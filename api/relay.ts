@@ -90,6 +90,9 @@ export const RelayTxStatus = Type.Object(
       description: "pending: not mined yet (or unknown to the node); failed: mined and reverted",
     }),
     blockNumber: Type.Union([Type.Integer(), Type.Null()]),
+    indexed: Type.Boolean({
+      description: "the gateway's reads include the transaction's block: lists and views show its effect",
+    }),
   },
   { additionalProperties: false },
 );

@@ -29,3 +29,10 @@ export function loadDeployment(file: string): DeploymentRecord {
   if (problems.length > 0) throw new DeploymentError(`DEPLOYMENT_FILE ${file}: ${problems.join("; ")}`);
   return record as DeploymentRecord;
 }
+
+/**
+ * Hardhat's and Anvil's chain: a local development chain, whose development keys are public.
+ * Conveniences that would be holes elsewhere (loopback sign-in origins, the console's demo
+ * accounts) exist only here.
+ */
+export const LOCAL_DEVELOPMENT_CHAIN_ID = 31337;

@@ -6,6 +6,8 @@ import agreementsRoutes from "./modules/agreements/agreements.routes";
 import fulfilmentRoutes from "./modules/agreements/fulfilment.routes";
 import authRoutes from "./modules/auth/auth.routes";
 import barcodesRoutes from "./modules/barcodes/barcodes.routes";
+import consoleRoutes from "./modules/console/console.routes";
+import consoleStatic from "./modules/console/console.static";
 import exceptionsRoutes from "./modules/exceptions/exceptions.routes";
 import healthRoutes from "./modules/health/health.routes";
 import indexerPlugin from "./modules/indexer/indexer.plugin";
@@ -125,5 +127,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(reconciliationRoutes, { prefix: "/v1/reconciliation" });
   app.register(recallsRoutes, { prefix: "/v1/recalls" });
   app.register(trailRoutes, { prefix: "/v1/trail" });
+  app.register(consoleRoutes, { prefix: "/v1/console" });
+  // Last: its fallback answers every GET no route above claims.
+  app.register(consoleStatic);
   return app;
 }

@@ -78,6 +78,8 @@ export interface Config {
     relayPerMinute: number;
     verifyPerMinute: number;
   };
+  /** The web console: its built files, the demo accounts (local chain only), its time zone. */
+  console: { dir: string; demoAccountsFile: string | undefined; timeZone: string };
   /** Shows /ready's details to callers sending it as X-Ops-Token (plugins/readiness.ts). */
   opsToken: string | undefined;
   matching: { shortfallPct: number; minShelfLifeDays: number };
@@ -242,6 +244,15 @@ function ipRange(value: string): string {
   return value;
 }
 
+function timeZone(value: string): string {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+  } catch {
+    throw new Invalid("must be an IANA time zone like Asia/Shanghai");
+  }
+  return value;
+}
+
 function networkName(value: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new Invalid("must contain only letters, digits, _ and -");
   return value;
@@ -325,6 +336,20 @@ const SETTINGS = {
     20,
   ),
   PATIENT_REF_SALT: optional("salt for hashing patient references from billing", minLength(16), SECRET),
+  CONSOLE_DIR: withDefault(
+    "folder of the built web console (npm run build), served at /; the gateway serves the API alone when it is missing",
+    verbatim,
+    "dist/console",
+  ),
+  DEMO_ACCOUNTS_FILE: optional(
+    "accounts.json of `npm start`: offered as demo accounts in the console's sign-in, and only on a local development chain (31337)",
+    verbatim,
+  ),
+  TIME_ZONE: withDefault(
+    "IANA time zone the console shows dates in",
+    timeZone,
+    "Asia/Shanghai",
+  ),
   TRUST_PROXY: withDefault(
     "comma-separated addresses or CIDR ranges of the reverse proxies in front of the gateway; their X-Forwarded-For names the client whose IP counts for limits and quotas. None when unset: the connecting address counts",
     listOf(ipRange),
@@ -476,6 +501,11 @@ function assemble(values: Values, problems: ConfigProblem[]): Config {
     patientRefSalt: values.PATIENT_REF_SALT,
     relay: relaySettings(values, settler, problems),
     opsToken: values.OPS_TOKEN,
+    console: {
+      dir: path.resolve(values.CONSOLE_DIR),
+      demoAccountsFile: values.DEMO_ACCOUNTS_FILE === undefined ? undefined : path.resolve(values.DEMO_ACCOUNTS_FILE),
+      timeZone: values.TIME_ZONE,
+    },
     edge: {
       corsOrigins: values.CORS_ORIGINS,
       trustProxy: values.TRUST_PROXY,

@@ -1,4 +1,5 @@
 import { ConfigError } from "../../config";
+import { LOCAL_DEVELOPMENT_CHAIN_ID } from "../../../ledger/deployment";
 
 /**
  * Where a Sign-In with Ethereum message may say it signs in: one of the gateway's configured
@@ -13,7 +14,7 @@ import { ConfigError } from "../../config";
  * the gateway refuses to start without PUBLIC_ORIGINS.
  */
 
-export const LOCAL_DEVELOPMENT_CHAIN_ID = 31337;
+export { LOCAL_DEVELOPMENT_CHAIN_ID };
 
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 /** An RFC 3986 authority without user information: host (or [IPv6]) and optional port. */

@@ -99,7 +99,11 @@ const relayRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RelayTxStatus, ...errorResponses, ...unavailableResponse },
       },
     },
-    async (request) => configured().status(request.params.txHash.toLowerCase()),
+    async (request) => {
+      const tx = await configured().status(request.params.txHash.toLowerCase());
+      const indexedTo = app.indexer.status().indexedTo;
+      return { ...tx, indexed: tx.blockNumber !== null && indexedTo !== null && indexedTo >= tx.blockNumber };
+    },
   );
 
   function configured(): RelayService {

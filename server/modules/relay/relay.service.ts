@@ -143,7 +143,7 @@ export class RelayService {
   }
 
   /** Where a transaction stands: pending until mined, then confirmed or failed (reverted). */
-  async status(txHash: string): Promise<RelayTxStatus> {
+  async status(txHash: string): Promise<Omit<RelayTxStatus, "indexed">> {
     const receipt = await this.provider.getTransactionReceipt(txHash);
     if (!receipt) return { txHash, status: "pending", blockNumber: null };
     return {

@@ -230,7 +230,14 @@ forEachEngine((engine) => {
         headers: bearer(tokens.get(approver.address)!),
       });
       expect(status.statusCode, status.body).to.equal(200);
-      expect(status.json()).to.include({ txHash, status: "confirmed" });
+      expect(status.json()).to.include({ txHash, status: "confirmed", indexed: false });
+      await app.indexer.catchUp();
+      const later = await app.inject({
+        method: "GET",
+        url: `/v1/relay/${txHash}`,
+        headers: bearer(tokens.get(approver.address)!),
+      });
+      expect(later.json()).to.include({ status: "confirmed", indexed: true });
       expect((await chain.ledger.orderBook.order(order)).status).to.equal(2n); // Funded
     });
 
@@ -244,7 +251,7 @@ forEachEngine((engine) => {
         headers: bearer(tokens.get(chain.cast.approver.address)!),
       });
       expect(res.statusCode, res.body).to.equal(200);
-      expect(res.json()).to.deep.equal({ txHash: hash, status: "pending", blockNumber: null });
+      expect(res.json()).to.deep.equal({ txHash: hash, status: "pending", blockNumber: null, indexed: false });
     });
 
     it("refuses to prepare a call that would revert, naming the custom error, and one the caller's role may not relay", async function () {
