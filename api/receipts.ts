@@ -75,7 +75,13 @@ export const ReceiptLineRequest = Type.Object(
     barcode: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
     gtin: Type.Optional(Gtin),
     lot: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
-    expiry: Type.Optional(Type.String({ format: "date" })),
+    expiry: Type.Optional(
+      Type.String({
+        format: "date",
+        description:
+          "the item's expiry (YYYY-MM-DD), the shipment's own: required with the lot, here or as AI (17) YYMMDD in `barcode`",
+      }),
+    ),
     serial: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
     quantity: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
     rejected: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
@@ -84,7 +90,9 @@ export const ReceiptLineRequest = Type.Object(
   {
     additionalProperties: false,
     description:
-      "either `barcode` (a GS1 scan: bracketed, raw with GS, or Digital Link) or `gtin` with lot/expiry/serial",
+      "either `barcode` (a GS1 scan: bracketed, raw with GS, or Digital Link) or `gtin` with lot/expiry/serial. " +
+      "Every item on the ledger is lot-controlled: each line gives its lot (AI 10) and expiry (AI 17), and its " +
+      "serial (AI 21) once the supplier uploaded a manifest; a line without them is 400 RECEIPT_LINE_INVALID",
     oneOf: [{ required: ["barcode"] }, { required: ["gtin"] }],
   },
 );

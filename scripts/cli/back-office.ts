@@ -23,7 +23,7 @@ export const receipt: CommandSpec = {
   path: ["receipt"],
   summary: "send a goods receipt from a CSV of scanned barcodes; prints the match result",
   details:
-    "CSV columns: barcode[,quantity,rejected,rejectReason] (a GS1 scan: bracketed, raw or Digital Link), or gtin,lot,expiry,serial instead of barcode. The Idempotency-Key is a hash of the receipt number and the file, so sending the same receipt again is harmless.",
+    "CSV columns: barcode[,quantity,rejected,rejectReason] (a GS1 scan: bracketed, raw or Digital Link), or gtin,lot,expiry[,serial] instead of barcode (expiry as YYYY-MM-DD). Every line gives the item's lot and expiry (AI 10 and 17 in a scan), and its serial once the supplier uploaded a manifest. The Idempotency-Key is a hash of the receipt number and the file, so sending the same receipt again is harmless.",
   options: {
     "receipt-no": {
       type: "string",

@@ -186,9 +186,10 @@ export class ReceiptsService {
 }
 
 /**
- * Every line must let the item be traced: a ledger shipment always names a lot, so each line
- * gives it (lot-controlled), and once the supplier uploaded a serial manifest each line scans
- * the unit's serial — a line without one could be checked against nothing.
+ * Every line must let the item be traced: a ledger shipment always names a lot and an expiry
+ * (the contract refuses one without a future expiry), so each line gives both (lot-controlled),
+ * and once the supplier uploaded a serial manifest each line scans the unit's serial — a line
+ * without one could be checked against nothing.
  */
 function requireTraceability(lines: ReceiptLineInput[], hasManifest: boolean, shipmentId: string): void {
   for (const l of lines) {
@@ -196,6 +197,13 @@ function requireTraceability(lines: ReceiptLineInput[], hasManifest: boolean, sh
       throw appError(
         "RECEIPT_LINE_INVALID",
         `line ${l.line}: the item is lot-controlled: give its lot (AI 10, or the lot field)`,
+        { line: l.line },
+      );
+    }
+    if (l.expiry === undefined) {
+      throw appError(
+        "RECEIPT_LINE_INVALID",
+        `line ${l.line}: the item is lot-controlled: give its expiry (AI 17, or the expiry field)`,
         { line: l.line },
       );
     }

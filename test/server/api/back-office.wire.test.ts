@@ -28,6 +28,9 @@ import { expectExactlyDescribed } from "../support/wire";
  */
 
 const LATER = "2028-01-01T00:00:00Z";
+/** LATER, the seeded shipments' expiry, as receipt lines give it: a date, and AI (17)'s YYMMDD. */
+const LATER_DATE = LATER.slice(0, 10);
+const LATER_YYMMDD = LATER_DATE.slice(2).replace(/-/g, "");
 const RECEIVED_AT = "2026-08-20T00:00:00Z";
 const LOT_W = "LOT-W";
 const RECALLED_LOT = "LOT-R";
@@ -142,7 +145,7 @@ describe("back-office responses carry exactly their schemas' fields", function (
         shipmentId: "20",
         receivedAt: RECEIVED_AT,
         lines: [
-          { gtin: G1, lot: LOT_W, expiry: "2028-01-01", quantity: 2, rejected: 1, rejectReason: "crushed" },
+          { gtin: G1, lot: LOT_W, expiry: LATER_DATE, quantity: 2, rejected: 1, rejectReason: "crushed" },
         ],
       };
       written.matched = (await receipts.submit(matched, ACTOR, "w-1")).body;
@@ -158,7 +161,10 @@ describe("back-office responses carry exactly their schemas' fields", function (
         receiptNo: "W-2",
         shipmentId: "21",
         receivedAt: RECEIVED_AT,
-        lines: [{ gtin: G1, lot: "LOT-X", quantity: 1 }, { barcode: `(01)${G1}(10)${LOT_W}(21)S1` }],
+        lines: [
+          { gtin: G1, lot: "LOT-X", expiry: LATER_DATE, quantity: 1 },
+          { barcode: `(01)${G1}(17)${LATER_YYMMDD}(10)${LOT_W}(21)S1` },
+        ],
       };
       written.held = (await receipts.submit(held, ACTOR, "w-2")).body;
       const exceptions = new ExceptionsService(db);

@@ -5,7 +5,7 @@ import type { ShipmentRecordStruct } from "../../../typechain-types/contracts/De
 import * as act from "../../../ledger/acts";
 import { forEachEngine } from "../helpers/engines";
 import { once } from "../helpers/once";
-import { recordAsJson } from "../support/api-fixtures";
+import { recordAsJson, serialLines } from "../support/api-fixtures";
 import { GTIN, LOT, procure, startChain, type ChainStack, type Procurement } from "../support/chain";
 import { as, buildGateway, errorOf, login } from "../support/gateway";
 
@@ -128,7 +128,7 @@ forEachEngine((engine) => {
         receiptNo: "GR-0001",
         shipmentId: String(p.shipmentId),
         receivedAt: new Date((await chain.now()) * 1000).toISOString(),
-        lines: p.serials.map((serial) => ({ barcode: `(01)${GTIN}(10)${LOT}(21)${serial}` })),
+        lines: serialLines(p.serials, p.expiry),
       };
       const res = await app.inject({
         method: "POST",

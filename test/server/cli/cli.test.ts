@@ -763,8 +763,9 @@ describe("sunshine CLI", function () {
       /^error: SHIPMENT_NOT_FOUND \(404\): shipment 999 /,
     );
 
-    // Two of four units: a short delivery, held as an exception.
-    const short = file("short.csv", `barcode,quantity\n(01)${GTIN}(17)${yymmdd}(10)${LOT},2\n`);
+    // Two of four units: a short delivery, held as an exception. Given as fields this time: the
+    // expiry column carries the date a barcode would print.
+    const short = file("short.csv", `gtin,lot,expiry,quantity\n${GTIN},${LOT},${expiry},2\n`);
     const held = h.json<{ match: string; exceptionId: string; reasons: string[] }>(
       await h.as(receiver, [
         "hospital",

@@ -187,9 +187,27 @@ export async function postReceipt(
   return app.inject({ method: "POST", url: "/v1/receipts", headers, payload: payload as object });
 }
 
-/** One barcode line per serial: `(01)GTIN(10)LOT(21)SERIAL`. */
-export function serialLines(serials: string[], lot = LOT, gtin = GTIN): { barcode: string }[] {
-  return serials.map((s) => ({ barcode: `(01)${gtin}(10)${lot}(21)${s}` }));
+/** The date of a UNIX time in UTC, YYYY-MM-DD: a receipt line's `expiry` field. */
+export function isoDate(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 10);
+}
+
+/** YYMMDD of a UNIX time in UTC, as GS1 AI (17) prints it. */
+export function yymmdd(seconds: number): string {
+  return isoDate(seconds).slice(2).replace(/-/g, "");
+}
+
+/**
+ * One barcode line per serial: `(01)GTIN(17)EXPIRY(10)LOT(21)SERIAL`. `expiry` is the shipment's
+ * (UNIX seconds): every line must print it, and matching holds any other date.
+ */
+export function serialLines(
+  serials: string[],
+  expiry: number,
+  lot = LOT,
+  gtin = GTIN,
+): { barcode: string }[] {
+  return serials.map((s) => ({ barcode: `(01)${gtin}(17)${yymmdd(expiry)}(10)${lot}(21)${s}` }));
 }
 
 export interface ErrorBody {

@@ -12,11 +12,13 @@ import {
   expectError,
   expectInvalidField,
   extraWallet,
+  isoDate,
   loginAll,
   orderAndShip,
   postReceipt,
   startApi,
   stopApi,
+  yymmdd,
   type ApiStack,
   type Shipped,
 } from "../../support/api-fixtures";
@@ -69,11 +71,11 @@ forEachEngine((engine) => {
       approver2: otherApprover,
     });
     const lines: Record<keyof typeof s, Record<string, unknown>[]> = {
-      short: [{ gtin: GTIN, lot: LOT, quantity: 8 }],
-      part: [{ gtin: GTIN, lot: LOT, quantity: 2 }],
-      reject: [{ gtin: GTIN, lot: LOT, quantity: 3 }],
-      recalled: [{ gtin: GTIN, lot: RECALLED_LOT, quantity: 2 }],
-      open: [{ barcode: `(01)${GTIN}(10)LOT1999Z`, quantity: 2 }],
+      short: [{ gtin: GTIN, lot: LOT, expiry: isoDate(s.short.expiry), quantity: 8 }],
+      part: [{ gtin: GTIN, lot: LOT, expiry: isoDate(s.part.expiry), quantity: 2 }],
+      reject: [{ gtin: GTIN, lot: LOT, expiry: isoDate(s.reject.expiry), quantity: 3 }],
+      recalled: [{ gtin: GTIN, lot: RECALLED_LOT, expiry: isoDate(s.recalled.expiry), quantity: 2 }],
+      open: [{ barcode: `(01)${GTIN}(17)${yymmdd(s.open.expiry)}(10)LOT1999Z`, quantity: 2 }],
     };
     for (const key of Object.keys(s) as (keyof typeof s)[]) {
       const res = await postReceipt(

@@ -10,6 +10,7 @@ import {
   enrolSecondHospital,
   expectError,
   expectInvalidField,
+  isoDate,
   loginAll,
   orderAndShip,
   postReceipt,
@@ -82,7 +83,10 @@ forEachEngine((engine) => {
   };
 
   /** Receives a whole shipment now (chain time) as lot-level lines. */
-  async function receiveAll(shipment: { shipmentId: bigint; serials: string[] }, receiptNo: string) {
+  async function receiveAll(
+    shipment: { shipmentId: bigint; serials: string[]; expiry: number },
+    receiptNo: string,
+  ) {
     const receivedAt = await chainIso(chain);
     const res = await postReceipt(
       app,
@@ -91,7 +95,9 @@ forEachEngine((engine) => {
         receiptNo,
         shipmentId: String(shipment.shipmentId),
         receivedAt,
-        lines: [{ gtin: GTIN, lot: LOT, quantity: shipment.serials.length }],
+        lines: [
+          { gtin: GTIN, lot: LOT, expiry: isoDate(shipment.expiry), quantity: shipment.serials.length },
+        ],
       },
       receiptNo,
     );

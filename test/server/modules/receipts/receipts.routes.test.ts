@@ -12,6 +12,7 @@ import {
   enrolSecondHospital,
   expectError,
   expectInvalidField,
+  isoDate,
   loginAll,
   orderAndShip,
   parseMetrics,
@@ -20,6 +21,7 @@ import {
   startApi,
   stopApi,
   uploadManifest,
+  yymmdd,
   type ApiStack,
   type ReceiptPayload,
   type Shipped,
@@ -38,11 +40,6 @@ const OWN_RECALL_LOT = "LOTOWNRECALL";
 /** A lot another supplier recalls for its own stock: our supplier's shipments of it are not. */
 const OTHERS_RECALL_LOT = "LOTOTHERSRECALL";
 const SSCC = "09520123400000001";
-
-/** YYMMDD of a UNIX time, as GS1 AI (17) prints it. */
-function yymmdd(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().slice(2, 10).replace(/-/g, "");
-}
 
 forEachEngine((engine) => {
   let stack: ApiStack;
@@ -151,9 +148,11 @@ forEachEngine((engine) => {
     expect(body.settlement).to.equal("held");
   }
 
-  const lotLine = (quantity: number, extra: Record<string, unknown> = {}) => ({
+  /** `quantity` units of `shipment` given as fields: the GTIN, and the shipment's lot and expiry. */
+  const lotLine = (shipment: Shipped, quantity: number, extra: Record<string, unknown> = {}) => ({
     gtin: GTIN,
-    lot: LOT,
+    lot: shipment.lot,
+    expiry: isoDate(shipment.expiry),
     quantity,
     ...extra,
   });
@@ -163,7 +162,7 @@ forEachEngine((engine) => {
 
   /** GR-0001: the whole procured shipment, scanned serial by serial. */
   const clean = once(async () => {
-    const payload = await receipt(p, "GR-0001", serialLines(p.serials));
+    const payload = await receipt(p, "GR-0001", serialLines(p.serials, p.expiry));
     return { payload, first: await recorded(payload, "gr-0001") };
   });
   /** GR-0001's settlement paid, and the supplier's balance change. */
@@ -213,7 +212,7 @@ forEachEngine((engine) => {
 
     it("refuses a receipt number already used, even on another shipment: 409 RECEIPT_EXISTS", async function () {
       await clean();
-      const again = await receipt(s.errors, "GR-0001", [lotLine(2)]);
+      const again = await receipt(s.errors, "GR-0001", [lotLine(s.errors, 2)]);
       expectError(
         await postReceipt(app, t.receiver, again, "another-key"),
         409,
@@ -224,7 +223,7 @@ forEachEngine((engine) => {
 
     it("refuses a second receipt for the shipment: 409 SHIPMENT_ALREADY_RECEIVED", async function () {
       await clean();
-      const second = await receipt(p, "GR-0001-B", serialLines(p.serials));
+      const second = await receipt(p, "GR-0001-B", serialLines(p.serials, p.expiry));
       expectError(
         await postReceipt(app, t.receiver, second, "gr-0001-b"),
         409,
@@ -254,7 +253,7 @@ forEachEngine((engine) => {
           line: 1,
           gtin: GTIN,
           lot: LOT,
-          expiry: null,
+          expiry: isoDate(p.expiry),
           serial: p.serials[0],
           quantity: "1",
           rejected: "0",
@@ -302,23 +301,27 @@ forEachEngine((engine) => {
 
   /** The receipt of each mismatch reason (and of the clean variants among them). */
   const flows = {
-    short: once(async () => recorded(await receipt(s.short, "GR-SHORT", [lotLine(9)]))),
+    short: once(async () => recorded(await receipt(s.short, "GR-SHORT", [lotLine(s.short, 9)]))),
     /** Within the tolerance, and paid: what earlier receipts queued is paid first. */
     within: once(async () => {
       await app.settlementWorker!.drain();
-      const body = await recorded(await receipt(s.within, "GR-WITHIN", [lotLine(49)]));
+      const body = await recorded(await receipt(s.within, "GR-WITHIN", [lotLine(s.within, 49)]));
       const value = (await chain.ledger.orderBook.order(s.within.orderId)).escrow;
       const before = await chain.ledger.token.balanceOf(chain.cast.supplier.address);
       await app.settlementWorker!.drain();
       const paid = (await chain.ledger.token.balanceOf(chain.cast.supplier.address)) - before;
       return { body, value, paid };
     }),
-    over: once(async () => recorded(await receipt(s.over, "GR-OVER", [lotLine(3)]))),
+    over: once(async () => recorded(await receipt(s.over, "GR-OVER", [lotLine(s.over, 3)]))),
     lot: once(async () =>
-      recorded(await receipt(s.lot, "GR-LOT", [{ barcode: `(01)${GTIN}(10)LOT1999Z`, quantity: 2 }])),
+      recorded(
+        await receipt(s.lot, "GR-LOT", [
+          { barcode: `(01)${GTIN}(17)${yymmdd(s.lot.expiry)}(10)LOT1999Z`, quantity: 2 },
+        ]),
+      ),
     ),
     gtin: once(async () =>
-      recorded(await receipt(s.gtin, "GR-GTIN", [{ gtin: OTHER_GTIN, lot: LOT, quantity: 2 }])),
+      recorded(await receipt(s.gtin, "GR-GTIN", [lotLine(s.gtin, 2, { gtin: OTHER_GTIN })])),
     ),
     expiry: once(async () => {
       const printed = yymmdd(s.expiry.expiry + 40 * DAY);
@@ -330,53 +333,59 @@ forEachEngine((engine) => {
     }),
     notInManifest: once(async () =>
       recorded(
-        await receipt(s.notInManifest, "GR-NOTLISTED", serialLines([s.notInManifest.serials[0], "NM999"])),
+        await receipt(
+          s.notInManifest,
+          "GR-NOTLISTED",
+          serialLines([s.notInManifest.serials[0], "NM999"], s.notInManifest.expiry),
+        ),
       ),
     ),
     noManifest: once(async () =>
-      recorded(await receipt(s.noManifest, "GR-NOMANIFEST", serialLines(s.noManifest.serials))),
+      recorded(
+        await receipt(s.noManifest, "GR-NOMANIFEST", serialLines(s.noManifest.serials, s.noManifest.expiry)),
+      ),
     ),
     /** Its first serial is GR-0001's. */
     alreadyReceived: once(async () => {
       await clean();
-      return recorded(await receipt(s.alreadyReceived, "GR-AGAIN", serialLines(s.alreadyReceived.serials)));
+      return recorded(
+        await receipt(
+          s.alreadyReceived,
+          "GR-AGAIN",
+          serialLines(s.alreadyReceived.serials, s.alreadyReceived.expiry),
+        ),
+      );
     }),
     duplicated: once(async () => {
       const serial = s.duplicated.serials[0];
-      return recorded(await receipt(s.duplicated, "GR-DUP", serialLines([serial, serial])));
+      return recorded(
+        await receipt(s.duplicated, "GR-DUP", serialLines([serial, serial], s.duplicated.expiry)),
+      );
     }),
-    shelfLife: once(async () => recorded(await receipt(s.shelfLife, "GR-SHELF", [lotLine(2)]))),
-    recalled: once(async () =>
-      recorded(await receipt(s.recalled, "GR-RECALL", [{ gtin: GTIN, lot: RECALLED_LOT, quantity: 2 }])),
-    ),
+    shelfLife: once(async () => recorded(await receipt(s.shelfLife, "GR-SHELF", [lotLine(s.shelfLife, 2)]))),
+    recalled: once(async () => recorded(await receipt(s.recalled, "GR-RECALL", [lotLine(s.recalled, 2)]))),
     ownRecall: once(async () =>
-      recorded(
-        await receipt(s.ownRecall, "GR-OWN-RECALL", [{ gtin: GTIN, lot: OWN_RECALL_LOT, quantity: 2 }]),
-      ),
+      recorded(await receipt(s.ownRecall, "GR-OWN-RECALL", [lotLine(s.ownRecall, 2)])),
     ),
     othersRecall: once(async () =>
-      recorded(
-        await receipt(s.othersRecall, "GR-OTHERS-RECALL", [
-          { gtin: GTIN, lot: OTHERS_RECALL_LOT, quantity: 2 },
-        ]),
-      ),
+      recorded(await receipt(s.othersRecall, "GR-OTHERS-RECALL", [lotLine(s.othersRecall, 2)])),
     ),
     /** Received while the regulator has the supplier suspended. */
     unqualified: once(async () => {
       const registry = chain.ledger.registry.connect(chain.cast.regulator);
       await act.sent(registry.suspend(chain.cast.supplier.address, 9));
       try {
-        return await recorded(await receipt(s.unqualified, "GR-SUSPENDED", [lotLine(2)]));
+        return await recorded(await receipt(s.unqualified, "GR-SUSPENDED", [lotLine(s.unqualified, 2)]));
       } finally {
         await act.sent(registry.reinstate(chain.cast.supplier.address, 9));
       }
     }),
-    excursion: once(async () => recorded(await receipt(s.excursion, "GR-COLD", [lotLine(2)]))),
+    excursion: once(async () => recorded(await receipt(s.excursion, "GR-COLD", [lotLine(s.excursion, 2)]))),
     warehouseRejected: once(async () => {
       const [a, b, c] = s.warehouseRejected.serials;
       const lines = [
-        ...serialLines([a, b]),
-        { barcode: `(01)${GTIN}(10)${LOT}(21)${c}`, rejected: 1, rejectReason: "crushed box" },
+        ...serialLines([a, b], s.warehouseRejected.expiry),
+        { ...serialLines([c], s.warehouseRejected.expiry)[0], rejected: 1, rejectReason: "crushed box" },
       ];
       return recorded(await receipt(s.warehouseRejected, "GR-REJECTS", lines));
     }),
@@ -509,12 +518,14 @@ forEachEngine((engine) => {
   /** The key every refusal below tries; nothing of theirs is kept, so this receipt may use it. */
   const key = "refused";
   /** GR-ERR, recorded after the refusals with the number and key they tried. */
-  const afterRefusals = once(async () => recorded(await receipt(s.errors, "GR-ERR", [lotLine(2)]), key));
+  const afterRefusals = once(async () =>
+    recorded(await receipt(s.errors, "GR-ERR", [lotLine(s.errors, 2)]), key),
+  );
 
   describe("refusals", function () {
     it("refuses a barcode with a bad check digit: 400 BARCODE_INVALID naming the line", async function () {
       const payload = await receipt(s.errors, "GR-ERR", [
-        { barcode: `(01)${GTIN}(10)${LOT}` },
+        { barcode: `(01)${GTIN}(17)${yymmdd(s.errors.expiry)}(10)${LOT}` },
         { barcode: `(01)09520123456787(10)${LOT}` },
       ]);
       const body = expectError(
@@ -533,7 +544,7 @@ forEachEngine((engine) => {
           { barcode: `(01)${GTIN}(10)${LOT}(21)ER001`, quantity: 2 },
           "line 1: a serialised line has quantity 1",
         ],
-        [lotLine(2, { rejected: 3 }), "line 1: rejected must be between 0 and quantity (2)"],
+        [lotLine(s.errors, 2, { rejected: 3 }), "line 1: rejected must be between 0 and quantity (2)"],
         // A pallet's SSCC label: valid GS1, but no product on it.
         [{ barcode: `(00)${SSCC}${gtinCheckDigit(SSCC)}` }, "line 1: no GTIN (AI 01)"],
       ];
@@ -546,7 +557,7 @@ forEachEngine((engine) => {
     it("refuses a receipt time before the shipment existed or in the future: 400 RECEIPT_TIME_INVALID", async function () {
       const shipment = await act.shipmentRecord(chain.ledger, s.errors.shipmentId);
       const early = {
-        ...(await receipt(s.errors, "GR-ERR", [lotLine(2)])),
+        ...(await receipt(s.errors, "GR-ERR", [lotLine(s.errors, 2)])),
         receivedAt: new Date((Number(shipment.createdAt) - 60) * 1000).toISOString(),
       };
       expectError(
@@ -556,7 +567,7 @@ forEachEngine((engine) => {
         "is before the shipment was created",
       );
       const late = {
-        ...(await receipt(s.errors, "GR-ERR", [lotLine(2)])),
+        ...(await receipt(s.errors, "GR-ERR", [lotLine(s.errors, 2)])),
         receivedAt: await chainIso(chain, DAY),
       };
       expectError(
@@ -568,7 +579,7 @@ forEachEngine((engine) => {
     });
 
     it("needs an Idempotency-Key header: 400 naming it", async function () {
-      const payload = await receipt(s.errors, "GR-ERR", [lotLine(2)]);
+      const payload = await receipt(s.errors, "GR-ERR", [lotLine(s.errors, 2)]);
       expect(
         expectInvalidField(await postReceipt(app, t.receiver, payload, null), "headers.idempotency-key"),
       ).to.equal("is required");
@@ -576,14 +587,19 @@ forEachEngine((engine) => {
     });
 
     it("answers 400 VALIDATION_FAILED naming a missing, mistyped or unknown field", async function () {
-      const payload = await receipt(s.errors, "GR-ERR", [lotLine(2)]);
+      const payload = await receipt(s.errors, "GR-ERR", [lotLine(s.errors, 2)]);
       const { receiptNo: _receiptNo, ...noNumber } = payload;
       expect(
         expectInvalidField(await postReceipt(app, t.receiver, noNumber, key), "body.receiptNo"),
       ).to.equal("is required");
       expect(
         expectInvalidField(
-          await postReceipt(app, t.receiver, { ...payload, lines: [lotLine(2, { quantity: "many" })] }, key),
+          await postReceipt(
+            app,
+            t.receiver,
+            { ...payload, lines: [lotLine(s.errors, 2, { quantity: "many" })] },
+            key,
+          ),
           "body.lines[0].quantity",
         ),
       ).to.equal("must be integer");
@@ -601,7 +617,12 @@ forEachEngine((engine) => {
       ).to.equal("is not allowed");
       expect(
         expectInvalidField(
-          await postReceipt(app, t.receiver, { ...payload, lines: [lotLine(2, { colour: "blue" })] }, key),
+          await postReceipt(
+            app,
+            t.receiver,
+            { ...payload, lines: [lotLine(s.errors, 2, { colour: "blue" })] },
+            key,
+          ),
           "body.lines[0].colour",
         ),
       ).to.equal("is not allowed");
@@ -625,7 +646,7 @@ forEachEngine((engine) => {
     });
 
     it("answers 401 without a token, 403 FORBIDDEN to anyone but a hospital receiver", async function () {
-      const payload = await receipt(s.errors, "GR-ERR", [lotLine(2)]);
+      const payload = await receipt(s.errors, "GR-ERR", [lotLine(s.errors, 2)]);
       const res = await app.inject({
         method: "POST",
         url: "/v1/receipts",
@@ -645,7 +666,7 @@ forEachEngine((engine) => {
 
     it("attack: another hospital's receiver probing a shipment gets 404 exactly like a missing one", async function () {
       // Before: 403 NOT_YOUR_HOSPITAL "…was ordered by another hospital" told B the shipment exists.
-      const payload = await receipt(s.errors, "GR-ERR", [lotLine(2)]);
+      const payload = await receipt(s.errors, "GR-ERR", [lotLine(s.errors, 2)]);
       const others = expectError(
         await postReceipt(app, t.receiver2, payload, key),
         404,
@@ -663,7 +684,7 @@ forEachEngine((engine) => {
     });
 
     it("answers 404 SHIPMENT_NOT_FOUND for a shipment that is not on the ledger", async function () {
-      const payload = { ...(await receipt(s.errors, "GR-ERR", [lotLine(2)])), shipmentId: "999" };
+      const payload = { ...(await receipt(s.errors, "GR-ERR", [lotLine(s.errors, 2)])), shipmentId: "999" };
       expectError(
         await postReceipt(app, t.receiver, payload, key),
         404,

@@ -9,6 +9,7 @@ import {
   enrolSecondHospital,
   expectError,
   extraWallet,
+  isoDate,
   loginAll,
   orderAndShip,
   postReceipt,
@@ -37,6 +38,8 @@ import { LedgerSeed } from "../reconciliation/seed";
 /** Seeded (not on chain) shipments of hospital B: far above any id the test chain reaches. */
 const B_SHIPMENT = 900_001;
 const B_HOSTILE_SHIPMENT = 900_002;
+/** Their expiry (a date: the seed sets it, not the chain). */
+const B_EXPIRY = "2099-01-01";
 
 /** The same error body, the id aside: nothing in it tells "someone else's" from "missing". */
 function expectSameAsMissing(
@@ -124,7 +127,7 @@ forEachEngine((engine) => {
         orderId: id,
         gtin: GTIN,
         lot: LOT,
-        expiry: "2099-01-01T00:00:00Z",
+        expiry: `${B_EXPIRY}T00:00:00Z`,
         quantity: 1,
         createdAt,
       });
@@ -141,7 +144,7 @@ forEachEngine((engine) => {
         receiptNo: "GR-0001",
         shipmentId: String(p.shipmentId),
         receivedAt: await chainIso(chain),
-        lines: serialLines(p.serials),
+        lines: serialLines(p.serials, p.expiry),
       },
       "a-gr-0001",
     );
@@ -175,7 +178,7 @@ forEachEngine((engine) => {
         receiptNo: "B-PROBE",
         shipmentId: String(short.shipmentId),
         receivedAt: await chainIso(chain),
-        lines: serialLines(short.serials),
+        lines: serialLines(short.serials, short.expiry),
       };
       expectSameAsMissing(
         await postReceipt(app, t.receiver2, payload, "b-probe"),
@@ -202,7 +205,7 @@ forEachEngine((engine) => {
           receiptNo: "GR-SHORT",
           shipmentId: String(short.shipmentId),
           receivedAt: await chainIso(chain),
-          lines: serialLines(short.serials.slice(0, 1)),
+          lines: serialLines(short.serials.slice(0, 1), short.expiry),
         },
         "a-gr-short",
       );
@@ -250,7 +253,7 @@ forEachEngine((engine) => {
           receiptNo: "GR-0001",
           shipmentId: String(B_SHIPMENT),
           receivedAt: await chainIso(chain),
-          lines: [{ gtin: GTIN, lot: LOT, quantity: 1 }],
+          lines: [{ gtin: GTIN, lot: LOT, expiry: B_EXPIRY, quantity: 1 }],
         },
         "b-gr-0001",
       );
@@ -283,7 +286,7 @@ forEachEngine((engine) => {
             receiptNo: "GR-0001",
             shipmentId: String(decoy.shipmentId),
             receivedAt: await chainIso(chain),
-            lines: serialLines(decoy.serials),
+            lines: serialLines(decoy.serials, decoy.expiry),
           },
           "a-gr-0001-again",
         ),
@@ -357,6 +360,8 @@ forEachEngine((engine) => {
   describe("item 6: only a matched (or accepted) receipt marks serials received", function () {
     it("a hostile scan of A's serial on B's non-matching receipt does not block A's real receipt", async function () {
       const [serial] = victim.serials;
+      // Every scan below reads the same unit's label, which prints the victim shipment's expiry.
+      const label = serialLines([serial], victim.expiry);
       const hostile = await postReceipt(
         app,
         t.receiver2,
@@ -364,7 +369,7 @@ forEachEngine((engine) => {
           receiptNo: "B-HOSTILE",
           shipmentId: String(B_HOSTILE_SHIPMENT),
           receivedAt: await chainIso(chain),
-          lines: serialLines([serial]),
+          lines: label,
         },
         "b-hostile",
       );
@@ -378,7 +383,7 @@ forEachEngine((engine) => {
           receiptNo: "GR-STRAY",
           shipmentId: String(decoy.shipmentId),
           receivedAt: await chainIso(chain),
-          lines: serialLines([serial]),
+          lines: label,
         },
         "a-stray",
       );
@@ -393,7 +398,7 @@ forEachEngine((engine) => {
           receiptNo: "GR-VICTIM",
           shipmentId: String(victim.shipmentId),
           receivedAt: await chainIso(chain),
-          lines: serialLines([serial]),
+          lines: label,
         },
         "a-victim",
       );
@@ -411,7 +416,7 @@ forEachEngine((engine) => {
             receiptNo,
             shipmentId: String(rejected.shipmentId),
             receivedAt: await chainIso(chain),
-            lines: serialLines(serials),
+            lines: serialLines(serials, rejected.expiry),
           },
           receiptNo,
         );
@@ -468,6 +473,7 @@ forEachEngine((engine) => {
   describe("item 6: receipt lines carry what traces the item", function () {
     it("refuses a line without a lot, or without a serial once the shipment has a manifest: 400 RECEIPT_LINE_INVALID", async function () {
       const receivedAt = await chainIso(chain);
+      const expiry = isoDate(unscanned.expiry);
       const payload = (lines: Record<string, unknown>[]) => ({
         receiptNo: "GR-LINES",
         shipmentId: String(unscanned.shipmentId),
@@ -478,7 +484,7 @@ forEachEngine((engine) => {
         await postReceipt(
           app,
           t.receiver,
-          payload([{ gtin: GTIN, serial: unscanned.serials[0] }]),
+          payload([{ gtin: GTIN, expiry, serial: unscanned.serials[0] }]),
           "lines-1",
         ),
         400,
@@ -486,11 +492,50 @@ forEachEngine((engine) => {
         "line 1: the item is lot-controlled: give its lot",
       );
       expectError(
-        await postReceipt(app, t.receiver, payload([{ gtin: GTIN, lot: LOT, quantity: 1 }]), "lines-2"),
+        await postReceipt(
+          app,
+          t.receiver,
+          payload([{ gtin: GTIN, lot: LOT, expiry, quantity: 1 }]),
+          "lines-2",
+        ),
         400,
         "RECEIPT_LINE_INVALID",
         `line 1: shipment ${unscanned.shipmentId} has a serial manifest: scan each unit's serial`,
       );
+    });
+
+    it("refuses a line without an expiry, scanned or in fields: 400 RECEIPT_LINE_INVALID naming the line", async function () {
+      const receivedAt = await chainIso(chain);
+      const [serial] = unscanned.serials;
+      const expiry = isoDate(unscanned.expiry);
+      const refusal = (lines: Record<string, unknown>[], key: string) =>
+        postReceipt(
+          app,
+          t.receiver,
+          { receiptNo: "GR-NOEXPIRY", shipmentId: String(unscanned.shipmentId), receivedAt, lines },
+          key,
+        );
+      const scanned = expectError(
+        await refusal([{ barcode: `(01)${GTIN}(10)${LOT}(21)${serial}` }], "no-expiry-1"),
+        400,
+        "RECEIPT_LINE_INVALID",
+        "line 1: the item is lot-controlled: give its expiry (AI 17, or the expiry field)",
+      );
+      expect(scanned.details).to.deep.equal({ line: 1 });
+      // The second line is the one at fault: the first gives everything.
+      const fields = expectError(
+        await refusal(
+          [
+            { gtin: GTIN, lot: LOT, expiry, serial },
+            { gtin: GTIN, lot: LOT, serial: "US999" },
+          ],
+          "no-expiry-2",
+        ),
+        400,
+        "RECEIPT_LINE_INVALID",
+        "line 2: the item is lot-controlled: give its expiry (AI 17, or the expiry field)",
+      );
+      expect(fields.details).to.deep.equal({ line: 2 });
     });
   });
 });

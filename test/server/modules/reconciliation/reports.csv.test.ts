@@ -45,7 +45,7 @@ forEachEngine((engine) => {
         receiptNo,
         shipmentId: String(p.shipmentId),
         receivedAt: await chainIso(chain),
-        lines: serialLines(p.serials),
+        lines: serialLines(p.serials, p.expiry),
       },
       "gr-formula",
     );

@@ -54,7 +54,7 @@ forEachEngine((engine) => {
         receiptNo: "GR-R1",
         shipmentId: String(p.shipmentId),
         receivedAt: await chainIso(chain),
-        lines: serialLines(p.serials),
+        lines: serialLines(p.serials, p.expiry),
       },
       "gr-r1",
     );

@@ -15,6 +15,7 @@ import { TrailService } from "../../../../server/modules/trail/trail.service";
 import { TrailVerifier } from "../../../../server/modules/trail/trail.verify";
 import { forEachEngine } from "../../helpers/engines";
 import { DAY, GTIN, LOT, startChain, type ChainStack } from "../../support/chain";
+import { serialLines } from "../../support/api-fixtures";
 import { as, buildGateway, errorOf, login } from "../../support/gateway";
 import { REASON, tellStory, type Story } from "./story";
 
@@ -189,7 +190,7 @@ describe("audit trail", function () {
           receiptNo: "GR-0001",
           shipmentId: String(story.shipmentId),
           receivedAt: new Date(((await chain.now()) - 60) * 1000).toISOString(),
-          lines: story.serials.map((serial) => ({ barcode: `(01)${GTIN}(10)${LOT}(21)${serial}` })),
+          lines: serialLines(story.serials, story.expiry),
         },
       });
       expect(receipt.statusCode, receipt.body).to.equal(201);
@@ -235,7 +236,8 @@ describe("audit trail", function () {
           receiptNo: "GR-0002",
           shipmentId: String(story.shipment2),
           receivedAt: new Date((await chain.now()) * 1000).toISOString(),
-          lines: story.serials2.map((serial) => ({ barcode: `(01)${GTIN}(10)${LOT}(21)${serial}` })),
+          // Shipment 2 was declared with the story's expiry too (setUpChain).
+          lines: serialLines(story.serials2, story.expiry),
         },
       });
       expect(second.statusCode, second.body).to.equal(201);
