@@ -265,7 +265,8 @@ describe("back-office responses carry exactly their schemas' fields", function (
       });
 
       it("GET /v1/payments/overdue: every kind of hold", async function () {
-        const { items } = await reports().overduePayments(0, undefined, { limit: 500 });
+        const page = await reports().overduePayments(0, undefined, { limit: 500 });
+        const { items } = page;
         expect(new Set(items.flatMap((i) => i.holds.map((h) => h.code)))).to.deep.equal(
           new Set([
             "OPEN_EXCEPTION",
@@ -277,7 +278,7 @@ describe("back-office responses carry exactly their schemas' fields", function (
             "NO_SETTLEMENT_JOB",
           ]),
         );
-        await expectExactlyDescribed(OverdueReport, { days: 0, items });
+        await expectExactlyDescribed(OverdueReport, { days: 0, ...page });
       });
     });
 
