@@ -1,6 +1,7 @@
 /**
  * The layering, checked by `npm run lint` (`npm run lint:layers`): imports point down.
  *
+ *   console/  the web console (browser) — the top floor, beside scripts/
  *   scripts/  start, reset, demo, deploy, the CLI — the top floor
  *   server/   the gateway: app, config, db, lib, plugins (infrastructure), modules/<capability>
  *   api/      the gateway's public contract (TypeBox schemas and the error catalogue)
@@ -52,6 +53,22 @@ module.exports = {
       to: { dependencyTypes: ["local"], pathNot: "^(api|ledger)/" },
     },
     {
+      name: "console-only-to-api-and-ledger",
+      comment:
+        "The web console runs in the browser and speaks the wire contract: it may use api/ (types), ledger/ " +
+        "(encoding acts) and the generated contract types, never the gateway, the scripts or the tests.",
+      severity: "error",
+      from: { path: "^console/" },
+      to: { dependencyTypes: ["local"], pathNot: "^(console|api|ledger|typechain-types)/" },
+    },
+    {
+      name: "console-no-node-builtins",
+      comment: "Nothing the console imports may need Node's built-in modules: a browser has none.",
+      severity: "error",
+      from: { path: "^console/" },
+      to: { dependencyTypes: ["core"] },
+    },
+    {
       name: "nothing-imports-bench",
       comment: "Benchmarks are leaves: nothing may depend on them.",
       severity: "error",
@@ -75,7 +92,7 @@ module.exports = {
       // typebox 1.x and others resolve only through their package.json "exports".
       exportsFields: ["exports"],
       conditionNames: ["require", "import", "node", "default", "types"],
-      extensions: [".ts", ".js", ".cjs", ".mjs", ".json", ".d.ts"],
+      extensions: [".ts", ".tsx", ".js", ".cjs", ".mjs", ".json", ".d.ts"],
     },
   },
 };

@@ -170,6 +170,7 @@ function page(info: PageInfo): string {
     "",
     "Sunshine Ledger is running.",
     "",
+    `  Console     ${url}/   — sign in${local ? " with a demo account below, or" : ""} with a browser wallet`,
     `  Gateway     ${url}`,
     `  API docs    ${url}/docs`,
     `  OpenAPI     ${url}/openapi.json`,

@@ -31,7 +31,8 @@ export interface GatewayEnvOptions {
  * DEPLOYMENT_FILE from the stack; on the local chain the settler's and the relayer's
  * development keys,
  * CONFIRMATIONS=0 (Anvil mines each transaction in its own block and never reorgs) and
- * INDEXER_POLL_MS=100 and RATE_LIMIT_SIGN_IN_PER_MINUTE=600 (the demo signs its cast in at once), unless set; AUTH_SECRET and PATIENT_REF_SALT kept in DATA_DIR so tokens and patient hashes survive
+ * INDEXER_POLL_MS=100, RATE_LIMIT_SIGN_IN_PER_MINUTE=600 (the demo signs its cast in at once) and
+ * DEMO_ACCOUNTS_FILE (the console's demo sign-in), unless set; AUTH_SECRET and PATIENT_REF_SALT kept in DATA_DIR so tokens and patient hashes survive
  * a restart, unless set. Everything else passes through from `base`.
  */
 export function gatewayEnv(base: NodeJS.ProcessEnv, options: GatewayEnvOptions): NodeJS.ProcessEnv {
@@ -51,6 +52,8 @@ export function gatewayEnv(base: NodeJS.ProcessEnv, options: GatewayEnvOptions):
     env.INDEXER_POLL_MS ||= "100"; // a local node answers at once: index (and settle) promptly
     // The demo signs its whole cast in from one address within seconds.
     env.RATE_LIMIT_SIGN_IN_PER_MINUTE ||= "600";
+    // The console offers the demo accounts at sign-in (the gateway does so on chain 31337 only).
+    env.DEMO_ACCOUNTS_FILE ||= paths.accounts;
   }
   env.AUTH_SECRET ||= persistentSecret(paths.authSecret, 32);
   env.PATIENT_REF_SALT ||= persistentSecret(paths.patientRefSalt, 16);

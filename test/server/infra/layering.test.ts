@@ -14,7 +14,7 @@ import { tempDir } from "../helpers/temp-dir";
 const ROOT = path.resolve(__dirname, "../../..");
 const CONFIG = path.join(ROOT, ".dependency-cruiser.cjs");
 const DEPCRUISE = path.join(ROOT, "node_modules/.bin/depcruise");
-const LAYERS = ["ledger", "api", "server", "scripts", "bench", "test"];
+const LAYERS = ["ledger", "api", "server", "scripts", "bench", "test", "console/src"];
 
 interface Violation {
   from: string;
@@ -88,6 +88,8 @@ describe("layering lint (.dependency-cruiser.cjs)", function () {
     write(root, "api/bad.ts", 'import "../server/lib/util";\n');
     write(root, "test/bench.test.ts", 'import "../bench/run";\n');
     write(root, "scripts/missing.ts", 'import "./no-such-file";\n');
+    write(root, "console/src/ok.tsx", 'import "../../api/common";\nimport "../../ledger/enums";\n');
+    write(root, "console/src/bad.tsx", 'import "../../server/lib/util";\nimport "node:fs";\n');
 
     expect(await violations(root)).to.deep.equal(
       [
@@ -99,10 +101,12 @@ describe("layering lint (.dependency-cruiser.cjs)", function () {
         "api-imports-only-ledger: api/bad.ts → server/lib/util.ts",
         "nothing-imports-bench: test/bench.test.ts → bench/run.ts",
         "no-unresolvable-imports: scripts/missing.ts → ./no-such-file",
+        "console-only-to-api-and-ledger: console/src/bad.tsx → server/lib/util.ts",
+        "console-no-node-builtins: console/src/bad.tsx → fs",
       ].sort(),
     );
     const lint = await depcruise(root, "err");
-    expect(lint.code, "npm run lint fails: one error per violation").to.equal(8);
+    expect(lint.code, "npm run lint fails: one error per violation").to.equal(10);
     expect(lint.stdout).to.include(
       "error plugins-not-to-modules: server/plugins/bad.ts → server/modules/orders/orders.service.ts",
     );

@@ -1,0 +1,65 @@
+import { useQueryClient } from "@tanstack/react-query";
+import { App, Button, type ButtonProps } from "antd";
+import { useState } from "react";
+import { useI18n } from "../i18n/i18n";
+import { ApiError } from "../lib/api";
+import { relayAct } from "../lib/relay";
+import { useSession } from "../lib/session";
+import { browserWalletSigner } from "../lib/signers";
+import { chainErrorSentence } from "../i18n/chain-errors";
+
+/**
+ * A button that performs one ledger act through the relay: `call()` says which contract and
+ * calldata. The user sees the signing, the sending and the outcome (block, or the ledger's
+ * refusal in plain words); on success every query is refreshed, as the act may show anywhere.
+ */
+export function ActButton(
+  props: Omit<ButtonProps, "onClick"> & {
+    call: () => Promise<{ to: string; data: string }> | { to: string; data: string };
+    onDone?: (result: { txHash: string; blockNumber: number }) => void;
+  },
+) {
+  const { call, onDone, children, ...button } = props;
+  const { t, lang } = useI18n();
+  const { message } = App.useApp();
+  const session = useSession();
+  const queryClient = useQueryClient();
+  const [busy, setBusy] = useState(false);
+
+  async function run() {
+    setBusy(true);
+    const key = `act-${Date.now()}`;
+    try {
+      const { to, data } = await call();
+      const signer = session.signer ?? (await browserWalletSigner());
+      message.open({ key, type: "loading", content: t("act.sending"), duration: 0 });
+      const result = await relayAct(signer, to, data, () =>
+        message.open({ key, type: "loading", content: t("act.signing"), duration: 0 }),
+      );
+      message.open({ key, type: "success", content: t("act.done", { block: result.blockNumber }) });
+      await queryClient.invalidateQueries();
+      onDone?.(result);
+    } catch (error) {
+      const name =
+        error instanceof ApiError && typeof error.details?.error === "string"
+          ? error.details.error
+          : undefined;
+      const text =
+        chainErrorSentence(name, lang) ??
+        (error instanceof ApiError
+          ? error.message
+          : error instanceof Error
+            ? error.message
+            : t("act.failed"));
+      message.open({ key, type: "error", content: name ? `${text} (${name})` : text, duration: 8 });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Button {...button} loading={busy} onClick={run}>
+      {children}
+    </Button>
+  );
+}

@@ -1,0 +1,52 @@
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { Button, Space, Table, type TableColumnsType } from "antd";
+import { useI18n } from "../i18n/i18n";
+import { api, withQuery } from "../lib/api";
+import { ErrorAlert } from "./ErrorAlert";
+
+/**
+ * A list the API pages with cursors (`{ items, nextCursor }`): the first page, and "load more"
+ * for the next, as long as there is one. `query` narrows the list (its filters).
+ */
+export function CursorTable<T extends object>(props: {
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  columns: TableColumnsType<T>;
+  rowKey: keyof T & string;
+  pageSize?: number;
+  /** Names the table for tests and screen readers. */
+  label: string;
+}) {
+  const { t } = useI18n();
+  const pageSize = props.pageSize ?? 20;
+  const list = useInfiniteQuery({
+    queryKey: [props.path, props.query ?? {}, pageSize],
+    queryFn: ({ pageParam }) =>
+      api.get<{ items: T[]; nextCursor: string | null }>(
+        withQuery(props.path, { ...props.query, limit: pageSize, cursor: pageParam }),
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  if (list.error) return <ErrorAlert error={list.error} />;
+  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Space orientation="vertical" style={{ width: "100%" }}>
+      <Table<T>
+        aria-label={props.label}
+        size="small"
+        loading={list.isPending}
+        columns={props.columns}
+        dataSource={rows}
+        rowKey={props.rowKey}
+        pagination={false}
+        scroll={{ x: "max-content" }}
+      />
+      {list.hasNextPage && (
+        <Button onClick={() => list.fetchNextPage()} loading={list.isFetchingNextPage}>
+          {t("list.more")}
+        </Button>
+      )}
+    </Space>
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * The console's English text, by key. `zh.ts` must give every key (its type is this file's):
+ * a missing translation is a compile error, not a blank on screen. `{name}` marks a value.
+ */
+import { en as hospital } from "../pages/hospital/messages";
+import { en as regulator } from "../pages/regulator/messages";
+import { en as supplier } from "../pages/supplier/messages";
+import { en as warehouse } from "../pages/warehouse/messages";
+
+export const en = {
+  ...supplier,
+  ...hospital,
+  ...warehouse,
+  ...regulator,
+  "app.title": "Sunshine Ledger",
+  "app.subtitle": "Medical consumables procurement ledger",
+  "lang.switch": "中文",
+  "session.signOut": "Sign out",
+  "session.roles": "Roles",
+  "session.noRole": "no role",
+  "session.hospital": "Hospital",
+  "signIn.title": "Sign in",
+  "signIn.wallet": "Sign in with a browser wallet",
+  "signIn.walletMissing":
+    "No browser wallet found. Install one (an EIP-1193 wallet) or, on the demo chain, pick a demo account.",
+  "signIn.demo": "Demo accounts (local development chain only)",
+  "signIn.demoHint":
+    "These keys are the local chain's public development keys: never offered on a real network.",
+  "signIn.as": "Sign in as {name}",
+  "signIn.signing": "Waiting for the signature…",
+  "role.regulator": "Regulator",
+  "role.supplier": "Supplier",
+  "role.hospital-admin": "Hospital account",
+  "role.hospital-approver": "Procurement approver",
+  "role.hospital-receiver": "Warehouse",
+  "role.hospital-settler": "Settler",
+  "nav.home": "Home",
+  "nav.supplier.documents": "My qualification",
+  "nav.supplier.tenders": "Tenders and bids",
+  "nav.supplier.agreements": "My agreements",
+  "nav.supplier.orders": "Orders and shipments",
+  "nav.supplier.payments": "My payments",
+  "nav.hospital.approvals": "Orders to approve",
+  "nav.hospital.orders": "Orders",
+  "nav.hospital.exceptions": "Exceptions",
+  "nav.hospital.payments": "Payments",
+  "nav.hospital.fulfilment": "Commitments",
+  "nav.warehouse.receive": "Receive goods",
+  "nav.regulator.suppliers": "Supplier registry",
+  "nav.regulator.tenders": "Tenders and awards",
+  "nav.regulator.trail": "Trail explorer",
+  "nav.regulator.reconciliation": "Reconciliation",
+  "nav.regulator.recalls": "Recall exposure",
+  "nav.regulator.overdue": "Overdue payments",
+  "home.welcome": "Welcome, {address}",
+  "home.pick": "Choose a task on the left.",
+  "home.noRole":
+    "This account has no role on the ledger yet. A supplier registers; a hospital's staff are invited by their hospital.",
+  "state.loading": "Loading…",
+  "state.empty": "Nothing here yet.",
+  "state.error": "Could not load: {message}",
+  "state.retry": "Retry",
+  "list.more": "Load more",
+  "act.sending": "Sending to the ledger…",
+  "act.done": "Recorded on the ledger in block {block}.",
+  "act.failed": "The ledger refused it.",
+  "act.reverted": "The ledger would refuse this: {message}",
+  "act.signing": "Sign in your wallet…",
+  "common.actions": "Actions",
+  "common.status": "Status",
+  "common.id": "ID",
+  "common.amount": "Amount",
+  "common.quantity": "Quantity",
+  "common.hospital": "Hospital",
+  "common.supplier": "Supplier",
+  "common.category": "Category",
+  "common.created": "Created",
+  "common.download": "Download CSV",
+  "common.cancel": "Cancel",
+  "common.confirm": "Confirm",
+  "common.tx": "Transaction",
+  "common.block": "Block",
+} as const;
+
+export type MessageKey = keyof typeof en;
+export type Messages = Record<MessageKey, string>;

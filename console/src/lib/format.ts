@@ -1,0 +1,40 @@
+/**
+ * How figures read on screen: money from the API's fen (integer minor units, as decimal
+ * strings) to yuan with two decimals, never through a float; dates in the gateway's time zone.
+ */
+
+export function yuan(fen: string | bigint): string {
+  const value = BigInt(fen);
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  const whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const cents = (abs % 100n).toString().padStart(2, "0");
+  return `${negative ? "-" : ""}¥${whole}.${cents}`;
+}
+
+export function dateTime(iso: string | null | undefined, timeZone: string, lang: "zh" | "en"): string {
+  if (!iso) return "—";
+  return new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-GB", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(new Date(iso));
+}
+
+export function date(iso: string | null | undefined, timeZone: string, lang: "zh" | "en"): string {
+  if (!iso) return "—";
+  return new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-GB", {
+    timeZone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(new Date(iso));
+}
+
+/** 0x1234…abcd: an address or hash short enough for a table cell (the whole in its title). */
+export function short(hex: string): string {
+  return hex.length > 14 ? `${hex.slice(0, 6)}…${hex.slice(-4)}` : hex;
+}

@@ -1,0 +1,4 @@
+import type { NavEntry } from "../../app/nav";
+
+/** The regulator's pages. */
+export const regulatorRoutes: NavEntry[] = [];

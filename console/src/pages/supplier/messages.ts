@@ -1,0 +1,4 @@
+/** Text of the supplier pages, English and Chinese (zh must give every key of en). */
+export const en = {} as const;
+
+export const zh: Record<keyof typeof en, string> = {};

@@ -1,0 +1,4 @@
+import type { NavEntry } from "../../app/nav";
+
+/** The supplier's pages. */
+export const supplierRoutes: NavEntry[] = [];

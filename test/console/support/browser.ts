@@ -1,0 +1,77 @@
+import { expect } from "chai";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+/**
+ * Headless Chromium (Debian's package, driven by playwright-core: Playwright's own browser
+ * download cannot reach the internet here) and what every console test checks on its pages:
+ * no error in the browser console, no serious or critical accessibility violation (axe-core),
+ * and a screenshot per page under test-output/console/ (not committed).
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const SCREENSHOTS = path.resolve(__dirname, "../../../test-output/console");
+
+export async function launchBrowser(): Promise<Browser> {
+  // --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
+  return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+}
+
+/** A page of its own (a fresh session) that records the browser console's errors. */
+export async function openPage(browser: Browser, url: string, locale = "en-GB"): Promise<ConsolePage> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(`${e.name}: ${e.message}`));
+  await page.goto(url);
+  return { page, errors, close: () => context.close() };
+}
+
+export interface ConsolePage {
+  page: Page;
+  /** Errors the browser console showed. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** Signs in with the demo account `name` from the sign-in page's picker. */
+export async function signInAs(p: ConsolePage, name: string): Promise<void> {
+  await p.page.getByRole("button", { name: `Sign in as ${name}` }).click();
+  await p.page.getByTestId("who").waitFor();
+}
+
+/** The page's serious and critical accessibility violations, by axe-core rule and target. */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  // Evaluated, not added as a <script>: the gateway's Content-Security-Policy (rightly) refuses
+  // inline scripts, and the test must not weaken it.
+  await page.evaluate(readFileSync(require.resolve("axe-core/axe.min.js"), "utf8"));
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<AxeResult> } }
+    ).axe;
+    interface AxeResult {
+      violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[];
+    }
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      targets: v.nodes.map((n) => String(n.target)),
+    }));
+  });
+  return violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.targets.join(", ")}`);
+}
+
+/** The checks every main page passes, and its screenshot (test-output/console/<name>.png). */
+export async function checkPage(p: ConsolePage, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await p.page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  expect(await accessibilityProblems(p.page), `accessibility of ${name}`).to.deep.equal([]);
+  expect(p.errors, `browser console errors on ${name}`).to.deep.equal([]);
+}

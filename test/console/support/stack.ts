@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { DemoAccount } from "../../../api/console";
+import { compiled } from "../../server/helpers/build";
+import { tempDir } from "../../server/helpers/temp-dir";
+import { freePort } from "../../server/support/chain";
+
+/**
+ * The console's end-to-end tests run against what a user runs: `npm start` (compiled), with its
+ * local chain, gateway, console and the demo year loaded, in a throw-away DATA_DIR.
+ */
+
+const ROOT = path.resolve(__dirname, "../../..");
+
+export interface DemoStack {
+  url: string;
+  rpcUrl: string;
+  accounts: DemoAccount[];
+  /** The account of the demo cast named `name` (accounts.json). */
+  account(name: string): DemoAccount;
+  /** Everything the stack printed, for a failing test's message. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startDemoStack(): Promise<DemoStack> {
+  const dataDir = tempDir("console-e2e");
+  const port = await freePort();
+  const chainPort = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [compiled("scripts/start.ts")], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      CHAIN_PORT: String(chainPort),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Sunshine Ledger is running.")) resolve();
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    void exited.then((code) => reject(new Error(`npm start exited (${code}) before it was up:\n${output}`)));
+  });
+  const accounts = JSON.parse(readFileSync(path.join(dataDir, "accounts.json"), "utf8")) as DemoAccount[];
+  return {
+    url: `http://127.0.0.1:${port}`,
+    rpcUrl: `http://127.0.0.1:${chainPort}`,
+    accounts,
+    account: (name) => {
+      const found = accounts.find((a) => a.name === name);
+      if (!found) throw new Error(`no demo account ${name}: ${accounts.map((a) => a.name).join(", ")}`);
+      return found;
+    },
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill("SIGINT");
+        await exited;
+      }
+    },
+  };
+}
