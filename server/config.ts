@@ -345,11 +345,7 @@ const SETTINGS = {
     "accounts.json of `npm start`: offered as demo accounts in the console's sign-in, and only on a local development chain (31337)",
     verbatim,
   ),
-  TIME_ZONE: withDefault(
-    "IANA time zone the console shows dates in",
-    timeZone,
-    "Asia/Shanghai",
-  ),
+  TIME_ZONE: withDefault("IANA time zone the console shows dates in", timeZone, "Asia/Shanghai"),
   TRUST_PROXY: withDefault(
     "comma-separated addresses or CIDR ranges of the reverse proxies in front of the gateway; their X-Forwarded-For names the client whose IP counts for limits and quotas. None when unset: the connecting address counts",
     listOf(ipRange),
@@ -503,7 +499,8 @@ function assemble(values: Values, problems: ConfigProblem[]): Config {
     opsToken: values.OPS_TOKEN,
     console: {
       dir: path.resolve(values.CONSOLE_DIR),
-      demoAccountsFile: values.DEMO_ACCOUNTS_FILE === undefined ? undefined : path.resolve(values.DEMO_ACCOUNTS_FILE),
+      demoAccountsFile:
+        values.DEMO_ACCOUNTS_FILE === undefined ? undefined : path.resolve(values.DEMO_ACCOUNTS_FILE),
       timeZone: values.TIME_ZONE,
     },
     edge: {

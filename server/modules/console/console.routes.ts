@@ -27,7 +27,8 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ["console"],
-        summary: "The chain, contracts and time zone the console works with (and, on a local chain, its demo accounts)",
+        summary:
+          "The chain, contracts and time zone the console works with (and, on a local chain, its demo accounts)",
         response: { 200: ConsoleConfig, ...errorResponses },
       },
     },

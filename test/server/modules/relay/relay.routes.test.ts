@@ -251,7 +251,12 @@ forEachEngine((engine) => {
         headers: bearer(tokens.get(chain.cast.approver.address)!),
       });
       expect(res.statusCode, res.body).to.equal(200);
-      expect(res.json()).to.deep.equal({ txHash: hash, status: "pending", blockNumber: null, indexed: false });
+      expect(res.json()).to.deep.equal({
+        txHash: hash,
+        status: "pending",
+        blockNumber: null,
+        indexed: false,
+      });
     });
 
     it("refuses to prepare a call that would revert, naming the custom error, and one the caller's role may not relay", async function () {
