@@ -27,6 +27,8 @@ async function consoleStatic(app: FastifyInstance): Promise<void> {
     // One route per built file, found at start: nothing else is served from the folder.
     wildcard: false,
     index: false,
+    // Ours, below: send's own max-age=0 would override them.
+    cacheControl: false,
     setHeaders: (res, file) => {
       res.setHeader(
         "cache-control",
@@ -37,10 +39,10 @@ async function consoleStatic(app: FastifyInstance): Promise<void> {
   app.get("/*", { schema: { hide: true } }, async (request, reply) => {
     const url = request.url.split("?")[0];
     if (API_PATHS.test(url)) throw appError("ROUTE_NOT_FOUND", `no route for GET ${url}`);
-    return reply.header("cache-control", "no-cache").sendFile("index.html");
+    return reply.header("cache-control", "no-cache").sendFile("index.html", { cacheControl: false });
   });
   app.get("/", { schema: { hide: true } }, async (_request, reply) =>
-    reply.header("cache-control", "no-cache").sendFile("index.html"),
+    reply.header("cache-control", "no-cache").sendFile("index.html", { cacheControl: false }),
   );
 }
 
