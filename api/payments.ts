@@ -149,3 +149,41 @@ export const OverdueReport = Type.Object(
   { additionalProperties: false },
 );
 export type OverdueReport = Static<typeof OverdueReport>;
+
+/** GET /v1/payments/spend: money paid on the ledger, by product category and month. */
+export const SpendQuery = Type.Object(
+  {
+    from: Type.Optional(
+      Type.With(DateTime, { description: "paid at or after; default the start of the month 11 months back" }),
+    ),
+    to: Type.Optional(Type.With(DateTime, { description: "paid before; default now" })),
+    hospital: Type.Optional(Type.With(Address, { description: "regulators: one hospital's spend" })),
+  },
+  { additionalProperties: false },
+);
+export type SpendQuery = Static<typeof SpendQuery>;
+
+export const SpendRow = Type.Object(
+  {
+    month: Type.String({ pattern: "^[0-9]{4}-[0-9]{2}$", description: "YYYY-MM in the report's time zone" }),
+    category: Type.String({ description: "the agreement's product category" }),
+    paid: Type.With(Amount, { description: "paid to suppliers, fen" }),
+    penalties: Type.With(Amount, { description: "late-delivery penalties kept back, fen" }),
+    settlements: Type.Integer({ minimum: 1 }),
+  },
+  { additionalProperties: false },
+);
+export type SpendRow = Static<typeof SpendRow>;
+
+export const SpendReport = Type.Object(
+  {
+    from: DateTime,
+    to: DateTime,
+    timeZone: Type.String({ description: "the time zone months are counted in (TIME_ZONE)" }),
+    rows: Type.With(Type.Array(SpendRow), {
+      description: "one per month and category with a payment, by month then category; at most 61 months",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type SpendReport = Static<typeof SpendReport>;

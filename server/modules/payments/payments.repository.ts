@@ -1,6 +1,12 @@
 import type { Db } from "../../db";
 import { decodeCursor, ID_KEY, toPage } from "../../lib/pagination";
-import type { ListPaymentsQuery, Payment, PaymentPage, SettlementJobStatus } from "../../../api/payments";
+import type {
+  ListPaymentsQuery,
+  Payment,
+  PaymentPage,
+  SettlementJobStatus,
+  SpendRow,
+} from "../../../api/payments";
 
 /**
  * Payments as the hospital and its suppliers see them: every settlement job with its on-chain
@@ -75,4 +81,46 @@ function view(r: Row): Payment {
       ? Math.max(0, Math.round((paidAt.getTime() - acceptedAt.getTime()) / 1000))
       : null,
   };
+}
+
+/**
+ * Paid settlements per month (in `timeZone`) and agreement category, in [from, to), narrowed to
+ * one hospital or one supplier. Bounded by its range: months × categories rows.
+ */
+export async function spendByMonth(
+  db: Db,
+  q: { from: Date; to: Date; timeZone: string; hospital?: string; supplier?: string },
+): Promise<SpendRow[]> {
+  const params: unknown[] = [q.from.toISOString(), q.to.toISOString(), q.timeZone];
+  const where = ["st.paid_at >= $1", "st.paid_at < $2"];
+  if (q.hospital) where.push(`o.hospital = $${params.push(q.hospital.toLowerCase())}`);
+  if (q.supplier) where.push(`st.supplier = $${params.push(q.supplier.toLowerCase())}`);
+  const { rows } = await db.query<{
+    month: string;
+    category: string;
+    paid: string;
+    penalties: string;
+    settlements: number;
+  }>(
+    `SELECT to_char(st.paid_at AT TIME ZONE $3, 'YYYY-MM') AS month, a.category,
+       sum(st.paid)::text AS paid, sum(st.penalty)::text AS penalties, count(*)::int AS settlements
+     FROM settlements st
+     JOIN orders o ON o.id = st.order_id
+     JOIN agreements a ON a.id = o.agreement_id
+     WHERE ${where.join(" AND ")}
+     GROUP BY 1, 2
+     ORDER BY 1, 2`,
+    params,
+  );
+  return rows;
+}
+
+/** The start (local midnight in `timeZone`) of the month `monthsBack` months before `at`'s. */
+export async function monthStart(db: Db, at: Date, monthsBack: number, timeZone: string): Promise<Date> {
+  const { rows } = await db.query<{ start: Date | string }>(
+    `SELECT (date_trunc('month', $1::timestamptz AT TIME ZONE $2) - make_interval(months => $3::int))
+       AT TIME ZONE $2 AS start`,
+    [at.toISOString(), timeZone, monthsBack],
+  );
+  return new Date(rows[0].start);
 }

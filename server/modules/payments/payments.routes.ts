@@ -3,10 +3,19 @@ import { LEDGER_PARTIES, REGULATOR_OR_HOSPITAL, scopeOf } from "../auth/auth.plu
 import { bearer } from "../../../api/common";
 import { jsonOrCsv } from "../../../api/csv";
 import { errorResponses } from "../../../api/errors";
-import { ListPaymentsQuery, OverdueQuery, OverdueReport, PaymentPage } from "../../../api/payments";
+import {
+  ListPaymentsQuery,
+  OverdueQuery,
+  OverdueReport,
+  PaymentPage,
+  SpendQuery,
+  SpendReport,
+} from "../../../api/payments";
+import { ledgerNow } from "../../plugins/chain";
+import { appError } from "../../plugins/error-catalogue";
 import { OVERDUE_COLUMNS, toCsv } from "../reconciliation/reconciliation.csv";
 import { reportScope, reportsNow, sendCsv, wantsCsv } from "../reconciliation/reports.http";
-import { listPayments } from "./payments.repository";
+import { listPayments, monthStart, spendByMonth } from "./payments.repository";
 
 /**
  * /v1/payments: settlements per supplier, order and status, scoped like orders (own hospital,
@@ -59,6 +68,40 @@ const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { days, ...page };
     },
   );
+
+  app.get(
+    "/spend",
+    {
+      onRequest: app.requireRole(...LEDGER_PARTIES),
+      schema: {
+        security: bearer,
+        tags: ["reports"],
+        summary:
+          "Money paid to suppliers by product category and month (a hospital's own, a supplier's own, or all)",
+        querystring: SpendQuery,
+        response: { 200: SpendReport, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { timeZone } = app.config.console;
+      const q = request.query;
+      const to = q.to ? new Date(q.to) : await ledgerNow(app.chain);
+      const from = q.from ? new Date(q.from) : await monthStart(app.db, to, 11, timeZone);
+      if (from >= to) throw appError("VALIDATION_FAILED", "from must be before to", { field: "from" });
+      if (to.getTime() - from.getTime() > MAX_SPAN_MS)
+        throw appError("VALIDATION_FAILED", "from must be at most 5 years before to", { field: "from" });
+      const scope = scopeOf(request);
+      if (q.hospital && scope.hospital && q.hospital.toLowerCase() !== scope.hospital.toLowerCase())
+        throw appError("NOT_YOUR_HOSPITAL", `you may report on ${scope.hospital} only`);
+      // A regulator's or a supplier's may name a hospital; a hospital's staff see their own.
+      const hospital = scope.hospital ?? q.hospital;
+      const rows = await spendByMonth(app.db, { from, to, timeZone, hospital, supplier: scope.supplier });
+      return { from: from.toISOString(), to: to.toISOString(), timeZone, rows };
+    },
+  );
 };
+
+/** Five years and a leap day or two: a report's range is bounded, and so is its work. */
+const MAX_SPAN_MS = (5 * 365 + 2) * 24 * 60 * 60 * 1000;
 
 export default paymentsRoutes;

@@ -52,6 +52,7 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "post /v1/exceptions/{id}/resolve": ["hospital-approver"],
   "get /v1/payments": PARTIES,
   "get /v1/payments/overdue": ["regulator", ...HOSPITAL],
+  "get /v1/payments/spend": PARTIES,
   "post /v1/usages": ["hospital-receiver"],
   "get /v1/reconciliation": ["regulator", ...HOSPITAL],
   "get /v1/recalls/{gtin}/{lot}/exposure": ["regulator"],

@@ -107,14 +107,17 @@ export class LedgerSeed {
     rejected?: number;
     deliveredAt: string;
     txHash: string;
+    /** Fen paid and kept back as penalty (0 unless a test counts money); paid at delivery. */
+    paid?: number;
+    penalty?: number;
   }): Promise<void> {
     await this.db.query(
       `INSERT INTO settlements (shipment_id, order_id, supplier, settled_by, accepted, rejected, delivered_at,
          receipt_hash, gross, penalty, paid, days_late, paid_at, tx_hash, block_number, log_index)
-       SELECT s.id, s.order_id, s.supplier, s.hospital, $2::numeric, $3::numeric, $4::timestamptz, $5::text, 0, 0, 0, 0,
-         $4, $6::text, 1, 0
+       SELECT s.id, s.order_id, s.supplier, s.hospital, $2::numeric, $3::numeric, $4::timestamptz, $5::text,
+         $7::numeric + $8::numeric, $8::numeric, $7::numeric, 0, $4, $6::text, 1, 0
        FROM shipments s WHERE s.id = $1`,
-      [s.shipmentId, s.accepted, s.rejected ?? 0, s.deliveredAt, TX, s.txHash],
+      [s.shipmentId, s.accepted, s.rejected ?? 0, s.deliveredAt, TX, s.txHash, s.paid ?? 0, s.penalty ?? 0],
     );
   }
 
