@@ -5,6 +5,7 @@ import { useI18n } from "../i18n/i18n";
 import { useSession } from "../lib/session";
 import { hospitalRoutes } from "../pages/hospital/routes";
 import { regulatorRoutes } from "../pages/regulator/routes";
+import { spendRoutes } from "../pages/spend/routes";
 import { supplierRoutes } from "../pages/supplier/routes";
 import { warehouseRoutes } from "../pages/warehouse/routes";
 import { Home } from "./Home";
@@ -12,7 +13,13 @@ import type { NavEntry } from "./nav";
 import { SignIn } from "./SignIn";
 
 /** Every page of the console; each role's menu shows the ones it may use. */
-const PAGES: NavEntry[] = [...supplierRoutes, ...hospitalRoutes, ...warehouseRoutes, ...regulatorRoutes];
+const PAGES: NavEntry[] = [
+  ...supplierRoutes,
+  ...hospitalRoutes,
+  ...warehouseRoutes,
+  ...regulatorRoutes,
+  ...spendRoutes,
+];
 
 export function App() {
   return (

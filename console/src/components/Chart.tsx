@@ -23,7 +23,13 @@ export function Chart({
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption({ aria: { enabled: true }, ...option }, true);
+    chart.current?.setOption(option, true);
   }, [option]);
-  return <div ref={element} role="img" aria-label={label} style={{ width: "100%", height }} />;
+  // ECharts writes its own generated description into its element's aria-label: the name we
+  // give sits on a wrapper, where it stays.
+  return (
+    <div role="img" aria-label={label}>
+      <div ref={element} style={{ width: "100%", height }} />
+    </div>
+  );
 }

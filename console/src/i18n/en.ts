@@ -4,6 +4,7 @@
  */
 import { en as hospital } from "../pages/hospital/messages";
 import { en as regulator } from "../pages/regulator/messages";
+import { en as spend } from "../pages/spend/messages";
 import { en as supplier } from "../pages/supplier/messages";
 import { en as warehouse } from "../pages/warehouse/messages";
 
@@ -12,6 +13,7 @@ export const en = {
   ...hospital,
   ...warehouse,
   ...regulator,
+  ...spend,
   "app.title": "Sunshine Ledger",
   "app.subtitle": "Medical consumables procurement ledger",
   "lang.switch": "中文",

@@ -1,3 +1,5 @@
+import { decodeBytes32String } from "ethers";
+
 /**
  * How figures read on screen: money from the API's fen (integer minor units, as decimal
  * strings) to yuan with two decimals, never through a float; dates in the gateway's time zone.
@@ -37,4 +39,16 @@ export function date(iso: string | null | undefined, timeZone: string, lang: "zh
 /** 0x1234…abcd: an address or hash short enough for a table cell (the whole in its title). */
 export function short(hex: string): string {
   return hex.length > 14 ? `${hex.slice(0, 6)}…${hex.slice(-4)}` : hex;
+}
+
+/**
+ * A bytes32 the ledger stores as short text (a category code, a supplier's name) as that text;
+ * a hash or any other value stays hex.
+ */
+export function bytes32Text(hex: string): string {
+  try {
+    return decodeBytes32String(hex);
+  } catch {
+    return hex;
+  }
 }

@@ -1,0 +1,22 @@
+/** Text of the spend page, English and Chinese (zh must give every key of en). */
+export const en = {
+  "nav.spend": "Spend by category",
+  "spend.title": "Spend by category and month",
+  "spend.intro": "Money paid to suppliers on the ledger, by product category and month ({timeZone}).",
+  "spend.chart": "Paid per month, stacked by category",
+  "spend.month": "Month",
+  "spend.paid": "Paid",
+  "spend.penalties": "Late penalties kept",
+  "spend.settlements": "Settlements",
+} as const;
+
+export const zh: Record<keyof typeof en, string> = {
+  "nav.spend": "品类支出",
+  "spend.title": "按品类和月份的支出",
+  "spend.intro": "账本上支付给供应商的金额，按产品品类和月份统计（{timeZone}）。",
+  "spend.chart": "每月支付金额（按品类堆叠）",
+  "spend.month": "月份",
+  "spend.paid": "已支付",
+  "spend.penalties": "扣留的逾期违约金",
+  "spend.settlements": "结算笔数",
+};
