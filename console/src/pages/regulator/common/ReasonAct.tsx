@@ -11,9 +11,10 @@ import { useI18n } from "../../../i18n/i18n";
 export function ReasonAct(props: {
   /** The button's and the dialog's title, e.g. "Suspend". */
   label: string;
+  /** The button's accessible name, naming what it acts on, e.g. "Suspend Acme". */
+  name: string;
   /** What the act is about, for the dialog, e.g. the supplier's name. */
   subject: string;
-  danger?: boolean;
   call: (reasonCode: number) => { to: string; data: string };
 }) {
   const { t } = useI18n();
@@ -22,7 +23,7 @@ export function ReasonAct(props: {
   const inputId = useId();
   return (
     <>
-      <Button size="small" danger={props.danger} onClick={() => setOpen(true)}>
+      <Button size="small" aria-label={props.name} onClick={() => setOpen(true)}>
         {props.label}…
       </Button>
       <Modal
@@ -37,7 +38,6 @@ export function ReasonAct(props: {
           <ActButton
             key="act"
             type="primary"
-            danger={props.danger}
             disabled={reason === null}
             call={() => props.call(reason ?? 0)}
             onDone={() => setOpen(false)}

@@ -12,12 +12,13 @@ import { ChainRef } from "../common/ChainRef";
 import { Hex } from "../common/Hex";
 import { ReasonAct } from "../common/ReasonAct";
 import { bytes32Text } from "../common/text";
+import { TAG } from "../common/colours";
 import { registryActs } from "./registry-acts";
 
 const STATUS_COLOURS: Record<SupplierDocument["status"], string> = {
-  pending: "gold",
-  attested: "green",
-  rejected: "red",
+  pending: TAG.waiting,
+  attested: TAG.good,
+  rejected: TAG.bad,
 };
 
 /** A supplier's qualification documents, newest first: a pending one is attested or rejected here. */
@@ -56,6 +57,29 @@ export function SupplierDocuments({ address, onClose }: { address: string; onClo
       ),
     },
     {
+      title: t("common.actions"),
+      key: "actions",
+      render: (_, d) =>
+        d.status === "pending" ? (
+          <Space wrap>
+            <ActButton
+              size="small"
+              type="primary"
+              aria-label={t("regulator.documents.attestOne", { id: d.id })}
+              call={() => ({ to, data: registryActs.attestDocument(d.id) })}
+            >
+              {t("regulator.documents.attest")}
+            </ActButton>
+            <ReasonAct
+              label={t("regulator.documents.reject")}
+              name={t("regulator.documents.rejectOne", { id: d.id })}
+              subject={t("regulator.documents.rejectWhat", { id: d.id, name })}
+              call={(reason) => ({ to, data: registryActs.rejectDocument(d.id, reason) })}
+            />
+          </Space>
+        ) : null,
+    },
+    {
       title: t("regulator.documents.valid"),
       key: "valid",
       render: (_, d) => `${date(d.validFrom)} – ${date(d.validUntil)}`,
@@ -85,29 +109,6 @@ export function SupplierDocuments({ address, onClose }: { address: string; onClo
       render: (_, d) => (d.decidedBy ? <Hex value={d.decidedBy} /> : "—"),
     },
     { title: t("regulator.lastChange"), key: "lastChange", render: (_, d) => <ChainRef {...d.lastChange} /> },
-    {
-      title: t("common.actions"),
-      key: "actions",
-      render: (_, d) =>
-        d.status === "pending" ? (
-          <Space wrap>
-            <ActButton
-              size="small"
-              type="primary"
-              aria-label={t("regulator.documents.attestOne", { id: d.id })}
-              call={() => ({ to, data: registryActs.attestDocument(d.id) })}
-            >
-              {t("regulator.documents.attest")}
-            </ActButton>
-            <ReasonAct
-              label={t("regulator.documents.reject")}
-              subject={t("regulator.documents.rejectWhat", { id: d.id, name })}
-              danger
-              call={(reason) => ({ to, data: registryActs.rejectDocument(d.id, reason) })}
-            />
-          </Space>
-        ) : null,
-    },
   ];
 
   return (
@@ -117,7 +118,7 @@ export function SupplierDocuments({ address, onClose }: { address: string; onClo
           <Space orientation="vertical" style={{ width: "100%" }}>
             <Space wrap>
               <Hex value={s.address} />
-              <Tag color={s.status === "active" ? "green" : "red"}>
+              <Tag color={s.status === "active" ? TAG.good : TAG.bad}>
                 {t(`regulator.suppliers.status.${s.status}`)}
               </Tag>
             </Space>

@@ -10,6 +10,7 @@ import { ChainRef } from "../common/ChainRef";
 import { Hex } from "../common/Hex";
 import { ReasonAct } from "../common/ReasonAct";
 import { bytes32Text } from "../common/text";
+import { TAG } from "../common/colours";
 import { registryActs } from "./registry-acts";
 import { SupplierDocuments } from "./SupplierDocuments";
 
@@ -57,7 +58,10 @@ export function SuppliersPage() {
       key: "status",
       render: (_, s) => (
         <Space size={4} wrap>
-          <Tag color={s.status === "active" ? "green" : "red"} data-testid={`supplier-status-${s.address}`}>
+          <Tag
+            color={s.status === "active" ? TAG.good : TAG.bad}
+            data-testid={`supplier-status-${s.address}`}
+          >
             {t(`regulator.suppliers.status.${s.status}`)}
           </Tag>
           {s.statusReason !== null && (
@@ -96,13 +100,14 @@ export function SuppliersPage() {
             {s.status === "active" ? (
               <ReasonAct
                 label={t("regulator.suppliers.suspend")}
+                name={t("regulator.suppliers.suspendOne", { name })}
                 subject={t("regulator.suppliers.suspendWhat", { name })}
-                danger
                 call={(reason) => ({ to, data: registryActs.suspend(s.address, reason) })}
               />
             ) : (
               <ReasonAct
                 label={t("regulator.suppliers.reinstate")}
+                name={t("regulator.suppliers.reinstateOne", { name })}
                 subject={t("regulator.suppliers.reinstateWhat", { name })}
                 call={(reason) => ({ to, data: registryActs.reinstate(s.address, reason) })}
               />

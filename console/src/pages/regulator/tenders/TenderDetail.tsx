@@ -12,6 +12,7 @@ import { useSession } from "../../../lib/session";
 import { useFormat } from "../../../lib/use-format";
 import { Hex } from "../common/Hex";
 import { bytes32Text } from "../common/text";
+import { TAG } from "../common/colours";
 import { TENDER_STATUS_COLOURS } from "./tender-status";
 
 const tenders = TenderHouse__factory.createInterface();
@@ -76,9 +77,9 @@ function TenderView({ tender: x }: { tender: Tender }) {
       key: "outcome",
       render: (_, b) =>
         b.won ? (
-          <Tag color="green">{t("regulator.tenders.won")}</Tag>
+          <Tag color={TAG.good}>{t("regulator.tenders.won")}</Tag>
         ) : b.skipped ? (
-          <Tag color="orange">{t("regulator.tenders.skipped")}</Tag>
+          <Tag color={TAG.warning}>{t("regulator.tenders.skipped")}</Tag>
         ) : b.revealed ? (
           <Tag>{t("regulator.tenders.lost")}</Tag>
         ) : (

@@ -1,8 +1,9 @@
+import { TAG } from "../common/colours";
 import type { TenderStatus } from "../../../../../api/tenders";
 
 export const TENDER_STATUS_COLOURS: Record<TenderStatus, string> = {
-  open: "blue",
-  awarded: "green",
-  failed: "orange",
+  open: TAG.open,
+  awarded: TAG.good,
+  failed: TAG.warning,
   cancelled: "default",
 };

@@ -2,6 +2,7 @@ import { Alert, Descriptions, Space, Table, Tag, Typography, type TableColumnsTy
 import type { Mismatch, Verification } from "../../../../../api/trail";
 import { useI18n } from "../../../i18n/i18n";
 import { useFormat } from "../../../lib/use-format";
+import { TAG } from "../common/colours";
 
 /** A value as the trail states it or the chain holds it (a figure, a list, a window). */
 const show = (value: Mismatch["database"]) => (value === undefined ? "—" : JSON.stringify(value));
@@ -64,7 +65,7 @@ export function TrailVerification({ result }: { result: Verification }) {
           <Descriptions.Item label={t("regulator.verify.proofs")} span={3}>
             <Space wrap>
               {result.proofs.map((p) => (
-                <Tag key={p.shipmentId} color={p.proofValid ? "green" : "red"}>
+                <Tag key={p.shipmentId} color={p.proofValid ? TAG.good : TAG.bad}>
                   {t(p.proofValid ? "regulator.verify.proofValid" : "regulator.verify.proofInvalid", {
                     shipment: p.shipmentId,
                   })}
