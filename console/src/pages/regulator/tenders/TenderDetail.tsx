@@ -34,7 +34,9 @@ function TenderView({ tender: x }: { tender: Tender }) {
   const { t } = useI18n();
   const { yuan, dateTime } = useFormat();
   const { config } = useSession();
-  const days = (seconds: number) => t("regulator.tenders.days", { days: +(seconds / DAY).toFixed(2) });
+  const dayCount = (n: number) =>
+    n === 1 ? t("regulator.tenders.oneDay") : t("regulator.tenders.days", { days: n });
+  const days = (seconds: number) => dayCount(+(seconds / DAY).toFixed(2));
   const percent = (bps: number) => `${bps / 100}%`;
   const tiers = (list: Tier[]) => (
     <Space orientation="vertical" size={0}>
@@ -120,7 +122,7 @@ function TenderView({ tender: x }: { tender: Tender }) {
         </Descriptions.Item>
         <Descriptions.Item label={t("regulator.tenders.term")}>{days(x.termSeconds)}</Descriptions.Item>
         <Descriptions.Item label={t("regulator.tenders.leadTime")}>
-          {t("regulator.tenders.days", { days: x.leadTimeDays })}
+          {dayCount(x.leadTimeDays)}
         </Descriptions.Item>
         <Descriptions.Item label={t("regulator.tenders.penalty")}>
           {t("regulator.tenders.penaltyValue", {
