@@ -1,0 +1,220 @@
+import { expect } from "chai";
+import { ethers } from "ethers";
+import type { Browser } from "playwright-core";
+import type { ConsoleConfig } from "../../api/console";
+import type { SupplierDocumentPage, SupplierSummary } from "../../api/suppliers";
+import type { Verification } from "../../api/trail";
+import { DOCUMENT_STATUS, SUPPLIER_STATUS } from "../../ledger/enums";
+import { SupplierRegistry__factory } from "../../typechain-types";
+import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
+import { startDemoStack, type DemoStack } from "./support/stack";
+
+/**
+ * The regulator's console on the demo year: it verifies a lot's trail against the chain, reviews
+ * a supplier's documents (attests one, rejects one with a reason code) and reinstates the supplier
+ * the demo suspended — each through the page, with the ledger's state checked after.
+ */
+
+const REGULATOR = "Provincial Medical Products Administration";
+// scripts/demo.ts: Cardia ships lot CV2611 of its vascular stent; the regulator recalls it, then lifts the recall.
+const CARDIA_GTIN = "06940123000010";
+const CARDIA_LOT = "CV2611";
+
+describe("console: regulator", function () {
+  this.timeout(300_000);
+  let stack: DemoStack;
+  let browser: Browser;
+  let config: ConsoleConfig;
+
+  before(async function () {
+    stack = await startDemoStack();
+    browser = await launchBrowser();
+    config = (await (await fetch(`${stack.url}/v1/console/config`)).json()) as ConsoleConfig;
+  });
+
+  after(async function () {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  /** The gateway's answer to `path` with the page's own session (to compare what the page shows). */
+  async function apiGet<T>(p: ConsolePage, path: string): Promise<T> {
+    const stored = (await p.page.evaluate(`sessionStorage.getItem("sunshine.session")`)) as string;
+    const { session } = JSON.parse(stored) as { session: { token: string } };
+    const res = await fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${session.token}` } });
+    expect(res.status, path).to.equal(200);
+    return (await res.json()) as T;
+  }
+
+  const registry = () =>
+    SupplierRegistry__factory.connect(config.contracts.registry, new ethers.JsonRpcProvider(stack.rpcUrl));
+
+  it("verifies a lot's trail against the chain from its timeline", async function () {
+    const p = await openPage(browser, stack.url);
+    try {
+      await signInAs(p, REGULATOR);
+      await p.page.getByRole("link", { name: "Trail explorer" }).click();
+      await p.page.getByRole("heading", { name: "Trail explorer", level: 1 }).waitFor();
+      await p.page.getByRole("radio", { name: "Lot" }).check();
+      await p.page.getByRole("textbox", { name: "GTIN" }).fill(CARDIA_GTIN);
+      await p.page.getByRole("textbox", { name: "Lot number" }).fill(CARDIA_LOT);
+      await p.page.getByRole("button", { name: "Show the trail" }).click();
+
+      const timeline = p.page.getByRole("region", { name: "Timeline of the trail" });
+      await timeline.getByTestId("trail-step").first().waitFor();
+      const steps = await timeline.getByTestId("trail-step").count();
+      expect(await p.page.getByTestId("trail-steps").textContent()).to.equal(String(steps));
+      // The recall and its lift are on the lot's timeline, each with its transaction and block.
+      const recall = timeline.getByTestId("trail-step").filter({ hasText: "trace.LotRecalled" });
+      expect(await recall.count()).to.be.greaterThan(0);
+      expect(await recall.first().textContent()).to.match(/Transaction.*0x[0-9a-f]{4}….*Block\s*\d+/);
+      await checkPage(p, "regulator-trail");
+
+      await p.page.getByRole("button", { name: "Verify against the chain" }).click();
+      await p.page.getByText("Verified: the chain confirms every step of this trail.").waitFor();
+      const shown = {
+        checked: await p.page.getByTestId("verify-checked").textContent(),
+        figures: await p.page.getByTestId("verify-figures").textContent(),
+        expected: await p.page.getByTestId("verify-expected").textContent(),
+      };
+      const verification = await apiGet<Verification>(
+        p,
+        `/v1/trail/lots/${CARDIA_GTIN}/${CARDIA_LOT}/verify`,
+      );
+      expect(verification.verified).to.equal(true);
+      expect(verification.checked).to.be.greaterThan(0);
+      expect(shown).to.deep.equal({
+        checked: String(verification.checked),
+        figures: String(verification.figures),
+        expected: String(verification.expectedEvents),
+      });
+      await checkPage(p, "regulator-trail-verified");
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("attests one document and rejects another with a reason code", async function () {
+    // The arrangement: Delta files two documents on chain (what the supplier's own page would do).
+    const delta = stack.account("Delta Diagnostics");
+    const provider = new ethers.JsonRpcProvider(stack.rpcUrl);
+    const asDelta = registry().connect(
+      new ethers.NonceManager(new ethers.Wallet(delta.privateKey, provider)),
+    );
+    const now = (await provider.getBlock("latest"))!.timestamp;
+    const filed: string[] = [];
+    for (const kind of [0, 1]) {
+      const receipt = await (
+        await asDelta.fileDocument(
+          kind,
+          ethers.id(`delta renewal ${kind}`),
+          now - 86_400,
+          now + 3 * 365 * 86_400,
+          [ethers.encodeBytes32String("C0401-DES")],
+        )
+      ).wait();
+      const log = receipt!.logs
+        .map((l) => asDelta.interface.parseLog(l))
+        .find((l) => l?.name === "DocumentFiled");
+      filed.push(String(log!.args.documentId));
+    }
+    const [attested, rejected] = filed;
+
+    const p = await openPage(browser, stack.url);
+    try {
+      await signInAs(p, REGULATOR);
+      // The gateway's index catches up with the filings (a condition, polled).
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const page = await apiGet<SupplierDocumentPage>(p, `/v1/suppliers/${delta.address}/documents`);
+        if (filed.every((id) => page.items.some((d) => d.id === id && d.status === "pending"))) break;
+        expect(Date.now(), "the gateway indexed the filed documents").to.be.below(deadline);
+        await new Promise((resolve) => setTimeout(resolve, 250)); // the poll's interval
+      }
+      await p.page.getByRole("link", { name: "Supplier registry" }).click();
+      await p.page.getByRole("button", { name: "Documents of Delta Diagnostics" }).click();
+      const drawer = p.page.getByRole("dialog", { name: "Qualification documents of Delta Diagnostics" });
+      await drawer.getByTestId(`document-status-${rejected}`).waitFor();
+      expect(await drawer.getByTestId(`document-status-${attested}`).textContent()).to.equal("pending");
+      await checkPage(p, "regulator-documents");
+
+      await drawer.getByRole("button", { name: `Attest document ${attested}` }).click();
+      await drawer
+        .getByTestId(`document-status-${attested}`)
+        .getByText("attested", { exact: true })
+        .waitFor();
+
+      const rejectedRow = drawer.locator("tr", { has: p.page.getByTestId(`document-status-${rejected}`) });
+      await drawer.getByRole("button", { name: `Reject document ${rejected}` }).click();
+      const dialog = p.page.getByRole("dialog", { name: "Reject" });
+      await dialog.getByRole("spinbutton", { name: "Reason code" }).fill("3");
+      await dialog.getByRole("button", { name: "Reject", exact: true }).click();
+      await drawer
+        .getByTestId(`document-status-${rejected}`)
+        .getByText("rejected", { exact: true })
+        .waitFor();
+      expect(await rejectedRow.textContent()).to.include("reason 3");
+
+      const onChainAttested = await registry().document(attested);
+      const onChainRejected = await registry().document(rejected);
+      expect(DOCUMENT_STATUS[Number(onChainAttested.status)]).to.equal("attested");
+      expect(DOCUMENT_STATUS[Number(onChainRejected.status)]).to.equal("rejected");
+      expect(onChainRejected.reasonCode).to.equal(3n);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("reinstates the supplier the demo suspended", async function () {
+    const cardia = stack.account("Cardia Vascular");
+    expect(SUPPLIER_STATUS[Number(await registry().supplierStatus(cardia.address))]).to.equal("suspended");
+    const p = await openPage(browser, stack.url);
+    try {
+      await signInAs(p, REGULATOR);
+      await p.page.getByRole("link", { name: "Supplier registry" }).click();
+      const status = p.page.getByTestId(`supplier-status-${cardia.address.toLowerCase()}`);
+      expect(await status.textContent()).to.equal("suspended");
+      await checkPage(p, "regulator-suppliers");
+
+      const row = p.page.locator("tr", { has: status });
+      await p.page.getByRole("button", { name: "Reinstate Cardia Vascular" }).click();
+      const dialog = p.page.getByRole("dialog", { name: "Reinstate" });
+      await dialog.getByRole("spinbutton", { name: "Reason code" }).fill("12");
+      await dialog.getByRole("button", { name: "Reinstate", exact: true }).click();
+      await status.getByText("active", { exact: true }).waitFor();
+      expect(await row.textContent()).to.include("reason 12");
+
+      expect(SUPPLIER_STATUS[Number(await registry().supplierStatus(cardia.address))]).to.equal("active");
+      const listed = await apiGet<SupplierSummary>(p, `/v1/suppliers/${cardia.address}`);
+      expect({ status: listed.status, statusReason: listed.statusReason }).to.deep.equal({
+        status: "active",
+        statusReason: 12,
+      });
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("shows a tender's terms, its revealed bids and its award", async function () {
+    const p = await openPage(browser, stack.url);
+    try {
+      await signInAs(p, REGULATOR);
+      await p.page.getByRole("link", { name: "Tenders and awards" }).click();
+      await p.page.getByRole("button", { name: "Details of tender 1" }).waitFor();
+      await checkPage(p, "regulator-tenders");
+      await p.page.getByRole("button", { name: "Details of tender 1" }).click();
+      const drawer = p.page.getByRole("dialog", { name: "Tender 1" });
+      const bids = drawer.getByRole("table", { name: "Bids" });
+      await bids.getByText("won", { exact: true }).first().waitFor();
+      const award = drawer.getByRole("table", { name: "Award: the agreements" });
+      await award.locator("tbody tr.ant-table-row").first().waitFor();
+      // The demo's stent tender awards two winners: Acme and Cardia (scripts/demo.ts); Delta loses.
+      expect(await bids.getByText("won", { exact: true }).count()).to.equal(2);
+      expect(await award.locator("tbody tr.ant-table-row").count()).to.equal(2);
+      expect(await drawer.textContent()).to.include("¥");
+      await checkPage(p, "regulator-tender");
+    } finally {
+      await p.close();
+    }
+  });
+});
