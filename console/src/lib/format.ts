@@ -42,12 +42,13 @@ export function short(hex: string): string {
 }
 
 /**
- * A bytes32 the ledger stores as short text (a category code, a supplier's name) as that text;
- * a hash or any other value stays hex.
+ * A bytes32 the ledger holds as text where it can (names, registration ids and short category
+ * codes are encodeBytes32String) as that text; a longer category is its hash (ledger/acts.ts
+ * categoryCode), which has no text, and reads as the hex — as does the zero value.
  */
 export function bytes32Text(hex: string): string {
   try {
-    return decodeBytes32String(hex);
+    return decodeBytes32String(hex) || hex;
   } catch {
     return hex;
   }

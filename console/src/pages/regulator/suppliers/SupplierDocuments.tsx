@@ -11,7 +11,7 @@ import { useFormat } from "../../../lib/use-format";
 import { ChainRef } from "../common/ChainRef";
 import { Hex } from "../common/Hex";
 import { ReasonAct } from "../common/ReasonAct";
-import { bytes32Text } from "../common/text";
+import { bytes32Text } from "../../../lib/format";
 import { TAG } from "../common/colours";
 import { registryActs } from "./registry-acts";
 

@@ -11,7 +11,7 @@ import { api } from "../../../lib/api";
 import { useSession } from "../../../lib/session";
 import { useFormat } from "../../../lib/use-format";
 import { Hex } from "../common/Hex";
-import { bytes32Text } from "../common/text";
+import { bytes32Text } from "../../../lib/format";
 import { TAG } from "../common/colours";
 import { TENDER_STATUS_COLOURS } from "./tender-status";
 

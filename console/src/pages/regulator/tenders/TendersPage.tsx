@@ -5,7 +5,7 @@ import type { TenderStatus, TenderSummary } from "../../../../../api/tenders";
 import { CursorTable } from "../../../components/CursorTable";
 import { useI18n } from "../../../i18n/i18n";
 import { useFormat } from "../../../lib/use-format";
-import { bytes32Text } from "../common/text";
+import { bytes32Text } from "../../../lib/format";
 import { TenderDetail } from "./TenderDetail";
 import { TENDER_STATUS_COLOURS } from "./tender-status";
 
