@@ -1,0 +1,16 @@
+import { Tag } from "antd";
+import type { OrderStatus } from "../../../../api/orders";
+import type { MessageKey } from "../../i18n/en";
+import { useI18n } from "../../i18n/i18n";
+
+const COLOURS: Record<OrderStatus, string> = {
+  placed: "gold",
+  funded: "blue",
+  closed: "green",
+  cancelled: "default",
+};
+
+export function OrderStatusTag({ status }: { status: OrderStatus }) {
+  const { t } = useI18n();
+  return <Tag color={COLOURS[status]}>{t(`hospital.orderStatus.${status}` as MessageKey)}</Tag>;
+}
