@@ -10,9 +10,12 @@ import { useFormat } from "../../lib/use-format";
 import { Hex } from "./Hex";
 import { Reasons } from "./Reasons";
 import { ResolveException } from "./ResolveException";
+import { TAG } from "./tag-colours";
 
 /** Every reason code an exception can carry: the match's, and a settlement the chain refused. */
 const REASONS = [...MATCH_REASON_CODES, "CHAIN_REVERT"] as const;
+/** The filters' "any" choice (a choice rather than an empty box: a placeholder reads too faint). */
+const ALL = "all";
 
 /**
  * The hospital's exception queue: receipts that did not match and settlements the chain
@@ -23,8 +26,8 @@ export function ExceptionsPage() {
   const { dateTime } = useFormat();
   const { session } = useSession();
   const isApprover = session?.roles.includes("hospital-approver") ?? false;
-  const [status, setStatus] = useState<ExceptionStatus | undefined>("open");
-  const [reason, setReason] = useState<string>();
+  const [status, setStatus] = useState<ExceptionStatus | typeof ALL>("open");
+  const [reason, setReason] = useState<string>(ALL);
   const [selected, setSelected] = useState<Exception | null>(null);
 
   return (
@@ -39,12 +42,11 @@ export function ExceptionsPage() {
         <Form.Item label={t("common.status")} htmlFor="exceptions-status">
           <Select
             id="exceptions-status"
-            allowClear
-            style={{ minWidth: 140 }}
+            style={{ minWidth: 160 }}
             value={status}
             onChange={setStatus}
-            placeholder={t("hospital.all")}
             options={[
+              { value: ALL, label: t("hospital.all") },
               { value: "open", label: t("hospital.exceptionStatus.open") },
               { value: "resolved", label: t("hospital.exceptionStatus.resolved") },
             ]}
@@ -53,19 +55,20 @@ export function ExceptionsPage() {
         <Form.Item label={t("hospital.exceptions.reason")} htmlFor="exceptions-reason">
           <Select
             id="exceptions-reason"
-            allowClear
-            style={{ minWidth: 240 }}
+            style={{ minWidth: 260 }}
             value={reason}
             onChange={setReason}
-            placeholder={t("hospital.all")}
-            options={REASONS.map((r) => ({ value: r, label: t(`hospital.reason.${r}` as MessageKey) }))}
+            options={[
+              { value: ALL, label: t("hospital.all") },
+              ...REASONS.map((r) => ({ value: r, label: t(`hospital.reason.${r}` as MessageKey) })),
+            ]}
           />
         </Form.Item>
       </Form>
       <CursorTable<Exception>
         label={t("hospital.exceptions.table")}
         path="/v1/exceptions"
-        query={{ status, reason }}
+        query={{ status: status === ALL ? undefined : status, reason: reason === ALL ? undefined : reason }}
         rowKey="id"
         columns={[
           { title: t("common.id"), dataIndex: "id", render: (id: string) => `#${id}` },
@@ -97,7 +100,7 @@ export function ExceptionsPage() {
             key: "status",
             render: (_, e) => (
               <Space orientation="vertical" size={0}>
-                <Tag color={e.status === "open" ? "gold" : "green"}>
+                <Tag color={e.status === "open" ? TAG.warning : TAG.done}>
                   {t(`hospital.exceptionStatus.${e.status}` as MessageKey)}
                 </Tag>
                 {e.resolution && (

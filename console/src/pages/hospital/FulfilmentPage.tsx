@@ -166,6 +166,12 @@ function FulfilmentChart({ row }: { row: Row }) {
       return { orders: booked, trails };
     },
   });
+  const label = t("hospital.fulfilment.chartLabel", {
+    id: row.agreement.id,
+    committed: row.mine.committed,
+    ordered: row.mine.ordered,
+    accepted: row.mine.accepted,
+  });
   const option = useMemo<EChartsOption | null>(() => {
     if (!history.data) return null;
     const s = fulfilmentSeries({ ...row.report, row: row.mine, ...history.data });
@@ -177,6 +183,8 @@ function FulfilmentChart({ row }: { row: Row }) {
       ...extra,
     });
     return {
+      // ECharts would replace the chart's label with a description it writes (in Chinese).
+      aria: { enabled: true, label: { description: label } },
       grid: { left: 56, right: 24, top: 48, bottom: 40 },
       legend: { top: 0 },
       tooltip: { trigger: "axis" },
@@ -199,22 +207,13 @@ function FulfilmentChart({ row }: { row: Row }) {
         }),
       ],
     };
-  }, [history.data, row, t, date]);
+  }, [history.data, row, t, date, label]);
 
   return (
     <QueryState query={history}>
       {() => (
         <Space orientation="vertical" style={{ width: "100%" }}>
-          <Chart
-            option={option!}
-            height={320}
-            label={t("hospital.fulfilment.chartLabel", {
-              id: row.agreement.id,
-              committed: row.mine.committed,
-              ordered: row.mine.ordered,
-              accepted: row.mine.accepted,
-            })}
-          />
+          <Chart option={option!} height={320} label={label} />
           <Typography.Text type="secondary">{t("hospital.fulfilment.chartNote")}</Typography.Text>
         </Space>
       )}

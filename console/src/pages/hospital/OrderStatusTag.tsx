@@ -2,12 +2,13 @@ import { Tag } from "antd";
 import type { OrderStatus } from "../../../../api/orders";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
+import { TAG } from "./tag-colours";
 
 const COLOURS: Record<OrderStatus, string> = {
-  placed: "gold",
-  funded: "blue",
-  closed: "green",
-  cancelled: "default",
+  placed: TAG.warning,
+  funded: TAG.info,
+  closed: TAG.done,
+  cancelled: TAG.muted,
 };
 
 export function OrderStatusTag({ status }: { status: OrderStatus }) {

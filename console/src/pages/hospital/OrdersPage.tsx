@@ -12,13 +12,15 @@ import { OrderShipments } from "./OrderShipments";
 import { OrderStatusTag } from "./OrderStatusTag";
 
 const STATUSES = existing(ORDER_STATUS);
+/** The filter's "any" choice (a choice rather than an empty box: a placeholder reads too faint). */
+const ALL = "all";
 
 /** The hospital's orders with their status; an order's shipments with their trace. */
 export function OrdersPage() {
   const { t } = useI18n();
   const { dateTime, yuan } = useFormat();
   const hospital = useHospital();
-  const [status, setStatus] = useState<OrderStatus>();
+  const [status, setStatus] = useState<OrderStatus | typeof ALL>(ALL);
   const [selected, setSelected] = useState<string | null>(null);
 
   return (
@@ -30,19 +32,20 @@ export function OrdersPage() {
         <Form.Item label={t("common.status")} htmlFor="orders-status">
           <Select
             id="orders-status"
-            allowClear
-            style={{ minWidth: 160 }}
+            style={{ minWidth: 200 }}
             value={status}
             onChange={setStatus}
-            placeholder={t("hospital.all")}
-            options={STATUSES.map((s) => ({ value: s, label: t(`hospital.orderStatus.${s}` as MessageKey) }))}
+            options={[
+              { value: ALL, label: t("hospital.all") },
+              ...STATUSES.map((s) => ({ value: s, label: t(`hospital.orderStatus.${s}` as MessageKey) })),
+            ]}
           />
         </Form.Item>
       </Form>
       <CursorTable<OrderSummary>
         label={t("hospital.orders.table")}
         path="/v1/orders"
-        query={{ hospital: hospital ?? undefined, status }}
+        query={{ hospital: hospital ?? undefined, status: status === ALL ? undefined : status }}
         rowKey="id"
         columns={[
           { title: t("hospital.order"), dataIndex: "id", render: (id: string) => `#${id}` },

@@ -12,6 +12,7 @@ import { useFormat } from "../../lib/use-format";
 import { daysOf } from "./days";
 import { fetchAll } from "./fetch-all";
 import { Hex } from "./Hex";
+import { TAG } from "./tag-colours";
 
 /**
  * The hospital's payments: each settlement with its amounts and the days from acceptance to
@@ -45,7 +46,7 @@ export function PaymentsPage() {
               title: t("common.status"),
               dataIndex: "status",
               render: (s: Payment["status"]) => (
-                <Tag color={s === "confirmed" ? "green" : s === "failed" ? "red" : "gold"}>
+                <Tag color={s === "confirmed" ? TAG.done : s === "failed" ? TAG.danger : TAG.warning}>
                   {t(`hospital.paymentStatus.${s}` as MessageKey)}
                 </Tag>
               ),
@@ -162,7 +163,7 @@ function Holds({ holds }: { holds: PaymentHold[] }) {
     <ul style={{ margin: 0, paddingInlineStart: 16, maxWidth: 420 }}>
       {holds.map((h, i) => (
         <li key={i} style={{ wordBreak: "break-word" }}>
-          <Tag color="volcano">{h.code}</Tag>
+          <Tag color={TAG.problem}>{h.code}</Tag>
           {describe(h)}
         </li>
       ))}
@@ -181,11 +182,14 @@ function DaysChart() {
     () => (payments.data ?? []).flatMap((p) => (p.secondsToPayment === null ? [] : [p.secondsToPayment])),
     [payments.data],
   );
+  const label = t("hospital.payments.chartLabel", { n: paid.length });
   const option = useMemo<EChartsOption>(() => {
     const whole = paid.map((s) => Math.floor(s / 86_400));
     const max = Math.max(0, ...whole);
     const counts = Array.from({ length: max + 1 }, (_, d) => whole.filter((w) => w === d).length);
     return {
+      // ECharts would replace the chart's label with a description it writes (in Chinese).
+      aria: { enabled: true, label: { description: label } },
       grid: { left: 48, right: 16, top: 24, bottom: 48 },
       tooltip: { trigger: "axis" },
       xAxis: {
@@ -200,12 +204,12 @@ function DaysChart() {
         { type: "bar", name: t("hospital.payments.chartY"), data: counts, itemStyle: { color: "#1677ff" } },
       ],
     };
-  }, [paid, t]);
+  }, [paid, t, label]);
   return (
     <QueryState query={payments} empty={() => paid.length === 0}>
       {() => (
         <Space orientation="vertical" style={{ width: "100%" }}>
-          <Chart option={option} label={t("hospital.payments.chartLabel", { n: paid.length })} />
+          <Chart option={option} label={label} />
           <Typography.Text type="secondary">{t("hospital.payments.chartNote")}</Typography.Text>
         </Space>
       )}

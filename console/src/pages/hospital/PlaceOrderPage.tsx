@@ -58,16 +58,16 @@ export function PlaceOrderPage() {
               <Form.Item label={t("hospital.agreement")} htmlFor="place-agreement">
                 <Select
                   id="place-agreement"
-                  value={agreementId}
+                  value={agreementId ?? list[0].id}
                   onChange={setAgreementId}
-                  placeholder={t("hospital.place.pick")}
                   options={list.map((a) => ({ value: a.id, label: agreementLabel(a) }))}
                 />
               </Form.Item>
             </Form>
-            {agreementId && (
-              <PlaceForm key={agreementId} agreement={list.find((a) => a.id === agreementId)!} />
-            )}
+            <PlaceForm
+              key={agreementId ?? list[0].id}
+              agreement={list.find((a) => a.id === agreementId) ?? list[0]}
+            />
           </Space>
         )}
       </QueryState>

@@ -2,6 +2,7 @@ import { Tag, Typography } from "antd";
 import type { ExceptionReason } from "../../../../api/exceptions";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
+import { TAG } from "./tag-colours";
 
 /** An exception's reasons, each with its evidence: the message, the receipt line, the counts. */
 export function Reasons({ reasons }: { reasons: ExceptionReason[] }) {
@@ -10,7 +11,7 @@ export function Reasons({ reasons }: { reasons: ExceptionReason[] }) {
     <ul style={{ margin: 0, paddingInlineStart: 16, maxWidth: 420 }}>
       {reasons.map((r, i) => (
         <li key={i} style={{ wordBreak: "break-word" }}>
-          <Tag color="volcano">{t(`hospital.reason.${r.code}` as MessageKey)}</Tag>
+          <Tag color={TAG.problem}>{t(`hospital.reason.${r.code}` as MessageKey)}</Tag>
           {r.code === "CHAIN_REVERT" ? (
             <span>
               <Typography.Text code>{r.error}</Typography.Text> {r.message}

@@ -59,7 +59,7 @@ export function ResolveException({ exception: e, onClose }: { exception: Excepti
                     value: "accept_all",
                     label: t("hospital.exceptions.acceptAll", { n: e.proposedAccepted }),
                   },
-                  { value: "accept_part", label: t("hospital.resolution.accept_part") },
+                  { value: "accept_part", label: t("hospital.exceptions.acceptPart") },
                   { value: "reject", label: t("hospital.exceptions.rejectAll") },
                 ]}
               />

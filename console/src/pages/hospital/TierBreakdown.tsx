@@ -3,6 +3,7 @@ import type { Agreement } from "../../../../api/agreements";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
 import { quote } from "./tiers";
+import { TAG } from "./tag-colours";
 
 /**
  * Why an order costs what it costs: the agreement's tier schedule with the tiers the order's
@@ -17,8 +18,9 @@ export function TierBreakdown({ agreement, quantity }: { agreement: Agreement; q
   const applied = new Set(priced.spans.map((s) => s.tier));
   const rows = agreement.tiers.map((tier, index) => ({
     index,
-    from: tier.threshold,
-    until: index + 1 < agreement.tiers.length ? agreement.tiers[index + 1].threshold : null,
+    // Positions are 1-based: a tier from threshold T prices the (T + 1)th unit on.
+    first: (BigInt(tier.threshold) + 1n).toString(),
+    last: index + 1 < agreement.tiers.length ? agreement.tiers[index + 1].threshold : null,
     unitPrice: tier.unitPrice,
   }));
 
@@ -65,7 +67,7 @@ export function TierBreakdown({ agreement, quantity }: { agreement: Agreement; q
             render: (_, r) => (
               <Space>
                 {r.index + 1}
-                {applied.has(r.index) && <Tag color="blue">{t("hospital.tiers.applies")}</Tag>}
+                {applied.has(r.index) && <Tag color={TAG.info}>{t("hospital.tiers.applies")}</Tag>}
               </Space>
             ),
           },
@@ -73,9 +75,9 @@ export function TierBreakdown({ agreement, quantity }: { agreement: Agreement; q
             title: t("hospital.tiers.range"),
             key: "range",
             render: (_, r) =>
-              r.until === null
-                ? t("hospital.tiers.from", { from: r.from })
-                : t("hospital.tiers.between", { from: r.from, until: r.until }),
+              r.last === null
+                ? t("hospital.tiers.from", { first: r.first })
+                : t("hospital.tiers.between", { first: r.first, last: r.last }),
           },
           {
             title: t("hospital.tiers.unitPrice"),
