@@ -92,7 +92,7 @@ export function ExceptionsPage() {
             title: t("hospital.exceptions.units"),
             key: "units",
             render: (_, e) =>
-              t("hospital.exceptions.unitsValue", { proposed: e.proposedAccepted, shipped: e.shipped }),
+              t("hospital.exceptions.unitsShort", { proposed: e.proposedAccepted, shipped: e.shipped }),
           },
           { title: t("hospital.created"), dataIndex: "createdAt", render: (d: string) => dateTime(d) },
           {

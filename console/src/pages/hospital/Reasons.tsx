@@ -8,7 +8,7 @@ import { TAG } from "./tag-colours";
 export function Reasons({ reasons }: { reasons: ExceptionReason[] }) {
   const { t } = useI18n();
   return (
-    <ul style={{ margin: 0, paddingInlineStart: 16, maxWidth: 420 }}>
+    <ul style={{ margin: 0, paddingInlineStart: 16, maxWidth: 360 }}>
       {reasons.map((r, i) => (
         <li key={i} style={{ wordBreak: "break-word" }}>
           <Tag color={TAG.problem}>{t(`hospital.reason.${r.code}` as MessageKey)}</Tag>
