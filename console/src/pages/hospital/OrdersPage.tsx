@@ -1,0 +1,95 @@
+import { Button, Form, Select, Space, Typography } from "antd";
+import { useState } from "react";
+import { ORDER_STATUS, existing } from "../../../../ledger/enums";
+import type { OrderStatus, OrderSummary } from "../../../../api/orders";
+import { CursorTable } from "../../components/CursorTable";
+import type { MessageKey } from "../../i18n/en";
+import { useI18n } from "../../i18n/i18n";
+import { useFormat } from "../../lib/use-format";
+import { useHospital } from "./agreements";
+import { Hex } from "./Hex";
+import { OrderShipments } from "./OrderShipments";
+import { OrderStatusTag } from "./OrderStatusTag";
+
+const STATUSES = existing(ORDER_STATUS);
+/** The filter's "any" choice (a choice rather than an empty box: a placeholder reads too faint). */
+const ALL = "all";
+
+/** The hospital's orders with their status; an order's shipments with their trace. */
+export function OrdersPage() {
+  const { t } = useI18n();
+  const { dateTime, yuan } = useFormat();
+  const hospital = useHospital();
+  const [status, setStatus] = useState<OrderStatus | typeof ALL>(ALL);
+  const [selected, setSelected] = useState<string | null>(null);
+
+  return (
+    <section>
+      <Typography.Title level={1} style={{ fontSize: 22 }}>
+        {t("hospital.orders.title")}
+      </Typography.Title>
+      <Form layout="inline" style={{ marginBottom: 12 }}>
+        <Form.Item label={t("common.status")} htmlFor="orders-status">
+          <Select
+            id="orders-status"
+            style={{ minWidth: 200 }}
+            value={status}
+            onChange={setStatus}
+            options={[
+              { value: ALL, label: t("hospital.all") },
+              ...STATUSES.map((s) => ({ value: s, label: t(`hospital.orderStatus.${s}` as MessageKey) })),
+            ]}
+          />
+        </Form.Item>
+      </Form>
+      <CursorTable<OrderSummary>
+        label={t("hospital.orders.table")}
+        path="/v1/orders"
+        query={{ hospital: hospital ?? undefined, status: status === ALL ? undefined : status }}
+        rowKey="id"
+        columns={[
+          { title: t("hospital.order"), dataIndex: "id", render: (id: string) => `#${id}` },
+          { title: t("hospital.agreement"), dataIndex: "agreementId", render: (id: string) => `#${id}` },
+          { title: t("common.supplier"), dataIndex: "supplier", render: (a: string) => <Hex value={a} /> },
+          {
+            title: t("common.status"),
+            dataIndex: "status",
+            render: (s: OrderStatus) => <OrderStatusTag status={s} />,
+          },
+          { title: t("common.quantity"), dataIndex: "quantity" },
+          {
+            title: t("hospital.orders.progress"),
+            key: "progress",
+            render: (_, o) =>
+              t("hospital.orders.progressValue", {
+                shipped: o.shipped,
+                accepted: o.accepted,
+                cancelled: o.cancelled,
+              }),
+          },
+          { title: t("hospital.orders.value"), dataIndex: "value", render: (v: string) => yuan(v) },
+          { title: t("hospital.orders.paid"), dataIndex: "paid", render: (v: string) => yuan(v) },
+          {
+            title: t("hospital.deliveryDeadline"),
+            dataIndex: "deliveryDeadline",
+            render: (d: string) => dateTime(d),
+          },
+          {
+            title: t("common.actions"),
+            key: "shipments",
+            render: (_, o) => (
+              <Button onClick={() => setSelected(o.id)} aria-pressed={selected === o.id}>
+                {t("hospital.orders.shipmentsOf", { id: o.id })}
+              </Button>
+            ),
+          },
+        ]}
+      />
+      {selected && (
+        <Space orientation="vertical" style={{ width: "100%", marginTop: 16 }}>
+          <OrderShipments orderId={selected} />
+        </Space>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,222 @@
+import { useQuery } from "@tanstack/react-query";
+import { Card, Form, InputNumber, Space, Tag, Typography } from "antd";
+import type { EChartsOption } from "echarts";
+import { useMemo, useState } from "react";
+import type { OverduePayment, Payment, PaymentHold } from "../../../../api/payments";
+import { Chart } from "../../components/Chart";
+import { CursorTable } from "../../components/CursorTable";
+import { QueryState } from "../../components/QueryState";
+import type { MessageKey } from "../../i18n/en";
+import { useI18n } from "../../i18n/i18n";
+import { useFormat } from "../../lib/use-format";
+import { daysOf } from "./days";
+import { fetchAll } from "./fetch-all";
+import { Hex } from "./Hex";
+import { TAG } from "./tag-colours";
+
+/**
+ * The hospital's payments: each settlement with its amounts and the days from acceptance to
+ * payment, their distribution, and the accepted shipments still unpaid after N days with what
+ * holds each.
+ */
+export function PaymentsPage() {
+  const { t } = useI18n();
+  const { dateTime, yuan } = useFormat();
+  const [days, setDays] = useState<number>(30);
+
+  return (
+    <section>
+      <Typography.Title level={1} style={{ fontSize: 22 }}>
+        {t("hospital.payments.title")}
+      </Typography.Title>
+      <Space orientation="vertical" style={{ width: "100%" }} size="large">
+        <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t("hospital.payments.distribution")}</h2>}>
+          <DaysChart />
+        </Card>
+        <CursorTable<Payment>
+          label={t("hospital.payments.table")}
+          path="/v1/payments"
+          rowKey="shipmentId"
+          columns={[
+            { title: t("hospital.shipmentCol"), dataIndex: "shipmentId", render: (id: string) => `#${id}` },
+            { title: t("hospital.order"), dataIndex: "orderId", render: (id: string) => `#${id}` },
+            { title: t("hospital.receipt"), dataIndex: "receiptNo" },
+            { title: t("common.supplier"), dataIndex: "supplier", render: (a: string) => <Hex value={a} /> },
+            {
+              title: t("common.status"),
+              dataIndex: "status",
+              render: (s: Payment["status"]) => (
+                <Tag color={s === "confirmed" ? TAG.done : s === "failed" ? TAG.danger : TAG.warning}>
+                  {t(`hospital.paymentStatus.${s}` as MessageKey)}
+                </Tag>
+              ),
+            },
+            {
+              title: t("hospital.payments.units"),
+              key: "units",
+              render: (_, p) =>
+                t("hospital.payments.unitsValue", { accepted: p.accepted, rejected: p.rejected }),
+            },
+            { title: t("hospital.payments.gross"), dataIndex: "gross", render: money(yuan) },
+            { title: t("hospital.payments.penalty"), dataIndex: "penalty", render: money(yuan) },
+            { title: t("hospital.payments.paid"), dataIndex: "paid", render: money(yuan) },
+            {
+              title: t("hospital.payments.acceptedAt"),
+              dataIndex: "acceptedAt",
+              render: (d: string) => dateTime(d),
+            },
+            {
+              title: t("hospital.payments.paidAt"),
+              dataIndex: "paidAt",
+              render: (d: string | null) => dateTime(d),
+            },
+            {
+              title: t("hospital.payments.days"),
+              dataIndex: "secondsToPayment",
+              render: (s: number | null) => (s === null ? "—" : daysOf(s)),
+            },
+            {
+              title: t("hospital.payments.error"),
+              dataIndex: "error",
+              render: (e: string | null) =>
+                e && (
+                  <Typography.Text type="danger" style={{ maxWidth: 240, wordBreak: "break-word" }}>
+                    {e}
+                  </Typography.Text>
+                ),
+            },
+          ]}
+        />
+        <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t("hospital.payments.overdue")}</h2>}>
+          <Form layout="inline" style={{ marginBottom: 12 }}>
+            <Form.Item label={t("hospital.payments.overdueDays")} htmlFor="overdue-days">
+              <InputNumber
+                id="overdue-days"
+                min={0}
+                max={3650}
+                precision={0}
+                value={days}
+                onChange={(v) => setDays(v ?? 30)}
+              />
+            </Form.Item>
+          </Form>
+          <CursorTable<OverduePayment>
+            label={t("hospital.payments.overdueTable")}
+            path="/v1/payments/overdue"
+            query={{ days }}
+            rowKey="shipmentId"
+            columns={[
+              { title: t("hospital.shipmentCol"), dataIndex: "shipmentId", render: (id: string) => `#${id}` },
+              { title: t("hospital.order"), dataIndex: "orderId", render: (id: string) => `#${id}` },
+              { title: t("hospital.receipt"), dataIndex: "receiptNo" },
+              { title: "GTIN / " + t("hospital.lot"), key: "lot", render: (_, o) => `${o.gtin} / ${o.lot}` },
+              { title: t("hospital.payments.acceptedUnits"), dataIndex: "accepted" },
+              {
+                title: t("hospital.payments.acceptedAt"),
+                dataIndex: "acceptedAt",
+                render: (d: string) => dateTime(d),
+              },
+              { title: t("hospital.payments.outstanding"), dataIndex: "daysOutstanding" },
+              {
+                title: t("hospital.payments.holds"),
+                dataIndex: "holds",
+                render: (holds: PaymentHold[]) => <Holds holds={holds} />,
+              },
+            ]}
+          />
+        </Card>
+      </Space>
+    </section>
+  );
+}
+
+const money = (yuan: (fen: string) => string) => (v: string | null) => (v === null ? "—" : yuan(v));
+
+/** Why a payment is held, in words. */
+function Holds({ holds }: { holds: PaymentHold[] }) {
+  const { t } = useI18n();
+  const { dateTime } = useFormat();
+  const describe = (h: PaymentHold): string => {
+    switch (h.code) {
+      case "OPEN_EXCEPTION":
+        return t("hospital.hold.OPEN_EXCEPTION", {
+          ids: h.exceptionIds.map((id) => `#${id}`).join(", "),
+          reasons: h.reasonCodes.join(", "),
+        });
+      case "SETTLEMENT_FAILED":
+        return t("hospital.hold.SETTLEMENT_FAILED", { error: h.errorName ?? "—" });
+      case "LOT_RECALLED":
+        return t(
+          /^0x0+$/.test(h.scope) ? "hospital.hold.LOT_RECALLED" : "hospital.hold.LOT_RECALLED_SUPPLIER",
+          {
+            at: dateTime(h.recalledAt),
+          },
+        );
+      case "SETTLEMENT_SUBMITTED":
+      case "SETTLEMENT_NOT_INDEXED":
+        return t(`hospital.hold.${h.code}`, { tx: h.txHash ?? "—" });
+      default:
+        return t(`hospital.hold.${h.code}`);
+    }
+  };
+  return (
+    <ul style={{ margin: 0, paddingInlineStart: 16, maxWidth: 420 }}>
+      {holds.map((h, i) => (
+        <li key={i} style={{ wordBreak: "break-word" }}>
+          <Tag color={TAG.problem}>{h.code}</Tag>
+          {describe(h)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** How many payments took how many whole days from acceptance to payment. */
+function DaysChart() {
+  const { t } = useI18n();
+  const payments = useQuery({
+    queryKey: ["/v1/payments", "all"],
+    queryFn: () => fetchAll<Payment>("/v1/payments"),
+  });
+  const paid = useMemo(
+    () => (payments.data ?? []).flatMap((p) => (p.secondsToPayment === null ? [] : [p.secondsToPayment])),
+    [payments.data],
+  );
+  const label = t("hospital.payments.chartLabel", { n: paid.length });
+  const option = useMemo<EChartsOption>(() => {
+    const whole = paid.map((s) => Math.floor(s / 86_400));
+    const max = Math.max(0, ...whole);
+    // At most about 20 bars: a long tail (months of chain time) groups days into wider bins.
+    const width = Math.max(1, Math.ceil((max + 1) / 20));
+    const bins = Array.from({ length: Math.floor(max / width) + 1 }, (_, i) => i * width);
+    const counts = bins.map((from) => whole.filter((w) => w >= from && w < from + width).length);
+    const names = bins.map((from) => (width === 1 ? String(from) : `${from}–${from + width - 1}`));
+    return {
+      // ECharts would replace the chart's label with a description it writes (in Chinese).
+      aria: { enabled: true, label: { description: label } },
+      grid: { left: 48, right: 16, top: 24, bottom: 48 },
+      tooltip: { trigger: "axis" },
+      xAxis: {
+        type: "category",
+        name: t("hospital.payments.chartX"),
+        nameLocation: "middle",
+        nameGap: 30,
+        data: names,
+      },
+      yAxis: { type: "value", name: t("hospital.payments.chartY"), minInterval: 1 },
+      series: [
+        { type: "bar", name: t("hospital.payments.chartY"), data: counts, itemStyle: { color: "#1677ff" } },
+      ],
+    };
+  }, [paid, t, label]);
+  return (
+    <QueryState query={payments} empty={() => paid.length === 0}>
+      {() => (
+        <Space orientation="vertical" style={{ width: "100%" }}>
+          <Chart option={option} label={label} />
+          <Typography.Text type="secondary">{t("hospital.payments.chartNote")}</Typography.Text>
+        </Space>
+      )}
+    </QueryState>
+  );
+}

@@ -1,0 +1,50 @@
+import { useQuery } from "@tanstack/react-query";
+import { decodeBytes32String } from "ethers";
+import type { Agreement, AgreementSummary } from "../../../../api/agreements";
+import { api } from "../../lib/api";
+import { useSession } from "../../lib/session";
+import { fetchAll } from "./fetch-all";
+
+/** The signed-in member's hospital (lower case), or null for an account of none. */
+export function useHospital(): string | null {
+  return useSession().session?.hospital?.toLowerCase() ?? null;
+}
+
+/**
+ * The agreements the hospital is party to (a volume committed in the tender), each with its
+ * hospitals' volumes: the list carries no hospitals, so each agreement is read once.
+ */
+export function useMyAgreements() {
+  const hospital = useHospital();
+  return useQuery({
+    queryKey: ["hospital-agreements", hospital],
+    enabled: hospital !== null,
+    queryFn: async () => {
+      const list = await fetchAll<AgreementSummary>("/v1/agreements");
+      const full = await Promise.all(list.map((a) => api.get<Agreement>(`/v1/agreements/${a.id}`)));
+      return full.filter((a) => a.hospitals.some((h) => h.hospital.toLowerCase() === hospital));
+    },
+  });
+}
+
+export function useAgreement(id: string | undefined) {
+  return useQuery({
+    queryKey: ["/v1/agreements", id],
+    enabled: id !== undefined,
+    queryFn: () => api.get<Agreement>(`/v1/agreements/${id}`),
+  });
+}
+
+/** A category code as people read it: the text it encodes, else the code itself. */
+export function categoryName(code: string): string {
+  try {
+    return decodeBytes32String(code);
+  } catch {
+    return code;
+  }
+}
+
+/** An agreement in a picker: its id, category and supplier. */
+export function agreementLabel(a: Pick<Agreement, "id" | "category" | "supplier">): string {
+  return `#${a.id} · ${categoryName(a.category)} · ${a.supplier.slice(0, 6)}…${a.supplier.slice(-4)}`;
+}

@@ -1,0 +1,211 @@
+import { expect } from "chai";
+import { JsonRpcProvider, Wallet } from "ethers";
+import type { Browser } from "playwright-core";
+import type { ConsoleConfig } from "../../api/console";
+import type { Exception, ExceptionList } from "../../api/exceptions";
+import type { Order } from "../../api/orders";
+import type { ReceiptResult } from "../../api/receipts";
+import type { Shipment } from "../../api/shipments";
+import type { Trail } from "../../api/trail";
+import { ORDER_STATUS } from "../../ledger/enums";
+import { GatewayClient } from "../../scripts/lib/gateway-client";
+import { OrderBook__factory } from "../../typechain-types";
+import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
+import { startDemoStack, type DemoStack } from "./support/stack";
+
+/**
+ * The hospital's procurement pages on the demo stack, through the page only: an approver of
+ * City General places an order and approves it, reading the price the agreement's tiers give,
+ * and resolves an exception; the chain and the API then show the order funded and the
+ * exception resolved as decided. The other pages are visited and checked.
+ */
+
+const APPROVER = "City General Hospital, approver 1";
+const RECEIVER = "City General Hospital, receiving dock";
+/**
+ * The demo leaves every order funded and every exception resolved. Acme's shipment of stent lot
+ * DES2611C (serials C1-0001…C1-0010, scripts/demo.ts) is the one City General never received:
+ * the test's setup receives 5 of its 10 units, as the warehouse would, which the match holds as
+ * a SHORT_DELIVERY exception for an approver to decide.
+ */
+const STENT_GTIN = "09520123456788";
+const UNRECEIVED_LOT = "DES2611C";
+
+describe("console: hospital procurement", function () {
+  this.timeout(300_000);
+  let stack: DemoStack;
+  let browser: Browser;
+  let approver: GatewayClient;
+  let exceptionId: string;
+
+  before(async function () {
+    stack = await startDemoStack();
+    browser = await launchBrowser();
+    approver = await client(APPROVER);
+    exceptionId = await receiveShort();
+  });
+
+  after(async function () {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  async function client(name: string): Promise<GatewayClient> {
+    const c = new GatewayClient(stack.url);
+    await c.login(new Wallet(stack.account(name).privateKey));
+    return c;
+  }
+
+  /** The warehouse's goods receipt of half the never-received shipment; the exception's id. */
+  async function receiveShort(): Promise<string> {
+    const receiver = await client(RECEIVER);
+    const trail = await receiver.get<Trail>(`/v1/trail/lots/${STENT_GTIN}/${UNRECEIVED_LOT}`);
+    expect(trail.shipments).to.have.length(1);
+    const shipment = await receiver.get<Shipment>(`/v1/shipments/${trail.shipments[0]}`);
+    const provider = new JsonRpcProvider(stack.rpcUrl);
+    // The ledger's clock, not the test's: the demo moved chain time on by months.
+    const now = (await provider.getBlock("latest"))!.timestamp;
+    provider.destroy();
+    const expiry = shipment.expiry.slice(2, 10).replace(/-/g, "");
+    const result = await receiver.post<ReceiptResult>(
+      "/v1/receipts",
+      {
+        receiptNo: "GR-E2E-1",
+        shipmentId: shipment.id,
+        receivedAt: new Date(now * 1000).toISOString(),
+        lines: [1, 2, 3, 4, 5].map((i) => ({
+          barcode: `(01)${shipment.gtin}(17)${expiry}(10)${shipment.lot}(21)C1-${String(i).padStart(4, "0")}`,
+        })),
+      },
+      { "idempotency-key": "GR-E2E-1" },
+    );
+    expect(result.match.reasons.map((r) => r.code)).to.deep.equal(["SHORT_DELIVERY"]);
+    expect(result.exceptionId).to.be.a("string");
+    return result.exceptionId!;
+  }
+
+  async function open(p: ConsolePage, menu: string, heading: string): Promise<void> {
+    await p.page
+      .getByRole("navigation", { name: "menu" })
+      .getByRole("link", { name: menu, exact: true })
+      .click();
+    await p.page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+  }
+
+  it("places an order, shows its tier price and approves it: the order is funded with that value", async function () {
+    const p = await openPage(browser, stack.url);
+    try {
+      await signInAs(p, APPROVER);
+      await open(p, "Place an order", "Place an order");
+      // Acme's stent agreement: tiers ¥750.00 from 0, ¥720.00 from 100, ¥690.00 from 500.
+      await p.page.getByLabel("Agreement").click();
+      await p.page.locator(".ant-select-item-option", { hasText: /^#1 · C0401-DES/ }).click();
+      await p.page.getByLabel("Quantity").fill("30");
+      await p.page.getByLabel("PO reference").fill("CGH-PO-2027-E2E");
+      // 73 units accepted so far: this order's units are positions 74 to 103, across tier 2's
+      // threshold (the 101st unit): 27 at ¥750.00 and 3 at ¥720.00.
+      const quote = p.page.getByTestId("tier-breakdown");
+      await quote.getByText("The agreement has accepted 73 units so far", { exact: false }).waitFor();
+      await quote.getByText("27 × ¥750.00 = ¥20,250.00").waitFor();
+      await quote.getByText("3 × ¥720.00 = ¥2,160.00").waitFor();
+      expect(await p.page.getByTestId("tier-total").textContent()).to.equal("30 units: ¥22,410.00");
+      await checkPage(p, "hospital-place-order");
+      await p.page.getByRole("button", { name: "Place order" }).click();
+      const placed = p.page.getByRole("status").filter({ hasText: "CGH-PO-2027-E2E" });
+      await placed.getByText(/^Order #\d+ \(CGH-PO-2027-E2E\) placed/).waitFor();
+      const orderId = /Order #(\d+)/.exec((await placed.textContent())!)![1];
+
+      await placed.getByRole("link", { name: "Go to the orders to approve" }).click();
+      await p.page.getByRole("heading", { name: "Orders to approve", level: 1 }).waitFor();
+      await p.page.getByRole("button", { name: `Review order #${orderId}` }).click();
+      const review = p.page.getByTestId("order-review");
+      await review.getByTestId("tier-total").getByText("30 units: ¥22,410.00").waitFor();
+      expect(await review.textContent()).to.include("Waiting for approval");
+      await checkPage(p, "hospital-approvals");
+      await review.getByRole("button", { name: `Approve order #${orderId}` }).click();
+      // Below the ¥50,000.00 threshold one approval funds it.
+      await review.getByText("Funded").waitFor();
+      expect(await review.getByTestId("order-value").textContent()).to.equal("¥22,410.00");
+      expect(p.errors).to.deep.equal([]);
+
+      const order = await approver.get<Order>(`/v1/orders/${orderId}`);
+      expect(order).to.include({ status: "funded", value: "2241000", escrow: "2241000", quantity: "30" });
+      expect(order.approvers.map((a) => a.approver)).to.deep.equal([
+        stack.account(APPROVER).address.toLowerCase(),
+      ]);
+      const config = await approver.get<ConsoleConfig>("/v1/console/config");
+      const provider = new JsonRpcProvider(stack.rpcUrl);
+      try {
+        const onChain = await OrderBook__factory.connect(config.contracts.orderBook, provider).order(orderId);
+        expect(ORDER_STATUS[Number(onChain.status)]).to.equal("funded");
+        expect(onChain.escrow).to.equal(2_241_000n);
+      } finally {
+        provider.destroy();
+      }
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("resolves an open exception, accepting part of the delivery", async function () {
+    const p = await openPage(browser, stack.url);
+    try {
+      await signInAs(p, APPROVER);
+      await open(p, "Exceptions", "Exceptions");
+      const table = p.page.getByRole("table", { name: "Exceptions" });
+      await table.getByText("received 5 of 10 shipped units").waitFor();
+      await checkPage(p, "hospital-exceptions");
+      await p.page.getByRole("button", { name: `Resolve exception #${exceptionId}` }).click();
+      const form = p.page.getByTestId("resolve-exception");
+      await form.getByRole("radio", { name: "Accept part" }).check();
+      await form.getByLabel("Units to accept").fill("4");
+      await form.getByLabel("Note (why)").fill("one unit of the five received is damaged");
+      await form.getByRole("button", { name: "Record decision" }).click();
+      await form
+        .getByRole("status")
+        .getByText(`Exception #${exceptionId} resolved: Accepted in part, 4 units accepted.`)
+        .waitFor();
+      expect(p.errors).to.deep.equal([]);
+
+      const resolved = await approver.get<ExceptionList>("/v1/exceptions?status=resolved&limit=500");
+      const e = resolved.items.find((x) => x.id === exceptionId) as Exception;
+      expect(e).to.include({
+        status: "resolved",
+        resolution: "accept_part",
+        resolvedAccepted: "4",
+        note: "one unit of the five received is damaged",
+        resolvedBy: stack.account(APPROVER).address.toLowerCase(),
+      });
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("shows the orders with a shipment's excursion highlighted, the payments and the commitments", async function () {
+    const p = await openPage(browser, stack.url);
+    try {
+      await signInAs(p, APPROVER);
+      await open(p, "Orders", "Orders");
+      // Order #2 holds the shipment whose departing step logged a temperature excursion.
+      await p.page.getByRole("button", { name: "Shipments of order #2" }).click();
+      const excursion = p.page.locator('tr[data-excursion="true"]');
+      await excursion.first().waitFor();
+      expect(await excursion.count()).to.equal(1);
+      expect(await excursion.textContent())
+        .to.include("Departing")
+        .and.include("Temperature excursion");
+      await checkPage(p, "hospital-orders");
+
+      await open(p, "Payments", "Payments");
+      await p.page.getByRole("img", { name: /^Bar chart: how many of \d+ paid settlements/ }).waitFor();
+      await p.page.getByRole("table", { name: "Payments" }).getByText("GR-0001").waitFor();
+      await checkPage(p, "hospital-payments");
+
+      await open(p, "Commitments", "Our commitments");
+      await p.page.getByRole("img", { name: /^Line chart of agreement #1/ }).waitFor();
+      await checkPage(p, "hospital-commitments");
+    } finally {
+      await p.close();
+    }
+  });
+});
