@@ -201,6 +201,9 @@ function CommitBid({ tender, replacing }: { tender: Tender; replacing: boolean }
               <>
                 <Typography.Text strong>{t("supplier.bid.wouldRefuse")}</Typography.Text>
                 <ErrorAlert error={preflight.error} />
+                <Button onClick={() => preflight.refetch()} loading={preflight.isFetching}>
+                  {t("supplier.bid.checkAgain")}
+                </Button>
               </>
             ) : null}
             <ActButton

@@ -9,6 +9,7 @@ import { Hex } from "./Hex";
 import { remainingOf } from "./remaining";
 import { ShipmentForm } from "./ShipmentForm";
 import { useMe } from "./use-me";
+import { ToneTag } from "./ToneTag";
 
 /** The supplier's orders, what remains to ship of each, and shipping against one. */
 export function OrdersPage() {
@@ -41,7 +42,7 @@ export function OrdersPage() {
       render: (d: string, o) => (
         <Space size={4} wrap>
           <span>{dateTime(d)}</span>
-          {o.lateShipmentAllowed && <Tag color="orange">{t("supplier.order.lateAllowed")}</Tag>}
+          {o.lateShipmentAllowed && <ToneTag tone="warn">{t("supplier.order.lateAllowed")}</ToneTag>}
         </Space>
       ),
     },

@@ -1,17 +1,18 @@
-import { Alert, Select, Space, Tag, Typography, type TableColumnsType } from "antd";
+import { Alert, Select, Space, Typography, type TableColumnsType } from "antd";
 import { useState } from "react";
 import type { Payment, SettlementJobStatus } from "../../../../api/payments";
 import { CursorTable } from "../../components/CursorTable";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
+import { ToneTag, type Tone } from "./ToneTag";
 
 const STATUSES: SettlementJobStatus[] = ["pending", "submitted", "confirmed", "failed"];
-const STATUS_COLOURS: Record<SettlementJobStatus, string> = {
-  pending: "blue",
-  submitted: "blue",
-  confirmed: "green",
-  failed: "red",
+const STATUS_TONES: Record<SettlementJobStatus, Tone> = {
+  pending: "info",
+  submitted: "info",
+  confirmed: "good",
+  failed: "bad",
 };
 
 /** "3 d 4 h": the time from acceptance to payment. */
@@ -32,28 +33,38 @@ export function PaymentsPage() {
   const [status, setStatus] = useState<SettlementJobStatus | "">("");
   const money = (v: string | null) => (v === null ? "—" : yuan(v));
   const columns: TableColumnsType<Payment> = [
-    { title: t("supplier.payment.shipment"), dataIndex: "shipmentId" },
-    { title: t("supplier.payment.order"), dataIndex: "orderId" },
+    {
+      title: t("supplier.payment.shipment"),
+      dataIndex: "shipmentId",
+      render: (id: string, p) => t("supplier.payment.shipmentOfOrder", { shipment: id, order: p.orderId }),
+    },
     { title: t("supplier.payment.receipt"), dataIndex: "receiptNo" },
     {
       title: t("common.status"),
       dataIndex: "status",
       render: (s: SettlementJobStatus) => (
-        <Tag color={STATUS_COLOURS[s]}>{t(`supplier.payment.${s}` as MessageKey)}</Tag>
+        <ToneTag tone={STATUS_TONES[s]}>{t(`supplier.payment.${s}` as MessageKey)}</ToneTag>
       ),
     },
-    { title: t("supplier.payment.accepted"), dataIndex: "accepted" },
-    { title: t("supplier.payment.rejected"), dataIndex: "rejected" },
-    { title: t("supplier.payment.gross"), dataIndex: "gross", render: money },
-    { title: t("supplier.payment.penalty"), dataIndex: "penalty", render: money },
-    { title: t("supplier.payment.paid"), dataIndex: "paid", render: money },
-    { title: t("supplier.payment.daysLate"), dataIndex: "daysLate", render: (d: number | null) => d ?? "—" },
-    { title: t("supplier.payment.acceptedAt"), dataIndex: "acceptedAt", render: (v: string) => dateTime(v) },
-    { title: t("supplier.payment.paidAt"), dataIndex: "paidAt", render: (v: string | null) => dateTime(v) },
     {
-      title: t("supplier.payment.toPayment"),
-      dataIndex: "secondsToPayment",
-      render: (s: number | null) => duration(s, t),
+      title: t("supplier.payment.units"),
+      key: "units",
+      render: (_, p) => t("supplier.payment.unitsValue", { accepted: p.accepted, rejected: p.rejected }),
+    },
+    { title: t("supplier.payment.gross"), dataIndex: "gross", render: money },
+    {
+      title: t("supplier.payment.penalty"),
+      dataIndex: "penalty",
+      render: (v: string | null, p) =>
+        p.daysLate ? t("supplier.payment.penaltyLate", { amount: money(v), days: p.daysLate }) : money(v),
+    },
+    { title: t("supplier.payment.paid"), dataIndex: "paid", render: money },
+    { title: t("supplier.payment.acceptedAt"), dataIndex: "acceptedAt", render: (v: string) => dateTime(v) },
+    {
+      title: t("supplier.payment.paidAt"),
+      dataIndex: "paidAt",
+      render: (v: string | null, p) =>
+        v === null ? "—" : `${dateTime(v)} (${duration(p.secondsToPayment, t)})`,
     },
     {
       title: t("supplier.payment.why"),

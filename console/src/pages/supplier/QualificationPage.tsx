@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { Card, Space, Table, Tag, Typography, type TableColumnsType } from "antd";
+import { Card, Space, Table, Typography, type TableColumnsType } from "antd";
 import type { Supplier, SupplierDocument, SupplierGtin } from "../../../../api/suppliers";
 import { CursorTable } from "../../components/CursorTable";
 import { QueryState } from "../../components/QueryState";
@@ -12,6 +12,7 @@ import { FileDocumentForm } from "./FileDocumentForm";
 import { Hex } from "./Hex";
 import { bytes32Text } from "./ledger-text";
 import { useMe } from "./use-me";
+import { ToneTag } from "./ToneTag";
 
 /** Within this many days of its end a document is flagged: time to file its successor. */
 const EXPIRING_DAYS = 90;
@@ -40,9 +41,9 @@ export function QualificationPage() {
                 name: bytes32Text(s.name),
                 id: bytes32Text(s.registrationId),
               })}{" "}
-              <Tag color={s.status === "active" ? "green" : "red"}>
+              <ToneTag tone={s.status === "active" ? "good" : "bad"}>
                 {t(`supplier.status.${s.status}` as MessageKey)}
-              </Tag>
+              </ToneTag>
             </Typography.Paragraph>
             <section aria-labelledby="supplier-documents">
               <Typography.Title level={2} id="supplier-documents" style={{ fontSize: 18 }}>
@@ -112,9 +113,9 @@ function Validity({ until }: { until: string }) {
     <Space size={4} wrap>
       <span>{date(until)}</span>
       {days < 0 ? (
-        <Tag color="red">{t("supplier.validity.expired")}</Tag>
+        <ToneTag tone="bad">{t("supplier.validity.expired")}</ToneTag>
       ) : days <= EXPIRING_DAYS ? (
-        <Tag color="orange">{t("supplier.validity.expiring", { days })}</Tag>
+        <ToneTag tone="warn">{t("supplier.validity.expiring", { days })}</ToneTag>
       ) : null}
     </Space>
   );
@@ -134,10 +135,10 @@ function useDocumentColumns(): TableColumnsType<SupplierDocument> {
       title: t("common.status"),
       dataIndex: "status",
       render: (status: string, d) => (
-        <Tag color={status === "attested" ? "green" : status === "rejected" ? "red" : "blue"}>
+        <ToneTag tone={status === "attested" ? "good" : status === "rejected" ? "bad" : "info"}>
           {t(`supplier.document.${status}` as MessageKey)}
           {d.reasonCode !== null ? ` (${d.reasonCode})` : ""}
-        </Tag>
+        </ToneTag>
       ),
     },
     { title: t("supplier.validity.from"), dataIndex: "validFrom", render: (v: string) => date(v) },

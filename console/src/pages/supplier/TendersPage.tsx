@@ -7,6 +7,7 @@ import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
 import { BidPanel } from "./BidPanel";
 import { bytes32Text } from "./ledger-text";
+import { ToneTag } from "./ToneTag";
 
 const STATUSES: TenderStatus[] = ["open", "awarded", "failed", "cancelled"];
 const DAY = 86_400;
@@ -36,7 +37,9 @@ export function TendersPage() {
       render: (s: string, tender) => (
         <Space size={4} wrap>
           <Tag>{t(`supplier.tender.${s}` as MessageKey)}</Tag>
-          {s === "open" && <Tag color="blue">{t(`supplier.phase.${tenderPhase(tender)}` as MessageKey)}</Tag>}
+          {s === "open" && (
+            <ToneTag tone="info">{t(`supplier.phase.${tenderPhase(tender)}` as MessageKey)}</ToneTag>
+          )}
         </Space>
       ),
     },
