@@ -1,0 +1,82 @@
+import { Button, Space, Tag, Typography, type TableColumnsType } from "antd";
+import { useState } from "react";
+import type { OrderSummary } from "../../../../api/orders";
+import { CursorTable } from "../../components/CursorTable";
+import type { MessageKey } from "../../i18n/en";
+import { useI18n } from "../../i18n/i18n";
+import { useFormat } from "../../lib/use-format";
+import { Hex } from "./Hex";
+import { remainingOf } from "./remaining";
+import { ShipmentForm } from "./ShipmentForm";
+import { useMe } from "./use-me";
+import { ToneTag } from "./ToneTag";
+
+/** The supplier's orders, what remains to ship of each, and shipping against one. */
+export function OrdersPage() {
+  const { t } = useI18n();
+  const { yuan, dateTime } = useFormat();
+  const me = useMe();
+  const [selected, setSelected] = useState<OrderSummary | null>(null);
+
+  const columns: TableColumnsType<OrderSummary> = [
+    { title: t("common.id"), dataIndex: "id" },
+    { title: t("common.hospital"), dataIndex: "hospital", render: (h: string) => <Hex value={h} /> },
+    { title: t("supplier.order.agreement"), dataIndex: "agreementId" },
+    {
+      title: t("common.status"),
+      dataIndex: "status",
+      render: (s: string) => <Tag>{t(`supplier.order.${s}` as MessageKey)}</Tag>,
+    },
+    { title: t("common.quantity"), dataIndex: "quantity" },
+    { title: t("supplier.order.shipped"), dataIndex: "shipped" },
+    { title: t("supplier.order.accepted"), dataIndex: "accepted" },
+    { title: t("supplier.order.cancelled"), dataIndex: "cancelled" },
+    {
+      title: t("supplier.order.remaining"),
+      key: "remaining",
+      render: (_, o) => <strong>{remainingOf(o).toString()}</strong>,
+    },
+    {
+      title: t("supplier.order.deadline"),
+      dataIndex: "deliveryDeadline",
+      render: (d: string, o) => (
+        <Space size={4} wrap>
+          <span>{dateTime(d)}</span>
+          {o.lateShipmentAllowed && <ToneTag tone="warn">{t("supplier.order.lateAllowed")}</ToneTag>}
+        </Space>
+      ),
+    },
+    { title: t("supplier.order.value"), dataIndex: "value", render: (v: string) => yuan(v) },
+    { title: t("supplier.order.paid"), dataIndex: "paid", render: (v: string) => yuan(v) },
+    {
+      title: t("common.actions"),
+      key: "actions",
+      render: (_, o) =>
+        o.status === "funded" && remainingOf(o) > 0n ? (
+          <Button
+            size="small"
+            onClick={() => setSelected(o)}
+            aria-label={t("supplier.order.shipOrder", { id: o.id })}
+          >
+            {t("supplier.order.ship")}
+          </Button>
+        ) : null,
+    },
+  ];
+
+  return (
+    <Space orientation="vertical" size="large" style={{ width: "100%" }}>
+      <Typography.Title level={1} style={{ fontSize: 22 }}>
+        {t("supplier.orders.title")}
+      </Typography.Title>
+      <CursorTable<OrderSummary>
+        label={t("supplier.orders.title")}
+        path="/v1/orders"
+        query={{ supplier: me }}
+        columns={columns}
+        rowKey="id"
+      />
+      {selected && <ShipmentForm key={selected.id} order={selected} />}
+    </Space>
+  );
+}

@@ -1,0 +1,115 @@
+import { Alert, Select, Space, Typography, type TableColumnsType } from "antd";
+import { useState } from "react";
+import type { Payment, SettlementJobStatus } from "../../../../api/payments";
+import { CursorTable } from "../../components/CursorTable";
+import type { MessageKey } from "../../i18n/en";
+import { useI18n } from "../../i18n/i18n";
+import { useFormat } from "../../lib/use-format";
+import { ToneTag, type Tone } from "./ToneTag";
+
+const STATUSES: SettlementJobStatus[] = ["pending", "submitted", "confirmed", "failed"];
+const STATUS_TONES: Record<SettlementJobStatus, Tone> = {
+  pending: "info",
+  submitted: "info",
+  confirmed: "good",
+  failed: "bad",
+};
+
+/** "3 d 4 h": the time from acceptance to payment. */
+function duration(seconds: number | null, t: ReturnType<typeof useI18n>["t"]): string {
+  if (seconds === null) return "—";
+  const days = Math.floor(seconds / 86_400);
+  const hours = Math.floor((seconds % 86_400) / 3600);
+  return t("supplier.payment.duration", { days, hours });
+}
+
+/**
+ * The supplier's payments (GET /v1/payments is scoped to the caller): what was paid, the penalty
+ * taken, how long after acceptance; and the ones not paid yet with the last failure's reason.
+ */
+export function PaymentsPage() {
+  const { t } = useI18n();
+  const { yuan, dateTime } = useFormat();
+  const [status, setStatus] = useState<SettlementJobStatus | "">("");
+  const money = (v: string | null) => (v === null ? "—" : yuan(v));
+  const columns: TableColumnsType<Payment> = [
+    {
+      title: t("supplier.payment.shipment"),
+      dataIndex: "shipmentId",
+      render: (id: string, p) => t("supplier.payment.shipmentOfOrder", { shipment: id, order: p.orderId }),
+    },
+    { title: t("supplier.payment.receipt"), dataIndex: "receiptNo" },
+    {
+      title: t("common.status"),
+      dataIndex: "status",
+      render: (s: SettlementJobStatus) => (
+        <ToneTag tone={STATUS_TONES[s]}>{t(`supplier.payment.${s}` as MessageKey)}</ToneTag>
+      ),
+    },
+    {
+      title: t("supplier.payment.units"),
+      key: "units",
+      render: (_, p) => t("supplier.payment.unitsValue", { accepted: p.accepted, rejected: p.rejected }),
+    },
+    { title: t("supplier.payment.gross"), dataIndex: "gross", render: money },
+    {
+      title: t("supplier.payment.penalty"),
+      dataIndex: "penalty",
+      render: (v: string | null, p) =>
+        p.daysLate ? t("supplier.payment.penaltyLate", { amount: money(v), days: p.daysLate }) : money(v),
+    },
+    { title: t("supplier.payment.paid"), dataIndex: "paid", render: money },
+    { title: t("supplier.payment.acceptedAt"), dataIndex: "acceptedAt", render: (v: string) => dateTime(v) },
+    {
+      title: t("supplier.payment.paidAt"),
+      dataIndex: "paidAt",
+      render: (v: string | null, p) =>
+        v === null ? "—" : `${dateTime(v)} (${duration(p.secondsToPayment, t)})`,
+    },
+    {
+      title: t("supplier.payment.why"),
+      dataIndex: "error",
+      render: (e: string | null) =>
+        e === null ? (
+          "—"
+        ) : (
+          <Typography.Text style={{ wordBreak: "break-word", maxWidth: 280, display: "inline-block" }}>
+            {e}
+          </Typography.Text>
+        ),
+    },
+  ];
+  return (
+    <Space orientation="vertical" size="large" style={{ width: "100%" }}>
+      <Typography.Title level={1} style={{ fontSize: 22 }}>
+        {t("supplier.payments.title")}
+      </Typography.Title>
+      <Alert
+        type="info"
+        showIcon
+        title={t("supplier.payments.holdsTitle")}
+        description={t("supplier.payments.holdsText")}
+      />
+      <Space wrap>
+        <label htmlFor="supplier-payment-status">{t("common.status")}</label>
+        <Select
+          id="supplier-payment-status"
+          style={{ minWidth: 180 }}
+          value={status}
+          onChange={setStatus}
+          options={[
+            { value: "", label: t("supplier.payment.all") },
+            ...STATUSES.map((s) => ({ value: s, label: t(`supplier.payment.${s}` as MessageKey) })),
+          ]}
+        />
+      </Space>
+      <CursorTable<Payment>
+        label={t("supplier.payments.title")}
+        path="/v1/payments"
+        query={{ status: status || undefined }}
+        columns={columns}
+        rowKey="shipmentId"
+      />
+    </Space>
+  );
+}

@@ -1,0 +1,115 @@
+import { Button, Select, Space, Tag, Typography, type TableColumnsType } from "antd";
+import { useState } from "react";
+import type { TenderStatus, TenderSummary } from "../../../../api/tenders";
+import { CursorTable } from "../../components/CursorTable";
+import type { MessageKey } from "../../i18n/en";
+import { useI18n } from "../../i18n/i18n";
+import { useFormat } from "../../lib/use-format";
+import { BidPanel } from "./BidPanel";
+import { bytes32Text } from "./ledger-text";
+import { ToneTag } from "./ToneTag";
+
+const STATUSES: TenderStatus[] = ["open", "awarded", "failed", "cancelled"];
+const DAY = 86_400;
+
+/** Where a tender stands by this browser's clock (the ledger, which may run ahead, decides). */
+export function tenderPhase(t: TenderSummary): "commit" | "reveal" | "closed" {
+  if (t.status !== "open") return "closed";
+  const now = Date.now();
+  if (now <= Date.parse(t.commitDeadline)) return "commit";
+  if (now <= Date.parse(t.revealDeadline)) return "reveal";
+  return "closed";
+}
+
+/** Tenders with their terms (open ones first) and the supplier's sealed bids on one of them. */
+export function TendersPage() {
+  const { t } = useI18n();
+  const { yuan, dateTime } = useFormat();
+  const [status, setStatus] = useState<TenderStatus | "">("open");
+  const [selected, setSelected] = useState<TenderSummary | null>(null);
+
+  const columns: TableColumnsType<TenderSummary> = [
+    { title: t("common.id"), dataIndex: "id" },
+    { title: t("common.category"), dataIndex: "category", render: (c: string) => bytes32Text(c) },
+    {
+      title: t("common.status"),
+      dataIndex: "status",
+      render: (s: string, tender) => (
+        <Space size={4} wrap>
+          <Tag>{t(`supplier.tender.${s}` as MessageKey)}</Tag>
+          {s === "open" && (
+            <ToneTag tone="info">{t(`supplier.phase.${tenderPhase(tender)}` as MessageKey)}</ToneTag>
+          )}
+        </Space>
+      ),
+    },
+    { title: t("supplier.tender.reserve"), dataIndex: "reservePrice", render: (v: string) => yuan(v) },
+    { title: t("supplier.tender.bond"), dataIndex: "bidBond", render: (v: string) => yuan(v) },
+    { title: t("supplier.tender.commitBy"), dataIndex: "commitDeadline", render: (v: string) => dateTime(v) },
+    { title: t("supplier.tender.revealBy"), dataIndex: "revealDeadline", render: (v: string) => dateTime(v) },
+    {
+      title: t("supplier.tender.volume"),
+      dataIndex: "hospitals",
+      render: (h: TenderSummary["hospitals"]) =>
+        t("supplier.tender.volumeValue", {
+          units: h.reduce((sum, x) => sum + BigInt(x.volume), 0n).toString(),
+          hospitals: h.length,
+        }),
+    },
+    { title: t("supplier.tender.winners"), dataIndex: "winners" },
+    {
+      title: t("supplier.tender.terms"),
+      key: "terms",
+      render: (_, x) =>
+        t("supplier.tender.termsValue", {
+          days: Math.round(x.termSeconds / DAY),
+          lead: x.leadTimeDays,
+          penalty: (x.penaltyBpsPerDay / 100).toFixed(2),
+          cap: (x.penaltyCapBps / 100).toFixed(2),
+        }),
+    },
+    {
+      title: t("common.actions"),
+      key: "actions",
+      render: (_, x) => (
+        <Button
+          size="small"
+          onClick={() => setSelected(x)}
+          aria-label={t("supplier.tender.bidOn", { id: x.id })}
+        >
+          {x.status === "open" ? t("supplier.tender.bid") : t("supplier.tender.view")}
+        </Button>
+      ),
+    },
+  ];
+
+  return (
+    <Space orientation="vertical" size="large" style={{ width: "100%" }}>
+      <Typography.Title level={1} style={{ fontSize: 22 }}>
+        {t("supplier.tenders.title")}
+      </Typography.Title>
+      <Space wrap>
+        <label htmlFor="supplier-tender-status">{t("common.status")}</label>
+        <Select
+          id="supplier-tender-status"
+          style={{ minWidth: 160 }}
+          value={status}
+          onChange={setStatus}
+          options={[
+            { value: "", label: t("supplier.tender.all") },
+            ...STATUSES.map((s) => ({ value: s, label: t(`supplier.tender.${s}` as MessageKey) })),
+          ]}
+        />
+      </Space>
+      <CursorTable<TenderSummary>
+        label={t("supplier.tenders.title")}
+        path="/v1/tenders"
+        query={{ status: status || undefined }}
+        columns={columns}
+        rowKey="id"
+      />
+      {selected && <BidPanel key={selected.id} tender={selected} />}
+      <Typography.Text type="secondary">{t("supplier.tender.clock")}</Typography.Text>
+    </Space>
+  );
+}

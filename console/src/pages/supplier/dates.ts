@@ -1,0 +1,19 @@
+/**
+ * Calendar dates of the forms (an <input type="date"> gives YYYY-MM-DD) as the ledger's Unix
+ * seconds: midnight UTC of that day, the same calendar day in every time zone the gateway
+ * shows (UTC to UTC+14), so the date a person picked is the date the ledger states.
+ */
+export function unixOfDate(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`) / 1000;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Whole days from now until `iso` (negative once past). Now is this browser's clock: the gateway
+ * serves no ledger time, so on a development chain moved ahead of the wall clock the ledger may
+ * already see a later day.
+ */
+export function daysUntil(iso: string): number {
+  return Math.floor((Date.parse(iso) - Date.now()) / DAY_MS);
+}
