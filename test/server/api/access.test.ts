@@ -43,6 +43,7 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/agreements/{id}/fulfilment": PARTIES,
   "get /v1/orders": PARTIES,
   "get /v1/orders/{id}": PARTIES,
+  "get /v1/shipments": PARTIES,
   "get /v1/shipments/{id}": PARTIES,
   "put /v1/shipments/{id}/manifest": ["supplier"],
   "get /v1/shipments/{id}/serials/{serial}/proof": PARTIES,
