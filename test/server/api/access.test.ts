@@ -48,6 +48,7 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "put /v1/shipments/{id}/manifest": ["supplier"],
   "get /v1/shipments/{id}/serials/{serial}/proof": PARTIES,
   "post /v1/receipts": ["hospital-receiver"],
+  "get /v1/receipts": ["regulator", ...HOSPITAL],
   "get /v1/receipts/{receiptNo}": ["regulator", ...HOSPITAL],
   "get /v1/exceptions": ["regulator", ...HOSPITAL],
   "post /v1/exceptions/{id}/resolve": ["hospital-approver"],
