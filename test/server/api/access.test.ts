@@ -55,6 +55,8 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/payments": PARTIES,
   "get /v1/payments/overdue": ["regulator", ...HOSPITAL],
   "post /v1/usages": ["hospital-receiver"],
+  // Not settlers: paying suppliers needs no patient-level billing records.
+  "get /v1/usages": ["regulator", "hospital-admin", "hospital-approver", "hospital-receiver"],
   "get /v1/reconciliation": ["regulator", ...HOSPITAL],
   "get /v1/recalls/{gtin}/{lot}/exposure": ["regulator"],
   "get /v1/trail/orders/{id}": PARTIES,
