@@ -7,6 +7,8 @@ import {
   IdString,
   IdempotencyHeaders,
   Nullable,
+  PageOf,
+  PaginationQuery,
   PlainText,
   TxHash,
   Units,
@@ -14,8 +16,8 @@ import {
 import { SettlementJobStatus } from "./payments";
 
 /**
- * Goods receipts from a hospital's warehouse (POST /v1/receipts, GET /v1/receipts/:receiptNo)
- * and the three-way match each one gets at once: the codes of a failed match, the result, and
+ * Goods receipts from a hospital's warehouse (POST /v1/receipts, GET /v1/receipts and
+ * GET /v1/receipts/:receiptNo) and the three-way match each one gets at once: the codes of a failed match, the result, and
  * the stored receipt with its lines and settlement.
  */
 
@@ -56,7 +58,7 @@ export const MatchReason = Type.Object(
 );
 export type MatchReason = Static<typeof MatchReason>;
 
-export const MatchStatus = Type.Enum(["matched", "exception"]);
+export const MatchStatus = Type.Enum(["matched", "exception"], { type: "string" });
 export type MatchStatus = Static<typeof MatchStatus>;
 
 export const Match = Type.Object(
@@ -191,3 +193,39 @@ export const Receipt = Type.Object(
   { additionalProperties: false },
 );
 export type Receipt = Static<typeof Receipt>;
+
+export const ListReceiptsQuery = Type.Object(
+  {
+    ...PaginationQuery,
+    hospital: Type.Optional(
+      Type.With(Address, {
+        description: "the receipts' hospital: a regulator's choice; a hospital's staff see only their own",
+      }),
+    ),
+    shipmentId: Type.Optional(IdString),
+    matchStatus: Type.Optional(MatchStatus),
+    from: Type.Optional(Type.With(DateTime, { description: "received at or after this instant" })),
+    to: Type.Optional(Type.With(DateTime, { description: "received before this instant (exclusive)" })),
+  },
+  { additionalProperties: false },
+);
+export type ListReceiptsQuery = Static<typeof ListReceiptsQuery>;
+
+/** A receipt as listed: without its lines, match reasons and settlement (GET /:receiptNo has them). */
+export const ReceiptSummary = Type.Object(
+  {
+    receiptNo: Type.String(),
+    shipmentId: IdString,
+    hospital: Address,
+    receivedAt: DateTime,
+    received: Units,
+    rejected: Units,
+    matchStatus: Nullable(MatchStatus),
+  },
+  { additionalProperties: false },
+);
+export type ReceiptSummary = Static<typeof ReceiptSummary>;
+
+/** A page of receipts by shipment id (a shipment has at most one receipt). */
+export const ReceiptPage = PageOf(ReceiptSummary);
+export type ReceiptPage = Static<typeof ReceiptPage>;

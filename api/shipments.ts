@@ -9,17 +9,49 @@ import {
   IdString,
   LastChange,
   Nullable,
+  PageOf,
+  PaginationQuery,
+  PlainText,
   TxHash,
   Units,
 } from "./common";
 
 /**
- * /v1/shipments: a shipment as indexed (GET /:id), its serial manifest (PUT /:id/manifest) and
- * a serial's Merkle proof against the on-chain root (GET /:id/serials/:serial/proof). Visible
- * to the regulator and the shipment's hospital and supplier only.
+ * /v1/shipments: shipments as indexed (GET / lists them, GET /:id shows one), a shipment's
+ * serial manifest (PUT /:id/manifest) and a serial's Merkle proof against the on-chain root
+ * (GET /:id/serials/:serial/proof). Visible to the regulator and the shipment's hospital and
+ * supplier only.
  */
 
 const closed = { additionalProperties: false } as const;
+
+/**
+ * Where a shipment is, from the indexed facts (the chain keeps no status of its own): shipped,
+ * then arrived (the supplier's or carrier's Arriving step), received (the hospital took custody
+ * on chain), confirmed (settled: the order book paid for it). A later stage wins: a hospital may
+ * record receiving without an arrival.
+ */
+export const SHIPMENT_STATUSES = ["shipped", "arrived", "received", "confirmed"] as const;
+export const ShipmentStatus = Type.Enum(SHIPMENT_STATUSES, {
+  type: "string",
+  description:
+    "shipped, arrived (Arriving recorded), received (hospital custody on chain) or confirmed (settled)",
+});
+export type ShipmentStatus = Static<typeof ShipmentStatus>;
+
+export const ListShipmentsQuery = Type.Object(
+  {
+    ...PaginationQuery,
+    orderId: Type.Optional(IdString),
+    supplier: Type.Optional(Address),
+    hospital: Type.Optional(Type.With(Address, { description: "the order's hospital" })),
+    gtin: Type.Optional(Gtin),
+    lot: Type.Optional(PlainText({ minLength: 1, maxLength: 20 })),
+    status: Type.Optional(ShipmentStatus),
+  },
+  closed,
+);
+export type ListShipmentsQuery = Static<typeof ListShipmentsQuery>;
 
 export const ShipmentParams = Type.Object({ id: IdString }, closed);
 export type ShipmentParams = Static<typeof ShipmentParams>;
@@ -84,33 +116,45 @@ export const Settlement = Type.Object(
 );
 export type Settlement = Static<typeof Settlement>;
 
+const summary = {
+  id: IdString,
+  orderId: IdString,
+  hospital: Address,
+  supplier: Address,
+  gtin: Gtin,
+  lot: Type.String(),
+  lotKey: Bytes32,
+  expiry: DateTime,
+  quantity: Units,
+  serialRoot: Bytes32,
+  noticeHash: Bytes32,
+  createdAt: DateTime,
+  status: ShipmentStatus,
+  arrivedAt: Nullable(
+    Type.With(DateTime, { description: "block time of the supplier's (or carrier's) first Arriving step" }),
+  ),
+  chainReceivedAt: Nullable(
+    Type.With(DateTime, {
+      description: "block time of the hospital's first step from Receiving on, or of the settlement if none",
+    }),
+  ),
+  excursion: Type.Boolean(),
+  excursionWaived: Type.Boolean(),
+  dispute: Nullable(Dispute),
+  confirmed: Type.Boolean(),
+  lastChange: LastChange,
+};
+
+/** A shipment as listed: without its manifest, recalls, trace events and settlement (GET /:id has them). */
+export const ShipmentSummary = Type.Object(summary, closed);
+export type ShipmentSummary = Static<typeof ShipmentSummary>;
+
+export const ShipmentPage = PageOf(ShipmentSummary);
+export type ShipmentPage = Static<typeof ShipmentPage>;
+
 export const Shipment = Type.Object(
   {
-    id: IdString,
-    orderId: IdString,
-    hospital: Address,
-    supplier: Address,
-    gtin: Gtin,
-    lot: Type.String(),
-    lotKey: Bytes32,
-    expiry: DateTime,
-    quantity: Units,
-    serialRoot: Bytes32,
-    noticeHash: Bytes32,
-    createdAt: DateTime,
-    arrivedAt: Nullable(
-      Type.With(DateTime, { description: "block time of the supplier's (or carrier's) first Arriving step" }),
-    ),
-    chainReceivedAt: Nullable(
-      Type.With(DateTime, {
-        description:
-          "block time of the hospital's first step from Receiving on, or of the settlement if none",
-      }),
-    ),
-    excursion: Type.Boolean(),
-    excursionWaived: Type.Boolean(),
-    dispute: Nullable(Dispute),
-    confirmed: Type.Boolean(),
+    ...summary,
     manifestSerials: Nullable(
       Type.Integer({ description: "how many serials the uploaded manifest lists; null before an upload" }),
     ),
@@ -118,7 +162,6 @@ export const Shipment = Type.Object(
     recalls: Type.Array(Recall, { description: "the regulator's recalls of the lot and its supplier's own" }),
     traceEvents: Type.Array(TraceEvent),
     settlement: Nullable(Settlement),
-    lastChange: LastChange,
   },
   closed,
 );

@@ -1,9 +1,20 @@
 import { Type, type Static } from "typebox";
-import { Address, Amount, DateTime, Gtin, IdempotencyHeaders, Nullable } from "./common";
+import {
+  Address,
+  Amount,
+  DateTime,
+  Gtin,
+  IdempotencyHeaders,
+  Nullable,
+  PageOf,
+  PaginationQuery,
+  PlainText,
+} from "./common";
 
 /**
- * Usage records from a hospital's billing system (POST /v1/usages): which item was used on which
- * patient, where, when and for how much. The patient reference is kept only as a salted hash.
+ * Usage records from a hospital's billing system (POST /v1/usages, listed by GET /v1/usages):
+ * which item was used on which patient, where, when and for how much. The patient reference is
+ * kept only as a salted hash, and only the hash is ever served.
  */
 
 export const UsageRequest = Type.Object(
@@ -72,3 +83,25 @@ export const Usage = Type.Object(
   { additionalProperties: false },
 );
 export type Usage = Static<typeof Usage>;
+
+export const ListUsagesQuery = Type.Object(
+  {
+    ...PaginationQuery,
+    hospital: Type.Optional(
+      Type.With(Address, {
+        description: "the usages' hospital: a regulator's choice; a hospital's staff see only their own",
+      }),
+    ),
+    gtin: Type.Optional(Gtin),
+    lot: Type.Optional(PlainText({ minLength: 1, maxLength: 20 })),
+    department: Type.Optional(PlainText({ minLength: 1, maxLength: 100 })),
+    from: Type.Optional(Type.With(DateTime, { description: "used at or after this instant" })),
+    to: Type.Optional(Type.With(DateTime, { description: "used before this instant (exclusive)" })),
+  },
+  { additionalProperties: false },
+);
+export type ListUsagesQuery = Static<typeof ListUsagesQuery>;
+
+/** A page of usages by hospital and usage id (returns and corrections are usages of their own). */
+export const UsagePage = PageOf(Usage);
+export type UsagePage = Static<typeof UsagePage>;

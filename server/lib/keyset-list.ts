@@ -1,25 +1,41 @@
 import type { Db } from "../db";
-import { decodeCursor, DEFAULT_LIMIT, ID_KEY, toPage, type Page } from "./pagination";
+import { decodeCursor, DEFAULT_LIMIT, ID_KEY, invalidCursor, toPage, type Page } from "./pagination";
 import type { Row } from "./projection-row";
 
 /**
- * One page of a table's rows in key order, narrowed by equality filters: the list routes of
- * the indexed ledger (suppliers, tenders, agreements, orders) differ only in table, key and
- * filters.
+ * One page of a table's rows in key order, narrowed by filters: the list routes of the indexed
+ * ledger (suppliers, tenders, agreements, orders, shipments) and of the back office (receipts,
+ * usages) differ only in table, key and filters.
  */
+
+/**
+ * An address or a 32-byte code (a category), stored lower-cased. Only these are folded: a lot or
+ * a department that merely begins with "0x" is compared as given.
+ */
+const HEX_KEY = /^0x([0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/;
 
 export interface PageQuery {
   limit?: number;
   cursor?: string;
 }
 
+/** `>=` and `<` bound a time range: from (inclusive) to (exclusive). */
+export type Comparison = "=" | ">=" | "<";
+
 export interface KeysetList<T> {
   /** `SELECT … FROM …` without WHERE or ORDER BY. */
   from: string;
-  /** Column and value; an absent value filters nothing. Addresses compare lower-cased. */
-  filters: [column: string, value: string | undefined][];
-  key: string;
-  /** Numeric ids compare (and are checked in the cursor) as numbers, addresses as text. */
+  /**
+   * Column, value and comparison (equality unless given); an absent value filters nothing.
+   * Addresses and 32-byte codes compare lower-cased. The same column may appear twice: both must hold.
+   */
+  filters: [column: string, value: string | undefined, op?: Comparison][];
+  /**
+   * The sort key: a unique column, or text columns unique together (a table whose primary key
+   * is composite, such as usages' hospital and usage id).
+   */
+  key: string | readonly string[];
+  /** A single numeric id compares (and is checked in the cursor) as a number, addresses as text. */
   numericKey: boolean;
   /** Newest (highest key) first; by default the lowest key comes first. */
   descending?: boolean;
@@ -28,20 +44,46 @@ export interface KeysetList<T> {
 
 export async function keysetList<T>(db: Db, list: KeysetList<T>, q: PageQuery): Promise<Page<T>> {
   const limit = q.limit ?? DEFAULT_LIMIT;
-  const cursor = decodeCursor(q.cursor, list.numericKey ? ID_KEY : undefined);
+  const keys = typeof list.key === "string" ? [list.key] : list.key;
+  const cursor = cursorValues(q.cursor, keys.length, list.numericKey);
   const params: unknown[] = [];
   const where: string[] = [];
-  for (const [column, value] of list.filters) {
+  for (const [column, value, op = "="] of list.filters) {
     if (value === undefined || value === "") continue;
-    where.push(`${column} = $${params.push(value.startsWith("0x") ? value.toLowerCase() : value)}`);
+    where.push(`${column} ${op} $${params.push(HEX_KEY.test(value) ? value.toLowerCase() : value)}`);
   }
   if (cursor !== null) {
     const after = list.descending ? "<" : ">";
-    where.push(`${list.key} ${after} $${params.push(cursor)}${list.numericKey ? "::bigint" : ""}`);
+    const values = cursor.map((v) => `$${params.push(v)}${list.numericKey ? "::bigint" : ""}`);
+    where.push(`(${keys.join(", ")}) ${after} (${values.join(", ")})`);
   }
+  const order = keys.map((k) => `${k}${list.descending ? " DESC" : ""}`).join(", ");
   const { rows } = await db.query<Row>(
-    `${list.from} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${list.key}${list.descending ? " DESC" : ""} LIMIT $${params.push(limit + 1)}`,
+    `${list.from} ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ${order} LIMIT $${params.push(limit + 1)}`,
     params,
   );
-  return toPage(rows, limit, (r) => String(r[list.key]), list.view);
+  return toPage(rows, limit, (r) => cursorKey(keys.map((k) => String(r[k]))), list.view);
+}
+
+/**
+ * The key a cursor carries: a single column's value as itself, several as a JSON array (JSON
+ * escapes control characters, which decodeCursor refuses, so any text value round-trips).
+ */
+function cursorKey(values: string[]): string {
+  return values.length === 1 ? values[0] : JSON.stringify(values);
+}
+
+function cursorValues(cursor: string | undefined, count: number, numeric: boolean): string[] | null {
+  const key = decodeCursor(cursor, numeric ? ID_KEY : undefined);
+  if (key === null || count === 1) return key === null ? null : [key];
+  let values: unknown;
+  try {
+    values = JSON.parse(key);
+  } catch {
+    throw invalidCursor(cursor!);
+  }
+  // A NUL would fail in SQL (a 500); no stored key has one, so no issued cursor does.
+  const ok = (v: unknown) => typeof v === "string" && !v.includes("\u0000");
+  if (!Array.isArray(values) || values.length !== count || !values.every(ok)) throw invalidCursor(cursor!);
+  return values as string[];
 }

@@ -30,8 +30,13 @@ export function decodeCursor(cursor: string | undefined, shape?: RegExp): string
   const key = Buffer.from(cursor, "base64url").toString("utf8");
   // A key with a control character (a NUL) was never issued, and would fail in SQL as a 500.
   if (key.length === 0 || encodeCursor(key) !== cursor || CONTROL.test(key) || (shape && !shape.test(key)))
-    throw appError("CURSOR_INVALID", `cursor "${cursor}" is not one this API issued`);
+    throw invalidCursor(cursor);
   return key;
+}
+
+/** The 400 for a cursor this API did not issue. */
+export function invalidCursor(cursor: string): Error {
+  return appError("CURSOR_INVALID", `cursor "${cursor}" is not one this API issued`);
 }
 
 /** Splits `limit + 1` fetched rows into a page and the cursor of the next one. */

@@ -85,6 +85,14 @@ export function hospitalOf(request: FastifyRequest): string {
   return p.hospital;
 }
 
+/**
+ * Whose back-office records the caller reads: undefined for a regulator (every hospital's),
+ * else its own hospital (403 for an account that belongs to none).
+ */
+export function ownHospital(request: FastifyRequest): string | undefined {
+  return principalOf(request).roles.includes("regulator") ? undefined : hospitalOf(request);
+}
+
 async function authPlugin(app: FastifyInstance): Promise<void> {
   const { auth } = app.config;
   const tokens = new TokenKeys(

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
+import { hospitalOf, ownHospital, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
 import { bearer } from "../../../api/common";
 import { errorResponses } from "../../../api/errors";
 import {
@@ -31,11 +31,7 @@ const exceptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: ExceptionList, ...errorResponses },
       },
     },
-    async (request) => {
-      const p = principalOf(request);
-      const hospital = p.roles.includes("regulator") ? undefined : hospitalOf(request);
-      return service.list({ ...request.query, hospital });
-    },
+    async (request) => service.list({ ...request.query, hospital: ownHospital(request) }),
   );
 
   app.post(

@@ -1,5 +1,14 @@
 import type { Db } from "../../db";
-import type { MatchReason, MatchStatus, Receipt, ReceiptRequest } from "../../../api/receipts";
+import type {
+  ListReceiptsQuery,
+  MatchReason,
+  MatchStatus,
+  Receipt,
+  ReceiptPage,
+  ReceiptRequest,
+} from "../../../api/receipts";
+import { keysetList } from "../../lib/keyset-list";
+import { iso, text, type Row } from "../../lib/projection-row";
 import type { SettlementJobStatus } from "../../../api/payments";
 import type { ReceiptLineInput } from "../matching/matching.service";
 
@@ -276,6 +285,43 @@ export async function getReceipt(db: Db, hospital: string, receiptNo: string): P
           },
     settlement: r.j_status === null ? null : { status: r.j_status, txHash: r.j_tx, error: r.j_error },
   };
+}
+
+/**
+ * Receipts by shipment id (unique: a shipment has at most one receipt) with their match status.
+ * `own`: the caller's hospital (undefined for a regulator); a `hospital` filter naming another
+ * narrows to nothing rather than widening or replacing it.
+ */
+export function listReceipts(db: Db, q: ListReceiptsQuery, own: string | undefined): Promise<ReceiptPage> {
+  return keysetList(
+    db,
+    {
+      from: `SELECT * FROM (
+        SELECT r.receipt_no, r.shipment_id, r.hospital, r.received_at, r.received_qty, r.rejected_qty,
+          m.status AS match_status
+        FROM receipts r LEFT JOIN matches m ON m.shipment_id = r.shipment_id) receipts`,
+      filters: [
+        ["hospital", own],
+        ["hospital", q.hospital],
+        ["shipment_id", q.shipmentId],
+        ["match_status", q.matchStatus],
+        ["received_at", q.from, ">="],
+        ["received_at", q.to, "<"],
+      ],
+      key: "shipment_id",
+      numericKey: true,
+      view: (r: Row) => ({
+        receiptNo: text(r.receipt_no),
+        shipmentId: text(r.shipment_id),
+        hospital: text(r.hospital),
+        receivedAt: iso(r.received_at),
+        received: text(r.received_qty),
+        rejected: text(r.rejected_qty),
+        matchStatus: r.match_status === null ? null : (text(r.match_status) as MatchStatus),
+      }),
+    },
+    q,
+  );
 }
 
 /** A DATE column as YYYY-MM-DD, whichever way the driver returns it. */

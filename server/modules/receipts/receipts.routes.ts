@@ -1,22 +1,26 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { appError } from "../../plugins/error-catalogue";
-import { hospitalOf, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
+import { hospitalOf, ownHospital, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
 import { ledgerNow } from "../../plugins/chain";
 import { bearer } from "../../../api/common";
 import { errorResponses } from "../../../api/errors";
 import {
+  ListReceiptsQuery,
   Receipt,
   ReceiptHeaders,
+  ReceiptPage,
   ReceiptParams,
   ReceiptQuery,
   ReceiptRequest,
   ReceiptResult,
 } from "../../../api/receipts";
+import { listReceipts } from "./receipts.repository";
 import { ReceiptsService } from "./receipts.service";
 
 /**
  * /v1/receipts: goods receipts from the hospital warehouse (its receiver accounts). POST with
  * an Idempotency-Key — the same key and body return the first result, a different body is a 409.
+ * Read (listed or one by one) by the hospital's staff, and by regulators for every hospital.
  */
 const receiptsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { ledger } = app.chain;
@@ -57,6 +61,22 @@ const receiptsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The status the first request answered (201), stored with its body for replays.
       return reply.code(outcome.statusCode as 201).send(outcome.body);
     },
+  );
+
+  app.get(
+    "",
+    {
+      onRequest: app.requireRole(...REGULATOR_OR_HOSPITAL),
+      schema: {
+        security: bearer,
+        tags: ["receipts"],
+        summary:
+          "Goods receipts by shipment id with their match status (the caller's hospital's; all for a regulator)",
+        querystring: ListReceiptsQuery,
+        response: { 200: ReceiptPage, ...errorResponses },
+      },
+    },
+    async (request) => listReceipts(app.db, request.query, ownHospital(request)),
   );
 
   app.get(

@@ -1,11 +1,32 @@
-import type { Recall, Settlement, Shipment, TraceEvent } from "../../../api/shipments";
+import type {
+  ListShipmentsQuery,
+  Recall,
+  Settlement,
+  Shipment,
+  ShipmentPage,
+  ShipmentStatus,
+  ShipmentSummary,
+  TraceEvent,
+} from "../../../api/shipments";
 import type { Db } from "../../db";
+import { keysetList } from "../../lib/keyset-list";
 import { int, intOrNull, iso, isoOrNull, lastChangeOf, text, type Row } from "../../lib/projection-row";
+import type { Scope } from "../auth/auth.plugin";
 
 /**
  * A shipment as the indexer projects it (shipments, trace_events, settlements, recalls) with
  * its manifest's size (manifests).
  */
+
+/**
+ * The shipments projection with each row's stage (api/shipments.ts, ShipmentStatus) as a
+ * column, so the list filters on it like on any other. Settling is what marks a shipment
+ * confirmed, and it sets chain_received_at too.
+ */
+const WITH_STATUS = `SELECT * FROM (
+  SELECT s.*, CASE WHEN s.confirmed THEN 'confirmed' WHEN s.chain_received_at IS NOT NULL THEN 'received'
+    WHEN s.arrived_at IS NOT NULL THEN 'arrived' ELSE 'shipped' END AS status
+  FROM shipments s) shipments`;
 
 /** The scope of a regulator's recall: every supplier's shipments of the lot. */
 const GLOBAL_SCOPE = "0x0000000000000000000000000000000000000000";
@@ -62,12 +83,65 @@ function settlementView(st: Row): Settlement {
   };
 }
 
+function summaryView(r: Row): ShipmentSummary {
+  return {
+    id: text(r.id),
+    orderId: text(r.order_id),
+    hospital: text(r.hospital),
+    supplier: text(r.supplier),
+    gtin: text(r.gtin),
+    lot: text(r.lot),
+    lotKey: text(r.lot_key),
+    expiry: iso(r.expiry),
+    quantity: text(r.quantity),
+    serialRoot: text(r.serial_root),
+    noticeHash: text(r.notice_hash),
+    createdAt: iso(r.created_at),
+    status: text(r.status) as ShipmentStatus,
+    arrivedAt: isoOrNull(r.arrived_at),
+    chainReceivedAt: isoOrNull(r.chain_received_at),
+    excursion: r.excursion === true,
+    excursionWaived: r.excursion_waived === true,
+    dispute:
+      r.disputed_units === null ? null : { units: text(r.disputed_units), reasonCode: int(r.dispute_reason) },
+    confirmed: r.confirmed === true,
+    lastChange: lastChangeOf(r),
+  };
+}
+
 export class ShipmentsRepository {
   constructor(private readonly db: Db) {}
 
+  /**
+   * Shipments by id (the order they were created in), within the caller's `scope`: a hospital or
+   * supplier filter outside it narrows to nothing rather than widening or replacing the scope.
+   */
+  list(q: ListShipmentsQuery, scope: Scope): Promise<ShipmentPage> {
+    return keysetList(
+      this.db,
+      {
+        from: WITH_STATUS,
+        filters: [
+          ["hospital", scope.hospital],
+          ["supplier", scope.supplier],
+          ["hospital", q.hospital],
+          ["supplier", q.supplier],
+          ["order_id", q.orderId],
+          ["gtin", q.gtin],
+          ["lot", q.lot],
+          ["status", q.status],
+        ],
+        key: "id",
+        numericKey: true,
+        view: summaryView,
+      },
+      q,
+    );
+  }
+
   async get(id: string): Promise<Shipment | null> {
     const { rows } = await this.db.query<Row>(
-      `SELECT s.*, m.serial_count FROM shipments s LEFT JOIN manifests m ON m.shipment_id = s.id WHERE s.id = $1`,
+      `SELECT s.*, m.serial_count FROM (${WITH_STATUS}) s LEFT JOIN manifests m ON m.shipment_id = s.id WHERE s.id = $1`,
       [id],
     );
     const r = rows[0];
@@ -85,33 +159,12 @@ export class ShipmentsRepository {
       [r.lot_key, GLOBAL_SCOPE, r.supplier],
     );
     return {
-      id: text(r.id),
-      orderId: text(r.order_id),
-      hospital: text(r.hospital),
-      supplier: text(r.supplier),
-      gtin: text(r.gtin),
-      lot: text(r.lot),
-      lotKey: text(r.lot_key),
-      expiry: iso(r.expiry),
-      quantity: text(r.quantity),
-      serialRoot: text(r.serial_root),
-      noticeHash: text(r.notice_hash),
-      createdAt: iso(r.created_at),
-      arrivedAt: isoOrNull(r.arrived_at),
-      chainReceivedAt: isoOrNull(r.chain_received_at),
-      excursion: r.excursion === true,
-      excursionWaived: r.excursion_waived === true,
-      dispute:
-        r.disputed_units === null
-          ? null
-          : { units: text(r.disputed_units), reasonCode: int(r.dispute_reason) },
-      confirmed: r.confirmed === true,
+      ...summaryView(r),
       manifestSerials: intOrNull(r.serial_count),
       recalled: recalls.some((x) => x.lifted_at === null),
       recalls: recalls.map(recallView),
       traceEvents: events.map(traceEventView),
       settlement: settled[0] ? settlementView(settled[0]) : null,
-      lastChange: lastChangeOf(r),
     };
   }
 

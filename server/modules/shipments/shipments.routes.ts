@@ -2,11 +2,13 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { bearer } from "../../../api/common";
 import { errorResponses } from "../../../api/errors";
 import {
+  ListShipmentsQuery,
   ManifestUpload,
   ManifestUploaded,
   SerialProof,
   SerialProofParams,
   Shipment,
+  ShipmentPage,
   ShipmentParams,
 } from "../../../api/shipments";
 import { LEDGER_PARTIES, principalOf, scopeOf, visible } from "../auth/auth.plugin";
@@ -16,7 +18,8 @@ import { ShipmentsRepository } from "./shipments.repository";
 
 /**
  * /v1/shipments: a shipment and whether a serial is in it are the business of its hospital,
- * its supplier and the regulator; anyone else gets 404, not a hint that it exists. The supplier
+ * its supplier and the regulator; anyone else gets 404, not a hint that it exists, and never
+ * sees it listed. The supplier
  * uploads a shipment's serial list (accepted only if it rebuilds the on-chain Merkle root); a
  * serial's proof checks on chain with DeliveryTrace.verifySerial(shipmentId, record, serial, proof).
  */
@@ -25,6 +28,22 @@ const shipmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const manifests = new ManifestService(app.db);
 
   const notVisible = (id: string) => appError("SHIPMENT_NOT_FOUND", `no shipment ${id} visible to you`);
+
+  app.get(
+    // The prefix itself: "/" would register and document the path with a trailing slash.
+    "",
+    {
+      onRequest: app.requireRole(...LEDGER_PARTIES),
+      schema: {
+        security: bearer,
+        tags: ["shipments"],
+        summary: "Shipments by id (the caller's hospital's or supplier's; all for a regulator)",
+        querystring: ListShipmentsQuery,
+        response: { 200: ShipmentPage, ...errorResponses },
+      },
+    },
+    async (request) => shipments.list(request.query, scopeOf(request)),
+  );
 
   app.get(
     "/:id",

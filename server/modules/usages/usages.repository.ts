@@ -1,4 +1,7 @@
 import type { Db } from "../../db";
+import type { ListUsagesQuery, Usage, UsagePage } from "../../../api/usages";
+import { keysetList } from "../../lib/keyset-list";
+import { int, iso, text, textOrNull, type Row } from "../../lib/projection-row";
 
 /** SQL of usage records. Every function takes the connection or transaction to use. */
 
@@ -107,5 +110,52 @@ export async function insertUsage(db: Db, u: NewUsage): Promise<void> {
       u.correctsUsageId,
       u.recordedBy,
     ],
+  );
+}
+
+/** A stored usage as the API serves it: the patient as its stored hash, never the reference. */
+function rowView(r: Row): Usage {
+  return {
+    hospital: text(r.hospital),
+    usageId: text(r.usage_id),
+    gtin: text(r.gtin),
+    lot: text(r.lot),
+    serial: textOrNull(r.serial),
+    expiry: textOrNull(r.expiry),
+    department: text(r.department),
+    patientRefHash: text(r.patient_hash),
+    usedAt: iso(r.used_at),
+    billingCode: text(r.billing_code),
+    billedAmount: text(r.billed_amount),
+    quantity: int(r.quantity),
+    correctsUsageId: textOrNull(r.corrects_usage_id),
+    recordedBy: text(r.recorded_by),
+  };
+}
+
+/**
+ * Usages by hospital and usage id (the primary key), returns and corrections among them.
+ * `own`: the caller's hospital (undefined for a regulator); a `hospital` filter naming another
+ * narrows to nothing rather than widening or replacing it.
+ */
+export function listUsages(db: Db, q: ListUsagesQuery, own: string | undefined): Promise<UsagePage> {
+  return keysetList(
+    db,
+    {
+      from: `SELECT * FROM usages`,
+      filters: [
+        ["hospital", own],
+        ["hospital", q.hospital],
+        ["gtin", q.gtin],
+        ["lot", q.lot],
+        ["department", q.department],
+        ["used_at", q.from, ">="],
+        ["used_at", q.to, "<"],
+      ],
+      key: ["hospital", "usage_id"],
+      numericKey: false,
+      view: rowView,
+    },
+    q,
   );
 }
