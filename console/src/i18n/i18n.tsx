@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { en, type MessageKey } from "./en";
+import type { Lang } from "./lang";
 import { zh } from "./zh";
 
 /**
@@ -7,7 +8,7 @@ import { zh } from "./zh";
  * else English); a switch is remembered in this browser.
  */
 
-export type Lang = "zh" | "en";
+export type { Lang };
 const MESSAGES = { en, zh } as const;
 const STORAGE_KEY = "sunshine.lang";
 
