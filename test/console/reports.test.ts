@@ -34,9 +34,8 @@ describe("console: regulator reports", function () {
       await page
         .getByRole("heading", { name: "Reconciliation: purchase vs receipt vs use", level: 1 })
         .waitFor();
-      await page
-        .getByRole("img", { name: /^Flags by kind and hospital: \d+ flags over all \d+ rows/ })
-        .waitFor();
+      await page.getByText(/^\d+ flags over all \d+ rows under these filters\.$/).waitFor();
+      await page.getByTestId("flags-chart").locator("canvas").waitFor();
       const table = page.getByRole("table", { name: "Reconciliation rows" });
       // The demo's phantom use: a unit of the never-received lot DES2611C billed (usage U-1006).
       const phantom = table.getByRole("row").filter({ hasText: "DES2611C" });
@@ -44,7 +43,7 @@ describe("console: regulator reports", function () {
       await phantom.getByRole("button", { name: "Expand row" }).click();
       const evidence = table
         .getByText("Evidence of PHANTOM_USE")
-        .locator("xpath=ancestor::div[contains(@class,'ant-descriptions')][1]");
+        .locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' ant-descriptions ')][1]");
       await evidence.waitFor();
       expect(await evidence.textContent())
         .to.include("usageIds")

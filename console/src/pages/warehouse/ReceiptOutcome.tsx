@@ -12,7 +12,7 @@ export function ReceiptOutcome({ result, onAgain }: { result: ReceiptResult; onA
       title={
         <h2 style={{ margin: 0, fontSize: 20 }} data-testid="receipt-outcome">
           {t("warehouse.result.title", { receiptNo: result.receiptNo })}{" "}
-          <Tag color={matched ? "green" : "red"}>
+          <Tag color={matched ? "#237804" : "#a8071a"}>
             {matched ? t("warehouse.result.matched") : t("warehouse.result.exception")}
           </Tag>
         </h2>

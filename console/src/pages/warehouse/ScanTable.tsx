@@ -42,7 +42,7 @@ export function ScanTable(props: {
             render: (_, l) => (
               <Typography.Text
                 code
-                style={{ wordBreak: "break-all", maxWidth: 280, display: "inline-block" }}
+                style={{ wordBreak: "break-all", maxWidth: 220, display: "inline-block" }}
               >
                 {printable(l.raw)}
               </Typography.Text>
@@ -71,18 +71,26 @@ export function ScanTable(props: {
                 {l.rejectReason === null ? (
                   <Button
                     size="small"
-
+                    aria-label={t("warehouse.scan.reject", { line: i + 1 })}
                     onClick={() => setRejecting({ key: l.key, line: i + 1 })}
                   >
-                    {t("warehouse.scan.reject", { line: i + 1 })}
+                    {t("warehouse.scan.rejectShort")}
                   </Button>
                 ) : (
-                  <Button size="small" onClick={() => props.onReject(l.key, null)}>
-                    {t("warehouse.scan.unreject", { line: i + 1 })}
+                  <Button
+                    size="small"
+                    aria-label={t("warehouse.scan.unreject", { line: i + 1 })}
+                    onClick={() => props.onReject(l.key, null)}
+                  >
+                    {t("warehouse.scan.unrejectShort")}
                   </Button>
                 )}
-                <Button size="small" onClick={() => props.onRemove(l.key)}>
-                  {t("warehouse.scan.remove", { line: i + 1 })}
+                <Button
+                  size="small"
+                  aria-label={t("warehouse.scan.remove", { line: i + 1 })}
+                  onClick={() => props.onRemove(l.key)}
+                >
+                  {t("warehouse.scan.removeShort")}
                 </Button>
               </Space>
             ),
