@@ -1,0 +1,98 @@
+import { Form, InputNumber, Space, Tag, Typography } from "antd";
+import { useState } from "react";
+import type { OverduePayment, PaymentHold } from "../../../../../api/payments";
+import { CursorTable } from "../../../components/CursorTable";
+import { useI18n } from "../../../i18n/i18n";
+import { useFormat } from "../../../lib/use-format";
+import { AddressText } from "./AddressText";
+
+/** GET /v1/payments/overdue?days=…: accepted shipments unpaid after N days, with their holds. */
+export function OverduePage() {
+  const { t } = useI18n();
+  const format = useFormat();
+  const [days, setDays] = useState(30);
+  return (
+    <Space orientation="vertical" size="large" style={{ width: "100%" }}>
+      <div>
+        <Typography.Title level={1} style={{ fontSize: 22 }}>
+          {t("reports.overdue.title")}
+        </Typography.Title>
+        <Typography.Paragraph>{t("reports.overdue.intro")}</Typography.Paragraph>
+      </div>
+      <Form layout="inline">
+        <Form.Item label={t("reports.overdue.days")} htmlFor="overdue-days">
+          <InputNumber
+            id="overdue-days"
+            min={0}
+            max={3650}
+            precision={0}
+            value={days}
+            onChange={(v) => setDays(v ?? 0)}
+          />
+        </Form.Item>
+      </Form>
+      <CursorTable<OverduePayment>
+        label={t("reports.overdue.table")}
+        path="/v1/payments/overdue"
+        query={{ days }}
+        rowKey="shipmentId"
+        columns={[
+          { title: t("reports.overdue.shipment"), dataIndex: "shipmentId" },
+          { title: t("reports.overdue.order"), dataIndex: "orderId" },
+          {
+            title: t("reports.hospital"),
+            key: "hospital",
+            render: (_, p) => <AddressText address={p.hospital} />,
+          },
+          {
+            title: t("reports.supplier"),
+            key: "supplier",
+            render: (_, p) => <AddressText address={p.supplier} />,
+          },
+          { title: t("reports.overdue.receipt"), dataIndex: "receiptNo" },
+          { title: t("reports.gtin"), dataIndex: "gtin" },
+          { title: t("reports.lot"), dataIndex: "lot" },
+          { title: t("reports.rec.accepted"), dataIndex: "accepted", align: "right" },
+          {
+            title: t("reports.overdue.acceptedAt"),
+            dataIndex: "acceptedAt",
+            render: (v: string) => format.dateTime(v),
+          },
+          { title: t("reports.overdue.outstanding"), dataIndex: "daysOutstanding", align: "right" },
+          {
+            title: t("reports.overdue.holds"),
+            key: "holds",
+            render: (_, p) => (
+              <Space orientation="vertical" size={2}>
+                {p.holds.map((h, i) => (
+                  <Hold key={`${h.code}-${i}`} hold={h} />
+                ))}
+              </Space>
+            ),
+          },
+        ]}
+      />
+    </Space>
+  );
+}
+
+function Hold({ hold }: { hold: PaymentHold }) {
+  const { t } = useI18n();
+  const format = useFormat();
+  const text = (() => {
+    switch (hold.code) {
+      case "OPEN_EXCEPTION":
+        return t("reports.hold.OPEN_EXCEPTION", {
+          ids: hold.exceptionIds.join(", "),
+          reasons: hold.reasonCodes.join(", "),
+        });
+      case "SETTLEMENT_FAILED":
+        return t("reports.hold.SETTLEMENT_FAILED", { error: hold.errorName ?? "" });
+      case "LOT_RECALLED":
+        return t("reports.hold.LOT_RECALLED", { time: format.dateTime(hold.recalledAt) });
+      default:
+        return t(`reports.hold.${hold.code}`);
+    }
+  })();
+  return <Tag style={{ whiteSpace: "normal" }}>{text}</Tag>;
+}

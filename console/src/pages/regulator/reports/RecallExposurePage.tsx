@@ -1,0 +1,184 @@
+import { useQuery } from "@tanstack/react-query";
+import { Alert, Button, Descriptions, Form, Input, Space, Table, Tag, Typography } from "antd";
+import { useSearchParams } from "react-router-dom";
+import type { ExposureHospital, ExposureRecall, RecallExposure } from "../../../../../api/recalls";
+import { QueryState } from "../../../components/QueryState";
+import { useI18n } from "../../../i18n/i18n";
+import { api } from "../../../lib/api";
+import { useFormat } from "../../../lib/use-format";
+import { AddressText } from "./AddressText";
+
+const ZERO = "0x0000000000000000000000000000000000000000";
+
+/**
+ * GET /v1/recalls/:gtin/:lot/exposure: where a lot went. The lot is in the address
+ * (?gtin=…&lot=…), so the reconciliation can link a row's lot here.
+ */
+export function RecallExposurePage() {
+  const { t } = useI18n();
+  const [params, setParams] = useSearchParams();
+  const gtin = params.get("gtin") ?? "";
+  const lot = params.get("lot") ?? "";
+  return (
+    <Space orientation="vertical" size="large" style={{ width: "100%" }}>
+      <div>
+        <Typography.Title level={1} style={{ fontSize: 22 }}>
+          {t("reports.recall.title")}
+        </Typography.Title>
+        <Typography.Paragraph>{t("reports.recall.intro")}</Typography.Paragraph>
+      </div>
+      <Form
+        layout="inline"
+        key={`${gtin}/${lot}`}
+        initialValues={{ gtin, lot }}
+        onFinish={(v: { gtin: string; lot: string }) => setParams({ gtin: v.gtin.trim(), lot: v.lot.trim() })}
+      >
+        <Form.Item
+          name="gtin"
+          label={t("reports.gtin")}
+          rules={[{ required: true, pattern: /^\s*[0-9]{14}\s*$/, message: t("reports.invalid") }]}
+        >
+          <Input inputMode="numeric" maxLength={14} style={{ width: 160 }} />
+        </Form.Item>
+        <Form.Item name="lot" label={t("reports.lot")} rules={[{ required: true, whitespace: true }]}>
+          <Input maxLength={20} style={{ width: 140 }} />
+        </Form.Item>
+        <Button type="primary" htmlType="submit">
+          {t("reports.recall.show")}
+        </Button>
+      </Form>
+      {gtin && lot ? (
+        <Exposure gtin={gtin} lot={lot} />
+      ) : (
+        <Alert type="info" showIcon title={t("reports.recall.pick")} />
+      )}
+    </Space>
+  );
+}
+
+function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
+  const { t } = useI18n();
+  const format = useFormat();
+  const exposure = useQuery({
+    queryKey: ["exposure", gtin, lot],
+    queryFn: () => api.get<RecallExposure>(`/v1/recalls/${gtin}/${encodeURIComponent(lot)}/exposure`),
+  });
+  const scope = (s: string) => (s === ZERO ? t("reports.recall.everyone") : <AddressText address={s} />);
+  return (
+    <QueryState query={exposure}>
+      {(e) => (
+        <Space orientation="vertical" size="large" style={{ width: "100%" }}>
+          <Descriptions size="small" bordered column={{ xs: 1, md: 3 }}>
+            <Descriptions.Item label={t("reports.gtin")}>{e.gtin}</Descriptions.Item>
+            <Descriptions.Item label={t("reports.lot")}>{e.lot}</Descriptions.Item>
+            <Descriptions.Item label={t("reports.expiry")}>{format.date(e.expiry)}</Descriptions.Item>
+          </Descriptions>
+          {e.recall ? (
+            <Alert
+              type="error"
+              showIcon
+              title={t("reports.recall.inForce", {
+                time: format.dateTime(e.recall.recalledAt),
+                reason: e.recall.reasonCode,
+              })}
+            />
+          ) : (
+            <Alert type="success" showIcon title={t("reports.recall.none")} />
+          )}
+          <section aria-labelledby="recalls">
+            <h2 id="recalls" style={{ fontSize: 18 }}>
+              {t("reports.recall.recalls")}
+            </h2>
+            <Table<ExposureRecall>
+              aria-label={t("reports.recall.recalls")}
+              size="small"
+              dataSource={e.recalls}
+              rowKey="txHash"
+              pagination={false}
+              scroll={{ x: "max-content" }}
+              columns={[
+                {
+                  title: t("reports.recall.recalledAt"),
+                  dataIndex: "recalledAt",
+                  render: (v: string) => format.dateTime(v),
+                },
+                { title: t("reports.recall.scope"), key: "scope", render: (_, r) => scope(r.scope) },
+                {
+                  title: t("reports.recall.by"),
+                  key: "by",
+                  render: (_, r) => <AddressText address={r.recalledBy} />,
+                },
+                { title: t("reports.recall.reason"), dataIndex: "reasonCode" },
+                {
+                  title: t("common.status"),
+                  key: "state",
+                  render: (_, r) =>
+                    r.active ? (
+                      <Tag color="red">{t("reports.recall.active")}</Tag>
+                    ) : (
+                      t("reports.recall.lifted", { time: format.dateTime(r.lift?.liftedAt) })
+                    ),
+                },
+                { title: t("common.tx"), key: "tx", render: (_, r) => <AddressText address={r.txHash} /> },
+              ]}
+            />
+          </section>
+          <section aria-labelledby="exposed">
+            <h2 id="exposed" style={{ fontSize: 18 }}>
+              {t("reports.recall.hospitals")}
+            </h2>
+            <Table<ExposureHospital>
+              aria-label={t("reports.recall.hospitals")}
+              size="small"
+              dataSource={e.hospitals}
+              rowKey="hospital"
+              pagination={false}
+              scroll={{ x: "max-content" }}
+              columns={[
+                {
+                  title: t("reports.hospital"),
+                  key: "hospital",
+                  render: (_, h) => <AddressText address={h.hospital} />,
+                },
+                { title: t("reports.recall.received"), dataIndex: "received", align: "right" },
+                { title: t("reports.rec.accepted"), dataIndex: "accepted", align: "right" },
+                { title: t("reports.rec.used"), dataIndex: "used", align: "right" },
+                { title: t("reports.rec.returned"), dataIndex: "returned", align: "right" },
+                { title: t("reports.rec.onHand"), dataIndex: "onHand", align: "right" },
+                {
+                  title: t("reports.recall.isRecalled"),
+                  key: "recalled",
+                  render: (_, h) => (h.recalled ? t("reports.recall.yes") : t("reports.recall.no")),
+                },
+                {
+                  title: t("reports.recall.departments"),
+                  key: "departments",
+                  render: (_, h) => (
+                    <Space orientation="vertical" size={0}>
+                      {h.departments.map((d) => (
+                        <span key={d.department}>
+                          {t("reports.recall.department", {
+                            department: d.department,
+                            used: d.used,
+                            usages: d.usages,
+                            patients: d.patients,
+                            afterRecall: d.usedAfterRecall,
+                          })}
+                        </span>
+                      ))}
+                    </Space>
+                  ),
+                },
+                {
+                  title: t("reports.overdue.receipt"),
+                  key: "receipts",
+                  render: (_, h) => h.receiptNos.join(", ") || "—",
+                },
+              ]}
+            />
+          </section>
+        </Space>
+      )}
+    </QueryState>
+  );
+}

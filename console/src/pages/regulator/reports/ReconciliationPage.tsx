@@ -1,0 +1,210 @@
+import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { Alert, Button, Form, Input, Space, Table, Tag, Typography } from "antd";
+import { useState } from "react";
+import { Link } from "react-router-dom";
+import type { ReconciliationReport, ReconciliationRow } from "../../../../../api/reconciliation";
+import { ErrorAlert } from "../../../components/ErrorAlert";
+import { QueryState } from "../../../components/QueryState";
+import type { MessageKey } from "../../../i18n/en";
+import { useI18n } from "../../../i18n/i18n";
+import { api, downloadCsv, withQuery } from "../../../lib/api";
+import { useFormat } from "../../../lib/use-format";
+import { AddressText } from "./AddressText";
+import { FlagEvidence } from "./FlagEvidence";
+import { FlagsChart, type ReconciliationFilters } from "./FlagsChart";
+import { useCursorPages } from "./use-cursor-pages";
+
+const PAGE_SIZE = 20;
+
+/**
+ * GET /v1/reconciliation page by page, with its filters, each row's flags and their evidence,
+ * the flags charted, and the page on screen as CSV. lib/api's downloadCsv fetches one response
+ * and does not follow the CSV's `Link: rel="next"`, so the CSV is the page shown — the same
+ * query and cursor as the table — and the page says so.
+ */
+export function ReconciliationPage() {
+  const { t } = useI18n();
+  const format = useFormat();
+  const [filters, setFilters] = useState<ReconciliationFilters>({});
+  const pages = useCursorPages();
+  const query = { ...filters, limit: PAGE_SIZE, cursor: pages.cursor };
+  const report = useQuery({
+    queryKey: ["reconciliation", query],
+    queryFn: () => api.get<ReconciliationReport>(withQuery("/v1/reconciliation", query)),
+    placeholderData: keepPreviousData,
+  });
+  const csv = useMutation({
+    mutationFn: () =>
+      downloadCsv(withQuery("/v1/reconciliation", query), `reconciliation-page-${pages.page}.csv`),
+  });
+
+  return (
+    <Space orientation="vertical" size="large" style={{ width: "100%" }}>
+      <div>
+        <Typography.Title level={1} style={{ fontSize: 22 }}>
+          {t("reports.rec.title")}
+        </Typography.Title>
+        <Typography.Paragraph>{t("reports.rec.intro")}</Typography.Paragraph>
+      </div>
+      <Filters
+        onApply={(f) => {
+          setFilters(f);
+          pages.reset();
+        }}
+      />
+      <FlagsChart filters={filters} />
+      <section aria-labelledby="rec-rows">
+        <h2 id="rec-rows" style={{ fontSize: 18 }}>
+          {t("reports.rec.table")}
+        </h2>
+        <QueryState query={report}>
+          {(r) => (
+            <Space orientation="vertical" style={{ width: "100%" }}>
+              <Typography.Text type="secondary">
+                {t("reports.rec.asOf", { time: format.dateTime(r.asOf) })} ·{" "}
+                {t("reports.page", { page: pages.page })}
+              </Typography.Text>
+              <RowsTable rows={r.rows} />
+              <Space wrap>
+                <Button disabled={pages.page === 1} onClick={pages.previous}>
+                  {t("reports.previous")}
+                </Button>
+                <Button
+                  disabled={r.nextCursor === null}
+                  onClick={() => r.nextCursor && pages.next(r.nextCursor)}
+                >
+                  {t("reports.next")}
+                </Button>
+                <Button type="primary" loading={csv.isPending} onClick={() => csv.mutate()}>
+                  {t("reports.rec.download")}
+                </Button>
+              </Space>
+              <Typography.Text type="secondary" data-testid="csv-scope">
+                {r.nextCursor === null && pages.page === 1
+                  ? t("reports.rec.csvAll", { rows: r.rows.length })
+                  : t("reports.rec.csvPage", { rows: r.rows.length })}
+              </Typography.Text>
+              {csv.error && <ErrorAlert error={csv.error} />}
+            </Space>
+          )}
+        </QueryState>
+      </section>
+    </Space>
+  );
+}
+
+function Filters({ onApply }: { onApply: (filters: ReconciliationFilters) => void }) {
+  const { t } = useI18n();
+  const [form] = Form.useForm<ReconciliationFilters>();
+  const [invalid, setInvalid] = useState(false);
+  const apply = (v: ReconciliationFilters) => {
+    const f = {
+      hospital: v.hospital?.trim() || undefined,
+      gtin: v.gtin?.trim() || undefined,
+      lot: v.lot?.trim() || undefined,
+    };
+    const ok =
+      (!f.hospital || /^0x[0-9a-fA-F]{40}$/.test(f.hospital)) && (!f.gtin || /^[0-9]{14}$/.test(f.gtin));
+    setInvalid(!ok);
+    if (ok) onApply(f);
+  };
+  return (
+    <Form form={form} layout="inline" onFinish={apply}>
+      <Form.Item name="hospital" label={t("reports.hospital")}>
+        <Input placeholder="0x…" style={{ width: 220 }} />
+      </Form.Item>
+      <Form.Item name="gtin" label={t("reports.gtin")}>
+        <Input inputMode="numeric" maxLength={14} style={{ width: 160 }} />
+      </Form.Item>
+      <Form.Item name="lot" label={t("reports.lot")}>
+        <Input maxLength={20} style={{ width: 120 }} />
+      </Form.Item>
+      <Space>
+        <Button htmlType="submit">{t("reports.filter")}</Button>
+        <Button
+          onClick={() => {
+            form.resetFields();
+            apply({});
+          }}
+        >
+          {t("reports.clear")}
+        </Button>
+      </Space>
+      {invalid && (
+        <Alert type="error" showIcon title={t("reports.invalid")} style={{ width: "100%", marginTop: 8 }} />
+      )}
+    </Form>
+  );
+}
+
+function RowsTable({ rows }: { rows: ReconciliationRow[] }) {
+  const { t } = useI18n();
+  const format = useFormat();
+  const number = (title: MessageKey, key: keyof ReconciliationRow) => ({
+    title: t(title),
+    dataIndex: key,
+    align: "right" as const,
+  });
+  return (
+    <Table<ReconciliationRow>
+      aria-label={t("reports.rec.table")}
+      size="small"
+      dataSource={rows}
+      rowKey={(r) => `${r.hospital}-${r.gtin}-${r.lot}`}
+      pagination={false}
+      scroll={{ x: "max-content" }}
+      expandable={{
+        rowExpandable: (r) => r.flags.length > 0,
+        expandedRowRender: (r) => <FlagEvidence flags={r.flags} />,
+      }}
+      columns={[
+        {
+          title: t("reports.hospital"),
+          key: "hospital",
+          render: (_, r) => <AddressText address={r.hospital} />,
+        },
+        { title: t("reports.gtin"), dataIndex: "gtin" },
+        { title: t("reports.lot"), dataIndex: "lot" },
+        {
+          title: t("reports.rec.flags"),
+          key: "flags",
+          render: (_, r) =>
+            r.flags.length === 0 ? (
+              <Typography.Text type="secondary">{t("reports.rec.noFlags")}</Typography.Text>
+            ) : (
+              <Space size={4} wrap>
+                {r.flags.map((f, i) => (
+                  <Tag key={`${f.code}-${i}`} color="red">
+                    {t(`reports.flag.${f.code}` as MessageKey)}
+                  </Tag>
+                ))}
+              </Space>
+            ),
+        },
+        { title: t("reports.expiry"), dataIndex: "expiry", render: (v: string | null) => format.date(v) },
+        number("reports.rec.ordered", "ordered"),
+        number("reports.rec.shipped", "shipped"),
+        number("reports.rec.accepted", "accepted"),
+        number("reports.rec.rejected", "rejected"),
+        number("reports.rec.used", "used"),
+        number("reports.rec.returned", "returned"),
+        {
+          title: t("reports.rec.billed"),
+          key: "billed",
+          align: "right",
+          render: (_, r) => `${r.billedQuantity} · ${format.yuan(r.billedAmount)}`,
+        },
+        number("reports.rec.onHand", "onHand"),
+        {
+          title: t("common.actions"),
+          key: "actions",
+          render: (_, r) => (
+            <Link to={`/regulator/recalls?gtin=${r.gtin}&lot=${encodeURIComponent(r.lot)}`}>
+              {t("reports.rec.exposure")}
+            </Link>
+          ),
+        },
+      ]}
+    />
+  );
+}

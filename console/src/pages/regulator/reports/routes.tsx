@@ -1,0 +1,33 @@
+import type { NavEntry } from "../../../app/nav";
+import { FulfilmentPage } from "./FulfilmentPage";
+import { OverduePage } from "./OverduePage";
+import { RecallExposurePage } from "./RecallExposurePage";
+import { ReconciliationPage } from "./ReconciliationPage";
+
+/** The regulator's reports. */
+export const regulatorReportRoutes: NavEntry[] = [
+  {
+    path: "/regulator/reconciliation",
+    label: "nav.regulator.reconciliation",
+    roles: ["regulator"],
+    element: <ReconciliationPage />,
+  },
+  {
+    path: "/regulator/recalls",
+    label: "nav.regulator.recalls",
+    roles: ["regulator"],
+    element: <RecallExposurePage />,
+  },
+  {
+    path: "/regulator/overdue",
+    label: "nav.regulator.overdue",
+    roles: ["regulator"],
+    element: <OverduePage />,
+  },
+  {
+    path: "/regulator/fulfilment",
+    label: "reports.nav.fulfilment",
+    roles: ["regulator"],
+    element: <FulfilmentPage />,
+  },
+];

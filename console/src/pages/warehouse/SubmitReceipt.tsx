@@ -1,0 +1,134 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Alert, Button, Form, Input, Popconfirm, Space } from "antd";
+import { useRef, useState } from "react";
+import type { ReceiptRequest, ReceiptResult } from "../../../../api/receipts";
+import type { Shipment } from "../../../../api/shipments";
+import { ErrorAlert } from "../../components/ErrorAlert";
+import { useI18n } from "../../i18n/i18n";
+import { api } from "../../lib/api";
+import { blocksSubmit, flagsOf, receiptLine, type ScanLine } from "./scan-lines";
+
+/**
+ * Step 3: POST /v1/receipts. One Idempotency-Key per receipt, kept until the gateway answers
+ * with its result: a double click or a retry after a lost answer sends the same key and gets
+ * the first result back instead of recording twice. Only a changed receipt (a line removed, a
+ * number corrected after a refusal) gets a fresh key — the gateway would refuse the old key
+ * with a different body (409).
+ */
+export function SubmitReceipt(props: {
+  shipment: Shipment;
+  lines: ScanLine[];
+  onRecorded: (result: ReceiptResult) => void;
+}) {
+  const { t } = useI18n();
+  const { shipment, lines } = props;
+  const queryClient = useQueryClient();
+  const [receiptNo, setReceiptNo] = useState(`GR-S${shipment.id}`);
+  const [receivedAt, setReceivedAt] = useState(() => toLocalInput(defaultReceivedAt(shipment)));
+  const attempt = useRef<{ key: string; body: string } | null>(null);
+
+  const submit = useMutation({
+    mutationFn: (body: ReceiptRequest) => {
+      const text = JSON.stringify(body);
+      if (attempt.current?.body !== text) attempt.current = { key: freshKey(), body: text };
+      return api.post<ReceiptResult>("/v1/receipts", body, { "idempotency-key": attempt.current.key });
+    },
+    onSuccess: async (result) => {
+      attempt.current = null;
+      props.onRecorded(result);
+      await queryClient.invalidateQueries();
+    },
+  });
+
+  const blocked = lines.flatMap((_, i) => (blocksSubmit(lines, i, shipment) ? [i + 1] : []));
+  const flagged = lines.filter((_, i) => flagsOf(lines, i, shipment).length > 0).length;
+  const ready = lines.length > 0 && blocked.length === 0 && receiptNo.trim() !== "" && receivedAt !== "";
+  const send = () => {
+    if (!ready || submit.isPending) return;
+    submit.mutate({
+      receiptNo: receiptNo.trim(),
+      shipmentId: shipment.id,
+      receivedAt: new Date(receivedAt).toISOString(),
+      lines: lines.map(receiptLine),
+    });
+  };
+  const button = (
+    <Button
+      type="primary"
+      disabled={!ready}
+      loading={submit.isPending}
+      onClick={flagged > 0 ? undefined : send}
+    >
+      {t("warehouse.submit.button")}
+    </Button>
+  );
+
+  return (
+    <Space orientation="vertical" style={{ width: "100%" }}>
+      <Form layout="inline">
+        <Form.Item label={t("warehouse.submit.receiptNo")} htmlFor="receipt-no" required>
+          <Input
+            id="receipt-no"
+            value={receiptNo}
+            maxLength={64}
+            onChange={(e) => setReceiptNo(e.target.value)}
+            style={{ width: 200 }}
+          />
+        </Form.Item>
+        <Form.Item
+          label={t("warehouse.submit.receivedAt")}
+          htmlFor="received-at"
+          required
+          extra={t("warehouse.submit.receivedAtHint")}
+        >
+          <Input
+            id="received-at"
+            type="datetime-local"
+            step={1}
+            value={receivedAt}
+            onChange={(e) => setReceivedAt(e.target.value)}
+          />
+        </Form.Item>
+      </Form>
+      {lines.length === 0 && <Alert type="info" showIcon title={t("warehouse.submit.noLines")} />}
+      {blocked.length > 0 && (
+        <Alert type="warning" showIcon title={t("warehouse.submit.blocked", { lines: blocked.join(", ") })} />
+      )}
+      {submit.error && <ErrorAlert error={submit.error} />}
+      {flagged > 0 && ready ? (
+        <Popconfirm
+          title={t("warehouse.submit.flaggedConfirm", { count: flagged })}
+          okText={t("common.confirm")}
+          cancelText={t("common.cancel")}
+          onConfirm={send}
+        >
+          {button}
+        </Popconfirm>
+      ) : (
+        button
+      )}
+    </Space>
+  );
+}
+
+/**
+ * Now — but never before the shipment reached the dock on the ledger (its arrival, else its
+ * creation): a development chain's clock may run ahead of this browser's, and the gateway
+ * refuses a receipt dated before its shipment.
+ */
+function defaultReceivedAt(shipment: Shipment): Date {
+  const onLedger = Date.parse(shipment.arrivedAt ?? shipment.createdAt);
+  return new Date(Math.max(Date.now(), Math.ceil(onLedger / 1000) * 1000));
+}
+
+/** A datetime-local input's value: the browser's local time, to the second. */
+function toLocalInput(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/** 128 random bits: crypto.getRandomValues works where randomUUID (secure contexts only) may not. */
+function freshKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return `receipt-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+}

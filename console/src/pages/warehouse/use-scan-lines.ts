@@ -1,0 +1,58 @@
+import { useCallback, useRef, useState } from "react";
+import type { ParsedBarcode } from "../../../../api/barcodes";
+import type { Shipment } from "../../../../api/shipments";
+import { api, ApiError } from "../../lib/api";
+import { needsManifestCheck, type ScanLine } from "./scan-lines";
+
+/**
+ * The lines scanned at the dock. Each scan is parsed at once by the gateway (the receipts' own
+ * GS1 parser) and, when the shipment has a manifest, its serial looked up there — a serial not
+ * listed answers 404 SERIAL_NOT_FOUND — so every line shows its check while the next is scanned.
+ */
+export function useScanLines(shipment: Shipment) {
+  const [lines, setLines] = useState<ScanLine[]>([]);
+  const nextKey = useRef(1);
+
+  const update = useCallback((key: number, patch: Partial<ScanLine>) => {
+    setLines((all) => all.map((l) => (l.key === key ? { ...l, ...patch } : l)));
+  }, []);
+
+  const add = useCallback(
+    async (raw: string) => {
+      const key = nextKey.current++;
+      const line: ScanLine = { key, raw, rejectReason: null };
+      setLines((all) => [...all, line]);
+      let parsed: ParsedBarcode;
+      try {
+        parsed = await api.post<ParsedBarcode>("/v1/barcodes/parse", { barcode: raw });
+      } catch (error) {
+        update(key, { parseError: messageOf(error) });
+        return;
+      }
+      update(key, { parsed });
+      if (!needsManifestCheck({ ...line, parsed }, shipment)) return;
+      try {
+        await api.get(`/v1/shipments/${shipment.id}/serials/${encodeURIComponent(parsed.serial!)}/proof`);
+        update(key, { manifest: "listed" });
+      } catch (error) {
+        const notListed =
+          error instanceof ApiError && error.status === 404 && error.code === "SERIAL_NOT_FOUND";
+        update(key, { manifest: notListed ? "not-listed" : { error: messageOf(error) } });
+      }
+    },
+    [shipment, update],
+  );
+
+  const remove = useCallback((key: number) => setLines((all) => all.filter((l) => l.key !== key)), []);
+  const reject = useCallback(
+    (key: number, reason: string | null) => update(key, { rejectReason: reason }),
+    [update],
+  );
+  const clear = useCallback(() => setLines([]), []);
+
+  return { lines, add, remove, reject, clear };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

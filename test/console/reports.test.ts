@@ -1,0 +1,135 @@
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import type { Browser } from "playwright-core";
+import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
+import { startDemoStack, type DemoStack } from "./support/stack";
+
+/**
+ * The regulator's reports on the demo year: the reconciliation with its flags, their evidence
+ * and its CSV (the file the page downloads is the API's CSV of the same page), recall exposure,
+ * overdue payments and commitment fulfilment.
+ */
+describe("console: regulator reports", function () {
+  this.timeout(300_000);
+  const REGULATOR = "Provincial Medical Products Administration";
+  let stack: DemoStack;
+  let browser: Browser;
+
+  before(async function () {
+    stack = await startDemoStack();
+    browser = await launchBrowser();
+  });
+
+  after(async function () {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it("shows the reconciliation's flags with their evidence and downloads its CSV", async function () {
+    const p = await openPage(browser, stack.url);
+    const { page } = p;
+    try {
+      await signInAs(p, REGULATOR);
+      await page.getByRole("link", { name: "Reconciliation" }).click();
+      await page
+        .getByRole("heading", { name: "Reconciliation: purchase vs receipt vs use", level: 1 })
+        .waitFor();
+      await page.getByText(/^\d+ flags over all \d+ rows under these filters\.$/).waitFor();
+      await page.getByTestId("flags-chart").locator("canvas").waitFor();
+      const table = page.getByRole("table", { name: "Reconciliation rows" });
+      // The demo's phantom use: a unit of the never-received lot DES2611C billed (usage U-1006).
+      const phantom = table.getByRole("row").filter({ hasText: "DES2611C" });
+      await phantom.getByText("Phantom use").waitFor();
+      await phantom.getByRole("button", { name: "Expand row" }).click();
+      const evidence = table
+        .getByText("Evidence of PHANTOM_USE")
+        .locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' ant-descriptions ')][1]");
+      await evidence.waitFor();
+      expect(await evidence.textContent())
+        .to.include("usageIds")
+        .and.include("U-1006");
+      await checkPage(p, "reports-reconciliation");
+
+      const scope = await page.getByTestId("csv-scope").textContent();
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("button", { name: "Download this page as CSV" }).click(),
+      ]);
+      expect(download.suggestedFilename()).to.equal("reconciliation-page-1.csv");
+      const file = readFileSync((await download.path())!, "utf8");
+      const [header, ...rows] = file.trimEnd().split("\r\n");
+      expect(header).to.equal(
+        "hospital,gtin,lot,expiry,ordered,shipped,accepted,rejected,used,returned,billed_quantity,billed_amount,on_hand,flags,evidence",
+      );
+      const api = await apiCsv(p, stack, "/v1/reconciliation?limit=20");
+      expect(file).to.equal(api.text);
+      expect(rows.length).to.equal(await table.locator("tbody tr.ant-table-row").count());
+      expect(rows.some((r) => r.includes("DES2611C") && r.includes("PHANTOM_USE"))).to.equal(true);
+      // The page tells which part of the report the CSV holds.
+      expect(scope).to.equal(
+        api.next
+          ? `The CSV holds exactly the page shown (${rows.length} rows, the same filters). The report continues on the next page: download each page from there.`
+          : `The CSV holds the page shown (${rows.length} rows): the whole report under these filters.`,
+      );
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("shows a lot's recall exposure, the overdue payments and the commitments' fulfilment", async function () {
+    const p = await openPage(browser, stack.url);
+    const { page } = p;
+    try {
+      await signInAs(p, REGULATOR);
+      await page.getByRole("link", { name: "Recall exposure" }).click();
+      await page.getByLabel("GTIN").fill("06940123000010");
+      await page.getByLabel("Lot").fill("CV2611");
+      await page.getByRole("button", { name: "Show exposure" }).click();
+      // The regulator's recall of Cardia's lot, lifted after the field safety review.
+      const recalls = page.getByRole("table", { name: "Recalls of the lot" });
+      await recalls.getByText("every supplier (regulator)").waitFor();
+      await recalls.getByText(/^Lifted /).waitFor();
+      await page.getByText("No recall of this lot is in force.").waitFor();
+      await page
+        .getByRole("table", { name: "Hospitals holding or using the lot" })
+        .getByRole("row")
+        .nth(1)
+        .waitFor();
+      await checkPage(p, "reports-recalls");
+
+      const overdue = page.waitForResponse((r) => r.url().includes("/v1/payments/overdue?"));
+      await page.getByRole("link", { name: "Overdue payments" }).click();
+      await page.getByRole("heading", { name: "Overdue payments", level: 1 }).waitFor();
+      expect((await overdue).status()).to.equal(200);
+      // A payment row, or the empty state's row: the table has rendered its answer.
+      await page.getByRole("table", { name: "Overdue payments" }).getByRole("row").nth(1).waitFor();
+      await checkPage(p, "reports-overdue");
+
+      await page.getByRole("link", { name: "Commitment fulfilment" }).click();
+      await page.getByRole("button", { name: "Fulfilment of agreement 1" }).click();
+      const fulfilment = page.getByRole("table", { name: "Fulfilment by hospital" });
+      await fulfilment.getByRole("row").nth(1).waitFor();
+      // The stent tender committed City General, Children's and Riverside.
+      expect(await fulfilment.getByRole("row").count()).to.equal(4);
+      await checkPage(p, "reports-fulfilment");
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+/** The API's CSV of `path`, asked with the page's own session. */
+async function apiCsv(
+  p: ConsolePage,
+  stack: DemoStack,
+  path: string,
+): Promise<{ text: string; next: boolean }> {
+  const token = (await p.page.evaluate(
+    `JSON.parse(sessionStorage.getItem("sunshine.session")).session.token`,
+  )) as string;
+  const res = await fetch(`${stack.url}${path}`, {
+    headers: { accept: "text/csv", authorization: `Bearer ${token}` },
+  });
+  expect(res.status).to.equal(200);
+  return { text: await res.text(), next: (res.headers.get("link") ?? "").includes('rel="next"') };
+}
