@@ -4,6 +4,7 @@ import type { MessageKey } from "../i18n/en";
 import { useI18n } from "../i18n/i18n";
 import { useSession } from "../lib/session";
 import { hospitalRoutes } from "../pages/hospital/routes";
+import { regulatorReportRoutes } from "../pages/regulator/reports/routes";
 import { regulatorRoutes } from "../pages/regulator/routes";
 import { spendRoutes } from "../pages/spend/routes";
 import { supplierRoutes } from "../pages/supplier/routes";
@@ -18,6 +19,7 @@ const PAGES: NavEntry[] = [
   ...hospitalRoutes,
   ...warehouseRoutes,
   ...regulatorRoutes,
+  ...regulatorReportRoutes,
   ...spendRoutes,
 ];
 

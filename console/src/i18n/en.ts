@@ -3,6 +3,7 @@
  * a missing translation is a compile error, not a blank on screen. `{name}` marks a value.
  */
 import { en as hospital } from "../pages/hospital/messages";
+import { en as regulatorReports } from "../pages/regulator/reports/messages";
 import { en as regulator } from "../pages/regulator/messages";
 import { en as spend } from "../pages/spend/messages";
 import { en as supplier } from "../pages/supplier/messages";
@@ -13,6 +14,7 @@ export const en = {
   ...hospital,
   ...warehouse,
   ...regulator,
+  ...regulatorReports,
   ...spend,
   "app.title": "Sunshine Ledger",
   "app.subtitle": "Medical consumables procurement ledger",

@@ -1,5 +1,6 @@
 import type { Messages } from "./en";
 import { zh as hospital } from "../pages/hospital/messages";
+import { zh as regulatorReports } from "../pages/regulator/reports/messages";
 import { zh as regulator } from "../pages/regulator/messages";
 import { zh as spend } from "../pages/spend/messages";
 import { zh as supplier } from "../pages/supplier/messages";
@@ -11,6 +12,7 @@ export const zh: Messages = {
   ...hospital,
   ...warehouse,
   ...regulator,
+  ...regulatorReports,
   ...spend,
   "app.title": "阳光采购账本",
   "app.subtitle": "医用耗材采购区块链账本",
