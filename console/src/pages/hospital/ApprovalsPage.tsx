@@ -11,7 +11,7 @@ import { api } from "../../lib/api";
 import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
 import { useAgreement, useHospital } from "./agreements";
-import { Hex } from "./Hex";
+import { Hex } from "../../components/Hex";
 import { OrderStatusTag } from "./OrderStatusTag";
 import { TierBreakdown } from "./TierBreakdown";
 

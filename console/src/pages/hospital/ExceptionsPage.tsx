@@ -7,10 +7,10 @@ import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
-import { Hex } from "./Hex";
+import { Hex } from "../../components/Hex";
 import { Reasons } from "./Reasons";
 import { ResolveException } from "./ResolveException";
-import { TAG } from "./tag-colours";
+import { TAG } from "../../components/tag-colours";
 
 /** Every reason code an exception can carry: the match's, and a settlement the chain refused. */
 const REASONS = [...MATCH_REASON_CODES, "CHAIN_REVERT"] as const;
@@ -100,7 +100,7 @@ export function ExceptionsPage() {
             key: "status",
             render: (_, e) => (
               <Space orientation="vertical" size={0}>
-                <Tag color={e.status === "open" ? TAG.warning : TAG.done}>
+                <Tag color={e.status === "open" ? TAG.warning : TAG.good}>
                   {t(`hospital.exceptionStatus.${e.status}` as MessageKey)}
                 </Tag>
                 {e.resolution && (

@@ -7,8 +7,8 @@ import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
 import { useFormat } from "../../lib/use-format";
-import { Hex } from "./Hex";
-import { TAG } from "./tag-colours";
+import { Hex } from "../../components/Hex";
+import { TAG } from "../../components/tag-colours";
 
 /**
  * An order's shipments, each with its trace (EPCIS steps on chain). A step whose sensor log
@@ -60,12 +60,12 @@ function ShipmentCard({ shipment: s }: { shipment: Shipment }) {
         <Space wrap>
           <h3 style={{ fontSize: 16, margin: 0 }}>{t("hospital.shipment", { id: s.id })}</h3>
           {s.excursion && (
-            <Tag color={s.excursionWaived ? TAG.warning : TAG.danger}>
+            <Tag color={s.excursionWaived ? TAG.warning : TAG.bad}>
               {s.excursionWaived ? t("hospital.trace.excursionWaived") : t("hospital.trace.excursion")}
             </Tag>
           )}
-          {s.recalled && <Tag color={TAG.danger}>{t("hospital.trace.recalled")}</Tag>}
-          {s.confirmed && <Tag color={TAG.done}>{t("hospital.trace.settled")}</Tag>}
+          {s.recalled && <Tag color={TAG.bad}>{t("hospital.trace.recalled")}</Tag>}
+          {s.confirmed && <Tag color={TAG.good}>{t("hospital.trace.settled")}</Tag>}
         </Space>
       }
     >
@@ -132,7 +132,7 @@ function ShipmentCard({ shipment: s }: { shipment: Shipment }) {
                 key: "excursion",
                 render: (_, e) =>
                   e.excursion ? (
-                    <Tag color={TAG.danger}>{t("hospital.trace.excursion")}</Tag>
+                    <Tag color={TAG.bad}>{t("hospital.trace.excursion")}</Tag>
                   ) : (
                     <Typography.Text type="secondary">{t("hospital.trace.ok")}</Typography.Text>
                   ),

@@ -2,12 +2,12 @@ import { Tag } from "antd";
 import type { OrderStatus } from "../../../../api/orders";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
-import { TAG } from "./tag-colours";
+import { TAG } from "../../components/tag-colours";
 
 const COLOURS: Record<OrderStatus, string> = {
   placed: TAG.warning,
   funded: TAG.info,
-  closed: TAG.done,
+  closed: TAG.good,
   cancelled: TAG.muted,
 };
 

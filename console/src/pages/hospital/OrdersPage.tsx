@@ -7,7 +7,7 @@ import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
 import { useHospital } from "./agreements";
-import { Hex } from "./Hex";
+import { Hex } from "../../components/Hex";
 import { OrderShipments } from "./OrderShipments";
 import { OrderStatusTag } from "./OrderStatusTag";
 

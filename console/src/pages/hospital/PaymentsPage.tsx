@@ -11,8 +11,8 @@ import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
 import { daysOf } from "./days";
 import { fetchAll } from "./fetch-all";
-import { Hex } from "./Hex";
-import { TAG } from "./tag-colours";
+import { Hex } from "../../components/Hex";
+import { TAG } from "../../components/tag-colours";
 
 /**
  * The hospital's payments: each settlement with its amounts and the days from acceptance to
@@ -46,7 +46,7 @@ export function PaymentsPage() {
               title: t("common.status"),
               dataIndex: "status",
               render: (s: Payment["status"]) => (
-                <Tag color={s === "confirmed" ? TAG.done : s === "failed" ? TAG.danger : TAG.warning}>
+                <Tag color={s === "confirmed" ? TAG.good : s === "failed" ? TAG.bad : TAG.warning}>
                   {t(`hospital.paymentStatus.${s}` as MessageKey)}
                 </Tag>
               ),

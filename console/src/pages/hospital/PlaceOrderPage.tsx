@@ -28,7 +28,7 @@ import { useFormat } from "../../lib/use-format";
 import { agreementLabel, useHospital, useMyAgreements } from "./agreements";
 import { dayOf, endOfDay } from "./day-end";
 import { fetchAll } from "./fetch-all";
-import { Hex } from "./Hex";
+import { Hex } from "../../components/Hex";
 import { TierBreakdown } from "./TierBreakdown";
 
 const orderBook = OrderBook__factory.createInterface();

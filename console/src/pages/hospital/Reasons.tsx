@@ -2,7 +2,7 @@ import { Tag, Typography } from "antd";
 import type { ExceptionReason } from "../../../../api/exceptions";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
-import { TAG } from "./tag-colours";
+import { TAG } from "../../components/tag-colours";
 
 /** An exception's reasons, each with its evidence: the message, the receipt line, the counts. */
 export function Reasons({ reasons }: { reasons: ExceptionReason[] }) {

@@ -3,7 +3,7 @@ import type { Agreement } from "../../../../api/agreements";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
 import { quote } from "./tiers";
-import { TAG } from "./tag-colours";
+import { TAG } from "../../components/tag-colours";
 
 /**
  * Why an order costs what it costs: the agreement's tier schedule with the tiers the order's

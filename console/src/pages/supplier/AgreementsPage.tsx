@@ -8,7 +8,7 @@ import { ErrorAlert } from "../../components/ErrorAlert";
 import { useI18n } from "../../i18n/i18n";
 import { api, withQuery } from "../../lib/api";
 import { useFormat } from "../../lib/use-format";
-import { Hex } from "./Hex";
+import { Hex } from "../../components/Hex";
 import { bytes32Text } from "./ledger-text";
 import { currentTier } from "./schedule";
 import { TierList } from "./TierList";

@@ -12,7 +12,7 @@ import { api } from "../../lib/api";
 import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
 import { downloadJson } from "./download";
-import { Hex } from "./Hex";
+import { Hex } from "../../components/Hex";
 import { fenFromYuan } from "./money";
 import { scheduleDefect } from "./schedule";
 import {

@@ -5,7 +5,7 @@ import { CursorTable } from "../../components/CursorTable";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
-import { Hex } from "./Hex";
+import { Hex } from "../../components/Hex";
 import { remainingOf } from "./remaining";
 import { ShipmentForm } from "./ShipmentForm";
 import { useMe } from "./use-me";
@@ -42,7 +42,7 @@ export function OrdersPage() {
       render: (d: string, o) => (
         <Space size={4} wrap>
           <span>{dateTime(d)}</span>
-          {o.lateShipmentAllowed && <ToneTag tone="warn">{t("supplier.order.lateAllowed")}</ToneTag>}
+          {o.lateShipmentAllowed && <ToneTag tone="warning">{t("supplier.order.lateAllowed")}</ToneTag>}
         </Space>
       ),
     },

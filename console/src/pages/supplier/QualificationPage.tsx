@@ -9,7 +9,7 @@ import { api } from "../../lib/api";
 import { useFormat } from "../../lib/use-format";
 import { daysUntil } from "./dates";
 import { FileDocumentForm } from "./FileDocumentForm";
-import { Hex } from "./Hex";
+import { Hex } from "../../components/Hex";
 import { bytes32Text } from "./ledger-text";
 import { useMe } from "./use-me";
 import { ToneTag } from "./ToneTag";
@@ -115,7 +115,7 @@ function Validity({ until }: { until: string }) {
       {days < 0 ? (
         <ToneTag tone="bad">{t("supplier.validity.expired")}</ToneTag>
       ) : days <= EXPIRING_DAYS ? (
-        <ToneTag tone="warn">{t("supplier.validity.expiring", { days })}</ToneTag>
+        <ToneTag tone="warning">{t("supplier.validity.expiring", { days })}</ToneTag>
       ) : null}
     </Space>
   );

@@ -1,13 +1,10 @@
 import { Tag } from "antd";
 import type { ReactNode } from "react";
+import { TAG, type Tone } from "../../components/tag-colours";
 
-/**
- * A status tag whose colour says how it stands. Dark solid colours with white text: Ant Design's
- * light preset tags (green, orange…) fall short of WCAG AA contrast.
- */
-const TONES = { good: "#135200", bad: "#a8071a", warn: "#873800", info: "#003eb3" } as const;
-export type Tone = keyof typeof TONES;
+export type { Tone };
 
+/** A status tag whose colour says how it stands (colours that pass WCAG AA: tag-colours.ts). */
 export function ToneTag({ tone, children }: { tone?: Tone; children: ReactNode }) {
-  return <Tag color={tone ? TONES[tone] : undefined}>{children}</Tag>;
+  return <Tag color={tone ? TAG[tone] : undefined}>{children}</Tag>;
 }

@@ -1,3 +1,4 @@
+import { TAG } from "../../components/tag-colours";
 import { Button, Descriptions, List, Result, Tag } from "antd";
 import type { ReceiptResult } from "../../../../api/receipts";
 import { useI18n } from "../../i18n/i18n";
@@ -12,7 +13,7 @@ export function ReceiptOutcome({ result, onAgain }: { result: ReceiptResult; onA
       title={
         <h2 style={{ margin: 0, fontSize: 20 }} data-testid="receipt-outcome">
           {t("warehouse.result.title", { receiptNo: result.receiptNo })}{" "}
-          <Tag color={matched ? "#237804" : "#a8071a"}>
+          <Tag color={matched ? TAG.good : TAG.bad}>
             {matched ? t("warehouse.result.matched") : t("warehouse.result.exception")}
           </Tag>
         </h2>

@@ -1,3 +1,4 @@
+import { TAG } from "../../components/tag-colours";
 import { Button, Form, Input, Modal, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import type { Shipment } from "../../../../api/shipments";
@@ -112,7 +113,7 @@ export function ScanTable(props: {
 }
 
 /** Ant Design's danger red reads below 4.5:1 on the flagged row's tint; this one reads above. */
-const FLAG_RED = "#a8071a";
+const FLAG_RED = TAG.bad;
 
 function LineCheck({ line, flags, shipment }: { line: ScanLine; flags: Flag[]; shipment: Shipment }) {
   const { t } = useI18n();

@@ -1,6 +1,6 @@
 import { Space, Typography } from "antd";
 import { useI18n } from "../../../i18n/i18n";
-import { Hex } from "./Hex";
+import { Hex } from "../../../components/Hex";
 
 /**
  * Where an on-chain fact is: its transaction (copyable: there is no block explorer to link to)

@@ -8,7 +8,7 @@ import { QueryState } from "../../../components/QueryState";
 import { useI18n } from "../../../i18n/i18n";
 import { api, withQuery } from "../../../lib/api";
 import { useFormat } from "../../../lib/use-format";
-import { AddressText } from "./AddressText";
+import { Hex } from "../../../components/Hex";
 
 /** The agreements, and for the one chosen GET /v1/agreements/:id/fulfilment by hospital. */
 export function FulfilmentPage() {
@@ -33,7 +33,7 @@ export function FulfilmentPage() {
           {
             title: t("reports.supplier"),
             key: "supplier",
-            render: (_, a) => <AddressText address={a.supplier} />,
+            render: (_, a) => <Hex value={a.supplier} />,
           },
           {
             title: t("reports.ful.term"),
@@ -93,7 +93,7 @@ function Fulfilment({ agreementId }: { agreementId: string }) {
                 {
                   title: t("reports.hospital"),
                   key: "hospital",
-                  render: (_, h) => <AddressText address={h.hospital} />,
+                  render: (_, h) => <Hex value={h.hospital} />,
                 },
                 { title: t("reports.ful.committed"), dataIndex: "committed", align: "right" },
                 {

@@ -4,7 +4,7 @@ import type { OverduePayment, PaymentHold } from "../../../../../api/payments";
 import { CursorTable } from "../../../components/CursorTable";
 import { useI18n } from "../../../i18n/i18n";
 import { useFormat } from "../../../lib/use-format";
-import { AddressText } from "./AddressText";
+import { Hex } from "../../../components/Hex";
 
 /** GET /v1/payments/overdue?days=…: accepted shipments unpaid after N days, with their holds. */
 export function OverduePage() {
@@ -42,12 +42,12 @@ export function OverduePage() {
           {
             title: t("reports.hospital"),
             key: "hospital",
-            render: (_, p) => <AddressText address={p.hospital} />,
+            render: (_, p) => <Hex value={p.hospital} />,
           },
           {
             title: t("reports.supplier"),
             key: "supplier",
-            render: (_, p) => <AddressText address={p.supplier} />,
+            render: (_, p) => <Hex value={p.supplier} />,
           },
           { title: t("reports.overdue.receipt"), dataIndex: "receiptNo" },
           { title: t("reports.gtin"), dataIndex: "gtin" },

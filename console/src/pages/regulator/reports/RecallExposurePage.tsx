@@ -6,7 +6,7 @@ import { QueryState } from "../../../components/QueryState";
 import { useI18n } from "../../../i18n/i18n";
 import { api } from "../../../lib/api";
 import { useFormat } from "../../../lib/use-format";
-import { AddressText } from "./AddressText";
+import { Hex } from "../../../components/Hex";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
@@ -63,7 +63,7 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
     queryKey: ["exposure", gtin, lot],
     queryFn: () => api.get<RecallExposure>(`/v1/recalls/${gtin}/${encodeURIComponent(lot)}/exposure`),
   });
-  const scope = (s: string) => (s === ZERO ? t("reports.recall.everyone") : <AddressText address={s} />);
+  const scope = (s: string) => (s === ZERO ? t("reports.recall.everyone") : <Hex value={s} />);
   return (
     <QueryState query={exposure}>
       {(e) => (
@@ -106,7 +106,7 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                 {
                   title: t("reports.recall.by"),
                   key: "by",
-                  render: (_, r) => <AddressText address={r.recalledBy} />,
+                  render: (_, r) => <Hex value={r.recalledBy} />,
                 },
                 { title: t("reports.recall.reason"), dataIndex: "reasonCode" },
                 {
@@ -119,7 +119,7 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                       t("reports.recall.lifted", { time: format.dateTime(r.lift?.liftedAt) })
                     ),
                 },
-                { title: t("common.tx"), key: "tx", render: (_, r) => <AddressText address={r.txHash} /> },
+                { title: t("common.tx"), key: "tx", render: (_, r) => <Hex value={r.txHash} /> },
               ]}
             />
           </section>
@@ -138,7 +138,7 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                 {
                   title: t("reports.hospital"),
                   key: "hospital",
-                  render: (_, h) => <AddressText address={h.hospital} />,
+                  render: (_, h) => <Hex value={h.hospital} />,
                 },
                 { title: t("reports.recall.received"), dataIndex: "received", align: "right" },
                 { title: t("reports.rec.accepted"), dataIndex: "accepted", align: "right" },

@@ -9,10 +9,10 @@ import { api } from "../../../lib/api";
 import { useSession } from "../../../lib/session";
 import { useFormat } from "../../../lib/use-format";
 import { ChainRef } from "../common/ChainRef";
-import { Hex } from "../common/Hex";
+import { Hex } from "../../../components/Hex";
 import { ReasonAct } from "../common/ReasonAct";
 import { bytes32Text } from "../../../lib/format";
-import { TAG } from "../common/colours";
+import { TAG } from "../../../components/tag-colours";
 import { registryActs } from "./registry-acts";
 
 const STATUS_COLOURS: Record<SupplierDocument["status"], string> = {

@@ -7,10 +7,10 @@ import { useI18n } from "../../../i18n/i18n";
 import { useSession } from "../../../lib/session";
 import { useFormat } from "../../../lib/use-format";
 import { ChainRef } from "../common/ChainRef";
-import { Hex } from "../common/Hex";
+import { Hex } from "../../../components/Hex";
 import { ReasonAct } from "../common/ReasonAct";
 import { bytes32Text } from "../../../lib/format";
-import { TAG } from "../common/colours";
+import { TAG } from "../../../components/tag-colours";
 import { registryActs } from "./registry-acts";
 import { SupplierDocuments } from "./SupplierDocuments";
 

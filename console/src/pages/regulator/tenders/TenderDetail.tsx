@@ -10,9 +10,9 @@ import { useI18n } from "../../../i18n/i18n";
 import { api } from "../../../lib/api";
 import { useSession } from "../../../lib/session";
 import { useFormat } from "../../../lib/use-format";
-import { Hex } from "../common/Hex";
+import { Hex } from "../../../components/Hex";
 import { bytes32Text } from "../../../lib/format";
-import { TAG } from "../common/colours";
+import { TAG } from "../../../components/tag-colours";
 import { TENDER_STATUS_COLOURS } from "./tender-status";
 
 const tenders = TenderHouse__factory.createInterface();

@@ -2,7 +2,7 @@ import { Alert, Descriptions, Space, Table, Tag, Typography, type TableColumnsTy
 import type { Mismatch, Verification } from "../../../../../api/trail";
 import { useI18n } from "../../../i18n/i18n";
 import { useFormat } from "../../../lib/use-format";
-import { TAG } from "../common/colours";
+import { TAG } from "../../../components/tag-colours";
 
 /** A value as the trail states it or the chain holds it (a figure, a list, a window). */
 const show = (value: Mismatch["database"]) => (value === undefined ? "—" : JSON.stringify(value));
