@@ -23,7 +23,8 @@ export function Chart({
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption(option, true);
+    // ECharts' own aria would name the chart a second time, with a description it writes itself.
+    chart.current?.setOption({ ...option, aria: { enabled: false } }, true);
   }, [option]);
   // ECharts writes its own generated description into its element's aria-label: the name we
   // give sits on a wrapper, where it stays.

@@ -183,8 +183,6 @@ function FulfilmentChart({ row }: { row: Row }) {
       ...extra,
     });
     return {
-      // ECharts would replace the chart's label with a description it writes (in Chinese).
-      aria: { enabled: true, label: { description: label } },
       grid: { left: 56, right: 24, top: 48, bottom: 40 },
       legend: { top: 0 },
       tooltip: { trigger: "axis" },
@@ -207,7 +205,7 @@ function FulfilmentChart({ row }: { row: Row }) {
         }),
       ],
     };
-  }, [history.data, row, t, date, label]);
+  }, [history.data, row, t, date]);
 
   return (
     <QueryState query={history}>

@@ -192,8 +192,6 @@ function DaysChart() {
     const counts = bins.map((from) => whole.filter((w) => w >= from && w < from + width).length);
     const names = bins.map((from) => (width === 1 ? String(from) : `${from}–${from + width - 1}`));
     return {
-      // ECharts would replace the chart's label with a description it writes (in Chinese).
-      aria: { enabled: true, label: { description: label } },
       grid: { left: 48, right: 16, top: 24, bottom: 48 },
       tooltip: { trigger: "axis" },
       xAxis: {
@@ -208,7 +206,7 @@ function DaysChart() {
         { type: "bar", name: t("hospital.payments.chartY"), data: counts, itemStyle: { color: "#1677ff" } },
       ],
     };
-  }, [paid, t, label]);
+  }, [paid, t]);
   return (
     <QueryState query={payments} empty={() => paid.length === 0}>
       {() => (
