@@ -1,11 +1,11 @@
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useQueries } from "@tanstack/react-query";
 import { Alert, Card, Descriptions, Empty, Space, Table, Tag, Typography } from "antd";
 import type { Shipment, TraceEvent } from "../../../../api/shipments";
-import type { Trail } from "../../../../api/trail";
 import { QueryState } from "../../components/QueryState";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
+import { useOrderShipmentIds } from "../../lib/order-shipments";
 import { useFormat } from "../../lib/use-format";
 import { Hex } from "../../components/Hex";
 import { TAG } from "../../components/tag-colours";
@@ -13,19 +13,16 @@ import { TAG } from "../../components/tag-colours";
 /**
  * An order's shipments, each with its trace (EPCIS steps on chain). A step whose sensor log
  * reported a temperature excursion is highlighted: the goods may be unfit, and payment waits
- * for an approver's waiver. The order's trail names its shipments (no list route does).
+ * for an approver's waiver.
  */
 export function OrderShipments({ orderId }: { orderId: string }) {
   const { t } = useI18n();
-  const trail = useQuery({
-    queryKey: ["/v1/trail/orders", orderId],
-    queryFn: () => api.get<Trail>(`/v1/trail/orders/${orderId}`),
-  });
+  const shipmentIds = useOrderShipmentIds(orderId);
   return (
     <section aria-label={t("hospital.orders.shipmentsOf", { id: orderId })}>
       <h2 style={{ fontSize: 18 }}>{t("hospital.orders.shipmentsOf", { id: orderId })}</h2>
-      <QueryState query={trail} empty={(tr) => tr.shipments.length === 0}>
-        {(tr) => <ShipmentCards ids={tr.shipments} />}
+      <QueryState query={shipmentIds} empty={(ids) => ids.length === 0}>
+        {(ids) => <ShipmentCards ids={ids} />}
       </QueryState>
     </section>
   );

@@ -1,22 +1,22 @@
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useQueries } from "@tanstack/react-query";
 import { Button, Card, Empty, Form, Input, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import type { OrderSummary } from "../../../../api/orders";
 import type { Shipment } from "../../../../api/shipments";
-import type { Trail } from "../../../../api/trail";
 import { CursorTable } from "../../components/CursorTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { QueryState } from "../../components/QueryState";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
+import { useOrderShipmentIds } from "../../lib/order-shipments";
 import { useFormat } from "../../lib/use-format";
 import { useSession } from "../../lib/session";
 import { shipmentExpiryDate } from "./scan-lines";
 
 /**
  * Step 1: which shipment is at the dock — typed from its delivery note, or found through the
- * hospital's funded orders. An order lists no shipments itself: its trail names them, and each
- * is read from /v1/shipments/:id.
+ * hospital's funded orders: GET /v1/shipments names an order's shipments, and each (with its
+ * manifest and trace) is read from /v1/shipments/:id.
  */
 export function ShipmentChooser({ onChoose }: { onChoose: (shipmentId: string) => void }) {
   const { t } = useI18n();
@@ -94,11 +94,8 @@ export function ShipmentChooser({ onChoose }: { onChoose: (shipmentId: string) =
 function OrderShipments({ orderId, onChoose }: { orderId: string; onChoose: (id: string) => void }) {
   const { t } = useI18n();
   const format = useFormat();
-  const trail = useQuery({
-    queryKey: ["trail", "orders", orderId],
-    queryFn: () => api.get<Trail>(`/v1/trail/orders/${orderId}`),
-  });
-  const ids = trail.data?.shipments ?? [];
+  const shipmentIds = useOrderShipmentIds(orderId);
+  const ids = shipmentIds.data ?? [];
   const shipments = useQueries({
     queries: ids.map((id) => ({
       queryKey: ["shipment", id],
@@ -113,7 +110,7 @@ function OrderShipments({ orderId, onChoose }: { orderId: string; onChoose: (id:
       <h3 id="order-shipments" style={{ fontSize: 16 }}>
         {t("warehouse.choose.shipmentsOf", { id: orderId })}
       </h3>
-      <QueryState query={trail}>
+      <QueryState query={shipmentIds}>
         {() =>
           ids.length === 0 ? (
             <Empty description={t("warehouse.choose.noShipments")} />
