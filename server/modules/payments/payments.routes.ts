@@ -45,11 +45,13 @@ const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "/overdue",
     {
-      onRequest: app.requireRole(...REGULATOR_OR_HOSPITAL),
+      // A supplier sees its own shipments' holds: why it is not paid yet.
+      onRequest: app.requireRole(...REGULATOR_OR_HOSPITAL, "supplier"),
       schema: {
         security: bearer,
         tags: ["reports"],
-        summary: "Accepted shipments not paid after N days, with why each is held",
+        summary:
+          "Accepted shipments not paid after N days, with why each is held (a hospital's own, a supplier's own, or all)",
         querystring: OverdueQuery,
         response: { 200: jsonOrCsv(OverdueReport, "the overdue payments"), ...errorResponses },
       },
@@ -58,11 +60,11 @@ const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // ajv fills in the schema's default (30, the national policy), so days is always set.
       const days = request.query.days!;
       const reports = await reportsNow(app);
-      const page = await reports.overduePayments(
-        days,
-        reportScope(request, request.query.hospital),
-        request.query,
-      );
+      const { supplier } = scopeOf(request);
+      const parties = supplier
+        ? { supplier, hospital: request.query.hospital }
+        : { hospital: reportScope(request, request.query.hospital) };
+      const page = await reports.overduePayments(days, parties, request.query);
       if (wantsCsv(request))
         return sendCsv(reply, "overdue-payments", toCsv(page.items, OVERDUE_COLUMNS), page.nextCursor);
       return { days, ...page };

@@ -396,19 +396,22 @@ export interface UnpaidRow {
 
 /**
  * Shipments accepted before `acceptedBefore` and not settled on-chain, with everything that may
- * hold their payment: the first `limit` after `after` in order of acceptance. Accepted means
+ * hold their payment, of one hospital or one supplier if named: the first `limit` after `after` in
+ * order of acceptance. Accepted means
  * the receipt matched, or an approver resolved its exception accepting units; the latest
  * resolution wins, as it is what the settlement job was queued with.
  */
 export async function unpaidAcceptedShipments(
   db: Db,
   acceptedBefore: Date,
-  hospital: string | undefined,
+  parties: { hospital?: string; supplier?: string },
   after: { acceptedAt: string; shipmentId: string } | undefined,
   limit: number,
 ): Promise<UnpaidRow[]> {
   const params: unknown[] = [acceptedBefore.toISOString()];
-  const hospitalScope = hospital === undefined ? "" : ` AND o.hospital = $${params.push(hospital)}`;
+  const hospitalScope =
+    (parties.hospital === undefined ? "" : ` AND o.hospital = $${params.push(parties.hospital)}`) +
+    (parties.supplier === undefined ? "" : ` AND s.supplier = $${params.push(parties.supplier)}`);
   // Milliseconds, as the cursor carries them (an ISO instant): a finer timestamp would come
   // back after its own cursor.
   const acceptedMs = "date_trunc('milliseconds', a.accepted_at)";

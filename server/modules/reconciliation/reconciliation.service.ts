@@ -190,7 +190,11 @@ export class ReconciliationService {
    * Accepted shipments still unpaid on-chain more than `days` days after acceptance (national
    * policy: 30), oldest first, each with every reason its payment is held.
    */
-  async overduePayments(days = 30, hospital?: string, page: PageQuery = {}): Promise<Page<OverduePayment>> {
+  async overduePayments(
+    days = 30,
+    parties: { hospital?: string; supplier?: string } = {},
+    page: PageQuery = {},
+  ): Promise<Page<OverduePayment>> {
     if (!Number.isInteger(days) || days < 0 || days > 36_500) {
       throw invalid("days", "must be a whole number of days from 0 to 36500");
     }
@@ -200,7 +204,10 @@ export class ReconciliationService {
     const rows = await repo.unpaidAcceptedShipments(
       this.db,
       new Date(now.getTime() - days * DAY_MS),
-      hospital === undefined ? undefined : address("hospital", hospital),
+      {
+        hospital: parties.hospital === undefined ? undefined : address("hospital", parties.hospital),
+        supplier: parties.supplier === undefined ? undefined : address("supplier", parties.supplier),
+      },
       after === null ? undefined : { acceptedAt: after.slice(0, 24), shipmentId: after.slice(25) },
       limit + 1,
     );

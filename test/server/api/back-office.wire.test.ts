@@ -265,7 +265,7 @@ describe("back-office responses carry exactly their schemas' fields", function (
       });
 
       it("GET /v1/payments/overdue: every kind of hold", async function () {
-        const page = await reports().overduePayments(0, undefined, { limit: 500 });
+        const page = await reports().overduePayments(0, {}, { limit: 500 });
         const { items } = page;
         expect(new Set(items.flatMap((i) => i.holds.map((h) => h.code)))).to.deep.equal(
           new Set([

@@ -249,8 +249,17 @@ describe("ReconciliationService.overduePayments", function () {
     });
 
     it("filters by hospital", async function () {
-      const { items: rows } = await service.overduePayments(30, H2);
+      const { items: rows } = await service.overduePayments(30, { hospital: H2 });
       expect(rows.map((p) => p.shipmentId)).to.deep.equal(["8"]);
+    });
+
+    it("keeps a supplier to its own shipments", async function () {
+      const whole = (await service.overduePayments(30)).items.map((p) => p.shipmentId);
+      const own = await service.overduePayments(30, { supplier: SUPPLIER });
+      expect(own.items.map((p) => p.shipmentId)).to.deep.equal(whole);
+      expect((await service.overduePayments(30, { supplier: OTHER_SUPPLIER })).items).to.deep.equal([]);
+      const ownAtH2 = await service.overduePayments(30, { supplier: SUPPLIER, hospital: H2 });
+      expect(ownAtH2.items.map((p) => p.shipmentId)).to.deep.equal(["8"]);
     });
 
     it("pages in order of acceptance: one at a time gives the same list, each once", async function () {
@@ -259,7 +268,7 @@ describe("ReconciliationService.overduePayments", function () {
       const paged: string[] = [];
       let cursor: string | undefined;
       do {
-        const page = await service.overduePayments(30, undefined, { limit: 1, cursor });
+        const page = await service.overduePayments(30, {}, { limit: 1, cursor });
         expect(page.items).to.have.length(1);
         paged.push(page.items[0].shipmentId);
         cursor = page.nextCursor ?? undefined;
@@ -269,7 +278,7 @@ describe("ReconciliationService.overduePayments", function () {
 
     it("refuses a cursor it did not issue", async function () {
       const cursor = Buffer.from("2026-07-01T00:00:00.000Z/x").toString("base64url");
-      const error = await rejectionOf(service.overduePayments(30, undefined, { cursor }));
+      const error = await rejectionOf(service.overduePayments(30, {}, { cursor }));
       expect(error).to.include({ code: "CURSOR_INVALID" });
     });
 
@@ -284,7 +293,7 @@ describe("ReconciliationService.overduePayments", function () {
     });
 
     it("exports as CSV", async function () {
-      const { items: rows } = await service.overduePayments(45, H1);
+      const { items: rows } = await service.overduePayments(45, { hospital: H1 });
       expect(toCsv(rows, OVERDUE_COLUMNS)).to.equal(
         "shipment_id,order_id,hospital,supplier,receipt_no,gtin,lot,accepted,accepted_at,days_outstanding,holds," +
           "hold_details\r\n" +
