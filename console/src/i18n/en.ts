@@ -73,6 +73,7 @@ export const en = {
   "common.actions": "Actions",
   "common.status": "Status",
   "common.id": "ID",
+  "common.order": "Order",
   "common.amount": "Amount",
   "common.quantity": "Quantity",
   "common.hospital": "Hospital",
@@ -83,6 +84,15 @@ export const en = {
   "common.cancel": "Cancel",
   "common.confirm": "Confirm",
   "common.tx": "Transaction",
+  "hold.OPEN_EXCEPTION": "Open exception {ids} ({reasons}) waits for an approver's decision.",
+  "hold.SETTLEMENT_FAILED": "The ledger refused the settlement: {error}.",
+  "hold.LOT_RECALLED": "A regulator's recall of the lot is in force since {at}.",
+  "hold.LOT_RECALLED_SUPPLIER": "The supplier's recall of the lot is in force since {at}.",
+  "hold.SETTLEMENT_PENDING": "The settlement is queued and not yet sent.",
+  "hold.SETTLEMENT_SUBMITTED": "The settlement was sent (transaction {tx}) and is not yet confirmed.",
+  "hold.SETTLEMENT_NOT_INDEXED":
+    "The settlement's transaction {tx} is confirmed; the gateway has not read it back yet.",
+  "hold.NO_SETTLEMENT_JOB": "No settlement has been queued for it.",
   "common.block": "Block",
 } as const;
 

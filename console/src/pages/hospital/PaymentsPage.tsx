@@ -5,6 +5,7 @@ import { useMemo, useState } from "react";
 import type { OverduePayment, Payment, PaymentHold } from "../../../../api/payments";
 import { Chart } from "../../components/Chart";
 import { CursorTable } from "../../components/CursorTable";
+import { PaymentHolds } from "../../components/PaymentHolds";
 import { QueryState } from "../../components/QueryState";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
@@ -120,7 +121,7 @@ export function PaymentsPage() {
               {
                 title: t("hospital.payments.holds"),
                 dataIndex: "holds",
-                render: (holds: PaymentHold[]) => <Holds holds={holds} />,
+                render: (holds: PaymentHold[]) => <PaymentHolds holds={holds} />,
               },
             ]}
           />
@@ -131,45 +132,6 @@ export function PaymentsPage() {
 }
 
 const money = (yuan: (fen: string) => string) => (v: string | null) => (v === null ? "—" : yuan(v));
-
-/** Why a payment is held, in words. */
-function Holds({ holds }: { holds: PaymentHold[] }) {
-  const { t } = useI18n();
-  const { dateTime } = useFormat();
-  const describe = (h: PaymentHold): string => {
-    switch (h.code) {
-      case "OPEN_EXCEPTION":
-        return t("hospital.hold.OPEN_EXCEPTION", {
-          ids: h.exceptionIds.map((id) => `#${id}`).join(", "),
-          reasons: h.reasonCodes.join(", "),
-        });
-      case "SETTLEMENT_FAILED":
-        return t("hospital.hold.SETTLEMENT_FAILED", { error: h.errorName ?? "—" });
-      case "LOT_RECALLED":
-        return t(
-          /^0x0+$/.test(h.scope) ? "hospital.hold.LOT_RECALLED" : "hospital.hold.LOT_RECALLED_SUPPLIER",
-          {
-            at: dateTime(h.recalledAt),
-          },
-        );
-      case "SETTLEMENT_SUBMITTED":
-      case "SETTLEMENT_NOT_INDEXED":
-        return t(`hospital.hold.${h.code}`, { tx: h.txHash ?? "—" });
-      default:
-        return t(`hospital.hold.${h.code}`);
-    }
-  };
-  return (
-    <ul style={{ margin: 0, paddingInlineStart: 16, maxWidth: 420 }}>
-      {holds.map((h, i) => (
-        <li key={i} style={{ wordBreak: "break-word" }}>
-          <Tag color={TAG.problem}>{h.code}</Tag>
-          {describe(h)}
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 /** How many payments took how many whole days from acceptance to payment. */
 function DaysChart() {

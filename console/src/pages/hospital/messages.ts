@@ -188,16 +188,6 @@ export const en = {
   "hospital.paymentStatus.submitted": "Submitted",
   "hospital.paymentStatus.confirmed": "Paid",
   "hospital.paymentStatus.failed": "Failed",
-  "hospital.hold.OPEN_EXCEPTION": "Open exception {ids} ({reasons}) waits for an approver's decision.",
-  "hospital.hold.SETTLEMENT_FAILED": "The ledger refused the settlement: {error}.",
-  "hospital.hold.LOT_RECALLED": "A regulator's recall of the lot is in force since {at}.",
-  "hospital.hold.LOT_RECALLED_SUPPLIER": "The supplier's recall of the lot is in force since {at}.",
-  "hospital.hold.SETTLEMENT_PENDING": "The settlement is queued and not yet sent.",
-  "hospital.hold.SETTLEMENT_SUBMITTED":
-    "The settlement was sent (transaction {tx}) and is not yet confirmed.",
-  "hospital.hold.SETTLEMENT_NOT_INDEXED":
-    "The settlement's transaction {tx} is confirmed; the gateway has not read it back yet.",
-  "hospital.hold.NO_SETTLEMENT_JOB": "No settlement has been queued for it.",
 
   "hospital.fulfilment.title": "Our commitments",
   "hospital.fulfilment.intro":
@@ -402,14 +392,6 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.paymentStatus.submitted": "已发送",
   "hospital.paymentStatus.confirmed": "已付",
   "hospital.paymentStatus.failed": "失败",
-  "hospital.hold.OPEN_EXCEPTION": "未结异常 {ids}（{reasons}）等待审批人决定。",
-  "hospital.hold.SETTLEMENT_FAILED": "账本拒绝了结算：{error}。",
-  "hospital.hold.LOT_RECALLED": "监管机构对该批次的召回自 {at} 起生效。",
-  "hospital.hold.LOT_RECALLED_SUPPLIER": "供应商对该批次的召回自 {at} 起生效。",
-  "hospital.hold.SETTLEMENT_PENDING": "结算已排队，尚未发送。",
-  "hospital.hold.SETTLEMENT_SUBMITTED": "结算已发送（交易 {tx}），尚未确认。",
-  "hospital.hold.SETTLEMENT_NOT_INDEXED": "结算交易 {tx} 已确认；网关尚未读回。",
-  "hospital.hold.NO_SETTLEMENT_JOB": "尚未排队结算。",
 
   "hospital.fulfilment.title": "我院承诺",
   "hospital.fulfilment.intro":

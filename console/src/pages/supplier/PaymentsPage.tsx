@@ -1,7 +1,8 @@
-import { Alert, Select, Space, Typography, type TableColumnsType } from "antd";
+import { Select, Space, Typography, type TableColumnsType } from "antd";
 import { useState } from "react";
-import type { Payment, SettlementJobStatus } from "../../../../api/payments";
+import type { OverduePayment, Payment, SettlementJobStatus } from "../../../../api/payments";
 import { CursorTable } from "../../components/CursorTable";
+import { PaymentHolds } from "../../components/PaymentHolds";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
@@ -84,12 +85,39 @@ export function PaymentsPage() {
       <Typography.Title level={1} style={{ fontSize: 22 }}>
         {t("supplier.payments.title")}
       </Typography.Title>
-      <Alert
-        type="info"
-        showIcon
-        title={t("supplier.payments.holdsTitle")}
-        description={t("supplier.payments.holdsText")}
-      />
+      <section aria-labelledby="supplier-held">
+        <Typography.Title level={2} id="supplier-held" style={{ fontSize: 18 }}>
+          {t("supplier.payments.holdsTitle")}
+        </Typography.Title>
+        <Typography.Paragraph>{t("supplier.payments.holdsText")}</Typography.Paragraph>
+        {/* days=0: every accepted delivery still unpaid, however recent. */}
+        <CursorTable<OverduePayment>
+          label={t("supplier.payments.heldTable")}
+          path="/v1/payments/overdue"
+          query={{ days: 0 }}
+          rowKey="shipmentId"
+          columns={[
+            {
+              title: t("supplier.payment.shipment"),
+              dataIndex: "shipmentId",
+              render: (id: string) => `#${id}`,
+            },
+            { title: t("common.order"), dataIndex: "orderId", render: (id: string) => `#${id}` },
+            { title: "GTIN / Lot", key: "lot", render: (_, o) => `${o.gtin} / ${o.lot}` },
+            { title: t("common.quantity"), dataIndex: "accepted", align: "right" },
+            {
+              title: t("supplier.payment.acceptedAt"),
+              dataIndex: "acceptedAt",
+              render: (d: string) => dateTime(d),
+            },
+            {
+              title: t("supplier.payments.holdsTitle"),
+              key: "holds",
+              render: (_, o) => <PaymentHolds holds={o.holds} />,
+            },
+          ]}
+        />
+      </section>
       <Space wrap>
         <label htmlFor="supplier-payment-status">{t("common.status")}</label>
         <Select

@@ -173,7 +173,8 @@ export const en = {
   "supplier.payments.title": "My payments",
   "supplier.payments.holdsTitle": "Why a payment waits",
   "supplier.payments.holdsText":
-    "A payment not yet confirmed shows its state and, if it failed, the ledger's reason. Holds by open receiving exceptions or recalls are listed in the overdue report, which the gateway shows to hospitals and the regulator only.",
+    "Deliveries the hospital accepted that are not paid yet, and what holds each: an open receiving exception, a recall in force, a settlement not yet sent or refused by the ledger.",
+  "supplier.payments.heldTable": "Accepted, not yet paid",
   "supplier.payment.all": "All payments",
   "supplier.payment.pending": "Pending",
   "supplier.payment.submitted": "Submitted",
@@ -363,7 +364,8 @@ export const zh: Record<keyof typeof en, string> = {
   "supplier.payments.title": "我的回款",
   "supplier.payments.holdsTitle": "回款为何等待",
   "supplier.payments.holdsText":
-    "尚未确认的回款显示其状态，失败时显示账本给出的原因。因未结验收异常或召回而暂扣的回款列在逾期报告中，网关仅向医院和监管机构提供该报告。",
+    "医院已验收但尚未付款的发货，以及各自被暂扣的原因：未结验收异常、生效中的召回、尚未发送或被账本拒绝的结算。",
+  "supplier.payments.heldTable": "已验收未付款",
   "supplier.payment.all": "全部回款",
   "supplier.payment.pending": "待处理",
   "supplier.payment.submitted": "已提交",

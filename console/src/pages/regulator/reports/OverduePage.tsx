@@ -1,7 +1,8 @@
-import { Form, InputNumber, Space, Tag, Typography } from "antd";
+import { Form, InputNumber, Space, Typography } from "antd";
 import { useState } from "react";
-import type { OverduePayment, PaymentHold } from "../../../../../api/payments";
+import type { OverduePayment } from "../../../../../api/payments";
 import { CursorTable } from "../../../components/CursorTable";
+import { PaymentHolds } from "../../../components/PaymentHolds";
 import { useI18n } from "../../../i18n/i18n";
 import { useFormat } from "../../../lib/use-format";
 import { Hex } from "../../../components/Hex";
@@ -62,37 +63,10 @@ export function OverduePage() {
           {
             title: t("reports.overdue.holds"),
             key: "holds",
-            render: (_, p) => (
-              <Space orientation="vertical" size={2}>
-                {p.holds.map((h, i) => (
-                  <Hold key={`${h.code}-${i}`} hold={h} />
-                ))}
-              </Space>
-            ),
+            render: (_, p) => <PaymentHolds holds={p.holds} />,
           },
         ]}
       />
     </Space>
   );
-}
-
-function Hold({ hold }: { hold: PaymentHold }) {
-  const { t } = useI18n();
-  const format = useFormat();
-  const text = (() => {
-    switch (hold.code) {
-      case "OPEN_EXCEPTION":
-        return t("reports.hold.OPEN_EXCEPTION", {
-          ids: hold.exceptionIds.join(", "),
-          reasons: hold.reasonCodes.join(", "),
-        });
-      case "SETTLEMENT_FAILED":
-        return t("reports.hold.SETTLEMENT_FAILED", { error: hold.errorName ?? "" });
-      case "LOT_RECALLED":
-        return t("reports.hold.LOT_RECALLED", { time: format.dateTime(hold.recalledAt) });
-      default:
-        return t(`reports.hold.${hold.code}`);
-    }
-  })();
-  return <Tag style={{ whiteSpace: "normal" }}>{text}</Tag>;
 }
