@@ -3,6 +3,7 @@ import { ethers, JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import { readFileSync } from "node:fs";
 import type { Browser, Locator } from "playwright-core";
 import type { ConsoleConfig } from "../../api/console";
+import type { OverdueReport } from "../../api/payments";
 import type { Shipment } from "../../api/shipments";
 import type { Tender } from "../../api/tenders";
 import { categoryCode, commitment, sent, serialTree } from "../../ledger/acts";
@@ -100,6 +101,12 @@ describe("console: supplier", function () {
       const payments = p.page.getByRole("table", { name: "My payments" });
       await payments.getByText("GR-0001").waitFor();
       await payments.getByText("¥15,000.00").first().waitFor();
+      // Accepted and unpaid, with what holds each: the supplier's own overdue report, as the API says.
+      const held = await apiGet<OverdueReport>(p, "/v1/payments/overdue?days=0&limit=500");
+      const heldTable = p.page.getByRole("table", { name: "Accepted, not yet paid" });
+      await heldTable.waitFor();
+      expect(await heldTable.locator("tbody tr.ant-table-row").count()).to.equal(held.items.length);
+      for (const h of held.items) await heldTable.getByText(`#${h.shipmentId}`, { exact: true }).waitFor();
       await checkPage(p, "supplier-payments");
     } finally {
       await p.close();
