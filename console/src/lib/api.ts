@@ -81,13 +81,24 @@ export function withQuery(path: string, query: Record<string, string | number | 
   return q ? `${path}?${q}` : path;
 }
 
-/** Downloads a CSV report with the session's token (a plain link would carry none). */
+/**
+ * Downloads a CSV report with the session's token (a plain link would carry none) as one file:
+ * the report's pages, followed through their `Link: <…>; rel="next"` headers, each after the
+ * first without its header row.
+ */
 export async function downloadCsv(path: string, filename: string): Promise<void> {
-  const res = await fetch(path, {
-    headers: { accept: "text/csv", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-  });
-  if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText);
-  const url = URL.createObjectURL(await res.blob());
+  const parts: string[] = [];
+  let next: string | null = path;
+  while (next !== null) {
+    const res: Response = await fetch(next, {
+      headers: { accept: "text/csv", ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+    });
+    if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText);
+    const text = await res.text();
+    parts.push(parts.length === 0 ? text : text.slice(text.indexOf("\r\n") + 2));
+    next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get("link") ?? "")?.[1] ?? null;
+  }
+  const url = URL.createObjectURL(new Blob(parts, { type: "text/csv" }));
   const a = document.createElement("a");
   a.href = url;
   a.download = filename;

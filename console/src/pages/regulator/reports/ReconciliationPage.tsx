@@ -18,9 +18,8 @@ const PAGE_SIZE = 20;
 
 /**
  * GET /v1/reconciliation page by page, with its filters, each row's flags and their evidence,
- * the flags charted, and the page on screen as CSV. lib/api's downloadCsv fetches one response
- * and does not follow the CSV's `Link: rel="next"`, so the CSV is the page shown — the same
- * query and cursor as the table — and the page says so.
+ * the flags charted, and the whole report under the filters as one CSV (lib/api's downloadCsv
+ * follows the CSV's pages, 500 rows each).
  */
 export function ReconciliationPage() {
   const { t } = useI18n();
@@ -35,7 +34,7 @@ export function ReconciliationPage() {
   });
   const csv = useMutation({
     mutationFn: () =>
-      downloadCsv(withQuery("/v1/reconciliation", query), `reconciliation-page-${pages.page}.csv`),
+      downloadCsv(withQuery("/v1/reconciliation", { ...filters, limit: 500 }), "reconciliation.csv"),
   });
 
   return (
@@ -79,11 +78,7 @@ export function ReconciliationPage() {
                   {t("reports.rec.download")}
                 </Button>
               </Space>
-              <Typography.Text type="secondary" data-testid="csv-scope">
-                {r.nextCursor === null && pages.page === 1
-                  ? t("reports.rec.csvAll", { rows: r.rows.length })
-                  : t("reports.rec.csvPage", { rows: r.rows.length })}
-              </Typography.Text>
+              <Typography.Text type="secondary">{t("reports.rec.csvWhole")}</Typography.Text>
               {csv.error && <ErrorAlert error={csv.error} />}
             </Space>
           )}
