@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { Address } from "./common";
+import { Address, DateTime } from "./common";
 
 /**
  * GET /v1/console/config: what the web console (and any client) needs before signing in —
@@ -34,3 +34,14 @@ export const ConsoleConfig = Type.Object(
   { additionalProperties: false },
 );
 export type ConsoleConfig = Static<typeof ConsoleConfig>;
+
+/** GET /v1/console/clock: the ledger's time, which a development chain may run ahead of the wall clock. */
+export const LedgerClock = Type.Object(
+  {
+    ledgerTime: Type.With(DateTime, {
+      description: "the time the ledger would give an act sent now: the latest block's, or now if later",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type LedgerClock = Static<typeof LedgerClock>;

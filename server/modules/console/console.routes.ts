@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { readFileSync } from "node:fs";
-import { ConsoleConfig, type DemoAccount } from "../../../api/console";
+import { ConsoleConfig, LedgerClock, type DemoAccount } from "../../../api/console";
+import { ledgerNow } from "../../plugins/chain";
 import { errorResponses } from "../../../api/errors";
 import { LOCAL_DEVELOPMENT_CHAIN_ID } from "../../../ledger/deployment";
 
@@ -33,6 +34,18 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async () => config,
+  );
+
+  app.get(
+    "/clock",
+    {
+      schema: {
+        tags: ["console"],
+        summary: "The ledger's time now: what deadlines, phases and expiries are judged against",
+        response: { 200: LedgerClock, ...errorResponses },
+      },
+    },
+    async () => ({ ledgerTime: (await ledgerNow(app.chain)).toISOString() }),
   );
 };
 

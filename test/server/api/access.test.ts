@@ -31,6 +31,7 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "post /v1/relay": [SIGNED_IN],
   "post /v1/relay/prepare": [SIGNED_IN],
   "get /v1/console/config": [PUBLIC],
+  "get /v1/console/clock": [PUBLIC],
   "get /v1/relay/{txHash}": [SIGNED_IN],
   "get /v1/suppliers": [SIGNED_IN],
   "get /v1/suppliers/{address}": [SIGNED_IN],

@@ -7,6 +7,7 @@ import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
 import { useFormat } from "../../lib/use-format";
+import { useLedgerNow } from "../../lib/ledger-clock";
 import { daysUntil } from "./dates";
 import { FileDocumentForm } from "./FileDocumentForm";
 import { Hex } from "../../components/Hex";
@@ -108,7 +109,7 @@ export function QualificationPage() {
 function Validity({ until }: { until: string }) {
   const { t } = useI18n();
   const { date } = useFormat();
-  const days = daysUntil(until);
+  const days = daysUntil(until, useLedgerNow()());
   return (
     <Space size={4} wrap>
       <span>{date(until)}</span>

@@ -4,6 +4,7 @@ import type { TenderStatus, TenderSummary } from "../../../../api/tenders";
 import { CursorTable } from "../../components/CursorTable";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
+import { useLedgerNow } from "../../lib/ledger-clock";
 import { useFormat } from "../../lib/use-format";
 import { BidPanel } from "./BidPanel";
 import { bytes32Text } from "./ledger-text";
@@ -12,10 +13,9 @@ import { ToneTag } from "./ToneTag";
 const STATUSES: TenderStatus[] = ["open", "awarded", "failed", "cancelled"];
 const DAY = 86_400;
 
-/** Where a tender stands by this browser's clock (the ledger, which may run ahead, decides). */
-export function tenderPhase(t: TenderSummary): "commit" | "reveal" | "closed" {
+/** Where a tender stands at the ledger's `now` (lib/ledger-clock.ts). */
+export function tenderPhase(t: TenderSummary, now: number): "commit" | "reveal" | "closed" {
   if (t.status !== "open") return "closed";
-  const now = Date.now();
   if (now <= Date.parse(t.commitDeadline)) return "commit";
   if (now <= Date.parse(t.revealDeadline)) return "reveal";
   return "closed";
@@ -25,6 +25,7 @@ export function tenderPhase(t: TenderSummary): "commit" | "reveal" | "closed" {
 export function TendersPage() {
   const { t } = useI18n();
   const { yuan, dateTime } = useFormat();
+  const ledgerNow = useLedgerNow();
   const [status, setStatus] = useState<TenderStatus | "">("open");
   const [selected, setSelected] = useState<TenderSummary | null>(null);
 
@@ -38,7 +39,9 @@ export function TendersPage() {
         <Space size={4} wrap>
           <Tag>{t(`supplier.tender.${s}` as MessageKey)}</Tag>
           {s === "open" && (
-            <ToneTag tone="info">{t(`supplier.phase.${tenderPhase(tender)}` as MessageKey)}</ToneTag>
+            <ToneTag tone="info">
+              {t(`supplier.phase.${tenderPhase(tender, ledgerNow())}` as MessageKey)}
+            </ToneTag>
           )}
         </Space>
       ),

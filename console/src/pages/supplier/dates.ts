@@ -9,11 +9,7 @@ export function unixOfDate(day: string): number {
 
 const DAY_MS = 86_400_000;
 
-/**
- * Whole days from now until `iso` (negative once past). Now is this browser's clock: the gateway
- * serves no ledger time, so on a development chain moved ahead of the wall clock the ledger may
- * already see a later day.
- */
-export function daysUntil(iso: string): number {
-  return Math.floor((Date.parse(iso) - Date.now()) / DAY_MS);
+/** Whole days from `now` (the ledger's: lib/ledger-clock.ts) until `iso`, negative once past. */
+export function daysUntil(iso: string, now: number): number {
+  return Math.floor((Date.parse(iso) - now) / DAY_MS);
 }

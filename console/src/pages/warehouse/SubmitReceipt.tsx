@@ -5,6 +5,7 @@ import type { ReceiptRequest, ReceiptResult } from "../../../../api/receipts";
 import type { Shipment } from "../../../../api/shipments";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { useI18n } from "../../i18n/i18n";
+import { useLedgerNow } from "../../lib/ledger-clock";
 import { api } from "../../lib/api";
 import { blocksSubmit, flagsOf, receiptLine, type ScanLine } from "./scan-lines";
 
@@ -24,7 +25,8 @@ export function SubmitReceipt(props: {
   const { shipment, lines } = props;
   const queryClient = useQueryClient();
   const [receiptNo, setReceiptNo] = useState(`GR-S${shipment.id}`);
-  const [receivedAt, setReceivedAt] = useState(() => toLocalInput(defaultReceivedAt(shipment)));
+  const ledgerNow = useLedgerNow();
+  const [receivedAt, setReceivedAt] = useState(() => toLocalInput(defaultReceivedAt(shipment, ledgerNow())));
   const attempt = useRef<{ key: string; body: string } | null>(null);
 
   const submit = useMutation({
@@ -112,13 +114,13 @@ export function SubmitReceipt(props: {
 }
 
 /**
- * Now — but never before the shipment reached the dock on the ledger (its arrival, else its
- * creation): a development chain's clock may run ahead of this browser's, and the gateway
- * refuses a receipt dated before its shipment.
+ * The ledger's now — but never before the shipment reached the dock on the ledger (its arrival,
+ * else its creation): the gateway refuses a receipt dated before its shipment, and the ledger's
+ * clock may not be read yet when the form opens.
  */
-function defaultReceivedAt(shipment: Shipment): Date {
+function defaultReceivedAt(shipment: Shipment, now: number): Date {
   const onLedger = Date.parse(shipment.arrivedAt ?? shipment.createdAt);
-  return new Date(Math.max(Date.now(), Math.ceil(onLedger / 1000) * 1000));
+  return new Date(Math.max(now, Math.ceil(onLedger / 1000) * 1000));
 }
 
 /** A datetime-local input's value: the browser's local time, to the second. */

@@ -117,6 +117,21 @@ forEachEngine((engine) => {
     });
   });
 
+  describe("GET /v1/console/clock", function () {
+    it("answers the ledger's time: the latest block's once the chain runs ahead of the wall clock", async function () {
+      const app = await gateway(31337);
+      const ahead = 40 * 24 * 3600;
+      await chain.provider.send("evm_increaseTime", [ahead]);
+      await chain.provider.send("evm_mine", []);
+      const latest = (await chain.provider.getBlock("latest"))!.timestamp;
+      const res = await app.inject({ method: "GET", url: "/v1/console/clock" });
+      expect(res.statusCode, res.body).to.equal(200);
+      const { ledgerTime } = res.json<{ ledgerTime: string }>();
+      expect(Date.parse(ledgerTime)).to.be.at.least((latest + 1) * 1000);
+      expect(Date.parse(ledgerTime) - Date.now()).to.be.greaterThan((ahead - 3600) * 1000);
+    });
+  });
+
   describe("the built console at /", function () {
     it("serves index.html at / and at a page's address, never cached, and hashed assets for a year", async function () {
       const app = await gateway(31337);
