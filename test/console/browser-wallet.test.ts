@@ -1,0 +1,68 @@
+import { expect } from "chai";
+import { JsonRpcProvider, Wallet } from "ethers";
+import type { ConsoleConfig } from "../../api/console";
+import type { Browser } from "playwright-core";
+import { SUPPLIER_STATUS } from "../../ledger/enums";
+import { SupplierRegistry__factory } from "../../typechain-types";
+import { checkPage, launchBrowser, type ConsolePage } from "./support/browser";
+import { startDemoStack, type DemoStack } from "./support/stack";
+import { injectWallet } from "./support/wallet";
+
+/**
+ * Signing in and acting with a browser wallet (EIP-1193), as a user off the demo chain would:
+ * the console asks the wallet for the account, has it sign the SIWE message and then the
+ * relayed act's EIP-712 forward request. The wallet holds the regulator's key.
+ */
+describe("console: a browser wallet", function () {
+  this.timeout(300_000);
+  let stack: DemoStack;
+  let browser: Browser;
+
+  before(async function () {
+    stack = await startDemoStack();
+    browser = await launchBrowser();
+  });
+
+  after(async function () {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it("signs in and suspends a supplier, each signature the wallet's", async function () {
+    const regulator = new Wallet(stack.account("Provincial Medical Products Administration").privateKey);
+    const delta = stack.account("Delta Diagnostics");
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "en-GB" });
+    const calls = await injectWallet(context, regulator, 31337);
+    const page = await context.newPage();
+    const p: ConsolePage = { page, errors: [], close: () => context.close() };
+    page.on("console", (m) => m.type() === "error" && p.errors.push(m.text()));
+    try {
+      await page.goto(stack.url);
+      await page.getByRole("button", { name: "Sign in with a browser wallet" }).click();
+      const who = page.getByTestId("who");
+      await who.waitFor();
+      expect(await who.textContent()).to.include("Regulator");
+      expect(calls).to.include("personal_sign");
+
+      await page.getByRole("link", { name: "Supplier registry" }).click();
+      const status = page.getByTestId(`supplier-status-${delta.address.toLowerCase()}`);
+      await status.getByText("active", { exact: true }).waitFor();
+      await page.getByRole("button", { name: "Suspend Delta Diagnostics" }).click();
+      const dialog = page.getByRole("dialog", { name: "Suspend" });
+      await dialog.getByRole("spinbutton", { name: "Reason code" }).fill("5");
+      await dialog.getByRole("button", { name: "Suspend", exact: true }).click();
+      await status.getByText("suspended", { exact: true }).waitFor();
+      expect(calls).to.include("eth_signTypedData_v4");
+
+      const config = (await (await fetch(`${stack.url}/v1/console/config`)).json()) as ConsoleConfig;
+      const registry = SupplierRegistry__factory.connect(
+        config.contracts.registry,
+        new JsonRpcProvider(stack.rpcUrl),
+      );
+      expect(SUPPLIER_STATUS[Number(await registry.supplierStatus(delta.address))]).to.equal("suspended");
+      await checkPage(p, "wallet-regulator-suppliers");
+    } finally {
+      await p.close();
+    }
+  });
+});
