@@ -4,9 +4,9 @@ import type { ConsoleConfig } from "../../api/console";
 import type { Browser } from "playwright-core";
 import { SUPPLIER_STATUS } from "../../ledger/enums";
 import { SupplierRegistry__factory } from "../../typechain-types";
-import { checkPage, launchBrowser, type ConsolePage } from "./support/browser";
+import { checkPage, launchBrowser } from "./support/browser";
 import { startDemoStack, type DemoStack } from "./support/stack";
-import { injectWallet } from "./support/wallet";
+import { openWalletPage } from "./support/wallet";
 
 /**
  * Signing in and acting with a browser wallet (EIP-1193), as a user off the demo chain would:
@@ -31,13 +31,9 @@ describe("console: a browser wallet", function () {
   it("signs in and suspends a supplier, each signature the wallet's", async function () {
     const regulator = new Wallet(stack.account("Provincial Medical Products Administration").privateKey);
     const delta = stack.account("Delta Diagnostics");
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "en-GB" });
-    const calls = await injectWallet(context, regulator, 31337);
-    const page = await context.newPage();
-    const p: ConsolePage = { page, errors: [], close: () => context.close() };
-    page.on("console", (m) => m.type() === "error" && p.errors.push(m.text()));
+    const p = await openWalletPage(browser, stack.url, regulator.privateKey, stack.rpcUrl);
+    const { page, walletCalls: calls } = p;
     try {
-      await page.goto(stack.url);
       await page.getByRole("button", { name: "Sign in with a browser wallet" }).click();
       const who = page.getByTestId("who");
       await who.waitFor();

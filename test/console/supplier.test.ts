@@ -10,6 +10,7 @@ import { categoryCode, commitment, sent, serialTree } from "../../ledger/acts";
 import { OrderBook__factory, SettlementToken__factory, TenderHouse__factory } from "../../typechain-types";
 import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
 import { startDemoStack, type DemoStack } from "./support/stack";
+import { openWalletPage } from "./support/wallet";
 
 /**
  * The supplier's console on the demo stack, through its pages: Acme reads its qualification,
@@ -115,7 +116,6 @@ describe("console: supplier", function () {
 
   it("commits a sealed bid, keeping its salt in a downloaded file, and reveals it from that file", async function () {
     const regulator = wallet(REGULATOR);
-    const acme = wallet(ACME);
     const acmeAddress = stack.account(ACME).address;
     const tenders = TenderHouse__factory.connect(config.contracts.tenders, regulator);
     const orderBook = OrderBook__factory.connect(config.contracts.orderBook, provider);
@@ -146,8 +146,12 @@ describe("console: supplier", function () {
 
     let bidFile = "";
     let saved: { tenderId: string; tiers: { threshold: string; unitPrice: string }[]; salt: string };
-    const p = await openPage(browser, stack.url);
+    // Acme's own browser wallet this time (the reveal below uses the demo picker): the bond's
+    // approve is the wallet's own transaction, which the relay cannot send.
+    const p = await openWalletPage(browser, stack.url, stack.account(ACME).privateKey, stack.rpcUrl);
     try {
+      await p.page.getByRole("button", { name: "Sign in with a browser wallet" }).click();
+      await p.page.getByTestId("who").waitFor();
       await supplierPage(p, "Tenders and bids", "Tenders and bids");
       const list = p.page.getByRole("table", { name: "Tenders and bids" });
       await list.getByRole("button", { name: `Bid on tender ${tenderId}` }).click();
@@ -169,11 +173,12 @@ describe("console: supplier", function () {
       ]);
       p.errors.length = 0;
       await checkPage(p, "supplier-tenders");
-      // Acme approves the bond from its own wallet (the token's approve is not relayed).
-      const token = SettlementToken__factory.connect(config.contracts.token, acme);
-      await sent(token.approve(config.contracts.tenders, BOND));
-      await p.page.getByRole("button", { name: "Check again" }).click();
+      // Acme approves the bond from its wallet, through the page; the check then passes.
+      const token = SettlementToken__factory.connect(config.contracts.token, provider);
+      await p.page.getByRole("button", { name: "Approve the bond (¥5,000.00) from my wallet" }).click();
       await p.page.getByText("The ledger would refuse this commitment now:").waitFor({ state: "detached" });
+      expect(p.walletCalls).to.include("eth_sendTransaction");
+      expect(await token.allowance(acmeAddress, config.contracts.tenders)).to.equal(BOND);
 
       const commit = p.page.getByRole("button", { name: "Commit the sealed bid" });
       expect(await commit.isDisabled(), "commit before the bid file was downloaded").to.equal(true);

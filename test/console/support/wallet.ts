@@ -1,19 +1,24 @@
-import { getBytes, Wallet, type TypedDataField } from "ethers";
-import type { BrowserContext } from "playwright-core";
+import { getBytes, JsonRpcProvider, Wallet, type TypedDataField } from "ethers";
+import type { Browser, BrowserContext } from "playwright-core";
+import type { ConsolePage } from "./browser";
 
 /**
  * A browser wallet for the tests: an EIP-1193 provider injected as `window.ethereum` before the
  * console loads, whose requests are answered in Node by `wallet` — as an extension would, with
  * the same methods the console's ethers BrowserProvider calls (accounts, chain id, personal_sign
- * for Sign-In with Ethereum, eth_signTypedData_v4 for relayed acts). The test's own key signs;
- * nothing in the page ever sees it.
+ * for Sign-In with Ethereum, eth_signTypedData_v4 for relayed acts, eth_sendTransaction for the
+ * wallet's own transactions) and every read passed on to the chain at `rpcUrl`. The test's own
+ * key signs; nothing in the page ever sees it.
  */
 export async function injectWallet(
   context: BrowserContext,
   wallet: Wallet,
   chainId: number,
+  rpcUrl: string,
 ): Promise<string[]> {
   const calls: string[] = [];
+  const provider = new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, pollingInterval: 100 });
+  const sender = wallet.connect(provider);
   await context.exposeFunction("__walletRequest", async (method: string, params: unknown[]) => {
     calls.push(method);
     switch (method) {
@@ -34,8 +39,18 @@ export async function injectWallet(
         const { EIP712Domain: _domain, ...types } = typed.types;
         return wallet.signTypedData(typed.domain, types, typed.message);
       }
+      case "eth_sendTransaction": {
+        const tx = params[0] as { to: string; data?: string; value?: string; gas?: string };
+        const sent = await sender.sendTransaction({
+          to: tx.to,
+          data: tx.data,
+          value: tx.value,
+          gasLimit: tx.gas,
+        });
+        return sent.hash;
+      }
       default:
-        throw new Error(`the test wallet does not answer ${method}`);
+        return provider.send(method, params);
     }
   });
   await context.addInitScript(`window.ethereum = {
@@ -44,4 +59,23 @@ export async function injectWallet(
     removeListener() {},
   };`);
   return calls;
+}
+
+/** A page of its own whose browser holds a wallet with `privateKey`, recording console errors. */
+export async function openWalletPage(
+  browser: Browser,
+  url: string,
+  privateKey: string,
+  rpcUrl: string,
+): Promise<ConsolePage & { walletCalls: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "en-GB" });
+  const walletCalls = await injectWallet(context, new Wallet(privateKey), 31337, rpcUrl);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(`${e.name}: ${e.message}`));
+  await page.goto(url);
+  return { page, errors, walletCalls, close: () => context.close() };
 }

@@ -6,9 +6,10 @@ import type { Bid, Tender, TenderSummary, Tier } from "../../../../api/tenders";
 import { TenderHouse__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { WalletApprove } from "../../components/WalletApprove";
 import { QueryState } from "../../components/QueryState";
 import { useI18n } from "../../i18n/i18n";
-import { api } from "../../lib/api";
+import { api, ApiError } from "../../lib/api";
 import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
 import { downloadJson } from "./download";
@@ -201,6 +202,16 @@ function CommitBid({ tender, replacing }: { tender: Tender; replacing: boolean }
               <>
                 <Typography.Text strong>{t("supplier.bid.wouldRefuse")}</Typography.Text>
                 <ErrorAlert error={preflight.error} />
+                {preflight.error instanceof ApiError &&
+                  preflight.error.details?.error === "ERC20InsufficientAllowance" && (
+                    <WalletApprove
+                      token={config?.contracts.token ?? ""}
+                      spender={tenderHouse}
+                      amount={tender.bidBond}
+                      onDone={() => preflight.refetch()}
+                      label={t("supplier.bid.approveBond", { bond: yuan(tender.bidBond) })}
+                    />
+                  )}
                 <Button onClick={() => preflight.refetch()} loading={preflight.isFetching}>
                   {t("supplier.bid.checkAgain")}
                 </Button>
