@@ -1,20 +1,23 @@
 import fastifyStatic from "@fastify/static";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { appError } from "../../plugins/error-catalogue";
 
 /**
  * Serves the built web console (`npm run build` → CONSOLE_DIR) at `/`. Its hashed assets are
- * cached for a year; index.html never, so a new build is picked up at the next visit. Any other
- * GET that is not the API's (a console page opened by its address, e.g. /regulator/trail)
- * answers index.html, and the console's router shows the page. Without a build the gateway
- * serves the API alone.
+ * cached for a year; index.html never, so a new build is picked up at the next visit. A console
+ * page opened by its address (e.g. /regulator/trail) answers index.html, and the console's router
+ * shows the page. Without a build the gateway serves the API alone.
  */
 
-/** Paths that belong to the API: an unknown one answers the catalogue's 404, never the console. */
-const API_PATHS = /^\/(v1|health|ready|metrics|openapi\.json|docs)(\/|$)/;
+/**
+ * Where the console's pages live: one prefix per role, and the shared spend page (the console's
+ * routes, console/src/pages/<role>/routes.tsx). Only these answer index.html: a catch-all would
+ * also swallow what the API's router refuses on its own terms (a path parameter too long is 414,
+ * an unknown path the catalogue's 404).
+ */
+export const PAGE_PREFIXES = ["/supplier", "/hospital", "/warehouse", "/regulator", "/spend"];
 
 async function consoleStatic(app: FastifyInstance): Promise<void> {
   const root = app.config.console.dir;
@@ -36,14 +39,13 @@ async function consoleStatic(app: FastifyInstance): Promise<void> {
       );
     },
   });
-  app.get("/*", { schema: { hide: true } }, async (request, reply) => {
-    const url = request.url.split("?")[0];
-    if (API_PATHS.test(url)) throw appError("ROUTE_NOT_FOUND", `no route for GET ${url}`);
-    return reply.header("cache-control", "no-cache").sendFile("index.html", { cacheControl: false });
-  });
-  app.get("/", { schema: { hide: true } }, async (_request, reply) =>
-    reply.header("cache-control", "no-cache").sendFile("index.html", { cacheControl: false }),
-  );
+  const page = async (_request: FastifyRequest, reply: FastifyReply) =>
+    reply.header("cache-control", "no-cache").sendFile("index.html", { cacheControl: false });
+  app.get("/", { schema: { hide: true } }, page);
+  for (const prefix of PAGE_PREFIXES) {
+    app.get(prefix, { schema: { hide: true } }, page);
+    app.get(`${prefix}/*`, { schema: { hide: true } }, page);
+  }
 }
 
 export default fp(consoleStatic, { name: "console-static", fastify: "5.x" });

@@ -1,9 +1,10 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
 import type { FastifyInstance } from "fastify";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildApp } from "../../../../server/app";
+import { PAGE_PREFIXES } from "../../../../server/modules/console/console.static";
 import { connectLedger } from "../../../../ledger/contracts";
 import { migrate } from "../../../../server/db";
 import { forEachEngine } from "../../helpers/engines";
@@ -18,6 +19,8 @@ import { expectError } from "../../support/api-fixtures";
  * at / — its files, its pages' addresses answered with index.html, and the API's unknown paths
  * still the catalogue's 404.
  */
+const ROOT = path.resolve(__dirname, "../../../..");
+
 forEachEngine((engine) => {
   let chain: ChainStack;
   const dir = tempDir("console");
@@ -152,6 +155,32 @@ forEachEngine((engine) => {
       const app = await gateway(31337);
       for (const url of ["/v1/no-such-thing", "/v1/orders/1/nothing", "/health/x"]) {
         expectError(await app.inject({ method: "GET", url }), 404, "ROUTE_NOT_FOUND", url.split("?")[0]);
+      }
+    });
+
+    it("leaves the API router's own refusals alone: a path parameter too long is still 414", async function () {
+      const app = await gateway(31337);
+      const res = await app.inject({ method: "GET", url: `/v1/receipts/${"R".repeat(300)}` });
+      expectError(res, 414, "URI_TOO_LONG");
+    });
+
+    it("answers index.html at every page address the console has", async function () {
+      const app = await gateway(31337);
+      const routes = readdirSync(path.join(ROOT, "console/src/pages"), { recursive: true, encoding: "utf8" })
+        .filter((f) => f.endsWith("routes.tsx"))
+        .flatMap((f) => [
+          ...readFileSync(path.join(ROOT, "console/src/pages", f), "utf8").matchAll(/path: "([^"]+)"/g),
+        ])
+        .map((m) => m[1]);
+      expect(routes.length).to.be.greaterThan(15);
+      for (const url of routes) {
+        expect(
+          PAGE_PREFIXES.some((p) => url === p || url.startsWith(`${p}/`)),
+          url,
+        ).to.equal(true);
+        const res = await app.inject({ method: "GET", url });
+        expect(res.statusCode, url).to.equal(200);
+        expect(res.headers["content-type"], url).to.match(/^text\/html/);
       }
     });
 
