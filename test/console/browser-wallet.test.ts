@@ -5,7 +5,7 @@ import type { Browser } from "playwright-core";
 import { SUPPLIER_STATUS } from "../../ledger/enums";
 import { SupplierRegistry__factory } from "../../typechain-types";
 import { checkPage, launchBrowser } from "./support/browser";
-import { startDemoStack, type DemoStack } from "./support/stack";
+import { sharedDemoStack, type DemoStack } from "./support/stack";
 import { openWalletPage } from "./support/wallet";
 
 /**
@@ -19,13 +19,12 @@ describe("console: a browser wallet", function () {
   let browser: Browser;
 
   before(async function () {
-    stack = await startDemoStack();
+    stack = await sharedDemoStack();
     browser = await launchBrowser();
   });
 
   after(async function () {
     await browser?.close();
-    await stack?.stop();
   });
 
   it("signs in and suspends a supplier, each signature the wallet's", async function () {

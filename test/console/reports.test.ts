@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import type { Browser } from "playwright-core";
 import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
-import { startDemoStack, type DemoStack } from "./support/stack";
+import { sharedDemoStack, type DemoStack } from "./support/stack";
 
 /**
  * The regulator's reports on the demo year: the reconciliation with its flags, their evidence
@@ -16,13 +16,12 @@ describe("console: regulator reports", function () {
   let browser: Browser;
 
   before(async function () {
-    stack = await startDemoStack();
+    stack = await sharedDemoStack();
     browser = await launchBrowser();
   });
 
   after(async function () {
     await browser?.close();
-    await stack?.stop();
   });
 
   it("shows the reconciliation's flags with their evidence and downloads its CSV", async function () {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { Browser } from "playwright-core";
 import { checkPage, launchBrowser, openPage, signInAs } from "./support/browser";
-import { startDemoStack, type DemoStack } from "./support/stack";
+import { sharedDemoStack, type DemoStack } from "./support/stack";
 
 /**
  * Signing in to the console on the demo stack (`npm start`): the demo account picker of the
@@ -13,13 +13,12 @@ describe("console: sign-in", function () {
   let browser: Browser;
 
   before(async function () {
-    stack = await startDemoStack();
+    stack = await sharedDemoStack();
     browser = await launchBrowser();
   });
 
   after(async function () {
     await browser?.close();
-    await stack?.stop();
   });
 
   it("offers the demo accounts, signs in as the regulator and shows who is signed in", async function () {

@@ -5,7 +5,7 @@ import type { SpendReport } from "../../api/payments";
 import { Wallet } from "ethers";
 import { bytes32Text, yuan } from "../../console/src/lib/format";
 import { checkPage, launchBrowser, openPage, signInAs } from "./support/browser";
-import { startDemoStack, type DemoStack } from "./support/stack";
+import { sharedDemoStack, type DemoStack } from "./support/stack";
 
 /**
  * Spend by category and month on the demo year: the chart and the table show what
@@ -17,13 +17,12 @@ describe("console: spend by category", function () {
   let browser: Browser;
 
   before(async function () {
-    stack = await startDemoStack();
+    stack = await sharedDemoStack();
     browser = await launchBrowser();
   });
 
   after(async function () {
     await browser?.close();
-    await stack?.stop();
   });
 
   /** The API's report as `name` sees it. */
