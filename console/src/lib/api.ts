@@ -82,6 +82,32 @@ export function withQuery(path: string, query: Record<string, string | number | 
 }
 
 /**
+ * Every page of a cursor-paged list or report, for a figure or chart that needs the whole of it
+ * (a table pages with CursorTable instead): pages of 500, following `nextCursor` to the last.
+ */
+export async function allPages<P extends { nextCursor: string | null }>(
+  path: string,
+  query: Record<string, string | number | undefined> = {},
+): Promise<P[]> {
+  const pages: P[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.get<P>(withQuery(path, { ...query, limit: 500, cursor }));
+    pages.push(page);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return pages;
+}
+
+/** Every item of a cursor-paged list (`{ items, nextCursor }`). */
+export async function fetchAll<T>(
+  path: string,
+  query: Record<string, string | number | undefined> = {},
+): Promise<T[]> {
+  return (await allPages<{ items: T[]; nextCursor: string | null }>(path, query)).flatMap((p) => p.items);
+}
+
+/**
  * Downloads a CSV report with the session's token (a plain link would carry none) as one file:
  * the report's pages, followed through their `Link: <…>; rel="next"` headers, each after the
  * first without its header row.

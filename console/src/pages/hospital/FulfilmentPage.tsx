@@ -8,11 +8,11 @@ import type { OrderSummary } from "../../../../api/orders";
 import type { Trail } from "../../../../api/trail";
 import { Chart } from "../../components/Chart";
 import { QueryState } from "../../components/QueryState";
+import { bytes32Text } from "../../lib/format";
 import { useI18n } from "../../i18n/i18n";
-import { api } from "../../lib/api";
+import { api, fetchAll } from "../../lib/api";
 import { useFormat } from "../../lib/use-format";
-import { agreementLabel, categoryName, useHospital, useMyAgreements } from "./agreements";
-import { fetchAll } from "./fetch-all";
+import { agreementLabel, useHospital, useMyAgreements } from "./agreements";
 import { fulfilmentSeries } from "./fulfilment-series";
 
 interface Row {
@@ -79,7 +79,7 @@ function Commitments({ agreements }: { agreements: Agreement[] }) {
                 {
                   title: t("common.category"),
                   key: "category",
-                  render: (_, r) => categoryName(r.agreement.category),
+                  render: (_, r) => bytes32Text(r.agreement.category),
                 },
                 {
                   title: t("hospital.term"),

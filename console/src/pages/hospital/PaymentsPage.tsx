@@ -1,4 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
+import { fetchAll } from "../../lib/api";
 import { Card, Form, InputNumber, Space, Tag, Typography } from "antd";
 import type { EChartsOption } from "echarts";
 import { useMemo, useState } from "react";
@@ -11,7 +12,6 @@ import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
 import { daysOf } from "./days";
-import { fetchAll } from "./fetch-all";
 import { Hex } from "../../components/Hex";
 import { TAG } from "../../components/tag-colours";
 

@@ -22,12 +22,11 @@ import { OrderBook__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
 import { QueryState } from "../../components/QueryState";
 import { useI18n } from "../../i18n/i18n";
-import { api } from "../../lib/api";
+import { api, fetchAll } from "../../lib/api";
 import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
 import { agreementLabel, useHospital, useMyAgreements } from "./agreements";
 import { dayOf, endOfDay } from "./day-end";
-import { fetchAll } from "./fetch-all";
 import { Hex } from "../../components/Hex";
 import { TierBreakdown } from "./TierBreakdown";
 

@@ -1,9 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
-import { decodeBytes32String } from "ethers";
 import type { Agreement, AgreementSummary } from "../../../../api/agreements";
-import { api } from "../../lib/api";
+import { api, fetchAll } from "../../lib/api";
+import { bytes32Text } from "../../lib/format";
 import { useSession } from "../../lib/session";
-import { fetchAll } from "./fetch-all";
 
 /** The signed-in member's hospital (lower case), or null for an account of none. */
 export function useHospital(): string | null {
@@ -35,16 +34,7 @@ export function useAgreement(id: string | undefined) {
   });
 }
 
-/** A category code as people read it: the text it encodes, else the code itself. */
-export function categoryName(code: string): string {
-  try {
-    return decodeBytes32String(code);
-  } catch {
-    return code;
-  }
-}
-
 /** An agreement in a picker: its id, category and supplier. */
 export function agreementLabel(a: Pick<Agreement, "id" | "category" | "supplier">): string {
-  return `#${a.id} · ${categoryName(a.category)} · ${a.supplier.slice(0, 6)}…${a.supplier.slice(-4)}`;
+  return `#${a.id} · ${bytes32Text(a.category)} · ${a.supplier.slice(0, 6)}…${a.supplier.slice(-4)}`;
 }

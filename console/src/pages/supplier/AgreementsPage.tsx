@@ -1,15 +1,14 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Button, Space, Table, Typography, type TableColumnsType } from "antd";
 import type { AgreementSummary } from "../../../../api/agreements";
-import type { FulfilmentHospital, FulfilmentReport } from "../../../../api/fulfilment";
+import type { FulfilmentHospital } from "../../../../api/fulfilment";
 import { CursorTable } from "../../components/CursorTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { bytes32Text } from "../../lib/format";
 import { useI18n } from "../../i18n/i18n";
-import { api, withQuery } from "../../lib/api";
+import { useFulfilmentReport } from "../../lib/fulfilment";
 import { useFormat } from "../../lib/use-format";
 import { Hex } from "../../components/Hex";
-import { bytes32Text } from "./ledger-text";
 import { currentTier } from "./schedule";
 import { TierList } from "./TierList";
 import { useMe } from "./use-me";
@@ -74,15 +73,7 @@ export function AgreementsPage() {
 
 function Fulfilment({ agreement }: { agreement: AgreementSummary }) {
   const { t } = useI18n();
-  const report = useInfiniteQuery({
-    queryKey: [`/v1/agreements/${agreement.id}/fulfilment`],
-    queryFn: ({ pageParam }) =>
-      api.get<FulfilmentReport>(
-        withQuery(`/v1/agreements/${agreement.id}/fulfilment`, { cursor: pageParam }),
-      ),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  const report = useFulfilmentReport(agreement.id);
   const columns: TableColumnsType<FulfilmentHospital> = [
     { title: t("common.hospital"), dataIndex: "hospital", render: (h: string) => <Hex value={h} /> },
     { title: t("supplier.fulfilment.committed"), dataIndex: "committed" },

@@ -4,6 +4,7 @@ import type { Supplier, SupplierDocument, SupplierGtin } from "../../../../api/s
 import { CursorTable } from "../../components/CursorTable";
 import { QueryState } from "../../components/QueryState";
 import type { MessageKey } from "../../i18n/en";
+import { bytes32Text } from "../../lib/format";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
 import { useFormat } from "../../lib/use-format";
@@ -11,7 +12,6 @@ import { useLedgerNow } from "../../lib/ledger-clock";
 import { daysUntil } from "./dates";
 import { FileDocumentForm } from "./FileDocumentForm";
 import { Hex } from "../../components/Hex";
-import { bytes32Text } from "./ledger-text";
 import { useMe } from "./use-me";
 import { ToneTag } from "./ToneTag";
 

@@ -3,11 +3,11 @@ import { useState } from "react";
 import type { TenderStatus, TenderSummary } from "../../../../api/tenders";
 import { CursorTable } from "../../components/CursorTable";
 import type { MessageKey } from "../../i18n/en";
+import { bytes32Text } from "../../lib/format";
 import { useI18n } from "../../i18n/i18n";
 import { useLedgerNow } from "../../lib/ledger-clock";
 import { useFormat } from "../../lib/use-format";
 import { BidPanel } from "./BidPanel";
-import { bytes32Text } from "./ledger-text";
 import { ToneTag } from "./ToneTag";
 
 const STATUSES: TenderStatus[] = ["open", "awarded", "failed", "cancelled"];

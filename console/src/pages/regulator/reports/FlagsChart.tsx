@@ -7,7 +7,7 @@ import { Chart } from "../../../components/Chart";
 import { QueryState } from "../../../components/QueryState";
 import type { MessageKey } from "../../../i18n/en";
 import { useI18n } from "../../../i18n/i18n";
-import { api, withQuery } from "../../../lib/api";
+import { allPages } from "../../../lib/api";
 import { short } from "../../../lib/format";
 
 export interface ReconciliationFilters {
@@ -24,18 +24,8 @@ export function FlagsChart({ filters }: { filters: ReconciliationFilters }) {
   const { t } = useI18n();
   const all = useQuery({
     queryKey: ["reconciliation-all", filters],
-    queryFn: async () => {
-      const rows: ReconciliationRow[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await api.get<ReconciliationReport>(
-          withQuery("/v1/reconciliation", { ...filters, limit: 500, cursor }),
-        );
-        rows.push(...page.rows);
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-      return rows;
-    },
+    queryFn: async () =>
+      (await allPages<ReconciliationReport>("/v1/reconciliation", { ...filters })).flatMap((p) => p.rows),
   });
   return (
     <section aria-labelledby="flags-chart">

@@ -1,12 +1,11 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
 import { Button, Space, Table, Typography } from "antd";
 import { useState } from "react";
 import type { AgreementSummary } from "../../../../../api/agreements";
-import type { FulfilmentHospital, FulfilmentReport } from "../../../../../api/fulfilment";
+import type { FulfilmentHospital } from "../../../../../api/fulfilment";
 import { CursorTable } from "../../../components/CursorTable";
 import { QueryState } from "../../../components/QueryState";
 import { useI18n } from "../../../i18n/i18n";
-import { api, withQuery } from "../../../lib/api";
+import { useFulfilmentReport } from "../../../lib/fulfilment";
 import { useFormat } from "../../../lib/use-format";
 import { Hex } from "../../../components/Hex";
 
@@ -61,14 +60,7 @@ export function FulfilmentPage() {
 function Fulfilment({ agreementId }: { agreementId: string }) {
   const { t } = useI18n();
   const format = useFormat();
-  // The report pages its hospitals as `hospitals` (not `items`), so CursorTable does not fit.
-  const report = useInfiniteQuery({
-    queryKey: ["fulfilment", agreementId],
-    queryFn: ({ pageParam }) =>
-      api.get<FulfilmentReport>(withQuery(`/v1/agreements/${agreementId}/fulfilment`, { cursor: pageParam })),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  const report = useFulfilmentReport(agreementId);
   const percent = (value: string, pct: string | null) => (pct === null ? value : `${value} (${pct}%)`);
   return (
     <section aria-labelledby="fulfilment">
