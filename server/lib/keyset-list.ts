@@ -1,5 +1,5 @@
 import type { Db } from "../db";
-import { decodeCursor, DEFAULT_LIMIT, ID_KEY, invalidCursor, toPage, type Page } from "./pagination";
+import { cursorKey, cursorValues, DEFAULT_LIMIT, toPage, type Page } from "./pagination";
 import type { Row } from "./projection-row";
 
 /**
@@ -63,27 +63,4 @@ export async function keysetList<T>(db: Db, list: KeysetList<T>, q: PageQuery): 
     params,
   );
   return toPage(rows, limit, (r) => cursorKey(keys.map((k) => String(r[k]))), list.view);
-}
-
-/**
- * The key a cursor carries: a single column's value as itself, several as a JSON array (JSON
- * escapes control characters, which decodeCursor refuses, so any text value round-trips).
- */
-function cursorKey(values: string[]): string {
-  return values.length === 1 ? values[0] : JSON.stringify(values);
-}
-
-function cursorValues(cursor: string | undefined, count: number, numeric: boolean): string[] | null {
-  const key = decodeCursor(cursor, numeric ? ID_KEY : undefined);
-  if (key === null || count === 1) return key === null ? null : [key];
-  let values: unknown;
-  try {
-    values = JSON.parse(key);
-  } catch {
-    throw invalidCursor(cursor!);
-  }
-  // A NUL would fail in SQL (a 500); no stored key has one, so no issued cursor does.
-  const ok = (v: unknown) => typeof v === "string" && !v.includes("\u0000");
-  if (!Array.isArray(values) || values.length !== count || !values.every(ok)) throw invalidCursor(cursor!);
-  return values as string[];
 }

@@ -45,3 +45,27 @@ export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => string, 
   const more = rows.length > limit;
   return { items: items.map(map), nextCursor: more ? encodeCursor(key(items[items.length - 1])) : null };
 }
+
+/**
+ * The key a cursor carries: a single column's value as itself, several as a JSON array (JSON
+ * escapes control characters, which decodeCursor refuses, so any text value round-trips).
+ */
+export function cursorKey(values: string[]): string {
+  return values.length === 1 ? values[0] : JSON.stringify(values);
+}
+
+/** The `count` values a cursorKey cursor carries, or null for no cursor. */
+export function cursorValues(cursor: string | undefined, count: number, numeric = false): string[] | null {
+  const key = decodeCursor(cursor, numeric ? ID_KEY : undefined);
+  if (key === null || count === 1) return key === null ? null : [key];
+  let values: unknown;
+  try {
+    values = JSON.parse(key);
+  } catch {
+    throw invalidCursor(cursor!);
+  }
+  // A NUL would fail in SQL (a 500); no stored key has one, so no issued cursor does.
+  const ok = (v: unknown) => typeof v === "string" && !v.includes("\u0000");
+  if (!Array.isArray(values) || values.length !== count || !values.every(ok)) throw invalidCursor(cursor!);
+  return values as string[];
+}

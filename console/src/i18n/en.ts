@@ -74,6 +74,7 @@ export const en = {
   "common.status": "Status",
   "common.id": "ID",
   "common.order": "Order",
+  "common.all": "All",
   "common.amount": "Amount",
   "common.quantity": "Quantity",
   "common.hospital": "Hospital",

@@ -69,6 +69,7 @@ export const zh: Messages = {
   "common.status": "状态",
   "common.id": "编号",
   "common.order": "订单",
+  "common.all": "全部",
   "common.amount": "金额",
   "common.quantity": "数量",
   "common.hospital": "医院",

@@ -1,8 +1,6 @@
 import type { Db } from "../../db";
-import { decodeCursor, ID_KEY, toPage, type Page } from "../../lib/pagination";
+import { decodeCursor, DEFAULT_LIMIT, ID_KEY, toPage, type Page } from "../../lib/pagination";
 
-/** The page size when the query names none (the schema's default, which ajv fills in on a route). */
-const DEFAULT_PAGE = 50;
 import type {
   Exception,
   ExceptionReason,
@@ -72,7 +70,7 @@ export async function listExceptions(
   const where: string[] = [];
   const params: unknown[] = [];
   const after = decodeCursor(filter.cursor, ID_KEY);
-  const limit = filter.limit ?? DEFAULT_PAGE;
+  const limit = filter.limit ?? DEFAULT_LIMIT;
   if (after !== null) where.push(`e.id > $${params.push(after)}`);
   if (filter.status) where.push(`e.status = $${params.push(filter.status)}`);
   if (filter.hospital) where.push(`o.hospital = $${params.push(filter.hospital.toLowerCase())}`);

@@ -1,5 +1,7 @@
 import { ZeroAddress } from "ethers";
 import type { Db } from "../../db";
+import { keysetList, type PageQuery } from "../../lib/keyset-list";
+import type { Page } from "../../lib/pagination";
 
 /**
  * SQL of the purchase–receipt–use reconciliation. Everything is aggregated in the database —
@@ -356,22 +358,26 @@ export interface FulfilmentRow {
  * Per hospital of an agreement (one page, or the one hospital): its committed volume, and the volume the agreement book holds for
  * it — funded (placing an order books nothing) and accepted.
  */
-export async function fulfilment(
+export function fulfilment(
   db: Db,
   agreementId: string,
-  page: { hospital: string | undefined; after: string | null; limit: number },
-): Promise<FulfilmentRow[]> {
-  const params: unknown[] = [agreementId];
-  const hospital = page.hospital === undefined ? "" : ` AND hospital = $${params.push(page.hospital)}`;
-  const after = page.after === null ? "" : ` AND hospital > $${params.push(page.after)}`;
-  const { rows } = await db.query<FulfilmentRow>(
-    `SELECT hospital, committed, ordered, accepted FROM agreement_hospitals
-     WHERE agreement_id = $1${hospital}${after}
-     ORDER BY hospital
-     LIMIT $${params.push(page.limit)}`,
-    params,
+  hospital: string | undefined,
+  page: PageQuery,
+): Promise<Page<FulfilmentRow>> {
+  return keysetList(
+    db,
+    {
+      from: `SELECT hospital, committed, ordered, accepted FROM agreement_hospitals`,
+      filters: [
+        ["agreement_id", agreementId],
+        ["hospital", hospital],
+      ],
+      key: "hospital",
+      numericKey: false,
+      view: (r) => r as unknown as FulfilmentRow,
+    },
+    page,
   );
-  return rows;
 }
 
 export interface UnpaidRow {
@@ -409,7 +415,7 @@ export async function unpaidAcceptedShipments(
   limit: number,
 ): Promise<UnpaidRow[]> {
   const params: unknown[] = [acceptedBefore.toISOString()];
-  const hospitalScope =
+  const partiesScope =
     (parties.hospital === undefined ? "" : ` AND o.hospital = $${params.push(parties.hospital)}`) +
     (parties.supplier === undefined ? "" : ` AND s.supplier = $${params.push(parties.supplier)}`);
   // Milliseconds, as the cursor carries them (an ISO instant): a finer timestamp would come
@@ -456,7 +462,7 @@ export async function unpaidAcceptedShipments(
        FROM exceptions e WHERE e.shipment_id = a.shipment_id AND e.status = 'open'
      ) ex ON TRUE
      WHERE a.accepted > 0 AND a.accepted_at < $1
-       AND NOT EXISTS (SELECT 1 FROM settlements st WHERE st.shipment_id = a.shipment_id)${hospitalScope}${page}
+       AND NOT EXISTS (SELECT 1 FROM settlements st WHERE st.shipment_id = a.shipment_id)${partiesScope}${page}
      ORDER BY ${acceptedMs}, a.shipment_id
      LIMIT $${params.push(limit)}`,
     params,

@@ -14,7 +14,15 @@ import type {
   ReconciliationRow,
 } from "../../../api/reconciliation";
 import type { PageQuery } from "../../lib/keyset-list";
-import { decodeCursor, DEFAULT_LIMIT, toPage, type Page } from "../../lib/pagination";
+import {
+  cursorKey,
+  cursorValues,
+  DEFAULT_LIMIT,
+  ID_KEY,
+  invalidCursor,
+  toPage,
+  type Page,
+} from "../../lib/pagination";
 import * as repo from "./reconciliation.repository";
 
 /**
@@ -52,12 +60,6 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** The scope of a regulator's recall, which covers every supplier's shipments of the lot. */
 const GLOBAL_SCOPE = ZeroAddress.toLowerCase();
 const MAX_BIGINT = 2n ** 63n - 1n;
-/** A reconciliation cursor: the JSON of the last row's hospital, GTIN and lot (rowKey). */
-/** An overdue-payments cursor: the last item's acceptance instant and shipment id. */
-const OVERDUE_KEY = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\/[0-9]{1,18}$/;
-/** A fulfilment cursor: the last row's hospital. */
-const ADDRESS_KEY = /^0x[0-9a-f]{40}$/;
-const LOT_KEY = /^\["0x[0-9a-f]{40}","[0-9]{14}",".+"\]$/;
 const FLAG_ORDER: readonly FlagCode[] = [
   "PHANTOM_USE",
   "SERIAL_REUSED",
@@ -91,8 +93,8 @@ export class ReconciliationService {
     if (query.gtin !== undefined) scope.gtin = gtin(query.gtin);
     if (query.lot !== undefined) scope.lot = lot(query.lot);
     if (from !== undefined) scope.from = from;
-    const after = decodeCursor(query.cursor, LOT_KEY);
-    if (after !== null) scope.after = lotKeyOf(after, query.cursor!);
+    const after = cursorValues(query.cursor, 3);
+    if (after !== null) scope.after = after as unknown as repo.LotKey;
     const limit = query.limit ?? DEFAULT_LIMIT;
 
     const [balances, findings] = await this.snapshot(async (tx) => {
@@ -145,18 +147,10 @@ export class ReconciliationService {
     const msLeft = agreement.end_at.getTime() - now.getTime();
     const daysRemaining = msLeft > 0 ? Math.ceil(msLeft / DAY_MS) : 0;
     const days = BigInt(daysRemaining);
-    const limit = page.limit ?? DEFAULT_LIMIT;
-    const after = decodeCursor(page.cursor, ADDRESS_KEY);
     const own = viewer.hospital?.toLowerCase();
-    const rows = await repo.fulfilment(this.db, agreementId, { hospital: own, after, limit: limit + 1 });
+    const hospitals = await repo.fulfilment(this.db, agreementId, own, page);
     // A hospital that is no party to the agreement: its first page has no row of its own.
-    if (own !== undefined && after === null && rows.length === 0) throw notFound();
-    const hospitals = toPage(
-      rows,
-      limit,
-      (r) => r.hospital,
-      (r) => r,
-    );
+    if (own !== undefined && page.cursor === undefined && hospitals.items.length === 0) throw notFound();
     return {
       agreementId,
       supplier: agreement.supplier,
@@ -200,7 +194,10 @@ export class ReconciliationService {
     }
     const now = this.now();
     const limit = page.limit ?? DEFAULT_LIMIT;
-    const after = decodeCursor(page.cursor, OVERDUE_KEY);
+    const after = cursorValues(page.cursor, 2);
+    // Both go into SQL casts: a value this API never issued must not reach them.
+    if (after !== null && (!ID_KEY.test(after[1]) || Number.isNaN(Date.parse(after[0]))))
+      throw invalidCursor(page.cursor!);
     const rows = await repo.unpaidAcceptedShipments(
       this.db,
       new Date(now.getTime() - days * DAY_MS),
@@ -208,13 +205,13 @@ export class ReconciliationService {
         hospital: parties.hospital === undefined ? undefined : address("hospital", parties.hospital),
         supplier: parties.supplier === undefined ? undefined : address("supplier", parties.supplier),
       },
-      after === null ? undefined : { acceptedAt: after.slice(0, 24), shipmentId: after.slice(25) },
+      after === null ? undefined : { acceptedAt: after[0], shipmentId: after[1] },
       limit + 1,
     );
     return toPage(
       rows,
       limit,
-      (r) => `${r.accepted_at.toISOString()}/${r.shipment_id}`,
+      (r) => cursorKey([r.accepted_at.toISOString(), String(r.shipment_id)]),
       (r) => ({
         shipmentId: String(r.shipment_id),
         orderId: String(r.order_id),
@@ -480,21 +477,8 @@ function keyOf(r: { hospital: string; gtin: string; lot: string }): repo.LotKey 
   return [r.hospital, r.gtin, r.lot];
 }
 
-function lotKeyOf(key: string, cursor: string): repo.LotKey {
-  const invalid = () => appError("CURSOR_INVALID", `cursor "${cursor}" is not one this API issued`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(key);
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((p) => typeof p === "string"))
-    throw invalid();
-  return parsed as unknown as repo.LotKey;
-}
-
 function rowKey(r: { hospital: string; gtin: string; lot: string }): string {
-  return JSON.stringify(keyOf(r));
+  return cursorKey([...keyOf(r)]);
 }
 
 /** `part / whole` as a percentage with two decimals, rounded down. */

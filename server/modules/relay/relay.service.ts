@@ -256,26 +256,22 @@ export class RelayService {
     try {
       return await this.forwarder.connect(this.relayer).execute.estimateGas(requestData);
     } catch (error) {
-      const revert = decodeRevert(revertDataOf(error));
-      // Anything but a revert (an unreachable node, an unfunded relayer) is not the caller's fault.
-      if (!revert && !isError(error, "CALL_EXCEPTION")) throw error;
-      throw appError(
-        "RELAY_CALL_REVERTED",
-        revert
-          ? `the forwarder would refuse the request: ${revert.message}`
-          : "the forwarder would refuse the request",
-        revert ? { error: revert.name, args: revert.args } : undefined,
-      );
+      throw revertedCall(error, "the forwarder would refuse the request");
     }
   }
 }
 
-/** A call the node refused, as the client's error: the ledger's custom error, decoded. */
-function revertedCall(error: unknown) {
+/**
+ * A call the node refused, as the client's error with the ledger's custom error decoded; anything
+ * but a revert (an unreachable node, an unfunded relayer) is not the caller's fault and goes on
+ * as it is (a 5xx with a fixed message).
+ */
+function revertedCall(error: unknown, what = "the relayed call would revert") {
   const revert = decodeRevert(revertDataOf(error));
+  if (!revert && !isError(error, "CALL_EXCEPTION")) return error;
   return appError(
     "RELAY_CALL_REVERTED",
-    revert ? `the relayed call would revert with ${revert.message}` : "the relayed call would revert",
+    revert ? `${what}: ${revert.message}` : what,
     revert ? { error: revert.name, args: revert.args } : undefined,
   );
 }

@@ -1,7 +1,8 @@
-import { Button, Form, Select, Space, Typography } from "antd";
+import { Button, Space, Typography } from "antd";
 import { useState } from "react";
 import { ORDER_STATUS, existing } from "../../../../ledger/enums";
 import type { OrderStatus, OrderSummary } from "../../../../api/orders";
+import { ChoiceFilter } from "../../components/ChoiceFilter";
 import { CursorTable } from "../../components/CursorTable";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
@@ -13,14 +14,13 @@ import { OrderStatusTag } from "./OrderStatusTag";
 
 const STATUSES = existing(ORDER_STATUS);
 /** The filter's "any" choice (a choice rather than an empty box: a placeholder reads too faint). */
-const ALL = "all";
 
 /** The hospital's orders with their status; an order's shipments with their trace. */
 export function OrdersPage() {
   const { t } = useI18n();
   const { dateTime, yuan } = useFormat();
   const hospital = useHospital();
-  const [status, setStatus] = useState<OrderStatus | typeof ALL>(ALL);
+  const [status, setStatus] = useState<OrderStatus | undefined>(undefined);
   const [selected, setSelected] = useState<string | null>(null);
 
   return (
@@ -28,24 +28,16 @@ export function OrdersPage() {
       <Typography.Title level={1} style={{ fontSize: 22 }}>
         {t("hospital.orders.title")}
       </Typography.Title>
-      <Form layout="inline" style={{ marginBottom: 12 }}>
-        <Form.Item label={t("common.status")} htmlFor="orders-status">
-          <Select
-            id="orders-status"
-            style={{ minWidth: 200 }}
-            value={status}
-            onChange={setStatus}
-            options={[
-              { value: ALL, label: t("hospital.all") },
-              ...STATUSES.map((s) => ({ value: s, label: t(`hospital.orderStatus.${s}` as MessageKey) })),
-            ]}
-          />
-        </Form.Item>
-      </Form>
+      <ChoiceFilter
+        label={t("common.status")}
+        value={status}
+        onChange={setStatus}
+        choices={STATUSES.map((s) => ({ value: s, label: t(`hospital.orderStatus.${s}` as MessageKey) }))}
+      />
       <CursorTable<OrderSummary>
         label={t("hospital.orders.table")}
         path="/v1/orders"
-        query={{ hospital: hospital ?? undefined, status: status === ALL ? undefined : status }}
+        query={{ hospital: hospital ?? undefined, status }}
         rowKey="id"
         columns={[
           { title: t("hospital.order"), dataIndex: "id", render: (id: string) => `#${id}` },

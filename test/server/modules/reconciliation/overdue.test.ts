@@ -276,10 +276,16 @@ describe("ReconciliationService.overduePayments", function () {
       expect(paged).to.deep.equal(whole);
     });
 
-    it("refuses a cursor it did not issue", async function () {
-      const cursor = Buffer.from("2026-07-01T00:00:00.000Z/x").toString("base64url");
-      const error = await rejectionOf(service.overduePayments(30, {}, { cursor }));
-      expect(error).to.include({ code: "CURSOR_INVALID" });
+    it("refuses a cursor it did not issue: a shipment id or a time SQL would fail on", async function () {
+      for (const key of [
+        JSON.stringify(["2026-07-01T00:00:00.000Z", "x"]),
+        JSON.stringify(["not a time", "1"]),
+        JSON.stringify(["2026-07-01T00:00:00.000Z"]),
+      ]) {
+        const cursor = Buffer.from(key).toString("base64url");
+        const error = await rejectionOf(service.overduePayments(30, {}, { cursor }));
+        expect(error, key).to.include({ code: "CURSOR_INVALID" });
+      }
     });
 
     it("rejects a negative or fractional number of days", async function () {

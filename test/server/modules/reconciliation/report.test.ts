@@ -234,11 +234,12 @@ describe("ReconciliationService.report", function () {
       });
     }
 
-    it("refuses a cursor it did not issue", async function () {
+    it("refuses a cursor it did not issue, one with a NUL (which SQL would fail on) included", async function () {
       for (const key of [
-        '["0xnothex","1","L"]',
+        '["0x' + "0".repeat(40) + '","00000000000000"]',
         '["0x' + "0".repeat(40) + '","00000000000000",1]',
         '["0x' + "0".repeat(40) + '","00000000000000","a\\x"]',
+        JSON.stringify(["0x" + "0".repeat(40), "0".repeat(14), "\u0000"]),
       ]) {
         const error = await rejectionOf(service.report({ cursor: Buffer.from(key).toString("base64url") }));
         expect(error).to.include({ code: "CURSOR_INVALID" });

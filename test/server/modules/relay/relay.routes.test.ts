@@ -353,7 +353,7 @@ forEachEngine((engine) => {
         again,
         supplier,
         "RELAY_CALL_REVERTED",
-        "would revert with RegistrySupplierAlreadyRegistered",
+        "would revert: RegistrySupplierAlreadyRegistered",
       );
       expect(registered.details).to.deep.equal({
         error: "RegistrySupplierAlreadyRegistered",

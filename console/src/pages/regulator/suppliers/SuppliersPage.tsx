@@ -1,7 +1,7 @@
-import { Button, Form, Select, Space, Tag, Typography, type TableColumnsType } from "antd";
-import { useId } from "react";
+import { Button, Space, Tag, Typography, type TableColumnsType } from "antd";
 import { useSearchParams } from "react-router-dom";
 import type { SupplierStatus, SupplierSummary } from "../../../../../api/suppliers";
+import { ChoiceFilter } from "../../../components/ChoiceFilter";
 import { CursorTable } from "../../../components/CursorTable";
 import { useI18n } from "../../../i18n/i18n";
 import { useSession } from "../../../lib/session";
@@ -28,7 +28,6 @@ export function SuppliersPage() {
   const [params, setParams] = useSearchParams();
   const status = (params.get("status") as SupplierStatus | null) ?? undefined;
   const open = params.get("supplier");
-  const statusId = useId();
 
   const set = (name: string, value: string | undefined) =>
     setParams((p) => {
@@ -123,20 +122,12 @@ export function SuppliersPage() {
       <Typography.Title level={1} style={{ fontSize: 22 }}>
         {t("nav.regulator.suppliers")}
       </Typography.Title>
-      <Form layout="inline" style={{ marginBottom: 12 }}>
-        <Form.Item label={t("common.status")} htmlFor={statusId}>
-          <Select<SupplierStatus | "">
-            id={statusId}
-            style={{ width: 180 }}
-            value={status ?? ""}
-            onChange={(v) => set("status", v || undefined)}
-            options={[
-              { value: "", label: t("regulator.all") },
-              ...STATUSES.map((s) => ({ value: s, label: t(`regulator.suppliers.status.${s}`) })),
-            ]}
-          />
-        </Form.Item>
-      </Form>
+      <ChoiceFilter
+        label={t("common.status")}
+        value={status}
+        onChange={(v) => set("status", v)}
+        choices={STATUSES.map((s) => ({ value: s, label: t(`regulator.suppliers.status.${s}`) }))}
+      />
       <CursorTable<SupplierSummary>
         label={t("nav.regulator.suppliers")}
         path="/v1/suppliers"

@@ -1,7 +1,7 @@
-import { Button, Form, Select, Tag, Typography, type TableColumnsType } from "antd";
-import { useId } from "react";
+import { Button, Tag, Typography, type TableColumnsType } from "antd";
 import { useSearchParams } from "react-router-dom";
 import type { TenderStatus, TenderSummary } from "../../../../../api/tenders";
+import { ChoiceFilter } from "../../../components/ChoiceFilter";
 import { CursorTable } from "../../../components/CursorTable";
 import { useI18n } from "../../../i18n/i18n";
 import { useFormat } from "../../../lib/use-format";
@@ -21,7 +21,6 @@ export function TendersPage() {
   const [params, setParams] = useSearchParams();
   const status = (params.get("status") as TenderStatus | null) ?? undefined;
   const open = params.get("tender");
-  const statusId = useId();
 
   const set = (name: string, value: string | undefined) =>
     setParams((p) => {
@@ -77,20 +76,12 @@ export function TendersPage() {
       <Typography.Title level={1} style={{ fontSize: 22 }}>
         {t("nav.regulator.tenders")}
       </Typography.Title>
-      <Form layout="inline" style={{ marginBottom: 12 }}>
-        <Form.Item label={t("common.status")} htmlFor={statusId}>
-          <Select<TenderStatus | "">
-            id={statusId}
-            style={{ width: 180 }}
-            value={status ?? ""}
-            onChange={(v) => set("status", v || undefined)}
-            options={[
-              { value: "", label: t("regulator.all") },
-              ...STATUSES.map((s) => ({ value: s, label: t(`regulator.tenders.status.${s}`) })),
-            ]}
-          />
-        </Form.Item>
-      </Form>
+      <ChoiceFilter
+        label={t("common.status")}
+        value={status}
+        onChange={(v) => set("status", v)}
+        choices={STATUSES.map((s) => ({ value: s, label: t(`regulator.tenders.status.${s}`) }))}
+      />
       <CursorTable<TenderSummary>
         label={t("nav.regulator.tenders")}
         path="/v1/tenders"
