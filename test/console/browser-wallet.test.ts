@@ -41,12 +41,12 @@ describe("console: a browser wallet", function () {
 
       await page.getByRole("link", { name: "Supplier registry" }).click();
       const status = page.getByTestId(`supplier-status-${delta.address.toLowerCase()}`);
-      await status.getByText("active", { exact: true }).waitFor();
+      await status.getByText("Active", { exact: true }).waitFor();
       await page.getByRole("button", { name: "Suspend Delta Diagnostics" }).click();
       const dialog = page.getByRole("dialog", { name: "Suspend" });
       await dialog.getByRole("spinbutton", { name: "Reason code" }).fill("5");
       await dialog.getByRole("button", { name: "Suspend", exact: true }).click();
-      await status.getByText("suspended", { exact: true }).waitFor();
+      await status.getByText("Suspended", { exact: true }).waitFor();
       expect(calls).to.include("eth_signTypedData_v4");
 
       const config = (await (await fetch(`${stack.url}/v1/console/config`)).json()) as ConsoleConfig;

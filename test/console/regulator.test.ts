@@ -173,7 +173,7 @@ describe("console: regulator", function () {
       await signInAs(p, REGULATOR);
       await p.page.getByRole("link", { name: "Supplier registry" }).click();
       const status = p.page.getByTestId(`supplier-status-${cardia.address.toLowerCase()}`);
-      expect(await status.textContent()).to.equal("suspended");
+      expect(await status.textContent()).to.equal("Suspended");
       await checkPage(p, "regulator-suppliers");
 
       const row = p.page.locator("tr", { has: status });
@@ -181,7 +181,7 @@ describe("console: regulator", function () {
       const dialog = p.page.getByRole("dialog", { name: "Reinstate" });
       await dialog.getByRole("spinbutton", { name: "Reason code" }).fill("12");
       await dialog.getByRole("button", { name: "Reinstate", exact: true }).click();
-      await status.getByText("active", { exact: true }).waitFor();
+      await status.getByText("Active", { exact: true }).waitFor();
       expect(await row.textContent()).to.include("reason 12");
 
       expect(SUPPLIER_STATUS[Number(await registry().supplierStatus(cardia.address))]).to.equal("active");

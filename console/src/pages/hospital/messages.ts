@@ -41,7 +41,7 @@ export const en = {
   "hospital.approvals.approve": "Approve order #{id}",
   "hospital.approvals.approversOnly": "Only a procurement approver of the hospital approves orders.",
   "hospital.approvals.allowance":
-    "Funding draws on the allowance the hospital account granted the order book for the settlement token (token.approve(orderBook, …), signed once by the hospital account itself, outside the relay). Without enough allowance or balance the ledger refuses the approval, and the refusal is shown here (ERC20InsufficientAllowance / ERC20InsufficientBalance).",
+    "Funding draws on the settlement-token allowance the hospital account granted the order book (signed once by the hospital account itself). Without enough allowance or balance the ledger refuses the approval, and the reason is shown here.",
 
   "hospital.tiers.title": "Price from the agreement's tiers",
   "hospital.tiers.why":
@@ -236,7 +236,7 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.fundingExpiresAt": "审批截止",
   "hospital.escrowTaken": "注资时划入托管的金额",
   "hospital.orderStatus.placed": "待审批",
-  "hospital.orderStatus.funded": "已注资",
+  "hospital.orderStatus.funded": "资金已托管",
   "hospital.orderStatus.closed": "已关闭",
   "hospital.orderStatus.cancelled": "已取消",
 
@@ -253,7 +253,7 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.approvals.approve": "审批订单 #{id}",
   "hospital.approvals.approversOnly": "只有本院的采购审批人可以审批订单。",
   "hospital.approvals.allowance":
-    "注资动用医院账户为订单簿授予的结算代币额度（token.approve(orderBook, …)，由医院账户本身签署一次，不经中继）。额度或余额不足时账本会拒绝审批，拒绝原因会显示在此（ERC20InsufficientAllowance / ERC20InsufficientBalance）。",
+    "注资使用医院账户事先授予订单合约的结算代币额度（由医院账户自行签署一次）。额度或余额不足时，账本将拒绝审批，并在此显示原因。",
 
   "hospital.tiers.title": "按协议阶梯计算的价格",
   "hospital.tiers.why":
@@ -377,7 +377,7 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.payments.acceptedUnits": "验收件数",
   "hospital.payments.unitsValue": "{accepted} / {rejected}",
   "hospital.payments.gross": "应付",
-  "hospital.payments.penalty": "延迟罚金",
+  "hospital.payments.penalty": "逾期违约金",
   "hospital.payments.paid": "实付",
   "hospital.payments.acceptedAt": "验收时间",
   "hospital.payments.paidAt": "付款时间",

@@ -103,7 +103,11 @@ export function PaymentsPage() {
               render: (id: string) => `#${id}`,
             },
             { title: t("common.order"), dataIndex: "orderId", render: (id: string) => `#${id}` },
-            { title: "GTIN / Lot", key: "lot", render: (_, o) => `${o.gtin} / ${o.lot}` },
+            {
+              title: `GTIN / ${t("supplier.ship.lot")}`,
+              key: "lot",
+              render: (_, o) => `${o.gtin} / ${o.lot}`,
+            },
             { title: t("common.quantity"), dataIndex: "accepted", align: "right" },
             {
               title: t("supplier.payment.acceptedAt"),

@@ -176,7 +176,7 @@ export const zh: Record<keyof typeof en, string> = {
   "reports.ful.of": "协议 {id}：剩余 {days} 天，截至 {time}",
   "reports.ful.table": "各医院完成情况",
   "reports.ful.committed": "承诺量",
-  "reports.ful.ordered": "已支付",
+  "reports.ful.ordered": "已托管资金",
   "reports.ful.accepted": "已验收",
   "reports.ful.remaining": "剩余",
   "reports.ful.perDay": "每日需完成",
