@@ -8,6 +8,8 @@ import authRoutes from "./modules/auth/auth.routes";
 import barcodesRoutes from "./modules/barcodes/barcodes.routes";
 import consoleRoutes from "./modules/console/console.routes";
 import consoleStatic from "./modules/console/console.static";
+import departmentBudgetsMetrics from "./modules/department-budgets/department-budgets.metrics";
+import departmentBudgetsRoutes from "./modules/department-budgets/department-budgets.routes";
 import exceptionsRoutes from "./modules/exceptions/exceptions.routes";
 import healthRoutes from "./modules/health/health.routes";
 import indexerPlugin from "./modules/indexer/indexer.plugin";
@@ -112,6 +114,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(indexerPlugin, { run: background });
   app.register(settlementPlugin, { run: background });
   app.register(matchingMetrics);
+  app.register(departmentBudgetsMetrics);
   app.register(authRoutes, { prefix: "/v1/auth" });
   app.register(relayRoutes, { prefix: "/v1/relay" });
   app.register(suppliersRoutes, { prefix: "/v1/suppliers" });
@@ -125,6 +128,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(paymentsRoutes, { prefix: "/v1/payments" });
   app.register(usagesRoutes, { prefix: "/v1/usages" });
   app.register(reconciliationRoutes, { prefix: "/v1/reconciliation" });
+  app.register(departmentBudgetsRoutes, { prefix: "/v1/department-budgets" });
   app.register(recallsRoutes, { prefix: "/v1/recalls" });
   app.register(trailRoutes, { prefix: "/v1/trail" });
   app.register(consoleRoutes, { prefix: "/v1/console" });

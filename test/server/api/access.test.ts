@@ -60,6 +60,10 @@ const WHO_MAY: Record<string, readonly string[]> = {
   // Not settlers: paying suppliers needs no patient-level billing records.
   "get /v1/usages": ["regulator", "hospital-admin", "hospital-approver", "hospital-receiver"],
   "get /v1/reconciliation": ["regulator", ...HOSPITAL],
+  // Internal to the hospital: no regulator; cases (patient hashes) not for settlers.
+  "get /v1/department-budgets": HOSPITAL,
+  "put /v1/department-budgets": ["hospital-admin", "hospital-approver"],
+  "get /v1/department-budgets/overspend": ["hospital-admin", "hospital-approver", "hospital-receiver"],
   "get /v1/recalls/{gtin}/{lot}/exposure": ["regulator"],
   "get /v1/trail/orders/{id}": PARTIES,
   "get /v1/trail/orders/{id}/verify": PARTIES,
