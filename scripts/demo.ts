@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ethers, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
+import type { DepartmentBudgetRow, DepartmentBudgetsReport } from "../api/department-budgets";
+import type { ConsoleConfig } from "../api/console";
 import type { ExceptionList, ResolveRequest } from "../api/exceptions";
 import type { PaymentPage } from "../api/payments";
 import type { ReconciliationReport } from "../api/reconciliation";
@@ -51,6 +53,8 @@ export interface DemoSummary {
   forfeitsClaimed: string;
   exceptionsByReason: Record<string, number>;
   flags: Record<string, number>;
+  /** City General's department budgets in warning or over, in the month of its usages. */
+  departmentBudgets: DepartmentBudgetRow[];
   /** Per agreement and tender hospital, from the agreement book. */
   fulfilment: {
     agreementId: string;
@@ -481,8 +485,13 @@ class Demo {
     await act.sent(L.trace.connect(acme).recall(BigInt(STENT_GTIN), "DES2611B", 2));
     await this.advance(DAY);
 
-    await this.recordUsages(general.receiver, childrens.receiver, { clean, cold, neverReceived });
-    return this.summary(officer, [acmeAgreement, cardiaAgreement, kneeAgreement]);
+    const usedAt = await this.recordUsages(general.receiver, childrens.receiver, {
+      clean,
+      cold,
+      neverReceived,
+    });
+    const budgets = await this.setDepartmentBudgets(general.approvers[0], usedAt);
+    return this.summary(officer, [acmeAgreement, cardiaAgreement, kneeAgreement], budgets);
   }
 
   /** The hospital's first receiving step on chain: from now on the shipment is in its custody. */
@@ -518,7 +527,7 @@ class Demo {
     generalReceiver: Signer,
     childrensReceiver: Signer,
     s: Record<"clean" | "cold" | "neverReceived", { serials: string[]; gtin: string; lot: string }>,
-  ): Promise<void> {
+  ): Promise<string> {
     const billing = await this.gateway(generalReceiver);
     this.log(
       "  usages from billing: normal, a phantom use, a serial used twice, a use after recall, a resale…",
@@ -551,20 +560,54 @@ class Demo {
       usage("U-1002", item(s.clean, 1), "Cardiology", 75_000),
       usage("U-1003", item(s.clean, 1), "Cardiology", 75_000), // the same serial billed again
       usage("U-1004", item(s.clean, 2), "Cardiology", 90_000), // billed above the agreement's price
-      usage("U-1005", item(s.cold, 0), "Cardiology", 72_000), // after Acme recalled the lot
-      usage("U-1006", item(s.neverReceived, 0), "Cardiology", 72_000), // never received: phantom
+      // after Acme recalled the lot
+      usage("U-1005", item(s.cold, 0), "Interventional radiology", 72_000),
+      // never received: phantom
+      usage("U-1006", item(s.neverReceived, 0), "Interventional radiology", 72_000),
     ];
     for (const r of rows) await billing.post("/v1/usages", r, { "idempotency-key": r.usageId });
     const other = await this.gateway(childrensReceiver);
     const resold = usage("CH-U-2001", item(s.clean, 3), "Paediatric cardiology", 75_000);
     await other.post("/v1/usages", resold, { "idempotency-key": resold.usageId });
+    return usedAt;
+  }
+
+  /**
+   * City General's approver sets its departments' stent budgets for the month of the usages:
+   * Cardiology used four stents of order 1, locked at ¥745.00 each (¥2,980.00 of ¥3,500.00:
+   * warning), Interventional radiology two of order 2 at ¥750.00 (¥1,500.00 of ¥1,200.00: over).
+   * Returns those two rows.
+   */
+  private async setDepartmentBudgets(approver: Signer, usedAt: string): Promise<DepartmentBudgetRow[]> {
+    const client = await this.gateway(approver);
+    const { timeZone } = await client.get<ConsoleConfig>("/v1/console/config");
+    const parts = new Intl.DateTimeFormat("en-CA", {
+      timeZone,
+      year: "numeric",
+      month: "2-digit",
+    }).formatToParts(new Date(usedAt));
+    const month = `${parts.find((p) => p.type === "year")!.value}-${parts.find((p) => p.type === "month")!.value}`;
+    this.log("  City General sets its departments' stent budgets for the month…");
+    for (const [department, amount] of [
+      ["Cardiology", "350000"],
+      ["Interventional radiology", "120000"],
+    ])
+      await client.put("/v1/department-budgets", { department, category: STENTS, month, amount });
+    const report = await client.get<DepartmentBudgetsReport>(
+      `/v1/department-budgets?from=${month}&status=warning,over`,
+    );
+    return report.rows;
   }
 
   /**
    * What the year left: money, settlements, forfeits and fulfilment read from the chain (the
    * facts), the gateway's payments, exceptions and the regulator's flags from its API.
    */
-  private async summary(client: GatewayClient, agreements: bigint[]): Promise<DemoSummary> {
+  private async summary(
+    client: GatewayClient,
+    agreements: bigint[],
+    departmentBudgets: DepartmentBudgetRow[],
+  ): Promise<DemoSummary> {
     const L = this.ledger;
     const from = this.options.deployment.deploymentBlock;
     const settled = await L.orderBook.queryFilter(L.orderBook.filters.ShipmentSettled(), from);
@@ -624,6 +667,7 @@ class Demo {
       forfeitsClaimed: forfeitsClaimed.toString(),
       exceptionsByReason,
       flags,
+      departmentBudgets,
       fulfilment,
     };
     this.print(summary);
@@ -646,6 +690,11 @@ class Demo {
     );
     this.log(`  exceptions by reason:        ${counts(s.exceptionsByReason)}`);
     this.log(`  regulator's flags:           ${counts(s.flags)}`);
+    const budgets = s.departmentBudgets.map(
+      (b) =>
+        `${b.department} ${b.percent?.toFixed(1)} % of ${formatFen(BigInt(b.budget ?? 0))} (${b.status})`,
+    );
+    this.log(`  City General's dept budgets: ${budgets.join(", ") || "none in warning or over"}`);
     this.log("  commitments (agreement, hospital: accepted / funded / committed units):");
     for (const f of s.fulfilment)
       this.log(`    #${f.agreementId} ${name(f.hospital)}: ${f.accepted} / ${f.funded} / ${f.committed}`);

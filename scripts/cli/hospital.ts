@@ -1,5 +1,6 @@
 import type { GroupSpec } from "./command";
 import { exceptions, receipt, resolve, usage } from "./back-office";
+import { departmentBudgets, departmentBudgetSet } from "./department-budgets";
 import { acceptMembership, leaveHospital, setMember, setThreshold } from "./membership";
 import { allowLateShipment, orderApprove, orderCancel, orderPermit, orderPlace } from "./orders";
 import { confirm, disputeShipment, waiveExcursion, withdrawRefund } from "./settlement";
@@ -9,7 +10,7 @@ import { claimForfeit } from "./tenders";
 /** The hospital's commands: its account, its members, its orders and its back office. */
 export const hospitalGroup: GroupSpec = {
   name: "hospital",
-  summary: "members, orders, receipts, settlement, usage records and exceptions",
+  summary: "members, orders, receipts, settlement, usage records, exceptions and department budgets",
   commands: [
     setMember,
     acceptMembership,
@@ -33,5 +34,7 @@ export const hospitalGroup: GroupSpec = {
     usage,
     exceptions,
     resolve,
+    departmentBudgetSet,
+    departmentBudgets,
   ],
 };

@@ -103,6 +103,8 @@ describe("sunshine CLI", function () {
         "usage",
         "exceptions",
         "resolve",
+        "department-budget set",
+        "department-budgets",
       ],
     };
     for (const [group, list] of Object.entries(commands)) {
@@ -937,6 +939,44 @@ describe("sunshine CLI", function () {
         h.gatewayUrl,
       ]),
       /^error: --file .*nope\.csv: no such file$/,
+    );
+  });
+
+  it("hospital department-budget set / department-budgets: an approver sets a budget and reads the status; a receiver may not set one", async () => {
+    const gw = ["--gateway", h.gatewayUrl];
+    // The current month, as the gateway counts it: U-1 (above) was used in it, by Cardiology.
+    const before = JSON.parse(ok(await h.as(approver, ["hospital", "department-budgets", "--json", ...gw])));
+    const cardiology = before.rows.find((r: { department: string }) => r.department === "Cardiology");
+    expect(cardiology).to.include({ month: before.from, budget: null, status: "unbudgeted" });
+    const consumed = BigInt(cardiology.consumed);
+    expect(consumed > 0n).to.equal(true);
+    const set = [
+      "hospital",
+      "department-budget",
+      "set",
+      "--department",
+      "Cardiology",
+      "--category",
+      CATEGORY,
+      "--month",
+      before.from,
+      ...gw,
+    ];
+    const out = ok(await h.as(approver, [...set, "--amount", String(consumed)]));
+    expect(field(out, "category")).to.equal(CATEGORY);
+    expect(field(out, "remaining")).to.equal("0");
+    expect(field(out, "percent")).to.equal("100.0%");
+    expect(field(out, "status")).to.equal("over");
+    const table = ok(
+      await h.as(approver, ["hospital", "department-budgets", "--status", "warning,over", ...gw]),
+    );
+    expect(table).to.match(
+      new RegExp(`Cardiology\\s+${CATEGORY}\\s+${consumed}\\s+${consumed}\\s+0\\s+100\\.0%\\s+over`),
+    );
+    fails(await h.as(receiver, [...set, "--amount", "1"]), /FORBIDDEN|hospital-admin, hospital-approver/);
+    fails(
+      await h.as(approver, [...set, "--amount", "1", "--month", "2026-13"]),
+      /--month must be a month as YYYY-MM/,
     );
   });
 });

@@ -190,6 +190,20 @@ describe("demo scenario", function () {
     expect(row("3", riverside)).to.include({ committed: "40", funded: "50", accepted: "0" });
   });
 
+  // Valued at the orders' locked unit prices: order 1's 120 stents were funded at 100 × ¥750 + 20 × ¥720
+  // (¥745.00 a stent), order 2's 30 at ¥750.
+  it("leaves one of City General's departments in warning and one over its stent budget, at the locked prices", function () {
+    expect(
+      summary.departmentBudgets.map((b) => [b.department, b.budget, b.consumed, b.percent, b.status]),
+    ).to.deep.equal([
+      ["Cardiology", "350000", "298000", 85.1, "warning"],
+      ["Interventional radiology", "120000", "150000", 125, "over"],
+    ]);
+    expect(lines.join("\n")).to.include(
+      "City General's dept budgets: Cardiology 85.1 % of ¥3,500.00 (warning), Interventional radiology 125.0 % of ¥1,200.00 (over)",
+    );
+  });
+
   it("says what the ledger refused, decoded", function () {
     expect(lines.join("\n"), lines.join("\n")).to.match(
       /Boreal ships after its licence lapsed: refused by the ledger with TraceSupplierNotQualified\(/,
