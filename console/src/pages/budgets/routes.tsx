@@ -1,0 +1,12 @@
+import type { NavEntry } from "../../app/nav";
+import { DepartmentBudgetsPage } from "./DepartmentBudgetsPage";
+
+/** Department budgets: internal to a hospital, for its own staff only (no regulator, no supplier). */
+export const budgetsRoutes: NavEntry[] = [
+  {
+    path: "/department-budgets",
+    label: "nav.budgets",
+    roles: ["hospital-admin", "hospital-approver", "hospital-settler", "hospital-receiver"],
+    element: <DepartmentBudgetsPage />,
+  },
+];
