@@ -158,6 +158,26 @@ export interface Procurement {
 }
 
 /**
+ * Enrols the cast's hospital ("General Hospital") with `approvers`, its settler and its
+ * receiver, each having accepted its invitation.
+ */
+export async function enrolGeneralHospital(chain: ChainStack, approvers: HDNodeWallet[]): Promise<void> {
+  const { ledger, cast } = chain;
+  await act.enrolHospital(
+    ledger,
+    cast.regulator,
+    cast.hospital,
+    "General Hospital",
+    [
+      ...approvers.map((member) => ({ member, roles: act.HOSPITAL_ROLES.approver })),
+      { member: cast.settler, roles: act.HOSPITAL_ROLES.settler },
+      { member: cast.receiver, roles: act.HOSPITAL_ROLES.receiver },
+    ],
+    10_000_000n,
+  );
+}
+
+/**
  * The common path up to a shipment in transit: a qualified supplier registered for the test
  * GTIN bids (escrowing its bond) and wins a stents tender, the hospital (two approvers, a
  * settler and a receiver, each having accepted its invitation) orders `quantity` units and funds
@@ -166,19 +186,7 @@ export interface Procurement {
 export async function procure(chain: ChainStack, quantity = 10): Promise<Procurement> {
   const { ledger, cast } = chain;
   await onboardSupplier(chain, cast.supplier, "Acme Medical", "91310000X");
-  await act.enrolHospital(
-    ledger,
-    cast.regulator,
-    cast.hospital,
-    "General Hospital",
-    [
-      { member: cast.approver, roles: act.HOSPITAL_ROLES.approver },
-      { member: cast.approver2, roles: act.HOSPITAL_ROLES.approver },
-      { member: cast.settler, roles: act.HOSPITAL_ROLES.settler },
-      { member: cast.receiver, roles: act.HOSPITAL_ROLES.receiver },
-    ],
-    10_000_000n,
-  );
+  await enrolGeneralHospital(chain, [cast.approver, cast.approver2]);
   await act.sent(ledger.token.connect(cast.admin).mint(cast.hospital.address, 1_000_000_000n));
   const tiers = [
     { threshold: 0n, unitPrice: 10_000n },

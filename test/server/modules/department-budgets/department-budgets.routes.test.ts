@@ -11,7 +11,7 @@ import * as act from "../../../../ledger/acts";
 import { ledgerNow } from "../../../../server/plugins/chain";
 import { monthOf } from "../../../../server/modules/department-budgets/department-budgets.service";
 import { forEachEngine } from "../../helpers/engines";
-import { startChain, STENTS, type ChainStack } from "../../support/chain";
+import { enrolGeneralHospital, startChain, STENTS, type ChainStack } from "../../support/chain";
 import { buildGateway } from "../../support/gateway";
 import { bearer, expectError } from "../../support/api-fixtures";
 import { address, LedgerSeed } from "../reconciliation/seed";
@@ -72,21 +72,10 @@ forEachEngine((engine) => {
   before(async function () {
     this.timeout(120_000);
     chain = await startChain();
-    const { ledger, cast } = chain;
+    const { cast } = chain;
     H = cast.hospital.address.toLowerCase();
     H2 = cast.hospital2.address.toLowerCase();
-    await act.enrolHospital(
-      ledger,
-      cast.regulator,
-      cast.hospital,
-      "General Hospital",
-      [
-        { member: cast.approver, roles: act.HOSPITAL_ROLES.approver },
-        { member: cast.settler, roles: act.HOSPITAL_ROLES.settler },
-        { member: cast.receiver, roles: act.HOSPITAL_ROLES.receiver },
-      ],
-      10_000_000n,
-    );
+    await enrolGeneralHospital(chain, [cast.approver]);
     const db = engine.db;
     await migrate(db);
     const seed = new LedgerSeed(db);

@@ -1,7 +1,7 @@
 import { ethers } from "ethers";
 import * as act from "../../../../ledger/acts";
 import { DOCUMENT_KINDS } from "../../../../ledger/enums";
-import { DAY, GTIN, LOT, STENTS, type ChainStack } from "../../support/chain";
+import { DAY, enrolGeneralHospital, GTIN, LOT, STENTS, type ChainStack } from "../../support/chain";
 
 /**
  * The ledger's story behind the trail tests, on contracts v2, up to goods received on chain:
@@ -76,18 +76,7 @@ export async function tellStory(chain: ChainStack): Promise<Story> {
   await act.registerSupplier(ledger, cast.supplier2, "Other Medical", "91310000Y");
   await act.qualifySupplier(ledger, cast.regulator, cast.supplier2, [STENTS], qualifiedFrom, t0 + 365 * DAY);
 
-  await act.enrolHospital(
-    ledger,
-    cast.regulator,
-    cast.hospital,
-    "General Hospital",
-    [
-      { member: cast.approver, roles: act.HOSPITAL_ROLES.approver },
-      { member: cast.settler, roles: act.HOSPITAL_ROLES.settler },
-      { member: cast.receiver, roles: act.HOSPITAL_ROLES.receiver },
-    ],
-    10_000_000n,
-  );
+  await enrolGeneralHospital(chain, [cast.approver]);
   for (const [who, amount] of [
     [cast.hospital, 1_000_000_000n],
     [cast.supplier, 1_000_000n],
