@@ -5,7 +5,7 @@
 import { en as hospital } from "../pages/hospital/messages";
 import { en as regulatorReports } from "../pages/regulator/reports/messages";
 import { en as regulator } from "../pages/regulator/messages";
-import { en as budgets } from "../pages/budgets/messages";
+import { en as departmentBudgets } from "../pages/budgets/messages";
 import { en as spend } from "../pages/spend/messages";
 import { en as supplier } from "../pages/supplier/messages";
 import { en as warehouse } from "../pages/warehouse/messages";
@@ -17,7 +17,7 @@ export const en = {
   ...regulator,
   ...regulatorReports,
   ...spend,
-  ...budgets,
+  ...departmentBudgets,
   "app.title": "Sunshine Ledger",
   "app.subtitle": "Medical consumables procurement ledger",
   "lang.switch": "中文",

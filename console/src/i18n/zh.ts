@@ -2,7 +2,7 @@ import type { Messages } from "./en";
 import { zh as hospital } from "../pages/hospital/messages";
 import { zh as regulatorReports } from "../pages/regulator/reports/messages";
 import { zh as regulator } from "../pages/regulator/messages";
-import { zh as budgets } from "../pages/budgets/messages";
+import { zh as departmentBudgets } from "../pages/budgets/messages";
 import { zh as spend } from "../pages/spend/messages";
 import { zh as supplier } from "../pages/supplier/messages";
 import { zh as warehouse } from "../pages/warehouse/messages";
@@ -15,7 +15,7 @@ export const zh: Messages = {
   ...regulator,
   ...regulatorReports,
   ...spend,
-  ...budgets,
+  ...departmentBudgets,
   "app.title": "阳光采购账本",
   "app.subtitle": "医用耗材采购区块链账本",
   "lang.switch": "English",

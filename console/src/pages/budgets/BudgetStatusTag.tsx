@@ -13,5 +13,5 @@ const TONE: Record<DepartmentBudgetStatus, Tone> = {
 /** A budget's status in words and colour: within budget, warning (≥ 80 %), over (≥ 100 %), none set. */
 export function BudgetStatusTag({ status }: { status: DepartmentBudgetStatus }) {
   const { t } = useI18n();
-  return <Tag color={TAG[TONE[status]]}>{t(`budgets.status.${status}`)}</Tag>;
+  return <Tag color={TAG[TONE[status]]}>{t(`deptBudgets.status.${status}`)}</Tag>;
 }

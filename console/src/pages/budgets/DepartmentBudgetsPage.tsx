@@ -48,23 +48,23 @@ export function DepartmentBudgetsPage() {
     queryFn: () =>
       api.get<DepartmentBudgetsReport>(withQuery("/v1/department-budgets", { from: month, status })),
   });
-  const money = (v: string | null) => (v === null ? t("budgets.noBudget") : yuan(v));
+  const money = (v: string | null) => (v === null ? t("deptBudgets.noBudget") : yuan(v));
 
   return (
     <Space orientation="vertical" size="large" style={{ width: "100%" }}>
       <div>
         <Typography.Title level={1} style={{ fontSize: 22 }}>
-          {t("budgets.title")}
+          {t("deptBudgets.title")}
         </Typography.Title>
         {report.data && (
           <Typography.Paragraph>
-            {t("budgets.intro", { timeZone: report.data.timeZone })}
+            {t("deptBudgets.intro", { timeZone: report.data.timeZone })}
           </Typography.Paragraph>
         )}
       </div>
       <Space wrap align="start">
         <Form layout="inline" style={{ marginBottom: 12 }}>
-          <Form.Item label={t("budgets.month")} htmlFor={monthId}>
+          <Form.Item label={t("deptBudgets.month")} htmlFor={monthId}>
             <Input
               id={monthId}
               type="month"
@@ -74,32 +74,32 @@ export function DepartmentBudgetsPage() {
           </Form.Item>
         </Form>
         <ChoiceFilter<Shown>
-          label={t("budgets.statusFilter")}
+          label={t("deptBudgets.statusFilter")}
           value={shown}
           onChange={setShown}
           choices={SHOWN.map((s) => ({
             value: s,
-            label: s === "attention" ? t("budgets.filter.attention") : t(`budgets.status.${s}`),
+            label: s === "attention" ? t("deptBudgets.filter.attention") : t(`deptBudgets.status.${s}`),
           }))}
         />
       </Space>
       <QueryState query={report}>
         {(r) => (
           <Table<DepartmentBudgetRow>
-            aria-label={t("budgets.title")}
+            aria-label={t("deptBudgets.title")}
             size="small"
             pagination={false}
             rowKey={(row) => `${row.month}/${row.department}/${row.category}`}
             dataSource={r.rows}
             scroll={{ x: "max-content" }}
             columns={[
-              { title: t("budgets.department"), dataIndex: "department", ellipsis: true },
+              { title: t("deptBudgets.department"), dataIndex: "department", ellipsis: true },
               { title: t("common.category"), dataIndex: "category", render: (v: string) => bytes32Text(v) },
-              { title: t("budgets.budget"), dataIndex: "budget", align: "right", render: money },
-              { title: t("budgets.consumed"), dataIndex: "consumed", align: "right", render: money },
-              { title: t("budgets.remaining"), dataIndex: "remaining", align: "right", render: money },
+              { title: t("deptBudgets.budget"), dataIndex: "budget", align: "right", render: money },
+              { title: t("deptBudgets.consumed"), dataIndex: "consumed", align: "right", render: money },
+              { title: t("deptBudgets.remaining"), dataIndex: "remaining", align: "right", render: money },
               {
-                title: t("budgets.percent"),
+                title: t("deptBudgets.percent"),
                 dataIndex: "percent",
                 align: "right",
                 render: (v: number | null) => (v === null ? "—" : `${v.toFixed(1)} %`),
@@ -112,15 +112,15 @@ export function DepartmentBudgetsPage() {
               ...(roles.some((role) => CASE_READERS.includes(role))
                 ? [
                     {
-                      title: t("budgets.cases"),
+                      title: t("deptBudgets.cases"),
                       key: "cases",
                       render: (_: unknown, row: DepartmentBudgetRow) => (
                         <Button
                           size="small"
-                          aria-label={t("budgets.casesOf", { department: row.department })}
+                          aria-label={t("deptBudgets.casesOf", { department: row.department })}
                           onClick={() => setSelected(row)}
                         >
-                          {t("budgets.cases")}
+                          {t("deptBudgets.cases")}
                         </Button>
                       ),
                     },

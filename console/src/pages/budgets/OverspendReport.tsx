@@ -31,7 +31,7 @@ export function OverspendReport({ budget, onClose }: { budget: BudgetKey; onClos
         `overspend-${budget.month}-${budget.department}.csv`,
       ),
   });
-  const title = t("budgets.report.title", {
+  const title = t("deptBudgets.report.title", {
     department: budget.department,
     category: bytes32Text(budget.category),
     month: budget.month,
@@ -47,9 +47,9 @@ export function OverspendReport({ budget, onClose }: { budget: BudgetKey; onClos
       <Space orientation="vertical" style={{ width: "100%" }}>
         {head.data && (
           <Typography.Paragraph>
-            {t("budgets.report.summary", {
+            {t("deptBudgets.report.summary", {
               consumed: yuan(head.data.consumed),
-              budget: head.data.budget === null ? t("budgets.noBudget") : yuan(head.data.budget),
+              budget: head.data.budget === null ? t("deptBudgets.noBudget") : yuan(head.data.budget),
             })}
           </Typography.Paragraph>
         )}
@@ -58,7 +58,7 @@ export function OverspendReport({ budget, onClose }: { budget: BudgetKey; onClos
           <Button onClick={() => csv.mutate()} loading={csv.isPending}>
             {t("common.download")}
           </Button>
-          <Button onClick={onClose}>{t("budgets.report.close")}</Button>
+          <Button onClick={onClose}>{t("deptBudgets.report.close")}</Button>
         </Space>
         {csv.error && <ErrorAlert error={csv.error} />}
         <CursorTable<OverspendCase>
@@ -67,24 +67,28 @@ export function OverspendReport({ budget, onClose }: { budget: BudgetKey; onClos
           query={query}
           rowKey="usageId"
           columns={[
-            { title: t("budgets.report.case"), dataIndex: "usageId" },
-            { title: t("budgets.report.usedAt"), dataIndex: "usedAt", render: (v: string) => dateTime(v) },
+            { title: t("deptBudgets.report.case"), dataIndex: "usageId" },
             {
-              title: t("budgets.report.patient"),
+              title: t("deptBudgets.report.usedAt"),
+              dataIndex: "usedAt",
+              render: (v: string) => dateTime(v),
+            },
+            {
+              title: t("deptBudgets.report.patient"),
               dataIndex: "patientRefHashPrefix",
               render: (v: string) => <Typography.Text code>{v}</Typography.Text>,
             },
             { title: "GTIN", dataIndex: "gtin" },
-            { title: t("budgets.report.lot"), dataIndex: "lot" },
+            { title: t("deptBudgets.report.lot"), dataIndex: "lot" },
             {
-              title: t("budgets.report.serial"),
+              title: t("deptBudgets.report.serial"),
               dataIndex: "serial",
               render: (v: string | null) => v ?? "—",
             },
-            { title: t("budgets.report.units"), dataIndex: "units", align: "right" },
-            { title: t("budgets.report.order"), dataIndex: "orderId", render: (v: string) => `#${v}` },
+            { title: t("deptBudgets.report.units"), dataIndex: "units", align: "right" },
+            { title: t("deptBudgets.report.order"), dataIndex: "orderId", render: (v: string) => `#${v}` },
             {
-              title: t("budgets.report.value"),
+              title: t("deptBudgets.report.value"),
               dataIndex: "value",
               align: "right",
               render: (v: string) => yuan(v),

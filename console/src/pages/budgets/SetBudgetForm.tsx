@@ -56,15 +56,15 @@ export function SetBudgetForm({
     <Card
       title={
         <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
-          {t("budgets.set.title")}
+          {t("deptBudgets.set.title")}
         </Typography.Title>
       }
     >
-      <Typography.Paragraph>{t("budgets.set.hint")}</Typography.Paragraph>
+      <Typography.Paragraph>{t("deptBudgets.set.hint")}</Typography.Paragraph>
       <Form form={form} layout="vertical" style={{ maxWidth: 640 }} onFinish={(v) => set.mutate(v)}>
         <Form.Item
           name="department"
-          label={t("budgets.department")}
+          label={t("deptBudgets.department")}
           rules={[{ required: true, whitespace: true, max: 100 }]}
         >
           <AutoComplete
@@ -77,19 +77,19 @@ export function SetBudgetForm({
           <Select options={categories.map((c) => ({ value: c, label: bytes32Text(c) }))} />
         </Form.Item>
         <Space wrap>
-          <Form.Item name="month" label={t("budgets.month")} rules={[{ required: true }]}>
+          <Form.Item name="month" label={t("deptBudgets.month")} rules={[{ required: true }]}>
             <Input type="month" />
           </Form.Item>
           <Form.Item
             name="amount"
-            label={t("budgets.set.amount")}
+            label={t("deptBudgets.set.amount")}
             rules={[
-              { required: true, message: t("budgets.set.amountInvalid") },
+              { required: true, message: t("deptBudgets.set.amountInvalid") },
               {
                 validator: (_, v: string | undefined) =>
                   !v || fenFromYuan(v) !== null
                     ? Promise.resolve()
-                    : Promise.reject(new Error(t("budgets.set.amountInvalid"))),
+                    : Promise.reject(new Error(t("deptBudgets.set.amountInvalid"))),
               },
             ]}
           >
@@ -98,7 +98,7 @@ export function SetBudgetForm({
         </Space>
         <Form.Item>
           <Button type="primary" htmlType="submit" loading={set.isPending}>
-            {t("budgets.set.submit")}
+            {t("deptBudgets.set.submit")}
           </Button>
         </Form.Item>
       </Form>
@@ -108,7 +108,7 @@ export function SetBudgetForm({
           style={{ marginTop: 12 }}
           type="success"
           role="status"
-          title={t("budgets.set.done", {
+          title={t("deptBudgets.set.done", {
             department: set.data.department,
             budget: yuan(set.data.budget ?? "0"),
             month: set.data.month,
