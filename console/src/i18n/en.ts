@@ -8,6 +8,7 @@ import { en as regulator } from "../pages/regulator/messages";
 import { en as spend } from "../pages/spend/messages";
 import { en as supplier } from "../pages/supplier/messages";
 import { en as warehouse } from "../pages/warehouse/messages";
+import { en as reasons } from "./reasons";
 
 export const en = {
   ...supplier,
@@ -16,6 +17,7 @@ export const en = {
   ...regulator,
   ...regulatorReports,
   ...spend,
+  ...reasons,
   "app.title": "Sunshine Ledger",
   "app.subtitle": "Medical consumables procurement ledger",
   "lang.switch": "中文",

@@ -5,6 +5,7 @@ import { zh as regulator } from "../pages/regulator/messages";
 import { zh as spend } from "../pages/spend/messages";
 import { zh as supplier } from "../pages/supplier/messages";
 import { zh as warehouse } from "../pages/warehouse/messages";
+import { zh as reasons } from "./reasons";
 
 /** The console's Chinese (zh-CN) text: every key of en.ts, checked by the compiler. */
 export const zh: Messages = {
@@ -14,6 +15,7 @@ export const zh: Messages = {
   ...regulator,
   ...regulatorReports,
   ...spend,
+  ...reasons,
   "app.title": "阳光采购账本",
   "app.subtitle": "医用耗材采购区块链账本",
   "lang.switch": "English",
