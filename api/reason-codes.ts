@@ -91,7 +91,7 @@ export const REASONS = {
   decided_in_error: {
     code: 27,
     label: "The earlier decision was made in error",
-    acts: ["reinstate", "liftRecall", "rejectDocument"],
+    acts: ["reinstate", "liftRecall"],
   },
   units_damaged: { code: 31, label: "Units damaged in transit", acts: ["disputeShipment"] },
   units_missing: { code: 32, label: "Units missing from the delivery", acts: ["disputeShipment"] },

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import {
@@ -48,7 +50,9 @@ forEachEngine((engine) => {
       expect(r.acts, r.key).to.not.be.empty;
     }
   });
+});
 
+describe("the reason-code catalogue", function () {
   it("keeps the demo year's codes meaning what the demo recorded them for", function () {
     // scripts/demo.ts: the waiver, Acme's own recall, Cardia's suspension, the dispute of damaged
     // units, the regulator's recall on a field safety notice and its lift.
@@ -74,5 +78,27 @@ forEachEngine((engine) => {
         act,
       ).to.not.be.empty;
     }
+  });
+
+  it("is the table docs/ledger-rules.md shows, row for row", function () {
+    const doc = readFileSync(path.join(__dirname, "../../../../docs/ledger-rules.md"), "utf8");
+    const section = doc.slice(doc.indexOf("## Reason codes"), doc.indexOf("## Tokens"));
+    const rows = section
+      .split("\n")
+      .filter((l) => /^\| \d/.test(l))
+      .map((l) =>
+        l
+          .split("|")
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      );
+    expect(rows).to.deep.equal(
+      REASON_LIST.map((r) => [
+        String(r.code),
+        `\`${r.key}\``,
+        r.label,
+        r.code === 0 ? "every act (the CLI default)" : r.acts.map((a) => `\`${a}\``).join(", "),
+      ]),
+    );
   });
 });
