@@ -208,7 +208,7 @@ export function reasonFields(reason: Reason): { reason: number; reasonKey: strin
 }
 
 /** The catalogue's reason `--reason` names (by key or code), refused unless `act` may record it. */
-export function reasonCode(o: Opts, act: ReasonAct): Reason {
+export function parseReason(o: Opts, act: ReasonAct): Reason {
   const given = o.optional("reason") ?? "unspecified";
   const reason = /^\d+$/.test(given)
     ? reasonOf(Number(given))

@@ -1,6 +1,6 @@
 import { ethers } from "ethers";
 import * as act from "../../ledger/acts";
-import { reasonCode, reasonFields, reasonOption, UsageError, type CommandSpec } from "./command";
+import { parseReason, reasonFields, reasonOption, UsageError, type CommandSpec } from "./command";
 import { chainAct } from "./options";
 import { record } from "./output";
 
@@ -137,7 +137,7 @@ export const unbindMember: CommandSpec = {
   ],
   async run(ctx, o) {
     const member = o.address("member");
-    const reason = reasonCode(o, "unbindMember");
+    const reason = parseReason(o, "unbindMember");
     const chain = await ctx.chain();
     const receipt = await act.sent(
       chain.ledger.hospitals.connect(chain.signer).unbindMember(member, reason.code),

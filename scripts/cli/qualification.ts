@@ -5,9 +5,9 @@ import {
   isoTime,
   parseCategory,
   parseGtin,
+  parseReason,
   parseWhen,
   readInput,
-  reasonCode,
   reasonFields,
   reasonOption,
   UsageError,
@@ -223,7 +223,7 @@ export const reject: CommandSpec = {
   examples: ["sunshine regulator reject --document 7 --reason document_not_valid"],
   async run(ctx, o) {
     const documentId = o.id("document");
-    const reason = reasonCode(o, "rejectDocument");
+    const reason = parseReason(o, "rejectDocument");
     const chain = await ctx.chain();
     await act.sent(chain.ledger.registry.connect(chain.signer).rejectDocument(documentId, reason.code));
     const doc = await chain.ledger.registry.document(documentId);
@@ -247,7 +247,7 @@ export function supplierStatusCommand(name: "suspend" | "reinstate"): CommandSpe
     ],
     async run(ctx, o) {
       const supplier = o.address("supplier");
-      const reason = reasonCode(o, name);
+      const reason = parseReason(o, name);
       const chain = await ctx.chain();
       const registry = chain.ledger.registry.connect(chain.signer);
       await act.sent(

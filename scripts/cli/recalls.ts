@@ -4,7 +4,7 @@ import {
   parseAddress,
   parseGtin,
   parseLot,
-  reasonCode,
+  parseReason,
   reasonFields,
   reasonOption,
   type CommandSpec,
@@ -36,7 +36,7 @@ export const recall: CommandSpec = {
   async run(ctx, o) {
     const gtin = parseGtin(o.string("gtin"));
     const lot = parseLot(o.string("lot"));
-    const reason = reasonCode(o, "recall");
+    const reason = parseReason(o, "recall");
     const chain = await ctx.chain();
     const receipt = await act.sent(
       chain.ledger.trace.connect(chain.signer).recall(BigInt(gtin), lot, reason.code),
@@ -76,7 +76,7 @@ export const liftRecall: CommandSpec = {
     const lot = parseLot(o.string("lot"));
     const scopeOption = o.string("scope");
     const scope = scopeOption === "global" ? ethers.ZeroAddress : parseAddress(scopeOption, "--scope");
-    const reason = reasonCode(o, "liftRecall");
+    const reason = parseReason(o, "liftRecall");
     const chain = await ctx.chain();
     await act.sent(
       chain.ledger.trace.connect(chain.signer).liftRecall(BigInt(gtin), lot, scope, reason.code),

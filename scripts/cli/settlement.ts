@@ -3,8 +3,8 @@ import * as act from "../../ledger/acts";
 import { ORDER_STATUS } from "../../ledger/enums";
 import {
   isoTime,
+  parseReason,
   readInput,
-  reasonCode,
   reasonFields,
   reasonOption,
   UsageError,
@@ -121,7 +121,7 @@ export const disputeShipment: CommandSpec = {
   async run(ctx, o) {
     const shipmentId = o.id("shipment");
     const units = o.int("units", undefined, 2 ** 32 - 1);
-    const reason = reasonCode(o, "disputeShipment");
+    const reason = parseReason(o, "disputeShipment");
     const chain = await ctx.chain();
     const shipment = await act.shipmentRecord(chain.ledger, shipmentId);
     await act.sent(
@@ -167,7 +167,7 @@ export const waiveExcursion: CommandSpec = {
   examples: ["sunshine hospital waive-excursion --shipment 4 --reason excursion_within_stability"],
   async run(ctx, o) {
     const shipmentId = o.id("shipment");
-    const reason = reasonCode(o, "waiveExcursion");
+    const reason = parseReason(o, "waiveExcursion");
     const chain = await ctx.chain();
     const shipment = await act.shipmentRecord(chain.ledger, shipmentId);
     await act.sent(

@@ -4,10 +4,10 @@ import {
   parseAddress,
   parseCategory,
   parseDuration,
+  parseReason,
   parseWhen,
   parseWhole,
   readInput,
-  reasonCode,
   reasonFields,
   reasonOption,
   UsageError,
@@ -234,7 +234,7 @@ export const tenderCancel: CommandSpec = {
   examples: ["sunshine regulator tender cancel --tender 2 --reason tender_specification_error"],
   async run(ctx, o) {
     const tenderId = o.id("tender");
-    const reason = reasonCode(o, "cancelTender");
+    const reason = parseReason(o, "cancelTender");
     const chain = await ctx.chain();
     await act.sent(chain.ledger.tenders.connect(chain.signer).cancelTender(tenderId, reason.code));
     return record(chainAct(chain, { tenderId, status: "cancelled", ...reasonFields(reason) }));
