@@ -22,6 +22,10 @@ export const ERROR_CATALOGUE = {
     status: 400,
     summary: "the serial list's Merkle root is not the shipment's on-chain root",
   },
+  HOSPITAL_NAME_MISMATCH: {
+    status: 400,
+    summary: "the name's keccak256 is not the hospital's on-chain nameHash",
+  },
   RESOLUTION_INVALID: { status: 400, summary: "the exception resolution is not possible as given" },
   SIWE_INVALID: {
     status: 400,

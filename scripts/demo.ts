@@ -209,6 +209,11 @@ class Demo {
     const [gAddr, cAddr, rAddr] = await Promise.all(
       [general, childrens, riverside].map((h) => h.account.getAddress()),
     );
+    // Only the names' hashes are on chain: the regulator gives the gateway the names themselves
+    // (it takes each once the hospital is indexed, and only if it hashes to the enrolled one).
+    const directory = await this.gateway(regulator);
+    for (const [i, address] of [gAddr, cAddr, rAddr].entries())
+      await this.waitFor(() => directory.put(`/v1/hospitals/${address}/name`, { name: hospitals[i].name }));
 
     this.log("  stent tender (two winners) and knee tender: sealed bids, each escrowing a ¥5,000.00 bond…");
     const stentTender = await act.openTender(L, regulator, this.terms(start, STENTS, 150_000n, 2), [

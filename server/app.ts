@@ -17,6 +17,8 @@ import matchingMetrics from "./modules/matching/matching.metrics";
 import ordersRoutes from "./modules/orders/orders.routes";
 import paymentsRoutes from "./modules/payments/payments.routes";
 import receiptsRoutes from "./modules/receipts/receipts.routes";
+import hospitalsRoutes from "./modules/hospitals/hospitals.routes";
+import reasonCodesRoutes from "./modules/reason-codes/reason-codes.routes";
 import recallsRoutes from "./modules/recalls/recalls.routes";
 import reconciliationRoutes from "./modules/reconciliation/reconciliation.routes";
 import relayRoutes from "./modules/relay/relay.routes";
@@ -105,6 +107,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
 
   app.register(healthRoutes);
   app.register(barcodesRoutes, { prefix: "/v1/barcodes" });
+  app.register(reasonCodesRoutes, { prefix: "/v1/reason-codes" });
   if (deps.ledger === false) return app;
 
   // The indexer and the payment worker run in the background unless a test steps them itself.
@@ -118,6 +121,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(authRoutes, { prefix: "/v1/auth" });
   app.register(relayRoutes, { prefix: "/v1/relay" });
   app.register(suppliersRoutes, { prefix: "/v1/suppliers" });
+  app.register(hospitalsRoutes, { prefix: "/v1/hospitals" });
   app.register(tendersRoutes, { prefix: "/v1/tenders" });
   app.register(agreementsRoutes, { prefix: "/v1/agreements" });
   app.register(fulfilmentRoutes, { prefix: "/v1/agreements" });

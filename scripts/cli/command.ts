@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { getAddress, isAddress } from "ethers";
+import { REASON_LIST, reasonOf, reasonsFor, type Reason, type ReasonAct } from "../../api/reason-codes";
 import { categoryCode } from "../../ledger/acts";
 import type { Context } from "./options";
 import type { Result } from "./output";
@@ -18,6 +19,8 @@ export interface OptionSpec {
   required?: boolean;
   multiple?: boolean;
   short?: string;
+  /** Lines listed under the option in the command's help, e.g. the values it takes. */
+  notes?: string[];
 }
 
 export interface CommandSpec {
@@ -182,13 +185,44 @@ export function parseDuration(text: string, what: string): number {
   return Number(m[1]) * UNIT_SECONDS[m[2] || "s"];
 }
 
-/** The reason code most ledger acts record (an off-chain catalogue explains it). */
-export const REASON_OPTION = {
-  reason: { type: "string", value: "<code>", description: "reason code 0-65535 (default 0)" },
-} as const satisfies Record<string, OptionSpec>;
+/**
+ * `--reason` of an act that records a reason code: a key or a code of the reason catalogue
+ * (api/reason-codes.ts) that the act may record; the command's help lists them.
+ */
+export function reasonOption(act: ReasonAct): Record<"reason", OptionSpec> {
+  const reasons = reasonsFor(act);
+  const width = Math.max(...reasons.map((r) => `${r.key} (${r.code})`.length));
+  return {
+    reason: {
+      type: "string",
+      value: "<reason>",
+      description: "why, as a key or code of the reason catalogue (default unspecified)",
+      notes: reasons.map((r) => `${`${r.key} (${r.code})`.padEnd(width)}  ${r.label}`),
+    },
+  };
+}
 
-export function reasonCode(o: Opts): number {
-  return o.int("reason", 0, 65_535);
+/** A reason as a command's record shows it: the code the ledger recorded, and its key. */
+export function reasonFields(reason: Reason): { reason: number; reasonKey: string } {
+  return { reason: reason.code, reasonKey: reason.key };
+}
+
+/** The catalogue's reason `--reason` names (by key or code), refused unless `act` may record it. */
+export function parseReason(o: Opts, act: ReasonAct): Reason {
+  const given = o.optional("reason") ?? "unspecified";
+  const reason = /^\d+$/.test(given)
+    ? reasonOf(Number(given))
+    : REASON_LIST.find((r) => r.key === given.toLowerCase());
+  const choices = reasonsFor(act).map((r) => r.key);
+  if (reason === undefined)
+    throw new UsageError(
+      `--reason "${given}" is not in the reason catalogue; ${act} takes ${choices.join(", ")} (or their codes)`,
+    );
+  if (!reason.acts.includes(act))
+    throw new UsageError(
+      `--reason ${reason.key} (${reason.code}) is not a reason for ${act}; it takes ${choices.join(", ")}`,
+    );
+  return reason;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { GroupSpec } from "./command";
 import { exceptions, receipt, resolve, usage } from "./back-office";
 import { departmentBudgets, departmentBudgetSet } from "./department-budgets";
+import { publishHospitalName } from "./hospital-names";
 import { acceptMembership, leaveHospital, setMember, setThreshold } from "./membership";
 import { allowLateShipment, orderApprove, orderCancel, orderPermit, orderPlace } from "./orders";
 import { confirm, disputeShipment, waiveExcursion, withdrawRefund } from "./settlement";
@@ -16,6 +17,10 @@ export const hospitalGroup: GroupSpec = {
     acceptMembership,
     leaveHospital,
     setThreshold,
+    {
+      ...publishHospitalName,
+      examples: ['sunshine hospital publish-hospital-name --name "City General Hospital"'],
+    },
     orderPlace,
     orderPermit,
     orderApprove,

@@ -82,10 +82,13 @@ function optionLines(options: Record<string, OptionSpec>, positional?: string): 
     ]
       .filter(Boolean)
       .join(", ");
-    return [flag, `${o.description}${notes ? ` (${notes})` : ""}`];
+    return [flag, `${o.description}${notes ? ` (${notes})` : ""}`, o.notes ?? []] as const;
   });
   const width = Math.max(...rows.map(([f]) => f.length));
-  return rows.map(([f, d]) => `  ${f.padEnd(width)}  ${d}`);
+  return rows.flatMap(([f, d, notes]) => [
+    `  ${f.padEnd(width)}  ${d}`,
+    ...notes.map((n) => `  ${" ".repeat(width)}    ${n}`),
+  ]);
 }
 
 function commandList(group: GroupSpec, prefix: string[] = []): string[] {

@@ -1,6 +1,6 @@
 import { ethers } from "ethers";
 import * as act from "../../ledger/acts";
-import { REASON_OPTION, reasonCode, UsageError, type CommandSpec } from "./command";
+import { parseReason, reasonFields, reasonOption, UsageError, type CommandSpec } from "./command";
 import { chainAct } from "./options";
 import { record } from "./output";
 
@@ -33,6 +33,8 @@ export function roleNames(bits: number | bigint): string[] {
 export const enrolHospital: CommandSpec = {
   path: ["enrol-hospital"],
   summary: "enrol a hospital: its own account identifies it and funds its orders (regulators)",
+  details:
+    "Only the name's keccak256 goes on chain; `sunshine regulator publish-hospital-name` then gives the gateway the name itself, so its pages show it.",
   options: {
     hospital: { type: "string", value: "<address>", description: "the hospital's account", required: true },
     name: {
@@ -127,19 +129,28 @@ export const unbindMember: CommandSpec = {
   summary: "remove a member from its hospital (regulators; works while the ledger is paused)",
   options: {
     member: { type: "string", value: "<address>", description: "the member's account", required: true },
-    ...REASON_OPTION,
+    ...reasonOption("unbindMember"),
   },
   positional: "member",
   examples: [
-    "sunshine regulator unbind-member --member 0x14dC79964da2C08b23698B3D3cc7Ca32193d9955 --reason 9",
+    "sunshine regulator unbind-member --member 0x14dC79964da2C08b23698B3D3cc7Ca32193d9955 --reason member_left",
   ],
   async run(ctx, o) {
     const member = o.address("member");
-    const reason = reasonCode(o);
+    const reason = parseReason(o, "unbindMember");
     const chain = await ctx.chain();
-    const receipt = await act.sent(chain.ledger.hospitals.connect(chain.signer).unbindMember(member, reason));
+    const receipt = await act.sent(
+      chain.ledger.hospitals.connect(chain.signer).unbindMember(member, reason.code),
+    );
     const [unbound] = act.eventsOf(receipt, chain.ledger.hospitals, "MemberUnbound");
-    return record(chainAct(chain, { hospital: unbound.hospital as string, member, reason, unbound: true }));
+    return record(
+      chainAct(chain, {
+        hospital: unbound.hospital as string,
+        member,
+        ...reasonFields(reason),
+        unbound: true,
+      }),
+    );
   },
 };
 

@@ -5,10 +5,11 @@ import {
   isoTime,
   parseCategory,
   parseGtin,
+  parseReason,
   parseWhen,
   readInput,
-  REASON_OPTION,
-  reasonCode,
+  reasonFields,
+  reasonOption,
   UsageError,
   type CommandSpec,
   type OptionSpec,
@@ -216,17 +217,19 @@ export const reject: CommandSpec = {
   summary: "reject a supplier's pending qualification document",
   options: {
     document: { type: "string", value: "<id>", description: "document id", required: true },
-    ...REASON_OPTION,
+    ...reasonOption("rejectDocument"),
   },
   positional: "document",
-  examples: ["sunshine regulator reject --document 7 --reason 3"],
+  examples: ["sunshine regulator reject --document 7 --reason document_not_valid"],
   async run(ctx, o) {
     const documentId = o.id("document");
-    const reason = reasonCode(o);
+    const reason = parseReason(o, "rejectDocument");
     const chain = await ctx.chain();
-    await act.sent(chain.ledger.registry.connect(chain.signer).rejectDocument(documentId, reason));
+    await act.sent(chain.ledger.registry.connect(chain.signer).rejectDocument(documentId, reason.code));
     const doc = await chain.ledger.registry.document(documentId);
-    return record(chainAct(chain, { documentId, supplier: doc.supplier, status: "rejected", reason }));
+    return record(
+      chainAct(chain, { documentId, supplier: doc.supplier, status: "rejected", ...reasonFields(reason) }),
+    );
   },
 };
 
@@ -236,20 +239,28 @@ export function supplierStatusCommand(name: "suspend" | "reinstate"): CommandSpe
     summary: name === "suspend" ? "suspend a supplier" : "reinstate a suspended supplier",
     options: {
       supplier: { type: "string", value: "<address>", description: "the supplier's account", required: true },
-      ...REASON_OPTION,
+      ...reasonOption(name),
     },
     positional: "supplier",
-    examples: [`sunshine regulator ${name} --supplier 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --reason 2`],
+    examples: [
+      `sunshine regulator ${name} --supplier 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC --reason ${name === "suspend" ? "licence_revoked" : "corrective_action_completed"}`,
+    ],
     async run(ctx, o) {
       const supplier = o.address("supplier");
-      const reason = reasonCode(o);
+      const reason = parseReason(o, name);
       const chain = await ctx.chain();
       const registry = chain.ledger.registry.connect(chain.signer);
       await act.sent(
-        name === "suspend" ? registry.suspend(supplier, reason) : registry.reinstate(supplier, reason),
+        name === "suspend"
+          ? registry.suspend(supplier, reason.code)
+          : registry.reinstate(supplier, reason.code),
       );
       return record(
-        chainAct(chain, { supplier, status: name === "suspend" ? "suspended" : "active", reason }),
+        chainAct(chain, {
+          supplier,
+          status: name === "suspend" ? "suspended" : "active",
+          ...reasonFields(reason),
+        }),
       );
     },
   };

@@ -1,6 +1,14 @@
 import { ethers } from "ethers";
 import * as act from "../../ledger/acts";
-import { parseAddress, parseGtin, parseLot, REASON_OPTION, reasonCode, type CommandSpec } from "./command";
+import {
+  parseAddress,
+  parseGtin,
+  parseLot,
+  parseReason,
+  reasonFields,
+  reasonOption,
+  type CommandSpec,
+} from "./command";
 import { chainAct } from "./options";
 import { record } from "./output";
 
@@ -23,19 +31,25 @@ function scopeText(scope: string): string {
 export const recall: CommandSpec = {
   path: ["recall"],
   summary: "recall a lot: a supplier's recall covers its own shipments of it, a regulator's everyone's",
-  options: { ...LOT_OPTIONS, ...REASON_OPTION },
-  examples: ["sunshine supplier recall --gtin 09520123456788 --lot LOT2026A --reason 12"],
+  options: { ...LOT_OPTIONS, ...reasonOption("recall") },
+  examples: ["sunshine supplier recall --gtin 09520123456788 --lot LOT2026A --reason quality_defect"],
   async run(ctx, o) {
     const gtin = parseGtin(o.string("gtin"));
     const lot = parseLot(o.string("lot"));
-    const reason = reasonCode(o);
+    const reason = parseReason(o, "recall");
     const chain = await ctx.chain();
     const receipt = await act.sent(
-      chain.ledger.trace.connect(chain.signer).recall(BigInt(gtin), lot, reason),
+      chain.ledger.trace.connect(chain.signer).recall(BigInt(gtin), lot, reason.code),
     );
     const [recalled] = act.eventsOf(receipt, chain.ledger.trace, "LotRecalled");
     return record(
-      chainAct(chain, { gtin, lot, reason, scope: scopeText(recalled.scope as string), by: chain.address }),
+      chainAct(chain, {
+        gtin,
+        lot,
+        ...reasonFields(reason),
+        scope: scopeText(recalled.scope as string),
+        by: chain.address,
+      }),
     );
   },
 };
@@ -51,10 +65,10 @@ export const liftRecall: CommandSpec = {
       description: "whose recall: global (a regulator's) or the supplier's address",
       required: true,
     },
-    ...REASON_OPTION,
+    ...reasonOption("liftRecall"),
   },
   examples: [
-    "sunshine regulator lift-recall --gtin 09520123456788 --lot LOT2026A --scope global --reason 5",
+    "sunshine regulator lift-recall --gtin 09520123456788 --lot LOT2026A --scope global --reason field_action_completed",
     "sunshine regulator lift-recall --gtin 09520123456788 --lot LOT2026A --scope 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
   ],
   async run(ctx, o) {
@@ -62,9 +76,13 @@ export const liftRecall: CommandSpec = {
     const lot = parseLot(o.string("lot"));
     const scopeOption = o.string("scope");
     const scope = scopeOption === "global" ? ethers.ZeroAddress : parseAddress(scopeOption, "--scope");
-    const reason = reasonCode(o);
+    const reason = parseReason(o, "liftRecall");
     const chain = await ctx.chain();
-    await act.sent(chain.ledger.trace.connect(chain.signer).liftRecall(BigInt(gtin), lot, scope, reason));
-    return record(chainAct(chain, { gtin, lot, scope: scopeText(scope), reason, lifted: true }));
+    await act.sent(
+      chain.ledger.trace.connect(chain.signer).liftRecall(BigInt(gtin), lot, scope, reason.code),
+    );
+    return record(
+      chainAct(chain, { gtin, lot, scope: scopeText(scope), ...reasonFields(reason), lifted: true }),
+    );
   },
 };

@@ -1,4 +1,5 @@
 import type { GroupSpec } from "./command";
+import { publishHospitalName } from "./hospital-names";
 import { enrolHospital, unbindMember } from "./membership";
 import { pause, unpause } from "./pause";
 import { attest, reject, supplierStatusCommand } from "./qualification";
@@ -16,11 +17,17 @@ export const regulatorGroup: GroupSpec = {
     supplierStatusCommand("suspend"),
     supplierStatusCommand("reinstate"),
     enrolHospital,
+    publishHospitalName,
     unbindMember,
     tenderOpen,
     tenderFinalize,
     tenderCancel,
-    { ...recall, examples: ["sunshine regulator recall --gtin 09520123456788 --lot LOT2026A --reason 1"] },
+    {
+      ...recall,
+      examples: [
+        "sunshine regulator recall --gtin 09520123456788 --lot LOT2026A --reason field_safety_notice",
+      ],
+    },
     liftRecall,
     pause,
     unpause,

@@ -3,9 +3,10 @@ import * as act from "../../ledger/acts";
 import { ORDER_STATUS } from "../../ledger/enums";
 import {
   isoTime,
+  parseReason,
   readInput,
-  REASON_OPTION,
-  reasonCode,
+  reasonFields,
+  reasonOption,
   UsageError,
   type CommandSpec,
   type Opts,
@@ -113,18 +114,18 @@ export const disputeShipment: CommandSpec = {
   options: {
     ...SHIPMENT_OPTION,
     units: { type: "string", value: "<n>", description: "units disputed", required: true },
-    ...REASON_OPTION,
+    ...reasonOption("disputeShipment"),
   },
   positional: "shipment",
-  examples: ["sunshine hospital dispute-shipment --shipment 4 --units 3 --reason 21"],
+  examples: ["sunshine hospital dispute-shipment --shipment 4 --units 3 --reason units_damaged"],
   async run(ctx, o) {
     const shipmentId = o.id("shipment");
     const units = o.int("units", undefined, 2 ** 32 - 1);
-    const reason = reasonCode(o);
+    const reason = parseReason(o, "disputeShipment");
     const chain = await ctx.chain();
     const shipment = await act.shipmentRecord(chain.ledger, shipmentId);
     await act.sent(
-      chain.ledger.orderBook.connect(chain.signer).disputeShipment(shipmentId, shipment, units, reason),
+      chain.ledger.orderBook.connect(chain.signer).disputeShipment(shipmentId, shipment, units, reason.code),
     );
     return record(
       chainAct(chain, {
@@ -132,7 +133,7 @@ export const disputeShipment: CommandSpec = {
         orderId: shipment.orderId,
         units,
         of: shipment.quantity,
-        reason,
+        ...reasonFields(reason),
         by: chain.address,
       }),
     );
@@ -161,17 +162,25 @@ export const claimSettlement: CommandSpec = {
 export const waiveExcursion: CommandSpec = {
   path: ["waive-excursion"],
   summary: "accept a shipment despite its temperature excursion, so it can be paid (approvers)",
-  options: { ...SHIPMENT_OPTION, ...REASON_OPTION },
+  options: { ...SHIPMENT_OPTION, ...reasonOption("waiveExcursion") },
   positional: "shipment",
-  examples: ["sunshine hospital waive-excursion --shipment 4 --reason 3"],
+  examples: ["sunshine hospital waive-excursion --shipment 4 --reason excursion_within_stability"],
   async run(ctx, o) {
     const shipmentId = o.id("shipment");
-    const reason = reasonCode(o);
+    const reason = parseReason(o, "waiveExcursion");
     const chain = await ctx.chain();
     const shipment = await act.shipmentRecord(chain.ledger, shipmentId);
-    await act.sent(chain.ledger.trace.connect(chain.signer).waiveExcursion(shipmentId, shipment, reason));
+    await act.sent(
+      chain.ledger.trace.connect(chain.signer).waiveExcursion(shipmentId, shipment, reason.code),
+    );
     return record(
-      chainAct(chain, { shipmentId, orderId: shipment.orderId, waived: true, reason, by: chain.address }),
+      chainAct(chain, {
+        shipmentId,
+        orderId: shipment.orderId,
+        waived: true,
+        ...reasonFields(reason),
+        by: chain.address,
+      }),
     );
   },
 };

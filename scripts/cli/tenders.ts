@@ -4,11 +4,12 @@ import {
   parseAddress,
   parseCategory,
   parseDuration,
+  parseReason,
   parseWhen,
   parseWhole,
   readInput,
-  REASON_OPTION,
-  reasonCode,
+  reasonFields,
+  reasonOption,
   UsageError,
   type CommandSpec,
   type Opts,
@@ -228,15 +229,15 @@ export const tenderFinalize: CommandSpec = {
 export const tenderCancel: CommandSpec = {
   path: ["tender", "cancel"],
   summary: "cancel an open tender before award (regulators); every bidder may withdraw its bond",
-  options: { ...TENDER_OPTION, ...REASON_OPTION },
+  options: { ...TENDER_OPTION, ...reasonOption("cancelTender") },
   positional: "tender",
-  examples: ["sunshine regulator tender cancel --tender 2 --reason 4"],
+  examples: ["sunshine regulator tender cancel --tender 2 --reason tender_specification_error"],
   async run(ctx, o) {
     const tenderId = o.id("tender");
-    const reason = reasonCode(o);
+    const reason = parseReason(o, "cancelTender");
     const chain = await ctx.chain();
-    await act.sent(chain.ledger.tenders.connect(chain.signer).cancelTender(tenderId, reason));
-    return record(chainAct(chain, { tenderId, status: "cancelled", reason }));
+    await act.sent(chain.ledger.tenders.connect(chain.signer).cancelTender(tenderId, reason.code));
+    return record(chainAct(chain, { tenderId, status: "cancelled", ...reasonFields(reason) }));
   },
 };
 

@@ -44,7 +44,8 @@ describe("console: a browser wallet", function () {
       await status.getByText("Active", { exact: true }).waitFor();
       await page.getByRole("button", { name: "Suspend Delta Diagnostics" }).click();
       const dialog = page.getByRole("dialog", { name: "Suspend" });
-      await dialog.getByRole("spinbutton", { name: "Reason code" }).fill("5");
+      await dialog.getByRole("combobox", { name: "Reason" }).click();
+      await page.locator(".ant-select-item-option", { hasText: "Licence revoked or lapsed (21)" }).click();
       await dialog.getByRole("button", { name: "Suspend", exact: true }).click();
       await status.getByText("Suspended", { exact: true }).waitFor();
       expect(calls).to.include("eth_signTypedData_v4");
@@ -55,6 +56,8 @@ describe("console: a browser wallet", function () {
         new JsonRpcProvider(stack.rpcUrl),
       );
       expect(SUPPLIER_STATUS[Number(await registry.supplierStatus(delta.address))]).to.equal("suspended");
+      const [suspension] = await registry.queryFilter(registry.filters.SupplierSuspended(delta.address));
+      expect(suspension.args.reasonCode).to.equal(21n);
       await checkPage(p, "wallet-regulator-suppliers");
     } finally {
       await p.close();

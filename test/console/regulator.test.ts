@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
-import type { Browser } from "playwright-core";
+import type { Browser, Locator } from "playwright-core";
 import type { ConsoleConfig } from "../../api/console";
 import type { SupplierDocumentPage, SupplierSummary } from "../../api/suppliers";
 import type { Verification } from "../../api/trail";
@@ -11,8 +11,9 @@ import { startDemoStack, type DemoStack } from "./support/stack";
 
 /**
  * The regulator's console on the demo year: it verifies a lot's trail against the chain, reviews
- * a supplier's documents (attests one, rejects one with a reason code) and reinstates the supplier
- * the demo suspended — each through the page, with the ledger's state checked after.
+ * a supplier's documents (attests one, rejects one with a reason picked by its label) and
+ * reinstates the supplier the demo suspended — each through the page, with the ledger's state
+ * checked after.
  */
 
 const REGULATOR = "Provincial Medical Products Administration";
@@ -46,6 +47,13 @@ describe("console: regulator", function () {
     return (await res.json()) as T;
   }
 
+  /** Opens the dialog's list of reasons and picks the one shown as `label`; the field then shows it. */
+  async function pickReason(p: ConsolePage, dialog: Locator, label: string): Promise<void> {
+    await dialog.getByRole("combobox", { name: "Reason" }).click();
+    await p.page.locator(".ant-select-item-option", { hasText: label }).click();
+    await dialog.getByTitle(label).waitFor();
+  }
+
   const registry = () =>
     SupplierRegistry__factory.connect(config.contracts.registry, new ethers.JsonRpcProvider(stack.rpcUrl));
 
@@ -68,6 +76,10 @@ describe("console: regulator", function () {
       const recall = timeline.getByTestId("trail-step").filter({ hasText: "trace.LotRecalled" });
       expect(await recall.count()).to.be.greaterThan(0);
       expect(await recall.first().textContent()).to.match(/Transaction.*0x[0-9a-f]{4}….*Block\s*\d+/);
+      // The demo's reason codes 41 and 42 (api/reason-codes.ts), in words.
+      expect(await recall.first().textContent()).to.include("Field safety notice");
+      const lift = timeline.getByTestId("trail-step").filter({ hasText: "trace.RecallLifted" });
+      expect(await lift.first().textContent()).to.include("Field safety corrective action completed");
       await checkPage(p, "regulator-trail");
 
       await p.page.getByRole("button", { name: "Verify against the chain" }).click();
@@ -94,7 +106,7 @@ describe("console: regulator", function () {
     }
   });
 
-  it("attests one document and rejects another with a reason code", async function () {
+  it("attests one document and rejects another with a reason picked by its label", async function () {
     // The arrangement: Delta files two documents on chain (what the supplier's own page would do).
     const delta = stack.account("Delta Diagnostics");
     const provider = new ethers.JsonRpcProvider(stack.rpcUrl);
@@ -147,19 +159,22 @@ describe("console: regulator", function () {
       const rejectedRow = drawer.locator("tr", { has: p.page.getByTestId(`document-status-${rejected}`) });
       await drawer.getByRole("button", { name: `Reject document ${rejected}` }).click();
       const dialog = p.page.getByRole("dialog", { name: "Reject" });
-      await dialog.getByRole("spinbutton", { name: "Reason code" }).fill("3");
-      await dialog.getByRole("button", { name: "Reject", exact: true }).click();
+      // No reason is chosen for the regulator: the act waits for one.
+      const reject = dialog.getByRole("button", { name: "Reject", exact: true });
+      expect(await reject.isDisabled()).to.equal(true);
+      await pickReason(p, dialog, "Document expired or not yet in force (12)");
+      await reject.click();
       await drawer
         .getByTestId(`document-status-${rejected}`)
         .getByText("rejected", { exact: true })
         .waitFor();
-      expect(await rejectedRow.textContent()).to.include("reason 3");
+      expect(await rejectedRow.textContent()).to.include("Document expired or not yet in force");
 
       const onChainAttested = await registry().document(attested);
       const onChainRejected = await registry().document(rejected);
       expect(DOCUMENT_STATUS[Number(onChainAttested.status)]).to.equal("attested");
       expect(DOCUMENT_STATUS[Number(onChainRejected.status)]).to.equal("rejected");
-      expect(onChainRejected.reasonCode).to.equal(3n);
+      expect(onChainRejected.reasonCode).to.equal(12n);
     } finally {
       await p.close();
     }
@@ -174,21 +189,24 @@ describe("console: regulator", function () {
       await p.page.getByRole("link", { name: "Supplier registry" }).click();
       const status = p.page.getByTestId(`supplier-status-${cardia.address.toLowerCase()}`);
       expect(await status.textContent()).to.equal("Suspended");
+      const row = p.page.locator("tr", { has: status });
+      // The demo suspended Cardia with reason 7.
+      expect(await row.textContent()).to.include("Product safety investigation under way");
       await checkPage(p, "regulator-suppliers");
 
-      const row = p.page.locator("tr", { has: status });
       await p.page.getByRole("button", { name: "Reinstate Cardia Vascular" }).click();
       const dialog = p.page.getByRole("dialog", { name: "Reinstate" });
-      await dialog.getByRole("spinbutton", { name: "Reason code" }).fill("12");
+      await pickReason(p, dialog, "Corrective action completed and verified (25)");
+      await checkPage(p, "regulator-reinstate-dialog");
       await dialog.getByRole("button", { name: "Reinstate", exact: true }).click();
       await status.getByText("Active", { exact: true }).waitFor();
-      expect(await row.textContent()).to.include("reason 12");
+      expect(await row.textContent()).to.include("Corrective action completed and verified");
 
       expect(SUPPLIER_STATUS[Number(await registry().supplierStatus(cardia.address))]).to.equal("active");
       const listed = await apiGet<SupplierSummary>(p, `/v1/suppliers/${cardia.address}`);
       expect({ status: listed.status, statusReason: listed.statusReason }).to.deep.equal({
         status: "active",
-        statusReason: 12,
+        statusReason: 25,
       });
     } finally {
       await p.close();

@@ -9,6 +9,7 @@ import { en as departmentBudgets } from "../pages/budgets/messages";
 import { en as spend } from "../pages/spend/messages";
 import { en as supplier } from "../pages/supplier/messages";
 import { en as warehouse } from "../pages/warehouse/messages";
+import { en as reasons } from "./reasons";
 
 export const en = {
   ...supplier,
@@ -18,6 +19,7 @@ export const en = {
   ...regulatorReports,
   ...spend,
   ...departmentBudgets,
+  ...reasons,
   "app.title": "Sunshine Ledger",
   "app.subtitle": "Medical consumables procurement ledger",
   "lang.switch": "中文",

@@ -6,6 +6,7 @@ import { zh as departmentBudgets } from "../pages/budgets/messages";
 import { zh as spend } from "../pages/spend/messages";
 import { zh as supplier } from "../pages/supplier/messages";
 import { zh as warehouse } from "../pages/warehouse/messages";
+import { zh as reasons } from "./reasons";
 
 /** The console's Chinese (zh-CN) text: every key of en.ts, checked by the compiler. */
 export const zh: Messages = {
@@ -16,6 +17,7 @@ export const zh: Messages = {
   ...regulatorReports,
   ...spend,
   ...departmentBudgets,
+  ...reasons,
   "app.title": "阳光采购账本",
   "app.subtitle": "医用耗材采购区块链账本",
   "lang.switch": "English",

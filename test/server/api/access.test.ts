@@ -33,6 +33,11 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/console/config": [PUBLIC],
   "get /v1/console/clock": [PUBLIC],
   "get /v1/relay/{txHash}": [SIGNED_IN],
+  "get /v1/reason-codes": [PUBLIC],
+  "get /v1/hospitals": [SIGNED_IN],
+  "get /v1/hospitals/{address}": [SIGNED_IN],
+  // The name's hash is checked against the chain, so who sends it does not matter.
+  "put /v1/hospitals/{address}/name": [SIGNED_IN],
   "get /v1/suppliers": [SIGNED_IN],
   "get /v1/suppliers/{address}": [SIGNED_IN],
   "get /v1/suppliers/{address}/documents": [SIGNED_IN],

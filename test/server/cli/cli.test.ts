@@ -72,6 +72,7 @@ describe("sunshine CLI", function () {
         "suspend",
         "reinstate",
         "enrol-hospital",
+        "publish-hospital-name",
         "unbind-member",
         "tender open",
         "tender finalize",
@@ -88,6 +89,7 @@ describe("sunshine CLI", function () {
         "accept-membership",
         "leave-hospital",
         "set-threshold",
+        "publish-hospital-name",
         "order place",
         "order permit",
         "order approve",
@@ -296,21 +298,34 @@ describe("sunshine CLI", function () {
       validUntil: now + DAY * 365,
       categories: [act.categoryCode(CATEGORY)],
     });
-    const out = ok(await h.as(regulator, ["regulator", "reject", "--document", String(id), "--reason", "4"]));
+    const out = ok(
+      await h.as(regulator, ["regulator", "reject", "--document", String(id), "--reason", "12"]),
+    );
     expect(field(out, "status")).to.equal("rejected");
+    expect(field(out, "reasonKey")).to.equal("document_not_valid");
     expect((await h.ledger.registry.document(id)).status).to.equal(3n);
+    expect((await h.ledger.registry.document(id)).reasonCode).to.equal(12n);
     fails(
-      await h.as(regulator, ["regulator", "reject", "999", "--reason", "4"]),
+      await h.as(regulator, ["regulator", "reject", "999", "--reason", "document_not_valid"]),
       /^error: RegistryDocumentNotFound\(documentId=999\)$/,
     );
   });
 
   it("regulator suspend / reinstate: change the supplier's status; reinstating an active one is RegistrySupplierStatus", async () => {
     fails(
-      await h.as(supplier, ["regulator", "suspend", "--supplier", supplier2.address, "--reason", "2"]),
+      await h.as(supplier, [
+        "regulator",
+        "suspend",
+        "--supplier",
+        supplier2.address,
+        "--reason",
+        "licence_revoked",
+      ]),
       /^error: LedgerUnauthorized\(account=0x[0-9a-fA-F]{40}, role=REGULATOR_ROLE\)$/,
     );
-    const suspended = ok(await h.as(regulator, ["regulator", "suspend", supplier2.address, "--reason", "2"]));
+    const suspended = ok(
+      await h.as(regulator, ["regulator", "suspend", supplier2.address, "--reason", "licence_revoked"]),
+    );
     expect(field(suspended, "status")).to.equal("suspended");
     expect(await h.ledger.registry.supplierStatus(supplier2.address)).to.equal(2n);
     expect(
@@ -323,6 +338,29 @@ describe("sunshine CLI", function () {
         `^error: RegistrySupplierStatus\\(supplier=${supplier2.address}, status=active, expected=suspended\\)$`,
       ),
     );
+  });
+
+  it("--reason takes a key or code of the catalogue that the act records; its help lists them; anything else is a usage error", async () => {
+    const help = ok(await h.cli(["regulator", "suspend", "--help"]));
+    expect(help)
+      .to.match(/--reason <reason>\s+why, as a key or code of the reason catalogue \(default unspecified\)/)
+      .and.match(/licence_revoked \(21\)\s+Licence revoked or lapsed/)
+      .and.match(/safety_investigation \(7\)\s+Product safety investigation under way/)
+      .and.not.include("field_safety_notice");
+    fails(
+      await h.as(regulator, ["regulator", "suspend", supplier2.address, "--reason", "field_safety_notice"]),
+      /^error: --reason field_safety_notice \(41\) is not a reason for suspend; it takes unspecified, safety_investigation, document_not_authentic, licence_revoked, procurement_misconduct, counterfeit_suspected$/,
+    );
+    fails(
+      await h.as(regulator, ["regulator", "suspend", supplier2.address, "--reason", "9999"]),
+      /^error: --reason "9999" is not in the reason catalogue; suspend takes unspecified, .*counterfeit_suspected \(or their codes\)$/,
+    );
+    fails(
+      await h.as(regulator, ["regulator", "suspend", supplier2.address, "--reason", "stale"]),
+      /^error: --reason "stale" is not in the reason catalogue/,
+    );
+    // Refused before anything was sent.
+    expect(await h.ledger.registry.supplierStatus(supplier2.address)).to.equal(1n);
   });
 
   // -------------------------------------------------------------------------------------------
@@ -671,14 +709,23 @@ describe("sunshine CLI", function () {
 
   it("recall: a supplier's recall covers its own shipments, a regulator's everyone's; a recalled lot is TraceLotRecalled", async () => {
     const own = ok(
-      await h.as(supplier, ["supplier", "recall", "--gtin", GTIN, "--lot", "LOT-OWN", "--reason", "3"]),
+      await h.as(supplier, [
+        "supplier",
+        "recall",
+        "--gtin",
+        GTIN,
+        "--lot",
+        "LOT-OWN",
+        "--reason",
+        "quality_defect",
+      ]),
     );
     expect(field(own, "scope")).to.equal(supplier.address);
     expect(await h.ledger.trace.isRecalled(BigInt(GTIN), "LOT-OWN", supplier.address)).to.equal(true);
     expect(await h.ledger.trace.isRecalled(BigInt(GTIN), "LOT-OWN", supplier2.address)).to.equal(false);
 
     const global = ok(
-      await h.as(regulator, ["regulator", "recall", "--gtin", GTIN, "--lot", "LOT-OTHER", "--reason", "1"]),
+      await h.as(regulator, ["regulator", "recall", "--gtin", GTIN, "--lot", "LOT-OTHER", "--reason", "41"]),
     );
     expect(field(global, "scope")).to.equal("global");
     expect(await h.ledger.trace.isRecalled(BigInt(GTIN), "LOT-OTHER", supplier2.address)).to.equal(true);
@@ -790,6 +837,31 @@ describe("sunshine CLI", function () {
   });
 
   let exceptionId: string;
+
+  it("publish-hospital-name: the gateway takes the enrolled name and refuses another (HOSPITAL_NAME_MISMATCH)", async () => {
+    const gw = ["--gateway", h.gatewayUrl];
+    fails(
+      await h.as(regulator, [
+        "regulator",
+        "publish-hospital-name",
+        "--hospital",
+        hospital.address,
+        "--name",
+        "General Hospitals",
+        ...gw,
+      ]),
+      new RegExp(
+        `^error: HOSPITAL_NAME_MISMATCH \\(400\\): keccak256 of the name "General Hospitals" is ${ethers.id("General Hospitals")}, not the nameHash ${ethers.id("General Hospital")}`,
+      ),
+    );
+    // The hospital account publishes its own name (no --hospital).
+    const out = ok(
+      await h.as(hospital, ["hospital", "publish-hospital-name", "--name", "General Hospital", ...gw]),
+    );
+    expect(field(out, "hospital")).to.equal(hospital.address.toLowerCase());
+    expect(field(out, "name")).to.equal("General Hospital");
+    expect(field(out, "publishedBy")).to.equal(hospital.address.toLowerCase());
+  });
 
   it("hospital exceptions: lists the open exceptions as a table", async () => {
     const out = ok(await h.as(receiver, ["hospital", "exceptions", "--gateway", h.gatewayUrl]));

@@ -258,12 +258,19 @@ describe("sunshine CLI: ledger acts", function () {
         new RegExp(`^error: LedgerUnauthorized\\(account=${hospital3.address}, role=REGULATOR_ROLE\\)$`),
       );
       const out = ok(
-        await h.as(regulator, ["regulator", "unbind-member", "--member", member.address, "--reason", "9"]),
+        await h.as(regulator, [
+          "regulator",
+          "unbind-member",
+          "--member",
+          member.address,
+          "--reason",
+          "member_left",
+        ]),
       );
       expect(field(out, "hospital")).to.equal(hospital3.address);
       expect(await L.hospitals.hospitalOf(member.address)).to.equal(ethers.ZeroAddress);
       const [unbound] = await L.hospitals.queryFilter(L.hospitals.filters.MemberUnbound(hospital3.address));
-      expect([unbound.args.member, unbound.args.reasonCode]).to.deep.equal([member.address, 9n]);
+      expect([unbound.args.member, unbound.args.reasonCode]).to.deep.equal([member.address, 61n]);
     });
   });
 
@@ -324,9 +331,10 @@ describe("sunshine CLI: ledger acts", function () {
         false,
       );
       const out = ok(
-        await h.as(regulator, ["regulator", "tender", "cancel", String(cancelledTender), "--reason", "4"]),
+        await h.as(regulator, ["regulator", "tender", "cancel", String(cancelledTender), "--reason", "52"]),
       );
       expect(field(out, "status")).to.equal("cancelled");
+      expect([field(out, "reason"), field(out, "reasonKey")]).to.deep.equal(["52", "demand_withdrawn"]);
       expect(await L.tenders.tenderPhase(cancelledTender)).to.equal(6n);
       fails(
         await h.as(regulator, ["regulator", "tender", "cancel", String(cancelledTender)]),
@@ -554,10 +562,12 @@ describe("sunshine CLI: ledger acts", function () {
           "--shipment",
           String(coldShipment),
           "--reason",
-          "3",
+          "excursion_within_stability",
         ]),
       );
       expect(field(out, "waived")).to.equal("true");
+      const [waived] = await L.trace.queryFilter(L.trace.filters.ExcursionWaived(coldShipment));
+      expect(waived.args.reasonCode).to.equal(1n);
       const state = await L.trace.shipmentState(coldShipment);
       expect([state.excursion, state.excursionWaived]).to.deep.equal([true, true]);
     });
@@ -575,7 +585,7 @@ describe("sunshine CLI: ledger acts", function () {
           "--units",
           "1",
           "--reason",
-          "21",
+          "units_damaged",
         ]),
       );
       expect(field(out, "units")).to.equal("1");
@@ -717,7 +727,7 @@ describe("sunshine CLI: ledger acts", function () {
           "--scope",
           supplier.address,
           "--reason",
-          "5",
+          "decided_in_error",
         ]),
       );
       expect(field(out, "scope")).to.equal(supplier.address);

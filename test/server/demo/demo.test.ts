@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
+import { reasonOf } from "../../../api/reason-codes";
 import { buildApp } from "../../../server/app";
+import { HospitalsRepository } from "../../../server/modules/hospitals/hospitals.repository";
 import { migrate, openPglite, type Db } from "../../../server/db";
 import { connectLedger } from "../../../ledger/contracts";
 import { devWallet } from "../../../scripts/lib/anvil";
@@ -202,6 +204,47 @@ describe("demo scenario", function () {
     expect(lines.join("\n")).to.include(
       "City General's dept budgets: Cardiology 85.1 % of ¥3,500.00 (warning), Interventional radiology 125.0 % of ¥1,200.00 (over)",
     );
+  });
+
+  it("publishes the three hospitals' names, each the one it was enrolled under", async function () {
+    const { items } = await new HospitalsRepository(db).list({});
+    const names = Object.fromEntries(items.map((h) => [h.address, h.name]));
+    expect(names).to.deep.equal({
+      [general.toLowerCase()]: "City General Hospital",
+      [childrens.toLowerCase()]: "Children's Hospital",
+      [riverside.toLowerCase()]: "Riverside Hospital",
+    });
+    for (const h of items) expect(ethers.id(h.name!)).to.equal(h.nameHash);
+  });
+
+  it("records only reason codes the catalogue gives for each act", async function () {
+    const { registry, trace, orderBook } = chain.ledger;
+    const recorded: [string, bigint][] = [
+      ...(await registry.queryFilter(registry.filters.SupplierSuspended())).map(
+        (e) => ["suspend", e.args.reasonCode] as [string, bigint],
+      ),
+      ...(await trace.queryFilter(trace.filters.ExcursionWaived())).map(
+        (e) => ["waiveExcursion", e.args.reasonCode] as [string, bigint],
+      ),
+      ...(await orderBook.queryFilter(orderBook.filters.ShipmentDisputed())).map(
+        (e) => ["disputeShipment", e.args.reasonCode] as [string, bigint],
+      ),
+      ...(await trace.queryFilter(trace.filters.LotRecalled())).map(
+        (e) => ["recall", e.args.reasonCode] as [string, bigint],
+      ),
+      ...(await trace.queryFilter(trace.filters.RecallLifted())).map(
+        (e) => ["liftRecall", e.args.reasonCode] as [string, bigint],
+      ),
+    ];
+    expect(recorded.map(([act, code]) => `${act} ${reasonOf(Number(code))?.key}`)).to.have.members([
+      "suspend safety_investigation",
+      "waiveExcursion excursion_within_stability",
+      "disputeShipment units_damaged",
+      "recall field_safety_notice",
+      "recall quality_defect",
+      "liftRecall field_action_completed",
+    ]);
+    for (const [act, code] of recorded) expect(reasonOf(Number(code))!.acts, act).to.include(act);
   });
 
   it("says what the ledger refused, decoded", function () {

@@ -12,6 +12,7 @@ import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
 import { useAgreement, useHospital } from "./agreements";
 import { Hex } from "../../components/Hex";
+import { PartyName } from "../../components/PartyName";
 import { OrderStatusTag } from "./OrderStatusTag";
 import { TierBreakdown } from "./TierBreakdown";
 
@@ -42,7 +43,11 @@ export function ApprovalsPage() {
         columns={[
           { title: t("hospital.order"), dataIndex: "id", render: (id: string) => `#${id}` },
           { title: t("hospital.agreement"), dataIndex: "agreementId", render: (id: string) => `#${id}` },
-          { title: t("common.supplier"), dataIndex: "supplier", render: (a: string) => <Hex value={a} /> },
+          {
+            title: t("common.supplier"),
+            dataIndex: "supplier",
+            render: (a: string) => <PartyName address={a} />,
+          },
           { title: t("common.quantity"), dataIndex: "quantity" },
           { title: t("hospital.placedAt"), dataIndex: "placedAt", render: (d: string) => dateTime(d) },
           {
@@ -99,7 +104,7 @@ function OrderReview({ id }: { id: string }) {
               <Descriptions.Item label={t("common.quantity")}>{o.quantity}</Descriptions.Item>
               <Descriptions.Item label={t("hospital.agreement")}>#{o.agreementId}</Descriptions.Item>
               <Descriptions.Item label={t("common.supplier")}>
-                <Hex value={o.supplier} />
+                <PartyName address={o.supplier} />
               </Descriptions.Item>
               <Descriptions.Item label={t("hospital.placedBy")}>
                 <Hex value={o.placedBy} />

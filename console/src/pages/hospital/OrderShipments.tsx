@@ -8,6 +8,7 @@ import { api } from "../../lib/api";
 import { useOrderShipmentIds } from "../../lib/order-shipments";
 import { useFormat } from "../../lib/use-format";
 import { Hex } from "../../components/Hex";
+import { PartyName } from "../../components/PartyName";
 import { TAG } from "../../components/tag-colours";
 
 /**
@@ -122,7 +123,7 @@ function ShipmentCard({ shipment: s }: { shipment: Shipment }) {
               {
                 title: t("hospital.trace.actor"),
                 dataIndex: "actor",
-                render: (a: string) => <Hex value={a} />,
+                render: (a: string) => <PartyName address={a} />,
               },
               {
                 title: t("hospital.trace.temperature"),

@@ -8,7 +8,7 @@ import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
 import { useHospital } from "./agreements";
-import { Hex } from "../../components/Hex";
+import { PartyName } from "../../components/PartyName";
 import { OrderShipments } from "./OrderShipments";
 import { OrderStatusTag } from "./OrderStatusTag";
 
@@ -42,7 +42,11 @@ export function OrdersPage() {
         columns={[
           { title: t("hospital.order"), dataIndex: "id", render: (id: string) => `#${id}` },
           { title: t("hospital.agreement"), dataIndex: "agreementId", render: (id: string) => `#${id}` },
-          { title: t("common.supplier"), dataIndex: "supplier", render: (a: string) => <Hex value={a} /> },
+          {
+            title: t("common.supplier"),
+            dataIndex: "supplier",
+            render: (a: string) => <PartyName address={a} />,
+          },
           {
             title: t("common.status"),
             dataIndex: "status",

@@ -12,7 +12,7 @@ import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
 import { daysOf } from "./days";
-import { Hex } from "../../components/Hex";
+import { PartyName } from "../../components/PartyName";
 import { TAG } from "../../components/tag-colours";
 
 /**
@@ -42,7 +42,11 @@ export function PaymentsPage() {
             { title: t("hospital.shipmentCol"), dataIndex: "shipmentId", render: (id: string) => `#${id}` },
             { title: t("hospital.order"), dataIndex: "orderId", render: (id: string) => `#${id}` },
             { title: t("hospital.receipt"), dataIndex: "receiptNo" },
-            { title: t("common.supplier"), dataIndex: "supplier", render: (a: string) => <Hex value={a} /> },
+            {
+              title: t("common.supplier"),
+              dataIndex: "supplier",
+              render: (a: string) => <PartyName address={a} />,
+            },
             {
               title: t("common.status"),
               dataIndex: "status",

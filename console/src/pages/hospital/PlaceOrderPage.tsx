@@ -27,7 +27,7 @@ import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
 import { agreementLabel, useHospital, useMyAgreements } from "./agreements";
 import { dayOf, endOfDay } from "./day-end";
-import { Hex } from "../../components/Hex";
+import { PartyName } from "../../components/PartyName";
 import { TierBreakdown } from "./TierBreakdown";
 
 const orderBook = OrderBook__factory.createInterface();
@@ -180,7 +180,7 @@ function PlaceForm({ agreement }: { agreement: Agreement }) {
                 <Space orientation="vertical" style={{ width: "100%" }}>
                   <Descriptions size="small" bordered column={1}>
                     <Descriptions.Item label={t("common.supplier")}>
-                      <Hex value={agreement.supplier} />
+                      <PartyName address={agreement.supplier} />
                     </Descriptions.Item>
                     <Descriptions.Item label={t("hospital.term")}>
                       {date(agreement.startAt)} – {date(agreement.endAt)}

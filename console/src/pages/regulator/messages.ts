@@ -2,9 +2,6 @@
 export const en = {
   "regulator.all": "All",
   "regulator.lastChange": "Last change",
-  "regulator.reason.code": "Reason code",
-  "regulator.reason.hint": "0–65535, recorded on the ledger; the reason catalogue explains it.",
-  "regulator.reason.short": "reason {code}",
   "regulator.suppliers.name": "Supplier",
   "regulator.suppliers.registrationId": "Registration no.",
   "regulator.suppliers.registeredAt": "Registered",
@@ -124,9 +121,6 @@ export const en = {
 export const zh: Record<keyof typeof en, string> = {
   "regulator.all": "全部",
   "regulator.lastChange": "最近变更",
-  "regulator.reason.code": "原因代码",
-  "regulator.reason.hint": "0–65535，记入账本；含义见原因代码表。",
-  "regulator.reason.short": "原因 {code}",
   "regulator.suppliers.name": "供应商",
   "regulator.suppliers.registrationId": "注册号",
   "regulator.suppliers.registeredAt": "注册时间",

@@ -8,7 +8,7 @@ import { bytes32Text } from "../../lib/format";
 import { useI18n } from "../../i18n/i18n";
 import { useFulfilmentReport } from "../../lib/fulfilment";
 import { useFormat } from "../../lib/use-format";
-import { Hex } from "../../components/Hex";
+import { PartyName } from "../../components/PartyName";
 import { currentTier } from "./schedule";
 import { TierList } from "./TierList";
 import { useMe } from "./use-me";
@@ -75,7 +75,7 @@ function Fulfilment({ agreement }: { agreement: AgreementSummary }) {
   const { t } = useI18n();
   const report = useFulfilmentReport(agreement.id);
   const columns: TableColumnsType<FulfilmentHospital> = [
-    { title: t("common.hospital"), dataIndex: "hospital", render: (h: string) => <Hex value={h} /> },
+    { title: t("common.hospital"), dataIndex: "hospital", render: (h: string) => <PartyName address={h} /> },
     { title: t("supplier.fulfilment.committed"), dataIndex: "committed" },
     {
       title: t("supplier.fulfilment.ordered"),

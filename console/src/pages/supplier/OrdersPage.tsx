@@ -5,7 +5,7 @@ import { CursorTable } from "../../components/CursorTable";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
-import { Hex } from "../../components/Hex";
+import { PartyName } from "../../components/PartyName";
 import { remainingOf } from "./remaining";
 import { ShipmentForm } from "./ShipmentForm";
 import { useMe } from "./use-me";
@@ -20,7 +20,7 @@ export function OrdersPage() {
 
   const columns: TableColumnsType<OrderSummary> = [
     { title: t("common.id"), dataIndex: "id" },
-    { title: t("common.hospital"), dataIndex: "hospital", render: (h: string) => <Hex value={h} /> },
+    { title: t("common.hospital"), dataIndex: "hospital", render: (h: string) => <PartyName address={h} /> },
     { title: t("supplier.order.agreement"), dataIndex: "agreementId" },
     {
       title: t("common.status"),

@@ -9,6 +9,7 @@ import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
 import { useFormat } from "../../lib/use-format";
 import { useLedgerNow } from "../../lib/ledger-clock";
+import { useReasonLabel } from "../../lib/reasons";
 import { daysUntil } from "./dates";
 import { FileDocumentForm } from "./FileDocumentForm";
 import { Hex } from "../../components/Hex";
@@ -125,6 +126,7 @@ function Validity({ until }: { until: string }) {
 function useDocumentColumns(): TableColumnsType<SupplierDocument> {
   const { t } = useI18n();
   const { date } = useFormat();
+  const reasonLabel = useReasonLabel();
   return [
     { title: t("common.id"), dataIndex: "id" },
     {
@@ -138,7 +140,7 @@ function useDocumentColumns(): TableColumnsType<SupplierDocument> {
       render: (status: string, d) => (
         <ToneTag tone={status === "attested" ? "good" : status === "rejected" ? "bad" : "info"}>
           {t(`supplier.document.${status}` as MessageKey)}
-          {d.reasonCode !== null ? ` (${d.reasonCode})` : ""}
+          {d.reasonCode !== null ? ` (${reasonLabel(d.reasonCode)})` : ""}
         </ToneTag>
       ),
     },

@@ -1,12 +1,14 @@
-import { Button, Form, InputNumber, Modal, Typography } from "antd";
+import { Button, Form, Modal, Typography } from "antd";
 import { useId, useState } from "react";
+import type { ReasonAct as Act } from "../../../../../api/reason-codes";
 import { ActButton } from "../../../components/ActButton";
+import { ReasonSelect } from "../../../components/ReasonSelect";
 import { useI18n } from "../../../i18n/i18n";
 
 /**
  * A ledger act that records a reason code (a rejection, a suspension, a reinstatement): a button
- * that opens a dialog asking for the code, whose confirm button performs the act. The code is a
- * uint16 on chain; an off-chain catalogue explains it.
+ * that opens a dialog asking for the reason, chosen from the catalogue's for the act, whose
+ * confirm button performs the act. The chain records the reason's code (a uint16).
  */
 export function ReasonAct(props: {
   /** The button's and the dialog's title, e.g. "Suspend". */
@@ -15,11 +17,13 @@ export function ReasonAct(props: {
   name: string;
   /** What the act is about, for the dialog, e.g. the supplier's name. */
   subject: string;
+  /** The ledger function, which decides the reasons offered. */
+  act: Act;
   call: (reasonCode: number) => { to: string; data: string };
 }) {
   const { t } = useI18n();
   const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState<number | null>(0);
+  const [reason, setReason] = useState<number | null>(null);
   const inputId = useId();
   return (
     <>
@@ -39,7 +43,7 @@ export function ReasonAct(props: {
             key="act"
             type="primary"
             disabled={reason === null}
-            call={() => props.call(reason ?? 0)}
+            call={() => props.call(reason!)}
             onDone={() => setOpen(false)}
           >
             {props.label}
@@ -48,16 +52,8 @@ export function ReasonAct(props: {
       >
         <Typography.Paragraph style={{ wordBreak: "break-word" }}>{props.subject}</Typography.Paragraph>
         <Form layout="vertical">
-          <Form.Item label={t("regulator.reason.code")} htmlFor={inputId} extra={t("regulator.reason.hint")}>
-            <InputNumber
-              id={inputId}
-              min={0}
-              max={65535}
-              precision={0}
-              value={reason}
-              onChange={(v) => setReason(v)}
-              style={{ width: 160 }}
-            />
+          <Form.Item label={t("reasons.field")} htmlFor={inputId}>
+            <ReasonSelect act={props.act} id={inputId} value={reason} onChange={setReason} />
           </Form.Item>
         </Form>
       </Modal>

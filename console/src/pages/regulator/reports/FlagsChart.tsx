@@ -9,6 +9,7 @@ import type { MessageKey } from "../../../i18n/en";
 import { useI18n } from "../../../i18n/i18n";
 import { allPages } from "../../../lib/api";
 import { short } from "../../../lib/format";
+import { useNames } from "../../../lib/names";
 
 export interface ReconciliationFilters {
   hospital?: string;
@@ -39,6 +40,7 @@ export function FlagsChart({ filters }: { filters: ReconciliationFilters }) {
 
 function FlagsByHospital({ rows }: { rows: ReconciliationRow[] }) {
   const { t } = useI18n();
+  const nameOf = useNames();
   const { option, flags } = useMemo(() => {
     const counts = new Map<string, Map<string, number>>();
     let flags = 0;
@@ -57,14 +59,14 @@ function FlagsByHospital({ rows }: { rows: ReconciliationRow[] }) {
       xAxis: { type: "category", data: kinds.map((k) => t(`reports.flag.${k}` as MessageKey)) },
       yAxis: { type: "value", minInterval: 1 },
       series: [...counts.entries()].map(([hospital, byKind]) => ({
-        name: short(hospital),
+        name: nameOf(hospital) ?? short(hospital),
         type: "bar",
         stack: "flags",
         data: kinds.map((k) => byKind.get(k) ?? 0),
       })),
     };
     return { option, flags };
-  }, [rows, t]);
+  }, [rows, t, nameOf]);
   if (flags === 0) return <Empty description={t("reports.chart.none")} />;
   return (
     <>

@@ -7,7 +7,7 @@ import { QueryState } from "../../../components/QueryState";
 import { useI18n } from "../../../i18n/i18n";
 import { useFulfilmentReport } from "../../../lib/fulfilment";
 import { useFormat } from "../../../lib/use-format";
-import { Hex } from "../../../components/Hex";
+import { PartyName } from "../../../components/PartyName";
 
 /** The agreements, and for the one chosen GET /v1/agreements/:id/fulfilment by hospital. */
 export function FulfilmentPage() {
@@ -32,7 +32,7 @@ export function FulfilmentPage() {
           {
             title: t("reports.supplier"),
             key: "supplier",
-            render: (_, a) => <Hex value={a.supplier} />,
+            render: (_, a) => <PartyName address={a.supplier} />,
           },
           {
             title: t("reports.ful.term"),
@@ -85,7 +85,7 @@ function Fulfilment({ agreementId }: { agreementId: string }) {
                 {
                   title: t("reports.hospital"),
                   key: "hospital",
-                  render: (_, h) => <Hex value={h.hospital} />,
+                  render: (_, h) => <PartyName address={h.hospital} />,
                 },
                 { title: t("reports.ful.committed"), dataIndex: "committed", align: "right" },
                 {

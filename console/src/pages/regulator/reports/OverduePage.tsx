@@ -5,7 +5,7 @@ import { CursorTable } from "../../../components/CursorTable";
 import { PaymentHolds } from "../../../components/PaymentHolds";
 import { useI18n } from "../../../i18n/i18n";
 import { useFormat } from "../../../lib/use-format";
-import { Hex } from "../../../components/Hex";
+import { PartyName } from "../../../components/PartyName";
 
 /** GET /v1/payments/overdue?days=…: accepted shipments unpaid after N days, with their holds. */
 export function OverduePage() {
@@ -43,12 +43,12 @@ export function OverduePage() {
           {
             title: t("reports.hospital"),
             key: "hospital",
-            render: (_, p) => <Hex value={p.hospital} />,
+            render: (_, p) => <PartyName address={p.hospital} />,
           },
           {
             title: t("reports.supplier"),
             key: "supplier",
-            render: (_, p) => <Hex value={p.supplier} />,
+            render: (_, p) => <PartyName address={p.supplier} />,
           },
           { title: t("reports.overdue.receipt"), dataIndex: "receiptNo" },
           { title: t("reports.gtin"), dataIndex: "gtin" },

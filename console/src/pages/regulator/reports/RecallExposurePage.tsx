@@ -7,6 +7,9 @@ import { useI18n } from "../../../i18n/i18n";
 import { api } from "../../../lib/api";
 import { useFormat } from "../../../lib/use-format";
 import { Hex } from "../../../components/Hex";
+import { PartyName } from "../../../components/PartyName";
+import { ReasonText } from "../../../components/ReasonText";
+import { useReasonLabel } from "../../../lib/reasons";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
 
@@ -59,11 +62,12 @@ export function RecallExposurePage() {
 function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
   const { t } = useI18n();
   const format = useFormat();
+  const reasonLabel = useReasonLabel();
   const exposure = useQuery({
     queryKey: ["exposure", gtin, lot],
     queryFn: () => api.get<RecallExposure>(`/v1/recalls/${gtin}/${encodeURIComponent(lot)}/exposure`),
   });
-  const scope = (s: string) => (s === ZERO ? t("reports.recall.everyone") : <Hex value={s} />);
+  const scope = (s: string) => (s === ZERO ? t("reports.recall.everyone") : <PartyName address={s} />);
   return (
     <QueryState query={exposure}>
       {(e) => (
@@ -79,7 +83,7 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
               showIcon
               title={t("reports.recall.inForce", {
                 time: format.dateTime(e.recall.recalledAt),
-                reason: e.recall.reasonCode,
+                reason: reasonLabel(e.recall.reasonCode),
               })}
             />
           ) : (
@@ -106,9 +110,13 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                 {
                   title: t("reports.recall.by"),
                   key: "by",
-                  render: (_, r) => <Hex value={r.recalledBy} />,
+                  render: (_, r) => <PartyName address={r.recalledBy} />,
                 },
-                { title: t("reports.recall.reason"), dataIndex: "reasonCode" },
+                {
+                  title: t("reports.recall.reason"),
+                  key: "reason",
+                  render: (_, r) => <ReasonText code={r.reasonCode} />,
+                },
                 {
                   title: t("common.status"),
                   key: "state",
@@ -138,7 +146,7 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                 {
                   title: t("reports.hospital"),
                   key: "hospital",
-                  render: (_, h) => <Hex value={h.hospital} />,
+                  render: (_, h) => <PartyName address={h.hospital} />,
                 },
                 { title: t("reports.recall.received"), dataIndex: "received", align: "right" },
                 { title: t("reports.rec.accepted"), dataIndex: "accepted", align: "right" },

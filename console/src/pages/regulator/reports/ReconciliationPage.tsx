@@ -9,7 +9,7 @@ import type { MessageKey } from "../../../i18n/en";
 import { useI18n } from "../../../i18n/i18n";
 import { api, downloadCsv, withQuery } from "../../../lib/api";
 import { useFormat } from "../../../lib/use-format";
-import { Hex } from "../../../components/Hex";
+import { PartyName } from "../../../components/PartyName";
 import { FlagEvidence } from "./FlagEvidence";
 import { FlagsChart, type ReconciliationFilters } from "./FlagsChart";
 import { useCursorPages } from "./use-cursor-pages";
@@ -156,7 +156,7 @@ function RowsTable({ rows }: { rows: ReconciliationRow[] }) {
         {
           title: t("reports.hospital"),
           key: "hospital",
-          render: (_, r) => <Hex value={r.hospital} />,
+          render: (_, r) => <PartyName address={r.hospital} />,
         },
         { title: t("reports.gtin"), dataIndex: "gtin" },
         { title: t("reports.lot"), dataIndex: "lot" },

@@ -11,6 +11,7 @@ import { useFormat } from "../../../lib/use-format";
 import { ChainRef } from "../common/ChainRef";
 import { Hex } from "../../../components/Hex";
 import { ReasonAct } from "../common/ReasonAct";
+import { ReasonText } from "../../../components/ReasonText";
 import { bytes32Text } from "../../../lib/format";
 import { TAG } from "../../../components/tag-colours";
 import { registryActs } from "./registry-acts";
@@ -48,11 +49,7 @@ export function SupplierDocuments({ address, onClose }: { address: string; onClo
           <Tag color={STATUS_COLOURS[d.status]} data-testid={`document-status-${d.id}`}>
             {t(`regulator.documents.status.${d.status}`)}
           </Tag>
-          {d.reasonCode !== null && (
-            <Typography.Text type="secondary">
-              {t("regulator.reason.short", { code: d.reasonCode })}
-            </Typography.Text>
-          )}
+          {d.reasonCode !== null && <ReasonText code={d.reasonCode} />}
         </Space>
       ),
     },
@@ -74,6 +71,7 @@ export function SupplierDocuments({ address, onClose }: { address: string; onClo
               label={t("regulator.documents.reject")}
               name={t("regulator.documents.rejectOne", { id: d.id })}
               subject={t("regulator.documents.rejectWhat", { id: d.id, name })}
+              act="rejectDocument"
               call={(reason) => ({ to, data: registryActs.rejectDocument(d.id, reason) })}
             />
           </Space>

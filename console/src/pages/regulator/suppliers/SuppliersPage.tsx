@@ -9,6 +9,7 @@ import { useFormat } from "../../../lib/use-format";
 import { ChainRef } from "../common/ChainRef";
 import { Hex } from "../../../components/Hex";
 import { ReasonAct } from "../common/ReasonAct";
+import { ReasonText } from "../../../components/ReasonText";
 import { bytes32Text } from "../../../lib/format";
 import { TAG } from "../../../components/tag-colours";
 import { registryActs } from "./registry-acts";
@@ -63,11 +64,7 @@ export function SuppliersPage() {
           >
             {t(`regulator.suppliers.status.${s.status}`)}
           </Tag>
-          {s.statusReason !== null && (
-            <Typography.Text type="secondary">
-              {t("regulator.reason.short", { code: s.statusReason })}
-            </Typography.Text>
-          )}
+          {s.statusReason !== null && <ReasonText code={s.statusReason} />}
         </Space>
       ),
     },
@@ -101,6 +98,7 @@ export function SuppliersPage() {
                 label={t("regulator.suppliers.suspend")}
                 name={t("regulator.suppliers.suspendOne", { name })}
                 subject={t("regulator.suppliers.suspendWhat", { name })}
+                act="suspend"
                 call={(reason) => ({ to, data: registryActs.suspend(s.address, reason) })}
               />
             ) : (
@@ -108,6 +106,7 @@ export function SuppliersPage() {
                 label={t("regulator.suppliers.reinstate")}
                 name={t("regulator.suppliers.reinstateOne", { name })}
                 subject={t("regulator.suppliers.reinstateWhat", { name })}
+                act="reinstate"
                 call={(reason) => ({ to, data: registryActs.reinstate(s.address, reason) })}
               />
             )}

@@ -11,6 +11,7 @@ import { api } from "../../../lib/api";
 import { useSession } from "../../../lib/session";
 import { useFormat } from "../../../lib/use-format";
 import { Hex } from "../../../components/Hex";
+import { PartyName } from "../../../components/PartyName";
 import { bytes32Text } from "../../../lib/format";
 import { TAG } from "../../../components/tag-colours";
 import { TENDER_STATUS_COLOURS } from "./tender-status";
@@ -49,7 +50,7 @@ function TenderView({ tender: x }: { tender: Tender }) {
   );
 
   const hospitalColumns: TableColumnsType<TenderHospital> = [
-    { title: t("common.hospital"), key: "hospital", render: (_, h) => <Hex value={h.hospital} /> },
+    { title: t("common.hospital"), key: "hospital", render: (_, h) => <PartyName address={h.hospital} /> },
     { title: t("regulator.tenders.volume"), dataIndex: "volume", key: "volume" },
     {
       title: t("regulator.tenders.forfeitClaimed"),
@@ -58,7 +59,11 @@ function TenderView({ tender: x }: { tender: Tender }) {
     },
   ];
   const bidColumns: TableColumnsType<Bid> = [
-    { title: t("regulator.tenders.bidder"), key: "bidder", render: (_, b) => <Hex value={b.bidder} /> },
+    {
+      title: t("regulator.tenders.bidder"),
+      key: "bidder",
+      render: (_, b) => <PartyName address={b.bidder} />,
+    },
     {
       title: t("regulator.tenders.committedAt"),
       key: "committedAt",
@@ -91,7 +96,7 @@ function TenderView({ tender: x }: { tender: Tender }) {
   ];
   const agreementColumns: TableColumnsType<AgreementSummary> = [
     { title: t("common.id"), dataIndex: "id", key: "id" },
-    { title: t("common.supplier"), key: "supplier", render: (_, a) => <Hex value={a.supplier} /> },
+    { title: t("common.supplier"), key: "supplier", render: (_, a) => <PartyName address={a.supplier} /> },
     {
       title: t("regulator.tenders.term"),
       key: "term",

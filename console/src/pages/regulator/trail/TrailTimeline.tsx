@@ -2,6 +2,7 @@ import { Space, Tag, Timeline, Typography } from "antd";
 import type { Mismatch, TrailStep } from "../../../../../api/trail";
 import { useI18n } from "../../../i18n/i18n";
 import { useFormat } from "../../../lib/use-format";
+import { ReasonText } from "../../../components/ReasonText";
 import { ChainRef } from "../common/ChainRef";
 
 /**
@@ -27,6 +28,8 @@ export function TrailTimeline({ steps, mismatches }: { steps: TrailStep[]; misma
                 <Typography.Text strong style={{ wordBreak: "break-word" }}>
                   {step.summary}
                 </Typography.Text>
+                {/* The summary names the reason by its number; this says what it means. */}
+                {typeof step.data.reasonCode === "number" && <ReasonText code={step.data.reasonCode} />}
               </Space>
               {step.onChain ? (
                 <Space size={6} wrap>
