@@ -11,6 +11,7 @@ import type { ShipmentRecordStruct } from "../typechain-types/contracts/Delivery
  */
 
 import { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./enums";
+import { PERMIT_TYPES } from "./permit";
 
 export { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./enums";
 export { HOSPITAL_ROLES } from "./roles";
@@ -349,15 +350,7 @@ export async function signPermit(
       chainId: domain.chainId,
       verifyingContract: domain.verifyingContract,
     },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
+    PERMIT_TYPES,
     { owner: address, spender, value, nonce, deadline },
   );
   return ethers.Signature.from(signature);
