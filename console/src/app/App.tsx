@@ -3,6 +3,7 @@ import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from "react
 import type { MessageKey } from "../i18n/en";
 import { useI18n } from "../i18n/i18n";
 import { useSession } from "../lib/session";
+import { allowanceRoutes } from "../pages/allowance/routes";
 import { hospitalRoutes } from "../pages/hospital/routes";
 import { regulatorReportRoutes } from "../pages/regulator/reports/routes";
 import { regulatorRoutes } from "../pages/regulator/routes";
@@ -21,6 +22,7 @@ const PAGES: NavEntry[] = [
   ...regulatorRoutes,
   ...regulatorReportRoutes,
   ...spendRoutes,
+  ...allowanceRoutes,
 ];
 
 export function App() {

@@ -1,4 +1,5 @@
 import type { Messages } from "./en";
+import { zh as allowance } from "../pages/allowance/messages";
 import { zh as hospital } from "../pages/hospital/messages";
 import { zh as regulatorReports } from "../pages/regulator/reports/messages";
 import { zh as regulator } from "../pages/regulator/messages";
@@ -14,6 +15,7 @@ export const zh: Messages = {
   ...regulator,
   ...regulatorReports,
   ...spend,
+  ...allowance,
   "app.title": "阳光采购账本",
   "app.subtitle": "医用耗材采购区块链账本",
   "lang.switch": "English",
