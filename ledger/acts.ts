@@ -11,7 +11,7 @@ import type { ShipmentRecordStruct } from "../typechain-types/contracts/Delivery
  */
 
 import { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./enums";
-import { PERMIT_TYPES } from "./permit";
+import { signPermitRequest } from "./permit";
 
 export { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./enums";
 export { HOSPITAL_ROLES } from "./roles";
@@ -341,17 +341,6 @@ export async function signPermit(
   value: bigint,
   deadline: bigint | number,
 ): Promise<ethers.Signature> {
-  const address = await owner.getAddress();
-  const [domain, nonce] = await Promise.all([ledger.token.eip712Domain(), ledger.token.nonces(address)]);
-  const signature = await owner.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    PERMIT_TYPES,
-    { owner: address, spender, value, nonce, deadline },
-  );
-  return ethers.Signature.from(signature);
+  const permit = await signPermitRequest(ledger.token, owner, spender, value, Number(deadline));
+  return ethers.Signature.from(permit.signature);
 }

@@ -1,3 +1,4 @@
+import { allowanceCommands } from "./allowance";
 import type { GroupSpec } from "./command";
 import { exceptions, receipt, resolve, usage } from "./back-office";
 import { acceptMembership, leaveHospital, setMember, setThreshold } from "./membership";
@@ -9,12 +10,13 @@ import { claimForfeit } from "./tenders";
 /** The hospital's commands: its account, its members, its orders and its back office. */
 export const hospitalGroup: GroupSpec = {
   name: "hospital",
-  summary: "members, orders, receipts, settlement, usage records and exceptions",
+  summary: "members, the escrow allowance, orders, receipts, settlement, usage records and exceptions",
   commands: [
     setMember,
     acceptMembership,
     leaveHospital,
     setThreshold,
+    ...allowanceCommands("orderBook", "hospital"),
     orderPlace,
     orderPermit,
     orderApprove,
