@@ -17,7 +17,8 @@ import { sharedDemoStack, type DemoStack } from "./support/stack";
 
 const HOSPITAL = "City General Hospital";
 const ACME = "Acme Medical Devices";
-const DELTA = "Delta Diagnostics";
+/** Not Delta: the browser-wallet test suspends it on the shared stack, and a suspended supplier acts no more. */
+const BOREAL = "Boreal Orthopaedics";
 
 describe("console: allowances", function () {
   this.timeout(300_000);
@@ -51,9 +52,18 @@ describe("console: allowances", function () {
     expect(await p.page.locator(".ant-alert-error").count(), `an error on ${heading}`).to.equal(0);
   }
 
-  /** What the page shows as the current allowance to `spender` once it reads `text`. */
+  /** Waits until the page shows `text` as the current allowance to `spender`; a refusal shown fails. */
   async function currentShows(p: ConsolePage, spender: "orderBook" | "tenders", text: string): Promise<void> {
-    await p.page.getByTestId(`allowance-${spender}-current`).getByText(text, { exact: true }).waitFor();
+    const refused = p.page.locator(".ant-alert-error");
+    await Promise.race([
+      p.page
+        .getByTestId(`allowance-${spender}-current`)
+        .getByText(text, { exact: true })
+        .waitFor({ timeout: 120_000 }),
+      refused.waitFor({ timeout: 120_000 }).then(async () => {
+        throw new Error(`the page shows a refusal: ${await refused.textContent()}`);
+      }),
+    ]);
   }
 
   it("offers the hospital account as a demo sign-in; its menu's pages load for it", async function () {
@@ -157,17 +167,17 @@ describe("console: allowances", function () {
       await p.close();
     }
 
-    const delta = stack.account(DELTA).address;
+    const boreal = stack.account(BOREAL).address;
     const zh = await openPage(browser, stack.url, "zh-CN");
     try {
-      await zh.page.getByRole("button", { name: `以 ${DELTA} 身份登录`, exact: true }).click();
+      await zh.page.getByRole("button", { name: `以 ${BOREAL} 身份登录`, exact: true }).click();
       await zh.page.getByTestId("who").waitFor();
       await open(zh, "授权额度", "代币授权额度");
       await zh.page.getByRole("heading", { name: "投标保证金授权额度（招标合约）" }).waitFor();
       await zh.page.getByLabel("新额度（元）").fill("250.50");
       await zh.page.getByRole("button", { name: "签署并设定额度" }).click();
       await currentShows(zh, "tenders", "¥250.50");
-      expect(await token.allowance(delta, config.contracts.tenders)).to.equal(25_050n);
+      expect(await token.allowance(boreal, config.contracts.tenders)).to.equal(25_050n);
       await checkPage(zh, "allowances-supplier-zh");
     } finally {
       await zh.close();
