@@ -31,6 +31,17 @@ export const RelayAccepted = Type.Object(
 );
 export type RelayAccepted = Static<typeof RelayAccepted>;
 
+/** The EIP-712 domain a signer signs typed data under (the forwarder's, the token's). */
+const Eip712Domain = Type.Object(
+  {
+    name: Type.String(),
+    version: Type.String(),
+    chainId: Type.Integer(),
+    verifyingContract: Address,
+  },
+  { additionalProperties: false },
+);
+
 /** POST /v1/relay/prepare: what the caller wants to call, for the gateway to fill in the rest. */
 export const RelayPrepareRequest = Type.Object(
   {
@@ -65,15 +76,7 @@ export const PreparedRelay = Type.Object(
       },
       { additionalProperties: false },
     ),
-    domain: Type.Object(
-      {
-        name: Type.String(),
-        version: Type.String(),
-        chainId: Type.Integer(),
-        verifyingContract: Address,
-      },
-      { additionalProperties: false, description: "the forwarder's EIP-712 domain" },
-    ),
+    domain: Type.With(Eip712Domain, { description: "the forwarder's EIP-712 domain" }),
   },
   { additionalProperties: false },
 );
@@ -171,15 +174,7 @@ const PermitFields = {
 export const PreparedPermit = Type.Object(
   {
     permit: Type.Object(PermitFields, { additionalProperties: false }),
-    domain: Type.Object(
-      {
-        name: Type.String(),
-        version: Type.String(),
-        chainId: Type.Integer(),
-        verifyingContract: Address,
-      },
-      { additionalProperties: false, description: "the settlement token's EIP-712 domain" },
-    ),
+    domain: Type.With(Eip712Domain, { description: "the settlement token's EIP-712 domain" }),
   },
   { additionalProperties: false },
 );
