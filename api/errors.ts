@@ -41,6 +41,16 @@ export const ERROR_CATALOGUE = {
     status: 400,
     summary: "the relayed call would revert; details name the custom error",
   },
+  RELAY_PERMIT_SPENDER_NOT_LEDGER: {
+    status: 400,
+    summary: "the permit's spender is not a ledger contract that takes the settlement token",
+  },
+  RELAY_PERMIT_EXPIRED: { status: 400, summary: "the permit's deadline has passed" },
+  RELAY_PERMIT_NONCE_INVALID: {
+    status: 400,
+    summary: "the permit's nonce is not the owner's next nonce at the settlement token",
+  },
+  RELAY_PERMIT_SIGNATURE_INVALID: { status: 400, summary: "the permit is not signed by its owner" },
 
   UNAUTHORIZED: { status: 401, summary: "no valid bearer token" },
   SIWE_SIGNATURE_INVALID: {
@@ -56,6 +66,11 @@ export const ERROR_CATALOGUE = {
   RELAY_FUNCTION_NOT_ALLOWED: {
     status: 403,
     summary: "the relay does not pay for this function for the caller's roles",
+  },
+  RELAY_PERMIT_NOT_YOURS: { status: 403, summary: "the permit's owner is not the signed-in caller" },
+  RELAY_PERMIT_NOT_ALLOWED: {
+    status: 403,
+    summary: "the relay does not pay for a permit to this spender for the caller's roles",
   },
 
   ROUTE_NOT_FOUND: { status: 404, summary: "no route for this method and path" },

@@ -31,6 +31,17 @@ export const RelayAccepted = Type.Object(
 );
 export type RelayAccepted = Static<typeof RelayAccepted>;
 
+/** The EIP-712 domain a signer signs typed data under (the forwarder's, the token's). */
+const Eip712Domain = Type.Object(
+  {
+    name: Type.String(),
+    version: Type.String(),
+    chainId: Type.Integer(),
+    verifyingContract: Address,
+  },
+  { additionalProperties: false },
+);
+
 /** POST /v1/relay/prepare: what the caller wants to call, for the gateway to fill in the rest. */
 export const RelayPrepareRequest = Type.Object(
   {
@@ -65,15 +76,7 @@ export const PreparedRelay = Type.Object(
       },
       { additionalProperties: false },
     ),
-    domain: Type.Object(
-      {
-        name: Type.String(),
-        version: Type.String(),
-        chainId: Type.Integer(),
-        verifyingContract: Address,
-      },
-      { additionalProperties: false, description: "the forwarder's EIP-712 domain" },
-    ),
+    domain: Type.With(Eip712Domain, { description: "the forwarder's EIP-712 domain" }),
   },
   { additionalProperties: false },
 );
@@ -97,3 +100,102 @@ export const RelayTxStatus = Type.Object(
   { additionalProperties: false },
 );
 export type RelayTxStatus = Static<typeof RelayTxStatus>;
+
+/*
+ * Relayed EIP-2612 permits: the settlement token is not an ERC-2771 contract, so a forward
+ * request cannot set an allowance; its owner signs a permit instead and the gateway's relayer
+ * sends token.permit(...). GET /v1/relay/allowances, POST /v1/relay/permits/prepare, POST
+ * /v1/relay/permits; the transaction is followed with GET /v1/relay/:txHash like any other.
+ */
+
+/** The ledger contracts that take the settlement token from an owner under its allowance. */
+export const PERMIT_SPENDERS = ["tenders", "orderBook"] as const;
+export type PermitSpenderName = (typeof PERMIT_SPENDERS)[number];
+
+const Fen = (description: string) =>
+  Type.String({
+    pattern: "^[0-9]+$",
+    maxLength: 78,
+    description: `${description}, in fen (token base units)`,
+  });
+
+export const Allowances = Type.Object(
+  {
+    owner: Address,
+    token: Address,
+    balance: Fen("the owner's settlement-token balance"),
+    spenders: Type.Array(
+      Type.Object(
+        {
+          spender: Type.Enum(PERMIT_SPENDERS, {
+            description:
+              "tenders: the tender house (a supplier's bid bonds); orderBook: the order book (a hospital's order escrow)",
+          }),
+          address: Address,
+          allowance: Fen("what the spender may still take from the owner (2^256 - 1: unlimited)"),
+          permitRelayed: Type.Boolean({
+            description: "POST /v1/relay/permits relays the caller's permit for this spender",
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, description: "the signed-in caller's token balance and allowances" },
+);
+export type Allowances = Static<typeof Allowances>;
+
+export const PermitPrepareRequest = Type.Object(
+  {
+    spender: Type.With(Address, { description: "the tender house or the order book" }),
+    value: Fen("the allowance to set (not add): 0 revokes, 2^256 - 1 is unlimited"),
+  },
+  { additionalProperties: false },
+);
+export type PermitPrepareRequest = Static<typeof PermitPrepareRequest>;
+
+const PermitFields = {
+  owner: Address,
+  spender: Address,
+  value: Fen("the allowance the permit sets"),
+  nonce: Uint("the owner's next nonce at the settlement token"),
+  deadline: Type.Integer({
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: "Unix time after which the permit is void",
+  }),
+};
+
+/**
+ * A permit ready to sign: the caller signs `permit` as EIP-712 typed data with `domain` and the
+ * EIP-2612 type (primary type Permit; ledger/permit.ts) and posts it with the signature to
+ * POST /v1/relay/permits.
+ */
+export const PreparedPermit = Type.Object(
+  {
+    permit: Type.Object(PermitFields, { additionalProperties: false }),
+    domain: Type.With(Eip712Domain, { description: "the settlement token's EIP-712 domain" }),
+  },
+  { additionalProperties: false },
+);
+export type PreparedPermit = Static<typeof PreparedPermit>;
+
+export const PermitRelayRequest = Type.Object(
+  {
+    ...PermitFields,
+    signature: Type.String({ pattern: "^0x[0-9a-fA-F]{130}$", description: "EIP-712 signature by `owner`" }),
+  },
+  { additionalProperties: false },
+);
+export type PermitRelayRequest = Static<typeof PermitRelayRequest>;
+
+export const PermitAccepted = Type.Object(
+  {
+    txHash: TxHash,
+    owner: Address,
+    spender: Address,
+    value: Fen("the allowance the permit sets"),
+  },
+  { additionalProperties: false, description: "the permit's transaction was sent (not yet mined)" },
+);
+export type PermitAccepted = Static<typeof PermitAccepted>;

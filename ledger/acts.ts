@@ -11,6 +11,7 @@ import type { ShipmentRecordStruct } from "../typechain-types/contracts/Delivery
  */
 
 import { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./enums";
+import { signPermitRequest } from "./permit";
 
 export { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./enums";
 export { HOSPITAL_ROLES } from "./roles";
@@ -340,25 +341,6 @@ export async function signPermit(
   value: bigint,
   deadline: bigint | number,
 ): Promise<ethers.Signature> {
-  const address = await owner.getAddress();
-  const [domain, nonce] = await Promise.all([ledger.token.eip712Domain(), ledger.token.nonces(address)]);
-  const signature = await owner.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    {
-      Permit: [
-        { name: "owner", type: "address" },
-        { name: "spender", type: "address" },
-        { name: "value", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-        { name: "deadline", type: "uint256" },
-      ],
-    },
-    { owner: address, spender, value, nonce, deadline },
-  );
-  return ethers.Signature.from(signature);
+  const permit = await signPermitRequest(ledger.token, owner, spender, value, Number(deadline));
+  return ethers.Signature.from(permit.signature);
 }

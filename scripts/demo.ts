@@ -5,10 +5,12 @@ import type { DepartmentBudgetRow, DepartmentBudgetsReport } from "../api/depart
 import type { ConsoleConfig } from "../api/console";
 import type { ExceptionList, ResolveRequest } from "../api/exceptions";
 import type { PaymentPage } from "../api/payments";
+import type { PermitAccepted, PreparedPermit } from "../api/relay";
 import type { ReconciliationReport } from "../api/reconciliation";
 import * as act from "../ledger/acts";
 import { GatewayClient, GatewayError } from "./lib/gateway-client";
 import { connectLedger, type DeploymentRecord, type Ledger } from "../ledger/contracts";
+import { PERMIT_TYPES } from "../ledger/permit";
 import { decodeRevert, revertDataOf } from "../ledger/revert";
 import type { CastMember } from "./lib/stack/accounts";
 import { demoCast } from "./lib/stack/accounts";
@@ -16,8 +18,8 @@ import { demoCast } from "./lib/stack/accounts";
 /**
  * The demo scenario: a procurement year in miniature on the v2 ledger, played through the public
  * interfaces only — ledger acts signed by each party (scripts/lib/actions.ts) and the gateway's
- * HTTP API (manifests, receipts, exceptions, usages, reports) — so it doubles as an end-to-end
- * test.
+ * HTTP API (manifests, receipts, exceptions, usages, reports, a relayed permit; the gateway must
+ * have a relayer) — so it doubles as an end-to-end test.
  *
  * Cast (scripts/lib/stack/accounts.ts): a regulator; four suppliers — Acme and Cardia win the
  * stent tender, Boreal the knee tender (its business licence expires mid-year), Delta loses the
@@ -25,7 +27,9 @@ import { demoCast } from "./lib/stack/accounts";
  * is suspended later; three hospitals whose members accept their invitations. City General's
  * settler is the gateway's key, so City General's deliveries are the ones this gateway receives
  * and pays; Children's Hospital has no gateway: it receives on chain, disputes, and its supplier
- * claims the undisputed units once the confirmation window has passed.
+ * claims the undisputed units once the confirmation window has passed. It also caps its order
+ * book allowance by a permit the gateway relays, the one act of the year that costs its signer
+ * no gas.
  */
 
 export interface DemoOptions {
@@ -75,6 +79,11 @@ const KNEE_GTIN = "09501101530003";
 /** ¥5,000.00: what a sealed bid escrows until it is revealed. */
 const BID_BOND = 500_000n;
 const THRESHOLD = 5_000_000n;
+/**
+ * ¥1,000,000.00: the order book's allowance Children's Hospital sets in place of the unlimited
+ * one enrolment gave, well above the one order it funds this year.
+ */
+const CHILDRENS_ALLOWANCE = 100_000_000n;
 
 type Tiers = { threshold: bigint; unitPrice: bigint }[];
 
@@ -214,6 +223,14 @@ class Demo {
     const directory = await this.gateway(regulator);
     for (const [i, address] of [gAddr, cAddr, rAddr].entries())
       await this.waitFor(() => directory.put(`/v1/hospitals/${address}/name`, { name: hospitals[i].name }));
+    this.log(
+      `  Children's Hospital caps what the order book may draw at ${formatFen(CHILDRENS_ALLOWANCE)}: a permit the gateway relays, no gas…`,
+    );
+    await this.relayPermit(
+      childrens.account,
+      this.options.deployment.contracts.orderBook,
+      CHILDRENS_ALLOWANCE,
+    );
 
     this.log("  stent tender (two winners) and knee tender: sealed bids, each escrowing a ¥5,000.00 bond…");
     const stentTender = await act.openTender(L, regulator, this.terms(start, STENTS, 150_000n, 2), [
@@ -497,6 +514,22 @@ class Demo {
     });
     const budgets = await this.setDepartmentBudgets(general.approvers[0], usedAt);
     return this.summary(officer, [acmeAgreement, cardiaAgreement, kneeAgreement], budgets);
+  }
+
+  /**
+   * `owner` sets `spender`'s allowance of the settlement token to `value` without gas: the
+   * gateway prepares the EIP-2612 permit, `owner` signs it and the gateway's relayer sends it.
+   */
+  private async relayPermit(owner: Signer, spender: string, value: bigint): Promise<void> {
+    const client = await this.gateway(owner);
+    const { permit, domain } = await client.post<PreparedPermit>("/v1/relay/permits/prepare", {
+      spender,
+      value: value.toString(),
+    });
+    const signature = await owner.signTypedData(domain, PERMIT_TYPES, permit);
+    const { txHash } = await client.post<PermitAccepted>("/v1/relay/permits", { ...permit, signature });
+    const receipt = await this.provider.waitForTransaction(txHash);
+    if (receipt?.status !== 1) throw new Error(`the relayed permit ${txHash} did not succeed`);
   }
 
   /** The hospital's first receiving step on chain: from now on the shipment is in its custody. */

@@ -13,6 +13,7 @@ import path from "node:path";
 import { ethers } from "ethers";
 import * as act from "../../ledger/acts";
 import { CliError, parseWhole, readInput, UsageError, type CommandSpec, type Opts } from "./command";
+import { setAllowance } from "./allowance";
 import { chainAct, type Chain, type Context } from "./options";
 import { record } from "./output";
 
@@ -132,7 +133,7 @@ export const bidCommit: CommandSpec = {
   path: ["bid", "commit"],
   summary: "commit a sealed bid (escrows the bid bond); the salt is saved locally for the reveal",
   details:
-    "The first commitment to a tender escrows its bid bond (settlement token): the CLI approves the tender house for it first, directly from your key even with --relay (the token takes no relayed calls), and the reveal pays it back. The salt file is written (mode 0600) before the commitment is sent, so a crash cannot lose it. An unrevealed bid already saved for the tender is never overwritten unless --replace is given.",
+    "The first commitment to a tender escrows its bid bond (settlement token): the CLI first allows the tender house the bond on top of any allowance left (with --relay by an EIP-2612 permit the gateway relays, so no gas is needed; otherwise by an approve from your key), and the reveal pays it back. The salt file is written (mode 0600) before the commitment is sent, so a crash cannot lose it. An unrevealed bid already saved for the tender is never overwritten unless --replace is given.",
   options: {
     ...bidOptions,
     tiers: {
@@ -252,8 +253,9 @@ export const bidReveal: CommandSpec = {
 
 /**
  * Lets the tender house take `bond` from the bidder, checked before anything is saved or sent:
- * the bidder must hold it, and the approval goes from its own key (paying gas) because the
- * settlement token does not honour the ledger's forwarder.
+ * the bidder must hold it, and a missing allowance is given for the bond on top of what is left
+ * (a permit sets, it does not add) — with --relay by a permit the gateway relays, so a key
+ * without gas can bid.
  */
 async function allowBond(chain: Chain, bond: bigint): Promise<void> {
   const { token, tenders } = chain.ledger;
@@ -266,14 +268,7 @@ async function allowBond(chain: Chain, bond: bigint): Promise<void> {
   }
   const spender = await tenders.getAddress();
   const allowance = await token.allowance(chain.address, spender);
-  if (allowance >= bond) return;
-  if (chain.signer.relay && (await chain.provider.getBalance(chain.address)) === 0n) {
-    throw new CliError(
-      `the bid bond needs an allowance of ${bond} for the tender house (now ${allowance}), and the settlement token takes no relayed calls: approve it once from ${chain.address} with gas, then commit with --relay`,
-      "BOND_APPROVAL_NEEDS_GAS",
-    );
-  }
-  await act.sent(token.connect(chain.signer.direct()).approve(spender, allowance + bond));
+  if (allowance < bond) await setAllowance(chain, spender, allowance + bond);
 }
 
 export const withdrawBond: CommandSpec = {

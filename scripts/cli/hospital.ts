@@ -1,3 +1,4 @@
+import { allowanceCommands } from "./allowance";
 import type { GroupSpec } from "./command";
 import { exceptions, receipt, resolve, usage } from "./back-office";
 import { departmentBudgets, departmentBudgetSet } from "./department-budgets";
@@ -11,7 +12,8 @@ import { claimForfeit } from "./tenders";
 /** The hospital's commands: its account, its members, its orders and its back office. */
 export const hospitalGroup: GroupSpec = {
   name: "hospital",
-  summary: "members, orders, receipts, settlement, usage records, exceptions and department budgets",
+  summary:
+    "members, the escrow allowance, orders, receipts, settlement, usage records, exceptions and department budgets",
   commands: [
     setMember,
     acceptMembership,
@@ -21,6 +23,7 @@ export const hospitalGroup: GroupSpec = {
       ...publishHospitalName,
       examples: ['sunshine hospital publish-hospital-name --name "City General Hospital"'],
     },
+    ...allowanceCommands("orderBook", "hospital"),
     orderPlace,
     orderPermit,
     orderApprove,

@@ -12,9 +12,10 @@ import {
   type TypedDataDomain,
   type TypedDataField,
 } from "ethers";
-import type { LedgerForwarder } from "../../typechain-types";
-import type { RelayAccepted, RelayRequest } from "../../api/relay";
+import type { LedgerForwarder, SettlementToken } from "../../typechain-types";
+import type { PermitAccepted, RelayAccepted, RelayRequest } from "../../api/relay";
 import { FORWARD_REQUEST_TYPES } from "../../ledger/forward-request";
+import { signPermitRequest } from "../../ledger/permit";
 import { GatewayClient } from "../lib/gateway-client";
 import { CliError } from "./command";
 
@@ -25,7 +26,9 @@ import { CliError } from "./command";
  * - relayed (`--relay <gatewayURL>`): the key signs in to the gateway (SIWE; the relay pays
  *   only for its signed-in caller's own requests), signs an ERC-2771 forward request (EIP-712,
  *   domain SunshineLedger/1 of the ledger's forwarder) and the gateway's POST /v1/relay pays
- *   the gas; the CLI then waits for that transaction like any other.
+ *   the gas; the CLI then waits for that transaction like any other. A token allowance, which
+ *   no forward request can give, goes as an EIP-2612 permit through POST /v1/relay/permits
+ *   (`sendPermit`).
  * Either way it remembers the hashes it sent, for the command's output.
  */
 
@@ -45,18 +48,10 @@ export class CliSigner extends AbstractSigner<JsonRpcProvider> {
     private readonly wallet: BaseWallet,
     provider: JsonRpcProvider,
     readonly relay: RelayTarget | null,
-    /** Hashes of the transactions sent through this signer (and its `direct()` twin), in order. */
+    /** Hashes of the transactions sent through this signer, in order. */
     readonly sent: string[] = [],
   ) {
     super(provider);
-  }
-
-  /**
-   * The same key sending directly, paying its own gas: for calls the forwarder cannot relay,
-   * such as a token approval (the settlement token is not an ERC-2771 contract).
-   */
-  direct(): CliSigner {
-    return this.relay ? new CliSigner(this.wallet, this.provider!, null, this.sent) : this;
   }
 
   get address(): string {
@@ -96,6 +91,35 @@ export class CliSigner extends AbstractSigner<JsonRpcProvider> {
     return response;
   }
 
+  /**
+   * Sets `spender`'s allowance of the settlement token to `value` without gas: the key signs an
+   * EIP-2612 permit and the gateway's POST /v1/relay/permits has the relayer send it (the token
+   * is not an ERC-2771 contract, so no forward request can call its approve). Only with --relay.
+   */
+  async sendPermit(token: SettlementToken, spender: string, value: bigint): Promise<TransactionResponse> {
+    if (!this.relay) throw new Error("sendPermit needs --relay");
+    const latest = await this.provider!.getBlock("latest");
+    const now = Math.max(Math.floor(Date.now() / 1000), latest?.timestamp ?? 0);
+    const permit = await signPermitRequest(
+      token.connect(this.provider),
+      this.wallet,
+      spender,
+      value,
+      now + RELAY_DEADLINE_SECONDS,
+    );
+    const { txHash } = await (
+      await this.session(this.relay)
+    ).post<PermitAccepted>("/v1/relay/permits", permit);
+    const response = await this.sentByGateway(txHash);
+    this.sent.push(response.hash);
+    return response;
+  }
+
+  private session(relay: RelayTarget): Promise<GatewayClient> {
+    relay.session ??= this.signIn(relay.gatewayUrl);
+    return relay.session;
+  }
+
   private async signIn(gatewayUrl: string): Promise<GatewayClient> {
     const client = new GatewayClient(gatewayUrl);
     await client.login(this.wallet);
@@ -111,12 +135,15 @@ export class CliSigner extends AbstractSigner<JsonRpcProvider> {
     const to = await resolveAddress(tx.to, provider);
     const data = hexlify(tx.data ?? "0x");
     const body = await signForwardRequest(this.wallet, provider, relay, to, data);
-    relay.session ??= this.signIn(relay.gatewayUrl);
-    const client = await relay.session;
-    const { txHash } = await client.post<RelayAccepted>("/v1/relay", body);
+    const { txHash } = await (await this.session(relay)).post<RelayAccepted>("/v1/relay", body);
+    return this.sentByGateway(txHash);
+  }
+
+  /** The transaction the gateway relayed, once the node knows it. */
+  private async sentByGateway(txHash: string): Promise<TransactionResponse> {
     // The gateway answers once its node has the transaction; give a load-balanced node a moment.
     for (let attempt = 0; ; attempt++) {
-      const response = await provider.getTransaction(txHash);
+      const response = await this.provider!.getTransaction(txHash);
       if (response) return response;
       if (attempt >= 100) throw new CliError(`the gateway relayed ${txHash} but the node does not know it`);
       await new Promise((r) => setTimeout(r, 100));

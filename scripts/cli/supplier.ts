@@ -1,3 +1,4 @@
+import { allowanceCommands } from "./allowance";
 import type { GroupSpec } from "./command";
 import { addDocument, register, registerProducts } from "./qualification";
 import { bidCommit, bidReveal, withdrawBond } from "./bids";
@@ -9,11 +10,12 @@ import { manifest, setCarrier, ship, trace } from "./shipments";
 /** The supplier's commands, from registration to being paid. */
 export const supplierGroup: GroupSpec = {
   name: "supplier",
-  summary: "register, qualify, bid, ship, trace, recall and claim payment",
+  summary: "register, qualify, allow bonds and bid, ship, trace, recall and claim payment",
   commands: [
     register,
     addDocument,
     registerProducts,
+    ...allowanceCommands("tenders", "supplier"),
     bidCommit,
     bidReveal,
     withdrawBond,

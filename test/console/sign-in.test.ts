@@ -26,9 +26,10 @@ describe("console: sign-in", function () {
     try {
       await p.page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
       for (const a of stack.accounts) {
-        expect(await p.page.getByRole("button", { name: `Sign in as ${a.name}` }).count(), a.name).to.equal(
-          1,
-        );
+        expect(
+          await p.page.getByRole("button", { name: `Sign in as ${a.name}`, exact: true }).count(),
+          a.name,
+        ).to.equal(1);
       }
       await checkPage(p, "sign-in");
       const regulator = stack.account("Provincial Medical Products Administration");

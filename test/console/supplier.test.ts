@@ -17,8 +17,8 @@ import { openWalletPage } from "./support/wallet";
  * agreements and payments; commits a sealed bid on a tender the regulator opens (its salt
  * downloaded before the commit) and reveals it from that file in the reveal window; and ships
  * against an order from an uploaded serial list, whose manifest the gateway then holds. What
- * the other parties do (open the tender, approve the bond, allow a late shipment) they do with
- * their own keys on the chain, as they would from their own wallets and pages.
+ * the other parties do (open the tender, allow a late shipment) they do with their own keys
+ * on the chain, as they would from their own wallets and pages.
  */
 
 const ACME = "Acme Medical Devices";
@@ -147,7 +147,7 @@ describe("console: supplier", function () {
     let bidFile = "";
     let saved: { tenderId: string; tiers: { threshold: string; unitPrice: string }[]; salt: string };
     // Acme's own browser wallet this time (the reveal below uses the demo picker): the bond's
-    // approve is the wallet's own transaction, which the relay cannot send.
+    // allowance is a permit the wallet signs and the gateway relays, as every act is.
     const p = await openWalletPage(browser, stack.url, stack.account(ACME).privateKey, stack.rpcUrl);
     try {
       await p.page.getByRole("button", { name: "Sign in with a browser wallet" }).click();
@@ -173,11 +173,12 @@ describe("console: supplier", function () {
       ]);
       p.errors.length = 0;
       await checkPage(p, "supplier-tenders");
-      // Acme approves the bond from its wallet, through the page; the check then passes.
+      // Acme allows the bond from the page, signing a permit without gas; the check then passes.
       const token = SettlementToken__factory.connect(config.contracts.token, provider);
-      await p.page.getByRole("button", { name: "Approve the bond (¥5,000.00) from my wallet" }).click();
+      await p.page.getByRole("button", { name: "Allow the tender house the bond (¥5,000.00)" }).click();
       await p.page.getByText("The ledger would refuse this commitment now:").waitFor({ state: "detached" });
-      expect(p.walletCalls).to.include("eth_sendTransaction");
+      expect(p.walletCalls).to.include("eth_signTypedData_v4");
+      expect(p.walletCalls).to.not.include("eth_sendTransaction");
       expect(await token.allowance(acmeAddress, config.contracts.tenders)).to.equal(BOND);
 
       const commit = p.page.getByRole("button", { name: "Commit the sealed bid" });

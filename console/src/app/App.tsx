@@ -4,6 +4,7 @@ import type { MessageKey } from "../i18n/en";
 import { useI18n } from "../i18n/i18n";
 import { useSession } from "../lib/session";
 import { departmentBudgetsRoutes } from "../pages/budgets/routes";
+import { allowanceRoutes } from "../pages/allowance/routes";
 import { hospitalRoutes } from "../pages/hospital/routes";
 import { regulatorReportRoutes } from "../pages/regulator/reports/routes";
 import { regulatorRoutes } from "../pages/regulator/routes";
@@ -23,6 +24,7 @@ const PAGES: NavEntry[] = [
   ...regulatorReportRoutes,
   ...spendRoutes,
   ...departmentBudgetsRoutes,
+  ...allowanceRoutes,
 ];
 
 export function App() {

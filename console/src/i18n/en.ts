@@ -2,6 +2,7 @@
  * The console's English text, by key. `zh.ts` must give every key (its type is this file's):
  * a missing translation is a compile error, not a blank on screen. `{name}` marks a value.
  */
+import { en as allowance } from "../pages/allowance/messages";
 import { en as hospital } from "../pages/hospital/messages";
 import { en as regulatorReports } from "../pages/regulator/reports/messages";
 import { en as regulator } from "../pages/regulator/messages";
@@ -20,6 +21,7 @@ export const en = {
   ...spend,
   ...departmentBudgets,
   ...reasons,
+  ...allowance,
   "app.title": "Sunshine Ledger",
   "app.subtitle": "Medical consumables procurement ledger",
   "lang.switch": "中文",

@@ -1,4 +1,5 @@
 import type { Messages } from "./en";
+import { zh as allowance } from "../pages/allowance/messages";
 import { zh as hospital } from "../pages/hospital/messages";
 import { zh as regulatorReports } from "../pages/regulator/reports/messages";
 import { zh as regulator } from "../pages/regulator/messages";
@@ -18,6 +19,7 @@ export const zh: Messages = {
   ...spend,
   ...departmentBudgets,
   ...reasons,
+  ...allowance,
   "app.title": "阳光采购账本",
   "app.subtitle": "医用耗材采购区块链账本",
   "lang.switch": "English",

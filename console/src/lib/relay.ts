@@ -35,6 +35,11 @@ export async function relayAct(
   onSigning?.();
   const signature = await signer.signTypedData(domain, FORWARD_REQUEST_TYPES, request);
   const { txHash } = await api.post<RelayAccepted>("/v1/relay", { ...request, signature });
+  return followRelayed(txHash);
+}
+
+/** Follows a relayed transaction until it is confirmed and in the gateway's reads. */
+export async function followRelayed(txHash: string): Promise<ActResult> {
   const deadline = Date.now() + TIMEOUT_MS;
   for (;;) {
     const status = await api.get<RelayTxStatus>(`/v1/relay/${txHash}`);

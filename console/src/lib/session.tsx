@@ -28,8 +28,6 @@ interface SessionContext {
   session: Session | null;
   /** The signer of the session, if this tab holds one. */
   signer: Signer | null;
-  /** Signed in with a browser wallet (not a demo key): it can also send its own transactions. */
-  viaWallet: boolean;
   signIn: (signer: Signer, demoKey?: string) => Promise<Session>;
   signOut: () => void;
 }
@@ -107,7 +105,6 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       configError: config.error,
       session: stored?.session ?? null,
       signer,
-      viaWallet: stored !== null && stored.demoKey === null,
       signIn,
       signOut,
     }),

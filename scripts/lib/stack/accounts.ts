@@ -15,25 +15,28 @@ import { devWallet } from "../anvil";
  * | 3     | supplier              | Boreal Orthopaedics                                         |
  * | 4     | supplier              | Cardia Vascular                                             |
  * | 5     | supplier              | Delta Diagnostics                                           |
- * | 6     | —                     | City General Hospital: the hospital account (admin, buyer)  |
+ * | 6     | hospital-admin        | City General Hospital: the hospital account (admin, buyer)  |
  * | 7     | hospital-approver     | City General Hospital, approver 1                           |
  * | 8     | hospital-approver     | City General Hospital, approver 2                           |
  * | 9     | hospital-receiver     | City General Hospital, receiving dock                       |
  * | 10    | hospital-settler      | City General Hospital, settler = the gateway's SETTLER_KEY  |
- * | 11    | —                     | Children's Hospital: the hospital account (admin, buyer)    |
+ * | 11    | hospital-admin        | Children's Hospital: the hospital account (admin, buyer)    |
  * | 12    | hospital-approver     | Children's Hospital, approver 1                             |
  * | 13    | hospital-approver     | Children's Hospital, approver 2                             |
  * | 14    | hospital-receiver     | Children's Hospital, receiving dock                         |
- * | 15    | —                     | Riverside Hospital: the hospital account (admin, buyer)     |
+ * | 15    | hospital-admin        | Riverside Hospital: the hospital account (admin, buyer)     |
  * | 16    | hospital-approver     | Riverside Hospital, approver 1                              |
  * | 17    | hospital-approver     | Riverside Hospital, approver 2                              |
  * | 18    | hospital-receiver     | Riverside Hospital, receiving dock                          |
  * | 19    | —                     | spare: an account with no role (a stranger)                 |
  * | 20    | —                     | the gateway's relayer (RELAYER_PRIVATE_KEY): pays relayed gas |
  *
- * A hospital account cannot also be one of its own members (HospitalRegistry), so the three
- * hospital accounts and the admin are in the cast but not in accounts.json, which lists only
- * the five roles. The gateway holds one settler key, City General Hospital's: it is the
+ * accounts.json lists the accounts with a role a person signs in as: the regulator, the
+ * suppliers, and each hospital's account (hospital-admin: it places orders, sets members and
+ * gives the order book the allowance its orders are funded from) and members. A hospital
+ * account cannot also be one of its own members (HospitalRegistry), so it is an account of its
+ * own. The ledger admin, the spare account and the relayer are in the cast but not in
+ * accounts.json. The gateway holds one settler key, City General Hospital's: it is the
  * hospital this demo gateway serves. The relayer has a key of its own and no role on the
  * ledger: relayed acts spend its balance and nonces, never the settler's.
  */
@@ -41,6 +44,7 @@ import { devWallet } from "../anvil";
 export const ACCOUNT_ROLES = [
   "regulator",
   "supplier",
+  "hospital-admin",
   "hospital-approver",
   "hospital-receiver",
   "hospital-settler",
@@ -48,7 +52,7 @@ export const ACCOUNT_ROLES = [
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 
 /** Roles of cast members that are not written to accounts.json. */
-export type CastRole = AccountRole | "admin" | "hospital" | "spare" | "relayer";
+export type CastRole = AccountRole | "admin" | "spare" | "relayer";
 
 export interface CastEntry {
   index: number;
@@ -70,16 +74,16 @@ export const CAST: readonly CastEntry[] = [
   { index: 3, role: "supplier", name: "Boreal Orthopaedics" },
   { index: 4, role: "supplier", name: "Cardia Vascular" },
   { index: 5, role: "supplier", name: "Delta Diagnostics" },
-  { index: 6, role: "hospital", name: GENERAL },
+  { index: 6, role: "hospital-admin", name: GENERAL },
   { index: 7, role: "hospital-approver", name: `${GENERAL}, approver 1`, hospital: 6 },
   { index: 8, role: "hospital-approver", name: `${GENERAL}, approver 2`, hospital: 6 },
   { index: 9, role: "hospital-receiver", name: `${GENERAL}, receiving dock`, hospital: 6 },
   { index: 10, role: "hospital-settler", name: `${GENERAL}, settler (gateway)`, hospital: 6 },
-  { index: 11, role: "hospital", name: CHILDRENS },
+  { index: 11, role: "hospital-admin", name: CHILDRENS },
   { index: 12, role: "hospital-approver", name: `${CHILDRENS}, approver 1`, hospital: 11 },
   { index: 13, role: "hospital-approver", name: `${CHILDRENS}, approver 2`, hospital: 11 },
   { index: 14, role: "hospital-receiver", name: `${CHILDRENS}, receiving dock`, hospital: 11 },
-  { index: 15, role: "hospital", name: RIVERSIDE },
+  { index: 15, role: "hospital-admin", name: RIVERSIDE },
   { index: 16, role: "hospital-approver", name: `${RIVERSIDE}, approver 1`, hospital: 15 },
   { index: 17, role: "hospital-approver", name: `${RIVERSIDE}, approver 2`, hospital: 15 },
   { index: 18, role: "hospital-receiver", name: `${RIVERSIDE}, receiving dock`, hospital: 15 },
@@ -125,7 +129,7 @@ function isAccountRole(role: CastRole): role is AccountRole {
   return (ACCOUNT_ROLES as readonly string[]).includes(role);
 }
 
-/** The demo accounts with one of the five roles, in table order, with their development keys. */
+/** The demo accounts with one of ACCOUNT_ROLES, in table order, with their development keys. */
 export function demoAccounts(): StackAccount[] {
   const accounts: StackAccount[] = [];
   for (const m of demoCast()) {

@@ -7,6 +7,7 @@ import {
   TenderHouse__factory,
 } from "../../../typechain-types";
 import type { DeploymentRecord } from "../../../ledger/contracts";
+import { PERMIT_SPENDERS, type PermitSpenderName } from "../../../api/relay";
 import type { Role } from "../auth/tokens";
 
 /**
@@ -18,7 +19,8 @@ import type { Role } from "../auth/tokens";
  * `signed-in`: any signed-in account, even one without a role yet (how one gets a role).
  * Anything not listed is refused with 403 RELAY_FUNCTION_NOT_ALLOWED: pausing (an emergency
  * act the pauser pays for itself), contract-to-contract hooks (bind*, recordShipment,
- * markConfirmed, the AgreementBook's functions), the admin's settings and the token.
+ * markConfirmed, the AgreementBook's functions), the admin's settings and the token (whose
+ * allowances only the permits below set).
  */
 
 export type Relayer = Role | "signed-in";
@@ -143,4 +145,40 @@ export function allowList(contracts: DeploymentRecord["contracts"]): AllowList {
 /** Whether an account with `roles` may have `call` relayed. */
 export function mayRelay(call: AllowedCall, roles: readonly Role[]): boolean {
   return call.relayers.some((r) => r === "signed-in" || roles.includes(r));
+}
+
+/**
+ * Whose EIP-2612 permits the relay pays to send, by spender: the allowance each role's own acts
+ * draw on. A supplier's first sealed bid escrows its bond through the tender house
+ * (TenderHouse.commitBid takes it from the bidder); an order is funded through the order book
+ * from the hospital account (OrderBook.approveOrder takes the escrow from the order's hospital,
+ * never from the approver who approves). These are the only ledger contracts that take the
+ * token from anyone, and nobody else's acts need an allowance: an approver cannot give its
+ * hospital's (the permit must be the hospital account's own signature), a regulator has nothing
+ * to allow. An account with both roles may permit both spenders.
+ */
+const PERMITS: Record<PermitSpenderName, readonly Role[]> = {
+  tenders: ["supplier"],
+  orderBook: ["hospital-admin"],
+};
+
+/** One ledger contract that takes the token, and the roles whose permits for it the relay sends. */
+export interface PermitSpender {
+  spender: PermitSpenderName;
+  address: string;
+  relayers: readonly Role[];
+}
+
+/** The table above with the deployment's addresses, in PERMIT_SPENDERS order. */
+export function permitSpenders(contracts: DeploymentRecord["contracts"]): PermitSpender[] {
+  return PERMIT_SPENDERS.map((spender) => ({
+    spender,
+    address: contracts[spender],
+    relayers: PERMITS[spender],
+  }));
+}
+
+/** Whether an account with `roles` may have a permit for `spender` relayed. */
+export function mayPermit(spender: PermitSpender, roles: readonly Role[]): boolean {
+  return spender.relayers.some((r) => roles.includes(r));
 }

@@ -1,14 +1,4 @@
-import {
-  concat,
-  getAddress,
-  isAddress,
-  isError,
-  verifyTypedData,
-  type BaseWallet,
-  type JsonRpcProvider,
-} from "ethers";
-import type { Db } from "../../db";
-import { Mutex } from "../../db/mutex";
+import { concat, getAddress, isAddress, isError, verifyTypedData, type JsonRpcProvider } from "ethers";
 import { appError } from "../../plugins/error-catalogue";
 import type { LedgerForwarder } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
@@ -24,80 +14,42 @@ import {
   FORWARD_REQUEST_TYPES,
   forwarderDomain,
 } from "../../../ledger/forward-request";
-import type { Role } from "../auth/tokens";
 import { mayRelay, type AllowList } from "./relay.allow-list";
-import { charge, utcDay, type Charge } from "./relay.repository";
+import type { RelayCaller, RelayerLane } from "./relay.lane";
 
 /**
  * Gas-less use of the ledger: a signed-in supplier, approver, … signs an ERC-2771 forward
  * request (EIP-712) and the gateway's relayer key pays the gas to relay it through the ledger's
  * forwarder. The relayer pays only for the caller's own requests, only for the functions its
  * roles exist for (relay.allow-list.ts), within daily quotas per account and per client IP, a
- * gas cap per request and a daily gas budget. Nothing is sent unless the signature, deadline
- * and nonce are right and the call would succeed, so a bad request costs the relayer nothing;
- * the gateway cannot alter what was signed.
- *
- * The relayer is its own key, never the settler's: relays have their own nonce lane and
- * balance, so they cannot hold up or starve supplier payments. Its nonces are handed out in
- * this process (one relayer key per replica), so no database transaction waits on the chain.
+ * gas cap per request and a daily gas budget (relay.lane.ts, shared with relayed permits).
+ * Nothing is sent unless the signature, deadline and nonce are right and the call would succeed,
+ * so a bad request costs the relayer nothing; the gateway cannot alter what was signed.
  */
 
-export interface RelayLimits {
-  maxGasPerRequest: number;
-  dailyGasBudget: number;
-  accountDailyRequests: number;
-  ipDailyRequests: number;
-}
-
-/** Who asks: the signed-in account and where the request came from. */
-export interface RelayCaller {
-  address: string;
-  roles: readonly Role[];
-  ip: string;
-}
-
 export class RelayService {
-  /** Serialises nonce choice and broadcast of the relayer's transactions. */
-  private readonly sending = new Mutex();
-  /** The nonce after the last one this process sent: the node may not show it as pending yet. */
-  private nextNonce = 0;
-
   constructor(
-    private readonly db: Db,
     private readonly provider: JsonRpcProvider,
-    private readonly relayer: BaseWallet,
+    private readonly lane: RelayerLane,
     private readonly forwarder: LedgerForwarder,
     private readonly allowed: AllowList,
     private readonly chainId: number,
-    private readonly limits: RelayLimits,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
   async relay(caller: RelayCaller, req: RelayRequest): Promise<RelayAccepted> {
     this.checkPolicy(caller, req);
-    const day = utcDay(this.now());
-    await this.charge(day, [
-      this.quota(`account:${caller.address.toLowerCase()}`, this.limits.accountDailyRequests),
-      this.quota(`ip:${caller.ip}`, this.limits.ipDailyRequests),
-    ]);
+    await this.lane.chargeRequest(caller);
     await this.checkSigned(req);
     await this.simulate(req);
 
     const requestData = { ...req, value: "0", signature: req.signature };
     const gasLimit = await this.estimate(requestData);
-    await this.charge(day, [
-      {
-        subject: `gas:${this.relayer.address.toLowerCase()}`,
-        amount: gasLimit,
-        limit: BigInt(this.limits.dailyGasBudget),
-      },
-    ]);
-    const txHash = await this.sending.run(async () => {
-      const nonce = Math.max(await this.relayer.getNonce("pending"), this.nextNonce);
-      const sent = await this.forwarder.connect(this.relayer).execute(requestData, { nonce, gasLimit });
-      this.nextNonce = nonce + 1;
-      return sent.hash;
-    });
+    await this.lane.chargeGas(gasLimit);
+    const relayer = this.lane.relayer;
+    const txHash = await this.lane.send((nonce) =>
+      this.forwarder.connect(relayer).execute(requestData, { nonce, gasLimit }),
+    );
     return { txHash, signer: getAddress(req.from), nonce: req.nonce };
   }
 
@@ -120,10 +72,10 @@ export class RelayService {
     }
     // A quarter more than the estimate: the forwarder checks the inner call had the gas asked.
     const gas = (needed * 5n) / 4n;
-    if (gas > BigInt(this.limits.maxGasPerRequest)) {
+    if (gas > BigInt(this.lane.limits.maxGasPerRequest)) {
       throw appError(
         "RELAY_GAS_TOO_HIGH",
-        `the call needs ${gas} gas; the relay pays for at most ${this.limits.maxGasPerRequest}`,
+        `the call needs ${gas} gas; the relay pays for at most ${this.lane.limits.maxGasPerRequest}`,
       );
     }
     const [nonce, latest] = await Promise.all([
@@ -180,29 +132,12 @@ export class RelayService {
     }
     if (BigInt(req.value ?? "0") !== 0n)
       throw appError("RELAY_VALUE_NOT_ALLOWED", "relayed requests carry no value");
-    if (BigInt(req.gas) > BigInt(this.limits.maxGasPerRequest)) {
+    if (BigInt(req.gas) > BigInt(this.lane.limits.maxGasPerRequest)) {
       throw appError(
         "RELAY_GAS_TOO_HIGH",
-        `the request asks for ${req.gas} gas; the relay pays for at most ${this.limits.maxGasPerRequest}`,
+        `the request asks for ${req.gas} gas; the relay pays for at most ${this.lane.limits.maxGasPerRequest}`,
       );
     }
-  }
-
-  private quota(subject: string, limit: number): Charge {
-    return { subject, amount: 1n, limit: BigInt(limit) };
-  }
-
-  private async charge(day: string, charges: readonly Charge[]): Promise<void> {
-    const over = await charge(this.db, day, charges);
-    if (!over) return;
-    if (over.subject.startsWith("gas:")) {
-      throw appError(
-        "RELAY_BUDGET_EXHAUSTED",
-        `the relayer's gas budget for ${day} (UTC) is spent; retry tomorrow or send the transaction yourself`,
-      );
-    }
-    const who = over.subject.startsWith("ip:") ? "this client address" : "this account";
-    throw appError("RATE_LIMITED", `${who} has used its ${over.limit} relay requests for ${day} (UTC)`);
   }
 
   /** Deadline, nonce and signature, as the forwarder will check them. */
@@ -254,7 +189,7 @@ export class RelayService {
   /** The relaying transaction's gas limit: what it may cost at most, charged to the budget. */
   private async estimate(requestData: Parameters<LedgerForwarder["execute"]>[0]): Promise<bigint> {
     try {
-      return await this.forwarder.connect(this.relayer).execute.estimateGas(requestData);
+      return await this.forwarder.connect(this.lane.relayer).execute.estimateGas(requestData);
     } catch (error) {
       throw revertedCall(error, "the forwarder would refuse the request");
     }
@@ -266,7 +201,7 @@ export class RelayService {
  * but a revert (an unreachable node, an unfunded relayer) is not the caller's fault and goes on
  * as it is (a 5xx with a fixed message).
  */
-function revertedCall(error: unknown, what = "the relayed call would revert") {
+export function revertedCall(error: unknown, what = "the relayed call would revert") {
   const revert = decodeRevert(revertDataOf(error));
   if (!revert && !isError(error, "CALL_EXCEPTION")) return error;
   return appError(

@@ -38,9 +38,12 @@ export interface ConsolePage {
   close(): Promise<void>;
 }
 
-/** Signs in with the demo account `name` from the sign-in page's picker. */
+/**
+ * Signs in with the demo account `name` from the sign-in page's picker. Exactly that name: a
+ * hospital's account ("City General Hospital") begins the names of its members.
+ */
 export async function signInAs(p: ConsolePage, name: string): Promise<void> {
-  await p.page.getByRole("button", { name: `Sign in as ${name}` }).click();
+  await p.page.getByRole("button", { name: `Sign in as ${name}`, exact: true }).click();
   await p.page.getByTestId("who").waitFor();
 }
 

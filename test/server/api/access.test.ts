@@ -38,6 +38,10 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/hospitals/{address}": [SIGNED_IN],
   // The name's hash is checked against the chain, so who sends it does not matter.
   "put /v1/hospitals/{address}/name": [SIGNED_IN],
+  // Whose acts draw on a token allowance: a supplier's bid bonds, a hospital account's escrow.
+  "get /v1/relay/allowances": ["supplier", "hospital-admin"],
+  "post /v1/relay/permits/prepare": ["supplier", "hospital-admin"],
+  "post /v1/relay/permits": ["supplier", "hospital-admin"],
   "get /v1/suppliers": [SIGNED_IN],
   "get /v1/suppliers/{address}": [SIGNED_IN],
   "get /v1/suppliers/{address}/documents": [SIGNED_IN],

@@ -54,7 +54,8 @@ describe("demo scenario", function () {
           chainId: chain.deployment.chainId,
           ledger: connectLedger(chain.deployment, chain.provider),
           settler,
-          relayer: null,
+          // The demo relays one permit; dev wallet 19 is the cast's spare account, funded here.
+          relayer: devWallet(19, chain.provider),
         },
       },
     });
@@ -150,6 +151,21 @@ describe("demo scenario", function () {
     expect(lines.join("\n")).to.match(
       /Cardia claims payment while its lot is recalled: refused by the ledger with SettlementLotRecalled\(/,
     );
+  });
+
+  it("lets Children's Hospital cap its order book allowance by a permit the relayer sent; its order drew on it", async function () {
+    const { token, orderBook } = chain.ledger;
+    const book = await orderBook.getAddress();
+    const approvals = await token.queryFilter(token.filters.Approval(childrens, book));
+    const permitted = approvals.filter((e) => e.args.value === 100_000_000n);
+    expect(permitted).to.have.length(1);
+    expect((await permitted[0].getTransaction()).from).to.equal(devWallet(19).address);
+    expect(lines.join("\n")).to.include(
+      "Children's Hospital caps what the order book may draw at ¥1,000,000.00: a permit the gateway relays",
+    );
+    const funded = await orderBook.queryFilter(orderBook.filters.OrderFunded(undefined, childrens));
+    expect(funded).to.have.length(1);
+    expect(await token.allowance(childrens, book)).to.equal(100_000_000n - funded[0].args.amount);
   });
 
   it("scopes Acme's own recall to Acme's shipments of the lot", async function () {

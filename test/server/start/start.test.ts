@@ -20,7 +20,14 @@ import { tempDir } from "../helpers/temp-dir";
 
 const ROOT = path.resolve(__dirname, "../../..");
 const START = compiled("scripts/start.ts");
-const ROLES = ["regulator", "supplier", "hospital-approver", "hospital-receiver", "hospital-settler"];
+const ROLES = [
+  "regulator",
+  "supplier",
+  "hospital-admin",
+  "hospital-approver",
+  "hospital-receiver",
+  "hospital-settler",
+];
 
 interface Running {
   child: ChildProcess;
@@ -174,7 +181,7 @@ describe("npm start (scripts/start.ts)", function () {
     for (const s of started) if (!s.done()) s.child.kill("SIGKILL");
   });
 
-  it("cold start: chain, deployment and gateway; accounts.json with the five roles and their dev keys", async function () {
+  it("cold start: chain, deployment and gateway; accounts.json with every signing-in role and their dev keys", async function () {
     const t0 = Date.now();
     stackA = startStack({
       DATA_DIR: dirA,

@@ -4,7 +4,7 @@ import { DepartmentBudgetsPage } from "./DepartmentBudgetsPage";
 /** Department budgets: internal to a hospital, for its own staff only (no regulator, no supplier). */
 export const departmentBudgetsRoutes: NavEntry[] = [
   {
-    path: "/department-budgets",
+    path: "/hospital/department-budgets",
     label: "nav.departmentBudgets",
     roles: ["hospital-admin", "hospital-approver", "hospital-settler", "hospital-receiver"],
     element: <DepartmentBudgetsPage />,

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Card, Descriptions, Space, Typography } from "antd";
 import { useState } from "react";
+import { Link } from "react-router-dom";
 import type { Order, OrderSummary } from "../../../../api/orders";
 import { OrderBook__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
@@ -86,6 +87,8 @@ function OrderReview({ id }: { id: string }) {
   const order = useQuery({ queryKey: ["/v1/orders", id], queryFn: () => api.get<Order>(`/v1/orders/${id}`) });
   const agreement = useAgreement(order.data?.agreementId);
   const isApprover = session?.roles.includes("hospital-approver") ?? false;
+  // Only the hospital account gives the allowance (its own permit), so only it is sent to do so.
+  const isHospitalAccount = session?.roles.includes("hospital-admin") ?? false;
   const me = session?.address.toLowerCase();
 
   return (
@@ -143,7 +146,16 @@ function OrderReview({ id }: { id: string }) {
                 <QueryState query={agreement}>
                   {(a) => <TierBreakdown agreement={a} quantity={BigInt(o.quantity)} />}
                 </QueryState>
-                <Alert type="warning" showIcon title={t("hospital.approvals.allowance")} />
+                <Alert
+                  type="warning"
+                  showIcon
+                  title={t("hospital.approvals.allowance")}
+                  action={
+                    isHospitalAccount && (
+                      <Link to="/allowances">{t("hospital.approvals.allowancesLink")}</Link>
+                    )
+                  }
+                />
                 {isApprover ? (
                   <ActButton
                     type="primary"

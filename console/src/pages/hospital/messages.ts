@@ -41,7 +41,8 @@ export const en = {
   "hospital.approvals.approve": "Approve order #{id}",
   "hospital.approvals.approversOnly": "Only a procurement approver of the hospital approves orders.",
   "hospital.approvals.allowance":
-    "Funding draws on the settlement-token allowance the hospital account granted the order book (signed once by the hospital account itself). Without enough allowance or balance the ledger refuses the approval, and the reason is shown here.",
+    "Funding draws on the settlement-token allowance the hospital account gave the order book: the hospital account sets it on its Allowances page (a permit it signs; the gateway pays the gas). Without enough allowance or balance the ledger refuses the approval, and the reason is shown here.",
+  "hospital.approvals.allowancesLink": "Set the allowance",
 
   "hospital.tiers.title": "Price from the agreement's tiers",
   "hospital.tiers.why":
@@ -253,7 +254,8 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.approvals.approve": "审批订单 #{id}",
   "hospital.approvals.approversOnly": "只有本院的采购审批人可以审批订单。",
   "hospital.approvals.allowance":
-    "注资使用医院账户事先授予订单合约的结算代币额度（由医院账户自行签署一次）。额度或余额不足时，账本将拒绝审批，并在此显示原因。",
+    "注资使用医院账户授予订单合约的结算代币额度：由医院账户在其“授权额度”页面设定（签署一份许可，由网关支付 gas）。额度或余额不足时，账本将拒绝审批，并在此显示原因。",
+  "hospital.approvals.allowancesLink": "设定授权额度",
 
   "hospital.tiers.title": "按协议阶梯计算的价格",
   "hospital.tiers.why":

@@ -1,12 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Card, Descriptions, Space, Typography } from "antd";
 import { useState } from "react";
-import type { PreparedRelay } from "../../../../api/relay";
+import { Link } from "react-router-dom";
+import type { Allowances, PreparedRelay } from "../../../../api/relay";
 import type { Bid, Tender, TenderSummary, Tier } from "../../../../api/tenders";
 import { TenderHouse__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
 import { ErrorAlert } from "../../components/ErrorAlert";
-import { WalletApprove } from "../../components/WalletApprove";
 import { QueryState } from "../../components/QueryState";
 import { useI18n } from "../../i18n/i18n";
 import { api, ApiError } from "../../lib/api";
@@ -28,6 +28,7 @@ import {
 import { TierEditor, type TierRow } from "./TierEditor";
 import { TierList } from "./TierList";
 import { useMe } from "./use-me";
+import { usePermit } from "../allowance/use-permit";
 
 const tenders = TenderHouse__factory.createInterface();
 const MAX_TIERS = 8;
@@ -162,9 +163,12 @@ function CommitBid({ tender, replacing }: { tender: Tender; replacing: boolean }
             showIcon
             title={t("supplier.bid.bondTitle", { bond: yuan(tender.bidBond) })}
             description={
-              <span style={{ wordBreak: "break-all" }}>
-                {t("supplier.bid.bondText", { tenderHouse, token: config?.contracts.token ?? "" })}
-              </span>
+              <>
+                <span style={{ wordBreak: "break-all" }}>
+                  {t("supplier.bid.bondText", { tenderHouse, token: config?.contracts.token ?? "" })}
+                </span>{" "}
+                <Link to="/allowances">{t("supplier.bid.allowancesLink")}</Link>
+              </>
             }
           />
         )}
@@ -204,12 +208,10 @@ function CommitBid({ tender, replacing }: { tender: Tender; replacing: boolean }
                 <ErrorAlert error={preflight.error} />
                 {preflight.error instanceof ApiError &&
                   preflight.error.details?.error === "ERC20InsufficientAllowance" && (
-                    <WalletApprove
-                      token={config?.contracts.token ?? ""}
-                      spender={tenderHouse}
-                      amount={tender.bidBond}
+                    <AllowBond
+                      tenderHouse={tenderHouse}
+                      bond={tender.bidBond}
                       onDone={() => preflight.refetch()}
-                      label={t("supplier.bid.approveBond", { bond: yuan(tender.bidBond) })}
                     />
                   )}
                 <Button onClick={() => preflight.refetch()} loading={preflight.isFetching}>
@@ -230,6 +232,34 @@ function CommitBid({ tender, replacing }: { tender: Tender; replacing: boolean }
         )}
       </Space>
     </section>
+  );
+}
+
+/**
+ * The bond's allowance given in place, by a permit the gateway relays (no gas): the tender
+ * house's current allowance plus this bond, as a permit sets the allowance rather than adding.
+ */
+function AllowBond(props: { tenderHouse: string; bond: string; onDone: () => void }) {
+  const { t } = useI18n();
+  const { yuan } = useFormat();
+  const { permit, busy, error } = usePermit();
+
+  async function allow() {
+    const allowed = await permit(props.tenderHouse, async () => {
+      const mine = await api.get<Allowances>("/v1/relay/allowances");
+      const current = mine.spenders.find((s) => s.spender === "tenders")!.allowance;
+      return BigInt(current) + BigInt(props.bond);
+    });
+    if (allowed) props.onDone();
+  }
+
+  return (
+    <>
+      <Button type="primary" loading={busy} onClick={allow}>
+        {t("supplier.bid.allowBond", { bond: yuan(props.bond) })}
+      </Button>
+      {error !== null && <ErrorAlert error={error} />}
+    </>
   );
 }
 

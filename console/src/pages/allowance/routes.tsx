@@ -1,0 +1,12 @@
+import type { NavEntry } from "../../app/nav";
+import { AllowancePage } from "./AllowancePage";
+
+/** Token allowances: for the roles whose acts draw on one (a supplier's bonds, a hospital's escrow). */
+export const allowanceRoutes: NavEntry[] = [
+  {
+    path: "/allowances",
+    label: "nav.allowance",
+    roles: ["supplier", "hospital-admin"],
+    element: <AllowancePage />,
+  },
+];
