@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Descriptions, Form, Input, Space, Table, Tag, Typography } from "antd";
 import { useSearchParams } from "react-router-dom";
 import type { ExposureHospital, ExposureRecall, RecallExposure } from "../../../../../api/recalls";
+import { CsvDownload } from "../../../components/CsvDownload";
 import { QueryState } from "../../../components/QueryState";
 import { useI18n } from "../../../i18n/i18n";
 import { api } from "../../../lib/api";
@@ -11,8 +12,8 @@ import { Hex } from "../../../components/Hex";
 const ZERO = "0x0000000000000000000000000000000000000000";
 
 /**
- * GET /v1/recalls/:gtin/:lot/exposure: where a lot went. The lot is in the address
- * (?gtin=…&lot=…), so the reconciliation can link a row's lot here.
+ * GET /v1/recalls/:gtin/:lot/exposure: where a lot went, on the page and as CSV. The lot is in
+ * the address (?gtin=…&lot=…), so the reconciliation can link a row's lot here.
  */
 export function RecallExposurePage() {
   const { t } = useI18n();
@@ -59,9 +60,10 @@ export function RecallExposurePage() {
 function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
   const { t } = useI18n();
   const format = useFormat();
+  const path = `/v1/recalls/${gtin}/${encodeURIComponent(lot)}/exposure`;
   const exposure = useQuery({
     queryKey: ["exposure", gtin, lot],
-    queryFn: () => api.get<RecallExposure>(`/v1/recalls/${gtin}/${encodeURIComponent(lot)}/exposure`),
+    queryFn: () => api.get<RecallExposure>(path),
   });
   const scope = (s: string) => (s === ZERO ? t("reports.recall.everyone") : <Hex value={s} />);
   return (
@@ -177,6 +179,7 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
               ]}
             />
           </section>
+          <CsvDownload path={path} filename={`exposure-${gtin}-${lot}.csv`} />
         </Space>
       )}
     </QueryState>

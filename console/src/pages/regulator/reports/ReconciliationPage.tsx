@@ -1,13 +1,13 @@
-import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Alert, Button, Form, Input, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import type { ReconciliationReport, ReconciliationRow } from "../../../../../api/reconciliation";
-import { ErrorAlert } from "../../../components/ErrorAlert";
+import { CsvDownload } from "../../../components/CsvDownload";
 import { QueryState } from "../../../components/QueryState";
 import type { MessageKey } from "../../../i18n/en";
 import { useI18n } from "../../../i18n/i18n";
-import { api, downloadCsv, withQuery } from "../../../lib/api";
+import { api, withQuery } from "../../../lib/api";
 import { useFormat } from "../../../lib/use-format";
 import { Hex } from "../../../components/Hex";
 import { FlagEvidence } from "./FlagEvidence";
@@ -31,10 +31,6 @@ export function ReconciliationPage() {
     queryKey: ["reconciliation", query],
     queryFn: () => api.get<ReconciliationReport>(withQuery("/v1/reconciliation", query)),
     placeholderData: keepPreviousData,
-  });
-  const csv = useMutation({
-    mutationFn: () =>
-      downloadCsv(withQuery("/v1/reconciliation", { ...filters, limit: 500 }), "reconciliation.csv"),
   });
 
   return (
@@ -74,12 +70,12 @@ export function ReconciliationPage() {
                 >
                   {t("reports.next")}
                 </Button>
-                <Button type="primary" loading={csv.isPending} onClick={() => csv.mutate()}>
-                  {t("reports.rec.download")}
-                </Button>
               </Space>
+              <CsvDownload
+                path={withQuery("/v1/reconciliation", { ...filters, limit: 500 })}
+                filename="reconciliation.csv"
+              />
               <Typography.Text type="secondary">{t("reports.rec.csvWhole")}</Typography.Text>
-              {csv.error && <ErrorAlert error={csv.error} />}
             </Space>
           )}
         </QueryState>
