@@ -73,7 +73,7 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
           <Descriptions size="small" bordered column={{ xs: 1, md: 3 }}>
             <Descriptions.Item label={t("reports.gtin")}>{e.gtin}</Descriptions.Item>
             <Descriptions.Item label={t("reports.lot")}>{e.lot}</Descriptions.Item>
-            <Descriptions.Item label={t("reports.expiry")}>{format.date(e.expiry)}</Descriptions.Item>
+            <Descriptions.Item label={t("reports.expiry")}>{format.calendarDate(e.expiry)}</Descriptions.Item>
           </Descriptions>
           {e.recall ? (
             <Alert

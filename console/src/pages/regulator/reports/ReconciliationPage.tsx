@@ -172,7 +172,11 @@ function RowsTable({ rows }: { rows: ReconciliationRow[] }) {
               </Space>
             ),
         },
-        { title: t("reports.expiry"), dataIndex: "expiry", render: (v: string | null) => format.date(v) },
+        {
+          title: t("reports.expiry"),
+          dataIndex: "expiry",
+          render: (v: string | null) => format.calendarDate(v),
+        },
         number("reports.rec.ordered", "ordered"),
         number("reports.rec.shipped", "shipped"),
         number("reports.rec.accepted", "accepted"),
