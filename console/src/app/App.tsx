@@ -2,6 +2,7 @@ import { Button, Layout, Menu, Space, Tag, Typography } from "antd";
 import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from "react-router-dom";
 import type { MessageKey } from "../i18n/en";
 import { useI18n } from "../i18n/i18n";
+import { short } from "../lib/format";
 import { useSession } from "../lib/session";
 import { hospitalRoutes } from "../pages/hospital/routes";
 import { regulatorReportRoutes } from "../pages/regulator/reports/routes";
@@ -59,7 +60,7 @@ function Shell() {
         {session && (
           <Space wrap aria-label={t("session.roles")} data-testid="who">
             <Typography.Text style={{ color: "#fff" }} title={session.address}>
-              {session.address.slice(0, 6)}…{session.address.slice(-4)}
+              {short(session.address)}
             </Typography.Text>
             {session.roles.length === 0 ? (
               <Tag>{t("session.noRole")}</Tag>
@@ -72,7 +73,7 @@ function Shell() {
             )}
             {session.hospital && (
               <Typography.Text style={{ color: "#fff" }} title={session.hospital}>
-                {t("session.hospital")} {session.hospital.slice(0, 6)}…{session.hospital.slice(-4)}
+                {t("session.hospital")} {short(session.hospital)}
               </Typography.Text>
             )}
           </Space>
