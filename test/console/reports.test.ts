@@ -41,12 +41,15 @@ describe("console: regulator reports", function () {
       await phantom.getByText("Phantom use").waitFor();
       await phantom.getByRole("button", { name: "Expand row" }).click();
       const evidence = table
-        .getByText("Evidence of PHANTOM_USE")
-        .locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' ant-descriptions ')][1]");
+        .locator(".ant-descriptions")
+        .filter({ has: page.locator(".ant-descriptions-title", { hasText: "Phantom use" }) });
       await evidence.waitFor();
-      expect(await evidence.textContent())
-        .to.include("usageIds")
-        .and.include("U-1006");
+      // Its records under their names, the transactions as short hashes.
+      const field = (label: string) =>
+        evidence.locator("tr").filter({ has: page.locator("th", { hasText: new RegExp(`^${label}$`) }) });
+      expect(await field("Usages").locator("td").textContent()).to.include("U-1006");
+      expect(await field("Units accepted").locator("td").textContent()).to.equal("0");
+      expect(await field("Transactions").locator("td").textContent()).to.not.match(/0x[0-9a-f]{64}/);
       await checkPage(p, "reports-reconciliation");
 
       const [download] = await Promise.all([

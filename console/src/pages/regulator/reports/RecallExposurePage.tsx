@@ -8,8 +8,7 @@ import { useI18n } from "../../../i18n/i18n";
 import { api } from "../../../lib/api";
 import { useFormat } from "../../../lib/use-format";
 import { Hex } from "../../../components/Hex";
-
-const ZERO = "0x0000000000000000000000000000000000000000";
+import { RecallScope } from "./RecallScope";
 
 /**
  * GET /v1/recalls/:gtin/:lot/exposure: where a lot went, on the page and as CSV. The lot is in
@@ -65,7 +64,6 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
     queryKey: ["exposure", gtin, lot],
     queryFn: () => api.get<RecallExposure>(path),
   });
-  const scope = (s: string) => (s === ZERO ? t("reports.recall.everyone") : <Hex value={s} />);
   return (
     <QueryState query={exposure}>
       {(e) => (
@@ -104,7 +102,11 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                   dataIndex: "recalledAt",
                   render: (v: string) => format.dateTime(v),
                 },
-                { title: t("reports.recall.scope"), key: "scope", render: (_, r) => scope(r.scope) },
+                {
+                  title: t("reports.recall.scope"),
+                  key: "scope",
+                  render: (_, r) => <RecallScope scope={r.scope} />,
+                },
                 {
                   title: t("reports.recall.by"),
                   key: "by",
