@@ -2,6 +2,7 @@ import type { Messages } from "./en";
 import { zh as hospital } from "../pages/hospital/messages";
 import { zh as regulatorReports } from "../pages/regulator/reports/messages";
 import { zh as regulator } from "../pages/regulator/messages";
+import { zh as trail } from "../pages/regulator/trail/messages";
 import { zh as spend } from "../pages/spend/messages";
 import { zh as supplier } from "../pages/supplier/messages";
 import { zh as warehouse } from "../pages/warehouse/messages";
@@ -13,6 +14,7 @@ export const zh: Messages = {
   ...warehouse,
   ...regulator,
   ...regulatorReports,
+  ...trail,
   ...spend,
   "app.title": "阳光采购账本",
   "app.subtitle": "医用耗材采购区块链账本",
