@@ -103,6 +103,10 @@ describe("console: warehouse receipt", function () {
 
       const receiptNo = `GR-S${shipment.id}`;
       expect(await page.getByLabel("Receipt number").inputValue()).to.equal(receiptNo);
+      // The date and time as the console writes them in English, not in the browser's locale.
+      expect(await page.getByLabel("Received at").inputValue()).to.match(
+        /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/,
+      );
       await page.getByRole("button", { name: "Record the receipt" }).click();
       const outcome = page.getByTestId("receipt-outcome");
       await outcome.waitFor();

@@ -12,6 +12,25 @@ const ISO = "YYYY-MM-DD";
  * date typed or pasted is understood in both languages.
  */
 const FORMATS = { zh: ["YYYY/MM/DD", ISO], en: ["DD/MM/YYYY", ISO] } as const;
+/** A local date and time as a native `<input type="datetime-local" step="1">` gave it. */
+const LOCAL = "YYYY-MM-DDTHH:mm:ss";
+const TIME_FORMATS = {
+  zh: ["YYYY/MM/DD HH:mm:ss", "YYYY-MM-DD HH:mm:ss"],
+  en: ["DD/MM/YYYY HH:mm:ss", "YYYY-MM-DD HH:mm:ss"],
+} as const;
+
+type PickerProps = Omit<
+  DatePickerProps,
+  | "value"
+  | "defaultValue"
+  | "onChange"
+  | "onOk"
+  | "format"
+  | "disabledDate"
+  | "multiple"
+  | "picker"
+  | "showTime"
+>;
 
 /**
  * A date field (Ant Design's DatePicker) whose value is a YYYY-MM-DD string, or "" when cleared,
@@ -23,10 +42,7 @@ export function DateInput(
     value?: string;
     onChange?: (value: string) => void;
     min?: string;
-  } & Omit<
-    DatePickerProps,
-    "value" | "defaultValue" | "onChange" | "onOk" | "format" | "disabledDate" | "multiple" | "picker"
-  >,
+  } & PickerProps,
 ) {
   const { lang } = useI18n();
   const { value, onChange, min, ...rest } = props;
@@ -38,6 +54,25 @@ export function DateInput(
       onChange={(d: Dayjs | null) => onChange?.(d ? d.format(ISO) : "")}
       disabledDate={min ? (d: Dayjs) => d.format(ISO) < min : undefined}
       style={{ minWidth: 160, ...rest.style }}
+    />
+  );
+}
+
+/**
+ * A date and time to the second in the browser's time, as the console writes them, whose value
+ * is the YYYY-MM-DDTHH:mm:ss string a native datetime-local input gave ("" when cleared).
+ */
+export function DateTimeInput(props: { value?: string; onChange?: (value: string) => void } & PickerProps) {
+  const { lang } = useI18n();
+  const { value, onChange, ...rest } = props;
+  return (
+    <DatePicker
+      {...rest}
+      showTime
+      format={[...TIME_FORMATS[lang]]}
+      value={value ? dayjs(value) : null}
+      onChange={(d: Dayjs | null) => onChange?.(d ? d.format(LOCAL) : "")}
+      style={{ minWidth: 220, ...rest.style }}
     />
   );
 }
