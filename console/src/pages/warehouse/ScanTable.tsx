@@ -45,7 +45,7 @@ export function ScanTable(props: {
             render: (_, l) => (
               <Typography.Text
                 code
-                style={{ wordBreak: "break-all", maxWidth: 220, display: "inline-block" }}
+                style={{ wordBreak: "break-all", maxWidth: 200, display: "inline-block" }}
               >
                 {printable(l.raw)}
               </Typography.Text>
@@ -69,8 +69,9 @@ export function ScanTable(props: {
           {
             title: t("common.actions"),
             key: "actions",
+            // Stacked, and the check's sentences wrapped: the table fits a 1366-pixel screen.
             render: (_, l, i) => (
-              <Space size={4}>
+              <Space orientation="vertical" size={4}>
                 {l.rejectReason === null ? (
                   <Button
                     size="small"
@@ -124,7 +125,7 @@ function LineCheck({ line, flags, shipment }: { line: ScanLine; flags: Flag[]; s
   const shown = (f: Flag, v: string | undefined) =>
     v === undefined ? "" : f.code === "EXPIRY_MISMATCH" ? calendarDate(v) : v;
   return (
-    <Space orientation="vertical" size={2}>
+    <Space orientation="vertical" size={2} style={{ maxWidth: 260 }}>
       {line.rejectReason !== null && (
         <Tag color="red">{t("warehouse.scan.rejected", { reason: line.rejectReason })}</Tag>
       )}

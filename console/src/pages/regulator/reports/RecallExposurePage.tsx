@@ -157,8 +157,10 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                 {
                   title: t("reports.recall.departments"),
                   key: "departments",
+                  // Bounded, so a hospital with many departments grows taller, not wider than
+                  // the page.
                   render: (_, h) => (
-                    <Space orientation="vertical" size={0}>
+                    <Space orientation="vertical" size={0} style={{ maxWidth: 300 }}>
                       {h.departments.map((d) => (
                         <span key={d.department}>
                           {t("reports.recall.department", {
@@ -176,7 +178,7 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                 {
                   title: t("reports.overdue.receipt"),
                   key: "receipts",
-                  render: (_, h) => h.receiptNos.join(", ") || "—",
+                  render: (_, h) => <div style={{ maxWidth: 160 }}>{h.receiptNos.join(", ") || "—"}</div>,
                 },
               ]}
             />
