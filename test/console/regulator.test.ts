@@ -3,7 +3,8 @@ import { ethers } from "ethers";
 import type { Browser, Locator } from "playwright-core";
 import type { ConsoleConfig } from "../../api/console";
 import type { SupplierDocumentPage, SupplierSummary } from "../../api/suppliers";
-import type { Verification } from "../../api/trail";
+import type { Trail, Verification } from "../../api/trail";
+import { short, yuan } from "../../console/src/lib/format";
 import { DOCUMENT_STATUS, SUPPLIER_STATUS } from "../../ledger/enums";
 import { SupplierRegistry__factory } from "../../typechain-types";
 import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
@@ -76,10 +77,28 @@ describe("console: regulator", function () {
       const recall = timeline.getByTestId("trail-step").filter({ hasText: "trace.LotRecalled" });
       expect(await recall.count()).to.be.greaterThan(0);
       expect(await recall.first().textContent()).to.match(/Transaction.*0x[0-9a-f]{4}….*Block\s*\d+/);
+      // Each step's sentence is the console's, from the step's figures: accounts short, amounts in yuan.
+      const trail = await apiGet<Trail>(p, `/v1/trail/lots/${CARDIA_GTIN}/${CARDIA_LOT}`);
+      const recalled = trail.steps.find((s) => s.onChain?.event === "LotRecalled")!.data;
       // The demo's reason codes 41 and 42 (api/reason-codes.ts), in words.
-      expect(await recall.first().textContent()).to.include("Field safety notice");
+      expect(recalled.reasonCode).to.equal(41);
+      expect(await recall.first().locator("strong").first().textContent()).to.equal(
+        `Lot ${CARDIA_LOT} of GTIN ${CARDIA_GTIN} recalled by ${short(String(recalled.by))} ` +
+          `(reason: Field safety notice), covering every supplier's shipments`,
+      );
+      const settledStep = trail.steps.find((s) => s.onChain?.event === "ShipmentSettled")!;
+      const settled = timeline
+        .getByTestId("trail-step")
+        .filter({ hasText: "orderBook.ShipmentSettled" })
+        .first();
+      expect(await settled.getByText("payment", { exact: true }).count()).to.equal(1);
+      expect(await settled.locator("strong").first().textContent()).to.include(
+        `; ${yuan(String(settledStep.data.paid))} paid to ${short(String(settledStep.data.supplier))} (gross `,
+      );
       const lift = timeline.getByTestId("trail-step").filter({ hasText: "trace.RecallLifted" });
-      expect(await lift.first().textContent()).to.include("Field safety corrective action completed");
+      expect(await lift.first().textContent()).to.include(
+        "(reason: Field safety corrective action completed)",
+      );
       await checkPage(p, "regulator-trail");
 
       await p.page.getByRole("button", { name: "Verify against the chain" }).click();

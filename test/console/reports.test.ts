@@ -7,7 +7,7 @@ import { sharedDemoStack, type DemoStack } from "./support/stack";
 /**
  * The regulator's reports on the demo year: the reconciliation with its flags, their evidence
  * and its CSV (the file the page downloads is the API's CSV of the same page), recall exposure,
- * overdue payments and commitment fulfilment.
+ * overdue payments and commitment fulfilment (with its CSV, the figures the table shows).
  */
 describe("console: regulator reports", function () {
   this.timeout(300_000);
@@ -41,12 +41,15 @@ describe("console: regulator reports", function () {
       await phantom.getByText("Phantom use").waitFor();
       await phantom.getByRole("button", { name: "Expand row" }).click();
       const evidence = table
-        .getByText("Evidence of PHANTOM_USE")
-        .locator("xpath=ancestor::div[contains(concat(' ', @class, ' '), ' ant-descriptions ')][1]");
+        .locator(".ant-descriptions")
+        .filter({ has: page.locator(".ant-descriptions-title", { hasText: "Phantom use" }) });
       await evidence.waitFor();
-      expect(await evidence.textContent())
-        .to.include("usageIds")
-        .and.include("U-1006");
+      // Its records under their names, the transactions as short hashes.
+      const field = (label: string) =>
+        evidence.locator("tr").filter({ has: page.locator("th", { hasText: new RegExp(`^${label}$`) }) });
+      expect(await field("Usages").locator("td").textContent()).to.include("U-1006");
+      expect(await field("Units accepted").locator("td").textContent()).to.equal("0");
+      expect(await field("Transactions").locator("td").textContent()).to.not.match(/0x[0-9a-f]{64}/);
       await checkPage(p, "reports-reconciliation");
 
       const [download] = await Promise.all([
@@ -112,6 +115,29 @@ describe("console: regulator reports", function () {
       // The stent tender committed City General, Children's and Riverside.
       expect(await fulfilment.getByRole("row").count()).to.equal(4);
       await checkPage(p, "reports-fulfilment");
+
+      // Its CSV: the API's columns, one row per hospital with the figures the table shows.
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByRole("button", { name: "Download CSV" }).click(),
+      ]);
+      expect(download.suggestedFilename()).to.equal("fulfilment-1.csv");
+      const [header, ...rows] = readFileSync((await download.path())!, "utf8")
+        .trimEnd()
+        .split("\r\n");
+      expect(header).to.equal(
+        "agreement_id,hospital,committed,ordered,accepted,ordered_percent,accepted_percent,remaining,end_at,days_remaining,per_day,per_30_days",
+      );
+      expect(rows).to.have.length(3);
+      const first = fulfilment.getByRole("row").nth(1);
+      const hospital = await first.locator("[title^='0x']").first().getAttribute("title");
+      const cells = await first.getByRole("cell").allTextContents();
+      const row = rows.map((r) => r.split(",")).find((r) => r[1] === hospital);
+      expect(row, `a CSV row of ${hospital}`).to.not.equal(undefined);
+      // agreement, hospital, committed, funded (with its %), accepted (with its %), remaining
+      expect([row![0], row![2], row![7]]).to.deep.equal(["1", cells[1], cells[4]]);
+      expect(cells[2]).to.equal(row![5] === "" ? row![3] : `${row![3]} (${row![5]}%)`);
+      expect(cells[3]).to.equal(row![6] === "" ? row![4] : `${row![4]} (${row![6]}%)`);
     } finally {
       await p.close();
     }

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { Browser } from "playwright-core";
+import { short } from "../../console/src/lib/format";
 import { checkPage, launchBrowser, openPage, signInAs } from "./support/browser";
 import { sharedDemoStack, type DemoStack } from "./support/stack";
 
@@ -37,7 +38,12 @@ describe("console: sign-in", function () {
       const who = p.page.getByTestId("who");
       expect(await who.textContent()).to.include("Regulator");
       expect(await who.getAttribute("aria-label")).to.equal("Roles");
-      await p.page.getByRole("heading", { name: `Welcome, ${regulator.address.toLowerCase()}` }).waitFor();
+      // The address short in the welcome line, whole in its title and its copy button.
+      const address = regulator.address.toLowerCase();
+      const welcome = p.page.getByRole("heading", { level: 1, name: `Welcome, ${short(address)}` });
+      await welcome.waitFor();
+      expect(await welcome.locator(`[title="${address}"]`).textContent()).to.equal(short(address));
+      await welcome.getByRole("button", { name: "Copy" }).waitFor();
       await checkPage(p, "regulator-home");
     } finally {
       await p.close();

@@ -266,7 +266,10 @@ describe("console: supplier", function () {
       await p.page.getByLabel("GTIN").click();
       await p.page.locator(".ant-select-item-option", { hasText: STENT_GTIN }).click();
       await p.page.getByLabel("Lot").fill("DES2705E");
+      // An ISO date typed into the date picker reads back as the console writes dates (en-GB).
       await p.page.getByLabel("Expiry date").fill("2029-06-30");
+      await p.page.getByLabel("Expiry date").press("Enter");
+      expect(await p.page.getByLabel("Expiry date").inputValue()).to.equal("30/06/2029");
       await p.page.getByLabel("Despatch advice number").fill("DESADV-E2E-1");
       await p.page.getByLabel(/^Serial list/).setInputFiles({
         name: "serials.csv",
@@ -287,6 +290,7 @@ describe("console: supplier", function () {
       expect(shipment.quantity).to.equal("5");
       expect(shipment.gtin).to.equal(STENT_GTIN);
       expect(shipment.lot).to.equal("DES2705E");
+      expect(shipment.expiry).to.equal("2029-06-30T00:00:00.000Z");
       expect(shipment.serialRoot).to.equal(root);
       expect(shipment.manifestSerials).to.equal(5);
       expect(shipment.noticeHash).to.equal(ethers.id("DESADV-E2E-1"));

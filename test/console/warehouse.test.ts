@@ -5,6 +5,7 @@ import type { OrderPage } from "../../api/orders";
 import type { Receipt } from "../../api/receipts";
 import type { Shipment } from "../../api/shipments";
 import type { Trail } from "../../api/trail";
+import { calendarDate } from "../../console/src/lib/format";
 import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { checkPage, launchBrowser, openPage, signInAs } from "./support/browser";
 import { startDemoStack, type DemoStack } from "./support/stack";
@@ -82,6 +83,10 @@ describe("console: warehouse receipt", function () {
       expect(await row(1).locator("td").nth(2).textContent()).to.equal(shipment.gtin);
       expect(await row(1).locator("td").nth(3).textContent()).to.equal(shipment.lot);
       expect(await row(1).locator("td").nth(5).textContent()).to.equal(serials[0]);
+      // The scan's expiry (AI 17) and the shipment's read as the same calendar date.
+      const expiry = calendarDate(shipment.expiry, "en");
+      expect(await row(1).locator("td").nth(4).textContent()).to.equal(expiry);
+      await page.locator(".ant-descriptions-item").filter({ hasText: "Expiry" }).getByText(expiry).waitFor();
       await page.getByText("13 of 10 units scanned, 3 flagged, 0 rejected").waitFor();
       // Chromium logs every 404 answer as a console error, and the manifest look-up of a serial
       // the manifest does not list answers 404 by design (B1-0001 and C1-9999): those two are
@@ -98,6 +103,10 @@ describe("console: warehouse receipt", function () {
 
       const receiptNo = `GR-S${shipment.id}`;
       expect(await page.getByLabel("Receipt number").inputValue()).to.equal(receiptNo);
+      // The date and time as the console writes them in English, not in the browser's locale.
+      expect(await page.getByLabel("Received at").inputValue()).to.match(
+        /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/,
+      );
       await page.getByRole("button", { name: "Record the receipt" }).click();
       const outcome = page.getByTestId("receipt-outcome");
       await outcome.waitFor();

@@ -1,31 +1,15 @@
-import { Button, Layout, Menu, Space, Tag, Typography } from "antd";
-import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from "react-router-dom";
+import { Button, Layout, Spin, Tag, Typography, Space } from "antd";
+import { lazy, Suspense, type ComponentType } from "react";
+import { BrowserRouter, Link } from "react-router-dom";
+import type { Role } from "../../../api/auth";
 import type { MessageKey } from "../i18n/en";
 import { useI18n } from "../i18n/i18n";
+import { short } from "../lib/format";
 import { useSession } from "../lib/session";
-import { departmentBudgetsRoutes } from "../pages/budgets/routes";
-import { allowanceRoutes } from "../pages/allowance/routes";
-import { hospitalRoutes } from "../pages/hospital/routes";
-import { regulatorReportRoutes } from "../pages/regulator/reports/routes";
-import { regulatorRoutes } from "../pages/regulator/routes";
-import { spendRoutes } from "../pages/spend/routes";
-import { supplierRoutes } from "../pages/supplier/routes";
-import { warehouseRoutes } from "../pages/warehouse/routes";
-import { Home } from "./Home";
-import type { NavEntry } from "./nav";
+import { LoadBoundary } from "./LoadBoundary";
+import { pagesFor } from "./sections";
 import { SignIn } from "./SignIn";
-
-/** Every page of the console; each role's menu shows the ones it may use. */
-const PAGES: NavEntry[] = [
-  ...supplierRoutes,
-  ...hospitalRoutes,
-  ...warehouseRoutes,
-  ...regulatorRoutes,
-  ...regulatorReportRoutes,
-  ...spendRoutes,
-  ...departmentBudgetsRoutes,
-  ...allowanceRoutes,
-];
+import { Workspace } from "./Workspace";
 
 export function App() {
   return (
@@ -38,8 +22,6 @@ export function App() {
 function Shell() {
   const { t, lang, setLang } = useI18n();
   const { session, signOut } = useSession();
-  const location = useLocation();
-  const pages = session ? PAGES.filter((p) => p.roles.some((r) => session.roles.includes(r))) : [];
 
   return (
     <Layout style={{ minHeight: "100vh" }}>
@@ -63,7 +45,7 @@ function Shell() {
         {session && (
           <Space wrap aria-label={t("session.roles")} data-testid="who">
             <Typography.Text style={{ color: "#fff" }} title={session.address}>
-              {session.address.slice(0, 6)}…{session.address.slice(-4)}
+              {short(session.address)}
             </Typography.Text>
             {session.roles.length === 0 ? (
               <Tag>{t("session.noRole")}</Tag>
@@ -76,7 +58,7 @@ function Shell() {
             )}
             {session.hospital && (
               <Typography.Text style={{ color: "#fff" }} title={session.hospital}>
-                {t("session.hospital")} {session.hospital.slice(0, 6)}…{session.hospital.slice(-4)}
+                {t("session.hospital")} {short(session.hospital)}
               </Typography.Text>
             )}
           </Space>
@@ -91,34 +73,46 @@ function Shell() {
         )}
       </Layout.Header>
       {session ? (
-        <Layout>
-          <Layout.Sider width={220} breakpoint="lg" collapsedWidth={0} theme="light">
-            <nav aria-label="menu">
-              <Menu
-                mode="inline"
-                selectedKeys={[location.pathname]}
-                items={[
-                  { key: "/", label: <Link to="/">{t("nav.home")}</Link> },
-                  ...pages.map((p) => ({ key: p.path, label: <Link to={p.path}>{t(p.label)}</Link> })),
-                ]}
-              />
-            </nav>
-          </Layout.Sider>
-          <Layout.Content style={{ padding: 16, minWidth: 0 }}>
-            <main>
-              <Routes>
-                <Route path="/" element={<Home />} />
-                {pages.map((p) => (
-                  <Route key={p.path} path={p.path} element={p.element} />
-                ))}
-                <Route path="*" element={<Navigate to="/" replace />} />
-              </Routes>
-            </main>
-          </Layout.Content>
-        </Layout>
+        <LoadBoundary>
+          <Suspense fallback={<Loading />}>
+            <SignedIn roles={session.roles} />
+          </Suspense>
+        </LoadBoundary>
       ) : (
         <SignIn />
       )}
     </Layout>
+  );
+}
+
+function SignedIn({ roles }: { roles: readonly Role[] }) {
+  const RolesWorkspace = workspaceOf(roles);
+  return <RolesWorkspace />;
+}
+
+/**
+ * The workspace of a set of roles, loaded lazily (React.lazy: the code of its pages is fetched
+ * on first use, app/sections.ts) and kept, so signing in again with the same roles reuses it.
+ */
+const workspaces = new Map<string, ComponentType>();
+function workspaceOf(roles: readonly Role[]): ComponentType {
+  const key = [...roles].sort().join(" ");
+  let workspace = workspaces.get(key);
+  if (!workspace) {
+    workspace = lazy(async () => {
+      const pages = await pagesFor(roles);
+      return { default: () => <Workspace pages={pages} /> };
+    });
+    workspaces.set(key, workspace);
+  }
+  return workspace;
+}
+
+function Loading() {
+  const { t } = useI18n();
+  return (
+    <Spin tip={t("state.loading")}>
+      <div style={{ minHeight: 200 }} />
+    </Spin>
   );
 }

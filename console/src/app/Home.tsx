@@ -1,15 +1,16 @@
 import { Alert, Typography } from "antd";
+import { Hex } from "../components/Hex";
 import { useI18n } from "../i18n/i18n";
 import { useSession } from "../lib/session";
 
 export function Home() {
-  const { t } = useI18n();
+  const { t, tn } = useI18n();
   const { session } = useSession();
   if (!session) return null;
   return (
     <section>
       <Typography.Title level={1} style={{ fontSize: 22 }}>
-        {t("home.welcome", { address: session.address })}
+        {tn("home.welcome", { address: <Hex value={session.address} /> })}
       </Typography.Title>
       {session.roles.length === 0 ? (
         <Alert type="info" showIcon title={t("home.noRole")} />

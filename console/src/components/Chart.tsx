@@ -1,5 +1,13 @@
-import * as echarts from "echarts";
+import type { EChartsOption } from "echarts";
+import { BarChart, LineChart } from "echarts/charts";
+import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
+import * as echarts from "echarts/core";
+import { CanvasRenderer } from "echarts/renderers";
 import { useEffect, useRef } from "react";
+
+// Only what the console's charts draw (bars and lines on a grid, a legend, an axis tooltip): the
+// whole of ECharts is three times the size.
+echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 /** An ECharts chart that follows its option and its container's width. */
 export function Chart({
@@ -7,12 +15,12 @@ export function Chart({
   height = 280,
   label,
 }: {
-  option: echarts.EChartsOption;
+  option: EChartsOption;
   height?: number;
   label: string;
 }) {
   const element = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
+  const chart = useRef<echarts.EChartsType | null>(null);
   useEffect(() => {
     chart.current = echarts.init(element.current!);
     const resize = new ResizeObserver(() => chart.current?.resize());

@@ -1,4 +1,13 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import {
+  createContext,
+  Fragment,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from "react";
 import { en, type MessageKey } from "./en";
 import type { Lang } from "./lang";
 import { zh } from "./zh";
@@ -19,11 +28,14 @@ function initialLang(): Lang {
 }
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+/** A message whose values are elements (an address with its copy button, a link): a node. */
+export type TranslateNodes = (key: MessageKey, values: Record<string, ReactNode>) => ReactNode;
 
 interface I18n {
   lang: Lang;
   setLang: (lang: Lang) => void;
   t: Translate;
+  tn: TranslateNodes;
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -44,7 +56,15 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       ),
     [lang],
   );
-  const value = useMemo(() => ({ lang, setLang, t }), [lang, setLang, t]);
+  const tn = useCallback<TranslateNodes>(
+    (key, values) =>
+      MESSAGES[lang][key].split(/(\{\w+\})/).map((part, i) => {
+        const name = /^\{(\w+)\}$/.exec(part)?.[1];
+        return <Fragment key={i}>{name !== undefined && name in values ? values[name] : part}</Fragment>;
+      }),
+    [lang],
+  );
+  const value = useMemo(() => ({ lang, setLang, t, tn }), [lang, setLang, t, tn]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

@@ -4,6 +4,7 @@ import { zh as hospital } from "../pages/hospital/messages";
 import { zh as regulatorReports } from "../pages/regulator/reports/messages";
 import { zh as regulator } from "../pages/regulator/messages";
 import { zh as departmentBudgets } from "../pages/budgets/messages";
+import { zh as trail } from "../pages/regulator/trail/messages";
 import { zh as spend } from "../pages/spend/messages";
 import { zh as supplier } from "../pages/supplier/messages";
 import { zh as warehouse } from "../pages/warehouse/messages";
@@ -16,6 +17,7 @@ export const zh: Messages = {
   ...warehouse,
   ...regulator,
   ...regulatorReports,
+  ...trail,
   ...spend,
   ...departmentBudgets,
   ...reasons,

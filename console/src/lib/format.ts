@@ -2,7 +2,8 @@ import { decodeBytes32String } from "ethers";
 
 /**
  * How figures read on screen: money from the API's fen (integer minor units, as decimal
- * strings) to yuan with two decimals, never through a float; dates in the gateway's time zone.
+ * strings) to yuan with two decimals, never through a float; dates in the gateway's time zone,
+ * except an expiry, which is a calendar date.
  */
 
 export function yuan(fen: string | bigint): string {
@@ -34,6 +35,16 @@ export function date(iso: string | null | undefined, timeZone: string, lang: "zh
     month: "2-digit",
     day: "2-digit",
   }).format(new Date(iso));
+}
+
+/**
+ * A lot's expiry (GS1 AI 17) is a calendar date, not an instant: the label prints a day, the
+ * ledger keeps it as that day's midnight UTC, and the gateway's match compares the UTC date. So it
+ * reads as its UTC date whatever the gateway's time zone — in a zone west of UTC the instant
+ * falls on the day before. Takes the ledger's instant or a YYYY-MM-DD date (a parsed scan's).
+ */
+export function calendarDate(value: string | null | undefined, lang: "zh" | "en"): string {
+  return date(value, "UTC", lang);
 }
 
 /** 0x1234…abcd: an address or hash short enough for a table cell (the whole in its title). */

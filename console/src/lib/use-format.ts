@@ -1,6 +1,6 @@
 import { useI18n } from "../i18n/i18n";
 import { useSession } from "./session";
-import { date, dateTime, yuan } from "./format";
+import { calendarDate, date, dateTime, yuan } from "./format";
 
 /** Formatting in the reader's language and the gateway's time zone. */
 export function useFormat() {
@@ -10,5 +10,7 @@ export function useFormat() {
     yuan,
     dateTime: (iso: string | null | undefined) => dateTime(iso, timeZone, lang),
     date: (iso: string | null | undefined) => date(iso, timeZone, lang),
+    /** A lot's expiry: its calendar date, the same in every time zone (format.ts). */
+    calendarDate: (value: string | null | undefined) => calendarDate(value, lang),
   };
 }

@@ -49,7 +49,7 @@ function ShipmentCards({ ids }: { ids: string[] }) {
 
 function ShipmentCard({ shipment: s }: { shipment: Shipment }) {
   const { t } = useI18n();
-  const { dateTime, date, yuan } = useFormat();
+  const { dateTime, calendarDate, yuan } = useFormat();
   const excursions = s.traceEvents.filter((e) => e.excursion).length;
   return (
     <Card
@@ -71,7 +71,7 @@ function ShipmentCard({ shipment: s }: { shipment: Shipment }) {
         <Descriptions size="small" column={{ xs: 1, md: 3 }}>
           <Descriptions.Item label="GTIN">{s.gtin}</Descriptions.Item>
           <Descriptions.Item label={t("hospital.lot")}>{s.lot}</Descriptions.Item>
-          <Descriptions.Item label={t("hospital.expiry")}>{date(s.expiry)}</Descriptions.Item>
+          <Descriptions.Item label={t("hospital.expiry")}>{calendarDate(s.expiry)}</Descriptions.Item>
           <Descriptions.Item label={t("common.quantity")}>{s.quantity}</Descriptions.Item>
           <Descriptions.Item label={t("hospital.trace.arrived")}>{dateTime(s.arrivedAt)}</Descriptions.Item>
           <Descriptions.Item label={t("hospital.trace.received")}>

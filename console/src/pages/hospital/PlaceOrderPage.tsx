@@ -20,6 +20,7 @@ import type { FulfilmentReport } from "../../../../api/fulfilment";
 import type { OrderSummary } from "../../../../api/orders";
 import { OrderBook__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
+import { DateInput } from "../../components/DateInput";
 import { QueryState } from "../../components/QueryState";
 import { useI18n } from "../../i18n/i18n";
 import { api, fetchAll } from "../../lib/api";
@@ -127,13 +128,7 @@ function PlaceForm({ agreement }: { agreement: Agreement }) {
                       day: date(report.asOf),
                     })}
                   >
-                    <Input
-                      id="place-delivery"
-                      type="date"
-                      min={today}
-                      value={deliveryDay}
-                      onChange={(e) => setDay(e.target.value)}
-                    />
+                    <DateInput id="place-delivery" min={today} value={deliveryDay} onChange={setDay} />
                   </Form.Item>
                   <Form.Item
                     label={t("hospital.orderRef")}

@@ -1,9 +1,10 @@
-import { Alert, Form, Input, Select, Space, Typography } from "antd";
+import { Alert, Form, Select, Space, Typography } from "antd";
 import { useState } from "react";
 import { DOCUMENT_KINDS } from "../../../../ledger/enums";
 import { categoryCode } from "../../../../ledger/acts";
 import { SupplierRegistry__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
+import { DateInput } from "../../components/DateInput";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useSession } from "../../lib/session";
@@ -97,10 +98,10 @@ export function FileDocumentForm({ knownCategories }: { knownCategories: string[
       </Form.Item>
       <Space wrap>
         <Form.Item name="validFrom" label={t("supplier.validity.from")} rules={[{ required: true }]}>
-          <Input type="date" />
+          <DateInput />
         </Form.Item>
         <Form.Item name="validUntil" label={t("supplier.validity.until")} rules={[{ required: true }]}>
-          <Input type="date" />
+          <DateInput />
         </Form.Item>
       </Space>
       <Form.Item

@@ -8,6 +8,7 @@ import type { Supplier } from "../../../../api/suppliers";
 import { serialTree } from "../../../../ledger/acts";
 import { DeliveryTrace__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
+import { DateInput } from "../../components/DateInput";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { QueryState } from "../../components/QueryState";
 import type { MessageKey } from "../../i18n/en";
@@ -127,7 +128,7 @@ export function ShipmentForm({ order }: { order: OrderSummary }) {
                   <Input />
                 </Form.Item>
                 <Form.Item name="expiry" label={t("supplier.ship.expiry")} rules={[{ required: true }]}>
-                  <Input type="date" />
+                  <DateInput />
                 </Form.Item>
               </Space>
               <Form.Item

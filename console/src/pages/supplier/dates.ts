@@ -1,5 +1,5 @@
 /**
- * Calendar dates of the forms (an <input type="date"> gives YYYY-MM-DD) as the ledger's Unix
+ * Calendar dates of the forms (components/DateInput gives YYYY-MM-DD) as the ledger's Unix
  * seconds: midnight UTC of that day, the same calendar day in every time zone the gateway
  * shows (UTC to UTC+14), so the date a person picked is the date the ledger states.
  */

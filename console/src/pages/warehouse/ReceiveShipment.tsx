@@ -8,7 +8,7 @@ import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
 import { useFormat } from "../../lib/use-format";
 import { ReceiptOutcome } from "./ReceiptOutcome";
-import { flagsOf, shipmentExpiryDate } from "./scan-lines";
+import { flagsOf } from "./scan-lines";
 import { ScanTable } from "./ScanTable";
 import { ShipmentTags } from "./ShipmentChooser";
 import { SubmitReceipt } from "./SubmitReceipt";
@@ -53,7 +53,7 @@ function Receiving({ shipment, onDone }: { shipment: Shipment; onDone: () => voi
           </Descriptions.Item>
           <Descriptions.Item label={t("warehouse.shipment.lot")}>{shipment.lot}</Descriptions.Item>
           <Descriptions.Item label={t("warehouse.shipment.expiry")}>
-            {shipmentExpiryDate(shipment)}
+            {format.calendarDate(shipment.expiry)}
           </Descriptions.Item>
           <Descriptions.Item label={t("warehouse.shipment.quantity")}>{shipment.quantity}</Descriptions.Item>
           <Descriptions.Item label={t("warehouse.shipment.arrived")}>

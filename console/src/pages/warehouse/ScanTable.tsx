@@ -4,6 +4,7 @@ import { useState } from "react";
 import type { Shipment } from "../../../../api/shipments";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
+import { useFormat } from "../../lib/use-format";
 import { flagsOf, isChecking, printable, type Flag, type ScanLine } from "./scan-lines";
 
 /**
@@ -18,6 +19,7 @@ export function ScanTable(props: {
   onReject: (key: number, reason: string | null) => void;
 }) {
   const { t } = useI18n();
+  const { calendarDate } = useFormat();
   const { shipment, lines } = props;
   const [rejecting, setRejecting] = useState<{ key: number; line: number } | null>(null);
 
@@ -43,7 +45,7 @@ export function ScanTable(props: {
             render: (_, l) => (
               <Typography.Text
                 code
-                style={{ wordBreak: "break-all", maxWidth: 220, display: "inline-block" }}
+                style={{ wordBreak: "break-all", maxWidth: 200, display: "inline-block" }}
               >
                 {printable(l.raw)}
               </Typography.Text>
@@ -54,7 +56,7 @@ export function ScanTable(props: {
           {
             title: t("warehouse.shipment.expiry"),
             key: "expiry",
-            render: (_, l) => l.parsed?.expiry?.date ?? "—",
+            render: (_, l) => calendarDate(l.parsed?.expiry?.date),
           },
           { title: t("warehouse.scan.serial"), key: "serial", render: (_, l) => l.parsed?.serial ?? "—" },
           {
@@ -67,8 +69,9 @@ export function ScanTable(props: {
           {
             title: t("common.actions"),
             key: "actions",
+            // Stacked, and the check's sentences wrapped: the table fits a 1366-pixel screen.
             render: (_, l, i) => (
-              <Space size={4}>
+              <Space orientation="vertical" size={4}>
                 {l.rejectReason === null ? (
                   <Button
                     size="small"
@@ -117,8 +120,12 @@ const FLAG_RED = TAG.bad;
 
 function LineCheck({ line, flags, shipment }: { line: ScanLine; flags: Flag[]; shipment: Shipment }) {
   const { t } = useI18n();
+  const { calendarDate } = useFormat();
+  // An expiry's dates read as every other expiry on the page does.
+  const shown = (f: Flag, v: string | undefined) =>
+    v === undefined ? "" : f.code === "EXPIRY_MISMATCH" ? calendarDate(v) : v;
   return (
-    <Space orientation="vertical" size={2}>
+    <Space orientation="vertical" size={2} style={{ maxWidth: 260 }}>
       {line.rejectReason !== null && (
         <Tag color="red">{t("warehouse.scan.rejected", { reason: line.rejectReason })}</Tag>
       )}
@@ -131,8 +138,8 @@ function LineCheck({ line, flags, shipment }: { line: ScanLine; flags: Flag[]; s
           <Typography.Text key={f.code} data-flag={f.code} style={{ color: FLAG_RED }} role="status">
             ⚠{" "}
             {t(`warehouse.flag.${f.code}` as MessageKey, {
-              value: f.value ?? "",
-              expected: f.expected ?? "",
+              value: shown(f, f.value),
+              expected: shown(f, f.expected),
               message: f.message ?? "",
             })}
           </Typography.Text>

@@ -11,7 +11,6 @@ import { api } from "../../lib/api";
 import { useOrderShipmentIds } from "../../lib/order-shipments";
 import { useFormat } from "../../lib/use-format";
 import { useSession } from "../../lib/session";
-import { shipmentExpiryDate } from "./scan-lines";
 
 /**
  * Step 1: which shipment is at the dock — typed from its delivery note, or found through the
@@ -132,7 +131,7 @@ function OrderShipments({ orderId, onChoose }: { orderId: string; onChoose: (id:
                 {
                   title: t("warehouse.shipment.expiry"),
                   key: "expiry",
-                  render: (_, s) => shipmentExpiryDate(s),
+                  render: (_, s) => format.calendarDate(s.expiry),
                 },
                 { title: t("warehouse.shipment.quantity"), dataIndex: "quantity", align: "right" },
                 {

@@ -3,6 +3,7 @@ import { Alert, Button, Form, Input, Popconfirm, Space } from "antd";
 import { useRef, useState } from "react";
 import type { ReceiptRequest, ReceiptResult } from "../../../../api/receipts";
 import type { Shipment } from "../../../../api/shipments";
+import { DateTimeInput } from "../../components/DateInput";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { useI18n } from "../../i18n/i18n";
 import { useLedgerNow } from "../../lib/ledger-clock";
@@ -83,13 +84,7 @@ export function SubmitReceipt(props: {
           required
           extra={t("warehouse.submit.receivedAtHint")}
         >
-          <Input
-            id="received-at"
-            type="datetime-local"
-            step={1}
-            value={receivedAt}
-            onChange={(e) => setReceivedAt(e.target.value)}
-          />
+          <DateTimeInput id="received-at" value={receivedAt} onChange={setReceivedAt} />
         </Form.Item>
       </Form>
       {lines.length === 0 && <Alert type="info" showIcon title={t("warehouse.submit.noLines")} />}
@@ -123,7 +118,7 @@ function defaultReceivedAt(shipment: Shipment, now: number): Date {
   return new Date(Math.max(now, Math.ceil(onLedger / 1000) * 1000));
 }
 
-/** A datetime-local input's value: the browser's local time, to the second. */
+/** The received-at field's value (components/DateInput): the browser's local time, to the second. */
 function toLocalInput(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;

@@ -52,10 +52,11 @@ export function printable(raw: string): string {
 }
 
 /**
- * The shipment's expiry as the GS1 calendar date its items carry (AI 17): the UTC date of the
- * ledger's expiry instant, which is how the gateway's match compares them.
+ * The shipment's expiry as the GS1 calendar date its items carry (AI 17), YYYY-MM-DD, to compare
+ * with a scan's: the UTC date of the ledger's expiry instant, as the gateway's match compares
+ * them (on screen it reads through useFormat's calendarDate, the same date).
  */
-export function shipmentExpiryDate(shipment: Shipment): string {
+function shipmentExpiryDate(shipment: Shipment): string {
   return new Date(shipment.expiry).toISOString().slice(0, 10);
 }
 

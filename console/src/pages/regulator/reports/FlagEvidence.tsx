@@ -1,11 +1,23 @@
 import { Descriptions, Space, Tag, Typography } from "antd";
+import type { ReactNode } from "react";
 import type { ReconciliationFlag } from "../../../../../api/reconciliation";
+import { Hex } from "../../../components/Hex";
 import type { MessageKey } from "../../../i18n/en";
 import { useI18n } from "../../../i18n/i18n";
+import { useFormat } from "../../../lib/use-format";
+import { RecallScope } from "./RecallScope";
+
+/** Every evidence field of every flag (api/reconciliation.ts), so a new one is a compile error here. */
+type EvidenceField = ReconciliationFlag extends infer F
+  ? F extends { evidence: infer E }
+    ? keyof E & string
+    : never
+  : never;
 
 /** A row's flags, each with the records that show it (usages, receipts, transactions, orders). */
 export function FlagEvidence({ flags }: { flags: ReconciliationFlag[] }) {
   const { t } = useI18n();
+  const show = useEvidenceValue();
   return (
     <Space orientation="vertical" style={{ width: "100%" }}>
       {flags.map((f, i) => (
@@ -14,18 +26,17 @@ export function FlagEvidence({ flags }: { flags: ReconciliationFlag[] }) {
           size="small"
           bordered
           column={1}
+          styles={{ label: { width: 260 } }}
           title={
             <span>
               <Tag color="red">{t(`reports.flag.${f.code}` as MessageKey)}</Tag>
-              {t("reports.rec.evidence", { code: f.code })}
+              {t("reports.rec.evidence")}
             </span>
           }
           items={Object.entries(f.evidence).map(([name, value]) => ({
             key: name,
-            label: name,
-            children: (
-              <Typography.Text style={{ wordBreak: "break-all" }}>{evidenceText(value)}</Typography.Text>
-            ),
+            label: t(`reports.evidence.${name as EvidenceField}`),
+            children: show(name as EvidenceField, value),
           }))}
         />
       ))}
@@ -33,12 +44,64 @@ export function FlagEvidence({ flags }: { flags: ReconciliationFlag[] }) {
   );
 }
 
-/** An evidence value as text: lists joined, records as their JSON (hashes and ids in full). */
-function evidenceText(value: unknown): string {
-  if (value === null) return "—";
-  if (Array.isArray(value))
-    return value.length === 0
-      ? "—"
-      : value.map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ");
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
+/** An evidence value as a person reads it: dates formatted, money in yuan, hashes short. */
+function useEvidenceValue(): (field: EvidenceField, value: unknown) => ReactNode {
+  const { t } = useI18n();
+  const { calendarDate, dateTime, yuan } = useFormat();
+  const hidden = <Typography.Text type="secondary">{t("reports.evidence.hidden")}</Typography.Text>;
+  const list = (items: ReactNode[]) =>
+    items.length === 0 ? (
+      "—"
+    ) : (
+      <Space size={[8, 4]} wrap>
+        {items}
+      </Space>
+    );
+  return (field, value) => {
+    switch (field) {
+      case "expiry":
+        return calendarDate(value as string);
+      case "recalledAt":
+        return dateTime(value as string);
+      case "liftedAt":
+        return value === null ? t("reports.evidence.notLifted") : dateTime(value as string);
+      case "txHash":
+        return <Hex value={value as string} />;
+      case "txHashes":
+        return list((value as string[]).map((h) => <Hex key={h} value={h} />));
+      case "scope":
+        return <RecallScope scope={value as string} />;
+      case "receivedBy":
+        return value === null ? hidden : <Hex value={value as string} />;
+      case "receiptNo":
+        return value === null ? hidden : (value as string);
+      case "uses":
+        return list(
+          // Another hospital's use is null to a caller who may not see it (never a regulator).
+          (value as { hospital: string | null; usageId: string | null }[]).map((u, i) =>
+            u.hospital === null || u.usageId === null ? (
+              <span key={i}>{hidden}</span>
+            ) : (
+              <span key={i}>
+                {u.usageId} <Hex value={u.hospital} />
+              </span>
+            ),
+          ),
+        );
+      case "orders":
+        return list(
+          (value as { orderId: string; quantity: string; value: string }[]).map((o) => (
+            <span key={o.orderId}>
+              {t("reports.evidence.order", { id: o.orderId, quantity: o.quantity, value: yuan(o.value) })}
+            </span>
+          )),
+        );
+      case "usageIds":
+      case "receiptNos":
+        return list((value as string[]).map((id) => <span key={id}>{id}</span>));
+      default:
+        // accepted, usedNet, billedQuantity, units, serial: a count or an id as it is.
+        return String(value);
+    }
+  };
 }

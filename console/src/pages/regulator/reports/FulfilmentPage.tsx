@@ -2,6 +2,7 @@ import { Button, Space, Table, Typography } from "antd";
 import { useState } from "react";
 import type { AgreementSummary } from "../../../../../api/agreements";
 import type { FulfilmentHospital } from "../../../../../api/fulfilment";
+import { CsvDownload } from "../../../components/CsvDownload";
 import { CursorTable } from "../../../components/CursorTable";
 import { QueryState } from "../../../components/QueryState";
 import { useI18n } from "../../../i18n/i18n";
@@ -9,7 +10,10 @@ import { useFulfilmentReport } from "../../../lib/fulfilment";
 import { useFormat } from "../../../lib/use-format";
 import { PartyName } from "../../../components/PartyName";
 
-/** The agreements, and for the one chosen GET /v1/agreements/:id/fulfilment by hospital. */
+/**
+ * The agreements, and for the one chosen GET /v1/agreements/:id/fulfilment by hospital, on the
+ * page and as one CSV.
+ */
 export function FulfilmentPage() {
   const { t } = useI18n();
   const format = useFormat();
@@ -120,6 +124,10 @@ function Fulfilment({ agreementId }: { agreementId: string }) {
                 {t("list.more")}
               </Button>
             )}
+            <CsvDownload
+              path={`/v1/agreements/${agreementId}/fulfilment?limit=500`}
+              filename={`fulfilment-${agreementId}.csv`}
+            />
           </Space>
         )}
       </QueryState>

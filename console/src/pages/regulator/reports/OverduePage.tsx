@@ -1,13 +1,18 @@
 import { Form, InputNumber, Space, Typography } from "antd";
 import { useState } from "react";
 import type { OverduePayment } from "../../../../../api/payments";
+import { CsvDownload } from "../../../components/CsvDownload";
 import { CursorTable } from "../../../components/CursorTable";
 import { PaymentHolds } from "../../../components/PaymentHolds";
 import { useI18n } from "../../../i18n/i18n";
+import { withQuery } from "../../../lib/api";
 import { useFormat } from "../../../lib/use-format";
 import { PartyName } from "../../../components/PartyName";
 
-/** GET /v1/payments/overdue?days=…: accepted shipments unpaid after N days, with their holds. */
+/**
+ * GET /v1/payments/overdue?days=…: accepted shipments unpaid after N days, with their holds; the
+ * whole list as one CSV.
+ */
 export function OverduePage() {
   const { t } = useI18n();
   const format = useFormat();
@@ -32,6 +37,10 @@ export function OverduePage() {
           />
         </Form.Item>
       </Form>
+      <CsvDownload
+        path={withQuery("/v1/payments/overdue", { days, limit: 500 })}
+        filename={`overdue-payments-${days}-days.csv`}
+      />
       <CursorTable<OverduePayment>
         label={t("reports.overdue.table")}
         path="/v1/payments/overdue"

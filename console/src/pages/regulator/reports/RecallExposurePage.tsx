@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Descriptions, Form, Input, Space, Table, Tag, Typography } from "antd";
 import { useSearchParams } from "react-router-dom";
 import type { ExposureHospital, ExposureRecall, RecallExposure } from "../../../../../api/recalls";
+import { CsvDownload } from "../../../components/CsvDownload";
 import { QueryState } from "../../../components/QueryState";
 import { useI18n } from "../../../i18n/i18n";
 import { api } from "../../../lib/api";
@@ -10,12 +11,11 @@ import { Hex } from "../../../components/Hex";
 import { PartyName } from "../../../components/PartyName";
 import { ReasonText } from "../../../components/ReasonText";
 import { useReasonLabel } from "../../../lib/reasons";
-
-const ZERO = "0x0000000000000000000000000000000000000000";
+import { RecallScope } from "./RecallScope";
 
 /**
- * GET /v1/recalls/:gtin/:lot/exposure: where a lot went. The lot is in the address
- * (?gtin=…&lot=…), so the reconciliation can link a row's lot here.
+ * GET /v1/recalls/:gtin/:lot/exposure: where a lot went, on the page and as CSV. The lot is in
+ * the address (?gtin=…&lot=…), so the reconciliation can link a row's lot here.
  */
 export function RecallExposurePage() {
   const { t } = useI18n();
@@ -63,11 +63,11 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
   const { t } = useI18n();
   const format = useFormat();
   const reasonLabel = useReasonLabel();
+  const path = `/v1/recalls/${gtin}/${encodeURIComponent(lot)}/exposure`;
   const exposure = useQuery({
     queryKey: ["exposure", gtin, lot],
-    queryFn: () => api.get<RecallExposure>(`/v1/recalls/${gtin}/${encodeURIComponent(lot)}/exposure`),
+    queryFn: () => api.get<RecallExposure>(path),
   });
-  const scope = (s: string) => (s === ZERO ? t("reports.recall.everyone") : <PartyName address={s} />);
   return (
     <QueryState query={exposure}>
       {(e) => (
@@ -75,7 +75,7 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
           <Descriptions size="small" bordered column={{ xs: 1, md: 3 }}>
             <Descriptions.Item label={t("reports.gtin")}>{e.gtin}</Descriptions.Item>
             <Descriptions.Item label={t("reports.lot")}>{e.lot}</Descriptions.Item>
-            <Descriptions.Item label={t("reports.expiry")}>{format.date(e.expiry)}</Descriptions.Item>
+            <Descriptions.Item label={t("reports.expiry")}>{format.calendarDate(e.expiry)}</Descriptions.Item>
           </Descriptions>
           {e.recall ? (
             <Alert
@@ -106,7 +106,11 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                   dataIndex: "recalledAt",
                   render: (v: string) => format.dateTime(v),
                 },
-                { title: t("reports.recall.scope"), key: "scope", render: (_, r) => scope(r.scope) },
+                {
+                  title: t("reports.recall.scope"),
+                  key: "scope",
+                  render: (_, r) => <RecallScope scope={r.scope} />,
+                },
                 {
                   title: t("reports.recall.by"),
                   key: "by",
@@ -161,8 +165,10 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                 {
                   title: t("reports.recall.departments"),
                   key: "departments",
+                  // Bounded, so a hospital with many departments grows taller, not wider than
+                  // the page.
                   render: (_, h) => (
-                    <Space orientation="vertical" size={0}>
+                    <Space orientation="vertical" size={0} style={{ maxWidth: 300 }}>
                       {h.departments.map((d) => (
                         <span key={d.department}>
                           {t("reports.recall.department", {
@@ -180,11 +186,12 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                 {
                   title: t("reports.overdue.receipt"),
                   key: "receipts",
-                  render: (_, h) => h.receiptNos.join(", ") || "—",
+                  render: (_, h) => <div style={{ maxWidth: 160 }}>{h.receiptNos.join(", ") || "—"}</div>,
                 },
               ]}
             />
           </section>
+          <CsvDownload path={path} filename={`exposure-${gtin}-${lot}.csv`} />
         </Space>
       )}
     </QueryState>

@@ -1,17 +1,17 @@
-import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Alert, Button, Form, Input, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import type { ReconciliationReport, ReconciliationRow } from "../../../../../api/reconciliation";
-import { ErrorAlert } from "../../../components/ErrorAlert";
+import { CsvDownload } from "../../../components/CsvDownload";
 import { QueryState } from "../../../components/QueryState";
 import type { MessageKey } from "../../../i18n/en";
 import { useI18n } from "../../../i18n/i18n";
-import { api, downloadCsv, withQuery } from "../../../lib/api";
+import { api, withQuery } from "../../../lib/api";
 import { useFormat } from "../../../lib/use-format";
 import { PartyName } from "../../../components/PartyName";
-import { FlagEvidence } from "./FlagEvidence";
 import { FlagsChart, type ReconciliationFilters } from "./FlagsChart";
+import { RowDetails } from "./RowDetails";
 import { useCursorPages } from "./use-cursor-pages";
 
 const PAGE_SIZE = 20;
@@ -31,10 +31,6 @@ export function ReconciliationPage() {
     queryKey: ["reconciliation", query],
     queryFn: () => api.get<ReconciliationReport>(withQuery("/v1/reconciliation", query)),
     placeholderData: keepPreviousData,
-  });
-  const csv = useMutation({
-    mutationFn: () =>
-      downloadCsv(withQuery("/v1/reconciliation", { ...filters, limit: 500 }), "reconciliation.csv"),
   });
 
   return (
@@ -74,12 +70,12 @@ export function ReconciliationPage() {
                 >
                   {t("reports.next")}
                 </Button>
-                <Button type="primary" loading={csv.isPending} onClick={() => csv.mutate()}>
-                  {t("reports.rec.download")}
-                </Button>
               </Space>
+              <CsvDownload
+                path={withQuery("/v1/reconciliation", { ...filters, limit: 500 })}
+                filename="reconciliation.csv"
+              />
               <Typography.Text type="secondary">{t("reports.rec.csvWhole")}</Typography.Text>
-              {csv.error && <ErrorAlert error={csv.error} />}
             </Space>
           )}
         </QueryState>
@@ -148,10 +144,9 @@ function RowsTable({ rows }: { rows: ReconciliationRow[] }) {
       rowKey={(r) => `${r.hospital}-${r.gtin}-${r.lot}`}
       pagination={false}
       scroll={{ x: "max-content" }}
-      expandable={{
-        rowExpandable: (r) => r.flags.length > 0,
-        expandedRowRender: (r) => <FlagEvidence flags={r.flags} />,
-      }}
+      // What was ordered, shipped, rejected and returned is in the opened row, with the flags'
+      // evidence: the table keeps the figures a finding turns on, and fits 1366 pixels.
+      expandable={{ expandedRowRender: (r) => <RowDetails row={r} /> }}
       columns={[
         {
           title: t("reports.hospital"),
@@ -176,13 +171,13 @@ function RowsTable({ rows }: { rows: ReconciliationRow[] }) {
               </Space>
             ),
         },
-        { title: t("reports.expiry"), dataIndex: "expiry", render: (v: string | null) => format.date(v) },
-        number("reports.rec.ordered", "ordered"),
-        number("reports.rec.shipped", "shipped"),
+        {
+          title: t("reports.expiry"),
+          dataIndex: "expiry",
+          render: (v: string | null) => format.calendarDate(v),
+        },
         number("reports.rec.accepted", "accepted"),
-        number("reports.rec.rejected", "rejected"),
         number("reports.rec.used", "used"),
-        number("reports.rec.returned", "returned"),
         {
           title: t("reports.rec.billed"),
           key: "billed",

@@ -1,9 +1,10 @@
 import { Space, Tag, Timeline, Typography } from "antd";
 import type { Mismatch, TrailStep } from "../../../../../api/trail";
+import type { MessageKey } from "../../../i18n/en";
 import { useI18n } from "../../../i18n/i18n";
 import { useFormat } from "../../../lib/use-format";
-import { ReasonText } from "../../../components/ReasonText";
 import { ChainRef } from "../common/ChainRef";
+import { useStepSentence } from "./step-sentence";
 
 /**
  * The trail's steps in time order: what happened, when, and where on the chain (transaction,
@@ -13,6 +14,7 @@ import { ChainRef } from "../common/ChainRef";
 export function TrailTimeline({ steps, mismatches }: { steps: TrailStep[]; mismatches?: Mismatch[] }) {
   const { t } = useI18n();
   const { dateTime } = useFormat();
+  const sentence = useStepSentence();
   const contradicted = new Set(mismatches?.map((m) => m.step));
   return (
     <section aria-label={t("regulator.trail.timeline")}>
@@ -24,12 +26,10 @@ export function TrailTimeline({ steps, mismatches }: { steps: TrailStep[]; misma
             <Space orientation="vertical" size={2} style={{ maxWidth: "100%" }} data-testid="trail-step">
               <Space size={6} wrap>
                 <Typography.Text type="secondary">{dateTime(step.at)}</Typography.Text>
-                <Tag>{step.kind}</Tag>
+                <Tag>{t(`trail.kind.${step.kind}` as MessageKey)}</Tag>
                 <Typography.Text strong style={{ wordBreak: "break-word" }}>
-                  {step.summary}
+                  {sentence(step)}
                 </Typography.Text>
-                {/* The summary names the reason by its number; this says what it means. */}
-                {typeof step.data.reasonCode === "number" && <ReasonText code={step.data.reasonCode} />}
               </Space>
               {step.onChain ? (
                 <Space size={6} wrap>
