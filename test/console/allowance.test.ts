@@ -72,6 +72,8 @@ describe("console: allowances", function () {
       await signInAs(p, HOSPITAL);
       expect(await p.page.getByTestId("who").textContent()).to.include("Hospital account");
       const menu = p.page.getByRole("navigation", { name: "menu" }).getByRole("link");
+      // Each section's pages arrive with its chunk: the last one's link says the menu is whole.
+      await menu.getByText("Allowances", { exact: true }).waitFor();
       expect(await menu.allTextContents()).to.deep.equal([
         "Home",
         "Orders to approve",
@@ -81,6 +83,7 @@ describe("console: allowances", function () {
         "Payments",
         "Commitments",
         "Spend by category",
+        "Department budgets",
         "Allowances",
       ]);
 

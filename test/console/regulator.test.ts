@@ -53,6 +53,10 @@ describe("console: regulator", function () {
     await dialog.getByRole("combobox", { name: "Reason" }).click();
     await p.page.locator(".ant-select-item-option", { hasText: label }).click();
     await dialog.getByTitle(label).waitFor();
+    // The list closes with an animation; axe would judge it (a listbox without a name) while it shows.
+    await p.page
+      .locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)")
+      .waitFor({ state: "hidden" });
   }
 
   const registry = () =>
