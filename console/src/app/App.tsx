@@ -5,6 +5,7 @@ import type { Role } from "../../../api/auth";
 import type { MessageKey } from "../i18n/en";
 import { useI18n } from "../i18n/i18n";
 import { short } from "../lib/format";
+import { useNames } from "../lib/names";
 import { useSession } from "../lib/session";
 import { LoadBoundary } from "./LoadBoundary";
 import { pagesFor } from "./sections";
@@ -22,6 +23,8 @@ export function App() {
 function Shell() {
   const { t, lang, setLang } = useI18n();
   const { session, signOut } = useSession();
+  // Who is signed in and for which hospital, by name where the ledger (or the directory) has one.
+  const nameOf = useNames();
 
   return (
     <Layout style={{ minHeight: "100vh" }}>
@@ -45,7 +48,7 @@ function Shell() {
         {session && (
           <Space wrap aria-label={t("session.roles")} data-testid="who">
             <Typography.Text style={{ color: "#fff" }} title={session.address}>
-              {short(session.address)}
+              {nameOf(session.address) ?? short(session.address)}
             </Typography.Text>
             {session.roles.length === 0 ? (
               <Tag>{t("session.noRole")}</Tag>
@@ -58,7 +61,7 @@ function Shell() {
             )}
             {session.hospital && (
               <Typography.Text style={{ color: "#fff" }} title={session.hospital}>
-                {t("session.hospital")} {short(session.hospital)}
+                {nameOf(session.hospital) ?? `${t("session.hospital")} ${short(session.hospital)}`}
               </Typography.Text>
             )}
           </Space>

@@ -76,3 +76,23 @@ export function DateTimeInput(props: { value?: string; onChange?: (value: string
     />
   );
 }
+
+/** A calendar month, YYYY-MM as a native `<input type="month">` gave it ("" when cleared). */
+const MONTH = "YYYY-MM";
+const MONTH_FORMATS = { zh: ["YYYY年MM月", MONTH], en: ["MMM YYYY", MONTH] } as const;
+
+/** A month field whose value is a YYYY-MM string, shown in the console's language. */
+export function MonthInput(props: { value?: string; onChange?: (value: string) => void } & PickerProps) {
+  const { lang } = useI18n();
+  const { value, onChange, ...rest } = props;
+  return (
+    <DatePicker
+      {...rest}
+      picker="month"
+      format={[...MONTH_FORMATS[lang]]}
+      value={value ? dayjs(`${value}-01`) : null}
+      onChange={(d: Dayjs | null) => onChange?.(d ? d.format(MONTH) : "")}
+      style={{ minWidth: 140, ...rest.style }}
+    />
+  );
+}

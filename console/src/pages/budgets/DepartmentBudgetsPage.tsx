@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { Button, Form, Input, Space, Table, Typography } from "antd";
+import { Button, Form, Space, Table, Typography } from "antd";
 import { useId, useState } from "react";
 import type {
   DepartmentBudgetRow,
@@ -7,6 +7,7 @@ import type {
   DepartmentBudgetStatus,
 } from "../../../../api/department-budgets";
 import { ChoiceFilter } from "../../components/ChoiceFilter";
+import { MonthInput } from "../../components/DateInput";
 import { QueryState } from "../../components/QueryState";
 import { useI18n } from "../../i18n/i18n";
 import { api, withQuery } from "../../lib/api";
@@ -65,11 +66,10 @@ export function DepartmentBudgetsPage() {
       <Space wrap align="start">
         <Form layout="inline" style={{ marginBottom: 12 }}>
           <Form.Item label={t("deptBudgets.month")} htmlFor={monthId}>
-            <Input
+            <MonthInput
               id={monthId}
-              type="month"
               value={month ?? report.data?.from ?? ""}
-              onChange={(e) => setMonth(e.target.value || undefined)}
+              onChange={(v) => setMonth(v || undefined)}
             />
           </Form.Item>
         </Form>

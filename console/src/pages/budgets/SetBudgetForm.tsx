@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, AutoComplete, Button, Card, Form, Input, Select, Space, Typography } from "antd";
 import { useEffect, useMemo } from "react";
 import type { DepartmentBudgetRow, SetDepartmentBudgetRequest } from "../../../../api/department-budgets";
+import { MonthInput } from "../../components/DateInput";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
@@ -78,7 +79,7 @@ export function SetBudgetForm({
         </Form.Item>
         <Space wrap>
           <Form.Item name="month" label={t("deptBudgets.month")} rules={[{ required: true }]}>
-            <Input type="month" />
+            <MonthInput />
           </Form.Item>
           <Form.Item
             name="amount"

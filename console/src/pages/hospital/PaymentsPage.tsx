@@ -62,18 +62,35 @@ export function PaymentsPage() {
               render: (_, p) =>
                 t("hospital.payments.unitsValue", { accepted: p.accepted, rejected: p.rejected }),
             },
-            { title: t("hospital.payments.gross"), dataIndex: "gross", render: money(yuan) },
-            { title: t("hospital.payments.penalty"), dataIndex: "penalty", render: money(yuan) },
-            { title: t("hospital.payments.paid"), dataIndex: "paid", render: money(yuan) },
+            // Paid, with the gross and the late penalty beneath it when a penalty was taken: three
+            // money columns side by side made the table wider than a 1366-pixel laptop.
             {
-              title: t("hospital.payments.acceptedAt"),
-              dataIndex: "acceptedAt",
-              render: (d: string) => dateTime(d),
+              title: t("hospital.payments.paid"),
+              key: "paid",
+              render: (_, p) => (
+                <Space orientation="vertical" size={0}>
+                  {money(yuan)(p.paid)}
+                  {p.penalty !== null && p.penalty !== "0" && (
+                    <Typography.Text
+                      type="secondary"
+                      style={{ fontSize: 12, display: "block", maxWidth: 160 }}
+                    >
+                      {t("hospital.payments.gross")} {money(yuan)(p.gross)} − {t("hospital.payments.penalty")}{" "}
+                      {money(yuan)(p.penalty)}
+                    </Typography.Text>
+                  )}
+                </Space>
+              ),
             },
             {
-              title: t("hospital.payments.paidAt"),
-              dataIndex: "paidAt",
-              render: (d: string | null) => dateTime(d),
+              title: `${t("hospital.payments.acceptedAt")} / ${t("hospital.payments.paidAt")}`,
+              key: "times",
+              render: (_, p) => (
+                <Space orientation="vertical" size={0}>
+                  {dateTime(p.acceptedAt)}
+                  <Typography.Text type="secondary">{dateTime(p.paidAt)}</Typography.Text>
+                </Space>
+              ),
             },
             {
               title: t("hospital.payments.days"),
