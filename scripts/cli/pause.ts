@@ -17,6 +17,7 @@ const PAUSABLE = [
   "hospitals",
   "trace",
   "orderBook",
+  "budgets",
 ] as const satisfies readonly LedgerContractName[];
 type Pausable = (typeof PAUSABLE)[number];
 

@@ -95,7 +95,15 @@ describe("LedgerForwarder", function () {
   });
 
   describe("isTrustedForwarder", function () {
-    const honouring = ["registry", "tenders", "agreements", "hospitals", "trace", "orderBook"] as const;
+    const honouring = [
+      "registry",
+      "tenders",
+      "agreements",
+      "hospitals",
+      "trace",
+      "orderBook",
+      "budgets",
+    ] as const;
     for (const name of honouring) {
       describe(`on the ${name} contract`, function () {
         it("is true for the ledger's forwarder only", async function () {

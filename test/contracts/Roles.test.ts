@@ -48,7 +48,15 @@ describe("role constants", function () {
       const { ledger, actors } = await loadFixture(deployFixture);
       const { stranger } = actors;
       // Each contract keeps its own copy of the role hashes; its refusal names the one it checked.
-      for (const name of ["registry", "tenders", "agreements", "hospitals", "trace", "orderBook"] as const) {
+      for (const name of [
+        "registry",
+        "tenders",
+        "agreements",
+        "hospitals",
+        "trace",
+        "orderBook",
+        "budgets",
+      ] as const) {
         await expect(ledger[name].connect(stranger).pause(), name)
           .to.be.revertedWithCustomError(ledger[name], "LedgerUnauthorized")
           .withArgs(stranger.address, PAUSER_ROLE);
