@@ -23,11 +23,11 @@ import {
 } from "../typechain-types";
 import { PAUSER_ROLE, REGULATOR_ROLE } from "./roles";
 
-/** Names of the deployed ledger contracts, as they appear in `deployments/<network>.json`. */
-export const LEDGER_CONTRACTS = [
-  "forwarder",
-  "roles",
-  "token",
+/**
+ * The contracts built on LedgerBase: each asks the roles contract, honours the forwarder and can
+ * be paused (the forwarder, the roles contract and the token are not).
+ */
+export const LEDGER_BASED_CONTRACTS = [
   "registry",
   "tenders",
   "agreements",
@@ -36,6 +36,12 @@ export const LEDGER_CONTRACTS = [
   "orderBook",
   "budgets",
 ] as const;
+
+/**
+ * Names of the deployed ledger contracts, as they appear in `deployments/<network>.json`, in the
+ * order the deployment id hashes their addresses.
+ */
+export const LEDGER_CONTRACTS = ["forwarder", "roles", "token", ...LEDGER_BASED_CONTRACTS] as const;
 export type LedgerContractName = (typeof LEDGER_CONTRACTS)[number];
 
 export interface Ledger {

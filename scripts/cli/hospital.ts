@@ -1,5 +1,6 @@
 import type { GroupSpec } from "./command";
 import { exceptions, receipt, resolve, usage } from "./back-office";
+import { budgetConfirm, budgetPropose, budgetSet, budgetShow, budgetWithdraw } from "./budgets";
 import { acceptMembership, leaveHospital, setMember, setThreshold } from "./membership";
 import { allowLateShipment, orderApprove, orderCancel, orderPermit, orderPlace } from "./orders";
 import { confirm, disputeShipment, waiveExcursion, withdrawRefund } from "./settlement";
@@ -9,12 +10,17 @@ import { claimForfeit } from "./tenders";
 /** The hospital's commands: its account, its members, its orders and its back office. */
 export const hospitalGroup: GroupSpec = {
   name: "hospital",
-  summary: "members, orders, receipts, settlement, usage records and exceptions",
+  summary: "members, budgets, orders, receipts, settlement, usage records and exceptions",
   commands: [
     setMember,
     acceptMembership,
     leaveHospital,
     setThreshold,
+    budgetSet,
+    budgetPropose,
+    budgetConfirm,
+    budgetWithdraw,
+    budgetShow,
     orderPlace,
     orderPermit,
     orderApprove,

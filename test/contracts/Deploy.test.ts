@@ -5,20 +5,11 @@ import {
   connectLedger,
   deployLedger,
   deploymentRecord,
+  LEDGER_BASED_CONTRACTS,
   LEDGER_CONTRACTS,
   type Ledger,
 } from "../../ledger/contracts";
 import { PAUSER_ROLE, REGULATOR_ROLE } from "../../ledger/roles";
-
-const LEDGER_BASED = [
-  "registry",
-  "tenders",
-  "agreements",
-  "hospitals",
-  "trace",
-  "orderBook",
-  "budgets",
-] as const;
 
 async function deployedFixture() {
   const [admin, regulator, regulator2, pauser, stranger] = await ethers.getSigners();
@@ -150,7 +141,7 @@ describe("deployLedger", function () {
 
     it("points every ledger contract at the one roles contract and forwarder", async function () {
       const { ledger } = await loadFixture(deployedFixture);
-      for (const name of LEDGER_BASED) {
+      for (const name of LEDGER_BASED_CONTRACTS) {
         expect(await ledger[name].roles(), name).to.equal(await ledger.roles.getAddress());
         expect(await ledger[name].trustedForwarder(), name).to.equal(await ledger.forwarder.getAddress());
       }
