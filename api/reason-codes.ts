@@ -9,7 +9,7 @@ import { Type, type Static } from "typebox";
  *
  * Codes are grouped by tens: 1–9 the goods' quality and safety, 11–19 qualification documents,
  * 21–29 a supplier's status, 31–39 deliveries, 41–49 recalls, 51–59 tenders, 61–69 hospital
- * members. The console's Chinese labels are keyed by `key` (console/src/i18n/reasons.ts).
+ * members, 301–309 budget adjustments. The console's Chinese labels are keyed by `key` (console/src/i18n/reasons.ts).
  */
 
 /** The acts that record a reason code, by their contract function's name. */
@@ -23,6 +23,7 @@ export const REASON_ACTS = [
   "disputeShipment",
   "recall",
   "liftRecall",
+  "proposeAdjustment",
 ] as const;
 export type ReasonAct = (typeof REASON_ACTS)[number];
 
@@ -114,6 +115,19 @@ export const REASONS = {
     code: 62,
     label: "The member's key was lost or compromised",
     acts: ["unbindMember"],
+  },
+  // A hospital's budget adjustments (BudgetBook.proposeAdjustment), raised or cut by two approvers.
+  demand_above_plan: { code: 301, label: "Demand above plan", acts: ["proposeAdjustment"] },
+  plan_reduced: {
+    code: 302,
+    label: "Plan reduced; the unneeded budget returned",
+    acts: ["proposeAdjustment"],
+  },
+  price_change: { code: 303, label: "Price change under a new agreement", acts: ["proposeAdjustment"] },
+  emergency_demand: {
+    code: 304,
+    label: "Emergency or outbreak demand",
+    acts: ["proposeAdjustment"],
   },
 } as const satisfies Record<string, Entry>;
 

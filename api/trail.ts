@@ -340,6 +340,7 @@ const contractAddresses = {
   hospitals: Address,
   orderBook: Address,
   trace: Address,
+  budgets: Address,
 } satisfies Record<TrailContract, typeof Address>;
 
 export const TrailContracts = Type.Object(contractAddresses, {

@@ -119,7 +119,7 @@ contract AgreementBook is IAgreementBook, LedgerBase {
         address hospital,
         uint64 quantity,
         bool excessConsented
-    ) external onlyOrderBook returns (uint256 value) {
+    ) external onlyOrderBook returns (uint256 value, bytes32 category) {
         Entry storage e = _entries[agreementId];
         if (block.timestamp > e.terms.end) {
             revert AgreementNotInTerm(agreementId, e.terms.start, e.terms.end, block.timestamp);
@@ -133,6 +133,7 @@ contract AgreementBook is IAgreementBook, LedgerBase {
         value = TierSchedule.valueOfStored(e.tiers, accepted, quantity);
         p.funded += quantity;
         emit AgreementVolumeChanged(agreementId, hospital, p.funded, accepted);
+        category = e.terms.category;
     }
 
     /// @inheritdoc IAgreementBook

@@ -9,6 +9,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {LedgerBase} from "./access/LedgerBase.sol";
 import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
+import {IBudgetBook} from "./interfaces/IBudgetBook.sol";
 import {IDeliveryTrace} from "./interfaces/IDeliveryTrace.sol";
 import {IHospitalRegistry} from "./interfaces/IHospitalRegistry.sol";
 import {IOrderBook} from "./interfaces/IOrderBook.sol";
@@ -28,7 +29,9 @@ import {
 /// @title OrderBook
 /// @notice Orders, escrow and settlement. Invariants: the token balance equals the sum of
 /// `escrow` over orders plus `totalRefundsOwed`; accepted ≤ shipped ≤ quantity − cancelled; a
-/// shipment settles once.
+/// shipment settles once. Funding charges the escrow to the hospital's budget for the
+/// agreement's category in the current fiscal period, if it set one (see `IBudgetBook`), and
+/// every refund to the hospital from the order goes back to that budget.
 /// @dev Every function that moves tokens checks, then writes every effect, then transfers.
 contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -49,6 +52,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     ISupplierRegistry public immutable registry;
     IHospitalRegistry public immutable hospitals;
     IDeliveryTrace public immutable trace;
+    IBudgetBook public immutable budgets;
 
     uint256 public orderCount;
     /// @inheritdoc IOrderBook
@@ -66,13 +70,15 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         IAgreementBook agreements_,
         ISupplierRegistry registry_,
         IHospitalRegistry hospitals_,
-        IDeliveryTrace trace_
+        IDeliveryTrace trace_,
+        IBudgetBook budgets_
     ) LedgerBase(roles_, forwarder) {
         token = token_;
         agreements = agreements_;
         registry = registry_;
         hospitals = hospitals_;
         trace = trace_;
+        budgets = budgets_;
     }
 
     /// @inheritdoc IOrderBook
@@ -151,6 +157,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
             o.status = OrderStatus.Cancelled;
             _releaseEscrow(o, fullRefund);
             if (status == OrderStatus.Funded) agreements.releaseFunding(o.agreementId, o.hospital, units);
+            _returnToBudget(orderId, o, fullRefund);
             emit OrderCancelled(orderId, caller, units, fullRefund, OrderStatus.Cancelled);
             _refund(o.hospital, fullRefund);
             return;
@@ -166,6 +173,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         o.cancelled += unshipped;
         agreements.releaseFunding(o.agreementId, o.hospital, unshipped);
         uint128 refund = _closeIfComplete(orderId, o);
+        _returnToBudget(orderId, o, refund);
         emit OrderCancelled(orderId, caller, unshipped, refund, o.status);
         _refund(o.hospital, refund);
     }
@@ -372,8 +380,16 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         }
 
         // Effects: the agreement books the volume (and refuses volume past the hospital's
-        // commitment without the supplier's consent) and prices it.
-        uint256 value = agreements.fund(o.agreementId, hospital, o.quantity, o.excessConsented);
+        // commitment without the supplier's consent) and prices it; the budget, if the hospital
+        // set one for the category this period, takes the value or refuses it.
+        (uint256 value, bytes32 category) = agreements.fund(
+            o.agreementId,
+            hospital,
+            o.quantity,
+            o.excessConsented
+        );
+        uint16 period = budgets.charge(orderId, hospital, category, value);
+        if (period != 0) o.budgetPeriod = period;
         o.status = OrderStatus.Funded;
         o.escrow = uint128(value);
         emit OrderFunded(orderId, hospital, uint128(value));
@@ -421,12 +437,13 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         Payout memory p = _payout(gross, o.deliveryDeadline, deliveredAt, terms);
         _releaseEscrow(o, p.gross);
         emit ShipmentSettled(shipmentId, s.orderId, s.supplier, by, c, p);
-        uint128 refund = _closeIfComplete(s.orderId, o);
+        uint128 refund = p.penalty + _closeIfComplete(s.orderId, o);
+        _returnToBudget(s.orderId, o, refund);
 
         // Interactions: the supplier's payment first, so a hospital that cannot receive its
         // refund never blocks it.
         if (p.paid > 0) token.safeTransfer(s.supplier, p.paid);
-        _refund(o.hospital, p.penalty + refund);
+        _refund(o.hospital, refund);
     }
 
     function _requirePayable(
@@ -485,6 +502,16 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
 
     function _releaseEscrow(Order storage o, uint128 amount) internal {
         o.escrow -= amount;
+    }
+
+    /// @dev Gives `amount` of escrow refunded to the hospital back to the budget the order was
+    /// charged to, if it was: the same period's, whatever the period now.
+    function _returnToBudget(uint256 orderId, Order storage o, uint128 amount) internal {
+        if (amount == 0) return;
+        uint16 period = o.budgetPeriod;
+        if (period == 0) return;
+        (, bytes32 category) = agreements.supplierAndCategory(o.agreementId);
+        budgets.release(orderId, o.hospital, category, period, amount);
     }
 
     /// @dev Takes `amount` from `from` into escrow and refuses tokens that deliver less.

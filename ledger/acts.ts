@@ -251,6 +251,39 @@ export async function approveOrder(ledger: Ledger, approver: Signer, orderId: bi
   await sent(ledger.orderBook.connect(approver).approveOrder(orderId));
 }
 
+/** The hospital account sets its budget for `category` in fiscal `period` (once). */
+export async function setBudget(
+  ledger: Ledger,
+  hospital: Signer,
+  budget: { category: string; period: number; amount: bigint },
+): Promise<void> {
+  await sent(ledger.budgets.connect(hospital).setBudget(budget.category, budget.period, budget.amount));
+}
+
+/** An approver proposes changing its hospital's budget; returns the proposal's id. */
+export async function proposeBudgetAdjustment(
+  ledger: Ledger,
+  approver: Signer,
+  adjustment: { category: string; period: number; delta: bigint; reasonCode: number },
+): Promise<bigint> {
+  const receipt = await sent(
+    ledger.budgets
+      .connect(approver)
+      .proposeAdjustment(adjustment.category, adjustment.period, adjustment.delta, adjustment.reasonCode),
+  );
+  return eventArg(receipt, ledger.budgets, "BudgetAdjustmentProposed", "adjustmentId");
+}
+
+/** A second approver confirms a proposal; returns the budget's new amount. */
+export async function confirmBudgetAdjustment(
+  ledger: Ledger,
+  approver: Signer,
+  adjustmentId: bigint,
+): Promise<bigint> {
+  const receipt = await sent(ledger.budgets.connect(approver).confirmAdjustment(adjustmentId));
+  return eventArg(receipt, ledger.budgets, "BudgetAdjusted", "newAmount");
+}
+
 export async function createShipment(
   ledger: Ledger,
   supplier: Signer,

@@ -1,6 +1,7 @@
 import { ethers, type ContractRunner, type Signer } from "ethers";
 import {
   AgreementBook__factory,
+  BudgetBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
@@ -10,6 +11,7 @@ import {
   SupplierRegistry__factory,
   TenderHouse__factory,
   type AgreementBook,
+  type BudgetBook,
   type DeliveryTrace,
   type HospitalRegistry,
   type LedgerForwarder,
@@ -21,18 +23,25 @@ import {
 } from "../typechain-types";
 import { PAUSER_ROLE, REGULATOR_ROLE } from "./roles";
 
-/** Names of the deployed ledger contracts, as they appear in `deployments/<network>.json`. */
-export const LEDGER_CONTRACTS = [
-  "forwarder",
-  "roles",
-  "token",
+/**
+ * The contracts built on LedgerBase: each asks the roles contract, honours the forwarder and can
+ * be paused (the forwarder, the roles contract and the token are not).
+ */
+export const LEDGER_BASED_CONTRACTS = [
   "registry",
   "tenders",
   "agreements",
   "hospitals",
   "trace",
   "orderBook",
+  "budgets",
 ] as const;
+
+/**
+ * Names of the deployed ledger contracts, as they appear in `deployments/<network>.json`, in the
+ * order the deployment id hashes their addresses.
+ */
+export const LEDGER_CONTRACTS = ["forwarder", "roles", "token", ...LEDGER_BASED_CONTRACTS] as const;
 export type LedgerContractName = (typeof LEDGER_CONTRACTS)[number];
 
 export interface Ledger {
@@ -45,7 +54,11 @@ export interface Ledger {
   hospitals: HospitalRegistry;
   trace: DeliveryTrace;
   orderBook: OrderBook;
+  budgets: BudgetBook;
 }
+
+/** China Standard Time, the ledger's default local time for fiscal periods (UTC+8, no DST). */
+export const CHINA_UTC_OFFSET_SECONDS = 8 * 3600;
 
 export interface DeployOptions {
   /** Accounts that get REGULATOR_ROLE. */
@@ -54,6 +67,11 @@ export interface DeployOptions {
   pausers?: string[];
   /** Settle in this existing ERC-20 instead of deploying the test token. */
   tokenAddress?: string;
+  /**
+   * Seconds local time is ahead of UTC, fixed for good: a fiscal period (budget year) is the
+   * calendar year at this offset. Default: China Standard Time.
+   */
+  utcOffsetSeconds?: number;
 }
 
 export interface DeploymentRecord {
@@ -68,8 +86,8 @@ export interface DeploymentRecord {
 
 /**
  * Deploys the whole ledger from `deployer` and wires it: the agreement book is bound to the
- * tender house and the order book, the order book to the delivery trace (each binding happens
- * exactly once), roles are granted.
+ * tender house and the order book, the order book to the delivery trace and the budget book
+ * (each binding happens exactly once), roles are granted.
  */
 export async function deployLedger(
   deployer: Signer,
@@ -99,6 +117,14 @@ export async function deployLedger(
   const trace = await deployed(
     new DeliveryTrace__factory(deployer).deploy(rolesAddr, fwd, registryAddr, hospitalsAddr),
   );
+  const budgets = await deployed(
+    new BudgetBook__factory(deployer).deploy(
+      rolesAddr,
+      fwd,
+      hospitalsAddr,
+      options.utcOffsetSeconds ?? CHINA_UTC_OFFSET_SECONDS,
+    ),
+  );
   const orderBook = await deployed(
     new OrderBook__factory(deployer).deploy(
       rolesAddr,
@@ -108,12 +134,14 @@ export async function deployLedger(
       registryAddr,
       hospitalsAddr,
       await trace.getAddress(),
+      await budgets.getAddress(),
     ),
   );
   const orderBookAddr = await orderBook.getAddress();
   await (await tenders.bindAgreements(await agreements.getAddress())).wait();
   await (await agreements.bind(await tenders.getAddress(), orderBookAddr)).wait();
   await (await trace.bindOrderBook(orderBookAddr)).wait();
+  await (await budgets.bindOrderBook(orderBookAddr)).wait();
   for (const account of options.regulators ?? []) {
     await (await roles.grantRole(REGULATOR_ROLE, account)).wait();
   }
@@ -131,6 +159,7 @@ export async function deployLedger(
     hospitals,
     trace,
     orderBook,
+    budgets,
   };
   return { ledger, deploymentBlock: firstBlock + 1 };
 }
@@ -175,6 +204,7 @@ export function connectLedger(record: DeploymentRecord, runner: ContractRunner):
     hospitals: HospitalRegistry__factory.connect(c.hospitals, runner),
     trace: DeliveryTrace__factory.connect(c.trace, runner),
     orderBook: OrderBook__factory.connect(c.orderBook, runner),
+    budgets: BudgetBook__factory.connect(c.budgets, runner),
   };
 }
 

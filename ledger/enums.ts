@@ -28,6 +28,9 @@ export const TRACE_STEPS = [
 ] as const;
 export type TraceStepName = (typeof TRACE_STEPS)[number];
 
+/** A budget adjustment's life (BudgetBook): proposed by one approver, applied by a second. */
+export const ADJUSTMENT_STATUS = ["none", "proposed", "applied", "withdrawn"] as const;
+
 export const TENDER_STATUS = ["none", "open", "awarded", "failed", "cancelled"] as const;
 
 export const TENDER_PHASES = [

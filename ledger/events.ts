@@ -1,6 +1,7 @@
 import { Interface, type Log, type ParamType } from "ethers";
 import {
   AgreementBook__factory,
+  BudgetBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
@@ -25,6 +26,7 @@ const INDEXED: Partial<Record<LedgerContractName, Interface>> = {
   hospitals: new Interface(HospitalRegistry__factory.abi),
   trace: new Interface(DeliveryTrace__factory.abi),
   orderBook: new Interface(OrderBook__factory.abi),
+  budgets: new Interface(BudgetBook__factory.abi),
 };
 
 export interface DecodedLog {

@@ -1,6 +1,7 @@
 import { Interface, type ErrorDescription } from "ethers";
 import {
   AgreementBook__factory,
+  BudgetBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
@@ -17,6 +18,7 @@ const ERRORS = new Interface(
     DeliveryTrace__factory.abi,
     TenderHouse__factory.abi,
     AgreementBook__factory.abi,
+    BudgetBook__factory.abi,
     SupplierRegistry__factory.abi,
     HospitalRegistry__factory.abi,
     LedgerForwarder__factory.abi,

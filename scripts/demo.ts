@@ -3,6 +3,7 @@ import path from "node:path";
 import { ethers, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
 import type { DepartmentBudgetRow, DepartmentBudgetsReport } from "../api/department-budgets";
 import type { ConsoleConfig } from "../api/console";
+import type { BudgetPage } from "../api/budgets";
 import type { ExceptionList, ResolveRequest } from "../api/exceptions";
 import type { PaymentPage } from "../api/payments";
 import type { PermitAccepted, PreparedPermit } from "../api/relay";
@@ -30,6 +31,8 @@ import { demoCast } from "./lib/stack/accounts";
  * claims the undisputed units once the confirmation window has passed. It also caps its order
  * book allowance by a permit the gateway relays, the one act of the year that costs its signer
  * no gas.
+ * City General budgets its knees for the year: its knee order exceeds the budget until two
+ * approvers raise it.
  */
 
 export interface DemoOptions {
@@ -67,6 +70,16 @@ export interface DemoSummary {
     funded: string;
     accepted: string;
   }[];
+  /** Every hospital's budgets as the gateway indexed them (GET /v1/budgets). */
+  budgets: {
+    hospital: string;
+    category: string;
+    period: number;
+    amount: string;
+    spent: string;
+    /** Applied adjustments' changes, with their reason codes. */
+    adjustments: { delta: string; reasonCode: number }[];
+  }[];
 }
 
 const DAY = 86_400;
@@ -84,6 +97,12 @@ const THRESHOLD = 5_000_000n;
  * one enrolment gave, well above the one order it funds this year.
  */
 const CHILDRENS_ALLOWANCE = 100_000_000n;
+/** ¥80,000.00: City General's knee budget for the year, short of its knee order. */
+const KNEE_BUDGET = 8_000_000n;
+/** ¥20,000.00 more, recorded by two of its approvers. */
+const KNEE_BUDGET_RAISE = 2_000_000n;
+/** The reason code of that adjustment: demand above plan. */
+const DEMAND_ABOVE_PLAN = 301;
 
 type Tiers = { threshold: bigint; unitPrice: bigint }[];
 
@@ -274,6 +293,10 @@ class Demo {
     }
     this.log(`  Delta never revealed its knee bid: its bond went to the hospitals (${shares.join(", ")})`);
 
+    const period = Number(await L.budgets.currentPeriod());
+    this.log(`  City General budgets ${formatFen(KNEE_BUDGET)} for knees in ${period}…`);
+    await act.setBudget(L, general.account, { category: KNEES, period, amount: KNEE_BUDGET });
+
     this.log(
       "  orders, funded at the agreement's accepted-volume prices; above the threshold two approvers…",
     );
@@ -298,7 +321,24 @@ class Demo {
     // The first crosses Acme's 100-unit tier; the second passes the 30-day threshold with it.
     const order1 = await order(general, acmeAgreement, 120n, t + 14 * DAY, "CGH-PO-2026-001", 2);
     const order2 = await order(general, acmeAgreement, 30n, t + 14 * DAY, "CGH-PO-2026-002", 2);
-    const order3 = await order(general, kneeAgreement, 20n, t + 21 * DAY, "CGH-PO-2026-003", 2);
+    // 20 knees at ¥4,800.00 exceed the knee budget: the funding approval is refused until two
+    // approvers record an adjustment.
+    const order3 = await order(general, kneeAgreement, 20n, t + 21 * DAY, "CGH-PO-2026-003", 1);
+    const [proposer, confirmer] = general.approvers;
+    await this.expectRevert("City General funds 20 knees past its knee budget", confirmer, () =>
+      act.approveOrder(L, confirmer, order3),
+    );
+    const adjustment = await act.proposeBudgetAdjustment(L, proposer, {
+      category: KNEES,
+      period,
+      delta: KNEE_BUDGET_RAISE,
+      reasonCode: DEMAND_ABOVE_PLAN,
+    });
+    const raised = await act.confirmBudgetAdjustment(L, confirmer, adjustment);
+    this.log(
+      `  two approvers raise the knee budget by ${formatFen(KNEE_BUDGET_RAISE)} to ${formatFen(raised)}…`,
+    );
+    await act.approveOrder(L, confirmer, order3);
     const order4 = await order(childrens, cardiaAgreement, 40n, t + 14 * DAY, "CH-PO-2026-001", 1);
 
     this.log(
@@ -695,6 +735,16 @@ class Demo {
         });
       }
     }
+    const budgets = (await this.indexedBudgets(regulator)).map((b) => ({
+      hospital: b.hospital,
+      category: b.category,
+      period: b.period,
+      amount: b.amount,
+      spent: b.spent,
+      adjustments: b.adjustments
+        .filter((a) => a.status === "applied")
+        .map((a) => ({ delta: a.delta, reasonCode: a.reasonCode })),
+    }));
     const summary: DemoSummary = {
       paid: paid.toString(),
       penalties: penalties.toString(),
@@ -707,6 +757,7 @@ class Demo {
       flags,
       departmentBudgets,
       fulfilment,
+      budgets,
     };
     this.print(summary);
     return summary;
@@ -736,6 +787,16 @@ class Demo {
     this.log("  commitments (agreement, hospital: accepted / funded / committed units):");
     for (const f of s.fulfilment)
       this.log(`    #${f.agreementId} ${name(f.hospital)}: ${f.accepted} / ${f.funded} / ${f.committed}`);
+    this.log("  budgets (hospital, category, year: spent / amount; adjustments):");
+    for (const b of s.budgets) {
+      const adjustments = b.adjustments.map(
+        (a) =>
+          `${a.delta.startsWith("-") ? "−" : "+"}${formatFen(BigInt(a.delta.replace("-", "")))} (reason ${a.reasonCode})`,
+      );
+      this.log(
+        `    ${name(ethers.getAddress(b.hospital))} ${ethers.decodeBytes32String(b.category)} ${b.period}: ${formatFen(BigInt(b.spent))} / ${formatFen(BigInt(b.amount))}; ${adjustments.join(", ") || "none"}`,
+      );
+    }
   }
 
   private terms(now: number, category: string, reservePrice: bigint, winners: number) {
@@ -810,6 +871,23 @@ class Demo {
         if (!(error instanceof GatewayError) || error.status !== 404 || Date.now() > deadline) throw error;
         await new Promise((r) => setTimeout(r, 200));
       }
+    }
+  }
+
+  /** Every budget the gateway serves, once it has indexed the chain's latest amounts and spending. */
+  private async indexedBudgets(client: GatewayClient, timeoutMs = 60_000): Promise<BudgetPage["items"]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const budgets: BudgetPage["items"] = [];
+      for await (const page of client.pages<BudgetPage>("/v1/budgets?limit=500")) budgets.push(...page.items);
+      let current = true;
+      for (const b of budgets) {
+        const onChain = await this.ledger.budgets.budget(b.hospital, b.category, b.period);
+        current &&= b.amount === String(onChain.amount) && b.spent === String(onChain.spent);
+      }
+      if (current) return budgets;
+      if (Date.now() > deadline) throw new Error("the gateway did not index the budgets in time");
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
 

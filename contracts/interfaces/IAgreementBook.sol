@@ -110,7 +110,8 @@ interface IAgreementBook {
     function openPosition(uint256 agreementId, address hospital) external returns (AgreementTerms memory);
 
     /// @notice Funds `quantity` units for `hospital`: returns the escrow value (the units priced
-    /// from the current accepted volume). Order book only.
+    /// from the current accepted volume) and the agreement's category (whose budget funding
+    /// charges). Order book only.
     /// Requirements: in term; within the hospital's remaining committed volume unless
     /// `excessConsented`. Emits `AgreementVolumeChanged`.
     function fund(
@@ -118,7 +119,7 @@ interface IAgreementBook {
         address hospital,
         uint64 quantity,
         bool excessConsented
-    ) external returns (uint256 value);
+    ) external returns (uint256 value, bytes32 category);
 
     /// @notice Gives back funded volume of cancelled units. Order book only; never paused.
     /// Emits `AgreementVolumeChanged`.

@@ -229,9 +229,14 @@ interface IOrderBook {
     /// @notice Approves an order; the last required approval pulls its escrow. Two approvers are
     /// needed when placing the order took the hospital's placed value under this agreement over
     /// the last 30 days (a leaky bucket draining one threshold per 30 days) past its threshold.
+    /// The last approval charges the escrow to the hospital's budget for the agreement's category
+    /// in the current fiscal period, if the hospital set one; a category without a budget in
+    /// that period is not budget-controlled (see `IBudgetBook`).
     /// Requirements: not paused; order Placed and not expired; caller an approver that has not
-    /// approved it; funding within the hospital's committed volume unless the supplier consented.
-    /// Emits `OrderApproved`, and `OrderFunded` on the last approval.
+    /// approved it; funding within the hospital's committed volume unless the supplier consented;
+    /// within the remaining budget, if any (else `IBudgetBook.BudgetExceeded`).
+    /// Emits `OrderApproved`, and `OrderFunded` (and `IBudgetBook.BudgetCharged`) on the last
+    /// approval.
     function approveOrder(uint256 orderId) external;
 
     /// @notice Like `approveOrder`, first applying the hospital's EIP-2612 permit of `permitValue`
@@ -249,7 +254,10 @@ interface IOrderBook {
     /// @notice Cancels what has not been shipped: everything (full refund) before the first
     /// shipment, otherwise (even if every unit shipped so far was rejected) the undelivered
     /// remainder once the delivery deadline has passed or the supplier agreed. Works while
-    /// paused. Requirements: hospital staff of the order. Emits `OrderCancelled` (`OrderClosed`).
+    /// paused. What is refunded goes back to the budget the order was charged to, as every refund
+    /// to the hospital from an order does (settlement penalties and the rest of the escrow when
+    /// it closes). Requirements: hospital staff of the order. Emits `OrderCancelled`
+    /// (`OrderClosed`, `IBudgetBook.BudgetReturned`).
     function cancelOrder(uint256 orderId) external;
 
     /// @notice The supplier lets the hospital cancel the remainder before the deadline.

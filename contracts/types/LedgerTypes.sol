@@ -167,7 +167,7 @@ enum OrderStatus {
 }
 
 /// @dev Three slots, laid out by which act reads what: settlement and shipping read slots 0 and
-/// 1, approval slots 0 to 2. Units are uint32 (over four billion units per order); the delivery
+/// 1, approval slots 0 to 2 (a refund reads slot 2 for the budget period). Units are uint32 (over four billion units per order); the delivery
 /// deadline is a uint32 timestamp (good until 2106).
 struct Order {
     // slot 0
@@ -198,6 +198,9 @@ struct Order {
     bool lateShipmentAllowed;
     /// @dev Decided at placement from the hospital's approval window: two approvers needed.
     bool twoApprovals;
+    /// @dev The fiscal period whose budget (hospital × the agreement's category) funding was
+    /// charged to, so that refunds go back to it (see BudgetBook); 0 if none was charged.
+    uint16 budgetPeriod;
 }
 
 /// @dev EPCIS 2.0 CBV business steps a shipment can go through. Up to Arriving the supplier
@@ -270,4 +273,37 @@ struct Payout {
     uint128 paid;
     uint64 daysLate;
     uint64 deliveredAt;
+}
+
+/// @dev One hospital's budget for a product category in a fiscal period: one slot, read and
+/// written once when an order is funded. `spent` is what funding charged less what refunds
+/// gave back, so it never exceeds `amount`. `set` tells a budget of 0 from no budget.
+struct Budget {
+    uint120 amount;
+    uint120 spent;
+    bool set;
+}
+
+/// @dev Applied and Withdrawn are terminal.
+enum AdjustmentStatus {
+    None,
+    Proposed,
+    Applied, // terminal
+    Withdrawn // terminal
+}
+
+/// @dev A change to a budget proposed by one approver of its hospital, applied when a second
+/// one confirms it.
+struct BudgetAdjustment {
+    // slot 0
+    address hospital;
+    uint16 period;
+    uint16 reasonCode;
+    AdjustmentStatus status;
+    // slot 1
+    bytes32 category;
+    // slot 2
+    address proposer;
+    // slot 3
+    int128 delta;
 }

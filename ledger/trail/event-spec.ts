@@ -16,6 +16,7 @@ export const TRAIL_CONTRACTS = [
   "hospitals",
   "orderBook",
   "trace",
+  "budgets",
 ] as const;
 export type TrailContract = (typeof TRAIL_CONTRACTS)[number];
 
@@ -30,6 +31,7 @@ export const STEP_KINDS = [
   "order",
   "approval",
   "funding",
+  "budget",
   "consent",
   "cancellation",
   "closure",

@@ -1,5 +1,6 @@
 import type { EventSpec } from "./event-spec";
 import { AGREEMENT_SPECS } from "./events/agreements";
+import { BUDGET_SPECS } from "./events/budgets";
 import { DELIVERY_TRACE_SPECS } from "./events/delivery-trace";
 import { HOSPITAL_SPECS } from "./events/hospitals";
 import { ORDER_BOOK_SPECS } from "./events/order-book";
@@ -21,4 +22,5 @@ export const EVENT_SPECS: ReadonlyMap<string, EventSpec> = new Map([
   ...HOSPITAL_SPECS,
   ...ORDER_BOOK_SPECS,
   ...DELIVERY_TRACE_SPECS,
+  ...BUDGET_SPECS,
 ]);

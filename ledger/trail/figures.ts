@@ -23,6 +23,10 @@ export type Figures = Record<string, JsonValue>;
 // ---------------------------------------------------------------------------------------------------
 
 export const DecimalFigure = Type.String({ pattern: "^[0-9]+$", description: "a uint as a decimal string" });
+export const SignedDecimalFigure = Type.String({
+  pattern: "^-?[0-9]+$",
+  description: "an int as a decimal string",
+});
 export const AccountFigure = Type.String({
   pattern: "^0x[0-9a-fA-F]{40}$",
   description: "an account, lower-case hex",

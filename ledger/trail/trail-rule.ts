@@ -37,6 +37,17 @@ export const TENDER_EVENTS = [
   "BondWithdrawn",
   "ForfeitClaimed",
 ] as const;
+/** BudgetBook events by `orderId` (topic 1): what an order charged to its budget and returned. */
+export const BUDGET_ORDER_EVENTS = ["BudgetCharged", "BudgetReturned"] as const;
+/**
+ * BudgetBook events that make up a budget an order was charged to, by `hospital` and `category`
+ * (topics 1 and 2 of BudgetSet, 2 and 3 of BudgetAdjusted) and the period among their figures.
+ */
+export const BUDGET_EVENTS = ["BudgetSet", "BudgetAdjusted"] as const;
+
+/** The (hospital, category, period) key of a budget, from a budget step's figures. */
+export const budgetKeyOf = (f: Figures): string => `${f.hospital}/${f.category}/${f.period}`;
+
 /** OrderBook events whose transactions move an agreement's volume (AgreementVolumeChanged). */
 export const VOLUME_MOVING_EVENTS = ["OrderFunded", "OrderCancelled", "ShipmentSettled"] as const;
 /** SupplierRegistry events by `supplier` (topic 1). */
@@ -78,6 +89,8 @@ export function hospitalActors(steps: { event: string; figures: Figures }[]): st
                 ? f.settledBy
                 : undefined;
     if (typeof who === "string") actors.add(who);
+    // A budget adjustment is two approvers' act.
+    if (event === "BudgetAdjusted") for (const a of [f.proposer, f.confirmer]) actors.add(String(a));
   }
   return [...actors].sort();
 }

@@ -19,13 +19,14 @@ const DOCUMENT_STATUS = ["none", "pending", "attested", "rejected"];
 
 /** Enum arguments of the ledger's errors, by error and argument name. */
 async function enumNames(): Promise<Record<string, Record<string, readonly string[]>>> {
-  const { ORDER_STATUS, TENDER_STATUS, TRACE_STEPS } = await import("../../ledger/enums");
+  const { ADJUSTMENT_STATUS, ORDER_STATUS, TENDER_STATUS, TRACE_STEPS } = await import("../../ledger/enums");
   return {
     OrderStatusInvalid: { status: ORDER_STATUS, expected: ORDER_STATUS },
     TenderStatusInvalid: { status: TENDER_STATUS, expected: TENDER_STATUS },
     TraceStepNotAllowed: { step: TRACE_STEPS },
     RegistrySupplierStatus: { status: SUPPLIER_STATUS, expected: SUPPLIER_STATUS },
     RegistryDocumentNotPending: { status: DOCUMENT_STATUS },
+    BudgetAdjustmentNotPending: { status: ADJUSTMENT_STATUS },
   };
 }
 

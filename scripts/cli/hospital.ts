@@ -3,6 +3,7 @@ import type { GroupSpec } from "./command";
 import { exceptions, receipt, resolve, usage } from "./back-office";
 import { departmentBudgets, departmentBudgetSet } from "./department-budgets";
 import { publishHospitalName } from "./hospital-names";
+import { budgetConfirm, budgetPropose, budgetSet, budgetShow, budgetWithdraw } from "./budgets";
 import { acceptMembership, leaveHospital, setMember, setThreshold } from "./membership";
 import { allowLateShipment, orderApprove, orderCancel, orderPermit, orderPlace } from "./orders";
 import { confirm, disputeShipment, waiveExcursion, withdrawRefund } from "./settlement";
@@ -13,7 +14,7 @@ import { claimForfeit } from "./tenders";
 export const hospitalGroup: GroupSpec = {
   name: "hospital",
   summary:
-    "members, the escrow allowance, orders, receipts, settlement, usage records, exceptions and department budgets",
+    "members, the escrow allowance, budgets, orders, receipts, settlement, usage records, exceptions and department budgets",
   commands: [
     setMember,
     acceptMembership,
@@ -24,6 +25,11 @@ export const hospitalGroup: GroupSpec = {
       examples: ['sunshine hospital publish-hospital-name --name "City General Hospital"'],
     },
     ...allowanceCommands("orderBook", "hospital"),
+    budgetSet,
+    budgetPropose,
+    budgetConfirm,
+    budgetWithdraw,
+    budgetShow,
     orderPlace,
     orderPermit,
     orderApprove,

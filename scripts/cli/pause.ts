@@ -1,5 +1,5 @@
 import * as act from "../../ledger/acts";
-import type { LedgerContractName } from "../../ledger/contracts";
+import { LEDGER_BASED_CONTRACTS } from "../../ledger/contracts";
 import { UsageError, type CommandSpec } from "./command";
 import { list } from "./output";
 
@@ -10,14 +10,7 @@ import { list } from "./output";
  */
 
 /** The ledger contracts a pauser can stop (the forwarder, roles and token cannot be paused). */
-const PAUSABLE = [
-  "registry",
-  "tenders",
-  "agreements",
-  "hospitals",
-  "trace",
-  "orderBook",
-] as const satisfies readonly LedgerContractName[];
+const PAUSABLE = LEDGER_BASED_CONTRACTS;
 type Pausable = (typeof PAUSABLE)[number];
 
 function pauseCommand(name: "pause" | "unpause"): CommandSpec {

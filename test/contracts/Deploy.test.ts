@@ -5,12 +5,11 @@ import {
   connectLedger,
   deployLedger,
   deploymentRecord,
+  LEDGER_BASED_CONTRACTS,
   LEDGER_CONTRACTS,
   type Ledger,
 } from "../../ledger/contracts";
 import { PAUSER_ROLE, REGULATOR_ROLE } from "../../ledger/roles";
-
-const LEDGER_BASED = ["registry", "tenders", "agreements", "hospitals", "trace", "orderBook"] as const;
 
 async function deployedFixture() {
   const [admin, regulator, regulator2, pauser, stranger] = await ethers.getSigners();
@@ -107,6 +106,26 @@ describe("deployLedger", function () {
       expect(await ledger.trace.orderBook()).to.equal(await ledger.orderBook.getAddress());
     });
 
+    it("binds the order book into the budget book, and the budget book into the order book", async function () {
+      const { ledger, deploymentBlock } = await loadFixture(deployedFixture);
+      const orderBook = await ledger.orderBook.getAddress();
+      expect(await ledger.budgets.orderBook()).to.equal(orderBook);
+      expect(await ledger.orderBook.budgets()).to.equal(await ledger.budgets.getAddress());
+      expect(await ledger.budgets.hospitals()).to.equal(await ledger.hospitals.getAddress());
+      const bound = await ledger.budgets.queryFilter(
+        ledger.budgets.filters.OrderBookBound(),
+        deploymentBlock,
+      );
+      expect(bound.map((e) => [...e.args])).to.deep.equal([[orderBook]]);
+    });
+
+    it("counts fiscal periods in China Standard Time unless told otherwise", async function () {
+      const { ledger, admin } = await loadFixture(deployedFixture);
+      expect(await ledger.budgets.utcOffset()).to.equal(8n * 3600n);
+      const other = await deployLedger(admin, { utcOffsetSeconds: -5 * 3600 });
+      expect(await other.ledger.budgets.utcOffset()).to.equal(-5n * 3600n);
+    });
+
     it("gives the order book the ledger's token, agreements, registries and trace", async function () {
       const { ledger } = await loadFixture(deployedFixture);
       expect(await ledger.orderBook.token()).to.equal(await ledger.token.getAddress());
@@ -122,7 +141,7 @@ describe("deployLedger", function () {
 
     it("points every ledger contract at the one roles contract and forwarder", async function () {
       const { ledger } = await loadFixture(deployedFixture);
-      for (const name of LEDGER_BASED) {
+      for (const name of LEDGER_BASED_CONTRACTS) {
         expect(await ledger[name].roles(), name).to.equal(await ledger.roles.getAddress());
         expect(await ledger[name].trustedForwarder(), name).to.equal(await ledger.forwarder.getAddress());
       }
@@ -134,6 +153,9 @@ describe("deployLedger", function () {
         const orderBook = await ledger.orderBook.getAddress();
         await expect(ledger.trace.connect(admin).bindOrderBook(stranger.address))
           .to.be.revertedWithCustomError(ledger.trace, "TraceOrderBookAlreadyBound")
+          .withArgs(orderBook);
+        await expect(ledger.budgets.connect(admin).bindOrderBook(stranger.address))
+          .to.be.revertedWithCustomError(ledger.budgets, "BudgetOrderBookAlreadyBound")
           .withArgs(orderBook);
         await expect(ledger.tenders.connect(admin).bindAgreements(stranger.address))
           .to.be.revertedWithCustomError(ledger.tenders, "TenderAgreementsAlreadyBound")

@@ -3,7 +3,7 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { lotKeyOf, type Ledger } from "../../ledger/contracts";
+import { LEDGER_BASED_CONTRACTS, lotKeyOf, type Ledger } from "../../ledger/contracts";
 import type { ERC2771Forwarder } from "../../typechain-types/contracts/LedgerForwarder";
 import { agreementFixture, DAY, GTIN, shipmentRecord } from "./helpers/fixtures";
 import { fundedOrderFixture, LOT, recordHash, shipmentInput } from "./helpers/trace";
@@ -95,8 +95,7 @@ describe("LedgerForwarder", function () {
   });
 
   describe("isTrustedForwarder", function () {
-    const honouring = ["registry", "tenders", "agreements", "hospitals", "trace", "orderBook"] as const;
-    for (const name of honouring) {
+    for (const name of LEDGER_BASED_CONTRACTS) {
       describe(`on the ${name} contract`, function () {
         it("is true for the ledger's forwarder only", async function () {
           const { ledger, actors } = await loadFixture(fundedOrderFixture);

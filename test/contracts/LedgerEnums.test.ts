@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { artifacts } from "hardhat";
 import {
+  ADJUSTMENT_STATUS,
   DOCUMENT_KINDS,
   DOCUMENT_STATUS,
   ORDER_STATUS,
@@ -44,6 +45,7 @@ describe("ledger/enums", function () {
     ["TenderStatus", TENDER_STATUS],
     ["TenderPhase", TENDER_PHASES],
     ["TraceStep", TRACE_STEPS],
+    ["AdjustmentStatus", ADJUSTMENT_STATUS],
   ] as const) {
     it(`names ${solidity}'s members in declaration order`, async function () {
       expect([...sdk]).to.deep.equal((await solidityEnum(solidity)).map(snake));

@@ -24,6 +24,13 @@
  *   accepted volume, with the penalty for the delivery time derived from the trace;
  * - nothing is paid to a suspended supplier, for a recalled lot, for goods expired at delivery
  *   or for an unwaived excursion (state read just before the step);
+ * - BUDGETS (hospital 1 budgets stents in this period and the next, hospital 2 knees; their
+ *   approvers adjust them at random): an order is charged exactly when its hospital budgets its
+ *   agreement's category in the period of its funding, with its
+ *   escrow, and records that period; every refund to the hospital from a charged order (its
+ *   cancellation, penalties, the rest of its escrow at closing) goes back to that period, and no
+ *   other order touches a budget; each budget's spent == Σ escrow funded − Σ refunds over the
+ *   orders charged to it, never above its amount, which only confirmed adjustments change;
  * - tokens moved only as the events say, and are conserved.
  *
  * No fixture snapshot chain: the ledger is deployed inside the test and every run restores a
@@ -76,6 +83,11 @@ const LOTS = ["LOT-0", "LOT-1", "LOT-2"];
 const PANIC = "0x4e487b71";
 const ERROR_STRING = "0x08c379a0";
 const ACTIVE = 1n;
+/**
+ * Each hospital's budget in the period the run starts in and the next, in fen (a few orders):
+ * hospital 1 budgets stents, hospital 2 knees, so each one's other category is not controlled.
+ */
+const BUDGET = 300_000n;
 /** Approval thresholds of hospitals 1 and 2, in fen. */
 const HOSPITAL_THRESHOLDS = [300_000n, 200_000n] as const;
 /** OrderBook.APPROVAL_WINDOW: the approval window drains one threshold per this many seconds. */
@@ -111,7 +123,8 @@ interface HospitalModel {
  * sells stents (0→10000, 10→9000, 25→8000, 60→7500: tiers close together, so the few units a
  * run accepts cross them; 10 days; 50 bps/day, cap 1000; committed 120 and 80 units), supplier 1
  * sells knees (0→7000, 15→6500, 40→6000; 5 days; 100 bps/day, cap 2000; 200 and 200). Hospital 1 needs two approvers above 300,000 fen,
- * hospital 2 above 200,000. The settlement token can block recipients.
+ * hospital 2 above 200,000. Hospital 1 budgets stents and hospital 2 knees (BUDGET) in the
+ * current fiscal period and the next. The settlement token can block recipients.
  */
 async function deployInvariantLedger() {
   const { actors } = await deployFixture();
@@ -160,6 +173,12 @@ async function deployInvariantLedger() {
     [200n, 200n],
     { category: KNEES, winners: 1, leadTimeDays: 5, penaltyBpsPerDay: 100, penaltyCapBps: 2000 },
   );
+  const period = await ledger.budgets.currentPeriod();
+  const budgetPeriods = [period, period + 1n];
+  for (const p of budgetPeriods) {
+    await ledger.budgets.connect(actors.hospital).setBudget(STENTS, p, BUDGET);
+    await ledger.budgets.connect(actors.hospital2).setBudget(KNEES, p, BUDGET);
+  }
   const agreement = (
     id: bigint,
     supplier: HardhatEthersSigner,
@@ -182,6 +201,7 @@ async function deployInvariantLedger() {
     ledger,
     actors,
     token,
+    budgetPeriods,
     agreements: () => [
       agreement(stents.agreementIds[0], s0, STENTS, stentTiers, 50n, 1000n),
       agreement(knees.agreementIds[0], s1, KNEES, kneeTiers, 100n, 2000n),
@@ -201,6 +221,16 @@ async function deployInvariantLedger() {
 }
 
 type Deployed = Awaited<ReturnType<typeof deployInvariantLedger>>;
+
+/** The budgets of the run: [hospital index, category], each in the first two periods. */
+const BUDGETED = [
+  [0, STENTS],
+  [1, KNEES],
+] as const;
+
+function budgetKey(h: HospitalModel, category: string, period: bigint): string {
+  return `${h.account.address}:${category}:${period}`;
+}
 type Order = OrderStructOutput;
 
 /** Which order or shipment an action targets: one in the state it needs, or (`any`) any. */
@@ -238,6 +268,7 @@ type Action =
   | { kind: "block"; hospital: number; blocked: boolean }
   | { kind: "withdraw"; hospital: number }
   | { kind: "pause"; paused: boolean }
+  | { kind: "adjust"; hospital: number; delta: number; withdraw: boolean }
   | { kind: "time"; seconds: number };
 
 const pick: fc.Arbitrary<Pick> = fc.record({
@@ -339,6 +370,15 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant("withdraw" as const),
       hospital: fc.integer({ min: 0, max: 1 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("adjust" as const),
+      hospital: fc.integer({ min: 0, max: 1 }),
+      delta: fc.integer({ min: -400_000, max: 400_000 }).filter((n) => n !== 0),
+      withdraw: rarely(4),
     }),
   },
   {
@@ -450,14 +490,26 @@ class Runner {
   private readonly hospitals: HospitalModel[];
   private readonly book: string;
   private readonly interfaces: Interface[];
+  /** What each charged order's funding charged, and to which period (BudgetCharged). */
+  private readonly charged = new Map<bigint, { key: string; period: bigint; amount: bigint }>();
+  /** Σ BudgetReturned of each order, and Σ refunds to its hospital the order book's events say. */
+  private readonly returned = new Map<bigint, bigint>();
+  private readonly refunded = new Map<bigint, bigint>();
+  /** Each budget's amount (BUDGET plus the confirmed adjustments), by budgetKey. */
+  private readonly budgetAmount = new Map<string, bigint>();
 
   constructor(private readonly d: Deployed) {
     this.agreements = d.agreements();
     this.hospitals = d.hospitals();
     this.book = d.ledger.orderBook.target as string;
+    for (const [h, category] of BUDGETED) {
+      for (const p of d.budgetPeriods)
+        this.budgetAmount.set(budgetKey(this.hospitals[h], category, p), BUDGET);
+    }
     const l = d.ledger;
     this.interfaces = [
       l.orderBook.interface,
+      l.budgets.interface,
       l.agreements.interface,
       l.trace.interface,
       l.registry.interface,
@@ -729,6 +781,24 @@ class Runner {
         await time.increase(action.seconds);
         break;
       }
+      case "adjust": {
+        // One approver proposes a change to this period's budget; the other confirms it, or
+        // the proposer withdraws it.
+        const [h, category] = BUDGETED[action.hospital];
+        const [proposer, confirmer] = this.hospitals[h].approvers;
+        const period = await ledger.budgets.currentPeriod();
+        const proposed = await this.send("propose", () =>
+          ledger.budgets.connect(proposer).proposeAdjustment(category, period, action.delta, 1),
+        );
+        if (!proposed) break;
+        const id = await ledger.budgets.adjustmentCount();
+        tx = await this.send(action.withdraw ? "withdrawAdjustment" : "adjust", () =>
+          action.withdraw
+            ? ledger.budgets.connect(proposer).withdrawAdjustment(id)
+            : ledger.budgets.connect(confirmer).confirmAdjustment(id),
+        );
+        break;
+      }
     }
 
     const events = await this.events(tx);
@@ -738,6 +808,92 @@ class Runner {
     }
     await this.checkEvents(events, pre);
     await this.checkInvariants(accounts, before, events);
+    await this.checkBudgets(tx, events);
+  }
+
+  /** The budget rules in the header, after the step `tx` (with the order book's `events`). */
+  private async checkBudgets(
+    tx: ContractTransactionResponse | null,
+    events: LogDescription[],
+  ): Promise<void> {
+    const { ledger } = this;
+    const receipt = tx ? await tx.wait() : null;
+    const budgetEvents: LogDescription[] = [];
+    for (const log of receipt?.logs ?? []) {
+      if (log.address !== ledger.budgets.target) continue;
+      const parsed = ledger.budgets.interface.parseLog(log);
+      if (parsed) budgetEvents.push(parsed);
+    }
+    const add = (m: Map<bigint, bigint>, id: bigint, amount: bigint) => m.set(id, (m.get(id) ?? 0n) + amount);
+    for (const e of events) {
+      const orderId = e.args.orderId as bigint;
+      if (e.name === "OrderFunded") {
+        // Charged exactly when the hospital budgets the category in the period of the funding.
+        const block = await ethers.provider.getBlock(receipt!.blockNumber);
+        const period = await ledger.budgets.periodOf(block!.timestamp);
+        const owner = this.orderOf(orderId)!;
+        const key = budgetKey(owner.hospital, owner.agreement.category, period);
+        const budgeted = this.budgetAmount.has(key);
+        const charge = budgetEvents.find((b) => b.name === "BudgetCharged" && b.args.orderId === orderId);
+        expect(charge !== undefined, `order ${orderId}: charged`).to.equal(budgeted);
+        if (!charge) continue;
+        expect([
+          charge.args.hospital,
+          charge.args.category,
+          charge.args.period,
+          charge.args.amount,
+        ]).to.deep.equal([owner.hospital.account.address, owner.agreement.category, period, e.args.amount]);
+        this.charged.set(orderId, { key, period, amount: e.args.amount as bigint });
+        count("budget:charged");
+      } else if (e.name === "ShipmentSettled") {
+        add(this.refunded, orderId, (e.args.payout as unknown as { penalty: bigint }).penalty);
+      } else if (
+        e.name === "OrderClosed" ||
+        (e.name === "OrderCancelled" && e.args.status === OrderStatus.Cancelled)
+      ) {
+        add(this.refunded, orderId, e.args.refund as bigint);
+      }
+    }
+    for (const b of budgetEvents) {
+      if (b.name === "BudgetReturned") {
+        const orderId = b.args.orderId as bigint;
+        expect(b.args.period, `order ${orderId}: returned to the period it was charged to`).to.equal(
+          this.charged.get(orderId)?.period,
+        );
+        add(this.returned, orderId, b.args.amount as bigint);
+        count("budget:returned");
+      } else if (b.name === "BudgetAdjusted") {
+        const h = this.hospitals.find((x) => x.account.address === b.args.hospital)!;
+        const key = budgetKey(h, b.args.category as string, b.args.period as bigint);
+        const amount = this.budgetAmount.get(key)! + (b.args.delta as bigint);
+        expect(b.args.newAmount, "adjusted amount").to.equal(amount);
+        this.budgetAmount.set(key, amount);
+        count("budget:adjusted");
+      }
+    }
+
+    const spent = new Map<string, bigint>();
+    for (const [i, o] of this.orders.entries()) {
+      const id = BigInt(i + 1);
+      const charge = this.charged.get(id);
+      expect(o.budgetPeriod, `order ${id}: budget period`).to.equal(charge?.period ?? 0n);
+      if (!charge) {
+        expect(this.returned.has(id), `order ${id}: returned without a charge`).to.equal(false);
+        continue;
+      }
+      const refunded = this.refunded.get(id) ?? 0n;
+      expect(this.returned.get(id) ?? 0n, `order ${id}: returned vs refunded`).to.equal(refunded);
+      spent.set(charge.key, (spent.get(charge.key) ?? 0n) + charge.amount - refunded);
+    }
+    for (const [h, category] of BUDGETED) {
+      for (const period of this.d.budgetPeriods) {
+        const key = budgetKey(this.hospitals[h], category, period);
+        const b = await ledger.budgets.budget(this.hospitals[h].account.address, category, period);
+        expect(b.amount, `budget ${key}: amount`).to.equal(this.budgetAmount.get(key));
+        expect(b.spent, `budget ${key}: spent vs funded − refunded`).to.equal(spent.get(key) ?? 0n);
+        expect(b.spent <= b.amount, `budget ${key}: overspent`).to.equal(true);
+      }
+    }
   }
 
   /**
@@ -1079,6 +1235,10 @@ describe("OrderBook: invariants under random action sequences", function () {
       "refund:deferred",
       "refund:withdrawn",
       "accepted-past-first-tier",
+      "budget:charged",
+      "budget:returned",
+      "budget:adjusted",
+      "approve:BudgetExceeded",
     ]) {
       expect(stats[key] ?? 0, `no ${key}`).to.be.greaterThan(0);
     }

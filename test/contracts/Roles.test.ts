@@ -1,5 +1,6 @@
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
+import { LEDGER_BASED_CONTRACTS } from "../../ledger/contracts";
 import {
   DEFAULT_ADMIN_ROLE,
   HOSPITAL_ROLES,
@@ -48,7 +49,7 @@ describe("role constants", function () {
       const { ledger, actors } = await loadFixture(deployFixture);
       const { stranger } = actors;
       // Each contract keeps its own copy of the role hashes; its refusal names the one it checked.
-      for (const name of ["registry", "tenders", "agreements", "hospitals", "trace", "orderBook"] as const) {
+      for (const name of LEDGER_BASED_CONTRACTS) {
         await expect(ledger[name].connect(stranger).pause(), name)
           .to.be.revertedWithCustomError(ledger[name], "LedgerUnauthorized")
           .withArgs(stranger.address, PAUSER_ROLE);

@@ -33,6 +33,10 @@ const ZH: Record<ReasonKey, string> = {
   demand_withdrawn: "医院撤回需求",
   member_left: "该成员已离开医院",
   member_key_compromised: "该成员的密钥丢失或泄露",
+  demand_above_plan: "需求超出计划",
+  plan_reduced: "计划调减，退回不需要的预算",
+  price_change: "新协议价格变化",
+  emergency_demand: "突发或疫情需求",
 };
 
 function messages(label: (key: ReasonKey) => string): ReasonMessages {

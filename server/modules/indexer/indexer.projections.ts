@@ -311,6 +311,79 @@ const handlers: Record<string, Handler> = {
     );
   },
 
+  "budgets.BudgetSet": async (db, e) => {
+    await db.query(
+      `INSERT INTO budgets (hospital, category, period, amount, set_at, set_tx, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6, $6, $7)`,
+      [
+        str(e.args.hospital),
+        str(e.args.category),
+        num(e.args.period),
+        str(e.args.amount),
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "budgets.BudgetAdjustmentProposed": async (db, e) => {
+    await db.query(
+      `INSERT INTO budget_adjustments (id, hospital, category, period, delta, reason_code, proposer, proposed_at,
+         proposed_tx, status, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'proposed', $9, $10)`,
+      [
+        str(e.args.adjustmentId),
+        str(e.args.hospital),
+        str(e.args.category),
+        num(e.args.period),
+        str(e.args.delta),
+        num(e.args.reasonCode),
+        str(e.args.proposer),
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "budgets.BudgetAdjusted": async (db, e) => {
+    await db.query(
+      `UPDATE budget_adjustments SET status = 'applied', decided_by = $2, decided_at = $3, new_amount = $4,
+         last_tx = $5, last_block = $6
+       WHERE id = $1`,
+      [
+        str(e.args.adjustmentId),
+        str(e.args.confirmer),
+        e.blockTime.toISOString(),
+        str(e.args.newAmount),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+    await db.query(
+      `UPDATE budgets SET amount = $4, last_tx = $5, last_block = $6
+       WHERE hospital = $1 AND category = $2 AND period = $3`,
+      [
+        str(e.args.hospital),
+        str(e.args.category),
+        num(e.args.period),
+        str(e.args.newAmount),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "budgets.BudgetAdjustmentWithdrawn": async (db, e) => {
+    await db.query(
+      `UPDATE budget_adjustments SET status = 'withdrawn', decided_by = $2, decided_at = $3, last_tx = $4,
+         last_block = $5
+       WHERE id = $1`,
+      [str(e.args.adjustmentId), str(e.args.by), e.blockTime.toISOString(), e.txHash, e.blockNumber],
+    );
+  },
+  // Both state the budget's spent amount after them: the projection copies it.
+  "budgets.BudgetCharged": (db, e) => budgetSpent(db, e),
+  "budgets.BudgetReturned": (db, e) => budgetSpent(db, e),
+
   "orderBook.OrderPlaced": async (db, e) => {
     // Placing prices nothing: the value is the escrow funding takes (OrderFunded).
     await db.query(
@@ -597,6 +670,21 @@ const handlers: Record<string, Handler> = {
   },
 };
 
+async function budgetSpent(db: Db, e: StoredEvent): Promise<void> {
+  await db.query(
+    `UPDATE budgets SET spent = $4, last_tx = $5, last_block = $6
+     WHERE hospital = $1 AND category = $2 AND period = $3`,
+    [
+      str(e.args.hospital),
+      str(e.args.category),
+      num(e.args.period),
+      str(e.args.spent),
+      e.txHash,
+      e.blockNumber,
+    ],
+  );
+}
+
 async function supplierStatus(db: Db, e: StoredEvent, status: string): Promise<void> {
   await db.query(
     `UPDATE suppliers SET status = $2, status_reason = $3, last_tx = $4, last_block = $5 WHERE address = $1`,
@@ -629,6 +717,8 @@ export async function project(db: Db, e: StoredEvent): Promise<void> {
  * a rewind finds the row a recorded change touched by this key.
  */
 export const PROJECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  budget_adjustments: ["id"],
+  budgets: ["hospital", "category", "period"],
   hospital_invitations: ["hospital", "member"],
   supplier_gtins: ["supplier", "gtin"],
   settlements: ["shipment_id"],

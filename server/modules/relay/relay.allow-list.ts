@@ -1,5 +1,6 @@
 import type { Interface } from "ethers";
 import {
+  BudgetBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   OrderBook__factory,
@@ -109,6 +110,14 @@ const TRACE: Table = {
   liftRecall: ["regulator"],
 };
 
+const BUDGETS: Table = {
+  // The hospital account sets a budget once; two of its approvers change it.
+  setBudget: ["hospital-admin"],
+  proposeAdjustment: ["hospital-approver"],
+  confirmAdjustment: ["hospital-approver"],
+  withdrawAdjustment: ["hospital-approver"],
+};
+
 /** One relayable function: which contract, which function, who may have it relayed. */
 export interface AllowedCall {
   contract: string;
@@ -127,6 +136,7 @@ export function allowList(contracts: DeploymentRecord["contracts"]): AllowList {
     ["hospitals", contracts.hospitals, HospitalRegistry__factory.createInterface(), HOSPITALS],
     ["orderBook", contracts.orderBook, OrderBook__factory.createInterface(), ORDER_BOOK],
     ["trace", contracts.trace, DeliveryTrace__factory.createInterface(), TRACE],
+    ["budgets", contracts.budgets, BudgetBook__factory.createInterface(), BUDGETS],
   ];
   const list = new Map<string, Map<string, AllowedCall>>();
   for (const [contract, address, abi, table] of entries) {

@@ -3,6 +3,8 @@ import type { TrailContract } from "../../../ledger/trail/event-spec";
 import { EVENT_SPECS } from "../../../ledger/trail/event-specs";
 import { GLOBAL_SCOPE, type Figures } from "../../../ledger/trail/figures";
 import {
+  BUDGET_ORDER_EVENTS,
+  budgetKeyOf,
   hospitalActors,
   ORDER_EVENTS,
   TENDER_EVENTS,
@@ -27,14 +29,17 @@ import type { TrailContext } from "./trail.types";
  * - the subject's shipments: ShipmentCreated, TraceEventRecorded, ExcursionWaived,
  *   ShipmentDisputed, ShipmentSettled;
  * - their orders: OrderPlaced, OrderApproved, OrderFunded, ExcessVolumeConsented,
- *   LateShipmentAllowed, SupplierAgreedToCancel, OrderCancelled, OrderClosed;
+ *   LateShipmentAllowed, SupplierAgreedToCancel, OrderCancelled, OrderClosed; and what they
+ *   charged to and returned to their hospitals' budgets: BudgetCharged, BudgetReturned;
  * - their lots: LotRecalled and RecallLifted of the global scope and of each supplier that
  *   shipped the lot in the trail (a supplier's recall covers only its own shipments);
  * - the orders' agreements: AgreementCreated, and AgreementVolumeChanged of the orders'
  *   hospitals logged in the transactions of the trail's fundings, cancellations and
  *   settlements; every event of the agreements' tenders (bids, bonds, award);
- * - up to the block of the last of the above: the orders' hospitals' enrolment and approval
- *   thresholds, and the membership events of the accounts that acted for them in the trail;
+ * - up to the block of the last of the above: the setting and the confirmed adjustments
+ *   (BudgetSet, BudgetAdjusted) of each budget an order was charged to; the orders' hospitals'
+ *   enrolment and approval thresholds, and the membership events of the accounts that acted for
+ *   them in the trail (the approvers of those adjustments among them);
  *   the suppliers' registry events (registration, documents, product declarations,
  *   suspensions, RequiredKindsChanged) and the registrations of the GTINs they shipped.
  */
@@ -120,6 +125,10 @@ export async function chainSteps(
       fromEvent(e);
     }
   }
+
+  // What the orders charged to their hospitals' budgets and what their refunds returned.
+  const budgetEvents = await repo.eventsByArg(db, "budgets", BUDGET_ORDER_EVENTS, "orderId", orderIds);
+  for (const e of budgetEvents) fromEvent(e);
 
   // Shipments: creation (figures from `shipments`), trace events, waivers, disputes, payment.
   const shipmentEvents = await repo.eventsByArg(
@@ -263,6 +272,17 @@ export async function chainSteps(
     ...orders.map((o) => o.supplier),
   ]);
   if (bound >= 0 && suppliers.length > 0) {
+    const charged = uniqueBy(
+      budgetEvents
+        .filter((e) => e.event === "BudgetCharged")
+        .map((e) => ({
+          hospital: str(e.args.hospital),
+          category: str(e.args.category),
+          period: str(e.args.period),
+        })),
+      budgetKeyOf,
+    );
+    for (const e of await repo.budgetEvents(db, charged, bound)) fromEvent(e);
     const actors = hospitalActors(
       steps.flatMap((s) => (s.onChain ? [{ event: s.onChain.event, figures: s.data }] : [])),
     ).filter((a) => !hospitals.includes(a));

@@ -1,7 +1,7 @@
 import type { Lot } from "../../../api/trail";
 import type { Db } from "../../db";
 import type { EventArgs } from "../../../ledger/events";
-import { HOSPITAL_EVENTS, MEMBER_EVENTS } from "../../../ledger/trail/trail-rule";
+import { BUDGET_EVENTS, HOSPITAL_EVENTS, MEMBER_EVENTS } from "../../../ledger/trail/trail-rule";
 
 const HOSPITAL_EVENT_NAMES = [...HOSPITAL_EVENTS];
 const MEMBER_EVENT_NAMES = [...MEMBER_EVENTS];
@@ -482,6 +482,33 @@ export async function membershipEvents(
       toBlock,
       HOSPITAL_EVENT_NAMES,
       MEMBER_EVENT_NAMES,
+    ],
+  );
+  return rows;
+}
+
+/**
+ * The setting and confirmed adjustments (BUDGET_EVENTS) of each of `budgets` (hospital,
+ * category and period as their events state them), up to `toBlock`.
+ */
+export async function budgetEvents(
+  db: Db,
+  budgets: { hospital: string; category: string; period: string }[],
+  toBlock: number,
+): Promise<ChainEventRow[]> {
+  if (budgets.length === 0) return [];
+  const { rows } = await db.query<ChainEventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM chain_events
+     JOIN unnest($1::text[], $2::text[], $3::text[]) AS b(h, c, p)
+       ON args->>'hospital' = b.h AND args->>'category' = b.c AND args->>'period' = b.p
+     WHERE contract = 'budgets' AND event = ANY($4::text[]) AND block_number <= $5
+     ORDER BY block_number, log_index`,
+    [
+      budgets.map((b) => b.hospital),
+      budgets.map((b) => b.category),
+      budgets.map((b) => b.period),
+      [...BUDGET_EVENTS],
+      toBlock,
     ],
   );
   return rows;

@@ -12,6 +12,7 @@ import {
 } from "ethers";
 import {
   AgreementBook__factory,
+  BudgetBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   OrderBook__factory,
@@ -38,6 +39,8 @@ import {
   type ShipmentRecordView,
 } from "../../../ledger/trail/shipment-record";
 import {
+  BUDGET_ORDER_EVENTS,
+  budgetKeyOf,
   DOCUMENT_EVENTS,
   HOSPITAL_EVENTS,
   hospitalActors,
@@ -120,6 +123,7 @@ const INTERFACES: Partial<Record<LedgerContractName, Interface>> = {
   hospitals: HospitalRegistry__factory.createInterface(),
   orderBook: OrderBook__factory.createInterface(),
   trace: DeliveryTrace__factory.createInterface(),
+  budgets: BudgetBook__factory.createInterface(),
 };
 
 const figuresOf = (l: ChainLog): Figures => EVENT_SPECS.get(`${l.contract}.${l.event}`)!.figures(l.args);
@@ -768,6 +772,12 @@ export class TrailVerifier {
     ).filter((l) => volumeTxs.has(l.txHash));
     const tenderIds = unique(agreementLogs.map((l) => String(l.args.tenderId)));
     const tenderLogs = await this.logs("tenders", [TENDER_EVENTS], [ids(tenderIds)], toBlock);
+    const budgetLogs = await this.logs(
+      "budgets",
+      [BUDGET_ORDER_EVENTS],
+      [ids(unique(placed.map((l) => String(l.args.orderId))))],
+      toBlock,
+    );
 
     const found = [
       ...created,
@@ -777,6 +787,7 @@ export class TrailVerifier {
       ...agreementLogs,
       ...volumeLogs,
       ...tenderLogs,
+      ...budgetLogs,
     ];
     const byKey = new Map(found.map((l) => [logKey(l.txHash, l.logIndex), l]));
     const bound = Math.max(-1, ...[...byKey.values()].map((l) => l.blockNumber));
@@ -785,6 +796,22 @@ export class TrailVerifier {
       ...created.map((l) => String(record(l).supplier)),
     ]);
     if (bound >= 0 && suppliers.length > 0) {
+      // The setting and adjustments of the budgets the orders were charged to, before the
+      // actors: an adjustment's approvers are among them.
+      const charges = budgetLogs.filter((l) => l.event === "BudgetCharged").map(figuresOf);
+      const charged = new Set(charges.map(budgetKeyOf));
+      const budgetTopics = [
+        unique(charges.map((f) => String(f.hospital))).map(addressTopic),
+        unique(charges.map((f) => String(f.category))),
+      ];
+      const budgetLogsOf = async (event: string, topics: (string[] | null)[]) =>
+        charged.size === 0 ? [] : this.logs("budgets", [[event]], topics, bound);
+      for (const l of [
+        ...(await budgetLogsOf("BudgetSet", budgetTopics)),
+        ...(await budgetLogsOf("BudgetAdjusted", [null, ...budgetTopics])),
+      ]) {
+        if (charged.has(budgetKeyOf(figuresOf(l)))) byKey.set(logKey(l.txHash, l.logIndex), l);
+      }
       const actors = hospitalActors(
         [...byKey.values()].map((l) => ({ event: l.event, figures: figuresOf(l) })),
       ).filter((a) => !hospitals.includes(a));

@@ -53,6 +53,8 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/agreements/{id}/fulfilment": PARTIES,
   "get /v1/orders": PARTIES,
   "get /v1/orders/{id}": PARTIES,
+  // A hospital's budget is its own business and the regulator's, not its suppliers'.
+  "get /v1/budgets": ["regulator", ...HOSPITAL],
   "get /v1/shipments": PARTIES,
   "get /v1/shipments/{id}": PARTIES,
   "put /v1/shipments/{id}/manifest": ["supplier"],

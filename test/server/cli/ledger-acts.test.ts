@@ -788,6 +788,7 @@ describe("sunshine CLI: ledger acts", function () {
         ["hospitals", false, false],
         ["trace", false, true],
         ["orderBook", false, false],
+        ["budgets", false, false],
       ]);
       expect(await L.trace.paused()).to.equal(false);
       ok(await h.as(supplier, ["supplier", "set-carrier", carrier.address]));

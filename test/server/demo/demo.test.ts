@@ -263,6 +263,51 @@ describe("demo scenario", function () {
     for (const [act, code] of recorded) expect(reasonOf(Number(code))!.acts, act).to.include(act);
   });
 
+  it("holds City General's knee order to its knee budget until two of its approvers raise it", async function () {
+    const b = chain.ledger.budgets;
+    const KNEES = ethers.encodeBytes32String("C1402-KNEE");
+    const [adjusted] = await b.queryFilter(b.filters.BudgetAdjusted());
+    const [proposer, confirmer] = [7, 8].map((i) => cast[i].address);
+    const a = adjusted.args;
+    expect([
+      a.hospital,
+      a.category,
+      a.delta,
+      a.newAmount,
+      a.reasonCode,
+      a.proposer,
+      a.confirmer,
+    ]).to.deep.equal([general, KNEES, 2_000_000n, 10_000_000n, 301n, proposer, confirmer]);
+    const period = a.period;
+    expect(lines.join("\n")).to.include(
+      `City General funds 20 knees past its knee budget: refused by the ledger with BudgetExceeded(hospital=${general}, ` +
+        `category=${KNEES}, period=${period}, value=9600000, remaining=8000000)`,
+    );
+    // Funded after the adjustment; the late delivery's penalty went back to the budget.
+    const [charge] = await b.queryFilter(b.filters.BudgetCharged());
+    expect([charge.args.amount, charge.blockNumber > adjusted.blockNumber]).to.deep.equal([9_600_000n, true]);
+    const late = (await settlements()).find((e) => e.args.orderId === charge.args.orderId)!;
+    const returned = await b.queryFilter(b.filters.BudgetReturned(charge.args.orderId));
+    expect(returned.map((e) => e.args.amount)).to.include(late.args.payout.penalty);
+    const spent = 9_600_000n - returned.reduce((sum, e) => sum + e.args.amount, 0n);
+    expect((await b.budget(general, KNEES, period)).spent).to.equal(spent);
+    expect(summary.budgets).to.deep.equal([
+      {
+        hospital: general.toLowerCase(),
+        category: KNEES,
+        period: Number(period),
+        amount: "10000000",
+        spent: String(spent),
+        adjustments: [{ delta: "2000000", reasonCode: 301 }],
+      },
+    ]);
+    expect(lines.join("\n")).to.match(
+      new RegExp(
+        `City General Hospital C1402-KNEE ${period}: ¥[0-9,]+\\.[0-9]{2} / ¥100,000\\.00; \\+¥20,000\\.00 \\(reason 301\\)`,
+      ),
+    );
+  });
+
   it("says what the ledger refused, decoded", function () {
     expect(lines.join("\n"), lines.join("\n")).to.match(
       /Boreal ships after its licence lapsed: refused by the ledger with TraceSupplierNotQualified\(/,

@@ -1,7 +1,13 @@
 import { expect } from "chai";
 import { migrate, type Db } from "../../../server/db";
 import { LEDGER_CONTRACTS } from "../../../ledger/contracts";
-import { DOCUMENT_KINDS, ORDER_STATUS, TENDER_STATUS, TRACE_STEPS } from "../../../ledger/enums";
+import {
+  ADJUSTMENT_STATUS,
+  DOCUMENT_KINDS,
+  ORDER_STATUS,
+  TENDER_STATUS,
+  TRACE_STEPS,
+} from "../../../ledger/enums";
 import { forEachEngine } from "../helpers/engines";
 import { rejectionOf } from "../helpers/rejection";
 
@@ -24,6 +30,7 @@ const CHECKED: Record<string, Record<string, readonly (string | number)[]>> = {
   trace_events: { step: TRACE_STEPS },
   hospital_members: { roles: [1, 2, 3, 4, 5, 6, 7] },
   hospital_invitations: { roles: [1, 2, 3, 4, 5, 6, 7] },
+  budget_adjustments: { status: known(ADJUSTMENT_STATUS) },
   matches: { status: ["matched", "exception"] },
   exceptions: {
     status: ["open", "resolved"],

@@ -30,7 +30,8 @@ import { indexLedger } from "../../support/indexer";
  * volume; funding expiry and the consents on an order; a shipment's arrival and receiving
  * records, its dispute and a supplier's claim; trace events numbered per shipment; recalls
  * scoped, lifted and recalled again; invitations and members who left or were unbound; GTIN
- * registrations renewed. One chain serves the file; each engine indexes it from scratch.
+ * registrations renewed; a budget set, adjusted by two approvers (another proposal withdrawn)
+ * and charged by a funding. One chain serves the file; each engine indexes it from scratch.
  */
 
 const ZERO = ethers.ZeroAddress;
@@ -52,6 +53,7 @@ describe("ledger v2 projections against the chain's views", function () {
   let invited: HDNodeWallet;
   let withdrawn: HDNodeWallet;
   let unbound: HDNodeWallet;
+  let budgetPeriod: number;
   /** The last block of procure(): every v2 act of this file comes after it. */
   let procured: number;
 
@@ -80,6 +82,24 @@ describe("ledger v2 projections against the chain's views", function () {
     await chain.advance(DAY + 1);
     [agreementB] = await act.finalizeTender(ledger, cast.admin, forfeitTender);
     await act.sent(ledger.tenders.connect(cast.hospital).claimForfeit(forfeitTender));
+
+    // Budgets: this year's stents budget, raised by two approvers (a cut proposed and withdrawn),
+    // charged by order 2's funding below.
+    budgetPeriod = Number(await ledger.budgets.currentPeriod());
+    const budget = { category: STENTS, period: budgetPeriod };
+    await act.setBudget(ledger, cast.hospital, { ...budget, amount: 1_000_000n });
+    const raise = await act.proposeBudgetAdjustment(ledger, cast.approver, {
+      ...budget,
+      delta: 500_000n,
+      reasonCode: 301,
+    });
+    await act.confirmBudgetAdjustment(ledger, cast.approver2, raise);
+    const cut = await act.proposeBudgetAdjustment(ledger, cast.approver2, {
+      ...budget,
+      delta: -1n,
+      reasonCode: 302,
+    });
+    await act.sent(ledger.budgets.connect(cast.approver2).withdrawAdjustment(cut));
 
     // Membership: an invitation left pending, one withdrawn, a member who joined and was
     // unbound by a regulator, and a member who left.
@@ -362,6 +382,44 @@ describe("ledger v2 projections against the chain's views", function () {
         const covered = open.some((r) => r.scope === ZERO || r.scope === lc(who.address));
         expect(await ledger.trace.isRecalled(BigInt(GTIN), RECALL_LOT, who.address)).to.equal(covered);
       }
+    });
+
+    it("budgets and their adjustments: as the budget book has them", async function () {
+      const { ledger, cast } = chain;
+      const hospital = cast.hospital.address;
+      const [b] = await rows(`SELECT * FROM budgets`);
+      const onChain = await ledger.budgets.budget(hospital, STENTS, budgetPeriod);
+      expect([b.hospital, b.category, b.period, b.amount, b.spent]).to.deep.equal([
+        lc(hospital),
+        STENTS,
+        budgetPeriod,
+        String(onChain.amount),
+        String(onChain.spent),
+      ]);
+      // Order 2 charged it: what it still holds in escrow plus what its supplier was paid.
+      const [settled] = await ledger.orderBook.queryFilter(
+        ledger.orderBook.filters.ShipmentSettled(shipment2),
+      );
+      expect(onChain.spent).to.equal(
+        (await ledger.orderBook.order(order2)).escrow + settled.args.payout.paid,
+      );
+      const adjustments = await rows(`SELECT * FROM budget_adjustments ORDER BY id`);
+      expect(adjustments).to.have.lengthOf(Number(await ledger.budgets.adjustmentCount()));
+      const statuses = ["none", "proposed", "applied", "withdrawn"];
+      for (const r of adjustments) {
+        const a = await ledger.budgets.adjustment(r.id as string);
+        expect([r.status, r.delta, r.reason_code, r.proposer, r.period]).to.deep.equal([
+          statuses[Number(a.status)],
+          String(a.delta),
+          Number(a.reasonCode),
+          lc(a.proposer),
+          Number(a.period),
+        ]);
+      }
+      expect(adjustments.map((r) => [r.status, r.decided_by, r.new_amount])).to.deep.equal([
+        ["applied", lc(cast.approver2.address), "1500000"],
+        ["withdrawn", lc(cast.approver2.address), null],
+      ]);
     });
 
     it("hospital members and invitations: as the registry has them", async function () {

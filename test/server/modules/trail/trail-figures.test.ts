@@ -9,6 +9,7 @@ import { EVENT_SPECS } from "../../../../ledger/trail/event-specs";
 import * as rule from "../../../../ledger/trail/trail-rule";
 import {
   AgreementBook__factory,
+  BudgetBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   OrderBook__factory,
@@ -31,6 +32,7 @@ const INTERFACES: Record<TrailContract, Interface> = {
   hospitals: HospitalRegistry__factory.createInterface(),
   orderBook: OrderBook__factory.createInterface(),
   trace: DeliveryTrace__factory.createInterface(),
+  budgets: BudgetBook__factory.createInterface(),
 };
 
 const ADDRESSES = Object.fromEntries(
@@ -42,6 +44,7 @@ function sample(param: ParamType, seed: number): unknown {
   if (param.isArray()) return [sample(param.arrayChildren, seed + 1), sample(param.arrayChildren, seed + 2)];
   if (param.isTuple()) return param.components.map((c, i) => sample(c, seed * 10 + i));
   if (param.type.startsWith("uint")) return BigInt(seed % 2 === 0 ? 1 : 2);
+  if (param.type.startsWith("int")) return BigInt(seed % 2 === 0 ? -1 : 2);
   if (param.type === "address")
     return ethers.getAddress(ethers.zeroPadValue(ethers.toBeHex(0xabc0 + seed), 20));
   if (param.type === "bytes32") return ethers.id(`word ${seed}`);
@@ -73,6 +76,8 @@ describe("trail figures", function () {
       ...rule.DOCUMENT_EVENTS.map((e) => `registry.${e}`),
       ...rule.HOSPITAL_EVENTS.map((e) => `hospitals.${e}`),
       ...rule.MEMBER_EVENTS.map((e) => `hospitals.${e}`),
+      ...rule.BUDGET_ORDER_EVENTS.map((e) => `budgets.${e}`),
+      ...rule.BUDGET_EVENTS.map((e) => `budgets.${e}`),
       "agreements.AgreementCreated",
       "agreements.AgreementVolumeChanged",
       "registry.RequiredKindsChanged",

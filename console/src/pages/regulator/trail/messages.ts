@@ -30,6 +30,7 @@ export const en = {
   "trail.kind.resolution": "resolution",
   "trail.kind.payment": "payment",
   "trail.kind.usage": "usage",
+  "trail.kind.budget": "budget",
   "trail.tier": "{price} per unit from {threshold} units",
   "trail.item": "GTIN {gtin} lot {lot}",
   "trail.itemSerial": "GTIN {gtin} lot {lot} serial {serial}",
@@ -125,6 +126,13 @@ export const en = {
     "Shipment {shipmentId}: {step} (trace event {index}) recorded by {actor}; temperature excursion reported",
   "trail.step.trace.ExcursionWaived":
     "{approver} accepted shipment {shipmentId} despite its temperature excursion (reason: {reason})",
+  "trail.step.budgets.BudgetSet": "Hospital {hospital} set its {period} budget for {category} to {amount}",
+  "trail.step.budgets.BudgetAdjusted":
+    "Approver {proposer} proposed and approver {confirmer} confirmed changing {hospital}'s {period} budget for {category} by {delta} to {newAmount} (reason: {reason})",
+  "trail.step.budgets.BudgetCharged":
+    "Funding order {orderId} charged {amount} to {hospital}'s {period} budget for {category}: {spent} spent",
+  "trail.step.budgets.BudgetReturned":
+    "{amount} refunded from order {orderId} went back to {hospital}'s {period} budget for {category}: {spent} spent",
   "trail.step.trace.LotRecalled":
     "Lot {lot} of GTIN {gtin} recalled by {by} (reason: {reason}), covering {scope}",
   "trail.step.trace.RecallLifted":
@@ -172,6 +180,7 @@ export const zh: Record<keyof typeof en, string> = {
   "trail.kind.resolution": "处理",
   "trail.kind.payment": "付款",
   "trail.kind.usage": "使用",
+  "trail.kind.budget": "预算",
   "trail.tier": "自 {threshold} 件起每件 {price}",
   "trail.item": "GTIN {gtin}，批号 {lot}",
   "trail.itemSerial": "GTIN {gtin}，批号 {lot}，序列号 {serial}",
@@ -251,6 +260,13 @@ export const zh: Record<keyof typeof en, string> = {
   "trail.step.trace.TraceEventRecordedExcursion":
     "发货单 {shipmentId}：{actor} 记录了{step}（第 {index} 个追溯事件），报告运输温度超标",
   "trail.step.trace.ExcursionWaived": "{approver} 接收了运输温度超标的发货单 {shipmentId}（原因：{reason}）",
+  "trail.step.budgets.BudgetSet": "医院 {hospital} 将 {period} 年度 {category} 预算设为 {amount}",
+  "trail.step.budgets.BudgetAdjusted":
+    "审批人 {proposer} 提议、审批人 {confirmer} 确认，将 {hospital} {period} 年度 {category} 预算调整 {delta}，调整后为 {newAmount}（原因：{reason}）",
+  "trail.step.budgets.BudgetCharged":
+    "订单 {orderId} 付款托管时从 {hospital} {period} 年度 {category} 预算中扣减 {amount}：已用 {spent}",
+  "trail.step.budgets.BudgetReturned":
+    "订单 {orderId} 退回的 {amount} 已返还 {hospital} {period} 年度 {category} 预算：已用 {spent}",
   "trail.step.trace.LotRecalled": "GTIN {gtin} 批号 {lot} 由 {by} 召回（原因：{reason}），范围：{scope}",
   "trail.step.trace.RecallLifted":
     "监管机构 {regulator} 解除了 GTIN {gtin} 批号 {lot} 的召回，范围：{scope}（原因：{reason}）",

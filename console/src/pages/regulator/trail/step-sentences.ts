@@ -313,6 +313,50 @@ export const ON_CHAIN: Record<string, Sentence> = {
     "trail.step.trace.ExcursionWaived",
     { approver: s.account(f.approver), shipmentId: f.shipmentId, reason: s.reason(f.reasonCode) },
   ],
+  "budgets.BudgetSet": (f, s) => [
+    "trail.step.budgets.BudgetSet",
+    {
+      hospital: s.account(f.hospital),
+      period: f.period,
+      category: s.text(f.category),
+      amount: s.yuan(f.amount),
+    },
+  ],
+  "budgets.BudgetAdjusted": (f, s) => [
+    "trail.step.budgets.BudgetAdjusted",
+    {
+      proposer: s.account(f.proposer),
+      confirmer: s.account(f.confirmer),
+      hospital: s.account(f.hospital),
+      period: f.period,
+      category: s.text(f.category),
+      delta: s.yuan(f.delta),
+      newAmount: s.yuan(f.newAmount),
+      reason: s.reason(f.reasonCode),
+    },
+  ],
+  "budgets.BudgetCharged": (f, s) => [
+    "trail.step.budgets.BudgetCharged",
+    {
+      orderId: f.orderId,
+      amount: s.yuan(f.amount),
+      hospital: s.account(f.hospital),
+      period: f.period,
+      category: s.text(f.category),
+      spent: s.yuan(f.spent),
+    },
+  ],
+  "budgets.BudgetReturned": (f, s) => [
+    "trail.step.budgets.BudgetReturned",
+    {
+      amount: s.yuan(f.amount),
+      orderId: f.orderId,
+      hospital: s.account(f.hospital),
+      period: f.period,
+      category: s.text(f.category),
+      spent: s.yuan(f.spent),
+    },
+  ],
   "trace.LotRecalled": (f, s) => [
     "trail.step.trace.LotRecalled",
     { lot: f.lot, gtin: f.gtin, by: s.account(f.by), reason: s.reason(f.reasonCode), scope: scope(f, s) },
