@@ -38,8 +38,10 @@ export function SetLedgerBudgetForm({ budgets }: { budgets: Budget[] }) {
   const taken = budgets.some((b) => b.category.toLowerCase() === category && b.period === period);
   return (
     <Card
+      role="region"
+      aria-labelledby="ledger-budget-set-title"
       title={
-        <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
+        <Typography.Title level={2} id="ledger-budget-set-title" style={{ fontSize: 18, margin: 0 }}>
           {t("ledgerBudgets.set.title")}
         </Typography.Title>
       }
