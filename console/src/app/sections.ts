@@ -37,6 +37,10 @@ const SECTIONS: readonly Section[] = [
     load: () => import("../pages/budgets/routes").then((m) => m.departmentBudgetsRoutes),
   },
   {
+    roles: ["regulator", ...HOSPITAL_STAFF, "hospital-receiver"],
+    load: () => import("../pages/ledger-budgets/routes").then((m) => m.ledgerBudgetsRoutes),
+  },
+  {
     roles: ["supplier", "hospital-admin"],
     load: () => import("../pages/allowance/routes").then((m) => m.allowanceRoutes),
   },

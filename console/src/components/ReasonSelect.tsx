@@ -1,6 +1,7 @@
 import { Select } from "antd";
 import { reasonsFor, type ReasonAct } from "../../../api/reason-codes";
 import { useI18n } from "../i18n/i18n";
+import { TAG } from "./tag-colours";
 
 /**
  * The reasons an act may record (the catalogue's, api/reason-codes.ts), by their labels: the
@@ -20,6 +21,8 @@ export function ReasonSelect(props: {
       value={props.value ?? undefined}
       onChange={props.onChange}
       placeholder={t("reasons.choose")}
+      // Ant Design's placeholder grey fails contrast (axe color-contrast) on a form shown at rest.
+      styles={{ placeholder: { color: TAG.muted } }}
       options={reasonsFor(props.act).map((r) => ({
         value: r.code,
         label: `${t(`reason.${r.key}`)} (${r.code})`,

@@ -7,6 +7,7 @@ import { en as hospital } from "../pages/hospital/messages";
 import { en as regulatorReports } from "../pages/regulator/reports/messages";
 import { en as regulator } from "../pages/regulator/messages";
 import { en as departmentBudgets } from "../pages/budgets/messages";
+import { en as ledgerBudgets } from "../pages/ledger-budgets/messages";
 import { en as trail } from "../pages/regulator/trail/messages";
 import { en as spend } from "../pages/spend/messages";
 import { en as supplier } from "../pages/supplier/messages";
@@ -22,6 +23,7 @@ export const en = {
   ...trail,
   ...spend,
   ...departmentBudgets,
+  ...ledgerBudgets,
   ...reasons,
   ...allowance,
   "app.title": "Sunshine Ledger",

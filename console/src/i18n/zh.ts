@@ -4,6 +4,7 @@ import { zh as hospital } from "../pages/hospital/messages";
 import { zh as regulatorReports } from "../pages/regulator/reports/messages";
 import { zh as regulator } from "../pages/regulator/messages";
 import { zh as departmentBudgets } from "../pages/budgets/messages";
+import { zh as ledgerBudgets } from "../pages/ledger-budgets/messages";
 import { zh as trail } from "../pages/regulator/trail/messages";
 import { zh as spend } from "../pages/spend/messages";
 import { zh as supplier } from "../pages/supplier/messages";
@@ -20,6 +21,7 @@ export const zh: Messages = {
   ...trail,
   ...spend,
   ...departmentBudgets,
+  ...ledgerBudgets,
   ...reasons,
   ...allowance,
   "app.title": "阳光采购账本",
