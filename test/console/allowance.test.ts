@@ -84,6 +84,7 @@ describe("console: allowances", function () {
         "Commitments",
         "Spend by category",
         "Department budgets",
+        "Budgets on the ledger",
         "Allowances",
       ]);
 

@@ -34,7 +34,10 @@ export function AdjustmentsTable({ budget, caption }: { budget: Budget; caption:
       rowKey="id"
       dataSource={budget.adjustments}
       scroll={{ x: "max-content" }}
-      locale={{ emptyText: t("ledgerBudgets.noAdjustments") }}
+      // The table's own placeholder colour is below AA contrast; secondary text meets it.
+      locale={{
+        emptyText: <Typography.Text type="secondary">{t("ledgerBudgets.noAdjustments")}</Typography.Text>,
+      }}
       columns={[
         { title: t("common.id"), dataIndex: "id" },
         {
