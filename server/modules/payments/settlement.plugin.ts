@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import { OrderBook__factory } from "../../../typechain-types";
+import { ConsignmentBook__factory, OrderBook__factory } from "../../../typechain-types";
 import { jobsByStatus, outboxDepth } from "./settlement.repository";
 import { SettlementWorker } from "./settlement.worker";
 
@@ -45,6 +45,7 @@ async function settlementPlugin(app: FastifyInstance, options: SettlementPluginO
     chain.settler,
     OrderBook__factory.connect(chain.deployment.contracts.orderBook, chain.settler),
     chain.ledger.trace,
+    ConsignmentBook__factory.connect(chain.deployment.contracts.consignment, chain.settler),
     { pollMs: config.indexer.pollMs, receiptTimeoutMs: 30_000 },
     app.log.child({ module: "settlement" }),
   );
