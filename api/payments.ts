@@ -169,7 +169,10 @@ export const SpendRow = Type.Object(
     category: Type.String({ description: "the agreement's product category" }),
     paid: Type.With(Amount, { description: "paid to suppliers, fen" }),
     penalties: Type.With(Amount, { description: "late-delivery penalties kept back, fen" }),
-    settlements: Type.Integer({ minimum: 1 }),
+    settlements: Type.Integer({
+      minimum: 1,
+      description: "payments counted: settlements, and consumption lines of consigned stock",
+    }),
   },
   { additionalProperties: false },
 );

@@ -10,6 +10,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {LedgerBase} from "./access/LedgerBase.sol";
 import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
 import {IBudgetBook} from "./interfaces/IBudgetBook.sol";
+import {IConsignmentBook} from "./interfaces/IConsignmentBook.sol";
 import {IDeliveryTrace} from "./interfaces/IDeliveryTrace.sol";
 import {IHospitalRegistry} from "./interfaces/IHospitalRegistry.sol";
 import {IOrderBook} from "./interfaces/IOrderBook.sol";
@@ -53,6 +54,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     IHospitalRegistry public immutable hospitals;
     IDeliveryTrace public immutable trace;
     IBudgetBook public immutable budgets;
+    IConsignmentBook public immutable consignment;
 
     uint256 public orderCount;
     /// @inheritdoc IOrderBook
@@ -71,7 +73,8 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         ISupplierRegistry registry_,
         IHospitalRegistry hospitals_,
         IDeliveryTrace trace_,
-        IBudgetBook budgets_
+        IBudgetBook budgets_,
+        IConsignmentBook consignment_
     ) LedgerBase(roles_, forwarder) {
         token = token_;
         agreements = agreements_;
@@ -79,6 +82,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         hospitals = hospitals_;
         trace = trace_;
         budgets = budgets_;
+        consignment = consignment_;
     }
 
     /// @inheritdoc IOrderBook
@@ -293,6 +297,12 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOrderBook
+    function releaseConsignedBudget(uint256 orderId, uint128 amount) external {
+        if (msg.sender != address(consignment)) revert OrderCallerNotConsignment(msg.sender);
+        _returnToBudget(orderId, _orders[orderId], amount);
+    }
+
+    /// @inheritdoc IOrderBook
     /// @dev Never paused: it only pays out what is already owed.
     function withdrawRefund() external nonReentrant {
         address account = _msgSender();
@@ -439,11 +449,24 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         emit ShipmentSettled(shipmentId, s.orderId, s.supplier, by, c, p);
         uint128 refund = p.penalty + _closeIfComplete(s.orderId, o);
         _returnToBudget(s.orderId, o, refund);
+        address payee = _payee(shipmentId, s, c.accepted, p.paid);
 
         // Interactions: the supplier's payment first, so a hospital that cannot receive its
         // refund never blocks it.
-        if (p.paid > 0) token.safeTransfer(s.supplier, p.paid);
+        if (p.paid > 0) token.safeTransfer(payee, p.paid);
         _refund(o.hospital, refund);
+    }
+
+    /// @dev Who the settled value goes to: the supplier, or for a consignment the consignment
+    /// book, which holds it (with the accepted units in the hospital's custody) until used.
+    function _payee(
+        uint256 shipmentId,
+        ShipmentRecord calldata s,
+        uint32 accepted,
+        uint128 paid
+    ) internal returns (address) {
+        if (accepted > 0 && consignment.onSettled(shipmentId, s, accepted, paid)) return address(consignment);
+        return s.supplier;
     }
 
     function _requirePayable(

@@ -366,6 +366,45 @@ export async function confirmShipment(
   );
 }
 
+/**
+ * The agreement's supplier makes it a consignment agreement (once); stock that expires unused is
+ * the supplier's loss unless `hospitalBearsExpiry`.
+ */
+export async function offerConsignment(
+  ledger: Ledger,
+  supplier: Signer,
+  agreementId: bigint,
+  hospitalBearsExpiry = false,
+): Promise<void> {
+  await sent(ledger.consignment.connect(supplier).offerConsignment(agreementId, hospitalBearsExpiry));
+}
+
+/** The hospital (its account or an approver) makes a placed order a consignment. */
+export async function electConsignment(ledger: Ledger, staff: Signer, orderId: bigint): Promise<void> {
+  await sent(ledger.consignment.connect(staff).electConsignment(orderId));
+}
+
+/** The hospital's settler pays units used of consigned shipments, as one batch. */
+export async function confirmConsumption(
+  ledger: Ledger,
+  settler: Signer,
+  batchId: string,
+  lines: { shipmentId: bigint; units: number }[],
+): Promise<ethers.TransactionReceipt> {
+  return sent(ledger.consignment.connect(settler).confirmConsumption(batchId, lines));
+}
+
+/** Unused consigned units go back to the supplier; their value back to the hospital. */
+export async function returnConsignedStock(
+  ledger: Ledger,
+  by: Signer,
+  shipmentId: bigint,
+  units: number,
+  reasonCode: number,
+): Promise<ethers.TransactionReceipt> {
+  return sent(ledger.consignment.connect(by).returnStock(shipmentId, units, reasonCode));
+}
+
 /** `owner`'s EIP-2612 permit for `spender` over the settlement token, at its current nonce. */
 export async function signPermit(
   ledger: Ledger,

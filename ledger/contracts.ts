@@ -2,6 +2,7 @@ import { ethers, type ContractRunner, type Signer } from "ethers";
 import {
   AgreementBook__factory,
   BudgetBook__factory,
+  ConsignmentBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
@@ -12,6 +13,7 @@ import {
   TenderHouse__factory,
   type AgreementBook,
   type BudgetBook,
+  type ConsignmentBook,
   type DeliveryTrace,
   type HospitalRegistry,
   type LedgerForwarder,
@@ -35,6 +37,7 @@ export const LEDGER_BASED_CONTRACTS = [
   "trace",
   "orderBook",
   "budgets",
+  "consignment",
 ] as const;
 
 /**
@@ -55,6 +58,7 @@ export interface Ledger {
   trace: DeliveryTrace;
   orderBook: OrderBook;
   budgets: BudgetBook;
+  consignment: ConsignmentBook;
 }
 
 /** China Standard Time, the ledger's default local time for fiscal periods (UTC+8, no DST). */
@@ -86,7 +90,8 @@ export interface DeploymentRecord {
 
 /**
  * Deploys the whole ledger from `deployer` and wires it: the agreement book is bound to the
- * tender house and the order book, the order book to the delivery trace and the budget book
+ * tender house and the order book, the order book to the delivery trace, the budget book and the
+ * consignment book
  * (each binding happens exactly once), roles are granted.
  */
 export async function deployLedger(
@@ -125,6 +130,15 @@ export async function deployLedger(
       options.utcOffsetSeconds ?? CHINA_UTC_OFFSET_SECONDS,
     ),
   );
+  const consignment = await deployed(
+    new ConsignmentBook__factory(deployer).deploy(
+      rolesAddr,
+      fwd,
+      tokenAddr,
+      await agreements.getAddress(),
+      hospitalsAddr,
+    ),
+  );
   const orderBook = await deployed(
     new OrderBook__factory(deployer).deploy(
       rolesAddr,
@@ -135,6 +149,7 @@ export async function deployLedger(
       hospitalsAddr,
       await trace.getAddress(),
       await budgets.getAddress(),
+      await consignment.getAddress(),
     ),
   );
   const orderBookAddr = await orderBook.getAddress();
@@ -142,6 +157,7 @@ export async function deployLedger(
   await (await agreements.bind(await tenders.getAddress(), orderBookAddr)).wait();
   await (await trace.bindOrderBook(orderBookAddr)).wait();
   await (await budgets.bindOrderBook(orderBookAddr)).wait();
+  await (await consignment.bindOrderBook(orderBookAddr)).wait();
   for (const account of options.regulators ?? []) {
     await (await roles.grantRole(REGULATOR_ROLE, account)).wait();
   }
@@ -160,6 +176,7 @@ export async function deployLedger(
     trace,
     orderBook,
     budgets,
+    consignment,
   };
   return { ledger, deploymentBlock: firstBlock + 1 };
 }
@@ -205,6 +222,7 @@ export function connectLedger(record: DeploymentRecord, runner: ContractRunner):
     trace: DeliveryTrace__factory.connect(c.trace, runner),
     orderBook: OrderBook__factory.connect(c.orderBook, runner),
     budgets: BudgetBook__factory.connect(c.budgets, runner),
+    consignment: ConsignmentBook__factory.connect(c.consignment, runner),
   };
 }
 

@@ -15,6 +15,7 @@ import { PERMIT_TYPES } from "../ledger/permit";
 import { decodeRevert, revertDataOf } from "../ledger/revert";
 import type { CastMember } from "./lib/stack/accounts";
 import { demoCast } from "./lib/stack/accounts";
+import { consignmentYear, type ConsignmentSummary } from "./demo-steps/consignment";
 
 /**
  * The demo scenario: a procurement year in miniature on the v2 ledger, played through the public
@@ -45,7 +46,10 @@ export interface DemoOptions {
 }
 
 export interface DemoSummary {
-  /** Paid to suppliers on chain over every settlement (ShipmentSettled), in token base units. */
+  /**
+   * Paid to suppliers on chain, in token base units: every settlement (ShipmentSettled) but a
+   * consigned one (its value is held until used), and every consumption batch.
+   */
   paid: string;
   /** Late penalties the settlements returned to hospitals. */
   penalties: string;
@@ -80,6 +84,8 @@ export interface DemoSummary {
     /** Applied adjustments' changes, with their reason codes. */
     adjustments: { delta: string; reasonCode: number }[];
   }[];
+  /** City General's consigned stents (scripts/demo-steps/consignment.ts). */
+  consignment: ConsignmentSummary;
 }
 
 const DAY = 86_400;
@@ -553,7 +559,17 @@ class Demo {
       neverReceived,
     });
     const budgets = await this.setDepartmentBudgets(general.approvers[0], usedAt);
-    return this.summary(officer, [acmeAgreement, cardiaAgreement, kneeAgreement], budgets);
+    const consignment = await consignmentYear({
+      ledger: L,
+      supplier: acme,
+      hospital: general,
+      agreementId: acmeAgreement,
+      gateway: (signer) => this.gateway(signer),
+      deliver: (orderId, lot, prefix, n) => this.deliver(acme, general.receiver, orderId, lot, prefix, n),
+      now: () => this.now(),
+      log: this.log,
+    });
+    return this.summary(officer, [acmeAgreement, cardiaAgreement, kneeAgreement], budgets, consignment);
   }
 
   /**
@@ -570,6 +586,43 @@ class Demo {
     const { txHash } = await client.post<PermitAccepted>("/v1/relay/permits", { ...permit, signature });
     const receipt = await this.provider.waitForTransaction(txHash);
     if (receipt?.status !== 1) throw new Error(`the relayed permit ${txHash} did not succeed`);
+  }
+
+  /**
+   * Ships `n` stents of `lot` against `orderId`, then the hospital receives them as every
+   * delivery: manifest, arrival, receiving on chain and a goods receipt scanning each serial.
+   */
+  private async deliver(
+    supplier: Signer,
+    receiver: Signer,
+    orderId: bigint,
+    lot: string,
+    prefix: string,
+    n: number,
+  ): Promise<Shipped> {
+    const expiry = (await this.now()) + 2 * 365 * DAY;
+    const serials = Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(4, "0")}`);
+    const { shipmentId } = await act.createShipment(this.ledger, supplier, {
+      orderId,
+      gtin: STENT_GTIN,
+      lot,
+      expiry,
+      serials,
+      notice: `DESADV-${prefix}`,
+    });
+    const s = { shipmentId, serials, gtin: STENT_GTIN, lot };
+    await this.uploadManifest(supplier, s);
+    await act.recordTrace(this.ledger, supplier, shipmentId, "arriving", {
+      location: "GLN:6901234000024",
+      eventTime: await this.now(),
+    });
+    await this.receiveOnChain(receiver, s);
+    const lines = serials.map((x) => ({
+      barcode: `(01)${STENT_GTIN}(17)${yymmdd(expiry)}(10)${lot}(21)${x}`,
+    }));
+    const receivedAt = new Date((await this.now()) * 1000).toISOString();
+    await this.postReceipt(await this.gateway(receiver), `GR-${prefix}`, s, receivedAt, lines);
+    return s;
   }
 
   /** The hospital's first receiving step on chain: from now on the shipment is in its custody. */
@@ -685,11 +738,20 @@ class Demo {
     client: GatewayClient,
     agreements: bigint[],
     departmentBudgets: DepartmentBudgetRow[],
+    consignment: ConsignmentSummary,
   ): Promise<DemoSummary> {
     const L = this.ledger;
     const from = this.options.deployment.deploymentBlock;
     const settled = await L.orderBook.queryFilter(L.orderBook.filters.ShipmentSettled(), from);
-    const paid = settled.reduce((sum, e) => sum + e.args.payout.paid, 0n);
+    const consigned = new Set(
+      (await L.consignment.queryFilter(L.consignment.filters.StockConsigned(), from)).map(
+        (e) => e.args.shipmentId,
+      ),
+    );
+    const paid =
+      settled
+        .filter((e) => !consigned.has(e.args.shipmentId))
+        .reduce((sum, e) => sum + e.args.payout.paid, 0n) + BigInt(consignment.paid);
     const penalties = settled.reduce((sum, e) => sum + e.args.payout.penalty, 0n);
     const claims = settled.filter((e) => e.args.settledBy === e.args.supplier).length;
     const forfeited = (await L.tenders.queryFilter(L.tenders.filters.BondsForfeited(), from)).reduce(
@@ -758,6 +820,7 @@ class Demo {
       departmentBudgets,
       fulfilment,
       budgets,
+      consignment,
     };
     this.print(summary);
     return summary;
@@ -774,6 +837,10 @@ class Demo {
       `  paid to suppliers on chain:  ${formatFen(BigInt(s.paid))} in ${s.settlements} settlements (${s.payments} by this gateway, ${s.claims} claimed by a supplier)`,
     );
     this.log(`  late penalties to hospitals: ${formatFen(BigInt(s.penalties))}`);
+    const c = s.consignment;
+    this.log(
+      `  consignment (City General):  ${c.received} stents received, ${c.used} used and paid ${formatFen(BigInt(c.paid))} in ${c.batches} batch(es), ${c.returned} returned (${formatFen(BigInt(c.refunded))} back), ${c.onHand} on hand unpaid`,
+    );
     this.log(
       `  forfeited bid bonds:         ${formatFen(BigInt(s.forfeited))}, ${formatFen(BigInt(s.forfeitsClaimed))} claimed by the hospitals`,
     );

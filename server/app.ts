@@ -7,6 +7,7 @@ import fulfilmentRoutes from "./modules/agreements/fulfilment.routes";
 import authRoutes from "./modules/auth/auth.routes";
 import barcodesRoutes from "./modules/barcodes/barcodes.routes";
 import budgetsRoutes from "./modules/budgets/budgets.routes";
+import consignmentRoutes from "./modules/consignment/consignment.routes";
 import consoleRoutes from "./modules/console/console.routes";
 import consoleStatic from "./modules/console/console.static";
 import departmentBudgetsMetrics from "./modules/department-budgets/department-budgets.metrics";
@@ -128,6 +129,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(fulfilmentRoutes, { prefix: "/v1/agreements" });
   app.register(ordersRoutes, { prefix: "/v1/orders" });
   app.register(budgetsRoutes, { prefix: "/v1/budgets" });
+  app.register(consignmentRoutes, { prefix: "/v1/consignment" });
   app.register(shipmentsRoutes, { prefix: "/v1/shipments" });
   app.register(receiptsRoutes, { prefix: "/v1/receipts" });
   app.register(exceptionsRoutes, { prefix: "/v1/exceptions" });

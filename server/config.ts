@@ -36,6 +36,11 @@ export interface Config {
   /** `settler` is always set when `enabled`. */
   payments: { enabled: boolean; settler: SettlerKeySource | undefined };
   /**
+   * Consumption batches of consigned stock, per hospital × supplier: cut when the usages not yet
+   * batched reach `batchUnits` units, or when the oldest of them is `batchIntervalMs` old.
+   */
+  consignment: { batchIntervalMs: number; batchUnits: number };
+  /**
    * `secret` signs tokens; tokens signed with one of `previousSecrets` are still accepted
    * (docs/operations-keys.md). `secretGenerated`: no AUTH_SECRET was set, so tokens die with the
    * process and one replica.
@@ -280,6 +285,16 @@ const SETTINGS = {
   NETWORK: withDefault("network name as in hardhat.config.ts", networkName, "localhost"),
   DEPLOYMENT_FILE: optional("contract addresses; deployments/<NETWORK>.json when unset", verbatim),
   PAYMENTS_ENABLED: withDefault("run the payment worker, which needs the settler key", boolean, true),
+  CONSUMPTION_BATCH_INTERVAL_MS: withDefault(
+    "a consignment's usages are paid at the latest this long after the oldest unpaid one",
+    integer(1_000),
+    3_600_000,
+  ),
+  CONSUMPTION_BATCH_UNITS: withDefault(
+    "a consignment's usages are paid as soon as this many units are unpaid (per hospital × supplier)",
+    integer(1, 10_000),
+    50,
+  ),
   SETTLER_KEY: optional("the settler's private key", privateKey, SECRET),
   SETTLER_KEYSTORE: optional("encrypted JSON keystore holding the settler key", verbatim),
   SETTLER_KEYSTORE_PASSWORD: optional("password of SETTLER_KEYSTORE", verbatim, SECRET),
@@ -493,6 +508,10 @@ function assemble(values: Values, problems: ConfigProblem[]): Config {
       reorgWindow: values.REORG_WINDOW,
     },
     payments: { enabled: values.PAYMENTS_ENABLED, settler },
+    consignment: {
+      batchIntervalMs: values.CONSUMPTION_BATCH_INTERVAL_MS,
+      batchUnits: values.CONSUMPTION_BATCH_UNITS,
+    },
     auth: authKeys(values, problems),
     patientRefSalt: values.PATIENT_REF_SALT,
     relay: relaySettings(values, settler, problems),

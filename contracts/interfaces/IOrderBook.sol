@@ -170,6 +170,9 @@ interface IOrderBook {
     /// @param expected Amount asked.
     /// @param received Amount that arrived.
     error OrderTokenTransferMismatch(uint256 expected, uint256 received);
+    /// @notice Only the consignment book releases consigned value to a budget.
+    /// @param caller The caller.
+    error OrderCallerNotConsignment(address caller);
     /// @notice No refund is owed to the caller.
     /// @param account The caller.
     error OrderNoRefundOwed(address account);
@@ -306,6 +309,11 @@ interface IOrderBook {
     /// disputed ones rejected, with the same payment rules as a confirmation.
     /// Emits `ShipmentSettled` (`OrderClosed`).
     function claimSettlement(uint256 shipmentId, ShipmentRecord calldata shipment) external;
+
+    /// @notice The consignment book gave `amount` of a consigned order's value back to the
+    /// hospital (a return, or stock expired at the supplier's loss): it goes back to the budget
+    /// the order was charged to. Requirements: the consignment book.
+    function releaseConsignedBudget(uint256 orderId, uint128 amount) external;
 
     /// @notice Pays out refunds owed to the caller (deferred because a transfer failed). Works
     /// while paused. Emits `RefundWithdrawn`.

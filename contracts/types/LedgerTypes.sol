@@ -307,3 +307,27 @@ struct BudgetAdjustment {
     // slot 3
     int128 delta;
 }
+
+/// @dev A consigned shipment's units in the hospital's custody and the value held for them:
+/// on hand = received − used − returned − expired, and `held` is the value of the units on hand.
+struct ConsignedStock {
+    // slot 0
+    address hospital;
+    uint64 expiry;
+    uint32 received;
+    // slot 1
+    address supplier;
+    uint32 used;
+    uint32 returned;
+    uint32 expired;
+    // slot 2
+    uint128 held;
+    uint64 orderId;
+    uint32 agreementId;
+}
+
+/// @dev One line of a consumption batch: units of a consigned shipment used.
+struct ConsumptionLine {
+    uint256 shipmentId;
+    uint32 units;
+}

@@ -5,6 +5,7 @@ import { bidCommit, bidReveal, withdrawBond } from "./bids";
 import { agreeCancel, consentExcess } from "./orders";
 import { recall } from "./recalls";
 import { claimSettlement } from "./settlement";
+import { consignmentBatches, consignmentOffer, consignmentReturn, consignmentStock } from "./consignment";
 import { manifest, setCarrier, ship, trace } from "./shipments";
 
 /** The supplier's commands, from registration to being paid. */
@@ -27,5 +28,9 @@ export const supplierGroup: GroupSpec = {
     setCarrier,
     recall,
     claimSettlement,
+    consignmentOffer,
+    { ...consignmentReturn, examples: ["sunshine supplier consignment return --shipment 9 --units 4"] },
+    consignmentStock,
+    consignmentBatches,
   ],
 };

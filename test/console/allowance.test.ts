@@ -73,7 +73,7 @@ describe("console: allowances", function () {
       expect(await p.page.getByTestId("who").textContent()).to.include("Hospital account");
       const menu = p.page.getByRole("navigation", { name: "menu" }).getByRole("link");
       // Each section's pages arrive with its chunk: the last one's link says the menu is whole.
-      await menu.getByText("Allowances", { exact: true }).waitFor();
+      await menu.getByText("Consignment", { exact: true }).waitFor();
       expect(await menu.allTextContents()).to.deep.equal([
         "Home",
         "Orders to approve",
@@ -86,6 +86,7 @@ describe("console: allowances", function () {
         "Department budgets",
         "Budgets on the ledger",
         "Allowances",
+        "Consignment",
       ]);
 
       await open(p, "Orders to approve", "Orders to approve");

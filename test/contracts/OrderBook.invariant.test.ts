@@ -31,6 +31,14 @@
  *   cancellation, penalties, the rest of its escrow at closing) goes back to that period, and no
  *   other order touches a budget; each budget's spent == Σ escrow funded − Σ refunds over the
  *   orders charged to it, never above its amount, which only confirmed adjustments change;
+ * - CONSIGNMENT (supplier 0 offers its stents agreement on consignment at its own expiry risk,
+ *   supplier 1 its knees at the hospital's; hospitals elect it on random placed orders): a
+ *   consigned shipment's settlement pays its value into the consignment book, not to the
+ *   supplier; consumption batches (by the settler; sometimes a repeated batch id), returns
+ *   (by an approver, or the supplier) and expiry write-offs move it on; the book's balance ==
+ *   totalHeld == Σ held; per shipment, units received == used + returned + expired + on hand
+ *   and its value == paid + refunded + written off + held; a consigned return or write-off to
+ *   the hospital goes back to its order's budget like any refund;
  * - tokens moved only as the events say, and are conserved.
  *
  * No fixture snapshot chain: the ledger is deployed inside the test and every run restores a
@@ -173,6 +181,8 @@ async function deployInvariantLedger() {
     [200n, 200n],
     { category: KNEES, winners: 1, leadTimeDays: 5, penaltyBpsPerDay: 100, penaltyCapBps: 2000 },
   );
+  await ledger.consignment.connect(s0).offerConsignment(stents.agreementIds[0], false);
+  await ledger.consignment.connect(s1).offerConsignment(knees.agreementIds[0], true);
   const period = await ledger.budgets.currentPeriod();
   const budgetPeriods = [period, period + 1n];
   for (const p of budgetPeriods) {
@@ -269,6 +279,10 @@ type Action =
   | { kind: "withdraw"; hospital: number }
   | { kind: "pause"; paused: boolean }
   | { kind: "adjust"; hospital: number; delta: number; withdraw: boolean }
+  | { kind: "elect"; order: Pick; byApprover: boolean }
+  | { kind: "consume"; shipment: Pick; share: number; repeat: boolean; extra: boolean }
+  | { kind: "returnStock"; shipment: Pick; share: number; bySupplier: boolean }
+  | { kind: "expire"; shipment: Pick }
   | { kind: "time"; seconds: number };
 
 const pick: fc.Arbitrary<Pick> = fc.record({
@@ -382,6 +396,30 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("elect" as const), order: pick, byApprover: fc.boolean() }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("consume" as const),
+      shipment: pick,
+      share: fc.integer({ min: 0, max: 1000 }),
+      repeat: rarely(2),
+      extra: rarely(3),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("returnStock" as const),
+      shipment: pick,
+      share: fc.integer({ min: 0, max: 1000 }),
+      bySupplier: rarely(4),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("expire" as const), shipment: pick }) },
+  {
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant("pause" as const),
@@ -407,8 +445,10 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
  * How each run ends, with random targets: business resumes; a funded order gets a shipment
  * (late if need be, with the hospital's consent) that is received on chain and left unconfirmed
  * past the confirmation window, so its supplier claims it; and with both hospitals blocked in the
- * token, a funded order is cancelled, its refund owed, and withdrawn once unblocked. So every run
- * reaches claims and deferred refunds, which random actions alone reach rarely.
+ * token, a funded order is cancelled, its refund owed, and withdrawn once unblocked; some
+ * consigned stock is used and some returned; then past every expiry, consigned stock left is
+ * written off. So every run reaches claims, deferred
+ * refunds and expiry write-offs, which random actions alone reach rarely.
  */
 const epilogueArb: fc.Arbitrary<Action[]> = fc
   .record({ order: pick, lot: fc.integer({ min: 0, max: LOTS.length - 1 }), cancel: fc.nat({ max: 1_000 }) })
@@ -430,6 +470,11 @@ const epilogueArb: fc.Arbitrary<Action[]> = fc
       { kind: "block", hospital: 1, blocked: false },
       { kind: "withdraw", hospital: 0 },
       { kind: "withdraw", hospital: 1 },
+      { kind: "consume", shipment: order, share: 300, repeat: false, extra: false },
+      { kind: "returnStock", shipment: order, share: 300, bySupplier: false },
+      // Past every shipment's expiry: a consigned shipment with stock left is written off.
+      { kind: "time", seconds: 41 * DAY },
+      { kind: "expire", shipment: order },
     ];
   });
 
@@ -462,6 +507,17 @@ function shippable(o: Order): boolean {
 interface ShipmentModel extends Shipment {
   agreement: AgreementModel;
   hospital: HospitalModel;
+}
+
+/** A consigned shipment as its events tell it. */
+interface ConsignedModel {
+  shipment: ShipmentModel;
+  orderId: bigint;
+  units: bigint;
+  value: bigint;
+  /** Units and value used, returned or written off so far. */
+  unitsOut: bigint;
+  valueOut: bigint;
 }
 
 /** The state a settlement must be judged against, read just before the step. */
@@ -497,6 +553,9 @@ class Runner {
   private readonly refunded = new Map<bigint, bigint>();
   /** Each budget's amount (BUDGET plus the confirmed adjustments), by budgetKey. */
   private readonly budgetAmount = new Map<string, bigint>();
+  /** Consigned shipments (StockConsigned) with their units and value moved on since. */
+  private readonly consigned = new Map<bigint, ConsignedModel>();
+  private batchCount = 0;
 
   constructor(private readonly d: Deployed) {
     this.agreements = d.agreements();
@@ -514,6 +573,7 @@ class Runner {
       l.trace.interface,
       l.registry.interface,
       l.hospitals.interface,
+      l.consignment.interface,
       d.token.interface,
     ];
   }
@@ -781,6 +841,42 @@ class Runner {
         await time.increase(action.seconds);
         break;
       }
+      case "elect": {
+        const id = this.orderId(action.order, (o) => o.status === OrderStatus.Placed);
+        const h = this.orderOf(id)?.hospital ?? this.hospitals[0];
+        const by = action.byApprover ? h.approvers[0] : h.account;
+        tx = await this.send("elect", () => ledger.consignment.connect(by).electConsignment(id));
+        break;
+      }
+      case "consume": {
+        const c = this.consignedPick(action.shipment);
+        if (!c) break;
+        // Now and then one unit more than is on hand, which the book must refuse.
+        const units = (await this.unitsOf(c, action.share)) + (action.extra ? c.units - c.unitsOut : 0n);
+        const batchId = ethers.id(`batch ${action.repeat ? this.batchCount : ++this.batchCount}`);
+        tx = await this.send("consume", () =>
+          ledger.consignment
+            .connect(c.shipment.hospital.settler)
+            .confirmConsumption(batchId, [{ shipmentId: c.shipment.id, units }]),
+        );
+        break;
+      }
+      case "returnStock": {
+        const c = this.consignedPick(action.shipment);
+        if (!c) break;
+        const units = await this.unitsOf(c, action.share);
+        const by = action.bySupplier ? c.shipment.agreement.supplier : c.shipment.hospital.approvers[1];
+        tx = await this.send("returnStock", () =>
+          ledger.consignment.connect(by).returnStock(c.shipment.id, units, 1),
+        );
+        break;
+      }
+      case "expire": {
+        const c = this.consignedPick(action.shipment);
+        if (!c) break;
+        tx = await this.send("expire", () => ledger.consignment.writeOffExpired(c.shipment.id));
+        break;
+      }
       case "adjust": {
         // One approver proposes a change to this period's budget; the other confirms it, or
         // the proposer withdraws it.
@@ -806,15 +902,95 @@ class Runner {
       this.orderHospital.push(placed.hospital);
       this.orderAgreement.push(placed.agreement);
     }
+    const consignmentEvents = await this.consignmentEvents(tx);
     await this.checkEvents(events, pre);
-    await this.checkInvariants(accounts, before, events);
-    await this.checkBudgets(tx, events);
+    await this.checkInvariants(accounts, before, events, consignmentEvents);
+    await this.checkBudgets(tx, events, consignmentEvents);
+    await this.checkConsignment(consignmentEvents);
+  }
+
+  /** A consigned shipment: one with units on hand unless `any`. */
+  private consignedPick(p: Pick): ConsignedModel | undefined {
+    const all = [...this.consigned.values()];
+    const fitting = all.filter((c) => c.unitsOut < c.units);
+    const pool = p.any || fitting.length === 0 ? all : fitting;
+    return pool.length === 0 ? undefined : pool[p.i % pool.length];
+  }
+
+  /** `share`‰ of the units on hand, at least one (so that zero on hand asks for too many). */
+  private async unitsOf(c: ConsignedModel, share: number): Promise<bigint> {
+    const onHand = c.units - c.unitsOut;
+    const units = (onHand * BigInt(share) + 999n) / 1000n;
+    return units === 0n ? 1n : units;
+  }
+
+  private async consignmentEvents(tx: ContractTransactionResponse | null): Promise<LogDescription[]> {
+    const receipt = tx ? await tx.wait() : null;
+    const out: LogDescription[] = [];
+    for (const log of receipt?.logs ?? []) {
+      if (log.address !== this.ledger.consignment.target) continue;
+      const parsed = this.ledger.consignment.interface.parseLog(log);
+      if (parsed) out.push(parsed);
+    }
+    return out;
+  }
+
+  /** The consignment rules in the header. */
+  private async checkConsignment(events: LogDescription[]): Promise<void> {
+    const { ledger } = this;
+    for (const e of events) {
+      const shipmentId = e.args.shipmentId as bigint;
+      if (e.name === "StockConsigned") {
+        const s = this.shipments.find((x) => x.id === shipmentId)!;
+        expect(await ledger.consignment.isConsigned(e.args.orderId as bigint), "consigned order").to.equal(
+          true,
+        );
+        this.consigned.set(shipmentId, {
+          shipment: s,
+          orderId: e.args.orderId as bigint,
+          units: e.args.units as bigint,
+          value: e.args.value as bigint,
+          unitsOut: 0n,
+          valueOut: 0n,
+        });
+        count("consign:held");
+        continue;
+      }
+      const c = this.consigned.get(shipmentId);
+      if (!c) continue;
+      if (e.name === "ConsumptionConfirmed") {
+        c.unitsOut += e.args.units as bigint;
+        c.valueOut += e.args.amount as bigint;
+        count("consign:paid");
+      } else if (e.name === "ConsignedStockReturned") {
+        c.unitsOut += e.args.units as bigint;
+        c.valueOut += e.args.refund as bigint;
+        count("consign:returned");
+      } else if (e.name === "ConsignedStockExpired") {
+        c.unitsOut += e.args.units as bigint;
+        c.valueOut += e.args.value as bigint;
+        count("consign:expired");
+      }
+    }
+    let held = 0n;
+    for (const [id, c] of this.consigned) {
+      const st = await ledger.consignment.stock(id);
+      expect(st.received, `shipment ${id}: consigned units`).to.equal(c.units);
+      expect(st.used + st.returned + st.expired, `shipment ${id}: units out`).to.equal(c.unitsOut);
+      expect(st.held, `shipment ${id}: value held`).to.equal(c.value - c.valueOut);
+      if (c.unitsOut === c.units) expect(st.held, `shipment ${id}: held with none on hand`).to.equal(0n);
+      held += st.held;
+    }
+    const book = ledger.consignment.target as string;
+    expect(await this.d.token.balanceOf(book), "consignment book balance vs Σ held").to.equal(held);
+    expect(await ledger.consignment.totalHeld(), "totalHeld vs Σ held").to.equal(held);
   }
 
   /** The budget rules in the header, after the step `tx` (with the order book's `events`). */
   private async checkBudgets(
     tx: ContractTransactionResponse | null,
     events: LogDescription[],
+    consignmentEvents: LogDescription[],
   ): Promise<void> {
     const { ledger } = this;
     const receipt = tx ? await tx.wait() : null;
@@ -853,6 +1029,12 @@ class Runner {
       ) {
         add(this.refunded, orderId, e.args.refund as bigint);
       }
+    }
+    for (const e of consignmentEvents) {
+      if (e.name === "ConsignedStockReturned")
+        add(this.refunded, e.args.orderId as bigint, e.args.refund as bigint);
+      if (e.name === "ConsignedStockExpired" && !e.args.paidToSupplier)
+        add(this.refunded, e.args.orderId as bigint, e.args.value as bigint);
     }
     for (const b of budgetEvents) {
       if (b.name === "BudgetReturned") {
@@ -950,6 +1132,7 @@ class Runner {
       ...this.agreements.map((a) => a.supplier.address),
       ...this.hospitals.map((h) => h.account.address),
       this.book,
+      this.ledger.consignment.target as string,
     ];
   }
 
@@ -1049,6 +1232,7 @@ class Runner {
     accounts: string[],
     before: bigint[],
     events: LogDescription[],
+    consignmentEvents: LogDescription[],
   ): Promise<void> {
     const { ledger, d } = this;
     const n = Number(await ledger.orderBook.orderCount());
@@ -1148,13 +1332,18 @@ class Runner {
     const add = (account: string, amount: bigint) =>
       expected.set(account, (expected.get(account) ?? 0n) + amount);
     const hospitalOf = (orderId: bigint) => this.orderHospital[Number(orderId) - 1].account.address;
+    const consignmentBook = ledger.consignment.target as string;
     for (const e of events) {
       if (e.name === "OrderFunded") {
         add(e.args.hospital as string, -(e.args.amount as bigint));
         add(this.book, e.args.amount as bigint);
       } else if (e.name === "ShipmentSettled") {
         const { paid, penalty } = e.args.payout as unknown as { paid: bigint; penalty: bigint };
-        add(e.args.supplier as string, paid);
+        // A consigned shipment's value goes to the consignment book, unpaid.
+        const consigned = consignmentEvents.some(
+          (c) => c.name === "StockConsigned" && c.args.shipmentId === e.args.shipmentId,
+        );
+        add(consigned ? consignmentBook : (e.args.supplier as string), paid);
         add(hospitalOf(e.args.orderId as bigint), penalty);
         add(this.book, -(paid + penalty));
       } else if (
@@ -1171,6 +1360,20 @@ class Runner {
       } else if (e.name === "RefundWithdrawn") {
         add(e.args.account as string, e.args.amount as bigint);
         add(this.book, -(e.args.amount as bigint));
+      }
+    }
+    for (const e of consignmentEvents) {
+      const c = this.consigned.get(e.args.shipmentId as bigint);
+      if (e.name === "ConsumptionBatchConfirmed") {
+        add(e.args.supplier as string, e.args.amount as bigint);
+        add(consignmentBook, -(e.args.amount as bigint));
+      } else if (e.name === "ConsignedStockReturned") {
+        add(c!.shipment.hospital.account.address, e.args.refund as bigint);
+        add(consignmentBook, -(e.args.refund as bigint));
+      } else if (e.name === "ConsignedStockExpired") {
+        const to = e.args.paidToSupplier ? c!.shipment.agreement.supplier : c!.shipment.hospital.account;
+        add(to.address, e.args.value as bigint);
+        add(consignmentBook, -(e.args.value as bigint));
       }
     }
     for (const [i, account] of accounts.entries()) {
@@ -1199,9 +1402,22 @@ describe("OrderBook: invariants under random action sequences", function () {
               // A few orders, each approved until funded, so the random part starts with
               // something to ship, settle and cancel; every step is checked.
               for (const place of prelude) await runner.step(place);
+              // One of them a consignment, so every run has consigned stock to use and return.
+              await runner.step({ kind: "elect", order: { i: 0, any: false }, byApprover: false });
               for (let k = 0; k < 2 * prelude.length; k++) {
                 await runner.step({ kind: "approve", order: { i: 0, any: false }, approver: k % 2 });
               }
+              // The consigned order ships half and the hospital takes it into custody.
+              await runner.step({
+                kind: "ship",
+                order: { i: 0, any: false },
+                share: 500,
+                lot: 0,
+                expiryDays: 40,
+                excursion: false,
+              });
+              const latest = { i: 0, any: false, latest: true };
+              await runner.step({ kind: "confirm", shipment: latest, acceptedShare: 1000, mismatch: false });
               for (const action of [...actions, ...epilogue]) await runner.step(action);
             } finally {
               await start.restore();
@@ -1239,6 +1455,13 @@ describe("OrderBook: invariants under random action sequences", function () {
       "budget:returned",
       "budget:adjusted",
       "approve:BudgetExceeded",
+      "elect:ok",
+      "consign:held",
+      "consign:paid",
+      "consign:returned",
+      "consign:expired",
+      "consume:ConsignmentBatchRepeated",
+      "consume:ConsignmentExceedsOnHand",
     ]) {
       expect(stats[key] ?? 0, `no ${key}`).to.be.greaterThan(0);
     }

@@ -44,6 +44,10 @@ const SECTIONS: readonly Section[] = [
     roles: ["supplier", "hospital-admin"],
     load: () => import("../pages/allowance/routes").then((m) => m.allowanceRoutes),
   },
+  {
+    roles: ["supplier", ...HOSPITAL_STAFF],
+    load: () => import("../pages/consignment/routes").then((m) => m.consignmentRoutes),
+  },
 ];
 
 /** The pages `roles` may use, in menu order, once their folders' chunks are loaded. */

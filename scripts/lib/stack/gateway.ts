@@ -50,6 +50,8 @@ export function gatewayEnv(base: NodeJS.ProcessEnv, options: GatewayEnvOptions):
     env.RELAYER_PRIVATE_KEY ||= relayerDevKey();
     env.CONFIRMATIONS ||= "0";
     env.INDEXER_POLL_MS ||= "100"; // a local node answers at once: index (and settle) promptly
+    // Consigned stock used is paid within seconds, not the production hour.
+    env.CONSUMPTION_BATCH_INTERVAL_MS ||= "2000";
     // The demo signs its whole cast in from one address within seconds.
     env.RATE_LIMIT_SIGN_IN_PER_MINUTE ||= "600";
     // The console offers the demo accounts at sign-in (the gateway does so on chain 31337 only).

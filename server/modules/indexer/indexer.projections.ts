@@ -668,7 +668,131 @@ const handlers: Record<string, Handler> = {
       ],
     );
   },
+
+  "consignment.ConsignmentOffered": async (db, e) => {
+    await db.query(
+      `INSERT INTO consignment_terms (agreement_id, supplier, hospital_bears_expiry, offered_at, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        str(e.args.agreementId),
+        str(e.args.supplier),
+        e.args.hospitalBearsExpiry === true,
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "consignment.OrderConsigned": async (db, e) => {
+    await db.query(
+      `INSERT INTO consigned_orders (order_id, agreement_id, hospital, elected_by, elected_at, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        str(e.args.orderId),
+        str(e.args.agreementId),
+        str(e.args.hospital),
+        str(e.args.by),
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "consignment.StockConsigned": async (db, e) => {
+    await db.query(
+      `INSERT INTO consigned_stock (shipment_id, order_id, hospital, supplier, expiry, received, value, held,
+         consigned_at, consigned_tx, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $9, $10)`,
+      [
+        str(e.args.shipmentId),
+        str(e.args.orderId),
+        str(e.args.hospital),
+        str(e.args.supplier),
+        iso(e.args.expiry),
+        num(e.args.units),
+        str(e.args.value),
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "consignment.ConsumptionConfirmed": (db, e) =>
+    consignmentMovement(db, e, "consumption", {
+      units: e.args.units,
+      amount: e.args.amount,
+      toSupplier: true,
+    }),
+  "consignment.ConsignedStockReturned": (db, e) =>
+    consignmentMovement(db, e, "return", { units: e.args.units, amount: e.args.refund, toSupplier: false }),
+  "consignment.ConsignedStockExpired": (db, e) =>
+    consignmentMovement(db, e, "expiry", {
+      units: e.args.units,
+      amount: e.args.value,
+      toSupplier: e.args.paidToSupplier === true,
+    }),
+  "consignment.ConsumptionBatchConfirmed": async (db, e) => {
+    await db.query(
+      `INSERT INTO consumption_batches (batch_id, hospital, supplier, settled_by, units, amount, confirmed_at, tx_hash,
+         block_number)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        str(e.args.batchId),
+        str(e.args.hospital),
+        str(e.args.supplier),
+        str(e.args.by),
+        num(e.args.units),
+        str(e.args.amount),
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
 };
+
+/**
+ * Units leaving a consigned shipment's stock: the stock's counters and held value move, and the
+ * movement is kept. The column counting the units is the kind's: used, returned or expired.
+ */
+async function consignmentMovement(
+  db: Db,
+  e: StoredEvent,
+  kind: "consumption" | "return" | "expiry",
+  m: { units: JsonValue | undefined; amount: JsonValue | undefined; toSupplier: boolean },
+): Promise<void> {
+  const column = { consumption: "used", return: "returned", expiry: "expired" }[kind];
+  const { rows } = await db.query<{ order_id: string; hospital: string; supplier: string }>(
+    `UPDATE consigned_stock SET ${column} = ${column} + $2, held = held - $3,
+       paid = paid + CASE WHEN $4 THEN $3 ELSE 0 END, refunded = refunded + CASE WHEN $4 THEN 0 ELSE $3 END,
+       last_tx = $5, last_block = $6
+     WHERE shipment_id = $1 RETURNING order_id, hospital, supplier`,
+    [str(e.args.shipmentId), num(m.units), str(m.amount), m.toSupplier, e.txHash, e.blockNumber],
+  );
+  const stock = rows[0];
+  await db.query(
+    `INSERT INTO consignment_movements (tx_hash, log_index, kind, shipment_id, order_id, hospital, supplier, batch_id,
+       units, amount, to_supplier, actor, reason_code, at, block_number)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+    [
+      e.txHash,
+      e.logIndex,
+      kind,
+      str(e.args.shipmentId),
+      stock.order_id,
+      stock.hospital,
+      stock.supplier,
+      e.args.batchId == null ? null : str(e.args.batchId),
+      num(m.units),
+      str(m.amount),
+      m.toSupplier,
+      e.args.by == null ? null : str(e.args.by),
+      e.args.reasonCode == null ? null : num(e.args.reasonCode),
+      e.blockTime.toISOString(),
+      e.blockNumber,
+    ],
+  );
+}
 
 async function budgetSpent(db: Db, e: StoredEvent): Promise<void> {
   await db.query(
@@ -717,6 +841,11 @@ export async function project(db: Db, e: StoredEvent): Promise<void> {
  * a rewind finds the row a recorded change touched by this key.
  */
 export const PROJECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  consumption_batches: ["batch_id"],
+  consignment_movements: ["tx_hash", "log_index"],
+  consigned_stock: ["shipment_id"],
+  consigned_orders: ["order_id"],
+  consignment_terms: ["agreement_id"],
   budget_adjustments: ["id"],
   budgets: ["hospital", "category", "period"],
   hospital_invitations: ["hospital", "member"],

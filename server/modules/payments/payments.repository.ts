@@ -11,7 +11,9 @@ import type {
 /**
  * Payments as the hospital and its suppliers see them: every settlement job with its on-chain
  * outcome, and how long it took from acceptance (the match, or the approver's resolution) to
- * payment — the delay national policy caps at 30 days.
+ * payment — the delay national policy caps at 30 days. A consigned order's receipts are no
+ * payment (their confirmation only takes the units into custody): they are left out here, and
+ * its consumption batches (paid on use) count in the spend instead (/v1/consignment).
  */
 
 type Row = Record<string, unknown>;
@@ -25,6 +27,7 @@ export async function listPayments(
   if (q.supplier) where.push(`s.supplier = $${params.push(q.supplier.toLowerCase())}`);
   if (q.hospital) where.push(`o.hospital = $${params.push(q.hospital.toLowerCase())}`);
   if (q.orderId) where.push(`s.order_id = $${params.push(q.orderId)}`);
+  where.push(`NOT EXISTS (SELECT 1 FROM consigned_orders co WHERE co.order_id = s.order_id)`);
   // The status as reported: a job whose settlement the indexer has seen is confirmed, whatever
   // its outbox row still says.
   if (q.status) {
@@ -84,7 +87,7 @@ function view(r: Row): Payment {
 }
 
 /**
- * Paid settlements per month (in `timeZone`) and agreement category, in [from, to), narrowed to
+ * Payments per month (in `timeZone`) and agreement category, in [from, to), narrowed to
  * one hospital or one supplier. Bounded by its range: months × categories rows.
  */
 export async function spendByMonth(
@@ -95,6 +98,8 @@ export async function spendByMonth(
   const where = ["st.paid_at >= $1", "st.paid_at < $2"];
   if (q.hospital) where.push(`o.hospital = $${params.push(q.hospital.toLowerCase())}`);
   if (q.supplier) where.push(`st.supplier = $${params.push(q.supplier.toLowerCase())}`);
+  // Money that reached suppliers: settlements, except a consigned shipment's (its value is held
+  // until used), and the consumption lines that paid consigned units on use.
   const { rows } = await db.query<{
     month: string;
     category: string;
@@ -104,7 +109,10 @@ export async function spendByMonth(
   }>(
     `SELECT to_char(st.paid_at AT TIME ZONE $3, 'YYYY-MM') AS month, a.category,
        sum(st.paid)::text AS paid, sum(st.penalty)::text AS penalties, count(*)::int AS settlements
-     FROM settlements st
+     FROM (SELECT order_id, supplier, paid, penalty, paid_at FROM settlements x
+             WHERE NOT EXISTS (SELECT 1 FROM consigned_stock cs WHERE cs.shipment_id = x.shipment_id)
+           UNION ALL
+           SELECT order_id, supplier, amount, 0, at FROM consignment_movements WHERE to_supplier) st
      JOIN orders o ON o.id = st.order_id
      JOIN agreements a ON a.id = o.agreement_id
      WHERE ${where.join(" AND ")}

@@ -1,13 +1,17 @@
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
-import { OrderBook__factory } from "../../../typechain-types";
+import { ConsignmentBook__factory, OrderBook__factory } from "../../../typechain-types";
+import { PollLoop } from "../../lib/poll-loop";
+import { cutBatches } from "../consignment/consumption.batcher";
 import { jobsByStatus, outboxDepth } from "./settlement.repository";
 import { SettlementWorker } from "./settlement.worker";
 
 /**
  * `app.settlementWorker`: the payment outbox's worker, when payments are enabled (the settler
  * key is configured). Its loop starts on ready; on close it is stopped and awaited, so the job
- * in hand is recorded before the process exits. Outbox depth goes to /metrics.
+ * in hand is recorded before the process exits. Outbox depth goes to /metrics. Beside it, the
+ * consumption batcher cuts consigned stock's usages into batches for the worker to pay
+ * (consumption.batcher.ts), looking at most every 10 s (sooner for a shorter interval).
  */
 
 declare module "fastify" {
@@ -45,6 +49,7 @@ async function settlementPlugin(app: FastifyInstance, options: SettlementPluginO
     chain.settler,
     OrderBook__factory.connect(chain.deployment.contracts.orderBook, chain.settler),
     chain.ledger.trace,
+    ConsignmentBook__factory.connect(chain.deployment.contracts.consignment, chain.settler),
     { pollMs: config.indexer.pollMs, receiptTimeoutMs: 30_000 },
     app.log.child({ module: "settlement" }),
   );
@@ -55,10 +60,21 @@ async function settlementPlugin(app: FastifyInstance, options: SettlementPluginO
     collect: (g) => g.set(worker.halted() ? 1 : 0),
   });
   if (!options.run || !config.payments.enabled) return;
+  const batcher = new PollLoop({
+    name: "consumption batcher",
+    step: async () => (await cutBatches(app.db, config.consignment)).length > 0,
+    intervalMs: Math.min(config.consignment.batchIntervalMs, 10_000),
+    backoff: { baseMs: 2 * config.indexer.pollMs, maxMs: 30_000 },
+    log: app.log.child({ module: "consumption-batcher" }),
+  });
   app.addHook("onReady", async () => {
     void worker.start();
+    void batcher.start();
   });
-  app.addHook("onClose", () => worker.stop());
+  app.addHook("onClose", async () => {
+    await batcher.stop();
+    await worker.stop();
+  });
 }
 
 export default fp(settlementPlugin, {

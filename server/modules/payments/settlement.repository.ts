@@ -1,15 +1,28 @@
 import type { Db } from "../../db";
 import type { SettlementJobStatus } from "../../../api/payments";
 
-/** SQL of the settlement outbox. Every function takes the connection or transaction to use. */
+/**
+ * SQL of the payment outbox. A job settles a shipment (kind `settlement`) or pays a consignment's
+ * consumption batch (kind `consumption`); both are sent by the one worker with the settler key.
+ * Every function takes the connection or transaction to use.
+ */
+
+export type JobKind = "settlement" | "consumption";
 
 export interface SettlementJob {
   id: string;
-  shipment_id: string;
-  receipt_no: string;
+  kind: JobKind;
+  /** Set for a settlement. */
+  shipment_id: string | null;
+  receipt_no: string | null;
+  /** A settlement's accepted units; a consumption batch's units. */
   accepted: string;
   rejected: string;
-  receipt_hash: string;
+  receipt_hash: string | null;
+  /** Set for a consumption batch (bytes32 hex), with its hospital and supplier. */
+  batch_id: string | null;
+  hospital: string | null;
+  supplier: string | null;
   status: SettlementJobStatus;
   tx_hash: string | null;
   raw_tx: string | null;
@@ -72,6 +85,51 @@ export async function claimSubmitted(tx: Db): Promise<SettlementJob | null> {
 /** Serialises nonce allocation of the settler key across replicas until the transaction ends. */
 export async function lockSettlerNonce(tx: Db): Promise<void> {
   await tx.query(`SELECT pg_advisory_xact_lock(7420211)`);
+}
+
+export interface NewBatch {
+  batchId: string;
+  hospital: string;
+  supplier: string;
+  lines: { shipmentId: string; units: number }[];
+  usageIds: string[];
+}
+
+/**
+ * Queues a consumption batch with its lines and the usages it pays, in the caller's
+ * transaction: a usage already in a batch makes the insert fail, so none is paid twice.
+ */
+export async function enqueueBatch(tx: Db, b: NewBatch): Promise<void> {
+  const units = b.lines.reduce((n, l) => n + l.units, 0);
+  await tx.query(
+    `INSERT INTO settlement_jobs (kind, batch_id, hospital, supplier, accepted, rejected)
+     VALUES ('consumption', $1, $2, $3, $4, 0)`,
+    [b.batchId, b.hospital, b.supplier, units],
+  );
+  await tx.query(
+    `INSERT INTO consumption_batch_lines (batch_id, shipment_id, units)
+     SELECT $1, l.shipment_id, l.units FROM unnest($2::bigint[], $3::int[]) AS l (shipment_id, units)`,
+    [b.batchId, b.lines.map((l) => l.shipmentId), b.lines.map((l) => l.units)],
+  );
+  await tx.query(
+    `INSERT INTO consumption_batch_usages (hospital, usage_id, batch_id)
+     SELECT $1, u, $2 FROM unnest($3::text[]) AS u`,
+    [b.hospital, b.batchId, b.usageIds],
+  );
+}
+
+/** A batch's lines, as its transaction pays them. */
+export async function batchLines(db: Db, batchId: string): Promise<{ shipmentId: string; units: number }[]> {
+  const { rows } = await db.query<{ shipment_id: string; units: number }>(
+    `SELECT shipment_id, units FROM consumption_batch_lines WHERE batch_id = $1 ORDER BY shipment_id`,
+    [batchId],
+  );
+  return rows.map((r) => ({ shipmentId: String(r.shipment_id), units: Number(r.units) }));
+}
+
+/** A refused batch pays nothing: its usages go back to be cut into a later batch. */
+export async function releaseBatchUsages(tx: Db, batchId: string): Promise<void> {
+  await tx.query(`DELETE FROM consumption_batch_usages WHERE batch_id = $1`, [batchId]);
 }
 
 export async function highestNonceInFlight(tx: Db): Promise<number | null> {

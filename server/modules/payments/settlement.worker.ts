@@ -2,7 +2,7 @@ import { Transaction, type BaseWallet, type JsonRpcProvider } from "ethers";
 import type { Db } from "../../db";
 import { isCallException, isNonceConsumed, isUncodedRpcError } from "../../lib/failures";
 import { PollLoop } from "../../lib/poll-loop";
-import type { DeliveryTrace, OrderBook } from "../../../typechain-types";
+import type { ConsignmentBook, DeliveryTrace, OrderBook } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
 import { raise } from "../exceptions/exceptions.repository";
 import type { ShipmentRecord } from "../../../api/shipments";
@@ -11,8 +11,11 @@ import * as repo from "./settlement.repository";
 import type { SettlementJob } from "./settlement.repository";
 
 /**
- * The payment worker: sends each queued settlement's `confirmShipment` once with the settler
- * key and records the outcome. The call carries the shipment's record exactly as its
+ * The payment worker: sends each queued job's transaction once with the settler key and records
+ * the outcome. A job is a settlement (`OrderBook.confirmShipment`) or a consignment's
+ * consumption batch (`ConsignmentBook.confirmConsumption`); what differs between them is only
+ * how the call is built, how the chain tells it is done and what a refusal raises (`JobCalls`),
+ * so both get the same exactly-once path below. The call carries the shipment's record exactly as its
  * `ShipmentCreated` event did (the chain checks it against the stored hash) and no receipt time:
  * the chain derives the delivery time from the trace.
  *
@@ -24,8 +27,10 @@ import type { SettlementJob } from "./settlement.repository";
  *   new is signed: mined → recorded; still in the mempool → waited for; unknown to the node →
  *   the shipment's on-chain `confirmed` flag is asked, and only if unpaid is the same signed
  *   transaction broadcast again (same nonce, so it can never land twice);
- * - a pending job whose shipment the chain already shows confirmed is recorded, not resent;
- * - the contract itself refuses a second confirmation (TraceAlreadyConfirmed).
+ * - a pending job whose shipment the chain already shows confirmed (or whose batch id it shows
+ *   paid) is recorded, not resent;
+ * - the contract itself refuses a second confirmation (TraceAlreadyConfirmed) and a second
+ *   batch with the same id (ConsignmentBatchRepeated).
  * Jobs are claimed with FOR UPDATE SKIP LOCKED and nonces allocated under an advisory lock,
  * so replicas sharing one PostgreSQL never send the same job.
  */
@@ -59,6 +64,16 @@ const GAS_HEADROOM_PERCENT = 125n;
  */
 const MAX_CONTEXT_RETRIES = 10;
 
+/** What a kind of job needs from the chain and the database. */
+interface JobCalls {
+  /** The chain already shows the job done. */
+  done(job: SettlementJob): Promise<boolean>;
+  /** The transaction to send, or a reason to wait (its inputs are not indexed yet). */
+  call(tx: Db, job: SettlementJob): Promise<{ to: string; data: string } | { wait: string }>;
+  /** The chain refused the job for good. */
+  refused(tx: Db, job: SettlementJob, errorName: string, message: string): Promise<void>;
+}
+
 export class SettlementWorker {
   /**
    * Ticks between `start()` and `stop()`: transient failures (the node or the database out of
@@ -72,6 +87,7 @@ export class SettlementWorker {
     private readonly wallet: BaseWallet,
     private readonly orderBook: OrderBook,
     private readonly trace: DeliveryTrace,
+    private readonly consignment: ConsignmentBook,
     private readonly options: WorkerOptions,
     private readonly log: WorkerLogger,
     private readonly hooks: WorkerHooks = {},
@@ -117,16 +133,16 @@ export class SettlementWorker {
     const prepared = await this.db.transaction(async (tx) => {
       const job = await repo.claimPending(tx);
       if (!job) return null;
-      if ((await this.trace.shipmentState(job.shipment_id)).confirmed) {
+      const calls = this.calls[job.kind];
+      if (await calls.done(job)) {
         // Paid already (by an earlier run whose record was lost, or by another settler).
         await repo.markConfirmed(tx, job.id, null);
-        this.log.info({ shipmentId: job.shipment_id }, "settlement found already confirmed on-chain");
+        this.log.info(subject(job), `${job.kind} found already confirmed on-chain`);
         return "done" as const;
       }
-      const record = await shipmentRecord(tx, job.shipment_id);
-      if (!record) {
-        // The creation is on chain (its state was just read) but not indexed here yet.
-        await repo.deferJob(tx, job.id, "the shipment's creation is not indexed yet", this.options.pollMs);
+      const call = await calls.call(tx, job);
+      if ("wait" in call) {
+        await repo.deferJob(tx, job.id, call.wait, this.options.pollMs);
         return "done" as const;
       }
       await repo.lockSettlerNonce(tx);
@@ -135,15 +151,15 @@ export class SettlementWorker {
       const nonce = Math.max(chainNonce, inFlight === null ? 0 : inFlight + 1);
       let raw: string;
       try {
-        raw = await this.sign(job, record, nonce);
+        raw = await this.sign(call, nonce);
       } catch (error) {
         const revert = decodeRevert(revertDataOf(error));
         if (revert || isCallException(error)) {
           const name = revert?.name ?? "UnknownRevert";
           const message = revert?.message ?? (error as Error).message;
           await repo.markFailed(tx, job.id, name, message);
-          await raiseRefusal(tx, job, name, message);
-          this.log.warn({ shipmentId: job.shipment_id, error: message }, "settlement refused by the chain");
+          await calls.refused(tx, job, name, message);
+          this.log.warn({ ...subject(job), error: message }, `${job.kind} refused by the chain`);
           return "done" as const;
         }
         throw error;
@@ -184,7 +200,7 @@ export class SettlementWorker {
       return true;
     }
     if (await this.provider.getTransaction(job.tx_hash)) return true; // still in the mempool
-    if ((await this.trace.shipmentState(job.shipment_id)).confirmed) {
+    if (await this.calls[job.kind].done(job)) {
       await repo.markConfirmed(this.db, job.id, null);
       return true;
     }
@@ -193,17 +209,33 @@ export class SettlementWorker {
     return true;
   }
 
-  private async sign(job: SettlementJob, record: ShipmentRecord, nonce: number): Promise<string> {
-    const data = this.orderBook.interface.encodeFunctionData("confirmShipment", [
-      job.shipment_id,
-      record,
-      { accepted: job.accepted, rejected: job.rejected, receiptHash: job.receipt_hash },
-    ]);
-    const request = await this.wallet.populateTransaction({
-      to: await this.orderBook.getAddress(),
-      data,
-      nonce,
-    });
+  /** Each kind of job's calls. */
+  private readonly calls: Record<repo.JobKind, JobCalls> = {
+    settlement: {
+      done: async (job) => (await this.trace.shipmentState(job.shipment_id!)).confirmed,
+      call: async (tx, job) => {
+        const record = await shipmentRecord(tx, job.shipment_id!);
+        // The creation is on chain (its state was just read) but not indexed here yet.
+        if (!record) return { wait: "the shipment's creation is not indexed yet" };
+        return { to: await this.orderBook.getAddress(), data: settlementCall(this.orderBook, job, record) };
+      },
+      refused: raiseRefusal,
+    },
+    consumption: {
+      done: (job) => this.consignment.batchConfirmed(job.batch_id!),
+      call: async (tx, job) => ({
+        to: await this.consignment.getAddress(),
+        data: this.consignment.interface.encodeFunctionData("confirmConsumption", [
+          job.batch_id!,
+          await repo.batchLines(tx, job.batch_id!),
+        ]),
+      }),
+      refused: (tx, job) => repo.releaseBatchUsages(tx, job.batch_id!),
+    },
+  };
+
+  private async sign(call: { to: string; data: string }, nonce: number): Promise<string> {
+    const request = await this.wallet.populateTransaction({ ...call, nonce });
     request.gasLimit = (BigInt(request.gasLimit!) * GAS_HEADROOM_PERCENT) / 100n;
     return this.wallet.signTransaction(request);
   }
@@ -237,7 +269,7 @@ export class SettlementWorker {
   private async record(job: SettlementJob, success: boolean, blockNumber: number): Promise<void> {
     if (success) {
       await repo.markConfirmed(this.db, job.id, job.tx_hash);
-      this.log.info({ shipmentId: job.shipment_id, tx: job.tx_hash }, "settlement confirmed on-chain");
+      this.log.info({ ...subject(job), tx: job.tx_hash }, `${job.kind} confirmed on-chain`);
       return;
     }
     let revert = await this.replayRevert(job, blockNumber);
@@ -248,7 +280,7 @@ export class SettlementWorker {
       const message = `transaction ${job.tx_hash} failed but its call does not revert when replayed`;
       if (job.attempts < MAX_CONTEXT_RETRIES) {
         await repo.markRetry(this.db, job.id, job.tx_hash!, message, this.options.pollMs);
-        this.log.warn({ shipmentId: job.shipment_id, tx: job.tx_hash }, message);
+        this.log.warn({ ...subject(job), tx: job.tx_hash }, message);
         return;
       }
       revert = { name: "UnknownRevert", message };
@@ -256,7 +288,7 @@ export class SettlementWorker {
     const failure = revert;
     await this.db.transaction(async (tx) => {
       await repo.markFailed(tx, job.id, failure.name, failure.message);
-      await raiseRefusal(tx, job, failure.name, failure.message);
+      await this.calls[job.kind].refused(tx, job, failure.name, failure.message);
     });
   }
 
@@ -288,11 +320,29 @@ export class SettlementWorker {
   }
 }
 
+/** What a log line names the job by. */
+function subject(job: SettlementJob): { shipmentId: string } | { batchId: string } {
+  return job.kind === "settlement" ? { shipmentId: job.shipment_id! } : { batchId: job.batch_id! };
+}
+
+/**
+ * `confirmShipment` with the shipment's record exactly as its `ShipmentCreated` event did (the
+ * chain checks it against the stored hash) and no receipt time: the chain derives the delivery
+ * time from the trace.
+ */
+function settlementCall(orderBook: OrderBook, job: SettlementJob, record: ShipmentRecord): string {
+  return orderBook.interface.encodeFunctionData("confirmShipment", [
+    job.shipment_id!,
+    record,
+    { accepted: job.accepted, rejected: job.rejected, receiptHash: job.receipt_hash! },
+  ]);
+}
+
 /** The chain refused the job's settlement: an exception, raised with the exceptions module, for an approver. */
 async function raiseRefusal(tx: Db, job: SettlementJob, errorName: string, message: string): Promise<void> {
   await raise(tx, {
-    receiptNo: job.receipt_no,
-    shipmentId: job.shipment_id,
+    receiptNo: job.receipt_no!,
+    shipmentId: job.shipment_id!,
     source: "settlement",
     reasons: [{ code: "CHAIN_REVERT", error: errorName, message }],
     proposedAccepted: BigInt(job.accepted),

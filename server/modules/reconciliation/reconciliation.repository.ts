@@ -462,7 +462,9 @@ export async function unpaidAcceptedShipments(
        FROM exceptions e WHERE e.shipment_id = a.shipment_id AND e.status = 'open'
      ) ex ON TRUE
      WHERE a.accepted > 0 AND a.accepted_at < $1
-       AND NOT EXISTS (SELECT 1 FROM settlements st WHERE st.shipment_id = a.shipment_id)${partiesScope}${page}
+       AND NOT EXISTS (SELECT 1 FROM settlements st WHERE st.shipment_id = a.shipment_id)
+       -- Consigned stock is paid on use, not on acceptance: it is never overdue here.
+       AND NOT EXISTS (SELECT 1 FROM consigned_orders co WHERE co.order_id = s.order_id)${partiesScope}${page}
      ORDER BY ${acceptedMs}, a.shipment_id
      LIMIT $${params.push(limit)}`,
     params,

@@ -1,6 +1,7 @@
 import type { Interface } from "ethers";
 import {
   BudgetBook__factory,
+  ConsignmentBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   OrderBook__factory,
@@ -118,6 +119,16 @@ const BUDGETS: Table = {
   withdrawAdjustment: ["hospital-approver"],
 };
 
+const CONSIGNMENT: Table = {
+  // A supplier offers its agreement on consignment; the hospital elects it for an order.
+  offerConsignment: ["supplier"],
+  electConsignment: ["hospital-admin", "hospital-approver"],
+  // Unused stock goes back: the hospital at any time, the supplier after the term.
+  returnStock: ["hospital-admin", "hospital-approver", "supplier"],
+  // Expired stock is written off by either party.
+  writeOffExpired: ["hospital-admin", "hospital-approver", "supplier"],
+};
+
 /** One relayable function: which contract, which function, who may have it relayed. */
 export interface AllowedCall {
   contract: string;
@@ -137,6 +148,7 @@ export function allowList(contracts: DeploymentRecord["contracts"]): AllowList {
     ["orderBook", contracts.orderBook, OrderBook__factory.createInterface(), ORDER_BOOK],
     ["trace", contracts.trace, DeliveryTrace__factory.createInterface(), TRACE],
     ["budgets", contracts.budgets, BudgetBook__factory.createInterface(), BUDGETS],
+    ["consignment", contracts.consignment, ConsignmentBook__factory.createInterface(), CONSIGNMENT],
   ];
   const list = new Map<string, Map<string, AllowedCall>>();
   for (const [contract, address, abi, table] of entries) {

@@ -55,6 +55,9 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/orders/{id}": PARTIES,
   // A hospital's budget is its own business and the regulator's, not its suppliers'.
   "get /v1/budgets": ["regulator", ...HOSPITAL],
+  "get /v1/consignment/stock": PARTIES,
+  "get /v1/consignment/batches": PARTIES,
+  "get /v1/consignment/movements": PARTIES,
   "get /v1/shipments": PARTIES,
   "get /v1/shipments/{id}": PARTIES,
   "put /v1/shipments/{id}/manifest": ["supplier"],

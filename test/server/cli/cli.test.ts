@@ -67,6 +67,10 @@ describe("sunshine CLI", function () {
         "set-carrier",
         "recall",
         "claim-settlement",
+        "consignment offer",
+        "consignment return",
+        "consignment stock",
+        "consignment batches",
       ],
       regulator: [
         "attest",
@@ -116,6 +120,10 @@ describe("sunshine CLI", function () {
         "resolve",
         "department-budget set",
         "department-budgets",
+        "consignment elect",
+        "consignment return",
+        "consignment stock",
+        "consignment batches",
       ],
     };
     for (const [group, list] of Object.entries(commands)) {

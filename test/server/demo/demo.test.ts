@@ -40,6 +40,7 @@ describe("demo scenario", function () {
     const config = testConfig({
       CONFIRMATIONS: "0",
       INDEXER_POLL_MS: "100",
+      CONSUMPTION_BATCH_INTERVAL_MS: "1000",
       PAYMENTS_ENABLED: "true",
       SETTLER_KEY: settler.privateKey,
       AUTH_SECRET: "demo-test-secret".padEnd(40, "x"),
@@ -78,15 +79,29 @@ describe("demo scenario", function () {
   const settlements = () =>
     chain.ledger.orderBook.queryFilter(chain.ledger.orderBook.filters.ShipmentSettled());
 
-  it("settles seven deliveries through City General's gateway and one supplier claim; the summary's money is the chain's", async function () {
+  it("settles eight deliveries (one consigned) through City General's gateway and one supplier claim; the summary's money is the chain's", async function () {
     const settled = await settlements();
-    expect(summary.settlements).to.equal(8);
-    expect(settled).to.have.length(8);
+    expect(summary.settlements).to.equal(9);
+    expect(settled).to.have.length(9);
+    // The consigned receipt's confirmation is no payment: /v1/payments leaves it out.
     expect(summary.payments).to.equal(7);
     expect(summary.claims).to.equal(1);
     const byGateway = settled.filter((e) => e.args.settledBy === devWallet(10).address);
-    expect(byGateway).to.have.length(7);
-    expect(summary.paid).to.equal(settled.reduce((sum, e) => sum + e.args.payout.paid, 0n).toString());
+    expect(byGateway).to.have.length(8);
+    // The consigned delivery's value went to the consignment book; its suppliers were paid by use.
+    const { consignment } = chain.ledger;
+    const consigned = (await consignment.queryFilter(consignment.filters.StockConsigned())).map(
+      (e) => e.args.shipmentId,
+    );
+    const batches = await consignment.queryFilter(consignment.filters.ConsumptionBatchConfirmed());
+    expect(summary.paid).to.equal(
+      (
+        settled
+          .filter((e) => !consigned.includes(e.args.shipmentId))
+          .reduce((sum, e) => sum + e.args.payout.paid, 0n) +
+        batches.reduce((sum, e) => sum + e.args.amount, 0n)
+      ).toString(),
+    );
     expect(summary.penalties).to.equal(
       settled.reduce((sum, e) => sum + e.args.payout.penalty, 0n).toString(),
     );
@@ -202,7 +217,8 @@ describe("demo scenario", function () {
     const row = (agreementId: string, hospital: string) =>
       summary.fulfilment.find((f) => f.agreementId === agreementId && f.hospital === hospital);
     expect(summary.fulfilment).to.have.length(3 + 3 + 2);
-    expect(row("1", general)).to.include({ committed: "200", funded: "150", accepted: "73" });
+    // 10 of City General's stents under agreement 1 are the consigned ones.
+    expect(row("1", general)).to.include({ committed: "200", funded: "160", accepted: "83" });
     expect(row("2", childrens)).to.include({ committed: "100", funded: "40", accepted: "18" });
     expect(row("3", general)).to.include({ committed: "60", funded: "20", accepted: "10" });
     expect(row("3", riverside)).to.include({ committed: "40", funded: "50", accepted: "0" });
@@ -219,6 +235,31 @@ describe("demo scenario", function () {
     ]);
     expect(lines.join("\n")).to.include(
       "City General's dept budgets: Cardiology 85.1 % of ¥3,500.00 (warning), Interventional radiology 125.0 % of ¥1,200.00 (over)",
+    );
+  });
+
+  it("pays City General's consigned stents by use: 4 used and paid in a batch, 2 returned, 4 on the shelf unpaid", async function () {
+    const price = 75_000n; // agreement 1's first tier: its accepted volume stayed below 100
+    expect(summary.consignment).to.deep.equal({
+      received: 10,
+      used: 4,
+      returned: 2,
+      onHand: 4,
+      paid: String(4n * price),
+      batches: 1,
+      refunded: String(2n * price),
+    });
+    const { consignment, token } = chain.ledger;
+    const [batch] = await consignment.queryFilter(consignment.filters.ConsumptionBatchConfirmed());
+    expect([batch.args.hospital, batch.args.supplier, batch.args.units, batch.args.amount]).to.deep.equal([
+      general,
+      acme,
+      4n,
+      4n * price,
+    ]);
+    expect(await token.balanceOf(await consignment.getAddress())).to.equal(4n * price);
+    expect(lines.join("\n")).to.include(
+      "consignment (City General):  10 stents received, 4 used and paid ¥3,000.00 in 1 batch(es), 2 returned (¥1,500.00 back), 4 on hand unpaid",
     );
   });
 

@@ -31,7 +31,8 @@ import { indexLedger } from "../../support/indexer";
  * records, its dispute and a supplier's claim; trace events numbered per shipment; recalls
  * scoped, lifted and recalled again; invitations and members who left or were unbound; GTIN
  * registrations renewed; a budget set, adjusted by two approvers (another proposal withdrawn)
- * and charged by a funding. One chain serves the file; each engine indexes it from scratch.
+ * and charged by a funding; a consignment offered, elected, received, partly used and partly
+ * returned. One chain serves the file; each engine indexes it from scratch.
  */
 
 const ZERO = ethers.ZeroAddress;
@@ -54,6 +55,9 @@ describe("ledger v2 projections against the chain's views", function () {
   let withdrawn: HDNodeWallet;
   let unbound: HDNodeWallet;
   let budgetPeriod: number;
+  let consignedOrder: bigint;
+  let consignedShipment: bigint;
+  let consumptionBatch: string;
   /** The last block of procure(): every v2 act of this file comes after it. */
   let procured: number;
 
@@ -155,6 +159,34 @@ describe("ledger v2 projections against the chain's views", function () {
 
     // A lot recalled by the regulator and lifted, recalled by the supplier for its own stock,
     // recalled by the regulator again, and the supplier's recall lifted.
+    await act.offerConsignment(ledger, cast.supplier, p.agreementId);
+    consignedOrder = await act.placeOrder(ledger, cast.hospital, {
+      agreementId: p.agreementId,
+      quantity: 4n,
+      requestedDelivery: (await chain.now()) + 20 * DAY,
+      reference: "PO-CONSIGN",
+    });
+    await act.electConsignment(ledger, cast.approver, consignedOrder);
+    await act.approveOrder(ledger, cast.approver, consignedOrder);
+    ({ shipmentId: consignedShipment } = await act.createShipment(ledger, cast.supplier, {
+      orderId: consignedOrder,
+      gtin: GTIN,
+      lot: LOT,
+      expiry: (await chain.now()) + 365 * DAY,
+      serials: ["C1", "C2", "C3", "C4"],
+      notice: "DESADV-CONSIGN",
+    }));
+    await act.confirmShipment(ledger, cast.settler, consignedShipment, {
+      accepted: 4,
+      rejected: 0,
+      receiptHash: ethers.id("GR-CONSIGN"),
+    });
+    consumptionBatch = ethers.id("batch-v2");
+    await act.confirmConsumption(ledger, cast.settler, consumptionBatch, [
+      { shipmentId: consignedShipment, units: 1 },
+    ]);
+    await act.returnConsignedStock(ledger, cast.hospital, consignedShipment, 1, 401);
+
     const trace = ledger.trace;
     const gtin = BigInt(GTIN);
     await act.sent(trace.connect(cast.regulator).recall(gtin, RECALL_LOT, 1));
@@ -266,8 +298,9 @@ describe("ledger v2 projections against the chain's views", function () {
         `SELECT funded_volume, accepted_volume FROM agreements WHERE id IN ($1, $2) ORDER BY id`,
         [p.agreementId, agreementB],
       );
+      // The procured agreement also took the 4 consigned units (funded, then accepted into custody).
       expect(volumes).to.deep.equal([
-        { funded_volume: "10", accepted_volume: "10" },
+        { funded_volume: "14", accepted_volume: "14" },
         { funded_volume: "5", accepted_volume: "3" },
       ]);
     });
@@ -345,8 +378,9 @@ describe("ledger v2 projections against the chain's views", function () {
       const { ledger, cast } = chain;
       const settled = await rows(`SELECT * FROM settlements ORDER BY shipment_id`);
       const events = await ledger.orderBook.queryFilter(ledger.orderBook.filters.ShipmentSettled());
-      expect(events).to.have.length(2);
-      expect(settled).to.have.length(2);
+      // The procured shipment, the claimed one and the consigned one.
+      expect(events).to.have.length(3);
+      expect(settled).to.have.length(3);
       for (const e of events) {
         const row = settled.find((r) => r.shipment_id === e.args.shipmentId.toString())!;
         expect(row).to.include({
@@ -396,12 +430,15 @@ describe("ledger v2 projections against the chain's views", function () {
         String(onChain.amount),
         String(onChain.spent),
       ]);
-      // Order 2 charged it: what it still holds in escrow plus what its supplier was paid.
+      // Order 2 charged it: what it still holds in escrow plus what its supplier was paid; and
+      // the consigned order: what its consigned stock still holds plus the unit used (the
+      // returned unit went back to the budget).
       const [settled] = await ledger.orderBook.queryFilter(
         ledger.orderBook.filters.ShipmentSettled(shipment2),
       );
+      const consigned = await ledger.consignment.stock(consignedShipment);
       expect(onChain.spent).to.equal(
-        (await ledger.orderBook.order(order2)).escrow + settled.args.payout.paid,
+        (await ledger.orderBook.order(order2)).escrow + settled.args.payout.paid + consigned.held + 10_000n,
       );
       const adjustments = await rows(`SELECT * FROM budget_adjustments ORDER BY id`);
       expect(adjustments).to.have.lengthOf(Number(await ledger.budgets.adjustmentCount()));
@@ -481,6 +518,68 @@ describe("ledger v2 projections against the chain's views", function () {
       expect(docs.map((d) => d.gtins)).to.deep.equal([[GTIN], [GTIN], [GTIN, OTHER_GTIN]]);
       const renewal = docs[2].id;
       expect(registered.filter((r) => r.document_id === renewal)).to.have.length(2);
+    });
+
+    it("consignment: terms, the elected order, the stock and its movements as the book has them", async function () {
+      const { consignment } = chain.ledger;
+      const st = await consignment.stock(consignedShipment);
+      const [stock] = await rows(`SELECT * FROM consigned_stock WHERE shipment_id = $1`, [
+        consignedShipment.toString(),
+      ]);
+      expect([
+        stock.received,
+        stock.used,
+        stock.returned,
+        stock.expired,
+        stock.held,
+        stock.paid,
+        stock.refunded,
+      ]).to.deep.equal([
+        Number(st.received),
+        Number(st.used),
+        Number(st.returned),
+        Number(st.expired),
+        st.held.toString(),
+        "10000",
+        "10000",
+      ]);
+      expect([stock.order_id, stock.hospital, stock.supplier]).to.deep.equal([
+        consignedOrder.toString(),
+        lc(chain.cast.hospital.address),
+        lc(chain.cast.supplier.address),
+      ]);
+      const [terms] = await rows(`SELECT * FROM consignment_terms WHERE agreement_id = $1`, [
+        p.agreementId.toString(),
+      ]);
+      expect([terms.supplier, terms.hospital_bears_expiry]).to.deep.equal([
+        lc(chain.cast.supplier.address),
+        false,
+      ]);
+      const [elected] = await rows(`SELECT * FROM consigned_orders WHERE order_id = $1`, [
+        consignedOrder.toString(),
+      ]);
+      expect(elected.elected_by).to.equal(lc(chain.cast.approver.address));
+      const moves = await rows(
+        `SELECT kind, units, amount, to_supplier, batch_id, reason_code FROM consignment_movements
+         WHERE shipment_id = $1 ORDER BY block_number, log_index`,
+        [consignedShipment.toString()],
+      );
+      expect(moves).to.deep.equal([
+        {
+          kind: "consumption",
+          units: 1,
+          amount: "10000",
+          to_supplier: true,
+          batch_id: consumptionBatch,
+          reason_code: null,
+        },
+        { kind: "return", units: 1, amount: "10000", to_supplier: false, batch_id: null, reason_code: 401 },
+      ]);
+      const [batch] = await rows(
+        `SELECT units, amount, settled_by FROM consumption_batches WHERE batch_id = $1`,
+        [consumptionBatch],
+      );
+      expect(batch).to.deep.equal({ units: 1, amount: "10000", settled_by: lc(chain.cast.settler.address) });
     });
 
     it("a rewind to a past block takes back exactly what the later blocks changed: the index up to that block", async function () {

@@ -4,7 +4,9 @@ import path from "node:path";
 import { expect } from "chai";
 import { Client } from "pg";
 import { migrate, openPglite, openPostgres, type Db } from "../../../../server/db";
-import type { NewJob } from "../../../../server/modules/payments/settlement.repository";
+import { ethers } from "ethers";
+import * as act from "../../../../ledger/acts";
+import type { NewBatch, NewJob } from "../../../../server/modules/payments/settlement.repository";
 import { postgresAdminUrl, postgresSkipped } from "../../helpers/postgres";
 import { tempDir } from "../../helpers/temp-dir";
 import { procure, startChain, type ChainStack } from "../../support/chain";
@@ -28,6 +30,11 @@ import {
  * confirmed, the supplier richer by exactly what the events paid — the schedule's value of the
  * units accepted — and the order book holding exactly the escrow its orders still owe.
  *
+ * Consumption batches ride the same outbox: consigned shipments (confirmed into the hospital's
+ * custody before the campaign, paying nothing) are paid one unit per batch, the batches queued
+ * among the settlements. Each batch must be paid exactly once (one ConsumptionBatchConfirmed,
+ * its job confirmed), every consigned unit used and paid, nothing left held.
+ *
  * CRASH_SEED=<n> replays a run's kill schedule; CRASH_RUNS=<n> changes the number of runs.
  */
 
@@ -40,6 +47,12 @@ type Kill = Point | "delay" | "unreached";
 /** Where a hook kill was asked for but the worker never got there, the parent kills after this. */
 const HOOK_WAIT_MS = 3_000;
 const INITIAL_JOBS = 6;
+/** Consigned orders per campaign, each of one shipment of CONSIGNED_UNITS, paid one unit a batch. */
+const CONSIGNED_ORDERS = 2;
+const CONSIGNED_UNITS = 3;
+
+/** A job for the child to queue: a settlement or a consumption batch. */
+type Queued = { settlement: NewJob } | { batch: NewBatch };
 
 /** mulberry32: a small seeded generator, so a failing kill schedule can be replayed. */
 function random(seed: number): () => number {
@@ -91,15 +104,19 @@ function serialise(job: NewJob): Record<string, string> {
 function runChild(
   chain: ChainStack,
   target: Target,
-  options: { jobs: NewJob[]; killAt?: Point; killAfterMs?: number; drain?: boolean },
+  options: { jobs: Queued[]; killAt?: Point; killAfterMs?: number; drain?: boolean },
 ): Promise<ChildRun> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     RPC_URL: chain.node.url,
     ORDER_BOOK: chain.deployment.contracts.orderBook,
     TRACE: chain.deployment.contracts.trace,
+    CONSIGNMENT: chain.deployment.contracts.consignment,
     SETTLER_KEY: chain.cast.settler.privateKey,
-    ENQUEUE: JSON.stringify(options.jobs.map(serialise)),
+    ENQUEUE: JSON.stringify(
+      options.jobs.flatMap((q) => ("settlement" in q ? [serialise(q.settlement)] : [])),
+    ),
+    ENQUEUE_BATCHES: JSON.stringify(options.jobs.flatMap((q) => ("batch" in q ? [q.batch] : []))),
     KILL_AT: options.killAt ?? "",
     MODE: options.drain ? "drain" : "run",
     RECEIPT_TIMEOUT_MS: "1000",
@@ -176,6 +193,7 @@ describe("settlement crash test: SIGKILLed workers pay every shipment exactly on
   before(async function () {
     chain = await startChain();
     ({ agreementId } = await procure(chain, 1));
+    await act.offerConsignment(chain.ledger, chain.cast.supplier, agreementId);
   });
 
   after(async function () {
@@ -207,7 +225,33 @@ describe("settlement crash test: SIGKILLed workers pay every shipment exactly on
     const orders: ShippedOrder[] = [];
     while (orders.length * 2 < INITIAL_JOBS + runs) orders.push(await shipOrder(chain, agreementId, [1, 2]));
     const units: ShippedUnit[] = orders.flatMap((o) => o.shipments);
-    const queue = units.map((unit) => fullAcceptance(unit));
+    // Consigned stock, confirmed into custody now (paying nothing), to be paid by the batches.
+    const consigned: ShippedUnit[] = [];
+    for (let i = 0; i < CONSIGNED_ORDERS; i++) {
+      const order = await shipOrder(chain, agreementId, [CONSIGNED_UNITS], undefined, true);
+      for (const s of order.shipments) {
+        await act.confirmShipment(chain.ledger, chain.cast.settler, s.shipmentId, {
+          accepted: s.quantity,
+          rejected: 0,
+          receiptHash: ethers.id(`receipt-${s.shipmentId}`),
+        });
+        consigned.push(s);
+      }
+    }
+    const batches: NewBatch[] = consigned.flatMap((s) =>
+      Array.from({ length: s.quantity }, (_, k) => ({
+        batchId: ethers.id(`crash batch ${s.shipmentId}-${k}`),
+        hospital: chain.cast.hospital.address.toLowerCase(),
+        supplier: chain.cast.supplier.address.toLowerCase(),
+        lines: [{ shipmentId: s.shipmentId.toString(), units: 1 }],
+        usageIds: [],
+      })),
+    );
+    let consignedValue = 0n;
+    for (const s of consigned) consignedValue += (await chain.ledger.consignment.stock(s.shipmentId)).held;
+    // Settlements and batches interleaved: one worker, one nonce sequence for both.
+    const queue: Queued[] = units.map((unit) => ({ settlement: fullAcceptance(unit) }));
+    for (const [i, batch] of batches.entries()) queue.splice(3 * i + 1, 0, { batch });
     const balanceBefore = await supplierBalance(chain);
     // Accepted units are paid at the tier of the agreement's accepted volume when each is
     // accepted, so all of them together earn the schedule's value from where it stands now.
@@ -245,6 +289,9 @@ describe("settlement crash test: SIGKILLed workers pay every shipment exactly on
     return {
       units,
       orders,
+      batches,
+      consigned,
+      consignedValue,
       kills,
       balanceBefore,
       scheduleValue,
@@ -253,15 +300,22 @@ describe("settlement crash test: SIGKILLed workers pay every shipment exactly on
   }
 
   async function verify(target: Target, runs: number, outcome: Awaited<ReturnType<typeof campaign>>) {
-    const { units, orders, kills, balanceBefore, scheduleValue } = outcome;
+    const { units, orders, kills, balanceBefore, scheduleValue, batches, consigned, consignedValue } =
+      outcome;
     const db = await openTarget(target);
-    let rows: { shipment_id: string; status: string; tx_hash: string | null }[];
+    let rows: {
+      shipment_id: string | null;
+      batch_id: string | null;
+      status: string;
+      tx_hash: string | null;
+    }[];
     try {
-      ({ rows } = await db.query("SELECT shipment_id, status, tx_hash FROM settlement_jobs"));
+      ({ rows } = await db.query("SELECT shipment_id, batch_id, status, tx_hash FROM settlement_jobs"));
     } finally {
       await db.close();
     }
-    const jobs = new Map(rows.map((r) => [BigInt(r.shipment_id), r]));
+    const jobs = new Map(rows.filter((r) => r.shipment_id).map((r) => [BigInt(r.shipment_id!), r]));
+    const batchJobs = new Map(rows.filter((r) => r.batch_id).map((r) => [r.batch_id!, r]));
     const logs = await settledLogs(chain);
 
     let doublePayments = 0;
@@ -279,21 +333,47 @@ describe("settlement crash test: SIGKILLed workers pay every shipment exactly on
       if (job?.tx_hash && settled.length === 1) expect(job.tx_hash).to.equal(settled[0].txHash);
       if (job && !job.tx_hash) withoutHash++;
     }
+    // Consumption batches: each paid once, none lost.
+    const { consignment } = chain.ledger;
+    const batchLogs = await consignment.queryFilter(
+      consignment.filters.ConsumptionBatchConfirmed(),
+      chain.deployment.deploymentBlock,
+    );
+    let consumptionPaid = 0n;
+    for (const batch of batches) {
+      const logs = batchLogs.filter((l) => l.args.batchId === batch.batchId);
+      const job = batchJobs.get(batch.batchId);
+      if (logs.length > 1) doublePayments += logs.length - 1;
+      if (logs.length === 0 || job?.status !== "confirmed") lostPayments++;
+      for (const log of logs) consumptionPaid += log.args.amount;
+      if (job?.tx_hash && logs.length === 1) expect(job.tx_hash).to.equal(logs[0].transactionHash);
+    }
+    for (const s of consigned) {
+      const stock = await consignment.stock(s.shipmentId);
+      expect([stock.used, stock.held], `consigned shipment ${s.shipmentId}`).to.deep.equal([
+        BigInt(s.quantity),
+        0n,
+      ]);
+    }
     const { held, escrow, total } = await escrowBook();
     const supplierDelta = (await supplierBalance(chain)) - balanceBefore;
 
     console.log(
       `      crash test on ${target.engine}: ${runs} killed runs + 1 clean run in ${outcome.seconds.toFixed(1)} s; ` +
         `kills ${JSON.stringify(kills)}; ${units.length} jobs; ` +
+        `${batches.length} consumption batches paying ${consumptionPaid}; ` +
         `double payments ${doublePayments}, lost payments ${lostPayments}; ` +
         `confirmed without a recorded hash ${withoutHash}; ` +
         `supplier +${supplierDelta} = events ${paid}; order book holds ${held} = escrow ${escrow}`,
     );
 
-    expect(rows, "a job row per shipment").to.have.lengthOf(units.length);
+    expect(rows, "a job row per shipment and per batch").to.have.lengthOf(units.length + batches.length);
     expect(doublePayments, "double payments").to.equal(0);
     expect(lostPayments, "lost payments").to.equal(0);
-    expect(supplierDelta).to.equal(paid);
+    expect(supplierDelta).to.equal(paid + consumptionPaid);
+    // The consigned units were paid exactly the value held for them, and nothing is left held.
+    expect(consumptionPaid).to.equal(consignedValue);
+    expect(await chain.ledger.token.balanceOf(await consignment.getAddress())).to.equal(0n);
     // Every unit was received and accepted on time: the supplier got exactly their schedule value
     // (funding escrowed at least that; what it reserved above came back when each order closed).
     expect(paid).to.equal(scheduleValue);

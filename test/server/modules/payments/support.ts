@@ -10,7 +10,11 @@ import {
   type WorkerHooks,
   type WorkerLogger,
 } from "../../../../server/modules/payments/settlement.worker";
-import { DeliveryTrace__factory, OrderBook__factory } from "../../../../typechain-types";
+import {
+  ConsignmentBook__factory,
+  DeliveryTrace__factory,
+  OrderBook__factory,
+} from "../../../../typechain-types";
 import * as act from "../../../../ledger/acts";
 import { DAY, GTIN, LOT, type ChainStack } from "../../support/chain";
 import { indexLedger } from "../../support/indexer";
@@ -45,13 +49,15 @@ let orderSeq = 0;
  * A new order under `agreementId`, approved (so its value sits in escrow) and shipped in one
  * shipment per entry of `quantities`, all of lot `lot`. Its units are priced at the agreement's
  * first tier (the tests accept far fewer units than the second tier's threshold), so each
- * shipment, accepted in full, pays its share of the escrow exactly.
+ * shipment, accepted in full, pays its share of the escrow exactly. With `consign` the hospital
+ * elects consignment before approving (the agreement must be offered on consignment).
  */
 export async function shipOrder(
   chain: ChainStack,
   agreementId: bigint,
   quantities: number[],
   lot = LOT,
+  consign = false,
 ): Promise<ShippedOrder> {
   const { ledger, cast } = chain;
   const ref = `PO-S${++orderSeq}`;
@@ -61,6 +67,7 @@ export async function shipOrder(
     requestedDelivery: (await chain.now()) + 20 * DAY,
     reference: ref,
   });
+  if (consign) await act.electConsignment(ledger, cast.hospital, orderId);
   await act.approveOrder(ledger, cast.approver, orderId);
   const shipments: ShippedUnit[] = [];
   for (const [i, quantity] of quantities.entries()) {
@@ -165,6 +172,7 @@ export function settlementWorker(db: Db, chain: ChainStack, setup: WorkerSetup =
     wallet,
     OrderBook__factory.connect(contracts.orderBook, wallet),
     DeliveryTrace__factory.connect(contracts.trace, provider),
+    ConsignmentBook__factory.connect(contracts.consignment, wallet),
     { pollMs: setup.pollMs ?? 10, receiptTimeoutMs: setup.receiptTimeoutMs ?? 2_000 },
     setup.log ?? silentLog(),
     setup.hooks,

@@ -1,9 +1,18 @@
 import { writeSync } from "node:fs";
 import { JsonRpcProvider, Network, Wallet } from "ethers";
 import type { Db } from "../../../../server/db/db";
-import { enqueue, outboxDepth } from "../../../../server/modules/payments/settlement.repository";
+import {
+  enqueue,
+  enqueueBatch,
+  outboxDepth,
+  type NewBatch,
+} from "../../../../server/modules/payments/settlement.repository";
 import { SettlementWorker } from "../../../../server/modules/payments/settlement.worker";
-import { DeliveryTrace__factory, OrderBook__factory } from "../../../../typechain-types";
+import {
+  ConsignmentBook__factory,
+  DeliveryTrace__factory,
+  OrderBook__factory,
+} from "../../../../typechain-types";
 
 /**
  * One gateway process as far as payments go, for settlement.crash.test.ts: opens the database
@@ -14,9 +23,10 @@ import { DeliveryTrace__factory, OrderBook__factory } from "../../../../typechai
  *
  * Environment:
  *   DATABASE_URL or PGLITE_DIR   the database (PostgreSQL, or a PGlite data folder)
- *   RPC_URL, ORDER_BOOK, TRACE   the node and the contracts
+ *   RPC_URL, ORDER_BOOK, TRACE, CONSIGNMENT   the node and the contracts
  *   SETTLER_KEY                  the hospital settler's private key
  *   ENQUEUE                      JSON list of jobs to queue first (ids and amounts as strings)
+ *   ENQUEUE_BATCHES              JSON list of consumption batches to queue after them
  *   KILL_AT                      signed | broadcast | mined: SIGKILL itself there
  *   MODE                         run (until killed; default) | drain (until the outbox is empty, then exit 0)
  *   RECEIPT_TIMEOUT_MS           the worker's receipt wait (default 1000)
@@ -67,6 +77,9 @@ async function main(): Promise<void> {
       rejected: BigInt(job.rejected),
     });
   }
+  for (const batch of JSON.parse(process.env.ENQUEUE_BATCHES ?? "[]") as NewBatch[]) {
+    await db.transaction((tx) => enqueueBatch(tx, batch));
+  }
 
   const provider = new JsonRpcProvider(required("RPC_URL"), undefined, {
     staticNetwork: Network.from(31337),
@@ -80,6 +93,7 @@ async function main(): Promise<void> {
     wallet,
     OrderBook__factory.connect(required("ORDER_BOOK"), wallet),
     DeliveryTrace__factory.connect(required("TRACE"), provider),
+    ConsignmentBook__factory.connect(required("CONSIGNMENT"), wallet),
     { pollMs: 20, receiptTimeoutMs: Number(process.env.RECEIPT_TIMEOUT_MS ?? 1000) },
     {
       info: () => undefined,

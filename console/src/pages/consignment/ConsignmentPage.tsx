@@ -1,0 +1,140 @@
+import { useQuery } from "@tanstack/react-query";
+import { Card, Col, Row, Space, Statistic, Tag, Typography } from "antd";
+import type { ConsignedStock, ConsumptionBatch } from "../../../../api/consignment";
+import { CursorTable } from "../../components/CursorTable";
+import { Hex } from "../../components/Hex";
+import { QueryState } from "../../components/QueryState";
+import { TAG } from "../../components/tag-colours";
+import { useI18n } from "../../i18n/i18n";
+import { fetchAll } from "../../lib/api";
+import { useSession } from "../../lib/session";
+import { useFormat } from "../../lib/use-format";
+import { ReturnStock } from "./ReturnStock";
+
+const TONE = { pending: TAG.waiting, submitted: TAG.waiting, confirmed: TAG.good, failed: TAG.bad } as const;
+
+/** Units and money over every consigned shipment the caller sees. */
+function totals(stock: ConsignedStock[]) {
+  const sum = (f: (s: ConsignedStock) => number) => stock.reduce((n, s) => n + f(s), 0);
+  const fen = (f: (s: ConsignedStock) => string) => stock.reduce((n, s) => n + BigInt(f(s)), 0n).toString();
+  return {
+    received: sum((s) => s.received),
+    used: sum((s) => s.used),
+    returned: sum((s) => s.returned),
+    onHand: sum((s) => s.onHand),
+    paid: fen((s) => s.paid),
+    held: fen((s) => s.held),
+  };
+}
+
+/**
+ * The consignment payments page: the caller's consigned units received, used, paid, returned and
+ * on hand; each shipment's stock, with a return for the hospital's account and approvers; and
+ * every consumption batch with its units, amount and transaction.
+ */
+export function ConsignmentPage() {
+  const { t } = useI18n();
+  const { yuan, date, dateTime } = useFormat();
+  const roles = useSession().session?.roles ?? [];
+  const mayReturn = roles.includes("hospital-admin") || roles.includes("hospital-approver");
+  const stock = useQuery({
+    queryKey: ["/v1/consignment/stock", "all"],
+    queryFn: () => fetchAll<ConsignedStock>("/v1/consignment/stock"),
+  });
+  return (
+    <section>
+      <Typography.Title level={1} style={{ fontSize: 22 }}>
+        {t("consignment.title")}
+      </Typography.Title>
+      <Typography.Paragraph>{t("consignment.intro")}</Typography.Paragraph>
+      <Space orientation="vertical" size="large" style={{ width: "100%" }}>
+        <QueryState query={stock} empty={(list) => list.length === 0}>
+          {(list) => {
+            const sum = totals(list);
+            const figures: [string, string | number][] = [
+              ["received", sum.received],
+              ["used", sum.used],
+              ["paid", yuan(sum.paid)],
+              ["returned", sum.returned],
+              ["onHand", sum.onHand],
+              ["held", yuan(sum.held)],
+            ];
+            return (
+              <Row gutter={[16, 16]}>
+                {figures.map(([key, value]) => (
+                  <Col key={key} xs={12} md={8} xl={4}>
+                    <Card size="small">
+                      <Statistic
+                        title={t(`consignment.${key}` as "consignment.received")}
+                        value={value}
+                        valueRender={() => <span data-testid={`consignment-${key}`}>{value}</span>}
+                      />
+                    </Card>
+                  </Col>
+                ))}
+              </Row>
+            );
+          }}
+        </QueryState>
+        <Typography.Title level={2} style={{ fontSize: 18 }}>
+          {t("consignment.stock")}
+        </Typography.Title>
+        <CursorTable<ConsignedStock>
+          label={t("consignment.stock")}
+          path="/v1/consignment/stock"
+          rowKey="shipmentId"
+          columns={[
+            { title: t("consignment.shipment"), dataIndex: "shipmentId" },
+            { title: t("consignment.lot"), dataIndex: "lot" },
+            { title: t("consignment.expiry"), render: (_, s) => date(s.expiry) },
+            { title: t("consignment.received"), dataIndex: "received", align: "right" },
+            { title: t("consignment.used"), dataIndex: "used", align: "right" },
+            { title: t("consignment.returned"), dataIndex: "returned", align: "right" },
+            { title: t("consignment.expired"), dataIndex: "expired", align: "right" },
+            { title: t("consignment.onHand"), dataIndex: "onHand", align: "right" },
+            { title: t("consignment.held"), align: "right", render: (_, s) => yuan(s.held) },
+            { title: t("consignment.paid"), align: "right", render: (_, s) => yuan(s.paid) },
+            ...(mayReturn
+              ? [
+                  {
+                    title: t("common.actions"),
+                    render: (_: unknown, s: ConsignedStock) =>
+                      s.onHand > 0 ? <ReturnStock stock={s} /> : null,
+                  },
+                ]
+              : []),
+          ]}
+        />
+        <Typography.Title level={2} style={{ fontSize: 18 }}>
+          {t("consignment.batches")}
+        </Typography.Title>
+        <CursorTable<ConsumptionBatch>
+          label={t("consignment.batches")}
+          path="/v1/consignment/batches"
+          rowKey="batchId"
+          columns={[
+            { title: t("consignment.batch"), render: (_, b) => <Hex value={b.batchId} /> },
+            {
+              title: t("common.status"),
+              render: (_, b) => <Tag color={TONE[b.status]}>{t(`consignment.status.${b.status}`)}</Tag>,
+            },
+            { title: t("consignment.units"), dataIndex: "units", align: "right" },
+            {
+              title: t("consignment.amount"),
+              align: "right",
+              render: (_, b) => (b.amount === null ? "—" : yuan(b.amount)),
+            },
+            {
+              title: t("consignment.transaction"),
+              render: (_, b) => (b.txHash === null ? "—" : <Hex value={b.txHash} />),
+            },
+            {
+              title: t("consignment.confirmedAt"),
+              render: (_, b) => (b.confirmedAt === null ? "—" : dateTime(b.confirmedAt)),
+            },
+          ]}
+        />
+      </Space>
+    </section>
+  );
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {LedgerBase} from "./access/LedgerBase.sol";
+import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
+import {IConsignmentBook} from "./interfaces/IConsignmentBook.sol";
+import {IHospitalRegistry} from "./interfaces/IHospitalRegistry.sol";
+import {IOrderBook} from "./interfaces/IOrderBook.sol";
+import {HospitalRoles} from "./libraries/HospitalRoles.sol";
+import {ConsignedStock, ConsumptionLine, Order, OrderStatus, ShipmentRecord} from "./types/LedgerTypes.sol";
+
+/// @title ConsignmentBook
+/// @notice Consigned stock and its payment on use; see `IConsignmentBook` for the rules.
+/// Invariant: this book's token balance equals `totalHeld`, the Σ `held` over every shipment,
+/// and each shipment's `held` is the value of its units on hand.
+/// @dev Every function that moves tokens checks, then writes every effect, then transfers.
+contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @dev A consignment agreement's terms.
+    struct Terms {
+        bool offered;
+        bool hospitalBearsExpiry;
+    }
+
+    IERC20 public immutable token;
+    IAgreementBook public immutable agreements;
+    IHospitalRegistry public immutable hospitals;
+    IOrderBook public orderBook;
+    /// @inheritdoc IConsignmentBook
+    uint256 public totalHeld;
+
+    mapping(uint256 agreementId => Terms) internal _terms;
+    mapping(uint256 orderId => bool) public isConsigned;
+    mapping(uint256 shipmentId => ConsignedStock) internal _stock;
+    mapping(bytes32 batchId => bool) public batchConfirmed;
+
+    constructor(
+        IAccessControl roles_,
+        address forwarder,
+        IERC20 token_,
+        IAgreementBook agreements_,
+        IHospitalRegistry hospitals_
+    ) LedgerBase(roles_, forwarder) {
+        token = token_;
+        agreements = agreements_;
+        hospitals = hospitals_;
+    }
+
+    /// @inheritdoc IConsignmentBook
+    function bindOrderBook(address orderBook_) external onlyRole(_ADMIN_ROLE) {
+        if (address(orderBook) != address(0)) revert ConsignmentOrderBookAlreadyBound(address(orderBook));
+        if (orderBook_ == address(0)) revert ConsignmentZeroOrderBook();
+        orderBook = IOrderBook(orderBook_);
+        emit OrderBookBound(orderBook_);
+    }
+
+    /// @inheritdoc IConsignmentBook
+    function offerConsignment(uint256 agreementId, bool hospitalBearsExpiry) external whenNotPaused {
+        address caller = _msgSender();
+        (address supplier, ) = agreements.supplierAndCategory(agreementId);
+        if (caller != supplier) revert ConsignmentNotSupplier(agreementId, caller);
+        Terms storage t = _terms[agreementId];
+        // Fixed once offered: hospitals elect consignment on these terms.
+        if (t.offered) revert ConsignmentAlreadyOffered(agreementId);
+        t.offered = true;
+        t.hospitalBearsExpiry = hospitalBearsExpiry;
+        emit ConsignmentOffered(agreementId, supplier, hospitalBearsExpiry);
+    }
+
+    /// @inheritdoc IConsignmentBook
+    function electConsignment(uint256 orderId) external whenNotPaused {
+        Order memory o = orderBook.order(orderId);
+        address caller = _msgSender();
+        _requireStaff(o.hospital, caller);
+        // Before funding: once the supplier may ship, it ships on the terms it was funded on.
+        if (o.status != OrderStatus.Placed) revert ConsignmentOrderNotPlaced(orderId, uint8(o.status));
+        if (!_terms[o.agreementId].offered) revert ConsignmentNotOffered(orderId, o.agreementId);
+        if (isConsigned[orderId]) revert ConsignmentAlreadyElected(orderId);
+        isConsigned[orderId] = true;
+        emit OrderConsigned(orderId, o.agreementId, o.hospital, caller);
+    }
+
+    /// @inheritdoc IConsignmentBook
+    function onSettled(
+        uint256 shipmentId,
+        ShipmentRecord calldata shipment,
+        uint32 units,
+        uint128 value
+    ) external returns (bool consigned) {
+        if (msg.sender != address(orderBook)) revert ConsignmentCallerNotOrderBook(msg.sender);
+        uint256 orderId = shipment.orderId;
+        if (!isConsigned[orderId]) return false;
+        // A shipment settles once (the trace refuses a second confirmation), so this is new.
+        _stock[shipmentId] = ConsignedStock({
+            hospital: shipment.hospital,
+            expiry: shipment.expiry,
+            received: units,
+            supplier: shipment.supplier,
+            used: 0,
+            returned: 0,
+            expired: 0,
+            held: value,
+            orderId: uint64(orderId),
+            agreementId: orderBook.order(orderId).agreementId
+        });
+        totalHeld += value;
+        emit StockConsigned(
+            shipmentId,
+            orderId,
+            shipment.hospital,
+            shipment.supplier,
+            units,
+            value,
+            shipment.expiry
+        );
+        return true;
+    }
+
+    /// @inheritdoc IConsignmentBook
+    function confirmConsumption(
+        bytes32 batchId,
+        ConsumptionLine[] calldata lines
+    ) external whenNotPaused nonReentrant {
+        if (lines.length == 0) revert ConsignmentBatchEmpty(batchId);
+        if (batchConfirmed[batchId]) revert ConsignmentBatchRepeated(batchId);
+        batchConfirmed[batchId] = true;
+        ConsignedStock storage first = _existing(lines[0].shipmentId);
+        address hospital = first.hospital;
+        address supplier = first.supplier;
+        address caller = _msgSender();
+        if (!hospitals.hasHospitalRole(hospital, caller, HospitalRoles.SETTLER)) {
+            revert ConsignmentNotSettler(hospital, caller);
+        }
+        uint32 units;
+        uint128 amount;
+        for (uint256 i = 0; i < lines.length; ++i) {
+            uint256 shipmentId = lines[i].shipmentId;
+            ConsignedStock storage s = _existing(shipmentId);
+            if (s.hospital != hospital || s.supplier != supplier)
+                revert ConsignmentBatchMixed(batchId, shipmentId);
+            uint32 n = lines[i].units;
+            uint128 pay = _takeOnHand(shipmentId, s, n);
+            s.used += n;
+            units += n;
+            amount += pay;
+            emit ConsumptionConfirmed(batchId, shipmentId, s.orderId, n, pay);
+        }
+        totalHeld -= amount;
+        emit ConsumptionBatchConfirmed(batchId, hospital, supplier, caller, units, amount);
+        if (amount > 0) token.safeTransfer(supplier, amount);
+    }
+
+    /// @inheritdoc IConsignmentBook
+    /// @dev Never paused: giving stock back only undoes.
+    function returnStock(uint256 shipmentId, uint32 units, uint16 reasonCode) external nonReentrant {
+        ConsignedStock storage s = _existing(shipmentId);
+        address caller = _msgSender();
+        if (!_mayReturn(s, caller)) revert ConsignmentReturnNotAllowed(shipmentId, caller);
+        uint128 refund = _takeOnHand(shipmentId, s, units);
+        s.returned += units;
+        totalHeld -= refund;
+        emit ConsignedStockReturned(shipmentId, s.orderId, caller, units, refund, reasonCode);
+        _refundHospital(s, refund);
+    }
+
+    /// @inheritdoc IConsignmentBook
+    /// @dev Never paused: expiry does not wait.
+    function writeOffExpired(uint256 shipmentId) external nonReentrant {
+        ConsignedStock storage s = _existing(shipmentId);
+        if (block.timestamp < s.expiry) revert ConsignmentNotExpired(shipmentId, s.expiry, block.timestamp);
+        uint32 units = _onHand(s);
+        uint128 value = _takeOnHand(shipmentId, s, units);
+        s.expired += units;
+        totalHeld -= value;
+        bool toSupplier = _terms[s.agreementId].hospitalBearsExpiry;
+        emit ConsignedStockExpired(shipmentId, s.orderId, units, value, toSupplier);
+        if (toSupplier) {
+            if (value > 0) token.safeTransfer(s.supplier, value);
+        } else {
+            _refundHospital(s, value);
+        }
+    }
+
+    /// @inheritdoc IConsignmentBook
+    function stock(uint256 shipmentId) external view returns (ConsignedStock memory) {
+        return _stock[shipmentId];
+    }
+
+    /// @inheritdoc IConsignmentBook
+    function terms(uint256 agreementId) external view returns (bool offered, bool hospitalBearsExpiry) {
+        Terms storage t = _terms[agreementId];
+        return (t.offered, t.hospitalBearsExpiry);
+    }
+
+    /// @dev Takes `units` off the shipment's stock on hand and returns their share of the held
+    /// value: pro rata, so the last unit on hand takes the remainder and the shipment's units are
+    /// paid (or refunded) exactly their held value, whatever the order.
+    function _takeOnHand(
+        uint256 shipmentId,
+        ConsignedStock storage s,
+        uint32 units
+    ) internal returns (uint128 value) {
+        if (units == 0) revert ConsignmentZeroUnits(shipmentId);
+        uint32 onHand = _onHand(s);
+        if (units > onHand) revert ConsignmentExceedsOnHand(shipmentId, units, onHand);
+        uint128 held = s.held;
+        value = units == onHand ? held : uint128((uint256(held) * units) / onHand);
+        s.held = held - value;
+    }
+
+    /// @dev The value goes back to the hospital and to the budget its order was charged to.
+    function _refundHospital(ConsignedStock storage s, uint128 value) internal {
+        if (value == 0) return;
+        orderBook.releaseConsignedBudget(s.orderId, value);
+        token.safeTransfer(s.hospital, value);
+    }
+
+    /// @dev The hospital (its account or an approver) at any time; the supplier once the
+    /// agreement's term has ended, to take back what was never used.
+    function _mayReturn(ConsignedStock storage s, address caller) internal view returns (bool) {
+        if (caller == s.supplier) return block.timestamp > agreements.agreementTerms(s.agreementId).end;
+        return _isStaff(s.hospital, caller);
+    }
+
+    function _onHand(ConsignedStock storage s) internal view returns (uint32) {
+        return s.received - s.used - s.returned - s.expired;
+    }
+
+    function _requireStaff(address hospital, address caller) internal view {
+        if (!_isStaff(hospital, caller)) revert ConsignmentNotHospitalStaff(hospital, caller);
+    }
+
+    function _isStaff(address hospital, address caller) internal view returns (bool) {
+        return
+            hospital != address(0) &&
+            (caller == hospital || hospitals.hasHospitalRole(hospital, caller, HospitalRoles.APPROVER));
+    }
+
+    function _existing(uint256 shipmentId) internal view returns (ConsignedStock storage s) {
+        s = _stock[shipmentId];
+        if (s.hospital == address(0)) revert ConsignmentStockNotFound(shipmentId);
+    }
+}

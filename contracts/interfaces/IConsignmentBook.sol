@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ConsignedStock, ConsumptionLine, ShipmentRecord} from "../types/LedgerTypes.sol";
+
+/// @title IConsignmentBook
+/// @notice Consignment: the supplier's stock sits in the hospital's custody and is paid only when
+/// used. The rules:
+/// - An agreement becomes a consignment agreement when its supplier offers consignment terms
+///   (once; the terms say who bears the loss of stock that expires unused — the supplier unless
+///   the terms say the hospital). An order under such an agreement is a consignment when its
+///   hospital (the account or an approver) elects it before funding.
+/// - Funding escrows the order's value as for any order. Confirming a consigned shipment
+///   (`OrderBook.confirmShipment` / `claimSettlement`) pays the supplier nothing: the settled
+///   value (units × the order's locked price, net of any late penalty) moves from the order book
+///   to this book, held per shipment.
+/// - The hospital's settler confirms consumption in batches (one hospital, one supplier, a
+///   unique batch id): each line pays `units × held ÷ on hand` of its shipment (the last unit
+///   takes the rounding remainder), so the units of a shipment are paid exactly their held value
+///   once, and never more units than were accepted and are still on hand.
+/// - Unused stock goes back to the supplier by a return: the hospital returns it at any time; the
+///   supplier takes it back once the agreement's term has ended. The held value goes back to the
+///   hospital and to the budget the order was charged to.
+/// - Stock that expires unused is written off by anyone after its expiry: its held value goes
+///   back to the hospital (the supplier's loss), or to the supplier if the terms say the hospital
+///   bears expiry.
+interface IConsignmentBook {
+    /// @notice The order book was bound; from now on only it records consigned shipments.
+    event OrderBookBound(address orderBook);
+
+    /// @notice A supplier made its agreement a consignment agreement.
+    /// @param agreementId The agreement.
+    /// @param supplier Its supplier.
+    /// @param hospitalBearsExpiry True if stock expiring unused is paid to the supplier.
+    event ConsignmentOffered(uint256 indexed agreementId, address indexed supplier, bool hospitalBearsExpiry);
+
+    /// @notice A hospital elected consignment for a placed order.
+    /// @param orderId The order.
+    /// @param agreementId Its agreement.
+    /// @param hospital The hospital.
+    /// @param by Who elected it.
+    event OrderConsigned(
+        uint256 indexed orderId,
+        uint256 indexed agreementId,
+        address indexed hospital,
+        address by
+    );
+
+    /// @notice A consigned shipment was confirmed: its accepted units are in the hospital's
+    /// custody and their value is held here, unpaid.
+    /// @param shipmentId The shipment.
+    /// @param orderId Its order.
+    /// @param hospital The hospital.
+    /// @param supplier The supplier.
+    /// @param units Units accepted into custody.
+    /// @param value Value held for them.
+    /// @param expiry The lot's expiry.
+    event StockConsigned(
+        uint256 indexed shipmentId,
+        uint256 indexed orderId,
+        address indexed hospital,
+        address supplier,
+        uint32 units,
+        uint128 value,
+        uint64 expiry
+    );
+
+    /// @notice Units of a shipment were used and paid, as one line of a consumption batch.
+    /// @param batchId The batch.
+    /// @param shipmentId The shipment.
+    /// @param orderId Its order.
+    /// @param units Units paid.
+    /// @param amount Paid to the supplier.
+    event ConsumptionConfirmed(
+        bytes32 indexed batchId,
+        uint256 indexed shipmentId,
+        uint256 indexed orderId,
+        uint32 units,
+        uint128 amount
+    );
+
+    /// @notice A consumption batch was confirmed and paid.
+    /// @param batchId The batch.
+    /// @param hospital The hospital.
+    /// @param supplier The supplier paid.
+    /// @param by The settler.
+    /// @param units Units paid over every line.
+    /// @param amount Paid over every line.
+    event ConsumptionBatchConfirmed(
+        bytes32 indexed batchId,
+        address indexed hospital,
+        address indexed supplier,
+        address by,
+        uint32 units,
+        uint128 amount
+    );
+
+    /// @notice Unused consigned units went back to the supplier's custody; their held value went
+    /// back to the hospital.
+    /// @param shipmentId The shipment.
+    /// @param orderId Its order.
+    /// @param by Who returned them.
+    /// @param units Units returned.
+    /// @param refund Value given back to the hospital.
+    /// @param reasonCode The reason, from the off-chain catalogue.
+    event ConsignedStockReturned(
+        uint256 indexed shipmentId,
+        uint256 indexed orderId,
+        address by,
+        uint32 units,
+        uint128 refund,
+        uint16 reasonCode
+    );
+
+    /// @notice Consigned units expired unused and were written off.
+    /// @param shipmentId The shipment.
+    /// @param orderId Its order.
+    /// @param units Units written off.
+    /// @param value Their held value.
+    /// @param paidToSupplier True if the value went to the supplier (the hospital bore the loss),
+    /// false if back to the hospital (the supplier's loss).
+    event ConsignedStockExpired(
+        uint256 indexed shipmentId,
+        uint256 indexed orderId,
+        uint32 units,
+        uint128 value,
+        bool paidToSupplier
+    );
+
+    error ConsignmentOrderBookAlreadyBound(address orderBook);
+    error ConsignmentZeroOrderBook();
+    error ConsignmentCallerNotOrderBook(address caller);
+    /// @notice Only the agreement's supplier offers consignment.
+    error ConsignmentNotSupplier(uint256 agreementId, address caller);
+    error ConsignmentAlreadyOffered(uint256 agreementId);
+    /// @notice The order's agreement has no consignment terms.
+    error ConsignmentNotOffered(uint256 orderId, uint256 agreementId);
+    /// @notice Consignment is elected before funding only.
+    error ConsignmentOrderNotPlaced(uint256 orderId, uint8 status);
+    error ConsignmentAlreadyElected(uint256 orderId);
+    /// @notice The caller is not the hospital's account or an approver of it.
+    error ConsignmentNotHospitalStaff(address hospital, address caller);
+    /// @notice The caller is not a settler of the hospital.
+    error ConsignmentNotSettler(address hospital, address caller);
+    /// @notice No consigned stock is recorded for the shipment.
+    error ConsignmentStockNotFound(uint256 shipmentId);
+    error ConsignmentBatchEmpty(bytes32 batchId);
+    /// @notice A batch id is paid once.
+    error ConsignmentBatchRepeated(bytes32 batchId);
+    /// @notice Every line of a batch is of one hospital and one supplier.
+    error ConsignmentBatchMixed(bytes32 batchId, uint256 shipmentId);
+    error ConsignmentZeroUnits(uint256 shipmentId);
+    /// @notice More units than the shipment has on hand (accepted − used − returned − expired).
+    error ConsignmentExceedsOnHand(uint256 shipmentId, uint32 units, uint32 onHand);
+    /// @notice The caller may not return this stock (the supplier only after the term's end).
+    error ConsignmentReturnNotAllowed(uint256 shipmentId, address caller);
+    error ConsignmentNotExpired(uint256 shipmentId, uint64 expiry, uint256 nowTime);
+
+    /// @notice Binds the order book once. Requirements: admin.
+    function bindOrderBook(address orderBook) external;
+
+    /// @notice Makes the caller's agreement a consignment agreement (once).
+    function offerConsignment(uint256 agreementId, bool hospitalBearsExpiry) external;
+
+    /// @notice Elects consignment for a placed order of the caller's hospital.
+    function electConsignment(uint256 orderId) external;
+
+    /// @notice The order book tells a settled shipment: if its order is a consignment, its
+    /// accepted units and value are held here and the order book sends the value here instead
+    /// of to the supplier. Requirements: the order book.
+    function onSettled(
+        uint256 shipmentId,
+        ShipmentRecord calldata shipment,
+        uint32 units,
+        uint128 value
+    ) external returns (bool consigned);
+
+    /// @notice Pays the used units of each line to the supplier. Requirements: a settler of the
+    /// hospital of every line; one hospital and one supplier; a new batch id.
+    function confirmConsumption(bytes32 batchId, ConsumptionLine[] calldata lines) external;
+
+    /// @notice Returns unused units to the supplier; their value goes back to the hospital.
+    function returnStock(uint256 shipmentId, uint32 units, uint16 reasonCode) external;
+
+    /// @notice Writes off a shipment's units on hand after its expiry (anyone).
+    function writeOffExpired(uint256 shipmentId) external;
+
+    /// @notice A shipment's consigned stock.
+    function stock(uint256 shipmentId) external view returns (ConsignedStock memory);
+
+    /// @notice Whether the order is a consignment.
+    function isConsigned(uint256 orderId) external view returns (bool);
+
+    /// @notice Whether the batch id was paid.
+    function batchConfirmed(bytes32 batchId) external view returns (bool);
+
+    /// @notice The agreement's consignment terms: (offered, hospitalBearsExpiry).
+    function terms(uint256 agreementId) external view returns (bool offered, bool hospitalBearsExpiry);
+
+    /// @notice Σ held value over every shipment (what this book's token balance must equal).
+    function totalHeld() external view returns (uint256);
+}

@@ -1,0 +1,117 @@
+import type { ConsignedStockPage, ConsumptionBatchPage } from "../../api/consignment";
+import * as act from "../../ledger/acts";
+import type { CommandSpec } from "./command";
+import { chainAct } from "./options";
+import { list, record } from "./output";
+
+/**
+ * Consignment (ConsignmentBook): a supplier offers its agreement on consignment, a hospital
+ * elects it for a placed order; received units are paid only when used (the gateway batches the
+ * usage records into on-chain consumption confirmations) and unused ones can be returned.
+ */
+
+const ORDER_OPTION = {
+  order: { type: "string", value: "<id>", description: "the order", required: true },
+} as const;
+
+export const consignmentOffer: CommandSpec = {
+  path: ["consignment", "offer"],
+  summary: "make your agreement a consignment agreement, once (the agreement's supplier)",
+  details:
+    "Stock that expires unused is your loss (its value goes back to the hospital) unless --hospital-bears-expiry: then it is paid to you. The terms never change once offered.",
+  options: {
+    agreement: { type: "string", value: "<id>", description: "your agreement", required: true },
+    "hospital-bears-expiry": { type: "boolean", description: "expired unused stock is paid to the supplier" },
+  },
+  examples: ["sunshine supplier consignment offer --agreement 1"],
+  async run(ctx, o) {
+    const agreementId = o.id("agreement");
+    const hospitalBearsExpiry = o.flag("hospital-bears-expiry");
+    const chain = await ctx.chain();
+    await act.offerConsignment(chain.ledger, chain.signer, agreementId, hospitalBearsExpiry);
+    return record(chainAct(chain, { agreementId, hospitalBearsExpiry }));
+  },
+};
+
+export const consignmentElect: CommandSpec = {
+  path: ["consignment", "elect"],
+  summary: "make a placed order a consignment, before it is funded (the hospital account or an approver)",
+  options: ORDER_OPTION,
+  positional: "order",
+  examples: ["sunshine hospital consignment elect --order 12"],
+  async run(ctx, o) {
+    const orderId = o.id("order");
+    const chain = await ctx.chain();
+    await act.electConsignment(chain.ledger, chain.signer, orderId);
+    return record(chainAct(chain, { orderId, consigned: true }));
+  },
+};
+
+export const consignmentReturn: CommandSpec = {
+  path: ["consignment", "return"],
+  summary:
+    "give unused consigned units back to the supplier; their value goes back to the hospital (the hospital at any time; the supplier after the agreement's term)",
+  options: {
+    shipment: { type: "string", value: "<id>", description: "the consigned shipment", required: true },
+    units: { type: "string", value: "<n>", description: "units to return", required: true },
+    reason: { type: "string", value: "<code>", description: "reason code (default 0)" },
+  },
+  examples: ["sunshine hospital consignment return --shipment 9 --units 2"],
+  async run(ctx, o) {
+    const shipmentId = o.id("shipment");
+    const units = o.int("units", undefined, 4_294_967_295);
+    const reason = o.int("reason", 0, 65_535);
+    const chain = await ctx.chain();
+    await act.returnConsignedStock(chain.ledger, chain.signer, shipmentId, units, reason);
+    const s = await chain.ledger.consignment.stock(shipmentId);
+    return record(
+      chainAct(chain, {
+        shipmentId,
+        returned: units,
+        onHand: s.received - s.used - s.returned - s.expired,
+        held: s.held,
+      }),
+    );
+  },
+};
+
+export const consignmentStock: CommandSpec = {
+  path: ["consignment", "stock"],
+  summary: "consigned stock per shipment as the gateway indexed it: received, used, returned, on hand, paid",
+  options: {},
+  examples: ["sunshine hospital consignment stock --gateway http://localhost:3000"],
+  async run(ctx) {
+    const gateway = await ctx.gateway();
+    const rows = [];
+    for await (const page of gateway.pages<ConsignedStockPage>("/v1/consignment/stock?limit=500"))
+      for (const s of page.items)
+        rows.push({
+          shipment: s.shipmentId,
+          order: s.orderId,
+          lot: s.lot,
+          received: s.received,
+          used: s.used,
+          returned: s.returned,
+          expired: s.expired,
+          onHand: s.onHand,
+          held: s.held,
+          paid: s.paid,
+        });
+    return list(rows, { empty: "no consigned stock" });
+  },
+};
+
+export const consignmentBatches: CommandSpec = {
+  path: ["consignment", "batches"],
+  summary: "consumption batches: units used, amount paid, transaction and status",
+  options: {},
+  examples: ["sunshine supplier consignment batches"],
+  async run(ctx) {
+    const gateway = await ctx.gateway();
+    const rows = [];
+    for await (const page of gateway.pages<ConsumptionBatchPage>("/v1/consignment/batches?limit=500"))
+      for (const b of page.items)
+        rows.push({ batch: b.batchId, status: b.status, units: b.units, amount: b.amount, tx: b.txHash });
+    return list(rows, { empty: "no consumption batches" });
+  },
+};

@@ -1,0 +1,368 @@
+/**
+ * Consignment: the base order fixture (helpers/orderBook.ts: 100 stents at 10,000 fen, lead
+ * time 10 days, term one year) with the supplier offering consignment on its agreement. A
+ * consigned shipment's confirmation pays nothing; consumption batches pay units × the held
+ * value per unit exactly once; returns and expiry give the rest back (budget included).
+ */
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { DAY, STENTS, YEAR } from "./helpers/fixtures";
+import { BUDGET, budgetFixture } from "./helpers/budget";
+import {
+  confirm,
+  deliver,
+  fundOrder,
+  orderFixture,
+  OrderStatus,
+  placeOrder,
+  receive,
+  ship,
+  type OrderContext,
+} from "./helpers/orderBook";
+
+const PRICE = 10_000n;
+const REASON = 401;
+const batch = (name: string) => ethers.id(`batch ${name}`);
+
+/** The supplier offers consignment (supplier's loss on expiry); hospital 1 places 100 units. */
+async function consignmentFixture(hospitalBearsExpiry = false) {
+  return withConsignedOrder(await orderFixture(), hospitalBearsExpiry);
+}
+
+async function withConsignedOrder(ctx: OrderContext, hospitalBearsExpiry = false) {
+  const { ledger, actors, supplier, agreementId } = ctx;
+  await ledger.consignment.connect(supplier).offerConsignment(agreementId, hospitalBearsExpiry);
+  const orderId = await placeOrder(ledger, actors.hospital, agreementId, 100n);
+  await ledger.consignment.connect(actors.approvers[0]).electConsignment(orderId);
+  await fundOrder(ledger, actors.approvers, orderId);
+  return { ...ctx, orderId };
+}
+
+/** 40 units shipped, received and confirmed into the hospital's custody. */
+async function consignedStockFixture() {
+  const ctx = await consignmentFixture();
+  const shipment = await ship(ctx.ledger, ctx.supplier, ctx.orderId, 40n);
+  await receive(ctx.ledger, ctx.actors.receiver, shipment);
+  await confirm(ctx.ledger, ctx.actors.settler, shipment, 40n);
+  return { ...ctx, shipment };
+}
+
+async function hospitalExpiryFixture() {
+  const ctx = await consignmentFixture(true);
+  const expiry = BigInt(await time.latest()) + 30n * BigInt(DAY);
+  const shipment = await ship(ctx.ledger, ctx.supplier, ctx.orderId, 10n, { expiry });
+  await confirm(ctx.ledger, ctx.actors.settler, shipment, 10n);
+  return { ...ctx, shipment, expiry };
+}
+
+async function budgetedStockFixture() {
+  const ctx = await withConsignedOrder(await budgetFixture());
+  const shipment = await ship(ctx.ledger, ctx.supplier, ctx.orderId, 40n);
+  await confirm(ctx.ledger, ctx.actors.settler, shipment, 40n);
+  return { ...ctx, shipment };
+}
+
+/**
+ * Hospital 2 first takes 97 plain units, so a consigned shipment of 7 straddles the second tier:
+ * 3 × 10,000 + 4 × 9,000 = 66,000 fen held, not a multiple of 7.
+ */
+async function straddlingFixture() {
+  const ctx = await orderFixture();
+  const other = await placeOrder(ctx.ledger, ctx.actors.hospital2, ctx.agreementId, 97n);
+  await fundOrder(ctx.ledger, [ctx.staff2.approver], other);
+  await deliver(ctx, other, 97n, ctx.staff2.settler);
+  const consigned = await withConsignedOrder(ctx);
+  const shipment = await ship(ctx.ledger, ctx.supplier, consigned.orderId, 7n);
+  await confirm(ctx.ledger, ctx.actors.settler, shipment, 7n);
+  return { ...consigned, shipment };
+}
+
+describe("ConsignmentBook", function () {
+  describe("offering and electing", function () {
+    it("lets only the agreement's supplier offer, once", async function () {
+      const { ledger, actors, supplier, agreementId } = await loadFixture(orderFixture);
+      await expect(ledger.consignment.connect(actors.stranger).offerConsignment(agreementId, false))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentNotSupplier")
+        .withArgs(agreementId, actors.stranger.address);
+      await expect(ledger.consignment.connect(supplier).offerConsignment(agreementId, true))
+        .to.emit(ledger.consignment, "ConsignmentOffered")
+        .withArgs(agreementId, supplier.address, true);
+      expect(await ledger.consignment.terms(agreementId)).to.deep.equal([true, true]);
+      await expect(ledger.consignment.connect(supplier).offerConsignment(agreementId, false))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentAlreadyOffered")
+        .withArgs(agreementId);
+    });
+
+    it("refuses electing consignment without terms, by outsiders, twice or after funding", async function () {
+      const { ledger, actors, supplier, agreementId } = await loadFixture(orderFixture);
+      const orderId = await placeOrder(ledger, actors.hospital, agreementId, 10n);
+      await expect(ledger.consignment.connect(actors.hospital).electConsignment(orderId))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentNotOffered")
+        .withArgs(orderId, agreementId);
+      await ledger.consignment.connect(supplier).offerConsignment(agreementId, false);
+      await expect(ledger.consignment.connect(actors.settler).electConsignment(orderId))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentNotHospitalStaff")
+        .withArgs(actors.hospital.address, actors.settler.address);
+      await expect(ledger.consignment.connect(actors.hospital).electConsignment(orderId))
+        .to.emit(ledger.consignment, "OrderConsigned")
+        .withArgs(orderId, agreementId, actors.hospital.address, actors.hospital.address);
+      await expect(ledger.consignment.connect(actors.hospital).electConsignment(orderId))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentAlreadyElected")
+        .withArgs(orderId);
+      const funded = await placeOrder(ledger, actors.hospital, agreementId, 10n);
+      await fundOrder(ledger, actors.approvers, funded);
+      await expect(ledger.consignment.connect(actors.hospital).electConsignment(funded))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentOrderNotPlaced")
+        .withArgs(funded, OrderStatus.Funded);
+    });
+
+    it("takes settlement hooks from the order book only", async function () {
+      const { ledger, actors, orderId } = await loadFixture(consignmentFixture);
+      const record = {
+        orderId,
+        supplier: actors.stranger.address,
+        hospital: actors.hospital.address,
+        gtin: 0n,
+        expiry: 0n,
+        quantity: 1n,
+        createdAt: 0n,
+        serialRoot: ethers.ZeroHash,
+        noticeHash: ethers.ZeroHash,
+        lot: "",
+      };
+      await expect(ledger.consignment.connect(actors.stranger).onSettled(1n, record, 1n, 1n))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentCallerNotOrderBook")
+        .withArgs(actors.stranger.address);
+      await expect(ledger.orderBook.connect(actors.stranger).releaseConsignedBudget(orderId, 1n))
+        .to.be.revertedWithCustomError(ledger.orderBook, "OrderCallerNotConsignment")
+        .withArgs(actors.stranger.address);
+    });
+  });
+
+  describe("receipt", function () {
+    it("pays the supplier nothing on confirmation and holds the accepted units' value", async function () {
+      const { ledger, actors, supplier, orderId } = await loadFixture(consignmentFixture);
+      const shipment = await ship(ledger, supplier, orderId, 40n);
+      const book = await ledger.consignment.getAddress();
+      const tx = confirm(ledger, actors.settler, shipment, 38n, 2n);
+      await expect(tx)
+        .to.emit(ledger.consignment, "StockConsigned")
+        .withArgs(
+          shipment.id,
+          orderId,
+          actors.hospital.address,
+          supplier.address,
+          38n,
+          38n * PRICE,
+          shipment.record.expiry,
+        );
+      await expect(tx).to.changeTokenBalances(
+        ledger.token,
+        [supplier, book, ledger.orderBook],
+        [0n, 38n * PRICE, -38n * PRICE],
+      );
+      const stock = await ledger.consignment.stock(shipment.id);
+      expect([stock.received, stock.used, stock.held]).to.deep.equal([38n, 0n, 38n * PRICE]);
+      expect(await ledger.consignment.totalHeld()).to.equal(38n * PRICE);
+    });
+
+    it("leaves orders that are not consignments paying on confirmation", async function () {
+      const ctx = await loadFixture(consignmentFixture);
+      const { ledger, actors, supplier, agreementId } = ctx;
+      const plain = await placeOrder(ledger, actors.hospital, agreementId, 10n);
+      await fundOrder(ledger, actors.approvers, plain);
+      const shipment = await ship(ledger, supplier, plain, 10n);
+      const tx = confirm(ledger, actors.settler, shipment, 10n);
+      await expect(tx).not.to.emit(ledger.consignment, "StockConsigned");
+      await expect(tx).to.changeTokenBalance(ledger.token, supplier, 10n * PRICE);
+    });
+  });
+
+  describe("consumption", function () {
+    it("pays units × price to the supplier per batch, once", async function () {
+      const { ledger, actors, supplier, shipment, orderId } = await loadFixture(consignedStockFixture);
+      const book = await ledger.consignment.getAddress();
+      const lines = [{ shipmentId: shipment.id, units: 3n }];
+      const tx = ledger.consignment.connect(actors.settler).confirmConsumption(batch("1"), lines);
+      await expect(tx)
+        .to.emit(ledger.consignment, "ConsumptionConfirmed")
+        .withArgs(batch("1"), shipment.id, orderId, 3n, 3n * PRICE);
+      await expect(tx)
+        .to.emit(ledger.consignment, "ConsumptionBatchConfirmed")
+        .withArgs(
+          batch("1"),
+          actors.hospital.address,
+          supplier.address,
+          actors.settler.address,
+          3n,
+          3n * PRICE,
+        );
+      await expect(tx).to.changeTokenBalances(ledger.token, [supplier, book], [3n * PRICE, -3n * PRICE]);
+      await expect(ledger.consignment.connect(actors.settler).confirmConsumption(batch("1"), lines))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentBatchRepeated")
+        .withArgs(batch("1"));
+      expect(await ledger.consignment.batchConfirmed(batch("1"))).to.equal(true);
+      const stock = await ledger.consignment.stock(shipment.id);
+      expect([stock.used, stock.held]).to.deep.equal([3n, 37n * PRICE]);
+    });
+
+    it("refuses more units than are on hand, zero units, empty batches and non-settlers", async function () {
+      const { ledger, actors, shipment } = await loadFixture(consignedStockFixture);
+      const c = ledger.consignment.connect(actors.settler);
+      await c.confirmConsumption(batch("a"), [{ shipmentId: shipment.id, units: 30n }]);
+      await expect(c.confirmConsumption(batch("b"), [{ shipmentId: shipment.id, units: 11n }]))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentExceedsOnHand")
+        .withArgs(shipment.id, 11n, 10n);
+      // Two lines of the same shipment count together.
+      await expect(
+        c.confirmConsumption(batch("b"), [
+          { shipmentId: shipment.id, units: 6n },
+          { shipmentId: shipment.id, units: 5n },
+        ]),
+      )
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentExceedsOnHand")
+        .withArgs(shipment.id, 5n, 4n);
+      await expect(c.confirmConsumption(batch("b"), [{ shipmentId: shipment.id, units: 0n }]))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentZeroUnits")
+        .withArgs(shipment.id);
+      await expect(c.confirmConsumption(batch("b"), []))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentBatchEmpty")
+        .withArgs(batch("b"));
+      await expect(c.confirmConsumption(batch("b"), [{ shipmentId: 99n, units: 1n }]))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentStockNotFound")
+        .withArgs(99n);
+      await expect(
+        ledger.consignment
+          .connect(actors.approvers[0])
+          .confirmConsumption(batch("b"), [{ shipmentId: shipment.id, units: 1n }]),
+      )
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentNotSettler")
+        .withArgs(actors.hospital.address, actors.approvers[0].address);
+    });
+
+    it("refuses a batch mixing hospitals", async function () {
+      const ctx = await loadFixture(consignedStockFixture);
+      const { ledger, actors, supplier, agreementId, staff2, shipment } = ctx;
+      const other = await placeOrder(ledger, actors.hospital2, agreementId, 5n);
+      await ledger.consignment.connect(actors.hospital2).electConsignment(other);
+      await fundOrder(ledger, [staff2.approver], other);
+      const s2 = await ship(ledger, supplier, other, 5n);
+      await confirm(ledger, staff2.settler, s2, 5n);
+      await expect(
+        ledger.consignment.connect(actors.settler).confirmConsumption(batch("mixed"), [
+          { shipmentId: shipment.id, units: 1n },
+          { shipmentId: s2.id, units: 1n },
+        ]),
+      )
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentBatchMixed")
+        .withArgs(batch("mixed"), s2.id);
+    });
+
+    it("pays a shipment exactly its held value over uneven batches (the last unit takes the remainder)", async function () {
+      const { ledger, actors, shipment } = await loadFixture(straddlingFixture);
+      expect((await ledger.consignment.stock(shipment.id)).held).to.equal(66_000n);
+      const amounts: bigint[] = [];
+      for (const [i, units] of [2n, 2n, 3n].entries()) {
+        const tx = await ledger.consignment
+          .connect(actors.settler)
+          .confirmConsumption(batch(`u${i}`), [{ shipmentId: shipment.id, units }]);
+        const logs = (await tx.wait())!.logs.map((l) => ledger.consignment.interface.parseLog(l));
+        amounts.push(logs.find((e) => e?.name === "ConsumptionBatchConfirmed")!.args.amount as bigint);
+      }
+      // 2 of 7 of 66,000; 2 of 5 of the 47,143 left; the last 3 take the 28,286 left.
+      expect(amounts).to.deep.equal([18_857n, 18_857n, 28_286n]);
+      expect(await ledger.token.balanceOf(await ledger.consignment.getAddress())).to.equal(0n);
+      expect(await ledger.consignment.totalHeld()).to.equal(0n);
+    });
+  });
+
+  describe("returns", function () {
+    it("gives unused units back to the supplier and their value back to the hospital", async function () {
+      const { ledger, actors, shipment, orderId } = await loadFixture(consignedStockFixture);
+      await ledger.consignment
+        .connect(actors.settler)
+        .confirmConsumption(batch("1"), [{ shipmentId: shipment.id, units: 10n }]);
+      const book = await ledger.consignment.getAddress();
+      const tx = ledger.consignment.connect(actors.approvers[1]).returnStock(shipment.id, 25n, REASON);
+      await expect(tx)
+        .to.emit(ledger.consignment, "ConsignedStockReturned")
+        .withArgs(shipment.id, orderId, actors.approvers[1].address, 25n, 25n * PRICE, REASON);
+      await expect(tx).to.changeTokenBalances(
+        ledger.token,
+        [actors.hospital, book],
+        [25n * PRICE, -25n * PRICE],
+      );
+      await expect(ledger.consignment.connect(actors.hospital).returnStock(shipment.id, 6n, REASON))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentExceedsOnHand")
+        .withArgs(shipment.id, 6n, 5n);
+    });
+
+    it("lets the supplier take stock back only after the agreement's term, and nobody else", async function () {
+      const { ledger, actors, supplier, shipment } = await loadFixture(consignedStockFixture);
+      await expect(ledger.consignment.connect(supplier).returnStock(shipment.id, 1n, REASON))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentReturnNotAllowed")
+        .withArgs(shipment.id, supplier.address);
+      await expect(ledger.consignment.connect(actors.settler).returnStock(shipment.id, 1n, REASON))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentReturnNotAllowed")
+        .withArgs(shipment.id, actors.settler.address);
+      await time.increase(YEAR + DAY);
+      await expect(
+        ledger.consignment.connect(supplier).returnStock(shipment.id, 40n, REASON),
+      ).to.changeTokenBalance(ledger.token, actors.hospital, 40n * PRICE);
+    });
+
+    it("returns the value to the budget the order was charged to", async function () {
+      const { ledger, actors, orderId, shipment } = await loadFixture(budgetedStockFixture);
+      const period = await ledger.budgets.currentPeriod();
+      const spentBefore = (await ledger.budgets.budget(actors.hospital.address, STENTS, period)).spent;
+      await expect(ledger.consignment.connect(actors.hospital).returnStock(shipment.id, 15n, REASON))
+        .to.emit(ledger.budgets, "BudgetReturned")
+        .withArgs(orderId, actors.hospital.address, STENTS, period, 15n * PRICE, spentBefore - 15n * PRICE);
+      expect(await ledger.budgets.remaining(actors.hospital.address, STENTS, period)).to.equal(
+        BUDGET - spentBefore + 15n * PRICE,
+      );
+    });
+  });
+
+  describe("expiry", function () {
+    it("writes off expired stock at the supplier's loss by default", async function () {
+      const ctx = await loadFixture(consignmentFixture);
+      const { ledger, actors, supplier, orderId } = ctx;
+      const expiry = BigInt(await time.latest()) + 30n * BigInt(DAY);
+      const shipment = await ship(ledger, supplier, orderId, 10n, { expiry });
+      await confirm(ledger, actors.settler, shipment, 10n);
+      await ledger.consignment
+        .connect(actors.settler)
+        .confirmConsumption(batch("e"), [{ shipmentId: shipment.id, units: 4n }]);
+      await expect(ledger.consignment.writeOffExpired(shipment.id)).to.be.revertedWithCustomError(
+        ledger.consignment,
+        "ConsignmentNotExpired",
+      );
+      await time.increaseTo(expiry);
+      const tx = ledger.consignment.connect(actors.stranger).writeOffExpired(shipment.id);
+      await expect(tx)
+        .to.emit(ledger.consignment, "ConsignedStockExpired")
+        .withArgs(shipment.id, orderId, 6n, 6n * PRICE, false);
+      await expect(tx).to.changeTokenBalances(ledger.token, [actors.hospital, supplier], [6n * PRICE, 0n]);
+      await expect(
+        ledger.consignment
+          .connect(actors.settler)
+          .confirmConsumption(batch("late"), [{ shipmentId: shipment.id, units: 1n }]),
+      )
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentExceedsOnHand")
+        .withArgs(shipment.id, 1n, 0n);
+    });
+
+    it("pays expired stock to the supplier when the terms say the hospital bears expiry", async function () {
+      const { ledger, supplier, shipment, orderId, expiry, actors } =
+        await loadFixture(hospitalExpiryFixture);
+      await time.increaseTo(expiry);
+      const tx = ledger.consignment.writeOffExpired(shipment.id);
+      await expect(tx)
+        .to.emit(ledger.consignment, "ConsignedStockExpired")
+        .withArgs(shipment.id, orderId, 10n, 10n * PRICE, true);
+      await expect(tx).to.changeTokenBalances(ledger.token, [supplier, actors.hospital], [10n * PRICE, 0n]);
+    });
+  });
+});

@@ -1,0 +1,112 @@
+import { expect } from "chai";
+import { migrate, type Db } from "../../../../server/db";
+import * as act from "../../../../ledger/acts";
+import { cutBatches } from "../../../../server/modules/consignment/consumption.batcher";
+import { insertUsage } from "../../../../server/modules/usages/usages.repository";
+import { forEachEngine } from "../../helpers/engines";
+import { GTIN, LOT, procure, startChain, type ChainStack } from "../../support/chain";
+import { indexLedger } from "../../support/indexer";
+import { fullAcceptance, queueJobs, settlementWorker, shipOrder, supplierBalance } from "../payments/support";
+
+/**
+ * Consignment in the gateway, against Anvil and both engines: a consigned shipment's receipt
+ * job takes the units into custody and pays nothing; usages of the consigned lot are cut into
+ * one batch per hospital × supplier when due (size or age), net of their corrections, each
+ * usage once; the payment worker pays the batch on chain (units × price) and the indexer
+ * projects the stock and the batch.
+ */
+
+const HOUR = 3_600_000;
+const PRICE = 10_000n;
+
+describe("consignment: consumption batches", function () {
+  let chain: ChainStack;
+  let agreementId: bigint;
+
+  before(async function () {
+    chain = await startChain();
+    ({ agreementId } = await procure(chain, 1));
+    await act.offerConsignment(chain.ledger, chain.cast.supplier, agreementId);
+  });
+
+  after(async function () {
+    await chain?.stop();
+  });
+
+  forEachEngine((engine) => {
+    before(() => migrate(engine.db));
+    let seq = 0;
+
+    async function use(db: Db, quantity: number, correctsUsageId: string | null = null): Promise<string> {
+      const usageId = `U-${engine.engine}-${++seq}`;
+      await insertUsage(db, {
+        hospital: chain.cast.hospital.address.toLowerCase(),
+        usageId,
+        gtin: GTIN,
+        lot: LOT,
+        serial: null,
+        expiry: null,
+        barcode: null,
+        department: "cardiology",
+        patientHash: "0x00",
+        patientSaltId: "0123456789abcdef",
+        usedAt: new Date(),
+        billingCode: "B1",
+        billedAmount: 0n,
+        quantity,
+        correctsUsageId,
+        recordedBy: "test",
+      });
+      return usageId;
+    }
+
+    it("pays nothing on receipt, then pays each batch of used units once", async function () {
+      const db = engine.db;
+      const order = await shipOrder(chain, agreementId, [5], LOT, true);
+      const [unit] = order.shipments;
+      await queueJobs(db, chain, [fullAcceptance(unit)]);
+      const before = await supplierBalance(chain);
+      const worker = settlementWorker(db, chain);
+      await worker.drain();
+      expect(await supplierBalance(chain), "paid on a consigned receipt").to.equal(before);
+      await indexLedger(db, chain);
+      const { rows: stock } = await db.query<{ received: number; held: string }>(
+        `SELECT received, held FROM consigned_stock WHERE shipment_id = $1`,
+        [unit.shipmentId.toString()],
+      );
+      expect(stock).to.deep.equal([{ received: 5, held: (5n * PRICE).toString() }]);
+
+      const first = await use(db, 1);
+      const second = await use(db, 2);
+      await use(db, -1, second);
+      const rules = { batchIntervalMs: HOUR, batchUnits: 100 };
+      expect(await cutBatches(db, rules), "a batch neither full nor old").to.deep.equal([]);
+      const [batch, ...more] = await cutBatches(db, rules, new Date(Date.now() + 2 * HOUR));
+      expect(more).to.deep.equal([]);
+      expect(batch.lines).to.deep.equal([{ shipmentId: unit.shipmentId.toString(), units: 2 }]);
+      expect(batch.usageIds).to.deep.equal([first, second]);
+      expect(await cutBatches(db, rules, new Date(Date.now() + 3 * HOUR)), "usages cut twice").to.deep.equal(
+        [],
+      );
+
+      await worker.drain();
+      expect((await supplierBalance(chain)) - before).to.equal(2n * PRICE);
+      expect(await chain.ledger.consignment.batchConfirmed(batch.batchId)).to.equal(true);
+      await indexLedger(db, chain);
+      const { rows: batches } = await db.query<{ units: number; amount: string }>(
+        `SELECT units, amount FROM consumption_batches WHERE batch_id = $1`,
+        [batch.batchId],
+      );
+      expect(batches).to.deep.equal([{ units: 2, amount: (2n * PRICE).toString() }]);
+
+      // Three units left on hand: a usage of four waits; three single units fill a batch at once.
+      await use(db, 4);
+      for (let i = 0; i < 3; i++) await use(db, 1);
+      const [full] = await cutBatches(db, { batchIntervalMs: HOUR, batchUnits: 3 });
+      expect(full.lines).to.deep.equal([{ shipmentId: unit.shipmentId.toString(), units: 3 }]);
+      await worker.drain();
+      expect((await supplierBalance(chain)) - before).to.equal(5n * PRICE);
+      expect((await chain.ledger.consignment.stock(unit.shipmentId)).held).to.equal(0n);
+    });
+  });
+});
