@@ -2,6 +2,7 @@ import { ethers, type ContractRunner, type Signer } from "ethers";
 import {
   AgreementBook__factory,
   BudgetBook__factory,
+  CampusTransfers__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
@@ -12,6 +13,7 @@ import {
   TenderHouse__factory,
   type AgreementBook,
   type BudgetBook,
+  type CampusTransfers,
   type DeliveryTrace,
   type HospitalRegistry,
   type LedgerForwarder,
@@ -35,6 +37,7 @@ export const LEDGER_BASED_CONTRACTS = [
   "trace",
   "orderBook",
   "budgets",
+  "campusTransfers",
 ] as const;
 
 /**
@@ -55,6 +58,7 @@ export interface Ledger {
   trace: DeliveryTrace;
   orderBook: OrderBook;
   budgets: BudgetBook;
+  campusTransfers: CampusTransfers;
 }
 
 /** China Standard Time, the ledger's default local time for fiscal periods (UTC+8, no DST). */
@@ -137,6 +141,9 @@ export async function deployLedger(
       await budgets.getAddress(),
     ),
   );
+  const campusTransfers = await deployed(
+    new CampusTransfers__factory(deployer).deploy(rolesAddr, fwd, hospitalsAddr),
+  );
   const orderBookAddr = await orderBook.getAddress();
   await (await tenders.bindAgreements(await agreements.getAddress())).wait();
   await (await agreements.bind(await tenders.getAddress(), orderBookAddr)).wait();
@@ -160,6 +167,7 @@ export async function deployLedger(
     trace,
     orderBook,
     budgets,
+    campusTransfers,
   };
   return { ledger, deploymentBlock: firstBlock + 1 };
 }
@@ -205,6 +213,7 @@ export function connectLedger(record: DeploymentRecord, runner: ContractRunner):
     trace: DeliveryTrace__factory.connect(c.trace, runner),
     orderBook: OrderBook__factory.connect(c.orderBook, runner),
     budgets: BudgetBook__factory.connect(c.budgets, runner),
+    campusTransfers: CampusTransfers__factory.connect(c.campusTransfers, runner),
   };
 }
 

@@ -2,6 +2,7 @@ import { Interface, type Log, type ParamType } from "ethers";
 import {
   AgreementBook__factory,
   BudgetBook__factory,
+  CampusTransfers__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
@@ -27,6 +28,7 @@ const INDEXED: Partial<Record<LedgerContractName, Interface>> = {
   trace: new Interface(DeliveryTrace__factory.abi),
   orderBook: new Interface(OrderBook__factory.abi),
   budgets: new Interface(BudgetBook__factory.abi),
+  campusTransfers: new Interface(CampusTransfers__factory.abi),
 };
 
 export interface DecodedLog {

@@ -1,6 +1,7 @@
 import type { Interface } from "ethers";
 import {
   BudgetBook__factory,
+  CampusTransfers__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   OrderBook__factory,
@@ -118,6 +119,11 @@ const BUDGETS: Table = {
   withdrawAdjustment: ["hospital-approver"],
 };
 
+const CAMPUS_TRANSFERS: Table = {
+  // The hospital's warehouse (its receivers) moves stock between campuses; the account may too.
+  recordTransfer: ["hospital-admin", "hospital-receiver"],
+};
+
 /** One relayable function: which contract, which function, who may have it relayed. */
 export interface AllowedCall {
   contract: string;
@@ -137,6 +143,12 @@ export function allowList(contracts: DeploymentRecord["contracts"]): AllowList {
     ["orderBook", contracts.orderBook, OrderBook__factory.createInterface(), ORDER_BOOK],
     ["trace", contracts.trace, DeliveryTrace__factory.createInterface(), TRACE],
     ["budgets", contracts.budgets, BudgetBook__factory.createInterface(), BUDGETS],
+    [
+      "campusTransfers",
+      contracts.campusTransfers,
+      CampusTransfers__factory.createInterface(),
+      CAMPUS_TRANSFERS,
+    ],
   ];
   const list = new Map<string, Map<string, AllowedCall>>();
   for (const [contract, address, abi, table] of entries) {

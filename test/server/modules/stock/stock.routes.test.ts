@@ -192,6 +192,36 @@ forEachEngine((engine) => {
     });
   });
 
+  describe("transfers on the ledger", () => {
+    it("are indexed and move stock from one campus to another", async () => {
+      const { chain } = stack;
+      const id = await act.recordCampusTransfer(chain.ledger, chain.cast.receiver, {
+        gtin: GTIN,
+        lot: "LOT-EAST",
+        from: EAST,
+        to: MAIN,
+        quantity: 1,
+        serials: ["E002"],
+      });
+      await app.indexer.catchUp();
+      const { rows } = await engine.db.query(`SELECT * FROM campus_transfers WHERE id = $1`, [String(id)]);
+      expect(rows[0]).to.deep.include({
+        hospital: H,
+        from_gln: EAST,
+        to_gln: MAIN,
+        gtin: GTIN,
+        lot: "LOT-EAST",
+        serials_root: act.serialTree(["E002"]).root,
+        recorded_by: chain.cast.receiver.address.toLowerCase(),
+      });
+      const stock = (await get(`/v1/stock?gtin=${GTIN}&lot=LOT-EAST`, t.receiver)).json<StockPage>().items;
+      expect(stock.map((r) => [r.campus, r.transferredIn, r.transferredOut, r.onHand])).to.deep.equal([
+        [MAIN, "1", "0", "1"],
+        [EAST, "0", "1", "0"],
+      ]);
+    });
+  });
+
   describe("stock", () => {
     // Another GTIN, so these rows are apart from the receipts above.
     const G = "09520123456795";
@@ -311,9 +341,9 @@ forEachEngine((engine) => {
 
     it("shows who holds an item and until when, soonest expiry first", async () => {
       const page = (await get(`/v1/stock/holders?gtin=${GTIN}`, t.receiver)).json<HolderPage>();
-      // GTIN: EAST's LOT-EAST (1 left); MAIN's LOT-MAIN was used up, so it holds none.
+      // GTIN: LOT-EAST's last unit, moved to MAIN; MAIN's LOT-MAIN was used up, so it holds none of it.
       expect(page.items.map((h) => [h.campus, h.campusName, h.lot, h.onHand])).to.deep.equal([
-        [EAST, "East campus", "LOT-EAST", "1"],
+        [MAIN, "Main campus", "LOT-EAST", "1"],
       ]);
       const near = (await get(`/v1/stock/holders?gtin=${G}`, t.receiver)).json<HolderPage>();
       expect(near.items).to.deep.equal([
