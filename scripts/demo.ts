@@ -4,6 +4,7 @@ import { ethers, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethe
 import type { DepartmentBudgetRow, DepartmentBudgetsReport } from "../api/department-budgets";
 import type { ConsoleConfig } from "../api/console";
 import type { BudgetPage } from "../api/budgets";
+import { campusesLines, runCampusesStep, type CampusesSummary } from "./demo-steps/campuses";
 import type { ExceptionList, ResolveRequest } from "../api/exceptions";
 import type { PaymentPage } from "../api/payments";
 import type { PermitAccepted, PreparedPermit } from "../api/relay";
@@ -80,6 +81,8 @@ export interface DemoSummary {
     /** Applied adjustments' changes, with their reason codes. */
     adjustments: { delta: string; reasonCode: number }[];
   }[];
+  /** City General's campuses, transfers between them and their stock (demo-steps/campuses.ts). */
+  campuses: CampusesSummary;
 }
 
 const DAY = 86_400;
@@ -553,7 +556,16 @@ class Demo {
       neverReceived,
     });
     const budgets = await this.setDepartmentBudgets(general.approvers[0], usedAt);
-    return this.summary(officer, [acmeAgreement, cardiaAgreement, kneeAgreement], budgets);
+    const campuses = await runCampusesStep({
+      ledger: L,
+      log: this.log,
+      gateway: (signer) => this.gateway(signer),
+      account: general.account,
+      receiver: general.receiver,
+      lot: clean,
+      usedAt,
+    });
+    return this.summary(officer, [acmeAgreement, cardiaAgreement, kneeAgreement], budgets, campuses);
   }
 
   /**
@@ -685,6 +697,7 @@ class Demo {
     client: GatewayClient,
     agreements: bigint[],
     departmentBudgets: DepartmentBudgetRow[],
+    campuses: CampusesSummary,
   ): Promise<DemoSummary> {
     const L = this.ledger;
     const from = this.options.deployment.deploymentBlock;
@@ -758,6 +771,7 @@ class Demo {
       departmentBudgets,
       fulfilment,
       budgets,
+      campuses,
     };
     this.print(summary);
     return summary;
@@ -797,6 +811,7 @@ class Demo {
         `    ${name(ethers.getAddress(b.hospital))} ${ethers.decodeBytes32String(b.category)} ${b.period}: ${formatFen(BigInt(b.spent))} / ${formatFen(BigInt(b.amount))}; ${adjustments.join(", ") || "none"}`,
       );
     }
+    for (const line of campusesLines(s.campuses)) this.log(line);
   }
 
   private terms(now: number, category: string, reservePrice: bigint, winners: number) {

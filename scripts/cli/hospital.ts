@@ -4,6 +4,7 @@ import { exceptions, receipt, resolve, usage } from "./back-office";
 import { departmentBudgets, departmentBudgetSet } from "./department-budgets";
 import { publishHospitalName } from "./hospital-names";
 import { budgetConfirm, budgetPropose, budgetSet, budgetShow, budgetWithdraw } from "./budgets";
+import { campusAdd, campuses, stock, stockHolders, stockSuggestions, transfer } from "./stock";
 import { acceptMembership, leaveHospital, setMember, setThreshold } from "./membership";
 import { allowLateShipment, orderApprove, orderCancel, orderPermit, orderPlace } from "./orders";
 import { confirm, disputeShipment, waiveExcursion, withdrawRefund } from "./settlement";
@@ -14,7 +15,7 @@ import { claimForfeit } from "./tenders";
 export const hospitalGroup: GroupSpec = {
   name: "hospital",
   summary:
-    "members, the escrow allowance, budgets, orders, receipts, settlement, usage records, exceptions and department budgets",
+    "members, the escrow allowance, budgets, orders, receipts, settlement, usage records, exceptions, department budgets, campuses and stock",
   commands: [
     setMember,
     acceptMembership,
@@ -50,5 +51,11 @@ export const hospitalGroup: GroupSpec = {
     resolve,
     departmentBudgetSet,
     departmentBudgets,
+    campusAdd,
+    campuses,
+    stock,
+    stockHolders,
+    stockSuggestions,
+    transfer,
   ],
 };

@@ -13,8 +13,8 @@ import {
   WordFigure,
 } from "../figures";
 
-/** A GS1 GLN as the trail states it: 13 digits. */
-const GlnFigure = Type.String({ pattern: "^[0-9]{13}$", description: "a GS1 Global Location Number" });
+/** A GS1 GLN as its log carries it: a uint64, which the contract takes only as 13 digits with a check digit. */
+const GlnFigure = Type.With(DecimalFigure, { description: "a GS1 Global Location Number" });
 
 /**
  * CampusTransfers' events as trail steps: units of the trail's lots moving between the locations

@@ -107,3 +107,11 @@ export async function usageSince(
   );
   return rows.map((r) => ({ campus: r.campus, gtin: r.gtin, used: Number(r.used) }));
 }
+
+/** Lots under a recall not lifted, whatever its scope. */
+export async function recalledLots(db: Db): Promise<{ gtin: string; lot: string }[]> {
+  const { rows } = await db.query<{ gtin: string; lot: string }>(
+    `SELECT DISTINCT gtin, lot FROM recalls WHERE lifted_at IS NULL`,
+  );
+  return rows;
+}

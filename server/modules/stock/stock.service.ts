@@ -81,7 +81,8 @@ const DAY_MS = 86_400_000;
  * - shortage: a campus whose stock of a GTIN covers fewer than `coverDays` days of its use is
  *   brought up to `coverDays` from the surplus of other campuses (what they hold beyond their own
  *   `coverDays`), soonest-expiring lots first, before anyone orders more.
- * Expired lots are never suggested: they are for disposal or return, not for use.
+ * Expired lots and lots under a recall (of any scope) are never suggested: they are for disposal
+ * or return, not for use.
  */
 export async function suggestMoves(
   db: Db,
@@ -90,8 +91,13 @@ export async function suggestMoves(
   gtin?: string,
 ): Promise<Suggestion[]> {
   const h = hospital.toLowerCase();
+  const recalled = new Set((await repo.recalledLots(db)).map((l) => `${l.gtin}|${l.lot}`));
   const rows = (await stockOnHand(db, h, gtin === undefined ? {} : { gtin })).filter(
-    (r) => r.campus !== null && BigInt(r.onHand) > 0n && (r.expiry === null || daysUntil(r.expiry, now) > 0),
+    (r) =>
+      r.campus !== null &&
+      BigInt(r.onHand) > 0n &&
+      (r.expiry === null || daysUntil(r.expiry, now) > 0) &&
+      !recalled.has(`${r.gtin}|${r.lot}`),
   );
   const since = new Date(now.getTime() - SUGGESTION_RULES.usageWindowDays * DAY_MS);
   const rate = new Map<string, number>();
