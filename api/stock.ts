@@ -1,5 +1,15 @@
 import { Type, type Static } from "typebox";
-import { Address, Gtin, Nullable, PageOf, PaginationQuery, PlainText, Units } from "./common";
+import {
+  Address,
+  DateTime,
+  Gtin,
+  IdString,
+  Nullable,
+  PageOf,
+  PaginationQuery,
+  PlainText,
+  Units,
+} from "./common";
 import { Gln } from "./campuses";
 
 /**
@@ -103,3 +113,68 @@ export type Suggestion = Static<typeof Suggestion>;
 
 export const SuggestionPage = PageOf(Suggestion);
 export type SuggestionPage = Static<typeof SuggestionPage>;
+
+export const StocktakeLine = Type.Object(
+  {
+    barcode: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 2000, description: "a GS1 scan, as on receipts" }),
+    ),
+    gtin: Type.Optional(Gtin),
+    lot: Type.Optional(Lot),
+    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
+  },
+  {
+    additionalProperties: false,
+    description: "a scan (one unit, or `quantity` of a lot-level code) or a GTIN and lot counted by hand",
+    oneOf: [{ required: ["barcode"] }, { required: ["gtin", "lot"] }],
+  },
+);
+export type StocktakeLine = Static<typeof StocktakeLine>;
+
+export const StocktakeRequest = Type.Object(
+  {
+    campus: Gln,
+    lines: Type.Array(StocktakeLine, { minItems: 0, maxItems: 10_000, description: "what is on the shelf" }),
+  },
+  { additionalProperties: false },
+);
+export type StocktakeRequest = Static<typeof StocktakeRequest>;
+
+export const StocktakeDifference = Type.Object(
+  {
+    gtin: Gtin,
+    lot: Type.String(),
+    expected: Type.Integer({ minimum: 0 }),
+    counted: Type.Integer({ minimum: 0 }),
+    exceptionId: Nullable(
+      Type.With(IdString, {
+        description: "null for a lot never shipped to the hospital: no exception can name it",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type StocktakeDifference = Static<typeof StocktakeDifference>;
+
+export const Stocktake = Type.Object(
+  {
+    id: IdString,
+    hospital: Address,
+    campus: Gln,
+    countedBy: Address,
+    countedAt: DateTime,
+    differences: Type.Array(StocktakeDifference),
+  },
+  { additionalProperties: false },
+);
+export type Stocktake = Static<typeof Stocktake>;
+
+export const StocktakesQuery = Type.Object(
+  { ...PaginationQuery, campus: Type.Optional(Gln) },
+  { additionalProperties: false },
+);
+export type StocktakesQuery = Static<typeof StocktakesQuery>;
+
+/** Stocktakes, newest first. */
+export const StocktakePage = PageOf(Stocktake);
+export type StocktakePage = Static<typeof StocktakePage>;

@@ -63,3 +63,9 @@ CREATE TABLE stocktakes (
   differences JSONB NOT NULL
 );
 CREATE INDEX stocktakes_campus ON stocktakes (hospital, campus, id);
+
+-- Each stocktake difference is raised as an exception of its own source, anchored to the lot's
+-- latest shipment to the hospital (the exceptions list and its hospital scope go through it).
+ALTER TABLE exceptions DROP CONSTRAINT exceptions_source_known;
+ALTER TABLE exceptions ADD CONSTRAINT exceptions_source_known
+  CHECK (source IN ('match', 'settlement', 'stocktake'));

@@ -1,6 +1,6 @@
 import type { Db } from "../../db";
-import type { StockRow } from "../../../api/stock";
-import { text, textOrNull, type Row } from "../../lib/projection-row";
+import type { Stocktake, StocktakeDifference, StockRow } from "../../../api/stock";
+import { iso, text, textOrNull, type Row } from "../../lib/projection-row";
 
 /**
  * SQL of stock: every movement of a lot at a campus, summed per hospital × campus × GTIN × lot.
@@ -114,4 +114,50 @@ export async function recalledLots(db: Db): Promise<{ gtin: string; lot: string 
     `SELECT DISTINCT gtin, lot FROM recalls WHERE lifted_at IS NULL`,
   );
   return rows;
+}
+
+export async function insertStocktake(
+  tx: Db,
+  s: { hospital: string; campus: string; countedBy: string; now: Date },
+): Promise<string> {
+  const { rows } = await tx.query<{ id: string }>(
+    `INSERT INTO stocktakes (hospital, campus, counted_by, counted_at, differences) VALUES ($1, $2, $3, $4, '[]')
+     RETURNING id`,
+    [s.hospital, s.campus, s.countedBy, s.now.toISOString()],
+  );
+  return String(rows[0].id);
+}
+
+export async function setStocktakeDifferences(
+  tx: Db,
+  id: string,
+  differences: StocktakeDifference[],
+): Promise<void> {
+  await tx.query(`UPDATE stocktakes SET differences = $2 WHERE id = $1`, [id, JSON.stringify(differences)]);
+}
+
+/** The hospital's latest shipment of the lot: what a stocktake exception of the lot names. */
+export async function latestShipmentOf(
+  db: Db,
+  hospital: string,
+  gtin: string,
+  lot: string,
+): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT s.id FROM shipments s JOIN orders o ON o.id = s.order_id
+     WHERE o.hospital = $1 AND s.gtin = $2 AND s.lot = $3 ORDER BY s.id DESC LIMIT 1`,
+    [hospital, gtin, lot],
+  );
+  return rows[0] ? String(rows[0].id) : null;
+}
+
+export function stocktakeView(r: Row): Stocktake {
+  return {
+    id: text(r.id),
+    hospital: text(r.hospital),
+    campus: text(r.campus),
+    countedBy: text(r.counted_by),
+    countedAt: iso(r.counted_at),
+    differences: r.differences as StocktakeDifference[],
+  };
 }

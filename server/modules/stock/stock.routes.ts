@@ -4,7 +4,7 @@ import { ledgerNow } from "../../plugins/chain";
 import { appError } from "../../plugins/error-catalogue";
 import { DEFAULT_LIMIT, decodeCursor, ID_KEY, toPage } from "../../lib/pagination";
 import { keysetList } from "../../lib/keyset-list";
-import { HOSPITAL_ROLES, hospitalOf } from "../auth/auth.plugin";
+import { HOSPITAL_ROLES, hospitalOf, principalOf } from "../auth/auth.plugin";
 import { bearer } from "../../../api/common";
 import { errorResponses } from "../../../api/errors";
 import {
@@ -12,10 +12,15 @@ import {
   HoldersQuery,
   StockPage,
   StockQuery,
+  Stocktake,
+  StocktakePage,
+  StocktakeRequest,
+  StocktakesQuery,
   SuggestionPage,
   SuggestionsQuery,
 } from "../../../api/stock";
-import { isoDate, STOCK_MOVEMENTS, stockView } from "./stock.repository";
+import { isoDate, STOCK_MOVEMENTS, stocktakeView, stockView } from "./stock.repository";
+import { recordStocktake } from "./stocktake.service";
 import { suggestMoves } from "./stock.service";
 
 /**
@@ -138,6 +143,61 @@ const stockRoutes: FastifyPluginAsyncTypebox = async (app) => {
         (r) => r.s,
       );
     },
+  );
+
+  app.post(
+    "/stocktakes",
+    {
+      // The warehouse counts the shelves; the hospital account may too.
+      onRequest: app.requireRole("hospital-receiver", "hospital-admin"),
+      schema: {
+        security: bearer,
+        tags: ["stock"],
+        summary:
+          "Record a stocktake of a campus: each lot whose count differs from its stock becomes an exception with its evidence",
+        body: StocktakeRequest,
+        response: { 201: Stocktake, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const stocktake = await recordStocktake(
+        app.db,
+        request.body,
+        { address: principalOf(request).address, hospital: hospitalOf(request) },
+        await ledgerNow(app.chain),
+      );
+      return reply.code(201).send(stocktake);
+    },
+  );
+
+  app.get(
+    "/stocktakes",
+    {
+      onRequest: app.requireRole(...HOSPITAL_ROLES),
+      schema: {
+        security: bearer,
+        tags: ["stock"],
+        summary: "The caller's hospital's stocktakes with their differences, newest first",
+        querystring: StocktakesQuery,
+        response: { 200: StocktakePage, ...errorResponses },
+      },
+    },
+    async (request) =>
+      keysetList(
+        app.db,
+        {
+          from: "SELECT * FROM stocktakes",
+          filters: [
+            ["hospital", hospitalOf(request)],
+            ["campus", request.query.campus],
+          ],
+          key: "id",
+          numericKey: true,
+          descending: true,
+          view: stocktakeView,
+        },
+        request.query,
+      ),
   );
 };
 

@@ -89,6 +89,8 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/stock": HOSPITAL,
   "get /v1/stock/holders": HOSPITAL,
   "get /v1/stock/suggestions": HOSPITAL,
+  "post /v1/stock/stocktakes": ["hospital-receiver", "hospital-admin"],
+  "get /v1/stock/stocktakes": HOSPITAL,
 };
 
 interface Caller {

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import type { Campus, CampusPage } from "../../../../api/campuses";
 import type { Receipt, ReceiptResult } from "../../../../api/receipts";
-import type { HolderPage, StockPage, SuggestionPage } from "../../../../api/stock";
+import type { HolderPage, StockPage, Stocktake, StocktakePage, SuggestionPage } from "../../../../api/stock";
+import type { Exception, ExceptionList, StocktakeReason } from "../../../../api/exceptions";
 import type { Usage } from "../../../../api/usages";
 import * as act from "../../../../ledger/acts";
 import { ledgerNow } from "../../../../server/plugins/chain";
@@ -376,6 +377,77 @@ forEachEngine((engine) => {
       ).json<SuggestionPage>();
       expect(next.items.map((s) => s.kind)).to.deep.equal(["shortage"]);
       expect(next.nextCursor).to.equal(null);
+    });
+  });
+
+  describe("stocktake", () => {
+    const take = (token: string, payload: object) => post("/v1/stock/stocktakes", token, payload);
+
+    it("raises each lot's difference from the records as an exception with its evidence", async () => {
+      // MAIN holds LOT-EAST's moved unit (E002) and none of LOT-MAIN (used); the shelf shows
+      // LOT-MAIN's unit, scanned twice, and not E002. NEAR (21 of the other GTIN) was never shipped here.
+      const res = await take(t.receiver, {
+        campus: MAIN,
+        lines: [
+          { barcode: `(01)${GTIN}(10)LOT-MAIN(21)M001` },
+          { barcode: `(01)${GTIN}(10)LOT-MAIN(21)M001` },
+        ],
+      });
+      expect(res.statusCode, res.body).to.equal(201);
+      const stocktake = res.json<Stocktake>();
+      expect(stocktake).to.include({ hospital: H, campus: MAIN });
+      expect(
+        stocktake.differences.map((d) => [d.gtin, d.lot, d.expected, d.counted, d.exceptionId === null]),
+      ).to.deep.equal([
+        [GTIN, "LOT-EAST", 1, 0, false],
+        [GTIN, "LOT-MAIN", 0, 1, false],
+        ["09520123456795", "NEAR", 21, 0, true],
+      ]);
+      const exceptions = (await get("/v1/exceptions?status=open", t.approver))
+        .json<ExceptionList>()
+        .items.filter((e) => e.source === "stocktake");
+      expect(exceptions.map((e) => e.reasons[0].code)).to.deep.equal(["STOCK_MISSING", "STOCK_EXTRA"]);
+      expect(exceptions[0].reasons[0]).to.deep.include({
+        message: `1 unit(s) of lot LOT-EAST of GTIN ${GTIN} missing at ${MAIN}: 1 by the records, 0 on the shelf (used without a usage record, or lost)`,
+      });
+      expect((exceptions[1].reasons[0] as StocktakeReason).details).to.deep.include({
+        stocktakeId: stocktake.id,
+        expected: 0,
+        counted: 1,
+        received: "1",
+        used: "1",
+        serials: ["M001"],
+      });
+      // An approver acknowledges one: it pays nothing.
+      const resolved = await post(`/v1/exceptions/${exceptions[0].id}/resolve`, t.approver, {
+        action: "accept_all",
+        note: "lost in the east move",
+      });
+      expect(resolved.statusCode, resolved.body).to.equal(200);
+      expect(resolved.json<Exception>()).to.include({
+        status: "resolved",
+        resolution: "accept_all",
+        resolvedAccepted: "0",
+      });
+      const listed = (await get(`/v1/stock/stocktakes?campus=${MAIN}`, t.approver)).json<StocktakePage>();
+      expect(listed.items[0]).to.deep.equal(stocktake);
+    });
+
+    it("refuses a bad scan, another hospital's campus and the wrong roles", async () => {
+      expectError(
+        await take(t.receiver, { campus: MAIN, lines: [{ barcode: `(01)09520123456787(10)L1` }] }),
+        400,
+        "BARCODE_INVALID",
+        "line 1",
+      );
+      expectError(await take(t.receiver, { campus: gln(77), lines: [] }), 400, "CAMPUS_UNKNOWN");
+      expectError(
+        await take(t.receiver, { campus: MAIN, lines: [{ barcode: `(01)${GTIN}(21)X1` }] }),
+        400,
+        "VALIDATION_FAILED",
+        "lot (10)",
+      );
+      expectError(await take(t.approver, { campus: MAIN, lines: [] }), 403, "FORBIDDEN");
     });
   });
 });
