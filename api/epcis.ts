@@ -74,6 +74,9 @@ const Location = Type.Object(
   { additionalProperties: false },
 );
 const OwningParty = Type.Literal("owning_party");
+/** A campus transfer's source and destination are locations (CBV source/destination type "location"). */
+const LocationType = Type.Literal("location");
+const GlnUri = Type.String({ description: "a GLN's Digital Link URI: https://id.gs1.org/414/<gln>" });
 const Account = Type.String({
   description: "a URN of a ledger account: urn:sunshine-ledger:<chainId>:account:<address>",
 });
@@ -105,10 +108,20 @@ export const EpcisObjectEvent = Type.Object(
     bizLocation: Type.Optional(Location),
     bizTransactionList: Type.Optional(Type.Array(EpcisBizTransaction)),
     sourceList: Type.Optional(
-      Type.Array(Type.Object({ type: OwningParty, source: Account }, { additionalProperties: false })),
+      Type.Array(
+        Type.Union([
+          Type.Object({ type: OwningParty, source: Account }, { additionalProperties: false }),
+          Type.Object({ type: LocationType, source: GlnUri }, { additionalProperties: false }),
+        ]),
+      ),
     ),
     destinationList: Type.Optional(
-      Type.Array(Type.Object({ type: OwningParty, destination: Account }, { additionalProperties: false })),
+      Type.Array(
+        Type.Union([
+          Type.Object({ type: OwningParty, destination: Account }, { additionalProperties: false }),
+          Type.Object({ type: LocationType, destination: GlnUri }, { additionalProperties: false }),
+        ]),
+      ),
     ),
     sensorElementList: Type.Optional(Type.Array(EpcisSensorElement)),
 
@@ -116,7 +129,14 @@ export const EpcisObjectEvent = Type.Object(
     "sl:chainId": Type.Optional(Type.Integer()),
     "sl:contract": Type.Optional(Type.String({ description: "the emitting contract (checksummed)" })),
     "sl:ledgerEvent": Type.Optional(
-      Type.Enum(["ShipmentCreated", "TraceEventRecorded", "ShipmentSettled", "LotRecalled", "RecallLifted"]),
+      Type.Enum([
+        "ShipmentCreated",
+        "TraceEventRecorded",
+        "ShipmentSettled",
+        "LotRecalled",
+        "RecallLifted",
+        "CampusTransferRecorded",
+      ]),
     ),
     "sl:txHash": Type.Optional(Type.String()),
     "sl:blockNumber": Type.Optional(Type.Integer({ minimum: 0 })),
@@ -155,6 +175,12 @@ export const EpcisObjectEvent = Type.Object(
     "sl:recalledBy": Type.Optional(Type.String()),
     "sl:liftedBy": Type.Optional(Type.String()),
     "sl:reasonCode": Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    // Transfers between a hospital's campuses.
+    "sl:transferId": Type.Optional(Type.String()),
+    "sl:transferredBy": Type.Optional(Type.String()),
+    "sl:serialRoot": Type.Optional(
+      Type.String({ description: "Merkle root of the moved units' serials, when they are known" }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -26,6 +26,8 @@ export const ERROR_CATALOGUE = {
     status: 400,
     summary: "the name's keccak256 is not the hospital's on-chain nameHash",
   },
+  GLN_INVALID: { status: 400, summary: "a GLN is not 13 digits with a correct GS1 check digit" },
+  CAMPUS_UNKNOWN: { status: 400, summary: "the GLN given is not a campus of the caller's hospital" },
   RESOLUTION_INVALID: { status: 400, summary: "the exception resolution is not possible as given" },
   SIWE_INVALID: {
     status: 400,
@@ -89,6 +91,11 @@ export const ERROR_CATALOGUE = {
   EXCEPTION_NOT_FOUND: { status: 404, summary: "no such exception for the caller's hospital" },
 
   CONFLICT: { status: 409, summary: "the resource's current state does not allow this" },
+  CAMPUS_EXISTS: { status: 409, summary: "the GLN is already registered as a campus" },
+  STOCK_INSUFFICIENT: {
+    status: 409,
+    summary: "the campus does not hold as many units of the lot as the act would take",
+  },
   RECEIPT_EXISTS: { status: 409, summary: "a goods receipt with this number was already recorded" },
   RECEIPT_NUMBER_AMBIGUOUS: {
     status: 409,

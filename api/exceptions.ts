@@ -18,10 +18,40 @@ export const SettlementReason = Type.Object(
 );
 export type SettlementReason = Static<typeof SettlementReason>;
 
-export const ExceptionReason = Type.Union([MatchReason, SettlementReason]);
+/** A stocktake difference: units the ledger and the gateway expect on the shelf against those scanned. */
+export const StocktakeReason = Type.Object(
+  {
+    code: Type.Enum(["STOCK_MISSING", "STOCK_EXTRA"], {
+      description:
+        "missing: fewer units on the shelf than received − used − returned ± transfers (used without a usage record, or lost); extra: more (received without a receipt)",
+    }),
+    message: Type.String(),
+    details: Type.Object(
+      {
+        stocktakeId: IdString,
+        campus: Type.String({ description: "the campus's GLN" }),
+        gtin: Type.String(),
+        lot: Type.String(),
+        expected: Type.Integer({ minimum: 0, description: "units on hand by the records" }),
+        counted: Type.Integer({ minimum: 0, description: "units scanned on the shelf" }),
+        received: Units,
+        used: Units,
+        returned: Units,
+        transferredIn: Units,
+        transferredOut: Units,
+        serials: Type.Array(Type.String(), { description: "the serials scanned of the lot, if any" }),
+      },
+      { additionalProperties: false, description: "the evidence: the records' figures and the count" },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type StocktakeReason = Static<typeof StocktakeReason>;
+
+export const ExceptionReason = Type.Union([MatchReason, SettlementReason, StocktakeReason]);
 export type ExceptionReason = Static<typeof ExceptionReason>;
 
-export const ExceptionSource = Type.Enum(["match", "settlement"]);
+export const ExceptionSource = Type.Enum(["match", "settlement", "stocktake"]);
 export type ExceptionSource = Static<typeof ExceptionSource>;
 
 export const ExceptionStatus = Type.Enum(["open", "resolved"]);

@@ -14,6 +14,7 @@ import {
   Units,
 } from "./common";
 import { SettlementJobStatus } from "./payments";
+import { Gln } from "./campuses";
 
 /**
  * Goods receipts from a hospital's warehouse (POST /v1/receipts, GET /v1/receipts and
@@ -105,6 +106,11 @@ export const ReceiptRequest = Type.Object(
     receiptNo: Type.String({ minLength: 1, maxLength: 64 }),
     shipmentId: IdString,
     receivedAt: DateTime,
+    campus: Type.Optional(
+      Type.With(Gln, {
+        description: "the receiving campus (GET /v1/campuses); by default the hospital's main campus",
+      }),
+    ),
     lines: Type.Array(ReceiptLineRequest, { minItems: 1, maxItems: 10_000 }),
   },
   { additionalProperties: false },
@@ -120,6 +126,9 @@ export const ReceiptResult = Type.Object(
     orderId: IdString,
     hospital: Address,
     receivedAt: DateTime,
+    campus: Nullable(
+      Type.With(Gln, { description: "where the goods are counted; null while the hospital has no campus" }),
+    ),
     receiptHash: Type.With(Bytes32, { description: "keccak-256 of the canonical receipt" }),
     received: Units,
     match: Match,
@@ -174,6 +183,7 @@ export const Receipt = Type.Object(
     hospital: Address,
     receivedAt: DateTime,
     receivedBy: Address,
+    campus: Nullable(Gln),
     received: Units,
     rejected: Units,
     receiptHash: Bytes32,

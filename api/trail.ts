@@ -341,6 +341,7 @@ const contractAddresses = {
   orderBook: Address,
   trace: Address,
   budgets: Address,
+  campusTransfers: Address,
 } satisfies Record<TrailContract, typeof Address>;
 
 export const TrailContracts = Type.Object(contractAddresses, {

@@ -10,6 +10,7 @@ import {
   PaginationQuery,
   PlainText,
 } from "./common";
+import { Gln } from "./campuses";
 
 /**
  * Usage records from a hospital's billing system (POST /v1/usages, listed by GET /v1/usages):
@@ -36,6 +37,11 @@ export const UsageRequest = Type.Object(
     ),
     expiry: Type.Optional(Type.String({ format: "date" })),
     department: Type.String({ minLength: 1, maxLength: 100 }),
+    campus: Type.Optional(
+      Type.With(Gln, {
+        description: "the campus where the item was used (GET /v1/campuses); by default the main campus",
+      }),
+    ),
     patientRef: Type.String({
       minLength: 1,
       maxLength: 200,
@@ -69,6 +75,7 @@ export const Usage = Type.Object(
     serial: Nullable(Type.String()),
     expiry: Nullable(Type.String({ format: "date" })),
     department: Type.String(),
+    campus: Nullable(Type.With(Gln, { description: "null while the hospital has no campus" })),
     patientRefHash: Type.String({
       pattern: "^[0-9a-f]{64}$",
       description: "HMAC-SHA256 of the patient reference under the gateway's salt",

@@ -416,3 +416,22 @@ export async function signPermit(
   const permit = await signPermitRequest(ledger.token, owner, spender, value, Number(deadline));
   return ethers.Signature.from(permit.signature);
 }
+
+/**
+ * A hospital's receiver (or the hospital account) records units of a lot moving between two of
+ * its locations (GLNs), with the Merkle root of their serials when they are known; returns the
+ * transfer's id.
+ */
+export async function recordCampusTransfer(
+  ledger: Ledger,
+  actor: Signer,
+  t: { gtin: string | bigint; lot: string; from: string; to: string; quantity: number; serials?: string[] },
+): Promise<bigint> {
+  const root = t.serials && t.serials.length > 0 ? serialTree(t.serials).root : ethers.ZeroHash;
+  const receipt = await sent(
+    ledger.campusTransfers
+      .connect(actor)
+      .recordTransfer(BigInt(t.gtin), t.lot, BigInt(t.from), BigInt(t.to), t.quantity, root),
+  );
+  return eventArg(receipt, ledger.campusTransfers, "CampusTransferRecorded", "transferId");
+}

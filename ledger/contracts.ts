@@ -3,6 +3,7 @@ import {
   AgreementBook__factory,
   BudgetBook__factory,
   ConsignmentBook__factory,
+  CampusTransfers__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
@@ -14,6 +15,7 @@ import {
   type AgreementBook,
   type BudgetBook,
   type ConsignmentBook,
+  type CampusTransfers,
   type DeliveryTrace,
   type HospitalRegistry,
   type LedgerForwarder,
@@ -38,6 +40,7 @@ export const LEDGER_BASED_CONTRACTS = [
   "orderBook",
   "budgets",
   "consignment",
+  "campusTransfers",
 ] as const;
 
 /**
@@ -59,6 +62,7 @@ export interface Ledger {
   orderBook: OrderBook;
   budgets: BudgetBook;
   consignment: ConsignmentBook;
+  campusTransfers: CampusTransfers;
 }
 
 /** China Standard Time, the ledger's default local time for fiscal periods (UTC+8, no DST). */
@@ -152,6 +156,9 @@ export async function deployLedger(
       await consignment.getAddress(),
     ),
   );
+  const campusTransfers = await deployed(
+    new CampusTransfers__factory(deployer).deploy(rolesAddr, fwd, hospitalsAddr),
+  );
   const orderBookAddr = await orderBook.getAddress();
   await (await tenders.bindAgreements(await agreements.getAddress())).wait();
   await (await agreements.bind(await tenders.getAddress(), orderBookAddr)).wait();
@@ -177,6 +184,7 @@ export async function deployLedger(
     orderBook,
     budgets,
     consignment,
+    campusTransfers,
   };
   return { ledger, deploymentBlock: firstBlock + 1 };
 }
@@ -223,6 +231,7 @@ export function connectLedger(record: DeploymentRecord, runner: ContractRunner):
     orderBook: OrderBook__factory.connect(c.orderBook, runner),
     budgets: BudgetBook__factory.connect(c.budgets, runner),
     consignment: ConsignmentBook__factory.connect(c.consignment, runner),
+    campusTransfers: CampusTransfers__factory.connect(c.campusTransfers, runner),
   };
 }
 

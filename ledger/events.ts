@@ -3,6 +3,7 @@ import {
   AgreementBook__factory,
   BudgetBook__factory,
   ConsignmentBook__factory,
+  CampusTransfers__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
@@ -29,6 +30,7 @@ const INDEXED: Partial<Record<LedgerContractName, Interface>> = {
   orderBook: new Interface(OrderBook__factory.abi),
   budgets: new Interface(BudgetBook__factory.abi),
   consignment: new Interface(ConsignmentBook__factory.abi),
+  campusTransfers: new Interface(CampusTransfers__factory.abi),
 };
 
 export interface DecodedLog {

@@ -4,6 +4,7 @@ import { ethers, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethe
 import type { DepartmentBudgetRow, DepartmentBudgetsReport } from "../api/department-budgets";
 import type { ConsoleConfig } from "../api/console";
 import type { BudgetPage } from "../api/budgets";
+import { campusesLines, runCampusesStep, type CampusesSummary } from "./demo-steps/campuses";
 import type { ExceptionList, ResolveRequest } from "../api/exceptions";
 import type { PaymentPage } from "../api/payments";
 import type { PermitAccepted, PreparedPermit } from "../api/relay";
@@ -86,6 +87,8 @@ export interface DemoSummary {
   }[];
   /** City General's consigned stents (scripts/demo-steps/consignment.ts). */
   consignment: ConsignmentSummary;
+  /** City General's campuses, transfers between them and their stock (demo-steps/campuses.ts). */
+  campuses: CampusesSummary;
 }
 
 const DAY = 86_400;
@@ -569,7 +572,22 @@ class Demo {
       now: () => this.now(),
       log: this.log,
     });
-    return this.summary(officer, [acmeAgreement, cardiaAgreement, kneeAgreement], budgets, consignment);
+    const campuses = await runCampusesStep({
+      ledger: L,
+      log: this.log,
+      gateway: (signer) => this.gateway(signer),
+      account: general.account,
+      receiver: general.receiver,
+      lot: clean,
+      usedAt,
+    });
+    return this.summary(
+      officer,
+      [acmeAgreement, cardiaAgreement, kneeAgreement],
+      budgets,
+      consignment,
+      campuses,
+    );
   }
 
   /**
@@ -739,6 +757,7 @@ class Demo {
     agreements: bigint[],
     departmentBudgets: DepartmentBudgetRow[],
     consignment: ConsignmentSummary,
+    campuses: CampusesSummary,
   ): Promise<DemoSummary> {
     const L = this.ledger;
     const from = this.options.deployment.deploymentBlock;
@@ -821,6 +840,7 @@ class Demo {
       fulfilment,
       budgets,
       consignment,
+      campuses,
     };
     this.print(summary);
     return summary;
@@ -864,6 +884,7 @@ class Demo {
         `    ${name(ethers.getAddress(b.hospital))} ${ethers.decodeBytes32String(b.category)} ${b.period}: ${formatFen(BigInt(b.spent))} / ${formatFen(BigInt(b.amount))}; ${adjustments.join(", ") || "none"}`,
       );
     }
+    for (const line of campusesLines(s.campuses)) this.log(line);
   }
 
   private terms(now: number, category: string, reservePrice: bigint, winners: number) {

@@ -8,6 +8,8 @@ import authRoutes from "./modules/auth/auth.routes";
 import barcodesRoutes from "./modules/barcodes/barcodes.routes";
 import budgetsRoutes from "./modules/budgets/budgets.routes";
 import consignmentRoutes from "./modules/consignment/consignment.routes";
+import campusesRoutes from "./modules/campuses/campuses.routes";
+import stockRoutes from "./modules/stock/stock.routes";
 import consoleRoutes from "./modules/console/console.routes";
 import consoleStatic from "./modules/console/console.static";
 import departmentBudgetsMetrics from "./modules/department-budgets/department-budgets.metrics";
@@ -140,6 +142,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(recallsRoutes, { prefix: "/v1/recalls" });
   app.register(trailRoutes, { prefix: "/v1/trail" });
   app.register(consoleRoutes, { prefix: "/v1/console" });
+  app.register(campusesRoutes, { prefix: "/v1/campuses" });
+  app.register(stockRoutes, { prefix: "/v1/stock" });
   // Last: its fallback answers every GET no route above claims.
   app.register(consoleStatic);
   return app;

@@ -17,6 +17,7 @@ export const TRAIL_CONTRACTS = [
   "orderBook",
   "trace",
   "budgets",
+  "campusTransfers",
 ] as const;
 export type TrailContract = (typeof TRAIL_CONTRACTS)[number];
 
@@ -47,6 +48,7 @@ export const STEP_KINDS = [
   "resolution",
   "payment",
   "usage",
+  "transfer",
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 

@@ -1,6 +1,7 @@
 import type { EventSpec } from "./event-spec";
 import { AGREEMENT_SPECS } from "./events/agreements";
 import { BUDGET_SPECS } from "./events/budgets";
+import { CAMPUS_TRANSFER_SPECS } from "./events/campus-transfers";
 import { DELIVERY_TRACE_SPECS } from "./events/delivery-trace";
 import { HOSPITAL_SPECS } from "./events/hospitals";
 import { ORDER_BOOK_SPECS } from "./events/order-book";
@@ -23,4 +24,5 @@ export const EVENT_SPECS: ReadonlyMap<string, EventSpec> = new Map([
   ...ORDER_BOOK_SPECS,
   ...DELIVERY_TRACE_SPECS,
   ...BUDGET_SPECS,
+  ...CAMPUS_TRANSFER_SPECS,
 ]);

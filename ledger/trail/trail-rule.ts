@@ -48,6 +48,16 @@ export const BUDGET_EVENTS = ["BudgetSet", "BudgetAdjusted"] as const;
 /** The (hospital, category, period) key of a budget, from a budget step's figures. */
 export const budgetKeyOf = (f: Figures): string => `${f.hospital}/${f.category}/${f.period}`;
 
+/**
+ * CampusTransfers events of the trail's lots, by `hospital` and `gtin` (topics 2 and 3) and the
+ * lot among their figures: each at a hospital a shipment of that lot in the trail went to.
+ */
+export const TRANSFER_EVENTS = ["CampusTransferRecorded"] as const;
+
+/** The (hospital, GTIN-14, lot) custody key of a transfer's figures or a shipment. */
+export const custodyKeyOf = (f: { hospital?: unknown; gtin?: unknown; lot?: unknown }): string =>
+  `${String(f.hospital).toLowerCase()}/${String(f.gtin).padStart(14, "0")}/${String(f.lot)}`;
+
 /** OrderBook events whose transactions move an agreement's volume (AgreementVolumeChanged). */
 export const VOLUME_MOVING_EVENTS = ["OrderFunded", "OrderCancelled", "ShipmentSettled"] as const;
 /** SupplierRegistry events by `supplier` (topic 1). */

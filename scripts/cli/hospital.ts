@@ -5,6 +5,7 @@ import { departmentBudgets, departmentBudgetSet } from "./department-budgets";
 import { publishHospitalName } from "./hospital-names";
 import { budgetConfirm, budgetPropose, budgetSet, budgetShow, budgetWithdraw } from "./budgets";
 import { consignmentBatches, consignmentElect, consignmentReturn, consignmentStock } from "./consignment";
+import { campusAdd, campuses, stock, stockHolders, stockSuggestions, transfer } from "./stock";
 import { acceptMembership, leaveHospital, setMember, setThreshold } from "./membership";
 import { allowLateShipment, orderApprove, orderCancel, orderPermit, orderPlace } from "./orders";
 import { confirm, disputeShipment, waiveExcursion, withdrawRefund } from "./settlement";
@@ -15,7 +16,7 @@ import { claimForfeit } from "./tenders";
 export const hospitalGroup: GroupSpec = {
   name: "hospital",
   summary:
-    "members, the escrow allowance, budgets, orders, receipts, settlement, usage records, exceptions, department budgets and consignment",
+    "members, the escrow allowance, budgets, orders, receipts, settlement, usage records, exceptions, department budgets, consignment, campuses and stock",
   commands: [
     setMember,
     acceptMembership,
@@ -55,5 +56,11 @@ export const hospitalGroup: GroupSpec = {
     consignmentReturn,
     consignmentStock,
     consignmentBatches,
+    campusAdd,
+    campuses,
+    stock,
+    stockHolders,
+    stockSuggestions,
+    transfer,
   ],
 };

@@ -48,6 +48,10 @@ const SECTIONS: readonly Section[] = [
     roles: ["supplier", ...HOSPITAL_STAFF],
     load: () => import("../pages/consignment/routes").then((m) => m.consignmentRoutes),
   },
+  {
+    roles: [...HOSPITAL_STAFF, "hospital-receiver"],
+    load: () => import("../pages/stock/routes").then((m) => m.stockRoutes),
+  },
 ];
 
 /** The pages `roles` may use, in menu order, once their folders' chunks are loaded. */

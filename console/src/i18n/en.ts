@@ -9,6 +9,7 @@ import { en as regulator } from "../pages/regulator/messages";
 import { en as departmentBudgets } from "../pages/budgets/messages";
 import { en as ledgerBudgets } from "../pages/ledger-budgets/messages";
 import { en as consignment } from "../pages/consignment/messages";
+import { en as stock } from "../pages/stock/messages";
 import { en as trail } from "../pages/regulator/trail/messages";
 import { en as spend } from "../pages/spend/messages";
 import { en as supplier } from "../pages/supplier/messages";
@@ -26,6 +27,7 @@ export const en = {
   ...departmentBudgets,
   ...ledgerBudgets,
   ...consignment,
+  ...stock,
   ...reasons,
   ...allowance,
   "app.title": "Sunshine Ledger",

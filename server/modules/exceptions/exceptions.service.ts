@@ -39,6 +39,17 @@ export class ExceptionsService {
       }
       if (e.status !== "open")
         throw appError("EXCEPTION_ALREADY_RESOLVED", `exception ${id} is already resolved`);
+      if (e.source === "stocktake") {
+        // A stocktake difference pays nothing: the decision acknowledges it (accept) or records
+        // that the count was wrong (reject).
+        await repo.markResolved(tx, id, {
+          action: decision.action,
+          accepted: 0n,
+          note: decision.note,
+          approver: approver.address.toLowerCase(),
+        });
+        return;
+      }
       const shipped = BigInt(e.shipped);
       const accepted = acceptedFor(decision, BigInt(e.proposedAccepted), shipped);
       const job = await settlementRepo.lockJobOf(tx, e.shipmentId);

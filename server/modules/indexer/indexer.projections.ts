@@ -29,6 +29,8 @@ const json = (v: JsonValue | undefined): string => JSON.stringify(v ?? null);
 const obj = (v: JsonValue | undefined): Record<string, JsonValue> => v as Record<string, JsonValue>;
 /** GTINs travel as integers on-chain; everywhere else they are 14-digit strings. */
 export const gtin14 = (v: JsonValue | undefined): string => String(v).padStart(14, "0");
+/** GLNs travel as integers on-chain (the contract takes none below 10^12): 13 digits. */
+const gln13 = (v: JsonValue | undefined): string => String(v);
 
 const handlers: Record<string, Handler> = {
   "registry.SupplierRegistered": async (db, e) => {
@@ -383,6 +385,29 @@ const handlers: Record<string, Handler> = {
   // Both state the budget's spent amount after them: the projection copies it.
   "budgets.BudgetCharged": (db, e) => budgetSpent(db, e),
   "budgets.BudgetReturned": (db, e) => budgetSpent(db, e),
+
+  "campusTransfers.CampusTransferRecorded": async (db, e) => {
+    await db.query(
+      `INSERT INTO campus_transfers (id, hospital, from_gln, to_gln, gtin, lot, quantity, serials_root, recorded_by,
+         recorded_at, tx_hash, block_number, log_index)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        str(e.args.transferId),
+        str(e.args.hospital),
+        gln13(e.args.fromGln),
+        gln13(e.args.toGln),
+        gtin14(e.args.gtin),
+        str(e.args.lot),
+        str(e.args.quantity),
+        str(e.args.serialRoot),
+        str(e.args.recordedBy),
+        iso(e.args.at),
+        e.txHash,
+        e.blockNumber,
+        e.logIndex,
+      ],
+    );
+  },
 
   "orderBook.OrderPlaced": async (db, e) => {
     // Placing prices nothing: the value is the escrow funding takes (OrderFunded).
@@ -846,6 +871,7 @@ export const PROJECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   consigned_stock: ["shipment_id"],
   consigned_orders: ["order_id"],
   consignment_terms: ["agreement_id"],
+  campus_transfers: ["id"],
   budget_adjustments: ["id"],
   budgets: ["hospital", "category", "period"],
   hospital_invitations: ["hospital", "member"],

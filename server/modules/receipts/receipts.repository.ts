@@ -112,6 +112,8 @@ export interface NewReceipt {
   hospital: string;
   receivedAt: Date;
   receivedBy: string;
+  /** The receiving campus's GLN; null while the hospital has registered none. */
+  campus: string | null;
   received: bigint;
   rejected: bigint;
   document: ReceiptRequest;
@@ -122,8 +124,8 @@ export interface NewReceipt {
 export async function insertReceipt(db: Db, r: NewReceipt): Promise<void> {
   await db.query(
     `INSERT INTO receipts (receipt_no, shipment_id, hospital, received_at, received_by, received_qty, rejected_qty,
-       document, receipt_hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+       document, receipt_hash, campus)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     [
       r.receiptNo,
       r.shipmentId,
@@ -134,6 +136,7 @@ export async function insertReceipt(db: Db, r: NewReceipt): Promise<void> {
       r.rejected.toString(),
       JSON.stringify(r.document),
       r.receiptHash,
+      r.campus,
     ],
   );
   for (const [i, l] of r.lines.entries()) {
@@ -222,6 +225,7 @@ export async function getReceipt(db: Db, hospital: string, receiptNo: string): P
     hospital: string;
     received_at: Date | string;
     received_by: string;
+    campus: string | null;
     received_qty: string;
     rejected_qty: string;
     receipt_hash: string;
@@ -261,6 +265,7 @@ export async function getReceipt(db: Db, hospital: string, receiptNo: string): P
     hospital: r.hospital,
     receivedAt: new Date(r.received_at).toISOString(),
     receivedBy: r.received_by,
+    campus: r.campus,
     received: String(r.received_qty),
     rejected: String(r.rejected_qty),
     receiptHash: r.receipt_hash,

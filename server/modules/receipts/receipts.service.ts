@@ -8,6 +8,7 @@ import * as exceptionsRepo from "../exceptions/exceptions.repository";
 import * as matchingRepo from "../matching/matching.repository";
 import { matchReceipt, type MatchTolerances, type ReceiptLineInput } from "../matching/matching.service";
 import * as settlementRepo from "../payments/settlement.repository";
+import { campusFor } from "../campuses/campuses.service";
 import * as repo from "./receipts.repository";
 
 /**
@@ -64,6 +65,7 @@ export class ReceiptsService {
         `receivedAt ${request.receivedAt} is before the shipment was created (${shipment.createdAt.toISOString()})`,
       );
     }
+    const campus = await campusFor(this.db, hospital, request.campus);
     const [supplierQualified, lotRecalled] = await Promise.all([
       this.chain.isQualified(shipment.supplier, shipment.category, now),
       this.chain.isRecalled(shipment.gtin, shipment.lot, shipment.supplier),
@@ -108,6 +110,7 @@ export class ReceiptsService {
         hospital: shipment.hospital,
         receivedAt,
         receivedBy: actor.address.toLowerCase(),
+        campus,
         received: result.received,
         rejected: lines.reduce((sum, l) => sum + l.rejected, 0n),
         document: request,
@@ -146,6 +149,7 @@ export class ReceiptsService {
           orderId: shipment.orderId,
           hospital: shipment.hospital,
           receivedAt: receivedAt.toISOString(),
+          campus,
           receiptHash,
           received: result.received.toString(),
           match: {

@@ -2,6 +2,7 @@ import type { Interface } from "ethers";
 import {
   BudgetBook__factory,
   ConsignmentBook__factory,
+  CampusTransfers__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   OrderBook__factory,
@@ -129,6 +130,11 @@ const CONSIGNMENT: Table = {
   writeOffExpired: ["hospital-admin", "hospital-approver", "supplier"],
 };
 
+const CAMPUS_TRANSFERS: Table = {
+  // The hospital's warehouse (its receivers) moves stock between campuses; the account may too.
+  recordTransfer: ["hospital-admin", "hospital-receiver"],
+};
+
 /** One relayable function: which contract, which function, who may have it relayed. */
 export interface AllowedCall {
   contract: string;
@@ -149,6 +155,12 @@ export function allowList(contracts: DeploymentRecord["contracts"]): AllowList {
     ["trace", contracts.trace, DeliveryTrace__factory.createInterface(), TRACE],
     ["budgets", contracts.budgets, BudgetBook__factory.createInterface(), BUDGETS],
     ["consignment", contracts.consignment, ConsignmentBook__factory.createInterface(), CONSIGNMENT],
+    [
+      "campusTransfers",
+      contracts.campusTransfers,
+      CampusTransfers__factory.createInterface(),
+      CAMPUS_TRANSFERS,
+    ],
   ];
   const list = new Map<string, Map<string, AllowedCall>>();
   for (const [contract, address, abi, table] of entries) {

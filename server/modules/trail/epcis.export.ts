@@ -31,7 +31,12 @@
  *   regulator's recall, else the supplier's account (a supplier recalls only its own shipments);
  * - recall lift (RecallLifted) → persistentDisposition unset recalled over the lot class, with the same
  *   scope and the regulator's reason. It states no disposition: lifting says nothing of the goods'
- *   condition.
+ *   condition;
+ * - campus transfer (CampusTransferRecorded) → the units moved, with source and destination of CBV type
+ *   location (the two GLNs) and bizLocation the destination, where the goods are after it. It states no
+ *   bizStep or disposition: the ledger records that custody moved, not how (CBV's steps describe one
+ *   leg of a journey, departing or arriving, and the record is both). The moved serials' Merkle root,
+ *   where known, goes in `sl:serialRoot`.
  *
  * What: the items' Digital Link URIs (epcList) when the shipment's serial manifest is known and the
  * event covers all of it; otherwise the lot's Digital Link URI with a count (quantityList, no uom: each).
@@ -55,7 +60,14 @@ import type {
   EpcisSensorElement,
   EpcisSensorReport,
 } from "../../../api/epcis";
-import type { EpcisInput, EpcisRecall, EpcisRecallLift, EpcisShipment, EpcisTraceEvent } from "./epcis.types";
+import type {
+  EpcisInput,
+  EpcisRecall,
+  EpcisRecallLift,
+  EpcisShipment,
+  EpcisTraceEvent,
+  EpcisTransfer,
+} from "./epcis.types";
 
 /** GS1's JSON-LD context for EPCIS 2.0 (the current published version). */
 export const EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld";
@@ -123,6 +135,9 @@ export function buildEpcisDocument(input: EpcisInput): EpcisDocument {
   for (const recall of input.recalls) {
     timed.push(recallEvent(ctx, recall));
     if (recall.lift) timed.push(liftEvent(ctx, recall, recall.lift));
+  }
+  for (const transfer of input.transfers ?? []) {
+    timed.push(transferEvent(ctx, address(input.transferContract ?? "", "transferContract"), transfer));
   }
   // Array.prototype.sort is stable: events at the same instant keep the order they were built in.
   timed.sort((a, b) => a.at - b.at);
@@ -321,6 +336,36 @@ function recallEvent(ctx: Context, recall: EpcisRecall): Timed {
       "sl:reasonCode": reasonCode(recall.reasonCode, where),
     },
   };
+}
+
+function transferEvent(ctx: Context, contract: string, t: EpcisTransfer): Timed {
+  const where = `transfer ${t.transferId}`;
+  const at = instant(t.at, `${where} at`);
+  const from = glnUri(t.fromGln, `${where} fromGln`);
+  const to = glnUri(t.toGln, `${where} toGln`);
+  const event: EpcisObjectEvent = {
+    ...header(ctx, at, logEventId(ctx, t.txHash, t.logIndex, where)),
+    quantityList: [
+      { epcClass: lotUri(t.gtin, t.lot, where), quantity: count(t.quantity, `${where} quantity`) },
+    ],
+    bizLocation: { id: to },
+    sourceList: [{ type: "location", source: from }],
+    destinationList: [{ type: "location", destination: to }],
+    ...provenance(ctx, contract, "CampusTransferRecorded", t, where),
+    "sl:transferId": t.transferId,
+    "sl:transferredBy": address(t.recordedBy, `${where} recordedBy`),
+  };
+  const root = bytes32(t.serialRoot, `${where} serialRoot`);
+  if (root !== ZERO_BYTES32) event["sl:serialRoot"] = root;
+  return { at, event };
+}
+
+/** A GLN as its GS1 Digital Link URI, after checking its check digit. */
+function glnUri(gln: string, what: string): string {
+  if (!/^\d{13}$/.test(gln) || gtinCheckDigit(gln.slice(0, 12)) !== Number(gln[12])) {
+    throw new EpcisExportError(`${what}: ${gln} is not a GLN`);
+  }
+  return `${GLN_BASE}${gln}`;
 }
 
 function liftEvent(ctx: Context, recall: EpcisRecall, lift: EpcisRecallLift): Timed {

@@ -90,6 +90,28 @@ export function epcisInput(ctx: TrailContext, data: TrailData): EpcisInput {
     chainId: ctx.chainId,
     traceContract: ctx.contracts.trace,
     orderBookContract: ctx.contracts.orderBook,
+    transferContract: ctx.contracts.campusTransfers,
+    // Transfers are read from the trail's own steps: the figures of their logs, as verify checks them.
+    transfers: data.steps.flatMap((step) =>
+      step.onChain?.event === "CampusTransferRecorded"
+        ? [
+            {
+              transferId: String(step.data.transferId),
+              gtin: String(step.data.gtin),
+              lot: String(step.data.lot),
+              fromGln: String(step.data.fromGln),
+              toGln: String(step.data.toGln),
+              quantity: String(step.data.quantity),
+              serialRoot: String(step.data.serialRoot),
+              recordedBy: String(step.data.recordedBy),
+              at: String(step.data.at),
+              txHash: step.onChain.txHash,
+              blockNumber: step.onChain.blockNumber,
+              logIndex: step.onChain.logIndex,
+            },
+          ]
+        : [],
+    ),
     creationDate: new Date().toISOString(),
     shipments,
     recalls: data.recalls.map((r) => ({

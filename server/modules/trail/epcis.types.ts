@@ -88,10 +88,29 @@ export interface EpcisRecallLift {
   logIndex: number;
 }
 
+/** A `CampusTransferRecorded` log of CampusTransfers. */
+export interface EpcisTransfer {
+  transferId: string;
+  gtin: string;
+  lot: string;
+  fromGln: string;
+  toGln: string;
+  quantity: string;
+  serialRoot: string;
+  recordedBy: string;
+  at: string;
+  txHash: string;
+  blockNumber: number;
+  logIndex: number;
+}
+
 export interface EpcisInput {
   chainId: number;
   traceContract: string;
   orderBookContract: string;
+  /** Needed once `transfers` has any. */
+  transferContract?: string;
+  transfers?: EpcisTransfer[];
   creationDate: string;
   shipments: EpcisShipment[];
   recalls: EpcisRecall[];

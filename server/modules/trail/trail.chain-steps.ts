@@ -5,9 +5,11 @@ import { GLOBAL_SCOPE, type Figures } from "../../../ledger/trail/figures";
 import {
   BUDGET_ORDER_EVENTS,
   budgetKeyOf,
+  custodyKeyOf,
   hospitalActors,
   ORDER_EVENTS,
   TENDER_EVENTS,
+  TRANSFER_EVENTS,
   VOLUME_MOVING_EVENTS,
 } from "../../../ledger/trail/trail-rule";
 import type { Db } from "../../db";
@@ -41,7 +43,10 @@ import type { TrailContext } from "./trail.types";
  *   enrolment and approval thresholds, and the membership events of the accounts that acted for
  *   them in the trail (the approvers of those adjustments among them);
  *   the suppliers' registry events (registration, documents, product declarations,
- *   suspensions, RequiredKindsChanged) and the registrations of the GTINs they shipped.
+ *   suspensions, RequiredKindsChanged) and the registrations of the GTINs they shipped;
+ * - the lots' transfers between the locations of each hospital a shipment of the lot in the
+ *   trail went to (CampusTransferRecorded), at any block: custody after receipt moves the bound
+ *   of nothing above.
  */
 
 /** The on-chain steps, with the rows other parts of the trail are made from. */
@@ -293,6 +298,17 @@ export async function chainSteps(
     );
     for (const e of await repo.registryEvents(db, suppliers, gtins, bound)) fromEvent(e);
   }
+
+  // Where the units of the lots went inside the hospitals that received them.
+  const custody = new Set(shipments.map(custodyKeyOf));
+  const transfers = await repo.eventsByArg(
+    db,
+    "campusTransfers",
+    TRANSFER_EVENTS,
+    "hospital",
+    unique(shipments.map((s) => s.hospital)),
+  );
+  for (const e of transfers) if (custody.has(custodyKeyOf(e.args))) fromEvent(e);
 
   return { steps, created, traces, settlements, recalls, agreements, tenderEvents };
 }

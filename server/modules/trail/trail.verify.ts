@@ -13,6 +13,7 @@ import {
 import {
   AgreementBook__factory,
   BudgetBook__factory,
+  CampusTransfers__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   OrderBook__factory,
@@ -41,6 +42,7 @@ import {
 import {
   BUDGET_ORDER_EVENTS,
   budgetKeyOf,
+  custodyKeyOf,
   DOCUMENT_EVENTS,
   HOSPITAL_EVENTS,
   hospitalActors,
@@ -51,6 +53,7 @@ import {
   SHIPMENT_TRACE_EVENTS,
   SUPPLIER_EVENTS,
   TENDER_EVENTS,
+  TRANSFER_EVENTS,
   VOLUME_MOVING_EVENTS,
 } from "../../../ledger/trail/trail-rule";
 import { AppError, appError } from "../../plugins/error-catalogue";
@@ -124,6 +127,7 @@ const INTERFACES: Partial<Record<LedgerContractName, Interface>> = {
   orderBook: OrderBook__factory.createInterface(),
   trace: DeliveryTrace__factory.createInterface(),
   budgets: BudgetBook__factory.createInterface(),
+  campusTransfers: CampusTransfers__factory.createInterface(),
 };
 
 const figuresOf = (l: ChainLog): Figures => EVENT_SPECS.get(`${l.contract}.${l.event}`)!.figures(l.args);
@@ -840,6 +844,20 @@ export class TrailVerifier {
       ];
       for (const l of more) byKey.set(logKey(l.txHash, l.logIndex), l);
     }
+    // The lots' transfers inside the hospitals their shipments went to, at any block.
+    const custody = new Set(created.map((l) => custodyKeyOf(record(l))));
+    const transferLogs = await this.logs(
+      "campusTransfers",
+      [TRANSFER_EVENTS],
+      [
+        null,
+        unique(created.map((l) => String(record(l).hospital))).map(addressTopic),
+        unique(created.map((l) => String(record(l).gtin))).map((g) => zeroPadValue(toBeHex(BigInt(g)), 32)),
+      ],
+      toBlock,
+    );
+    for (const l of transferLogs)
+      if (custody.has(custodyKeyOf(figuresOf(l)))) byKey.set(logKey(l.txHash, l.logIndex), l);
     return [...byKey.values()].sort(byChainOrder);
   }
 

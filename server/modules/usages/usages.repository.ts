@@ -14,6 +14,8 @@ export interface NewUsage {
   expiry: string | null;
   barcode: string | null;
   department: string;
+  /** The campus's GLN; null while the hospital has registered none. */
+  campus: string | null;
   patientHash: string;
   /** Which salt made `patientHash` (usages.service.ts, `saltId`). */
   patientSaltId: string;
@@ -90,8 +92,8 @@ export async function lockForCorrection(
 export async function insertUsage(db: Db, u: NewUsage): Promise<void> {
   await db.query(
     `INSERT INTO usages (hospital, usage_id, gtin, lot, serial, expiry, barcode, department, patient_hash, patient_salt_id,
-       used_at, billing_code, billed_amount, quantity, corrects_usage_id, recorded_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+       used_at, billing_code, billed_amount, quantity, corrects_usage_id, recorded_by, campus)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
     [
       u.hospital,
       u.usageId,
@@ -109,6 +111,7 @@ export async function insertUsage(db: Db, u: NewUsage): Promise<void> {
       u.quantity,
       u.correctsUsageId,
       u.recordedBy,
+      u.campus,
     ],
   );
 }
@@ -123,6 +126,7 @@ function rowView(r: Row): Usage {
     serial: textOrNull(r.serial),
     expiry: textOrNull(r.expiry),
     department: text(r.department),
+    campus: textOrNull(r.campus),
     patientRefHash: text(r.patient_hash),
     usedAt: iso(r.used_at),
     billingCode: text(r.billing_code),

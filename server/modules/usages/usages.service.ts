@@ -4,6 +4,7 @@ import { withIdempotency, type IdempotentResponse } from "../../lib/idempotency"
 import { appError } from "../../plugins/error-catalogue";
 import { Gs1Error, isValidGtin, parseGs1 } from "../barcodes";
 import type { Usage, UsageRequest } from "../../../api/usages";
+import { campusFor } from "../campuses/campuses.service";
 import * as repo from "./usages.repository";
 import { isCalendarDate, parseInstant } from "./usages.time";
 
@@ -105,11 +106,17 @@ export class UsagesService {
       );
     }
 
+    const campus = await campusFor(
+      this.db,
+      hospital,
+      fields.campus === undefined ? undefined : text(fields, "campus"),
+    );
     const usage: repo.NewUsage = {
       hospital,
       usageId,
       ...item,
       department,
+      campus,
       patientHash,
       patientSaltId: this.saltId,
       usedAt,
@@ -174,6 +181,7 @@ function view(u: repo.NewUsage): Usage {
     serial: u.serial,
     expiry: u.expiry,
     department: u.department,
+    campus: u.campus,
     patientRefHash: u.patientHash,
     usedAt: u.usedAt.toISOString(),
     billingCode: u.billingCode,

@@ -87,6 +87,13 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/trail/lots/{gtin}/{lot}/epcis": PARTIES,
   "get /v1/trail/serials/{gtin}/{serial}": PARTIES,
   "get /v1/trail/serials/{gtin}/{serial}/verify": PARTIES,
+  "post /v1/campuses": ["hospital-admin"],
+  "get /v1/campuses": ["regulator", ...HOSPITAL],
+  "get /v1/stock": HOSPITAL,
+  "get /v1/stock/holders": HOSPITAL,
+  "get /v1/stock/suggestions": HOSPITAL,
+  "post /v1/stock/stocktakes": ["hospital-receiver", "hospital-admin"],
+  "get /v1/stock/stocktakes": HOSPITAL,
 };
 
 interface Caller {

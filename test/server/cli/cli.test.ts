@@ -124,6 +124,12 @@ describe("sunshine CLI", function () {
         "consignment return",
         "consignment stock",
         "consignment batches",
+        "campus add",
+        "campuses",
+        "stock",
+        "stock holders",
+        "stock suggestions",
+        "transfer",
       ],
     };
     for (const [group, list] of Object.entries(commands)) {
@@ -1069,5 +1075,35 @@ describe("sunshine CLI", function () {
       await h.as(approver, [...set, "--amount", "1", "--month", "2026-13"]),
       /--month must be a month as YYYY-MM/,
     );
+  });
+
+  it("hospital campus add / campuses / stock / transfer: the account registers campuses, a receiver reads stock and moves it, never more than the campus holds", async () => {
+    const gw = ["--gateway", h.gatewayUrl];
+    const [MAIN, EAST] = ["6900000000014", "6900000000021"];
+    const main = ok(
+      await h.as(hospital, ["hospital", "campus", "add", "--gln", MAIN, "--name", "Main campus", ...gw]),
+    );
+    expect(field(main, "main")).to.equal("true");
+    ok(await h.as(hospital, ["hospital", "campus", "add", "--gln", EAST, "--name", "East campus", ...gw]));
+    fails(
+      await h.as(hospital, ["hospital", "campus", "add", "--gln", "6900000000015", "--name", "Typo", ...gw]),
+      /GLN_INVALID \(400\): gln 6900000000015 is not a GLN .* check digit should be 4/,
+    );
+    expect(ok(await h.as(receiver, ["hospital", "campuses", ...gw]))).to.match(
+      /6900000000021\s+East campus\s+false/,
+    );
+    // GR-1's 6 units and the short delivery's 2 were received before any campus: at the main one.
+    const rows = JSON.parse(ok(await h.as(receiver, ["hospital", "stock", "--gtin", GTIN, "--json", ...gw])));
+    const lot = rows.find((r: { lot: string }) => r.lot === LOT);
+    expect(lot).to.include({ campus: MAIN, campusName: "Main campus", received: "8" });
+    const onHand = Number(lot.onHand);
+    const move = ["hospital", "transfer", "--gtin", GTIN, "--lot", LOT, "--from", MAIN, "--to", EAST];
+    fails(
+      await h.as(receiver, [...move, "--quantity", String(onHand + 1), ...gw]),
+      new RegExp(`campus ${MAIN} holds ${onHand} unit\\(s\\) of lot ${LOT}; it cannot move ${onHand + 1}`),
+    );
+    const out = ok(await h.as(receiver, [...move, "--quantity", "1", ...gw]));
+    expect(field(out, "transferId")).to.equal("1");
+    expect(await h.ledger.campusTransfers.transferCount()).to.equal(1n);
   });
 });

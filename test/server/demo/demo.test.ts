@@ -8,6 +8,7 @@ import { migrate, openPglite, type Db } from "../../../server/db";
 import { connectLedger } from "../../../ledger/contracts";
 import { devWallet } from "../../../scripts/lib/anvil";
 import { demoCast } from "../../../scripts/lib/stack/accounts";
+import { EAST_CAMPUS, MAIN_CAMPUS } from "../../../scripts/demo-steps/campuses";
 import { runDemo, type DemoSummary } from "../../../scripts/demo";
 import { testConfig } from "../helpers/config";
 import { startChain, type ChainStack } from "../support/chain";
@@ -359,5 +360,32 @@ describe("demo scenario", function () {
     const held = await chain.ledger.token.balanceOf(await chain.ledger.orderBook.getAddress());
     const owed = await chain.ledger.orderBook.totalRefundsOwed();
     expect(held).to.equal((await chain.ledger.orderBook.totalEscrow()) + owed);
+  });
+
+  it("moves stents to City General's east campus on the ledger, and covers its shortage from the main campus as suggested", async function () {
+    const { campuses } = summary;
+    expect(campuses.campuses.map((c) => c.name)).to.deep.equal([
+      "City General Main campus",
+      "City General East campus",
+    ]);
+    expect(campuses.transfers[0]).to.deep.equal({
+      lot: "DES2611A",
+      quantity: 8,
+      from: MAIN_CAMPUS,
+      to: EAST_CAMPUS,
+      suggested: false,
+    });
+    // East used its 8 (8 in 90 days: a 30-day need of 3); the main campus can spare them.
+    const suggested = campuses.transfers.filter((t) => t.suggested);
+    expect(suggested.reduce((n, t) => n + t.quantity, 0)).to.equal(3);
+    const transfers = await chain.ledger.campusTransfers.queryFilter(
+      chain.ledger.campusTransfers.filters.CampusTransferRecorded(),
+    );
+    expect(transfers.map((e) => [e.args.lot, Number(e.args.quantity)])).to.deep.equal(
+      campuses.transfers.map((t) => [t.lot, t.quantity]),
+    );
+    const east = campuses.stock.filter((r) => r.campus === "City General East campus");
+    expect(east.reduce((n, r) => n + Number(r.onHand), 0)).to.equal(3);
+    expect(lines.join("\n")).to.match(/campus transfers: +8 × DES2611A 6901234000108 → 6901234000115, /);
   });
 });

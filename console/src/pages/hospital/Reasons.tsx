@@ -19,7 +19,8 @@ export function Reasons({ reasons }: { reasons: ExceptionReason[] }) {
           ) : (
             <span>
               {r.message}
-              {r.details && ` ${t("hospital.exceptions.counted", r.details)}`}
+              {/* A stocktake's message states its counts already. */}
+              {r.details && "shipped" in r.details && ` ${t("hospital.exceptions.counted", r.details)}`}
             </span>
           )}
         </li>

@@ -160,6 +160,8 @@ export const en = {
   "hospital.reason.LOT_RECALLED": "Lot recalled",
   "hospital.reason.EXCURSION_HOLD": "Temperature excursion",
   "hospital.reason.CHAIN_REVERT": "Settlement refused by the ledger",
+  "hospital.reason.STOCK_MISSING": "Missing at stocktake",
+  "hospital.reason.STOCK_EXTRA": "Extra at stocktake",
 
   "hospital.payments.title": "Payments",
   "hospital.payments.distribution": "Days from acceptance to payment",
@@ -366,6 +368,8 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.reason.LOT_RECALLED": "批次已召回",
   "hospital.reason.EXCURSION_HOLD": "温度超标",
   "hospital.reason.CHAIN_REVERT": "账本拒绝结算",
+  "hospital.reason.STOCK_MISSING": "盘点短缺",
+  "hospital.reason.STOCK_EXTRA": "盘点多出",
 
   "hospital.payments.title": "付款",
   "hospital.payments.distribution": "从验收到付款的天数",

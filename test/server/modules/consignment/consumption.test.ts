@@ -47,6 +47,7 @@ describe("consignment: consumption batches", function () {
         serial: null,
         expiry: null,
         barcode: null,
+        campus: null,
         department: "cardiology",
         patientHash: "0x00",
         patientSaltId: "0123456789abcdef",

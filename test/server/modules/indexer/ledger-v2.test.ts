@@ -105,6 +105,16 @@ describe("ledger v2 projections against the chain's views", function () {
     });
     await act.sent(ledger.budgets.connect(cast.approver2).withdrawAdjustment(cut));
 
+    // A campus transfer by the hospital's receiver, with its serials' root.
+    await act.recordCampusTransfer(ledger, cast.receiver, {
+      gtin: GTIN,
+      lot: "LOT-T",
+      from: "6900000000014",
+      to: "6900000000021",
+      quantity: 2,
+      serials: ["T1", "T2"],
+    });
+
     // Membership: an invitation left pending, one withdrawn, a member who joined and was
     // unbound by a regulator, and a member who left.
     [invited, withdrawn, unbound] = [14, 15, 16].map((i) => devWallet(i, chain.provider));
@@ -416,6 +426,22 @@ describe("ledger v2 projections against the chain's views", function () {
         const covered = open.some((r) => r.scope === ZERO || r.scope === lc(who.address));
         expect(await ledger.trace.isRecalled(BigInt(GTIN), RECALL_LOT, who.address)).to.equal(covered);
       }
+    });
+
+    it("campus transfers: as their events state them, GLNs as 13 digits", async function () {
+      const { ledger, cast } = chain;
+      const transfers = await rows(`SELECT * FROM campus_transfers`);
+      expect(transfers).to.have.lengthOf(Number(await ledger.campusTransfers.transferCount()));
+      expect(transfers[0]).to.deep.include({
+        hospital: lc(cast.hospital.address),
+        from_gln: "6900000000014",
+        to_gln: "6900000000021",
+        gtin: GTIN,
+        lot: "LOT-T",
+        quantity: "2",
+        serials_root: act.serialTree(["T1", "T2"]).root,
+        recorded_by: lc(cast.receiver.address),
+      });
     });
 
     it("budgets and their adjustments: as the budget book has them", async function () {

@@ -182,6 +182,8 @@ forEachEngine((engine) => {
         orderId: String(p.orderId),
         hospital: chain.cast.hospital.address.toLowerCase(),
         receivedAt: payload.receivedAt,
+        // The hospital has registered no campus (stock/ tests cover campuses).
+        campus: null,
         receiptHash: first.receiptHash,
         received: "10",
         match: { status: "matched", accepted: "10", rejected: "0", reasons: [] },

@@ -10,6 +10,7 @@ import * as rule from "../../../../ledger/trail/trail-rule";
 import {
   AgreementBook__factory,
   BudgetBook__factory,
+  CampusTransfers__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   OrderBook__factory,
@@ -33,6 +34,7 @@ const INTERFACES: Record<TrailContract, Interface> = {
   orderBook: OrderBook__factory.createInterface(),
   trace: DeliveryTrace__factory.createInterface(),
   budgets: BudgetBook__factory.createInterface(),
+  campusTransfers: CampusTransfers__factory.createInterface(),
 };
 
 const ADDRESSES = Object.fromEntries(

@@ -65,6 +65,8 @@ describe("UsagesService.record", function () {
             serial: "SN1",
             expiry: "2028-04-26",
             department: "cardiology",
+            // No campus registered: counted at the main campus once there is one.
+            campus: null,
             patientRefHash: createHmac("sha256", SALT).update("MRN-000123").digest("hex"),
             usedAt: "2026-08-01T02:00:00.000Z",
             billingCode: "C-1001",

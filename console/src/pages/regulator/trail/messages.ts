@@ -31,6 +31,7 @@ export const en = {
   "trail.kind.payment": "payment",
   "trail.kind.usage": "usage",
   "trail.kind.budget": "budget",
+  "trail.kind.transfer": "transfer",
   "trail.tier": "{price} per unit from {threshold} units",
   "trail.item": "GTIN {gtin} lot {lot}",
   "trail.itemSerial": "GTIN {gtin} lot {lot} serial {serial}",
@@ -133,6 +134,8 @@ export const en = {
     "Funding order {orderId} charged {amount} to {hospital}'s {period} budget for {category}: {spent} spent",
   "trail.step.budgets.BudgetReturned":
     "{amount} refunded from order {orderId} went back to {hospital}'s {period} budget for {category}: {spent} spent",
+  "trail.step.campusTransfers.CampusTransferRecorded":
+    "{quantity} unit(s) of lot {lot} of GTIN {gtin} moved from location {from} to {to} in {hospital}'s custody, recorded by {by}",
   "trail.step.trace.LotRecalled":
     "Lot {lot} of GTIN {gtin} recalled by {by} (reason: {reason}), covering {scope}",
   "trail.step.trace.RecallLifted":
@@ -181,6 +184,7 @@ export const zh: Record<keyof typeof en, string> = {
   "trail.kind.payment": "付款",
   "trail.kind.usage": "使用",
   "trail.kind.budget": "预算",
+  "trail.kind.transfer": "调拨",
   "trail.tier": "自 {threshold} 件起每件 {price}",
   "trail.item": "GTIN {gtin}，批号 {lot}",
   "trail.itemSerial": "GTIN {gtin}，批号 {lot}，序列号 {serial}",
@@ -267,6 +271,8 @@ export const zh: Record<keyof typeof en, string> = {
     "订单 {orderId} 付款托管时从 {hospital} {period} 年度 {category} 预算中扣减 {amount}：已用 {spent}",
   "trail.step.budgets.BudgetReturned":
     "订单 {orderId} 退回的 {amount} 已返还 {hospital} {period} 年度 {category} 预算：已用 {spent}",
+  "trail.step.campusTransfers.CampusTransferRecorded":
+    "GTIN {gtin} 批号 {lot} 的 {quantity} 件在 {hospital} 内由位置 {from} 调拨至 {to}，记录人 {by}",
   "trail.step.trace.LotRecalled": "GTIN {gtin} 批号 {lot} 由 {by} 召回（原因：{reason}），范围：{scope}",
   "trail.step.trace.RecallLifted":
     "监管机构 {regulator} 解除了 GTIN {gtin} 批号 {lot} 的召回，范围：{scope}（原因：{reason}）",

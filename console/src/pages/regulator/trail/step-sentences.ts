@@ -357,6 +357,18 @@ export const ON_CHAIN: Record<string, Sentence> = {
       spent: s.yuan(f.spent),
     },
   ],
+  "campusTransfers.CampusTransferRecorded": (f, s) => [
+    "trail.step.campusTransfers.CampusTransferRecorded",
+    {
+      quantity: f.quantity,
+      lot: f.lot,
+      gtin: f.gtin,
+      from: s.text(f.fromGln),
+      to: s.text(f.toGln),
+      hospital: s.account(f.hospital),
+      by: s.account(f.recordedBy),
+    },
+  ],
   "trace.LotRecalled": (f, s) => [
     "trail.step.trace.LotRecalled",
     { lot: f.lot, gtin: f.gtin, by: s.account(f.by), reason: s.reason(f.reasonCode), scope: scope(f, s) },

@@ -1,0 +1,180 @@
+import { Type, type Static } from "typebox";
+import {
+  Address,
+  DateTime,
+  Gtin,
+  IdString,
+  Nullable,
+  PageOf,
+  PaginationQuery,
+  PlainText,
+  Units,
+} from "./common";
+import { Gln } from "./campuses";
+
+/**
+ * Stock per campus × GTIN × lot (GET /v1/stock), who holds an item and until when
+ * (GET /v1/stock/holders), and suggested moves between campuses (GET /v1/stock/suggestions).
+ *
+ * onHand − shortfall = received − used − returned + transferredIn − transferredOut. Stock is
+ * never negative: a usage or transfer recorded beyond what the campus held (the billing system
+ * and the ledger are facts the gateway does not refuse) is counted as `shortfall`, flagged for a
+ * stocktake, rather than taken below zero.
+ */
+
+const Lot = PlainText({ minLength: 1, maxLength: 20 });
+
+export const StockRow = Type.Object(
+  {
+    hospital: Address,
+    campus: Nullable(
+      Type.With(Gln, { description: "null: counted before the hospital registered any campus" }),
+    ),
+    campusName: Nullable(Type.String()),
+    gtin: Gtin,
+    lot: Type.String(),
+    expiry: Nullable(Type.String({ format: "date", description: "the lot's expiry as received" })),
+    received: Units,
+    used: Type.With(Units, { description: "net of returns from patients (corrections)" }),
+    returned: Type.With(Units, { description: "transferred out of the hospital, e.g. back to the supplier" }),
+    transferredIn: Units,
+    transferredOut: Units,
+    onHand: Units,
+    shortfall: Type.With(Units, {
+      description: "units used or moved beyond what the campus held: a difference for a stocktake to explain",
+    }),
+  },
+  { additionalProperties: false },
+);
+export type StockRow = Static<typeof StockRow>;
+
+export const StockQuery = Type.Object(
+  {
+    ...PaginationQuery,
+    campus: Type.Optional(Gln),
+    gtin: Type.Optional(Gtin),
+    lot: Type.Optional(Lot),
+    hospital: Type.Optional(
+      Type.With(Address, { description: "stock is internal to a hospital: only the caller's own" }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type StockQuery = Static<typeof StockQuery>;
+
+/** A page of stock rows by campus, GTIN and lot. */
+export const StockPage = PageOf(StockRow);
+export type StockPage = Static<typeof StockPage>;
+
+export const HoldersQuery = Type.Object({ ...PaginationQuery, gtin: Gtin }, { additionalProperties: false });
+export type HoldersQuery = Static<typeof HoldersQuery>;
+
+export const Holder = Type.Object(
+  {
+    campus: Nullable(Gln),
+    campusName: Nullable(Type.String()),
+    gtin: Gtin,
+    lot: Type.String(),
+    expiry: Nullable(Type.String({ format: "date" })),
+    onHand: Units,
+  },
+  { additionalProperties: false },
+);
+export type Holder = Static<typeof Holder>;
+
+/** The campuses that hold the item, soonest expiry first: who can lend what, and until when. */
+export const HolderPage = PageOf(Holder);
+export type HolderPage = Static<typeof HolderPage>;
+
+export const SuggestionsQuery = Type.Object(
+  { ...PaginationQuery, gtin: Type.Optional(Gtin) },
+  { additionalProperties: false },
+);
+export type SuggestionsQuery = Static<typeof SuggestionsQuery>;
+
+export const Suggestion = Type.Object(
+  {
+    kind: Type.Enum(["near-expiry", "shortage"], {
+      description:
+        "near-expiry: the lot expires within the threshold where it is used slower than at another campus; " +
+        "shortage: a campus's stock covers less than the cover target and another holds more than its own",
+    }),
+    gtin: Gtin,
+    lot: Type.String(),
+    expiry: Nullable(Type.String({ format: "date" })),
+    from: Gln,
+    to: Gln,
+    quantity: Units,
+    reason: Type.String({ description: "for a human: the rates and days behind it" }),
+  },
+  { additionalProperties: false },
+);
+export type Suggestion = Static<typeof Suggestion>;
+
+export const SuggestionPage = PageOf(Suggestion);
+export type SuggestionPage = Static<typeof SuggestionPage>;
+
+export const StocktakeLine = Type.Object(
+  {
+    barcode: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 2000, description: "a GS1 scan, as on receipts" }),
+    ),
+    gtin: Type.Optional(Gtin),
+    lot: Type.Optional(Lot),
+    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 })),
+  },
+  {
+    additionalProperties: false,
+    description: "a scan (one unit, or `quantity` of a lot-level code) or a GTIN and lot counted by hand",
+    oneOf: [{ required: ["barcode"] }, { required: ["gtin", "lot"] }],
+  },
+);
+export type StocktakeLine = Static<typeof StocktakeLine>;
+
+export const StocktakeRequest = Type.Object(
+  {
+    campus: Gln,
+    lines: Type.Array(StocktakeLine, { minItems: 0, maxItems: 10_000, description: "what is on the shelf" }),
+  },
+  { additionalProperties: false },
+);
+export type StocktakeRequest = Static<typeof StocktakeRequest>;
+
+export const StocktakeDifference = Type.Object(
+  {
+    gtin: Gtin,
+    lot: Type.String(),
+    expected: Type.Integer({ minimum: 0 }),
+    counted: Type.Integer({ minimum: 0 }),
+    exceptionId: Nullable(
+      Type.With(IdString, {
+        description: "null for a lot never shipped to the hospital: no exception can name it",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type StocktakeDifference = Static<typeof StocktakeDifference>;
+
+export const Stocktake = Type.Object(
+  {
+    id: IdString,
+    hospital: Address,
+    campus: Gln,
+    countedBy: Address,
+    countedAt: DateTime,
+    differences: Type.Array(StocktakeDifference),
+  },
+  { additionalProperties: false },
+);
+export type Stocktake = Static<typeof Stocktake>;
+
+export const StocktakesQuery = Type.Object(
+  { ...PaginationQuery, campus: Type.Optional(Gln) },
+  { additionalProperties: false },
+);
+export type StocktakesQuery = Static<typeof StocktakesQuery>;
+
+/** Stocktakes, newest first. */
+export const StocktakePage = PageOf(Stocktake);
+export type StocktakePage = Static<typeof StocktakePage>;

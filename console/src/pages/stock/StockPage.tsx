@@ -1,0 +1,159 @@
+import { useQuery } from "@tanstack/react-query";
+import { Card, Input, Space, Table, Typography } from "antd";
+import { useState } from "react";
+import type { Holder, Suggestion } from "../../../../api/stock";
+import { ActButton } from "../../components/ActButton";
+import { QueryState } from "../../components/QueryState";
+import { useI18n } from "../../i18n/i18n";
+import { fetchAll } from "../../lib/api";
+import { useSession } from "../../lib/session";
+import { useFormat } from "../../lib/use-format";
+import { useCampusTransfers } from "./campus-transfers";
+import { TransferForm } from "./TransferForm";
+
+/** The stents of the demo year: the item a person most likely looks up first. */
+const FIRST_GTIN = "09520123456788";
+const MOVERS = ["hospital-admin", "hospital-receiver"];
+
+/**
+ * GET /v1/stock/holders and /v1/stock/suggestions: who holds an item and until when, and the
+ * moves the gateway suggests, each of which the warehouse can record on the ledger at once. Both
+ * lists are short by nature (campuses × lots of one item).
+ */
+export function StockPage() {
+  const { t } = useI18n();
+  const { date } = useFormat();
+  const roles = useSession().session?.roles ?? [];
+  const mayMove = roles.some((r) => MOVERS.includes(r));
+  const transfers = useCampusTransfers();
+  const [gtin, setGtin] = useState(FIRST_GTIN);
+  const valid = /^\d{14}$/.test(gtin);
+  const holders = useQuery({
+    queryKey: ["/v1/stock/holders", gtin],
+    queryFn: () => fetchAll<Holder>("/v1/stock/holders", { gtin }),
+    enabled: valid,
+  });
+  const suggestions = useQuery({
+    queryKey: ["/v1/stock/suggestions", gtin],
+    queryFn: () => fetchAll<Suggestion>("/v1/stock/suggestions", { gtin }),
+    enabled: valid,
+  });
+  const campus = (h: { campus: string | null; campusName: string | null }) => (
+    <Typography.Text style={{ wordBreak: "break-all" }}>{h.campusName ?? h.campus ?? "—"}</Typography.Text>
+  );
+  return (
+    <section>
+      <Typography.Title level={1} style={{ fontSize: 22 }}>
+        {t("stock.title")}
+      </Typography.Title>
+      <Typography.Paragraph>{t("stock.intro")}</Typography.Paragraph>
+      <Space orientation="vertical" size="large" style={{ width: "100%" }}>
+        <label htmlFor="stock-gtin">
+          {t("stock.gtin")}{" "}
+          <Input
+            id="stock-gtin"
+            style={{ width: 220 }}
+            value={gtin}
+            maxLength={14}
+            onChange={(e) => setGtin(e.target.value.trim())}
+          />
+        </label>
+        <Card
+          role="region"
+          aria-labelledby="stock-holders-title"
+          title={
+            <Typography.Title level={2} id="stock-holders-title" style={{ fontSize: 18, margin: 0 }}>
+              {t("stock.holders.title")}
+            </Typography.Title>
+          }
+        >
+          <QueryState query={holders} empty={(list) => list.length === 0}>
+            {(list) => (
+              <Table<Holder>
+                aria-label={t("stock.holders.title")}
+                size="small"
+                pagination={false}
+                rowKey={(h) => `${h.campus}-${h.lot}`}
+                dataSource={list}
+                columns={[
+                  { title: t("stock.campus"), key: "campus", render: (_, h) => campus(h) },
+                  { title: t("stock.lot"), dataIndex: "lot" },
+                  {
+                    title: t("stock.expiry"),
+                    key: "expiry",
+                    render: (_, h) => (h.expiry ? date(h.expiry) : "—"),
+                  },
+                  { title: t("stock.onHand"), dataIndex: "onHand", align: "right" },
+                ]}
+              />
+            )}
+          </QueryState>
+        </Card>
+        <Card
+          role="region"
+          aria-labelledby="stock-suggestions-title"
+          title={
+            <Typography.Title level={2} id="stock-suggestions-title" style={{ fontSize: 18, margin: 0 }}>
+              {t("stock.suggestions.title")}
+            </Typography.Title>
+          }
+        >
+          <QueryState query={suggestions} empty={(list) => list.length === 0}>
+            {(list) => (
+              <Table<Suggestion>
+                aria-label={t("stock.suggestions.title")}
+                size="small"
+                pagination={false}
+                rowKey={(s) => `${s.kind}-${s.lot}-${s.from}-${s.to}`}
+                dataSource={list}
+                scroll={{ x: "max-content" }}
+                columns={[
+                  { title: t("stock.kind"), key: "kind", render: (_, s) => t(`stock.kind.${s.kind}`) },
+                  { title: t("stock.lot"), dataIndex: "lot" },
+                  { title: t("stock.from"), dataIndex: "from" },
+                  { title: t("stock.to"), dataIndex: "to" },
+                  { title: t("stock.quantity"), dataIndex: "quantity", align: "right" },
+                  {
+                    title: t("stock.reason"),
+                    dataIndex: "reason",
+                    render: (reason: string) => (
+                      <Typography.Text
+                        style={{ maxWidth: 360, display: "inline-block", wordBreak: "break-word" }}
+                      >
+                        {reason}
+                      </Typography.Text>
+                    ),
+                  },
+                  ...(mayMove
+                    ? [
+                        {
+                          title: "",
+                          key: "move",
+                          render: (_: unknown, s: Suggestion) => (
+                            <ActButton
+                              call={() =>
+                                transfers.recordTransfer({
+                                  gtin: s.gtin,
+                                  lot: s.lot,
+                                  from: s.from,
+                                  to: s.to,
+                                  quantity: Number(s.quantity),
+                                })
+                              }
+                            >
+                              {t("stock.move", { quantity: s.quantity, lot: s.lot })}
+                            </ActButton>
+                          ),
+                        },
+                      ]
+                    : []),
+                ]}
+              />
+            )}
+          </QueryState>
+        </Card>
+        {mayMove && valid && <TransferForm gtin={gtin} holders={holders.data ?? []} />}
+      </Space>
+    </section>
+  );
+}

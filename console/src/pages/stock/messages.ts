@@ -1,0 +1,56 @@
+/** Text of the stock-sharing page (campuses and stock), English and Chinese (zh gives every key of en). */
+export const en = {
+  "nav.stock": "Stock across campuses",
+  "stock.title": "Stock across campuses",
+  "stock.intro":
+    "Who holds an item on hand, per campus and lot, and until when it expires; the moves the gateway suggests: near-expiry stock (within 90 days) to the campus that uses it fastest, and a campus short of 30 days' use covered from another before anyone orders.",
+  "stock.gtin": "Item (GTIN)",
+  "stock.holders.title": "Who holds it",
+  "stock.campus": "Campus",
+  "stock.lot": "Lot",
+  "stock.expiry": "Expires",
+  "stock.onHand": "On hand",
+  "stock.suggestions.title": "Suggested moves",
+  "stock.kind": "Why",
+  "stock.kind.near-expiry": "Near expiry",
+  "stock.kind.shortage": "Shortage",
+  "stock.from": "From",
+  "stock.to": "To",
+  "stock.quantity": "Units",
+  "stock.reason": "Reasoning",
+  "stock.move": "Move {quantity} of lot {lot}",
+  "stock.transfer.title": "Record a transfer",
+  "stock.transfer.hint":
+    "Recorded on the ledger as custody moving between two of the hospital's locations. The page refuses to move more than the source campus holds; a destination that is not one of your campuses (the supplier's GLN) is a return.",
+  "stock.transfer.submit": "Record transfer on the ledger",
+  "stock.transfer.tooMany": "{campus} holds {onHand} unit(s) of this lot",
+  "stock.glnInvalid": "A GLN is 13 digits",
+} as const;
+
+export const zh: Record<keyof typeof en, string> = {
+  "nav.stock": "院区库存共享",
+  "stock.title": "院区库存共享",
+  "stock.intro":
+    "各院区、各批号的在库数量及有效期；网关给出的调拨建议：90 天内到期的库存调往用量最快的院区，库存不足 30 天用量的院区先从其他院区调剂，再考虑采购。",
+  "stock.gtin": "产品（GTIN）",
+  "stock.holders.title": "在库院区",
+  "stock.campus": "院区",
+  "stock.lot": "批号",
+  "stock.expiry": "有效期至",
+  "stock.onHand": "在库",
+  "stock.suggestions.title": "调拨建议",
+  "stock.kind": "原因",
+  "stock.kind.near-expiry": "临近效期",
+  "stock.kind.shortage": "库存不足",
+  "stock.from": "调出",
+  "stock.to": "调入",
+  "stock.quantity": "数量",
+  "stock.reason": "依据",
+  "stock.move": "调拨批号 {lot} 共 {quantity} 件",
+  "stock.transfer.title": "记录调拨",
+  "stock.transfer.hint":
+    "作为医院两处地点之间的保管转移记录在账本上。调拨数量不得超过调出院区的在库数；调入地点不是本院院区（如供应商 GLN）即为退货。",
+  "stock.transfer.submit": "在账本上记录调拨",
+  "stock.transfer.tooMany": "{campus} 该批号在库 {onHand} 件",
+  "stock.glnInvalid": "GLN 为 13 位数字",
+};

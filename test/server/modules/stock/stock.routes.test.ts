@@ -1,0 +1,453 @@
+import { expect } from "chai";
+import type { FastifyInstance } from "fastify";
+import type { Campus, CampusPage } from "../../../../api/campuses";
+import type { Receipt, ReceiptResult } from "../../../../api/receipts";
+import type { HolderPage, StockPage, Stocktake, StocktakePage, SuggestionPage } from "../../../../api/stock";
+import type { Exception, ExceptionList, StocktakeReason } from "../../../../api/exceptions";
+import type { Usage } from "../../../../api/usages";
+import * as act from "../../../../ledger/acts";
+import { ledgerNow } from "../../../../server/plugins/chain";
+import { stockTotals } from "../../../../server/modules/stock/stock.service";
+import { forEachEngine } from "../../helpers/engines";
+import { GTIN } from "../../support/chain";
+import {
+  bearer,
+  chainIso,
+  enrolSecondHospital,
+  expectError,
+  isoDate,
+  loginAll,
+  orderAndShip,
+  postReceipt,
+  serialLines,
+  startApi,
+  stopApi,
+  type ApiStack,
+} from "../../support/api-fixtures";
+import { gln, StockSeed } from "./stock-seed";
+
+/**
+ * Campuses (/v1/campuses), receipts and usages that name one, and stock per campus
+ * (/v1/stock, /holders, /suggestions): GLNs checked by their GS1 check digit, the first campus
+ * the main one, stock arithmetic with transfers and returns, who holds an item and until when,
+ * and the suggested moves at their stated thresholds.
+ */
+const MAIN = gln(1);
+const EAST = gln(2);
+const WEST = gln(3);
+const SUPPLIER_GLN = gln(900);
+const DAY = 86_400_000;
+
+forEachEngine((engine) => {
+  let stack: ApiStack;
+  let app: FastifyInstance;
+  let t: Record<"hospital" | "approver" | "receiver" | "hospital2" | "regulator" | "supplier", string>;
+  let H: string;
+
+  before(async function () {
+    this.timeout(240_000);
+    stack = await startApi(engine.db);
+    app = stack.app;
+    const { cast } = stack.chain;
+    await enrolSecondHospital(stack.chain, [{ wallet: cast.receiver2, roles: act.HOSPITAL_ROLES.receiver }]);
+    t = await loginAll(app, {
+      hospital: cast.hospital,
+      approver: cast.approver,
+      receiver: cast.receiver,
+      hospital2: cast.hospital2,
+      regulator: cast.regulator,
+      supplier: cast.supplier,
+    });
+    H = cast.hospital.address.toLowerCase();
+  });
+  after(() => stopApi(stack));
+
+  const post = (url: string, token: string, payload: object, headers: Record<string, string> = {}) =>
+    app.inject({ method: "POST", url, headers: { ...bearer(token), ...headers }, payload });
+  const get = (url: string, token: string) => app.inject({ method: "GET", url, headers: bearer(token) });
+  const register = (token: string, code: string, name: string) =>
+    post("/v1/campuses", token, { gln: code, name });
+
+  describe("campuses", () => {
+    it("checks the GLN's GS1 check digit and makes the first campus the main one", async () => {
+      const wrong = `${MAIN.slice(0, 12)}${(Number(MAIN[12]) + 1) % 10}`;
+      expectError(
+        await register(t.hospital, wrong, "Main"),
+        400,
+        "GLN_INVALID",
+        `check digit should be ${MAIN[12]}`,
+      );
+      const main = await register(t.hospital, MAIN, "Main campus");
+      expect(main.statusCode, main.body).to.equal(201);
+      expect(main.json<Campus>()).to.deep.include({
+        hospital: H,
+        gln: MAIN,
+        name: "Main campus",
+        main: true,
+      });
+      const east = await register(t.hospital, EAST, "East campus");
+      expect(east.json<Campus>()).to.deep.include({ gln: EAST, main: false });
+      expect((await register(t.hospital, WEST, "West community health centre")).statusCode).to.equal(201);
+      expectError(await register(t.hospital, EAST, "again"), 409, "CAMPUS_EXISTS", "your hospital");
+      // A GLN names one location: another hospital cannot claim it.
+      expectError(await register(t.hospital2, EAST, "mine"), 409, "CAMPUS_EXISTS", "another hospital");
+    });
+
+    it("is registered by the hospital account only, and read by its staff and regulators", async () => {
+      expectError(await register(t.approver, gln(4), "Annex"), 403, "FORBIDDEN");
+      expectError(await register(t.supplier, gln(4), "Annex"), 403, "FORBIDDEN");
+      const own = (await get("/v1/campuses", t.receiver)).json<CampusPage>();
+      expect(own.items.map((c) => [c.gln, c.main])).to.deep.equal([
+        [MAIN, true],
+        [EAST, false],
+        [WEST, false],
+      ]);
+      expect((await get("/v1/campuses", t.hospital2)).json<CampusPage>().items).to.deep.equal([]);
+      const page = (await get(`/v1/campuses?hospital=${H}&limit=2`, t.regulator)).json<CampusPage>();
+      expect(page.items).to.have.length(2);
+      expect(page.nextCursor).to.be.a("string");
+      expectError(await get("/v1/campuses", t.supplier), 403, "FORBIDDEN");
+    });
+  });
+
+  describe("receipts and usages name a campus", () => {
+    it("counts a receipt at the campus it names, or at the main campus", async function () {
+      this.timeout(60_000);
+      const { chain, p } = stack;
+      const east = await orderAndShip(chain, p, { quantity: 2, prefix: "E", lot: "LOT-EAST" });
+      const main = await orderAndShip(chain, p, { quantity: 1, prefix: "M", lot: "LOT-MAIN" });
+      await app.indexer.catchUp();
+      const receive = async (shipped: typeof east, campus?: string) => {
+        const res = await postReceipt(
+          app,
+          t.receiver,
+          {
+            receiptNo: `GR-${shipped.shipmentId}`,
+            shipmentId: String(shipped.shipmentId),
+            receivedAt: await chainIso(chain),
+            ...(campus ? { campus } : {}),
+            lines: serialLines(shipped.serials, shipped.expiry, shipped.lot),
+          },
+          `gr-${shipped.shipmentId}-${campus ?? "main"}`,
+        );
+        return res;
+      };
+      expectError(
+        await receive(east, gln(5)),
+        400,
+        "CAMPUS_UNKNOWN",
+        `${gln(5)} is not a campus of your hospital`,
+      );
+      const atEast = await receive(east, EAST);
+      expect(atEast.statusCode, atEast.body).to.equal(201);
+      expect(atEast.json<ReceiptResult>()).to.deep.include({ campus: EAST, received: "2" });
+      const atMain = await receive(main);
+      expect(atMain.json<ReceiptResult>().campus).to.equal(MAIN);
+      const stored = (await get(`/v1/receipts/GR-${east.shipmentId}`, t.receiver)).json<Receipt>();
+      expect(stored.campus).to.equal(EAST);
+
+      const stock = (await get(`/v1/stock?gtin=${GTIN}`, t.receiver)).json<StockPage>();
+      expect(
+        stock.items.map((r) => [r.campus, r.campusName, r.lot, r.expiry, r.received, r.onHand]),
+      ).to.deep.equal([
+        [MAIN, "Main campus", "LOT-MAIN", isoDate(main.expiry), "1", "1"],
+        [EAST, "East campus", "LOT-EAST", isoDate(east.expiry), "2", "2"],
+      ]);
+    });
+
+    it("records a usage at the campus it names (only the hospital's own), else at the main campus", async () => {
+      const usage = (id: string, extra: object) =>
+        post(
+          "/v1/usages",
+          t.receiver,
+          {
+            usageId: id,
+            gtin: GTIN,
+            lot: "LOT-EAST",
+            department: "Cardiology",
+            patientRef: "MRN-1",
+            usedAt: new Date(Date.now() - 60_000).toISOString(),
+            billingCode: "C-1",
+            billedAmount: "1000",
+            ...extra,
+          },
+          { "idempotency-key": `u-${id}` },
+        );
+      expectError(
+        await usage("U-bad", { campus: "1234567890123" }),
+        400,
+        "GLN_INVALID",
+        "check digit should be 8",
+      );
+      expectError(await usage("U-short", { campus: "123" }), 400, "VALIDATION_FAILED");
+      expectError(await usage("U-other", { campus: SUPPLIER_GLN }), 400, "CAMPUS_UNKNOWN");
+      const east = await usage("U-east", { campus: EAST });
+      expect(east.statusCode, east.body).to.equal(201);
+      expect(east.json<Usage>()).to.deep.include({ campus: EAST, department: "Cardiology" });
+      expect((await usage("U-main", { lot: "LOT-MAIN" })).json<Usage>().campus).to.equal(MAIN);
+      const rows = (await get(`/v1/stock?gtin=${GTIN}`, t.receiver)).json<StockPage>().items;
+      expect(rows.map((r) => [r.campus, r.lot, r.used, r.onHand, r.shortfall])).to.deep.equal([
+        [MAIN, "LOT-MAIN", "1", "0", "0"],
+        [EAST, "LOT-EAST", "1", "1", "0"],
+      ]);
+    });
+  });
+
+  describe("transfers on the ledger", () => {
+    it("are indexed and move stock from one campus to another", async () => {
+      const { chain } = stack;
+      const id = await act.recordCampusTransfer(chain.ledger, chain.cast.receiver, {
+        gtin: GTIN,
+        lot: "LOT-EAST",
+        from: EAST,
+        to: MAIN,
+        quantity: 1,
+        serials: ["E002"],
+      });
+      await app.indexer.catchUp();
+      const { rows } = await engine.db.query(`SELECT * FROM campus_transfers WHERE id = $1`, [String(id)]);
+      expect(rows[0]).to.deep.include({
+        hospital: H,
+        from_gln: EAST,
+        to_gln: MAIN,
+        gtin: GTIN,
+        lot: "LOT-EAST",
+        serials_root: act.serialTree(["E002"]).root,
+        recorded_by: chain.cast.receiver.address.toLowerCase(),
+      });
+      const stock = (await get(`/v1/stock?gtin=${GTIN}&lot=LOT-EAST`, t.receiver)).json<StockPage>().items;
+      expect(stock.map((r) => [r.campus, r.transferredIn, r.transferredOut, r.onHand])).to.deep.equal([
+        [MAIN, "1", "0", "1"],
+        [EAST, "0", "1", "0"],
+      ]);
+    });
+  });
+
+  describe("stock", () => {
+    // Another GTIN, so these rows are apart from the receipts above.
+    const G = "09520123456795";
+    let now: Date;
+    const inDays = (days: number) => new Date(now.getTime() + days * DAY).toISOString().slice(0, 10);
+
+    before(async () => {
+      now = await ledgerNow(app.chain);
+      const seed = new StockSeed(engine.db, 10_000);
+      const recent = new Date(now.getTime() - 10 * DAY).toISOString();
+      const longAgo = new Date(now.getTime() - 100 * DAY).toISOString();
+      // MAIN: lot NEAR expires in 40 days; its 9 units were used before the 90-day window (0/day).
+      await seed.receipt({
+        hospital: H,
+        campus: MAIN,
+        gtin: G,
+        lot: "NEAR",
+        expiry: inDays(40),
+        quantity: 30,
+      });
+      await seed.usage({ hospital: H, campus: MAIN, gtin: G, lot: "NEAR", quantity: 9, at: longAgo });
+      // EAST: 48 unrejected units of FAR, 90 used in the window net of a return from a patient (1/day),
+      // 1 moved to WEST and 3 back to the supplier.
+      await seed.receipt({
+        hospital: H,
+        campus: EAST,
+        gtin: G,
+        lot: "FAR",
+        expiry: inDays(400),
+        quantity: 50,
+        rejected: 2,
+      });
+      const used = await seed.usage({
+        hospital: H,
+        campus: EAST,
+        gtin: G,
+        lot: "FAR",
+        quantity: 91,
+        at: recent,
+      });
+      await seed.usage({
+        hospital: H,
+        campus: EAST,
+        gtin: G,
+        lot: "FAR",
+        quantity: -1,
+        at: recent,
+        corrects: used,
+      });
+      await seed.transfer({ hospital: H, from: EAST, to: WEST, gtin: G, lot: "FAR", quantity: 1 });
+      await seed.transfer({ hospital: H, from: EAST, to: SUPPLIER_GLN, gtin: G, lot: "FAR", quantity: 3 });
+      // WEST: uses 27 in the window (0.3/day), and holds 60 of lot MID.
+      await seed.usage({ hospital: H, campus: WEST, gtin: G, lot: "FAR", quantity: 27, at: recent });
+      await seed.receipt({
+        hospital: H,
+        campus: WEST,
+        gtin: G,
+        lot: "MID",
+        expiry: inDays(200),
+        quantity: 60,
+      });
+    });
+
+    it("is received − used − returned ± transfers per campus × GTIN × lot, a usage beyond it flagged as shortfall", async () => {
+      const rows = (await get(`/v1/stock?gtin=${G}`, t.approver)).json<StockPage>().items;
+      expect(
+        rows.map((r) => [
+          r.campus,
+          r.lot,
+          r.received,
+          r.used,
+          r.returned,
+          r.transferredIn,
+          r.transferredOut,
+          r.onHand,
+          r.shortfall,
+        ]),
+      ).to.deep.equal([
+        [MAIN, "NEAR", "30", "9", "0", "0", "0", "21", "0"],
+        // 48 − 90 − 3 − 1: the billing system's usages are recorded, the 46 beyond stock flagged.
+        [EAST, "FAR", "48", "90", "3", "0", "1", "0", "46"],
+        [WEST, "FAR", "0", "27", "0", "1", "0", "0", "26"],
+        [WEST, "MID", "60", "0", "0", "0", "0", "60", "0"],
+      ]);
+      const totals = await stockTotals(engine.db, H, { gtin: G });
+      expect(totals.map((x) => [x.campus, x.onHand, x.shortfall, x.soonestExpiry])).to.deep.equal([
+        [MAIN, 21n, 0n, inDays(40)],
+        [EAST, 0n, 46n, null],
+        [WEST, 60n, 26n, inDays(200)],
+      ]);
+    });
+
+    it("pages by campus, GTIN and lot, and is its own hospital's only", async () => {
+      const first = (await get(`/v1/stock?gtin=${G}&limit=2`, t.approver)).json<StockPage>();
+      expect(first.items.map((r) => r.campus)).to.deep.equal([MAIN, EAST]);
+      const second = (
+        await get(`/v1/stock?gtin=${G}&limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`, t.approver)
+      ).json<StockPage>();
+      expect(second.items.map((r) => [r.campus, r.lot])).to.deep.equal([
+        [WEST, "FAR"],
+        [WEST, "MID"],
+      ]);
+      expect(second.nextCursor).to.equal(null);
+      expect(
+        (await get(`/v1/stock?campus=${MAIN}&gtin=${G}`, t.approver)).json<StockPage>().items,
+      ).to.have.length(1);
+      expectError(
+        await get(`/v1/stock?hospital=${gln(1).padStart(40, "0").replace(/^/, "0x")}`, t.approver),
+        403,
+        "NOT_YOUR_HOSPITAL",
+      );
+      expect((await get(`/v1/stock?gtin=${G}`, t.hospital2)).json<StockPage>().items).to.deep.equal([]);
+      expectError(await get("/v1/stock", t.regulator), 403, "FORBIDDEN");
+      expectError(await get("/v1/stock", t.supplier), 403, "FORBIDDEN");
+      expectError(await get("/v1/stock?cursor=nope", t.approver), 400, "CURSOR_INVALID");
+    });
+
+    it("shows who holds an item and until when, soonest expiry first", async () => {
+      const page = (await get(`/v1/stock/holders?gtin=${GTIN}`, t.receiver)).json<HolderPage>();
+      // GTIN: LOT-EAST's last unit, moved to MAIN; MAIN's LOT-MAIN was used up, so it holds none of it.
+      expect(page.items.map((h) => [h.campus, h.campusName, h.lot, h.onHand])).to.deep.equal([
+        [MAIN, "Main campus", "LOT-EAST", "1"],
+      ]);
+      const near = (await get(`/v1/stock/holders?gtin=${G}`, t.receiver)).json<HolderPage>();
+      expect(near.items).to.deep.equal([
+        { campus: MAIN, campusName: "Main campus", gtin: G, lot: "NEAR", expiry: inDays(40), onHand: "21" },
+        {
+          campus: WEST,
+          campusName: "West community health centre",
+          gtin: G,
+          lot: "MID",
+          expiry: inDays(200),
+          onHand: "60",
+        },
+      ]);
+      expectError(await get("/v1/stock/holders", t.receiver), 400, "VALIDATION_FAILED");
+    });
+
+    it("suggests moving near-expiry stock to the fastest user, and covering a shortage from another campus", async () => {
+      const page = (await get(`/v1/stock/suggestions?gtin=${G}`, t.approver)).json<SuggestionPage>();
+      expect(page.items.map((s) => [s.kind, s.lot, s.from, s.to, s.quantity])).to.deep.equal([
+        // NEAR: MAIN uses none of it before it expires; EAST, at 1/day, would use more than all 21.
+        ["near-expiry", "NEAR", MAIN, EAST, "21"],
+        // 30-day needs: EAST 30, holding the 21 on their way; WEST can spare 60 − 9 of MID.
+        ["shortage", "MID", WEST, EAST, "9"],
+      ]);
+      expect(page.items[0].reason).to.match(/expires in (39|40) day\(s\)/);
+      expect(page.items[1].reason).to.include("under its 30-day need of 30");
+      const one = (await get(`/v1/stock/suggestions?gtin=${G}&limit=1`, t.approver)).json<SuggestionPage>();
+      const next = (
+        await get(`/v1/stock/suggestions?gtin=${G}&limit=5&cursor=${one.nextCursor}`, t.approver)
+      ).json<SuggestionPage>();
+      expect(next.items.map((s) => s.kind)).to.deep.equal(["shortage"]);
+      expect(next.nextCursor).to.equal(null);
+    });
+  });
+
+  describe("stocktake", () => {
+    const take = (token: string, payload: object) => post("/v1/stock/stocktakes", token, payload);
+
+    it("raises each lot's difference from the records as an exception with its evidence", async () => {
+      // MAIN holds LOT-EAST's moved unit (E002) and none of LOT-MAIN (used); the shelf shows
+      // LOT-MAIN's unit, scanned twice, and not E002. NEAR (21 of the other GTIN) was never shipped here.
+      const res = await take(t.receiver, {
+        campus: MAIN,
+        lines: [
+          { barcode: `(01)${GTIN}(10)LOT-MAIN(21)M001` },
+          { barcode: `(01)${GTIN}(10)LOT-MAIN(21)M001` },
+        ],
+      });
+      expect(res.statusCode, res.body).to.equal(201);
+      const stocktake = res.json<Stocktake>();
+      expect(stocktake).to.include({ hospital: H, campus: MAIN });
+      expect(
+        stocktake.differences.map((d) => [d.gtin, d.lot, d.expected, d.counted, d.exceptionId === null]),
+      ).to.deep.equal([
+        [GTIN, "LOT-EAST", 1, 0, false],
+        [GTIN, "LOT-MAIN", 0, 1, false],
+        ["09520123456795", "NEAR", 21, 0, true],
+      ]);
+      const exceptions = (await get("/v1/exceptions?status=open", t.approver))
+        .json<ExceptionList>()
+        .items.filter((e) => e.source === "stocktake");
+      expect(exceptions.map((e) => e.reasons[0].code)).to.deep.equal(["STOCK_MISSING", "STOCK_EXTRA"]);
+      expect(exceptions[0].reasons[0]).to.deep.include({
+        message: `1 unit(s) of lot LOT-EAST of GTIN ${GTIN} missing at ${MAIN}: 1 by the records, 0 on the shelf (used without a usage record, or lost)`,
+      });
+      expect((exceptions[1].reasons[0] as StocktakeReason).details).to.deep.include({
+        stocktakeId: stocktake.id,
+        expected: 0,
+        counted: 1,
+        received: "1",
+        used: "1",
+        serials: ["M001"],
+      });
+      // An approver acknowledges one: it pays nothing.
+      const resolved = await post(`/v1/exceptions/${exceptions[0].id}/resolve`, t.approver, {
+        action: "accept_all",
+        note: "lost in the east move",
+      });
+      expect(resolved.statusCode, resolved.body).to.equal(200);
+      expect(resolved.json<Exception>()).to.include({
+        status: "resolved",
+        resolution: "accept_all",
+        resolvedAccepted: "0",
+      });
+      const listed = (await get(`/v1/stock/stocktakes?campus=${MAIN}`, t.approver)).json<StocktakePage>();
+      expect(listed.items[0]).to.deep.equal(stocktake);
+    });
+
+    it("refuses a bad scan, another hospital's campus and the wrong roles", async () => {
+      expectError(
+        await take(t.receiver, { campus: MAIN, lines: [{ barcode: `(01)09520123456787(10)L1` }] }),
+        400,
+        "BARCODE_INVALID",
+        "line 1",
+      );
+      expectError(await take(t.receiver, { campus: gln(77), lines: [] }), 400, "CAMPUS_UNKNOWN");
+      expectError(
+        await take(t.receiver, { campus: MAIN, lines: [{ barcode: `(01)${GTIN}(21)X1` }] }),
+        400,
+        "VALIDATION_FAILED",
+        "lot (10)",
+      );
+      expectError(await take(t.approver, { campus: MAIN, lines: [] }), 403, "FORBIDDEN");
+    });
+  });
+});
