@@ -73,7 +73,7 @@ describe("console: allowances", function () {
       expect(await p.page.getByTestId("who").textContent()).to.include("Hospital account");
       const menu = p.page.getByRole("navigation", { name: "menu" }).getByRole("link");
       // Each section's pages arrive with its chunk: the last one's link says the menu is whole.
-      await menu.getByText("Consignment", { exact: true }).waitFor();
+      await menu.getByText("Stock across campuses", { exact: true }).waitFor();
       expect(await menu.allTextContents()).to.deep.equal([
         "Home",
         "Orders to approve",
@@ -87,6 +87,7 @@ describe("console: allowances", function () {
         "Budgets on the ledger",
         "Allowances",
         "Consignment",
+        "Stock across campuses",
       ]);
 
       await open(p, "Orders to approve", "Orders to approve");

@@ -789,6 +789,8 @@ describe("sunshine CLI: ledger acts", function () {
         ["trace", false, true],
         ["orderBook", false, false],
         ["budgets", false, false],
+        ["consignment", false, false],
+        ["campusTransfers", false, false],
       ]);
       expect(await L.trace.paused()).to.equal(false);
       ok(await h.as(supplier, ["supplier", "set-carrier", carrier.address]));
