@@ -32,7 +32,9 @@ export const StocktakeReason = Type.Object(
         campus: Type.String({ description: "the campus's GLN" }),
         gtin: Type.String(),
         lot: Type.String(),
-        expected: Type.Integer({ minimum: 0, description: "units on hand by the records" }),
+        expected: Type.Integer({
+          description: "units by the records (their balance: below zero where more was used than held)",
+        }),
         counted: Type.Integer({ minimum: 0, description: "units scanned on the shelf" }),
         received: Units,
         used: Units,

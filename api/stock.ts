@@ -144,7 +144,9 @@ export const StocktakeDifference = Type.Object(
   {
     gtin: Gtin,
     lot: Type.String(),
-    expected: Type.Integer({ minimum: 0 }),
+    expected: Type.Integer({
+      description: "the records' balance: below zero where the campus used more than it held",
+    }),
     counted: Type.Integer({ minimum: 0 }),
     exceptionId: Nullable(
       Type.With(IdString, {

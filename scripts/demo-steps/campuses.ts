@@ -4,6 +4,7 @@ import type { StockPage, StockRow, SuggestionPage } from "../../api/stock";
 import * as act from "../../ledger/acts";
 import type { Ledger } from "../../ledger/contracts";
 import type { GatewayClient } from "../lib/gateway-client";
+import { until } from "../lib/until";
 
 /**
  * The demo year's campuses: City General registers its main and east campuses, its warehouse
@@ -59,7 +60,9 @@ export async function runCampusesStep(c: CampusesStepContext): Promise<CampusesS
     });
     transfers.push({ lot, quantity, from: MAIN_CAMPUS, to: EAST_CAMPUS, suggested });
     // Stock moves once the gateway has indexed the transfer.
-    await until(async () => (await inAt(warehouse, item, EAST_CAMPUS)) === before + quantity);
+    await until("the campus transfer to be indexed", async () =>
+      (await inAt(warehouse, item, EAST_CAMPUS)) === before + quantity ? true : undefined,
+    );
   };
 
   c.log(`  its warehouse moves 8 stents of lot ${c.lot.lot} to the east campus (on the ledger)…`);
@@ -124,12 +127,4 @@ export function campusesLines(s: CampusesSummary): string[] {
 async function inAt(g: GatewayClient, lot: { gtin: string; lot: string }, campus: string): Promise<number> {
   const { items } = await g.get<StockPage>(`/v1/stock?campus=${campus}&gtin=${lot.gtin}&lot=${lot.lot}`);
   return Number(items[0]?.transferredIn ?? 0);
-}
-
-async function until(done: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error("the gateway did not index the campus transfer in time");
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }

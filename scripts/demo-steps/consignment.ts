@@ -3,6 +3,7 @@ import type { ConsignedStockPage, ConsumptionBatchPage } from "../../api/consign
 import * as act from "../../ledger/acts";
 import type { Ledger } from "../../ledger/contracts";
 import type { GatewayClient } from "../lib/gateway-client";
+import { until } from "../lib/until";
 
 /**
  * The demo year's consignment: Acme offers its stent agreement on consignment (at its own risk of
@@ -45,8 +46,6 @@ export interface ConsignmentSummary {
 
 const USED = 4;
 const RETURNED = 2;
-const POLL_MS = 200;
-const TIMEOUT_MS = 120_000;
 
 export async function consignmentYear(d: ConsignmentDemo): Promise<ConsignmentSummary> {
   const L = d.ledger;
@@ -73,7 +72,8 @@ export async function consignmentYear(d: ConsignmentDemo): Promise<ConsignmentSu
     "  nothing was paid on receipt; the catheter lab uses 4 stents and the gateway pays them in a batch…",
   );
   const billing = await d.gateway(d.hospital.receiver);
-  const usedAt = new Date(((await d.now()) - 600) * 1000).toISOString();
+  // Used now, on the ledger's clock: after the stock came into the hospital's custody.
+  const usedAt = new Date((await d.now()) * 1000).toISOString();
   for (const [i, serial] of serials.slice(0, USED).entries()) {
     const usageId = `U-K-${i + 1}`;
     await billing.post(
@@ -121,15 +121,4 @@ async function stockOf(client: GatewayClient, shipmentId: bigint) {
     if (s) return s;
   }
   return undefined;
-}
-
-/** Polls `check` until it answers something, or fails after TIMEOUT_MS naming what it waited for. */
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + TIMEOUT_MS;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
 }

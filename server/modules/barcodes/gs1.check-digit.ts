@@ -24,6 +24,11 @@ export function isValidGtin(gtin: string): boolean {
   return gtinCheckDigit(gtin.slice(0, -1)) === Number(gtin[gtin.length - 1]);
 }
 
+/** True for a GLN: 13 digits whose last is the GS1 mod-10 check digit of the other twelve. */
+export function isValidGln(gln: string): boolean {
+  return /^\d{13}$/.test(gln) && gtinCheckDigit(gln.slice(0, 12)) === Number(gln[12]);
+}
+
 /** GS1 character set 82 in code-point order, which is also the weight order of the check pair. */
 export const CSET_82 = "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
 /** Alphabet of the alphanumeric check character pair (no 0, 1, I, O that read alike). */

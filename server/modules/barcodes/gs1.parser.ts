@@ -4,7 +4,7 @@ import { GS, splitBracketed, splitScanned } from "./gs1.element-strings";
 import { Gs1Error } from "./gs1.errors";
 import { RawElement, checkCombination, validateElement } from "./gs1.validate";
 
-export { gtinCheckDigit, isValidGtin } from "./gs1.check-digit";
+export { gtinCheckDigit, isValidGln, isValidGtin } from "./gs1.check-digit";
 export { Gs1Error } from "./gs1.errors";
 export type { Gs1ErrorCode } from "./gs1.errors";
 // The parse result is the API's (POST /v1/barcodes/parse answers it as is).

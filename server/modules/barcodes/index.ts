@@ -1,4 +1,4 @@
-export { parseGs1, gtinCheckDigit, isValidGtin, Gs1Error } from "./gs1.parser";
+export { parseGs1, gtinCheckDigit, isValidGln, isValidGtin, Gs1Error } from "./gs1.parser";
 export type { BarcodeForm, ParsedBarcode, ParseOptions, Gs1Element, Gs1ErrorCode } from "./gs1.parser";
 export { toDigitalLink, CANONICAL_DIGITAL_LINK_BASE } from "./gs1.digital-link";
 export type { DigitalLinkInput } from "./gs1.digital-link";

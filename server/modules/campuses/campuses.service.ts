@@ -1,6 +1,6 @@
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
-import { gtinCheckDigit } from "../barcodes";
+import { gtinCheckDigit, isValidGln } from "../barcodes";
 import type { Campus, RegisterCampusRequest } from "../../../api/campuses";
 import * as repo from "./campuses.repository";
 
@@ -12,11 +12,6 @@ import * as repo from "./campuses.repository";
  * without a ledger act. The gateway, which reads transfers back from the ledger, knows which
  * hospital each GLN belongs to.
  */
-
-/** A GLN: 13 digits whose last is the GS1 mod-10 check digit of the other twelve. */
-export function isValidGln(gln: string): boolean {
-  return /^\d{13}$/.test(gln) && gtinCheckDigit(gln.slice(0, 12)) === Number(gln[12]);
-}
 
 export function requireGln(gln: string, field = "gln"): void {
   if (!isValidGln(gln)) {

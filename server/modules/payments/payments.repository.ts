@@ -47,7 +47,7 @@ export async function listPayments(
      JOIN shipments s ON s.id = j.shipment_id
      JOIN orders o ON o.id = s.order_id
      LEFT JOIN matches m ON m.shipment_id = j.shipment_id
-     LEFT JOIN LATERAL (SELECT max(resolved_at) AS resolved_at FROM exceptions x WHERE x.shipment_id = j.shipment_id) e ON TRUE
+     LEFT JOIN LATERAL (SELECT max(resolved_at) AS resolved_at FROM exceptions x WHERE x.shipment_id = j.shipment_id AND x.source <> 'stocktake') e ON TRUE
      LEFT JOIN settlements st ON st.shipment_id = j.shipment_id
      ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
      ORDER BY j.id LIMIT $${params.push(q.limit + 1)}`,

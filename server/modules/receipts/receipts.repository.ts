@@ -8,7 +8,7 @@ import type {
   ReceiptRequest,
 } from "../../../api/receipts";
 import { keysetList } from "../../lib/keyset-list";
-import { iso, text, type Row } from "../../lib/projection-row";
+import { iso, isoDateOrNull, text, type Row } from "../../lib/projection-row";
 import type { SettlementJobStatus } from "../../../api/payments";
 import type { ReceiptLineInput } from "../matching/matching.service";
 
@@ -273,7 +273,7 @@ export async function getReceipt(db: Db, hospital: string, receiptNo: string): P
       line: l.line_no,
       gtin: l.gtin,
       lot: l.lot,
-      expiry: l.expiry === null ? null : isoDate(l.expiry),
+      expiry: isoDateOrNull(l.expiry),
       serial: l.serial,
       quantity: String(l.quantity),
       rejected: String(l.rejected),
@@ -327,11 +327,4 @@ export function listReceipts(db: Db, q: ListReceiptsQuery, own: string | undefin
     },
     q,
   );
-}
-
-/** A DATE column as YYYY-MM-DD, whichever way the driver returns it. */
-function isoDate(value: Date | string): string {
-  if (typeof value === "string") return value.slice(0, 10);
-  const local = new Date(value.getTime() - value.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 10);
 }

@@ -436,7 +436,7 @@ export async function unpaidAcceptedShipments(
        LEFT JOIN matches m ON m.receipt_no = r.receipt_no
        LEFT JOIN LATERAL (
          SELECT e.resolved_accepted, e.resolved_at FROM exceptions e
-         WHERE e.shipment_id = r.shipment_id AND e.status = 'resolved'
+         WHERE e.shipment_id = r.shipment_id AND e.status = 'resolved' AND e.source <> 'stocktake'
          ORDER BY e.resolved_at DESC, e.id DESC LIMIT 1
        ) x ON TRUE
      )

@@ -1,6 +1,6 @@
 import type { Db } from "../../db";
 import type { Stocktake, StocktakeDifference, StockRow } from "../../../api/stock";
-import { iso, text, textOrNull, type Row } from "../../lib/projection-row";
+import { iso, isoDateOrNull, text, textOrNull, type Row } from "../../lib/projection-row";
 
 /**
  * SQL of stock: every movement of a lot at a campus, summed per hospital × campus × GTIN × lot.
@@ -10,7 +10,9 @@ import { iso, text, textOrNull, type Row } from "../../lib/projection-row";
  * - used: usages net of their corrections (a return from the patient puts a unit back);
  * - transferred: indexed CampusTransfers events, out of the source and into the destination when
  *   the destination is a campus of the same hospital; to any other location (the supplier) the
- *   units leave the hospital: returned.
+ *   units leave the hospital: returned;
+ * - consigned stock returned to its supplier or written off as expired (ConsignmentBook): returned,
+ *   from the campus that received the shipment.
  * A record that names no campus (made before the hospital registered one) counts at the main one.
  */
 export const STOCK_MOVEMENTS = `
@@ -22,7 +24,8 @@ export const STOCK_MOVEMENTS = `
     JOIN receipts r ON r.hospital = l.hospital AND r.receipt_no = l.receipt_no
     LEFT JOIN mains m ON m.hospital = r.hospital
     WHERE l.lot IS NOT NULL AND NOT EXISTS (
-      SELECT 1 FROM exceptions e WHERE e.shipment_id = r.shipment_id AND e.resolution = 'reject')
+      SELECT 1 FROM exceptions e
+      WHERE e.shipment_id = r.shipment_id AND e.resolution = 'reject' AND e.source <> 'stocktake')
     UNION ALL
     SELECT u.hospital, COALESCE(u.campus, m.gln), u.gtin, u.lot, 0, u.quantity, 0, 0, 0
     FROM usages u LEFT JOIN mains m ON m.hospital = u.hospital
@@ -33,6 +36,13 @@ export const STOCK_MOVEMENTS = `
     UNION ALL
     SELECT t.hospital, t.to_gln, t.gtin, t.lot, 0, 0, 0, t.quantity, 0
     FROM campus_transfers t JOIN campuses c ON c.gln = t.to_gln AND c.hospital = t.hospital
+    UNION ALL
+    SELECT cm.hospital, COALESCE(r.campus, m.gln), s.gtin, s.lot, 0, 0, cm.units, 0, 0
+    FROM consignment_movements cm
+    JOIN shipments s ON s.id = cm.shipment_id
+    LEFT JOIN receipts r ON r.shipment_id = cm.shipment_id
+    LEFT JOIN mains m ON m.hospital = cm.hospital
+    WHERE cm.kind IN ('return', 'expiry')
   ),
   lots AS (
     SELECT l.gtin, l.lot, min(l.expiry) AS expiry FROM receipt_lines l WHERE l.lot IS NOT NULL GROUP BY 1, 2
@@ -48,14 +58,6 @@ export const STOCK_MOVEMENTS = `
   LEFT JOIN campuses c ON c.gln = s.campus
   LEFT JOIN lots ON lots.gtin = s.gtin AND lots.lot = s.lot`;
 
-/** A DATE column as YYYY-MM-DD, whichever way the driver returns it. */
-export function isoDate(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value === "string") return value.slice(0, 10);
-  const d = value as Date;
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
-}
-
 export function stockView(r: Row): StockRow {
   return {
     hospital: text(r.hospital),
@@ -63,7 +65,7 @@ export function stockView(r: Row): StockRow {
     campusName: textOrNull(r.campus_name),
     gtin: text(r.gtin),
     lot: text(r.lot),
-    expiry: isoDate(r.expiry),
+    expiry: isoDateOrNull(r.expiry),
     received: text(r.received),
     used: text(r.used),
     returned: text(r.returned),

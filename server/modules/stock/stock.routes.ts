@@ -19,7 +19,7 @@ import {
   SuggestionPage,
   SuggestionsQuery,
 } from "../../../api/stock";
-import { isoDate, STOCK_MOVEMENTS, stocktakeView, stockView } from "./stock.repository";
+import { STOCK_MOVEMENTS, stocktakeView, stockView } from "./stock.repository";
 import { recordStocktake } from "./stocktake.service";
 import { suggestMoves } from "./stock.service";
 
@@ -101,15 +101,8 @@ const stockRoutes: FastifyPluginAsyncTypebox = async (app) => {
           key: ["expiry_key", "campus_key", "lot"],
           numericKey: false,
           view: (r) => {
-            const s = stockView(r);
-            return {
-              campus: s.campus,
-              campusName: s.campusName,
-              gtin: s.gtin,
-              lot: s.lot,
-              expiry: isoDate(r.expiry),
-              onHand: s.onHand,
-            };
+            const { campus, campusName, gtin, lot, expiry, onHand } = stockView(r);
+            return { campus, campusName, gtin, lot, expiry, onHand };
           },
         },
         request.query,

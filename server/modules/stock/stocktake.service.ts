@@ -12,7 +12,9 @@ import * as repo from "./stock.repository";
  * differs from its stock (received − used − returned ± transfers) becomes an exception with its
  * evidence — the records' figures and the count. Fewer on the shelf: STOCK_MISSING (used
  * without a usage record, or lost); more: STOCK_EXTRA (received without a receipt). All stock is
- * counted: no consignment flag exists on this branch, so consigned stock is not told apart.
+ * counted, consigned stock with the rest (its returns and write-offs have left the shelf). The
+ * records' figure is the signed balance, not on hand: a campus that used more than it held expects
+ * fewer than zero, so the units used there without a receipt show as extra rather than vanish.
  * A serial scanned twice counts once.
  */
 export async function recordStocktake(
@@ -39,7 +41,7 @@ export async function recordStocktake(
     for (const key of keys) {
       const row = expected.get(key);
       const count = counted.get(key);
-      const want = Number(row?.onHand ?? 0);
+      const want = row ? Number(row.onHand) - Number(row.shortfall) : 0;
       const have = count?.units ?? 0;
       if (want === have) continue;
       const [gtin, lot] = key.split("|");

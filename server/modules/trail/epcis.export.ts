@@ -49,7 +49,7 @@
  * implement the CBV canonicalisation it would claim.
  */
 import { decodeBytes32String, encodeBytes32String, getAddress, isHexString } from "ethers";
-import { gtinCheckDigit, toDigitalLink } from "../barcodes";
+import { isValidGln, toDigitalLink } from "../barcodes";
 import type {
   EpcisBizStep,
   EpcisBizTransaction,
@@ -362,7 +362,7 @@ function transferEvent(ctx: Context, contract: string, t: EpcisTransfer): Timed 
 
 /** A GLN as its GS1 Digital Link URI, after checking its check digit. */
 function glnUri(gln: string, what: string): string {
-  if (!/^\d{13}$/.test(gln) || gtinCheckDigit(gln.slice(0, 12)) !== Number(gln[12])) {
+  if (!isValidGln(gln)) {
     throw new EpcisExportError(`${what}: ${gln} is not a GLN`);
   }
   return `${GLN_BASE}${gln}`;
@@ -538,12 +538,7 @@ function locationUri(location: string, where: string): string | undefined {
   } catch {
     text = undefined; // no null terminator or not UTF-8: a hash
   }
-  if (
-    text !== undefined &&
-    /^\d{13}$/.test(text) &&
-    encodeBytes32String(text).toLowerCase() === word &&
-    gtinCheckDigit(text.slice(0, 12)) === Number(text[12])
-  ) {
+  if (text !== undefined && isValidGln(text) && encodeBytes32String(text).toLowerCase() === word) {
     return `${GLN_BASE}${text}`;
   }
   return `${URN}:location:${word}`;

@@ -585,7 +585,7 @@ export async function exceptionsOf(db: Db, shipmentIds: string[]): Promise<Excep
   const { rows } = await db.query<ExceptionRow>(
     `SELECT id, receipt_no, shipment_id, source, reasons, proposed_accepted, status, resolution, resolved_accepted,
        note, resolved_by, resolved_at, created_at
-     FROM exceptions WHERE shipment_id = ANY($1::bigint[]) ORDER BY id`,
+     FROM exceptions WHERE shipment_id = ANY($1::bigint[]) AND source <> 'stocktake' ORDER BY id`,
     [shipmentIds],
   );
   return rows;

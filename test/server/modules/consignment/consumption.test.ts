@@ -37,7 +37,12 @@ describe("consignment: consumption batches", function () {
     before(() => migrate(engine.db));
     let seq = 0;
 
-    async function use(db: Db, quantity: number, correctsUsageId: string | null = null): Promise<string> {
+    async function use(
+      db: Db,
+      quantity: number,
+      correctsUsageId: string | null = null,
+      usedAt?: Date,
+    ): Promise<string> {
       const usageId = `U-${engine.engine}-${++seq}`;
       await insertUsage(db, {
         hospital: chain.cast.hospital.address.toLowerCase(),
@@ -51,7 +56,8 @@ describe("consignment: consumption batches", function () {
         department: "cardiology",
         patientHash: "0x00",
         patientSaltId: "0123456789abcdef",
-        usedAt: new Date(),
+        // Usages are dated on the ledger's clock, as the usages route requires.
+        usedAt: usedAt ?? new Date((await chain.now()) * 1000),
         billingCode: "B1",
         billedAmount: 0n,
         quantity,
@@ -63,6 +69,9 @@ describe("consignment: consumption batches", function () {
 
     it("pays nothing on receipt, then pays each batch of used units once", async function () {
       const db = engine.db;
+      // A unit of the same lot used before this stock came into custody: ordinary stock, paid on
+      // its own receipt, never again from consigned stock.
+      const earlier = await use(db, 1, null, new Date(((await chain.now()) - 3600) * 1000));
       const order = await shipOrder(chain, agreementId, [5], LOT, true);
       const [unit] = order.shipments;
       await queueJobs(db, chain, [fullAcceptance(unit)]);
@@ -85,7 +94,7 @@ describe("consignment: consumption batches", function () {
       const [batch, ...more] = await cutBatches(db, rules, new Date(Date.now() + 2 * HOUR));
       expect(more).to.deep.equal([]);
       expect(batch.lines).to.deep.equal([{ shipmentId: unit.shipmentId.toString(), units: 2 }]);
-      expect(batch.usageIds).to.deep.equal([first, second]);
+      expect(batch.usageIds).to.deep.equal([first, second]).and.not.include(earlier);
       expect(await cutBatches(db, rules, new Date(Date.now() + 3 * HOUR)), "usages cut twice").to.deep.equal(
         [],
       );
@@ -108,6 +117,39 @@ describe("consignment: consumption batches", function () {
       await worker.drain();
       expect((await supplierBalance(chain)) - before).to.equal(5n * PRICE);
       expect((await chain.ledger.consignment.stock(unit.shipmentId)).held).to.equal(0n);
+    });
+
+    it("cuts a refused batch's usages again only once the interval has passed, then pays them", async function () {
+      const db = engine.db;
+      const order = await shipOrder(chain, agreementId, [2], LOT, true);
+      const [unit] = order.shipments;
+      await queueJobs(db, chain, [fullAcceptance(unit)]);
+      const worker = settlementWorker(db, chain);
+      await worker.drain();
+      await indexLedger(db, chain);
+      const before = await supplierBalance(chain);
+      const usage = await use(db, 2);
+      const rules = { batchIntervalMs: HOUR, batchUnits: 1 };
+
+      // Paused, the consignment book refuses the batch for good: its usages are given back…
+      const { consignment } = chain.ledger;
+      await (await consignment.connect(chain.cast.admin).pause()).wait();
+      const [refused] = await cutBatches(db, rules);
+      await worker.drain();
+      const { rows: jobs } = await db.query<{ status: string; error_name: string }>(
+        `SELECT status, error_name FROM settlement_jobs WHERE batch_id = $1`,
+        [refused.batchId],
+      );
+      expect(jobs).to.deep.equal([{ status: "failed", error_name: "EnforcedPause" }]);
+      await (await consignment.connect(chain.cast.admin).unpause()).wait();
+
+      // …but not cut again at every poll: one failed batch per interval, then paid once.
+      expect(await cutBatches(db, rules), "cut again within the interval").to.deep.equal([]);
+      const [again] = await cutBatches(db, rules, new Date(Date.now() + 2 * HOUR));
+      expect(again.usageIds).to.deep.equal([usage]);
+      await worker.drain();
+      expect((await supplierBalance(chain)) - before).to.equal(2n * PRICE);
+      expect(await consignment.batchConfirmed(refused.batchId)).to.equal(false);
     });
   });
 });

@@ -7,6 +7,7 @@ import { gtinCheckDigit } from "../../../../server/modules/barcodes";
  */
 
 const TX = `0x${"f".repeat(64)}`;
+const SUPPLIER = `0x${"5".repeat(40)}`;
 
 /** The n-th test GLN: 12 digits from n and its GS1 check digit. */
 export function gln(n: number): string {
@@ -18,6 +19,7 @@ export class StockSeed {
   private lastShipment = 0;
   private lastUsage = 0;
   private lastTransfer = 0;
+  private lastMovement = 0;
 
   constructor(
     private readonly db: Db,
@@ -91,6 +93,34 @@ export class StockSeed {
       ],
     );
     return id;
+  }
+
+  /**
+   * Consigned units of receipt `shipmentId`'s lot leaving the hospital: an indexed
+   * ConsignedStockReturned ('return') or ConsignedStockExpired ('expiry') event, with the
+   * shipment's indexed creation it refers to.
+   */
+  async consignedOut(m: {
+    shipmentId: number;
+    hospital: string;
+    gtin: string;
+    lot: string;
+    kind: "return" | "expiry";
+    units: number;
+  }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO shipments (id, order_id, supplier, gtin, lot, expiry, quantity, serial_root, notice_hash, created_at,
+         last_tx, last_block, hospital)
+       VALUES ($1, $1, $2, $3, $4, '2028-01-01T00:00:00Z', 0, $5, $5, '2026-01-15T00:00:00Z', $5, $1, $6)
+       ON CONFLICT (id) DO NOTHING`,
+      [m.shipmentId, SUPPLIER, m.gtin, m.lot, TX, m.hospital],
+    );
+    await this.db.query(
+      `INSERT INTO consignment_movements (tx_hash, log_index, kind, shipment_id, order_id, hospital, supplier, units,
+         amount, to_supplier, at, block_number)
+       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, 0, FALSE, '2026-03-03T00:00:00Z', $4)`,
+      [TX, ++this.lastMovement, m.kind, m.shipmentId, m.hospital, SUPPLIER, m.units],
+    );
   }
 
   /** An indexed CampusTransferRecorded event. */

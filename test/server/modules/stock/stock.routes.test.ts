@@ -315,6 +315,29 @@ forEachEngine((engine) => {
       ]);
     });
 
+    it("counts consigned stock returned to its supplier or written off as expired as returned", async () => {
+      // Another GTIN again, at WEST, so the other tests' rows and stocktakes stay as they are.
+      const CONSIGNED = "09520123456801";
+      const seed = new StockSeed(engine.db, 20_000);
+      const shipmentId = await seed.receipt({
+        hospital: H,
+        campus: WEST,
+        gtin: CONSIGNED,
+        lot: "CONS",
+        expiry: inDays(300),
+        quantity: 10,
+      });
+      for (const [kind, units] of [
+        ["return", 2],
+        ["expiry", 1],
+      ] as const)
+        await seed.consignedOut({ shipmentId, hospital: H, gtin: CONSIGNED, lot: "CONS", kind, units });
+      const rows = (await get(`/v1/stock?gtin=${CONSIGNED}`, t.approver)).json<StockPage>().items;
+      expect(rows.map((r) => [r.campus, r.lot, r.received, r.used, r.returned, r.onHand])).to.deep.equal([
+        [WEST, "CONS", "10", "0", "3", "7"],
+      ]);
+    });
+
     it("pages by campus, GTIN and lot, and is its own hospital's only", async () => {
       const first = (await get(`/v1/stock?gtin=${G}&limit=2`, t.approver)).json<StockPage>();
       expect(first.items.map((r) => r.campus)).to.deep.equal([MAIN, EAST]);
@@ -429,6 +452,22 @@ forEachEngine((engine) => {
         resolution: "accept_all",
         resolvedAccepted: "0",
       });
+      // Another says the count was wrong: a stocktake's rejection is no rejected receipt, so the
+      // shipment it is anchored to still counts as received.
+      const stockOfLot = async () =>
+        (await get(`/v1/stock?campus=${MAIN}&gtin=${GTIN}`, t.approver))
+          .json<StockPage>()
+          .items.filter((r) => r.lot === "LOT-MAIN")
+          .map((r) => [r.received, r.used]);
+      const before = await stockOfLot();
+      const rejected = await post(`/v1/exceptions/${exceptions[1].id}/resolve`, t.approver, {
+        action: "reject",
+        note: "miscounted",
+      });
+      expect(rejected.statusCode, rejected.body).to.equal(200);
+      expect(await stockOfLot())
+        .to.deep.equal(before)
+        .and.deep.equal([["1", "1"]]);
       const listed = (await get(`/v1/stock/stocktakes?campus=${MAIN}`, t.approver)).json<StocktakePage>();
       expect(listed.items[0]).to.deep.equal(stocktake);
     });
