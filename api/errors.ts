@@ -92,10 +92,6 @@ export const ERROR_CATALOGUE = {
 
   CONFLICT: { status: 409, summary: "the resource's current state does not allow this" },
   CAMPUS_EXISTS: { status: 409, summary: "the GLN is already registered as a campus" },
-  STOCK_INSUFFICIENT: {
-    status: 409,
-    summary: "the campus does not hold as many units of the lot as the act would take",
-  },
   RECEIPT_EXISTS: { status: 409, summary: "a goods receipt with this number was already recorded" },
   RECEIPT_NUMBER_AMBIGUOUS: {
     status: 409,
