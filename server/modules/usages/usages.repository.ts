@@ -32,6 +32,8 @@ export interface CorrectedUsage {
   gtin: string;
   lot: string;
   serial: string | null;
+  /** Where it was used: a correction naming no campus goes back there. */
+  campus: string | null;
   usedAt: Date;
   quantity: number;
   billedAmount: bigint;
@@ -62,11 +64,12 @@ export async function lockForCorrection(
     gtin: string;
     lot: string;
     serial: string | null;
+    campus: string | null;
     used_at: Date;
     quantity: number;
     billed_amount: string;
   }>(
-    `SELECT gtin, lot, serial, used_at, quantity, billed_amount FROM usages
+    `SELECT gtin, lot, serial, campus, used_at, quantity, billed_amount FROM usages
      WHERE hospital = $1 AND usage_id = $2 FOR UPDATE`,
     [hospital, usageId],
   );
@@ -81,6 +84,7 @@ export async function lockForCorrection(
     gtin: u.gtin,
     lot: u.lot,
     serial: u.serial,
+    campus: u.campus,
     usedAt: u.used_at,
     quantity: u.quantity,
     billedAmount: BigInt(u.billed_amount),

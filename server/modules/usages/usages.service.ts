@@ -106,11 +106,8 @@ export class UsagesService {
       );
     }
 
-    const campus = await campusFor(
-      this.db,
-      hospital,
-      fields.campus === undefined ? undefined : text(fields, "campus"),
-    );
+    const namedCampus = fields.campus === undefined ? undefined : text(fields, "campus");
+    const campus = await campusFor(this.db, hospital, namedCampus);
     const usage: repo.NewUsage = {
       hospital,
       usageId,
@@ -134,7 +131,11 @@ export class UsagesService {
       if (await repo.usageExists(tx, hospital, usageId)) {
         throw appError("CONFLICT", `usage ${usageId} was already recorded`, { usageId });
       }
-      if (correctsUsageId !== null) await checkCorrection(tx, usage, correctsUsageId);
+      if (correctsUsageId !== null) {
+        const original = await checkCorrection(tx, usage, correctsUsageId);
+        // A unit a patient did not use goes back to the campus that used it, unless named elsewhere.
+        if (namedCampus === undefined) usage.campus = original.campus;
+      }
       await repo.insertUsage(tx, usage);
       return { statusCode: 201, body: view(usage) };
     });
@@ -142,7 +143,11 @@ export class UsagesService {
 }
 
 /** A correction refers to an original usage of this hospital, for the same item, not over-returned. */
-async function checkCorrection(tx: Db, usage: repo.NewUsage, originalId: string): Promise<void> {
+async function checkCorrection(
+  tx: Db,
+  usage: repo.NewUsage,
+  originalId: string,
+): Promise<repo.CorrectedUsage> {
   const original = await repo.lockForCorrection(tx, usage.hospital, originalId);
   if (!original) throw invalid("correctsUsageId", `${originalId} is not a usage of this hospital`);
   if (original.quantity < 0) {
@@ -170,6 +175,7 @@ async function checkCorrection(tx: Db, usage: repo.NewUsage, originalId: string)
       { usageId: originalId, amountLeft: amountLeft.toString() },
     );
   }
+  return original;
 }
 
 function view(u: repo.NewUsage): Usage {

@@ -185,6 +185,15 @@ forEachEngine((engine) => {
       expect(east.statusCode, east.body).to.equal(201);
       expect(east.json<Usage>()).to.deep.include({ campus: EAST, department: "Cardiology" });
       expect((await usage("U-main", { lot: "LOT-MAIN" })).json<Usage>().campus).to.equal(MAIN);
+      // A unit a patient did not use goes back where it was used, though the return names no campus.
+      expect((await usage("U-east-2", { campus: EAST })).statusCode).to.equal(201);
+      const back = await usage("U-east-2-back", {
+        quantity: -1,
+        billedAmount: "-1000",
+        correctsUsageId: "U-east-2",
+      });
+      expect(back.statusCode, back.body).to.equal(201);
+      expect(back.json<Usage>().campus).to.equal(EAST);
       const rows = (await get(`/v1/stock?gtin=${GTIN}`, t.receiver)).json<StockPage>().items;
       expect(rows.map((r) => [r.campus, r.lot, r.used, r.onHand, r.shortfall])).to.deep.equal([
         [MAIN, "LOT-MAIN", "1", "0", "0"],
