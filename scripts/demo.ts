@@ -15,6 +15,7 @@ import { PERMIT_TYPES } from "../ledger/permit";
 import { decodeRevert, revertDataOf } from "../ledger/revert";
 import type { CastMember } from "./lib/stack/accounts";
 import { demoCast } from "./lib/stack/accounts";
+import { replenishmentLine, replenishmentStep, type ReplenishmentSummary } from "./demo-steps/replenishment";
 
 /**
  * The demo scenario: a procurement year in miniature on the v2 ledger, played through the public
@@ -80,6 +81,8 @@ export interface DemoSummary {
     /** Applied adjustments' changes, with their reason codes. */
     adjustments: { delta: string; reasonCode: number }[];
   }[];
+  /** City General's stent par level, forecast and the order placed from its suggestion. */
+  replenishment: ReplenishmentSummary;
 }
 
 const DAY = 86_400;
@@ -553,7 +556,26 @@ class Demo {
       neverReceived,
     });
     const budgets = await this.setDepartmentBudgets(general.approvers[0], usedAt);
-    return this.summary(officer, [acmeAgreement, cardiaAgreement, kneeAgreement], budgets);
+    const replenishment = await replenishmentStep({
+      ledger: L,
+      gateway: (s) => this.gateway(s),
+      log: this.log,
+      now: await this.now(),
+      hospital: general,
+      gtin: STENT_GTIN,
+      lot: clean.lot,
+      // Lot DES2611A's units City General accepted and billing has not used yet.
+      serials: [
+        clean.serials.slice(4),
+        short.serials.slice(0, 15),
+        over.serials,
+        wrongLot.serials.slice(1),
+        foreign.serials.slice(0, 9),
+      ].flat(),
+      receivedAt,
+      billedAmount: 75_000,
+    });
+    return this.summary(officer, [acmeAgreement, cardiaAgreement, kneeAgreement], budgets, replenishment);
   }
 
   /**
@@ -685,6 +707,7 @@ class Demo {
     client: GatewayClient,
     agreements: bigint[],
     departmentBudgets: DepartmentBudgetRow[],
+    replenishment: ReplenishmentSummary,
   ): Promise<DemoSummary> {
     const L = this.ledger;
     const from = this.options.deployment.deploymentBlock;
@@ -758,6 +781,7 @@ class Demo {
       departmentBudgets,
       fulfilment,
       budgets,
+      replenishment,
     };
     this.print(summary);
     return summary;
@@ -797,6 +821,7 @@ class Demo {
         `    ${name(ethers.getAddress(b.hospital))} ${ethers.decodeBytes32String(b.category)} ${b.period}: ${formatFen(BigInt(b.spent))} / ${formatFen(BigInt(b.amount))}; ${adjustments.join(", ") || "none"}`,
       );
     }
+    this.log(replenishmentLine(s.replenishment, formatFen));
   }
 
   private terms(now: number, category: string, reservePrice: bigint, winners: number) {

@@ -202,7 +202,12 @@ describe("demo scenario", function () {
     const row = (agreementId: string, hospital: string) =>
       summary.fulfilment.find((f) => f.agreementId === agreementId && f.hospital === hospital);
     expect(summary.fulfilment).to.have.length(3 + 3 + 2);
-    expect(row("1", general)).to.include({ committed: "200", funded: "150", accepted: "73" });
+    // 150 funded in the spring, then the order suggested by replenishment.
+    expect(row("1", general)).to.include({
+      committed: "200",
+      funded: String(150 + summary.replenishment.suggestion.quantity),
+      accepted: "73",
+    });
     expect(row("2", childrens)).to.include({ committed: "100", funded: "40", accepted: "18" });
     expect(row("3", general)).to.include({ committed: "60", funded: "20", accepted: "10" });
     expect(row("3", riverside)).to.include({ committed: "40", funded: "50", accepted: "0" });
@@ -219,6 +224,36 @@ describe("demo scenario", function () {
     ]);
     expect(lines.join("\n")).to.include(
       "City General's dept budgets: Cardiology 85.1 % of ¥3,500.00 (warning), Interventional radiology 125.0 % of ¥1,200.00 (over)",
+    );
+  });
+
+  // The cath lab billed 3 stents a week and 4 every other week from the first receipts; the par
+  // level (15–50) is below its minimum over Acme's 10-day lead time.
+  it("places City General's suggested stent order as the suggestion gave it, and an approver funds it", async function () {
+    const r = summary.replenishment;
+    expect(r.backtest, "a backtest needs six weeks of history").to.not.equal(null);
+    expect(r.historyDays).to.be.greaterThan(6 * 7);
+    const s = r.suggestion;
+    expect(s).to.include({ status: "order", leadTimeDays: 10, onOrder: 0 });
+    expect(s.quantity).to.equal(r.max - s.onHand + s.demandOverLeadTime);
+    expect(s.onHand - s.demandOverLeadTime).to.be.below(r.min);
+    const order = await chain.ledger.orderBook.order(BigInt(r.orderId));
+    expect(order.status).to.equal(2n); // funded
+    expect([order.agreementId, order.quantity, order.hospital]).to.deep.equal([
+      1n,
+      BigInt(s.quantity),
+      general,
+    ]);
+    const [placed] = await chain.ledger.orderBook.queryFilter(
+      chain.ledger.orderBook.filters.OrderPlaced(BigInt(r.orderId)),
+    );
+    expect(placed.args.orderRef).to.equal(s.place!.orderRef);
+    const [funded] = await chain.ledger.orderBook.queryFilter(
+      chain.ledger.orderBook.filters.OrderFunded(BigInt(r.orderId)),
+    );
+    expect(funded.args.amount).to.equal(BigInt(s.price!.value));
+    expect(lines.join("\n")).to.match(
+      /replenishment \(City General stents\): par 15–50, [0-9.]+ units forecast over 90 days \(4-week backtest WAPE/,
     );
   });
 
