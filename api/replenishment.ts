@@ -169,6 +169,7 @@ export type PlaceOrderCall = Static<typeof PlaceOrderCall>;
 
 export const Suggestion = Type.Object(
   {
+    item: Type.String({ description: "<campus or ALL>/<GTIN>: the par level's key within the hospital" }),
     hospital: Address,
     campus: Campus,
     gtin: Gtin,

@@ -44,6 +44,10 @@ const SECTIONS: readonly Section[] = [
     roles: ["supplier", "hospital-admin"],
     load: () => import("../pages/allowance/routes").then((m) => m.allowanceRoutes),
   },
+  {
+    roles: [...HOSPITAL_STAFF, "hospital-receiver"],
+    load: () => import("../pages/replenishment/routes").then((m) => m.replenishmentRoutes),
+  },
 ];
 
 /** The pages `roles` may use, in menu order, once their folders' chunks are loaded. */

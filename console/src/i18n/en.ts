@@ -8,6 +8,7 @@ import { en as regulatorReports } from "../pages/regulator/reports/messages";
 import { en as regulator } from "../pages/regulator/messages";
 import { en as departmentBudgets } from "../pages/budgets/messages";
 import { en as ledgerBudgets } from "../pages/ledger-budgets/messages";
+import { en as replenishment } from "../pages/replenishment/messages";
 import { en as trail } from "../pages/regulator/trail/messages";
 import { en as spend } from "../pages/spend/messages";
 import { en as supplier } from "../pages/supplier/messages";
@@ -24,6 +25,7 @@ export const en = {
   ...spend,
   ...departmentBudgets,
   ...ledgerBudgets,
+  ...replenishment,
   ...reasons,
   ...allowance,
   "app.title": "Sunshine Ledger",

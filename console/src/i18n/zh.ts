@@ -5,6 +5,7 @@ import { zh as regulatorReports } from "../pages/regulator/reports/messages";
 import { zh as regulator } from "../pages/regulator/messages";
 import { zh as departmentBudgets } from "../pages/budgets/messages";
 import { zh as ledgerBudgets } from "../pages/ledger-budgets/messages";
+import { zh as replenishment } from "../pages/replenishment/messages";
 import { zh as trail } from "../pages/regulator/trail/messages";
 import { zh as spend } from "../pages/spend/messages";
 import { zh as supplier } from "../pages/supplier/messages";
@@ -22,6 +23,7 @@ export const zh: Messages = {
   ...spend,
   ...departmentBudgets,
   ...ledgerBudgets,
+  ...replenishment,
   ...reasons,
   ...allowance,
   "app.title": "阳光采购账本",

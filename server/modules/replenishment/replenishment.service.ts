@@ -181,6 +181,7 @@ export class ReplenishmentService {
     ]);
     const agreement = chooseAgreement(candidates);
     const base = {
+      item: `${campus ?? "ALL"}/${gtin}`,
       hospital,
       campus,
       gtin,

@@ -212,6 +212,7 @@ forEachEngine((engine) => {
     // On hand 80 − 60 = 20; 7 days' lead time: 10 forecast. 20 − 10 < 25 (min): order
     // 60 (max) − 20 + 10 = 50.
     expect(item).to.deep.include({
+      item: `ALL/${G}`,
       gtin: G,
       campus: null,
       onHand: 20,
