@@ -9,12 +9,13 @@ import { allowLateShipment, orderApprove, orderCancel, orderPermit, orderPlace }
 import { confirm, disputeShipment, waiveExcursion, withdrawRefund } from "./settlement";
 import { trace } from "./shipments";
 import { claimForfeit } from "./tenders";
+import { replenishmentCommands } from "./replenishment";
 
 /** The hospital's commands: its account, its members, its orders and its back office. */
 export const hospitalGroup: GroupSpec = {
   name: "hospital",
   summary:
-    "members, the escrow allowance, budgets, orders, receipts, settlement, usage records, exceptions and department budgets",
+    "members, the escrow allowance, budgets, orders, receipts, settlement, usage records, exceptions, department budgets and replenishment",
   commands: [
     setMember,
     acceptMembership,
@@ -50,5 +51,6 @@ export const hospitalGroup: GroupSpec = {
     resolve,
     departmentBudgetSet,
     departmentBudgets,
+    ...replenishmentCommands,
   ],
 };

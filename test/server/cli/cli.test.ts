@@ -116,6 +116,11 @@ describe("sunshine CLI", function () {
         "resolve",
         "department-budget set",
         "department-budgets",
+        "par set",
+        "par show",
+        "forecast",
+        "suggestions",
+        "suggestion place",
       ],
     };
     for (const [group, list] of Object.entries(commands)) {
