@@ -8,7 +8,7 @@ import type { GatewayClient } from "../lib/gateway-client";
 
 /**
  * The demo year's replenishment: City General's catheterisation lab bills the stents it implants
- * day by day — lists on Mondays, Wednesdays and Fridays, and on Tuesdays every other week — each
+ * day by day — lists on Mondays, Wednesdays and Fridays, and on Tuesdays every third week — each
  * one a serial it received; then the hospital sets the stent's par level, the gateway suggests an
  * order from the forecast, the hospital account places exactly the suggested call and an
  * approver funds it.
@@ -43,8 +43,12 @@ export interface ReplenishmentSummary {
   funded: boolean;
 }
 
-export const PAR = { min: 15, max: 50 };
-/** Units used on each weekday (Sunday first), and the extra Tuesday case every other week. */
+/**
+ * Narrow on purpose: the suggestion (about 15 units) leaves room in City General's stent
+ * commitment (200, 150 funded in the spring) for the 30-unit order the console's tests fund.
+ */
+export const PAR = { min: 12, max: 20 };
+/** Units used on each weekday (Sunday first), and the extra Tuesday case every third week. */
 const WEEKDAY_UNITS = [0, 1, 0, 1, 0, 1, 0];
 const TUESDAY = 2;
 const PLACED = BigInt(ORDER_STATUS.indexOf("placed"));
@@ -62,7 +66,7 @@ export async function replenishmentStep(input: ReplenishmentStepInput): Promise<
   const billing = await input.gateway(hospital.receiver);
   const { timeZone } = await billing.get<ConsoleConfig>("/v1/console/config");
 
-  log("  City General's cath lab bills its stents day by day: lists Mon/Wed/Fri, Tuesdays every other week…");
+  log("  City General's cath lab bills its stents day by day: lists Mon/Wed/Fri, Tuesdays every third week…");
   const today = dayIn(input.now * 1000, timeZone);
   const serials = [...input.serials];
   let week = 0;
@@ -71,7 +75,7 @@ export async function replenishmentStep(input: ReplenishmentStepInput): Promise<
     days++;
     const weekday = new Date(`${day}T12:00:00Z`).getUTCDay();
     if (weekday === 1) week++;
-    const units = WEEKDAY_UNITS[weekday] + (weekday === TUESDAY && week % 2 === 0 ? 1 : 0);
+    const units = WEEKDAY_UNITS[weekday] + (weekday === TUESDAY && week % 3 === 0 ? 1 : 0);
     for (let i = 0; i < units; i++) {
       const serial = serials.shift();
       if (serial === undefined) throw new Error(`the demo's stents ran out on ${day}: receive more first`);
