@@ -55,7 +55,7 @@ describe("console: replenishment", function () {
       const table = page.getByRole("table", { name: "Par levels and suggested orders" });
       const row = table.getByRole("row").filter({ hasText: STENT });
       await row.getByText("Enough", { exact: true }).waitFor();
-      await row.getByRole("cell", { name: String(before.onOrder), exact: true }).waitFor();
+      await row.getByTestId("on-order").getByText(String(before.onOrder), { exact: true }).waitFor();
 
       await row.getByRole("button", { name: `Show the forecast of ${ITEM}` }).click();
       await page.getByRole("heading", { name: `Forecast of ${STENT}` }).waitFor();
@@ -89,7 +89,8 @@ describe("console: replenishment", function () {
       await page.getByText(`Order placed for ${ITEM}: it awaits approval`).waitFor();
       await row.getByText("Enough", { exact: true }).waitFor();
       await row
-        .getByRole("cell", { name: String(suggested.onOrder + suggested.quantity), exact: true })
+        .getByTestId("on-order")
+        .getByText(String(suggested.onOrder + suggested.quantity), { exact: true })
         .waitFor();
 
       const { contracts } = await client.get<ConsoleConfig>("/v1/console/config");

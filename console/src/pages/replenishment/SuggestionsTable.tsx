@@ -41,30 +41,41 @@ export function SuggestionsTable({
       ),
     },
     { title: t("replenishment.par"), key: "par", render: (_, s) => `${s.min}–${s.max}` },
-    { title: t("replenishment.onHand"), dataIndex: "onHand", align: "right" },
-    { title: t("replenishment.onOrder"), dataIndex: "onOrder", align: "right" },
     {
-      title: t("replenishment.demand"),
-      key: "demand",
-      render: (_, s) =>
-        s.leadTimeDays === null
-          ? "—"
-          : t("replenishment.demandDays", { units: s.demandOverLeadTime, days: s.leadTimeDays }),
+      title: t("replenishment.stock"),
+      key: "stock",
+      render: (_, s) => (
+        <Space orientation="vertical" size={0}>
+          <span>
+            {t("replenishment.onHand")}: <span data-testid="on-hand">{s.onHand}</span>
+          </span>
+          <span>
+            {t("replenishment.onOrder")}: <span data-testid="on-order">{s.onOrder}</span>
+          </span>
+          {s.leadTimeDays !== null && (
+            <Typography.Text type="secondary">
+              {t("replenishment.demandDays", { units: s.demandOverLeadTime, days: s.leadTimeDays })}
+            </Typography.Text>
+          )}
+        </Space>
+      ),
     },
     {
       title: t("replenishment.status"),
       key: "status",
-      render: (_, s) => <Tag color={STATUS_COLOUR[s.status]}>{t(`replenishment.status.${s.status}`)}</Tag>,
+      render: (_, s) => (
+        <Space orientation="vertical" size={0}>
+          <Tag color={STATUS_COLOUR[s.status]}>{t(`replenishment.status.${s.status}`)}</Tag>
+          {s.status === "order" && (
+            <span>
+              {t("replenishment.quantity")}: <span data-testid="suggested-quantity">{s.quantity}</span>
+            </span>
+          )}
+        </Space>
+      ),
     },
     {
-      title: t("replenishment.quantity"),
-      key: "quantity",
-      align: "right",
-      render: (_, s) =>
-        s.status === "order" ? <span data-testid="suggested-quantity">{s.quantity}</span> : "—",
-    },
-    {
-      title: t("replenishment.price"),
+      title: t("replenishment.priceAndBudget"),
       key: "price",
       render: (_, s) =>
         s.price && (
@@ -85,28 +96,7 @@ export function SuggestionsTable({
                 {t("replenishment.exceedsCommitment")}
               </Tag>
             )}
-          </Space>
-        ),
-    },
-    {
-      title: t("replenishment.budget"),
-      key: "budget",
-      render: (_, s) =>
-        s.status !== "order" ? null : s.budget === null ? (
-          <Typography.Text type="secondary">{t("replenishment.noBudget")}</Typography.Text>
-        ) : (
-          <Space orientation="vertical" size={0}>
-            <span>
-              {t("replenishment.budgetAfter", {
-                before: yuan(s.budget.remainingBefore),
-                after: yuan(s.budget.remainingAfter),
-              })}
-            </span>
-            {s.budget.exceeded && (
-              <Tag color={TAG.bad} style={{ whiteSpace: "normal" }}>
-                {t("replenishment.budgetExceeded")}
-              </Tag>
-            )}
+            <BudgetEffect suggestion={s} />
           </Space>
         ),
     },
@@ -114,7 +104,7 @@ export function SuggestionsTable({
       title: t("replenishment.actions"),
       key: "actions",
       render: (_, s) => (
-        <Space wrap>
+        <Space orientation="vertical" size="small">
           <Button
             size="small"
             aria-label={t("replenishment.showForecastLabel", { item: itemName(s) })}
@@ -144,5 +134,29 @@ export function SuggestionsTable({
       rowKey="item"
       label={t("replenishment.table")}
     />
+  );
+}
+
+/** What funding the suggestion would leave of its category's budget on the ledger. */
+function BudgetEffect({ suggestion: s }: { suggestion: Suggestion }) {
+  const { t } = useI18n();
+  const { yuan } = useFormat();
+  if (s.budget === null)
+    return <Typography.Text type="secondary">{t("replenishment.noBudget")}</Typography.Text>;
+  return (
+    <>
+      <span>
+        {t("replenishment.budget")}:{" "}
+        {t("replenishment.budgetAfter", {
+          before: yuan(s.budget.remainingBefore),
+          after: yuan(s.budget.remainingAfter),
+        })}
+      </span>
+      {s.budget.exceeded && (
+        <Tag color={TAG.bad} style={{ whiteSpace: "normal" }}>
+          {t("replenishment.budgetExceeded")}
+        </Tag>
+      )}
+    </>
   );
 }
