@@ -17,6 +17,7 @@ import { decodeRevert, revertDataOf } from "../ledger/revert";
 import type { CastMember } from "./lib/stack/accounts";
 import { demoCast } from "./lib/stack/accounts";
 import { consignmentYear, type ConsignmentSummary } from "./demo-steps/consignment";
+import { replenishmentLine, replenishmentStep, type ReplenishmentSummary } from "./demo-steps/replenishment";
 
 /**
  * The demo scenario: a procurement year in miniature on the v2 ledger, played through the public
@@ -89,6 +90,8 @@ export interface DemoSummary {
   consignment: ConsignmentSummary;
   /** City General's campuses, transfers between them and their stock (demo-steps/campuses.ts). */
   campuses: CampusesSummary;
+  /** City General's stent par level, forecast and the order placed from its suggestion. */
+  replenishment: ReplenishmentSummary;
 }
 
 const DAY = 86_400;
@@ -581,12 +584,32 @@ class Demo {
       lot: clean,
       usedAt,
     });
+    const replenishment = await replenishmentStep({
+      ledger: L,
+      gateway: (s) => this.gateway(s),
+      log: this.log,
+      now: await this.now(),
+      hospital: general,
+      gtin: STENT_GTIN,
+      lot: clean.lot,
+      // Lot DES2611A's units City General accepted and billing has not used yet.
+      serials: [
+        clean.serials.slice(4, 10), // the rest of it went to the east campus
+        short.serials.slice(0, 15),
+        over.serials,
+        wrongLot.serials.slice(1),
+        foreign.serials.slice(0, 9),
+      ].flat(),
+      receivedAt,
+      billedAmount: 75_000,
+    });
     return this.summary(
       officer,
       [acmeAgreement, cardiaAgreement, kneeAgreement],
       budgets,
       consignment,
       campuses,
+      replenishment,
     );
   }
 
@@ -758,6 +781,7 @@ class Demo {
     departmentBudgets: DepartmentBudgetRow[],
     consignment: ConsignmentSummary,
     campuses: CampusesSummary,
+    replenishment: ReplenishmentSummary,
   ): Promise<DemoSummary> {
     const L = this.ledger;
     const from = this.options.deployment.deploymentBlock;
@@ -841,6 +865,7 @@ class Demo {
       budgets,
       consignment,
       campuses,
+      replenishment,
     };
     this.print(summary);
     return summary;
@@ -885,6 +910,7 @@ class Demo {
       );
     }
     for (const line of campusesLines(s.campuses)) this.log(line);
+    this.log(replenishmentLine(s.replenishment, formatFen));
   }
 
   private terms(now: number, category: string, reservePrice: bigint, winners: number) {

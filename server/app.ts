@@ -14,6 +14,7 @@ import consoleRoutes from "./modules/console/console.routes";
 import consoleStatic from "./modules/console/console.static";
 import departmentBudgetsMetrics from "./modules/department-budgets/department-budgets.metrics";
 import departmentBudgetsRoutes from "./modules/department-budgets/department-budgets.routes";
+import replenishmentRoutes from "./modules/replenishment/replenishment.routes";
 import exceptionsRoutes from "./modules/exceptions/exceptions.routes";
 import healthRoutes from "./modules/health/health.routes";
 import indexerPlugin from "./modules/indexer/indexer.plugin";
@@ -139,6 +140,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(usagesRoutes, { prefix: "/v1/usages" });
   app.register(reconciliationRoutes, { prefix: "/v1/reconciliation" });
   app.register(departmentBudgetsRoutes, { prefix: "/v1/department-budgets" });
+  app.register(replenishmentRoutes, { prefix: "/v1/replenishment" });
   app.register(recallsRoutes, { prefix: "/v1/recalls" });
   app.register(trailRoutes, { prefix: "/v1/trail" });
   app.register(consoleRoutes, { prefix: "/v1/console" });

@@ -11,12 +11,13 @@ import { allowLateShipment, orderApprove, orderCancel, orderPermit, orderPlace }
 import { confirm, disputeShipment, waiveExcursion, withdrawRefund } from "./settlement";
 import { trace } from "./shipments";
 import { claimForfeit } from "./tenders";
+import { replenishmentCommands } from "./replenishment";
 
 /** The hospital's commands: its account, its members, its orders and its back office. */
 export const hospitalGroup: GroupSpec = {
   name: "hospital",
   summary:
-    "members, the escrow allowance, budgets, orders, receipts, settlement, usage records, exceptions, department budgets, consignment, campuses and stock",
+    "members, the escrow allowance, budgets, orders, receipts, settlement, usage records, exceptions, department budgets, consignment, campuses, stock and replenishment",
   commands: [
     setMember,
     acceptMembership,
@@ -62,5 +63,6 @@ export const hospitalGroup: GroupSpec = {
     stockHolders,
     stockSuggestions,
     transfer,
+    ...replenishmentCommands,
   ],
 };

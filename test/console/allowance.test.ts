@@ -73,7 +73,7 @@ describe("console: allowances", function () {
       expect(await p.page.getByTestId("who").textContent()).to.include("Hospital account");
       const menu = p.page.getByRole("navigation", { name: "menu" }).getByRole("link");
       // Each section's pages arrive with its chunk: the last one's link says the menu is whole.
-      await menu.getByText("Stock across campuses", { exact: true }).waitFor();
+      await menu.getByText("Replenishment", { exact: true }).waitFor();
       expect(await menu.allTextContents()).to.deep.equal([
         "Home",
         "Orders to approve",
@@ -88,6 +88,7 @@ describe("console: allowances", function () {
         "Allowances",
         "Consignment",
         "Stock across campuses",
+        "Replenishment",
       ]);
 
       await open(p, "Orders to approve", "Orders to approve");

@@ -52,6 +52,10 @@ const SECTIONS: readonly Section[] = [
     roles: [...HOSPITAL_STAFF, "hospital-receiver"],
     load: () => import("../pages/stock/routes").then((m) => m.stockRoutes),
   },
+  {
+    roles: [...HOSPITAL_STAFF, "hospital-receiver"],
+    load: () => import("../pages/replenishment/routes").then((m) => m.replenishmentRoutes),
+  },
 ];
 
 /** The pages `roles` may use, in menu order, once their folders' chunks are loaded. */

@@ -10,6 +10,7 @@ import { en as departmentBudgets } from "../pages/budgets/messages";
 import { en as ledgerBudgets } from "../pages/ledger-budgets/messages";
 import { en as consignment } from "../pages/consignment/messages";
 import { en as stock } from "../pages/stock/messages";
+import { en as replenishment } from "../pages/replenishment/messages";
 import { en as trail } from "../pages/regulator/trail/messages";
 import { en as spend } from "../pages/spend/messages";
 import { en as supplier } from "../pages/supplier/messages";
@@ -28,6 +29,7 @@ export const en = {
   ...ledgerBudgets,
   ...consignment,
   ...stock,
+  ...replenishment,
   ...reasons,
   ...allowance,
   "app.title": "Sunshine Ledger",

@@ -7,6 +7,7 @@ import { zh as departmentBudgets } from "../pages/budgets/messages";
 import { zh as ledgerBudgets } from "../pages/ledger-budgets/messages";
 import { zh as consignment } from "../pages/consignment/messages";
 import { zh as stock } from "../pages/stock/messages";
+import { zh as replenishment } from "../pages/replenishment/messages";
 import { zh as trail } from "../pages/regulator/trail/messages";
 import { zh as spend } from "../pages/spend/messages";
 import { zh as supplier } from "../pages/supplier/messages";
@@ -26,6 +27,7 @@ export const zh: Messages = {
   ...ledgerBudgets,
   ...consignment,
   ...stock,
+  ...replenishment,
   ...reasons,
   ...allowance,
   "app.title": "阳光采购账本",

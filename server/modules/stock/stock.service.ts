@@ -32,14 +32,19 @@ export interface StockTotal {
   soonestExpiry: string | null;
 }
 
-/** On-hand units per campus × GTIN (all lots), for par levels and suggested orders. */
+/**
+ * Usable on-hand units per campus × GTIN (all lots), for par levels and suggested orders: lots
+ * expired at `now` or under a recall are left out, as nobody may use them.
+ */
 export async function stockTotals(
   db: Db,
   hospital: string,
+  now: Date,
   filter: { campus?: string; gtin?: string } = {},
 ): Promise<StockTotal[]> {
+  const usable = await usableAt(db, now);
   const totals = new Map<string, StockTotal>();
-  for (const row of await stockOnHand(db, hospital, filter)) {
+  for (const row of (await stockOnHand(db, hospital, filter)).filter(usable)) {
     const key = `${row.campus ?? ""}|${row.gtin}`;
     const t = totals.get(key) ?? {
       campus: row.campus,
@@ -59,6 +64,12 @@ export async function stockTotals(
     totals.set(key, t);
   }
   return [...totals.values()];
+}
+
+/** Whether a stock row's lot may still be used at `now`: not expired, not under a recall of any scope. */
+async function usableAt(db: Db, now: Date): Promise<(r: StockRow) => boolean> {
+  const recalled = new Set((await repo.recalledLots(db)).map((l) => `${l.gtin}|${l.lot}`));
+  return (r) => (r.expiry === null || daysUntil(r.expiry, now) > 0) && !recalled.has(`${r.gtin}|${r.lot}`);
 }
 
 /** The thresholds of the suggestions (stated in the README). */
@@ -91,13 +102,9 @@ export async function suggestMoves(
   gtin?: string,
 ): Promise<Suggestion[]> {
   const h = hospital.toLowerCase();
-  const recalled = new Set((await repo.recalledLots(db)).map((l) => `${l.gtin}|${l.lot}`));
+  const usable = await usableAt(db, now);
   const rows = (await stockOnHand(db, h, gtin === undefined ? {} : { gtin })).filter(
-    (r) =>
-      r.campus !== null &&
-      BigInt(r.onHand) > 0n &&
-      (r.expiry === null || daysUntil(r.expiry, now) > 0) &&
-      !recalled.has(`${r.gtin}|${r.lot}`),
+    (r) => r.campus !== null && BigInt(r.onHand) > 0n && usable(r),
   );
   const since = new Date(now.getTime() - SUGGESTION_RULES.usageWindowDays * DAY_MS);
   const rate = new Map<string, number>();

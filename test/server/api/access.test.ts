@@ -78,6 +78,11 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/department-budgets": HOSPITAL,
   "put /v1/department-budgets": ["hospital-admin", "hospital-approver"],
   "get /v1/department-budgets/overspend": ["hospital-admin", "hospital-approver", "hospital-receiver"],
+  // A hospital's stock and demand are its own and the regulator's; its buyers set par levels.
+  "put /v1/replenishment/par-levels": ["hospital-admin", "hospital-approver"],
+  "get /v1/replenishment/par-levels": ["regulator", ...HOSPITAL],
+  "get /v1/replenishment/forecast": ["regulator", ...HOSPITAL],
+  "get /v1/replenishment/suggestions": ["regulator", ...HOSPITAL],
   "get /v1/recalls/{gtin}/{lot}/exposure": ["regulator"],
   "get /v1/trail/orders/{id}": PARTIES,
   "get /v1/trail/orders/{id}/verify": PARTIES,

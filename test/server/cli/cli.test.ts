@@ -130,6 +130,11 @@ describe("sunshine CLI", function () {
         "stock holders",
         "stock suggestions",
         "transfer",
+        "par set",
+        "par show",
+        "forecast",
+        "suggestions",
+        "suggestion place",
       ],
     };
     for (const [group, list] of Object.entries(commands)) {

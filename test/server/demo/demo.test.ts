@@ -218,8 +218,12 @@ describe("demo scenario", function () {
     const row = (agreementId: string, hospital: string) =>
       summary.fulfilment.find((f) => f.agreementId === agreementId && f.hospital === hospital);
     expect(summary.fulfilment).to.have.length(3 + 3 + 2);
-    // 10 of City General's stents under agreement 1 are the consigned ones.
-    expect(row("1", general)).to.include({ committed: "200", funded: "160", accepted: "83" });
+    // 150 funded in the spring, 10 consigned stents, then the order suggested by replenishment.
+    expect(row("1", general)).to.include({
+      committed: "200",
+      funded: String(160 + summary.replenishment.suggestion.quantity),
+      accepted: "83",
+    });
     expect(row("2", childrens)).to.include({ committed: "100", funded: "40", accepted: "18" });
     expect(row("3", general)).to.include({ committed: "60", funded: "20", accepted: "10" });
     expect(row("3", riverside)).to.include({ committed: "40", funded: "50", accepted: "0" });
@@ -261,6 +265,40 @@ describe("demo scenario", function () {
     expect(await token.balanceOf(await consignment.getAddress())).to.equal(4n * price);
     expect(lines.join("\n")).to.include(
       "consignment (City General):  10 stents received, 4 used and paid ¥3,000.00 in 1 batch(es), 2 returned (¥1,500.00 back), 4 on hand unpaid",
+    );
+  });
+
+  // The cath lab billed 3 stents a week and 4 every third week from the first receipts; the
+  // stock falls below the par level's minimum (12) over Acme's 10-day lead time.
+  it("places City General's suggested stent order as the suggestion gave it, and an approver funds it", async function () {
+    const r = summary.replenishment;
+    expect(r.backtest, "a backtest needs six weeks of history").to.not.equal(null);
+    expect(r.historyDays).to.be.greaterThan(6 * 7);
+    const s = r.suggestion;
+    expect(s).to.include({ status: "order", leadTimeDays: 10, onOrder: 0 });
+    expect(s.quantity).to.equal(r.max - s.onHand + s.demandOverLeadTime);
+    expect(s.onHand - s.demandOverLeadTime).to.be.below(r.min);
+    // Room is left in the commitment (200; 150 funded in the spring, 10 consigned) for the console
+    // tests' order of 20.
+    expect(s.quantity).to.be.at.most(20);
+    expect(s.agreement!.exceedsCommitment).to.equal(false);
+    const order = await chain.ledger.orderBook.order(BigInt(r.orderId));
+    expect(order.status).to.equal(2n); // funded
+    expect([order.agreementId, order.quantity, order.hospital]).to.deep.equal([
+      1n,
+      BigInt(s.quantity),
+      general,
+    ]);
+    const [placed] = await chain.ledger.orderBook.queryFilter(
+      chain.ledger.orderBook.filters.OrderPlaced(BigInt(r.orderId)),
+    );
+    expect(placed.args.orderRef).to.equal(s.place!.orderRef);
+    const [funded] = await chain.ledger.orderBook.queryFilter(
+      chain.ledger.orderBook.filters.OrderFunded(BigInt(r.orderId)),
+    );
+    expect(funded.args.amount).to.equal(BigInt(s.price!.value));
+    expect(lines.join("\n")).to.match(
+      /replenishment \(City General stents\): par 12–20, [0-9.]+ units forecast over 90 days \(4-week backtest WAPE/,
     );
   });
 
