@@ -138,7 +138,7 @@ describe("console: hospital procurement", function () {
       try {
         const onChain = await OrderBook__factory.connect(config.contracts.orderBook, provider).order(orderId);
         expect(ORDER_STATUS[Number(onChain.status)]).to.equal("funded");
-        expect(onChain.escrow).to.equal(2_211_000n);
+        expect(onChain.escrow).to.equal(1_491_000n);
       } finally {
         provider.destroy();
       }
