@@ -4,7 +4,14 @@ import { ethers, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethe
 import type { DepartmentBudgetRow, DepartmentBudgetsReport } from "../api/department-budgets";
 import type { ConsoleConfig } from "../api/console";
 import type { BudgetPage } from "../api/budgets";
-import { campusesLines, runCampusesStep, type CampusesSummary } from "./demo-steps/campuses";
+import {
+  campusesLines,
+  nearExpiryLine,
+  runCampusesStep,
+  runNearExpiryStep,
+  type CampusesSummary,
+  type NearExpirySummary,
+} from "./demo-steps/campuses";
 import type { ExceptionList, ResolveRequest } from "../api/exceptions";
 import type { PaymentPage } from "../api/payments";
 import type { PermitAccepted, PreparedPermit } from "../api/relay";
@@ -92,6 +99,8 @@ export interface DemoSummary {
   campuses: CampusesSummary;
   /** City General's stent par level, forecast and the order placed from its suggestion. */
   replenishment: ReplenishmentSummary;
+  /** The east campus's short-dated stents moved to the main campus as suggested. */
+  nearExpiry: NearExpirySummary;
 }
 
 const DAY = 86_400;
@@ -603,6 +612,18 @@ class Demo {
       receivedAt,
       billedAmount: 75_000,
     });
+    const nearExpiry = await runNearExpiryStep({
+      ledger: L,
+      log: this.log,
+      gateway: (signer) => this.gateway(signer),
+      receiver: general.receiver,
+      approver: general.approvers[0],
+      lot: clean,
+      // The first 10 stents of the order replenishment suggested.
+      deliver: (lot, prefix, n, opts) =>
+        this.deliver(acme, general.receiver, BigInt(replenishment.orderId), lot, prefix, n, opts),
+      paymentsDone: async () => this.waitForPayments(await this.gateway(general.approvers[0])),
+    });
     return this.summary(
       officer,
       [acmeAgreement, cardiaAgreement, kneeAgreement],
@@ -610,6 +631,7 @@ class Demo {
       consignment,
       campuses,
       replenishment,
+      nearExpiry,
     );
   }
 
@@ -640,8 +662,9 @@ class Demo {
     lot: string,
     prefix: string,
     n: number,
+    opts: { expiryDays?: number; campus?: string } = {},
   ): Promise<Shipped> {
-    const expiry = (await this.now()) + 2 * 365 * DAY;
+    const expiry = (await this.now()) + (opts.expiryDays ?? 2 * 365) * DAY;
     const serials = Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(4, "0")}`);
     const { shipmentId } = await act.createShipment(this.ledger, supplier, {
       orderId,
@@ -662,7 +685,7 @@ class Demo {
       barcode: `(01)${STENT_GTIN}(17)${yymmdd(expiry)}(10)${lot}(21)${x}`,
     }));
     const receivedAt = new Date((await this.now()) * 1000).toISOString();
-    await this.postReceipt(await this.gateway(receiver), `GR-${prefix}`, s, receivedAt, lines);
+    await this.postReceipt(await this.gateway(receiver), `GR-${prefix}`, s, receivedAt, lines, opts.campus);
     return s;
   }
 
@@ -686,11 +709,12 @@ class Demo {
     s: Shipped,
     receivedAt: string,
     lines: unknown[],
+    campus?: string,
   ): Promise<void> {
     await this.waitFor(() => receiver.get(`/v1/shipments/${s.shipmentId}`));
     await receiver.post(
       "/v1/receipts",
-      { receiptNo, shipmentId: String(s.shipmentId), receivedAt, lines },
+      { receiptNo, shipmentId: String(s.shipmentId), receivedAt, lines, ...(campus && { campus }) },
       { "idempotency-key": receiptNo },
     );
   }
@@ -782,6 +806,7 @@ class Demo {
     consignment: ConsignmentSummary,
     campuses: CampusesSummary,
     replenishment: ReplenishmentSummary,
+    nearExpiry: NearExpirySummary,
   ): Promise<DemoSummary> {
     const L = this.ledger;
     const from = this.options.deployment.deploymentBlock;
@@ -866,6 +891,7 @@ class Demo {
       consignment,
       campuses,
       replenishment,
+      nearExpiry,
     };
     this.print(summary);
     return summary;
@@ -910,6 +936,7 @@ class Demo {
       );
     }
     for (const line of campusesLines(s.campuses)) this.log(line);
+    this.log(nearExpiryLine(s.nearExpiry));
     this.log(replenishmentLine(s.replenishment, formatFen));
   }
 

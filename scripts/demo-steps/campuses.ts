@@ -1,5 +1,6 @@
 import type { Signer } from "ethers";
 import type { Campus } from "../../api/campuses";
+import type { ExceptionList } from "../../api/exceptions";
 import type { StockPage, StockRow, SuggestionPage } from "../../api/stock";
 import * as act from "../../ledger/acts";
 import type { Ledger } from "../../ledger/contracts";
@@ -49,20 +50,8 @@ export async function runCampusesStep(c: CampusesStepContext): Promise<CampusesS
 
   const transfers: CampusesSummary["transfers"] = [];
   const move = async (lot: string, quantity: number, serials: string[] | undefined, suggested: boolean) => {
-    const item = { gtin: c.lot.gtin, lot };
-    const before = await inAt(warehouse, item, EAST_CAMPUS);
-    await act.recordCampusTransfer(c.ledger, c.receiver, {
-      ...item,
-      from: MAIN_CAMPUS,
-      to: EAST_CAMPUS,
-      quantity,
-      serials,
-    });
+    await recordMove(c, warehouse, { lot, quantity, serials, from: MAIN_CAMPUS, to: EAST_CAMPUS });
     transfers.push({ lot, quantity, from: MAIN_CAMPUS, to: EAST_CAMPUS, suggested });
-    // Stock moves once the gateway has indexed the transfer.
-    await until("the campus transfer to be indexed", async () =>
-      (await inAt(warehouse, item, EAST_CAMPUS)) === before + quantity ? true : undefined,
-    );
   };
 
   c.log(`  its warehouse moves 8 stents of lot ${c.lot.lot} to the east campus (on the ledger)…`);
@@ -122,6 +111,106 @@ export function campusesLines(s: CampusesSummary): string[] {
       .join(", ")}`,
     `  stents on hand by campus:    ${s.stock.map((x) => `${x.campus} ${x.lot} ${x.onHand}`).join(", ")}`,
   ];
+}
+
+/** Records a transfer on the ledger and waits until the gateway counts it at its destination. */
+async function recordMove(
+  c: Pick<CampusesStepContext, "ledger" | "receiver" | "lot">,
+  warehouse: GatewayClient,
+  m: { lot: string; quantity: number; serials: string[] | undefined; from: string; to: string },
+): Promise<void> {
+  const item = { gtin: c.lot.gtin, lot: m.lot };
+  const before = await inAt(warehouse, item, m.to);
+  await act.recordCampusTransfer(c.ledger, c.receiver, {
+    ...item,
+    from: m.from,
+    to: m.to,
+    quantity: m.quantity,
+    serials: m.serials,
+  });
+  // Stock moves once the gateway has indexed the transfer.
+  await until("the campus transfer to be indexed", async () =>
+    (await inAt(warehouse, item, m.to)) === before + m.quantity ? true : undefined,
+  );
+}
+
+export interface NearExpiryStepContext extends Omit<CampusesStepContext, "usedAt" | "account"> {
+  approver: Signer;
+  /**
+   * Ships `n` stents of `lot` expiring in `expiryDays` and has `campus` receive them through the
+   * gateway; resolves once the gateway has matched the receipt.
+   */
+  deliver(
+    lot: string,
+    prefix: string,
+    n: number,
+    opts: { expiryDays: number; campus: string },
+  ): Promise<{ shipmentId: bigint; serials: string[] }>;
+  /** Resolves once the gateway has paid (or failed) every settlement it holds. */
+  paymentsDone(): Promise<void>;
+}
+
+export interface NearExpirySummary {
+  lot: string;
+  expiry: string;
+  received: number;
+  moved: number;
+  from: string;
+  to: string;
+}
+
+export const SHORT_DATED_LOT = "DES2611N";
+
+/**
+ * A near-expiry move: the first 10 stents of the order replenishment suggested reach the east
+ * campus short-dated (60 days left, below the
+ * 90-day shelf life a match asks for, so the receipt raises SHELF_LIFE_SHORT); an approver accepts
+ * them knowingly, and the gateway suggests moving what the east campus would not use before they
+ * expire to the campus that uses stents fastest, the main one. Runs after the cath lab's usage
+ * history, which makes the main campus the fast user.
+ */
+export async function runNearExpiryStep(c: NearExpiryStepContext): Promise<NearExpirySummary> {
+  const warehouse = await c.gateway(c.receiver);
+  c.log(`  the east campus receives 10 stents of lot ${SHORT_DATED_LOT} with 60 days left…`);
+  const received = await c.deliver(SHORT_DATED_LOT, "N1-", 10, { expiryDays: 60, campus: EAST_CAMPUS });
+  const officer = await c.gateway(c.approver);
+  const exception = await until("the short-dated receipt's exception", async () =>
+    (await officer.get<ExceptionList>("/v1/exceptions?status=open&reason=SHELF_LIFE_SHORT")).items.find(
+      (e) => e.shipmentId === String(received.shipmentId),
+    ),
+  );
+  c.log("  an approver accepts them (short-dated, to be used first)…");
+  await officer.post(`/v1/exceptions/${exception.id}/resolve`, {
+    action: "accept_all",
+    note: "short-dated: accepted, to be used first",
+  });
+  await c.paymentsDone();
+  const { items } = await warehouse.get<SuggestionPage>(`/v1/stock/suggestions?gtin=${c.lot.gtin}`);
+  const suggestion = items.find((s) => s.kind === "near-expiry" && s.lot === SHORT_DATED_LOT);
+  if (suggestion === undefined || suggestion.from !== EAST_CAMPUS || suggestion.to !== MAIN_CAMPUS)
+    throw new Error(`the gateway suggested no near-expiry move to the main campus: ${JSON.stringify(items)}`);
+  c.log(`  the gateway suggests a near-expiry move: ${suggestion.reason}…`);
+  const moved = Number(suggestion.quantity);
+  await recordMove(c, warehouse, {
+    lot: SHORT_DATED_LOT,
+    quantity: moved,
+    serials: received.serials.slice(0, moved),
+    from: EAST_CAMPUS,
+    to: MAIN_CAMPUS,
+  });
+  return {
+    lot: SHORT_DATED_LOT,
+    expiry: String(suggestion.expiry),
+    received: received.serials.length,
+    moved,
+    from: EAST_CAMPUS,
+    to: MAIN_CAMPUS,
+  };
+}
+
+/** The summary line `npm start` prints. */
+export function nearExpiryLine(s: NearExpirySummary): string {
+  return `  near-expiry move:            ${s.moved} of ${s.received} × ${s.lot} (expires ${s.expiry}) ${s.from} → ${s.to} (suggested)`;
 }
 
 async function inAt(g: GatewayClient, lot: { gtin: string; lot: string }, campus: string): Promise<number> {

@@ -90,7 +90,7 @@ describe("console: supplier", function () {
       await checkPage(p, "supplier-qualification");
 
       await supplierPage(p, "My agreements", "My agreements");
-      // The demo's stent agreement: 83 units accepted (10 consigned), so its first tier (from 0 units) is current.
+      // The demo's stent agreement: 93 units accepted (10 consigned), so its first tier (from 0 units) is current.
       const agreements = p.page.getByRole("table", { name: "My agreements" });
       await agreements.getByText("from 0 units: ¥750.00 — current").waitFor();
       await agreements.getByRole("button", { name: "Commitments of 1" }).click();

@@ -8,7 +8,7 @@ import { migrate, openPglite, type Db } from "../../../server/db";
 import { connectLedger } from "../../../ledger/contracts";
 import { devWallet } from "../../../scripts/lib/anvil";
 import { demoCast } from "../../../scripts/lib/stack/accounts";
-import { EAST_CAMPUS, MAIN_CAMPUS } from "../../../scripts/demo-steps/campuses";
+import { EAST_CAMPUS, MAIN_CAMPUS, SHORT_DATED_LOT } from "../../../scripts/demo-steps/campuses";
 import { runDemo, type DemoSummary } from "../../../scripts/demo";
 import { testConfig } from "../helpers/config";
 import { startChain, type ChainStack } from "../support/chain";
@@ -80,15 +80,15 @@ describe("demo scenario", function () {
   const settlements = () =>
     chain.ledger.orderBook.queryFilter(chain.ledger.orderBook.filters.ShipmentSettled());
 
-  it("settles eight deliveries (one consigned) through City General's gateway and one supplier claim; the summary's money is the chain's", async function () {
+  it("settles nine deliveries (one consigned) through City General's gateway and one supplier claim; the summary's money is the chain's", async function () {
     const settled = await settlements();
-    expect(summary.settlements).to.equal(9);
-    expect(settled).to.have.length(9);
+    expect(summary.settlements).to.equal(10);
+    expect(settled).to.have.length(10);
     // The consigned receipt's confirmation is no payment: /v1/payments leaves it out.
-    expect(summary.payments).to.equal(7);
+    expect(summary.payments).to.equal(8);
     expect(summary.claims).to.equal(1);
     const byGateway = settled.filter((e) => e.args.settledBy === devWallet(10).address);
-    expect(byGateway).to.have.length(8);
+    expect(byGateway).to.have.length(9);
     // The consigned delivery's value went to the consignment book; its suppliers were paid by use.
     const { consignment } = chain.ledger;
     const consigned = (await consignment.queryFilter(consignment.filters.StockConsigned())).map(
@@ -218,11 +218,12 @@ describe("demo scenario", function () {
     const row = (agreementId: string, hospital: string) =>
       summary.fulfilment.find((f) => f.agreementId === agreementId && f.hospital === hospital);
     expect(summary.fulfilment).to.have.length(3 + 3 + 2);
-    // 150 funded in the spring, 10 consigned stents, then the order suggested by replenishment.
+    // 150 funded in the spring, 10 consigned stents, then the order suggested by replenishment,
+    // of which 10 short-dated stents were accepted.
     expect(row("1", general)).to.include({
       committed: "200",
       funded: String(160 + summary.replenishment.suggestion.quantity),
-      accepted: "83",
+      accepted: "93",
     });
     expect(row("2", childrens)).to.include({ committed: "100", funded: "40", accepted: "18" });
     expect(row("3", general)).to.include({ committed: "60", funded: "20", accepted: "10" });
@@ -400,6 +401,35 @@ describe("demo scenario", function () {
     expect(held).to.equal((await chain.ledger.orderBook.totalEscrow()) + owed);
   });
 
+  it("accepts short-dated stents at the east campus knowingly and moves what it would not use in time to the main campus", async function () {
+    const n = summary.nearExpiry;
+    expect(summary.exceptionsByReason).to.deep.include({ SHELF_LIFE_SHORT: 1 });
+    const [created] = (
+      await chain.ledger.trace.queryFilter(chain.ledger.trace.filters.ShipmentCreated())
+    ).filter((e) => e.args.record.lot === SHORT_DATED_LOT);
+    const expiry = new Date(Number(created.args.record.expiry) * 1000).toISOString().slice(0, 10);
+    // The east campus used 8 stents in the last 90 days: in the lot's 60 days it would use 5 of 10.
+    expect(n).to.deep.equal({
+      lot: SHORT_DATED_LOT,
+      expiry,
+      received: 10,
+      moved: 5,
+      from: EAST_CAMPUS,
+      to: MAIN_CAMPUS,
+    });
+    const [moved] = await chain.ledger.campusTransfers
+      .queryFilter(chain.ledger.campusTransfers.filters.CampusTransferRecorded())
+      .then((events) => events.filter((e) => e.args.lot === SHORT_DATED_LOT));
+    expect([moved.args.fromGln, moved.args.toGln, moved.args.quantity]).to.deep.equal([
+      BigInt(EAST_CAMPUS),
+      BigInt(MAIN_CAMPUS),
+      5n,
+    ]);
+    expect(lines.join("\n")).to.include(
+      `near-expiry move:            5 of 10 × ${SHORT_DATED_LOT} (expires ${expiry}) ${EAST_CAMPUS} → ${MAIN_CAMPUS} (suggested)`,
+    );
+  });
+
   it("moves stents to City General's east campus on the ledger, and covers its shortage from the main campus as suggested", async function () {
     const { campuses } = summary;
     expect(campuses.campuses.map((c) => c.name)).to.deep.equal([
@@ -419,9 +449,11 @@ describe("demo scenario", function () {
     const transfers = await chain.ledger.campusTransfers.queryFilter(
       chain.ledger.campusTransfers.filters.CampusTransferRecorded(),
     );
-    expect(transfers.map((e) => [e.args.lot, Number(e.args.quantity)])).to.deep.equal(
-      campuses.transfers.map((t) => [t.lot, t.quantity]),
-    );
+    // …and, at the end of the year, the near-expiry move.
+    expect(transfers.map((e) => [e.args.lot, Number(e.args.quantity)])).to.deep.equal([
+      ...campuses.transfers.map((t) => [t.lot, t.quantity]),
+      [SHORT_DATED_LOT, summary.nearExpiry.moved],
+    ]);
     const east = campuses.stock.filter((r) => r.campus === "City General East campus");
     expect(east.reduce((n, r) => n + Number(r.onHand), 0)).to.equal(3);
     expect(lines.join("\n")).to.match(/campus transfers: +8 × DES2611A 6901234000108 → 6901234000115, /);

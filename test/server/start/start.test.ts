@@ -195,7 +195,10 @@ describe("npm start (scripts/start.ts)", function () {
     await waitFor(() => /is running/.test(stackA.output()), "the page", 120_000, stackA.output);
     expect(stackA.output()).to.match(/✓ loading demo scenario/);
     demoA = await demoFacts(urlA, dirA);
-    expect(demoA.payments).to.equal(7);
+    expect(demoA.payments).to.equal(8); // the short-dated stents' delivery is the eighth
+    expect(stackA.output()).to.match(
+      /near-expiry move: +5 of 10 × DES2611N \(expires \d{4}-\d\d-\d\d\) 6901234000115 → 6901234000108/,
+    );
     expect(demoA.orders).to.equal(7); // five, City General's consigned stents and the order from replenishment's suggestion
     expect(stackA.output()).to.include(
       "consignment (City General):  10 stents received, 4 used and paid ¥3,000.00 in 1 batch(es), 2 returned (¥1,500.00 back), 4 on hand unpaid",
