@@ -88,7 +88,10 @@ const DAY_MS = 86_400_000;
  * Suggested moves, most urgent first:
  * - near-expiry: a lot on hand that expires within `nearExpiryDays`, of which the campus will
  *   not use everything before it expires at its own rate, goes to the campus that uses the GTIN
- *   fastest — as many units as that campus would use before the expiry;
+ *   fastest — as many units as that campus would use before the expiry. Both campuses use their
+ *   soonest-expiring units first: units that expire no later (held, or arriving by an earlier
+ *   suggestion) come off what each would use of the lot, so lots sent to one campus never add
+ *   up to more than it can use in time;
  * - shortage: a campus whose stock of a GTIN covers fewer than `coverDays` days of its use is
  *   brought up to `coverDays` from the surplus of other campuses (what they hold beyond their own
  *   `coverDays`), soonest-expiring lots first, before anyone orders more.
@@ -120,17 +123,32 @@ export async function suggestMoves(
   // Units of each lot a suggestion already plans to move: later suggestions count with them.
   const planned = new Map<StockRow, number>();
   const arriving = new Map<string, number>();
-  for (const r of rows) {
-    if (r.expiry === null) continue;
-    const days = daysUntil(r.expiry, now);
+  const left = (r: StockRow) => Number(r.onHand) - (planned.get(r) ?? 0);
+  // Campuses use their soonest-expiring units first, so a lot competes for a campus's use only
+  // with the units it holds, or will receive, that expire no later.
+  const ahead = (campus: string, r: StockRow) =>
+    rows
+      .filter(
+        (x) =>
+          x !== r && x.campus === campus && x.gtin === r.gtin && x.expiry !== null && x.expiry <= r.expiry!,
+      )
+      .reduce((sum, x) => sum + left(x), 0) + (arriving.get(`${campus}|${r.gtin}`) ?? 0);
+  const usableIn = (campus: string, r: StockRow, days: number) =>
+    Math.max(0, Math.floor(rateOf(campus, r.gtin) * days) - ahead(campus, r));
+  const byExpiry = rows
+    .filter((r) => r.expiry !== null)
+    .sort((a, b) => a.expiry!.localeCompare(b.expiry!) || a.lot.localeCompare(b.lot));
+  for (const r of byExpiry) {
+    const days = daysUntil(r.expiry!, now);
     if (days > SUGGESTION_RULES.nearExpiryDays) continue;
     const here = r.campus as string;
-    const surplus = Number(r.onHand) - Math.floor(rateOf(here, r.gtin) * days);
+    const surplus = Number(r.onHand) - usableIn(here, r, days);
     const fastest = campuses
       .filter((c) => c !== here && rateOf(c, r.gtin) > rateOf(here, r.gtin))
       .sort((a, b) => rateOf(b, r.gtin) - rateOf(a, r.gtin) || a.localeCompare(b))[0];
     if (surplus <= 0 || fastest === undefined) continue;
-    const quantity = Math.min(surplus, Math.floor(rateOf(fastest, r.gtin) * days));
+    // Never more than the destination would use before the lot expires, after what it uses first.
+    const quantity = Math.min(surplus, usableIn(fastest, r, days));
     if (quantity <= 0) continue;
     planned.set(r, quantity);
     arriving.set(`${fastest}|${r.gtin}`, (arriving.get(`${fastest}|${r.gtin}`) ?? 0) + quantity);
@@ -148,7 +166,6 @@ export async function suggestMoves(
     });
   }
 
-  const left = (r: StockRow) => Number(r.onHand) - (planned.get(r) ?? 0);
   const held = (campus: string, g: string) =>
     rows.filter((r) => r.campus === campus && r.gtin === g).reduce((sum, r) => sum + left(r), 0) +
     (arriving.get(`${campus}|${g}`) ?? 0);

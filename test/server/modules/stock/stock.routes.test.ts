@@ -1,3 +1,4 @@
+import { gtinCheckDigit } from "../../../../server/modules/barcodes";
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import type { Campus, CampusPage } from "../../../../api/campuses";
@@ -502,6 +503,69 @@ forEachEngine((engine) => {
         "lot (10)",
       );
       expectError(await take(t.approver, { campus: MAIN, lines: [] }), 403, "FORBIDDEN");
+    });
+  });
+
+  describe("near-expiry suggestions", () => {
+    // Their own GTIN and seed ids, and last: a stocktake would count these lots too.
+    const G3 = `0952012345682${gtinCheckDigit("0952012345682")}`;
+
+    it("never send one campus more near-expiry units than it uses before they expire, its own soonest lots first", async () => {
+      const now = await ledgerNow(app.chain);
+      const inDays = (days: number) => new Date(now.getTime() + days * DAY).toISOString().slice(0, 10);
+      const seed = new StockSeed(engine.db, 30_000);
+      // EAST used 45 in the 90-day window (0.5/day) and holds 5 of lot SOON, expiring in 20 days.
+      await seed.receipt({
+        hospital: H,
+        campus: EAST,
+        gtin: G3,
+        lot: "OLD",
+        expiry: inDays(300),
+        quantity: 45,
+      });
+      await seed.usage({
+        hospital: H,
+        campus: EAST,
+        gtin: G3,
+        lot: "OLD",
+        quantity: 45,
+        at: new Date(now.getTime() - 10 * DAY).toISOString(),
+      });
+      await seed.receipt({
+        hospital: H,
+        campus: EAST,
+        gtin: G3,
+        lot: "SOON",
+        expiry: inDays(20),
+        quantity: 5,
+      });
+      // MAIN and WEST use none and each hold 20 units expiring in 30 days.
+      await seed.receipt({
+        hospital: H,
+        campus: MAIN,
+        gtin: G3,
+        lot: "A30",
+        expiry: inDays(30),
+        quantity: 20,
+      });
+      await seed.receipt({
+        hospital: H,
+        campus: WEST,
+        gtin: G3,
+        lot: "B30",
+        expiry: inDays(30),
+        quantity: 20,
+      });
+
+      const page = (await get(`/v1/stock/suggestions?gtin=${G3}`, t.approver)).json<SuggestionPage>();
+      // In 30 days EAST uses 15 (29 or 30 whole days from the ledger's now: 14 or 15): 5 of them
+      // its own SOON, the rest from A30; B30 would expire on EAST's shelf, so it stays put. (Its
+      // 30-day need may then draw a unit more of A30 as a shortage: it is used in time too.)
+      const nearExpiry = page.items.filter((s) => s.kind === "near-expiry");
+      expect(nearExpiry.map((s) => [s.lot, s.from, s.to])).to.deep.equal([["A30", MAIN, EAST]]);
+      const days = Number(/expires in (\d+) day/.exec(nearExpiry[0].reason)![1]);
+      expect(nearExpiry[0].quantity).to.equal(String(Math.floor(0.5 * days) - 5));
+      expect(page.items.filter((s) => s.lot === "B30")).to.deep.equal([]);
     });
   });
 });
