@@ -95,7 +95,7 @@ describe("console: supplier", function () {
       await agreements.getByText("from 0 units: ¥750.00 — current").waitFor();
       await agreements.getByRole("button", { name: "Commitments of 1" }).click();
       const fulfilment = p.page.getByRole("table", { name: /Agreement 1 \(C0401-DES\)/ });
-      await fulfilment.getByText("83 (41.50%)").waitFor();
+      await fulfilment.getByText("93 (46.50%)").waitFor();
       await checkPage(p, "supplier-agreements");
 
       await supplierPage(p, "My payments", "My payments");
