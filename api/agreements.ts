@@ -1,5 +1,16 @@
 import { Type, type Static } from "typebox";
-import { Address, Bytes32, DateTime, IdString, LastChange, PageOf, PaginationQuery, Units } from "./common";
+import {
+  Address,
+  Bytes32,
+  DateTime,
+  IdString,
+  LastChange,
+  Nullable,
+  PageOf,
+  PaginationQuery,
+  TxHash,
+  Units,
+} from "./common";
 import { Tier } from "./tenders";
 
 /**
@@ -35,6 +46,19 @@ export const AgreementHospital = Type.Object(
 );
 export type AgreementHospital = Static<typeof AgreementHospital>;
 
+/** The supplier's consignment offer (ConsignmentBook.offerConsignment); null: not offered. */
+export const ConsignmentTerms = Type.Object(
+  {
+    hospitalBearsExpiry: Type.Boolean({
+      description: "true: stock that expires unused is paid to the supplier; false: the supplier's loss",
+    }),
+    offeredAt: DateTime,
+    offeredTx: TxHash,
+  },
+  closed,
+);
+export type ConsignmentTerms = Static<typeof ConsignmentTerms>;
+
 const summary = {
   id: IdString,
   tenderId: IdString,
@@ -51,6 +75,7 @@ const summary = {
   confirmWindowSeconds: Type.Integer(),
   fundedVolume: Type.With(Units, { description: "the hospitals' funded, uncancelled volume" }),
   acceptedVolume: Type.With(Units, { description: "accepted units: the position on the tier schedule" }),
+  consignment: Nullable(ConsignmentTerms),
   lastChange: LastChange,
 };
 

@@ -9,7 +9,7 @@ import type { Shipment } from "../../api/shipments";
 import type { Trail } from "../../api/trail";
 import { ORDER_STATUS } from "../../ledger/enums";
 import { GatewayClient } from "../../scripts/lib/gateway-client";
-import { OrderBook__factory } from "../../typechain-types";
+import { ConsignmentBook__factory, OrderBook__factory } from "../../typechain-types";
 import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
 import { startDemoStack, type DemoStack } from "./support/stack";
 
@@ -205,6 +205,45 @@ describe("console: hospital procurement", function () {
       await open(p, "Commitments", "Our commitments");
       await p.page.getByRole("img", { name: /^Line chart of agreement #1/ }).waitFor();
       await checkPage(p, "hospital-commitments");
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("makes a just-placed order under the stent agreement a consignment, before approval funds it", async function () {
+    const p = await openPage(browser, stack.url);
+    try {
+      await signInAs(p, APPROVER);
+      await open(p, "Place an order", "Place an order");
+      await p.page.getByLabel("Agreement").click();
+      await p.page.locator(".ant-select-item-option", { hasText: /^#1 · C0401-DES/ }).click();
+      // Acme offered agreement 1 on consignment in the demo year, expired stock at its own loss.
+      await p.page
+        .getByText("Offered: the supplier's stock stays in your custody", { exact: false })
+        .waitFor();
+      expect(
+        await p.page.getByText("expired stock is the supplier's loss", { exact: false }).count(),
+      ).to.equal(1);
+      await p.page.getByLabel("Quantity").fill("5");
+      await p.page.getByLabel("PO reference").fill("CGH-PO-2027-CONSIGN");
+      await p.page.getByRole("button", { name: "Place order" }).click();
+      const placed = p.page.getByRole("status").filter({ hasText: "CGH-PO-2027-CONSIGN" });
+      await placed.getByText(/^Order #\d+ \(CGH-PO-2027-CONSIGN\) placed/).waitFor();
+      const orderId = /Order #(\d+)/.exec((await placed.textContent())!)![1];
+      await placed.getByRole("button", { name: `Make order #${orderId} a consignment (pay on use)` }).click();
+      await placed.getByText(`Order #${orderId} is a consignment`, { exact: false }).waitFor();
+      expect(p.errors).to.deep.equal([]);
+
+      const config = await approver.get<ConsoleConfig>("/v1/console/config");
+      const provider = new JsonRpcProvider(stack.rpcUrl);
+      try {
+        const consignment = ConsignmentBook__factory.connect(config.contracts.consignment, provider);
+        expect(await consignment.isConsigned(BigInt(orderId))).to.equal(true);
+        const order = await OrderBook__factory.connect(config.contracts.orderBook, provider).order(orderId);
+        expect(ORDER_STATUS[Number(order.status)]).to.equal("placed");
+      } finally {
+        provider.destroy();
+      }
     } finally {
       await p.close();
     }

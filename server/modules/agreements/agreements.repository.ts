@@ -10,7 +10,15 @@ import type { Db } from "../../db";
 import { keysetList } from "../../lib/keyset-list";
 import { int, iso, lastChangeOf, text, type Row } from "../../lib/projection-row";
 
-/** Agreements and their hospitals' volumes as the indexer projects them (agreements, agreement_hospitals). */
+/**
+ * Agreements and their hospitals' volumes as the indexer projects them (agreements,
+ * agreement_hospitals), each with its consignment offer if its supplier made one.
+ */
+
+const WITH_TERMS = `SELECT * FROM (
+  SELECT a.*, ct.hospital_bears_expiry AS consignment_hospital_bears_expiry,
+    ct.offered_at AS consignment_offered_at, ct.last_tx AS consignment_tx
+  FROM agreements a LEFT JOIN consignment_terms ct ON ct.agreement_id = a.id) agreements`;
 
 function summaryView(r: Row): AgreementSummary {
   return {
@@ -29,6 +37,14 @@ function summaryView(r: Row): AgreementSummary {
     confirmWindowSeconds: int(r.confirm_window),
     fundedVolume: text(r.funded_volume),
     acceptedVolume: text(r.accepted_volume),
+    consignment:
+      r.consignment_offered_at === null
+        ? null
+        : {
+            hospitalBearsExpiry: r.consignment_hospital_bears_expiry === true,
+            offeredAt: iso(r.consignment_offered_at),
+            offeredTx: text(r.consignment_tx),
+          },
     lastChange: lastChangeOf(r),
   };
 }
@@ -50,7 +66,7 @@ export class AgreementsRepository {
     return keysetList(
       this.db,
       {
-        from: `SELECT * FROM agreements`,
+        from: WITH_TERMS,
         filters: [
           ["supplier", q.supplier],
           ["category", q.category],
@@ -65,7 +81,7 @@ export class AgreementsRepository {
   }
 
   async get(id: string): Promise<Agreement | null> {
-    const { rows } = await this.db.query<Row>(`SELECT * FROM agreements WHERE id = $1`, [id]);
+    const { rows } = await this.db.query<Row>(`${WITH_TERMS} WHERE id = $1`, [id]);
     if (!rows[0]) return null;
     const { rows: hospitals } = await this.db.query<Row>(
       `SELECT * FROM agreement_hospitals WHERE agreement_id = $1 ORDER BY hospital`,

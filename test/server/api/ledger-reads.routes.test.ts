@@ -395,6 +395,23 @@ forEachEngine((engine) => {
       expect([position.funded, onChain.acceptedVolume]).to.deep.equal([10n, 0n]);
     });
 
+    it("shows the supplier's consignment offer once it is on the ledger, null before", async function () {
+      const id = String(p.agreementId);
+      expect((await get(`/v1/agreements/${id}`, t.receiver)).json<Agreement>().consignment).to.equal(null);
+      await act.offerConsignment(chain.ledger, chain.cast.supplier, p.agreementId, true);
+      await app.indexer.catchUp();
+      const [offered] = await chain.ledger.consignment.queryFilter(
+        chain.ledger.consignment.filters.ConsignmentOffered(p.agreementId),
+      );
+      const at = new Date((await offered.getBlock()).timestamp * 1000).toISOString();
+      const expected = { hospitalBearsExpiry: true, offeredAt: at, offeredTx: offered.transactionHash };
+      expect((await get(`/v1/agreements/${id}`, t.receiver)).json<Agreement>().consignment).to.deep.equal(
+        expected,
+      );
+      const listed = (await get("/v1/agreements", t.hospital)).json<AgreementPage>().items;
+      expect(listed.map((a) => a.consignment)).to.deep.equal([expected]);
+    });
+
     it("answers 404 AGREEMENT_NOT_FOUND", async function () {
       expectError(await get("/v1/agreements/42", t.supplier), 404, "AGREEMENT_NOT_FOUND", "no agreement 42");
     });

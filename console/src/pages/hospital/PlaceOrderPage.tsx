@@ -15,10 +15,10 @@ import {
 import { id as keccakText } from "ethers";
 import { useState } from "react";
 import { Link } from "react-router-dom";
-import type { Agreement } from "../../../../api/agreements";
+import type { Agreement, ConsignmentTerms } from "../../../../api/agreements";
 import type { FulfilmentReport } from "../../../../api/fulfilment";
 import type { OrderSummary } from "../../../../api/orders";
-import { OrderBook__factory } from "../../../../typechain-types";
+import { ConsignmentBook__factory, OrderBook__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
 import { DateInput } from "../../components/DateInput";
 import { QueryState } from "../../components/QueryState";
@@ -32,6 +32,7 @@ import { PartyName } from "../../components/PartyName";
 import { TierBreakdown } from "./TierBreakdown";
 
 const orderBook = OrderBook__factory.createInterface();
+const consignmentBook = ConsignmentBook__factory.createInterface();
 const DAY_MS = 86_400_000;
 /** The ledger keeps an order's quantity as a uint32. */
 const MAX_QUANTITY = 4_294_967_295;
@@ -167,7 +168,9 @@ function PlaceForm({ agreement }: { agreement: Agreement }) {
                     {t("hospital.place.submit")}
                   </ActButton>
                 </Form>
-                {placed && <Placed agreementId={agreement.id} reference={placed} />}
+                {placed && (
+                  <Placed agreementId={agreement.id} reference={placed} consignment={agreement.consignment} />
+                )}
               </Card>
             </Col>
             <Col xs={24} xl={12}>
@@ -186,6 +189,17 @@ function PlaceForm({ agreement }: { agreement: Agreement }) {
                     <Descriptions.Item label={t("hospital.leadTime")}>
                       {t("hospital.days", { n: agreement.leadTimeDays })}
                     </Descriptions.Item>
+                    {agreement.consignment && (
+                      <Descriptions.Item label={t("hospital.place.consignment")}>
+                        {t("hospital.place.consignmentOffered", {
+                          expiry: t(
+                            agreement.consignment.hospitalBearsExpiry
+                              ? "hospital.place.expiryHospital"
+                              : "hospital.place.expirySupplier",
+                          ),
+                        })}
+                      </Descriptions.Item>
+                    )}
                     {mine && (
                       <Descriptions.Item label={t("hospital.fulfilment.committed")}>
                         {t("hospital.place.commitment", {
@@ -211,9 +225,23 @@ function PlaceForm({ agreement }: { agreement: Agreement }) {
   );
 }
 
-/** The order just placed, found by its reference: the relay returns a transaction, not an id. */
-function Placed({ agreementId, reference }: { agreementId: string; reference: string }) {
+/**
+ * The order just placed, found by its reference: the relay returns a transaction, not an id.
+ * Under an agreement offered on consignment the order can be made one here, before approval
+ * funds it (the ledger refuses it after).
+ */
+function Placed({
+  agreementId,
+  reference,
+  consignment,
+}: {
+  agreementId: string;
+  reference: string;
+  consignment: ConsignmentTerms | null;
+}) {
   const { t } = useI18n();
+  const { config } = useSession();
+  const [elected, setElected] = useState(false);
   const hospital = useHospital();
   const ref = keccakText(reference);
   const order = useQuery({
@@ -238,7 +266,26 @@ function Placed({ agreementId, reference }: { agreementId: string; reference: st
           ? t("hospital.place.placed", { id: order.data.id, reference })
           : t("hospital.place.placedNoId", { reference })
       }
-      description={<Link to="/hospital/approvals">{t("hospital.place.toApprovals")}</Link>}
+      description={
+        <Space orientation="vertical">
+          <Link to="/hospital/approvals">{t("hospital.place.toApprovals")}</Link>
+          {consignment &&
+            order.data &&
+            (elected ? (
+              <Typography.Text>{t("hospital.place.elected", { id: order.data.id })}</Typography.Text>
+            ) : (
+              <ActButton
+                call={() => ({
+                  to: config!.contracts.consignment,
+                  data: consignmentBook.encodeFunctionData("electConsignment", [BigInt(order.data!.id)]),
+                })}
+                onDone={() => setElected(true)}
+              >
+                {t("hospital.place.elect", { id: order.data.id })}
+              </ActButton>
+            ))}
+        </Space>
+      }
     />
   );
 }

@@ -78,6 +78,13 @@ export const en = {
   "hospital.place.placed": "Order #{id} ({reference}) placed: it waits for approval.",
   "hospital.place.placedNoId": "Order {reference} placed: it waits for approval.",
   "hospital.place.toApprovals": "Go to the orders to approve",
+  "hospital.place.consignment": "Consignment",
+  "hospital.place.consignmentOffered":
+    "Offered: the supplier's stock stays in your custody and is paid only when used; expired stock is {expiry}",
+  "hospital.place.expirySupplier": "the supplier's loss",
+  "hospital.place.expiryHospital": "paid by the hospital",
+  "hospital.place.elect": "Make order #{id} a consignment (pay on use)",
+  "hospital.place.elected": "Order #{id} is a consignment: nothing is paid on receipt, only for units used.",
 
   "hospital.orders.title": "Orders",
   "hospital.orders.table": "The hospital's orders",
@@ -290,6 +297,13 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.place.placed": "订单 #{id}（{reference}）已提交，等待审批。",
   "hospital.place.placedNoId": "订单 {reference} 已提交，等待审批。",
   "hospital.place.toApprovals": "前往待审批订单",
+  "hospital.place.consignment": "寄售",
+  "hospital.place.consignmentOffered":
+    "供应商已提供寄售：货物存放在贵院，使用后才付款；过期未用的货物由{expiry}",
+  "hospital.place.expirySupplier": "供应商承担",
+  "hospital.place.expiryHospital": "医院付款",
+  "hospital.place.elect": "将订单 #{id} 设为寄售（用后付款）",
+  "hospital.place.elected": "订单 #{id} 已设为寄售：验收时不付款，只为使用的件数付款。",
 
   "hospital.orders.title": "订单",
   "hospital.orders.table": "本院订单",
