@@ -150,15 +150,18 @@ async function recentlyRefused(tx: Db, since: Date): Promise<Set<string>> {
 
 async function unbatchedUsages(tx: Db): Promise<Usage[]> {
   const { rows } = await tx.query<Usage>(
+    // Driven from the consigned lots (few) into usages by their (hospital, gtin, lot, used_at)
+    // index, so a poll reads the usages of consigned lots only, not every usage ever recorded.
     `SELECT u.hospital, u.usage_id, u.gtin, u.lot, u.used_at, u.recorded_at,
        (u.quantity + COALESCE((SELECT sum(c.quantity) FROM usages c
           WHERE c.hospital = u.hospital AND c.corrects_usage_id = u.usage_id), 0))::int AS net
-     FROM usages u
+     FROM (SELECT cs.hospital, s.gtin, s.lot, min(COALESCE(s.chain_received_at, cs.consigned_at)) AS since
+           FROM consigned_stock cs JOIN shipments s ON s.id = cs.shipment_id
+           GROUP BY cs.hospital, s.gtin, s.lot) lots
+     JOIN usages u ON u.hospital = lots.hospital AND u.gtin = lots.gtin AND u.lot = lots.lot
+       AND u.used_at >= lots.since
      WHERE u.quantity > 0
        AND NOT EXISTS (SELECT 1 FROM consumption_batch_usages b WHERE b.hospital = u.hospital AND b.usage_id = u.usage_id)
-       AND EXISTS (SELECT 1 FROM consigned_stock cs JOIN shipments s ON s.id = cs.shipment_id
-                   WHERE cs.hospital = u.hospital AND s.gtin = u.gtin AND s.lot = u.lot
-                     AND COALESCE(s.chain_received_at, cs.consigned_at) <= u.used_at)
      ORDER BY u.recorded_at, u.usage_id`,
   );
   return rows
