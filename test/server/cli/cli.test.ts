@@ -389,6 +389,20 @@ describe("sunshine CLI", function () {
     expect(await h.ledger.registry.supplierStatus(supplier2.address)).to.equal(1n);
   });
 
+  it("consignment return --reason takes the catalogue's return reasons only; a valid one reaches the ledger", async () => {
+    const help = ok(await h.cli(["hospital", "consignment", "return", "--help"]));
+    expect(help)
+      .to.match(/unused_at_term_end \(401\)\s+Unused at the end of the consignment term/)
+      .and.match(/overstocked \(403\)\s+More on hand than the hospital uses/)
+      .and.not.include("units_damaged");
+    const back = ["hospital", "consignment", "return", "--shipment", "1", "--units", "1"];
+    fails(
+      await h.as(stranger, [...back, "--reason", "units_damaged"]),
+      /^error: --reason units_damaged \(31\) is not a reason for returnStock; it takes unspecified, unused_at_term_end, near_expiry_returned, overstocked, product_discontinued$/,
+    );
+    fails(await h.as(stranger, [...back, "--reason", "403"]), /ConsignmentStockNotFound\(shipmentId=1\)/);
+  });
+
   // -------------------------------------------------------------------------------------------
   // tenders: open, bid commit / reveal, finalize
   // -------------------------------------------------------------------------------------------
