@@ -22,38 +22,43 @@ export function ReturnStock({ stock }: { stock: ConsignedStock }) {
   const label = t("consignment.return.units", { shipment: stock.shipmentId });
   const reasonId = `consignment-return-reason-${stock.shipmentId}`;
   return (
-    <Space size={4} wrap>
-      <label htmlFor={reasonId}>{t("consignment.return.reason")}</label>
-      <div style={{ width: 220 }}>
-        <ReasonSelect act="returnStock" id={reasonId} value={reason} onChange={setReason} />
-      </div>
-      <InputNumber
-        aria-label={label}
-        title={label}
-        min={1}
-        max={stock.onHand}
-        value={units}
-        onChange={setUnits}
-        status={valid ? undefined : "error"}
-        style={{ width: 72 }}
-      />
-      <ActButton
-        disabled={!valid || reason === null}
-        title={
-          !valid
-            ? t("consignment.return.invalid", { max: stock.onHand })
-            : reason === null
-              ? t("consignment.return.chooseReason")
-              : undefined
-        }
-        call={() => ({
-          to: config!.contracts.consignment,
-          data: book.encodeFunctionData("returnStock", [BigInt(stock.shipmentId), units!, reason!]),
-        })}
-        onDone={() => setReason(null)}
-      >
-        {t("consignment.return.submit")}
-      </ActButton>
+    // The reason above the units and the button: side by side they overflow the table at 1366 px.
+    <Space orientation="vertical" size={4} style={{ width: 240 }}>
+      <Space size={4} style={{ width: "100%" }}>
+        <label htmlFor={reasonId}>{t("consignment.return.reason")}</label>
+        <div style={{ width: 190 }}>
+          <ReasonSelect act="returnStock" id={reasonId} value={reason} onChange={setReason} />
+        </div>
+      </Space>
+      <Space size={4}>
+        <InputNumber
+          aria-label={label}
+          title={label}
+          min={1}
+          max={stock.onHand}
+          value={units}
+          onChange={setUnits}
+          status={valid ? undefined : "error"}
+          style={{ width: 72 }}
+        />
+        <ActButton
+          disabled={!valid || reason === null}
+          title={
+            !valid
+              ? t("consignment.return.invalid", { max: stock.onHand })
+              : reason === null
+                ? t("consignment.return.chooseReason")
+                : undefined
+          }
+          call={() => ({
+            to: config!.contracts.consignment,
+            data: book.encodeFunctionData("returnStock", [BigInt(stock.shipmentId), units!, reason!]),
+          })}
+          onDone={() => setReason(null)}
+        >
+          {t("consignment.return.submit")}
+        </ActButton>
+      </Space>
     </Space>
   );
 }
