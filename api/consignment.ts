@@ -79,6 +79,12 @@ export const ConsumptionBatch = Type.Object(
     txHash: Nullable(TxHash),
     confirmedAt: Nullable(DateTime),
     lastError: Nullable(Type.String()),
+    errorName: Nullable(
+      Type.String({
+        description:
+          "the ledger's custom error that refused a failed batch (e.g. EnforcedPause), for a sentence in words",
+      }),
+    ),
   },
   closed,
 );

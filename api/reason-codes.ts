@@ -1,15 +1,16 @@
 import { Type, type Static } from "typebox";
 
 /**
- * The catalogue of the ledger's reason codes (GET /v1/reason-codes). Nine ledger acts record a
- * `uint16 reasonCode` in their event (contracts/interfaces); the chain keeps only the number, so
+ * The catalogue of the ledger's reason codes (GET /v1/reason-codes). The acts of REASON_ACTS record
+ * a `uint16 reasonCode` in their event (contracts/interfaces); the chain keeps only the number, so
  * this catalogue is what says what a number means. A code keeps its meaning forever: a new
  * reason gets a new code (the demo year's codes 1, 2, 7, 31, 41 and 42 among them), and a code
  * the catalogue lacks reads as "reason N" wherever it is shown.
  *
  * Codes are grouped by tens: 1–9 the goods' quality and safety, 11–19 qualification documents,
  * 21–29 a supplier's status, 31–39 deliveries, 41–49 recalls, 51–59 tenders, 61–69 hospital
- * members, 301–309 budget adjustments. The console's Chinese labels are keyed by `key` (console/src/i18n/reasons.ts).
+ * members, 301–309 budget adjustments, 401–409 consigned stock returned to its supplier. The
+ * console's Chinese labels are keyed by `key` (console/src/i18n/reasons.ts).
  */
 
 /** The acts that record a reason code, by their contract function's name. */
@@ -24,6 +25,7 @@ export const REASON_ACTS = [
   "recall",
   "liftRecall",
   "proposeAdjustment",
+  "returnStock",
 ] as const;
 export type ReasonAct = (typeof REASON_ACTS)[number];
 
@@ -128,6 +130,23 @@ export const REASONS = {
     code: 304,
     label: "Emergency or outbreak demand",
     acts: ["proposeAdjustment"],
+  },
+  // Consigned stock given back to its supplier (ConsignmentBook.returnStock), by either party.
+  unused_at_term_end: {
+    code: 401,
+    label: "Unused at the end of the consignment term",
+    acts: ["returnStock"],
+  },
+  near_expiry_returned: {
+    code: 402,
+    label: "Near expiry; returned before it expires",
+    acts: ["returnStock"],
+  },
+  overstocked: { code: 403, label: "More on hand than the hospital uses", acts: ["returnStock"] },
+  product_discontinued: {
+    code: 404,
+    label: "Product discontinued or replaced",
+    acts: ["returnStock"],
   },
 } as const satisfies Record<string, Entry>;
 

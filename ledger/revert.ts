@@ -2,6 +2,8 @@ import { Interface, type ErrorDescription } from "ethers";
 import {
   AgreementBook__factory,
   BudgetBook__factory,
+  CampusTransfers__factory,
+  ConsignmentBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
@@ -23,6 +25,8 @@ const ERRORS = new Interface(
     HospitalRegistry__factory.abi,
     LedgerForwarder__factory.abi,
     SettlementToken__factory.abi,
+    ConsignmentBook__factory.abi,
+    CampusTransfers__factory.abi,
   ]
     .flat()
     .filter((fragment) => fragment.type === "error")

@@ -82,11 +82,15 @@ export class Opts {
     return v;
   }
 
+  /** A repeatable option's values as given (for values that may hold a comma, e.g. GS1 scans). */
+  repeated(name: string): string[] {
+    const v = this.values[name];
+    return Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : [];
+  }
+
   /** A repeatable option; each value may also be a comma-separated list. */
   list(name: string): string[] {
-    const v = this.values[name];
-    const raw = Array.isArray(v) ? v.map(String) : typeof v === "string" ? [v] : [];
-    return raw
+    return this.repeated(name)
       .flatMap((s) => s.split(","))
       .map((s) => s.trim())
       .filter((s) => s !== "");

@@ -1,6 +1,6 @@
 import type { ConsignedStockPage, ConsumptionBatchPage } from "../../api/consignment";
 import * as act from "../../ledger/acts";
-import type { CommandSpec } from "./command";
+import { parseReason, reasonFields, reasonOption, type CommandSpec } from "./command";
 import { chainAct } from "./options";
 import { list, record } from "./output";
 
@@ -54,20 +54,21 @@ export const consignmentReturn: CommandSpec = {
   options: {
     shipment: { type: "string", value: "<id>", description: "the consigned shipment", required: true },
     units: { type: "string", value: "<n>", description: "units to return", required: true },
-    reason: { type: "string", value: "<code>", description: "reason code (default 0)" },
+    ...reasonOption("returnStock"),
   },
-  examples: ["sunshine hospital consignment return --shipment 9 --units 2"],
+  examples: ["sunshine hospital consignment return --shipment 9 --units 2 --reason overstocked"],
   async run(ctx, o) {
     const shipmentId = o.id("shipment");
     const units = o.int("units", undefined, 4_294_967_295);
-    const reason = o.int("reason", 0, 65_535);
+    const reason = parseReason(o, "returnStock");
     const chain = await ctx.chain();
-    await act.returnConsignedStock(chain.ledger, chain.signer, shipmentId, units, reason);
+    await act.returnConsignedStock(chain.ledger, chain.signer, shipmentId, units, reason.code);
     const s = await chain.ledger.consignment.stock(shipmentId);
     return record(
       chainAct(chain, {
         shipmentId,
         returned: units,
+        ...reasonFields(reason),
         onHand: s.received - s.used - s.returned - s.expired,
         held: s.held,
       }),

@@ -6,6 +6,7 @@ import { publishHospitalName } from "./hospital-names";
 import { budgetConfirm, budgetPropose, budgetSet, budgetShow, budgetWithdraw } from "./budgets";
 import { consignmentBatches, consignmentElect, consignmentReturn, consignmentStock } from "./consignment";
 import { campusAdd, campuses, stock, stockHolders, stockSuggestions, transfer } from "./stock";
+import { stocktake, stocktakes } from "./stocktake";
 import { acceptMembership, leaveHospital, setMember, setThreshold } from "./membership";
 import { allowLateShipment, orderApprove, orderCancel, orderPermit, orderPlace } from "./orders";
 import { confirm, disputeShipment, waiveExcursion, withdrawRefund } from "./settlement";
@@ -63,6 +64,8 @@ export const hospitalGroup: GroupSpec = {
     stockHolders,
     stockSuggestions,
     transfer,
+    stocktake,
+    stocktakes,
     ...replenishmentCommands,
   ],
 };

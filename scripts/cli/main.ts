@@ -31,15 +31,20 @@ interface Resolved {
   rest: string[];
 }
 
-/** Picks out the group and command words, skipping global options (and their values) around them. */
+/**
+ * Picks out the group and command words, skipping global options (and their values) around them.
+ * A complete command still takes a next word that names a longer one (`stock` → `stock holders`);
+ * any other word after it is its argument.
+ */
 function resolve(argv: string[]): Resolved {
   const words: string[] = [];
   const wordIndexes = new Set<number>();
   let group: GroupSpec | undefined;
   let command: CommandSpec | undefined;
-  for (let i = 0; i < argv.length && !command; i++) {
+  for (let i = 0; i < argv.length; i++) {
     const token = argv[i];
     if (token === "--") break;
+    if (command && token.startsWith("-")) break;
     if (token.startsWith("-")) {
       const name = token.replace(/^--?/, "").split("=")[0];
       const spec = GLOBAL_OPTIONS[name] ?? Object.values(GLOBAL_OPTIONS).find((o) => o.short === name);
@@ -55,6 +60,7 @@ function resolve(argv: string[]): Resolved {
     } else {
       const path = [...words.slice(1), token];
       const matches = group.commands.filter((c) => path.every((w, j) => c.path[j] === w));
+      if (matches.length === 0 && command) break;
       if (matches.length === 0) {
         throw new UsageError(
           `unknown command "${[group.name, ...path].join(" ")}"; see sunshine ${group.name} --help`,

@@ -14,7 +14,7 @@ import type { GatewayClient } from "../lib/gateway-client";
  */
 
 /** The form only: the gateway (GLN_INVALID) and the ledger (TransferInvalidGln) check the check digit. */
-function gln(o: Opts, name: string): string {
+export function gln(o: Opts, name: string): string {
   const value = o.string(name).trim();
   if (!/^\d{13}$/.test(value)) throw new UsageError(`--${name} must be a GLN: 13 digits (got "${value}")`);
   return value;
@@ -27,7 +27,7 @@ function gtin(o: Opts): string {
   return value.padStart(14, "0");
 }
 
-async function all<P extends { items: T[]; nextCursor: string | null }, T>(
+export async function all<P extends { items: T[]; nextCursor: string | null }, T>(
   g: GatewayClient,
   path: string,
 ): Promise<T[]> {

@@ -29,7 +29,10 @@ export const supplierGroup: GroupSpec = {
     recall,
     claimSettlement,
     consignmentOffer,
-    { ...consignmentReturn, examples: ["sunshine supplier consignment return --shipment 9 --units 4"] },
+    {
+      ...consignmentReturn,
+      examples: ["sunshine supplier consignment return --shipment 9 --units 4 --reason unused_at_term_end"],
+    },
     consignmentStock,
     consignmentBatches,
   ],

@@ -96,7 +96,8 @@ export async function consignmentYear(d: ConsignmentDemo): Promise<ConsignmentSu
     (await stockOf(officer, shipmentId))?.used === USED ? true : undefined,
   );
   d.log(`  City General returns ${RETURNED} stents it will not use to Acme…`);
-  await act.returnConsignedStock(L, d.hospital.approvers[0], shipmentId, RETURNED, 0);
+  // 403: more on hand than the hospital uses.
+  await act.returnConsignedStock(L, d.hospital.approvers[0], shipmentId, RETURNED, 403);
   const stock = await until("the return to be indexed", async () => {
     const s = await stockOf(officer, shipmentId);
     return s?.returned === RETURNED ? s : undefined;

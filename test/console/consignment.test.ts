@@ -1,8 +1,14 @@
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet } from "ethers";
 import type { Browser } from "playwright-core";
-import type { ConsignedStockPage } from "../../api/consignment";
+import type {
+  ConsignedStockPage,
+  ConsignmentMovementPage,
+  ConsumptionBatch,
+  ConsumptionBatchPage,
+} from "../../api/consignment";
 import type { ConsoleConfig } from "../../api/console";
+import { devWallet } from "../../scripts/lib/anvil";
 import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { ConsignmentBook__factory } from "../../typechain-types";
 import { checkPage, launchBrowser, openPage, signInAs } from "./support/browser";
@@ -68,7 +74,14 @@ describe("console: consignment payments", function () {
       await row
         .getByRole("spinbutton", { name: `Units to return from shipment ${before.shipmentId}` })
         .fill("1");
-      await row.getByRole("button", { name: "Return to supplier" }).click();
+      const give = row.getByRole("button", { name: "Return to supplier" });
+      // A return names its reason from the catalogue: nothing is chosen at first.
+      expect(await give.isDisabled()).to.equal(true);
+      await row.getByRole("combobox", { name: "Reason" }).click();
+      await p.page
+        .locator(".ant-select-item-option", { hasText: "More on hand than the hospital uses (403)" })
+        .click();
+      await give.click();
       await figure("onHand").getByText("3", { exact: true }).waitFor();
       await figure("returned").getByText("3", { exact: true }).waitFor();
       await checkPage(p, "consignment-returned");
@@ -82,6 +95,13 @@ describe("console: consignment payments", function () {
     );
     const onChain = await book.stock(before.shipmentId);
     expect([onChain.returned, onChain.held]).to.deep.equal([3n, 3n * 75_000n]);
+    const returns = (
+      await client.get<ConsignmentMovementPage>("/v1/consignment/movements?limit=500")
+    ).items.filter((m) => m.kind === "return");
+    expect(returns.map((m) => [m.units, m.reasonCode])).to.deep.equal([
+      [2, 0],
+      [1, 403],
+    ]);
   });
 
   it("shows the supplier the same stock and batch, with no return to make", async function () {
@@ -94,6 +114,74 @@ describe("console: consignment payments", function () {
       await checkPage(p, "consignment-supplier");
     } finally {
       await p.close();
+    }
+  });
+
+  it("says in words, in English and Chinese, why the ledger refused a consumption batch", async function () {
+    const config = await client.get<ConsoleConfig>("/v1/console/config");
+    const provider = new JsonRpcProvider(stack.rpcUrl);
+    // The ledger admin (dev wallet 0, the pauser) is not among the demo cast's sign-in accounts.
+    const admin = devWallet(0, provider);
+    const book = ConsignmentBook__factory.connect(config.contracts.consignment, admin);
+    const [consigned] = await stock();
+    const dock = new GatewayClient(stack.url);
+    await dock.login(new Wallet(stack.account("City General Hospital, receiving dock").privateKey));
+    await (await book.pause()).wait();
+    try {
+      // One more consigned stent used while the book is paused: its batch is refused (EnforcedPause).
+      const usedAt = new Date((await provider.getBlock("latest"))!.timestamp * 1000).toISOString();
+      await dock.post(
+        "/v1/usages",
+        {
+          usageId: "U-K-PAUSED",
+          gtin: consigned.gtin,
+          lot: consigned.lot,
+          serial: "K1-0010", // the demo's last consigned stent: it used K1-0001…K1-0004
+          department: "Catheter lab",
+          patientRef: "MRN-U-K-PAUSED",
+          usedAt,
+          billingCode: "C0401-DES-PCI",
+          billedAmount: "75000",
+        },
+        { "idempotency-key": "U-K-PAUSED" },
+      );
+      let refused: ConsumptionBatch | undefined;
+      for (const deadline = Date.now() + 60_000; !refused && Date.now() < deadline;) {
+        const { items } = await client.get<ConsumptionBatchPage>("/v1/consignment/batches?limit=500");
+        refused = items.find((b) => b.status === "failed");
+        if (!refused) await new Promise((r) => setTimeout(r, 250)); // the poll's interval
+      }
+      expect(refused).to.include({ errorName: "EnforcedPause", units: 1 });
+
+      const p = await open(APPROVER_1);
+      try {
+        const row = p.page.getByRole("table", { name: "Consumption batches" }).getByRole("row").filter({
+          hasText: "Refused",
+        });
+        // While the book stays paused the gateway cuts the usage again once per interval: a row each.
+        await row
+          .first()
+          .getByText("Refused by the ledger: The contract is paused: this act waits until it is resumed.")
+          .waitFor();
+        await checkPage(p, "consignment-refused");
+      } finally {
+        await p.close();
+      }
+      const zh = await openPage(browser, stack.url, "zh-CN");
+      try {
+        await zh.page.getByRole("button", { name: `以 ${APPROVER_1} 身份登录`, exact: true }).click();
+        await zh.page.getByRole("link", { name: "寄售" }).click();
+        const row = zh.page
+          .getByRole("table", { name: "消耗批次" })
+          .getByRole("row")
+          .filter({ hasText: "被拒绝" });
+        await row.first().getByText("账本拒绝：该合约已暂停，此操作须待恢复后进行。").waitFor();
+        await checkPage(zh, "consignment-refused-zh");
+      } finally {
+        await zh.close();
+      }
+    } finally {
+      await (await book.unpause()).wait();
     }
   });
 });

@@ -35,6 +35,62 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
     zh: "保证金或付款代币的授权额度不足。",
   },
   ERC20InsufficientBalance: { en: "The token balance is too low.", zh: "代币余额不足。" },
+  EnforcedPause: {
+    en: "The contract is paused: this act waits until it is resumed.",
+    zh: "该合约已暂停，此操作须待恢复后进行。",
+  },
+  // The consignment book (ConsignmentBook): its acts in the console, and the refused batches.
+  ConsignmentNotSupplier: {
+    en: "Only the agreement's supplier may offer it on consignment.",
+    zh: "只有该协议的供应商可以提供寄售。",
+  },
+  ConsignmentAlreadyOffered: {
+    en: "This agreement is already offered on consignment.",
+    zh: "该协议已提供寄售。",
+  },
+  ConsignmentNotOffered: {
+    en: "The order's agreement is not offered on consignment.",
+    zh: "该订单所属协议未提供寄售。",
+  },
+  ConsignmentOrderNotPlaced: {
+    en: "Only a placed order, before it is funded, can be made a consignment.",
+    zh: "只有已下达且尚未注资的订单才能改为寄售。",
+  },
+  ConsignmentAlreadyElected: { en: "This order is already a consignment.", zh: "该订单已是寄售订单。" },
+  ConsignmentNotHospitalStaff: {
+    en: "You are neither the hospital's account nor one of its approvers.",
+    zh: "您既不是该医院的账户，也不是其审批人。",
+  },
+  ConsignmentNotSettler: {
+    en: "The gateway's key is not the hospital's settler: the batch cannot be paid with it.",
+    zh: "网关的密钥不是该医院的结算人，无法用其支付该批次。",
+  },
+  ConsignmentStockNotFound: {
+    en: "No consigned stock is recorded for this shipment.",
+    zh: "该发货单没有寄售库存记录。",
+  },
+  ConsignmentBatchEmpty: { en: "The consumption batch has no units.", zh: "该消耗批次没有数量。" },
+  ConsignmentBatchRepeated: {
+    en: "This consumption batch was already paid.",
+    zh: "该消耗批次已付款。",
+  },
+  ConsignmentBatchMixed: {
+    en: "The batch mixes shipments of another hospital or supplier.",
+    zh: "该批次混入了其他医院或供应商的发货单。",
+  },
+  ConsignmentZeroUnits: { en: "Give at least one unit.", zh: "数量至少为 1 件。" },
+  ConsignmentExceedsOnHand: {
+    en: "More units than the hospital holds of this consigned shipment.",
+    zh: "超出该寄售发货单的在库数量。",
+  },
+  ConsignmentReturnNotAllowed: {
+    en: "You may not return this stock: the hospital may at any time, the supplier only after the agreement's term.",
+    zh: "您无权退回该库存：医院可随时退回，供应商仅在协议期满后可取回。",
+  },
+  ConsignmentNotExpired: {
+    en: "The shipment has not expired yet: it cannot be written off.",
+    zh: "该发货单尚未过期，不能核销。",
+  },
 };
 
 export function chainErrorSentence(name: string | undefined, lang: Lang): string | null {

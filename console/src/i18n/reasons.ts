@@ -37,6 +37,10 @@ const ZH: Record<ReasonKey, string> = {
   plan_reduced: "计划调减，退回不需要的预算",
   price_change: "新协议价格变化",
   emergency_demand: "突发或疫情需求",
+  unused_at_term_end: "寄售期满未使用",
+  near_expiry_returned: "临近效期，到期前退回",
+  overstocked: "在库数量超出医院用量",
+  product_discontinued: "产品停用或已被替换",
 };
 
 function messages(label: (key: ReasonKey) => string): ReasonMessages {

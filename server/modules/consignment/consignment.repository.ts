@@ -52,6 +52,7 @@ function batchView(r: Row): ConsumptionBatch {
     txHash: textOrNull(r.tx_hash),
     confirmedAt: isoOrNull(r.confirmed_at),
     lastError: textOrNull(r.last_error),
+    errorName: textOrNull(r.error_name),
   };
 }
 
@@ -107,7 +108,7 @@ export class ConsignmentRepository {
       {
         from: `SELECT * FROM (SELECT COALESCE(j.batch_id, b.batch_id) AS batch_id,
                  COALESCE(j.hospital, b.hospital) AS hospital, COALESCE(j.supplier, b.supplier) AS supplier,
-                 COALESCE(b.units, j.accepted::int) AS units, j.last_error,
+                 COALESCE(b.units, j.accepted::int) AS units, j.last_error, j.error_name,
                  CASE WHEN b.batch_id IS NOT NULL THEN 'confirmed' ELSE j.status END AS status,
                  b.amount, COALESCE(b.tx_hash, j.tx_hash) AS tx_hash, b.confirmed_at,
                  to_char(COALESCE(j.created_at, b.confirmed_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')

@@ -5,7 +5,7 @@ import { appError } from "../../plugins/error-catalogue";
 import { DEFAULT_LIMIT, decodeCursor, ID_KEY, toPage } from "../../lib/pagination";
 import { keysetList } from "../../lib/keyset-list";
 import { HOSPITAL_ROLES, hospitalOf, principalOf } from "../auth/auth.plugin";
-import { bearer } from "../../../api/common";
+import { bearer, IdempotencyHeaders } from "../../../api/common";
 import { errorResponses } from "../../../api/errors";
 import {
   HolderPage,
@@ -25,7 +25,8 @@ import { suggestMoves } from "./stock.service";
 
 /**
  * /v1/stock: a hospital group's stock per campus, who holds an item, and suggested moves. Stock
- * is internal to a hospital, so only its own staff read it (as department budgets).
+ * is internal to a hospital, so only its own staff read it (as department budgets). A stocktake
+ * is POSTed with an Idempotency-Key, as receipts are.
  */
 
 /** The caller's hospital; naming another is refused. */
@@ -148,18 +149,22 @@ const stockRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ["stock"],
         summary:
           "Record a stocktake of a campus: each lot whose count differs from its stock becomes an exception with its evidence",
+        headers: IdempotencyHeaders,
         body: StocktakeRequest,
         response: { 201: Stocktake, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const stocktake = await recordStocktake(
+      const outcome = await recordStocktake(
         app.db,
         request.body,
         { address: principalOf(request).address, hospital: hospitalOf(request) },
         await ledgerNow(app.chain),
+        request.headers["idempotency-key"],
       );
-      return reply.code(201).send(stocktake);
+      if (outcome.replayed) reply.header("idempotent-replayed", "true");
+      // The status the first request answered (201), stored with its body for replays.
+      return reply.code(outcome.statusCode as 201).send(outcome.body);
     },
   );
 

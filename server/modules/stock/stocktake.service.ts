@@ -1,4 +1,5 @@
 import type { Db } from "../../db";
+import { withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
 import { appError } from "../../plugins/error-catalogue";
 import { Gs1Error, parseGs1 } from "../barcodes";
 import { campusFor } from "../campuses/campuses.service";
@@ -15,18 +16,20 @@ import * as repo from "./stock.repository";
  * counted, consigned stock with the rest (its returns and write-offs have left the shelf). The
  * records' figure is the signed balance, not on hand: a campus that used more than it held expects
  * fewer than zero, so the units used there without a receipt show as extra rather than vanish.
- * A serial scanned twice counts once.
+ * A serial scanned twice counts once. Idempotent by the client's Idempotency-Key, as receipts
+ * and usages are: a count sent twice (a retry after a lost answer) raises its exceptions once.
  */
 export async function recordStocktake(
   db: Db,
   request: StocktakeRequest,
   actor: { address: string; hospital: string },
   now: Date,
-): Promise<Stocktake> {
+  idempotencyKey: string,
+): Promise<IdempotentResponse<Stocktake>> {
   const hospital = actor.hospital.toLowerCase();
   const campus = (await campusFor(db, hospital, request.campus, "campus"))!;
   const counted = countLines(request, now);
-  return db.transaction(async (tx) => {
+  return withIdempotency(db, `stocktakes:${hospital}`, idempotencyKey, request, async (tx) => {
     const expected = new Map(
       (await repo.stockOf(tx, hospital, { campus })).map((r) => [`${r.gtin}|${r.lot}` as string, r] as const),
     );
@@ -80,7 +83,7 @@ export async function recordStocktake(
       differences.push({ gtin, lot, expected: want, counted: have, exceptionId });
     }
     await repo.setStocktakeDifferences(tx, id, differences);
-    return {
+    const stocktake: Stocktake = {
       id,
       hospital,
       campus,
@@ -88,6 +91,7 @@ export async function recordStocktake(
       countedAt: now.toISOString(),
       differences,
     };
+    return { statusCode: 201, body: stocktake };
   });
 }
 

@@ -3,6 +3,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { encryptKeystoreJsonSync, ethers, Wallet, type HDNodeWallet } from "ethers";
 import * as act from "../../../ledger/acts";
+import type { ExceptionList, StocktakeReason } from "../../../api/exceptions";
 import { GatewayClient, GatewayError } from "../../../scripts/lib/gateway-client";
 import { DAY, useCliHarness } from "./harness";
 
@@ -130,6 +131,8 @@ describe("sunshine CLI", function () {
         "stock holders",
         "stock suggestions",
         "transfer",
+        "stocktake",
+        "stocktake list",
         "par set",
         "par show",
         "forecast",
@@ -389,6 +392,20 @@ describe("sunshine CLI", function () {
     );
     // Refused before anything was sent.
     expect(await h.ledger.registry.supplierStatus(supplier2.address)).to.equal(1n);
+  });
+
+  it("consignment return --reason takes the catalogue's return reasons only; a valid one reaches the ledger", async () => {
+    const help = ok(await h.cli(["hospital", "consignment", "return", "--help"]));
+    expect(help)
+      .to.match(/unused_at_term_end \(401\)\s+Unused at the end of the consignment term/)
+      .and.match(/overstocked \(403\)\s+More on hand than the hospital uses/)
+      .and.not.include("units_damaged");
+    const back = ["hospital", "consignment", "return", "--shipment", "1", "--units", "1"];
+    fails(
+      await h.as(stranger, [...back, "--reason", "units_damaged"]),
+      /^error: --reason units_damaged \(31\) is not a reason for returnStock; it takes unspecified, unused_at_term_end, near_expiry_returned, overstocked, product_discontinued$/,
+    );
+    fails(await h.as(stranger, [...back, "--reason", "403"]), /ConsignmentStockNotFound\(shipmentId=1\)/);
   });
 
   // -------------------------------------------------------------------------------------------
@@ -1102,6 +1119,10 @@ describe("sunshine CLI", function () {
     const lot = rows.find((r: { lot: string }) => r.lot === LOT);
     expect(lot).to.include({ campus: MAIN, campusName: "Main campus", received: "8" });
     const onHand = Number(lot.onHand);
+    // A word after a complete command (`stock`) that names a longer one is that command.
+    expect(ok(await h.as(receiver, ["hospital", "stock", "holders", "--gtin", GTIN, ...gw]))).to.match(
+      new RegExp(`Main campus\\s+${LOT}\\s+\\S+\\s+${onHand}\\n`),
+    );
     const move = ["hospital", "transfer", "--gtin", GTIN, "--lot", LOT, "--from", MAIN, "--to", EAST];
     fails(
       await h.as(receiver, [...move, "--quantity", String(onHand + 1), ...gw]),
@@ -1110,5 +1131,63 @@ describe("sunshine CLI", function () {
     const out = ok(await h.as(receiver, [...move, "--quantity", "1", ...gw]));
     expect(field(out, "transferId")).to.equal("1");
     expect(await h.ledger.campusTransfers.transferCount()).to.equal(1n);
+  });
+
+  it("hospital stocktake / stocktake list: a receiver counts a campus's shelf from scans; each lot's difference is an exception, a count sent again is recorded once", async () => {
+    const gw = ["--gateway", h.gatewayUrl];
+    const MAIN = "6900000000014";
+    const [row] = JSON.parse(
+      ok(await h.as(receiver, ["hospital", "stock", "--campus", MAIN, "--gtin", GTIN, "--json", ...gw])),
+    ).filter((r: { lot: string }) => r.lot === LOT);
+    const onHand = Number(row.onHand);
+    expect(onHand).to.be.greaterThan(1);
+    // The shelf holds one unit fewer than the records: lot-level scans, one unit each.
+    const shelf = file(
+      "shelf.txt",
+      `${Array(onHand - 1)
+        .fill(`(01)${GTIN}(10)${LOT}`)
+        .join("\n")}\n\n`,
+    );
+    const take = ["hospital", "stocktake", "--campus", MAIN, "--file", shelf, ...gw];
+    const out = ok(await h.as(receiver, take));
+    expect(out).to.match(new RegExp(`${GTIN}\\s+${LOT}\\s+${onHand}\\s+${onHand - 1}\\s+1 missing\\s+\\d+`));
+    const taken = JSON.parse(ok(await h.as(receiver, [...take, "--json"])));
+    expect(taken.id, "the same count the same day is the same stocktake").to.equal(field(out, "stocktake"));
+    const missing = taken.differences.find((d: { lot: string }) => d.lot === LOT);
+    expect(missing).to.include({ gtin: GTIN, expected: onHand, counted: onHand - 1 });
+    const gateway = new GatewayClient(h.gatewayUrl);
+    await gateway.login(approver);
+    const { items } = await gateway.get<ExceptionList>("/v1/exceptions?reason=STOCK_MISSING");
+    const exception = items.find((e) => e.id === missing.exceptionId)!;
+    expect(exception.source).to.equal("stocktake");
+    expect(exception.reasons[0].code).to.equal("STOCK_MISSING");
+    expect((exception.reasons[0] as StocktakeReason).details).to.include({
+      expected: onHand,
+      counted: onHand - 1,
+      stocktakeId: taken.id,
+    });
+
+    const listed = ok(await h.as(approver, ["hospital", "stocktake", "list", "--campus", MAIN, ...gw]));
+    expect(
+      listed.match(
+        new RegExp(`^${taken.id}\\s+${MAIN}\\s.*${LOT}\\s+${onHand}\\s+${onHand - 1}\\s+1 missing`, "gm"),
+      ),
+    ).to.have.length(1);
+    fails(
+      await h.as(receiver, [
+        "hospital",
+        "stocktake",
+        "--campus",
+        MAIN,
+        "--scan",
+        `(01)${GTIN}(10)${LOT}`,
+        "--scan",
+        "(01)09520123456787(10)L1",
+        ...gw,
+      ]),
+      /BARCODE_INVALID \(400\): line 2: /,
+    );
+    fails(await h.as(receiver, ["hospital", "stocktake", "--campus", MAIN, ...gw]), /--scan or --file/);
+    fails(await h.as(approver, [...take]), /FORBIDDEN/);
   });
 });

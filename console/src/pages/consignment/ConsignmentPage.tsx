@@ -5,6 +5,7 @@ import { CursorTable } from "../../components/CursorTable";
 import { Hex } from "../../components/Hex";
 import { QueryState } from "../../components/QueryState";
 import { TAG } from "../../components/tag-colours";
+import { chainErrorSentence } from "../../i18n/chain-errors";
 import { useI18n } from "../../i18n/i18n";
 import { fetchAll } from "../../lib/api";
 import { useSession } from "../../lib/session";
@@ -30,10 +31,11 @@ function totals(stock: ConsignedStock[]) {
 /**
  * The consignment payments page: the caller's consigned units received, used, paid, returned and
  * on hand; each shipment's stock, with a return for the hospital's account and approvers; and
- * every consumption batch with its units, amount and transaction.
+ * every consumption batch with its units, amount and transaction — a batch the ledger refused with
+ * its custom error in words.
  */
 export function ConsignmentPage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { yuan, date, dateTime } = useFormat();
   const roles = useSession().session?.roles ?? [];
   const mayReturn = roles.includes("hospital-admin") || roles.includes("hospital-approver");
@@ -116,7 +118,19 @@ export function ConsignmentPage() {
             { title: t("consignment.batch"), render: (_, b) => <Hex value={b.batchId} /> },
             {
               title: t("common.status"),
-              render: (_, b) => <Tag color={TONE[b.status]}>{t(`consignment.status.${b.status}`)}</Tag>,
+              render: (_, b) => (
+                <>
+                  <Tag color={TONE[b.status]}>{t(`consignment.status.${b.status}`)}</Tag>
+                  {b.status === "failed" && (b.errorName ?? b.lastError) !== null && (
+                    <Typography.Text style={{ display: "block", maxWidth: 360, wordBreak: "break-word" }}>
+                      {t("consignment.batch.refused", {
+                        sentence:
+                          chainErrorSentence(b.errorName ?? undefined, lang) ?? b.errorName ?? b.lastError!,
+                      })}
+                    </Typography.Text>
+                  )}
+                </>
+              ),
             },
             { title: t("consignment.units"), dataIndex: "units", align: "right" },
             {

@@ -3,42 +3,62 @@ import { useState } from "react";
 import type { ConsignedStock } from "../../../../api/consignment";
 import { ConsignmentBook__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
+import { ReasonSelect } from "../../components/ReasonSelect";
 import { useI18n } from "../../i18n/i18n";
 import { useSession } from "../../lib/session";
 
 const book = ConsignmentBook__factory.createInterface();
-/** The catalogue has no return reasons yet: the act records "no reason stated". */
-const NO_REASON = 0;
 
-/** Returns unused units of one consigned shipment to the supplier (relayed). */
+/**
+ * Returns unused units of one consigned shipment to the supplier (relayed), with a reason from the
+ * catalogue that the ledger records in ConsignedStockReturned; nothing is chosen at first.
+ */
 export function ReturnStock({ stock }: { stock: ConsignedStock }) {
   const { t } = useI18n();
   const { config } = useSession();
   const [units, setUnits] = useState<number | null>(1);
+  const [reason, setReason] = useState<number | null>(null);
   const valid = units !== null && Number.isInteger(units) && units >= 1 && units <= stock.onHand;
   const label = t("consignment.return.units", { shipment: stock.shipmentId });
+  const reasonId = `consignment-return-reason-${stock.shipmentId}`;
   return (
-    <Space size={4} wrap>
-      <InputNumber
-        aria-label={label}
-        title={label}
-        min={1}
-        max={stock.onHand}
-        value={units}
-        onChange={setUnits}
-        status={valid ? undefined : "error"}
-        style={{ width: 72 }}
-      />
-      <ActButton
-        disabled={!valid}
-        title={valid ? undefined : t("consignment.return.invalid", { max: stock.onHand })}
-        call={() => ({
-          to: config!.contracts.consignment,
-          data: book.encodeFunctionData("returnStock", [BigInt(stock.shipmentId), units!, NO_REASON]),
-        })}
-      >
-        {t("consignment.return.submit")}
-      </ActButton>
+    // The reason above the units and the button: side by side they overflow the table at 1366 px.
+    <Space orientation="vertical" size={4} style={{ width: 240 }}>
+      <Space size={4} style={{ width: "100%" }}>
+        <label htmlFor={reasonId}>{t("consignment.return.reason")}</label>
+        <div style={{ width: 190 }}>
+          <ReasonSelect act="returnStock" id={reasonId} value={reason} onChange={setReason} />
+        </div>
+      </Space>
+      <Space size={4}>
+        <InputNumber
+          aria-label={label}
+          title={label}
+          min={1}
+          max={stock.onHand}
+          value={units}
+          onChange={setUnits}
+          status={valid ? undefined : "error"}
+          style={{ width: 72 }}
+        />
+        <ActButton
+          disabled={!valid || reason === null}
+          title={
+            !valid
+              ? t("consignment.return.invalid", { max: stock.onHand })
+              : reason === null
+                ? t("consignment.return.chooseReason")
+                : undefined
+          }
+          call={() => ({
+            to: config!.contracts.consignment,
+            data: book.encodeFunctionData("returnStock", [BigInt(stock.shipmentId), units!, reason!]),
+          })}
+          onDone={() => setReason(null)}
+        >
+          {t("consignment.return.submit")}
+        </ActButton>
+      </Space>
     </Space>
   );
 }

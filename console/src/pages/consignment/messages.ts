@@ -28,6 +28,9 @@ export const en = {
   "consignment.return.units": "Units to return from shipment {shipment}",
   "consignment.return.submit": "Return to supplier",
   "consignment.return.invalid": "Between 1 and {max} units",
+  "consignment.return.reason": "Reason",
+  "consignment.return.chooseReason": "Choose why the units go back",
+  "consignment.batch.refused": "Refused by the ledger: {sentence}",
 } as const;
 
 type Key = keyof typeof en;
@@ -61,4 +64,7 @@ export const zh: Record<Key, string> = {
   "consignment.return.units": "从发货单 {shipment} 退回的数量",
   "consignment.return.submit": "退回供应商",
   "consignment.return.invalid": "1 至 {max} 件",
+  "consignment.return.reason": "原因",
+  "consignment.return.chooseReason": "请选择退回原因",
+  "consignment.batch.refused": "账本拒绝：{sentence}",
 };

@@ -9,6 +9,8 @@ import { fetchAll } from "../../lib/api";
 import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
 import { useCampusTransfers } from "./campus-transfers";
+import { StocktakeForm } from "./StocktakeForm";
+import { StocktakeList } from "./StocktakeList";
 import { TransferForm } from "./TransferForm";
 
 /** The stents of the demo year: the item a person most likely looks up first. */
@@ -18,7 +20,8 @@ const MOVERS = ["hospital-admin", "hospital-receiver"];
 /**
  * GET /v1/stock/holders and /v1/stock/suggestions: who holds an item and until when, and the
  * moves the gateway suggests, each of which the warehouse can record on the ledger at once. Both
- * lists are short by nature (campuses × lots of one item).
+ * lists are short by nature (campuses × lots of one item). Below, the stocktake: the warehouse
+ * counts a campus's shelf (the same roles that move stock may count it) and every stocktake so far.
  */
 export function StockPage() {
   const { t } = useI18n();
@@ -153,6 +156,8 @@ export function StockPage() {
           </QueryState>
         </Card>
         {mayMove && valid && <TransferForm gtin={gtin} holders={holders.data ?? []} />}
+        {mayMove && <StocktakeForm />}
+        <StocktakeList />
       </Space>
     </section>
   );

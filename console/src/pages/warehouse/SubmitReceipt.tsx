@@ -124,8 +124,11 @@ function toLocalInput(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** 128 random bits: crypto.getRandomValues works where randomUUID (secure contexts only) may not. */
-function freshKey(): string {
+/**
+ * An Idempotency-Key of 128 random bits (also the stocktake form's): crypto.getRandomValues works
+ * where randomUUID (secure contexts only) may not.
+ */
+export function freshKey(what = "receipt"): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `receipt-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `${what}-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }

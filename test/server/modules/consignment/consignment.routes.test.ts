@@ -181,6 +181,26 @@ forEachEngine((engine) => {
     expectError(await get("/v1/consignment/movements?cursor=forged", t.hospital), 400, "CURSOR_INVALID");
   });
 
+  it("names the consignment book's refusal: returning more than is on hand is ConsignmentExceedsOnHand", async function () {
+    const s = await chain.ledger.consignment.stock(shipmentId);
+    const onHand = s.received - s.used - s.returned - s.expired;
+    const data = chain.ledger.consignment.interface.encodeFunctionData("returnStock", [
+      shipmentId,
+      1000,
+      403,
+    ]);
+    const body = expectError(
+      await relay(chain.cast.hospital, data, t.hospital),
+      400,
+      "RELAY_CALL_REVERTED",
+      "ConsignmentExceedsOnHand",
+    );
+    expect(body.details).to.deep.equal({
+      error: "ConsignmentExceedsOnHand",
+      args: { shipmentId: shipmentId.toString(), units: "1000", onHand: onHand.toString() },
+    });
+  });
+
   it("refuses relaying a consignment election for a supplier", async function () {
     const data = chain.ledger.consignment.interface.encodeFunctionData("electConsignment", [1n]);
     expectError(

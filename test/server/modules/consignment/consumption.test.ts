@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { migrate, type Db } from "../../../../server/db";
 import * as act from "../../../../ledger/acts";
 import { cutBatches } from "../../../../server/modules/consignment/consumption.batcher";
+import { ConsignmentRepository } from "../../../../server/modules/consignment/consignment.repository";
 import { insertUsage } from "../../../../server/modules/usages/usages.repository";
 import { forEachEngine } from "../../helpers/engines";
 import { GTIN, LOT, procure, startChain, type ChainStack } from "../../support/chain";
@@ -141,6 +142,12 @@ describe("consignment: consumption batches", function () {
         [refused.batchId],
       );
       expect(jobs).to.deep.equal([{ status: "failed", error_name: "EnforcedPause" }]);
+      // The batches' list names the refusal, so the console can say it in words.
+      const listed = (await new ConsignmentRepository(db).batches({ limit: 100 })).items;
+      expect(listed.find((b) => b.batchId === refused.batchId)).to.deep.include({
+        status: "failed",
+        errorName: "EnforcedPause",
+      });
       await (await consignment.connect(chain.cast.admin).unpause()).wait();
 
       // …but not cut again at every poll: one failed batch per interval, then paid once.

@@ -16,6 +16,7 @@ import {
   chainIso,
   enrolSecondHospital,
   expectError,
+  expectInvalidField,
   isoDate,
   loginAll,
   orderAndShip,
@@ -420,7 +421,9 @@ forEachEngine((engine) => {
   });
 
   describe("stocktake", () => {
-    const take = (token: string, payload: object) => post("/v1/stock/stocktakes", token, payload);
+    let keys = 0;
+    const take = (token: string, payload: object, key = `st-${++keys}`) =>
+      post("/v1/stock/stocktakes", token, payload, { "idempotency-key": key });
 
     it("raises each lot's difference from the records as an exception with its evidence", async () => {
       // MAIN holds LOT-EAST's moved unit (E002) and none of LOT-MAIN (used); the shelf shows
@@ -503,6 +506,51 @@ forEachEngine((engine) => {
         "lot (10)",
       );
       expectError(await take(t.approver, { campus: MAIN, lines: [] }), 403, "FORBIDDEN");
+    });
+
+    it("is idempotent by Idempotency-Key: a repeated count raises its exceptions once", async () => {
+      const stocktakeExceptions = async () =>
+        (await get("/v1/exceptions?status=open&reason=STOCK_EXTRA&limit=100", t.approver))
+          .json<ExceptionList>()
+          .items.filter((e) => e.source === "stocktake");
+      const stocktakes = async () =>
+        (await get(`/v1/stock/stocktakes?campus=${EAST}&limit=100`, t.approver)).json<StocktakePage>().items;
+      const body = { campus: EAST, lines: [{ gtin: GTIN, lot: "LOT-MAIN", quantity: 3 }] };
+      const [exceptionsBefore, stocktakesBefore] = [await stocktakeExceptions(), await stocktakes()];
+
+      const first = await take(t.receiver, body, "count-east-1");
+      expect(first.statusCode, first.body).to.equal(201);
+      const stocktake = first.json<Stocktake>();
+      const extra = stocktake.differences.find((d) => d.lot === "LOT-MAIN")!;
+      expect(extra).to.include({ gtin: GTIN, expected: 0, counted: 3 });
+      expect(await stocktakeExceptions()).to.have.length(exceptionsBefore.length + 1);
+
+      // The same count again (a retry after a lost answer; another receiver of the hospital alike).
+      const again = await take(t.hospital, body, "count-east-1");
+      expect(again.statusCode, again.body).to.equal(201);
+      expect(again.headers["idempotent-replayed"]).to.equal("true");
+      expect(again.json<Stocktake>()).to.deep.equal(stocktake);
+      const after = await stocktakeExceptions();
+      expect(after).to.have.length(exceptionsBefore.length + 1);
+      expect(after.at(-1)!.id).to.equal(extra.exceptionId);
+      expect((await stocktakes()).map((s) => s.id)).to.deep.equal([
+        stocktake.id,
+        ...stocktakesBefore.map((s) => s.id),
+      ]);
+
+      // The same key with another count is refused, and records nothing.
+      expectError(
+        await take(
+          t.receiver,
+          { ...body, lines: [{ gtin: GTIN, lot: "LOT-MAIN", quantity: 4 }] },
+          "count-east-1",
+        ),
+        409,
+        "IDEMPOTENCY_KEY_REUSED",
+        "count-east-1",
+      );
+      expect(await stocktakeExceptions()).to.have.length(exceptionsBefore.length + 1);
+      expectInvalidField(await post("/v1/stock/stocktakes", t.receiver, body), "headers.idempotency-key");
     });
   });
 
