@@ -12,7 +12,14 @@ export const ERROR_CATALOGUE = {
   VALIDATION_FAILED: { status: 400, summary: "a path, query, header or body field failed its schema" },
   INVALID_JSON: { status: 400, summary: "the body is not valid JSON" },
   BAD_REQUEST: { status: 400, summary: "the request is malformed" },
-  BARCODE_INVALID: { status: 400, summary: "a GS1 barcode is malformed or fails its check digit" },
+  BARCODE_INVALID: {
+    status: 400,
+    summary: "a barcode (GS1 or MA) is malformed or fails its check digit; the message names the agency",
+  },
+  BARCODE_NOT_UDI: {
+    status: 400,
+    summary: "the code is well formed but not a medical-device UDI (another MA industry, an 88. identifier)",
+  },
   IDEMPOTENCY_KEY_REQUIRED: { status: 400, summary: "this write needs an Idempotency-Key header" },
   CURSOR_INVALID: { status: 400, summary: "the pagination cursor was not issued by this API" },
   RECEIPT_LINE_INVALID: { status: 400, summary: "a goods-receipt line is incomplete or inconsistent" },

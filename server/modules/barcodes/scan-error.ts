@@ -1,0 +1,24 @@
+import { appError, type AppError } from "../../plugins/error-catalogue";
+import { Gs1Error } from "./gs1.errors";
+import { UdiError } from "./udi.errors";
+
+/**
+ * A parser's refusal as the API's 400: BARCODE_INVALID for a malformed code of any agency,
+ * BARCODE_NOT_UDI for a well-formed code that does not identify a medical device. `where`
+ * prefixes the message (e.g. "line 2"); anything else thrown is not a parser's and is rethrown.
+ */
+export function scanError(error: unknown, where?: string, details: Record<string, unknown> = {}): AppError {
+  const prefix = where === undefined ? "" : `${where}: `;
+  if (error instanceof Gs1Error) {
+    return appError("BARCODE_INVALID", prefix + error.message, {
+      ...details,
+      gs1: error.code,
+      ...error.details,
+    });
+  }
+  if (error instanceof UdiError) {
+    const code = error.code === "NOT_UDI" ? "BARCODE_NOT_UDI" : "BARCODE_INVALID";
+    return appError(code, prefix + error.message, { ...details, scheme: error.scheme, ...error.details });
+  }
+  throw error;
+}
