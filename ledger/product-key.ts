@@ -8,6 +8,8 @@ import { ISSUING_AGENCIES, type IssuingAgency } from "./enums";
  * names a product only once a supplier declared the identifier on the ledger.
  */
 export const PRODUCT_KEY_MIN = 10n ** 14n;
+/** A ledger product number as text: a GTIN-14, or a product key (15 to 20 digits). */
+export const PRODUCT_NUMBER_PATTERN = "^([0-9]{14}|[1-9][0-9]{14,19})$";
 const KEY_SPAN = 2n ** 64n - PRODUCT_KEY_MIN;
 
 export function productKeyOf(agency: IssuingAgency, deviceIdentifier: string): string {
