@@ -111,3 +111,22 @@ export const ParsedBarcode = Type.Object(
   closed,
 );
 export type ParsedBarcode = Static<typeof ParsedBarcode>;
+
+/**
+ * An item of another UDI agency typed as fields: the agency and its device identifier, with the
+ * lot, serial and expiry in their own fields. AHM (阿里健康) codes are entered this way only:
+ * their syntax is not published, so the gateway does not parse them (README, "Codes beyond GS1").
+ */
+export const DeviceIdentifierFields = {
+  agency: Type.Optional(
+    Type.Enum(["MA", "AHM"], { type: "string", description: "the issuing agency of `deviceIdentifier`" }),
+  ),
+  deviceIdentifier: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description:
+        "the device identifier (UDI-DI) as its agency issued it, declared on the ledger by a supplier",
+    }),
+  ),
+};

@@ -120,6 +120,11 @@ export const ERROR_CATALOGUE = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: "the body's content type is not accepted" },
   URI_TOO_LONG: { status: 414, summary: "the URL or one of its path parameters is too long" },
   HEADERS_TOO_LARGE: { status: 431, summary: "the request's headers exceed the size limit" },
+  DEVICE_IDENTIFIER_NOT_DECLARED: {
+    status: 422,
+    summary:
+      "a non-GS1 device identifier that no supplier declared on the ledger, so no shipment can carry it",
+  },
   CHAIN_REVERTED: {
     status: 422,
     summary: "the contract rejected the transaction; details name its custom error",

@@ -20,7 +20,7 @@ export function productKeyOf(agency: IssuingAgency, deviceIdentifier: string): s
   return String((BigInt(keccak256(encoded)) % KEY_SPAN) + PRODUCT_KEY_MIN);
 }
 
-/** Whether a ledger product number (as a decimal string) is a product key rather than a GTIN. */
-export function isProductKey(product: string): boolean {
-  return BigInt(product) >= PRODUCT_KEY_MIN;
+/** Whether text is a product key: a decimal number from 10^14 to 2^64 − 1, no leading zero. */
+export function isProductKey(text: string): boolean {
+  return /^[1-9][0-9]{14,19}$/.test(text) && BigInt(text) < 2n ** 64n;
 }

@@ -10,11 +10,10 @@ import { UdiError } from "./udi.errors";
 export function scanError(error: unknown, where?: string, details: Record<string, unknown> = {}): AppError {
   const prefix = where === undefined ? "" : `${where}: `;
   if (error instanceof Gs1Error) {
-    return appError("BARCODE_INVALID", prefix + error.message, {
-      ...details,
-      gs1: error.code,
-      ...error.details,
-    });
+    // The parse route answers where in the data the fault is; a receipt or usage names its line
+    // or field, as it always has.
+    const at = where === undefined ? error.details : {};
+    return appError("BARCODE_INVALID", prefix + error.message, { ...details, gs1: error.code, ...at });
   }
   if (error instanceof UdiError) {
     const code = error.code === "NOT_UDI" ? "BARCODE_NOT_UDI" : "BARCODE_INVALID";

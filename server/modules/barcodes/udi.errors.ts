@@ -1,5 +1,5 @@
 /** The agencies (and look-alikes) a scanned code can be recognised as. */
-export type CodeScheme = "MA (IDcode)" | "industrial-internet identifier";
+export type CodeScheme = "MA (IDcode)" | "AHM (阿里健康)" | "industrial-internet identifier";
 
 /**
  * A scanned code of a non-GS1 scheme that cannot be used: malformed (MALFORMED), or well formed

@@ -1,4 +1,6 @@
 import type { ParsedBarcode } from "../../../api/barcodes";
+import type { IssuingAgency } from "../../../ledger/enums";
+import { productKeyOf } from "../../../ledger/product-key";
 import { parseGs1, type ParseOptions } from "./gs1.parser";
 import { isMaCode, parseMa } from "./ma.parser";
 import { UdiError } from "./udi.errors";
@@ -37,4 +39,42 @@ export function parseUdi(input: string, opts: ParseOptions = {}): ParsedBarcode 
   return parsed.gtin === undefined
     ? { agency: "GS1", ...parsed }
     : { agency: "GS1", ...parsed, deviceIdentifier: parsed.gtin };
+}
+
+/** A device identifier given as fields: the agency's and its ledger product key. */
+export interface DeviceIdentifierFields {
+  agency: IssuingAgency;
+  deviceIdentifier: string;
+  productKey: string;
+}
+
+/** AHM's syntax is unpublished: printable ASCII without spaces, as SupplierRegistry takes it. */
+const OPAQUE_IDENTIFIER = /^[!-~]{1,64}$/;
+
+/**
+ * A device identifier typed as fields (agency + identifier) rather than scanned, checked as the
+ * ledger checks a declaration (contracts/libraries/DeviceIdentifier.sol): an MA identifier is
+ * the five segments of an MA code, with no production identifiers; an AHM one is opaque.
+ */
+export function deviceIdentifierFields(
+  agency: IssuingAgency,
+  deviceIdentifier: string,
+): DeviceIdentifierFields {
+  if (agency === "MA") {
+    const parsed = parseMa(deviceIdentifier);
+    if (parsed.qualifiers!.length > 0) {
+      throw new UdiError(
+        "MA (IDcode)",
+        "MALFORMED",
+        `device identifier ${parsed.deviceIdentifier} is followed by production identifiers: give lot, serial and expiry as their own fields`,
+      );
+    }
+  } else if (!OPAQUE_IDENTIFIER.test(deviceIdentifier) || /^[=+\-@]/.test(deviceIdentifier)) {
+    throw new UdiError(
+      "AHM (阿里健康)",
+      "MALFORMED",
+      `device identifier ${JSON.stringify(deviceIdentifier)} must be 1 to 64 printable ASCII characters without spaces, not beginning with = + - or @`,
+    );
+  }
+  return { agency, deviceIdentifier, productKey: productKeyOf(agency, deviceIdentifier) };
 }
