@@ -1,6 +1,7 @@
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
 import type { DeviceIdentifierFields } from "../barcodes";
+import * as repo from "./device-identifiers.repository";
 
 /**
  * Non-GS1 device identifiers as the ledger knows them (SupplierRegistry's DeviceIdentifierDeclared,
@@ -12,12 +13,10 @@ export async function requireDeclared(
   db: Db,
   items: (DeviceIdentifierFields & { where: string })[],
 ): Promise<void> {
-  if (items.length === 0) return;
-  const { rows } = await db.query<{ product_key: string }>(
-    `SELECT product_key FROM device_identifiers WHERE product_key = ANY($1::text[])`,
-    [[...new Set(items.map((i) => i.productKey))]],
+  const declared = await repo.declaredIdentifiers(
+    db,
+    items.map((i) => i.productKey),
   );
-  const declared = new Set(rows.map((r) => r.product_key));
   const missing = items.find((i) => !declared.has(i.productKey));
   if (missing) {
     throw appError(

@@ -307,4 +307,28 @@ forEachEngine((engine) => {
       }
     });
   });
+
+  describe("trail and EPCIS", function () {
+    it("shows the MA lot's trail and exports it under the private identifier urn:sunshine-ledger:udi:ma:<DI>", async function () {
+      const trail = await app.inject({
+        method: "GET",
+        url: `/v1/trail/lots/${MA_KEY}/${LOT}`,
+        headers: bearer(t.regulator),
+      });
+      expect(trail.statusCode, trail.body).to.equal(200);
+      expect(trail.json<{ shipments: string[] }>().shipments).to.deep.equal([String(ma.shipmentId)]);
+      const epcis = await app.inject({
+        method: "GET",
+        url: `/v1/trail/lots/${MA_KEY}/${LOT}/epcis`,
+        headers: bearer(t.regulator),
+      });
+      expect(epcis.statusCode, epcis.body).to.equal(200);
+      const events = epcis.json<{ epcisBody: { eventList: { epcList?: string[] }[] } }>().epcisBody.eventList;
+      const items = events.find((e) => e.epcList !== undefined)?.epcList;
+      expect(items).to.deep.equal(
+        ma.serials.map((serial) => `urn:sunshine-ledger:udi:ma:${MA_DI}:ser:${serial}`),
+      );
+      expect(epcis.body).to.not.include("id.gs1.org/01/");
+    });
+  });
 });
