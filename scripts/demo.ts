@@ -17,6 +17,7 @@ import { decodeRevert, revertDataOf } from "../ledger/revert";
 import type { CastMember } from "./lib/stack/accounts";
 import { demoCast } from "./lib/stack/accounts";
 import { consignmentYear, type ConsignmentSummary } from "./demo-steps/consignment";
+import { runUdiStep, udiLines, type UdiSummary } from "./demo-steps/udi";
 
 /**
  * The demo scenario: a procurement year in miniature on the v2 ledger, played through the public
@@ -89,6 +90,8 @@ export interface DemoSummary {
   consignment: ConsignmentSummary;
   /** City General's campuses, transfers between them and their stock (demo-steps/campuses.ts). */
   campuses: CampusesSummary;
+  /** Acme's MA-coded stents received and used by City General (demo-steps/udi.ts). */
+  udi: UdiSummary;
 }
 
 const DAY = 86_400;
@@ -581,12 +584,24 @@ class Demo {
       lot: clean,
       usedAt,
     });
+    const udi = await runUdiStep({
+      ledger: L,
+      log: this.log,
+      gateway: (signer: Signer) => this.gateway(signer),
+      now: () => this.now(),
+      supplier: acme,
+      regulator,
+      hospital: general,
+      agreementId: acmeAgreement,
+      category: STENTS,
+    });
     return this.summary(
       officer,
       [acmeAgreement, cardiaAgreement, kneeAgreement],
       budgets,
       consignment,
       campuses,
+      udi,
     );
   }
 
@@ -758,6 +773,7 @@ class Demo {
     departmentBudgets: DepartmentBudgetRow[],
     consignment: ConsignmentSummary,
     campuses: CampusesSummary,
+    udi: UdiSummary,
   ): Promise<DemoSummary> {
     const L = this.ledger;
     const from = this.options.deployment.deploymentBlock;
@@ -841,6 +857,7 @@ class Demo {
       budgets,
       consignment,
       campuses,
+      udi,
     };
     this.print(summary);
     return summary;
@@ -885,6 +902,7 @@ class Demo {
       );
     }
     for (const line of campusesLines(s.campuses)) this.log(line);
+    for (const line of udiLines(s.udi)) this.log(line);
   }
 
   private terms(now: number, category: string, reservePrice: bigint, winners: number) {
