@@ -1,5 +1,5 @@
 import type { Signer } from "ethers";
-import type { ReceiptResult } from "../../api/receipts";
+import type { Receipt, ReceiptResult } from "../../api/receipts";
 import type { Usage } from "../../api/usages";
 import * as act from "../../ledger/acts";
 import type { Ledger } from "../../ledger/contracts";
@@ -10,7 +10,7 @@ import { until } from "../lib/until";
  * The demo year's codes beyond GS1: Acme labels a stent with an MA (IDcode) code instead of a
  * GTIN. It declares the device identifier on the ledger and the regulator attests its product
  * registration; City General orders 4, Acme ships them under the identifier's product key, the
- * warehouse receives them by scanning the MA codes (matched, paid like any delivery) and the
+ * warehouse receives them by scanning the MA codes (matched and paid like any delivery) and the
  * catheter lab's billing reports one used, scanned the same way.
  */
 
@@ -117,6 +117,11 @@ export async function runUdiStep(c: UdiStepContext): Promise<UdiSummary> {
     },
     { "idempotency-key": "U-MA-1" },
   );
+  // Paid like any delivery: the summary counts the settlement, so wait for it.
+  await until("the MA delivery to be paid", async () => {
+    const stored = await warehouse.get<Receipt>("/v1/receipts/GR-MA-1");
+    return stored.settlement?.status === "confirmed" ? true : undefined;
+  });
   return {
     deviceIdentifier: MA_DEVICE_IDENTIFIER,
     productKey,

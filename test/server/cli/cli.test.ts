@@ -72,6 +72,7 @@ describe("sunshine CLI", function () {
         "consignment return",
         "consignment stock",
         "consignment batches",
+        "declare-device",
       ],
       regulator: [
         "attest",

@@ -9,6 +9,8 @@ import { connectLedger } from "../../../ledger/contracts";
 import { devWallet } from "../../../scripts/lib/anvil";
 import { demoCast } from "../../../scripts/lib/stack/accounts";
 import { EAST_CAMPUS, MAIN_CAMPUS } from "../../../scripts/demo-steps/campuses";
+import { MA_DEVICE_IDENTIFIER } from "../../../scripts/demo-steps/udi";
+import { productKeyOf } from "../../../ledger/product-key";
 import { runDemo, type DemoSummary } from "../../../scripts/demo";
 import { testConfig } from "../helpers/config";
 import { startChain, type ChainStack } from "../support/chain";
@@ -80,15 +82,15 @@ describe("demo scenario", function () {
   const settlements = () =>
     chain.ledger.orderBook.queryFilter(chain.ledger.orderBook.filters.ShipmentSettled());
 
-  it("settles eight deliveries (one consigned) through City General's gateway and one supplier claim; the summary's money is the chain's", async function () {
+  it("settles nine deliveries (one consigned, one MA-coded) through City General's gateway and one supplier claim; the summary's money is the chain's", async function () {
     const settled = await settlements();
-    expect(summary.settlements).to.equal(9);
-    expect(settled).to.have.length(9);
+    expect(summary.settlements).to.equal(10);
+    expect(settled).to.have.length(10);
     // The consigned receipt's confirmation is no payment: /v1/payments leaves it out.
-    expect(summary.payments).to.equal(7);
+    expect(summary.payments).to.equal(8);
     expect(summary.claims).to.equal(1);
     const byGateway = settled.filter((e) => e.args.settledBy === devWallet(10).address);
-    expect(byGateway).to.have.length(8);
+    expect(byGateway).to.have.length(9);
     // The consigned delivery's value went to the consignment book; its suppliers were paid by use.
     const { consignment } = chain.ledger;
     const consigned = (await consignment.queryFilter(consignment.filters.StockConsigned())).map(
@@ -218,8 +220,8 @@ describe("demo scenario", function () {
     const row = (agreementId: string, hospital: string) =>
       summary.fulfilment.find((f) => f.agreementId === agreementId && f.hospital === hospital);
     expect(summary.fulfilment).to.have.length(3 + 3 + 2);
-    // 10 of City General's stents under agreement 1 are the consigned ones.
-    expect(row("1", general)).to.include({ committed: "200", funded: "160", accepted: "83" });
+    // 10 of City General's stents under agreement 1 are the consigned ones, 4 the MA-coded ones.
+    expect(row("1", general)).to.include({ committed: "200", funded: "164", accepted: "87" });
     expect(row("2", childrens)).to.include({ committed: "100", funded: "40", accepted: "18" });
     expect(row("3", general)).to.include({ committed: "60", funded: "20", accepted: "10" });
     expect(row("3", riverside)).to.include({ committed: "40", funded: "50", accepted: "0" });
@@ -261,6 +263,30 @@ describe("demo scenario", function () {
     expect(await token.balanceOf(await consignment.getAddress())).to.equal(4n * price);
     expect(lines.join("\n")).to.include(
       "consignment (City General):  10 stents received, 4 used and paid ¥3,000.00 in 1 batch(es), 2 returned (¥1,500.00 back), 4 on hand unpaid",
+    );
+  });
+
+  it("receives and uses Acme's MA-coded stents under the product key of their declared device identifier", async function () {
+    const productKey = productKeyOf("MA", MA_DEVICE_IDENTIFIER);
+    expect(summary.udi).to.deep.equal({
+      deviceIdentifier: MA_DEVICE_IDENTIFIER,
+      productKey,
+      received: 4,
+      accepted: "4",
+      used: 1,
+    });
+    const [declared] = await chain.ledger.registry.queryFilter(
+      chain.ledger.registry.filters.DeviceIdentifierDeclared(),
+    );
+    expect([declared.args.productKey, declared.args.supplier, declared.args.deviceIdentifier]).to.deep.equal([
+      BigInt(productKey),
+      acme,
+      MA_DEVICE_IDENTIFIER,
+    ]);
+    const shipped = await chain.ledger.trace.queryFilter(chain.ledger.trace.filters.ShipmentCreated());
+    expect(shipped.filter((e) => e.args.record.gtin === BigInt(productKey))).to.have.length(1);
+    expect(lines.join("\n")).to.include(
+      `MA (IDcode) stents:          ${MA_DEVICE_IDENTIFIER} = product key ${productKey}: 4 scanned in, 4 accepted, 1 used`,
     );
   });
 
