@@ -316,7 +316,20 @@ forEachEngine((engine) => {
         headers: bearer(t.regulator),
       });
       expect(trail.statusCode, trail.body).to.equal(200);
-      expect(trail.json<{ shipments: string[] }>().shipments).to.deep.equal([String(ma.shipmentId)]);
+      const body = trail.json<{ shipments: string[]; steps: { event?: string; summary: string }[] }>();
+      expect(body.shipments).to.deep.equal([String(ma.shipmentId)]);
+      // The supplier's declarations are in the trail with its qualification, verified on chain.
+      expect(body.steps.map((s) => s.summary)).to.include.members([
+        `Supplier ${chain.cast.supplier.address.toLowerCase()} declared MA device identifier ${MA_DI} as product key ${MA_KEY}`,
+        `Supplier ${chain.cast.supplier.address.toLowerCase()} declared AHM device identifier ${AHM_DI} as product key ${AHM_KEY}`,
+      ]);
+      const verified = await app.inject({
+        method: "GET",
+        url: `/v1/trail/lots/${MA_KEY}/${LOT}/verify`,
+        headers: bearer(t.regulator),
+      });
+      expect(verified.statusCode, verified.body).to.equal(200);
+      expect(verified.json<{ verified: boolean }>().verified, verified.body).to.equal(true);
       const epcis = await app.inject({
         method: "GET",
         url: `/v1/trail/lots/${MA_KEY}/${LOT}/epcis`,
