@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from "typebox";
+import { PRODUCT_NUMBER_PATTERN } from "../ledger/product-key";
 
 /**
  * Field types every capability's schemas share. Money, unit counts and ids travel as decimal
@@ -13,7 +14,10 @@ export const Bytes32 = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" });
 export const TxHash = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$", description: "a transaction hash" });
 export const Amount = Type.String({ pattern: "^-?[0-9]+$", description: "integer minor units (fen)" });
 export const Units = Type.String({ pattern: "^[0-9]+$", description: "a count of units (decimal)" });
-export const Gtin = Type.String({ pattern: "^[0-9]{14}$", description: "GTIN-14" });
+export const Gtin = Type.String({
+  pattern: PRODUCT_NUMBER_PATTERN,
+  description: "GTIN-14, or the product key (15 to 20 digits, ≥ 10^14) of another agency's device identifier",
+});
 // x-min-year: the format alone admits year 0000, which PostgreSQL refuses (a 500); checked
 // after the format, so a value that is no date-time at all is named as such.
 export const DateTime = Type.String({ format: "date-time", "x-min-year": 1000 });

@@ -12,7 +12,14 @@ export const ERROR_CATALOGUE = {
   VALIDATION_FAILED: { status: 400, summary: "a path, query, header or body field failed its schema" },
   INVALID_JSON: { status: 400, summary: "the body is not valid JSON" },
   BAD_REQUEST: { status: 400, summary: "the request is malformed" },
-  BARCODE_INVALID: { status: 400, summary: "a GS1 barcode is malformed or fails its check digit" },
+  BARCODE_INVALID: {
+    status: 400,
+    summary: "a barcode (GS1 or MA) is malformed or fails its check digit; the message names the agency",
+  },
+  BARCODE_NOT_UDI: {
+    status: 400,
+    summary: "the code is well formed but not a medical-device UDI (another MA industry, an 88. identifier)",
+  },
   IDEMPOTENCY_KEY_REQUIRED: { status: 400, summary: "this write needs an Idempotency-Key header" },
   CURSOR_INVALID: { status: 400, summary: "the pagination cursor was not issued by this API" },
   RECEIPT_LINE_INVALID: { status: 400, summary: "a goods-receipt line is incomplete or inconsistent" },
@@ -113,6 +120,11 @@ export const ERROR_CATALOGUE = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: "the body's content type is not accepted" },
   URI_TOO_LONG: { status: 414, summary: "the URL or one of its path parameters is too long" },
   HEADERS_TOO_LARGE: { status: 431, summary: "the request's headers exceed the size limit" },
+  DEVICE_IDENTIFIER_NOT_DECLARED: {
+    status: 422,
+    summary:
+      "a non-GS1 device identifier that no supplier declared on the ledger, so no shipment can carry it",
+  },
   CHAIN_REVERTED: {
     status: 422,
     summary: "the contract rejected the transaction; details name its custom error",

@@ -1,4 +1,5 @@
 import { Type, type Static } from "typebox";
+import { DeviceIdentifierFields } from "./barcodes";
 import {
   Address,
   Bytes32,
@@ -89,14 +90,16 @@ export const ReceiptLineRequest = Type.Object(
     quantity: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
     rejected: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
     rejectReason: Type.Optional(Type.String({ maxLength: 200 })),
+    ...DeviceIdentifierFields,
   },
   {
     additionalProperties: false,
     description:
-      "either `barcode` (a GS1 scan: bracketed, raw with GS, or Digital Link) or `gtin` with lot/expiry/serial. " +
+      "either `barcode` (a scan: GS1 bracketed, raw with GS, or Digital Link; or an MA (IDcode) code), `gtin`, " +
+      "or `agency` with `deviceIdentifier` (another agency's code typed as fields), each with lot/expiry/serial. " +
       "Every item on the ledger is lot-controlled: each line gives its lot (AI 10) and expiry (AI 17), and its " +
       "serial (AI 21) once the supplier uploaded a manifest; a line without them is 400 RECEIPT_LINE_INVALID",
-    oneOf: [{ required: ["barcode"] }, { required: ["gtin"] }],
+    oneOf: [{ required: ["barcode"] }, { required: ["gtin"] }, { required: ["agency", "deviceIdentifier"] }],
   },
 );
 export type ReceiptLineRequest = Static<typeof ReceiptLineRequest>;

@@ -1,4 +1,5 @@
 import { Type, type Static, type TProperties } from "typebox";
+import { PRODUCT_NUMBER_PATTERN } from "../ledger/product-key";
 import type { JsonValue } from "../ledger/events";
 import { STEP_KINDS, TRAIL_CONTRACTS, type TrailContract } from "../ledger/trail/event-spec";
 import { EVENT_SPECS } from "../ledger/trail/event-specs";
@@ -20,7 +21,11 @@ import { SerialProof } from "./shipments";
 // Requests
 // ---------------------------------------------------------------------------------------------------
 
-const GtinParam = Type.String({ pattern: "^[0-9]{14}$", description: "GTIN-14 with its check digit" });
+const GtinParam = Type.String({
+  pattern: PRODUCT_NUMBER_PATTERN,
+  description:
+    "GTIN-14 with its check digit, or the product key (15 to 20 digits, ≥ 10^14) of another agency's device identifier",
+});
 
 export const OrderTrailParams = Type.Object({ id: IdString }, { additionalProperties: false });
 export type OrderTrailParams = Static<typeof OrderTrailParams>;

@@ -10,6 +10,7 @@ import {
   PaginationQuery,
   PlainText,
 } from "./common";
+import { DeviceIdentifierFields } from "./barcodes";
 import { Gln } from "./campuses";
 
 /**
@@ -25,12 +26,14 @@ export const UsageRequest = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 2000,
-        description: "the item as scanned: bracketed, as sent by a scanner, or a Digital Link URI",
+        description:
+          "the item as scanned: GS1 bracketed, as sent by a scanner, or a Digital Link URI; or an MA (IDcode) code",
       }),
     ),
     gtin: Type.Optional(
       Type.String({ pattern: "^[0-9]{8,14}$", description: "or the item as fields: a GTIN-8/12/13/14" }),
     ),
+    ...DeviceIdentifierFields,
     lot: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
     serial: Type.Optional(
       Type.String({ minLength: 1, maxLength: 20, description: "absent for items controlled by lot only" }),
@@ -60,7 +63,10 @@ export const UsageRequest = Type.Object(
     ),
     correctsUsageId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   },
-  { additionalProperties: false, oneOf: [{ required: ["barcode"] }, { required: ["gtin"] }] },
+  {
+    additionalProperties: false,
+    oneOf: [{ required: ["barcode"] }, { required: ["gtin"] }, { required: ["agency", "deviceIdentifier"] }],
+  },
 );
 export type UsageRequest = Static<typeof UsageRequest>;
 

@@ -45,7 +45,7 @@ contract CampusTransfers is ICampusTransfers, LedgerBase {
             hospital == address(0) ||
             (hospital != caller && !hospitals.hasHospitalRole(hospital, caller, HospitalRoles.RECEIVER))
         ) revert TransferNotHospitalReceiver(caller);
-        if (!Gtin.isValid(gtin)) revert TransferInvalidGtin(gtin);
+        if (!Gtin.isProductNumber(gtin)) revert TransferInvalidGtin(gtin);
         if (!LotCode.isValid(lot)) revert TransferInvalidLot(lot);
         if (!Gln.isValid(fromGln)) revert TransferInvalidGln(fromGln);
         if (!Gln.isValid(toGln)) revert TransferInvalidGln(toGln);

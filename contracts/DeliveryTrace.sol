@@ -254,7 +254,7 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
         ShipmentInput calldata input,
         address supplier
     ) internal view returns (bytes32 key) {
-        if (!Gtin.isValid(input.gtin)) revert TraceInvalidGtin(input.gtin);
+        if (!Gtin.isProductNumber(input.gtin)) revert TraceInvalidGtin(input.gtin);
         if (!LotCode.isValid(input.lot)) revert TraceInvalidLot(input.lot);
         if (input.expiry <= block.timestamp) revert TraceExpiryPassed(input.expiry, block.timestamp);
         if (input.quantity == 0) revert TraceZeroQuantity();

@@ -4,8 +4,15 @@ pragma solidity 0.8.30;
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {LedgerBase} from "./access/LedgerBase.sol";
 import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
+import {DeviceIdentifier} from "./libraries/DeviceIdentifier.sol";
 import {Gtin} from "./libraries/Gtin.sol";
-import {DocumentKind, DocumentStatus, QualificationDocument, SupplierStatus} from "./types/LedgerTypes.sol";
+import {
+    DocumentKind,
+    DocumentStatus,
+    IssuingAgency,
+    QualificationDocument,
+    SupplierStatus
+} from "./types/LedgerTypes.sol";
 
 /// @title SupplierRegistry
 /// @notice Supplier registration, qualification and product (GTIN) registration. A document's
@@ -53,6 +60,8 @@ contract SupplierRegistry is ISupplierRegistry, LedgerBase {
     /// kinds in one slot, so `isQualified` reads one word per (supplier, category).
     mapping(address supplier => mapping(bytes32 category => uint256 windows)) internal _qualifications;
     mapping(address supplier => mapping(uint64 gtin => Window)) internal _gtinRegistrations;
+    /// @dev keccak256(abi.encode(agency, deviceIdentifier)) of the identifier a key stands for.
+    mapping(uint64 productKey => bytes32 identifierHash) internal _productKeys;
 
     constructor(IAccessControl roles_, address forwarder) LedgerBase(roles_, forwarder) {}
 
@@ -86,11 +95,48 @@ contract SupplierRegistry is ISupplierRegistry, LedgerBase {
     ) external whenNotPaused returns (uint256 documentId) {
         if (gtins.length == 0 || gtins.length > MAX_GTINS) revert RegistryInvalidGtins(gtins.length);
         for (uint256 i = 0; i < gtins.length; ++i) {
-            if (!Gtin.isValid(gtins[i])) revert RegistryInvalidGtin(gtins[i]);
+            uint64 gtin = gtins[i];
+            if (gtin >= Gtin.LIMIT) {
+                if (_productKeys[gtin] == 0) revert RegistryProductKeyNotDeclared(gtin);
+            } else if (!Gtin.isValid(gtin)) {
+                revert RegistryInvalidGtin(gtin);
+            }
         }
         documentId = _file(DocumentKind.ProductRegistration, sha256Digest, validFrom, validUntil, categories);
         _documentGtins[documentId] = gtins;
         emit ProductsDeclared(documentId, _msgSender(), gtins);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function declareDeviceIdentifier(
+        IssuingAgency agency,
+        string calldata deviceIdentifier
+    ) external whenNotPaused returns (uint64 productKey) {
+        address supplier = _msgSender();
+        if (_suppliers[supplier].status == SupplierStatus.None)
+            revert RegistrySupplierNotRegistered(supplier);
+        if (!DeviceIdentifier.isValid(agency, deviceIdentifier)) {
+            revert RegistryInvalidDeviceIdentifier(agency, deviceIdentifier);
+        }
+        bytes32 identifierHash = keccak256(abi.encode(agency, deviceIdentifier));
+        productKey = _keyOf(identifierHash);
+        if (_productKeys[productKey] != 0)
+            revert RegistryProductKeyTaken(productKey, agency, deviceIdentifier);
+        _productKeys[productKey] = identifierHash;
+        emit DeviceIdentifierDeclared(productKey, supplier, agency, deviceIdentifier);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function productKeyOf(
+        IssuingAgency agency,
+        string calldata deviceIdentifier
+    ) external pure returns (uint64) {
+        return _keyOf(keccak256(abi.encode(agency, deviceIdentifier)));
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function isProductKeyDeclared(uint64 productKey) external view returns (bool) {
+        return _productKeys[productKey] != 0;
     }
 
     /// @inheritdoc ISupplierRegistry
@@ -232,6 +278,10 @@ contract SupplierRegistry is ISupplierRegistry, LedgerBase {
         doc.sha256Digest = sha256Digest;
         doc.categories = categories;
         emit DocumentFiled(documentId, supplier, kind, sha256Digest, validFrom, validUntil, categories);
+    }
+
+    function _keyOf(bytes32 identifierHash) internal pure returns (uint64) {
+        return uint64((uint256(identifierHash) % (2 ** 64 - uint256(Gtin.LIMIT))) + Gtin.LIMIT);
     }
 
     /// @dev Same current document rule as for qualification, per (supplier, GTIN).

@@ -10,7 +10,13 @@ import type { ShipmentRecordStruct } from "../typechain-types/contracts/Delivery
  * the ids the chain assigned (read from the events, never guessed from counters).
  */
 
-import { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./enums";
+import {
+  DOCUMENT_KINDS,
+  ISSUING_AGENCIES,
+  TRACE_STEPS,
+  type IssuingAgency,
+  type TraceStepName,
+} from "./enums";
 import { signPermitRequest } from "./permit";
 
 export { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./enums";
@@ -118,6 +124,24 @@ export async function qualifySupplier(
     ids.push(id);
   }
   return ids;
+}
+
+/**
+ * Declares another agency's device identifier (ledger/product-key.ts) and returns its product key,
+ * which a product registration then lists like a GTIN.
+ */
+export async function declareDeviceIdentifier(
+  ledger: Ledger,
+  supplier: Signer,
+  agency: IssuingAgency,
+  deviceIdentifier: string,
+): Promise<string> {
+  const receipt = await sent(
+    ledger.registry
+      .connect(supplier)
+      .declareDeviceIdentifier(ISSUING_AGENCIES.indexOf(agency), deviceIdentifier),
+  );
+  return String(await eventArg(receipt, ledger.registry, "DeviceIdentifierDeclared", "productKey"));
 }
 
 /** Files a product registration certificate that lists `gtins`; returns the pending document's id. */

@@ -49,3 +49,10 @@ export function existing<T extends readonly ["none", ...string[]]>(
 ): T extends readonly ["none", ...infer Rest] ? Rest : never {
   return values.slice(1) as never;
 }
+
+/**
+ * UDI issuing agencies whose device identifiers the ledger binds to a product key
+ * (SupplierRegistry.declareDeviceIdentifier); GS1 needs none, its GTIN is the key.
+ */
+export const ISSUING_AGENCIES = ["none", "MA", "AHM"] as const;
+export type IssuingAgency = Exclude<(typeof ISSUING_AGENCIES)[number], "none">;

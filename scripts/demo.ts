@@ -25,6 +25,7 @@ import type { CastMember } from "./lib/stack/accounts";
 import { demoCast } from "./lib/stack/accounts";
 import { consignmentYear, type ConsignmentSummary } from "./demo-steps/consignment";
 import { replenishmentLine, replenishmentStep, type ReplenishmentSummary } from "./demo-steps/replenishment";
+import { runUdiStep, udiLines, type UdiSummary } from "./demo-steps/udi";
 
 /**
  * The demo scenario: a procurement year in miniature on the v2 ledger, played through the public
@@ -101,6 +102,8 @@ export interface DemoSummary {
   replenishment: ReplenishmentSummary;
   /** The east campus's short-dated stents moved to the main campus as suggested. */
   nearExpiry: NearExpirySummary;
+  /** Acme's MA-coded stents received and used by City General (demo-steps/udi.ts). */
+  udi: UdiSummary;
 }
 
 const DAY = 86_400;
@@ -593,6 +596,17 @@ class Demo {
       lot: clean,
       usedAt,
     });
+    const udi = await runUdiStep({
+      ledger: L,
+      log: this.log,
+      gateway: (signer: Signer) => this.gateway(signer),
+      now: () => this.now(),
+      supplier: acme,
+      regulator,
+      hospital: general,
+      agreementId: acmeAgreement,
+      category: STENTS,
+    });
     const replenishment = await replenishmentStep({
       ledger: L,
       gateway: (s) => this.gateway(s),
@@ -632,6 +646,7 @@ class Demo {
       campuses,
       replenishment,
       nearExpiry,
+      udi,
     );
   }
 
@@ -807,6 +822,7 @@ class Demo {
     campuses: CampusesSummary,
     replenishment: ReplenishmentSummary,
     nearExpiry: NearExpirySummary,
+    udi: UdiSummary,
   ): Promise<DemoSummary> {
     const L = this.ledger;
     const from = this.options.deployment.deploymentBlock;
@@ -892,6 +908,7 @@ class Demo {
       campuses,
       replenishment,
       nearExpiry,
+      udi,
     };
     this.print(summary);
     return summary;
@@ -938,6 +955,7 @@ class Demo {
     for (const line of campusesLines(s.campuses)) this.log(line);
     this.log(nearExpiryLine(s.nearExpiry));
     this.log(replenishmentLine(s.replenishment, formatFen));
+    for (const line of udiLines(s.udi)) this.log(line);
   }
 
   private terms(now: number, category: string, reservePrice: bigint, winners: number) {

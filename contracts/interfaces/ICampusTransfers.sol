@@ -35,7 +35,7 @@ interface ICampusTransfers {
 
     /// @notice The caller is neither an enrolled hospital nor a receiver of one.
     error TransferNotHospitalReceiver(address caller);
-    /// @notice The GTIN is not 14 digits with a correct GS1 check digit.
+    /// @notice The number is below 10^14 (so a GTIN) but has a wrong GS1 check digit, or is 0.
     error TransferInvalidGtin(uint64 gtin);
     /// @notice The lot is not a ledger lot (see `LotCode`).
     error TransferInvalidLot(string lot);

@@ -89,7 +89,7 @@ interface IDeliveryTrace {
     /// @notice The record given does not hash to the stored shipment.
     /// @param shipmentId The shipment.
     error TraceRecordMismatch(uint256 shipmentId);
-    /// @notice A GTIN-14 with a bad check digit or length.
+    /// @notice A number below 10^14 (so a GTIN-14) with a bad check digit, or 0.
     /// @param gtin The GTIN.
     error TraceInvalidGtin(uint64 gtin);
     /// @notice The supplier is not registered for the GTIN (no attested product registration).

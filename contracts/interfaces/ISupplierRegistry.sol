@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {DocumentKind, DocumentStatus, QualificationDocument, SupplierStatus} from "../types/LedgerTypes.sol";
+import {
+    DocumentKind,
+    DocumentStatus,
+    IssuingAgency,
+    QualificationDocument,
+    SupplierStatus
+} from "../types/LedgerTypes.sol";
 
 /// @title ISupplierRegistry
 /// @notice Who may sell, and what: suppliers register, file qualification documents (by SHA-256
@@ -75,6 +81,19 @@ interface ISupplierRegistry {
         uint256 indexed documentId,
         uint64 validFrom,
         uint64 validUntil
+    );
+
+    /// @notice A supplier declared another agency's device identifier: `productKey` now stands for
+    /// it on the ledger, and a product registration may cover it like a GTIN.
+    /// @param productKey The key, `productKeyOf(agency, deviceIdentifier)`, at least 10^14.
+    /// @param supplier The declaring supplier.
+    /// @param agency The issuing agency.
+    /// @param deviceIdentifier The device identifier (UDI-DI) as the agency issued it.
+    event DeviceIdentifierDeclared(
+        uint64 indexed productKey,
+        address indexed supplier,
+        IssuingAgency agency,
+        string deviceIdentifier
     );
 
     /// @notice A regulator rejected a document, with a reason code.
@@ -160,6 +179,25 @@ interface ISupplierRegistry {
     /// @param gtin The number filed.
     error RegistryInvalidGtin(uint64 gtin);
 
+    /// @notice The number is a product key (at least 10^14) that no device identifier was
+    /// declared for.
+    /// @param productKey The number filed.
+    error RegistryProductKeyNotDeclared(uint64 productKey);
+
+    /// @notice The device identifier's key already stands for a declared identifier: this one
+    /// (declared before) or, were two identifiers ever to share a key, another.
+    /// @param productKey The key.
+    /// @param agency The agency given.
+    /// @param deviceIdentifier The identifier given.
+    error RegistryProductKeyTaken(uint64 productKey, IssuingAgency agency, string deviceIdentifier);
+
+    /// @notice The device identifier does not have its agency's form: MA, five dot-separated
+    /// segments "MA.156.M0.<6 letters or digits>.<letters or digits>"; AHM, 1 to 64 printable
+    /// ASCII characters without spaces. Agency None is never valid.
+    /// @param agency The agency given.
+    /// @param deviceIdentifier The identifier given.
+    error RegistryInvalidDeviceIdentifier(IssuingAgency agency, string deviceIdentifier);
+
     /// @notice Registers the caller as an Active supplier. `name` and `registrationId` are short
     /// strings packed into bytes32 or hashes of longer ones; contact details stay off-chain.
     ///
@@ -195,7 +233,8 @@ interface ISupplierRegistry {
     /// it covers and returns its id. Once attested, it counts towards qualification like any
     /// product registration and registers its GTINs for the caller (see `isGtinRegistered`).
     ///
-    /// Requirements: those of `fileDocument`, and 1 to 32 GTINs, each a valid GTIN-14.
+    /// Requirements: those of `fileDocument`, and 1 to 32 GTINs, each a valid GTIN-14 or a
+    /// declared product key (`declareDeviceIdentifier`).
     ///
     /// Emits `DocumentFiled`, then `ProductsDeclared`.
     function fileProductRegistration(
@@ -205,6 +244,32 @@ interface ISupplierRegistry {
         bytes32[] calldata categories,
         uint64[] calldata gtins
     ) external returns (uint256 documentId);
+
+    /// @notice Declares another agency's device identifier, binding its product key to it (once for
+    /// all suppliers), and returns the key. A supplier then registers the key for itself with a
+    /// product registration (`fileProductRegistration`), attested like one for GTINs.
+    ///
+    /// Requirements:
+    /// - the registry is not paused;
+    /// - the caller is a registered supplier;
+    /// - the identifier has its agency's form (see `RegistryInvalidDeviceIdentifier`);
+    /// - its key is not taken.
+    ///
+    /// Emits `DeviceIdentifierDeclared`.
+    function declareDeviceIdentifier(
+        IssuingAgency agency,
+        string calldata deviceIdentifier
+    ) external returns (uint64 productKey);
+
+    /// @notice The product key of a device identifier: 10^14 + keccak256(abi.encode(agency,
+    /// deviceIdentifier)) mod (2^64 − 10^14), so at least 10^14 and never a GTIN-14.
+    function productKeyOf(
+        IssuingAgency agency,
+        string calldata deviceIdentifier
+    ) external pure returns (uint64);
+
+    /// @notice Whether a device identifier was declared for `productKey`.
+    function isProductKeyDeclared(uint64 productKey) external view returns (bool);
 
     /// @notice Attests a pending document: for each category it covers it becomes the current
     /// document of its kind if it expires later than the current one, and a product registration's

@@ -19,4 +19,11 @@ library Gtin {
         }
         return (10 - (sum % 10)) % 10 == gtin % 10;
     }
+
+    /// @notice Whether a number can name a product on the ledger: a valid GTIN-14, or a product
+    /// key (at least 10^14, so never a GTIN) standing for another agency's device identifier —
+    /// SupplierRegistry only registers keys that were declared, so this is the form check alone.
+    function isProductNumber(uint64 product) internal pure returns (bool) {
+        return product >= LIMIT || isValid(product);
+    }
 }

@@ -17,6 +17,16 @@ enum DocumentStatus {
     Rejected // terminal
 }
 
+/// @dev UDI issuing agencies other than GS1 (whose GTIN is the product number itself): their
+/// device identifiers are bound to a product key by `SupplierRegistry.declareDeviceIdentifier`.
+/// MA is the MA (IDcode) agency (ZIIOT); AHM is 阿里健康, whose syntax is not published, so its
+/// identifiers are kept as opaque strings.
+enum IssuingAgency {
+    None,
+    MA,
+    AHM
+}
+
 enum SupplierStatus {
     None,
     Active,

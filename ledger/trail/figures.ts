@@ -1,4 +1,5 @@
 import { decodeBytes32String, ZeroAddress } from "ethers";
+import { PRODUCT_NUMBER_PATTERN } from "../product-key";
 import { Type } from "typebox";
 import { DOCUMENT_KINDS } from "../enums";
 import { HOSPITAL_ROLES } from "../roles";
@@ -36,7 +37,10 @@ export const WordFigure = Type.String({
   description: "a bytes32, lower-case hex",
 });
 export const TimeFigure = Type.String({ format: "date-time", description: "ISO-8601, UTC" });
-export const GtinFigure = Type.String({ pattern: "^[0-9]{14}$", description: "GTIN-14" });
+export const GtinFigure = Type.String({
+  pattern: PRODUCT_NUMBER_PATTERN,
+  description: "GTIN-14, or the product key (15 to 20 digits, ≥ 10^14) of another agency's device identifier",
+});
 export const LotFigure = Type.String({ description: "the lot number as the supplier declared it" });
 /** Small counts, windows in seconds, role bits and reason codes. */
 export const SmallFigure = Type.Integer({ minimum: 0 });

@@ -68,6 +68,7 @@ export const DOCUMENT_EVENTS = [
   "ProductsDeclared",
   "DocumentAttested",
   "DocumentRejected",
+  "DeviceIdentifierDeclared",
 ] as const;
 /** HospitalRegistry events by `hospital` (topic 1). */
 export const HOSPITAL_EVENTS = ["HospitalEnrolled", "ApprovalThresholdChanged"] as const;

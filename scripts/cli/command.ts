@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { isProductKey } from "../../ledger/product-key";
 import { getAddress, isAddress } from "ethers";
 import { REASON_LIST, reasonOf, reasonsFor, type Reason, type ReasonAct } from "../../api/reason-codes";
 import { categoryCode } from "../../ledger/acts";
@@ -155,7 +156,11 @@ export function bytes32Text(text: string, what: string): string {
 
 /** A 14-digit GTIN with a valid GS1 check digit. */
 export function parseGtin(text: string, what = "--gtin"): string {
-  if (!/^\d{14}$/.test(text)) throw new UsageError(`${what} must be a 14-digit GTIN (got "${text}")`);
+  // Another agency's device identifier goes by its product key (supplier declare-device).
+  if (isProductKey(text)) return text;
+  if (!/^\d{14}$/.test(text)) {
+    throw new UsageError(`${what} must be a 14-digit GTIN or a product key (got "${text}")`);
+  }
   let sum = 0;
   for (let i = 0; i < 13; i++) sum += Number(text[i]) * (i % 2 === 0 ? 3 : 1);
   if ((10 - (sum % 10)) % 10 !== Number(text[13])) {

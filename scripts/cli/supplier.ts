@@ -7,6 +7,7 @@ import { recall } from "./recalls";
 import { claimSettlement } from "./settlement";
 import { consignmentBatches, consignmentOffer, consignmentReturn, consignmentStock } from "./consignment";
 import { manifest, setCarrier, ship, trace } from "./shipments";
+import { declareDevice } from "./device-identifiers";
 
 /** The supplier's commands, from registration to being paid. */
 export const supplierGroup: GroupSpec = {
@@ -35,5 +36,6 @@ export const supplierGroup: GroupSpec = {
     },
     consignmentStock,
     consignmentBatches,
+    declareDevice,
   ],
 };

@@ -102,14 +102,14 @@ describe("console: hospital procurement", function () {
       await p.page.locator(".ant-select-item-option", { hasText: /^#1 · C0401-DES/ }).click();
       await p.page.getByLabel("Quantity").fill("20");
       await p.page.getByLabel("PO reference").fill("CGH-PO-2027-E2E");
-      // 93 units accepted so far (10 of them the consigned stents, 10 the short-dated ones): this
-      // order's units are positions 94 to 113, across tier 2's threshold (the 101st unit): 7 at
-      // ¥750.00 and 13 at ¥720.00.
+      // 97 units accepted so far (10 of them the consigned stents, 4 MA-coded ones and 10 the
+      // short-dated ones): this order's units are positions 98 to 117, across tier 2's threshold
+      // (the 101st unit): 3 at ¥750.00 and 17 at ¥720.00.
       const quote = p.page.getByTestId("tier-breakdown");
-      await quote.getByText("The agreement has accepted 93 units so far", { exact: false }).waitFor();
-      await quote.getByText("7 × ¥750.00 = ¥5,250.00").waitFor();
-      await quote.getByText("13 × ¥720.00 = ¥9,360.00").waitFor();
-      expect(await p.page.getByTestId("tier-total").textContent()).to.equal("20 units: ¥14,610.00");
+      await quote.getByText("The agreement has accepted 97 units so far", { exact: false }).waitFor();
+      await quote.getByText("3 × ¥750.00 = ¥2,250.00").waitFor();
+      await quote.getByText("17 × ¥720.00 = ¥12,240.00").waitFor();
+      expect(await p.page.getByTestId("tier-total").textContent()).to.equal("20 units: ¥14,490.00");
       await checkPage(p, "hospital-place-order");
       await p.page.getByRole("button", { name: "Place order" }).click();
       const placed = p.page.getByRole("status").filter({ hasText: "CGH-PO-2027-E2E" });
@@ -120,17 +120,17 @@ describe("console: hospital procurement", function () {
       await p.page.getByRole("heading", { name: "Orders to approve", level: 1 }).waitFor();
       await p.page.getByRole("button", { name: `Review order #${orderId}` }).click();
       const review = p.page.getByTestId("order-review");
-      await review.getByTestId("tier-total").getByText("20 units: ¥14,610.00").waitFor();
+      await review.getByTestId("tier-total").getByText("20 units: ¥14,490.00").waitFor();
       expect(await review.textContent()).to.include("Waiting for approval");
       await checkPage(p, "hospital-approvals");
       await review.getByRole("button", { name: `Approve order #${orderId}` }).click();
       // Below the ¥50,000.00 threshold one approval funds it.
       await review.getByText("Funded").waitFor();
-      expect(await review.getByTestId("order-value").textContent()).to.equal("¥14,610.00");
+      expect(await review.getByTestId("order-value").textContent()).to.equal("¥14,490.00");
       expect(p.errors).to.deep.equal([]);
 
       const order = await approver.get<Order>(`/v1/orders/${orderId}`);
-      expect(order).to.include({ status: "funded", value: "1461000", escrow: "1461000", quantity: "20" });
+      expect(order).to.include({ status: "funded", value: "1449000", escrow: "1449000", quantity: "20" });
       expect(order.approvers.map((a) => a.approver)).to.deep.equal([
         stack.account(APPROVER).address.toLowerCase(),
       ]);
@@ -139,7 +139,7 @@ describe("console: hospital procurement", function () {
       try {
         const onChain = await OrderBook__factory.connect(config.contracts.orderBook, provider).order(orderId);
         expect(ORDER_STATUS[Number(onChain.status)]).to.equal("funded");
-        expect(onChain.escrow).to.equal(1_461_000n);
+        expect(onChain.escrow).to.equal(1_449_000n);
       } finally {
         provider.destroy();
       }

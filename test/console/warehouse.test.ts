@@ -6,6 +6,8 @@ import type { Receipt } from "../../api/receipts";
 import type { Shipment } from "../../api/shipments";
 import type { Trail } from "../../api/trail";
 import { calendarDate } from "../../console/src/lib/format";
+import { productKeyOf } from "../../ledger/product-key";
+import { MA_DEVICE_IDENTIFIER } from "../../scripts/demo-steps/udi";
 import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { checkPage, launchBrowser, openPage, signInAs } from "./support/browser";
 import { startDemoStack, type DemoStack } from "./support/stack";
@@ -14,7 +16,8 @@ import { startDemoStack, type DemoStack } from "./support/stack";
  * The receiving dock on the demo stack: City General's receiver picks the shipment the demo
  * year left unreceived (Acme's lot DES2611C, serials C1-0001…C1-0010, see scripts/demo.ts),
  * scans its units into the scanner input, sees a wrong-lot scan, a repeated scan and a serial
- * the manifest does not list flagged, removes them, records the receipt and reads "matched" —
+ * the manifest does not list flagged, and an MA (IDcode) code recognised as another product,
+ * removes them, records the receipt and reads "matched" —
  * which the gateway's API confirms.
  */
 describe("console: warehouse receipt", function () {
@@ -70,6 +73,8 @@ describe("console: warehouse receipt", function () {
       await scan(`(01)${shipment.gtin}(17)${yymmdd}(10)${shipment.lot}(21)${serials[0]}`);
       // A serial of the right lot that the supplier's manifest does not list.
       await scan(`(01)${shipment.gtin}(17)${yymmdd}(10)${shipment.lot}(21)C1-9999`);
+      // The demo's MA (IDcode) stent: recognised by its form, it names another product.
+      await scan(`${MA_DEVICE_IDENTIFIER}.L${shipment.lot}.E20${yymmdd}.SMA0001.C3`);
 
       const table = page.getByRole("table", { name: "Scanned units" });
       // Row 0 is the header (the table's hidden measuring row has no role).
@@ -78,6 +83,10 @@ describe("console: warehouse receipt", function () {
       await row(11).getByText("serial B1-0001 is not in the shipment's manifest").waitFor();
       await row(12).getByText("scanned twice (line 1 too)").waitFor();
       await row(13).getByText("serial C1-9999 is not in the shipment's manifest").waitFor();
+      const maKey = productKeyOf("MA", MA_DEVICE_IDENTIFIER);
+      await row(14).getByText(`GTIN ${maKey} is not the shipment's ${shipment.gtin}`).waitFor();
+      expect(await row(14).locator("td").nth(2).textContent()).to.equal(MA_DEVICE_IDENTIFIER);
+      expect(await row(14).locator("td").nth(5).textContent()).to.equal("MA0001");
       for (let line = 1; line <= 10; line++) await row(line).getByText("matches the shipment").waitFor();
       // The parsed fields of the separator-delimited scan.
       expect(await row(1).locator("td").nth(2).textContent()).to.equal(shipment.gtin);
@@ -87,15 +96,16 @@ describe("console: warehouse receipt", function () {
       const expiry = calendarDate(shipment.expiry, "en");
       expect(await row(1).locator("td").nth(4).textContent()).to.equal(expiry);
       await page.locator(".ant-descriptions-item").filter({ hasText: "Expiry" }).getByText(expiry).waitFor();
-      await page.getByText("13 of 10 units scanned, 3 flagged, 0 rejected").waitFor();
+      await page.getByText("14 of 10 units scanned, 4 flagged, 0 rejected").waitFor();
       // Chromium logs every 404 answer as a console error, and the manifest look-up of a serial
-      // the manifest does not list answers 404 by design (B1-0001 and C1-9999): those two are
-      // expected; any other error still fails checkPage.
+      // the manifest does not list answers 404 by design (B1-0001, C1-9999 and MA0001): those
+      // three are expected; any other error still fails checkPage.
       const NOT_FOUND = "Failed to load resource: the server responded with a status of 404 (Not Found)";
-      expect(p.errors.filter((e) => e === NOT_FOUND)).to.have.length(2);
+      expect(p.errors.filter((e) => e === NOT_FOUND)).to.have.length(3);
       p.errors.splice(0, p.errors.length, ...p.errors.filter((e) => e !== NOT_FOUND));
       await checkPage(p, "warehouse-scan");
 
+      await page.getByRole("button", { name: "Remove line 14" }).click();
       await page.getByRole("button", { name: "Remove line 13" }).click();
       await page.getByRole("button", { name: "Remove line 12" }).click();
       await page.getByRole("button", { name: "Remove line 11" }).click();

@@ -4,6 +4,7 @@ import {
   ADJUSTMENT_STATUS,
   DOCUMENT_KINDS,
   DOCUMENT_STATUS,
+  ISSUING_AGENCIES,
   ORDER_STATUS,
   SUPPLIER_STATUS,
   TENDER_PHASES,
@@ -51,4 +52,11 @@ describe("ledger/enums", function () {
       expect([...sdk]).to.deep.equal((await solidityEnum(solidity)).map(snake));
     });
   }
+
+  // Agencies keep their own spelling (MA, AHM): they name the agency in codes and messages.
+  it("names IssuingAgency's members in declaration order", async function () {
+    expect([...ISSUING_AGENCIES]).to.deep.equal(
+      (await solidityEnum("IssuingAgency")).map((m) => (m === "None" ? "none" : m)),
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { Type } from "typebox";
-import { DOCUMENT_KINDS } from "../../enums";
+import { DOCUMENT_KINDS, ISSUING_AGENCIES } from "../../enums";
 import { pos, spec } from "../event-spec";
 import {
   AccountFigure,
@@ -79,6 +79,26 @@ export const REGISTRY_SPECS = [
     id: (f) => `products:${f.documentId}`,
     summary: (f) =>
       `Supplier ${f.supplier}'s product registration ${f.documentId} lists GTIN ${list(f.gtins).join(", ")}`,
+  }),
+  spec({
+    contract: "registry",
+    event: "DeviceIdentifierDeclared",
+    kind: "product",
+    fields: {
+      productKey: GtinFigure,
+      supplier: AccountFigure,
+      agency: Type.String({ description: "the issuing agency: MA or AHM" }),
+      deviceIdentifier: Type.String({ description: "the device identifier as the agency issued it" }),
+    },
+    figures: (a) => ({
+      productKey: gtin14(a.productKey),
+      supplier: hex(a.supplier),
+      agency: ISSUING_AGENCIES[int(a.agency)] ?? dec(a.agency),
+      deviceIdentifier: String(a.deviceIdentifier),
+    }),
+    id: (f) => `device:${f.productKey}`,
+    summary: (f) =>
+      `Supplier ${f.supplier} declared ${f.agency} device identifier ${f.deviceIdentifier} as product key ${f.productKey}`,
   }),
   spec({
     contract: "registry",

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { ParseBarcodeBody, ParsedBarcode } from "../../../api/barcodes";
 import { errorResponses } from "../../../api/errors";
-import { appError } from "../../plugins/error-catalogue";
-import { Gs1Error, parseGs1 } from "./gs1.parser";
+import { scanError } from "./scan-error";
+import { parseUdi } from "./udi.parser";
 
 /**
  * /v1/barcodes: warehouse clients check a scan before posting a receipt; receipts use the same
@@ -14,18 +14,17 @@ const barcodesRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ["barcodes"],
-        summary: "Parse a GS1 barcode (bracketed, scanned with GS separators, or Digital Link)",
+        summary:
+          "Parse a device code: GS1 (bracketed, scanned with GS separators, or Digital Link) or MA (IDcode)",
         body: ParseBarcodeBody,
         response: { 200: ParsedBarcode, 400: errorResponses[400] },
       },
     },
     async (request) => {
       try {
-        return parseGs1(request.body.barcode);
+        return parseUdi(request.body.barcode);
       } catch (error) {
-        if (error instanceof Gs1Error)
-          throw appError("BARCODE_INVALID", error.message, { gs1: error.code, ...error.details });
-        throw error;
+        throw scanError(error);
       }
     },
   );

@@ -7,8 +7,9 @@ import { RawElement, checkCombination, validateElement } from "./gs1.validate";
 export { gtinCheckDigit, isValidGln, isValidGtin } from "./gs1.check-digit";
 export { Gs1Error } from "./gs1.errors";
 export type { Gs1ErrorCode } from "./gs1.errors";
-// The parse result is the API's (POST /v1/barcodes/parse answers it as is).
-export type { BarcodeForm, Gs1Element, ParsedBarcode };
+// The parse result is the API's (POST /v1/barcodes/parse answers it with the agency added).
+export type ParsedGs1 = Omit<ParsedBarcode, "agency">;
+export type { BarcodeForm, Gs1Element };
 
 export interface ParseOptions {
   /** Reference date for resolving two-digit years; defaults to the current date. */
@@ -41,13 +42,13 @@ function build(
   raw: Iterable<RawElement>,
   now: Date,
   symbology?: { id: string; name: string },
-): ParsedBarcode {
+): ParsedGs1 {
   const validated: Gs1Element[] = [];
   for (const element of raw) validated.push(validateElement(element, now));
   const elements = checkCombination(validated);
   const find = (ai: string) => elements.find((element) => element.ai === ai);
 
-  const parsed: ParsedBarcode = { form, elements };
+  const parsed: ParsedGs1 = { form, elements };
   if (symbology) {
     parsed.symbology = symbology.id;
     parsed.symbologyName = symbology.name;
@@ -70,7 +71,7 @@ function build(
  * scanner (optional symbology identifier, GS separators), or a GS1 Digital Link URI. Every element is
  * validated against the GS1 AI table; the first problem found is thrown as a Gs1Error.
  */
-export function parseGs1(input: string, opts: ParseOptions = {}): ParsedBarcode {
+export function parseGs1(input: string, opts: ParseOptions = {}): ParsedGs1 {
   const now = opts.now ?? new Date();
   // Keyboard-wedge scanners append CR/LF; spaces are never part of GS1 data at either end.
   const text = input.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");

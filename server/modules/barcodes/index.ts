@@ -1,5 +1,10 @@
 export { parseGs1, gtinCheckDigit, isValidGln, isValidGtin, Gs1Error } from "./gs1.parser";
-export type { BarcodeForm, ParsedBarcode, ParseOptions, Gs1Element, Gs1ErrorCode } from "./gs1.parser";
+export type { BarcodeForm, ParsedGs1, ParseOptions, Gs1Element, Gs1ErrorCode } from "./gs1.parser";
+export type { ParsedBarcode } from "../../../api/barcodes";
+export { parseUdi, deviceIdentifierFields } from "./udi.parser";
+export type { DeviceIdentifierFields } from "./udi.parser";
+export { scanError } from "./scan-error";
+export { UdiError } from "./udi.errors";
 export { toDigitalLink, CANONICAL_DIGITAL_LINK_BASE } from "./gs1.digital-link";
 export type { DigitalLinkInput } from "./gs1.digital-link";
 export { AI_DEFINITIONS, lookupAi } from "./gs1.ai";

@@ -1,6 +1,6 @@
 import type { Db } from "../../db";
 import type { EventArgs, JsonValue } from "../../../ledger/events";
-import { DOCUMENT_KINDS, ORDER_STATUS, TRACE_STEPS } from "../../../ledger/enums";
+import { DOCUMENT_KINDS, ISSUING_AGENCIES, ORDER_STATUS, TRACE_STEPS } from "../../../ledger/enums";
 
 /**
  * Projections: how each ledger event changes the gateway's read model. Every handler is a
@@ -86,6 +86,21 @@ const handlers: Record<string, Handler> = {
         str(e.args.documentId),
         iso(e.args.validFrom),
         iso(e.args.validUntil),
+      ],
+    );
+  },
+  "registry.DeviceIdentifierDeclared": async (db, e) => {
+    await db.query(
+      `INSERT INTO device_identifiers (product_key, agency, device_identifier, declared_by, declared_at, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        str(e.args.productKey),
+        ISSUING_AGENCIES[num(e.args.agency)],
+        str(e.args.deviceIdentifier),
+        str(e.args.supplier),
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
       ],
     );
   },
@@ -866,6 +881,7 @@ export async function project(db: Db, e: StoredEvent): Promise<void> {
  * a rewind finds the row a recorded change touched by this key.
  */
 export const PROJECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  device_identifiers: ["product_key"],
   consumption_batches: ["batch_id"],
   consignment_movements: ["tx_hash", "log_index"],
   consigned_stock: ["shipment_id"],

@@ -1,6 +1,14 @@
 import { keccak256, toUtf8Bytes } from "ethers";
 import type { Db } from "../../db";
-import { parseGs1, Gs1Error } from "../barcodes";
+import {
+  deviceIdentifierFields,
+  parseGs1,
+  parseUdi,
+  scanError,
+  Gs1Error,
+  type DeviceIdentifierFields,
+} from "../barcodes";
+import { requireDeclared } from "../device-identifiers/device-identifiers.service";
 import { appError } from "../../plugins/error-catalogue";
 import { canonicalJson, withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
 import type { Receipt, ReceiptLineRequest, ReceiptRequest, ReceiptResult } from "../../../api/receipts";
@@ -45,7 +53,12 @@ export class ReceiptsService {
     idempotencyKey: string,
   ): Promise<IdempotentResponse<ReceiptResult>> {
     const now = await this.now();
-    const lines = request.lines.map((line, i) => parseLine(line, i + 1, now));
+    const parsedLines = request.lines.map((line, i) => parseLine(line, i + 1, now));
+    await requireDeclared(
+      this.db,
+      parsedLines.flatMap((l) => (l.device ? [{ ...l.device, where: `line ${l.line}` }] : [])),
+    );
+    const lines = parsedLines.map(({ device: _device, ...line }) => line);
     const hospital = actor.hospital.toLowerCase();
     const shipment = await repo.findShipment(this.db, request.shipmentId);
     // Another hospital's shipment answers exactly like a missing one: no hint that it exists.
@@ -221,8 +234,16 @@ function requireTraceability(lines: ReceiptLineInput[], hasManifest: boolean, sh
   }
 }
 
-/** One receipt line as matching sees it; a barcode is parsed with the GS1 parser. */
-export function parseLine(line: ReceiptLineRequest, lineNo: number, now: Date): ReceiptLineInput {
+/**
+ * One receipt line as matching sees it. A barcode is recognised by its form (GS1 or MA); a line
+ * of fields names a GTIN, or another agency's device identifier (`device`), whose product key
+ * stands in the gtin field as on the ledger — the caller checks that key was declared.
+ */
+export function parseLine(
+  line: ReceiptLineRequest,
+  lineNo: number,
+  now: Date,
+): ReceiptLineInput & { device?: DeviceIdentifierFields } {
   const quantity = BigInt(line.quantity ?? 1);
   const rejected = BigInt(line.rejected ?? 0);
   if (quantity < 1n) throw appError("RECEIPT_LINE_INVALID", `line ${lineNo}: quantity must be at least 1`);
@@ -233,17 +254,30 @@ export function parseLine(line: ReceiptLineRequest, lineNo: number, now: Date): 
     );
   }
   let fields: { gtin?: string; lot?: string; expiry?: string; serial?: string };
+  let device: DeviceIdentifierFields | undefined;
+  const where = `line ${lineNo}`;
   if (line.barcode !== undefined) {
     try {
-      const parsed = parseGs1(line.barcode, { now });
-      fields = { gtin: parsed.gtin, lot: parsed.lot, expiry: parsed.expiry?.date, serial: parsed.serial };
+      const parsed = parseUdi(line.barcode, { now });
+      if (parsed.agency === "MA") {
+        device = { agency: "MA", deviceIdentifier: parsed.deviceIdentifier!, productKey: parsed.productKey! };
+      }
+      fields = {
+        gtin: device?.productKey ?? parsed.gtin,
+        lot: parsed.lot,
+        expiry: parsed.expiry?.date,
+        serial: parsed.serial,
+      };
     } catch (error) {
-      if (!(error instanceof Gs1Error)) throw error;
-      throw appError("BARCODE_INVALID", `line ${lineNo}: ${error.message}`, {
-        line: lineNo,
-        gs1: error.code,
-      });
+      throw scanError(error, where, { line: lineNo });
     }
+  } else if (line.deviceIdentifier !== undefined) {
+    try {
+      device = deviceIdentifierFields(line.agency!, line.deviceIdentifier);
+    } catch (error) {
+      throw scanError(error, where, { line: lineNo });
+    }
+    fields = { gtin: device.productKey, lot: line.lot, expiry: line.expiry, serial: line.serial };
   } else {
     fields = { gtin: line.gtin, lot: line.lot, expiry: line.expiry, serial: line.serial };
     if (fields.gtin !== undefined) {
@@ -275,9 +309,15 @@ export function parseLine(line: ReceiptLineRequest, lineNo: number, now: Date): 
       `line ${lineNo}: a serialised line has quantity 1, not ${quantity}`,
     );
   }
-  const out: ReceiptLineInput = { line: lineNo, gtin: fields.gtin, quantity, rejected };
+  const out: ReceiptLineInput & { device?: DeviceIdentifierFields } = {
+    line: lineNo,
+    gtin: fields.gtin,
+    quantity,
+    rejected,
+  };
   if (fields.lot !== undefined) out.lot = fields.lot;
   if (fields.expiry !== undefined) out.expiry = fields.expiry;
   if (fields.serial !== undefined) out.serial = fields.serial;
+  if (device) out.device = device;
   return out;
 }

@@ -1,6 +1,7 @@
 import { ZeroAddress } from "ethers";
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
+import { isProductKey } from "../../../ledger/product-key";
 import { isValidGtin } from "../barcodes";
 import { parseInstant } from "../usages/usages.time";
 import type { FulfilmentHospital, FulfilmentReport } from "../../../api/fulfilment";
@@ -504,8 +505,9 @@ function address(field: string, value: string): string {
   return value.toLowerCase();
 }
 
-/** A GTIN-8/12/13/14, widened to the GTIN-14 the ledger stores. */
+/** A GTIN-8/12/13/14, widened to the GTIN-14 the ledger stores, or a product key as it is. */
 function gtin(value: string): string {
+  if (isProductKey(value)) return value;
   if (!isValidGtin(value))
     throw invalid("gtin", "must be a GTIN-8, -12, -13 or -14 with a correct check digit");
   return value.padStart(14, "0");

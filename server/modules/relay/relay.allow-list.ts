@@ -36,6 +36,7 @@ const REGISTRY: Table = {
   // A supplier's qualification documents and product registrations.
   fileDocument: ["supplier"],
   fileProductRegistration: ["supplier"],
+  declareDeviceIdentifier: ["supplier"],
   // The regulator reviews documents and suspends or reinstates suppliers.
   attestDocument: ["regulator"],
   rejectDocument: ["regulator"],

@@ -49,6 +49,7 @@
  * implement the CBV canonicalisation it would claim.
  */
 import { decodeBytes32String, encodeBytes32String, getAddress, isHexString } from "ethers";
+import { isProductKey } from "../../../ledger/product-key";
 import { isValidGln, toDigitalLink } from "../barcodes";
 import type {
   EpcisBizStep,
@@ -108,6 +109,7 @@ export class EpcisExportError extends Error {
 }
 
 interface Context {
+  deviceIdentifiers: NonNullable<EpcisInput["deviceIdentifiers"]>;
   chainId: number;
   traceContract: string;
   orderBookContract: string;
@@ -123,6 +125,7 @@ interface Timed {
 export function buildEpcisDocument(input: EpcisInput): EpcisDocument {
   const offset = input.timeZoneOffset ?? DEFAULT_TIME_ZONE_OFFSET;
   const ctx: Context = {
+    deviceIdentifiers: input.deviceIdentifiers ?? {},
     chainId: checkChainId(input.chainId),
     traceContract: address(input.traceContract, "traceContract"),
     orderBookContract: address(input.orderBookContract, "orderBookContract"),
@@ -174,8 +177,8 @@ export function buildEpcisDocument(input: EpcisInput): EpcisDocument {
 function shipmentEvents(ctx: Context, shipment: EpcisShipment): Timed[] {
   const where = `shipment ${shipment.id}`;
   const quantity = count(shipment.quantity, `${where} quantity`);
-  const serials = manifest(shipment, where);
-  const what = (units: number) => whatOf(shipment, serials, units);
+  const serials = manifest(ctx, shipment, where);
+  const what = (units: number) => whatOf(ctx, shipment, serials, units);
   const supplier = account(ctx, shipment.supplier, `${where} supplier`);
   const hospital = account(ctx, shipment.hospital, `${where} hospital`);
   const transactions: EpcisBizTransaction[] = [
@@ -327,7 +330,7 @@ function recallEvent(ctx: Context, recall: EpcisRecall): Timed {
     at,
     event: {
       ...header(ctx, at, logEventId(ctx, recall.txHash, recall.logIndex, where)),
-      quantityList: [{ epcClass: lotUri(recall.gtin, recall.lot, where) }],
+      quantityList: [{ epcClass: lotUri(ctx, recall.gtin, recall.lot, where) }],
       disposition: "recalled",
       persistentDisposition: { set: ["recalled"] },
       ...provenance(ctx, ctx.traceContract, "LotRecalled", recall, where),
@@ -346,7 +349,7 @@ function transferEvent(ctx: Context, contract: string, t: EpcisTransfer): Timed 
   const event: EpcisObjectEvent = {
     ...header(ctx, at, logEventId(ctx, t.txHash, t.logIndex, where)),
     quantityList: [
-      { epcClass: lotUri(t.gtin, t.lot, where), quantity: count(t.quantity, `${where} quantity`) },
+      { epcClass: lotUri(ctx, t.gtin, t.lot, where), quantity: count(t.quantity, `${where} quantity`) },
     ],
     bizLocation: { id: to },
     sourceList: [{ type: "location", source: from }],
@@ -378,7 +381,7 @@ function liftEvent(ctx: Context, recall: EpcisRecall, lift: EpcisRecallLift): Ti
     at,
     event: {
       ...header(ctx, at, logEventId(ctx, lift.txHash, lift.logIndex, where)),
-      quantityList: [{ epcClass: lotUri(recall.gtin, recall.lot, where) }],
+      quantityList: [{ epcClass: lotUri(ctx, recall.gtin, recall.lot, where) }],
       persistentDisposition: { unset: ["recalled"] },
       ...provenance(ctx, ctx.traceContract, "RecallLifted", lift, where),
       "sl:recallScope": recallScope(ctx, recall.scope, where),
@@ -459,9 +462,9 @@ function sensorElement(trace: EpcisTraceEvent, where: string): EpcisSensorElemen
 // What: items, lots and their master data
 // ---------------------------------------------------------------------------------------------------
 
-function manifest(shipment: EpcisShipment, where: string): string[] | null {
+function manifest(ctx: Context, shipment: EpcisShipment, where: string): string[] | null {
   if (shipment.serials === null || shipment.serials.length === 0) return null;
-  const uris = shipment.serials.map((serial) => digitalLink(shipment.gtin, { serial }, where));
+  const uris = shipment.serials.map((serial) => itemUri(ctx, shipment.gtin, { serial }, where));
   const seen = new Set<string>();
   for (const [i, uri] of uris.entries()) {
     if (seen.has(uri)) {
@@ -474,6 +477,7 @@ function manifest(shipment: EpcisShipment, where: string): string[] | null {
 
 /** Items when the event covers the whole manifest; otherwise how many of the lot. */
 function whatOf(
+  ctx: Context,
   shipment: EpcisShipment,
   serials: string[] | null,
   units: number,
@@ -481,16 +485,31 @@ function whatOf(
   if (serials !== null && serials.length === units) return { epcList: serials };
   return {
     quantityList: [
-      { epcClass: lotUri(shipment.gtin, shipment.lot, `shipment ${shipment.id}`), quantity: units },
+      { epcClass: lotUri(ctx, shipment.gtin, shipment.lot, `shipment ${shipment.id}`), quantity: units },
     ],
   };
 }
 
-function lotUri(gtin: string, lot: string, where: string): string {
-  return digitalLink(gtin, { lot }, where);
+function lotUri(ctx: Context, gtin: string, lot: string, where: string): string {
+  return itemUri(ctx, gtin, { lot }, where);
 }
 
-function digitalLink(gtin: string, rest: { lot?: string; serial?: string }, where: string): string {
+/**
+ * A GTIN's lot or item as its GS1 Digital Link URI; a product key's (another agency's device
+ * identifier, which has no GS1 key) as a private URI that names the agency and identifier:
+ * urn:sunshine-ledger:udi:<agency>:<identifier>:lot:<lot> (or :ser:<serial>), each part
+ * percent-encoded.
+ */
+function itemUri(ctx: Context, gtin: string, rest: { lot?: string; serial?: string }, where: string): string {
+  if (isProductKey(gtin)) {
+    const declared = ctx.deviceIdentifiers[gtin];
+    if (!declared)
+      throw new EpcisExportError(`${where}: product key ${gtin} has no declared device identifier`);
+    const base = `${URN}:udi:${declared.agency.toLowerCase()}:${encodeURIComponent(declared.deviceIdentifier)}`;
+    return rest.serial === undefined
+      ? `${base}:lot:${encodeURIComponent(rest.lot ?? "")}`
+      : `${base}:ser:${encodeURIComponent(rest.serial)}`;
+  }
   if (!/^\d{14}$/.test(gtin))
     throw new EpcisExportError(`${where}: GTIN ${JSON.stringify(gtin)} must be 14 digits`);
   try {
@@ -509,7 +528,7 @@ function lotMasterData(ctx: Context, shipments: EpcisShipment[]) {
   const lots = new Map<string, { lot: string; expiries: Set<string> }>();
   for (const shipment of shipments) {
     const where = `shipment ${shipment.id}`;
-    const id = lotUri(shipment.gtin, shipment.lot, where);
+    const id = lotUri(ctx, shipment.gtin, shipment.lot, where);
     const entry = lots.get(id) ?? { lot: shipment.lot, expiries: new Set<string>() };
     entry.expiries.add(expiryDate(ctx, shipment.expiry, `${where} expiry`));
     lots.set(id, entry);

@@ -115,4 +115,9 @@ export interface EpcisInput {
   shipments: EpcisShipment[];
   recalls: EpcisRecall[];
   timeZoneOffset?: string /* default "+08:00" */;
+  /**
+   * The declared device identifier of every product key (a number ≥ 10^14 in a gtin field) in the
+   * trail: an item of another agency has no GS1 key, so it is exported under a private identifier.
+   */
+  deviceIdentifiers?: Record<string, { agency: string; deviceIdentifier: string }>;
 }

@@ -446,7 +446,9 @@ export async function registryEvents(
      WHERE contract = 'registry' AND block_number <= $2
        AND ((event <> 'GtinRegistered' AND args->>'supplier' = ANY($1::text[]))
          OR event = 'RequiredKindsChanged'
-         OR (event = 'GtinRegistered' AND (args->>'supplier', lpad(args->>'gtin', 14, '0'))
+         OR (event = 'GtinRegistered'
+             -- lpad cuts a longer string: a product key (15 to 20 digits) is kept whole.
+             AND (args->>'supplier', lpad(args->>'gtin', greatest(14, length(args->>'gtin')), '0'))
                IN (SELECT * FROM unnest($3::text[], $4::text[]))))
      ORDER BY block_number, log_index`,
     [

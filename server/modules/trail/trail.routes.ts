@@ -6,6 +6,7 @@ import { errorResponses, unavailableResponse } from "../../../api/errors";
 import { LotTrailParams, OrderTrailParams, SerialTrailParams, Trail, Verification } from "../../../api/trail";
 import { LEDGER_PARTIES, scopeOf } from "../auth/auth.plugin";
 import { appError } from "../../plugins/error-catalogue";
+import { isProductKey } from "../../../ledger/product-key";
 import { isValidGtin } from "../barcodes";
 import { TrailService } from "./trail.service";
 import { TrailVerifier } from "./trail.verify";
@@ -20,9 +21,9 @@ import { TrailVerifier } from "./trail.verify";
  * 404, not a hint that it exists.
  */
 
-/** A GTIN that passes the schema's 14 digits must also carry its check digit. */
+/** A GTIN that passes the schema's 14 digits must also carry its check digit; a product key fit in 64 bits. */
 function checkGtin(gtin: string): void {
-  if (!isValidGtin(gtin)) {
+  if (!isValidGtin(gtin) && !isProductKey(gtin)) {
     throw appError("VALIDATION_FAILED", `params.gtin ${gtin} has a wrong check digit`, {
       fields: [{ field: "params.gtin", message: "has a wrong GS1 check digit" }],
     });

@@ -3,6 +3,8 @@ import { TRAIL_CONTRACTS } from "../../../ledger/trail/event-spec";
 import type { Trail, TrailContracts, TrailSubject } from "../../../api/trail";
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
+import { isProductKey } from "../../../ledger/product-key";
+import { declaredIdentifiers } from "../device-identifiers/device-identifiers.repository";
 import { buildEpcisDocument, EpcisExportError } from "./epcis.export";
 import { epcisInput } from "./epcis.input";
 import { loadTrail } from "./trail.load";
@@ -40,8 +42,13 @@ export class TrailService {
   /** The GS1 EPCIS 2.0 document of an order's or a lot's trail. */
   async epcis(subject: Exclude<TrailSubject, { type: "serial" }>, scope: TrailScope): Promise<EpcisDocument> {
     const data = await loadTrail(this.db, this.ctx, subject, scope);
+    const input = epcisInput(this.ctx, data);
+    const keys = [...input.shipments, ...input.recalls, ...(input.transfers ?? [])]
+      .map((item) => item.gtin)
+      .filter(isProductKey);
+    input.deviceIdentifiers = Object.fromEntries(await declaredIdentifiers(this.db, keys));
     try {
-      return buildEpcisDocument(epcisInput(this.ctx, data));
+      return buildEpcisDocument(input);
     } catch (error) {
       if (error instanceof EpcisExportError) {
         // The database contradicts itself (e.g. a shipment without its stored event): no truthful

@@ -2,7 +2,16 @@ import { createHmac } from "node:crypto";
 import type { Db } from "../../db";
 import { withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
 import { appError } from "../../plugins/error-catalogue";
-import { Gs1Error, isValidGtin, parseGs1 } from "../barcodes";
+import {
+  deviceIdentifierFields,
+  Gs1Error,
+  isValidGtin,
+  parseGs1,
+  parseUdi,
+  scanError,
+  type DeviceIdentifierFields,
+} from "../barcodes";
+import { requireDeclared } from "../device-identifiers/device-identifiers.service";
 import type { Usage, UsageRequest } from "../../../api/usages";
 import { campusFor } from "../campuses/campuses.service";
 import * as repo from "./usages.repository";
@@ -28,6 +37,7 @@ import { isCalendarDate, parseInstant } from "./usages.time";
  */
 
 interface Item {
+  /** The GTIN-14, or the product key of another agency's device identifier (`device`). */
   gtin: string;
   lot: string;
   serial: string | null;
@@ -75,7 +85,8 @@ export class UsagesService {
     const hospital = actor.hospital.toLowerCase();
     const fields = request as unknown as Record<string, unknown>;
     const usageId = text(fields, "usageId");
-    const item = parseItem(fields, this.now());
+    const { device, ...item } = parseItem(fields, this.now());
+    if (device) await requireDeclared(this.db, [{ ...device, where: device.source }]);
     const department = text(fields, "department");
     const patientHash = createHmac("sha256", this.salt).update(text(fields, "patientRef")).digest("hex");
     const usedAt = instant(fields, "usedAt", this.now());
@@ -215,9 +226,18 @@ function text(fields: Record<string, unknown>, field: string): string {
   return value.trim();
 }
 
-/** The item from a barcode or from fields; both go through the GS1 rules, so both forms agree. */
-function parseItem(fields: Record<string, unknown>, now: Date): Item {
-  const itemFields = ["gtin", "lot", "serial", "expiry"].filter((f) => fields[f] !== undefined);
+/**
+ * The item from a barcode (GS1 or MA, recognised by its form) or from fields: a GTIN, or another
+ * agency's device identifier (`device`, whose product key is the item's gtin, as on the ledger).
+ * GS1 fields go through the GS1 rules, so both forms agree.
+ */
+function parseItem(
+  fields: Record<string, unknown>,
+  now: Date,
+): Item & { device?: DeviceIdentifierFields & { source: string } } {
+  const itemFields = ["gtin", "agency", "deviceIdentifier", "lot", "serial", "expiry"].filter(
+    (f) => fields[f] !== undefined,
+  );
   if (fields.barcode !== undefined) {
     if (itemFields.length > 0) {
       throw invalid(
@@ -227,15 +247,52 @@ function parseItem(fields: Record<string, unknown>, now: Date): Item {
     }
     const barcode = fields.barcode;
     if (typeof barcode !== "string") throw invalid("barcode", "must be a string");
-    const parsed = gs1("barcode", barcode, now);
-    if (parsed.gtin === undefined) throw invalid("barcode", "has no GTIN (AI 01)");
-    if (parsed.lot === undefined) throw invalid("barcode", "has no lot (AI 10); usage is reconciled per lot");
-    return {
-      gtin: parsed.gtin,
+    const parsed = scanned(barcode, now);
+    const ma = parsed.agency === "MA";
+    if (!ma && parsed.gtin === undefined) throw invalid("barcode", "has no GTIN (AI 01)");
+    if (parsed.lot === undefined) {
+      throw invalid("barcode", `has no lot (${ma ? "MA .L" : "AI 10"}); usage is reconciled per lot`);
+    }
+    const item: ReturnType<typeof parseItem> = {
+      gtin: ma ? parsed.productKey! : parsed.gtin!,
       lot: ledgerLot("barcode", parsed.lot),
       serial: parsed.serial ?? null,
       expiry: parsed.expiry?.date ?? null,
       barcode,
+    };
+    if (ma) {
+      item.device = {
+        agency: "MA",
+        deviceIdentifier: parsed.deviceIdentifier!,
+        productKey: parsed.productKey!,
+        source: "barcode",
+      };
+    }
+    return item;
+  }
+  if (fields.deviceIdentifier !== undefined) {
+    if (fields.gtin !== undefined) {
+      throw invalid("gtin", "or deviceIdentifier: name the item by one of them, not both");
+    }
+    if (fields.agency !== "MA" && fields.agency !== "AHM") {
+      throw invalid("agency", "must be MA or AHM with a deviceIdentifier");
+    }
+    let device: DeviceIdentifierFields;
+    try {
+      device = deviceIdentifierFields(fields.agency, text(fields, "deviceIdentifier"));
+    } catch (error) {
+      throw scanError(error, "deviceIdentifier");
+    }
+    if (fields.lot === undefined) throw invalid("lot", "is required (or give a barcode)");
+    const lot = ledgerLot("lot", text(fields, "lot"));
+    const serial = fields.serial === undefined ? null : text(fields, "serial");
+    return {
+      gtin: device.productKey,
+      lot,
+      serial,
+      expiry: expiryField(fields),
+      barcode: null,
+      device: { ...device, source: "deviceIdentifier" },
     };
   }
   if (fields.gtin === undefined) throw invalid("gtin", "is required (or give a barcode)");
@@ -246,14 +303,24 @@ function parseItem(fields: Record<string, unknown>, now: Date): Item {
   if (fields.lot === undefined) throw invalid("lot", "is required (or give a barcode)");
   const lot = ledgerLot("lot", gs1Field("lot", "10", gtin, fields.lot, now));
   const serial = fields.serial === undefined ? null : gs1Field("serial", "21", gtin, fields.serial, now);
-  let expiry: string | null = null;
-  if (fields.expiry !== undefined) {
-    if (typeof fields.expiry !== "string" || !isCalendarDate(fields.expiry)) {
-      throw invalid("expiry", "must be a date as YYYY-MM-DD");
-    }
-    expiry = fields.expiry;
+  return { gtin, lot, serial, expiry: expiryField(fields), barcode: null };
+}
+
+function expiryField(fields: Record<string, unknown>): string | null {
+  if (fields.expiry === undefined) return null;
+  if (typeof fields.expiry !== "string" || !isCalendarDate(fields.expiry)) {
+    throw invalid("expiry", "must be a date as YYYY-MM-DD");
   }
-  return { gtin, lot, serial, expiry, barcode: null };
+  return fields.expiry;
+}
+
+/** A scanned item: any agency's code a 400 BARCODE_INVALID (or BARCODE_NOT_UDI) when malformed. */
+function scanned(barcode: string, now: Date) {
+  try {
+    return parseUdi(barcode, { now });
+  } catch (error) {
+    throw scanError(error, "barcode", { field: "barcode" });
+  }
 }
 
 /**
@@ -280,9 +347,8 @@ function gs1(field: string, data: string, now: Date) {
     return parseGs1(data, { now });
   } catch (error) {
     if (!(error instanceof Gs1Error)) throw error;
-    // A scan that fails is a bad barcode; a typed field that fails is a bad field.
-    const code = field === "barcode" ? "BARCODE_INVALID" : "VALIDATION_FAILED";
-    throw appError(code, `${field}: ${error.message}`, { field, gs1: error.code });
+    // A typed field that fails is a bad field (a scan that fails is a bad barcode: scanned()).
+    throw appError("VALIDATION_FAILED", `${field}: ${error.message}`, { field, gs1: error.code });
   }
 }
 

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { productKeyOf } from "../../../ledger/product-key";
 import path from "node:path";
 import { expect } from "chai";
 import { encryptKeystoreJsonSync, ethers, Wallet, type HDNodeWallet } from "ethers";
@@ -72,6 +73,7 @@ describe("sunshine CLI", function () {
         "consignment return",
         "consignment stock",
         "consignment batches",
+        "declare-device",
       ],
       regulator: [
         "attest",
@@ -316,6 +318,41 @@ describe("sunshine CLI", function () {
     fails(
       await h.as(regulator, ["regulator", "attest", String(id)]),
       new RegExp(`^error: RegistryDocumentNotPending\\(documentId=${id}, status=attested\\)$`),
+    );
+  });
+
+  it("supplier declare-device: prints the MA identifier's product key, which register-products then takes; declaring again is RegistryProductKeyTaken", async () => {
+    const di = "MA.156.M0.100761.21234561";
+    const declared = h.json<Record<string, unknown>>(
+      await h.as(supplier, ["supplier", "declare-device", "--agency", "MA", "--di", di, "--json"]),
+    );
+    expect(declared).to.include({ productKey: productKeyOf("MA", di), agency: "MA", deviceIdentifier: di });
+    expect(await h.ledger.registry.isProductKeyDeclared(BigInt(productKeyOf("MA", di)))).to.equal(true);
+    const filed = h.json<Record<string, unknown>>(
+      await h.as(supplier, [
+        "supplier",
+        "register-products",
+        "--gtin",
+        productKeyOf("MA", di),
+        "--sha256",
+        ethers.sha256(ethers.toUtf8Bytes("MA registration certificate")).slice(2),
+        "--valid-until",
+        String((await h.now()) + 365 * DAY),
+        "--category",
+        CATEGORY,
+        "--json",
+      ]),
+    );
+    expect(filed.gtins).to.deep.equal([productKeyOf("MA", di)]);
+    fails(
+      await h.as(supplier, ["supplier", "declare-device", "--agency", "MA", "--di", di]),
+      new RegExp(
+        `^error: RegistryProductKeyTaken\\(productKey=${productKeyOf("MA", di)}, agency=1, deviceIdentifier=${di.replace(/\./g, "\\.")}\\)$`,
+      ),
+    );
+    fails(
+      await h.as(supplier, ["supplier", "declare-device", "--agency", "GS1", "--di", di]),
+      /--agency must be MA or AHM \(got "GS1"\)/,
     );
   });
 

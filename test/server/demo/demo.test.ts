@@ -9,6 +9,8 @@ import { connectLedger } from "../../../ledger/contracts";
 import { devWallet } from "../../../scripts/lib/anvil";
 import { demoCast } from "../../../scripts/lib/stack/accounts";
 import { EAST_CAMPUS, MAIN_CAMPUS, SHORT_DATED_LOT } from "../../../scripts/demo-steps/campuses";
+import { MA_DEVICE_IDENTIFIER } from "../../../scripts/demo-steps/udi";
+import { productKeyOf } from "../../../ledger/product-key";
 import { runDemo, type DemoSummary } from "../../../scripts/demo";
 import { testConfig } from "../helpers/config";
 import { startChain, type ChainStack } from "../support/chain";
@@ -80,15 +82,15 @@ describe("demo scenario", function () {
   const settlements = () =>
     chain.ledger.orderBook.queryFilter(chain.ledger.orderBook.filters.ShipmentSettled());
 
-  it("settles nine deliveries (one consigned) through City General's gateway and one supplier claim; the summary's money is the chain's", async function () {
+  it("settles ten deliveries (one consigned, one MA-coded) through City General's gateway and one supplier claim; the summary's money is the chain's", async function () {
     const settled = await settlements();
-    expect(summary.settlements).to.equal(10);
-    expect(settled).to.have.length(10);
+    expect(summary.settlements).to.equal(11);
+    expect(settled).to.have.length(11);
     // The consigned receipt's confirmation is no payment: /v1/payments leaves it out.
-    expect(summary.payments).to.equal(8);
+    expect(summary.payments).to.equal(9);
     expect(summary.claims).to.equal(1);
     const byGateway = settled.filter((e) => e.args.settledBy === devWallet(10).address);
-    expect(byGateway).to.have.length(9);
+    expect(byGateway).to.have.length(10);
     // The consigned delivery's value went to the consignment book; its suppliers were paid by use.
     const { consignment } = chain.ledger;
     const consigned = (await consignment.queryFilter(consignment.filters.StockConsigned())).map(
@@ -219,11 +221,11 @@ describe("demo scenario", function () {
       summary.fulfilment.find((f) => f.agreementId === agreementId && f.hospital === hospital);
     expect(summary.fulfilment).to.have.length(3 + 3 + 2);
     // 150 funded in the spring, 10 consigned stents, then the order suggested by replenishment,
-    // of which 10 short-dated stents were accepted.
+    // of which 10 short-dated stents were accepted; 4 MA-coded stents.
     expect(row("1", general)).to.include({
       committed: "200",
-      funded: String(160 + summary.replenishment.suggestion.quantity),
-      accepted: "93",
+      funded: String(164 + summary.replenishment.suggestion.quantity),
+      accepted: "97",
     });
     expect(row("2", childrens)).to.include({ committed: "100", funded: "40", accepted: "18" });
     expect(row("3", general)).to.include({ committed: "60", funded: "20", accepted: "10" });
@@ -279,9 +281,9 @@ describe("demo scenario", function () {
     expect(s).to.include({ status: "order", leadTimeDays: 10, onOrder: 0 });
     expect(s.quantity).to.equal(r.max - s.onHand + s.demandOverLeadTime);
     expect(s.onHand - s.demandOverLeadTime).to.be.below(r.min);
-    // Room is left in the commitment (200; 150 funded in the spring, 10 consigned) for the console
-    // tests' order of 20.
-    expect(s.quantity).to.be.at.most(20);
+    // Room is left in the commitment (200; 150 funded in the spring, 10 consigned, 4 MA-coded) for
+    // the console tests' order of 20.
+    expect(s.quantity).to.be.at.most(200 - 164 - 20);
     expect(s.agreement!.exceedsCommitment).to.equal(false);
     const order = await chain.ledger.orderBook.order(BigInt(r.orderId));
     expect(order.status).to.equal(2n); // funded
@@ -300,6 +302,27 @@ describe("demo scenario", function () {
     expect(funded.args.amount).to.equal(BigInt(s.price!.value));
     expect(lines.join("\n")).to.match(
       /replenishment \(City General stents\): par 12–20, [0-9.]+ units forecast over 90 days \(4-week backtest WAPE/,
+  it("receives and uses Acme's MA-coded stents under the product key of their declared device identifier", async function () {
+    const productKey = productKeyOf("MA", MA_DEVICE_IDENTIFIER);
+    expect(summary.udi).to.deep.equal({
+      deviceIdentifier: MA_DEVICE_IDENTIFIER,
+      productKey,
+      received: 4,
+      accepted: "4",
+      used: 1,
+    });
+    const [declared] = await chain.ledger.registry.queryFilter(
+      chain.ledger.registry.filters.DeviceIdentifierDeclared(),
+    );
+    expect([declared.args.productKey, declared.args.supplier, declared.args.deviceIdentifier]).to.deep.equal([
+      BigInt(productKey),
+      acme,
+      MA_DEVICE_IDENTIFIER,
+    ]);
+    const shipped = await chain.ledger.trace.queryFilter(chain.ledger.trace.filters.ShipmentCreated());
+    expect(shipped.filter((e) => e.args.record.gtin === BigInt(productKey))).to.have.length(1);
+    expect(lines.join("\n")).to.include(
+      `MA (IDcode) stents:          ${MA_DEVICE_IDENTIFIER} = product key ${productKey}: 4 scanned in, 4 accepted, 1 used`,
     );
   });
 

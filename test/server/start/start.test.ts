@@ -195,13 +195,16 @@ describe("npm start (scripts/start.ts)", function () {
     await waitFor(() => /is running/.test(stackA.output()), "the page", 120_000, stackA.output);
     expect(stackA.output()).to.match(/✓ loading demo scenario/);
     demoA = await demoFacts(urlA, dirA);
-    expect(demoA.payments).to.equal(8); // the short-dated stents' delivery is the eighth
+    expect(demoA.payments).to.equal(9); // with the MA-coded and the short-dated stents' deliveries
     expect(stackA.output()).to.match(
       /near-expiry move: +5 of 10 × DES2611N \(expires \d{4}-\d\d-\d\d\) 6901234000115 → 6901234000108/,
     );
-    expect(demoA.orders).to.equal(7); // five, City General's consigned stents and the order from replenishment's suggestion
+    expect(demoA.orders).to.equal(8); // five, City General's consigned and MA-coded stents, and replenishment's order
     expect(stackA.output()).to.include(
       "consignment (City General):  10 stents received, 4 used and paid ¥3,000.00 in 1 batch(es), 2 returned (¥1,500.00 back), 4 on hand unpaid",
+    );
+    expect(stackA.output()).to.match(
+      /MA \(IDcode\) stents: {10}MA\.156\.M0\.100761\.21234561 = product key \d{15,20}: 4 scanned in, 4 accepted, 1 used/,
     );
     expect(demoA.flags).to.be.greaterThan(0);
     console.log(

@@ -99,6 +99,8 @@ export interface ShipmentSpec {
   lot?: string;
   /** Seconds from now; two years by default. */
   expiresIn?: number;
+  /** The product shipped: GTIN by default, or a declared product key. */
+  gtin?: string;
 }
 
 export interface Shipped {
@@ -122,7 +124,7 @@ export async function orderAndShip(chain: ChainStack, p: Procurement, spec: Ship
   const expiry = (await chain.now()) + (spec.expiresIn ?? 2 * 365 * DAY);
   const { shipmentId } = await act.createShipment(chain.ledger, chain.cast.supplier, {
     orderId,
-    gtin: GTIN,
+    gtin: spec.gtin ?? GTIN,
     lot,
     expiry,
     serials,

@@ -51,7 +51,16 @@ export function ScanTable(props: {
               </Typography.Text>
             ),
           },
-          { title: t("warehouse.shipment.gtin"), key: "gtin", render: (_, l) => l.parsed?.gtin ?? "—" },
+          {
+            title: t("warehouse.shipment.gtin"),
+            key: "gtin",
+            // GS1's GTIN, or another agency's device identifier (an MA code's is 25+ characters).
+            render: (_, l) => (
+              <Typography.Text style={{ wordBreak: "break-all" }}>
+                {l.parsed?.deviceIdentifier ?? "—"}
+              </Typography.Text>
+            ),
+          },
           { title: t("warehouse.shipment.lot"), key: "lot", render: (_, l) => l.parsed?.lot ?? "—" },
           {
             title: t("warehouse.shipment.expiry"),

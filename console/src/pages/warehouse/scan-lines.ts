@@ -60,6 +60,14 @@ function shipmentExpiryDate(shipment: Shipment): string {
   return new Date(shipment.expiry).toISOString().slice(0, 10);
 }
 
+/**
+ * The ledger product a scan names: its GTIN, or — for another agency's code (MA) — the product key
+ * its device identifier is known by on the ledger, which the shipment then carries as its gtin.
+ */
+export function productOf(p: ParsedBarcode): string | undefined {
+  return p.gtin ?? p.productKey;
+}
+
 /** Whether the line's own checks are still running (parse, then the manifest look-up). */
 export function isChecking(line: ScanLine, shipment: Shipment): boolean {
   if (!line.parsed && line.parseError === undefined) return true;
@@ -77,9 +85,10 @@ export function flagsOf(lines: readonly ScanLine[], index: number, shipment: Shi
   const p = line.parsed;
   if (!p) return [];
   const flags: Flag[] = [];
-  if (p.gtin === undefined) flags.push({ code: "NO_GTIN" });
-  else if (p.gtin !== shipment.gtin)
-    flags.push({ code: "GTIN_MISMATCH", value: p.gtin, expected: shipment.gtin });
+  const product = productOf(p);
+  if (product === undefined) flags.push({ code: "NO_GTIN" });
+  else if (product !== shipment.gtin)
+    flags.push({ code: "GTIN_MISMATCH", value: product, expected: shipment.gtin });
   if (p.lot === undefined) flags.push({ code: "NO_LOT" });
   else if (p.lot !== shipment.lot) flags.push({ code: "LOT_MISMATCH", value: p.lot, expected: shipment.lot });
   const expiry = shipmentExpiryDate(shipment);
@@ -100,10 +109,10 @@ export function flagsOf(lines: readonly ScanLine[], index: number, shipment: Shi
   return flags;
 }
 
-/** Two scans of one unit: the same GTIN and serial, or (without a serial) the same scan. */
+/** Two scans of one unit: the same product and serial, or (without a serial) the same scan. */
 function sameUnit(a: ScanLine, b: ScanLine): boolean {
   if (a.parsed?.serial !== undefined && b.parsed?.serial !== undefined)
-    return a.parsed.serial === b.parsed.serial && a.parsed.gtin === b.parsed.gtin;
+    return a.parsed.serial === b.parsed.serial && productOf(a.parsed) === productOf(b.parsed);
   return a.raw === b.raw;
 }
 

@@ -3,7 +3,8 @@ import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import { ParsedBarcode } from "../../../../api/barcodes";
 import { migrate } from "../../../../server/db";
-import { parseGs1 } from "../../../../server/modules/barcodes";
+import { parseUdi } from "../../../../server/modules/barcodes";
+import { productKeyOf } from "../../../../ledger/product-key";
 import { forEachEngine } from "../../helpers/engines";
 import { GTIN, startChain, type ChainStack } from "../../support/chain";
 import { buildGateway, login } from "../../support/gateway";
@@ -16,6 +17,7 @@ import { expectServedAsDocumented } from "../../support/documented-fields";
  */
 
 const GS = "\u001d";
+const MA_DI = "MA.156.M0.100761.21234561";
 
 forEachEngine((engine) => {
   let chain: ChainStack;
@@ -42,8 +44,10 @@ forEachEngine((engine) => {
       const res = await parse({ barcode: `(01)${GTIN}(17)280131(10)LOT2026A(21)SN00001` });
       expect(res.statusCode, res.body).to.equal(200);
       expect(res.json()).to.deep.equal({
+        agency: "GS1",
         form: "bracketed",
         gtin: GTIN,
+        deviceIdentifier: GTIN,
         lot: "LOT2026A",
         serial: "SN00001",
         expiry: { date: "2028-01-31", printed: "280131" },
@@ -111,6 +115,40 @@ forEachEngine((engine) => {
       }
     });
 
+    it("parses an MA (IDcode) code: its device identifier, product key and production identifiers", async function () {
+      const res = await parse({ barcode: `${MA_DI}.L20220117.E280130.C3` });
+      expect(res.statusCode, res.body).to.equal(200);
+      expect(res.json()).to.include({
+        agency: "MA",
+        form: "idcode",
+        deviceIdentifier: MA_DI,
+        productKey: productKeyOf("MA", MA_DI),
+        lot: "20220117",
+      });
+      expect(res.json().expiry).to.deep.equal({ date: "2028-01-30", printed: "280130" });
+      expect(res.json().warnings).to.deep.equal([
+        "check character .C3 not verified: its algorithm is not published",
+      ]);
+    });
+
+    it("answers 400 naming the agency and the problem for a malformed MA code or a code that is no UDI", async function () {
+      const malformed = expectError(await parse({ barcode: `${MA_DI}.E260230` }), 400, "BARCODE_INVALID");
+      expect(malformed.message).to.equal(
+        "MA (IDcode): expiry .E260230 is not a date (day 30 does not exist in February 2026)",
+      );
+      expect(malformed.details).to.deep.equal({ scheme: "MA (IDcode)" });
+      const industry = expectError(
+        await parse({ barcode: "MA.156.MX.100761.21234561" }),
+        400,
+        "BARCODE_NOT_UDI",
+      );
+      expect(industry.message).to.equal("MA (IDcode): not a medical-device code (industry MX, not M0)");
+      const handle = expectError(await parse({ barcode: "88.608.8889/87654321" }), 400, "BARCODE_NOT_UDI");
+      expect(handle.message).to.equal(
+        "industrial-internet identifier: 88.608.8889/… is a CAICT industrial-internet (88.) identifier, not a medical-device UDI",
+      );
+    });
+
     it("answers 400 VALIDATION_FAILED naming a missing, empty, mistyped or unknown field", async function () {
       expect(expectInvalidField(await parse({}), "body.barcode")).to.equal("is required");
       expect(expectInvalidField(await parse({ barcode: "" }), "body.barcode")).to.include(
@@ -163,9 +201,10 @@ forEachEngine((engine) => {
       const barcodes = [
         `]d201${GTIN}3103000125${GS}112501011728013110LOT2026A${GS}21SN00001`,
         `(01)${GTIN}(10)LOT2026A`,
+        `]Q1${MA_DI}.Sx00008.M220117.L20220117.D20220118.E220130.V220117.C3`,
       ];
       for (const barcode of barcodes) {
-        expectServedAsDocumented(await parse({ barcode }), ParsedBarcode, parseGs1(barcode));
+        expectServedAsDocumented(await parse({ barcode }), ParsedBarcode, parseUdi(barcode));
       }
     });
   });

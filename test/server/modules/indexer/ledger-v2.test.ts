@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { productKeyOf } from "../../../../ledger/product-key";
 import { ethers, type HDNodeWallet } from "ethers";
 import { migrate, type Db } from "../../../../server/db";
 import { gtinCheckDigit } from "../../../../server/modules/barcodes";
@@ -38,6 +39,8 @@ import { indexLedger } from "../../support/indexer";
 const ZERO = ethers.ZeroAddress;
 const RECALL_LOT = "RCL-V2";
 const OTHER_GTIN = `0952012345679${gtinCheckDigit("0952012345679")}`;
+const MA_DI = "MA.156.M0.100761.21234561";
+const MA_KEY = productKeyOf("MA", MA_DI);
 
 type Row = Record<string, unknown>;
 const lc = (a: string) => a.toLowerCase();
@@ -205,10 +208,12 @@ describe("ledger v2 projections against the chain's views", function () {
     await act.sent(trace.connect(cast.regulator).recall(gtin, RECALL_LOT, 4));
     await act.sent(trace.connect(cast.regulator).liftRecall(gtin, RECALL_LOT, cast.supplier.address, 5));
 
-    // A later certificate for the GTIN and another one: the GTIN's registration moves to it.
+    // A later certificate for the GTIN, another one and an MA device's product key: the GTIN's
+    // registration moves to it.
+    expect(await act.declareDeviceIdentifier(ledger, cast.supplier, "MA", MA_DI)).to.equal(MA_KEY);
     const now = await chain.now();
     await act.registerProducts(ledger, cast.regulator, cast.supplier, {
-      gtins: [GTIN, OTHER_GTIN],
+      gtins: [GTIN, OTHER_GTIN, MA_KEY],
       categories: [STENTS],
       validFrom: now,
       validUntil: now + 5 * 365 * DAY,
@@ -527,6 +532,7 @@ describe("ledger v2 projections against the chain's views", function () {
         [
           [lc(cast.supplier.address), GTIN],
           [lc(cast.supplier.address), OTHER_GTIN],
+          [lc(cast.supplier.address), MA_KEY],
           [lc(cast.supplier2.address), GTIN],
         ].sort((x, y) => (x.join() < y.join() ? -1 : 1)),
       );
@@ -541,9 +547,23 @@ describe("ledger v2 projections against the chain's views", function () {
       }
       // The renewal is the supplier's current certificate for both GTINs.
       const docs = await rows(`SELECT id, gtins FROM supplier_documents WHERE gtins IS NOT NULL ORDER BY id`);
-      expect(docs.map((d) => d.gtins)).to.deep.equal([[GTIN], [GTIN], [GTIN, OTHER_GTIN]]);
+      expect(docs.map((d) => d.gtins)).to.deep.equal([[GTIN], [GTIN], [GTIN, OTHER_GTIN, MA_KEY]]);
       const renewal = docs[2].id;
-      expect(registered.filter((r) => r.document_id === renewal)).to.have.length(2);
+      expect(registered.filter((r) => r.document_id === renewal)).to.have.length(3);
+    });
+
+    it("device identifiers: the MA identifier its supplier declared, under its product key", async function () {
+      const declared = await rows(
+        `SELECT product_key, agency, device_identifier, declared_by FROM device_identifiers`,
+      );
+      expect(declared).to.deep.equal([
+        {
+          product_key: MA_KEY,
+          agency: "MA",
+          device_identifier: MA_DI,
+          declared_by: lc(chain.cast.supplier.address),
+        },
+      ]);
     });
 
     it("consignment: terms, the elected order, the stock and its movements as the book has them", async function () {

@@ -1,4 +1,5 @@
 import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import { productKeyOf } from "../../../../ledger/product-key";
 import addFormats from "ajv-formats";
 import { expect } from "chai";
 import { encodeBytes32String, getAddress, keccak256, toUtf8Bytes } from "ethers";
@@ -228,6 +229,21 @@ function expectExportError(fn: () => unknown, messagePart: string): void {
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
+const MA_DI = "MA.156.M0.100761.21234561";
+const MA_KEY = productKeyOf("MA", MA_DI);
+const MA_URI = `urn:sunshine-ledger:udi:ma:${MA_DI}`;
+
+/** The realistic trail for an MA (IDcode) product: its product key where the GTIN was. */
+function maInput(): EpcisInput {
+  const input = realisticInput();
+  return {
+    ...input,
+    shipments: input.shipments.map((s) => ({ ...s, gtin: MA_KEY })),
+    recalls: input.recalls.map((r) => ({ ...r, gtin: MA_KEY })),
+    deviceIdentifiers: { [MA_KEY]: { agency: "MA", deviceIdentifier: MA_DI } },
+  };
+}
+
 describe("trail: EPCIS 2.0 export", () => {
   const doc = buildEpcisDocument(realisticInput());
   const events = doc.epcisBody.eventList;
@@ -270,6 +286,17 @@ describe("trail: EPCIS 2.0 export", () => {
     it("accepts the exported document of two shipments, receipts, settlements, recalls and a lift", function () {
       const errors = errorsOf(this, clone(doc));
       expect(errors, describeErrors(errors)).to.deep.equal([]);
+    });
+
+    it("accepts an MA product's trail under its private identifier, for lots and serialised items", function () {
+      const input = maInput();
+      const document = buildEpcisDocument(input);
+      const errors = errorsOf(this, clone(document));
+      expect(errors, describeErrors(errors)).to.deep.equal([]);
+      const json = JSON.stringify(document);
+      expect(json).to.not.include("id.gs1.org/01/");
+      expect(json).to.include(`${MA_URI}:lot:${LOT}`);
+      expect(json).to.include(`${MA_URI}:ser:SN0001`);
     });
 
     it("accepts the export of a partial receipt, another time zone and a recall-only trail", function () {
@@ -807,6 +834,13 @@ describe("trail: EPCIS 2.0 export", () => {
   });
 
   describe("bad input", () => {
+    it("refuses a product key whose device identifier the trail does not know", () => {
+      expect(() => buildEpcisDocument({ ...maInput(), deviceIdentifiers: {} })).to.throw(
+        EpcisExportError,
+        `shipment 11: product key ${MA_KEY} has no declared device identifier`,
+      );
+    });
+
     it("rejects a time zone offset EPCIS does not allow", () => {
       expectExportError(
         () => buildEpcisDocument({ ...realisticInput(), timeZoneOffset: "+8" }),

@@ -54,6 +54,8 @@ export const en = {
     "Supplier {supplier} filed document {documentId} ({kind}), valid {validFrom} to {validUntil}, for {categories}",
   "trail.step.registry.ProductsDeclared":
     "Supplier {supplier}'s product registration {documentId} lists GTIN {gtins}",
+  "trail.step.registry.DeviceIdentifierDeclared":
+    "Supplier {supplier} declared {agency} device identifier {deviceIdentifier}, known on the ledger as product {productKey}",
   "trail.step.registry.DocumentAttested":
     "Regulator {regulator} attested document {documentId} of {supplier}",
   "trail.step.registry.GtinRegistered":
@@ -205,6 +207,8 @@ export const zh: Record<keyof typeof en, string> = {
   "trail.step.registry.DocumentFiled":
     "供应商 {supplier} 提交了文件 {documentId}（{kind}），有效期 {validFrom} 至 {validUntil}，品类 {categories}",
   "trail.step.registry.ProductsDeclared": "供应商 {supplier} 的产品注册证 {documentId} 列明 GTIN {gtins}",
+  "trail.step.registry.DeviceIdentifierDeclared":
+    "供应商 {supplier} 声明了 {agency} 器械标识 {deviceIdentifier}，账本上的产品编号为 {productKey}",
   "trail.step.registry.DocumentAttested": "监管机构 {regulator} 认证了 {supplier} 的文件 {documentId}",
   "trail.step.registry.GtinRegistered":
     "GTIN {gtin} 登记于供应商 {supplier} 名下，{validFrom} 至 {validUntil}（产品注册证 {documentId}）",

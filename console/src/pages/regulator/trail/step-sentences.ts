@@ -69,6 +69,15 @@ export const ON_CHAIN: Record<string, Sentence> = {
     "trail.step.registry.ProductsDeclared",
     { supplier: s.account(f.supplier), documentId: f.documentId, gtins: s.join(list(f.gtins).map(String)) },
   ],
+  "registry.DeviceIdentifierDeclared": (f, s) => [
+    "trail.step.registry.DeviceIdentifierDeclared",
+    {
+      supplier: s.account(f.supplier),
+      agency: String(f.agency),
+      deviceIdentifier: String(f.deviceIdentifier),
+      productKey: String(f.productKey),
+    },
+  ],
   "registry.DocumentAttested": (f, s) => [
     "trail.step.registry.DocumentAttested",
     { regulator: s.account(f.regulator), documentId: f.documentId, supplier: s.account(f.supplier) },
