@@ -1,7 +1,7 @@
 import type { Db } from "../../db";
 import { withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
 import { appError } from "../../plugins/error-catalogue";
-import { Gs1Error, parseGs1 } from "../barcodes";
+import { parseUdi, scanError } from "../barcodes";
 import { campusFor } from "../campuses/campuses.service";
 import * as exceptionsRepo from "../exceptions/exceptions.repository";
 import type { StocktakeReason } from "../../../api/exceptions";
@@ -105,13 +105,15 @@ function countLines(
     let item: { gtin?: string; lot?: string; serial?: string };
     if (line.barcode !== undefined) {
       try {
-        item = parseGs1(line.barcode, { now });
+        // Any agency's code, as on the receiving screen: an MA item is stocked under its product key.
+        const parsed = parseUdi(line.barcode, { now });
+        item = {
+          gtin: parsed.agency === "MA" ? parsed.productKey : parsed.gtin,
+          lot: parsed.lot,
+          serial: parsed.serial,
+        };
       } catch (error) {
-        if (!(error instanceof Gs1Error)) throw error;
-        throw appError("BARCODE_INVALID", `line ${i + 1}: ${error.message}`, {
-          line: i + 1,
-          gs1: error.code,
-        });
+        throw scanError(error, `line ${i + 1}`, { line: i + 1 });
       }
     } else item = { gtin: line.gtin, lot: line.lot };
     if (item.gtin === undefined || item.lot === undefined)

@@ -302,6 +302,9 @@ describe("demo scenario", function () {
     expect(funded.args.amount).to.equal(BigInt(s.price!.value));
     expect(lines.join("\n")).to.match(
       /replenishment \(City General stents\): par 12–20, [0-9.]+ units forecast over 90 days \(4-week backtest WAPE/,
+    );
+  });
+
   it("receives and uses Acme's MA-coded stents under the product key of their declared device identifier", async function () {
     const productKey = productKeyOf("MA", MA_DEVICE_IDENTIFIER);
     expect(summary.udi).to.deep.equal({

@@ -9,6 +9,7 @@ import type { Usage } from "../../../../api/usages";
 import * as act from "../../../../ledger/acts";
 import { ledgerNow } from "../../../../server/plugins/chain";
 import { stockTotals } from "../../../../server/modules/stock/stock.service";
+import { productKeyOf } from "../../../../ledger/product-key";
 import { forEachEngine } from "../../helpers/engines";
 import { GTIN } from "../../support/chain";
 import {
@@ -614,6 +615,53 @@ forEachEngine((engine) => {
       const days = Number(/expires in (\d+) day/.exec(nearExpiry[0].reason)![1]);
       expect(nearExpiry[0].quantity).to.equal(String(Math.floor(0.5 * days) - 5));
       expect(page.items.filter((s) => s.lot === "B30")).to.deep.equal([]);
+    });
+  });
+
+  describe("stocktake of MA-coded items", () => {
+    it("counts an MA (IDcode) scan under its product key, as its receipt was", async () => {
+      const DI = "MA.156.M0.100761.21234561";
+      const key = productKeyOf("MA", DI);
+      // A campus of its own, so only this lot is on its records.
+      const NORTH = gln(9);
+      const seed = new StockSeed(engine.db, 40_000);
+      await seed.campus(H, NORTH, "North", false);
+      await seed.receipt({
+        hospital: H,
+        campus: NORTH,
+        gtin: key,
+        lot: "MA1",
+        expiry: "2030-01-01",
+        quantity: 3,
+      });
+      const res = await post(
+        "/v1/stock/stocktakes",
+        t.receiver,
+        {
+          campus: NORTH,
+          lines: [
+            { barcode: `${DI}.S0001.LMA1` },
+            { barcode: `${DI}.S0002.LMA1.E300101` },
+            { barcode: `${DI}.S0002.LMA1.E300101` },
+          ],
+        },
+        { "idempotency-key": "st-ma-1" },
+      );
+      expect(res.statusCode, res.body).to.equal(201);
+      expect(
+        res.json<Stocktake>().differences.map((d) => [d.gtin, d.lot, d.expected, d.counted]),
+      ).to.deep.equal([[key, "MA1", 3, 2]]);
+      expectError(
+        await post(
+          "/v1/stock/stocktakes",
+          t.receiver,
+          { campus: NORTH, lines: [{ barcode: "88.608.8899/META_zj02" }] },
+          { "idempotency-key": "st-ma-2" },
+        ),
+        400,
+        "BARCODE_NOT_UDI",
+        "line 1",
+      );
     });
   });
 });
