@@ -7,7 +7,13 @@ import type { OverdueReport } from "../../api/payments";
 import type { Shipment } from "../../api/shipments";
 import type { Tender } from "../../api/tenders";
 import { categoryCode, commitment, sent, serialTree } from "../../ledger/acts";
-import { OrderBook__factory, SettlementToken__factory, TenderHouse__factory } from "../../typechain-types";
+import {
+  OrderBook__factory,
+  SettlementToken__factory,
+  SupplierRegistry__factory,
+  TenderHouse__factory,
+} from "../../typechain-types";
+import { productKeyOf } from "../../ledger/product-key";
 import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
 import { startDemoStack, type DemoStack } from "./support/stack";
 import { openWalletPage } from "./support/wallet";
@@ -297,6 +303,34 @@ describe("console: supplier", function () {
       expect(shipment.noticeHash).to.equal(ethers.id("DESADV-E2E-1"));
       expect((await orderBook.order(ORDER_ID)).shipped).to.equal(before.shipped + 5n);
       await checkPage(p, "supplier-shipment");
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("declares an AHM device identifier from the qualification page: the ledger binds it to the key the page showed", async function () {
+    const DI = "AHM-E2E-STENT-0001";
+    const key = productKeyOf("AHM", DI);
+    const p = await openPage(browser, stack.url);
+    try {
+      await supplierPage(p, "My qualification", "My qualification");
+      await p.page.getByLabel("Issuing agency").click();
+      await p.page.locator(".ant-select-item-option", { hasText: "AHM (阿里健康)" }).click();
+      await p.page.getByLabel("Device identifier (DI)").fill(DI);
+      await p.page.getByText(`Its product key on the ledger: ${key}`).waitFor();
+      await p.page.getByRole("button", { name: "Declare on the ledger" }).click();
+      await afterAct(
+        p,
+        p.page.getByRole("status").getByText(`Declared: product key ${key}.`, { exact: false }),
+      );
+      expect(p.errors).to.deep.equal([]);
+      const registry = SupplierRegistry__factory.connect(config.contracts.registry, provider);
+      expect(await registry.isProductKeyDeclared(BigInt(key))).to.equal(true);
+      const [declared] = await registry.queryFilter(registry.filters.DeviceIdentifierDeclared(BigInt(key)));
+      expect([declared.args.supplier, declared.args.deviceIdentifier]).to.deep.equal([
+        stack.account(ACME).address,
+        DI,
+      ]);
     } finally {
       await p.close();
     }

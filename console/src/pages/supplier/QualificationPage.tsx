@@ -11,6 +11,7 @@ import { useFormat } from "../../lib/use-format";
 import { useLedgerNow } from "../../lib/ledger-clock";
 import { useReasonLabel } from "../../lib/reasons";
 import { daysUntil } from "./dates";
+import { DeclareDeviceForm } from "./DeclareDeviceForm";
 import { FileDocumentForm } from "./FileDocumentForm";
 import { Hex } from "../../components/Hex";
 import { useMe } from "./use-me";
@@ -98,6 +99,9 @@ export function QualificationPage() {
               <FileDocumentForm
                 knownCategories={[...new Set(s.documents.flatMap((d) => d.categories).map(bytes32Text))]}
               />
+            </Card>
+            <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t("supplier.device.title")}</h2>}>
+              <DeclareDeviceForm />
             </Card>
           </Space>
         )}
