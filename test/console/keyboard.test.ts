@@ -60,8 +60,15 @@ describe("console: keyboard only", function () {
       const table = page.getByRole("table", { name: "Reconciliation rows" });
       await table.getByRole("row").filter({ hasText: "06940123000010" }).waitFor({ state: "detached" });
       const lots = await table.locator("tbody tr.ant-table-row td:nth-child(4)").allTextContents();
-      // DES2612K: City General's consigned stents.
-      expect(lots.sort()).to.deep.equal(["DES2611A", "DES2611A", "DES2611B", "DES2611C", "DES2612K"]);
+      // DES2612K: City General's consigned stents; DES2611N: its short-dated ones.
+      expect(lots.sort()).to.deep.equal([
+        "DES2611A",
+        "DES2611A",
+        "DES2611B",
+        "DES2611C",
+        "DES2611N",
+        "DES2612K",
+      ]);
 
       const [download] = await Promise.all([
         page.waitForEvent("download"),
