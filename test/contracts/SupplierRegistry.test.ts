@@ -768,7 +768,6 @@ describe("SupplierRegistry", function () {
       for (const [label, bad] of [
         ["a wrong check digit", BAD_GTIN],
         ["zero", 0n],
-        ["more than 14 digits", 10n ** 14n + GTIN],
       ] as const) {
         it(`reverts with RegistryInvalidGtin for ${label}, wherever it is in the list`, async function () {
           const { registry, supplier } = await loadFixture(registeredFixture);
@@ -782,6 +781,21 @@ describe("SupplierRegistry", function () {
             .withArgs(bad);
         });
       }
+    });
+
+    describe("when a number has more than 14 digits", function () {
+      it("reverts with RegistryProductKeyNotDeclared: it can only be a product key, and nobody declared it", async function () {
+        const { registry, supplier } = await loadFixture(registeredFixture);
+        const now = BigInt(await time.latest());
+        const key = 10n ** 14n + GTIN;
+        await expect(
+          registry
+            .connect(supplier)
+            .fileProductRegistration(digestOf("x"), now, now + 1n, [STENTS], [GTIN, GTIN_B, key]),
+        )
+          .to.be.revertedWithCustomError(registry, "RegistryProductKeyNotDeclared")
+          .withArgs(key);
+      });
     });
 
     describe("when the registration is well formed", function () {
