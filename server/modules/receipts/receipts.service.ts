@@ -272,8 +272,15 @@ export function parseLine(
       throw scanError(error, where, { line: lineNo });
     }
   } else if (line.deviceIdentifier !== undefined) {
+    // The schema's alternatives let a gtin line carry a deviceIdentifier too: name the agency.
+    if (line.agency !== "MA" && line.agency !== "AHM") {
+      throw appError(
+        "RECEIPT_LINE_INVALID",
+        `${where}: a deviceIdentifier needs its agency (MA or AHM); give it instead of a gtin`,
+      );
+    }
     try {
-      device = deviceIdentifierFields(line.agency!, line.deviceIdentifier);
+      device = deviceIdentifierFields(line.agency, line.deviceIdentifier);
     } catch (error) {
       throw scanError(error, where, { line: lineNo });
     }

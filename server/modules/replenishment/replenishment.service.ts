@@ -12,6 +12,8 @@ import { OrderBook__factory } from "../../../typechain-types";
 import { tierPrice } from "../../../ledger/tier-price";
 import { appError } from "../../plugins/error-catalogue";
 import { stockTotals } from "../stock/stock.service";
+import { isValidGtin } from "../barcodes";
+import { isProductKey } from "../../../ledger/product-key";
 import { DAMPING, demandOver, forecast, HORIZON_DAYS, type ErrorMeasures } from "./replenishment.forecast";
 import {
   agreementsForItem,
@@ -50,6 +52,9 @@ export function addDays(day: string, n: number): string {
  * chain, only keccak256 of their reference: this is how the suggestions recognise their own
  * orders as on order (an order placed by hand under another reference is not counted).
  */
+/** The largest quantity an order can carry on the ledger (OrderBook keeps it as a uint32). */
+export const MAX_ORDER_UNITS = 2 ** 32 - 1;
+
 export function suggestionReference(campus: string | null, gtin: string, day: string): string {
   return `RPL/${campus ?? "ALL"}/${gtin}/${day}`;
 }
@@ -103,6 +108,11 @@ export class ReplenishmentService {
         field: "max",
       });
     if (body.max === 0) throw appError("VALIDATION_FAILED", "max must be above 0", { field: "max" });
+    // A product number is a GTIN-14 with its check digit, or another agency's product key.
+    if (!isValidGtin(body.gtin) && !isProductKey(body.gtin))
+      throw appError("VALIDATION_FAILED", `gtin ${body.gtin} is neither a GTIN-14 nor a product key`, {
+        field: "gtin",
+      });
     return upsertParLevel(this.db, {
       hospital,
       campus: body.campus ?? null,
@@ -207,7 +217,12 @@ export class ReplenishmentService {
       };
     const lead = agreement.lead_time_days;
     const demand = demandOver(result.daily, lead);
-    const quantity = suggestedQuantity({ min: par.min, max: par.max, onHand, onOrder, demand });
+    // The ledger keeps an order's quantity as a uint32: a forecast blown up by a bogus usage record
+    // must still give an order the ledger can encode, not a failed page.
+    const quantity = Math.min(
+      suggestedQuantity({ min: par.min, max: par.max, onHand, onOrder, demand }),
+      MAX_ORDER_UNITS,
+    );
     const priced = tierPrice(agreement.tiers, BigInt(agreement.accepted_volume), BigInt(quantity));
     const remaining = BigInt(agreement.committed) - BigInt(agreement.funded);
     const summary = {

@@ -227,6 +227,25 @@ forEachEngine((engine) => {
           "VALIDATION_FAILED",
         );
       }
+      // A GTIN line the schema accepts, carrying a device identifier without its agency: a 400, not a 500.
+      expectError(
+        await postReceipt(
+          app,
+          t.receiver,
+          receipt("GR-BAD-G", ma, [
+            {
+              gtin: "09520123456788",
+              deviceIdentifier: "MA.156.M0.ABCDEF.X",
+              lot: LOT,
+              expiry: "2030-01-01",
+            },
+          ]),
+          "gr-bad-g",
+        ),
+        400,
+        "RECEIPT_LINE_INVALID",
+        "line 1: a deviceIdentifier needs its agency (MA or AHM); give it instead of a gtin",
+      );
     });
   });
 

@@ -6,13 +6,18 @@ import type { Principal } from "../../../../server/modules/auth/tokens";
 import type { ForecastReport, ParLevel, ParLevelPage, SuggestionPage } from "../../../../api/replenishment";
 import { OrderBook__factory } from "../../../../typechain-types";
 import { ledgerNow } from "../../../../server/plugins/chain";
-import { addDays, dayOf } from "../../../../server/modules/replenishment/replenishment.service";
+import {
+  addDays,
+  dayOf,
+  MAX_ORDER_UNITS,
+} from "../../../../server/modules/replenishment/replenishment.service";
 import { forEachEngine } from "../../helpers/engines";
 import { enrolGeneralHospital, startChain, STENTS, type ChainStack } from "../../support/chain";
 import { buildGateway } from "../../support/gateway";
 import { bearer, expectError } from "../../support/api-fixtures";
 import { address, LedgerSeed } from "../reconciliation/seed";
 import { gln, StockSeed } from "../stock/stock-seed";
+import { productKeyOf } from "../../../../ledger/product-key";
 
 /**
  * /v1/replenishment: par levels set by a hospital's account and approvers, read by its staff and
@@ -182,6 +187,21 @@ forEachEngine((engine) => {
     );
   });
 
+  it("takes a par level for another agency's product key, and refuses a number that is neither a GTIN nor a key", async function () {
+    const key = productKeyOf("MA", "MA.156.M0.100761.21234561");
+    const set = await put({ gtin: key, min: 1, max: 4 });
+    expect(set.statusCode, set.body).to.equal(200);
+    expect(set.json<ParLevel>()).to.include({ gtin: key, min: 1, max: 4 });
+    expectError(
+      await put({ gtin: "09520123456787", min: 1, max: 4 }),
+      400,
+      "VALIDATION_FAILED",
+      "gtin 09520123456787 is neither a GTIN-14 nor a product key",
+    );
+    expectError(await put({ gtin: "99999999999999999999", min: 1, max: 4 }), 400, "VALIDATION_FAILED");
+    await engine.db.query(`DELETE FROM par_levels WHERE gtin = $1`, [key]);
+  });
+
   it("lets a regulator read a hospital it names, and asks it to name one", async function () {
     expectError(
       await get("/par-levels", regulator()),
@@ -318,5 +338,15 @@ forEachEngine((engine) => {
     expect(whole).to.deep.equal(
       before.map((u, i) => u + (i >= before.length - 7 ? 2 : 0) + (i === before.length - 1 ? 1 : 0)),
     );
+  });
+
+  it("never suggests more than an order can carry on the ledger, however large a usage record is", async function () {
+    // A bogus record of two billion units used yesterday blows the forecast up.
+    await usage(engine.db, H, "u-huge", addDays(today, -1), 2_000_000_000);
+    const res = await get("/suggestions");
+    expect(res.statusCode, res.body).to.equal(200);
+    const item = res.json<SuggestionPage>().items.find((s) => s.campus === null && s.gtin === G)!;
+    expect(item).to.include({ status: "order", quantity: MAX_ORDER_UNITS });
+    expect(item.place!.quantity).to.equal(MAX_ORDER_UNITS);
   });
 });
