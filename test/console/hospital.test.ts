@@ -210,7 +210,7 @@ describe("console: hospital procurement", function () {
     }
   });
 
-  it("makes a just-placed order under the stent agreement a consignment, before approval funds it", async function () {
+  it("makes the order just placed under the stent agreement a consignment, before approval funds it, though an earlier one has its reference", async function () {
     const p = await openPage(browser, stack.url);
     try {
       await signInAs(p, APPROVER);
@@ -226,10 +226,18 @@ describe("console: hospital procurement", function () {
       ).to.equal(1);
       await p.page.getByLabel("Quantity").fill("5");
       await p.page.getByLabel("PO reference").fill("CGH-PO-2027-CONSIGN");
-      await p.page.getByRole("button", { name: "Place order" }).click();
       const placed = p.page.getByRole("status").filter({ hasText: "CGH-PO-2027-CONSIGN" });
-      await placed.getByText(/^Order #\d+ \(CGH-PO-2027-CONSIGN\) placed/).waitFor();
-      const orderId = /Order #(\d+)/.exec((await placed.textContent())!)![1];
+      // Two orders under one hand-typed reference: the page offers the one it just placed.
+      const place = async (not: string): Promise<string> => {
+        await p.page.getByRole("button", { name: "Place order" }).click();
+        const shown = placed.getByText(
+          new RegExp(`^Order #(?!${not}\\b)\\d+ \\(CGH-PO-2027-CONSIGN\\) placed`),
+        );
+        await shown.waitFor();
+        return /Order #(\d+)/.exec((await shown.textContent())!)![1];
+      };
+      const earlier = await place("none");
+      const orderId = await place(earlier);
       await placed.getByRole("button", { name: `Make order #${orderId} a consignment (pay on use)` }).click();
       await placed.getByText(`Order #${orderId} is a consignment`, { exact: false }).waitFor();
       expect(p.errors).to.deep.equal([]);
@@ -239,6 +247,7 @@ describe("console: hospital procurement", function () {
       try {
         const consignment = ConsignmentBook__factory.connect(config.contracts.consignment, provider);
         expect(await consignment.isConsigned(BigInt(orderId))).to.equal(true);
+        expect(await consignment.isConsigned(BigInt(earlier))).to.equal(false);
         const order = await OrderBook__factory.connect(config.contracts.orderBook, provider).order(orderId);
         expect(ORDER_STATUS[Number(order.status)]).to.equal("placed");
       } finally {

@@ -89,7 +89,7 @@ function PlaceForm({ agreement }: { agreement: Agreement }) {
   const [quantity, setQuantity] = useState<number | null>(null);
   const [day, setDay] = useState<string>("");
   const [reference, setReference] = useState("");
-  const [placed, setPlaced] = useState<string | null>(null);
+  const [placed, setPlaced] = useState<{ reference: string; txHash: string } | null>(null);
 
   return (
     <QueryState query={fulfilment}>
@@ -163,13 +163,18 @@ function PlaceForm({ agreement }: { agreement: Agreement }) {
                         keccakText(reference.trim()),
                       ]),
                     })}
-                    onDone={() => setPlaced(reference.trim())}
+                    onDone={({ txHash }) => setPlaced({ reference: reference.trim(), txHash })}
                   >
                     {t("hospital.place.submit")}
                   </ActButton>
                 </Form>
                 {placed && (
-                  <Placed agreementId={agreement.id} reference={placed} consignment={agreement.consignment} />
+                  <Placed
+                    agreementId={agreement.id}
+                    reference={placed.reference}
+                    txHash={placed.txHash}
+                    consignment={agreement.consignment}
+                  />
                 )}
               </Card>
             </Col>
@@ -226,17 +231,21 @@ function PlaceForm({ agreement }: { agreement: Agreement }) {
 }
 
 /**
- * The order just placed, found by its reference: the relay returns a transaction, not an id.
+ * The order just placed, found by its reference and placing transaction: the relay returns a
+ * transaction, not an id, and an earlier order may carry the same hand-typed reference.
  * Under an agreement offered on consignment the order can be made one here, before approval
  * funds it (the ledger refuses it after).
  */
 function Placed({
   agreementId,
   reference,
+  txHash,
   consignment,
 }: {
   agreementId: string;
   reference: string;
+  /** The placing transaction: references are typed by hand and need not be unique. */
+  txHash: string;
   consignment: ConsignmentTerms | null;
 }) {
   const { t } = useI18n();
@@ -245,7 +254,7 @@ function Placed({
   const hospital = useHospital();
   const ref = keccakText(reference);
   const order = useQuery({
-    queryKey: ["/v1/orders", "placed-ref", agreementId, ref],
+    queryKey: ["/v1/orders", "placed-ref", agreementId, ref, txHash],
     queryFn: async () =>
       (
         await fetchAll<OrderSummary>("/v1/orders", {
@@ -253,7 +262,7 @@ function Placed({
           agreementId,
           status: "placed",
         })
-      ).find((o) => o.orderRef === ref) ?? null,
+      ).find((o) => o.orderRef === ref && o.lastChange.txHash.toLowerCase() === txHash.toLowerCase()) ?? null,
   });
   return (
     <Alert
