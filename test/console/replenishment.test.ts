@@ -71,8 +71,14 @@ describe("console: replenishment", function () {
       );
       await checkPage(p, "replenishment");
 
-      // Raise the par level: the stock on hand and on order no longer covers it.
-      await page.getByRole("textbox", { name: "GTIN (14 digits)" }).fill(STENT);
+      // Raise the par level: the stock on hand and on order no longer covers it. The campus is
+      // chosen by name among the hospital's campuses, the whole hospital first.
+      await page.getByLabel("Campus").click();
+      await page
+        .locator(".ant-select-item-option", { hasText: "City General East campus (6901234000115)" })
+        .waitFor();
+      await page.locator(".ant-select-item-option", { hasText: /^Whole hospital$/ }).click();
+      await page.getByRole("textbox", { name: "GTIN (or MA/AHM product key)" }).fill(STENT);
       await page.getByRole("spinbutton", { name: "Minimum units" }).fill("100");
       await page.getByRole("spinbutton", { name: "Maximum units" }).fill("150");
       await page.getByRole("button", { name: "Save par level" }).click();

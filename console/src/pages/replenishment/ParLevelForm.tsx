@@ -2,9 +2,13 @@ import { useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Form, Input, InputNumber, Space, Typography } from "antd";
 import { useState } from "react";
 import type { ParLevel, SetParLevelRequest } from "../../../../api/replenishment";
+import { PRODUCT_NUMBER_PATTERN } from "../../../../ledger/product-key";
+import { CampusSelect } from "../../components/CampusSelect";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
+
+const PRODUCT_NUMBER = new RegExp(PRODUCT_NUMBER_PATTERN);
 
 /** The hospital's account or an approver sets (or replaces) an item's par level. */
 export function ParLevelForm() {
@@ -17,13 +21,7 @@ export function ParLevelForm() {
   const [max, setMax] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const valid =
-    /^[0-9]{14}$/.test(gtin) &&
-    (campus === "" || /^[0-9]{13}$/.test(campus)) &&
-    min !== null &&
-    max !== null &&
-    max > 0 &&
-    max >= min;
+  const valid = PRODUCT_NUMBER.test(gtin) && min !== null && max !== null && max > 0 && max >= min;
 
   async function save() {
     setBusy(true);
@@ -57,18 +55,17 @@ export function ParLevelForm() {
             <Input
               id="par-gtin"
               inputMode="numeric"
-              maxLength={14}
+              maxLength={20}
               value={gtin}
               onChange={(e) => setGtin(e.target.value.trim())}
             />
           </Form.Item>
           <Form.Item label={t("replenishment.par.campus")} htmlFor="par-campus">
-            <Input
+            <CampusSelect
               id="par-campus"
-              inputMode="numeric"
-              maxLength={13}
               value={campus}
-              onChange={(e) => setCampus(e.target.value.trim())}
+              onChange={setCampus}
+              wholeHospital={t("replenishment.wholeHospital")}
             />
           </Form.Item>
           <Form.Item label={t("replenishment.par.min")} htmlFor="par-min">

@@ -1,13 +1,12 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, Button, Card, Form, Input, InputNumber, Select, Space, Typography } from "antd";
+import { Alert, Button, Card, Form, Input, InputNumber, Space, Typography } from "antd";
 import { useRef, useState } from "react";
-import type { Campus } from "../../../../api/campuses";
 import type { Stocktake, StocktakeLine, StocktakeRequest } from "../../../../api/stock";
+import { PRODUCT_NUMBER_PATTERN } from "../../../../ledger/product-key";
+import { CampusSelect, useCampuses } from "../../components/CampusSelect";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { QueryState } from "../../components/QueryState";
 import { useI18n } from "../../i18n/i18n";
-import { api, fetchAll } from "../../lib/api";
-import { freshKey } from "../warehouse/SubmitReceipt";
+import { useIdempotentPost } from "../../lib/idempotent-post";
 import { StocktakeDifferences } from "./StocktakeDifferences";
 
 interface HandRow {
@@ -17,9 +16,11 @@ interface HandRow {
   count: number | null;
 }
 
-/** A hand-counted row the gateway takes: a GTIN-14, a lot and at least one unit. */
+const PRODUCT_NUMBER = new RegExp(PRODUCT_NUMBER_PATTERN);
+
+/** A hand-counted row the gateway takes: a product number (GTIN-14 or key), a lot and a unit or more. */
 function rowValid(r: HandRow): boolean {
-  return /^\d{14}$/.test(r.gtin) && r.lot.trim() !== "" && r.lot.length <= 20 && (r.count ?? 0) >= 1;
+  return PRODUCT_NUMBER.test(r.gtin) && r.lot.trim() !== "" && r.lot.length <= 20 && (r.count ?? 0) >= 1;
 }
 
 /**
@@ -31,29 +32,22 @@ function rowValid(r: HandRow): boolean {
  */
 export function StocktakeForm() {
   const { t } = useI18n();
-  const queryClient = useQueryClient();
-  const campuses = useQuery({ queryKey: ["/v1/campuses"], queryFn: () => fetchAll<Campus>("/v1/campuses") });
+  const campuses = useCampuses();
   const [campus, setCampus] = useState<string>();
   const [scans, setScans] = useState("");
   const [rows, setRows] = useState<HandRow[]>([]);
   const nextRow = useRef(1);
-  const attempt = useRef<{ key: string; body: string } | null>(null);
   const [result, setResult] = useState<Stocktake | null>(null);
 
-  const submit = useMutation({
-    mutationFn: (body: StocktakeRequest) => {
-      const text = JSON.stringify(body);
-      if (attempt.current?.body !== text) attempt.current = { key: freshKey("stocktake"), body: text };
-      return api.post<Stocktake>("/v1/stock/stocktakes", body, { "idempotency-key": attempt.current.key });
-    },
-    onSuccess: async (stocktake) => {
-      attempt.current = null;
+  const submit = useIdempotentPost<StocktakeRequest, Stocktake>(
+    "/v1/stock/stocktakes",
+    "stocktake",
+    (stocktake) => {
       setResult(stocktake);
       setScans("");
       setRows([]);
-      await queryClient.invalidateQueries();
     },
-  });
+  );
 
   const scanned = scans
     .split(/\r?\n/)
@@ -80,7 +74,7 @@ export function StocktakeForm() {
     >
       <Typography.Paragraph>{t("stock.stocktake.hint")}</Typography.Paragraph>
       <QueryState query={campuses} empty={(list) => list.length === 0}>
-        {(list) => (
+        {() => (
           <Form layout="vertical" component="div">
             <Form.Item
               label={t("stock.campus")}
@@ -88,14 +82,13 @@ export function StocktakeForm() {
               required
               style={{ maxWidth: 420 }}
             >
-              <Select
+              <CampusSelect
                 id="stocktake-campus"
                 value={campus}
                 onChange={(v) => {
                   setCampus(v);
                   setResult(null);
                 }}
-                options={list.map((c) => ({ value: c.gln, label: `${c.name} (${c.gln})` }))}
               />
             </Form.Item>
             <Form.Item
@@ -120,8 +113,8 @@ export function StocktakeForm() {
                   aria-label={t("stock.stocktake.row.gtin", { row: i + 1 })}
                   placeholder="GTIN"
                   value={r.gtin}
-                  maxLength={14}
-                  status={r.gtin !== "" && !/^\d{14}$/.test(r.gtin) ? "error" : undefined}
+                  maxLength={20}
+                  status={r.gtin !== "" && !PRODUCT_NUMBER.test(r.gtin) ? "error" : undefined}
                   onChange={(e) => setRow(r.key, { gtin: e.target.value.trim() })}
                   style={{ width: 180 }}
                 />

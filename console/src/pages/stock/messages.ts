@@ -36,7 +36,8 @@ export const en = {
   "stock.stocktake.row.count": "Units of row {row}",
   "stock.stocktake.row.remove": "Remove row {row}",
   "stock.stocktake.addRow": "Add a lot counted by hand",
-  "stock.stocktake.rowInvalid": "Each row needs a 14-digit GTIN, a lot and at least one unit",
+  "stock.stocktake.rowInvalid":
+    "Each row needs a GTIN (or an MA/AHM product key), a lot and at least one unit",
   "stock.stocktake.submit": "Record the stocktake ({count} line(s))",
   "stock.stocktake.result": "Stocktake #{id}",
   "stock.stocktake.matches": "The shelf matches the records",
@@ -90,7 +91,7 @@ export const zh: Record<keyof typeof en, string> = {
   "stock.stocktake.row.count": "第 {row} 行的数量",
   "stock.stocktake.row.remove": "删除第 {row} 行",
   "stock.stocktake.addRow": "添加手工清点的批号",
-  "stock.stocktake.rowInvalid": "每行需填写 14 位 GTIN、批号及至少 1 件",
+  "stock.stocktake.rowInvalid": "每行需填写 GTIN（或 MA/AHM 产品键）、批号及至少 1 件",
   "stock.stocktake.submit": "提交盘点（{count} 行）",
   "stock.stocktake.result": "盘点 #{id}",
   "stock.stocktake.matches": "货架与账面一致",

@@ -1,13 +1,12 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Form, Input, Popconfirm, Space } from "antd";
-import { useRef, useState } from "react";
+import { useState } from "react";
 import type { ReceiptRequest, ReceiptResult } from "../../../../api/receipts";
 import type { Shipment } from "../../../../api/shipments";
 import { DateTimeInput } from "../../components/DateInput";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { useI18n } from "../../i18n/i18n";
 import { useLedgerNow } from "../../lib/ledger-clock";
-import { api } from "../../lib/api";
+import { useIdempotentPost } from "../../lib/idempotent-post";
 import { blocksSubmit, flagsOf, receiptLine, type ScanLine } from "./scan-lines";
 
 /**
@@ -24,24 +23,14 @@ export function SubmitReceipt(props: {
 }) {
   const { t } = useI18n();
   const { shipment, lines } = props;
-  const queryClient = useQueryClient();
   const [receiptNo, setReceiptNo] = useState(`GR-S${shipment.id}`);
   const ledgerNow = useLedgerNow();
   const [receivedAt, setReceivedAt] = useState(() => toLocalInput(defaultReceivedAt(shipment, ledgerNow())));
-  const attempt = useRef<{ key: string; body: string } | null>(null);
-
-  const submit = useMutation({
-    mutationFn: (body: ReceiptRequest) => {
-      const text = JSON.stringify(body);
-      if (attempt.current?.body !== text) attempt.current = { key: freshKey(), body: text };
-      return api.post<ReceiptResult>("/v1/receipts", body, { "idempotency-key": attempt.current.key });
-    },
-    onSuccess: async (result) => {
-      attempt.current = null;
-      props.onRecorded(result);
-      await queryClient.invalidateQueries();
-    },
-  });
+  const submit = useIdempotentPost<ReceiptRequest, ReceiptResult>(
+    "/v1/receipts",
+    "receipt",
+    props.onRecorded,
+  );
 
   const blocked = lines.flatMap((_, i) => (blocksSubmit(lines, i, shipment) ? [i + 1] : []));
   const flagged = lines.filter((_, i) => flagsOf(lines, i, shipment).length > 0).length;
@@ -122,13 +111,4 @@ function defaultReceivedAt(shipment: Shipment, now: number): Date {
 function toLocalInput(d: Date): string {
   const p = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
-/**
- * An Idempotency-Key of 128 random bits (also the stocktake form's): crypto.getRandomValues works
- * where randomUUID (secure contexts only) may not.
- */
-export function freshKey(what = "receipt"): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `${what}-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
