@@ -1,9 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { Client } from "pg";
 import { migrate, openPostgres, type Db } from "../server/db";
 import { cutBatches } from "../server/modules/consignment/consumption.batcher";
-import { mochaGlobalTeardown, postgresAdminUrl } from "../test/server/helpers/postgres";
+import { mochaGlobalTeardown, throwawayDatabase } from "../test/server/helpers/postgres";
 
 /**
  * Times one poll of the consumption batcher on PostgreSQL when most usages are of ordinary
@@ -26,12 +24,8 @@ const WARM_UP = 2;
 const NEVER = { batchIntervalMs: 1e12, batchUnits: 1e9 };
 
 async function main(): Promise<void> {
-  const adminUrl = await postgresAdminUrl();
-  const name = `bench_${randomBytes(6).toString("hex")}`;
-  await admin(adminUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = await openPostgres({ url: url.toString() });
+  const database = await throwawayDatabase("bench");
+  const db = await openPostgres({ url: database.url });
   try {
     await migrate(db);
     await load(db);
@@ -53,7 +47,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await db.close();
-    await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
     await mochaGlobalTeardown();
   }
 }
@@ -91,16 +85,6 @@ async function load(db: Db): Promise<void> {
      FROM generate_series(1, ${CONSIGNED_USES}) i`,
     ["0".repeat(64)],
   );
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 main().catch((error: unknown) => {

@@ -1,11 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { Client } from "pg";
 import type { ReconciliationQuery } from "../api/reconciliation";
 import { migrate, openPostgres, type Db } from "../server/db";
 import { gtinCheckDigit } from "../server/modules/barcodes";
 import { ReconciliationService } from "../server/modules/reconciliation/reconciliation.service";
-import { mochaGlobalTeardown, postgresAdminUrl } from "../test/server/helpers/postgres";
+import { mochaGlobalTeardown, throwawayDatabase } from "../test/server/helpers/postgres";
 
 /**
  * Times the purchase–receipt–use reconciliation on PostgreSQL over a million usage rows: the
@@ -37,12 +35,8 @@ const gtinOf = (g: number) => {
 };
 
 async function main(): Promise<void> {
-  const adminUrl = await postgresAdminUrl();
-  const name = `bench_${randomBytes(6).toString("hex")}`;
-  await admin(adminUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const db = await openPostgres({ url: url.toString() });
+  const database = await throwawayDatabase("bench");
+  const db = await openPostgres({ url: database.url });
   try {
     await migrate(db);
     await timed("load", () => load(db));
@@ -90,7 +84,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await db.close();
-    await admin(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
     await mochaGlobalTeardown();
   }
 }
@@ -201,16 +195,6 @@ async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
 
 function ms(value: number): string {
   return `${value.toFixed(1)} ms`;
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }
 
 main().catch((error) => {

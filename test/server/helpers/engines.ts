@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { Client } from "pg";
 import { openPglite, openPostgres, type Db, type Engine } from "../../../server/db";
-import { postgresAdminUrl, postgresSkipped } from "./postgres";
+import { postgresSkipped, throwawayDatabase } from "./postgres";
 
 /**
  * Runs a block of tests once per database engine, each in its own describe block with a new,
@@ -42,7 +40,7 @@ export function forEachEngine(define: (fixture: EngineFixture) => void): void {
 class SuiteDatabase implements EngineFixture {
   private handle: Db | undefined;
   private readonly others: Db[] = [];
-  private postgres: { adminUrl: string; name: string; url: string } | undefined;
+  private postgres: { url: string; drop(): Promise<void> } | undefined;
 
   constructor(readonly engine: Engine) {}
 
@@ -57,12 +55,7 @@ class SuiteDatabase implements EngineFixture {
       this.handle = await openPglite();
       return;
     }
-    const adminUrl = await postgresAdminUrl();
-    const name = `test_${randomBytes(6).toString("hex")}`;
-    await admin(adminUrl, `CREATE DATABASE ${name}`);
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    this.postgres = { adminUrl, name, url: url.toString() };
+    this.postgres = await throwawayDatabase("test");
     this.handle = await openPostgres({ url: this.postgres.url });
   }
 
@@ -76,17 +69,6 @@ class SuiteDatabase implements EngineFixture {
   async tearDown(): Promise<void> {
     // close() is idempotent, so tests may close these handles themselves.
     await Promise.all([this.handle, ...this.others].map((db) => db?.close()));
-    if (this.postgres)
-      await admin(this.postgres.adminUrl, `DROP DATABASE IF EXISTS ${this.postgres.name} WITH (FORCE)`);
-  }
-}
-
-async function admin(url: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
+    await this.postgres?.drop();
   }
 }

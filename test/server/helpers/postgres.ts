@@ -1,9 +1,11 @@
 import { execFile, execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { Client } from "pg";
 
 /**
  * A throw-away PostgreSQL server for the gateway tests, one per mocha run. This file is a
@@ -35,6 +37,32 @@ export function postgresAdminUrl(): Promise<string> {
     ? Promise.resolve({ adminUrl: process.env.DATABASE_URL, stop: async () => undefined })
     : startCluster();
   return server.then((s) => s.adminUrl);
+}
+
+/**
+ * A new, empty database on that server, named `prefix` and random hex (tests and benches never
+ * share one): its URL, and how to drop it again.
+ */
+export async function throwawayDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = await postgresAdminUrl();
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
+  await adminQuery(adminUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
 export function mochaGlobalSetup(): void {
