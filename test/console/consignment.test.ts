@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import { JsonRpcProvider, Wallet } from "ethers";
-import type { Browser } from "playwright-core";
 import type {
   ConsignedStockPage,
   ConsignmentMovementPage,
@@ -11,8 +10,8 @@ import type { ConsoleConfig } from "../../api/console";
 import { devWallet } from "../../scripts/lib/anvil";
 import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { ConsignmentBook__factory } from "../../typechain-types";
-import { checkPage, launchBrowser, openPage, signInAs } from "./support/browser";
-import { startDemoStack, type DemoStack } from "./support/stack";
+import { checkPage, openPage, signInAs } from "./support/browser";
+import { demoSuite } from "./support/stack";
 
 /**
  * The consignment payments page on the demo year: City General's 10 consigned stents read as
@@ -24,26 +23,12 @@ describe("console: consignment payments", function () {
   this.timeout(300_000);
   const APPROVER_1 = "City General Hospital, approver 1";
   const ACME = "Acme Medical Devices";
-  let stack: DemoStack;
-  let browser: Browser;
-  let client: GatewayClient;
+  const suite = demoSuite(APPROVER_1);
 
-  before(async function () {
-    stack = await startDemoStack();
-    browser = await launchBrowser();
-    client = new GatewayClient(stack.url);
-    await client.login(new Wallet(stack.account(APPROVER_1).privateKey));
-  });
-
-  after(async function () {
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  const stock = async () => (await client.get<ConsignedStockPage>("/v1/consignment/stock")).items;
+  const stock = async () => (await suite.client.get<ConsignedStockPage>("/v1/consignment/stock")).items;
 
   async function open(name: string) {
-    const p = await openPage(browser, stack.url);
+    const p = await openPage(suite.browser, suite.stack.url);
     await signInAs(p, name);
     await p.page.getByRole("link", { name: "Consignment" }).click();
     await p.page.getByRole("heading", { name: "Consignment: paid on use", level: 1 }).waitFor();
@@ -88,15 +73,15 @@ describe("console: consignment payments", function () {
     } finally {
       await p.close();
     }
-    const config = await client.get<ConsoleConfig>("/v1/console/config");
+    const config = await suite.client.get<ConsoleConfig>("/v1/console/config");
     const book = ConsignmentBook__factory.connect(
       config.contracts.consignment,
-      new JsonRpcProvider(stack.rpcUrl),
+      new JsonRpcProvider(suite.stack.rpcUrl),
     );
     const onChain = await book.stock(before.shipmentId);
     expect([onChain.returned, onChain.held]).to.deep.equal([3n, 3n * 75_000n]);
     const returns = (
-      await client.get<ConsignmentMovementPage>("/v1/consignment/movements?limit=500")
+      await suite.client.get<ConsignmentMovementPage>("/v1/consignment/movements?limit=500")
     ).items.filter((m) => m.kind === "return");
     // The demo year's return (overstocked, 403), then the page's.
     expect(returns.map((m) => [m.units, m.reasonCode])).to.deep.equal([
@@ -119,14 +104,14 @@ describe("console: consignment payments", function () {
   });
 
   it("says in words, in English and Chinese, why the ledger refused a consumption batch", async function () {
-    const config = await client.get<ConsoleConfig>("/v1/console/config");
-    const provider = new JsonRpcProvider(stack.rpcUrl);
+    const config = await suite.client.get<ConsoleConfig>("/v1/console/config");
+    const provider = new JsonRpcProvider(suite.stack.rpcUrl);
     // The ledger admin (dev wallet 0, the pauser) is not among the demo cast's sign-in accounts.
     const admin = devWallet(0, provider);
     const book = ConsignmentBook__factory.connect(config.contracts.consignment, admin);
     const [consigned] = await stock();
-    const dock = new GatewayClient(stack.url);
-    await dock.login(new Wallet(stack.account("City General Hospital, receiving dock").privateKey));
+    const dock = new GatewayClient(suite.stack.url);
+    await dock.login(new Wallet(suite.stack.account("City General Hospital, receiving dock").privateKey));
     await (await book.pause()).wait();
     try {
       // One more consigned stent used while the book is paused: its batch is refused (EnforcedPause).
@@ -148,7 +133,7 @@ describe("console: consignment payments", function () {
       );
       let refused: ConsumptionBatch | undefined;
       for (const deadline = Date.now() + 60_000; !refused && Date.now() < deadline;) {
-        const { items } = await client.get<ConsumptionBatchPage>("/v1/consignment/batches?limit=500");
+        const { items } = await suite.client.get<ConsumptionBatchPage>("/v1/consignment/batches?limit=500");
         refused = items.find((b) => b.status === "failed");
         if (!refused) await new Promise((r) => setTimeout(r, 250)); // the poll's interval
       }
@@ -168,7 +153,7 @@ describe("console: consignment payments", function () {
       } finally {
         await p.close();
       }
-      const zh = await openPage(browser, stack.url, "zh-CN");
+      const zh = await openPage(suite.browser, suite.stack.url, "zh-CN");
       try {
         await zh.page.getByRole("button", { name: `以 ${APPROVER_1} 身份登录`, exact: true }).click();
         await zh.page.getByRole("link", { name: "寄售" }).click();

@@ -1,13 +1,12 @@
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet } from "ethers";
-import type { Browser, Locator } from "playwright-core";
+import { JsonRpcProvider } from "ethers";
+import type { Locator } from "playwright-core";
 import type { Budget, BudgetPage } from "../../api/budgets";
 import type { ConsoleConfig } from "../../api/console";
 import { bytes32Text, yuan } from "../../console/src/lib/format";
-import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { BudgetBook__factory } from "../../typechain-types";
-import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
-import { startDemoStack, type DemoStack } from "./support/stack";
+import { checkPage, openPage, signInAs, type ConsolePage } from "./support/browser";
+import { demoSuite } from "./support/stack";
 
 /**
  * The hospital's budgets on the ledger, on the demo year: City General's knee budget reads as
@@ -20,35 +19,21 @@ describe("console: budgets on the ledger", function () {
   const APPROVER_1 = "City General Hospital, approver 1";
   const APPROVER_2 = "City General Hospital, approver 2";
   const REASON = "Price change under a new agreement (303)";
-  let stack: DemoStack;
-  let browser: Browser;
-  let client: GatewayClient;
-
-  before(async function () {
-    stack = await startDemoStack();
-    browser = await launchBrowser();
-    client = new GatewayClient(stack.url);
-    await client.login(new Wallet(stack.account(APPROVER_1).privateKey));
-  });
-
-  after(async function () {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const suite = demoSuite(APPROVER_1);
 
   const knee = async (): Promise<Budget> =>
-    (await client.get<BudgetPage>("/v1/budgets")).items.find(
+    (await suite.client.get<BudgetPage>("/v1/budgets")).items.find(
       (b) => bytes32Text(b.category) === "C1402-KNEE",
     )!;
 
   const budgetBook = async () =>
     BudgetBook__factory.connect(
-      (await client.get<ConsoleConfig>("/v1/console/config")).contracts.budgets,
-      new JsonRpcProvider(stack.rpcUrl),
+      (await suite.client.get<ConsoleConfig>("/v1/console/config")).contracts.budgets,
+      new JsonRpcProvider(suite.stack.rpcUrl),
     );
 
   async function openBudgets(name: string): Promise<{ p: ConsolePage; card: Locator }> {
-    const p = await openPage(browser, stack.url);
+    const p = await openPage(suite.browser, suite.stack.url);
     await signInAs(p, name);
     await p.page.getByRole("link", { name: "Budgets on the ledger" }).click();
     await p.page.getByRole("heading", { name: "Budgets on the ledger", level: 1 }).waitFor();
@@ -119,15 +104,15 @@ describe("console: budgets on the ledger", function () {
     expect(after.amount).to.equal(raised.toString());
     expect(after.adjustments[1]).to.include({ status: "applied", newAmount: raised.toString() });
     expect(after.adjustments[1].decidedBy!.toLowerCase()).to.equal(
-      stack.account(APPROVER_2).address.toLowerCase(),
+      suite.stack.account(APPROVER_2).address.toLowerCase(),
     );
   });
 
   it("the hospital account sets next year's budget for a category of its agreements", async function () {
     const book = await budgetBook();
     const period = Number(await book.currentPeriod()) + 1;
-    const hospital = stack.account("City General Hospital");
-    const p = await openPage(browser, stack.url);
+    const hospital = suite.stack.account("City General Hospital");
+    const p = await openPage(suite.browser, suite.stack.url);
     try {
       await signInAs(p, "City General Hospital");
       await p.page.getByRole("link", { name: "Budgets on the ledger" }).click();
@@ -149,7 +134,7 @@ describe("console: budgets on the ledger", function () {
     } finally {
       await p.close();
     }
-    const des = (await client.get<BudgetPage>(`/v1/budgets?period=${period}`)).items;
+    const des = (await suite.client.get<BudgetPage>(`/v1/budgets?period=${period}`)).items;
     expect(des.map((b) => [bytes32Text(b.category), b.amount, b.spent])).to.deep.equal([
       ["C0401-DES", "25000000", "0"],
     ]);

@@ -1,13 +1,11 @@
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet } from "ethers";
-import type { Browser } from "playwright-core";
+import { JsonRpcProvider } from "ethers";
 import type { ConsoleConfig } from "../../api/console";
 import type { Suggestion, SuggestionPage } from "../../api/replenishment";
 import { ORDER_STATUS } from "../../ledger/enums";
-import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { OrderBook__factory } from "../../typechain-types";
-import { checkPage, launchBrowser, openPage, signInAs } from "./support/browser";
-import { startDemoStack, type DemoStack } from "./support/stack";
+import { checkPage, openPage, signInAs } from "./support/browser";
+import { demoSuite } from "./support/stack";
 
 /**
  * Replenishment on the demo year: City General's stent par level shows as enough (the demo placed
@@ -20,24 +18,10 @@ describe("console: replenishment", function () {
   const GENERAL = "City General Hospital";
   const STENT = "09520123456788";
   const ITEM = `${STENT} (Whole hospital)`;
-  let stack: DemoStack;
-  let browser: Browser;
-  let client: GatewayClient;
-
-  before(async function () {
-    stack = await startDemoStack();
-    browser = await launchBrowser();
-    client = new GatewayClient(stack.url);
-    await client.login(new Wallet(stack.account(GENERAL).privateKey));
-  });
-
-  after(async function () {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const suite = demoSuite(GENERAL);
 
   const stent = async (): Promise<Suggestion> =>
-    (await client.get<SuggestionPage>("/v1/replenishment/suggestions")).items.find(
+    (await suite.client.get<SuggestionPage>("/v1/replenishment/suggestions")).items.find(
       (s) => s.item === `ALL/${STENT}`,
     )!;
 
@@ -46,7 +30,7 @@ describe("console: replenishment", function () {
     expect(before).to.include({ status: "enough", forecastMethod: "holt-winters" });
     expect(before.onOrder).to.be.greaterThan(0);
 
-    const p = await openPage(browser, stack.url);
+    const p = await openPage(suite.browser, suite.stack.url);
     try {
       const { page } = p;
       await signInAs(p, GENERAL);
@@ -99,8 +83,8 @@ describe("console: replenishment", function () {
         .getByText(String(suggested.onOrder + suggested.quantity), { exact: true })
         .waitFor();
 
-      const { contracts } = await client.get<ConsoleConfig>("/v1/console/config");
-      const book = OrderBook__factory.connect(contracts.orderBook, new JsonRpcProvider(stack.rpcUrl));
+      const { contracts } = await suite.client.get<ConsoleConfig>("/v1/console/config");
+      const book = OrderBook__factory.connect(contracts.orderBook, new JsonRpcProvider(suite.stack.rpcUrl));
       const placed = await book.queryFilter(book.filters.OrderPlaced());
       const mine = placed.filter((e) => e.args.orderRef === suggested.place!.orderRef);
       // The demo's suggested order of the same day, then the page's.
@@ -110,7 +94,7 @@ describe("console: replenishment", function () {
         BigInt(suggested.quantity),
         BigInt(suggested.place!.requestedDelivery),
       ]);
-      expect(last.args.placedBy).to.equal(stack.account(GENERAL).address);
+      expect(last.args.placedBy).to.equal(suite.stack.account(GENERAL).address);
       const order = await book.order(last.args.orderId);
       expect(ORDER_STATUS[Number(order.status)]).to.equal("placed");
       expect(await stent()).to.include({ status: "enough", onOrder: suggested.onOrder + suggested.quantity });

@@ -1,11 +1,8 @@
 import { expect } from "chai";
-import { Wallet } from "ethers";
-import type { Browser } from "playwright-core";
 import type { HolderPage } from "../../api/stock";
-import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { EAST_CAMPUS, MAIN_CAMPUS } from "../../scripts/demo-steps/campuses";
-import { checkPage, launchBrowser, openPage, signInAs } from "./support/browser";
-import { startDemoStack, type DemoStack } from "./support/stack";
+import { checkPage, openPage, signInAs } from "./support/browser";
+import { demoSuite } from "./support/stack";
 
 /**
  * The stock-sharing view on the demo year: City General's receiving dock sees who holds its
@@ -17,24 +14,10 @@ describe("console: stock across campuses", function () {
   this.timeout(300_000);
   const DOCK = "City General Hospital, receiving dock";
   const STENTS = "09520123456788";
-  let stack: DemoStack;
-  let browser: Browser;
-  let client: GatewayClient;
-
-  before(async function () {
-    stack = await startDemoStack();
-    browser = await launchBrowser();
-    client = new GatewayClient(stack.url);
-    await client.login(new Wallet(stack.account(DOCK).privateKey));
-  });
-
-  after(async function () {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const suite = demoSuite(DOCK);
 
   const holders = async () =>
-    (await client.get<HolderPage>(`/v1/stock/holders?gtin=${STENTS}&limit=500`)).items;
+    (await suite.client.get<HolderPage>(`/v1/stock/holders?gtin=${STENTS}&limit=500`)).items;
   const onHand = (list: HolderPage["items"], campus: string, lot: string) =>
     Number(list.find((h) => h.campus === campus && h.lot === lot)?.onHand ?? 0);
 
@@ -46,7 +29,7 @@ describe("console: stock across campuses", function () {
     // The demo moved 8 there, used them, and covered the shortage that followed from the main campus.
     expect(eastA).to.be.above(0);
 
-    const p = await openPage(browser, stack.url);
+    const p = await openPage(suite.browser, suite.stack.url);
     try {
       await signInAs(p, DOCK);
       await p.page.getByRole("link", { name: "Stock across campuses" }).click();

@@ -1,12 +1,9 @@
 import { expect } from "chai";
-import { Wallet } from "ethers";
-import type { Browser } from "playwright-core";
 import type { ExceptionList, StocktakeReason } from "../../api/exceptions";
 import type { StockPage, StocktakePage } from "../../api/stock";
-import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { EAST_CAMPUS, MAIN_CAMPUS } from "../../scripts/demo-steps/campuses";
-import { checkPage, launchBrowser, openPage, signInAs } from "./support/browser";
-import { startDemoStack, type DemoStack } from "./support/stack";
+import { checkPage, openPage, signInAs } from "./support/browser";
+import { demoSuite } from "./support/stack";
 
 /**
  * The stocktake form on the Stock page, on the demo year: City General's receiving dock counts
@@ -18,25 +15,11 @@ import { startDemoStack, type DemoStack } from "./support/stack";
 describe("console: stocktake", function () {
   this.timeout(300_000);
   const DOCK = "City General Hospital, receiving dock";
-  let stack: DemoStack;
-  let browser: Browser;
-  let client: GatewayClient;
-
-  before(async function () {
-    stack = await startDemoStack();
-    browser = await launchBrowser();
-    client = new GatewayClient(stack.url);
-    await client.login(new Wallet(stack.account(DOCK).privateKey));
-  });
-
-  after(async function () {
-    await browser?.close();
-    await stack?.stop();
-  });
+  const suite = demoSuite(DOCK);
 
   /** The records' balance per lot at a campus, as a stocktake compares it: on hand − shortfall. */
   const balances = async (campus: string) =>
-    (await client.get<StockPage>(`/v1/stock?campus=${campus}&limit=500`)).items.map((r) => ({
+    (await suite.client.get<StockPage>(`/v1/stock?campus=${campus}&limit=500`)).items.map((r) => ({
       gtin: r.gtin,
       lot: r.lot,
       balance: Number(r.onHand) - Number(r.shortfall),
@@ -55,7 +38,7 @@ describe("console: stocktake", function () {
     const serials = Array.from({ length: balance - 1 }, (_, i) => `COUNT-${i + 1}`);
     const scans = [...serials, serials[0]].map((s) => `(01)${gtin}(10)${lot}(21)${s}`);
 
-    const p = await openPage(browser, stack.url);
+    const p = await openPage(suite.browser, suite.stack.url);
     let stocktakeId: string;
     try {
       await signInAs(p, DOCK);
@@ -95,14 +78,16 @@ describe("console: stocktake", function () {
       expect(extraCells.slice(0, 5)).to.deep.equal([byHand!.gtin, byHand!.lot, "0", "2", "2 extra"]);
 
       // The gateway recorded what the page shows: the stocktake and its two exceptions' figures.
-      const [taken] = (await client.get<StocktakePage>(`/v1/stock/stocktakes?campus=${EAST_CAMPUS}`)).items;
+      const [taken] = (await suite.client.get<StocktakePage>(`/v1/stock/stocktakes?campus=${EAST_CAMPUS}`))
+        .items;
       expect(taken.id).to.equal(stocktakeId);
       const find = (l: string) => taken.differences.find((d) => d.lot === l)!;
       expect(find(lot)).to.include({ gtin, expected: balance, counted: balance - 1 });
       expect(find(byHand!.lot)).to.include({ gtin: byHand!.gtin, expected: 0, counted: 2 });
       expect(missingCells[5]).to.equal(`#${find(lot).exceptionId}`);
       expect(extraCells[5]).to.equal(`#${find(byHand!.lot).exceptionId}`);
-      const exceptions = (await client.get<ExceptionList>("/v1/exceptions?status=open&limit=500")).items;
+      const exceptions = (await suite.client.get<ExceptionList>("/v1/exceptions?status=open&limit=500"))
+        .items;
       const exception = (id: string | null) => exceptions.find((e) => e.id === id)!;
       const missingReason = exception(find(lot).exceptionId).reasons[0] as StocktakeReason;
       expect(missingReason.code).to.equal("STOCK_MISSING");
@@ -126,7 +111,7 @@ describe("console: stocktake", function () {
       await p.close();
     }
 
-    const zh = await openPage(browser, stack.url, "zh-CN");
+    const zh = await openPage(suite.browser, suite.stack.url, "zh-CN");
     try {
       await zh.page.getByRole("button", { name: `以 ${DOCK} 身份登录`, exact: true }).click();
       await zh.page.getByRole("link", { name: "院区库存共享" }).click();

@@ -1,10 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { Wallet } from "ethers";
+import type { Browser } from "playwright-core";
 import type { DemoAccount } from "../../../api/console";
 import { compiled } from "../../server/helpers/build";
 import { tempDir } from "../../server/helpers/temp-dir";
 import { freePort } from "../../server/support/chain";
+import { GatewayClient } from "../../../scripts/lib/gateway-client";
+import { launchBrowser } from "./browser";
 
 /**
  * The console's end-to-end tests run against what a user runs: `npm start` (compiled), with its
@@ -84,4 +88,30 @@ let shared: Promise<DemoStack> | undefined;
  */
 export function sharedDemoStack(): Promise<DemoStack> {
   return (shared ??= startDemoStack());
+}
+
+/** A suite's own demo stack, its browser, and a gateway client signed in as one demo account. */
+export interface DemoSuite {
+  stack: DemoStack;
+  browser: Browser;
+  client: GatewayClient;
+}
+
+/**
+ * Starts a demo stack of the suite's own, a browser and a client signed in as `account` before
+ * the suite's tests, and stops them after. The fields are set once the before hook has run.
+ */
+export function demoSuite(account: string): DemoSuite {
+  const suite = {} as DemoSuite;
+  before(async function () {
+    suite.stack = await startDemoStack();
+    suite.browser = await launchBrowser();
+    suite.client = new GatewayClient(suite.stack.url);
+    await suite.client.login(new Wallet(suite.stack.account(account).privateKey));
+  });
+  after(async function () {
+    await suite.browser?.close();
+    await suite.stack?.stop();
+  });
+  return suite;
 }
