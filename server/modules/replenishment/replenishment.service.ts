@@ -11,7 +11,7 @@ import type {
 import { OrderBook__factory } from "../../../typechain-types";
 import { tierPrice } from "../../../ledger/tier-price";
 import { appError } from "../../plugins/error-catalogue";
-import { stockTotals } from "../stock/stock.service";
+import { stockTotals, type StockTotal } from "../stock/stock.service";
 import { isValidGtin } from "../barcodes";
 import { isProductKey } from "../../../ledger/product-key";
 import { DAMPING, demandOver, forecast, HORIZON_DAYS, type ErrorMeasures } from "./replenishment.forecast";
@@ -174,19 +174,21 @@ export class ReplenishmentService {
   /** A page of the hospital's par levels, each with what to order now. */
   async suggestions(hospital: string, q: { cursor?: string; limit?: number }): Promise<SuggestionPage> {
     const page = await listParLevels(this.db, { ...q, hospital });
+    // The hospital's usable stock, read once for the whole page.
+    const stock = await stockTotals(this.db, hospital, this.clock.now);
     const items: Suggestion[] = [];
-    for (const par of page.items) items.push(await this.suggest(par));
+    for (const par of page.items) items.push(await this.suggest(par, stock));
     return { items, nextCursor: page.nextCursor };
   }
 
-  private async suggest(par: ParLevel): Promise<Suggestion> {
+  private async suggest(par: ParLevel, stock: StockTotal[]): Promise<Suggestion> {
     const { hospital, campus, gtin } = par;
     const { today, result } = await this.forecastOf(hospital, campus, gtin);
     const refs = Array.from({ length: ON_ORDER_LOOKBACK_DAYS + 1 }, (_, i) =>
       keccakText(suggestionReference(campus, gtin, addDays(today, -i))),
     );
-    const [onHand, onOrder, candidates] = await Promise.all([
-      onHandUnits(this.db, hospital, campus, gtin, this.clock.now),
+    const onHand = onHandUnits(stock, campus, gtin);
+    const [onOrder, candidates] = await Promise.all([
       onOrderUnits(this.db, hospital, refs),
       agreementsForItem(this.db, hospital, gtin, this.clock.now),
     ]);
@@ -323,16 +325,14 @@ function measures(m: ErrorMeasures): ErrorMeasures {
 }
 
 /**
- * Usable units of `gtin` on hand at `campus`, or across the hospital's campuses when it is null:
- * expired and recalled lots do not keep an item above its par level.
+ * Usable units of `gtin` on hand at `campus`, or across the hospital's campuses when it is null,
+ * from the hospital's stock totals (expired and recalled lots are not in them: they do not keep
+ * an item above its par level).
  */
-async function onHandUnits(
-  db: Db,
-  hospital: string,
-  campus: string | null,
-  gtin: string,
-  now: Date,
-): Promise<number> {
-  const totals = await stockTotals(db, hospital, now, campus === null ? { gtin } : { gtin, campus });
-  return Number(totals.reduce((sum, t) => sum + t.onHand, 0n));
+function onHandUnits(stock: StockTotal[], campus: string | null, gtin: string): number {
+  return Number(
+    stock
+      .filter((t) => t.gtin === gtin && (campus === null || t.campus === campus))
+      .reduce((sum, t) => sum + t.onHand, 0n),
+  );
 }
