@@ -1,7 +1,7 @@
 export { parseGs1, gtinCheckDigit, isValidGln, isValidGtin, Gs1Error } from "./gs1.parser";
 export type { BarcodeForm, ParsedGs1, ParseOptions, Gs1Element, Gs1ErrorCode } from "./gs1.parser";
 export type { ParsedBarcode } from "../../../api/barcodes";
-export { parseUdi, deviceIdentifierFields } from "./udi.parser";
+export { parseUdi, deviceIdentifierFields, scannedProduct } from "./udi.parser";
 export type { DeviceIdentifierFields } from "./udi.parser";
 export { scanError } from "./scan-error";
 export { UdiError } from "./udi.errors";

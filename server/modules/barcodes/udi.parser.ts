@@ -41,6 +41,23 @@ export function parseUdi(input: string, opts: ParseOptions = {}): ParsedBarcode 
     : { agency: "GS1", ...parsed, deviceIdentifier: parsed.gtin };
 }
 
+/**
+ * What the ledger knows a scanned item by — its GTIN, or an MA device identifier's product key —
+ * and, for an MA code, the device identifier a supplier must have declared.
+ */
+export function scannedProduct(parsed: ParsedBarcode): {
+  productNumber: string | undefined;
+  device?: DeviceIdentifierFields;
+} {
+  if (parsed.agency !== "MA") return { productNumber: parsed.gtin };
+  const device = {
+    agency: "MA" as const,
+    deviceIdentifier: parsed.deviceIdentifier!,
+    productKey: parsed.productKey!,
+  };
+  return { productNumber: device.productKey, device };
+}
+
 /** A device identifier given as fields: the agency's and its ledger product key. */
 export interface DeviceIdentifierFields {
   agency: IssuingAgency;

@@ -5,6 +5,7 @@ import {
   parseGs1,
   parseUdi,
   scanError,
+  scannedProduct,
   Gs1Error,
   type DeviceIdentifierFields,
 } from "../barcodes";
@@ -259,11 +260,10 @@ export function parseLine(
   if (line.barcode !== undefined) {
     try {
       const parsed = parseUdi(line.barcode, { now });
-      if (parsed.agency === "MA") {
-        device = { agency: "MA", deviceIdentifier: parsed.deviceIdentifier!, productKey: parsed.productKey! };
-      }
+      const product = scannedProduct(parsed);
+      device = product.device;
       fields = {
-        gtin: device?.productKey ?? parsed.gtin,
+        gtin: product.productNumber,
         lot: parsed.lot,
         expiry: parsed.expiry?.date,
         serial: parsed.serial,

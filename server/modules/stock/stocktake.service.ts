@@ -1,7 +1,7 @@
 import type { Db } from "../../db";
 import { withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
 import { appError } from "../../plugins/error-catalogue";
-import { parseUdi, scanError } from "../barcodes";
+import { parseUdi, scanError, scannedProduct } from "../barcodes";
 import { campusFor } from "../campuses/campuses.service";
 import * as exceptionsRepo from "../exceptions/exceptions.repository";
 import type { StocktakeReason } from "../../../api/exceptions";
@@ -107,11 +107,7 @@ function countLines(
       try {
         // Any agency's code, as on the receiving screen: an MA item is stocked under its product key.
         const parsed = parseUdi(line.barcode, { now });
-        item = {
-          gtin: parsed.agency === "MA" ? parsed.productKey : parsed.gtin,
-          lot: parsed.lot,
-          serial: parsed.serial,
-        };
+        item = { gtin: scannedProduct(parsed).productNumber, lot: parsed.lot, serial: parsed.serial };
       } catch (error) {
         throw scanError(error, `line ${i + 1}`, { line: i + 1 });
       }

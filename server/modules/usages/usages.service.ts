@@ -9,6 +9,7 @@ import {
   parseGs1,
   parseUdi,
   scanError,
+  scannedProduct,
   type DeviceIdentifierFields,
 } from "../barcodes";
 import { requireDeclared } from "../device-identifiers/device-identifiers.service";
@@ -248,27 +249,19 @@ function parseItem(
     const barcode = fields.barcode;
     if (typeof barcode !== "string") throw invalid("barcode", "must be a string");
     const parsed = scanned(barcode, now);
-    const ma = parsed.agency === "MA";
-    if (!ma && parsed.gtin === undefined) throw invalid("barcode", "has no GTIN (AI 01)");
+    const { productNumber, device } = scannedProduct(parsed);
+    if (productNumber === undefined) throw invalid("barcode", "has no GTIN (AI 01)");
     if (parsed.lot === undefined) {
-      throw invalid("barcode", `has no lot (${ma ? "MA .L" : "AI 10"}); usage is reconciled per lot`);
+      throw invalid("barcode", `has no lot (${device ? "MA .L" : "AI 10"}); usage is reconciled per lot`);
     }
-    const item: ReturnType<typeof parseItem> = {
-      gtin: ma ? parsed.productKey! : parsed.gtin!,
+    return {
+      gtin: productNumber,
       lot: ledgerLot("barcode", parsed.lot),
       serial: parsed.serial ?? null,
       expiry: parsed.expiry?.date ?? null,
       barcode,
+      ...(device && { device: { ...device, source: "barcode" } }),
     };
-    if (ma) {
-      item.device = {
-        agency: "MA",
-        deviceIdentifier: parsed.deviceIdentifier!,
-        productKey: parsed.productKey!,
-        source: "barcode",
-      };
-    }
-    return item;
   }
   if (fields.deviceIdentifier !== undefined) {
     if (fields.gtin !== undefined) {
