@@ -36,15 +36,10 @@ export interface StockTotal {
  * Usable on-hand units per campus × GTIN (all lots), for par levels and suggested orders: lots
  * expired at `now` or under a recall are left out, as nobody may use them.
  */
-export async function stockTotals(
-  db: Db,
-  hospital: string,
-  now: Date,
-  filter: { campus?: string; gtin?: string } = {},
-): Promise<StockTotal[]> {
+export async function stockTotals(db: Db, hospital: string, now: Date): Promise<StockTotal[]> {
   const usable = await usableAt(db, now);
   const totals = new Map<string, StockTotal>();
-  for (const row of (await stockOnHand(db, hospital, filter)).filter(usable)) {
+  for (const row of (await stockOnHand(db, hospital)).filter(usable)) {
     const key = `${row.campus ?? ""}|${row.gtin}`;
     const t = totals.get(key) ?? {
       campus: row.campus,
