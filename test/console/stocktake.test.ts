@@ -51,7 +51,9 @@ describe("console: stocktake", function () {
       await form.getByRole("button", { name: "Add a lot counted by hand" }).click();
       const submit = form.getByRole("button", { name: /^Record the stocktake/ });
       // An empty hand-counted row keeps the count from being sent.
-      await form.getByText("Each row needs a 14-digit GTIN, a lot and at least one unit").waitFor();
+      await form
+        .getByText("Each row needs a GTIN (or an MA/AHM product key), a lot and at least one unit")
+        .waitFor();
       expect(await submit.isDisabled()).to.equal(true);
       await form.getByRole("textbox", { name: "GTIN of row 1" }).fill(byHand!.gtin);
       await form.getByRole("textbox", { name: "Lot of row 1" }).fill(byHand!.lot);
