@@ -15,8 +15,8 @@ import {ConsignedStock, ConsumptionLine, Order, OrderStatus, ShipmentRecord} fro
 
 /// @title ConsignmentBook
 /// @notice Consigned stock and its payment on use; see `IConsignmentBook` for the rules.
-/// Invariant: this book's token balance equals `totalHeld`, the Σ `held` over every shipment,
-/// and each shipment's `held` is the value of its units on hand.
+/// Invariant: this book's token balance equals `totalHeld`, the Σ over every shipment of `held`
+/// (the value of its units on hand) and of its pending return's value.
 /// @dev Every function that moves tokens checks, then writes every effect, then transfers.
 contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -25,6 +25,14 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
     struct Terms {
         bool offered;
         bool hospitalBearsExpiry;
+    }
+
+    /// @dev Units a hospital sent back, off its shelf but not refunded until the supplier
+    /// confirms it has them.
+    struct PendingReturn {
+        uint32 units;
+        uint128 value;
+        uint16 reasonCode;
     }
 
     IERC20 public immutable token;
@@ -38,6 +46,7 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
     mapping(uint256 orderId => bool) public isConsigned;
     mapping(uint256 shipmentId => ConsignedStock) internal _stock;
     mapping(bytes32 batchId => bool) public batchConfirmed;
+    mapping(uint256 shipmentId => PendingReturn) internal _pendingReturns;
 
     constructor(
         IAccessControl roles_,
@@ -161,11 +170,49 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         ConsignedStock storage s = _existing(shipmentId);
         address caller = _msgSender();
         if (!_mayReturn(s, caller)) revert ConsignmentReturnNotAllowed(shipmentId, caller);
-        uint128 refund = _takeOnHand(shipmentId, s, units);
-        s.returned += units;
-        totalHeld -= refund;
-        emit ConsignedStockReturned(shipmentId, s.orderId, caller, units, refund, reasonCode);
-        _refundHospital(s, refund);
+        // A pending return is answered first, the supplier's own included.
+        PendingReturn storage pending = _pendingReturns[shipmentId];
+        if (pending.units != 0) revert ConsignmentReturnPending(shipmentId, pending.units);
+        if (caller == s.supplier) {
+            // The supplier takes its own stock back: nothing to confirm.
+            uint128 refund = _takeOnHand(shipmentId, s, units);
+            s.returned += units;
+            totalHeld -= refund;
+            emit ConsignedStockReturned(shipmentId, s.orderId, caller, units, refund, reasonCode);
+            _refundHospital(s, refund);
+            return;
+        }
+        uint128 value = _takeOnHand(shipmentId, s, units);
+        _pendingReturns[shipmentId] = PendingReturn(units, value, reasonCode);
+        emit ConsignedReturnRequested(shipmentId, s.orderId, caller, units, value, reasonCode);
+    }
+
+    /// @inheritdoc IConsignmentBook
+    /// @dev Never paused, like the return it completes.
+    function confirmReturn(uint256 shipmentId) external nonReentrant {
+        (ConsignedStock storage s, PendingReturn memory r) = _pendingFor(shipmentId);
+        delete _pendingReturns[shipmentId];
+        s.returned += r.units;
+        totalHeld -= r.value;
+        emit ConsignedStockReturned(shipmentId, s.orderId, _msgSender(), r.units, r.value, r.reasonCode);
+        _refundHospital(s, r.value);
+    }
+
+    /// @inheritdoc IConsignmentBook
+    function refuseReturn(uint256 shipmentId, uint16 reasonCode) external nonReentrant {
+        (ConsignedStock storage s, PendingReturn memory r) = _pendingFor(shipmentId);
+        delete _pendingReturns[shipmentId];
+        // Back on the shelf with the value they left with: payable on use again.
+        s.held += r.value;
+        emit ConsignedReturnRefused(shipmentId, s.orderId, _msgSender(), r.units, reasonCode);
+    }
+
+    /// @inheritdoc IConsignmentBook
+    function pendingReturn(
+        uint256 shipmentId
+    ) external view returns (uint32 units, uint128 value, uint16 reasonCode) {
+        PendingReturn storage r = _pendingReturns[shipmentId];
+        return (r.units, r.value, r.reasonCode);
     }
 
     /// @inheritdoc IConsignmentBook
@@ -173,7 +220,7 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
     function writeOffExpired(uint256 shipmentId) external nonReentrant {
         ConsignedStock storage s = _existing(shipmentId);
         if (block.timestamp < s.expiry) revert ConsignmentNotExpired(shipmentId, s.expiry, block.timestamp);
-        uint32 units = _onHand(s);
+        uint32 units = _onHand(shipmentId, s);
         uint128 value = _takeOnHand(shipmentId, s, units);
         s.expired += units;
         totalHeld -= value;
@@ -206,7 +253,7 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         uint32 units
     ) internal returns (uint128 value) {
         if (units == 0) revert ConsignmentZeroUnits(shipmentId);
-        uint32 onHand = _onHand(s);
+        uint32 onHand = _onHand(shipmentId, s);
         if (units > onHand) revert ConsignmentExceedsOnHand(shipmentId, units, onHand);
         uint128 held = s.held;
         value = units == onHand ? held : uint128((uint256(held) * units) / onHand);
@@ -227,8 +274,20 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         return _isStaff(s.hospital, caller);
     }
 
-    function _onHand(ConsignedStock storage s) internal view returns (uint32) {
-        return s.received - s.used - s.returned - s.expired;
+    /// @dev Units on the hospital's shelf: a pending return's units have left it.
+    function _onHand(uint256 shipmentId, ConsignedStock storage s) internal view returns (uint32) {
+        return s.received - s.used - s.returned - s.expired - _pendingReturns[shipmentId].units;
+    }
+
+    /// @dev The shipment and its pending return, for its supplier only.
+    function _pendingFor(
+        uint256 shipmentId
+    ) internal view returns (ConsignedStock storage s, PendingReturn memory r) {
+        s = _existing(shipmentId);
+        address caller = _msgSender();
+        if (caller != s.supplier) revert ConsignmentNotShipmentSupplier(shipmentId, caller);
+        r = _pendingReturns[shipmentId];
+        if (r.units == 0) revert ConsignmentNoReturnPending(shipmentId);
     }
 
     function _requireStaff(address hospital, address caller) internal view {

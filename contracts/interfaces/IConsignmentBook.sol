@@ -112,6 +112,39 @@ interface IConsignmentBook {
         uint16 reasonCode
     );
 
+    /// @notice A hospital sent consigned units back to their supplier: off its shelf now, their
+    /// value refunded once the supplier confirms it has them (`confirmReturn`), or back on the
+    /// shelf if it refuses (`refuseReturn`).
+    /// @param shipmentId The shipment.
+    /// @param orderId Its order.
+    /// @param by Who returned them.
+    /// @param units Units sent back.
+    /// @param value Their held value, refunded on confirmation.
+    /// @param reasonCode The reason, from the off-chain catalogue.
+    event ConsignedReturnRequested(
+        uint256 indexed shipmentId,
+        uint256 indexed orderId,
+        address by,
+        uint32 units,
+        uint128 value,
+        uint16 reasonCode
+    );
+
+    /// @notice The supplier did not get the units a hospital said it sent back: they are on the
+    /// hospital's shelf again, payable on use.
+    /// @param shipmentId The shipment.
+    /// @param orderId Its order.
+    /// @param by The supplier.
+    /// @param units Units back on the shelf.
+    /// @param reasonCode The supplier's reason, from the off-chain catalogue.
+    event ConsignedReturnRefused(
+        uint256 indexed shipmentId,
+        uint256 indexed orderId,
+        address by,
+        uint32 units,
+        uint16 reasonCode
+    );
+
     /// @notice Consigned units expired unused and were written off.
     /// @param shipmentId The shipment.
     /// @param orderId Its order.
@@ -155,6 +188,12 @@ interface IConsignmentBook {
     /// @notice The caller may not return this stock (the supplier only after the term's end).
     error ConsignmentReturnNotAllowed(uint256 shipmentId, address caller);
     error ConsignmentNotExpired(uint256 shipmentId, uint64 expiry, uint256 nowTime);
+    /// @notice The shipment already has a return waiting for its supplier's answer.
+    error ConsignmentReturnPending(uint256 shipmentId, uint32 pendingUnits);
+    /// @notice The shipment has no return waiting for an answer.
+    error ConsignmentNoReturnPending(uint256 shipmentId);
+    /// @notice Only the shipment's supplier answers a return.
+    error ConsignmentNotShipmentSupplier(uint256 shipmentId, address caller);
 
     /// @notice Binds the order book once. Requirements: admin.
     function bindOrderBook(address orderBook) external;
@@ -179,8 +218,22 @@ interface IConsignmentBook {
     /// hospital of every line; one hospital and one supplier; a new batch id.
     function confirmConsumption(bytes32 batchId, ConsumptionLine[] calldata lines) external;
 
-    /// @notice Returns unused units to the supplier; their value goes back to the hospital.
+    /// @notice Returns unused units to the supplier. The supplier's own return (after the term) is
+    /// final at once; a hospital's waits for the supplier to confirm it has the units, so units
+    /// used but not yet paid cannot be refunded by sending nothing back. One pending return per
+    /// shipment.
     function returnStock(uint256 shipmentId, uint32 units, uint16 reasonCode) external;
+
+    /// @notice The supplier has the returned units: their value goes back to the hospital.
+    function confirmReturn(uint256 shipmentId) external;
+
+    /// @notice The supplier did not get the returned units: they go back on the hospital's shelf.
+    function refuseReturn(uint256 shipmentId, uint16 reasonCode) external;
+
+    /// @notice A shipment's return waiting for its supplier's answer (zero units: none).
+    function pendingReturn(
+        uint256 shipmentId
+    ) external view returns (uint32 units, uint128 value, uint16 reasonCode);
 
     /// @notice Writes off a shipment's units on hand after its expiry (anyone).
     function writeOffExpired(uint256 shipmentId) external;

@@ -278,21 +278,65 @@ describe("ConsignmentBook", function () {
   });
 
   describe("returns", function () {
-    it("gives unused units back to the supplier and their value back to the hospital", async function () {
-      const { ledger, actors, shipment, orderId } = await loadFixture(consignedStockFixture);
+    it("refunds nothing for units a hospital used but has not paid: its return waits for the supplier, who refuses it, and the usage is paid", async function () {
+      // The attack: all 40 units were used on patients, their usages wait for the next batch,
+      // and the hospital "returns" them to get their value back before the batch pays.
+      const { ledger, actors, supplier, shipment, orderId } = await loadFixture(consignedStockFixture);
+      const book = await ledger.consignment.getAddress();
+      const request = ledger.consignment.connect(actors.approvers[0]).returnStock(shipment.id, 40n, REASON);
+      await expect(request)
+        .to.emit(ledger.consignment, "ConsignedReturnRequested")
+        .withArgs(shipment.id, orderId, actors.approvers[0].address, 40n, 40n * PRICE, REASON);
+      await expect(request).to.changeTokenBalances(ledger.token, [actors.hospital, book], [0n, 0n]);
+      expect(await ledger.consignment.pendingReturn(shipment.id)).to.deep.equal([
+        40n,
+        40n * PRICE,
+        BigInt(REASON),
+      ]);
+      // The units are off the shelf while the supplier has not answered: the batch waits.
+      const lines = [{ shipmentId: shipment.id, units: 40n }];
+      await expect(ledger.consignment.connect(actors.settler).confirmConsumption(batch("used"), lines))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentExceedsOnHand")
+        .withArgs(shipment.id, 40n, 0n);
+      // Nothing reached the supplier: it refuses, the units are back on hand, and the batch pays them.
+      await expect(ledger.consignment.connect(supplier).refuseReturn(shipment.id, 0))
+        .to.emit(ledger.consignment, "ConsignedReturnRefused")
+        .withArgs(shipment.id, orderId, supplier.address, 40n, 0);
+      await expect(
+        ledger.consignment.connect(actors.settler).confirmConsumption(batch("used again"), lines),
+      ).to.changeTokenBalances(
+        ledger.token,
+        [supplier, book, actors.hospital],
+        [40n * PRICE, -40n * PRICE, 0n],
+      );
+      expect(await ledger.consignment.totalHeld()).to.equal(0n);
+    });
+
+    it("gives unused units back once the supplier confirms it has them, and their value back to the hospital", async function () {
+      const { ledger, actors, supplier, shipment, orderId } = await loadFixture(consignedStockFixture);
       await ledger.consignment
         .connect(actors.settler)
         .confirmConsumption(batch("1"), [{ shipmentId: shipment.id, units: 10n }]);
       const book = await ledger.consignment.getAddress();
-      const tx = ledger.consignment.connect(actors.approvers[1]).returnStock(shipment.id, 25n, REASON);
+      await ledger.consignment.connect(actors.approvers[1]).returnStock(shipment.id, 25n, REASON);
+      await expect(ledger.consignment.connect(actors.hospital).returnStock(shipment.id, 1n, REASON))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentReturnPending")
+        .withArgs(shipment.id, 25n);
+      await expect(ledger.consignment.connect(actors.hospital).confirmReturn(shipment.id))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentNotShipmentSupplier")
+        .withArgs(shipment.id, actors.hospital.address);
+      const tx = ledger.consignment.connect(supplier).confirmReturn(shipment.id);
       await expect(tx)
         .to.emit(ledger.consignment, "ConsignedStockReturned")
-        .withArgs(shipment.id, orderId, actors.approvers[1].address, 25n, 25n * PRICE, REASON);
+        .withArgs(shipment.id, orderId, supplier.address, 25n, 25n * PRICE, REASON);
       await expect(tx).to.changeTokenBalances(
         ledger.token,
         [actors.hospital, book],
         [25n * PRICE, -25n * PRICE],
       );
+      await expect(ledger.consignment.connect(supplier).confirmReturn(shipment.id))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentNoReturnPending")
+        .withArgs(shipment.id);
       await expect(ledger.consignment.connect(actors.hospital).returnStock(shipment.id, 6n, REASON))
         .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentExceedsOnHand")
         .withArgs(shipment.id, 6n, 5n);
@@ -313,10 +357,12 @@ describe("ConsignmentBook", function () {
     });
 
     it("returns the value to the budget the order was charged to", async function () {
-      const { ledger, actors, orderId, shipment } = await loadFixture(budgetedStockFixture);
+      const ctx = await loadFixture(budgetedStockFixture);
+      const { ledger, actors, orderId, shipment } = ctx;
       const period = await ledger.budgets.currentPeriod();
       const spentBefore = (await ledger.budgets.budget(actors.hospital.address, STENTS, period)).spent;
-      await expect(ledger.consignment.connect(actors.hospital).returnStock(shipment.id, 15n, REASON))
+      await ledger.consignment.connect(actors.hospital).returnStock(shipment.id, 15n, REASON);
+      await expect(ledger.consignment.connect(ctx.supplier).confirmReturn(shipment.id))
         .to.emit(ledger.budgets, "BudgetReturned")
         .withArgs(orderId, actors.hospital.address, STENTS, period, 15n * PRICE, spentBefore - 15n * PRICE);
       expect(await ledger.budgets.remaining(actors.hospital.address, STENTS, period)).to.equal(

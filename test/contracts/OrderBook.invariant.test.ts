@@ -282,6 +282,7 @@ type Action =
   | { kind: "elect"; order: Pick; byApprover: boolean }
   | { kind: "consume"; shipment: Pick; share: number; repeat: boolean; extra: boolean }
   | { kind: "returnStock"; shipment: Pick; share: number; bySupplier: boolean }
+  | { kind: "answerReturn"; shipment: Pick; confirm: boolean }
   | { kind: "expire"; shipment: Pick }
   | { kind: "time"; seconds: number };
 
@@ -418,6 +419,14 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
       bySupplier: rarely(4),
     }),
   },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("answerReturn" as const),
+      shipment: pick,
+      confirm: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("expire" as const), shipment: pick }) },
   {
     weight: 1,
@@ -518,6 +527,9 @@ interface ConsignedModel {
   /** Units and value used, returned or written off so far. */
   unitsOut: bigint;
   valueOut: bigint;
+  /** A hospital's return waiting for the supplier: off the shelf, not yet refunded. */
+  pendingUnits: bigint;
+  pendingValue: bigint;
 }
 
 /** The state a settlement must be judged against, read just before the step. */
@@ -871,6 +883,18 @@ class Runner {
         );
         break;
       }
+      case "answerReturn": {
+        // The supplier confirms it has a hospital's returned units, or refuses them.
+        const c = this.consignedPick(action.shipment, (x) => x.pendingUnits > 0n);
+        if (!c) break;
+        const supplier = c.shipment.agreement.supplier;
+        tx = await this.send(action.confirm ? "confirmReturn" : "refuseReturn", () =>
+          action.confirm
+            ? ledger.consignment.connect(supplier).confirmReturn(c.shipment.id)
+            : ledger.consignment.connect(supplier).refuseReturn(c.shipment.id, 1),
+        );
+        break;
+      }
       case "expire": {
         const c = this.consignedPick(action.shipment);
         if (!c) break;
@@ -909,17 +933,20 @@ class Runner {
     await this.checkConsignment(consignmentEvents);
   }
 
-  /** A consigned shipment: one with units on hand unless `any`. */
-  private consignedPick(p: Pick): ConsignedModel | undefined {
+  /** A consigned shipment: one that `fits` (by default, with units on hand) unless `any`. */
+  private consignedPick(
+    p: Pick,
+    fits = (c: ConsignedModel) => c.unitsOut + c.pendingUnits < c.units,
+  ): ConsignedModel | undefined {
     const all = [...this.consigned.values()];
-    const fitting = all.filter((c) => c.unitsOut < c.units);
+    const fitting = all.filter(fits);
     const pool = p.any || fitting.length === 0 ? all : fitting;
     return pool.length === 0 ? undefined : pool[p.i % pool.length];
   }
 
   /** `share`‰ of the units on hand, at least one (so that zero on hand asks for too many). */
   private async unitsOf(c: ConsignedModel, share: number): Promise<bigint> {
-    const onHand = c.units - c.unitsOut;
+    const onHand = c.units - c.unitsOut - c.pendingUnits;
     const units = (onHand * BigInt(share) + 999n) / 1000n;
     return units === 0n ? 1n : units;
   }
@@ -952,6 +979,8 @@ class Runner {
           value: e.args.value as bigint,
           unitsOut: 0n,
           valueOut: 0n,
+          pendingUnits: 0n,
+          pendingValue: 0n,
         });
         count("consign:held");
         continue;
@@ -962,7 +991,26 @@ class Runner {
         c.unitsOut += e.args.units as bigint;
         c.valueOut += e.args.amount as bigint;
         count("consign:paid");
+      } else if (e.name === "ConsignedReturnRequested") {
+        c.pendingUnits = e.args.units as bigint;
+        c.pendingValue = e.args.value as bigint;
+        count("consign:return requested");
+      } else if (e.name === "ConsignedReturnRefused") {
+        expect(e.args.units, "refused units: the pending ones").to.equal(c.pendingUnits);
+        c.pendingUnits = 0n;
+        c.pendingValue = 0n;
+        count("consign:return refused");
       } else if (e.name === "ConsignedStockReturned") {
+        // While a hospital's return is pending nothing else is returned: this is its confirmation.
+        if (c.pendingUnits > 0n) {
+          expect([e.args.units, e.args.refund], "confirmed: the pending return").to.deep.equal([
+            c.pendingUnits,
+            c.pendingValue,
+          ]);
+          c.pendingUnits = 0n;
+          c.pendingValue = 0n;
+          count("consign:return confirmed");
+        }
         c.unitsOut += e.args.units as bigint;
         c.valueOut += e.args.refund as bigint;
         count("consign:returned");
@@ -977,13 +1025,21 @@ class Runner {
       const st = await ledger.consignment.stock(id);
       expect(st.received, `shipment ${id}: consigned units`).to.equal(c.units);
       expect(st.used + st.returned + st.expired, `shipment ${id}: units out`).to.equal(c.unitsOut);
-      expect(st.held, `shipment ${id}: value held`).to.equal(c.value - c.valueOut);
-      if (c.unitsOut === c.units) expect(st.held, `shipment ${id}: held with none on hand`).to.equal(0n);
-      held += st.held;
+      expect(st.held, `shipment ${id}: value held`).to.equal(c.value - c.valueOut - c.pendingValue);
+      if (c.unitsOut + c.pendingUnits === c.units)
+        expect(st.held, `shipment ${id}: held with none on hand`).to.equal(0n);
+      expect(await ledger.consignment.pendingReturn(id), `shipment ${id}: pending return`).to.deep.equal([
+        c.pendingUnits,
+        c.pendingValue,
+        c.pendingUnits === 0n ? 0n : 1n,
+      ]);
+      held += st.held + c.pendingValue;
     }
     const book = ledger.consignment.target as string;
-    expect(await this.d.token.balanceOf(book), "consignment book balance vs Σ held").to.equal(held);
-    expect(await ledger.consignment.totalHeld(), "totalHeld vs Σ held").to.equal(held);
+    expect(await this.d.token.balanceOf(book), "consignment book balance vs Σ held and pending").to.equal(
+      held,
+    );
+    expect(await ledger.consignment.totalHeld(), "totalHeld vs Σ held and pending").to.equal(held);
   }
 
   /** The budget rules in the header, after the step `tx` (with the order book's `events`). */
@@ -1459,6 +1515,8 @@ describe("OrderBook: invariants under random action sequences", function () {
       "consign:held",
       "consign:paid",
       "consign:returned",
+      "consign:return confirmed",
+      "consign:return refused",
       "consign:expired",
       "consume:ConsignmentBatchRepeated",
       "consume:ConsignmentExceedsOnHand",
