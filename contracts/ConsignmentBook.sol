@@ -33,7 +33,12 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         uint32 units;
         uint128 value;
         uint16 reasonCode;
+        uint64 answerBy;
     }
+
+    /// @notice How long a supplier has to refuse a hospital's return; silence after it is consent,
+    /// so a supplier cannot hold the hospital's refund by never answering.
+    uint64 public constant RETURN_ANSWER_WINDOW = 14 days;
 
     IERC20 public immutable token;
     IAgreementBook public immutable agreements;
@@ -183,36 +188,45 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
             return;
         }
         uint128 value = _takeOnHand(shipmentId, s, units);
-        _pendingReturns[shipmentId] = PendingReturn(units, value, reasonCode);
-        emit ConsignedReturnRequested(shipmentId, s.orderId, caller, units, value, reasonCode);
+        uint64 answerBy = uint64(block.timestamp) + RETURN_ANSWER_WINDOW;
+        _pendingReturns[shipmentId] = PendingReturn(units, value, reasonCode, answerBy);
+        emit ConsignedReturnRequested(shipmentId, s.orderId, caller, units, value, reasonCode, answerBy);
     }
 
     /// @inheritdoc IConsignmentBook
     /// @dev Never paused, like the return it completes.
     function confirmReturn(uint256 shipmentId) external nonReentrant {
-        (ConsignedStock storage s, PendingReturn memory r) = _pendingFor(shipmentId);
+        (ConsignedStock storage s, PendingReturn memory r) = _pending(shipmentId);
+        address caller = _msgSender();
+        if (caller != s.supplier) {
+            if (!_isStaff(s.hospital, caller)) revert ConsignmentNotShipmentSupplier(shipmentId, caller);
+            if (block.timestamp < r.answerBy) revert ConsignmentReturnAnswerDue(shipmentId, r.answerBy);
+        }
         delete _pendingReturns[shipmentId];
         s.returned += r.units;
         totalHeld -= r.value;
-        emit ConsignedStockReturned(shipmentId, s.orderId, _msgSender(), r.units, r.value, r.reasonCode);
+        emit ConsignedStockReturned(shipmentId, s.orderId, caller, r.units, r.value, r.reasonCode);
         _refundHospital(s, r.value);
     }
 
     /// @inheritdoc IConsignmentBook
     function refuseReturn(uint256 shipmentId, uint16 reasonCode) external nonReentrant {
-        (ConsignedStock storage s, PendingReturn memory r) = _pendingFor(shipmentId);
+        (ConsignedStock storage s, PendingReturn memory r) = _pending(shipmentId);
+        address caller = _msgSender();
+        if (caller != s.supplier) revert ConsignmentNotShipmentSupplier(shipmentId, caller);
+        if (block.timestamp >= r.answerBy) revert ConsignmentReturnAnswerWindowClosed(shipmentId, r.answerBy);
         delete _pendingReturns[shipmentId];
         // Back on the shelf with the value they left with: payable on use again.
         s.held += r.value;
-        emit ConsignedReturnRefused(shipmentId, s.orderId, _msgSender(), r.units, reasonCode);
+        emit ConsignedReturnRefused(shipmentId, s.orderId, caller, r.units, reasonCode);
     }
 
     /// @inheritdoc IConsignmentBook
     function pendingReturn(
         uint256 shipmentId
-    ) external view returns (uint32 units, uint128 value, uint16 reasonCode) {
+    ) external view returns (uint32 units, uint128 value, uint16 reasonCode, uint64 answerBy) {
         PendingReturn storage r = _pendingReturns[shipmentId];
-        return (r.units, r.value, r.reasonCode);
+        return (r.units, r.value, r.reasonCode, r.answerBy);
     }
 
     /// @inheritdoc IConsignmentBook
@@ -279,13 +293,11 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         return s.received - s.used - s.returned - s.expired - _pendingReturns[shipmentId].units;
     }
 
-    /// @dev The shipment and its pending return, for its supplier only.
-    function _pendingFor(
+    /// @dev The shipment and its pending return.
+    function _pending(
         uint256 shipmentId
     ) internal view returns (ConsignedStock storage s, PendingReturn memory r) {
         s = _existing(shipmentId);
-        address caller = _msgSender();
-        if (caller != s.supplier) revert ConsignmentNotShipmentSupplier(shipmentId, caller);
         r = _pendingReturns[shipmentId];
         if (r.units == 0) revert ConsignmentNoReturnPending(shipmentId);
     }

@@ -121,13 +121,15 @@ interface IConsignmentBook {
     /// @param units Units sent back.
     /// @param value Their held value, refunded on confirmation.
     /// @param reasonCode The reason, from the off-chain catalogue.
+    /// @param answerBy Until when the supplier may refuse; after it the hospital may confirm.
     event ConsignedReturnRequested(
         uint256 indexed shipmentId,
         uint256 indexed orderId,
         address by,
         uint32 units,
         uint128 value,
-        uint16 reasonCode
+        uint16 reasonCode,
+        uint64 answerBy
     );
 
     /// @notice The supplier did not get the units a hospital said it sent back: they are on the
@@ -192,8 +194,13 @@ interface IConsignmentBook {
     error ConsignmentReturnPending(uint256 shipmentId, uint32 pendingUnits);
     /// @notice The shipment has no return waiting for an answer.
     error ConsignmentNoReturnPending(uint256 shipmentId);
-    /// @notice Only the shipment's supplier answers a return.
+    /// @notice Only the shipment's supplier answers a return (the hospital confirms it after the
+    /// supplier's window).
     error ConsignmentNotShipmentSupplier(uint256 shipmentId, address caller);
+    /// @notice The supplier may still refuse the return until `answerBy`.
+    error ConsignmentReturnAnswerDue(uint256 shipmentId, uint64 answerBy);
+    /// @notice The supplier's window to refuse the return ended at `answerBy`.
+    error ConsignmentReturnAnswerWindowClosed(uint256 shipmentId, uint64 answerBy);
 
     /// @notice Binds the order book once. Requirements: admin.
     function bindOrderBook(address orderBook) external;
@@ -225,15 +232,18 @@ interface IConsignmentBook {
     function returnStock(uint256 shipmentId, uint32 units, uint16 reasonCode) external;
 
     /// @notice The supplier has the returned units: their value goes back to the hospital.
+    /// Requirements: the shipment's supplier, or the hospital's staff once the supplier's window
+    /// to refuse (`answerBy`) has passed unanswered.
     function confirmReturn(uint256 shipmentId) external;
 
     /// @notice The supplier did not get the returned units: they go back on the hospital's shelf.
+    /// Requirements: the shipment's supplier, before `answerBy`.
     function refuseReturn(uint256 shipmentId, uint16 reasonCode) external;
 
     /// @notice A shipment's return waiting for its supplier's answer (zero units: none).
     function pendingReturn(
         uint256 shipmentId
-    ) external view returns (uint32 units, uint128 value, uint16 reasonCode);
+    ) external view returns (uint32 units, uint128 value, uint16 reasonCode, uint64 answerBy);
 
     /// @notice Writes off a shipment's units on hand after its expiry (anyone).
     function writeOffExpired(uint256 shipmentId) external;

@@ -284,14 +284,16 @@ describe("ConsignmentBook", function () {
       const { ledger, actors, supplier, shipment, orderId } = await loadFixture(consignedStockFixture);
       const book = await ledger.consignment.getAddress();
       const request = ledger.consignment.connect(actors.approvers[0]).returnStock(shipment.id, 40n, REASON);
+      const answerBy = BigInt(await time.latest()) + 1n + 14n * BigInt(DAY);
       await expect(request)
         .to.emit(ledger.consignment, "ConsignedReturnRequested")
-        .withArgs(shipment.id, orderId, actors.approvers[0].address, 40n, 40n * PRICE, REASON);
+        .withArgs(shipment.id, orderId, actors.approvers[0].address, 40n, 40n * PRICE, REASON, answerBy);
       await expect(request).to.changeTokenBalances(ledger.token, [actors.hospital, book], [0n, 0n]);
       expect(await ledger.consignment.pendingReturn(shipment.id)).to.deep.equal([
         40n,
         40n * PRICE,
         BigInt(REASON),
+        answerBy,
       ]);
       // The units are off the shelf while the supplier has not answered: the batch waits.
       const lines = [{ shipmentId: shipment.id, units: 40n }];
@@ -322,9 +324,13 @@ describe("ConsignmentBook", function () {
       await expect(ledger.consignment.connect(actors.hospital).returnStock(shipment.id, 1n, REASON))
         .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentReturnPending")
         .withArgs(shipment.id, 25n);
+      const { answerBy } = await ledger.consignment.pendingReturn(shipment.id);
       await expect(ledger.consignment.connect(actors.hospital).confirmReturn(shipment.id))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentReturnAnswerDue")
+        .withArgs(shipment.id, answerBy);
+      await expect(ledger.consignment.connect(actors.settler).confirmReturn(shipment.id))
         .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentNotShipmentSupplier")
-        .withArgs(shipment.id, actors.hospital.address);
+        .withArgs(shipment.id, actors.settler.address);
       const tx = ledger.consignment.connect(supplier).confirmReturn(shipment.id);
       await expect(tx)
         .to.emit(ledger.consignment, "ConsignedStockReturned")
@@ -340,6 +346,30 @@ describe("ConsignmentBook", function () {
       await expect(ledger.consignment.connect(actors.hospital).returnStock(shipment.id, 6n, REASON))
         .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentExceedsOnHand")
         .withArgs(shipment.id, 6n, 5n);
+    });
+
+    it("lets the hospital confirm its own return once the supplier's 14 days pass unanswered, and not the supplier refuse it after", async function () {
+      const { ledger, actors, supplier, shipment, orderId } = await loadFixture(consignedStockFixture);
+      await ledger.consignment.connect(actors.hospital).returnStock(shipment.id, 12n, REASON);
+      const { answerBy } = await ledger.consignment.pendingReturn(shipment.id);
+      // The next transaction mines a second after the latest block: the window's last second.
+      await time.increaseTo(answerBy - 2n);
+      await expect(ledger.consignment.connect(actors.approvers[0]).confirmReturn(shipment.id))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentReturnAnswerDue")
+        .withArgs(shipment.id, answerBy);
+      await time.increase(1);
+      await expect(ledger.consignment.connect(supplier).refuseReturn(shipment.id, 0))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentReturnAnswerWindowClosed")
+        .withArgs(shipment.id, answerBy);
+      await expect(ledger.consignment.connect(actors.hospital).refuseReturn(shipment.id, 0))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentNotShipmentSupplier")
+        .withArgs(shipment.id, actors.hospital.address);
+      const tx = ledger.consignment.connect(actors.approvers[0]).confirmReturn(shipment.id);
+      await expect(tx)
+        .to.emit(ledger.consignment, "ConsignedStockReturned")
+        .withArgs(shipment.id, orderId, actors.approvers[0].address, 12n, 12n * PRICE, REASON);
+      await expect(tx).to.changeTokenBalance(ledger.token, actors.hospital, 12n * PRICE);
+      expect((await ledger.consignment.stock(shipment.id)).returned).to.equal(12n);
     });
 
     it("lets the supplier take stock back only after the agreement's term, and nobody else", async function () {

@@ -530,6 +530,7 @@ interface ConsignedModel {
   /** A hospital's return waiting for the supplier: off the shelf, not yet refunded. */
   pendingUnits: bigint;
   pendingValue: bigint;
+  answerBy: bigint;
 }
 
 /** The state a settlement must be judged against, read just before the step. */
@@ -981,6 +982,7 @@ class Runner {
           valueOut: 0n,
           pendingUnits: 0n,
           pendingValue: 0n,
+          answerBy: 0n,
         });
         count("consign:held");
         continue;
@@ -994,6 +996,7 @@ class Runner {
       } else if (e.name === "ConsignedReturnRequested") {
         c.pendingUnits = e.args.units as bigint;
         c.pendingValue = e.args.value as bigint;
+        c.answerBy = e.args.answerBy as bigint;
         count("consign:return requested");
       } else if (e.name === "ConsignedReturnRefused") {
         expect(e.args.units, "refused units: the pending ones").to.equal(c.pendingUnits);
@@ -1032,6 +1035,7 @@ class Runner {
         c.pendingUnits,
         c.pendingValue,
         c.pendingUnits === 0n ? 0n : 1n,
+        c.pendingUnits === 0n ? 0n : c.answerBy,
       ]);
       held += st.held + c.pendingValue;
     }
