@@ -34,6 +34,25 @@ export type ConsignmentQuery = Static<typeof ConsignmentQuery>;
 
 const Units = Type.Integer({ minimum: 0 });
 
+/**
+ * A hospital's return of consigned units, off its shelf and waiting for the supplier: confirmed,
+ * its value goes back to the hospital; refused, the units are on hand again. The supplier may
+ * refuse until `answerBy`; after it the hospital may confirm it itself.
+ */
+export const PendingReturn = Type.Object(
+  {
+    units: Units,
+    value: Type.With(Amount, { description: "refunded to the hospital on confirmation" }),
+    reasonCode: Type.Integer({ minimum: 0 }),
+    requestedBy: Address,
+    requestedAt: DateTime,
+    answerBy: DateTime,
+    txHash: TxHash,
+  },
+  closed,
+);
+export type PendingReturn = Static<typeof PendingReturn>;
+
 export const ConsignedStock = Type.Object(
   {
     shipmentId: IdString,
@@ -47,7 +66,9 @@ export const ConsignedStock = Type.Object(
     used: Type.With(Units, { description: "units paid by consumption batches" }),
     returned: Type.With(Units, { description: "units returned to the supplier" }),
     expired: Type.With(Units, { description: "units written off after expiry" }),
-    onHand: Type.With(Units, { description: "received − used − returned − expired" }),
+    onHand: Type.With(Units, {
+      description: "received − used − returned − expired − the units of a pending return",
+    }),
     value: Type.With(Amount, { description: "value held when the units were received" }),
     held: Type.With(Amount, { description: "value of the units on hand, still unpaid" }),
     paid: Type.With(Amount, {
@@ -58,6 +79,9 @@ export const ConsignedStock = Type.Object(
     }),
     consignedAt: DateTime,
     consignedTx: TxHash,
+    pendingReturn: Nullable(
+      Type.With(PendingReturn, { description: "a return the hospital sent, waiting for the supplier" }),
+    ),
   },
   closed,
 );
@@ -92,7 +116,19 @@ export type ConsumptionBatch = Static<typeof ConsumptionBatch>;
 export const ConsumptionBatchPage = PageOf(ConsumptionBatch);
 export type ConsumptionBatchPage = Static<typeof ConsumptionBatchPage>;
 
-export const ConsignmentMovementKind = Type.Enum(["consumption", "return", "expiry"]);
+/**
+ * consumption: paid on use; return: the supplier took its stock back after the term;
+ * return-requested / -confirmed / -refused: a hospital's return and the supplier's answer (a
+ * refused return's units are on hand again); expiry: written off.
+ */
+export const ConsignmentMovementKind = Type.Enum([
+  "consumption",
+  "return",
+  "return-requested",
+  "return-confirmed",
+  "return-refused",
+  "expiry",
+]);
 export const ConsignmentMovement = Type.Object(
   {
     kind: ConsignmentMovementKind,
@@ -102,9 +138,12 @@ export const ConsignmentMovement = Type.Object(
     supplier: Address,
     batchId: Nullable(Bytes32),
     units: Units,
-    amount: Type.With(Amount, { description: "paid to the supplier, or given back to the hospital" }),
+    amount: Type.With(Amount, {
+      description:
+        "paid to the supplier, or given back to the hospital; for a requested or refused return, the value it moves",
+    }),
     toSupplier: Type.Boolean(),
-    actor: Nullable(Type.With(Address, { description: "who returned the units" })),
+    actor: Nullable(Type.With(Address, { description: "who returned the units, or answered the return" })),
     reasonCode: Nullable(Type.Integer({ minimum: 0 })),
     at: DateTime,
     txHash: TxHash,

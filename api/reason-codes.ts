@@ -9,7 +9,8 @@ import { Type, type Static } from "typebox";
  *
  * Codes are grouped by tens: 1–9 the goods' quality and safety, 11–19 qualification documents,
  * 21–29 a supplier's status, 31–39 deliveries, 41–49 recalls, 51–59 tenders, 61–69 hospital
- * members, 301–309 budget adjustments, 401–409 consigned stock returned to its supplier. The
+ * members, 301–309 budget adjustments, 401–409 consigned stock returned to its supplier, 411–419
+ * a supplier's refusal of such a return. The
  * console's Chinese labels are keyed by `key` (console/src/i18n/reasons.ts).
  */
 
@@ -26,6 +27,7 @@ export const REASON_ACTS = [
   "liftRecall",
   "proposeAdjustment",
   "returnStock",
+  "refuseReturn",
 ] as const;
 export type ReasonAct = (typeof REASON_ACTS)[number];
 
@@ -147,6 +149,22 @@ export const REASONS = {
     code: 404,
     label: "Product discontinued or replaced",
     acts: ["returnStock"],
+  },
+  // A supplier refuses a hospital's return of consigned stock (ConsignmentBook.refuseReturn).
+  return_not_received: {
+    code: 411,
+    label: "The returned units never arrived",
+    acts: ["refuseReturn"],
+  },
+  return_short: {
+    code: 412,
+    label: "Fewer units arrived than the return declared",
+    acts: ["refuseReturn"],
+  },
+  return_damaged: {
+    code: 413,
+    label: "The returned units arrived opened or damaged",
+    acts: ["refuseReturn"],
   },
 } as const satisfies Record<string, Entry>;
 

@@ -418,7 +418,10 @@ export async function confirmConsumption(
   return sent(ledger.consignment.connect(settler).confirmConsumption(batchId, lines));
 }
 
-/** Unused consigned units go back to the supplier; their value back to the hospital. */
+/**
+ * Unused consigned units go back to the supplier. The supplier's own return is final at once; a
+ * hospital's waits for the supplier's answer (`confirmConsignedReturn` / `refuseConsignedReturn`).
+ */
 export async function returnConsignedStock(
   ledger: Ledger,
   by: Signer,
@@ -427,6 +430,25 @@ export async function returnConsignedStock(
   reasonCode: number,
 ): Promise<ethers.TransactionReceipt> {
   return sent(ledger.consignment.connect(by).returnStock(shipmentId, units, reasonCode));
+}
+
+/** The supplier has a hospital's returned units (or, past the window, the hospital says so). */
+export async function confirmConsignedReturn(
+  ledger: Ledger,
+  by: Signer,
+  shipmentId: bigint,
+): Promise<ethers.TransactionReceipt> {
+  return sent(ledger.consignment.connect(by).confirmReturn(shipmentId));
+}
+
+/** The supplier did not get a hospital's returned units: they are on its shelf again. */
+export async function refuseConsignedReturn(
+  ledger: Ledger,
+  supplier: Signer,
+  shipmentId: bigint,
+  reasonCode: number,
+): Promise<ethers.TransactionReceipt> {
+  return sent(ledger.consignment.connect(supplier).refuseReturn(shipmentId, reasonCode));
 }
 
 /** `owner`'s EIP-2612 permit for `spender` over the settlement token, at its current nonce. */

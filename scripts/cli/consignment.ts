@@ -1,7 +1,7 @@
 import type { ConsignedStockPage, ConsumptionBatchPage } from "../../api/consignment";
 import * as act from "../../ledger/acts";
 import { parseReason, reasonFields, reasonOption, type CommandSpec } from "./command";
-import { chainAct } from "./options";
+import { chainAct, type Chain } from "./options";
 import { list, record } from "./output";
 
 /**
@@ -50,7 +50,7 @@ export const consignmentElect: CommandSpec = {
 export const consignmentReturn: CommandSpec = {
   path: ["consignment", "return"],
   summary:
-    "give unused consigned units back to the supplier; their value goes back to the hospital (the hospital at any time; the supplier after the agreement's term)",
+    "give unused consigned units back to the supplier (the hospital at any time: its value comes back once the supplier confirms; the supplier after the agreement's term: at once)",
   options: {
     shipment: { type: "string", value: "<id>", description: "the consigned shipment", required: true },
     units: { type: "string", value: "<n>", description: "units to return", required: true },
@@ -63,18 +63,71 @@ export const consignmentReturn: CommandSpec = {
     const reason = parseReason(o, "returnStock");
     const chain = await ctx.chain();
     await act.returnConsignedStock(chain.ledger, chain.signer, shipmentId, units, reason.code);
-    const s = await chain.ledger.consignment.stock(shipmentId);
     return record(
       chainAct(chain, {
         shipmentId,
         returned: units,
         ...reasonFields(reason),
-        onHand: s.received - s.used - s.returned - s.expired,
-        held: s.held,
+        ...(await shelf(chain, shipmentId)),
       }),
     );
   },
 };
+
+const SHIPMENT_OPTION = {
+  shipment: { type: "string", value: "<id>", description: "the consigned shipment", required: true },
+} as const;
+
+export const consignmentConfirmReturn: CommandSpec = {
+  path: ["consignment", "confirm-return"],
+  summary:
+    "confirm a hospital's pending return: the units arrived, their value goes back to the hospital (the supplier; the hospital itself once the 14 days to answer pass)",
+  options: SHIPMENT_OPTION,
+  positional: "shipment",
+  examples: ["sunshine supplier consignment confirm-return --shipment 9"],
+  async run(ctx, o) {
+    const shipmentId = o.id("shipment");
+    const chain = await ctx.chain();
+    await act.confirmConsignedReturn(chain.ledger, chain.signer, shipmentId);
+    return record(chainAct(chain, { shipmentId, confirmed: true, ...(await shelf(chain, shipmentId)) }));
+  },
+};
+
+export const consignmentRefuseReturn: CommandSpec = {
+  path: ["consignment", "refuse-return"],
+  summary:
+    "refuse a hospital's pending return within its 14 days: the units did not arrive as declared and are on the hospital's shelf again, payable on use (the supplier)",
+  options: { ...SHIPMENT_OPTION, ...reasonOption("refuseReturn") },
+  examples: ["sunshine supplier consignment refuse-return --shipment 9 --reason return_not_received"],
+  async run(ctx, o) {
+    const shipmentId = o.id("shipment");
+    const reason = parseReason(o, "refuseReturn");
+    const chain = await ctx.chain();
+    await act.refuseConsignedReturn(chain.ledger, chain.signer, shipmentId, reason.code);
+    return record(
+      chainAct(chain, {
+        shipmentId,
+        refused: true,
+        ...reasonFields(reason),
+        ...(await shelf(chain, shipmentId)),
+      }),
+    );
+  },
+};
+
+/** A consigned shipment's shelf after an act: on hand, held value and any return still pending. */
+async function shelf(chain: Chain, shipmentId: bigint) {
+  const [s, pending] = await Promise.all([
+    chain.ledger.consignment.stock(shipmentId),
+    chain.ledger.consignment.pendingReturn(shipmentId),
+  ]);
+  return {
+    onHand: s.received - s.used - s.returned - s.expired - pending.units,
+    held: s.held,
+    pendingReturn: pending.units,
+    ...(pending.units === 0n ? {} : { answerBy: new Date(Number(pending.answerBy) * 1000).toISOString() }),
+  };
+}
 
 export const consignmentStock: CommandSpec = {
   path: ["consignment", "stock"],
@@ -95,6 +148,8 @@ export const consignmentStock: CommandSpec = {
           returned: s.returned,
           expired: s.expired,
           onHand: s.onHand,
+          pendingReturn: s.pendingReturn?.units ?? 0,
+          answerBy: s.pendingReturn?.answerBy ?? null,
           held: s.held,
           paid: s.paid,
         });
@@ -112,7 +167,14 @@ export const consignmentBatches: CommandSpec = {
     const rows = [];
     for await (const page of gateway.pages<ConsumptionBatchPage>("/v1/consignment/batches?limit=500"))
       for (const b of page.items)
-        rows.push({ batch: b.batchId, status: b.status, units: b.units, amount: b.amount, tx: b.txHash });
+        rows.push({
+          batch: b.batchId,
+          status: b.status,
+          units: b.units,
+          amount: b.amount,
+          tx: b.txHash,
+          error: b.errorName,
+        });
     return list(rows, { empty: "no consumption batches" });
   },
 };

@@ -4,7 +4,13 @@ import { exceptions, receipt, resolve, usage } from "./back-office";
 import { departmentBudgets, departmentBudgetSet } from "./department-budgets";
 import { publishHospitalName } from "./hospital-names";
 import { budgetConfirm, budgetPropose, budgetSet, budgetShow, budgetWithdraw } from "./budgets";
-import { consignmentBatches, consignmentElect, consignmentReturn, consignmentStock } from "./consignment";
+import {
+  consignmentBatches,
+  consignmentConfirmReturn,
+  consignmentElect,
+  consignmentReturn,
+  consignmentStock,
+} from "./consignment";
 import { campusAdd, campuses, stock, stockHolders, stockSuggestions, transfer } from "./stock";
 import { stocktake, stocktakes } from "./stocktake";
 import { acceptMembership, leaveHospital, setMember, setThreshold } from "./membership";
@@ -56,6 +62,10 @@ export const hospitalGroup: GroupSpec = {
     departmentBudgets,
     consignmentElect,
     consignmentReturn,
+    {
+      ...consignmentConfirmReturn,
+      examples: ["sunshine hospital consignment confirm-return --shipment 9"],
+    },
     consignmentStock,
     consignmentBatches,
     campusAdd,

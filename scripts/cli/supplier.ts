@@ -5,7 +5,14 @@ import { bidCommit, bidReveal, withdrawBond } from "./bids";
 import { agreeCancel, consentExcess } from "./orders";
 import { recall } from "./recalls";
 import { claimSettlement } from "./settlement";
-import { consignmentBatches, consignmentOffer, consignmentReturn, consignmentStock } from "./consignment";
+import {
+  consignmentBatches,
+  consignmentConfirmReturn,
+  consignmentOffer,
+  consignmentRefuseReturn,
+  consignmentReturn,
+  consignmentStock,
+} from "./consignment";
 import { manifest, setCarrier, ship, trace } from "./shipments";
 import { declareDevice } from "./device-identifiers";
 
@@ -34,6 +41,8 @@ export const supplierGroup: GroupSpec = {
       ...consignmentReturn,
       examples: ["sunshine supplier consignment return --shipment 9 --units 4 --reason unused_at_term_end"],
     },
+    consignmentConfirmReturn,
+    consignmentRefuseReturn,
     consignmentStock,
     consignmentBatches,
     declareDevice,

@@ -9,8 +9,8 @@ import { until } from "../lib/until";
  * The demo year's consignment: Acme offers its stent agreement on consignment (at its own risk of
  * expiry); City General elects it for an order of 10 stents, receives them like any delivery
  * (the gateway's receipt confirms them into custody: nothing is paid), its catheter lab uses 4,
- * which the gateway batches and pays on chain, and it returns 2 it no longer needs. 4 stay on
- * the shelf, unpaid.
+ * which the gateway batches and pays on chain, and it returns 2 it no longer needs, which Acme
+ * confirms it has (their value back to City General). 4 stay on the shelf, unpaid.
  */
 
 export interface ConsignmentDemo {
@@ -98,7 +98,12 @@ export async function consignmentYear(d: ConsignmentDemo): Promise<ConsignmentSu
   d.log(`  City General returns ${RETURNED} stents it will not use to Acme…`);
   // 403: more on hand than the hospital uses.
   await act.returnConsignedStock(L, d.hospital.approvers[0], shipmentId, RETURNED, 403);
-  const stock = await until("the return to be indexed", async () => {
+  await until("the return to wait for Acme", async () =>
+    (await stockOf(officer, shipmentId))?.pendingReturn?.units === RETURNED ? true : undefined,
+  );
+  d.log("  Acme confirms it has them back: their value goes back to City General…");
+  await act.confirmConsignedReturn(L, d.supplier, shipmentId);
+  const stock = await until("the return to be confirmed", async () => {
     const s = await stockOf(officer, shipmentId);
     return s?.returned === RETURNED ? s : undefined;
   });

@@ -87,6 +87,26 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
     en: "You may not return this stock: the hospital may at any time, the supplier only after the agreement's term.",
     zh: "您无权退回该库存：医院可随时退回，供应商仅在协议期满后可取回。",
   },
+  ConsignmentReturnPending: {
+    en: "A return of this shipment is already waiting for the supplier's answer.",
+    zh: "该发货单已有一笔退货在等待供应商答复。",
+  },
+  ConsignmentNoReturnPending: {
+    en: "This shipment has no return waiting for an answer.",
+    zh: "该发货单没有等待答复的退货。",
+  },
+  ConsignmentNotShipmentSupplier: {
+    en: "Only the shipment's supplier answers its return.",
+    zh: "只有该发货单的供应商可以答复退货。",
+  },
+  ConsignmentReturnAnswerDue: {
+    en: "The supplier may still answer this return: the hospital may confirm it only after the answer window.",
+    zh: "供应商仍可答复该退货：答复期限过后医院方可自行确认。",
+  },
+  ConsignmentReturnAnswerWindowClosed: {
+    en: "The 14 days to refuse this return have passed: it can only be confirmed.",
+    zh: "拒收该退货的 14 天期限已过，只能确认。",
+  },
   ConsignmentNotExpired: {
     en: "The shipment has not expired yet: it cannot be written off.",
     zh: "该发货单尚未过期，不能核销。",

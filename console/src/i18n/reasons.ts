@@ -41,6 +41,9 @@ const ZH: Record<ReasonKey, string> = {
   near_expiry_returned: "临近效期，到期前退回",
   overstocked: "在库数量超出医院用量",
   product_discontinued: "产品停用或已被替换",
+  return_not_received: "退回的产品未收到",
+  return_short: "收到的数量少于退货申报数量",
+  return_damaged: "退回的产品已拆封或损坏",
 };
 
 function messages(label: (key: ReasonKey) => string): ReasonMessages {

@@ -34,6 +34,18 @@ function stockView(r: Row): ConsignedStock {
     refunded: text(r.refunded),
     consignedAt: iso(r.consigned_at),
     consignedTx: text(r.consigned_tx),
+    pendingReturn:
+      int(r.pending_units) === 0
+        ? null
+        : {
+            units: int(r.pending_units),
+            value: text(r.pending_value),
+            reasonCode: int(r.pending_reason),
+            requestedBy: text(r.pending_by),
+            requestedAt: iso(r.pending_at),
+            answerBy: iso(r.answer_by),
+            txHash: text(r.pending_tx),
+          },
   };
 }
 
@@ -83,7 +95,7 @@ export class ConsignmentRepository {
       this.db,
       {
         from: `SELECT * FROM (SELECT cs.*, s.gtin, s.lot,
-                 cs.received - cs.used - cs.returned - cs.expired AS on_hand
+                 cs.received - cs.used - cs.returned - cs.expired - cs.pending_units AS on_hand
                FROM consigned_stock cs JOIN shipments s ON s.id = cs.shipment_id) c`,
         filters: [
           ["hospital", q.hospital],

@@ -121,7 +121,7 @@ async function availableStock(tx: Db): Promise<Stock[]> {
   const { rows } = await tx.query<Stock>(
     `SELECT cs.shipment_id::text AS shipment_id, cs.hospital, cs.supplier, s.gtin, s.lot,
        COALESCE(s.chain_received_at, cs.consigned_at) AS in_custody_at,
-       (cs.received - cs.used - cs.returned - cs.expired - COALESCE(q.units, 0))::int AS available
+       (cs.received - cs.used - cs.returned - cs.expired - cs.pending_units - COALESCE(q.units, 0))::int AS available
      FROM consigned_stock cs
      JOIN shipments s ON s.id = cs.shipment_id
      LEFT JOIN (

@@ -763,8 +763,60 @@ const handlers: Record<string, Handler> = {
       amount: e.args.amount,
       toSupplier: true,
     }),
-  "consignment.ConsignedStockReturned": (db, e) =>
-    consignmentMovement(db, e, "return", { units: e.args.units, amount: e.args.refund, toSupplier: false }),
+  "consignment.ConsignedReturnRequested": async (db, e) => {
+    // Off the shelf now; the value stays in the book, no longer held for use, until answered.
+    const stock = await consignedStockMoved(
+      db,
+      e,
+      `pending_units = $2, pending_value = $3, held = held - $3, pending_reason = $4, pending_by = $5,
+       pending_at = $6, answer_by = $7, pending_tx = $8`,
+      [
+        num(e.args.units),
+        str(e.args.value),
+        num(e.args.reasonCode),
+        str(e.args.by),
+        e.blockTime.toISOString(),
+        iso(e.args.answerBy),
+        e.txHash,
+      ],
+    );
+    await consignmentMovementRow(db, e, stock, "return-requested", {
+      units: e.args.units,
+      amount: e.args.value,
+      toSupplier: false,
+    });
+  },
+  "consignment.ConsignedReturnRefused": async (db, e) => {
+    const value = await pendingReturnValue(db, e);
+    const stock = await consignedStockMoved(db, e, `held = held + pending_value, ${NO_PENDING_RETURN}`, []);
+    await consignmentMovementRow(db, e, stock, "return-refused", {
+      units: e.args.units,
+      amount: value,
+      toSupplier: false,
+    });
+  },
+  "consignment.ConsignedStockReturned": async (db, e) => {
+    // While a hospital's return is pending the ledger returns nothing else: this confirms it, and
+    // its units already left the shelf and its value the held amount when it was requested.
+    const confirms = (await pendingReturnValue(db, e)) !== "0";
+    if (!confirms)
+      return consignmentMovement(db, e, "return", {
+        units: e.args.units,
+        amount: e.args.refund,
+        toSupplier: false,
+      });
+    const stock = await consignedStockMoved(
+      db,
+      e,
+      `returned = returned + $2, refunded = refunded + $3, ${NO_PENDING_RETURN}`,
+      [num(e.args.units), str(e.args.refund)],
+    );
+    await consignmentMovementRow(db, e, stock, "return-confirmed", {
+      units: e.args.units,
+      amount: e.args.refund,
+      toSupplier: false,
+    });
+  },
   "consignment.ConsignedStockExpired": (db, e) =>
     consignmentMovement(db, e, "expiry", {
       units: e.args.units,
@@ -791,6 +843,38 @@ const handlers: Record<string, Handler> = {
   },
 };
 
+const NO_PENDING_RETURN = `pending_units = 0, pending_value = 0, pending_reason = NULL, pending_by = NULL,
+  pending_at = NULL, answer_by = NULL, pending_tx = NULL`;
+
+type ConsignmentMovementKind =
+  "consumption" | "return" | "return-requested" | "return-confirmed" | "return-refused" | "expiry";
+type MovedStock = { order_id: string; hospital: string; supplier: string };
+
+/** The value of a shipment's pending return ("0": none). */
+async function pendingReturnValue(db: Db, e: StoredEvent): Promise<string> {
+  const { rows } = await db.query<{ pending_value: string }>(
+    `SELECT pending_value::text FROM consigned_stock WHERE shipment_id = $1`,
+    [str(e.args.shipmentId)],
+  );
+  return rows[0].pending_value;
+}
+
+/** Applies `set` (its parameters from $2) to a consigned shipment's stock and stamps the event. */
+async function consignedStockMoved(
+  db: Db,
+  e: StoredEvent,
+  set: string,
+  params: unknown[],
+): Promise<MovedStock> {
+  const n = params.length;
+  const { rows } = await db.query<MovedStock>(
+    `UPDATE consigned_stock SET ${set}, last_tx = $${n + 2}, last_block = $${n + 3}
+     WHERE shipment_id = $1 RETURNING order_id, hospital, supplier`,
+    [str(e.args.shipmentId), ...params, e.txHash, e.blockNumber],
+  );
+  return rows[0];
+}
+
 /**
  * Units leaving a consigned shipment's stock: the stock's counters and held value move, and the
  * movement is kept. The column counting the units is the kind's: used, returned or expired.
@@ -802,14 +886,23 @@ async function consignmentMovement(
   m: { units: JsonValue | undefined; amount: JsonValue | undefined; toSupplier: boolean },
 ): Promise<void> {
   const column = { consumption: "used", return: "returned", expiry: "expired" }[kind];
-  const { rows } = await db.query<{ order_id: string; hospital: string; supplier: string }>(
-    `UPDATE consigned_stock SET ${column} = ${column} + $2, held = held - $3,
-       paid = paid + CASE WHEN $4 THEN $3 ELSE 0 END, refunded = refunded + CASE WHEN $4 THEN 0 ELSE $3 END,
-       last_tx = $5, last_block = $6
-     WHERE shipment_id = $1 RETURNING order_id, hospital, supplier`,
-    [str(e.args.shipmentId), num(m.units), str(m.amount), m.toSupplier, e.txHash, e.blockNumber],
+  const stock = await consignedStockMoved(
+    db,
+    e,
+    `${column} = ${column} + $2, held = held - $3,
+     paid = paid + CASE WHEN $4 THEN $3 ELSE 0 END, refunded = refunded + CASE WHEN $4 THEN 0 ELSE $3 END`,
+    [num(m.units), str(m.amount), m.toSupplier],
   );
-  const stock = rows[0];
+  await consignmentMovementRow(db, e, stock, kind, m);
+}
+
+async function consignmentMovementRow(
+  db: Db,
+  e: StoredEvent,
+  stock: MovedStock,
+  kind: ConsignmentMovementKind,
+  m: { units: JsonValue | undefined; amount: JsonValue | undefined; toSupplier: boolean },
+): Promise<void> {
   await db.query(
     `INSERT INTO consignment_movements (tx_hash, log_index, kind, shipment_id, order_id, hospital, supplier, batch_id,
        units, amount, to_supplier, actor, reason_code, at, block_number)

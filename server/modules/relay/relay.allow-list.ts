@@ -127,6 +127,10 @@ const CONSIGNMENT: Table = {
   electConsignment: ["hospital-admin", "hospital-approver"],
   // Unused stock goes back: the hospital at any time, the supplier after the term.
   returnStock: ["hospital-admin", "hospital-approver", "supplier"],
+  // A hospital's return waits for the supplier's answer; silence past its window lets the
+  // hospital confirm it.
+  confirmReturn: ["supplier", "hospital-admin", "hospital-approver"],
+  refuseReturn: ["supplier"],
   // Expired stock is written off by either party.
   writeOffExpired: ["hospital-admin", "hospital-approver", "supplier"],
 };

@@ -12,7 +12,8 @@ import { iso, isoDateOrNull, text, textOrNull, type Row } from "../../lib/projec
  *   the destination is a campus of the same hospital; to any other location (the supplier) the
  *   units leave the hospital: returned;
  * - consigned stock returned to its supplier or written off as expired (ConsignmentBook): returned,
- *   from the campus that received the shipment.
+ *   from the campus that received the shipment. A hospital's return leaves the shelf when sent
+ *   (requested), whatever the supplier answers; a refusal puts its units back.
  * A record that names no campus (made before the hospital registered one) counts at the main one.
  */
 export const STOCK_MOVEMENTS = `
@@ -37,12 +38,13 @@ export const STOCK_MOVEMENTS = `
     SELECT t.hospital, t.to_gln, t.gtin, t.lot, 0, 0, 0, t.quantity, 0
     FROM campus_transfers t JOIN campuses c ON c.gln = t.to_gln AND c.hospital = t.hospital
     UNION ALL
-    SELECT cm.hospital, COALESCE(r.campus, m.gln), s.gtin, s.lot, 0, 0, cm.units, 0, 0
+    SELECT cm.hospital, COALESCE(r.campus, m.gln), s.gtin, s.lot, 0, 0,
+      CASE WHEN cm.kind = 'return-refused' THEN -cm.units ELSE cm.units END, 0, 0
     FROM consignment_movements cm
     JOIN shipments s ON s.id = cm.shipment_id
     LEFT JOIN receipts r ON r.shipment_id = cm.shipment_id
     LEFT JOIN mains m ON m.hospital = cm.hospital
-    WHERE cm.kind IN ('return', 'expiry')
+    WHERE cm.kind IN ('return', 'return-requested', 'return-refused', 'expiry')
   ),
   lots AS (
     SELECT l.gtin, l.lot, min(l.expiry) AS expiry FROM receipt_lines l WHERE l.lot IS NOT NULL GROUP BY 1, 2

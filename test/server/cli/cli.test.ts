@@ -71,6 +71,8 @@ describe("sunshine CLI", function () {
         "claim-settlement",
         "consignment offer",
         "consignment return",
+        "consignment confirm-return",
+        "consignment refuse-return",
         "consignment stock",
         "consignment batches",
         "declare-device",
@@ -125,6 +127,7 @@ describe("sunshine CLI", function () {
         "department-budgets",
         "consignment elect",
         "consignment return",
+        "consignment confirm-return",
         "consignment stock",
         "consignment batches",
         "campus add",
@@ -443,6 +446,24 @@ describe("sunshine CLI", function () {
       /^error: --reason units_damaged \(31\) is not a reason for returnStock; it takes unspecified, unused_at_term_end, near_expiry_returned, overstocked, product_discontinued$/,
     );
     fails(await h.as(stranger, [...back, "--reason", "403"]), /ConsignmentStockNotFound\(shipmentId=1\)/);
+  });
+
+  it("consignment refuse-return takes the catalogue's refusal reasons only; confirm-return and refuse-return reach the ledger", async () => {
+    const help = ok(await h.cli(["supplier", "consignment", "refuse-return", "--help"]));
+    expect(help)
+      .to.match(/return_not_received \(411\)\s+The returned units never arrived/)
+      .and.match(/return_damaged \(413\)\s+The returned units arrived opened or damaged/)
+      .and.not.include("overstocked");
+    const refuse = ["supplier", "consignment", "refuse-return", "--shipment", "1"];
+    fails(
+      await h.as(stranger, [...refuse, "--reason", "overstocked"]),
+      /^error: --reason overstocked \(403\) is not a reason for refuseReturn; it takes unspecified, return_not_received, return_short, return_damaged$/,
+    );
+    fails(await h.as(stranger, [...refuse, "--reason", "411"]), /ConsignmentStockNotFound\(shipmentId=1\)/);
+    fails(
+      await h.as(stranger, ["hospital", "consignment", "confirm-return", "1"]),
+      /ConsignmentStockNotFound\(shipmentId=1\)/,
+    );
   });
 
   // -------------------------------------------------------------------------------------------

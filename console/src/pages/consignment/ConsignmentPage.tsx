@@ -10,6 +10,7 @@ import { useI18n } from "../../i18n/i18n";
 import { fetchAll } from "../../lib/api";
 import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
+import { PendingReturn } from "./PendingReturn";
 import { ReturnStock } from "./ReturnStock";
 
 const TONE = { pending: TAG.waiting, submitted: TAG.waiting, confirmed: TAG.good, failed: TAG.bad } as const;
@@ -30,7 +31,8 @@ function totals(stock: ConsignedStock[]) {
 
 /**
  * The consignment payments page: the caller's consigned units received, used, paid, returned and
- * on hand; each shipment's stock, with a return for the hospital's account and approvers; and
+ * on hand; each shipment's stock, with a return for the hospital's account and approvers and a
+ * pending return's answer (the supplier's, or the hospital's own after the window); and
  * every consumption batch with its units, amount and transaction — a batch the ledger refused with
  * its custom error in words.
  */
@@ -39,6 +41,7 @@ export function ConsignmentPage() {
   const { yuan, date, dateTime } = useFormat();
   const roles = useSession().session?.roles ?? [];
   const mayReturn = roles.includes("hospital-admin") || roles.includes("hospital-approver");
+  const answer = roles.includes("supplier") ? "supplier" : mayReturn ? "hospital" : null;
   const stock = useQuery({
     queryKey: ["/v1/consignment/stock", "all"],
     queryFn: () => fetchAll<ConsignedStock>("/v1/consignment/stock"),
@@ -96,12 +99,17 @@ export function ConsignmentPage() {
             { title: t("consignment.onHand"), dataIndex: "onHand", align: "right" },
             { title: t("consignment.held"), align: "right", render: (_, s) => yuan(s.held) },
             { title: t("consignment.paid"), align: "right", render: (_, s) => yuan(s.paid) },
+            {
+              title: t("consignment.pending"),
+              render: (_, s) => <PendingReturn stock={s} answer={answer} />,
+            },
             ...(mayReturn
               ? [
                   {
                     title: t("common.actions"),
                     render: (_: unknown, s: ConsignedStock) =>
-                      s.onHand > 0 ? <ReturnStock stock={s} /> : null,
+                      // One return at a time per shipment, as on the ledger.
+                      s.onHand > 0 && s.pendingReturn === null ? <ReturnStock stock={s} /> : null,
                   },
                 ]
               : []),

@@ -3,7 +3,7 @@ export const en = {
   "nav.consignment": "Consignment",
   "consignment.title": "Consignment: paid on use",
   "consignment.intro":
-    "Consigned stock sits in the hospital's custody and is paid only when used: the gateway batches usage records into consumption confirmations on the ledger, each paying the units used at the order's locked price. Unused units can be returned to the supplier; their value goes back to the hospital.",
+    "Consigned stock sits in the hospital's custody and is paid only when used: the gateway batches usage records into consumption confirmations on the ledger, each paying the units used at the order's locked price. Unused units can be returned to the supplier; their value goes back to the hospital once the supplier confirms it has them, or once it has let 14 days pass without refusing.",
   "consignment.received": "Received",
   "consignment.used": "Used",
   "consignment.paid": "Paid",
@@ -31,6 +31,14 @@ export const en = {
   "consignment.return.reason": "Reason",
   "consignment.return.chooseReason": "Choose why the units go back",
   "consignment.batch.refused": "Refused by the ledger: {sentence}",
+  "consignment.pending": "Return waiting",
+  "consignment.pending.summary": "{units} unit(s) sent back, answer by {date}",
+  "consignment.pending.confirm": "Confirm received",
+  "consignment.pending.refuse": "Refuse the return",
+  "consignment.pending.chooseReason": "Choose why the return is refused",
+  "consignment.pending.windowClosed": "The days to refuse ended on {date}: it can only be confirmed",
+  "consignment.pending.confirmUnanswered": "Confirm as returned",
+  "consignment.pending.wait": "The supplier may answer until {date}",
 } as const;
 
 type Key = keyof typeof en;
@@ -39,7 +47,7 @@ export const zh: Record<Key, string> = {
   "nav.consignment": "寄售",
   "consignment.title": "寄售：用后付款",
   "consignment.intro":
-    "寄售库存由医院保管，仅在使用后付款：网关将使用记录分批汇总为账本上的消耗确认，每批按订单锁定单价支付已用数量。未使用的库存可退回供应商，其货值退还医院。",
+    "寄售库存由医院保管，仅在使用后付款：网关将使用记录分批汇总为账本上的消耗确认，每批按订单锁定单价支付已用数量。未使用的库存可退回供应商：供应商确认收到后，或 14 天内未拒收，其货值退还医院。",
   "consignment.received": "已收货",
   "consignment.used": "已使用",
   "consignment.paid": "已付款",
@@ -67,4 +75,12 @@ export const zh: Record<Key, string> = {
   "consignment.return.reason": "原因",
   "consignment.return.chooseReason": "请选择退回原因",
   "consignment.batch.refused": "账本拒绝：{sentence}",
+  "consignment.pending": "待确认退货",
+  "consignment.pending.summary": "已退回 {units} 件，{date} 前答复",
+  "consignment.pending.confirm": "确认已收到",
+  "consignment.pending.refuse": "拒收退货",
+  "consignment.pending.chooseReason": "请选择拒收原因",
+  "consignment.pending.windowClosed": "拒收期限已于 {date} 结束，只能确认",
+  "consignment.pending.confirmUnanswered": "确认退货完成",
+  "consignment.pending.wait": "供应商可在 {date} 前答复",
 };

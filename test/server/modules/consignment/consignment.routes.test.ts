@@ -100,6 +100,7 @@ forEachEngine((engine) => {
     });
     await act.confirmConsumption(ledger, cast.settler, paidBatch, [{ shipmentId, units: 1 }]);
     await relayed(cast.hospital, i.encodeFunctionData("returnStock", [shipmentId, 1, 401]), t.hospital);
+    await relayed(cast.supplier, i.encodeFunctionData("confirmReturn", [shipmentId]), t.supplier);
     await engine.db.transaction((tx) =>
       enqueueBatch(tx, {
         batchId: waitingBatch,
@@ -166,14 +167,19 @@ forEachEngine((engine) => {
     expect(waiting.lines).to.deep.equal([{ shipmentId: shipmentId.toString(), units: 2 }]);
   });
 
-  it("lists the movements in chain order: the consumption line, then the return", async function () {
+  it("lists the movements in chain order: the consumption line, then the return and the supplier's confirmation", async function () {
     const res = await get("/v1/consignment/movements", t.regulator);
     const moves = res.json<ConsignmentMovementPage>().items;
     expect(moves.map((m) => [m.kind, m.units, m.amount, m.toSupplier, m.reasonCode])).to.deep.equal([
       ["consumption", 1, PRICE.toString(), true, null],
-      ["return", 1, PRICE.toString(), false, 401],
+      ["return-requested", 1, PRICE.toString(), false, 401],
+      ["return-confirmed", 1, PRICE.toString(), false, 401],
     ]);
-    expect(moves[1].actor).to.equal(chain.cast.hospital.address.toLowerCase());
+    const { cast } = chain;
+    expect(moves.slice(1).map((m) => m.actor)).to.deep.equal([
+      cast.hospital.address.toLowerCase(),
+      cast.supplier.address.toLowerCase(),
+    ]);
   });
 
   it("answers 401 without a token and 400 for a forged cursor", async function () {
@@ -199,6 +205,51 @@ forEachEngine((engine) => {
       error: "ConsignmentExceedsOnHand",
       args: { shipmentId: shipmentId.toString(), units: "1000", onHand: onHand.toString() },
     });
+  });
+
+  it("keeps a hospital's return pending and off the shelf until the supplier answers; refused, its unit is on hand again", async function () {
+    const { cast } = chain;
+    const i = chain.ledger.consignment.interface;
+    await relayed(cast.approver, i.encodeFunctionData("returnStock", [shipmentId, 1, 403]), t.approver);
+    const requestedAt = (await chain.now()) * 1000;
+    await app.indexer.catchUp();
+    const [pending] = (await get("/v1/consignment/stock", t.supplier)).json<ConsignedStockPage>().items;
+    expect(pending).to.include({ returned: 1, onHand: 2, held: (2n * PRICE).toString() });
+    expect(pending.pendingReturn).to.deep.equal({
+      units: 1,
+      value: PRICE.toString(),
+      reasonCode: 403,
+      requestedBy: cast.approver.address.toLowerCase(),
+      requestedAt: new Date(requestedAt).toISOString(),
+      answerBy: new Date(requestedAt + 14 * DAY * 1000).toISOString(),
+      txHash: pending.pendingReturn!.txHash,
+    });
+    expect(pending.pendingReturn!.txHash).to.match(/^0x[0-9a-f]{64}$/);
+
+    // The hospital may not confirm its own return while the supplier may still answer…
+    const early = expectError(
+      await relay(cast.approver, i.encodeFunctionData("confirmReturn", [shipmentId]), t.approver),
+      400,
+      "RELAY_CALL_REVERTED",
+      "ConsignmentReturnAnswerDue",
+    );
+    expect(early.details).to.deep.include({ error: "ConsignmentReturnAnswerDue" });
+    // …nor refuse it: the supplier's answer.
+    expectError(
+      await relay(cast.hospital, i.encodeFunctionData("refuseReturn", [shipmentId, 411]), t.hospital),
+      403,
+      "RELAY_FUNCTION_NOT_ALLOWED",
+      "consignment.refuseReturn only for supplier; you have hospital-admin",
+    );
+    await relayed(cast.supplier, i.encodeFunctionData("refuseReturn", [shipmentId, 411]), t.supplier);
+    await app.indexer.catchUp();
+    const [after] = (await get("/v1/consignment/stock", t.hospital)).json<ConsignedStockPage>().items;
+    expect(after).to.include({ returned: 1, onHand: 3, held: (3n * PRICE).toString(), pendingReturn: null });
+    const moves = (await get("/v1/consignment/movements", t.hospital)).json<ConsignmentMovementPage>().items;
+    expect(moves.slice(-2).map((m) => [m.kind, m.units, m.amount, m.actor, m.reasonCode])).to.deep.equal([
+      ["return-requested", 1, PRICE.toString(), cast.approver.address.toLowerCase(), 403],
+      ["return-refused", 1, PRICE.toString(), cast.supplier.address.toLowerCase(), 411],
+    ]);
   });
 
   it("refuses relaying a consignment election for a supplier", async function () {

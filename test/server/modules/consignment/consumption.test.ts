@@ -158,5 +158,32 @@ describe("consignment: consumption batches", function () {
       expect((await supplierBalance(chain)) - before).to.equal(2n * PRICE);
       expect(await consignment.batchConfirmed(refused.batchId)).to.equal(false);
     });
+
+    it("never cuts the units of a hospital's pending return: their usage waits, and is paid once the supplier refuses the return", async function () {
+      const db = engine.db;
+      // Both units used up by the end, so the other engine's run (same chain) finds none on hand.
+      const order = await shipOrder(chain, agreementId, [2], LOT, true);
+      const [unit] = order.shipments;
+      await queueJobs(db, chain, [fullAcceptance(unit)]);
+      const worker = settlementWorker(db, chain);
+      await worker.drain();
+      // The attack the answer closes: both units used, their usage not yet paid, "returned".
+      await act.returnConsignedStock(chain.ledger, chain.cast.hospital, unit.shipmentId, 2, 403);
+      await indexLedger(db, chain);
+      const before = await supplierBalance(chain);
+      const usage = await use(db, 2);
+      const rules = { batchIntervalMs: HOUR, batchUnits: 1 };
+      // Past the interval that holds back this pair after the refused batch of the test above.
+      const later = new Date(Date.now() + 2 * HOUR);
+      expect(await cutBatches(db, rules, later), "cut from units off the shelf").to.deep.equal([]);
+
+      await act.refuseConsignedReturn(chain.ledger, chain.cast.supplier, unit.shipmentId, 411);
+      await indexLedger(db, chain);
+      const [batch] = await cutBatches(db, rules, later);
+      expect(batch.usageIds).to.deep.equal([usage]);
+      expect(batch.lines).to.deep.equal([{ shipmentId: unit.shipmentId.toString(), units: 2 }]);
+      await worker.drain();
+      expect((await supplierBalance(chain)) - before).to.equal(2n * PRICE);
+    });
   });
 });
