@@ -16,8 +16,9 @@ import { demoSuite } from "./support/stack";
 /**
  * The consignment payments page on the demo year: City General's 10 consigned stents read as
  * received 10, used 4 (paid ¥3,000.00 in one batch, with its transaction), returned 2, on hand 4;
- * approver 1 returns one more from the page (relayed) and the page and the chain show 3 on hand;
- * Acme sees the same stock and batch, with no return to make.
+ * approver 1 returns one more from the page (relayed): it leaves the shelf (3 on hand) and waits
+ * for Acme, who sees the same stock and batch, confirms that return from the page and refuses
+ * the next; a third, unanswered for 14 days, the approver confirms itself.
  */
 describe("console: consignment payments", function () {
   this.timeout(300_000);
@@ -26,6 +27,21 @@ describe("console: consignment payments", function () {
   const suite = demoSuite(APPROVER_1);
 
   const stock = async () => (await suite.client.get<ConsignedStockPage>("/v1/consignment/stock")).items;
+
+  async function consignmentBook() {
+    const config = await suite.client.get<ConsoleConfig>("/v1/console/config");
+    return ConsignmentBook__factory.connect(
+      config.contracts.consignment,
+      new JsonRpcProvider(suite.stack.rpcUrl),
+    );
+  }
+  const approver = () =>
+    new Wallet(suite.stack.account(APPROVER_1).privateKey, new JsonRpcProvider(suite.stack.rpcUrl));
+  /** Every return movement's kind, units and reason, in chain order. */
+  const returnMovements = async () =>
+    (await suite.client.get<ConsignmentMovementPage>("/v1/consignment/movements?limit=500")).items
+      .filter((m) => m.kind.startsWith("return"))
+      .map((m) => [m.kind, m.units, m.reasonCode]);
 
   async function open(name: string) {
     const p = await openPage(suite.browser, suite.stack.url);
@@ -67,30 +83,32 @@ describe("console: consignment payments", function () {
         .locator(".ant-select-item-option", { hasText: "More on hand than the hospital uses (403)" })
         .click();
       await give.click();
+      // Off the shelf at once; returned only once Acme confirms it has the unit.
       await figure("onHand").getByText("3", { exact: true }).waitFor();
-      await figure("returned").getByText("3", { exact: true }).waitFor();
+      await row.getByText(/^1 unit\(s\) sent back, answer by \d{2}\/\d{2}\/\d{4}$/).waitFor();
+      await figure("returned").getByText("2", { exact: true }).waitFor();
+      // One return at a time: none can be made while this one waits; its own confirmation waits.
+      expect(await row.getByRole("button", { name: "Return to supplier" }).count()).to.equal(0);
+      expect(await row.getByRole("button", { name: "Confirm as returned" }).isDisabled()).to.equal(true);
       await checkPage(p, "consignment-returned");
     } finally {
       await p.close();
     }
-    const config = await suite.client.get<ConsoleConfig>("/v1/console/config");
-    const book = ConsignmentBook__factory.connect(
-      config.contracts.consignment,
-      new JsonRpcProvider(suite.stack.rpcUrl),
-    );
+    const book = await consignmentBook();
     const onChain = await book.stock(before.shipmentId);
-    expect([onChain.returned, onChain.held]).to.deep.equal([3n, 3n * 75_000n]);
-    const returns = (
-      await suite.client.get<ConsignmentMovementPage>("/v1/consignment/movements?limit=500")
-    ).items.filter((m) => m.kind === "return");
-    // The demo year's return (overstocked, 403), then the page's.
-    expect(returns.map((m) => [m.units, m.reasonCode])).to.deep.equal([
-      [2, 403],
-      [1, 403],
+    expect([onChain.returned, onChain.held]).to.deep.equal([2n, 3n * 75_000n]);
+    expect((await book.pendingReturn(before.shipmentId)).units).to.equal(1n);
+    // The demo year's return (overstocked, 403) and Acme's confirmation, then the page's.
+    expect(await returnMovements()).to.deep.equal([
+      ["return-requested", 2, 403],
+      ["return-confirmed", 2, 403],
+      ["return-requested", 1, 403],
     ]);
   });
 
-  it("shows the supplier the same stock and batch, with no return to make", async function () {
+  it("shows the supplier the same stock and batch; it confirms the hospital's return and refuses the next with a reason", async function () {
+    const [consigned] = await stock();
+    const book = await consignmentBook();
     const p = await open(ACME);
     try {
       await p.page.getByTestId("consignment-used").getByText("4", { exact: true }).waitFor();
@@ -98,9 +116,59 @@ describe("console: consignment payments", function () {
       await batch.getByText("¥3,000.00", { exact: true }).waitFor();
       expect(await p.page.getByRole("button", { name: "Return to supplier" }).count()).to.equal(0);
       await checkPage(p, "consignment-supplier");
+
+      const row = p.page.getByRole("table", { name: "Consigned stock" }).getByRole("row").nth(1);
+      await row.getByRole("button", { name: "Confirm received" }).click();
+      await p.page.getByTestId("consignment-returned").getByText("3", { exact: true }).waitFor();
+      await row.getByText("—", { exact: true }).waitFor();
+
+      // The hospital sends another back; Acme never got it.
+      await (await book.connect(approver()).returnStock(consigned.shipmentId, 1, 403)).wait();
+      await p.page.reload();
+      const refuse = row.getByRole("button", { name: "Refuse the return" });
+      await refuse.waitFor();
+      expect(await refuse.isDisabled(), "a refusal names its reason").to.equal(true);
+      await row.getByRole("combobox", { name: "Reason" }).click();
+      await p.page
+        .locator(".ant-select-item-option", { hasText: "The returned units never arrived (411)" })
+        .click();
+      await refuse.click();
+      // Back on the shelf: on hand 3 again, payable on use.
+      await row.getByText("—", { exact: true }).waitFor();
+      await p.page.getByTestId("consignment-onHand").getByText("3", { exact: true }).waitFor();
     } finally {
       await p.close();
     }
+    const onChain = await book.stock(consigned.shipmentId);
+    expect([onChain.returned, onChain.held]).to.deep.equal([3n, 3n * 75_000n]);
+    expect((await returnMovements()).slice(3)).to.deep.equal([
+      ["return-confirmed", 1, 403],
+      ["return-requested", 1, 403],
+      ["return-refused", 1, 411],
+    ]);
+  });
+
+  it("lets the approver confirm its own return once Acme's 14 days pass unanswered", async function () {
+    const [consigned] = await stock();
+    const book = await consignmentBook();
+    await (await book.connect(approver()).returnStock(consigned.shipmentId, 1, 401)).wait();
+    const provider = new JsonRpcProvider(suite.stack.rpcUrl);
+    const p = await open(APPROVER_1);
+    try {
+      const row = p.page.getByRole("table", { name: "Consigned stock" }).getByRole("row").nth(1);
+      const confirm = row.getByRole("button", { name: "Confirm as returned" });
+      await confirm.waitFor();
+      expect(await confirm.isDisabled(), "while Acme may still answer").to.equal(true);
+      await provider.send("evm_increaseTime", [14 * 86_400]);
+      await provider.send("evm_mine", []);
+      await p.page.reload();
+      await confirm.click();
+      await p.page.getByTestId("consignment-returned").getByText("4", { exact: true }).waitFor();
+    } finally {
+      await p.close();
+    }
+    expect((await book.stock(consigned.shipmentId)).returned).to.equal(4n);
+    expect((await returnMovements()).slice(-1)).to.deep.equal([["return-confirmed", 1, 401]]);
   });
 
   it("says in words, in English and Chinese, why the ledger refused a consumption batch", async function () {

@@ -1,3 +1,4 @@
+import type { ConsignmentMovement } from "../../../../api/consignment";
 import type { Db } from "../../../../server/db";
 import { gtinCheckDigit } from "../../../../server/modules/barcodes";
 
@@ -96,16 +97,16 @@ export class StockSeed {
   }
 
   /**
-   * Consigned units of receipt `shipmentId`'s lot leaving the hospital: an indexed
-   * ConsignedStockReturned ('return') or ConsignedStockExpired ('expiry') event, with the
-   * shipment's indexed creation it refers to.
+   * Consigned units of receipt `shipmentId`'s lot leaving the hospital (or, refused, coming
+   * back): an indexed ConsignmentBook movement of `kind`, with the shipment's indexed creation it
+   * refers to.
    */
   async consignedOut(m: {
     shipmentId: number;
     hospital: string;
     gtin: string;
     lot: string;
-    kind: "return" | "expiry";
+    kind: ConsignmentMovement["kind"];
     units: number;
   }): Promise<void> {
     await this.db.query(

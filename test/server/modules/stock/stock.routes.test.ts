@@ -335,7 +335,7 @@ forEachEngine((engine) => {
       ]);
     });
 
-    it("counts consigned stock returned to its supplier or written off as expired as returned", async () => {
+    it("counts consigned stock returned to its supplier or written off as expired as returned; a hospital's return leaves when sent and comes back if refused", async () => {
       // Another GTIN again, at WEST, so the other tests' rows and stocktakes stay as they are.
       const CONSIGNED = "09520123456801";
       const seed = new StockSeed(engine.db, 20_000);
@@ -347,14 +347,20 @@ forEachEngine((engine) => {
         expiry: inDays(300),
         quantity: 10,
       });
+      // The supplier's own return (2), an expiry (1); a hospital's return of 3, confirmed (its
+      // units left when it was sent); one of 1, refused (back on the shelf).
       for (const [kind, units] of [
         ["return", 2],
         ["expiry", 1],
+        ["return-requested", 3],
+        ["return-confirmed", 3],
+        ["return-requested", 1],
+        ["return-refused", 1],
       ] as const)
         await seed.consignedOut({ shipmentId, hospital: H, gtin: CONSIGNED, lot: "CONS", kind, units });
       const rows = (await get(`/v1/stock?gtin=${CONSIGNED}`, t.approver)).json<StockPage>().items;
       expect(rows.map((r) => [r.campus, r.lot, r.received, r.used, r.returned, r.onHand])).to.deep.equal([
-        [WEST, "CONS", "10", "0", "3", "7"],
+        [WEST, "CONS", "10", "0", "6", "4"],
       ]);
     });
 
