@@ -927,7 +927,7 @@ class Demo {
     this.log(`  late penalties to hospitals: ${formatFen(BigInt(s.penalties))}`);
     const c = s.consignment;
     this.log(
-      `  consignment (City General):  ${c.received} stents received, ${c.used} used and paid ${formatFen(BigInt(c.paid))} in ${c.batches} batch(es), ${c.returned} returned (${formatFen(BigInt(c.refunded))} back), ${c.onHand} on hand unpaid`,
+      `  consignment (City General):  ${c.received} stents received, ${c.used} used and paid ${formatFen(BigInt(c.paid))} in ${c.batches} batch(es), ${c.returned} returned and confirmed by the supplier (${formatFen(BigInt(c.refunded))} back), ${c.onHand} on hand unpaid`,
     );
     this.log(
       `  forfeited bid bonds:         ${formatFen(BigInt(s.forfeited))}, ${formatFen(BigInt(s.forfeitsClaimed))} claimed by the hospitals`,

@@ -246,7 +246,7 @@ describe("demo scenario", function () {
     );
   });
 
-  it("pays City General's consigned stents by use: 4 used and paid in a batch, 2 returned, 4 on the shelf unpaid", async function () {
+  it("pays City General's consigned stents by use: 4 used and paid in a batch, 2 returned and confirmed by Acme, 4 on the shelf unpaid", async function () {
     const price = 75_000n; // agreement 1's first tier: its accepted volume stayed below 100
     expect(summary.consignment).to.deep.equal({
       received: 10,
@@ -266,8 +266,21 @@ describe("demo scenario", function () {
       4n * price,
     ]);
     expect(await token.balanceOf(await consignment.getAddress())).to.equal(4n * price);
+    // The hospital's return waited for Acme, who confirmed it has the 2 stents.
+    const [requested] = await consignment.queryFilter(consignment.filters.ConsignedReturnRequested());
+    const [confirmed] = await consignment.queryFilter(consignment.filters.ConsignedStockReturned());
+    expect([requested.args.units, requested.args.value, requested.args.reasonCode]).to.deep.equal([
+      2n,
+      2n * price,
+      403n,
+    ]);
+    expect([confirmed.args.by, confirmed.args.units, confirmed.args.refund]).to.deep.equal([
+      acme,
+      2n,
+      2n * price,
+    ]);
     expect(lines.join("\n")).to.include(
-      "consignment (City General):  10 stents received, 4 used and paid ¥3,000.00 in 1 batch(es), 2 returned (¥1,500.00 back), 4 on hand unpaid",
+      "consignment (City General):  10 stents received, 4 used and paid ¥3,000.00 in 1 batch(es), 2 returned and confirmed by the supplier (¥1,500.00 back), 4 on hand unpaid",
     );
   });
 

@@ -201,7 +201,7 @@ describe("npm start (scripts/start.ts)", function () {
     );
     expect(demoA.orders).to.equal(8); // five, City General's consigned and MA-coded stents, and replenishment's order
     expect(stackA.output()).to.include(
-      "consignment (City General):  10 stents received, 4 used and paid ¥3,000.00 in 1 batch(es), 2 returned (¥1,500.00 back), 4 on hand unpaid",
+      "consignment (City General):  10 stents received, 4 used and paid ¥3,000.00 in 1 batch(es), 2 returned and confirmed by the supplier (¥1,500.00 back), 4 on hand unpaid",
     );
     expect(stackA.output()).to.match(
       /MA \(IDcode\) stents: {10}MA\.156\.M0\.100761\.21234561 = product key \d{15,20}: 4 scanned in, 4 accepted, 1 used/,

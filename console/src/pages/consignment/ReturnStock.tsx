@@ -11,7 +11,8 @@ const book = ConsignmentBook__factory.createInterface();
 
 /**
  * Returns unused units of one consigned shipment to the supplier (relayed), with a reason from the
- * catalogue that the ledger records in ConsignedStockReturned; nothing is chosen at first.
+ * catalogue that the ledger records in ConsignedReturnRequested; nothing is chosen at first. The
+ * return then waits for the supplier's answer (PendingReturn).
  */
 export function ReturnStock({ stock }: { stock: ConsignedStock }) {
   const { t } = useI18n();
