@@ -40,6 +40,7 @@ export interface Config {
    * batched reach `batchUnits` units, or when the oldest of them is `batchIntervalMs` old.
    */
   consignment: { batchIntervalMs: number; batchUnits: number };
+  sunshine: { spreadPercent: number };
   /**
    * `secret` signs tokens; tokens signed with one of `previousSecrets` are still accepted
    * (docs/operations-keys.md). `secretGenerated`: no AUTH_SECRET was set, so tokens die with the
@@ -295,6 +296,11 @@ const SETTINGS = {
     integer(1, 10_000),
     50,
   ),
+  PRICE_SPREAD_PERCENT: withDefault(
+    "the public price list flags an item whose prices across hospitals differ by more than this percentage",
+    integer(0, 1_000),
+    10,
+  ),
   SETTLER_KEY: optional("the settler's private key", privateKey, SECRET),
   SETTLER_KEYSTORE: optional("encrypted JSON keystore holding the settler key", verbatim),
   SETTLER_KEYSTORE_PASSWORD: optional("password of SETTLER_KEYSTORE", verbatim, SECRET),
@@ -512,6 +518,7 @@ function assemble(values: Values, problems: ConfigProblem[]): Config {
       batchIntervalMs: values.CONSUMPTION_BATCH_INTERVAL_MS,
       batchUnits: values.CONSUMPTION_BATCH_UNITS,
     },
+    sunshine: { spreadPercent: values.PRICE_SPREAD_PERCENT },
     auth: authKeys(values, problems),
     patientRefSalt: values.PATIENT_REF_SALT,
     relay: relaySettings(values, settler, problems),

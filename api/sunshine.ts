@@ -1,0 +1,146 @@
+import { Type, type Static } from "typebox";
+import {
+  Address,
+  Amount,
+  Bytes32,
+  DateTime,
+  Gtin,
+  IdString,
+  Nullable,
+  PageOf,
+  PaginationQuery,
+  TxHash,
+  Units,
+} from "./common";
+import { SupplierStatus } from "./suppliers";
+import { Tier } from "./tenders";
+
+/**
+ * /v1/sunshine: what the procurement platforms publish, public and verifiable — every award with
+ * its winners, tier prices, committed volumes and term, each with the transaction that recorded
+ * it; and the price each hospital actually paid and billed for each item, with its dispersion.
+ * No sign-in. Nothing here names a patient or a department: prices are per hospital × GTIN,
+ * from settled deliveries (the ledger) and billed usages (summed, never listed).
+ */
+
+const closed = { additionalProperties: false } as const;
+
+export const SunshineAwardsQuery = Type.Object(
+  {
+    ...PaginationQuery,
+    category: Type.Optional(Type.With(Bytes32, { description: "a category code (bytes32)" })),
+  },
+  closed,
+);
+export type SunshineAwardsQuery = Static<typeof SunshineAwardsQuery>;
+
+export const SunshineCommitment = Type.Object(
+  {
+    hospital: Address,
+    hospitalName: Nullable(Type.String({ description: "the name the hospital published, if any" })),
+    committed: Type.With(Units, { description: "units the hospital committed to buy under the award" }),
+  },
+  closed,
+);
+
+/** One award: a framework agreement a tender gave one of its winners. */
+export const SunshineAward = Type.Object(
+  {
+    agreementId: IdString,
+    tenderId: IdString,
+    category: Bytes32,
+    categoryName: Type.String({ description: "the category code as text (its hex if it is a hash)" }),
+    supplier: Address,
+    supplierName: Type.String({ description: "the name the supplier registered on the ledger" }),
+    supplierStatus: Type.With(SupplierStatus, { description: "the supplier's standing on the ledger today" }),
+    qualifiedUntil: Nullable(
+      Type.With(DateTime, {
+        description: "the end of the supplier's latest attested document covering the category; null: none",
+      }),
+    ),
+    tiers: Type.Array(Tier),
+    startAt: DateTime,
+    endAt: DateTime,
+    commitments: Type.Array(SunshineCommitment),
+    awardTx: Type.With(TxHash, { description: "the transaction that created the agreement (the award)" }),
+    awardedAt: DateTime,
+  },
+  closed,
+);
+export type SunshineAward = Static<typeof SunshineAward>;
+export const SunshineAwardPage = PageOf(SunshineAward);
+export type SunshineAwardPage = Static<typeof SunshineAwardPage>;
+
+export const SunshinePricesQuery = Type.Object(
+  {
+    spreadPercent: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 1000,
+        description:
+          "flag an item whose highest paid price exceeds its lowest by more than this (default: the gateway's)",
+      }),
+    ),
+    flaggedOnly: Type.Optional(Type.Boolean()),
+  },
+  closed,
+);
+export type SunshinePricesQuery = Static<typeof SunshinePricesQuery>;
+
+/** What one hospital paid and billed per unit of one item. */
+export const SunshineHospitalPrice = Type.Object(
+  {
+    hospital: Address,
+    hospitalName: Nullable(Type.String()),
+    acceptedUnits: Units,
+    paidPerUnit: Type.With(Amount, {
+      description:
+        "Σ settled value ÷ Σ accepted units (the locked tier prices; late penalties are not price), fen, rounded",
+    }),
+    billedUnits: Units,
+    billedPerUnit: Nullable(
+      Type.With(Amount, {
+        description: "Σ billed ÷ Σ billed units of its usages, fen, rounded; null: none billed",
+      }),
+    ),
+    settlementTxs: Type.Array(TxHash, {
+      description: "the settlements behind the paid price, latest first (up to 10)",
+    }),
+  },
+  closed,
+);
+export type SunshineHospitalPrice = Static<typeof SunshineHospitalPrice>;
+
+export const PriceSpread = Type.Object(
+  {
+    min: Amount,
+    max: Amount,
+    median: Amount,
+    spreadPercent: Type.Number({ description: "(max − min) ÷ min × 100, to 0.1" }),
+  },
+  closed,
+);
+
+/** One item's prices across hospitals. */
+export const SunshineItemPrices = Type.Object(
+  {
+    gtin: Gtin,
+    category: Bytes32,
+    categoryName: Type.String(),
+    hospitals: Type.Array(SunshineHospitalPrice),
+    paid: PriceSpread,
+    billed: Nullable(PriceSpread),
+    flagged: Type.Boolean({ description: "paid or billed spread above the threshold" }),
+  },
+  closed,
+);
+export type SunshineItemPrices = Static<typeof SunshineItemPrices>;
+
+export const SunshinePrices = Type.Object(
+  {
+    spreadPercent: Type.Number({ description: "the threshold the flags used" }),
+    items: Type.Array(SunshineItemPrices),
+  },
+  closed,
+);
+export type SunshinePrices = Static<typeof SunshinePrices>;

@@ -1,0 +1,118 @@
+import type { SunshineAward, SunshineAwardPage, SunshineAwardsQuery } from "../../../api/sunshine";
+import type { SupplierStatus } from "../../../api/suppliers";
+import type { Tier } from "../../../api/tenders";
+import { label } from "../../../ledger/trail/figures";
+import type { Db } from "../../db";
+import { keysetList } from "../../lib/keyset-list";
+import { iso, isoOrNull, text, textOrNull, type Row } from "../../lib/projection-row";
+
+/**
+ * SQL of the public sunshine pages: awards from the indexed agreements (the award's transaction
+ * is the AgreementCreated event's), and each hospital's paid and billed unit prices per item.
+ */
+
+function awardView(r: Row): SunshineAward {
+  return {
+    agreementId: text(r.id),
+    tenderId: text(r.tender_id),
+    category: text(r.category),
+    categoryName: label(text(r.category)),
+    supplier: text(r.supplier),
+    supplierName: label(text(r.supplier_name)),
+    supplierStatus: text(r.supplier_status) as SupplierStatus,
+    qualifiedUntil: isoOrNull(r.qualified_until),
+    tiers: r.tiers as Tier[],
+    startAt: iso(r.start_at),
+    endAt: iso(r.end_at),
+    commitments: (
+      r.commitments as { hospital: string; hospitalName: string | null; committed: string }[]
+    ).map((c) => ({ hospital: c.hospital, hospitalName: c.hospitalName, committed: String(c.committed) })),
+    awardTx: text(r.award_tx),
+    awardedAt: iso(r.awarded_at),
+  };
+}
+
+export function awards(db: Db, q: SunshineAwardsQuery): Promise<SunshineAwardPage> {
+  return keysetList(
+    db,
+    {
+      from: `SELECT * FROM (SELECT a.id, a.tender_id, a.category, a.supplier, a.tiers, a.start_at, a.end_at,
+               s.name AS supplier_name, s.status AS supplier_status, e.tx_hash AS award_tx, e.block_time AS awarded_at,
+               (SELECT max(d.valid_until) FROM supplier_documents d
+                WHERE d.supplier = a.supplier AND d.status = 'attested'
+                  AND d.categories @> jsonb_build_array(a.category)) AS qualified_until,
+               (SELECT COALESCE(json_agg(json_build_object('hospital', ah.hospital, 'hospitalName', n.name,
+                    'committed', ah.committed::text) ORDER BY ah.hospital), '[]')
+                FROM agreement_hospitals ah
+                JOIN hospitals h ON h.address = ah.hospital
+                LEFT JOIN hospital_names n ON n.address = h.address AND n.name_hash = h.name_hash
+                WHERE ah.agreement_id = a.id AND ah.committed > 0) AS commitments
+             FROM agreements a
+             JOIN suppliers s ON s.address = a.supplier
+             JOIN chain_events e ON e.contract = 'agreements' AND e.event = 'AgreementCreated'
+               AND e.args->>'agreementId' = a.id::text) x`,
+      filters: [["category", q.category]],
+      key: "id",
+      numericKey: true,
+      view: awardView,
+    },
+    q,
+  );
+}
+
+/** One hospital's paid and billed totals for one item, before the dispersion is worked out. */
+export interface HospitalPriceRow {
+  gtin: string;
+  category: string;
+  hospital: string;
+  hospitalName: string | null;
+  accepted: bigint;
+  paidPerUnit: bigint;
+  billedUnits: bigint;
+  billedPerUnit: bigint | null;
+  settlementTxs: string[];
+}
+
+/**
+ * Per hospital × item: Σ settled value ÷ Σ accepted units over its settled deliveries (the tier
+ * price locked in each order; a late penalty is the supplier's fine, not the price), and Σ billed ÷
+ * Σ billed units over its usages (corrections included), both rounded to the fen.
+ */
+export async function hospitalPrices(db: Db): Promise<HospitalPriceRow[]> {
+  const { rows } = await db.query<Row>(
+    `WITH paid AS (
+       SELECT sh.gtin, a.category, o.hospital, sum(st.accepted) AS accepted, sum(st.gross) AS gross,
+         (array_agg(st.tx_hash ORDER BY st.block_number DESC, st.log_index DESC))[1:10] AS txs
+       FROM settlements st
+       JOIN shipments sh ON sh.id = st.shipment_id
+       JOIN orders o ON o.id = st.order_id
+       JOIN agreements a ON a.id = o.agreement_id
+       WHERE st.accepted > 0
+       GROUP BY sh.gtin, a.category, o.hospital
+     ),
+     billed AS (
+       SELECT u.hospital, u.gtin, COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0), 0) AS units,
+         COALESCE(sum(u.billed_amount) FILTER (WHERE u.billed_amount <> 0), 0) AS amount
+       FROM usages u GROUP BY u.hospital, u.gtin
+     )
+     SELECT p.gtin, p.category, p.hospital, n.name AS hospital_name, p.accepted::text AS accepted,
+       round(p.gross / p.accepted)::text AS paid_per_unit, COALESCE(b.units, 0)::text AS billed_units,
+       CASE WHEN COALESCE(b.units, 0) > 0 THEN round(b.amount / b.units)::text END AS billed_per_unit, p.txs
+     FROM paid p
+     LEFT JOIN billed b ON b.hospital = p.hospital AND b.gtin = p.gtin
+     LEFT JOIN hospitals h ON h.address = p.hospital
+     LEFT JOIN hospital_names n ON n.address = h.address AND n.name_hash = h.name_hash
+     ORDER BY p.gtin, p.category, p.hospital`,
+  );
+  return rows.map((r) => ({
+    gtin: text(r.gtin),
+    category: text(r.category),
+    hospital: text(r.hospital),
+    hospitalName: textOrNull(r.hospital_name),
+    accepted: BigInt(text(r.accepted)),
+    paidPerUnit: BigInt(text(r.paid_per_unit)),
+    billedUnits: BigInt(text(r.billed_units)),
+    billedPerUnit: r.billed_per_unit === null ? null : BigInt(text(r.billed_per_unit)),
+    settlementTxs: (r.txs as string[]).map(String),
+  }));
+}

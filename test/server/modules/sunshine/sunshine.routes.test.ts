@@ -1,0 +1,155 @@
+import { expect } from "chai";
+import { ethers } from "ethers";
+import type { FastifyInstance } from "fastify";
+import type { SunshineAwardPage, SunshinePrices } from "../../../../api/sunshine";
+import * as act from "../../../../ledger/acts";
+import { insertUsage } from "../../../../server/modules/usages/usages.repository";
+import { forEachEngine } from "../../helpers/engines";
+import { GTIN } from "../../support/chain";
+import { expectError, startApi, stopApi, type ApiStack } from "../../support/api-fixtures";
+
+/**
+ * /v1/sunshine, public: the procured award with its winner, tiers, commitment and transaction;
+ * the stents' paid price (10 settled at the first tier, ¥100.00) and billed price (2 billed at
+ * ¥120.00 each) at General Hospital, beside a second hospital's planted settlement at ¥115.00: a
+ * 15 % spread, flagged above the default 10 % threshold and not above 20 %.
+ */
+forEachEngine((engine) => {
+  let stack: ApiStack;
+  let app: FastifyInstance;
+  let H: string;
+  const H2 = "0x00000000000000000000000000000000000000b2";
+  const PLANTED_TX = `0x${"b2".repeat(32)}`;
+
+  const get = (url: string) => app.inject({ method: "GET", url });
+
+  before(async function () {
+    this.timeout(240_000);
+    stack = await startApi(engine.db);
+    app = stack.app;
+    const { chain, p } = stack;
+    H = chain.cast.hospital.address.toLowerCase();
+    await act.confirmShipment(chain.ledger, chain.cast.settler, p.shipmentId, {
+      accepted: 10,
+      rejected: 0,
+      receiptHash: ethers.id("GR-1"),
+    });
+    await app.indexer.catchUp();
+    for (const [usageId, quantity, billed, department] of [
+      ["U-1", 2, 24_000n, "Cardiology"],
+      ["U-2", 1, 0n, "Cardiology"], // used, not billed: no billed price
+    ] as const)
+      await insertUsage(engine.db, {
+        hospital: H,
+        usageId,
+        gtin: GTIN,
+        lot: "L1",
+        serial: null,
+        expiry: null,
+        barcode: null,
+        campus: null,
+        department,
+        patientHash: "0x00",
+        patientSaltId: "0123456789abcdef",
+        usedAt: new Date(),
+        billingCode: "C0401",
+        billedAmount: billed,
+        quantity,
+        correctsUsageId: null,
+        recordedBy: "test",
+      });
+    // A second hospital's delivery of the same stents, 4 settled at ¥115.00 (as indexed).
+    const [agreement] = (
+      await engine.db.query<{ id: string; supplier: string; category: string }>(
+        `SELECT id::text, supplier, category FROM agreements`,
+      )
+    ).rows;
+    await engine.db.query(
+      `INSERT INTO orders (id, agreement_id, hospital, supplier, placed_by, quantity, value, requested_delivery,
+         delivery_deadline, order_ref, status, placed_at, last_tx, last_block)
+       VALUES (9001, $1, $2, $3, $2, 4, 46000, now(), now(), 'PO-H2', 'closed', now(), $4, 1)`,
+      [agreement.id, H2, agreement.supplier, PLANTED_TX],
+    );
+    await engine.db.query(
+      `INSERT INTO shipments (id, order_id, supplier, gtin, lot, expiry, quantity, serial_root, notice_hash, created_at,
+         last_tx, last_block, hospital)
+       VALUES (9001, 9001, $1, $2, 'L2', now(), 4, $3, $3, now(), $3, 1, $4)`,
+      [agreement.supplier, GTIN, PLANTED_TX, H2],
+    );
+    await engine.db.query(
+      `INSERT INTO settlements (shipment_id, order_id, supplier, accepted, rejected, delivered_at, receipt_hash, gross,
+         penalty, paid, days_late, paid_at, tx_hash, block_number, log_index)
+       VALUES (9001, 9001, $1, 4, 0, now(), $2, 46000, 0, 46000, 0, now(), $2, 1, 0)`,
+      [agreement.supplier, PLANTED_TX],
+    );
+  });
+  after(() => stopApi(stack));
+
+  it("lists the award without a sign-in: winner and standing, tiers, commitment, term, and its transaction", async function () {
+    const res = await get("/v1/sunshine/awards");
+    expect(res.statusCode, res.body).to.equal(200);
+    const { items, nextCursor } = res.json<SunshineAwardPage>();
+    expect(nextCursor).to.equal(null);
+    expect(items).to.have.lengthOf(1);
+    const [award] = items;
+    const { ledger, cast } = stack.chain;
+    const [created] = await ledger.agreements.queryFilter(ledger.agreements.filters.AgreementCreated());
+    expect(award).to.deep.include({
+      agreementId: stack.p.agreementId.toString(),
+      supplier: cast.supplier.address.toLowerCase(),
+      supplierName: "Acme Medical",
+      supplierStatus: "active",
+      tiers: [
+        { threshold: "0", unitPrice: "10000" },
+        { threshold: "100", unitPrice: "9000" },
+      ],
+      commitments: [{ hospital: H, hospitalName: award.commitments[0].hospitalName, committed: "1000" }],
+      awardTx: created.transactionHash,
+      startAt: new Date(Number(created.args.start) * 1000).toISOString(),
+      endAt: new Date(Number(created.args.end) * 1000).toISOString(),
+    });
+    expect(award.categoryName).to.equal(ethers.decodeBytes32String(award.category));
+    expect(award.qualifiedUntil, "the supplier's attested documents cover the category").to.be.a("string");
+  });
+
+  it("gives each hospital's paid and billed unit price, with the spread flagged above the threshold", async function () {
+    const res = await get("/v1/sunshine/prices");
+    expect(res.statusCode, res.body).to.equal(200);
+    const prices = res.json<SunshinePrices>();
+    expect(prices.spreadPercent).to.equal(10);
+    expect(prices.items).to.have.lengthOf(1);
+    const [stents] = prices.items;
+    expect(stents.gtin).to.equal(GTIN);
+    expect(
+      stents.hospitals.map((h) => [
+        h.hospital,
+        h.acceptedUnits,
+        h.paidPerUnit,
+        h.billedUnits,
+        h.billedPerUnit,
+      ]),
+    ).to.deep.equal([
+      [H2, "4", "11500", "0", null],
+      [H, "10", "10000", "2", "12000"],
+    ]);
+    expect(stents.hospitals[0].settlementTxs).to.deep.equal([PLANTED_TX]);
+    expect(stents.hospitals[1].settlementTxs).to.have.lengthOf(1);
+    expect(stents.paid).to.deep.equal({ min: "10000", max: "11500", median: "10750", spreadPercent: 15 });
+    expect(stents.billed).to.deep.equal({ min: "12000", max: "12000", median: "12000", spreadPercent: 0 });
+    expect(stents.flagged).to.equal(true);
+    // Nothing names a department or a patient.
+    expect(res.body).to.not.match(/Cardiology|patient|department/i);
+  });
+
+  it("takes the threshold from the query: 20 % flags nothing, and flaggedOnly then lists nothing", async function () {
+    const res = await get("/v1/sunshine/prices?spreadPercent=20");
+    expect(res.json<SunshinePrices>().items.map((i) => i.flagged)).to.deep.equal([false]);
+    const only = await get("/v1/sunshine/prices?spreadPercent=20&flaggedOnly=true");
+    expect(only.json<SunshinePrices>()).to.deep.equal({ spreadPercent: 20, items: [] });
+  });
+
+  it("answers a bad threshold or an unknown filter with a 400 naming it", async function () {
+    expectError(await get("/v1/sunshine/prices?spreadPercent=-1"), 400, "VALIDATION_FAILED", "spreadPercent");
+    expectError(await get("/v1/sunshine/awards?hospital=0x01"), 400, "VALIDATION_FAILED", "hospital");
+  });
+});
