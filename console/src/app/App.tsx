@@ -1,6 +1,6 @@
 import { Button, Layout, Spin, Tag, Typography, Space } from "antd";
 import { lazy, Suspense, type ComponentType } from "react";
-import { BrowserRouter, Link } from "react-router-dom";
+import { BrowserRouter, Link, useLocation } from "react-router-dom";
 import type { Role } from "../../../api/auth";
 import type { MessageKey } from "../i18n/en";
 import { useI18n } from "../i18n/i18n";
@@ -11,6 +11,11 @@ import { LoadBoundary } from "./LoadBoundary";
 import { pagesFor } from "./sections";
 import { SignIn } from "./SignIn";
 import { Workspace } from "./Workspace";
+
+// Public, so it is its own chunk: a reader of the prices loads none of the workspaces' pages.
+const SunshinePage = lazy(async () => ({
+  default: (await import("../pages/sunshine/SunshinePage")).SunshinePage,
+}));
 
 export function App() {
   return (
@@ -25,6 +30,8 @@ function Shell() {
   const { session, signOut } = useSession();
   // Who is signed in and for which hospital, by name where the ledger (or the directory) has one.
   const nameOf = useNames();
+  // The sunshine prices are public: shown to anyone, signed in or not.
+  const sunshine = useLocation().pathname.startsWith("/sunshine");
 
   return (
     <Layout style={{ minHeight: "100vh" }}>
@@ -44,6 +51,9 @@ function Shell() {
             {t("app.title")}
           </Link>
         </Typography.Text>
+        <Link to="/sunshine" style={{ color: "#fff", textDecoration: "underline" }}>
+          {t("sunshine.link")}
+        </Link>
         <span style={{ flex: 1 }} />
         {session && (
           <Space wrap aria-label={t("session.roles")} data-testid="who">
@@ -75,7 +85,13 @@ function Shell() {
           </Button>
         )}
       </Layout.Header>
-      {session ? (
+      {sunshine ? (
+        <LoadBoundary>
+          <Suspense fallback={<Loading />}>
+            <SunshinePage />
+          </Suspense>
+        </LoadBoundary>
+      ) : session ? (
         <LoadBoundary>
           <Suspense fallback={<Loading />}>
             <SignedIn roles={session.roles} />

@@ -11,6 +11,7 @@ import { en as ledgerBudgets } from "../pages/ledger-budgets/messages";
 import { en as consignment } from "../pages/consignment/messages";
 import { en as stock } from "../pages/stock/messages";
 import { en as replenishment } from "../pages/replenishment/messages";
+import { en as sunshine } from "../pages/sunshine/messages";
 import { en as trail } from "../pages/regulator/trail/messages";
 import { en as spend } from "../pages/spend/messages";
 import { en as supplier } from "../pages/supplier/messages";
@@ -30,6 +31,7 @@ export const en = {
   ...consignment,
   ...stock,
   ...replenishment,
+  ...sunshine,
   ...reasons,
   ...allowance,
   "app.title": "Sunshine Ledger",

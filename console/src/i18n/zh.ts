@@ -8,6 +8,7 @@ import { zh as ledgerBudgets } from "../pages/ledger-budgets/messages";
 import { zh as consignment } from "../pages/consignment/messages";
 import { zh as stock } from "../pages/stock/messages";
 import { zh as replenishment } from "../pages/replenishment/messages";
+import { zh as sunshine } from "../pages/sunshine/messages";
 import { zh as trail } from "../pages/regulator/trail/messages";
 import { zh as spend } from "../pages/spend/messages";
 import { zh as supplier } from "../pages/supplier/messages";
@@ -28,6 +29,7 @@ export const zh: Messages = {
   ...consignment,
   ...stock,
   ...replenishment,
+  ...sunshine,
   ...reasons,
   ...allowance,
   "app.title": "阳光采购账本",

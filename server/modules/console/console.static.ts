@@ -12,12 +12,20 @@ import path from "node:path";
  */
 
 /**
- * Where the console's pages live: one prefix per role, and the shared spend and allowances
- * pages (the console's routes, console/src/pages/<role>/routes.tsx). Only these answer index.html: a catch-all would
+ * Where the console's pages live: one prefix per role, the shared spend and allowances pages
+ * (the console's routes, console/src/pages/<role>/routes.tsx) and the public sunshine page. Only these answer index.html: a catch-all would
  * also swallow what the API's router refuses on its own terms (a path parameter too long is 414,
  * an unknown path the catalogue's 404).
  */
-export const PAGE_PREFIXES = ["/supplier", "/hospital", "/warehouse", "/regulator", "/spend", "/allowances"];
+export const PAGE_PREFIXES = [
+  "/supplier",
+  "/hospital",
+  "/warehouse",
+  "/regulator",
+  "/spend",
+  "/allowances",
+  "/sunshine",
+];
 
 async function consoleStatic(app: FastifyInstance): Promise<void> {
   const root = app.config.console.dir;
