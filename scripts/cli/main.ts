@@ -6,6 +6,7 @@ import { Context, GLOBAL_OPTIONS, resolveGlobals } from "./options";
 import { render } from "./output";
 import { regulatorGroup } from "./regulator";
 import { supplierGroup } from "./supplier";
+import { publicGroup } from "./sunshine";
 
 /**
  * `sunshine <group> <command> [options]`: finds the command, parses its options with the
@@ -14,7 +15,7 @@ import { supplierGroup } from "./supplier";
  * arguments), a gateway error (CODE (status): message) — is one line on stderr and exit 1.
  */
 
-export const GROUPS: GroupSpec[] = [supplierGroup, regulatorGroup, hospitalGroup];
+export const GROUPS: GroupSpec[] = [supplierGroup, regulatorGroup, hospitalGroup, publicGroup];
 
 export interface Io {
   stdout: { write(text: string): unknown };

@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { encryptKeystoreJsonSync, ethers, Wallet, type HDNodeWallet } from "ethers";
 import * as act from "../../../ledger/acts";
 import type { ExceptionList, StocktakeReason } from "../../../api/exceptions";
+import type { SunshineAwardPage, SunshinePrices } from "../../../api/sunshine";
 import { GatewayClient, GatewayError } from "../../../scripts/lib/gateway-client";
 import { DAY, useCliHarness } from "./harness";
 
@@ -144,6 +145,7 @@ describe("sunshine CLI", function () {
         "suggestions",
         "suggestion place",
       ],
+      public: ["awards", "prices"],
     };
     for (const [group, list] of Object.entries(commands)) {
       const section = main.slice(main.indexOf(`${group} — `)).split("\n\n")[0];
@@ -1247,5 +1249,22 @@ describe("sunshine CLI", function () {
     );
     fails(await h.as(receiver, ["hospital", "stocktake", "--campus", MAIN, ...gw]), /--scan or --file/);
     fails(await h.as(approver, [...take]), /FORBIDDEN/);
+  });
+
+  it("public awards and prices need no key: the gateway's public figures, as a table and as its JSON", async () => {
+    const gw = ["--gateway", h.gatewayUrl];
+    const anyone = new GatewayClient(h.gatewayUrl);
+    const { items: awards } = await anyone.get<SunshineAwardPage>("/v1/sunshine/awards?limit=500");
+    expect(awards.length, "the tenders these tests awarded").to.be.greaterThan(0);
+    const table = ok(await h.cli(["public", "awards", ...gw]));
+    for (const a of awards)
+      expect(table).to.match(new RegExp(`^${a.agreementId}\\s+${a.categoryName}\\s.*${a.awardTx}$`, "m"));
+    const prices = await anyone.get<SunshinePrices>("/v1/sunshine/prices?spreadPercent=5&flaggedOnly=true");
+    expect(
+      JSON.parse(
+        ok(await h.cli(["public", "prices", "--spread-percent", "5", "--flagged", "--json", ...gw])),
+      ),
+    ).to.deep.equal(prices);
+    fails(await h.cli(["public", "prices", "--spread-percent", "2000", ...gw]), /--spread-percent/);
   });
 });

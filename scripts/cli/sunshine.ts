@@ -1,0 +1,74 @@
+import type { SunshineAwardPage, SunshinePrices } from "../../api/sunshine";
+import type { GroupSpec } from "./command";
+import { list } from "./output";
+
+/**
+ * The public sunshine figures (GET /v1/sunshine/*): anyone, no key — a journalist's or an
+ * auditor's script reads the awards and the prices hospitals paid and billed.
+ */
+export const publicGroup: GroupSpec = {
+  name: "public",
+  summary: "the public sunshine figures: awards and the prices hospitals paid and billed (no key)",
+  commands: [
+    {
+      path: ["awards"],
+      summary:
+        "every award: category, winner and its standing, tier prices, committed volume, term, transaction",
+      options: {},
+      examples: ["sunshine public awards --gateway http://localhost:3000"],
+      async run(ctx) {
+        const gateway = await ctx.gateway(false);
+        const rows = [];
+        for await (const page of gateway.pages<SunshineAwardPage>("/v1/sunshine/awards?limit=500"))
+          for (const a of page.items)
+            rows.push({
+              agreement: a.agreementId,
+              category: a.categoryName,
+              supplier: a.supplierName,
+              standing: a.supplierStatus,
+              qualifiedUntil: a.qualifiedUntil,
+              tiers: a.tiers.map((t) => `${t.threshold}:${t.unitPrice}`).join(" "),
+              committed: a.commitments.reduce((n, c) => n + BigInt(c.committed), 0n),
+              start: a.startAt,
+              end: a.endAt,
+              tx: a.awardTx,
+            });
+        return list(rows, { empty: "no awards" });
+      },
+    },
+    {
+      path: ["prices"],
+      summary:
+        "per item, the unit price each hospital paid and billed (fen), with the spread across hospitals",
+      details:
+        "An item is flagged when its paid or billed prices across hospitals differ by more than --spread-percent (default: the gateway's PRICE_SPREAD_PERCENT).",
+      options: {
+        "spread-percent": { type: "string", value: "<n>", description: "the flag's threshold, 0–1000" },
+        flagged: { type: "boolean", description: "only the flagged items" },
+      },
+      examples: ["sunshine public prices --flagged --spread-percent 5"],
+      async run(ctx, o) {
+        const query = new URLSearchParams();
+        if (o.has("spread-percent"))
+          query.set("spreadPercent", String(o.int("spread-percent", undefined, 1_000)));
+        if (o.flag("flagged")) query.set("flaggedOnly", "true");
+        const gateway = await ctx.gateway(false);
+        const prices = await gateway.get<SunshinePrices>(`/v1/sunshine/prices?${query}`);
+        const rows = prices.items.flatMap((item) =>
+          item.hospitals.map((h) => ({
+            gtin: item.gtin,
+            category: item.categoryName,
+            hospital: h.hospitalName ?? h.hospital,
+            accepted: h.acceptedUnits,
+            paidPerUnit: h.paidPerUnit,
+            billedPerUnit: h.billedPerUnit,
+            paidSpread: `${item.paid.spreadPercent}%`,
+            billedSpread: item.billed === null ? null : `${item.billed.spreadPercent}%`,
+            flagged: item.flagged,
+          })),
+        );
+        return list(rows, { empty: "no settled items", json: prices });
+      },
+    },
+  ],
+};
