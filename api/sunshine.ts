@@ -144,3 +144,51 @@ export const SunshinePrices = Type.Object(
   closed,
 );
 export type SunshinePrices = Static<typeof SunshinePrices>;
+
+/**
+ * A supplier's record on the ledger, for anyone: deliveries settled and how many on time, short
+ * and over deliveries the hospitals' receipts found, temperature excursions, recalls of its lots,
+ * suspensions and lapsed documents, and how long hospitals took to pay it.
+ */
+export const SunshineScorecard = Type.Object(
+  {
+    supplier: Address,
+    supplierName: Type.String(),
+    supplierStatus: SupplierStatus,
+    deliveries: Type.Integer({ minimum: 0, description: "shipments settled on the ledger" }),
+    onTime: Type.Integer({ minimum: 0, description: "of them, settled with no day late" }),
+    onTimePercent: Nullable(Type.Number({ description: "onTime ÷ deliveries × 100, to 0.1; null: none" })),
+    shortDeliveries: Type.Integer({
+      minimum: 0,
+      description: "shipments a receipt found short (SHORT_DELIVERY)",
+    }),
+    overDeliveries: Type.Integer({
+      minimum: 0,
+      description: "shipments a receipt found over (OVER_DELIVERY)",
+    }),
+    excursions: Type.Integer({
+      minimum: 0,
+      description: "shipments with a temperature excursion on their trace",
+    }),
+    recalls: Type.Integer({
+      minimum: 0,
+      description: "recalls (by itself or a regulator) of lots it shipped",
+    }),
+    suspensions: Type.Integer({ minimum: 0, description: "times a regulator suspended it" }),
+    documentLapses: Type.Integer({
+      minimum: 0,
+      description:
+        "attested documents that expired with no attested one of the same kind in force after them",
+    }),
+    medianDaysToPayment: Nullable(
+      Type.Number({
+        description:
+          "median days from the hospital's receipt on the ledger to the settlement, both on the chain's clock, to 0.1",
+      }),
+    ),
+  },
+  closed,
+);
+export type SunshineScorecard = Static<typeof SunshineScorecard>;
+export const SunshineScorecards = Type.Object({ items: Type.Array(SunshineScorecard) }, closed);
+export type SunshineScorecards = Static<typeof SunshineScorecards>;

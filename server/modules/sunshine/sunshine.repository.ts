@@ -1,10 +1,15 @@
-import type { SunshineAward, SunshineAwardPage, SunshineAwardsQuery } from "../../../api/sunshine";
+import type {
+  SunshineAward,
+  SunshineAwardPage,
+  SunshineAwardsQuery,
+  SunshineScorecard,
+} from "../../../api/sunshine";
 import type { SupplierStatus } from "../../../api/suppliers";
 import type { Tier } from "../../../api/tenders";
 import { label } from "../../../ledger/trail/figures";
 import type { Db } from "../../db";
 import { keysetList } from "../../lib/keyset-list";
-import { iso, isoOrNull, text, textOrNull, type Row } from "../../lib/projection-row";
+import { int, iso, isoOrNull, text, textOrNull, type Row } from "../../lib/projection-row";
 
 /**
  * SQL of the public sunshine pages: awards from the indexed agreements (the award's transaction
@@ -115,4 +120,58 @@ export async function hospitalPrices(db: Db): Promise<HospitalPriceRow[]> {
     billedPerUnit: r.billed_per_unit === null ? null : BigInt(text(r.billed_per_unit)),
     settlementTxs: (r.txs as string[]).map(String),
   }));
+}
+
+/**
+ * Every registered supplier's scorecard, by address. Counts come from the indexed ledger, except
+ * short and over deliveries, which the hospitals' receipts found (the gateway's exceptions).
+ * A document lapsed if it expired (by `now`) with no attested document of the same supplier and
+ * kind valid from no later than its end to after it.
+ */
+export async function scorecards(db: Db, now: Date): Promise<SunshineScorecard[]> {
+  const { rows } = await db.query<Row>(
+    `SELECT s.address, s.name, s.status,
+       (SELECT count(*) FROM settlements st WHERE st.supplier = s.address) AS deliveries,
+       (SELECT count(*) FROM settlements st WHERE st.supplier = s.address AND st.days_late = 0) AS on_time,
+       (SELECT count(DISTINCT e.shipment_id) FROM exceptions e JOIN shipments sh ON sh.id = e.shipment_id
+        WHERE sh.supplier = s.address AND e.reasons @> '[{"code": "SHORT_DELIVERY"}]') AS short_deliveries,
+       (SELECT count(DISTINCT e.shipment_id) FROM exceptions e JOIN shipments sh ON sh.id = e.shipment_id
+        WHERE sh.supplier = s.address AND e.reasons @> '[{"code": "OVER_DELIVERY"}]') AS over_deliveries,
+       (SELECT count(*) FROM shipments sh WHERE sh.supplier = s.address AND sh.excursion) AS excursions,
+       (SELECT count(*) FROM recalls r
+        WHERE EXISTS (SELECT 1 FROM shipments sh WHERE sh.supplier = s.address AND sh.gtin = r.gtin AND sh.lot = r.lot)
+          AND (r.scope = s.address OR r.scope = '0x0000000000000000000000000000000000000000')) AS recalls,
+       (SELECT count(*) FROM chain_events ce WHERE ce.contract = 'registry' AND ce.event = 'SupplierSuspended'
+          AND lower(ce.args->>'supplier') = s.address) AS suspensions,
+       (SELECT count(*) FROM supplier_documents d
+        WHERE d.supplier = s.address AND d.status = 'attested' AND d.valid_until <= $1
+          AND NOT EXISTS (SELECT 1 FROM supplier_documents n
+            WHERE n.supplier = d.supplier AND n.kind = d.kind AND n.status = 'attested' AND n.id <> d.id
+              AND n.valid_from <= d.valid_until AND n.valid_until > d.valid_until)) AS document_lapses,
+       (SELECT percentile_cont(0.5) WITHIN GROUP (
+           ORDER BY extract(epoch FROM st.paid_at - sh.chain_received_at) / 86400)
+        FROM settlements st JOIN shipments sh ON sh.id = st.shipment_id
+        WHERE st.supplier = s.address AND sh.chain_received_at IS NOT NULL) AS median_days
+     FROM suppliers s ORDER BY s.address`,
+    [now],
+  );
+  return rows.map((r) => {
+    const deliveries = int(r.deliveries);
+    const onTime = int(r.on_time);
+    return {
+      supplier: text(r.address),
+      supplierName: label(text(r.name)),
+      supplierStatus: text(r.status) as SupplierStatus,
+      deliveries,
+      onTime,
+      onTimePercent: deliveries === 0 ? null : Math.round((onTime * 1000) / deliveries) / 10,
+      shortDeliveries: int(r.short_deliveries),
+      overDeliveries: int(r.over_deliveries),
+      excursions: int(r.excursions),
+      recalls: int(r.recalls),
+      suspensions: int(r.suspensions),
+      documentLapses: int(r.document_lapses),
+      medianDaysToPayment: r.median_days === null ? null : Math.round(Number(r.median_days) * 10) / 10,
+    };
+  });
 }

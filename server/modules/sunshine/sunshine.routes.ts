@@ -5,9 +5,11 @@ import {
   SunshineAwardsQuery,
   SunshinePrices,
   SunshinePricesQuery,
+  SunshineScorecards,
 } from "../../../api/sunshine";
 import { priceDispersion } from "./price-dispersion";
-import { awards, hospitalPrices } from "./sunshine.repository";
+import { ledgerNow } from "../../plugins/chain";
+import { awards, hospitalPrices, scorecards } from "./sunshine.repository";
 
 /**
  * /v1/sunshine: public, no sign-in — the awards and the prices hospitals paid and billed, as the
@@ -45,6 +47,20 @@ const sunshineRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.query.spreadPercent ?? app.config.sunshine.spreadPercent,
         request.query.flaggedOnly === true,
       ),
+  );
+
+  app.get(
+    "/scorecards",
+    {
+      schema: {
+        tags: ["sunshine"],
+        summary:
+          "Each supplier's record: on-time deliveries, short and over deliveries, excursions, recalls, suspensions, lapsed documents, days to payment",
+        response: { 200: SunshineScorecards, ...errorResponses },
+      },
+    },
+    // A document's lapse is judged on the ledger's clock, as its validity is.
+    async () => ({ items: await scorecards(app.db, await ledgerNow(app.chain)) }),
   );
 };
 

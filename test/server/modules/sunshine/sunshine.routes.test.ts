@@ -1,18 +1,20 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
-import type { SunshineAwardPage, SunshinePrices } from "../../../../api/sunshine";
+import type { SunshineAwardPage, SunshinePrices, SunshineScorecards } from "../../../../api/sunshine";
 import * as act from "../../../../ledger/acts";
 import { insertUsage } from "../../../../server/modules/usages/usages.repository";
 import { forEachEngine } from "../../helpers/engines";
-import { GTIN } from "../../support/chain";
+import { GTIN, LOT } from "../../support/chain";
 import { expectError, startApi, stopApi, type ApiStack } from "../../support/api-fixtures";
 
 /**
  * /v1/sunshine, public: the procured award with its winner, tiers, commitment and transaction;
  * the stents' paid price (10 settled at the first tier, ¥100.00) and billed price (2 billed at
  * ¥120.00 each) at General Hospital, beside a second hospital's planted settlement at ¥115.00: a
- * 15 % spread, flagged above the default 10 % threshold and not above 20 %.
+ * 15 % spread, flagged above the default 10 % threshold and not above 20 %; and the supplier's
+ * scorecard over both deliveries (the planted one late, short, with an excursion), its recall,
+ * suspension and a lapsed licence.
  */
 forEachEngine((engine) => {
   let stack: ApiStack;
@@ -70,18 +72,41 @@ forEachEngine((engine) => {
        VALUES (9001, $1, $2, $3, $2, 4, 46000, now(), now(), 'PO-H2', 'closed', now(), $4, 1)`,
       [agreement.id, H2, agreement.supplier, PLANTED_TX],
     );
+    // Delivered 3 days late, with a temperature excursion and found short at the receipt, and
+    // received 3 days before it was paid.
     await engine.db.query(
       `INSERT INTO shipments (id, order_id, supplier, gtin, lot, expiry, quantity, serial_root, notice_hash, created_at,
-         last_tx, last_block, hospital)
-       VALUES (9001, 9001, $1, $2, 'L2', now(), 4, $3, $3, now(), $3, 1, $4)`,
+         last_tx, last_block, hospital, excursion, chain_received_at)
+       VALUES (9001, 9001, $1, $2, 'L2', now(), 4, $3, $3, now(), $3, 1, $4, TRUE, now() - interval '3 days')`,
       [agreement.supplier, GTIN, PLANTED_TX, H2],
     );
     await engine.db.query(
       `INSERT INTO settlements (shipment_id, order_id, supplier, accepted, rejected, delivered_at, receipt_hash, gross,
          penalty, paid, days_late, paid_at, tx_hash, block_number, log_index)
-       VALUES (9001, 9001, $1, 4, 0, now(), $2, 46000, 0, 46000, 0, now(), $2, 1, 0)`,
+       VALUES (9001, 9001, $1, 4, 0, now(), $2, 46000, 0, 46000, 3, now(), $2, 1, 0)`,
       [agreement.supplier, PLANTED_TX],
     );
+    await engine.db.query(
+      `INSERT INTO exceptions (receipt_no, shipment_id, source, reasons, proposed_accepted)
+       VALUES ('GR-H2', 9001, 'match', '[{"code": "SHORT_DELIVERY", "message": "1 unit short"}]', 4)`,
+    );
+    // A licence that lapsed with a successor in force, and the successor, which lapsed with none.
+    for (const [id, from, until] of [
+      [9001, "2020-01-01", "2021-01-01"],
+      [9002, "2020-12-01", "2022-01-01"],
+    ] as const)
+      await engine.db.query(
+        `INSERT INTO supplier_documents (id, supplier, kind, sha256, valid_from, valid_until, categories, status,
+           last_tx, last_block)
+         VALUES ($1, $2, 'business_licence', $3, $4, $5, '[]', 'attested', $3, 1)`,
+        [id, agreement.supplier, PLANTED_TX, from, until],
+      );
+    // On the ledger: the supplier recalls its lot; a regulator suspends and reinstates it.
+    const { ledger, cast } = chain;
+    await act.sent(ledger.trace.connect(cast.supplier).recall(BigInt(GTIN), LOT, 2));
+    await act.sent(ledger.registry.connect(cast.regulator).suspend(cast.supplier.address, 7));
+    await act.sent(ledger.registry.connect(cast.regulator).reinstate(cast.supplier.address, 27));
+    await app.indexer.catchUp();
   });
   after(() => stopApi(stack));
 
@@ -146,6 +171,29 @@ forEachEngine((engine) => {
     expect(res.json<SunshinePrices>().items.map((i) => i.flagged)).to.deep.equal([false]);
     const only = await get("/v1/sunshine/prices?spreadPercent=20&flaggedOnly=true");
     expect(only.json<SunshinePrices>()).to.deep.equal({ spreadPercent: 20, items: [] });
+  });
+
+  it("keeps each supplier's scorecard: on time, short, excursions, recalls, suspensions, lapses and days to payment", async function () {
+    const res = await get("/v1/sunshine/scorecards");
+    expect(res.statusCode, res.body).to.equal(200);
+    const { items } = res.json<SunshineScorecards>();
+    const acme = items.find((c) => c.supplier === stack.chain.cast.supplier.address.toLowerCase());
+    expect(acme).to.deep.equal({
+      supplier: stack.chain.cast.supplier.address.toLowerCase(),
+      supplierName: "Acme Medical",
+      supplierStatus: "active",
+      deliveries: 2,
+      onTime: 1,
+      onTimePercent: 50,
+      shortDeliveries: 1,
+      overDeliveries: 0,
+      excursions: 1,
+      recalls: 1,
+      suspensions: 1,
+      documentLapses: 1,
+      // The real delivery was received and paid in one transaction (0 days); the planted one 3 days after.
+      medianDaysToPayment: 1.5,
+    });
   });
 
   it("answers a bad threshold or an unknown filter with a 400 naming it", async function () {
