@@ -1,4 +1,4 @@
-import type { SunshineAwardPage, SunshinePrices } from "../../api/sunshine";
+import type { SunshineAwardPage, SunshinePrices, SunshineScorecards } from "../../api/sunshine";
 import type { GroupSpec } from "./command";
 import { list } from "./output";
 
@@ -68,6 +68,31 @@ export const publicGroup: GroupSpec = {
           })),
         );
         return list(rows, { empty: "no settled items", json: prices });
+      },
+    },
+    {
+      path: ["scorecards"],
+      summary:
+        "each supplier's record: on-time deliveries, short and over, excursions, recalls, suspensions, lapsed documents, days to payment",
+      options: {},
+      examples: ["sunshine public scorecards --json"],
+      async run(ctx) {
+        const gateway = await ctx.gateway(false);
+        const cards = await gateway.get<SunshineScorecards>("/v1/sunshine/scorecards");
+        const rows = cards.items.map((c) => ({
+          supplier: c.supplierName,
+          standing: c.supplierStatus,
+          deliveries: c.deliveries,
+          onTime: c.onTimePercent === null ? null : `${c.onTimePercent}%`,
+          short: c.shortDeliveries,
+          over: c.overDeliveries,
+          excursions: c.excursions,
+          recalls: c.recalls,
+          suspensions: c.suspensions,
+          lapses: c.documentLapses,
+          daysToPayment: c.medianDaysToPayment,
+        }));
+        return list(rows, { empty: "no suppliers", json: cards });
       },
     },
   ],

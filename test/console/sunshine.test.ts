@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { SunshineAwardPage, SunshinePrices } from "../../api/sunshine";
+import type { SunshineAwardPage, SunshinePrices, SunshineScorecards } from "../../api/sunshine";
 import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { checkPage, openPage } from "./support/browser";
 import { demoSuite } from "./support/stack";
@@ -63,6 +63,33 @@ describe("console: sunshine prices (public)", function () {
           ]);
         }
       }
+      const { items: scores } = await anonymous().get<SunshineScorecards>("/v1/sunshine/scorecards");
+      const scoreRows = p.page.getByRole("table", { name: "Supplier scorecards" }).getByRole("row");
+      expect(await scoreRows.count()).to.equal(scores.length + 1);
+      for (const [i, c] of scores.entries()) {
+        const cells = (
+          await scoreRows
+            .nth(i + 1)
+            .getByRole("cell")
+            .allInnerTexts()
+        ).map((x) => x.trim());
+        expect(cells).to.deep.equal([
+          c.supplierName,
+          { active: "Active", suspended: "Suspended", none: "Not registered" }[c.supplierStatus],
+          String(c.deliveries),
+          c.onTimePercent === null ? "—" : `${c.onTimePercent} %`,
+          String(c.shortDeliveries),
+          String(c.overDeliveries),
+          String(c.excursions),
+          String(c.recalls),
+          String(c.suspensions),
+          String(c.documentLapses),
+          c.medianDaysToPayment === null ? "—" : String(c.medianDaysToPayment),
+        ]);
+      }
+      // The demo year's planted problems show on their supplier's card.
+      const cardia = scores.find((c) => c.supplierName === "Cardia Vascular")!;
+      expect([cardia.supplierStatus, cardia.suspensions, cardia.recalls]).to.deep.equal(["suspended", 1, 1]);
       const flags = await p.page.getByText("Price differs across hospitals", { exact: true }).count();
       expect(flags).to.equal(prices.items.filter((i) => i.flagged).length);
       // Public: no department of the demo year's usages, no patient reference.

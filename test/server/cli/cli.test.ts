@@ -5,7 +5,7 @@ import { expect } from "chai";
 import { encryptKeystoreJsonSync, ethers, Wallet, type HDNodeWallet } from "ethers";
 import * as act from "../../../ledger/acts";
 import type { ExceptionList, StocktakeReason } from "../../../api/exceptions";
-import type { SunshineAwardPage, SunshinePrices } from "../../../api/sunshine";
+import type { SunshineAwardPage, SunshinePrices, SunshineScorecards } from "../../../api/sunshine";
 import { GatewayClient, GatewayError } from "../../../scripts/lib/gateway-client";
 import { DAY, useCliHarness } from "./harness";
 
@@ -145,7 +145,7 @@ describe("sunshine CLI", function () {
         "suggestions",
         "suggestion place",
       ],
-      public: ["awards", "prices"],
+      public: ["awards", "prices", "scorecards"],
     };
     for (const [group, list] of Object.entries(commands)) {
       const section = main.slice(main.indexOf(`${group} — `)).split("\n\n")[0];
@@ -1266,5 +1266,7 @@ describe("sunshine CLI", function () {
       ),
     ).to.deep.equal(prices);
     fails(await h.cli(["public", "prices", "--spread-percent", "2000", ...gw]), /--spread-percent/);
+    const cards = await anyone.get<SunshineScorecards>("/v1/sunshine/scorecards");
+    expect(JSON.parse(ok(await h.cli(["public", "scorecards", "--json", ...gw])))).to.deep.equal(cards);
   });
 });

@@ -5,6 +5,8 @@ import type {
   SunshineHospitalPrice,
   SunshineItemPrices,
   SunshinePrices,
+  SunshineScorecard,
+  SunshineScorecards,
 } from "../../../../api/sunshine";
 import { CursorTable } from "../../components/CursorTable";
 import { Hex } from "../../components/Hex";
@@ -21,7 +23,8 @@ const STANDING = { active: TAG.good, suspended: TAG.bad, none: TAG.muted } as co
  * The public sunshine page (GET /v1/sunshine/*, no sign-in): every award with its winner's
  * standing, tier prices, committed volumes, term and transaction; then, per item, what each
  * hospital paid and billed per unit, with the settlement transactions behind the paid price and
- * the spread across hospitals, flagged above the gateway's threshold.
+ * the spread across hospitals, flagged above the gateway's threshold; and each supplier's
+ * scorecard.
  */
 export function SunshinePage() {
   const { t } = useI18n();
@@ -29,6 +32,10 @@ export function SunshinePage() {
   const prices = useQuery({
     queryKey: ["/v1/sunshine/prices"],
     queryFn: () => api.get<SunshinePrices>("/v1/sunshine/prices"),
+  });
+  const scores = useQuery({
+    queryKey: ["/v1/sunshine/scorecards"],
+    queryFn: () => api.get<SunshineScorecards>("/v1/sunshine/scorecards"),
   });
   const hospitalName = (address: string, name: string | null) => name ?? short(address);
   return (
@@ -99,6 +106,46 @@ export function SunshinePage() {
                 <ItemPrices key={`${item.gtin}:${item.category}`} item={item} name={hospitalName} />
               ))}
             </>
+          )}
+        </QueryState>
+        <Typography.Title level={2} style={{ fontSize: 18 }}>
+          {t("sunshine.scorecards")}
+        </Typography.Title>
+        <QueryState query={scores} empty={(s) => s.items.length === 0}>
+          {(s) => (
+            <Table<SunshineScorecard>
+              aria-label={t("sunshine.scorecards")}
+              size="small"
+              pagination={false}
+              rowKey="supplier"
+              dataSource={s.items}
+              columns={[
+                { title: t("sunshine.scorecardSupplier"), dataIndex: "supplierName" },
+                {
+                  title: t("sunshine.standing"),
+                  render: (_, c) => (
+                    <Tag color={STANDING[c.supplierStatus]}>{t(`sunshine.status.${c.supplierStatus}`)}</Tag>
+                  ),
+                },
+                { title: t("sunshine.deliveries"), dataIndex: "deliveries", align: "right" },
+                {
+                  title: t("sunshine.onTime"),
+                  align: "right",
+                  render: (_, c) => (c.onTimePercent === null ? "—" : `${c.onTimePercent} %`),
+                },
+                { title: t("sunshine.short"), dataIndex: "shortDeliveries", align: "right" },
+                { title: t("sunshine.over"), dataIndex: "overDeliveries", align: "right" },
+                { title: t("sunshine.excursions"), dataIndex: "excursions", align: "right" },
+                { title: t("sunshine.recalls"), dataIndex: "recalls", align: "right" },
+                { title: t("sunshine.suspensions"), dataIndex: "suspensions", align: "right" },
+                { title: t("sunshine.lapses"), dataIndex: "documentLapses", align: "right" },
+                {
+                  title: t("sunshine.daysToPayment"),
+                  align: "right",
+                  render: (_, c) => c.medianDaysToPayment ?? "—",
+                },
+              ]}
+            />
           )}
         </QueryState>
       </Space>

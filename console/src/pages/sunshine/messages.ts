@@ -29,6 +29,17 @@ export const en = {
   "sunshine.spread": "Spread",
   "sunshine.spreadFigures": "paid {min}–{max}, median {median}: {percent} %",
   "sunshine.flagged": "Price differs across hospitals",
+  "sunshine.scorecards": "Supplier scorecards",
+  "sunshine.scorecardSupplier": "Supplier",
+  "sunshine.deliveries": "Deliveries settled",
+  "sunshine.onTime": "On time",
+  "sunshine.short": "Short",
+  "sunshine.over": "Over",
+  "sunshine.excursions": "Temperature excursions",
+  "sunshine.recalls": "Recalls",
+  "sunshine.suspensions": "Suspensions",
+  "sunshine.lapses": "Lapsed documents",
+  "sunshine.daysToPayment": "Median days to payment",
 } as const;
 
 type Key = keyof typeof en;
@@ -63,4 +74,15 @@ export const zh: Record<Key, string> = {
   "sunshine.spread": "价差",
   "sunshine.spreadFigures": "采购价 {min}–{max}，中位数 {median}：{percent}%",
   "sunshine.flagged": "各医院价格差异",
+  "sunshine.scorecards": "供应商评分",
+  "sunshine.scorecardSupplier": "供应商",
+  "sunshine.deliveries": "已结算交货",
+  "sunshine.onTime": "按时",
+  "sunshine.short": "短少",
+  "sunshine.over": "超量",
+  "sunshine.excursions": "温度偏离",
+  "sunshine.recalls": "召回",
+  "sunshine.suspensions": "暂停次数",
+  "sunshine.lapses": "资质失效",
+  "sunshine.daysToPayment": "付款天数中位数",
 };
