@@ -787,7 +787,7 @@ const handlers: Record<string, Handler> = {
     });
   },
   "consignment.ConsignedReturnRefused": async (db, e) => {
-    const value = await pendingReturnValue(db, e);
+    const { value } = await pendingReturn(db, e);
     const stock = await consignedStockMoved(db, e, `held = held + pending_value, ${NO_PENDING_RETURN}`, []);
     await consignmentMovementRow(db, e, stock, "return-refused", {
       units: e.args.units,
@@ -798,7 +798,7 @@ const handlers: Record<string, Handler> = {
   "consignment.ConsignedStockReturned": async (db, e) => {
     // While a hospital's return is pending the ledger returns nothing else: this confirms it, and
     // its units already left the shelf and its value the held amount when it was requested.
-    const confirms = (await pendingReturnValue(db, e)) !== "0";
+    const confirms = (await pendingReturn(db, e)).units > 0;
     if (!confirms)
       return consignmentMovement(db, e, "return", {
         units: e.args.units,
@@ -850,13 +850,16 @@ type ConsignmentMovementKind =
   "consumption" | "return" | "return-requested" | "return-confirmed" | "return-refused" | "expiry";
 type MovedStock = { order_id: string; hospital: string; supplier: string };
 
-/** The value of a shipment's pending return ("0": none). */
-async function pendingReturnValue(db: Db, e: StoredEvent): Promise<string> {
-  const { rows } = await db.query<{ pending_value: string }>(
-    `SELECT pending_value::text FROM consigned_stock WHERE shipment_id = $1`,
+/**
+ * A shipment's pending return (zero units: none). Told apart by its units, never its value: a
+ * return can be worth nothing (a full late penalty, or rounding below a fen a unit).
+ */
+async function pendingReturn(db: Db, e: StoredEvent): Promise<{ units: number; value: string }> {
+  const { rows } = await db.query<{ pending_units: number; pending_value: string }>(
+    `SELECT pending_units, pending_value::text FROM consigned_stock WHERE shipment_id = $1`,
     [str(e.args.shipmentId)],
   );
-  return rows[0].pending_value;
+  return { units: Number(rows[0].pending_units), value: rows[0].pending_value };
 }
 
 /** Applies `set` (its parameters from $2) to a consigned shipment's stock and stamps the event. */
