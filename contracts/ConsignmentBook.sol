@@ -187,6 +187,8 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
             _refundHospital(s, refund);
             return;
         }
+        // Expired stock is written off by the agreement's rule (writeOffExpired), not returned.
+        if (block.timestamp >= s.expiry) revert ConsignmentReturnAfterExpiry(shipmentId, s.expiry);
         uint128 value = _takeOnHand(shipmentId, s, units);
         uint64 answerBy = uint64(block.timestamp) + RETURN_ANSWER_WINDOW;
         _pendingReturns[shipmentId] = PendingReturn(units, value, reasonCode, answerBy);

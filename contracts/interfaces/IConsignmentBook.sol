@@ -199,6 +199,8 @@ interface IConsignmentBook {
     error ConsignmentNotShipmentSupplier(uint256 shipmentId, address caller);
     /// @notice The supplier may still refuse the return until `answerBy`.
     error ConsignmentReturnAnswerDue(uint256 shipmentId, uint64 answerBy);
+    /// @notice A hospital cannot return stock that has expired: it is written off instead.
+    error ConsignmentReturnAfterExpiry(uint256 shipmentId, uint64 expiry);
     /// @notice The supplier's window to refuse the return ended at `answerBy`.
     error ConsignmentReturnAnswerWindowClosed(uint256 shipmentId, uint64 answerBy);
 
@@ -228,7 +230,7 @@ interface IConsignmentBook {
     /// @notice Returns unused units to the supplier. The supplier's own return (after the term) is
     /// final at once; a hospital's waits for the supplier to confirm it has the units, so units
     /// used but not yet paid cannot be refunded by sending nothing back. One pending return per
-    /// shipment.
+    /// shipment; a hospital returns nothing once the shipment has expired (writeOffExpired).
     function returnStock(uint256 shipmentId, uint32 units, uint16 reasonCode) external;
 
     /// @notice The supplier has the returned units: their value goes back to the hospital.

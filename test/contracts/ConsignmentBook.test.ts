@@ -430,10 +430,15 @@ describe("ConsignmentBook", function () {
         .withArgs(shipment.id, 1n, 0n);
     });
 
-    it("pays expired stock to the supplier when the terms say the hospital bears expiry", async function () {
+    it("pays expired stock to the supplier when the terms say the hospital bears expiry, which the hospital cannot dodge by returning it", async function () {
       const { ledger, supplier, shipment, orderId, expiry, actors } =
         await loadFixture(hospitalExpiryFixture);
       await time.increaseTo(expiry);
+      // The attack: "return" the expired units, and ask again after each refusal, so the
+      // write-off that pays the supplier never finds them on the shelf.
+      await expect(ledger.consignment.connect(actors.hospital).returnStock(shipment.id, 10n, REASON))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentReturnAfterExpiry")
+        .withArgs(shipment.id, expiry);
       const tx = ledger.consignment.writeOffExpired(shipment.id);
       await expect(tx)
         .to.emit(ledger.consignment, "ConsignedStockExpired")

@@ -1478,6 +1478,19 @@ describe("OrderBook: invariants under random action sequences", function () {
               });
               const latest = { i: 0, any: false, latest: true };
               await runner.step({ kind: "confirm", shipment: latest, acceptedShare: 1000, mismatch: false });
+              // A hospital's return the supplier refuses, then one it confirms, while the stock is
+              // fresh: random time may carry every shipment past its expiry, after which a
+              // hospital returns nothing.
+              const consigned = { i: 0, any: false };
+              for (const confirm of [false, true]) {
+                await runner.step({
+                  kind: "returnStock",
+                  shipment: consigned,
+                  share: 200,
+                  bySupplier: false,
+                });
+                await runner.step({ kind: "answerReturn", shipment: consigned, confirm });
+              }
               for (const action of [...actions, ...epilogue]) await runner.step(action);
             } finally {
               await start.restore();

@@ -99,6 +99,10 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
     en: "Only the shipment's supplier answers its return.",
     zh: "只有该发货单的供应商可以答复退货。",
   },
+  ConsignmentReturnAfterExpiry: {
+    en: "This stock has expired: it is written off under the agreement's rule, not returned.",
+    zh: "该库存已过期：按协议规则核销，不能退回。",
+  },
   ConsignmentReturnAnswerDue: {
     en: "The supplier may still answer this return: the hospital may confirm it only after the answer window.",
     zh: "供应商仍可答复该退货：答复期限过后医院方可自行确认。",
