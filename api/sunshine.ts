@@ -97,10 +97,16 @@ export const SunshineHospitalPrice = Type.Object(
       description:
         "Σ settled value ÷ Σ accepted units (the locked tier prices; late penalties are not price), fen, rounded",
     }),
-    billedUnits: Units,
+    billedUnits: Nullable(
+      Type.With(Units, {
+        description:
+          "units billed; null (with billedPerUnit) until at least 5 patients were billed for the item",
+      }),
+    ),
     billedPerUnit: Nullable(
       Type.With(Amount, {
-        description: "Σ billed ÷ Σ billed units of its usages, fen, rounded; null: none billed",
+        description:
+          "Σ billed ÷ Σ billed units of its usages, fen, rounded; null: none billed, or fewer than 5 patients",
       }),
     ),
     settlementTxs: Type.Array(TxHash, {
@@ -116,7 +122,11 @@ export const PriceSpread = Type.Object(
     min: Amount,
     max: Amount,
     median: Amount,
-    spreadPercent: Type.Number({ description: "(max − min) ÷ min × 100, to 0.1" }),
+    spreadPercent: Nullable(
+      Type.Number({
+        description: "(max − min) ÷ min × 100, to 0.1; null when min is 0 and max is not (flagged)",
+      }),
+    ),
   },
   closed,
 );

@@ -62,8 +62,8 @@ export const publicGroup: GroupSpec = {
             accepted: h.acceptedUnits,
             paidPerUnit: h.paidPerUnit,
             billedPerUnit: h.billedPerUnit,
-            paidSpread: `${item.paid.spreadPercent}%`,
-            billedSpread: item.billed === null ? null : `${item.billed.spreadPercent}%`,
+            paidSpread: percent(item.paid.spreadPercent),
+            billedSpread: item.billed === null ? null : percent(item.billed.spreadPercent),
             flagged: item.flagged,
           })),
         );
@@ -97,3 +97,6 @@ export const publicGroup: GroupSpec = {
     },
   ],
 };
+
+/** A spread as printed: null when the lowest price is 0 (no ratio; the item is flagged). */
+const percent = (p: number | null) => (p === null ? "lowest price 0" : `${p}%`);

@@ -21,8 +21,9 @@ export function priceDispersion(
   for (const hospitals of items.values()) {
     const paid = spread(hospitals.map((h) => h.paidPerUnit))!;
     const billed = spread(hospitals.flatMap((h) => (h.billedPerUnit === null ? [] : [h.billedPerUnit])));
+    // A price of nothing beside a real one is as far apart as prices get.
     const over = (s: ReturnType<typeof spread>) =>
-      s !== null && s.count > 1 && s.spreadPercent > spreadPercent;
+      s !== null && s.count > 1 && (s.spreadPercent === null ? s.max > 0n : s.spreadPercent > spreadPercent);
     const flagged = over(paid) || over(billed);
     if (flaggedOnly && !flagged) continue;
     out.push({
@@ -34,7 +35,7 @@ export function priceDispersion(
         hospitalName: h.hospitalName,
         acceptedUnits: h.accepted.toString(),
         paidPerUnit: h.paidPerUnit.toString(),
-        billedUnits: h.billedUnits.toString(),
+        billedUnits: h.billedUnits === null ? null : h.billedUnits.toString(),
         billedPerUnit: h.billedPerUnit === null ? null : h.billedPerUnit.toString(),
         settlementTxs: h.settlementTxs,
       })),
@@ -51,7 +52,8 @@ interface Spread {
   min: bigint;
   max: bigint;
   median: bigint;
-  spreadPercent: number;
+  /** null: the lowest price is 0, so no ratio exists. */
+  spreadPercent: number | null;
 }
 
 function spread(prices: bigint[]): Spread | null {
@@ -62,7 +64,8 @@ function spread(prices: bigint[]): Spread | null {
   const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid] + 1n) / 2n;
   const [min, max] = [sorted[0], sorted[sorted.length - 1]];
   // To 0.1 %: (max − min) × 1000 ÷ min, rounded half up, in integers so no float rounding creeps in.
-  const permille = min === 0n ? 0n : ((max - min) * 2000n + min) / (2n * min);
+  if (min === 0n) return { count: sorted.length, min, max, median, spreadPercent: max === 0n ? 0 : null };
+  const permille = ((max - min) * 2000n + min) / (2n * min);
   return { count: sorted.length, min, max, median, spreadPercent: Number(permille) / 10 };
 }
 

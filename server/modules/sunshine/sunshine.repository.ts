@@ -65,6 +65,9 @@ export function awards(db: Db, q: SunshineAwardsQuery): Promise<SunshineAwardPag
   );
 }
 
+/** A hospital's billed price of an item is published only once this many patients were billed for it. */
+export const MIN_BILLED_PATIENTS = 5;
+
 /** One hospital's paid and billed totals for one item, before the dispersion is worked out. */
 export interface HospitalPriceRow {
   gtin: string;
@@ -73,7 +76,7 @@ export interface HospitalPriceRow {
   hospitalName: string | null;
   accepted: bigint;
   paidPerUnit: bigint;
-  billedUnits: bigint;
+  billedUnits: bigint | null;
   billedPerUnit: bigint | null;
   settlementTxs: string[];
 }
@@ -81,7 +84,8 @@ export interface HospitalPriceRow {
 /**
  * Per hospital × item: Σ settled value ÷ Σ accepted units over its settled deliveries (the tier
  * price locked in each order; a late penalty is the supplier's fine, not the price), and Σ billed ÷
- * Σ billed units over its usages (corrections included), both rounded to the fen.
+ * Σ billed units over its usages (corrections included), both rounded to the fen; the billed
+ * figures only over MIN_BILLED_PATIENTS patients or more.
  */
 export async function hospitalPrices(db: Db): Promise<HospitalPriceRow[]> {
   const { rows } = await db.query<Row>(
@@ -99,15 +103,18 @@ export async function hospitalPrices(db: Db): Promise<HospitalPriceRow[]> {
        SELECT u.hospital, u.gtin, COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0), 0) AS units,
          COALESCE(sum(u.billed_amount) FILTER (WHERE u.billed_amount <> 0), 0) AS amount
        FROM usages u GROUP BY u.hospital, u.gtin
+       -- Published only over enough patients that no one patient's bill can be read off it.
+       HAVING count(DISTINCT u.patient_hash) FILTER (WHERE u.billed_amount <> 0) >= $1
      )
      SELECT p.gtin, p.category, p.hospital, n.name AS hospital_name, p.accepted::text AS accepted,
-       round(p.gross / p.accepted)::text AS paid_per_unit, COALESCE(b.units, 0)::text AS billed_units,
-       CASE WHEN COALESCE(b.units, 0) > 0 THEN round(b.amount / b.units)::text END AS billed_per_unit, p.txs
+       round(p.gross / p.accepted)::text AS paid_per_unit, b.units::text AS billed_units,
+       CASE WHEN b.units > 0 THEN round(b.amount / b.units)::text END AS billed_per_unit, p.txs
      FROM paid p
      LEFT JOIN billed b ON b.hospital = p.hospital AND b.gtin = p.gtin
      LEFT JOIN hospitals h ON h.address = p.hospital
      LEFT JOIN hospital_names n ON n.address = h.address AND n.name_hash = h.name_hash
      ORDER BY p.gtin, p.category, p.hospital`,
+    [MIN_BILLED_PATIENTS],
   );
   return rows.map((r) => ({
     gtin: text(r.gtin),
@@ -116,7 +123,7 @@ export async function hospitalPrices(db: Db): Promise<HospitalPriceRow[]> {
     hospitalName: textOrNull(r.hospital_name),
     accepted: BigInt(text(r.accepted)),
     paidPerUnit: BigInt(text(r.paid_per_unit)),
-    billedUnits: BigInt(text(r.billed_units)),
+    billedUnits: r.billed_units === null ? null : BigInt(text(r.billed_units)),
     billedPerUnit: r.billed_per_unit === null ? null : BigInt(text(r.billed_per_unit)),
     settlementTxs: (r.txs as string[]).map(String),
   }));
@@ -125,10 +132,11 @@ export async function hospitalPrices(db: Db): Promise<HospitalPriceRow[]> {
 /**
  * Every registered supplier's scorecard, by address. Counts come from the indexed ledger, except
  * short and over deliveries, which the hospitals' receipts found (the gateway's exceptions).
- * A document lapsed if it expired (by `now`) with no attested document of the same supplier and
- * kind valid from no later than its end to after it.
+ * A document lapsed if it expired with no attested document of the same supplier and kind valid
+ * from no later than its end to after it, judged on the ledger's clock as the index last saw it
+ * (a public read never waits on the chain node).
  */
-export async function scorecards(db: Db, now: Date): Promise<SunshineScorecard[]> {
+export async function scorecards(db: Db): Promise<SunshineScorecard[]> {
   const { rows } = await db.query<Row>(
     `SELECT s.address, s.name, s.status,
        (SELECT count(*) FROM settlements st WHERE st.supplier = s.address) AS deliveries,
@@ -144,7 +152,8 @@ export async function scorecards(db: Db, now: Date): Promise<SunshineScorecard[]
        (SELECT count(*) FROM chain_events ce WHERE ce.contract = 'registry' AND ce.event = 'SupplierSuspended'
           AND lower(ce.args->>'supplier') = s.address) AS suspensions,
        (SELECT count(*) FROM supplier_documents d
-        WHERE d.supplier = s.address AND d.status = 'attested' AND d.valid_until <= $1
+        WHERE d.supplier = s.address AND d.status = 'attested'
+          AND d.valid_until <= GREATEST(now(), (SELECT max(block_time) FROM chain_events))
           AND NOT EXISTS (SELECT 1 FROM supplier_documents n
             WHERE n.supplier = d.supplier AND n.kind = d.kind AND n.status = 'attested' AND n.id <> d.id
               AND n.valid_from <= d.valid_until AND n.valid_until > d.valid_until)) AS document_lapses,
@@ -153,7 +162,6 @@ export async function scorecards(db: Db, now: Date): Promise<SunshineScorecard[]
         FROM settlements st JOIN shipments sh ON sh.id = st.shipment_id
         WHERE st.supplier = s.address AND sh.chain_received_at IS NOT NULL) AS median_days
      FROM suppliers s ORDER BY s.address`,
-    [now],
   );
   return rows.map((r) => {
     const deliveries = int(r.deliveries);

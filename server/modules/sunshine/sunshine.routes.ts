@@ -8,7 +8,6 @@ import {
   SunshineScorecards,
 } from "../../../api/sunshine";
 import { priceDispersion } from "./price-dispersion";
-import { ledgerNow } from "../../plugins/chain";
 import { awards, hospitalPrices, scorecards } from "./sunshine.repository";
 
 /**
@@ -59,8 +58,7 @@ const sunshineRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SunshineScorecards, ...errorResponses },
       },
     },
-    // A document's lapse is judged on the ledger's clock, as its validity is.
-    async () => ({ items: await scorecards(app.db, await ledgerNow(app.chain)) }),
+    async () => ({ items: await scorecards(app.db) }),
   );
 };
 

@@ -173,7 +173,7 @@ function ItemPrices({
             min: yuan(item.paid.min),
             max: yuan(item.paid.max),
             median: yuan(item.paid.median),
-            percent: item.paid.spreadPercent,
+            percent: item.paid.spreadPercent ?? "—",
           })}
         </Typography.Text>
         {item.flagged && <Tag color={TAG.bad}>{t("sunshine.flagged")}</Tag>}

@@ -10,8 +10,8 @@ import { expectError, startApi, stopApi, type ApiStack } from "../../support/api
 
 /**
  * /v1/sunshine, public: the procured award with its winner, tiers, commitment and transaction;
- * the stents' paid price (10 settled at the first tier, ¥100.00) and billed price (2 billed at
- * ¥120.00 each) at General Hospital, beside a second hospital's planted settlement at ¥115.00: a
+ * the stents' paid price (10 settled at the first tier, ¥100.00) and billed price (¥120.00 each,
+ * published once 5 patients were billed) at General Hospital, beside a second hospital's planted settlement at ¥115.00: a
  * 15 % spread, flagged above the default 10 % threshold and not above 20 %; and the supplier's
  * scorecard over both deliveries (the planted one late, short, with an excursion), its recall,
  * suspension and a lapsed licence.
@@ -24,6 +24,26 @@ forEachEngine((engine) => {
   const PLANTED_TX = `0x${"b2".repeat(32)}`;
 
   const get = (url: string) => app.inject({ method: "GET", url });
+  const use = (usageId: string, billed: bigint, patient: string) =>
+    insertUsage(engine.db, {
+      hospital: H,
+      usageId,
+      gtin: GTIN,
+      lot: "L1",
+      serial: null,
+      expiry: null,
+      barcode: null,
+      campus: null,
+      department: "Cardiology",
+      patientHash: ethers.id(patient).slice(2),
+      patientSaltId: "0123456789abcdef",
+      usedAt: new Date(),
+      billingCode: "C0401",
+      billedAmount: billed,
+      quantity: 1,
+      correctsUsageId: null,
+      recordedBy: "test",
+    });
 
   before(async function () {
     this.timeout(240_000);
@@ -37,29 +57,8 @@ forEachEngine((engine) => {
       receiptHash: ethers.id("GR-1"),
     });
     await app.indexer.catchUp();
-    for (const [usageId, quantity, billed, department] of [
-      ["U-1", 2, 24_000n, "Cardiology"],
-      ["U-2", 1, 0n, "Cardiology"], // used, not billed: no billed price
-    ] as const)
-      await insertUsage(engine.db, {
-        hospital: H,
-        usageId,
-        gtin: GTIN,
-        lot: "L1",
-        serial: null,
-        expiry: null,
-        barcode: null,
-        campus: null,
-        department,
-        patientHash: "0x00",
-        patientSaltId: "0123456789abcdef",
-        usedAt: new Date(),
-        billingCode: "C0401",
-        billedAmount: billed,
-        quantity,
-        correctsUsageId: null,
-        recordedBy: "test",
-      });
+    // Four patients billed ¥120.00 a stent, and one use not billed: too few to publish yet.
+    for (let i = 1; i <= 5; i++) await use(`U-${i}`, i === 5 ? 0n : 12_000n, `P${i}`);
     // A second hospital's delivery of the same stents, 4 settled at ¥115.00 (as indexed).
     const [agreement] = (
       await engine.db.query<{ id: string; supplier: string; category: string }>(
@@ -137,6 +136,16 @@ forEachEngine((engine) => {
     expect(award.qualifiedUntil, "the supplier's attested documents cover the category").to.be.a("string");
   });
 
+  it("publishes a hospital's billed price only once 5 patients were billed for the item", async function () {
+    const hidden = (await get("/v1/sunshine/prices")).json<SunshinePrices>().items[0];
+    expect(hidden.hospitals.map((h) => [h.hospital, h.billedUnits, h.billedPerUnit])).to.deep.equal([
+      [H2, null, null],
+      [H, null, null],
+    ]);
+    expect(hidden.billed).to.equal(null);
+    await use("U-6", 12_000n, "P5");
+  });
+
   it("gives each hospital's paid and billed unit price, with the spread flagged above the threshold", async function () {
     const res = await get("/v1/sunshine/prices");
     expect(res.statusCode, res.body).to.equal(200);
@@ -154,8 +163,8 @@ forEachEngine((engine) => {
         h.billedPerUnit,
       ]),
     ).to.deep.equal([
-      [H2, "4", "11500", "0", null],
-      [H, "10", "10000", "2", "12000"],
+      [H2, "4", "11500", null, null],
+      [H, "10", "10000", "5", "12000"],
     ]);
     expect(stents.hospitals[0].settlementTxs).to.deep.equal([PLANTED_TX]);
     expect(stents.hospitals[1].settlementTxs).to.have.lengthOf(1);
