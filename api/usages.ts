@@ -62,6 +62,20 @@ export const UsageRequest = Type.Object(
       }),
     ),
     correctsUsageId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    caseId: Type.Optional(
+      PlainText({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          "the inpatient case (encounter) the item was billed on, as the billing system names it; a correction takes its original's",
+      }),
+    ),
+    caseGroup: Type.Optional(
+      Type.String({
+        pattern: "^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$",
+        description: "the case's DRG/DIP group code, from the billing system; needs caseId",
+      }),
+    ),
   },
   {
     additionalProperties: false,
@@ -91,6 +105,8 @@ export const Usage = Type.Object(
     billedAmount: Amount,
     quantity: Type.Integer(),
     correctsUsageId: Nullable(Type.String()),
+    caseId: Nullable(Type.String()),
+    caseGroup: Nullable(Type.String()),
     recordedBy: Address,
   },
   { additionalProperties: false },

@@ -24,6 +24,9 @@ export interface NewUsage {
   billedAmount: bigint;
   quantity: number;
   correctsUsageId: string | null;
+  /** The inpatient case and its DRG/DIP group, when the billing system names them. */
+  caseId?: string | null;
+  caseGroup?: string | null;
   recordedBy: string;
 }
 
@@ -34,6 +37,9 @@ export interface CorrectedUsage {
   serial: string | null;
   /** Where it was used: a correction naming no campus goes back there. */
   campus: string | null;
+  /** Its case and group: a correction naming no case is the original's. */
+  caseId: string | null;
+  caseGroup: string | null;
   usedAt: Date;
   quantity: number;
   billedAmount: bigint;
@@ -65,11 +71,13 @@ export async function lockForCorrection(
     lot: string;
     serial: string | null;
     campus: string | null;
+    case_id: string | null;
+    case_group: string | null;
     used_at: Date;
     quantity: number;
     billed_amount: string;
   }>(
-    `SELECT gtin, lot, serial, campus, used_at, quantity, billed_amount FROM usages
+    `SELECT gtin, lot, serial, campus, case_id, case_group, used_at, quantity, billed_amount FROM usages
      WHERE hospital = $1 AND usage_id = $2 FOR UPDATE`,
     [hospital, usageId],
   );
@@ -85,6 +93,8 @@ export async function lockForCorrection(
     lot: u.lot,
     serial: u.serial,
     campus: u.campus,
+    caseId: u.case_id,
+    caseGroup: u.case_group,
     usedAt: u.used_at,
     quantity: u.quantity,
     billedAmount: BigInt(u.billed_amount),
@@ -96,8 +106,8 @@ export async function lockForCorrection(
 export async function insertUsage(db: Db, u: NewUsage): Promise<void> {
   await db.query(
     `INSERT INTO usages (hospital, usage_id, gtin, lot, serial, expiry, barcode, department, patient_hash, patient_salt_id,
-       used_at, billing_code, billed_amount, quantity, corrects_usage_id, recorded_by, campus)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+       used_at, billing_code, billed_amount, quantity, corrects_usage_id, recorded_by, campus, case_id, case_group)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
     [
       u.hospital,
       u.usageId,
@@ -116,6 +126,8 @@ export async function insertUsage(db: Db, u: NewUsage): Promise<void> {
       u.correctsUsageId,
       u.recordedBy,
       u.campus,
+      u.caseId ?? null,
+      u.caseGroup ?? null,
     ],
   );
 }
@@ -137,6 +149,8 @@ function rowView(r: Row): Usage {
     billedAmount: text(r.billed_amount),
     quantity: int(r.quantity),
     correctsUsageId: textOrNull(r.corrects_usage_id),
+    caseId: textOrNull(r.case_id),
+    caseGroup: textOrNull(r.case_group),
     recordedBy: text(r.recorded_by),
   };
 }

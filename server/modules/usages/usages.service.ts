@@ -95,6 +95,9 @@ export class UsagesService {
     const billedAmount = amount(fields, "billedAmount");
     const quantity = units(fields, "quantity");
     const correctsUsageId = fields.correctsUsageId === undefined ? null : text(fields, "correctsUsageId");
+    const caseId = fields.caseId === undefined ? null : text(fields, "caseId");
+    const caseGroup = fields.caseGroup === undefined ? null : text(fields, "caseGroup");
+    if (caseGroup !== null && caseId === null) throw invalid("caseGroup", "needs the caseId of its case");
 
     if (item.serial !== null && Math.abs(quantity) !== 1) {
       throw invalid("quantity", `must be 1 (or -1 for a return) for a serialised item, not ${quantity}`);
@@ -133,6 +136,8 @@ export class UsagesService {
       billedAmount,
       quantity,
       correctsUsageId,
+      caseId,
+      caseGroup,
       recordedBy: actor.address.toLowerCase(),
     };
     // The idempotency record stores a hash of the body: hash the patient's HMAC, not the raw
@@ -147,6 +152,8 @@ export class UsagesService {
         const original = await checkCorrection(tx, usage, correctsUsageId);
         // A unit a patient did not use goes back to the campus that used it, unless named elsewhere.
         if (namedCampus === undefined) usage.campus = original.campus;
+        // A refund is claimed back from the case the use was billed on.
+        if (caseId === null) [usage.caseId, usage.caseGroup] = [original.caseId, original.caseGroup];
       }
       await repo.insertUsage(tx, usage);
       return { statusCode: 201, body: view(usage) };
@@ -206,6 +213,8 @@ function view(u: repo.NewUsage): Usage {
     billedAmount: u.billedAmount.toString(),
     quantity: u.quantity,
     correctsUsageId: u.correctsUsageId,
+    caseId: u.caseId ?? null,
+    caseGroup: u.caseGroup ?? null,
     recordedBy: u.recordedBy,
   };
 }

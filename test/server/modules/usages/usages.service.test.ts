@@ -73,8 +73,39 @@ describe("UsagesService.record", function () {
             billedAmount: "125000",
             quantity: 1,
             correctsUsageId: null,
+            caseId: null,
+            caseGroup: null,
             recordedBy: NURSE.toLowerCase(),
           },
+        });
+      });
+
+      it("keeps the case and its DRG/DIP group; a correction naming none is the original's; a group needs its case", async function () {
+        const used = await record(
+          usage({
+            usageId: "U-case",
+            quantity: 2,
+            billedAmount: "2000",
+            caseId: "IP-2026-0042",
+            caseGroup: "FM19",
+          }),
+        );
+        expect(used.body).to.include({ caseId: "IP-2026-0042", caseGroup: "FM19" });
+        const refund = await record(
+          usage({ usageId: "R-case", quantity: -1, billedAmount: "-1000", correctsUsageId: "U-case" }),
+        );
+        expect(refund.body).to.include({ caseId: "IP-2026-0042", caseGroup: "FM19" });
+        const { rows } = await engine.db.query<{ usage_id: string; case_id: string; case_group: string }>(
+          `SELECT usage_id, case_id, case_group FROM usages WHERE usage_id IN ('U-case', 'R-case') ORDER BY usage_id`,
+        );
+        expect(rows).to.deep.equal([
+          { usage_id: "R-case", case_id: "IP-2026-0042", case_group: "FM19" },
+          { usage_id: "U-case", case_id: "IP-2026-0042", case_group: "FM19" },
+        ]);
+        const error = await rejection(usage({ usageId: "U-group", caseGroup: "FM19" }));
+        expect(error).to.include({
+          code: "VALIDATION_FAILED",
+          message: "caseGroup needs the caseId of its case",
         });
       });
 
