@@ -35,7 +35,7 @@ export function monthOf(at: Date, timeZone: string): string {
 }
 
 /** Months from `from` to `to`, both YYYY-MM, counting both ends. */
-function monthSpan(from: string, to: string): number {
+export function monthSpan(from: string, to: string): number {
   const index = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7));
   return index(to) - index(from) + 1;
 }

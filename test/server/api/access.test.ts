@@ -37,6 +37,7 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/sunshine/awards": [PUBLIC],
   "get /v1/sunshine/prices": [PUBLIC],
   "get /v1/sunshine/scorecards": [PUBLIC],
+  "get /v1/claims": ["regulator"],
   "get /v1/hospitals": [SIGNED_IN],
   "get /v1/hospitals/{address}": [SIGNED_IN],
   // The name's hash is checked against the chain, so who sends it does not matter.
