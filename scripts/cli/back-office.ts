@@ -102,6 +102,8 @@ const USAGE_FIELDS = [
   "billedAmount",
   "quantity",
   "correctsUsageId",
+  "caseId",
+  "caseGroup",
 ];
 
 /** Gateway errors that would fail every row alike: stop at the first. */
@@ -111,7 +113,7 @@ export const usage: CommandSpec = {
   path: ["usage"],
   summary: "send usage records from the billing system (CSV), one POST /v1/usages per row",
   details:
-    "CSV columns: usageId, barcode (or gtin,lot,serial[,expiry]), department, patientRef, usedAt, billingCode, billedAmount[, quantity, correctsUsageId]. Each row's Idempotency-Key is its usageId, so a file can be sent again after a failure.",
+    "CSV columns: usageId, barcode (or gtin,lot,serial[,expiry]), department, patientRef, usedAt, billingCode, billedAmount[, quantity, correctsUsageId, caseId, caseGroup (the inpatient case and its DRG/DIP group)]. Each row's Idempotency-Key is its usageId, so a file can be sent again after a failure.",
   options: { file: { type: "string", value: "<csv>", description: "usage records", required: true } },
   examples: ["sunshine hospital usage --file usages.csv --gateway http://localhost:3000"],
   async run(ctx, o) {

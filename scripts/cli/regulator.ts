@@ -1,3 +1,4 @@
+import { claims } from "./claims";
 import type { GroupSpec } from "./command";
 import { publishHospitalName } from "./hospital-names";
 import { enrolHospital, unbindMember } from "./membership";
@@ -10,7 +11,8 @@ import { trail, verify } from "./trail";
 /** The regulator's commands: qualification, tenders, hospitals, recalls, pausing and trails. */
 export const regulatorGroup: GroupSpec = {
   name: "regulator",
-  summary: "qualification decisions, supplier status, hospitals, tenders, recalls, pausing, trails",
+  summary:
+    "qualification decisions, supplier status, hospitals, tenders, recalls, pausing, trails, claim audit",
   commands: [
     attest,
     reject,
@@ -33,5 +35,6 @@ export const regulatorGroup: GroupSpec = {
     unpause,
     trail,
     verify,
+    claims,
   ],
 };

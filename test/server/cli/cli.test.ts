@@ -5,6 +5,7 @@ import { expect } from "chai";
 import { encryptKeystoreJsonSync, ethers, Wallet, type HDNodeWallet } from "ethers";
 import * as act from "../../../ledger/acts";
 import type { ExceptionList, StocktakeReason } from "../../../api/exceptions";
+import type { ClaimsReport } from "../../../api/claims";
 import type { SunshineAwardPage, SunshinePrices, SunshineScorecards } from "../../../api/sunshine";
 import { GatewayClient, GatewayError } from "../../../scripts/lib/gateway-client";
 import { DAY, useCliHarness } from "./harness";
@@ -95,6 +96,7 @@ describe("sunshine CLI", function () {
         "unpause",
         "trail",
         "verify",
+        "claims",
       ],
       hospital: [
         "set-member",
@@ -1102,8 +1104,8 @@ describe("sunshine CLI", function () {
     const usages = file(
       "usages.csv",
       [
-        "usageId,barcode,department,patientRef,usedAt,billingCode,billedAmount",
-        `U-1,(01)${GTIN}(17)${expiry.slice(2).replaceAll("-", "")}(10)${LOT}(21)SN00001,Cardiology,P-123,${new Date().toISOString()},C0401,1250000`,
+        "usageId,barcode,department,patientRef,usedAt,billingCode,billedAmount,caseId,caseGroup",
+        `U-1,(01)${GTIN}(17)${expiry.slice(2).replaceAll("-", "")}(10)${LOT}(21)SN00001,Cardiology,P-123,${new Date().toISOString()},C0401,1250000,IP-CLI-1,FM19`,
       ].join("\n"),
     );
     const run = await h.as(receiver, ["hospital", "usage", "--file", usages, "--gateway", h.gatewayUrl]);
@@ -1118,6 +1120,33 @@ describe("sunshine CLI", function () {
         h.gatewayUrl,
       ]),
       /^error: --file .*nope\.csv: no such file$/,
+    );
+  });
+
+  it("regulator claims: the case U-1 was billed on, by its DRG group, as the API reports it; a month that is not one is refused", async () => {
+    const gw = ["--gateway", h.gatewayUrl];
+    // U-1's month as the gateway counts it (its TIME_ZONE, by default Asia/Shanghai).
+    const month = new Intl.DateTimeFormat("en-CA", {
+      timeZone: "Asia/Shanghai",
+      year: "numeric",
+      month: "2-digit",
+    })
+      .format(new Date())
+      .slice(0, 7);
+    const api = new GatewayClient(h.gatewayUrl);
+    await api.login(regulator);
+    const report = await api.get<ClaimsReport>(`/v1/claims?from=${month}&to=${month}`);
+    expect(report.groups.map((g) => [g.caseGroup, g.cases, g.cost])).to.deep.equal([["FM19", 1, "1250000"]]);
+    const printed = JSON.parse(
+      ok(await h.as(regulator, ["regulator", "claims", "--from", month, "--json", ...gw])),
+    );
+    expect(printed).to.deep.equal(report);
+    expect(
+      ok(await h.as(regulator, ["regulator", "claims", "--from", month, "--outliers", ...gw])),
+    ).to.include("no case above its group's 95th percentile");
+    fails(
+      await h.as(regulator, ["regulator", "claims", "--from", "2026-13", ...gw]),
+      /--from must be a month as YYYY-MM/,
     );
   });
 
