@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ethers, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
+import type { ClaimsReport } from "../api/claims";
 import type { DepartmentBudgetRow, DepartmentBudgetsReport } from "../api/department-budgets";
 import type { ConsoleConfig } from "../api/console";
 import type { BudgetPage } from "../api/budgets";
@@ -104,6 +105,8 @@ export interface DemoSummary {
   nearExpiry: NearExpirySummary;
   /** Acme's MA-coded stents received and used by City General (demo-steps/udi.ts). */
   udi: UdiSummary;
+  /** The claim audit over the cath lab's cases (GET /v1/claims, the last 12 months). */
+  claimAudit: ClaimsReport;
 }
 
 const DAY = 86_400;
@@ -855,6 +858,9 @@ class Demo {
       for (const e of exceptions.items)
         for (const r of e.reasons) exceptionsByReason[r.code] = (exceptionsByReason[r.code] ?? 0) + 1;
     const regulator = await this.gateway(this.who(1));
+    const claimAudit = await regulator.get<ClaimsReport>(
+      `/v1/claims?${await this.lastTwelveMonths(regulator)}`,
+    );
     const flags: Record<string, number> = {};
     for await (const report of regulator.pages<ReconciliationReport>("/v1/reconciliation?limit=500"))
       for (const row of report.rows) for (const f of row.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
@@ -909,6 +915,7 @@ class Demo {
       replenishment,
       nearExpiry,
       udi,
+      claimAudit,
     };
     this.print(summary);
     return summary;
@@ -956,6 +963,25 @@ class Demo {
     this.log(nearExpiryLine(s.nearExpiry));
     this.log(replenishmentLine(s.replenishment, formatFen));
     for (const line of udiLines(s.udi)) this.log(line);
+    const fm19 = s.claimAudit.groups.filter((g) => g.caseGroup === "FM19").reduce((n, g) => n + g.cases, 0);
+    const outliers = s.claimAudit.outliers.map(
+      (o) =>
+        `case ${o.caseId}, ${o.units} stents, ${formatFen(BigInt(o.cost))} (95th percentile ${formatFen(BigInt(o.groupP95))})`,
+    );
+    this.log(
+      `  claim audit (DRG FM19):      ${fm19} cases; above the group's 95th percentile: ${outliers.join("; ") || "none"}`,
+    );
+  }
+
+  /** `from=…&to=…`: the 12 months up to the ledger's now, in the gateway's time zone. */
+  private async lastTwelveMonths(client: GatewayClient): Promise<string> {
+    const { timeZone } = await client.get<ConsoleConfig>("/v1/console/config");
+    const month = (at: number) =>
+      new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" })
+        .format(at)
+        .slice(0, 7);
+    const now = (await this.now()) * 1000;
+    return `from=${month(now - 330 * DAY * 1000)}&to=${month(now)}`;
   }
 
   private terms(now: number, category: string, reservePrice: bigint, winners: number) {

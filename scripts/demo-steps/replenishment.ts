@@ -78,6 +78,9 @@ export async function replenishmentStep(input: ReplenishmentStepInput): Promise<
   const serials = [...input.serials];
   let week = 0;
   let days = 0;
+  // Each stent is its own inpatient case (DRG group FM19), but for one patient who stays from
+  // the first extra Tuesday to the next day: two stents on one case, the claim audit's outlier.
+  let stay: "before" | string | "after" = "before";
   const afterReceipt = nextDay(dayIn(Date.parse(input.receivedAt), timeZone));
   const weeksAgo = dayIn((input.now - HISTORY_WEEKS * 7 * 86_400) * 1000, timeZone);
   const first = afterReceipt > weeksAgo ? afterReceipt : weeksAgo;
@@ -90,6 +93,9 @@ export async function replenishmentStep(input: ReplenishmentStepInput): Promise<
       const serial = serials.shift();
       if (serial === undefined) throw new Error(`the demo's stents ran out on ${day}: receive more first`);
       const usageId = `CL-${day}-${i + 1}`;
+      let caseId = `IP-${usageId}`;
+      if (stay === "before" && weekday === TUESDAY && week % 3 === 0) stay = caseId;
+      else if (stay !== "before" && stay !== "after") [caseId, stay] = [stay, "after"];
       await billing.post(
         "/v1/usages",
         {
@@ -103,6 +109,8 @@ export async function replenishmentStep(input: ReplenishmentStepInput): Promise<
           usedAt: `${day}T12:00:00Z`,
           billingCode: "C0401-DES-PCI",
           billedAmount: String(input.billedAmount),
+          caseId,
+          caseGroup: "FM19",
         },
         { "idempotency-key": usageId },
       );

@@ -246,6 +246,28 @@ describe("demo scenario", function () {
     );
   });
 
+  it("finds the one cath-lab case billed two stents above its DRG group's 95th percentile, and nothing else", function () {
+    const { groups, outliers, minGroupCases } = summary.claimAudit;
+    const fm19 = groups.filter((g) => g.caseGroup === "FM19");
+    const cases = fm19.reduce((n, g) => n + g.cases, 0);
+    expect(cases, "the cath lab's cases").to.be.at.least(minGroupCases);
+    expect(fm19.every((g) => g.hospital === general.toLowerCase())).to.equal(true);
+    expect(outliers).to.have.length(1);
+    const [outlier] = outliers;
+    expect(outlier).to.include({
+      hospital: general.toLowerCase(),
+      caseGroup: "FM19",
+      units: 2,
+      groupCases: cases,
+    });
+    expect(outlier.caseId).to.match(/^IP-CL-\d{4}-\d{2}-\d{2}-1$/);
+    // Two stents at the single-stent cases' price, which is the group's 95th percentile.
+    expect(BigInt(outlier.cost)).to.equal(2n * BigInt(outlier.groupP95));
+    expect(lines.join("\n")).to.include(
+      `claim audit (DRG FM19):      ${cases} cases; above the group's 95th percentile: case ${outlier.caseId}, 2 stents`,
+    );
+  });
+
   it("pays City General's consigned stents by use: 4 used and paid in a batch, 2 returned and confirmed by Acme, 4 on the shelf unpaid", async function () {
     const price = 75_000n; // agreement 1's first tier: its accepted volume stayed below 100
     expect(summary.consignment).to.deep.equal({
