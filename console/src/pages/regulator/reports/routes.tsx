@@ -1,4 +1,5 @@
 import type { NavEntry } from "../../../app/nav";
+import { ClaimsPage } from "./ClaimsPage";
 import { FulfilmentPage } from "./FulfilmentPage";
 import { OverduePage } from "./OverduePage";
 import { RecallExposurePage } from "./RecallExposurePage";
@@ -29,5 +30,11 @@ export const regulatorReportRoutes: NavEntry[] = [
     label: "reports.nav.fulfilment",
     roles: ["regulator"],
     element: <FulfilmentPage />,
+  },
+  {
+    path: "/regulator/claims",
+    label: "reports.nav.claims",
+    roles: ["regulator"],
+    element: <ClaimsPage />,
   },
 ];
