@@ -2,8 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { ClaimsQuery, ClaimsReport } from "../../../api/claims";
 import { bearer } from "../../../api/common";
 import { errorResponses } from "../../../api/errors";
-import { appError } from "../../plugins/error-catalogue";
-import { MAX_MONTHS, monthSpan } from "../department-budgets/department-budgets.service";
+import { checkMonthRange } from "../../lib/month-range";
 import { groupRows, MIN_GROUP_CASES, outliers } from "./claims.repository";
 
 /**
@@ -26,17 +25,7 @@ const claimsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { from, to, hospital } = request.query;
-      const span = monthSpan(from, to);
-      if (span < 1)
-        throw appError("VALIDATION_FAILED", `to (${to}) must not be before from (${from})`, { field: "to" });
-      if (span > MAX_MONTHS)
-        throw appError(
-          "VALIDATION_FAILED",
-          `from ${from} to ${to} spans ${span} months; at most ${MAX_MONTHS}`,
-          {
-            field: "to",
-          },
-        );
+      checkMonthRange(from, to);
       const scope = { from, to, timeZone: app.config.console.timeZone, hospital: hospital?.toLowerCase() };
       return {
         from,

@@ -2,7 +2,8 @@ import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import { ledgerNow } from "../../plugins/chain";
 import { budgetStatus } from "./department-budgets.repository";
-import { monthOf, rowView } from "./department-budgets.service";
+import { monthOf } from "../../lib/month-range";
+import { rowView } from "./department-budgets.service";
 
 /**
  * Department budgets for /metrics: how many department × category budgets of the current month

@@ -8,7 +8,6 @@ import {
   type OverspendReport,
   type SetDepartmentBudgetRequest,
 } from "../../../api/department-budgets";
-import { appError } from "../../plugins/error-catalogue";
 import { cursorKey, cursorValues, invalidCursor, toPage } from "../../lib/pagination";
 import {
   budgetStatus,
@@ -16,29 +15,10 @@ import {
   upsertBudget,
   type BudgetStatusRow,
 } from "./department-budgets.repository";
-
-/** A report's months are bounded, and so is its work: one year at most. */
-export const MAX_MONTHS = 12;
+import { checkMonthRange, monthOf } from "../../lib/month-range";
 
 /** A case's value as a cursor carries it (a NUMERIC(78,0) sum, possibly negative). */
 const VALUE_KEY = /^-?[0-9]{1,78}$/;
-
-/** The month (YYYY-MM) `at` falls in, in `timeZone`. */
-export function monthOf(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone,
-    year: "numeric",
-    month: "2-digit",
-  }).formatToParts(at);
-  const part = (type: string) => parts.find((x) => x.type === type)!.value;
-  return `${part("year")}-${part("month")}`;
-}
-
-/** Months from `from` to `to`, both YYYY-MM, counting both ends. */
-export function monthSpan(from: string, to: string): number {
-  const index = (m: string) => Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7));
-  return index(to) - index(from) + 1;
-}
 
 /**
  * A budget's status, decided in integers: warning at consumed × 100 ≥ budget × 80, over at
@@ -90,17 +70,7 @@ export class DepartmentBudgetsService {
   ): Promise<DepartmentBudgetsReport> {
     const from = q.from ?? monthOf(this.now(), this.timeZone);
     const to = q.to ?? from;
-    const span = monthSpan(from, to);
-    if (span < 1)
-      throw appError("VALIDATION_FAILED", `to (${to}) must not be before from (${from})`, { field: "to" });
-    if (span > MAX_MONTHS)
-      throw appError(
-        "VALIDATION_FAILED",
-        `from ${from} to ${to} spans ${span} months; at most ${MAX_MONTHS}`,
-        {
-          field: "to",
-        },
-      );
+    checkMonthRange(from, to);
     const wanted = q.status === undefined ? null : new Set(q.status.split(","));
     const rows = (
       await budgetStatus(this.db, {

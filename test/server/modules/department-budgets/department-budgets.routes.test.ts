@@ -9,7 +9,7 @@ import type {
 } from "../../../../api/department-budgets";
 import * as act from "../../../../ledger/acts";
 import { ledgerNow } from "../../../../server/plugins/chain";
-import { monthOf } from "../../../../server/modules/department-budgets/department-budgets.service";
+import { monthOf } from "../../../../server/lib/month-range";
 import { forEachEngine } from "../../helpers/engines";
 import { enrolGeneralHospital, startChain, STENTS, type ChainStack } from "../../support/chain";
 import { buildGateway } from "../../support/gateway";
