@@ -198,7 +198,9 @@ describe("ledger v2 projections against the chain's views", function () {
     await act.confirmConsumption(ledger, cast.settler, consumptionBatch, [
       { shipmentId: consignedShipment, units: 1 },
     ]);
+    // The hospital's return waits for the supplier, who confirms it has the unit.
     await act.returnConsignedStock(ledger, cast.hospital, consignedShipment, 1, 401);
+    await act.confirmConsignedReturn(ledger, cast.supplier, consignedShipment);
 
     const trace = ledger.trace;
     const gtin = BigInt(GTIN);
@@ -619,7 +621,22 @@ describe("ledger v2 projections against the chain's views", function () {
           batch_id: consumptionBatch,
           reason_code: null,
         },
-        { kind: "return", units: 1, amount: "10000", to_supplier: false, batch_id: null, reason_code: 401 },
+        {
+          kind: "return-requested",
+          units: 1,
+          amount: "10000",
+          to_supplier: false,
+          batch_id: null,
+          reason_code: 401,
+        },
+        {
+          kind: "return-confirmed",
+          units: 1,
+          amount: "10000",
+          to_supplier: false,
+          batch_id: null,
+          reason_code: 401,
+        },
       ]);
       const [batch] = await rows(
         `SELECT units, amount, settled_by FROM consumption_batches WHERE batch_id = $1`,
