@@ -10,7 +10,7 @@ import type { ConsoleConfig } from "../../api/console";
 import { devWallet } from "../../scripts/lib/anvil";
 import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { ConsignmentBook__factory } from "../../typechain-types";
-import { checkPage, openPage, signInAs } from "./support/browser";
+import { checkPage, chooseOption, openPage, signInAs } from "./support/browser";
 import { demoSuite } from "./support/stack";
 
 /**
@@ -78,10 +78,11 @@ describe("console: consignment payments", function () {
       const give = row.getByRole("button", { name: "Return to supplier" });
       // A return names its reason from the catalogue: nothing is chosen at first.
       expect(await give.isDisabled()).to.equal(true);
-      await row.getByRole("combobox", { name: "Reason" }).click();
-      await p.page
-        .locator(".ant-select-item-option", { hasText: "More on hand than the hospital uses (403)" })
-        .click();
+      await chooseOption(
+        p.page,
+        row.getByRole("combobox", { name: "Reason" }),
+        "More on hand than the hospital uses (403)",
+      );
       await give.click();
       // Off the shelf at once; returned only once Acme confirms it has the unit.
       await figure("onHand").getByText("3", { exact: true }).waitFor();
@@ -128,10 +129,11 @@ describe("console: consignment payments", function () {
       const refuse = row.getByRole("button", { name: "Refuse the return" });
       await refuse.waitFor();
       expect(await refuse.isDisabled(), "a refusal names its reason").to.equal(true);
-      await row.getByRole("combobox", { name: "Reason" }).click();
-      await p.page
-        .locator(".ant-select-item-option", { hasText: "The returned units never arrived (411)" })
-        .click();
+      await chooseOption(
+        p.page,
+        row.getByRole("combobox", { name: "Reason" }),
+        "The returned units never arrived (411)",
+      );
       await refuse.click();
       // Back on the shelf: on hand 3 again, payable on use.
       await row.getByText("—", { exact: true }).waitFor();

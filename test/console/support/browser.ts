@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 
 /**
  * Headless Chromium (Debian's package, driven by playwright-core: Playwright's own browser
@@ -71,4 +71,23 @@ export async function checkPage(p: ConsolePage, name: string): Promise<void> {
   await p.page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   expect(await accessibilityProblems(p.page), `accessibility of ${name}`).to.deep.equal([]);
   expect(p.errors, `browser console errors on ${name}`).to.deep.equal([]);
+}
+
+/**
+ * Picks `option` in an Ant Design select and waits until the select shows it. Under a loaded
+ * machine a click can land on the dropdown while it is still opening and choose nothing, so the
+ * choice is made again (up to three times) until the select reads it.
+ */
+export async function chooseOption(page: Page, select: Locator, option: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await select.click();
+    await page.locator(".ant-select-item-option", { hasText: option }).click();
+    const chosen = select.locator("xpath=ancestor::div[contains(@class, 'ant-select')][1]");
+    try {
+      await chosen.getByText(option, { exact: true }).waitFor({ timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }
