@@ -18,6 +18,7 @@ import type { PaymentPage } from "../api/payments";
 import type { PermitAccepted, PreparedPermit } from "../api/relay";
 import type { ReconciliationReport } from "../api/reconciliation";
 import * as act from "../ledger/acts";
+import { monthOf } from "../server/lib/month-range";
 import { GatewayClient, GatewayError } from "./lib/gateway-client";
 import { connectLedger, type DeploymentRecord, type Ledger } from "../ledger/contracts";
 import { PERMIT_TYPES } from "../ledger/permit";
@@ -795,12 +796,7 @@ class Demo {
   private async setDepartmentBudgets(approver: Signer, usedAt: string): Promise<DepartmentBudgetRow[]> {
     const client = await this.gateway(approver);
     const { timeZone } = await client.get<ConsoleConfig>("/v1/console/config");
-    const parts = new Intl.DateTimeFormat("en-CA", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-    }).formatToParts(new Date(usedAt));
-    const month = `${parts.find((p) => p.type === "year")!.value}-${parts.find((p) => p.type === "month")!.value}`;
+    const month = monthOf(new Date(usedAt), timeZone);
     this.log("  City General sets its departments' stent budgets for the month…");
     for (const [department, amount] of [
       ["Cardiology", "350000"],
@@ -976,12 +972,8 @@ class Demo {
   /** `from=…&to=…`: the 12 months up to the ledger's now, in the gateway's time zone. */
   private async lastTwelveMonths(client: GatewayClient): Promise<string> {
     const { timeZone } = await client.get<ConsoleConfig>("/v1/console/config");
-    const month = (at: number) =>
-      new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" })
-        .format(at)
-        .slice(0, 7);
     const now = (await this.now()) * 1000;
-    return `from=${month(now - 330 * DAY * 1000)}&to=${month(now)}`;
+    return `from=${monthOf(new Date(now - 330 * DAY * 1000), timeZone)}&to=${monthOf(new Date(now), timeZone)}`;
   }
 
   private terms(now: number, category: string, reservePrice: bigint, winners: number) {

@@ -80,7 +80,8 @@ export async function replenishmentStep(input: ReplenishmentStepInput): Promise<
   let days = 0;
   // Each stent is its own inpatient case (DRG group FM19), but for one patient who stays from
   // the first extra Tuesday to the next day: two stents on one case, the claim audit's outlier.
-  let stay: "before" | string | "after" = "before";
+  let staying: string | null = null; // that patient's case, between its two stents
+  let stayed = false;
   const afterReceipt = nextDay(dayIn(Date.parse(input.receivedAt), timeZone));
   const weeksAgo = dayIn((input.now - HISTORY_WEEKS * 7 * 86_400) * 1000, timeZone);
   const first = afterReceipt > weeksAgo ? afterReceipt : weeksAgo;
@@ -94,8 +95,8 @@ export async function replenishmentStep(input: ReplenishmentStepInput): Promise<
       if (serial === undefined) throw new Error(`the demo's stents ran out on ${day}: receive more first`);
       const usageId = `CL-${day}-${i + 1}`;
       let caseId = `IP-${usageId}`;
-      if (stay === "before" && weekday === TUESDAY && week % 3 === 0) stay = caseId;
-      else if (stay !== "before" && stay !== "after") [caseId, stay] = [stay, "after"];
+      if (staying !== null) [caseId, staying, stayed] = [staying, null, true];
+      else if (!stayed && weekday === TUESDAY && week % 3 === 0) staying = caseId;
       await billing.post(
         "/v1/usages",
         {

@@ -25,3 +25,14 @@ export function checkMonthRange(from: string, to: string): void {
       field: "to",
     });
 }
+
+/**
+ * SQL for the instants that bound the months `from` to `to` (inclusive) in time zone `tz`, each
+ * argument a placeholder or expression: the first month's start and the day after the last's end.
+ */
+export function monthBoundsSql(tz: string, from: string, to: string): { start: string; end: string } {
+  return {
+    start: `((${from}::text || '-01')::timestamp AT TIME ZONE ${tz})`,
+    end: `(((${to}::text || '-01')::date + interval '1 month')::timestamp AT TIME ZONE ${tz})`,
+  };
+}

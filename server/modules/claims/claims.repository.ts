@@ -1,5 +1,6 @@
 import type { ClaimGroupRow, ClaimOutlier } from "../../../api/claims";
 import type { Db } from "../../db";
+import { monthBoundsSql } from "../../lib/month-range";
 import { int, text, type Row } from "../../lib/projection-row";
 
 /** A group's cases are judged against its 95th percentile only once it has this many. */
@@ -19,14 +20,14 @@ interface Scope {
  */
 function cases(scope: Scope) {
   const params: unknown[] = [scope.timeZone, scope.from, scope.to];
+  const { start, end } = monthBoundsSql("$1", "$2", "$3");
   const sql = `cases AS (
        SELECT u.hospital, u.case_id, (array_agg(u.case_group ORDER BY u.used_at))[1] AS case_group,
          to_char(min(u.used_at) AT TIME ZONE $1, 'YYYY-MM') AS month,
          sum(u.billed_amount) AS cost, sum(u.quantity)::int AS units
        FROM usages u
        WHERE u.case_id IS NOT NULL AND u.case_group IS NOT NULL
-         AND u.used_at >= (($2::text || '-01')::timestamp AT TIME ZONE $1)
-         AND u.used_at < ((($3::text || '-01')::date + interval '1 month')::timestamp AT TIME ZONE $1)
+         AND u.used_at >= ${start} AND u.used_at < ${end}
        GROUP BY u.hospital, u.case_id
      ),
      groups AS (

@@ -1,4 +1,5 @@
 import type { Db } from "../../db";
+import { monthBoundsSql } from "../../lib/month-range";
 
 /**
  * SQL of department budgets and of the consumption they are measured against.
@@ -31,8 +32,7 @@ function charged(scope: ChargedScope) {
   const params: unknown[] = [];
   const p = (value: unknown) => `$${params.push(value)}`;
   const tz = p(scope.timeZone);
-  const start = `((${p(scope.from)}::text || '-01')::timestamp AT TIME ZONE ${tz})`;
-  const end = `(((${p(scope.to)}::text || '-01')::date + interval '1 month')::timestamp AT TIME ZONE ${tz})`;
+  const { start, end } = monthBoundsSql(tz, p(scope.from), p(scope.to));
   const chargedAt = "COALESCE(orig.used_at, u.used_at)";
   const conditions = [
     // A return is never before its usage (usages.service.ts), so this bound holds for both and

@@ -168,7 +168,6 @@ function ItemPrices({
       <Space wrap>
         <Typography.Text strong>{caption}</Typography.Text>
         <Typography.Text>
-          {t("sunshine.spread")}:{" "}
           {t("sunshine.spreadFigures", {
             min: yuan(item.paid.min),
             max: yuan(item.paid.max),
