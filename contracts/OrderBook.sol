@@ -12,6 +12,7 @@ import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
 import {IBudgetBook} from "./interfaces/IBudgetBook.sol";
 import {IConsignmentBook} from "./interfaces/IConsignmentBook.sol";
 import {IDeliveryTrace} from "./interfaces/IDeliveryTrace.sol";
+import {IFundBook} from "./interfaces/IFundBook.sol";
 import {IHospitalRegistry} from "./interfaces/IHospitalRegistry.sol";
 import {IOrderBook} from "./interfaces/IOrderBook.sol";
 import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
@@ -32,7 +33,9 @@ import {
 /// `escrow` over orders plus `totalRefundsOwed`; accepted ≤ shipped ≤ quantity − cancelled; a
 /// shipment settles once. Funding charges the escrow to the hospital's budget for the
 /// agreement's category in the current fiscal period, if it set one (see `IBudgetBook`), and
-/// every refund to the hospital from the order goes back to that budget.
+/// every refund to the hospital from the order goes back to that budget. Funding draws first on
+/// the insurance fund's money for the hospital under the agreement (see `IFundBook`): that share
+/// of the escrow is spent first by settlements and restored first by refunds.
 /// @dev Every function that moves tokens checks, then writes every effect, then transfers.
 contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -55,6 +58,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     IDeliveryTrace public immutable trace;
     IBudgetBook public immutable budgets;
     IConsignmentBook public immutable consignment;
+    IFundBook public immutable fund;
 
     uint256 public orderCount;
     /// @inheritdoc IOrderBook
@@ -64,6 +68,9 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     mapping(address hospital => mapping(uint256 agreementId => ApprovalWindow)) internal _windows;
     /// @notice Units of a shipment the hospital disputed (the latest dispute stands).
     mapping(uint256 shipmentId => uint32) public disputedUnits;
+    /// @notice The part of an order's escrow drawn from the insurance fund and not yet spent or
+    /// restored (never more than the escrow).
+    mapping(uint256 orderId => uint128) public fundShare;
 
     constructor(
         IAccessControl roles_,
@@ -74,7 +81,8 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         IHospitalRegistry hospitals_,
         IDeliveryTrace trace_,
         IBudgetBook budgets_,
-        IConsignmentBook consignment_
+        IConsignmentBook consignment_,
+        IFundBook fund_
     ) LedgerBase(roles_, forwarder) {
         token = token_;
         agreements = agreements_;
@@ -83,6 +91,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         trace = trace_;
         budgets = budgets_;
         consignment = consignment_;
+        fund = fund_;
     }
 
     /// @inheritdoc IOrderBook
@@ -163,7 +172,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
             if (status == OrderStatus.Funded) agreements.releaseFunding(o.agreementId, o.hospital, units);
             _returnToBudget(orderId, o, fullRefund);
             emit OrderCancelled(orderId, caller, units, fullRefund, OrderStatus.Cancelled);
-            _refund(o.hospital, fullRefund);
+            _refundOrder(orderId, o, fullRefund);
             return;
         }
         _requireStatus(orderId, status, OrderStatus.Funded);
@@ -179,7 +188,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         uint128 refund = _closeIfComplete(orderId, o);
         _returnToBudget(orderId, o, refund);
         emit OrderCancelled(orderId, caller, unshipped, refund, o.status);
-        _refund(o.hospital, refund);
+        _refundOrder(orderId, o, refund);
     }
 
     /// @inheritdoc IOrderBook
@@ -403,8 +412,11 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         o.status = OrderStatus.Funded;
         o.escrow = uint128(value);
         emit OrderFunded(orderId, hospital, uint128(value));
-        // Interaction.
-        _pull(hospital, value);
+        // Interactions: the fund's money for the hospital first (a ledger contract), then the rest
+        // from the hospital.
+        uint128 fromFund = fund.draw(orderId, o.agreementId, hospital, value);
+        if (fromFund > 0) fundShare[orderId] = fromFund;
+        if (value > fromFund) _pull(hospital, value - fromFund);
     }
 
     /// @dev Settles a shipment for the hospital's settler (`confirmShipment`) or the supplier
@@ -447,6 +459,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         Payout memory p = _payout(gross, o.deliveryDeadline, deliveredAt, terms);
         _releaseEscrow(o, p.gross);
         emit ShipmentSettled(shipmentId, s.orderId, s.supplier, by, c, p);
+        _spendFundShare(shipmentId, s.orderId, o.hospital, p.paid);
         uint128 refund = p.penalty + _closeIfComplete(s.orderId, o);
         _returnToBudget(s.orderId, o, refund);
         address payee = _payee(shipmentId, s, c.accepted, p.paid);
@@ -454,7 +467,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         // Interactions: the supplier's payment first, so a hospital that cannot receive its
         // refund never blocks it.
         if (p.paid > 0) token.safeTransfer(payee, p.paid);
-        _refund(o.hospital, refund);
+        _refundOrder(s.orderId, o, refund);
     }
 
     /// @dev Who the settled value goes to: the supplier, or for a consignment the consignment
@@ -543,6 +556,29 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         token.safeTransferFrom(from, address(this), amount);
         uint256 received = token.balanceOf(address(this)) - before;
         if (received != amount) revert OrderTokenTransferMismatch(amount, received);
+    }
+
+    /// @dev The fund's share of the order's escrow pays first: `paid` spends it, and the payment
+    /// counts as the fund's for the hospital's reimbursement statement.
+    function _spendFundShare(uint256 shipmentId, uint256 orderId, address hospital, uint128 paid) internal {
+        uint128 share = fundShare[orderId];
+        if (share == 0 || paid == 0) return;
+        uint128 spent = paid < share ? paid : share;
+        fundShare[orderId] = share - spent;
+        emit SettlementFundPaid(shipmentId, orderId, hospital, spent);
+    }
+
+    /// @dev A refund of the order's escrow: the fund's unspent share goes back to the fund first,
+    /// the rest to the hospital.
+    function _refundOrder(uint256 orderId, Order storage o, uint128 amount) internal {
+        uint128 share = fundShare[orderId];
+        uint128 back = amount < share ? amount : share;
+        if (back > 0) {
+            fundShare[orderId] = share - back;
+            token.safeTransfer(address(fund), back);
+            fund.restore(orderId, o.agreementId, o.hospital, back);
+        }
+        _refund(o.hospital, amount - back);
     }
 
     /// @dev A refund the token refuses to deliver (a blocked recipient) is owed instead, so it

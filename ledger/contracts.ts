@@ -5,6 +5,7 @@ import {
   ConsignmentBook__factory,
   CampusTransfers__factory,
   DeliveryTrace__factory,
+  FundBook__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
   LedgerRoles__factory,
@@ -17,6 +18,7 @@ import {
   type ConsignmentBook,
   type CampusTransfers,
   type DeliveryTrace,
+  type FundBook,
   type HospitalRegistry,
   type LedgerForwarder,
   type LedgerRoles,
@@ -41,6 +43,7 @@ export const LEDGER_BASED_CONTRACTS = [
   "budgets",
   "consignment",
   "campusTransfers",
+  "fund",
 ] as const;
 
 /**
@@ -63,6 +66,7 @@ export interface Ledger {
   budgets: BudgetBook;
   consignment: ConsignmentBook;
   campusTransfers: CampusTransfers;
+  fund: FundBook;
 }
 
 /** China Standard Time, the ledger's default local time for fiscal periods (UTC+8, no DST). */
@@ -95,8 +99,7 @@ export interface DeploymentRecord {
 /**
  * Deploys the whole ledger from `deployer` and wires it: the agreement book is bound to the
  * tender house and the order book, the order book to the delivery trace, the budget book and the
- * consignment book
- * (each binding happens exactly once), roles are granted.
+ * consignment book and the fund book (each binding happens exactly once), roles are granted.
  */
 export async function deployLedger(
   deployer: Signer,
@@ -143,6 +146,9 @@ export async function deployLedger(
       hospitalsAddr,
     ),
   );
+  const fund = await deployed(
+    new FundBook__factory(deployer).deploy(rolesAddr, fwd, tokenAddr, await agreements.getAddress()),
+  );
   const orderBook = await deployed(
     new OrderBook__factory(deployer).deploy(
       rolesAddr,
@@ -154,6 +160,7 @@ export async function deployLedger(
       await trace.getAddress(),
       await budgets.getAddress(),
       await consignment.getAddress(),
+      await fund.getAddress(),
     ),
   );
   const campusTransfers = await deployed(
@@ -165,6 +172,7 @@ export async function deployLedger(
   await (await trace.bindOrderBook(orderBookAddr)).wait();
   await (await budgets.bindOrderBook(orderBookAddr)).wait();
   await (await consignment.bindOrderBook(orderBookAddr)).wait();
+  await (await fund.bindOrderBook(orderBookAddr)).wait();
   for (const account of options.regulators ?? []) {
     await (await roles.grantRole(REGULATOR_ROLE, account)).wait();
   }
@@ -185,6 +193,7 @@ export async function deployLedger(
     budgets,
     consignment,
     campusTransfers,
+    fund,
   };
   return { ledger, deploymentBlock: firstBlock + 1 };
 }
@@ -232,6 +241,7 @@ export function connectLedger(record: DeploymentRecord, runner: ContractRunner):
     budgets: BudgetBook__factory.connect(c.budgets, runner),
     consignment: ConsignmentBook__factory.connect(c.consignment, runner),
     campusTransfers: CampusTransfers__factory.connect(c.campusTransfers, runner),
+    fund: FundBook__factory.connect(c.fund, runner),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   ConsignmentBook__factory,
   CampusTransfers__factory,
   DeliveryTrace__factory,
+  FundBook__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
   LedgerRoles__factory,
@@ -31,6 +32,7 @@ const INDEXED: Partial<Record<LedgerContractName, Interface>> = {
   budgets: new Interface(BudgetBook__factory.abi),
   consignment: new Interface(ConsignmentBook__factory.abi),
   campusTransfers: new Interface(CampusTransfers__factory.abi),
+  fund: new Interface(FundBook__factory.abi),
 };
 
 export interface DecodedLog {

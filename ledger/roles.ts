@@ -9,6 +9,8 @@ import { ethers } from "ethers";
 export const DEFAULT_ADMIN_ROLE = ethers.ZeroHash;
 export const REGULATOR_ROLE = ethers.id("REGULATOR_ROLE");
 export const PAUSER_ROLE = ethers.id("PAUSER_ROLE");
+/** The medical-insurance fund; granted by regulators (LedgerRoles makes REGULATOR_ROLE its admin). */
+export const PAYER_ROLE = ethers.id("PAYER_ROLE");
 export const MINTER_ROLE = ethers.id("MINTER_ROLE");
 
 /** A hospital member's roles are a bit set of these. */

@@ -94,7 +94,20 @@ interface IOrderBook {
         Confirmation confirmation,
         Payout payout
     );
-    /// @notice Every unit is accepted or cancelled; the rest of the escrow went back to the hospital.
+    /// @notice A settlement's payment was the insurance fund's money (drawn at funding): the fund
+    /// deducts it from the hospital's reimbursement.
+    /// @param shipmentId The shipment settled.
+    /// @param orderId Its order.
+    /// @param hospital The hospital whose reimbursement it reduces.
+    /// @param amount The part of the payment that was the fund's.
+    event SettlementFundPaid(
+        uint256 indexed shipmentId,
+        uint256 indexed orderId,
+        address indexed hospital,
+        uint128 amount
+    );
+    /// @notice Every unit is accepted or cancelled; the rest of the escrow went back (to the
+    /// fund first, up to the order's `fundShare`, then to the hospital).
     /// @param orderId The order.
     /// @param refund Escrow returned.
     event OrderClosed(uint256 indexed orderId, uint128 refund);

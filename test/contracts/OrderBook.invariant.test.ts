@@ -39,6 +39,13 @@
  *   totalHeld == Σ held; per shipment, units received == used + returned + expired + on hand
  *   and its value == paid + refunded + written off + held; a consigned return or write-off to
  *   the hospital goes back to its order's budget like any refund;
+ * - THE FUND (a payer covers the stents tender with a 30 % prepayment and the knees tender
+ *   with a 30 % prepayment and direct settlement; it pays in at random, up to and past the cap):
+ *   fundings draw on the hospital's prepayment and then its escrow; each order's fund share ==
+ *   Σ FundDrawn − Σ SettlementFundPaid − Σ FundRestored of the order, never above its escrow;
+ *   the fund book's balance == Σ account balances, and paid in == drawn + returned + held
+ *   (conservation), with drawn == Σ over orders of what they drew and did not restore; after
+ *   the term, undrawn money goes back to the payer, and so do refunds that arrive later;
  * - tokens moved only as the events say, and are conserved.
  *
  * No fixture snapshot chain: the ledger is deployed inside the test and every run restores a
@@ -51,6 +58,7 @@ import type { ContractTransactionResponse, Interface, LogDescription } from "eth
 import fc from "fast-check";
 import { ethers } from "hardhat";
 import { deployLedger, type Ledger } from "../../ledger/contracts";
+import { PAYER_ROLE } from "../../ledger/roles";
 import { TRACE_STEPS } from "../../ledger/enums";
 import { BlockingToken__factory } from "../../typechain-types";
 import type { OrderStructOutput } from "../../typechain-types/contracts/OrderBook";
@@ -98,6 +106,8 @@ const ACTIVE = 1n;
 const BUDGET = 300_000n;
 /** Approval thresholds of hospitals 1 and 2, in fen. */
 const HOSPITAL_THRESHOLDS = [300_000n, 200_000n] as const;
+/** The fund's prepayment share of each tender, in basis points. */
+const FUND_SHARE_BPS = 3_000n;
 /** OrderBook.APPROVAL_WINDOW: the approval window drains one threshold per this many seconds. */
 const APPROVAL_WINDOW = 30n * BigInt(DAY);
 
@@ -183,6 +193,12 @@ async function deployInvariantLedger() {
   );
   await ledger.consignment.connect(s0).offerConsignment(stents.agreementIds[0], false);
   await ledger.consignment.connect(s1).offerConsignment(knees.agreementIds[0], true);
+  const payer = signers[18];
+  await ledger.roles.connect(actors.regulator).grantRole(PAYER_ROLE, payer.address);
+  await token.connect(actors.admin).mint(payer.address, 10_000_000_000n);
+  await token.connect(payer).approve(await ledger.fund.getAddress(), ethers.MaxUint256);
+  await ledger.fund.connect(payer).setCover(stents.tenderId, Number(FUND_SHARE_BPS), false);
+  await ledger.fund.connect(payer).setCover(knees.tenderId, Number(FUND_SHARE_BPS), true);
   const period = await ledger.budgets.currentPeriod();
   const budgetPeriods = [period, period + 1n];
   for (const p of budgetPeriods) {
@@ -211,6 +227,7 @@ async function deployInvariantLedger() {
     ledger,
     actors,
     token,
+    payer,
     budgetPeriods,
     agreements: () => [
       agreement(stents.agreementIds[0], s0, STENTS, stentTiers, 50n, 1000n),
@@ -284,6 +301,8 @@ type Action =
   | { kind: "returnStock"; shipment: Pick; share: number; bySupplier: boolean }
   | { kind: "answerReturn"; shipment: Pick; confirm: boolean }
   | { kind: "expire"; shipment: Pick }
+  | { kind: "prepay"; hospital: number; agreement: number; share: number; escrow: boolean }
+  | { kind: "returnUndrawn"; hospital: number; agreement: number }
   | { kind: "time"; seconds: number };
 
 const pick: fc.Arbitrary<Pick> = fc.record({
@@ -304,8 +323,25 @@ const placeArb = fc.record({
   extraDays: fc.integer({ min: 0, max: 10 }),
   byApprover: fc.boolean(),
 });
+/** A payment into the fund: `share`‰ of the room under the cap (past 1000: one fen more than the room). */
+const prepayArb = fc.record({
+  kind: fc.constant("prepay" as const),
+  hospital: fc.integer({ min: 0, max: 1 }),
+  agreement: fc.integer({ min: 0, max: 1 }),
+  share: fc.integer({ min: 1, max: 1100 }),
+  escrow: fc.boolean(),
+});
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 4, arbitrary: placeArb },
+  { weight: 2, arbitrary: prepayArb },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("returnUndrawn" as const),
+      hospital: fc.integer({ min: 0, max: 1 }),
+      agreement: fc.integer({ min: 0, max: 1 }),
+    }),
+  },
   {
     weight: 5,
     arbitrary: fc.record({
@@ -484,6 +520,16 @@ const epilogueArb: fc.Arbitrary<Action[]> = fc
       // Past every shipment's expiry: a consigned shipment with stock left is written off.
       { kind: "time", seconds: 41 * DAY },
       { kind: "expire", shipment: order },
+      // Past the agreements' term: the fund takes back what was not drawn, then a refund that
+      // arrives later (an overdue order cancelled) goes back to it too.
+      { kind: "time", seconds: 366 * DAY },
+      ...[0, 1].flatMap((hospital) =>
+        [0, 1].map((agreement) => ({ kind: "returnUndrawn" as const, hospital, agreement })),
+      ),
+      { kind: "cancel", order: { i: cancel, any: false }, byStranger: false },
+      ...[0, 1].flatMap((hospital) =>
+        [0, 1].map((agreement) => ({ kind: "returnUndrawn" as const, hospital, agreement })),
+      ),
     ];
   });
 
@@ -569,6 +615,9 @@ class Runner {
   /** Consigned shipments (StockConsigned) with their units and value moved on since. */
   private readonly consigned = new Map<bigint, ConsignedModel>();
   private batchCount = 0;
+  /** Each order's fund share as the events tell it, and what it drew and has not restored. */
+  private readonly fundShare = new Map<bigint, bigint>();
+  private readonly fundDrawn = new Map<bigint, bigint>();
 
   constructor(private readonly d: Deployed) {
     this.agreements = d.agreements();
@@ -587,6 +636,7 @@ class Runner {
       l.registry.interface,
       l.hospitals.interface,
       l.consignment.interface,
+      l.fund.interface,
       d.token.interface,
     ];
   }
@@ -902,6 +952,27 @@ class Runner {
         tx = await this.send("expire", () => ledger.consignment.writeOffExpired(c.shipment.id));
         break;
       }
+      case "prepay": {
+        const h = this.hospitals[action.hospital].account.address;
+        const a = this.agreements[action.agreement].id;
+        const fund = ledger.fund.connect(this.d.payer);
+        if (action.escrow) {
+          tx = await this.send("fundEscrow", () => fund.depositEscrow(a, h, BigInt(action.share) * 1_000n));
+          break;
+        }
+        const committed = (await ledger.agreements.hospitalVolume(a, h)).committed;
+        const cap = ((await ledger.agreements.quote(a, committed)) * FUND_SHARE_BPS) / 10_000n;
+        const room = cap - (await ledger.fund.accounts(a, h)).prepaidIn;
+        const amount = action.share > 1000 ? room + 1n : (room * BigInt(action.share)) / 1000n;
+        tx = await this.send("prepay", () => fund.prepay(a, h, amount));
+        break;
+      }
+      case "returnUndrawn": {
+        const h = this.hospitals[action.hospital].account.address;
+        const a = this.agreements[action.agreement].id;
+        tx = await this.send("returnUndrawn", () => ledger.fund.returnUndrawn(a, h));
+        break;
+      }
       case "adjust": {
         // One approver proposes a change to this period's budget; the other confirms it, or
         // the proposer withdraws it.
@@ -928,8 +999,10 @@ class Runner {
       this.orderAgreement.push(placed.agreement);
     }
     const consignmentEvents = await this.consignmentEvents(tx);
+    const fundEvents = await this.fundEvents(tx);
     await this.checkEvents(events, pre);
-    await this.checkInvariants(accounts, before, events, consignmentEvents);
+    await this.checkInvariants(accounts, before, events, consignmentEvents, fundEvents);
+    await this.checkFund(events, fundEvents);
     await this.checkBudgets(tx, events, consignmentEvents);
     await this.checkConsignment(consignmentEvents);
   }
@@ -950,6 +1023,80 @@ class Runner {
     const onHand = c.units - c.unitsOut - c.pendingUnits;
     const units = (onHand * BigInt(share) + 999n) / 1000n;
     return units === 0n ? 1n : units;
+  }
+
+  private async fundEvents(tx: ContractTransactionResponse | null): Promise<LogDescription[]> {
+    const receipt = tx ? await tx.wait() : null;
+    const out: LogDescription[] = [];
+    for (const log of receipt?.logs ?? []) {
+      if (log.address !== this.ledger.fund.target) continue;
+      const parsed = this.ledger.fund.interface.parseLog(log);
+      if (parsed) out.push(parsed);
+    }
+    return out;
+  }
+
+  /** The fund rules in the header. */
+  private async checkFund(events: LogDescription[], fundEvents: LogDescription[]): Promise<void> {
+    const { fund, orderBook } = this.ledger;
+    const add = (m: Map<bigint, bigint>, id: bigint, v: bigint) => m.set(id, (m.get(id) ?? 0n) + v);
+    for (const e of fundEvents) {
+      if (e.name === "FundDrawn") {
+        const drawn = (e.args.fromPrepayment as bigint) + (e.args.fromEscrow as bigint);
+        const funding = events.find((f) => f.name === "OrderFunded" && f.args.orderId === e.args.orderId);
+        expect(drawn <= (funding?.args.amount as bigint), "drawn within the order's value").to.equal(true);
+        add(this.fundShare, e.args.orderId as bigint, drawn);
+        add(this.fundDrawn, e.args.orderId as bigint, drawn);
+        count(e.args.fromEscrow > 0n ? "fund:drawn escrow" : "fund:drawn prepayment");
+      } else if (e.name === "FundRestored") {
+        const restored = (e.args.toPrepayment as bigint) + (e.args.toEscrow as bigint);
+        add(this.fundShare, e.args.orderId as bigint, -restored);
+        add(this.fundDrawn, e.args.orderId as bigint, -restored);
+        count("fund:restored");
+      } else if (e.name === "FundReturned") {
+        count("fund:returned");
+      }
+    }
+    for (const e of events) {
+      if (e.name !== "SettlementFundPaid") continue;
+      const settled = events.find(
+        (s) => s.name === "ShipmentSettled" && s.args.shipmentId === e.args.shipmentId,
+      );
+      const paid = (settled?.args.payout as unknown as { paid: bigint }).paid;
+      expect(e.args.amount <= paid, "fund-paid within the payment").to.equal(true);
+      add(this.fundShare, e.args.orderId as bigint, -(e.args.amount as bigint));
+      count("fund:spent");
+    }
+    let drawn = 0n;
+    for (const [i, o] of this.orders.entries()) {
+      const id = BigInt(i + 1);
+      const share = await orderBook.fundShare(id);
+      expect(share, `order ${id}: fund share`).to.equal(this.fundShare.get(id) ?? 0n);
+      expect(share <= o.escrow, `order ${id}: fund share above escrow`).to.equal(true);
+      const d = await fund.draws(id);
+      expect(d.prepayment + d.escrow, `order ${id}: drawn and not restored`).to.equal(
+        this.fundDrawn.get(id) ?? 0n,
+      );
+      drawn += d.prepayment + d.escrow;
+    }
+    let held = 0n;
+    for (const a of this.agreements) {
+      for (const h of this.hospitals) {
+        const acc = await fund.accounts(a.id, h.account.address);
+        held += acc.prepayment + acc.escrow;
+      }
+    }
+    const [balance, paidIn, totalDrawn, returned] = await Promise.all([
+      this.d.token.balanceOf(fund.target as string),
+      fund.totalPaidIn(),
+      fund.totalDrawn(),
+      fund.totalReturned(),
+    ]);
+    expect(balance, "fund book balance vs Σ accounts").to.equal(held);
+    expect(totalDrawn, "totalDrawn vs Σ orders' undrawn-back draws").to.equal(drawn);
+    expect(paidIn, "fund conservation: paid in == drawn + returned + held").to.equal(
+      totalDrawn + returned + balance,
+    );
   }
 
   private async consignmentEvents(tx: ContractTransactionResponse | null): Promise<LogDescription[]> {
@@ -1193,6 +1340,8 @@ class Runner {
       ...this.hospitals.map((h) => h.account.address),
       this.book,
       this.ledger.consignment.target as string,
+      this.ledger.fund.target as string,
+      this.d.payer.address,
     ];
   }
 
@@ -1293,6 +1442,7 @@ class Runner {
     before: bigint[],
     events: LogDescription[],
     consignmentEvents: LogDescription[],
+    fundEvents: LogDescription[],
   ): Promise<void> {
     const { ledger, d } = this;
     const n = Number(await ledger.orderBook.orderCount());
@@ -1436,6 +1586,26 @@ class Runner {
         add(consignmentBook, -(e.args.value as bigint));
       }
     }
+    // The fund's money replaces the hospital's at funding and takes refunds before it.
+    const fundBook = ledger.fund.target as string;
+    for (const e of fundEvents) {
+      if (e.name === "FundPaidIn") {
+        add(e.args.payer as string, -(e.args.amount as bigint));
+        add(fundBook, e.args.amount as bigint);
+      } else if (e.name === "FundDrawn") {
+        const drawn = (e.args.fromPrepayment as bigint) + (e.args.fromEscrow as bigint);
+        add(fundBook, -drawn);
+        add(e.args.hospital as string, drawn);
+      } else if (e.name === "FundRestored") {
+        const restored = (e.args.toPrepayment as bigint) + (e.args.toEscrow as bigint);
+        add(fundBook, restored);
+        add(e.args.hospital as string, -restored);
+      } else if (e.name === "FundReturned") {
+        const returned = (e.args.prepayment as bigint) + (e.args.escrow as bigint);
+        add(fundBook, -returned);
+        add(e.args.payer as string, returned);
+      }
+    }
     for (const [i, account] of accounts.entries()) {
       expect(after[i] - before[i], `token balance change of ${account}`).to.equal(expected.get(account));
     }
@@ -1461,6 +1631,16 @@ describe("OrderBook: invariants under random action sequences", function () {
             try {
               // A few orders, each approved until funded, so the random part starts with
               // something to ship, settle and cancel; every step is checked.
+              // The fund prepays both hospitals under both agreements (and escrows the direct
+              // one), so the orders that follow draw on it.
+              for (const hospital of [0, 1]) {
+                for (const agreement of [0, 1]) {
+                  await runner.step({ kind: "prepay", hospital, agreement, share: 150, escrow: false });
+                }
+                await runner.step({ kind: "prepay", hospital, agreement: 1, share: 300, escrow: true });
+              }
+              // One fen past the cap is refused.
+              await runner.step({ kind: "prepay", hospital: 0, agreement: 0, share: 1001, escrow: false });
               for (const place of prelude) await runner.step(place);
               // One of them a consignment, so every run has consigned stock to use and return.
               await runner.step({ kind: "elect", order: { i: 0, any: false }, byApprover: false });
@@ -1537,6 +1717,14 @@ describe("OrderBook: invariants under random action sequences", function () {
       "consign:expired",
       "consume:ConsignmentBatchRepeated",
       "consume:ConsignmentExceedsOnHand",
+      "prepay:ok",
+      "prepay:FundPrepaymentAboveCap",
+      "fundEscrow:ok",
+      "fund:drawn prepayment",
+      "fund:drawn escrow",
+      "fund:spent",
+      "fund:restored",
+      "fund:returned",
     ]) {
       expect(stats[key] ?? 0, `no ${key}`).to.be.greaterThan(0);
     }
