@@ -13,6 +13,7 @@ export const ROLES = [
   "hospital-approver",
   "hospital-settler",
   "hospital-receiver",
+  "payer",
 ] as const;
 
 export const Role = Type.Enum(ROLES, { description: "a role on the ledger, read from the chain at sign-in" });

@@ -3,8 +3,7 @@ import { Address, Amount } from "./common";
 import { Month } from "./department-budgets";
 
 /**
- * GET /v1/claims: the claim audit of consumables for regulators (and, once the fund is a party,
- * its payer): per hospital × month × DRG/DIP group, the cases and their consumable cost; and the
+ * GET /v1/claims: the claim audit of consumables for regulators and the fund's payer: per hospital × month × DRG/DIP group, the cases and their consumable cost; and the
  * cases whose cost is above the 95th percentile of their group across every hospital. A case is
  * the usages that name one inpatient case id; its cost is what was billed for them, net of
  * refunds. Groups are the billing system's codes, only ever grouped by.

@@ -134,6 +134,10 @@ export const OverduePayment = Type.Object(
     accepted: Units,
     acceptedAt: DateTime,
     daysOutstanding: Type.Integer({ minimum: 0 }),
+    fundShare: Type.With(Amount, {
+      description:
+        "the insurance fund's money in the order's escrow (drawn at funding, not yet spent): a payment the fund makes, 0 if the hospital pays",
+    }),
     holds: Type.Array(PaymentHold),
   },
   { additionalProperties: false },

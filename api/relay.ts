@@ -109,7 +109,7 @@ export type RelayTxStatus = Static<typeof RelayTxStatus>;
  */
 
 /** The ledger contracts that take the settlement token from an owner under its allowance. */
-export const PERMIT_SPENDERS = ["tenders", "orderBook"] as const;
+export const PERMIT_SPENDERS = ["tenders", "orderBook", "fund"] as const;
 export type PermitSpenderName = (typeof PERMIT_SPENDERS)[number];
 
 const Fen = (description: string) =>
@@ -129,7 +129,7 @@ export const Allowances = Type.Object(
         {
           spender: Type.Enum(PERMIT_SPENDERS, {
             description:
-              "tenders: the tender house (a supplier's bid bonds); orderBook: the order book (a hospital's order escrow)",
+              "tenders: the tender house (a supplier's bid bonds); orderBook: the order book (a hospital's order escrow); fund: the fund book (the payer's prepayments and escrow)",
           }),
           address: Address,
           allowance: Fen("what the spender may still take from the owner (2^256 - 1: unlimited)"),

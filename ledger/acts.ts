@@ -18,6 +18,7 @@ import {
   type TraceStepName,
 } from "./enums";
 import { signPermitRequest } from "./permit";
+import { PAYER_ROLE } from "./roles";
 
 export { DOCUMENT_KINDS, TRACE_STEPS, type TraceStepName } from "./enums";
 export { HOSPITAL_ROLES } from "./roles";
@@ -449,6 +450,54 @@ export async function refuseConsignedReturn(
   reasonCode: number,
 ): Promise<ethers.TransactionReceipt> {
   return sent(ledger.consignment.connect(supplier).refuseReturn(shipmentId, reasonCode));
+}
+
+/** A regulator makes `account` a payer (the insurance fund). */
+export async function grantPayer(ledger: Ledger, regulator: Signer, account: string): Promise<void> {
+  await sent(ledger.roles.connect(regulator).grantRole(PAYER_ROLE, account));
+}
+
+/** The payer covers a tender: its prepayment share (basis points) and whether it settles directly. */
+export async function coverTender(
+  ledger: Ledger,
+  payer: Signer,
+  tenderId: bigint,
+  prepayShareBps: number,
+  direct: boolean,
+): Promise<void> {
+  await sent(ledger.fund.connect(payer).setCover(tenderId, prepayShareBps, direct));
+}
+
+/**
+ * The payer pays `amount` fen into a hospital's account under an agreement: a prepayment, or
+ * (`escrow`) direct-settlement escrow. Approves the fund book first when its allowance is short.
+ */
+export async function payIntoFund(
+  ledger: Ledger,
+  payer: Signer,
+  p: { agreementId: bigint; hospital: string; amount: bigint; escrow?: boolean },
+): Promise<ethers.TransactionReceipt> {
+  const owner = await payer.getAddress();
+  const spender = await ledger.fund.getAddress();
+  if ((await ledger.token.allowance(owner, spender)) < p.amount) {
+    await sent(ledger.token.connect(payer).approve(spender, ethers.MaxUint256));
+  }
+  const fund = ledger.fund.connect(payer);
+  return sent(
+    p.escrow
+      ? fund.depositEscrow(p.agreementId, p.hospital, p.amount)
+      : fund.prepay(p.agreementId, p.hospital, p.amount),
+  );
+}
+
+/** After the term: the account's undrawn money goes back to the payer. */
+export async function returnUndrawn(
+  ledger: Ledger,
+  by: Signer,
+  agreementId: bigint,
+  hospital: string,
+): Promise<ethers.TransactionReceipt> {
+  return sent(ledger.fund.connect(by).returnUndrawn(agreementId, hospital));
 }
 
 /** `owner`'s EIP-2612 permit for `spender` over the settlement token, at its current nonce. */

@@ -26,6 +26,7 @@ import hospitalsRoutes from "./modules/hospitals/hospitals.routes";
 import reasonCodesRoutes from "./modules/reason-codes/reason-codes.routes";
 import sunshineRoutes from "./modules/sunshine/sunshine.routes";
 import claimsRoutes from "./modules/claims/claims.routes";
+import fundRoutes from "./modules/fund/fund.routes";
 import recallsRoutes from "./modules/recalls/recalls.routes";
 import reconciliationRoutes from "./modules/reconciliation/reconciliation.routes";
 import relayRoutes from "./modules/relay/relay.routes";
@@ -132,6 +133,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(tendersRoutes, { prefix: "/v1/tenders" });
   app.register(sunshineRoutes, { prefix: "/v1/sunshine" });
   app.register(claimsRoutes, { prefix: "/v1/claims" });
+  app.register(fundRoutes, { prefix: "/v1/fund" });
   app.register(agreementsRoutes, { prefix: "/v1/agreements" });
   app.register(fulfilmentRoutes, { prefix: "/v1/agreements" });
   app.register(ordersRoutes, { prefix: "/v1/orders" });

@@ -1,12 +1,14 @@
 import { MaxUint256, type TransactionReceipt } from "ethers";
 import type { PermitSpenderName } from "../../api/relay";
+import { PAYER_ROLE } from "../../ledger/roles";
 import { CliError, parseWhole, UsageError, type CommandSpec } from "./command";
 import { chainAct, type Chain } from "./options";
 import { record } from "./output";
 
 /**
  * The settlement-token allowance a role's acts draw on: a supplier's to the tender house (its
- * sealed bids' bonds), a hospital account's to the order book (its orders' escrow). `show` reads
+ * sealed bids' bonds), a hospital account's to the order book (its orders' escrow), a payer's to
+ * the fund book (its prepayments and escrow). `show` reads
  * it; `grant` sets it — with --relay as an EIP-2612 permit the gateway's relayer sends (no gas),
  * otherwise as an approve from the key, which pays the gas.
  */
@@ -41,10 +43,22 @@ const HOLDERS: Record<PermitSpenderName, Holder> = {
         : `${chain.address} is not a hospital account: the order book funds orders from the hospital account's allowance, so grant it with that key`;
     },
   },
+  fund: {
+    spenderName: "the fund book",
+    takes: "the prepayments and direct-settlement escrow you pay in",
+    async notHolder(chain) {
+      return (await chain.ledger.roles.hasRole(PAYER_ROLE, chain.address))
+        ? null
+        : `${chain.address} is not a payer: a regulator grants PAYER_ROLE to the fund's account`;
+    },
+  },
 };
 
 /** `<group> allowance show` and `<group> allowance grant` for the spender the group's acts draw on. */
-export function allowanceCommands(spender: PermitSpenderName, group: "supplier" | "hospital"): CommandSpec[] {
+export function allowanceCommands(
+  spender: PermitSpenderName,
+  group: "supplier" | "hospital" | "fund",
+): CommandSpec[] {
   const holder = HOLDERS[spender];
   const show: CommandSpec = {
     path: ["allowance", "show"],

@@ -1,6 +1,6 @@
 import type { Ledger } from "../../../ledger/contracts";
 import { SUPPLIER_STATUS } from "../../../ledger/enums";
-import { REGULATOR_ROLE } from "../../../ledger/roles";
+import { PAYER_ROLE, REGULATOR_ROLE } from "../../../ledger/roles";
 import type { Role } from "./tokens";
 
 /**
@@ -33,12 +33,14 @@ export async function readChainRoles(
 ): Promise<ChainRoles> {
   const at = blockTag === undefined ? {} : { blockTag };
   const roles: Role[] = [];
-  const [isRegulator, supplierStatus, hospital] = await Promise.all([
+  const [isRegulator, isPayer, supplierStatus, hospital] = await Promise.all([
     ledger.roles.hasRole(REGULATOR_ROLE, address, at),
+    ledger.roles.hasRole(PAYER_ROLE, address, at),
     ledger.registry.supplierStatus(address, at),
     ledger.hospitals.hospitalOf(address, at),
   ]);
   if (isRegulator) roles.push("regulator");
+  if (isPayer) roles.push("payer");
   if (supplierStatus !== 0n) roles.push("supplier");
   let hospitalOf: string | null = null;
   if (hospital !== NO_HOSPITAL) {

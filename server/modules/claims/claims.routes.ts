@@ -7,14 +7,15 @@ import { groupRows, MIN_GROUP_CASES, outliers } from "./claims.repository";
 
 /**
  * GET /v1/claims: the claim audit — consumable cost per case and DRG/DIP group per hospital and
- * month, and the cases above their group's 95th percentile across hospitals. Regulators only:
- * cases are a hospital's billing records, shown to the authorities that audit them.
+ * month, and the cases above their group's 95th percentile across hospitals. Regulators and the
+ * fund's payer only: cases are a hospital's billing records, shown to the authorities that audit
+ * and reimburse them.
  */
 const claimsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     "",
     {
-      onRequest: app.requireRole("regulator"),
+      onRequest: app.requireRole("regulator", "payer"),
       schema: {
         security: bearer,
         tags: ["reports"],

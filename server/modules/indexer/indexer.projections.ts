@@ -841,7 +841,92 @@ const handlers: Record<string, Handler> = {
       ],
     );
   },
+  "fund.FundCoverSet": async (db, e) => {
+    await db.query(
+      `INSERT INTO fund_covers (tender_id, payer, prepay_share_bps, direct, covered_at, last_tx, last_block)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        str(e.args.tenderId),
+        str(e.args.payer),
+        num(e.args.prepayShareBps),
+        e.args.direct === true,
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+      ],
+    );
+  },
+  "fund.FundPaidIn": (db, e) =>
+    e.args.direct === true
+      ? fundMovement(db, e, "escrowed", { escrow: big(e.args.amount) })
+      : fundMovement(db, e, "prepaid", { prepayment: big(e.args.amount) }),
+  "fund.FundDrawn": (db, e) =>
+    fundMovement(db, e, "drawn", {
+      prepayment: -big(e.args.fromPrepayment),
+      escrow: -big(e.args.fromEscrow),
+    }),
+  "fund.FundRestored": (db, e) =>
+    fundMovement(db, e, "restored", { prepayment: big(e.args.toPrepayment), escrow: big(e.args.toEscrow) }),
+  "fund.FundReturned": (db, e) =>
+    fundMovement(db, e, "returned", { prepayment: -big(e.args.prepayment), escrow: -big(e.args.escrow) }),
+  // The settlement's order knows its agreement; the fund book's balances do not move.
+  "orderBook.SettlementFundPaid": async (db, e) => {
+    const { rows } = await db.query<{ agreement_id: string }>(
+      `SELECT agreement_id::text FROM orders WHERE id = $1`,
+      [str(e.args.orderId)],
+    );
+    await fundMovementRow(db, e, "spent", rows[0].agreement_id, { amount: big(e.args.amount) });
+  },
 };
+
+const big = (v: JsonValue | undefined): bigint => BigInt(String(v));
+
+type FundMovementKind = "prepaid" | "escrowed" | "drawn" | "restored" | "spent" | "returned";
+
+/** A movement of a fund account's balances; its amount is what moved in all. */
+async function fundMovement(
+  db: Db,
+  e: StoredEvent,
+  kind: FundMovementKind,
+  change: { prepayment?: bigint; escrow?: bigint },
+): Promise<void> {
+  const prepayment = change.prepayment ?? 0n;
+  const escrow = change.escrow ?? 0n;
+  const abs = (v: bigint) => (v < 0n ? -v : v);
+  await fundMovementRow(db, e, kind, str(e.args.agreementId), {
+    prepayment,
+    escrow,
+    amount: abs(prepayment) + abs(escrow),
+  });
+}
+
+async function fundMovementRow(
+  db: Db,
+  e: StoredEvent,
+  kind: FundMovementKind,
+  agreementId: string,
+  m: { prepayment?: bigint; escrow?: bigint; amount: bigint },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO fund_movements (tx_hash, log_index, kind, agreement_id, hospital, order_id, shipment_id, prepayment,
+       escrow, amount, at, block_number)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    [
+      e.txHash,
+      e.logIndex,
+      kind,
+      agreementId,
+      str(e.args.hospital),
+      e.args.orderId == null ? null : str(e.args.orderId),
+      e.args.shipmentId == null ? null : str(e.args.shipmentId),
+      String(m.prepayment ?? 0n),
+      String(m.escrow ?? 0n),
+      String(m.amount),
+      e.blockTime.toISOString(),
+      e.blockNumber,
+    ],
+  );
+}
 
 const NO_PENDING_RETURN = `pending_units = 0, pending_value = 0, pending_reason = NULL, pending_by = NULL,
   pending_at = NULL, answer_by = NULL, pending_tx = NULL`;
@@ -977,6 +1062,8 @@ export async function project(db: Db, e: StoredEvent): Promise<void> {
  * a rewind finds the row a recorded change touched by this key.
  */
 export const PROJECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
+  fund_movements: ["tx_hash", "log_index"],
+  fund_covers: ["tender_id"],
   device_identifiers: ["product_key"],
   consumption_batches: ["batch_id"],
   consignment_movements: ["tx_hash", "log_index"],

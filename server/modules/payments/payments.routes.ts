@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { LEDGER_PARTIES, REGULATOR_OR_HOSPITAL, scopeOf } from "../auth/auth.plugin";
+import type { FastifyRequest } from "fastify";
+import { LEDGER_PARTIES, principalOf, REGULATOR_OR_HOSPITAL, scopeOf } from "../auth/auth.plugin";
 import { bearer } from "../../../api/common";
 import { jsonOrCsv } from "../../../api/csv";
 import { errorResponses } from "../../../api/errors";
@@ -16,6 +17,18 @@ import { appError } from "../../plugins/error-catalogue";
 import { OVERDUE_COLUMNS, toCsv } from "../reconciliation/reconciliation.csv";
 import { reportScope, reportsNow, sendCsv, wantsCsv } from "../reconciliation/reports.http";
 import { listPayments, monthStart, spendByMonth } from "./payments.repository";
+
+/**
+ * Whose overdue payments a caller watches: a regulator any hospital's, a payer those its money
+ * pays for, a supplier its own shipments', a hospital its own.
+ */
+function overdueParties(request: FastifyRequest, asked: string | undefined) {
+  const p = principalOf(request);
+  if (p.roles.includes("payer") && !p.roles.includes("regulator"))
+    return { payer: p.address.toLowerCase(), hospital: asked?.toLowerCase() };
+  const { supplier } = scopeOf(request);
+  return supplier ? { supplier, hospital: asked } : { hospital: reportScope(request, asked) };
+}
 
 /**
  * /v1/payments: settlements per supplier, order and status, scoped like orders (own hospital,
@@ -46,7 +59,8 @@ const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     "/overdue",
     {
       // A supplier sees its own shipments' holds: why it is not paid yet.
-      onRequest: app.requireRole(...REGULATOR_OR_HOSPITAL, "supplier"),
+      // A payer sees the shipments its money pays for.
+      onRequest: app.requireRole(...REGULATOR_OR_HOSPITAL, "supplier", "payer"),
       schema: {
         security: bearer,
         tags: ["reports"],
@@ -60,10 +74,7 @@ const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // ajv fills in the schema's default (30, the national policy), so days is always set.
       const days = request.query.days!;
       const reports = await reportsNow(app);
-      const { supplier } = scopeOf(request);
-      const parties = supplier
-        ? { supplier, hospital: request.query.hospital }
-        : { hospital: reportScope(request, request.query.hospital) };
+      const parties = overdueParties(request, request.query.hospital);
       const page = await reports.overduePayments(days, parties, request.query);
       if (wantsCsv(request))
         return sendCsv(reply, "overdue-payments", toCsv(page.items, OVERDUE_COLUMNS), page.nextCursor);

@@ -111,6 +111,7 @@ export const OVERDUE_COLUMNS: readonly CsvColumn<OverduePayment>[] = [
   { header: "accepted", value: (r) => r.accepted },
   { header: "accepted_at", value: (r) => r.acceptedAt },
   { header: "days_outstanding", value: (r) => r.daysOutstanding },
+  { header: "fund_share_fen", value: (r) => r.fundShare },
   { header: "holds", value: (r) => r.holds.map((h) => h.code).join(";") },
   { header: "hold_details", value: (r) => JSON.stringify(r.holds) },
 ];

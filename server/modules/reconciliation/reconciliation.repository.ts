@@ -390,6 +390,8 @@ export interface UnpaidRow {
   lot: string;
   accepted: string;
   accepted_at: Date;
+  /** The fund's money in the order's escrow: drawn at funding, not yet spent or restored. */
+  fund_share: string;
   job_status: string | null;
   job_tx: string | null;
   error_name: string | null;
@@ -410,14 +412,20 @@ export interface UnpaidRow {
 export async function unpaidAcceptedShipments(
   db: Db,
   acceptedBefore: Date,
-  parties: { hospital?: string; supplier?: string },
+  parties: { hospital?: string; supplier?: string; payer?: string },
   after: { acceptedAt: string; shipmentId: string } | undefined,
   limit: number,
 ): Promise<UnpaidRow[]> {
   const params: unknown[] = [acceptedBefore.toISOString()];
   const partiesScope =
     (parties.hospital === undefined ? "" : ` AND o.hospital = $${params.push(parties.hospital)}`) +
-    (parties.supplier === undefined ? "" : ` AND s.supplier = $${params.push(parties.supplier)}`);
+    (parties.supplier === undefined ? "" : ` AND s.supplier = $${params.push(parties.supplier)}`) +
+    // A payer watches the shipments its money pays for: orders that drew on a tender it covers.
+    (parties.payer === undefined
+      ? ""
+      : ` AND EXISTS (SELECT 1 FROM fund_movements fm JOIN agreements ag ON ag.id = fm.agreement_id
+            JOIN fund_covers fc ON fc.tender_id = ag.tender_id
+          WHERE fm.order_id = s.order_id AND fm.kind = 'drawn' AND fc.payer = $${params.push(parties.payer)})`);
   // Milliseconds, as the cursor carries them (an ISO instant): a finer timestamp would come
   // back after its own cursor.
   const acceptedMs = "date_trunc('milliseconds', a.accepted_at)";
@@ -442,7 +450,7 @@ export async function unpaidAcceptedShipments(
      )
      SELECT a.shipment_id, s.order_id, o.hospital, s.supplier, a.receipt_no, s.gtin, s.lot, a.accepted, a.accepted_at,
        j.status AS job_status, j.tx_hash AS job_tx, j.error_name, rc.recalled_at, rc.tx_hash AS recall_tx,
-       rc.scope AS recall_scope,
+       rc.scope AS recall_scope, COALESCE(fs.share, 0)::text AS fund_share,
        COALESCE(ex.ids, '{}') AS open_exception_ids, COALESCE(ex.codes, '{}') AS open_reason_codes
      FROM acceptance a
      JOIN shipments s ON s.id = a.shipment_id
@@ -454,6 +462,10 @@ export async function unpaidAcceptedShipments(
        WHERE x.gtin = s.gtin AND x.lot = s.lot AND x.lifted_at IS NULL AND x.scope IN ('${GLOBAL_SCOPE}', s.supplier)
        ORDER BY x.recalled_at, x.tx_hash LIMIT 1
      ) rc ON TRUE
+     LEFT JOIN LATERAL (
+       SELECT sum(CASE WHEN fm.kind = 'drawn' THEN fm.amount ELSE -fm.amount END) AS share
+       FROM fund_movements fm WHERE fm.order_id = s.order_id AND fm.kind IN ('drawn', 'restored', 'spent')
+     ) fs ON TRUE
      LEFT JOIN LATERAL (
        SELECT array_agg(e.id::text ORDER BY e.id) AS ids,
          (SELECT array_agg(DISTINCT reason->>'code' ORDER BY reason->>'code')

@@ -187,7 +187,7 @@ export class ReconciliationService {
    */
   async overduePayments(
     days = 30,
-    parties: { hospital?: string; supplier?: string } = {},
+    parties: { hospital?: string; supplier?: string; payer?: string } = {},
     page: PageQuery = {},
   ): Promise<Page<OverduePayment>> {
     if (!Number.isInteger(days) || days < 0 || days > 36_500) {
@@ -205,6 +205,7 @@ export class ReconciliationService {
       {
         hospital: parties.hospital === undefined ? undefined : address("hospital", parties.hospital),
         supplier: parties.supplier === undefined ? undefined : address("supplier", parties.supplier),
+        payer: parties.payer,
       },
       after === null ? undefined : { acceptedAt: after[0], shipmentId: after[1] },
       limit + 1,
@@ -224,6 +225,7 @@ export class ReconciliationService {
         accepted: r.accepted,
         acceptedAt: r.accepted_at.toISOString(),
         daysOutstanding: Math.floor((now.getTime() - r.accepted_at.getTime()) / DAY_MS),
+        fundShare: r.fund_share,
         holds: holdsOf(r),
       }),
     );

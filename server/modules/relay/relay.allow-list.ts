@@ -4,6 +4,7 @@ import {
   ConsignmentBook__factory,
   CampusTransfers__factory,
   DeliveryTrace__factory,
+  FundBook__factory,
   HospitalRegistry__factory,
   OrderBook__factory,
   SupplierRegistry__factory,
@@ -140,6 +141,15 @@ const CAMPUS_TRANSFERS: Table = {
   recordTransfer: ["hospital-admin", "hospital-receiver"],
 };
 
+const FUND: Table = {
+  // The fund covers tenders and pays in; after the term anyone may send back what was not drawn
+  // (the payer, or a regulator closing the books).
+  setCover: ["payer"],
+  prepay: ["payer"],
+  depositEscrow: ["payer"],
+  returnUndrawn: ["payer", "regulator"],
+};
+
 /** One relayable function: which contract, which function, who may have it relayed. */
 export interface AllowedCall {
   contract: string;
@@ -160,6 +170,7 @@ export function allowList(contracts: DeploymentRecord["contracts"]): AllowList {
     ["trace", contracts.trace, DeliveryTrace__factory.createInterface(), TRACE],
     ["budgets", contracts.budgets, BudgetBook__factory.createInterface(), BUDGETS],
     ["consignment", contracts.consignment, ConsignmentBook__factory.createInterface(), CONSIGNMENT],
+    ["fund", contracts.fund, FundBook__factory.createInterface(), FUND],
     [
       "campusTransfers",
       contracts.campusTransfers,
@@ -194,11 +205,13 @@ export function mayRelay(call: AllowedCall, roles: readonly Role[]): boolean {
  * never from the approver who approves). These are the only ledger contracts that take the
  * token from anyone, and nobody else's acts need an allowance: an approver cannot give its
  * hospital's (the permit must be the hospital account's own signature), a regulator has nothing
- * to allow. An account with both roles may permit both spenders.
+ * to allow. The fund book takes the payer's prepayments and escrow (FundBook.prepay and
+ * depositEscrow take them from the payer). An account with several roles may permit each spender.
  */
 const PERMITS: Record<PermitSpenderName, readonly Role[]> = {
   tenders: ["supplier"],
   orderBook: ["hospital-admin"],
+  fund: ["payer"],
 };
 
 /** One ledger contract that takes the token, and the roles whose permits for it the relay sends. */

@@ -32,7 +32,7 @@ import { RelayService } from "./relay.service";
  */
 
 /** Whose allowances the relay deals in: the roles whose acts draw on one (relay.allow-list.ts). */
-const ALLOWANCE_HOLDERS = ["supplier", "hospital-admin"] as const;
+const ALLOWANCE_HOLDERS = ["supplier", "hospital-admin", "payer"] as const;
 
 const relayRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { chain, config } = app;
@@ -139,7 +139,7 @@ const relayRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: bearer,
         tags: ["relay"],
         summary:
-          "The caller's settlement-token balance and its allowances to the tender house and the order book",
+          "The caller's settlement-token balance and its allowances to the tender house, the order book and the fund book",
         description:
           "Read from the chain, in fen. `permitRelayed` says for which spender POST /v1/relay/permits sends " +
           "the caller's permit: the tender house for a supplier (bid bonds), the order book for a hospital " +

@@ -4,7 +4,8 @@ import { TokenKeys, tokenAudience, type Principal } from "../../../server/module
 import { forEachEngine } from "../helpers/engines";
 import { GTIN, LOT } from "../support/chain";
 import { login } from "../support/gateway";
-import { bearer, startApi, stopApi, type ApiStack } from "../support/api-fixtures";
+import * as act from "../../../ledger/acts";
+import { bearer, extraWallet, startApi, stopApi, type ApiStack } from "../support/api-fixtures";
 
 /**
  * Who may do what, as a table, checked against every route the gateway documents: each route is
@@ -18,6 +19,8 @@ const HOSPITAL = ["hospital-admin", "hospital-approver", "hospital-settler", "ho
 /** `signed-in`: any account with a valid token, whatever its roles. */
 const SIGNED_IN = "signed-in";
 const PUBLIC = "public";
+/** Who reads the fund's accounts and statements: each its own (a regulator all). */
+const FUND_READERS = ["payer", "regulator", ...HOSPITAL];
 /** The parties of an order: each then sees only its own. */
 const PARTIES = ["regulator", ...HOSPITAL, "supplier"];
 
@@ -37,15 +40,18 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/sunshine/awards": [PUBLIC],
   "get /v1/sunshine/prices": [PUBLIC],
   "get /v1/sunshine/scorecards": [PUBLIC],
-  "get /v1/claims": ["regulator"],
+  "get /v1/claims": ["regulator", "payer"],
+  "get /v1/fund/accounts": FUND_READERS,
+  "get /v1/fund/statements": FUND_READERS,
   "get /v1/hospitals": [SIGNED_IN],
   "get /v1/hospitals/{address}": [SIGNED_IN],
   // The name's hash is checked against the chain, so who sends it does not matter.
   "put /v1/hospitals/{address}/name": [SIGNED_IN],
-  // Whose acts draw on a token allowance: a supplier's bid bonds, a hospital account's escrow.
-  "get /v1/relay/allowances": ["supplier", "hospital-admin"],
-  "post /v1/relay/permits/prepare": ["supplier", "hospital-admin"],
-  "post /v1/relay/permits": ["supplier", "hospital-admin"],
+  // Whose acts draw on a token allowance: a supplier's bid bonds, a hospital account's escrow,
+  // the fund's prepayments.
+  "get /v1/relay/allowances": ["supplier", "hospital-admin", "payer"],
+  "post /v1/relay/permits/prepare": ["supplier", "hospital-admin", "payer"],
+  "post /v1/relay/permits": ["supplier", "hospital-admin", "payer"],
   "get /v1/suppliers": [SIGNED_IN],
   "get /v1/suppliers/{address}": [SIGNED_IN],
   "get /v1/suppliers/{address}/documents": [SIGNED_IN],
@@ -138,7 +144,9 @@ forEachEngine((engine) => {
       settler: cast.settler,
       receiver: cast.receiver,
       "account without roles": cast.stranger,
+      payer: extraWallet(stack.chain, 15),
     };
+    await act.grantPayer(stack.chain.ledger, cast.regulator, accounts.payer.address);
     for (const [name, wallet] of Object.entries(accounts)) {
       const token = await login(app, wallet);
       callers.push({ name, token, roles: (await app.tokens.verify(token))!.roles });
