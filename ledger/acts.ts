@@ -470,18 +470,13 @@ export async function coverTender(
 
 /**
  * The payer pays `amount` fen into a hospital's account under an agreement: a prepayment, or
- * (`escrow`) direct-settlement escrow. Approves the fund book first when its allowance is short.
+ * (`escrow`) direct-settlement escrow. The fund book takes it under the payer's allowance.
  */
 export async function payIntoFund(
   ledger: Ledger,
   payer: Signer,
   p: { agreementId: bigint; hospital: string; amount: bigint; escrow?: boolean },
 ): Promise<ethers.TransactionReceipt> {
-  const owner = await payer.getAddress();
-  const spender = await ledger.fund.getAddress();
-  if ((await ledger.token.allowance(owner, spender)) < p.amount) {
-    await sent(ledger.token.connect(payer).approve(spender, ethers.MaxUint256));
-  }
   const fund = ledger.fund.connect(payer);
   return sent(
     p.escrow

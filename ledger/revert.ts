@@ -5,8 +5,10 @@ import {
   CampusTransfers__factory,
   ConsignmentBook__factory,
   DeliveryTrace__factory,
+  FundBook__factory,
   HospitalRegistry__factory,
   LedgerForwarder__factory,
+  LedgerRoles__factory,
   OrderBook__factory,
   SettlementToken__factory,
   SupplierRegistry__factory,
@@ -27,6 +29,8 @@ const ERRORS = new Interface(
     SettlementToken__factory.abi,
     ConsignmentBook__factory.abi,
     CampusTransfers__factory.abi,
+    FundBook__factory.abi,
+    LedgerRoles__factory.abi,
   ]
     .flat()
     .filter((fragment) => fragment.type === "error")

@@ -26,6 +26,7 @@ import { decodeRevert, revertDataOf } from "../ledger/revert";
 import type { CastMember } from "./lib/stack/accounts";
 import { demoCast } from "./lib/stack/accounts";
 import { consignmentYear, type ConsignmentSummary } from "./demo-steps/consignment";
+import { fundLines, fundSummary, runFundCoverStep, type FundSummary } from "./demo-steps/fund";
 import { replenishmentLine, replenishmentStep, type ReplenishmentSummary } from "./demo-steps/replenishment";
 import { runUdiStep, udiLines, type UdiSummary } from "./demo-steps/udi";
 
@@ -108,6 +109,8 @@ export interface DemoSummary {
   udi: UdiSummary;
   /** The claim audit over the cath lab's cases (GET /v1/claims, the last 12 months). */
   claimAudit: ClaimsReport;
+  /** The insurance fund's accounts and City General's monthly statements, as its payer reads them. */
+  fund: FundSummary;
 }
 
 const DAY = 86_400;
@@ -180,7 +183,7 @@ class Demo {
   }
 
   async run(): Promise<DemoSummary> {
-    const [admin, regulator] = [this.who(0), this.who(1)];
+    const [admin, regulator, payer] = [this.who(0), this.who(1), this.who(21)];
     const [acme, boreal, cardia, delta] = [2, 3, 4, 5].map(this.who);
     const general = {
       account: this.who(6),
@@ -320,6 +323,19 @@ class Demo {
       shares.push(`${name} ${formatFen(claimed.amount as bigint)}`);
     }
     this.log(`  Delta never revealed its knee bid: its bond went to the hospitals (${shares.join(", ")})`);
+    await runFundCoverStep({
+      ledger: L,
+      log: this.log,
+      admin,
+      regulator,
+      payer,
+      hospital: gAddr,
+      stentTender,
+      kneeTender,
+      stentAgreement: acmeAgreement,
+      kneeAgreement,
+      yuan: formatFen,
+    });
 
     const period = Number(await L.budgets.currentPeriod());
     this.log(`  City General budgets ${formatFen(KNEE_BUDGET)} for knees in ${period}…`);
@@ -561,7 +577,7 @@ class Demo {
     if (late) {
       const p = late.args.payout;
       this.log(
-        `  the knees arrived ${p.daysLate} days late: ${formatFen(p.penalty)} of ${formatFen(p.gross)} back to City General`,
+        `  the knees arrived ${p.daysLate} days late: the fund paid Boreal directly, ${formatFen(p.penalty)} of ${formatFen(p.gross)} back to the fund's escrow`,
       );
     }
 
@@ -651,6 +667,8 @@ class Demo {
       replenishment,
       nearExpiry,
       udi,
+      await this.gateway(payer),
+      start,
     );
   }
 
@@ -822,9 +840,16 @@ class Demo {
     replenishment: ReplenishmentSummary,
     nearExpiry: NearExpirySummary,
     udi: UdiSummary,
+    payer: GatewayClient,
+    start: number,
   ): Promise<DemoSummary> {
     const L = this.ledger;
     const from = this.options.deployment.deploymentBlock;
+    const fundPaid = (await L.orderBook.queryFilter(L.orderBook.filters.SettlementFundPaid(), from)).reduce(
+      (sum, e) => sum + e.args.amount,
+      0n,
+    );
+    const fund = await fundSummary(payer, start, await this.now(), fundPaid);
     const settled = await L.orderBook.queryFilter(L.orderBook.filters.ShipmentSettled(), from);
     const consigned = new Set(
       (await L.consignment.queryFilter(L.consignment.filters.StockConsigned(), from)).map(
@@ -912,6 +937,7 @@ class Demo {
       nearExpiry,
       udi,
       claimAudit,
+      fund,
     };
     this.print(summary);
     return summary;
@@ -967,6 +993,7 @@ class Demo {
     this.log(
       `  claim audit (DRG FM19):      ${fm19} cases; above the group's 95th percentile: ${outliers.join("; ") || "none"}`,
     );
+    for (const line of fundLines(s.fund, formatFen)) this.log(line);
   }
 
   /** `from=…&to=…`: the 12 months up to the ledger's now, in the gateway's time zone. */

@@ -2,6 +2,7 @@ import { allowanceCommands } from "./allowance";
 import type { GroupSpec } from "./command";
 import { exceptions, receipt, resolve, usage } from "./back-office";
 import { departmentBudgets, departmentBudgetSet } from "./department-budgets";
+import { hospitalFundStatement } from "./fund";
 import { publishHospitalName } from "./hospital-names";
 import { budgetConfirm, budgetPropose, budgetSet, budgetShow, budgetWithdraw } from "./budgets";
 import {
@@ -24,9 +25,10 @@ import { replenishmentCommands } from "./replenishment";
 export const hospitalGroup: GroupSpec = {
   name: "hospital",
   summary:
-    "members, the escrow allowance, budgets, orders, receipts, settlement, usage records, exceptions, department budgets, consignment, campuses, stock and replenishment",
+    "members, the escrow allowance, budgets, orders, receipts, settlement, usage records, exceptions, department budgets, consignment, campuses, stock, replenishment and the fund's statement",
   commands: [
     setMember,
+    hospitalFundStatement,
     acceptMembership,
     leaveHospital,
     setThreshold,

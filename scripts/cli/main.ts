@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { Opts, UsageError, type CommandSpec, type GroupSpec, type OptionSpec } from "./command";
+import { fundGroup } from "./fund";
 import { hospitalGroup } from "./hospital";
 import { describeError } from "./errors";
 import { Context, GLOBAL_OPTIONS, resolveGlobals } from "./options";
@@ -15,7 +16,7 @@ import { publicGroup } from "./sunshine";
  * arguments), a gateway error (CODE (status): message) — is one line on stderr and exit 1.
  */
 
-export const GROUPS: GroupSpec[] = [supplierGroup, regulatorGroup, hospitalGroup, publicGroup];
+export const GROUPS: GroupSpec[] = [supplierGroup, regulatorGroup, hospitalGroup, fundGroup, publicGroup];
 
 export interface Io {
   stdout: { write(text: string): unknown };

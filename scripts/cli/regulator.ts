@@ -1,5 +1,6 @@
 import { claims } from "./claims";
 import type { GroupSpec } from "./command";
+import { grantPayer } from "./fund";
 import { publishHospitalName } from "./hospital-names";
 import { enrolHospital, unbindMember } from "./membership";
 import { pause, unpause } from "./pause";
@@ -12,7 +13,7 @@ import { trail, verify } from "./trail";
 export const regulatorGroup: GroupSpec = {
   name: "regulator",
   summary:
-    "qualification decisions, supplier status, hospitals, tenders, recalls, pausing, trails, claim audit",
+    "qualification decisions, supplier status, hospitals, the fund's payer, tenders, recalls, pausing, trails, claim audit",
   commands: [
     attest,
     reject,
@@ -21,6 +22,7 @@ export const regulatorGroup: GroupSpec = {
     enrolHospital,
     publishHospitalName,
     unbindMember,
+    grantPayer,
     tenderOpen,
     tenderFinalize,
     tenderCancel,

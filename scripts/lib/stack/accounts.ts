@@ -3,7 +3,7 @@ import path from "node:path";
 import { devWallet } from "../anvil";
 
 /**
- * The demo cast of `npm start`: who is who among the 21 development accounts of Anvil's
+ * The demo cast of `npm start`: who is who among the 22 development accounts of Anvil's
  * well-known mnemonic (DEV_MNEMONIC). One table, used by the stack (deployment, settler and
  * relayer keys, accounts.json) and by the demo scenario (who registers, bids, orders, receives, settles).
  *
@@ -30,9 +30,10 @@ import { devWallet } from "../anvil";
  * | 18    | hospital-receiver     | Riverside Hospital, receiving dock                          |
  * | 19    | —                     | spare: an account with no role (a stranger)                 |
  * | 20    | —                     | the gateway's relayer (RELAYER_PRIVATE_KEY): pays relayed gas |
+ * | 21    | payer                 | Provincial Medical Insurance Fund (PAYER_ROLE, granted by the regulator) |
  *
  * accounts.json lists the accounts with a role a person signs in as: the regulator, the
- * suppliers, and each hospital's account (hospital-admin: it places orders, sets members and
+ * suppliers, the insurance fund, and each hospital's account (hospital-admin: it places orders, sets members and
  * gives the order book the allowance its orders are funded from) and members. A hospital
  * account cannot also be one of its own members (HospitalRegistry), so it is an account of its
  * own. The ledger admin, the spare account and the relayer are in the cast but not in
@@ -48,6 +49,7 @@ export const ACCOUNT_ROLES = [
   "hospital-approver",
   "hospital-receiver",
   "hospital-settler",
+  "payer",
 ] as const;
 export type AccountRole = (typeof ACCOUNT_ROLES)[number];
 
@@ -89,6 +91,7 @@ export const CAST: readonly CastEntry[] = [
   { index: 18, role: "hospital-receiver", name: `${RIVERSIDE}, receiving dock`, hospital: 15 },
   { index: 19, role: "spare", name: "Spare account (no role)" },
   { index: 20, role: "relayer", name: "Gateway relayer (pays the gas of relayed acts)" },
+  { index: 21, role: "payer", name: "Provincial Medical Insurance Fund" },
 ];
 
 /** Dev-wallet indexes the stack itself needs. */
@@ -97,7 +100,7 @@ export const REGULATOR_INDEX = 1;
 export const SETTLER_INDEX = 10;
 export const RELAYER_INDEX = 20;
 /** Anvil funds this many accounts of DEV_MNEMONIC: the whole cast. */
-export const DEV_ACCOUNT_COUNT = 21;
+export const DEV_ACCOUNT_COUNT = 22;
 
 export interface CastMember extends CastEntry {
   address: string;

@@ -6,6 +6,7 @@ import {
   DeliveryTrace__factory,
   FundBook__factory,
   HospitalRegistry__factory,
+  LedgerRoles__factory,
   OrderBook__factory,
   SupplierRegistry__factory,
   TenderHouse__factory,
@@ -30,6 +31,13 @@ import type { Role } from "../auth/tokens";
 export type Relayer = Role | "signed-in";
 
 type Table = Record<string, readonly Relayer[]>;
+
+const ROLES: Table = {
+  // A regulator makes an account the fund's payer or takes the role back: LedgerRoles lets a
+  // regulator administer PAYER_ROLE and no other role.
+  grantRole: ["regulator"],
+  revokeRole: ["regulator"],
+};
 
 const REGISTRY: Table = {
   // Becoming a supplier: the account has no role until this succeeds.
@@ -163,6 +171,7 @@ export type AllowList = ReadonlyMap<string, ReadonlyMap<string, AllowedCall>>;
 /** The table above, keyed by the deployment's addresses and the functions' selectors from the ABIs. */
 export function allowList(contracts: DeploymentRecord["contracts"]): AllowList {
   const entries: [string, string, Interface, Table][] = [
+    ["roles", contracts.roles, LedgerRoles__factory.createInterface(), ROLES],
     ["registry", contracts.registry, SupplierRegistry__factory.createInterface(), REGISTRY],
     ["tenders", contracts.tenders, TenderHouse__factory.createInterface(), TENDERS],
     ["hospitals", contracts.hospitals, HospitalRegistry__factory.createInterface(), HOSPITALS],

@@ -78,7 +78,8 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/exceptions": ["regulator", ...HOSPITAL],
   "post /v1/exceptions/{id}/resolve": ["hospital-approver"],
   "get /v1/payments": PARTIES,
-  "get /v1/payments/overdue": ["regulator", ...HOSPITAL, "supplier"],
+  // A payer: the deliveries its money pays for.
+  "get /v1/payments/overdue": ["regulator", ...HOSPITAL, "supplier", "payer"],
   "get /v1/payments/spend": PARTIES,
   "post /v1/usages": ["hospital-receiver"],
   // Not settlers: paying suppliers needs no patient-level billing records.

@@ -6,6 +6,7 @@ import { encryptKeystoreJsonSync, ethers, Wallet, type HDNodeWallet } from "ethe
 import * as act from "../../../ledger/acts";
 import type { ExceptionList, StocktakeReason } from "../../../api/exceptions";
 import type { ClaimsReport } from "../../../api/claims";
+import type { FundAccounts } from "../../../api/fund";
 import type { SunshineAwardPage, SunshinePrices, SunshineScorecards } from "../../../api/sunshine";
 import { GatewayClient, GatewayError } from "../../../scripts/lib/gateway-client";
 import { DAY, useCliHarness } from "./harness";
@@ -87,6 +88,7 @@ describe("sunshine CLI", function () {
         "enrol-hospital",
         "publish-hospital-name",
         "unbind-member",
+        "grant-payer",
         "tender open",
         "tender finalize",
         "tender cancel",
@@ -100,6 +102,7 @@ describe("sunshine CLI", function () {
       ],
       hospital: [
         "set-member",
+        "fund-statement",
         "accept-membership",
         "leave-hospital",
         "set-threshold",
@@ -146,6 +149,16 @@ describe("sunshine CLI", function () {
         "forecast",
         "suggestions",
         "suggestion place",
+      ],
+      fund: [
+        "cover",
+        "prepay",
+        "return",
+        "accounts",
+        "statement",
+        "allowance show",
+        "allowance grant",
+        "claims",
       ],
       public: ["awards", "prices", "scorecards"],
     };
@@ -1070,7 +1083,7 @@ describe("sunshine CLI", function () {
       ]),
       // The gateway relays a bond's permit for a supplier only (allowance.test.ts: one that is).
       new RegExp(
-        `^error: FORBIDDEN \\(403\\): this route needs one of the roles supplier, hospital-admin; ${gasless.address} has none$`,
+        `^error: FORBIDDEN \\(403\\): this route needs one of the roles supplier, hospital-admin, payer; ${gasless.address} has none$`,
         "i",
       ),
     );
@@ -1147,6 +1160,48 @@ describe("sunshine CLI", function () {
     fails(
       await h.as(regulator, ["regulator", "claims", "--from", "2026-13", ...gw]),
       /--from must be a month as YYYY-MM/,
+    );
+  });
+
+  it("regulator grant-payer, fund allowance grant / cover / prepay / accounts: the payer prepays the hospital under the agreement; past the cap is refused, decoded", async () => {
+    const gw = ["--gateway", h.gatewayUrl];
+    const payer = h.w(14);
+    const out = ok(await h.as(regulator, ["regulator", "grant-payer", payer.address]));
+    expect(field(out, "role")).to.equal("payer");
+    await act.sent(h.ledger.token.connect(h.w(0)).mint(payer.address, 10_000_000n));
+    ok(await h.as(payer, ["fund", "allowance", "grant", "--amount", "5000000"]));
+    expect(await h.ledger.token.allowance(payer.address, h.deployment.contracts.fund)).to.equal(5_000_000n);
+    fails(
+      await h.as(payer, ["fund", "cover", "--tender", String(tenderId), "--share", "101"]),
+      /^error: --share must be a percentage from 0 to 100 \(got "101"\)$/,
+    );
+    const covered = ok(await h.as(payer, ["fund", "cover", "--tender", String(tenderId), "--share", "30"]));
+    expect(field(covered, "prepayShareBps")).to.equal("3000");
+    const account = ["--agreement", String(agreementId), "--hospital", hospital.address];
+    ok(await h.as(payer, ["fund", "prepay", ...account, "--amount", "300000"]));
+    expect((await h.ledger.fund.accounts(agreementId, hospital.address)).prepayment).to.equal(300_000n);
+    const { prepaidIn } = await h.ledger.fund.accounts(agreementId, hospital.address);
+    fails(
+      await h.as(payer, ["fund", "prepay", ...account, "--amount", "4000000"]),
+      new RegExp(
+        `^error: FundPrepaymentAboveCap\\(agreementId=${agreementId}, hospital=${hospital.address}, amount=4000000, room=\\d+\\)$`,
+      ),
+    );
+    expect((await h.ledger.fund.accounts(agreementId, hospital.address)).prepaidIn).to.equal(prepaidIn);
+    // The gateway indexes the prepayment in the background: read until it has.
+    const api = new GatewayClient(h.gatewayUrl);
+    await api.login(payer);
+    for (let i = 0; (await api.get<FundAccounts>("/v1/fund/accounts")).items.length === 0; i++) {
+      if (i > 300) throw new Error("the gateway never indexed the prepayment");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const printed = h.json<FundAccounts>(await h.as(payer, ["fund", "accounts", "--json", ...gw]));
+    expect(
+      printed.items.map((a) => [a.agreementId, a.hospital, a.prepaid, a.prepaymentBalance]),
+    ).to.deep.equal([[String(agreementId), hospital.address.toLowerCase(), "300000", "300000"]]);
+    fails(
+      await h.as(payer, ["fund", "statement", "--month", "2026-13", ...gw]),
+      /--month must be a month as YYYY-MM/,
     );
   });
 

@@ -10,6 +10,7 @@ import { devWallet } from "../../../scripts/lib/anvil";
 import { demoCast } from "../../../scripts/lib/stack/accounts";
 import { EAST_CAMPUS, MAIN_CAMPUS, SHORT_DATED_LOT } from "../../../scripts/demo-steps/campuses";
 import { MA_DEVICE_IDENTIFIER } from "../../../scripts/demo-steps/udi";
+import { KNEE_ESCROW, STENT_PREPAYMENT } from "../../../scripts/demo-steps/fund";
 import { productKeyOf } from "../../../ledger/product-key";
 import { runDemo, type DemoSummary } from "../../../scripts/demo";
 import { testConfig } from "../helpers/config";
@@ -447,6 +448,50 @@ describe("demo scenario", function () {
       new RegExp(
         `City General Hospital C1402-KNEE ${period}: ¥[0-9,]+\\.[0-9]{2} / ¥100,000\\.00; \\+¥20,000\\.00 \\(reason 301\\)`,
       ),
+    );
+  });
+
+  it("has the fund prepay City General's stents and settle its knees directly; the statements deduct exactly what it paid", async function () {
+    const { orderBook, fund } = chain.ledger;
+    const drawn = await fund.queryFilter(fund.filters.FundDrawn());
+    expect(drawn.map((e) => [e.args.hospital, e.args.fromPrepayment, e.args.fromEscrow])).to.deep.equal([
+      [general, STENT_PREPAYMENT, 0n],
+      [general, 0n, 9_600_000n],
+    ]);
+    // The knee order: the fund paid Boreal, and the late penalty went back to its escrow.
+    const kneeOrder = drawn[1].args.orderId;
+    const late = (await settlements()).find((e) => e.args.orderId === kneeOrder)!;
+    const [kneePaid] = await orderBook.queryFilter(
+      orderBook.filters.SettlementFundPaid(late.args.shipmentId),
+    );
+    expect(kneePaid.args.amount).to.equal(late.args.payout.paid);
+    const restored = await fund.queryFilter(fund.filters.FundRestored(kneeOrder));
+    expect(restored.map((e) => [e.args.toPrepayment, e.args.toEscrow])).to.deep.equal([
+      [0n, late.args.payout.penalty],
+    ]);
+    const fundPaid = (await orderBook.queryFilter(orderBook.filters.SettlementFundPaid())).reduce(
+      (sum, e) => sum + e.args.amount,
+      0n,
+    );
+    expect(fundPaid).to.equal(STENT_PREPAYMENT + late.args.payout.paid);
+    const { accounts, statements } = summary.fund;
+    expect(accounts.items.map((a) => [a.hospital, a.direct, a.prepaid, a.escrowed])).to.deep.equal([
+      [general.toLowerCase(), false, String(STENT_PREPAYMENT), "0"],
+      [general.toLowerCase(), true, "0", String(KNEE_ESCROW)],
+    ]);
+    expect(accounts.items.reduce((t, a) => t + BigInt(a.spent), 0n)).to.equal(fundPaid);
+    const { paidIn, drawn: net, returned, held } = accounts.totals;
+    expect(BigInt(paidIn)).to.equal(BigInt(net) + BigInt(returned) + BigInt(held));
+    expect(BigInt(held)).to.equal(await chain.ledger.token.balanceOf(await fund.getAddress()));
+    const deducted = statements
+      .flatMap((m) => m.hospitals)
+      .reduce((t, h) => t + BigInt(h.reimbursementDeduction), 0n);
+    expect(deducted).to.equal(fundPaid);
+    expect(lines.join("\n")).to.include(
+      "the fund prepays City General ¥20,000.00 of its stents (30 % cover) and escrows ¥100,000.00",
+    );
+    expect(lines.join("\n")).to.match(
+      /insurance fund: +paid in ¥120,000\.00, drawn by orders ¥[0-9,.]+, paid to suppliers ¥[0-9,.]+/,
     );
   });
 

@@ -27,6 +27,7 @@ const ROLES = [
   "hospital-approver",
   "hospital-receiver",
   "hospital-settler",
+  "payer",
 ];
 
 interface Running {

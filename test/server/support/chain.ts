@@ -2,6 +2,7 @@ import { createServer } from "node:net";
 import { ethers, type HDNodeWallet, type JsonRpcProvider } from "ethers";
 import type { TenderTermsStruct } from "../../../typechain-types/contracts/TenderHouse";
 import * as act from "../../../ledger/acts";
+import { DEV_ACCOUNT_COUNT } from "../../../scripts/lib/stack/accounts";
 import { devWallet, startAnvil, type AnvilNode } from "../../../scripts/lib/anvil";
 import {
   deployLedger,
@@ -109,7 +110,8 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startChain(): Promise<ChainStack> {
-  const node = await startAnvil({ port: await freePort() });
+  // The whole demo cast is funded, its payer included (the demo test plays the demo here).
+  const node = await startAnvil({ port: await freePort(), accounts: DEV_ACCOUNT_COUNT });
   const provider = node.provider;
   const w = (i: number) => devWallet(i, provider);
   const cast: Cast = {

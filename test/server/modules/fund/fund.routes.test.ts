@@ -54,6 +54,7 @@ forEachEngine((engine) => {
     const otherPayer = extraWallet(chain, 16);
     for (const w of [payer, otherPayer]) await act.grantPayer(ledger, cast.regulator, w.address);
     await act.sent(ledger.token.connect(cast.admin).mint(payer.address, 100_000_000n));
+    await act.sent(ledger.token.connect(payer).approve(await ledger.fund.getAddress(), ethers.MaxUint256));
     const { tenderId } = await ledger.agreements.agreementTerms(p.agreementId);
     await act.coverTender(ledger, payer, tenderId, 3_000, false);
     await act.payIntoFund(ledger, payer, { agreementId: p.agreementId, hospital: H, amount: 300_000n });

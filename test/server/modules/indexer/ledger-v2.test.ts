@@ -33,7 +33,8 @@ import { indexLedger } from "../../support/indexer";
  * scoped, lifted and recalled again; invitations and members who left or were unbound; GTIN
  * registrations renewed; a budget set, adjusted by two approvers (another proposal withdrawn)
  * and charged by a funding; a consignment offered, elected, received, partly used and partly
- * returned. One chain serves the file; each engine indexes it from scratch.
+ * returned; the fund's cover, prepayment and escrow, drawn by an order, spent on its delivery and
+ * restored by its cancellation. One chain serves the file; each engine indexes it from scratch.
  */
 
 const ZERO = ethers.ZeroAddress;
@@ -61,6 +62,8 @@ describe("ledger v2 projections against the chain's views", function () {
   let consignedOrder: bigint;
   let consignedShipment: bigint;
   let consumptionBatch: string;
+  let payer: HDNodeWallet;
+  let fundOrder: bigint;
   /** The last block of procure(): every v2 act of this file comes after it. */
   let procured: number;
 
@@ -202,6 +205,42 @@ describe("ledger v2 projections against the chain's views", function () {
     await act.returnConsignedStock(ledger, cast.hospital, consignedShipment, 1, 401);
     await act.confirmConsignedReturn(ledger, cast.supplier, consignedShipment);
 
+    // The fund: a payer covers agreement B's tender with direct settlement, prepays the hospital
+    // ¥500.00 and escrows ¥1,000.00; an order of 10 units (¥900.00) draws ¥500.00 and ¥400.00;
+    // 4 units are delivered and settled (¥360.00 of the fund's money) and, the supplier agreeing,
+    // the rest is cancelled: its ¥540.00 goes back to the escrow first (¥400.00), then the
+    // prepayment (¥140.00).
+    payer = devWallet(17, chain.provider);
+    await act.grantPayer(ledger, cast.regulator, payer.address);
+    await act.sent(ledger.token.connect(cast.admin).mint(payer.address, 1_000_000n));
+    await act.sent(ledger.token.connect(payer).approve(await ledger.fund.getAddress(), ethers.MaxUint256));
+    await act.coverTender(ledger, payer, forfeitTender, 3_000, true);
+    const account = { agreementId: agreementB, hospital: cast.hospital.address };
+    await act.payIntoFund(ledger, payer, { ...account, amount: 50_000n });
+    await act.payIntoFund(ledger, payer, { ...account, amount: 100_000n, escrow: true });
+    fundOrder = await act.placeOrder(ledger, cast.hospital, {
+      agreementId: agreementB,
+      quantity: 10n,
+      requestedDelivery: (await chain.now()) + 20 * DAY,
+      reference: "PO-FUND",
+    });
+    await act.approveOrder(ledger, cast.approver, fundOrder);
+    const { shipmentId: fundShipment } = await act.createShipment(ledger, cast.supplier, {
+      orderId: fundOrder,
+      gtin: GTIN,
+      lot: LOT,
+      expiry: (await chain.now()) + 365 * DAY,
+      serials: ["F1", "F2", "F3", "F4"],
+      notice: "DESADV-FUND",
+    });
+    await act.confirmShipment(ledger, cast.settler, fundShipment, {
+      accepted: 4,
+      rejected: 0,
+      receiptHash: ethers.id("GR-FUND"),
+    });
+    await act.sent(ledger.orderBook.connect(cast.supplier).agreeToCancel(fundOrder));
+    await act.sent(ledger.orderBook.connect(cast.hospital).cancelOrder(fundOrder));
+
     const trace = ledger.trace;
     const gtin = BigInt(GTIN);
     await act.sent(trace.connect(cast.regulator).recall(gtin, RECALL_LOT, 1));
@@ -310,7 +349,8 @@ describe("ledger v2 projections against the chain's views", function () {
         ]);
       }
       // The procured order's 10 units and order 2's 5 are funded; the claim accepted 3 of order
-      // 2's 5 units, the settler all 10 of the procured order's.
+      // 2's 5 units, the settler all 10 of the procured order's. Agreement B also took the fund's
+      // order: 4 of its 10 units delivered and accepted, the other 6 cancelled.
       const volumes = await rows(
         `SELECT funded_volume, accepted_volume FROM agreements WHERE id IN ($1, $2) ORDER BY id`,
         [p.agreementId, agreementB],
@@ -318,7 +358,7 @@ describe("ledger v2 projections against the chain's views", function () {
       // The procured agreement also took the 4 consigned units (funded, then accepted into custody).
       expect(volumes).to.deep.equal([
         { funded_volume: "14", accepted_volume: "14" },
-        { funded_volume: "5", accepted_volume: "3" },
+        { funded_volume: "9", accepted_volume: "7" },
       ]);
     });
 
@@ -395,9 +435,9 @@ describe("ledger v2 projections against the chain's views", function () {
       const { ledger, cast } = chain;
       const settled = await rows(`SELECT * FROM settlements ORDER BY shipment_id`);
       const events = await ledger.orderBook.queryFilter(ledger.orderBook.filters.ShipmentSettled());
-      // The procured shipment, the claimed one and the consigned one.
-      expect(events).to.have.length(3);
-      expect(settled).to.have.length(3);
+      // The procured shipment, the claimed one, the consigned one and the fund-drawn one.
+      expect(events).to.have.length(4);
+      expect(settled).to.have.length(4);
       for (const e of events) {
         const row = settled.find((r) => r.shipment_id === e.args.shipmentId.toString())!;
         expect(row).to.include({
@@ -463,15 +503,20 @@ describe("ledger v2 projections against the chain's views", function () {
         String(onChain.amount),
         String(onChain.spent),
       ]);
-      // Order 2 charged it: what it still holds in escrow plus what its supplier was paid; and
-      // the consigned order: what its consigned stock still holds plus the unit used (the
-      // returned unit went back to the budget).
-      const [settled] = await ledger.orderBook.queryFilter(
-        ledger.orderBook.filters.ShipmentSettled(shipment2),
-      );
+      // Order 2 charged it: what it still holds in escrow plus what its supplier was paid; the
+      // consigned order: what its consigned stock still holds plus the unit used (the returned
+      // unit went back to the budget); and the fund-drawn order, whatever paid for it: what its
+      // delivery cost (its cancelled rest went back).
+      const paidFor = async (orderId: bigint) =>
+        (await ledger.orderBook.queryFilter(ledger.orderBook.filters.ShipmentSettled(undefined, orderId)))[0]
+          .args.payout.paid;
       const consigned = await ledger.consignment.stock(consignedShipment);
       expect(onChain.spent).to.equal(
-        (await ledger.orderBook.order(order2)).escrow + settled.args.payout.paid + consigned.held + 10_000n,
+        (await ledger.orderBook.order(order2)).escrow +
+          (await paidFor(order2)) +
+          consigned.held +
+          10_000n +
+          (await paidFor(fundOrder)),
       );
       const adjustments = await rows(`SELECT * FROM budget_adjustments ORDER BY id`);
       expect(adjustments).to.have.lengthOf(Number(await ledger.budgets.adjustmentCount()));
@@ -643,6 +688,37 @@ describe("ledger v2 projections against the chain's views", function () {
         [consumptionBatch],
       );
       expect(batch).to.deep.equal({ units: 1, amount: "10000", settled_by: lc(chain.cast.settler.address) });
+    });
+
+    it("fund: the cover and every movement, whose sums are the fund book's balances", async function () {
+      const { fund } = chain.ledger;
+      const hospital = lc(chain.cast.hospital.address);
+      const [cover] = await rows(`SELECT * FROM fund_covers WHERE tender_id = $1`, [String(forfeitTender)]);
+      const c = await fund.covers(forfeitTender);
+      expect([cover.payer, cover.prepay_share_bps, cover.direct]).to.deep.equal([
+        lc(c.payer),
+        Number(c.prepayShareBps),
+        c.direct,
+      ]);
+      const moves = await rows(
+        `SELECT kind, order_id::text, shipment_id::text, prepayment::text, escrow::text, amount::text
+         FROM fund_movements WHERE agreement_id = $1 AND hospital = $2 ORDER BY block_number, log_index`,
+        [String(agreementB), hospital],
+      );
+      expect(moves.map((m) => [m.kind, m.prepayment, m.escrow, m.amount])).to.deep.equal([
+        ["prepaid", "50000", "0", "50000"],
+        ["escrowed", "0", "100000", "100000"],
+        ["drawn", "-50000", "-40000", "90000"],
+        ["spent", "0", "0", "36000"],
+        ["restored", "14000", "40000", "54000"],
+      ]);
+      expect(
+        moves.filter((m) => m.kind !== "prepaid" && m.kind !== "escrowed").map((m) => m.order_id),
+      ).to.deep.equal([String(fundOrder), String(fundOrder), String(fundOrder)]);
+      const a = await fund.accounts(agreementB, chain.cast.hospital.address);
+      const sum = (k: "prepayment" | "escrow") => moves.reduce((t, m) => t + BigInt(m[k] as string), 0n);
+      expect([sum("prepayment"), sum("escrow")]).to.deep.equal([a.prepayment, a.escrow]);
+      expect(await fund.totalDrawn()).to.equal(36_000n);
     });
 
     it("a rewind to a past block takes back exactly what the later blocks changed: the index up to that block", async function () {

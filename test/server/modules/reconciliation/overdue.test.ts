@@ -199,6 +199,7 @@ describe("ReconciliationService.overduePayments", function () {
           receiptNo: "R-1",
           acceptedAt: "2026-07-01T00:00:00.000Z",
           daysOutstanding: 62,
+          fundShare: "0",
           holds: [{ code: "SETTLEMENT_PENDING" }],
         },
         {
@@ -209,6 +210,7 @@ describe("ReconciliationService.overduePayments", function () {
           receiptNo: "R-8",
           acceptedAt: "2026-07-01T00:00:00.000Z",
           daysOutstanding: 62,
+          fundShare: "0",
           holds: [{ code: "SETTLEMENT_NOT_INDEXED", txHash: hash(8) }],
         },
         {
@@ -218,6 +220,7 @@ describe("ReconciliationService.overduePayments", function () {
           lot: "LOT-R",
           acceptedAt: "2026-07-15T00:00:00.000Z",
           daysOutstanding: 48,
+          fundShare: "0",
           holds: [
             { code: "OPEN_EXCEPTION", exceptionIds: [ids.refused], reasonCodes: ["CHAIN_REVERT"] },
             {
@@ -236,6 +239,7 @@ describe("ReconciliationService.overduePayments", function () {
           accepted: "8",
           acceptedAt: "2026-07-20T00:00:00.000Z",
           daysOutstanding: 43,
+          fundShare: "0",
           holds: [{ code: "SETTLEMENT_SUBMITTED", txHash: JOB_TX }],
         },
       ]);
@@ -301,11 +305,11 @@ describe("ReconciliationService.overduePayments", function () {
     it("exports as CSV", async function () {
       const { items: rows } = await service.overduePayments(45, { hospital: H1 });
       expect(toCsv(rows, OVERDUE_COLUMNS)).to.equal(
-        "shipment_id,order_id,hospital,supplier,receipt_no,gtin,lot,accepted,accepted_at,days_outstanding,holds," +
+        "shipment_id,order_id,hospital,supplier,receipt_no,gtin,lot,accepted,accepted_at,days_outstanding,fund_share_fen,holds," +
           "hold_details\r\n" +
-          `1,1,${H1},${SUPPLIER},R-1,${GTIN},LOT-1,10,2026-07-01T00:00:00.000Z,62,SETTLEMENT_PENDING,` +
+          `1,1,${H1},${SUPPLIER},R-1,${GTIN},LOT-1,10,2026-07-01T00:00:00.000Z,62,0,SETTLEMENT_PENDING,` +
           `"[{""code"":""SETTLEMENT_PENDING""}]"\r\n` +
-          `2,1,${H1},${SUPPLIER},R-2,${GTIN},LOT-R,10,2026-07-15T00:00:00.000Z,48,` +
+          `2,1,${H1},${SUPPLIER},R-2,${GTIN},LOT-R,10,2026-07-15T00:00:00.000Z,48,0,` +
           `OPEN_EXCEPTION;LOT_RECALLED;SETTLEMENT_FAILED,` +
           `"[{""code"":""OPEN_EXCEPTION"",""exceptionIds"":[""${ids.refused}""],""reasonCodes"":[""CHAIN_REVERT""]},` +
           `{""code"":""LOT_RECALLED"",""recalledAt"":""2026-07-20T00:00:00.000Z"",""txHash"":""${RECALL_TX}"",` +

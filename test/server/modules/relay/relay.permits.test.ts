@@ -32,6 +32,7 @@ forEachEngine((engine) => {
   let token: string;
   let tenders: string;
   let orderBook: string;
+  let fund: string;
   const relayer = devWallet(RELAYER_WALLET_INDEX).address;
   const tokens = new Map<string, string>();
 
@@ -42,6 +43,7 @@ forEachEngine((engine) => {
     token = await chain.ledger.token.getAddress();
     tenders = await chain.ledger.tenders.getAddress();
     orderBook = await chain.ledger.orderBook.getAddress();
+    fund = await chain.ledger.fund.getAddress();
   });
 
   after(() => stopApi(stack));
@@ -140,7 +142,7 @@ forEachEngine((engine) => {
           hospital,
           400,
           "RELAY_PERMIT_SPENDER_NOT_LEDGER",
-          `${spender} is not a ledger contract that takes the settlement token (tenders ${tenders}, orderBook ${orderBook})`,
+          `${spender} is not a ledger contract that takes the settlement token (tenders ${tenders}, orderBook ${orderBook}, fund ${fund})`,
         );
       }
     });
@@ -269,12 +271,14 @@ forEachEngine((engine) => {
             allowance: ethers.MaxUint256.toString(),
             permitRelayed: true,
           },
+          { spender: "fund", address: fund, allowance: "0", permitRelayed: false },
         ],
       });
       const forSupplier = (await call("GET", "/v1/relay/allowances", supplier)).json<Allowances>();
       expect(forSupplier.spenders.map((s) => [s.spender, s.permitRelayed])).to.deep.equal([
         ["tenders", true],
         ["orderBook", false],
+        ["fund", false],
       ]);
     });
 
