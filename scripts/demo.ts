@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { ethers, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
-import type { ClaimsReport } from "../api/claims";
+import type { ClaimsReport, ClaimsRisk } from "../api/claims";
 import type { DepartmentBudgetRow, DepartmentBudgetsReport } from "../api/department-budgets";
 import type { ConsoleConfig } from "../api/console";
 import type { BudgetPage } from "../api/budgets";
@@ -109,6 +109,8 @@ export interface DemoSummary {
   udi: UdiSummary;
   /** The claim audit over the cath lab's cases (GET /v1/claims, the last 12 months). */
   claimAudit: ClaimsReport;
+  /** The risk view over the same twelve months: each hospital's flags and findings with money. */
+  risk: ClaimsRisk;
   /** The insurance fund's accounts and City General's monthly statements, as its payer reads them. */
   fund: FundSummary;
 }
@@ -879,9 +881,9 @@ class Demo {
       for (const e of exceptions.items)
         for (const r of e.reasons) exceptionsByReason[r.code] = (exceptionsByReason[r.code] ?? 0) + 1;
     const regulator = await this.gateway(this.who(1));
-    const claimAudit = await regulator.get<ClaimsReport>(
-      `/v1/claims?${await this.lastTwelveMonths(regulator)}`,
-    );
+    const period = await this.lastTwelveMonths(regulator);
+    const claimAudit = await regulator.get<ClaimsReport>(`/v1/claims?${period}`);
+    const risk = await regulator.get<ClaimsRisk>(`/v1/claims/risk?${period}`);
     const flags: Record<string, number> = {};
     for await (const report of regulator.pages<ReconciliationReport>("/v1/reconciliation?limit=500"))
       for (const row of report.rows) for (const f of row.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
@@ -937,6 +939,7 @@ class Demo {
       nearExpiry,
       udi,
       claimAudit,
+      risk,
       fund,
     };
     this.print(summary);
@@ -993,6 +996,11 @@ class Demo {
     this.log(
       `  claim audit (DRG FM19):      ${fm19} cases; above the group's 95th percentile: ${outliers.join("; ") || "none"}`,
     );
+    const atRisk = s.risk.hospitals.map(
+      (h) =>
+        `${name(ethers.getAddress(h.hospital))} ${formatFen(BigInt(h.total))} (${h.lines.map((l) => `${l.code} ${l.count}`).join(", ")})`,
+    );
+    this.log(`  risk view (money at risk):   ${atRisk.join("; ") || "nothing flagged"}`);
     for (const line of fundLines(s.fund, formatFen)) this.log(line);
   }
 

@@ -1,7 +1,7 @@
 import type { FundAccounts, FundStatement } from "../../api/fund";
 import * as act from "../../ledger/acts";
 import { allowanceCommands } from "./allowance";
-import { claims } from "./claims";
+import { claims, claimsRisk } from "./claims";
 import { UsageError, type CommandSpec, type GroupSpec } from "./command";
 import { chainAct } from "./options";
 import { list, record } from "./output";
@@ -172,6 +172,7 @@ export const fundGroup: GroupSpec = {
     statement,
     ...allowanceCommands("fund", "fund"),
     { ...claims, examples: ["sunshine fund claims --from 2027-03 --outliers"] },
+    claimsRisk,
   ],
 };
 

@@ -1,4 +1,4 @@
-import { claims } from "./claims";
+import { claims, claimsRisk } from "./claims";
 import type { GroupSpec } from "./command";
 import { grantPayer } from "./fund";
 import { publishHospitalName } from "./hospital-names";
@@ -38,5 +38,6 @@ export const regulatorGroup: GroupSpec = {
     trail,
     verify,
     claims,
+    claimsRisk,
   ],
 };

@@ -1,10 +1,14 @@
-import type { ClaimGroupRow, ClaimOutlier } from "../../../api/claims";
+import type { ClaimGroupRow, ClaimOutlier, RareHighValueUse } from "../../../api/claims";
 import type { Db } from "../../db";
 import { monthBoundsSql } from "../../lib/month-range";
 import { int, text, type Row } from "../../lib/projection-row";
 
 /** A group's cases are judged against its 95th percentile only once it has this many. */
 export const MIN_GROUP_CASES = 10;
+/** An item billed on fewer than this share of a group's cases (percent) is rare for the group. */
+export const RARE_USE_PERCENT = 5;
+/** Default unit price (fen) from which a consumable counts as high-value: ¥500.00. */
+export const HIGH_VALUE_FEN = 50_000;
 
 interface Scope {
   from: string;
@@ -82,5 +86,57 @@ export async function outliers(db: Db, scope: Scope): Promise<ClaimOutlier[]> {
     units: int(r.units),
     groupCases: int(r.group_cases),
     groupP95: text(r.p95),
+  }));
+}
+
+/**
+ * High-value items (billed at `highValueFrom` fen a unit or more) on cases of groups that rarely
+ * bill them: fewer than RARE_USE_PERCENT % of the group's cases across every hospital, for groups
+ * of MIN_GROUP_CASES cases or more. One row per case × item, dearest first.
+ */
+export async function rareHighValueUses(
+  db: Db,
+  scope: Scope & { highValueFrom: number },
+): Promise<RareHighValueUse[]> {
+  const c = cases(scope);
+  const [hv, minCases, rare] = [scope.highValueFrom, MIN_GROUP_CASES, RARE_USE_PERCENT].map(
+    (v) => `$${c.params.push(v)}`,
+  );
+  const { start, end } = monthBoundsSql("$1", "$2", "$3");
+  const hospital = scope.hospital === undefined ? "" : `AND p.hospital = $${c.params.push(scope.hospital)}`;
+  const { rows } = await db.query<Row>(
+    `WITH ${c.sql},
+     items AS (
+       SELECT u.hospital, u.case_id, u.gtin, sum(u.billed_amount) AS billed, sum(u.quantity)::int AS units
+       FROM usages u
+       WHERE u.case_id IS NOT NULL AND u.used_at >= ${start} AND u.used_at < ${end}
+       GROUP BY u.hospital, u.case_id, u.gtin
+       HAVING sum(u.quantity) > 0
+     ),
+     priced AS (
+       SELECT i.*, c.case_group, c.month FROM items i
+       JOIN cases c ON c.hospital = i.hospital AND c.case_id = i.case_id
+       WHERE i.billed >= ${hv} * i.units
+     ),
+     uses AS (SELECT case_group, gtin, count(*)::int AS cases_with FROM priced GROUP BY case_group, gtin)
+     SELECT p.hospital, p.case_id, p.case_group, p.month, p.gtin, p.units, p.billed::text AS billed,
+       g.cases AS group_cases, x.cases_with
+     FROM priced p
+     JOIN groups g ON g.case_group = p.case_group
+     JOIN uses x ON x.case_group = p.case_group AND x.gtin = p.gtin
+     WHERE g.cases >= ${minCases} AND x.cases_with * 100 < ${rare} * g.cases ${hospital}
+     ORDER BY p.billed DESC, p.hospital, p.case_id, p.gtin`,
+    c.params,
+  );
+  return rows.map((r) => ({
+    hospital: text(r.hospital),
+    caseId: text(r.case_id),
+    caseGroup: text(r.case_group),
+    month: text(r.month),
+    gtin: text(r.gtin),
+    units: int(r.units),
+    billed: text(r.billed),
+    groupCases: int(r.group_cases),
+    groupCasesWithItem: int(r.cases_with),
   }));
 }

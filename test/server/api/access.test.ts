@@ -41,6 +41,7 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/sunshine/prices": [PUBLIC],
   "get /v1/sunshine/scorecards": [PUBLIC],
   "get /v1/claims": ["regulator", "payer"],
+  "get /v1/claims/risk": ["regulator", "payer"],
   "get /v1/fund/accounts": FUND_READERS,
   "get /v1/fund/statements": FUND_READERS,
   "get /v1/hospitals": [SIGNED_IN],

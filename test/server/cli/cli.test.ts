@@ -5,10 +5,11 @@ import { expect } from "chai";
 import { encryptKeystoreJsonSync, ethers, Wallet, type HDNodeWallet } from "ethers";
 import * as act from "../../../ledger/acts";
 import type { ExceptionList, StocktakeReason } from "../../../api/exceptions";
-import type { ClaimsReport } from "../../../api/claims";
+import type { ClaimsReport, ClaimsRisk } from "../../../api/claims";
 import type { FundAccounts } from "../../../api/fund";
 import type { SunshineAwardPage, SunshinePrices, SunshineScorecards } from "../../../api/sunshine";
 import { GatewayClient, GatewayError } from "../../../scripts/lib/gateway-client";
+import { monthOf } from "../../../server/lib/month-range";
 import { DAY, useCliHarness } from "./harness";
 
 /**
@@ -99,6 +100,7 @@ describe("sunshine CLI", function () {
         "trail",
         "verify",
         "claims",
+        "risk",
       ],
       hospital: [
         "set-member",
@@ -159,6 +161,7 @@ describe("sunshine CLI", function () {
         "allowance show",
         "allowance grant",
         "claims",
+        "risk",
       ],
       public: ["awards", "prices", "scorecards"],
     };
@@ -1139,13 +1142,7 @@ describe("sunshine CLI", function () {
   it("regulator claims: the case U-1 was billed on, by its DRG group, as the API reports it; a month that is not one is refused", async () => {
     const gw = ["--gateway", h.gatewayUrl];
     // U-1's month as the gateway counts it (its TIME_ZONE, by default Asia/Shanghai).
-    const month = new Intl.DateTimeFormat("en-CA", {
-      timeZone: "Asia/Shanghai",
-      year: "numeric",
-      month: "2-digit",
-    })
-      .format(new Date())
-      .slice(0, 7);
+    const month = monthOf(new Date(), "Asia/Shanghai");
     const api = new GatewayClient(h.gatewayUrl);
     await api.login(regulator);
     const report = await api.get<ClaimsReport>(`/v1/claims?from=${month}&to=${month}`);
@@ -1157,8 +1154,27 @@ describe("sunshine CLI", function () {
     expect(
       ok(await h.as(regulator, ["regulator", "claims", "--from", month, "--outliers", ...gw])),
     ).to.include("no case above its group's 95th percentile");
+    expect(
+      ok(await h.as(regulator, ["regulator", "claims", "--from", month, "--rare-high-value", ...gw])),
+    ).to.include("no high-value item on a group that rarely uses it");
     fails(
       await h.as(regulator, ["regulator", "claims", "--from", "2026-13", ...gw]),
+      /--from must be a month as YYYY-MM/,
+    );
+  });
+
+  it("regulator risk: the risk view per hospital as the API reports it, CSV-ready lines with their money", async () => {
+    const gw = ["--gateway", h.gatewayUrl];
+    const month = monthOf(new Date(), "Asia/Shanghai");
+    const api = new GatewayClient(h.gatewayUrl);
+    await api.login(regulator);
+    const risk = await api.get<ClaimsRisk>(`/v1/claims/risk?from=${month}&to=${month}`);
+    const printed = JSON.parse(
+      ok(await h.as(regulator, ["regulator", "risk", "--from", month, "--json", ...gw])),
+    );
+    expect(printed).to.deep.equal(risk);
+    fails(
+      await h.as(regulator, ["regulator", "risk", "--from", "2026-13", ...gw]),
       /--from must be a month as YYYY-MM/,
     );
   });

@@ -451,6 +451,27 @@ describe("demo scenario", function () {
     );
   });
 
+  it("rolls the year's flags up per hospital with the money billed on them: nothing but what the reconciliation and the claim audit found", function () {
+    const { risk, claimAudit, flags } = summary;
+    const counted: Record<string, number> = {};
+    for (const h of risk.hospitals)
+      for (const l of h.lines) counted[l.code] = (counted[l.code] ?? 0) + l.count;
+    // The claim audit's one outlier and no high-value item on a group that rarely uses it.
+    expect(claimAudit.rareHighValue).to.deep.equal([]);
+    expect(counted).to.deep.equal({ ...flags, CASE_COST_OUTLIER: 1 });
+    const outlier = risk.hospitals.flatMap((h) => h.lines).find((l) => l.code === "CASE_COST_OUTLIER")!;
+    expect(outlier.hospital).to.equal(general.toLowerCase());
+    const [o] = claimAudit.outliers;
+    expect(outlier.amount).to.equal(String(BigInt(o.cost) - BigInt(o.groupP95)));
+    for (const h of risk.hospitals)
+      expect(BigInt(h.total)).to.equal(
+        BigInt(h.flaggedBilled) + BigInt(h.outlierExcess) + BigInt(h.rareHighValueBilled),
+      );
+    expect(lines.join("\n")).to.match(
+      /risk view \(money at risk\): +.*City General Hospital ¥[0-9,]+\.[0-9]{2} \(/,
+    );
+  });
+
   it("has the fund prepay City General's stents and settle its knees directly; the statements deduct exactly what it paid", async function () {
     const { orderBook, fund } = chain.ledger;
     const drawn = await fund.queryFilter(fund.filters.FundDrawn());
