@@ -82,6 +82,8 @@ describe("console: allowances", function () {
         "Exceptions",
         "Payments",
         "Commitments",
+        "Fund accounts",
+        "Fund statement",
         "Spend by category",
         "Department budgets",
         "Budgets on the ledger",

@@ -25,7 +25,11 @@ const SECTIONS: readonly Section[] = [
   },
   { roles: ["regulator"], load: () => import("../pages/regulator/routes").then((m) => m.regulatorRoutes) },
   {
-    roles: ["regulator"],
+    roles: ["payer", "regulator", ...HOSPITAL_STAFF],
+    load: () => import("../pages/fund/routes").then((m) => m.fundRoutes),
+  },
+  {
+    roles: ["regulator", "payer"],
     load: () => import("../pages/regulator/reports/routes").then((m) => m.regulatorReportRoutes),
   },
   {
@@ -41,7 +45,7 @@ const SECTIONS: readonly Section[] = [
     load: () => import("../pages/ledger-budgets/routes").then((m) => m.ledgerBudgetsRoutes),
   },
   {
-    roles: ["supplier", "hospital-admin"],
+    roles: ["supplier", "hospital-admin", "payer"],
     load: () => import("../pages/allowance/routes").then((m) => m.allowanceRoutes),
   },
   {

@@ -115,6 +115,41 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
     en: "The shipment has not expired yet: it cannot be written off.",
     zh: "该发货单尚未过期，不能核销。",
   },
+  // The fund book (FundBook): the payer's acts on the fund accounts page.
+  FundCoverAlreadySet: {
+    en: "This tender is already covered: a cover is set once and never changes.",
+    zh: "该招标项目已被承保：承保只能设定一次，且不可更改。",
+  },
+  FundShareTooHigh: { en: "The prepayment share cannot exceed 100 %.", zh: "预付比例不能超过 100%。" },
+  FundNotCoverPayer: {
+    en: "You do not cover this agreement's tender: only the payer that covers it pays in.",
+    zh: "您未承保该协议所属的招标项目：只有承保方可以拨付资金。",
+  },
+  FundNotDirect: {
+    en: "This agreement's tender is not settled directly by the fund: only a prepayment can be paid in.",
+    zh: "该协议所属招标项目不由医保基金直接结算：只能拨付预付款。",
+  },
+  FundZeroAmount: { en: "Give an amount above zero.", zh: "金额必须大于零。" },
+  FundTermEnded: {
+    en: "The agreement's term has ended: nothing more is paid in.",
+    zh: "该协议已期满，不能再拨付资金。",
+  },
+  FundTermNotEnded: {
+    en: "The agreement's term has not ended: the undrawn balance is returned only after it.",
+    zh: "该协议尚未期满：期满后方可退回未支取余额。",
+  },
+  FundHospitalNotParty: {
+    en: "This hospital has no committed volume under the agreement.",
+    zh: "该医院在此协议下没有约定采购量。",
+  },
+  FundPrepaymentAboveCap: {
+    en: "The prepayment exceeds what the cover's share of the hospital's committed value still allows.",
+    zh: "预付金额超出承保比例下该医院约定采购金额的剩余可预付额度。",
+  },
+  FundNothingToReturn: {
+    en: "Nothing undrawn is left in this account to return.",
+    zh: "该账户没有可退回的未支取余额。",
+  },
 };
 
 export function chainErrorSentence(name: string | undefined, lang: Lang): string | null {

@@ -3,6 +3,7 @@
  * a missing translation is a compile error, not a blank on screen. `{name}` marks a value.
  */
 import { en as allowance } from "../pages/allowance/messages";
+import { en as fund } from "../pages/fund/messages";
 import { en as hospital } from "../pages/hospital/messages";
 import { en as regulatorReports } from "../pages/regulator/reports/messages";
 import { en as regulator } from "../pages/regulator/messages";
@@ -34,6 +35,7 @@ export const en = {
   ...sunshine,
   ...reasons,
   ...allowance,
+  ...fund,
   "app.title": "Sunshine Ledger",
   "app.subtitle": "Medical consumables procurement ledger",
   "lang.switch": "中文",
@@ -56,6 +58,7 @@ export const en = {
   "role.hospital-approver": "Procurement approver",
   "role.hospital-receiver": "Warehouse",
   "role.hospital-settler": "Settler",
+  "role.payer": "Insurance fund",
   "nav.home": "Home",
   "nav.supplier.documents": "My qualification",
   "nav.supplier.tenders": "Tenders and bids",

@@ -1,5 +1,6 @@
 import type { Messages } from "./en";
 import { zh as allowance } from "../pages/allowance/messages";
+import { zh as fund } from "../pages/fund/messages";
 import { zh as hospital } from "../pages/hospital/messages";
 import { zh as regulatorReports } from "../pages/regulator/reports/messages";
 import { zh as regulator } from "../pages/regulator/messages";
@@ -32,6 +33,7 @@ export const zh: Messages = {
   ...sunshine,
   ...reasons,
   ...allowance,
+  ...fund,
   "app.title": "阳光采购账本",
   "app.subtitle": "医用耗材采购区块链账本",
   "lang.switch": "English",
@@ -52,6 +54,7 @@ export const zh: Messages = {
   "role.hospital-approver": "采购审批人",
   "role.hospital-receiver": "库房验收",
   "role.hospital-settler": "结算",
+  "role.payer": "医保基金",
   "nav.home": "首页",
   "nav.supplier.documents": "我的资质",
   "nav.supplier.tenders": "招标与投标",

@@ -37,6 +37,13 @@ export function date(iso: string | null | undefined, timeZone: string, lang: "zh
   }).format(new Date(iso));
 }
 
+/** The calendar month (YYYY-MM) an instant falls in, in `timeZone`: the month reports ask for. */
+export function monthOf(at: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" })
+    .format(at)
+    .slice(0, 7);
+}
+
 /**
  * A lot's expiry (GS1 AI 17) is a calendar date, not an instant: the label prints a day, the
  * ledger keeps it as that day's midnight UTC, and the gateway's match compares the UTC date. So it

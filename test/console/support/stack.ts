@@ -1,9 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { Wallet } from "ethers";
+import { JsonRpcProvider, Wallet, type ContractRunner } from "ethers";
 import type { Browser } from "playwright-core";
 import type { DemoAccount } from "../../../api/console";
+import * as act from "../../../ledger/acts";
+import { connectLedger, type DeploymentRecord, type Ledger } from "../../../ledger/contracts";
+import { devWallet } from "../../../scripts/lib/anvil";
+import { ADMIN_INDEX } from "../../../scripts/lib/stack/accounts";
 import { compiled } from "../../server/helpers/build";
 import { tempDir } from "../../server/helpers/temp-dir";
 import { freePort } from "../../server/support/chain";
@@ -23,6 +27,8 @@ export interface DemoStack {
   accounts: DemoAccount[];
   /** The account of the demo cast named `name` (accounts.json). */
   account(name: string): DemoAccount;
+  /** The ledger's contracts (`<DATA_DIR>/deployment.json`), connected to `runner`. */
+  ledger(runner: ContractRunner): Ledger;
   /** Everything the stack printed, for a failing test's message. */
   output(): string;
   stop(): Promise<void>;
@@ -58,6 +64,9 @@ export async function startDemoStack(): Promise<DemoStack> {
   const stopOnExit = () => child.kill("SIGINT");
   process.once("exit", stopOnExit);
   const accounts = JSON.parse(readFileSync(path.join(dataDir, "accounts.json"), "utf8")) as DemoAccount[];
+  const deployment = JSON.parse(
+    readFileSync(path.join(dataDir, "deployment.json"), "utf8"),
+  ) as DeploymentRecord;
   return {
     url: `http://127.0.0.1:${port}`,
     rpcUrl: `http://127.0.0.1:${chainPort}`,
@@ -67,6 +76,7 @@ export async function startDemoStack(): Promise<DemoStack> {
       if (!found) throw new Error(`no demo account ${name}: ${accounts.map((a) => a.name).join(", ")}`);
       return found;
     },
+    ledger: (runner) => connectLedger(deployment, runner),
     output: () => output,
     stop: async () => {
       process.removeListener("exit", stopOnExit);
@@ -76,6 +86,29 @@ export async function startDemoStack(): Promise<DemoStack> {
       }
     },
   };
+}
+
+/**
+ * An insurance-fund payer of the test's own: development account `index`, past the demo cast's,
+ * so nothing of the demo year is its. The demo regulator grants it PAYER_ROLE and the ledger
+ * admin mints it `fen`; it holds no ether, as its acts are relayed.
+ */
+export async function addPayer(stack: DemoStack, fen: bigint, index = 30): Promise<Wallet> {
+  // No cache: the regulator's and the admin's acts each read their account's current nonce.
+  const provider = new JsonRpcProvider(stack.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  try {
+    const payer = new Wallet(devWallet(index).privateKey);
+    const regulator = new Wallet(
+      stack.account("Provincial Medical Products Administration").privateKey,
+      provider,
+    );
+    const ledger = stack.ledger(provider);
+    await act.grantPayer(ledger, regulator, payer.address);
+    await act.sent(ledger.token.connect(devWallet(ADMIN_INDEX, provider)).mint(payer.address, fen));
+    return payer;
+  } finally {
+    provider.destroy();
+  }
 }
 
 let shared: Promise<DemoStack> | undefined;

@@ -17,7 +17,8 @@ type SpenderAllowance = Allowances["spenders"][number];
 /**
  * The signed-in account's settlement-token balance and the allowances its acts draw on — a
  * supplier's to the tender house (bid bonds), a hospital account's to the order book (order
- * escrow) — each with a form that sets a new one by a permit the gateway relays.
+ * escrow), the fund's payer's to the fund book (prepayments and escrow) — each with a form that
+ * sets a new one by a permit the gateway relays.
  */
 export function AllowancePage() {
   const { t } = useI18n();

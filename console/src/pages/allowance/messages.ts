@@ -12,6 +12,9 @@ export const en = {
   "allowance.orderBook.title": "Order escrow allowance (order book)",
   "allowance.orderBook.text":
     "The approval that funds an order moves its value into escrow: the order book takes it from this hospital account under this allowance. Set it to at least the value of the orders your approvers will fund.",
+  "allowance.fund.title": "Fund allowance (fund book)",
+  "allowance.fund.text":
+    "Prepayments and direct-settlement escrow move from the fund's account into the fund book under this allowance. Set it to at least what you will pay in.",
   "allowance.current": "Current allowance",
   "allowance.contract": "Contract",
   "allowance.unlimited": "Unlimited",
@@ -35,6 +38,9 @@ export const zh: Record<keyof typeof en, string> = {
   "allowance.orderBook.title": "订单托管授权额度（订单合约）",
   "allowance.orderBook.text":
     "使订单注资的那次审批会将订单金额转入托管：订单合约在此额度内从本医院账户划转。请至少设为审批人将要审批的订单金额之和。",
+  "allowance.fund.title": "医保基金授权额度（基金合约）",
+  "allowance.fund.text":
+    "预付款和直接结算资金在此额度内从医保基金账户转入基金合约。请至少设为您将要拨付的金额。",
   "allowance.current": "当前额度",
   "allowance.contract": "合约",
   "allowance.unlimited": "不限额",

@@ -6,6 +6,7 @@ import { PartyName } from "../../../components/PartyName";
 import { QueryState } from "../../../components/QueryState";
 import { useI18n } from "../../../i18n/i18n";
 import { api, withQuery } from "../../../lib/api";
+import { monthOf } from "../../../lib/format";
 import { useLedgerNow } from "../../../lib/ledger-clock";
 import { useSession } from "../../../lib/session";
 import { useFormat } from "../../../lib/use-format";
@@ -13,7 +14,8 @@ import { useFormat } from "../../../lib/use-format";
 const MONTH = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
 
 /**
- * GET /v1/claims: the claim audit — per hospital, month and DRG/DIP group the cases and their
+ * GET /v1/claims: the claim audit, for the regulator and the insurance fund's payer (the
+ * authorities that audit claims) — per hospital, month and DRG/DIP group the cases and their
  * consumable cost, and the cases above their group's 95th percentile across hospitals. The
  * months default to the twelve up to the ledger's now, in the gateway's time zone.
  */
@@ -22,8 +24,7 @@ export function ClaimsPage() {
   const { yuan } = useFormat();
   const timeZone = useSession().config?.timeZone ?? "Asia/Shanghai";
   const now = useLedgerNow()();
-  const month = (at: number) =>
-    new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" }).format(at).slice(0, 7);
+  const month = (at: number) => monthOf(at, timeZone);
   // Typed months, else the defaults, which follow the ledger's clock once it has been read.
   const [typedFrom, setFrom] = useState<string | null>(null);
   const [typedTo, setTo] = useState<string | null>(null);

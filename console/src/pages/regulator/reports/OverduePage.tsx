@@ -10,7 +10,8 @@ import { useFormat } from "../../../lib/use-format";
 import { PartyName } from "../../../components/PartyName";
 
 /**
- * GET /v1/payments/overdue?days=…: accepted shipments unpaid after N days, with their holds; the
+ * GET /v1/payments/overdue?days=…: accepted shipments unpaid after N days, with their holds and
+ * the insurance fund's share of what each will pay (a payer sees those its money pays for); the
  * whole list as one CSV.
  */
 export function OverduePage() {
@@ -63,6 +64,12 @@ export function OverduePage() {
           { title: t("reports.gtin"), dataIndex: "gtin" },
           { title: t("reports.lot"), dataIndex: "lot" },
           { title: t("reports.rec.accepted"), dataIndex: "accepted", align: "right" },
+          {
+            title: t("reports.overdue.fundShare"),
+            key: "fundShare",
+            align: "right",
+            render: (_, p) => format.yuan(p.fundShare),
+          },
           {
             title: t("reports.overdue.acceptedAt"),
             dataIndex: "acceptedAt",

@@ -113,6 +113,7 @@ export const en = {
   "reports.overdue.acceptedAt": "Accepted at",
   "reports.overdue.outstanding": "Days outstanding",
   "reports.overdue.holds": "Held by",
+  "reports.overdue.fundShare": "Insurance fund's share",
   "reports.ful.title": "Commitment fulfilment",
   "reports.ful.intro":
     "Per agreement and hospital: the volume committed in the tender against what was funded and accepted, and the pace still needed by the end of the term.",
@@ -243,6 +244,7 @@ export const zh: Record<keyof typeof en, string> = {
   "reports.overdue.acceptedAt": "验收时间",
   "reports.overdue.outstanding": "逾期天数",
   "reports.overdue.holds": "暂缓原因",
+  "reports.overdue.fundShare": "医保基金承担",
   "reports.ful.title": "约定采购量完成情况",
   "reports.ful.intro": "按协议和医院：招标时承诺的采购量与已支付、已验收数量的对比，以及期满前仍需的进度。",
   "reports.ful.agreements": "协议",

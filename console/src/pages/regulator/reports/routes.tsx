@@ -5,7 +5,7 @@ import { OverduePage } from "./OverduePage";
 import { RecallExposurePage } from "./RecallExposurePage";
 import { ReconciliationPage } from "./ReconciliationPage";
 
-/** The regulator's reports. */
+/** The regulator's reports; the fund's payer audits claims and watches the payments its money makes. */
 export const regulatorReportRoutes: NavEntry[] = [
   {
     path: "/regulator/reconciliation",
@@ -22,7 +22,7 @@ export const regulatorReportRoutes: NavEntry[] = [
   {
     path: "/regulator/overdue",
     label: "nav.regulator.overdue",
-    roles: ["regulator"],
+    roles: ["regulator", "payer"],
     element: <OverduePage />,
   },
   {
@@ -34,7 +34,7 @@ export const regulatorReportRoutes: NavEntry[] = [
   {
     path: "/regulator/claims",
     label: "reports.nav.claims",
-    roles: ["regulator"],
+    roles: ["regulator", "payer"],
     element: <ClaimsPage />,
   },
 ];
