@@ -791,6 +791,7 @@ describe("sunshine CLI: ledger acts", function () {
         ["budgets", false, false],
         ["consignment", false, false],
         ["campusTransfers", false, false],
+        ["fund", false, false],
       ]);
       expect(await L.trace.paused()).to.equal(false);
       ok(await h.as(supplier, ["supplier", "set-carrier", carrier.address]));
