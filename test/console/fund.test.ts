@@ -172,9 +172,15 @@ describe("console: the insurance fund", function () {
         "Fund statement",
         "Overdue payments",
         "Claim audit",
+        "Risk view",
         "Allowances",
       ]);
       await open(page, "Fund accounts", "Insurance fund accounts");
+      await page.getByText("No money of the fund has moved yet.").waitFor();
+      // The fund's pages live under /fund/, which the gateway answers on a reload.
+      expect(new URL(page.url()).pathname).to.equal("/fund/accounts");
+      await page.reload();
+      await page.getByRole("heading", { name: "Insurance fund accounts", level: 1 }).waitFor();
       await page.getByText("No money of the fund has moved yet.").waitFor();
       await page
         .getByTestId("fund-allowance")
@@ -414,6 +420,8 @@ describe("console: the insurance fund", function () {
     try {
       await signInAs(p, APPROVER);
       await open(page, "Fund statement", "Fund statement");
+      // Hospital staff read the fund's pages at the payer's addresses.
+      expect(new URL(page.url()).pathname).to.equal("/fund/statement");
       await page
         .getByRole("table", { name: "Totals by hospital" })
         .getByText(yuan(mine.drawn), { exact: true })

@@ -22,6 +22,7 @@ export const PAGE_PREFIXES = [
   "/hospital",
   "/warehouse",
   "/regulator",
+  "/fund",
   "/spend",
   "/allowances",
   "/sunshine",

@@ -1,36 +1,26 @@
 import { useQuery } from "@tanstack/react-query";
-import { Form, Input, Space, Table, Typography } from "antd";
-import { useState } from "react";
-import type { ClaimGroupRow, ClaimOutlier, ClaimsReport } from "../../../../../api/claims";
+import { Space, Table, Typography } from "antd";
+import type { ClaimGroupRow, ClaimOutlier, ClaimsReport, RareHighValueUse } from "../../../../../api/claims";
+import { CsvDownload } from "../../../components/CsvDownload";
 import { PartyName } from "../../../components/PartyName";
 import { QueryState } from "../../../components/QueryState";
 import { useI18n } from "../../../i18n/i18n";
 import { api, withQuery } from "../../../lib/api";
-import { monthOf } from "../../../lib/format";
-import { useLedgerNow } from "../../../lib/ledger-clock";
-import { useSession } from "../../../lib/session";
 import { useFormat } from "../../../lib/use-format";
-
-const MONTH = /^[0-9]{4}-(0[1-9]|1[0-2])$/;
+import { MonthRangeForm, useMonthRange } from "./MonthRange";
 
 /**
  * GET /v1/claims: the claim audit, for the regulator and the insurance fund's payer (the
  * authorities that audit claims) — per hospital, month and DRG/DIP group the cases and their
- * consumable cost, and the cases above their group's 95th percentile across hospitals. The
+ * consumable cost, the cases above their group's 95th percentile across hospitals, and the
+ * high-value items billed on cases of groups that rarely use them; the whole audit as CSV. The
  * months default to the twelve up to the ledger's now, in the gateway's time zone.
  */
 export function ClaimsPage() {
   const { t } = useI18n();
   const { yuan } = useFormat();
-  const timeZone = useSession().config?.timeZone ?? "Asia/Shanghai";
-  const now = useLedgerNow()();
-  const month = (at: number) => monthOf(at, timeZone);
-  // Typed months, else the defaults, which follow the ledger's clock once it has been read.
-  const [typedFrom, setFrom] = useState<string | null>(null);
-  const [typedTo, setTo] = useState<string | null>(null);
-  const from = typedFrom ?? month(now - 330 * 86_400_000);
-  const to = typedTo ?? month(now);
-  const valid = MONTH.test(from) && MONTH.test(to) && from <= to;
+  const range = useMonthRange();
+  const { from, to, valid } = range;
   const report = useQuery({
     queryKey: ["/v1/claims", from, to],
     queryFn: () => api.get<ClaimsReport>(withQuery("/v1/claims", { from, to })),
@@ -44,20 +34,10 @@ export function ClaimsPage() {
         </Typography.Title>
         <Typography.Paragraph>{t("reports.claims.intro")}</Typography.Paragraph>
       </div>
-      <Form layout="inline">
-        <Form.Item label={t("reports.claims.from")} htmlFor="claims-from">
-          <Input
-            id="claims-from"
-            value={from}
-            onChange={(e) => setFrom(e.target.value)}
-            style={{ width: 110 }}
-          />
-        </Form.Item>
-        <Form.Item label={t("reports.claims.to")} htmlFor="claims-to">
-          <Input id="claims-to" value={to} onChange={(e) => setTo(e.target.value)} style={{ width: 110 }} />
-        </Form.Item>
-      </Form>
-      {!valid && <Typography.Text type="danger">{t("reports.claims.months")}</Typography.Text>}
+      <MonthRangeForm id="claims" range={range} />
+      {valid && (
+        <CsvDownload path={withQuery("/v1/claims", { from, to })} filename={`claims-${from}-${to}.csv`} />
+      )}
       <QueryState query={report}>
         {(r) => (
           <>
@@ -73,6 +53,11 @@ export function ClaimsPage() {
               pagination={false}
               rowKey={(o) => `${o.hospital}:${o.caseId}`}
               dataSource={r.outliers}
+              locale={{
+                emptyText: (
+                  <Typography.Text type="secondary">{t("reports.claims.outliersNone")}</Typography.Text>
+                ),
+              }}
               columns={[
                 { title: t("reports.hospital"), render: (_, o) => <PartyName address={o.hospital} /> },
                 { title: t("reports.claims.case"), dataIndex: "caseId" },
@@ -81,6 +66,39 @@ export function ClaimsPage() {
                 { title: t("reports.claims.units"), dataIndex: "units", align: "right" },
                 { title: t("reports.claims.cost"), align: "right", render: (_, o) => yuan(o.cost) },
                 { title: t("reports.claims.p95"), align: "right", render: (_, o) => yuan(o.groupP95) },
+              ]}
+            />
+            <Typography.Title level={2} style={{ fontSize: 18 }}>
+              {t("reports.claims.rare")}
+            </Typography.Title>
+            <Typography.Paragraph>
+              {t("reports.claims.rareIntro", {
+                price: yuan(String(r.highValueFrom)),
+                percent: r.rareUsePercent,
+                min: r.minGroupCases,
+              })}
+            </Typography.Paragraph>
+            <Table<RareHighValueUse>
+              aria-label={t("reports.claims.rare")}
+              size="small"
+              pagination={false}
+              rowKey={(u) => `${u.hospital}:${u.caseId}:${u.gtin}`}
+              dataSource={r.rareHighValue}
+              scroll={{ x: "max-content" }}
+              // The table's own placeholder colour is below AA contrast; secondary text meets it.
+              locale={{
+                emptyText: <Typography.Text type="secondary">{t("reports.claims.rareNone")}</Typography.Text>,
+              }}
+              columns={[
+                { title: t("reports.hospital"), render: (_, u) => <PartyName address={u.hospital} /> },
+                { title: t("reports.claims.case"), dataIndex: "caseId" },
+                { title: t("reports.claims.group"), dataIndex: "caseGroup" },
+                { title: t("reports.claims.month"), dataIndex: "month" },
+                { title: t("reports.claims.item"), dataIndex: "gtin" },
+                { title: t("reports.claims.units"), dataIndex: "units", align: "right" },
+                { title: t("reports.claims.billed"), align: "right", render: (_, u) => yuan(u.billed) },
+                { title: t("reports.claims.groupCases"), dataIndex: "groupCases", align: "right" },
+                { title: t("reports.claims.withItem"), dataIndex: "groupCasesWithItem", align: "right" },
               ]}
             />
             <Typography.Title level={2} style={{ fontSize: 18 }}>

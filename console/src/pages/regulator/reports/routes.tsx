@@ -4,8 +4,12 @@ import { FulfilmentPage } from "./FulfilmentPage";
 import { OverduePage } from "./OverduePage";
 import { RecallExposurePage } from "./RecallExposurePage";
 import { ReconciliationPage } from "./ReconciliationPage";
+import { RiskPage } from "./RiskPage";
 
-/** The regulator's reports; the fund's payer audits claims and watches the payments its money makes. */
+/**
+ * The regulator's reports; the fund's payer audits claims (the claim audit and the risk view) and
+ * watches the payments its money makes.
+ */
 export const regulatorReportRoutes: NavEntry[] = [
   {
     path: "/regulator/reconciliation",
@@ -36,5 +40,11 @@ export const regulatorReportRoutes: NavEntry[] = [
     label: "reports.nav.claims",
     roles: ["regulator", "payer"],
     element: <ClaimsPage />,
+  },
+  {
+    path: "/regulator/risk",
+    label: "reports.nav.risk",
+    roles: ["regulator", "payer"],
+    element: <RiskPage />,
   },
 ];
