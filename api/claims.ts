@@ -66,7 +66,7 @@ export const RareHighValueUse = Type.Object(
     units: Type.Integer({ description: "units of the item billed on the case, net of returns" }),
     billed: Type.With(Amount, { description: "billed for the item on the case, net of refunds (fen)" }),
     groupCases: Type.Integer({ description: "cases of the group across every hospital in the period" }),
-    groupCasesWithItem: Type.Integer({ description: "of them, the cases billed the item at high value" }),
+    groupCasesWithItem: Type.Integer({ description: "of them, the cases the item is on, at any price" }),
   },
   closed,
 );
@@ -146,7 +146,10 @@ export const RiskHospital = Type.Object(
       description: "outlier cases' cost above their groups' 95th percentile",
     }),
     rareHighValueBilled: Amount,
-    total: Type.With(Amount, { description: "the three above, added: the hospital's money at risk" }),
+    total: Type.With(Amount, {
+      description:
+        "the three above, added: the hospital's money at risk. An upper bound: a usage both flagged and on an outlier case or a rare item counts in each",
+    }),
     lines: Type.Array(RiskLine),
   },
   closed,

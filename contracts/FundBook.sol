@@ -8,6 +8,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {LedgerBase} from "./access/LedgerBase.sol";
 import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
 import {IFundBook} from "./interfaces/IFundBook.sol";
+import {ITenderHouse} from "./interfaces/ITenderHouse.sol";
 import {AgreementTerms} from "./types/LedgerTypes.sol";
 
 /// @title FundBook
@@ -41,6 +42,7 @@ contract FundBook is IFundBook, LedgerBase, ReentrancyGuardTransient {
 
     IERC20 public immutable token;
     IAgreementBook public immutable agreements;
+    ITenderHouse public immutable tenders;
     address public orderBook;
 
     uint256 public totalPaidIn;
@@ -61,10 +63,12 @@ contract FundBook is IFundBook, LedgerBase, ReentrancyGuardTransient {
         IAccessControl roles_,
         address forwarder,
         IERC20 token_,
-        IAgreementBook agreements_
+        IAgreementBook agreements_,
+        ITenderHouse tenders_
     ) LedgerBase(roles_, forwarder) {
         token = token_;
         agreements = agreements_;
+        tenders = tenders_;
     }
 
     /// @inheritdoc IFundBook
@@ -84,6 +88,9 @@ contract FundBook is IFundBook, LedgerBase, ReentrancyGuardTransient {
         Cover storage c = covers[tenderId];
         if (c.payer != address(0)) revert FundCoverAlreadySet(tenderId, c.payer);
         if (prepayShareBps > _BPS) revert FundShareTooHigh(prepayShareBps);
+        // Only a tender that exists: a cover claimed on an id to come would keep the fund the
+        // regulators appoint for it from ever covering it. Reverts with TenderNotFound.
+        tenders.tenderTerms(tenderId);
         address payer = _msgSender();
         covers[tenderId] = Cover({payer: payer, prepayShareBps: prepayShareBps, direct: direct});
         emit FundCoverSet(tenderId, payer, prepayShareBps, direct);

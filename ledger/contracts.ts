@@ -147,7 +147,13 @@ export async function deployLedger(
     ),
   );
   const fund = await deployed(
-    new FundBook__factory(deployer).deploy(rolesAddr, fwd, tokenAddr, await agreements.getAddress()),
+    new FundBook__factory(deployer).deploy(
+      rolesAddr,
+      fwd,
+      tokenAddr,
+      await agreements.getAddress(),
+      await tenders.getAddress(),
+    ),
   );
   const orderBook = await deployed(
     new OrderBook__factory(deployer).deploy(

@@ -11,7 +11,8 @@ pragma solidity ^0.8.24;
 ///   agreement. Direct settlement: the payer also deposits escrow for a hospital under a direct
 ///   agreement, without a cap.
 /// - When the order book funds a hospital's order under the agreement it draws from the
-///   prepayment first, then (direct agreements) from the escrow; the hospital pays the rest.
+///   prepayment first, then (direct agreements) from the escrow; the hospital pays the rest. A
+///   consigned order (paid on use, refundable on return) draws nothing.
 ///   What an order drew is the fund's share of its escrow: settlements spend it first, and every
 ///   refund of the order (cancellation, late penalty, unused escrow at closing) goes back to the
 ///   account it came from before anything goes to the hospital.
@@ -118,7 +119,8 @@ interface IFundBook {
     /// @notice Binds the order book, once. Requirements: DEFAULT_ADMIN_ROLE.
     function bindOrderBook(address orderBook_) external;
 
-    /// @notice Covers a tender, once. Requirements: PAYER_ROLE. Emits `FundCoverSet`.
+    /// @notice Covers a tender, once. Requirements: PAYER_ROLE; the tender exists
+    /// (`ITenderHouse.TenderNotFound`). Emits `FundCoverSet`.
     function setCover(uint256 tenderId, uint16 prepayShareBps, bool direct) external;
 
     /// @notice Prepays `amount` for `hospital` under `agreementId`, taken from the caller (which

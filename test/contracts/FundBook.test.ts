@@ -103,6 +103,15 @@ describe("FundBook", function () {
         .withArgs(tenderId, payer.address);
     });
 
+    it("refuses a tender that does not exist, so no id to come can be claimed", async function () {
+      const { ledger, payer, tenderId } = await loadFixture(fundFixture);
+      // 2^63: an id the gateway's index could not even store.
+      for (const id of [tenderId + 1n, 2n ** 63n])
+        await expect(ledger.fund.connect(payer).setCover(id, 3000, false))
+          .to.be.revertedWithCustomError(ledger.tenders, "TenderNotFound")
+          .withArgs(id);
+    });
+
     it("refuses a share above 100 %", async function () {
       const { ledger, payer, tenderId } = await loadFixture(fundFixture);
       await expect(ledger.fund.connect(payer).setCover(tenderId, 10_001, false))
@@ -213,6 +222,24 @@ describe("FundBook", function () {
         [-700_000n, -300_000n],
       );
       await expectConserved(ctx);
+    });
+
+    it("draws nothing for a consigned order: its value would come back to the hospital on a return", async function () {
+      const ctx = await loadFixture(coveredFixture);
+      const { ledger, actors, payer, agreementId, supplier } = ctx;
+      await ledger.fund.connect(payer).prepay(agreementId, actors.hospital.address, CAP);
+      await ledger.consignment.connect(supplier).offerConsignment(agreementId, false);
+      const orderId = await placeOrder(ledger, actors.hospital, agreementId, 100n);
+      await ledger.consignment.connect(actors.hospital).electConsignment(orderId);
+      const tx = ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId);
+      await expect(tx).not.to.emit(ledger.fund, "FundDrawn");
+      await expect(tx).to.changeTokenBalances(
+        ledger.token,
+        [actors.hospital, ledger.fund],
+        [-ORDER_VALUE, 0n],
+      );
+      expect(await ledger.orderBook.fundShare(orderId)).to.equal(0n);
+      expect((await account(ctx)).prepayment).to.equal(CAP);
     });
 
     it("draws nothing for another hospital's order", async function () {

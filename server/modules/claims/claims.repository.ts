@@ -90,9 +90,10 @@ export async function outliers(db: Db, scope: Scope): Promise<ClaimOutlier[]> {
 }
 
 /**
- * High-value items (billed at `highValueFrom` fen a unit or more) on cases of groups that rarely
- * bill them: fewer than RARE_USE_PERCENT % of the group's cases across every hospital, for groups
- * of MIN_GROUP_CASES cases or more. One row per case × item, dearest first.
+ * High-value items (billed at `highValueFrom` fen a unit or more on the case) on cases of groups
+ * that rarely use them: the item is on fewer than RARE_USE_PERCENT % of the group's cases across
+ * every hospital, at any price, for groups of MIN_GROUP_CASES cases or more. One row per case ×
+ * item, dearest first.
  */
 export async function rareHighValueUses(
   db: Db,
@@ -113,12 +114,13 @@ export async function rareHighValueUses(
        GROUP BY u.hospital, u.case_id, u.gtin
        HAVING sum(u.quantity) > 0
      ),
-     priced AS (
+     grouped AS (
        SELECT i.*, c.case_group, c.month FROM items i
        JOIN cases c ON c.hospital = i.hospital AND c.case_id = i.case_id
-       WHERE i.billed >= ${hv} * i.units
      ),
-     uses AS (SELECT case_group, gtin, count(*)::int AS cases_with FROM priced GROUP BY case_group, gtin)
+     -- How common the item is in the group counts every case it is on, however cheaply billed.
+     uses AS (SELECT case_group, gtin, count(*)::int AS cases_with FROM grouped GROUP BY case_group, gtin),
+     priced AS (SELECT * FROM grouped WHERE billed >= ${hv} * units)
      SELECT p.hospital, p.case_id, p.case_group, p.month, p.gtin, p.units, p.billed::text AS billed,
        g.cases AS group_cases, x.cases_with
      FROM priced p

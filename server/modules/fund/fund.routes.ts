@@ -3,6 +3,7 @@ import { bearer } from "../../../api/common";
 import { jsonOrCsv } from "../../../api/csv";
 import { errorResponses } from "../../../api/errors";
 import { FundAccounts, FundAccountsQuery, FundStatement, FundStatementQuery } from "../../../api/fund";
+import { appError } from "../../plugins/error-catalogue";
 import { HOSPITAL_ROLES, principalOf } from "../auth/auth.plugin";
 import { sendCsv, wantsCsv } from "../reconciliation/reports.http";
 import { toCsv } from "../reconciliation/reconciliation.csv";
@@ -19,8 +20,10 @@ function fundScope(request: FastifyRequest, hospital?: string): FundScope {
   const asked = hospital?.toLowerCase();
   if (p.roles.includes("regulator")) return { hospital: asked };
   if (p.roles.includes("payer")) return { payer: p.address.toLowerCase(), hospital: asked };
-  // A hospital account: its own, whatever it asked for.
-  return { hospital: p.hospital ?? undefined };
+  // A hospital account: its own, whatever it asked for. Fails closed for an account with no
+  // hospital (sign-in never gives a hospital role without one).
+  if (!p.hospital) throw appError("FORBIDDEN", `${p.address} does not belong to a hospital`);
+  return { hospital: p.hospital };
 }
 
 const READERS = ["payer", "regulator", ...HOSPITAL_ROLES] as const;

@@ -22,9 +22,11 @@ import {
  * Hospital (one of them refunded ¥750.00 of a second stent), 2 at another hospital, and one case
  * at General billed three stents (¥2,250.00) — the group's only case above its 95th percentile
  * across hospitals (¥1,350.00); group GB29, 3 cases, too few to judge, one of them dear; group
- * ES29 at the other hospital, 25 cases, each billed a stent at ¥20.00 but one billed it at
+ * ES29 at the other hospital, 25 cases, each billed a ¥20.00 dressing but one billed a stent at
  * ¥800.00: a high-value item (¥500.00 a unit and up) on 1 of the group's 25 cases (4 %, under
- * 5 %), and that case above the group's 95th percentile. None of these usages has a delivery
+ * 5 %), and that case above the group's 95th percentile; group KX11, 21 cases each billed the stent,
+ * one at ¥800.00 and the rest at ¥20.00: the stent is on every KX11 case, so not rare there,
+ * however dear on one (which is above the group's 95th percentile). None of these usages has a delivery
  * behind it (lot L1 was never shipped), so the reconciliation flags them all as phantom use: the
  * risk view rolls that up per hospital with the money billed.
  */
@@ -34,6 +36,8 @@ forEachEngine((engine) => {
   let t: Record<"regulator" | "approver" | "payer", string>;
   let H: string;
   const H2 = "0x00000000000000000000000000000000000000b2";
+  /** A cheap item of ES29's cases: a valid GTIN nobody ships. */
+  const DRESSING = "09501101530003";
   const NOV = "2026-11-15T04:00:00Z";
   let n = 0;
 
@@ -44,12 +48,13 @@ forEachEngine((engine) => {
     amount: bigint,
     quantity = 1,
     corrects?: string,
+    gtin = GTIN,
   ) {
     const usageId = `U-${++n}`;
     await insertUsage(engine.db, {
       hospital,
       usageId,
-      gtin: GTIN,
+      gtin,
       lot: "L1",
       serial: null,
       expiry: null,
@@ -91,7 +96,17 @@ forEachEngine((engine) => {
       ["IP-G3", 90_000n],
     ] as const)
       await bill(H, id, "GB29", amount);
-    for (let i = 1; i <= 25; i++) await bill(H2, `ES-${i}`, "ES29", i === 25 ? 80_000n : 2_000n);
+    for (let i = 1; i <= 25; i++)
+      await bill(
+        H2,
+        `ES-${i}`,
+        "ES29",
+        i === 25 ? 80_000n : 2_000n,
+        1,
+        undefined,
+        i === 25 ? GTIN : DRESSING,
+      );
+    for (let i = 1; i <= 21; i++) await bill(H2, `KX-${i}`, "KX11", i === 1 ? 80_000n : 2_000n);
   });
   after(() => stopApi(stack));
 
@@ -107,6 +122,7 @@ forEachEngine((engine) => {
       [
         [H2, "2026-11", "ES29", 25, "128000", "5120"],
         [H2, "2026-11", "FM19", 2, "150000", "75000"],
+        [H2, "2026-11", "KX11", 21, "120000", "5714"],
         [H, "2026-11", "FM19", 11, "975000", "88636"],
         [H, "2026-11", "GB29", 3, "110000", "36667"],
       ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
@@ -132,9 +148,19 @@ forEachEngine((engine) => {
         groupCases: 25,
         groupP95: "2000",
       },
+      {
+        hospital: H2,
+        caseId: "KX-1",
+        caseGroup: "KX11",
+        month: "2026-11",
+        cost: "80000",
+        units: 1,
+        groupCases: 21,
+        groupP95: "2000",
+      },
     ]);
     expect(report.minGroupCases).to.equal(10);
-    // FM19 bills stents on every case: common there, never rare, however dear.
+    // FM19 bills stents on every case and KX11 too (mostly cheaply): common there, never rare.
     expect(report.rareHighValue).to.deep.equal([
       {
         hospital: H2,
@@ -160,8 +186,8 @@ forEachEngine((engine) => {
     const one = (
       await get(`/v1/claims?from=2026-11&to=2026-11&hospital=${H2}`, t.regulator)
     ).json<ClaimsReport>();
-    expect(one.groups.map((g) => g.hospital)).to.deep.equal([H2, H2]);
-    expect(one.outliers.map((o) => o.caseId)).to.deep.equal(["ES-25"]);
+    expect(one.groups.map((g) => g.hospital)).to.deep.equal([H2, H2, H2]);
+    expect(one.outliers.map((o) => o.caseId)).to.deep.equal(["ES-25", "KX-1"]);
     const october = (await get("/v1/claims?from=2026-10&to=2026-10", t.regulator)).json<ClaimsReport>();
     expect([october.groups, october.outliers, october.rareHighValue]).to.deep.equal([[], [], []]);
   });
@@ -194,7 +220,7 @@ forEachEngine((engine) => {
     expect(header).to.equal(
       "kind,hospital,month,case_group,case_id,item,cases,units,amount_fen,group_cases,reference",
     );
-    expect(rows.filter((r) => r.startsWith("group,"))).to.have.lengthOf(4);
+    expect(rows.filter((r) => r.startsWith("group,"))).to.have.lengthOf(5);
     expect(rows).to.include(`outlier,${H},2026-11,FM19,IP-OUT,,,3,225000,13,135000`);
     expect(rows).to.include(`rare-high-value,${H2},2026-11,ES29,ES-25,${GTIN},,1,80000,25,1`);
   });
@@ -237,8 +263,9 @@ forEachEngine((engine) => {
       expect(BigInt(general.total)).to.equal(BigInt(await billed(H)) + 90_000n);
       const other = byHospital.get(H2)!;
       expect(other.lines.map((l) => [l.code, l.count, l.amount])).to.deep.equal([
-        ["PHANTOM_USE", 1, await billed(H2)],
-        ["CASE_COST_OUTLIER", 1, "78000"],
+        // Two items there, stents and dressings: a flag each.
+        ["PHANTOM_USE", 2, await billed(H2)],
+        ["CASE_COST_OUTLIER", 2, "156000"],
         ["RARE_HIGH_VALUE", 1, "80000"],
       ]);
       expect(risk.hospitals.map((h) => h.hospital)).to.deep.equal(
