@@ -44,9 +44,9 @@ export interface ReplenishmentSummary {
 }
 
 /**
- * Narrow on purpose: the suggestion (about 15 units) leaves room in City General's stent
- * commitment (200: 150 funded in the spring, 10 consigned) for the 20-unit order the console's
- * tests fund.
+ * Narrow on purpose: the suggestion (15 to 25 units, by the weekday the demo runs on) leaves room
+ * in City General's stent commitment (240: 150 funded in the spring, 10 consigned, 4 MA-coded) for
+ * the 20-unit order the console's tests fund.
  */
 export const PAR = { min: 12, max: 20 };
 /** Units used on each weekday (Sunday first), and the extra Tuesday case every third week. */

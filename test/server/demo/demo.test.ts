@@ -224,7 +224,7 @@ describe("demo scenario", function () {
     // 150 funded in the spring, 10 consigned stents, then the order suggested by replenishment,
     // of which 10 short-dated stents were accepted; 4 MA-coded stents.
     expect(row("1", general)).to.include({
-      committed: "200",
+      committed: "240",
       funded: String(164 + summary.replenishment.suggestion.quantity),
       accepted: "97",
     });
@@ -317,9 +317,9 @@ describe("demo scenario", function () {
     expect(s).to.include({ status: "order", leadTimeDays: 10, onOrder: 0 });
     expect(s.quantity).to.equal(r.max - s.onHand + s.demandOverLeadTime);
     expect(s.onHand - s.demandOverLeadTime).to.be.below(r.min);
-    // Room is left in the commitment (200; 150 funded in the spring, 10 consigned, 4 MA-coded) for
-    // the console tests' order of 20.
-    expect(s.quantity).to.be.at.most(200 - 164 - 20);
+    // Room is left in the commitment (240; 150 funded in the spring, 10 consigned, 4 MA-coded) for
+    // the console tests' order of 20, whatever the weekday (on some the suggestion is 23).
+    expect(s.quantity).to.be.at.most(240 - 164 - 20);
     expect(s.agreement!.exceedsCommitment).to.equal(false);
     const order = await chain.ledger.orderBook.order(BigInt(r.orderId));
     expect(order.status).to.equal(2n); // funded
