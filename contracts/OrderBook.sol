@@ -412,11 +412,9 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         o.status = OrderStatus.Funded;
         o.escrow = uint128(value);
         emit OrderFunded(orderId, hospital, uint128(value));
-        // Interactions: the fund's money for the hospital first (a ledger contract), then the rest
-        // from the hospital. A consigned order takes none of the fund's: its value waits in the
-        // consignment book and a return refunds it to the hospital, which would cash it.
-        uint128 fromFund =
-            consignment.isConsigned(orderId) ? 0 : fund.draw(orderId, o.agreementId, hospital, value);
+        // Interactions: the fund's money for the hospital first (a ledger contract; it leaves a
+        // consigned order to the hospital), then the rest from the hospital.
+        uint128 fromFund = fund.draw(orderId, o.agreementId, hospital, value);
         if (fromFund > 0) fundShare[orderId] = fromFund;
         if (value > fromFund) _pull(hospital, value - fromFund);
     }

@@ -137,7 +137,8 @@ interface IFundBook {
     function returnUndrawn(uint256 agreementId, address hospital) external;
 
     /// @notice Called by the order book when it funds an order: moves up to `value` from the
-    /// hospital's account to the order book and returns how much it moved.
+    /// hospital's account to the order book and returns how much it moved (nothing for a
+    /// consigned order).
     function draw(
         uint256 orderId,
         uint256 agreementId,
