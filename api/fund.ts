@@ -57,6 +57,7 @@ export const FundAccounts = Type.Object(
       {
         paidIn: Amount,
         drawn: Amount,
+        spent: Type.With(Amount, { description: "of the drawn money, paid to suppliers" }),
         returned: Amount,
         held: Type.With(Amount, { description: "undrawn in the fund book" }),
       },

@@ -82,7 +82,7 @@ export async function fundSummary(
 ): Promise<FundSummary> {
   const accounts = await until("the gateway to index the fund's payments", async () => {
     const a = await payer.get<FundAccounts>("/v1/fund/accounts");
-    return a.items.reduce((t, x) => t + BigInt(x.spent), 0n) === fundPaid ? a : undefined;
+    return BigInt(a.totals.spent) === fundPaid ? a : undefined;
   });
   const { timeZone } = await payer.get<ConsoleConfig>("/v1/console/config");
   const months = new Set<string>();
@@ -96,13 +96,11 @@ export async function fundSummary(
 }
 
 export function fundLines(s: FundSummary, yuan: (fen: bigint) => string): string[] {
-  const sum = (f: (a: FundAccounts["items"][number]) => string) =>
-    s.accounts.items.reduce((t, a) => t + BigInt(f(a)), 0n);
   const deductions = s.statements.map(
     (m) => `${m.month} ${yuan(m.hospitals.reduce((t, h) => t + BigInt(h.reimbursementDeduction), 0n))}`,
   );
   return [
-    `  insurance fund:              paid in ${yuan(BigInt(s.accounts.totals.paidIn))}, drawn by orders ${yuan(BigInt(s.accounts.totals.drawn))}, paid to suppliers ${yuan(sum((a) => a.spent))}, held ${yuan(BigInt(s.accounts.totals.held))}`,
+    `  insurance fund:              paid in ${yuan(BigInt(s.accounts.totals.paidIn))}, drawn by orders ${yuan(BigInt(s.accounts.totals.drawn))}, paid to suppliers ${yuan(BigInt(s.accounts.totals.spent))}, held ${yuan(BigInt(s.accounts.totals.held))}`,
     `  reimbursement deductions:    ${deductions.join(", ") || "none"}`,
   ];
 }

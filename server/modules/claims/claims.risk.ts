@@ -77,7 +77,9 @@ export async function riskView(
   const out: RiskHospital[] = [];
   for (const hospital of hospitals) {
     const lines: RiskLine[] = [];
+    // Each flagged usage's bill once, however many flags name it.
     const flagged = new Set<string>();
+    let flaggedBilled = 0n;
     for (const [code, t] of tallies.get(hospital) ?? []) {
       let amount = 0n;
       let units = t.units;
@@ -85,6 +87,7 @@ export async function riskView(
         const u = billed.get(`${hospital}/${id}`) ?? NOTHING;
         amount += u.billed;
         units += u.quantity;
+        if (!flagged.has(id)) flaggedBilled += u.billed;
         flagged.add(id);
       }
       lines.push({
@@ -96,10 +99,6 @@ export async function riskView(
         amount: String(amount),
       });
     }
-    const flaggedBilled = [...flagged].reduce(
-      (sum, id) => sum + (billed.get(`${hospital}/${id}`) ?? NOTHING).billed,
-      0n,
-    );
     const outliers = findings.outliers.filter((o) => o.hospital === hospital);
     const outlierExcess = outliers.reduce((sum, o) => sum + BigInt(o.cost) - BigInt(o.groupP95), 0n);
     if (outliers.length > 0)
@@ -131,12 +130,12 @@ export async function riskView(
       lines,
     });
   }
-  out.sort((a, b) =>
-    BigInt(b.total) > BigInt(a.total)
-      ? 1
-      : BigInt(b.total) < BigInt(a.total)
-        ? -1
-        : a.hospital.localeCompare(b.hospital),
+  // Most at risk first; a tie by address, so the order never depends on the map's.
+  const atRisk = (h: RiskHospital) => BigInt(h.total);
+  out.sort(
+    (a, b) =>
+      Number(atRisk(b) - atRisk(a) > 0n) - Number(atRisk(b) - atRisk(a) < 0n) ||
+      a.hospital.localeCompare(b.hospital),
   );
   return { from: p.from, to: p.to, asOf: p.asOf.toISOString(), hospitals: out };
 }

@@ -8,7 +8,7 @@ import { HOSPITAL_ROLES, principalOf } from "../auth/auth.plugin";
 import { sendCsv, wantsCsv } from "../reconciliation/reports.http";
 import { toCsv } from "../reconciliation/reconciliation.csv";
 import { fundAccounts, statementLines, type FundScope } from "./fund.repository";
-import { STATEMENT_COLUMNS, statementTotals } from "./fund.statement";
+import { accountTotals, STATEMENT_COLUMNS, statementTotals } from "./fund.statement";
 import type { FastifyRequest } from "fastify";
 
 /**
@@ -47,16 +47,7 @@ const fundRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...fundScope(request, request.query.hospital),
         agreementId: request.query.agreementId,
       });
-      const sum = (f: (a: (typeof items)[number]) => string) => items.reduce((t, a) => t + BigInt(f(a)), 0n);
-      return {
-        items,
-        totals: {
-          paidIn: (sum((a) => a.prepaid) + sum((a) => a.escrowed)).toString(),
-          drawn: sum((a) => a.drawn).toString(),
-          returned: sum((a) => a.returned).toString(),
-          held: (sum((a) => a.prepaymentBalance) + sum((a) => a.escrowBalance)).toString(),
-        },
-      };
+      return { items, totals: accountTotals(items) };
     },
   );
 

@@ -1,5 +1,18 @@
-import type { FundStatementLine } from "../../../api/fund";
+import type { FundAccount, FundAccounts, FundStatementLine } from "../../../api/fund";
 import type { CsvColumn } from "../reconciliation/reconciliation.csv";
+
+/** The accounts' totals: paid in = drawn + returned + held, and what the drawn money paid. */
+export function accountTotals(items: readonly FundAccount[]): FundAccounts["totals"] {
+  const sum = (...fields: (keyof FundAccount)[]) =>
+    items.reduce((t, a) => fields.reduce((u, f) => u + BigInt(a[f] as string), t), 0n).toString();
+  return {
+    paidIn: sum("prepaid", "escrowed"),
+    drawn: sum("drawn"),
+    spent: sum("spent"),
+    returned: sum("returned"),
+    held: sum("prepaymentBalance", "escrowBalance"),
+  };
+}
 
 /**
  * The statement's two sides per hospital: what the fund's money paid suppliers for the
