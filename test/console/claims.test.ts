@@ -113,7 +113,7 @@ describe("console: claim audit and risk view", function () {
       ]);
       await p.page
         .getByText(
-          "Items billed at ¥500.00 a unit or more on a case of a group that bills them at that price on fewer than 5 % of its cases across every hospital. Only groups of 10 cases or more are judged.",
+          "Items billed at ¥500.00 a unit or more on a case of a group that has the item, at any price, on fewer than 5 % of its cases across every hospital. Only groups of 10 cases or more are judged.",
         )
         .waitFor();
 

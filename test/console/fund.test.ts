@@ -204,7 +204,7 @@ describe("console: the insurance fund", function () {
       // Nothing allowed yet: the page points to the Allowances page instead of sending.
       await pay
         .getByText(
-          "The fund book may take only ¥0.00: raise its allowance on the Allowances page before paying in ¥3,000.00.",
+          "The fund contract may take only ¥0.00: raise its allowance on the Allowances page before paying in ¥3,000.00.",
         )
         .waitFor();
       expect(await pay.getByRole("button", { name: "Pay in" }).isDisabled()).to.equal(true);
@@ -212,10 +212,10 @@ describe("console: the insurance fund", function () {
 
       await pay.getByRole("link", { name: "Allowances", exact: true }).click();
       await page.getByRole("heading", { name: "Token allowances", level: 1 }).waitFor();
-      await page.getByRole("heading", { name: "Fund allowance (fund book)" }).waitFor();
+      await page.getByRole("heading", { name: "Fund allowance (the fund contract)" }).waitFor();
       await page.locator("#allowance-fund").fill("3000");
       await page
-        .getByRole("form", { name: "Fund allowance (fund book)" })
+        .getByRole("form", { name: "Fund allowance (the fund contract)" })
         .getByRole("button", { name: "Sign and set the allowance" })
         .click();
       await page
@@ -454,8 +454,8 @@ describe("console: the insurance fund", function () {
       // Ant Design spaces a two-character Chinese label: "中 文".
       await page.getByRole("button", { name: /^中\s?文$/ }).click();
       await page.getByRole("heading", { name: "医保基金账户", level: 1 }).waitFor();
-      await open(page, "医保结算单", "医保结算单");
-      await page.getByRole("columnheader", { name: "报销扣减" }).waitFor();
+      await open(page, "医保基金月度对账单", "医保基金月度对账单");
+      await page.getByRole("columnheader", { name: "医保回款扣减" }).waitFor();
       await page
         .getByRole("table", { name: "各医院合计" })
         .getByText(yuan(mine.drawn), { exact: true })

@@ -12,9 +12,9 @@ export const en = {
   "allowance.orderBook.title": "Order escrow allowance (order book)",
   "allowance.orderBook.text":
     "The approval that funds an order moves its value into escrow: the order book takes it from this hospital account under this allowance. Set it to at least the value of the orders your approvers will fund.",
-  "allowance.fund.title": "Fund allowance (fund book)",
+  "allowance.fund.title": "Fund allowance (the fund contract)",
   "allowance.fund.text":
-    "Prepayments and direct-settlement escrow move from the fund's account into the fund book under this allowance. Set it to at least what you will pay in.",
+    "Prepayments and direct-settlement escrow move from the fund's account into the fund contract under this allowance. Set it to at least what you will pay in.",
   "allowance.current": "Current allowance",
   "allowance.contract": "Contract",
   "allowance.unlimited": "Unlimited",

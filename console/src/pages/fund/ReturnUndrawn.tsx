@@ -22,7 +22,8 @@ export function ReturnUndrawn({ account }: { account: FundAccount }) {
   if (undrawn === 0n) return null;
   if (Date.parse(account.termEnd) >= now)
     return (
-      <Typography.Text type="secondary">
+      // One line: a wrapped date reads as two numbers.
+      <Typography.Text type="secondary" style={{ whiteSpace: "nowrap" }}>
         {t("fund.returnAfter", { date: date(account.termEnd) })}
       </Typography.Text>
     );

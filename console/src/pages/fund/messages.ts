@@ -25,10 +25,10 @@ export const en = {
   "fund.returnOf": "Return the undrawn balance of agreement #{agreement} for {hospital}",
   "fund.returnAfter": "after {date}",
   "fund.allowance.text":
-    "The fund book takes prepayments and escrow from your account under the allowance you give it: it may take {allowance} now; your balance is {balance}.",
+    "The fund contract takes prepayments and escrow from your account under the allowance you give it: it may take {allowance} now; your balance is {balance}.",
   "fund.allowance.set": "Set it on the Allowances page",
   "fund.allowance.short":
-    "The fund book may take only {allowance}: raise its allowance on the Allowances page before paying in {amount}.",
+    "The fund contract may take only {allowance}: raise its allowance on the Allowances page before paying in {amount}.",
   "fund.cover.title": "Cover a tender",
   "fund.cover.text":
     "Once per tender, and for good: the share of each hospital's committed value (at the agreement's current price) the fund may prepay, and whether the fund settles the tender's agreements directly.",
@@ -68,7 +68,7 @@ export const en = {
 
 export const zh: Record<keyof typeof en, string> = {
   "nav.fund.accounts": "医保基金账户",
-  "nav.fund.statement": "医保结算单",
+  "nav.fund.statement": "医保基金月度对账单",
   "fund.accounts.title": "医保基金账户",
   "fund.accounts.intro":
     "医保基金在账本上的资金，按协议和医院列示：基金预付或为直接结算存入的金额、医院订单从中支取的金额、已支付给供应商的金额（将从医院的医保回款中扣减）、仍在订单托管中的金额，以及协议期满后退回基金的金额。",
@@ -76,7 +76,7 @@ export const zh: Record<keyof typeof en, string> = {
   "fund.accounts.none": "医保基金尚无资金变动。",
   "fund.agreement": "协议",
   "fund.agreementOf": "#{id} · {category}",
-  "fund.cover": "承保条件",
+  "fund.cover": "基金支付方式",
   "fund.coverShare": "可预付 {share}",
   "fund.direct": "直接结算",
   "fund.prepaid": "预付金额",
@@ -96,18 +96,18 @@ export const zh: Record<keyof typeof en, string> = {
   "fund.allowance.set": "前往“授权额度”页面设定",
   "fund.allowance.short":
     "基金合约目前只能划转 {allowance}：拨付 {amount} 前，请先在“授权额度”页面提高额度。",
-  "fund.cover.title": "承保招标项目",
+  "fund.cover.title": "设定招标项目的基金支付方式",
   "fund.cover.text":
     "每个招标项目只能设定一次，设定后不可更改：基金可预付的比例（按协议当前价格计算的各医院约定采购金额），以及该招标项目下的协议是否由医保基金直接结算。",
   "fund.cover.tender": "招标项目",
   "fund.cover.share": "预付比例（%）",
   "fund.cover.shareInvalid": "请输入 0 至 100 之间、最多两位小数的百分比。",
   "fund.cover.direct": "由医保基金直接结算",
-  "fund.cover.submit": "承保该招标项目",
+  "fund.cover.submit": "确认设定",
   "fund.cover.tenderLabel": "#{id} · {category} · {status}",
   "fund.payIn.title": "拨付资金",
   "fund.payIn.text":
-    "在协议期限内，为您承保的招标项目下某一协议的某家医院拨付资金。预付款累计不得超过承保比例乘以该医院的约定采购金额；直接结算资金不设上限。医院的订单先支取预付款，再支取直接结算资金。",
+    "在协议期限内，为您设定了基金支付方式的招标项目下某一协议的某家医院拨付资金。预付款累计不得超过预付比例乘以该医院的约定采购金额；直接结算资金不设上限。医院的订单先支取预付款，再支取直接结算资金。",
   "fund.payIn.agreement": "协议",
   "fund.payIn.hospital": "医院",
   "fund.payIn.amount": "金额（元）",
@@ -116,13 +116,13 @@ export const zh: Record<keyof typeof en, string> = {
   "fund.payIn.prepay": "预付款",
   "fund.payIn.escrow": "直接结算资金",
   "fund.payIn.submit": "拨付",
-  "fund.statement.title": "医保结算单",
+  "fund.statement.title": "医保基金月度对账单",
   "fund.statement.intro":
     "按医院列示某月（{timeZone} 时间）的结算情况：医保基金为该医院的到货向供应商支付的金额（从该医院的医保回款中等额扣减），以及当月订单从基金支取的净额（扣除退款）；其下按链上顺序列出每笔资金变动。",
   "fund.statement.month": "月份",
   "fund.statement.hospitals": "各医院合计",
   "fund.statement.paidSuppliers": "基金已付供应商",
-  "fund.statement.deduction": "报销扣减",
+  "fund.statement.deduction": "医保回款扣减",
   "fund.statement.netDrawn": "订单支取净额",
   "fund.statement.lines": "资金变动明细",
   "fund.statement.at": "时间",

@@ -23,7 +23,7 @@ export const en = {
   "reports.claims.outliersNone": "No case is above its group's 95th percentile.",
   "reports.claims.rare": "High-value items on groups that rarely use them",
   "reports.claims.rareIntro":
-    "Items billed at {price} a unit or more on a case of a group that bills them at that price on fewer than {percent} % of its cases across every hospital. Only groups of {min} cases or more are judged.",
+    "Items billed at {price} a unit or more on a case of a group that has the item, at any price, on fewer than {percent} % of its cases across every hospital. Only groups of {min} cases or more are judged.",
   "reports.claims.rareNone": "No high-value item was billed on a group that rarely uses it.",
   "reports.claims.item": "Item (GTIN or product key)",
   "reports.claims.billed": "Billed",
@@ -31,12 +31,12 @@ export const en = {
   "reports.claims.withItem": "Cases with the item",
   "reports.risk.title": "Risk view: money at risk by hospital",
   "reports.risk.intro":
-    "Per hospital, every reconciliation flag of the months and the claim audit's findings, with the money involved: what was billed on the flagged usages (each usage once), the outlier cases' cost above their group's 95th percentile, and what was billed for high-value items on groups that rarely use them. The hospitals most at risk come first; open a row for its findings. Waste was never billed: its units are counted, its amount is ¥0.00.",
+    "Per hospital, every reconciliation flag in the selected months and the claim audit's findings, with the money involved: what was billed on the flagged usages (each usage once), the outlier cases' cost above their group's 95th percentile, and what was billed for high-value items on groups that rarely use them. The hospitals most at risk come first; open a row for its findings. Waste was never billed: its units are counted, its amount is ¥0.00.",
   "reports.risk.table": "Money at risk by hospital",
   "reports.risk.none": "No flag and no finding in these months.",
   "reports.risk.total": "Total at risk",
   "reports.risk.flaggedBilled": "Billed on flagged usages",
-  "reports.risk.outlierExcess": "Outlier cases above the 95th percentile",
+  "reports.risk.outlierExcess": "Cost above the group's 95th percentile",
   "reports.risk.rareHighValueBilled": "High-value items on rare groups",
   "reports.risk.linesOf": "Findings at {hospital}",
   "reports.risk.code": "Finding",
@@ -183,7 +183,7 @@ export const zh: Record<keyof typeof en, string> = {
   "reports.claims.outliersNone": "没有高于本组 95% 分位数的病例。",
   "reports.claims.rare": "低使用率病组中的高值耗材",
   "reports.claims.rareIntro":
-    "单价 {price} 及以上的耗材计入某分组的病例，而该分组在所有医院中按此单价使用该耗材的病例不足 {percent}%。仅评估病例数不少于 {min} 的分组。",
+    "单价 {price} 及以上、但在所有医院同一病组中（不论单价）使用率不足 {percent}% 的耗材；仅评估病例数不少于 {min} 的病组。",
   "reports.claims.rareNone": "没有低使用率病组使用高值耗材的情况。",
   "reports.claims.item": "耗材（GTIN 或产品编码）",
   "reports.claims.billed": "计费金额",
