@@ -321,6 +321,8 @@ describe("console: the insurance fund", function () {
     expect(accounts.totals).to.deep.equal({
       paidIn: "300000",
       drawn: "200000",
+      // 3 of the order's 4 units delivered at ¥500.00.
+      spent: "150000",
       returned: "0",
       held: "100000",
     });

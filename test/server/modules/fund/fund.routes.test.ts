@@ -134,7 +134,13 @@ forEachEngine((engine) => {
         prepaymentBalance: "0",
         escrowBalance: "0",
       });
-      expect(body.totals).to.deep.equal({ paidIn: "300000", drawn: "300000", returned: "0", held: "0" });
+      expect(body.totals).to.deep.equal({
+        paidIn: "300000",
+        drawn: "300000",
+        spent: "300000",
+        returned: "0",
+        held: "0",
+      });
       // On the chain too: nothing left in the fund book, all of it drawn.
       const { fund, token } = stack.chain.ledger;
       expect(await token.balanceOf(await fund.getAddress())).to.equal(0n);
@@ -184,7 +190,7 @@ forEachEngine((engine) => {
       const res = await get("/v1/fund/accounts", t.otherPayer);
       expect(res.json<FundAccounts>()).to.deep.equal({
         items: [],
-        totals: { paidIn: "0", drawn: "0", returned: "0", held: "0" },
+        totals: { paidIn: "0", drawn: "0", spent: "0", returned: "0", held: "0" },
       });
     });
 
