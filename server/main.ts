@@ -1,4 +1,5 @@
 import closeWithGrace from "close-with-grace";
+import pino from "pino";
 import { buildApp } from "./app";
 import { ConfigError, loadConfig, type Config } from "./config";
 
@@ -24,7 +25,10 @@ async function main(): Promise<void> {
     return;
   }
 
-  const app = buildApp(config);
+  // Log lines leave through an asynchronous stream: a synchronous write of every request's line
+  // held each request for it. Pino flushes what is buffered when the process exits; a SIGKILL can
+  // lose the last lines, never data (every write is committed before it is answered).
+  const app = buildApp(config, { logStream: pino.destination({ dest: 1, sync: false }) });
   if (config.auth.secretGenerated) {
     app.log.warn("AUTH_SECRET is not set: tokens are signed with a per-process key and die with it");
   }

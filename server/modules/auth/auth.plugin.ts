@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import fp from "fastify-plugin";
 import { appError } from "../../plugins/error-catalogue";
+import { latestBlock } from "../../plugins/chain";
 import { CurrentRoles } from "./current-roles";
 import { TokenKeys, tokenAudience, type Principal, type Role } from "./tokens";
 
@@ -101,7 +102,7 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     tokenAudience(app.chain.chainId, app.chain.deployment.deploymentId),
   );
   const { provider, ledger } = app.chain;
-  const current = new CurrentRoles(ledger, () => provider.getBlockNumber());
+  const current = new CurrentRoles(ledger, async () => (await latestBlock(provider)).number);
 
   /** The token's principal with the roles and hospital the chain gives now. */
   async function withCurrentRoles(principal: Principal): Promise<Principal> {

@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Fastify, { type FastifyInstance } from "fastify";
+import pino from "pino";
+import { buildApp } from "../../server/app";
+import { migrate, openPglite, openPostgres, type Db, type Engine } from "../../server/db";
+import { openChain } from "../../server/plugins/chain";
+import { testConfig } from "../../test/server/helpers/config";
+import { throwawayDatabase } from "../../test/server/helpers/postgres";
+import { procure, startChain, type ChainStack, type Procurement } from "../../test/server/support/chain";
+import { login } from "../../test/server/support/gateway";
+
+/**
+ * What the gateway benchmark runs against, on one engine: a local chain with one procurement
+ * (bidding, agreement, a funded order and its shipment), the gateway on it with production's
+ * logging (info, asynchronously, to a file), and beside it a bare Fastify app on the same
+ * database doing one insert or one select a request — the baseline.
+ */
+
+export interface BenchStack {
+  engine: Engine;
+  chain: ChainStack;
+  p: Procurement;
+  db: Db;
+  gateway: FastifyInstance;
+  gatewayUrl: string;
+  bare: FastifyInstance;
+  bareUrl: string;
+  tokens: { receiver: string; regulator: string };
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(engine: Engine): Promise<BenchStack> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  };
+  try {
+    const chain = await startChain();
+    cleanups.push(() => chain.stop());
+    const p = await procure(chain, 10);
+    const dir = mkdtempSync(join(tmpdir(), "bench-gateway-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    let db: Db;
+    if (engine === "pglite") {
+      db = await openPglite(join(dir, "pglite"));
+    } else {
+      const database = await throwawayDatabase("bench_gateway");
+      cleanups.push(() => database.drop());
+      db = await openPostgres({ url: database.url });
+    }
+    cleanups.push(() => db.close());
+    await migrate(db);
+
+    // The chain context as production opens it (openChain: its provider's batching and caching).
+    const deploymentFile = join(dir, "deployment.json");
+    writeFileSync(deploymentFile, JSON.stringify(chain.deployment));
+    const config = testConfig({
+      CONFIRMATIONS: "0",
+      LOG_LEVEL: "info",
+      RPC_URL: chain.node.url,
+      DEPLOYMENT_FILE: deploymentFile,
+      AUTH_SECRET: "bench-secret-".padEnd(40, "x"),
+      PATIENT_REF_SALT: "bench-patient-salt-".padEnd(32, "x"),
+    });
+    const chainContext = await openChain(config);
+    cleanups.push(() => chainContext.provider.destroy());
+    const logStream = pino.destination({ dest: join(dir, "gateway.log"), sync: false });
+    const gateway = buildApp(config, { db, logStream, ledger: { chain: chainContext, background: false } });
+    cleanups.push(() => gateway.close());
+    await gateway.ready();
+    await gateway.indexer.catchUp();
+    const tokens = {
+      receiver: await login(gateway, chain.cast.receiver),
+      regulator: await login(gateway, chain.cast.regulator),
+    };
+    const gatewayUrl = await gateway.listen({ host: "127.0.0.1", port: 0 });
+
+    const bare = bareApp(db);
+    cleanups.push(() => bare.close());
+    await db.exec(`CREATE TABLE bench_bare (k TEXT PRIMARY KEY, body JSONB NOT NULL)`);
+    const bareUrl = await bare.listen({ host: "127.0.0.1", port: 0 });
+    return { engine, chain, p, db, gateway, gatewayUrl, bare, bareUrl, tokens, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The baseline: Fastify with no plugins, one statement a request. */
+function bareApp(db: Db): FastifyInstance {
+  const app = Fastify();
+  app.post<{ Body: Record<string, unknown>; Headers: { "idempotency-key": string } }>(
+    "/bare",
+    async (request, reply) => {
+      await db.query(`INSERT INTO bench_bare (k, body) VALUES ($1, $2)`, [
+        request.headers["idempotency-key"],
+        JSON.stringify(request.body),
+      ]);
+      return reply.code(201).send({ stored: request.headers["idempotency-key"] });
+    },
+  );
+  app.get<{ Params: { id: string } }>("/bare/orders/:id", async (request) => {
+    const { rows } = await db.query(`SELECT * FROM orders WHERE id = $1`, [request.params.id]);
+    return rows;
+  });
+  return app;
+}
+
+/**
+ * `count` copies of the procurement's shipment, ids from `firstId`, as the indexer would have
+ * written them: each can take one goods receipt, so a benchmark of receipts needs one a request.
+ */
+export async function cloneShipments(stack: BenchStack, firstId: number, count: number): Promise<void> {
+  const { rows } = await stack.db.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns
+     WHERE table_schema = current_schema() AND table_name = 'shipments' ORDER BY ordinal_position`,
+  );
+  const columns = rows.map((r) => r.column_name);
+  const values = columns.map((c) => (c === "id" ? `$1::bigint + g` : c));
+  await stack.db.query(
+    `INSERT INTO shipments (${columns.join(", ")})
+     SELECT ${values.join(", ")} FROM shipments, generate_series(0, $2::int - 1) g WHERE id = $3`,
+    [firstId, count, String(stack.p.shipmentId)],
+  );
+}
