@@ -36,6 +36,11 @@ export interface Config {
   /** `settler` is always set when `enabled`. */
   payments: { enabled: boolean; settler: SettlerKeySource | undefined };
   /**
+   * The hospital (lower-case address) whose back office this gateway keeps (HOSPITAL); other
+   * hospitals' staff are refused it (auth.plugin.ts `hospitalOf`). Unset: any hospital's.
+   */
+  hospital: string | undefined;
+  /**
    * Consumption batches of consigned stock, per hospital × supplier: cut when the usages not yet
    * batched reach `batchUnits` units, or when the oldest of them is `batchIntervalMs` old.
    */
@@ -219,6 +224,12 @@ function privateKey(value: string): string {
   return value;
 }
 
+function address(value: string): string {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(value))
+    throw new Invalid("must be an address: 0x followed by 40 hex digits");
+  return value.toLowerCase();
+}
+
 function wei(value: string): bigint {
   if (!/^\d{1,78}$/.test(value)) throw new Invalid("must be a whole number of wei");
   return BigInt(value);
@@ -300,6 +311,10 @@ const SETTINGS = {
     "the public price list flags an item whose prices across hospitals differ by more than this percentage",
     integer(0, 1_000),
     10,
+  ),
+  HOSPITAL: optional(
+    "address of the hospital whose back office (receipts, exceptions, usages, stock…) this gateway keeps; other hospitals' staff are refused it with 403. Unset: any hospital's staff may use it",
+    address,
   ),
   SETTLER_KEY: optional("the settler's private key", privateKey, SECRET),
   SETTLER_KEYSTORE: optional("encrypted JSON keystore holding the settler key", verbatim),
@@ -514,6 +529,7 @@ function assemble(values: Values, problems: ConfigProblem[]): Config {
       reorgWindow: values.REORG_WINDOW,
     },
     payments: { enabled: values.PAYMENTS_ENABLED, settler },
+    hospital: values.HOSPITAL,
     consignment: {
       batchIntervalMs: values.CONSUMPTION_BATCH_INTERVAL_MS,
       batchUnits: values.CONSUMPTION_BATCH_UNITS,

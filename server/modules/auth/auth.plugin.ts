@@ -79,10 +79,20 @@ export function visible(scope: Scope, parties: { hospital: string; supplier: str
   );
 }
 
-/** The hospital the caller acts for; 403 for an account that belongs to none. */
+/**
+ * The hospital the caller acts for; 403 for an account that belongs to none, and on a gateway
+ * that keeps one hospital's back office (HOSPITAL) for another hospital's staff.
+ */
 export function hospitalOf(request: FastifyRequest): string {
   const p = principalOf(request);
   if (!p.hospital) throw appError("FORBIDDEN", `${p.address} does not belong to a hospital`);
+  const served = request.server.config.hospital;
+  if (served !== undefined && p.hospital.toLowerCase() !== served) {
+    throw appError(
+      "FORBIDDEN",
+      `this gateway keeps the back office of hospital ${served}; ${p.address} belongs to ${p.hospital}: use that hospital's gateway`,
+    );
+  }
   return p.hospital;
 }
 

@@ -102,6 +102,15 @@ describe("loadConfig", function () {
       });
     });
 
+    it("takes HOSPITAL as an address, lower-cased; unset, the gateway serves any hospital", function () {
+      const address = "0xAbCdEf0123456789aBcDeF0123456789AbCdEf01";
+      expect(loadConfig({ SETTLER_KEY: KEY, HOSPITAL: address }).hospital).to.equal(address.toLowerCase());
+      expect(loadConfig({ SETTLER_KEY: KEY }).hospital).to.equal(undefined);
+      expect(problemsOf({ SETTLER_KEY: KEY, HOSPITAL: "general" })[0]).to.match(
+        /^HOSPITAL: must be an address: 0x followed by 40 hex digits \(got "general"\)/,
+      );
+    });
+
     it("treats an empty variable as unset", function () {
       expect(loadConfig({ SETTLER_KEY: KEY, PORT: "" }).http.port).to.equal(8080);
     });
