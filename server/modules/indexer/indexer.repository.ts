@@ -36,15 +36,25 @@ export async function recentBlocks(db: Db): Promise<BlockRow[]> {
  * no rewind can reach below the oldest stored block.
  */
 export async function saveBlocks(db: Db, blocks: BlockRow[], keepFrom: number): Promise<void> {
-  for (const b of blocks) {
+  for (const chunk of chunks(blocks, ROWS_PER_STATEMENT)) {
     await db.query(
-      `INSERT INTO indexer_blocks (block_number, block_hash, parent_hash) VALUES ($1, $2, $3)
+      `INSERT INTO indexer_blocks (block_number, block_hash, parent_hash)
+       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])
        ON CONFLICT (block_number) DO UPDATE SET block_hash = EXCLUDED.block_hash, parent_hash = EXCLUDED.parent_hash`,
-      [b.blockNumber, b.blockHash, b.parentHash],
+      [chunk.map((b) => b.blockNumber), chunk.map((b) => b.blockHash), chunk.map((b) => b.parentHash)],
     );
   }
   await db.query(`DELETE FROM indexer_blocks WHERE block_number < $1`, [keepFrom]);
   await db.query(`DELETE FROM indexer_undo WHERE block_number < $1`, [keepFrom]);
+}
+
+/** Rows written by one multi-row statement: large enough to amortise a statement, small enough to parse quickly. */
+const ROWS_PER_STATEMENT = 1000;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 /**
@@ -57,13 +67,20 @@ async function lockIndex(db: Db): Promise<void> {
 }
 
 /**
- * Applies `events` (in block and log order) with `applyEvent`, recording the projection changes
- * of those in blocks from `undoFrom` on (the blocks a reorg may still drop) in the undo log.
+ * Stores `events` (in block and log order) and applies the projection of each one that was new,
+ * recording the projection changes of those in blocks from `undoFrom` on (the blocks a reorg may
+ * still drop) in the undo log. The events go in with one statement per ROWS_PER_STATEMENT; their
+ * projections follow one by one, in order, since each may read what the one before it wrote.
  */
 export async function applyEvents(db: Db, events: NewEvent[], undoFrom: number): Promise<void> {
   await lockIndex(db);
+  const inserted = new Set<string>();
+  for (const chunk of chunks(events, ROWS_PER_STATEMENT)) {
+    for (const key of await insertEvents(db, chunk)) inserted.add(key);
+  }
   let recording: number | null = null;
   for (const e of events) {
+    if (!inserted.has(eventKey(e.blockHash, e.logIndex))) continue;
     const block = e.blockNumber >= undoFrom ? e.blockNumber : null;
     if (block !== recording) {
       // Transaction-local: the setting ends with the range's transaction (migration 0008).
@@ -72,34 +89,36 @@ export async function applyEvents(db: Db, events: NewEvent[], undoFrom: number):
       ]);
       recording = block;
     }
-    await applyEvent(db, e);
+    await project(db, e);
   }
   if (recording !== null) await db.query(`SELECT set_config('sunshine.undo_block', '', true)`);
 }
 
-/** Stores `e` unless it is already stored and, only if it was new, applies its projection. */
-export async function applyEvent(db: Db, e: NewEvent): Promise<boolean> {
-  const { rows } = await db.query(
+const eventKey = (blockHash: string, logIndex: number | string) => `${blockHash}:${logIndex}`;
+
+/** Stores the events not stored yet (keyed by block hash and log index); returns the keys of those it stored. */
+async function insertEvents(db: Db, events: NewEvent[]): Promise<string[]> {
+  const column = <T>(f: (e: NewEvent) => T) => events.map(f);
+  const { rows } = await db.query<{ block_hash: string; log_index: number }>(
     `INSERT INTO chain_events (block_number, block_hash, block_time, tx_hash, tx_index, log_index, contract, address,
        event, args)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     ON CONFLICT (block_hash, log_index) DO NOTHING RETURNING log_index`,
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[], $5::int[], $6::int[], $7::text[],
+       $8::text[], $9::text[], $10::jsonb[])
+     ON CONFLICT (block_hash, log_index) DO NOTHING RETURNING block_hash, log_index`,
     [
-      e.blockNumber,
-      e.blockHash,
-      e.blockTime.toISOString(),
-      e.txHash,
-      e.txIndex,
-      e.logIndex,
-      e.contract,
-      e.address,
-      e.event,
-      JSON.stringify(e.args),
+      column((e) => e.blockNumber),
+      column((e) => e.blockHash),
+      column((e) => e.blockTime.toISOString()),
+      column((e) => e.txHash),
+      column((e) => e.txIndex),
+      column((e) => e.logIndex),
+      column((e) => e.contract),
+      column((e) => e.address),
+      column((e) => e.event),
+      column((e) => JSON.stringify(e.args)),
     ],
   );
-  if (rows.length === 0) return false;
-  await project(db, e);
-  return true;
+  return rows.map((r) => eventKey(r.block_hash, r.log_index));
 }
 
 /**

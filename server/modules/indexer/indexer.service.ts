@@ -58,6 +58,9 @@ export class ReorgTooDeepError extends PermanentError {
   }
 }
 
+/** Block headers asked at once: ethers sends up to 100 calls in one JSON-RPC batch. */
+const HEADER_READS = 100;
+
 export class Indexer {
   private head: number | null = null;
   private indexedTo: number | null = null;
@@ -198,13 +201,23 @@ export class Indexer {
     return events;
   }
 
+  /**
+   * The headers of `numbers`, asked HEADER_READS at a time: reads issued together leave as one
+   * JSON-RPC batch, where one at a time each waited for the last (a range with logs in a
+   * thousand blocks spent most of its time on them).
+   */
   private async headers(numbers: Set<number>): Promise<Map<number, Block>> {
     const out = new Map<number, Block>();
-    for (const n of numbers) {
-      const block = await this.provider.getBlock(n);
-      // A load-balanced or lagging node may not have it yet.
-      if (!block) throw new RetryableError(`block ${n} not found on the node`);
-      out.set(n, block);
+    const all = [...numbers];
+    for (let i = 0; i < all.length; i += HEADER_READS) {
+      const chunk = all.slice(i, i + HEADER_READS);
+      const blocks = await Promise.all(chunk.map((n) => this.provider.getBlock(n)));
+      chunk.forEach((n, j) => {
+        const block = blocks[j];
+        // A load-balanced or lagging node may not have it yet.
+        if (!block) throw new RetryableError(`block ${n} not found on the node`);
+        out.set(n, block);
+      });
     }
     return out;
   }
