@@ -236,17 +236,24 @@ function validOf(schema: Schema, hints: Hints, name?: string): fc.Arbitrary<unkn
 
 function objectArb(schema: Schema, hints: Hints): fc.Arbitrary<Record<string, unknown>> {
   const properties = schema.properties ?? {};
-  const record = (required: readonly string[]) =>
-    fc.record(Object.fromEntries(Object.entries(properties).map(([k, s]) => [k, validValue(s, hints, k)])), {
-      requiredKeys: [...new Set(required)].filter((k) => k in properties),
+  const record = (required: readonly string[], left: ReadonlySet<string> = new Set()) => {
+    const keys = Object.keys(properties).filter((k) => !left.has(k));
+    return fc.record(Object.fromEntries(keys.map((k) => [k, validValue(properties[k], hints, k)])), {
+      requiredKeys: [...new Set(required)].filter((k) => keys.includes(k)),
     });
+  };
   // A `oneOf`/`anyOf` of `required` lists (a receipt line: a barcode, or a GTIN, or an agency's
-  // identifier) picks one branch and requires its fields too.
+  // identifier) picks one branch and requires its fields too; for `oneOf`, the fields only the
+  // other branches require are left out, so that exactly one branch matches.
   const branches = schema.oneOf ?? schema.anyOf;
   if (branches?.length)
-    return fc
-      .constantFrom(...branches)
-      .chain((branch) => record([...(schema.required ?? []), ...(branch.required ?? [])]));
+    return fc.constantFrom(...branches).chain((branch) => {
+      const own = new Set(branch.required ?? []);
+      const others = schema.oneOf
+        ? new Set(branches.flatMap((b) => b.required ?? []).filter((k) => !own.has(k)))
+        : new Set<string>();
+      return record([...(schema.required ?? []), ...own], others);
+    });
   return record(schema.required ?? []);
 }
 
