@@ -189,6 +189,9 @@ async function hintsOf(stack: ApiStack): Promise<Hints> {
   const ids = [p.orderId, p.shipmentId, p.agreementId, 1n].map(String);
   const addresses = [cast.supplier, cast.hospital, cast.regulator, cast.receiver].map((w) => w.address);
   const contracts = Object.values(chain.deployment.contracts);
+  const now = await chain.now();
+  const months = [0, 1, 11].map((m) => new Date((now + m * 31 * 86_400) * 1000).toISOString().slice(0, 7));
+  const times = [-30, 0, 30].map((d) => new Date((now + d * 86_400) * 1000).toISOString());
   const nonce = (await app.inject({ method: "POST", url: "/v1/auth/nonce" })).json<{
     nonce: string;
     domain: string;
@@ -212,9 +215,11 @@ async function hintsOf(stack: ApiStack): Promise<Hints> {
     address: addresses,
     hospital: [cast.hospital.address],
     supplier: [cast.supplier.address],
-    from: addresses,
+    // An address (the relay), a month (claims) or a timestamp (lists): each schema takes its own.
+    from: [...addresses, ...months, ...times],
+    to: [...contracts, ...months, ...times],
+    month: months,
     owner: addresses,
-    to: contracts,
     spender: contracts,
     gtin: [GTIN],
     lot: [LOT],

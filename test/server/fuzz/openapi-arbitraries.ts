@@ -204,7 +204,12 @@ const built = new WeakMap<Hints, WeakMap<Schema, Map<string, fc.Arbitrary<unknow
 
 function validOf(schema: Schema, hints: Hints, name?: string): fc.Arbitrary<unknown> {
   if (schema.enum) return fc.constantFrom(...schema.enum);
-  const hinted = name !== undefined ? hints[name] : undefined;
+  // A hint is used only where it fits the schema: `from` is an address in one operation and a
+  // month or a timestamp in others.
+  const pattern = schema.pattern === undefined ? undefined : new RegExp(schema.pattern);
+  const hinted = (name !== undefined ? hints[name] : undefined)?.filter(
+    (h) => (!pattern || pattern.test(h)) && (schema.format !== "date-time" || !Number.isNaN(Date.parse(h))),
+  );
   if (schema.type === "object" || schema.properties) return objectArb(schema, hints);
   switch (schema.type) {
     case "string": {
