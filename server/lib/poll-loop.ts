@@ -85,6 +85,10 @@ export class PollLoop {
   private failures = 0;
   private lastError: string | null = null;
   private halted = false;
+  /** Waiting out the regular interval (not a backoff): a poke may end the wait. */
+  private idle = false;
+  /** Poked since the current step began: the step may have looked before the work arrived. */
+  private poked = false;
 
   constructor(private readonly options: PollLoopOptions) {
     this.scheduler = options.scheduler ?? realScheduler;
@@ -110,6 +114,17 @@ export class PollLoop {
     return this.loop;
   }
 
+  /**
+   * Work has arrived (a job committed): ends the regular pause at once, or, during a step, has
+   * the loop step again instead of pausing. A backoff after failures is kept: arriving work
+   * must not hammer a node or a database that is failing.
+   */
+  poke(): void {
+    if (this.failures > 0) return;
+    this.poked = true;
+    if (this.idle) this.wake?.();
+  }
+
   /** Ends the loop: cancels a pending wait at once, lets a running step finish, waits for it. */
   async stop(): Promise<void> {
     this.abort.abort();
@@ -122,10 +137,11 @@ export class PollLoop {
     while (!signal.aborted) {
       let pause: number;
       try {
+        this.poked = false;
         const more = await this.options.step(signal);
         this.failures = 0;
         this.lastError = null;
-        if (more) continue;
+        if (more || this.poked) continue;
         pause = this.options.intervalMs;
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);
@@ -147,7 +163,9 @@ export class PollLoop {
           `${this.options.name} step failed; retrying`,
         );
       }
+      this.idle = this.failures === 0;
       await this.wait(pause);
+      this.idle = false;
     }
   }
 

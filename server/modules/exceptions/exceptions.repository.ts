@@ -97,12 +97,19 @@ export async function lockForResolution(tx: Db, id: string): Promise<ExceptionFo
 export async function markResolved(
   tx: Db,
   id: string,
-  decision: { action: Resolution; accepted: bigint; note: string; approver: string },
+  decision: { action: Resolution; accepted: bigint; note: string; approver: string; ledgerTime: Date },
 ): Promise<void> {
   await tx.query(
     `UPDATE exceptions SET status = 'resolved', resolution = $2, resolved_accepted = $3, note = $4, resolved_by = $5,
-       resolved_at = now() WHERE id = $1`,
-    [id, decision.action, decision.accepted.toString(), decision.note, decision.approver],
+       resolved_at = now(), resolved_ledger_time = $6 WHERE id = $1`,
+    [
+      id,
+      decision.action,
+      decision.accepted.toString(),
+      decision.note,
+      decision.approver,
+      decision.ledgerTime.toISOString(),
+    ],
   );
 }
 

@@ -10,13 +10,14 @@ import {
   ResolveRequest,
 } from "../../../api/exceptions";
 import { ExceptionsService } from "./exceptions.service";
+import { ledgerNow } from "../../plugins/chain";
 
 /**
  * /v1/exceptions: listed for the hospital's staff (all for a regulator), decided by its
  * approvers.
  */
 const exceptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new ExceptionsService(app.db);
+  const service = new ExceptionsService(app.db, () => ledgerNow(app.chain));
 
   // "" and not "/": the list is /v1/exceptions, without a trailing-slash twin.
   app.get(
@@ -49,10 +50,13 @@ const exceptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      return service.resolve(request.params.id, request.body, {
+      const resolved = await service.resolve(request.params.id, request.body, {
         address: principalOf(request).address,
         hospital: hospitalOf(request),
       });
+      // A delivery's decision is committed with its settlement job: send it now, not at the next poll.
+      if (resolved.source !== "stocktake") app.settlementWorker?.wake();
+      return resolved;
     },
   );
 };

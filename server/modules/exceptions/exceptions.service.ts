@@ -15,7 +15,11 @@ import * as repo from "./exceptions.repository";
  * real receipt of that item.
  */
 export class ExceptionsService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The ledger's time (the route's ledgerNow): when a decision accepts a delivery. */
+    private readonly now: () => Promise<Date> = async () => new Date(),
+  ) {}
 
   list(filter: {
     status?: ExceptionStatus;
@@ -32,6 +36,7 @@ export class ExceptionsService {
     decision: ResolveRequest,
     approver: { address: string; hospital: string },
   ): Promise<Exception> {
+    const ledgerTime = await this.now();
     await this.db.transaction(async (tx) => {
       const e = await repo.lockForResolution(tx, id);
       if (!e || e.hospital !== approver.hospital.toLowerCase()) {
@@ -47,6 +52,7 @@ export class ExceptionsService {
           accepted: 0n,
           note: decision.note,
           approver: approver.address.toLowerCase(),
+          ledgerTime,
         });
         return;
       }
@@ -67,6 +73,7 @@ export class ExceptionsService {
         accepted,
         note: decision.note,
         approver: approver.address.toLowerCase(),
+        ledgerTime,
       });
       if (decision.action === "reject") await receiptsRepo.releaseReceiptSerials(tx, e.hospital, e.receiptNo);
       else await receiptsRepo.acceptReceiptSerials(tx, e.hospital, e.receiptNo);

@@ -9,9 +9,11 @@ export async function recordMatch(
   receiptNo: string,
   shipmentId: string,
   m: MatchResult,
+  ledgerTime: Date,
 ): Promise<void> {
   await db.query(
-    `INSERT INTO matches (receipt_no, shipment_id, status, accepted, rejected, reasons) VALUES ($1, $2, $3, $4, $5, $6)`,
+    `INSERT INTO matches (receipt_no, shipment_id, status, accepted, rejected, reasons, accepted_ledger_time)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [
       receiptNo,
       shipmentId,
@@ -19,6 +21,7 @@ export async function recordMatch(
       m.accepted.toString(),
       m.rejected.toString(),
       JSON.stringify(m.reasons),
+      ledgerTime.toISOString(),
     ],
   );
 }

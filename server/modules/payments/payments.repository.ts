@@ -42,12 +42,15 @@ export async function listPayments(
        -- What was settled: the job's units, or a supplier's claim's when it settled first.
        COALESCE(st.accepted, j.accepted) AS accepted, COALESCE(st.rejected, j.rejected) AS rejected,
        j.tx_hash AS job_tx, j.last_error, st.gross, st.penalty, st.paid, st.days_late, st.delivered_at, st.settled_by,
-       st.tx_hash, st.block_number, st.paid_at, COALESCE(e.resolved_at, m.matched_at) AS accepted_at
+       st.tx_hash, st.block_number, st.paid_at, COALESCE(e.resolved_at, m.matched_at) AS accepted_at,
+       COALESCE(e.resolved_ledger_time, m.accepted_ledger_time) AS accepted_ledger_time
      FROM settlement_jobs j
      JOIN shipments s ON s.id = j.shipment_id
      JOIN orders o ON o.id = s.order_id
      LEFT JOIN matches m ON m.shipment_id = j.shipment_id
-     LEFT JOIN LATERAL (SELECT max(resolved_at) AS resolved_at FROM exceptions x WHERE x.shipment_id = j.shipment_id AND x.source <> 'stocktake') e ON TRUE
+     LEFT JOIN LATERAL (SELECT x.resolved_at, x.resolved_ledger_time FROM exceptions x
+       WHERE x.shipment_id = j.shipment_id AND x.source <> 'stocktake' AND x.resolved_at IS NOT NULL
+       ORDER BY x.resolved_at DESC LIMIT 1) e ON TRUE
      LEFT JOIN settlements st ON st.shipment_id = j.shipment_id
      ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
      ORDER BY j.id LIMIT $${params.push(q.limit + 1)}`,
@@ -80,8 +83,16 @@ function view(r: Row): Payment {
     error: (r.last_error as string | null) ?? null,
     acceptedAt: acceptedAt.toISOString(),
     paidAt: paidAt?.toISOString() ?? null,
+    // Both ends on the ledger's clock (a payment's time is its block's); rows recorded before
+    // the acceptance had a ledger time fall back to the wall-clock acceptance.
     secondsToPayment: paidAt
-      ? Math.max(0, Math.round((paidAt.getTime() - acceptedAt.getTime()) / 1000))
+      ? Math.max(
+          0,
+          Math.round(
+            (paidAt.getTime() - new Date((r.accepted_ledger_time ?? r.accepted_at) as string).getTime()) /
+              1000,
+          ),
+        )
       : null,
   };
 }

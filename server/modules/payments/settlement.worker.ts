@@ -111,6 +111,11 @@ export class SettlementWorker {
     return this.loop.stop();
   }
 
+  /** A job was committed: look now rather than at the next poll (a running loop only). */
+  wake(): void {
+    this.loop.poke();
+  }
+
   /** Stopped by a permanent failure: payments wait for an operator. */
   halted(): boolean {
     return this.loop.status().halted;

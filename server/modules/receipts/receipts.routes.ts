@@ -58,6 +58,8 @@ const receiptsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.headers["idempotency-key"],
       );
       if (outcome.replayed) reply.header("idempotent-replayed", "true");
+      // Committed and queued: the payment worker sends it now instead of at its next poll.
+      else if (outcome.body.settlement === "queued") app.settlementWorker?.wake();
       // The status the first request answered (201), stored with its body for replays.
       return reply.code(outcome.statusCode as 201).send(outcome.body);
     },

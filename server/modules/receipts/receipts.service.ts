@@ -131,7 +131,7 @@ export class ReceiptsService {
         receiptHash,
         lines,
       });
-      await matchingRepo.recordMatch(tx, request.receiptNo, request.shipmentId, result);
+      await matchingRepo.recordMatch(tx, request.receiptNo, request.shipmentId, result, now);
       let exceptionId: string | null = null;
       if (result.status === "matched") {
         await repo.recordReceivedSerials(

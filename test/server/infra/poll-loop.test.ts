@@ -127,6 +127,58 @@ describe("PollLoop", function () {
     expect(scheduler.pending()).to.deep.equal([]);
   });
 
+  it("a poke ends the interval's wait at once: the step runs again without the timer firing", async function () {
+    const { step, calls } = scripted([false, false, false]);
+    const { loop, scheduler } = setUp(step);
+    const ended = loop.start();
+    await scheduler.scheduled.reach(1);
+    expect(calls.value).to.equal(1);
+
+    loop.poke();
+    await scheduler.scheduled.reach(2);
+    expect(calls.value).to.equal(2);
+    expect(scheduler.pending()).to.deep.equal([1000]);
+    await loop.stop();
+    await ended;
+  });
+
+  it("a poke during a step makes the loop step again instead of waiting: work that came after the step looked", async function () {
+    const calls = new Counter();
+    let poke: () => void = () => undefined;
+    const { loop, scheduler } = setUp(async () => {
+      calls.increment();
+      // The first step finds nothing, and work arrives while it is still running.
+      if (calls.value === 1) poke();
+      return false;
+    });
+    poke = () => loop.poke();
+    const ended = loop.start();
+    await scheduler.scheduled.reach(1);
+    expect(calls.value).to.equal(2);
+    expect(scheduler.history).to.deep.equal([1000]);
+    await loop.stop();
+    await ended;
+  });
+
+  it("a poke keeps a backoff: arriving work does not hammer a failing node", async function () {
+    const { step, calls } = scripted([new RetryableError("node down"), false]);
+    const { loop, scheduler } = setUp(step, { random: () => 0 });
+    const ended = loop.start();
+    await scheduler.scheduled.reach(1);
+    expect(scheduler.pending()).to.deep.equal([50]);
+
+    loop.poke();
+    // Still waiting out the backoff: nothing ran, the same timer is pending.
+    await Promise.resolve();
+    expect(calls.value).to.equal(1);
+    expect(scheduler.pending()).to.deep.equal([50]);
+    scheduler.fire();
+    await scheduler.scheduled.reach(2);
+    expect(calls.value).to.equal(2);
+    await loop.stop();
+    await ended;
+  });
+
   it("backs off after retryable failures with growing jittered pauses, and resets after a success", async function () {
     const flaky = (n: number) => new RetryableError(`node unreachable ${n}`);
     const { step, calls } = scripted([flaky(1), flaky(2), flaky(3), flaky(4), true, flaky(5), false]);
