@@ -58,7 +58,7 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
     "--mnemonic",
     DEV_MNEMONIC,
   ];
-  if (options.stateFile) args.push("--state", options.stateFile, "--preserve-historical-states");
+  if (options.stateFile) args.push("--state", options.stateFile, "--prune-history", "256");
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   const onData = (chunk: Buffer) => {
