@@ -31,7 +31,12 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(engine: Engine): Promise<BenchStack> {
+export interface BenchStackOptions {
+  /** Run the indexer and the payment worker (with the hospital's settler key), as `npm run gateway` does. */
+  background?: boolean;
+}
+
+export async function startBenchStack(engine: Engine, options: BenchStackOptions = {}): Promise<BenchStack> {
   const cleanups: (() => Promise<void> | void)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
@@ -63,11 +68,16 @@ export async function startBenchStack(engine: Engine): Promise<BenchStack> {
       DEPLOYMENT_FILE: deploymentFile,
       AUTH_SECRET: "bench-secret-".padEnd(40, "x"),
       PATIENT_REF_SALT: "bench-patient-salt-".padEnd(32, "x"),
+      ...(options.background ? { PAYMENTS_ENABLED: "true", SETTLER_KEY: chain.cast.settler.privateKey } : {}),
     });
     const chainContext = await openChain(config);
     cleanups.push(() => chainContext.provider.destroy());
     const logStream = pino.destination({ dest: join(dir, "gateway.log"), sync: false });
-    const gateway = buildApp(config, { db, logStream, ledger: { chain: chainContext, background: false } });
+    const gateway = buildApp(config, {
+      db,
+      logStream,
+      ledger: { chain: chainContext, background: options.background ?? false },
+    });
     cleanups.push(() => gateway.close());
     await gateway.ready();
     await gateway.indexer.catchUp();
