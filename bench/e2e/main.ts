@@ -10,7 +10,7 @@ import { startBenchStack, type BenchStack } from "../gateway/stack";
 /**
  * npm run bench:e2e — from a goods receipt posted to the gateway to its payment confirmed on
  * chain (the payment worker's job recorded as confirmed after the transaction was mined), one
- * receipt at a time, with automine (BENCH_RECEIPTS, default 1,000) and with 1-second blocks
+ * receipt at a time, with automine (BENCH_RECEIPTS, default 980: the test procurement commits 1,000 units and its first order takes 10) and with 1-second blocks
  * (BENCH_BLOCK_RECEIPTS, default 100: each takes a block). Goal: p99 at most one block time + 1 s.
  * Beside it, every tenth receipt, a script's own transaction (a token mint) sent and awaited:
  * what a transaction costs without the gateway. BENCH_ENGINES (default pglite).
@@ -119,7 +119,7 @@ async function confirmed(stack: BenchStack, shipmentId: bigint): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const receipts = Number(process.env.BENCH_RECEIPTS ?? 1000);
+  const receipts = Number(process.env.BENCH_RECEIPTS ?? 980);
   const blockReceipts = Number(process.env.BENCH_BLOCK_RECEIPTS ?? 100);
   const engines = (process.env.BENCH_ENGINES?.split(",") as Engine[] | undefined) ?? ["pglite"];
   const results: (Distribution & { engine: Engine })[] = [];
