@@ -1,5 +1,6 @@
 import type { ShipmentRecord } from "../../../api/shipments";
 import type { Db } from "../../db";
+import { chunk } from "../../lib/batches";
 import { PROJECTION_KEYS, project, type StoredEvent } from "./indexer.projections";
 
 /** SQL of the indexer: the event log, the recent-block window and the undo log of reorgs. */
@@ -36,12 +37,12 @@ export async function recentBlocks(db: Db): Promise<BlockRow[]> {
  * no rewind can reach below the oldest stored block.
  */
 export async function saveBlocks(db: Db, blocks: BlockRow[], keepFrom: number): Promise<void> {
-  for (const chunk of chunks(blocks, ROWS_PER_STATEMENT)) {
+  for (const rows of chunk(blocks, ROWS_PER_STATEMENT)) {
     await db.query(
       `INSERT INTO indexer_blocks (block_number, block_hash, parent_hash)
        SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])
        ON CONFLICT (block_number) DO UPDATE SET block_hash = EXCLUDED.block_hash, parent_hash = EXCLUDED.parent_hash`,
-      [chunk.map((b) => b.blockNumber), chunk.map((b) => b.blockHash), chunk.map((b) => b.parentHash)],
+      [rows.map((b) => b.blockNumber), rows.map((b) => b.blockHash), rows.map((b) => b.parentHash)],
     );
   }
   await db.query(`DELETE FROM indexer_blocks WHERE block_number < $1`, [keepFrom]);
@@ -50,12 +51,6 @@ export async function saveBlocks(db: Db, blocks: BlockRow[], keepFrom: number): 
 
 /** Rows written by one multi-row statement: large enough to amortise a statement, small enough to parse quickly. */
 const ROWS_PER_STATEMENT = 1000;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /**
  * Serialises the transactions that write the index (a block range, a rewind) across replicas
@@ -75,8 +70,8 @@ async function lockIndex(db: Db): Promise<void> {
 export async function applyEvents(db: Db, events: NewEvent[], undoFrom: number): Promise<void> {
   await lockIndex(db);
   const inserted = new Set<string>();
-  for (const chunk of chunks(events, ROWS_PER_STATEMENT)) {
-    for (const key of await insertEvents(db, chunk)) inserted.add(key);
+  for (const rows of chunk(events, ROWS_PER_STATEMENT)) {
+    for (const key of await insertEvents(db, rows)) inserted.add(key);
   }
   let recording: number | null = null;
   for (const e of events) {

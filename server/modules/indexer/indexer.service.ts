@@ -1,6 +1,7 @@
 import type { Block, JsonRpcProvider, Log } from "ethers";
 import type { Db } from "../../db";
 import { PermanentError, RetryableError } from "../../lib/failures";
+import { mapLimit } from "../../lib/batches";
 import { PollLoop } from "../../lib/poll-loop";
 import type { LedgerEventDecoder } from "../../../ledger/events";
 import {
@@ -207,19 +208,13 @@ export class Indexer {
    * thousand blocks spent most of its time on them).
    */
   private async headers(numbers: Set<number>): Promise<Map<number, Block>> {
-    const out = new Map<number, Block>();
-    const all = [...numbers];
-    for (let i = 0; i < all.length; i += HEADER_READS) {
-      const chunk = all.slice(i, i + HEADER_READS);
-      const blocks = await Promise.all(chunk.map((n) => this.provider.getBlock(n)));
-      chunk.forEach((n, j) => {
-        const block = blocks[j];
-        // A load-balanced or lagging node may not have it yet.
-        if (!block) throw new RetryableError(`block ${n} not found on the node`);
-        out.set(n, block);
-      });
-    }
-    return out;
+    const blocks = await mapLimit([...numbers], HEADER_READS, async (n) => {
+      const block = await this.provider.getBlock(n);
+      // A load-balanced or lagging node may not have it yet.
+      if (!block) throw new RetryableError(`block ${n} not found on the node`);
+      return block;
+    });
+    return new Map(blocks.map((b) => [b.number, b]));
   }
 
   private async blockHash(n: number): Promise<string | null> {

@@ -10,6 +10,7 @@ import {
   type Provider,
   type TransactionReceipt,
 } from "ethers";
+import { chunk, mapLimit } from "../../lib/batches";
 import {
   AgreementBook__factory,
   BudgetBook__factory,
@@ -973,26 +974,6 @@ function sum(values: bigint[]): string {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
-}
-
-function chunk<T>(values: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
-  return out;
-}
-
-/** Runs `fn` over `items` with at most `limit` calls in flight; results in input order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }
 
 /** One RPC call per key for the whole verification (a transaction may hold several steps). */
