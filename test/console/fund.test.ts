@@ -179,8 +179,29 @@ describe("console: the insurance fund", function () {
       await page.getByText("No money of the fund has moved yet.").waitFor();
       // The fund's pages live under /fund/, which the gateway answers on a reload.
       expect(new URL(page.url()).pathname).to.equal("/fund/accounts");
+      // Reloaded while the gateway cannot give the console its config, the page says why and
+      // offers a retry, rather than failing on the fund contract's address it does not know.
+      await page.route("**/v1/console/config", (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: "application/json",
+          body: JSON.stringify({
+            code: "CHAIN_UNAVAILABLE",
+            message: "the chain RPC endpoint cannot be reached",
+          }),
+        }),
+      );
       await page.reload();
+      await page.getByRole("alert").getByText("the chain RPC endpoint cannot be reached").waitFor();
+      await page.unroute("**/v1/console/config");
+      await page.getByRole("button", { name: "Retry" }).click();
       await page.getByRole("heading", { name: "Insurance fund accounts", level: 1 }).waitFor();
+      // The browser logged the planted 503s and React the error it showed; nothing else.
+      const planted = p.errors.splice(0);
+      expect(planted).to.not.be.empty;
+      expect(planted.filter((e) => !/503|the chain RPC endpoint cannot be reached/.test(e))).to.deep.equal(
+        [],
+      );
       await page.getByText("No money of the fund has moved yet.").waitFor();
       await page
         .getByTestId("fund-allowance")

@@ -105,6 +105,11 @@ function Shell() {
 }
 
 function SignedIn({ roles }: { roles: readonly Role[] }) {
+  const { config, configError } = useSession();
+  // A workspace's pages name the ledger's contracts from the config: on a page opened by its
+  // address (or reloaded) none of them renders before it has arrived.
+  if (configError) throw configError;
+  if (!config) return <Loading />;
   const RolesWorkspace = workspaceOf(roles);
   return <RolesWorkspace />;
 }
