@@ -1,4 +1,5 @@
-import { Transaction, type BaseWallet, type JsonRpcProvider } from "ethers";
+import { setTimeout as delay } from "node:timers/promises";
+import { Transaction, type BaseWallet, type JsonRpcProvider, type TransactionReceipt } from "ethers";
 import type { Db } from "../../db";
 import { isCallException, isNonceConsumed, isUncodedRpcError } from "../../lib/failures";
 import { PollLoop } from "../../lib/poll-loop";
@@ -263,12 +264,26 @@ export class SettlementWorker {
   }
 
   private async awaitReceipt(job: SettlementJob, hash: string): Promise<void> {
-    const receipt = await this.provider
-      .waitForTransaction(hash, 1, this.options.receiptTimeoutMs)
-      .catch(() => null);
+    const receipt = await this.receiptOf(hash);
     if (!receipt) return; // reconciled on a later tick
     await this.hooks.at?.("mined");
     await this.record(job, receipt.status === 1, receipt.blockNumber);
+  }
+
+  /**
+   * The receipt of `hash`, asked for every polling interval until it comes or the receipt wait
+   * ends (null; a node that does not answer counts as "not yet"). Not ethers' waitForTransaction:
+   * its block listener takes the first block it sees as known, so a transaction mined in that
+   * very block is noticed only at the next one — and an automining chain makes none until
+   * someone sends again, so the payment waited out the whole timeout.
+   */
+  private async receiptOf(hash: string): Promise<TransactionReceipt | null> {
+    const deadline = Date.now() + this.options.receiptTimeoutMs;
+    for (;;) {
+      const receipt = await this.provider.getTransactionReceipt(hash).catch(() => null);
+      if (receipt || Date.now() >= deadline) return receipt;
+      await delay(this.provider.pollingInterval);
+    }
   }
 
   private async record(job: SettlementJob, success: boolean, blockNumber: number): Promise<void> {

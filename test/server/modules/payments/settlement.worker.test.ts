@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ethers } from "ethers";
+import { ethers, JsonRpcProvider, Network, type JsonRpcPayload, type JsonRpcResult } from "ethers";
 import { migrate } from "../../../../server/db";
 import { enqueue } from "../../../../server/modules/payments/settlement.repository";
 import * as act from "../../../../ledger/acts";
@@ -7,6 +7,7 @@ import { forEachEngine } from "../../helpers/engines";
 import { freePort, GTIN, procure, startChain, type ChainStack } from "../../support/chain";
 import { indexLedger } from "../../support/indexer";
 import {
+  CHAIN_ID,
   FlakyProvider,
   fullAcceptance,
   jobOf,
@@ -190,6 +191,53 @@ describe("SettlementWorker", function () {
         );
         expect(rows.map((r) => r.reasons[0].error)).to.deep.equal(["SettlementLotRecalled"]);
         expect((await settledLogs(chain)).get(unit.shipmentId)).to.equal(undefined);
+      });
+    });
+
+    describe("when the payment is mined just after the worker first asks for its receipt", function () {
+      it("sees it mined without waiting for a later block, on a chain that mines only on demand", async function () {
+        const lot = `MINED-${engine.engine}`;
+        const order = await shipOrder(chain, agreementId, [2], lot);
+        const [unit] = order.shipments;
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
+        // The node holds the payment until the worker's first receipt question has been answered
+        // "not yet", then mines it — and mines nothing after it, as an automining chain does
+        // until someone sends again.
+        const provider = new (class extends JsonRpcProvider {
+          asked = 0;
+          override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
+            const method = Array.isArray(payload) ? payload[0].method : payload.method;
+            const reply = await super._send(payload);
+            if (method === "eth_getTransactionReceipt" && this.asked++ === 0) {
+              await chain.provider.send("evm_mine", []);
+              await chain.provider.send("evm_setAutomine", [true]);
+            }
+            return reply;
+          }
+        })(chain.node.url, undefined, {
+          staticNetwork: Network.from(CHAIN_ID),
+          cacheTimeout: -1,
+          pollingInterval: 20,
+        });
+        const worker = settlementWorker(engine.db, chain, {
+          provider,
+          // Long enough that a wait for the next block, which never comes, ends the tick unpaid.
+          receiptTimeoutMs: 5_000,
+          hooks: {
+            at: async (point) => {
+              if (point === "signed") await chain.provider.send("evm_setAutomine", [false]);
+            },
+          },
+        });
+        try {
+          expect(await worker.tick()).to.equal(true);
+        } finally {
+          await chain.provider.send("evm_setAutomine", [true]);
+          provider.destroy();
+        }
+        expect(provider.asked).to.be.greaterThan(1);
+        expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("confirmed");
+        expect((await settledLogs(chain)).get(unit.shipmentId)).to.have.lengthOf(1);
       });
     });
 
