@@ -19,7 +19,8 @@ import type { PermitAccepted, PreparedPermit } from "../api/relay";
 import type { ReconciliationReport } from "../api/reconciliation";
 import * as act from "../ledger/acts";
 import { monthOf } from "../server/lib/month-range";
-import { GatewayClient, GatewayError } from "./lib/gateway-client";
+import { GatewayClient } from "./lib/gateway-client";
+import { untilIndexed } from "./lib/until";
 import { connectLedger, type DeploymentRecord, type Ledger } from "../ledger/contracts";
 import { PERMIT_TYPES } from "../ledger/permit";
 import { decodeRevert, revertDataOf } from "../ledger/revert";
@@ -274,7 +275,7 @@ class Demo {
     // (it takes each once the hospital is indexed, and only if it hashes to the enrolled one).
     const directory = await this.gateway(regulator);
     for (const [i, address] of [gAddr, cAddr, rAddr].entries())
-      await this.waitFor(() => directory.put(`/v1/hospitals/${address}/name`, { name: hospitals[i].name }));
+      await untilIndexed(() => directory.put(`/v1/hospitals/${address}/name`, { name: hospitals[i].name }));
     this.log(
       `  Children's Hospital caps what the order book may draw at ${formatFen(CHILDRENS_ALLOWANCE)}: a permit the gateway relays, no gas…`,
     );
@@ -741,7 +742,7 @@ class Demo {
   private async uploadManifest(supplier: Signer, s: Shipped): Promise<void> {
     const client = await this.gateway(supplier);
     // The gateway knows a shipment once it has indexed it.
-    await this.waitFor(() => client.put(`/v1/shipments/${s.shipmentId}/manifest`, { serials: s.serials }));
+    await untilIndexed(() => client.put(`/v1/shipments/${s.shipmentId}/manifest`, { serials: s.serials }));
   }
 
   private async postReceipt(
@@ -752,7 +753,7 @@ class Demo {
     lines: unknown[],
     campus?: string,
   ): Promise<void> {
-    await this.waitFor(() => receiver.get(`/v1/shipments/${s.shipmentId}`));
+    await untilIndexed(() => receiver.get(`/v1/shipments/${s.shipmentId}`));
     await receiver.post(
       "/v1/receipts",
       { receiptNo, shipmentId: String(s.shipmentId), receivedAt, lines, ...(campus && { campus }) },
@@ -1073,19 +1074,6 @@ class Demo {
       this.clients.set(signer, c);
     }
     return c;
-  }
-
-  /** Retries until the gateway has indexed what `fn` reads (404 until then). */
-  private async waitFor<T>(fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        return await fn();
-      } catch (error) {
-        if (!(error instanceof GatewayError) || error.status !== 404 || Date.now() > deadline) throw error;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
   }
 
   /** Every budget the gateway serves, once it has indexed the chain's latest amounts and spending. */

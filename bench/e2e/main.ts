@@ -13,7 +13,8 @@ import { startBenchStack, type BenchStack } from "../gateway/stack";
  * receipt at a time, with automine (BENCH_RECEIPTS, default 980: the test procurement commits 1,000 units and its first order takes 10) and with 1-second blocks
  * (BENCH_BLOCK_RECEIPTS, default 100: each takes a block). Goal: p99 at most one block time + 1 s.
  * Beside it, every tenth receipt, a script's own transaction (a token mint) sent and awaited:
- * what a transaction costs without the gateway. BENCH_ENGINES (default pglite).
+ * what a transaction costs without the gateway. BENCH_ENGINES (default pglite). BENCH_SMOKE=1:
+ * 20 and 5 receipts (the test suite's run).
  * Results: bench/out/e2e.json.
  */
 
@@ -119,8 +120,9 @@ async function confirmed(stack: BenchStack, shipmentId: bigint): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const receipts = Number(process.env.BENCH_RECEIPTS ?? 980);
-  const blockReceipts = Number(process.env.BENCH_BLOCK_RECEIPTS ?? 100);
+  const smoke = process.env.BENCH_SMOKE === "1";
+  const receipts = Number(process.env.BENCH_RECEIPTS ?? (smoke ? 20 : 980));
+  const blockReceipts = Number(process.env.BENCH_BLOCK_RECEIPTS ?? (smoke ? 5 : 100));
   const engines = (process.env.BENCH_ENGINES?.split(",") as Engine[] | undefined) ?? ["pglite"];
   const results: (Distribution & { engine: Engine })[] = [];
   for (const engine of engines) {

@@ -11,7 +11,7 @@ import { runFaultsBench } from "./run";
  *   BENCH_FAULTS_INTERVAL   seconds between two kills of a replica, and between two chain
  *                           outages (default 60; 12 under two minutes: the smoke run)
  *   BENCH_FAULTS_CHAIN_DOWN_MS  how long the chain stays stopped or frozen (default 8000; 3000 in smoke)
- *   BENCH_FAULTS_OUT        the JSON report (default bench/out/faults.json)
+ *   BENCH_OUT_DIR           where faults.json goes (default bench/out)
  *   BENCH_FAULTS_KEEP=1     keep the logs and chain state (kept anyway when a check fails)
  *   DATABASE_URL            a PostgreSQL server whose user may CREATE DATABASE; by default the
  *                           tests' throw-away cluster (test/server/helpers/postgres.ts)
@@ -29,7 +29,7 @@ function numberFrom(name: string, fallback: number): number {
 async function main(): Promise<void> {
   const seconds = numberFrom("BENCH_FAULTS_SECONDS", 600);
   const smoke = seconds < 120;
-  const file = path.resolve(process.env.BENCH_FAULTS_OUT || path.join(__dirname, "../out/faults.json"));
+  const file = path.resolve(process.env.BENCH_OUT_DIR || path.join(__dirname, "../out"), "faults.json");
   const report = await runFaultsBench({
     seconds,
     intervalSeconds: numberFrom("BENCH_FAULTS_INTERVAL", smoke ? 12 : 60),

@@ -70,6 +70,12 @@ export async function benchIndexer(options: IndexerBenchOptions): Promise<Indexe
             return run;
           },
         );
+        // Both sides read the same blocks: a ratio over different work would mean nothing.
+        const decoded = series.baseline.map((r) => r.events);
+        if (decoded.some((n) => n !== stored))
+          throw new Error(
+            `the indexer stored ${stored} events, getLogs + decoding found ${decoded.join(", ")}`,
+          );
         const rate = (runs: { events: number; seconds: number }[]) => runs.map((r) => r.events / r.seconds);
         const ratio = ratios(rate(series.subject), rate(series.baseline));
         const result: IndexerBenchResult = {

@@ -47,9 +47,12 @@ export function formatSpread(s: Spread, digits = 0): string {
   return `${f(s.min)} / ${f(s.median)} / ${f(s.max)}`;
 }
 
-/** Writes a benchmark's results to bench/out/<name>.json, with when and where it ran. */
+/**
+ * Writes a benchmark's results to bench/out/<name>.json (or BENCH_OUT_DIR: the test suite's
+ * smoke runs must not overwrite the published figures), with when and where it ran.
+ */
 export function writeResults(name: string, results: unknown): string {
-  const dir = join(__dirname, "..", "out");
+  const dir = process.env.BENCH_OUT_DIR || join(__dirname, "..", "out");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.json`);
   const machine = { node: process.version, platform: process.platform, cpus: cpus().length };

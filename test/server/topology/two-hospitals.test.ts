@@ -6,6 +6,7 @@ import type { Trail, TrailStep } from "../../../api/trail";
 import * as act from "../../../ledger/acts";
 import { devWallet } from "../../../scripts/lib/anvil";
 import { GatewayClient, GatewayError } from "../../../scripts/lib/gateway-client";
+import { until, untilIndexed } from "../../../scripts/lib/until";
 import { buildOnce } from "../helpers/build";
 import { postgresSkipped, throwawayDatabase } from "../helpers/postgres";
 import { tempDir } from "../helpers/temp-dir";
@@ -73,26 +74,6 @@ async function refusal(request: Promise<unknown>): Promise<[number, string]> {
 }
 
 /** Retries `fn` while the gateway answers 404 (it has not indexed what `fn` reads yet). */
-async function indexed<T>(fn: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!(error instanceof GatewayError) || error.status !== 404 || Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 function yymmdd(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(2, 10).replace(/-/g, "");
 }
@@ -262,7 +243,9 @@ describe(`two hospitals, two gateways, one ledger (${ENGINE})`, function () {
       }));
       // The manifest is off chain: Acme gives it to the gateway of the hospital it ships to.
       const supplier = await signedIn(h.gateway, acme);
-      await indexed(() => supplier.put(`/v1/shipments/${h.shipmentId}/manifest`, { serials: h.serials }));
+      await untilIndexed(() =>
+        supplier.put(`/v1/shipments/${h.shipmentId}/manifest`, { serials: h.serials }),
+      );
     }
     await chain.advance(3 * DAY);
     for (const h of hospitals) {
@@ -276,7 +259,7 @@ describe(`two hospitals, two gateways, one ledger (${ENGINE})`, function () {
     for (const h of hospitals) {
       const dock = await signedIn(h.gateway, h.receiver);
       const scanned = h === childrens ? h.serials.slice(0, 9) : h.serials;
-      await indexed(() => dock.get(`/v1/shipments/${h.shipmentId}`));
+      await untilIndexed(() => dock.get(`/v1/shipments/${h.shipmentId}`));
       await dock.post(
         "/v1/receipts",
         {
@@ -302,10 +285,14 @@ describe(`two hospitals, two gateways, one ledger (${ENGINE})`, function () {
     // Each hospital's settler pays its own delivery.
     for (const h of hospitals) {
       const staff = await signedIn(h.gateway, h.approver);
-      await until(`${h.name}'s payment`, async () => {
-        const payments = await all<{ status: string }>(staff, "/v1/payments");
-        return payments.length === 1 && payments[0].status === "confirmed";
-      });
+      await until(
+        `${h.name}'s payment`,
+        async () => {
+          const payments = await all<{ status: string }>(staff, "/v1/payments");
+          return payments.length === 1 && payments[0].status === "confirmed" ? true : undefined;
+        },
+        60_000,
+      );
     }
 
     // An hour later each hospital's billing reports a stent used, at its own gateway.
@@ -334,7 +321,7 @@ describe(`two hospitals, two gateways, one ledger (${ENGINE})`, function () {
     for (const h of hospitals) {
       const directory = await signedIn(h.gateway, regulator);
       for (const named of hospitals)
-        await indexed(() =>
+        await untilIndexed(() =>
           directory.put(`/v1/hospitals/${named.account.address}/name`, { name: named.name }),
         );
     }
@@ -345,11 +332,15 @@ describe(`two hospitals, two gateways, one ledger (${ENGINE})`, function () {
   async function bothIndexedToHead(): Promise<void> {
     const head = await chain.provider.getBlockNumber();
     for (const h of hospitals) {
-      await until(`${h.name}'s gateway to index block ${head}`, async () => {
-        const res = await fetch(`${h.gateway.url}/ready`, { headers: { "x-ops-token": OPS_TOKEN } });
-        const body = (await res.json()) as { checks?: { indexer?: { indexedTo: number | null } } };
-        return (body.checks?.indexer?.indexedTo ?? -1) >= head;
-      });
+      await until(
+        `${h.name}'s gateway to index block ${head}`,
+        async () => {
+          const res = await fetch(`${h.gateway.url}/ready`, { headers: { "x-ops-token": OPS_TOKEN } });
+          const body = (await res.json()) as { checks?: { indexer?: { indexedTo: number | null } } };
+          return (body.checks?.indexer?.indexedTo ?? -1) >= head ? true : undefined;
+        },
+        60_000,
+      );
     }
   }
 
