@@ -212,7 +212,7 @@ export async function runTraffic(context: TrafficContext, seconds: number): Prom
 /**
  * One relayed act as a client does it: POST /v1/relay/prepare, sign the forward request, POST
  * /v1/relay. A retry whose nonce an earlier attempt used is that attempt's success (the
- * forwarder's nonce tells); a request that expired while the chain was away (a restarted chain
+ * forwarder's nonce tells, or the relay's 409 RELAY_NONCE_PENDING while it is not mined); a request that expired while the chain was away (a restarted chain
  * jumps to the wall clock, see chain.ts) is prepared and signed again, as a wallet would.
  */
 async function relayAct(
@@ -241,6 +241,11 @@ async function relayAct(
     });
     if (sent.status === 202) return { status: 202, accepted: true, nonce, txHash: sent.body.txHash };
     const error = sent.body?.error;
+    // An earlier attempt of this very request got through and is not mined yet.
+    if (sent.ambiguous && error === "RELAY_NONCE_PENDING") {
+      const { txHash } = (sent.body as { details?: { txHash?: string } }).details ?? {};
+      return { status: sent.status, accepted: true, nonce, txHash, error };
+    }
     if (sent.ambiguous && error === "RELAY_NONCE_INVALID") {
       const used = await retryRead(() => context.ledger.forwarder.nonces(signer.address));
       return { status: sent.status, accepted: used > BigInt(nonce), nonce, error };

@@ -1,9 +1,9 @@
-import type { BaseWallet } from "ethers";
+import type { BaseWallet, TransactionRequest } from "ethers";
 import type { Db } from "../../db";
-import { Mutex } from "../../db/mutex";
 import { appError } from "../../plugins/error-catalogue";
 import type { Role } from "../auth/tokens";
 import { charge, utcDay, type Charge } from "./relay.repository";
+import { RelayerSender } from "./relay.sender";
 
 /**
  * What every transaction the relayer sends shares, whether it carries a forward request
@@ -12,8 +12,7 @@ import { charge, utcDay, type Charge } from "./relay.repository";
  * gateway process, so both kinds count against the same limits and never race for a nonce.
  *
  * The relayer is its own key, never the settler's: relays have their own nonce lane and
- * balance, so they cannot hold up or starve supplier payments. Its nonces are handed out in
- * this process (one relayer key per replica), so no database transaction waits on the chain.
+ * balance, so they cannot hold up or starve supplier payments. Its nonces: relay.sender.ts.
  */
 
 export interface RelayLimits {
@@ -31,17 +30,16 @@ export interface RelayCaller {
 }
 
 export class RelayerLane {
-  /** Serialises nonce choice and broadcast of the relayer's transactions. */
-  private readonly sending = new Mutex();
-  /** The nonce after the last one this process sent: the node may not show it as pending yet. */
-  private nextNonce = 0;
+  private readonly sender: RelayerSender;
 
   constructor(
     private readonly db: Db,
     readonly relayer: BaseWallet,
     readonly limits: RelayLimits,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.sender = new RelayerSender(relayer);
+  }
 
   /**
    * Counts one request against the caller's quotas, before any RPC work: refused requests
@@ -70,14 +68,23 @@ export class RelayerLane {
     ]);
   }
 
-  /** Sends one transaction from the relayer with the lane's next nonce; returns its hash. */
-  async send(transmit: (nonce: number) => Promise<{ hash: string }>): Promise<string> {
-    return this.sending.run(async () => {
-      const nonce = Math.max(await this.relayer.getNonce("pending"), this.nextNonce);
-      const sent = await transmit(nonce);
-      this.nextNonce = nonce + 1;
-      return sent.hash;
-    });
+  /**
+   * Takes `key` (what a request will use up besides the relayer's nonce, e.g. a signer's
+   * forwarder nonce) before the request's checks; returns null, or the hash of the pending
+   * transaction that holds it. See relay.sender.ts.
+   */
+  claim(key: string): Promise<{ txHash: string } | null> {
+    return this.sender.claim(key);
+  }
+
+  /** Frees the claim of a request that was refused before it was sent. */
+  release(key: string): void {
+    this.sender.release(key);
+  }
+
+  /** Sends `tx` from the relayer with the lane's next nonce; returns its hash. */
+  send(tx: TransactionRequest, claim?: string): Promise<string> {
+    return this.sender.send(tx, claim);
   }
 
   private async charge(charges: readonly Charge[]): Promise<void> {

@@ -114,7 +114,7 @@ export class PermitService {
       );
     }
     await this.lane.chargeGas(gasLimit);
-    const txHash = await this.lane.send((nonce) => token.permit(...args, { nonce, gasLimit }));
+    const txHash = await this.lane.send(await token.permit.populateTransaction(...args, { gasLimit }));
     return {
       txHash,
       owner: getAddress(owner),

@@ -72,7 +72,9 @@ const relayRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           "The request's `from` must be the signed-in caller, its function one the caller's roles may have " +
           "relayed; per-account and per-IP daily quotas (429 RATE_LIMITED), a gas cap per request (400 " +
-          "RELAY_GAS_TOO_HIGH) and the relayer's daily gas budget (503 RELAY_BUDGET_EXHAUSTED) apply.",
+          "RELAY_GAS_TOO_HIGH) and the relayer's daily gas budget (503 RELAY_BUDGET_EXHAUSTED) apply. A " +
+          "request whose signer and nonce are those of a relayed request still pending is 409 " +
+          "RELAY_NONCE_PENDING (details.txHash: follow that one with GET /v1/relay/{txHash}).",
         body: RelayRequest,
         response: {
           202: RelayAccepted,

@@ -40,17 +40,35 @@ export class RelayService {
   async relay(caller: RelayCaller, req: RelayRequest): Promise<RelayAccepted> {
     this.checkPolicy(caller, req);
     await this.lane.chargeRequest(caller);
-    await this.checkSigned(req);
-    await this.simulate(req);
+    // Taken before the checks read the signer's nonce from the chain, so that a request for a
+    // nonce whose transaction is still pending (the chain still shows it unused) is refused.
+    const claim = forwardClaim(req.from, req.nonce);
+    const pending = await this.lane.claim(claim);
+    if (pending) {
+      const signer = getAddress(req.from);
+      const nonce = BigInt(req.nonce).toString();
+      throw appError(
+        "RELAY_NONCE_PENDING",
+        `${signer}'s forward request with nonce ${nonce} is still pending in transaction ${pending.txHash}; follow it with GET /v1/relay/${pending.txHash}`,
+        { signer, nonce, txHash: pending.txHash },
+      );
+    }
+    try {
+      await this.checkSigned(req);
+      await this.simulate(req);
 
-    const requestData = { ...req, value: "0", signature: req.signature };
-    const gasLimit = await this.estimate(requestData);
-    await this.lane.chargeGas(gasLimit);
-    const relayer = this.lane.relayer;
-    const txHash = await this.lane.send((nonce) =>
-      this.forwarder.connect(relayer).execute(requestData, { nonce, gasLimit }),
-    );
-    return { txHash, signer: getAddress(req.from), nonce: req.nonce };
+      const requestData = { ...req, value: "0", signature: req.signature };
+      const gasLimit = await this.estimate(requestData);
+      await this.lane.chargeGas(gasLimit);
+      const txHash = await this.lane.send(
+        await this.forwarder.execute.populateTransaction(requestData, { gasLimit }),
+        claim,
+      );
+      return { txHash, signer: getAddress(req.from), nonce: req.nonce };
+    } finally {
+      // A no-op once sent: the lane then holds the claim until the transaction is mined.
+      this.lane.release(claim);
+    }
   }
 
   /**
@@ -194,6 +212,11 @@ export class RelayService {
       throw revertedCall(error, "the forwarder would refuse the request");
     }
   }
+}
+
+/** What a relayed forward request uses up: its signer's nonce at the forwarder. */
+function forwardClaim(from: string, nonce: string): string {
+  return `forward:${from.toLowerCase()}:${BigInt(nonce)}`;
 }
 
 /**

@@ -1,0 +1,180 @@
+import { expect } from "chai";
+import { ethers, Wallet, type HDNodeWallet } from "ethers";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { devWallet } from "../../../../scripts/lib/anvil";
+import { RelayerLane } from "../../../../server/modules/relay/relay.lane";
+import { forEachEngine } from "../../helpers/engines";
+import { login, RELAYER_WALLET_INDEX } from "../../support/gateway";
+import {
+  bearer,
+  expectError,
+  signForward,
+  startApi,
+  stopApi,
+  type ApiStack,
+} from "../../support/api-fixtures";
+import { FlakyProvider, type Fault } from "../payments/support";
+
+/**
+ * The relayer's nonce lane when the node loses what it was sent. A fault run restarted the chain
+ * node, which dropped one relayed transaction: the lane's nonce went on past the gap, so every
+ * later relay sat in the node's pool behind it while the API had answered 202, and requests
+ * signed again with the same (still unused) forwarder nonce were all answered 202 too, to revert
+ * once the gap filled. Each test holds the chain's blocks (automine off) so that transactions
+ * stay pending, as they do around a restart.
+ */
+forEachEngine((engine) => {
+  let stack: ApiStack;
+  let app: FastifyInstance;
+  let chain: ApiStack["chain"];
+  let trace: string;
+  const relayer = devWallet(RELAYER_WALLET_INDEX).address;
+
+  before(async function () {
+    this.timeout(180_000);
+    stack = await startApi(engine.db);
+    ({ app, chain } = stack);
+    trace = await chain.ledger.trace.getAddress();
+  });
+
+  after(() => stopApi(stack));
+
+  beforeEach(() => chain.provider.send("evm_setAutomine", [false]));
+  afterEach(() => chain.provider.send("evm_setAutomine", [true]));
+
+  /** A supplier's harmless, repeatable act: appointing a carrier. */
+  const setCarrier = (carrier: string) =>
+    chain.ledger.trace.interface.encodeFunctionData("setCarrier", [carrier, true]);
+
+  const tokens = new Map<string, string>();
+  async function relay(payload: unknown, caller: HDNodeWallet): Promise<LightMyRequestResponse> {
+    if (!tokens.has(caller.address)) tokens.set(caller.address, await login(app, caller));
+    return app.inject({
+      method: "POST",
+      url: "/v1/relay",
+      payload: payload as object,
+      headers: bearer(tokens.get(caller.address)!),
+    });
+  }
+
+  async function accepted(payload: unknown, caller: HDNodeWallet): Promise<string> {
+    const res = await relay(payload, caller);
+    expect(res.statusCode, res.body).to.equal(202);
+    return res.json<{ txHash: string }>().txHash;
+  }
+
+  const relayerNonce = (tag: "latest" | "pending") => chain.provider.getTransactionCount(relayer, tag);
+
+  async function carrierOf(supplier: string, carrier: string): Promise<boolean> {
+    return chain.ledger.trace.isCarrier(supplier, carrier);
+  }
+
+  it("a relayed transaction the node dropped is sent again, and the next relay does not wait behind its nonce", async function () {
+    const { supplier, supplier2 } = chain.cast;
+    const mined = await relayerNonce("latest");
+    const first = await signForward(chain, supplier, trace, setCarrier(supplier2.address));
+    const lost = await accepted(first, supplier);
+    // The node loses it, as a restarted node loses its pool.
+    await chain.provider.send("anvil_dropTransaction", [lost]);
+    expect(await relayerNonce("pending")).to.equal(mined);
+
+    const registry = await chain.ledger.registry.getAddress();
+    const register = chain.ledger.registry.interface.encodeFunctionData("register", [
+      ethers.encodeBytes32String("Lane Devices"),
+      ethers.encodeBytes32String("REG-Lane"),
+    ]);
+    const second = await signForward(chain, supplier2, registry, register);
+    const next = await accepted(second, supplier2);
+    await chain.mine();
+
+    // Both are mined, the lost one as the very transaction whose hash the caller was given.
+    for (const hash of [lost, next]) {
+      const receipt = await chain.provider.getTransactionReceipt(hash);
+      expect(receipt?.status, hash).to.equal(1);
+    }
+    expect(await relayerNonce("latest")).to.equal(mined + 2);
+    expect(await carrierOf(supplier.address, supplier2.address)).to.equal(true);
+    expect(await chain.ledger.registry.supplierStatus(supplier2.address)).to.equal(1n); // Active
+    expect(await chain.ledger.forwarder.nonces(supplier.address)).to.equal(BigInt(first.nonce) + 1n);
+  });
+
+  it("a second request with a forwarder nonce still pending in the lane: 409 RELAY_NONCE_PENDING, nothing sent", async function () {
+    const { supplier, stranger } = chain.cast;
+    const first = await signForward(chain, supplier, trace, setCarrier(stranger.address));
+    const pending = await accepted(first, supplier);
+    const sent = await relayerNonce("pending");
+
+    // Another act signed with the same nonce (the chain's nonce has not moved yet), and the
+    // first one sent again: either could only revert in the forwarder.
+    const other = await signForward(chain, supplier, trace, setCarrier(ethers.ZeroAddress));
+    expect(other.nonce).to.equal(first.nonce);
+    for (const again of [other, first]) {
+      const body = expectError(
+        await relay(again, supplier),
+        409,
+        "RELAY_NONCE_PENDING",
+        `${supplier.address}'s forward request with nonce ${first.nonce} is still pending in transaction ${pending}`,
+      );
+      expect(body.details).to.deep.equal({ signer: supplier.address, nonce: first.nonce, txHash: pending });
+    }
+    expect(await relayerNonce("pending")).to.equal(sent);
+
+    await chain.mine();
+    expect((await chain.provider.getTransactionReceipt(pending))?.status).to.equal(1);
+    expect(await chain.ledger.forwarder.nonces(supplier.address)).to.equal(BigInt(first.nonce) + 1n);
+    expect(await carrierOf(supplier.address, ethers.ZeroAddress)).to.equal(false);
+    // Mined, the nonce is used: the duplicate is now simply stale.
+    expectError(
+      await relay(other, supplier),
+      400,
+      "RELAY_NONCE_INVALID",
+      `nonce ${first.nonce} is not the signer's next nonce ${BigInt(first.nonce) + 1n}`,
+    );
+  });
+
+  it("a dropped transaction the node will not take again: its nonce goes to the next send, and its signer may relay that act anew", async function () {
+    const { supplier2, approver } = chain.cast;
+    // A lane of its own whose provider loses the re-sent transaction on its way to the node.
+    const faults: Record<string, Fault> = {};
+    const flaky = new FlakyProvider(chain.node.url, faults);
+    const lane = new RelayerLane(engine.db, new Wallet(devWallet(15).privateKey, flaky), {
+      maxGasPerRequest: 1_000_000,
+      dailyGasBudget: 100_000_000,
+      accountDailyRequests: 100,
+      ipDailyRequests: 100,
+    });
+    const laneRelayer = devWallet(15).address;
+    const mined = await chain.provider.getTransactionCount(laneRelayer, "latest");
+    const forwarder = chain.ledger.forwarder;
+    const execute = async (signer: HDNodeWallet, data: string) => {
+      const request = await signForward(chain, signer, trace, data);
+      const tx = await forwarder.execute.populateTransaction(
+        { ...request, value: "0" },
+        { gasLimit: 300_000n },
+      );
+      return { request, tx };
+    };
+
+    const lostAct = await execute(supplier2, setCarrier(approver.address));
+    const claim = `forward:${supplier2.address.toLowerCase()}:${lostAct.request.nonce}`;
+    expect(await lane.claim(claim)).to.equal(null);
+    const lost = await lane.send(lostAct.tx, claim);
+    await chain.provider.send("anvil_dropTransaction", [lost]);
+
+    faults.eth_sendRawTransaction = { times: 1, lose: "request" };
+    const nextAct = await execute(approver, setCarrier(supplier2.address));
+    const next = await lane.send(nextAct.tx);
+    expect(flaky.injected).to.deep.equal(["eth_sendRawTransaction:request"]);
+    await chain.mine();
+
+    expect((await chain.provider.getTransactionReceipt(next))?.status).to.equal(1);
+    expect(await chain.provider.getTransaction(lost)).to.equal(null);
+    expect(await chain.provider.getTransactionCount(laneRelayer, "latest")).to.equal(mined + 1);
+    // The lost act never ran, and never can (its relayer nonce went to the next send), so its
+    // forwarder nonce is free again.
+    expect(await carrierOf(supplier2.address, approver.address)).to.equal(false);
+    expect(await forwarder.nonces(supplier2.address)).to.equal(BigInt(lostAct.request.nonce));
+    expect(await lane.claim(claim)).to.equal(null);
+    flaky.destroy();
+  });
+});
