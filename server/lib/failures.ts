@@ -96,6 +96,43 @@ export function isUncodedRpcError(error: unknown): boolean {
   return isError(error, "UNKNOWN_ERROR");
 }
 
+/**
+ * Node's socket errors (its http client's "socket hang up" is ECONNRESET) and undici's, as a
+ * `fetch failed` carries them in its cause: the request did not reach the node, or its answer
+ * was lost on the way back.
+ */
+const CONNECTION_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
+
+/**
+ * The node could not be reached, or did not answer in time: a socket error (bare, as ethers'
+ * FetchRequest passes Node's through, or as the cause of another error such as `fetch failed`)
+ * or ethers' NETWORK_ERROR or TIMEOUT. An answer the node gave, even an error, is not this.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  // The cause chain, bounded: an error may name itself as its own cause.
+  for (let e = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (isError(e, "NETWORK_ERROR") || isError(e, "TIMEOUT")) return true;
+    const { code } = e as NodeJS.ErrnoException;
+    if (typeof code === "string" && CONNECTION_CODES.has(code)) return true;
+  }
+  return false;
+}
+
 /** A unique or primary key refused the row (SQLSTATE 23505), on PGlite and PostgreSQL alike. */
 export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === "23505";

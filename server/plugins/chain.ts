@@ -3,7 +3,9 @@ import { JsonRpcProvider, Wallet, type BaseWallet } from "ethers";
 import type { FastifyInstance } from "fastify";
 import fp from "fastify-plugin";
 import type { Config } from "../config";
+import { isConnectionFailure } from "../lib/failures";
 import { redactSecrets, redactUrl } from "../lib/redact";
+import { appError, ERROR_CATALOGUE } from "./error-catalogue";
 import type { Histogram } from "./metrics";
 import { assertLedgerIdentity } from "../db";
 import { loadDeployment } from "../../ledger/deployment";
@@ -125,8 +127,9 @@ const metering = new WeakMap<JsonRpcProvider, Metering>();
 
 /**
  * Times every `send` of `provider` (each JSON-RPC call: contract reads, logs, transactions) into
- * `histogram`; returns what stops it. A provider may be shared (tests run several gateways on
- * one), so it is wrapped once for all of them and given its own `send` back when the last stops.
+ * `histogram`, and turns a failure to reach the node into CHAIN_UNAVAILABLE (see wrap()); returns
+ * what stops it. A provider may be shared (tests run several gateways on one), so it is wrapped
+ * once for all of them and given its own `send` back when the last stops.
  */
 function meterRpc(provider: JsonRpcProvider, histogram: RpcHistogram): () => void {
   const m = metering.get(provider) ?? wrap(provider);
@@ -139,6 +142,15 @@ function meterRpc(provider: JsonRpcProvider, histogram: RpcHistogram): () => voi
   };
 }
 
+/**
+ * Every chain call of the gateway passes here, so this is the one place a lost node becomes
+ * CHAIN_UNAVAILABLE (503: clients and load balancers retry) wherever a request meets it: the
+ * auth hook may have reached the node a moment before a handler's own read finds it gone, and
+ * ethers passes Node's socket errors through unwrapped, which would otherwise answer 500 as a
+ * fault of ours. The catalogue's message only (the upstream one may quote the RPC URL and its
+ * key); the original is kept as the cause, for the log. The workers' loops count it retryable,
+ * as they did the socket error.
+ */
 function wrap(provider: JsonRpcProvider): Metering {
   const m: Metering = { send: provider.send, histograms: new Set() };
   provider.send = async function (this: JsonRpcProvider, method, params) {
@@ -150,7 +162,10 @@ function wrap(provider: JsonRpcProvider): Metering {
       return result;
     } catch (error) {
       stop("error");
-      throw error;
+      if (!isConnectionFailure(error)) throw error;
+      const unavailable = appError("CHAIN_UNAVAILABLE", ERROR_CATALOGUE.CHAIN_UNAVAILABLE.summary);
+      unavailable.cause = error;
+      throw unavailable;
     }
   };
   metering.set(provider, m);

@@ -1,10 +1,12 @@
 import { expect } from "chai";
-import { makeError } from "ethers";
+import { JsonRpcProvider, makeError } from "ethers";
+import { createServer } from "node:net";
 import { migrate, openPostgres, type Db } from "../../../server/db";
 import { DbUsageError } from "../../../server/db/db";
 import {
   classifyFailure,
   isCallException,
+  isConnectionFailure,
   isNonceConsumed,
   isUncodedRpcError,
   isUniqueViolation,
@@ -59,6 +61,44 @@ describe("failure classification", function () {
     );
     expect((error as NodeJS.ErrnoException).code).to.equal("ECONNREFUSED");
     expect(classifyFailure(error)).to.equal("retryable");
+  });
+
+  it("tells a node that cannot be reached from one that answered, by code", async function () {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    const provider = new JsonRpcProvider(dead, 31337, { staticNetwork: true });
+    // Nothing listens: ethers passes Node's ECONNREFUSED through as it is.
+    const refused = await rejectionOf(provider.send("eth_blockNumber", []));
+    provider.destroy();
+    expect((refused as NodeJS.ErrnoException).code).to.equal("ECONNREFUSED");
+    expect(isConnectionFailure(refused)).to.equal(true);
+
+    // A peer that closes the connection unanswered: Node's "socket hang up" (ECONNRESET).
+    const hangUp = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => hangUp.listen(0, "127.0.0.1", resolve));
+    const { port } = hangUp.address() as { port: number };
+    const hungUpOn = new JsonRpcProvider(`http://127.0.0.1:${port}`, 31337, { staticNetwork: true });
+    const hungUp = await rejectionOf(hungUpOn.send("eth_blockNumber", []));
+    hungUpOn.destroy();
+    await new Promise((resolve) => hangUp.close(resolve));
+    expect((hungUp as Error).message).to.equal("socket hang up");
+    expect(isConnectionFailure(hungUp)).to.equal(true);
+
+    // fetch's TypeError says only "fetch failed"; the socket's error is its cause.
+    const fetchFailed = await rejectionOf(fetch(dead));
+    expect(isConnectionFailure(fetchFailed)).to.equal(true);
+
+    for (const code of ["NETWORK_ERROR", "TIMEOUT"] as const) {
+      expect(isConnectionFailure(makeError("x", code)), code).to.equal(true);
+    }
+    // The node answered: a revert, a server error, a message that merely names a socket code.
+    for (const code of ["CALL_EXCEPTION", "SERVER_ERROR", "UNKNOWN_ERROR"] as const) {
+      expect(isConnectionFailure(makeError("x", code)), code).to.equal(false);
+    }
+    expect(isConnectionFailure(new Error("connect ECONNREFUSED 127.0.0.1:8545"))).to.equal(false);
+    const loop = new Error("its own cause");
+    loop.cause = loop;
+    expect(isConnectionFailure(loop)).to.equal(false);
+    expect(isConnectionFailure(null)).to.equal(false);
   });
 
   forEachEngine((engine) => {
