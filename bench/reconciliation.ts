@@ -2,31 +2,50 @@ import { performance } from "node:perf_hooks";
 import type { ReconciliationQuery } from "../api/reconciliation";
 import { migrate, openPostgres, type Db } from "../server/db";
 import { gtinCheckDigit } from "../server/modules/barcodes";
+import {
+  lotBalances,
+  usageFindings,
+  type LotKey,
+} from "../server/modules/reconciliation/reconciliation.repository";
 import { ReconciliationService } from "../server/modules/reconciliation/reconciliation.service";
 import { mochaGlobalTeardown, throwawayDatabase } from "../test/server/helpers/postgres";
 
 /**
- * Times the purchase–receipt–use reconciliation on PostgreSQL over a million usage rows: the
- * hospital × GTIN report must answer in under a second.
+ * Times the purchase–receipt–use reconciliation on PostgreSQL over ten million usage rows (the
+ * issue's goal: one hospital × GTIN within 100 ms, the whole report within 2 s). The run fails
+ * when a hospital × GTIN report takes a second or more; the goals are reported, not enforced.
  *
- *   npx ts-node --transpile-only bench/reconciliation.ts
+ *   npm run bench:reconciliation                 # 10,000,000 uses
+ *   BENCH_USES=1000000 npm run bench:reconciliation
  *
  * Uses DATABASE_URL if set (its user must be allowed to CREATE DATABASE), otherwise starts the
  * tests' throw-away cluster. Either way the data goes into a new database, dropped at the end.
  * Data: 20 hospitals × 50 GTINs × 4 lots, one order per hospital and GTIN, one settled shipment
- * per lot; 1,000,000 serialised uses spread evenly over them (250 per hospital × GTIN × lot, of
- * 260 shipped), 1% of them returned, and about one use in a thousand reusing an earlier serial,
- * so the flag queries have findings to assemble.
+ * per lot; BENCH_USES serialised uses (default 10,000,000) spread evenly over them (at a million,
+ * 250 per hospital × GTIN × lot of 260 shipped: 4% more is shipped than used), over the same
+ * 231 days whatever their number, 1% of them returned, and about one use in a thousand reusing
+ * an earlier serial, so the flag queries have findings to assemble.
  */
 
 const HOSPITALS = 20;
 const GTINS = 50;
 const LOTS = 4;
-const USES = 1_000_000;
-const SHIPPED_PER_LOT = 260;
+const USES = usesOf(process.env.BENCH_USES ?? "10000000");
+const SHIPPED_PER_LOT = Math.ceil((USES / (HOSPITALS * GTINS * LOTS)) * 1.04);
+/** Every use this long after the one before: 20 s at a million uses, so they span 231 days. */
+const USE_STEP_MS = Math.floor((20_000 * 1_000_000) / USES);
 const RUNS = 25;
 const WARM_UP = 3;
 const NOW = new Date("2026-01-01T00:00:00Z");
+
+function usesOf(value: string): number {
+  const n = Number(value.replaceAll("_", ""));
+  // Serial reuse needs 4,000 uses before it; the usage ids must fit the INT they are cast to.
+  if (!Number.isInteger(n) || n < 4_000 || n > 2_000_000_000) {
+    throw new Error(`BENCH_USES must be a whole number from 4000 to 2000000000, not ${value}`);
+  }
+  return n;
+}
 
 const hospitalAddress = (h: number) => `0x${h.toString(16).padStart(40, "0")}`;
 const gtinOf = (g: number) => {
@@ -39,7 +58,8 @@ async function main(): Promise<void> {
   const db = await openPostgres({ url: database.url });
   try {
     await migrate(db);
-    await timed("load", () => load(db));
+    console.log(`loading ${USES.toLocaleString("en")} uses (and 1% returns)`);
+    await timed("load (total, with index builds)", () => load(db));
     await timed("VACUUM ANALYZE", () => db.exec("VACUUM ANALYZE"));
     const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM usages`);
     console.log(`usage rows: ${rows[0].n.toLocaleString("en")}`);
@@ -65,6 +85,7 @@ async function main(): Promise<void> {
       `hospital × GTIN report, ${RUNS} runs: median ${ms(samples[Math.floor(RUNS / 2)])}, ` +
         `max ${ms(samples[RUNS - 1])}, ${rowCount} rows per report, ${flagCount} flags over all runs`,
     );
+    console.log(`  goal ≤ 100 ms: ${samples[RUNS - 1] <= 100 ? "met" : "NOT met"} (by the max)`);
 
     const hospitalReport = await timed("one hospital, every GTIN (all pages of 500)", () =>
       everyPage(service, { hospital: hospitalAddress(1) }),
@@ -74,10 +95,13 @@ async function main(): Promise<void> {
       service.report({ limit: 500 }),
     );
     console.log(`  ${firstPage.rows.length} rows`);
-    const fullReport = await timed("every hospital and GTIN (all pages of 500)", () =>
-      everyPage(service, {}),
-    );
-    console.log(`  ${fullReport.rows} rows in ${fullReport.pages} pages`);
+    const fullStarted = performance.now();
+    const fullReport = await everyPage(service, {});
+    const fullMs = performance.now() - fullStarted;
+    console.log(`every hospital and GTIN (all pages of 500): ${ms(fullMs)}`);
+    console.log(`  ${fullReport.rows} rows in ${fullReport.pages} pages, ${fullReport.flags} flags`);
+    console.log(`  goal ≤ 2 s: ${fullMs <= 2000 ? "met" : "NOT met"}`);
+    if (process.env.BENCH_SPLIT === "1") await split(db);
     if (samples[RUNS - 1] >= 1000) {
       console.error("FAIL: a hospital × GTIN report took a second or more");
       process.exitCode = 1;
@@ -89,24 +113,56 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * The whole report again, page by page as the service reads it, with its two queries timed
+ * apart: where the time goes (BENCH_SPLIT=1).
+ */
+async function split(db: Db): Promise<void> {
+  let balancesMs = 0;
+  let findingsMs = 0;
+  let after: LotKey | undefined;
+  for (;;) {
+    let started = performance.now();
+    const rows = await lotBalances(db, { asOf: NOW, after }, 501);
+    balancesMs += performance.now() - started;
+    const page = rows.slice(0, 500);
+    const last = page[page.length - 1];
+    if (last === undefined) break;
+    const through: LotKey = [last.hospital, last.gtin, last.lot];
+    started = performance.now();
+    await usageFindings(db, { asOf: NOW, after, through });
+    findingsMs += performance.now() - started;
+    if (rows.length <= 500) break;
+    after = through;
+  }
+  console.log(`  split over all pages: balances ${ms(balancesMs)}, findings ${ms(findingsMs)}`);
+}
+
 /** Reads a report page by page, as a client following nextCursor does. */
 async function everyPage(
   service: ReconciliationService,
   query: ReconciliationQuery,
-): Promise<{ rows: number; pages: number }> {
+): Promise<{ rows: number; pages: number; flags: number }> {
   let rows = 0;
   let pages = 0;
+  let flags = 0;
   let cursor: string | undefined;
   do {
     const page = await service.report({ ...query, limit: 500, cursor });
     rows += page.rows.length;
+    flags += page.rows.reduce((sum, r) => sum + r.flags.length, 0);
     pages++;
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
-  return { rows, pages };
+  return { rows, pages, flags };
 }
 
-/** The ledger and the usages, generated by the server itself (INSERT … SELECT generate_series). */
+/**
+ * The ledger and the usages, generated by the server itself (INSERT … SELECT generate_series).
+ * The usages' secondary indexes are dropped for the bulk insert and built again after it, from
+ * their own definitions (pg_indexes), which is several times faster than maintaining them row by
+ * row; the primary key stays, as the corrections' foreign key needs it.
+ */
 async function load(db: Db): Promise<void> {
   const supplier = `0x${"aa".repeat(20)}`;
   const tx = `0x${"ff".repeat(32)}`;
@@ -166,13 +222,20 @@ async function load(db: Db): Promise<void> {
   // Every 997th use (from 4,000 on) reuses the serial of the use 4,000 earlier, which fell on the
   // same hospital, GTIN and lot.
   const span = HOSPITALS * GTINS;
+  const { rows: indexes } = await db.query<{ name: string; definition: string }>(
+    `SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i
+     WHERE i.schemaname = current_schema() AND i.tablename = 'usages'
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
+  );
+  for (const index of indexes) await db.exec(`DROP INDEX ${index.name}`);
+  const inserted = performance.now();
   await db.query(
     `INSERT INTO usages (hospital, usage_id, gtin, lot, serial, department, patient_hash, used_at, billing_code,
        billed_amount, quantity, recorded_by)
      SELECT '0x' || lpad(to_hex(i % ${HOSPITALS} + 1), 40, '0'), 'U' || i,
        ($1::text[])[(i / ${HOSPITALS}) % ${GTINS} + 1], 'LOT-' || ((i / ${span}) % ${LOTS} + 1),
        'S' || CASE WHEN i % 997 = 0 AND i >= 4000 THEN i - 4000 ELSE i END,
-       'dept-' || (i % 7), md5(i::text), timestamptz '2025-02-01' + i * interval '20 seconds',
+       'dept-' || (i % 7), md5(i::text), timestamptz '2025-02-01' + i * interval '${USE_STEP_MS} milliseconds',
        'C-' || ((i / ${HOSPITALS}) % ${GTINS} + 1), 1000, 1, '0x' || repeat('ee', 20)
      FROM generate_series(0, ${USES - 1}) i`,
     [gtins],
@@ -184,6 +247,13 @@ async function load(db: Db): Promise<void> {
        billing_code, -billed_amount, -1, usage_id, recorded_by
      FROM usages WHERE substr(usage_id, 2)::int % 100 = 7`,
   );
+  console.log(`  usages inserted without secondary indexes: ${ms(performance.now() - inserted)}`);
+  for (const index of indexes) {
+    // In one statement string: on a pool, a SET alone could land on another connection.
+    await timed(`  index ${index.name} built`, () =>
+      db.exec(`SET maintenance_work_mem = '512MB'; ${index.definition}`),
+    );
+  }
 }
 
 async function timed<T>(label: string, fn: () => Promise<T>): Promise<T> {
