@@ -188,7 +188,7 @@ export async function runFaultsBench(options: RunOptions): Promise<FaultsReport>
         supervisorErrors: injector.log.supervisorErrors,
       },
       replicaStarts,
-      serverErrors: classifyServerErrors(stats.serverErrors, injector.log.faults, causes, chain.port),
+      serverErrors: classifyServerErrors(stats.serverErrors, injector.log.faults),
       gatewayErrorCauses: causes,
       settle: settled,
       receipts,

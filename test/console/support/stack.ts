@@ -60,9 +60,11 @@ export async function startDemoStack(): Promise<DemoStack> {
     child.stderr!.on("data", onData);
     void exited.then((code) => reject(new Error(`npm start exited (${code}) before it was up:\n${output}`)));
   });
-  // However the run ends (mocha --exit included), the stack does not outlive it.
+  // However the run ends (mocha --exit, or a parallel run's worker exiting), the stack does not
+  // outlive it: asked to stop (it stops its chain) before the temporary folders are removed
+  // (helpers/temp-dir.ts), so it is gone or going before its files are.
   const stopOnExit = () => child.kill("SIGINT");
-  process.once("exit", stopOnExit);
+  process.prependOnceListener("exit", stopOnExit);
   const accounts = JSON.parse(readFileSync(path.join(dataDir, "accounts.json"), "utf8")) as DemoAccount[];
   const deployment = JSON.parse(
     readFileSync(path.join(dataDir, "deployment.json"), "utf8"),

@@ -7,6 +7,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
 
+import { isParallelRun } from "./parallel";
+
 /**
  * A throw-away PostgreSQL server for the gateway tests, one per mocha run. This file is a
  * mocha global fixture (.mocharc.json "require"): mocha calls `mochaGlobalSetup` before the
@@ -15,6 +17,7 @@ import { Client } from "pg";
  *
  * - DATABASE_URL set: that server is used instead; its user must be allowed to CREATE DATABASE.
  * - SKIP_POSTGRES=1: PostgreSQL suites are skipped, and the run says so.
+ * - A parallel run (`npm test`) starts the server before its workers, which share it.
  * - Otherwise the newest /usr/lib/postgresql/<version>/bin is used; without one the suites
  *   that need PostgreSQL fail with the command that installs it.
  */
@@ -31,11 +34,13 @@ interface Server {
 
 let server: Promise<Server> | undefined;
 
+/** A parallel run's server, started by its main process and inherited by its workers. */
+const SHARED = "SUNSHINE_TEST_POSTGRES_URL";
+
 /** Starts the server on first call; later calls share it. */
 export function postgresAdminUrl(): Promise<string> {
-  server ??= process.env.DATABASE_URL
-    ? Promise.resolve({ adminUrl: process.env.DATABASE_URL, stop: async () => undefined })
-    : startCluster();
+  const given = process.env.DATABASE_URL ?? process.env[SHARED];
+  server ??= given ? Promise.resolve({ adminUrl: given, stop: async () => undefined }) : startCluster();
   return server.then((s) => s.adminUrl);
 }
 
@@ -65,8 +70,15 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   }
 }
 
-export function mochaGlobalSetup(): void {
-  if (postgresSkipped) console.log("SKIP_POSTGRES=1: PostgreSQL tests are skipped; only PGlite is tested.");
+export async function mochaGlobalSetup(this: unknown): Promise<void> {
+  if (postgresSkipped) {
+    console.log("SKIP_POSTGRES=1: PostgreSQL tests are skipped; only PGlite is tested.");
+    return;
+  }
+  // Workers of a parallel run would each start a server of their own and none would stop it:
+  // the main process starts the one they share now, before any worker exists, and stops it at
+  // the end.
+  if (isParallelRun(this)) process.env[SHARED] = await postgresAdminUrl();
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
