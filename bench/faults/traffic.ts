@@ -212,8 +212,9 @@ export async function runTraffic(context: TrafficContext, seconds: number): Prom
 /**
  * One relayed act as a client does it: POST /v1/relay/prepare, sign the forward request, POST
  * /v1/relay. A retry whose nonce an earlier attempt used is that attempt's success (the
- * forwarder's nonce tells, or the relay's 409 RELAY_NONCE_PENDING while it is not mined); a request that expired while the chain was away (a restarted chain
- * jumps to the wall clock, see chain.ts) is prepared and signed again, as a wallet would.
+ * forwarder's nonce tells, or the relay's 409 RELAY_NONCE_PENDING while it is not mined); a
+ * request that expired while the chain was away (a restarted chain jumps to the wall clock, see
+ * chain.ts) is prepared and signed again, as a wallet would.
  */
 async function relayAct(
   context: TrafficContext,
