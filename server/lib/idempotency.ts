@@ -49,6 +49,73 @@ export async function withIdempotency<T>(
   }
 }
 
+/**
+ * The one-statement form, for an effect that is a single INSERT: the effect and its key are
+ * written by one statement, with no transaction around them (a busy write path's every statement
+ * counts). `effect` is an `INSERT … ON CONFLICT DO NOTHING RETURNING <response JSON> AS response`
+ * using `$1…$n` for `params`; it returns its row, or none when the record already exists.
+ * Answers as `withIdempotency` does, and null when the effect found its record already there
+ * under no key of this request (the caller's conflict to report).
+ *
+ * Why one statement is enough: the key is inserted only from the effect's row, in the same
+ * statement, so both commit or neither does. A key already used by another request makes the
+ * key's insert fail on its primary key, which aborts the effect's insert with it; the key is then
+ * read again, and its first request's response replayed or the reuse refused.
+ */
+export async function insertOnce<T>(
+  db: Db,
+  scope: string,
+  key: string,
+  body: unknown,
+  statusCode: number,
+  effect: { sql: string; params: readonly unknown[] },
+): Promise<IdempotentResponse<T> | null> {
+  const hash = requestHash(body);
+  const k = effect.params.length;
+  try {
+    // The key's row below is read in the statement's snapshot: the key as it was before it.
+    const { rows } = await db.query<StoredKey<T> & { fresh: boolean }>(
+      `WITH effect AS (${effect.sql}),
+       stored AS (
+         INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
+         SELECT $${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, response FROM effect RETURNING request_hash, status_code, response
+       )
+       SELECT true AS fresh, request_hash, status_code, response FROM stored
+       UNION ALL
+       SELECT false, request_hash, status_code, response FROM idempotency_keys WHERE scope = $${k + 1} AND key = $${k + 2}`,
+      [...effect.params, scope, key, hash, statusCode],
+    );
+    const row = rows[0];
+    if (row?.fresh) return { statusCode: row.status_code, body: row.response, replayed: false };
+    if (row) return replay(row, key, hash);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+  // The key committed by a concurrent request (after this statement's snapshot), or nothing.
+  const { rows } = await db.query<StoredKey<T>>(
+    `SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+    [scope, key],
+  );
+  return rows[0] ? replay(rows[0], key, hash) : null;
+}
+
+interface StoredKey<T> {
+  request_hash: string;
+  status_code: number;
+  response: T;
+}
+
+/** The stored response of a key's first request, for a request with the same body; else a 409. */
+function replay<T>(stored: StoredKey<T>, key: string, hash: string): IdempotentResponse<T> {
+  if (stored.request_hash !== hash) {
+    throw appError(
+      "IDEMPOTENCY_KEY_REUSED",
+      `Idempotency-Key ${key} was already used with a different request body`,
+    );
+  }
+  return { statusCode: stored.status_code, body: stored.response, replayed: true };
+}
+
 function attempt<T>(
   db: Db,
   scope: string,
@@ -57,18 +124,11 @@ function attempt<T>(
   effect: (tx: Db) => Promise<{ statusCode: number; body: T }>,
 ): Promise<IdempotentResponse<T>> {
   return db.transaction(async (tx) => {
-    const { rows } = await tx.query<{ request_hash: string; status_code: number; response: T }>(
+    const { rows } = await tx.query<StoredKey<T>>(
       `SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE`,
       [scope, key],
     );
-    if (rows[0]) {
-      if (rows[0].request_hash !== hash)
-        throw appError(
-          "IDEMPOTENCY_KEY_REUSED",
-          `Idempotency-Key ${key} was already used with a different request body`,
-        );
-      return { statusCode: rows[0].status_code, body: rows[0].response, replayed: true };
-    }
+    if (rows[0]) return replay(rows[0], key, hash);
     const result = await effect(tx);
     await tx.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response) VALUES ($1, $2, $3, $4, $5)`,

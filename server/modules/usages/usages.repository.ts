@@ -103,33 +103,55 @@ export async function lockForCorrection(
   };
 }
 
+const USAGE_COLUMNS = `hospital, usage_id, gtin, lot, serial, expiry, barcode, department, patient_hash, patient_salt_id,
+  used_at, billing_code, billed_amount, quantity, corrects_usage_id, recorded_by, campus, case_id, case_group`;
+
+function usageParams(u: NewUsage): unknown[] {
+  return [
+    u.hospital,
+    u.usageId,
+    u.gtin,
+    u.lot,
+    u.serial,
+    u.expiry,
+    u.barcode,
+    u.department,
+    u.patientHash,
+    u.patientSaltId,
+    u.usedAt.toISOString(),
+    u.billingCode,
+    u.billedAmount.toString(),
+    u.quantity,
+    u.correctsUsageId,
+    u.recordedBy,
+    u.campus,
+    u.caseId ?? null,
+    u.caseGroup ?? null,
+  ];
+}
+
 export async function insertUsage(db: Db, u: NewUsage): Promise<void> {
   await db.query(
-    `INSERT INTO usages (hospital, usage_id, gtin, lot, serial, expiry, barcode, department, patient_hash, patient_salt_id,
-       used_at, billing_code, billed_amount, quantity, corrects_usage_id, recorded_by, campus, case_id, case_group)
+    `INSERT INTO usages (${USAGE_COLUMNS})
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-    [
-      u.hospital,
-      u.usageId,
-      u.gtin,
-      u.lot,
-      u.serial,
-      u.expiry,
-      u.barcode,
-      u.department,
-      u.patientHash,
-      u.patientSaltId,
-      u.usedAt.toISOString(),
-      u.billingCode,
-      u.billedAmount.toString(),
-      u.quantity,
-      u.correctsUsageId,
-      u.recordedBy,
-      u.campus,
-      u.caseId ?? null,
-      u.caseGroup ?? null,
-    ],
+    usageParams(u),
   );
+}
+
+/**
+ * The insert of a new usage as `insertOnce`'s effect (lib/idempotency.ts): nothing when the
+ * hospital already has this usage id. A usage naming no campus (`campus` null) takes the
+ * hospital's main campus, read by the same statement; its response is `view` with that campus.
+ */
+export function insertNewUsage(u: NewUsage, view: Usage): { sql: string; params: unknown[] } {
+  return {
+    sql: `INSERT INTO usages (${USAGE_COLUMNS})
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+       COALESCE($17, (SELECT gln FROM campuses WHERE hospital = $1 AND main)), $18, $19)
+     ON CONFLICT (hospital, usage_id) DO NOTHING
+     RETURNING $20::jsonb || jsonb_build_object('campus', campus) AS response`,
+    params: [...usageParams(u), JSON.stringify(view)],
+  };
 }
 
 /** A stored usage as the API serves it: the patient as its stored hash, never the reference. */

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import type { Db } from "../../db";
-import { withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
+import { insertOnce, withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
 import { appError } from "../../plugins/error-catalogue";
 import {
   deviceIdentifierFields,
@@ -122,13 +122,13 @@ export class UsagesService {
     }
 
     const namedCampus = fields.campus === undefined ? undefined : text(fields, "campus");
-    const campus = await campusFor(this.db, hospital, namedCampus);
     const usage: repo.NewUsage = {
       hospital,
       usageId,
       ...item,
       department,
-      campus,
+      // A usage naming none is at the main campus, a correction at its original's (below).
+      campus: namedCampus === undefined ? null : await campusFor(this.db, hospital, namedCampus),
       patientHash,
       patientSaltId: this.saltId,
       usedAt,
@@ -143,22 +143,36 @@ export class UsagesService {
     // The idempotency record stores a hash of the body: hash the patient's HMAC, not the raw
     // reference, whose few digits an unsalted hash would give away.
     const fingerprint = { ...request, patientRef: patientHash };
+    const scope = `usages:${hospital}`;
 
-    return withIdempotency(this.db, `usages:${hospital}`, idempotencyKey, fingerprint, async (tx) => {
-      if (await repo.usageExists(tx, hospital, usageId)) {
-        throw appError("CONFLICT", `usage ${usageId} was already recorded`, { usageId });
-      }
-      if (correctsUsageId !== null) {
-        const original = await checkCorrection(tx, usage, correctsUsageId);
-        // A unit a patient did not use goes back to the campus that used it, unless named elsewhere.
-        if (namedCampus === undefined) usage.campus = original.campus;
-        // A refund is claimed back from the case the use was billed on.
-        if (caseId === null) [usage.caseId, usage.caseGroup] = [original.caseId, original.caseGroup];
-      }
+    if (correctsUsageId === null) {
+      // A usage checks nothing stored, so it is one statement: the busiest write of a hospital.
+      const outcome = await insertOnce<Usage>(
+        this.db,
+        scope,
+        idempotencyKey,
+        fingerprint,
+        201,
+        repo.insertNewUsage(usage, view(usage)),
+      );
+      if (!outcome) throw alreadyRecorded(usageId);
+      return outcome;
+    }
+    return withIdempotency(this.db, scope, idempotencyKey, fingerprint, async (tx) => {
+      if (await repo.usageExists(tx, hospital, usageId)) throw alreadyRecorded(usageId);
+      const original = await checkCorrection(tx, usage, correctsUsageId);
+      // A unit a patient did not use goes back to the campus that used it, unless named elsewhere.
+      if (namedCampus === undefined) usage.campus = original.campus;
+      // A refund is claimed back from the case the use was billed on.
+      if (caseId === null) [usage.caseId, usage.caseGroup] = [original.caseId, original.caseGroup];
       await repo.insertUsage(tx, usage);
       return { statusCode: 201, body: view(usage) };
     });
   }
+}
+
+function alreadyRecorded(usageId: string) {
+  return appError("CONFLICT", `usage ${usageId} was already recorded`, { usageId });
 }
 
 /** A correction refers to an original usage of this hospital, for the same item, not over-returned. */

@@ -375,6 +375,41 @@ describe("UsagesService.record", function () {
         const error = await rejectionOf(record(usage({ usageId: "U-dup" }), "dup-2"));
         expect(error).to.include({ code: "CONFLICT", message: "usage U-dup was already recorded" });
       });
+
+      it("refuses a key reused for another usage id, and stores nothing of that usage", async function () {
+        await record(usage({ usageId: "U-reuse-1" }), "reuse");
+        const error = await rejectionOf(record(usage({ usageId: "U-reuse-2" }), "reuse"));
+        expect(error).to.include({
+          code: "IDEMPOTENCY_KEY_REUSED",
+          message: "Idempotency-Key reuse was already used with a different request body",
+        });
+        expect(await count("U-reuse-1")).to.equal(1);
+        expect(await count("U-reuse-2")).to.equal(0);
+      });
+
+      it("stores a usage sent five times at once with one key once, and answers all five alike", async function () {
+        const request = usage({ usageId: "U-burst" });
+        const outcomes = await Promise.all(Array.from({ length: 5 }, () => record({ ...request }, "burst")));
+        expect(outcomes.filter((o) => !o.replayed)).to.have.length(1);
+        const first = outcomes.find((o) => !o.replayed);
+        for (const o of outcomes) expect({ ...o, replayed: false }).to.deep.equal(first);
+        expect(await count("U-burst")).to.equal(1);
+      });
+
+      it("stores a usage id sent at once under five keys once, and refuses the other four", async function () {
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 5 }, (_, i) => record(usage({ usageId: "U-race" }), `race-${i}`)),
+        );
+        expect(outcomes.filter((o) => o.status === "fulfilled")).to.have.length(1);
+        for (const o of outcomes.filter((o) => o.status === "rejected")) {
+          expect(o.reason).to.include({ code: "CONFLICT", message: "usage U-race was already recorded" });
+        }
+        expect(await count("U-race")).to.equal(1);
+        const { rows } = await engine.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM idempotency_keys WHERE key LIKE 'race-%'`,
+        );
+        expect(rows[0].n).to.equal(1);
+      });
     });
 
     it("never stores the raw patient reference, in any column of any table", async function () {
