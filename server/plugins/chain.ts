@@ -181,8 +181,12 @@ export default fp(chainPlugin, { name: "chain", fastify: "5.x", dependencies: ["
  * whatever the latest block recorded counts as past ("as of now" reports exclude `now` itself).
  */
 export async function ledgerNow(chain: ChainContext): Promise<Date> {
-  const latest = await latestBlock(chain.provider);
-  return new Date(Math.max(Date.now(), (latest.timestamp + 1) * 1000));
+  return ledgerTime(await latestBlock(chain.provider));
+}
+
+/** `ledgerNow` for a block head already read. */
+export function ledgerTime(head: BlockHead): Date {
+  return new Date(Math.max(Date.now(), (head.timestamp + 1) * 1000));
 }
 
 export interface BlockHead {

@@ -1,3 +1,4 @@
+import { BlockMemo } from "../../lib/block-memo";
 import { readChainRoles, type ChainRoles, type RoleReader } from "./chain-roles";
 
 /**
@@ -8,8 +9,7 @@ import { readChainRoles, type ChainRoles, type RoleReader } from "./chain-roles"
  * account that wrote since that block.
  */
 export class CurrentRoles {
-  private block = -1;
-  private readonly byAddress = new Map<string, Promise<ChainRoles>>();
+  private readonly memo = new BlockMemo<ChainRoles>();
 
   constructor(
     private readonly ledger: RoleReader,
@@ -18,23 +18,6 @@ export class CurrentRoles {
 
   async of(address: string): Promise<ChainRoles> {
     const block = await this.latestBlock();
-    // A node behind the last one asked (several behind a load balancer): answer for its block,
-    // without disturbing the newer block's answers.
-    if (block < this.block) return readChainRoles(this.ledger, address, block);
-    if (block > this.block) {
-      this.block = block;
-      this.byAddress.clear();
-    }
-    let roles = this.byAddress.get(address);
-    if (roles === undefined) {
-      roles = readChainRoles(this.ledger, address, block);
-      this.byAddress.set(address, roles);
-      // A failed read is not an answer: the next request asks again.
-      const failed = roles;
-      failed.catch(() => {
-        if (this.byAddress.get(address) === failed) this.byAddress.delete(address);
-      });
-    }
-    return roles;
+    return this.memo.get(block, address, () => readChainRoles(this.ledger, address, block));
   }
 }

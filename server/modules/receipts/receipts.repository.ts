@@ -27,6 +27,8 @@ export interface ShipmentForReceipt {
   createdAt: Date;
   excursion: boolean;
   excursionWaived: boolean;
+  /** The main campus of the shipment's hospital, where a receipt naming none was taken in. */
+  mainCampus: string | null;
 }
 
 export async function findShipment(db: Db, shipmentId: string): Promise<ShipmentForReceipt | null> {
@@ -43,9 +45,10 @@ export async function findShipment(db: Db, shipmentId: string): Promise<Shipment
     created_at: Date | string;
     excursion: boolean;
     excursion_waived: boolean;
+    main_campus: string | null;
   }>(
     `SELECT s.id, s.order_id, o.hospital, s.supplier, a.category, s.gtin, s.lot, s.expiry, s.quantity, s.created_at,
-       s.excursion, s.excursion_waived
+       s.excursion, s.excursion_waived, (SELECT gln FROM campuses c WHERE c.hospital = o.hospital AND c.main) AS main_campus
      FROM shipments s JOIN orders o ON o.id = s.order_id JOIN agreements a ON a.id = o.agreement_id
      WHERE s.id = $1`,
     [shipmentId],
@@ -65,45 +68,47 @@ export async function findShipment(db: Db, shipmentId: string): Promise<Shipment
     createdAt: new Date(r.created_at),
     excursion: r.excursion,
     excursionWaived: r.excursion_waived,
+    mainCampus: r.main_campus,
   };
 }
 
-/** Receipt numbers are the hospital's own: unique per hospital, not across hospitals. */
-export async function receiptExists(db: Db, hospital: string, receiptNo: string): Promise<boolean> {
-  const { rows } = await db.query(`SELECT 1 FROM receipts WHERE hospital = $1 AND receipt_no = $2`, [
-    hospital,
-    receiptNo,
-  ]);
-  return rows.length > 0;
+/** What a new receipt must know of what is stored, read at once. */
+export interface ReceiptChecks {
+  /** Receipt numbers are the hospital's own: unique per hospital, not across hospitals. */
+  receiptExists: boolean;
+  /** The receipt that already took in the shipment, if any. */
+  previousReceipt: string | null;
+  /** The shipment's uploaded serial list, or null if none was uploaded. */
+  manifest: Set<string> | null;
+  /** Of the receipt's serials of the shipment's GTIN, those that count as received (see `recordReceivedSerials`). */
+  alreadyReceived: Set<string>;
 }
 
-export async function receiptForShipment(db: Db, shipmentId: string): Promise<string | null> {
-  const { rows } = await db.query<{ receipt_no: string }>(
-    `SELECT receipt_no FROM receipts WHERE shipment_id = $1`,
-    [shipmentId],
+export async function receiptChecks(
+  db: Db,
+  q: { hospital: string; receiptNo: string; shipmentId: string; gtin: string; serials: string[] },
+): Promise<ReceiptChecks> {
+  const { rows } = await db.query<{
+    receipt_exists: boolean;
+    previous_receipt: string | null;
+    has_manifest: boolean;
+    manifest: string[];
+    received: string[];
+  }>(
+    `SELECT EXISTS (SELECT 1 FROM receipts WHERE hospital = $1 AND receipt_no = $2) AS receipt_exists,
+       (SELECT receipt_no FROM receipts WHERE shipment_id = $3) AS previous_receipt,
+       EXISTS (SELECT 1 FROM manifests WHERE shipment_id = $3) AS has_manifest,
+       ARRAY(SELECT serial FROM manifest_serials WHERE shipment_id = $3) AS manifest,
+       ARRAY(SELECT serial FROM received_serials WHERE gtin = $4 AND serial = ANY($5::text[])) AS received`,
+    [q.hospital, q.receiptNo, q.shipmentId, q.gtin, q.serials],
   );
-  return rows[0]?.receipt_no ?? null;
-}
-
-/** The uploaded serial list of a shipment, or null if none was uploaded. */
-export async function manifestSerials(db: Db, shipmentId: string): Promise<Set<string> | null> {
-  const { rows: manifest } = await db.query(`SELECT 1 FROM manifests WHERE shipment_id = $1`, [shipmentId]);
-  if (manifest.length === 0) return null;
-  const { rows } = await db.query<{ serial: string }>(
-    `SELECT serial FROM manifest_serials WHERE shipment_id = $1`,
-    [shipmentId],
-  );
-  return new Set(rows.map((r) => r.serial));
-}
-
-/** Of these serials of a GTIN, those that count as received (see `recordReceivedSerials`). */
-export async function alreadyReceived(db: Db, gtin: string, serials: string[]): Promise<Set<string>> {
-  if (serials.length === 0) return new Set();
-  const { rows } = await db.query<{ serial: string }>(
-    `SELECT serial FROM received_serials WHERE gtin = $1 AND serial = ANY($2::text[])`,
-    [gtin, serials],
-  );
-  return new Set(rows.map((r) => r.serial));
+  const r = rows[0];
+  return {
+    receiptExists: r.receipt_exists,
+    previousReceipt: r.previous_receipt,
+    manifest: r.has_manifest ? new Set(r.manifest) : null,
+    alreadyReceived: new Set(r.received),
+  };
 }
 
 export interface NewReceipt {
@@ -121,11 +126,19 @@ export interface NewReceipt {
   lines: ReceiptLineInput[];
 }
 
+/** The receipt and its lines, in one statement. */
 export async function insertReceipt(db: Db, r: NewReceipt): Promise<void> {
+  const source = (i: number) => r.document.lines[i];
   await db.query(
-    `INSERT INTO receipts (receipt_no, shipment_id, hospital, received_at, received_by, received_qty, rejected_qty,
-       document, receipt_hash, campus)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    `WITH receipt AS (
+       INSERT INTO receipts (receipt_no, shipment_id, hospital, received_at, received_by, received_qty, rejected_qty,
+         document, receipt_hash, campus)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     )
+     INSERT INTO receipt_lines (hospital, receipt_no, line_no, gtin, lot, expiry, serial, quantity, rejected,
+       reject_reason, barcode)
+     SELECT $3, $1, l.* FROM unnest($11::int[], $12::text[], $13::text[], $14::date[], $15::text[],
+       $16::numeric[], $17::numeric[], $18::text[], $19::text[]) AS l`,
     [
       r.receiptNo,
       r.shipmentId,
@@ -137,29 +150,17 @@ export async function insertReceipt(db: Db, r: NewReceipt): Promise<void> {
       JSON.stringify(r.document),
       r.receiptHash,
       r.campus,
+      r.lines.map((l) => l.line),
+      r.lines.map((l) => l.gtin),
+      r.lines.map((l) => l.lot ?? null),
+      r.lines.map((l) => l.expiry ?? null),
+      r.lines.map((l) => l.serial ?? null),
+      r.lines.map((l) => l.quantity.toString()),
+      r.lines.map((l) => l.rejected.toString()),
+      r.lines.map((_, i) => source(i)?.rejectReason ?? null),
+      r.lines.map((_, i) => source(i)?.barcode ?? null),
     ],
   );
-  for (const [i, l] of r.lines.entries()) {
-    const source = r.document.lines[i];
-    await db.query(
-      `INSERT INTO receipt_lines (hospital, receipt_no, line_no, gtin, lot, expiry, serial, quantity, rejected,
-         reject_reason, barcode)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [
-        r.hospital,
-        r.receiptNo,
-        l.line,
-        l.gtin,
-        l.lot ?? null,
-        l.expiry ?? null,
-        l.serial ?? null,
-        l.quantity.toString(),
-        l.rejected.toString(),
-        source?.rejectReason ?? null,
-        source?.barcode ?? null,
-      ],
-    );
-  }
 }
 
 /**
@@ -173,13 +174,19 @@ export async function recordReceivedSerials(
   receipt: { hospital: string; receiptNo: string; receivedAt: Date },
   serials: { gtin: string; serial: string }[],
 ): Promise<void> {
-  for (const s of serials) {
-    await db.query(
-      `INSERT INTO received_serials (gtin, serial, receipt_no, hospital, received_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (gtin, serial) DO NOTHING`,
-      [s.gtin, s.serial, receipt.receiptNo, receipt.hospital, receipt.receivedAt.toISOString()],
-    );
-  }
+  if (serials.length === 0) return;
+  await db.query(
+    `INSERT INTO received_serials (gtin, serial, receipt_no, hospital, received_at)
+     SELECT s.gtin, s.serial, $3, $4, $5 FROM unnest($1::text[], $2::text[]) AS s (gtin, serial)
+     ON CONFLICT (gtin, serial) DO NOTHING`,
+    [
+      serials.map((s) => s.gtin),
+      serials.map((s) => s.serial),
+      receipt.receiptNo,
+      receipt.hospital,
+      receipt.receivedAt.toISOString(),
+    ],
+  );
 }
 
 /**

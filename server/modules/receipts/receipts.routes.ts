@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { appError } from "../../plugins/error-catalogue";
 import { hospitalOf, ownHospital, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
-import { ledgerNow } from "../../plugins/chain";
 import { bearer } from "../../../api/common";
 import { errorResponses } from "../../../api/errors";
 import {
@@ -15,6 +14,7 @@ import {
   ReceiptResult,
 } from "../../../api/receipts";
 import { listReceipts } from "./receipts.repository";
+import { ledgerViews } from "./receipts.ledger";
 import { ReceiptsService } from "./receipts.service";
 
 /**
@@ -23,17 +23,7 @@ import { ReceiptsService } from "./receipts.service";
  * Read (listed or one by one) by the hospital's staff, and by regulators for every hospital.
  */
 const receiptsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { ledger } = app.chain;
-  const service = new ReceiptsService(
-    app.db,
-    {
-      isQualified: (supplier, category, at) =>
-        ledger.registry.isQualified(supplier, category, Math.floor(at.getTime() / 1000)),
-      isRecalled: (gtin, lot, supplier) => ledger.trace.isRecalled(BigInt(gtin), lot, supplier),
-    },
-    app.config.matching,
-    () => ledgerNow(app.chain),
-  );
+  const service = new ReceiptsService(app.db, ledgerViews(app.chain), app.config.matching);
 
   // "" and not "/": the collection is /v1/receipts, without a trailing-slash twin.
   app.post(

@@ -27,8 +27,13 @@ import * as repo from "./receipts.repository";
  * receipt nor the payment it triggers.
  */
 
-/** What matching must ask the chain itself (the source of truth) at receipt time. */
-export interface ChainView {
+/**
+ * What matching must ask the chain itself (the source of truth), as of one block: its latest when
+ * the receipt arrives.
+ */
+export interface LedgerView {
+  /** The ledger's clock (`ledgerNow`): a test chain may run ahead of ours. */
+  now: Date;
   isQualified(supplier: string, category: string, at: Date): Promise<boolean>;
   /** Recalled for this supplier's shipments: globally by a regulator, or by the supplier. */
   isRecalled(gtin: string, lot: string, supplier: string): Promise<boolean>;
@@ -39,13 +44,8 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 export class ReceiptsService {
   constructor(
     private readonly db: Db,
-    private readonly chain: ChainView,
+    private readonly ledger: () => Promise<LedgerView>,
     private readonly tolerances: MatchTolerances,
-    /**
-     * The ledger's clock: qualification is asked of the chain as of now, and a test chain may run
-     * ahead of ours.
-     */
-    private readonly now: () => Promise<Date> = async () => new Date(),
   ) {}
 
   async submit(
@@ -53,7 +53,8 @@ export class ReceiptsService {
     actor: { address: string; hospital: string },
     idempotencyKey: string,
   ): Promise<IdempotentResponse<ReceiptResult>> {
-    const now = await this.now();
+    const ledger = await this.ledger();
+    const now = ledger.now;
     const parsedLines = request.lines.map((line, i) => parseLine(line, i + 1, now));
     await requireDeclared(
       this.db,
@@ -79,10 +80,11 @@ export class ReceiptsService {
         `receivedAt ${request.receivedAt} is before the shipment was created (${shipment.createdAt.toISOString()})`,
       );
     }
-    const campus = await campusFor(this.db, hospital, request.campus);
+    const campus =
+      request.campus === undefined ? shipment.mainCampus : await campusFor(this.db, hospital, request.campus);
     const [supplierQualified, lotRecalled] = await Promise.all([
-      this.chain.isQualified(shipment.supplier, shipment.category, now),
-      this.chain.isRecalled(shipment.gtin, shipment.lot, shipment.supplier),
+      ledger.isQualified(shipment.supplier, shipment.category, now),
+      ledger.isRecalled(shipment.gtin, shipment.lot, shipment.supplier),
     ]);
     const receiptHash = keccak256(
       toUtf8Bytes(
@@ -94,25 +96,31 @@ export class ReceiptsService {
     );
 
     return withIdempotency(this.db, `receipts:${hospital}`, idempotencyKey, request, async (tx) => {
-      if (await repo.receiptExists(tx, hospital, request.receiptNo)) {
+      const serials = lines.flatMap((l) => (l.serial === undefined ? [] : [l.serial]));
+      const checks = await repo.receiptChecks(tx, {
+        hospital,
+        receiptNo: request.receiptNo,
+        shipmentId: request.shipmentId,
+        gtin: shipment.gtin,
+        serials,
+      });
+      if (checks.receiptExists) {
         throw appError("RECEIPT_EXISTS", `receipt ${request.receiptNo} was already recorded`);
       }
-      const previous = await repo.receiptForShipment(tx, request.shipmentId);
-      if (previous) {
+      if (checks.previousReceipt !== null) {
         throw appError(
           "SHIPMENT_ALREADY_RECEIVED",
-          `shipment ${request.shipmentId} was already received by receipt ${previous}`,
+          `shipment ${request.shipmentId} was already received by receipt ${checks.previousReceipt}`,
         );
       }
-      const serials = lines.flatMap((l) => (l.serial === undefined ? [] : [l.serial]));
-      const manifest = await repo.manifestSerials(tx, request.shipmentId);
+      const { manifest, alreadyReceived } = checks;
       requireTraceability(lines, manifest !== null, request.shipmentId);
       const result = matchReceipt({
         shipment,
         receivedAt,
         lines,
         manifest,
-        alreadyReceived: await repo.alreadyReceived(tx, shipment.gtin, serials),
+        alreadyReceived,
         supplierQualified,
         lotRecalled,
         tolerances: this.tolerances,

@@ -135,9 +135,8 @@ describe("back-office responses carry exactly their schemas' fields", function (
 
       const receipts = new ReceiptsService(
         db,
-        { isQualified: async () => true, isRecalled: async () => false },
+        async () => ({ now: NOW, isQualified: async () => true, isRecalled: async () => false }),
         { shortfallPct: 2, minShelfLifeDays: 90 },
-        async () => NOW,
       );
       // Matched, and paid on-chain.
       const matched = {
