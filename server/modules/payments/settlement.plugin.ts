@@ -4,6 +4,7 @@ import { ConsignmentBook__factory, OrderBook__factory } from "../../../typechain
 import { PollLoop } from "../../lib/poll-loop";
 import { cutBatches } from "../consignment/consumption.batcher";
 import { jobsByStatus, outboxDepth } from "./settlement.repository";
+import { requireSettler } from "./settler-check";
 import { SettlementWorker } from "./settlement.worker";
 
 /**
@@ -39,18 +40,23 @@ async function settlementPlugin(app: FastifyInstance, options: SettlementPluginO
       for (const r of await jobsByStatus(app.db)) g.set({ status: r.status }, r.n);
     },
   });
-  if (!chain.settler) {
+  const { settler } = chain;
+  if (!settler) {
     app.decorate("settlementWorker", null);
     return;
   }
   const worker = new SettlementWorker(
     app.db,
     chain.provider,
-    chain.settler,
-    OrderBook__factory.connect(chain.deployment.contracts.orderBook, chain.settler),
+    settler,
+    OrderBook__factory.connect(chain.deployment.contracts.orderBook, settler),
     chain.ledger.trace,
-    ConsignmentBook__factory.connect(chain.deployment.contracts.consignment, chain.settler),
-    { pollMs: config.indexer.pollMs, receiptTimeoutMs: 30_000 },
+    ConsignmentBook__factory.connect(chain.deployment.contracts.consignment, settler),
+    {
+      pollMs: config.indexer.pollMs,
+      receiptTimeoutMs: 30_000,
+      preflight: () => requireSettler(chain.ledger, settler.address, config.hospital),
+    },
     app.log.child({ module: "settlement" }),
   );
   app.decorate("settlementWorker", worker);

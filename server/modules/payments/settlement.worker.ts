@@ -39,6 +39,12 @@ import type { SettlementJob } from "./settlement.repository";
 export interface WorkerOptions {
   pollMs: number;
   receiptTimeoutMs: number;
+  /**
+   * Asked before the first job is touched (settler-check.ts), like any step: a retryable failure
+   * is asked again with backoff, a permanent one stops the worker, both with nothing sent; a
+   * passing answer is not asked again.
+   */
+  preflight?: () => Promise<void>;
 }
 
 export interface WorkerLogger {
@@ -81,6 +87,7 @@ export class SettlementWorker {
    * reach) are retried with backoff and never give a job up; a permanent one stops the loop.
    */
   private readonly loop: PollLoop;
+  private preflightPassed = false;
 
   constructor(
     private readonly db: Db,
@@ -124,6 +131,10 @@ export class SettlementWorker {
 
   /** Reconciles one submitted job, else sends one pending job. Returns false when idle. */
   async tick(): Promise<boolean> {
+    if (!this.preflightPassed) {
+      await this.options.preflight?.();
+      this.preflightPassed = true;
+    }
     if (await this.reconcileOne()) return true;
     return this.sendOne();
   }

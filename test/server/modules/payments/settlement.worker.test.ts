@@ -3,7 +3,10 @@ import { ethers, JsonRpcProvider, Network, type JsonRpcPayload, type JsonRpcResu
 import { migrate } from "../../../../server/db";
 import { enqueue } from "../../../../server/modules/payments/settlement.repository";
 import * as act from "../../../../ledger/acts";
+import { requireSettler } from "../../../../server/modules/payments/settler-check";
+import { PermanentError, RetryableError } from "../../../../server/lib/failures";
 import { forEachEngine } from "../../helpers/engines";
+import { rejectionOf } from "../../helpers/rejection";
 import { freePort, GTIN, procure, startChain, type ChainStack } from "../../support/chain";
 import { indexLedger } from "../../support/indexer";
 import {
@@ -48,8 +51,91 @@ describe("SettlementWorker", function () {
     await chain?.stop();
   });
 
+  describe("its settler key check", function () {
+    it("passes the hospital's settler, for its hospital or when the gateway keeps any", async function () {
+      const { ledger, cast } = chain;
+      await requireSettler(ledger, cast.settler.address, cast.hospital.address);
+      await requireSettler(ledger, cast.settler.address, undefined);
+    });
+
+    it("waits for a key of no hospital, and for a hospital member without the settler role", async function () {
+      const { ledger, cast } = chain;
+      const noHospital = await rejectionOf(requireSettler(ledger, cast.supplier.address, undefined));
+      expect(noHospital).to.be.instanceOf(RetryableError);
+      expect(noHospital.message).to.match(
+        new RegExp(
+          `^SETTLER_KEY's account ${cast.supplier.address} is not a settler of any hospital on the chain`,
+        ),
+      );
+      const noRole = await rejectionOf(requireSettler(ledger, cast.receiver.address, undefined));
+      expect(noRole).to.be.instanceOf(RetryableError);
+      expect(noRole.message).to.match(
+        new RegExp(
+          `^SETTLER_KEY's account ${cast.receiver.address} is not a settler of hospital ${cast.hospital.address.toLowerCase()} on the chain`,
+        ),
+      );
+    });
+
+    it("stops for a settler of another hospital than the gateway's", async function () {
+      const { ledger, cast } = chain;
+      const wrong = await rejectionOf(requireSettler(ledger, cast.settler.address, cast.hospital2.address));
+      expect(wrong).to.be.instanceOf(PermanentError);
+    });
+  });
+
   forEachEngine((engine) => {
     before(() => migrate(engine.db));
+
+    describe("when the settler key has no settler role yet", function () {
+      it("sends nothing and is not stopped: the check is asked again", async function () {
+        const order = await shipOrder(chain, agreementId, [2]);
+        const [unit] = order.shipments;
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
+        const noncesBefore = await settlerNonces(chain);
+        const worker = settlementWorker(engine.db, chain, {
+          preflight: () => requireSettler(chain.ledger, chain.cast.receiver.address, undefined),
+        });
+        expect(await rejectionOf(worker.tick())).to.be.instanceOf(RetryableError);
+        expect(await rejectionOf(worker.tick())).to.be.instanceOf(RetryableError);
+        expect(worker.halted()).to.equal(false);
+        expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("pending");
+        expect(await settlerNonces(chain)).to.deep.equal(noncesBefore);
+        await settlementWorker(engine.db, chain).drain();
+        expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("confirmed");
+      });
+    });
+
+    describe("when the settler key cannot pay for the gateway's hospital", function () {
+      it("stops before its first job, with the job pending and nothing sent", async function () {
+        const order = await shipOrder(chain, agreementId, [2]);
+        const [unit] = order.shipments;
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
+        const noncesBefore = await settlerNonces(chain);
+        const log = silentLog();
+        const worker = settlementWorker(engine.db, chain, {
+          // The key of hospital2's gateway, as a wrongly configured HOSPITAL would make it.
+          preflight: () =>
+            requireSettler(chain.ledger, chain.cast.settler.address, chain.cast.hospital2.address),
+          log,
+        });
+        await worker.start();
+        expect(worker.halted()).to.equal(true);
+        expect(log.errors.map((e) => e.msg)).to.deep.equal(["settlement worker stopped"]);
+        expect(String((log.errors[0].obj as { err: Error }).err.message)).to.include(
+          `SETTLER_KEY's account ${chain.cast.settler.address} settles for hospital ${chain.cast.hospital.address.toLowerCase()}, ` +
+            `but this gateway keeps hospital ${chain.cast.hospital2.address} (HOSPITAL)`,
+        );
+        expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("pending");
+        expect(await settlerNonces(chain)).to.deep.equal(noncesBefore);
+        // The right hospital's gateway pays it.
+        const right = settlementWorker(engine.db, chain, {
+          preflight: () =>
+            requireSettler(chain.ledger, chain.cast.settler.address, chain.cast.hospital.address),
+        });
+        await right.drain();
+        expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("confirmed");
+      });
+    });
 
     describe("when a matched shipment is queued", function () {
       it("confirms it on-chain, pays the supplier the order value once and records the tx hash", async function () {

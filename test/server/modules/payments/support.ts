@@ -159,6 +159,7 @@ export interface WorkerSetup {
   receiptTimeoutMs?: number;
   pollMs?: number;
   log?: WorkerLogger;
+  preflight?: () => Promise<void>;
 }
 
 /** A worker with the hospital settler's key, wired as settlement.plugin.ts wires it. */
@@ -173,7 +174,11 @@ export function settlementWorker(db: Db, chain: ChainStack, setup: WorkerSetup =
     OrderBook__factory.connect(contracts.orderBook, wallet),
     DeliveryTrace__factory.connect(contracts.trace, provider),
     ConsignmentBook__factory.connect(contracts.consignment, wallet),
-    { pollMs: setup.pollMs ?? 10, receiptTimeoutMs: setup.receiptTimeoutMs ?? 2_000 },
+    {
+      pollMs: setup.pollMs ?? 10,
+      receiptTimeoutMs: setup.receiptTimeoutMs ?? 2_000,
+      preflight: setup.preflight,
+    },
     setup.log ?? silentLog(),
     setup.hooks,
   );
