@@ -11,6 +11,13 @@ import { HDNodeWallet, JsonRpcProvider, Mnemonic } from "ethers";
 /** Anvil's (and Hardhat's) well-known development mnemonic: its keys are public, never use them elsewhere. */
 export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
+/**
+ * How many recent blocks' states a local chain keeps (`--prune-history`), in memory only: each is
+ * a full copy of the state, every block hash of the chain included, so memory grows with this
+ * number times the chain's length (docs/performance.md, "The local chain's size").
+ */
+export const CHAIN_STATES_KEPT = 16;
+
 export interface AnvilOptions {
   port: number;
   host?: string;
@@ -58,7 +65,8 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
     "--mnemonic",
     DEV_MNEMONIC,
   ];
-  if (options.stateFile) args.push("--state", options.stateFile, "--prune-history", "256");
+  if (options.stateFile)
+    args.push("--state", options.stateFile, "--prune-history", String(CHAIN_STATES_KEPT));
   const child = spawn(anvilBinary(), args, { stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   const onData = (chunk: Buffer) => {

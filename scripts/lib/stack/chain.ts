@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { JsonRpcProvider } from "ethers";
-import { anvilBinary, DEV_MNEMONIC } from "../anvil";
+import { anvilBinary, CHAIN_STATES_KEPT, DEV_MNEMONIC } from "../anvil";
 import { DEV_ACCOUNT_COUNT } from "./accounts";
 import { StackError } from "./errors";
 import { LOCAL_CHAIN_ID, stackPaths } from "./paths";
@@ -69,7 +69,7 @@ export async function startLocalChain(dataDir: string, port: number): Promise<Lo
     // Only recent states are kept: every read of the gateway is at or near the head, and keeping
     // them all (--preserve-historical-states) grew the state file by about 0.1 MB a block.
     "--prune-history",
-    "256",
+    String(CHAIN_STATES_KEPT),
   ];
   // Output to a file, not a pipe: a pipe would break if this process died first.
   const log = openSync(paths.anvilLog, "w");
