@@ -53,12 +53,16 @@ describe("console: keyboard only", function () {
         .getByRole("heading", { name: "Reconciliation: purchase vs receipt vs use", level: 1 })
         .waitFor();
 
-      // A filter typed and applied with Enter.
+      // A filter typed and applied with Enter. The unfiltered report is awaited first: while it
+      // still loads there is no row of another GTIN, and the wait for that row to go would pass
+      // before the filter applied.
+      const table = page.getByRole("table", { name: "Reconciliation rows" });
+      const otherGtin = table.getByRole("row").filter({ hasText: "06940123000010" });
+      await otherGtin.waitFor();
       await focus(page, page.getByRole("textbox", { name: "GTIN" }));
       await page.keyboard.type("09520123456788");
       await page.keyboard.press("Enter");
-      const table = page.getByRole("table", { name: "Reconciliation rows" });
-      await table.getByRole("row").filter({ hasText: "06940123000010" }).waitFor({ state: "detached" });
+      await otherGtin.waitFor({ state: "detached" });
       const lots = await table.locator("tbody tr.ant-table-row td:nth-child(4)").allTextContents();
       // DES2612K: City General's consigned stents; DES2611N: its short-dated ones.
       expect(lots.sort()).to.deep.equal([

@@ -37,6 +37,19 @@ function tail(file: string, lines = 20): string {
   }
 }
 
+/**
+ * Anvil 1.7 does not carry its clock over a restart (foundry-rs/foundry#10331, fixed after
+ * 1.7.1): the first block after loading the state file takes the wall clock's time. When the
+ * chain's time was moved on (the demo year is months ahead), that block would be older than the
+ * saved head and the ledger's deadlines would see time run backwards; the clock is set to the
+ * head's time instead, and runs on from there. A chain behind the wall clock is left alone.
+ */
+async function keepClockFromHead(url: string): Promise<void> {
+  const head = (await rpc(url, "eth_getBlockByNumber", ["latest", false])) as { timestamp: string };
+  const headTime = Number(head.timestamp);
+  if (headTime > Date.now() / 1000) await rpc(url, "evm_setTime", [headTime]);
+}
+
 export function localProvider(url: string): JsonRpcProvider {
   // Anvil mines each transaction at once: a short polling interval keeps deploying quick.
   return new JsonRpcProvider(url, undefined, { cacheTimeout: -1, pollingInterval: 20, staticNetwork: true });
@@ -110,6 +123,7 @@ export async function startLocalChain(dataDir: string, port: number): Promise<Lo
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  await keepClockFromHead(url);
   const provider = localProvider(url);
   return {
     url,

@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { cpSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { JsonRpcProvider, Wallet, type ContractRunner } from "ethers";
 import type { Browser } from "playwright-core";
@@ -8,18 +7,16 @@ import * as act from "../../../ledger/acts";
 import { connectLedger, type DeploymentRecord, type Ledger } from "../../../ledger/contracts";
 import { devWallet } from "../../../scripts/lib/anvil";
 import { ADMIN_INDEX } from "../../../scripts/lib/stack/accounts";
-import { compiled } from "../../server/helpers/build";
 import { tempDir } from "../../server/helpers/temp-dir";
-import { freePort } from "../../server/support/chain";
 import { GatewayClient } from "../../../scripts/lib/gateway-client";
 import { launchBrowser } from "./browser";
+import { demoDataDir, startStack } from "./demo-data";
 
 /**
  * The console's end-to-end tests run against what a user runs: `npm start` (compiled), with its
- * local chain, gateway, console and the demo year loaded, in a throw-away DATA_DIR.
+ * local chain, gateway, console and the demo year loaded, in a throw-away DATA_DIR: a copy of
+ * one that loaded the demo for the whole run (demo-data.ts), which `npm start` carries on with.
  */
-
-const ROOT = path.resolve(__dirname, "../../..");
 
 export interface DemoStack {
   url: string;
@@ -36,42 +33,15 @@ export interface DemoStack {
 
 export async function startDemoStack(): Promise<DemoStack> {
   const dataDir = tempDir("console-e2e");
-  const port = await freePort();
-  const chainPort = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [compiled("scripts/start.ts")], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      CHAIN_PORT: String(chainPort),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Sunshine Ledger is running.")) resolve();
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", onData);
-    void exited.then((code) => reject(new Error(`npm start exited (${code}) before it was up:\n${output}`)));
-  });
-  // However the run ends (mocha --exit, or a parallel run's worker exiting), the stack does not
-  // outlive it: asked to stop (it stops its chain) before the temporary folders are removed
-  // (helpers/temp-dir.ts), so it is gone or going before its files are.
-  const stopOnExit = () => child.kill("SIGINT");
-  process.prependOnceListener("exit", stopOnExit);
+  cpSync(await demoDataDir(), dataDir, { recursive: true });
+  const started = await startStack(dataDir);
   const accounts = JSON.parse(readFileSync(path.join(dataDir, "accounts.json"), "utf8")) as DemoAccount[];
   const deployment = JSON.parse(
     readFileSync(path.join(dataDir, "deployment.json"), "utf8"),
   ) as DeploymentRecord;
   return {
-    url: `http://127.0.0.1:${port}`,
-    rpcUrl: `http://127.0.0.1:${chainPort}`,
+    url: `http://127.0.0.1:${started.port}`,
+    rpcUrl: `http://127.0.0.1:${started.chainPort}`,
     accounts,
     account: (name) => {
       const found = accounts.find((a) => a.name === name);
@@ -79,13 +49,9 @@ export async function startDemoStack(): Promise<DemoStack> {
       return found;
     },
     ledger: (runner) => connectLedger(deployment, runner),
-    output: () => output,
+    output: started.output,
     stop: async () => {
-      process.removeListener("exit", stopOnExit);
-      if (child.exitCode === null) {
-        child.kill("SIGINT");
-        await exited;
-      }
+      await started.stop();
     },
   };
 }
@@ -118,7 +84,7 @@ let shared: Promise<DemoStack> | undefined;
 /**
  * One demo stack for the files that only read the demo year, or change what none of them reads
  * (sign-in, spend, the regulator's reports, a wallet's suspension of Delta): the first starts it
- * and it stops when the run ends, which saves a stack's start (about 25 s) per file. Files whose
+ * and it stops when the run ends, which saves a stack's start per file. Files whose
  * acts change what others read (orders, receipts, bids, the registry's documents) start their own.
  */
 export function sharedDemoStack(): Promise<DemoStack> {

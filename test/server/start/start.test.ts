@@ -337,6 +337,19 @@ describe("npm start (scripts/start.ts)", function () {
       { fromBlock: `0x${deployment.deploymentBlock.toString(16)}`, address: deployment.contracts.roles },
     ])) as unknown[];
     expect(logs.length, "the chain kept its event logs").to.be.greaterThan(0);
+    // The demo moved the chain's time months ahead of the wall clock: a block mined now carries
+    // on from the saved head's time, not from the wall clock's.
+    const timestamp = async (tag: string) =>
+      Number(
+        ((await rpc(chainUrlA, "eth_getBlockByNumber", [tag, false])) as { timestamp: string }).timestamp,
+      );
+    const headTime = await timestamp("latest");
+    expect(headTime, "the demo moved the chain's time on").to.be.greaterThan(Date.now() / 1000 + 86_400);
+    await rpc(chainUrlA, "evm_mine");
+    expect(await timestamp("latest"), "the chain's time runs on from its head").to.be.within(
+      headTime,
+      headTime + 300,
+    );
     const log = readFileSync(path.join(dirA, "gateway.log"), "utf8");
     expect((log.match(/migration applied/g) ?? []).length, "no migration ran again: same database").to.equal(
       migrationsLogged,

@@ -1,4 +1,3 @@
-import { createServer } from "node:net";
 import { ethers, type HDNodeWallet, type JsonRpcProvider } from "ethers";
 import type { TenderTermsStruct } from "../../../typechain-types/contracts/TenderHouse";
 import * as act from "../../../ledger/acts";
@@ -10,6 +9,10 @@ import {
   type DeploymentRecord,
   type Ledger,
 } from "../../../ledger/contracts";
+import { freePort } from "../helpers/free-port";
+
+/** Re-exported for the tests that start a server of their own. */
+export { freePort };
 
 /**
  * A real JSON-RPC node (Anvil) with the ledger deployed and a cast of accounts, for the
@@ -96,17 +99,6 @@ export interface ChainStack {
   advance(seconds: number): Promise<void>;
   mine(blocks?: number): Promise<void>;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startChain(): Promise<ChainStack> {
