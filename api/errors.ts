@@ -115,6 +115,11 @@ export const ERROR_CATALOGUE = {
     summary:
       "a relayed request with this signer and forwarder nonce is still pending; details.txHash is its transaction",
   },
+  RELAY_PERMIT_NONCE_PENDING: {
+    status: 409,
+    summary:
+      "a relayed permit with this owner and token nonce is still pending; details.txHash is its transaction",
+  },
   // The issue fixes 409 for a reused key with a different body (the IETF draft says 422).
   IDEMPOTENCY_KEY_REUSED: { status: 409, summary: "this Idempotency-Key was used with a different request" },
   IDEMPOTENCY_KEY_IN_PROGRESS: {

@@ -163,9 +163,9 @@ function wrap(provider: JsonRpcProvider): Metering {
     } catch (error) {
       stop("error");
       if (!isConnectionFailure(error)) throw error;
-      const unavailable = appError("CHAIN_UNAVAILABLE", ERROR_CATALOGUE.CHAIN_UNAVAILABLE.summary);
-      unavailable.cause = error;
-      throw unavailable;
+      throw appError("CHAIN_UNAVAILABLE", ERROR_CATALOGUE.CHAIN_UNAVAILABLE.summary, undefined, {
+        cause: error,
+      });
     }
   };
   metering.set(provider, m);

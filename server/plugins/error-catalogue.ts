@@ -16,8 +16,9 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.statusCode = ERROR_CATALOGUE[code].status;
   }
 
@@ -28,6 +29,15 @@ export class AppError extends Error {
   }
 }
 
-export function appError(code: ErrorCode, message: string, details?: unknown): AppError {
-  return new AppError(code, message, details);
+/**
+ * `options.cause`: the error this one stands for (an upstream failure whose own message may not
+ * reach the client), kept for the log.
+ */
+export function appError(
+  code: ErrorCode,
+  message: string,
+  details?: unknown,
+  options?: ErrorOptions,
+): AppError {
+  return new AppError(code, message, details, options);
 }

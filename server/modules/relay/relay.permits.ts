@@ -10,7 +10,9 @@ import type {
 } from "../../../api/relay";
 import { PERMIT_TTL_SECONDS, PERMIT_TYPES } from "../../../ledger/permit";
 import { mayPermit, type PermitSpender } from "./relay.allow-list";
+import { noncePending, type NonceKey } from "./relay.claims";
 import type { RelayCaller, RelayerLane } from "./relay.lane";
+import type { NonceClaim } from "./relay.sender";
 import { revertedCall } from "./relay.service";
 
 /**
@@ -19,7 +21,8 @@ import { revertedCall } from "./relay.service";
  * sends token.permit(...) itself. The relay sends only the caller's own permit, only for a
  * spender its role draws on (relay.allow-list.ts: a supplier's bonds, a hospital's escrow),
  * only once deadline, nonce and signature are right and the call would succeed, on the same
- * lane as relayed acts: the same quotas, gas budget and nonces (relay.lane.ts).
+ * lane as relayed acts: the same quotas, gas budget and nonces (relay.lane.ts), and one permit
+ * per owner and token nonce in flight (relay.claims.ts).
  */
 
 type Eip712Domain = PreparedPermit["domain"];
@@ -84,8 +87,21 @@ export class PermitService {
   async relay(caller: RelayCaller, req: PermitRelayRequest): Promise<PermitAccepted> {
     this.checkPolicy(caller, req);
     await this.lane.chargeRequest(caller);
-    await this.checkSigned(req);
+    // As for forward requests (relay.service.ts): the token shows the nonce unused until the
+    // permit is mined, and a second permit for it would pass every check and then revert.
+    const key: NonceKey = { kind: "permit", signer: getAddress(req.owner), nonce: BigInt(req.nonce) };
+    const claimed = await this.lane.claim(key, req.deadline);
+    if ("pending" in claimed) throw noncePending(key, claimed.pending.txHash);
+    try {
+      await this.checkSigned(req);
+      return await this.send(req, claimed.claim);
+    } finally {
+      // A no-op once sent: the claim then holds until the transaction is mined.
+      await this.lane.release(claimed.claim);
+    }
+  }
 
+  private async send(req: PermitRelayRequest, claim: NonceClaim): Promise<PermitAccepted> {
     const { owner, spender, value, deadline } = req;
     // Checked above, so it parses (v as 27 or 28, which the token expects).
     const signature = Signature.from(req.signature);
@@ -114,7 +130,7 @@ export class PermitService {
       );
     }
     await this.lane.chargeGas(gasLimit);
-    const txHash = await this.lane.send(await token.permit.populateTransaction(...args, { gasLimit }));
+    const txHash = await this.lane.send(await token.permit.populateTransaction(...args, { gasLimit }), claim);
     return {
       txHash,
       owner: getAddress(owner),
@@ -171,6 +187,7 @@ export class PermitService {
       );
     }
     const expectedNonce = await this.token.nonces(req.owner);
+    await this.lane.forgetUsed("permit", req.owner, expectedNonce);
     if (BigInt(req.nonce) !== expectedNonce) {
       throw appError(
         "RELAY_PERMIT_NONCE_INVALID",

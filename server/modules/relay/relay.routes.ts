@@ -73,8 +73,9 @@ const relayRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "The request's `from` must be the signed-in caller, its function one the caller's roles may have " +
           "relayed; per-account and per-IP daily quotas (429 RATE_LIMITED), a gas cap per request (400 " +
           "RELAY_GAS_TOO_HIGH) and the relayer's daily gas budget (503 RELAY_BUDGET_EXHAUSTED) apply. A " +
-          "request whose signer and nonce are those of a relayed request still pending is 409 " +
-          "RELAY_NONCE_PENDING (details.txHash: follow that one with GET /v1/relay/{txHash}).",
+          "request whose signer and nonce are those of a relayed request still pending, at any replica, is 409 " +
+          "RELAY_NONCE_PENDING (details.txHash: follow that one with GET /v1/relay/{txHash}; no txHash while " +
+          "that request is still being checked).",
         body: RelayRequest,
         response: {
           202: RelayAccepted,
@@ -191,8 +192,10 @@ const relayRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "ledger contract the caller's role draws on (400 RELAY_PERMIT_SPENDER_NOT_LEDGER, 403 " +
           "RELAY_PERMIT_NOT_ALLOWED), its deadline ahead (400 RELAY_PERMIT_EXPIRED), its nonce the owner's " +
           "next (400 RELAY_PERMIT_NONCE_INVALID), its signature the owner's (400 RELAY_PERMIT_SIGNATURE_INVALID). " +
-          "Counts against the same quotas (429 RATE_LIMITED) and gas budget (503 RELAY_BUDGET_EXHAUSTED) as " +
-          "POST /v1/relay; follow the transaction with GET /v1/relay/{txHash}.",
+          "A permit whose owner and token nonce are those of a relayed permit still pending is 409 " +
+          "RELAY_PERMIT_NONCE_PENDING (details.txHash). Counts against the same quotas (429 RATE_LIMITED) and " +
+          "gas budget (503 RELAY_BUDGET_EXHAUSTED) as POST /v1/relay; follow the transaction with GET " +
+          "/v1/relay/{txHash}.",
         body: PermitRelayRequest,
         response: {
           202: PermitAccepted,

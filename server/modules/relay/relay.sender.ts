@@ -1,5 +1,7 @@
-import type { BaseWallet, Provider, TransactionRequest } from "ethers";
+import { keccak256, type BaseWallet, type Provider, type TransactionRequest } from "ethers";
+import type { Db } from "../../db";
 import { Mutex } from "../../db/mutex";
+import { noncePending, recordSent, releaseSent, type NonceKey } from "./relay.claims";
 
 /**
  * The relayer's transactions, one nonce after the other. Nonces are handed out in this process
@@ -11,26 +13,23 @@ import { Mutex } from "../../db/mutex";
  * per-signer nonce still lets it run only once); one the node will not take again is given up, and
  * its nonce goes to the next transaction.
  *
- * Claims name what a transaction uses up besides the relayer's nonce (a signer's forwarder nonce).
- * A request takes its claim before its checks and holds it until its transaction is mined or given
- * up; a second request with the same claim waits for the first's checks, then is refused while the
- * first is pending, as it could only revert.
+ * A transaction may hold a claim on what it uses up besides the relayer's nonce (a signer's
+ * forwarder or token nonce; relay.claims.ts, shared by the replicas). It is recorded under the
+ * claim before it is broadcast, and the claim is freed here once it is mined or given up.
  */
+
+/** A claim a request took (relay.lane.ts `claim`): the nonce, and the request holding it. */
+export interface NonceClaim {
+  readonly key: NonceKey;
+  readonly holder: string;
+}
 
 interface Sent {
   nonce: number;
   hash: string;
   /** The signed transaction, to send again should the node lose it. */
   raw: string;
-  claim: string | null;
-}
-
-interface Claim {
-  /** Null while the request holding it is being checked. */
-  txHash: string | null;
-  /** Settles once the claim is sent or freed: whoever waits for it then looks again. */
-  settled: Promise<void>;
-  settle: () => void;
+  claim: NonceKey | null;
 }
 
 export class RelayerSender {
@@ -40,53 +39,47 @@ export class RelayerSender {
   private nextNonce = 0;
   /** Sent and not yet seen mined, by nonce. */
   private readonly sent = new Map<number, Sent>();
-  private readonly claims = new Map<string, Claim>();
 
-  constructor(readonly relayer: BaseWallet) {}
+  constructor(
+    readonly relayer: BaseWallet,
+    private readonly db: Db,
+  ) {}
 
   /**
-   * Takes `key` for a request about to be checked and sent, and returns null; or, while another
-   * request's transaction holding it is pending, returns that transaction's hash.
+   * Signs `tx` with the lane's next nonce and sends it, holding `claim` till it is mined. Sends
+   * nothing (409) if the claim is no longer the request's own.
    */
-  async claim(key: string): Promise<{ txHash: string } | null> {
-    for (;;) {
-      const holder = this.claims.get(key);
-      if (!holder) {
-        let settle!: () => void;
-        const settled = new Promise<void>((resolve) => (settle = resolve));
-        this.claims.set(key, { txHash: null, settled, settle });
-        return null;
-      }
-      if (holder.txHash === null) {
-        await holder.settled;
-        continue;
-      }
-      // Sent, but perhaps mined or given up since: what the node holds decides.
-      await this.sending.run(() => this.reconcile());
-      if (this.claims.get(key) === holder) return { txHash: holder.txHash };
-    }
-  }
-
-  /** Frees a claim whose request was not sent; a sent one is freed once mined or given up. */
-  release(key: string): void {
-    if (this.claims.get(key)?.txHash === null) this.free(key);
-  }
-
-  /** Signs `tx` with the lane's next nonce and sends it, holding `claim` till it is mined. */
-  async send(tx: TransactionRequest, claim?: string): Promise<string> {
+  async send(tx: TransactionRequest, claim?: NonceClaim): Promise<string> {
     return this.sending.run(async () => {
       const nonce = await this.reconcile();
       const raw = await this.relayer.signTransaction(
         await this.relayer.populateTransaction({ ...tx, nonce }),
       );
-      const { hash } = await this.provider().broadcastTransaction(raw);
-      this.sent.set(nonce, { nonce, hash, raw, claim: claim ?? null });
-      this.nextNonce = Math.max(this.nextNonce, nonce + 1);
-      const holder = claim === undefined ? undefined : this.claims.get(claim);
-      if (holder) {
-        holder.txHash = hash;
-        holder.settle();
+      const hash = keccak256(raw);
+      const relayer = this.relayer.address;
+      // Recorded first: a process that dies after the broadcast leaves a claim that says which
+      // transaction holds the nonce, so no other request can send it meanwhile.
+      if (
+        claim &&
+        !(await recordSent(this.db, claim.key, claim.holder, { hash, relayer, relayerNonce: nonce }))
+      )
+        throw noncePending(claim.key, null);
+      try {
+        await this.provider().broadcastTransaction(raw);
+      } catch (error) {
+        // Refused: the claim is free again, unless the node holds the transaction after all (the
+        // reply was lost), or cannot say (then the claim lapses once the nonce is used).
+        if (
+          claim &&
+          (await this.provider()
+            .getTransaction(hash)
+            .catch(() => undefined)) === null
+        )
+          await releaseSent(this.db, claim.key, hash);
+        throw error;
       }
+      this.sent.set(nonce, { nonce, hash, raw, claim: claim?.key ?? null });
+      this.nextNonce = Math.max(this.nextNonce, nonce + 1);
       return hash;
     });
   }
@@ -102,7 +95,7 @@ export class RelayerSender {
       provider.getTransactionCount(address, "latest"),
       provider.getTransactionCount(address, "pending"),
     ]);
-    for (const nonce of [...this.sent.keys()]) if (nonce < mined) this.forget(nonce);
+    for (const nonce of [...this.sent.keys()]) if (nonce < mined) await this.mined(nonce);
     // The node holds every nonce handed out here (or more, e.g. ones this process sent before
     // a restart of the gateway).
     if (pending >= this.nextNonce) return pending;
@@ -110,9 +103,10 @@ export class RelayerSender {
     for (let nonce = pending; nonce < this.nextNonce; nonce++) {
       const tx = this.sent.get(nonce);
       if (tx && (await this.resend(tx))) continue;
-      // The node has lost it and will not take it again: it can never run now that its nonce
-      // goes to another transaction, so its caller may relay that act anew.
-      if (tx) this.forget(nonce);
+      // The node has lost it and will not take it again: its nonce goes to another transaction.
+      // Its claim stays until the chain shows that nonce used (relay.lane.ts `claim`): another
+      // node may still hold it, and mine it first. Then its caller may relay that act anew.
+      this.sent.delete(nonce);
       gap ??= nonce;
     }
     return gap ?? this.nextNonce;
@@ -132,16 +126,11 @@ export class RelayerSender {
     }
   }
 
-  private forget(nonce: number): void {
+  /** Forgets a mined transaction, and frees its claim. */
+  private async mined(nonce: number): Promise<void> {
     const tx = this.sent.get(nonce);
     this.sent.delete(nonce);
-    if (tx?.claim && this.claims.get(tx.claim)?.txHash === tx.hash) this.free(tx.claim);
-  }
-
-  private free(key: string): void {
-    const holder = this.claims.get(key);
-    this.claims.delete(key);
-    holder?.settle();
+    if (tx?.claim) await releaseSent(this.db, tx.claim, tx.hash);
   }
 
   private provider(): Provider {

@@ -1,4 +1,12 @@
-import { concat, getAddress, isAddress, isError, verifyTypedData, type JsonRpcProvider } from "ethers";
+import {
+  concat,
+  dataLength,
+  getAddress,
+  isAddress,
+  isError,
+  verifyTypedData,
+  type JsonRpcProvider,
+} from "ethers";
 import { appError } from "../../plugins/error-catalogue";
 import type { LedgerForwarder } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
@@ -15,6 +23,7 @@ import {
   forwarderDomain,
 } from "../../../ledger/forward-request";
 import { mayRelay, type AllowList } from "./relay.allow-list";
+import { noncePending, type NonceKey } from "./relay.claims";
 import type { RelayCaller, RelayerLane } from "./relay.lane";
 
 /**
@@ -40,40 +49,31 @@ export class RelayService {
   async relay(caller: RelayCaller, req: RelayRequest): Promise<RelayAccepted> {
     this.checkPolicy(caller, req);
     await this.lane.chargeRequest(caller);
-    // Taken before the checks read the signer's nonce from the chain, so that a request for a
-    // nonce whose transaction is still pending (the chain still shows it unused) is refused.
-    const claim = forwardClaim(req.from, req.nonce);
-    const pending = await this.lane.claim(claim);
-    if (pending) {
-      const signer = getAddress(req.from);
-      const nonce = BigInt(req.nonce).toString();
-      throw appError(
-        "RELAY_NONCE_PENDING",
-        `${signer}'s forward request with nonce ${nonce} is still pending in transaction ${pending.txHash}; follow it with GET /v1/relay/${pending.txHash}`,
-        { signer, nonce, txHash: pending.txHash },
-      );
-    }
+    const key: NonceKey = { kind: "forward", signer: getAddress(req.from), nonce: BigInt(req.nonce) };
+    const claimed = await this.lane.claim(key, req.deadline);
+    if ("pending" in claimed) throw noncePending(key, claimed.pending.txHash);
     try {
-      await this.checkSigned(req);
+      const queued = await this.checkSigned(req);
       await this.simulate(req);
 
       const requestData = { ...req, value: "0", signature: req.signature };
-      const gasLimit = await this.estimate(requestData);
+      const tx = await this.forwarder.execute.populateTransaction(requestData);
+      // The forwarder refuses a queued request until those before it are mined: it cannot be
+      // estimated, so its gas limit is bounded from what it signed.
+      const gasLimit = queued ? queuedGasLimit(req, tx.data) : await this.estimate(requestData);
       await this.lane.chargeGas(gasLimit);
-      const txHash = await this.lane.send(
-        await this.forwarder.execute.populateTransaction(requestData, { gasLimit }),
-        claim,
-      );
+      const txHash = await this.lane.send({ ...tx, gasLimit }, claimed.claim);
       return { txHash, signer: getAddress(req.from), nonce: req.nonce };
     } finally {
-      // A no-op once sent: the lane then holds the claim until the transaction is mined.
-      this.lane.release(claim);
+      // A no-op once sent: the claim then holds until the transaction is mined.
+      await this.lane.release(claimed.claim);
     }
   }
 
   /**
-   * The forward request for `call`, ready for the caller to sign: its nonce, a deadline and the
-   * gas the call needs with a margin. Refused as `relay()` would refuse it (policy, and a call
+   * The forward request for `call`, ready for the caller to sign: its nonce (the signer's next,
+   * past its requests still in flight, so that acting again before the last act is mined is not
+   * refused as pending), a deadline and the gas the call needs with a margin. Refused as `relay()` would refuse it (policy, and a call
    * that would revert, named), so nobody is asked to sign what cannot succeed. Charges no quota.
    */
   async prepare(caller: RelayCaller, call: RelayPrepareRequest): Promise<PreparedRelay> {
@@ -96,10 +96,8 @@ export class RelayService {
         `the call needs ${gas} gas; the relay pays for at most ${this.lane.limits.maxGasPerRequest}`,
       );
     }
-    const [nonce, latest] = await Promise.all([
-      this.forwarder.nonces(from),
-      this.provider.getBlock("latest"),
-    ]);
+    const [next, latest] = await Promise.all([this.forwarder.nonces(from), this.provider.getBlock("latest")]);
+    const nonce = next + BigInt((await this.lane.inFlight("forward", from, next)).length);
     return {
       request: {
         ...draft,
@@ -158,8 +156,11 @@ export class RelayService {
     }
   }
 
-  /** Deadline, nonce and signature, as the forwarder will check them. */
-  private async checkSigned(req: RelayRequest): Promise<void> {
+  /**
+   * Deadline, nonce and signature, as the forwarder will check them; whether the request is
+   * queued behind the signer's requests in flight (see `checkNonce`).
+   */
+  private async checkSigned(req: RelayRequest): Promise<boolean> {
     const latest = await this.provider.getBlock("latest");
     if (!latest || req.deadline <= latest.timestamp) {
       throw appError(
@@ -167,14 +168,7 @@ export class RelayService {
         `the request's deadline ${req.deadline} has passed (chain time ${latest?.timestamp})`,
       );
     }
-    const expectedNonce = await this.forwarder.nonces(req.from);
-    if (BigInt(req.nonce) !== expectedNonce) {
-      throw appError(
-        "RELAY_NONCE_INVALID",
-        `nonce ${req.nonce} is not the signer's next nonce ${expectedNonce}`,
-        { expected: expectedNonce.toString() },
-      );
-    }
+    const queued = await this.checkNonce(req);
     const domain = forwarderDomain(this.chainId, await this.forwarder.getAddress());
     let signer: string;
     try {
@@ -188,6 +182,42 @@ export class RelayService {
         `the request was signed by ${signer}, not by ${getAddress(req.from)}`,
       );
     }
+    return queued;
+  }
+
+  /**
+   * The request's nonce is the signer's next at the forwarder (returns false), or follows the
+   * signer's requests in flight (returns true: queued), as prepare hands out. A queued request is
+   * sent only behind transactions of this relayer, whose nonces have them mined first, so the
+   * forwarder takes it then; behind another replica's, the order of the two is the chain's.
+   */
+  private async checkNonce(req: RelayRequest): Promise<boolean> {
+    const next = await this.forwarder.nonces(req.from);
+    await this.lane.forgetUsed("forward", req.from, next);
+    const nonce = BigInt(req.nonce);
+    if (nonce === next) return false;
+    const ahead =
+      nonce > next
+        ? (await this.lane.inFlight("forward", req.from, next)).filter((c) => c.nonce < nonce)
+        : [];
+    if (BigInt(ahead.length) !== nonce - next) {
+      throw appError("RELAY_NONCE_INVALID", `nonce ${req.nonce} is not the signer's next nonce ${next}`, {
+        expected: next.toString(),
+      });
+    }
+    const signer = getAddress(req.from);
+    const relayer = getAddress(this.lane.relayer.address);
+    for (const before of ahead) {
+      if (!before.tx) throw noncePending({ kind: "forward", signer, nonce: before.nonce }, null);
+      if (before.tx.relayer !== relayer) {
+        throw appError(
+          "RELAY_NONCE_PENDING",
+          `${signer}'s forward request with nonce ${req.nonce} follows nonce ${before.nonce}, still pending in transaction ${before.tx.hash} from another gateway replica; send it again once that one is mined (GET /v1/relay/${before.tx.hash})`,
+          { signer, nonce: nonce.toString(), txHash: before.tx.hash },
+        );
+      }
+    }
+    return true;
   }
 
   /** Runs the inner call as the forwarder would, to refuse one that reverts and say why. */
@@ -214,9 +244,18 @@ export class RelayService {
   }
 }
 
-/** What a relayed forward request uses up: its signer's nonce at the forwarder. */
-function forwardClaim(from: string, nonce: string): string {
-  return `forward:${from.toLowerCase()}:${BigInt(nonce)}`;
+/** The forwarder's own work in `execute`: the signature, the signer's nonce, the event, the call. */
+const FORWARDER_WORK_GAS = 50_000n;
+
+/**
+ * A gas limit for `execute(req)` that does not ask the node: the transaction's intrinsic cost
+ * (calldata counted at its dearest), the forwarder's work, and the signed gas for the call with
+ * the 1/63 the forwarder checks is left after it.
+ */
+function queuedGasLimit(req: RelayRequest, calldata: string): bigint {
+  return (
+    21_000n + 16n * BigInt(dataLength(calldata)) + FORWARDER_WORK_GAS + (BigInt(req.gas) * 64n) / 63n + 1n
+  );
 }
 
 /**

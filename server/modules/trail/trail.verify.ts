@@ -190,9 +190,7 @@ export class TrailVerifier {
       if (error instanceof AppError) throw error;
       // A fixed message: the upstream one may quote the RPC URL and its key. The cause goes
       // to the log only, redacted (lib/redact.ts).
-      const failure = appError("CHAIN_UNAVAILABLE", "the chain could not be read");
-      failure.cause = error;
-      throw failure;
+      throw appError("CHAIN_UNAVAILABLE", "the chain could not be read", undefined, { cause: error });
     }
   }
 

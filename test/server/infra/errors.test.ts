@@ -23,6 +23,18 @@ describe("errors", function () {
       });
       expect(appError("CONFLICT", "busy").toBody()).to.deep.equal({ error: "CONFLICT", message: "busy" });
     });
+
+    it("keeps the error it stands for as its cause, out of the body", function () {
+      const upstream = new Error("connect ECONNREFUSED http://node:8545/?key=secret");
+      const error = appError("CHAIN_UNAVAILABLE", "the chain could not be read", undefined, {
+        cause: upstream,
+      });
+      expect(error.cause).to.equal(upstream);
+      expect(error.toBody()).to.deep.equal({
+        error: "CHAIN_UNAVAILABLE",
+        message: "the chain could not be read",
+      });
+    });
   });
 
   describe("toErrorReply", function () {

@@ -156,9 +156,12 @@ forEachEngine((engine) => {
     };
 
     const lostAct = await execute(supplier2, setCarrier(approver.address));
-    const claim = `forward:${supplier2.address.toLowerCase()}:${lostAct.request.nonce}`;
-    expect(await lane.claim(claim)).to.equal(null);
-    const lost = await lane.send(lostAct.tx, claim);
+    const key = { kind: "forward", signer: supplier2.address, nonce: BigInt(lostAct.request.nonce) } as const;
+    const claimed = await lane.claim(key, lostAct.request.deadline);
+    if (!("claim" in claimed)) throw new Error(`the nonce is held: ${JSON.stringify(claimed)}`);
+    const lost = await lane.send(lostAct.tx, claimed.claim);
+    // As the services do once the request is answered: sent, the claim stays.
+    await lane.release(claimed.claim);
     await chain.provider.send("anvil_dropTransaction", [lost]);
 
     faults.eth_sendRawTransaction = { times: 1, lose: "request" };
@@ -174,7 +177,9 @@ forEachEngine((engine) => {
     // forwarder nonce is free again.
     expect(await carrierOf(supplier2.address, approver.address)).to.equal(false);
     expect(await forwarder.nonces(supplier2.address)).to.equal(BigInt(lostAct.request.nonce));
-    expect(await lane.claim(claim)).to.equal(null);
+    const again = await lane.claim(key, lostAct.request.deadline);
+    expect(again).to.have.property("claim");
+    if ("claim" in again) await lane.release(again.claim);
     flaky.destroy();
   });
 });

@@ -1,0 +1,55 @@
+import { expect } from "chai";
+import type { Browser } from "playwright-core";
+import { ERROR_CATALOGUE } from "../../api/errors";
+import { GATEWAY_SENTENCES_ZH } from "../../console/src/i18n/gateway-errors";
+import { launchBrowser, openPage } from "./support/browser";
+import { sharedDemoStack, type DemoStack } from "./support/stack";
+
+/**
+ * A gateway error that is not a refused ledger act, as a Chinese-speaking user reads it: a
+ * sentence in Chinese for its code, with the code and the gateway's English message in small
+ * print for support staff.
+ */
+describe("console: gateway errors in Chinese", function () {
+  this.timeout(300_000);
+  let stack: DemoStack;
+  let browser: Browser;
+
+  before(async function () {
+    stack = await sharedDemoStack();
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it("has sentences only for codes of the gateway's catalogue", function () {
+    const codes = Object.keys(GATEWAY_SENTENCES_ZH).filter((code) => code !== "NETWORK");
+    expect(codes.filter((code) => !(code in ERROR_CATALOGUE))).to.deep.equal([]);
+  });
+
+  it("says in Chinese that the chain cannot be reached when sign-in meets CHAIN_UNAVAILABLE", async function () {
+    const p = await openPage(browser, stack.url, "zh-CN");
+    try {
+      const message = "the chain RPC endpoint cannot be reached";
+      await p.page.route("**/v1/auth/nonce", (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: "application/json",
+          body: JSON.stringify({ error: "CHAIN_UNAVAILABLE", message }),
+        }),
+      );
+      await p.page.getByRole("button", { name: "以 Acme Medical Devices 身份登录", exact: true }).click();
+      const alert = p.page.getByRole("alert");
+      await alert.getByText("暂时无法连接区块链节点，请稍后重试。", { exact: true }).waitFor();
+      expect(await alert.getByTestId("error-detail").textContent()).to.equal(
+        `CHAIN_UNAVAILABLE — ${message}`,
+      );
+      // The browser logged the planted 503; nothing else.
+      expect(p.errors.filter((e) => !/503/.test(e))).to.deep.equal([]);
+    } finally {
+      await p.close();
+    }
+  });
+});
