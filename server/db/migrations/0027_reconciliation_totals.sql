@@ -43,8 +43,8 @@ CREATE TABLE usage_totals (
 );
 
 -- Per GTIN × serial (serialised items only): how often it was used and where, and which hospital
--- received it first (received_serials), to find the serials that may be used twice
--- (SERIAL_REUSED) or somewhere other than where they were received (RESOLD).
+-- received it first (received_serials), to tell the serials that may be used twice
+-- (SERIAL_REUSED) or somewhere other than where they were received (RESOLD): the candidates.
 CREATE TABLE serial_uses (
   gtin        TEXT NOT NULL,
   serial      TEXT NOT NULL,
@@ -60,8 +60,20 @@ CREATE TABLE serial_uses (
   resold      BOOLEAN NOT NULL,
   PRIMARY KEY (gtin, serial)
 );
--- The report reads only the candidates, a few among every serial ever used.
-CREATE INDEX serial_uses_candidates ON serial_uses (gtin, serial) WHERE uses > 1 OR resold;
+
+-- The candidates of SERIAL_REUSED and RESOLD by report row: every use of a serial used more than
+-- once or resold, so a page of the report finds the few serials it must check by its own rows.
+-- Complete because a serial once a candidate stays one (uses only grow, resold is never reset)
+-- and every statement that uses a candidate serial, or makes a serial one, adds the rows of all
+-- its uses it can see; it can see every use committed before it, as it has just waited on the
+-- serial's row in serial_uses for any transaction adding to it.
+CREATE TABLE serial_candidates (
+  hospital TEXT NOT NULL,
+  gtin     TEXT NOT NULL,
+  lot      TEXT NOT NULL,
+  serial   TEXT NOT NULL,
+  PRIMARY KEY (hospital, gtin, lot, serial)
+);
 
 CREATE FUNCTION usages_add_to_totals() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -107,6 +119,14 @@ BEGIN
     hospital_hi = greatest(s.hospital_hi, excluded.hospital_hi),
     resold = s.resold
       OR COALESCE(excluded.hospital_lo <> s.receiver OR excluded.hospital_hi <> s.receiver, FALSE);
+
+  INSERT INTO serial_candidates (hospital, gtin, lot, serial)
+  SELECT DISTINCT u.hospital, u.gtin, u.lot, u.serial
+  FROM (SELECT DISTINCT gtin, serial FROM inserted WHERE serial IS NOT NULL) n
+  JOIN serial_uses s ON s.gtin = n.gtin AND s.serial = n.serial AND (s.uses > 1 OR s.resold)
+  JOIN usages u ON u.gtin = n.gtin AND u.serial = n.serial
+  ORDER BY 1, 2, 3, 4
+  ON CONFLICT DO NOTHING;
   RETURN NULL;
 END
 $$;
@@ -124,6 +144,14 @@ BEGIN
     receiver = excluded.receiver,
     resold = s.resold
       OR COALESCE(s.hospital_lo <> excluded.receiver OR s.hospital_hi <> excluded.receiver, FALSE);
+
+  INSERT INTO serial_candidates (hospital, gtin, lot, serial)
+  SELECT DISTINCT u.hospital, u.gtin, u.lot, u.serial
+  FROM received r
+  JOIN serial_uses s ON s.gtin = r.gtin AND s.serial = r.serial AND s.resold
+  JOIN usages u ON u.gtin = r.gtin AND u.serial = r.serial
+  ORDER BY 1, 2, 3, 4
+  ON CONFLICT DO NOTHING;
   RETURN NULL;
 END
 $$;
@@ -183,3 +211,8 @@ INSERT INTO serial_uses (gtin, serial, uses, hospital_lo, hospital_hi, receiver,
 SELECT gtin, serial, 0, NULL, NULL, hospital, FALSE
 FROM received_serials
 ON CONFLICT (gtin, serial) DO NOTHING;
+
+INSERT INTO serial_candidates (hospital, gtin, lot, serial)
+SELECT DISTINCT u.hospital, u.gtin, u.lot, u.serial
+FROM usages u
+JOIN serial_uses s ON s.gtin = u.gtin AND s.serial = u.serial AND (s.uses > 1 OR s.resold);

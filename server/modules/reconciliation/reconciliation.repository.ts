@@ -201,8 +201,9 @@ export interface FindingRow {
  * whose totals (migration 0027) show more used or billed than accepted (PHANTOM_USE), a use
  * after the lot's expiry or after a recall of it (USED_AFTER_EXPIRY, USED_FROM_RECALLED_LOT), or
  * a price bound above the dearest supplying order (PRICE_MARKUP); and the serials used more than
- * once or somewhere other than where they were received (SERIAL_REUSED, RESOLD). A row that can
- * carry one of those flags is always a candidate, so every usage a flag could name is read.
+ * once or somewhere other than where they were received (SERIAL_REUSED, RESOLD), found by the
+ * page's rows in serial_candidates. A row or serial that can carry one of those flags is always a
+ * candidate, so every usage a flag could name is read.
  */
 export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow[]> {
   const { params, where } = scoped(scope);
@@ -267,21 +268,26 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
      -- order's price: bound > value / quantity <=> bound × quantity > value, quantities being positive.
      suspect_rows AS (
        SELECT c.hospital, c.gtin, c.lot FROM consumption c
-       WHERE EXISTS (SELECT 1 FROM lots l WHERE l.gtin = c.gtin AND l.lot = c.lot AND c.last_used_at > l.expiry)
+       -- One row each per lot and per hospital × lot: joined, not looked up row by row.
+       LEFT JOIN lots l ON l.gtin = c.gtin AND l.lot = c.lot
+       LEFT JOIN top_price t ON t.hospital = c.hospital AND t.gtin = c.gtin AND t.lot = c.lot
+       WHERE c.last_used_at > l.expiry
+         OR c.unit_amount_bound * t.quantity > t.value
          OR EXISTS (
            SELECT 1 FROM recall_windows w WHERE w.gtin = c.gtin AND w.lot = c.lot AND w.recalled_at <= c.last_used_at)
-         OR EXISTS (
-           SELECT 1 FROM top_price t
-           WHERE t.hospital = c.hospital AND t.gtin = c.gtin AND t.lot = c.lot
-             AND c.unit_amount_bound * t.quantity > t.value)
      ),
-     -- Serials used twice or more, or by a hospital other than the one that received them, of
-     -- the page's GTINs. Not narrowed by lot or hospital: a reuse may be elsewhere and carry a
-     -- different lot.
-     suspect_serials AS (
-       SELECT gtin, serial FROM serial_uses WHERE (uses > 1 OR resold)${where({ gtin: "gtin" })}
+     -- The serials this page's rows used that were used twice or more, or by a hospital other
+     -- than the one that received them.
+     page_serials AS (
+       SELECT DISTINCT gtin, serial FROM serial_candidates WHERE TRUE${where({ hospital: "hospital", gtin: "gtin", lot: "lot" })}
      ),
-     -- The standing usages of the suspect rows, and those of the suspect serials in this page's rows.
+     -- Every use of those serials before $1, anywhere: a reuse may be at another hospital and
+     -- carry a different lot.
+     serial_usages AS (
+       SELECT a.hospital, a.gtin, a.lot, a.usage_id, a.serial, a.used_at, a.quantity, a.billed_amount
+       FROM page_serials p JOIN usages a ON a.gtin = p.gtin AND a.serial = p.serial AND a.used_at < $1
+     ),
+     -- The standing usages of the suspect rows and of those serials, net of their corrections.
      standing AS (
        SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.serial, u.used_at,
          u.quantity + c.quantity AS quantity, u.billed_amount + c.amount AS amount
@@ -291,10 +297,7 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
          JOIN usages u ON u.hospital = r.hospital AND u.gtin = r.gtin AND u.lot = r.lot
          WHERE u.quantity > 0 AND u.used_at < $1
          UNION
-         SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.serial, u.used_at, u.quantity, u.billed_amount
-         FROM suspect_serials z
-         JOIN usages u ON u.gtin = z.gtin AND u.serial = z.serial
-         WHERE u.quantity > 0 AND u.used_at < $1${usageScope}
+         SELECT * FROM serial_usages WHERE quantity > 0
        ) u
        CROSS JOIN LATERAL (
          SELECT COALESCE(sum(c.quantity), 0) AS quantity, COALESCE(sum(c.billed_amount), 0) AS amount
@@ -302,24 +305,19 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
        ) c
        WHERE u.quantity + c.quantity > 0
      ),
-     -- Serials used more than once (net) anywhere, of those the page's standing usages used.
-     reused AS (
-       SELECT a.gtin, a.serial
-       FROM (SELECT DISTINCT gtin, serial FROM standing WHERE serial IS NOT NULL) x
-       JOIN usages a ON a.gtin = x.gtin AND a.serial = x.serial AND a.used_at < $1
-       GROUP BY a.gtin, a.serial
-       HAVING sum(a.quantity) > 1
+     -- Those in this page's rows: the usages its findings name.
+     page_standing AS (
+       SELECT * FROM standing s WHERE TRUE${where({ hospital: "s.hospital", gtin: "s.gtin", lot: "s.lot" })}
      ),
+     -- Serials used more than once (net) anywhere, and their standing uses.
      reuses AS (
-       SELECT a.gtin, a.serial,
-         jsonb_agg(jsonb_build_object('hospital', a.hospital, 'usageId', a.usage_id)
-           ORDER BY a.used_at, a.hospital, a.usage_id) AS uses
-       FROM reused r
-       JOIN usages a ON a.gtin = r.gtin AND a.serial = r.serial AND a.used_at < $1 AND a.quantity > 0
-       WHERE a.quantity + COALESCE((
-         SELECT sum(c.quantity) FROM usages c
-         WHERE c.hospital = a.hospital AND c.corrects_usage_id = a.usage_id AND c.used_at < $1), 0) > 0
-       GROUP BY a.gtin, a.serial
+       SELECT s.gtin, s.serial,
+         jsonb_agg(jsonb_build_object('hospital', s.hospital, 'usageId', s.usage_id)
+           ORDER BY s.used_at, s.hospital, s.usage_id) AS uses
+       FROM standing s
+       WHERE (s.gtin, s.serial) IN (
+         SELECT gtin, serial FROM serial_usages GROUP BY gtin, serial HAVING sum(quantity) > 1)
+       GROUP BY s.gtin, s.serial
      )
      -- PHANTOM_USE: the usages, in time order, that took use or billing beyond the units accepted.
      SELECT r.hospital, r.gtin, r.lot, 'PHANTOM_USE' AS code, NULL AS serial,
@@ -330,20 +328,20 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
      UNION ALL
      SELECT s.hospital, s.gtin, s.lot, 'SERIAL_REUSED', s.serial,
        array_agg(s.usage_id ORDER BY s.used_at, s.usage_id), jsonb_build_object('uses', ru.uses)
-     FROM standing s JOIN reuses ru ON ru.gtin = s.gtin AND ru.serial = s.serial
+     FROM page_standing s JOIN reuses ru ON ru.gtin = s.gtin AND ru.serial = s.serial
      GROUP BY s.hospital, s.gtin, s.lot, s.serial, ru.uses
      UNION ALL
      -- RESOLD: used here after another hospital received it (received_serials keeps the first receipt).
      SELECT s.hospital, s.gtin, s.lot, 'RESOLD', s.serial,
        array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
        jsonb_build_object('receivedBy', rs.hospital, 'receiptNo', rs.receipt_no)
-     FROM standing s JOIN received_serials rs ON rs.gtin = s.gtin AND rs.serial = s.serial
+     FROM page_standing s JOIN received_serials rs ON rs.gtin = s.gtin AND rs.serial = s.serial
      WHERE rs.hospital <> s.hospital AND s.used_at >= rs.received_at
      GROUP BY s.hospital, s.gtin, s.lot, s.serial, rs.hospital, rs.receipt_no
      UNION ALL
      SELECT s.hospital, s.gtin, s.lot, 'USED_AFTER_EXPIRY', NULL,
        array_agg(s.usage_id ORDER BY s.used_at, s.usage_id), NULL
-     FROM standing s JOIN lots l ON l.gtin = s.gtin AND l.lot = s.lot
+     FROM page_standing s JOIN lots l ON l.gtin = s.gtin AND l.lot = s.lot
      WHERE s.used_at > l.expiry
      GROUP BY s.hospital, s.gtin, s.lot
      UNION ALL
@@ -353,7 +351,7 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
      SELECT s.hospital, s.gtin, s.lot, 'USED_FROM_RECALLED_LOT', NULL,
        array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
        jsonb_build_object('recalledAt', w.recalled_at, 'txHash', w.tx_hash, 'scope', w.scope, 'liftedAt', w.lifted_at)
-     FROM standing s
+     FROM page_standing s
      JOIN LATERAL (
        SELECT w.recalled_at, w.tx_hash, w.scope, w.lifted_at FROM recall_windows w
        WHERE w.gtin = s.gtin AND w.lot = s.lot AND w.recalled_at <= s.used_at
@@ -374,7 +372,7 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
          SELECT jsonb_agg(jsonb_build_object('orderId', p.order_id::text, 'quantity', p.quantity::text,
              'value', p.value::text) ORDER BY p.order_id)
          FROM supplying p WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot))
-     FROM standing s
+     FROM page_standing s
      JOIN top_price t ON t.hospital = s.hospital AND t.gtin = s.gtin AND t.lot = s.lot
      WHERE s.amount * t.quantity > t.value * s.quantity
      GROUP BY s.hospital, s.gtin, s.lot
