@@ -7,7 +7,9 @@ import type { Page } from "../../lib/pagination";
  * SQL of the purchase–receipt–use reconciliation. Everything is aggregated in the database —
  * per hospital × GTIN × lot, or per usage only where a flag needs its usage ids — so a report
  * reads index ranges, never the usage table into the gateway (see 0005_usages.sql for the
- * indexes these queries are shaped for).
+ * indexes these queries are shaped for). The report's use side reads the running totals that
+ * triggers keep in the transaction of every usage (0027_reconciliation_totals.sql, which says
+ * how they stay exact), and the raw usages only of the rows and serials a flag may concern.
  *
  * Times: a settlement counts from the delivery time the chain derived (`settlements.delivered_at`);
  * a goods receipt from the time the hospital's warehouse states (`receipts.received_at`).
@@ -86,6 +88,37 @@ export interface LotBalanceRow {
 }
 
 /**
+ * Usage figures per hospital × GTIN × lot as of `$1`, from the running totals (migration 0027),
+ * which count every usage ever inserted: for a row used at or after `$1` — rare as of now, every
+ * row as of long ago — the usages since are read from `usages_lot` and taken back out. A row no
+ * usage of which is before `$1` comes out with a NULL `last_used_at`. `scope` is the totals' own
+ * conditions (columns of `t`).
+ */
+function consumptionAsOf(scope: string): string {
+  return `SELECT t.hospital, t.gtin, t.lot,
+       t.used - COALESCE(x.used, 0) AS used,
+       t.returned - COALESCE(x.returned, 0) AS returned,
+       t.billed_quantity - COALESCE(x.billed_quantity, 0) AS billed_quantity,
+       t.billed_amount - COALESCE(x.billed_amount, 0) AS billed_amount,
+       CASE WHEN t.last_used_at < $1 THEN t.last_used_at ELSE (
+         SELECT max(b.used_at) FROM usages b
+         WHERE b.hospital = t.hospital AND b.gtin = t.gtin AND b.lot = t.lot AND b.used_at < $1) END AS last_used_at,
+       t.unit_amount_bound
+     FROM usage_totals t
+     LEFT JOIN LATERAL (
+       SELECT sum(u.quantity) FILTER (WHERE u.quantity > 0) AS used,
+         -sum(u.quantity) FILTER (WHERE u.quantity < 0) AS returned,
+         sum(u.quantity) FILTER (WHERE u.billed_amount <> 0) AS billed_quantity,
+         sum(u.billed_amount) AS billed_amount
+       FROM usages u
+       -- The first condition names no column of u: a row used only before $1 reads nothing.
+       WHERE t.last_used_at >= $1 AND u.hospital = t.hospital AND u.gtin = t.gtin AND u.lot = t.lot
+         AND u.used_at >= $1
+     ) x ON TRUE
+     WHERE TRUE${scope}`;
+}
+
+/**
  * Supply (shipments, on-chain settlements, receipts) beside use, per hospital × GTIN × lot: the
  * first `limit` rows after `scope.after`.
  */
@@ -111,15 +144,8 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
        GROUP BY o.hospital, s.gtin, s.lot
      ),
      consumption AS (
-       SELECT hospital, gtin, lot,
-         COALESCE(sum(quantity) FILTER (WHERE quantity > 0), 0) AS used,
-         COALESCE(-sum(quantity) FILTER (WHERE quantity < 0), 0) AS returned,
-         COALESCE(sum(quantity) FILTER (WHERE billed_amount <> 0), 0) AS billed_quantity,
-         sum(billed_amount) AS billed_amount,
-         max(used_at) AS last_activity
-       FROM usages
-       WHERE used_at < $1${where({ hospital: "hospital", gtin: "gtin", lot: "lot" })}
-       GROUP BY hospital, gtin, lot
+       SELECT * FROM (${consumptionAsOf(where({ hospital: "t.hospital", gtin: "t.gtin", lot: "t.lot" }))}) c
+       WHERE c.last_used_at IS NOT NULL
      ),
      keyed AS (
        SELECT hospital, gtin, lot,
@@ -127,7 +153,7 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
          COALESCE(c.used, 0) AS used, COALESCE(c.returned, 0) AS returned,
          COALESCE(c.billed_quantity, 0) AS billed_quantity, COALESCE(c.billed_amount, 0) AS billed_amount,
          COALESCE(p.receipt_nos, '{}') AS receipt_nos, COALESCE(p.tx_hashes, '{}') AS tx_hashes,
-         greatest(p.last_activity, c.last_activity) AS last_activity
+         greatest(p.last_activity, c.last_used_at) AS last_activity
        FROM supply p FULL JOIN consumption c USING (hospital, gtin, lot)
      )
      SELECT k.hospital, k.gtin, k.lot, k.shipped, k.accepted, k.rejected, k.used, k.returned, k.billed_quantity,
@@ -170,6 +196,14 @@ export interface FindingRow {
  * The findings that name usages, per hospital × GTIN × lot. "Standing" usages are the positive
  * ones not wholly taken back by their corrections: a returned item was not used, so it can
  * neither be used after expiry nor count as a second use of its serial.
+ *
+ * Only candidates' usages are read, each flag then decided on them exactly as before: the rows
+ * whose totals (migration 0027) show more used or billed than accepted (PHANTOM_USE), a use
+ * after the lot's expiry or after a recall of it (USED_AFTER_EXPIRY, USED_FROM_RECALLED_LOT), or
+ * a price bound above the dearest supplying order (PRICE_MARKUP); and the serials used more than
+ * once or somewhere other than where they were received (SERIAL_REUSED, RESOLD), found by the
+ * page's rows in serial_candidates. A row or serial that can carry one of those flags is always a
+ * candidate, so every usage a flag could name is read.
  */
 export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow[]> {
   const { params, where } = scoped(scope);
@@ -177,19 +211,9 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
   const supplyScope = where({ hospital: "o.hospital", gtin: "s.gtin", lot: "s.lot" });
   const lotScope = where({ gtin: "gtin", lot: "lot" });
   const { rows } = await db.query<FindingRow>(
-    `WITH corrections AS (
-       SELECT u.hospital, u.corrects_usage_id AS usage_id, sum(u.quantity) AS quantity, sum(u.billed_amount) AS amount
-       FROM usages u
-       WHERE u.corrects_usage_id IS NOT NULL AND u.used_at < $1${usageScope}
-       GROUP BY u.hospital, u.corrects_usage_id
-     ),
-     standing AS (
-       SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.serial, u.used_at,
-         u.quantity + COALESCE(c.quantity, 0) AS quantity,
-         u.billed_amount + COALESCE(c.amount, 0) AS amount
-       FROM usages u
-       LEFT JOIN corrections c ON c.hospital = u.hospital AND c.usage_id = u.usage_id
-       WHERE u.quantity > 0 AND u.used_at < $1${usageScope} AND u.quantity + COALESCE(c.quantity, 0) > 0
+    `WITH consumption AS (
+       SELECT * FROM (${consumptionAsOf(where({ hospital: "t.hospital", gtin: "t.gtin", lot: "t.lot" }))}) c
+       WHERE c.last_used_at IS NOT NULL
      ),
      lots AS (
        SELECT gtin, lot, min(expiry) AS expiry FROM shipments WHERE TRUE${lotScope} GROUP BY gtin, lot
@@ -225,15 +249,9 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
      -- Lots where more was used (net) or billed than accepted: the only ones worth a running sum.
      overdrawn AS (
        SELECT c.hospital, c.gtin, c.lot, COALESCE(a.accepted, 0) AS accepted
-       FROM (
-         SELECT u.hospital, u.gtin, u.lot, sum(u.quantity) AS net,
-           COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0), 0) AS billed
-         FROM usages u
-         WHERE u.used_at < $1${usageScope}
-         GROUP BY u.hospital, u.gtin, u.lot
-       ) c
+       FROM consumption c
        LEFT JOIN accepted a ON a.hospital = c.hospital AND a.gtin = c.gtin AND a.lot = c.lot
-       WHERE c.net > COALESCE(a.accepted, 0) OR c.billed > COALESCE(a.accepted, 0)
+       WHERE c.used - c.returned > COALESCE(a.accepted, 0) OR c.billed_quantity > COALESCE(a.accepted, 0)
      ),
      -- Net and billed units used so far, in time order, in those lots.
      running AS (
@@ -245,26 +263,61 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
        WHERE u.used_at < $1${usageScope}
        WINDOW so_far AS (PARTITION BY u.hospital, u.gtin, u.lot ORDER BY u.used_at, u.usage_id)
      ),
-     -- Serials used more than once (net) anywhere: the serial index probed once per serial the
-     -- page's rows used, so the work follows the page, not every hospital's use. Not narrowed by
-     -- lot or hospital: a reuse may be elsewhere and carry a different lot.
-     reused AS (
-       SELECT a.gtin, a.serial
-       FROM (SELECT DISTINCT gtin, serial FROM standing WHERE serial IS NOT NULL) x
-       JOIN usages a ON a.gtin = x.gtin AND a.serial = x.serial AND a.used_at < $1
-       GROUP BY a.gtin, a.serial
-       HAVING sum(a.quantity) > 1
+     -- Rows with a use after the lot's expiry or after a recall of it began, or whose price bound
+     -- (an upper bound on any standing usage's amount per unit) is above the dearest supplying
+     -- order's price: bound > value / quantity <=> bound × quantity > value, quantities being positive.
+     suspect_rows AS (
+       SELECT c.hospital, c.gtin, c.lot FROM consumption c
+       -- One row each per lot and per hospital × lot: joined, not looked up row by row.
+       LEFT JOIN lots l ON l.gtin = c.gtin AND l.lot = c.lot
+       LEFT JOIN top_price t ON t.hospital = c.hospital AND t.gtin = c.gtin AND t.lot = c.lot
+       WHERE c.last_used_at > l.expiry
+         OR c.unit_amount_bound * t.quantity > t.value
+         OR EXISTS (
+           SELECT 1 FROM recall_windows w WHERE w.gtin = c.gtin AND w.lot = c.lot AND w.recalled_at <= c.last_used_at)
      ),
+     -- The serials this page's rows used that were used twice or more, or by a hospital other
+     -- than the one that received them.
+     page_serials AS (
+       SELECT DISTINCT gtin, serial FROM serial_candidates WHERE TRUE${where({ hospital: "hospital", gtin: "gtin", lot: "lot" })}
+     ),
+     -- Every use of those serials before $1, anywhere: a reuse may be at another hospital and
+     -- carry a different lot.
+     serial_usages AS (
+       SELECT a.hospital, a.gtin, a.lot, a.usage_id, a.serial, a.used_at, a.quantity, a.billed_amount
+       FROM page_serials p JOIN usages a ON a.gtin = p.gtin AND a.serial = p.serial AND a.used_at < $1
+     ),
+     -- The standing usages of the suspect rows and of those serials, net of their corrections.
+     standing AS (
+       SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.serial, u.used_at,
+         u.quantity + c.quantity AS quantity, u.billed_amount + c.amount AS amount
+       FROM (
+         SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.serial, u.used_at, u.quantity, u.billed_amount
+         FROM suspect_rows r
+         JOIN usages u ON u.hospital = r.hospital AND u.gtin = r.gtin AND u.lot = r.lot
+         WHERE u.quantity > 0 AND u.used_at < $1
+         UNION
+         SELECT * FROM serial_usages WHERE quantity > 0
+       ) u
+       CROSS JOIN LATERAL (
+         SELECT COALESCE(sum(c.quantity), 0) AS quantity, COALESCE(sum(c.billed_amount), 0) AS amount
+         FROM usages c WHERE c.hospital = u.hospital AND c.corrects_usage_id = u.usage_id AND c.used_at < $1
+       ) c
+       WHERE u.quantity + c.quantity > 0
+     ),
+     -- Those in this page's rows: the usages its findings name.
+     page_standing AS (
+       SELECT * FROM standing s WHERE TRUE${where({ hospital: "s.hospital", gtin: "s.gtin", lot: "s.lot" })}
+     ),
+     -- Serials used more than once (net) anywhere, and their standing uses.
      reuses AS (
-       SELECT a.gtin, a.serial,
-         jsonb_agg(jsonb_build_object('hospital', a.hospital, 'usageId', a.usage_id)
-           ORDER BY a.used_at, a.hospital, a.usage_id) AS uses
-       FROM reused r
-       JOIN usages a ON a.gtin = r.gtin AND a.serial = r.serial AND a.used_at < $1 AND a.quantity > 0
-       WHERE a.quantity + COALESCE((
-         SELECT sum(c.quantity) FROM usages c
-         WHERE c.hospital = a.hospital AND c.corrects_usage_id = a.usage_id AND c.used_at < $1), 0) > 0
-       GROUP BY a.gtin, a.serial
+       SELECT s.gtin, s.serial,
+         jsonb_agg(jsonb_build_object('hospital', s.hospital, 'usageId', s.usage_id)
+           ORDER BY s.used_at, s.hospital, s.usage_id) AS uses
+       FROM standing s
+       WHERE (s.gtin, s.serial) IN (
+         SELECT gtin, serial FROM serial_usages GROUP BY gtin, serial HAVING sum(quantity) > 1)
+       GROUP BY s.gtin, s.serial
      )
      -- PHANTOM_USE: the usages, in time order, that took use or billing beyond the units accepted.
      SELECT r.hospital, r.gtin, r.lot, 'PHANTOM_USE' AS code, NULL AS serial,
@@ -275,20 +328,20 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
      UNION ALL
      SELECT s.hospital, s.gtin, s.lot, 'SERIAL_REUSED', s.serial,
        array_agg(s.usage_id ORDER BY s.used_at, s.usage_id), jsonb_build_object('uses', ru.uses)
-     FROM standing s JOIN reuses ru ON ru.gtin = s.gtin AND ru.serial = s.serial
+     FROM page_standing s JOIN reuses ru ON ru.gtin = s.gtin AND ru.serial = s.serial
      GROUP BY s.hospital, s.gtin, s.lot, s.serial, ru.uses
      UNION ALL
      -- RESOLD: used here after another hospital received it (received_serials keeps the first receipt).
      SELECT s.hospital, s.gtin, s.lot, 'RESOLD', s.serial,
        array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
        jsonb_build_object('receivedBy', rs.hospital, 'receiptNo', rs.receipt_no)
-     FROM standing s JOIN received_serials rs ON rs.gtin = s.gtin AND rs.serial = s.serial
+     FROM page_standing s JOIN received_serials rs ON rs.gtin = s.gtin AND rs.serial = s.serial
      WHERE rs.hospital <> s.hospital AND s.used_at >= rs.received_at
      GROUP BY s.hospital, s.gtin, s.lot, s.serial, rs.hospital, rs.receipt_no
      UNION ALL
      SELECT s.hospital, s.gtin, s.lot, 'USED_AFTER_EXPIRY', NULL,
        array_agg(s.usage_id ORDER BY s.used_at, s.usage_id), NULL
-     FROM standing s JOIN lots l ON l.gtin = s.gtin AND l.lot = s.lot
+     FROM page_standing s JOIN lots l ON l.gtin = s.gtin AND l.lot = s.lot
      WHERE s.used_at > l.expiry
      GROUP BY s.hospital, s.gtin, s.lot
      UNION ALL
@@ -298,7 +351,7 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
      SELECT s.hospital, s.gtin, s.lot, 'USED_FROM_RECALLED_LOT', NULL,
        array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
        jsonb_build_object('recalledAt', w.recalled_at, 'txHash', w.tx_hash, 'scope', w.scope, 'liftedAt', w.lifted_at)
-     FROM standing s
+     FROM page_standing s
      JOIN LATERAL (
        SELECT w.recalled_at, w.tx_hash, w.scope, w.lifted_at FROM recall_windows w
        WHERE w.gtin = s.gtin AND w.lot = s.lot AND w.recalled_at <= s.used_at
@@ -319,7 +372,7 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
          SELECT jsonb_agg(jsonb_build_object('orderId', p.order_id::text, 'quantity', p.quantity::text,
              'value', p.value::text) ORDER BY p.order_id)
          FROM supplying p WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot))
-     FROM standing s
+     FROM page_standing s
      JOIN top_price t ON t.hospital = s.hospital AND t.gtin = s.gtin AND t.lot = s.lot
      WHERE s.amount * t.quantity > t.value * s.quantity
      GROUP BY s.hospital, s.gtin, s.lot
