@@ -1,10 +1,11 @@
 import { expect } from "chai";
+import { freePort } from "../helpers/free-port";
 import { postgresSkipped } from "../helpers/postgres";
 import { figures, runBench } from "./run-bench";
 
 /**
- * The gateway, indexer and end-to-end benches (npm run bench:gateway, bench:indexer, bench:e2e)
- * in their smoke modes, one round each: they still run and check what they measure. Their
+ * The gateway, indexer, end-to-end and local-chain benches (npm run bench:gateway, bench:indexer,
+ * bench:e2e, bench:chain) in their smoke modes, one round each: they still run and check what they measure. Their
  * figures are printed, not asserted: a smoke run is too short to mean anything, and speed is
  * the long runs' business (docs/performance.md).
  */
@@ -69,5 +70,36 @@ describe("benches, smoke mode (bench/)", function () {
     const results = run.results.results.results;
     expect(results.map((r) => r.receipts)).to.deep.equal([20, 5]);
     console.log(figures(run.output, /posted → paid/));
+  });
+
+  it("bench:chain grows the local chain with the stack's flags, restarts it from its state file and still answers every old block and log", async function () {
+    const keep = 16;
+    const run = await runBench<{
+      results: {
+        runs: { keep: number; blocks: number; txPerBlock: number; checks: string[]; historyDepth: number }[];
+      };
+    }>("chain", {
+      BENCH_CHAIN_PORT: String(await freePort()),
+      BENCH_KEEP: String(keep),
+      BENCH_BLOCKS: "300,600",
+      BENCH_TX_BLOCKS: "40",
+      BENCH_TX_PER_BLOCK: "2",
+    });
+    expect(run.code, run.output).to.equal(0);
+    const runs = run.results.results.runs;
+    expect(runs.map((r) => `${r.keep} ${r.blocks}×${r.txPerBlock}`)).to.deep.equal([
+      `${keep} 300×0`,
+      `${keep} 600×0`,
+      `${keep} 40×2`,
+    ]);
+    expect(runs[2].checks).to.deep.equal([
+      "head is block 40",
+      "block 2 with its 2 transactions",
+      "eth_getLogs over blocks 0–40: 78 logs",
+      "a read at the head",
+    ]);
+    // Old states go: a restarted and regrown chain answers state reads for its last `keep` blocks.
+    expect(runs.map((r) => r.historyDepth)).to.deep.equal([keep, keep, keep]);
+    console.log(figures(run.output, /^keep/));
   });
 });

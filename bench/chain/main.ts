@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { anvilBinary, CHAIN_STATES_KEPT } from "../scripts/lib/anvil";
-import { writeResults } from "./lib/rounds";
+import { anvilBinary, CHAIN_STATES_KEPT } from "../../scripts/lib/anvil";
+import { writeResults } from "../lib/rounds";
 
 /**
  * npm run bench:chain — the local chain's memory and disk as it grows: Anvil with the stack's
