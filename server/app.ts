@@ -102,6 +102,12 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
     // Fastify strips properties a schema forbids by default; rejecting them instead turns a
     // client's misspelt field into a 400 naming it rather than a value silently ignored.
     ajv: { customOptions: { removeAdditional: false }, plugins: [schemaKeywords] },
+    // No limit on a plugin's start (Fastify's default is 10 s): the database plugin applies the
+    // migrations, and one that rewrites a large table (0027 adds up ten million usages) takes
+    // minutes; cut short, its transaction rolls back and every restart would try again in vain.
+    // A gateway still starting does not listen yet: a load balancer sends it nothing, and an
+    // orchestrator's start-up probe decides how long to wait for it.
+    pluginTimeout: 0,
   });
   app.decorate("config", config);
 
