@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, watch, writeFileSync } from "node:fs";
 import path from "node:path";
 import { compiled } from "../../server/helpers/build";
-import { freePort } from "../../server/helpers/free-port";
+import { freePort } from "../../../scripts/lib/stack/settings";
 import { isParallelRun } from "../../server/helpers/parallel";
 import { tempDir } from "../../server/helpers/temp-dir";
 

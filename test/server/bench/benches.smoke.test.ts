@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { freePort } from "../helpers/free-port";
+import { freePort } from "../../../scripts/lib/stack/settings";
 import { postgresSkipped } from "../helpers/postgres";
 import { figures, runBench } from "./run-bench";
 

@@ -6,7 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { Client } from "pg";
 
-import { freePort } from "./free-port";
+import { freePort } from "../../../scripts/lib/stack/settings";
 import { isParallelRun } from "./parallel";
 
 /**

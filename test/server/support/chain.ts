@@ -9,7 +9,7 @@ import {
   type DeploymentRecord,
   type Ledger,
 } from "../../../ledger/contracts";
-import { freePort } from "../helpers/free-port";
+import { freePort } from "../../../scripts/lib/stack/settings";
 
 /** Re-exported for the tests that start a server of their own. */
 export { freePort };
