@@ -4,7 +4,7 @@ import { ConsignmentBook__factory, OrderBook__factory } from "../../../typechain
 import { PollLoop } from "../../lib/poll-loop";
 import { cutBatches } from "../consignment/consumption.batcher";
 import { jobsByStatus, outboxDepth } from "./settlement.repository";
-import { requireSettler } from "./settler-check";
+import { settlerCheck } from "./settler-check";
 import { SettlementWorker } from "./settlement.worker";
 
 /**
@@ -55,7 +55,7 @@ async function settlementPlugin(app: FastifyInstance, options: SettlementPluginO
     {
       pollMs: config.indexer.pollMs,
       receiptTimeoutMs: 30_000,
-      preflight: () => requireSettler(chain.ledger, settler.address, config.hospital),
+      preflight: () => settlerCheck(chain.ledger, settler.address, config.hospital),
     },
     app.log.child({ module: "settlement" }),
   );

@@ -40,11 +40,11 @@ export interface WorkerOptions {
   pollMs: number;
   receiptTimeoutMs: number;
   /**
-   * Asked before the first job is touched (settler-check.ts), like any step: a retryable failure
-   * is asked again with backoff, a permanent one stops the worker, both with nothing sent; a
-   * passing answer is not asked again.
+   * Asked before the first job is touched (settler-check.ts): a reason to wait keeps the worker
+   * idle, asking again at each poll or wake, with nothing sent; a PermanentError stops it; a
+   * passing answer (null) is not asked again.
    */
-  preflight?: () => Promise<void>;
+  preflight?: () => Promise<string | null>;
 }
 
 export interface WorkerLogger {
@@ -88,6 +88,8 @@ export class SettlementWorker {
    */
   private readonly loop: PollLoop;
   private preflightPassed = false;
+  /** Why the preflight last said to wait (logged when it changes, not at every poll). */
+  private waitingFor: string | null = null;
 
   constructor(
     private readonly db: Db,
@@ -132,7 +134,13 @@ export class SettlementWorker {
   /** Reconciles one submitted job, else sends one pending job. Returns false when idle. */
   async tick(): Promise<boolean> {
     if (!this.preflightPassed) {
-      await this.options.preflight?.();
+      const reason = (await this.options.preflight?.()) ?? null;
+      if (reason !== null) {
+        if (reason !== this.waitingFor) this.log.warn({ reason }, "settlement worker waiting");
+        this.waitingFor = reason;
+        return false;
+      }
+      if (this.waitingFor !== null) this.log.info({}, "settlement worker may pay now");
       this.preflightPassed = true;
     }
     if (await this.reconcileOne()) return true;

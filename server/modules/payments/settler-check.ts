@@ -1,4 +1,4 @@
-import { PermanentError, RetryableError } from "../../lib/failures";
+import { PermanentError } from "../../lib/failures";
 import { readChainRoles, type RoleReader } from "../auth/chain-roles";
 
 /**
@@ -7,23 +7,24 @@ import { readChainRoles, type RoleReader } from "../auth/chain-roles";
  * anyone: the chain would refuse each payment, and every matched receipt would become an
  * exception for an approver. So the worker asks before its first job, with nothing sent or
  * changed until the answer is yes, and says which key and which hospital:
- * - a key without the settler role is waited for (retryable): a gateway is often started before
- *   the hospital's admin grants the role, and it should start paying once granted, not need a
- *   restart;
- * - a settler of another hospital stops the worker (permanent): that is a configuration mistake
- *   no wait cures.
+ * - a key without the settler role is waited for (the reason is returned): a gateway is often
+ *   started before the hospital's admin grants the role, and it should start paying once granted,
+ *   not need a restart;
+ * - a settler of another hospital stops the worker (PermanentError): a configuration mistake no
+ *   wait cures.
+ * Null: the key may pay.
  */
-export async function requireSettler(
+export async function settlerCheck(
   ledger: RoleReader,
   settler: string,
   hospital: string | undefined,
-): Promise<void> {
+): Promise<string | null> {
   const { roles, hospital: of } = await readChainRoles(ledger, settler);
   if (of === null || !roles.includes("hospital-settler")) {
-    throw new RetryableError(
+    return (
       `SETTLER_KEY's account ${settler} is not a settler of ${of === null ? "any hospital" : `hospital ${of}`} on the chain: ` +
-        "the hospital's admin grants the settler role to it (or configure the key of an account that has it); " +
-        "no payment is sent until then; asked again with backoff",
+      "the hospital's admin grants the settler role to it (or configure the key of an account that has it); " +
+      "no payment is sent until then"
     );
   }
   if (hospital !== undefined && of !== hospital.toLowerCase()) {
@@ -32,4 +33,5 @@ export async function requireSettler(
         "configure that hospital's settler key; no payment is sent until then",
     );
   }
+  return null;
 }

@@ -3,8 +3,8 @@ import { ethers, JsonRpcProvider, Network, type JsonRpcPayload, type JsonRpcResu
 import { migrate } from "../../../../server/db";
 import { enqueue } from "../../../../server/modules/payments/settlement.repository";
 import * as act from "../../../../ledger/acts";
-import { requireSettler } from "../../../../server/modules/payments/settler-check";
-import { PermanentError, RetryableError } from "../../../../server/lib/failures";
+import { settlerCheck } from "../../../../server/modules/payments/settler-check";
+import { PermanentError } from "../../../../server/lib/failures";
 import { forEachEngine } from "../../helpers/engines";
 import { rejectionOf } from "../../helpers/rejection";
 import { freePort, GTIN, procure, startChain, type ChainStack } from "../../support/chain";
@@ -54,22 +54,18 @@ describe("SettlementWorker", function () {
   describe("its settler key check", function () {
     it("passes the hospital's settler, for its hospital or when the gateway keeps any", async function () {
       const { ledger, cast } = chain;
-      await requireSettler(ledger, cast.settler.address, cast.hospital.address);
-      await requireSettler(ledger, cast.settler.address, undefined);
+      expect(await settlerCheck(ledger, cast.settler.address, cast.hospital.address)).to.equal(null);
+      expect(await settlerCheck(ledger, cast.settler.address, undefined)).to.equal(null);
     });
 
     it("waits for a key of no hospital, and for a hospital member without the settler role", async function () {
       const { ledger, cast } = chain;
-      const noHospital = await rejectionOf(requireSettler(ledger, cast.supplier.address, undefined));
-      expect(noHospital).to.be.instanceOf(RetryableError);
-      expect(noHospital.message).to.match(
+      expect(await settlerCheck(ledger, cast.supplier.address, undefined)).to.match(
         new RegExp(
           `^SETTLER_KEY's account ${cast.supplier.address} is not a settler of any hospital on the chain`,
         ),
       );
-      const noRole = await rejectionOf(requireSettler(ledger, cast.receiver.address, undefined));
-      expect(noRole).to.be.instanceOf(RetryableError);
-      expect(noRole.message).to.match(
+      expect(await settlerCheck(ledger, cast.receiver.address, undefined)).to.match(
         new RegExp(
           `^SETTLER_KEY's account ${cast.receiver.address} is not a settler of hospital ${cast.hospital.address.toLowerCase()} on the chain`,
         ),
@@ -78,7 +74,7 @@ describe("SettlementWorker", function () {
 
     it("stops for a settler of another hospital than the gateway's", async function () {
       const { ledger, cast } = chain;
-      const wrong = await rejectionOf(requireSettler(ledger, cast.settler.address, cast.hospital2.address));
+      const wrong = await rejectionOf(settlerCheck(ledger, cast.settler.address, cast.hospital2.address));
       expect(wrong).to.be.instanceOf(PermanentError);
     });
   });
@@ -87,20 +83,32 @@ describe("SettlementWorker", function () {
     before(() => migrate(engine.db));
 
     describe("when the settler key has no settler role yet", function () {
-      it("sends nothing and is not stopped: the check is asked again", async function () {
+      it("stays idle with nothing sent, says why once, and pays once the key may", async function () {
         const order = await shipOrder(chain, agreementId, [2]);
         const [unit] = order.shipments;
         await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
         const noncesBefore = await settlerNonces(chain);
+        // The role arrives between the second and the third ask, as an admin's grant would.
+        let asked = 0;
+        const log = silentLog();
         const worker = settlementWorker(engine.db, chain, {
-          preflight: () => requireSettler(chain.ledger, chain.cast.receiver.address, undefined),
+          preflight: () =>
+            ++asked < 3
+              ? settlerCheck(chain.ledger, chain.cast.receiver.address, undefined)
+              : Promise.resolve(null),
+          log,
         });
-        expect(await rejectionOf(worker.tick())).to.be.instanceOf(RetryableError);
-        expect(await rejectionOf(worker.tick())).to.be.instanceOf(RetryableError);
+        expect(await worker.tick()).to.equal(false);
+        expect(await worker.tick()).to.equal(false);
         expect(worker.halted()).to.equal(false);
+        expect(log.warnings.map((w) => w.msg)).to.deep.equal(["settlement worker waiting"]);
+        expect(String((log.warnings[0].obj as { reason: string }).reason)).to.match(
+          new RegExp(`^SETTLER_KEY's account ${chain.cast.receiver.address} is not a settler of hospital`),
+        );
         expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("pending");
         expect(await settlerNonces(chain)).to.deep.equal(noncesBefore);
-        await settlementWorker(engine.db, chain).drain();
+        await worker.drain();
+        expect(asked).to.equal(3);
         expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("confirmed");
       });
     });
@@ -115,7 +123,7 @@ describe("SettlementWorker", function () {
         const worker = settlementWorker(engine.db, chain, {
           // The key of hospital2's gateway, as a wrongly configured HOSPITAL would make it.
           preflight: () =>
-            requireSettler(chain.ledger, chain.cast.settler.address, chain.cast.hospital2.address),
+            settlerCheck(chain.ledger, chain.cast.settler.address, chain.cast.hospital2.address),
           log,
         });
         await worker.start();
@@ -130,7 +138,7 @@ describe("SettlementWorker", function () {
         // The right hospital's gateway pays it.
         const right = settlementWorker(engine.db, chain, {
           preflight: () =>
-            requireSettler(chain.ledger, chain.cast.settler.address, chain.cast.hospital.address),
+            settlerCheck(chain.ledger, chain.cast.settler.address, chain.cast.hospital.address),
         });
         await right.drain();
         expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("confirmed");

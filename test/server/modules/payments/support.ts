@@ -159,7 +159,7 @@ export interface WorkerSetup {
   receiptTimeoutMs?: number;
   pollMs?: number;
   log?: WorkerLogger;
-  preflight?: () => Promise<void>;
+  preflight?: () => Promise<string | null>;
 }
 
 /** A worker with the hospital settler's key, wired as settlement.plugin.ts wires it. */
