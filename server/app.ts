@@ -124,7 +124,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(reasonCodesRoutes, { prefix: "/v1/reason-codes" });
   if (deps.ledger === false) return app;
 
-  // The indexer and the payment worker run in the background unless a test steps them itself.
+  // The indexer, the payment worker and the relay's resender run in the background unless a test
+  // steps them itself.
   const background = deps.ledger?.background ?? true;
   app.register(chainPlugin, { config, chain: deps.ledger?.chain });
   app.register(authPlugin);
@@ -133,7 +134,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(matchingMetrics);
   app.register(departmentBudgetsMetrics);
   app.register(authRoutes, { prefix: "/v1/auth" });
-  app.register(relayRoutes, { prefix: "/v1/relay" });
+  app.register(relayRoutes, { prefix: "/v1/relay", run: background });
   app.register(suppliersRoutes, { prefix: "/v1/suppliers" });
   app.register(hospitalsRoutes, { prefix: "/v1/hospitals" });
   app.register(tendersRoutes, { prefix: "/v1/tenders" });

@@ -43,7 +43,10 @@ export async function indexedTo(url: string): Promise<number | null> {
   return row?.n === null || row === undefined ? null : Number(row.n);
 }
 
-/** Polls until both replicas serve, no job is pending or submitted and the index is at the head. */
+/**
+ * Polls until both replicas serve, no job is pending or submitted, no relayed transaction waits
+ * to be mined (its claim is freed once it is) and the index is at the head.
+ */
 export async function settle(
   databaseUrl: string,
   replicas: readonly Replica[],
@@ -53,12 +56,13 @@ export async function settle(
   const started = Date.now();
   const provider = ledger.orderBook.runner!.provider!;
   const head = await poll(
-    "the replicas to pay every job and index the chain's head",
+    "the replicas to pay every job, mine every relayed act and index the chain's head",
     async () => {
       for (const r of replicas) if (!(await r.healthy())) return undefined;
       const [open] = await query<{ n: string }>(
         databaseUrl,
-        "SELECT count(*) AS n FROM settlement_jobs WHERE status IN ('pending', 'submitted')",
+        `SELECT (SELECT count(*) FROM settlement_jobs WHERE status IN ('pending', 'submitted'))
+           + (SELECT count(*) FROM relay_nonce_claims WHERE tx_hash IS NOT NULL) AS n`,
       );
       if (Number(open.n) > 0) return undefined;
       const head = await provider.getBlockNumber();

@@ -91,14 +91,9 @@ export async function takeClaim(
  * Records the transaction `holder` is about to broadcast under its claim; false, and nothing
  * recorded, if the claim is no longer its own (its lease ran out and another request took it).
  */
-export async function recordSent(
-  db: Db,
-  key: NonceKey,
-  holder: string,
-  tx: { hash: string; relayer: string; relayerNonce: number },
-): Promise<boolean> {
+export async function recordSent(db: Db, key: NonceKey, holder: string, tx: SentTx): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE relay_nonce_claims SET tx_hash = $5, relayer = $6, relayer_nonce = $7
+    `UPDATE relay_nonce_claims SET tx_hash = $5, relayer = $6, relayer_nonce = $7, raw_tx = $8
      WHERE kind = $1 AND signer = $2 AND nonce = $3 AND holder = $4 AND tx_hash IS NULL`,
     [
       key.kind,
@@ -108,9 +103,39 @@ export async function recordSent(
       tx.hash.toLowerCase(),
       tx.relayer.toLowerCase(),
       tx.relayerNonce,
+      tx.raw.toLowerCase(),
     ],
   );
   return rowCount === 1;
+}
+
+/** A relaying transaction as recorded under its claim before it is broadcast. */
+export interface SentTx {
+  hash: string;
+  relayer: string;
+  relayerNonce: number;
+  /** The signed transaction. */
+  raw: string;
+}
+
+/**
+ * The transactions `relayer` recorded with relayer nonce `from` or later: what may still be
+ * mined, whichever process of that relayer sent it. By nonce, and for one nonce the latest claim
+ * first (a transaction the node lost for good gave its nonce to a later one).
+ */
+export async function sentFrom(db: Db, relayer: string, from: number): Promise<SentTx[]> {
+  const { rows } = await db.query<{ tx_hash: string; relayer_nonce: string; raw_tx: string }>(
+    `SELECT tx_hash, relayer_nonce, raw_tx FROM relay_nonce_claims
+     WHERE relayer = $1 AND relayer_nonce >= $2 AND tx_hash IS NOT NULL
+     ORDER BY relayer_nonce, claimed_at DESC`,
+    [relayer.toLowerCase(), from],
+  );
+  return rows.map((r) => ({
+    hash: r.tx_hash,
+    relayer,
+    relayerNonce: Number(r.relayer_nonce),
+    raw: r.raw_tx,
+  }));
 }
 
 /** Frees `holder`'s claim if it sent nothing; a claim with a transaction stays. */
@@ -119,6 +144,17 @@ export async function releaseUnsent(db: Db, key: NonceKey, holder: string): Prom
     `DELETE FROM relay_nonce_claims
      WHERE kind = $1 AND signer = $2 AND nonce = $3 AND holder = $4 AND tx_hash IS NULL`,
     [key.kind, key.signer.toLowerCase(), key.nonce.toString(), holder],
+  );
+}
+
+/**
+ * Frees the claims of `relayer`'s transactions below relayer nonce `mined` (its count of mined
+ * transactions): each was mined, or its nonce went to another transaction and it never can be.
+ */
+export async function releaseUsed(db: Db, relayer: string, mined: number): Promise<void> {
+  await db.query(
+    `DELETE FROM relay_nonce_claims WHERE relayer = $1 AND relayer_nonce < $2 AND tx_hash IS NOT NULL`,
+    [relayer.toLowerCase(), mined],
   );
 }
 

@@ -177,6 +177,15 @@ export class RelayerLane {
     return this.sender.send(tx, claim);
   }
 
+  /**
+   * Compares the lane with the node between sends: sends again what the node lost, takes in what
+   * a crashed predecessor recorded, frees the claims of what was mined (relay.routes.ts runs it
+   * every few seconds).
+   */
+  reconcile(): Promise<void> {
+    return this.sender.reconcileNow();
+  }
+
   /** Lets the next request of this process for the same claim look at it. */
   private unblock(id: string): void {
     const checking = this.checking.get(id);

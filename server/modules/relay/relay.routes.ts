@@ -20,6 +20,7 @@ import { allowList, permitSpenders } from "./relay.allow-list";
 import { watchRelayerBalance } from "./relay.balance";
 import { RelayerLane } from "./relay.lane";
 import { PermitService } from "./relay.permits";
+import { runResender } from "./relay.resender";
 import { RelayService } from "./relay.service";
 
 /**
@@ -34,7 +35,12 @@ import { RelayService } from "./relay.service";
 /** Whose allowances the relay deals in: the roles whose acts draw on one (relay.allow-list.ts). */
 const ALLOWANCE_HOLDERS = ["supplier", "hospital-admin", "payer"] as const;
 
-const relayRoutes: FastifyPluginAsyncTypebox = async (app) => {
+export interface RelayRoutesOptions {
+  /** Whether the lane's background comparison with the node runs (not when a test steps it). */
+  run: boolean;
+}
+
+const relayRoutes: FastifyPluginAsyncTypebox<RelayRoutesOptions> = async (app, options) => {
   const { chain, config } = app;
   const relayer = chain.relayer;
   const { maxGasPerRequest, dailyGasBudget, accountDailyRequests, ipDailyRequests } = config.relay;
@@ -59,6 +65,7 @@ const relayRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ? new PermitService(chain.provider, lane, chain.ledger.token, permitSpenders(chain.deployment.contracts))
     : null;
   if (relayer) watchRelayerBalance(app, relayer, config.relay.minBalanceWei);
+  if (lane && options.run) runResender(app, lane);
 
   app.post(
     "/",

@@ -1,7 +1,7 @@
 import { keccak256, type BaseWallet, type Provider, type TransactionRequest } from "ethers";
 import type { Db } from "../../db";
 import { Mutex } from "../../db/mutex";
-import { noncePending, recordSent, releaseSent, type NonceKey } from "./relay.claims";
+import { noncePending, recordSent, releaseSent, releaseUsed, sentFrom, type NonceKey } from "./relay.claims";
 
 /**
  * The relayer's transactions, one nonce after the other. Nonces are handed out in this process
@@ -15,7 +15,11 @@ import { noncePending, recordSent, releaseSent, type NonceKey } from "./relay.cl
  *
  * A transaction may hold a claim on what it uses up besides the relayer's nonce (a signer's
  * forwarder or token nonce; relay.claims.ts, shared by the replicas). It is recorded under the
- * claim before it is broadcast, and the claim is freed here once it is mined or given up.
+ * claim, signed bytes included, before it is broadcast, and the claim is freed here once its
+ * relayer nonce is used. The record outlives the process: a gateway restarted after a crash takes
+ * its predecessor's transactions back into the lane (same relayer key) and sends again what the
+ * node lost. The comparison with the node runs before each send and on its own every few seconds
+ * (`reconcile`, relay.routes.ts), so a lost transaction is sent again even when no relay follows.
  */
 
 /** A claim a request took (relay.lane.ts `claim`): the nonce, and the request holding it. */
@@ -29,7 +33,6 @@ interface Sent {
   hash: string;
   /** The signed transaction, to send again should the node lose it. */
   raw: string;
-  claim: NonceKey | null;
 }
 
 export class RelayerSender {
@@ -61,7 +64,7 @@ export class RelayerSender {
       // transaction holds the nonce, so no other request can send it meanwhile.
       if (
         claim &&
-        !(await recordSent(this.db, claim.key, claim.holder, { hash, relayer, relayerNonce: nonce }))
+        !(await recordSent(this.db, claim.key, claim.holder, { hash, relayer, relayerNonce: nonce, raw }))
       )
         throw noncePending(claim.key, null);
       try {
@@ -78,14 +81,20 @@ export class RelayerSender {
           await releaseSent(this.db, claim.key, hash);
         throw error;
       }
-      this.sent.set(nonce, { nonce, hash, raw, claim: claim?.key ?? null });
+      this.sent.set(nonce, { nonce, hash, raw });
       this.nextNonce = Math.max(this.nextNonce, nonce + 1);
       return hash;
     });
   }
 
+  /** Compares the lane with the node now, between sends: what the node lost is sent again. */
+  async reconcileNow(): Promise<void> {
+    await this.sending.run(() => this.reconcile());
+  }
+
   /**
-   * Compares the lane with the node: forgets what was mined, sends again what the node lost, and
+   * Compares the lane with the node: forgets what was mined, takes in what an earlier process of
+   * this relayer recorded and may not have seen mined, sends again what the node lost, and
    * returns the nonce for the next transaction, the first one the node will not fill otherwise.
    */
   private async reconcile(): Promise<number> {
@@ -95,7 +104,13 @@ export class RelayerSender {
       provider.getTransactionCount(address, "latest"),
       provider.getTransactionCount(address, "pending"),
     ]);
-    for (const nonce of [...this.sent.keys()]) if (nonce < mined) await this.mined(nonce);
+    for (const nonce of [...this.sent.keys()]) if (nonce < mined) this.sent.delete(nonce);
+    await releaseUsed(this.db, address, mined);
+    for (const tx of await sentFrom(this.db, address, mined)) {
+      if (this.sent.has(tx.relayerNonce)) continue;
+      this.sent.set(tx.relayerNonce, { nonce: tx.relayerNonce, hash: tx.hash, raw: tx.raw });
+      this.nextNonce = Math.max(this.nextNonce, tx.relayerNonce + 1);
+    }
     // The node holds every nonce handed out here (or more, e.g. ones this process sent before
     // a restart of the gateway).
     if (pending >= this.nextNonce) return pending;
@@ -124,13 +139,6 @@ export class RelayerSender {
       // then nothing is given up.
       return (await provider.getTransaction(tx.hash)) !== null;
     }
-  }
-
-  /** Forgets a mined transaction, and frees its claim. */
-  private async mined(nonce: number): Promise<void> {
-    const tx = this.sent.get(nonce);
-    this.sent.delete(nonce);
-    if (tx?.claim) await releaseSent(this.db, tx.claim, tx.hash);
   }
 
   private provider(): Provider {

@@ -98,6 +98,39 @@ forEachEngine((engine) => {
     expect(await chain.ledger.forwarder.nonces(supplier.address)).to.equal(BigInt(first.nonce) + 1n);
   });
 
+  it("a relayed transaction the node lost while its gateway was down is sent again by the restarted gateway, with no relay after it", async function () {
+    const { supplier, approver2 } = chain.cast;
+    const mined = await relayerNonce("latest");
+    const request = await signForward(chain, supplier, trace, setCarrier(approver2.address));
+    const lost = await accepted(request, supplier);
+    // The node loses it, and the gateway that sent it dies with everything it kept in memory.
+    await chain.provider.send("anvil_dropTransaction", [lost]);
+    expect(await relayerNonce("pending")).to.equal(mined);
+
+    // The restarted gateway: the same relayer key and database, a new process's lane. Its own
+    // comparison with the node (relay.resender.ts runs it every few seconds) sends the act again.
+    const restarted = new RelayerLane(engine.db, devWallet(RELAYER_WALLET_INDEX, chain.provider), {
+      maxGasPerRequest: 1_000_000,
+      dailyGasBudget: 100_000_000,
+      accountDailyRequests: 100,
+      ipDailyRequests: 100,
+    });
+    await restarted.reconcile();
+    expect(await relayerNonce("pending")).to.equal(mined + 1);
+    await chain.mine();
+    // Mined as the very transaction whose hash the caller was given.
+    expect((await chain.provider.getTransactionReceipt(lost))?.status).to.equal(1);
+    expect(await carrierOf(supplier.address, approver2.address)).to.equal(true);
+    expect(await chain.ledger.forwarder.nonces(supplier.address)).to.equal(BigInt(request.nonce) + 1n);
+    // Mined, its claim is freed by the next comparison.
+    await restarted.reconcile();
+    const { rows } = await engine.db.query<{ n: string }>(
+      "SELECT count(*) AS n FROM relay_nonce_claims WHERE relayer = $1",
+      [relayer.toLowerCase()],
+    );
+    expect(Number(rows[0].n)).to.equal(0);
+  });
+
   it("a second request with a forwarder nonce still pending in the lane: 409 RELAY_NONCE_PENDING, nothing sent", async function () {
     const { supplier, stranger } = chain.cast;
     const first = await signForward(chain, supplier, trace, setCarrier(stranger.address));

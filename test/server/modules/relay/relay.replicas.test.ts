@@ -200,7 +200,7 @@ forEachEngine((engine) => {
     expect(await chain.provider.getTransactionCount(devWallet(15).address, "pending")).to.equal(relayed);
   });
 
-  it("a replica that died after sending, its transaction then lost by the node: the nonce is held until the relayer's nonce goes to another transaction", async function () {
+  it("a replica that died after sending, its transaction then lost by the node: the nonce is held, and the restarted replica sends that very transaction again before anything else", async function () {
     const { supplier, approver } = chain.cast;
     const request = await signForward(chain, supplier, trace, setCarrier(approver.address));
     const dead = deadReplica();
@@ -215,12 +215,21 @@ forEachEngine((engine) => {
       "RELAY_NONCE_PENDING",
       `still pending in transaction ${lost}`,
     );
-    // The replica restarts with its key and sends something else with that relayer nonce.
+    // The replica restarts with its key (its memory gone) and sends something else: the lost
+    // transaction, recorded with its signed bytes, goes first, at its own relayer nonce.
     const restarted = deadReplica();
-    await restarted.send({ to: approver.address, value: 0n });
+    const other = await restarted.send({ to: approver.address, value: 0n });
     await chain.mine();
-    await mined(await relay(1, request, supplier));
-    expect(await chain.provider.getTransaction(lost)).to.equal(null);
+    for (const hash of [lost, other])
+      expect((await chain.provider.getTransactionReceipt(hash))?.status).to.equal(1);
+    expect(await chain.ledger.forwarder.nonces(supplier.address)).to.equal(BigInt(request.nonce) + 1n);
+    // Done once: the same request again is stale.
+    expectError(
+      await relay(1, request, supplier),
+      400,
+      "RELAY_NONCE_INVALID",
+      `nonce ${request.nonce} is not the signer's next nonce ${BigInt(request.nonce) + 1n}`,
+    );
   });
 
   it("a replica that died after sending and never came back: the nonce is free once the request's deadline has passed", async function () {
