@@ -153,24 +153,7 @@ function loadedBy(folder: string): Promise<string> {
 /**
  * Mocha global fixture: a parallel run's main process names the folder its workers share the
  * demo in, before it starts them (they inherit its environment), and removes it when it exits.
- *
- * A run of the whole suite (no test files named on the command line) also starts loading the
- * demo there at once, in the main process, which otherwise only waits for its workers: the
- * console files come last in the spec, and a load begun by the first of them left the other
- * workers idle for its minutes at the end of the run. A run of chosen files loads on first use.
  */
 export function mochaGlobalSetup(this: unknown): void {
-  if (!isParallelRun(this)) return;
-  const folder = tempDir("console-demo");
-  process.env[SHARED] = folder;
-  if (namesNoFiles(process.argv)) {
-    // A failure is written to the folder for the workers, who report it; nothing to do here.
-    demo = sharedDemo(folder);
-    demo.catch(() => undefined);
-  }
-}
-
-/** Whether mocha's command line names no test file or folder (so the configured spec runs). */
-function namesNoFiles(argv: readonly string[]): boolean {
-  return !argv.slice(2).some((arg) => !arg.startsWith("-") && /(\.test\.ts$|^test\b)/.test(arg));
+  if (isParallelRun(this)) process.env[SHARED] = tempDir("console-demo");
 }
