@@ -19,7 +19,9 @@ import { poll } from "./poll";
  *   Nor does the clock: a reloaded Anvil runs at the wall-clock time, forgetting the offset
  *   `evm_increaseTime` gave it (a chain set up two days ahead would mine its next block two days
  *   before its parent). So the chain starts three days in the past (`--timestamp`): the set-up's
- *   tender moves it two days on, and a restart moves it forward to the wall clock, never back.
+ *   tender moves it two days on, the set-up's end moves it to five minutes before the wall clock
+ *   (setup.ts), and a restart moves it forward to the wall clock, never back and never by more
+ *   than a signed relay request's lifetime.
  * - `freeze`: SIGSTOP, then SIGCONT. The port stays open but nothing answers: the gateways' RPC
  *   calls hang until their own timeouts, as with a node that is alive but stuck.
  */

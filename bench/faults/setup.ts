@@ -72,6 +72,19 @@ async function advance(provider: JsonRpcProvider, seconds: number): Promise<void
   await provider.send("evm_mine", []);
 }
 
+/**
+ * How far behind the wall clock the set-up leaves the chain. A restarted Anvil jumps to the wall
+ * clock (chain.ts); a jump longer than a forward request's lifetime (an hour) would expire every
+ * relayed act pending across it, which a consortium chain down for seconds never does.
+ */
+const BEHIND_WALL_CLOCK_SECONDS = 300;
+
+/** Moves the chain on to BEHIND_WALL_CLOCK_SECONDS before the wall clock, if it is further behind. */
+async function nearWallClock(provider: JsonRpcProvider): Promise<void> {
+  const behind = Math.floor(Date.now() / 1000) - (await chainNow(provider));
+  if (behind > BEHIND_WALL_CLOCK_SECONDS) await advance(provider, behind - BEHIND_WALL_CLOCK_SECONDS);
+}
+
 /** Deploys, procures and ships `shipments` shipments; writes the deployment to `deploymentFile`. */
 export async function setUpLedger(
   provider: JsonRpcProvider,
@@ -162,6 +175,7 @@ export async function setUpLedger(
       });
     }
   }
+  await nearWallClock(provider);
   const shippedBy = await chainNow(provider);
   return { deployment, ledger, cast, shipments: pool, shippedBy };
 }

@@ -54,6 +54,8 @@ export interface RelaySent {
   status: number;
   /** 202, or a retry refused because an earlier attempt's transaction had used the nonce. */
   accepted: boolean;
+  /** The relaying transaction the gateway named (202, or the 409 of a retry), when accepted. */
+  txHash?: string;
   error?: string;
   /** The regulator's relayed rejection of the filed document. */
   rejected?: boolean;
@@ -291,7 +293,13 @@ async function relayOne(context: TrafficContext, digest: string): Promise<RelayS
       [STENTS],
     ]),
   );
-  const sent: RelaySent = { digest, nonce: filed.nonce, status: filed.status, accepted: filed.accepted };
+  const sent: RelaySent = {
+    digest,
+    nonce: filed.nonce,
+    status: filed.status,
+    accepted: filed.accepted,
+    txHash: filed.txHash,
+  };
   if (!filed.accepted) return { ...sent, error: filed.error };
   const logs = await retryRead(async () =>
     ledger.registry.queryFilter(

@@ -252,7 +252,7 @@ export async function checkRelays(
       if (chainCount === 1 && indexCount === 1) check.filedOnce++;
       else
         check.problems.push(
-          `${r.digest}: accepted, filed ${chainCount}× on chain, ${indexCount}× in the index`,
+          `${r.digest}: accepted, filed ${chainCount}× on chain, ${indexCount}× in the index; ${await txFate(ledger, r.txHash)}`,
         );
     } else {
       check.refused.push({ status: r.status, error: r.error });
@@ -261,6 +261,16 @@ export async function checkRelays(
     }
   }
   return check;
+}
+
+/** What became of a relaying transaction, for a problem's message. */
+async function txFate(ledger: Ledger, txHash: string | undefined): Promise<string> {
+  const provider = ledger.registry.runner?.provider;
+  if (!txHash || !provider) return "no transaction named";
+  const receipt = await provider.getTransactionReceipt(txHash);
+  if (!receipt) return `transaction ${txHash} not mined`;
+  const block = await provider.getBlock(receipt.blockNumber);
+  return `transaction ${txHash} ${receipt.status === 1 ? "succeeded" : "reverted"} in block ${receipt.blockNumber} at chain time ${block?.timestamp}`;
 }
 
 export interface IndexCheck {
