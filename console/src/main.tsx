@@ -2,10 +2,11 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App as AntApp, ConfigProvider } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
-import { StrictMode, type ReactNode } from "react";
+import { StrictMode, useMemo, type ReactNode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./app/App";
 import { I18nProvider, useI18n } from "./i18n/i18n";
+import { useReducedMotion } from "./lib/reduced-motion";
 import { SessionProvider } from "./lib/session";
 
 /** The console: data fetching, the language (with Ant Design's own locale), the session. */
@@ -31,8 +32,13 @@ const THEME = {
 
 function Localised({ children }: { children: ReactNode }) {
   const { lang } = useI18n();
+  const reducedMotion = useReducedMotion();
+  const theme = useMemo(
+    () => (reducedMotion ? { ...THEME, token: { ...THEME.token, motion: false } } : THEME),
+    [reducedMotion],
+  );
   return (
-    <ConfigProvider locale={lang === "zh" ? zhCN : enUS} theme={THEME}>
+    <ConfigProvider locale={lang === "zh" ? zhCN : enUS} theme={theme} wave={{ disabled: reducedMotion }}>
       <AntApp>{children}</AntApp>
     </ConfigProvider>
   );

@@ -55,9 +55,22 @@ describe("console: stock across campuses", function () {
       await form.getByText(`City General Main campus holds ${mainA} unit(s) of this lot`).waitFor();
       const submit = form.getByRole("button", { name: "Record transfer on the ledger" });
       expect(await submit.isDisabled()).to.equal(true);
+      // Asked for less motion (as every test page is), nothing slides or fades in: Ant Design's
+      // motion classes (…-appear, …-enter, …-leave) never appear on the page.
+      await p.page.evaluate(`
+        window.motionSeen = [];
+        new MutationObserver((changes) => {
+          for (const c of changes)
+            for (const el of c.type === "attributes" ? [c.target] : c.addedNodes)
+              for (const name of el.classList ?? [])
+                if (/-(appear|enter|leave)$/.test(name)) window.motionSeen.push(name);
+        }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+      `);
       await quantity.fill("2");
       await submit.click();
+      await p.page.locator(".ant-message-notice").first().waitFor();
       await eastRow.getByText(String(eastA + 2), { exact: true }).waitFor();
+      expect(await p.page.evaluate("window.motionSeen")).to.deep.equal([]);
       await checkPage(p, "stock-transferred");
     } finally {
       await p.close();

@@ -1,6 +1,6 @@
 import { getBytes, JsonRpcProvider, Wallet, type TypedDataField } from "ethers";
 import type { Browser, BrowserContext } from "playwright-core";
-import type { ConsolePage } from "./browser";
+import { CONTEXT, type ConsolePage } from "./browser";
 
 /**
  * A browser wallet for the tests: an EIP-1193 provider injected as `window.ethereum` before the
@@ -68,7 +68,7 @@ export async function openWalletPage(
   privateKey: string,
   rpcUrl: string,
 ): Promise<ConsolePage & { walletCalls: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "en-GB" });
+  const context = await browser.newContext({ ...CONTEXT, locale: "en-GB" });
   const walletCalls = await injectWallet(context, new Wallet(privateKey), 31337, rpcUrl);
   const page = await context.newPage();
   const errors: string[] = [];
