@@ -1,5 +1,8 @@
 import { subtask, type HardhatUserConfig } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import {
+  TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD,
+  TASK_TEST_GET_TEST_FILES,
+} from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
 
 /** Pinned compiler; must equal the version of the npm `solc` package in package.json. */
@@ -17,6 +20,14 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
     version: args.solcVersion,
     longVersion: solc.version(),
   };
+});
+
+// An invariant test takes over half the contract tests' time: handed out first, it runs on one of
+// `--parallel`'s two workers while the other takes the rest, and both end at about the same time.
+subtask(TASK_TEST_GET_TEST_FILES, async (args: { testFiles: string[] }, _hre, runSuper) => {
+  const files = (await runSuper(args)) as string[];
+  const invariant = (file: string) => file.endsWith(".invariant.test.ts");
+  return [...files.filter(invariant), ...files.filter((file) => !invariant(file))];
 });
 
 const config: HardhatUserConfig = {
@@ -39,7 +50,9 @@ const config: HardhatUserConfig = {
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   // Sized for instrumented runs on a busy machine (`npm run coverage` is several times slower
   // than a plain run): a test that needs this long is slow, not stuck.
-  mocha: { timeout: 600_000 },
+  // `npm run test:contracts` runs the files on two workers (--parallel): the contract tests run
+  // alone in `npm test`, and one worker would leave the second core idle.
+  mocha: { timeout: 600_000, jobs: 2 },
 };
 
 export default config;
