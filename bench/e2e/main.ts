@@ -14,7 +14,7 @@ import { startBenchStack, type BenchStack } from "../gateway/stack";
  * (BENCH_BLOCK_RECEIPTS, default 100: each takes a block). Goal: p99 at most one block time + 1 s.
  * Beside it, every tenth receipt, a script's own transaction (a token mint) sent and awaited:
  * what a transaction costs without the gateway. BENCH_ENGINES (default pglite). BENCH_SMOKE=1:
- * 20 and 5 receipts (the test suite's run).
+ * 10 and 3 receipts (the test suite's run).
  * Results: bench/out/e2e.json.
  */
 
@@ -121,8 +121,8 @@ async function confirmed(stack: BenchStack, shipmentId: bigint): Promise<void> {
 
 async function main(): Promise<void> {
   const smoke = process.env.BENCH_SMOKE === "1";
-  const receipts = Number(process.env.BENCH_RECEIPTS ?? (smoke ? 20 : 980));
-  const blockReceipts = Number(process.env.BENCH_BLOCK_RECEIPTS ?? (smoke ? 5 : 100));
+  const receipts = Number(process.env.BENCH_RECEIPTS ?? (smoke ? 10 : 980));
+  const blockReceipts = Number(process.env.BENCH_BLOCK_RECEIPTS ?? (smoke ? 3 : 100));
   const engines = (process.env.BENCH_ENGINES?.split(",") as Engine[] | undefined) ?? ["pglite"];
   const results: (Distribution & { engine: Engine })[] = [];
   for (const engine of engines) {

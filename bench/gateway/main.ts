@@ -11,7 +11,7 @@ import { cloneShipments, startBenchStack, type BenchStack } from "./stack";
  * baseline and subject alternating. Goals: every write route at least half the bare insert's
  * throughput, p99 at most 50 ms at 10 connections. Results go to bench/out/gateway.json.
  *
- * BENCH_SMOKE=1: a few hundred requests a round (the test suite's run). BENCH_ENGINES=pglite or
+ * BENCH_SMOKE=1: 60 requests a round (the test suite's run). BENCH_ENGINES=pglite or
  * postgres: one engine (default both; PostgreSQL is left out with SKIP_POSTGRES=1).
  */
 
@@ -209,7 +209,7 @@ function optionsFromEnv(): GatewayBenchOptions {
   return {
     engines: engines.filter((e) => !(e === "postgres" && postgresSkipped)),
     rounds: Number(process.env.BENCH_ROUNDS ?? 3),
-    amount: Number(process.env.BENCH_REQUESTS ?? (smoke ? 200 : 3000)),
+    amount: Number(process.env.BENCH_REQUESTS ?? (smoke ? 60 : 3000)),
     connections: 10,
     only: process.env.BENCH_ONLY,
   };

@@ -19,7 +19,7 @@ import { fillChain } from "./chain";
  * and subject alternate, ROUNDS times each, the indexer on a new database every round. Goal:
  * the indexer at least half as fast. Results go to bench/out/indexer.json.
  *
- * BENCH_EVENTS (default 100,000; BENCH_SMOKE=1: 2,000), BENCH_ROUNDS (3), BENCH_ENGINES.
+ * BENCH_EVENTS (default 100,000; BENCH_SMOKE=1: 600), BENCH_ROUNDS (3), BENCH_ENGINES.
  */
 
 export interface IndexerBenchOptions {
@@ -180,7 +180,7 @@ function optionsFromEnv(): IndexerBenchOptions {
   const engines = (process.env.BENCH_ENGINES?.split(",") as Engine[] | undefined) ?? ["pglite", "postgres"];
   return {
     engines: engines.filter((e) => !(e === "postgres" && postgresSkipped)),
-    events: Number(process.env.BENCH_EVENTS ?? (smoke ? 2_000 : 100_000)),
+    events: Number(process.env.BENCH_EVENTS ?? (smoke ? 600 : 100_000)),
     rounds: Number(process.env.BENCH_ROUNDS ?? 3),
   };
 }

@@ -35,7 +35,9 @@ import {
  * among the settlements. Each batch must be paid exactly once (one ConsumptionBatchConfirmed,
  * its job confirmed), every consigned unit used and paid, nothing left held.
  *
- * CRASH_SEED=<n> replays a run's kill schedule; CRASH_RUNS=<n> changes the number of runs.
+ * CRASH_SEED=<n> replays a run's kill schedule; CRASH_RUNS=<n> changes the number of runs (by
+ * default 24 on PostgreSQL, eight at each kill point and eight at random times, and 12 on PGlite:
+ * `npm test`'s share of the machine; a long campaign is CRASH_RUNS=200).
  */
 
 const CHILD = path.join(__dirname, "worker-child.ts");
@@ -392,7 +394,7 @@ describe("settlement crash test: SIGKILLed workers pay every shipment exactly on
 
   if (!postgresSkipped) {
     describe("on postgres", function () {
-      const runs = Number(process.env.CRASH_RUNS ?? 50);
+      const runs = Number(process.env.CRASH_RUNS ?? 24);
       let target: { engine: "postgres"; url: string; adminUrl: string; name: string } | undefined;
 
       before(async function () {
@@ -423,7 +425,7 @@ describe("settlement crash test: SIGKILLed workers pay every shipment exactly on
 
   describe("on pglite with a data folder", function () {
     // Each PGlite start loads the data folder into memory (2–3 s): fewer runs keep the file
-    // within its time budget, PostgreSQL above takes the long campaign.
+    // within its time budget, PostgreSQL above takes the longer campaign.
     const runs = Number(process.env.CRASH_RUNS ?? 12);
     const target: Target = { engine: "pglite", dir: path.join(tempDir("settlement-crash"), "pgdata") };
 
