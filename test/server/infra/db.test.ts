@@ -326,6 +326,29 @@ describe("Db", function () {
       expect(rows.map((r) => r.tag).join("")).to.equal("xxxyyyzzz");
     });
 
+    it("starts every in-memory database empty, whatever this process's earlier ones hold", async function () {
+      // The earlier ones include this suite's, with its table and rows: a later one starts from a
+      // copy of a fresh cluster, never of a used one.
+      await db.query("INSERT INTO events (tag) VALUES ('kept')");
+      const [second, third] = [await openPglite(), await openPglite()];
+      try {
+        await second.exec("CREATE TABLE events (tag TEXT)");
+        for (const fresh of [third, second]) {
+          const { rows } = await fresh.query<{ n: string }>(
+            "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'events'",
+          );
+          expect(rows).to.deep.equal([{ n: "0" }]);
+        }
+        expect((await third.query("SELECT to_regclass('events') AS t")).rows).to.deep.equal([{ t: null }]);
+        expect((await second.query("SELECT count(*) AS n FROM events")).rows).to.deep.equal([{ n: "0" }]);
+        expect((await db.query("SELECT count(*) AS n FROM events WHERE tag = 'kept'")).rows).to.deep.equal([
+          { n: "1" },
+        ]);
+      } finally {
+        await Promise.all([second.close(), third.close()]);
+      }
+    });
+
     it("finishes queued work, then refuses new work after close", async function () {
       const scratch = await openPglite();
       const queued = scratch.query("SELECT 1 AS one");
