@@ -1,4 +1,4 @@
-import { decodeBytes32String, ZeroAddress } from "ethers";
+import { ZeroAddress } from "ethers";
 import { PRODUCT_NUMBER_PATTERN } from "../product-key";
 import { Type } from "typebox";
 import { DOCUMENT_KINDS } from "../enums";
@@ -87,18 +87,6 @@ export const GLOBAL_SCOPE = ZeroAddress.toLowerCase();
 
 export const scopeLabel = (scope: JsonValue | undefined): string =>
   scope === GLOBAL_SCOPE ? "every supplier's shipments" : `the shipments of ${scope}`;
-
-/** A bytes32 that packs short text (names, category codes) as that text; otherwise the hex. */
-export function label(word: JsonValue | undefined): string {
-  const value = String(word);
-  try {
-    const text = decodeBytes32String(value);
-    if (text.length > 0 && /^[\x20-\x7e]+$/.test(text)) return text;
-  } catch {
-    // not packed text: a hash
-  }
-  return value;
-}
 
 /** Document kinds by name, out of a bitmap of kind indexes. */
 export function kindsOf(bitmap: number): string[] {

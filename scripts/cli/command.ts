@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { isProductKey } from "../../ledger/product-key";
 import { getAddress, isAddress } from "ethers";
-import { REASON_LIST, reasonOf, reasonsFor, type Reason, type ReasonAct } from "../../api/reason-codes";
+import { REASON_LIST, reasonOf, reasonsFor, type Reason, type ReasonAct } from "../../ledger/reasons";
 import { categoryCode } from "../../ledger/acts";
 import type { Context } from "./options";
 import type { Result } from "./output";

@@ -3,7 +3,7 @@ import type {
   DepartmentBudgetsReport,
   SetDepartmentBudgetRequest,
 } from "../../api/department-budgets";
-import { label } from "../../ledger/trail/figures";
+import { label } from "../../ledger/words";
 import { parseCategory, parseWhole, UsageError, type CommandSpec } from "./command";
 import { list, record, type Row } from "./output";
 

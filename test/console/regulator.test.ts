@@ -84,7 +84,7 @@ describe("console: regulator", function () {
       // Each step's sentence is the console's, from the step's figures: accounts short, amounts in yuan.
       const trail = await apiGet<Trail>(p, `/v1/trail/lots/${CARDIA_GTIN}/${CARDIA_LOT}`);
       const recalled = trail.steps.find((s) => s.onChain?.event === "LotRecalled")!.data;
-      // The demo's reason codes 41 and 42 (api/reason-codes.ts), in words.
+      // The demo's reason codes 41 and 42 (ledger/reasons.ts), in words.
       expect(recalled.reasonCode).to.equal(41);
       expect(await recall.first().locator("strong").first().textContent()).to.equal(
         `Lot ${CARDIA_LOT} of GTIN ${CARDIA_GTIN} recalled by ${short(String(recalled.by))} ` +

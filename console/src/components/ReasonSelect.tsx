@@ -1,5 +1,5 @@
 import { Select } from "antd";
-import { reasonsFor, type ReasonAct } from "../../../api/reason-codes";
+import { reasonsFor, type ReasonAct } from "../../../ledger/reasons";
 import { useI18n } from "../i18n/i18n";
 import { TAG } from "./tag-colours";
 

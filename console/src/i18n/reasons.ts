@@ -1,8 +1,8 @@
-import { REASONS, type ReasonKey } from "../../../api/reason-codes";
+import { REASONS, type ReasonKey } from "../../../ledger/reasons";
 
 /**
  * The ledger's reason codes in words, keyed `reason.<key>` by the catalogue's keys
- * (api/reason-codes.ts). English is the catalogue's own label; Chinese is given here for every
+ * (ledger/reasons.ts). English is the catalogue's own label; Chinese is given here for every
  * key — a reason added to the catalogue without its Chinese label is a compile error.
  */
 

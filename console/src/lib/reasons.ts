@@ -1,5 +1,5 @@
 import { useCallback } from "react";
-import { reasonOf } from "../../../api/reason-codes";
+import { reasonOf } from "../../../ledger/reasons";
 import { useI18n } from "../i18n/i18n";
 
 /** A ledger reason code in words (the catalogue's label); "reason N" for a code it lacks. */

@@ -6,7 +6,6 @@ import {
   dec,
   hex,
   HospitalVolumeFigure,
-  label,
   TierFigure,
   tiers,
   time,
@@ -14,6 +13,7 @@ import {
   volumes,
   WordFigure,
 } from "../figures";
+import { label } from "../../words";
 
 /** AgreementBook's events as trail steps: an agreement awarded, and the volume moved under it. */
 export const AGREEMENT_SPECS = [

@@ -6,11 +6,11 @@ import {
   dec,
   hex,
   int,
-  label,
   SignedDecimalFigure,
   SmallFigure,
   WordFigure,
 } from "../figures";
+import { label } from "../../words";
 
 const budgetFields = { hospital: AccountFigure, category: WordFigure, period: SmallFigure };
 

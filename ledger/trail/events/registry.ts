@@ -10,13 +10,13 @@ import {
   hex,
   int,
   kindsOf,
-  label,
   list,
   SmallFigure,
   time,
   TimeFigure,
   WordFigure,
 } from "../figures";
+import { label } from "../../words";
 
 /** SupplierRegistry's events as trail steps: qualification, documents, product registrations. */
 export const REGISTRY_SPECS = [

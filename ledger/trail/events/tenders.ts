@@ -7,7 +7,6 @@ import {
   hex,
   HospitalVolumeFigure,
   int,
-  label,
   list,
   obj,
   SmallFigure,
@@ -18,6 +17,7 @@ import {
   volumes,
   WordFigure,
 } from "../figures";
+import { label } from "../../words";
 
 /** TenderHouse's events as trail steps: the tender, its sealed bids, their bonds and the award. */
 export const TENDER_SPECS = [

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { errorResponses } from "../../../api/errors";
-import { REASON_LIST, ReasonCatalogue } from "../../../api/reason-codes";
+import { ReasonCatalogue } from "../../../api/reason-codes";
+import { REASON_LIST } from "../../../ledger/reasons";
 
 /**
  * GET /v1/reason-codes: public, like the chain events whose numbers it explains — anyone who
  * reads a `reasonCode` off the ledger (an auditor with a plain Ethereum client, a sign-in page)
- * may read what it means. The catalogue is fixed in the build (api/reason-codes.ts).
+ * may read what it means. The catalogue is fixed in the build (ledger/reasons.ts).
  */
 const reasonCodesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const catalogue: ReasonCatalogue = {

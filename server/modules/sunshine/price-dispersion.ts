@@ -1,5 +1,5 @@
 import type { SunshineItemPrices, SunshinePrices } from "../../../api/sunshine";
-import { label } from "../../../ledger/trail/figures";
+import { label } from "../../../ledger/words";
 import type { HospitalPriceRow } from "./sunshine.repository";
 
 /**

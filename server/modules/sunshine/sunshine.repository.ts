@@ -6,7 +6,7 @@ import type {
 } from "../../../api/sunshine";
 import type { SupplierStatus } from "../../../api/suppliers";
 import type { Tier } from "../../../api/tenders";
-import { label } from "../../../ledger/trail/figures";
+import { label } from "../../../ledger/words";
 import type { Db } from "../../db";
 import { keysetList } from "../../lib/keyset-list";
 import { int, iso, isoOrNull, text, textOrNull, type Row } from "../../lib/projection-row";

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
-import { reasonOf } from "../../../api/reason-codes";
+import { reasonOf } from "../../../ledger/reasons";
 import { buildApp } from "../../../server/app";
 import { HospitalsRepository } from "../../../server/modules/hospitals/hospitals.repository";
 import { migrate, openPglite, type Db } from "../../../server/db";

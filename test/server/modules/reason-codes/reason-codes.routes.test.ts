@@ -2,13 +2,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
-import {
-  REASON_ACTS,
-  REASON_LIST,
-  ReasonCatalogue,
-  reasonOf,
-  reasonsFor,
-} from "../../../../api/reason-codes";
+import { ReasonCatalogue } from "../../../../api/reason-codes";
+import { REASON_ACTS, REASON_LIST, reasonOf, reasonsFor } from "../../../../ledger/reasons";
 import { buildApp } from "../../../../server/app";
 import { migrate } from "../../../../server/db";
 import { forEachEngine } from "../../helpers/engines";

@@ -1,6 +1,6 @@
 import { Button, Form, Modal, Typography } from "antd";
 import { useId, useState } from "react";
-import type { ReasonAct as Act } from "../../../../../api/reason-codes";
+import type { ReasonAct as Act } from "../../../../../ledger/reasons";
 import { ActButton } from "../../../components/ActButton";
 import { ReasonSelect } from "../../../components/ReasonSelect";
 import { useI18n } from "../../../i18n/i18n";
