@@ -49,7 +49,7 @@ export async function openPglite(dataDir?: string): Promise<Db> {
 /**
  * The files of a new, empty cluster, copied from the first in-memory database this process
  * opened before anything used it. A new cluster costs initdb (about 2 s); loading these files
- * costs about 1 s, and the test suite opens hundreds of in-memory databases.
+ * costs about 1 s, and the test suite opens an in-memory database for nearly every suite.
  */
 let freshCluster: Promise<Blob> | undefined;
 

@@ -2,8 +2,8 @@ import { useSyncExternalStore } from "react";
 
 /**
  * Whether the user asked the system for less motion (WCAG 2.3.3): then Ant Design's animations
- * (messages sliding in, drop-downs growing, the click ripple) are turned off. Follows a change of the setting
- * while the console is open.
+ * (messages sliding in, drop-downs growing, the click ripple) are turned off. Follows a change of
+ * the setting while the console is open.
  */
 const QUERY = "(prefers-reduced-motion: reduce)";
 
