@@ -5,6 +5,7 @@ import { DOCUMENT_KINDS } from "../../ledger/enums";
 import { GTIN, STENTS } from "../../test/server/support/chain";
 import type { BenchClient } from "./client";
 import { pause } from "./poll";
+import { CHECK_LEASE_SECONDS } from "../../server/modules/relay/relay.claims";
 import type { PoolShipment } from "./setup";
 
 /**
@@ -238,18 +239,25 @@ async function relayAct(
     const { request, domain } = prepared.body;
     const nonce = String(request.nonce);
     const signature = await signer.signTypedData(domain, FORWARD_REQUEST_TYPES, request);
-    const sent = await client.request<{ txHash?: string; error?: string }>(kind, "POST", "/v1/relay", {
-      ...request,
-      signature,
-    });
+    const body = { ...request, signature };
+    let sent = await client.request<RelayAnswer>(kind, "POST", "/v1/relay", body);
+    // An earlier attempt of this very request may have reached a gateway.
+    let ambiguous = sent.ambiguous;
+    // That attempt still holds the nonce, being checked: it has sent nothing yet and may send
+    // nothing (its gateway killed, or the chain away). Asked again until it sent (its 409 then
+    // names the transaction), gave up (this request then takes the nonce) or its claim lapsed.
+    const checkingUntil = Date.now() + (CHECK_LEASE_SECONDS + 30) * 1000;
+    while (ambiguous && pendingTx(sent.body) === null && Date.now() < checkingUntil) {
+      await pause(500);
+      sent = await client.request<RelayAnswer>(kind, "POST", "/v1/relay", body);
+      ambiguous ||= sent.ambiguous;
+    }
     if (sent.status === 202) return { status: 202, accepted: true, nonce, txHash: sent.body.txHash };
     const error = sent.body?.error;
     // An earlier attempt of this very request got through and is not mined yet.
-    if (sent.ambiguous && error === "RELAY_NONCE_PENDING") {
-      const { txHash } = (sent.body as { details?: { txHash?: string } }).details ?? {};
-      return { status: sent.status, accepted: true, nonce, txHash, error };
-    }
-    if (sent.ambiguous && error === "RELAY_NONCE_INVALID") {
+    const txHash = pendingTx(sent.body);
+    if (ambiguous && txHash) return { status: sent.status, accepted: true, nonce, txHash, error };
+    if (ambiguous && error === "RELAY_NONCE_INVALID") {
       const used = await retryRead(() => context.ledger.forwarder.nonces(signer.address));
       return { status: sent.status, accepted: used > BigInt(nonce), nonce, error };
     }
@@ -257,6 +265,21 @@ async function relayAct(
     if (error !== "RELAY_EXPIRED") break;
   }
   return last;
+}
+
+interface RelayAnswer {
+  txHash?: string;
+  error?: string;
+  details?: { txHash?: string };
+}
+
+/**
+ * For a 409 RELAY_NONCE_PENDING, the transaction holding the nonce: its hash, or null while the
+ * request holding it is still being checked. Undefined for any other answer.
+ */
+function pendingTx(body: RelayAnswer | undefined): string | null | undefined {
+  if (body?.error !== "RELAY_NONCE_PENDING") return undefined;
+  return body.details?.txHash ?? null;
 }
 
 /** A read of the chain by the bench itself, retried while the node is away. */
