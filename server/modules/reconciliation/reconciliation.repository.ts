@@ -155,15 +155,20 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
          COALESCE(p.receipt_nos, '{}') AS receipt_nos, COALESCE(p.tx_hashes, '{}') AS tx_hashes,
          greatest(p.last_activity, c.last_used_at) AS last_activity
        FROM supply p FULL JOIN consumption c USING (hospital, gtin, lot)
+     ),
+     page AS (
+       SELECT * FROM keyed
+       ${from === null ? "" : `WHERE last_activity >= ${from}`}
+       ORDER BY hospital, gtin, lot
+       LIMIT ${placeholder(limit)}
      )
      SELECT k.hospital, k.gtin, k.lot, k.shipped, k.accepted, k.rejected, k.used, k.returned, k.billed_quantity,
        k.billed_amount, k.receipt_nos, k.tx_hashes, l.expiry
-     FROM keyed k
-     -- Expiry belongs to the lot (one production batch), whichever hospital it went to.
+     FROM page k
+     -- Expiry belongs to the lot (one production batch), whichever hospital it went to. Looked up
+     -- for the page's rows only, not for every row after the cursor.
      LEFT JOIN LATERAL (SELECT min(x.expiry) AS expiry FROM shipments x WHERE x.gtin = k.gtin AND x.lot = k.lot) l ON TRUE
-     ${from === null ? "" : `WHERE k.last_activity >= ${from}`}
-     ORDER BY k.hospital, k.gtin, k.lot
-     LIMIT ${placeholder(limit)}`,
+     ORDER BY k.hospital, k.gtin, k.lot`,
     params,
   );
   return rows;
