@@ -247,6 +247,16 @@ describe("Db", function () {
     });
 
     if (engine.engine === "postgres") {
+      it("opens every pooled session with JIT compiling off", async function () {
+        // Ten at once, so the pool opens more than one connection.
+        const settings = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            engine.db.transaction(async (tx) => (await tx.query<{ jit: string }>("SHOW jit")).rows[0].jit),
+          ),
+        );
+        expect(settings).to.deep.equal(Array(10).fill("off"));
+      });
+
       describe("across connections (PostgreSQL)", function () {
         it("lets a second worker skip the rows the first has locked", async function () {
           await engine.db.exec("INSERT INTO items VALUES (1, 1); INSERT INTO items VALUES (2, 2);");
