@@ -9,11 +9,13 @@ import {
 } from "../server/modules/reconciliation/reconciliation.repository";
 import { ReconciliationService } from "../server/modules/reconciliation/reconciliation.service";
 import { mochaGlobalTeardown, throwawayDatabase } from "../test/server/helpers/postgres";
+import { formatSpread, spread, writeResults } from "./lib/rounds";
 
 /**
  * Times the purchase–receipt–use reconciliation on PostgreSQL over ten million usage rows (the
- * issue's goal: one hospital × GTIN within 100 ms, the whole report within 2 s). The run fails
- * when a hospital × GTIN report takes a second or more; the goals are reported, not enforced.
+ * issue's goal: one hospital × GTIN within 100 ms, the whole report within 2 s, read page by page
+ * three times over). The run fails when a hospital × GTIN report takes a second or more; the goals
+ * are reported, not enforced. Results go to bench/out/reconciliation.json.
  *
  *   npm run bench:reconciliation                 # 10,000,000 uses
  *   BENCH_USES=1000000 npm run bench:reconciliation
@@ -36,6 +38,7 @@ const SHIPPED_PER_LOT = Math.ceil((USES / (HOSPITALS * GTINS * LOTS)) * 1.04);
 const USE_STEP_MS = Math.floor((20_000 * 1_000_000) / USES);
 const RUNS = 25;
 const WARM_UP = 3;
+const WHOLE_PASSES = 3;
 const NOW = new Date("2026-01-01T00:00:00Z");
 
 function usesOf(value: string): number {
@@ -87,21 +90,41 @@ async function main(): Promise<void> {
     );
     console.log(`  goal ≤ 100 ms: ${samples[RUNS - 1] <= 100 ? "met" : "NOT met"} (by the max)`);
 
-    const hospitalReport = await timed("one hospital, every GTIN (all pages of 500)", () =>
-      everyPage(service, { hospital: hospitalAddress(1) }),
+    const hospitalReport = await everyPage(service, { hospital: hospitalAddress(1) });
+    console.log(
+      `one hospital, every GTIN (all pages of 500): ${ms(hospitalReport.ms)}, ` +
+        `${hospitalReport.rows} rows in ${hospitalReport.pages} pages`,
     );
-    console.log(`  ${hospitalReport.rows} rows in ${hospitalReport.pages} pages`);
-    const firstPage = await timed("every hospital and GTIN, first page of 500", () =>
-      service.report({ limit: 500 }),
+    const firstPageStarted = performance.now();
+    const firstPage = await service.report({ limit: 500 });
+    const firstPageMs = performance.now() - firstPageStarted;
+    console.log(
+      `every hospital and GTIN, first page of 500: ${ms(firstPageMs)} (${firstPage.rows.length} rows)`,
     );
-    console.log(`  ${firstPage.rows.length} rows`);
-    const fullStarted = performance.now();
-    const fullReport = await everyPage(service, {});
-    const fullMs = performance.now() - fullStarted;
-    console.log(`every hospital and GTIN (all pages of 500): ${ms(fullMs)}`);
-    console.log(`  ${fullReport.rows} rows in ${fullReport.pages} pages, ${fullReport.flags} flags`);
-    console.log(`  goal ≤ 2 s: ${fullMs <= 2000 ? "met" : "NOT met"}`);
-    if (process.env.BENCH_SPLIT === "1") await split(db);
+    // The first pass reads from a colder cache than the others: all of them count.
+    const passes: Awaited<ReturnType<typeof everyPage>>[] = [];
+    for (let pass = 0; pass < WHOLE_PASSES; pass++) passes.push(await everyPage(service, {}));
+    const whole = spread(passes.map((p) => p.ms));
+    const [{ rows: wholeRows, pages, flags }] = passes;
+    console.log(
+      `every hospital and GTIN (all pages of 500), ${WHOLE_PASSES} passes: ${formatSpread(whole, 1)} ms ` +
+        `(min / median / max), ${wholeRows} rows in ${pages} pages, ${flags} flags`,
+    );
+    console.log(`  goal ≤ 2 s: ${whole.max <= 2000 ? "met" : "NOT met"} (by the max)`);
+    const split = process.env.BENCH_SPLIT === "1" ? await splitQueries(db) : null;
+    const file = writeResults("reconciliation", {
+      usageRows: rows[0].n,
+      reportRows: HOSPITALS * GTINS * LOTS,
+      hospitalGtinMs: { median: samples[Math.floor(RUNS / 2)], max: samples[RUNS - 1], runs: RUNS },
+      hospitalMs: hospitalReport.ms,
+      firstPageMs,
+      wholeReportMs: whole,
+      flags,
+      split,
+      goals: { hospitalGtinMs: 100, wholeReportMs: 2000 },
+      met: { hospitalGtin: samples[RUNS - 1] <= 100, wholeReport: whole.max <= 2000 },
+    });
+    console.log(`results: ${file}`);
     if (samples[RUNS - 1] >= 1000) {
       console.error("FAIL: a hospital × GTIN report took a second or more");
       process.exitCode = 1;
@@ -117,7 +140,7 @@ async function main(): Promise<void> {
  * The whole report again, page by page as the service reads it, with its two queries timed
  * apart: where the time goes (BENCH_SPLIT=1).
  */
-async function split(db: Db): Promise<void> {
+async function splitQueries(db: Db): Promise<{ balancesMs: number; findingsMs: number }> {
   let balancesMs = 0;
   let findingsMs = 0;
   let after: LotKey | undefined;
@@ -136,13 +159,15 @@ async function split(db: Db): Promise<void> {
     after = through;
   }
   console.log(`  split over all pages: balances ${ms(balancesMs)}, findings ${ms(findingsMs)}`);
+  return { balancesMs, findingsMs };
 }
 
 /** Reads a report page by page, as a client following nextCursor does. */
 async function everyPage(
   service: ReconciliationService,
   query: ReconciliationQuery,
-): Promise<{ rows: number; pages: number; flags: number }> {
+): Promise<{ rows: number; pages: number; flags: number; ms: number }> {
+  const started = performance.now();
   let rows = 0;
   let pages = 0;
   let flags = 0;
@@ -154,7 +179,7 @@ async function everyPage(
     pages++;
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
-  return { rows, pages, flags };
+  return { rows, pages, flags, ms: performance.now() - started };
 }
 
 /**
