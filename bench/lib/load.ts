@@ -28,7 +28,8 @@ export interface LoadResult {
 /** Runs autocannon in a child process (load-client.ts) and returns its figures. */
 export function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const child = fork(join(__dirname, "load-client.ts"), [], {
-    execArgv: ["-r", "ts-node/register/transpile-only"],
+    // TypeScript from the tests' cache of transpiled files: a run forks one client per round.
+    execArgv: ["-r", join(__dirname, "../../test/server/helpers/ts-register.js")],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   return new Promise((resolve, reject) => {

@@ -25,7 +25,7 @@ export async function runBench<T>(name: string, env: Record<string, string> = {}
   const out = tempDir(`bench-${name}`);
   const child = spawn(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", path.join(ROOT, "bench", name, "main.ts")],
+    ["-r", path.join(ROOT, "test/server/helpers/ts-register.js"), path.join(ROOT, "bench", name, "main.ts")],
     {
       cwd: ROOT,
       env: {

@@ -41,7 +41,7 @@ import {
  */
 
 const CHILD = path.join(__dirname, "worker-child.ts");
-const REGISTER = path.join(__dirname, "child-register.js");
+const REGISTER = path.join(__dirname, "../../helpers/ts-register.js");
 const POINTS = ["signed", "broadcast", "mined"] as const;
 type Point = (typeof POINTS)[number];
 type Kill = Point | "delay" | "unreached";
