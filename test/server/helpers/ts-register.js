@@ -17,7 +17,8 @@ const os = require("node:os");
 const path = require("node:path");
 
 const CACHE = path.join(os.tmpdir(), "sunshine-ts-cache");
-// As tsconfig.json has them, for what transpiling a single file reads.
+// As tsconfig.json has them, for what transpiling a single file reads (test/server/infra/ts-register.test.ts
+// keeps them equal).
 const COMPILER_OPTIONS = {
   module: "commonjs",
   target: "es2022",
@@ -59,3 +60,5 @@ require.extensions[".ts"] = function compileTypeScript(module, filename) {
   }
   module._compile(code, filename);
 };
+
+module.exports = { COMPILER_OPTIONS };
