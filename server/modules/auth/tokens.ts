@@ -1,5 +1,6 @@
-import { createHash } from "node:crypto";
+import { createHash, webcrypto } from "node:crypto";
 import { jwtVerify, SignJWT, type JWTPayload } from "jose";
+import { LRUCache } from "lru-cache";
 import { ROLES, type Role } from "../../../api/auth";
 
 export type { Role };
@@ -44,7 +45,16 @@ export function keyId(secret: string): string {
 interface Key {
   id: string;
   bytes: Uint8Array;
+  /** The same key imported once for verifying: jose would import the bytes again on every call. */
+  verifying: Promise<webcrypto.CryptoKey>;
 }
+
+/**
+ * How many verified tokens are remembered: about one per account signed in within the hour, far
+ * more than a hospital's staff. Only tokens that verified are kept, so no caller can fill it
+ * with garbage.
+ */
+const VERIFIED_TOKENS = 10_000;
 
 const ADDRESS = /^0x[0-9a-f]{40}$/;
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -61,6 +71,11 @@ function canonical(token: string): boolean {
   );
 }
 
+/** Callers own the principal they are given: the remembered one is never handed out. */
+function copy(p: Principal): Principal {
+  return { ...p, roles: [...p.roles] };
+}
+
 export class TokenKeys {
   private readonly current: Key;
   private readonly byId: ReadonlyMap<string, Key>;
@@ -71,7 +86,13 @@ export class TokenKeys {
     previous: readonly string[],
     private readonly audience: string,
   ) {
-    const key = (s: string): Key => ({ id: keyId(s), bytes: new TextEncoder().encode(s) });
+    const key = (s: string): Key => {
+      const bytes = new TextEncoder().encode(s);
+      const verifying = webcrypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, [
+        "verify",
+      ]);
+      return { id: keyId(s), bytes, verifying };
+    };
     this.current = key(secret);
     this.byId = new Map([...previous.map(key), this.current].map((k) => [k.id, k]));
   }
@@ -87,8 +108,24 @@ export class TokenKeys {
       .sign(this.current.bytes);
   }
 
+  /**
+   * Tokens already verified, by their exact text (which includes the signature): a signed-in
+   * client sends the same token with every request, and checking its HMAC each time (jose goes
+   * through WebCrypto's thread pool) was a sixth of a write's CPU. Only the expiry can change a
+   * verdict later, and it is checked on every use. The keys never change while the process runs.
+   */
+  private readonly verified = new LRUCache<string, Principal>({ max: VERIFIED_TOKENS });
+
   /** The principal of a token signed by a configured key, for this audience and unexpired; else null. */
   async verify(token: string, now = new Date()): Promise<Principal | null> {
+    const known = this.verified.get(token);
+    if (known) return known.expiresAt > Math.floor(now.getTime() / 1000) ? copy(known) : null;
+    const principal = await this.check(token, now);
+    if (principal) this.verified.set(token, copy(principal));
+    return principal;
+  }
+
+  private async check(token: string, now: Date): Promise<Principal | null> {
     if (!canonical(token)) return null;
     let payload: JWTPayload;
     try {
@@ -97,7 +134,7 @@ export class TokenKeys {
         (header) => {
           const key = header.kid === undefined ? undefined : this.byId.get(header.kid);
           if (!key) throw new Error("unknown key id");
-          return key.bytes;
+          return key.verifying;
         },
         {
           algorithms: ["HS256"],
