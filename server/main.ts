@@ -1,6 +1,6 @@
 import closeWithGrace from "close-with-grace";
-import pino from "pino";
 import { buildApp } from "./app";
+import { logStream } from "./lib/log-stream";
 import { ConfigError, loadConfig, type Config } from "./config";
 
 /**
@@ -25,15 +25,15 @@ async function main(): Promise<void> {
     return;
   }
 
-  // Log lines leave through an asynchronous stream: a synchronous write of every request's line
-  // held each request for it. Pino flushes what is buffered when the process exits; a SIGKILL can
-  // lose the last lines, never data (every write is committed before it is answered).
-  const app = buildApp(config, { logStream: pino.destination({ dest: 1, sync: false }) });
+  const stdout = logStream(1);
+  const app = buildApp(config, { logStream: stdout });
   if (config.auth.secretGenerated) {
     app.log.warn("AUTH_SECRET is not set: tokens are signed with a per-process key and die with it");
   }
   try {
     await app.listen({ port: config.http.port, host: config.http.host });
+    // The start-up lines at once: whoever started the gateway waits for "Server listening".
+    stdout.flush();
   } catch (error) {
     app.log.fatal({ err: error }, "gateway failed to start");
     await app.close();

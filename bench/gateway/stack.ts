@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
-import pino from "pino";
 import { buildApp } from "../../server/app";
+import { logStream } from "../../server/lib/log-stream";
 import { migrate, openPglite, openPostgres, type Db, type Engine } from "../../server/db";
 import { openChain } from "../../server/plugins/chain";
 import { testConfig } from "../../test/server/helpers/config";
@@ -72,10 +72,9 @@ export async function startBenchStack(engine: Engine, options: BenchStackOptions
     });
     const chainContext = await openChain(config);
     cleanups.push(() => chainContext.provider.destroy());
-    const logStream = pino.destination({ dest: join(dir, "gateway.log"), sync: false });
     const gateway = buildApp(config, {
       db,
-      logStream,
+      logStream: logStream(join(dir, "gateway.log")),
       ledger: { chain: chainContext, background: options.background ?? false },
     });
     cleanups.push(() => gateway.close());
