@@ -33,10 +33,24 @@ export interface QueryResult<T> {
   rowCount: number;
 }
 
+export interface QueryOptions {
+  /**
+   * Keep the statement parsed and planned on its connection and run that again for the same text
+   * (PostgreSQL; PGlite parses every statement). For a busy statement only, and one whose result
+   * columns are named: a prepared `SELECT *` would fail once a migration run by another replica
+   * changed its table.
+   */
+  prepared?: boolean;
+}
+
 export interface Db {
   readonly engine: Engine;
   /** One statement with `$1…$n` placeholders. */
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  query<T = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<QueryResult<T>>;
   /** A script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /**

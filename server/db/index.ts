@@ -11,7 +11,14 @@
  * - A database mirrors one chain and deployment for its whole life (ledger-identity.ts).
  */
 
-export { DbUsageError, TransactionAbortedError, type Db, type Engine, type QueryResult } from "./db";
+export {
+  DbUsageError,
+  TransactionAbortedError,
+  type Db,
+  type Engine,
+  type QueryOptions,
+  type QueryResult,
+} from "./db";
 export { assertLedgerIdentity, LedgerIdentityError, type LedgerIdentity } from "./ledger-identity";
 export { loadMigrations, migrate, MigrationError, type Migration } from "./migrations";
 export { openDb } from "./open";

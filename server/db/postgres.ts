@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { Pool, types, type CustomTypesConfig, type PoolClient } from "pg";
-import { DbUsageError, type Db, type QueryResult } from "./db";
+import { DbUsageError, type Db, type QueryOptions, type QueryResult } from "./db";
 import { runTransaction, TransactionGuard, type Session } from "./transaction";
 
 /**
@@ -61,6 +62,17 @@ export async function openPostgres(options: PostgresOptions): Promise<Db> {
   return new PostgresDb(pool);
 }
 
+/**
+ * pg's query config. A prepared statement is named by a digest of its text: pg parses a name once
+ * per connection and then sends only its parameters, and the server plans it once it has seen that
+ * a generic plan does as well as the custom ones.
+ */
+function statement(sql: string, params: readonly unknown[] | undefined, options: QueryOptions | undefined) {
+  const values = params ? [...params] : undefined;
+  if (!options?.prepared) return { text: sql, values };
+  return { name: `p_${createHash("sha256").update(sql).digest("hex").slice(0, 32)}`, text: sql, values };
+}
+
 class PostgresDb implements Db {
   readonly engine = "postgres";
   private readonly guard = new TransactionGuard();
@@ -71,9 +83,10 @@ class PostgresDb implements Db {
   async query<T = Record<string, unknown>>(
     sql: string,
     params?: readonly unknown[],
+    options?: QueryOptions,
   ): Promise<QueryResult<T>> {
     this.assertUsable("query");
-    const result = await this.pool.query(sql, params ? [...params] : undefined);
+    const result = await this.pool.query(statement(sql, params, options));
     return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
   }
 
@@ -112,8 +125,8 @@ class ClientSession implements Session {
 
   constructor(private readonly client: PoolClient) {}
 
-  async query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> {
-    const result = await this.client.query(sql, params ? [...params] : undefined);
+  async query<T>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<T>> {
+    const result = await this.client.query(statement(sql, params, options));
     return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
   }
 

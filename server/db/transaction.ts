@@ -1,5 +1,12 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { DbUsageError, TransactionAbortedError, type Db, type Engine, type QueryResult } from "./db";
+import {
+  DbUsageError,
+  TransactionAbortedError,
+  type Db,
+  type Engine,
+  type QueryOptions,
+  type QueryResult,
+} from "./db";
 
 /**
  * Transactions, written once for both engines over a `Session`: one connection that can run
@@ -7,7 +14,7 @@ import { DbUsageError, TransactionAbortedError, type Db, type Engine, type Query
  */
 
 export interface Session {
-  query<T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  query<T>(sql: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<T>>;
   exec(sql: string): Promise<void>;
   /** Sends COMMIT; false when the server rolled back instead (the transaction was aborted). */
   commit(): Promise<boolean>;
@@ -48,9 +55,10 @@ class TransactionHandle implements Db {
   async query<R = Record<string, unknown>>(
     sql: string,
     params?: readonly unknown[],
+    options?: QueryOptions,
   ): Promise<QueryResult<R>> {
     this.assertOpen();
-    return this.session.query<R>(sql, params);
+    return this.session.query<R>(sql, params, options);
   }
 
   async exec(sql: string): Promise<void> {

@@ -84,6 +84,8 @@ export async function insertOnce<T>(
        UNION ALL
        SELECT false, request_hash, status_code, response FROM idempotency_keys WHERE scope = $${k + 1} AND key = $${k + 2}`,
       [...effect.params, scope, key, hash, statusCode],
+      // A busy path's one statement: planning it on every request cost as much as running it.
+      { prepared: true },
     );
     const row = rows[0];
     if (row?.fresh) return { statusCode: row.status_code, body: row.response, replayed: false };

@@ -57,6 +57,44 @@ describe("Db", function () {
         expect(skipped.rowCount).to.equal(0);
       });
 
+      it("answers a prepared statement as an unprepared one, every time and in a transaction", async function () {
+        const insert = `INSERT INTO items (id, amount, note) VALUES ($1, $2, $3) RETURNING id, amount, note`;
+        for (const [id, note] of [
+          [1, "one"],
+          [2, null],
+        ] as const) {
+          const { rows, rowCount } = await engine.db.query(insert, [id, BigInt(id) * 10n, note], {
+            prepared: true,
+          });
+          expect(rowCount).to.equal(1);
+          expect(rows).to.deep.equal([{ id, amount: String(id * 10), note }]);
+        }
+        const inTx = await engine.db.transaction((tx) =>
+          tx.query(insert, [3, 30n, "three"], { prepared: true }),
+        );
+        expect(inTx.rows).to.deep.equal([{ id: 3, amount: "30", note: "three" }]);
+        const { rows } = await engine.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM items`);
+        expect(rows[0].n).to.equal(3);
+      });
+
+      if (engine.engine === "postgres") {
+        it("prepares a statement once per connection, named by its text", async function () {
+          const select = `SELECT id FROM items WHERE id = $1`;
+          const prepared = await engine.db.transaction(async (tx) => {
+            await tx.query(select, [1]);
+            await tx.query(select, [1], { prepared: true });
+            await tx.query(select, [2], { prepared: true });
+            return (
+              await tx.query<{ statement: string }>(
+                `SELECT statement FROM pg_prepared_statements WHERE statement = $1`,
+                [select],
+              )
+            ).rows;
+          });
+          expect(prepared).to.deep.equal([{ statement: select }]);
+        });
+      }
+
       it("runs several statements with exec", async function () {
         await engine.db.exec("INSERT INTO items VALUES (1, 1); INSERT INTO items VALUES (2, 2);");
         expect((await engine.db.query("SELECT count(*)::int AS n FROM items")).rows).to.deep.equal([
