@@ -89,9 +89,15 @@ export type RelayTxParams = Static<typeof RelayTxParams>;
 export const RelayTxStatus = Type.Object(
   {
     txHash: TxHash,
-    status: Type.Union([Type.Literal("pending"), Type.Literal("confirmed"), Type.Literal("failed")], {
-      description: "pending: not mined yet (or unknown to the node); failed: mined and reverted",
-    }),
+    status: Type.Union(
+      [Type.Literal("pending"), Type.Literal("confirmed"), Type.Literal("failed"), Type.Literal("dropped")],
+      {
+        description:
+          "pending: not mined yet, and the node holds it or this gateway will send it again; failed: mined and reverted; " +
+          "dropped: not mined, and it never will be (its nonce went to another transaction or its deadline passed, " +
+          "or this gateway never relayed it): sign the act again",
+      },
+    ),
     blockNumber: Type.Union([Type.Integer(), Type.Null()]),
     indexed: Type.Boolean({
       description: "the gateway's reads include the transaction's block: lists and views show its effect",

@@ -203,6 +203,33 @@ describe("console: regulator", function () {
     }
   });
 
+  it("says an act whose transaction was dropped was not recorded, and the supplier stays suspended", async function () {
+    const cardia = stack.account("Cardia Vascular");
+    const p = await openPage(browser, stack.url);
+    try {
+      // The relay is answered with a transaction that no node or gateway holds, as when one was
+      // lost and its deadline passed: the gateway's own GET /v1/relay/<tx> then says `dropped`.
+      const lost = `0x${"ab".repeat(32)}`;
+      await p.page.route("**/v1/relay", (route) =>
+        route.request().method() === "POST"
+          ? route.fulfill({ status: 202, json: { txHash: lost, signer: cardia.address, nonce: "0" } })
+          : route.continue(),
+      );
+      const status = p.page.waitForResponse((r) => r.url().endsWith(`/v1/relay/${lost}`));
+      await signInAs(p, REGULATOR);
+      await p.page.getByRole("link", { name: "Supplier registry" }).click();
+      await p.page.getByRole("button", { name: "Reinstate Cardia Vascular" }).click();
+      const dialog = p.page.getByRole("dialog", { name: "Reinstate" });
+      await pickReason(p, dialog, "Corrective action completed and verified (25)");
+      await dialog.getByRole("button", { name: "Reinstate", exact: true }).click();
+      expect(await (await status).json()).to.include({ txHash: lost, status: "dropped" });
+      await p.page.getByText("Not recorded: the transaction was dropped before it reached a block").waitFor();
+      expect(SUPPLIER_STATUS[Number(await registry().supplierStatus(cardia.address))]).to.equal("suspended");
+    } finally {
+      await p.close();
+    }
+  });
+
   it("reinstates the supplier the demo suspended", async function () {
     const cardia = stack.account("Cardia Vascular");
     expect(SUPPLIER_STATUS[Number(await registry().supplierStatus(cardia.address))]).to.equal("suspended");

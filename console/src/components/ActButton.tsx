@@ -3,7 +3,7 @@ import { App, Button, type ButtonProps } from "antd";
 import { useState } from "react";
 import { useI18n } from "../i18n/i18n";
 import { ApiError } from "../lib/api";
-import { relayAct } from "../lib/relay";
+import { ActDropped, relayAct } from "../lib/relay";
 import { useSession } from "../lib/session";
 import { browserWalletSigner } from "../lib/signers";
 import { chainErrorSentence } from "../i18n/chain-errors";
@@ -45,6 +45,7 @@ export function ActButton(
           ? error.details.error
           : undefined;
       const text =
+        (error instanceof ActDropped ? t("act.dropped") : undefined) ??
         chainErrorSentence(name, lang) ??
         (error instanceof ApiError
           ? error.message

@@ -3,6 +3,7 @@ import { chainErrorSentence } from "../i18n/chain-errors";
 import { gatewayErrorSentence } from "../i18n/gateway-errors";
 import { useI18n } from "../i18n/i18n";
 import { ApiError } from "../lib/api";
+import { ActDropped } from "../lib/relay";
 
 /**
  * An error as a person reads it: a refused ledger act by a plain sentence for its decoded error,
@@ -11,7 +12,7 @@ import { ApiError } from "../lib/api";
  * in small print, for whoever the user calls for help.
  */
 export function ErrorAlert({ error }: { error: unknown }) {
-  const { lang } = useI18n();
+  const { lang, t } = useI18n();
   if (error instanceof ApiError) {
     const chainError = typeof error.details?.error === "string" ? error.details.error : undefined;
     const sentence = chainErrorSentence(chainError, lang) ?? gatewayErrorSentence(error.code, lang);
@@ -27,6 +28,17 @@ export function ErrorAlert({ error }: { error: unknown }) {
         showIcon
         title={sentence ?? error.message}
         description={<small data-testid="error-detail">{detail}</small>}
+      />
+    );
+  }
+  if (error instanceof ActDropped) {
+    return (
+      <Alert
+        type="error"
+        role="alert"
+        showIcon
+        title={t("act.dropped")}
+        description={<small data-testid="error-detail">{error.message}</small>}
       />
     );
   }

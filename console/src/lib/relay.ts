@@ -38,12 +38,24 @@ export async function relayAct(
   return followRelayed(txHash);
 }
 
+/**
+ * The relayed transaction will never be mined (the gateway answered `dropped`): its nonce went to
+ * another transaction or its deadline passed. Nothing changed on the ledger; the act can be done
+ * again.
+ */
+export class ActDropped extends Error {
+  constructor(readonly txHash: string) {
+    super(`transaction ${txHash} was dropped before it was mined`);
+  }
+}
+
 /** Follows a relayed transaction until it is confirmed and in the gateway's reads. */
 export async function followRelayed(txHash: string): Promise<ActResult> {
   const deadline = Date.now() + TIMEOUT_MS;
   for (;;) {
     const status = await api.get<RelayTxStatus>(`/v1/relay/${txHash}`);
     if (status.status === "failed") throw new ActFailed(txHash);
+    if (status.status === "dropped") throw new ActDropped(txHash);
     if (status.status === "confirmed" && status.indexed) return { txHash, blockNumber: status.blockNumber! };
     if (Date.now() > deadline) throw new Error(`transaction ${txHash} is still pending`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));

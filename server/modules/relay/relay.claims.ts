@@ -178,6 +178,18 @@ export async function forgetUsed(db: Db, kind: NonceKind, signer: string, next: 
   ]);
 }
 
+/** The claim the relaying transaction `txHash` holds, if it holds one. */
+export async function claimOfTx(db: Db, txHash: string): Promise<{ key: NonceKey; held: HeldClaim } | null> {
+  // No index: the table holds only the claims in flight.
+  const { rows } = await db.query<Row & { kind: NonceKind; signer: string }>(
+    `SELECT kind, signer, ${COLUMNS} FROM relay_nonce_claims WHERE tx_hash = $1`,
+    [txHash.toLowerCase()],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { key: { kind: row.kind, signer: row.signer, nonce: BigInt(row.nonce) }, held: held(row) };
+}
+
 /** The signer's claims from nonce `from` on, by nonce. */
 export async function claimsFrom(
   db: Db,

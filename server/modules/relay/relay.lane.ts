@@ -4,6 +4,7 @@ import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
 import type { Role } from "../auth/tokens";
 import {
+  claimOfTx,
   claimsFrom,
   forgetUsed,
   releaseSent,
@@ -140,6 +141,16 @@ export class RelayerLane {
       relayerMined > held.tx.relayerNonce || (latest !== null && latest.timestamp > held.deadline);
     if (lapsed) await releaseSent(this.db, key, held.tx.hash);
     return lapsed;
+  }
+
+  /**
+   * Whether a replica of this gateway may still get `txHash` mined: it holds its claim, and its
+   * nonces and deadline still allow it (else the claim is freed). The relayer sends such a
+   * transaction again should the node lose it.
+   */
+  async mayStillMine(txHash: string): Promise<boolean> {
+    const claim = await claimOfTx(this.db, txHash);
+    return claim !== null && !(await this.lapsed(claim.key, claim.held));
   }
 
   /**

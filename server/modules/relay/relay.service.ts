@@ -110,10 +110,23 @@ export class RelayService {
     };
   }
 
-  /** Where a transaction stands: pending until mined, then confirmed or failed (reverted). */
+  /**
+   * Where a transaction stands: confirmed or failed (reverted) once mined; before, pending while
+   * the node holds it or a replica of this gateway may still send it; else dropped, for good.
+   */
   async status(txHash: string): Promise<Omit<RelayTxStatus, "indexed">> {
+    const mined = await this.mined(txHash);
+    if (mined) return mined;
+    const pending = { txHash, status: "pending", blockNumber: null } as const;
+    if ((await this.provider.getTransaction(txHash)) !== null) return pending;
+    if (await this.lane.mayStillMine(txHash)) return pending;
+    // Asked again: a transaction mined since the first read has already freed its claim.
+    return (await this.mined(txHash)) ?? { txHash, status: "dropped", blockNumber: null };
+  }
+
+  private async mined(txHash: string): Promise<Omit<RelayTxStatus, "indexed"> | null> {
     const receipt = await this.provider.getTransactionReceipt(txHash);
-    if (!receipt) return { txHash, status: "pending", blockNumber: null };
+    if (!receipt) return null;
     return {
       txHash,
       status: receipt.status === 1 ? "confirmed" : "failed",

@@ -9,7 +9,7 @@ import {
 } from "ethers";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { devWallet } from "../../../../scripts/lib/anvil";
-import type { PermitRelayRequest, PreparedRelay, RelayRequest } from "../../../../api/relay";
+import type { PermitRelayRequest, PreparedRelay, RelayRequest, RelayTxStatus } from "../../../../api/relay";
 import { FORWARD_REQUEST_TYPES } from "../../../../ledger/forward-request";
 import { PERMIT_TYPES } from "../../../../ledger/permit";
 import { CHECK_LEASE_SECONDS, type NonceKey } from "../../../../server/modules/relay/relay.claims";
@@ -247,6 +247,41 @@ forEachEngine((engine) => {
     const fresh = await signForward(chain, supplier, trace, setCarrier(approver.address));
     expect(fresh.nonce).to.equal(stale.nonce);
     await mined(await relay(1, fresh, supplier));
+  });
+
+  async function statusAt(replica: number, txHash: string): Promise<RelayTxStatus> {
+    const headers = bearer(await tokenAt(replica, chain.cast.supplier));
+    const res = await replicas[replica].inject({ method: "GET", url: `/v1/relay/${txHash}`, headers });
+    expect(res.statusCode, res.body).to.equal(200);
+    return res.json<RelayTxStatus>();
+  }
+
+  it("GET /v1/relay/<tx> of a transaction the node lost: pending while its signed bytes may be sent again, dropped once its deadline has passed, at either replica", async function () {
+    const { supplier, approver } = chain.cast;
+    const stale = await signForward(chain, supplier, trace, setCarrier(approver.address), {
+      deadline: (await chain.now()) + 600,
+    });
+    const dead = deadReplica();
+    const lost = await dead.send(await execute(stale), await claimFor(dead, stale));
+    const unmined = { txHash: lost, blockNumber: null, indexed: false };
+    expect(await statusAt(0, lost)).to.deep.equal({ ...unmined, status: "pending" });
+
+    // The node loses it; its claim keeps the signed bytes, which its relayer sends again.
+    await chain.provider.send("anvil_dropTransaction", [lost]);
+    for (const replica of [0, 1])
+      expect(await statusAt(replica, lost)).to.deep.equal({ ...unmined, status: "pending" });
+
+    // Past its deadline it could only revert: it is never sent again, and the signer is told so.
+    await chain.provider.send("evm_increaseTime", [601]);
+    await chain.mine();
+    for (const replica of [0, 1])
+      expect(await statusAt(replica, lost)).to.deep.equal({ ...unmined, status: "dropped" });
+
+    // Signed again with the same nonce, the act is relayed and mined; the lost one stays dropped.
+    const fresh = await signForward(chain, supplier, trace, setCarrier(approver.address));
+    expect(fresh.nonce).to.equal(stale.nonce);
+    await mined(await relay(1, fresh, supplier));
+    expect((await statusAt(0, lost)).status).to.equal("dropped");
   });
 
   /** `owner`'s EIP-2612 permit of the settlement token for `spender`, at its next token nonce. */

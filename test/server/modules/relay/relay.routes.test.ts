@@ -241,7 +241,7 @@ forEachEngine((engine) => {
       expect((await chain.ledger.orderBook.order(order)).status).to.equal(2n); // Funded
     });
 
-    it("answers pending for a transaction the chain does not have", async function () {
+    it("answers dropped for a transaction neither the chain nor this gateway holds", async function () {
       const hash = `0x${"cd".repeat(32)}`;
       if (!tokens.has(chain.cast.approver.address))
         tokens.set(chain.cast.approver.address, await login(app, chain.cast.approver));
@@ -253,7 +253,7 @@ forEachEngine((engine) => {
       expect(res.statusCode, res.body).to.equal(200);
       expect(res.json()).to.deep.equal({
         txHash: hash,
-        status: "pending",
+        status: "dropped",
         blockNumber: null,
         indexed: false,
       });
