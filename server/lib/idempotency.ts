@@ -129,12 +129,14 @@ function attempt<T>(
     const { rows } = await tx.query<StoredKey<T>>(
       `SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE`,
       [scope, key],
+      { prepared: true }, // every idempotent write's, as the one below
     );
     if (rows[0]) return replay(rows[0], key, hash);
     const result = await effect(tx);
     await tx.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response) VALUES ($1, $2, $3, $4, $5)`,
       [scope, key, hash, result.statusCode, JSON.stringify(result.body)],
+      { prepared: true },
     );
     return { ...result, replayed: false };
   });

@@ -23,6 +23,7 @@ export async function recordMatch(
       JSON.stringify(m.reasons),
       ledgerTime.toISOString(),
     ],
+    { prepared: true }, // every receipt's
   );
 }
 

@@ -49,6 +49,7 @@ export async function enqueue(db: Db, job: NewJob): Promise<void> {
        next_attempt_at = now()
      WHERE settlement_jobs.status = 'failed'`,
     [job.shipmentId, job.receiptNo, job.accepted.toString(), job.rejected.toString(), job.receiptHash],
+    { prepared: true }, // every matched receipt's
   );
 }
 

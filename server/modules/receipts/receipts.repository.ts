@@ -12,6 +12,9 @@ import { iso, isoDateOrNull, text, type Row } from "../../lib/projection-row";
 import type { SettlementJobStatus } from "../../../api/payments";
 import type { ReceiptLineInput } from "../matching/matching.service";
 
+/** For the statements every receipt runs (Db's `prepared`): each is planned once per connection. */
+const PREPARED = { prepared: true };
+
 /** SQL of goods receipts, their lines and the serials they took in. */
 
 export interface ShipmentForReceipt {
@@ -52,6 +55,7 @@ export async function findShipment(db: Db, shipmentId: string): Promise<Shipment
      FROM shipments s JOIN orders o ON o.id = s.order_id JOIN agreements a ON a.id = o.agreement_id
      WHERE s.id = $1`,
     [shipmentId],
+    PREPARED,
   );
   const r = rows[0];
   if (!r) return null;
@@ -101,6 +105,7 @@ export async function receiptChecks(
        ARRAY(SELECT serial FROM manifest_serials WHERE shipment_id = $3) AS manifest,
        ARRAY(SELECT serial FROM received_serials WHERE gtin = $4 AND serial = ANY($5::text[])) AS received`,
     [q.hospital, q.receiptNo, q.shipmentId, q.gtin, q.serials],
+    PREPARED,
   );
   const r = rows[0];
   return {
@@ -160,6 +165,7 @@ export async function insertReceipt(db: Db, r: NewReceipt): Promise<void> {
       r.lines.map((_, i) => source(i)?.rejectReason ?? null),
       r.lines.map((_, i) => source(i)?.barcode ?? null),
     ],
+    PREPARED,
   );
 }
 
@@ -186,6 +192,7 @@ export async function recordReceivedSerials(
       receipt.hospital,
       receipt.receivedAt.toISOString(),
     ],
+    PREPARED,
   );
 }
 
