@@ -463,6 +463,15 @@ describe("Reconciliation running totals (migration 0027)", function () {
       await expectTotalsExact(engine.db);
     });
 
+    it("computes the same totals and bounds again from the raw rows for a bulk load (usage_totals_rebuild)", async function () {
+      const totals = `SELECT * FROM usage_totals ORDER BY hospital, gtin, lot`;
+      const kept = (await engine.db.query(totals)).rows;
+      expect(kept.some((r) => r.unit_amount_bound !== null)).to.equal(true);
+      await engine.db.transaction((tx) => tx.query(`SELECT usage_totals_rebuild()`));
+      expect((await engine.db.query(totals)).rows).to.deep.equal(kept);
+      await expectTotalsExact(engine.db);
+    });
+
     it("reports the same figures and flags as the raw rows give, on every scope, page and instant", async function () {
       const found = new Set((await rawUsageFindings(engine.db, { asOf: NOW })).map((f) => f.code));
       // Every flag occurs, so no comparison below is vacuous.
