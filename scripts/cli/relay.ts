@@ -13,7 +13,7 @@ import {
   type TypedDataField,
 } from "ethers";
 import type { LedgerForwarder, SettlementToken } from "../../typechain-types";
-import type { PermitAccepted, RelayAccepted, RelayRequest } from "../../api/relay";
+import type { PermitAccepted, RelayAccepted, RelayRequest, RelayTxStatus } from "../../api/relay";
 import { FORWARD_REQUEST_TYPES } from "../../ledger/forward-request";
 import { signPermitRequest } from "../../ledger/permit";
 import { GatewayClient } from "../lib/gateway-client";
@@ -26,7 +26,8 @@ import { CliError } from "./command";
  * - relayed (`--relay <gatewayURL>`): the key signs in to the gateway (SIWE; the relay pays
  *   only for its signed-in caller's own requests), signs an ERC-2771 forward request (EIP-712,
  *   domain SunshineLedger/1 of the ledger's forwarder) and the gateway's POST /v1/relay pays
- *   the gas; the CLI then waits for that transaction like any other. A token allowance, which
+ *   the gas; the CLI waits until the gateway says the transaction is mined (or that it never will
+ *   be: its deadline passed after the node lost it), then follows it like any other. A token allowance, which
  *   no forward request can give, goes as an EIP-2612 permit through POST /v1/relay/permits
  *   (`sendPermit`).
  * Either way it remembers the hashes it sent, for the command's output.
@@ -34,6 +35,9 @@ import { CliError } from "./command";
 
 /** Seconds a relayed request stays valid. */
 export const RELAY_DEADLINE_SECONDS = 3600;
+
+/** How often the gateway is asked about a relayed transaction not mined yet. */
+const RELAY_POLL_MS = 250;
 
 export interface RelayTarget {
   gatewayUrl: string;
@@ -107,10 +111,9 @@ export class CliSigner extends AbstractSigner<JsonRpcProvider> {
       value,
       now + RELAY_DEADLINE_SECONDS,
     );
-    const { txHash } = await (
-      await this.session(this.relay)
-    ).post<PermitAccepted>("/v1/relay/permits", permit);
-    const response = await this.sentByGateway(txHash);
+    const session = await this.session(this.relay);
+    const { txHash } = await session.post<PermitAccepted>("/v1/relay/permits", permit);
+    const response = await this.sentByGateway(session, txHash);
     this.sent.push(response.hash);
     return response;
   }
@@ -135,13 +138,28 @@ export class CliSigner extends AbstractSigner<JsonRpcProvider> {
     const to = await resolveAddress(tx.to, provider);
     const data = hexlify(tx.data ?? "0x");
     const body = await signForwardRequest(this.wallet, provider, relay, to, data);
-    const { txHash } = await (await this.session(relay)).post<RelayAccepted>("/v1/relay", body);
-    return this.sentByGateway(txHash);
+    const session = await this.session(relay);
+    const { txHash } = await session.post<RelayAccepted>("/v1/relay", body);
+    return this.sentByGateway(session, txHash);
   }
 
-  /** The transaction the gateway relayed, once the node knows it. */
-  private async sentByGateway(txHash: string): Promise<TransactionResponse> {
-    // The gateway answers once its node has the transaction; give a load-balanced node a moment.
+  /**
+   * The transaction the gateway relayed, once mined (or reverted). Asked of the gateway, not the
+   * node: a node that lost the transaction cannot tell it from one still to come, and would be
+   * waited on for ever; the gateway sends it again while it can, and says when it never will.
+   */
+  private async sentByGateway(session: GatewayClient, txHash: string): Promise<TransactionResponse> {
+    for (;;) {
+      const { status } = await session.get<RelayTxStatus>(`/v1/relay/${txHash}`);
+      if (status === "dropped") {
+        throw new CliError(
+          `the gateway says transaction ${txHash} will never be mined (the node lost it and its deadline passed, or its nonce went to another): nothing changed on the ledger; run the command again`,
+        );
+      }
+      if (status !== "pending") break;
+      await new Promise((r) => setTimeout(r, RELAY_POLL_MS));
+    }
+    // Mined at the gateway's node; give a node of ours behind a load balancer a moment.
     for (let attempt = 0; ; attempt++) {
       const response = await this.provider!.getTransaction(txHash);
       if (response) return response;

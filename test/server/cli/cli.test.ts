@@ -9,6 +9,9 @@ import type { ClaimsReport, ClaimsRisk } from "../../../api/claims";
 import type { FundAccounts } from "../../../api/fund";
 import type { SunshineAwardPage, SunshinePrices, SunshineScorecards } from "../../../api/sunshine";
 import { GatewayClient, GatewayError } from "../../../scripts/lib/gateway-client";
+import { CliError } from "../../../scripts/cli/command";
+import { CliSigner } from "../../../scripts/cli/relay";
+import { rejectionOf } from "../helpers/rejection";
 import { monthOf } from "../../../server/lib/month-range";
 import { DAY, useCliHarness } from "./harness";
 
@@ -1048,6 +1051,32 @@ describe("sunshine CLI", function () {
       await h.as(gasless, args),
       new RegExp(`^error: RegistrySupplierAlreadyRegistered\\(supplier=${gasless.address}\\)$`),
     );
+  });
+
+  it("--relay: an act whose relayed transaction the gateway says will never be mined fails at once, nothing changed", async () => {
+    const gasless = Wallet.createRandom();
+    // The relay's answer is replaced by a transaction that no node or gateway holds, as when one
+    // was lost and its deadline passed: the gateway's own GET /v1/relay/<tx> then says dropped.
+    const lost = `0x${"ab".repeat(32)}`;
+    class LostRelay extends GatewayClient {
+      override post<T>(path: string, body: unknown): Promise<T> {
+        return path === "/v1/relay" ? Promise.resolve({ txHash: lost } as T) : super.post<T>(path, body);
+      }
+    }
+    const session = new LostRelay(h.gatewayUrl);
+    await session.login(gasless);
+    const signer = new CliSigner(gasless, h.node.provider, {
+      gatewayUrl: h.gatewayUrl,
+      forwarder: h.ledger.forwarder,
+      chainId: h.deployment.chainId,
+      session: Promise.resolve(session),
+    });
+    const failure = await rejectionOf(act.registerSupplier(h.ledger, signer, "Lost Ltd", "RELAY-LOST"));
+    expect(failure).to.be.instanceOf(CliError);
+    expect(failure.message).to.equal(
+      `the gateway says transaction ${lost} will never be mined (the node lost it and its deadline passed, or its nonce went to another): nothing changed on the ledger; run the command again`,
+    );
+    expect(await h.ledger.registry.supplierStatus(gasless.address)).to.equal(0n);
   });
 
   it("--relay: a relayed bid commit by a key that is no supplier is refused its bond's permit before anything is saved", async () => {
