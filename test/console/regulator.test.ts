@@ -49,8 +49,8 @@ describe("console: regulator", function () {
   }
 
   /** Opens the dialog's list of reasons and picks the one shown as `label`; the field then shows it. */
-  async function pickReason(p: ConsolePage, dialog: Locator, label: string): Promise<void> {
-    await dialog.getByRole("combobox", { name: "Reason" }).click();
+  async function pickReason(p: ConsolePage, dialog: Locator, label: string, field = "Reason"): Promise<void> {
+    await dialog.getByRole("combobox", { name: field }).click();
     await p.page.locator(".ant-select-item-option", { hasText: label }).click();
     await dialog.getByTitle(label).waitFor();
     // The list closes with an animation; axe would judge it (a listbox without a name) while it shows.
@@ -203,9 +203,9 @@ describe("console: regulator", function () {
     }
   });
 
-  it("says an act whose transaction was dropped was not recorded, and the supplier stays suspended", async function () {
+  it("tells a Chinese regulator an act whose transaction was dropped was not recorded; the supplier stays suspended", async function () {
     const cardia = stack.account("Cardia Vascular");
-    const p = await openPage(browser, stack.url);
+    const p = await openPage(browser, stack.url, "zh-CN");
     try {
       // The relay is answered with a transaction that no node or gateway holds, as when one was
       // lost and its deadline passed: the gateway's own GET /v1/relay/<tx> then says `dropped`.
@@ -216,14 +216,17 @@ describe("console: regulator", function () {
           : route.continue(),
       );
       const status = p.page.waitForResponse((r) => r.url().endsWith(`/v1/relay/${lost}`));
-      await signInAs(p, REGULATOR);
-      await p.page.getByRole("link", { name: "Supplier registry" }).click();
-      await p.page.getByRole("button", { name: "Reinstate Cardia Vascular" }).click();
-      const dialog = p.page.getByRole("dialog", { name: "Reinstate" });
-      await pickReason(p, dialog, "Corrective action completed and verified (25)");
-      await dialog.getByRole("button", { name: "Reinstate", exact: true }).click();
+      await p.page.getByRole("button", { name: `以 ${REGULATOR} 身份登录`, exact: true }).click();
+      await p.page.getByTestId("who").waitFor();
+      await p.page.getByRole("link", { name: "供应商名录" }).click();
+      await p.page.getByRole("button", { name: "恢复 Cardia Vascular" }).click();
+      const dialog = p.page.getByRole("dialog", { name: "恢复" });
+      await pickReason(p, dialog, "整改已完成并经核实 (25)", "原因");
+      // Ant Design spaces out a button's two Chinese characters ("恢 复").
+      await dialog.getByRole("button", { name: /^恢\s?复$/ }).click();
       expect(await (await status).json()).to.include({ txHash: lost, status: "dropped" });
-      await p.page.getByText("Not recorded: the transaction was dropped before it reached a block").waitFor();
+      await p.page.getByText("未记录：交易在进入区块前被丢弃，账本没有任何变化，请重新操作。").waitFor();
+      await checkPage(p, "regulator-act-dropped-zh");
       expect(SUPPLIER_STATUS[Number(await registry().supplierStatus(cardia.address))]).to.equal("suspended");
     } finally {
       await p.close();

@@ -90,7 +90,7 @@ export const en = {
   "act.done": "Recorded on the ledger in block {block}.",
   "act.failed": "The ledger refused it.",
   "act.dropped":
-    "Not recorded: the transaction was dropped before it reached a block (it waited past its deadline). Nothing changed on the ledger; do it again.",
+    "Not recorded: the transaction was dropped before it reached a block. Nothing changed on the ledger; do it again.",
   "act.reverted": "The ledger would refuse this: {message}",
   "act.signing": "Sign in your wallet…",
   "common.actions": "Actions",

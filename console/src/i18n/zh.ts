@@ -84,7 +84,7 @@ export const zh: Messages = {
   "act.sending": "正在提交到账本…",
   "act.done": "已记入账本，区块 {block}。",
   "act.failed": "账本拒绝了该操作。",
-  "act.dropped": "未记录：交易在进入区块前被丢弃（已超过有效期限）。账本没有任何变化，请重新操作。",
+  "act.dropped": "未记录：交易在进入区块前被丢弃，账本没有任何变化，请重新操作。",
   "act.reverted": "账本将拒绝该操作：{message}",
   "act.signing": "请在钱包中签名…",
   "common.actions": "操作",
