@@ -61,6 +61,12 @@ export async function withIdempotency<T>(
  * statement, so both commit or neither does. A key already used by another request makes the
  * key's insert fail on its primary key, which aborts the effect's insert with it; the key is then
  * read again, and its first request's response replayed or the reuse refused.
+ *
+ * `with`: more data-modifying statements of the same statement, as named CTEs ahead of the
+ * effect (which may read their RETURNING by name): they too commit with the key or not at all.
+ * A unique violation in any of them is answered as one in the effect: the key's stored response
+ * when the key is there, else null. Their effect may be a plain `SELECT … AS response`: the
+ * record's own unique keys, not ON CONFLICT, then tell a record already there (receipts).
  */
 export async function insertOnce<T>(
   db: Db,
@@ -68,14 +74,19 @@ export async function insertOnce<T>(
   key: string,
   body: unknown,
   statusCode: number,
-  effect: { sql: string; params: readonly unknown[] },
+  effect: {
+    sql: string;
+    params: readonly unknown[];
+    with?: readonly (readonly [name: string, sql: string])[];
+  },
 ): Promise<IdempotentResponse<T> | null> {
   const hash = requestHash(body);
   const k = effect.params.length;
+  const before = (effect.with ?? []).map(([name, sql]) => `${name} AS (${sql}),\n`).join("");
   try {
     // The key's row below is read in the statement's snapshot: the key as it was before it.
     const { rows } = await db.query<StoredKey<T> & { fresh: boolean }>(
-      `WITH effect AS (${effect.sql}),
+      `WITH ${before}effect AS (${effect.sql}),
        stored AS (
          INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
          SELECT $${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, response FROM effect RETURNING request_hash, status_code, response
@@ -94,6 +105,29 @@ export async function insertOnce<T>(
     if (!isUniqueViolation(error)) throw error;
   }
   // The key committed by a concurrent request (after this statement's snapshot), or nothing.
+  return readKey(db, scope, key, hash);
+}
+
+/**
+ * The response stored under the key, replayed for a request with the same body (a 409 for
+ * another); null when the key was never used. For a write that finds its record already there
+ * before trying `insertOnce`: it may be this very request's, sent again.
+ */
+export function storedResponse<T>(
+  db: Db,
+  scope: string,
+  key: string,
+  body: unknown,
+): Promise<IdempotentResponse<T> | null> {
+  return readKey(db, scope, key, requestHash(body));
+}
+
+async function readKey<T>(
+  db: Db,
+  scope: string,
+  key: string,
+  hash: string,
+): Promise<IdempotentResponse<T> | null> {
   const { rows } = await db.query<StoredKey<T>>(
     `SELECT request_hash, status_code, response FROM idempotency_keys WHERE scope = $1 AND key = $2`,
     [scope, key],

@@ -1,4 +1,5 @@
 import type { Db } from "../../db";
+import { StatementParams } from "../../lib/statement-params";
 import { decodeCursor, DEFAULT_LIMIT, ID_KEY, toPage, type Page } from "../../lib/pagination";
 
 import type {
@@ -26,12 +27,16 @@ export interface NewException {
 
 /** Records an exception, open; returns its id. */
 export async function raise(db: Db, e: NewException): Promise<string> {
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO exceptions (receipt_no, shipment_id, source, reasons, proposed_accepted)
-     VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-    [e.receiptNo, e.shipmentId, e.source, JSON.stringify(e.reasons), e.proposedAccepted.toString()],
-  );
+  const p = new StatementParams();
+  const { rows } = await db.query<{ id: string }>(raiseStatement(p, e), p.values);
   return String(rows[0].id);
+}
+
+/** `raise` as a statement returning the new `id`, for a receipt's one write statement (receipts.service.ts). */
+export function raiseStatement(p: StatementParams, e: NewException): string {
+  return `INSERT INTO exceptions (receipt_no, shipment_id, source, reasons, proposed_accepted)
+     VALUES (${p.add(e.receiptNo)}, ${p.add(e.shipmentId)}, ${p.add(e.source)}, ${p.add(JSON.stringify(e.reasons))},
+       ${p.add(e.proposedAccepted.toString())}) RETURNING id`;
 }
 
 interface ExceptionRow {

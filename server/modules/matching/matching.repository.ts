@@ -1,30 +1,21 @@
 import type { Db } from "../../db";
 import type { MatchStatus } from "../../../api/receipts";
+import type { StatementParams } from "../../lib/statement-params";
 import type { MatchResult } from "./matching.service";
 
-/** SQL of the match results, one per goods receipt. Every function takes the connection or transaction to use. */
+/** SQL of the match results, one per goods receipt. */
 
-export async function recordMatch(
-  db: Db,
+/** The INSERT of a receipt's match result, for the receipt's one write statement (receipts.service.ts). */
+export function insertMatch(
+  p: StatementParams,
   receiptNo: string,
   shipmentId: string,
   m: MatchResult,
   ledgerTime: Date,
-): Promise<void> {
-  await db.query(
-    `INSERT INTO matches (receipt_no, shipment_id, status, accepted, rejected, reasons, accepted_ledger_time)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      receiptNo,
-      shipmentId,
-      m.status,
-      m.accepted.toString(),
-      m.rejected.toString(),
-      JSON.stringify(m.reasons),
-      ledgerTime.toISOString(),
-    ],
-    { prepared: true }, // every receipt's
-  );
+): string {
+  return `INSERT INTO matches (receipt_no, shipment_id, status, accepted, rejected, reasons, accepted_ledger_time)
+     VALUES (${p.add(receiptNo)}, ${p.add(shipmentId)}, ${p.add(m.status)}, ${p.add(m.accepted.toString())},
+       ${p.add(m.rejected.toString())}, ${p.add(JSON.stringify(m.reasons))}, ${p.add(ledgerTime.toISOString())})`;
 }
 
 /** Receipts per match result, for /metrics. */

@@ -1,4 +1,5 @@
 import type { Db } from "../../db";
+import { StatementParams } from "../../lib/statement-params";
 import type { SettlementJobStatus } from "../../../api/payments";
 
 /**
@@ -40,17 +41,20 @@ export interface NewJob {
 
 /** Queues a job; a shipment has one job, so a second enqueue re-arms only a failed job. */
 export async function enqueue(db: Db, job: NewJob): Promise<void> {
-  await db.query(
-    `INSERT INTO settlement_jobs (shipment_id, receipt_no, accepted, rejected, receipt_hash)
-     VALUES ($1, $2, $3, $4, $5)
+  const p = new StatementParams();
+  await db.query(enqueueStatement(p, job), p.values);
+}
+
+/** `enqueue` as a statement, for a receipt's one write statement (receipts.service.ts). */
+export function enqueueStatement(p: StatementParams, job: NewJob): string {
+  return `INSERT INTO settlement_jobs (shipment_id, receipt_no, accepted, rejected, receipt_hash)
+     VALUES (${p.add(job.shipmentId)}, ${p.add(job.receiptNo)}, ${p.add(job.accepted.toString())},
+       ${p.add(job.rejected.toString())}, ${p.add(job.receiptHash)})
      ON CONFLICT (shipment_id) DO UPDATE SET accepted = EXCLUDED.accepted, rejected = EXCLUDED.rejected,
        receipt_no = EXCLUDED.receipt_no, receipt_hash = EXCLUDED.receipt_hash,
        status = 'pending', tx_hash = NULL, raw_tx = NULL, nonce = NULL, last_error = NULL, error_name = NULL,
        next_attempt_at = now()
-     WHERE settlement_jobs.status = 'failed'`,
-    [job.shipmentId, job.receiptNo, job.accepted.toString(), job.rejected.toString(), job.receiptHash],
-    { prepared: true }, // every matched receipt's
-  );
+     WHERE settlement_jobs.status = 'failed'`;
 }
 
 /**

@@ -8,12 +8,10 @@ import type {
   ReceiptRequest,
 } from "../../../api/receipts";
 import { keysetList } from "../../lib/keyset-list";
+import type { StatementParams } from "../../lib/statement-params";
 import { iso, isoDateOrNull, text, type Row } from "../../lib/projection-row";
 import type { SettlementJobStatus } from "../../../api/payments";
 import type { ReceiptLineInput } from "../matching/matching.service";
-
-/** For the statements every receipt runs (Db's `prepared`): each is planned once per connection. */
-const PREPARED = { prepared: true };
 
 /** SQL of goods receipts, their lines and the serials they took in. */
 
@@ -34,7 +32,26 @@ export interface ShipmentForReceipt {
   mainCampus: string | null;
 }
 
-export async function findShipment(db: Db, shipmentId: string): Promise<ShipmentForReceipt | null> {
+/** What a new receipt must know of what is stored, read at once. */
+export interface ReceiptChecks {
+  /** Receipt numbers are the hospital's own: unique per hospital, not across hospitals. */
+  receiptExists: boolean;
+  /** The receipt that already took in the shipment, if any. */
+  previousReceipt: string | null;
+  /** The shipment's uploaded serial list, or null if none was uploaded. */
+  manifest: Set<string> | null;
+  /** Of the receipt's serials of the shipment's GTIN, those that count as received (see `insertReceivedSerials`). */
+  alreadyReceived: Set<string>;
+}
+
+/**
+ * The shipment a receipt takes in, with what the receipt must check against what is stored, in
+ * one statement; null when the shipment is not indexed.
+ */
+export async function receiptState(
+  db: Db,
+  q: { hospital: string; receiptNo: string; shipmentId: string; serials: string[] },
+): Promise<{ shipment: ShipmentForReceipt; checks: ReceiptChecks } | null> {
   const { rows } = await db.query<{
     id: string;
     order_id: string;
@@ -49,70 +66,49 @@ export async function findShipment(db: Db, shipmentId: string): Promise<Shipment
     excursion: boolean;
     excursion_waived: boolean;
     main_campus: string | null;
-  }>(
-    `SELECT s.id, s.order_id, o.hospital, s.supplier, a.category, s.gtin, s.lot, s.expiry, s.quantity, s.created_at,
-       s.excursion, s.excursion_waived, (SELECT gln FROM campuses c WHERE c.hospital = o.hospital AND c.main) AS main_campus
-     FROM shipments s JOIN orders o ON o.id = s.order_id JOIN agreements a ON a.id = o.agreement_id
-     WHERE s.id = $1`,
-    [shipmentId],
-    PREPARED,
-  );
-  const r = rows[0];
-  if (!r) return null;
-  return {
-    shipmentId: String(r.id),
-    orderId: String(r.order_id),
-    hospital: r.hospital,
-    supplier: r.supplier,
-    category: r.category,
-    gtin: r.gtin,
-    lot: r.lot,
-    expiry: new Date(r.expiry),
-    quantity: BigInt(r.quantity),
-    createdAt: new Date(r.created_at),
-    excursion: r.excursion,
-    excursionWaived: r.excursion_waived,
-    mainCampus: r.main_campus,
-  };
-}
-
-/** What a new receipt must know of what is stored, read at once. */
-export interface ReceiptChecks {
-  /** Receipt numbers are the hospital's own: unique per hospital, not across hospitals. */
-  receiptExists: boolean;
-  /** The receipt that already took in the shipment, if any. */
-  previousReceipt: string | null;
-  /** The shipment's uploaded serial list, or null if none was uploaded. */
-  manifest: Set<string> | null;
-  /** Of the receipt's serials of the shipment's GTIN, those that count as received (see `recordReceivedSerials`). */
-  alreadyReceived: Set<string>;
-}
-
-export async function receiptChecks(
-  db: Db,
-  q: { hospital: string; receiptNo: string; shipmentId: string; gtin: string; serials: string[] },
-): Promise<ReceiptChecks> {
-  const { rows } = await db.query<{
     receipt_exists: boolean;
     previous_receipt: string | null;
     has_manifest: boolean;
     manifest: string[];
     received: string[];
   }>(
-    `SELECT EXISTS (SELECT 1 FROM receipts WHERE hospital = $1 AND receipt_no = $2) AS receipt_exists,
-       (SELECT receipt_no FROM receipts WHERE shipment_id = $3) AS previous_receipt,
-       EXISTS (SELECT 1 FROM manifests WHERE shipment_id = $3) AS has_manifest,
-       ARRAY(SELECT serial FROM manifest_serials WHERE shipment_id = $3) AS manifest,
-       ARRAY(SELECT serial FROM received_serials WHERE gtin = $4 AND serial = ANY($5::text[])) AS received`,
-    [q.hospital, q.receiptNo, q.shipmentId, q.gtin, q.serials],
-    PREPARED,
+    `SELECT s.id, s.order_id, o.hospital, s.supplier, a.category, s.gtin, s.lot, s.expiry, s.quantity, s.created_at,
+       s.excursion, s.excursion_waived, (SELECT gln FROM campuses c WHERE c.hospital = o.hospital AND c.main) AS main_campus,
+       EXISTS (SELECT 1 FROM receipts WHERE hospital = $1 AND receipt_no = $2) AS receipt_exists,
+       (SELECT receipt_no FROM receipts WHERE shipment_id = s.id) AS previous_receipt,
+       EXISTS (SELECT 1 FROM manifests WHERE shipment_id = s.id) AS has_manifest,
+       ARRAY(SELECT serial FROM manifest_serials WHERE shipment_id = s.id) AS manifest,
+       ARRAY(SELECT serial FROM received_serials WHERE gtin = s.gtin AND serial = ANY($4::text[])) AS received
+     FROM shipments s JOIN orders o ON o.id = s.order_id JOIN agreements a ON a.id = o.agreement_id
+     WHERE s.id = $3`,
+    [q.hospital, q.receiptNo, q.shipmentId, q.serials],
+    // Every receipt's: planning it on each request would cost about as much as running it.
+    { prepared: true },
   );
   const r = rows[0];
+  if (!r) return null;
   return {
-    receiptExists: r.receipt_exists,
-    previousReceipt: r.previous_receipt,
-    manifest: r.has_manifest ? new Set(r.manifest) : null,
-    alreadyReceived: new Set(r.received),
+    shipment: {
+      shipmentId: String(r.id),
+      orderId: String(r.order_id),
+      hospital: r.hospital,
+      supplier: r.supplier,
+      category: r.category,
+      gtin: r.gtin,
+      lot: r.lot,
+      expiry: new Date(r.expiry),
+      quantity: BigInt(r.quantity),
+      createdAt: new Date(r.created_at),
+      excursion: r.excursion,
+      excursionWaived: r.excursion_waived,
+      mainCampus: r.main_campus,
+    },
+    checks: {
+      receiptExists: r.receipt_exists,
+      previousReceipt: r.previous_receipt,
+      manifest: r.has_manifest ? new Set(r.manifest) : null,
+      alreadyReceived: new Set(r.received),
+    },
   };
 }
 
@@ -131,69 +127,44 @@ export interface NewReceipt {
   lines: ReceiptLineInput[];
 }
 
-/** The receipt and its lines, in one statement. */
-export async function insertReceipt(db: Db, r: NewReceipt): Promise<void> {
+/** The INSERTs of the receipt and of its lines, for the receipt's one write statement (receipts.service.ts). */
+export function insertReceipt(p: StatementParams, r: NewReceipt): { receipt: string; lines: string } {
   const source = (i: number) => r.document.lines[i];
-  await db.query(
-    `WITH receipt AS (
-       INSERT INTO receipts (receipt_no, shipment_id, hospital, received_at, received_by, received_qty, rejected_qty,
-         document, receipt_hash, campus)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-     )
-     INSERT INTO receipt_lines (hospital, receipt_no, line_no, gtin, lot, expiry, serial, quantity, rejected,
+  const [receiptNo, hospital] = [p.add(r.receiptNo), p.add(r.hospital)];
+  return {
+    receipt: `INSERT INTO receipts (receipt_no, shipment_id, hospital, received_at, received_by, received_qty,
+         rejected_qty, document, receipt_hash, campus)
+       VALUES (${receiptNo}, ${p.add(r.shipmentId)}, ${hospital}, ${p.add(r.receivedAt.toISOString())},
+         ${p.add(r.receivedBy)}, ${p.add(r.received.toString())}, ${p.add(r.rejected.toString())},
+         ${p.add(JSON.stringify(r.document))}, ${p.add(r.receiptHash)}, ${p.add(r.campus)})`,
+    lines: `INSERT INTO receipt_lines (hospital, receipt_no, line_no, gtin, lot, expiry, serial, quantity, rejected,
        reject_reason, barcode)
-     SELECT $3, $1, l.* FROM unnest($11::int[], $12::text[], $13::text[], $14::date[], $15::text[],
-       $16::numeric[], $17::numeric[], $18::text[], $19::text[]) AS l`,
-    [
-      r.receiptNo,
-      r.shipmentId,
-      r.hospital,
-      r.receivedAt.toISOString(),
-      r.receivedBy,
-      r.received.toString(),
-      r.rejected.toString(),
-      JSON.stringify(r.document),
-      r.receiptHash,
-      r.campus,
-      r.lines.map((l) => l.line),
-      r.lines.map((l) => l.gtin),
-      r.lines.map((l) => l.lot ?? null),
-      r.lines.map((l) => l.expiry ?? null),
-      r.lines.map((l) => l.serial ?? null),
-      r.lines.map((l) => l.quantity.toString()),
-      r.lines.map((l) => l.rejected.toString()),
-      r.lines.map((_, i) => source(i)?.rejectReason ?? null),
-      r.lines.map((_, i) => source(i)?.barcode ?? null),
-    ],
-    PREPARED,
-  );
+     SELECT ${hospital}, ${receiptNo}, l.* FROM unnest(${p.add(r.lines.map((l) => l.line))}::int[],
+       ${p.add(r.lines.map((l) => l.gtin))}::text[], ${p.add(r.lines.map((l) => l.lot ?? null))}::text[],
+       ${p.add(r.lines.map((l) => l.expiry ?? null))}::date[], ${p.add(r.lines.map((l) => l.serial ?? null))}::text[],
+       ${p.add(r.lines.map((l) => l.quantity.toString()))}::numeric[],
+       ${p.add(r.lines.map((l) => l.rejected.toString()))}::numeric[],
+       ${p.add(r.lines.map((_, i) => source(i)?.rejectReason ?? null))}::text[],
+       ${p.add(r.lines.map((_, i) => source(i)?.barcode ?? null))}::text[]) AS l`,
+  };
 }
 
 /**
- * Records the serials a receipt took in: only the conforming, unrejected lines of a receipt that
- * matched (or whose exception an approver accepted) — so a stray or hostile scan on a receipt
- * that did not match can never mark another shipment's serial received and block its receipt.
- * The first receipt of a serial wins; a later one is what matching flags.
+ * The INSERT of the serials a receipt took in, for the receipt's one write statement: only the
+ * conforming, unrejected lines of a receipt that matched (or whose exception an approver
+ * accepted: `acceptReceiptSerials`) — so a stray or hostile scan on a receipt that did not match
+ * can never mark another shipment's serial received and block its receipt. The first receipt of
+ * a serial wins; a later one is what matching flags.
  */
-export async function recordReceivedSerials(
-  db: Db,
+export function insertReceivedSerials(
+  p: StatementParams,
   receipt: { hospital: string; receiptNo: string; receivedAt: Date },
   serials: { gtin: string; serial: string }[],
-): Promise<void> {
-  if (serials.length === 0) return;
-  await db.query(
-    `INSERT INTO received_serials (gtin, serial, receipt_no, hospital, received_at)
-     SELECT s.gtin, s.serial, $3, $4, $5 FROM unnest($1::text[], $2::text[]) AS s (gtin, serial)
-     ON CONFLICT (gtin, serial) DO NOTHING`,
-    [
-      serials.map((s) => s.gtin),
-      serials.map((s) => s.serial),
-      receipt.receiptNo,
-      receipt.hospital,
-      receipt.receivedAt.toISOString(),
-    ],
-    PREPARED,
-  );
+): string {
+  return `INSERT INTO received_serials (gtin, serial, receipt_no, hospital, received_at)
+     SELECT s.gtin, s.serial, ${p.add(receipt.receiptNo)}, ${p.add(receipt.hospital)}, ${p.add(receipt.receivedAt.toISOString())}
+     FROM unnest(${p.add(serials.map((s) => s.gtin))}::text[], ${p.add(serials.map((s) => s.serial))}::text[]) AS s (gtin, serial)
+     ON CONFLICT (gtin, serial) DO NOTHING`;
 }
 
 /**

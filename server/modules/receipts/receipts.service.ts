@@ -11,7 +11,8 @@ import {
 } from "../barcodes";
 import { requireDeclared } from "../device-identifiers/device-identifiers.service";
 import { appError } from "../../plugins/error-catalogue";
-import { canonicalJson, withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
+import { canonicalJson, insertOnce, storedResponse, type IdempotentResponse } from "../../lib/idempotency";
+import { StatementParams } from "../../lib/statement-params";
 import type { Receipt, ReceiptLineRequest, ReceiptRequest, ReceiptResult } from "../../../api/receipts";
 import * as exceptionsRepo from "../exceptions/exceptions.repository";
 import * as matchingRepo from "../matching/matching.repository";
@@ -22,9 +23,9 @@ import * as repo from "./receipts.repository";
 
 /**
  * Goods receipts from the hospital warehouse: parse every line (GS1 barcode or fields), match
- * it against the indexed order and shipment, and in ONE transaction store the receipt, its
- * match and either the settlement job or the exception — so a crash can lose neither the
- * receipt nor the payment it triggers.
+ * it against the indexed order and shipment, and in ONE statement store the receipt, its match
+ * and either the settlement job or the exception — so a crash can lose neither the receipt nor
+ * the payment it triggers.
  */
 
 /**
@@ -54,22 +55,51 @@ export class ReceiptsService {
     idempotencyKey: string,
   ): Promise<IdempotentResponse<ReceiptResult>> {
     const ledger = await this.ledger();
-    const now = ledger.now;
-    const parsedLines = request.lines.map((line, i) => parseLine(line, i + 1, now));
+    const parsedLines = request.lines.map((line, i) => parseLine(line, i + 1, ledger.now));
     await requireDeclared(
       this.db,
       parsedLines.flatMap((l) => (l.device ? [{ ...l.device, where: `line ${l.line}` }] : [])),
     );
     const lines = parsedLines.map(({ device: _device, ...line }) => line);
+    const write = () => this.write(request, lines, ledger, actor, idempotencyKey);
+    // Null: a receipt of this number or of this shipment committed after the read; the second
+    // read sees it and names it.
+    const outcome = (await write()) ?? (await write());
+    if (!outcome) {
+      throw appError("CONFLICT", `receipt ${request.receiptNo} met a concurrent receipt; send it again`);
+    }
+    return outcome;
+  }
+
+  /**
+   * Reads what the receipt depends on in one statement, matches it, and writes the receipt, its
+   * lines and match, and its settlement job or exception with the idempotency key in one more:
+   * all committed together or none, with no transaction held open in between. A receipt of the
+   * same number or shipment committed meanwhile breaks a unique key: the write answers null.
+   */
+  private async write(
+    request: ReceiptRequest,
+    lines: ReceiptLineInput[],
+    ledger: LedgerView,
+    actor: { address: string; hospital: string },
+    idempotencyKey: string,
+  ): Promise<IdempotentResponse<ReceiptResult> | null> {
+    const now = ledger.now;
     const hospital = actor.hospital.toLowerCase();
-    const shipment = await repo.findShipment(this.db, request.shipmentId);
+    const state = await repo.receiptState(this.db, {
+      hospital,
+      receiptNo: request.receiptNo,
+      shipmentId: request.shipmentId,
+      serials: lines.flatMap((l) => (l.serial === undefined ? [] : [l.serial])),
+    });
     // Another hospital's shipment answers exactly like a missing one: no hint that it exists.
-    if (!shipment || shipment.hospital !== hospital) {
+    if (!state || state.shipment.hospital !== hospital) {
       throw appError(
         "SHIPMENT_NOT_FOUND",
         `shipment ${request.shipmentId} is not on the ledger (or not indexed yet)`,
       );
     }
+    const { shipment, checks } = state;
     const receivedAt = new Date(request.receivedAt);
     if (receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
       throw appError("RECEIPT_TIME_INVALID", `receivedAt ${request.receivedAt} is in the future`);
@@ -86,6 +116,31 @@ export class ReceiptsService {
       ledger.isQualified(shipment.supplier, shipment.category, now),
       ledger.isRecalled(shipment.gtin, shipment.lot, shipment.supplier),
     ]);
+    const scope = `receipts:${hospital}`;
+    if (checks.receiptExists || checks.previousReceipt !== null) {
+      // It may be this very receipt, sent again: then its first answer is the answer.
+      const stored = await storedResponse<ReceiptResult>(this.db, scope, idempotencyKey, request);
+      if (stored) return stored;
+      if (checks.receiptExists) {
+        throw appError("RECEIPT_EXISTS", `receipt ${request.receiptNo} was already recorded`);
+      }
+      throw appError(
+        "SHIPMENT_ALREADY_RECEIVED",
+        `shipment ${request.shipmentId} was already received by receipt ${checks.previousReceipt}`,
+      );
+    }
+    const { manifest, alreadyReceived } = checks;
+    requireTraceability(lines, manifest !== null, request.shipmentId);
+    const result = matchReceipt({
+      shipment,
+      receivedAt,
+      lines,
+      manifest,
+      alreadyReceived,
+      supplierQualified,
+      lotRecalled,
+      tolerances: this.tolerances,
+    });
     const receiptHash = keccak256(
       toUtf8Bytes(
         canonicalJson({
@@ -94,96 +149,77 @@ export class ReceiptsService {
         }),
       ),
     );
+    const matched = result.status === "matched";
+    const body: ReceiptResult = {
+      receiptNo: request.receiptNo,
+      shipmentId: request.shipmentId,
+      orderId: shipment.orderId,
+      hospital: shipment.hospital,
+      receivedAt: receivedAt.toISOString(),
+      campus,
+      receiptHash,
+      received: result.received.toString(),
+      match: {
+        status: result.status,
+        accepted: result.accepted.toString(),
+        rejected: result.rejected.toString(),
+        reasons: result.reasons,
+      },
+      // An exception's id is the database's: the statement sets it (below).
+      exceptionId: null,
+      settlement: matched ? "queued" : "held",
+    };
 
-    return withIdempotency(this.db, `receipts:${hospital}`, idempotencyKey, request, async (tx) => {
-      const serials = lines.flatMap((l) => (l.serial === undefined ? [] : [l.serial]));
-      const checks = await repo.receiptChecks(tx, {
-        hospital,
-        receiptNo: request.receiptNo,
-        shipmentId: request.shipmentId,
-        gtin: shipment.gtin,
-        serials,
-      });
-      if (checks.receiptExists) {
-        throw appError("RECEIPT_EXISTS", `receipt ${request.receiptNo} was already recorded`);
+    const p = new StatementParams();
+    const stored = repo.insertReceipt(p, {
+      receiptNo: request.receiptNo,
+      shipmentId: request.shipmentId,
+      hospital: shipment.hospital,
+      receivedAt,
+      receivedBy: actor.address.toLowerCase(),
+      campus,
+      received: result.received,
+      rejected: lines.reduce((sum, l) => sum + l.rejected, 0n),
+      document: request,
+      receiptHash,
+      lines,
+    });
+    const writes: [string, string][] = [
+      ["receipt_row", stored.receipt],
+      ["line_rows", stored.lines],
+      ["match_row", matchingRepo.insertMatch(p, request.receiptNo, request.shipmentId, result, now)],
+    ];
+    if (matched) {
+      const serials = result.conformingSerials.map((serial) => ({ gtin: shipment.gtin, serial }));
+      if (serials.length > 0) {
+        const receipt = { hospital: shipment.hospital, receiptNo: request.receiptNo, receivedAt };
+        writes.push(["serial_rows", repo.insertReceivedSerials(p, receipt, serials)]);
       }
-      if (checks.previousReceipt !== null) {
-        throw appError(
-          "SHIPMENT_ALREADY_RECEIVED",
-          `shipment ${request.shipmentId} was already received by receipt ${checks.previousReceipt}`,
-        );
-      }
-      const { manifest, alreadyReceived } = checks;
-      requireTraceability(lines, manifest !== null, request.shipmentId);
-      const result = matchReceipt({
-        shipment,
-        receivedAt,
-        lines,
-        manifest,
-        alreadyReceived,
-        supplierQualified,
-        lotRecalled,
-        tolerances: this.tolerances,
-      });
-
-      await repo.insertReceipt(tx, {
-        receiptNo: request.receiptNo,
+      const job = {
         shipmentId: request.shipmentId,
-        hospital: shipment.hospital,
-        receivedAt,
-        receivedBy: actor.address.toLowerCase(),
-        campus,
-        received: result.received,
-        rejected: lines.reduce((sum, l) => sum + l.rejected, 0n),
-        document: request,
+        receiptNo: request.receiptNo,
+        accepted: result.accepted,
+        rejected: result.rejected,
         receiptHash,
-        lines,
-      });
-      await matchingRepo.recordMatch(tx, request.receiptNo, request.shipmentId, result, now);
-      let exceptionId: string | null = null;
-      if (result.status === "matched") {
-        await repo.recordReceivedSerials(
-          tx,
-          { hospital: shipment.hospital, receiptNo: request.receiptNo, receivedAt },
-          result.conformingSerials.map((serial) => ({ gtin: shipment.gtin, serial })),
-        );
-        await settlementRepo.enqueue(tx, {
-          shipmentId: request.shipmentId,
-          receiptNo: request.receiptNo,
-          accepted: result.accepted,
-          rejected: result.rejected,
-          receiptHash,
-        });
-      } else {
-        exceptionId = await exceptionsRepo.raise(tx, {
-          receiptNo: request.receiptNo,
-          shipmentId: request.shipmentId,
-          source: "match",
-          reasons: result.reasons,
-          proposedAccepted: result.accepted,
-        });
-      }
-      return {
-        statusCode: 201,
-        body: {
-          receiptNo: request.receiptNo,
-          shipmentId: request.shipmentId,
-          orderId: shipment.orderId,
-          hospital: shipment.hospital,
-          receivedAt: receivedAt.toISOString(),
-          campus,
-          receiptHash,
-          received: result.received.toString(),
-          match: {
-            status: result.status,
-            accepted: result.accepted.toString(),
-            rejected: result.rejected.toString(),
-            reasons: result.reasons,
-          },
-          exceptionId,
-          settlement: result.status === "matched" ? "queued" : "held",
-        },
       };
+      writes.push(["job_row", settlementRepo.enqueueStatement(p, job)]);
+    } else {
+      const exception = {
+        receiptNo: request.receiptNo,
+        shipmentId: request.shipmentId,
+        source: "match" as const,
+        reasons: result.reasons,
+        proposedAccepted: result.accepted,
+      };
+      writes.push(["exception_row", exceptionsRepo.raiseStatement(p, exception)]);
+    }
+    const response = matched
+      ? `SELECT ${p.add(JSON.stringify(body))}::jsonb AS response`
+      : `SELECT ${p.add(JSON.stringify(body))}::jsonb || jsonb_build_object('exceptionId', (SELECT id::text FROM exception_row)) AS response`;
+    return insertOnce<ReceiptResult>(this.db, scope, idempotencyKey, request, 201, {
+      with: writes,
+      sql: response,
+      params: p.values,
     });
   }
 

@@ -68,7 +68,11 @@ forEachEngine((engine) => {
     | "unqualified"
     | "excursion"
     | "warehouseRejected"
-    | "errors",
+    | "errors"
+    | "sameKey"
+    | "twoKeys"
+    | "numberA"
+    | "numberB",
     Shipped
   >;
 
@@ -97,6 +101,10 @@ forEachEngine((engine) => {
     s.excursion = await orderAndShip(chain, p, { quantity: 2, prefix: "XC" });
     s.warehouseRejected = await orderAndShip(chain, p, { quantity: 3, prefix: "WR" });
     s.errors = await orderAndShip(chain, p, { quantity: 2, prefix: "ER" });
+    s.sameKey = await orderAndShip(chain, p, { quantity: 2, prefix: "SK" });
+    s.twoKeys = await orderAndShip(chain, p, { quantity: 2, prefix: "TK" });
+    s.numberA = await orderAndShip(chain, p, { quantity: 2, prefix: "NA" });
+    s.numberB = await orderAndShip(chain, p, { quantity: 2, prefix: "NB" });
     await act.sent(ledger.trace.connect(cast.regulator).recall(BigInt(GTIN), RECALLED_LOT, 2));
     await act.sent(ledger.trace.connect(cast.supplier).recall(BigInt(GTIN), OWN_RECALL_LOT, 3));
     await act.sent(ledger.trace.connect(cast.supplier2).recall(BigInt(GTIN), OTHERS_RECALL_LOT, 3));
@@ -750,6 +758,78 @@ forEachEngine((engine) => {
       expect(body.checks.database.ok).to.equal(true);
       expect(body.checks.indexer.ok).to.equal(true);
       expect(body.checks.indexer.lagBlocks).to.be.a("number").and.equal(0);
+    });
+  });
+
+  // A receipt is read in one statement and written in another, with no transaction between:
+  // what a concurrent receipt commits in between must make the later one a replay or a refusal.
+  // Last, so the counts the metrics test expects do not include these receipts.
+  describe("receipts arriving together", function () {
+    /** How many receipts, settlement jobs and exceptions the shipment has. */
+    async function stored(
+      shipment: Shipped,
+    ): Promise<{ receipts: number; jobs: number; exceptions: number }> {
+      const { rows } = await app.db.query<{ receipts: number; jobs: number; exceptions: number }>(
+        `SELECT (SELECT count(*)::int FROM receipts WHERE shipment_id = $1) AS receipts,
+           (SELECT count(*)::int FROM settlement_jobs WHERE shipment_id = $1) AS jobs,
+           (SELECT count(*)::int FROM exceptions WHERE shipment_id = $1) AS exceptions`,
+        [String(shipment.shipmentId)],
+      );
+      return rows[0];
+    }
+
+    it("the same receipt sent five times at once: recorded once, the other four replay it", async function () {
+      const payload = await receipt(s.sameKey, "GR-RACE-1", [lotLine(s.sameKey, 2)]);
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () => postReceipt(app, t.receiver, payload, "race-same-key")),
+      );
+      expect(answers.map((r) => r.statusCode)).to.deep.equal([201, 201, 201, 201, 201]);
+      expect(answers.filter((r) => r.headers["idempotent-replayed"] === "true")).to.have.length(4);
+      const bodies = answers.map((r) => r.json<ReceiptResult>());
+      for (const body of bodies) expect(body).to.deep.equal(bodies[0]);
+      expect(bodies[0].match).to.deep.equal({ status: "matched", accepted: "2", rejected: "0", reasons: [] });
+      expect(await stored(s.sameKey)).to.deep.equal({ receipts: 1, jobs: 1, exceptions: 0 });
+    });
+
+    it("two receipts of one shipment at once: one recorded, the other 409 SHIPMENT_ALREADY_RECEIVED", async function () {
+      const [a, b] = await Promise.all(
+        ["GR-RACE-2A", "GR-RACE-2B"].map(async (no) =>
+          postReceipt(app, t.receiver, await receipt(s.twoKeys, no, [lotLine(s.twoKeys, 2)]), `race-${no}`),
+        ),
+      );
+      const [won, lost] = a.statusCode === 201 ? [a, b] : [b, a];
+      expect(won.statusCode, won.body).to.equal(201);
+      const winner = won.json<ReceiptResult>().receiptNo;
+      expectError(
+        lost,
+        409,
+        "SHIPMENT_ALREADY_RECEIVED",
+        `shipment ${s.twoKeys.shipmentId} was already received by receipt ${winner}`,
+      );
+      expect(await stored(s.twoKeys)).to.deep.equal({ receipts: 1, jobs: 1, exceptions: 0 });
+    });
+
+    it("one receipt number on two shipments at once: one recorded, the other 409 RECEIPT_EXISTS", async function () {
+      const [a, b] = await Promise.all(
+        [s.numberA, s.numberB].map(async (shipment) =>
+          postReceipt(
+            app,
+            t.receiver,
+            await receipt(shipment, "GR-RACE-3", [lotLine(shipment, 2)]),
+            `race-3-${shipment.shipmentId}`,
+          ),
+        ),
+      );
+      const [won, lost] = a.statusCode === 201 ? [a, b] : [b, a];
+      expect(won.statusCode, won.body).to.equal(201);
+      expectError(lost, 409, "RECEIPT_EXISTS", "receipt GR-RACE-3 was already recorded");
+      const counts = [await stored(s.numberA), await stored(s.numberB)].sort(
+        (x, y) => y.receipts - x.receipts,
+      );
+      expect(counts).to.deep.equal([
+        { receipts: 1, jobs: 1, exceptions: 0 },
+        { receipts: 0, jobs: 0, exceptions: 0 },
+      ]);
     });
   });
 });
