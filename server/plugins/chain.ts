@@ -184,6 +184,14 @@ export async function ledgerNow(chain: ChainContext): Promise<Date> {
   return ledgerTime(await latestBlock(chain.provider));
 }
 
+/**
+ * `ledgerNow` as of the request's block (`requestHead`): a write checks its times against the
+ * block its role check read, with no second read.
+ */
+export async function requestLedgerNow(chain: ChainContext, request: object): Promise<Date> {
+  return ledgerTime(await requestHead(chain, request));
+}
+
 /** `ledgerNow` for a block head already read. */
 export function ledgerTime(head: BlockHead): Date {
   return new Date(Math.max(Date.now(), (head.timestamp + 1) * 1000));
@@ -202,6 +210,23 @@ const headReads = new WeakMap<JsonRpcProvider, Promise<BlockHead>>();
  * ledger's time, so under load each request would otherwise wait for reads of its own. An
  * answer is never kept past its arrival: the next caller asks the node again.
  */
+const requestHeads = new WeakMap<object, Promise<BlockHead>>();
+
+/**
+ * The latest block as this request first read it (`latestBlock`), the same for everything the
+ * request asks of it: its role check, its ledger time, the chain reads matching makes. One read
+ * a request instead of one each, and a request whose checks all see one block. Kept only as long
+ * as the request object lives.
+ */
+export function requestHead(chain: ChainContext, request: object): Promise<BlockHead> {
+  let head = requestHeads.get(request);
+  if (head === undefined) {
+    head = latestBlock(chain.provider);
+    requestHeads.set(request, head);
+  }
+  return head;
+}
+
 export function latestBlock(provider: JsonRpcProvider): Promise<BlockHead> {
   let read = headReads.get(provider);
   if (read === undefined) {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import fp from "fastify-plugin";
 import { appError } from "../../plugins/error-catalogue";
-import { latestBlock } from "../../plugins/chain";
+import { requestHead } from "../../plugins/chain";
 import { CurrentRoles } from "./current-roles";
 import { TokenKeys, tokenAudience, type Principal, type Role } from "./tokens";
 
@@ -111,12 +111,12 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
     auth.previousSecrets,
     tokenAudience(app.chain.chainId, app.chain.deployment.deploymentId),
   );
-  const { provider, ledger } = app.chain;
-  const current = new CurrentRoles(ledger, async () => (await latestBlock(provider)).number);
+  const current = new CurrentRoles(app.chain.ledger);
 
-  /** The token's principal with the roles and hospital the chain gives now. */
-  async function withCurrentRoles(principal: Principal): Promise<Principal> {
-    const now = await current.of(principal.address).catch((error: unknown) => {
+  /** The token's principal with the roles and hospital the chain gives at the request's block. */
+  async function withCurrentRoles(principal: Principal, request: FastifyRequest): Promise<Principal> {
+    const read = requestHead(app.chain, request).then((head) => current.of(principal.address, head.number));
+    const now = await read.catch((error: unknown) => {
       // Fail closed, and say nothing of the upstream error (which may name the RPC URL).
       app.log.warn({ err: error }, "could not read the caller's current roles from the chain");
       throw appError(
@@ -139,7 +139,9 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
       const verified = token === undefined ? null : await tokens.verify(token);
       if (!verified)
         throw appError("UNAUTHORIZED", "the bearer token is invalid or has expired; sign in again");
-      const principal = READ_METHODS.has(request.method) ? verified : await withCurrentRoles(verified);
+      const principal = READ_METHODS.has(request.method)
+        ? verified
+        : await withCurrentRoles(verified, request);
       if (roles.length > 0 && !roles.some((r) => principal.roles.includes(r))) {
         throw appError(
           "FORBIDDEN",

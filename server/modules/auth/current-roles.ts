@@ -11,13 +11,10 @@ import { readChainRoles, type ChainRoles, type RoleReader } from "./chain-roles"
 export class CurrentRoles {
   private readonly memo = new BlockMemo<ChainRoles>();
 
-  constructor(
-    private readonly ledger: RoleReader,
-    private readonly latestBlock: () => Promise<number>,
-  ) {}
+  constructor(private readonly ledger: RoleReader) {}
 
-  async of(address: string): Promise<ChainRoles> {
-    const block = await this.latestBlock();
+  /** The account's roles at `block`, the chain's latest as the caller read it. */
+  of(address: string, block: number): Promise<ChainRoles> {
     return this.memo.get(block, address, () => readChainRoles(this.ledger, address, block));
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { ledgerNow } from "../../plugins/chain";
+import { requestLedgerNow } from "../../plugins/chain";
 import { hospitalOf, ownHospital, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
 import { bearer } from "../../../api/common";
 import { errorResponses } from "../../../api/errors";
@@ -32,7 +32,7 @@ const campusesRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.db,
         request.body,
         { address: principalOf(request).address, hospital: hospitalOf(request) },
-        await ledgerNow(app.chain),
+        await requestLedgerNow(app.chain, request),
       );
       return reply.code(201).send(campus);
     },

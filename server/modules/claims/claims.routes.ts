@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { ClaimsQuery, ClaimsReport, ClaimsRisk, ClaimsRiskQuery } from "../../../api/claims";
 import { jsonOrCsv } from "../../../api/csv";
-import { ledgerNow } from "../../plugins/chain";
+import { requestLedgerNow } from "../../plugins/chain";
 import { ReconciliationService } from "../reconciliation/reconciliation.service";
 import { sendCsv, wantsCsv } from "../reconciliation/reports.http";
 import { toCsv } from "../reconciliation/reconciliation.csv";
@@ -77,7 +77,7 @@ const claimsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       checkMonthRange(from, to);
       const timeZone = app.config.console.timeZone;
       const scope = { from, to, timeZone, hospital: hospital?.toLowerCase() };
-      const now = await ledgerNow(app.chain);
+      const now = await requestLedgerNow(app.chain, request);
       const { start, end } = await periodInstants(app.db, scope);
       const asOf = end < now ? end : now;
       const reports = new ReconciliationService(app.db, () => now);

@@ -1,5 +1,5 @@
 import { BlockMemo } from "../../lib/block-memo";
-import { latestBlock, ledgerTime, type ChainContext } from "../../plugins/chain";
+import { ledgerTime, requestHead, type ChainContext } from "../../plugins/chain";
 import type { LedgerView } from "./receipts.service";
 
 /**
@@ -8,11 +8,12 @@ import type { LedgerView } from "./receipts.service";
  * receipts arriving within one block (a warehouse scanning a delivery sends many at once), since
  * a read at a given block answers the same for each.
  */
-export function ledgerViews({ provider, ledger }: ChainContext): () => Promise<LedgerView> {
+export function ledgerViews(chain: ChainContext): (request: object) => Promise<LedgerView> {
+  const { ledger } = chain;
   const qualified = new BlockMemo<boolean>();
   const recalled = new BlockMemo<boolean>();
-  return async () => {
-    const head = await latestBlock(provider);
+  return async (request) => {
+    const head = await requestHead(chain, request);
     const blockTag = head.number;
     return {
       now: ledgerTime(head),

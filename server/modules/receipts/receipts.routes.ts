@@ -23,7 +23,8 @@ import { ReceiptsService } from "./receipts.service";
  * Read (listed or one by one) by the hospital's staff, and by regulators for every hospital.
  */
 const receiptsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new ReceiptsService(app.db, ledgerViews(app.chain), app.config.matching);
+  const service = new ReceiptsService(app.db, app.config.matching);
+  const ledgerAt = ledgerViews(app.chain);
 
   // "" and not "/": the collection is /v1/receipts, without a trailing-slash twin.
   app.post(
@@ -46,6 +47,7 @@ const receiptsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.body,
         { address: principal.address, hospital: hospitalOf(request) },
         request.headers["idempotency-key"],
+        await ledgerAt(request),
       );
       if (outcome.replayed) reply.header("idempotent-replayed", "true");
       // Committed and queued: the payment worker sends it now instead of at its next poll.

@@ -30,7 +30,7 @@ import * as repo from "./receipts.repository";
 
 /**
  * What matching must ask the chain itself (the source of truth), as of one block: its latest when
- * the receipt arrives.
+ * the receipt arrived (the block its sender's roles were checked at).
  */
 export interface LedgerView {
   /** The ledger's clock (`ledgerNow`): a test chain may run ahead of ours. */
@@ -45,7 +45,6 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 export class ReceiptsService {
   constructor(
     private readonly db: Db,
-    private readonly ledger: () => Promise<LedgerView>,
     private readonly tolerances: MatchTolerances,
   ) {}
 
@@ -53,8 +52,8 @@ export class ReceiptsService {
     request: ReceiptRequest,
     actor: { address: string; hospital: string },
     idempotencyKey: string,
+    ledger: LedgerView,
   ): Promise<IdempotentResponse<ReceiptResult>> {
-    const ledger = await this.ledger();
     const parsedLines = request.lines.map((line, i) => parseLine(line, i + 1, ledger.now));
     await requireDeclared(
       this.db,

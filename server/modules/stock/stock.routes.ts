@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
-import { ledgerNow } from "../../plugins/chain";
+import { requestLedgerNow } from "../../plugins/chain";
 import { appError } from "../../plugins/error-catalogue";
 import { DEFAULT_LIMIT, decodeCursor, ID_KEY, toPage } from "../../lib/pagination";
 import { keysetList } from "../../lib/keyset-list";
@@ -125,7 +125,12 @@ const stockRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      const all = await suggestMoves(app.db, hospitalOf(request), await ledgerNow(app.chain), q.gtin);
+      const all = await suggestMoves(
+        app.db,
+        hospitalOf(request),
+        await requestLedgerNow(app.chain, request),
+        q.gtin,
+      );
       // Suggestions are computed, most urgent first, not stored: the cursor is the next one's position.
       const start = Number(decodeCursor(q.cursor, ID_KEY) ?? 0);
       const limit = q.limit ?? DEFAULT_LIMIT;
@@ -159,7 +164,7 @@ const stockRoutes: FastifyPluginAsyncTypebox = async (app) => {
         app.db,
         request.body,
         { address: principalOf(request).address, hospital: hospitalOf(request) },
-        await ledgerNow(app.chain),
+        await requestLedgerNow(app.chain, request),
         request.headers["idempotency-key"],
       );
       if (outcome.replayed) reply.header("idempotent-replayed", "true");

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { appError } from "../../plugins/error-catalogue";
 import { hospitalOf, ownHospital, principalOf } from "../auth/auth.plugin";
-import { ledgerNow } from "../../plugins/chain";
+import { requestLedgerNow } from "../../plugins/chain";
 import { bearer } from "../../../api/common";
 import { errorResponses } from "../../../api/errors";
 import { ListUsagesQuery, Usage, UsageHeaders, UsagePage, UsageRequest } from "../../../api/usages";
@@ -58,8 +58,8 @@ const usagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!salt) {
         throw appError("NOT_CONFIGURED", "set PATIENT_REF_SALT so patient references can be hashed");
       }
-      // The service's clock is the ledger's, read once per request.
-      const now = await ledgerNow(app.chain);
+      // The service's clock is the ledger's, at the block the role check read.
+      const now = await requestLedgerNow(app.chain, request);
       const outcome = await new UsagesService(app.db, salt, () => now).record(
         request.body,
         { address: principalOf(request).address, hospital: hospitalOf(request) },

@@ -133,11 +133,8 @@ describe("back-office responses carry exactly their schemas' fields", function (
         lift: { liftedAt: "2026-04-15T00:00:00Z", txHash: hash(0xe3), reasonCode: 1 },
       });
 
-      const receipts = new ReceiptsService(
-        db,
-        async () => ({ now: NOW, isQualified: async () => true, isRecalled: async () => false }),
-        { shortfallPct: 2, minShelfLifeDays: 90 },
-      );
+      const receipts = new ReceiptsService(db, { shortfallPct: 2, minShelfLifeDays: 90 });
+      const ledger = { now: NOW, isQualified: async () => true, isRecalled: async () => false };
       // Matched, and paid on-chain.
       const matched = {
         receiptNo: "W-1",
@@ -147,7 +144,7 @@ describe("back-office responses carry exactly their schemas' fields", function (
           { gtin: G1, lot: LOT_W, expiry: LATER_DATE, quantity: 2, rejected: 1, rejectReason: "crushed" },
         ],
       };
-      written.matched = (await receipts.submit(matched, ACTOR, "w-1")).body;
+      written.matched = (await receipts.submit(matched, ACTOR, "w-1", ledger)).body;
       await seed.settlement({
         shipmentId: 20,
         accepted: 1,
@@ -165,7 +162,7 @@ describe("back-office responses carry exactly their schemas' fields", function (
           { barcode: `(01)${G1}(17)${LATER_YYMMDD}(10)${LOT_W}(21)S1` },
         ],
       };
-      written.held = (await receipts.submit(held, ACTOR, "w-2")).body;
+      written.held = (await receipts.submit(held, ACTOR, "w-2", ledger)).body;
       const exceptions = new ExceptionsService(db);
       written.resolved = await exceptions.resolve(
         written.held.exceptionId!,

@@ -4,9 +4,17 @@ import * as act from "../../../../ledger/acts";
 import type { RoleReader } from "../../../../server/modules/auth/chain-roles";
 import { CurrentRoles } from "../../../../server/modules/auth/current-roles";
 import { forEachEngine } from "../../helpers/engines";
-import type { ChainStack } from "../../support/chain";
+import { GTIN, LOT, type ChainStack } from "../../support/chain";
 import { login } from "../../support/gateway";
-import { bearer, expectError, startApi, stopApi, type ApiStack } from "../../support/api-fixtures";
+import {
+  bearer,
+  chainIso,
+  expectError,
+  postReceipt,
+  startApi,
+  stopApi,
+  type ApiStack,
+} from "../../support/api-fixtures";
 
 /**
  * Roles stay current (issue 11, item 3): a write takes the roles the chain gives at its latest
@@ -34,30 +42,28 @@ describe("CurrentRoles", function () {
   it("reads an account's roles once per block and again at the next block", async function () {
     const reads: string[] = [];
     const answers = { supplierStatus: 1n };
-    let block = 10;
-    const current = new CurrentRoles(fakeLedger(answers, reads), async () => block);
-    const [a, b] = await Promise.all([current.of("0xa"), current.of("0xa")]);
+    const current = new CurrentRoles(fakeLedger(answers, reads));
+    const [a, b] = await Promise.all([current.of("0xa", 10), current.of("0xa", 10)]);
     expect(a.roles).to.deep.equal(["supplier"]);
     expect(b).to.equal(a);
-    await current.of("0xa");
+    await current.of("0xa", 10);
     expect(reads).to.deep.equal(["0xa"]);
 
     answers.supplierStatus = 2n;
-    block = 11;
-    expect(await current.of("0xa")).to.deep.include({ roles: ["supplier"], supplierSuspended: true });
+    expect(await current.of("0xa", 11)).to.deep.include({ roles: ["supplier"], supplierSuspended: true });
     expect(reads).to.deep.equal(["0xa", "0xa"]);
   });
 
   it("does not keep a failed read", async function () {
     const reads: string[] = [];
     const answers = { supplierStatus: -1n };
-    const current = new CurrentRoles(fakeLedger(answers, reads), async () => 5);
-    await current.of("0xb").then(
+    const current = new CurrentRoles(fakeLedger(answers, reads));
+    await current.of("0xb", 5).then(
       () => expect.fail("a failed read answered"),
       () => undefined,
     );
     answers.supplierStatus = 1n;
-    expect((await current.of("0xb")).roles).to.deep.equal(["supplier"]);
+    expect((await current.of("0xb", 5)).roles).to.deep.equal(["supplier"]);
     expect(reads).to.have.length(2);
   });
 });
@@ -91,6 +97,35 @@ forEachEngine((engine) => {
       headers: { ...bearer(token), "idempotency-key": "current-roles" },
       payload: { bogus: true },
     });
+
+  it("reads the chain's head once a write: its role check and its ledger time see one block", async function () {
+    const token = await login(app, chain.cast.receiver);
+    // Past the role check and the ledger's time, refused at the shipment matching reads.
+    const payload = {
+      receiptNo: "ONE-HEAD",
+      shipmentId: "987654321",
+      receivedAt: await chainIso(chain),
+      lines: [{ gtin: GTIN, lot: LOT, expiry: "2030-01-01", quantity: 1 }],
+    };
+    const provider = app.chain.provider;
+    const send = provider.send.bind(provider);
+    const heads: unknown[] = [];
+    provider.send = async (method: string, params: unknown[] | Record<string, unknown>) => {
+      if (method === "eth_getBlockByNumber") heads.push(params);
+      return send(method, params);
+    };
+    try {
+      expectError(
+        await postReceipt(app, token, payload, "one-head"),
+        404,
+        "SHIPMENT_NOT_FOUND",
+        "shipment 987654321 is not on the ledger (or not indexed yet)",
+      );
+      expect(heads).to.deep.equal([["latest", false]]);
+    } finally {
+      provider.send = send;
+    }
+  });
 
   it("refuses a suspended supplier's write with 403 at the next block, with its old token; reads go on", async function () {
     const { ledger, cast } = chain;
