@@ -23,6 +23,7 @@ const usagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Its own secret, never derived from the token key: rotating AUTH_SECRET (routine) must not
   // change every patient's hash, and a leaked token key must not give the patients away.
   const salt = app.config.patientRefSalt;
+  const service = salt === undefined ? null : new UsagesService(app.db, salt);
 
   // "" and not "/": the collection is /v1/usages, without a trailing-slash twin.
   app.get(
@@ -55,15 +56,15 @@ const usagesRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      if (!salt) {
+      if (!service) {
         throw appError("NOT_CONFIGURED", "set PATIENT_REF_SALT so patient references can be hashed");
       }
-      // The service's clock is the ledger's, at the block the role check read.
-      const now = await requestLedgerNow(app.chain, request);
-      const outcome = await new UsagesService(app.db, salt, () => now).record(
+      const outcome = await service.record(
         request.body,
         { address: principalOf(request).address, hospital: hospitalOf(request) },
         request.headers["idempotency-key"],
+        // The ledger's clock, at the block the role check read.
+        await requestLedgerNow(app.chain, request),
       );
       if (outcome.replayed) reply.header("idempotent-replayed", "true");
       // The status the first request answered (201), stored with its body for replays.

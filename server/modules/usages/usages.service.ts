@@ -78,19 +78,21 @@ export class UsagesService {
     this.saltId = saltId(this.salt);
   }
 
+  /** `now`: the request's clock (the route's, the ledger's); the service's own by default. */
   async record(
     request: UsageRequest,
     actor: { address: string; hospital: string },
     idempotencyKey: string,
+    now: Date = this.now(),
   ): Promise<IdempotentResponse<Usage>> {
     const hospital = actor.hospital.toLowerCase();
     const fields = request as unknown as Record<string, unknown>;
     const usageId = text(fields, "usageId");
-    const { device, ...item } = parseItem(fields, this.now());
+    const { device, ...item } = parseItem(fields, now);
     if (device) await requireDeclared(this.db, [{ ...device, where: device.source }]);
     const department = text(fields, "department");
     const patientHash = createHmac("sha256", this.salt).update(text(fields, "patientRef")).digest("hex");
-    const usedAt = instant(fields, "usedAt", this.now());
+    const usedAt = instant(fields, "usedAt", now);
     const billingCode = text(fields, "billingCode");
     const billedAmount = amount(fields, "billedAmount");
     const quantity = units(fields, "quantity");
