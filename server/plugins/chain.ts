@@ -202,21 +202,13 @@ export interface BlockHead {
   timestamp: number;
 }
 
-const headReads = new WeakMap<JsonRpcProvider, Promise<BlockHead>>();
-
-/**
- * The latest block's number and time, read once for every caller that asks while the read is
- * on its way: every write checks the caller's roles at the latest block and most take the
- * ledger's time, so under load each request would otherwise wait for reads of its own. An
- * answer is never kept past its arrival: the next caller asks the node again.
- */
 const requestHeads = new WeakMap<object, Promise<BlockHead>>();
 
 /**
  * The latest block as this request first read it (`latestBlock`), the same for everything the
- * request asks of it: its role check, its ledger time, the chain reads matching makes. One read
- * a request instead of one each, and a request whose checks all see one block. Kept only as long
- * as the request object lives.
+ * request asks of it once its body has arrived: its role check (auth.plugin.ts), its ledger time,
+ * the chain reads matching makes. One read a request instead of one each, and a request whose
+ * checks all see one block. Kept only as long as the request object lives.
  */
 export function requestHead(chain: ChainContext, request: object): Promise<BlockHead> {
   let head = requestHeads.get(request);
@@ -227,6 +219,14 @@ export function requestHead(chain: ChainContext, request: object): Promise<Block
   return head;
 }
 
+const headReads = new WeakMap<JsonRpcProvider, Promise<BlockHead>>();
+
+/**
+ * The latest block's number and time, read once for every caller that asks while the read is
+ * on its way: every write checks the caller's roles at the latest block and most take the
+ * ledger's time, so under load each request would otherwise wait for reads of its own. An
+ * answer is never kept past its arrival: the next caller asks the node again.
+ */
 export function latestBlock(provider: JsonRpcProvider): Promise<BlockHead> {
   let read = headReads.get(provider);
   if (read === undefined) {

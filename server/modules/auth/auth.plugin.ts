@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import fp from "fastify-plugin";
 import { appError } from "../../plugins/error-catalogue";
-import { requestHead } from "../../plugins/chain";
+import { latestBlock, requestHead, type BlockHead } from "../../plugins/chain";
 import { CurrentRoles } from "./current-roles";
 import { TokenKeys, tokenAudience, type Principal, type Role } from "./tokens";
 
@@ -17,6 +17,14 @@ import { TokenKeys, tokenAudience, type Principal, type Role } from "./tokens";
  * GET, HEAD and OPTIONS) take the roles the chain gives at its latest block (current-roles.ts),
  * so a supplier suspended, or a member removed from its hospital, loses write access at the next
  * block instead of when its token expires. A suspended supplier keeps reading its own records.
+ *
+ * A write whose token holds the role is checked against the chain once its body has arrived
+ * (preValidation, still before validation), at the block the request then works with
+ * (`requestHead`: its ledger time, matching's recall and qualification reads). Checked on
+ * request, a body sent slowly would have been matched against the chain as it was before the body
+ * started: a recall made meanwhile would not hold it. A write whose token lacks the role (granted
+ * since sign-in, or never) is asked of the chain on request, so one without it is refused before
+ * its body is read.
  */
 
 /** `Bearer <JWS compact serialisation>` and nothing else: no trailing characters or spaces. */
@@ -30,6 +38,8 @@ declare module "fastify" {
   }
   interface FastifyRequest {
     principal: Principal | null;
+    /** A write's roles, to check against the chain once its body has arrived (preValidation). */
+    pendingRoles: readonly Role[] | null;
   }
 }
 
@@ -113,9 +123,9 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
   );
   const current = new CurrentRoles(app.chain.ledger);
 
-  /** The token's principal with the roles and hospital the chain gives at the request's block. */
-  async function withCurrentRoles(principal: Principal, request: FastifyRequest): Promise<Principal> {
-    const read = requestHead(app.chain, request).then((head) => current.of(principal.address, head.number));
+  /** The token's principal with the roles and hospital the chain gives at `head`. */
+  async function withCurrentRoles(principal: Principal, head: Promise<BlockHead>): Promise<Principal> {
+    const read = head.then((block) => current.of(principal.address, block.number));
     const now = await read.catch((error: unknown) => {
       // Fail closed, and say nothing of the upstream error (which may name the RPC URL).
       app.log.warn({ err: error }, "could not read the caller's current roles from the chain");
@@ -130,6 +140,7 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
 
   app.decorate("tokens", tokens);
   app.decorateRequest("principal", null);
+  app.decorateRequest("pendingRoles", null);
   app.decorate("requireRole", (...roles: Role[]): onRequestAsyncHookHandler => {
     return async (request: FastifyRequest, _reply: FastifyReply) => {
       const header = request.headers.authorization;
@@ -139,18 +150,43 @@ async function authPlugin(app: FastifyInstance): Promise<void> {
       const verified = token === undefined ? null : await tokens.verify(token);
       if (!verified)
         throw appError("UNAUTHORIZED", "the bearer token is invalid or has expired; sign in again");
-      const principal = READ_METHODS.has(request.method)
-        ? verified
-        : await withCurrentRoles(verified, request);
-      if (roles.length > 0 && !roles.some((r) => principal.roles.includes(r))) {
-        throw appError(
-          "FORBIDDEN",
-          `this route needs one of the roles ${roles.join(", ")}; ${principal.address} has ${principal.roles.join(", ") || "none"}`,
-        );
+      if (READ_METHODS.has(request.method)) {
+        request.principal = requireOneOf(verified, roles);
+      } else if (holdsOneOf(verified, roles)) {
+        // Checked against the chain once the body has arrived (preValidation, below).
+        request.principal = verified;
+        request.pendingRoles = roles;
+      } else {
+        // Not in the token (granted since sign-in, or never): asked of the chain now, so a caller
+        // without the role is refused before its body is read.
+        const now = await withCurrentRoles(verified, latestBlock(app.chain.provider));
+        request.principal = requireOneOf(now, roles);
       }
-      request.principal = principal;
     };
   });
+
+  app.addHook("preValidation", async (request) => {
+    const roles = request.pendingRoles;
+    // Undefined, not null, on routes registered before this plugin decorated requests (/metrics).
+    if (!roles || !request.principal) return;
+    request.pendingRoles = null;
+    const atHead = await withCurrentRoles(request.principal, requestHead(app.chain, request));
+    request.principal = requireOneOf(atHead, roles);
+  });
+}
+
+/** Whether the principal holds one of `roles` (no roles listed: any signed-in account). */
+function holdsOneOf(principal: Principal, roles: readonly Role[]): boolean {
+  return roles.length === 0 || roles.some((r) => principal.roles.includes(r));
+}
+
+/** The principal, if it holds one of `roles`; else 403. */
+function requireOneOf(principal: Principal, roles: readonly Role[]): Principal {
+  if (holdsOneOf(principal, roles)) return principal;
+  throw appError(
+    "FORBIDDEN",
+    `this route needs one of the roles ${roles.join(", ")}; ${principal.address} has ${principal.roles.join(", ") || "none"}`,
+  );
 }
 
 export default fp(authPlugin, { name: "auth", fastify: "5.x", dependencies: ["chain"] });

@@ -154,7 +154,9 @@ export function insertReceipt(p: StatementParams, r: NewReceipt): { receipt: str
  * conforming, unrejected lines of a receipt that matched (or whose exception an approver
  * accepted: `acceptReceiptSerials`) — so a stray or hostile scan on a receipt that did not match
  * can never mark another shipment's serial received and block its receipt. The first receipt of
- * a serial wins; a later one is what matching flags.
+ * a serial wins; a later one is what matching flags. Matching saw none of these serials received,
+ * so one taken in by another receipt since then breaks the unique key (no ON CONFLICT here): the
+ * receipt is read again and matching flags the serial, instead of the receipt being paid for it.
  */
 export function insertReceivedSerials(
   p: StatementParams,
@@ -163,8 +165,7 @@ export function insertReceivedSerials(
 ): string {
   return `INSERT INTO received_serials (gtin, serial, receipt_no, hospital, received_at)
      SELECT s.gtin, s.serial, ${p.add(receipt.receiptNo)}, ${p.add(receipt.hospital)}, ${p.add(receipt.receivedAt.toISOString())}
-     FROM unnest(${p.add(serials.map((s) => s.gtin))}::text[], ${p.add(serials.map((s) => s.serial))}::text[]) AS s (gtin, serial)
-     ON CONFLICT (gtin, serial) DO NOTHING`;
+     FROM unnest(${p.add(serials.map((s) => s.gtin))}::text[], ${p.add(serials.map((s) => s.serial))}::text[]) AS s (gtin, serial)`;
 }
 
 /**

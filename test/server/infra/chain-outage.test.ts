@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { JsonRpcPayload, JsonRpcProvider } from "ethers";
 import type { FastifyInstance } from "fastify";
-import { GTIN, LOT, type ChainStack, type Procurement } from "../support/chain";
+import type { ChainStack, Procurement } from "../support/chain";
 import {
   chainIso,
   postReceipt,
@@ -21,10 +21,10 @@ import { forEachEngine } from "../helpers/engines";
  * a bug of its own. It answers 503 CHAIN_UNAVAILABLE, so clients and load balancers retry, with
  * the catalogue's message and nothing of the upstream error (which may quote the RPC URL).
  *
- * The auth hook and ledgerNow share one in-flight latest-block read (plugins/chain.ts), so the
- * fault must spare the first chain reads of the request (the hook's) and hit a later one: a
- * fault on the first would be answered by the hook's own CHAIN_UNAVAILABLE and prove nothing.
- * Each test checks that its fault was met after the hook's reads went through.
+ * A write's role check and its handler share the request's latest-block read (`requestHead` in
+ * plugins/chain.ts), and a fault on it is answered by the role check's own CHAIN_UNAVAILABLE, so
+ * the faults here hit reads the role check does not make: a read route's ledger time (reads take
+ * the token's roles), and a receipt's eth_call after the role check's reads went through.
  */
 
 const UNAVAILABLE = { error: "CHAIN_UNAVAILABLE", message: "the chain RPC endpoint cannot be reached" };
@@ -89,38 +89,27 @@ describe("a chain node lost in the middle of a request", function () {
     after(() => stopApi(stack));
 
     it("answers 503 CHAIN_UNAVAILABLE, not 500, when the handler's latest-block read finds the connection refused", async function () {
-      const usedAt = await chainIso(chain, -60);
-      // The hook's latest-block read goes through; the next one (ledgerNow's, once the hook's
-      // has arrived) is refused, as when the node stops just then.
-      let latestReads = 0;
-      const fault = injectFault(
-        chain.provider,
-        (c) => c.method === "eth_getBlockByNumber" && ++latestReads > 1,
-        refused,
-      );
+      // A report's "to" defaults to the ledger's time: the handler's own latest-block read,
+      // refused as when the node stops just then.
+      const fault = injectFault(chain.provider, (c) => c.method === "eth_getBlockByNumber", refused);
       try {
         const res = await app.inject({
-          method: "POST",
-          url: "/v1/usages",
-          headers: { authorization: `Bearer ${token}`, "idempotency-key": "outage-usage" },
-          payload: {
-            usageId: "OUTAGE-1",
-            gtin: GTIN,
-            lot: LOT,
-            department: "Cardiology",
-            patientRef: "MRN-1",
-            usedAt,
-            billingCode: "C-1",
-            billedAmount: "1200",
-          },
+          method: "GET",
+          url: "/v1/payments/spend",
+          headers: { authorization: `Bearer ${token}` },
         });
-        expect(fault.passed, "the auth hook read the latest block").to.include("eth_getBlockByNumber");
         expect(fault.faulted, "the handler's read met the fault").to.include("eth_getBlockByNumber");
         expect(res.statusCode, res.body).to.equal(503);
         expect(res.json()).to.deep.equal(UNAVAILABLE);
       } finally {
         fault.restore();
       }
+      const again = await app.inject({
+        method: "GET",
+        url: "/v1/payments/spend",
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(again.statusCode, again.body).to.equal(200);
     });
 
     it("answers 503 CHAIN_UNAVAILABLE, not 500, when the handler's eth_call (isQualified) loses its socket", async function () {

@@ -10,6 +10,7 @@ import {
   bearer,
   chainIso,
   expectError,
+  isoDate,
   postReceipt,
   startApi,
   stopApi,
@@ -98,33 +99,36 @@ forEachEngine((engine) => {
       payload: { bogus: true },
     });
 
-  it("reads the chain's head once a write: its role check and its ledger time see one block", async function () {
+  it("reads the chain's head once for a whole receipt: its role check and matching's chain reads are at that block", async function () {
     const token = await login(app, chain.cast.receiver);
-    // Past the role check and the ledger's time, refused at the shipment matching reads.
+    const { p } = stack;
     const payload = {
       receiptNo: "ONE-HEAD",
-      shipmentId: "987654321",
+      shipmentId: String(p.shipmentId),
       receivedAt: await chainIso(chain),
-      lines: [{ gtin: GTIN, lot: LOT, expiry: "2030-01-01", quantity: 1 }],
+      lines: [{ gtin: GTIN, lot: LOT, expiry: isoDate(p.expiry), quantity: p.serials.length }],
     };
     const provider = app.chain.provider;
     const send = provider.send.bind(provider);
-    const heads: unknown[] = [];
+    const heads: string[] = [];
+    const callBlocks: string[] = [];
     provider.send = async (method: string, params: unknown[] | Record<string, unknown>) => {
-      if (method === "eth_getBlockByNumber") heads.push(params);
-      return send(method, params);
+      const result = await send(method, params);
+      if (method === "eth_getBlockByNumber") heads.push((result as { number: string }).number);
+      if (method === "eth_call") callBlocks.push((params as unknown[])[1] as string);
+      return result;
     };
     try {
-      expectError(
-        await postReceipt(app, token, payload, "one-head"),
-        404,
-        "SHIPMENT_NOT_FOUND",
-        "shipment 987654321 is not on the ledger (or not indexed yet)",
-      );
-      expect(heads).to.deep.equal([["latest", false]]);
+      const res = await postReceipt(app, token, payload, "one-head");
+      expect(res.statusCode, res.body).to.equal(201);
+      expect(res.json().match.status).to.equal("matched");
     } finally {
       provider.send = send;
     }
+    expect(heads).to.have.length(1);
+    // The receiver's roles (its hospital, the receiver role), the qualification and the recall.
+    expect(callBlocks.length).to.be.greaterThan(2);
+    expect(new Set(callBlocks)).to.deep.equal(new Set(heads));
   });
 
   it("refuses a suspended supplier's write with 403 at the next block, with its old token; reads go on", async function () {

@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
 import type { ReceiptResult } from "../../../../api/receipts";
@@ -40,6 +41,10 @@ const OWN_RECALL_LOT = "LOTOWNRECALL";
 /** A lot another supplier recalls for its own stock: our supplier's shipments of it are not. */
 const OTHERS_RECALL_LOT = "LOTOTHERSRECALL";
 const SSCC = "09520123400000001";
+/** One serial in two shipments' manifests. */
+const SHARED_SERIAL = "RS-SHARED";
+/** A lot recalled while a receipt of it is on its way (its body still arriving). */
+const SLOW_BODY_LOT = "LOTSLOWBODY";
 
 forEachEngine((engine) => {
   let stack: ApiStack;
@@ -72,7 +77,10 @@ forEachEngine((engine) => {
     | "sameKey"
     | "twoKeys"
     | "numberA"
-    | "numberB",
+    | "numberB"
+    | "slowBody"
+    | "serialA"
+    | "serialB",
     Shipped
   >;
 
@@ -105,6 +113,10 @@ forEachEngine((engine) => {
     s.twoKeys = await orderAndShip(chain, p, { quantity: 2, prefix: "TK" });
     s.numberA = await orderAndShip(chain, p, { quantity: 2, prefix: "NA" });
     s.numberB = await orderAndShip(chain, p, { quantity: 2, prefix: "NB" });
+    // Two manifests listing one serial: whichever receipt takes it in first, the other is held.
+    s.serialA = await orderAndShip(chain, p, { serials: [SHARED_SERIAL, "RSA-2"] });
+    s.serialB = await orderAndShip(chain, p, { serials: [SHARED_SERIAL, "RSB-2"] });
+    s.slowBody = await orderAndShip(chain, p, { quantity: 2, prefix: "SB", lot: SLOW_BODY_LOT });
     await act.sent(ledger.trace.connect(cast.regulator).recall(BigInt(GTIN), RECALLED_LOT, 2));
     await act.sent(ledger.trace.connect(cast.supplier).recall(BigInt(GTIN), OWN_RECALL_LOT, 3));
     await act.sent(ledger.trace.connect(cast.supplier2).recall(BigInt(GTIN), OTHERS_RECALL_LOT, 3));
@@ -125,7 +137,14 @@ forEachEngine((engine) => {
       settler: cast.settler,
     });
     await uploadManifest(app, t.supplier, p.shipmentId, p.serials);
-    for (const x of [s.notInManifest, s.alreadyReceived, s.duplicated, s.warehouseRejected]) {
+    for (const x of [
+      s.notInManifest,
+      s.alreadyReceived,
+      s.duplicated,
+      s.warehouseRejected,
+      s.serialA,
+      s.serialB,
+    ]) {
       await uploadManifest(app, t.supplier, x.shipmentId, x.serials);
     }
   });
@@ -713,7 +732,7 @@ forEachEngine((engine) => {
       for (const flow of [clean, cleanPaid, ...Object.values(flows), afterRefusals]) await flow();
       await app.indexer.catchUp();
       const res = await app.inject({ method: "GET", url: "/metrics" });
-      expect(res.statusCode).to.equal(200);
+      expect(res.statusCode, res.body).to.equal(200);
       expect(res.headers["content-type"]).to.match(/^text\/plain/);
       const m = parseMetrics(res.body);
       expect(m.get('matching_receipts{status="matched"}')).to.equal(5);
@@ -830,6 +849,59 @@ forEachEngine((engine) => {
         { receipts: 1, jobs: 1, exceptions: 0 },
         { receipts: 0, jobs: 0, exceptions: 0 },
       ]);
+    });
+
+    it("one serial on two shipments' receipts at once: one takes it in, the other is held SERIAL_ALREADY_RECEIVED", async function () {
+      const answers = await Promise.all(
+        [s.serialA, s.serialB].map(async (shipment, i) => {
+          const payload = await receipt(
+            shipment,
+            `GR-RACE-4${i}`,
+            serialLines(shipment.serials, shipment.expiry),
+          );
+          return postReceipt(app, t.receiver, payload, `race-4-${i}`);
+        }),
+      );
+      for (const res of answers) expect(res.statusCode, res.body).to.equal(201);
+      const bodies = answers.map((res) => res.json<ReceiptResult>());
+      const [matched, held] = bodies[0].match.status === "matched" ? bodies : [bodies[1], bodies[0]];
+      expect(matched.match).to.deep.equal({ status: "matched", accepted: "2", rejected: "0", reasons: [] });
+      expectException(held, ["SERIAL_ALREADY_RECEIVED"], "1", "1");
+      const { rows } = await app.db.query(`SELECT receipt_no FROM received_serials WHERE serial = $1`, [
+        SHARED_SERIAL,
+      ]);
+      expect(rows).to.deep.equal([{ receipt_no: matched.receiptNo }]);
+    });
+  });
+
+  // Last: the recall it makes mines a block the metrics test above does not count on.
+  describe("a receipt sent slowly", function () {
+    it("attack: a receipt whose body arrives after its lot was recalled is held LOT_RECALLED, not queued for payment", async function () {
+      const payload = await receipt(s.slowBody, "GR-SLOW-BODY", [lotLine(s.slowBody, 2)]);
+      // The body is held back until the gateway asks for it, that is, once the request's on-request
+      // hooks (the token's check) have run; the lot is recalled on chain before it is sent.
+      let asked!: () => void;
+      const bodyWanted = new Promise<void>((resolve) => (asked = resolve));
+      const body = new Readable({ read: () => asked() });
+      const answer = app.inject({
+        method: "POST",
+        url: "/v1/receipts",
+        headers: {
+          ...bearer(t.receiver),
+          "idempotency-key": "slow-body",
+          "content-type": "application/json",
+        },
+        payload: body,
+      });
+      await bodyWanted;
+      await act.sent(chain.ledger.trace.connect(chain.cast.regulator).recall(BigInt(GTIN), SLOW_BODY_LOT, 2));
+      body.push(JSON.stringify(payload));
+      body.push(null);
+      const res = await answer;
+      expect(res.statusCode, res.body).to.equal(201);
+      const held = res.json<ReceiptResult>();
+      expectException(held, ["LOT_RECALLED"], "2", "0");
+      expect(held.match.reasons[0].message).to.equal(`lot ${SLOW_BODY_LOT} is recalled`);
     });
   });
 });
