@@ -17,6 +17,7 @@ import type { PermitAccepted, RelayAccepted, RelayRequest, RelayTxStatus } from 
 import { FORWARD_REQUEST_TYPES } from "../../ledger/forward-request";
 import { signPermitRequest } from "../../ledger/permit";
 import { GatewayClient } from "../lib/gateway-client";
+import { until } from "../lib/until";
 import { CliError } from "./command";
 
 /**
@@ -35,9 +36,6 @@ import { CliError } from "./command";
 
 /** Seconds a relayed request stays valid. */
 export const RELAY_DEADLINE_SECONDS = 3600;
-
-/** How often the gateway is asked about a relayed transaction not mined yet. */
-const RELAY_POLL_MS = 250;
 
 export interface RelayTarget {
   gatewayUrl: string;
@@ -149,16 +147,21 @@ export class CliSigner extends AbstractSigner<JsonRpcProvider> {
    * waited on for ever; the gateway sends it again while it can, and says when it never will.
    */
   private async sentByGateway(session: GatewayClient, txHash: string): Promise<TransactionResponse> {
-    for (;;) {
-      const { status } = await session.get<RelayTxStatus>(`/v1/relay/${txHash}`);
-      if (status === "dropped") {
-        throw new CliError(
-          `the gateway says transaction ${txHash} will never be mined (the node lost it and its deadline passed, or its nonce went to another): nothing changed on the ledger; run the command again`,
-        );
-      }
-      if (status !== "pending") break;
-      await new Promise((r) => setTimeout(r, RELAY_POLL_MS));
-    }
+    // The gateway says `dropped` once the deadline has passed, so it answers before this times out.
+    const relayedFor = (RELAY_DEADLINE_SECONDS + 60) * 1000;
+    await until(
+      `transaction ${txHash} to be mined`,
+      async () => {
+        const { status } = await session.get<RelayTxStatus>(`/v1/relay/${txHash}`);
+        if (status === "dropped") {
+          throw new CliError(
+            `the gateway says transaction ${txHash} will never be mined (the node lost it and its deadline passed, or its nonce went to another): nothing changed on the ledger; run the command again`,
+          );
+        }
+        return status === "pending" ? undefined : status;
+      },
+      relayedFor,
+    );
     // Mined at the gateway's node; give a node of ours behind a load balancer a moment.
     for (let attempt = 0; ; attempt++) {
       const response = await this.provider!.getTransaction(txHash);

@@ -61,8 +61,8 @@ export class ReceiptsService {
     );
     const lines = parsedLines.map(({ device: _device, ...line }) => line);
     const write = () => this.write(request, lines, ledger, actor, idempotencyKey);
-    // Null: a receipt of this number or of this shipment committed after the read; the second
-    // read sees it and names it.
+    // Null: a receipt of this number or shipment, or one taking in one of its serials, committed
+    // after the read; the second read sees it and names it (or holds the serial).
     const outcome = (await write()) ?? (await write());
     if (!outcome) {
       throw appError("CONFLICT", `receipt ${request.receiptNo} met a concurrent receipt; send it again`);
@@ -74,7 +74,8 @@ export class ReceiptsService {
    * Reads what the receipt depends on in one statement, matches it, and writes the receipt, its
    * lines and match, and its settlement job or exception with the idempotency key in one more:
    * all committed together or none, with no transaction held open in between. A receipt of the
-   * same number or shipment committed meanwhile breaks a unique key: the write answers null.
+   * same number or shipment, or of one of its serials, committed meanwhile breaks a unique key:
+   * the write answers null.
    */
   private async write(
     request: ReceiptRequest,
@@ -170,7 +171,7 @@ export class ReceiptsService {
     };
 
     const p = new StatementParams();
-    const stored = repo.insertReceipt(p, {
+    const receiptSql = repo.insertReceipt(p, {
       receiptNo: request.receiptNo,
       shipmentId: request.shipmentId,
       hospital: shipment.hospital,
@@ -184,8 +185,8 @@ export class ReceiptsService {
       lines,
     });
     const writes: [string, string][] = [
-      ["receipt_row", stored.receipt],
-      ["line_rows", stored.lines],
+      ["receipt_row", receiptSql.receipt],
+      ["line_rows", receiptSql.lines],
       ["match_row", matchingRepo.insertMatch(p, request.receiptNo, request.shipmentId, result, now)],
     ];
     if (matched) {
