@@ -1,7 +1,8 @@
 import { mkdirSync } from "node:fs";
 import { PGlite, types, type ParserOptions } from "@electric-sql/pglite";
-import { DbUsageError, type Db, type QueryResult } from "./db";
+import { DbUsageError, type Db, type QueryOptions, type QueryResult } from "./db";
 import { Mutex } from "./mutex";
+import { PreparedStatements } from "./pglite-prepared";
 import { lockDataDir, type DirLock } from "./pglite-lock";
 import { runTransaction, TransactionGuard, type Session } from "./transaction";
 
@@ -78,8 +79,14 @@ class PgliteDb implements Db {
     private readonly pglite: PGlite,
     private readonly lock: DirLock | undefined,
   ) {
+    const prepared = new PreparedStatements(pglite);
     this.session = {
-      query: async <T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> => {
+      query: async <T>(
+        sql: string,
+        params?: readonly unknown[],
+        options?: QueryOptions,
+      ): Promise<QueryResult<T>> => {
+        if (options?.prepared) return prepared.query<T>(sql, params ?? []);
         const result = await pglite.query<T>(sql, params ? [...params] : undefined);
         return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
       },
@@ -100,9 +107,10 @@ class PgliteDb implements Db {
   async query<T = Record<string, unknown>>(
     sql: string,
     params?: readonly unknown[],
+    options?: QueryOptions,
   ): Promise<QueryResult<T>> {
     this.assertUsable("query");
-    return this.mutex.run(() => this.session.query<T>(sql, params));
+    return this.mutex.run(() => this.session.query<T>(sql, params, options));
   }
 
   async exec(sql: string): Promise<void> {

@@ -77,23 +77,80 @@ describe("Db", function () {
         expect(rows[0].n).to.equal(3);
       });
 
-      if (engine.engine === "postgres") {
-        it("prepares a statement once per connection, named by its text", async function () {
-          const select = `SELECT id FROM items WHERE id = $1`;
-          const prepared = await engine.db.transaction(async (tx) => {
-            await tx.query(select, [1]);
-            await tx.query(select, [1], { prepared: true });
-            await tx.query(select, [2], { prepared: true });
-            return (
-              await tx.query<{ statement: string }>(
-                `SELECT statement FROM pg_prepared_statements WHERE statement = $1`,
-                [select],
-              )
-            ).rows;
-          });
-          expect(prepared).to.deep.equal([{ statement: select }]);
+      it("answers every value type alike, prepared or not", async function () {
+        const select = `SELECT $1::int AS int, $2::bigint AS big, $3::numeric AS money, $4::date AS expiry,
+                  $5::timestamptz AS at, $6::jsonb AS doc, $7::bytea AS bytes, $8::boolean AS flag,
+                  $9::text AS none, $10::bigint[] AS ids, $11::text[] AS names`;
+        const params = [
+          7,
+          2n ** 62n,
+          MAX_UINT256,
+          "2027-03-31",
+          new Date("2026-01-02T03:04:05.678Z"),
+          JSON.stringify({ a: [1, "2"] }),
+          Buffer.from([0, 1, 254]),
+          true,
+          null,
+          [1n, 2n],
+          ["a", "b,c"],
+        ];
+        const plain = await engine.db.query(select, params);
+        const prepared = await engine.db.query(select, params, { prepared: true });
+        expect(prepared.rows).to.deep.equal(plain.rows);
+        expect(prepared.rows[0]).to.deep.include({
+          big: (2n ** 62n).toString(),
+          ids: ["1", "2"],
+          names: ["a", "b,c"],
         });
-      }
+      });
+
+      it("reports a prepared statement's failure by its SQLSTATE and stays usable, in a transaction too", async function () {
+        const insert = `INSERT INTO items (id, amount) VALUES ($1, $2)`;
+        await engine.db.query(insert, [1, 1], { prepared: true });
+        const duplicate = await rejectionOf(engine.db.query(insert, [1, 2], { prepared: true }));
+        expect(duplicate).to.have.property("code", "23505");
+        await engine.db.query(insert, [2, 2], { prepared: true });
+        await engine.db.transaction(async (tx) => {
+          const nested = await rejectionOf(
+            tx.transaction((inner) => inner.query(insert, [2, 9], { prepared: true })),
+          );
+          expect(nested).to.have.property("code", "23505");
+          await tx.query(insert, [3, 3], { prepared: true });
+        });
+        // Parsed inside an aborted transaction, a statement is refused and prepared again later.
+        const select = `SELECT amount FROM items WHERE id = $1`;
+        const aborted = await rejectionOf(
+          engine.db.transaction(async (tx) => {
+            await tx.query("SELECT 1 / 0").catch(() => undefined);
+            await tx.query(select, [1], { prepared: true });
+          }),
+        );
+        expect(aborted).to.have.property("code", "25P02"); // in_failed_sql_transaction
+        expect((await engine.db.query(select, [3], { prepared: true })).rows).to.deep.equal([
+          { amount: "3" },
+        ]);
+        expect((await engine.db.query(`SELECT id FROM items ORDER BY id`)).rows).to.deep.equal([
+          { id: 1 },
+          { id: 2 },
+          { id: 3 },
+        ]);
+      });
+
+      it("prepares a statement once per connection, whatever its parameters", async function () {
+        const select = `SELECT id FROM items WHERE id = $1`;
+        const prepared = await engine.db.transaction(async (tx) => {
+          await tx.query(select, [1]);
+          await tx.query(select, [1], { prepared: true });
+          await tx.query(select, [2], { prepared: true });
+          return (
+            await tx.query<{ statement: string }>(
+              `SELECT statement FROM pg_prepared_statements WHERE statement = $1`,
+              [select],
+            )
+          ).rows;
+        });
+        expect(prepared).to.deep.equal([{ statement: select }]);
+      });
 
       it("runs several statements with exec", async function () {
         await engine.db.exec("INSERT INTO items VALUES (1, 1); INSERT INTO items VALUES (2, 2);");
