@@ -12,8 +12,7 @@ import type { QueryResult } from "./db";
  * (docs/performance.md, "PGlite's prepared statements").
  *
  * Values are serialised and rows parsed with the same serialisers and parsers `query()` uses,
- * so both paths answer alike. The caller holds PGlite's only connection (PgliteDb's mutex).
- * A statement is kept only once it parsed: one refused (bad SQL, an aborted transaction) is
+ * so both paths answer alike. A statement is kept only once it parsed: one refused (bad SQL, an aborted transaction) is
  * parsed again next time. A protocol-level statement outlives a rolled-back transaction.
  */
 export class PreparedStatements {
@@ -21,7 +20,16 @@ export class PreparedStatements {
 
   constructor(private readonly pglite: PGlite) {}
 
-  async query<T>(sql: string, params: readonly unknown[]): Promise<QueryResult<T>> {
+  /**
+   * Under PGlite's own query lock, as its `query()` runs: a transaction's statements do not pass
+   * PgliteDb's mutex (the transaction holds it), and two of them sent together would otherwise
+   * interleave their calls and read each other's answers.
+   */
+  query<T>(sql: string, params: readonly unknown[]): Promise<QueryResult<T>> {
+    return this.pglite.runExclusive(() => this.run<T>(sql, params));
+  }
+
+  private async run<T>(sql: string, params: readonly unknown[]): Promise<QueryResult<T>> {
     const statement = this.statements.get(sql) ?? (await this.prepare(sql));
     const values = params.map((value, i) => {
       if (value === null || value === undefined) return null;

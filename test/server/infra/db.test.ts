@@ -136,6 +136,34 @@ describe("Db", function () {
         ]);
       });
 
+      it("runs prepared statements sent together in one transaction one after another", async function () {
+        // Two statements never run before (each is prepared under its own name), then a failing
+        // insert beside a read: each caller gets its own answer, the failure its own error.
+        const [text, number] = await engine.db.transaction((tx) =>
+          Promise.all([
+            tx.query(`SELECT $1::text AS a`, ["x"], { prepared: true }),
+            tx.query(`SELECT $1::int AS b`, [7], { prepared: true }),
+          ]),
+        );
+        expect(text.rows).to.deep.equal([{ a: "x" }]);
+        expect(number.rows).to.deep.equal([{ b: 7 }]);
+
+        await engine.db.query(`INSERT INTO items (id, amount) VALUES (1, 1)`);
+        let settled: PromiseSettledResult<unknown>[] = [];
+        const aborted = await rejectionOf(
+          engine.db.transaction(async (tx) => {
+            settled = await Promise.allSettled([
+              tx.query(`INSERT INTO items (id, amount) VALUES ($1, $2)`, [1, 2], { prepared: true }),
+              tx.query(`SELECT amount FROM items WHERE id = $1`, [1], { prepared: true }),
+            ]);
+          }),
+        );
+        expect(aborted).to.be.instanceOf(TransactionAbortedError);
+        expect(settled.map((r) => r.status)).to.deep.equal(["rejected", "rejected"]);
+        expect((settled[0] as PromiseRejectedResult).reason).to.have.property("code", "23505");
+        expect((settled[1] as PromiseRejectedResult).reason).to.have.property("code", "25P02");
+      });
+
       it("prepares a statement once per connection, whatever its parameters", async function () {
         const select = `SELECT id FROM items WHERE id = $1`;
         const prepared = await engine.db.transaction(async (tx) => {
