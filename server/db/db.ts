@@ -36,9 +36,9 @@ export interface QueryResult<T> {
 export interface QueryOptions {
   /**
    * Keep the statement parsed and planned on its connection and run that again for the same text
-   * (pg's named statements; on PGlite, pglite-prepared.ts). For a busy statement only, and one whose result
-   * columns are named: a prepared `SELECT *` would fail once a migration run by another replica
-   * changed its table.
+   * (pg's named statements; on PGlite, pglite-prepared.ts). For a busy statement only, and one
+   * whose result columns are named: a prepared `SELECT *` would fail once a migration run by
+   * another replica changed its table.
    */
   prepared?: boolean;
 }

@@ -12,8 +12,9 @@ import type { QueryResult } from "./db";
  * (docs/performance.md, "PGlite's prepared statements").
  *
  * Values are serialised and rows parsed with the same serialisers and parsers `query()` uses,
- * so both paths answer alike. A statement is kept only once it parsed: one refused (bad SQL, an aborted transaction) is
- * parsed again next time. A protocol-level statement outlives a rolled-back transaction.
+ * so both paths answer alike. A statement is kept only once it parsed: one refused (bad SQL, an
+ * aborted transaction) is parsed again next time. A protocol-level statement outlives a
+ * rolled-back transaction.
  */
 export class PreparedStatements {
   private readonly statements = new Map<string, { name: string; paramTypes: number[] }>();
@@ -39,7 +40,7 @@ export class PreparedStatements {
     // The sync ends the run whatever happens, so a failed bind or execute leaves the connection
     // ready for the next statement (inside a transaction: aborted, as with query()).
     const messages = await this.pglite.execProtocolStream(
-      concat([
+      Buffer.concat([
         protocol.serialize.bind({ statement: statement.name, values }),
         protocol.serialize.describe({ type: "P" }),
         protocol.serialize.execute({}),
@@ -53,7 +54,7 @@ export class PreparedStatements {
   private async prepare(sql: string): Promise<{ name: string; paramTypes: number[] }> {
     const name = `prepared_${this.statements.size}`;
     const messages = await this.pglite.execProtocolStream(
-      concat([
+      Buffer.concat([
         protocol.serialize.parse({ name, text: sql }),
         protocol.serialize.describe({ type: "S", name }),
         protocol.serialize.sync(),
@@ -63,14 +64,4 @@ export class PreparedStatements {
     this.statements.set(sql, statement);
     return statement;
   }
-}
-
-function concat(messages: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(messages.reduce((length, m) => length + m.length, 0));
-  let offset = 0;
-  for (const m of messages) {
-    out.set(m, offset);
-    offset += m.length;
-  }
-  return out;
 }

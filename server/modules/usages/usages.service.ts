@@ -69,7 +69,6 @@ export class UsagesService {
   constructor(
     private readonly db: Db,
     patientSalt: string | Buffer,
-    private readonly now: () => Date = () => new Date(),
   ) {
     this.salt = Buffer.from(patientSalt);
     if (this.salt.length < MIN_SALT_BYTES) {
@@ -78,12 +77,12 @@ export class UsagesService {
     this.saltId = saltId(this.salt);
   }
 
-  /** `now`: the request's clock (the route's, the ledger's); the service's own by default. */
+  /** `now`: the ledger's clock at the request's block (usages.routes.ts), to check times against. */
   async record(
     request: UsageRequest,
     actor: { address: string; hospital: string },
     idempotencyKey: string,
-    now: Date = this.now(),
+    now: Date,
   ): Promise<IdempotentResponse<Usage>> {
     const hospital = actor.hospital.toLowerCase();
     const fields = request as unknown as Record<string, unknown>;

@@ -170,7 +170,7 @@ describe("back-office responses carry exactly their schemas' fields", function (
         ACTOR,
       );
 
-      const usages = new UsagesService(db, SALT, () => NOW);
+      const usages = new UsagesService(db, SALT);
       const usage = {
         department: "cardiology",
         patientRef: "P-1",
@@ -187,6 +187,7 @@ describe("back-office responses carry exactly their schemas' fields", function (
           },
           ACTOR,
           "w-u1",
+          NOW,
         )
       ).body;
       written.returned = (
@@ -203,6 +204,7 @@ describe("back-office responses carry exactly their schemas' fields", function (
           },
           ACTOR,
           "w-u1r",
+          NOW,
         )
       ).body;
     });

@@ -82,7 +82,7 @@ async function seedRecalls(db: Db): Promise<void> {
     lift: { liftedAt: "2026-04-15T00:00:00Z", txHash: LIFT, reasonCode: 6 },
   });
 
-  const usages = new UsagesService(db, "recall-scope-salt-0123456789", () => NOW);
+  const usages = new UsagesService(db, "recall-scope-salt-0123456789");
   const use = (hospital: string, usageId: string, lot: string, usedAt: string) =>
     usages.record(
       {
@@ -97,6 +97,7 @@ async function seedRecalls(db: Db): Promise<void> {
       },
       { address: hospital, hospital },
       usageId,
+      NOW,
     );
   await use(H1, "U-S1", "LOT-S", "2026-05-10T00:00:00Z");
   await use(H2, "U-S2", "LOT-S", "2026-05-10T00:00:00Z");

@@ -57,7 +57,7 @@ async function seedRules(db: Parameters<typeof migrate>[0]): Promise<void> {
     });
   }
 
-  const usages = new UsagesService(db, "rules-test-salt-0123456789", () => NOW);
+  const usages = new UsagesService(db, "rules-test-salt-0123456789");
   const use = (hospital: string, request: Partial<UsageRequest> & Pick<UsageRequest, "usageId" | "usedAt">) =>
     usages.record(
       {
@@ -71,6 +71,7 @@ async function seedRules(db: Parameters<typeof migrate>[0]): Promise<void> {
       },
       { address: hospital, hospital },
       request.usageId,
+      NOW,
     );
   await use(H3, { usageId: "E1", serial: "X-1", usedAt: "2026-03-01T00:00:00Z", billedAmount: "1100" });
   await use(H3, { usageId: "E2", usedAt: "2026-03-02T00:00:00Z", billedAmount: "1201" });

@@ -156,7 +156,7 @@ export async function seedScenario(db: Db): Promise<void> {
     reasonCode: 2,
   });
 
-  const usages = new UsagesService(db, SALT, () => NOW);
+  const usages = new UsagesService(db, SALT);
   const use = (
     hospital: string,
     request: Omit<UsageRequest, "department" | "patientRef" | "billingCode"> & {
@@ -167,6 +167,7 @@ export async function seedScenario(db: Db): Promise<void> {
       { department: "cardiology", patientRef: `P-${request.usageId}`, billingCode: "C-001", ...request },
       { address: hospital, hospital },
       `key-${request.usageId}`,
+      NOW,
     );
   const item = (gtin: string, lot: string, serial?: string) =>
     serial ? { gtin, lot, serial } : { gtin, lot };

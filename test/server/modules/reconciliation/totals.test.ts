@@ -148,7 +148,7 @@ async function recordUsages(
   recorded: Recorded[],
   prefix: string,
 ): Promise<Date> {
-  const service = new UsagesService(db, "totals-test-salt-0123456789", () => NOW);
+  const service = new UsagesService(db, "totals-test-salt-0123456789");
   let t = start.getTime();
   for (let n = 0; n < count; n++) {
     t += (1 + rand(40)) * 60 * 60 * 1000;
@@ -239,6 +239,7 @@ async function record(
     request as UsageRequest,
     { address: hospital, hospital },
     request.usageId!,
+    NOW,
   );
   expect(statusCode).to.equal(201);
 }
@@ -421,7 +422,7 @@ describe("Reconciliation running totals (migration 0027)", function () {
         [G1, H[2]],
       );
       // Uses a few minutes ahead of the report's instant (a billing system's clock may run ahead).
-      const service = new UsagesService(db, "totals-test-salt-0123456789", () => NOW);
+      const service = new UsagesService(db, "totals-test-salt-0123456789");
       const ahead = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
       const late = { department: "icu", patientRef: "P-late", billingCode: "C-3", gtin: G1, lot: "A" };
       await record(service, H[0], { ...late, usageId: "L1", usedAt: ahead(2), billedAmount: "5000" });

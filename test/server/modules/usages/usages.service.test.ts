@@ -37,12 +37,12 @@ describe("UsagesService.record", function () {
   forEachEngine((engine) => {
     let service: UsagesService;
     const record = (request: UsageRequest, key = `key-${request.usageId}`, actor = ACTOR) =>
-      service.record(request, actor, key);
+      service.record(request, actor, key, NOW);
     const rejection = (request: UsageRequest) => rejectionOf(record(request));
 
     before(async function () {
       await migrate(engine.db);
-      service = new UsagesService(engine.db, SALT, () => NOW);
+      service = new UsagesService(engine.db, SALT);
     });
 
     describe("when the item comes as fields", function () {
@@ -435,9 +435,9 @@ describe("UsagesService.record", function () {
     });
 
     it("stores the salt's id beside each hash, so a rotation of the salt is visible", async function () {
-      const rotated = new UsagesService(engine.db, "rotated-salt-9876543210", () => NOW);
+      const rotated = new UsagesService(engine.db, "rotated-salt-9876543210");
       await record(usage({ usageId: "U-salt-old" }), "salt-old");
-      await rotated.record(usage({ usageId: "U-salt-new" }), ACTOR, "salt-new");
+      await rotated.record(usage({ usageId: "U-salt-new" }), ACTOR, "salt-new", NOW);
       const { rows } = await engine.db.query<{ usage_id: string; patient_salt_id: string }>(
         `SELECT usage_id, patient_salt_id FROM usages WHERE usage_id LIKE 'U-salt-%' ORDER BY usage_id`,
       );
