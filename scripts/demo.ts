@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { ethers, JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
+import { ethers, NonceManager, Wallet, type JsonRpcProvider, type Signer } from "ethers";
 import type { ClaimsReport, ClaimsRisk } from "../api/claims";
 import type { DepartmentBudgetRow, DepartmentBudgetsReport } from "../api/department-budgets";
 import type { ConsoleConfig } from "../api/console";
@@ -24,6 +24,7 @@ import { untilIndexed } from "./lib/until";
 import { connectLedger, type DeploymentRecord, type Ledger } from "../ledger/contracts";
 import { PERMIT_TYPES } from "../ledger/permit";
 import { decodeRevert, revertDataOf } from "../ledger/revert";
+import { HeadroomProvider } from "../ledger/gas";
 import type { CastMember } from "./lib/stack/accounts";
 import { demoCast } from "./lib/stack/accounts";
 import { consignmentYear, type ConsignmentSummary } from "./demo-steps/consignment";
@@ -149,7 +150,10 @@ interface Shipped {
 
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const provider = new JsonRpcProvider(options.rpcUrl, options.deployment.chainId, {
+  // Every act's gas limit carries headroom: the gateway's settler sends its own transactions
+  // while the demo plays, and one landing between an act's estimate and its mining can make the
+  // act cost more than the estimate (ledger/gas.ts).
+  const provider = new HeadroomProvider(options.rpcUrl, options.deployment.chainId, {
     cacheTimeout: -1,
     pollingInterval: 100,
     staticNetwork: true,

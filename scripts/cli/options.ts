@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { JsonRpcProvider, Wallet, type BaseWallet } from "ethers";
+import { Wallet, type BaseWallet } from "ethers";
+import { HeadroomProvider } from "../../ledger/gas";
 import type { DeploymentRecord, Ledger } from "../../ledger/contracts";
 import type { GatewayClient } from "../lib/gateway-client";
 import { CliError, UsageError, type OptionSpec } from "./command";
@@ -73,7 +74,7 @@ export function resolveGlobals(values: Record<string, unknown>, env: NodeJS.Proc
 }
 
 export interface Chain {
-  provider: JsonRpcProvider;
+  provider: HeadroomProvider;
   deployment: DeploymentRecord;
   chainId: number;
   /** Contracts connected to the provider (reads); acts go through `signer`. */
@@ -95,7 +96,7 @@ export class Context {
   private walletPromise?: Promise<BaseWallet>;
   private chainPromise?: Promise<Chain>;
   private gatewayPromise?: Promise<GatewayClient>;
-  private provider?: JsonRpcProvider;
+  private provider?: HeadroomProvider;
 
   constructor(
     readonly globals: Globals,
@@ -141,7 +142,7 @@ export class Context {
     const { connectLedger } = await import("../../ledger/contracts");
     const { CliSigner } = await import("./relay");
     const rpc = this.globals.rpc;
-    const provider = new JsonRpcProvider(rpc, deployment.chainId, {
+    const provider = new HeadroomProvider(rpc, deployment.chainId, {
       staticNetwork: true,
       cacheTimeout: -1,
       pollingInterval: 200,

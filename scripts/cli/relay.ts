@@ -5,7 +5,6 @@ import {
   hexlify,
   resolveAddress,
   type BaseWallet,
-  type JsonRpcProvider,
   type Provider,
   type TransactionRequest,
   type TransactionResponse,
@@ -15,6 +14,7 @@ import {
 import type { LedgerForwarder, SettlementToken } from "../../typechain-types";
 import type { PermitAccepted, RelayAccepted, RelayRequest, RelayTxStatus } from "../../api/relay";
 import { FORWARD_REQUEST_TYPES } from "../../ledger/forward-request";
+import type { HeadroomProvider } from "../../ledger/gas";
 import { signPermitRequest } from "../../ledger/permit";
 import { GatewayClient } from "../lib/gateway-client";
 import { until } from "../lib/until";
@@ -45,10 +45,10 @@ export interface RelayTarget {
   session?: Promise<GatewayClient>;
 }
 
-export class CliSigner extends AbstractSigner<JsonRpcProvider> {
+export class CliSigner extends AbstractSigner<HeadroomProvider> {
   constructor(
     private readonly wallet: BaseWallet,
-    provider: JsonRpcProvider,
+    provider: HeadroomProvider,
     readonly relay: RelayTarget | null,
     /** Hashes of the transactions sent through this signer, in order. */
     readonly sent: string[] = [],
@@ -66,7 +66,7 @@ export class CliSigner extends AbstractSigner<JsonRpcProvider> {
 
   connect(provider: Provider | null): CliSigner {
     if (!provider) throw new Error("a CliSigner needs a provider");
-    return new CliSigner(this.wallet, provider as JsonRpcProvider, this.relay, this.sent);
+    return new CliSigner(this.wallet, provider as HeadroomProvider, this.relay, this.sent);
   }
 
   signTransaction(tx: TransactionRequest): Promise<string> {
@@ -174,26 +174,25 @@ export class CliSigner extends AbstractSigner<JsonRpcProvider> {
 
 /**
  * Builds and signs the forward request for calling `to` with `data` as `wallet`: gas from an
- * estimate of the inner call as the forwarder makes it (the sender appended to the calldata,
- * ERC-2771), the signer's next forwarder nonce, a deadline an hour after the later of the
- * local and the chain clock. An estimate that reverts throws with the revert data, so the
+ * estimate, with the provider's headroom (ledger/gas.ts), of the inner call as the forwarder
+ * makes it (the sender appended to the calldata, ERC-2771), the signer's next forwarder nonce,
+ * a deadline an hour after the later of the local and the chain clock. An estimate that reverts throws with the revert data, so the
  * caller decodes the ledger's reason before anything is sent.
  */
 export async function signForwardRequest(
   wallet: BaseWallet,
-  provider: JsonRpcProvider,
+  provider: HeadroomProvider,
   relay: RelayTarget,
   to: string,
   data: string,
 ): Promise<RelayRequest> {
   const forwarder = await relay.forwarder.getAddress();
   const from = wallet.address;
-  const [estimate, nonce, latest] = await Promise.all([
+  const [gas, nonce, latest] = await Promise.all([
     provider.estimateGas({ from: forwarder, to, data: concat([data, from]) }),
     relay.forwarder.connect(provider).nonces(from),
     provider.getBlock("latest"),
   ]);
-  const gas = estimate + estimate / 5n;
   const now = Math.max(Math.floor(Date.now() / 1000), latest?.timestamp ?? 0);
   const message = {
     from,

@@ -5,6 +5,7 @@ import { isCallException, isNonceConsumed, isUncodedRpcError } from "../../lib/f
 import { PollLoop } from "../../lib/poll-loop";
 import type { ConsignmentBook, DeliveryTrace, OrderBook } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
+import { withGasHeadroom } from "../../../ledger/gas";
 import { raise } from "../exceptions/exceptions.repository";
 import type { ShipmentRecord } from "../../../api/shipments";
 import { shipmentRecord } from "../indexer/indexer.repository";
@@ -58,13 +59,6 @@ export interface WorkerHooks {
   at?(point: "signed" | "broadcast" | "mined"): void | Promise<void>;
 }
 
-/**
- * Gas limit = estimate + 25 %. The estimate is taken against the chain as it is when signing,
- * but the transaction may be mined after other confirmations still in flight (after a crash, or
- * from another replica): the last shipment of an order also closes it and needs more gas than
- * the estimate of a middle one. Unused gas is not charged.
- */
-const GAS_HEADROOM_PERCENT = 125n;
 /**
  * A mined failure that the contract does not reproduce is signed anew while the job has had
  * fewer attempts (signings and reconciliations) than this; then it becomes an exception.
@@ -261,7 +255,9 @@ export class SettlementWorker {
 
   private async sign(call: { to: string; data: string }, nonce: number): Promise<string> {
     const request = await this.wallet.populateTransaction({ ...call, nonce });
-    request.gasLimit = (BigInt(request.gasLimit!) * GAS_HEADROOM_PERCENT) / 100n;
+    // Signed now, mined after what lands first (after a crash, or from another replica): the
+    // last shipment of an order also closes it and needs more gas than a middle one's estimate.
+    request.gasLimit = withGasHeadroom(BigInt(request.gasLimit!));
     return this.wallet.signTransaction(request);
   }
 

@@ -9,6 +9,7 @@ import type {
   PreparedPermit,
 } from "../../../api/relay";
 import { PERMIT_TTL_SECONDS, PERMIT_TYPES } from "../../../ledger/permit";
+import { withGasHeadroom } from "../../../ledger/gas";
 import { mayPermit, type PermitSpender } from "./relay.allow-list";
 import { noncePending, type NonceKey } from "./relay.claims";
 import type { RelayCaller, RelayerLane } from "./relay.lane";
@@ -118,8 +119,9 @@ export class PermitService {
     const token = this.token.connect(relayer);
     let gasLimit: bigint;
     try {
-      // Simulates the permit as the relayer would send it, and prices it.
-      gasLimit = await token.permit.estimateGas(...args);
+      // Simulates the permit as the relayer would send it, and prices it (with headroom: it is
+      // mined after whatever lands first).
+      gasLimit = withGasHeadroom(await token.permit.estimateGas(...args));
     } catch (error) {
       throw revertedCall(error, "the permit would revert");
     }

@@ -10,6 +10,7 @@ import {
 import { appError } from "../../plugins/error-catalogue";
 import type { LedgerForwarder } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
+import { withGasHeadroom } from "../../../ledger/gas";
 import type {
   PreparedRelay,
   RelayAccepted,
@@ -88,8 +89,9 @@ export class RelayService {
     } catch (error) {
       throw revertedCall(error);
     }
-    // A quarter more than the estimate: the forwarder checks the inner call had the gas asked.
-    const gas = (needed * 5n) / 4n;
+    // Headroom over the estimate: the request is mined after whatever lands first, and the
+    // forwarder checks the inner call had the gas asked.
+    const gas = withGasHeadroom(needed);
     if (gas > BigInt(this.lane.limits.maxGasPerRequest)) {
       throw appError(
         "RELAY_GAS_TOO_HIGH",
