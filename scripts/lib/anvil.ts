@@ -118,8 +118,21 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
   };
 }
 
+/**
+ * DEV_MNEMONIC's accounts node (m/44'/60'/0'/0) and the accounts derived from it, each derived
+ * once per process: a derivation from the phrase (PBKDF2, then five elliptic-curve steps) takes
+ * milliseconds of CPU, and the stack and the tests ask for the same accounts again and again.
+ */
+let accountsNode: HDNodeWallet | undefined;
+const accounts = new Map<number, HDNodeWallet>();
+
 /** The i-th development account of DEV_MNEMONIC. */
 export function devWallet(index: number, provider?: JsonRpcProvider): HDNodeWallet {
-  const wallet = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`);
+  let wallet = accounts.get(index);
+  if (wallet === undefined) {
+    accountsNode ??= HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), "m/44'/60'/0'/0");
+    wallet = accountsNode.deriveChild(index);
+    accounts.set(index, wallet);
+  }
   return provider ? wallet.connect(provider) : wallet;
 }
