@@ -59,9 +59,14 @@ export class RelayService {
 
       const requestData = { ...req, value: "0", signature: req.signature };
       const tx = await this.forwarder.execute.populateTransaction(requestData);
-      // The forwarder refuses a queued request until those before it are mined: it cannot be
-      // estimated, so its gas limit is bounded from what it signed.
-      const gasLimit = queued ? queuedGasLimit(req, tx.data) : await this.estimate(requestData);
+      // The limit is what the request's signed gas lets the transaction cost: mined after
+      // whatever lands first, the call may cost more than now, and a limit of the node's
+      // estimate would then fail the request although its call kept to the gas it signed. A
+      // queued request cannot be estimated (the forwarder refuses it until those before it are
+      // mined); any other is, which checks that the forwarder takes it, and a higher estimate wins.
+      const bound = signedGasBound(req, tx.data);
+      const estimate = queued ? 0n : await this.estimate(requestData);
+      const gasLimit = estimate > bound ? estimate : bound;
       await this.lane.chargeGas(gasLimit);
       const txHash = await this.lane.send({ ...tx, gasLimit }, claimed.claim);
       return { txHash, signer: getAddress(req.from), nonce: req.nonce };
@@ -263,11 +268,11 @@ export class RelayService {
 const FORWARDER_WORK_GAS = 50_000n;
 
 /**
- * A gas limit for `execute(req)` that does not ask the node: the transaction's intrinsic cost
+ * What `execute(req)` may cost at most, without asking the node: the transaction's intrinsic cost
  * (calldata counted at its dearest), the forwarder's work, and the signed gas for the call with
  * the 1/63 the forwarder checks is left after it.
  */
-function queuedGasLimit(req: RelayRequest, calldata: string): bigint {
+function signedGasBound(req: RelayRequest, calldata: string): bigint {
   return (
     21_000n + 16n * BigInt(dataLength(calldata)) + FORWARDER_WORK_GAS + (BigInt(req.gas) * 64n) / 63n + 1n
   );

@@ -187,6 +187,39 @@ forEachEngine((engine) => {
         txHash: receipt.hash,
       });
     });
+    it("relays an approval that a transaction landing first makes dearer: the order is still funded", async function () {
+      // Estimated while the hospital's allowance to the order book is unlimited (funding leaves
+      // it alone); the hospital limits it before the relayed transaction is mined, so funding
+      // must also write the allowance down. Anvil holds both and mines the hospital's first.
+      const orderId = await placedOrder(chain, p, 3);
+      const hospital = chain.cast.hospital;
+      const limit = 900_000_000n;
+      const request = await signForward(chain, chain.cast.approver, orderBookAddress, approveData(orderId));
+      let txHash: string;
+      await chain.provider.send("evm_setAutomine", [false]);
+      try {
+        const res = await relay(request, chain.cast.approver);
+        expect(res.statusCode, res.body).to.equal(202);
+        txHash = res.json<{ txHash: string }>().txHash;
+        await chain.ledger.token.connect(hospital).approve(orderBookAddress, limit, {
+          maxFeePerGas: 50_000_000_000n,
+          maxPriorityFeePerGas: 5_000_000_000n,
+        });
+        await chain.provider.send("evm_mine", []);
+      } finally {
+        await chain.provider.send("evm_setAutomine", [true]);
+      }
+      const receipt = (await chain.provider.getTransactionReceipt(txHash))!;
+      expect(receipt.status, `gas used ${receipt.gasUsed}`).to.equal(1);
+      const funded = receipt.logs
+        .map((log) => chain.ledger.orderBook.interface.parseLog(log))
+        .find((e) => e?.name === "OrderFunded");
+      expect(funded?.args.orderId).to.equal(orderId);
+      expect(await chain.ledger.token.allowance(hospital.address, orderBookAddress)).to.equal(
+        limit - (funded?.args.amount as bigint),
+      );
+      await act.sent(chain.ledger.token.connect(hospital).approve(orderBookAddress, ethers.MaxUint256));
+    });
   });
 
   describe("prepared for signing, then followed", function () {
