@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { HDNodeWallet, JsonRpcProvider, Mnemonic } from "ethers";
+import { HDNodeWallet, Mnemonic, type JsonRpcProvider } from "ethers";
+import { HeadroomProvider } from "../../ledger/gas";
 
 /**
  * A local Anvil node as a separate JSON-RPC process (the binary ships inside the npm package
@@ -80,7 +81,9 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
   child.stdout?.on("data", onData);
   child.stderr?.on("data", onData);
   const url = `http://${host}:${options.port}`;
-  const provider = new JsonRpcProvider(url, options.chainId ?? 31337, {
+  // Acts sent through it carry gas headroom (ledger/gas.ts), as the demo's and the CLI's do: a
+  // gateway running beside it settles while a test acts.
+  const provider = new HeadroomProvider(url, options.chainId ?? 31337, {
     cacheTimeout: -1,
     pollingInterval: 50,
     staticNetwork: true,

@@ -1,6 +1,7 @@
 import { cpSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { JsonRpcProvider, Wallet, type ContractRunner } from "ethers";
+import { Wallet, type ContractRunner } from "ethers";
+import { HeadroomProvider } from "../../../ledger/gas";
 import type { Browser } from "playwright-core";
 import type { DemoAccount } from "../../../api/console";
 import * as act from "../../../ledger/acts";
@@ -63,7 +64,7 @@ export async function startDemoStack(): Promise<DemoStack> {
  */
 export async function addPayer(stack: DemoStack, fen: bigint, index = 30): Promise<Wallet> {
   // No cache: the regulator's and the admin's acts each read their account's current nonce.
-  const provider = new JsonRpcProvider(stack.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const provider = new HeadroomProvider(stack.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
   try {
     const payer = new Wallet(devWallet(index).privateKey);
     const regulator = new Wallet(

@@ -1,4 +1,5 @@
-import { getBytes, JsonRpcProvider, Wallet, type TypedDataField } from "ethers";
+import { getBytes, Wallet, type TypedDataField } from "ethers";
+import { HeadroomProvider } from "../../../ledger/gas";
 import type { Browser, BrowserContext } from "playwright-core";
 import { CONTEXT, type ConsolePage } from "./browser";
 
@@ -17,7 +18,8 @@ export async function injectWallet(
   rpcUrl: string,
 ): Promise<string[]> {
   const calls: string[] = [];
-  const provider = new JsonRpcProvider(rpcUrl, chainId, { staticNetwork: true, pollingInterval: 100 });
+  // A wallet adds a margin to the node's gas estimate, as this one does (ledger/gas.ts).
+  const provider = new HeadroomProvider(rpcUrl, chainId, { staticNetwork: true, pollingInterval: 100 });
   const sender = wallet.connect(provider);
   await context.exposeFunction("__walletRequest", async (method: string, params: unknown[]) => {
     calls.push(method);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { MaxUint256, NonceManager, Wallet, type JsonRpcProvider, type TransactionReceipt } from "ethers";
+import { JsonRpcProvider, MaxUint256, NonceManager, Wallet, type TransactionReceipt } from "ethers";
 import { HeadroomProvider, withGasHeadroom } from "../../../ledger/gas";
 import { devWallet, startAnvil, type AnvilNode } from "../../../scripts/lib/anvil";
 import { SettlementToken__factory, type SettlementToken } from "../../../typechain-types";
@@ -13,11 +13,14 @@ import { freePort } from "../support/chain";
 describe("gas headroom: an act estimated now and mined after another", function () {
   this.timeout(120_000);
   let node: AnvilNode;
+  /** A provider as ethers makes it: a signer on it takes the node's bare estimate as its limit. */
+  let bare: JsonRpcProvider;
   let token: SettlementToken;
   const owner = () => devWallet(1, node.provider);
 
   before(async function () {
     node = await startAnvil({ port: await freePort(), accounts: 4 });
+    bare = new JsonRpcProvider(node.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
     const admin = new NonceManager(devWallet(0, node.provider));
     token = await (
       await new SettlementToken__factory(admin).deploy(await admin.getAddress())
@@ -25,7 +28,10 @@ describe("gas headroom: an act estimated now and mined after another", function 
     await (await token.mint(owner().address, 1_000_000n)).wait();
   });
 
-  after(async () => node?.stop());
+  after(async () => {
+    bare?.destroy();
+    await node?.stop();
+  });
 
   /**
    * The spender's draw, signed with its gas limit estimated on `provider` while the allowance is
@@ -45,44 +51,30 @@ describe("gas headroom: an act estimated now and mined after another", function 
   }
 
   it("reproduces the failure: with the bare estimate as its limit the draw runs out of gas", async function () {
-    const receipt = await drawAfterTheOwnerLimitsIt(node.provider);
+    const receipt = await drawAfterTheOwnerLimitsIt(bare);
     expect(receipt.status).to.equal(0);
-    expect(receipt.gasUsed).to.equal((await node.provider.getTransaction(receipt.hash))!.gasLimit);
+    expect(receipt.gasUsed).to.equal((await bare.getTransaction(receipt.hash))!.gasLimit);
     expect(await token.allowance(owner().address, devWallet(2).address)).to.equal(500_000n);
   });
 
-  it("with the headroom the same draw lands, charged only the gas it used", async function () {
-    const provider = new HeadroomProvider(node.url, 31337, {
-      staticNetwork: true,
-      cacheTimeout: -1,
-      pollingInterval: 50,
-    });
-    try {
-      const before = await token.balanceOf(devWallet(3).address);
-      const receipt = await drawAfterTheOwnerLimitsIt(provider);
-      expect(receipt.status).to.equal(1);
-      const limit = (await node.provider.getTransaction(receipt.hash))!.gasLimit;
-      expect(receipt.gasUsed < limit).to.equal(true);
-      expect(await token.balanceOf(devWallet(3).address)).to.equal(before + 1n);
-      expect(await token.allowance(owner().address, devWallet(2).address)).to.equal(500_000n - 1n);
-    } finally {
-      provider.destroy();
-    }
+  it("with the headroom (the local node's provider has it) the same draw lands, charged only the gas it used", async function () {
+    expect(node.provider).to.be.instanceOf(HeadroomProvider);
+    const before = await token.balanceOf(devWallet(3).address);
+    const receipt = await drawAfterTheOwnerLimitsIt(node.provider);
+    expect(receipt.status).to.equal(1);
+    const limit = (await node.provider.getTransaction(receipt.hash))!.gasLimit;
+    expect(receipt.gasUsed < limit).to.equal(true);
+    expect(await token.balanceOf(devWallet(3).address)).to.equal(before + 1n);
+    expect(await token.allowance(owner().address, devWallet(2).address)).to.equal(500_000n - 1n);
   });
 
   it("adds a quarter to the node's estimate", async function () {
-    const provider = new HeadroomProvider(node.url, 31337, { staticNetwork: true, cacheTimeout: -1 });
-    try {
-      const call = {
-        from: owner().address,
-        to: await token.getAddress(),
-        data: token.interface.encodeFunctionData("approve", [devWallet(2).address, 7n]),
-      };
-      const bare = await node.provider.estimateGas(call);
-      expect(await provider.estimateGas(call)).to.equal((bare * 125n) / 100n);
-      expect(withGasHeadroom(100_000n)).to.equal(125_000n);
-    } finally {
-      provider.destroy();
-    }
+    const call = {
+      from: owner().address,
+      to: await token.getAddress(),
+      data: token.interface.encodeFunctionData("approve", [devWallet(2).address, 7n]),
+    };
+    expect(await node.provider.estimateGas(call)).to.equal(withGasHeadroom(await bare.estimateGas(call)));
+    expect(withGasHeadroom(100_000n)).to.equal(125_000n);
   });
 });
