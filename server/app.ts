@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Config } from "./config";
+import { AccessLog } from "./lib/access-log";
 import { REDACTED, serializeError } from "./lib/redact";
 import type { Db } from "./db";
 import agreementsRoutes from "./modules/agreements/agreements.routes";
@@ -93,6 +94,7 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
       redact: { paths: LOG_REDACTIONS, censor: REDACTED },
       serializers: { err: serializeError },
     },
+    logController: new AccessLog(),
     // Behind a reverse proxy every request comes from the proxy: without this, one client could
     // exhaust the IP limits and quotas of all. Only the configured proxies are believed, so a
     // client cannot name itself someone else with its own X-Forwarded-For.

@@ -201,6 +201,31 @@ forEachEngine((engine) => {
     });
   });
 
+  describe("access log", function () {
+    let app: FastifyInstance;
+    let lines: string[];
+    before(async () => {
+      ({ app, lines } = edgeApp(engine.db));
+      await app.ready();
+    });
+    after(() => app.close());
+
+    it("writes one line a request, when it is answered, with the request, its status and time", async function () {
+      const res = await app.inject({ method: "POST", url: "/v1/probe?x=1", payload: {} });
+      expect(res.statusCode).to.equal(200);
+      const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const ours = entries.filter((e) => (e.req as { url?: string } | undefined)?.url === "/v1/probe?x=1");
+      expect(ours).to.have.length(1);
+      const [entry] = ours;
+      expect(entry.msg).to.equal("request completed");
+      expect(entry.req).to.include({ method: "POST", url: "/v1/probe?x=1" });
+      expect(entry.res).to.deep.equal({ statusCode: 200 });
+      expect(entry.responseTime).to.be.a("number");
+      // No other line of this request: Fastify's "incoming request" line is not written.
+      expect(entries.filter((e) => e.reqId === entry.reqId)).to.have.length(1);
+    });
+  });
+
   describe("no secrets out", function () {
     let app: FastifyInstance;
     let lines: string[];
