@@ -10,14 +10,14 @@ import {
   ResolveRequest,
 } from "../../../api/exceptions";
 import { ExceptionsService } from "./exceptions.service";
-import { ledgerNow } from "../../plugins/chain";
+import { requestLedgerNow } from "../../plugins/chain";
 
 /**
  * /v1/exceptions: listed for the hospital's staff (all for a regulator), decided by its
  * approvers.
  */
 const exceptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new ExceptionsService(app.db, () => ledgerNow(app.chain));
+  const service = new ExceptionsService(app.db);
 
   // "" and not "/": the list is /v1/exceptions, without a trailing-slash twin.
   app.get(
@@ -50,10 +50,13 @@ const exceptionsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const resolved = await service.resolve(request.params.id, request.body, {
-        address: principalOf(request).address,
-        hospital: hospitalOf(request),
-      });
+      const resolved = await service.resolve(
+        request.params.id,
+        request.body,
+        { address: principalOf(request).address, hospital: hospitalOf(request) },
+        // The ledger's clock at the block the role check read, with no second read.
+        await requestLedgerNow(app.chain, request),
+      );
       // A delivery's decision is committed with its settlement job: send it now, not at the next poll.
       if (resolved.source !== "stocktake") app.settlementWorker?.wake();
       return resolved;

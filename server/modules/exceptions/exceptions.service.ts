@@ -15,11 +15,7 @@ import * as repo from "./exceptions.repository";
  * real receipt of that item.
  */
 export class ExceptionsService {
-  constructor(
-    private readonly db: Db,
-    /** The ledger's time (the route's ledgerNow): when a decision accepts a delivery. */
-    private readonly now: () => Promise<Date> = async () => new Date(),
-  ) {}
+  constructor(private readonly db: Db) {}
 
   list(filter: {
     status?: ExceptionStatus;
@@ -31,12 +27,13 @@ export class ExceptionsService {
     return repo.listExceptions(this.db, filter);
   }
 
+  /** `ledgerTime`: the ledger's clock at the request's block (the route's), when the decision accepts. */
   async resolve(
     id: string,
     decision: ResolveRequest,
     approver: { address: string; hospital: string },
+    ledgerTime: Date,
   ): Promise<Exception> {
-    const ledgerTime = await this.now();
     await this.db.transaction(async (tx) => {
       const e = await repo.lockForResolution(tx, id);
       if (!e || e.hospital !== approver.hospital.toLowerCase()) {

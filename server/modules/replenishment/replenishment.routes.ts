@@ -12,7 +12,7 @@ import {
   SuggestionPage,
   SuggestionsQuery,
 } from "../../../api/replenishment";
-import { ledgerNow } from "../../plugins/chain";
+import { requestLedgerNow } from "../../plugins/chain";
 import { appError } from "../../plugins/error-catalogue";
 import { hospitalOf, ownHospital, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
 import { ReplenishmentService } from "./replenishment.service";
@@ -44,8 +44,9 @@ function hospitalScope(request: FastifyRequest, asked?: string): string {
 }
 
 const replenishmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = async () => {
-    const now = await ledgerNow(app.chain);
+  const service = async (request: object) => {
+    // A write's at the block its role check read; a read's from its own read of the head.
+    const now = await requestLedgerNow(app.chain, request);
     return new ReplenishmentService(
       app.db,
       app.config.console.timeZone,
@@ -70,7 +71,7 @@ const replenishmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) =>
-      (await service()).setParLevel(
+      (await service(request)).setParLevel(
         hospitalOf(request),
         principalOf(request).address.toLowerCase(),
         request.body,
@@ -91,7 +92,7 @@ const replenishmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { hospital, ...q } = request.query;
-      return (await service()).parLevels({ ...q, hospital: hospitalScope(request, hospital) });
+      return (await service(request)).parLevels({ ...q, hospital: hospitalScope(request, hospital) });
     },
   );
 
@@ -110,7 +111,7 @@ const replenishmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { hospital, campus, gtin } = request.query;
-      return (await service()).forecast(hospitalScope(request, hospital), campus ?? null, gtin);
+      return (await service(request)).forecast(hospitalScope(request, hospital), campus ?? null, gtin);
     },
   );
 
@@ -129,7 +130,7 @@ const replenishmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { hospital, ...q } = request.query;
-      return (await service()).suggestions(hospitalScope(request, hospital), q);
+      return (await service(request)).suggestions(hospitalScope(request, hospital), q);
     },
   );
 };

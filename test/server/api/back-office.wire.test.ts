@@ -168,6 +168,7 @@ describe("back-office responses carry exactly their schemas' fields", function (
         written.held.exceptionId!,
         { action: "accept_part", acceptedQuantity: 1, note: "one unit usable" },
         ACTOR,
+        ledger.now,
       );
 
       const usages = new UsagesService(db, SALT);

@@ -5,6 +5,7 @@ import type { RoleReader } from "../../../../server/modules/auth/chain-roles";
 import { CurrentRoles } from "../../../../server/modules/auth/current-roles";
 import { forEachEngine } from "../../helpers/engines";
 import { GTIN, LOT, type ChainStack } from "../../support/chain";
+import { chainReads } from "../../support/chain-reads";
 import { login } from "../../support/gateway";
 import {
   bearer,
@@ -108,23 +109,13 @@ forEachEngine((engine) => {
       receivedAt: await chainIso(chain),
       lines: [{ gtin: GTIN, lot: LOT, expiry: isoDate(p.expiry), quantity: p.serials.length }],
     };
-    const provider = app.chain.provider;
-    const send = provider.send.bind(provider);
-    const heads: string[] = [];
-    const callBlocks: string[] = [];
-    provider.send = async (method: string, params: unknown[] | Record<string, unknown>) => {
-      const result = await send(method, params);
-      if (method === "eth_getBlockByNumber") heads.push((result as { number: string }).number);
-      if (method === "eth_call") callBlocks.push((params as unknown[])[1] as string);
-      return result;
-    };
-    try {
-      const res = await postReceipt(app, token, payload, "one-head");
-      expect(res.statusCode, res.body).to.equal(201);
-      expect(res.json().match.status).to.equal("matched");
-    } finally {
-      provider.send = send;
-    }
+    const {
+      result: res,
+      heads,
+      callBlocks,
+    } = await chainReads(app.chain.provider, () => postReceipt(app, token, payload, "one-head"));
+    expect(res.statusCode, res.body).to.equal(201);
+    expect(res.json().match.status).to.equal("matched");
     expect(heads).to.have.length(1);
     // The receiver's roles (its hospital, the receiver role), the qualification and the recall.
     expect(callBlocks.length).to.be.greaterThan(2);

@@ -12,6 +12,7 @@ import { ledgerNow } from "../../../../server/plugins/chain";
 import { monthOf } from "../../../../server/lib/month-range";
 import { forEachEngine } from "../../helpers/engines";
 import { enrolGeneralHospital, startChain, STENTS, type ChainStack } from "../../support/chain";
+import { chainReads } from "../../support/chain-reads";
 import { buildGateway } from "../../support/gateway";
 import { bearer, expectError } from "../../support/api-fixtures";
 import { address, LedgerSeed } from "../reconciliation/seed";
@@ -407,6 +408,14 @@ forEachEngine((engine) => {
       status: "over",
       setBy: H,
     });
+  });
+
+  it("reads the chain's head once for a budget: its role check and its ledger time", async function () {
+    const body = { department: "Oncology", category: STENTS, month: "2025-01", amount: "1000" };
+    const { result: res, heads } = await chainReads(app.chain.provider, () => put(body));
+    expect(res.statusCode, res.body).to.equal(200);
+    expect(heads).to.have.length(1);
+    await engine.db.query(`DELETE FROM department_budgets WHERE department = 'Oncology'`);
   });
 
   it("counts the current month's budgets per hospital and status in /metrics", async function () {

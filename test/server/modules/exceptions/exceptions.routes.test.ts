@@ -5,6 +5,7 @@ import * as act from "../../../../ledger/acts";
 import { forEachEngine } from "../../helpers/engines";
 import { once } from "../../helpers/once";
 import { GTIN, LOT, type ChainStack, type Procurement } from "../../support/chain";
+import { chainReads } from "../../support/chain-reads";
 import {
   bearer,
   chainIso,
@@ -278,8 +279,10 @@ forEachEngine((engine) => {
       return { res, value, ...(await drainAndSettle(s.part.shipmentId)) };
     }),
     reject: once(async () => {
-      const res = await resolve(e.reject, { action: "reject", note: "wrong delivery" }, t.approver);
-      return { res, ...(await drainAndSettle(s.reject.shipmentId)) };
+      const { result: res, heads } = await chainReads(app.chain.provider, () =>
+        resolve(e.reject, { action: "reject", note: "wrong delivery" }, t.approver),
+      );
+      return { res, heads, ...(await drainAndSettle(s.reject.shipmentId)) };
     }),
     /** accept_all of recalled units, refused by the chain; then the reject it allows. */
     recalled: once(async () => {
@@ -347,8 +350,10 @@ forEachEngine((engine) => {
     });
 
     it("reject pays nothing and returns every unit to the order", async function () {
-      const { res, paid, events } = await decide.reject();
+      const { res, heads, paid, events } = await decide.reject();
       expect(res.statusCode, res.body).to.equal(200);
+      // One read of the chain's head, for the role check and the decision's ledger time.
+      expect(heads).to.have.length(1);
       expect(res.json()).to.include({ resolution: "reject", resolvedAccepted: "0" });
       expect(paid).to.equal(0n);
       expect(events[0].args.confirmation.accepted).to.equal(0n);

@@ -13,6 +13,7 @@ import {
 } from "../../../../server/modules/replenishment/replenishment.service";
 import { forEachEngine } from "../../helpers/engines";
 import { enrolGeneralHospital, startChain, STENTS, type ChainStack } from "../../support/chain";
+import { chainReads } from "../../support/chain-reads";
 import { buildGateway } from "../../support/gateway";
 import { bearer, expectError } from "../../support/api-fixtures";
 import { address, LedgerSeed } from "../reconciliation/seed";
@@ -157,6 +158,16 @@ forEachEngine((engine) => {
       [null, G, 25, 60],
       [CAMPUS, G2, 1, 5],
     ]);
+  });
+
+  it("reads the chain's head once for a par level: its role check and its ledger time", async function () {
+    const key = productKeyOf("MA", "MA.156.M0.100761.21234562");
+    const { result: res, heads } = await chainReads(app.chain.provider, () =>
+      put({ gtin: key, min: 2, max: 4 }),
+    );
+    expect(res.statusCode, res.body).to.equal(200);
+    expect(heads).to.have.length(1);
+    await engine.db.query(`DELETE FROM par_levels WHERE gtin = $1`, [key]);
   });
 
   it("refuses par levels from receivers and settlers, a max below min, and another hospital's reads", async function () {
