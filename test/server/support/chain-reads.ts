@@ -9,7 +9,7 @@ export async function chainReads<T>(
   provider: JsonRpcProvider,
   work: () => Promise<T>,
 ): Promise<{ result: T; heads: string[]; callBlocks: string[] }> {
-  const own = Object.prototype.hasOwnProperty.call(provider, "send");
+  const own = Object.getOwnPropertyDescriptor(provider, "send");
   const send = provider.send.bind(provider);
   const heads: string[] = [];
   const callBlocks: string[] = [];
@@ -24,7 +24,7 @@ export async function chainReads<T>(
   try {
     return { result: await work(), heads, callBlocks };
   } finally {
-    if (own) provider.send = send;
+    if (own) Object.defineProperty(provider, "send", own);
     else delete (provider as { send?: unknown }).send;
   }
 }

@@ -412,10 +412,13 @@ forEachEngine((engine) => {
 
   it("reads the chain's head once for a budget: its role check and its ledger time", async function () {
     const body = { department: "Oncology", category: STENTS, month: "2025-01", amount: "1000" };
-    const { result: res, heads } = await chainReads(app.chain.provider, () => put(body));
-    expect(res.statusCode, res.body).to.equal(200);
-    expect(heads).to.have.length(1);
-    await engine.db.query(`DELETE FROM department_budgets WHERE department = 'Oncology'`);
+    try {
+      const { result: res, heads } = await chainReads(app.chain.provider, () => put(body));
+      expect(res.statusCode, res.body).to.equal(200);
+      expect(heads).to.have.length(1);
+    } finally {
+      await engine.db.query(`DELETE FROM department_budgets WHERE department = 'Oncology'`);
+    }
   });
 
   it("counts the current month's budgets per hospital and status in /metrics", async function () {

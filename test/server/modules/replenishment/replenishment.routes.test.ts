@@ -162,12 +162,15 @@ forEachEngine((engine) => {
 
   it("reads the chain's head once for a par level: its role check and its ledger time", async function () {
     const key = productKeyOf("MA", "MA.156.M0.100761.21234562");
-    const { result: res, heads } = await chainReads(app.chain.provider, () =>
-      put({ gtin: key, min: 2, max: 4 }),
-    );
-    expect(res.statusCode, res.body).to.equal(200);
-    expect(heads).to.have.length(1);
-    await engine.db.query(`DELETE FROM par_levels WHERE gtin = $1`, [key]);
+    try {
+      const { result: res, heads } = await chainReads(app.chain.provider, () =>
+        put({ gtin: key, min: 2, max: 4 }),
+      );
+      expect(res.statusCode, res.body).to.equal(200);
+      expect(heads).to.have.length(1);
+    } finally {
+      await engine.db.query(`DELETE FROM par_levels WHERE gtin = $1`, [key]);
+    }
   });
 
   it("refuses par levels from receivers and settlers, a max below min, and another hospital's reads", async function () {
