@@ -179,6 +179,8 @@ export default fp(chainPlugin, { name: "chain", fastify: "5.x", dependencies: ["
  * the later of our clock and the end of the latest block's second, so a chain that runs ahead (a
  * test chain whose time was advanced) does not make honest times look like the future, and
  * whatever the latest block recorded counts as past ("as of now" reports exclude `now` itself).
+ * Outside a request only (metrics, tests): a route takes `requestLedgerNow`, so that its role
+ * check, its checks and its clock share one read of the head.
  */
 export async function ledgerNow(chain: ChainContext): Promise<Date> {
   return ledgerTime(await latestBlock(chain.provider));

@@ -31,7 +31,7 @@ const fulfilmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { id } = request.params;
-      const report = await (await reportsNow(app)).fulfilment(id, scopeOf(request), request.query);
+      const report = await (await reportsNow(app, request)).fulfilment(id, scopeOf(request), request.query);
       if (wantsCsv(request)) {
         const csv = toCsv(fulfilmentCsvRows(report), FULFILMENT_COLUMNS);
         return sendCsv(reply, `fulfilment-${id}`, csv, report.nextCursor);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { readFileSync } from "node:fs";
 import { ConsoleConfig, LedgerClock, type DemoAccount } from "../../../api/console";
-import { ledgerNow } from "../../plugins/chain";
+import { requestLedgerNow } from "../../plugins/chain";
 import { errorResponses } from "../../../api/errors";
 import { LOCAL_DEVELOPMENT_CHAIN_ID } from "../../../ledger/deployment";
 
@@ -45,7 +45,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: LedgerClock, ...errorResponses },
       },
     },
-    async () => ({ ledgerTime: (await ledgerNow(app.chain)).toISOString() }),
+    async (request) => ({ ledgerTime: (await requestLedgerNow(app.chain, request)).toISOString() }),
   );
 };
 

@@ -12,7 +12,7 @@ import {
   SpendQuery,
   SpendReport,
 } from "../../../api/payments";
-import { ledgerNow } from "../../plugins/chain";
+import { requestLedgerNow } from "../../plugins/chain";
 import { appError } from "../../plugins/error-catalogue";
 import { OVERDUE_COLUMNS, toCsv } from "../reconciliation/reconciliation.csv";
 import { reportScope, reportsNow, sendCsv, wantsCsv } from "../reconciliation/reports.http";
@@ -73,7 +73,7 @@ const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       // ajv fills in the schema's default (30, the national policy), so days is always set.
       const days = request.query.days!;
-      const reports = await reportsNow(app);
+      const reports = await reportsNow(app, request);
       const parties = overdueParties(request, request.query.hospital);
       const page = await reports.overduePayments(days, parties, request.query);
       if (wantsCsv(request))
@@ -98,7 +98,7 @@ const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { timeZone } = app.config.console;
       const q = request.query;
-      const to = q.to ? new Date(q.to) : await ledgerNow(app.chain);
+      const to = q.to ? new Date(q.to) : await requestLedgerNow(app.chain, request);
       const from = q.from ? new Date(q.from) : await monthStart(app.db, to, 11, timeZone);
       if (from >= to) throw appError("VALIDATION_FAILED", "from must be before to", { field: "from" });
       if (to.getTime() - from.getTime() > MAX_SPAN_MS)

@@ -28,7 +28,7 @@ const recallsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const { gtin, lot } = request.params;
-      const report = await (await reportsNow(app)).recallExposure(gtin, lot);
+      const report = await (await reportsNow(app, request)).recallExposure(gtin, lot);
       if (wantsCsv(request))
         return sendCsv(reply, `exposure-${gtin}-${lot}`, toCsv(exposureCsvRows(report), EXPOSURE_COLUMNS));
       return report;

@@ -27,7 +27,7 @@ const reconciliationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const reports = await reportsNow(app);
+      const reports = await reportsNow(app, request);
       const report = await reports.report(
         { ...request.query, hospital: reportScope(request, request.query.hospital) },
         principalOf(request).roles.includes("regulator"),

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ledgerNow } from "../../plugins/chain";
+import { requestLedgerNow } from "../../plugins/chain";
 import { appError } from "../../plugins/error-catalogue";
 import { hospitalOf, principalOf } from "../auth/auth.plugin";
 import { ReconciliationService } from "./reconciliation.service";
@@ -9,9 +9,12 @@ import { ReconciliationService } from "./reconciliation.service";
  * in their own modules: who may report on which hospital, the clock, and the CSV answer.
  */
 
-/** The reports "as of now" on the ledger's clock, read once per request. */
-export async function reportsNow(app: FastifyInstance): Promise<ReconciliationService> {
-  const now = await ledgerNow(app.chain);
+/** The reports "as of now" on the ledger's clock, at the request's one read of the head. */
+export async function reportsNow(
+  app: FastifyInstance,
+  request: FastifyRequest,
+): Promise<ReconciliationService> {
+  const now = await requestLedgerNow(app.chain, request);
   return new ReconciliationService(app.db, () => now);
 }
 
