@@ -92,23 +92,58 @@ export const SuggestionsQuery = Type.Object(
 );
 export type SuggestionsQuery = Static<typeof SuggestionsQuery>;
 
-export const Suggestion = Type.Object(
-  {
-    kind: Type.Enum(["near-expiry", "shortage"], {
-      description:
-        "near-expiry: the lot expires within the threshold where it is used slower than at another campus; " +
-        "shortage: a campus's stock covers less than the cover target and another holds more than its own",
-    }),
-    gtin: Gtin,
-    lot: Type.String(),
-    expiry: Nullable(Type.String({ format: "date" })),
-    from: Gln,
-    to: Gln,
-    quantity: Units,
-    reason: Type.String({ description: "for a human: the rates and days behind it" }),
-  },
-  { additionalProperties: false },
-);
+/** A rate of use: units a day over the last `usageWindowDays` (90), as a decimal with two places. */
+const PerDay = Type.String({
+  pattern: "^\\d+\\.\\d{2}$",
+  description: "units used a day over the last 90 days",
+});
+
+/** What every suggested move carries: the lot, the two campuses (named where registered) and the units. */
+const Move = {
+  gtin: Gtin,
+  lot: Type.String(),
+  expiry: Nullable(Type.String({ format: "date" })),
+  from: Gln,
+  fromName: Nullable(Type.String()),
+  to: Gln,
+  toName: Nullable(Type.String()),
+  quantity: Units,
+  reason: Type.String({
+    description: "the same figures in an English sentence, for logs and scripts; a console composes its own",
+  }),
+};
+
+/**
+ * A suggested move between campuses, with the figures behind it so a reader (the console, in
+ * the user's language) can state why:
+ * - near-expiry: the lot expires within the threshold and `from` would leave `unused` units of
+ *   it at its own rate, where `to` uses the item faster;
+ * - shortage: `to` holds less than its need for `coverDays` days, and `from` holds more than its own.
+ */
+export const Suggestion = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal("near-expiry"),
+      ...Move,
+      expiresInDays: Type.Integer({ minimum: 0 }),
+      fromPerDay: PerDay,
+      toPerDay: PerDay,
+      unused: Type.With(Units, { description: "units `from` would still hold when the lot expires" }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal("shortage"),
+      ...Move,
+      coverDays: Type.Integer({ minimum: 1 }),
+      toHolds: Type.With(Units, { description: "what `to` holds, with units already suggested its way" }),
+      toNeeds: Type.With(Units, { description: "what `to` uses in `coverDays` days at its rate" }),
+      toPerDay: PerDay,
+    },
+    { additionalProperties: false },
+  ),
+]);
 export type Suggestion = Static<typeof Suggestion>;
 
 export const SuggestionPage = PageOf(Suggestion);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import type { HolderPage } from "../../api/stock";
+import type { HolderPage, SuggestionPage } from "../../api/stock";
 import { EAST_CAMPUS, MAIN_CAMPUS } from "../../scripts/demo-steps/campuses";
 import { checkPage, openPage, signInAs } from "./support/browser";
 import { demoSuite } from "./support/stack";
@@ -8,7 +8,8 @@ import { demoSuite } from "./support/stack";
  * The stock-sharing view on the demo year: City General's receiving dock sees who holds its
  * stents per campus and lot (as GET /v1/stock/holders gives them), is kept from moving more than
  * a campus holds, and records a transfer to the east campus on the ledger; the page and the
- * gateway then show the units at the east campus.
+ * gateway then show the units at the east campus. In Chinese, the suggested moves name the
+ * campuses and state their figures in Chinese.
  */
 describe("console: stock across campuses", function () {
   this.timeout(300_000);
@@ -79,5 +80,37 @@ describe("console: stock across campuses", function () {
     const after = await holders();
     expect(onHand(after, EAST_CAMPUS, "DES2611A")).to.equal(eastA + 2);
     expect(onHand(after, MAIN_CAMPUS, "DES2611A")).to.equal(mainA - 2);
+  });
+
+  it("states the suggested moves' figures in Chinese, naming the campuses", async function () {
+    const { items } = await suite.client.get<SuggestionPage>(
+      `/v1/stock/suggestions?gtin=${STENTS}&limit=500`,
+    );
+    const s = items[0];
+    expect(s, "the demo year leaves a suggested move of the stents").to.not.equal(undefined);
+    expect([s.fromName, s.toName]).to.not.include(null);
+    const reason =
+      s.kind === "near-expiry"
+        ? `${s.expiresInDays} 天后到期；${s.fromName} 日均用量 ${s.fromPerDay} 件，到期时将剩余 ${s.unused} 件未用；${s.toName} 日均用量 ${s.toPerDay} 件`
+        : `${s.toName} 在库 ${s.toHolds} 件，不足其 ${s.coverDays} 天用量 ${s.toNeeds} 件（日均 ${s.toPerDay} 件）；${s.fromName} 库存超出自身所需`;
+
+    const zh = await openPage(suite.browser, suite.stack.url, "zh-CN");
+    try {
+      await zh.page.getByRole("button", { name: `以 ${DOCK} 身份登录`, exact: true }).click();
+      await zh.page.getByRole("link", { name: "院区库存共享" }).click();
+      const row = zh.page
+        .getByRole("table", { name: "调拨建议" })
+        .getByRole("row")
+        .filter({ hasText: s.lot });
+      await row.getByText(reason, { exact: true }).first().waitFor();
+      await row.getByText(String(s.fromName), { exact: true }).first().waitFor();
+      // The campuses by name, not by GLN.
+      const text = await row.first().innerText();
+      expect(text).to.not.include(s.from);
+      expect(text).to.not.include(s.to);
+      await checkPage(zh, "stock-suggestions-zh");
+    } finally {
+      await zh.close();
+    }
   });
 });

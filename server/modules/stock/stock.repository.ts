@@ -112,6 +112,15 @@ export async function usageSince(
   return rows.map((r) => ({ campus: r.campus, gtin: r.gtin, used: Number(r.used) }));
 }
 
+/** The names of a hospital's campuses by GLN. */
+export async function campusNames(db: Db, hospital: string): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ gln: string; name: string }>(
+    `SELECT gln, name FROM campuses WHERE hospital = $1`,
+    [hospital],
+  );
+  return new Map(rows.map((r) => [r.gln, r.name]));
+}
+
 /** Lots under a recall not lifted, whatever its scope. */
 export async function recalledLots(db: Db): Promise<{ gtin: string; lot: string }[]> {
   const { rows } = await db.query<{ gtin: string; lot: string }>(

@@ -114,6 +114,17 @@ export async function suggestMoves(
     ...new Set(rows.map((r) => r.campus as string).concat([...rate.keys()].map((k) => k.split("|")[0]))),
   ];
   const out: Suggestion[] = [];
+  const names = await repo.campusNames(db, h);
+  const move = (r: StockRow, to: string, quantity: number) => ({
+    gtin: r.gtin,
+    lot: r.lot,
+    expiry: r.expiry,
+    from: r.campus as string,
+    fromName: names.get(r.campus as string) ?? null,
+    to,
+    toName: names.get(to) ?? null,
+    quantity: String(quantity),
+  });
 
   // Units of each lot a suggestion already plans to move: later suggestions count with them.
   const planned = new Map<StockRow, number>();
@@ -147,17 +158,17 @@ export async function suggestMoves(
     if (quantity <= 0) continue;
     planned.set(r, quantity);
     arriving.set(`${fastest}|${r.gtin}`, (arriving.get(`${fastest}|${r.gtin}`) ?? 0) + quantity);
+    const [fromPerDay, toPerDay] = [perDay(rateOf(here, r.gtin)), perDay(rateOf(fastest, r.gtin))];
     out.push({
       kind: "near-expiry",
-      gtin: r.gtin,
-      lot: r.lot,
-      expiry: r.expiry,
-      from: here,
-      to: fastest,
-      quantity: String(quantity),
+      ...move(r, fastest, quantity),
+      expiresInDays: days,
+      fromPerDay,
+      toPerDay,
+      unused: String(surplus),
       reason:
-        `expires in ${days} day(s); ${here} uses ${perDay(rateOf(here, r.gtin))}/day and would leave ${surplus} unused, ` +
-        `${fastest} uses ${perDay(rateOf(fastest, r.gtin))}/day`,
+        `expires in ${days} day(s); ${here} uses ${fromPerDay}/day and would leave ${surplus} unused, ` +
+        `${fastest} uses ${toPerDay}/day`,
     });
   }
 
@@ -183,17 +194,17 @@ export async function suggestMoves(
         spare.set(from, (spare.get(from) ?? 0) - quantity);
         planned.set(lot, (planned.get(lot) ?? 0) + quantity);
         missing -= quantity;
+        const [toHolds, toNeeds, toPerDay] = [held(short, g), need(short, g), perDay(rateOf(short, g))];
         out.push({
           kind: "shortage",
-          gtin: g,
-          lot: lot.lot,
-          expiry: lot.expiry,
-          from,
-          to: short,
-          quantity: String(quantity),
+          ...move(lot, short, quantity),
+          coverDays: SUGGESTION_RULES.coverDays,
+          toHolds: String(toHolds),
+          toNeeds: String(toNeeds),
+          toPerDay,
           reason:
-            `${short} holds ${held(short, g)}, under its ${SUGGESTION_RULES.coverDays}-day need of ${need(short, g)} ` +
-            `(${perDay(rateOf(short, g))}/day); ${from} holds more than its own need`,
+            `${short} holds ${toHolds}, under its ${SUGGESTION_RULES.coverDays}-day need of ${toNeeds} ` +
+            `(${toPerDay}/day); ${from} holds more than its own need`,
         });
         if (missing === 0) break;
       }

@@ -41,6 +41,28 @@ export function StockPage() {
     queryFn: () => fetchAll<Suggestion>("/v1/stock/suggestions", { gtin }),
     enabled: valid,
   });
+  // The gateway's `reason` is English; the page states the same figures in the reader's language.
+  const reasonOf = (s: Suggestion) => {
+    const from = s.fromName ?? s.from;
+    const to = s.toName ?? s.to;
+    return s.kind === "near-expiry"
+      ? t("stock.reason.near-expiry", {
+          days: s.expiresInDays,
+          from,
+          fromPerDay: s.fromPerDay,
+          unused: s.unused,
+          to,
+          toPerDay: s.toPerDay,
+        })
+      : t("stock.reason.shortage", {
+          to,
+          held: s.toHolds,
+          coverDays: s.coverDays,
+          need: s.toNeeds,
+          toPerDay: s.toPerDay,
+          from,
+        });
+  };
   const campus = (h: { campus: string | null; campusName: string | null }) => (
     <Typography.Text style={{ wordBreak: "break-all" }}>{h.campusName ?? h.campus ?? "—"}</Typography.Text>
   );
@@ -113,17 +135,25 @@ export function StockPage() {
                 columns={[
                   { title: t("stock.kind"), key: "kind", render: (_, s) => t(`stock.kind.${s.kind}`) },
                   { title: t("stock.lot"), dataIndex: "lot" },
-                  { title: t("stock.from"), dataIndex: "from" },
-                  { title: t("stock.to"), dataIndex: "to" },
+                  {
+                    title: t("stock.from"),
+                    key: "from",
+                    render: (_, s) => campus({ campus: s.from, campusName: s.fromName }),
+                  },
+                  {
+                    title: t("stock.to"),
+                    key: "to",
+                    render: (_, s) => campus({ campus: s.to, campusName: s.toName }),
+                  },
                   { title: t("stock.quantity"), dataIndex: "quantity", align: "right" },
                   {
                     title: t("stock.reason"),
-                    dataIndex: "reason",
-                    render: (reason: string) => (
+                    key: "reason",
+                    render: (_, s) => (
                       <Typography.Text
                         style={{ maxWidth: 360, display: "inline-block", wordBreak: "break-word" }}
                       >
-                        {reason}
+                        {reasonOf(s)}
                       </Typography.Text>
                     ),
                   },

@@ -18,6 +18,10 @@ export const en = {
   "stock.to": "To",
   "stock.quantity": "Units",
   "stock.reason": "Reasoning",
+  "stock.reason.near-expiry":
+    "Expires in {days} day(s); {from} uses {fromPerDay} a day and would leave {unused} unused; {to} uses {toPerDay} a day",
+  "stock.reason.shortage":
+    "{to} holds {held}, under its {coverDays}-day need of {need} ({toPerDay} a day); {from} holds more than its own need",
   "stock.move": "Move {quantity} of lot {lot}",
   "stock.transfer.title": "Record a transfer",
   "stock.transfer.hint":
@@ -73,6 +77,10 @@ export const zh: Record<keyof typeof en, string> = {
   "stock.to": "调入",
   "stock.quantity": "数量",
   "stock.reason": "依据",
+  "stock.reason.near-expiry":
+    "{days} 天后到期；{from} 日均用量 {fromPerDay} 件，到期时将剩余 {unused} 件未用；{to} 日均用量 {toPerDay} 件",
+  "stock.reason.shortage":
+    "{to} 在库 {held} 件，不足其 {coverDays} 天用量 {need} 件（日均 {toPerDay} 件）；{from} 库存超出自身所需",
   "stock.move": "调拨批号 {lot} 共 {quantity} 件",
   "stock.transfer.title": "记录调拨",
   "stock.transfer.hint":

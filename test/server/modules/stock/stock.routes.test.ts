@@ -418,8 +418,29 @@ forEachEngine((engine) => {
         // 30-day needs: EAST 30, holding the 21 on their way; WEST can spare 60 − 9 of MID.
         ["shortage", "MID", WEST, EAST, "9"],
       ]);
-      expect(page.items[0].reason).to.match(/expires in (39|40) day\(s\)/);
-      expect(page.items[1].reason).to.include("under its 30-day need of 30");
+      // The figures behind each, for a reader to state in its own language; the names of the campuses.
+      const [nearExpiry, shortage] = page.items;
+      expect(nearExpiry).to.deep.include({
+        fromName: "Main campus",
+        toName: "East campus",
+        fromPerDay: "0.00",
+        toPerDay: "1.00",
+        unused: "21",
+      });
+      expect(nearExpiry.kind === "near-expiry" && nearExpiry.expiresInDays).to.be.oneOf([39, 40]);
+      expect(nearExpiry.reason).to.equal(
+        `expires in ${nearExpiry.kind === "near-expiry" && nearExpiry.expiresInDays} day(s); ` +
+          `${MAIN} uses 0.00/day and would leave 21 unused, ${EAST} uses 1.00/day`,
+      );
+      expect(shortage).to.deep.include({
+        fromName: "West community health centre",
+        toName: "East campus",
+        coverDays: 30,
+        toHolds: "21",
+        toNeeds: "30",
+        toPerDay: "1.00",
+        reason: `${EAST} holds 21, under its 30-day need of 30 (1.00/day); ${WEST} holds more than its own need`,
+      });
       const one = (await get(`/v1/stock/suggestions?gtin=${G}&limit=1`, t.approver)).json<SuggestionPage>();
       const next = (
         await get(`/v1/stock/suggestions?gtin=${G}&limit=5&cursor=${one.nextCursor}`, t.approver)
@@ -620,7 +641,7 @@ forEachEngine((engine) => {
       // 30-day need may then draw a unit more of A30 as a shortage: it is used in time too.)
       const nearExpiry = page.items.filter((s) => s.kind === "near-expiry");
       expect(nearExpiry.map((s) => [s.lot, s.from, s.to])).to.deep.equal([["A30", MAIN, EAST]]);
-      const days = Number(/expires in (\d+) day/.exec(nearExpiry[0].reason)![1]);
+      const days = nearExpiry[0].kind === "near-expiry" ? nearExpiry[0].expiresInDays : NaN;
       expect(nearExpiry[0].quantity).to.equal(String(Math.floor(0.5 * days) - 5));
       expect(page.items.filter((s) => s.lot === "B30")).to.deep.equal([]);
     });
