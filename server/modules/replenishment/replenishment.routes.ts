@@ -12,7 +12,7 @@ import {
   SuggestionPage,
   SuggestionsQuery,
 } from "../../../api/replenishment";
-import { requestLedgerNow } from "../../plugins/chain";
+import { requestHead, requestLedgerNow } from "../../plugins/chain";
 import { appError } from "../../plugins/error-catalogue";
 import { hospitalOf, ownHospital, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
 import { ReplenishmentService } from "./replenishment.service";
@@ -45,15 +45,20 @@ function hospitalScope(request: FastifyRequest, asked?: string): string {
 
 const replenishmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const service = async (request: object) => {
-    // A write's at the block its role check read; a read's from its own read of the head.
+    // A write's at the block its role check read; a read's from its own read of the head. The
+    // budget period is read at that block too, once, however many suggestions ask for it.
     const now = await requestLedgerNow(app.chain, request);
+    let period: Promise<number> | undefined;
     return new ReplenishmentService(
       app.db,
       app.config.console.timeZone,
       app.chain.deployment.contracts.orderBook,
       {
         now,
-        period: async () => Number(await app.chain.ledger.budgets.currentPeriod()),
+        period: () =>
+          (period ??= requestHead(app.chain, request).then(async ({ number: blockTag }) =>
+            Number(await app.chain.ledger.budgets.currentPeriod({ blockTag })),
+          )),
       },
     );
   };

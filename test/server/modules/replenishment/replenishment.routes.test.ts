@@ -305,6 +305,19 @@ forEachEngine((engine) => {
     });
   });
 
+  it("reads the budget period at the request's block, once, with its role check and its clock", async function () {
+    const {
+      result: res,
+      heads,
+      callBlocks,
+    } = await chainReads(app.chain.provider, () => get("/suggestions"));
+    expect(res.statusCode, res.body).to.equal(200);
+    expect(res.json<SuggestionPage>().items[0].budget).to.include({ period });
+    expect(heads).to.have.length(1);
+    expect(callBlocks).to.include(heads[0]);
+    expect(new Set(callBlocks)).to.deep.equal(new Set(heads));
+  });
+
   it("counts the order placed from the suggestion as on order: nothing more to order", async function () {
     const { items } = (await get("/suggestions")).json<SuggestionPage>();
     await engine.db.query(
