@@ -24,9 +24,9 @@ describe("console: gateway errors in Chinese", function () {
     await browser?.close();
   });
 
-  it("has sentences only for codes of the gateway's catalogue", function () {
+  it("has a sentence for every code of the gateway's catalogue, and for no other", function () {
     const codes = Object.keys(GATEWAY_SENTENCES_ZH).filter((code) => code !== "NETWORK");
-    expect(codes.filter((code) => !(code in ERROR_CATALOGUE))).to.deep.equal([]);
+    expect(codes.sort()).to.deep.equal(Object.keys(ERROR_CATALOGUE).sort());
   });
 
   it("says in Chinese that the chain cannot be reached when sign-in meets CHAIN_UNAVAILABLE", async function () {
@@ -47,6 +47,33 @@ describe("console: gateway errors in Chinese", function () {
         `CHAIN_UNAVAILABLE — ${message}`,
       );
       // The browser logged the planted 503; nothing else.
+      expect(p.errors.filter((e) => !/503/.test(e))).to.deep.equal([]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("says in Chinese why a ledger act's button could not send it, with the code for support", async function () {
+    const p = await openPage(browser, stack.url, "zh-CN");
+    try {
+      const message = "the relayer's gas budget for today is spent";
+      await p.page.route("**/v1/relay/prepare", (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: "application/json",
+          body: JSON.stringify({ error: "RELAY_BUDGET_EXHAUSTED", message }),
+        }),
+      );
+      await p.page
+        .getByRole("button", { name: "以 City General Hospital, receiving dock 身份登录", exact: true })
+        .click();
+      await p.page.getByRole("link", { name: "院区库存共享" }).click();
+      // The first suggested move's button: a relayed transfer on the ledger.
+      await p.page.getByRole("table", { name: "调拨建议" }).getByRole("button").first().click();
+      await p.page
+        .locator(".ant-message-notice")
+        .getByText("网关今日代付的手续费额度已用完，请明日再试。 (RELAY_BUDGET_EXHAUSTED)", { exact: true })
+        .waitFor();
       expect(p.errors.filter((e) => !/503/.test(e))).to.deep.equal([]);
     } finally {
       await p.close();

@@ -2,11 +2,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import { App, Button, type ButtonProps } from "antd";
 import { useState } from "react";
 import { useI18n } from "../i18n/i18n";
-import { ApiError } from "../lib/api";
-import { ActDropped, relayAct } from "../lib/relay";
+import { relayAct } from "../lib/relay";
 import { useSession } from "../lib/session";
 import { browserWalletSigner } from "../lib/signers";
-import { chainErrorSentence } from "../i18n/chain-errors";
+import { errorText } from "../i18n/error-text";
 
 /**
  * A button that performs one ledger act through the relay: `call()` says which contract and
@@ -40,19 +39,8 @@ export function ActButton(
       await queryClient.invalidateQueries();
       onDone?.(result);
     } catch (error) {
-      const name =
-        error instanceof ApiError && typeof error.details?.error === "string"
-          ? error.details.error
-          : undefined;
-      const text =
-        (error instanceof ActDropped ? t("act.dropped") : undefined) ??
-        chainErrorSentence(name, lang) ??
-        (error instanceof ApiError
-          ? error.message
-          : error instanceof Error
-            ? error.message
-            : t("act.failed"));
-      message.open({ key, type: "error", content: name ? `${text} (${name})` : text, duration: 8 });
+      const { title, code } = errorText(error, lang, t);
+      message.open({ key, type: "error", content: code ? `${title} (${code})` : title, duration: 8 });
     } finally {
       setBusy(false);
     }

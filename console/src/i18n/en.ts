@@ -83,7 +83,6 @@ export const en = {
     "This account has no role on the ledger yet. A supplier registers; a hospital's staff are invited by their hospital.",
   "state.loading": "Loading…",
   "state.empty": "Nothing here yet.",
-  "state.error": "Could not load: {message}",
   "state.retry": "Retry",
   "list.more": "Load more",
   "act.sending": "Sending to the ledger…",
@@ -91,7 +90,11 @@ export const en = {
   "act.failed": "The ledger refused it.",
   "act.dropped":
     "Not recorded: the transaction was dropped before it reached a block. Nothing changed on the ledger; do it again.",
-  "act.reverted": "The ledger would refuse this: {message}",
+  "act.pending":
+    "Sent, but not confirmed yet: it may still be recorded. Check in a minute before doing it again.",
+  "act.noWallet": "No wallet in this browser: install a wallet extension to sign.",
+  "act.rejected": "Not sent: the signature was declined in the wallet.",
+  "act.unknown": "It did not work.",
   "act.signing": "Sign in your wallet…",
   "common.actions": "Actions",
   "common.status": "Status",

@@ -2,13 +2,12 @@ import type { ErrorCode } from "../../../api/errors";
 import type { Lang } from "./lang";
 
 /**
- * Chinese sentences for the gateway's error codes (api/errors.ts) a console user can meet: the
- * gateway's messages are English, written for developers and support staff. In English the
- * gateway's own message is shown, as it names the very order, nonce or field. A code not listed
- * is shown by that message. NETWORK is the console's own: the gateway could not be reached.
- * test/console/gateway-errors.test.ts keeps every code here one the catalogue has.
+ * Chinese sentences for the gateway's error codes (api/errors.ts): the gateway's messages are
+ * English, written for developers and support staff. In English the gateway's own message is
+ * shown, as it names the very order, nonce or field; in Chinese it stays in small print. Every code of the catalogue has one (the type says so), each with what the user can do about it.
+ * NETWORK is the console's own: the gateway could not be reached.
  */
-export const GATEWAY_SENTENCES_ZH: Partial<Record<ErrorCode | "NETWORK", string>> = {
+export const GATEWAY_SENTENCES_ZH: Record<ErrorCode | "NETWORK", string> = {
   NETWORK: "无法连接网关，请检查网络后重试。",
   VALIDATION_FAILED: "提交的内容有误，请检查填写的各项后重试。",
   BAD_REQUEST: "请求格式有误，请刷新页面后重试。",
@@ -42,6 +41,50 @@ export const GATEWAY_SENTENCES_ZH: Partial<Record<ErrorCode | "NETWORK", string>
   DATABASE_UNAVAILABLE: "网关数据库暂时不可用，请稍后重试。",
   NOT_CONFIGURED: "网关未开启此功能，请联系系统管理员。",
   INTERNAL: "网关发生内部错误，已记录，请稍后重试或联系技术支持。",
+  INVALID_JSON: "提交的内容不是有效的 JSON，请刷新页面后重试。",
+  BARCODE_INVALID: "条码无法识别：格式有误或校验位不符，请重新扫描或手工录入。",
+  BARCODE_NOT_UDI: "该条码不是医疗器械唯一标识（UDI），请扫描产品包装上的 UDI 条码。",
+  IDEMPOTENCY_KEY_REQUIRED: "提交缺少防重复标识，请刷新页面后重新提交。",
+  CURSOR_INVALID: "翻页位置已失效，请回到第一页重新查看。",
+  RECEIPT_LINE_INVALID: "收货单中有一行信息不完整或前后矛盾，请按下方提示的行号核对。",
+  RECEIPT_TIME_INVALID: "收货时间有误：不能晚于当前时间，也不能早于发货时间。",
+  MANIFEST_INVALID: "序列号清单格式有误或与该发货不符，请核对后重新上传。",
+  MANIFEST_ROOT_MISMATCH: "序列号清单与链上登记的发货清单不一致，请上传发货时登记的那份清单。",
+  HOSPITAL_NAME_MISMATCH: "医院名称与链上登记的名称不一致，请按登记时的全称填写。",
+  GLN_INVALID: "GLN 应为 13 位数字且校验位正确。",
+  CAMPUS_UNKNOWN: "该 GLN 不是本院已登记的院区。",
+  RESOLUTION_INVALID: "该异常无法按所选方式处理，请查看说明后另选处理方式。",
+  SIWE_INVALID: "登录请求无效或不是发给本网关的，请刷新页面后重新登录。",
+  RELAY_TARGET_NOT_LEDGER: "该操作调用的不是账本合约，网关不予代付。",
+  RELAY_VALUE_NOT_ALLOWED: "代付的操作不能附带转账金额。",
+  RELAY_PERMIT_SPENDER_NOT_LEDGER: "授权对象不是接收结算代币的账本合约。",
+  SIWE_SIGNATURE_INVALID: "登录签名与账户不符，请用所选账户重新签名。",
+  SIWE_NONCE_UNKNOWN: "登录请求已过期或已使用，请重新登录。",
+  SIWE_EXPIRED: "登录请求已过期，请重新登录。",
+  ROUTE_NOT_FOUND: "网关没有此功能，请刷新页面；如仍出现，请联系技术支持。",
+  ORDER_NOT_FOUND: "未找到该订单，请核对订单号。",
+  SHIPMENT_NOT_FOUND: "未找到该发货单：编号有误，或尚未同步到网关，请稍后再试。",
+  LOT_NOT_FOUND: "未找到该批号。",
+  SERIAL_NOT_FOUND: "未找到该序列号。",
+  RECEIPT_NOT_FOUND: "未找到该收货单，请核对收货单号。",
+  SUPPLIER_NOT_FOUND: "未找到该供应商。",
+  HOSPITAL_NOT_FOUND: "未找到该医院。",
+  TENDER_NOT_FOUND: "未找到该招标。",
+  AGREEMENT_NOT_FOUND: "未找到该协议。",
+  SETTLEMENT_NOT_FOUND: "未找到该结算。",
+  MANIFEST_NOT_FOUND: "该发货尚未上传序列号清单。",
+  EXCEPTION_NOT_FOUND: "未找到该异常，可能不属于本院。",
+  CAMPUS_EXISTS: "该 GLN 已登记为院区。",
+  RECEIPT_EXISTS: "该收货单号已登记过，请核对单号，勿重复收货。",
+  RECEIPT_NUMBER_AMBIGUOUS: "多家医院使用了这个收货单号，请同时指定医院。",
+  SHIPMENT_ALREADY_RECEIVED: "该发货已有收货记录，勿重复收货。",
+  EXCEPTION_ALREADY_RESOLVED: "该异常已由他人处理，请刷新查看处理结果。",
+  SHIPMENT_ALREADY_SETTLED: "该发货的结算已在进行或已完成。",
+  UNSUPPORTED_MEDIA_TYPE: "上传的文件类型不受支持。",
+  URI_TOO_LONG: "请求的地址过长，请缩短查询条件后重试。",
+  HEADERS_TOO_LARGE: "请求头过大，请清除浏览器缓存后重新登录。",
+  DEVICE_IDENTIFIER_NOT_DECLARED: "该器械标识尚无供应商在链上登记，任何发货都不会包含它，请核对条码。",
+  SIWE_TOO_MANY_NONCES: "未完成的登录请求过多，请稍后再试。",
 };
 
 /** The sentence for a gateway error code in `lang`; null where the gateway's message is shown. */

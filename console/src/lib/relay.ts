@@ -49,6 +49,13 @@ export class ActDropped extends Error {
   }
 }
 
+/** The relayed transaction was not mined within the time the page waits: it may still be. */
+export class ActPending extends Error {
+  constructor(readonly txHash: string) {
+    super(`transaction ${txHash} is still pending`);
+  }
+}
+
 /** Follows a relayed transaction until it is confirmed and in the gateway's reads. */
 export async function followRelayed(txHash: string): Promise<ActResult> {
   const deadline = Date.now() + TIMEOUT_MS;
@@ -57,7 +64,7 @@ export async function followRelayed(txHash: string): Promise<ActResult> {
     if (status.status === "failed") throw new ActFailed(txHash);
     if (status.status === "dropped") throw new ActDropped(txHash);
     if (status.status === "confirmed" && status.indexed) return { txHash, blockNumber: status.blockNumber! };
-    if (Date.now() > deadline) throw new Error(`transaction ${txHash} is still pending`);
+    if (Date.now() > deadline) throw new ActPending(txHash);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

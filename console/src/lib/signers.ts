@@ -20,9 +20,16 @@ export function hasBrowserWallet(): boolean {
   return window.ethereum !== undefined;
 }
 
+/** No wallet extension in this browser, and the session has no key of its own. */
+export class NoBrowserWallet extends Error {
+  constructor() {
+    super("no browser wallet");
+  }
+}
+
 /** The wallet's selected account, after it asked the user to connect. */
 export async function browserWalletSigner(): Promise<Signer> {
-  if (!window.ethereum) throw new Error("no browser wallet");
+  if (!window.ethereum) throw new NoBrowserWallet();
   return new BrowserProvider(window.ethereum).getSigner();
 }
 

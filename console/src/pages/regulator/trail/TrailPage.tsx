@@ -5,6 +5,7 @@ import { useSearchParams } from "react-router-dom";
 import type { Trail, Verification } from "../../../../../api/trail";
 import { ErrorAlert } from "../../../components/ErrorAlert";
 import { QueryState } from "../../../components/QueryState";
+import { errorText } from "../../../i18n/error-text";
 import { useI18n } from "../../../i18n/i18n";
 import { api } from "../../../lib/api";
 import { useFormat } from "../../../lib/use-format";
@@ -55,7 +56,7 @@ export function TrailPage() {
 }
 
 function TrailResult({ search }: { search: TrailSearch }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { message } = App.useApp();
   const path = trailPath(search);
   const epcis = epcisPath(search);
@@ -75,7 +76,7 @@ function TrailResult({ search }: { search: TrailSearch }) {
     try {
       await downloadJson(to, `trail-${Object.values(search).join("-")}.epcis.jsonld`);
     } catch (error) {
-      message.error(error instanceof Error ? error.message : String(error));
+      message.error(errorText(error, lang, t).title);
     } finally {
       setExporting(false);
     }
