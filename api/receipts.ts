@@ -47,12 +47,45 @@ export type MatchReasonCode = Static<typeof MatchReasonCode>;
 export const MatchReason = Type.Object(
   {
     code: MatchReasonCode,
-    message: Type.String({ description: "for a human; names the line when the reason is a line's" }),
+    message: Type.String({
+      description:
+        "the same in an English sentence, naming the line when the reason is a line's; a console composes its own from `details`",
+    }),
     line: Type.Optional(Type.Integer({ minimum: 1, description: "the receipt line at fault" })),
     details: Type.Optional(
       Type.Object(
-        { received: Type.Integer(), shipped: Type.Integer() },
-        { description: "the units counted (OVER_DELIVERY, SHORT_DELIVERY)", additionalProperties: false },
+        {
+          received: Type.Optional(
+            Type.Integer({ description: "units counted (OVER_DELIVERY, SHORT_DELIVERY)" }),
+          ),
+          shipped: Type.Optional(
+            Type.Integer({ description: "units shipped (OVER_DELIVERY, SHORT_DELIVERY)" }),
+          ),
+          tolerancePct: Type.Optional(
+            Type.Number({ description: "the shortfall tolerated (SHORT_DELIVERY)" }),
+          ),
+          found: Type.Optional(
+            Type.String({ description: "the line's GTIN, lot or expiry (GTIN_, LOT_, EXPIRY_MISMATCH)" }),
+          ),
+          expected: Type.Optional(
+            Type.String({ description: "the shipment's, against which it was checked" }),
+          ),
+          serial: Type.Optional(
+            Type.String({ description: "the serial at fault (SERIAL_*, MANIFEST_MISSING)" }),
+          ),
+          expiry: Type.Optional(
+            Type.String({ format: "date", description: "the lot's expiry (SHELF_LIFE_SHORT)" }),
+          ),
+          minShelfLifeDays: Type.Optional(
+            Type.Integer({ description: "the shelf life a receipt must leave (SHELF_LIFE_SHORT)" }),
+          ),
+          lot: Type.Optional(Type.String({ description: "the lot recalled (LOT_RECALLED)" })),
+        },
+        {
+          description:
+            "the figures behind the reason, by code; reasons stored before 2026-12 may carry fewer (their message says it all)",
+          additionalProperties: false,
+        },
       ),
     ),
   },

@@ -18,6 +18,7 @@ import { en as spend } from "../pages/spend/messages";
 import { en as supplier } from "../pages/supplier/messages";
 import { en as warehouse } from "../pages/warehouse/messages";
 import { en as reasons } from "./reasons";
+import { en as exceptionReasons } from "./exception-reasons";
 
 export const en = {
   ...supplier,
@@ -34,6 +35,7 @@ export const en = {
   ...replenishment,
   ...sunshine,
   ...reasons,
+  ...exceptionReasons,
   ...allowance,
   ...fund,
   "app.title": "Sunshine Ledger",

@@ -4,7 +4,7 @@ import { NoBrowserWallet } from "../lib/signers";
 import { chainErrorSentence } from "./chain-errors";
 import { gatewayErrorSentence } from "./gateway-errors";
 import type { Lang } from "./lang";
-import type { Translate } from "./i18n";
+import type { Translate } from "./translate";
 
 export interface ErrorText {
   /** What the user reads, in their language. */

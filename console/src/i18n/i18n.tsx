@@ -8,17 +8,16 @@ import {
   useState,
   type ReactNode,
 } from "react";
-import { en, type MessageKey } from "./en";
+import type { MessageKey } from "./en";
 import type { Lang } from "./lang";
-import { zh } from "./zh";
+import { MESSAGES, translator, type Translate } from "./translate";
 
 /**
  * The console's two languages. The first visit follows the browser's language (zh-* → Chinese,
  * else English); a switch is remembered in this browser.
  */
 
-export type { Lang };
-const MESSAGES = { en, zh } as const;
+export type { Lang, Translate };
 const STORAGE_KEY = "sunshine.lang";
 
 function initialLang(): Lang {
@@ -27,7 +26,6 @@ function initialLang(): Lang {
   return navigator.language.toLowerCase().startsWith("zh") ? "zh" : "en";
 }
 
-export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 /** A message whose values are elements (an address with its copy button, a link): a node. */
 export type TranslateNodes = (key: MessageKey, values: Record<string, ReactNode>) => ReactNode;
 
@@ -49,13 +47,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   }, [lang]);
-  const t = useCallback<Translate>(
-    (key, values) =>
-      MESSAGES[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
-        values && name in values ? String(values[name]) : whole,
-      ),
-    [lang],
-  );
+  const t = useMemo(() => translator(lang), [lang]);
   const tn = useCallback<TranslateNodes>(
     (key, values) =>
       MESSAGES[lang][key].split(/(\{\w+\})/).map((part, i) => {

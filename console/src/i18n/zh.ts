@@ -15,6 +15,7 @@ import { zh as spend } from "../pages/spend/messages";
 import { zh as supplier } from "../pages/supplier/messages";
 import { zh as warehouse } from "../pages/warehouse/messages";
 import { zh as reasons } from "./reasons";
+import { zh as exceptionReasons } from "./exception-reasons";
 
 /** The console's Chinese (zh-CN) text: every key of en.ts, checked by the compiler. */
 export const zh: Messages = {
@@ -32,6 +33,7 @@ export const zh: Messages = {
   ...replenishment,
   ...sunshine,
   ...reasons,
+  ...exceptionReasons,
   ...allowance,
   ...fund,
   "app.title": "阳光采购账本",

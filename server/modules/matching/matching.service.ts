@@ -89,16 +89,29 @@ export function matchReceipt(input: MatchInput): MatchResult {
     let conforms = true;
     if (l.gtin !== shipment.gtin) {
       conforms = false;
-      reasons.push(reason("GTIN_MISMATCH", l.line, `GTIN ${l.gtin} is not the shipment's ${shipment.gtin}`));
+      reasons.push(
+        reason("GTIN_MISMATCH", l.line, `GTIN ${l.gtin} is not the shipment's ${shipment.gtin}`, {
+          found: l.gtin,
+          expected: shipment.gtin,
+        }),
+      );
     }
     if (l.lot !== undefined && l.lot !== shipment.lot) {
       conforms = false;
-      reasons.push(reason("LOT_MISMATCH", l.line, `lot ${l.lot} is not the shipment's ${shipment.lot}`));
+      reasons.push(
+        reason("LOT_MISMATCH", l.line, `lot ${l.lot} is not the shipment's ${shipment.lot}`, {
+          found: l.lot,
+          expected: shipment.lot,
+        }),
+      );
     }
     if (l.expiry !== undefined && l.expiry !== expiryDate) {
       conforms = false;
       reasons.push(
-        reason("EXPIRY_MISMATCH", l.line, `expiry ${l.expiry} is not the shipment's ${expiryDate}`),
+        reason("EXPIRY_MISMATCH", l.line, `expiry ${l.expiry} is not the shipment's ${expiryDate}`, {
+          found: l.expiry,
+          expected: expiryDate,
+        }),
       );
     }
     if (l.serial !== undefined) conforms = checkSerial(input, l.line, l.serial, seen, reasons) && conforms;
@@ -111,6 +124,7 @@ export function matchReceipt(input: MatchInput): MatchResult {
     reasons.push({
       code: "SHELF_LIFE_SHORT",
       message: `expiry ${expiryDate} leaves less than ${tolerances.minShelfLifeDays} days of shelf life at receipt`,
+      details: { expiry: expiryDate, minShelfLifeDays: tolerances.minShelfLifeDays },
     });
   }
   if (received > shipment.quantity) {
@@ -123,7 +137,11 @@ export function matchReceipt(input: MatchInput): MatchResult {
     reasons.push({
       code: "SHORT_DELIVERY",
       message: `received ${received} of ${shipment.quantity} shipped units, beyond the ${tolerances.shortfallPct}% tolerance`,
-      details: { received: Number(received), shipped: Number(shipment.quantity) },
+      details: {
+        received: Number(received),
+        shipped: Number(shipment.quantity),
+        tolerancePct: tolerances.shortfallPct,
+      },
     });
   }
   if (!input.supplierQualified) {
@@ -132,7 +150,12 @@ export function matchReceipt(input: MatchInput): MatchResult {
       message: "the supplier is suspended or not qualified at receipt",
     });
   }
-  if (input.lotRecalled) reasons.push({ code: "LOT_RECALLED", message: `lot ${shipment.lot} is recalled` });
+  if (input.lotRecalled)
+    reasons.push({
+      code: "LOT_RECALLED",
+      message: `lot ${shipment.lot} is recalled`,
+      details: { lot: shipment.lot },
+    });
   if (shipment.excursion && !shipment.excursionWaived) {
     reasons.push({
       code: "EXCURSION_HOLD",
@@ -159,24 +182,30 @@ function checkSerial(
   reasons: MatchReason[],
 ): boolean {
   if (seen.has(serial)) {
-    reasons.push(reason("SERIAL_DUPLICATED", line, `serial ${serial} is scanned more than once`));
+    reasons.push(reason("SERIAL_DUPLICATED", line, `serial ${serial} is scanned more than once`, { serial }));
     return false;
   }
   seen.add(serial);
   if (input.manifest === null) {
     reasons.push(
-      reason("MANIFEST_MISSING", line, `serial ${serial} cannot be checked: no manifest was uploaded`),
+      reason("MANIFEST_MISSING", line, `serial ${serial} cannot be checked: no manifest was uploaded`, {
+        serial,
+      }),
     );
     return false;
   }
   if (!input.manifest.has(serial)) {
     reasons.push(
-      reason("SERIAL_NOT_IN_MANIFEST", line, `serial ${serial} is not in the shipment's manifest`),
+      reason("SERIAL_NOT_IN_MANIFEST", line, `serial ${serial} is not in the shipment's manifest`, {
+        serial,
+      }),
     );
     return false;
   }
   if (input.alreadyReceived.has(serial)) {
-    reasons.push(reason("SERIAL_ALREADY_RECEIVED", line, `serial ${serial} was already received`));
+    reasons.push(
+      reason("SERIAL_ALREADY_RECEIVED", line, `serial ${serial} was already received`, { serial }),
+    );
     return false;
   }
   return true;
@@ -187,6 +216,12 @@ function shortfallExceeds(shortfall: bigint, shipped: bigint, pct: number): bool
   return shortfall * 10_000n > shipped * BigInt(Math.round(pct * 100));
 }
 
-function reason(code: MatchReasonCode, line: number, message: string): MatchReason {
-  return { code, line, message: `line ${line}: ${message}` };
+/** A line's reason: its message names the line; `details` holds the figures the message states. */
+function reason(
+  code: MatchReasonCode,
+  line: number,
+  message: string,
+  details: NonNullable<MatchReason["details"]>,
+): MatchReason {
+  return { code, line, message: `line ${line}: ${message}`, details };
 }

@@ -8,7 +8,7 @@ import { useI18n } from "../../i18n/i18n";
 import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
 import { Hex } from "../../components/Hex";
-import { Reasons } from "./Reasons";
+import { Reasons } from "../../components/Reasons";
 import { ResolveException } from "./ResolveException";
 import { TAG } from "../../components/tag-colours";
 

@@ -5,7 +5,7 @@ import type { Exception, ResolveRequest, Resolution } from "../../../../api/exce
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
-import { Reasons } from "./Reasons";
+import { Reasons } from "../../components/Reasons";
 
 /**
  * An approver's decision on an exception: accept what matching proposed, accept part, or

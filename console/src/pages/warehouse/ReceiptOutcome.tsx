@@ -1,5 +1,6 @@
+import { Reasons } from "../../components/Reasons";
 import { TAG } from "../../components/tag-colours";
-import { Button, Descriptions, List, Result, Tag } from "antd";
+import { Button, Descriptions, Result, Tag } from "antd";
 import type { ReceiptResult } from "../../../../api/receipts";
 import { useI18n } from "../../i18n/i18n";
 
@@ -34,15 +35,10 @@ export function ReceiptOutcome({ result, onAgain }: { result: ReceiptResult; onA
         <Descriptions.Item label={t("warehouse.result.rejected")}>{result.match.rejected}</Descriptions.Item>
       </Descriptions>
       {result.match.reasons.length > 0 && (
-        <List
-          header={<strong>{t("warehouse.result.reasons")}</strong>}
-          dataSource={result.match.reasons}
-          renderItem={(r) => (
-            <List.Item>
-              <Tag>{r.code}</Tag> {r.message}
-            </List.Item>
-          )}
-        />
+        <section style={{ marginTop: 16, textAlign: "start" }}>
+          <strong>{t("warehouse.result.reasons")}</strong>
+          <Reasons reasons={result.match.reasons} />
+        </section>
       )}
     </Result>
   );

@@ -152,7 +152,7 @@ export const zh: Record<keyof typeof en, string> = {
   "warehouse.scan.rejectTitle": "拒收第 {line} 行",
   "warehouse.scan.rejectReason": "原因",
   "warehouse.scan.rejectReasonRequired": "请填写拒收原因。",
-  "warehouse.flag.UNREADABLE": "无法识别：{message}",
+  "warehouse.flag.UNREADABLE": "{message}",
   "warehouse.flag.NO_GTIN": "缺少 GTIN（AI 01）",
   "warehouse.flag.NO_LOT": "缺少批号（AI 10）：该货品按批号管理",
   "warehouse.flag.NO_EXPIRY": "缺少有效期（AI 17）：该货品按批号管理",

@@ -74,6 +74,7 @@ describe("matchReceipt", function () {
       const r = matchReceipt(base);
       expect(r.status).to.equal("exception");
       expect(codes(r)).to.deep.equal(["SHORT_DELIVERY"]);
+      expect(r.reasons[0].details).to.deep.equal({ received: 8, shipped: 10, tolerancePct: 10 });
       expect(r.accepted).to.equal(8n);
     });
   });
@@ -96,7 +97,12 @@ describe("matchReceipt", function () {
       base.lines[3].lot = "LOT2";
       const r = matchReceipt(base);
       expect(codes(r)).to.deep.equal(["LOT_MISMATCH"]);
-      expect(r.reasons[0]).to.deep.include({ line: 4 });
+      // The figures behind the message, for a reader to state in its own language.
+      expect(r.reasons[0]).to.deep.include({
+        line: 4,
+        message: "line 4: lot LOT2 is not the shipment's LOT1",
+        details: { found: "LOT2", expected: "LOT1" },
+      });
       expect(r.accepted).to.equal(9n);
     });
 
@@ -104,7 +110,12 @@ describe("matchReceipt", function () {
       const base = input();
       base.lines[0].gtin = "12345678901231";
       base.lines[1].expiry = "2027-12-31";
-      expect(codes(matchReceipt(base))).to.deep.equal(["GTIN_MISMATCH", "EXPIRY_MISMATCH"]);
+      const r = matchReceipt(base);
+      expect(codes(r)).to.deep.equal(["GTIN_MISMATCH", "EXPIRY_MISMATCH"]);
+      expect(r.reasons.map((x) => [x.line, x.details])).to.deep.equal([
+        [1, { found: "12345678901231", expected: GTIN }],
+        [2, { found: "2027-12-31", expected: "2028-01-31" }],
+      ]);
     });
   });
 
@@ -114,6 +125,7 @@ describe("matchReceipt", function () {
       base.lines[9].serial = "FOREIGN1";
       const r = matchReceipt(base);
       expect(codes(r)).to.deep.equal(["SERIAL_NOT_IN_MANIFEST"]);
+      expect(r.reasons[0]).to.deep.include({ line: 10, details: { serial: "FOREIGN1" } });
       expect(r.accepted).to.equal(9n);
     });
 
@@ -140,6 +152,7 @@ describe("matchReceipt", function () {
     it("holds an expiry inside the minimum shelf life", function () {
       const r = matchReceipt(input({ tolerances: { shortfallPct: 10, minShelfLifeDays: 700 } }));
       expect(codes(r)).to.deep.equal(["SHELF_LIFE_SHORT"]);
+      expect(r.reasons[0].details).to.deep.equal({ expiry: "2028-01-31", minShelfLifeDays: 700 });
     });
 
     it("holds a recalled lot, an unqualified supplier and an unwaived excursion", function () {

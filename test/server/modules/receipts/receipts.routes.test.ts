@@ -425,7 +425,7 @@ forEachEngine((engine) => {
       const body = await flows.short();
       expectException(body, ["SHORT_DELIVERY"], "9", "1");
       expect(body.received).to.equal("9");
-      expect(body.match.reasons[0].details).to.deep.equal({ received: 9, shipped: 10 });
+      expect(body.match.reasons[0].details).to.deep.equal({ received: 9, shipped: 10, tolerancePct: 2 });
       expect(body.match.reasons[0].message).to.include("beyond the 2% tolerance");
     });
 

@@ -1,0 +1,15 @@
+import { en, type MessageKey } from "./en";
+import type { Lang } from "./lang";
+import { zh } from "./zh";
+
+export const MESSAGES = { en, zh } as const;
+
+export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+
+/** `key`'s message in `lang`, each `{name}` replaced by its value (left as it is when none is given). */
+export function translator(lang: Lang): Translate {
+  return (key, values) =>
+    MESSAGES[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) =>
+      values && name in values ? String(values[name]) : whole,
+    );
+}
