@@ -47,7 +47,13 @@ export const Payment = Type.Object(
     ),
     txHash: Nullable(TxHash),
     blockNumber: Nullable(Type.Integer()),
-    error: Nullable(Type.String({ description: "why the last attempt failed" })),
+    error: Nullable(Type.String({ description: "why the last attempt failed, in English" })),
+    errorName: Nullable(
+      Type.String({
+        description:
+          "the contract's custom error when the chain refused the settlement (status failed); null while a failed attempt is retried",
+      }),
+    ),
     acceptedAt: Type.With(DateTime, { description: "the match, or the approver's resolution" }),
     paidAt: Nullable(DateTime),
     secondsToPayment: Nullable(Type.Integer({ minimum: 0 })),

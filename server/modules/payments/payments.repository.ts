@@ -41,7 +41,7 @@ export async function listPayments(
     `SELECT j.id, j.shipment_id, s.order_id, s.supplier, o.hospital, j.receipt_no, j.status,
        -- What was settled: the job's units, or a supplier's claim's when it settled first.
        COALESCE(st.accepted, j.accepted) AS accepted, COALESCE(st.rejected, j.rejected) AS rejected,
-       j.tx_hash AS job_tx, j.last_error, st.gross, st.penalty, st.paid, st.days_late, st.delivered_at, st.settled_by,
+       j.tx_hash AS job_tx, j.last_error, j.error_name, st.gross, st.penalty, st.paid, st.days_late, st.delivered_at, st.settled_by,
        st.tx_hash, st.block_number, st.paid_at, COALESCE(e.resolved_at, m.matched_at) AS accepted_at,
        COALESCE(e.resolved_ledger_time, m.accepted_ledger_time) AS accepted_ledger_time
      FROM settlement_jobs j
@@ -81,6 +81,7 @@ function view(r: Row): Payment {
     txHash: (r.tx_hash as string | null) ?? (r.job_tx as string | null),
     blockNumber: r.block_number === null || r.block_number === undefined ? null : Number(r.block_number),
     error: (r.last_error as string | null) ?? null,
+    errorName: (r.error_name as string | null) ?? null,
     acceptedAt: acceptedAt.toISOString(),
     paidAt: paidAt?.toISOString() ?? null,
     // Both ends on the ledger's clock (a payment's time is its block's); rows recorded before

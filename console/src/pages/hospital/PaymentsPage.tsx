@@ -6,6 +6,7 @@ import { useMemo, useState } from "react";
 import type { OverduePayment, Payment, PaymentHold } from "../../../../api/payments";
 import { Chart } from "../../components/Chart";
 import { CursorTable } from "../../components/CursorTable";
+import { PaymentError } from "../../components/PaymentError";
 import { PaymentHolds } from "../../components/PaymentHolds";
 import { QueryState } from "../../components/QueryState";
 import type { MessageKey } from "../../i18n/en";
@@ -99,13 +100,8 @@ export function PaymentsPage() {
             },
             {
               title: t("hospital.payments.error"),
-              dataIndex: "error",
-              render: (e: string | null) =>
-                e && (
-                  <Typography.Text type="danger" style={{ maxWidth: 240, wordBreak: "break-word" }}>
-                    {e}
-                  </Typography.Text>
-                ),
+              key: "error",
+              render: (_: unknown, p: Payment) => <PaymentError payment={p} />,
             },
           ]}
         />

@@ -2,6 +2,7 @@ import { Select, Space, Typography, type TableColumnsType } from "antd";
 import { useState } from "react";
 import type { OverduePayment, Payment, SettlementJobStatus } from "../../../../api/payments";
 import { CursorTable } from "../../components/CursorTable";
+import { PaymentError } from "../../components/PaymentError";
 import { PaymentHolds } from "../../components/PaymentHolds";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
@@ -69,15 +70,8 @@ export function PaymentsPage() {
     },
     {
       title: t("supplier.payment.why"),
-      dataIndex: "error",
-      render: (e: string | null) =>
-        e === null ? (
-          "—"
-        ) : (
-          <Typography.Text style={{ wordBreak: "break-word", maxWidth: 280, display: "inline-block" }}>
-            {e}
-          </Typography.Text>
-        ),
+      key: "error",
+      render: (_, p) => <PaymentError payment={p} />,
     },
   ];
   return (

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ethers, JsonRpcProvider, Network, type JsonRpcPayload, type JsonRpcResult } from "ethers";
 import { migrate } from "../../../../server/db";
 import { enqueue } from "../../../../server/modules/payments/settlement.repository";
+import { listPayments } from "../../../../server/modules/payments/payments.repository";
 import * as act from "../../../../ledger/acts";
 import { settlerCheck } from "../../../../server/modules/payments/settler-check";
 import { PermanentError } from "../../../../server/lib/failures";
@@ -233,6 +234,9 @@ describe("SettlementWorker", function () {
         expect(job.error_name).to.equal("SettlementLotRecalled");
         const expected = `SettlementLotRecalled(shipmentId=${unit.shipmentId}, gtin=${BigInt(GTIN)}, lot=${lot})`;
         expect(job.last_error).to.equal(expected);
+        // GET /v1/payments names the error, for the console to word it in the reader's language.
+        const { items } = await listPayments(engine.db, { orderId: String(order.orderId), limit: 10 });
+        expect(items[0]).to.include({ status: "failed", errorName: "SettlementLotRecalled", error: expected });
         const { rows } = await engine.db.query<{
           source: string;
           reasons: unknown;
