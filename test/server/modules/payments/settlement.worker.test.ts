@@ -236,7 +236,11 @@ describe("SettlementWorker", function () {
         expect(job.last_error).to.equal(expected);
         // GET /v1/payments names the error, for the console to word it in the reader's language.
         const { items } = await listPayments(engine.db, { orderId: String(order.orderId), limit: 10 });
-        expect(items[0]).to.include({ status: "failed", errorName: "SettlementLotRecalled", error: expected });
+        expect(items[0]).to.include({
+          status: "failed",
+          errorName: "SettlementLotRecalled",
+          error: expected,
+        });
         const { rows } = await engine.db.query<{
           source: string;
           reasons: unknown;
