@@ -405,13 +405,43 @@ export const MismatchValue = Type.Unsafe<JsonValue>(
 );
 export type MismatchValue = Static<typeof MismatchValue>;
 
+/** What is wrong with a step, beyond a figure that differs: one code each, with its English `problem`. */
+export const MISMATCH_PROBLEMS = [
+  "MISSING_FROM_TRAIL",
+  "NOT_AMONG_CHAIN_EVENTS",
+  "NO_TRANSACTION_STORED",
+  "TX_HASH_MALFORMED",
+  "TX_NOT_ON_CHAIN",
+  "TX_REVERTED",
+  "BLOCK_NOT_CANONICAL",
+  "LOG_NOT_IN_TX",
+  "SHIPMENT_NOT_ON_CHAIN",
+  "RECORD_HASH_WRONG",
+  "ORDER_NOT_ON_CHAIN",
+  "AGREEMENT_NOT_ON_CHAIN",
+  "QUALIFICATION_REPLAYS_UNQUALIFIED",
+  "QUALIFICATION_NOT_STATED",
+  "QUALIFICATION_NOT_CHECKED",
+] as const;
+export type MismatchProblem = (typeof MISMATCH_PROBLEMS)[number];
+
 export const Mismatch = Type.Object(
   {
     step: Type.String({ description: "the id of the step (or of the step the trail lacks)" }),
     field: Type.Optional(Type.String()),
     database: Type.Optional(Type.With(MismatchValue, { description: "what the trail states" })),
     chain: Type.Optional(Type.With(MismatchValue, { description: "what the chain holds" })),
-    problem: Type.Optional(Type.String()),
+    problem: Type.Optional(Type.String({ description: "the problem in an English sentence" })),
+    problemCode: Type.Optional(
+      Type.Enum(MISMATCH_PROBLEMS, {
+        description: "the problem's code, for a reader to word it in its language",
+      }),
+    ),
+    supplier: Type.Optional(
+      Type.With(Address, {
+        description: "the supplier whose qualification the problem is about (QUALIFICATION_*)",
+      }),
+    ),
     event: Type.Optional(Type.String()),
     txHash: Type.Optional(
       Type.String({ description: "as stated or found (a malformed one is reported as such)" }),

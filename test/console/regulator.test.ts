@@ -4,7 +4,7 @@ import type { Browser, Locator } from "playwright-core";
 import type { ConsoleConfig } from "../../api/console";
 import type { SupplierDocumentPage, SupplierSummary } from "../../api/suppliers";
 import type { Trail, Verification } from "../../api/trail";
-import { short, yuan } from "../../console/src/lib/format";
+import { bytes32Text, short, yuan } from "../../console/src/lib/format";
 import { DOCUMENT_STATUS, SUPPLIER_STATUS } from "../../ledger/enums";
 import { SupplierRegistry__factory } from "../../typechain-types";
 import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
@@ -96,8 +96,12 @@ describe("console: regulator", function () {
         .filter({ hasText: "orderBook.ShipmentSettled" })
         .first();
       expect(await settled.getByText("payment", { exact: true }).count()).to.equal(1);
+      // The supplier by the name it registered on the ledger, its address short beside it.
+      const payee = String(settledStep.data.supplier);
+      const payeeName = bytes32Text((await apiGet<SupplierSummary>(p, `/v1/suppliers/${payee}`)).name);
+      await settled.locator("strong").first().getByText(payeeName, { exact: false }).waitFor();
       expect(await settled.locator("strong").first().textContent()).to.include(
-        `; ${yuan(String(settledStep.data.paid))} paid to ${short(String(settledStep.data.supplier))} (gross `,
+        `; ${yuan(String(settledStep.data.paid))} paid to ${payeeName} ${short(payee)} (gross `,
       );
       const lift = timeline.getByTestId("trail-step").filter({ hasText: "trace.RecallLifted" });
       expect(await lift.first().textContent()).to.include(
@@ -126,6 +130,49 @@ describe("console: regulator", function () {
       await checkPage(p, "regulator-trail-verified");
     } finally {
       await p.close();
+    }
+  });
+
+  it("words a mismatch in Chinese, naming the supplier it is about", async function () {
+    const cardia = stack.account("Cardia Vascular").address;
+    const zh = await openPage(browser, stack.url, "zh-CN");
+    try {
+      // A trail the chain contradicts is a tampered database; planted here as the gateway would answer it.
+      await zh.page.route("**/verify", async (route) => {
+        const real = (await (await route.fetch()).json()) as Verification;
+        await route.fulfill({
+          json: {
+            ...real,
+            verified: false,
+            mismatches: [
+              {
+                step: "payment:1",
+                field: "qualification",
+                problem: `no qualification of ${cardia} stated here`,
+                problemCode: "QUALIFICATION_NOT_STATED",
+                supplier: cardia,
+              },
+            ],
+          } satisfies Verification,
+        });
+      });
+      await zh.page.getByRole("button", { name: `以 ${REGULATOR} 身份登录`, exact: true }).click();
+      await zh.page.getByRole("link", { name: "追溯查询" }).click();
+      const name = bytes32Text((await apiGet<SupplierSummary>(zh, `/v1/suppliers/${cardia}`)).name);
+      await zh.page.getByRole("radio", { name: "批次" }).check();
+      await zh.page.getByRole("textbox", { name: "GTIN" }).fill(CARDIA_GTIN);
+      await zh.page.getByRole("textbox", { name: "批号" }).fill(CARDIA_LOT);
+      await zh.page.getByRole("button", { name: "查看追溯链" }).click();
+      await zh.page.getByRole("button", { name: "对照链上数据核验" }).click();
+      await zh.page.getByText("核验未通过：与链上数据有 1 处不一致。").waitFor();
+      const row = zh.page.getByTestId("verification").getByRole("row").filter({ hasText: "payment:1" });
+      await row.getByText(name, { exact: false }).waitFor();
+      expect(await row.innerText())
+        .to.include(`追溯记录未载明 ${name}`)
+        .and.include("在此处的资质");
+      await checkPage(zh, "regulator-trail-mismatch-zh");
+    } finally {
+      await zh.close();
     }
   });
 

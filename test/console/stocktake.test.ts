@@ -5,6 +5,8 @@ import { EAST_CAMPUS, MAIN_CAMPUS } from "../../scripts/demo-steps/campuses";
 import { checkPage, openPage, signInAs } from "./support/browser";
 import { demoSuite } from "./support/stack";
 
+const EAST_NAME = "City General East campus";
+
 /**
  * The stocktake form on the Stock page, on the demo year: City General's receiving dock counts
  * its east campus — the stents it holds scanned one per line, one unit short (a serial scanned
@@ -105,7 +107,8 @@ describe("console: stocktake", function () {
       expect(extraReason.details).to.deep.include({ expected: 0, counted: 2, serials: [] });
 
       const past = p.page.getByRole("table", { name: "Past stocktakes" });
-      const row = past.getByRole("row").filter({ hasText: EAST_CAMPUS }).first();
+      // The campus by its name, not its GLN.
+      const row = past.getByRole("row").filter({ hasText: EAST_NAME }).first();
       await row.getByText(`${gtin} · ${lot}: ${balance} by the records, ${balance - 1} counted`).waitFor();
       expect((await row.getByRole("cell").first().innerText()).trim()).to.equal(stocktakeId);
       await checkPage(p, "stocktake-result");
@@ -121,7 +124,7 @@ describe("console: stocktake", function () {
       const row = zh.page
         .getByRole("table", { name: "历次盘点" })
         .getByRole("row")
-        .filter({ hasText: EAST_CAMPUS });
+        .filter({ hasText: EAST_NAME });
       await row
         .first()
         .getByText(`${gtin} · ${lot}：账面 ${balance} 件，清点 ${balance - 1} 件`)

@@ -8,6 +8,12 @@ export function useCampuses() {
   return useQuery({ queryKey: ["/v1/campuses"], queryFn: () => fetchAll<Campus>("/v1/campuses") });
 }
 
+/** A campus's name by its GLN, for a page that shows campuses it got as GLNs; the GLN until known. */
+export function useCampusName(): (gln: string) => string {
+  const campuses = useCampuses();
+  return (gln) => campuses.data?.find((c) => c.gln === gln)?.name ?? gln;
+}
+
 /**
  * Picks one of the hospital's registered campuses by name, never a typed GLN. With
  * `wholeHospital`, a first option (value "") stands for the hospital as a whole.

@@ -1,6 +1,6 @@
 import { Tag, Typography } from "antd";
 import type { ExceptionReason } from "../../../api/exceptions";
-import { useCampuses } from "./CampusSelect";
+import { useCampusName } from "./CampusSelect";
 import { TAG } from "./tag-colours";
 import { reasonSentence } from "../i18n/exception-reasons";
 import type { MessageKey } from "../i18n/en";
@@ -13,8 +13,7 @@ import { useI18n } from "../i18n/i18n";
  */
 export function Reasons({ reasons }: { reasons: ExceptionReason[] }) {
   const { t, lang } = useI18n();
-  const campuses = useCampuses();
-  const campusName = (gln: string) => campuses.data?.find((c) => c.gln === gln)?.name ?? gln;
+  const campusName = useCampusName();
   return (
     <ul style={{ margin: 0, paddingInlineStart: 16, maxWidth: 360 }}>
       {reasons.map((r, i) => (

@@ -58,6 +58,7 @@ import {
   VOLUME_MOVING_EVENTS,
 } from "../../../ledger/trail/trail-rule";
 import { AppError, appError } from "../../plugins/error-catalogue";
+import { problem } from "./trail.problems";
 import type { TrailScope } from "./trail.repository";
 
 /**
@@ -228,7 +229,7 @@ export class TrailVerifier {
       if (inTrail.has(logKey(l.txHash, l.logIndex))) continue;
       mismatches.push({
         step: stepIdOf(l, ordinals),
-        problem: "missing from the trail",
+        ...problem("MISSING_FROM_TRAIL"),
         event: l.event,
         txHash: l.txHash,
         blockNumber: l.blockNumber,
@@ -241,7 +242,7 @@ export class TrailVerifier {
       if (!onChain.has(key)) {
         mismatches.push({
           step: s.id,
-          problem: "not among the chain's events for this trail",
+          ...problem("NOT_AMONG_CHAIN_EVENTS"),
           event: s.onChain.event,
           txHash: s.onChain.txHash,
           blockNumber: s.onChain.blockNumber,
@@ -361,7 +362,7 @@ export class TrailVerifier {
     const out: Mismatch[] = [];
     const where = step.onChain;
     if (!where) {
-      out.push({ step: step.id, problem: "the gateway holds no transaction and log for this on-chain step" });
+      out.push({ step: step.id, ...problem("NO_TRANSACTION_STORED") });
       return { figures: 0, mismatches: out };
     }
     const ref = {
@@ -371,15 +372,15 @@ export class TrailVerifier {
       logIndex: where.logIndex,
     };
     if (!isHexString(where.txHash, 32)) {
-      out.push({ step: step.id, problem: "the stated transaction hash is not a 32-byte hash", ...ref });
+      out.push({ step: step.id, ...problem("TX_HASH_MALFORMED"), ...ref });
       return { figures: 0, mismatches: out };
     }
     const receipt = await receipts.get(where.txHash);
     if (!receipt) {
-      out.push({ step: step.id, problem: "no such transaction on the chain", ...ref });
+      out.push({ step: step.id, ...problem("TX_NOT_ON_CHAIN"), ...ref });
       return { figures: 0, mismatches: out };
     }
-    if (receipt.status !== 1) out.push({ step: step.id, problem: "the transaction reverted", ...ref });
+    if (receipt.status !== 1) out.push({ step: step.id, ...problem("TX_REVERTED"), ...ref });
     if (receipt.blockNumber !== where.blockNumber) {
       out.push({
         step: step.id,
@@ -392,7 +393,7 @@ export class TrailVerifier {
     if (!block || block.hash !== receipt.blockHash) {
       out.push({
         step: step.id,
-        problem: `block ${receipt.blockNumber} of the transaction is no longer canonical`,
+        ...problem("BLOCK_NOT_CANONICAL"),
         ...ref,
       });
     }
@@ -411,7 +412,7 @@ export class TrailVerifier {
 
     const log: Log | undefined = receipt.logs.find((l) => l.index === where.logIndex);
     if (!log) {
-      out.push({ step: step.id, problem: `the transaction has no log ${where.logIndex}`, ...ref });
+      out.push({ step: step.id, ...problem("LOG_NOT_IN_TX"), ...ref });
       return { figures: 0, mismatches: out };
     }
     if (log.address.toLowerCase() !== expectedAddress) {
@@ -468,7 +469,7 @@ export class TrailVerifier {
         this.orderBook.disputedUnits(s.shipmentId, { blockTag }),
       ]);
       if (hash === null || state === null) {
-        mismatches.push({ step, problem: "DeliveryTrace has no such shipment" });
+        mismatches.push({ step, ...problem("SHIPMENT_NOT_ON_CHAIN") });
         return;
       }
       // The trail's record, hashed here: a changed row no longer hashes to the chain's.
@@ -478,7 +479,7 @@ export class TrailVerifier {
           step,
           field: "recordHash",
           database: s.recordHash,
-          problem: "the trail's record hash is not the hash of its record",
+          ...problem("RECORD_HASH_WRONG"),
         });
       }
       compare(step, "state.arrivedAt", s.arrivedAt, isoOrNull(state.arrivedAt));
@@ -499,7 +500,7 @@ export class TrailVerifier {
       const step = `order:${o.orderId}`;
       const chain = await orNotFound(this.orderBook.order(o.orderId, { blockTag }));
       if (chain === null) {
-        mismatches.push({ step, problem: "OrderBook has no such order" });
+        mismatches.push({ step, ...problem("ORDER_NOT_ON_CHAIN") });
         return;
       }
       compare(step, "state.agreementId", o.agreementId, chain.agreementId.toString());
@@ -522,7 +523,7 @@ export class TrailVerifier {
       const step = `agreement:${a.agreementId}`;
       const chain = await orNotFound(this.agreements.agreement(a.agreementId, { blockTag }));
       if (chain === null) {
-        mismatches.push({ step, problem: "AgreementBook has no such agreement" });
+        mismatches.push({ step, ...problem("AGREEMENT_NOT_ON_CHAIN") });
         return;
       }
       const t = chain.terms;
@@ -656,7 +657,7 @@ export class TrailVerifier {
           step,
           field: "qualified",
           chain: false,
-          problem: `the chain accepted this act, yet ${m.supplier}'s registry logs replay as not qualified`,
+          ...problem("QUALIFICATION_REPLAYS_UNQUALIFIED", m.supplier),
         });
       }
       const q = stated.get(key(m));
@@ -665,7 +666,7 @@ export class TrailVerifier {
         mismatches.push({
           step,
           field: "qualification",
-          problem: `no qualification of ${m.supplier} stated here`,
+          ...problem("QUALIFICATION_NOT_STATED", m.supplier),
         });
         continue;
       }
@@ -683,7 +684,7 @@ export class TrailVerifier {
       mismatches.push({
         step: q.step,
         field: "qualification",
-        problem: `the chain checked no qualification of ${q.supplier} here`,
+        ...problem("QUALIFICATION_NOT_CHECKED", q.supplier),
       });
     }
   }

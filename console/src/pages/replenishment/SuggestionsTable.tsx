@@ -1,6 +1,7 @@
 import { App, Button, Space, Tag, Typography, type TableColumnsType } from "antd";
 import type { Suggestion } from "../../../../api/replenishment";
 import { ActButton } from "../../components/ActButton";
+import { useCampusName } from "../../components/CampusSelect";
 import { CursorTable } from "../../components/CursorTable";
 import { TAG } from "../../components/tag-colours";
 import { useI18n } from "../../i18n/i18n";
@@ -22,9 +23,10 @@ export function SuggestionsTable({
 }) {
   const { t } = useI18n();
   const { yuan } = useFormat();
+  const campusName = useCampusName();
   const { message } = App.useApp();
   const itemName = (s: Suggestion) =>
-    `${s.gtin} (${s.campus === null ? t("replenishment.wholeHospital") : t("replenishment.campus", { gln: s.campus })})`;
+    `${s.gtin} (${s.campus === null ? t("replenishment.wholeHospital") : campusName(s.campus)})`;
   const columns: TableColumnsType<Suggestion> = [
     {
       title: t("replenishment.item"),
@@ -33,9 +35,7 @@ export function SuggestionsTable({
         <Space orientation="vertical" size={0}>
           <Typography.Text copyable={{ text: s.gtin }}>{s.gtin}</Typography.Text>
           <Typography.Text type="secondary">
-            {s.campus === null
-              ? t("replenishment.wholeHospital")
-              : t("replenishment.campus", { gln: s.campus })}
+            {s.campus === null ? t("replenishment.wholeHospital") : campusName(s.campus)}
           </Typography.Text>
         </Space>
       ),

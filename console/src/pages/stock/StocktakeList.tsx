@@ -1,5 +1,6 @@
 import { Card, Typography } from "antd";
 import type { Stocktake } from "../../../../api/stock";
+import { useCampusName } from "../../components/CampusSelect";
 import { CursorTable } from "../../components/CursorTable";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
@@ -8,6 +9,7 @@ import { DifferenceTag } from "./StocktakeDifferences";
 /** The hospital's past stocktakes (GET /v1/stock/stocktakes), newest first, with their differences. */
 export function StocktakeList() {
   const { t } = useI18n();
+  const campusName = useCampusName();
   const { dateTime } = useFormat();
   return (
     <Card
@@ -25,7 +27,7 @@ export function StocktakeList() {
         label={t("stock.stocktakes.title")}
         columns={[
           { title: "#", dataIndex: "id" },
-          { title: t("stock.campus"), dataIndex: "campus" },
+          { title: t("stock.campus"), key: "campus", render: (_, s) => campusName(s.campus) },
           {
             title: t("stock.stocktakes.countedAt"),
             key: "countedAt",

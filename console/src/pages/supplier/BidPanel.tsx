@@ -8,6 +8,7 @@ import { TenderHouse__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { QueryState } from "../../components/QueryState";
+import { errorText } from "../../i18n/error-text";
 import { useI18n } from "../../i18n/i18n";
 import { api, ApiError } from "../../lib/api";
 import { useSession } from "../../lib/session";
@@ -16,15 +17,8 @@ import { downloadJson } from "./download";
 import { Hex } from "../../components/Hex";
 import { fenFromYuan } from "./money";
 import { scheduleDefect } from "./schedule";
-import {
-  bidFileName,
-  BidFileError,
-  keepBid,
-  keptBid,
-  readBidFile,
-  sealBid,
-  type SealedBid,
-} from "./sealed-bid";
+import { keepBid, keptBid } from "./kept-bids";
+import { bidFileName, BidFileError, readBidFile, sealBid, type SealedBid } from "./sealed-bid";
 import { TierEditor, type TierRow } from "./TierEditor";
 import { TierList } from "./TierList";
 import { useMe } from "./use-me";
@@ -264,7 +258,7 @@ function AllowBond(props: { tenderHouse: string; bond: string; onDone: () => voi
 }
 
 function RevealBid({ tender, bid }: { tender: Tender; bid: Bid }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { config } = useSession();
   const me = useMe();
   const tenderHouse = config?.contracts.tenders ?? "";
@@ -309,7 +303,11 @@ function RevealBid({ tender, bid }: { tender: Tender; bid: Bid }) {
               setFileError(null);
             } catch (error) {
               setUploaded(null);
-              setFileError(error instanceof BidFileError ? error.message : String(error));
+              setFileError(
+                error instanceof BidFileError
+                  ? t(`supplier.bid.file.${error.reason}`, { value: error.value })
+                  : errorText(error, lang, t).title,
+              );
             }
           }}
         />

@@ -561,6 +561,7 @@ describe("audit trail", function () {
             {
               step: `trace:${id}:2`,
               problem: "missing from the trail",
+              problemCode: "MISSING_FROM_TRAIL",
               event: "TraceEventRecorded",
               txHash: row.tx_hash,
               blockNumber: Number(row.block_number),
@@ -605,6 +606,7 @@ describe("audit trail", function () {
             {
               step: `lift:${GTIN}:${LOT}@${Number(lifted[0].lift_block_number)}.${Number(lifted[0].lift_log_index)}`,
               problem: "missing from the trail",
+              problemCode: "MISSING_FROM_TRAIL",
               event: "RecallLifted",
               txHash: lifted[0].lift_tx_hash,
               blockNumber: Number(lifted[0].lift_block_number),

@@ -151,6 +151,7 @@ describe("trail verification against the chain", function () {
       {
         step: foreign.id,
         problem: "not among the chain's events for this trail",
+        problemCode: "NOT_AMONG_CHAIN_EVENTS",
         event: "LotRecalled",
         txHash: foreign.onChain!.txHash,
         blockNumber: foreign.onChain!.blockNumber,
@@ -192,14 +193,15 @@ describe("trail verification against the chain", function () {
     const cut = clone(trail);
     cut.steps = cut.steps.filter((s) => s.id !== lift.id && s.id !== trace.id);
     const result = await verify(cut);
+    const missing = { problem: "missing from the trail", problemCode: "MISSING_FROM_TRAIL" };
     const where = (s: TrailStep) => ({
       txHash: s.onChain!.txHash,
       blockNumber: s.onChain!.blockNumber,
       logIndex: s.onChain!.logIndex,
     });
     expect(result.mismatches).to.deep.equal([
-      { step: trace.id, problem: "missing from the trail", event: "TraceEventRecorded", ...where(trace) },
-      { step: lift.id, problem: "missing from the trail", event: "RecallLifted", ...where(lift) },
+      { step: trace.id, ...missing, event: "TraceEventRecorded", ...where(trace) },
+      { step: lift.id, ...missing, event: "RecallLifted", ...where(lift) },
     ]);
     expect(lift.data).to.include({ scope: supplier, reasonCode: REASON.lift });
   });
@@ -266,6 +268,8 @@ describe("trail verification against the chain", function () {
         step: `payment:${story.shipmentId}`,
         field: "qualification",
         problem: `no qualification of ${supplier} stated here`,
+        problemCode: "QUALIFICATION_NOT_STATED",
+        supplier,
       },
     ]);
   });
@@ -276,11 +280,9 @@ describe("trail verification against the chain", function () {
     // Another hospital sees none of this lot: nothing on chain belongs to its trail of it.
     const scoped = await verify(lot, { hospital: chain.cast.hospital2.address });
     expect(scoped.expectedEvents).to.equal(0);
-    const problems = scoped.mismatches.map((m) => m.problem);
-    expect(problems.filter((p) => p === "not among the chain's events for this trail")).to.have.length(
-      lot.steps.length,
-    );
-    expect(problems.filter((p) => p?.startsWith("the chain checked no qualification"))).to.have.length(
+    const problems = scoped.mismatches.map((m) => m.problemCode);
+    expect(problems.filter((p) => p === "NOT_AMONG_CHAIN_EVENTS")).to.have.length(lot.steps.length);
+    expect(problems.filter((p) => p === "QUALIFICATION_NOT_CHECKED")).to.have.length(
       lot.qualification.length,
     );
     expect(scoped.mismatches).to.have.length(lot.steps.length + lot.qualification.length);

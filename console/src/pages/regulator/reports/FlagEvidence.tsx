@@ -2,6 +2,7 @@ import { Descriptions, Space, Tag, Typography } from "antd";
 import type { ReactNode } from "react";
 import type { ReconciliationFlag } from "../../../../../api/reconciliation";
 import { Hex } from "../../../components/Hex";
+import { PartyName } from "../../../components/PartyName";
 import type { MessageKey } from "../../../i18n/en";
 import { useI18n } from "../../../i18n/i18n";
 import { useFormat } from "../../../lib/use-format";
@@ -83,7 +84,7 @@ function useEvidenceValue(): (field: EvidenceField, value: unknown) => ReactNode
               <span key={i}>{hidden}</span>
             ) : (
               <span key={i}>
-                {u.usageId} <Hex value={u.hospital} />
+                {u.usageId} <PartyName address={u.hospital} />
               </span>
             ),
           ),

@@ -2,6 +2,7 @@ import { Alert, Descriptions, Space, Table, Tag, Typography, type TableColumnsTy
 import type { Mismatch, Verification } from "../../../../../api/trail";
 import { useI18n } from "../../../i18n/i18n";
 import { useFormat } from "../../../lib/use-format";
+import { PartyName } from "../../../components/PartyName";
 import { TAG } from "../../../components/tag-colours";
 
 /** A value as the trail states it or the chain holds it (a figure, a list, a window). */
@@ -12,14 +13,23 @@ const show = (value: Mismatch["database"]) => (value === undefined ? "—" : JSO
  * has for the trail, serial proofs) and its result: verified, or every mismatch.
  */
 export function TrailVerification({ result }: { result: Verification }) {
-  const { t } = useI18n();
+  const { t, tn } = useI18n();
   const { dateTime } = useFormat();
   const columns: TableColumnsType<Mismatch> = [
     { title: t("regulator.verify.step"), dataIndex: "step", key: "step" },
     { title: t("regulator.verify.field"), key: "field", render: (_, m) => m.field ?? m.event ?? "—" },
     { title: t("regulator.verify.database"), key: "database", render: (_, m) => show(m.database) },
     { title: t("regulator.verify.chain"), key: "chain", render: (_, m) => show(m.chain) },
-    { title: t("regulator.verify.problem"), key: "problem", render: (_, m) => m.problem ?? "—" },
+    {
+      title: t("regulator.verify.problem"),
+      key: "problem",
+      render: (_, m) =>
+        m.problemCode
+          ? tn(`regulator.verify.problem.${m.problemCode}`, {
+              supplier: m.supplier ? <PartyName address={m.supplier} /> : "—",
+            })
+          : (m.problem ?? "—"),
+    },
     {
       title: t("common.tx"),
       key: "tx",

@@ -1,6 +1,6 @@
 import { Fragment, type ReactNode } from "react";
 import type { TrailStep } from "../../../../../api/trail";
-import { Hex } from "../../../components/Hex";
+import { PartyName } from "../../../components/PartyName";
 import { useI18n } from "../../../i18n/i18n";
 import { bytes32Text } from "../../../lib/format";
 import { useReasonLabel } from "../../../lib/reasons";
@@ -9,9 +9,10 @@ import { list, offChain, ON_CHAIN, type Figures, type Show } from "./step-senten
 
 /**
  * A trail step as a sentence in the reader's language, written from its figures: amounts in
- * yuan, times in the gateway's zone, accounts short with the whole copyable. A step the console
- * has no sentence for (an event newer than it, or an on-chain step whose log the gateway has not
- * stored, so its event is unknown) reads as the gateway's own English summary.
+ * yuan, times in the gateway's zone, a party by its name (any other account short), the whole
+ * address copyable. A step the console has no sentence for (an event newer than it, or an
+ * on-chain step whose log the gateway has not stored, so its event is unknown) reads as the
+ * gateway's own English summary.
  */
 export function useStepSentence(): (step: TrailStep) => ReactNode {
   const { t, tn } = useI18n();
@@ -27,8 +28,8 @@ export function useStepSentence(): (step: TrailStep) => ReactNode {
           </Fragment>
         ));
   const show: Show = {
-    account: (v) => <Hex value={String(v)} />,
-    accounts: (v) => join(list(v).map((a) => <Hex value={String(a)} />)),
+    account: (v) => <PartyName address={String(v)} />,
+    accounts: (v) => join(list(v).map((a) => <PartyName address={String(a)} />)),
     yuan: (v) => yuan(String(v)),
     time: (v) => dateTime(String(v)),
     day: (v) => date(String(v)),
