@@ -1,6 +1,11 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
-import { BidFileError, readBidFile, sealBid } from "../../console/src/pages/supplier/sealed-bid";
+import {
+  BidFileError,
+  bidFileProblem,
+  readBidFile,
+  sealBid,
+} from "../../console/src/pages/supplier/sealed-bid";
 import { translator } from "../../console/src/i18n/translate";
 
 /**
@@ -18,8 +23,7 @@ describe("console: a bid file read back", function () {
       readBidFile(text, { tenderId: "7", bidder });
     } catch (error) {
       expect(error).to.be.instanceOf(BidFileError);
-      const { reason, value } = error as BidFileError;
-      return zh(`supplier.bid.file.${reason}`, { value });
+      return bidFileProblem(error as BidFileError, zh);
     }
     throw new Error("the file was read");
   };
@@ -32,6 +36,9 @@ describe("console: a bid file read back", function () {
 
   it("says in Chinese why another file is not this bid's", function () {
     expect(why("{")).to.equal("文件不是 JSON 格式");
+    expect(why(JSON.stringify({ tenderId: "7" }))).to.equal("文件不是投标文件");
+    const other = Wallet.createRandom().address;
+    expect(why(JSON.stringify({ ...sealed, bidder: other }))).to.equal(`文件属于投标人 ${other}`);
     expect(why(JSON.stringify({ ...sealed, tenderId: "8" }))).to.equal("文件属于招标 8");
     expect(why(JSON.stringify({ ...sealed, tiers: [{ threshold: "1", unitPrice: "70000" }] }))).to.equal(
       "文件中的报价档位和随机数与其承诺值不符（是否被手工修改？）",

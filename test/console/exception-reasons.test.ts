@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { ExceptionReason } from "../../api/exceptions";
 import { SENTENCES } from "../../console/src/i18n/chain-errors";
-import { reasonSentence } from "../../console/src/i18n/exception-reasons";
+import { reasonLabel, reasonSentence } from "../../console/src/i18n/exception-reasons";
 import { translator } from "../../console/src/i18n/translate";
 
 /**
@@ -48,6 +48,13 @@ describe("console: exception reasons in the reader's language", function () {
       details: { received: 9, shipped: 10 },
     };
     expect(zh(stored)).to.equal(stored.message);
+  });
+
+  it("shows a reason of a code newer than the console by its code and the gateway's message", function () {
+    const newer = { code: "NEWER_CODE", message: "a newer gateway's reason" } as unknown as ExceptionReason;
+    expect(zh(newer)).to.equal("a newer gateway's reason");
+    expect(reasonLabel("NEWER_CODE", translator("zh"))).to.equal("NEWER_CODE");
+    expect(reasonLabel("SHORT_DELIVERY", translator("zh"))).to.equal("少送");
   });
 
   it("names the stocktake's campus and counts the difference", function () {

@@ -21,7 +21,7 @@ describe("console: payment holds and failures in the reader's language", functio
         t,
         at,
       ),
-    ).to.equal("未结异常 #3, #5（少送、NEW_CODE）等待审批人决定。");
+    ).to.equal("未结异常 #3、#5（少送、NEW_CODE）等待审批人决定。");
     const [name, sentence] = Object.entries(SENTENCES)[0];
     expect(holdSentence({ code: "SETTLEMENT_FAILED", errorName: name }, "zh", t, at)).to.equal(
       `账本拒绝了结算：${sentence.zh}`,

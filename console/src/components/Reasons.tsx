@@ -2,8 +2,7 @@ import { Tag, Typography } from "antd";
 import type { ExceptionReason } from "../../../api/exceptions";
 import { useCampusName } from "./CampusSelect";
 import { TAG } from "./tag-colours";
-import { reasonSentence } from "../i18n/exception-reasons";
-import type { MessageKey } from "../i18n/en";
+import { reasonLabel, reasonSentence } from "../i18n/exception-reasons";
 import { useI18n } from "../i18n/i18n";
 
 /**
@@ -18,7 +17,7 @@ export function Reasons({ reasons }: { reasons: ExceptionReason[] }) {
     <ul style={{ margin: 0, paddingInlineStart: 16, maxWidth: 360 }}>
       {reasons.map((r, i) => (
         <li key={i} style={{ wordBreak: "break-word" }}>
-          <Tag color={TAG.problem}>{t(`hospital.reason.${r.code}` as MessageKey)}</Tag>
+          <Tag color={TAG.problem}>{reasonLabel(r.code, t)}</Tag>
           {reasonSentence(r, lang, t, campusName)}
           {r.code === "CHAIN_REVERT" && (
             <>

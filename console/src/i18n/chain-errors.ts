@@ -551,5 +551,5 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
 };
 
 export function chainErrorSentence(name: string | undefined, lang: Lang): string | null {
-  return name !== undefined && name in SENTENCES ? SENTENCES[name][lang] : null;
+  return name !== undefined && Object.hasOwn(SENTENCES, name) ? SENTENCES[name][lang] : null;
 }

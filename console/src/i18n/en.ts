@@ -18,7 +18,7 @@ import { en as spend } from "../pages/spend/messages";
 import { en as supplier } from "../pages/supplier/messages";
 import { en as warehouse } from "../pages/warehouse/messages";
 import { en as reasons } from "./reasons";
-import { en as exceptionReasons } from "./exception-reasons";
+import { en as reasonSentences } from "./reason-sentences";
 
 export const en = {
   ...supplier,
@@ -35,7 +35,7 @@ export const en = {
   ...replenishment,
   ...sunshine,
   ...reasons,
-  ...exceptionReasons,
+  ...reasonSentences,
   ...allowance,
   ...fund,
   "app.title": "Sunshine Ledger",
@@ -87,6 +87,7 @@ export const en = {
   "state.empty": "Nothing here yet.",
   "state.retry": "Retry",
   "list.more": "Load more",
+  "error.other": "The request did not go through.",
   "act.sending": "Sending to the ledger…",
   "act.done": "Recorded on the ledger in block {block}.",
   "act.failed": "The ledger refused it.",

@@ -27,6 +27,10 @@ export function errorText(error: unknown, lang: Lang, t: Translate): ErrorText {
     const chainError = typeof error.details?.error === "string" ? error.details.error : undefined;
     const sentence = chainErrorSentence(chainError, lang) ?? gatewayErrorSentence(error.code, lang);
     const code = chainError ?? error.code;
+    // A code with no sentence (a proxy's HTTP_502 page, a code newer than the console): in
+    // English the gateway's message; in Chinese a general sentence, with the message below.
+    if (sentence === null && lang === "zh")
+      return { title: t("error.other"), code, detail: `${code} — ${error.message}` };
     return {
       title: sentence ?? error.message,
       code,

@@ -1,8 +1,8 @@
 import type { Payment, PaymentHold } from "../../../api/payments";
 import { chainErrorSentence } from "./chain-errors";
-import type { MessageKey } from "./en";
 import type { Lang } from "./lang";
-import { MESSAGES, type Translate } from "./translate";
+import { reasonLabel } from "./exception-reasons";
+import type { Translate } from "./translate";
 
 /** A hold's short label, for its tag. */
 export function holdLabel(h: PaymentHold, t: Translate): string {
@@ -23,7 +23,7 @@ export function holdSentence(
   switch (h.code) {
     case "OPEN_EXCEPTION":
       return t("hold.OPEN_EXCEPTION", {
-        ids: h.exceptionIds.map((id) => `#${id}`).join(", "),
+        ids: h.exceptionIds.map((id) => `#${id}`).join(t("common.listSeparator")),
         reasons: h.reasonCodes.map((code) => reasonLabel(code, t)).join(t("common.listSeparator")),
       });
     case "SETTLEMENT_FAILED":
@@ -41,12 +41,6 @@ export function holdSentence(
     default:
       return t(`hold.${h.code}`);
   }
-}
-
-/** An exception reason's label; a code this console does not know yet, as it is. */
-function reasonLabel(code: string, t: Translate): string {
-  const key = `hospital.reason.${code}`;
-  return key in MESSAGES.en ? t(key as MessageKey) : code;
 }
 
 /**

@@ -15,7 +15,7 @@ import { zh as spend } from "../pages/spend/messages";
 import { zh as supplier } from "../pages/supplier/messages";
 import { zh as warehouse } from "../pages/warehouse/messages";
 import { zh as reasons } from "./reasons";
-import { zh as exceptionReasons } from "./exception-reasons";
+import { zh as reasonSentences } from "./reason-sentences";
 
 /** The console's Chinese (zh-CN) text: every key of en.ts, checked by the compiler. */
 export const zh: Messages = {
@@ -33,7 +33,7 @@ export const zh: Messages = {
   ...replenishment,
   ...sunshine,
   ...reasons,
-  ...exceptionReasons,
+  ...reasonSentences,
   ...allowance,
   ...fund,
   "app.title": "阳光采购账本",
@@ -82,6 +82,7 @@ export const zh: Messages = {
   "state.empty": "暂无数据。",
   "state.retry": "重试",
   "list.more": "加载更多",
+  "error.other": "请求未能完成，请稍后重试；如仍出现，请联系技术支持。",
   "act.sending": "正在提交到账本…",
   "act.done": "已记入账本，区块 {block}。",
   "act.failed": "账本拒绝了该操作。",

@@ -393,7 +393,7 @@ export class TrailVerifier {
     if (!block || block.hash !== receipt.blockHash) {
       out.push({
         step: step.id,
-        ...problem("BLOCK_NOT_CANONICAL"),
+        ...problem("BLOCK_NOT_CANONICAL", { block: receipt.blockNumber }),
         ...ref,
       });
     }
@@ -412,7 +412,7 @@ export class TrailVerifier {
 
     const log: Log | undefined = receipt.logs.find((l) => l.index === where.logIndex);
     if (!log) {
-      out.push({ step: step.id, ...problem("LOG_NOT_IN_TX"), ...ref });
+      out.push({ step: step.id, ...problem("LOG_NOT_IN_TX", { logIndex: where.logIndex }), ...ref });
       return { figures: 0, mismatches: out };
     }
     if (log.address.toLowerCase() !== expectedAddress) {
@@ -657,7 +657,7 @@ export class TrailVerifier {
           step,
           field: "qualified",
           chain: false,
-          ...problem("QUALIFICATION_REPLAYS_UNQUALIFIED", m.supplier),
+          ...problem("QUALIFICATION_REPLAYS_UNQUALIFIED", { supplier: m.supplier }),
         });
       }
       const q = stated.get(key(m));
@@ -666,7 +666,7 @@ export class TrailVerifier {
         mismatches.push({
           step,
           field: "qualification",
-          ...problem("QUALIFICATION_NOT_STATED", m.supplier),
+          ...problem("QUALIFICATION_NOT_STATED", { supplier: m.supplier }),
         });
         continue;
       }
@@ -684,7 +684,7 @@ export class TrailVerifier {
       mismatches.push({
         step: q.step,
         field: "qualification",
-        ...problem("QUALIFICATION_NOT_CHECKED", q.supplier),
+        ...problem("QUALIFICATION_NOT_CHECKED", { supplier: q.supplier }),
       });
     }
   }

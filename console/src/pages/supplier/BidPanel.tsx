@@ -18,7 +18,14 @@ import { Hex } from "../../components/Hex";
 import { fenFromYuan } from "./money";
 import { scheduleDefect } from "./schedule";
 import { keepBid, keptBid } from "./kept-bids";
-import { bidFileName, BidFileError, readBidFile, sealBid, type SealedBid } from "./sealed-bid";
+import {
+  bidFileName,
+  BidFileError,
+  bidFileProblem,
+  readBidFile,
+  sealBid,
+  type SealedBid,
+} from "./sealed-bid";
 import { TierEditor, type TierRow } from "./TierEditor";
 import { TierList } from "./TierList";
 import { useMe } from "./use-me";
@@ -304,9 +311,7 @@ function RevealBid({ tender, bid }: { tender: Tender; bid: Bid }) {
             } catch (error) {
               setUploaded(null);
               setFileError(
-                error instanceof BidFileError
-                  ? t(`supplier.bid.file.${error.reason}`, { value: error.value })
-                  : errorText(error, lang, t).title,
+                error instanceof BidFileError ? bidFileProblem(error, t) : errorText(error, lang, t).title,
               );
             }
           }}

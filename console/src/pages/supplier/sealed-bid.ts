@@ -1,6 +1,7 @@
 import { getAddress, hexlify } from "ethers";
 import type { Tier } from "../../../../api/tenders";
 import { commitment } from "../../../../ledger/acts";
+import type { Translate } from "../../i18n/translate";
 
 /**
  * A sealed bid: the tiers and the random salt whose hash (ledger/acts.ts `commitment`, the one
@@ -51,6 +52,11 @@ export class BidFileError extends Error {
   ) {
     super(value ? `${reason}: ${value}` : reason);
   }
+}
+
+/** Why a file is not this bid's, in the reader's language (`t`). */
+export function bidFileProblem(error: BidFileError, t: Translate): string {
+  return t(`supplier.bid.file.${error.reason}`, { value: error.value });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Alert, Descriptions, Space, Table, Tag, Typography, type TableColumnsType } from "antd";
 import type { Mismatch, Verification } from "../../../../../api/trail";
 import { useI18n } from "../../../i18n/i18n";
+import { hasMessage } from "../../../i18n/translate";
 import { useFormat } from "../../../lib/use-format";
 import { PartyName } from "../../../components/PartyName";
 import { TAG } from "../../../components/tag-colours";
@@ -23,12 +24,12 @@ export function TrailVerification({ result }: { result: Verification }) {
     {
       title: t("regulator.verify.problem"),
       key: "problem",
-      render: (_, m) =>
-        m.problemCode
-          ? tn(`regulator.verify.problem.${m.problemCode}`, {
-              supplier: m.supplier ? <PartyName address={m.supplier} /> : "—",
-            })
-          : (m.problem ?? "—"),
+      render: (_, m) => {
+        const key = `regulator.verify.problem.${m.problemCode}`;
+        // A code newer than this console: the gateway's English sentence.
+        if (!hasMessage(key)) return m.problem ?? "—";
+        return tn(key, { supplier: m.supplier ? <PartyName address={m.supplier} /> : "—" });
+      },
     },
     {
       title: t("common.tx"),
