@@ -13,6 +13,7 @@ import {
   SuggestionsQuery,
 } from "../../../api/replenishment";
 import { requestHead, requestLedgerNow } from "../../plugins/chain";
+import { BlockMemo } from "../../lib/block-memo";
 import { appError } from "../../plugins/error-catalogue";
 import { hospitalOf, ownHospital, principalOf, REGULATOR_OR_HOSPITAL } from "../auth/auth.plugin";
 import { ReplenishmentService } from "./replenishment.service";
@@ -44,22 +45,23 @@ function hospitalScope(request: FastifyRequest, asked?: string): string {
 }
 
 const replenishmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // The budget period at a block: one read shared by every suggestion of every request at it.
+  const periods = new BlockMemo<number>();
   const service = async (request: object) => {
-    // A write's at the block its role check read; a read's from its own read of the head. The
-    // budget period is read at that block too, once, however many suggestions ask for it.
+    // A write's at the block its role check read; a read's from its own read of the head; the
+    // budget period at that block too.
     const now = await requestLedgerNow(app.chain, request);
-    let period: Promise<number> | undefined;
+    const period = async () => {
+      const { number: blockTag } = await requestHead(app.chain, request);
+      return periods.get(blockTag, "period", async () =>
+        Number(await app.chain.ledger.budgets.currentPeriod({ blockTag })),
+      );
+    };
     return new ReplenishmentService(
       app.db,
       app.config.console.timeZone,
       app.chain.deployment.contracts.orderBook,
-      {
-        now,
-        period: () =>
-          (period ??= requestHead(app.chain, request).then(async ({ number: blockTag }) =>
-            Number(await app.chain.ledger.budgets.currentPeriod({ blockTag })),
-          )),
-      },
+      { now, period },
     );
   };
 

@@ -112,14 +112,14 @@ forEachEngine((engine) => {
     const {
       result: res,
       heads,
-      callBlocks,
+      calls,
     } = await chainReads(app.chain.provider, () => postReceipt(app, token, payload, "one-head"));
     expect(res.statusCode, res.body).to.equal(201);
     expect(res.json().match.status).to.equal("matched");
     expect(heads).to.have.length(1);
     // The receiver's roles (its hospital, the receiver role), the qualification and the recall.
-    expect(callBlocks.length).to.be.greaterThan(2);
-    expect(new Set(callBlocks)).to.deep.equal(new Set(heads));
+    expect(calls.length).to.be.greaterThan(2);
+    expect(new Set(calls.map((c) => c.block))).to.deep.equal(new Set(heads));
   });
 
   it("refuses a suspended supplier's write with 403 at the next block, with its old token; reads go on", async function () {
