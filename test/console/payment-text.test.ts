@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { PaymentHold } from "../../api/payments";
 import { SENTENCES } from "../../console/src/i18n/chain-errors";
 import { holdLabel, holdSentence, paymentErrorText } from "../../console/src/i18n/payment-text";
 import { translator } from "../../console/src/i18n/translate";
@@ -30,6 +31,9 @@ describe("console: payment holds and failures in the reader's language", functio
       "账本拒绝了结算：Unknown",
     );
     expect(holdLabel({ code: "NO_SETTLEMENT_JOB" }, t)).to.equal("未排队");
+    // A hold a newer gateway sends: its code, and no sentence, rather than a broken page.
+    const newer = { code: "NEWER_HOLD" } as unknown as PaymentHold;
+    expect([holdLabel(newer, t), holdSentence(newer, "zh", t, at)]).to.deep.equal(["NEWER_HOLD", ""]);
   });
 
   it("words why a payment is not made: refused by the ledger, or retried after a failed attempt", function () {

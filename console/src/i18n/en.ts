@@ -97,7 +97,6 @@ export const en = {
     "Sent, but not confirmed yet: it may still be recorded. Check in a minute before doing it again.",
   "act.noWallet": "No wallet in this browser: install a wallet extension to sign.",
   "act.rejected": "Not sent: the signature was declined in the wallet.",
-  "act.unknown": "It did not work.",
   "act.signing": "Sign in your wallet…",
   "common.listSeparator": ", ",
   "common.actions": "Actions",

@@ -27,15 +27,13 @@ export function errorText(error: unknown, lang: Lang, t: Translate): ErrorText {
     const chainError = typeof error.details?.error === "string" ? error.details.error : undefined;
     const sentence = chainErrorSentence(chainError, lang) ?? gatewayErrorSentence(error.code, lang);
     const code = chainError ?? error.code;
-    // A code with no sentence (a proxy's HTTP_502 page, a code newer than the console): in
-    // English the gateway's message; in Chinese a general sentence, with the message below.
-    if (sentence === null && lang === "zh")
-      return { title: t("error.other"), code, detail: `${code} — ${error.message}` };
-    return {
-      title: sentence ?? error.message,
-      code,
-      detail: chainError || sentence ? `${code} — ${error.message}` : code,
-    };
+    const detail = `${code} — ${error.message}`;
+    if (sentence !== null) return { title: sentence, code, detail };
+    // No sentence (English; a proxy's HTTP_502 page, a code newer than the console): the
+    // gateway's message, which names the very order or field; in Chinese a general sentence.
+    return lang === "en"
+      ? { title: error.message, code, detail: code }
+      : { title: t("error.other"), code, detail };
   }
   const own = (title: string, e: Error): ErrorText => ({ title, code: null, detail: e.message });
   if (error instanceof ActDropped) return own(t("act.dropped"), error);
@@ -48,5 +46,5 @@ export function errorText(error: unknown, lang: Lang, t: Translate): ErrorText {
   const message = error instanceof Error ? error.message : String(error);
   return lang === "en"
     ? { title: message, code: null, detail: null }
-    : { title: t("act.unknown"), code: null, detail: message };
+    : { title: t("error.other"), code: null, detail: message };
 }

@@ -2,11 +2,12 @@ import type { Payment, PaymentHold } from "../../../api/payments";
 import { chainErrorSentence } from "./chain-errors";
 import type { Lang } from "./lang";
 import { reasonLabel } from "./exception-reasons";
-import type { Translate } from "./translate";
+import { hasMessage, type Translate } from "./translate";
 
-/** A hold's short label, for its tag. */
+/** A hold's short label, for its tag; a code newer than this console, as it is. */
 export function holdLabel(h: PaymentHold, t: Translate): string {
-  return t(`hold.label.${h.code}`);
+  const key = `hold.label.${h.code}`;
+  return hasMessage(key) ? t(key) : h.code;
 }
 
 /**
@@ -27,9 +28,7 @@ export function holdSentence(
         reasons: h.reasonCodes.map((code) => reasonLabel(code, t)).join(t("common.listSeparator")),
       });
     case "SETTLEMENT_FAILED":
-      return t("hold.SETTLEMENT_FAILED", {
-        error: chainErrorSentence(h.errorName ?? undefined, lang) ?? h.errorName ?? "—",
-      });
+      return refused(h.errorName, lang, t);
     case "LOT_RECALLED":
       // The zero address is a regulator's recall; any other, the supplier's own.
       return t(/^0x0+$/.test(h.scope) ? "hold.LOT_RECALLED" : "hold.LOT_RECALLED_SUPPLIER", {
@@ -38,8 +37,11 @@ export function holdSentence(
     case "SETTLEMENT_SUBMITTED":
     case "SETTLEMENT_NOT_INDEXED":
       return t(`hold.${h.code}`, { tx: h.txHash ?? "—" });
-    default:
-      return t(`hold.${h.code}`);
+    default: {
+      // The others need no figures; a hold newer than this console has only its label's code.
+      const key = `hold.${h.code}`;
+      return hasMessage(key) ? t(key) : "";
+    }
   }
 }
 
@@ -55,8 +57,12 @@ export function paymentErrorText(
 ): { text: string; detail: string } | null {
   if (p.error === null) return null;
   if (p.errorName === null) return { text: t("payment.retrying"), detail: p.error };
-  return {
-    text: t("hold.SETTLEMENT_FAILED", { error: chainErrorSentence(p.errorName, lang) ?? p.errorName }),
-    detail: p.error,
-  };
+  return { text: refused(p.errorName, lang, t), detail: p.error };
+}
+
+/** A settlement the ledger refused, by its error's sentence (its name where the console has none). */
+function refused(errorName: string | null, lang: Lang, t: Translate): string {
+  return t("hold.SETTLEMENT_FAILED", {
+    error: chainErrorSentence(errorName ?? undefined, lang) ?? errorName ?? "—",
+  });
 }

@@ -90,7 +90,6 @@ export const zh: Messages = {
   "act.pending": "已提交，尚未确认，仍可能记入账本。请稍候一分钟查看，勿急于重复操作。",
   "act.noWallet": "此浏览器没有钱包：请安装钱包插件后再签名。",
   "act.rejected": "未提交：已在钱包中拒绝签名。",
-  "act.unknown": "操作未完成。",
   "act.signing": "请在钱包中签名…",
   "common.listSeparator": "、",
   "common.actions": "操作",
