@@ -15,6 +15,8 @@ describe("console: stock across campuses", function () {
   this.timeout(300_000);
   const DOCK = "City General Hospital, receiving dock";
   const STENTS = "09520123456788";
+  /** A location that is none of City General's campuses (the stents' supplier's, say). */
+  const SUPPLIER_GLN = "6954321000017";
   const suite = demoSuite(DOCK);
 
   const holders = async () =>
@@ -50,7 +52,18 @@ describe("console: stock across campuses", function () {
       await p.page
         .locator(".ant-select-item-option", { hasText: `City General Main campus · DES2611A` })
         .click();
-      await form.getByRole("textbox", { name: "To (GLN)" }).fill(EAST_CAMPUS);
+      // The destination is picked by name among the other campuses; a typed GLN that is none of
+      // them is said to leave the hospital's stock before anything is recorded.
+      const to = form.getByRole("combobox", { name: "To (a campus, or a GLN)" });
+      await to.fill(SUPPLIER_GLN);
+      await form.getByText(`${SUPPLIER_GLN} is not one of your campuses`, { exact: false }).waitFor();
+      await to.fill("campus");
+      const options = p.page.locator(".ant-select-item-option:visible");
+      await options.filter({ hasText: "City General East campus" }).waitFor();
+      expect(await options.allInnerTexts()).to.deep.equal([`City General East campus (${EAST_CAMPUS})`]);
+      await options.first().click();
+      await form.getByText("To City General East campus", { exact: true }).waitFor();
+      expect(await to.inputValue()).to.equal(EAST_CAMPUS);
       const quantity = form.getByRole("spinbutton", { name: "Units" });
       await quantity.fill(String(mainA + 1));
       await form.getByText(`City General Main campus holds ${mainA} unit(s) of this lot`).waitFor();
@@ -108,6 +121,15 @@ describe("console: stock across campuses", function () {
       const text = await row.first().innerText();
       expect(text).to.not.include(s.from);
       expect(text).to.not.include(s.to);
+      // The move button stays in view on a 1366-pixel screen: the table does not scroll sideways.
+      const overflow = await zh.page
+        .getByRole("table", { name: "调拨建议" })
+        .evaluate((table) => table.parentElement!.scrollWidth - table.parentElement!.clientWidth);
+      expect(overflow).to.equal(0);
+      await row
+        .getByRole("button", { name: `调拨批号 ${s.lot} 共 ${s.quantity} 件` })
+        .first()
+        .waitFor();
       await checkPage(zh, "stock-suggestions-zh");
     } finally {
       await zh.close();

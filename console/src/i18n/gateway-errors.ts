@@ -89,5 +89,8 @@ export const GATEWAY_SENTENCES_ZH: Record<ErrorCode | "NETWORK", string> = {
 
 /** The sentence for a gateway error code in `lang`; null where the gateway's message is shown. */
 export function gatewayErrorSentence(code: string, lang: Lang): string | null {
-  return lang === "zh" ? (GATEWAY_SENTENCES_ZH[code as ErrorCode | "NETWORK"] ?? null) : null;
+  // Own keys only: the code comes from whatever answered, and `__proto__` is a key of every object.
+  return lang === "zh" && Object.hasOwn(GATEWAY_SENTENCES_ZH, code)
+    ? GATEWAY_SENTENCES_ZH[code as ErrorCode | "NETWORK"]
+    : null;
 }

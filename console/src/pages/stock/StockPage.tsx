@@ -5,6 +5,7 @@ import type { Holder, Suggestion } from "../../../../api/stock";
 import { ActButton } from "../../components/ActButton";
 import { QueryState } from "../../components/QueryState";
 import { useI18n } from "../../i18n/i18n";
+import { hasMessage } from "../../i18n/translate";
 import { fetchAll } from "../../lib/api";
 import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
@@ -16,6 +17,8 @@ import { TransferForm } from "./TransferForm";
 /** The stents of the demo year: the item a person most likely looks up first. */
 const FIRST_GTIN = "09520123456788";
 const MOVERS = ["hospital-admin", "hospital-receiver"];
+/** For a short column whose words should not break, so the reason column takes what is left. */
+const nowrap = () => ({ style: { whiteSpace: "nowrap" as const } });
 
 /**
  * GET /v1/stock/holders and /v1/stock/suggestions: who holds an item and until when, and the
@@ -41,20 +44,23 @@ export function StockPage() {
     queryFn: () => fetchAll<Suggestion>("/v1/stock/suggestions", { gtin }),
     enabled: valid,
   });
-  // The gateway's `reason` is English; the page states the same figures in the reader's language.
+  // The gateway's `reason` is English; the page states the same figures in the reader's language,
+  // and a kind newer than this console in the gateway's words.
   const reasonOf = (s: Suggestion) => {
     const from = s.fromName ?? s.from;
     const to = s.toName ?? s.to;
-    return s.kind === "near-expiry"
-      ? t("stock.reason.near-expiry", {
+    switch (s.kind) {
+      case "near-expiry":
+        return t("stock.reason.near-expiry", {
           days: s.expiresInDays,
           from,
           fromPerDay: s.fromPerDay,
           unused: s.unused,
           to,
           toPerDay: s.toPerDay,
-        })
-      : t("stock.reason.shortage", {
+        });
+      case "shortage":
+        return t("stock.reason.shortage", {
           to,
           held: s.toHolds,
           coverDays: s.coverDays,
@@ -62,9 +68,14 @@ export function StockPage() {
           toPerDay: s.toPerDay,
           from,
         });
+      default:
+        return (s as { reason: string }).reason;
+    }
   };
   const campus = (h: { campus: string | null; campusName: string | null }) => (
-    <Typography.Text style={{ wordBreak: "break-all" }}>{h.campusName ?? h.campus ?? "—"}</Typography.Text>
+    <Typography.Text style={{ overflowWrap: "break-word" }}>
+      {h.campusName ?? h.campus ?? "—"}
+    </Typography.Text>
   );
   return (
     <section>
@@ -131,9 +142,20 @@ export function StockPage() {
                 pagination={false}
                 rowKey={(s) => `${s.kind}-${s.lot}-${s.from}-${s.to}`}
                 dataSource={list}
-                scroll={{ x: "max-content" }}
+                // The reason wraps and the rest keeps its width, so the move button stays in view
+                // on a 1366-pixel screen; below 900 pixels the table scrolls instead of squeezing.
+                scroll={{ x: 900 }}
                 columns={[
-                  { title: t("stock.kind"), key: "kind", render: (_, s) => t(`stock.kind.${s.kind}`) },
+                  {
+                    title: t("stock.kind"),
+                    key: "kind",
+                    onCell: nowrap,
+                    onHeaderCell: nowrap,
+                    render: (_, s) => {
+                      const key = `stock.kind.${s.kind}`;
+                      return hasMessage(key) ? t(key) : s.kind;
+                    },
+                  },
                   { title: t("stock.lot"), dataIndex: "lot" },
                   {
                     title: t("stock.from"),
@@ -145,23 +167,24 @@ export function StockPage() {
                     key: "to",
                     render: (_, s) => campus({ campus: s.to, campusName: s.toName }),
                   },
-                  { title: t("stock.quantity"), dataIndex: "quantity", align: "right" },
+                  {
+                    title: t("stock.quantity"),
+                    dataIndex: "quantity",
+                    align: "right",
+                    onCell: nowrap,
+                    onHeaderCell: nowrap,
+                  },
                   {
                     title: t("stock.reason"),
                     key: "reason",
-                    render: (_, s) => (
-                      <Typography.Text
-                        style={{ maxWidth: 360, display: "inline-block", wordBreak: "break-word" }}
-                      >
-                        {reasonOf(s)}
-                      </Typography.Text>
-                    ),
+                    render: (_, s) => <Typography.Text>{reasonOf(s)}</Typography.Text>,
                   },
                   ...(mayMove
                     ? [
                         {
                           title: "",
                           key: "move",
+                          onCell: nowrap,
                           render: (_: unknown, s: Suggestion) => (
                             <ActButton
                               call={() =>

@@ -1,14 +1,17 @@
-import { Card, Form, Input, InputNumber, Select, Space, Typography } from "antd";
+import { AutoComplete, Card, Form, InputNumber, Select, Space, Typography } from "antd";
 import { useState } from "react";
 import type { Holder } from "../../../../api/stock";
 import { ActButton } from "../../components/ActButton";
+import { useCampuses } from "../../components/CampusSelect";
 import { useI18n } from "../../i18n/i18n";
 import { useCampusTransfers } from "./campus-transfers";
 
 /**
  * A transfer of units of a lot the hospital holds, from the campus that holds them to another
  * location (GLN), recorded on the ledger. The page offers only lots on hand and refuses more
- * units than the source holds: the ledger cannot know stock.
+ * units than the source holds: the ledger cannot know stock. The destination is picked among the
+ * hospital's other campuses by name, or typed as a GLN: a supplier's, for a return, which no list
+ * of ours holds. The field says which of the two the GLN is before anything is recorded.
  */
 export function TransferForm({ gtin, holders }: { gtin: string; holders: Holder[] }) {
   const { t } = useI18n();
@@ -16,9 +19,18 @@ export function TransferForm({ gtin, holders }: { gtin: string; holders: Holder[
   const [source, setSource] = useState<string>();
   const [to, setTo] = useState("");
   const [quantity, setQuantity] = useState(1);
+  const campuses = useCampuses().data ?? [];
   const held = holders.find((h) => `${h.campus}|${h.lot}` === source);
   const tooMany = held !== undefined && quantity > Number(held.onHand);
   const toValid = /^\d{13}$/.test(to);
+  const toCampus = campuses.find((c) => c.gln === to);
+  const toHelp = !to
+    ? undefined
+    : !toValid
+      ? t("stock.glnInvalid")
+      : toCampus
+        ? t("stock.transfer.toCampus", { name: toCampus.name })
+        : t("stock.transfer.toElsewhere", { gln: to });
   return (
     <Card
       role="region"
@@ -48,16 +60,26 @@ export function TransferForm({ gtin, holders }: { gtin: string; holders: Holder[
             />
           </Form.Item>
           <Form.Item
-            label={`${t("stock.to")} (GLN)`}
+            label={t("stock.transfer.to")}
             htmlFor="stock-transfer-to"
             validateStatus={to && !toValid ? "error" : undefined}
-            help={to && !toValid ? t("stock.glnInvalid") : undefined}
+            help={toHelp}
+            style={{ minWidth: 300 }}
           >
-            <Input
+            <AutoComplete
               id="stock-transfer-to"
               value={to}
               maxLength={13}
-              onChange={(e) => setTo(e.target.value.trim())}
+              onChange={(value: string) => setTo(value.trim())}
+              options={campuses
+                .filter((c) => c.gln !== held?.campus)
+                .map((c) => ({ value: c.gln, label: `${c.name} (${c.gln})` }))}
+              // A campus is found by a piece of its name as well as of its GLN.
+              filterOption={(input, option) =>
+                String(option?.label ?? "")
+                  .toLowerCase()
+                  .includes(input.trim().toLowerCase())
+              }
             />
           </Form.Item>
           <Form.Item

@@ -26,6 +26,10 @@ export const en = {
   "stock.transfer.title": "Record a transfer",
   "stock.transfer.hint":
     "Recorded on the ledger as custody moving between two of the hospital's locations. The page refuses to move more than the source campus holds; a destination that is not one of your campuses (the supplier's GLN) is a return.",
+  "stock.transfer.to": "To (a campus, or a GLN)",
+  "stock.transfer.toCampus": "To {name}",
+  "stock.transfer.toElsewhere":
+    "{gln} is not one of your campuses: the units leave your stock as returned (to their supplier, say)",
   "stock.transfer.submit": "Record transfer on the ledger",
   "stock.transfer.tooMany": "{campus} holds {onHand} unit(s) of this lot",
   "stock.glnInvalid": "A GLN is 13 digits",
@@ -85,6 +89,9 @@ export const zh: Record<keyof typeof en, string> = {
   "stock.transfer.title": "记录调拨",
   "stock.transfer.hint":
     "作为医院两处地点之间的保管转移记录在账本上。调拨数量不得超过调出院区的在库数；调入地点不是本院院区（如供应商 GLN）即为退货。",
+  "stock.transfer.to": "调入（院区或 GLN）",
+  "stock.transfer.toCampus": "调入 {name}",
+  "stock.transfer.toElsewhere": "{gln} 不是本院院区：货品按退回计，离开本院库存（如退回供应商）",
   "stock.transfer.submit": "在账本上记录调拨",
   "stock.transfer.tooMany": "{campus} 该批号在库 {onHand} 件",
   "stock.glnInvalid": "GLN 为 13 位数字",
