@@ -54,7 +54,10 @@ export const Payment = Type.Object(
           "the contract's custom error when the chain refused the settlement (status failed); null while a failed attempt is retried",
       }),
     ),
-    acceptedAt: Type.With(DateTime, { description: "the match, or the approver's resolution" }),
+    acceptedAt: Type.With(DateTime, {
+      description:
+        "the match, or the approver's resolution, on the ledger's clock as paidAt is (the gateway's clock for acceptances recorded before it kept the ledger's)",
+    }),
     paidAt: Nullable(DateTime),
     secondsToPayment: Nullable(Type.Integer({ minimum: 0 })),
   },

@@ -60,7 +60,9 @@ export async function listPayments(
 }
 
 function view(r: Row): Payment {
-  const acceptedAt = new Date(r.accepted_at as string);
+  // On the ledger's clock, as a payment's time is (its block's); rows recorded before acceptances
+  // had a ledger time fall back to the wall clock.
+  const acceptedAt = new Date((r.accepted_ledger_time ?? r.accepted_at) as string);
   const paidAt = r.paid_at ? new Date(r.paid_at as string) : null;
   const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
   return {
@@ -84,16 +86,9 @@ function view(r: Row): Payment {
     errorName: (r.error_name as string | null) ?? null,
     acceptedAt: acceptedAt.toISOString(),
     paidAt: paidAt?.toISOString() ?? null,
-    // Both ends on the ledger's clock (a payment's time is its block's); rows recorded before
-    // the acceptance had a ledger time fall back to the wall-clock acceptance.
+    // Both ends on one clock, so a chain whose clock differs from the wall reports seconds.
     secondsToPayment: paidAt
-      ? Math.max(
-          0,
-          Math.round(
-            (paidAt.getTime() - new Date((r.accepted_ledger_time ?? r.accepted_at) as string).getTime()) /
-              1000,
-          ),
-        )
+      ? Math.max(0, Math.round((paidAt.getTime() - acceptedAt.getTime()) / 1000))
       : null,
   };
 }
