@@ -340,7 +340,7 @@ export const zh: Record<keyof typeof en, string> = {
   "supplier.agreement.term": "期限",
   "supplier.agreement.tiers": "阶梯",
   "supplier.agreement.accepted": "已验收件数",
-  "supplier.agreement.funded": "已付款件数",
+  "supplier.agreement.funded": "货款已托管件数",
   "supplier.agreement.lead": "交货期",
   "supplier.agreement.days": "{days} 天",
   "supplier.fulfilment.show": "{id} 的承诺量",
