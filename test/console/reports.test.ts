@@ -1,7 +1,14 @@
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import type { Browser } from "playwright-core";
-import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
+import {
+  checkPage,
+  launchBrowser,
+  openPage,
+  sidewaysOverflow,
+  signInAs,
+  type ConsolePage,
+} from "./support/browser";
 import { sharedDemoStack, type DemoStack } from "./support/stack";
 
 /**
@@ -50,6 +57,10 @@ describe("console: regulator reports", function () {
       expect(await field("Usages").locator("td").textContent()).to.include("U-1006");
       expect(await field("Units accepted").locator("td").textContent()).to.equal("0");
       expect(await field("Transactions").locator("td").textContent()).to.not.match(/0x[0-9a-f]{64}/);
+      // Every column, the actions too, fits a 1366-pixel screen with a row opened: nothing scrolls sideways.
+      const overflow = await sidewaysOverflow(table);
+      expect(overflow).to.equal(0);
+      await phantom.getByRole("link", { name: "Recall exposure" }).waitFor();
       await checkPage(p, "reports-reconciliation");
 
       const [download] = await Promise.all([

@@ -44,6 +44,9 @@ describe("console: sign-in", function () {
       await welcome.waitFor();
       expect(await welcome.locator(`[title="${address}"]`).textContent()).to.equal(short(address));
       await welcome.getByRole("button", { name: "Copy" }).waitFor();
+      // The page fills the window from its very corner: no white frame of the browser's margin.
+      const header = await p.page.getByRole("banner").boundingBox();
+      expect([header?.x, header?.y]).to.deep.equal([0, 0]);
       await checkPage(p, "regulator-home");
     } finally {
       await p.close();

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { HolderPage, SuggestionPage } from "../../api/stock";
 import { EAST_CAMPUS, MAIN_CAMPUS } from "../../scripts/demo-steps/campuses";
-import { checkPage, openPage, signInAs } from "./support/browser";
+import { checkPage, openPage, sidewaysOverflow, signInAs } from "./support/browser";
 import { demoSuite } from "./support/stack";
 
 /**
@@ -122,9 +122,7 @@ describe("console: stock across campuses", function () {
       expect(text).to.not.include(s.from);
       expect(text).to.not.include(s.to);
       // The move button stays in view on a 1366-pixel screen: the table does not scroll sideways.
-      const overflow = await zh.page
-        .getByRole("table", { name: "调拨建议" })
-        .evaluate((table) => table.parentElement!.scrollWidth - table.parentElement!.clientWidth);
+      const overflow = await sidewaysOverflow(zh.page.getByRole("table", { name: "调拨建议" }));
       expect(overflow).to.equal(0);
       await row
         .getByRole("button", { name: `调拨批号 ${s.lot} 共 ${s.quantity} 件` })

@@ -1,5 +1,5 @@
 import { Alert, Typography } from "antd";
-import { Hex } from "../components/Hex";
+import { PartyName } from "../components/PartyName";
 import { useI18n } from "../i18n/i18n";
 import { useSession } from "../lib/session";
 
@@ -10,7 +10,7 @@ export function Home() {
   return (
     <section>
       <Typography.Title level={1} style={{ fontSize: 22 }}>
-        {tn("home.welcome", { address: <Hex value={session.address} /> })}
+        {tn("home.welcome", { address: <PartyName address={session.address} /> })}
       </Typography.Title>
       {session.roles.length === 0 ? (
         <Alert type="info" showIcon title={t("home.noRole")} />

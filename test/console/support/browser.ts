@@ -104,3 +104,15 @@ export async function chooseOption(page: Page, select: Locator, option: string):
     }
   }
 }
+
+/**
+ * How many pixels of a table stick out of its box sideways, so that its last columns (a row's
+ * buttons and links) are only reached by scrolling: 0 when it fits.
+ */
+export async function sidewaysOverflow(table: Locator): Promise<number> {
+  return table.evaluate((t: unknown) => {
+    // The box that scrolls: Ant Design's wrapper of the <table> (the tests' types have no DOM).
+    const box = (t as { parentElement: { scrollWidth: number; clientWidth: number } }).parentElement;
+    return box.scrollWidth - box.clientWidth;
+  });
+}

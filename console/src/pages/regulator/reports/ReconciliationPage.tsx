@@ -143,9 +143,10 @@ function RowsTable({ rows }: { rows: ReconciliationRow[] }) {
       dataSource={rows}
       rowKey={(r) => `${r.hospital}-${r.gtin}-${r.lot}`}
       pagination={false}
-      scroll={{ x: "max-content" }}
       // What was ordered, shipped, rejected and returned is in the opened row, with the flags'
-      // evidence: the table keeps the figures a finding turns on, and fits 1366 pixels.
+      // evidence: the table keeps the figures a finding turns on, and fits 1366 pixels (names and
+      // flags wrap); on a narrower screen it scrolls sideways.
+      scroll={{ x: 1000 }}
       expandable={{ expandedRowRender: (r) => <RowDetails row={r} /> }}
       columns={[
         {
