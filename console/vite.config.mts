@@ -8,8 +8,10 @@ import { defineConfig } from "vite";
  * fetched from a CDN at run time. `npm run dev:console` serves it with hot reload and forwards
  * the API to a gateway on GATEWAY_URL (default the one `npm start` runs).
  */
+const here = import.meta.dirname;
+
 export default defineConfig({
-  root: __dirname,
+  root: here,
   plugins: [
     react(),
     {
@@ -19,7 +21,7 @@ export default defineConfig({
       enforce: "pre",
       resolveId(source, importer) {
         if (source === "ethers" && importer && /node_modules[\\/]siwe[\\/]/.test(importer))
-          return path.resolve(__dirname, "src/lib/siwe-ethers.ts");
+          return path.resolve(here, "src/lib/siwe-ethers.ts");
         return null;
       },
     },
@@ -27,7 +29,7 @@ export default defineConfig({
   // The `siwe` package's message parser (apg-js) uses Node's Buffer: the browser gets the npm one.
   resolve: { alias: { buffer: "buffer/" } },
   build: {
-    outDir: path.resolve(__dirname, "../dist/console"),
+    outDir: path.resolve(here, "../dist/console"),
     emptyOutDir: true,
     // kB: the largest chunks (echarts, ethers) are about 530 and 510; a bigger one is a
     // regression worth a warning.
@@ -37,6 +39,12 @@ export default defineConfig({
     // part (entriesAware): the sign-in page loads its layout, buttons and forms, not the tables
     // and pickers of pages it may never open.
     rolldownOptions: {
+      // apg-js (siwe's message parser) opens two files with 'use strict;' (sic): a plain string,
+      // not a directive, so there is nothing for the bundle to keep; the warning is noise.
+      onwarn(warning, warn) {
+        if (warning.code === "MODULE_LEVEL_DIRECTIVE" && /[\\/]apg-js[\\/]/.test(warning.id ?? "")) return;
+        warn(warning);
+      },
       output: {
         codeSplitting: {
           groups: [

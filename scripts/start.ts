@@ -194,7 +194,10 @@ function page(info: PageInfo): string {
     "Command line (npx sunshine --help lists every role's acts: bids with their bonds, orders and their",
     "funding, shipments, disputes, claims, recalls, membership, pausing):",
     `  export SUNSHINE_RPC_URL=${info.rpcUrl} SUNSHINE_GATEWAY=${url} SUNSHINE_DEPLOYMENT=${deployment.file}`,
-    `  SUNSHINE_KEY=<${local ? "the regulator's key above" : "a regulator's key"}> npx sunshine hospital exceptions`,
+    local
+      ? // A lot of the demo year: its trail, from the order to the patient, re-checked against the chain.
+        "  SUNSHINE_KEY=<the regulator's key above> npx sunshine regulator verify --gtin 09520123456788 --lot DES2611A"
+      : "  SUNSHINE_KEY=<a regulator's key> npx sunshine regulator verify --gtin <GTIN> --lot <lot>",
   );
   lines.push("", "Three things to try:");
   thingsToTry(gateway).forEach((t, i) => lines.push(`  ${i + 1}. ${t}`));

@@ -36,7 +36,7 @@ export const receipt: CommandSpec = {
     "received-at": { type: "string", value: "<iso>", description: "when the goods arrived (default now)" },
   },
   examples: [
-    "sunshine hospital receipt --receipt-no GR-0001 --shipment 4 --file scans.csv --gateway http://localhost:3000",
+    "sunshine hospital receipt --receipt-no GR-0001 --shipment 4 --file scans.csv --gateway http://127.0.0.1:8080",
   ],
   async run(ctx, o) {
     const receiptNo = o.string("receipt-no");
@@ -115,7 +115,7 @@ export const usage: CommandSpec = {
   details:
     "CSV columns: usageId, barcode (or gtin,lot,serial[,expiry]), department, patientRef, usedAt, billingCode, billedAmount[, quantity, correctsUsageId, caseId, caseGroup (the inpatient case and its DRG/DIP group)]. Each row's Idempotency-Key is its usageId, so a file can be sent again after a failure.",
   options: { file: { type: "string", value: "<csv>", description: "usage records", required: true } },
-  examples: ["sunshine hospital usage --file usages.csv --gateway http://localhost:3000"],
+  examples: ["sunshine hospital usage --file usages.csv --gateway http://127.0.0.1:8080"],
   async run(ctx, o) {
     const file = o.string("file");
     const csv = parseCsv(readInput(file, "--file").toString("utf8"), file);
@@ -189,7 +189,7 @@ export const exceptions: CommandSpec = {
     },
   },
   examples: [
-    "sunshine hospital exceptions --gateway http://localhost:3000",
+    "sunshine hospital exceptions --gateway http://127.0.0.1:8080",
     "sunshine hospital exceptions --status all --json",
   ],
   async run(ctx, o) {

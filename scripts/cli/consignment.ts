@@ -133,7 +133,7 @@ export const consignmentStock: CommandSpec = {
   path: ["consignment", "stock"],
   summary: "consigned stock per shipment as the gateway indexed it: received, used, returned, on hand, paid",
   options: {},
-  examples: ["sunshine hospital consignment stock --gateway http://localhost:3000"],
+  examples: ["sunshine hospital consignment stock --gateway http://127.0.0.1:8080"],
   async run(ctx) {
     const gateway = await ctx.gateway();
     const rows = [];

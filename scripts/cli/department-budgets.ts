@@ -67,7 +67,7 @@ export const departmentBudgets: CommandSpec = {
     status: { type: "string", value: "<list>", description: "only these: ok, warning, over, unbudgeted" },
   },
   examples: [
-    "sunshine hospital department-budgets --gateway http://localhost:3000",
+    "sunshine hospital department-budgets --gateway http://127.0.0.1:8080",
     "sunshine hospital department-budgets --from 2026-01 --to 2026-12 --status warning,over",
   ],
   async run(ctx, o) {

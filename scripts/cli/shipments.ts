@@ -99,7 +99,7 @@ export const ship: CommandSpec = {
     ...waitOption,
   },
   examples: [
-    "sunshine supplier ship --order 3 --gtin 09520123456788 --lot LOT2026A --expiry 2028-06-30 --serials serials.txt --gateway http://localhost:3000",
+    "sunshine supplier ship --order 3 --gtin 09520123456788 --lot LOT2026A --expiry 2028-06-30 --serials serials.txt --gateway http://127.0.0.1:8080",
   ],
   async run(ctx, o) {
     const orderId = o.id("order");
@@ -155,7 +155,7 @@ export const manifest: CommandSpec = {
     ...waitOption,
   },
   positional: "shipment",
-  examples: ["sunshine supplier manifest --shipment 4 --serials serials.txt --gateway http://localhost:3000"],
+  examples: ["sunshine supplier manifest --shipment 4 --serials serials.txt --gateway http://127.0.0.1:8080"],
   async run(ctx, o) {
     const shipmentId = o.id("shipment");
     const { serials } = readSerials(o.string("serials"));

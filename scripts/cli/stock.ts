@@ -72,7 +72,7 @@ export const campuses: CommandSpec = {
   path: ["campuses"],
   summary: "list your hospital's campuses",
   options: {},
-  examples: ["sunshine hospital campuses --gateway http://localhost:3000"],
+  examples: ["sunshine hospital campuses --gateway http://127.0.0.1:8080"],
   async run(ctx) {
     const items = await all<CampusPage, Campus>(await ctx.gateway(), "/v1/campuses");
     return list(
@@ -89,7 +89,7 @@ export const stock: CommandSpec = {
     campus: { type: "string", value: "<gln>", description: "only this campus" },
     gtin: { type: "string", value: "<gtin>", description: "only this item" },
   },
-  examples: ["sunshine hospital stock --gateway http://localhost:3000 --gtin 09520123456788"],
+  examples: ["sunshine hospital stock --gateway http://127.0.0.1:8080 --gtin 09520123456788"],
   async run(ctx, o) {
     const query = new URLSearchParams();
     if (o.has("campus")) query.set("campus", gln(o, "campus"));
@@ -124,7 +124,7 @@ export const stockSuggestions: CommandSpec = {
   summary:
     "suggested moves: near-expiry stock (≤ 90 days) to the fastest user, shortages (< 30 days' cover) from another campus",
   options: { gtin: { type: "string", value: "<gtin>", description: "only this item" } },
-  examples: ["sunshine hospital stock suggestions --gateway http://localhost:3000"],
+  examples: ["sunshine hospital stock suggestions --gateway http://127.0.0.1:8080"],
   async run(ctx, o) {
     const path = o.has("gtin") ? `/v1/stock/suggestions?gtin=${gtin(o)}` : "/v1/stock/suggestions";
     const items = await all<SuggestionPage, SuggestionPage["items"][number]>(await ctx.gateway(), path);

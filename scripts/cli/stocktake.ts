@@ -35,7 +35,7 @@ export const stocktake: CommandSpec = {
   },
   examples: [
     "sunshine hospital stocktake --campus 6901234000108 --scan '(01)09520123456788(10)DES2611A(21)S0001' --scan '(01)09520123456788(10)DES2611A(21)S0002'",
-    "sunshine hospital stocktake --campus 6901234000108 --file shelf.txt --gateway http://localhost:3000",
+    "sunshine hospital stocktake --campus 6901234000108 --file shelf.txt --gateway http://127.0.0.1:8080",
   ],
   async run(ctx, o) {
     const campus = gln(o, "campus");
@@ -78,7 +78,7 @@ export const stocktakes: CommandSpec = {
   path: ["stocktake", "list"],
   summary: "list your hospital's stocktakes with their differences, newest first",
   options: { campus: { type: "string", value: "<gln>", description: "only this campus" } },
-  examples: ["sunshine hospital stocktake list --campus 6901234000108 --gateway http://localhost:3000"],
+  examples: ["sunshine hospital stocktake list --campus 6901234000108 --gateway http://127.0.0.1:8080"],
   async run(ctx, o) {
     const path = o.has("campus") ? `/v1/stock/stocktakes?campus=${gln(o, "campus")}` : "/v1/stock/stocktakes";
     const items = await all<StocktakePage, Stocktake>(await ctx.gateway(), path);

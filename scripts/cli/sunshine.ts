@@ -15,7 +15,7 @@ export const publicGroup: GroupSpec = {
       summary:
         "every award: category, winner and its standing, tier prices, committed volume, term, transaction",
       options: {},
-      examples: ["sunshine public awards --gateway http://localhost:3000"],
+      examples: ["sunshine public awards --gateway http://127.0.0.1:8080"],
       async run(ctx) {
         const gateway = await ctx.gateway(false);
         const rows = [];

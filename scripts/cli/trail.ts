@@ -44,7 +44,7 @@ export const trail: CommandSpec = {
     format: { type: "string", value: "<format>", description: "steps (default) or epcis" },
   },
   examples: [
-    "sunshine regulator trail --gtin 09520123456788 --lot LOT2026A --gateway http://localhost:3000",
+    "sunshine regulator trail --gtin 09520123456788 --lot LOT2026A --gateway http://127.0.0.1:8080",
     "sunshine regulator trail --order 3 --format epcis > order-3.jsonld",
   ],
   async run(ctx, o) {
@@ -87,7 +87,7 @@ export const verify: CommandSpec = {
     "re-check an order's, a lot's or a serial's trail against the chain (exit 1 if it does not verify)",
   options: trailOptions,
   examples: [
-    "sunshine regulator verify --gtin 09520123456788 --lot LOT2026A --gateway http://localhost:3000",
+    "sunshine regulator verify --gtin 09520123456788 --lot LOT2026A --gateway http://127.0.0.1:8080",
   ],
   async run(ctx, o) {
     const { path } = trailPath(o);

@@ -1,5 +1,5 @@
 /**
- * What the `siwe` package takes from ethers, for the console's bundle only (vite.config.ts sends
+ * What the `siwe` package takes from ethers, for the console's bundle only (vite.config.mts sends
  * siwe's `require("ethers")` here). Its compatibility layer reads `ethers.verifyMessage` and the
  * rest through ethers' whole namespace object, which kept every provider, wordlist and keystore
  * of ethers in the bundle the sign-in page loads; these named imports let the bundler leave out
