@@ -74,6 +74,8 @@ export interface DemoSummary {
   claims: number;
   /** The gateway's payment jobs it has confirmed on chain. */
   payments: number;
+  /** Settlements of consigned deliveries: confirmed on chain, their suppliers paid by use instead. */
+  consignedSettlements: number;
   /** Bid bonds forfeited by bidders that never revealed, and what the hospitals claimed of them. */
   forfeited: string;
   forfeitsClaimed: string;
@@ -731,7 +733,9 @@ class Demo {
       barcode: `(01)${STENT_GTIN}(17)${yymmdd(expiry)}(10)${lot}(21)${x}`,
     }));
     const receivedAt = new Date((await this.now()) * 1000).toISOString();
-    await this.postReceipt(await this.gateway(receiver), `GR-${prefix}`, s, receivedAt, lines, opts.campus);
+    // The serials' prefix ("A1-") names the receipt too, without its dash: GR-A1.
+    const receiptNo = `GR-${prefix.replace(/-$/, "")}`;
+    await this.postReceipt(await this.gateway(receiver), receiptNo, s, receivedAt, lines, opts.campus);
     return s;
   }
 
@@ -871,6 +875,7 @@ class Demo {
         .reduce((sum, e) => sum + e.args.payout.paid, 0n) + BigInt(consignment.paid);
     const penalties = settled.reduce((sum, e) => sum + e.args.payout.penalty, 0n);
     const claims = settled.filter((e) => e.args.settledBy === e.args.supplier).length;
+    const consignedSettlements = settled.filter((e) => consigned.has(e.args.shipmentId)).length;
     const forfeited = (await L.tenders.queryFilter(L.tenders.filters.BondsForfeited(), from)).reduce(
       (sum, e) => sum + e.args.amount,
       0n,
@@ -933,6 +938,7 @@ class Demo {
       settlements: settled.length,
       claims,
       payments: confirmedPayments,
+      consignedSettlements,
       forfeited: forfeited.toString(),
       forfeitsClaimed: forfeitsClaimed.toString(),
       exceptionsByReason,
@@ -961,7 +967,7 @@ class Demo {
     const name = (address: string) => this.cast.find((m) => m.address === address)?.name ?? address;
     this.log("");
     this.log(
-      `  paid to suppliers on chain:  ${formatFen(BigInt(s.paid))} in ${s.settlements} settlements (${s.payments} by this gateway, ${s.claims} claimed by a supplier)`,
+      `  paid to suppliers on chain:  ${formatFen(BigInt(s.paid))} in ${s.settlements} settlements (${s.payments} paid by this gateway, ${s.claims} claimed by a supplier, ${s.consignedSettlements} consigned delivery confirmed: paid by use, below)`,
     );
     this.log(`  late penalties to hospitals: ${formatFen(BigInt(s.penalties))}`);
     const c = s.consignment;
@@ -969,7 +975,7 @@ class Demo {
       `  consignment (City General):  ${c.received} stents received, ${c.used} used and paid ${formatFen(BigInt(c.paid))} in ${c.batches} batch(es), ${c.returned} returned and confirmed by the supplier (${formatFen(BigInt(c.refunded))} back), ${c.onHand} on hand unpaid`,
     );
     this.log(
-      `  forfeited bid bonds:         ${formatFen(BigInt(s.forfeited))}, ${formatFen(BigInt(s.forfeitsClaimed))} claimed by the hospitals`,
+      `  forfeited bid bonds:         ${formatFen(BigInt(s.forfeited))} (bidders that never revealed), of which the hospitals claimed ${formatFen(BigInt(s.forfeitsClaimed))}`,
     );
     this.log(`  exceptions by reason:        ${counts(s.exceptionsByReason)}`);
     this.log(`  regulator's flags:           ${counts(s.flags)}`);

@@ -109,7 +109,8 @@ export function campusesLines(s: CampusesSummary): string[] {
     `  campus transfers:            ${s.transfers
       .map((t) => `${t.quantity} × ${t.lot} ${t.from} → ${t.to}${t.suggested ? " (suggested)" : ""}`)
       .join(", ")}`,
-    `  stents on hand by campus:    ${s.stock.map((x) => `${x.campus} ${x.lot} ${x.onHand}`).join(", ")}`,
+    // As the moves left them: the year's later steps use and move more (the console shows today's).
+    `  stents by campus after them: ${s.stock.map((x) => `${x.campus} ${x.lot} ${x.onHand}`).join(", ")}`,
   ];
 }
 

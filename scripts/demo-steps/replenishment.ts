@@ -104,7 +104,7 @@ export async function replenishmentStep(input: ReplenishmentStepInput): Promise<
           gtin,
           lot: input.lot,
           serial,
-          department: "Catheterisation lab",
+          department: "Catheter lab",
           patientRef: `MRN-${usageId}`,
           // Noon UTC: the same calendar day in every time zone the console offers.
           usedAt: `${day}T12:00:00Z`,

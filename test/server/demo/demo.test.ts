@@ -90,6 +90,7 @@ describe("demo scenario", function () {
     // The consigned receipt's confirmation is no payment: /v1/payments leaves it out.
     expect(summary.payments).to.equal(9);
     expect(summary.claims).to.equal(1);
+    expect(summary.consignedSettlements).to.equal(1);
     const byGateway = settled.filter((e) => e.args.settledBy === devWallet(10).address);
     expect(byGateway).to.have.length(10);
     // The consigned delivery's value went to the consignment book; its suppliers were paid by use.
