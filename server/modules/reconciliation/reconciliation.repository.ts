@@ -465,7 +465,10 @@ export interface UnpaidRow {
  * hold their payment, of one hospital or one supplier if named: the first `limit` after `after` in
  * order of acceptance. Accepted means
  * the receipt matched, or an approver resolved its exception accepting units; the latest
- * resolution wins, as it is what the settlement job was queued with.
+ * resolution wins, as it is what the settlement job was queued with. Acceptance is on the
+ * ledger's clock, as `acceptedBefore` and a payment's time are (the gateway's clock for rows
+ * recorded before it kept the ledger's): on a chain whose clock runs ahead of the wall, the
+ * gateway's would make a delivery accepted a minute ago months overdue.
  */
 export async function unpaidAcceptedShipments(
   db: Db,
@@ -496,12 +499,13 @@ export async function unpaidAcceptedShipments(
        SELECT r.receipt_no, r.shipment_id,
          CASE WHEN x.resolved_at IS NOT NULL THEN x.resolved_accepted WHEN m.status = 'matched' THEN m.accepted END
            AS accepted,
-         CASE WHEN x.resolved_at IS NOT NULL THEN x.resolved_at WHEN m.status = 'matched' THEN m.matched_at END
+         CASE WHEN x.resolved_at IS NOT NULL THEN COALESCE(x.resolved_ledger_time, x.resolved_at)
+           WHEN m.status = 'matched' THEN COALESCE(m.accepted_ledger_time, m.matched_at) END
            AS accepted_at
        FROM receipts r
        LEFT JOIN matches m ON m.receipt_no = r.receipt_no
        LEFT JOIN LATERAL (
-         SELECT e.resolved_accepted, e.resolved_at FROM exceptions e
+         SELECT e.resolved_accepted, e.resolved_at, e.resolved_ledger_time FROM exceptions e
          WHERE e.shipment_id = r.shipment_id AND e.status = 'resolved' AND e.source <> 'stocktake'
          ORDER BY e.resolved_at DESC, e.id DESC LIMIT 1
        ) x ON TRUE

@@ -176,7 +176,7 @@ export const en = {
   "hospital.payments.chartLabel":
     "Bar chart: how many of {n} paid settlements took how many days from acceptance to payment",
   "hospital.payments.chartNote":
-    "Acceptance is the match or the approver's decision (the gateway's clock); payment is the settlement's block time (the ledger's clock).",
+    "Acceptance is the match or the approver's decision; payment is the settlement's block time. Both are on the ledger's clock.",
   "hospital.payments.table": "Payments",
   "hospital.payments.units": "Accepted / rejected",
   "hospital.payments.acceptedUnits": "Units accepted",
@@ -389,7 +389,7 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.payments.chartY": "付款笔数",
   "hospital.payments.chartLabel": "柱状图：{n} 笔已付结算从验收到付款各用了多少天",
   "hospital.payments.chartNote":
-    "验收时间为匹配或审批人决定的时间（网关时钟）；付款时间为结算所在区块的时间（账本时钟）。",
+    "验收时间为匹配或审批人决定的时间，付款时间为结算所在区块的时间，两者均按账本时钟。",
   "hospital.payments.table": "付款",
   "hospital.payments.units": "验收 / 拒收",
   "hospital.payments.acceptedUnits": "验收件数",

@@ -58,7 +58,13 @@ async function seedPayments(db: Parameters<typeof migrate>[0]): Promise<Record<s
       createdAt: "2026-05-20T00:00:00Z",
     });
   };
-  const matched = async (id: number, orderId: number, matchedAt: string, lot = "LOT-1") => {
+  const matched = async (
+    id: number,
+    orderId: number,
+    matchedAt: string,
+    lot = "LOT-1",
+    ledgerTime?: string,
+  ) => {
     await shipment(id, orderId, lot);
     await seed.receipt({
       receiptNo: `R-${id}`,
@@ -66,7 +72,7 @@ async function seedPayments(db: Parameters<typeof migrate>[0]): Promise<Record<s
       hospital: orderId === 1 ? H1 : H2,
       receivedAt: matchedAt,
       received: 10,
-      match: { status: "matched", accepted: 10, matchedAt },
+      match: { status: "matched", accepted: 10, matchedAt, ledgerTime },
     });
   };
   const held = async (id: number, matchedAt: string) => {
@@ -136,11 +142,15 @@ async function seedPayments(db: Parameters<typeof migrate>[0]): Promise<Record<s
     reasons: [{ code: "SHORT_DELIVERY" }],
     proposedAccepted: 8,
     resolvedAccepted: 8,
-    resolvedAt: "2026-07-20T00:00:00Z",
+    // Resolved on a chain whose clock differs from the gateway's (a test chain moved ahead): its
+    // days count on the ledger's clock, as NOW is.
+    resolvedAt: "2026-06-05T00:00:00Z",
+    resolvedLedgerTime: "2026-07-20T00:00:00Z",
   });
   await job(3, "submitted", { txHash: JOB_TX });
-  // 4: matched exactly 30 days ago: not yet overdue at 30 days.
-  await matched(4, 1, "2026-08-02T00:00:00Z");
+  // 4: matched exactly 30 days ago on the ledger's clock (months ago on the gateway's): not yet
+  // overdue at 30 days.
+  await matched(4, 1, "2026-05-25T00:00:00Z", "LOT-1", "2026-08-02T00:00:00Z");
   await job(4, "pending");
   // 5: matched long ago and paid on-chain.
   await matched(5, 1, "2026-06-01T00:00:00Z");

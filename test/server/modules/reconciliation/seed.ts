@@ -131,7 +131,14 @@ export class LedgerSeed {
     rejected?: number;
     gtin?: string;
     serials?: string[];
-    match?: { status: "matched" | "exception"; accepted: number; matchedAt: string; reasons?: unknown[] };
+    /** `ledgerTime`: the acceptance on the ledger's clock, where it differs from `matchedAt`'s wall clock. */
+    match?: {
+      status: "matched" | "exception";
+      accepted: number;
+      matchedAt: string;
+      ledgerTime?: string;
+      reasons?: unknown[];
+    };
   }): Promise<void> {
     await this.db.query(
       `INSERT INTO receipts (receipt_no, shipment_id, hospital, received_at, received_by, received_qty, rejected_qty,
@@ -147,8 +154,9 @@ export class LedgerSeed {
     }
     if (r.match) {
       await this.db.query(
-        `INSERT INTO matches (receipt_no, shipment_id, status, accepted, rejected, reasons, matched_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        `INSERT INTO matches (receipt_no, shipment_id, status, accepted, rejected, reasons, matched_at,
+           accepted_ledger_time)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
           r.receiptNo,
           r.shipmentId,
@@ -157,6 +165,7 @@ export class LedgerSeed {
           r.received - r.match.accepted,
           JSON.stringify(r.match.reasons ?? []),
           r.match.matchedAt,
+          r.match.ledgerTime ?? null,
         ],
       );
     }
@@ -199,7 +208,10 @@ export class LedgerSeed {
     );
   }
 
-  /** An exception; resolved when `resolvedAt` is given. Returns its id. */
+  /**
+   * An exception; resolved when `resolvedAt` is given (the wall clock; `resolvedLedgerTime` the
+   * ledger's, where it differs). Returns its id.
+   */
   async exception(e: {
     shipmentId: number;
     receiptNo: string;
@@ -208,12 +220,13 @@ export class LedgerSeed {
     proposedAccepted: number;
     resolvedAccepted?: number;
     resolvedAt?: string;
+    resolvedLedgerTime?: string;
   }): Promise<string> {
     const resolved = e.resolvedAt !== undefined;
     const { rows } = await this.db.query<{ id: string }>(
       `INSERT INTO exceptions (receipt_no, shipment_id, source, reasons, proposed_accepted, status, resolution,
-         resolved_accepted, resolved_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+         resolved_accepted, resolved_at, resolved_ledger_time)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
       [
         e.receiptNo,
         e.shipmentId,
@@ -224,6 +237,7 @@ export class LedgerSeed {
         resolved ? (e.resolvedAccepted === 0 ? "reject" : "accept_part") : null,
         e.resolvedAccepted ?? null,
         e.resolvedAt ?? null,
+        e.resolvedLedgerTime ?? null,
       ],
     );
     return String(rows[0].id);
