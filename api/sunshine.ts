@@ -55,7 +55,8 @@ export const SunshineAward = Type.Object(
     supplierStatus: Type.With(SupplierStatus, { description: "the supplier's standing on the ledger today" }),
     qualifiedUntil: Nullable(
       Type.With(DateTime, {
-        description: "the end of the supplier's latest attested document covering the category; null: none",
+        description:
+          "until when the ledger holds the supplier qualified for the category: the first to end of its required kinds' latest attested documents covering it; null while a required kind has none",
       }),
     ),
     tiers: Type.Array(Tier),

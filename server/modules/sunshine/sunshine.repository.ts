@@ -6,6 +6,7 @@ import type {
 } from "../../../api/sunshine";
 import type { SupplierStatus } from "../../../api/suppliers";
 import type { Tier } from "../../../api/tenders";
+import { DOCUMENT_KINDS } from "../../../ledger/enums";
 import { label } from "../../../ledger/words";
 import type { Db } from "../../db";
 import { keysetList } from "../../lib/keyset-list";
@@ -37,15 +38,31 @@ function awardView(r: Row): SunshineAward {
   };
 }
 
+const KINDS = `ARRAY[${DOCUMENT_KINDS.map((k) => `'${k}'`).join(", ")}]`;
+/** The required kinds' bits (RequiredKindsChanged): every kind until a regulator sets fewer. */
+const REQUIRED = `COALESCE((SELECT kinds FROM required_kinds), ${(1 << DOCUMENT_KINDS.length) - 1})`;
+const isRequired = (kind: string) => `${REQUIRED} & (1 << (array_position(${KINDS}, ${kind}) - 1)) <> 0`;
+
+/**
+ * Until when the ledger holds the award's supplier qualified for its category
+ * (SupplierRegistry.isQualified): the first to end of the required kinds' latest attested
+ * documents covering it; null while a required kind has none.
+ */
+const QUALIFIED_UNTIL = `
+  SELECT CASE WHEN count(*) = (SELECT count(*) FROM unnest(${KINDS}) AS k WHERE ${isRequired("k")})
+    THEN min(until) END
+  FROM (SELECT max(d.valid_until) AS until FROM supplier_documents d
+        WHERE d.supplier = a.supplier AND d.status = 'attested' AND d.categories @> jsonb_build_array(a.category)
+          AND ${isRequired("d.kind")}
+        GROUP BY d.kind) per_kind`;
+
 export function awards(db: Db, q: SunshineAwardsQuery): Promise<SunshineAwardPage> {
   return keysetList(
     db,
     {
       from: `SELECT * FROM (SELECT a.id, a.tender_id, a.category, a.supplier, a.tiers, a.start_at, a.end_at,
                s.name AS supplier_name, s.status AS supplier_status, e.tx_hash AS award_tx, e.block_time AS awarded_at,
-               (SELECT max(d.valid_until) FROM supplier_documents d
-                WHERE d.supplier = a.supplier AND d.status = 'attested'
-                  AND d.categories @> jsonb_build_array(a.category)) AS qualified_until,
+               (${QUALIFIED_UNTIL}) AS qualified_until,
                (SELECT COALESCE(json_agg(json_build_object('hospital', ah.hospital, 'hospitalName', n.name,
                     'committed', ah.committed::text) ORDER BY ah.hospital), '[]')
                 FROM agreement_hospitals ah

@@ -5,6 +5,7 @@ import type { SunshineAwardPage, SunshinePrices, SunshineScorecards } from "../.
 import * as act from "../../../../ledger/acts";
 import { insertUsage } from "../../../../server/modules/usages/usages.repository";
 import { forEachEngine } from "../../helpers/engines";
+import { DOCUMENT_KINDS } from "../../../../ledger/enums";
 import { GTIN, LOT } from "../../support/chain";
 import { expectError, startApi, stopApi, type ApiStack } from "../../support/api-fixtures";
 
@@ -134,6 +135,33 @@ forEachEngine((engine) => {
     });
     expect(award.categoryName).to.equal(ethers.decodeBytes32String(award.category));
     expect(award.qualifiedUntil, "the supplier's attested documents cover the category").to.be.a("string");
+  });
+
+  it("states the supplier qualified until the first of its required documents lapses, as the ledger checks it", async function () {
+    const award = async () => (await get("/v1/sunshine/awards")).json<SunshineAwardPage>().items[0];
+    const before = (await award()).qualifiedUntil;
+    // The ledger qualifies a supplier for a category while every required kind of document has
+    // an attested one covering it: the licence, the operating permit and the registration.
+    const { rows } = await engine.db.query<{ kind: string; until: Date }>(
+      `SELECT kind, max(valid_until) AS until FROM supplier_documents
+       WHERE supplier = $1 AND status = 'attested' AND categories @> jsonb_build_array($2::text) GROUP BY kind`,
+      [(await award()).supplier, (await award()).category],
+    );
+    expect(rows.map((r) => r.kind).sort()).to.deep.equal([...DOCUMENT_KINDS].sort());
+    const first = Math.min(...rows.map((r) => r.until.getTime()));
+    expect(before).to.equal(new Date(first).toISOString());
+    // A licence renewed far ahead does not carry the permit and the registration with it.
+    await engine.db.query(
+      `INSERT INTO supplier_documents (id, supplier, kind, sha256, valid_from, valid_until, categories, status,
+         last_tx, last_block)
+       VALUES (9100, $1, 'business_licence', $2, '2020-01-01', '2099-01-01', jsonb_build_array($3::text), 'attested', $2, 1)`,
+      [(await award()).supplier, PLANTED_TX, (await award()).category],
+    );
+    try {
+      expect((await award()).qualifiedUntil).to.equal(before);
+    } finally {
+      await engine.db.query(`DELETE FROM supplier_documents WHERE id = 9100`);
+    }
   });
 
   it("publishes a hospital's billed price only once 5 patients were billed for the item", async function () {
