@@ -38,7 +38,7 @@ function totals(stock: ConsignedStock[]) {
  */
 export function ConsignmentPage() {
   const { t, lang } = useI18n();
-  const { yuan, date, dateTime } = useFormat();
+  const { yuan, dateTime, calendarDate } = useFormat();
   const roles = useSession().session?.roles ?? [];
   const mayReturn = roles.includes("hospital-admin") || roles.includes("hospital-approver");
   const answer = roles.includes("supplier") ? "supplier" : mayReturn ? "hospital" : null;
@@ -91,7 +91,7 @@ export function ConsignmentPage() {
           columns={[
             { title: t("consignment.shipment"), dataIndex: "shipmentId" },
             { title: t("consignment.lot"), dataIndex: "lot" },
-            { title: t("consignment.expiry"), render: (_, s) => date(s.expiry) },
+            { title: t("consignment.expiry"), render: (_, s) => calendarDate(s.expiry) },
             { title: t("consignment.received"), dataIndex: "received", align: "right" },
             { title: t("consignment.used"), dataIndex: "used", align: "right" },
             { title: t("consignment.returned"), dataIndex: "returned", align: "right" },
