@@ -4,17 +4,19 @@ import type { Budget } from "../../../../api/budgets";
 import { ActButton } from "../../components/ActButton";
 import { useI18n } from "../../i18n/i18n";
 import { bytes32Text } from "../../lib/format";
+import { useLedgerNow } from "../../lib/ledger-clock";
 import { useSession } from "../../lib/session";
 import { useMyAgreements } from "../hospital/agreements";
 import { fenFromYuan } from "../supplier/money";
 import { useBudgetBook } from "./budget-book";
 
 /**
- * This year in the ledger's time zone: BudgetBook's fiscal period (a calendar year there), as the
- * form's first guess; the ledger's own clock decides, and refuses a past year (BudgetPeriodPast).
+ * The ledger's year in its time zone: BudgetBook's fiscal period (a calendar year there), as the
+ * form's first guess. It is the ledger's clock that decides (a development chain runs ahead of
+ * the browser's), and refuses a past year (BudgetPeriodPast).
  */
-function yearIn(timeZone: string): number {
-  return Number(new Intl.DateTimeFormat("en", { timeZone, year: "numeric" }).format(new Date()));
+function yearIn(timeZone: string, at: number): number {
+  return Number(new Intl.DateTimeFormat("en", { timeZone, year: "numeric" }).format(at));
 }
 
 /**
@@ -26,13 +28,16 @@ export function SetLedgerBudgetForm({ budgets }: { budgets: Budget[] }) {
   const { config } = useSession();
   const book = useBudgetBook();
   const agreements = useMyAgreements();
-  const year = yearIn(config?.timeZone ?? "Asia/Shanghai");
+  const ledgerNow = useLedgerNow();
+  const year = yearIn(config?.timeZone ?? "Asia/Shanghai", ledgerNow());
   const categories = useMemo(
     () => [...new Set((agreements.data ?? []).map((a) => a.category.toLowerCase()))],
     [agreements.data],
   );
   const [category, setCategory] = useState<string>();
-  const [period, setPeriod] = useState(year);
+  // The ledger's year until one is typed: the clock's offset may arrive after the first render.
+  const [typed, setPeriod] = useState<number>();
+  const period = typed ?? year;
   const [amount, setAmount] = useState("");
   const fen = fenFromYuan(amount);
   const taken = budgets.some((b) => b.category.toLowerCase() === category && b.period === period);
