@@ -81,6 +81,8 @@ forEachEngine((engine) => {
       "fund-receipt-1",
     );
     expect(res.statusCode, res.body).to.equal(201);
+    // A minute passes on the ledger's clock, by which the overdue watch counts: still unpaid.
+    await chain.advance(60);
   });
   after(() => stopApi(stack));
 

@@ -50,7 +50,9 @@ forEachEngine((engine) => {
       "gr-formula",
     );
     expect(receipt.statusCode, receipt.body).to.equal(201);
-    // Not settled (the payment worker is not drained), so the shipment is an overdue payment.
+    // Not settled (the payment worker is not drained), so the shipment is an overdue payment once
+    // a minute has passed on the ledger's clock, by which the report counts.
+    await chain.advance(60);
     const usedAt = await chainIso(chain, -60);
     for (const [i, department] of departments.entries()) {
       const res = await app.inject({
