@@ -88,6 +88,9 @@ describe("console: supplier", function () {
   it("shows Acme's qualification, agreements with their current tier, and payments", async function () {
     const p = await openPage(browser, stack.url);
     try {
+      await signInAs(p, ACME);
+      // Welcomed by the name Acme registered on the ledger, its address beside it.
+      await p.page.getByRole("heading", { level: 1, name: new RegExp(`^Welcome, ${ACME} 0x`) }).waitFor();
       await supplierPage(p, "My qualification", "My qualification");
       const documents = p.page.getByRole("table", { name: "My documents" });
       await documents.getByText("Business licence").waitFor();
