@@ -18,6 +18,17 @@ export function insertMatch(
        ${p.add(m.rejected.toString())}, ${p.add(JSON.stringify(m.reasons))}, ${p.add(ledgerTime.toISOString())})`;
 }
 
+/**
+ * When a delivery was accepted, as SQL over a `matches` row `m` and its latest resolved exception
+ * `x` (either may be a LEFT JOIN's nulls): the approver's resolution if there is one, else the
+ * match. On the ledger's clock, where payments and deadlines are; the gateway's for rows recorded
+ * before it kept the ledger's (migration 0025).
+ */
+export function acceptedAtSql(m: string, x: string): string {
+  return `CASE WHEN ${x}.resolved_at IS NOT NULL THEN COALESCE(${x}.resolved_ledger_time, ${x}.resolved_at)
+    ELSE COALESCE(${m}.accepted_ledger_time, ${m}.matched_at) END`;
+}
+
 /** Receipts per match result, for /metrics. */
 export async function matchesByStatus(db: Db): Promise<{ status: MatchStatus; n: number }[]> {
   const { rows } = await db.query<{ status: MatchStatus; n: number }>(

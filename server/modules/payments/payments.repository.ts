@@ -1,5 +1,6 @@
 import type { Db } from "../../db";
 import { decodeCursor, ID_KEY, toPage } from "../../lib/pagination";
+import { acceptedAtSql } from "../matching/matching.repository";
 import type {
   ListPaymentsQuery,
   Payment,
@@ -42,8 +43,7 @@ export async function listPayments(
        -- What was settled: the job's units, or a supplier's claim's when it settled first.
        COALESCE(st.accepted, j.accepted) AS accepted, COALESCE(st.rejected, j.rejected) AS rejected,
        j.tx_hash AS job_tx, j.last_error, j.error_name, st.gross, st.penalty, st.paid, st.days_late, st.delivered_at, st.settled_by,
-       st.tx_hash, st.block_number, st.paid_at, COALESCE(e.resolved_at, m.matched_at) AS accepted_at,
-       COALESCE(e.resolved_ledger_time, m.accepted_ledger_time) AS accepted_ledger_time
+       st.tx_hash, st.block_number, st.paid_at, ${acceptedAtSql("m", "e")} AS accepted_at
      FROM settlement_jobs j
      JOIN shipments s ON s.id = j.shipment_id
      JOIN orders o ON o.id = s.order_id
@@ -60,9 +60,8 @@ export async function listPayments(
 }
 
 function view(r: Row): Payment {
-  // On the ledger's clock, as a payment's time is (its block's); rows recorded before acceptances
-  // had a ledger time fall back to the wall clock.
-  const acceptedAt = new Date((r.accepted_ledger_time ?? r.accepted_at) as string);
+  // On the ledger's clock, as a payment's time is (its block's).
+  const acceptedAt = new Date(r.accepted_at as string);
   const paidAt = r.paid_at ? new Date(r.paid_at as string) : null;
   const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
   return {

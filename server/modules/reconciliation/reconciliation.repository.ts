@@ -1,5 +1,6 @@
 import { ZeroAddress } from "ethers";
 import type { Db } from "../../db";
+import { acceptedAtSql } from "../matching/matching.repository";
 import { keysetList, type PageQuery } from "../../lib/keyset-list";
 import type { Page } from "../../lib/pagination";
 
@@ -466,9 +467,8 @@ export interface UnpaidRow {
  * order of acceptance. Accepted means
  * the receipt matched, or an approver resolved its exception accepting units; the latest
  * resolution wins, as it is what the settlement job was queued with. Acceptance is on the
- * ledger's clock, as `acceptedBefore` and a payment's time are (the gateway's clock for rows
- * recorded before it kept the ledger's): on a chain whose clock runs ahead of the wall, the
- * gateway's would make a delivery accepted a minute ago months overdue.
+ * ledger's clock (`acceptedAtSql`), as `acceptedBefore` is: on a chain whose clock runs ahead of
+ * the wall, the gateway's would make a delivery accepted a minute ago months overdue.
  */
 export async function unpaidAcceptedShipments(
   db: Db,
@@ -499,9 +499,8 @@ export async function unpaidAcceptedShipments(
        SELECT r.receipt_no, r.shipment_id,
          CASE WHEN x.resolved_at IS NOT NULL THEN x.resolved_accepted WHEN m.status = 'matched' THEN m.accepted END
            AS accepted,
-         CASE WHEN x.resolved_at IS NOT NULL THEN COALESCE(x.resolved_ledger_time, x.resolved_at)
-           WHEN m.status = 'matched' THEN COALESCE(m.accepted_ledger_time, m.matched_at) END
-           AS accepted_at
+         -- Unresolved exceptions accept nothing (accepted is NULL above): their time goes unread.
+         ${acceptedAtSql("m", "x")} AS accepted_at
        FROM receipts r
        LEFT JOIN matches m ON m.receipt_no = r.receipt_no
        LEFT JOIN LATERAL (
