@@ -78,6 +78,8 @@ describe("console: sign-in", function () {
         .getByRole("button", { name: "以 Provincial Medical Products Administration 身份登录" })
         .click();
       expect(await p.page.getByTestId("who").textContent()).to.include("监管机构");
+      // The home page itself, not its loading state, is what the screenshot and the checks see.
+      await p.page.getByRole("heading", { name: /^欢迎，0x/, level: 1 }).waitFor();
       await checkPage(p, "regulator-home-zh");
       await p.page.getByRole("button", { name: "English" }).click();
       expect(await p.page.getByTestId("who").textContent()).to.include("Regulator");
