@@ -967,7 +967,7 @@ class Demo {
     const name = (address: string) => this.cast.find((m) => m.address === address)?.name ?? address;
     this.log("");
     this.log(
-      `  paid to suppliers on chain:  ${formatFen(BigInt(s.paid))} in ${s.settlements} settlements (${s.payments} paid by this gateway, ${s.claims} claimed by a supplier, ${s.consignedSettlements} consigned delivery confirmed: paid by use, below)`,
+      `  paid to suppliers on chain:  ${formatFen(BigInt(s.paid))} in ${s.settlements} settlements (${s.payments} paid by this gateway, ${s.claims} claimed by a supplier, ${s.consignedSettlements} taking consigned stock into custody, paid by use below)`,
     );
     this.log(`  late penalties to hospitals: ${formatFen(BigInt(s.penalties))}`);
     const c = s.consignment;

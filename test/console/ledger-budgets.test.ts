@@ -119,8 +119,8 @@ describe("console: budgets on the ledger", function () {
       const form = p.page.getByRole("region", { name: "Set a budget" });
       await form.getByRole("combobox", { name: "Category" }).click();
       await p.page.locator(".ant-select-item-option", { hasText: /^C0401-DES$/ }).click();
-      // The form's first guess is the ledger's year, which the demo's chain has moved past the browser's.
-      expect(period - 1).to.be.above(new Date().getFullYear());
+      // The form's first guess is the ledger's year. The demo's chain runs months ahead of the
+      // browser's clock, so late in a year (when this was written) the two years differ.
       await form.locator(`#ledger-budget-period[value="${period - 1}"]`).waitFor();
       await form.getByRole("spinbutton", { name: "Fiscal year" }).fill(String(period));
       await form.getByRole("textbox", { name: "Budget (¥)" }).fill("250,000");
