@@ -87,12 +87,30 @@ export const ReconciliationFlag = Type.Union([
     liftedAt: Nullable(Type.With(DateTime, { description: "when the recall was lifted, as of the report" })),
     usageIds: UsageIds,
   }),
-  flag("PRICE_MARKUP", "billed per unit above the highest price of the orders that supplied the lot", {
-    usageIds: UsageIds,
-    orders: Type.Array(
-      Type.Object({ orderId: IdString, quantity: Units, value: Amount }, { additionalProperties: false }),
-    ),
-  }),
+  flag(
+    "PRICE_MARKUP",
+    "billed per unit above the highest price the hospital paid for the lot: a delivery's settled price (the orders' funded price while none is settled)",
+    {
+      usageIds: UsageIds,
+      prices: Type.Array(
+        Type.Object(
+          {
+            orderId: IdString,
+            shipmentId: Type.With(Nullable(IdString), {
+              description: "the delivery settled at this price; null for the order's funded price",
+            }),
+            quantity: Type.With(Units, {
+              description: "units accepted on the delivery, or funded by the order",
+            }),
+            value: Type.With(Amount, {
+              description: "what they were settled (before any late penalty) or funded at",
+            }),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    },
+  ),
   flag("WASTE", "accepted units still on hand when the lot expired", {
     expiry: DateTime,
     units: Units,

@@ -57,6 +57,29 @@ describe("console: regulator reports", function () {
       expect(await field("Usages").locator("td").textContent()).to.include("U-1006");
       expect(await field("Units accepted").locator("td").textContent()).to.equal("0");
       expect(await field("Transactions").locator("td").textContent()).to.not.match(/0x[0-9a-f]{64}/);
+      // The demo's markup: one stent of lot DES2611A billed at ¥900.00 (usage U-1004). Its
+      // deliveries were settled at ¥750.00 a stent, the stents billed at that are not named.
+      const markup = table
+        .getByRole("row")
+        .filter({ hasText: "DES2611A" })
+        .filter({ hasText: "Price markup" });
+      await markup.getByRole("button", { name: "Expand row" }).click();
+      const markupEvidence = table
+        .locator(".ant-descriptions")
+        .filter({ has: page.locator(".ant-descriptions-title", { hasText: "Price markup" }) });
+      const markupField = (label: string) =>
+        markupEvidence
+          .locator("tr")
+          .filter({ has: page.locator("th", { hasText: new RegExp(`^${label}$`) }) });
+      expect(await markupField("Usages").locator("td").textContent()).to.equal("U-1004");
+      const prices = await markupField("Prices the hospital paid for the lot")
+        .locator("td span span")
+        .allTextContents();
+      expect(prices.length).to.be.greaterThan(0);
+      for (const price of prices)
+        expect(price).to.match(
+          /^delivery \d+ of order \d+: \d+ units settled at ¥[0-9,.]+, ¥750\.00 a unit$/,
+        );
       // Every column, the actions too, fits a 1366-pixel screen with a row opened: nothing scrolls sideways.
       const overflow = await sidewaysOverflow(table);
       expect(overflow).to.equal(0);

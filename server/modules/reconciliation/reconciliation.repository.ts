@@ -192,7 +192,7 @@ export interface FindingRow {
   /** The usages at this row's hospital that make the finding, in the order they were used. */
   usage_ids: string[];
   /**
-   * SERIAL_REUSED: `{ uses }`; RESOLD: `{ receivedBy, receiptNo }`; PRICE_MARKUP: `{ orders }`;
+   * SERIAL_REUSED: `{ uses }`; RESOLD: `{ receivedBy, receiptNo }`; PRICE_MARKUP: `{ prices }`;
    * USED_FROM_RECALLED_LOT: the recall in force, `{ recalledAt, txHash, scope, liftedAt }`.
    */
   detail: Record<string, unknown> | null;
@@ -206,10 +206,10 @@ export interface FindingRow {
  * Only candidates' usages are read, each flag then decided on them exactly as before: the rows
  * whose totals (migration 0027) show more used or billed than accepted (PHANTOM_USE), a use
  * after the lot's expiry or after a recall of it (USED_AFTER_EXPIRY, USED_FROM_RECALLED_LOT), or
- * a price bound above the dearest supplying order (PRICE_MARKUP); and the serials used more than
- * once or somewhere other than where they were received (SERIAL_REUSED, RESOLD), found by the
- * page's rows in serial_candidates. A row or serial that can carry one of those flags is always a
- * candidate, so every usage a flag could name is read.
+ * a price bound above the highest price the hospital paid for the lot (PRICE_MARKUP); and the
+ * serials used more than once or somewhere other than where they were received (SERIAL_REUSED,
+ * RESOLD), found by the page's rows in serial_candidates. A row or serial that can carry one of
+ * those flags is always a candidate, so every usage a flag could name is read.
  */
 export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow[]> {
   const { params, where } = scoped(scope);
@@ -229,20 +229,34 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
        SELECT gtin, lot, scope, recalled_at, tx_hash, CASE WHEN lifted_at < $1 THEN lifted_at END AS lifted_at
        FROM recalls WHERE recalled_at < $1${lotScope}
      ),
-     -- The orders that brought each lot to each hospital, with their locked price (value / quantity).
-     supplying AS (
-       SELECT DISTINCT o.hospital, s.gtin, s.lot, o.id AS order_id, o.quantity, o.value
+     -- What the hospital paid a unit of each lot: each delivery that brought the lot to it, at the
+     -- price it was settled at (gross / accepted: the tier of the agreement's accepted volume,
+     -- before any late penalty, which is the supplier's fine, not the price). A lot none of whose
+     -- deliveries is settled yet is priced at its orders' funding (value / quantity).
+     settled_prices AS (
+       SELECT o.hospital, s.gtin, s.lot, o.id AS order_id, s.id AS shipment_id, st.accepted AS quantity, st.gross AS value
+       FROM shipments s
+       JOIN orders o ON o.id = s.order_id
+       JOIN settlements st ON st.shipment_id = s.id AND st.delivered_at < $1 AND st.accepted > 0
+       WHERE s.created_at < $1${supplyScope}
+     ),
+     prices AS (
+       SELECT * FROM settled_prices
+       UNION ALL
+       SELECT DISTINCT o.hospital, s.gtin, s.lot, o.id, NULL::bigint, o.quantity, o.value
        FROM shipments s JOIN orders o ON o.id = s.order_id
        WHERE s.created_at < $1${supplyScope}
+         AND NOT EXISTS (
+           SELECT 1 FROM settled_prices p WHERE p.hospital = o.hospital AND p.gtin = s.gtin AND p.lot = s.lot)
      ),
      -- The highest of those prices per lot, compared as fractions (v1 / q1 > v2 / q2 <=> v1 × q2 > v2 × q1).
      top_price AS (
        SELECT DISTINCT ON (p.hospital, p.gtin, p.lot) p.hospital, p.gtin, p.lot, p.quantity, p.value
-       FROM supplying p
+       FROM prices p
        WHERE NOT EXISTS (
-         SELECT 1 FROM supplying q
+         SELECT 1 FROM prices q
          WHERE q.hospital = p.hospital AND q.gtin = p.gtin AND q.lot = p.lot AND q.value * p.quantity > p.value * q.quantity)
-       ORDER BY p.hospital, p.gtin, p.lot, p.order_id
+       ORDER BY p.hospital, p.gtin, p.lot, p.order_id, p.shipment_id
      ),
      accepted AS (
        SELECT o.hospital, s.gtin, s.lot, sum(st.accepted) AS accepted
@@ -270,8 +284,8 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
        WINDOW so_far AS (PARTITION BY u.hospital, u.gtin, u.lot ORDER BY u.used_at, u.usage_id)
      ),
      -- Rows with a use after the lot's expiry or after a recall of it began, or whose price bound
-     -- (an upper bound on any standing usage's amount per unit) is above the dearest supplying
-     -- order's price: bound > value / quantity <=> bound × quantity > value, quantities being positive.
+     -- (an upper bound on any standing usage's amount per unit) is above the highest price paid:
+     -- bound > value / quantity <=> bound × quantity > value, quantities being positive.
      suspect_rows AS (
        SELECT c.hospital, c.gtin, c.lot FROM consumption c
        -- One row each per lot and per hospital × lot: joined, not looked up row by row.
@@ -370,14 +384,14 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
      ) w ON TRUE
      GROUP BY s.hospital, s.gtin, s.lot, w.recalled_at, w.tx_hash, w.scope, w.lifted_at
      UNION ALL
-     -- PRICE_MARKUP: billed per unit (net of refunds) above the highest price of the orders that
-     -- supplied the lot, in integers: amount / units > value / quantity <=> amount × quantity > value × units.
+     -- PRICE_MARKUP: billed per unit (net of refunds) above the highest price the hospital paid for
+     -- the lot, in integers: amount / units > value / quantity <=> amount × quantity > value × units.
      SELECT s.hospital, s.gtin, s.lot, 'PRICE_MARKUP', NULL,
        array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
-       jsonb_build_object('orders', (
-         SELECT jsonb_agg(jsonb_build_object('orderId', p.order_id::text, 'quantity', p.quantity::text,
-             'value', p.value::text) ORDER BY p.order_id)
-         FROM supplying p WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot))
+       jsonb_build_object('prices', (
+         SELECT jsonb_agg(jsonb_build_object('orderId', p.order_id::text, 'shipmentId', p.shipment_id::text,
+             'quantity', p.quantity::text, 'value', p.value::text) ORDER BY p.order_id, p.shipment_id)
+         FROM prices p WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot))
      FROM page_standing s
      JOIN top_price t ON t.hospital = s.hospital AND t.gtin = s.gtin AND t.lot = s.lot
      WHERE s.amount * t.quantity > t.value * s.quantity

@@ -433,7 +433,12 @@ function flagOf(f: repo.FindingRow, b: repo.LotBalanceRow): ReconciliationFlag {
         code: f.code,
         evidence: {
           usageIds,
-          orders: detail.orders as { orderId: string; quantity: string; value: string }[],
+          prices: detail.prices as {
+            orderId: string;
+            shipmentId: string | null;
+            quantity: string;
+            value: string;
+          }[],
         },
       };
   }

@@ -218,6 +218,15 @@ describe("demo scenario", function () {
     ]);
   });
 
+  // U-1004's ¥900.00; the lot's other stents were billed at ¥750.00, what its deliveries were settled at
+  // (order 1 was funded at ¥745.00 a stent on average, expecting its last 20 at the next tier).
+  it("flags as markup only the stent billed above what City General paid for it", function () {
+    const markups = summary.risk.hospitals.flatMap((h) => h.lines).filter((l) => l.code === "PRICE_MARKUP");
+    expect(markups.map((l) => [l.hospital, l.count, l.usages, l.units, l.amount])).to.deep.equal([
+      [general.toLowerCase(), 1, 1, 1, "90000"],
+    ]);
+  });
+
   it("reports every tender hospital's commitment under each agreement: committed, funded and accepted units", function () {
     const row = (agreementId: string, hospital: string) =>
       summary.fulfilment.find((f) => f.agreementId === agreementId && f.hospital === hospital);

@@ -142,20 +142,22 @@ export async function rawUsageFindings(db: Db, scope: LotScope): Promise<Finding
        SELECT gtin, lot, scope, recalled_at, tx_hash, CASE WHEN lifted_at < $1 THEN lifted_at END AS lifted_at
        FROM recalls WHERE recalled_at < $1${lotScope}
      ),
-     -- The orders that brought each lot to each hospital, with their locked price (value / quantity).
-     supplying AS (
-       SELECT DISTINCT o.hospital, s.gtin, s.lot, o.id AS order_id, o.quantity, o.value
-       FROM shipments s JOIN orders o ON o.id = s.order_id
+     -- Every price the hospital paid for each lot: a settled delivery's (gross / accepted) or, for
+     -- a lot none of whose deliveries is settled, its orders' funded price (value / quantity).
+     settled_prices AS (
+       SELECT o.hospital, s.gtin, s.lot, o.id AS order_id, s.id AS shipment_id, st.accepted AS quantity, st.gross AS value
+       FROM shipments s
+       JOIN orders o ON o.id = s.order_id
+       JOIN settlements st ON st.shipment_id = s.id AND st.delivered_at < $1 AND st.accepted > 0
        WHERE s.created_at < $1${supplyScope}
      ),
-     -- The highest of those prices per lot, compared as fractions (v1 / q1 > v2 / q2 <=> v1 × q2 > v2 × q1).
-     top_price AS (
-       SELECT DISTINCT ON (p.hospital, p.gtin, p.lot) p.hospital, p.gtin, p.lot, p.quantity, p.value
-       FROM supplying p
-       WHERE NOT EXISTS (
-         SELECT 1 FROM supplying q
-         WHERE q.hospital = p.hospital AND q.gtin = p.gtin AND q.lot = p.lot AND q.value * p.quantity > p.value * q.quantity)
-       ORDER BY p.hospital, p.gtin, p.lot, p.order_id
+     prices AS (
+       SELECT * FROM settled_prices
+       UNION ALL
+       SELECT DISTINCT o.hospital, s.gtin, s.lot, o.id, NULL::bigint, o.quantity, o.value
+       FROM shipments s JOIN orders o ON o.id = s.order_id
+       WHERE s.created_at < $1${supplyScope}
+         AND (o.hospital, s.gtin, s.lot) NOT IN (SELECT hospital, gtin, lot FROM settled_prices)
      ),
      accepted AS (
        SELECT o.hospital, s.gtin, s.lot, sum(st.accepted) AS accepted
@@ -254,17 +256,19 @@ export async function rawUsageFindings(db: Db, scope: LotScope): Promise<Finding
      ) w ON TRUE
      GROUP BY s.hospital, s.gtin, s.lot, w.recalled_at, w.tx_hash, w.scope, w.lifted_at
      UNION ALL
-     -- PRICE_MARKUP: billed per unit (net of refunds) above the highest price of the orders that
-     -- supplied the lot, in integers: amount / units > value / quantity <=> amount × quantity > value × units.
+     -- PRICE_MARKUP: billed per unit (net of refunds) above every price the hospital paid for the
+     -- lot (and it paid one), in integers: amount / units > value / quantity <=> amount × quantity > value × units.
      SELECT s.hospital, s.gtin, s.lot, 'PRICE_MARKUP', NULL,
        array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
-       jsonb_build_object('orders', (
-         SELECT jsonb_agg(jsonb_build_object('orderId', p.order_id::text, 'quantity', p.quantity::text,
-             'value', p.value::text) ORDER BY p.order_id)
-         FROM supplying p WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot))
+       jsonb_build_object('prices', (
+         SELECT jsonb_agg(jsonb_build_object('orderId', p.order_id::text, 'shipmentId', p.shipment_id::text,
+             'quantity', p.quantity::text, 'value', p.value::text) ORDER BY p.order_id, p.shipment_id)
+         FROM prices p WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot))
      FROM standing s
-     JOIN top_price t ON t.hospital = s.hospital AND t.gtin = s.gtin AND t.lot = s.lot
-     WHERE s.amount * t.quantity > t.value * s.quantity
+     WHERE EXISTS (SELECT 1 FROM prices p WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot)
+       AND NOT EXISTS (
+         SELECT 1 FROM prices p
+         WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot AND s.amount * p.quantity <= p.value * s.quantity)
      GROUP BY s.hospital, s.gtin, s.lot
      ORDER BY hospital, gtin, lot, code, serial`,
     params,

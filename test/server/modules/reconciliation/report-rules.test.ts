@@ -9,6 +9,7 @@ import { address, hash, LedgerSeed } from "./seed";
 const NOW = new Date("2026-09-01T00:00:00Z");
 const H3 = address("33");
 const H4 = address("44");
+const H5 = address("55");
 const SUPPLIER = address("aa");
 const GTIN = "09520123456788";
 const EXPIRY = "2028-01-01T00:00:00.000Z";
@@ -19,6 +20,10 @@ const EXPIRY = "2028-01-01T00:00:00.000Z";
  *   markup, above both is. Its serial X-1 is used again at H4, which never received LOT-X.
  * - LOT-Y: one unit accepted; used, returned without a refund, used again — never more than one
  *   unit in use, but two billed.
+ * - H5's order 3 was funded at 900 a unit (10 for 9000: the tiers it expected to reach), but its
+ *   delivery of LOT-T was settled at 1000 a unit, the tier the agreement's accepted volume stood
+ *   at: billing 1000 is no markup, 1001 is. LOT-U's delivery is not settled yet, so it is priced
+ *   at the order's 900.
  */
 async function seedRules(db: Parameters<typeof migrate>[0]): Promise<void> {
   const seed = new LedgerSeed(db);
@@ -34,12 +39,15 @@ async function seedRules(db: Parameters<typeof migrate>[0]): Promise<void> {
   const placedAt = "2026-02-01T00:00:00Z";
   await seed.order({ id: 1, agreementId: 1, hospital: H3, quantity: 10, value: 10000, placedAt });
   await seed.order({ id: 2, agreementId: 1, hospital: H3, quantity: 10, value: 12000, placedAt });
-  const lots: [number, number, string, number][] = [
+  await seed.order({ id: 3, agreementId: 1, hospital: H5, quantity: 10, value: 9000, placedAt });
+  const lots: [number, number, string, number, number?][] = [
     [1, 1, "LOT-X", 2],
     [2, 2, "LOT-X", 2],
     [3, 1, "LOT-Y", 1],
+    [4, 3, "LOT-T", 2, 2000],
+    [5, 3, "LOT-U", 2],
   ];
-  for (const [id, orderId, lot, quantity] of lots) {
+  for (const [id, orderId, lot, quantity, gross] of lots) {
     await seed.shipment({
       id,
       orderId,
@@ -49,11 +57,13 @@ async function seedRules(db: Parameters<typeof migrate>[0]): Promise<void> {
       quantity,
       createdAt: "2026-02-10T00:00:00Z",
     });
+    if (lot === "LOT-U") continue;
     await seed.settlement({
       shipmentId: id,
       accepted: quantity,
       deliveredAt: "2026-02-15T00:00:00Z",
       txHash: hash(id),
+      gross,
     });
   }
 
@@ -87,6 +97,10 @@ async function seedRules(db: Parameters<typeof migrate>[0]): Promise<void> {
   });
   await use(H3, { usageId: "Y2", lot: "LOT-Y", usedAt: "2026-03-06T00:00:00Z" });
   await use(H4, { usageId: "F1", serial: "X-1", usedAt: "2026-03-07T00:00:00Z", billedAmount: "5000" });
+  await use(H5, { usageId: "T1", lot: "LOT-T", usedAt: "2026-03-08T00:00:00Z", billedAmount: "1000" });
+  await use(H5, { usageId: "T2", lot: "LOT-T", usedAt: "2026-03-09T00:00:00Z", billedAmount: "1001" });
+  await use(H5, { usageId: "U1", lot: "LOT-U", usedAt: "2026-03-10T00:00:00Z", billedAmount: "900" });
+  await use(H5, { usageId: "U2", lot: "LOT-U", usedAt: "2026-03-11T00:00:00Z", billedAmount: "901" });
 }
 
 const reuse = (usageIds: string[]) => ({
@@ -122,9 +136,9 @@ const EXPECTED = [
         code: "PRICE_MARKUP",
         evidence: {
           usageIds: ["E2"],
-          orders: [
-            { orderId: "1", quantity: "10", value: "10000" },
-            { orderId: "2", quantity: "10", value: "12000" },
+          prices: [
+            { orderId: "1", shipmentId: "1", quantity: "2", value: "2000" },
+            { orderId: "2", shipmentId: "2", quantity: "2", value: "2400" },
           ],
         },
       },
@@ -199,8 +213,50 @@ describe("ReconciliationService.report flag rules", function () {
       service = new ReconciliationService(engine.db, () => NOW);
     });
 
-    it("prices against the dearest supplying order, counts unrefunded returns as billed, and sees reuse across hospitals", async function () {
-      expect((await service.report()).rows).to.deep.equal(EXPECTED);
+    it("prices against the dearest delivery, counts unrefunded returns as billed, and sees reuse across hospitals", async function () {
+      const { rows } = await service.report();
+      expect(rows.filter((r) => r.hospital !== H5)).to.deep.equal(EXPECTED);
+    });
+
+    it("prices a lot at what its deliveries were settled at, not at the order's funding; an unsettled lot at its order's", async function () {
+      const { rows } = await service.report({ hospital: H5 });
+      expect(rows.map((r) => [r.lot, r.flags])).to.deep.equal([
+        [
+          "LOT-T",
+          [
+            {
+              code: "PRICE_MARKUP",
+              evidence: {
+                usageIds: ["T2"],
+                prices: [{ orderId: "3", shipmentId: "4", quantity: "2", value: "2000" }],
+              },
+            },
+          ],
+        ],
+        [
+          "LOT-U",
+          [
+            {
+              code: "PHANTOM_USE",
+              evidence: {
+                accepted: "0",
+                usedNet: "2",
+                billedQuantity: "2",
+                usageIds: ["U1", "U2"],
+                receiptNos: [],
+                txHashes: [],
+              },
+            },
+            {
+              code: "PRICE_MARKUP",
+              evidence: {
+                usageIds: ["U2"],
+                prices: [{ orderId: "3", shipmentId: null, quantity: "10", value: "9000" }],
+              },
+            },
+          ],
+        ],
+      ]);
     });
 
     it("finds the same for one hospital as for all (the serial check takes another path)", async function () {

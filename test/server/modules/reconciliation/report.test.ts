@@ -127,7 +127,10 @@ const EXPECTED: ReconciliationRow[] = [
       flags: [
         {
           code: "PRICE_MARKUP",
-          evidence: { usageIds: ["U-F2"], orders: [{ orderId: "3", quantity: "4", value: "3000" }] },
+          evidence: {
+            usageIds: ["U-F2"],
+            prices: [{ orderId: "3", shipmentId: "7", quantity: "4", value: "3000" }],
+          },
         },
       ],
     },

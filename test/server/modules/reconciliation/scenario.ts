@@ -13,7 +13,7 @@ import { address, hash, LedgerSeed } from "./seed";
  * | H1 × G1 × LOT-C     | received, not used yet                                            | —                      |
  * | H1 × G2 × LOT-D     | the one unit used two weeks after the lot expired                 | USED_AFTER_EXPIRY      |
  * | H1 × G2 × LOT-E     | one unit used before the recall, one after                        | USED_FROM_RECALLED_LOT |
- * | H1 × G3 × LOT-F     | one unit billed at the order's price (750), one at 751            | PRICE_MARKUP           |
+ * | H1 × G3 × LOT-F     | one unit billed at the settled price (750), one at 751            | PRICE_MARKUP           |
  * | H2 × G1 × LOT-C     | H2 uses serial C1, which H1 received                              | RESOLD                 |
  * | H2 × G2 × LOT-H     | 6 accepted, 2 used, the lot expired on 1 August                   | WASTE                  |
  * | H2 × G3 × LOT-G     | 1 accepted (1 rejected), 2 used and billed                        | PHANTOM_USE            |
@@ -233,7 +233,7 @@ export async function seedScenario(db: Db): Promise<void> {
     billedAmount: "1000",
     department: "icu",
   });
-  // H1 × G3 × LOT-F: order 3 locks 3000 / 4 = 750 per unit.
+  // H1 × G3 × LOT-F: order 3's delivery is settled at 3000 / 4 = 750 per unit.
   await use(H1, {
     usageId: "U-F1",
     ...item(G3, "LOT-F"),

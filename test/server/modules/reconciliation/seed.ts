@@ -110,14 +110,22 @@ export class LedgerSeed {
     /** Fen paid and kept back as penalty (0 unless a test counts money); paid at delivery. */
     paid?: number;
     penalty?: number;
+    /**
+     * Fen the accepted units were settled at, before the penalty: paid + penalty when a test
+     * counts money, else the accepted units at the order's funded price (value / quantity).
+     */
+    gross?: number;
   }): Promise<void> {
+    const paid = s.paid ?? 0;
+    const penalty = s.penalty ?? 0;
+    const gross = s.gross ?? (s.paid === undefined && s.penalty === undefined ? null : paid + penalty);
     await this.db.query(
       `INSERT INTO settlements (shipment_id, order_id, supplier, settled_by, accepted, rejected, delivered_at,
          receipt_hash, gross, penalty, paid, days_late, paid_at, tx_hash, block_number, log_index)
        SELECT s.id, s.order_id, s.supplier, s.hospital, $2::numeric, $3::numeric, $4::timestamptz, $5::text,
-         $7::numeric + $8::numeric, $8::numeric, $7::numeric, 0, $4, $6::text, 1, 0
-       FROM shipments s WHERE s.id = $1`,
-      [s.shipmentId, s.accepted, s.rejected ?? 0, s.deliveredAt, TX, s.txHash, s.paid ?? 0, s.penalty ?? 0],
+         COALESCE($9::numeric, $2::numeric * o.value / o.quantity), $8::numeric, $7::numeric, 0, $4, $6::text, 1, 0
+       FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = $1`,
+      [s.shipmentId, s.accepted, s.rejected ?? 0, s.deliveredAt, TX, s.txHash, paid, penalty, gross],
     );
   }
 

@@ -49,10 +49,20 @@ export function FlagEvidence({ flags }: { flags: ReconciliationFlag[] }) {
 function useEvidenceValue(): (field: EvidenceField, value: unknown) => ReactNode {
   const { t } = useI18n();
   const { calendarDate, dateTime, yuan } = useFormat();
+  // Fen ÷ units in yuan, rounded half up to the fen; "≈" when the division is not exact.
+  const unitPrice = (fen: string, units: string) => {
+    const [value, quantity] = [BigInt(fen), BigInt(units)];
+    return `${value % quantity === 0n ? "" : "≈"}${yuan((2n * value + quantity) / (2n * quantity))}`;
+  };
   const hidden = <Typography.Text type="secondary">{t("reports.evidence.hidden")}</Typography.Text>;
-  const list = (items: ReactNode[]) =>
+  // Short items (ids, hashes) side by side; sentences one a line.
+  const list = (items: ReactNode[], sentences = false) =>
     items.length === 0 ? (
       "—"
+    ) : sentences ? (
+      <Space orientation="vertical" size={4}>
+        {items}
+      </Space>
     ) : (
       <Space size={[8, 4]} wrap>
         {items}
@@ -89,13 +99,26 @@ function useEvidenceValue(): (field: EvidenceField, value: unknown) => ReactNode
             ),
           ),
         );
-      case "orders":
+      case "prices":
         return list(
-          (value as { orderId: string; quantity: string; value: string }[]).map((o) => (
-            <span key={o.orderId}>
-              {t("reports.evidence.order", { id: o.orderId, quantity: o.quantity, value: yuan(o.value) })}
-            </span>
-          )),
+          (value as { orderId: string; shipmentId: string | null; quantity: string; value: string }[]).map(
+            (p) => {
+              const figures = {
+                order: p.orderId,
+                quantity: p.quantity,
+                value: yuan(p.value),
+                unit: unitPrice(p.value, p.quantity),
+              };
+              return p.shipmentId === null ? (
+                <span key={`order-${p.orderId}`}>{t("reports.evidence.fundedPrice", figures)}</span>
+              ) : (
+                <span key={p.shipmentId}>
+                  {t("reports.evidence.settledPrice", { ...figures, shipment: p.shipmentId })}
+                </span>
+              );
+            },
+          ),
+          true,
         );
       case "usageIds":
       case "receiptNos":
