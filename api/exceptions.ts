@@ -64,6 +64,9 @@ export const Resolution = Type.Enum(["accept_all", "accept_part", "reject"], {
 });
 export type Resolution = Static<typeof Resolution>;
 
+const LEDGER_CLOCK =
+  "on the ledger's clock (the gateway's for exceptions recorded before it kept the ledger's), as the trail and the payments are";
+
 export const Exception = Type.Object(
   {
     id: IdString,
@@ -80,8 +83,8 @@ export const Exception = Type.Object(
     resolvedAccepted: Nullable(Units),
     note: Nullable(Type.String()),
     resolvedBy: Nullable(Address),
-    resolvedAt: Nullable(DateTime),
-    createdAt: DateTime,
+    resolvedAt: Type.With(Nullable(DateTime), { description: LEDGER_CLOCK }),
+    createdAt: Type.With(DateTime, { description: `when it was raised, ${LEDGER_CLOCK}` }),
   },
   { additionalProperties: false },
 );

@@ -23,6 +23,8 @@ export interface NewException {
   reasons: ExceptionReason[];
   /** The units matching would pay for (the settlement's, when the chain refused it). */
   proposedAccepted: bigint;
+  /** When it is raised, on the ledger's clock (`ledgerNow`). */
+  ledgerTime: Date;
 }
 
 /** Records an exception, open; returns its id. */
@@ -34,9 +36,9 @@ export async function raise(db: Db, e: NewException): Promise<string> {
 
 /** `raise` as a statement returning the new `id`, for a receipt's one write statement (receipts.service.ts). */
 export function raiseStatement(p: StatementParams, e: NewException): string {
-  return `INSERT INTO exceptions (receipt_no, shipment_id, source, reasons, proposed_accepted)
+  return `INSERT INTO exceptions (receipt_no, shipment_id, source, reasons, proposed_accepted, ledger_time)
      VALUES (${p.add(e.receiptNo)}, ${p.add(e.shipmentId)}, ${p.add(e.source)}, ${p.add(JSON.stringify(e.reasons))},
-       ${p.add(e.proposedAccepted.toString())}) RETURNING id`;
+       ${p.add(e.proposedAccepted.toString())}, ${p.add(e.ledgerTime.toISOString())}) RETURNING id`;
 }
 
 interface ExceptionRow {
@@ -55,7 +57,9 @@ interface ExceptionRow {
   note: string | null;
   resolved_by: string | null;
   resolved_at: Date | string | null;
+  resolved_ledger_time: Date | string | null;
   created_at: Date | string;
+  ledger_time: Date | string | null;
   receipt_hash: string | null;
 }
 
@@ -143,7 +147,9 @@ function view(r: ExceptionRow): Exception {
     resolvedAccepted: r.resolved_accepted === null ? null : String(r.resolved_accepted),
     note: r.note,
     resolvedBy: r.resolved_by,
-    resolvedAt: r.resolved_at === null ? null : new Date(r.resolved_at).toISOString(),
-    createdAt: new Date(r.created_at).toISOString(),
+    // On the ledger's clock; the gateway's for rows recorded before it kept the ledger's (migrations 0025, 0029).
+    resolvedAt:
+      r.resolved_at === null ? null : new Date(r.resolved_ledger_time ?? r.resolved_at).toISOString(),
+    createdAt: new Date(r.ledger_time ?? r.created_at).toISOString(),
   };
 }

@@ -80,6 +80,7 @@ export class ExceptionsService {
         accepted,
         rejected: shipped - accepted,
         receiptHash: e.receiptHash,
+        ledgerTime,
       });
     });
     return (await repo.findException(this.db, id))!;

@@ -37,6 +37,8 @@ export interface NewJob {
   accepted: bigint;
   rejected: bigint;
   receiptHash: string;
+  /** When it is queued, on the ledger's clock (`ledgerNow`). */
+  ledgerTime: Date;
 }
 
 /** Queues a job; a shipment has one job, so a second enqueue re-arms only a failed job. */
@@ -47,11 +49,11 @@ export async function enqueue(db: Db, job: NewJob): Promise<void> {
 
 /** `enqueue` as a statement, for a receipt's one write statement (receipts.service.ts). */
 export function enqueueStatement(p: StatementParams, job: NewJob): string {
-  return `INSERT INTO settlement_jobs (shipment_id, receipt_no, accepted, rejected, receipt_hash)
+  return `INSERT INTO settlement_jobs (shipment_id, receipt_no, accepted, rejected, receipt_hash, ledger_time)
      VALUES (${p.add(job.shipmentId)}, ${p.add(job.receiptNo)}, ${p.add(job.accepted.toString())},
-       ${p.add(job.rejected.toString())}, ${p.add(job.receiptHash)})
+       ${p.add(job.rejected.toString())}, ${p.add(job.receiptHash)}, ${p.add(job.ledgerTime.toISOString())})
      ON CONFLICT (shipment_id) DO UPDATE SET accepted = EXCLUDED.accepted, rejected = EXCLUDED.rejected,
-       receipt_no = EXCLUDED.receipt_no, receipt_hash = EXCLUDED.receipt_hash,
+       receipt_no = EXCLUDED.receipt_no, receipt_hash = EXCLUDED.receipt_hash, ledger_time = EXCLUDED.ledger_time,
        status = 'pending', tx_hash = NULL, raw_tx = NULL, nonce = NULL, last_error = NULL, error_name = NULL,
        next_attempt_at = now()
      WHERE settlement_jobs.status = 'failed'`;

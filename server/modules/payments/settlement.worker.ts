@@ -2,6 +2,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { Transaction, type BaseWallet, type JsonRpcProvider, type TransactionReceipt } from "ethers";
 import type { Db } from "../../db";
 import { isCallException, isNonceConsumed, isUncodedRpcError } from "../../lib/failures";
+import { latestBlock, ledgerTime } from "../../plugins/chain";
 import { PollLoop } from "../../lib/poll-loop";
 import type { ConsignmentBook, DeliveryTrace, OrderBook } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
@@ -71,8 +72,8 @@ interface JobCalls {
   done(job: SettlementJob): Promise<boolean>;
   /** The transaction to send, or a reason to wait (its inputs are not indexed yet). */
   call(tx: Db, job: SettlementJob): Promise<{ to: string; data: string } | { wait: string }>;
-  /** The chain refused the job for good. */
-  refused(tx: Db, job: SettlementJob, errorName: string, message: string): Promise<void>;
+  /** The chain refused the job for good, as of `ledgerTime` (`ledgerNow`). */
+  refused(tx: Db, job: SettlementJob, errorName: string, message: string, ledgerTime: Date): Promise<void>;
 }
 
 export class SettlementWorker {
@@ -177,7 +178,7 @@ export class SettlementWorker {
           const name = revert?.name ?? "UnknownRevert";
           const message = revert?.message ?? (error as Error).message;
           await repo.markFailed(tx, job.id, name, message);
-          await calls.refused(tx, job, name, message);
+          await calls.refused(tx, job, name, message, ledgerTime(await latestBlock(this.provider)));
           this.log.warn({ ...subject(job), error: message }, `${job.kind} refused by the chain`);
           return "done" as const;
         }
@@ -321,9 +322,10 @@ export class SettlementWorker {
       revert = { name: "UnknownRevert", message };
     }
     const failure = revert;
+    const at = ledgerTime(await latestBlock(this.provider));
     await this.db.transaction(async (tx) => {
       await repo.markFailed(tx, job.id, failure.name, failure.message);
-      await this.calls[job.kind].refused(tx, job, failure.name, failure.message);
+      await this.calls[job.kind].refused(tx, job, failure.name, failure.message, at);
     });
   }
 
@@ -374,12 +376,19 @@ function settlementCall(orderBook: OrderBook, job: SettlementJob, record: Shipme
 }
 
 /** The chain refused the job's settlement: an exception, raised with the exceptions module, for an approver. */
-async function raiseRefusal(tx: Db, job: SettlementJob, errorName: string, message: string): Promise<void> {
+async function raiseRefusal(
+  tx: Db,
+  job: SettlementJob,
+  errorName: string,
+  message: string,
+  ledgerTime: Date,
+): Promise<void> {
   await raise(tx, {
     receiptNo: job.receipt_no!,
     shipmentId: job.shipment_id!,
     source: "settlement",
     reasons: [{ code: "CHAIN_REVERT", error: errorName, message }],
     proposedAccepted: BigInt(job.accepted),
+    ledgerTime,
   });
 }

@@ -201,6 +201,7 @@ export class ReceiptsService {
         accepted: result.accepted,
         rejected: result.rejected,
         receiptHash,
+        ledgerTime: ledger.now,
       };
       writes.push(["job_row", settlementRepo.enqueueStatement(p, job)]);
     } else {
@@ -210,6 +211,7 @@ export class ReceiptsService {
         source: "match" as const,
         reasons: result.reasons,
         proposedAccepted: result.accepted,
+        ledgerTime: ledger.now,
       };
       writes.push(["exception_row", exceptionsRepo.raiseStatement(p, exception)]);
     }

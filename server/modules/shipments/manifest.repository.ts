@@ -24,15 +24,28 @@ export class ManifestRepository {
    * Stores the manifest unless the shipment has one: false when it had (the caller checked the
    * tree's root against the shipment's, so an existing manifest lists the same serials).
    */
-  save(shipmentId: string, tree: StandardMerkleTree<string[]>, uploadedBy: string): Promise<boolean> {
+  save(
+    shipmentId: string,
+    tree: StandardMerkleTree<string[]>,
+    uploadedBy: string,
+    ledgerTime: Date,
+  ): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       const { rows } = await tx.query(`SELECT 1 FROM manifests WHERE shipment_id = $1 FOR UPDATE`, [
         shipmentId,
       ]);
       if (rows.length > 0) return false;
       await tx.query(
-        `INSERT INTO manifests (shipment_id, serial_root, serial_count, tree, uploaded_by) VALUES ($1, $2, $3, $4, $5)`,
-        [shipmentId, tree.root, tree.length, JSON.stringify(tree.dump()), uploadedBy],
+        `INSERT INTO manifests (shipment_id, serial_root, serial_count, tree, uploaded_by, ledger_time)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [
+          shipmentId,
+          tree.root,
+          tree.length,
+          JSON.stringify(tree.dump()),
+          uploadedBy,
+          ledgerTime.toISOString(),
+        ],
       );
       for (const [i, v] of tree.entries()) {
         await tx.query(`INSERT INTO manifest_serials (shipment_id, serial, leaf_index) VALUES ($1, $2, $3)`, [

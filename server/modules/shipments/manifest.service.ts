@@ -24,7 +24,13 @@ export class ManifestService {
     this.manifests = new ManifestRepository(db);
   }
 
-  async upload(shipmentId: string, serials: string[], supplier: string): Promise<ManifestUploaded> {
+  /** `ledgerTime`: the upload's time on the ledger's clock (`requestLedgerNow`), which the trail shows. */
+  async upload(
+    shipmentId: string,
+    serials: string[],
+    supplier: string,
+    ledgerTime: Date,
+  ): Promise<ManifestUploaded> {
     const shipment = await this.manifests.target(shipmentId);
     // Another supplier's shipment answers exactly like a missing one: no hint that it exists.
     if (!shipment || shipment.supplier !== supplier.toLowerCase()) throw notIndexed(shipmentId);
@@ -41,7 +47,7 @@ export class ManifestService {
       );
     }
     // Same root means the same serials: a second upload is a harmless repeat.
-    const created = await this.manifests.save(shipmentId, tree, supplier.toLowerCase());
+    const created = await this.manifests.save(shipmentId, tree, supplier.toLowerCase(), ledgerTime);
     return { shipmentId, root: tree.root, serials: serials.length, created };
   }
 

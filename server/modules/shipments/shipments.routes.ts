@@ -13,6 +13,7 @@ import {
 } from "../../../api/shipments";
 import { LEDGER_PARTIES, principalOf, scopeOf, visible } from "../auth/auth.plugin";
 import { appError } from "../../plugins/error-catalogue";
+import { requestLedgerNow } from "../../plugins/chain";
 import { ManifestService } from "./manifest.service";
 import { ShipmentsRepository } from "./shipments.repository";
 
@@ -82,6 +83,7 @@ const shipmentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         request.params.id,
         request.body.serials,
         principalOf(request).address,
+        await requestLedgerNow(app.chain, request),
       );
       return reply.code(result.created ? 201 : 200).send(result);
     },

@@ -79,6 +79,7 @@ export async function recordStocktake(
               source: "stocktake",
               reasons: [reason],
               proposedAccepted: 0n,
+              ledgerTime: now,
             });
       differences.push({ gtin, lot, expected: want, counted: have, exceptionId });
     }

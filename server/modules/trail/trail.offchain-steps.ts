@@ -20,7 +20,9 @@ import { iso, str, unique } from "./trail.rows";
  * receipt that scanned the item, with the lines that did), their three-way matches, the
  * exceptions and their resolutions, and payments the gateway queued that the chain has not
  * (yet) recorded. A receipt's hash is what its shipment's settlement states on chain: the
- * verifier checks that anchor.
+ * verifier checks that anchor. The gateway dates its own records on the ledger's clock (its
+ * ledgerNow at the write), so they sort among the blocks; receipts and usages carry the times
+ * the hospital stated.
  */
 
 /** The off-chain steps, and the receipts among them (the EPCIS export needs them). */
@@ -42,7 +44,7 @@ export async function offChainSteps(
     };
     steps.push({
       id: `manifest:${m.shipment_id}`,
-      at: iso(m.uploaded_at),
+      at: iso(m.at),
       kind: "manifest",
       summary: `Serial list of shipment ${m.shipment_id} uploaded by ${m.uploaded_by}: ${m.serial_count} serials, Merkle root ${m.serial_root}`,
       source: "gateway.manifests",
@@ -117,7 +119,7 @@ export async function offChainSteps(
     };
     steps.push({
       id: `match:${m.receipt_no}`,
-      at: iso(m.matched_at),
+      at: iso(m.at),
       kind: "match",
       summary:
         `Three-way match of receipt ${m.receipt_no} with shipment ${m.shipment_id} and its order: ${m.status}, ` +
@@ -146,7 +148,7 @@ export async function offChainSteps(
     };
     steps.push({
       id: `exception:${x.id}`,
-      at: iso(x.created_at),
+      at: iso(x.raised_at),
       kind: "exception",
       summary: `Exception ${x.id} on shipment ${x.shipment_id} (${x.source}): ${codes || "see reasons"}; ${x.status}`,
       source: "gateway.exceptions",
@@ -189,7 +191,7 @@ export async function offChainSteps(
     };
     steps.push({
       id: `payment-job:${j.shipment_id}`,
-      at: iso(j.submitted_at ?? j.created_at),
+      at: iso(j.at),
       kind: "payment",
       summary: `Payment of shipment ${j.shipment_id} (${j.accepted} accepted) queued by the gateway: ${j.status}`,
       source: "gateway.settlement_jobs",

@@ -170,7 +170,8 @@ export interface ManifestRow {
   serial_root: string;
   serial_count: number;
   uploaded_by: string;
-  uploaded_at: Date;
+  /** When it was uploaded: on the ledger's clock, the gateway's for uploads before migration 0029. */
+  at: Date;
 }
 
 export interface ReceiptRow {
@@ -203,6 +204,8 @@ export interface MatchRow {
   rejected: string;
   reasons: unknown;
   matched_at: Date;
+  /** When it was matched: on the ledger's clock, the gateway's for matches before migration 0025. */
+  at: Date;
 }
 
 export interface ExceptionRow {
@@ -217,8 +220,9 @@ export interface ExceptionRow {
   resolved_accepted: string | null;
   note: string | null;
   resolved_by: string | null;
+  /** When it was raised and resolved: on the ledger's clock, the gateway's for rows before it kept it (migrations 0025, 0029). */
+  raised_at: Date;
   resolved_at: Date | null;
-  created_at: Date;
 }
 
 export interface SettlementJobRow {
@@ -230,9 +234,11 @@ export interface SettlementJobRow {
   tx_hash: string | null;
   attempts: number;
   last_error: string | null;
-  created_at: Date;
-  submitted_at: Date | null;
-  confirmed_at: Date | null;
+  /**
+   * When it was queued, on the ledger's clock; for jobs queued before migration 0029, when it was
+   * sent (or else queued) on the gateway's.
+   */
+  at: Date;
 }
 
 export interface UsageRow {
@@ -519,7 +525,7 @@ export async function budgetEvents(
 export async function manifestsOf(db: Db, shipmentIds: string[]): Promise<ManifestRow[]> {
   if (shipmentIds.length === 0) return [];
   const { rows } = await db.query<ManifestRow>(
-    `SELECT shipment_id, serial_root, serial_count, uploaded_by, uploaded_at FROM manifests
+    `SELECT shipment_id, serial_root, serial_count, uploaded_by, COALESCE(ledger_time, uploaded_at) AS at FROM manifests
      WHERE shipment_id = ANY($1::bigint[]) ORDER BY shipment_id`,
     [shipmentIds],
   );
@@ -576,7 +582,8 @@ export async function receiptLinesOfSerial(
 export async function matchesOf(db: Db, shipmentIds: string[]): Promise<MatchRow[]> {
   if (shipmentIds.length === 0) return [];
   const { rows } = await db.query<MatchRow>(
-    `SELECT * FROM matches WHERE shipment_id = ANY($1::bigint[]) ORDER BY matched_at, receipt_no`,
+    `SELECT *, COALESCE(accepted_ledger_time, matched_at) AS at FROM matches WHERE shipment_id = ANY($1::bigint[])
+     ORDER BY at, receipt_no`,
     [shipmentIds],
   );
   return rows;
@@ -586,7 +593,8 @@ export async function exceptionsOf(db: Db, shipmentIds: string[]): Promise<Excep
   if (shipmentIds.length === 0) return [];
   const { rows } = await db.query<ExceptionRow>(
     `SELECT id, receipt_no, shipment_id, source, reasons, proposed_accepted, status, resolution, resolved_accepted,
-       note, resolved_by, resolved_at, created_at
+       note, resolved_by, COALESCE(ledger_time, created_at) AS raised_at,
+       COALESCE(resolved_ledger_time, resolved_at) AS resolved_at
      FROM exceptions WHERE shipment_id = ANY($1::bigint[]) AND source <> 'stocktake' ORDER BY id`,
     [shipmentIds],
   );
@@ -596,8 +604,8 @@ export async function exceptionsOf(db: Db, shipmentIds: string[]): Promise<Excep
 export async function settlementJobsOf(db: Db, shipmentIds: string[]): Promise<SettlementJobRow[]> {
   if (shipmentIds.length === 0) return [];
   const { rows } = await db.query<SettlementJobRow>(
-    `SELECT shipment_id, receipt_no, accepted, rejected, status, tx_hash, attempts, last_error, created_at,
-       submitted_at, confirmed_at
+    `SELECT shipment_id, receipt_no, accepted, rejected, status, tx_hash, attempts, last_error,
+       COALESCE(ledger_time, submitted_at, created_at) AS at
      FROM settlement_jobs WHERE shipment_id = ANY($1::bigint[]) ORDER BY shipment_id`,
     [shipmentIds],
   );

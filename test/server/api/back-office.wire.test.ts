@@ -106,6 +106,7 @@ describe("back-office responses carry exactly their schemas' fields", function (
         source: "settlement",
         reasons: [{ code: "CHAIN_REVERT", error: "TraceLotRecalled", message: "the lot is recalled" }],
         proposedAccepted: 2n,
+        ledgerTime: new Date(),
       });
       await seed.settlementJob({
         shipmentId: 23,

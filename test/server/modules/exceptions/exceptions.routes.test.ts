@@ -44,6 +44,9 @@ forEachEngine((engine) => {
   const s = {} as Record<"short" | "part" | "reject" | "recalled" | "open", Shipped>;
   /** Exception ids by shipment key. */
   const e = {} as Record<keyof typeof s, string>;
+  /** The chain's clock when the receipts were posted, and its head's after. */
+  let ledgerBefore: number;
+  let ledgerAfter: number;
 
   before(async function () {
     this.timeout(240_000);
@@ -78,6 +81,7 @@ forEachEngine((engine) => {
       recalled: [{ gtin: GTIN, lot: RECALLED_LOT, expiry: isoDate(s.recalled.expiry), quantity: 2 }],
       open: [{ barcode: `(01)${GTIN}(17)${yymmdd(s.open.expiry)}(10)LOT1999Z`, quantity: 2 }],
     };
+    ledgerBefore = (await chain.now()) * 1000;
     for (const key of Object.keys(s) as (keyof typeof s)[]) {
       const res = await postReceipt(
         app,
@@ -93,6 +97,7 @@ forEachEngine((engine) => {
       expect(res.statusCode, res.body).to.equal(201);
       e[key] = res.json<{ exceptionId: string }>().exceptionId;
     }
+    ledgerAfter = (await chain.now()) * 1000;
   });
 
   after(() => stopApi(stack));
@@ -143,6 +148,8 @@ forEachEngine((engine) => {
         resolvedAt: null,
       });
       expect(short.reasons.map((r) => r.code)).to.deep.equal(["SHORT_DELIVERY"]);
+      // Raised on the ledger's clock (its now: the end of the head's second), which runs ahead of the wall here.
+      for (const x of all) expect(Date.parse(x.createdAt)).to.be.within(ledgerBefore, ledgerAfter + 1000);
       expect(all.map((x) => x.reasons[0].code)).to.deep.equal([
         "SHORT_DELIVERY",
         "SHORT_DELIVERY",
@@ -317,7 +324,8 @@ forEachEngine((engine) => {
         note: "8 of 10 arrived; 2 to follow",
         resolvedBy: chain.cast.approver.address.toLowerCase(),
       });
-      expect(resolved.resolvedAt).to.be.a("string");
+      // On the ledger's clock, as the decision's payment will be.
+      expect(Date.parse(resolved.resolvedAt!)).to.be.at.least(ledgerAfter);
       // Queued for the worker until it pays.
       expect(receipt.json().settlement).to.include({ status: "pending" });
 
@@ -375,6 +383,8 @@ forEachEngine((engine) => {
         status: "open",
         proposedAccepted: "2",
       });
+      // Raised by the settlement worker, on the ledger's clock too.
+      expect(Date.parse(raised[0].createdAt)).to.be.at.least(ledgerAfter);
       expect(raised[0].reasons).to.have.length(1);
       expect(raised[0].reasons[0]).to.include({ code: "CHAIN_REVERT", error: "SettlementLotRecalled" });
       expect(raised[0].reasons[0].message).to.match(

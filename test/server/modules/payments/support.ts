@@ -93,6 +93,7 @@ export function fullAcceptance(unit: ShippedUnit, accepted = unit.quantity): New
     accepted: BigInt(accepted),
     rejected: BigInt(unit.quantity - accepted),
     receiptHash: ethers.id(`receipt-${unit.shipmentId}`),
+    ledgerTime: new Date(),
   };
 }
 

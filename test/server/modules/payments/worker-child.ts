@@ -75,6 +75,7 @@ async function main(): Promise<void> {
       ...job,
       accepted: BigInt(job.accepted),
       rejected: BigInt(job.rejected),
+      ledgerTime: new Date(),
     });
   }
   for (const batch of JSON.parse(process.env.ENQUEUE_BATCHES ?? "[]") as NewBatch[]) {

@@ -281,6 +281,15 @@ describe("audit trail", function () {
         expect(positions).to.deep.equal([...positions].sort((a, b) => a - b));
         const times = trail.steps.map((s) => Date.parse(s.at));
         expect(times).to.deep.equal([...times].sort((a, b) => a - b));
+        // The gateway's own steps are on the ledger's clock, among the chain's: this chain runs days
+        // ahead of the wall, where a serial list and a match would come before the shipment.
+        const time = (id: string) => Date.parse(stepOf(trail, id).at);
+        expect(time(`manifest:${shipmentId}`)).to.be.above(time(`trace:${shipmentId}:3`));
+        // (The ledger's now is the end of the latest block's second; the payment may be mined in that second.)
+        expect(time("match:GR-0001")).to.be.within(
+          time("receipt:GR-0001"),
+          time(`payment:${shipmentId}`) + 1000,
+        );
 
         const kinds = new Set(trail.steps.map((s) => s.kind));
         for (const kind of [
@@ -422,6 +431,8 @@ describe("audit trail", function () {
         const exception = trail.steps.find((s) => s.kind === "exception");
         expect(exception?.data).to.include({ shipmentId: String(story.shipment2), status: "open" });
         expect(JSON.stringify(exception?.data.reasons)).to.include("RECALL");
+        // Raised at the receipt, on the ledger's clock: after the recall that caused it.
+        expect(Date.parse(exception!.at)).to.be.above(Date.parse(global.at));
         // The regulator sees the usage billed by a hospital the lot never went to.
         expect(order).to.include(`usage:${address(chain.cast.hospital2)}:X-9`);
       });
