@@ -210,7 +210,8 @@ export const TrailStep = Type.Object(
       description: "stable within the ledger: kind and the event's own ids, e.g. trace:1:2, payment:1",
     }),
     at: Type.With(DateTime, {
-      description: "block time, or the time the event states (trace events' eventTime)",
+      description:
+        "block time, or the time the event states (trace events' eventTime, a receipt's or usage's time); the gateway's own steps at its ledger time when it recorded them (the end of the latest block's second)",
     }),
     kind: Type.Enum(STEP_KINDS),
     summary: Type.String(),

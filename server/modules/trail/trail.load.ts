@@ -110,13 +110,27 @@ async function subjectRows(
   return { orders, shipments: serialRows, serialRows };
 }
 
-/** Time order; within one instant, chain order (block, log), then off-chain steps by id. */
-function byTime(a: TrailStep, b: TrailStep): number {
+/**
+ * Time order. Within one instant the gateway's steps come first: it dates them at the end of the
+ * latest block's second (`ledgerTime`), so a block stamped with that same second was mined after
+ * them. Among themselves, in the order one delivery makes them (a resolution before the payment it
+ * queues); then chain order (block, log), and ids.
+ */
+export function byTime(a: TrailStep, b: TrailStep): number {
   return (
     Date.parse(a.at) - Date.parse(b.at) ||
-    (a.onChain?.blockNumber ?? Number.MAX_SAFE_INTEGER) -
-      (b.onChain?.blockNumber ?? Number.MAX_SAFE_INTEGER) ||
+    rank(a) - rank(b) ||
+    (a.onChain?.blockNumber ?? 0) - (b.onChain?.blockNumber ?? 0) ||
     (a.onChain?.logIndex ?? 0) - (b.onChain?.logIndex ?? 0) ||
     (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   );
+}
+
+/** Off-chain steps in the order a delivery makes them; every on-chain step after them. */
+const OFF_CHAIN_ORDER = ["manifest", "receipt", "match", "exception", "resolution", "payment", "usage"];
+
+function rank(s: TrailStep): number {
+  if (s.source === "chain") return OFF_CHAIN_ORDER.length;
+  const i = OFF_CHAIN_ORDER.indexOf(s.kind);
+  return i === -1 ? OFF_CHAIN_ORDER.length - 1 : i;
 }
