@@ -45,6 +45,25 @@ export const OrderApproval = Type.Object(
 );
 export type OrderApproval = Static<typeof OrderApproval>;
 
+/**
+ * What a consigned order's settled value became. Its deliveries' settlements (`paid`) move into
+ * the consignment book, not to the supplier; the book pays the supplier as units are used and
+ * gives the hospital back the value of units returned or expired (ConsignmentBook).
+ */
+export const OrderConsignment = Type.Object(
+  {
+    paidOnUse: Type.With(Amount, { description: "paid to the supplier for the units used" }),
+    held: Type.With(Amount, { description: "still held in the book for the units on hand" }),
+    refunded: Type.With(Amount, { description: "given back to the hospital for units returned or expired" }),
+  },
+  {
+    ...closed,
+    description:
+      "a consigned order (null for any other): what its settled value, which went into the consignment book, has become",
+  },
+);
+export type OrderConsignment = Static<typeof OrderConsignment>;
+
 const summary = {
   id: IdString,
   agreementId: IdString,
@@ -72,7 +91,11 @@ const summary = {
   accepted: Units,
   cancelled: Units,
   escrow: Amount,
-  paid: Amount,
+  paid: Type.With(Amount, {
+    description:
+      "what its deliveries were settled for, net of late penalties: paid to the supplier, or for a consigned order into the consignment book (see consignment)",
+  }),
+  consignment: Nullable(OrderConsignment),
   placedAt: DateTime,
   fundedAt: Nullable(DateTime),
   closedAt: Nullable(DateTime),

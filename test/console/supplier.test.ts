@@ -3,6 +3,7 @@ import { ethers, JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import { readFileSync } from "node:fs";
 import type { Browser, Locator } from "playwright-core";
 import type { ConsoleConfig } from "../../api/console";
+import type { OrderPage } from "../../api/orders";
 import type { OverdueReport } from "../../api/payments";
 import type { Shipment } from "../../api/shipments";
 import type { Tender } from "../../api/tenders";
@@ -14,6 +15,7 @@ import {
   TenderHouse__factory,
 } from "../../typechain-types";
 import { productKeyOf } from "../../ledger/product-key";
+import { yuan } from "../../console/src/lib/format";
 import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
 import { startDemoStack, type DemoStack } from "./support/stack";
 import { openWalletPage } from "./support/wallet";
@@ -269,6 +271,19 @@ describe("console: supplier", function () {
     const p = await openPage(browser, stack.url);
     try {
       await supplierPage(p, "Orders and shipments", "Orders and shipments");
+      // The demo's consigned order: its settled value went into the consignment book, not to
+      // Acme, and its row says what that value became.
+      const orders = await apiGet<OrderPage>(p, "/v1/orders?limit=500");
+      const consigned = orders.items.filter((o) => o.consignment !== null);
+      expect(consigned).to.have.length(1);
+      const c = consigned[0].consignment!;
+      expect(BigInt(c.paidOnUse) + BigInt(c.held) + BigInt(c.refunded)).to.equal(BigInt(consigned[0].paid));
+      await p.page
+        .getByText(
+          `into consignment: ${yuan(c.paidOnUse)} paid on use, ${yuan(c.held)} held, ${yuan(c.refunded)} refunded`,
+          { exact: true },
+        )
+        .waitFor();
       await p.page.getByRole("button", { name: `Ship against order ${ORDER_ID}` }).click();
       await p.page
         .getByText(`${before.quantity - before.shipped - before.cancelled} units remain to ship.`)

@@ -99,6 +99,7 @@ export const en = {
   "act.rejected": "Not sent: the signature was declined in the wallet.",
   "act.signing": "Sign in your wallet…",
   "common.listSeparator": ", ",
+  "common.orderPaid.consigned": "into consignment: {used} paid on use, {held} held, {refunded} refunded",
   "common.actions": "Actions",
   "common.status": "Status",
   "common.id": "ID",

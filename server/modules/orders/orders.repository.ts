@@ -2,6 +2,7 @@ import type {
   ListOrdersQuery,
   Order,
   OrderApproval,
+  OrderConsignment,
   OrderStatus,
   OrderSummary,
   OrderPage,
@@ -11,6 +12,29 @@ import { keysetList } from "../../lib/keyset-list";
 import { int, intOrNull, iso, isoOrNull, lastChangeOf, text, type Row } from "../../lib/projection-row";
 
 /** Orders and their approvals as the indexer projects them (orders, order_approvals). */
+
+/**
+ * The orders, each consigned one with what its settled value became in the consignment book:
+ * its deliveries' consigned stock summed (an order with none settled yet holds nothing).
+ */
+const ORDERS = `SELECT * FROM (
+  SELECT o.*, co.order_id IS NOT NULL AS consigned, cs.paid_on_use, cs.held_value, cs.refunded_value
+  FROM orders o
+  LEFT JOIN consigned_orders co ON co.order_id = o.id
+  LEFT JOIN LATERAL (
+    SELECT sum(c.paid) AS paid_on_use, sum(c.held) AS held_value, sum(c.refunded) AS refunded_value
+    FROM consigned_stock c WHERE co.order_id IS NOT NULL AND c.order_id = o.id
+  ) cs ON TRUE
+) o`;
+
+function consignmentView(r: Row): OrderConsignment | null {
+  if (r.consigned !== true) return null;
+  return {
+    paidOnUse: text(r.paid_on_use ?? 0),
+    held: text(r.held_value ?? 0),
+    refunded: text(r.refunded_value ?? 0),
+  };
+}
 
 function summaryView(r: Row): OrderSummary {
   return {
@@ -35,6 +59,7 @@ function summaryView(r: Row): OrderSummary {
     cancelled: text(r.cancelled),
     escrow: text(r.escrow),
     paid: text(r.paid),
+    consignment: consignmentView(r),
     placedAt: iso(r.placed_at),
     fundedAt: isoOrNull(r.funded_at),
     closedAt: isoOrNull(r.closed_at),
@@ -58,7 +83,7 @@ export class OrdersRepository {
     return keysetList(
       this.db,
       {
-        from: `SELECT * FROM orders`,
+        from: ORDERS,
         filters: [
           ["hospital", q.hospital],
           ["supplier", q.supplier],
@@ -74,7 +99,7 @@ export class OrdersRepository {
   }
 
   async get(id: string): Promise<Order | null> {
-    const { rows } = await this.db.query<Row>(`SELECT * FROM orders WHERE id = $1`, [id]);
+    const { rows } = await this.db.query<Row>(`${ORDERS} WHERE id = $1`, [id]);
     if (!rows[0]) return null;
     const { rows: approvals } = await this.db.query<Row>(
       `SELECT * FROM order_approvals WHERE order_id = $1 ORDER BY block_number, log_index`,

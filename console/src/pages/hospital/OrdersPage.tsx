@@ -4,6 +4,7 @@ import { ORDER_STATUS, existing } from "../../../../ledger/enums";
 import type { OrderStatus, OrderSummary } from "../../../../api/orders";
 import { ChoiceFilter } from "../../components/ChoiceFilter";
 import { CursorTable } from "../../components/CursorTable";
+import { OrderPaid } from "../../components/OrderPaid";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
@@ -64,7 +65,7 @@ export function OrdersPage() {
               }),
           },
           { title: t("hospital.orders.value"), dataIndex: "value", render: (v: string) => yuan(v) },
-          { title: t("hospital.orders.paid"), dataIndex: "paid", render: (v: string) => yuan(v) },
+          { title: t("hospital.orders.paid"), key: "paid", render: (_, o) => <OrderPaid order={o} /> },
           {
             title: t("hospital.deliveryDeadline"),
             dataIndex: "deliveryDeadline",

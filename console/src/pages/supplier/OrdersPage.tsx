@@ -2,6 +2,7 @@ import { Button, Space, Tag, Typography, type TableColumnsType } from "antd";
 import { useState } from "react";
 import type { OrderSummary } from "../../../../api/orders";
 import { CursorTable } from "../../components/CursorTable";
+import { OrderPaid } from "../../components/OrderPaid";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
@@ -47,7 +48,7 @@ export function OrdersPage() {
       ),
     },
     { title: t("supplier.order.value"), dataIndex: "value", render: (v: string) => yuan(v) },
-    { title: t("supplier.order.paid"), dataIndex: "paid", render: (v: string) => yuan(v) },
+    { title: t("supplier.order.paid"), key: "paid", render: (_, o) => <OrderPaid order={o} /> },
     {
       title: t("common.actions"),
       key: "actions",

@@ -6,6 +6,7 @@ import type {
   ConsignmentMovementPage,
   ConsumptionBatchPage,
 } from "../../../../api/consignment";
+import type { OrderPage } from "../../../../api/orders";
 import * as act from "../../../../ledger/acts";
 import { enqueueBatch } from "../../../../server/modules/payments/settlement.repository";
 import { forEachEngine } from "../../helpers/engines";
@@ -38,6 +39,7 @@ forEachEngine((engine) => {
   let chain: ApiStack["chain"];
   let t: Record<"regulator" | "hospital" | "approver" | "receiver2" | "supplier", string>;
   let shipmentId: bigint;
+  let orderId: bigint;
   let consignment: string;
   const paidBatch = ethers.id("routes batch 1");
   const waitingBatch = ethers.id("routes batch 2");
@@ -82,7 +84,7 @@ forEachEngine((engine) => {
       i.encodeFunctionData("offerConsignment", [stack.p.agreementId, false]),
       t.supplier,
     );
-    const orderId = await placedOrder(chain, stack.p, 5);
+    orderId = await placedOrder(chain, stack.p, 5);
     await relayed(cast.approver, i.encodeFunctionData("electConsignment", [orderId]), t.approver);
     await act.approveOrder(ledger, cast.approver, orderId);
     ({ shipmentId } = await act.createShipment(ledger, cast.supplier, {
@@ -134,6 +136,22 @@ forEachEngine((engine) => {
       paid: PRICE.toString(),
       refunded: PRICE.toString(),
     });
+  });
+
+  it("splits the consigned order's settled value on the orders routes: paid on use, held, refunded", async function () {
+    const split = { paidOnUse: PRICE.toString(), held: (3n * PRICE).toString(), refunded: PRICE.toString() };
+    for (const token of [t.supplier, t.hospital]) {
+      const one = await get(`/v1/orders/${orderId}`, token);
+      expect(one.statusCode, one.body).to.equal(200);
+      // The whole delivery's settlement went into the book, not to the supplier.
+      expect(one.json()).to.deep.include({ paid: (5n * PRICE).toString(), consignment: split });
+      const listed = await get(`/v1/orders?supplier=${chain.cast.supplier.address}`, token);
+      expect(listed.statusCode, listed.body).to.equal(200);
+      const items = listed.json<OrderPage>().items;
+      expect(items.find((o) => o.id === orderId.toString())?.consignment).to.deep.equal(split);
+      // Any other order is paid to the supplier directly.
+      for (const o of items.filter((o) => o.id !== orderId.toString())) expect(o.consignment).to.equal(null);
+    }
   });
 
   it("shows each party only its own: the supplier its stock, another hospital nothing, a regulator all", async function () {
