@@ -724,6 +724,8 @@ const handlers: Record<string, Handler> = {
     );
   },
   "consignment.OrderConsigned": async (db, e) => {
+    // The order's own row says so too: the orders list reads consigned stock for these only.
+    await db.query(`UPDATE orders SET consigned = TRUE WHERE id = $1`, [str(e.args.orderId)]);
     await db.query(
       `INSERT INTO consigned_orders (order_id, agreement_id, hospital, elected_by, elected_at, last_tx, last_block)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,

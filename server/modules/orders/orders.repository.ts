@@ -13,29 +13,6 @@ import { int, intOrNull, iso, isoOrNull, lastChangeOf, text, type Row } from "..
 
 /** Orders and their approvals as the indexer projects them (orders, order_approvals). */
 
-/**
- * The orders, each consigned one with what its settled value became in the consignment book:
- * its deliveries' consigned stock summed (an order with none settled yet holds nothing).
- */
-const ORDERS = `SELECT * FROM (
-  SELECT o.*, co.order_id IS NOT NULL AS consigned, cs.paid_on_use, cs.held_value, cs.refunded_value
-  FROM orders o
-  LEFT JOIN consigned_orders co ON co.order_id = o.id
-  LEFT JOIN LATERAL (
-    SELECT sum(c.paid) AS paid_on_use, sum(c.held) AS held_value, sum(c.refunded) AS refunded_value
-    FROM consigned_stock c WHERE co.order_id IS NOT NULL AND c.order_id = o.id
-  ) cs ON TRUE
-) o`;
-
-function consignmentView(r: Row): OrderConsignment | null {
-  if (r.consigned !== true) return null;
-  return {
-    paidOnUse: text(r.paid_on_use ?? 0),
-    held: text(r.held_value ?? 0),
-    refunded: text(r.refunded_value ?? 0),
-  };
-}
-
 function summaryView(r: Row): OrderSummary {
   return {
     id: text(r.id),
@@ -59,7 +36,8 @@ function summaryView(r: Row): OrderSummary {
     cancelled: text(r.cancelled),
     escrow: text(r.escrow),
     paid: text(r.paid),
-    consignment: consignmentView(r),
+    // Consigned orders get theirs from consigned stock (OrdersRepository.consignments).
+    consignment: null,
     placedAt: iso(r.placed_at),
     fundedAt: isoOrNull(r.funded_at),
     closedAt: isoOrNull(r.closed_at),
@@ -76,14 +54,19 @@ function approvalView(a: Row): OrderApproval {
   };
 }
 
+/** Consigned, or not known (a row a reorg rewind put back from before migration 0030): look it up. */
+function maybeConsigned(r: Row): boolean {
+  return r.consigned !== false;
+}
+
 export class OrdersRepository {
   constructor(private readonly db: Db) {}
 
-  list(q: ListOrdersQuery): Promise<OrderPage> {
-    return keysetList(
+  async list(q: ListOrdersQuery): Promise<OrderPage> {
+    const page = await keysetList<{ order: OrderSummary; consigned: boolean }>(
       this.db,
       {
-        from: ORDERS,
+        from: `SELECT * FROM orders`,
         filters: [
           ["hospital", q.hospital],
           ["supplier", q.supplier],
@@ -92,19 +75,50 @@ export class OrdersRepository {
         ],
         key: "id",
         numericKey: true,
-        view: summaryView,
+        view: (r) => ({ order: summaryView(r), consigned: maybeConsigned(r) }),
       },
       q,
     );
+    const split = await this.consignments(page.items.filter((i) => i.consigned).map((i) => i.order.id));
+    return {
+      ...page,
+      items: page.items.map(({ order }) => ({ ...order, consignment: split.get(order.id) ?? null })),
+    };
   }
 
   async get(id: string): Promise<Order | null> {
-    const { rows } = await this.db.query<Row>(`${ORDERS} WHERE id = $1`, [id]);
+    const { rows } = await this.db.query<Row>(`SELECT * FROM orders WHERE id = $1`, [id]);
     if (!rows[0]) return null;
     const { rows: approvals } = await this.db.query<Row>(
       `SELECT * FROM order_approvals WHERE order_id = $1 ORDER BY block_number, log_index`,
       [id],
     );
-    return { ...summaryView(rows[0]), approvers: approvals.map(approvalView) };
+    const split = await this.consignments(maybeConsigned(rows[0]) ? [id] : []);
+    return {
+      ...summaryView(rows[0]),
+      consignment: split.get(id) ?? null,
+      approvers: approvals.map(approvalView),
+    };
+  }
+
+  /**
+   * What the consigned ones among `ids` settled into the consignment book became: their deliveries'
+   * consigned stock summed (zeros while none is settled). Orders not consigned are absent.
+   */
+  private async consignments(ids: string[]): Promise<Map<string, OrderConsignment>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await this.db.query<{ order_id: string; paid: string; held: string; refunded: string }>(
+      `SELECT co.order_id, COALESCE(sum(c.paid), 0) AS paid, COALESCE(sum(c.held), 0) AS held,
+         COALESCE(sum(c.refunded), 0) AS refunded
+       FROM consigned_orders co LEFT JOIN consigned_stock c ON c.order_id = co.order_id
+       WHERE co.order_id = ANY($1::bigint[]) GROUP BY co.order_id`,
+      [ids],
+    );
+    return new Map(
+      rows.map((r) => [
+        String(r.order_id),
+        { paidOnUse: String(r.paid), held: String(r.held), refunded: String(r.refunded) },
+      ]),
+    );
   }
 }
