@@ -142,22 +142,21 @@ export async function rawUsageFindings(db: Db, scope: LotScope): Promise<Finding
        SELECT gtin, lot, scope, recalled_at, tx_hash, CASE WHEN lifted_at < $1 THEN lifted_at END AS lifted_at
        FROM recalls WHERE recalled_at < $1${lotScope}
      ),
-     -- Every price the hospital paid for each lot: a settled delivery's (gross / accepted) or, for
-     -- a lot none of whose deliveries is settled, its orders' funded price (value / quantity).
-     settled_prices AS (
-       SELECT o.hospital, s.gtin, s.lot, o.id AS order_id, s.id AS shipment_id, st.accepted AS quantity, st.gross AS value
+     -- Every price the hospital paid for each lot, one a delivery: its settlement's (gross /
+     -- accepted), or while it is unsettled its order's funding (value / quantity); a lot with a
+     -- settled delivery keeps only the settled ones.
+     delivery_prices AS (
+       SELECT o.hospital, s.gtin, s.lot, o.id AS order_id, st.shipment_id,
+         COALESCE(st.accepted, o.quantity) AS quantity, COALESCE(st.gross, o.value) AS value,
+         bool_or(st.shipment_id IS NOT NULL) OVER (PARTITION BY o.hospital, s.gtin, s.lot) AS lot_settled
        FROM shipments s
        JOIN orders o ON o.id = s.order_id
-       JOIN settlements st ON st.shipment_id = s.id AND st.delivered_at < $1 AND st.accepted > 0
+       LEFT JOIN settlements st ON st.shipment_id = s.id AND st.delivered_at < $1 AND st.accepted > 0
        WHERE s.created_at < $1${supplyScope}
      ),
      prices AS (
-       SELECT * FROM settled_prices
-       UNION ALL
-       SELECT DISTINCT o.hospital, s.gtin, s.lot, o.id, NULL::bigint, o.quantity, o.value
-       FROM shipments s JOIN orders o ON o.id = s.order_id
-       WHERE s.created_at < $1${supplyScope}
-         AND (o.hospital, s.gtin, s.lot) NOT IN (SELECT hospital, gtin, lot FROM settled_prices)
+       SELECT DISTINCT hospital, gtin, lot, order_id, shipment_id, quantity, value FROM delivery_prices
+       WHERE shipment_id IS NOT NULL OR NOT lot_settled
      ),
      accepted AS (
        SELECT o.hospital, s.gtin, s.lot, sum(st.accepted) AS accepted
