@@ -41,6 +41,14 @@ export function raiseStatement(p: StatementParams, e: NewException): string {
        ${p.add(e.proposedAccepted.toString())}, ${p.add(e.ledgerTime.toISOString())}) RETURNING id`;
 }
 
+/**
+ * When an exception `x` was raised and resolved, as SQL: on the ledger's clock, the gateway's for
+ * rows recorded before it kept the ledger's (migrations 0025, 0029). `resolvedAtSql` is NULL while
+ * it is open.
+ */
+export const raisedAtSql = (x: string): string => `COALESCE(${x}.ledger_time, ${x}.created_at)`;
+export const resolvedAtSql = (x: string): string => `COALESCE(${x}.resolved_ledger_time, ${x}.resolved_at)`;
+
 interface ExceptionRow {
   id: string;
   shipment_id: string;
@@ -56,10 +64,9 @@ interface ExceptionRow {
   resolved_accepted: string | null;
   note: string | null;
   resolved_by: string | null;
-  resolved_at: Date | string | null;
-  resolved_ledger_time: Date | string | null;
-  created_at: Date | string;
-  ledger_time: Date | string | null;
+  /** On the ledger's clock (`raisedAtSql`, `resolvedAtSql`). */
+  raised_at: Date | string;
+  decided_at: Date | string | null;
   receipt_hash: string | null;
 }
 
@@ -68,7 +75,8 @@ export interface ExceptionForResolution extends Exception {
   receiptHash: string | null;
 }
 
-const SELECT = `SELECT e.*, s.order_id, o.hospital, s.quantity, r.receipt_hash
+const SELECT = `SELECT e.*, ${raisedAtSql("e")} AS raised_at, ${resolvedAtSql("e")} AS decided_at, s.order_id,
+    o.hospital, s.quantity, r.receipt_hash
   FROM exceptions e JOIN shipments s ON s.id = e.shipment_id JOIN orders o ON o.id = s.order_id
   LEFT JOIN receipts r ON r.shipment_id = e.shipment_id AND r.receipt_no = e.receipt_no`;
 
@@ -147,9 +155,7 @@ function view(r: ExceptionRow): Exception {
     resolvedAccepted: r.resolved_accepted === null ? null : String(r.resolved_accepted),
     note: r.note,
     resolvedBy: r.resolved_by,
-    // On the ledger's clock; the gateway's for rows recorded before it kept the ledger's (migrations 0025, 0029).
-    resolvedAt:
-      r.resolved_at === null ? null : new Date(r.resolved_ledger_time ?? r.resolved_at).toISOString(),
-    createdAt: new Date(r.ledger_time ?? r.created_at).toISOString(),
+    resolvedAt: r.decided_at === null ? null : new Date(r.decided_at).toISOString(),
+    createdAt: new Date(r.raised_at).toISOString(),
   };
 }

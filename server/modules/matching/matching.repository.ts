@@ -1,6 +1,7 @@
 import type { Db } from "../../db";
 import type { MatchStatus } from "../../../api/receipts";
 import type { StatementParams } from "../../lib/statement-params";
+import { resolvedAtSql } from "../exceptions/exceptions.repository";
 import type { MatchResult } from "./matching.service";
 
 /** SQL of the match results, one per goods receipt. */
@@ -25,9 +26,11 @@ export function insertMatch(
  * before it kept the ledger's (migration 0025).
  */
 export function acceptedAtSql(m: string, x: string): string {
-  return `CASE WHEN ${x}.resolved_at IS NOT NULL THEN COALESCE(${x}.resolved_ledger_time, ${x}.resolved_at)
-    ELSE COALESCE(${m}.accepted_ledger_time, ${m}.matched_at) END`;
+  return `CASE WHEN ${x}.resolved_at IS NOT NULL THEN ${resolvedAtSql(x)} ELSE ${matchedAtSql(m)} END`;
 }
+
+/** When a `matches` row `m` was matched: on the ledger's clock, the gateway's before migration 0025. */
+export const matchedAtSql = (m: string): string => `COALESCE(${m}.accepted_ledger_time, ${m}.matched_at)`;
 
 /** Receipts per match result, for /metrics. */
 export async function matchesByStatus(db: Db): Promise<{ status: MatchStatus; n: number }[]> {

@@ -178,7 +178,7 @@ export class SettlementWorker {
           const name = revert?.name ?? "UnknownRevert";
           const message = revert?.message ?? (error as Error).message;
           await repo.markFailed(tx, job.id, name, message);
-          await calls.refused(tx, job, name, message, ledgerTime(await latestBlock(this.provider)));
+          await calls.refused(tx, job, name, message, await this.ledgerNow());
           this.log.warn({ ...subject(job), error: message }, `${job.kind} refused by the chain`);
           return "done" as const;
         }
@@ -254,6 +254,11 @@ export class SettlementWorker {
     },
   };
 
+  /** The ledger's now (`ledgerTime` of the chain's head), which a refusal's exception is dated by. */
+  private async ledgerNow(): Promise<Date> {
+    return ledgerTime(await latestBlock(this.provider));
+  }
+
   private async sign(call: { to: string; data: string }, nonce: number): Promise<string> {
     const request = await this.wallet.populateTransaction({ ...call, nonce });
     // Signed now, mined after what lands first (after a crash, or from another replica): the
@@ -322,7 +327,7 @@ export class SettlementWorker {
       revert = { name: "UnknownRevert", message };
     }
     const failure = revert;
-    const at = ledgerTime(await latestBlock(this.provider));
+    const at = await this.ledgerNow();
     await this.db.transaction(async (tx) => {
       await repo.markFailed(tx, job.id, failure.name, failure.message);
       await this.calls[job.kind].refused(tx, job, failure.name, failure.message, at);

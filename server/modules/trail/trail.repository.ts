@@ -1,5 +1,7 @@
 import type { Lot } from "../../../api/trail";
 import type { Db } from "../../db";
+import { raisedAtSql, resolvedAtSql } from "../exceptions/exceptions.repository";
+import { matchedAtSql } from "../matching/matching.repository";
 import type { EventArgs } from "../../../ledger/events";
 import { BUDGET_EVENTS, HOSPITAL_EVENTS, MEMBER_EVENTS } from "../../../ledger/trail/trail-rule";
 
@@ -204,7 +206,7 @@ export interface MatchRow {
   rejected: string;
   reasons: unknown;
   matched_at: Date;
-  /** When it was matched: on the ledger's clock, the gateway's for matches before migration 0025. */
+  /** When it was matched (`matchedAtSql`). */
   at: Date;
 }
 
@@ -220,7 +222,7 @@ export interface ExceptionRow {
   resolved_accepted: string | null;
   note: string | null;
   resolved_by: string | null;
-  /** When it was raised and resolved: on the ledger's clock, the gateway's for rows before it kept it (migrations 0025, 0029). */
+  /** When it was raised and resolved (`raisedAtSql`, `resolvedAtSql`). */
   raised_at: Date;
   resolved_at: Date | null;
 }
@@ -582,8 +584,8 @@ export async function receiptLinesOfSerial(
 export async function matchesOf(db: Db, shipmentIds: string[]): Promise<MatchRow[]> {
   if (shipmentIds.length === 0) return [];
   const { rows } = await db.query<MatchRow>(
-    `SELECT *, COALESCE(accepted_ledger_time, matched_at) AS at FROM matches WHERE shipment_id = ANY($1::bigint[])
-     ORDER BY at, receipt_no`,
+    `SELECT m.*, ${matchedAtSql("m")} AS at FROM matches m WHERE m.shipment_id = ANY($1::bigint[])
+     ORDER BY at, m.receipt_no`,
     [shipmentIds],
   );
   return rows;
@@ -592,10 +594,9 @@ export async function matchesOf(db: Db, shipmentIds: string[]): Promise<MatchRow
 export async function exceptionsOf(db: Db, shipmentIds: string[]): Promise<ExceptionRow[]> {
   if (shipmentIds.length === 0) return [];
   const { rows } = await db.query<ExceptionRow>(
-    `SELECT id, receipt_no, shipment_id, source, reasons, proposed_accepted, status, resolution, resolved_accepted,
-       note, resolved_by, COALESCE(ledger_time, created_at) AS raised_at,
-       COALESCE(resolved_ledger_time, resolved_at) AS resolved_at
-     FROM exceptions WHERE shipment_id = ANY($1::bigint[]) AND source <> 'stocktake' ORDER BY id`,
+    `SELECT x.id, x.receipt_no, x.shipment_id, x.source, x.reasons, x.proposed_accepted, x.status, x.resolution,
+       x.resolved_accepted, x.note, x.resolved_by, ${raisedAtSql("x")} AS raised_at, ${resolvedAtSql("x")} AS resolved_at
+     FROM exceptions x WHERE x.shipment_id = ANY($1::bigint[]) AND x.source <> 'stocktake' ORDER BY x.id`,
     [shipmentIds],
   );
   return rows;
