@@ -16,7 +16,8 @@ export function OrderPaid({ order }: { order: Pick<OrderSummary, "paid" | "consi
   return (
     <Space orientation="vertical" size={0}>
       <span>{yuan(order.paid)}</span>
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+      {/* Narrow, so the sentence wraps under the amount instead of widening the table past the screen. */}
+      <Typography.Text type="secondary" style={{ fontSize: 12, display: "block", maxWidth: 200 }}>
         {t("common.orderPaid.consigned", {
           used: yuan(c.paidOnUse),
           held: yuan(c.held),
