@@ -1671,6 +1671,15 @@ describe("OrderBook: invariants under random action sequences", function () {
                 });
                 await runner.step({ kind: "answerReturn", shipment: consigned, confirm });
               }
+              // A use, the same batch again and one unit more than is on hand, all of which the
+              // book must refuse but the first: random actions reach a repeat only now and then.
+              for (const [repeat, extra] of [
+                [false, false],
+                [true, false],
+                [false, true],
+              ]) {
+                await runner.step({ kind: "consume", shipment: consigned, share: 100, repeat, extra });
+              }
               for (const action of [...actions, ...epilogue]) await runner.step(action);
             } finally {
               await start.restore();
