@@ -264,7 +264,7 @@ type Order = OrderStructOutput;
 interface Pick {
   i: number;
   any: boolean;
-  /** The shipment created last (shipments only). */
+  /** The order placed or the shipment created last. */
   latest?: boolean;
 }
 
@@ -676,6 +676,7 @@ class Runner {
   }
 
   private orderId(p: Pick, wanted: (o: Order) => boolean): bigint {
+    if (p.latest) return BigInt(Math.max(this.orders.length, 1));
     const all = this.orders.map((_, i) => BigInt(i + 1));
     const fitting = all.filter((id) => wanted(this.orders[Number(id) - 1]));
     const pool = p.any || fitting.length === 0 ? all : fitting;
@@ -1629,10 +1630,8 @@ describe("OrderBook: invariants under random action sequences", function () {
           async (prelude, actions, epilogue) => {
             const runner = new Runner(deployed);
             try {
-              // A few orders, each approved until funded, so the random part starts with
-              // something to ship, settle and cancel; every step is checked.
-              // The fund prepays both hospitals under both agreements (and escrows the direct
-              // one), so the orders that follow draw on it.
+              // Every step is checked. The fund prepays both hospitals under both agreements (and
+              // escrows the direct one), so the orders that follow draw on it.
               for (const hospital of [0, 1]) {
                 for (const agreement of [0, 1]) {
                   await runner.step({ kind: "prepay", hospital, agreement, share: 150, escrow: false });
@@ -1641,22 +1640,30 @@ describe("OrderBook: invariants under random action sequences", function () {
               }
               // One fen past the cap is refused.
               await runner.step({ kind: "prepay", hospital: 0, agreement: 0, share: 1001, escrow: false });
-              for (const place of prelude) await runner.step(place);
-              // One of them a consignment, so every run has consigned stock to use and return.
-              await runner.step({ kind: "elect", order: { i: 0, any: false }, byApprover: false });
-              for (let k = 0; k < 2 * prelude.length; k++) {
-                await runner.step({ kind: "approve", order: { i: 0, any: false }, approver: k % 2 });
-              }
-              // The consigned order ships half and the hospital takes it into custody.
+              // The stents budget cut by a sixth, which random adjustments reach now and then.
+              await runner.step({ kind: "adjust", hospital: 0, delta: -50_000, withdraw: false });
+              // Fixed orders first, for paths random actions reach only now and then. Both are
+              // stents for the hospital that budgets none, within its 80 committed units.
+              const latest = { i: 0, any: false, latest: true };
+              const stents = {
+                kind: "place",
+                hospital: 1,
+                agreement: 0,
+                extraDays: 10,
+                byApprover: false,
+              } as const;
+              // A consignment: half of it shipped and taken into custody.
+              await runner.step({ ...stents, quantity: 20 });
+              await runner.step({ kind: "elect", order: latest, byApprover: false });
+              await runner.step({ kind: "approve", order: latest, approver: 0 });
               await runner.step({
                 kind: "ship",
-                order: { i: 0, any: false },
+                order: latest,
                 share: 500,
                 lot: 0,
                 expiryDays: 40,
                 excursion: false,
               });
-              const latest = { i: 0, any: false, latest: true };
               await runner.step({ kind: "confirm", shipment: latest, acceptedShare: 1000, mismatch: false });
               // A hospital's return the supplier refuses, then one it confirms, while the stock is
               // fresh: random time may carry every shipment past its expiry, after which a
@@ -1671,14 +1678,39 @@ describe("OrderBook: invariants under random action sequences", function () {
                 });
                 await runner.step({ kind: "answerReturn", shipment: consigned, confirm });
               }
-              // A use, the same batch again and one unit more than is on hand, all of which the
-              // book must refuse but the first: random actions reach a repeat only now and then.
+              // A use, the same batch again and one unit more than is on hand, which the book
+              // refuses.
               for (const [repeat, extra] of [
                 [false, false],
                 [true, false],
                 [false, true],
               ]) {
                 await runner.step({ kind: "consume", shipment: consigned, share: 100, repeat, extra });
+              }
+              // A delivery of the rest that the hospital refuses whole.
+              await runner.step({
+                kind: "ship",
+                order: latest,
+                share: 1000,
+                lot: 1,
+                expiryDays: 40,
+                excursion: false,
+              });
+              await runner.step({ kind: "confirm", shipment: latest, acceptedShare: 0, mismatch: false });
+              // Forty stents, two approvers' worth, funded by the hospital beyond the little the
+              // fund prepaid (the consignment drew it), then cancelled while the hospital is
+              // blocked in the token: its refund is owed until it withdraws it.
+              await runner.step({ ...stents, quantity: 40 });
+              for (const approver of [0, 1]) await runner.step({ kind: "approve", order: latest, approver });
+              await runner.step({ kind: "block", hospital: 1, blocked: true });
+              await runner.step({ kind: "cancel", order: latest, byStranger: false });
+              await runner.step({ kind: "block", hospital: 1, blocked: false });
+              await runner.step({ kind: "withdraw", hospital: 1 });
+              // Then a few random orders, each approved until funded, so the random part starts
+              // with something to ship, settle and cancel.
+              for (const place of prelude) await runner.step(place);
+              for (let k = 0; k < 2 * prelude.length; k++) {
+                await runner.step({ kind: "approve", order: { i: 0, any: false }, approver: k % 2 });
               }
               for (const action of [...actions, ...epilogue]) await runner.step(action);
             } finally {
