@@ -30,13 +30,16 @@ export function CursorTable<T extends object>(props: {
   });
   if (list.error) return <ErrorAlert error={list.error} />;
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  // A row's actions stay at the table's right edge: a table wider than the screen (a supplier's
+  // orders on a 1366-pixel laptop) scrolls sideways beneath them instead of hiding them.
+  const columns = props.columns.map((c) => (c.key === "actions" ? { ...c, fixed: "right" as const } : c));
   return (
     <Space orientation="vertical" style={{ width: "100%" }}>
       <Table<T>
         aria-label={props.label}
         size="small"
         loading={list.isPending}
-        columns={props.columns}
+        columns={columns}
         dataSource={rows}
         rowKey={props.rowKey}
         pagination={false}
