@@ -10,7 +10,14 @@ import type { Trail } from "../../api/trail";
 import { ORDER_STATUS } from "../../ledger/enums";
 import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { ConsignmentBook__factory, OrderBook__factory } from "../../typechain-types";
-import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
+import {
+  checkPage,
+  expectOnScreen,
+  launchBrowser,
+  openPage,
+  signInAs,
+  type ConsolePage,
+} from "./support/browser";
 import { startDemoStack, type DemoStack } from "./support/stack";
 
 /**
@@ -187,8 +194,11 @@ describe("console: hospital procurement", function () {
     try {
       await signInAs(p, APPROVER);
       await open(p, "Orders", "Orders");
-      // Order #2 holds the shipment whose departing step logged a temperature excursion.
-      await p.page.getByRole("button", { name: "Shipments of order #2" }).click();
+      // Order #2 holds the shipment whose departing step logged a temperature excursion. The
+      // orders table is wider than the screen; its buttons stay in view.
+      const shipments = p.page.getByRole("button", { name: "Shipments of order #2" });
+      await expectOnScreen(shipments, "the order's Shipments button");
+      await shipments.click();
       const excursion = p.page.locator('tr[data-excursion="true"]');
       await excursion.first().waitFor();
       expect(await excursion.count()).to.equal(1);

@@ -16,7 +16,14 @@ import {
 } from "../../typechain-types";
 import { productKeyOf } from "../../ledger/product-key";
 import { yuan } from "../../console/src/lib/format";
-import { checkPage, CONTEXT, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
+import {
+  checkPage,
+  expectOnScreen,
+  launchBrowser,
+  openPage,
+  signInAs,
+  type ConsolePage,
+} from "./support/browser";
 import { startDemoStack, type DemoStack } from "./support/stack";
 import { openWalletPage } from "./support/wallet";
 
@@ -286,8 +293,7 @@ describe("console: supplier", function () {
         .waitFor();
       // The orders table is wider than a 1366-pixel screen; its Ship buttons stay in view.
       const ship = p.page.getByRole("button", { name: `Ship against order ${ORDER_ID}` });
-      const box = (await ship.boundingBox())!;
-      expect(box.x + box.width, "the Ship button's right edge").to.be.at.most(CONTEXT.viewport.width);
+      await expectOnScreen(ship, "the Ship button");
       await ship.click();
       await p.page
         .getByText(`${before.quantity - before.shipped - before.cancelled} units remain to ship.`)

@@ -106,6 +106,16 @@ export async function chooseOption(page: Page, select: Locator, option: string):
 }
 
 /**
+ * Fails unless `element` ends within the screen's width: a row's buttons must be seen without
+ * scrolling a wide table sideways (the tests' screen is a 1366-pixel laptop's).
+ */
+export async function expectOnScreen(element: Locator, what: string): Promise<void> {
+  const box = await element.boundingBox();
+  expect(box, `${what} is drawn`).to.not.equal(null);
+  expect(box!.x + box!.width, `the right edge of ${what}`).to.be.at.most(CONTEXT.viewport.width);
+}
+
+/**
  * How many pixels of a table stick out of its box sideways, so that its last columns (a row's
  * buttons and links) are only reached by scrolling: 0 when it fits.
  */

@@ -73,7 +73,7 @@ export function OrdersPage() {
           },
           {
             title: t("common.actions"),
-            key: "shipments",
+            key: "actions",
             render: (_, o) => (
               <Button onClick={() => setSelected(o.id)} aria-pressed={selected === o.id}>
                 {t("hospital.orders.shipmentsOf", { id: o.id })}
