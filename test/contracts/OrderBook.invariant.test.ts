@@ -1640,10 +1640,17 @@ describe("OrderBook: invariants under random action sequences", function () {
               }
               // One fen past the cap is refused.
               await runner.step({ kind: "prepay", hospital: 0, agreement: 0, share: 1001, escrow: false });
+              // The fixed steps below must each end as expected (a step that silently did nothing
+              // would leave the later ones acting on another order).
+              const must = async (action: Action, outcome: string) => {
+                const before = stats[outcome] ?? 0;
+                await runner.step(action);
+                expect(stats[outcome] ?? 0, `fixed ${action.kind}: ${outcome}`).to.equal(before + 1);
+              };
               // The stents budget cut by a sixth, which random adjustments reach now and then.
-              await runner.step({ kind: "adjust", hospital: 0, delta: -50_000, withdraw: false });
+              await must({ kind: "adjust", hospital: 0, delta: -50_000, withdraw: false }, "adjust:ok");
               // Fixed orders first, for paths random actions reach only now and then. Both are
-              // stents for the hospital that budgets none, within its 80 committed units.
+              // stents for the hospital that budgets no stents, within its 80 committed units.
               const latest = { i: 0, any: false, latest: true };
               const stents = {
                 kind: "place",
@@ -1653,62 +1660,65 @@ describe("OrderBook: invariants under random action sequences", function () {
                 byApprover: false,
               } as const;
               // A consignment: half of it shipped and taken into custody.
-              await runner.step({ ...stents, quantity: 20 });
-              await runner.step({ kind: "elect", order: latest, byApprover: false });
-              await runner.step({ kind: "approve", order: latest, approver: 0 });
-              await runner.step({
+              await must({ ...stents, quantity: 20 }, "place:ok");
+              await must({ kind: "elect", order: latest, byApprover: false }, "elect:ok");
+              await must({ kind: "approve", order: latest, approver: 0 }, "funded");
+              const half = {
                 kind: "ship",
                 order: latest,
                 share: 500,
                 lot: 0,
                 expiryDays: 40,
                 excursion: false,
-              });
-              await runner.step({ kind: "confirm", shipment: latest, acceptedShare: 1000, mismatch: false });
+              } as const;
+              await must(half, "ship:ok");
+              await must(
+                { kind: "confirm", shipment: latest, acceptedShare: 1000, mismatch: false },
+                "confirm:ok",
+              );
               // A hospital's return the supplier refuses, then one it confirms, while the stock is
               // fresh: random time may carry every shipment past its expiry, after which a
               // hospital returns nothing.
               const consigned = { i: 0, any: false };
               for (const confirm of [false, true]) {
-                await runner.step({
-                  kind: "returnStock",
-                  shipment: consigned,
-                  share: 200,
-                  bySupplier: false,
-                });
-                await runner.step({ kind: "answerReturn", shipment: consigned, confirm });
+                await must(
+                  { kind: "returnStock", shipment: consigned, share: 200, bySupplier: false },
+                  "returnStock:ok",
+                );
+                await must(
+                  { kind: "answerReturn", shipment: consigned, confirm },
+                  confirm ? "confirmReturn:ok" : "refuseReturn:ok",
+                );
               }
               // A use, the same batch again and one unit more than is on hand, which the book
               // refuses.
-              for (const [repeat, extra] of [
-                [false, false],
-                [true, false],
-                [false, true],
-              ]) {
-                await runner.step({ kind: "consume", shipment: consigned, share: 100, repeat, extra });
-              }
+              const use = { kind: "consume", shipment: consigned, share: 100 } as const;
+              await must({ ...use, repeat: false, extra: false }, "consume:ok");
+              await must({ ...use, repeat: true, extra: false }, "consume:ConsignmentBatchRepeated");
+              await must({ ...use, repeat: false, extra: true }, "consume:ConsignmentExceedsOnHand");
               // A delivery of the rest that the hospital refuses whole.
-              await runner.step({
-                kind: "ship",
-                order: latest,
-                share: 1000,
-                lot: 1,
-                expiryDays: 40,
-                excursion: false,
-              });
-              await runner.step({ kind: "confirm", shipment: latest, acceptedShare: 0, mismatch: false });
+              await must({ ...half, share: 1000, lot: 1 }, "ship:ok");
+              await must(
+                { kind: "confirm", shipment: latest, acceptedShare: 0, mismatch: false },
+                "confirm:rejected-all",
+              );
               // Forty stents, two approvers' worth, funded by the hospital beyond the little the
-              // fund prepaid (the consignment drew it), then cancelled while the hospital is
-              // blocked in the token: its refund is owed until it withdraws it.
-              await runner.step({ ...stents, quantity: 40 });
-              for (const approver of [0, 1]) await runner.step({ kind: "approve", order: latest, approver });
+              // fund prepaid, then cancelled while the hospital is blocked in the token: the fund's
+              // share goes back to the fund, the rest is owed until the hospital withdraws it.
+              await must({ ...stents, quantity: 40 }, "place:ok");
+              await must({ kind: "approve", order: latest, approver: 0 }, "approve:ok");
+              await must({ kind: "approve", order: latest, approver: 1 }, "approved:second");
               await runner.step({ kind: "block", hospital: 1, blocked: true });
-              await runner.step({ kind: "cancel", order: latest, byStranger: false });
+              await must({ kind: "cancel", order: latest, byStranger: false }, "refund:deferred");
               await runner.step({ kind: "block", hospital: 1, blocked: false });
-              await runner.step({ kind: "withdraw", hospital: 1 });
+              await must({ kind: "withdraw", hospital: 1 }, "refund:withdrawn");
               // Then a few random orders, each approved until funded, so the random part starts
               // with something to ship, settle and cancel.
               for (const place of prelude) await runner.step(place);
+              // The first of them a consignment too, whose hospital and agreement are random: a
+              // budgeted one gives its returns back to the budget, a knees one has the hospital
+              // bear expiry.
+              await runner.step({ kind: "elect", order: { i: 0, any: false }, byApprover: false });
               for (let k = 0; k < 2 * prelude.length; k++) {
                 await runner.step({ kind: "approve", order: { i: 0, any: false }, approver: k % 2 });
               }

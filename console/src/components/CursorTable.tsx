@@ -30,9 +30,13 @@ export function CursorTable<T extends object>(props: {
   });
   if (list.error) return <ErrorAlert error={list.error} />;
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
-  // A row's actions stay at the table's right edge: a table wider than the screen (a supplier's
-  // orders on a 1366-pixel laptop) scrolls sideways beneath them instead of hiding them.
-  const columns = props.columns.map((c) => (c.key === "actions" ? { ...c, fixed: "right" as const } : c));
+  // A row's actions, when they are the last column, stay at the table's right edge: a table wider
+  // than the screen (a supplier's orders on a 1366-pixel laptop) scrolls sideways beneath them
+  // instead of hiding them. An actions column elsewhere would float over the columns after it.
+  const last = props.columns.length - 1;
+  const columns = props.columns.map((c, i) =>
+    i === last && c.key === "actions" ? { ...c, fixed: "right" as const } : c,
+  );
   return (
     <Space orientation="vertical" style={{ width: "100%" }}>
       <Table<T>

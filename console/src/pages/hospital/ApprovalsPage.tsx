@@ -66,7 +66,7 @@ export function ApprovalsPage() {
           },
           {
             title: t("common.actions"),
-            key: "review",
+            key: "actions",
             render: (_, o) => (
               <Button onClick={() => setSelected(o.id)} aria-pressed={selected === o.id}>
                 {t("hospital.approvals.review", { id: o.id })}

@@ -121,7 +121,7 @@ export function ExceptionsPage() {
           },
           {
             title: t("common.actions"),
-            key: "resolve",
+            key: "actions",
             render: (_, e) =>
               e.status === "open" && isApprover ? (
                 <Button onClick={() => setSelected(e)} aria-pressed={selected?.id === e.id}>
