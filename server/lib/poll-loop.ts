@@ -43,6 +43,13 @@ export interface PollLoopOptions {
   step: (signal: AbortSignal) => Promise<boolean>;
   /** The pause after an idle step. */
   intervalMs: number;
+  /**
+   * Where idle pauses may grow to (default `intervalMs`: they do not): each idle step after an
+   * idle step doubles the pause up to this, and a step that found work or a poke brings it back
+   * to `intervalMs`. For a loop whose work mostly arrives with a poke, so that idling costs
+   * little and the first look after work stays prompt.
+   */
+  idleMaxMs?: number;
   backoff: Backoff;
   log: LoopLogger;
   /** Called once when a permanent failure stops the loop (after it is logged). */
@@ -83,6 +90,8 @@ export class PollLoop {
   /** Ends the current wait early (stop). */
   private wake: (() => void) | null = null;
   private failures = 0;
+  /** Idle steps in a row: the next idle pause is intervalMs · 2^(idleSteps − 1), capped. */
+  private idleSteps = 0;
   private lastError: string | null = null;
   private halted = false;
   /** Waiting out the regular interval (not a backoff): a poke may end the wait. */
@@ -122,6 +131,7 @@ export class PollLoop {
   poke(): void {
     if (this.failures > 0) return;
     this.poked = true;
+    this.idleSteps = 0;
     if (this.idle) this.wake?.();
   }
 
@@ -141,8 +151,11 @@ export class PollLoop {
         const more = await this.options.step(signal);
         this.failures = 0;
         this.lastError = null;
-        if (more || this.poked) continue;
-        pause = this.options.intervalMs;
+        if (more || this.poked) {
+          this.idleSteps = 0;
+          continue;
+        }
+        pause = this.idlePause(++this.idleSteps);
       } catch (error) {
         this.lastError = error instanceof Error ? error.message : String(error);
         if (signal.aborted) {
@@ -167,6 +180,11 @@ export class PollLoop {
       await this.wait(pause);
       this.idle = false;
     }
+  }
+
+  private idlePause(idleSteps: number): number {
+    const { intervalMs, idleMaxMs = intervalMs } = this.options;
+    return Math.max(intervalMs, Math.min(idleMaxMs, intervalMs * 2 ** Math.min(idleSteps - 1, 30)));
   }
 
   private async wait(ms: number): Promise<void> {

@@ -66,6 +66,13 @@ export class Indexer {
   private head: number | null = null;
   private indexedTo: number | null = null;
   /**
+   * The chain's head block when a step last found nothing to do. A head with the same hash is
+   * the same chain (a block's hash commits to all its ancestors), so the next step ends there
+   * without asking the database or checking the cursor: an idle gateway polls the node with one
+   * call (a local stack polls ten times a second).
+   */
+  private idleAt: string | null = null;
+  /**
    * Polls and indexes between `start()` and `stop()`. Transient errors (RPC down, a reorg under
    * our feet) are retried with backoff; a permanent one (a reorg deeper than the window) stops
    * the loop, which /ready then reports.
@@ -120,7 +127,11 @@ export class Indexer {
 
   /** One unit of work: a reorg rewind or one block range. Returns false when caught up. */
   async step(): Promise<boolean> {
-    this.head = await this.provider.getBlockNumber();
+    const latest = await this.provider.getBlock("latest");
+    if (!latest?.hash) throw new RetryableError("the node returned no latest block");
+    this.head = latest.number;
+    if (latest.hash === this.idleAt) return false;
+    this.idleAt = null;
     const target = this.head - this.options.confirmations;
     const cursor = await latestBlock(this.db);
     this.indexedTo = cursor?.blockNumber ?? null;
@@ -130,7 +141,10 @@ export class Indexer {
       return true;
     }
     const from = cursor ? cursor.blockNumber + 1 : this.options.deploymentBlock;
-    if (from > target) return false;
+    if (from > target) {
+      this.idleAt = latest.hash;
+      return false;
+    }
     const to = Math.min(target, from + this.options.batchBlocks - 1);
 
     const logs = await this.provider.getLogs({
@@ -165,7 +179,9 @@ export class Indexer {
     });
     this.indexedTo = to;
     if (events.length > 0) this.log.info({ from, to, events: events.length }, "indexed ledger events");
-    return to < target;
+    if (to < target) return true;
+    this.idleAt = latest.hash;
+    return false;
   }
 
   private async rewind(): Promise<void> {

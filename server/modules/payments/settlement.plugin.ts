@@ -68,7 +68,12 @@ async function settlementPlugin(app: FastifyInstance, options: SettlementPluginO
   if (!options.run || !config.payments.enabled) return;
   const batcher = new PollLoop({
     name: "consumption batcher",
-    step: async () => (await cutBatches(app.db, config.consignment)).length > 0,
+    step: async () => {
+      const cut = (await cutBatches(app.db, config.consignment)).length > 0;
+      // A batch is a payment job: the worker pays it now, not at its next idle look.
+      if (cut) worker.wake();
+      return cut;
+    },
     intervalMs: Math.min(config.consignment.batchIntervalMs, 10_000),
     backoff: { baseMs: 2 * config.indexer.pollMs, maxMs: 30_000 },
     log: app.log.child({ module: "consumption-batcher" }),

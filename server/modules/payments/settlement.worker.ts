@@ -38,6 +38,14 @@ import type { SettlementJob } from "./settlement.repository";
  * so replicas sharing one PostgreSQL never send the same job.
  */
 
+/**
+ * How far apart an idle worker's looks may grow (from the poll interval, doubling). New jobs wake
+ * it (a receipt, a resolved exception, a consumption batch), so its polls find only what no wake
+ * announced: a job deferred or retried (looked for at the poll interval again, as any step that
+ * did work resets the pause), a replica's job left when it died, a settler role granted.
+ */
+const IDLE_MAX_MS = 2_000;
+
 export interface WorkerOptions {
   pollMs: number;
   receiptTimeoutMs: number;
@@ -101,6 +109,7 @@ export class SettlementWorker {
       name: "settlement worker",
       step: () => this.tick(),
       intervalMs: options.pollMs,
+      idleMaxMs: Math.max(options.pollMs, IDLE_MAX_MS),
       backoff: { baseMs: 2 * options.pollMs, maxMs: 30_000 },
       log,
     });

@@ -127,6 +127,46 @@ describe("PollLoop", function () {
     expect(scheduler.pending()).to.deep.equal([]);
   });
 
+  it("waits the same interval after every idle step unless told it may grow", async function () {
+    const { step } = scripted([false, false, false]);
+    const { loop, scheduler } = setUp(step);
+    const ended = loop.start();
+    for (let n = 1; n <= 3; n++) {
+      await scheduler.scheduled.reach(n);
+      if (n < 3) scheduler.fire();
+    }
+    expect(scheduler.history).to.deep.equal([1000, 1000, 1000]);
+    await loop.stop();
+    await ended;
+  });
+
+  it("with idleMaxMs, doubles the pause after each idle step up to it, until work or a poke brings back the interval", async function () {
+    const { step, calls } = scripted([false, false, false, false, false, true, false, false]);
+    const { loop, scheduler } = setUp(step, { idleMaxMs: 5000 });
+    const ended = loop.start();
+    for (let n = 1; n <= 5; n++) {
+      await scheduler.scheduled.reach(n);
+      if (n < 5) scheduler.fire();
+    }
+    expect(scheduler.history).to.deep.equal([1000, 2000, 4000, 5000, 5000]);
+
+    // The sixth step finds work and the seventh nothing: the interval again, then growing.
+    scheduler.fire();
+    await scheduler.scheduled.reach(6);
+    expect(calls.value).to.equal(7);
+    scheduler.fire();
+    await scheduler.scheduled.reach(7);
+    expect(scheduler.history.slice(5)).to.deep.equal([1000, 2000]);
+
+    // A poke ends the 2 s wait; its step finds nothing, and the pause starts from the interval.
+    loop.poke();
+    await scheduler.scheduled.reach(8);
+    expect(calls.value).to.equal(9);
+    expect(scheduler.history.slice(7)).to.deep.equal([1000]);
+    await loop.stop();
+    await ended;
+  });
+
   it("a poke ends the interval's wait at once: the step runs again without the timer firing", async function () {
     const { step, calls } = scripted([false, false, false]);
     const { loop, scheduler } = setUp(step);

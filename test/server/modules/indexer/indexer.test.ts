@@ -481,6 +481,35 @@ describe("ledger indexer against Anvil", function () {
       expect((await db.query(`SELECT shipped FROM orders`)).rows).to.deep.equal([{ shipped: "10" }]);
     });
 
+    it("idles on one question to the node: while the head stands still, a step reads nothing from the database", async function () {
+      const db = engine.db;
+      const queries: string[] = [];
+      const counting: Db = {
+        engine: db.engine,
+        query: (sql, params) => {
+          queries.push(sql);
+          return db.query(sql, params);
+        },
+        exec: (sql) => db.exec(sql),
+        transaction: (fn) => db.transaction(fn),
+        close: () => db.close(),
+      };
+      const ix = indexer(counting);
+      await ix.catchUp();
+      queries.length = 0;
+      expect(await ix.step()).to.equal(false);
+      expect(await ix.step()).to.equal(false);
+      expect(queries).to.deep.equal([]);
+
+      // A new block ends the idling: the next step reads its cursor and indexes the block. (A
+      // reorg to the same height does too: the rewind test below.)
+      await recall("IDLE-1");
+      expect(await ix.step()).to.equal(false);
+      expect(queries.length).to.be.greaterThan(0);
+      expect(await recalledLots(db)).to.include("IDLE-1");
+      expect(ix.status()).to.include({ indexedTo: await head(), lagBlocks: 0 });
+    });
+
     it("rewinds a reorg inside the window to the common ancestor and ends as a fresh index of the new chain", async function () {
       const db = engine.db;
       // A quiet stretch longer than the window, then events in the blocks that will be replaced.
