@@ -15,7 +15,7 @@ import { tempDir } from "../../server/helpers/temp-dir";
  * of its own, so what one stack changes no other sees.
  *
  * In a parallel run the workers share one load: this file is a mocha global fixture
- * (.mocharc.json "require") whose main process only names a folder for it, so a run without
+ * (.mocharc.cjs "require") whose main process only names a folder for it, so a run without
  * console tests loads nothing; the first worker that needs the demo claims the folder and loads
  * it there, and the others wait for it. A serial run loads it on first use.
  */

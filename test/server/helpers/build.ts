@@ -33,7 +33,7 @@ export function compiled(source: string): string {
 }
 
 /**
- * Mocha global fixture (.mocharc.json "require"). In a parallel run every worker would run tsc
+ * Mocha global fixture (.mocharc.cjs "require"). In a parallel run every worker would run tsc
  * over the same dist/ at once, one reading a file another is rewriting: the main process builds
  * once before it starts any worker, and the workers inherit that it did. A serial run keeps
  * building on first use, so a run that never needs dist/ never waits for it.

@@ -11,7 +11,7 @@ import { isParallelRun } from "./parallel";
 
 /**
  * A throw-away PostgreSQL server for the gateway tests, one per mocha run. This file is a
- * mocha global fixture (.mocharc.json "require"): mocha calls `mochaGlobalSetup` before the
+ * mocha global fixture (.mocharc.cjs "require"): mocha calls `mochaGlobalSetup` before the
  * run and `mochaGlobalTeardown` after it. The server starts on first use, so runs that never
  * touch PostgreSQL pay nothing.
  *
