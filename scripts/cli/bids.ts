@@ -43,7 +43,8 @@ interface SavedBid {
 }
 
 function defaultSaltFile(ctx: Context, chainId: number, tenderId: bigint, bidder: string): string {
-  const home = ctx.env.SUNSHINE_HOME || path.join(os.homedir(), ".sunshine");
+  // The home folder from the CLI's environment, like every other setting it reads.
+  const home = ctx.env.SUNSHINE_HOME || path.join(ctx.env.HOME || os.homedir(), ".sunshine");
   return path.join(home, "bids", `${chainId}-${tenderId}-${bidder}.json`);
 }
 

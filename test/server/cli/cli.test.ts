@@ -57,7 +57,8 @@ describe("sunshine CLI", function () {
   // -------------------------------------------------------------------------------------------
 
   it("--help exits 0 and lists every group and command, at every level", async () => {
-    const main = ok(await h.cli(["--help"]));
+    // The one command run as its own process, as a shell runs `sunshine` (scripts/sunshine.js).
+    const main = ok(await h.cli(["--help"], { spawn: true }));
     const commands = {
       supplier: [
         "register",
@@ -195,10 +196,12 @@ describe("sunshine CLI", function () {
   });
 
   it("refuses to act without a key, naming where the key comes from", async () => {
-    fails(
-      await h.cli(["supplier", "register", "--name", "X", "--registration-id", "Y"]),
-      /^error: no key: set SUNSHINE_KEY/,
-    );
+    for (const spawn of [false, true]) {
+      fails(
+        await h.cli(["supplier", "register", "--name", "X", "--registration-id", "Y"], { spawn }),
+        /^error: no key: set SUNSHINE_KEY/,
+      );
+    }
   });
 
   // -------------------------------------------------------------------------------------------

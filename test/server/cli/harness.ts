@@ -16,13 +16,13 @@ import {
 import { buildApp } from "../../../server/app";
 import { openPglite, type Db } from "../../../server/db";
 import type { ChainContext } from "../../../server/plugins/chain";
-import { buildOnce } from "../helpers/build";
+import { buildOnce, compiled } from "../helpers/build";
 import { testConfig } from "../helpers/config";
 import { freePort } from "../support/chain";
 
 /**
- * The CLI (scripts/sunshine.js) as a user runs it: a child process per command against a real
- * Anvil node with the ledger deployed (dev wallet 0 the admin and pauser, 1 a regulator) and,
+ * The CLI as a user runs it: the compiled `main` that scripts/sunshine.js runs, called in this
+ * process with the command's arguments, environment and output (its Io), against a real Anvil node with the ledger deployed (dev wallet 0 the admin and pauser, 1 a regulator) and,
  * for the API commands and --relay, an in-process gateway (PGlite in memory, indexer in the
  * background, dev wallet 12 its settler, 13 its relayer). `useCliHarness` registers the mocha hooks
  * that start and stop them; the returned object is filled in by its `before`.
@@ -50,8 +50,15 @@ export interface CliHarness {
   gatewayUrl: string;
   /** Dev wallet `i` on the test chain. */
   w(i: number): HDNodeWallet;
-  /** Runs `node scripts/sunshine.js …args` with SUNSHINE_KEY `key`, against the test chain. */
-  cli(args: string[], options?: { key?: string | null; env?: Record<string, string> }): Promise<Run>;
+  /**
+   * Runs the CLI with `…args` and SUNSHINE_KEY `key` against the test chain: in this process (a
+   * process of its own costs 0.4 s of CPU for its start, and the tests run some 200 commands), or
+   * with `spawn` as `node scripts/sunshine.js …args`, as a shell runs it.
+   */
+  cli(
+    args: string[],
+    options?: { key?: string | null; env?: Record<string, string>; spawn?: boolean },
+  ): Promise<Run>;
   as(wallet: { privateKey: string }, args: string[], env?: Record<string, string>): Promise<Run>;
   /** The stdout of a run that must have succeeded. */
   ok(run: Run): string;
@@ -75,7 +82,10 @@ export function useCliHarness(options: { gateway: boolean; name: string }): CliH
   const h = {} as CliHarness;
   Object.assign(h, {
     w: (i: number) => devWallet(i, h.node.provider),
-    cli(args: string[], o: { key?: string | null; env?: Record<string, string> } = {}): Promise<Run> {
+    async cli(
+      args: string[],
+      o: { key?: string | null; env?: Record<string, string>; spawn?: boolean } = {},
+    ): Promise<Run> {
       const env: NodeJS.ProcessEnv = {};
       for (const [k, v] of Object.entries(process.env))
         if (!k.startsWith("SUNSHINE_") && k !== "DATA_DIR") env[k] = v;
@@ -86,6 +96,19 @@ export function useCliHarness(options: { gateway: boolean; name: string }): CliH
         ...(o.key ? { SUNSHINE_KEY: o.key } : {}),
         ...o.env,
       });
+      if (!o.spawn) {
+        let stdout = "";
+        let stderr = "";
+        const { main } = require(
+          compiled("scripts/cli/main.ts"),
+        ) as typeof import("../../../scripts/cli/main");
+        const code = await main(args, {
+          stdout: { write: (text: string) => (stdout += text) },
+          stderr: { write: (text: string) => (stderr += text) },
+          env,
+        });
+        return { code, stdout, stderr };
+      }
       return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [BIN, ...args], {
           cwd: ROOT,
