@@ -14,7 +14,6 @@ const LONGEST = [
   "test/server/bench/faults.smoke.test.ts",
   "test/server/bench/benches.smoke.test.ts",
   "test/console/fund.test.ts",
-  "test/server/cli/cli.test.ts",
   "test/console/hospital.test.ts",
   "test/server/modules/payments/settlement.crash.test.ts",
   "test/console/allowance.test.ts",
