@@ -41,6 +41,7 @@ for (const file of LONGEST) if (!all.includes(file)) throw new Error(`.mocharc.c
 module.exports = {
   require: [
     "test/server/helpers/ts-register.js",
+    "test/server/helpers/temp-dir.ts",
     "test/server/helpers/postgres.ts",
     "test/server/helpers/build.ts",
     "test/console/support/demo-data.ts",
