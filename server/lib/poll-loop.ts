@@ -2,7 +2,8 @@ import { classifyFailure, type FailureKind } from "./failures";
 
 /**
  * The loop of a background worker (the indexer, the payment worker): run a step; run the next
- * one at once while the step reports more work, else wait `intervalMs`; after a failure wait
+ * one at once while the step reports more work, else wait `intervalMs` (growing up to
+ * `idleMaxMs` while steps stay idle, when given); after a failure wait
  * a jittered, exponentially growing pause and try again, unless the failure is permanent
  * (failures.ts), in which case the loop stops for good and reports it.
  *
@@ -170,6 +171,7 @@ export class PollLoop {
           return;
         }
         this.failures++;
+        this.idleSteps = 0;
         pause = backoffDelay(this.failures, this.options.backoff, this.random);
         this.options.log.warn(
           { err: error, failures: this.failures, retryInMs: pause },

@@ -33,6 +33,8 @@ export interface IndexerOptions {
   batchBlocks: number;
   pollMs: number;
   reorgWindow: number;
+  /** Milliseconds now; tests pass a clock they move themselves. */
+  now?: () => number;
 }
 
 export interface IndexerStatus {
@@ -59,6 +61,9 @@ export class ReorgTooDeepError extends PermanentError {
   }
 }
 
+/** How long an unchanged head block may end the indexer's steps before one looks anyway. */
+const IDLE_RECHECK_MS = 2_000;
+
 /** Block headers asked at once: ethers sends up to 100 calls in one JSON-RPC batch. */
 const HEADER_READS = 100;
 
@@ -66,12 +71,14 @@ export class Indexer {
   private head: number | null = null;
   private indexedTo: number | null = null;
   /**
-   * The chain's head block when a step last found nothing to do. A head with the same hash is
-   * the same chain (a block's hash commits to all its ancestors), so the next step ends there
-   * without asking the database or checking the cursor: an idle gateway polls the node with one
-   * call (a local stack polls ten times a second).
+   * The chain's head block when a step last found nothing to do, and until when that may end a
+   * step. A head with the same hash is the same chain (a block's hash commits to all its
+   * ancestors), so the step ends there without reading the database or checking the cursor: an
+   * idle gateway polls the node with one call (a local stack polls ten times a second). The
+   * database may still change under it (another replica rewinding to what its own node has, an
+   * operator restoring a backup), so at least every IDLE_RECHECK_MS a step looks anyway.
    */
-  private idleAt: string | null = null;
+  private idleAt: { hash: string; until: number } | null = null;
   /**
    * Polls and indexes between `start()` and `stop()`. Transient errors (RPC down, a reorg under
    * our feet) are retried with backoff; a permanent one (a reorg deeper than the window) stops
@@ -130,7 +137,7 @@ export class Indexer {
     const latest = await this.provider.getBlock("latest");
     if (!latest?.hash) throw new RetryableError("the node returned no latest block");
     this.head = latest.number;
-    if (latest.hash === this.idleAt) return false;
+    if (latest.hash === this.idleAt?.hash && this.now() < this.idleAt.until) return false;
     this.idleAt = null;
     const target = this.head - this.options.confirmations;
     const cursor = await latestBlock(this.db);
@@ -142,7 +149,7 @@ export class Indexer {
     }
     const from = cursor ? cursor.blockNumber + 1 : this.options.deploymentBlock;
     if (from > target) {
-      this.idleAt = latest.hash;
+      this.idleUntilNewBlock(latest.hash);
       return false;
     }
     const to = Math.min(target, from + this.options.batchBlocks - 1);
@@ -180,7 +187,7 @@ export class Indexer {
     this.indexedTo = to;
     if (events.length > 0) this.log.info({ from, to, events: events.length }, "indexed ledger events");
     if (to < target) return true;
-    this.idleAt = latest.hash;
+    this.idleUntilNewBlock(latest.hash);
     return false;
   }
 
@@ -231,6 +238,14 @@ export class Indexer {
       return block;
     });
     return new Map(blocks.map((b) => [b.number, b]));
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private idleUntilNewBlock(hash: string): void {
+    this.idleAt = { hash, until: this.now() + IDLE_RECHECK_MS };
   }
 
   private async blockHash(n: number): Promise<string | null> {

@@ -41,8 +41,9 @@ import type { SettlementJob } from "./settlement.repository";
 /**
  * How far apart an idle worker's looks may grow (from the poll interval, doubling). New jobs wake
  * it (a receipt, a resolved exception, a consumption batch), so its polls find only what no wake
- * announced: a job deferred or retried (looked for at the poll interval again, as any step that
- * did work resets the pause), a replica's job left when it died, a settler role granted.
+ * announced: a job deferred or retried by a step (the interval again, as any step that did work
+ * resets the pause), a job whose lease ran out (a replica died while reconciling it), a settler
+ * role granted; these are found within 2 s of being due.
  */
 const IDLE_MAX_MS = 2_000;
 

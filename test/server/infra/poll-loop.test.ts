@@ -167,6 +167,19 @@ describe("PollLoop", function () {
     await ended;
   });
 
+  it("after a failure, starts the idle pauses again from the interval", async function () {
+    const { step } = scripted([false, false, false, new RetryableError("node down"), false]);
+    const { loop, scheduler } = setUp(step, { idleMaxMs: 5000, random: () => 0 });
+    const ended = loop.start();
+    for (let n = 1; n <= 5; n++) {
+      await scheduler.scheduled.reach(n);
+      if (n < 5) scheduler.fire();
+    }
+    expect(scheduler.history).to.deep.equal([1000, 2000, 4000, 50, 1000]);
+    await loop.stop();
+    await ended;
+  });
+
   it("a poke ends the interval's wait at once: the step runs again without the timer firing", async function () {
     const { step, calls } = scripted([false, false, false]);
     const { loop, scheduler } = setUp(step);
