@@ -96,6 +96,7 @@ export function useCliHarness(options: { gateway: boolean; name: string }): CliH
         ...(o.key ? { SUNSHINE_KEY: o.key } : {}),
         ...o.env,
       });
+      await indexed();
       if (!o.spawn) {
         let stdout = "";
         let stderr = "";
@@ -157,6 +158,22 @@ export function useCliHarness(options: { gateway: boolean; name: string }): CliH
       await h.node.provider.send("evm_mine", []);
     },
   });
+
+  /**
+   * Waits until the gateway has indexed the chain's head, so that a command reads what the acts
+   * before it did: a command in-process follows the last one within milliseconds, where the
+   * indexer polls every 100 ms.
+   */
+  async function indexed(): Promise<void> {
+    const indexer = app?.indexer;
+    if (!indexer) return;
+    const head = await h.node.provider.getBlockNumber();
+    for (let i = 0; (indexer.status().indexedTo ?? -1) < head; i++) {
+      if (i > 1_000)
+        throw new Error(`the gateway never indexed block ${head}: ${JSON.stringify(indexer.status())}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
 
   before(async function () {
     this.timeout(300_000);
