@@ -1768,8 +1768,8 @@ describe("OrderBook: invariants under random action sequences", function () {
           async (prelude, actions, epilogue) => {
             const runner = afterFixedSteps.copy();
             try {
-              // Then a few random orders, each approved until funded, so the random part starts
-              // with something to ship, settle and cancel.
+              // After the fixed steps, a few random orders, each approved until funded, so the
+              // random part starts with something to ship, settle and cancel.
               for (const place of prelude) await runner.step(place);
               // The first of them a consignment too, whose hospital and agreement are random: a
               // budgeted one gives its returns back to the budget, a knees one has the hospital

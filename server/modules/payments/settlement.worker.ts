@@ -110,7 +110,7 @@ export class SettlementWorker {
       name: "settlement worker",
       step: () => this.tick(),
       intervalMs: options.pollMs,
-      idleMaxMs: Math.max(options.pollMs, IDLE_MAX_MS),
+      idleMaxMs: IDLE_MAX_MS,
       backoff: { baseMs: 2 * options.pollMs, maxMs: 30_000 },
       log,
     });

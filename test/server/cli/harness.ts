@@ -22,9 +22,10 @@ import { freePort } from "../support/chain";
 
 /**
  * The CLI as a user runs it: the compiled `main` that scripts/sunshine.js runs, called in this
- * process with the command's arguments, environment and output (its Io), against a real Anvil node with the ledger deployed (dev wallet 0 the admin and pauser, 1 a regulator) and,
- * for the API commands and --relay, an in-process gateway (PGlite in memory, indexer in the
- * background, dev wallet 12 its settler, 13 its relayer). `useCliHarness` registers the mocha hooks
+ * process with the command's arguments, environment and output (its Io), against a real Anvil
+ * node with the ledger deployed (dev wallet 0 the admin and pauser, 1 a regulator) and, for the
+ * API commands and --relay, an in-process gateway (PGlite in memory, indexer in the background,
+ * dev wallet 12 its settler, 13 its relayer). `useCliHarness` registers the mocha hooks
  * that start and stop them; the returned object is filled in by its `before`.
  */
 
