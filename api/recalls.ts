@@ -1,5 +1,6 @@
 import { Type, type Static } from "typebox";
 import { Address, DateTime, Gtin, Nullable, TxHash, Units } from "./common";
+import { SentOut } from "./reconciliation";
 
 /**
  * A lot's recall exposure (GET /v1/recalls/:gtin/:lot/exposure): every hospital and department
@@ -39,7 +40,8 @@ export const ExposureHospital = Type.Object(
     accepted: Units,
     used: Units,
     returned: Units,
-    onHand: Type.String({ pattern: "^-?[0-9]+$", description: "accepted − used + returned" }),
+    sentOut: SentOut,
+    onHand: Type.String({ pattern: "^-?[0-9]+$", description: "accepted − used + returned − sent out" }),
     receiptNos: Type.Array(Type.String()),
     txHashes: Type.Array(TxHash),
     suppliers: Type.Array(Address, { description: "the suppliers whose shipments of the lot reached it" }),

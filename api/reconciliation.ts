@@ -37,6 +37,12 @@ const UsageIds = Type.Array(Type.String(), {
   description: "the usages that make the finding, in the order they were used",
 });
 
+/** Accepted units a hospital no longer holds without having used them. */
+export const SentOut = Type.With(Units, {
+  description:
+    "units that left the hospital's stock: moved to a location that is none of its campuses (back to the supplier, say), or consigned units returned to the supplier",
+});
+
 /** Another hospital's identity and records are the regulator's to see, never a hospital's. */
 const OTHER_SIDE = "another hospital's: null unless the caller is a regulator";
 
@@ -48,12 +54,15 @@ const flag = <Code extends string, E extends TProperties>(code: Code, descriptio
   );
 
 export const ReconciliationFlag = Type.Union([
-  flag("PHANTOM_USE", "more used (net) or billed than accepted", {
+  flag("PHANTOM_USE", "more used (net) or billed than accepted and not sent out again", {
     accepted: Units,
+    sentOut: Type.With(Units, {
+      description: "accepted units sent out of the hospital since (the row's sentOut)",
+    }),
     usedNet: Type.String({ pattern: "^-?[0-9]+$" }),
     billedQuantity: Type.String({ pattern: "^-?[0-9]+$" }),
     usageIds: Type.With(UsageIds, {
-      description: "the usages, in time order, that took use (or billing) beyond the units accepted",
+      description: "the usages, in time order, that took use (or billing) beyond accepted − sent out",
     }),
     receiptNos: Type.Array(Type.String()),
     txHashes: Type.Array(TxHash),
@@ -133,6 +142,7 @@ export const ReconciliationRow = Type.Object(
     rejected: Units,
     used: Units,
     returned: Type.With(Units, { description: "units returned: the negated sum of negative usages" }),
+    sentOut: SentOut,
     billedQuantity: Type.String({
       pattern: "^-?[0-9]+$",
       description: "net units of usages that carry a billed amount",
@@ -140,7 +150,7 @@ export const ReconciliationRow = Type.Object(
     billedAmount: Amount,
     onHand: Type.String({
       pattern: "^-?[0-9]+$",
-      description: "accepted − used + returned; negative when more was used than accepted",
+      description: "accepted − used + returned − sent out; negative when more was used than that",
     }),
     flags: Type.Array(ReconciliationFlag),
   },

@@ -80,6 +80,26 @@ describe("console: regulator reports", function () {
         expect(price).to.match(
           /^delivery \d+ of order \d+: \d+ units settled at ¥[0-9,.]+, ¥750\.00 a unit$/,
         );
+      // The demo's consigned stents (lot DES2612K): 2 of them returned to Acme are sent out, not
+      // on hand.
+      const consigned = table.getByRole("row").filter({ hasText: "DES2612K" });
+      await consigned.getByRole("button", { name: "Expand row" }).click();
+      // The opened row's figures, in the table row that follows it.
+      const figures = consigned
+        .locator("xpath=following-sibling::tr[1]")
+        .locator(".ant-descriptions")
+        .first();
+      const figure = async (label: string) =>
+        Number(
+          await figures
+            .locator("th", { hasText: new RegExp(`^${label}$`) })
+            .locator("xpath=following-sibling::td[1]")
+            .textContent(),
+        );
+      expect(await figure("Sent out")).to.equal(2);
+      expect(await figure("On hand")).to.equal(
+        (await figure("Accepted")) - (await figure("Used")) + (await figure("Returned from use")) - 2,
+      );
       // Every column, the actions too, fits a 1366-pixel screen with a row opened: nothing scrolls sideways.
       const overflow = await sidewaysOverflow(table);
       expect(overflow).to.equal(0);
@@ -94,7 +114,7 @@ describe("console: regulator reports", function () {
       const file = readFileSync((await download.path())!, "utf8");
       const [header, ...rows] = file.trimEnd().split("\r\n");
       expect(header).to.equal(
-        "hospital,gtin,lot,expiry,ordered,shipped,accepted,rejected,used,returned,billed_quantity,billed_amount,on_hand,flags,evidence",
+        "hospital,gtin,lot,expiry,ordered,shipped,accepted,rejected,used,returned,sent_out,billed_quantity,billed_amount,on_hand,flags,evidence",
       );
       // The whole report: the API's CSV pages, each after the first without its header row.
       let expected = "";

@@ -62,6 +62,7 @@ export const RECONCILIATION_COLUMNS: readonly CsvColumn<ReconciliationRow>[] = [
   { header: "rejected", value: (r) => r.rejected },
   { header: "used", value: (r) => r.used },
   { header: "returned", value: (r) => r.returned },
+  { header: "sent_out", value: (r) => r.sentOut },
   { header: "billed_quantity", value: (r) => r.billedQuantity },
   { header: "billed_amount", value: (r) => r.billedAmount },
   { header: "on_hand", value: (r) => r.onHand },
@@ -124,6 +125,7 @@ export interface ExposureCsvRow {
   hospital: string;
   received: string;
   accepted: string;
+  sentOut: string;
   onHand: string;
   department: string | null;
   usages: number | null;
@@ -142,6 +144,7 @@ export function exposureCsvRows(report: RecallExposure): ExposureCsvRow[] {
       hospital: h.hospital,
       received: h.received,
       accepted: h.accepted,
+      sentOut: h.sentOut,
       onHand: h.onHand,
     };
     if (h.departments.length === 0) {
@@ -168,6 +171,7 @@ export const EXPOSURE_COLUMNS: readonly CsvColumn<ExposureCsvRow>[] = [
   { header: "hospital", value: (r) => r.hospital },
   { header: "received", value: (r) => r.received },
   { header: "accepted", value: (r) => r.accepted },
+  { header: "sent_out", value: (r) => r.sentOut },
   { header: "on_hand", value: (r) => r.onHand },
   { header: "department", value: (r) => r.department },
   { header: "usages", value: (r) => r.usages },

@@ -81,6 +81,7 @@ export interface LotBalanceRow {
   rejected: string;
   used: string;
   returned: string;
+  sent_out: string;
   billed_quantity: string;
   billed_amount: string;
   receipt_nos: string[];
@@ -120,6 +121,29 @@ function consumptionAsOf(scope: string): string {
 }
 
 /**
+ * Units that left a hospital's stock for somewhere else (before `$1` if `asOf`), per hospital × GTIN × lot:
+ * moved to a location that is none of its campuses (back to the supplier, say), and consigned
+ * units it sent back (a return requested, less one refused, or the supplier's own return after the
+ * term). They were accepted, but are no longer the hospital's to use or to waste: what stock
+ * counts as "returned" (stock.repository.ts). Consigned units written off as expired stay in, as
+ * they expired on the hospital's shelf. `scope` is conditions on columns of `o`.
+ */
+function sentOut(scope: string, asOf = true): string {
+  const before = (column: string) => (asOf ? ` AND ${column} < $1` : "");
+  return `SELECT o.hospital, o.gtin, o.lot, sum(o.units) AS sent_out FROM (
+       SELECT t.hospital, t.gtin, t.lot, t.quantity AS units
+       FROM campus_transfers t
+       WHERE NOT EXISTS (SELECT 1 FROM campuses c WHERE c.gln = t.to_gln AND c.hospital = t.hospital)${before("t.recorded_at")}
+       UNION ALL
+       SELECT cm.hospital, s.gtin, s.lot, CASE WHEN cm.kind = 'return-refused' THEN -cm.units ELSE cm.units END
+       FROM consignment_movements cm JOIN shipments s ON s.id = cm.shipment_id
+       WHERE cm.kind IN ('return', 'return-requested', 'return-refused')${before("cm.at")}
+     ) o
+     WHERE TRUE${scope}
+     GROUP BY o.hospital, o.gtin, o.lot`;
+}
+
+/**
  * Supply (shipments, on-chain settlements, receipts) beside use, per hospital × GTIN × lot: the
  * first `limit` rows after `scope.after`.
  */
@@ -148,14 +172,17 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
        SELECT * FROM (${consumptionAsOf(where({ hospital: "t.hospital", gtin: "t.gtin", lot: "t.lot" }))}) c
        WHERE c.last_used_at IS NOT NULL
      ),
+     sent_out AS (${sentOut(where({ hospital: "o.hospital", gtin: "o.gtin", lot: "o.lot" }))}),
      keyed AS (
        SELECT hospital, gtin, lot,
          COALESCE(p.shipped, 0) AS shipped, COALESCE(p.accepted, 0) AS accepted, COALESCE(p.rejected, 0) AS rejected,
-         COALESCE(c.used, 0) AS used, COALESCE(c.returned, 0) AS returned,
+         COALESCE(c.used, 0) AS used, COALESCE(c.returned, 0) AS returned, COALESCE(so.sent_out, 0) AS sent_out,
          COALESCE(c.billed_quantity, 0) AS billed_quantity, COALESCE(c.billed_amount, 0) AS billed_amount,
          COALESCE(p.receipt_nos, '{}') AS receipt_nos, COALESCE(p.tx_hashes, '{}') AS tx_hashes,
          greatest(p.last_activity, c.last_used_at) AS last_activity
+       -- Units sent out were received first: a row with neither supply nor use has none.
        FROM supply p FULL JOIN consumption c USING (hospital, gtin, lot)
+       LEFT JOIN sent_out so USING (hospital, gtin, lot)
      ),
      page AS (
        SELECT * FROM keyed
@@ -163,7 +190,7 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
        ORDER BY hospital, gtin, lot
        LIMIT ${placeholder(limit)}
      )
-     SELECT k.hospital, k.gtin, k.lot, k.shipped, k.accepted, k.rejected, k.used, k.returned, k.billed_quantity,
+     SELECT k.hospital, k.gtin, k.lot, k.shipped, k.accepted, k.rejected, k.used, k.returned, k.sent_out, k.billed_quantity,
        k.billed_amount, k.receipt_nos, k.tx_hashes, l.expiry
      FROM page k
      -- Expiry belongs to the lot (one production batch), whichever hospital it went to. Looked up
@@ -266,16 +293,20 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
        WHERE s.created_at < $1${supplyScope}
        GROUP BY o.hospital, s.gtin, s.lot
      ),
-     -- Lots where more was used (net) or billed than accepted: the only ones worth a running sum.
+     sent_out AS (${sentOut(where({ hospital: "o.hospital", gtin: "o.gtin", lot: "o.lot" }))}),
+     -- Lots where more was used (net) or billed than was accepted and not sent out again: the only
+     -- ones worth a running sum.
      overdrawn AS (
-       SELECT c.hospital, c.gtin, c.lot, COALESCE(a.accepted, 0) AS accepted
+       SELECT c.hospital, c.gtin, c.lot, COALESCE(a.accepted, 0) - COALESCE(so.sent_out, 0) AS available
        FROM consumption c
        LEFT JOIN accepted a ON a.hospital = c.hospital AND a.gtin = c.gtin AND a.lot = c.lot
-       WHERE c.used - c.returned > COALESCE(a.accepted, 0) OR c.billed_quantity > COALESCE(a.accepted, 0)
+       LEFT JOIN sent_out so ON so.hospital = c.hospital AND so.gtin = c.gtin AND so.lot = c.lot
+       WHERE c.used - c.returned > COALESCE(a.accepted, 0) - COALESCE(so.sent_out, 0)
+         OR c.billed_quantity > COALESCE(a.accepted, 0) - COALESCE(so.sent_out, 0)
      ),
      -- Net and billed units used so far, in time order, in those lots.
      running AS (
-       SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.used_at, u.quantity, d.accepted,
+       SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.used_at, u.quantity, d.available,
          sum(u.quantity) OVER so_far AS net_so_far,
          COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0) OVER so_far, 0) AS billed_so_far
        FROM usages u
@@ -339,11 +370,12 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
          SELECT gtin, serial FROM serial_usages GROUP BY gtin, serial HAVING sum(quantity) > 1)
        GROUP BY s.gtin, s.serial
      )
-     -- PHANTOM_USE: the usages, in time order, that took use or billing beyond the units accepted.
+     -- PHANTOM_USE: the usages, in time order, that took use or billing beyond the units accepted
+     -- and not sent out again.
      SELECT r.hospital, r.gtin, r.lot, 'PHANTOM_USE' AS code, NULL AS serial,
        array_agg(r.usage_id ORDER BY r.used_at, r.usage_id) AS usage_ids, NULL::jsonb AS detail
      FROM running r
-     WHERE r.quantity > 0 AND (r.net_so_far > r.accepted OR r.billed_so_far > r.accepted)
+     WHERE r.quantity > 0 AND (r.net_so_far > r.available OR r.billed_so_far > r.available)
      GROUP BY r.hospital, r.gtin, r.lot
      UNION ALL
      SELECT s.hospital, s.gtin, s.lot, 'SERIAL_REUSED', s.serial,
@@ -596,6 +628,7 @@ export interface ExposureHospitalRow {
   accepted: string;
   used: string;
   returned: string;
+  sent_out: string;
   receipt_nos: string[];
   tx_hashes: string[];
   /** The suppliers whose shipments of the lot reached the hospital. */
@@ -625,12 +658,14 @@ export async function exposureByHospital(db: Db, gtin: string, lot: string): Pro
          COALESCE(-sum(quantity) FILTER (WHERE quantity < 0), 0) AS returned
        FROM usages WHERE gtin = $1 AND lot = $2
        GROUP BY hospital
-     )
+     ),
+     sent_out AS (${sentOut(" AND o.gtin = $1 AND o.lot = $2", false)})
      SELECT hospital, COALESCE(p.received, 0) AS received, COALESCE(p.accepted, 0) AS accepted,
-       COALESCE(c.used, 0) AS used, COALESCE(c.returned, 0) AS returned,
+       COALESCE(c.used, 0) AS used, COALESCE(c.returned, 0) AS returned, COALESCE(so.sent_out, 0) AS sent_out,
        COALESCE(p.receipt_nos, '{}') AS receipt_nos, COALESCE(p.tx_hashes, '{}') AS tx_hashes,
        COALESCE(p.suppliers, '{}') AS suppliers
      FROM supply p FULL JOIN consumption c USING (hospital)
+     LEFT JOIN sent_out so USING (hospital)
      ORDER BY hospital`,
     [gtin, lot],
   );

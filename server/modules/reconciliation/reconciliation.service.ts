@@ -287,7 +287,8 @@ export class ReconciliationService {
         accepted: h.accepted,
         used: h.used,
         returned: h.returned,
-        onHand: (BigInt(h.accepted) - BigInt(h.used) + BigInt(h.returned)).toString(),
+        sentOut: h.sent_out,
+        onHand: (BigInt(h.accepted) - BigInt(h.used) + BigInt(h.returned) - BigInt(h.sent_out)).toString(),
         receiptNos: h.receipt_nos,
         txHashes: h.tx_hashes,
         suppliers: h.suppliers,
@@ -320,7 +321,7 @@ export class ReconciliationService {
 
 function reportRow(b: repo.LotBalanceRow, findings: repo.FindingRow[], asOf: Date): ReconciliationRow {
   const accepted = BigInt(b.accepted);
-  const onHand = accepted - BigInt(b.used) + BigInt(b.returned);
+  const onHand = accepted - BigInt(b.used) + BigInt(b.returned) - BigInt(b.sent_out);
   const flags = findings.map((f) => flagOf(f, b));
   // Units accepted and still on hand when the lot expired can no longer be used: wasted.
   if (b.expiry !== null && b.expiry <= asOf && onHand > 0n) {
@@ -352,6 +353,7 @@ function reportRow(b: repo.LotBalanceRow, findings: repo.FindingRow[], asOf: Dat
     rejected: b.rejected,
     used: b.used,
     returned: b.returned,
+    sentOut: b.sent_out,
     billedQuantity: b.billed_quantity,
     billedAmount: b.billed_amount,
     onHand: onHand.toString(),
@@ -388,6 +390,7 @@ function flagOf(f: repo.FindingRow, b: repo.LotBalanceRow): ReconciliationFlag {
         code: f.code,
         evidence: {
           accepted: b.accepted,
+          sentOut: b.sent_out,
           usedNet: (BigInt(b.used) - BigInt(b.returned)).toString(),
           billedQuantity: b.billed_quantity,
           usageIds,

@@ -1,11 +1,11 @@
 import { expect } from "chai";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { encryptKeystoreJson, Wallet } from "ethers";
 import { DeploymentError } from "../../../ledger/deployment";
 import { ChainConfigError, openChain } from "../../../server/plugins/chain";
 import { rejectionOf } from "../helpers/rejection";
+import { tempDir } from "../helpers/temp-dir";
 import { testConfig } from "../helpers/config";
 import { startChain, type ChainStack } from "../support/chain";
 
@@ -19,7 +19,7 @@ describe("openChain", function () {
   before(async function () {
     this.timeout(120_000);
     chain = await startChain();
-    dir = mkdtempSync(path.join(tmpdir(), "chain-plugin-"));
+    dir = tempDir("chain-plugin");
     deploymentFile = path.join(dir, "deployment.json");
     writeFileSync(deploymentFile, JSON.stringify(chain.deployment));
     // Light scrypt parameters: the file format is the same, decryption just takes milliseconds.

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { buildOnce, compiled } from "../helpers/build";
+import { tempDir } from "../helpers/temp-dir";
 import { startChain, type ChainStack } from "../support/chain";
 
 /** `npm run gateway` runs the compiled entry point. */
@@ -66,7 +66,7 @@ describe("server/main.ts", function () {
 
     before(async function () {
       chain = await startChain();
-      deploymentFile = path.join(mkdtempSync(path.join(tmpdir(), "main-")), "deployment.json");
+      deploymentFile = path.join(tempDir("main"), "deployment.json");
       writeFileSync(deploymentFile, JSON.stringify(chain.deployment));
     });
 

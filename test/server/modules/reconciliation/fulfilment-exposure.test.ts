@@ -163,6 +163,7 @@ describe("ReconciliationService fulfilment and recall exposure", function () {
               accepted: "3",
               used: "2",
               returned: "0",
+              sentOut: "0",
               onHand: "1",
               receiptNos: ["R-5"],
               txHashes: [settleTx(5)],
@@ -222,10 +223,10 @@ describe("ReconciliationService fulfilment and recall exposure", function () {
 
       it("exports as CSV, one row per hospital and department", async function () {
         expect(toCsv(exposureCsvRows(await service.recallExposure(G1, "LOT-C")), EXPOSURE_COLUMNS)).to.equal(
-          "gtin,lot,recalled_at,hospital,received,accepted,on_hand,department,usages,patients,used,returned," +
+          "gtin,lot,recalled_at,hospital,received,accepted,sent_out,on_hand,department,usages,patients,used,returned," +
             "used_after_recall\r\n" +
-            `${G1},LOT-C,,${H1},2,2,2,,,,,,\r\n` +
-            `${G1},LOT-C,,${H2},2,2,1,cardiology,1,1,1,0,0\r\n`,
+            `${G1},LOT-C,,${H1},2,2,0,2,,,,,,\r\n` +
+            `${G1},LOT-C,,${H2},2,2,0,1,cardiology,1,1,1,0,0\r\n`,
         );
       });
     });

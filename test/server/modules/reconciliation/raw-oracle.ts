@@ -52,6 +52,21 @@ function scoped(scope: LotScope) {
 }
 
 /**
+ * Units of row `k` (hospital, gtin, lot) sent out of the hospital before `$1`, looked up row by
+ * row: transfers to a GLN that is none of its campuses, and consigned returns (requested or the
+ * supplier's own, less refusals).
+ */
+function rawSentOut(k: string): string {
+  return `((SELECT COALESCE(sum(t.quantity), 0) FROM campus_transfers t
+       WHERE t.hospital = ${k}.hospital AND t.gtin = ${k}.gtin AND t.lot = ${k}.lot AND t.recorded_at < $1
+         AND t.to_gln NOT IN (SELECT gln FROM campuses WHERE hospital = ${k}.hospital))
+     + (SELECT COALESCE(sum(CASE cm.kind WHEN 'return-refused' THEN -cm.units ELSE cm.units END), 0)
+       FROM consignment_movements cm JOIN shipments x ON x.id = cm.shipment_id
+       WHERE cm.hospital = ${k}.hospital AND x.gtin = ${k}.gtin AND x.lot = ${k}.lot AND cm.at < $1
+         AND cm.kind IN ('return', 'return-requested', 'return-refused')))`;
+}
+
+/**
  * Supply (shipments, on-chain settlements, receipts) beside use, per hospital × GTIN × lot: the
  * first `limit` rows after `scope.after`.
  */
@@ -96,8 +111,8 @@ export async function rawLotBalances(db: Db, scope: LotScope, limit: number): Pr
          greatest(p.last_activity, c.last_activity) AS last_activity
        FROM supply p FULL JOIN consumption c USING (hospital, gtin, lot)
      )
-     SELECT k.hospital, k.gtin, k.lot, k.shipped, k.accepted, k.rejected, k.used, k.returned, k.billed_quantity,
-       k.billed_amount, k.receipt_nos, k.tx_hashes, l.expiry
+     SELECT k.hospital, k.gtin, k.lot, k.shipped, k.accepted, k.rejected, k.used, k.returned,
+       ${rawSentOut("k")} AS sent_out, k.billed_quantity, k.billed_amount, k.receipt_nos, k.tx_hashes, l.expiry
      FROM keyed k
      -- Expiry belongs to the lot (one production batch), whichever hospital it went to.
      LEFT JOIN LATERAL (SELECT min(x.expiry) AS expiry FROM shipments x WHERE x.gtin = k.gtin AND x.lot = k.lot) l ON TRUE
@@ -166,22 +181,25 @@ export async function rawUsageFindings(db: Db, scope: LotScope): Promise<Finding
        WHERE s.created_at < $1${supplyScope}
        GROUP BY o.hospital, s.gtin, s.lot
      ),
-     -- Lots where more was used (net) or billed than accepted: the only ones worth a running sum.
+     -- Lots where more was used (net) or billed than accepted and not sent out: the only ones
+     -- worth a running sum.
      overdrawn AS (
-       SELECT c.hospital, c.gtin, c.lot, COALESCE(a.accepted, 0) AS accepted
-       FROM (
-         SELECT u.hospital, u.gtin, u.lot, sum(u.quantity) AS net,
-           COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0), 0) AS billed
-         FROM usages u
-         WHERE u.used_at < $1${usageScope}
-         GROUP BY u.hospital, u.gtin, u.lot
-       ) c
-       LEFT JOIN accepted a ON a.hospital = c.hospital AND a.gtin = c.gtin AND a.lot = c.lot
-       WHERE c.net > COALESCE(a.accepted, 0) OR c.billed > COALESCE(a.accepted, 0)
+       SELECT * FROM (
+         SELECT c.hospital, c.gtin, c.lot, c.net, c.billed, COALESCE(a.accepted, 0) - ${rawSentOut("c")} AS available
+         FROM (
+           SELECT u.hospital, u.gtin, u.lot, sum(u.quantity) AS net,
+             COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0), 0) AS billed
+           FROM usages u
+           WHERE u.used_at < $1${usageScope}
+           GROUP BY u.hospital, u.gtin, u.lot
+         ) c
+         LEFT JOIN accepted a ON a.hospital = c.hospital AND a.gtin = c.gtin AND a.lot = c.lot
+       ) d
+       WHERE d.net > d.available OR d.billed > d.available
      ),
      -- Net and billed units used so far, in time order, in those lots.
      running AS (
-       SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.used_at, u.quantity, d.accepted,
+       SELECT u.hospital, u.gtin, u.lot, u.usage_id, u.used_at, u.quantity, d.available,
          sum(u.quantity) OVER so_far AS net_so_far,
          COALESCE(sum(u.quantity) FILTER (WHERE u.billed_amount <> 0) OVER so_far, 0) AS billed_so_far
        FROM usages u
@@ -210,11 +228,12 @@ export async function rawUsageFindings(db: Db, scope: LotScope): Promise<Finding
          WHERE c.hospital = a.hospital AND c.corrects_usage_id = a.usage_id AND c.used_at < $1), 0) > 0
        GROUP BY a.gtin, a.serial
      )
-     -- PHANTOM_USE: the usages, in time order, that took use or billing beyond the units accepted.
+     -- PHANTOM_USE: the usages, in time order, that took use or billing beyond the units accepted
+     -- and not sent out.
      SELECT r.hospital, r.gtin, r.lot, 'PHANTOM_USE' AS code, NULL AS serial,
        array_agg(r.usage_id ORDER BY r.used_at, r.usage_id) AS usage_ids, NULL::jsonb AS detail
      FROM running r
-     WHERE r.quantity > 0 AND (r.net_so_far > r.accepted OR r.billed_so_far > r.accepted)
+     WHERE r.quantity > 0 AND (r.net_so_far > r.available OR r.billed_so_far > r.available)
      GROUP BY r.hospital, r.gtin, r.lot
      UNION ALL
      SELECT s.hospital, s.gtin, s.lot, 'SERIAL_REUSED', s.serial,

@@ -127,6 +127,7 @@ const EXPECTED = [
     rejected: "0",
     used: "3",
     returned: "0",
+    sentOut: "0",
     billedQuantity: "3",
     billedAmount: "3501",
     onHand: "1",
@@ -155,6 +156,7 @@ const EXPECTED = [
     rejected: "0",
     used: "2",
     returned: "1",
+    sentOut: "0",
     billedQuantity: "2",
     billedAmount: "2000",
     onHand: "0",
@@ -163,6 +165,7 @@ const EXPECTED = [
         code: "PHANTOM_USE",
         evidence: {
           accepted: "1",
+          sentOut: "0",
           usedNet: "1",
           billedQuantity: "2",
           usageIds: ["Y2"],
@@ -183,6 +186,7 @@ const EXPECTED = [
     rejected: "0",
     used: "1",
     returned: "0",
+    sentOut: "0",
     billedQuantity: "1",
     billedAmount: "5000",
     onHand: "-1",
@@ -192,6 +196,7 @@ const EXPECTED = [
         code: "PHANTOM_USE",
         evidence: {
           accepted: "0",
+          sentOut: "0",
           usedNet: "1",
           billedQuantity: "1",
           usageIds: ["F1"],
@@ -240,6 +245,7 @@ describe("ReconciliationService.report flag rules", function () {
               code: "PHANTOM_USE",
               evidence: {
                 accepted: "0",
+                sentOut: "0",
                 usedNet: "2",
                 billedQuantity: "2",
                 usageIds: ["U1", "U2"],

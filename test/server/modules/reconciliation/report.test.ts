@@ -24,6 +24,7 @@ function row(
     rejected: "0",
     used: "0",
     returned: "0",
+    sentOut: "0",
     billedQuantity: "0",
     billedAmount: "0",
     onHand: "0",
@@ -189,6 +190,7 @@ const EXPECTED: ReconciliationRow[] = [
           code: "PHANTOM_USE",
           evidence: {
             accepted: "1",
+            sentOut: "0",
             usedNet: "2",
             billedQuantity: "2",
             usageIds: ["U-G2"],
@@ -328,12 +330,12 @@ describe("ReconciliationService.report", function () {
       const report = await service.report({ hospital: H2, gtin: G3 });
       const evidence = JSON.stringify(report.rows[0].flags).replace(/"/g, '""');
       expect(toCsv(report.rows, RECONCILIATION_COLUMNS)).to.equal(
-        "hospital,gtin,lot,expiry,ordered,shipped,accepted,rejected,used,returned,billed_quantity,billed_amount,on_hand," +
+        "hospital,gtin,lot,expiry,ordered,shipped,accepted,rejected,used,returned,sent_out,billed_quantity,billed_amount,on_hand," +
           "flags,evidence\r\n" +
-          `${H2},${G3},LOT-G,2028-01-01T00:00:00.000Z,2,2,1,1,2,0,2,2000,-1,PHANTOM_USE,"${evidence}"\r\n`,
+          `${H2},${G3},LOT-G,2028-01-01T00:00:00.000Z,2,2,1,1,2,0,0,2,2000,-1,PHANTOM_USE,"${evidence}"\r\n`,
       );
       expect(evidence).to.equal(
-        `[{""code"":""PHANTOM_USE"",""evidence"":{""accepted"":""1"",""usedNet"":""2"",""billedQuantity"":""2"",` +
+        `[{""code"":""PHANTOM_USE"",""evidence"":{""accepted"":""1"",""sentOut"":""0"",""usedNet"":""2"",""billedQuantity"":""2"",` +
           `""usageIds"":[""U-G2""],""receiptNos"":[""R-9""],""txHashes"":[""${settleTx(9)}""]}}]`,
       );
     });

@@ -251,6 +251,50 @@ export class LedgerSeed {
     return String(rows[0].id);
   }
 
+  async campus(hospital: string, gln: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO campuses (hospital, gln, name, main, registered_by, registered_at)
+       VALUES ($1, $2, $2, FALSE, $1, '2026-01-01T00:00:00Z')`,
+      [hospital, gln],
+    );
+  }
+
+  /** An indexed CampusTransferRecorded: to one of the hospital's campuses, or anywhere else. */
+  async transfer(t: {
+    id: number;
+    hospital: string;
+    from: string;
+    to: string;
+    gtin: string;
+    lot: string;
+    quantity: number;
+    at: string;
+  }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO campus_transfers (id, hospital, from_gln, to_gln, gtin, lot, quantity, serials_root, recorded_by,
+         recorded_at, tx_hash, block_number, log_index)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $2, $9, $8, $1, 0)`,
+      [t.id, t.hospital, t.from, t.to, t.gtin, t.lot, t.quantity, TX, t.at],
+    );
+  }
+
+  /** An indexed ConsignmentBook movement of consigned shipment `shipmentId`'s units. */
+  async consignmentMovement(m: {
+    logIndex: number;
+    shipmentId: number;
+    hospital: string;
+    kind: "consumption" | "return" | "return-requested" | "return-confirmed" | "return-refused" | "expiry";
+    units: number;
+    at: string;
+  }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO consignment_movements (tx_hash, log_index, kind, shipment_id, order_id, hospital, supplier, units,
+         amount, to_supplier, at, block_number)
+       VALUES ($1, $2, $3, $4, 0, $5, $6, $7, 0, FALSE, $8, 1)`,
+      [TX, m.logIndex, m.kind, m.shipmentId, m.hospital, address("aa"), m.units, m.at],
+    );
+  }
+
   async settlementJob(j: {
     shipmentId: number;
     receiptNo: string;

@@ -104,7 +104,79 @@ async function seedLedger(db: Db): Promise<void> {
   await seed.order({ id: 21, agreementId: 1, hospital: H[2], quantity: 50, value: 50_000, placedAt });
   const h3 = await ship(21, G1, "A", 10, 10);
   // Lots only the edge cases below use (edgeCases), at 1,000 a unit.
-  for (const lot of ["D", "E", "F"]) await ship(21, G2, lot, 10, 10);
+  const [d, e] = [await ship(21, G2, "D", 10, 10), await ship(21, G2, "E", 10, 10)];
+  await ship(21, G2, "F", 10, 10);
+  // Units sent out of a hospital: a move between H1's own campuses is not; one to the supplier's
+  // GLN is, and so are H3's consigned returns, less the one refused (a confirmation counts nothing
+  // more, an expiry write-off nothing at all).
+  const [main, east, away] = ["6901234500001", "6901234500002", "6909876500009"];
+  await seed.campus(H[0], main);
+  await seed.campus(H[0], east);
+  const moved = { from: main, gtin: G1 };
+  await seed.transfer({
+    id: 1,
+    hospital: H[0],
+    ...moved,
+    to: east,
+    lot: "A",
+    quantity: 3,
+    at: "2026-03-10T00:00:00Z",
+  });
+  await seed.transfer({
+    id: 2,
+    hospital: H[0],
+    ...moved,
+    to: away,
+    lot: "A",
+    quantity: 4,
+    at: "2026-05-01T00:00:00Z",
+  });
+  await seed.transfer({
+    id: 3,
+    hospital: H[1],
+    ...moved,
+    to: away,
+    lot: "B",
+    quantity: 2,
+    at: "2026-04-15T00:00:00Z",
+  });
+  const consigned = { hospital: H[2], shipmentId: d };
+  await seed.consignmentMovement({
+    ...consigned,
+    logIndex: 1,
+    kind: "return-requested",
+    units: 3,
+    at: "2026-06-01T00:00:00Z",
+  });
+  await seed.consignmentMovement({
+    ...consigned,
+    logIndex: 2,
+    kind: "return-refused",
+    units: 1,
+    at: "2026-06-10T00:00:00Z",
+  });
+  await seed.consignmentMovement({
+    ...consigned,
+    logIndex: 3,
+    kind: "return-confirmed",
+    units: 2,
+    at: "2026-06-12T00:00:00Z",
+  });
+  await seed.consignmentMovement({
+    ...consigned,
+    logIndex: 4,
+    kind: "expiry",
+    units: 2,
+    at: "2026-07-01T00:00:00Z",
+  });
+  await seed.consignmentMovement({
+    ...consigned,
+    shipmentId: e,
+    logIndex: 5,
+    kind: "return",
+    units: 1,
+    at: "2026-06-20T00:00:00Z",
+  });
   await seed.receipt({
     receiptNo: "R-3",
     shipmentId: h3,
@@ -483,6 +555,15 @@ describe("Reconciliation running totals (migration 0027)", function () {
         "SERIAL_REUSED",
         "USED_AFTER_EXPIRY",
         "USED_FROM_RECALLED_LOT",
+      ]);
+      const sentOut = (await rawLotBalances(engine.db, { asOf: NOW }, 1000))
+        .filter((r) => r.sent_out !== "0")
+        .map((r) => `${r.hospital} ${r.gtin} ${r.lot} ${r.sent_out}`);
+      expect(sentOut).to.deep.equal([
+        `${H[0]} ${G1} A 4`,
+        `${H[1]} ${G1} B 2`,
+        `${H[2]} ${G2} D 2`,
+        `${H[2]} ${G2} E 1`,
       ]);
       const instants = [
         NOW,

@@ -124,7 +124,7 @@ function useEvidenceValue(): (field: EvidenceField, value: unknown) => ReactNode
       case "receiptNos":
         return list((value as string[]).map((id) => <span key={id}>{id}</span>));
       default:
-        // accepted, usedNet, billedQuantity, units, serial: a count or an id as it is.
+        // accepted, sentOut, usedNet, billedQuantity, units, serial: a count or an id as it is.
         return String(value);
     }
   };

@@ -156,6 +156,7 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                 { title: t("reports.rec.accepted"), dataIndex: "accepted", align: "right" },
                 { title: t("reports.rec.used"), dataIndex: "used", align: "right" },
                 { title: t("reports.rec.returned"), dataIndex: "returned", align: "right" },
+                { title: t("reports.rec.sentOut"), dataIndex: "sentOut", align: "right" },
                 { title: t("reports.rec.onHand"), dataIndex: "onHand", align: "right" },
                 {
                   title: t("reports.recall.isRecalled"),

@@ -143,7 +143,7 @@ function RowsTable({ rows }: { rows: ReconciliationRow[] }) {
       dataSource={rows}
       rowKey={(r) => `${r.hospital}-${r.gtin}-${r.lot}`}
       pagination={false}
-      // What was ordered, shipped, rejected and returned is in the opened row, with the flags'
+      // What was ordered, shipped, rejected, returned and sent out is in the opened row, with the flags'
       // evidence: the table keeps the figures a finding turns on, and fits 1366 pixels (names and
       // flags wrap); on a narrower screen it scrolls sideways.
       scroll={{ x: 1000 }}

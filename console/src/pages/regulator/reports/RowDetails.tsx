@@ -13,6 +13,7 @@ const FIGURES: [MessageKey, keyof ReconciliationRow][] = [
   ["reports.rec.rejected", "rejected"],
   ["reports.rec.used", "used"],
   ["reports.rec.returned", "returned"],
+  ["reports.rec.sentOut", "sentOut"],
   ["reports.rec.onHand", "onHand"],
 ];
 
