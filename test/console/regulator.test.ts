@@ -7,7 +7,15 @@ import type { Trail, Verification } from "../../api/trail";
 import { bytes32Text, short, yuan } from "../../console/src/lib/format";
 import { DOCUMENT_STATUS, SUPPLIER_STATUS } from "../../ledger/enums";
 import { SupplierRegistry__factory } from "../../typechain-types";
-import { checkPage, launchBrowser, openPage, signInAs, type ConsolePage } from "./support/browser";
+import {
+  checkPage,
+  expectOnScreen,
+  launchBrowser,
+  openPage,
+  sidewaysOverflow,
+  signInAs,
+  type ConsolePage,
+} from "./support/browser";
 import { startDemoStack, type DemoStack } from "./support/stack";
 
 /**
@@ -239,6 +247,12 @@ describe("console: regulator", function () {
         .getByText("rejected", { exact: true })
         .waitFor();
       expect(await rejectedRow.textContent()).to.include("Document expired or not yet in force");
+      // Every column of a decided document, its record's copy buttons too, fits the drawer on a
+      // 1366-pixel screen: nothing to scroll sideways for.
+      expect(await sidewaysOverflow(drawer.getByRole("table"))).to.equal(0);
+      const copies = rejectedRow.getByRole("button", { name: "Copy" });
+      expect(await copies.count()).to.equal(3);
+      await expectOnScreen(copies.last(), "the last copy button of a decided document");
 
       const onChainAttested = await registry().document(attested);
       const onChainRejected = await registry().document(rejected);

@@ -80,7 +80,13 @@ export function SupplierDocuments({ address, onClose }: { address: string; onClo
     {
       title: t("regulator.documents.valid"),
       key: "valid",
-      render: (_, d) => `${date(d.validFrom)} – ${date(d.validUntil)}`,
+      // From and until on lines of their own, for the same reason.
+      render: (_, d) => (
+        <Space orientation="vertical" size={0}>
+          <span>{date(d.validFrom)} –</span>
+          <span>{date(d.validUntil)}</span>
+        </Space>
+      ),
     },
     {
       title: t("common.category"),
@@ -100,17 +106,30 @@ export function SupplierDocuments({ address, onClose }: { address: string; onClo
       key: "gtins",
       render: (_, d) => (d.gtins ? d.gtins.join(", ") : "—"),
     },
-    { title: "SHA-256", key: "sha256", render: (_, d) => <Hex value={d.sha256} /> },
     {
-      title: t("regulator.documents.decidedBy"),
-      key: "decidedBy",
-      render: (_, d) => (d.decidedBy ? <Hex value={d.decidedBy} /> : "—"),
+      // The document's hash, who decided on it and the last change, stacked in one column: side by
+      // side they pushed the last copy buttons past a laptop's screen.
+      title: t("regulator.documents.record"),
+      key: "record",
+      render: (_, d) => (
+        <Space orientation="vertical" size={0}>
+          <span>
+            SHA-256 <Hex value={d.sha256} />
+          </span>
+          {d.decidedBy && (
+            <span>
+              {t("regulator.documents.decidedBy")} <Hex value={d.decidedBy} />
+            </span>
+          )}
+          <Typography.Text type="secondary">{t("regulator.lastChange")}</Typography.Text>
+          <ChainRef {...d.lastChange} />
+        </Space>
+      ),
     },
-    { title: t("regulator.lastChange"), key: "lastChange", render: (_, d) => <ChainRef {...d.lastChange} /> },
   ];
 
   return (
-    <Drawer open onClose={onClose} size={1100} title={t("regulator.documents.title", { name })}>
+    <Drawer open onClose={onClose} size={1180} title={t("regulator.documents.title", { name })}>
       <QueryState query={supplier}>
         {(s) => (
           <Space orientation="vertical" style={{ width: "100%" }}>
