@@ -57,12 +57,13 @@ export const ReconciliationFlag = Type.Union([
   flag("PHANTOM_USE", "more used (net) or billed than accepted and not sent out again", {
     accepted: Units,
     sentOut: Type.With(Units, {
-      description: "accepted units sent out of the hospital since (the row's sentOut)",
+      description: "units the hospital sent out again (the row's sentOut)",
     }),
     usedNet: Type.String({ pattern: "^-?[0-9]+$" }),
     billedQuantity: Type.String({ pattern: "^-?[0-9]+$" }),
     usageIds: Type.With(UsageIds, {
-      description: "the usages, in time order, that took use (or billing) beyond accepted − sent out",
+      description:
+        "the usages, in time order, that took use (or billing) beyond accepted − sent out (the latest ones, whenever the units were sent out)",
     }),
     receiptNos: Type.Array(Type.String()),
     txHashes: Type.Array(TxHash),
@@ -122,7 +123,9 @@ export const ReconciliationFlag = Type.Union([
   ),
   flag("WASTE", "accepted units still on hand when the lot expired", {
     expiry: DateTime,
-    units: Units,
+    units: Type.With(Units, {
+      description: "units on hand, and units moved out of the hospital at or after the lot's expiry",
+    }),
     receiptNos: Type.Array(Type.String()),
     txHashes: Type.Array(TxHash),
   }),

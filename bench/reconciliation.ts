@@ -26,7 +26,9 @@ import { formatSpread, spread, writeResults } from "./lib/rounds";
  * per lot; BENCH_USES serialised uses (default 10,000,000) spread evenly over them (at a million,
  * 250 per hospital × GTIN × lot of 260 shipped: 4% more is shipped than used), over the same
  * 231 days whatever their number, 1% of them returned, and about one use in a thousand reusing
- * an earlier serial, so the flag queries have findings to assemble.
+ * an earlier serial, so the flag queries have findings to assemble. Every lot also has units
+ * sent out of its hospital (one moved to the supplier's GLN, one consigned return requested),
+ * among 25 consignment consumption lines per lot, so the sent-out lookups read real tables.
  */
 
 const HOSPITALS = 20;
@@ -242,6 +244,28 @@ async function load(db: Db): Promise<void> {
        '2025-01-06', '0x' || lpad(to_hex(s.id), 64, '0'), s.id, 0
      FROM shipments s`,
     [tx],
+  );
+  // Units sent out: a transfer of one unit of each lot from the hospital's campus to the
+  // supplier's GLN, and one consigned return requested, among 25 consumption lines a lot that
+  // the lookups must pass over.
+  await db.query(
+    `INSERT INTO campuses (hospital, gln, name, main, registered_by, registered_at)
+     SELECT ${hospitalSql}, '69' || lpad(h::text, 11, '0'), 'Main', TRUE, ${hospitalSql}, '2024-01-01'
+     FROM generate_series(1, ${HOSPITALS}) h`,
+  );
+  await db.query(
+    `INSERT INTO campus_transfers (id, hospital, from_gln, to_gln, gtin, lot, quantity, serials_root, recorded_by,
+       recorded_at, tx_hash, block_number, log_index)
+     SELECT s.id, o.hospital, c.gln, '6999999999994', s.gtin, s.lot, 1, $1, o.hospital, '2025-06-01', $1, s.id, 1
+     FROM shipments s JOIN orders o ON o.id = s.order_id JOIN campuses c ON c.hospital = o.hospital`,
+    [tx],
+  );
+  await db.query(
+    `INSERT INTO consignment_movements (tx_hash, log_index, kind, shipment_id, order_id, hospital, supplier, units,
+       amount, to_supplier, at, block_number)
+     SELECT '0x' || lpad(to_hex(s.id), 64, '0'), k, CASE WHEN k = 0 THEN 'return-requested' ELSE 'consumption' END,
+       s.id, s.order_id, o.hospital, s.supplier, 1, 1000, k > 0, timestamptz '2025-06-02' + k * interval '1 day', s.id
+     FROM shipments s JOIN orders o ON o.id = s.order_id, generate_series(0, 25) k`,
   );
   // Use i goes to hospital i mod H, GTIN (i / H) mod G, lot (i / (H × G)) mod L: an even spread.
   // Every 997th use (from 4,000 on) reuses the serial of the use 4,000 earlier, which fell on the

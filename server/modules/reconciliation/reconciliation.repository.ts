@@ -82,6 +82,8 @@ export interface LotBalanceRow {
   used: string;
   returned: string;
   sent_out: string;
+  /** Of those, units moved out at or after the lot's expiry: they expired in the hospital's hands. */
+  sent_after_expiry: string;
   billed_quantity: string;
   billed_amount: string;
   receipt_nos: string[];
@@ -121,21 +123,27 @@ function consumptionAsOf(scope: string): string {
 }
 
 /**
- * Units that left a hospital's stock for somewhere else (before `$1` if `asOf`), per hospital × GTIN × lot:
- * moved to a location that is none of its campuses (back to the supplier, say), and consigned
- * units it sent back (a return requested, less one refused, or the supplier's own return after the
- * term). They were accepted, but are no longer the hospital's to use or to waste: what stock
- * counts as "returned" (stock.repository.ts). Consigned units written off as expired stay in, as
- * they expired on the hospital's shelf. `scope` is conditions on columns of `o`.
+ * Units that left a hospital's stock for somewhere else (before `$1` if `asOf`), per hospital ×
+ * GTIN × lot: moved to a location that is none of its campuses (back to the supplier, say), and
+ * consigned units it sent back (a return requested, less one refused, or the supplier's own return
+ * after the term). They were accepted, but are no longer the hospital's to use: what stock counts
+ * as "returned" (stock.repository.ts). Consigned units written off as expired stay in, as they
+ * expired on the hospital's shelf; so do units moved out at or after the lot's expiry, counted
+ * apart (`sent_after_expiry`) for the waste flag (the chain refuses a consigned return after
+ * expiry, so those are transfers). `scope` is conditions on columns of `o`.
  */
 function sentOut(scope: string, asOf = true): string {
   const before = (column: string) => (asOf ? ` AND ${column} < $1` : "");
-  return `SELECT o.hospital, o.gtin, o.lot, sum(o.units) AS sent_out FROM (
-       SELECT t.hospital, t.gtin, t.lot, t.quantity AS units
+  return `SELECT o.hospital, o.gtin, o.lot, sum(o.units) AS sent_out,
+       COALESCE(sum(o.units) FILTER (WHERE o.units > 0 AND o.at >= (
+         SELECT min(x.expiry) FROM shipments x WHERE x.gtin = o.gtin AND x.lot = o.lot)), 0) AS sent_after_expiry,
+       max(o.at) AS last_sent_at
+     FROM (
+       SELECT t.hospital, t.gtin, t.lot, t.quantity AS units, t.recorded_at AS at
        FROM campus_transfers t
        WHERE NOT EXISTS (SELECT 1 FROM campuses c WHERE c.gln = t.to_gln AND c.hospital = t.hospital)${before("t.recorded_at")}
        UNION ALL
-       SELECT cm.hospital, s.gtin, s.lot, CASE WHEN cm.kind = 'return-refused' THEN -cm.units ELSE cm.units END
+       SELECT cm.hospital, s.gtin, s.lot, CASE WHEN cm.kind = 'return-refused' THEN -cm.units ELSE cm.units END, cm.at
        FROM consignment_movements cm JOIN shipments s ON s.id = cm.shipment_id
        WHERE cm.kind IN ('return', 'return-requested', 'return-refused')${before("cm.at")}
      ) o
@@ -177,9 +185,10 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
        SELECT hospital, gtin, lot,
          COALESCE(p.shipped, 0) AS shipped, COALESCE(p.accepted, 0) AS accepted, COALESCE(p.rejected, 0) AS rejected,
          COALESCE(c.used, 0) AS used, COALESCE(c.returned, 0) AS returned, COALESCE(so.sent_out, 0) AS sent_out,
+         COALESCE(so.sent_after_expiry, 0) AS sent_after_expiry,
          COALESCE(c.billed_quantity, 0) AS billed_quantity, COALESCE(c.billed_amount, 0) AS billed_amount,
          COALESCE(p.receipt_nos, '{}') AS receipt_nos, COALESCE(p.tx_hashes, '{}') AS tx_hashes,
-         greatest(p.last_activity, c.last_used_at) AS last_activity
+         greatest(p.last_activity, c.last_used_at, so.last_sent_at) AS last_activity
        -- Units sent out were received first: a row with neither supply nor use has none.
        FROM supply p FULL JOIN consumption c USING (hospital, gtin, lot)
        LEFT JOIN sent_out so USING (hospital, gtin, lot)
@@ -190,7 +199,8 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
        ORDER BY hospital, gtin, lot
        LIMIT ${placeholder(limit)}
      )
-     SELECT k.hospital, k.gtin, k.lot, k.shipped, k.accepted, k.rejected, k.used, k.returned, k.sent_out, k.billed_quantity,
+     SELECT k.hospital, k.gtin, k.lot, k.shipped, k.accepted, k.rejected, k.used, k.returned, k.sent_out,
+       k.sent_after_expiry, k.billed_quantity,
        k.billed_amount, k.receipt_nos, k.tx_hashes, l.expiry
      FROM page k
      -- Expiry belongs to the lot (one production batch), whichever hospital it went to. Looked up

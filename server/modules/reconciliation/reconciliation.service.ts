@@ -323,13 +323,15 @@ function reportRow(b: repo.LotBalanceRow, findings: repo.FindingRow[], asOf: Dat
   const accepted = BigInt(b.accepted);
   const onHand = accepted - BigInt(b.used) + BigInt(b.returned) - BigInt(b.sent_out);
   const flags = findings.map((f) => flagOf(f, b));
-  // Units accepted and still on hand when the lot expired can no longer be used: wasted.
-  if (b.expiry !== null && b.expiry <= asOf && onHand > 0n) {
+  // Units accepted and still on hand when the lot expired can no longer be used: wasted. So are
+  // units moved out of the hospital after it expired: they expired in its hands.
+  const wasted = onHand + BigInt(b.sent_after_expiry);
+  if (b.expiry !== null && b.expiry <= asOf && wasted > 0n) {
     flags.push({
       code: "WASTE",
       evidence: {
         expiry: b.expiry.toISOString(),
-        units: onHand.toString(),
+        units: wasted.toString(),
         receiptNos: b.receipt_nos,
         txHashes: b.tx_hashes,
       },

@@ -52,19 +52,23 @@ function scoped(scope: LotScope) {
 }
 
 /**
- * Units of row `k` (hospital, gtin, lot) sent out of the hospital before `$1`, looked up row by
- * row: transfers to a GLN that is none of its campuses, and consigned returns (requested or the
+ * The moves of row `k` (hospital, gtin, lot) out of the hospital before `$1`, as rows of units and
+ * time: transfers to a GLN that is none of its campuses, and consigned returns (requested or the
  * supplier's own, less refusals).
  */
-function rawSentOut(k: string): string {
-  return `((SELECT COALESCE(sum(t.quantity), 0) FROM campus_transfers t
+function rawSentOutMoves(k: string): string {
+  return `(SELECT t.quantity AS units, t.recorded_at AS at FROM campus_transfers t
        WHERE t.hospital = ${k}.hospital AND t.gtin = ${k}.gtin AND t.lot = ${k}.lot AND t.recorded_at < $1
-         AND t.to_gln NOT IN (SELECT gln FROM campuses WHERE hospital = ${k}.hospital))
-     + (SELECT COALESCE(sum(CASE cm.kind WHEN 'return-refused' THEN -cm.units ELSE cm.units END), 0)
+         AND t.to_gln NOT IN (SELECT gln FROM campuses WHERE hospital = ${k}.hospital)
+     UNION ALL
+     SELECT CASE cm.kind WHEN 'return-refused' THEN -cm.units ELSE cm.units END, cm.at
        FROM consignment_movements cm JOIN shipments x ON x.id = cm.shipment_id
        WHERE cm.hospital = ${k}.hospital AND x.gtin = ${k}.gtin AND x.lot = ${k}.lot AND cm.at < $1
-         AND cm.kind IN ('return', 'return-requested', 'return-refused')))`;
+         AND cm.kind IN ('return', 'return-requested', 'return-refused'))`;
 }
+
+/** Units of row `k` sent out of the hospital before `$1`. */
+const rawSentOut = (k: string) => `(SELECT COALESCE(sum(m.units), 0) FROM ${rawSentOutMoves(k)} m)`;
 
 /**
  * Supply (shipments, on-chain settlements, receipts) beside use, per hospital × GTIN × lot: the
@@ -112,11 +116,18 @@ export async function rawLotBalances(db: Db, scope: LotScope, limit: number): Pr
        FROM supply p FULL JOIN consumption c USING (hospital, gtin, lot)
      )
      SELECT k.hospital, k.gtin, k.lot, k.shipped, k.accepted, k.rejected, k.used, k.returned,
-       ${rawSentOut("k")} AS sent_out, k.billed_quantity, k.billed_amount, k.receipt_nos, k.tx_hashes, l.expiry
+       ${rawSentOut("k")} AS sent_out,
+       (SELECT COALESCE(sum(m.units), 0) FROM ${rawSentOutMoves("k")} m WHERE m.units > 0 AND m.at >= l.expiry)
+         AS sent_after_expiry,
+       k.billed_quantity, k.billed_amount, k.receipt_nos, k.tx_hashes, l.expiry
      FROM keyed k
      -- Expiry belongs to the lot (one production batch), whichever hospital it went to.
      LEFT JOIN LATERAL (SELECT min(x.expiry) AS expiry FROM shipments x WHERE x.gtin = k.gtin AND x.lot = k.lot) l ON TRUE
-     ${from === null ? "" : `WHERE k.last_activity >= ${from}`}
+     ${
+       from === null
+         ? ""
+         : `WHERE greatest(k.last_activity, (SELECT max(m.at) FROM ${rawSentOutMoves("k")} m)) >= ${from}`
+     }
      ORDER BY k.hospital, k.gtin, k.lot
      LIMIT ${placeholder(limit)}`,
     params,

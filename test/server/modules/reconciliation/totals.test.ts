@@ -140,6 +140,16 @@ async function seedLedger(db: Db): Promise<void> {
     quantity: 2,
     at: "2026-04-15T00:00:00Z",
   });
+  // After lot B's expiry (May 1): sent out, and wasted in H2's hands.
+  await seed.transfer({
+    id: 4,
+    hospital: H[1],
+    ...moved,
+    to: away,
+    lot: "B",
+    quantity: 1,
+    at: "2026-06-20T00:00:00Z",
+  });
   const consigned = { hospital: H[2], shipmentId: d };
   await seed.consignmentMovement({
     ...consigned,
@@ -556,14 +566,15 @@ describe("Reconciliation running totals (migration 0027)", function () {
         "USED_AFTER_EXPIRY",
         "USED_FROM_RECALLED_LOT",
       ]);
+      // Sent out, and of that after the lot's expiry.
       const sentOut = (await rawLotBalances(engine.db, { asOf: NOW }, 1000))
         .filter((r) => r.sent_out !== "0")
-        .map((r) => `${r.hospital} ${r.gtin} ${r.lot} ${r.sent_out}`);
+        .map((r) => `${r.hospital} ${r.gtin} ${r.lot} ${r.sent_out} ${r.sent_after_expiry}`);
       expect(sentOut).to.deep.equal([
-        `${H[0]} ${G1} A 4`,
-        `${H[1]} ${G1} B 2`,
-        `${H[2]} ${G2} D 2`,
-        `${H[2]} ${G2} E 1`,
+        `${H[0]} ${G1} A 4 0`,
+        `${H[1]} ${G1} B 3 1`,
+        `${H[2]} ${G2} D 2 0`,
+        `${H[2]} ${G2} E 1 0`,
       ]);
       const instants = [
         NOW,
