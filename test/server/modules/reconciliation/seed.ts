@@ -1,6 +1,7 @@
 import { ZeroAddress } from "ethers";
 import { lotKeyOf as lotKey } from "../../../../ledger/contracts";
 import type { Db } from "../../../../server/db";
+import { insertTransfer, type IndexedTransfer } from "../stock/stock-seed";
 
 /**
  * Writes the indexer's projections and the back office's rows directly, so reconciliation tests
@@ -260,22 +261,8 @@ export class LedgerSeed {
   }
 
   /** An indexed CampusTransferRecorded: to one of the hospital's campuses, or anywhere else. */
-  async transfer(t: {
-    id: number;
-    hospital: string;
-    from: string;
-    to: string;
-    gtin: string;
-    lot: string;
-    quantity: number;
-    at: string;
-  }): Promise<void> {
-    await this.db.query(
-      `INSERT INTO campus_transfers (id, hospital, from_gln, to_gln, gtin, lot, quantity, serials_root, recorded_by,
-         recorded_at, tx_hash, block_number, log_index)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $2, $9, $8, $1, 0)`,
-      [t.id, t.hospital, t.from, t.to, t.gtin, t.lot, t.quantity, TX, t.at],
-    );
+  transfer(t: IndexedTransfer): Promise<void> {
+    return insertTransfer(this.db, t);
   }
 
   /** An indexed ConsignmentBook movement of consigned shipment `shipmentId`'s units. */

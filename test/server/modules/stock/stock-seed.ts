@@ -125,20 +125,28 @@ export class StockSeed {
   }
 
   /** An indexed CampusTransferRecorded event. */
-  async transfer(t: {
-    hospital: string;
-    from: string;
-    to: string;
-    gtin: string;
-    lot: string;
-    quantity: number;
-  }): Promise<void> {
-    const id = ++this.lastTransfer;
-    await this.db.query(
-      `INSERT INTO campus_transfers (id, hospital, from_gln, to_gln, gtin, lot, quantity, serials_root, recorded_by,
-         recorded_at, tx_hash, block_number, log_index)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $2, '2026-03-02T00:00:00Z', $9, $1, 0)`,
-      [id, t.hospital, t.from, t.to, t.gtin, t.lot, t.quantity, `0x${"0".repeat(64)}`, TX],
-    );
+  async transfer(t: Omit<IndexedTransfer, "id" | "at">): Promise<void> {
+    await insertTransfer(this.db, { ...t, id: ++this.lastTransfer, at: "2026-03-02T00:00:00Z" });
   }
+}
+
+export interface IndexedTransfer {
+  id: number;
+  hospital: string;
+  from: string;
+  to: string;
+  gtin: string;
+  lot: string;
+  quantity: number;
+  at: string;
+}
+
+/** Writes an indexed CampusTransferRecorded event: to one of the hospital's campuses, or anywhere else. */
+export async function insertTransfer(db: Db, t: IndexedTransfer): Promise<void> {
+  await db.query(
+    `INSERT INTO campus_transfers (id, hospital, from_gln, to_gln, gtin, lot, quantity, serials_root, recorded_by,
+       recorded_at, tx_hash, block_number, log_index)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $2, $9, $10, $1, 0)`,
+    [t.id, t.hospital, t.from, t.to, t.gtin, t.lot, t.quantity, `0x${"0".repeat(64)}`, t.at, TX],
+  );
 }
