@@ -67,6 +67,7 @@ export const ReconciliationFlag = Type.Union([
     }),
     receiptNos: Type.Array(Type.String()),
     txHashes: Type.Array(TxHash),
+    sentOutTxHashes: Type.Array(TxHash, { description: "the transactions that recorded the units sent out" }),
   }),
   flag("SERIAL_REUSED", "one serial used (net) more than once, anywhere", {
     serial: Type.String(),

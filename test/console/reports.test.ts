@@ -56,6 +56,9 @@ describe("console: regulator reports", function () {
         evidence.locator("tr").filter({ has: page.locator("th", { hasText: new RegExp(`^${label}$`) }) });
       expect(await field("Usages").locator("td").textContent()).to.include("U-1006");
       expect(await field("Units accepted").locator("td").textContent()).to.equal("0");
+      // Nothing of that lot left City General: no send-out to check against.
+      expect(await field("Units sent out of the hospital").locator("td").textContent()).to.equal("0");
+      expect(await field("Transactions that sent them out").locator("td").textContent()).to.equal("—");
       expect(await field("Transactions").locator("td").textContent()).to.not.match(/0x[0-9a-f]{64}/);
       // The demo's markup: one stent of lot DES2611A billed at ¥900.00 (usage U-1004). Its
       // deliveries were settled at ¥750.00 a stent, the stents billed at that are not named.

@@ -84,6 +84,8 @@ export interface LotBalanceRow {
   sent_out: string;
   /** Of those, units moved out at or after the lot's expiry: they expired in the hospital's hands. */
   sent_after_expiry: string;
+  /** The transactions that recorded those moves, in order of hash. */
+  sent_out_tx_hashes: string[];
   billed_quantity: string;
   billed_amount: string;
   receipt_nos: string[];
@@ -137,13 +139,14 @@ function sentOut(scope: string, asOf = true): string {
   return `SELECT o.hospital, o.gtin, o.lot, sum(o.units) AS sent_out,
        COALESCE(sum(o.units) FILTER (WHERE o.units > 0 AND o.at >= (
          SELECT min(x.expiry) FROM shipments x WHERE x.gtin = o.gtin AND x.lot = o.lot)), 0) AS sent_after_expiry,
-       max(o.at) AS last_sent_at
+       max(o.at) AS last_sent_at, array_agg(DISTINCT o.tx_hash ORDER BY o.tx_hash) AS sent_out_tx_hashes
      FROM (
-       SELECT t.hospital, t.gtin, t.lot, t.quantity AS units, t.recorded_at AS at
+       SELECT t.hospital, t.gtin, t.lot, t.quantity AS units, t.recorded_at AS at, t.tx_hash
        FROM campus_transfers t
        WHERE NOT EXISTS (SELECT 1 FROM campuses c WHERE c.gln = t.to_gln AND c.hospital = t.hospital)${before("t.recorded_at")}
        UNION ALL
-       SELECT cm.hospital, s.gtin, s.lot, CASE WHEN cm.kind = 'return-refused' THEN -cm.units ELSE cm.units END, cm.at
+       SELECT cm.hospital, s.gtin, s.lot, CASE WHEN cm.kind = 'return-refused' THEN -cm.units ELSE cm.units END, cm.at,
+         cm.tx_hash
        FROM consignment_movements cm JOIN shipments s ON s.id = cm.shipment_id
        WHERE cm.kind IN ('return', 'return-requested', 'return-refused')${before("cm.at")}
      ) o
@@ -185,7 +188,7 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
        SELECT hospital, gtin, lot,
          COALESCE(p.shipped, 0) AS shipped, COALESCE(p.accepted, 0) AS accepted, COALESCE(p.rejected, 0) AS rejected,
          COALESCE(c.used, 0) AS used, COALESCE(c.returned, 0) AS returned, COALESCE(so.sent_out, 0) AS sent_out,
-         COALESCE(so.sent_after_expiry, 0) AS sent_after_expiry,
+         COALESCE(so.sent_after_expiry, 0) AS sent_after_expiry, COALESCE(so.sent_out_tx_hashes, '{}') AS sent_out_tx_hashes,
          COALESCE(c.billed_quantity, 0) AS billed_quantity, COALESCE(c.billed_amount, 0) AS billed_amount,
          COALESCE(p.receipt_nos, '{}') AS receipt_nos, COALESCE(p.tx_hashes, '{}') AS tx_hashes,
          greatest(p.last_activity, c.last_used_at, so.last_sent_at) AS last_activity
@@ -200,7 +203,7 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
        LIMIT ${placeholder(limit)}
      )
      SELECT k.hospital, k.gtin, k.lot, k.shipped, k.accepted, k.rejected, k.used, k.returned, k.sent_out,
-       k.sent_after_expiry, k.billed_quantity,
+       k.sent_after_expiry, k.sent_out_tx_hashes, k.billed_quantity,
        k.billed_amount, k.receipt_nos, k.tx_hashes, l.expiry
      FROM page k
      -- Expiry belongs to the lot (one production batch), whichever hospital it went to. Looked up

@@ -398,6 +398,7 @@ function flagOf(f: repo.FindingRow, b: repo.LotBalanceRow): ReconciliationFlag {
           usageIds,
           receiptNos: b.receipt_nos,
           txHashes: b.tx_hashes,
+          sentOutTxHashes: b.sent_out_tx_hashes,
         },
       };
     case "SERIAL_REUSED":

@@ -57,11 +57,11 @@ function scoped(scope: LotScope) {
  * supplier's own, less refusals).
  */
 function rawSentOutMoves(k: string): string {
-  return `(SELECT t.quantity AS units, t.recorded_at AS at FROM campus_transfers t
+  return `(SELECT t.quantity AS units, t.recorded_at AS at, t.tx_hash AS tx FROM campus_transfers t
        WHERE t.hospital = ${k}.hospital AND t.gtin = ${k}.gtin AND t.lot = ${k}.lot AND t.recorded_at < $1
          AND t.to_gln NOT IN (SELECT gln FROM campuses WHERE hospital = ${k}.hospital)
      UNION ALL
-     SELECT CASE cm.kind WHEN 'return-refused' THEN -cm.units ELSE cm.units END, cm.at
+     SELECT CASE cm.kind WHEN 'return-refused' THEN -cm.units ELSE cm.units END, cm.at, cm.tx_hash
        FROM consignment_movements cm JOIN shipments x ON x.id = cm.shipment_id
        WHERE cm.hospital = ${k}.hospital AND x.gtin = ${k}.gtin AND x.lot = ${k}.lot AND cm.at < $1
          AND cm.kind IN ('return', 'return-requested', 'return-refused'))`;
@@ -119,6 +119,7 @@ export async function rawLotBalances(db: Db, scope: LotScope, limit: number): Pr
        ${rawSentOut("k")} AS sent_out,
        (SELECT COALESCE(sum(m.units), 0) FROM ${rawSentOutMoves("k")} m WHERE m.units > 0 AND m.at >= l.expiry)
          AS sent_after_expiry,
+       ARRAY(SELECT DISTINCT m.tx FROM ${rawSentOutMoves("k")} m ORDER BY m.tx) AS sent_out_tx_hashes,
        k.billed_quantity, k.billed_amount, k.receipt_nos, k.tx_hashes, l.expiry
      FROM keyed k
      -- Expiry belongs to the lot (one production batch), whichever hospital it went to.

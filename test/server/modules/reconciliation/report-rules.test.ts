@@ -171,6 +171,7 @@ const EXPECTED = [
           usageIds: ["Y2"],
           receiptNos: [],
           txHashes: [hash(3)],
+          sentOutTxHashes: [],
         },
       },
     ],
@@ -202,6 +203,7 @@ const EXPECTED = [
           usageIds: ["F1"],
           receiptNos: [],
           txHashes: [],
+          sentOutTxHashes: [],
         },
       },
       reuse(["F1"]),
@@ -251,6 +253,7 @@ describe("ReconciliationService.report flag rules", function () {
                 usageIds: ["U1", "U2"],
                 receiptNos: [],
                 txHashes: [],
+                sentOutTxHashes: [],
               },
             },
             {

@@ -196,6 +196,7 @@ const EXPECTED: ReconciliationRow[] = [
             usageIds: ["U-G2"],
             receiptNos: ["R-9"],
             txHashes: [settleTx(9)],
+            sentOutTxHashes: [],
           },
         },
       ],
@@ -336,7 +337,7 @@ describe("ReconciliationService.report", function () {
       );
       expect(evidence).to.equal(
         `[{""code"":""PHANTOM_USE"",""evidence"":{""accepted"":""1"",""sentOut"":""0"",""usedNet"":""2"",""billedQuantity"":""2"",` +
-          `""usageIds"":[""U-G2""],""receiptNos"":[""R-9""],""txHashes"":[""${settleTx(9)}""]}}]`,
+          `""usageIds"":[""U-G2""],""receiptNos"":[""R-9""],""txHashes"":[""${settleTx(9)}""],""sentOutTxHashes"":[]}}]`,
       );
     });
   });

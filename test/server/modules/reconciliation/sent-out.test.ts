@@ -80,6 +80,7 @@ async function seed(db: Db): Promise<void> {
       lot,
       quantity,
       at: `${day}T00:00:00Z`,
+      txHash: hash(101 + i),
     });
   }
   const movements = [
@@ -151,6 +152,8 @@ describe("Reconciliation of units sent out of a hospital", function () {
             usageIds: ["S7"],
             receiptNos: [],
             txHashes: [hash(1)],
+            // The move to the supplier's GLN; the one to H's own east campus is no send-out.
+            sentOutTxHashes: [hash(102)],
           },
         },
       ]);

@@ -139,6 +139,8 @@ export interface IndexedTransfer {
   lot: string;
   quantity: number;
   at: string;
+  /** The recording transaction; one shared placeholder unless a test tells them apart. */
+  txHash?: string;
 }
 
 /** Writes an indexed CampusTransferRecorded event: to one of the hospital's campuses, or anywhere else. */
@@ -147,6 +149,6 @@ export async function insertTransfer(db: Db, t: IndexedTransfer): Promise<void> 
     `INSERT INTO campus_transfers (id, hospital, from_gln, to_gln, gtin, lot, quantity, serials_root, recorded_by,
        recorded_at, tx_hash, block_number, log_index)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $2, $9, $10, $1, 0)`,
-    [t.id, t.hospital, t.from, t.to, t.gtin, t.lot, t.quantity, `0x${"0".repeat(64)}`, t.at, TX],
+    [t.id, t.hospital, t.from, t.to, t.gtin, t.lot, t.quantity, `0x${"0".repeat(64)}`, t.at, t.txHash ?? TX],
   );
 }

@@ -79,6 +79,7 @@ function useEvidenceValue(): (field: EvidenceField, value: unknown) => ReactNode
       case "txHash":
         return <Hex value={value as string} />;
       case "txHashes":
+      case "sentOutTxHashes":
         return list((value as string[]).map((h) => <Hex key={h} value={h} />));
       case "scope":
         return <RecallScope scope={value as string} />;
