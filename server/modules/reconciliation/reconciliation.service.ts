@@ -288,7 +288,7 @@ export class ReconciliationService {
         used: h.used,
         returned: h.returned,
         sentOut: h.sent_out,
-        onHand: (BigInt(h.accepted) - BigInt(h.used) + BigInt(h.returned) - BigInt(h.sent_out)).toString(),
+        onHand: onHandOf(h).toString(),
         receiptNos: h.receipt_nos,
         txHashes: h.tx_hashes,
         suppliers: h.suppliers,
@@ -319,9 +319,13 @@ export class ReconciliationService {
   }
 }
 
+/** Units accepted and still held: not used (net of returns from use), not sent out. */
+function onHandOf(r: { accepted: string; used: string; returned: string; sent_out: string }): bigint {
+  return BigInt(r.accepted) - BigInt(r.used) + BigInt(r.returned) - BigInt(r.sent_out);
+}
+
 function reportRow(b: repo.LotBalanceRow, findings: repo.FindingRow[], asOf: Date): ReconciliationRow {
-  const accepted = BigInt(b.accepted);
-  const onHand = accepted - BigInt(b.used) + BigInt(b.returned) - BigInt(b.sent_out);
+  const onHand = onHandOf(b);
   const flags = findings.map((f) => flagOf(f, b));
   // Units accepted and still on hand when the lot expired can no longer be used: wasted. So are
   // units moved out of the hospital after it expired: they expired in its hands.
