@@ -24,3 +24,14 @@ export function productKeyOf(agency: IssuingAgency, deviceIdentifier: string): s
 export function isProductKey(text: string): boolean {
   return /^[1-9][0-9]{14,19}$/.test(text) && BigInt(text) < 2n ** 64n;
 }
+
+/** The longest product number, a product key's 20 digits: what a form's product field takes. */
+export const PRODUCT_NUMBER_MAX_LENGTH = 20;
+
+/**
+ * Whether text has the form of a ledger product number: 14 digits (a GTIN-14, whose check digit
+ * the gateway or the chain checks and names), or a product key.
+ */
+export function isProductNumber(text: string): boolean {
+  return /^[0-9]{14}$/.test(text) || isProductKey(text);
+}

@@ -336,7 +336,7 @@ describe("console: supplier", function () {
     }
   });
 
-  it("declares an AHM device identifier from the qualification page: the ledger binds it to the key the page showed", async function () {
+  it("declares an AHM device identifier from the qualification page, then files a product registration listing its key", async function () {
     const DI = "AHM-E2E-STENT-0001";
     const key = productKeyOf("AHM", DI);
     const p = await openPage(browser, stack.url);
@@ -359,6 +359,45 @@ describe("console: supplier", function () {
         stack.account(ACME).address,
         DI,
       ]);
+
+      // As the page says next: list the key in a product registration, as a GTIN would be.
+      await p.page.getByLabel("Kind").click();
+      await p.page.locator(".ant-select-item-option", { hasText: "Product registration" }).click();
+      const certificate = Buffer.from("NMPA registration certificate, AHM stent");
+      await p.page.getByLabel(/^The document/).setInputFiles({
+        name: "certificate.pdf",
+        mimeType: "application/pdf",
+        buffer: certificate,
+      });
+      await p.page.getByTestId("document-sha256").waitFor();
+      for (const [label, day] of [
+        ["Valid from", "2026-01-01"],
+        ["Valid until", "2031-12-31"],
+      ]) {
+        await p.page.getByLabel(label).fill(day);
+        await p.page.getByLabel(label).press("Enter");
+      }
+      await p.page.getByLabel("Categories").fill("C0401-DES");
+      await p.page.getByLabel("Categories").press("Enter");
+      const products = p.page.getByLabel("Products the registration lists");
+      // Thirteen digits are neither a GTIN-14 nor a key: refused before anything is signed.
+      await products.fill("9520123456788");
+      await products.press("Enter");
+      await p.page.getByText("Each is a GTIN-14 (14 digits) or a product key (15 to 20 digits).").waitFor();
+      await p.page
+        .locator(".ant-select-selection-item", { hasText: "9520123456788" })
+        .locator(".ant-select-selection-item-remove")
+        .click();
+      await products.fill(key);
+      await products.press("Enter");
+      await p.page.getByRole("button", { name: "File the document" }).click();
+      await afterAct(p, p.page.getByText("Filed: the regulator will attest or reject it."));
+      // Acme's latest registration (the demo year filed its others).
+      const filed = (
+        await registry.queryFilter(registry.filters.ProductsDeclared(undefined, stack.account(ACME).address))
+      ).at(-1)!;
+      expect(filed.args.gtins.map(String)).to.deep.equal([key]);
+      expect(p.errors).to.deep.equal([]);
     } finally {
       await p.close();
     }

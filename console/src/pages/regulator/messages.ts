@@ -84,7 +84,7 @@ export const en = {
   "regulator.trail.orderId": "Order ID",
   "regulator.trail.lot": "Lot number",
   "regulator.trail.serial": "Serial number",
-  "regulator.trail.gtinFormat": "A GTIN-14: 14 digits",
+  "regulator.trail.gtinFormat": "A GTIN-14 (14 digits) or a product key (15 to 20 digits)",
   "regulator.trail.search": "Show the trail",
   "regulator.trail.hint":
     "Look up an order, a lot or a serial to see every step of its trail, with the transaction and block behind each.",
@@ -224,7 +224,7 @@ export const zh: Record<keyof typeof en, string> = {
   "regulator.trail.orderId": "订单号",
   "regulator.trail.lot": "批号",
   "regulator.trail.serial": "序列号码",
-  "regulator.trail.gtinFormat": "GTIN-14：14 位数字",
+  "regulator.trail.gtinFormat": "GTIN-14（14 位数字）或产品键（15 至 20 位数字）",
   "regulator.trail.search": "查看追溯链",
   "regulator.trail.hint": "查询订单、批次或序列号，查看其追溯链的每一步以及对应的交易和区块。",
   "regulator.trail.steps": "步骤",

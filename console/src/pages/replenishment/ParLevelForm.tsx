@@ -2,13 +2,11 @@ import { useQueryClient } from "@tanstack/react-query";
 import { App, Button, Card, Form, Input, InputNumber, Space, Typography } from "antd";
 import { useState } from "react";
 import type { ParLevel, SetParLevelRequest } from "../../../../api/replenishment";
-import { PRODUCT_NUMBER_PATTERN } from "../../../../ledger/product-key";
+import { isProductNumber, PRODUCT_NUMBER_MAX_LENGTH } from "../../../../ledger/product-key";
 import { CampusSelect } from "../../components/CampusSelect";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
-
-const PRODUCT_NUMBER = new RegExp(PRODUCT_NUMBER_PATTERN);
 
 /** The hospital's account or an approver sets (or replaces) an item's par level. */
 export function ParLevelForm() {
@@ -21,7 +19,7 @@ export function ParLevelForm() {
   const [max, setMax] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const valid = PRODUCT_NUMBER.test(gtin) && min !== null && max !== null && max > 0 && max >= min;
+  const valid = isProductNumber(gtin) && min !== null && max !== null && max > 0 && max >= min;
 
   async function save() {
     setBusy(true);
@@ -55,7 +53,7 @@ export function ParLevelForm() {
             <Input
               id="par-gtin"
               inputMode="numeric"
-              maxLength={20}
+              maxLength={PRODUCT_NUMBER_MAX_LENGTH}
               value={gtin}
               onChange={(e) => setGtin(e.target.value.trim())}
             />

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Card, Input, Space, Table, Typography } from "antd";
 import { useState } from "react";
 import type { Holder, Suggestion } from "../../../../api/stock";
+import { PRODUCT_NUMBER_MAX_LENGTH } from "../../../../ledger/product-key";
 import { ActButton } from "../../components/ActButton";
 import { QueryState } from "../../components/QueryState";
 import { useI18n } from "../../i18n/i18n";
@@ -90,7 +91,7 @@ export function StockPage() {
             id="stock-gtin"
             style={{ width: 220 }}
             value={gtin}
-            maxLength={14}
+            maxLength={PRODUCT_NUMBER_MAX_LENGTH}
             onChange={(e) => setGtin(e.target.value.trim())}
           />
         </label>

@@ -2,6 +2,7 @@ import { Alert, Form, Select, Space, Typography } from "antd";
 import { useState } from "react";
 import { DOCUMENT_KINDS } from "../../../../ledger/enums";
 import { categoryCode } from "../../../../ledger/acts";
+import { isProductNumber } from "../../../../ledger/product-key";
 import { SupplierRegistry__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
 import { DateInput } from "../../components/DateInput";
@@ -120,7 +121,7 @@ export function FileDocumentForm({ knownCategories }: { knownCategories: string[
           rules={[
             {
               validator: (_, value: string[] | undefined) =>
-                (value ?? []).every((g) => /^[0-9]{14}$/.test(g))
+                (value ?? []).every(isProductNumber)
                   ? Promise.resolve()
                   : Promise.reject(new Error(t("supplier.file.gtinInvalid"))),
             },

@@ -38,9 +38,10 @@ export const en = {
   "supplier.file.untilBeforeFrom": '"Valid until" must be after "valid from".',
   "supplier.file.categories": "Categories",
   "supplier.file.categoriesHint": "Category codes the document covers, e.g. C0401-DES.",
-  "supplier.file.gtins": "GTINs the registration lists",
-  "supplier.file.gtinsHint": "GTIN-14 codes (type one and press Enter). Attested, they may be shipped.",
-  "supplier.file.gtinInvalid": "A GTIN has 14 digits.",
+  "supplier.file.gtins": "Products the registration lists",
+  "supplier.file.gtinsHint":
+    "GTIN-14 codes, or the product keys of device identifiers you declared (type one and press Enter). Attested, they may be shipped.",
+  "supplier.file.gtinInvalid": "Each is a GTIN-14 (14 digits) or a product key (15 to 20 digits).",
   "supplier.file.submit": "File the document",
   "supplier.file.filed": "Filed: the regulator will attest or reject it.",
 
@@ -251,9 +252,9 @@ export const zh: Record<keyof typeof en, string> = {
   "supplier.file.untilBeforeFrom": "“有效期至”必须晚于“有效期自”。",
   "supplier.file.categories": "品类",
   "supplier.file.categoriesHint": "文件涵盖的品类代码，例如 C0401-DES。",
-  "supplier.file.gtins": "注册证所列 GTIN",
-  "supplier.file.gtinsHint": "GTIN-14 代码（输入后按回车）。核验通过后即可供货。",
-  "supplier.file.gtinInvalid": "GTIN 为 14 位数字。",
+  "supplier.file.gtins": "注册证所列产品",
+  "supplier.file.gtinsHint": "GTIN-14 代码，或已声明产品标识的产品键（输入后按回车）。核验通过后即可供货。",
+  "supplier.file.gtinInvalid": "每项须为 GTIN-14（14 位数字）或产品键（15 至 20 位数字）。",
   "supplier.file.submit": "提交文件",
   "supplier.file.filed": "已提交：等待监管机构核验或驳回。",
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { parseUdi, UdiError } from "../../../../server/modules/barcodes";
-import { productKeyOf } from "../../../../ledger/product-key";
+import { isProductNumber, productKeyOf } from "../../../../ledger/product-key";
 
 /**
  * The front door for scanned device codes: recognition by form (GS1, MA (IDcode), CAICT's 88.
@@ -162,5 +162,24 @@ describe("productKeyOf", function () {
     const ahm = BigInt(productKeyOf("AHM", DI));
     expect(ma >= 10n ** 14n && ma < 2n ** 64n).to.equal(true);
     expect(ahm).to.not.equal(ma);
+  });
+});
+
+describe("isProductNumber (what the console's product fields take)", function () {
+  it("takes 14 digits and a product key, up to 2^64 − 1", function () {
+    for (const text of ["09520123456788", productKeyOf("MA", DI), "100000000000000", String(2n ** 64n - 1n)])
+      expect(isProductNumber(text), text).to.equal(true);
+  });
+
+  it("refuses a short code, a key with a leading zero or of 2^64, and anything not digits", function () {
+    for (const text of [
+      "9520123456788",
+      "012345678901234",
+      String(2n ** 64n),
+      "0952012345678X",
+      " 09520123456788",
+      "",
+    ])
+      expect(isProductNumber(text), JSON.stringify(text)).to.equal(false);
   });
 });

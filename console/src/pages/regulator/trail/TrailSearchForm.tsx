@@ -1,5 +1,6 @@
 import { Button, Form, Input, Radio } from "antd";
 import { useEffect } from "react";
+import { isProductNumber, PRODUCT_NUMBER_MAX_LENGTH } from "../../../../../ledger/product-key";
 import { useI18n } from "../../../i18n/i18n";
 import type { SearchBy } from "./trail-subject";
 
@@ -17,7 +18,12 @@ export function TrailSearchForm(props: { initial: Values; onSearch: (values: Val
   const [form] = Form.useForm<Values>();
   const by = Form.useWatch("by", form) ?? props.initial.by;
   useEffect(() => form.setFieldsValue(props.initial), [form, props.initial]);
-  const gtinRule = { pattern: /^[0-9]{14}$/, message: t("regulator.trail.gtinFormat") };
+  const gtinRule = {
+    validator: (_: unknown, value: string | undefined) =>
+      !value || isProductNumber(value)
+        ? Promise.resolve()
+        : Promise.reject(new Error(t("regulator.trail.gtinFormat"))),
+  };
   return (
     <Form<Values>
       form={form}
@@ -46,7 +52,7 @@ export function TrailSearchForm(props: { initial: Values; onSearch: (values: Val
         </Form.Item>
       ) : (
         <Form.Item name="gtin" label="GTIN" rules={[{ required: true }, gtinRule]}>
-          <Input style={{ width: 180 }} inputMode="numeric" />
+          <Input style={{ width: 190 }} inputMode="numeric" maxLength={PRODUCT_NUMBER_MAX_LENGTH} />
         </Form.Item>
       )}
       {by === "lot" && (
