@@ -125,7 +125,9 @@ export const RiskLine = Type.Object(
         "a reconciliation flag, or CASE_COST_OUTLIER (cases above their group's 95th percentile) or RARE_HIGH_VALUE (high-value items on groups that rarely use them)",
     }),
     count: Type.Integer({ description: "flags (lots, serials) or cases found" }),
-    usages: Type.Integer({ description: "usage records behind them (0 for WASTE)" }),
+    usages: Type.Integer({
+      description: "usage records behind them (0 for WASTE, and for the claim findings, which count cases)",
+    }),
     units: Type.Integer({ description: "units involved: wasted units for WASTE, else billed units" }),
     amount: Type.With(Amount, {
       description:

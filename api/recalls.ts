@@ -36,8 +36,11 @@ export type ExposureDepartment = Static<typeof ExposureDepartment>;
 export const ExposureHospital = Type.Object(
   {
     hospital: Address,
-    received: Units,
-    accepted: Units,
+    received: Type.With(Units, {
+      description:
+        "units counted on the hospital's goods receipts lodged with this gateway (receiptNos); a delivery confirmed on the ledger only adds to accepted, not here",
+    }),
+    accepted: Type.With(Units, { description: "units the hospital accepted on the ledger" }),
     used: Units,
     returned: Units,
     sentOut: SentOut,

@@ -180,11 +180,24 @@ describe("console: claim audit and risk view", function () {
         expect(await cellsOf(lines.nth(j + 1)), `${name}: ${l.code}`).to.deep.equal([
           reportText[`reports.flag.${l.code}`],
           String(l.count),
-          String(l.usages),
+          // The claim findings count cases, not usage records.
+          l.code === "CASE_COST_OUTLIER" || l.code === "RARE_HIGH_VALUE" ? "—" : String(l.usages),
           String(l.units),
           yuan(l.amount),
         ]);
+      // A usage under two flags (the demo's resold stent was never received by Children's, so is
+      // phantom use too) is in both lines and once in the total: the table says so.
+      const linesSum = h.lines.reduce((sum, l) => sum + BigInt(l.amount), 0n);
+      const note = page
+        .getByRole("table", { name: `Findings at ${name}` })
+        .locator("xpath=ancestor::div[contains(@class,'ant-table-wrapper')][1]")
+        .getByText("A usage under more than one flag is in each of their lines", { exact: false });
+      expect(await note.count(), name).to.equal(linesSum > BigInt(h.total) ? 1 : 0);
     }
+    expect(
+      risk.hospitals.some((h) => h.lines.reduce((sum, l) => sum + BigInt(l.amount), 0n) > BigInt(h.total)),
+      "a hospital with a usage under two flags",
+    ).to.equal(true);
     await checkPage(p, shot);
 
     const csv = await downloadMatches(

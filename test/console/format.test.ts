@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { calendarDate, date } from "../../console/src/lib/format";
+import { calendarDate, date, zoneName } from "../../console/src/lib/format";
 
 /**
  * A lot's expiry is a calendar date: the console shows the day the label prints and the receipt
@@ -25,5 +25,14 @@ describe("console: expiry as a calendar date", function () {
   it("shows a missing expiry as a dash", function () {
     expect(calendarDate(null, "en")).to.equal("—");
     expect(calendarDate(undefined, "zh")).to.equal("—");
+  });
+});
+
+describe("console: a report's time zone by name", function () {
+  it("names the zone as its reader knows it, in either language, whatever the season", function () {
+    expect(zoneName("Asia/Shanghai", "zh")).to.equal("中国标准时间");
+    expect(zoneName("Asia/Shanghai", "en")).to.equal("China Standard Time");
+    // A zone with summer time is named without the season, since a report's months span both.
+    expect(zoneName("Europe/Berlin", "en")).to.equal("Central European Time");
   });
 });

@@ -10,6 +10,8 @@ import {
   type ConsolePage,
 } from "./support/browser";
 import { sharedDemoStack, type DemoStack } from "./support/stack";
+import { productKeyOf } from "../../ledger/product-key";
+import { MA_DEVICE_IDENTIFIER } from "../../scripts/demo-steps/udi";
 
 /**
  * The regulator's reports on the demo year: the reconciliation with its flags, their evidence
@@ -83,6 +85,18 @@ describe("console: regulator reports", function () {
         expect(price).to.match(
           /^delivery \d+ of order \d+: \d+ units settled at ¥[0-9,.]+, ¥750\.00 a unit$/,
         );
+      // The demo's resale: Children's used a stent of lot DES2611A that City General received.
+      // The regulator sees who received it by name, not as a bare address.
+      const resold = table.getByRole("row").filter({ hasText: "DES2611A" }).filter({ hasText: "Resold" });
+      await resold.getByRole("button", { name: "Expand row" }).click();
+      const resoldEvidence = table
+        .locator(".ant-descriptions")
+        .filter({ has: page.locator(".ant-descriptions-title", { hasText: "Resold" }) });
+      const receivedBy = resoldEvidence
+        .locator("tr")
+        .filter({ has: page.locator("th", { hasText: /^Received by$/ }) })
+        .locator("td");
+      expect(await receivedBy.textContent()).to.match(/^City General Hospital 0x[0-9a-f]{4}…[0-9a-f]{4}$/);
       // The demo's consigned stents (lot DES2612K): 2 of them returned to Acme are sent out, not
       // on hand.
       const consigned = table.getByRole("row").filter({ hasText: "DES2612K" });
@@ -131,6 +145,21 @@ describe("console: regulator reports", function () {
       expect(rows.length).to.be.at.least(shown);
       expect(rows.some((r) => r.includes("DES2611C") && r.includes("PHANTOM_USE"))).to.equal(true);
       await page.getByText("The CSV holds the whole report under these filters, every page.").waitFor();
+
+      // The demo's MA-coded stents are known by their product key (19 digits): the filter takes it.
+      const key = productKeyOf("MA", MA_DEVICE_IDENTIFIER);
+      await page.getByRole("textbox", { name: "GTIN" }).fill(key);
+      await page.getByRole("button", { name: "Apply filters" }).click();
+      // The other items' rows go once the filtered page has come.
+      await table
+        .locator("tbody tr.ant-table-row")
+        .filter({ hasNotText: key })
+        .first()
+        .waitFor({ state: "detached" });
+      const lots = await table.locator("tbody tr.ant-table-row").allTextContents();
+      expect(lots.length).to.be.greaterThan(0);
+      expect(lots.some((row) => row.includes("MA2612A"))).to.equal(true);
+      for (const row of lots) expect(row).to.include(key);
     } finally {
       await p.close();
     }
@@ -149,20 +178,63 @@ describe("console: regulator reports", function () {
       const recalls = page.getByRole("table", { name: "Recalls of the lot" });
       await recalls.getByText("every supplier (regulator)").waitFor();
       await recalls.getByText(/^Lifted /).waitFor();
+      // Made by a regulator, which no registry names: said so beside the address.
+      expect(await recalls.getByRole("row").nth(1).getByRole("cell").nth(2).textContent()).to.match(
+        /^Regulator0x[0-9a-f]{4}…[0-9a-f]{4}$/,
+      );
       await page.getByText("No recall of this lot is in force.").waitFor();
-      await page
-        .getByRole("table", { name: "Hospitals holding or using the lot" })
-        .getByRole("row")
-        .nth(1)
-        .waitFor();
+      const hospitals = page.getByRole("table", { name: "Hospitals holding or using the lot" });
+      await hospitals.getByRole("row").nth(1).waitFor();
+      // Children's confirmed the delivery on the ledger and lodged no goods receipt here: its 18
+      // accepted units show, and nothing counted at this gateway's receipt reads "—", not 0.
+      const childrens = hospitals.getByRole("row").filter({ hasText: "Children's Hospital" });
+      const values = await childrens.getByRole("cell").allTextContents();
+      const headers = await hospitals.locator("thead th").allTextContents();
+      const cell = (header: string) => values[headers.indexOf(header)];
+      expect([cell("Counted at receipt"), cell("Accepted"), cell("Goods receipts")]).to.deep.equal([
+        "—",
+        "18",
+        "—",
+      ]);
+      // Every hospital's figures, departments and receipts fit a 1366-pixel screen.
+      expect(await sidewaysOverflow(hospitals)).to.equal(0);
+      expect(await sidewaysOverflow(recalls)).to.equal(0);
       await checkPage(p, "reports-recalls");
+
+      const show = async (gtin: string, lot: string) => {
+        await page.getByRole("textbox", { name: "GTIN" }).fill(gtin);
+        await page.getByRole("textbox", { name: "Lot" }).fill(lot);
+        await page.getByRole("button", { name: "Show exposure" }).click();
+        await page.locator(".ant-descriptions td", { hasText: new RegExp(`^${lot}$`) }).waitFor();
+      };
+      // A lot that was recalled says how much each department used after the recall.
+      await show("09520123456788", "DES2611B");
+      const general = hospitals.getByRole("row").filter({ hasText: "City General Hospital" });
+      expect(await general.textContent()).to.match(/patients: 1\), 1 after recall/);
+      // The demo's most used lot, never recalled: City General's three departments and five
+      // goods receipts (one a line) still fit the screen, and "after recall" is not said.
+      await show("09520123456788", "DES2611A");
+      await general.waitFor();
+      expect(await general.getByText(/^GR-\d{4}$/).count()).to.be.greaterThan(1);
+      expect(await hospitals.textContent()).to.not.include("after recall");
+      expect(await sidewaysOverflow(hospitals)).to.equal(0);
+      // In Chinese too (Ant Design spaces a two-character label: "中 文").
+      await page.getByRole("button", { name: /^中\s?文$/ }).click();
+      const hospitalsZh = page.getByRole("table", { name: "持有或使用该批次的医院" });
+      await hospitalsZh.getByRole("columnheader", { name: "入库清点数" }).waitFor();
+      expect(await sidewaysOverflow(hospitalsZh)).to.equal(0);
+      await checkPage(p, "reports-recalls-zh");
+      await page.getByRole("button", { name: "English" }).click();
 
       const overdue = page.waitForResponse((r) => r.url().includes("/v1/payments/overdue?"));
       await page.getByRole("link", { name: "Overdue payments" }).click();
       await page.getByRole("heading", { name: "Overdue payments", level: 1 }).waitFor();
       expect((await overdue).status()).to.equal(200);
-      // A payment row, or the empty state's row: the table has rendered its answer.
-      await page.getByRole("table", { name: "Overdue payments" }).getByRole("row").nth(1).waitFor();
+      // The demo year pays every accepted shipment or holds it as an exception: the table says so.
+      await page
+        .getByRole("table", { name: "Overdue payments" })
+        .getByText("No accepted shipment has been unpaid for 30 days or more.")
+        .waitFor();
       await checkPage(p, "reports-overdue");
 
       await page.getByRole("link", { name: "Commitment fulfilment" }).click();

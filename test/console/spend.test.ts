@@ -45,6 +45,9 @@ describe("console: spend by category", function () {
         await p.page.getByRole("link", { name: "Spend by category" }).click();
         await p.page.getByRole("heading", { name: "Spend by category and month" }).waitFor();
         await p.page.getByRole("img", { name: "Paid per month, stacked by category" }).waitFor();
+        // The months' zone by the name a reader knows (the API gives Asia/Shanghai).
+        expect(expected.timeZone).to.equal("Asia/Shanghai");
+        await p.page.getByText("by product category and month (China Standard Time).").waitFor();
         const table = p.page.getByRole("table", { name: "Spend by category and month" });
         const rows = table.locator("tbody tr.ant-table-row");
         const cells: string[][] = [];

@@ -1,5 +1,5 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Button, Space, Table, type TableColumnsType } from "antd";
+import { Button, Space, Table, Typography, type TableColumnsType } from "antd";
 import { useI18n } from "../i18n/i18n";
 import { api, withQuery } from "../lib/api";
 import { ErrorAlert } from "./ErrorAlert";
@@ -16,6 +16,8 @@ export function CursorTable<T extends object>(props: {
   pageSize?: number;
   /** Names the table for tests and screen readers. */
   label: string;
+  /** What an empty list says, in place of the generic "No data". */
+  empty?: string;
 }) {
   const { t } = useI18n();
   const pageSize = props.pageSize ?? 20;
@@ -48,6 +50,11 @@ export function CursorTable<T extends object>(props: {
         rowKey={props.rowKey}
         pagination={false}
         scroll={{ x: "max-content" }}
+        locale={
+          props.empty === undefined
+            ? undefined
+            : { emptyText: <Typography.Text type="secondary">{props.empty}</Typography.Text> }
+        }
       />
       {list.hasNextPage && (
         <Button onClick={() => list.fetchNextPage()} loading={list.isFetchingNextPage}>

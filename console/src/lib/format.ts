@@ -37,6 +37,20 @@ export function date(iso: string | null | undefined, timeZone: string, lang: "zh
   }).format(new Date(iso));
 }
 
+/**
+ * A time zone as a reader knows it ("China Standard Time", 中国标准时间), not its IANA name
+ * (Asia/Shanghai): reports say which zone their months and days are in.
+ */
+export function zoneName(timeZone: string, lang: "zh" | "en"): string {
+  return (
+    new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-GB", { timeZone, timeZoneName: "longGeneric" })
+      // Today's naming: at an old instant a zone that had no summer time then is named by its
+      // standard time alone (Berlin in 1970).
+      .formatToParts(new Date())
+      .find((p) => p.type === "timeZoneName")?.value ?? timeZone
+  );
+}
+
 /** The calendar month (YYYY-MM) an instant falls in, in `timeZone`: the month reports ask for. */
 export function monthOf(at: number, timeZone: string): string {
   return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit" })

@@ -37,7 +37,7 @@ export interface BudgetKey {
  */
 export function DepartmentBudgetsPage() {
   const { t } = useI18n();
-  const { yuan } = useFormat();
+  const { yuan, zone } = useFormat();
   const roles = useSession().session?.roles ?? [];
   const monthId = useId();
   const [month, setMonth] = useState<string | undefined>();
@@ -59,7 +59,7 @@ export function DepartmentBudgetsPage() {
         </Typography.Title>
         {report.data && (
           <Typography.Paragraph>
-            {t("deptBudgets.intro", { timeZone: report.data.timeZone })}
+            {t("deptBudgets.intro", { timeZone: zone(report.data.timeZone) })}
           </Typography.Paragraph>
         )}
       </div>

@@ -24,7 +24,7 @@ type HospitalTotals = FundStatement["hospitals"][number];
  */
 export function FundStatementPage() {
   const { t } = useI18n();
-  const { yuan, dateTime } = useFormat();
+  const { yuan, dateTime, zone } = useFormat();
   const timeZone = useSession().config?.timeZone ?? "Asia/Shanghai";
   const now = useLedgerNow()();
   const monthId = useId();
@@ -40,7 +40,7 @@ export function FundStatementPage() {
         <Typography.Title level={1} style={{ fontSize: 22 }}>
           {t("fund.statement.title")}
         </Typography.Title>
-        <Typography.Paragraph>{t("fund.statement.intro", { timeZone })}</Typography.Paragraph>
+        <Typography.Paragraph>{t("fund.statement.intro", { timeZone: zone(timeZone) })}</Typography.Paragraph>
       </div>
       <Form layout="inline">
         <Form.Item label={t("fund.statement.month")} htmlFor={monthId}>

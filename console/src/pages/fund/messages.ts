@@ -118,7 +118,7 @@ export const zh: Record<keyof typeof en, string> = {
   "fund.payIn.submit": "拨付",
   "fund.statement.title": "医保基金月度对账单",
   "fund.statement.intro":
-    "按医院列示某月（{timeZone} 时间）的结算情况：医保基金为该医院的到货向供应商支付的金额（从该医院的医保回款中等额扣减），以及当月订单从基金支取的净额（扣除退款）；其下按链上顺序列出每笔资金变动。",
+    "按医院列示某月（{timeZone}）的结算情况：医保基金为该医院的到货向供应商支付的金额（从该医院的医保回款中等额扣减），以及当月订单从基金支取的净额（扣除退款）；其下按链上顺序列出每笔资金变动。",
   "fund.statement.month": "月份",
   "fund.statement.hospitals": "各医院合计",
   "fund.statement.paidSuppliers": "基金已付供应商",

@@ -7,6 +7,7 @@ import { QueryState } from "../../components/QueryState";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
 import { bytes32Text, yuan } from "../../lib/format";
+import { useFormat } from "../../lib/use-format";
 
 /**
  * Where the money went: what the ledger paid suppliers per month and product category over the
@@ -14,6 +15,7 @@ import { bytes32Text, yuan } from "../../lib/format";
  */
 export function SpendPage() {
   const { t } = useI18n();
+  const { zone } = useFormat();
   const report = useQuery({ queryKey: ["spend"], queryFn: () => api.get<SpendReport>("/v1/payments/spend") });
   return (
     <section>
@@ -23,7 +25,7 @@ export function SpendPage() {
       <QueryState query={report} empty={(r) => r.rows.length === 0}>
         {(r) => (
           <>
-            <Typography.Paragraph>{t("spend.intro", { timeZone: r.timeZone })}</Typography.Paragraph>
+            <Typography.Paragraph>{t("spend.intro", { timeZone: zone(r.timeZone) })}</Typography.Paragraph>
             <SpendChart rows={r.rows} />
             <Table<SpendRow>
               aria-label={t("spend.title")}

@@ -84,7 +84,7 @@ function useEvidenceValue(): (field: EvidenceField, value: unknown) => ReactNode
       case "scope":
         return <RecallScope scope={value as string} />;
       case "receivedBy":
-        return value === null ? hidden : <Hex value={value as string} />;
+        return value === null ? hidden : <PartyName address={value as string} />;
       case "receiptNo":
         return value === null ? hidden : (value as string);
       case "uses":

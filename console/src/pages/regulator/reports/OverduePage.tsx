@@ -44,6 +44,7 @@ export function OverduePage() {
       />
       <CursorTable<OverduePayment>
         label={t("reports.overdue.table")}
+        empty={t("reports.overdue.none", { days })}
         path="/v1/payments/overdue"
         query={{ days }}
         rowKey="shipmentId"

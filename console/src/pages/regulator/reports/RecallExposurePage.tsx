@@ -1,7 +1,9 @@
 import { useQuery } from "@tanstack/react-query";
+import { ZeroAddress } from "ethers";
 import { Alert, Button, Descriptions, Form, Input, Space, Table, Tag, Typography } from "antd";
 import { useSearchParams } from "react-router-dom";
 import type { ExposureHospital, ExposureRecall, RecallExposure } from "../../../../../api/recalls";
+import { isProductNumber, PRODUCT_NUMBER_MAX_LENGTH } from "../../../../../ledger/product-key";
 import { CsvDownload } from "../../../components/CsvDownload";
 import { QueryState } from "../../../components/QueryState";
 import { useI18n } from "../../../i18n/i18n";
@@ -39,9 +41,17 @@ export function RecallExposurePage() {
         <Form.Item
           name="gtin"
           label={t("reports.gtin")}
-          rules={[{ required: true, pattern: /^\s*[0-9]{14}\s*$/, message: t("reports.invalid") }]}
+          rules={[
+            { required: true, message: t("reports.recall.gtinInvalid") },
+            {
+              validator: (_, value: string | undefined) =>
+                !value || isProductNumber(value.trim())
+                  ? Promise.resolve()
+                  : Promise.reject(new Error(t("reports.recall.gtinInvalid"))),
+            },
+          ]}
         >
-          <Input inputMode="numeric" maxLength={14} style={{ width: 160 }} />
+          <Input inputMode="numeric" maxLength={PRODUCT_NUMBER_MAX_LENGTH} style={{ width: 190 }} />
         </Form.Item>
         <Form.Item name="lot" label={t("reports.lot")} rules={[{ required: true, whitespace: true }]}>
           <Input maxLength={20} style={{ width: 140 }} />
@@ -114,7 +124,17 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                 {
                   title: t("reports.recall.by"),
                   key: "by",
-                  render: (_, r) => <PartyName address={r.recalledBy} />,
+                  // A regulator's recall (every supplier's scope) was made by a regulator, whom no
+                  // registry names: said so beside its address.
+                  render: (_, r) =>
+                    r.scope === ZeroAddress ? (
+                      <Space size={4}>
+                        {t("reports.recall.aRegulator")}
+                        <Hex value={r.recalledBy} />
+                      </Space>
+                    ) : (
+                      <PartyName address={r.recalledBy} />
+                    ),
                 },
                 {
                   title: t("reports.recall.reason"),
@@ -139,20 +159,30 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
             <h2 id="exposed" style={{ fontSize: 18 }}>
               {t("reports.recall.hospitals")}
             </h2>
+            <Typography.Paragraph type="secondary">{t("reports.recall.hospitalsNote")}</Typography.Paragraph>
             <Table<ExposureHospital>
               aria-label={t("reports.recall.hospitals")}
               size="small"
               dataSource={e.hospitals}
               rowKey="hospital"
               pagination={false}
-              scroll={{ x: "max-content" }}
+              // As wide as the page down to 1000 px, its headers and departments wrapping to fit
+              // (a 1366-pixel laptop shows every column); on a narrower screen it scrolls.
+              scroll={{ x: 1000 }}
               columns={[
                 {
                   title: t("reports.hospital"),
                   key: "hospital",
                   render: (_, h) => <PartyName address={h.hospital} />,
                 },
-                { title: t("reports.recall.received"), dataIndex: "received", align: "right" },
+                {
+                  title: t("reports.recall.received"),
+                  key: "received",
+                  align: "right",
+                  // No goods receipt here: the hospital confirmed delivery on the ledger only, so
+                  // nothing was counted at this gateway (a 0 would read as "received nothing").
+                  render: (_, h) => (h.receiptNos.length === 0 ? "—" : h.received),
+                },
                 { title: t("reports.rec.accepted"), dataIndex: "accepted", align: "right" },
                 { title: t("reports.rec.used"), dataIndex: "used", align: "right" },
                 { title: t("reports.rec.returned"), dataIndex: "returned", align: "right" },
@@ -169,25 +199,45 @@ function Exposure({ gtin, lot }: { gtin: string; lot: string }) {
                   // Bounded, so a hospital with many departments grows taller, not wider than
                   // the page.
                   render: (_, h) => (
-                    <Space orientation="vertical" size={0} style={{ maxWidth: 300 }}>
-                      {h.departments.map((d) => (
-                        <span key={d.department}>
-                          {t("reports.recall.department", {
-                            department: d.department,
-                            used: d.used,
-                            usages: d.usages,
-                            patients: d.patients,
-                            afterRecall: d.usedAfterRecall,
-                          })}
-                        </span>
-                      ))}
+                    <Space orientation="vertical" size={0} style={{ maxWidth: 280 }}>
+                      {h.departments.map((d) => {
+                        const use = {
+                          department: d.department,
+                          used: d.used,
+                          usages: d.usages,
+                          patients: d.patients,
+                        };
+                        // Use after a recall is only news for a lot that was ever recalled.
+                        return (
+                          <span key={d.department}>
+                            {e.recalls.length === 0
+                              ? t("reports.recall.department", use)
+                              : t("reports.recall.departmentAfterRecall", {
+                                  ...use,
+                                  afterRecall: d.usedAfterRecall,
+                                })}
+                          </span>
+                        );
+                      })}
                     </Space>
                   ),
                 },
                 {
-                  title: t("reports.overdue.receipt"),
+                  title: t("reports.recall.receipts"),
                   key: "receipts",
-                  render: (_, h) => <div style={{ maxWidth: 160 }}>{h.receiptNos.join(", ") || "—"}</div>,
+                  // One receipt number a line, never broken inside.
+                  render: (_, h) =>
+                    h.receiptNos.length === 0 ? (
+                      "—"
+                    ) : (
+                      <Space orientation="vertical" size={0}>
+                        {h.receiptNos.map((no) => (
+                          <span key={no} style={{ whiteSpace: "nowrap" }}>
+                            {no}
+                          </span>
+                        ))}
+                      </Space>
+                    ),
                 },
               ]}
             />

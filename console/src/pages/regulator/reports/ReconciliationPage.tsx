@@ -3,6 +3,7 @@ import { Alert, Button, Form, Input, Space, Table, Tag, Typography } from "antd"
 import { useState } from "react";
 import { Link } from "react-router-dom";
 import type { ReconciliationReport, ReconciliationRow } from "../../../../../api/reconciliation";
+import { isProductNumber, PRODUCT_NUMBER_MAX_LENGTH } from "../../../../../ledger/product-key";
 import { CsvDownload } from "../../../components/CsvDownload";
 import { QueryState } from "../../../components/QueryState";
 import type { MessageKey } from "../../../i18n/en";
@@ -95,7 +96,7 @@ function Filters({ onApply }: { onApply: (filters: ReconciliationFilters) => voi
       lot: v.lot?.trim() || undefined,
     };
     const ok =
-      (!f.hospital || /^0x[0-9a-fA-F]{40}$/.test(f.hospital)) && (!f.gtin || /^[0-9]{14}$/.test(f.gtin));
+      (!f.hospital || /^0x[0-9a-fA-F]{40}$/.test(f.hospital)) && (!f.gtin || isProductNumber(f.gtin));
     setInvalid(!ok);
     if (ok) onApply(f);
   };
@@ -105,7 +106,7 @@ function Filters({ onApply }: { onApply: (filters: ReconciliationFilters) => voi
         <Input placeholder="0x…" style={{ width: 220 }} />
       </Form.Item>
       <Form.Item name="gtin" label={t("reports.gtin")}>
-        <Input inputMode="numeric" maxLength={14} style={{ width: 160 }} />
+        <Input inputMode="numeric" maxLength={PRODUCT_NUMBER_MAX_LENGTH} style={{ width: 190 }} />
       </Form.Item>
       <Form.Item name="lot" label={t("reports.lot")}>
         <Input maxLength={20} style={{ width: 120 }} />
@@ -131,10 +132,14 @@ function Filters({ onApply }: { onApply: (filters: ReconciliationFilters) => voi
 function RowsTable({ rows }: { rows: ReconciliationRow[] }) {
   const { t } = useI18n();
   const format = useFormat();
+  // A figure's header stays on one line: a two-character Chinese header (验收) would otherwise
+  // break between its characters.
+  const oneLine = () => ({ style: { whiteSpace: "nowrap" as const } });
   const number = (title: MessageKey, key: keyof ReconciliationRow) => ({
     title: t(title),
     dataIndex: key,
     align: "right" as const,
+    onHeaderCell: oneLine,
   });
   return (
     <Table<ReconciliationRow>
@@ -183,14 +188,35 @@ function RowsTable({ rows }: { rows: ReconciliationRow[] }) {
           title: t("reports.rec.billed"),
           key: "billed",
           align: "right",
-          render: (_, r) => `${r.billedQuantity} · ${format.yuan(r.billedAmount)}`,
+          onHeaderCell: oneLine,
+          render: (_, r) =>
+            t("reports.rec.billedFigures", {
+              quantity: r.billedQuantity,
+              amount: format.yuan(r.billedAmount),
+            }),
         },
-        number("reports.rec.onHand", "onHand"),
+        {
+          ...number("reports.rec.onHand", "onHand"),
+          // Below zero: more used or sent out than accepted, which a flag explains in the opened row.
+          render: (v: string) =>
+            v.startsWith("-") ? (
+              // A red tag, as the flags are: red text alone is below AA contrast on the table.
+              <Tag color="red" title={t("reports.rec.negativeOnHand")} style={{ marginInlineEnd: 0 }}>
+                {v}
+              </Tag>
+            ) : (
+              v
+            ),
+        },
         {
           title: t("common.actions"),
           key: "actions",
+          onHeaderCell: oneLine,
           render: (_, r) => (
-            <Link to={`/regulator/recalls?gtin=${r.gtin}&lot=${encodeURIComponent(r.lot)}`}>
+            <Link
+              to={`/regulator/recalls?gtin=${r.gtin}&lot=${encodeURIComponent(r.lot)}`}
+              style={{ whiteSpace: "nowrap" }}
+            >
               {t("reports.rec.exposure")}
             </Link>
           ),

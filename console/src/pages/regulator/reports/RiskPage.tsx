@@ -100,11 +100,15 @@ export function RiskPage() {
   );
 }
 
+const CASE_FINDINGS: ReadonlySet<RiskLine["code"]> = new Set(["CASE_COST_OUTLIER", "RARE_HIGH_VALUE"]);
+
 /** A hospital's findings: one line per flag or finding, in words, with what it involves. */
 function RiskLines({ hospital }: { hospital: RiskHospital }) {
   const { t } = useI18n();
   const { yuan } = useFormat();
   const name = useNames()(hospital.hospital) ?? short(hospital.hospital);
+  // A usage under two flags is in both lines and once in the hospital's total: said when so.
+  const linesSum = hospital.lines.reduce((sum, l) => sum + BigInt(l.amount), 0n);
   return (
     <Table<RiskLine>
       aria-label={t("reports.risk.linesOf", { hospital: name })}
@@ -112,10 +116,21 @@ function RiskLines({ hospital }: { hospital: RiskHospital }) {
       pagination={false}
       rowKey="code"
       dataSource={hospital.lines}
+      footer={
+        linesSum > BigInt(hospital.total)
+          ? () => <Typography.Text type="secondary">{t("reports.risk.countedOnce")}</Typography.Text>
+          : undefined
+      }
       columns={[
         { title: t("reports.risk.code"), key: "code", render: (_, l) => t(`reports.flag.${l.code}`) },
         { title: t("reports.risk.count"), dataIndex: "count", align: "right" },
-        { title: t("reports.risk.usages"), dataIndex: "usages", align: "right" },
+        {
+          title: t("reports.risk.usages"),
+          key: "usages",
+          align: "right",
+          // The claim findings count cases, not usage records.
+          render: (_, l) => (CASE_FINDINGS.has(l.code) ? "—" : l.usages),
+        },
         { title: t("reports.risk.units"), dataIndex: "units", align: "right" },
         { title: t("reports.risk.amount"), key: "amount", align: "right", render: (_, l) => yuan(l.amount) },
       ]}

@@ -33,7 +33,10 @@ export function RowDetails({ row }: { row: ReconciliationRow }) {
           {
             key: "billed",
             label: t("reports.rec.billed"),
-            children: `${row.billedQuantity} · ${yuan(row.billedAmount)}`,
+            children: t("reports.rec.billedFigures", {
+              quantity: row.billedQuantity,
+              amount: yuan(row.billedAmount),
+            }),
           },
         ]}
       />
