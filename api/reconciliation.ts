@@ -103,6 +103,17 @@ export const ReconciliationFlag = Type.Union([
     "billed per unit above the highest price the hospital paid for the lot: a delivery's settled price (the orders' funded price while none is settled)",
     {
       usageIds: UsageIds,
+      billed: Type.Array(
+        Type.Object(
+          {
+            usageId: Type.String(),
+            quantity: Type.With(Units, { description: "its units, net of returns" }),
+            amount: Type.With(Amount, { description: "what was billed for them, net of refunds" }),
+          },
+          { additionalProperties: false },
+        ),
+        { description: "each usage named, with what it billed: the price the prices are compared with" },
+      ),
       prices: Type.Array(
         Type.Object(
           {

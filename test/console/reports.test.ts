@@ -77,6 +77,9 @@ describe("console: regulator reports", function () {
           .locator("tr")
           .filter({ has: page.locator("th", { hasText: new RegExp(`^${label}$`) }) });
       expect(await markupField("Usages").locator("td").textContent()).to.equal("U-1004");
+      expect(await markupField("What those usages billed").locator("td").textContent()).to.equal(
+        "usage U-1004: ¥900.00 billed for 1, ¥900.00 a unit",
+      );
       const prices = await markupField("Prices the hospital paid for the lot")
         .locator("td span span")
         .allTextContents();

@@ -443,6 +443,7 @@ function flagOf(f: repo.FindingRow, b: repo.LotBalanceRow): ReconciliationFlag {
         code: f.code,
         evidence: {
           usageIds,
+          billed: detail.billed as { usageId: string; quantity: string; amount: string }[],
           prices: detail.prices as {
             orderId: string;
             shipmentId: string | null;

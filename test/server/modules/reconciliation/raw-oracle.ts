@@ -290,7 +290,10 @@ export async function rawUsageFindings(db: Db, scope: LotScope): Promise<Finding
      -- lot (and it paid one), in integers: amount / units > value / quantity <=> amount × quantity > value × units.
      SELECT s.hospital, s.gtin, s.lot, 'PRICE_MARKUP', NULL,
        array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
-       jsonb_build_object('prices', (
+       jsonb_build_object(
+         'billed', jsonb_agg(jsonb_build_object('usageId', s.usage_id, 'quantity', s.quantity::text,
+           'amount', s.amount::text) ORDER BY s.used_at, s.usage_id),
+         'prices', (
          SELECT jsonb_agg(jsonb_build_object('orderId', p.order_id::text, 'shipmentId', p.shipment_id::text,
              'quantity', p.quantity::text, 'value', p.value::text) ORDER BY p.order_id, p.shipment_id)
          FROM prices p WHERE p.hospital = s.hospital AND p.gtin = s.gtin AND p.lot = s.lot))

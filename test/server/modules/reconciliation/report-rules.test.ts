@@ -137,6 +137,7 @@ const EXPECTED = [
         code: "PRICE_MARKUP",
         evidence: {
           usageIds: ["E2"],
+          billed: [{ usageId: "E2", quantity: "1", amount: "1201" }],
           prices: [
             { orderId: "1", shipmentId: "1", quantity: "2", value: "2000" },
             { orderId: "2", shipmentId: "2", quantity: "2", value: "2400" },
@@ -235,6 +236,7 @@ describe("ReconciliationService.report flag rules", function () {
               code: "PRICE_MARKUP",
               evidence: {
                 usageIds: ["T2"],
+                billed: [{ usageId: "T2", quantity: "1", amount: "1001" }],
                 prices: [{ orderId: "3", shipmentId: "4", quantity: "2", value: "2000" }],
               },
             },
@@ -260,6 +262,7 @@ describe("ReconciliationService.report flag rules", function () {
               code: "PRICE_MARKUP",
               evidence: {
                 usageIds: ["U2"],
+                billed: [{ usageId: "U2", quantity: "1", amount: "901" }],
                 prices: [{ orderId: "3", shipmentId: null, quantity: "10", value: "9000" }],
               },
             },

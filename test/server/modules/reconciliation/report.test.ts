@@ -130,6 +130,7 @@ const EXPECTED: ReconciliationRow[] = [
           code: "PRICE_MARKUP",
           evidence: {
             usageIds: ["U-F2"],
+            billed: [{ usageId: "U-F2", quantity: "1", amount: "751" }],
             prices: [{ orderId: "3", shipmentId: "7", quantity: "4", value: "3000" }],
           },
         },

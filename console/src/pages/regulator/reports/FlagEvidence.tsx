@@ -100,6 +100,20 @@ function useEvidenceValue(): (field: EvidenceField, value: unknown) => ReactNode
             ),
           ),
         );
+      case "billed":
+        return list(
+          (value as { usageId: string; quantity: string; amount: string }[]).map((b) => (
+            <span key={b.usageId}>
+              {t("reports.evidence.billedUsage", {
+                usage: b.usageId,
+                quantity: b.quantity,
+                amount: yuan(b.amount),
+                unit: unitPrice(b.amount, b.quantity),
+              })}
+            </span>
+          )),
+          true,
+        );
       case "prices":
         return list(
           (value as { orderId: string; shipmentId: string | null; quantity: string; value: string }[]).map(

@@ -96,6 +96,8 @@ export const en = {
   "reports.evidence.txHash": "Transaction",
   "reports.evidence.scope": "Recall covers",
   "reports.evidence.liftedAt": "Recall lifted at",
+  "reports.evidence.billed": "What those usages billed",
+  "reports.evidence.billedUsage": "usage {usage}: {amount} billed for {quantity}, {unit} a unit",
   "reports.evidence.prices": "Prices the hospital paid for the lot",
   "reports.evidence.units": "Units on hand at expiry",
   "reports.evidence.settledPrice":
@@ -273,6 +275,8 @@ export const zh: Record<keyof typeof en, string> = {
   "reports.evidence.txHash": "交易",
   "reports.evidence.scope": "召回范围",
   "reports.evidence.liftedAt": "召回解除时间",
+  "reports.evidence.billed": "这些使用记录的计费",
+  "reports.evidence.billedUsage": "使用记录 {usage}：{quantity} 件，计费 {amount}，每件 {unit}",
   "reports.evidence.prices": "医院购入该批次的价格",
   "reports.evidence.units": "过期时库存数量",
   "reports.evidence.settledPrice": "订单 {order} 的发货 {shipment}：{quantity} 件，结算 {value}，每件 {unit}",
