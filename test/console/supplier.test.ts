@@ -176,6 +176,14 @@ describe("console: supplier", function () {
       await list.getByRole("button", { name: `Bid on tender ${tenderId}` }).click();
       await p.page.getByText("I have not bid on this tender.").waitFor();
       await p.page.getByText("Committing escrows the bid bond of ¥5,000.00").waitFor();
+      // Above the tender's ceiling (¥1,500.00): refused here, in words, before anything is sealed.
+      await p.page.getByLabel("Tier 1: unit price in yuan").fill("1600.00");
+      await p.page.getByRole("button", { name: "Seal the bid" }).click();
+      await p.page
+        .getByText(
+          "The ledger would refuse this schedule at the reveal, and the bond would be lost: the first tier's unit price is above the tender's ceiling price.",
+        )
+        .waitFor();
       await p.page.getByLabel("Tier 1: unit price in yuan").fill("740.00");
       await p.page.getByRole("button", { name: "Add a tier" }).click();
       await p.page.getByLabel("Tier 2: from units").fill("50");
@@ -291,6 +299,18 @@ describe("console: supplier", function () {
           { exact: true },
         )
         .waitFor();
+      // Order 2's deadline passed too, and nobody allowed it to ship late: its row says so before
+      // a shipment is tried; order 1's says it may.
+      const row = (id: number) =>
+        p.page
+          .getByRole("table", { name: "Orders and shipments" })
+          .locator("tbody tr.ant-table-row")
+          .filter({ has: p.page.locator("td:first-child", { hasText: new RegExp(`^${id}$`) }) });
+      await row(2).getByText("past its deadline: shipping needs the hospital's consent").waitFor();
+      expect(await row(Number(ORDER_ID)).getByText("late shipment allowed").count()).to.equal(1);
+      expect(await row(Number(ORDER_ID)).getByText("past its deadline", { exact: false }).count()).to.equal(
+        0,
+      );
       // The orders table is wider than a 1366-pixel screen; its Ship buttons stay in view.
       const ship = p.page.getByRole("button", { name: `Ship against order ${ORDER_ID}` });
       await expectOnScreen(ship, "the Ship button");
@@ -398,6 +418,23 @@ describe("console: supplier", function () {
       ).at(-1)!;
       expect(filed.args.gtins.map(String)).to.deep.equal([key]);
       expect(p.errors).to.deep.equal([]);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it("says in Chinese what is wrong with a document form, not that the system failed", async function () {
+    const p = await openPage(browser, stack.url);
+    try {
+      await signInAs(p, ACME);
+      // Ant Design spaces a two-character Chinese label: "中 文".
+      await p.page.getByRole("button", { name: /^中\s?文$/ }).click();
+      await p.page.getByRole("navigation", { name: "menu" }).getByRole("link", { name: "我的资质" }).click();
+      await p.page.getByRole("heading", { name: "我的资质", level: 1 }).waitFor();
+      // Nothing entered: the form's own sentence, before anything is signed.
+      await p.page.getByRole("button", { name: "提交文件" }).click();
+      await p.page.locator(".ant-message-error").getByText("有字段缺失或无效，请检查表单。").waitFor();
+      expect(await p.page.getByText("请求未能完成").count()).to.equal(0);
     } finally {
       await p.close();
     }

@@ -3,14 +3,25 @@ import type { ReactNode } from "react";
 import { useI18n } from "../i18n/i18n";
 import { ErrorAlert } from "./ErrorAlert";
 
-/** Loading, error (with a retry) and empty states of a query: a page is never blank. */
+/**
+ * Loading, error (with a retry) and empty states of a query: a page is never blank. A query not
+ * asked (disabled while the page's own fields are wrong, which the page says) shows nothing,
+ * rather than a spinner that never ends.
+ */
 export function QueryState<T>(props: {
-  query: { isPending: boolean; error: unknown; data: T | undefined; refetch: () => unknown };
+  query: {
+    isPending: boolean;
+    fetchStatus?: "fetching" | "paused" | "idle";
+    error: unknown;
+    data: T | undefined;
+    refetch: () => unknown;
+  };
   empty?: (data: T) => boolean;
   children: (data: T) => ReactNode;
 }) {
   const { t } = useI18n();
   const { query } = props;
+  if (query.isPending && query.fetchStatus === "idle") return null;
   if (query.isPending)
     return (
       <Spin tip={t("state.loading")}>

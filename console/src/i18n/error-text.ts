@@ -1,4 +1,5 @@
 import { ApiError } from "../lib/api";
+import { FormProblem } from "../lib/form-problem";
 import { ActDropped, ActFailed, ActPending } from "../lib/relay";
 import { NoBrowserWallet } from "../lib/signers";
 import { chainErrorSentence } from "./chain-errors";
@@ -18,7 +19,8 @@ export interface ErrorText {
 /**
  * An error as a person reads it: a refused ledger act by a plain sentence for its decoded error;
  * any other gateway error by a sentence for its code (in Chinese; in English the gateway's own
- * message, which names the very order or field); the console's own failures (a dropped or reverted
+ * message, which names the very order or field); a check of a form by its own sentence; the
+ * console's own failures (a dropped or reverted
  * transaction, one still pending, no wallet, a signature the user declined) by their sentences.
  * What the gateway or wallet said stays in `detail`.
  */
@@ -35,6 +37,8 @@ export function errorText(error: unknown, lang: Lang, t: Translate): ErrorText {
       ? { title: error.message, code, detail: code }
       : { title: t("error.other"), code, detail };
   }
+  // A check of the form: its message is the sentence, already in the reader's language.
+  if (error instanceof FormProblem) return { title: error.message, code: null, detail: null };
   const own = (title: string, e: Error): ErrorText => ({ title, code: null, detail: e.message });
   if (error instanceof ActDropped) return own(t("act.dropped"), error);
   if (error instanceof ActFailed) return own(t("act.failed"), error);

@@ -16,7 +16,7 @@ import { useFormat } from "../../lib/use-format";
 import { downloadJson } from "./download";
 import { Hex } from "../../components/Hex";
 import { fenFromYuan } from "./money";
-import { scheduleDefect } from "./schedule";
+import { scheduleDefect, type ScheduleDefect } from "./schedule";
 import { keepBid, keptBid } from "./kept-bids";
 import {
   bidFileName,
@@ -101,16 +101,19 @@ function MyBid({ bid }: { bid: Bid | undefined }) {
   );
 }
 
+/** Why typed tiers are not a schedule the ledger would take: a tier not read, or a defect. */
+type Problem = { tier: number } | { defect: ScheduleDefect };
+
 /** Tiers as typed → the schedule in units and fen, or the reason it is not one. */
-function parseRows(rows: TierRow[], reservePrice: string): { tiers: Tier[] } | { problem: string } {
+function parseRows(rows: TierRow[], reservePrice: string): { tiers: Tier[] } | { problem: Problem } {
   const tiers: Tier[] = [];
   for (const [i, row] of rows.entries()) {
     const fen = fenFromYuan(row.price);
-    if (!/^\d+$/.test(row.threshold.trim()) || fen === null) return { problem: `#${i + 1}` };
+    if (!/^\d+$/.test(row.threshold.trim()) || fen === null) return { problem: { tier: i + 1 } };
     tiers.push({ threshold: String(BigInt(row.threshold.trim())), unitPrice: fen.toString() });
   }
   const defect = scheduleDefect(tiers, reservePrice);
-  return defect ? { problem: defect } : { tiers };
+  return defect ? { problem: { defect } } : { tiers };
 }
 
 function CommitBid({ tender, replacing }: { tender: Tender; replacing: boolean }) {
@@ -119,7 +122,7 @@ function CommitBid({ tender, replacing }: { tender: Tender; replacing: boolean }
   const { config } = useSession();
   const me = useMe();
   const [rows, setRows] = useState<TierRow[]>([{ threshold: "0", price: "" }]);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<Problem | null>(null);
   const [sealed, setSealed] = useState<SealedBid | null>(null);
   const [saved, setSaved] = useState(false);
   const tenderHouse = config?.contracts.tenders ?? "";
@@ -182,7 +185,16 @@ function CommitBid({ tender, replacing }: { tender: Tender; replacing: boolean }
           }}
         />
         {problem && (
-          <Alert type="error" role="alert" showIcon title={t("supplier.bid.invalid", { problem })} />
+          <Alert
+            type="error"
+            role="alert"
+            showIcon
+            title={
+              "tier" in problem
+                ? t("supplier.bid.tierUnread", { n: problem.tier })
+                : t("supplier.bid.invalid", { problem: t(`supplier.bid.defect.${problem.defect}`) })
+            }
+          />
         )}
         <Button onClick={seal}>{t("supplier.bid.seal")}</Button>
         {sealed && (

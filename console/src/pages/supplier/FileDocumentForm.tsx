@@ -8,6 +8,7 @@ import { ActButton } from "../../components/ActButton";
 import { DateInput } from "../../components/DateInput";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
+import { FormProblem } from "../../lib/form-problem";
 import { useSession } from "../../lib/session";
 import { unixOfDate } from "./dates";
 import { fileSha256 } from "./sha256";
@@ -40,13 +41,13 @@ export function FileDocumentForm({ knownCategories }: { knownCategories: string[
     try {
       v = await form.validateFields();
     } catch {
-      throw new Error(t("supplier.form.invalid"));
+      throw new FormProblem(t("supplier.form.invalid"));
     }
-    if (!digest) throw new Error(t("supplier.file.noFile"));
-    if (!config) throw new Error(t("supplier.form.noConfig"));
+    if (!digest) throw new FormProblem(t("supplier.file.noFile"));
+    if (!config) throw new FormProblem(t("supplier.form.noConfig"));
     const validFrom = unixOfDate(v.validFrom);
     const validUntil = unixOfDate(v.validUntil);
-    if (validUntil <= validFrom) throw new Error(t("supplier.file.untilBeforeFrom"));
+    if (validUntil <= validFrom) throw new FormProblem(t("supplier.file.untilBeforeFrom"));
     const categories = v.categories.map((c) => categoryCode(c.trim()));
     const data =
       v.kind === "product_registration" && v.gtins && v.gtins.length > 0

@@ -5,6 +5,7 @@ import { CursorTable } from "../../components/CursorTable";
 import { OrderPaid } from "../../components/OrderPaid";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
+import { useLedgerNow } from "../../lib/ledger-clock";
 import { useFormat } from "../../lib/use-format";
 import { PartyName } from "../../components/PartyName";
 import { remainingOf } from "./remaining";
@@ -16,6 +17,7 @@ import { ToneTag } from "./ToneTag";
 export function OrdersPage() {
   const { t } = useI18n();
   const { yuan, dateTime } = useFormat();
+  const now = useLedgerNow()();
   const me = useMe();
   const [selected, setSelected] = useState<OrderSummary | null>(null);
 
@@ -43,7 +45,15 @@ export function OrdersPage() {
       render: (d: string, o) => (
         <Space size={4} wrap>
           <span>{dateTime(d)}</span>
-          {o.lateShipmentAllowed && <ToneTag tone="warning">{t("supplier.order.lateAllowed")}</ToneTag>}
+          {o.lateShipmentAllowed ? (
+            <ToneTag tone="warning">{t("supplier.order.lateAllowed")}</ToneTag>
+          ) : (
+            // Past it, the ledger refuses a shipment until the hospital's approver allows one:
+            // said here, not only once the form has been filled in and sent.
+            o.status === "funded" &&
+            remainingOf(o) > 0n &&
+            Date.parse(d) < now && <ToneTag tone="bad">{t("supplier.order.pastDeadline")}</ToneTag>
+          )}
         </Space>
       ),
     },

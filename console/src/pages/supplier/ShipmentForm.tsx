@@ -14,6 +14,7 @@ import { QueryState } from "../../components/QueryState";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
+import { FormProblem } from "../../lib/form-problem";
 import { useSession } from "../../lib/session";
 import { unixOfDate } from "./dates";
 import { shipmentCreatedBy } from "./find-shipment";
@@ -63,12 +64,14 @@ export function ShipmentForm({ order }: { order: OrderSummary }) {
     try {
       v = await form.validateFields();
     } catch {
-      throw new Error(t("supplier.form.invalid"));
+      throw new FormProblem(t("supplier.form.invalid"));
     }
-    if (!serials || !root) throw new Error(t("supplier.ship.noSerials"));
+    if (!serials || !root) throw new FormProblem(t("supplier.ship.noSerials"));
     if (BigInt(serials.length) > remaining)
-      throw new Error(t("supplier.ship.tooMany", { count: serials.length, remaining: remaining.toString() }));
-    if (!config) throw new Error(t("supplier.form.noConfig"));
+      throw new FormProblem(
+        t("supplier.ship.tooMany", { count: serials.length, remaining: remaining.toString() }),
+      );
+    if (!config) throw new FormProblem(t("supplier.form.noConfig"));
     const data = trace.encodeFunctionData("createShipment", [
       {
         orderId: order.id,
