@@ -77,6 +77,10 @@ export const Holder = Type.Object(
     lot: Type.String(),
     expiry: Nullable(Type.String({ format: "date" })),
     onHand: Units,
+    recalled: Type.Boolean({
+      description:
+        "a recall of the lot is in force: not for use, and left out of suggested moves and replenishment; it moves only to be returned or set aside",
+    }),
   },
   { additionalProperties: false },
 );

@@ -122,6 +122,16 @@ describe("console: warehouse receipt", function () {
       await outcome.waitFor();
       expect(await outcome.textContent()).to.equal(`Receipt ${receiptNo} matched`);
       await page.getByText("queued for payment").waitFor();
+      const figure = async (label: string) =>
+        page
+          .locator(".ant-descriptions th", { hasText: new RegExp(`^${label}$`) })
+          .locator("xpath=following-sibling::td[1]")
+          .textContent();
+      expect(
+        await Promise.all(
+          ["Shipped", "Counted at the dock", "Accepted for payment", "Not paid for"].map(figure),
+        ),
+      ).to.deep.equal(["10", "10", "10", "0"]);
       await checkPage(p, "warehouse-result");
 
       const receipt = await dock.get<Receipt>(`/v1/receipts/${receiptNo}`);

@@ -38,8 +38,11 @@ function ownScope(request: FastifyRequest, asked?: string): string {
 }
 
 /** Stock rows with text keys for the cursor: a campus may be null (before any was registered). */
+// A lot under a recall in force (of any scope), as the suggestions and replenishment leave out.
 const STOCK_TABLE = `SELECT * FROM (SELECT s0.*, COALESCE(s0.campus, '') AS campus_key,
-  COALESCE(to_char(s0.expiry, 'YYYY-MM-DD'), '9999-12-31') AS expiry_key FROM (${STOCK_MOVEMENTS}) s0) stock`;
+  COALESCE(to_char(s0.expiry, 'YYYY-MM-DD'), '9999-12-31') AS expiry_key,
+  EXISTS (SELECT 1 FROM recalls rc WHERE rc.gtin = s0.gtin AND rc.lot = s0.lot AND rc.lifted_at IS NULL) AS recalled
+  FROM (${STOCK_MOVEMENTS}) s0) stock`;
 
 const stockRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // "" and not "/": the collection is /v1/stock, without a trailing-slash twin.
@@ -103,7 +106,7 @@ const stockRoutes: FastifyPluginAsyncTypebox = async (app) => {
           numericKey: false,
           view: (r) => {
             const { campus, campusName, gtin, lot, expiry, onHand } = stockView(r);
-            return { campus, campusName, gtin, lot, expiry, onHand };
+            return { campus, campusName, gtin, lot, expiry, onHand, recalled: r.recalled === true };
           },
         },
         request.query,

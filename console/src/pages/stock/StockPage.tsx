@@ -1,9 +1,10 @@
 import { useQuery } from "@tanstack/react-query";
-import { Card, Input, Space, Table, Typography } from "antd";
+import { Card, Input, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import type { Holder, Suggestion } from "../../../../api/stock";
 import { PRODUCT_NUMBER_MAX_LENGTH } from "../../../../ledger/product-key";
 import { ActButton } from "../../components/ActButton";
+import { TAG } from "../../components/tag-colours";
 import { QueryState } from "../../components/QueryState";
 import { useI18n } from "../../i18n/i18n";
 import { hasMessage } from "../../i18n/translate";
@@ -106,23 +107,37 @@ export function StockPage() {
         >
           <QueryState query={holders} empty={(list) => list.length === 0}>
             {(list) => (
-              <Table<Holder>
-                aria-label={t("stock.holders.title")}
-                size="small"
-                pagination={false}
-                rowKey={(h) => `${h.campus}-${h.lot}`}
-                dataSource={list}
-                columns={[
-                  { title: t("stock.campus"), key: "campus", render: (_, h) => campus(h) },
-                  { title: t("stock.lot"), dataIndex: "lot" },
-                  {
-                    title: t("stock.expiry"),
-                    key: "expiry",
-                    render: (_, h) => (h.expiry ? date(h.expiry) : "—"),
-                  },
-                  { title: t("stock.onHand"), dataIndex: "onHand", align: "right" },
-                ]}
-              />
+              <Space orientation="vertical" style={{ width: "100%" }}>
+                {list.some((h) => h.recalled) && (
+                  <Typography.Text type="secondary">{t("stock.recalledNote")}</Typography.Text>
+                )}
+                <Table<Holder>
+                  aria-label={t("stock.holders.title")}
+                  size="small"
+                  pagination={false}
+                  rowKey={(h) => `${h.campus}-${h.lot}`}
+                  dataSource={list}
+                  columns={[
+                    { title: t("stock.campus"), key: "campus", render: (_, h) => campus(h) },
+                    {
+                      title: t("stock.lot"),
+                      key: "lot",
+                      render: (_, h) => (
+                        <Space size={4} wrap>
+                          {h.lot}
+                          {h.recalled && <Tag color={TAG.bad}>{t("stock.recalled")}</Tag>}
+                        </Space>
+                      ),
+                    },
+                    {
+                      title: t("stock.expiry"),
+                      key: "expiry",
+                      render: (_, h) => (h.expiry ? date(h.expiry) : "—"),
+                    },
+                    { title: t("stock.onHand"), dataIndex: "onHand", align: "right" },
+                  ]}
+                />
+              </Space>
             )}
           </QueryState>
         </Card>

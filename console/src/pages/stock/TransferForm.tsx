@@ -55,7 +55,7 @@ export function TransferForm({ gtin, holders }: { gtin: string; holders: Holder[
               onChange={setSource}
               options={holders.map((h) => ({
                 value: `${h.campus}|${h.lot}`,
-                label: `${h.campusName ?? h.campus} · ${h.lot} (${h.onHand})`,
+                label: `${h.campusName ?? h.campus} · ${h.lot} (${h.onHand})${h.recalled ? ` · ${t("stock.recalled")}` : ""}`,
               }))}
             />
           </Form.Item>

@@ -10,6 +10,9 @@ export const en = {
   "stock.lot": "Lot",
   "stock.expiry": "Expires",
   "stock.onHand": "On hand",
+  "stock.recalled": "recalled: not for use",
+  "stock.recalledNote":
+    "A recalled lot is not for use: the suggested moves and replenishment leave it out. Move it only to return it to the supplier or set it aside.",
   "stock.suggestions.title": "Suggested moves",
   "stock.kind": "Why",
   "stock.kind.near-expiry": "Near expiry",
@@ -73,6 +76,8 @@ export const zh: Record<keyof typeof en, string> = {
   "stock.lot": "批号",
   "stock.expiry": "有效期至",
   "stock.onHand": "在库",
+  "stock.recalled": "已召回，停止使用",
+  "stock.recalledNote": "已召回的批号停止使用，调拨建议和补货均不计入。仅可为退回供应商或隔离存放而移库。",
   "stock.suggestions.title": "调拨建议",
   "stock.kind": "原因",
   "stock.kind.near-expiry": "临近效期",

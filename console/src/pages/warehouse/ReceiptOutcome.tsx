@@ -3,11 +3,13 @@ import { TAG } from "../../components/tag-colours";
 import { Button, Descriptions, Result, Tag } from "antd";
 import type { ReceiptResult } from "../../../../api/receipts";
 import { useI18n } from "../../i18n/i18n";
+import { receiptFigures } from "./receipt-figures";
 
 /** The match the gateway made of the receipt: matched (queued for payment) or an exception. */
 export function ReceiptOutcome({ result, onAgain }: { result: ReceiptResult; onAgain: () => void }) {
   const { t } = useI18n();
   const matched = result.match.status === "matched";
+  const figures = receiptFigures(result);
   return (
     <Result
       status={matched ? "success" : "warning"}
@@ -30,9 +32,26 @@ export function ReceiptOutcome({ result, onAgain }: { result: ReceiptResult; onA
             ? t("warehouse.result.queued")
             : t("warehouse.result.held", { id: result.exceptionId ?? "—" })}
         </Descriptions.Item>
-        <Descriptions.Item label={t("warehouse.result.received")}>{result.received}</Descriptions.Item>
-        <Descriptions.Item label={t("warehouse.result.accepted")}>{result.match.accepted}</Descriptions.Item>
-        <Descriptions.Item label={t("warehouse.result.rejected")}>{result.match.rejected}</Descriptions.Item>
+        <Descriptions.Item label={t("warehouse.result.shipped")}>
+          {figures.shipped.toString()}
+        </Descriptions.Item>
+        <Descriptions.Item label={t("warehouse.result.received")}>
+          {figures.counted.toString()}
+          {figures.surplus > 0n &&
+            ` (${t("warehouse.result.surplus", { units: figures.surplus.toString() })})`}
+        </Descriptions.Item>
+        <Descriptions.Item label={t("warehouse.result.accepted")}>
+          {figures.accepted.toString()}
+        </Descriptions.Item>
+        <Descriptions.Item label={t("warehouse.result.unpaid")}>
+          {figures.unpaid === 0n
+            ? "0"
+            : t("warehouse.result.unpaidSplit", {
+                units: figures.unpaid.toString(),
+                missing: figures.missing.toString(),
+                refused: figures.refused.toString(),
+              })}
+        </Descriptions.Item>
       </Descriptions>
       {result.match.reasons.length > 0 && (
         <section style={{ marginTop: 16, textAlign: "start" }}>

@@ -10,6 +10,7 @@ import * as act from "../../../../ledger/acts";
 import { ledgerNow } from "../../../../server/plugins/chain";
 import { stockTotals } from "../../../../server/modules/stock/stock.service";
 import { productKeyOf } from "../../../../ledger/product-key";
+import { lotKeyOf } from "../../../../ledger/contracts";
 import { forEachEngine } from "../../helpers/engines";
 import { GTIN } from "../../support/chain";
 import {
@@ -397,7 +398,15 @@ forEachEngine((engine) => {
       ]);
       const near = (await get(`/v1/stock/holders?gtin=${G}`, t.receiver)).json<HolderPage>();
       expect(near.items).to.deep.equal([
-        { campus: MAIN, campusName: "Main campus", gtin: G, lot: "NEAR", expiry: inDays(40), onHand: "21" },
+        {
+          campus: MAIN,
+          campusName: "Main campus",
+          gtin: G,
+          lot: "NEAR",
+          expiry: inDays(40),
+          onHand: "21",
+          recalled: false,
+        },
         {
           campus: WEST,
           campusName: "West community health centre",
@@ -405,9 +414,36 @@ forEachEngine((engine) => {
           lot: "MID",
           expiry: inDays(200),
           onHand: "60",
+          recalled: false,
         },
       ]);
       expectError(await get("/v1/stock/holders", t.receiver), 400, "VALIDATION_FAILED");
+    });
+
+    it("marks a lot under a recall in force as recalled among its holders, and no longer once lifted", async () => {
+      const recalled = async () =>
+        (await get(`/v1/stock/holders?gtin=${G}`, t.receiver))
+          .json<HolderPage>()
+          .items.map((h) => [h.lot, h.recalled]);
+      const tx = `0x${"ab".repeat(32)}`;
+      await engine.db.query(
+        `INSERT INTO recalls (lot_key, gtin, lot, scope, recalled_by, reason_code, recalled_at, tx_hash, block_number, log_index)
+         VALUES ($1, $2, 'MID', $3, $3, 1, now(), $4, 1, 0)`,
+        [lotKeyOf(G, "MID"), G, `0x${"0".repeat(40)}`, tx],
+      );
+      try {
+        expect(await recalled()).to.deep.equal([
+          ["NEAR", false],
+          ["MID", true],
+        ]);
+        await engine.db.query(`UPDATE recalls SET lifted_at = now() WHERE tx_hash = $1`, [tx]);
+        expect(await recalled()).to.deep.equal([
+          ["NEAR", false],
+          ["MID", false],
+        ]);
+      } finally {
+        await engine.db.query(`DELETE FROM recalls WHERE tx_hash = $1`, [tx]);
+      }
     });
 
     it("suggests moving near-expiry stock to the fastest user, and covering a shortage from another campus", async () => {
