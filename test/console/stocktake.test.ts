@@ -42,6 +42,7 @@ describe("console: stocktake", function () {
 
     const p = await openPage(suite.browser, suite.stack.url);
     let stocktakeId: string;
+    let missingId: string;
     try {
       await signInAs(p, DOCK);
       await p.page.getByRole("link", { name: "Stock across campuses" }).click();
@@ -89,6 +90,7 @@ describe("console: stocktake", function () {
       expect(find(lot)).to.include({ gtin, expected: balance, counted: balance - 1 });
       expect(find(byHand!.lot)).to.include({ gtin: byHand!.gtin, expected: 0, counted: 2 });
       expect(missingCells[5]).to.equal(`#${find(lot).exceptionId}`);
+      missingId = find(lot).exceptionId!;
       expect(extraCells[5]).to.equal(`#${find(byHand!.lot).exceptionId}`);
       const exceptions = (await suite.client.get<ExceptionList>("/v1/exceptions?status=open&limit=500"))
         .items;
@@ -133,6 +135,39 @@ describe("console: stocktake", function () {
       await checkPage(zh, "stocktake-zh");
     } finally {
       await zh.close();
+    }
+
+    // The approver decides the missing unit as a stocktake's difference, not as a delivery: no
+    // shipment, no units to accept, and the choice is whether the count stands.
+    const approver = await openPage(suite.browser, suite.stack.url);
+    try {
+      await signInAs(approver, "City General Hospital, approver 1");
+      await approver.page.getByRole("link", { name: "Exceptions", exact: true }).click();
+      const table = approver.page.getByRole("table", { name: "Exceptions" });
+      const row = table
+        .getByRole("row")
+        .filter({ hasText: `#${missingId}` })
+        .first();
+      await row.getByText(`Stocktake #${stocktakeId}`, { exact: true }).waitFor();
+      expect(await row.getByText(/^Shipment /).count()).to.equal(0);
+      await row.getByRole("button", { name: `Resolve exception #${missingId}` }).click();
+      const form = approver.page.getByTestId("resolve-exception");
+      await form.getByText("A stocktake difference pays no one", { exact: false }).waitFor();
+      expect(await form.getByRole("radio").count()).to.equal(2);
+      await form.getByRole("radio", { name: /^The count stands/ }).check();
+      await form.getByLabel("Note (why)").fill("one unit used in theatre without a usage record");
+      await form.getByRole("button", { name: "Record decision" }).click();
+      await form
+        .getByRole("status")
+        .getByText(`Exception #${missingId} decided: Difference confirmed.`)
+        .waitFor();
+      const decided = (
+        await suite.client.get<ExceptionList>("/v1/exceptions?status=resolved&limit=500")
+      ).items.find((e) => e.id === missingId)!;
+      expect(decided).to.include({ source: "stocktake", resolution: "accept_all", resolvedAccepted: "0" });
+      expect(approver.errors).to.deep.equal([]);
+    } finally {
+      await approver.close();
     }
   });
 });

@@ -1,6 +1,6 @@
 import { Button, Form, Select, Space, Tag, Typography } from "antd";
 import { useState } from "react";
-import type { Exception, ExceptionStatus } from "../../../../api/exceptions";
+import type { Exception, ExceptionStatus, StocktakeReason } from "../../../../api/exceptions";
 import { MATCH_REASON_CODES } from "../../../../api/receipts";
 import { CursorTable } from "../../components/CursorTable";
 import type { MessageKey } from "../../i18n/en";
@@ -9,7 +9,7 @@ import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
 import { Hex } from "../../components/Hex";
 import { Reasons } from "../../components/Reasons";
-import { ResolveException } from "./ResolveException";
+import { ResolveException, useResolutionLabel } from "./ResolveException";
 import { TAG } from "../../components/tag-colours";
 
 /** Every reason code an exception can carry: the match's, and a settlement the chain refused. */
@@ -24,6 +24,7 @@ const ALL = "all";
 export function ExceptionsPage() {
   const { t } = useI18n();
   const { dateTime } = useFormat();
+  const resolutionLabel = useResolutionLabel();
   const { session } = useSession();
   const isApprover = session?.roles.includes("hospital-approver") ?? false;
   const [status, setStatus] = useState<ExceptionStatus | typeof ALL>("open");
@@ -75,13 +76,21 @@ export function ExceptionsPage() {
           {
             title: t("hospital.exceptions.where"),
             key: "where",
-            render: (_, e) => (
-              <Space orientation="vertical" size={0}>
-                <span>{t("hospital.shipment", { id: e.shipmentId })}</span>
-                <span>{t("hospital.orderNo", { id: e.orderId })}</span>
-                {e.receiptNo && <span>{t("hospital.receiptNo", { no: e.receiptNo })}</span>}
-              </Space>
-            ),
+            render: (_, e) => {
+              // A stocktake's difference is about the shelf, not a delivery: named by its count.
+              const counted = e.reasons.find(
+                (r): r is StocktakeReason => r.code === "STOCK_MISSING" || r.code === "STOCK_EXTRA",
+              );
+              if (counted !== undefined)
+                return t("hospital.exceptions.stocktakeWhere", { id: counted.details.stocktakeId });
+              return (
+                <Space orientation="vertical" size={0}>
+                  <span>{t("hospital.shipment", { id: e.shipmentId })}</span>
+                  <span>{t("hospital.orderNo", { id: e.orderId })}</span>
+                  {e.receiptNo && <span>{t("hospital.receiptNo", { no: e.receiptNo })}</span>}
+                </Space>
+              );
+            },
           },
           {
             title: t("hospital.exceptions.reasons"),
@@ -92,7 +101,9 @@ export function ExceptionsPage() {
             title: t("hospital.exceptions.units"),
             key: "units",
             render: (_, e) =>
-              t("hospital.exceptions.unitsShort", { proposed: e.proposedAccepted, shipped: e.shipped }),
+              e.source === "stocktake"
+                ? "—"
+                : t("hospital.exceptions.unitsShort", { proposed: e.proposedAccepted, shipped: e.shipped }),
           },
           { title: t("hospital.created"), dataIndex: "createdAt", render: (d: string) => dateTime(d) },
           {
@@ -105,8 +116,8 @@ export function ExceptionsPage() {
                 </Tag>
                 {e.resolution && (
                   <span>
-                    {t(`hospital.resolution.${e.resolution}` as MessageKey)}
-                    {e.resolvedAccepted !== null && ` (${e.resolvedAccepted})`}
+                    {resolutionLabel(e)}
+                    {e.source !== "stocktake" && e.resolvedAccepted !== null && ` (${e.resolvedAccepted})`}
                   </span>
                 )}
                 {e.resolvedBy && <Hex value={e.resolvedBy} />}

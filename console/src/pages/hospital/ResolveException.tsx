@@ -9,10 +9,13 @@ import { Reasons } from "../../components/Reasons";
 
 /**
  * An approver's decision on an exception: accept what matching proposed, accept part, or
- * reject all. The gateway queues the settlement it implies; the payment follows on chain.
+ * reject all. The gateway queues the settlement it implies; the payment follows on chain. A
+ * stocktake's difference pays no one: its decision is whether the count stands (accept) or was
+ * wrong (reject), and it is put in those words.
  */
 export function ResolveException({ exception: e, onClose }: { exception: Exception; onClose: () => void }) {
   const { t } = useI18n();
+  const resolutionLabel = useResolutionLabel();
   const queryClient = useQueryClient();
   const [action, setAction] = useState<Resolution>("accept_all");
   const [accepted, setAccepted] = useState<number | null>(null);
@@ -22,6 +25,7 @@ export function ResolveException({ exception: e, onClose }: { exception: Excepti
     onSuccess: () => queryClient.invalidateQueries(),
   });
   const ready = note.trim() !== "" && (action !== "accept_part" || (accepted !== null && accepted >= 1));
+  const stocktake = e.source === "stocktake";
 
   return (
     <Card
@@ -34,18 +38,27 @@ export function ResolveException({ exception: e, onClose }: { exception: Excepti
       <Space orientation="vertical" style={{ width: "100%" }}>
         <Reasons reasons={e.reasons} />
         <p style={{ margin: 0 }}>
-          {t("hospital.exceptions.unitsValue", { proposed: e.proposedAccepted, shipped: e.shipped })}
+          {stocktake
+            ? t("hospital.exceptions.stocktakePays")
+            : t("hospital.exceptions.unitsValue", { proposed: e.proposedAccepted, shipped: e.shipped })}
         </p>
         {resolve.data ? (
           <Alert
             type="success"
             showIcon
             role="status"
-            title={t("hospital.exceptions.resolved", {
-              id: resolve.data.id,
-              resolution: t(`hospital.resolution.${resolve.data.resolution!}`),
-              accepted: resolve.data.resolvedAccepted ?? "0",
-            })}
+            title={
+              stocktake
+                ? t("hospital.exceptions.resolvedStocktake", {
+                    id: resolve.data.id,
+                    resolution: resolutionLabel(resolve.data),
+                  })
+                : t("hospital.exceptions.resolved", {
+                    id: resolve.data.id,
+                    resolution: resolutionLabel(resolve.data),
+                    accepted: resolve.data.resolvedAccepted ?? "0",
+                  })
+            }
             action={<Button onClick={onClose}>{t("hospital.close")}</Button>}
           />
         ) : (
@@ -54,14 +67,21 @@ export function ResolveException({ exception: e, onClose }: { exception: Excepti
               <Radio.Group
                 value={action}
                 onChange={(ev) => setAction(ev.target.value as Resolution)}
-                options={[
-                  {
-                    value: "accept_all",
-                    label: t("hospital.exceptions.acceptAll", { n: e.proposedAccepted }),
-                  },
-                  { value: "accept_part", label: t("hospital.exceptions.acceptPart") },
-                  { value: "reject", label: t("hospital.exceptions.rejectAll") },
-                ]}
+                options={
+                  stocktake
+                    ? [
+                        { value: "accept_all", label: t("hospital.exceptions.countStands") },
+                        { value: "reject", label: t("hospital.exceptions.countWrong") },
+                      ]
+                    : [
+                        {
+                          value: "accept_all",
+                          label: t("hospital.exceptions.acceptAll", { n: e.proposedAccepted }),
+                        },
+                        { value: "accept_part", label: t("hospital.exceptions.acceptPart") },
+                        { value: "reject", label: t("hospital.exceptions.rejectAll") },
+                      ]
+                }
               />
             </Form.Item>
             {action === "accept_part" && (
@@ -112,4 +132,15 @@ export function ResolveException({ exception: e, onClose }: { exception: Excepti
       </Space>
     </Card>
   );
+}
+
+/** A decision in words: a stocktake's (the count stands, or was wrong) or a delivery's. */
+export function useResolutionLabel(): (e: Pick<Exception, "source" | "resolution">) => string {
+  const { t } = useI18n();
+  return (e) =>
+    e.resolution === null
+      ? ""
+      : e.source === "stocktake"
+        ? t(e.resolution === "reject" ? "hospital.resolution.countWrong" : "hospital.resolution.countStands")
+        : t(`hospital.resolution.${e.resolution}`);
 }
