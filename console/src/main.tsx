@@ -21,6 +21,8 @@ const queryClient = new QueryClient({
 const THEME = {
   token: {
     colorPrimary: "#7a5200",
+    // Danger buttons and error text (a cancellation's button): Ant Design's red reads 3.9:1.
+    colorError: "#a8071a",
     colorLink: "#7a5200",
     colorLinkHover: "#5c3d00",
     colorTextSecondary: "rgba(0, 0, 0, 0.68)",

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { JsonRpcProvider, Wallet } from "ethers";
+import { id as hashText, JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import type { Browser } from "playwright-core";
 import type { ConsoleConfig } from "../../api/console";
 import type { Exception, ExceptionList } from "../../api/exceptions";
@@ -152,6 +152,67 @@ describe("console: hospital procurement", function () {
       }
     } finally {
       await p.close();
+    }
+  });
+
+  it("declines an order awaiting approval and cancels a funded one nothing was shipped against", async function () {
+    const config = await approver.get<ConsoleConfig>("/v1/console/config");
+    const provider = new JsonRpcProvider(stack.rpcUrl, undefined, { staticNetwork: true });
+    const book = OrderBook__factory.connect(
+      config.contracts.orderBook,
+      new NonceManager(new Wallet(stack.account(APPROVER).privateKey, provider)),
+    );
+    const status = async (id: bigint) => ORDER_STATUS[Number((await book.order(id)).status)];
+    const p = await openPage(browser, stack.url);
+    try {
+      // Two orders of 2 stents under Acme's agreement, placed from the approver's own wallet;
+      // the second approved, so funded.
+      const now = (await provider.getBlock("latest"))!.timestamp;
+      const place = async (reference: string) => {
+        const receipt = await (await book.placeOrder(1n, 2n, now + 30 * 86_400, hashText(reference))).wait();
+        const placed = receipt!.logs
+          .map((log) => book.interface.parseLog(log))
+          .find((e) => e?.name === "OrderPlaced");
+        return placed!.args.orderId as bigint;
+      };
+      const declined = await place("CGH-PO-DECLINE");
+      const funded = await place("CGH-PO-CANCEL");
+      await (await book.approveOrder(funded)).wait();
+      expect([await status(declined), await status(funded)]).to.deep.equal(["placed", "funded"]);
+
+      await signInAs(p, APPROVER);
+      await open(p, "Orders to approve", "Orders to approve");
+      await p.page.getByRole("button", { name: `Review order #${declined}` }).click();
+      const review = p.page.getByTestId("order-review");
+      await review.getByRole("button", { name: `Decline order #${declined}` }).click();
+      // Asked first: a cancellation cannot be undone.
+      await p.page
+        .getByText(`Decline order #${declined}? It is cancelled on the ledger; nothing is paid.`)
+        .waitFor();
+      await p.page.getByRole("button", { name: "Yes, do it" }).click();
+      const recorded = p.page.getByText(/^Recorded on the ledger in block \d+\.$/);
+      await recorded.waitFor();
+      expect(await status(declined)).to.equal("cancelled");
+      // The message goes after a few seconds: the next act's is then its own.
+      await recorded.waitFor({ state: "detached" });
+
+      await open(p, "Orders", "Orders");
+      await p.page.getByRole("button", { name: `Cancel order #${funded}` }).click();
+      await p.page
+        .getByText(`Cancel the 2 units of order #${funded} not shipped yet?`, { exact: false })
+        .waitFor();
+      await p.page.getByRole("button", { name: "Yes, do it" }).click();
+      await recorded.waitFor();
+      const order = await book.order(funded);
+      expect([ORDER_STATUS[Number(order.status)], order.cancelled, order.escrow]).to.deep.equal([
+        "cancelled",
+        2n,
+        0n,
+      ]);
+      expect(p.errors).to.deep.equal([]);
+    } finally {
+      await p.close();
+      provider.destroy();
     }
   });
 

@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, type ButtonProps } from "antd";
+import { App, Button, Popconfirm, type ButtonProps } from "antd";
 import { useState } from "react";
 import { useI18n } from "../i18n/i18n";
 import { relayAct } from "../lib/relay";
@@ -16,9 +16,11 @@ export function ActButton(
   props: Omit<ButtonProps, "onClick"> & {
     call: () => Promise<{ to: string; data: string }> | { to: string; data: string };
     onDone?: (result: { txHash: string; blockNumber: number }) => void;
+    /** For an act that cannot be undone (a cancellation): asked before anything is signed. */
+    confirm?: string;
   },
 ) {
-  const { call, onDone, children, ...button } = props;
+  const { call, onDone, confirm, children, ...button } = props;
   const { t, lang } = useI18n();
   const { message } = App.useApp();
   const session = useSession();
@@ -46,9 +48,17 @@ export function ActButton(
     }
   }
 
+  if (confirm === undefined)
+    return (
+      <Button {...button} loading={busy} onClick={run}>
+        {children}
+      </Button>
+    );
   return (
-    <Button {...button} loading={busy} onClick={run}>
-      {children}
-    </Button>
+    <Popconfirm title={confirm} okText={t("act.confirm")} cancelText={t("act.keep")} onConfirm={run}>
+      <Button {...button} loading={busy}>
+        {children}
+      </Button>
+    </Popconfirm>
   );
 }

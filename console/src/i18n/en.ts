@@ -98,6 +98,8 @@ export const en = {
   "act.noWallet": "No wallet in this browser: install a wallet extension to sign.",
   "act.rejected": "Not sent: the signature was declined in the wallet.",
   "act.signing": "Sign in your wallet…",
+  "act.confirm": "Yes, do it",
+  "act.keep": "No",
   "common.listSeparator": ", ",
   "common.orderPaid.consigned": "into consignment: {used} paid on use, {held} held, {refunded} refunded",
   "common.actions": "Actions",

@@ -157,16 +157,29 @@ function OrderReview({ id }: { id: string }) {
                   }
                 />
                 {isApprover ? (
-                  <ActButton
-                    type="primary"
-                    disabled={o.approvers.some((a) => a.approver.toLowerCase() === me)}
-                    call={() => ({
-                      to: config!.contracts.orderBook,
-                      data: orderBook.encodeFunctionData("approveOrder", [BigInt(o.id)]),
-                    })}
-                  >
-                    {t("hospital.approvals.approve", { id: o.id })}
-                  </ActButton>
+                  <Space wrap>
+                    <ActButton
+                      type="primary"
+                      disabled={o.approvers.some((a) => a.approver.toLowerCase() === me)}
+                      call={() => ({
+                        to: config!.contracts.orderBook,
+                        data: orderBook.encodeFunctionData("approveOrder", [BigInt(o.id)]),
+                      })}
+                    >
+                      {t("hospital.approvals.approve", { id: o.id })}
+                    </ActButton>
+                    {/* Turned down, it is cancelled on the ledger: nothing was escrowed, nothing is paid. */}
+                    <ActButton
+                      danger
+                      confirm={t("hospital.approvals.declineConfirm", { id: o.id })}
+                      call={() => ({
+                        to: config!.contracts.orderBook,
+                        data: orderBook.encodeFunctionData("cancelOrder", [BigInt(o.id)]),
+                      })}
+                    >
+                      {t("hospital.approvals.decline", { id: o.id })}
+                    </ActButton>
+                  </Space>
                 ) : (
                   <Alert type="info" showIcon title={t("hospital.approvals.approversOnly")} />
                 )}

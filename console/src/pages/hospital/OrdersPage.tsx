@@ -8,12 +8,17 @@ import { OrderPaid } from "../../components/OrderPaid";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
+import { remainingOf } from "../../lib/order-remaining";
+import { useSession } from "../../lib/session";
+import { OrderBook__factory } from "../../../../typechain-types";
+import { ActButton } from "../../components/ActButton";
 import { useHospital } from "./agreements";
 import { PartyName } from "../../components/PartyName";
 import { OrderShipments } from "./OrderShipments";
 import { OrderStatusTag } from "./OrderStatusTag";
 
 const STATUSES = existing(ORDER_STATUS);
+const orderBook = OrderBook__factory.createInterface();
 /** The filter's "any" choice (a choice rather than an empty box: a placeholder reads too faint). */
 
 /** The hospital's orders with their status; an order's shipments with their trace. */
@@ -21,6 +26,7 @@ export function OrdersPage() {
   const { t } = useI18n();
   const { dateTime, yuan } = useFormat();
   const hospital = useHospital();
+  const { config } = useSession();
   const [status, setStatus] = useState<OrderStatus | undefined>(undefined);
   const [selected, setSelected] = useState<string | null>(null);
 
@@ -75,9 +81,29 @@ export function OrdersPage() {
             title: t("common.actions"),
             key: "actions",
             render: (_, o) => (
-              <Button onClick={() => setSelected(o.id)} aria-pressed={selected === o.id}>
-                {t("hospital.orders.shipmentsOf", { id: o.id })}
-              </Button>
+              <Space wrap>
+                <Button onClick={() => setSelected(o.id)} aria-pressed={selected === o.id}>
+                  {t("hospital.orders.shipmentsOf", { id: o.id })}
+                </Button>
+                {/* The units not shipped yet, taken back: the whole order before anything was shipped
+                    against it, else once its deadline has passed (or the supplier agreed); the
+                    ledger says which when it refuses. */}
+                {o.status === "funded" && remainingOf(o) > 0n && config && (
+                  <ActButton
+                    danger
+                    confirm={t("hospital.orders.cancelConfirm", {
+                      id: o.id,
+                      units: remainingOf(o).toString(),
+                    })}
+                    call={() => ({
+                      to: config.contracts.orderBook,
+                      data: orderBook.encodeFunctionData("cancelOrder", [BigInt(o.id)]),
+                    })}
+                  >
+                    {t("hospital.orders.cancel", { id: o.id })}
+                  </ActButton>
+                )}
+              </Space>
             ),
           },
         ]}

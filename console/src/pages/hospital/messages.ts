@@ -39,6 +39,11 @@ export const en = {
   "hospital.approvals.reviewTitle": "Order #{id}",
   "hospital.approvals.approvers": "Approved by",
   "hospital.approvals.approve": "Approve order #{id}",
+  "hospital.approvals.decline": "Decline order #{id}",
+  "hospital.orders.cancel": "Cancel order #{id}",
+  "hospital.orders.cancelConfirm":
+    "Cancel the {units} units of order #{id} not shipped yet? Their escrow is refunded to whoever paid it in.",
+  "hospital.approvals.declineConfirm": "Decline order #{id}? It is cancelled on the ledger; nothing is paid.",
   "hospital.approvals.approversOnly": "Only a procurement approver of the hospital approves orders.",
   "hospital.approvals.allowance":
     "Funding draws on the settlement-token allowance the hospital account gave the order book: the hospital account sets it on its Allowances page (a permit it signs; the gateway pays the gas). Without enough allowance or balance the ledger refuses the approval, and the reason is shown here.",
@@ -269,6 +274,10 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.approvals.reviewTitle": "订单 #{id}",
   "hospital.approvals.approvers": "审批人",
   "hospital.approvals.approve": "审批订单 #{id}",
+  "hospital.approvals.decline": "驳回订单 #{id}",
+  "hospital.orders.cancel": "取消订单 #{id}",
+  "hospital.orders.cancelConfirm": "取消订单 #{id} 尚未发货的 {units} 件？其冻结资金将退回出资方。",
+  "hospital.approvals.declineConfirm": "驳回订单 #{id}？订单将在账本上取消，不会付款。",
   "hospital.approvals.approversOnly": "只有本院的采购审批人可以审批订单。",
   "hospital.approvals.allowance":
     "注资使用医院账户授予订单合约的结算代币额度：由医院账户在其“授权额度”页面设定（签署一份许可，由网关支付 gas）。额度或余额不足时，账本将拒绝审批，并在此显示原因。",

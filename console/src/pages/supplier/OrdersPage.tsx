@@ -8,7 +8,7 @@ import { useI18n } from "../../i18n/i18n";
 import { useLedgerNow } from "../../lib/ledger-clock";
 import { useFormat } from "../../lib/use-format";
 import { PartyName } from "../../components/PartyName";
-import { remainingOf } from "./remaining";
+import { remainingOf } from "../../lib/order-remaining";
 import { ShipmentForm } from "./ShipmentForm";
 import { useMe } from "./use-me";
 import { ToneTag } from "./ToneTag";

@@ -18,7 +18,7 @@ import { FormProblem } from "../../lib/form-problem";
 import { useSession } from "../../lib/session";
 import { unixOfDate } from "./dates";
 import { shipmentCreatedBy } from "./find-shipment";
-import { remainingOf } from "./remaining";
+import { remainingOf } from "../../lib/order-remaining";
 import { readSerialList } from "./serial-list";
 import { useMe } from "./use-me";
 

@@ -1,4 +1,4 @@
-import type { OrderSummary } from "../../../../api/orders";
+import type { OrderSummary } from "../../../api/orders";
 
 /** Units of an order still to ship: neither shipped nor cancelled (OrderBook's `_remaining`). */
 export function remainingOf(o: OrderSummary): bigint {
