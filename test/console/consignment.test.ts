@@ -72,10 +72,17 @@ describe("console: consignment payments", function () {
       await checkPage(p, "consignment");
 
       const row = p.page.getByRole("table", { name: "Consigned stock" }).getByRole("row").nth(1);
-      await row
-        .getByRole("spinbutton", { name: `Units to return from shipment ${before.shipmentId}` })
-        .fill("1");
+      const units = row.getByRole("spinbutton", {
+        name: `Units to return from shipment ${before.shipmentId}`,
+      });
       const give = row.getByRole("button", { name: "Return to supplier" });
+      // More than is on hand is said wrong, not cut down to what is there.
+      await units.fill("99");
+      await units.blur();
+      await row.getByText("Between 1 and 4 units", { exact: true }).waitFor();
+      expect(await units.inputValue()).to.equal("99");
+      expect(await give.isDisabled()).to.equal(true);
+      await units.fill("1");
       // A return names its reason from the catalogue: nothing is chosen at first.
       expect(await give.isDisabled()).to.equal(true);
       await chooseOption(
@@ -84,8 +91,17 @@ describe("console: consignment payments", function () {
         "More on hand than the hospital uses (403)",
       );
       await give.click();
-      // Off the shelf at once; returned only once Acme confirms it has the unit.
+      // Asked first, naming the lot and the units: the units leave the shelf at once.
+      await p.page
+        .getByText(`Return 1 unit(s) of lot ${before.lot} (shipment ${before.shipmentId}) to the supplier?`, {
+          exact: false,
+        })
+        .waitFor();
+      await p.page.getByRole("button", { name: "Yes, do it" }).click();
+      // Off the shelf at once; returned only once Acme confirms it has the unit. The figures still
+      // add up to the 10 received: 4 used, 2 returned, 1 awaiting Acme, 3 on hand.
       await figure("onHand").getByText("3", { exact: true }).waitFor();
+      await figure("pendingReturn").getByText("1", { exact: true }).waitFor();
       await row.getByText(/^1 unit\(s\) sent back, answer by \d{2}\/\d{2}\/\d{4}$/).waitFor();
       await figure("returned").getByText("2", { exact: true }).waitFor();
       // One return at a time: none can be made while this one waits; its own confirmation waits.

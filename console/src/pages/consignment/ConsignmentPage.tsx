@@ -24,6 +24,9 @@ function totals(stock: ConsignedStock[]) {
     used: sum((s) => s.used),
     returned: sum((s) => s.returned),
     onHand: sum((s) => s.onHand),
+    // Off the shelf, not returned yet: with these two the units add up to what was received.
+    pendingReturn: sum((s) => s.pendingReturn?.units ?? 0),
+    expired: sum((s) => s.expired),
     paid: fen((s) => s.paid),
     held: fen((s) => s.held),
   };
@@ -61,6 +64,8 @@ export function ConsignmentPage() {
               ["used", sum.used],
               ["paid", yuan(sum.paid)],
               ["returned", sum.returned],
+              ...(sum.pendingReturn > 0 ? [["pendingReturn", sum.pendingReturn] as [string, number]] : []),
+              ...(sum.expired > 0 ? [["expired", sum.expired] as [string, number]] : []),
               ["onHand", sum.onHand],
               ["held", yuan(sum.held)],
             ];

@@ -1,4 +1,4 @@
-import { InputNumber, Space } from "antd";
+import { InputNumber, Space, Typography } from "antd";
 import { useState } from "react";
 import type { ConsignedStock } from "../../../../api/consignment";
 import { ConsignmentBook__factory } from "../../../../typechain-types";
@@ -32,11 +32,11 @@ export function ReturnStock({ stock }: { stock: ConsignedStock }) {
         </div>
       </Space>
       <Space size={4}>
+        {/* No max: a number above what is on hand is said wrong below, not silently cut to it. */}
         <InputNumber
           aria-label={label}
           title={label}
           min={1}
-          max={stock.onHand}
           value={units}
           onChange={setUnits}
           status={valid ? undefined : "error"}
@@ -44,6 +44,11 @@ export function ReturnStock({ stock }: { stock: ConsignedStock }) {
         />
         <ActButton
           disabled={!valid || reason === null}
+          confirm={t("consignment.return.confirm", {
+            units: units ?? 0,
+            lot: stock.lot,
+            shipment: stock.shipmentId,
+          })}
           title={
             !valid
               ? t("consignment.return.invalid", { max: stock.onHand })
@@ -60,6 +65,11 @@ export function ReturnStock({ stock }: { stock: ConsignedStock }) {
           {t("consignment.return.submit")}
         </ActButton>
       </Space>
+      {!valid && (
+        <Typography.Text type="danger">
+          {t("consignment.return.invalid", { max: stock.onHand })}
+        </Typography.Text>
+      )}
     </Space>
   );
 }

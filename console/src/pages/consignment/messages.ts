@@ -9,6 +9,7 @@ export const en = {
   "consignment.paid": "Paid",
   "consignment.returned": "Returned",
   "consignment.onHand": "On hand",
+  "consignment.pendingReturn": "Sent back, awaiting the supplier",
   "consignment.held": "Held, unpaid",
   "consignment.expired": "Expired",
   "consignment.stock": "Consigned stock",
@@ -27,6 +28,8 @@ export const en = {
   "consignment.status.failed": "Refused",
   "consignment.return.units": "Units to return from shipment {shipment}",
   "consignment.return.submit": "Return to supplier",
+  "consignment.return.confirm":
+    "Return {units} unit(s) of lot {lot} (shipment {shipment}) to the supplier? They leave the shelf now; the supplier confirms or refuses.",
   "consignment.return.invalid": "Between 1 and {max} units",
   "consignment.return.reason": "Reason",
   "consignment.return.chooseReason": "Choose why the units go back",
@@ -53,6 +56,7 @@ export const zh: Record<Key, string> = {
   "consignment.paid": "已付款",
   "consignment.returned": "已退回",
   "consignment.onHand": "在库",
+  "consignment.pendingReturn": "退货待供应商确认",
   "consignment.held": "托管未付",
   "consignment.expired": "已过期",
   "consignment.stock": "寄售库存",
@@ -71,6 +75,8 @@ export const zh: Record<Key, string> = {
   "consignment.status.failed": "被拒绝",
   "consignment.return.units": "从发货单 {shipment} 退回的数量",
   "consignment.return.submit": "退回供应商",
+  "consignment.return.confirm":
+    "将批号 {lot}（发货单 {shipment}）的 {units} 件退回供应商？退回后立即下架，由供应商确认或拒收。",
   "consignment.return.invalid": "1 至 {max} 件",
   "consignment.return.reason": "原因",
   "consignment.return.chooseReason": "请选择退回原因",
