@@ -181,6 +181,13 @@ describe("console: hospital procurement", function () {
       expect([await status(declined), await status(funded)]).to.deep.equal(["placed", "funded"]);
 
       await signInAs(p, APPROVER);
+      // Not priced until approval funds it: no ¥0.00 for an order waiting.
+      await open(p, "Orders", "Orders");
+      const waiting = p.page
+        .getByRole("table", { name: "The hospital's orders" })
+        .locator("tbody tr.ant-table-row")
+        .filter({ has: p.page.locator("td:first-child", { hasText: new RegExp(`^#${declined}$`) }) });
+      await waiting.getByText("priced when approved", { exact: true }).waitFor();
       await open(p, "Orders to approve", "Orders to approve");
       await p.page.getByRole("button", { name: `Review order #${declined}` }).click();
       const review = p.page.getByTestId("order-review");

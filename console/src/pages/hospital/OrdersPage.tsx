@@ -70,7 +70,17 @@ export function OrdersPage() {
                 cancelled: o.cancelled,
               }),
           },
-          { title: t("hospital.orders.value"), dataIndex: "value", render: (v: string) => yuan(v) },
+          {
+            title: t("hospital.orders.value"),
+            key: "value",
+            // Priced when approval funds it (the tier it then reaches): until then there is none.
+            render: (_, o) =>
+              o.status === "placed" ? (
+                <Typography.Text type="secondary">{t("hospital.orders.valueAtFunding")}</Typography.Text>
+              ) : (
+                yuan(o.value)
+              ),
+          },
           { title: t("hospital.orders.paid"), key: "paid", render: (_, o) => <OrderPaid order={o} /> },
           {
             title: t("hospital.deliveryDeadline"),

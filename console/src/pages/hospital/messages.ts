@@ -41,6 +41,7 @@ export const en = {
   "hospital.approvals.approve": "Approve order #{id}",
   "hospital.approvals.decline": "Decline order #{id}",
   "hospital.orders.cancel": "Cancel order #{id}",
+  "hospital.orders.valueAtFunding": "priced when approved",
   "hospital.orders.cancelConfirm":
     "Cancel the {units} units of order #{id} not shipped yet? Their escrow is refunded to whoever paid it in.",
   "hospital.approvals.declineConfirm": "Decline order #{id}? It is cancelled on the ledger; nothing is paid.",
@@ -276,6 +277,7 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.approvals.approve": "审批订单 #{id}",
   "hospital.approvals.decline": "驳回订单 #{id}",
   "hospital.orders.cancel": "取消订单 #{id}",
+  "hospital.orders.valueAtFunding": "审批通过后定价",
   "hospital.orders.cancelConfirm": "取消订单 #{id} 尚未发货的 {units} 件？其冻结资金将退回出资方。",
   "hospital.approvals.declineConfirm": "驳回订单 #{id}？订单将在账本上取消，不会付款。",
   "hospital.approvals.approversOnly": "只有本院的采购审批人可以审批订单。",
