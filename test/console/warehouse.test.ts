@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { EAST_CAMPUS, MAIN_CAMPUS } from "../../scripts/demo-steps/campuses";
 import { Wallet } from "ethers";
 import type { Browser } from "playwright-core";
 import type { OrderPage } from "../../api/orders";
@@ -117,6 +118,12 @@ describe("console: warehouse receipt", function () {
       expect(await page.getByLabel("Received at").inputValue()).to.match(
         /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/,
       );
+      // City General has two campuses: the main one is offered first, and the dock picks where
+      // these units are counted.
+      const campus = page.getByRole("combobox", { name: "Counted at campus" });
+      expect(await page.locator(".ant-select").filter({ has: campus }).textContent()).to.include(MAIN_CAMPUS);
+      await campus.click();
+      await page.locator(".ant-select-item-option", { hasText: `(${EAST_CAMPUS})` }).click();
       await page.getByRole("button", { name: "Record the receipt" }).click();
       const outcome = page.getByTestId("receipt-outcome");
       await outcome.waitFor();
@@ -136,6 +143,7 @@ describe("console: warehouse receipt", function () {
 
       const receipt = await dock.get<Receipt>(`/v1/receipts/${receiptNo}`);
       expect(receipt.shipmentId).to.equal(shipment.id);
+      expect(receipt.campus).to.equal(EAST_CAMPUS);
       expect(receipt.received).to.equal("10");
       expect(receipt.rejected).to.equal("0");
       expect(receipt.lines.map((l) => l.serial)).to.deep.equal(serials);

@@ -7,6 +7,7 @@ import { ErrorAlert } from "../../components/ErrorAlert";
 import { useI18n } from "../../i18n/i18n";
 import { useLedgerNow } from "../../lib/ledger-clock";
 import { useIdempotentPost } from "../../lib/idempotent-post";
+import { CampusSelect, useCampuses } from "../../components/CampusSelect";
 import { blocksSubmit, flagsOf, receiptLine, type ScanLine } from "./scan-lines";
 
 /**
@@ -26,6 +27,11 @@ export function SubmitReceipt(props: {
   const [receiptNo, setReceiptNo] = useState(`GR-S${shipment.id}`);
   const ledgerNow = useLedgerNow();
   const [receivedAt, setReceivedAt] = useState(() => toLocalInput(defaultReceivedAt(shipment, ledgerNow())));
+  // Where the goods are counted: the main campus unless the dock says otherwise. Only a hospital
+  // with more than one campus is asked.
+  const campuses = useCampuses().data ?? [];
+  const [campus, setCampus] = useState<string | undefined>(undefined);
+  const chosenCampus = campus ?? campuses.find((c) => c.main)?.gln;
   const submit = useIdempotentPost<ReceiptRequest, ReceiptResult>(
     "/v1/receipts",
     "receipt",
@@ -41,6 +47,7 @@ export function SubmitReceipt(props: {
       receiptNo: receiptNo.trim(),
       shipmentId: shipment.id,
       receivedAt: new Date(receivedAt).toISOString(),
+      ...(chosenCampus === undefined ? {} : { campus: chosenCampus }),
       lines: lines.map(receiptLine),
     });
   };
@@ -75,6 +82,11 @@ export function SubmitReceipt(props: {
         >
           <DateTimeInput id="received-at" value={receivedAt} onChange={setReceivedAt} />
         </Form.Item>
+        {campuses.length > 1 && (
+          <Form.Item label={t("warehouse.submit.campus")} htmlFor="receipt-campus" required>
+            <CampusSelect id="receipt-campus" value={chosenCampus} onChange={setCampus} />
+          </Form.Item>
+        )}
       </Form>
       {lines.length === 0 && <Alert type="info" showIcon title={t("warehouse.submit.noLines")} />}
       {blocked.length > 0 && (

@@ -72,6 +72,7 @@ export const en = {
   "warehouse.submit.title": "3. Record the receipt",
   "warehouse.submit.receiptNo": "Receipt number",
   "warehouse.submit.receivedAt": "Received at",
+  "warehouse.submit.campus": "Counted at campus",
   "warehouse.submit.receivedAtHint":
     "Not before the shipment's arrival on the ledger; the ledger refuses a time in its future.",
   "warehouse.submit.button": "Record the receipt",
@@ -170,6 +171,7 @@ export const zh: Record<keyof typeof en, string> = {
   "warehouse.submit.title": "3. 登记收货",
   "warehouse.submit.receiptNo": "收货单号",
   "warehouse.submit.receivedAt": "收货时间",
+  "warehouse.submit.campus": "入库院区",
   "warehouse.submit.receivedAtHint": "不得早于账本记录的到货时间，也不得晚于账本当前时间。",
   "warehouse.submit.button": "登记收货",
   "warehouse.submit.noLines": "请先扫描至少一件货品。",
