@@ -73,7 +73,7 @@ describe("console: exception reasons in the reader's language", function () {
       serials: [],
     };
     expect(zh({ code: "STOCK_MISSING", message: "…", details })).to.equal(
-      "东院区 批号 DES2611A（GTIN 09520123456788）短少 2 件：账面 5 件，货架 3 件（使用未登记，或丢失）",
+      "东院区 批号 DES2611A（GTIN 09520123456788）盘亏 2 件：账面数 5 件，实盘数 3 件（使用未登记，或丢失）",
     );
     expect(en({ code: "STOCK_EXTRA", message: "…", details: { ...details, counted: 7 } })).to.equal(
       "2 unit(s) of lot DES2611A of GTIN 09520123456788 more at 东院区 than the records' 5 (received without a receipt)",

@@ -129,9 +129,9 @@ describe("console: stocktake", function () {
         .filter({ hasText: EAST_NAME });
       await row
         .first()
-        .getByText(`${gtin} · ${lot}：账面 ${balance} 件，清点 ${balance - 1} 件`)
+        .getByText(`${gtin} · ${lot}：账面数 ${balance} 件，实盘数 ${balance - 1} 件`)
         .waitFor();
-      await row.first().getByText("多出 2 件", { exact: true }).waitFor();
+      await row.first().getByText("盘盈 2 件", { exact: true }).waitFor();
       await checkPage(zh, "stocktake-zh");
     } finally {
       await zh.close();

@@ -47,7 +47,7 @@ export const zh: Sentences = {
   "reasonText.LOT_RECALLED": "批号 {lot} 已召回",
   "reasonText.EXCURSION_HOLD": "该发货记录了温度偏离，尚无审批人豁免",
   "reasonText.STOCK_MISSING":
-    "{campus} 批号 {lot}（GTIN {gtin}）短少 {units} 件：账面 {expected} 件，货架 {counted} 件（使用未登记，或丢失）",
+    "{campus} 批号 {lot}（GTIN {gtin}）盘亏 {units} 件：账面数 {expected} 件，实盘数 {counted} 件（使用未登记，或丢失）",
   "reasonText.STOCK_EXTRA":
-    "{campus} 批号 {lot}（GTIN {gtin}）比账面的 {expected} 件多出 {units} 件（收货未登记）",
+    "{campus} 批号 {lot}（GTIN {gtin}）盘盈 {units} 件：实盘数比账面数 {expected} 件多（收货未登记）",
 };

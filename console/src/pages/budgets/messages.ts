@@ -65,7 +65,7 @@ export const zh: Record<keyof typeof en, string> = {
   "deptBudgets.set.amountInvalid": "请输入以元为单位的金额，最多两位小数",
   "deptBudgets.set.submit": "设置预算",
   "deptBudgets.set.done": "{department}：{month} 预算 {budget}",
-  "deptBudgets.report.title": "超支报告：{department}，{category}，{month}",
+  "deptBudgets.report.title": "预算消耗明细：{department}，{category}，{month}",
   "deptBudgets.report.summary":
     "已消耗 {consumed}，预算 {budget}；以下病例按金额从大到小排列，合计即为消耗。",
   "deptBudgets.report.lot": "批号",

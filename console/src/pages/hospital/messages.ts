@@ -407,8 +407,8 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.reason.LOT_RECALLED": "批次已召回",
   "hospital.reason.EXCURSION_HOLD": "温度超标",
   "hospital.reason.CHAIN_REVERT": "账本拒绝结算",
-  "hospital.reason.STOCK_MISSING": "盘点短缺",
-  "hospital.reason.STOCK_EXTRA": "盘点多出",
+  "hospital.reason.STOCK_MISSING": "盘亏",
+  "hospital.reason.STOCK_EXTRA": "盘盈",
 
   "hospital.payments.title": "付款",
   "hospital.payments.distribution": "从验收到付款的天数",

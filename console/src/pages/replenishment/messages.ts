@@ -78,7 +78,7 @@ export const zh: Record<keyof typeof en, string> = {
   "replenishment.wholeHospital": "全院",
   "replenishment.par": "上下限",
   "replenishment.onHand": "现有库存",
-  "replenishment.onOrder": "在途",
+  "replenishment.onOrder": "已订未到",
   "replenishment.stock": "库存",
   "replenishment.demandDays": "{days} 天交货期内预测 {units} 件",
   "replenishment.status": "状态",

@@ -106,7 +106,7 @@ export const zh: Record<keyof typeof en, string> = {
   "warehouse.choose.byId": "发货单编号",
   "warehouse.choose.open": "打开",
   "warehouse.choose.idInvalid": "发货单编号是数字，例如 7。",
-  "warehouse.choose.orders": "或从本院已支付的订单中选择",
+  "warehouse.choose.orders": "或从本院已审批（资金已冻结）的订单中选择",
   "warehouse.choose.ordersTable": "已支付订单",
   "warehouse.choose.showShipments": "订单 {id} 的发货单",
   "warehouse.choose.shipmentsOf": "订单 {id} 的发货单",
