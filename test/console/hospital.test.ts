@@ -106,7 +106,9 @@ describe("console: hospital procurement", function () {
       await open(p, "Place an order", "Place an order");
       // Acme's stent agreement: tiers ¥750.00 from 0, ¥720.00 from 100, ¥690.00 from 500.
       await p.page.getByLabel("Agreement").click();
-      await p.page.locator(".ant-select-item-option", { hasText: /^#1 · C0401-DES/ }).click();
+      await p.page
+        .locator(".ant-select-item-option", { hasText: /^#1 · C0401-DES · Acme Medical Devices$/ })
+        .click();
       await p.page.getByLabel("Quantity").fill("20");
       await p.page.getByLabel("PO reference").fill("CGH-PO-2027-E2E");
       // 97 units accepted so far (10 of them the consigned stents, 4 MA-coded ones and 10 the
@@ -294,7 +296,9 @@ describe("console: hospital procurement", function () {
       await signInAs(p, APPROVER);
       await open(p, "Place an order", "Place an order");
       await p.page.getByLabel("Agreement").click();
-      await p.page.locator(".ant-select-item-option", { hasText: /^#1 · C0401-DES/ }).click();
+      await p.page
+        .locator(".ant-select-item-option", { hasText: /^#1 · C0401-DES · Acme Medical Devices$/ })
+        .click();
       // Acme offered agreement 1 on consignment in the demo year, expired stock at its own loss.
       await p.page
         .getByText("Offered: the supplier's stock stays in your custody", { exact: false })

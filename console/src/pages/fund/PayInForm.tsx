@@ -11,7 +11,7 @@ import { short } from "../../lib/format";
 import { useLedgerNow } from "../../lib/ledger-clock";
 import { useNames } from "../../lib/names";
 import { useFormat } from "../../lib/use-format";
-import { agreementLabel, useAgreement } from "../hospital/agreements";
+import { useAgreement, useAgreementLabel } from "../hospital/agreements";
 import { fenFromYuan } from "../supplier/money";
 import { useFundBook } from "./fund-book";
 import { useFundAllowance } from "./use-fund-allowance";
@@ -24,6 +24,7 @@ import { useFundAllowance } from "./use-fund-allowance";
  */
 export function PayInForm() {
   const { t } = useI18n();
+  const agreementLabel = useAgreementLabel();
   const { yuan } = useFormat();
   const book = useFundBook();
   const names = useNames();

@@ -12,7 +12,7 @@ import { bytes32Text } from "../../lib/format";
 import { useI18n } from "../../i18n/i18n";
 import { api, fetchAll } from "../../lib/api";
 import { useFormat } from "../../lib/use-format";
-import { agreementLabel, useHospital, useMyAgreements } from "./agreements";
+import { useAgreementLabel, useHospital, useMyAgreements } from "./agreements";
 import { fulfilmentSeries } from "./fulfilment-series";
 
 interface Row {
@@ -40,6 +40,7 @@ export function FulfilmentPage() {
 
 function Commitments({ agreements }: { agreements: Agreement[] }) {
   const { t } = useI18n();
+  const agreementLabel = useAgreementLabel();
   const { date } = useFormat();
   const hospital = useHospital();
   const reports = useQueries({

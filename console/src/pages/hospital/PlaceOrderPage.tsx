@@ -26,7 +26,7 @@ import { useI18n } from "../../i18n/i18n";
 import { api, fetchAll } from "../../lib/api";
 import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
-import { agreementLabel, useHospital, useMyAgreements } from "./agreements";
+import { useAgreementLabel, useHospital, useMyAgreements } from "./agreements";
 import { dayOf, endOfDay } from "./day-end";
 import { PartyName } from "../../components/PartyName";
 import { TierBreakdown } from "./TierBreakdown";
@@ -43,6 +43,7 @@ const MAX_QUANTITY = 4_294_967_295;
  */
 export function PlaceOrderPage() {
   const { t } = useI18n();
+  const agreementLabel = useAgreementLabel();
   const agreements = useMyAgreements();
   const [agreementId, setAgreementId] = useState<string>();
 

@@ -1,7 +1,8 @@
 import { useQuery } from "@tanstack/react-query";
 import type { Agreement, AgreementSummary } from "../../../../api/agreements";
 import { api, fetchAll } from "../../lib/api";
-import { bytes32Text } from "../../lib/format";
+import { bytes32Text, short } from "../../lib/format";
+import { useNames } from "../../lib/names";
 import { useSession } from "../../lib/session";
 
 /** The signed-in member's hospital (lower case), or null for an account of none. */
@@ -34,7 +35,8 @@ export function useAgreement(id: string | undefined) {
   });
 }
 
-/** An agreement in a picker: its id, category and supplier. */
-export function agreementLabel(a: Pick<Agreement, "id" | "category" | "supplier">): string {
-  return `#${a.id} · ${bytes32Text(a.category)} · ${a.supplier.slice(0, 6)}…${a.supplier.slice(-4)}`;
+/** An agreement in a picker: its id, category and supplier, by name (its short address until known). */
+export function useAgreementLabel(): (a: Pick<Agreement, "id" | "category" | "supplier">) => string {
+  const nameOf = useNames();
+  return (a) => `#${a.id} · ${bytes32Text(a.category)} · ${nameOf(a.supplier) ?? short(a.supplier)}`;
 }
