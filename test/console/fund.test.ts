@@ -466,6 +466,13 @@ describe("console: the insurance fund", function () {
         statement.lines.length + 1,
       );
       await checkPage(p, "fund-hospital-statement");
+      // A month the fund's money did not move says so, and where to look instead.
+      await page.getByLabel("Month").fill("2020-01");
+      await page.getByLabel("Month").press("Enter");
+      await page
+        .getByRole("table", { name: "Movements" })
+        .getByText("No money of the fund moved in 2020-01: choose another month above.")
+        .waitFor();
 
       await open(page, "Fund accounts", "Insurance fund accounts");
       const table = page.getByRole("table", { name: "Fund accounts" });

@@ -64,6 +64,11 @@ export function FundStatementPage() {
             </Typography.Title>
             <Table<HospitalTotals>
               aria-label={t("fund.statement.hospitals")}
+              locale={{
+                emptyText: (
+                  <Typography.Text type="secondary">{t("fund.statement.none", { month })}</Typography.Text>
+                ),
+              }}
               size="small"
               pagination={false}
               rowKey="hospital"
@@ -99,6 +104,11 @@ export function FundStatementPage() {
             </Typography.Title>
             <Table<FundStatementLine>
               aria-label={t("fund.statement.lines")}
+              locale={{
+                emptyText: (
+                  <Typography.Text type="secondary">{t("fund.statement.none", { month })}</Typography.Text>
+                ),
+              }}
               size="small"
               pagination={false}
               rowKey={(l) => `${l.txHash}:${l.kind}:${l.orderId}:${l.shipmentId ?? ""}`}
