@@ -208,7 +208,7 @@ describe("console: hospital procurement", function () {
       await open(p, "Orders", "Orders");
       await p.page.getByRole("button", { name: `Cancel order #${funded}` }).click();
       await p.page
-        .getByText(`Cancel the 2 units of order #${funded} not shipped yet?`, { exact: false })
+        .getByText(`Cancel the 2 unit(s) of order #${funded} not shipped yet?`, { exact: false })
         .waitFor();
       await p.page.getByRole("button", { name: "Yes, do it" }).click();
       await recorded.waitFor();

@@ -154,7 +154,7 @@ describe("console: stocktake", function () {
       const form = approver.page.getByTestId("resolve-exception");
       await form.getByText("A stocktake difference pays no one", { exact: false }).waitFor();
       expect(await form.getByRole("radio").count()).to.equal(2);
-      await form.getByRole("radio", { name: /^The count stands/ }).check();
+      await form.getByRole("radio", { name: /^Confirm the difference: the count was right/ }).check();
       await form.getByLabel("Note (why)").fill("one unit used in theatre without a usage record");
       await form.getByRole("button", { name: "Record decision" }).click();
       await form

@@ -92,7 +92,7 @@ export const zh: Messages = {
   "act.rejected": "未提交：已在钱包中拒绝签名。",
   "act.signing": "请在钱包中签名…",
   "act.confirm": "确定",
-  "act.keep": "取消",
+  "act.keep": "返回",
   "common.listSeparator": "、",
   "common.orderPaid.consigned": "进入寄售：用后已付 {used}，托管未付 {held}，已退还 {refunded}",
   "common.actions": "操作",

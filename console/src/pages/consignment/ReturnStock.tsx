@@ -40,6 +40,8 @@ export function ReturnStock({ stock }: { stock: ConsignedStock }) {
           value={units}
           onChange={setUnits}
           status={valid ? undefined : "error"}
+          aria-invalid={!valid}
+          aria-describedby={valid ? undefined : `${reasonId}-units-invalid`}
           style={{ width: 72 }}
         />
         <ActButton
@@ -66,7 +68,7 @@ export function ReturnStock({ stock }: { stock: ConsignedStock }) {
         </ActButton>
       </Space>
       {!valid && (
-        <Typography.Text type="danger">
+        <Typography.Text type="danger" id={`${reasonId}-units-invalid`}>
           {t("consignment.return.invalid", { max: stock.onHand })}
         </Typography.Text>
       )}

@@ -64,11 +64,8 @@ export function FundStatementPage() {
             </Typography.Title>
             <Table<HospitalTotals>
               aria-label={t("fund.statement.hospitals")}
-              locale={{
-                emptyText: (
-                  <Typography.Text type="secondary">{t("fund.statement.none", { month })}</Typography.Text>
-                ),
-              }}
+              // The movements table below says the month is empty; here a dash.
+              locale={{ emptyText: <Typography.Text type="secondary">—</Typography.Text> }}
               size="small"
               pagination={false}
               rowKey="hospital"

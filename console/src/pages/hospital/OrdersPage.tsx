@@ -9,6 +9,7 @@ import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
 import { remainingOf } from "../../lib/order-remaining";
+import { useLedgerNow } from "../../lib/ledger-clock";
 import { useSession } from "../../lib/session";
 import { OrderBook__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
@@ -27,6 +28,7 @@ export function OrdersPage() {
   const { dateTime, yuan } = useFormat();
   const hospital = useHospital();
   const { config } = useSession();
+  const now = useLedgerNow()();
   const [status, setStatus] = useState<OrderStatus | undefined>(undefined);
   const [selected, setSelected] = useState<string | null>(null);
 
@@ -95,24 +97,27 @@ export function OrdersPage() {
                 <Button onClick={() => setSelected(o.id)} aria-pressed={selected === o.id}>
                   {t("hospital.orders.shipmentsOf", { id: o.id })}
                 </Button>
-                {/* The units not shipped yet, taken back: the whole order before anything was shipped
-                    against it, else once its deadline has passed (or the supplier agreed); the
-                    ledger says which when it refuses. */}
-                {o.status === "funded" && remainingOf(o) > 0n && config && (
-                  <ActButton
-                    danger
-                    confirm={t("hospital.orders.cancelConfirm", {
-                      id: o.id,
-                      units: remainingOf(o).toString(),
-                    })}
-                    call={() => ({
-                      to: config.contracts.orderBook,
-                      data: orderBook.encodeFunctionData("cancelOrder", [BigInt(o.id)]),
-                    })}
-                  >
-                    {t("hospital.orders.cancel", { id: o.id })}
-                  </ActButton>
-                )}
+                {/* The units not shipped yet, taken back: the whole order before anything was shipped,
+                    else once its deadline has passed. (Before it, only with the supplier's
+                    agreement, which the list does not carry: the ledger's refusal would say so.) */}
+                {o.status === "funded" &&
+                  remainingOf(o) > 0n &&
+                  (o.shipped === "0" || Date.parse(o.deliveryDeadline) < now) &&
+                  config && (
+                    <ActButton
+                      danger
+                      confirm={t("hospital.orders.cancelConfirm", {
+                        id: o.id,
+                        units: remainingOf(o).toString(),
+                      })}
+                      call={() => ({
+                        to: config.contracts.orderBook,
+                        data: orderBook.encodeFunctionData("cancelOrder", [BigInt(o.id)]),
+                      })}
+                    >
+                      {t("hospital.orders.cancel", { id: o.id })}
+                    </ActButton>
+                  )}
               </Space>
             ),
           },

@@ -43,7 +43,7 @@ export const en = {
   "hospital.orders.cancel": "Cancel order #{id}",
   "hospital.orders.valueAtFunding": "priced when approved",
   "hospital.orders.cancelConfirm":
-    "Cancel the {units} units of order #{id} not shipped yet? Their escrow is refunded to whoever paid it in.",
+    "Cancel the {units} unit(s) of order #{id} not shipped yet? Their escrow is refunded to whoever paid it in.",
   "hospital.approvals.declineConfirm": "Decline order #{id}? It is cancelled on the ledger; nothing is paid.",
   "hospital.approvals.approversOnly": "Only a procurement approver of the hospital approves orders.",
   "hospital.approvals.allowance":
@@ -164,8 +164,8 @@ export const en = {
   "hospital.exceptions.stocktakePays":
     "A stocktake difference pays no one: the decision is kept with the stock's records.",
   "hospital.exceptions.countStands":
-    "The count stands: confirm the difference (a loss to write off, or units to book in)",
-  "hospital.exceptions.countWrong": "The count was wrong: the records stand (count again)",
+    "Confirm the difference: the count was right (kept for the audit; the stock's figures are not changed)",
+  "hospital.exceptions.countWrong": "The count was wrong: set it aside (count again)",
   "hospital.exceptions.resolvedStocktake": "Exception #{id} decided: {resolution}.",
   "hospital.reason.GTIN_MISMATCH": "Wrong product (GTIN)",
   "hospital.reason.LOT_MISMATCH": "Wrong lot",
@@ -390,8 +390,8 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.resolution.countWrong": "盘点作废",
   "hospital.exceptions.stocktakeWhere": "盘点 #{id}",
   "hospital.exceptions.stocktakePays": "盘点差异不涉及付款：处理决定随库存记录保存。",
-  "hospital.exceptions.countStands": "以实盘数为准：确认差异（盘亏核销或盘盈入账）",
-  "hospital.exceptions.countWrong": "盘点有误：以账面数为准（需重新盘点）",
+  "hospital.exceptions.countStands": "确认差异：盘点无误（记入审计，库存数字不作调整）",
+  "hospital.exceptions.countWrong": "盘点有误：作废本次盘点（需重新盘点）",
   "hospital.exceptions.resolvedStocktake": "异常 #{id} 已处理：{resolution}。",
   "hospital.reason.GTIN_MISMATCH": "产品（GTIN）不符",
   "hospital.reason.LOT_MISMATCH": "批号不符",

@@ -2,7 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Card, Input, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import type { Holder, Suggestion } from "../../../../api/stock";
-import { PRODUCT_NUMBER_MAX_LENGTH } from "../../../../ledger/product-key";
+import { isProductNumber, PRODUCT_NUMBER_MAX_LENGTH } from "../../../../ledger/product-key";
 import { ActButton } from "../../components/ActButton";
 import { TAG } from "../../components/tag-colours";
 import { QueryState } from "../../components/QueryState";
@@ -35,7 +35,7 @@ export function StockPage() {
   const mayMove = roles.some((r) => MOVERS.includes(r));
   const transfers = useCampusTransfers();
   const [gtin, setGtin] = useState(FIRST_GTIN);
-  const valid = /^\d{14}$/.test(gtin);
+  const valid = isProductNumber(gtin);
   const holders = useQuery({
     queryKey: ["/v1/stock/holders", gtin],
     queryFn: () => fetchAll<Holder>("/v1/stock/holders", { gtin }),
@@ -93,9 +93,18 @@ export function StockPage() {
             style={{ width: 220 }}
             value={gtin}
             maxLength={PRODUCT_NUMBER_MAX_LENGTH}
+            status={valid ? undefined : "error"}
+            aria-invalid={!valid}
+            aria-describedby={valid ? undefined : "stock-gtin-invalid"}
             onChange={(e) => setGtin(e.target.value.trim())}
           />
         </label>
+        {/* Nothing is asked until the item is one: said, rather than two empty cards. */}
+        {!valid && (
+          <Typography.Text type="danger" id="stock-gtin-invalid">
+            {t("stock.gtinInvalid")}
+          </Typography.Text>
+        )}
         <Card
           role="region"
           aria-labelledby="stock-holders-title"

@@ -1,7 +1,7 @@
 import { Alert, Button, Card, Form, Input, InputNumber, Space, Typography } from "antd";
 import { useRef, useState } from "react";
 import type { Stocktake, StocktakeLine, StocktakeRequest } from "../../../../api/stock";
-import { PRODUCT_NUMBER_PATTERN } from "../../../../ledger/product-key";
+import { isProductNumber } from "../../../../ledger/product-key";
 import { CampusSelect, useCampuses } from "../../components/CampusSelect";
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { QueryState } from "../../components/QueryState";
@@ -16,11 +16,9 @@ interface HandRow {
   count: number | null;
 }
 
-const PRODUCT_NUMBER = new RegExp(PRODUCT_NUMBER_PATTERN);
-
 /** A hand-counted row the gateway takes: a product number (GTIN-14 or key), a lot and a unit or more. */
 function rowValid(r: HandRow): boolean {
-  return PRODUCT_NUMBER.test(r.gtin) && r.lot.trim() !== "" && r.lot.length <= 20 && (r.count ?? 0) >= 1;
+  return isProductNumber(r.gtin) && r.lot.trim() !== "" && r.lot.length <= 20 && (r.count ?? 0) >= 1;
 }
 
 /**
@@ -114,7 +112,7 @@ export function StocktakeForm() {
                   placeholder="GTIN"
                   value={r.gtin}
                   maxLength={20}
-                  status={r.gtin !== "" && !PRODUCT_NUMBER.test(r.gtin) ? "error" : undefined}
+                  status={r.gtin !== "" && !isProductNumber(r.gtin) ? "error" : undefined}
                   onChange={(e) => setRow(r.key, { gtin: e.target.value.trim() })}
                   style={{ width: 180 }}
                 />

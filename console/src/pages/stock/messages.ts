@@ -5,6 +5,7 @@ export const en = {
   "stock.intro":
     "Who holds an item on hand, per campus and lot, and until when it expires; the moves the gateway suggests: near-expiry stock (within 90 days) to the campus that uses it fastest, and a campus short of 30 days' use covered from another before anyone orders.",
   "stock.gtin": "Item (GTIN or product key)",
+  "stock.gtinInvalid": "Give a GTIN-14 (14 digits) or a product key (15 to 20 digits).",
   "stock.holders.title": "Who holds it",
   "stock.campus": "Campus",
   "stock.lot": "Lot",
@@ -71,6 +72,7 @@ export const zh: Record<keyof typeof en, string> = {
   "stock.intro":
     "各院区、各批号的在库数量及有效期；网关给出的调拨建议：90 天内到期的库存调往用量最快的院区，库存不足 30 天用量的院区先从其他院区调剂，再考虑采购。",
   "stock.gtin": "产品（GTIN 或产品键）",
+  "stock.gtinInvalid": "请输入 GTIN-14（14 位数字）或产品键（15 至 20 位数字）。",
   "stock.holders.title": "在库院区",
   "stock.campus": "院区",
   "stock.lot": "批号",

@@ -40,10 +40,11 @@ export function ReceiptOutcome({ result, onAgain }: { result: ReceiptResult; onA
           {figures.surplus > 0n &&
             ` (${t("warehouse.result.surplus", { units: figures.surplus.toString() })})`}
         </Descriptions.Item>
-        <Descriptions.Item label={t("warehouse.result.accepted")}>
+        {/* Held as an exception, nothing is paid yet: the match proposes, an approver decides. */}
+        <Descriptions.Item label={t(matched ? "warehouse.result.accepted" : "warehouse.result.proposed")}>
           {figures.accepted.toString()}
         </Descriptions.Item>
-        <Descriptions.Item label={t("warehouse.result.unpaid")}>
+        <Descriptions.Item label={t(matched ? "warehouse.result.unpaid" : "warehouse.result.notProposed")}>
           {figures.unpaid === 0n
             ? "0"
             : t("warehouse.result.unpaidSplit", {

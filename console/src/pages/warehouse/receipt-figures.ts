@@ -13,7 +13,7 @@ export interface ReceiptFigures {
   unpaid: bigint;
   /** Shipped but not counted at the dock. */
   missing: bigint;
-  /** Counted but not accepted: refused, or held by the match (wrong lot, expired, recalled...). */
+  /** Counted but not accepted: refused at the dock, or not conforming (a wrong lot, an expired unit). */
   refused: bigint;
   /** Counted beyond what was shipped: never paid for. */
   surplus: bigint;

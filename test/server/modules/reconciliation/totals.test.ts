@@ -595,6 +595,15 @@ describe("Reconciliation running totals (migration 0027)", function () {
       for (const asOf of instants) {
         for (const scope of scopes) await expectSameAsRaw(engine.db, { ...scope, asOf }, 4);
       }
+      // The markup's evidence states what the usage billed net of its return: the unit kept, at
+      // the whole 2,000 (the return refunded nothing).
+      const markups = (await usageFindings(engine.db, { asOf: NOW, gtin: G2 }))
+        .filter((f) => f.code === "PRICE_MARKUP" && (f.lot === "E" || f.lot === "F"))
+        .map((f) => [f.lot, f.detail?.billed]);
+      expect(markups).to.deep.equal([
+        ["E", [{ usageId: "E1", quantity: "1", amount: "2000" }]],
+        ["F", [{ usageId: "F1", quantity: "1", amount: "2000" }]],
+      ]);
     });
 
     it("marks a serial received at one hospital and used at another in concurrent transactions", async function () {

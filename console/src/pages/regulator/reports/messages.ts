@@ -329,7 +329,7 @@ export const zh: Record<keyof typeof en, string> = {
   "reports.overdue.intro": "验收后超过指定天数仍未付款的发货单，以及各自被暂缓的原因。",
   "reports.overdue.days": "未付款至少（天）",
   "reports.overdue.table": "逾期付款",
-  "reports.overdue.none": "没有验收后超过 {days} 天仍未付款的发货单。",
+  "reports.overdue.none": "没有验收后 {days} 天及以上仍未付款的发货单。",
   "reports.overdue.shipment": "发货单",
   "reports.overdue.order": "订单",
   "reports.overdue.receipt": "收货单",
