@@ -19,13 +19,13 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
   },
   TenderCommitmentMismatch: {
     en: "The tiers or salt differ from what was committed: the bid cannot be revealed with them.",
-    zh: "阶梯报价或随机盐与承诺时不一致，无法揭示。",
+    zh: "阶梯报价或随机盐与承诺时不一致，无法解密。",
   },
   TenderRevealNotOpen: {
     en: "The tender's reveal window has not opened yet.",
-    zh: "该招标尚未进入揭标阶段。",
+    zh: "该招标尚未进入解密阶段。",
   },
-  TenderRevealTooLate: { en: "The tender's reveal window has closed.", zh: "该招标的揭标阶段已结束。" },
+  TenderRevealTooLate: { en: "The tender's reveal window has closed.", zh: "该招标的解密阶段已结束。" },
   TenderBidTooLate: { en: "The tender no longer takes bids.", zh: "该招标已不接受投标。" },
   TenderBidderNotQualified: {
     en: "You are not qualified for this tender's category (documents missing, lapsed or not attested).",
@@ -386,9 +386,9 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
   TenderInvalidReservePrice: { en: "Give a reserve price above zero.", zh: "最高限价必须大于零。" },
   TenderInvalidDeadlines: {
     en: "The bid deadline must be in the future and the reveal deadline after it.",
-    zh: "密封投标截止时间须晚于当前时间，揭标截止时间须晚于密封投标截止时间。",
+    zh: "密封投标截止时间须晚于当前时间，解密截止时间须晚于密封投标截止时间。",
   },
-  TenderInvalidWinners: { en: "The number of winners must be 1 to 8.", zh: "中标数须为 1 至 8。" },
+  TenderInvalidWinners: { en: "The number of winners must be 1 to 8.", zh: "中选数须为 1 至 8。" },
   TenderInvalidTerm: {
     en: "The agreement term must be above zero and at most ten years.",
     zh: "协议期限须大于零且不超过十年。",
@@ -421,19 +421,19 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
   },
   TenderRevealNotOver: {
     en: "The reveal window has not closed yet: the tender can be awarded only after it.",
-    zh: "揭标期尚未结束，结束后方可授标。",
+    zh: "解密期尚未结束，结束后方可确定中选。",
   },
   TenderStatusInvalid: {
     en: "The tender is not at the stage this act needs (it may be awarded, failed or cancelled already; a bond is taken back only from a failed or cancelled tender).",
-    zh: "该招标当前状态不允许此操作（可能已授标、流标或取消；投标保证金只能在流标或取消后取回）。",
+    zh: "该招标当前状态不允许此操作（可能已确定中选、流标或取消；投标保证金只能在流标或取消后取回）。",
   },
   TenderNoCommitment: {
     en: "You placed no sealed bid in this tender: there is nothing to reveal.",
-    zh: "您未在该招标中提交密封投标，没有可揭示的投标。",
+    zh: "您未在该招标中提交密封投标，没有可解密的投标。",
   },
   TenderAlreadyRevealed: {
     en: "You have already revealed your bid in this tender.",
-    zh: "您已在该招标中揭示过投标。",
+    zh: "您已在该招标中解密过投标。",
   },
   TenderInvalidSchedule: {
     en: "The tiered prices are not valid: at most 8 tiers, the first starting at 0 units, thresholds rising, unit prices never rising, above zero and within the reserve price.",

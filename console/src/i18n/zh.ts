@@ -70,7 +70,7 @@ export const zh: Messages = {
   "nav.hospital.fulfilment": "约定采购量",
   "nav.warehouse.receive": "收货验收",
   "nav.regulator.suppliers": "供应商名录",
-  "nav.regulator.tenders": "招标与中标",
+  "nav.regulator.tenders": "招标与中选",
   "nav.regulator.trail": "追溯查询",
   "nav.regulator.reconciliation": "购销存核对",
   "nav.regulator.recalls": "召回影响",

@@ -34,7 +34,7 @@ export const zh: Record<keyof typeof en, string> = {
   "allowance.token": "结算代币",
   "allowance.tenders.title": "投标保证金授权额度（招标合约）",
   "allowance.tenders.text":
-    "您在一次招标中首次提交密封投标时将托管该招标的投标保证金：招标合约在此额度内划转。请至少设为您将参与的招标的保证金之和；揭示投标后保证金退还。",
+    "您在一次招标中首次提交密封投标时将托管该招标的投标保证金：招标合约在此额度内划转。请至少设为您将参与的招标的保证金之和；解密投标后保证金退还。",
   "allowance.orderBook.title": "订单托管授权额度（订单合约）",
   "allowance.orderBook.text":
     "使订单注资的那次审批会将订单金额转入托管：订单合约在此额度内从本医院账户划转。请至少设为审批人将要审批的订单金额之和。",

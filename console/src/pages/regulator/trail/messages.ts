@@ -221,14 +221,14 @@ export const zh: Record<keyof typeof en, string> = {
     "监管机构 {regulator} 发起招标 {tenderId}（品类 {category}）：最高限价 {reservePrice}，投标保证金 {bidBond}，{hospitals} 家医院承诺采购量，投标截止 {commitDeadline}",
   "trail.step.tenders.BidCommitted": "{bidder} 向招标 {tenderId} 提交了密封投标，托管投标保证金 {bond}",
   "trail.step.tenders.BidCommittedBondHeld": "{bidder} 向招标 {tenderId} 提交了密封投标（保证金已托管）",
-  "trail.step.tenders.BidRevealed": "{bidder} 揭示了对招标 {tenderId} 的投标（退还保证金 {bond}）：{tiers}",
-  "trail.step.tenders.BidderSkipped": "{bidder} 已不再合格，未纳入招标 {tenderId} 的授标",
-  "trail.step.tenders.TenderAwarded": "招标 {tenderId} 授标给 {winners}（协议 {agreements}）",
+  "trail.step.tenders.BidRevealed": "{bidder} 解密了对招标 {tenderId} 的投标（退还保证金 {bond}）：{tiers}",
+  "trail.step.tenders.BidderSkipped": "{bidder} 已不再合格，未纳入招标 {tenderId} 的中选",
+  "trail.step.tenders.TenderAwarded": "招标 {tenderId} 确定中选：{winners}（协议 {agreements}）",
   "trail.step.tenders.TenderFailed": "招标 {tenderId} 流标：没有有效投标，保证金均可取回",
   "trail.step.tenders.TenderCancelled":
-    "监管机构 {regulator} 在授标前取消了招标 {tenderId}（原因：{reason}），保证金均可取回",
+    "监管机构 {regulator} 在确定中选前取消了招标 {tenderId}（原因：{reason}），保证金均可取回",
   "trail.step.tenders.BondsForfeited":
-    "{bidders} 未揭示投标，其投标保证金（共 {amount}）没收归招标 {tenderId} 的医院",
+    "{bidders} 未解密投标，其投标保证金（共 {amount}）没收归招标 {tenderId} 的医院",
   "trail.step.tenders.BondWithdrawn": "{bidder} 从招标 {tenderId} 取回投标保证金 {amount}",
   "trail.step.tenders.ForfeitClaimed": "医院 {hospital} 领取了招标 {tenderId} 被没收保证金中的 {amount}",
   "trail.step.agreements.AgreementCreated":
