@@ -206,6 +206,9 @@ describe("console: hospital procurement", function () {
       await recorded.waitFor({ state: "detached" });
 
       await open(p, "Orders", "Orders");
+      // Offered on the order opened, not on every row.
+      expect(await p.page.getByRole("button", { name: /^Cancel order #/ }).count()).to.equal(0);
+      await p.page.getByRole("button", { name: `Shipments of order #${funded}` }).click();
       await p.page.getByRole("button", { name: `Cancel order #${funded}` }).click();
       await p.page
         .getByText(`Cancel the 2 unit(s) of order #${funded} not shipped yet?`, { exact: false })

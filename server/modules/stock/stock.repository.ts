@@ -121,11 +121,14 @@ export async function campusNames(db: Db, hospital: string): Promise<Map<string,
   return new Map(rows.map((r) => [r.gln, r.name]));
 }
 
-/** Lots under a recall not lifted, whatever its scope. */
+/**
+ * Lots under a recall not lifted, whatever its scope: not for use. One definition for the
+ * suggestions and replenishment (which leave them out) and the holders list (which marks them).
+ */
+export const RECALLED_LOTS = `SELECT DISTINCT gtin, lot FROM recalls WHERE lifted_at IS NULL`;
+
 export async function recalledLots(db: Db): Promise<{ gtin: string; lot: string }[]> {
-  const { rows } = await db.query<{ gtin: string; lot: string }>(
-    `SELECT DISTINCT gtin, lot FROM recalls WHERE lifted_at IS NULL`,
-  );
+  const { rows } = await db.query<{ gtin: string; lot: string }>(RECALLED_LOTS);
   return rows;
 }
 

@@ -19,7 +19,7 @@ import {
   SuggestionPage,
   SuggestionsQuery,
 } from "../../../api/stock";
-import { STOCK_MOVEMENTS, stocktakeView, stockView } from "./stock.repository";
+import { RECALLED_LOTS, STOCK_MOVEMENTS, stocktakeView, stockView } from "./stock.repository";
 import { recordStocktake } from "./stocktake.service";
 import { suggestMoves } from "./stock.service";
 
@@ -38,11 +38,11 @@ function ownScope(request: FastifyRequest, asked?: string): string {
 }
 
 /** Stock rows with text keys for the cursor: a campus may be null (before any was registered). */
-// A lot under a recall in force (of any scope), as the suggestions and replenishment leave out.
 const STOCK_TABLE = `SELECT * FROM (SELECT s0.*, COALESCE(s0.campus, '') AS campus_key,
-  COALESCE(to_char(s0.expiry, 'YYYY-MM-DD'), '9999-12-31') AS expiry_key,
-  EXISTS (SELECT 1 FROM recalls rc WHERE rc.gtin = s0.gtin AND rc.lot = s0.lot AND rc.lifted_at IS NULL) AS recalled
-  FROM (${STOCK_MOVEMENTS}) s0) stock`;
+  COALESCE(to_char(s0.expiry, 'YYYY-MM-DD'), '9999-12-31') AS expiry_key FROM (${STOCK_MOVEMENTS}) s0) stock`;
+
+/** Stock with each lot marked when a recall is in force: the holders list only, where it shows. */
+const HOLDERS_TABLE = `SELECT stock.*, (stock.gtin, stock.lot) IN (${RECALLED_LOTS}) AS recalled FROM (${STOCK_TABLE}) stock`;
 
 const stockRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // "" and not "/": the collection is /v1/stock, without a trailing-slash twin.
@@ -96,7 +96,7 @@ const stockRoutes: FastifyPluginAsyncTypebox = async (app) => {
       keysetList(
         app.db,
         {
-          from: STOCK_TABLE,
+          from: HOLDERS_TABLE,
           filters: [
             ["hospital", hospitalOf(request)],
             ["gtin", request.query.gtin],

@@ -78,11 +78,12 @@ export function ExceptionsPage() {
             key: "where",
             render: (_, e) => {
               // A stocktake's difference is about the shelf, not a delivery: named by its count.
-              const counted = e.reasons.find(
-                (r): r is StocktakeReason => r.code === "STOCK_MISSING" || r.code === "STOCK_EXTRA",
-              );
-              if (counted !== undefined)
-                return t("hospital.exceptions.stocktakeWhere", { id: counted.details.stocktakeId });
+              if (e.source === "stocktake") {
+                const counted = e.reasons.find(
+                  (r): r is StocktakeReason => r.code === "STOCK_MISSING" || r.code === "STOCK_EXTRA",
+                );
+                return t("hospital.exceptions.stocktakeWhere", { id: counted?.details.stocktakeId ?? "—" });
+              }
               return (
                 <Space orientation="vertical" size={0}>
                   <span>{t("hospital.shipment", { id: e.shipmentId })}</span>

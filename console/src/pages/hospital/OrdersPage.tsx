@@ -30,7 +30,7 @@ export function OrdersPage() {
   const { config } = useSession();
   const now = useLedgerNow()();
   const [status, setStatus] = useState<OrderStatus | undefined>(undefined);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [selected, setSelected] = useState<OrderSummary | null>(null);
 
   return (
     <section>
@@ -93,39 +93,39 @@ export function OrdersPage() {
             title: t("common.actions"),
             key: "actions",
             render: (_, o) => (
-              <Space wrap>
-                <Button onClick={() => setSelected(o.id)} aria-pressed={selected === o.id}>
-                  {t("hospital.orders.shipmentsOf", { id: o.id })}
-                </Button>
-                {/* The units not shipped yet, taken back: the whole order before anything was shipped,
-                    else once its deadline has passed. (Before it, only with the supplier's
-                    agreement, which the list does not carry: the ledger's refusal would say so.) */}
-                {o.status === "funded" &&
-                  remainingOf(o) > 0n &&
-                  (o.shipped === "0" || Date.parse(o.deliveryDeadline) < now) &&
-                  config && (
-                    <ActButton
-                      danger
-                      confirm={t("hospital.orders.cancelConfirm", {
-                        id: o.id,
-                        units: remainingOf(o).toString(),
-                      })}
-                      call={() => ({
-                        to: config.contracts.orderBook,
-                        data: orderBook.encodeFunctionData("cancelOrder", [BigInt(o.id)]),
-                      })}
-                    >
-                      {t("hospital.orders.cancel", { id: o.id })}
-                    </ActButton>
-                  )}
-              </Space>
+              <Button onClick={() => setSelected(o)} aria-pressed={selected?.id === o.id}>
+                {t("hospital.orders.shipmentsOf", { id: o.id })}
+              </Button>
             ),
           },
         ]}
       />
       {selected && (
         <Space orientation="vertical" style={{ width: "100%", marginTop: 16 }}>
-          <OrderShipments orderId={selected} />
+          {/* The units not shipped yet, taken back: the whole order before anything was shipped,
+              else once its deadline has passed. (Before it, only with the supplier's agreement,
+              which the list does not carry: the ledger's refusal would say so.) Offered on the
+              order opened, not on every row. */}
+          {selected.status === "funded" &&
+            remainingOf(selected) > 0n &&
+            (selected.shipped === "0" || Date.parse(selected.deliveryDeadline) < now) &&
+            config && (
+              <ActButton
+                danger
+                confirm={t("hospital.orders.cancelConfirm", {
+                  id: selected.id,
+                  units: remainingOf(selected).toString(),
+                })}
+                call={() => ({
+                  to: config.contracts.orderBook,
+                  data: orderBook.encodeFunctionData("cancelOrder", [BigInt(selected.id)]),
+                })}
+                onDone={() => setSelected(null)}
+              >
+                {t("hospital.orders.cancel", { id: selected.id })}
+              </ActButton>
+            )}
+          <OrderShipments orderId={selected.id} />
         </Space>
       )}
     </section>
