@@ -85,6 +85,19 @@ const summary = {
   hospitals: Type.Array(TenderHospital),
   status: TenderStatus,
   openedBy: Address,
+  cover: Nullable(
+    Type.Object(
+      {
+        payer: Address,
+        prepayShareBps: Type.Integer({ description: "prepayment share of committed value, basis points" }),
+        direct: Type.Boolean({ description: "the fund settles the tender's agreements directly" }),
+      },
+      {
+        ...closed,
+        description: "the insurance fund's cover (FundBook.setCover, set once); null while uncovered",
+      },
+    ),
+  ),
   lastChange: LastChange,
 };
 

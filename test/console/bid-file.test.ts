@@ -41,7 +41,7 @@ describe("console: a bid file read back", function () {
     expect(why(JSON.stringify({ ...sealed, bidder: other }))).to.equal(`文件属于投标人 ${other}`);
     expect(why(JSON.stringify({ ...sealed, tenderId: "8" }))).to.equal("文件属于招标 8");
     expect(why(JSON.stringify({ ...sealed, tiers: [{ threshold: "1", unitPrice: "70000" }] }))).to.equal(
-      "文件中的报价档位和随机数与其承诺值不符（是否被手工修改？）",
+      "文件中的报价档位和解密密钥与其密封值不符（是否被手工修改？）",
     );
   });
 });

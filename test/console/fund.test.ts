@@ -6,6 +6,7 @@ import type { AgreementSummary } from "../../api/agreements";
 import type { ClaimsReport } from "../../api/claims";
 import type { ConsoleConfig, LedgerClock } from "../../api/console";
 import type { FundAccounts, FundStatement } from "../../api/fund";
+import type { TenderPage } from "../../api/tenders";
 import * as act from "../../ledger/acts";
 import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { devWallet } from "../../scripts/lib/anvil";
@@ -129,6 +130,35 @@ describe("console: the insurance fund", function () {
     await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
   }
 
+  /** By the API, the open or awarded tenders no payer covers (the form's offer) and those covered. */
+  async function tendersByCover(): Promise<{ uncovered: string[]; covered: string[] }> {
+    const { items, nextCursor } = await payerClient.get<TenderPage>("/v1/tenders?limit=100");
+    expect(nextCursor, "the demo's tenders fit one page").to.equal(null);
+    const live = items.filter((x) => x.status === "open" || x.status === "awarded");
+    return {
+      uncovered: live.filter((x) => x.cover === null).map((x) => x.id),
+      covered: live.filter((x) => x.cover !== null).map((x) => x.id),
+    };
+  }
+
+  /**
+   * The tender ids the cover form offers, read once the list shows `last` (the newest tender
+   * the API says it should offer) or, when it should offer none, its empty state.
+   */
+  async function offeredTenders(page: Page, last: string | undefined): Promise<string[]> {
+    const cover = page.getByRole("region", { name: "Cover a tender" });
+    await cover.getByRole("combobox", { name: "Tender" }).click();
+    const list = page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)");
+    await (
+      last === undefined
+        ? list.locator(".ant-empty")
+        : list.locator(".ant-select-item-option", { hasText: `#${last} · ` })
+    ).waitFor();
+    const texts = await list.locator(".ant-select-item-option").allInnerTexts();
+    await page.keyboard.press("Escape");
+    return texts.map((x) => /^#(\d+) · /.exec(x)![1]);
+  }
+
   /** Waits for the relayed act's success message; a refusal shown fails at once. */
   async function recorded(page: Page): Promise<void> {
     const refused = page.locator(".ant-message-error, .ant-alert-error");
@@ -211,6 +241,11 @@ describe("console: the insurance fund", function () {
         .getByText(/may take ¥0\.00 now; your balance is ¥10,000\.00/)
         .waitFor();
 
+      // Offered: the tenders no payer covers, the demo fund's stent and knee tenders not among them.
+      const { uncovered, covered } = await tendersByCover();
+      expect(uncovered).to.include(String(tenderId));
+      expect(covered, "the demo fund covers tenders").to.not.be.empty;
+      expect(await offeredTenders(page, uncovered.at(-1))).to.deep.equal(uncovered);
       const cover = page.getByRole("region", { name: "Cover a tender" });
       await chooseOption(
         page,
@@ -262,6 +297,12 @@ describe("console: the insurance fund", function () {
         .getByText("Paid in ¥3,000.00 = drawn ¥0.00 + returned ¥0.00 + held ¥3,000.00", { exact: true })
         .waitFor({ timeout: 120_000 });
       await checkPage(p, "fund-payer-accounts");
+      // Covered now, the tender is no longer offered (a reload reads the list afresh).
+      await page.reload();
+      await page.getByRole("heading", { name: "Insurance fund accounts", level: 1 }).waitFor();
+      const left = (await tendersByCover()).uncovered;
+      expect(left).to.deep.equal(uncovered.filter((id) => id !== String(tenderId)));
+      expect(await offeredTenders(page, left.at(-1))).to.deep.equal(left);
     } finally {
       await p.close();
     }

@@ -70,10 +70,14 @@ describe("console: gateway errors in Chinese", function () {
       await p.page.getByRole("link", { name: "院区库存共享" }).click();
       // The first suggested move's button: a relayed transfer on the ledger.
       await p.page.getByRole("table", { name: "调拨建议" }).getByRole("button").first().click();
-      await p.page
+      // The sentence, and the code below it in small print for support.
+      const notice = p.page
         .locator(".ant-message-notice")
-        .getByText("网关今日代付的手续费额度已用完，请明日再试。 (RELAY_BUDGET_EXHAUSTED)", { exact: true })
-        .waitFor();
+        .filter({ hasText: /^网关今日代付的手续费额度已用完，请明日再试。/ });
+      await notice.waitFor();
+      expect(await notice.getByTestId("act-error-code").textContent()).to.equal(
+        "供技术支持参考：RELAY_BUDGET_EXHAUSTED",
+      );
       expect(p.errors.filter((e) => !/503/.test(e))).to.deep.equal([]);
     } finally {
       await p.close();

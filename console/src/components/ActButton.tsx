@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Popconfirm, type ButtonProps } from "antd";
+import { App, Button, Popconfirm, Typography, type ButtonProps } from "antd";
 import { useState } from "react";
 import { useI18n } from "../i18n/i18n";
 import { relayAct } from "../lib/relay";
@@ -41,8 +41,22 @@ export function ActButton(
       await queryClient.invalidateQueries();
       onDone?.(result);
     } catch (error) {
+      // The sentence first; the error's name, which a reader need not understand, in small grey
+      // print below it for whoever they call for help.
       const { title, code } = errorText(error, lang, t);
-      message.open({ key, type: "error", content: code ? `${title} (${code})` : title, duration: 8 });
+      const content =
+        code === null ? (
+          title
+        ) : (
+          <span>
+            {title}
+            <br />
+            <Typography.Text type="secondary" style={{ fontSize: 12 }} data-testid="act-error-code">
+              {t("act.errorCode", { code })}
+            </Typography.Text>
+          </span>
+        );
+      message.open({ key, type: "error", content, duration: 10 });
     } finally {
       setBusy(false);
     }

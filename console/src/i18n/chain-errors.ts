@@ -19,7 +19,7 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
   },
   TenderCommitmentMismatch: {
     en: "The tiers or salt differ from what was committed: the bid cannot be revealed with them.",
-    zh: "阶梯报价或随机盐与承诺时不一致，无法解密。",
+    zh: "阶梯报价或解密密钥与投标密封时不一致，无法解密。",
   },
   TenderRevealNotOpen: {
     en: "The tender's reveal window has not opened yet.",
@@ -119,12 +119,12 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
   // The fund book (FundBook): the payer's acts on the fund accounts page.
   FundCoverAlreadySet: {
     en: "This tender is already covered: a cover is set once and never changes.",
-    zh: "该招标项目已被承保：承保只能设定一次，且不可更改。",
+    zh: "该招标项目已设定基金支付方式：只能设定一次，且不可更改。",
   },
   FundShareTooHigh: { en: "The prepayment share cannot exceed 100 %.", zh: "预付比例不能超过 100%。" },
   FundNotCoverPayer: {
     en: "You do not cover this agreement's tender: only the payer that covers it pays in.",
-    zh: "您未承保该协议所属的招标项目：只有承保方可以拨付资金。",
+    zh: "该协议所属招标项目的基金支付方式不是由您设定的：只有设定方可以拨付资金。",
   },
   FundNotDirect: {
     en: "This agreement's tender is not settled directly by the fund: only a prepayment can be paid in.",
@@ -145,7 +145,7 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
   },
   FundPrepaymentAboveCap: {
     en: "The prepayment exceeds what the cover's share of the hospital's committed value still allows.",
-    zh: "预付金额超出承保比例下该医院约定采购金额的剩余可预付额度。",
+    zh: "预付金额超出该医院约定采购金额按预付比例计算的剩余可预付额度。",
   },
   FundNothingToReturn: {
     en: "Nothing undrawn is left in this account to return.",

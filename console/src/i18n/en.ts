@@ -100,6 +100,7 @@ export const en = {
   "act.signing": "Sign in your wallet…",
   "act.confirm": "Yes, do it",
   "act.keep": "No",
+  "act.errorCode": "For support: {code}",
   "common.listSeparator": ", ",
   "common.orderPaid.consigned": "into consignment: {used} paid on use, {held} held, {refunded} refunded",
   "common.actions": "Actions",

@@ -93,6 +93,7 @@ export const zh: Messages = {
   "act.signing": "请在钱包中签名…",
   "act.confirm": "确定",
   "act.keep": "返回",
+  "act.errorCode": "供技术支持参考：{code}",
   "common.listSeparator": "、",
   "common.orderPaid.consigned": "进入寄售：用后已付 {used}，托管未付 {held}，已退还 {refunded}",
   "common.actions": "操作",

@@ -35,6 +35,14 @@ function summaryView(r: Row): TenderSummary {
     hospitals: r.hospitals as TenderHospital[],
     status: text(r.status) as TenderStatus,
     openedBy: text(r.opened_by),
+    cover:
+      r.cover_payer === null
+        ? null
+        : {
+            payer: text(r.cover_payer),
+            prepayShareBps: int(r.cover_share_bps),
+            direct: r.cover_direct === true,
+          },
     lastChange: lastChangeOf(r),
   };
 }
@@ -54,6 +62,11 @@ function bidView(b: Row): Bid {
   };
 }
 
+/** A tender's row with its fund cover, if any (fund_covers: one a tender, set once). */
+const TENDERS_WITH_COVER = `
+  SELECT t.*, c.payer AS cover_payer, c.prepay_share_bps AS cover_share_bps, c.direct AS cover_direct
+    FROM tenders t LEFT JOIN fund_covers c ON c.tender_id = t.id`;
+
 export class TendersRepository {
   constructor(private readonly db: Db) {}
 
@@ -61,7 +74,7 @@ export class TendersRepository {
     return keysetList(
       this.db,
       {
-        from: `SELECT * FROM tenders`,
+        from: TENDERS_WITH_COVER,
         filters: [
           ["status", q.status],
           ["category", q.category],
@@ -75,7 +88,7 @@ export class TendersRepository {
   }
 
   async get(id: string): Promise<Tender | null> {
-    const { rows } = await this.db.query<Row>(`SELECT * FROM tenders WHERE id = $1`, [id]);
+    const { rows } = await this.db.query<Row>(`${TENDERS_WITH_COVER} WHERE t.id = $1`, [id]);
     if (!rows[0]) return null;
     const { rows: bids } = await this.db.query<Row>(
       `SELECT * FROM bids WHERE tender_id = $1 ORDER BY committed_at, bidder`,

@@ -10,8 +10,9 @@ import { bpsFromPercent, useFundBook } from "./fund-book";
 
 /**
  * The payer covers a tender (FundBook.setCover, relayed): its prepayment share, typed in percent
- * and recorded in basis points, and direct settlement. Failed and cancelled tenders award nothing
- * to cover; a tender covered already the ledger refuses (FundCoverAlreadySet), in words.
+ * and recorded in basis points, and direct settlement. Offered: the tenders still open or awarded
+ * that no payer covers (a cover is set once; failed and cancelled tenders award nothing). One
+ * covered since the list was read the ledger refuses (FundCoverAlreadySet), in words.
  */
 export function CoverTenderForm() {
   const { t } = useI18n();
@@ -45,7 +46,7 @@ export function CoverTenderForm() {
               value={tenderId}
               onChange={setTenderId}
               options={(tenders.data ?? [])
-                .filter((x) => x.status === "open" || x.status === "awarded")
+                .filter((x) => (x.status === "open" || x.status === "awarded") && x.cover === null)
                 .map((x) => ({
                   value: x.id,
                   label: t("fund.cover.tenderLabel", {

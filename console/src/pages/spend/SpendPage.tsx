@@ -4,31 +4,56 @@ import { useMemo } from "react";
 import type { SpendReport, SpendRow } from "../../../../api/payments";
 import { Chart } from "../../components/Chart";
 import { QueryState } from "../../components/QueryState";
+import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
 import { bytes32Text, yuan } from "../../lib/format";
 import { useFormat } from "../../lib/use-format";
 
 /**
+ * The words of each view: a hospital and the regulator read what was spent; a supplier reads
+ * the same report (GET /v1/payments/spend answers its own) as what it was paid.
+ */
+const WORDS = {
+  spend: {
+    title: "spend.title",
+    intro: "spend.intro",
+    chart: "spend.chart",
+    paid: "spend.paid",
+    penalties: "spend.penalties",
+  },
+  sales: {
+    title: "sales.title",
+    intro: "sales.intro",
+    chart: "sales.chart",
+    paid: "sales.paid",
+    penalties: "sales.penalties",
+  },
+} as const satisfies Record<string, Record<string, MessageKey>>;
+
+type Words = (typeof WORDS)[keyof typeof WORDS];
+
+/**
  * Where the money went: what the ledger paid suppliers per month and product category over the
  * last twelve months — a hospital its own, a supplier its own sales, a regulator everyone's.
  */
-export function SpendPage() {
+export function SpendPage({ view }: { view: keyof typeof WORDS }) {
   const { t } = useI18n();
+  const words = WORDS[view];
   const { zone } = useFormat();
   const report = useQuery({ queryKey: ["spend"], queryFn: () => api.get<SpendReport>("/v1/payments/spend") });
   return (
     <section>
       <Typography.Title level={1} style={{ fontSize: 22 }}>
-        {t("spend.title")}
+        {t(words.title)}
       </Typography.Title>
       <QueryState query={report} empty={(r) => r.rows.length === 0}>
         {(r) => (
           <>
-            <Typography.Paragraph>{t("spend.intro", { timeZone: zone(r.timeZone) })}</Typography.Paragraph>
-            <SpendChart rows={r.rows} />
+            <Typography.Paragraph>{t(words.intro, { timeZone: zone(r.timeZone) })}</Typography.Paragraph>
+            <SpendChart rows={r.rows} words={words} />
             <Table<SpendRow>
-              aria-label={t("spend.title")}
+              aria-label={t(words.title)}
               size="small"
               pagination={false}
               rowKey={(row) => `${row.month}/${row.category}`}
@@ -37,9 +62,9 @@ export function SpendPage() {
               columns={[
                 { title: t("spend.month"), dataIndex: "month" },
                 { title: t("common.category"), dataIndex: "category", render: (v: string) => bytes32Text(v) },
-                { title: t("spend.paid"), dataIndex: "paid", align: "right", render: (v: string) => yuan(v) },
+                { title: t(words.paid), dataIndex: "paid", align: "right", render: (v: string) => yuan(v) },
                 {
-                  title: t("spend.penalties"),
+                  title: t(words.penalties),
                   dataIndex: "penalties",
                   align: "right",
                   render: (v: string) => yuan(v),
@@ -54,7 +79,7 @@ export function SpendPage() {
   );
 }
 
-function SpendChart({ rows }: { rows: SpendRow[] }) {
+function SpendChart({ rows, words }: { rows: SpendRow[]; words: Words }) {
   const { t } = useI18n();
   const option = useMemo(() => {
     const months = [...new Set(rows.map((r) => r.month))];
@@ -77,5 +102,5 @@ function SpendChart({ rows }: { rows: SpendRow[] }) {
       })),
     };
   }, [rows]);
-  return <Chart option={option} label={t("spend.chart")} />;
+  return <Chart option={option} label={t(words.chart)} />;
 }

@@ -3,6 +3,7 @@ import { ethers, type HDNodeWallet } from "ethers";
 import type { FastifyInstance } from "fastify";
 import type { FundAccounts, FundStatement } from "../../../../api/fund";
 import type { OverdueReport } from "../../../../api/payments";
+import type { Tender, TenderPage } from "../../../../api/tenders";
 import * as act from "../../../../ledger/acts";
 import { monthOf } from "../../../../server/lib/month-range";
 import { forEachEngine } from "../../helpers/engines";
@@ -85,6 +86,23 @@ forEachEngine((engine) => {
     await chain.advance(60);
   });
   after(() => stopApi(stack));
+
+  it("shows every reader of the tenders which tender the fund covers, on what terms", async function () {
+    const { chain, p } = stack;
+    const { tenderId } = await chain.ledger.agreements.agreementTerms(p.agreementId);
+    const res = await get("/v1/tenders", t.supplier);
+    expect(res.statusCode, res.body).to.equal(200);
+    const covers = res.json<TenderPage>().items.map((x) => [x.id, x.cover]);
+    expect(covers).to.deep.equal([
+      [String(tenderId), { payer: payer.address.toLowerCase(), prepayShareBps: 3_000, direct: false }],
+    ]);
+    const one = await get(`/v1/tenders/${tenderId}`, t.payer);
+    expect(one.json<Tender>().cover).to.deep.equal({
+      payer: payer.address.toLowerCase(),
+      prepayShareBps: 3_000,
+      direct: false,
+    });
+  });
 
   it("puts the fund's share of an unpaid delivery on the payer's overdue watch", async function () {
     const res = await get("/v1/payments/overdue?days=0", t.payer);
