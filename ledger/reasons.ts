@@ -99,6 +99,11 @@ export const REASONS = {
   units_damaged: { code: 31, label: "Units damaged in transit", acts: ["disputeShipment"] },
   units_missing: { code: 32, label: "Units missing from the delivery", acts: ["disputeShipment"] },
   wrong_product: { code: 33, label: "Wrong product or lot delivered", acts: ["disputeShipment"] },
+  receipt_held: {
+    code: 34,
+    label: "Goods receipt held until the hospital decides",
+    acts: ["disputeShipment"],
+  },
   field_safety_notice: { code: 41, label: "Field safety notice", acts: ["recall"] },
   field_action_completed: {
     code: 42,

@@ -26,6 +26,7 @@ const ZH: Record<ReasonKey, string> = {
   units_damaged: "运输途中损坏",
   units_missing: "到货数量短缺",
   wrong_product: "送错产品或批次",
+  receipt_held: "收货单暂挂，待医院决定",
   field_safety_notice: "现场安全通告",
   field_action_completed: "现场安全纠正措施已完成",
   counterfeit_suspected: "疑似假冒",

@@ -75,6 +75,26 @@ export interface MatchResult {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Reasons that concern the whole shipment, not some of its units. */
+const WHOLE_SHIPMENT: ReadonlySet<MatchReasonCode> = new Set([
+  "SHELF_LIFE_SHORT",
+  "SUPPLIER_NOT_QUALIFIED",
+  "LOT_RECALLED",
+  "EXCURSION_HOLD",
+]);
+
+/**
+ * The units a held receipt disputes on the ledger until an approver decides: every unit when a
+ * reason concerns the whole shipment (its shelf life, its lot, its supplier, its cold chain),
+ * else those the match would not pay. A supplier's claim after the confirmation window pays
+ * only the rest (OrderBook.claimSettlement), so an undecided exception cannot be paid by default
+ * for units the dock did not count. 0 for a matched receipt.
+ */
+export function unitsHeld(result: MatchResult, shipped: bigint): bigint {
+  if (result.status === "matched") return 0n;
+  return result.reasons.some((r) => WHOLE_SHIPMENT.has(r.code)) ? shipped : shipped - result.accepted;
+}
+
 export function matchReceipt(input: MatchInput): MatchResult {
   const { shipment, lines, tolerances } = input;
   const reasons: MatchReason[] = [];

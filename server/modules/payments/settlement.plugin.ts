@@ -29,15 +29,18 @@ async function settlementPlugin(app: FastifyInstance, options: SettlementPluginO
   const { chain, config } = app;
   app.metrics.gauge({
     name: "settlement_outbox_depth",
-    help: "settlement jobs pending or submitted but not yet confirmed",
+    help: "payment worker jobs (payments, consumption batches, held receipts' disputes) pending or submitted",
     collect: async (g) => g.set(await outboxDepth(app.db)),
   });
   app.metrics.gauge({
     name: "settlement_jobs",
-    help: "settlement jobs by status",
-    labelNames: ["status"],
+    help: "payment worker jobs by kind (settlement, consumption, dispute) and status",
+    labelNames: ["kind", "status"],
     collect: async (g) => {
-      for (const r of await jobsByStatus(app.db)) g.set({ status: r.status }, r.n);
+      const rows = await jobsByStatus(app.db);
+      // A kind and status with no jobs left is dropped, not left at its last count.
+      g.reset();
+      for (const r of rows) g.set({ kind: r.kind, status: r.status }, r.n);
     },
   });
   const { settler } = chain;

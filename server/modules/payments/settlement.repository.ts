@@ -3,21 +3,25 @@ import { StatementParams } from "../../lib/statement-params";
 import type { SettlementJobStatus } from "../../../api/payments";
 
 /**
- * SQL of the payment outbox. A job settles a shipment (kind `settlement`) or pays a consignment's
- * consumption batch (kind `consumption`); both are sent by the one worker with the settler key.
- * Every function takes the connection or transaction to use.
+ * SQL of the payment outbox. A job settles a shipment (kind `settlement`), pays a consignment's
+ * consumption batch (kind `consumption`) or disputes the units a held receipt withholds (kind
+ * `dispute`); all are sent by the one worker with the settler key. Every function takes the
+ * connection or transaction to use.
  */
 
-export type JobKind = "settlement" | "consumption";
+export type JobKind = "settlement" | "consumption" | "dispute";
 
 export interface SettlementJob {
   id: string;
   kind: JobKind;
   /** Set for a settlement. */
   shipment_id: string | null;
+  /** Set for a dispute: the shipment whose units a held receipt withholds. */
+  disputed_shipment_id: string | null;
   receipt_no: string | null;
-  /** A settlement's accepted units; a consumption batch's units. */
+  /** A settlement's accepted units; a consumption batch's units; a dispute's units left to claim. */
   accepted: string;
+  /** A settlement's rejected units; a dispute's units disputed. */
   rejected: string;
   receipt_hash: string | null;
   /** Set for a consumption batch (bytes32 hex), with its hospital and supplier. */
@@ -57,6 +61,26 @@ export function enqueueStatement(p: StatementParams, job: NewJob): string {
        status = 'pending', tx_hash = NULL, raw_tx = NULL, nonce = NULL, last_error = NULL, error_name = NULL,
        next_attempt_at = now()
      WHERE settlement_jobs.status = 'failed'`;
+}
+
+export interface NewDispute {
+  shipmentId: string;
+  receiptNo: string;
+  /** The units disputed (above 0) and those a supplier's claim would still be paid for. */
+  disputed: bigint;
+  undisputed: bigint;
+  ledgerTime: Date;
+}
+
+/**
+ * Queues the dispute of a held receipt's units, as a statement for the receipt's one write
+ * statement. A shipment is received once, so it has one: a second breaks the key, as a second
+ * receipt of the shipment does.
+ */
+export function disputeStatement(p: StatementParams, d: NewDispute): string {
+  return `INSERT INTO settlement_jobs (kind, disputed_shipment_id, receipt_no, accepted, rejected, ledger_time)
+     VALUES ('dispute', ${p.add(d.shipmentId)}, ${p.add(d.receiptNo)}, ${p.add(d.undisputed.toString())},
+       ${p.add(d.disputed.toString())}, ${p.add(d.ledgerTime.toISOString())})`;
 }
 
 /**
@@ -219,10 +243,10 @@ export async function outboxDepth(db: Db): Promise<number> {
   return Number(rows[0]?.n ?? 0);
 }
 
-/** Jobs per status, for /metrics. */
-export async function jobsByStatus(db: Db): Promise<{ status: SettlementJobStatus; n: number }[]> {
-  const { rows } = await db.query<{ status: SettlementJobStatus; n: number }>(
-    `SELECT status, count(*)::int AS n FROM settlement_jobs GROUP BY status`,
+/** Jobs per kind and status, for /metrics. */
+export async function jobsByStatus(db: Db): Promise<{ kind: JobKind; status: SettlementJobStatus; n: number }[]> {
+  const { rows } = await db.query<{ kind: JobKind; status: SettlementJobStatus; n: number }>(
+    `SELECT kind, status, count(*)::int AS n FROM settlement_jobs GROUP BY kind, status`,
   );
   return rows;
 }

@@ -7,6 +7,7 @@ import { PollLoop } from "../../lib/poll-loop";
 import type { ConsignmentBook, DeliveryTrace, OrderBook } from "../../../typechain-types";
 import { decodeRevert, revertDataOf } from "../../../ledger/revert";
 import { withGasHeadroom } from "../../../ledger/gas";
+import { REASONS } from "../../../ledger/reasons";
 import { raise } from "../exceptions/exceptions.repository";
 import type { ShipmentRecord } from "../../../api/shipments";
 import { shipmentRecord } from "../indexer/indexer.repository";
@@ -15,10 +16,11 @@ import type { SettlementJob } from "./settlement.repository";
 
 /**
  * The payment worker: sends each queued job's transaction once with the settler key and records
- * the outcome. A job is a settlement (`OrderBook.confirmShipment`) or a consignment's
- * consumption batch (`ConsignmentBook.confirmConsumption`); what differs between them is only
- * how the call is built, how the chain tells it is done and what a refusal raises (`JobCalls`),
- * so both get the same exactly-once path below. The call carries the shipment's record exactly as its
+ * the outcome. A job is a settlement (`OrderBook.confirmShipment`), a consignment's
+ * consumption batch (`ConsignmentBook.confirmConsumption`) or a held receipt's dispute
+ * (`OrderBook.disputeShipment`); what differs between them is only how the call is built, how
+ * the chain tells it is done and what a refusal raises (`JobCalls`), so all get the same
+ * exactly-once path below. The call carries the shipment's record exactly as its
  * `ShipmentCreated` event did (the chain checks it against the stored hash) and no receipt time:
  * the chain derives the delivery time from the trace.
  *
@@ -251,6 +253,22 @@ export class SettlementWorker {
       },
       refused: raiseRefusal,
     },
+    dispute: {
+      // Done once the chain holds these units disputed; moot once the shipment is settled (an
+      // approver's decision paid first, or a claim did).
+      done: async (job) => {
+        const id = job.disputed_shipment_id!;
+        if ((await this.trace.shipmentState(id)).confirmed) return true;
+        return (await this.orderBook.disputedUnits(id)) === BigInt(job.rejected);
+      },
+      call: async (tx, job) => {
+        const record = await shipmentRecord(tx, job.disputed_shipment_id!);
+        if (!record) return { wait: "the shipment's creation is not indexed yet" };
+        return { to: await this.orderBook.getAddress(), data: disputeCall(this.orderBook, job, record) };
+      },
+      // The receipt's exception is open already: the job's row keeps the refusal.
+      refused: async () => {},
+    },
     consumption: {
       done: (job) => this.consignment.batchConfirmed(job.batch_id!),
       call: async (tx, job) => ({
@@ -374,7 +392,18 @@ export class SettlementWorker {
 
 /** What a log line names the job by. */
 function subject(job: SettlementJob): { shipmentId: string } | { batchId: string } {
-  return job.kind === "settlement" ? { shipmentId: job.shipment_id! } : { batchId: job.batch_id! };
+  if (job.kind === "consumption") return { batchId: job.batch_id! };
+  return { shipmentId: job.kind === "settlement" ? job.shipment_id! : job.disputed_shipment_id! };
+}
+
+/** `disputeShipment` of the units a held receipt withholds, with the shipment's record as created. */
+function disputeCall(orderBook: OrderBook, job: SettlementJob, record: ShipmentRecord): string {
+  return orderBook.interface.encodeFunctionData("disputeShipment", [
+    job.disputed_shipment_id!,
+    record,
+    job.rejected,
+    REASONS.receipt_held.code,
+  ]);
 }
 
 /**

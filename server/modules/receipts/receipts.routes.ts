@@ -50,8 +50,9 @@ const receiptsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await ledgerAt(request),
       );
       if (outcome.replayed) reply.header("idempotent-replayed", "true");
-      // Committed and queued: the payment worker sends it now instead of at its next poll.
-      else if (outcome.body.settlement === "queued") app.settlementWorker?.wake();
+      // Committed: the payment worker sends its payment, or a held receipt's dispute, now
+      // instead of at its next poll.
+      else app.settlementWorker?.wake();
       // The status the first request answered (201), stored with its body for replays.
       return reply.code(outcome.statusCode as 201).send(outcome.body);
     },

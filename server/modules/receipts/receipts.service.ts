@@ -16,7 +16,7 @@ import { StatementParams } from "../../lib/statement-params";
 import type { Receipt, ReceiptLineRequest, ReceiptRequest, ReceiptResult } from "../../../api/receipts";
 import * as exceptionsRepo from "../exceptions/exceptions.repository";
 import * as matchingRepo from "../matching/matching.repository";
-import { matchReceipt, type MatchTolerances, type ReceiptLineInput } from "../matching/matching.service";
+import { matchReceipt, unitsHeld, type MatchTolerances, type ReceiptLineInput } from "../matching/matching.service";
 import * as settlementRepo from "../payments/settlement.repository";
 import { campusFor } from "../campuses/campuses.service";
 import * as repo from "./receipts.repository";
@@ -214,6 +214,17 @@ export class ReceiptsService {
         ledgerTime: ledger.now,
       };
       writes.push(["exception_row", exceptionsRepo.raiseStatement(p, exception)]);
+      const disputed = unitsHeld(result, shipment.quantity);
+      if (disputed > 0n) {
+        const dispute = {
+          shipmentId: request.shipmentId,
+          receiptNo: request.receiptNo,
+          disputed,
+          undisputed: shipment.quantity - disputed,
+          ledgerTime: ledger.now,
+        };
+        writes.push(["dispute_row", settlementRepo.disputeStatement(p, dispute)]);
+      }
     }
     const response = matched
       ? `SELECT ${p.add(JSON.stringify(body))}::jsonb AS response`

@@ -758,14 +758,21 @@ forEachEngine((engine) => {
         );
       }
       // The other supplier's recall, the warehouse-rejected and the last receipt are queued, not
-      // yet paid.
-      expect(m.get("settlement_outbox_depth")).to.equal(3);
+      // yet paid; every held receipt but the over-delivery's (which withholds only the excess,
+      // never shipped) disputes units, and those not yet sent are in the outbox too.
+      const disputes = (status: string) => m.get(`settlement_jobs{kind="dispute",status="${status}"}`) ?? 0;
+      expect(m.get('settlement_jobs{kind="settlement",status="pending"}')).to.equal(3);
+      expect(disputes("pending") + disputes("confirmed")).to.equal(13);
+      expect(m.get("settlement_outbox_depth")).to.equal(3 + disputes("pending"));
       expect(m.get("indexer_lag_blocks")).to.equal(0);
 
       await app.settlementWorker!.drain();
       const after = parseMetrics((await app.inject({ method: "GET", url: "/metrics" })).body);
       expect(after.get("settlement_outbox_depth")).to.equal(0);
-      expect(after.get('settlement_jobs{status="confirmed"}')).to.equal(5);
+      expect([...after.entries()].filter(([k]) => k.startsWith("settlement_jobs"))).to.have.deep.members([
+        ['settlement_jobs{kind="settlement",status="confirmed"}', 5],
+        ['settlement_jobs{kind="dispute",status="confirmed"}', 13],
+      ]);
     });
 
     it("GET /ready is 200 with the indexer's lag in blocks", async function () {
