@@ -16,7 +16,12 @@ import { StatementParams } from "../../lib/statement-params";
 import type { Receipt, ReceiptLineRequest, ReceiptRequest, ReceiptResult } from "../../../api/receipts";
 import * as exceptionsRepo from "../exceptions/exceptions.repository";
 import * as matchingRepo from "../matching/matching.repository";
-import { matchReceipt, unitsHeld, type MatchTolerances, type ReceiptLineInput } from "../matching/matching.service";
+import {
+  matchReceipt,
+  unitsHeld,
+  type MatchTolerances,
+  type ReceiptLineInput,
+} from "../matching/matching.service";
 import * as settlementRepo from "../payments/settlement.repository";
 import { campusFor } from "../campuses/campuses.service";
 import * as repo from "./receipts.repository";
