@@ -244,7 +244,9 @@ export async function outboxDepth(db: Db): Promise<number> {
 }
 
 /** Jobs per kind and status, for /metrics. */
-export async function jobsByStatus(db: Db): Promise<{ kind: JobKind; status: SettlementJobStatus; n: number }[]> {
+export async function jobsByStatus(
+  db: Db,
+): Promise<{ kind: JobKind; status: SettlementJobStatus; n: number }[]> {
   const { rows } = await db.query<{ kind: JobKind; status: SettlementJobStatus; n: number }>(
     `SELECT kind, status, count(*)::int AS n FROM settlement_jobs GROUP BY kind, status`,
   );
