@@ -14,6 +14,11 @@ export const Bytes32 = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$" });
 export const TxHash = Type.String({ pattern: "^0x[0-9a-fA-F]{64}$", description: "a transaction hash" });
 export const Amount = Type.String({ pattern: "^-?[0-9]+$", description: "integer minor units (fen)" });
 export const Units = Type.String({ pattern: "^[0-9]+$", description: "a count of units (decimal)" });
+/** The largest count of units the ledger holds (its quantities are uint32). */
+export const UINT32_MAX = 4_294_967_295;
+/** The range of a PostgreSQL INTEGER column. */
+export const INT32_MIN = -2_147_483_648;
+export const INT32_MAX = 2_147_483_647;
 export const Gtin = Type.String({
   pattern: PRODUCT_NUMBER_PATTERN,
   description: "GTIN-14, or the product key (15 to 20 digits, ≥ 10^14) of another agency's device identifier",

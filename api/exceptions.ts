@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { Address, DateTime, IdString, Nullable, PageOf, PaginationQuery, Units } from "./common";
+import { Address, DateTime, IdString, Nullable, PageOf, PaginationQuery, UINT32_MAX, Units } from "./common";
 import { MatchReason } from "./receipts";
 
 /**
@@ -112,7 +112,9 @@ export type ExceptionParams = Static<typeof ExceptionParams>;
 export const ResolveRequest = Type.Object(
   {
     action: Resolution,
-    acceptedQuantity: Type.Optional(Type.Integer({ minimum: 1, description: "with accept_part" })),
+    acceptedQuantity: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: UINT32_MAX, description: "with accept_part" }),
+    ),
     note: Type.String({ minLength: 1, maxLength: 1000 }),
   },
   { additionalProperties: false },

@@ -12,6 +12,7 @@ import {
   PaginationQuery,
   PlainText,
   TxHash,
+  UINT32_MAX,
   Units,
 } from "./common";
 import { SettlementJobStatus } from "./payments";
@@ -120,8 +121,8 @@ export const ReceiptLineRequest = Type.Object(
       }),
     ),
     serial: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
-    quantity: Type.Optional(Type.Integer({ minimum: 1, default: 1 })),
-    rejected: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: UINT32_MAX, default: 1 })),
+    rejected: Type.Optional(Type.Integer({ minimum: 0, maximum: UINT32_MAX, default: 0 })),
     rejectReason: Type.Optional(Type.String({ maxLength: 200 })),
     ...DeviceIdentifierFields,
   },

@@ -13,7 +13,12 @@ export const RelayRequest = Type.Object(
     value: Type.Optional(Uint("wei sent with the call; must be 0")),
     gas: Uint("gas for the inner call"),
     nonce: Uint("the signer's next nonce at the forwarder"),
-    deadline: Type.Integer({ minimum: 0, description: "Unix time after which the request is void" }),
+    deadline: Type.Integer({
+      minimum: 0,
+      // The forwarder's deadline is a uint48.
+      maximum: 2 ** 48 - 1,
+      description: "Unix time after which the request is void",
+    }),
     data: Type.String({ pattern: "^0x([0-9a-fA-F]{2})*$", description: "the inner call's calldata" }),
     signature: Type.String({ pattern: "^0x[0-9a-fA-F]{130}$", description: "EIP-712 signature by `from`" }),
   },

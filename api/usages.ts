@@ -5,6 +5,8 @@ import {
   DateTime,
   Gtin,
   IdempotencyHeaders,
+  INT32_MAX,
+  INT32_MIN,
   Nullable,
   PageOf,
   PaginationQuery,
@@ -52,11 +54,19 @@ export const UsageRequest = Type.Object(
     }),
     usedAt: Type.String({ format: "date-time", description: "ISO 8601 with a time zone" }),
     billingCode: Type.String({ minLength: 1, maxLength: 64, description: "the insurance billing code" }),
-    billedAmount: Type.Union([Type.String({ pattern: "^-?[0-9]+$" }), Type.Integer()], {
-      description: "minor units (fen): a whole number as a string or a safe integer",
-    }),
+    billedAmount: Type.Union(
+      [
+        Type.String({ pattern: "^-?[0-9]+$" }),
+        Type.Integer({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER }),
+      ],
+      {
+        description: "minor units (fen): a whole number as a string or a safe integer",
+      },
+    ),
     quantity: Type.Optional(
       Type.Integer({
+        minimum: INT32_MIN,
+        maximum: INT32_MAX,
         description:
           "units used; default 1. Negative for a return or correction, which needs correctsUsageId",
       }),

@@ -40,6 +40,35 @@ function hostileUrls(path: string, operation: Operation): [string, string][] {
   return urls;
 }
 
+type JsonSchema = {
+  type?: string | string[];
+  maximum?: number;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  allOf?: JsonSchema[];
+};
+type OpenApiBodies = {
+  paths: Record<
+    string,
+    Record<string, { requestBody?: { content?: Record<string, { schema?: JsonSchema }> } }>
+  >;
+};
+
+/** Where in `schema` an integer (or number) has no maximum, as `where.property` paths. */
+function unboundedIntegers(schema: JsonSchema, where: string): string[] {
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  const found =
+    (types.includes("integer") || types.includes("number")) && schema.maximum === undefined ? [where] : [];
+  for (const [name, property] of Object.entries(schema.properties ?? {}))
+    found.push(...unboundedIntegers(property, `${where}.${name}`));
+  if (schema.items) found.push(...unboundedIntegers(schema.items, `${where}[]`));
+  for (const part of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])])
+    found.push(...unboundedIntegers(part, where));
+  return found;
+}
+
 forEachEngine((engine) => {
   let stack: ApiStack;
   let app: FastifyInstance;
@@ -115,6 +144,35 @@ forEachEngine((engine) => {
     });
     expect(res.statusCode, res.body).to.equal(400);
     expect(res.json().message).to.equal("body.usageId must not contain control characters");
+  });
+
+  it("refuses a receipt line of 1e300 units with a 400 naming the field, not a 500 from the database", async function () {
+    // Found by an attacker's review: the quantity had no maximum, so it reached the NUMERIC
+    // column and overflowed it. A shipment's quantity is a uint32 on the ledger.
+    const res = await app.inject({
+      method: "POST",
+      url: "/v1/receipts",
+      headers: { ...bearer(tokens.receiver), "idempotency-key": "huge-line" },
+      payload: {
+        receiptNo: "GR-HUGE",
+        shipmentId: "1",
+        receivedAt: new Date((await stack.chain.now()) * 1000).toISOString(),
+        lines: [{ gtin: "09520123456788", lot: "LOT2026A", expiry: "2028-01-01", quantity: 1e300 }],
+      },
+    });
+    expect(res.statusCode, res.body).to.equal(400);
+    expect(res.json().message).to.equal("body.lines[0].quantity must be <= 4294967295");
+  });
+
+  it("bounds every integer of every request body, so none can overflow a column or the ledger's types", async function () {
+    const doc = (await app.inject({ method: "GET", url: "/openapi.json" })).json<OpenApiBodies>();
+    const unbounded: string[] = [];
+    for (const [path, methods] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(methods)) {
+        const schema = op.requestBody?.content?.["application/json"]?.schema;
+        if (schema) unbounded.push(...unboundedIntegers(schema, `${method.toUpperCase()} ${path} body`));
+      }
+    expect(unbounded).to.deep.equal([]);
   });
 
   it("never answers 5xx to a NUL, an infinite limit, a NUL cursor or a year-0000 date on any GET, as any role", async function () {
