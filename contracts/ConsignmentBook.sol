@@ -8,6 +8,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {LedgerBase} from "./access/LedgerBase.sol";
 import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
 import {IConsignmentBook} from "./interfaces/IConsignmentBook.sol";
+import {IDeliveryTrace} from "./interfaces/IDeliveryTrace.sol";
 import {IHospitalRegistry} from "./interfaces/IHospitalRegistry.sol";
 import {IOrderBook} from "./interfaces/IOrderBook.sol";
 import {HospitalRoles} from "./libraries/HospitalRoles.sol";
@@ -43,6 +44,7 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
     IERC20 public immutable token;
     IAgreementBook public immutable agreements;
     IHospitalRegistry public immutable hospitals;
+    IDeliveryTrace public immutable trace;
     IOrderBook public orderBook;
     /// @inheritdoc IConsignmentBook
     uint256 public totalHeld;
@@ -58,11 +60,13 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         address forwarder,
         IERC20 token_,
         IAgreementBook agreements_,
-        IHospitalRegistry hospitals_
+        IHospitalRegistry hospitals_,
+        IDeliveryTrace trace_
     ) LedgerBase(roles_, forwarder) {
         token = token_;
         agreements = agreements_;
         hospitals = hospitals_;
+        trace = trace_;
     }
 
     /// @inheritdoc IConsignmentBook
@@ -120,7 +124,8 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
             expired: 0,
             held: value,
             orderId: uint64(orderId),
-            agreementId: orderBook.order(orderId).agreementId
+            agreementId: orderBook.order(orderId).agreementId,
+            lotKey: trace.lotKey(shipment.gtin, shipment.lot)
         });
         totalHeld += value;
         emit StockConsigned(
@@ -157,6 +162,9 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
             ConsignedStock storage s = _existing(shipmentId);
             if (s.hospital != hospital || s.supplier != supplier)
                 revert ConsignmentBatchMixed(batchId, shipmentId);
+            // As a delivery of a recalled lot is not settled, its use is not paid: not until the
+            // recall is lifted.
+            if (_recalled(s)) revert ConsignmentLotRecalled(shipmentId);
             uint32 n = lines[i].units;
             uint128 pay = _takeOnHand(shipmentId, s, n);
             s.used += n;
@@ -217,6 +225,8 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         address caller = _msgSender();
         if (caller != s.supplier) revert ConsignmentNotShipmentSupplier(shipmentId, caller);
         if (block.timestamp >= r.answerBy) revert ConsignmentReturnAnswerWindowClosed(shipmentId, r.answerBy);
+        // Recalled stock goes back to its supplier: it cannot be put back on the shelf.
+        if (_recalled(s)) revert ConsignmentLotRecalled(shipmentId);
         delete _pendingReturns[shipmentId];
         // Back on the shelf with the value they left with: payable on use again.
         s.held += r.value;
@@ -240,7 +250,8 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         uint128 value = _takeOnHand(shipmentId, s, units);
         s.expired += units;
         totalHeld -= value;
-        bool toSupplier = _terms[s.agreementId].hospitalBearsExpiry;
+        // A recalled lot is the supplier's loss, whoever bears expiry: nothing is paid for it.
+        bool toSupplier = _terms[s.agreementId].hospitalBearsExpiry && !_recalled(s);
         emit ConsignedStockExpired(shipmentId, s.orderId, units, value, toSupplier);
         if (toSupplier) {
             if (value > 0) token.safeTransfer(s.supplier, value);
@@ -274,6 +285,11 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         uint128 held = s.held;
         value = units == onHand ? held : uint128((uint256(held) * units) / onHand);
         s.held = held - value;
+    }
+
+    /// @dev Whether the shipment's lot is recalled for its supplier (a regulator's or its own recall).
+    function _recalled(ConsignedStock storage s) internal view returns (bool) {
+        return trace.isLotKeyRecalled(s.lotKey, s.supplier);
     }
 
     /// @dev The value goes back to the hospital and to the budget its order was charged to.

@@ -246,6 +246,11 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
     }
 
     /// @inheritdoc IDeliveryTrace
+    function isLotKeyRecalled(bytes32 key, address supplier) external view returns (bool) {
+        return _isRecalled(key, supplier);
+    }
+
+    /// @inheritdoc IDeliveryTrace
     function lotKey(uint64 gtin, string calldata lot) public pure returns (bytes32) {
         return keccak256(abi.encode(gtin, lot));
     }

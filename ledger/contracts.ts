@@ -144,6 +144,7 @@ export async function deployLedger(
       tokenAddr,
       await agreements.getAddress(),
       hospitalsAddr,
+      await trace.getAddress(),
     ),
   );
   const fund = await deployed(

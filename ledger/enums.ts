@@ -56,3 +56,10 @@ export function existing<T extends readonly ["none", ...string[]]>(
  */
 export const ISSUING_AGENCIES = ["none", "MA", "AHM"] as const;
 export type IssuingAgency = Exclude<(typeof ISSUING_AGENCIES)[number], "none">;
+
+/**
+ * A recall's scope as the indexer stores it (lower-case): a regulator's recall is recorded with
+ * the zero address and covers every supplier's shipments of the lot; anyone else's, with its own
+ * address, covers only its own (DeliveryTrace.recall).
+ */
+export const GLOBAL_RECALL_SCOPE = "0x0000000000000000000000000000000000000000";

@@ -217,5 +217,8 @@ interface IDeliveryTrace {
     /// @notice Whether shipments of `supplier` of the lot are recalled (globally or for it).
     function isRecalled(uint64 gtin, string calldata lot, address supplier) external view returns (bool);
 
+    /// @notice `isRecalled` by the lot's key (`lotKey`), for a book that keeps the key.
+    function isLotKeyRecalled(bytes32 key, address supplier) external view returns (bool);
+
     function lotKey(uint64 gtin, string calldata lot) external pure returns (bytes32);
 }

@@ -334,6 +334,9 @@ struct ConsignedStock {
     uint128 held;
     uint64 orderId;
     uint32 agreementId;
+    // slot 3
+    /// @dev The lot's key (`IDeliveryTrace.lotKey`), so its recalls can be asked.
+    bytes32 lotKey;
 }
 
 /// @dev One line of a consumption batch: units of a consigned shipment used.

@@ -7,12 +7,13 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { DAY, STENTS, YEAR } from "./helpers/fixtures";
+import { DAY, GTIN, STENTS, YEAR } from "./helpers/fixtures";
 import { BUDGET, budgetFixture } from "./helpers/budget";
 import {
   confirm,
   deliver,
   fundOrder,
+  LOT,
   orderFixture,
   OrderStatus,
   placeOrder,
@@ -401,6 +402,68 @@ describe("ConsignmentBook", function () {
       expect(await ledger.budgets.remaining(actors.hospital.address, STENTS, period)).to.equal(
         BUDGET - spentBefore + 15n * PRICE,
       );
+    });
+  });
+
+  describe("a recalled lot", function () {
+    // The attack (a helper's review): the lot is recalled after it went into the hospital's
+    // custody, yet consumption batches paid the supplier for it, the supplier refused the
+    // hospital's return of it, and at expiry the write-off paid it the rest.
+    async function recalledStockFixture() {
+      const ctx = await loadFixture(hospitalExpiryFixture);
+      await ctx.ledger.trace.connect(ctx.actors.regulator).recall(GTIN, LOT, 41);
+      return ctx;
+    }
+
+    it("pays no consumption of it while the recall stands, and pays it once lifted", async function () {
+      const { ledger, actors, supplier, shipment } = await recalledStockFixture();
+      const consume = (name: string) =>
+        ledger.consignment
+          .connect(actors.settler)
+          .confirmConsumption(batch(name), [{ shipmentId: shipment.id, units: 2n }]);
+      await expect(consume("recalled"))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentLotRecalled")
+        .withArgs(shipment.id);
+      await ledger.trace.connect(actors.regulator).liftRecall(GTIN, LOT, ethers.ZeroAddress, 42);
+      await expect(consume("lifted")).to.changeTokenBalances(ledger.token, [supplier], [2n * PRICE]);
+    });
+
+    it("counts the supplier's own recall, and not another supplier's", async function () {
+      const { ledger, actors, supplier, shipment } = await loadFixture(hospitalExpiryFixture);
+      const consume = (name: string) =>
+        ledger.consignment
+          .connect(actors.settler)
+          .confirmConsumption(batch(name), [{ shipmentId: shipment.id, units: 1n }]);
+      // Anyone's own recall covers only its own shipments.
+      await ledger.trace.connect(actors.stranger).recall(GTIN, LOT, 41);
+      await expect(consume("other's")).to.changeTokenBalances(ledger.token, [supplier], [PRICE]);
+      await ledger.trace.connect(supplier).recall(GTIN, LOT, 41);
+      await expect(consume("own"))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentLotRecalled")
+        .withArgs(shipment.id);
+    });
+
+    it("cannot be refused back by the supplier", async function () {
+      const { ledger, actors, supplier, shipment } = await recalledStockFixture();
+      await ledger.consignment.connect(actors.hospital).returnStock(shipment.id, 10n, REASON);
+      await expect(ledger.consignment.connect(supplier).refuseReturn(shipment.id, 411))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentLotRecalled")
+        .withArgs(shipment.id);
+      await expect(ledger.consignment.connect(supplier).confirmReturn(shipment.id)).to.changeTokenBalances(
+        ledger.token,
+        [actors.hospital, supplier],
+        [10n * PRICE, 0n],
+      );
+    });
+
+    it("is written off at the supplier's loss at expiry, whatever the terms say of expiry", async function () {
+      const { ledger, supplier, shipment, orderId, expiry, actors } = await recalledStockFixture();
+      await time.increaseTo(expiry);
+      const tx = ledger.consignment.writeOffExpired(shipment.id);
+      await expect(tx)
+        .to.emit(ledger.consignment, "ConsignedStockExpired")
+        .withArgs(shipment.id, orderId, 10n, 10n * PRICE, false);
+      await expect(tx).to.changeTokenBalances(ledger.token, [supplier, actors.hospital], [0n, 10n * PRICE]);
     });
   });
 

@@ -1,4 +1,4 @@
-import { ZeroAddress } from "ethers";
+import { GLOBAL_RECALL_SCOPE } from "../../../ledger/enums";
 import type { Db } from "../../db";
 import { acceptedAtSql } from "../matching/matching.repository";
 import { keysetList, type PageQuery } from "../../lib/keyset-list";
@@ -17,9 +17,6 @@ import type { Page } from "../../lib/pagination";
  * Recalls: a regulator's recall (scope = the zero address) covers every supplier's shipments of
  * the lot, a supplier's only its own; a recall is in force from `recalled_at` until `lifted_at`.
  */
-
-/** The scope of a regulator's recall, which covers every supplier's shipments of the lot. */
-const GLOBAL_SCOPE = ZeroAddress.toLowerCase();
 
 /** Which hospital × GTIN × lot rows a report covers, and the moment its figures are taken at. */
 export interface LotScope {
@@ -421,7 +418,7 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
        SELECT w.recalled_at, w.tx_hash, w.scope, w.lifted_at FROM recall_windows w
        WHERE w.gtin = s.gtin AND w.lot = s.lot AND w.recalled_at <= s.used_at
          AND (w.lifted_at IS NULL OR s.used_at < w.lifted_at)
-         AND (w.scope = '${GLOBAL_SCOPE}' OR EXISTS (
+         AND (w.scope = '${GLOBAL_RECALL_SCOPE}' OR EXISTS (
            SELECT 1 FROM shipments x JOIN orders o ON o.id = x.order_id
            WHERE x.gtin = s.gtin AND x.lot = s.lot AND x.supplier = w.scope AND o.hospital = s.hospital
              AND x.created_at < $1))
@@ -582,7 +579,7 @@ export async function unpaidAcceptedShipments(
      -- The recall in force that covers this shipment: a regulator's, or its own supplier's.
      LEFT JOIN LATERAL (
        SELECT x.recalled_at, x.tx_hash, x.scope FROM recalls x
-       WHERE x.gtin = s.gtin AND x.lot = s.lot AND x.lifted_at IS NULL AND x.scope IN ('${GLOBAL_SCOPE}', s.supplier)
+       WHERE x.gtin = s.gtin AND x.lot = s.lot AND x.lifted_at IS NULL AND x.scope IN ('${GLOBAL_RECALL_SCOPE}', s.supplier)
        ORDER BY x.recalled_at, x.tx_hash LIMIT 1
      ) rc ON TRUE
      LEFT JOIN LATERAL (
@@ -721,7 +718,7 @@ export async function exposureByDepartment(
            SELECT 1 FROM recalls rc
            WHERE rc.gtin = $1 AND rc.lot = $2 AND rc.recalled_at <= u.used_at
              AND (rc.lifted_at IS NULL OR u.used_at < rc.lifted_at)
-             AND (rc.scope = '${GLOBAL_SCOPE}' OR EXISTS (
+             AND (rc.scope = '${GLOBAL_RECALL_SCOPE}' OR EXISTS (
                SELECT 1 FROM shipments x JOIN orders o ON o.id = x.order_id
                WHERE x.gtin = $1 AND x.lot = $2 AND x.supplier = rc.scope AND o.hospital = u.hospital))
          ) AS under_recall

@@ -1,4 +1,4 @@
-import { ZeroAddress } from "ethers";
+import { GLOBAL_RECALL_SCOPE } from "../../../ledger/enums";
 import type { Db } from "../../db";
 import { appError } from "../../plugins/error-catalogue";
 import { isProductKey } from "../../../ledger/product-key";
@@ -58,8 +58,6 @@ export interface FulfilmentViewer {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/** The scope of a regulator's recall, which covers every supplier's shipments of the lot. */
-const GLOBAL_SCOPE = ZeroAddress.toLowerCase();
 const MAX_BIGINT = 2n ** 63n - 1n;
 const FLAG_ORDER: readonly FlagCode[] = [
   "PHANTOM_USE",
@@ -292,7 +290,7 @@ export class ReconciliationService {
         receiptNos: h.receipt_nos,
         txHashes: h.tx_hashes,
         suppliers: h.suppliers,
-        recalled: active.some((r) => r.scope === GLOBAL_SCOPE || h.suppliers.includes(r.scope)),
+        recalled: active.some((r) => r.scope === GLOBAL_RECALL_SCOPE || h.suppliers.includes(r.scope)),
         departments: departments
           .filter((d) => d.hospital === h.hospital)
           .map((d) => ({

@@ -1,3 +1,4 @@
+import { GLOBAL_RECALL_SCOPE } from "../../../ledger/enums";
 import type {
   ListShipmentsQuery,
   Recall,
@@ -27,9 +28,6 @@ const WITH_STATUS = `SELECT * FROM (
   SELECT s.*, CASE WHEN s.confirmed THEN 'confirmed' WHEN s.chain_received_at IS NOT NULL THEN 'received'
     WHEN s.arrived_at IS NOT NULL THEN 'arrived' ELSE 'shipped' END AS status
   FROM shipments s) shipments`;
-
-/** The scope of a regulator's recall: every supplier's shipments of the lot. */
-const GLOBAL_SCOPE = "0x0000000000000000000000000000000000000000";
 
 function traceEventView(e: Row): TraceEvent {
   return {
@@ -156,7 +154,7 @@ export class ShipmentsRepository {
     // The recalls that reach this shipment: the regulator's (global) and its supplier's own.
     const { rows: recalls } = await this.db.query<Row>(
       `SELECT * FROM recalls WHERE lot_key = $1 AND scope IN ($2, $3) ORDER BY block_number, log_index`,
-      [r.lot_key, GLOBAL_SCOPE, r.supplier],
+      [r.lot_key, GLOBAL_RECALL_SCOPE, r.supplier],
     );
     return {
       ...summaryView(r),
