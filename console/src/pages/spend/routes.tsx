@@ -12,5 +12,5 @@ export const spendRoutes: NavEntry[] = [
     roles: ["regulator", "hospital-admin", "hospital-approver"],
     element: <SpendPage view="spend" />,
   },
-  { path: "/sales", label: "nav.sales", roles: ["supplier"], element: <SpendPage view="sales" /> },
+  { path: "/supplier/sales", label: "nav.sales", roles: ["supplier"], element: <SpendPage view="sales" /> },
 ];
