@@ -1,5 +1,6 @@
 import { Type, type Static } from "typebox";
 import { Address, DateTime, IdString, Nullable, PageOf, PaginationQuery, UINT32_MAX, Units } from "./common";
+import { SettlementJobStatus } from "./payments";
 import { MatchReason } from "./receipts";
 
 /**
@@ -64,6 +65,24 @@ export const Resolution = Type.Enum(["accept_all", "accept_part", "reject"], {
 });
 export type Resolution = Static<typeof Resolution>;
 
+/**
+ * What a held receipt withholds on the ledger: the payment worker disputes those units
+ * (OrderBook.disputeShipment, reason 34 receipt_held), so a supplier's claim after the
+ * confirmation window is paid only for the rest.
+ */
+export const LedgerHold = Type.Object(
+  {
+    units: Type.With(Units, { description: "the units disputed on the ledger" }),
+    status: Type.With(SettlementJobStatus, {
+      description:
+        "pending or submitted: on its way; confirmed: on the ledger; failed: the ledger refused it",
+    }),
+    error: Nullable(Type.String({ description: "the ledger's refusal (its custom error) when failed" })),
+  },
+  { additionalProperties: false },
+);
+export type LedgerHold = Static<typeof LedgerHold>;
+
 const LEDGER_CLOCK =
   "on the ledger's clock (the gateway's for exceptions recorded before it kept the ledger's), as the trail and the payments are";
 
@@ -85,6 +104,10 @@ export const Exception = Type.Object(
     resolvedBy: Nullable(Address),
     resolvedAt: Type.With(Nullable(DateTime), { description: LEDGER_CLOCK }),
     createdAt: Type.With(DateTime, { description: `when it was raised, ${LEDGER_CLOCK}` }),
+    ledgerHold: Type.With(Nullable(LedgerHold), {
+      description:
+        "the shipment's units withheld on the ledger while its receipt is held; null when none are",
+    }),
   },
   { additionalProperties: false },
 );

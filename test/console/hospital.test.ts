@@ -3,6 +3,7 @@ import { id as hashText, JsonRpcProvider, NonceManager, Wallet } from "ethers";
 import type { Browser } from "playwright-core";
 import type { ConsoleConfig } from "../../api/console";
 import type { Exception, ExceptionList } from "../../api/exceptions";
+import { until } from "../../scripts/lib/until";
 import type { Order } from "../../api/orders";
 import type { ReceiptResult } from "../../api/receipts";
 import type { Shipment } from "../../api/shipments";
@@ -231,13 +232,28 @@ describe("console: hospital procurement", function () {
   it("resolves an open exception, accepting part of the delivery", async function () {
     const p = await openPage(browser, stack.url);
     try {
+      // The held receipt disputes the 5 units it did not count on the ledger (the payment worker
+      // sends it): a claim by the supplier after the confirmation window would pay the rest only.
+      const hold = await until("the held receipt's dispute on the ledger", async () => {
+        const listed = await approver.get<ExceptionList>("/v1/exceptions?status=open&limit=500");
+        const h = listed.items.find((x) => x.id === exceptionId)?.ledgerHold;
+        return h?.status === "confirmed" ? h : undefined;
+      });
+      expect(hold).to.deep.equal({ units: "5", status: "confirmed", error: null });
       await signInAs(p, APPROVER);
       await open(p, "Exceptions", "Exceptions");
       const table = p.page.getByRole("table", { name: "Exceptions" });
       await table.getByText("received 5 of 10 shipped units").waitFor();
+      const row = table
+        .locator("tbody tr.ant-table-row")
+        .filter({ has: p.page.locator("td:first-child", { hasText: new RegExp(`^#${exceptionId}$`) }) });
+      await row.getByText("5 held on the ledger", { exact: true }).waitFor();
       await checkPage(p, "hospital-exceptions");
       await p.page.getByRole("button", { name: `Resolve exception #${exceptionId}` }).click();
       const form = p.page.getByTestId("resolve-exception");
+      expect(await form.getByTestId("ledger-hold").textContent()).to.equal(
+        "Until you decide, 5 units are disputed on the ledger: a supplier who claims payment after the confirmation window is paid only for the rest.",
+      );
       await form.getByRole("radio", { name: "Accept part" }).check();
       await form.getByLabel("Units to accept").fill("4");
       await form.getByLabel("Note (why)").fill("one unit of the five received is damaged");

@@ -9,6 +9,7 @@ import type {
   ExceptionStatus,
   Resolution,
 } from "../../../api/exceptions";
+import type { SettlementJobStatus } from "../../../api/payments";
 
 /**
  * SQL of the exceptions table, which this module owns: receipts and the payment worker raise
@@ -68,6 +69,10 @@ interface ExceptionRow {
   raised_at: Date | string;
   decided_at: Date | string | null;
   receipt_hash: string | null;
+  /** The held receipt's dispute job, if it withholds units (receipts.service.ts). */
+  hold_units: string | null;
+  hold_status: SettlementJobStatus | null;
+  hold_error: string | null;
 }
 
 /** An exception with what deciding it needs: the shipment's quantity and the receipt's hash. */
@@ -76,9 +81,10 @@ export interface ExceptionForResolution extends Exception {
 }
 
 const SELECT = `SELECT e.*, ${raisedAtSql("e")} AS raised_at, ${resolvedAtSql("e")} AS decided_at, s.order_id,
-    o.hospital, s.quantity, r.receipt_hash
+    o.hospital, s.quantity, r.receipt_hash, d.rejected AS hold_units, d.status AS hold_status, d.error_name AS hold_error
   FROM exceptions e JOIN shipments s ON s.id = e.shipment_id JOIN orders o ON o.id = s.order_id
-  LEFT JOIN receipts r ON r.shipment_id = e.shipment_id AND r.receipt_no = e.receipt_no`;
+  LEFT JOIN receipts r ON r.shipment_id = e.shipment_id AND r.receipt_no = e.receipt_no
+  LEFT JOIN settlement_jobs d ON d.disputed_shipment_id = e.shipment_id`;
 
 export async function listExceptions(
   db: Db,
@@ -157,5 +163,9 @@ function view(r: ExceptionRow): Exception {
     resolvedBy: r.resolved_by,
     resolvedAt: r.decided_at === null ? null : new Date(r.decided_at).toISOString(),
     createdAt: new Date(r.raised_at).toISOString(),
+    ledgerHold:
+      r.hold_status === null
+        ? null
+        : { units: String(r.hold_units), status: r.hold_status, error: r.hold_error },
   };
 }

@@ -9,6 +9,7 @@ import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
 import { Hex } from "../../components/Hex";
 import { Reasons } from "../../components/Reasons";
+import { LedgerHoldTag } from "./LedgerHold";
 import { ResolveException, useResolutionLabel } from "./ResolveException";
 import { TAG } from "../../components/tag-colours";
 
@@ -102,9 +103,19 @@ export function ExceptionsPage() {
             title: t("hospital.exceptions.units"),
             key: "units",
             render: (_, e) =>
-              e.source === "stocktake"
-                ? "—"
-                : t("hospital.exceptions.unitsShort", { proposed: e.proposedAccepted, shipped: e.shipped }),
+              e.source === "stocktake" ? (
+                "—"
+              ) : (
+                <Space orientation="vertical" size={2}>
+                  <span>
+                    {t("hospital.exceptions.unitsShort", {
+                      proposed: e.proposedAccepted,
+                      shipped: e.shipped,
+                    })}
+                  </span>
+                  {e.status === "open" && <LedgerHoldTag hold={e.ledgerHold} />}
+                </Space>
+              ),
           },
           { title: t("hospital.created"), dataIndex: "createdAt", render: (d: string) => dateTime(d) },
           {

@@ -42,6 +42,11 @@ export function ResolveException({ exception: e, onClose }: { exception: Excepti
             ? t("hospital.exceptions.stocktakePays")
             : t("hospital.exceptions.unitsValue", { proposed: e.proposedAccepted, shipped: e.shipped })}
         </p>
+        {e.ledgerHold !== null && e.ledgerHold.status !== "failed" && (
+          <p style={{ margin: 0 }} data-testid="ledger-hold">
+            {t("hospital.exceptions.holdExplained", { units: e.ledgerHold.units })}
+          </p>
+        )}
         {resolve.data ? (
           <Alert
             type="success"

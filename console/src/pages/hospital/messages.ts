@@ -167,6 +167,11 @@ export const en = {
     "Confirm the difference: the count was right (kept for the audit; the stock's figures are not changed)",
   "hospital.exceptions.countWrong": "The count was wrong: set it aside (count again)",
   "hospital.exceptions.resolvedStocktake": "Exception #{id} decided: {resolution}.",
+  "hospital.exceptions.hold.pending": "{units} held on the ledger: being recorded",
+  "hospital.exceptions.hold.confirmed": "{units} held on the ledger",
+  "hospital.exceptions.hold.failed": "Not held on the ledger: {error}",
+  "hospital.exceptions.holdExplained":
+    "Until you decide, {units} units are disputed on the ledger: a supplier who claims payment after the confirmation window is paid only for the rest.",
   "hospital.reason.GTIN_MISMATCH": "Wrong product (GTIN)",
   "hospital.reason.LOT_MISMATCH": "Wrong lot",
   "hospital.reason.EXPIRY_MISMATCH": "Wrong expiry",
@@ -393,6 +398,11 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.exceptions.countStands": "确认差异：盘点无误（记入审计，库存数字不作调整）",
   "hospital.exceptions.countWrong": "盘点有误：作废本次盘点（需重新盘点）",
   "hospital.exceptions.resolvedStocktake": "异常 #{id} 已处理：{resolution}。",
+  "hospital.exceptions.hold.pending": "账本暂扣 {units} 件：正在记录",
+  "hospital.exceptions.hold.confirmed": "账本已暂扣 {units} 件",
+  "hospital.exceptions.hold.failed": "未能在账本上暂扣：{error}",
+  "hospital.exceptions.holdExplained":
+    "在您作出决定之前，账本上对 {units} 件提出了异议：供应商在确认期满后申请结算时，只能获得其余件数的货款。",
   "hospital.reason.GTIN_MISMATCH": "产品（GTIN）不符",
   "hospital.reason.LOT_MISMATCH": "批号不符",
   "hospital.reason.EXPIRY_MISMATCH": "有效期不符",

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
+import type { ExceptionList } from "../../../../api/exceptions";
 import type { ReceiptResult } from "../../../../api/receipts";
 import * as act from "../../../../ledger/acts";
 import { REASONS } from "../../../../ledger/reasons";
@@ -114,6 +115,19 @@ forEachEngine((engine) => {
     const events = await orderBook.queryFilter(orderBook.filters.ShipmentDisputed(s.short.shipmentId));
     expect(events.map((e) => [e.args.units, e.args.reasonCode])).to.deep.equal([
       [8n, BigInt(REASONS.receipt_held.code)],
+    ]);
+    // The approvers see it on the exception: what is withheld, and that the ledger has it.
+    const res = await app.inject({
+      method: "GET",
+      url: "/v1/exceptions?status=open",
+      headers: bearer(t.approver),
+    });
+    expect(res.statusCode, res.body).to.equal(200);
+    const holds = res.json<ExceptionList>().items.map((e) => [e.receiptNo, e.ledgerHold]);
+    expect(holds).to.deep.equal([
+      ["GR-HOLD-short", { units: "8", status: "confirmed", error: null }],
+      ["GR-HOLD-recalled", { units: "10", status: "confirmed", error: null }],
+      ["GR-HOLD-decided", { units: "6", status: "confirmed", error: null }],
     ]);
     // Sent once: a second drain finds nothing to send.
     await app.settlementWorker!.drain();
