@@ -277,8 +277,8 @@ contract TenderHouse is ITenderHouse, LedgerBase, ReentrancyGuardTransient {
     }
 
     /// @dev Winners in award order: lowest first-tier price first; among equal prices the earlier
-    /// final commitment, then the earlier first commitment. Bidders no longer qualified are
-    /// skipped (and said so).
+    /// final commitment, then the earlier first commitment. Bidders not qualified at the reveal
+    /// deadline, or suspended since, are skipped (and said so).
     function _rankWinners(
         uint256 tenderId,
         Tender storage tender
@@ -292,7 +292,9 @@ contract TenderHouse is ITenderHouse, LedgerBase, ReentrancyGuardTransient {
             address bidder = bidders[i];
             BidState memory b = _bids[tenderId][bidder];
             if (!b.revealed) continue;
-            if (!registry.isQualified(bidder, tender.terms.category, uint64(block.timestamp))) {
+            // Documents as they stood when reveals closed, whenever anyone calls this: a bidder
+            // cannot win by waiting for a rival's document to lapse. A suspension counts as of now.
+            if (!registry.isQualified(bidder, tender.terms.category, tender.terms.revealDeadline)) {
                 emit BidderSkipped(tenderId, bidder);
                 continue;
             }

@@ -36,7 +36,8 @@ interface ITenderHouse {
     /// @param tiers The revealed schedule.
     /// @param bondReturned Bond paid back.
     event BidRevealed(uint256 indexed tenderId, address indexed bidder, Tier[] tiers, uint128 bondReturned);
-    /// @notice A revealed bidder was left out of the award because it was no longer qualified.
+    /// @notice A revealed bidder was left out of the award: suspended, or its documents did not
+    /// qualify it at the reveal deadline.
     /// @param tenderId The tender.
     /// @param bidder The supplier left out.
     event BidderSkipped(uint256 indexed tenderId, address indexed bidder);
@@ -200,8 +201,10 @@ interface ITenderHouse {
     /// valid. Emits `BidRevealed`.
     function revealBid(uint256 tenderId, Tier[] calldata tiers, bytes32 salt) external;
 
-    /// @notice Awards the tender after the reveal deadline; callable by anyone. Bonds of bidders
-    /// that did not reveal are forfeited to the hospitals when the tender is awarded.
+    /// @notice Awards the tender after the reveal deadline; callable by anyone. Bidders are
+    /// judged by their documents at the reveal deadline (and their suspension now), so when it
+    /// is called changes nothing. Bonds of bidders that did not reveal are forfeited to the
+    /// hospitals when the tender is awarded.
     /// Requirements: tender open; reveal deadline passed. Emits `TenderAwarded` (with
     /// `BidderSkipped`, `BondsForfeited`) or `TenderFailed`.
     function finalize(uint256 tenderId) external;

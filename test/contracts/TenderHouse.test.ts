@@ -1069,6 +1069,21 @@ describe("TenderHouse", function () {
       });
     });
 
+    describe("when a bidder's documents lapse after the reveal deadline", function () {
+      it("judges them as they stood when reveals closed: waiting to finalize until a rival's lapse wins nothing", async function () {
+        // The attack (a helper's review): anyone may finalize at any time, and qualification was
+        // read then, so a bidder could wait for the best bidder's licence to lapse to win.
+        const { tenders, tenderId, a, b, terms, registry } = await loadFixture(revealedFixture);
+        const later = BigInt(terms.revealDeadline) + 3n * BigInt(YEAR);
+        await time.increaseTo(later);
+        expect(await registry.isQualified(b.address, STENTS, later)).to.equal(false);
+        await expect(tenders.finalize(tenderId))
+          .to.emit(tenders, "TenderAwarded")
+          .withArgs(tenderId, [b.address, a.address], [1n, 2n])
+          .and.not.to.emit(tenders, "BidderSkipped");
+      });
+    });
+
     describe("when there are more valid bids than winners", function () {
       it("awards the lowest first-tier prices in order and emits TenderAwarded", async function () {
         const { ledger, tenders, tenderId, a, b } = await loadFixture(revealedFixture);
