@@ -69,6 +69,16 @@ describe("consignment: consumption batches", function () {
       return usageId;
     }
 
+    /** A consigned shipment of `units`, received and settled into the hospital's custody by the worker. */
+    async function inCustody(db: Db, units: number) {
+      const order = await shipOrder(chain, agreementId, [units], LOT, true);
+      const [unit] = order.shipments;
+      await queueJobs(db, chain, [fullAcceptance(unit)]);
+      const worker = settlementWorker(db, chain);
+      await worker.drain();
+      return { unit, worker };
+    }
+
     it("pays nothing on receipt, then pays each batch of used units once", async function () {
       const db = engine.db;
       // A unit of the same lot used before this stock came into custody: ordinary stock, paid on
@@ -123,11 +133,7 @@ describe("consignment: consumption batches", function () {
 
     it("cuts a refused batch's usages again only once the interval has passed, then pays them", async function () {
       const db = engine.db;
-      const order = await shipOrder(chain, agreementId, [2], LOT, true);
-      const [unit] = order.shipments;
-      await queueJobs(db, chain, [fullAcceptance(unit)]);
-      const worker = settlementWorker(db, chain);
-      await worker.drain();
+      const { worker } = await inCustody(db, 2);
       await indexLedger(db, chain);
       const before = await supplierBalance(chain);
       const usage = await use(db, 2);
@@ -163,11 +169,7 @@ describe("consignment: consumption batches", function () {
     it("never cuts the units of a hospital's pending return: their usage waits, and is paid once the supplier refuses the return", async function () {
       const db = engine.db;
       // Both units used up by the end, so the other engine's run (same chain) finds none on hand.
-      const order = await shipOrder(chain, agreementId, [2], LOT, true);
-      const [unit] = order.shipments;
-      await queueJobs(db, chain, [fullAcceptance(unit)]);
-      const worker = settlementWorker(db, chain);
-      await worker.drain();
+      const { unit, worker } = await inCustody(db, 2);
       // The attack the answer closes: both units used, their usage not yet paid, "returned".
       await act.returnConsignedStock(chain.ledger, chain.cast.hospital, unit.shipmentId, 2, 403);
       await indexLedger(db, chain);
@@ -189,11 +191,7 @@ describe("consignment: consumption batches", function () {
 
     it("never cuts the use of a recalled lot: its usage waits while the recall stands, and is paid once it is lifted", async function () {
       const db = engine.db;
-      const order = await shipOrder(chain, agreementId, [2], LOT, true);
-      const [unit] = order.shipments;
-      await queueJobs(db, chain, [fullAcceptance(unit)]);
-      const worker = settlementWorker(db, chain);
-      await worker.drain();
+      const { worker } = await inCustody(db, 2);
       const { ledger, cast } = chain;
       await act.sent(ledger.trace.connect(cast.regulator).recall(BigInt(GTIN), LOT, 41));
       await indexLedger(db, chain);
