@@ -43,16 +43,23 @@ export function OrdersPage() {
       title: t("supplier.order.deadline"),
       dataIndex: "deliveryDeadline",
       render: (d: string, o) => (
-        <Space size={4} wrap>
+        // A narrow column: the tag wraps under the date instead of widening the table.
+        <Space orientation="vertical" size={2} style={{ maxWidth: 170 }}>
           <span>{dateTime(d)}</span>
           {o.lateShipmentAllowed ? (
-            <ToneTag tone="warning">{t("supplier.order.lateAllowed")}</ToneTag>
+            <ToneTag tone="warning" wrap>
+              {t("supplier.order.lateAllowed")}
+            </ToneTag>
           ) : (
             // Past it, the ledger refuses a shipment until the hospital's approver allows one:
             // said here, not only once the form has been filled in and sent.
             o.status === "funded" &&
             remainingOf(o) > 0n &&
-            Date.parse(d) < now && <ToneTag tone="bad">{t("supplier.order.pastDeadline")}</ToneTag>
+            Date.parse(d) < now && (
+              <ToneTag tone="bad" wrap>
+                {t("supplier.order.pastDeadline")}
+              </ToneTag>
+            )
           )}
         </Space>
       ),
