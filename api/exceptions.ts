@@ -106,7 +106,7 @@ export const Exception = Type.Object(
     createdAt: Type.With(DateTime, { description: `when it was raised, ${LEDGER_CLOCK}` }),
     ledgerHold: Type.With(Nullable(LedgerHold), {
       description:
-        "the shipment's units withheld on the ledger while its receipt is held; null when none are",
+        "the shipment's units withheld on the ledger while its receipt is held; null when none are, or once the shipment is settled",
     }),
   },
   { additionalProperties: false },

@@ -162,9 +162,6 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
             ConsignedStock storage s = _existing(shipmentId);
             if (s.hospital != hospital || s.supplier != supplier)
                 revert ConsignmentBatchMixed(batchId, shipmentId);
-            // As a delivery of a recalled lot is not settled, its use is not paid: not until the
-            // recall is lifted.
-            if (_recalled(s)) revert ConsignmentLotRecalled(shipmentId);
             uint32 n = lines[i].units;
             uint128 pay = _takeOnHand(shipmentId, s, n);
             s.used += n;
@@ -225,8 +222,6 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         address caller = _msgSender();
         if (caller != s.supplier) revert ConsignmentNotShipmentSupplier(shipmentId, caller);
         if (block.timestamp >= r.answerBy) revert ConsignmentReturnAnswerWindowClosed(shipmentId, r.answerBy);
-        // Recalled stock goes back to its supplier: it cannot be put back on the shelf.
-        if (_recalled(s)) revert ConsignmentLotRecalled(shipmentId);
         delete _pendingReturns[shipmentId];
         // Back on the shelf with the value they left with: payable on use again.
         s.held += r.value;
@@ -250,7 +245,10 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         uint128 value = _takeOnHand(shipmentId, s, units);
         s.expired += units;
         totalHeld -= value;
-        // A recalled lot is the supplier's loss, whoever bears expiry: nothing is paid for it.
+        // Recalled stock is the supplier's loss, whoever bears expiry: nothing is paid for units
+        // nobody could use. (Units used are paid on use, recall or not, as a settled delivery is
+        // not taken back; and the supplier may still refuse a return, its check on a return of
+        // used units, since recalled stock it refuses is written off at its own loss.)
         bool toSupplier = _terms[s.agreementId].hospitalBearsExpiry && !_recalled(s);
         emit ConsignedStockExpired(shipmentId, s.orderId, units, value, toSupplier);
         if (toSupplier) {

@@ -24,9 +24,9 @@ import {ConsignedStock, ConsumptionLine, ShipmentRecord} from "../types/LedgerTy
 /// - Stock that expires unused is written off by anyone after its expiry: its held value goes
 ///   back to the hospital (the supplier's loss), or to the supplier if the terms say the hospital
 ///   bears expiry.
-/// - A recalled lot (a regulator's recall, or its supplier's own) is paid for by no one while the
-///   recall stands: its consumption is refused until the recall is lifted, its supplier cannot
-///   refuse a return of it, and its expiry is the supplier's loss whatever the terms say.
+/// - Stock of a lot recalled for its supplier (a regulator's recall, or the supplier's own) that
+///   expires unused is the supplier's loss whatever the terms say: nobody could use it. Units used
+///   are paid on use, recall or not, as a delivery settled before a recall is not taken back.
 interface IConsignmentBook {
     /// @notice The order book was bound; from now on only it records consigned shipments.
     event OrderBookBound(address orderBook);
@@ -206,9 +206,6 @@ interface IConsignmentBook {
     error ConsignmentReturnAfterExpiry(uint256 shipmentId, uint64 expiry);
     /// @notice The supplier's window to refuse the return ended at `answerBy`.
     error ConsignmentReturnAnswerWindowClosed(uint256 shipmentId, uint64 answerBy);
-    /// @notice The shipment's lot is recalled for its supplier: its use is not paid while the
-    /// recall stands, and its supplier cannot refuse it back.
-    error ConsignmentLotRecalled(uint256 shipmentId);
 
     /// @notice Binds the order book once. Requirements: admin.
     function bindOrderBook(address orderBook) external;

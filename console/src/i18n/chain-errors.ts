@@ -112,10 +112,6 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
     en: "The 14 days to refuse this return have passed: it can only be confirmed.",
     zh: "拒收该退货的 14 天期限已过，只能确认。",
   },
-  ConsignmentLotRecalled: {
-    en: "This lot is recalled: its use is not paid while the recall stands, and a return of it cannot be refused.",
-    zh: "该批次已被召回：召回期间不支付其使用费用，且不得拒收其退货。",
-  },
   ConsignmentNotExpired: {
     en: "The shipment has not expired yet: it cannot be written off.",
     zh: "该发货单尚未过期，不能核销。",

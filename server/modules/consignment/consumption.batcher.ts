@@ -1,4 +1,3 @@
-import { GLOBAL_RECALL_SCOPE } from "../../../ledger/enums";
 import { randomUUID } from "node:crypto";
 import { id as keccakId } from "ethers";
 import type { Db } from "../../db";
@@ -20,8 +19,6 @@ import { enqueueBatch, type NewBatch } from "../payments/settlement.repository";
  *   that hospital × supplier, so a refusal that lasts (a pause, a wrong settler key) costs one
  *   failed batch per interval, not one per poll; a correction recorded after its usage was
  *   batched does not unpay it (the stocktake reconciles the shelf).
- * - stock of a lot recalled for its supplier (the regulator's recall or the supplier's own) is
- *   left out while the recall stands, as the chain refuses to pay its use: its usages wait.
  * Runs in one transaction under an advisory lock, so replicas never cut the same usages twice.
  */
 
@@ -134,10 +131,6 @@ async function availableStock(tx: Db): Promise<Stock[]> {
        WHERE j.status <> 'failed' AND NOT EXISTS (SELECT 1 FROM consumption_batches b WHERE b.batch_id = j.batch_id)
        GROUP BY l.shipment_id
      ) q ON q.shipment_id = cs.shipment_id
-     -- Stock of a lot recalled for its supplier is not paid on use while the recall stands
-     -- (ConsignmentLotRecalled): its usages wait until the recall is lifted.
-     WHERE NOT EXISTS (SELECT 1 FROM recalls r WHERE r.gtin = s.gtin AND r.lot = s.lot AND r.lifted_at IS NULL
-       AND r.scope IN ('${GLOBAL_RECALL_SCOPE}', cs.supplier))
      ORDER BY cs.shipment_id`,
   );
   return rows

@@ -73,18 +73,27 @@ interface ExceptionRow {
   hold_units: string | null;
   hold_status: SettlementJobStatus | null;
   hold_error: string | null;
+  /** The shipment's settlement on the ledger, once indexed (by whoever settled it). */
+  settled_accepted: string | null;
+  settled_rejected: string | null;
 }
 
-/** An exception with what deciding it needs: the shipment's quantity and the receipt's hash. */
+/**
+ * An exception with what deciding it needs: the receipt's hash, and the shipment's settlement on
+ * the ledger if someone settled it already (the supplier's claim after the confirmation window).
+ */
 export interface ExceptionForResolution extends Exception {
   receiptHash: string | null;
+  settledOnLedger: { accepted: string; rejected: string } | null;
 }
 
 const SELECT = `SELECT e.*, ${raisedAtSql("e")} AS raised_at, ${resolvedAtSql("e")} AS decided_at, s.order_id,
-    o.hospital, s.quantity, r.receipt_hash, d.rejected AS hold_units, d.status AS hold_status, d.error_name AS hold_error
+    o.hospital, s.quantity, r.receipt_hash, d.rejected AS hold_units, d.status AS hold_status, d.error_name AS hold_error,
+    st.accepted AS settled_accepted, st.rejected AS settled_rejected
   FROM exceptions e JOIN shipments s ON s.id = e.shipment_id JOIN orders o ON o.id = s.order_id
   LEFT JOIN receipts r ON r.shipment_id = e.shipment_id AND r.receipt_no = e.receipt_no
-  LEFT JOIN settlement_jobs d ON d.disputed_shipment_id = e.shipment_id`;
+  LEFT JOIN settlement_jobs d ON d.disputed_shipment_id = e.shipment_id
+  LEFT JOIN settlements st ON st.shipment_id = e.shipment_id`;
 
 export async function listExceptions(
   db: Db,
@@ -114,7 +123,13 @@ export async function findException(db: Db, id: string): Promise<Exception | nul
 /** Locks the exception until the transaction ends, so two approvers cannot both decide it. */
 export async function lockForResolution(tx: Db, id: string): Promise<ExceptionForResolution | null> {
   const { rows } = await tx.query<ExceptionRow>(`${SELECT} WHERE e.id = $1 FOR UPDATE OF e`, [id]);
-  return rows[0] ? { ...view(rows[0]), receiptHash: rows[0].receipt_hash } : null;
+  const r = rows[0];
+  if (!r) return null;
+  const settledOnLedger =
+    r.settled_accepted === null
+      ? null
+      : { accepted: String(r.settled_accepted), rejected: String(r.settled_rejected) };
+  return { ...view(r), receiptHash: r.receipt_hash, settledOnLedger };
 }
 
 export async function markResolved(
@@ -163,8 +178,9 @@ function view(r: ExceptionRow): Exception {
     resolvedBy: r.resolved_by,
     resolvedAt: r.decided_at === null ? null : new Date(r.decided_at).toISOString(),
     createdAt: new Date(r.raised_at).toISOString(),
+    // Once the shipment is settled on the ledger nothing is withheld any more.
     ledgerHold:
-      r.hold_status === null
+      r.hold_status === null || r.settled_accepted !== null
         ? null
         : { units: String(r.hold_units), status: r.hold_status, error: r.hold_error },
   };

@@ -55,6 +55,15 @@ export class ExceptionsService {
       }
       const shipped = BigInt(e.shipped);
       const accepted = acceptedFor(decision, BigInt(e.proposedAccepted), shipped);
+      // Settled on the ledger already, by the supplier's claim after the confirmation window: a
+      // decision can pay nothing more, and must not be recorded as though it did.
+      if (e.settledOnLedger !== null) {
+        const { accepted: a, rejected: r } = e.settledOnLedger;
+        throw appError(
+          "SHIPMENT_ALREADY_SETTLED",
+          `shipment ${e.shipmentId} was settled on the ledger already: ${a} units accepted, ${r} rejected`,
+        );
+      }
       const job = await settlementRepo.lockJobOf(tx, e.shipmentId);
       if (job && job !== "failed") {
         throw appError(

@@ -75,24 +75,18 @@ export interface MatchResult {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Reasons that concern the whole shipment, not some of its units. */
-const WHOLE_SHIPMENT: ReadonlySet<MatchReasonCode> = new Set([
-  "SHELF_LIFE_SHORT",
-  "SUPPLIER_NOT_QUALIFIED",
-  "LOT_RECALLED",
-  "EXCURSION_HOLD",
-]);
-
 /**
- * The units a held receipt disputes on the ledger until an approver decides: every unit when a
- * reason concerns the whole shipment (its shelf life, its lot, its supplier, its cold chain),
- * else those the match would not pay. A supplier's claim after the confirmation window pays
- * only the rest (OrderBook.claimSettlement), so an undecided exception cannot be paid by default
- * for units the dock did not count. 0 for a matched receipt.
+ * The units a held receipt disputes on the ledger until an approver decides: those the match
+ * would not pay (short, on a line at fault, refused at the dock). A supplier's claim after the
+ * confirmation window pays only the rest (OrderBook.claimSettlement), so an undecided exception
+ * is not paid by default for units the dock did not take in. A reason about the whole shipment
+ * (its lot recalled, its supplier not qualified, its cold chain) disputes nothing more: the
+ * ledger refuses every payment while it stands, and once it clears (a lift, a reinstatement, a
+ * waiver) the supplier is owed what was delivered; a short shelf life is the approvers' to decide
+ * within the window. 0 for a matched receipt.
  */
 export function unitsHeld(result: MatchResult, shipped: bigint): bigint {
-  if (result.status === "matched") return 0n;
-  return result.reasons.some((r) => WHOLE_SHIPMENT.has(r.code)) ? shipped : shipped - result.accepted;
+  return result.status === "matched" ? 0n : shipped - result.accepted;
 }
 
 export function matchReceipt(input: MatchInput): MatchResult {

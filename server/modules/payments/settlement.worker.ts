@@ -85,6 +85,11 @@ interface JobCalls {
   call(tx: Db, job: SettlementJob): Promise<{ to: string; data: string } | { wait: string }>;
   /** The chain refused the job for good, as of `ledgerTime` (`ledgerNow`). */
   refused(tx: Db, job: SettlementJob, errorName: string, message: string, ledgerTime: Date): Promise<void>;
+  /**
+   * Whether a refusal no longer matters, asked before the job is failed: a dispute that lost a
+   * race to the shipment's settlement (an approver's decision, or the supplier's claim) is moot.
+   */
+  moot(job: SettlementJob): Promise<boolean>;
 }
 
 export class SettlementWorker {
@@ -187,6 +192,11 @@ export class SettlementWorker {
       } catch (error) {
         const revert = decodeRevert(revertDataOf(error));
         if (revert || isCallException(error)) {
+          if (await calls.moot(job)) {
+            await repo.markConfirmed(tx, job.id, null);
+            this.log.info(subject(job), `${job.kind} moot: the chain settled the shipment first`);
+            return "done" as const;
+          }
           const name = revert?.name ?? "UnknownRevert";
           const message = revert?.message ?? (error as Error).message;
           await repo.markFailed(tx, job.id, name, message);
@@ -252,15 +262,18 @@ export class SettlementWorker {
         return { to: await this.orderBook.getAddress(), data: settlementCall(this.orderBook, job, record) };
       },
       refused: raiseRefusal,
+      moot: async () => false,
     },
     dispute: {
-      // Done once the chain holds these units disputed; moot once the shipment is settled (an
-      // approver's decision paid first, or a claim did).
+      // Done once the chain holds at least these units disputed (an approver's larger dispute
+      // stands: a hold never lowers one); moot once the shipment is settled (an approver's
+      // decision paid first, or a claim did).
       done: async (job) => {
         const id = job.disputed_shipment_id!;
         if ((await this.trace.shipmentState(id)).confirmed) return true;
-        return (await this.orderBook.disputedUnits(id)) === BigInt(job.rejected);
+        return (await this.orderBook.disputedUnits(id)) >= BigInt(job.rejected);
       },
+      moot: async (job) => (await this.trace.shipmentState(job.disputed_shipment_id!)).confirmed,
       call: async (tx, job) => {
         const record = await shipmentRecord(tx, job.disputed_shipment_id!);
         if (!record) return { wait: "the shipment's creation is not indexed yet" };
@@ -279,6 +292,7 @@ export class SettlementWorker {
         ]),
       }),
       refused: (tx, job) => repo.releaseBatchUsages(tx, job.batch_id!),
+      moot: async () => false,
     },
   };
 
@@ -353,6 +367,11 @@ export class SettlementWorker {
         return;
       }
       revert = { name: "UnknownRevert", message };
+    }
+    if (await this.calls[job.kind].moot(job)) {
+      await repo.markConfirmed(this.db, job.id, null);
+      this.log.info(subject(job), `${job.kind} moot: the chain settled the shipment first`);
+      return;
     }
     const failure = revert;
     const at = await this.ledgerNow();

@@ -1,5 +1,4 @@
 import { expect } from "chai";
-import { ZeroAddress } from "ethers";
 import { migrate, type Db } from "../../../../server/db";
 import * as act from "../../../../ledger/acts";
 import { cutBatches } from "../../../../server/modules/consignment/consumption.batcher";
@@ -185,27 +184,6 @@ describe("consignment: consumption batches", function () {
       const [batch] = await cutBatches(db, rules, later);
       expect(batch.usageIds).to.deep.equal([usage]);
       expect(batch.lines).to.deep.equal([{ shipmentId: unit.shipmentId.toString(), units: 2 }]);
-      await worker.drain();
-      expect((await supplierBalance(chain)) - before).to.equal(2n * PRICE);
-    });
-
-    it("never cuts the use of a recalled lot: its usage waits while the recall stands, and is paid once it is lifted", async function () {
-      const db = engine.db;
-      const { worker } = await inCustody(db, 2);
-      const { ledger, cast } = chain;
-      await act.sent(ledger.trace.connect(cast.regulator).recall(BigInt(GTIN), LOT, 41));
-      await indexLedger(db, chain);
-      const before = await supplierBalance(chain);
-      const usage = await use(db, 2);
-      const rules = { batchIntervalMs: HOUR, batchUnits: 1 };
-      const later = new Date(Date.now() + 2 * HOUR);
-      // The chain would refuse the batch (ConsignmentLotRecalled): none is cut, none sent.
-      expect(await cutBatches(db, rules, later), "cut from a recalled lot").to.deep.equal([]);
-
-      await act.sent(ledger.trace.connect(cast.regulator).liftRecall(BigInt(GTIN), LOT, ZeroAddress, 42));
-      await indexLedger(db, chain);
-      const [batch] = await cutBatches(db, rules, later);
-      expect(batch.usageIds).to.deep.equal([usage]);
       await worker.drain();
       expect((await supplierBalance(chain)) - before).to.equal(2n * PRICE);
     });

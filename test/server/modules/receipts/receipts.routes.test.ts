@@ -758,11 +758,13 @@ forEachEngine((engine) => {
         );
       }
       // The other supplier's recall, the warehouse-rejected and the last receipt are queued, not
-      // yet paid; every held receipt but the over-delivery's (which withholds only the excess,
-      // never shipped) disputes units, and those not yet sent are in the outbox too.
+      // yet paid. A held receipt disputes the units its match would not pay: 8 of the 14 do, not
+      // the over-delivery's (the excess was never shipped) nor the five held for the whole
+      // shipment's sake (short shelf life, two recalls, a supplier not qualified, an excursion),
+      // which pay every unit they counted once decided. Those not yet sent are in the outbox.
       const disputes = (status: string) => m.get(`settlement_jobs{kind="dispute",status="${status}"}`) ?? 0;
       expect(m.get('settlement_jobs{kind="settlement",status="pending"}')).to.equal(3);
-      expect(disputes("pending") + disputes("confirmed")).to.equal(13);
+      expect(disputes("pending") + disputes("confirmed")).to.equal(8);
       expect(m.get("settlement_outbox_depth")).to.equal(3 + disputes("pending"));
       expect(m.get("indexer_lag_blocks")).to.equal(0);
 
@@ -771,7 +773,7 @@ forEachEngine((engine) => {
       expect(after.get("settlement_outbox_depth")).to.equal(0);
       expect([...after.entries()].filter(([k]) => k.startsWith("settlement_jobs"))).to.have.deep.members([
         ['settlement_jobs{kind="settlement",status="confirmed"}', 5],
-        ['settlement_jobs{kind="dispute",status="confirmed"}', 13],
+        ['settlement_jobs{kind="dispute",status="confirmed"}', 8],
       ]);
     });
 
