@@ -20,7 +20,7 @@ import type { ReconciliationReport } from "../api/reconciliation";
 import * as act from "../ledger/acts";
 import { monthOf } from "../server/lib/month-range";
 import { GatewayClient } from "./lib/gateway-client";
-import { untilIndexed } from "./lib/until";
+import { until, untilIndexed } from "./lib/until";
 import { connectLedger, type DeploymentRecord, type Ledger } from "../ledger/contracts";
 import { PERMIT_TYPES } from "../ledger/permit";
 import { decodeRevert, revertDataOf } from "../ledger/revert";
@@ -499,13 +499,25 @@ class Demo {
     for (const [receiptNo, s, lines] of receipts)
       await this.postReceipt(receiver, receiptNo, s, receivedAt, lines);
 
+    // Until the officer decides, each held receipt disputes on the ledger the units it did not
+    // take in, so a supplier's claim after the confirmation window cannot be paid for them.
+    const officer = await this.gateway(general.approvers[0]);
+    const holding = await until("the held receipts' disputes on the ledger", async () => {
+      const { items } = await officer.get<ExceptionList>("/v1/exceptions?status=open");
+      const held = items.filter((e) => e.ledgerHold !== null);
+      return held.every((e) => e.ledgerHold!.status === "confirmed") ? held : undefined;
+    });
+    const heldUnits = holding.reduce((n, e) => n + Number(e.ledgerHold!.units), 0);
+    this.log(
+      `  the gateway disputes on the ledger the ${heldUnits} units ${holding.length} held receipts did not take in (${holding.map((e) => e.receiptNo).join(", ")}), until the officer decides…`,
+    );
+
     this.log("  a procurement officer resolves the exceptions…");
     await act.sent(
       L.trace
         .connect(general.approvers[0])
         .waiveExcursion(cold.shipmentId, await act.shipmentRecord(L, cold.shipmentId), 1),
     );
-    const officer = await this.gateway(general.approvers[0]);
     const open = await officer.get<ExceptionList>("/v1/exceptions?status=open");
     const decisions: Record<string, ResolveRequest> = {
       [String(short.shipmentId)]: {

@@ -155,6 +155,19 @@ describe("demo scenario", function () {
     );
   });
 
+  it("holds on the ledger the units City General's held receipts did not take in, until its officer decided", async function () {
+    const ob = chain.ledger.orderBook;
+    const holds = (await ob.queryFilter(ob.filters.ShipmentDisputed())).filter(
+      (e) => e.args.reasonCode === BigInt(REASONS.receipt_held.code),
+    );
+    const units = holds.reduce((n, e) => n + e.args.units, 0n);
+    // The short delivery (15 of 20 scanned), the wrong lot's one unit, the unlisted serial's.
+    expect(holds.map((e) => e.args.units)).to.deep.equal([5n, 1n, 1n]);
+    expect(lines.join("\n")).to.include(
+      `the gateway disputes on the ledger the ${units} units 3 held receipts did not take in (GR-0002, GR-0004, GR-0005), until the officer decides`,
+    );
+  });
+
   it("lets Cardia claim the undisputed units of Children's delivery once the regulator lifted its recall", async function () {
     const ob = chain.ledger.orderBook;
     // Children's own dispute of damaged units (the gateway's holds of held receipts give 34).
