@@ -172,6 +172,8 @@ function exceptionRow(e: Exception): Row {
     reasons: [...new Set(e.reasons.map((r) => r.code))],
     proposed: e.proposedAccepted,
     shipped: e.shipped,
+    // Units the receipt withholds on the ledger until decided, and whether the ledger has them.
+    held: e.ledgerHold === null ? null : `${e.ledgerHold.units} ${e.ledgerHold.status}`,
     status: e.status,
     resolution: e.resolution,
   };

@@ -999,6 +999,9 @@ describe("sunshine CLI", function () {
     expect(rule).to.match(/^-+\s+-+/);
     expect(rest).to.deep.equal([]);
     expect(row).to.include("GR-2").and.include("SHORT_DELIVERY").and.include("open");
+    // The 2 units the dock did not count, disputed on the ledger (sent by the payment worker).
+    expect(header).to.match(/\sheld\s/);
+    expect(row).to.match(/\s2 (pending|submitted|confirmed)\s/);
     exceptionId = row.split(/\s+/)[0];
   });
 
