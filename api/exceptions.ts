@@ -104,6 +104,13 @@ export const Exception = Type.Object(
     resolvedBy: Nullable(Address),
     resolvedAt: Type.With(Nullable(DateTime), { description: LEDGER_CLOCK }),
     createdAt: Type.With(DateTime, { description: `when it was raised, ${LEDGER_CLOCK}` }),
+    settledOnLedger: Type.With(
+      Nullable(Type.Object({ accepted: Units, rejected: Units }, { additionalProperties: false })),
+      {
+        description:
+          "the shipment's settlement on the ledger once made, by whoever made it (a supplier's claim after the confirmation window settles it without a decision: one then answers 409)",
+      },
+    ),
     ledgerHold: Type.With(Nullable(LedgerHold), {
       description:
         "the shipment's units withheld on the ledger while its receipt is held; null when none are, or once the shipment is settled",

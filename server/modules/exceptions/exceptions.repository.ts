@@ -78,13 +78,9 @@ interface ExceptionRow {
   settled_rejected: string | null;
 }
 
-/**
- * An exception with what deciding it needs: the receipt's hash, and the shipment's settlement on
- * the ledger if someone settled it already (the supplier's claim after the confirmation window).
- */
+/** An exception with what deciding it needs: the receipt's hash. */
 export interface ExceptionForResolution extends Exception {
   receiptHash: string | null;
-  settledOnLedger: { accepted: string; rejected: string } | null;
 }
 
 const SELECT = `SELECT e.*, ${raisedAtSql("e")} AS raised_at, ${resolvedAtSql("e")} AS decided_at, s.order_id,
@@ -123,13 +119,7 @@ export async function findException(db: Db, id: string): Promise<Exception | nul
 /** Locks the exception until the transaction ends, so two approvers cannot both decide it. */
 export async function lockForResolution(tx: Db, id: string): Promise<ExceptionForResolution | null> {
   const { rows } = await tx.query<ExceptionRow>(`${SELECT} WHERE e.id = $1 FOR UPDATE OF e`, [id]);
-  const r = rows[0];
-  if (!r) return null;
-  const settledOnLedger =
-    r.settled_accepted === null
-      ? null
-      : { accepted: String(r.settled_accepted), rejected: String(r.settled_rejected) };
-  return { ...view(r), receiptHash: r.receipt_hash, settledOnLedger };
+  return rows[0] ? { ...view(rows[0]), receiptHash: rows[0].receipt_hash } : null;
 }
 
 export async function markResolved(
@@ -178,6 +168,10 @@ function view(r: ExceptionRow): Exception {
     resolvedBy: r.resolved_by,
     resolvedAt: r.decided_at === null ? null : new Date(r.decided_at).toISOString(),
     createdAt: new Date(r.raised_at).toISOString(),
+    settledOnLedger:
+      r.settled_accepted === null
+        ? null
+        : { accepted: String(r.settled_accepted), rejected: String(r.settled_rejected) },
     // Once the shipment is settled on the ledger nothing is withheld any more.
     ledgerHold:
       r.hold_status === null || r.settled_accepted !== null

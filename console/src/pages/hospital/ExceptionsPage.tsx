@@ -113,7 +113,7 @@ export function ExceptionsPage() {
                       shipped: e.shipped,
                     })}
                   </span>
-                  {e.status === "open" && <LedgerHoldTag hold={e.ledgerHold} />}
+                  {e.status === "open" && <LedgerHoldTag exception={e} />}
                 </Space>
               ),
           },
@@ -146,7 +146,8 @@ export function ExceptionsPage() {
             title: t("common.actions"),
             key: "actions",
             render: (_, e) =>
-              e.status === "open" && isApprover ? (
+              // Settled on the ledger by the supplier's claim: no decision can pay anything more.
+              e.status === "open" && isApprover && e.settledOnLedger === null ? (
                 <Button onClick={() => setSelected(e)} aria-pressed={selected?.id === e.id}>
                   {t("hospital.exceptions.resolve", { id: e.id })}
                 </Button>

@@ -170,6 +170,7 @@ export const en = {
   "hospital.exceptions.hold.pending": "{units} held on the ledger: being recorded",
   "hospital.exceptions.hold.confirmed": "{units} held on the ledger",
   "hospital.exceptions.hold.failed": "Not held on the ledger: {error}",
+  "hospital.exceptions.settledOnLedger": "Settled on the ledger: {accepted} accepted, {rejected} rejected",
   "hospital.exceptions.holdExplained":
     "Until you decide, {units} units are disputed on the ledger: a supplier who claims payment after the confirmation window is paid only for the rest.",
   "hospital.reason.GTIN_MISMATCH": "Wrong product (GTIN)",
@@ -401,6 +402,7 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.exceptions.hold.pending": "账本暂扣 {units} 件：正在记录",
   "hospital.exceptions.hold.confirmed": "账本已暂扣 {units} 件",
   "hospital.exceptions.hold.failed": "未能在账本上暂扣：{error}",
+  "hospital.exceptions.settledOnLedger": "账本已结算：验收 {accepted} 件，拒收 {rejected} 件",
   "hospital.exceptions.holdExplained":
     "在您作出决定之前，账本上对 {units} 件提出了异议：供应商在确认期满后申请结算时，只能获得其余件数的货款。",
   "hospital.reason.GTIN_MISMATCH": "产品（GTIN）不符",

@@ -226,8 +226,15 @@ forEachEngine((engine) => {
         "SHIPMENT_ALREADY_SETTLED",
         `shipment ${s.short.shipmentId} was settled on the ledger already: 2 units accepted, 8 rejected`,
       );
-      // Nothing is withheld any more: the exception no longer shows a hold.
+      // Nothing is withheld any more: the exception says what the ledger settled, not a hold.
       expect((await holds())["GR-HOLD-short"]).to.equal(null);
+      const res2 = await app.inject({
+        method: "GET",
+        url: "/v1/exceptions?status=open",
+        headers: bearer(t.approver),
+      });
+      const short = res2.json<ExceptionList>().items.find((e) => e.receiptNo === "GR-HOLD-short")!;
+      expect(short.settledOnLedger).to.deep.equal({ accepted: "2", rejected: "8" });
     });
 
     it("pays a recalled lot's delivery in full once the recall is lifted", async function () {
