@@ -115,6 +115,18 @@ forEachEngine((engine) => {
     }
   });
 
+  it("answers a path no route has with 404 even with a NUL in it, not a 400 for a field of no route", async function () {
+    // Found by the fuzzer (FUZZ_SEED=1268726423): a mutated path the recall exposure's route
+    // does not match reached the input guard, which named a field `params.*`.
+    const res = await app.inject({
+      method: "GET",
+      url: "/v1/recalls/a%00b/./exposure",
+      headers: bearer(tokens.receiver),
+    });
+    expect(res.statusCode, res.body).to.equal(404);
+    expect(res.json().error).to.equal("ROUTE_NOT_FOUND");
+  });
+
   it("answers a path parameter too long with 414 URI_TOO_LONG and the catalogue's body", async function () {
     const res = await app.inject({
       method: "GET",
