@@ -17,7 +17,7 @@ export function OrderPaid({ order }: { order: Pick<OrderSummary, "paid" | "consi
     <Space orientation="vertical" size={0}>
       <span>{yuan(order.paid)}</span>
       {/* Narrow, so the sentence wraps under the amount instead of widening the table past the screen. */}
-      <Typography.Text type="secondary" style={{ fontSize: 12, display: "block", maxWidth: 200 }}>
+      <Typography.Text type="secondary" style={{ fontSize: 12, display: "block", maxWidth: 150 }}>
         {t("common.orderPaid.consigned", {
           used: yuan(c.paidOnUse),
           held: yuan(c.held),

@@ -23,17 +23,43 @@ export function OrdersPage() {
 
   const columns: TableColumnsType<OrderSummary> = [
     { title: t("common.id"), dataIndex: "id" },
-    { title: t("common.hospital"), dataIndex: "hospital", render: (h: string) => <PartyName address={h} /> },
+    {
+      title: t("common.hospital"),
+      dataIndex: "hospital",
+      // Narrow: the name wraps above its address instead of widening the table past the screen.
+      render: (h: string) => (
+        <div style={{ maxWidth: 140 }}>
+          <PartyName address={h} />
+        </div>
+      ),
+    },
     { title: t("supplier.order.agreement"), dataIndex: "agreementId" },
     {
       title: t("common.status"),
       dataIndex: "status",
       render: (s: string) => <Tag>{t(`supplier.order.${s}` as MessageKey)}</Tag>,
     },
-    { title: t("common.quantity"), dataIndex: "quantity" },
-    { title: t("supplier.order.shipped"), dataIndex: "shipped" },
-    { title: t("supplier.order.accepted"), dataIndex: "accepted" },
-    { title: t("supplier.order.cancelled"), dataIndex: "cancelled" },
+    {
+      title: t("common.quantity"),
+      dataIndex: "quantity",
+      // Cancelled units under the quantity, only when there are some: a column of zeros otherwise.
+      render: (q: string, o) => (
+        <Space orientation="vertical" size={0}>
+          <span>{q}</span>
+          {o.cancelled !== "0" && (
+            <Typography.Text type="secondary" style={{ fontSize: 12, whiteSpace: "nowrap" }}>
+              {t("supplier.order.cancelledUnits", { n: o.cancelled })}
+            </Typography.Text>
+          )}
+        </Space>
+      ),
+    },
+    {
+      title: t("supplier.order.shippedAccepted"),
+      key: "shippedAccepted",
+      render: (_, o) =>
+        t("supplier.order.shippedAcceptedValue", { shipped: o.shipped, accepted: o.accepted }),
+    },
     {
       title: t("supplier.order.remaining"),
       key: "remaining",
@@ -44,7 +70,7 @@ export function OrdersPage() {
       dataIndex: "deliveryDeadline",
       render: (d: string, o) => (
         // A narrow column: the tag wraps under the date instead of widening the table.
-        <Space orientation="vertical" size={2} style={{ maxWidth: 170 }}>
+        <Space orientation="vertical" size={2} style={{ maxWidth: 140 }}>
           <span>{dateTime(d)}</span>
           {o.lateShipmentAllowed ? (
             <ToneTag tone="warning" wrap>
