@@ -174,6 +174,9 @@ describe("console: supplier", function () {
       await p.page.getByTestId("who").waitFor();
       await supplierPage(p, "Tenders and bids", "Tenders and bids");
       const list = p.page.getByRole("table", { name: "Tenders and bids" });
+      // The tender's terms, one a line, all in view: the table fits the screen.
+      await list.getByText("365-day term", { exact: true }).waitFor();
+      expect(await sidewaysOverflow(list)).to.equal(0);
       await list.getByRole("button", { name: `Bid on tender ${tenderId}` }).click();
       await p.page.getByText("I have not bid on this tender.").waitFor();
       await p.page.getByText("Committing escrows the bid bond of ¥5,000.00").waitFor();

@@ -48,28 +48,47 @@ export function TendersPage() {
     },
     { title: t("supplier.tender.reserve"), dataIndex: "reservePrice", render: (v: string) => yuan(v) },
     { title: t("supplier.tender.bond"), dataIndex: "bidBond", render: (v: string) => yuan(v) },
-    { title: t("supplier.tender.commitBy"), dataIndex: "commitDeadline", render: (v: string) => dateTime(v) },
-    { title: t("supplier.tender.revealBy"), dataIndex: "revealDeadline", render: (v: string) => dateTime(v) },
+    {
+      title: t("supplier.tender.windows"),
+      key: "windows",
+      render: (_, x) => (
+        <Space orientation="vertical" size={0}>
+          <span>{t("supplier.tender.commitUntil", { at: dateTime(x.commitDeadline) })}</span>
+          <span>{t("supplier.tender.revealUntil", { at: dateTime(x.revealDeadline) })}</span>
+        </Space>
+      ),
+    },
     {
       title: t("supplier.tender.volume"),
       dataIndex: "hospitals",
-      render: (h: TenderSummary["hospitals"]) =>
-        t("supplier.tender.volumeValue", {
-          units: h.reduce((sum, x) => sum + BigInt(x.volume), 0n).toString(),
-          hospitals: h.length,
-        }),
+      render: (h: TenderSummary["hospitals"]) => (
+        <Space orientation="vertical" size={0}>
+          <span>
+            {t("supplier.tender.volumeUnits", {
+              units: h.reduce((sum, x) => sum + BigInt(x.volume), 0n).toString(),
+            })}
+          </span>
+          <span>{t("supplier.tender.volumeHospitals", { hospitals: h.length })}</span>
+        </Space>
+      ),
     },
     { title: t("supplier.tender.winners"), dataIndex: "winners" },
     {
       title: t("supplier.tender.terms"),
       key: "terms",
-      render: (_, x) =>
-        t("supplier.tender.termsValue", {
-          days: Math.round(x.termSeconds / DAY),
-          lead: x.leadTimeDays,
-          penalty: (x.penaltyBpsPerDay / 100).toFixed(2),
-          cap: (x.penaltyCapBps / 100).toFixed(2),
-        }),
+      // One term a line, narrow: the table fits the screen instead of hiding them under Actions.
+      render: (_, x) => (
+        <Space orientation="vertical" size={0} style={{ minWidth: 160 }}>
+          <span>{t("supplier.tender.termDays", { days: Math.round(x.termSeconds / DAY) })}</span>
+          <span>{t("supplier.tender.leadTime", { lead: x.leadTimeDays })}</span>
+          <span>
+            {t("supplier.tender.penalty", {
+              penalty: (x.penaltyBpsPerDay / 100).toFixed(2),
+              cap: (x.penaltyCapBps / 100).toFixed(2),
+            })}
+          </span>
+        </Space>
+      ),
     },
     {
       title: t("common.actions"),
