@@ -168,13 +168,26 @@ function view(r: ExceptionRow): Exception {
     resolvedBy: r.resolved_by,
     resolvedAt: r.decided_at === null ? null : new Date(r.decided_at).toISOString(),
     createdAt: new Date(r.raised_at).toISOString(),
-    settledOnLedger:
-      r.settled_accepted === null
-        ? null
-        : { accepted: String(r.settled_accepted), rejected: String(r.settled_rejected) },
-    // Once the shipment is settled on the ledger nothing is withheld any more.
+    ...deliveryStanding(r),
+  };
+}
+
+/**
+ * A delivery's exception's standing on the ledger: its shipment's settlement once made, else the
+ * units its held receipt withholds. A stocktake's difference concerns the shelf, not a delivery
+ * to settle: neither applies to it.
+ */
+function deliveryStanding(r: ExceptionRow): Pick<Exception, "settledOnLedger" | "ledgerHold"> {
+  if (r.source === "stocktake") return { settledOnLedger: null, ledgerHold: null };
+  if (r.settled_accepted !== null)
+    return {
+      settledOnLedger: { accepted: String(r.settled_accepted), rejected: String(r.settled_rejected) },
+      ledgerHold: null,
+    };
+  return {
+    settledOnLedger: null,
     ledgerHold:
-      r.hold_status === null || r.settled_accepted !== null
+      r.hold_status === null
         ? null
         : { units: String(r.hold_units), status: r.hold_status, error: r.hold_error },
   };

@@ -515,6 +515,11 @@ forEachEngine((engine) => {
         .json<ExceptionList>()
         .items.filter((e) => e.source === "stocktake");
       expect(exceptions.map((e) => e.reasons[0].code)).to.deep.equal(["STOCK_MISSING", "STOCK_EXTRA"]);
+      // About the shelf, not a delivery: no settlement or hold of its lot's shipment is its own.
+      expect(exceptions.map((e) => [e.settledOnLedger, e.ledgerHold])).to.deep.equal([
+        [null, null],
+        [null, null],
+      ]);
       expect(exceptions[0].reasons[0]).to.deep.include({
         message: `1 unit(s) of lot LOT-EAST of GTIN ${GTIN} missing at ${MAIN}: 1 by the records, 0 on the shelf (used without a usage record, or lost)`,
       });
