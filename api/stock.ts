@@ -79,7 +79,7 @@ export const Holder = Type.Object(
     onHand: Units,
     recalled: Type.Boolean({
       description:
-        "a recall of the lot is in force: not for use, and left out of suggested moves and replenishment; it moves only to be returned or set aside",
+        "a recall of the lot reaching this hospital's stock is in force (a regulator's, or the own recall of a supplier that shipped the lot here): not for use, and left out of suggested moves and replenishment; it moves only to be returned or set aside",
     }),
   },
   { additionalProperties: false },

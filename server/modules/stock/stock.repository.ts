@@ -1,3 +1,4 @@
+import { GLOBAL_RECALL_SCOPE } from "../../../ledger/enums";
 import type { Db } from "../../db";
 import type { Stocktake, StocktakeDifference, StockRow } from "../../../api/stock";
 import { iso, isoDateOrNull, text, textOrNull, type Row } from "../../lib/projection-row";
@@ -122,13 +123,19 @@ export async function campusNames(db: Db, hospital: string): Promise<Map<string,
 }
 
 /**
- * Lots under a recall not lifted, whatever its scope: not for use. One definition for the
- * suggestions and replenishment (which leave them out) and the holders list (which marks them).
+ * The lots under a recall in force that reaches the stock of `hospital` (an SQL expression): a
+ * regulator's recall, which covers every supplier's units, or a supplier's own recall of a lot it
+ * shipped to that hospital — not another supplier's recall of the same GTIN and lot, which covers
+ * only that supplier's units. Not for use. One definition for the suggestions and replenishment
+ * (which leave them out) and the holders list (which marks them).
  */
-export const RECALLED_LOTS = `SELECT DISTINCT gtin, lot FROM recalls WHERE lifted_at IS NULL`;
+export const recalledLotsReaching = (hospital: string): string =>
+  `SELECT DISTINCT r.gtin, r.lot FROM recalls r WHERE r.lifted_at IS NULL AND (r.scope = '${GLOBAL_RECALL_SCOPE}'
+     OR EXISTS (SELECT 1 FROM shipments s WHERE s.hospital = ${hospital} AND s.gtin = r.gtin AND s.lot = r.lot
+       AND s.supplier = r.scope))`;
 
-export async function recalledLots(db: Db): Promise<{ gtin: string; lot: string }[]> {
-  const { rows } = await db.query<{ gtin: string; lot: string }>(RECALLED_LOTS);
+export async function recalledLots(db: Db, hospital: string): Promise<{ gtin: string; lot: string }[]> {
+  const { rows } = await db.query<{ gtin: string; lot: string }>(recalledLotsReaching("$1"), [hospital]);
   return rows;
 }
 

@@ -19,7 +19,7 @@ import {
   SuggestionPage,
   SuggestionsQuery,
 } from "../../../api/stock";
-import { RECALLED_LOTS, STOCK_MOVEMENTS, stocktakeView, stockView } from "./stock.repository";
+import { recalledLotsReaching, STOCK_MOVEMENTS, stocktakeView, stockView } from "./stock.repository";
 import { recordStocktake } from "./stocktake.service";
 import { suggestMoves } from "./stock.service";
 
@@ -42,7 +42,8 @@ const STOCK_TABLE = `SELECT * FROM (SELECT s0.*, COALESCE(s0.campus, '') AS camp
   COALESCE(to_char(s0.expiry, 'YYYY-MM-DD'), '9999-12-31') AS expiry_key FROM (${STOCK_MOVEMENTS}) s0) stock`;
 
 /** Stock with each lot marked when a recall is in force: the holders list only, where it shows. */
-const HOLDERS_TABLE = `SELECT stock.*, (stock.gtin, stock.lot) IN (${RECALLED_LOTS}) AS recalled FROM (${STOCK_TABLE}) stock`;
+const HOLDERS_TABLE = `SELECT stock.*, (stock.gtin, stock.lot) IN (${recalledLotsReaching("stock.hospital")}) AS recalled
+  FROM (${STOCK_TABLE}) stock`;
 
 const stockRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // "" and not "/": the collection is /v1/stock, without a trailing-slash twin.

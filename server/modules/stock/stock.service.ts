@@ -37,7 +37,7 @@ export interface StockTotal {
  * expired at `now` or under a recall are left out, as nobody may use them.
  */
 export async function stockTotals(db: Db, hospital: string, now: Date): Promise<StockTotal[]> {
-  const usable = await usableAt(db, now);
+  const usable = await usableAt(db, hospital.toLowerCase(), now);
   const totals = new Map<string, StockTotal>();
   for (const row of (await stockOnHand(db, hospital)).filter(usable)) {
     const key = `${row.campus ?? ""}|${row.gtin}`;
@@ -61,9 +61,9 @@ export async function stockTotals(db: Db, hospital: string, now: Date): Promise<
   return [...totals.values()];
 }
 
-/** Whether a stock row's lot may still be used at `now`: not expired, not under a recall of any scope. */
-async function usableAt(db: Db, now: Date): Promise<(r: StockRow) => boolean> {
-  const recalled = new Set((await repo.recalledLots(db)).map((l) => `${l.gtin}|${l.lot}`));
+/** Whether a stock row of `hospital` may still be used at `now`: not expired, no recall reaching it. */
+async function usableAt(db: Db, hospital: string, now: Date): Promise<(r: StockRow) => boolean> {
+  const recalled = new Set((await repo.recalledLots(db, hospital)).map((l) => `${l.gtin}|${l.lot}`));
   return (r) => (r.expiry === null || daysUntil(r.expiry, now) > 0) && !recalled.has(`${r.gtin}|${r.lot}`);
 }
 
@@ -90,7 +90,7 @@ const DAY_MS = 86_400_000;
  * - shortage: a campus whose stock of a GTIN covers fewer than `coverDays` days of its use is
  *   brought up to `coverDays` from the surplus of other campuses (what they hold beyond their own
  *   `coverDays`), soonest-expiring lots first, before anyone orders more.
- * Expired lots and lots under a recall (of any scope) are never suggested: they are for disposal
+ * Expired lots and lots under a recall reaching the hospital's stock are never suggested: they are for disposal
  * or return, not for use.
  */
 export async function suggestMoves(
@@ -100,7 +100,7 @@ export async function suggestMoves(
   gtin?: string,
 ): Promise<Suggestion[]> {
   const h = hospital.toLowerCase();
-  const usable = await usableAt(db, now);
+  const usable = await usableAt(db, h, now);
   const rows = (await stockOnHand(db, h, gtin === undefined ? {} : { gtin })).filter(
     (r) => r.campus !== null && BigInt(r.onHand) > 0n && usable(r),
   );

@@ -446,6 +446,44 @@ forEachEngine((engine) => {
       }
     });
 
+    it("marks a supplier's own recall only where that supplier shipped the lot to this hospital", async () => {
+      const recalled = async () =>
+        (await get(`/v1/stock/holders?gtin=${G}`, t.receiver))
+          .json<HolderPage>()
+          .items.map((h) => [h.lot, h.recalled]);
+      const tx = `0x${"cd".repeat(32)}`;
+      const [shipper, other] = [`0x${"5a".repeat(20)}`, `0x${"6b".repeat(20)}`];
+      const recall = (scope: string, logIndex: number) =>
+        engine.db.query(
+          `INSERT INTO recalls (lot_key, gtin, lot, scope, recalled_by, reason_code, recalled_at, tx_hash, block_number, log_index)
+           VALUES ($1, $2, 'MID', $3, $3, 1, now(), $4, 1, $5)`,
+          [lotKeyOf(G, "MID"), G, scope, tx, logIndex],
+        );
+      // The supplier that shipped lot MID to this hospital (a shipment of the lot, on the ledger).
+      await engine.db.query(
+        `INSERT INTO shipments (id, order_id, supplier, hospital, gtin, lot, expiry, quantity, serial_root, notice_hash,
+           created_at, last_tx, last_block)
+         VALUES (990001, 990001, $1, $2, $3, 'MID', now(), 60, '0x', '0x', now(), $4, 1)`,
+        [shipper, H, G, tx],
+      );
+      try {
+        // Another supplier's own recall of the same GTIN and lot reaches only its own units.
+        await recall(other, 0);
+        expect(await recalled()).to.deep.equal([
+          ["NEAR", false],
+          ["MID", false],
+        ]);
+        await recall(shipper, 1);
+        expect(await recalled()).to.deep.equal([
+          ["NEAR", false],
+          ["MID", true],
+        ]);
+      } finally {
+        await engine.db.query(`DELETE FROM recalls WHERE tx_hash = $1`, [tx]);
+        await engine.db.query(`DELETE FROM shipments WHERE id = 990001`);
+      }
+    });
+
     it("suggests moving near-expiry stock to the fastest user, and covering a shortage from another campus", async () => {
       const page = (await get(`/v1/stock/suggestions?gtin=${G}`, t.approver)).json<SuggestionPage>();
       expect(page.items.map((s) => [s.kind, s.lot, s.from, s.to, s.quantity])).to.deep.equal([
