@@ -26,6 +26,10 @@ describe("console: sign-in", function () {
     const p = await openPage(browser, stack.url);
     try {
       await p.page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
+      // The accounts come with the console's config, after the heading: wait for the list.
+      await p.page
+        .getByRole("button", { name: `Sign in as ${stack.accounts[0].name}`, exact: true })
+        .waitFor();
       for (const a of stack.accounts) {
         expect(
           await p.page.getByRole("button", { name: `Sign in as ${a.name}`, exact: true }).count(),
