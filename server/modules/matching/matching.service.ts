@@ -75,20 +75,6 @@ export interface MatchResult {
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/**
- * The units a held receipt disputes on the ledger until an approver decides: those the match
- * would not pay (short, on a line at fault, refused at the dock). A supplier's claim after the
- * confirmation window pays only the rest (OrderBook.claimSettlement), so an undecided exception
- * is not paid by default for units the dock did not take in. A reason about the whole shipment
- * (its lot recalled, its supplier not qualified, its cold chain) disputes nothing more: the
- * ledger refuses every payment while it stands, and once it clears (a lift, a reinstatement, a
- * waiver) the supplier is owed what was delivered; a short shelf life is the approvers' to decide
- * within the window. 0 for a matched receipt.
- */
-export function unitsHeld(result: MatchResult, shipped: bigint): bigint {
-  return result.status === "matched" ? 0n : shipped - result.accepted;
-}
-
 export function matchReceipt(input: MatchInput): MatchResult {
   const { shipment, lines, tolerances } = input;
   const reasons: MatchReason[] = [];

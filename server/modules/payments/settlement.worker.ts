@@ -192,11 +192,7 @@ export class SettlementWorker {
       } catch (error) {
         const revert = decodeRevert(revertDataOf(error));
         if (revert || isCallException(error)) {
-          if (await calls.moot(job)) {
-            await repo.markConfirmed(tx, job.id, null);
-            this.log.info(subject(job), `${job.kind} moot: the chain settled the shipment first`);
-            return "done" as const;
-          }
+          if (await this.recordedMoot(tx, job)) return "done" as const;
           const name = revert?.name ?? "UnknownRevert";
           const message = revert?.message ?? (error as Error).message;
           await repo.markFailed(tx, job.id, name, message);
@@ -254,7 +250,7 @@ export class SettlementWorker {
   /** Each kind of job's calls. */
   private readonly calls: Record<repo.JobKind, JobCalls> = {
     settlement: {
-      done: async (job) => (await this.trace.shipmentState(job.shipment_id!)).confirmed,
+      done: (job) => this.settled(job.shipment_id!),
       call: async (tx, job) => {
         const record = await shipmentRecord(tx, job.shipment_id!);
         // The creation is on chain (its state was just read) but not indexed here yet.
@@ -270,10 +266,9 @@ export class SettlementWorker {
       // decision paid first, or a claim did).
       done: async (job) => {
         const id = job.disputed_shipment_id!;
-        if ((await this.trace.shipmentState(id)).confirmed) return true;
-        return (await this.orderBook.disputedUnits(id)) >= BigInt(job.rejected);
+        return (await this.settled(id)) || (await this.orderBook.disputedUnits(id)) >= BigInt(job.rejected);
       },
-      moot: async (job) => (await this.trace.shipmentState(job.disputed_shipment_id!)).confirmed,
+      moot: (job) => this.settled(job.disputed_shipment_id!),
       call: async (tx, job) => {
         const record = await shipmentRecord(tx, job.disputed_shipment_id!);
         if (!record) return { wait: "the shipment's creation is not indexed yet" };
@@ -295,6 +290,19 @@ export class SettlementWorker {
       moot: async () => false,
     },
   };
+
+  /** A refusal that no longer matters (`JobCalls.moot`) is recorded as done, not failed. */
+  private async recordedMoot(db: Db, job: SettlementJob): Promise<boolean> {
+    if (!(await this.calls[job.kind].moot(job))) return false;
+    await repo.markConfirmed(db, job.id, null);
+    this.log.info(subject(job), `${job.kind} moot: the chain settled the shipment first`);
+    return true;
+  }
+
+  /** Whether shipment `id` is settled on the chain (by whoever settled it). */
+  private async settled(id: string): Promise<boolean> {
+    return (await this.trace.shipmentState(id)).confirmed;
+  }
 
   /** The ledger's now (`ledgerTime` of the chain's head), which a refusal's exception is dated by. */
   private async ledgerNow(): Promise<Date> {
@@ -368,11 +376,7 @@ export class SettlementWorker {
       }
       revert = { name: "UnknownRevert", message };
     }
-    if (await this.calls[job.kind].moot(job)) {
-      await repo.markConfirmed(this.db, job.id, null);
-      this.log.info(subject(job), `${job.kind} moot: the chain settled the shipment first`);
-      return;
-    }
+    if (await this.recordedMoot(this.db, job)) return;
     const failure = revert;
     const at = await this.ledgerNow();
     await this.db.transaction(async (tx) => {

@@ -16,12 +16,7 @@ import { StatementParams } from "../../lib/statement-params";
 import type { Receipt, ReceiptLineRequest, ReceiptRequest, ReceiptResult } from "../../../api/receipts";
 import * as exceptionsRepo from "../exceptions/exceptions.repository";
 import * as matchingRepo from "../matching/matching.repository";
-import {
-  matchReceipt,
-  unitsHeld,
-  type MatchTolerances,
-  type ReceiptLineInput,
-} from "../matching/matching.service";
+import { matchReceipt, type MatchTolerances, type ReceiptLineInput } from "../matching/matching.service";
 import * as settlementRepo from "../payments/settlement.repository";
 import { campusFor } from "../campuses/campuses.service";
 import * as repo from "./receipts.repository";
@@ -219,13 +214,17 @@ export class ReceiptsService {
         ledgerTime: ledger.now,
       };
       writes.push(["exception_row", exceptionsRepo.raiseStatement(p, exception)]);
-      const disputed = unitsHeld(result, shipment.quantity);
-      if (disputed > 0n) {
+      // The held receipt disputes on the ledger the units its match would not pay (short, on a
+      // line at fault, refused at the dock), so a supplier's claim after the confirmation window
+      // pays only the rest. A reason about the whole shipment (a recall, a supplier not
+      // qualified, an excursion) adds nothing: the ledger refuses every payment while it stands,
+      // and once it clears the supplier is owed what was delivered.
+      if (result.rejected > 0n) {
         const dispute = {
           shipmentId: request.shipmentId,
           receiptNo: request.receiptNo,
-          disputed,
-          undisputed: shipment.quantity - disputed,
+          disputed: result.rejected,
+          undisputed: result.accepted,
           ledgerTime: ledger.now,
         };
         writes.push(["dispute_row", settlementRepo.disputeStatement(p, dispute)]);
