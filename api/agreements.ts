@@ -74,7 +74,9 @@ const summary = {
   receivingWindowSeconds: Type.Integer(),
   confirmWindowSeconds: Type.Integer(),
   fundedVolume: Type.With(Units, { description: "the hospitals' funded, uncancelled volume" }),
-  acceptedVolume: Type.With(Units, { description: "accepted units: the position on the tier schedule" }),
+  acceptedVolume: Type.With(Units, {
+    description: "accepted units (consigned ones once used): the position on the tier schedule",
+  }),
   consignment: Nullable(ConsignmentTerms),
   lastChange: LastChange,
 };

@@ -22,7 +22,10 @@ export const FulfilmentHospital = Type.Object(
     ordered: Type.With(Units, {
       description: "units funded and not cancelled: an order books volume only when it is funded",
     }),
-    accepted: Type.With(Units, { description: "units accepted on delivery: the volume prices follow" }),
+    accepted: Type.With(Units, {
+      description:
+        "units bought: accepted on delivery, or for consigned stock used or expired at the hospital's cost; the volume prices follow",
+    }),
     orderedPercent: Nullable(
       Type.With(Hundredths, {
         description: "of the commitment, two decimals rounded down; null without a commitment",

@@ -165,6 +165,7 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
             uint32 n = lines[i].units;
             uint128 pay = _takeOnHand(shipmentId, s, n);
             s.used += n;
+            orderBook.recordConsignedUse(s.orderId, n);
             units += n;
             amount += pay;
             emit ConsumptionConfirmed(batchId, shipmentId, s.orderId, n, pay);
@@ -252,6 +253,8 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         bool toSupplier = _terms[s.agreementId].hospitalBearsExpiry && !_recalled(s);
         emit ConsignedStockExpired(shipmentId, s.orderId, units, value, toSupplier);
         if (toSupplier) {
+            // Bought by the hospital, as if used: the units count toward the tier position.
+            if (units > 0) orderBook.recordConsignedUse(s.orderId, units);
             if (value > 0) token.safeTransfer(s.supplier, value);
         } else {
             _refundHospital(s, value);

@@ -312,6 +312,13 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOrderBook
+    /// @dev Never paused, like the consumption and write-off that call it.
+    function recordConsignedUse(uint256 orderId, uint32 units) external {
+        if (msg.sender != address(consignment)) revert OrderCallerNotConsignment(msg.sender);
+        agreements.recordAcceptance(_orders[orderId].agreementId, units);
+    }
+
+    /// @inheritdoc IOrderBook
     /// @dev Never paused: it only pays out what is already owed.
     function withdrawRefund() external nonReentrant {
         address account = _msgSender();
@@ -439,10 +446,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
             keccak256(abi.encode(s.gtin, s.lot)),
             s.supplier
         );
-        (uint256 gross, SettlementTerms memory terms) = agreements.recordAcceptance(
-            o.agreementId,
-            c.accepted
-        );
+        (uint256 gross, SettlementTerms memory terms) = _priceAcceptance(s.orderId, o, c.accepted);
         uint64 deliveredAt = uint64(SettlementMath.deliveredAt(arrivedAt, receivedAt, terms.receivingWindow));
         // Rejecting everything pays nothing and is always allowed; paying needs a clean lot.
         if (c.accepted > 0)
@@ -480,6 +484,30 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     ) internal returns (address) {
         if (accepted > 0 && consignment.onSettled(shipmentId, s, accepted, paid)) return address(consignment);
         return s.supplier;
+    }
+
+    /// @dev What the accepted units of a delivery cost, with the agreement's settlement terms. A
+    /// consigned delivery's units count toward the agreement's tier position only when used
+    /// (`recordConsignedUse`): units given back were never bought and must not lower the price of
+    /// later orders. So it books no volume now and is priced at its order's funded price.
+    function _priceAcceptance(
+        uint256 orderId,
+        Order storage o,
+        uint32 accepted
+    ) internal returns (uint256 gross, SettlementTerms memory terms) {
+        bool consigned = consignment.isConsigned(orderId);
+        (gross, terms) = agreements.recordAcceptance(o.agreementId, consigned ? 0 : accepted);
+        if (consigned) gross = _fundedValue(o, accepted);
+    }
+
+    /// @dev `units` of the order's share of its escrow: the escrow holds the funded value of the
+    /// units not yet accepted, so the last of them take the rounding remainder and the order's
+    /// accepted units are paid exactly what funding took (less what cancelled units give back).
+    /// Re-pricing at the tier position instead could exceed the escrow: the position may have
+    /// moved by less than the units settled since funding.
+    function _fundedValue(Order storage o, uint32 units) internal view returns (uint256) {
+        uint32 unsettled = o.quantity - o.accepted;
+        return units == unsettled ? o.escrow : (uint256(o.escrow) * units) / unsettled;
     }
 
     function _requirePayable(

@@ -25,6 +25,7 @@ import { connectLedger, type DeploymentRecord, type Ledger } from "../ledger/con
 import { PERMIT_TYPES } from "../ledger/permit";
 import { decodeRevert, revertDataOf } from "../ledger/revert";
 import { HeadroomProvider } from "../ledger/gas";
+import { acceptedUnits } from "../ledger/volumes";
 import type { CastMember } from "./lib/stack/accounts";
 import { demoCast } from "./lib/stack/accounts";
 import { consignmentYear, type ConsignmentSummary } from "./demo-steps/consignment";
@@ -912,14 +913,6 @@ class Demo {
     for await (const report of regulator.pages<ReconciliationReport>("/v1/reconciliation?limit=500"))
       for (const row of report.rows) for (const f of row.flags) flags[f.code] = (flags[f.code] ?? 0) + 1;
 
-    // Accepted units per agreement and hospital: the settlements' own figures (the chain keeps
-    // only the agreement's total).
-    const acceptedBy = new Map<string, bigint>();
-    for (const e of settled) {
-      const o = await L.orderBook.order(e.args.orderId);
-      const key = `${o.agreementId}:${o.hospital}`;
-      acceptedBy.set(key, (acceptedBy.get(key) ?? 0n) + e.args.confirmation.accepted);
-    }
     const fulfilment: DemoSummary["fulfilment"] = [];
     for (const id of agreements) {
       const [created] = await L.agreements.queryFilter(L.agreements.filters.AgreementCreated(id), from);
@@ -930,7 +923,8 @@ class Demo {
           hospital,
           committed: String(v.committed),
           funded: String(v.funded),
-          accepted: String(acceptedBy.get(`${id}:${hospital}`) ?? 0n),
+          // The chain keeps only the agreement's total: the hospital's units from the events.
+          accepted: String(await acceptedUnits(L, id, hospital, from)),
         });
       }
     }

@@ -126,8 +126,10 @@ interface IAgreementBook {
     function releaseFunding(uint256 agreementId, address hospital, uint64 quantity) external;
 
     /// @notice Records `quantity` accepted units and returns what they cost at the agreement's
-    /// accepted volume, with the terms settlement needs. Order book only. Emits nothing: the
-    /// order book's `ShipmentSettled` carries the units and the price.
+    /// accepted volume, with the terms settlement needs. Order book only: for a delivery when it
+    /// settles, or for consigned units when used (a consigned delivery settles with 0 and its
+    /// order's funded price). Emits nothing: the order book's `ShipmentSettled` and the
+    /// consignment book's `ConsumptionConfirmed` and `ConsignedStockExpired` carry the units.
     function recordAcceptance(
         uint256 agreementId,
         uint64 quantity

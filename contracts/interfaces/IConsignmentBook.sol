@@ -12,8 +12,11 @@ import {ConsignedStock, ConsumptionLine, ShipmentRecord} from "../types/LedgerTy
 ///   hospital (the account or an approver) elects it before funding.
 /// - Funding escrows the order's value as for any order. Confirming a consigned shipment
 ///   (`OrderBook.confirmShipment` / `claimSettlement`) pays the supplier nothing: the settled
-///   value (units × the order's locked price, net of any late penalty) moves from the order book
-///   to this book, held per shipment.
+///   value (the accepted units' share of the order's escrow, that is its funded price, net of
+///   any late penalty) moves from the order book to this book, held per shipment.
+/// - Consigned units count toward the agreement's tier position (its accepted volume) only when
+///   used, or when they expire at the hospital's cost: units returned, or written off at the
+///   supplier's loss, were never bought and never lower the price of later orders.
 /// - The hospital's settler confirms consumption in batches (one hospital, one supplier, a
 ///   unique batch id): each line pays `units × held ÷ on hand` of its shipment (the last unit
 ///   takes the rounding remainder), so the units of a shipment are paid exactly their held value

@@ -328,6 +328,11 @@ interface IOrderBook {
     /// the order was charged to. Requirements: the consignment book.
     function releaseConsignedBudget(uint256 orderId, uint128 amount) external;
 
+    /// @notice The consignment book tells units of a consigned order used (or expired at the
+    /// hospital's cost): they now count toward the agreement's tier position, as a delivery's
+    /// accepted units do when it settles. Requirements: the consignment book.
+    function recordConsignedUse(uint256 orderId, uint32 units) external;
+
     /// @notice Pays out refunds owed to the caller (deferred because a transfer failed). Works
     /// while paused. Emits `RefundWithdrawn`.
     function withdrawRefund() external;

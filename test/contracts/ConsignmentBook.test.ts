@@ -31,10 +31,10 @@ async function consignmentFixture(hospitalBearsExpiry = false) {
   return withConsignedOrder(await orderFixture(), hospitalBearsExpiry);
 }
 
-async function withConsignedOrder(ctx: OrderContext, hospitalBearsExpiry = false) {
+async function withConsignedOrder(ctx: OrderContext, hospitalBearsExpiry = false, units = 100n) {
   const { ledger, actors, supplier, agreementId } = ctx;
   await ledger.consignment.connect(supplier).offerConsignment(agreementId, hospitalBearsExpiry);
-  const orderId = await placeOrder(ledger, actors.hospital, agreementId, 100n);
+  const orderId = await placeOrder(ledger, actors.hospital, agreementId, units);
   await ledger.consignment.connect(actors.approvers[0]).electConsignment(orderId);
   await fundOrder(ledger, actors.approvers, orderId);
   return { ...ctx, orderId };
@@ -65,15 +65,16 @@ async function budgetedStockFixture() {
 }
 
 /**
- * Hospital 2 first takes 97 plain units, so a consigned shipment of 7 straddles the second tier:
- * 3 × 10,000 + 4 × 9,000 = 66,000 fen held, not a multiple of 7.
+ * Hospital 2 first takes 97 plain units, so a consigned order of 7 straddles the second tier: it
+ * is funded at 3 × 10,000 + 4 × 9,000 = 66,000 fen, not a multiple of 7, and its one shipment
+ * of 7 holds all of it.
  */
 async function straddlingFixture() {
   const ctx = await orderFixture();
   const other = await placeOrder(ctx.ledger, ctx.actors.hospital2, ctx.agreementId, 97n);
   await fundOrder(ctx.ledger, [ctx.staff2.approver], other);
   await deliver(ctx, other, 97n, ctx.staff2.settler);
-  const consigned = await withConsignedOrder(ctx);
+  const consigned = await withConsignedOrder(ctx, false, 7n);
   const shipment = await ship(ctx.ledger, ctx.supplier, consigned.orderId, 7n);
   await confirm(ctx.ledger, ctx.actors.settler, shipment, 7n);
   return { ...consigned, shipment };
@@ -136,6 +137,9 @@ describe("ConsignmentBook", function () {
         .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentCallerNotOrderBook")
         .withArgs(actors.stranger.address);
       await expect(ledger.orderBook.connect(actors.stranger).releaseConsignedBudget(orderId, 1n))
+        .to.be.revertedWithCustomError(ledger.orderBook, "OrderCallerNotConsignment")
+        .withArgs(actors.stranger.address);
+      await expect(ledger.orderBook.connect(actors.stranger).recordConsignedUse(orderId, 500n))
         .to.be.revertedWithCustomError(ledger.orderBook, "OrderCallerNotConsignment")
         .withArgs(actors.stranger.address);
     });
@@ -458,6 +462,72 @@ describe("ConsignmentBook", function () {
         [supplier, actors.hospital],
         [0n, 10n * PRICE],
       );
+    });
+  });
+
+  describe("the agreement's price", function () {
+    /** A consigned order of 500 at tier one (10,000 + 9,000 fen a unit), shipped and held. */
+    async function consignedFiveHundred() {
+      const ctx = await withConsignedOrder(await orderFixture(), true, 500n);
+      const shipment = await ship(ctx.ledger, ctx.supplier, ctx.orderId, 500n);
+      await confirm(ctx.ledger, ctx.actors.settler, shipment, 500n);
+      return { ...ctx, shipment };
+    }
+
+    it("does not fall for consigned units given back: 500 consigned and returned leave later orders at 10,000", async function () {
+      // The attack: consign 500 units, return them all for a full refund, and every later order
+      // under the agreement is priced in the 500-unit tier (8,000) at the supplier's loss.
+      const { ledger, actors, supplier, agreementId, shipment } = await loadFixture(consignedFiveHundred);
+      await ledger.consignment.connect(actors.approvers[0]).returnStock(shipment.id, 500n, REASON);
+      await ledger.consignment.connect(supplier).confirmReturn(shipment.id);
+      expect((await ledger.agreements.agreement(agreementId)).acceptedVolume).to.equal(0n);
+      expect(await ledger.agreements.quote(agreementId, 100n)).to.equal(100n * PRICE);
+    });
+
+    it("counts consigned units when used, and prices later orders from there", async function () {
+      const { ledger, actors, agreementId, shipment } = await loadFixture(consignedFiveHundred);
+      expect((await ledger.agreements.agreement(agreementId)).acceptedVolume).to.equal(0n);
+      await ledger.consignment
+        .connect(actors.settler)
+        .confirmConsumption(batch("used"), [{ shipmentId: shipment.id, units: 150n }]);
+      expect((await ledger.agreements.agreement(agreementId)).acceptedVolume).to.equal(150n);
+      // From 150 on, the second tier: 100 units at 9,000.
+      expect(await ledger.agreements.quote(agreementId, 100n)).to.equal(900_000n);
+    });
+
+    it("counts units expired at the hospital's cost, and not those at the supplier's loss", async function () {
+      const ctx = await loadFixture(consignedFiveHundred);
+      const { ledger, agreementId, shipment } = ctx;
+      await time.increaseTo(shipment.record.expiry);
+      await ledger.consignment.writeOffExpired(shipment.id);
+      expect((await ledger.agreements.agreement(agreementId)).acceptedVolume).to.equal(500n);
+
+      const lossCtx = await withConsignedOrder(await orderFixture(), false, 120n);
+      const { ledger: other, supplier, orderId, actors } = lossCtx;
+      const lost = await ship(other, supplier, orderId, 120n);
+      await confirm(other, actors.settler, lost, 120n);
+      await time.increaseTo(lost.record.expiry);
+      await other.consignment.writeOffExpired(lost.id);
+      expect((await other.agreements.agreement(agreementId)).acceptedVolume).to.equal(0n);
+    });
+
+    it("holds a consigned delivery at its order's funded price, whatever the tier position now", async function () {
+      // Funded at 0: 100 × 10,000 + 400 × 9,000 = 4,600,000 for 500 units, 9,200 a unit. A plain
+      // order of 200 then moves the position to 200; the consigned shipments still hold 9,200.
+      const ctx = await withConsignedOrder(await orderFixture(), false, 500n);
+      const { ledger, actors, supplier, orderId } = ctx;
+      expect((await ledger.orderBook.order(orderId)).escrow).to.equal(4_600_000n);
+      const plain = await placeOrder(ledger, actors.hospital, ctx.agreementId, 200n);
+      await fundOrder(ledger, actors.approvers, plain);
+      await deliver(ctx, plain, 200n);
+      const first = await ship(ledger, supplier, orderId, 300n);
+      await confirm(ledger, actors.settler, first, 300n);
+      expect((await ledger.consignment.stock(first.id)).held).to.equal(300n * 9_200n);
+      const last = await ship(ledger, supplier, orderId, 200n);
+      await confirm(ledger, actors.settler, last, 200n);
+      expect((await ledger.consignment.stock(last.id)).held).to.equal(200n * 9_200n);
+      const o = await ledger.orderBook.order(orderId);
+      expect([o.status, o.escrow]).to.deep.equal([OrderStatus.Closed, 0n]);
     });
   });
 

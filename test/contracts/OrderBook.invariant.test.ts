@@ -16,12 +16,18 @@
  *   window under the agreement (drained one threshold per 30 days) plus the order's quote
  *   passed the threshold, and OrderApproved's `required` follows that decision;
  * - each hospital's funded volume is what its orders say; its accepted units (Σ ShipmentSettled
- *   accepted of its orders) are what its orders say; the agreement's accepted volume is their sum;
- * - THE PRICE PROPERTY: the gross paid for an agreement's accepted units == the schedule's value
- *   of its accepted volume (TierSchedule piecewise from 0), where only accepted units count —
- *   so volume placed, funded, cancelled or rejected never lowered a price;
- * - no shipment settles twice; every payout is the accepted units priced at the agreement's
- *   accepted volume, with the penalty for the delivery time derived from the trace;
+ *   accepted of its plain orders, and the units of its consigned orders used or expired at its
+ *   cost) are what its orders and consigned stock say; the agreement's accepted volume is their
+ *   sum;
+ * - THE PRICE PROPERTY: the value of the agreement's counted units, each priced at the position
+ *   it was counted at (a plain settlement's gross; consigned units when used or expired at the
+ *   hospital's cost), == the schedule's value of its accepted volume (TierSchedule piecewise from
+ *   0), where only units bought count — so volume placed, funded, cancelled, rejected, or
+ *   consigned and given back never lowered a price;
+ * - no shipment settles twice; every plain payout is the accepted units priced at the
+ *   agreement's accepted volume, and every consigned one the accepted units' share of the
+ *   order's escrow (its funded price; the last units take the remainder), with the penalty for
+ *   the delivery time derived from the trace;
  * - nothing is paid to a suspended supplier, for a recalled lot, for goods expired at delivery
  *   or for an unwaived excursion (state read just before the step);
  * - BUDGETS (hospital 1 budgets stents in this period and the next, hospital 2 knees; their
@@ -119,9 +125,10 @@ interface AgreementModel {
   bpsPerDay: bigint;
   capBps: bigint;
   receivingWindow: bigint;
-  /** Σ accepted units of its ShipmentSettled events: only accepted units count. */
+  /** Units counted toward its tier position: accepted units of its plain ShipmentSettled
+   * events, consigned units used or expired at the hospital's cost. */
   accepted: bigint;
-  /** Σ gross of its ShipmentSettled events. */
+  /** The schedule's value of each counted unit at the position it was counted at. */
   gross: bigint;
 }
 
@@ -586,6 +593,10 @@ interface PreSettlement {
   recalled: boolean;
   excursionOpen: boolean;
   disputed: bigint;
+  /** The order's consignment, escrow and units the escrow still covers (quantity − accepted). */
+  consigned: boolean;
+  escrow: bigint;
+  unsettled: bigint;
 }
 
 /**
@@ -633,6 +644,9 @@ class Runner {
   /** Escrow each order's funding took (OrderFunded), and the gross of its settlements. */
   private readonly funded = new Map<bigint, bigint>();
   private readonly settledGross = new Map<bigint, bigint>();
+  /** Consigned orders (OrderConsigned), and their units used or expired at the hospital's cost. */
+  private readonly consignedOrders = new Set<bigint>();
+  private readonly consignedUsed = new Map<bigint, bigint>();
   private readonly shipments: ShipmentModel[] = [];
   private readonly settled = new Set<bigint>();
   /** Σ accepted units of the ShipmentSettled events, by agreement and hospital. */
@@ -751,12 +765,16 @@ class Runner {
   private async preSettlement(s: ShipmentModel): Promise<PreSettlement> {
     const { ledger } = this;
     const state = await ledger.trace.shipmentState(s.id);
+    const o = await ledger.orderBook.order(s.record.orderId);
     return {
       shipment: s,
       supplierActive: (await ledger.registry.supplierStatus(s.agreement.supplier.address)) === ACTIVE,
       recalled: await ledger.trace.isRecalled(GTIN, s.record.lot, s.agreement.supplier.address),
       excursionOpen: state.excursion && !state.excursionWaived,
       disputed: await ledger.orderBook.disputedUnits(s.id),
+      consigned: await ledger.consignment.isConsigned(s.record.orderId),
+      escrow: o.escrow,
+      unsettled: o.quantity - o.accepted,
     };
   }
 
@@ -1052,10 +1070,10 @@ class Runner {
     const consignmentEvents = await this.consignmentEvents(tx);
     const fundEvents = await this.fundEvents(tx);
     await this.checkEvents(events, pre);
+    await this.checkConsignment(consignmentEvents);
     await this.checkInvariants(accounts, before, events, consignmentEvents, fundEvents);
     await this.checkFund(events, fundEvents);
     await this.checkBudgets(tx, events, consignmentEvents);
-    await this.checkConsignment(consignmentEvents);
   }
 
   /** A consigned shipment: one that `fits` (by default, with units on hand) unless `any`. */
@@ -1165,6 +1183,7 @@ class Runner {
   private async checkConsignment(events: LogDescription[]): Promise<void> {
     const { ledger } = this;
     for (const e of events) {
+      if (e.name === "OrderConsigned") this.consignedOrders.add(e.args.orderId as bigint);
       const shipmentId = e.args.shipmentId as bigint;
       if (e.name === "StockConsigned") {
         const s = this.shipments.find((x) => x.id === shipmentId)!;
@@ -1190,6 +1209,7 @@ class Runner {
       if (e.name === "ConsumptionConfirmed") {
         c.unitsOut += e.args.units as bigint;
         c.valueOut += e.args.amount as bigint;
+        this.countConsignedUse(c, e.args.units as bigint);
         count("consign:paid");
       } else if (e.name === "ConsignedReturnRequested") {
         c.pendingUnits = e.args.units as bigint;
@@ -1218,6 +1238,10 @@ class Runner {
       } else if (e.name === "ConsignedStockExpired") {
         c.unitsOut += e.args.units as bigint;
         c.valueOut += e.args.value as bigint;
+        if (e.args.paidToSupplier === true) {
+          this.countConsignedUse(c, e.args.units as bigint);
+          count("consign:expired at the hospital's cost");
+        }
         count("consign:expired");
       }
     }
@@ -1242,6 +1266,12 @@ class Runner {
       held,
     );
     expect(await ledger.consignment.totalHeld(), "totalHeld vs Σ held and pending").to.equal(held);
+  }
+
+  /** Consigned units bought (used, or expired at the hospital's cost) count toward the tier. */
+  private countConsignedUse(c: ConsignedModel, units: bigint): void {
+    this.consignedUsed.set(c.orderId, (this.consignedUsed.get(c.orderId) ?? 0n) + units);
+    this.countVolume(c.shipment.agreement, c.shipment.hospital, units);
   }
 
   /** The budget rules in the header, after the step `tx` (with the order book's `events`). */
@@ -1467,8 +1497,15 @@ class Runner {
         expect(BigInt(s.record.expiry) > delivered, "paid for goods expired at delivery").to.equal(true);
         expect(p.excursionOpen, "paid despite an unwaived excursion").to.equal(false);
       }
-      // Priced at the agreement's accepted volume at this acceptance.
-      expect(gross, "gross").to.equal(scheduleValue(s.agreement.accepted, accepted, s.agreement.schedule));
+      if (p.consigned) {
+        // Held at the order's funded price, its units not counted until used.
+        const share = accepted === p.unsettled ? p.escrow : (p.escrow * accepted) / p.unsettled;
+        expect(gross, "consigned gross").to.equal(share);
+        if (accepted > 0n && accepted < p.unsettled) count("settled:consigned share");
+      } else {
+        // Priced at the agreement's accepted volume at this acceptance.
+        expect(gross, "gross").to.equal(scheduleValue(s.agreement.accepted, accepted, s.agreement.schedule));
+      }
       const o = await ledger.orderBook.order(s.record.orderId);
       const [expectedFine, expectedDays] = expectedPenalty(
         gross,
@@ -1479,13 +1516,18 @@ class Runner {
       );
       expect([penalty, daysLate, paid]).to.deep.equal([expectedFine, expectedDays, gross - expectedFine]);
       if (penalty > 0n) count("settled:penalty");
-      s.agreement.accepted += accepted;
-      s.agreement.gross += gross;
-      const key = `${s.agreement.id}:${s.hospital.account.address}`;
-      this.acceptedInEvents.set(key, (this.acceptedInEvents.get(key) ?? 0n) + accepted);
+      if (!p.consigned) this.countVolume(s.agreement, s.hospital, accepted);
       const orderId = BigInt(s.record.orderId);
       this.settledGross.set(orderId, (this.settledGross.get(orderId) ?? 0n) + gross);
     }
+  }
+
+  /** `units` bought under the agreement by the hospital: they move the tier position. */
+  private countVolume(a: AgreementModel, h: HospitalModel, units: bigint): void {
+    a.gross += scheduleValue(a.accepted, units, a.schedule);
+    a.accepted += units;
+    const key = `${a.id}:${h.account.address}`;
+    this.acceptedInEvents.set(key, (this.acceptedInEvents.get(key) ?? 0n) + units);
   }
 
   private async checkInvariants(
@@ -1535,7 +1577,8 @@ class Runner {
       if (o.status === OrderStatus.Funded || o.status === OrderStatus.Closed) {
         fundedVolume.set(key, (fundedVolume.get(key) ?? 0n) + o.quantity - o.cancelled);
       }
-      acceptedVolume.set(key, (acceptedVolume.get(key) ?? 0n) + o.accepted);
+      const counted = this.consignedOrders.has(id) ? (this.consignedUsed.get(id) ?? 0n) : o.accepted;
+      acceptedVolume.set(key, (acceptedVolume.get(key) ?? 0n) + counted);
     }
 
     // Escrow and owed refunds: balance == Σ escrow + totalRefundsOwed, totalRefundsOwed == Σ owed.
@@ -1582,7 +1625,7 @@ class Runner {
       expect(agr.acceptedVolume, `agreement ${a.id}: accepted units in the events`).to.equal(a.accepted);
       expect(
         a.gross,
-        `agreement ${a.id}: gross paid vs the schedule's value of the accepted volume`,
+        `agreement ${a.id}: counted units' value vs the schedule's value of the accepted volume`,
       ).to.equal(scheduleValue(0n, a.accepted, a.schedule));
       if (a.accepted > a.schedule[1][0]) count("accepted-past-first-tier");
     }
@@ -1822,6 +1865,7 @@ describe("OrderBook: invariants under random action sequences", function () {
       "consign:return confirmed",
       "consign:return refused",
       "consign:expired",
+      "settled:consigned share",
       "consume:ConsignmentBatchRepeated",
       "consume:ConsignmentExceedsOnHand",
       "prepay:ok",

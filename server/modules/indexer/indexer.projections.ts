@@ -543,19 +543,7 @@ const handlers: Record<string, Handler> = {
        WHERE id = $1`,
       [str(e.args.shipmentId), e.blockTime.toISOString(), e.txHash, e.blockNumber],
     );
-    // The accepted units move the agreement along its tier schedule (AgreementBook.recordAcceptance,
-    // which emits nothing) and count for the order's hospital.
-    await db.query(
-      `UPDATE agreements SET accepted_volume = accepted_volume + $2,
-         last_tx = $3, last_block = $4
-       WHERE id = (SELECT agreement_id FROM orders WHERE id = $1)`,
-      [str(e.args.orderId), str(c.accepted), e.txHash, e.blockNumber],
-    );
-    await db.query(
-      `UPDATE agreement_hospitals SET accepted = accepted + $2
-       WHERE (agreement_id, hospital) = (SELECT agreement_id, hospital FROM orders WHERE id = $1)`,
-      [str(e.args.orderId), str(c.accepted)],
-    );
+    await countVolume(db, e, str(e.args.orderId), c.accepted, "settled");
     // Mirrors OrderBook._settle: rejected units return to the order, or join the cancelled ones
     // once the hospital has cancelled the remainder.
     await db.query(
@@ -984,6 +972,35 @@ async function consignmentMovement(
     [num(m.units), str(m.amount), m.toSupplier],
   );
   await consignmentMovementRow(db, e, stock, kind, m);
+  if (kind === "consumption" || (kind === "expiry" && m.toSupplier)) {
+    await countVolume(db, e, stock.order_id, m.units, "consigned use");
+  }
+}
+
+/**
+ * Units bought under an order move its agreement along the tier schedule
+ * (AgreementBook.recordAcceptance, which emits nothing) and count for the order's hospital: a plain
+ * order's accepted units when its delivery settles, a consigned order's when used or expired at
+ * the hospital's cost (OrderBook.recordConsignedUse), never when settled into custody.
+ */
+async function countVolume(
+  db: Db,
+  e: StoredEvent,
+  orderId: string,
+  units: JsonValue | undefined,
+  when: "settled" | "consigned use",
+): Promise<void> {
+  const order = `SELECT agreement_id, hospital FROM orders WHERE id = $1 AND (consigned = $3)`;
+  const params = [orderId, str(units), when === "consigned use"];
+  await db.query(
+    `UPDATE agreements SET accepted_volume = accepted_volume + $2, last_tx = $4, last_block = $5
+     WHERE id = (SELECT agreement_id FROM (${order}) o)`,
+    [...params, e.txHash, e.blockNumber],
+  );
+  await db.query(
+    `UPDATE agreement_hospitals SET accepted = accepted + $2 WHERE (agreement_id, hospital) = (${order})`,
+    params,
+  );
 }
 
 async function consignmentMovementRow(

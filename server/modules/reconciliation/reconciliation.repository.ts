@@ -468,7 +468,7 @@ export interface FulfilmentRow {
   committed: string;
   /** Units funded and not cancelled (AgreementVolumeChanged.hospitalFunded). */
   ordered: string;
-  /** Units accepted on delivery (Σ ShipmentSettled.confirmation.accepted of its orders). */
+  /** Units bought: accepted on delivery, consigned ones once used (ledger/volumes.ts). */
   accepted: string;
 }
 

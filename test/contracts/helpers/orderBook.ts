@@ -143,18 +143,7 @@ export function payoutArgs(gross: bigint, penalty: bigint, daysLate: bigint, del
   return [gross, penalty, gross - penalty, daysLate, delivered];
 }
 
-/**
- * Units of `hospital` accepted under `agreementId`. The ledger keeps no per-hospital count: the
- * ShipmentSettled events of the hospital's orders under the agreement carry them.
- */
-export async function acceptedUnits(ledger: Ledger, agreementId: bigint, hospital: string): Promise<bigint> {
-  let units = 0n;
-  for (const e of await ledger.orderBook.queryFilter(ledger.orderBook.filters.ShipmentSettled())) {
-    const o = await ledger.orderBook.order(e.args.orderId);
-    if (o.agreementId === agreementId && o.hospital === hospital) units += e.args.confirmation.accepted;
-  }
-  return units;
-}
+export { acceptedUnits } from "../../../ledger/volumes";
 
 /**
  * Σ escrow over every order. `totalEscrow()` is the token balance less refunds owed, so only

@@ -4,8 +4,7 @@ import type { Ledger } from "../../../ledger/contracts";
 /**
  * The agreement volumes AgreementBook keeps no figure of, summed from what the chain does hold:
  * an agreement's funded volume over its hospitals' positions (only the tender's hospitals fund),
- * and a hospital's accepted units over the ShipmentSettled events of its orders under the
- * agreement.
+ * and a hospital's accepted units (ledger/volumes.ts).
  */
 
 export async function fundedVolume(ledger: Ledger, agreementId: BigNumberish): Promise<bigint> {
@@ -18,19 +17,4 @@ export async function fundedVolume(ledger: Ledger, agreementId: BigNumberish): P
   return funded;
 }
 
-export async function acceptedUnits(
-  ledger: Ledger,
-  agreementId: BigNumberish,
-  hospital: string,
-): Promise<bigint> {
-  const book = ledger.orderBook;
-  let units = 0n;
-  for (const placed of await book.queryFilter(book.filters.OrderPlaced(undefined, agreementId, hospital))) {
-    for (const settled of await book.queryFilter(
-      book.filters.ShipmentSettled(undefined, placed.args.orderId),
-    )) {
-      units += settled.args.confirmation.accepted;
-    }
-  }
-  return units;
-}
+export { acceptedUnits } from "../../../ledger/volumes";

@@ -355,9 +355,10 @@ describe("ledger v2 projections against the chain's views", function () {
         `SELECT funded_volume, accepted_volume FROM agreements WHERE id IN ($1, $2) ORDER BY id`,
         [p.agreementId, agreementB],
       );
-      // The procured agreement also took the 4 consigned units (funded, then accepted into custody).
+      // The procured agreement also funded the 4 consigned units; of the 4 taken into custody only
+      // the one used counts toward its tier position (one was given back, two are on hand).
       expect(volumes).to.deep.equal([
-        { funded_volume: "14", accepted_volume: "14" },
+        { funded_volume: "14", accepted_volume: "11" },
         { funded_volume: "9", accepted_volume: "7" },
       ]);
     });
