@@ -112,14 +112,15 @@ describe("console: hospital procurement", function () {
         .click();
       await p.page.getByLabel("Quantity").fill("20");
       await p.page.getByLabel("PO reference").fill("CGH-PO-2027-E2E");
-      // 97 units accepted so far (10 of them the consigned stents, 4 MA-coded ones and 10 the
-      // short-dated ones): this order's units are positions 98 to 117, across tier 2's threshold
-      // (the 101st unit): 3 at ¥750.00 and 17 at ¥720.00.
+      // 91 units accepted so far (4 of them consigned stents used, 4 MA-coded ones and 10 the
+      // short-dated ones; the 6 consigned stents returned or on the shelf were never bought): this
+      // order's units are positions 92 to 111, across tier 2's threshold (the 101st unit): 9 at
+      // ¥750.00 and 11 at ¥720.00.
       const quote = p.page.getByTestId("tier-breakdown");
-      await quote.getByText("The agreement has accepted 97 units so far", { exact: false }).waitFor();
-      await quote.getByText("3 × ¥750.00 = ¥2,250.00").waitFor();
-      await quote.getByText("17 × ¥720.00 = ¥12,240.00").waitFor();
-      expect(await p.page.getByTestId("tier-total").textContent()).to.equal("20 units: ¥14,490.00");
+      await quote.getByText("The agreement has accepted 91 units so far", { exact: false }).waitFor();
+      await quote.getByText("9 × ¥750.00 = ¥6,750.00").waitFor();
+      await quote.getByText("11 × ¥720.00 = ¥7,920.00").waitFor();
+      expect(await p.page.getByTestId("tier-total").textContent()).to.equal("20 units: ¥14,670.00");
       await checkPage(p, "hospital-place-order");
       await p.page.getByRole("button", { name: "Place order" }).click();
       const placed = p.page.getByRole("status").filter({ hasText: "CGH-PO-2027-E2E" });
@@ -130,17 +131,17 @@ describe("console: hospital procurement", function () {
       await p.page.getByRole("heading", { name: "Orders to approve", level: 1 }).waitFor();
       await p.page.getByRole("button", { name: `Review order #${orderId}` }).click();
       const review = p.page.getByTestId("order-review");
-      await review.getByTestId("tier-total").getByText("20 units: ¥14,490.00").waitFor();
+      await review.getByTestId("tier-total").getByText("20 units: ¥14,670.00").waitFor();
       expect(await review.textContent()).to.include("Waiting for approval");
       await checkPage(p, "hospital-approvals");
       await review.getByRole("button", { name: `Approve order #${orderId}` }).click();
       // Below the ¥50,000.00 threshold one approval funds it.
       await review.getByText("Funded").waitFor();
-      expect(await review.getByTestId("order-value").textContent()).to.equal("¥14,490.00");
+      expect(await review.getByTestId("order-value").textContent()).to.equal("¥14,670.00");
       expect(p.errors).to.deep.equal([]);
 
       const order = await approver.get<Order>(`/v1/orders/${orderId}`);
-      expect(order).to.include({ status: "funded", value: "1449000", escrow: "1449000", quantity: "20" });
+      expect(order).to.include({ status: "funded", value: "1467000", escrow: "1467000", quantity: "20" });
       expect(order.approvers.map((a) => a.approver)).to.deep.equal([
         stack.account(APPROVER).address.toLowerCase(),
       ]);
@@ -149,7 +150,7 @@ describe("console: hospital procurement", function () {
       try {
         const onChain = await OrderBook__factory.connect(config.contracts.orderBook, provider).order(orderId);
         expect(ORDER_STATUS[Number(onChain.status)]).to.equal("funded");
-        expect(onChain.escrow).to.equal(1_449_000n);
+        expect(onChain.escrow).to.equal(1_467_000n);
       } finally {
         provider.destroy();
       }

@@ -109,13 +109,14 @@ describe("console: supplier", function () {
       await checkPage(p, "supplier-qualification");
 
       await supplierPage(p, "My agreements", "My agreements");
-      // The demo's stent agreement: 97 units accepted (10 consigned, 4 MA-coded, 10 short-dated), so
-      // its first tier (from 0 units) is current; 97 of City General's 240 committed, rounded down.
+      // The demo's stent agreement: 91 units accepted (4 consigned ones used, 4 MA-coded, 10
+      // short-dated), so its first tier (from 0 units) is current; 91 of City General's 240
+      // committed, rounded down.
       const agreements = p.page.getByRole("table", { name: "My agreements" });
       await agreements.getByText("from 0 units: ¥750.00 — current").waitFor();
       await agreements.getByRole("button", { name: "Commitments of 1" }).click();
       const fulfilment = p.page.getByRole("table", { name: /Agreement 1 \(C0401-DES\)/ });
-      await fulfilment.getByText("97 (40.41%)").waitFor();
+      await fulfilment.getByText("91 (37.91%)").waitFor();
       await checkPage(p, "supplier-agreements");
 
       await supplierPage(p, "My payments", "My payments");
