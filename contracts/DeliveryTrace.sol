@@ -208,6 +208,16 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
     }
 
     /// @inheritdoc IDeliveryTrace
+    function markDeemedReceived(uint256 shipmentId, uint64 receivedAt) external {
+        if (msg.sender != address(orderBook)) revert TraceCallerNotOrderBook(msg.sender);
+        ShipmentState storage st = _state[shipmentId];
+        if (st.receivedAt != 0) revert TraceAlreadyReceived(shipmentId, st.receivedAt);
+        st.receivedAt = uint40(receivedAt);
+        st.hospitalCustody = true;
+        emit ShipmentDeemedReceived(shipmentId, receivedAt);
+    }
+
+    /// @inheritdoc IDeliveryTrace
     function checkedState(
         uint256 shipmentId,
         ShipmentRecord calldata shipment

@@ -25,7 +25,8 @@ import {
     Order,
     OrderStatus,
     Payout,
-    ShipmentRecord
+    ShipmentRecord,
+    ShipmentState
 } from "./types/LedgerTypes.sol";
 
 /// @title OrderBook
@@ -283,15 +284,15 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     ) external whenNotPaused nonReentrant {
         address caller = _msgSender();
         if (caller != shipment.supplier) revert OrderNotSupplier(shipment.orderId, caller);
-        uint64 receivedAt = trace.checkedState(shipmentId, shipment).receivedAt;
-        uint64 claimableAt;
-        if (receivedAt != 0) {
-            claimableAt =
-                receivedAt + agreements.agreementTerms(_orders[shipment.orderId].agreementId).confirmWindow;
-        }
-        if (receivedAt == 0 || block.timestamp < claimableAt) {
+        (uint64 claimableAt, uint64 deemedReceivedAt) = _claimableAt(
+            trace.checkedState(shipmentId, shipment),
+            _orders[shipment.orderId].agreementId
+        );
+        if (claimableAt == 0 || block.timestamp < claimableAt) {
             revert SettlementClaimTooEarly(shipmentId, claimableAt, block.timestamp);
         }
+        // The delivery is then judged at the supplier's arrival (SettlementMath.deliveredAt).
+        if (deemedReceivedAt != 0) trace.markDeemedReceived(shipmentId, deemedReceivedAt);
         uint32 disputed = disputedUnits[shipmentId];
         _settle(
             shipmentId,
@@ -484,6 +485,23 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     ) internal returns (address) {
         if (accepted > 0 && consignment.onSettled(shipmentId, s, accepted, paid)) return address(consignment);
         return s.supplier;
+    }
+
+    /// @dev When the supplier may claim a shipment: the confirmation window after the hospital's
+    /// receipt. A hospital that records no receipt must not hold the supplier's payment for ever:
+    /// then the claim opens the confirmation window after the receiving window that follows the
+    /// supplier's Arriving record, and the end of that receiving window counts as the receipt
+    /// (`deemedReceivedAt`). A false arrival is the hospital's to dispute meanwhile
+    /// (`disputeShipment`). Neither recorded: 0, never.
+    function _claimableAt(
+        ShipmentState memory st,
+        uint256 agreementId
+    ) internal view returns (uint64 claimableAt, uint64 deemedReceivedAt) {
+        if (st.receivedAt == 0 && st.arrivedAt == 0) return (0, 0);
+        AgreementTerms memory t = agreements.agreementTerms(agreementId);
+        if (st.receivedAt != 0) return (st.receivedAt + t.confirmWindow, 0);
+        deemedReceivedAt = st.arrivedAt + t.receivingWindow;
+        claimableAt = deemedReceivedAt + t.confirmWindow;
     }
 
     /// @dev What the accepted units of a delivery cost, with the agreement's settlement terms. A

@@ -41,6 +41,12 @@ interface IDeliveryTrace {
     /// @param approver The approver.
     /// @param reasonCode The hospital's reason code.
     event ExcursionWaived(uint256 indexed shipmentId, address indexed approver, uint16 reasonCode);
+    /// @notice The hospital recorded no receiving step, and its supplier claimed settlement once
+    /// the receiving and confirmation windows after its Arriving record had passed: the shipment
+    /// counts as received at the end of the receiving window (the order book's claim rule).
+    /// @param shipmentId The shipment.
+    /// @param receivedAt The time it counts as received at: its arrival plus the receiving window.
+    event ShipmentDeemedReceived(uint256 indexed shipmentId, uint64 receivedAt);
     /// @notice A supplier allowed or disallowed a carrier to record transport steps for it.
     /// @param supplier The supplier.
     /// @param carrier The carrier.
@@ -139,6 +145,10 @@ interface IDeliveryTrace {
     /// @notice The shipment was settled already.
     /// @param shipmentId The shipment.
     error TraceAlreadyConfirmed(uint256 shipmentId);
+    /// @notice A deemed receipt for a shipment the hospital already recorded receiving.
+    /// @param shipmentId The shipment.
+    /// @param receivedAt The receiving time recorded.
+    error TraceAlreadyReceived(uint256 shipmentId, uint64 receivedAt);
     /// @notice Only the order book confirms.
     /// @param caller The caller.
     error TraceCallerNotOrderBook(address caller);
@@ -186,6 +196,11 @@ interface IDeliveryTrace {
     function liftRecall(uint64 gtin, string calldata lot, address scope, uint16 reasonCode) external;
 
     function bindOrderBook(address orderBook) external;
+
+    /// @notice Records `receivedAt` as the receiving time of a shipment the hospital recorded none
+    /// for, for the order book's claim on arrival. Requirements: the order book; no receiving time
+    /// recorded (`TraceAlreadyReceived`). Emits `ShipmentDeemedReceived`.
+    function markDeemedReceived(uint256 shipmentId, uint64 receivedAt) external;
 
     /// @notice Marks the shipment settled for the order book, recording the receiving time now if
     /// the hospital never recorded one, and returns what settlement needs. The order book passes

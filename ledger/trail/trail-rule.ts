@@ -19,7 +19,12 @@ export const ORDER_EVENTS = [
   "OrderClosed",
 ] as const;
 /** DeliveryTrace events by `shipmentId` (topic 1). */
-export const SHIPMENT_TRACE_EVENTS = ["ShipmentCreated", "TraceEventRecorded", "ExcursionWaived"] as const;
+export const SHIPMENT_TRACE_EVENTS = [
+  "ShipmentCreated",
+  "TraceEventRecorded",
+  "ExcursionWaived",
+  "ShipmentDeemedReceived",
+] as const;
 /** OrderBook events by `shipmentId` (topic 1). */
 export const SHIPMENT_ORDER_EVENTS = ["ShipmentDisputed", "ShipmentSettled"] as const;
 /** DeliveryTrace events by `lotKey` (topic 1) and `scope` (topic 2). */

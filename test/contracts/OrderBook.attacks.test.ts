@@ -510,7 +510,7 @@ describe("OrderBook: attacks on the order side", function () {
       return ledger.orderBook.connect(supplier).claimSettlement(shipment.id, shipment.record);
     }
 
-    it("cannot be claimed against before the hospital received it on chain: SettlementClaimTooEarly", async function () {
+    it("cannot be claimed against before the hospital received it or the supplier recorded its arrival: SettlementClaimTooEarly", async function () {
       const { ledger, supplier, shipment } = await loadFixture(shippedOrderFixture);
       await time.increase(30 * DAY);
       const at = (await now()) + 10n;
@@ -632,6 +632,85 @@ describe("OrderBook: attacks on the order side", function () {
       await expect(claim(ledger, supplier, shipment))
         .to.be.revertedWithCustomError(ledger.trace, "TraceAlreadyConfirmed")
         .withArgs(shipment.id);
+    });
+  });
+
+  describe("a hospital that never records the receipt", function () {
+    /** The shipped order, its arrival recorded by the supplier; the hospital records nothing. */
+    async function arrivedFixture() {
+      const base = await shippedOrderFixture();
+      const arrivedAt = await arrive(base.ledger, base.supplier, base.shipment);
+      const deemedAt = arrivedAt + RECEIVING_WINDOW;
+      return { ...base, arrivedAt, deemedAt, claimableAt: deemedAt + CONFIRM_WINDOW };
+    }
+
+    const claim = (ledger: Ledger, supplier: HardhatEthersSigner, shipment: Shipment) =>
+      ledger.orderBook.connect(supplier).claimSettlement(shipment.id, shipment.record);
+
+    it("cannot hold the supplier's payment for ever: the claim opens after the receiving and confirmation windows that follow the arrival, judged at the arrival", async function () {
+      // The attack: the hospital keeps the goods and records nothing, so no window ever opened.
+      const { ledger, actors, supplier, orderId, shipment, arrivedAt, deemedAt, claimableAt } =
+        await loadFixture(arrivedFixture);
+      await time.increaseTo(claimableAt + 30n * BigInt(DAY));
+      const tx = claim(ledger, supplier, shipment);
+      await expect(tx).to.emit(ledger.trace, "ShipmentDeemedReceived").withArgs(shipment.id, deemedAt);
+      // On time at the arrival, however late the claim: no penalty.
+      await expect(tx)
+        .to.emit(ledger.orderBook, "ShipmentSettled")
+        .withArgs(
+          shipment.id,
+          orderId,
+          supplier.address,
+          supplier.address,
+          [40n, 0n, ethers.ZeroHash],
+          payoutArgs(400_000n, 0n, 0n, arrivedAt),
+        );
+      await expect(tx).to.changeTokenBalances(
+        ledger.token,
+        [supplier, actors.hospital, ledger.orderBook],
+        [400_000n, 0n, -400_000n],
+      );
+      const state = await ledger.trace.shipmentState(shipment.id);
+      expect([state.receivedAt, state.confirmed, state.hospitalCustody]).to.deep.equal([
+        deemedAt,
+        true,
+        true,
+      ]);
+    });
+
+    it("cannot be claimed before both windows have passed: SettlementClaimTooEarly", async function () {
+      const { ledger, supplier, shipment, claimableAt } = await loadFixture(arrivedFixture);
+      await time.setNextBlockTimestamp(claimableAt - 1n);
+      await expect(claim(ledger, supplier, shipment))
+        .to.be.revertedWithCustomError(ledger.orderBook, "SettlementClaimTooEarly")
+        .withArgs(shipment.id, claimableAt, claimableAt - 1n);
+    });
+
+    it("lets the hospital dispute a false arrival meanwhile: the claim then pays nothing and the units go back to the order", async function () {
+      const { ledger, actors, supplier, orderId, shipment, claimableAt } = await loadFixture(arrivedFixture);
+      await ledger.orderBook.connect(actors.settler).disputeShipment(shipment.id, shipment.record, 40n, 1);
+      await time.setNextBlockTimestamp(claimableAt);
+      await expect(claim(ledger, supplier, shipment)).to.changeTokenBalance(ledger.token, supplier, 0n);
+      const o = await ledger.orderBook.order(orderId);
+      expect([o.accepted, o.shipped]).to.deep.equal([0n, 0n]);
+    });
+
+    it("follows the hospital's own receipt once it records one: the confirmation window after it", async function () {
+      const { ledger, actors, supplier, shipment, claimableAt } = await loadFixture(arrivedFixture);
+      // Recorded late, a day before the claim would open on the arrival alone.
+      await time.increaseTo(claimableAt - BigInt(DAY));
+      const receivedAt = await receive(ledger, actors.receiver, shipment);
+      await time.setNextBlockTimestamp(claimableAt);
+      await expect(claim(ledger, supplier, shipment))
+        .to.be.revertedWithCustomError(ledger.orderBook, "SettlementClaimTooEarly")
+        .withArgs(shipment.id, receivedAt + CONFIRM_WINDOW, claimableAt);
+    });
+
+    it("records a deemed receipt for the order book only: TraceCallerNotOrderBook", async function () {
+      const { ledger, supplier, shipment, deemedAt } = await loadFixture(arrivedFixture);
+      await expect(ledger.trace.connect(supplier).markDeemedReceived(shipment.id, deemedAt))
+        .to.be.revertedWithCustomError(ledger.trace, "TraceCallerNotOrderBook")
+        .withArgs(supplier.address);
     });
   });
 

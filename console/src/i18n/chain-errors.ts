@@ -221,8 +221,8 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
     zh: "该发货报告了温度超标：须经审批人豁免后才能付款。",
   },
   SettlementClaimTooEarly: {
-    en: "The hospital has not recorded receipt of this shipment, or its confirmation window is still open: you can claim payment only after it.",
-    zh: "医院尚未在账本上登记收货，或其确认期限尚未届满：期满后方可申请结算。",
+    en: "Too early to claim: the hospital's confirmation window after its receipt is still open, or, if it recorded no receipt, the receiving and confirmation windows after your arrival record. Without an arrival record, record the shipment's arrival first.",
+    zh: "尚不能申请结算：医院验收后的确认期限尚未届满；医院未登记验收的，自您登记到货起的验收期限和确认期限尚未届满。尚未登记到货的，请先登记到货。",
   },
   SettlementDisputeTooLarge: {
     en: "More units disputed than were shipped.",

@@ -100,6 +100,17 @@ export const DELIVERY_TRACE_SPECS = [
   }),
   spec({
     contract: "trace",
+    event: "ShipmentDeemedReceived",
+    kind: "trace",
+    fields: { shipmentId: DecimalFigure, receivedAt: TimeFigure },
+    figures: (a) => ({ shipmentId: dec(a.shipmentId), receivedAt: time(a.receivedAt) }),
+    id: (f, at) => `deemed:${f.shipmentId}${pos(at)}`,
+    summary: (f) =>
+      `Shipment ${f.shipmentId} counts as received at ${f.receivedAt}: the hospital recorded no receipt ` +
+      `within its receiving window after the supplier's arrival, and the supplier claimed`,
+  }),
+  spec({
+    contract: "trace",
     event: "ExcursionWaived",
     kind: "waiver",
     fields: { shipmentId: DecimalFigure, approver: AccountFigure, reasonCode: SmallFigure },

@@ -651,6 +651,14 @@ const handlers: Record<string, Handler> = {
       );
     }
   },
+  "trace.ShipmentDeemedReceived": async (db, e) => {
+    // The supplier's claim on its arrival alone (OrderBook.claimSettlement): the end of the
+    // receiving window is the receiving record, before the same transaction settles it.
+    await db.query(
+      `UPDATE shipments SET chain_received_at = $2, last_tx = $3, last_block = $4 WHERE id = $1`,
+      [str(e.args.shipmentId), iso(e.args.receivedAt), e.txHash, e.blockNumber],
+    );
+  },
   "trace.ExcursionWaived": async (db, e) => {
     await db.query(
       `UPDATE shipments SET excursion_waived = TRUE, last_tx = $2, last_block = $3 WHERE id = $1`,

@@ -29,7 +29,7 @@ import type { TrailContext } from "./trail.types";
  * and in the verifier from the chain (`expectedLogs` in trail.verify.ts), both with the event
  * lists of ledger/trail/trail-rule.ts. Change one, change the other.
  * - the subject's shipments: ShipmentCreated, TraceEventRecorded, ExcursionWaived,
- *   ShipmentDisputed, ShipmentSettled;
+ *   ShipmentDeemedReceived, ShipmentDisputed, ShipmentSettled;
  * - their orders: OrderPlaced, OrderApproved, OrderFunded, ExcessVolumeConsented,
  *   LateShipmentAllowed, SupplierAgreedToCancel, OrderCancelled, OrderClosed; and what they
  *   charged to and returned to their hospitals' budgets: BudgetCharged, BudgetReturned;
@@ -139,7 +139,7 @@ export async function chainSteps(
   const shipmentEvents = await repo.eventsByArg(
     db,
     "trace",
-    ["ShipmentCreated", "ExcursionWaived"],
+    ["ShipmentCreated", "ExcursionWaived", "ShipmentDeemedReceived"],
     "shipmentId",
     shipmentIds,
   );
@@ -169,7 +169,7 @@ export async function chainSteps(
       logOf(t),
     );
   }
-  for (const e of shipmentEvents) if (e.event === "ExcursionWaived") fromEvent(e);
+  for (const e of shipmentEvents) if (e.event !== "ShipmentCreated") fromEvent(e);
   const disputes = await repo.eventsByArg(db, "orderBook", ["ShipmentDisputed"], "shipmentId", shipmentIds);
   for (const e of disputes) fromEvent(e);
   const settlements = await repo.settlementsOf(db, shipmentIds);

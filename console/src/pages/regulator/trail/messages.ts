@@ -127,6 +127,8 @@ export const en = {
     "Shipment {shipmentId}: {step} (trace event {index}) recorded by {actor}",
   "trail.step.trace.TraceEventRecordedExcursion":
     "Shipment {shipmentId}: {step} (trace event {index}) recorded by {actor}; temperature excursion reported",
+  "trail.step.trace.ShipmentDeemedReceived":
+    "Shipment {shipmentId} counts as received on {receivedAt}: the hospital recorded no receipt within its receiving window after the supplier's arrival, and the supplier claimed payment",
   "trail.step.trace.ExcursionWaived":
     "{approver} accepted shipment {shipmentId} despite its temperature excursion (reason: {reason})",
   "trail.step.budgets.BudgetSet": "Hospital {hospital} set its {period} budget for {category} to {amount}",
@@ -267,6 +269,8 @@ export const zh: Record<keyof typeof en, string> = {
   "trail.step.trace.TraceEventRecorded": "发货单 {shipmentId}：{actor} 记录了{step}（第 {index} 个追溯事件）",
   "trail.step.trace.TraceEventRecordedExcursion":
     "发货单 {shipmentId}：{actor} 记录了{step}（第 {index} 个追溯事件），报告运输温度超标",
+  "trail.step.trace.ShipmentDeemedReceived":
+    "发货单 {shipmentId} 视为已于 {receivedAt} 验收：供应商记录到货后，医院在验收期限内未记录验收，供应商申请了结算",
   "trail.step.trace.ExcursionWaived": "{approver} 接收了运输温度超标的发货单 {shipmentId}（原因：{reason}）",
   "trail.step.budgets.BudgetSet": "医院 {hospital} 将 {period} 年度 {category} 预算设为 {amount}",
   "trail.step.budgets.BudgetAdjusted":

@@ -318,6 +318,10 @@ export const ON_CHAIN: Record<string, Sentence> = {
       actor: s.account(f.actor),
     },
   ],
+  "trace.ShipmentDeemedReceived": (f, s) => [
+    "trail.step.trace.ShipmentDeemedReceived",
+    { shipmentId: f.shipmentId, receivedAt: s.time(f.receivedAt) },
+  ],
   "trace.ExcursionWaived": (f, s) => [
     "trail.step.trace.ExcursionWaived",
     { approver: s.account(f.approver), shipmentId: f.shipmentId, reason: s.reason(f.reasonCode) },
