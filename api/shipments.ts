@@ -48,6 +48,12 @@ export const ListShipmentsQuery = Type.Object(
     gtin: Type.Optional(Gtin),
     lot: Type.Optional(PlainText({ minLength: 1, maxLength: 20 })),
     status: Type.Optional(ShipmentStatus),
+    claimOpenBefore: Type.Optional(
+      Type.With(DateTime, {
+        description:
+          "only unsettled shipments whose supplier may claim settlement before this time (claimOpensAt)",
+      }),
+    ),
   },
   closed,
 );
@@ -116,6 +122,26 @@ export const Settlement = Type.Object(
 );
 export type Settlement = Static<typeof Settlement>;
 
+const Decimal = Type.String({ pattern: "^[0-9]+$" });
+
+/** A ShipmentRecord as its ShipmentCreated event carried it: integers as decimal strings. */
+export const ShipmentRecord = Type.Object(
+  {
+    orderId: Decimal,
+    supplier: Address,
+    hospital: Address,
+    gtin: Type.With(Decimal, { description: "the GTIN as the chain's uint64 (no leading zeros)" }),
+    expiry: Type.With(Decimal, { description: "seconds since the epoch" }),
+    quantity: Decimal,
+    createdAt: Type.With(Decimal, { description: "seconds since the epoch" }),
+    serialRoot: Bytes32,
+    noticeHash: Bytes32,
+    lot: Type.String(),
+  },
+  { ...closed, description: "the shipment's ShipmentRecord as its ShipmentCreated event carried it" },
+);
+export type ShipmentRecord = Static<typeof ShipmentRecord>;
+
 const summary = {
   id: IdString,
   orderId: IdString,
@@ -142,6 +168,12 @@ const summary = {
   excursionWaived: Type.Boolean(),
   dispute: Nullable(Dispute),
   confirmed: Type.Boolean(),
+  claimOpensAt: Nullable(
+    Type.With(DateTime, {
+      description:
+        "when the supplier may settle the shipment itself (OrderBook.claimSettlement): the agreement's confirmation window after the hospital's receipt; without a receipt, its receiving and confirmation windows after the supplier's arrival. Null once settled, or while neither is recorded",
+    }),
+  ),
   lastChange: LastChange,
 };
 
@@ -162,6 +194,12 @@ export const Shipment = Type.Object(
     recalls: Type.Array(Recall, { description: "the regulator's recalls of the lot and its supplier's own" }),
     traceEvents: Type.Array(TraceEvent),
     settlement: Nullable(Settlement),
+    record: Nullable(
+      Type.With(ShipmentRecord, {
+        description:
+          "the record every act on the shipment passes back (confirm, dispute, claim); null only while its creation event is not in the gateway's event log",
+      }),
+    ),
   },
   closed,
 );
@@ -189,26 +227,6 @@ export const SerialProofParams = Type.Object(
   closed,
 );
 export type SerialProofParams = Static<typeof SerialProofParams>;
-
-const Decimal = Type.String({ pattern: "^[0-9]+$" });
-
-/** A ShipmentRecord as its ShipmentCreated event carried it: integers as decimal strings. */
-export const ShipmentRecord = Type.Object(
-  {
-    orderId: Decimal,
-    supplier: Address,
-    hospital: Address,
-    gtin: Type.With(Decimal, { description: "the GTIN as the chain's uint64 (no leading zeros)" }),
-    expiry: Type.With(Decimal, { description: "seconds since the epoch" }),
-    quantity: Decimal,
-    createdAt: Type.With(Decimal, { description: "seconds since the epoch" }),
-    serialRoot: Bytes32,
-    noticeHash: Bytes32,
-    lot: Type.String(),
-  },
-  { ...closed, description: "the shipment's ShipmentRecord as its ShipmentCreated event carried it" },
-);
-export type ShipmentRecord = Static<typeof ShipmentRecord>;
 
 export const SerialProof = Type.Object(
   {

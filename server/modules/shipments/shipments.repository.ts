@@ -13,6 +13,7 @@ import type { Db } from "../../db";
 import { keysetList } from "../../lib/keyset-list";
 import { int, intOrNull, iso, isoOrNull, lastChangeOf, text, type Row } from "../../lib/projection-row";
 import type { Scope } from "../auth/auth.plugin";
+import { shipmentRecord } from "../indexer/indexer.repository";
 
 /**
  * A shipment as the indexer projects it (shipments, trace_events, settlements, recalls) with
@@ -20,14 +21,18 @@ import type { Scope } from "../auth/auth.plugin";
  */
 
 /**
- * The shipments projection with each row's stage (api/shipments.ts, ShipmentStatus) as a
- * column, so the list filters on it like on any other. Settling is what marks a shipment
+ * The shipments projection with each row's stage (api/shipments.ts, ShipmentStatus) and the
+ * time its supplier's claim opens (OrderBook._claimableAt, from the agreement's windows) as
+ * columns, so the list filters on them like on any other. Settling is what marks a shipment
  * confirmed, and it sets chain_received_at too.
  */
 const WITH_STATUS = `SELECT * FROM (
   SELECT s.*, CASE WHEN s.confirmed THEN 'confirmed' WHEN s.chain_received_at IS NOT NULL THEN 'received'
-    WHEN s.arrived_at IS NOT NULL THEN 'arrived' ELSE 'shipped' END AS status
-  FROM shipments s) shipments`;
+    WHEN s.arrived_at IS NOT NULL THEN 'arrived' ELSE 'shipped' END AS status,
+    CASE WHEN s.confirmed THEN NULL
+      WHEN s.chain_received_at IS NOT NULL THEN s.chain_received_at + make_interval(secs => a.confirm_window)
+      ELSE s.arrived_at + make_interval(secs => a.receiving_window + a.confirm_window) END AS claim_opens_at
+  FROM shipments s LEFT JOIN orders o ON o.id = s.order_id LEFT JOIN agreements a ON a.id = o.agreement_id) shipments`;
 
 function traceEventView(e: Row): TraceEvent {
   return {
@@ -103,6 +108,7 @@ function summaryView(r: Row): ShipmentSummary {
     dispute:
       r.disputed_units === null ? null : { units: text(r.disputed_units), reasonCode: int(r.dispute_reason) },
     confirmed: r.confirmed === true,
+    claimOpensAt: isoOrNull(r.claim_opens_at),
     lastChange: lastChangeOf(r),
   };
 }
@@ -128,6 +134,7 @@ export class ShipmentsRepository {
           ["gtin", q.gtin],
           ["lot", q.lot],
           ["status", q.status],
+          ["claim_opens_at", q.claimOpenBefore, "<"],
         ],
         key: "id",
         numericKey: true,
@@ -163,6 +170,9 @@ export class ShipmentsRepository {
       recalls: recalls.map(recallView),
       traceEvents: events.map(traceEventView),
       settlement: settled[0] ? settlementView(settled[0]) : null,
+      // Indexed with the shipment's creation, as the row itself is (a row written otherwise, as
+      // tests seed them, has none).
+      record: await shipmentRecord(this.db, id),
     };
   }
 

@@ -7,6 +7,7 @@ import { PaymentHolds } from "../../components/PaymentHolds";
 import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
+import { ClaimPayments } from "./ClaimPayments";
 import { ToneTag, type Tone } from "./ToneTag";
 
 const STATUSES: SettlementJobStatus[] = ["pending", "submitted", "confirmed", "failed"];
@@ -116,6 +117,7 @@ export function PaymentsPage() {
           ]}
         />
       </section>
+      <ClaimPayments />
       <Space wrap>
         <label htmlFor="supplier-payment-status">{t("common.status")}</label>
         <Select

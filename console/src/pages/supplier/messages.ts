@@ -227,6 +227,19 @@ export const en = {
   "supplier.payment.paidAt": "Paid at (after acceptance)",
   "supplier.payment.duration": "{days} d {hours} h",
   "supplier.payment.why": "Last failure",
+  "supplier.claims.title": "Claim payment",
+  "supplier.claims.text":
+    "Deliveries the hospital has not confirmed in time. You may settle each yourself: the units the hospital disputed are rejected, the others paid under the same rules as a confirmation. If the hospital recorded no receipt, the time runs from your arrival record, and the delivery counts as received at the end of the receiving window.",
+  "supplier.claims.table": "Deliveries you may claim",
+  "supplier.claims.disputed": "Disputed",
+  "supplier.claims.basis": "Time runs from",
+  "supplier.claims.onArrival": "your arrival, {at} (no receipt recorded)",
+  "supplier.claims.onReceipt": "the hospital's receipt, {at}",
+  "supplier.claims.openSince": "Claim open since",
+  "supplier.claims.confirm":
+    "Claim settlement of shipment {id}? The {paid} undisputed units are paid, the disputed ones rejected. This cannot be undone.",
+  "supplier.claims.claim": "Claim payment #{id}",
+  "supplier.claims.noRecord": "The gateway does not hold shipment {id}'s record yet: try again in a minute.",
 } as const;
 
 export const zh: Record<keyof typeof en, string> = {
@@ -450,4 +463,17 @@ export const zh: Record<keyof typeof en, string> = {
   "supplier.payment.paidAt": "支付时间（距验收）",
   "supplier.payment.duration": "{days} 天 {hours} 小时",
   "supplier.payment.why": "最近失败原因",
+  "supplier.claims.title": "申请结算",
+  "supplier.claims.text":
+    "医院未在期限内确认的发货。您可自行申请结算：医院提出异议的件数视为拒收，其余按与确认相同的规则付款。医院未登记验收的，期限自您登记到货起计算，发货视为在验收期限届满时已验收。",
+  "supplier.claims.table": "可申请结算的发货",
+  "supplier.claims.disputed": "有异议件数",
+  "supplier.claims.basis": "期限起算",
+  "supplier.claims.onArrival": "您登记到货，{at}（医院未登记验收）",
+  "supplier.claims.onReceipt": "医院验收，{at}",
+  "supplier.claims.openSince": "可申请结算自",
+  "supplier.claims.confirm":
+    "确认申请结算发货单 {id}？将支付无异议的 {paid} 件，有异议的件数视为拒收。此操作不可撤销。",
+  "supplier.claims.claim": "申请结算 #{id}",
+  "supplier.claims.noRecord": "网关尚未取得发货单 {id} 的账本记录，请一分钟后重试。",
 };

@@ -5,6 +5,7 @@ import type { OrderSummary } from "../../../../api/orders";
 import type { Shipment } from "../../../../api/shipments";
 import { CursorTable } from "../../components/CursorTable";
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { TAG } from "../../components/tag-colours";
 import { QueryState } from "../../components/QueryState";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
@@ -165,12 +166,20 @@ function OrderShipments({ orderId, onChoose }: { orderId: string; onChoose: (id:
 /** What the dock should know of a shipment's state at a glance. */
 export function ShipmentTags({ shipment }: { shipment: Shipment }) {
   const { t } = useI18n();
+  const format = useFormat();
   return (
     <Space size={4} wrap>
       {shipment.settlement ? (
         <Tag>{t("warehouse.shipment.settled")}</Tag>
       ) : (
         <Tag color="blue">{t("warehouse.shipment.open")}</Tag>
+      )}
+      {/* Unconfirmed and undisputed by then, the supplier settles it itself (a receipt not
+          recorded included): the hospital's deadline. */}
+      {!shipment.settlement && shipment.claimOpensAt && (
+        <Tag color={TAG.warning} data-testid="claim-opens">
+          {t("warehouse.shipment.claimOpens", { at: format.dateTime(shipment.claimOpensAt) })}
+        </Tag>
       )}
       {shipment.excursion && !shipment.excursionWaived && (
         <Tag color="magenta">{t("warehouse.shipment.excursion")}</Tag>

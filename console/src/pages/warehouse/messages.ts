@@ -35,6 +35,7 @@ export const en = {
   "warehouse.shipment.open": "not settled",
   "warehouse.shipment.excursion": "temperature excursion",
   "warehouse.shipment.recalled": "recalled",
+  "warehouse.shipment.claimOpens": "supplier may claim payment from {at}",
   "warehouse.scan.title": "2. Scan the units",
   "warehouse.scan.input": "Scanner input",
   "warehouse.scan.hint":
@@ -136,6 +137,7 @@ export const zh: Record<keyof typeof en, string> = {
   "warehouse.shipment.open": "未结算",
   "warehouse.shipment.excursion": "温度超标",
   "warehouse.shipment.recalled": "已召回",
+  "warehouse.shipment.claimOpens": "供应商可于 {at} 起自行申请结算",
   "warehouse.scan.title": "2. 逐件扫码",
   "warehouse.scan.input": "扫码输入",
   "warehouse.scan.hint":

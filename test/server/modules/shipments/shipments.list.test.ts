@@ -172,6 +172,64 @@ forEachEngine((engine) => {
     expect(one.json<Shipment>().status).to.equal("arrived");
   });
 
+  it("says when each shipment's supplier may claim settlement, and lists those open before a time", async function () {
+    const terms = await chain.ledger.agreements.agreementTerms(p.agreementId);
+    const after = (iso: string | null, seconds: bigint) =>
+      new Date(Date.parse(iso!) + Number(seconds) * 1000);
+    const byId = new Map(
+      (await get("/v1/shipments", t.regulator)).json<ShipmentPage>().items.map((s) => [s.id, s]),
+    );
+    const received = byId.get(String(p.shipmentId))!;
+    const onArrival = byId.get(String(arrived.shipmentId))!;
+    // After the hospital's receipt, its confirmation window; without one, both windows after the arrival.
+    const receivedOpens = after(received.chainReceivedAt, terms.confirmWindow);
+    const arrivalOpens = after(onArrival.arrivedAt, terms.receivingWindow + terms.confirmWindow);
+    expect(received.claimOpensAt).to.equal(receivedOpens.toISOString());
+    expect(onArrival.claimOpensAt).to.equal(arrivalOpens.toISOString());
+    for (const id of [shipped.shipmentId, B_SHIPMENT, SUPPLIER2_SHIPMENT]) {
+      expect(byId.get(String(id))!.claimOpensAt, `shipment ${id}`).to.equal(null);
+    }
+    const openBefore = (at: Date) =>
+      ids(`/v1/shipments?claimOpenBefore=${encodeURIComponent(at.toISOString())}`, t.supplier);
+    expect(await openBefore(receivedOpens)).to.deep.equal([]);
+    expect(await openBefore(new Date(receivedOpens.getTime() + 1000))).to.deep.equal([String(p.shipmentId)]);
+    expect(await openBefore(new Date(arrivalOpens.getTime() + 1000))).to.deep.equal([
+      String(p.shipmentId),
+      String(arrived.shipmentId),
+    ]);
+    // Another supplier has none of them to claim.
+    expect(
+      await ids(`/v1/shipments?claimOpenBefore=${encodeURIComponent("2099-01-01T00:00:00Z")}`, t.supplier2),
+    ).to.deep.equal([]);
+    expectInvalidField(
+      await get("/v1/shipments?claimOpenBefore=tomorrow", t.supplier),
+      "querystring.claimOpenBefore",
+    );
+  });
+
+  it("serves a shipment with the record every act on it passes back, as its creation carried it", async function () {
+    const res = await get(`/v1/shipments/${arrived.shipmentId}`, t.supplier);
+    expect(res.statusCode, res.body).to.equal(200);
+    const onChain = await act.shipmentRecord(chain.ledger, arrived.shipmentId);
+    const { record } = res.json<Shipment>();
+    expect(record).to.deep.equal({
+      orderId: String(onChain.orderId),
+      supplier: String(onChain.supplier).toLowerCase(),
+      hospital: String(onChain.hospital).toLowerCase(),
+      gtin: String(onChain.gtin),
+      expiry: String(onChain.expiry),
+      quantity: String(onChain.quantity),
+      createdAt: String(onChain.createdAt),
+      serialRoot: onChain.serialRoot,
+      noticeHash: onChain.noticeHash,
+      lot: onChain.lot,
+    });
+    // A row with no creation event in the log (seeded here; the indexer writes both together).
+    const seeded = await get(`/v1/shipments/${B_SHIPMENT}`, t.regulator);
+    expect(seeded.statusCode, seeded.body).to.equal(200);
+    expect(seeded.json<Shipment>().record).to.equal(null);
+  });
+
   it("serves each item as documented: what the repository listed, field for field", async function () {
     const repo = new ShipmentsRepository(app.db);
     const produced = await repo.list({}, {});

@@ -1,0 +1,131 @@
+import { expect } from "chai";
+import { JsonRpcProvider, NonceManager, Wallet } from "ethers";
+import type { ConsoleConfig } from "../../api/console";
+import type { Shipment } from "../../api/shipments";
+import * as act from "../../ledger/acts";
+import { GatewayClient } from "../../scripts/lib/gateway-client";
+import { untilIndexed } from "../../scripts/lib/until";
+import { checkPage, openPage, signInAs } from "./support/browser";
+import { demoSuite } from "./support/stack";
+
+/**
+ * A hospital that records no receipt cannot hold a supplier's payment: Acme ships 3 stents
+ * against City General's first order and records their arrival; the hospital's dock sees when
+ * Acme may claim them; nobody at the hospital records anything, and once the receiving and
+ * confirmation windows after the arrival have passed, Acme claims the delivery from its
+ * payments page. The ledger counts it received at the end of the receiving window and pays the
+ * 3 stents as delivered at the arrival.
+ */
+describe("console: a supplier claims a delivery the hospital never received", function () {
+  this.timeout(300_000);
+  const ACME = "Acme Medical Devices";
+  const APPROVER = "City General Hospital, approver 1";
+  const RECEIVER = "City General Hospital, receiving dock";
+  const STENT_GTIN = "09520123456788";
+  /** Acme's first demo order (City General, stents), its delivery deadline passed in the demo year. */
+  const ORDER_ID = 1n;
+  const suite = demoSuite(ACME);
+
+  it("shows the dock when Acme may claim, then lets Acme claim it and be paid as delivered at its arrival", async function () {
+    const { stack, browser } = suite;
+    const provider = new JsonRpcProvider(stack.rpcUrl, undefined, {
+      staticNetwork: true,
+      pollingInterval: 100,
+    });
+    const wallet = (name: string) => new NonceManager(new Wallet(stack.account(name).privateKey, provider));
+    try {
+      const ledger = stack.ledger(provider);
+      const acme = wallet(ACME);
+      await act.sent(ledger.orderBook.connect(wallet(APPROVER)).allowLateShipment(ORDER_ID));
+      const now = async () => (await provider.getBlock("latest"))!.timestamp;
+      const { shipmentId } = await act.createShipment(ledger, acme, {
+        orderId: ORDER_ID,
+        gtin: STENT_GTIN,
+        lot: "CLAIM2701",
+        expiry: (await now()) + 2 * 365 * 86_400,
+        serials: ["CLAIM-1", "CLAIM-2", "CLAIM-3"],
+        notice: "DESADV-CLAIM",
+      });
+      await act.recordTrace(ledger, acme, shipmentId, "arriving", {
+        location: "GLN:6901234000017",
+        eventTime: await now(),
+      });
+      const { arrivedAt } = await ledger.trace.shipmentState(shipmentId);
+      const { agreementId } = await ledger.orderBook.order(ORDER_ID);
+      const terms = await ledger.agreements.agreementTerms(agreementId);
+      const opensAt = new Date(Number(arrivedAt + terms.receivingWindow + terms.confirmWindow) * 1000);
+
+      const receiver = new GatewayClient(stack.url);
+      await receiver.login(new Wallet(stack.account(RECEIVER).privateKey));
+      const indexed = await untilIndexed(() => receiver.get<Shipment>(`/v1/shipments/${shipmentId}`));
+      expect([indexed.status, indexed.claimOpensAt]).to.deep.equal(["arrived", opensAt.toISOString()]);
+
+      // The dock: the shipment is not settled, and the date a claim opens is on it.
+      const dock = await openPage(browser, stack.url);
+      try {
+        await signInAs(dock, RECEIVER);
+        await dock.page
+          .getByRole("navigation", { name: "menu" })
+          .getByRole("link", { name: "Receive goods" })
+          .click();
+        await dock.page.getByRole("button", { name: `Shipments of order ${ORDER_ID}` }).click();
+        const row = dock.page.getByRole("table", { name: "Shipments of the order" }).getByRole("row", {
+          name: new RegExp(`^${shipmentId} `),
+        });
+        await row
+          .getByTestId("claim-opens")
+          .getByText("supplier may claim payment from", { exact: false })
+          .waitFor();
+        expect(dock.errors).to.deep.equal([]);
+      } finally {
+        await dock.close();
+      }
+
+      // Nobody at the hospital records anything; the windows pass.
+      await provider.send("evm_increaseTime", [Number(terms.receivingWindow + terms.confirmWindow) + 60]);
+      await provider.send("evm_mine", []);
+
+      const p = await openPage(browser, stack.url);
+      try {
+        await signInAs(p, ACME);
+        await p.page
+          .getByRole("navigation", { name: "menu" })
+          .getByRole("link", { name: "My payments" })
+          .click();
+        const claims = p.page.getByRole("table", { name: "Deliveries you may claim" });
+        const row = claims.getByRole("row", { name: new RegExp(`^${shipmentId} \\(order ${ORDER_ID}\\)`) });
+        await row.getByText("your arrival", { exact: false }).waitFor();
+        await checkPage(p, "supplier-claims");
+        await row.getByRole("button", { name: `Claim payment #${shipmentId}` }).click();
+        await p.page
+          .getByText(`Claim settlement of shipment ${shipmentId}? The 3 undisputed units are paid`)
+          .waitFor();
+        await p.page.getByRole("button", { name: "Yes, do it" }).click();
+        await row.waitFor({ state: "detached", timeout: 120_000 });
+        expect(p.errors).to.deep.equal([]);
+      } finally {
+        await p.close();
+      }
+
+      const [settled] = await ledger.orderBook.queryFilter(
+        ledger.orderBook.filters.ShipmentSettled(shipmentId),
+      );
+      const acmeAddress = stack.account(ACME).address;
+      expect([
+        settled.args.settledBy,
+        settled.args.confirmation.accepted,
+        settled.args.confirmation.rejected,
+      ]).to.deep.equal([acmeAddress, 3n, 0n]);
+      // Judged at the arrival: the order's deadline had passed, so the late penalty counts to it.
+      expect(settled.args.payout.deliveredAt).to.equal(arrivedAt);
+      const state = await ledger.trace.shipmentState(shipmentId);
+      expect(state.receivedAt).to.equal(arrivedAt + terms.receivingWindow);
+      const config = await receiver.get<ConsoleConfig>("/v1/console/config");
+      expect(config.contracts.orderBook.toLowerCase()).to.equal(
+        String(ledger.orderBook.target).toLowerCase(),
+      );
+    } finally {
+      provider.destroy();
+    }
+  });
+});
