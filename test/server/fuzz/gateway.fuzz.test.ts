@@ -106,7 +106,8 @@ forEachEngine((engine) => {
             const problems = responseProblems(res, secrets);
             if ((res.statusCode >= 400 || op.method === "GET") && changed.length > 0)
               problems.push(`changed ${changed.join(", ")}`);
-            const routing = code !== undefined && ROUTING_ERRORS.has(code);
+            // Refused while routing, or taken to another route by a raw path value.
+            const routing = (code !== undefined && ROUTING_ERRORS.has(code)) || request.reroutes === true;
             if (op.secured && caller.unauthenticated && res.statusCode !== 401 && !routing)
               problems.push("not 401 without a valid token");
             if (roleRefused && !routing && !(code === "FORBIDDEN" && ROLE_REFUSAL.test(messageOf(res))))

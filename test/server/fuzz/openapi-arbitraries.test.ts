@@ -5,7 +5,14 @@ import fc from "fast-check";
 import { openPglite, migrate, type Db } from "../../../server/db";
 import { startChain, type ChainStack } from "../support/chain";
 import { buildGateway } from "../support/gateway";
-import { mutatedValue, operationsOf, validValue, type Operation, type Schema } from "./openapi-arbitraries";
+import {
+  mutatedValue,
+  operationsOf,
+  reroutes,
+  validValue,
+  type Operation,
+  type Schema,
+} from "./openapi-arbitraries";
 
 /**
  * The fuzzer's generator keeps its word: what it calls valid satisfies the operation's schema
@@ -71,5 +78,12 @@ describe("openapi-arbitraries", function () {
         values.length / 2,
       );
     }
+  });
+  it("knows which raw path values can take a request to another route", function () {
+    // `#` ends the path: GET /v1/agreements/#/fulfilment is GET /v1/agreements/ (seed 1278245346).
+    const taken = ["#", "a/b", "?x", "a\\b", ".", "..", "%2e", "%2E%2e"];
+    const kept = ["abc", "%41", "...", "a.b", "%2f", ""];
+    expect(taken.filter((v) => !reroutes(v))).to.deep.equal([]);
+    expect(kept.filter(reroutes)).to.deep.equal([]);
   });
 });

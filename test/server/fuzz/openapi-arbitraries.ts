@@ -427,6 +427,17 @@ export interface FuzzRequest {
   payload?: string;
   /** Whether the request is built to be valid (`valid`) or has something wrong (what). */
   kind: string;
+  /**
+   * A raw path value that can take the request to another route: `/`, `?`, `#` or `\` (a slash
+   * to the URL parser), or a `.`/`..` segment (plain or percent-encoded), which the URL parser
+   * resolves. Such a request answers as the route it reaches, not the operation's.
+   */
+  reroutes?: boolean;
+}
+
+/** See `FuzzRequest.reroutes`. */
+export function reroutes(value: string): boolean {
+  return /[/?#\\]/.test(value) || /^(\.|%2e){1,2}$/i.test(value);
 }
 
 /** A parameter's value as it goes in a URL or header: strings as they are, the rest as JSON. */
@@ -614,9 +625,10 @@ export function requestFor(op: Operation, hints: Hints): fc.Arbitrary<FuzzReques
     mutated.push(
       fc
         .tuple(base, fc.constantFrom(...op.parameters.filter((p) => p.in === "path")), nastyString)
-        .map(([parts, p, v]) =>
-          toRequest(op, { ...parts, path: { ...parts.path, [p.name]: v } }, `raw path ${p.name}`, true),
-        ),
+        .map(([parts, p, v]) => ({
+          ...toRequest(op, { ...parts, path: { ...parts.path, [p.name]: v } }, `raw path ${p.name}`, true),
+          reroutes: reroutes(v),
+        })),
     );
   if (op.body) {
     mutated.push(
