@@ -1,8 +1,9 @@
 import { expect } from "chai";
-import { JsonRpcProvider, NonceManager, Wallet } from "ethers";
+import { JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
 import type { ConsoleConfig } from "../../api/console";
 import type { Shipment } from "../../api/shipments";
 import * as act from "../../ledger/acts";
+import type { Ledger } from "../../ledger/contracts";
 import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { untilIndexed } from "../../scripts/lib/until";
 import { checkPage, openPage, signInAs } from "./support/browser";
@@ -14,7 +15,8 @@ import { demoSuite } from "./support/stack";
  * Acme may claim them; nobody at the hospital records anything, and once the receiving and
  * confirmation windows after the arrival have passed, Acme claims the delivery from its
  * payments page. The ledger counts it received at the end of the receiving window and pays the
- * 3 stents as delivered at the arrival.
+ * 3 stents as delivered at the arrival. And the other way round: a delivery that never came,
+ * which an approver disputes from the exceptions page as not delivered, so the claim pays nothing.
  */
 describe("console: a supplier claims a delivery the hospital never received", function () {
   this.timeout(300_000);
@@ -26,6 +28,24 @@ describe("console: a supplier claims a delivery the hospital never received", fu
   const ORDER_ID = 1n;
   const suite = demoSuite(ACME);
 
+  /** Acme ships `units` stents against the order and records their arrival; nobody receives them. */
+  async function shipAndArrive(ledger: Ledger, acme: Signer, prefix: string, units: number): Promise<bigint> {
+    const now = async () => (await ledger.orderBook.runner!.provider!.getBlock("latest"))!.timestamp;
+    const { shipmentId } = await act.createShipment(ledger, acme, {
+      orderId: ORDER_ID,
+      gtin: STENT_GTIN,
+      lot: `${prefix}2701`,
+      expiry: (await now()) + 2 * 365 * 86_400,
+      serials: Array.from({ length: units }, (_, i) => `${prefix}-${i + 1}`),
+      notice: `DESADV-${prefix}`,
+    });
+    await act.recordTrace(ledger, acme, shipmentId, "arriving", {
+      location: "GLN:6901234000017",
+      eventTime: await now(),
+    });
+    return shipmentId;
+  }
+
   it("shows the dock when Acme may claim, then lets Acme claim it and be paid as delivered at its arrival", async function () {
     const { stack, browser } = suite;
     const provider = new JsonRpcProvider(stack.rpcUrl, undefined, {
@@ -35,21 +55,8 @@ describe("console: a supplier claims a delivery the hospital never received", fu
     const wallet = (name: string) => new NonceManager(new Wallet(stack.account(name).privateKey, provider));
     try {
       const ledger = stack.ledger(provider);
-      const acme = wallet(ACME);
       await act.sent(ledger.orderBook.connect(wallet(APPROVER)).allowLateShipment(ORDER_ID));
-      const now = async () => (await provider.getBlock("latest"))!.timestamp;
-      const { shipmentId } = await act.createShipment(ledger, acme, {
-        orderId: ORDER_ID,
-        gtin: STENT_GTIN,
-        lot: "CLAIM2701",
-        expiry: (await now()) + 2 * 365 * 86_400,
-        serials: ["CLAIM-1", "CLAIM-2", "CLAIM-3"],
-        notice: "DESADV-CLAIM",
-      });
-      await act.recordTrace(ledger, acme, shipmentId, "arriving", {
-        location: "GLN:6901234000017",
-        eventTime: await now(),
-      });
+      const shipmentId = await shipAndArrive(ledger, wallet(ACME), "CLAIM", 3);
       const { arrivedAt } = await ledger.trace.shipmentState(shipmentId);
       const { agreementId } = await ledger.orderBook.order(ORDER_ID);
       const terms = await ledger.agreements.agreementTerms(agreementId);
@@ -124,6 +131,65 @@ describe("console: a supplier claims a delivery the hospital never received", fu
       expect(config.contracts.orderBook.toLowerCase()).to.equal(
         String(ledger.orderBook.target).toLowerCase(),
       );
+    } finally {
+      provider.destroy();
+    }
+  });
+
+  it("lets an approver dispute an arrival that never came, so that the supplier's claim pays nothing", async function () {
+    const { stack, browser } = suite;
+    const provider = new JsonRpcProvider(stack.rpcUrl, undefined, {
+      staticNetwork: true,
+      pollingInterval: 100,
+    });
+    const wallet = (name: string) => new NonceManager(new Wallet(stack.account(name).privateKey, provider));
+    try {
+      const ledger = stack.ledger(provider);
+      // The order may take late shipments once the first test allowed it; alone, this one allows it.
+      if (!(await ledger.orderBook.order(ORDER_ID)).lateShipmentAllowed)
+        await act.sent(ledger.orderBook.connect(wallet(APPROVER)).allowLateShipment(ORDER_ID));
+      const acme = wallet(ACME);
+      const shipmentId = await shipAndArrive(ledger, acme, "GHOST", 2);
+      const approver = new GatewayClient(stack.url);
+      await approver.login(new Wallet(stack.account(APPROVER).privateKey));
+      await untilIndexed(() => approver.get<Shipment>(`/v1/shipments/${shipmentId}`));
+
+      const p = await openPage(browser, stack.url);
+      try {
+        await signInAs(p, APPROVER);
+        await p.page
+          .getByRole("navigation", { name: "menu" })
+          .getByRole("link", { name: "Exceptions" })
+          .click();
+        const arrivals = p.page.getByRole("table", { name: "Arrivals not received here" });
+        const row = arrivals.getByRole("row", { name: new RegExp(`^${shipmentId} \\(order ${ORDER_ID}\\)`) });
+        await row.getByRole("button", { name: `Dispute #${shipmentId} as not delivered` }).click();
+        await p.page
+          .getByText(`Dispute all 2 units of shipment ${shipmentId} as not delivered?`, { exact: false })
+          .waitFor();
+        await p.page.getByRole("button", { name: "Yes, do it" }).click();
+        await row.getByText("2 units disputed").waitFor({ timeout: 120_000 });
+        await checkPage(p, "hospital-unreceived-arrivals");
+        expect(p.errors).to.deep.equal([]);
+      } finally {
+        await p.close();
+      }
+      expect(await ledger.orderBook.disputedUnits(shipmentId)).to.equal(2n);
+
+      const { agreementId } = await ledger.orderBook.order(ORDER_ID);
+      const terms = await ledger.agreements.agreementTerms(agreementId);
+      await provider.send("evm_increaseTime", [Number(terms.receivingWindow + terms.confirmWindow) + 60]);
+      await provider.send("evm_mine", []);
+      const record = await act.shipmentRecord(ledger, shipmentId);
+      await act.sent(ledger.orderBook.connect(acme).claimSettlement(shipmentId, record));
+      const [settled] = await ledger.orderBook.queryFilter(
+        ledger.orderBook.filters.ShipmentSettled(shipmentId),
+      );
+      expect([
+        settled.args.confirmation.accepted,
+        settled.args.confirmation.rejected,
+        settled.args.payout.paid,
+      ]).to.deep.equal([0n, 2n, 0n]);
     } finally {
       provider.destroy();
     }

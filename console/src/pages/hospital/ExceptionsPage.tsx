@@ -11,6 +11,7 @@ import { Hex } from "../../components/Hex";
 import { Reasons } from "../../components/Reasons";
 import { LedgerHoldTag } from "./LedgerHold";
 import { ResolveException, useResolutionLabel } from "./ResolveException";
+import { UnreceivedArrivals } from "./UnreceivedArrivals";
 import { TAG } from "../../components/tag-colours";
 
 /** Every reason code an exception can carry: the match's, and a settlement the chain refused. */
@@ -158,6 +159,7 @@ export function ExceptionsPage() {
       {selected && (
         <ResolveException key={selected.id} exception={selected} onClose={() => setSelected(null)} />
       )}
+      <UnreceivedArrivals />
     </section>
   );
 }

@@ -129,6 +129,22 @@ export const en = {
   "hospital.step.holding": "Holding",
   "hospital.step.storing": "Storing",
 
+  "hospital.arrivals.title": "Arrived by the supplier's record, not received here",
+  "hospital.arrivals.text":
+    "The supplier recorded these deliveries as arrived, and the ledger holds no receipt of ours. Unless we confirm or dispute one, its supplier may claim payment from the date shown, judged delivered at its arrival. If a delivery never came, an approver disputes it as not delivered: the claim then pays nothing.",
+  "hospital.arrivals.table": "Arrivals not received here",
+  "hospital.arrivals.shipment": "Shipment",
+  "hospital.arrivals.shipmentOfOrder": "{shipment} (order {order})",
+  "hospital.arrivals.supplier": "Supplier",
+  "hospital.arrivals.arrivedAt": "Arrival recorded",
+  "hospital.arrivals.claimOpens": "Supplier may claim from",
+  "hospital.arrivals.receiptHere": "Receipt {receipt} recorded here",
+  "hospital.arrivals.disputed": "{units} units disputed",
+  "hospital.arrivals.dispute": "Dispute #{id} as not delivered",
+  "hospital.arrivals.disputeConfirm":
+    "Dispute all {units} units of shipment {id} as not delivered? A claim by the supplier then pays nothing, and the units go back to the order.",
+  "hospital.arrivals.noRecord":
+    "The gateway does not hold shipment {id}'s record yet: try again in a minute.",
   "hospital.exceptions.title": "Exceptions",
   "hospital.exceptions.intro":
     "Receipts that did not match their order and shipment, and settlements the ledger refused. Decide each open one: the payment follows your decision.",
@@ -365,6 +381,21 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.step.holding": "暂扣",
   "hospital.step.storing": "入库",
 
+  "hospital.arrivals.title": "供应商登记已到货、本院尚未验收",
+  "hospital.arrivals.text":
+    "供应商已登记以下发货到货，而账本上没有本院的验收记录。除非本院确认或提出异议，供应商可自所示日期起申请结算，并按其登记的到货时间判定交付。若货物从未送达，审批人可以“未送达”提出异议：届时结算不予付款。",
+  "hospital.arrivals.table": "未验收的到货",
+  "hospital.arrivals.shipment": "发货单",
+  "hospital.arrivals.shipmentOfOrder": "{shipment}（订单 {order}）",
+  "hospital.arrivals.supplier": "供应商",
+  "hospital.arrivals.arrivedAt": "登记到货",
+  "hospital.arrivals.claimOpens": "供应商可申请结算自",
+  "hospital.arrivals.receiptHere": "本院已登记收货单 {receipt}",
+  "hospital.arrivals.disputed": "已对 {units} 件提出异议",
+  "hospital.arrivals.dispute": "以未送达对 #{id} 提出异议",
+  "hospital.arrivals.disputeConfirm":
+    "确认以“未送达”对发货单 {id} 的全部 {units} 件提出异议？供应商申请结算时将不予付款，件数退回订单。",
+  "hospital.arrivals.noRecord": "网关尚未取得发货单 {id} 的账本记录，请一分钟后重试。",
   "hospital.exceptions.title": "异常",
   "hospital.exceptions.intro":
     "与订单和发货不符的收货，以及被账本拒绝的结算。请逐一处理未结异常：付款按您的决定进行。",
