@@ -1,11 +1,10 @@
 import { expect } from "chai";
 import { JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
-import type { ConsoleConfig } from "../../api/console";
 import type { Shipment } from "../../api/shipments";
 import * as act from "../../ledger/acts";
 import type { Ledger } from "../../ledger/contracts";
 import { GatewayClient } from "../../scripts/lib/gateway-client";
-import { untilIndexed } from "../../scripts/lib/until";
+import { until, untilIndexed } from "../../scripts/lib/until";
 import { checkPage, openPage, signInAs } from "./support/browser";
 import { demoSuite } from "./support/stack";
 
@@ -28,8 +27,44 @@ describe("console: a supplier claims a delivery the hospital never received", fu
   const ORDER_ID = 1n;
   const suite = demoSuite(ACME);
 
-  /** Acme ships `units` stents against the order and records their arrival; nobody receives them. */
-  async function shipAndArrive(ledger: Ledger, acme: Signer, prefix: string, units: number): Promise<bigint> {
+  /** The shipment once the gateway has indexed its arrival (a block after its creation). */
+  function arrivedAtGateway(client: GatewayClient, shipmentId: bigint): Promise<Shipment> {
+    return until(`shipment ${shipmentId}'s arrival at the gateway`, async () => {
+      const s = await untilIndexed(() => client.get<Shipment>(`/v1/shipments/${shipmentId}`));
+      return s.status === "arrived" ? s : undefined;
+    });
+  }
+
+  /** Runs `fn` with the suite's chain: its ledger, the demo cast's wallets, the provider. */
+  async function onChain(
+    fn: (ledger: Ledger, wallet: (name: string) => Signer, provider: JsonRpcProvider) => Promise<void>,
+  ): Promise<void> {
+    const { stack } = suite;
+    const provider = new JsonRpcProvider(stack.rpcUrl, undefined, {
+      staticNetwork: true,
+      pollingInterval: 100,
+    });
+    try {
+      const wallet = (name: string) => new NonceManager(new Wallet(stack.account(name).privateKey, provider));
+      await fn(stack.ledger(provider), wallet, provider);
+    } finally {
+      provider.destroy();
+    }
+  }
+
+  /**
+   * Acme ships `units` stents against the order (its deadline passed: City General allows it
+   * late, once) and records their arrival; nobody receives them.
+   */
+  async function shipAndArrive(
+    ledger: Ledger,
+    wallet: (name: string) => Signer,
+    prefix: string,
+    units: number,
+  ): Promise<bigint> {
+    if (!(await ledger.orderBook.order(ORDER_ID)).lateShipmentAllowed)
+      await act.sent(ledger.orderBook.connect(wallet(APPROVER)).allowLateShipment(ORDER_ID));
+    const acme = wallet(ACME);
     const now = async () => (await ledger.orderBook.runner!.provider!.getBlock("latest"))!.timestamp;
     const { shipmentId } = await act.createShipment(ledger, acme, {
       orderId: ORDER_ID,
@@ -48,15 +83,8 @@ describe("console: a supplier claims a delivery the hospital never received", fu
 
   it("shows the dock when Acme may claim, then lets Acme claim it and be paid as delivered at its arrival", async function () {
     const { stack, browser } = suite;
-    const provider = new JsonRpcProvider(stack.rpcUrl, undefined, {
-      staticNetwork: true,
-      pollingInterval: 100,
-    });
-    const wallet = (name: string) => new NonceManager(new Wallet(stack.account(name).privateKey, provider));
-    try {
-      const ledger = stack.ledger(provider);
-      await act.sent(ledger.orderBook.connect(wallet(APPROVER)).allowLateShipment(ORDER_ID));
-      const shipmentId = await shipAndArrive(ledger, wallet(ACME), "CLAIM", 3);
+    await onChain(async (ledger, wallet, provider) => {
+      const shipmentId = await shipAndArrive(ledger, wallet, "CLAIM", 3);
       const { arrivedAt } = await ledger.trace.shipmentState(shipmentId);
       const { agreementId } = await ledger.orderBook.order(ORDER_ID);
       const terms = await ledger.agreements.agreementTerms(agreementId);
@@ -64,8 +92,8 @@ describe("console: a supplier claims a delivery the hospital never received", fu
 
       const receiver = new GatewayClient(stack.url);
       await receiver.login(new Wallet(stack.account(RECEIVER).privateKey));
-      const indexed = await untilIndexed(() => receiver.get<Shipment>(`/v1/shipments/${shipmentId}`));
-      expect([indexed.status, indexed.claimOpensAt]).to.deep.equal(["arrived", opensAt.toISOString()]);
+      const indexed = await arrivedAtGateway(receiver, shipmentId);
+      expect(indexed.claimOpensAt).to.equal(opensAt.toISOString());
 
       // The dock: the shipment is not settled, and the date a claim opens is on it.
       const dock = await openPage(browser, stack.url);
@@ -127,32 +155,17 @@ describe("console: a supplier claims a delivery the hospital never received", fu
       expect(settled.args.payout.deliveredAt).to.equal(arrivedAt);
       const state = await ledger.trace.shipmentState(shipmentId);
       expect(state.receivedAt).to.equal(arrivedAt + terms.receivingWindow);
-      const config = await receiver.get<ConsoleConfig>("/v1/console/config");
-      expect(config.contracts.orderBook.toLowerCase()).to.equal(
-        String(ledger.orderBook.target).toLowerCase(),
-      );
-    } finally {
-      provider.destroy();
-    }
+    });
   });
 
   it("lets an approver dispute an arrival that never came, so that the supplier's claim pays nothing", async function () {
     const { stack, browser } = suite;
-    const provider = new JsonRpcProvider(stack.rpcUrl, undefined, {
-      staticNetwork: true,
-      pollingInterval: 100,
-    });
-    const wallet = (name: string) => new NonceManager(new Wallet(stack.account(name).privateKey, provider));
-    try {
-      const ledger = stack.ledger(provider);
-      // The order may take late shipments once the first test allowed it; alone, this one allows it.
-      if (!(await ledger.orderBook.order(ORDER_ID)).lateShipmentAllowed)
-        await act.sent(ledger.orderBook.connect(wallet(APPROVER)).allowLateShipment(ORDER_ID));
+    await onChain(async (ledger, wallet, provider) => {
       const acme = wallet(ACME);
-      const shipmentId = await shipAndArrive(ledger, acme, "GHOST", 2);
+      const shipmentId = await shipAndArrive(ledger, wallet, "GHOST", 2);
       const approver = new GatewayClient(stack.url);
       await approver.login(new Wallet(stack.account(APPROVER).privateKey));
-      await untilIndexed(() => approver.get<Shipment>(`/v1/shipments/${shipmentId}`));
+      await arrivedAtGateway(approver, shipmentId);
 
       const p = await openPage(browser, stack.url);
       try {
@@ -190,8 +203,6 @@ describe("console: a supplier claims a delivery the hospital never received", fu
         settled.args.confirmation.rejected,
         settled.args.payout.paid,
       ]).to.deep.equal([0n, 2n, 0n]);
-    } finally {
-      provider.destroy();
-    }
+    });
   });
 });

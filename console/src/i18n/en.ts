@@ -99,6 +99,7 @@ export const en = {
   "act.rejected": "Not sent: the signature was declined in the wallet.",
   "act.signing": "Sign in your wallet…",
   "act.confirm": "Yes, do it",
+  "act.noRecord": "The gateway does not hold shipment {id}'s record yet: try again in a minute.",
   "act.keep": "No",
   "act.errorCode": "For support: {code}",
   "common.listSeparator": ", ",

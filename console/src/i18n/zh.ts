@@ -92,6 +92,7 @@ export const zh: Messages = {
   "act.rejected": "未提交：已在钱包中拒绝签名。",
   "act.signing": "请在钱包中签名…",
   "act.confirm": "确定",
+  "act.noRecord": "网关尚未取得发货单 {id} 的账本记录，请一分钟后重试。",
   "act.keep": "返回",
   "act.errorCode": "供技术支持参考：{code}",
   "common.listSeparator": "、",

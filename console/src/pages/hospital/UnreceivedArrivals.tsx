@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Typography } from "antd";
 import type { ReceiptPage } from "../../../../api/receipts";
-import type { Shipment, ShipmentSummary } from "../../../../api/shipments";
+import type { ShipmentSummary } from "../../../../api/shipments";
 import { OrderBook__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
 import { CursorTable } from "../../components/CursorTable";
@@ -9,6 +9,7 @@ import { PartyName } from "../../components/PartyName";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
 import { useSession } from "../../lib/session";
+import { shipmentRecord } from "../../lib/shipment-record";
 import { useFormat } from "../../lib/use-format";
 
 const orderBook = OrderBook__factory.createInterface();
@@ -91,8 +92,7 @@ function ArrivalAction({ shipment, mayDispute }: { shipment: ShipmentSummary; ma
       size="small"
       confirm={t("hospital.arrivals.disputeConfirm", { id: shipment.id, units: shipment.quantity })}
       call={async () => {
-        const { record } = await api.get<Shipment>(`/v1/shipments/${shipment.id}`);
-        if (record === null) throw new Error(t("hospital.arrivals.noRecord", { id: shipment.id }));
+        const record = await shipmentRecord(shipment.id, () => t("act.noRecord", { id: shipment.id }));
         return {
           to: config!.contracts.orderBook,
           data: orderBook.encodeFunctionData("disputeShipment", [

@@ -143,8 +143,6 @@ export const en = {
   "hospital.arrivals.dispute": "Dispute #{id} as not delivered",
   "hospital.arrivals.disputeConfirm":
     "Dispute all {units} units of shipment {id} as not delivered? A claim by the supplier then pays nothing, and the units go back to the order.",
-  "hospital.arrivals.noRecord":
-    "The gateway does not hold shipment {id}'s record yet: try again in a minute.",
   "hospital.exceptions.title": "Exceptions",
   "hospital.exceptions.intro":
     "Receipts that did not match their order and shipment, and settlements the ledger refused. Decide each open one: the payment follows your decision.",
@@ -395,7 +393,6 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.arrivals.dispute": "以未送达对 #{id} 提出异议",
   "hospital.arrivals.disputeConfirm":
     "确认以“未送达”对发货单 {id} 的全部 {units} 件提出异议？供应商申请结算时将不予付款，件数退回订单。",
-  "hospital.arrivals.noRecord": "网关尚未取得发货单 {id} 的账本记录，请一分钟后重试。",
   "hospital.exceptions.title": "异常",
   "hospital.exceptions.intro":
     "与订单和发货不符的收货，以及被账本拒绝的结算。请逐一处理未结异常：付款按您的决定进行。",

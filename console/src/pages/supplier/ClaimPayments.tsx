@@ -1,13 +1,13 @@
 import { Typography } from "antd";
-import type { Shipment, ShipmentSummary } from "../../../../api/shipments";
+import type { ShipmentSummary } from "../../../../api/shipments";
 import { OrderBook__factory } from "../../../../typechain-types";
 import { ActButton } from "../../components/ActButton";
 import { CursorTable } from "../../components/CursorTable";
 import { PartyName } from "../../components/PartyName";
 import { useI18n } from "../../i18n/i18n";
-import { api } from "../../lib/api";
 import { useLedgerNow } from "../../lib/ledger-clock";
 import { useSession } from "../../lib/session";
+import { shipmentRecord } from "../../lib/shipment-record";
 import { useFormat } from "../../lib/use-format";
 
 const orderBook = OrderBook__factory.createInterface();
@@ -79,9 +79,7 @@ export function ClaimPayments() {
                   paid: String(BigInt(s.quantity) - BigInt(s.dispute?.units ?? "0")),
                 })}
                 call={async () => {
-                  // The record exactly as the ledger stored it: the act passes it back.
-                  const { record } = await api.get<Shipment>(`/v1/shipments/${s.id}`);
-                  if (record === null) throw new Error(t("supplier.claims.noRecord", { id: s.id }));
+                  const record = await shipmentRecord(s.id, () => t("act.noRecord", { id: s.id }));
                   return {
                     to: config!.contracts.orderBook,
                     data: orderBook.encodeFunctionData("claimSettlement", [BigInt(s.id), record]),

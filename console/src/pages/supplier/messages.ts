@@ -239,7 +239,6 @@ export const en = {
   "supplier.claims.confirm":
     "Claim settlement of shipment {id}? The {paid} undisputed units are paid, the disputed ones rejected. This cannot be undone.",
   "supplier.claims.claim": "Claim payment #{id}",
-  "supplier.claims.noRecord": "The gateway does not hold shipment {id}'s record yet: try again in a minute.",
 } as const;
 
 export const zh: Record<keyof typeof en, string> = {
@@ -475,5 +474,4 @@ export const zh: Record<keyof typeof en, string> = {
   "supplier.claims.confirm":
     "确认申请结算发货单 {id}？将支付无异议的 {paid} 件，有异议的件数视为拒收。此操作不可撤销。",
   "supplier.claims.claim": "申请结算 #{id}",
-  "supplier.claims.noRecord": "网关尚未取得发货单 {id} 的账本记录，请一分钟后重试。",
 };
