@@ -259,12 +259,14 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOrderBook
+    /// @dev Never paused: the claim windows run on while the ledger is paused, so the hospital's
+    /// answer to a claim must too (a dispute only keeps units from being paid).
     function disputeShipment(
         uint256 shipmentId,
         ShipmentRecord calldata shipment,
         uint32 units,
         uint16 reasonCode
-    ) external whenNotPaused {
+    ) external {
         address caller = _msgSender();
         if (
             !hospitals.hasHospitalRole(shipment.hospital, caller, HospitalRoles.SETTLER) &&

@@ -706,6 +706,21 @@ describe("OrderBook: attacks on the order side", function () {
         .withArgs(shipment.id, receivedAt + CONFIRM_WINDOW, claimableAt);
     });
 
+    it("lets the hospital dispute while the ledger is paused, as the windows run on", async function () {
+      // The attack: the ledger is paused for days; the dispute the hospital would make is refused
+      // (EnforcedPause), and the supplier claims the moment the pause lifts.
+      const { ledger, actors, supplier, shipment, claimableAt } = await loadFixture(arrivedFixture);
+      await ledger.orderBook.connect(actors.admin).pause();
+      await expect(
+        ledger.orderBook.connect(actors.settler).disputeShipment(shipment.id, shipment.record, 40n, 32),
+      )
+        .to.emit(ledger.orderBook, "ShipmentDisputed")
+        .withArgs(shipment.id, shipment.record.orderId, actors.settler.address, 40n, 32);
+      await time.increaseTo(claimableAt);
+      await ledger.orderBook.connect(actors.admin).unpause();
+      await expect(claim(ledger, supplier, shipment)).to.changeTokenBalance(ledger.token, supplier, 0n);
+    });
+
     it("records a deemed receipt for the order book only: TraceCallerNotOrderBook", async function () {
       const { ledger, supplier, shipment, deemedAt } = await loadFixture(arrivedFixture);
       await expect(ledger.trace.connect(supplier).markDeemedReceived(shipment.id, deemedAt))
