@@ -485,8 +485,11 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         uint32 accepted,
         uint128 paid
     ) internal returns (address) {
-        if (accepted > 0 && consignment.onSettled(shipmentId, s, accepted, paid)) return address(consignment);
-        return s.supplier;
+        // Asked first (its contract and slot are warm from pricing): a plain order's settlement
+        // then never encodes the record for the consignment book.
+        if (accepted == 0 || !consignment.isConsigned(s.orderId)) return s.supplier;
+        consignment.onSettled(shipmentId, s, accepted, paid);
+        return address(consignment);
     }
 
     /// @dev When the supplier may claim a shipment: the confirmation window after the hospital's
