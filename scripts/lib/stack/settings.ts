@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 import path from "node:path";
 import { StackError } from "./errors";
 import { DEFAULT_DATA_DIR, DEFAULT_PORT } from "./paths";
@@ -34,14 +34,29 @@ export async function chainPort(env: NodeJS.ProcessEnv, port: number): Promise<n
 }
 
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
+  return (await freePorts(1))[0];
+}
+
+/**
+ * `count` distinct free ports. Each is held until all are chosen: asked one after another, a
+ * port just given back can be handed out again (a stack once got one port for its gateway and
+ * its chain, and its gateway could not start).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const srv = createServer();
+      servers.push(srv);
+      await new Promise<void>((resolve, reject) => {
+        srv.once("error", reject);
+        srv.listen(0, "127.0.0.1", resolve);
+      });
+    }
+    return servers.map((srv) => (srv.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
+  }
 }
 
 /** Fails with a clear message when `port` is taken (checked before anything starts). */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, watch, writeFileSync } from "node:fs";
 import path from "node:path";
 import { compiled } from "../../server/helpers/build";
-import { freePort } from "../../../scripts/lib/stack/settings";
+import { freePorts } from "../../../scripts/lib/stack/settings";
 import { isParallelRun } from "../../server/helpers/parallel";
 import { tempDir } from "../../server/helpers/temp-dir";
 
@@ -44,8 +44,7 @@ export interface StartedStack {
 
 /** `npm start` (compiled, from dist/) on `dataDir` with ports of its own, once it says it is running. */
 export async function startStack(dataDir: string): Promise<StartedStack> {
-  const port = await freePort();
-  const chainPort = await freePort();
+  const [port, chainPort] = await freePorts(2);
   const child: ChildProcess = spawn(process.execPath, [compiled("scripts/start.ts")], {
     cwd: ROOT,
     env: {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { Wallet } from "ethers";
 import { GatewayClient } from "../../../scripts/lib/gateway-client";
 import { LEDGER_CONTRACTS } from "../../../ledger/contracts";
-import { freePort } from "../support/chain";
+import { freePort, freePorts } from "../support/chain";
 import { buildOnce, compiled } from "../helpers/build";
 import { tempDir } from "../helpers/temp-dir";
 
@@ -166,8 +166,7 @@ describe("npm start (scripts/start.ts)", function () {
 
   before(async function () {
     await buildOnce();
-    portA = await freePort();
-    chainPortA = await freePort();
+    [portA, chainPortA] = await freePorts(2);
     urlA = `http://127.0.0.1:${portA}`;
     chainUrlA = `http://127.0.0.1:${chainPortA}`;
   });

@@ -9,10 +9,10 @@ import {
   type DeploymentRecord,
   type Ledger,
 } from "../../../ledger/contracts";
-import { freePort } from "../../../scripts/lib/stack/settings";
+import { freePort, freePorts } from "../../../scripts/lib/stack/settings";
 
 /** Re-exported for the tests that start a server of their own. */
-export { freePort };
+export { freePort, freePorts };
 
 /**
  * A real JSON-RPC node (Anvil) with the ledger deployed and a cast of accounts, for the
