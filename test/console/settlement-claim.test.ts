@@ -109,7 +109,7 @@ describe("console: a supplier claims a delivery the hospital never received", fu
         });
         await row
           .getByTestId("claim-opens")
-          .getByText("supplier may claim payment from", { exact: false })
+          .getByText("supplier may claim from", { exact: false })
           .waitFor();
         expect(dock.errors).to.deep.equal([]);
       } finally {
@@ -137,6 +137,15 @@ describe("console: a supplier claims a delivery the hospital never received", fu
           .waitFor();
         await p.page.getByRole("button", { name: "Yes, do it" }).click();
         await row.waitFor({ state: "detached", timeout: 120_000 });
+        // In Chinese, as a supplier's accountant reads it (the demo's own unreceived delivery stays listed).
+        await p.page.getByRole("button", { name: /^中\s?文$/ }).click();
+        await p.page.getByRole("heading", { name: "申请结算", level: 2 }).waitFor();
+        await p.page
+          .getByRole("table", { name: "可申请结算的发货" })
+          .getByText("您登记到货", { exact: false })
+          .first()
+          .waitFor();
+        await checkPage(p, "supplier-claims-zh");
         expect(p.errors).to.deep.equal([]);
       } finally {
         await p.close();
@@ -183,6 +192,9 @@ describe("console: a supplier claims a delivery the hospital never received", fu
         await p.page.getByRole("button", { name: "Yes, do it" }).click();
         await row.getByText("2 units disputed").waitFor({ timeout: 120_000 });
         await checkPage(p, "hospital-unreceived-arrivals");
+        await p.page.getByRole("button", { name: /^中\s?文$/ }).click();
+        await p.page.getByRole("table", { name: "未验收的到货" }).getByText("已对 2 件提出异议").waitFor();
+        await checkPage(p, "hospital-unreceived-arrivals-zh");
         expect(p.errors).to.deep.equal([]);
       } finally {
         await p.close();

@@ -168,7 +168,8 @@ export function ShipmentTags({ shipment }: { shipment: Shipment }) {
   const { t } = useI18n();
   const format = useFormat();
   return (
-    <Space size={4} wrap>
+    // Narrow enough to wrap: a claim's date must not push the Receive button off the table.
+    <Space size={4} wrap style={{ maxWidth: 300 }}>
       {shipment.settlement ? (
         <Tag>{t("warehouse.shipment.settled")}</Tag>
       ) : (

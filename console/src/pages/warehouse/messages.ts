@@ -35,7 +35,7 @@ export const en = {
   "warehouse.shipment.open": "not settled",
   "warehouse.shipment.excursion": "temperature excursion",
   "warehouse.shipment.recalled": "recalled",
-  "warehouse.shipment.claimOpens": "supplier may claim payment from {at}",
+  "warehouse.shipment.claimOpens": "supplier may claim from {at}",
   "warehouse.scan.title": "2. Scan the units",
   "warehouse.scan.input": "Scanner input",
   "warehouse.scan.hint":
