@@ -107,10 +107,7 @@ describe("console: a supplier claims a delivery the hospital never received", fu
         const row = dock.page.getByRole("table", { name: "Shipments of the order" }).getByRole("row", {
           name: new RegExp(`^${shipmentId} `),
         });
-        await row
-          .getByTestId("claim-opens")
-          .getByText("supplier may claim from", { exact: false })
-          .waitFor();
+        await row.getByTestId("claim-opens").getByText("supplier may claim from", { exact: false }).waitFor();
         expect(dock.errors).to.deep.equal([]);
       } finally {
         await dock.close();
