@@ -119,7 +119,7 @@ contract AgreementBook is IAgreementBook, LedgerBase {
         address hospital,
         uint64 quantity,
         bool excessConsented
-    ) external onlyOrderBook returns (uint256 value, bytes32 category) {
+    ) external onlyOrderBook returns (uint256 value, bytes32 category, bool fundPaidIn) {
         Entry storage e = _entries[agreementId];
         if (block.timestamp > e.terms.end) {
             revert AgreementNotInTerm(agreementId, e.terms.start, e.terms.end, block.timestamp);
@@ -134,6 +134,14 @@ contract AgreementBook is IAgreementBook, LedgerBase {
         p.funded += quantity;
         emit AgreementVolumeChanged(agreementId, hospital, p.funded, accepted);
         category = e.terms.category;
+        fundPaidIn = p.fundPaidIn;
+    }
+
+    /// @inheritdoc IAgreementBook
+    /// @dev Not paused: it follows a payment the fund book already accepted.
+    function noteFundPaidIn(uint256 agreementId, address hospital) external onlyOrderBook {
+        HospitalVolume storage p = _positions[agreementId][hospital];
+        if (!p.fundPaidIn) p.fundPaidIn = true;
     }
 
     /// @inheritdoc IAgreementBook

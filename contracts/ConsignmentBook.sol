@@ -50,7 +50,6 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
     uint256 public totalHeld;
 
     mapping(uint256 agreementId => Terms) internal _terms;
-    mapping(uint256 orderId => bool) public isConsigned;
     mapping(uint256 shipmentId => ConsignedStock) internal _stock;
     mapping(bytes32 batchId => bool) public batchConfirmed;
     mapping(uint256 shipmentId => PendingReturn) internal _pendingReturns;
@@ -98,8 +97,8 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         // Before funding: once the supplier may ship, it ships on the terms it was funded on.
         if (o.status != OrderStatus.Placed) revert ConsignmentOrderNotPlaced(orderId, uint8(o.status));
         if (!_terms[o.agreementId].offered) revert ConsignmentNotOffered(orderId, o.agreementId);
-        if (isConsigned[orderId]) revert ConsignmentAlreadyElected(orderId);
-        isConsigned[orderId] = true;
+        if (o.consigned) revert ConsignmentAlreadyElected(orderId);
+        orderBook.markConsigned(orderId);
         emit OrderConsigned(orderId, o.agreementId, o.hospital, caller);
     }
 
@@ -112,7 +111,8 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
     ) external returns (bool consigned) {
         if (msg.sender != address(orderBook)) revert ConsignmentCallerNotOrderBook(msg.sender);
         uint256 orderId = shipment.orderId;
-        if (!isConsigned[orderId]) return false;
+        Order memory o = orderBook.order(orderId);
+        if (!o.consigned) return false;
         // A shipment settles once (the trace refuses a second confirmation), so this is new.
         _stock[shipmentId] = ConsignedStock({
             hospital: shipment.hospital,
@@ -124,7 +124,7 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
             expired: 0,
             held: value,
             orderId: uint64(orderId),
-            agreementId: orderBook.order(orderId).agreementId,
+            agreementId: o.agreementId,
             lotKey: trace.lotKey(shipment.gtin, shipment.lot)
         });
         totalHeld += value;
@@ -264,6 +264,11 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
     /// @inheritdoc IConsignmentBook
     function stock(uint256 shipmentId) external view returns (ConsignedStock memory) {
         return _stock[shipmentId];
+    }
+
+    /// @inheritdoc IConsignmentBook
+    function isConsigned(uint256 orderId) external view returns (bool) {
+        return orderBook.order(orderId).consigned;
     }
 
     /// @inheritdoc IConsignmentBook

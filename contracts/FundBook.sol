@@ -7,8 +7,8 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {LedgerBase} from "./access/LedgerBase.sol";
 import {IAgreementBook} from "./interfaces/IAgreementBook.sol";
-import {IConsignmentBook} from "./interfaces/IConsignmentBook.sol";
 import {IFundBook} from "./interfaces/IFundBook.sol";
+import {IOrderBook} from "./interfaces/IOrderBook.sol";
 import {ITenderHouse} from "./interfaces/ITenderHouse.sol";
 import {AgreementTerms} from "./types/LedgerTypes.sol";
 
@@ -44,7 +44,6 @@ contract FundBook is IFundBook, LedgerBase, ReentrancyGuardTransient {
     IERC20 public immutable token;
     IAgreementBook public immutable agreements;
     ITenderHouse public immutable tenders;
-    IConsignmentBook public immutable consignment;
     address public orderBook;
 
     uint256 public totalPaidIn;
@@ -66,13 +65,11 @@ contract FundBook is IFundBook, LedgerBase, ReentrancyGuardTransient {
         address forwarder,
         IERC20 token_,
         IAgreementBook agreements_,
-        ITenderHouse tenders_,
-        IConsignmentBook consignment_
+        ITenderHouse tenders_
     ) LedgerBase(roles_, forwarder) {
         token = token_;
         agreements = agreements_;
         tenders = tenders_;
-        consignment = consignment_;
     }
 
     /// @inheritdoc IFundBook
@@ -115,6 +112,7 @@ contract FundBook is IFundBook, LedgerBase, ReentrancyGuardTransient {
         a.prepayment += amount;
         totalPaidIn += amount;
         emit FundPaidIn(agreementId, hospital, c.payer, amount, false, a.prepaidIn, uint128(cap));
+        IOrderBook(orderBook).noteFundPaidIn(agreementId, hospital);
         _pull(c.payer, amount);
     }
 
@@ -130,6 +128,7 @@ contract FundBook is IFundBook, LedgerBase, ReentrancyGuardTransient {
         a.escrow += amount;
         totalPaidIn += amount;
         emit FundPaidIn(agreementId, hospital, c.payer, amount, true, a.prepaidIn, 0);
+        IOrderBook(orderBook).noteFundPaidIn(agreementId, hospital);
         _pull(c.payer, amount);
     }
 
@@ -151,10 +150,9 @@ contract FundBook is IFundBook, LedgerBase, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IFundBook
-    /// @dev No cover is read: only a direct agreement's account can hold escrow. A consigned order
-    /// takes none of the fund's: its value waits in the consignment book and a return refunds it
-    /// to the hospital, which would cash it. Asked only when there is money to draw, so orders of
-    /// accounts without fund money pay for one read.
+    /// @dev No cover is read: only a direct agreement's account can hold escrow. The order book
+    /// asks only for orders that are not consigned, of a hospital the fund paid in for under the
+    /// agreement (`IOrderBook.noteFundPaidIn`), so other orders never call here.
     function draw(
         uint256 orderId,
         uint256 agreementId,
@@ -165,7 +163,6 @@ contract FundBook is IFundBook, LedgerBase, ReentrancyGuardTransient {
         uint128 prepayment = a.prepayment;
         uint128 escrow = a.escrow;
         if (prepayment == 0 && escrow == 0) return 0;
-        if (consignment.isConsigned(orderId)) return 0;
         uint128 fromPrepayment = value < prepayment ? uint128(value) : prepayment;
         uint256 rest = value - fromPrepayment;
         uint128 fromEscrow = rest < escrow ? uint128(rest) : escrow;

@@ -322,6 +322,23 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOrderBook
+    /// @dev Kept on the order itself, with the escrow settlement reads anyway: asking the
+    /// consignment book on every settlement cost each plain order a call to a cold contract.
+    function markConsigned(uint256 orderId) external whenNotPaused {
+        if (msg.sender != address(consignment)) revert OrderCallerNotConsignment(msg.sender);
+        Order storage o = _order(orderId);
+        _requireStatus(orderId, o.status, OrderStatus.Placed);
+        o.consigned = true;
+    }
+
+    /// @inheritdoc IOrderBook
+    /// @dev Not paused: it follows a payment the fund book already accepted.
+    function noteFundPaidIn(uint256 agreementId, address hospital) external {
+        if (msg.sender != address(fund)) revert OrderCallerNotFund(msg.sender);
+        agreements.noteFundPaidIn(agreementId, hospital);
+    }
+
+    /// @inheritdoc IOrderBook
     /// @dev Never paused: it only pays out what is already owed.
     function withdrawRefund() external nonReentrant {
         address account = _msgSender();
@@ -411,7 +428,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         // Effects: the agreement books the volume (and refuses volume past the hospital's
         // commitment without the supplier's consent) and prices it; the budget, if the hospital
         // set one for the category this period, takes the value or refuses it.
-        (uint256 value, bytes32 category) = agreements.fund(
+        (uint256 value, bytes32 category, bool fundPaidIn) = agreements.fund(
             o.agreementId,
             hospital,
             o.quantity,
@@ -420,12 +437,18 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         uint16 period = budgets.charge(orderId, hospital, category, value);
         if (period != 0) o.budgetPeriod = period;
         o.status = OrderStatus.Funded;
-        o.escrow = uint128(value);
+        o.escrow = SafeCast.toUint112(value);
         emit OrderFunded(orderId, hospital, uint128(value));
-        // Interactions: the fund's money for the hospital first (a ledger contract; it leaves a
-        // consigned order to the hospital), then the rest from the hospital.
-        uint128 fromFund = fund.draw(orderId, o.agreementId, hospital, value);
-        if (fromFund > 0) fundShare[orderId] = fromFund;
+        // Interactions: the fund's money for the hospital first (a ledger contract), then the rest
+        // from the hospital. A consigned order takes none of the fund's: its value waits in the
+        // consignment book and a return refunds it to the hospital, which would cash it. The fund
+        // is asked only if it ever paid in for the hospital here, so other orders skip the call.
+        uint128 fromFund =
+            fundPaidIn && !o.consigned ? fund.draw(orderId, o.agreementId, hospital, value) : 0;
+        if (fromFund > 0) {
+            fundShare[orderId] = fromFund;
+            o.fundShared = true;
+        }
         if (value > fromFund) _pull(hospital, value - fromFund);
     }
 
@@ -449,7 +472,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
             keccak256(abi.encode(s.gtin, s.lot)),
             s.supplier
         );
-        (uint256 gross, SettlementTerms memory terms) = _priceAcceptance(s.orderId, o, c.accepted);
+        (uint256 gross, SettlementTerms memory terms) = _priceAcceptance(o, c.accepted);
         uint64 deliveredAt = uint64(SettlementMath.deliveredAt(arrivedAt, receivedAt, terms.receivingWindow));
         // Rejecting everything pays nothing and is always allowed; paying needs a clean lot.
         if (c.accepted > 0)
@@ -466,7 +489,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         Payout memory p = _payout(gross, o.deliveryDeadline, deliveredAt, terms);
         _releaseEscrow(o, p.gross);
         emit ShipmentSettled(shipmentId, s.orderId, s.supplier, by, c, p);
-        _spendFundShare(shipmentId, s.orderId, o.hospital, p.paid);
+        _spendFundShare(shipmentId, s.orderId, o, p.paid);
         uint128 refund = p.penalty + _closeIfComplete(s.orderId, o);
         _returnToBudget(s.orderId, o, refund);
         address payee = _payee(shipmentId, s, c.accepted, p.paid);
@@ -485,9 +508,8 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         uint32 accepted,
         uint128 paid
     ) internal returns (address) {
-        // Asked first (its contract and slot are warm from pricing): a plain order's settlement
-        // then never encodes the record for the consignment book.
-        if (accepted == 0 || !consignment.isConsigned(s.orderId)) return s.supplier;
+        // The order's slot is warm from settling (passing it in runs out of stack).
+        if (accepted == 0 || !_orders[s.orderId].consigned) return s.supplier;
         consignment.onSettled(shipmentId, s, accepted, paid);
         return address(consignment);
     }
@@ -514,11 +536,10 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     /// (`recordConsignedUse`): units given back were never bought and must not lower the price of
     /// later orders. So it books no volume now and is priced at its order's funded price.
     function _priceAcceptance(
-        uint256 orderId,
         Order storage o,
         uint32 accepted
     ) internal returns (uint256 gross, SettlementTerms memory terms) {
-        bool consigned = consignment.isConsigned(orderId);
+        bool consigned = o.consigned;
         (gross, terms) = agreements.recordAcceptance(o.agreementId, consigned ? 0 : accepted);
         if (consigned) gross = _fundedValue(o, accepted);
     }
@@ -587,8 +608,9 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         return w.level > drained ? w.level - drained : 0;
     }
 
+    /// @dev `amount` never exceeds the escrow (callers release at most what it holds), so it fits.
     function _releaseEscrow(Order storage o, uint128 amount) internal {
-        o.escrow -= amount;
+        o.escrow -= uint112(amount);
     }
 
     /// @dev Gives `amount` of escrow refunded to the hospital back to the budget the order was
@@ -611,18 +633,19 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
 
     /// @dev The fund's share of the order's escrow pays first: `paid` spends it, and the payment
     /// counts as the fund's for the hospital's reimbursement statement.
-    function _spendFundShare(uint256 shipmentId, uint256 orderId, address hospital, uint128 paid) internal {
+    function _spendFundShare(uint256 shipmentId, uint256 orderId, Order storage o, uint128 paid) internal {
+        if (!o.fundShared || paid == 0) return;
         uint128 share = fundShare[orderId];
-        if (share == 0 || paid == 0) return;
+        if (share == 0) return;
         uint128 spent = paid < share ? paid : share;
         fundShare[orderId] = share - spent;
-        emit SettlementFundPaid(shipmentId, orderId, hospital, spent);
+        emit SettlementFundPaid(shipmentId, orderId, o.hospital, spent);
     }
 
     /// @dev A refund of the order's escrow: the fund's unspent share goes back to the fund first,
     /// the rest to the hospital.
     function _refundOrder(uint256 orderId, Order storage o, uint128 amount) internal {
-        uint128 share = fundShare[orderId];
+        uint128 share = o.fundShared && amount > 0 ? fundShare[orderId] : 0;
         uint128 back = amount < share ? amount : share;
         if (back > 0) {
             fundShare[orderId] = share - back;

@@ -154,7 +154,6 @@ export async function deployLedger(
       tokenAddr,
       await agreements.getAddress(),
       await tenders.getAddress(),
-      await consignment.getAddress(),
     ),
   );
   const orderBook = await deployed(

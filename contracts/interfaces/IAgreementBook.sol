@@ -110,8 +110,9 @@ interface IAgreementBook {
     function openPosition(uint256 agreementId, address hospital) external returns (AgreementTerms memory);
 
     /// @notice Funds `quantity` units for `hospital`: returns the escrow value (the units priced
-    /// from the current accepted volume) and the agreement's category (whose budget funding
-    /// charges). Order book only.
+    /// from the current accepted volume), the agreement's category (whose budget funding
+    /// charges) and whether the insurance fund has ever paid in for the hospital under the
+    /// agreement (whose money funding then draws first). Order book only.
     /// Requirements: in term; within the hospital's remaining committed volume unless
     /// `excessConsented`. Emits `AgreementVolumeChanged`.
     function fund(
@@ -119,7 +120,12 @@ interface IAgreementBook {
         address hospital,
         uint64 quantity,
         bool excessConsented
-    ) external returns (uint256 value, bytes32 category);
+    ) external returns (uint256 value, bytes32 category, bool fundPaidIn);
+
+    /// @notice Marks that the insurance fund paid money in for `hospital` under the agreement, so
+    /// that its fundings ask the fund for a share; kept with the hospital's volume, which funding
+    /// reads anyway. Order book only (relaying the fund book). Emits nothing.
+    function noteFundPaidIn(uint256 agreementId, address hospital) external;
 
     /// @notice Gives back funded volume of cancelled units. Order book only; never paused.
     /// Emits `AgreementVolumeChanged`.

@@ -259,7 +259,9 @@ interface IConsignmentBook {
     /// @notice A shipment's consigned stock.
     function stock(uint256 shipmentId) external view returns (ConsignedStock memory);
 
-    /// @notice Whether the order is a consignment.
+    /// @notice Whether the order is a consignment. The order book keeps the flag on the order
+    /// (`Order.consigned`), where settlement reads it; this asks it. Reverts
+    /// `IOrderBook.OrderNotFound` for an order that does not exist.
     function isConsigned(uint256 orderId) external view returns (bool);
 
     /// @notice Whether the batch id was paid.

@@ -126,6 +126,7 @@ interface IFundBook {
     /// @notice Prepays `amount` for `hospital` under `agreementId`, taken from the caller (which
     /// must have approved this contract). Requirements: PAYER_ROLE and the cover's payer; in the
     /// term; the hospital a party; at most the cover's share of the committed value in all.
+    /// Tells the order book (`IOrderBook.noteFundPaidIn`), whose fundings then draw on it.
     function prepay(uint256 agreementId, address hospital, uint128 amount) external;
 
     /// @notice Deposits direct-settlement escrow for `hospital` under a direct agreement.
@@ -136,9 +137,9 @@ interface IFundBook {
     /// Anyone may call it; it is never paused (it only gives back). Emits `FundReturned`.
     function returnUndrawn(uint256 agreementId, address hospital) external;
 
-    /// @notice Called by the order book when it funds an order: moves up to `value` from the
-    /// hospital's account to the order book and returns how much it moved (nothing for a
-    /// consigned order).
+    /// @notice Called by the order book when it funds an order that is not consigned, of a
+    /// hospital the fund has paid in for under the agreement: moves up to `value` from the
+    /// hospital's account to the order book and returns how much it moved.
     function draw(
         uint256 orderId,
         uint256 agreementId,

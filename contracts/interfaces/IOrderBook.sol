@@ -183,9 +183,13 @@ interface IOrderBook {
     /// @param expected Amount asked.
     /// @param received Amount that arrived.
     error OrderTokenTransferMismatch(uint256 expected, uint256 received);
-    /// @notice Only the consignment book releases consigned value to a budget.
+    /// @notice Only the consignment book releases consigned value to a budget, tells consigned
+    /// use or marks an order consigned.
     /// @param caller The caller.
     error OrderCallerNotConsignment(address caller);
+    /// @notice Only the fund book tells the order book of the fund's payments.
+    /// @param caller The caller.
+    error OrderCallerNotFund(address caller);
     /// @notice No refund is owed to the caller.
     /// @param account The caller.
     error OrderNoRefundOwed(address account);
@@ -332,6 +336,17 @@ interface IOrderBook {
     /// hospital's cost): they now count toward the agreement's tier position, as a delivery's
     /// accepted units do when it settles. Requirements: the consignment book.
     function recordConsignedUse(uint256 orderId, uint32 units) external;
+
+    /// @notice The consignment book marks an order consigned (the hospital elected it): its
+    /// deliveries are then priced at its funded price and paid into the consignment book, and
+    /// funding takes none of the insurance fund's money. Requirements: the consignment book; the
+    /// order is Placed.
+    function markConsigned(uint256 orderId) external;
+
+    /// @notice The fund book tells that the insurance fund paid money in for `hospital` under the
+    /// agreement, so that the hospital's fundings under it ask the fund for a share (see
+    /// `IAgreementBook.noteFundPaidIn`). Requirements: the fund book.
+    function noteFundPaidIn(uint256 agreementId, address hospital) external;
 
     /// @notice Pays out refunds owed to the caller (deferred because a transfer failed). Works
     /// while paused. Emits `RefundWithdrawn`.

@@ -165,6 +165,9 @@ struct HospitalVolume {
     uint64 committed;
     uint64 funded;
     bool party;
+    /// @dev The insurance fund has paid money in for this hospital under the agreement (set by
+    /// its first payment, never cleared): funding asks the fund for a share only then.
+    bool fundPaidIn;
 }
 
 /// @dev Funded is the only state in which shipments and settlements happen.
@@ -197,8 +200,13 @@ struct Order {
     uint32 accepted;
     /// @dev Units the hospital will no longer take (cancelled remainder).
     uint32 cancelled;
-    /// @dev Token held in escrow for this order right now.
-    uint128 escrow;
+    /// @dev Token held in escrow for this order right now (a uint112 leaves room for the two flags
+    /// settlement reads with it).
+    uint112 escrow;
+    /// @dev The hospital elected consignment (set by the consignment book before funding).
+    bool consigned;
+    /// @dev Funding drew on the insurance fund: `OrderBook.fundShare` holds what is left of it.
+    bool fundShared;
     // slot 2
     address firstApprover;
     uint40 fundingExpiresAt;

@@ -4,7 +4,7 @@
  * consigned shipment's confirmation pays nothing; consumption batches pay units × the held
  * value per unit exactly once; returns and expiry give the rest back (budget included).
  */
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { impersonateAccount, loadFixture, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { DAY, GTIN, STENTS, YEAR } from "./helpers/fixtures";
@@ -109,6 +109,8 @@ describe("ConsignmentBook", function () {
       await expect(ledger.consignment.connect(actors.hospital).electConsignment(orderId))
         .to.emit(ledger.consignment, "OrderConsigned")
         .withArgs(orderId, agreementId, actors.hospital.address, actors.hospital.address);
+      expect((await ledger.orderBook.order(orderId)).consigned).to.equal(true);
+      expect(await ledger.consignment.isConsigned(orderId)).to.equal(true);
       await expect(ledger.consignment.connect(actors.hospital).electConsignment(orderId))
         .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentAlreadyElected")
         .withArgs(orderId);
@@ -142,6 +144,27 @@ describe("ConsignmentBook", function () {
       await expect(ledger.orderBook.connect(actors.stranger).recordConsignedUse(orderId, 500n))
         .to.be.revertedWithCustomError(ledger.orderBook, "OrderCallerNotConsignment")
         .withArgs(actors.stranger.address);
+      await expect(ledger.orderBook.connect(actors.stranger).markConsigned(orderId))
+        .to.be.revertedWithCustomError(ledger.orderBook, "OrderCallerNotConsignment")
+        .withArgs(actors.stranger.address);
+    });
+
+    it("keeps the flag on the order, which the order book lets change only before funding", async function () {
+      const { ledger, actors, agreementId } = await loadFixture(orderFixture);
+      const plain = await placeOrder(ledger, actors.hospital, agreementId, 10n);
+      expect(await ledger.consignment.isConsigned(plain)).to.equal(false);
+      await expect(ledger.consignment.isConsigned(999n))
+        .to.be.revertedWithCustomError(ledger.orderBook, "OrderNotFound")
+        .withArgs(999n);
+      await fundOrder(ledger, actors.approvers, plain);
+      // The consignment book refuses a funded order itself; the order book holds the line too.
+      const book = await ledger.consignment.getAddress();
+      await impersonateAccount(book);
+      await setBalance(book, 10n ** 18n);
+      await expect(ledger.orderBook.connect(await ethers.getSigner(book)).markConsigned(plain))
+        .to.be.revertedWithCustomError(ledger.orderBook, "OrderStatusInvalid")
+        .withArgs(plain, OrderStatus.Funded, OrderStatus.Placed);
+      expect((await ledger.orderBook.order(plain)).consigned).to.equal(false);
     });
   });
 

@@ -242,6 +242,42 @@ describe("FundBook", function () {
       expect((await account(ctx)).prepayment).to.equal(CAP);
     });
 
+    it("draws for an order placed before the fund first paid in: the order book asks at funding", async function () {
+      const ctx = await loadFixture(coveredFixture);
+      const { ledger, actors, payer, agreementId } = ctx;
+      const orderId = await placeOrder(ledger, actors.hospital, agreementId, 100n);
+      await ledger.fund.connect(payer).prepay(agreementId, actors.hospital.address, CAP);
+      await expect(ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId))
+        .to.emit(ledger.fund, "FundDrawn")
+        .withArgs(orderId, agreementId, actors.hospital.address, ORDER_VALUE, 0n, ORDER_VALUE);
+      const order = await ledger.orderBook.order(orderId);
+      expect(order.fundShared).to.equal(true);
+      expect(order.escrow).to.equal(ORDER_VALUE);
+      await expectConserved(ctx);
+    });
+
+    it("tells the order book of every payment in, for that hospital only", async function () {
+      const { ledger, actors, payer, agreementId } = await loadFixture(directFixture);
+      const paidIn = async (hospital: string) =>
+        (await ledger.agreements.hospitalVolume(agreementId, hospital)).fundPaidIn;
+      expect(await paidIn(actors.hospital.address)).to.equal(false);
+      await ledger.fund.connect(payer).depositEscrow(agreementId, actors.hospital2.address, 1n);
+      expect(await paidIn(actors.hospital2.address)).to.equal(true);
+      expect(await paidIn(actors.hospital.address)).to.equal(false);
+      await ledger.fund.connect(payer).prepay(agreementId, actors.hospital.address, 1n);
+      expect(await paidIn(actors.hospital.address)).to.equal(true);
+    });
+
+    it("is not asked for a hospital the fund never paid in for", async function () {
+      const ctx = await loadFixture(coveredFixture);
+      const { ledger, actors, agreementId } = ctx;
+      const orderId = await placeOrder(ledger, actors.hospital, agreementId, 100n);
+      const tx = ledger.orderBook.connect(actors.approvers[0]).approveOrder(orderId);
+      await expect(tx).not.to.emit(ledger.fund, "FundDrawn");
+      await expect(tx).to.changeTokenBalances(ledger.token, [actors.hospital], [-ORDER_VALUE]);
+      expect((await ledger.orderBook.order(orderId)).fundShared).to.equal(false);
+    });
+
     it("draws nothing for another hospital's order", async function () {
       const ctx = await loadFixture(coveredFixture);
       const { ledger, actors, payer, agreementId, staff2 } = ctx;
@@ -419,6 +455,18 @@ describe("FundBook", function () {
       await expect(ledger.fund.connect(actors.stranger).restore(1n, agreementId, actors.hospital.address, 1n))
         .to.be.revertedWithCustomError(ledger.fund, "FundCallerNotOrderBook")
         .withArgs(actors.stranger.address);
+    });
+
+    it("are answered by an order book and an agreement book that hear the fund's payments from it alone", async function () {
+      const { ledger, actors, agreementId } = await loadFixture(fundFixture);
+      const hospital = actors.hospital.address;
+      await expect(ledger.orderBook.connect(actors.stranger).noteFundPaidIn(agreementId, hospital))
+        .to.be.revertedWithCustomError(ledger.orderBook, "OrderCallerNotFund")
+        .withArgs(actors.stranger.address);
+      await expect(ledger.agreements.connect(actors.stranger).noteFundPaidIn(agreementId, hospital))
+        .to.be.revertedWithCustomError(ledger.agreements, "AgreementCallerNotAllowed")
+        .withArgs(actors.stranger.address);
+      expect((await ledger.agreements.hospitalVolume(agreementId, hospital)).fundPaidIn).to.equal(false);
     });
 
     it("bind once", async function () {
