@@ -446,6 +446,8 @@ class Demo {
     const cold = await ship(acme, order2, STENT_GTIN, "DES2611B", "B1-", 10);
     const neverReceived = await ship(acme, order2, STENT_GTIN, "DES2611C", "C1-", 10);
     const vascular = await ship(cardia, order4, CARDIA_GTIN, "CV2611", "V1-", 20);
+    // Children's Hospital will never record receiving this one.
+    const unanswered = await ship(cardia, order4, CARDIA_GTIN, "CV2612", "W1-", 5);
     await act.recordTrace(L, acme, cold.shipmentId, "departing", {
       location: "GLN:6901234000017",
       eventTime: await this.now(),
@@ -458,8 +460,8 @@ class Demo {
     this.log("  three days later: the suppliers record arrival, the hospitals record receipt…");
     await this.advance(3 * DAY);
     const received = [clean, short, over, wrongLot, foreign, cold];
-    for (const s of [...acmeShipments, vascular])
-      await act.recordTrace(L, s === vascular ? cardia : acme, s.shipmentId, "arriving", {
+    for (const s of [...acmeShipments, vascular, unanswered])
+      await act.recordTrace(L, acmeShipments.includes(s) ? acme : cardia, s.shipmentId, "arriving", {
         location: "GLN:6901234000024",
         eventTime: await this.now(),
       });
@@ -570,6 +572,22 @@ class Demo {
     const claimedUnits = claimed.confirmation as { accepted: bigint; rejected: bigint };
     this.log(
       `  the recall is lifted; after the confirmation window Cardia claims the ${claimedUnits.accepted} undisputed units (${formatFen(claimedPayout.paid)}), ${claimedUnits.rejected} disputed ones rejected`,
+    );
+
+    // Silence is no way to keep a supplier's money: with no receipt recorded, the claim opens the
+    // receiving and confirmation windows after the supplier's arrival.
+    this.log("  Children's never records receiving Cardia's 5 stents of lot CV2612…");
+    const claimUnanswered = () =>
+      act
+        .shipmentRecord(L, unanswered.shipmentId)
+        .then((r) => act.sent(L.orderBook.connect(cardia).claimSettlement(unanswered.shipmentId, r)));
+    await this.expectRevert("Cardia claims them a day before the windows end", cardia, claimUnanswered);
+    await this.advance(DAY);
+    const deemedReceipt = await claimUnanswered();
+    const [deemed] = act.eventsOf(deemedReceipt, L.trace, "ShipmentDeemedReceived");
+    const [unansweredPaid] = act.eventsOf(deemedReceipt, L.orderBook, "ShipmentSettled");
+    this.log(
+      `  Cardia claims them: received as of ${new Date(Number(deemed.receivedAt) * 1000).toISOString().slice(0, 10)} (its arrival and the 1-day receiving window), paid ${formatFen((unansweredPaid.payout as { paid: bigint }).paid)}`,
     );
 
     this.log("  Boreal misses the knee deadline; City General allows the late delivery…");

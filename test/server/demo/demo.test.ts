@@ -83,13 +83,13 @@ describe("demo scenario", function () {
   const settlements = () =>
     chain.ledger.orderBook.queryFilter(chain.ledger.orderBook.filters.ShipmentSettled());
 
-  it("settles ten deliveries (one consigned, one MA-coded) through City General's gateway and one supplier claim; the summary's money is the chain's", async function () {
+  it("settles ten deliveries (one consigned, one MA-coded) through City General's gateway and two supplier claims; the summary's money is the chain's", async function () {
     const settled = await settlements();
-    expect(summary.settlements).to.equal(11);
-    expect(settled).to.have.length(11);
+    expect(summary.settlements).to.equal(12);
+    expect(settled).to.have.length(12);
     // The consigned receipt's confirmation is no payment: /v1/payments leaves it out.
     expect(summary.payments).to.equal(9);
-    expect(summary.claims).to.equal(1);
+    expect(summary.claims).to.equal(2);
     expect(summary.consignedSettlements).to.equal(1);
     const byGateway = settled.filter((e) => e.args.settledBy === devWallet(10).address);
     expect(byGateway).to.have.length(10);
@@ -191,6 +191,27 @@ describe("demo scenario", function () {
     );
   });
 
+  it("lets Cardia claim the delivery Children's never recorded receiving: received at the end of the receiving window after its arrival, paid in full and on time", async function () {
+    const { orderBook, trace } = chain.ledger;
+    const deemed = await trace.queryFilter(trace.filters.ShipmentDeemedReceived());
+    expect(deemed).to.have.length(1);
+    const shipmentId = deemed[0].args.shipmentId;
+    const steps = await trace.queryFilter(trace.filters.TraceEventRecorded(shipmentId));
+    expect(steps.map((e) => Number(e.args.step))).to.deep.equal([0, 2]); // shipping, arriving: no receiving
+    const arrival = await steps[1].getBlock();
+    expect(deemed[0].args.receivedAt).to.equal(BigInt(arrival.timestamp + 24 * 3600));
+    const [settled] = await orderBook.queryFilter(orderBook.filters.ShipmentSettled(shipmentId));
+    expect(settled.args.settledBy).to.equal(cardia);
+    expect(settled.blockNumber).to.equal(deemed[0].blockNumber);
+    expect([settled.args.confirmation.accepted, settled.args.confirmation.rejected]).to.deep.equal([5n, 0n]);
+    expect(settled.args.payout.deliveredAt).to.equal(BigInt(arrival.timestamp));
+    expect(settled.args.payout.daysLate).to.equal(0n);
+    expect(settled.args.payout.paid).to.equal(5n * 78_000n);
+    expect(lines.join("\n")).to.match(
+      /Cardia claims them a day before the windows end: refused by the ledger with SettlementClaimTooEarly\(/,
+    );
+  });
+
   it("lets Children's Hospital cap its order book allowance by a permit the relayer sent; its order drew on it", async function () {
     const { token, orderBook } = chain.ledger;
     const book = await orderBook.getAddress();
@@ -257,7 +278,8 @@ describe("demo scenario", function () {
       funded: String(164 + summary.replenishment.suggestion.quantity),
       accepted: "91",
     });
-    expect(row("2", childrens)).to.include({ committed: "100", funded: "40", accepted: "18" });
+    // Cardia's 18 undisputed stents and the 5 Children's never recorded receiving.
+    expect(row("2", childrens)).to.include({ committed: "100", funded: "40", accepted: "23" });
     expect(row("3", general)).to.include({ committed: "60", funded: "20", accepted: "10" });
     expect(row("3", riverside)).to.include({ committed: "40", funded: "50", accepted: "0" });
   });
