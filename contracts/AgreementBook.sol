@@ -138,7 +138,7 @@ contract AgreementBook is IAgreementBook, LedgerBase {
     }
 
     /// @inheritdoc IAgreementBook
-    /// @dev Not paused: it follows a payment the fund book already accepted.
+    /// @dev Not paused: it is part of a payment the fund book accepts, under its own pause.
     function noteFundPaidIn(uint256 agreementId, address hospital) external onlyOrderBook {
         HospitalVolume storage p = _positions[agreementId][hospital];
         if (!p.fundPaidIn) p.fundPaidIn = true;

@@ -76,6 +76,10 @@ contract FundBook is IFundBook, LedgerBase, ReentrancyGuardTransient {
     function bindOrderBook(address orderBook_) external onlyRole(_ADMIN_ROLE) {
         if (orderBook != address(0)) revert FundOrderBookAlreadyBound(orderBook);
         if (orderBook_ == address(0)) revert FundZeroOrderBook();
+        // Every payment in tells the order book (`noteFundPaidIn`), which hears it from its own
+        // fund book only: bound to another, no payment could be made.
+        address itsFund = address(IOrderBook(orderBook_).fund());
+        if (itsFund != address(this)) revert FundOrderBookMismatch(orderBook_, itsFund);
         orderBook = orderBook_;
         emit FundOrderBookBound(orderBook_);
     }

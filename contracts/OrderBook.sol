@@ -323,8 +323,9 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
 
     /// @inheritdoc IOrderBook
     /// @dev Kept on the order itself, with the escrow settlement reads anyway: asking the
-    /// consignment book on every settlement cost each plain order a call to a cold contract.
-    function markConsigned(uint256 orderId) external whenNotPaused {
+    /// consignment book on every settlement cost each plain order a call to a cold contract. Not
+    /// paused here: electing is the consignment book's act, under its own pause.
+    function markConsigned(uint256 orderId) external {
         if (msg.sender != address(consignment)) revert OrderCallerNotConsignment(msg.sender);
         Order storage o = _order(orderId);
         _requireStatus(orderId, o.status, OrderStatus.Placed);
@@ -332,7 +333,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOrderBook
-    /// @dev Not paused: it follows a payment the fund book already accepted.
+    /// @dev Not paused: it is part of a payment the fund book accepts, under its own pause.
     function noteFundPaidIn(uint256 agreementId, address hospital) external {
         if (msg.sender != address(fund)) revert OrderCallerNotFund(msg.sender);
         agreements.noteFundPaidIn(agreementId, hospital);
@@ -472,6 +473,10 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
             keccak256(abi.encode(s.gtin, s.lot)),
             s.supplier
         );
+        // An excursion is the hospital's to decide within the confirmation window (waive it, or
+        // dispute the units): its settler's confirmation needs the waiver, but the supplier's
+        // claim after the window takes the hospital's silence as acceptance.
+        if (by == s.supplier) excursionHeld = false;
         (uint256 gross, SettlementTerms memory terms) = _priceAcceptance(o, c.accepted);
         uint64 deliveredAt = uint64(SettlementMath.deliveredAt(arrivedAt, receivedAt, terms.receivingWindow));
         // Rejecting everything pays nothing and is always allowed; paying needs a clean lot.

@@ -89,6 +89,10 @@ interface IFundBook {
     error FundOrderBookAlreadyBound(address orderBook);
     /// @notice Binding to the zero address.
     error FundZeroOrderBook();
+    /// @notice Binding to an order book that draws on another fund book.
+    /// @param orderBook The order book named.
+    /// @param itsFund The fund book it draws on.
+    error FundOrderBookMismatch(address orderBook, address itsFund);
     /// @notice Only the order book draws and restores.
     error FundCallerNotOrderBook(address caller);
     /// @notice The tender is already covered (by `payer`).
@@ -116,7 +120,8 @@ interface IFundBook {
     /// @notice A restore larger than what the order drew and has not restored.
     error FundRestoreExceedsDrawn(uint256 orderId, uint256 amount, uint256 drawn);
 
-    /// @notice Binds the order book, once. Requirements: DEFAULT_ADMIN_ROLE.
+    /// @notice Binds the order book, once. Requirements: DEFAULT_ADMIN_ROLE; an order book whose
+    /// fund book is this one (`FundOrderBookMismatch`).
     function bindOrderBook(address orderBook_) external;
 
     /// @notice Covers a tender, once. Requirements: PAYER_ROLE; the tender exists

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Confirmation, Order, OrderStatus, Payout, ShipmentRecord} from "../types/LedgerTypes.sol";
+import {IFundBook} from "./IFundBook.sol";
 
 /// @title IOrderBook
 /// @notice Orders against agreements, their escrow, and settlement of delivered shipments.
@@ -218,7 +219,8 @@ interface IOrderBook {
     /// @param supplier The supplier.
     /// @param category The category.
     error SettlementSupplierNotQualified(uint256 shipmentId, address supplier, bytes32 category);
-    /// @notice A temperature excursion holds payment until an approver waives it.
+    /// @notice A temperature excursion holds the hospital's confirmation of accepted units until
+    /// an approver waives it (a supplier's claim after the confirmation window is not held).
     /// @param shipmentId The shipment.
     error SettlementExcursionNotWaived(uint256 shipmentId);
     /// @notice The supplier's claim waits for receipt on chain plus the confirmation window.
@@ -322,8 +324,10 @@ interface IOrderBook {
     ) external;
 
     /// @notice The supplier settles a shipment the hospital received on chain and did not
-    /// confirm within the agreement's confirmation window: undisputed units are accepted,
-    /// disputed ones rejected, with the same payment rules as a confirmation.
+    /// confirm within the agreement's confirmation window (or, with no receipt recorded, the
+    /// receiving and confirmation windows after the supplier's arrival): undisputed units are
+    /// accepted, disputed ones rejected, with the same payment rules as a confirmation but one:
+    /// an excursion the hospital did not waive within the window no longer holds the payment.
     /// Emits `ShipmentSettled` (`OrderClosed`).
     function claimSettlement(uint256 shipmentId, ShipmentRecord calldata shipment) external;
 
@@ -347,6 +351,9 @@ interface IOrderBook {
     /// agreement, so that the hospital's fundings under it ask the fund for a share (see
     /// `IAgreementBook.noteFundPaidIn`). Requirements: the fund book.
     function noteFundPaidIn(uint256 agreementId, address hospital) external;
+
+    /// @notice The fund book whose payments in it hears and whose money funding draws.
+    function fund() external view returns (IFundBook);
 
     /// @notice Pays out refunds owed to the caller (deferred because a transfer failed). Works
     /// while paused. Emits `RefundWithdrawn`.

@@ -54,13 +54,15 @@ describe("console: a supplier claims a delivery the hospital never received", fu
 
   /**
    * Acme ships `units` stents against the order (its deadline passed: City General allows it
-   * late, once) and records their arrival; nobody receives them.
+   * late, once) and records their arrival, its departure reporting a temperature excursion if
+   * asked; nobody receives them.
    */
   async function shipAndArrive(
     ledger: Ledger,
     wallet: (name: string) => Signer,
     prefix: string,
     units: number,
+    excursion = false,
   ): Promise<bigint> {
     if (!(await ledger.orderBook.order(ORDER_ID)).lateShipmentAllowed)
       await act.sent(ledger.orderBook.connect(wallet(APPROVER)).allowLateShipment(ORDER_ID));
@@ -74,6 +76,13 @@ describe("console: a supplier claims a delivery the hospital never received", fu
       serials: Array.from({ length: units }, (_, i) => `${prefix}-${i + 1}`),
       notice: `DESADV-${prefix}`,
     });
+    if (excursion)
+      await act.recordTrace(ledger, acme, shipmentId, "departing", {
+        location: "GLN:6901234000017",
+        eventTime: await now(),
+        sensorLog: `logger-${prefix}: max 11.2 C for 40 min`,
+        excursion: true,
+      });
     await act.recordTrace(ledger, acme, shipmentId, "arriving", {
       location: "GLN:6901234000017",
       eventTime: await now(),
@@ -212,6 +221,82 @@ describe("console: a supplier claims a delivery the hospital never received", fu
         settled.args.confirmation.rejected,
         settled.args.payout.paid,
       ]).to.deep.equal([0n, 2n, 0n]);
+    });
+  });
+
+  it("lets Acme claim a delivery whose temperature excursion City General never decided, from the date the approver's order page gave", async function () {
+    const { stack, browser } = suite;
+    await onChain(async (ledger, wallet, provider) => {
+      const shipmentId = await shipAndArrive(ledger, wallet, "WARM", 2, true);
+      const approver = new GatewayClient(stack.url);
+      await approver.login(new Wallet(stack.account(APPROVER).privateKey));
+      const indexed = await arrivedAtGateway(approver, shipmentId);
+      expect([indexed.excursion, indexed.excursionWaived]).to.deep.equal([true, false]);
+
+      const shipmentCard = async (p: Awaited<ReturnType<typeof openPage>>) => {
+        await p.page
+          .getByRole("navigation", { name: "menu" })
+          .getByRole("link", { name: "Orders", exact: true })
+          .click();
+        await p.page.getByRole("button", { name: `Shipments of order #${ORDER_ID}` }).click();
+        return p.page.getByTestId(`shipment-${shipmentId}`);
+      };
+      const p = await openPage(browser, stack.url);
+      try {
+        await signInAs(p, APPROVER);
+        const card = await shipmentCard(p);
+        await card
+          .getByText("From then the supplier may claim payment for every unit not disputed.", {
+            exact: false,
+          })
+          .waitFor();
+        expect(await card.getByRole("alert").textContent()).to.include(
+          "rejects the units it spoiled, before",
+        );
+        await p.page.getByRole("button", { name: /^中\s?文$/ }).click();
+        await card.getByText("逾期后供应商可就未提出异议的全部件数申请结算", { exact: false }).waitFor();
+        expect(p.errors).to.deep.equal([]);
+      } finally {
+        await p.close();
+      }
+
+      // Nobody decides; once the windows have passed, Acme's claim pays both stents.
+      const { agreementId } = await ledger.orderBook.order(ORDER_ID);
+      const terms = await ledger.agreements.agreementTerms(agreementId);
+      await provider.send("evm_increaseTime", [Number(terms.receivingWindow + terms.confirmWindow) + 60]);
+      await provider.send("evm_mine", []);
+      const acme = wallet(ACME);
+      const record = await act.shipmentRecord(ledger, shipmentId);
+      // Priced as any delivery: the next 2 units at the agreement's tier position.
+      const gross = await ledger.agreements.quote(agreementId, 2n);
+      await act.sent(ledger.orderBook.connect(acme).claimSettlement(shipmentId, record));
+      const [settled] = await ledger.orderBook.queryFilter(
+        ledger.orderBook.filters.ShipmentSettled(shipmentId),
+      );
+      expect([
+        settled.args.settledBy,
+        settled.args.confirmation.accepted,
+        settled.args.confirmation.rejected,
+      ]).to.deep.equal([stack.account(ACME).address, 2n, 0n]);
+      const { payout } = settled.args;
+      expect([payout.gross, payout.paid]).to.deep.equal([gross, gross - payout.penalty]);
+      expect((await ledger.trace.shipmentState(shipmentId)).excursionWaived).to.equal(false);
+
+      await until(`shipment ${shipmentId}'s settlement at the gateway`, async () =>
+        (await approver.get<Shipment>(`/v1/shipments/${shipmentId}`)).confirmed ? true : undefined,
+      );
+      const q = await openPage(browser, stack.url);
+      try {
+        await signInAs(q, APPROVER);
+        const card = await shipmentCard(q);
+        await card
+          .getByText("it was settled without a waiver, after the confirmation window", { exact: false })
+          .waitFor();
+        await checkPage(q, "hospital-excursion-claimed");
+        expect(q.errors).to.deep.equal([]);
+      } finally {
+        await q.close();
+      }
     });
   });
 });

@@ -2,6 +2,7 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { PAYER_ROLE, REGULATOR_ROLE } from "../../ledger/roles";
+import { FundBook__factory } from "../../typechain-types";
 import {
   COMMITTED,
   confirm,
@@ -474,6 +475,21 @@ describe("FundBook", function () {
       await expect(ledger.fund.connect(actors.admin).bindOrderBook(actors.stranger.address))
         .to.be.revertedWithCustomError(ledger.fund, "FundOrderBookAlreadyBound")
         .withArgs(await ledger.orderBook.getAddress());
+    });
+
+    it("bind only an order book that draws on this fund book, which every payment in tells", async function () {
+      const { ledger, actors } = await loadFixture(fundFixture);
+      const other = await new FundBook__factory(actors.admin).deploy(
+        ledger.roles,
+        ledger.forwarder,
+        ledger.token,
+        ledger.agreements,
+        ledger.tenders,
+      );
+      await expect(other.connect(actors.admin).bindOrderBook(ledger.orderBook))
+        .to.be.revertedWithCustomError(other, "FundOrderBookMismatch")
+        .withArgs(await ledger.orderBook.getAddress(), await ledger.fund.getAddress());
+      expect(await other.orderBook()).to.equal(ethers.ZeroAddress);
     });
   });
 

@@ -47,6 +47,7 @@ import {
   shippedOrderFixture,
   signPermit,
   twoApproverOrderFixture,
+  traceStep,
   type Shipment,
 } from "./helpers/orderBook";
 
@@ -726,6 +727,72 @@ describe("OrderBook: attacks on the order side", function () {
       await expect(ledger.trace.connect(supplier).markDeemedReceived(shipment.id, deemedAt))
         .to.be.revertedWithCustomError(ledger.trace, "TraceCallerNotOrderBook")
         .withArgs(supplier.address);
+    });
+  });
+
+  describe("a hospital that never decides on a temperature excursion", function () {
+    /** The shipped order, received by the hospital with an excursion on its receiving step. */
+    async function excursionFixture() {
+      const base = await shippedOrderFixture();
+      const arrivedAt = await arrive(base.ledger, base.supplier, base.shipment);
+      await traceStep(base.ledger, base.actors.receiver, base.shipment, "receiving", true);
+      const { receivedAt } = await base.ledger.trace.shipmentState(base.shipment.id);
+      return { ...base, arrivedAt, claimableAt: receivedAt + CONFIRM_WINDOW };
+    }
+
+    const claim = (ledger: Ledger, supplier: HardhatEthersSigner, shipment: Shipment) =>
+      ledger.orderBook.connect(supplier).claimSettlement(shipment.id, shipment.record);
+
+    it("cannot hold the supplier's payment for ever: after the confirmation window its silence is acceptance", async function () {
+      // The attack: the hospital records an excursion, keeps the goods, and neither waives it nor
+      // disputes a unit, so every claim reverted with SettlementExcursionNotWaived.
+      const { ledger, actors, supplier, orderId, shipment, arrivedAt, claimableAt } =
+        await loadFixture(excursionFixture);
+      await time.increaseTo(claimableAt + 30n * BigInt(DAY));
+      const tx = claim(ledger, supplier, shipment);
+      await expect(tx)
+        .to.emit(ledger.orderBook, "ShipmentSettled")
+        .withArgs(
+          shipment.id,
+          orderId,
+          supplier.address,
+          supplier.address,
+          [40n, 0n, ethers.ZeroHash],
+          payoutArgs(400_000n, 0n, 0n, arrivedAt),
+        );
+      await expect(tx).to.changeTokenBalances(
+        ledger.token,
+        [supplier, actors.hospital, ledger.orderBook],
+        [400_000n, 0n, -400_000n],
+      );
+      expect((await ledger.trace.shipmentState(shipment.id)).excursionWaived).to.equal(false);
+    });
+
+    it("still cannot be claimed before the window ends: SettlementClaimTooEarly", async function () {
+      const { ledger, supplier, shipment, claimableAt } = await loadFixture(excursionFixture);
+      await time.setNextBlockTimestamp(claimableAt - 1n);
+      await expect(claim(ledger, supplier, shipment))
+        .to.be.revertedWithCustomError(ledger.orderBook, "SettlementClaimTooEarly")
+        .withArgs(shipment.id, claimableAt, claimableAt - 1n);
+    });
+
+    it("pays nothing for the units the hospital disputed within the window", async function () {
+      const { ledger, actors, supplier, orderId, shipment, claimableAt } =
+        await loadFixture(excursionFixture);
+      await ledger.orderBook
+        .connect(actors.approvers[0])
+        .disputeShipment(shipment.id, shipment.record, 40n, 1);
+      await time.setNextBlockTimestamp(claimableAt);
+      await expect(claim(ledger, supplier, shipment)).to.changeTokenBalance(ledger.token, supplier, 0n);
+      const o = await ledger.orderBook.order(orderId);
+      expect([o.accepted, o.shipped]).to.deep.equal([0n, 0n]);
+    });
+
+    it("still needs a waiver for the hospital's own confirmation: SettlementExcursionNotWaived", async function () {
+      const { ledger, actors, shipment } = await loadFixture(excursionFixture);
+      await expect(confirm(ledger, actors.settler, shipment, 40n))
+        .to.be.revertedWithCustomError(ledger.orderBook, "SettlementExcursionNotWaived")
+        .withArgs(shipment.id);
     });
   });
 

@@ -28,8 +28,10 @@
  *   agreement's accepted volume, and every consigned one the accepted units' share of the
  *   order's escrow (its funded price; the last units take the remainder), with the penalty for
  *   the delivery time derived from the trace;
- * - nothing is paid to a suspended supplier, for a recalled lot, for goods expired at delivery
- *   or for an unwaived excursion (state read just before the step);
+ * - nothing is paid to a suspended supplier, for a recalled lot or for goods expired at
+ *   delivery, and the hospital confirms nothing with an unwaived excursion; a supplier's claim
+ *   may be paid despite one (the hospital's silence through the confirmation window accepts
+ *   it) (state read just before the step);
  * - BUDGETS (hospital 1 budgets stents in this period and the next, hospital 2 knees; their
  *   approvers adjust them at random): an order is charged exactly when its hospital budgets its
  *   agreement's category in the period of its funding, with its
@@ -1142,6 +1144,10 @@ class Runner {
       const share = await orderBook.fundShare(id);
       expect(share, `order ${id}: fund share`).to.equal(this.fundShare.get(id) ?? 0n);
       expect(share <= o.escrow, `order ${id}: fund share above escrow`).to.equal(true);
+      // The order's flags (what settlement reads instead of asking the books) agree with them.
+      if (share > 0n) expect(o.fundShared, `order ${id}: fund share without its flag`).to.equal(true);
+      expect(o.consigned, `order ${id}: consigned flag`).to.equal(this.consignedOrders.has(id));
+      if (o.consigned) expect(o.fundShared, `order ${id}: consigned order drew on the fund`).to.equal(false);
       const d = await fund.draws(id);
       expect(d.prepayment + d.escrow, `order ${id}: drawn and not restored`).to.equal(
         this.fundDrawn.get(id) ?? 0n,
@@ -1481,10 +1487,12 @@ class Runner {
         e.args.payout.deliveredAt as bigint,
       ];
       expect(accepted + rejected).to.equal(BigInt(s.record.quantity));
-      if (e.args.settledBy === s.agreement.supplier.address) {
+      const claimed = e.args.settledBy === s.agreement.supplier.address;
+      if (claimed) {
         // A claim settles the undisputed units.
         expect(rejected, "claim rejected other than the disputed units").to.equal(p.disputed);
         count("claim:settled");
+        if (p.excursionOpen) count("claim:settled despite an undecided excursion");
       }
       const state = await ledger.trace.shipmentState(shipmentId);
       expect(state.confirmed).to.equal(true);
@@ -1495,7 +1503,8 @@ class Runner {
         expect(p.supplierActive, "paid a suspended or unqualified supplier").to.equal(true);
         expect(p.recalled, "paid for a recalled lot").to.equal(false);
         expect(BigInt(s.record.expiry) > delivered, "paid for goods expired at delivery").to.equal(true);
-        expect(p.excursionOpen, "paid despite an unwaived excursion").to.equal(false);
+        // The hospital's silence through the confirmation window accepts an excursion.
+        if (!claimed) expect(p.excursionOpen, "confirmed despite an unwaived excursion").to.equal(false);
       }
       if (p.consigned) {
         // Held at the order's funded price, its units not counted until used.
@@ -1779,6 +1788,15 @@ async function fixedSteps(runner: Runner): Promise<void> {
     { kind: "confirm", shipment: latest, acceptedShare: 0, mismatch: false },
     "confirm:rejected-all",
   );
+  // A delivery whose excursion the hospital never decides: after the confirmation window, the
+  // supplier's claim pays it (the hospital's silence accepts it).
+  await must({ ...stents, quantity: 10 }, "place:ok");
+  await must({ kind: "approve", order: latest, approver: 0 }, "approve:ok");
+  await must({ kind: "approve", order: latest, approver: 1 }, "approved:second");
+  await must({ ...half, share: 1000, lot: 2, excursion: true }, "ship:ok");
+  await must({ kind: "trace", shipment: latest, step: "receiving", excursion: false }, "trace-receiving:ok");
+  await runner.step({ kind: "time", seconds: 8 * DAY });
+  await must({ kind: "claim", shipment: latest }, "claim:settled despite an undecided excursion");
   // Forty stents, two approvers' worth, funded by the hospital beyond the little the
   // fund prepaid, then cancelled while the hospital is blocked in the token: the fund's
   // share goes back to the fund, the rest is owed until the hospital withdraws it.

@@ -216,9 +216,10 @@ export class ReceiptsService {
       writes.push(["exception_row", exceptionsRepo.raiseStatement(p, exception)]);
       // The held receipt disputes on the ledger the units its match would not pay (short, on a
       // line at fault, refused at the dock), so a supplier's claim after the confirmation window
-      // pays only the rest. A reason about the whole shipment (a recall, a supplier not
-      // qualified, an excursion) adds nothing: the ledger refuses every payment while it stands,
-      // and once it clears the supplier is owed what was delivered.
+      // pays only the rest. A reason about the whole shipment adds nothing: a recall or a
+      // supplier not qualified stops every payment on the ledger while it stands, and once it
+      // clears the supplier is owed what was delivered; an excursion is the approvers' to decide
+      // within the confirmation window, as the ledger takes silence after it as acceptance.
       if (result.rejected > 0n) {
         const dispute = {
           shipmentId: request.shipmentId,

@@ -13,8 +13,9 @@ import { TAG } from "../../components/tag-colours";
 
 /**
  * An order's shipments, each with its trace (EPCIS steps on chain). A step whose sensor log
- * reported a temperature excursion is highlighted: the goods may be unfit, and payment waits
- * for an approver's waiver.
+ * reported a temperature excursion is highlighted: the goods may be unfit, and the hospital's own
+ * confirmation waits for an approver's waiver; undecided after the confirmation window, the
+ * supplier may claim, so the note gives that date.
  */
 export function OrderShipments({ orderId }: { orderId: string }) {
   const { t } = useI18n();
@@ -93,12 +94,7 @@ function ShipmentCard({ shipment: s }: { shipment: Shipment }) {
           <Alert
             type={s.excursionWaived ? "warning" : "error"}
             showIcon
-            title={t(
-              s.excursionWaived ? "hospital.trace.excursionWaivedNote" : "hospital.trace.excursionNote",
-              {
-                n: excursions,
-              },
-            )}
+            title={t(excursionNote(s), { n: excursions, date: dateTime(s.claimOpensAt) })}
           />
         )}
         {s.traceEvents.length === 0 ? (
@@ -147,4 +143,12 @@ function ShipmentCard({ shipment: s }: { shipment: Shipment }) {
       </Space>
     </Card>
   );
+}
+
+/** What the excursion means for the shipment now: waived, settled without a waiver, or the date from
+ * which the supplier may claim regardless. */
+function excursionNote(s: Shipment): MessageKey {
+  if (s.excursionWaived) return "hospital.trace.excursionWaivedNote";
+  if (s.confirmed) return "hospital.trace.excursionSettledNote";
+  return s.claimOpensAt ? "hospital.trace.excursionClaimNote" : "hospital.trace.excursionNote";
 }

@@ -110,7 +110,11 @@ export const en = {
   "hospital.trace.excursion": "Temperature excursion",
   "hospital.trace.excursionWaived": "Excursion waived",
   "hospital.trace.excursionNote":
-    "{n} step(s) of this shipment reported a temperature excursion (highlighted): payment waits until an approver reviews and waives it.",
+    "{n} step(s) of this shipment reported a temperature excursion (highlighted): payment waits until an approver reviews it, and waives it or rejects the units it spoiled.",
+  "hospital.trace.excursionClaimNote":
+    "{n} step(s) of this shipment reported a temperature excursion (highlighted): an approver waives it, or rejects the units it spoiled, before {date}. From then the supplier may claim payment for every unit not disputed.",
+  "hospital.trace.excursionSettledNote":
+    "{n} step(s) of this shipment reported a temperature excursion (highlighted); it was settled without a waiver, after the confirmation window.",
   "hospital.trace.excursionWaivedNote":
     "{n} step(s) of this shipment reported a temperature excursion (highlighted); an approver has waived it.",
   "hospital.trace.recalled": "Recalled",
@@ -361,7 +365,12 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.trace.ok": "正常",
   "hospital.trace.excursion": "温度超标",
   "hospital.trace.excursionWaived": "温度超标已豁免",
-  "hospital.trace.excursionNote": "该发货有 {n} 个环节报告温度超标（已标出）：须经审批人审核豁免后才能付款。",
+  "hospital.trace.excursionNote":
+    "该发货有 {n} 个环节报告温度超标（已标出）：须经审批人审核，豁免后付款，或拒收受损件。",
+  "hospital.trace.excursionClaimNote":
+    "该发货有 {n} 个环节报告温度超标（已标出）：审批人须在 {date} 前豁免，或拒收受损件；逾期后供应商可就未提出异议的全部件数申请结算。",
+  "hospital.trace.excursionSettledNote":
+    "该发货有 {n} 个环节报告温度超标（已标出）；确认期满后未经豁免已结算。",
   "hospital.trace.excursionWaivedNote": "该发货有 {n} 个环节报告温度超标（已标出）；审批人已豁免。",
   "hospital.trace.recalled": "已召回",
   "hospital.trace.settled": "已结算",
