@@ -217,8 +217,8 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
     zh: "供应商在该品类的资质缺失、过期或已被暂停：恢复资质前不能付款（仍可全部拒收）。",
   },
   SettlementExcursionNotWaived: {
-    en: "A temperature excursion was reported for this shipment: an approver must waive it before it is paid.",
-    zh: "该发货报告了温度超标：须经审批人豁免后才能付款。",
+    en: "A temperature excursion was reported for this shipment: an approver must waive it before the hospital confirms units as accepted (rejecting them needs no waiver).",
+    zh: "该发货报告了温度超标：须经审批人豁免后，本院才能确认验收付款（拒收无需豁免）。",
   },
   SettlementClaimTooEarly: {
     en: "Too early to claim: the hospital's confirmation window after its receipt is still open, or, if it recorded no receipt, the receiving and confirmation windows after your arrival record. Without an arrival record, record the shipment's arrival first.",
