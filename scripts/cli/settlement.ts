@@ -144,7 +144,7 @@ export const claimSettlement: CommandSpec = {
   path: ["claim-settlement"],
   summary: "settle a shipment the hospital did not confirm in time (the supplier)",
   details:
-    "Open once the agreement's confirmation window has passed since the hospital's receiving record; if the hospital recorded none, once the receiving and confirmation windows have passed since your Arriving record (the shipment then counts as received at the end of the receiving window, and is judged delivered at the arrival). The undisputed units are accepted and paid, the disputed ones rejected, under the same rules as a confirmation.",
+    "Open once the agreement's confirmation window has passed since the hospital's receiving record; if the hospital recorded none, once the receiving and confirmation windows have passed since your Arriving record (the shipment then counts as received at the end of the receiving window, and is judged delivered at the arrival). The undisputed units are accepted and paid, the disputed ones rejected, under the same rules as a confirmation, except that a temperature excursion the hospital did not waive within the window does not hold the claim.",
   options: SHIPMENT_OPTION,
   positional: "shipment",
   examples: ["sunshine supplier claim-settlement --shipment 4"],
