@@ -115,6 +115,10 @@ export const Exception = Type.Object(
       description:
         "the shipment's units withheld on the ledger while its receipt is held; null when none are, or once the shipment is settled",
     }),
+    claimOpensAt: Type.With(Nullable(DateTime), {
+      description:
+        "when the supplier may settle the shipment itself if nobody decides (OrderBook.claimSettlement): its claim then pays every unit not withheld, whatever the reasons (an undecided excursion included), unless the lot is recalled or the supplier not qualified. Null once settled, for a stocktake, or while neither a receipt nor an arrival is on the ledger",
+    }),
   },
   { additionalProperties: false },
 );

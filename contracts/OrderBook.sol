@@ -255,7 +255,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         if (!hospitals.hasHospitalRole(shipment.hospital, caller, HospitalRoles.SETTLER)) {
             revert SettlementNotSettler(shipmentId, caller);
         }
-        _settle(shipmentId, shipment, c, caller);
+        _settle(shipmentId, shipment, c, caller, false);
     }
 
     /// @inheritdoc IOrderBook
@@ -304,7 +304,8 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
                 rejected: disputed,
                 receiptHash: bytes32(0)
             }),
-            caller
+            caller,
+            true
         );
     }
 
@@ -459,29 +460,20 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         uint256 shipmentId,
         ShipmentRecord calldata s,
         Confirmation memory c,
-        address by
+        address by,
+        bool claim
     ) internal {
         if (uint256(c.accepted) + c.rejected != s.quantity) {
             revert SettlementQuantityMismatch(shipmentId, c.accepted, c.rejected, s.quantity);
         }
         Order storage o = _orders[s.orderId];
-        // Checks and the trace's own effect (settled once, receiving time fixed). The trace checks
-        // the record's hash against the one it stored, so every field of `s` is the shipment's.
-        (uint64 arrivedAt, uint64 receivedAt, bool recalled, bool excursionHeld) = trace.markConfirmed(
+        (uint256 gross, uint64 deliveredAt, SettlementTerms memory terms) = _checkAndPrice(
             shipmentId,
-            keccak256(abi.encode(s)),
-            keccak256(abi.encode(s.gtin, s.lot)),
-            s.supplier
+            s,
+            o,
+            c.accepted,
+            claim
         );
-        // An excursion is the hospital's to decide within the confirmation window (waive it, or
-        // dispute the units): its settler's confirmation needs the waiver, but the supplier's
-        // claim after the window takes the hospital's silence as acceptance.
-        if (by == s.supplier) excursionHeld = false;
-        (uint256 gross, SettlementTerms memory terms) = _priceAcceptance(o, c.accepted);
-        uint64 deliveredAt = uint64(SettlementMath.deliveredAt(arrivedAt, receivedAt, terms.receivingWindow));
-        // Rejecting everything pays nothing and is always allowed; paying needs a clean lot.
-        if (c.accepted > 0)
-            _requirePayable(shipmentId, s, terms.category, deliveredAt, recalled, excursionHeld);
 
         // Effects: every balance moves before any transfer.
         o.accepted += c.accepted;
@@ -503,6 +495,33 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         // refund never blocks it.
         if (p.paid > 0) token.safeTransfer(payee, p.paid);
         _refundOrder(s.orderId, o, refund);
+    }
+
+    /// @dev The settlement's checks and the trace's own effect (settled once, receiving time
+    /// fixed), then what the accepted units cost and when they count as delivered. The trace checks
+    /// the record's hash against the one it stored, so every field of `s` is the shipment's.
+    function _checkAndPrice(
+        uint256 shipmentId,
+        ShipmentRecord calldata s,
+        Order storage o,
+        uint32 accepted,
+        bool claim
+    ) internal returns (uint256 gross, uint64 deliveredAt, SettlementTerms memory terms) {
+        (uint64 arrivedAt, uint64 receivedAt, bool recalled, bool excursionHeld) = trace.markConfirmed(
+            shipmentId,
+            keccak256(abi.encode(s)),
+            keccak256(abi.encode(s.gtin, s.lot)),
+            s.supplier
+        );
+        (gross, terms) = _priceAcceptance(o, accepted);
+        deliveredAt = uint64(SettlementMath.deliveredAt(arrivedAt, receivedAt, terms.receivingWindow));
+        // Rejecting everything pays nothing and is always allowed; paying needs a clean lot. An
+        // excursion is the hospital's to decide within the confirmation window (waive it, or
+        // dispute the units): its settler's confirmation needs the waiver, but the supplier's
+        // claim after the window takes the hospital's silence as acceptance. Told by the act, not
+        // by who calls: a supplier's account may hold a hospital role too.
+        if (accepted > 0)
+            _requirePayable(shipmentId, s, terms.category, deliveredAt, recalled, excursionHeld && !claim);
     }
 
     /// @dev Who the settled value goes to: the supplier, or for a consignment the consignment

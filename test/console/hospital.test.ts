@@ -249,11 +249,22 @@ describe("console: hospital procurement", function () {
         .locator("tbody tr.ant-table-row")
         .filter({ has: p.page.locator("td:first-child", { hasText: new RegExp(`^#${exceptionId}$`) }) });
       await row.getByText("5 held on the ledger", { exact: true }).waitFor();
+      // The decision's deadline: Acme recorded the arrival months ago on the demo's clock, so it
+      // may claim already (the receiving and confirmation windows after its arrival).
+      const claimTag = row.getByTestId("exception-claim-opens");
+      expect(await claimTag.textContent()).to.match(/^supplier may claim from /);
+      // Whole, beside the table's fixed Actions column rather than under it.
+      const tagBox = (await claimTag.boundingBox())!;
+      const actionsBox = (await table.getByRole("columnheader", { name: "Actions" }).boundingBox())!;
+      expect(tagBox.x + tagBox.width).to.be.at.most(actionsBox.x);
       await checkPage(p, "hospital-exceptions");
       await p.page.getByRole("button", { name: `Resolve exception #${exceptionId}` }).click();
       const form = p.page.getByTestId("resolve-exception");
       expect(await form.getByTestId("ledger-hold").textContent()).to.equal(
         "Until you decide, 5 units are disputed on the ledger: a supplier who claims payment after the confirmation window is paid only for the rest.",
+      );
+      expect(await form.getByTestId("claim-deadline").textContent()).to.match(
+        /^The supplier may claim payment from .+: decide before then, or its claim settles the delivery as the ledger stands\.$/,
       );
       await form.getByRole("radio", { name: "Accept part" }).check();
       await form.getByLabel("Units to accept").fill("4");

@@ -290,7 +290,10 @@ describe("console: a supplier claims a delivery the hospital never received", fu
         await signInAs(q, APPROVER);
         const card = await shipmentCard(q);
         await card
-          .getByText("it was settled without a waiver, after the confirmation window", { exact: false })
+          .getByText(
+            "nobody waived it or disputed the units within the confirmation window, and the supplier's claim settled it",
+            { exact: false },
+          )
           .waitFor();
         await checkPage(q, "hospital-excursion-claimed");
         expect(q.errors).to.deep.equal([]);

@@ -13,7 +13,7 @@ import {
   FeeOnTransferToken__factory,
   OrderBook__factory,
 } from "../../typechain-types";
-import { DAY, GTIN } from "./helpers/fixtures";
+import { addMember, DAY, GTIN, SETTLER } from "./helpers/fixtures";
 import {
   acceptedUnits,
   arrive,
@@ -786,6 +786,16 @@ describe("OrderBook: attacks on the order side", function () {
       await expect(claim(ledger, supplier, shipment)).to.changeTokenBalance(ledger.token, supplier, 0n);
       const o = await ledger.orderBook.order(orderId);
       expect([o.accepted, o.shipped]).to.deep.equal([0n, 0n]);
+    });
+
+    it("cannot be skipped by a supplier that is also the hospital's settler: its confirmation still needs the waiver", async function () {
+      // The attack: the hospital gave the supplier's account its settler role (say, for managed
+      // stock); the supplier confirms its own delivery inside the window, over the excursion.
+      const { ledger, actors, supplier, shipment } = await loadFixture(excursionFixture);
+      await addMember(ledger, actors.hospital, supplier, SETTLER);
+      await expect(confirm(ledger, supplier, shipment, 40n))
+        .to.be.revertedWithCustomError(ledger.orderBook, "SettlementExcursionNotWaived")
+        .withArgs(shipment.id);
     });
 
     it("still needs a waiver for the hospital's own confirmation: SettlementExcursionNotWaived", async function () {

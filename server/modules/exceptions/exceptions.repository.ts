@@ -1,4 +1,5 @@
 import type { Db } from "../../db";
+import { isoOrNull } from "../../lib/projection-row";
 import { StatementParams } from "../../lib/statement-params";
 import { decodeCursor, DEFAULT_LIMIT, ID_KEY, toPage, type Page } from "../../lib/pagination";
 
@@ -10,6 +11,7 @@ import type {
   Resolution,
 } from "../../../api/exceptions";
 import type { SettlementJobStatus } from "../../../api/payments";
+import { claimOpensAtSql } from "../shipments/shipments.repository";
 
 /**
  * SQL of the exceptions table, which this module owns: receipts and the payment worker raise
@@ -76,6 +78,8 @@ interface ExceptionRow {
   /** The shipment's settlement on the ledger, once indexed (by whoever settled it). */
   settled_accepted: string | null;
   settled_rejected: string | null;
+  /** When the supplier may settle the shipment itself (`claimOpensAtSql`). */
+  claim_opens_at: Date | string | null;
 }
 
 /** An exception with what deciding it needs: the receipt's hash. */
@@ -85,8 +89,9 @@ export interface ExceptionForResolution extends Exception {
 
 const SELECT = `SELECT e.*, ${raisedAtSql("e")} AS raised_at, ${resolvedAtSql("e")} AS decided_at, s.order_id,
     o.hospital, s.quantity, r.receipt_hash, d.rejected AS hold_units, d.status AS hold_status, d.error_name AS hold_error,
-    st.accepted AS settled_accepted, st.rejected AS settled_rejected
+    st.accepted AS settled_accepted, st.rejected AS settled_rejected, ${claimOpensAtSql("s", "a")} AS claim_opens_at
   FROM exceptions e JOIN shipments s ON s.id = e.shipment_id JOIN orders o ON o.id = s.order_id
+  LEFT JOIN agreements a ON a.id = o.agreement_id
   LEFT JOIN receipts r ON r.shipment_id = e.shipment_id AND r.receipt_no = e.receipt_no
   LEFT JOIN settlement_jobs d ON d.disputed_shipment_id = e.shipment_id
   LEFT JOIN settlements st ON st.shipment_id = e.shipment_id`;
@@ -177,15 +182,19 @@ function view(r: ExceptionRow): Exception {
  * units its held receipt withholds. A stocktake's difference concerns the shelf, not a delivery
  * to settle: neither applies to it.
  */
-function deliveryStanding(r: ExceptionRow): Pick<Exception, "settledOnLedger" | "ledgerHold"> {
-  if (r.source === "stocktake") return { settledOnLedger: null, ledgerHold: null };
+function deliveryStanding(
+  r: ExceptionRow,
+): Pick<Exception, "settledOnLedger" | "ledgerHold" | "claimOpensAt"> {
+  if (r.source === "stocktake") return { settledOnLedger: null, ledgerHold: null, claimOpensAt: null };
   if (r.settled_accepted !== null)
     return {
       settledOnLedger: { accepted: String(r.settled_accepted), rejected: String(r.settled_rejected) },
       ledgerHold: null,
+      claimOpensAt: null,
     };
   return {
     settledOnLedger: null,
+    claimOpensAt: isoOrNull(r.claim_opens_at),
     ledgerHold:
       r.hold_status === null
         ? null

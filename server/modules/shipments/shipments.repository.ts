@@ -29,10 +29,20 @@ import { shipmentRecord } from "../indexer/indexer.repository";
 const WITH_STATUS = `SELECT * FROM (
   SELECT s.*, CASE WHEN s.confirmed THEN 'confirmed' WHEN s.chain_received_at IS NOT NULL THEN 'received'
     WHEN s.arrived_at IS NOT NULL THEN 'arrived' ELSE 'shipped' END AS status,
-    CASE WHEN s.confirmed THEN NULL
-      WHEN s.chain_received_at IS NOT NULL THEN s.chain_received_at + make_interval(secs => a.confirm_window)
-      ELSE s.arrived_at + make_interval(secs => a.receiving_window + a.confirm_window) END AS claim_opens_at
+    ${claimOpensAtSql("s", "a")} AS claim_opens_at
   FROM shipments s LEFT JOIN orders o ON o.id = s.order_id LEFT JOIN agreements a ON a.id = o.agreement_id) shipments`;
+
+/**
+ * When the supplier may settle shipment `s` itself under agreement `a` (OrderBook._claimableAt):
+ * the confirmation window after the hospital's receipt on the ledger; without one, the receiving
+ * and confirmation windows after the supplier's arrival. NULL once settled, or while neither is
+ * recorded.
+ */
+export function claimOpensAtSql(s: string, a: string): string {
+  return `CASE WHEN ${s}.confirmed THEN NULL
+      WHEN ${s}.chain_received_at IS NOT NULL THEN ${s}.chain_received_at + make_interval(secs => ${a}.confirm_window)
+      ELSE ${s}.arrived_at + make_interval(secs => ${a}.receiving_window + ${a}.confirm_window) END`;
+}
 
 function traceEventView(e: Row): TraceEvent {
   return {

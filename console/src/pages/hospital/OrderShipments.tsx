@@ -145,10 +145,16 @@ function ShipmentCard({ shipment: s }: { shipment: Shipment }) {
   );
 }
 
-/** What the excursion means for the shipment now: waived, settled without a waiver, or the date from
- * which the supplier may claim regardless. */
+/** What the excursion means for the shipment now: waived; settled over it by the supplier's claim
+ * after the window; settled otherwise (every unit rejected needs no waiver); or, while open, the
+ * date from which the supplier may claim regardless. */
 function excursionNote(s: Shipment): MessageKey {
   if (s.excursionWaived) return "hospital.trace.excursionWaivedNote";
-  if (s.confirmed) return "hospital.trace.excursionSettledNote";
+  if (s.settlement) {
+    const claimed = s.settlement.settledBy.toLowerCase() === s.supplier.toLowerCase();
+    return claimed && s.settlement.accepted !== "0"
+      ? "hospital.trace.excursionClaimedNote"
+      : "hospital.trace.excursionSettledNote";
+  }
   return s.claimOpensAt ? "hospital.trace.excursionClaimNote" : "hospital.trace.excursionNote";
 }

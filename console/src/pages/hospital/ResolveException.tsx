@@ -5,6 +5,7 @@ import type { Exception, ResolveRequest, Resolution } from "../../../../api/exce
 import { ErrorAlert } from "../../components/ErrorAlert";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
+import { useFormat } from "../../lib/use-format";
 import { Reasons } from "../../components/Reasons";
 
 /**
@@ -15,6 +16,7 @@ import { Reasons } from "../../components/Reasons";
  */
 export function ResolveException({ exception: e, onClose }: { exception: Exception; onClose: () => void }) {
   const { t } = useI18n();
+  const { dateTime } = useFormat();
   const resolutionLabel = useResolutionLabel();
   const queryClient = useQueryClient();
   const [action, setAction] = useState<Resolution>("accept_all");
@@ -45,6 +47,11 @@ export function ResolveException({ exception: e, onClose }: { exception: Excepti
         {e.ledgerHold !== null && e.ledgerHold.status !== "failed" && (
           <p style={{ margin: 0 }} data-testid="ledger-hold">
             {t("hospital.exceptions.holdExplained", { units: e.ledgerHold.units })}
+          </p>
+        )}
+        {e.claimOpensAt !== null && (
+          <p style={{ margin: 0 }} data-testid="claim-deadline">
+            {t("hospital.exceptions.claimDeadline", { date: dateTime(e.claimOpensAt) })}
           </p>
         )}
         {resolve.data ? (

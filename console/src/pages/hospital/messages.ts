@@ -113,8 +113,10 @@ export const en = {
     "{n} step(s) of this shipment reported a temperature excursion (highlighted): payment waits until an approver reviews it, and waives it or rejects the units it spoiled.",
   "hospital.trace.excursionClaimNote":
     "{n} step(s) of this shipment reported a temperature excursion (highlighted): an approver waives it, or rejects the units it spoiled, before {date}. From then the supplier may claim payment for every unit not disputed.",
+  "hospital.trace.excursionClaimedNote":
+    "{n} step(s) of this shipment reported a temperature excursion (highlighted); nobody waived it or disputed the units within the confirmation window, and the supplier's claim settled it.",
   "hospital.trace.excursionSettledNote":
-    "{n} step(s) of this shipment reported a temperature excursion (highlighted); it was settled without a waiver, after the confirmation window.",
+    "{n} step(s) of this shipment reported a temperature excursion (highlighted); the shipment is settled.",
   "hospital.trace.excursionWaivedNote":
     "{n} step(s) of this shipment reported a temperature excursion (highlighted); an approver has waived it.",
   "hospital.trace.recalled": "Recalled",
@@ -149,7 +151,8 @@ export const en = {
     "Dispute all {units} units of shipment {id} as not delivered? A claim by the supplier then pays nothing, and the units go back to the order.",
   "hospital.exceptions.title": "Exceptions",
   "hospital.exceptions.intro":
-    "Receipts that did not match their order and shipment, and settlements the ledger refused. Decide each open one: the payment follows your decision.",
+    "Receipts that did not match their order and shipment, and settlements the ledger refused. Decide each open one before the date its supplier may claim payment: from then, the supplier's claim pays every unit not held on the ledger, whatever the reasons here (a recall or a suspended supplier still stops it).",
+  "hospital.exceptions.claimOpens": "supplier may claim from {date}",
   "hospital.exceptions.introViewer":
     "Receipts that did not match their order and shipment, and settlements the ledger refused. The hospital's approvers decide them.",
   "hospital.exceptions.table": "Exceptions",
@@ -191,6 +194,8 @@ export const en = {
   "hospital.exceptions.settledOnLedger": "Settled on the ledger: {accepted} accepted, {rejected} rejected",
   "hospital.exceptions.holdExplained":
     "Until you decide, {units} units are disputed on the ledger: a supplier who claims payment after the confirmation window is paid only for the rest.",
+  "hospital.exceptions.claimDeadline":
+    "The supplier may claim payment from {date}: decide before then, or its claim settles the delivery as the ledger stands.",
   "hospital.reason.GTIN_MISMATCH": "Wrong product (GTIN)",
   "hospital.reason.LOT_MISMATCH": "Wrong lot",
   "hospital.reason.EXPIRY_MISMATCH": "Wrong expiry",
@@ -369,8 +374,9 @@ export const zh: Record<keyof typeof en, string> = {
     "该发货有 {n} 个环节报告温度超标（已标出）：须经审批人审核，豁免后付款，或拒收受损件。",
   "hospital.trace.excursionClaimNote":
     "该发货有 {n} 个环节报告温度超标（已标出）：审批人须在 {date} 前豁免，或拒收受损件；逾期后供应商可就未提出异议的全部件数申请结算。",
-  "hospital.trace.excursionSettledNote":
-    "该发货有 {n} 个环节报告温度超标（已标出）；确认期满后未经豁免已结算。",
+  "hospital.trace.excursionClaimedNote":
+    "该发货有 {n} 个环节报告温度超标（已标出）；确认期内无人豁免或提出异议，已由供应商申请结算。",
+  "hospital.trace.excursionSettledNote": "该发货有 {n} 个环节报告温度超标（已标出）；该发货已结算。",
   "hospital.trace.excursionWaivedNote": "该发货有 {n} 个环节报告温度超标（已标出）；审批人已豁免。",
   "hospital.trace.recalled": "已召回",
   "hospital.trace.settled": "已结算",
@@ -404,7 +410,8 @@ export const zh: Record<keyof typeof en, string> = {
     "确认以“未送达”对发货单 {id} 的全部 {units} 件提出异议？供应商申请结算时将不予付款，件数退回订单。",
   "hospital.exceptions.title": "异常",
   "hospital.exceptions.intro":
-    "与订单和发货不符的收货，以及被账本拒绝的结算。请逐一处理未结异常：付款按您的决定进行。",
+    "与订单和发货不符的收货，以及被账本拒绝的结算。请在供应商可申请结算之日前逐一处理未结异常：逾期后，供应商申请结算即按账本上未扣留的全部件数付款，不论此处列出何种原因（批次召回或供应商被暂停时仍不能付款）。",
+  "hospital.exceptions.claimOpens": "供应商可于 {date} 起自行申请结算",
   "hospital.exceptions.introViewer": "与订单和发货不符的收货，以及被账本拒绝的结算。由本院审批人处理。",
   "hospital.exceptions.table": "异常",
   "hospital.exceptions.reason": "原因",
@@ -442,6 +449,8 @@ export const zh: Record<keyof typeof en, string> = {
   "hospital.exceptions.settledOnLedger": "账本已结算：验收 {accepted} 件，拒收 {rejected} 件",
   "hospital.exceptions.holdExplained":
     "在您作出决定之前，账本上对 {units} 件提出了异议：供应商在确认期满后申请结算时，只能获得其余件数的货款。",
+  "hospital.exceptions.claimDeadline":
+    "供应商自 {date} 起可申请结算：请在此之前作出决定，否则将按账本现状结算该批交货。",
   "hospital.reason.GTIN_MISMATCH": "产品（GTIN）不符",
   "hospital.reason.LOT_MISMATCH": "批号不符",
   "hospital.reason.EXPIRY_MISMATCH": "有效期不符",

@@ -165,6 +165,28 @@ forEachEngine((engine) => {
     ).to.have.length(1);
   });
 
+  it("tells the approvers when each supplier may claim: the confirmation window after the dock's receiving step", async function () {
+    const { ledger } = chain;
+    const res = await app.inject({
+      method: "GET",
+      url: "/v1/exceptions?status=open",
+      headers: bearer(t.approver),
+    });
+    expect(res.statusCode, res.body).to.equal(200);
+    const listed = Object.fromEntries(
+      res.json<ExceptionList>().items.map((e) => [e.receiptNo, e.claimOpensAt]),
+    );
+    const expected: Record<string, string> = {};
+    for (const key of ["short", "recalled", "decided", "approverFirst"] as const) {
+      const x = s[key];
+      const { receivedAt } = await ledger.trace.shipmentState(x.shipmentId);
+      const { agreementId } = await ledger.orderBook.order(x.orderId);
+      const { confirmWindow } = await ledger.agreements.agreementTerms(agreementId);
+      expected[`GR-HOLD-${key}`] = new Date(Number(receivedAt + confirmWindow) * 1000).toISOString();
+    }
+    expect(listed).to.deep.equal(expected);
+  });
+
   it("disputes nothing for a reason about the whole shipment: the ledger refuses payment while it stands", async function () {
     expect(held.recalled.match.reasons.map((r) => r.code)).to.deep.equal(["LOT_RECALLED"]);
     expect(await chain.ledger.orderBook.disputedUnits(s.recalled.shipmentId)).to.equal(0n);
@@ -235,6 +257,7 @@ forEachEngine((engine) => {
       });
       const short = res2.json<ExceptionList>().items.find((e) => e.receiptNo === "GR-HOLD-short")!;
       expect(short.settledOnLedger).to.deep.equal({ accepted: "2", rejected: "8" });
+      expect(short.claimOpensAt).to.equal(null);
     });
 
     it("pays a recalled lot's delivery in full once the recall is lifted", async function () {
