@@ -54,6 +54,47 @@ import {
 /** No threshold a test's orders could reach: every order needs one approver. */
 const NO_SECOND_APPROVER = 10n ** 15n;
 
+/** The supplier settles the shipment itself (`claimSettlement`). */
+function claim(ledger: Ledger, supplier: HardhatEthersSigner, shipment: Shipment) {
+  return ledger.orderBook.connect(supplier).claimSettlement(shipment.id, shipment.record);
+}
+
+/**
+ * A claim's settlement: `accepted` units accepted and `rejected` rejected, `paid` fen from the
+ * order's escrow to the supplier with no penalty and nothing to the hospital, judged delivered at
+ * `deliveredAt`.
+ */
+async function expectClaimPaid(
+  tx: ReturnType<typeof claim>,
+  c: {
+    ledger: Ledger;
+    actors: { hospital: HardhatEthersSigner };
+    supplier: HardhatEthersSigner;
+    orderId: bigint;
+    shipment: Shipment;
+  },
+  units: { accepted: bigint; rejected: bigint },
+  paid: bigint,
+  deliveredAt: bigint,
+): Promise<void> {
+  const { ledger, actors, supplier, orderId, shipment } = c;
+  await expect(tx)
+    .to.emit(ledger.orderBook, "ShipmentSettled")
+    .withArgs(
+      shipment.id,
+      orderId,
+      supplier.address,
+      supplier.address,
+      [units.accepted, units.rejected, ethers.ZeroHash],
+      payoutArgs(paid, 0n, 0n, deliveredAt),
+    );
+  await expect(tx).to.changeTokenBalances(
+    ledger.token,
+    [supplier, actors.hospital, ledger.orderBook],
+    [paid, 0n, -paid],
+  );
+}
+
 describe("OrderBook: attacks on the order side", function () {
   describe("tier gaming", function () {
     describe("a hospital places a large dummy order and never funds it", function () {
@@ -507,10 +548,6 @@ describe("OrderBook: attacks on the order side", function () {
       return { ...base, receivedAt, claimableAt: receivedAt + CONFIRM_WINDOW };
     }
 
-    function claim(ledger: Ledger, supplier: HardhatEthersSigner, shipment: Shipment) {
-      return ledger.orderBook.connect(supplier).claimSettlement(shipment.id, shipment.record);
-    }
-
     it("cannot be claimed against before the hospital received it or the supplier recorded its arrival: SettlementClaimTooEarly", async function () {
       const { ledger, supplier, shipment } = await loadFixture(shippedOrderFixture);
       await time.increase(30 * DAY);
@@ -530,8 +567,8 @@ describe("OrderBook: attacks on the order side", function () {
     });
 
     it("lets the supplier settle the undisputed units once the window is over", async function () {
-      const { ledger, actors, supplier, orderId, shipment, receivedAt, claimableAt } =
-        await loadFixture(receivedFixture);
+      const ctx = await loadFixture(receivedFixture);
+      const { ledger, actors, supplier, orderId, shipment, receivedAt, claimableAt } = ctx;
       // Attack: the hospital keeps the goods and never confirms, holding the supplier's money.
       await expect(
         ledger.orderBook.connect(actors.settler).disputeShipment(shipment.id, shipment.record, 10n, 4),
@@ -540,21 +577,7 @@ describe("OrderBook: attacks on the order side", function () {
         .withArgs(shipment.id, orderId, actors.settler.address, 10n, 4);
       await time.setNextBlockTimestamp(claimableAt);
       const tx = claim(ledger, supplier, shipment);
-      await expect(tx)
-        .to.emit(ledger.orderBook, "ShipmentSettled")
-        .withArgs(
-          shipment.id,
-          orderId,
-          supplier.address,
-          supplier.address,
-          [30n, 10n, ethers.ZeroHash],
-          payoutArgs(300_000n, 0n, 0n, receivedAt),
-        );
-      await expect(tx).to.changeTokenBalances(
-        ledger.token,
-        [supplier, actors.hospital, ledger.orderBook],
-        [300_000n, 0n, -300_000n],
-      );
+      await expectClaimPaid(tx, ctx, { accepted: 30n, rejected: 10n }, 300_000n, receivedAt);
       const o = await ledger.orderBook.order(orderId);
       expect([o.accepted, o.shipped]).to.deep.equal([30n, 30n]);
     });
@@ -645,32 +668,15 @@ describe("OrderBook: attacks on the order side", function () {
       return { ...base, arrivedAt, deemedAt, claimableAt: deemedAt + CONFIRM_WINDOW };
     }
 
-    const claim = (ledger: Ledger, supplier: HardhatEthersSigner, shipment: Shipment) =>
-      ledger.orderBook.connect(supplier).claimSettlement(shipment.id, shipment.record);
-
     it("cannot hold the supplier's payment for ever: the claim opens after the receiving and confirmation windows that follow the arrival, judged at the arrival", async function () {
       // The attack: the hospital keeps the goods and records nothing, so no window ever opened.
-      const { ledger, actors, supplier, orderId, shipment, arrivedAt, deemedAt, claimableAt } =
-        await loadFixture(arrivedFixture);
+      const ctx = await loadFixture(arrivedFixture);
+      const { ledger, supplier, shipment, arrivedAt, deemedAt, claimableAt } = ctx;
       await time.increaseTo(claimableAt + 30n * BigInt(DAY));
       const tx = claim(ledger, supplier, shipment);
       await expect(tx).to.emit(ledger.trace, "ShipmentDeemedReceived").withArgs(shipment.id, deemedAt);
       // On time at the arrival, however late the claim: no penalty.
-      await expect(tx)
-        .to.emit(ledger.orderBook, "ShipmentSettled")
-        .withArgs(
-          shipment.id,
-          orderId,
-          supplier.address,
-          supplier.address,
-          [40n, 0n, ethers.ZeroHash],
-          payoutArgs(400_000n, 0n, 0n, arrivedAt),
-        );
-      await expect(tx).to.changeTokenBalances(
-        ledger.token,
-        [supplier, actors.hospital, ledger.orderBook],
-        [400_000n, 0n, -400_000n],
-      );
+      await expectClaimPaid(tx, ctx, { accepted: 40n, rejected: 0n }, 400_000n, arrivedAt);
       const state = await ledger.trace.shipmentState(shipment.id);
       expect([state.receivedAt, state.confirmed, state.hospitalCustody]).to.deep.equal([
         deemedAt,
@@ -740,31 +746,14 @@ describe("OrderBook: attacks on the order side", function () {
       return { ...base, arrivedAt, claimableAt: receivedAt + CONFIRM_WINDOW };
     }
 
-    const claim = (ledger: Ledger, supplier: HardhatEthersSigner, shipment: Shipment) =>
-      ledger.orderBook.connect(supplier).claimSettlement(shipment.id, shipment.record);
-
     it("cannot hold the supplier's payment for ever: after the confirmation window its silence is acceptance", async function () {
       // The attack: the hospital records an excursion, keeps the goods, and neither waives it nor
       // disputes a unit, so every claim reverted with SettlementExcursionNotWaived.
-      const { ledger, actors, supplier, orderId, shipment, arrivedAt, claimableAt } =
-        await loadFixture(excursionFixture);
+      const ctx = await loadFixture(excursionFixture);
+      const { ledger, supplier, shipment, arrivedAt, claimableAt } = ctx;
       await time.increaseTo(claimableAt + 30n * BigInt(DAY));
       const tx = claim(ledger, supplier, shipment);
-      await expect(tx)
-        .to.emit(ledger.orderBook, "ShipmentSettled")
-        .withArgs(
-          shipment.id,
-          orderId,
-          supplier.address,
-          supplier.address,
-          [40n, 0n, ethers.ZeroHash],
-          payoutArgs(400_000n, 0n, 0n, arrivedAt),
-        );
-      await expect(tx).to.changeTokenBalances(
-        ledger.token,
-        [supplier, actors.hospital, ledger.orderBook],
-        [400_000n, 0n, -400_000n],
-      );
+      await expectClaimPaid(tx, ctx, { accepted: 40n, rejected: 0n }, 400_000n, arrivedAt);
       expect((await ledger.trace.shipmentState(shipment.id)).excursionWaived).to.equal(false);
     });
 
