@@ -57,7 +57,11 @@ describe("console: keyboard only", function () {
       // still loads there is no row of another GTIN, and the wait for that row to go would pass
       // before the filter applied.
       const table = page.getByRole("table", { name: "Reconciliation rows" });
-      const otherGtin = table.getByRole("row").filter({ hasText: "06940123000010" });
+      // Cardia's stents at Children's Hospital, lot CV2611 (its lot CV2612 has a row too).
+      const otherGtin = table
+        .getByRole("row")
+        .filter({ hasText: "06940123000010" })
+        .filter({ hasText: "CV2611" });
       await otherGtin.waitFor();
       await focus(page, page.getByRole("textbox", { name: "GTIN" }));
       await page.keyboard.type("09520123456788");
