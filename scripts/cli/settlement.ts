@@ -161,7 +161,7 @@ export const claimSettlement: CommandSpec = {
 
 export const waiveExcursion: CommandSpec = {
   path: ["waive-excursion"],
-  summary: "accept a shipment despite its temperature excursion, so it can be paid (approvers)",
+  summary: "accept a shipment despite its temperature excursion, so the hospital can confirm it (approvers)",
   options: { ...SHIPMENT_OPTION, ...reasonOption("waiveExcursion") },
   positional: "shipment",
   examples: ["sunshine hospital waive-excursion --shipment 4 --reason excursion_within_stability"],
