@@ -15,6 +15,7 @@ import {
   AgreementBook__factory,
   BudgetBook__factory,
   CampusTransfers__factory,
+  ConsignmentBook__factory,
   DeliveryTrace__factory,
   HospitalRegistry__factory,
   OrderBook__factory,
@@ -83,7 +84,8 @@ import type { TrailScope } from "./trail.repository";
  *    each order must be OrderBook.order(id); each agreement AgreementBook.agreement(id) with
  *    hospitalVolume(id, h). What the book keeps no figure of is summed from the chain: the
  *    agreement's funded volume over its parties' hospitalVolume, a hospital's accepted units over
- *    the ShipmentSettled logs of its orders under the agreement.
+ *    the ShipmentSettled logs of its plain orders under the agreement and the consignment book's
+ *    use and expiry at its cost of its consigned ones.
  * 6. Qualification: the moments the ledger checked the supplier are derived from the chain's logs
  *    and replayed from the chain's registry logs (ledger/trail/qualification.ts); each must be the
  *    trail's, and qualified — the chain accepted the act.
@@ -130,6 +132,7 @@ const INTERFACES: Partial<Record<LedgerContractName, Interface>> = {
   trace: DeliveryTrace__factory.createInterface(),
   budgets: BudgetBook__factory.createInterface(),
   campusTransfers: CampusTransfers__factory.createInterface(),
+  consignment: ConsignmentBook__factory.createInterface(),
 };
 
 const figuresOf = (l: ChainLog): Figures => EVENT_SPECS.get(`${l.contract}.${l.event}`)!.figures(l.args);
@@ -563,23 +566,29 @@ export class TrailVerifier {
   }
 
   /**
-   * A hospital's accepted units under an agreement, which the book does not keep per hospital:
-   * the accepted units of the ShipmentSettled logs of the hospital's orders under it.
+   * A hospital's units counted toward an agreement's tier position, which the book does not keep
+   * per hospital (the rule of ledger/volumes.ts, here from the logs up to `toBlock`): a plain
+   * order's accepted units when its deliveries settle; a consigned order's only when used or
+   * expired at the hospital's cost, never when taken into custody.
    */
   private async acceptedUnits(agreementId: string, hospital: string, toBlock: number): Promise<string> {
-    const placed = await this.logs(
-      "orderBook",
-      [["OrderPlaced"]],
-      [null, ids([agreementId]), [addressTopic(hospital)]],
-      toBlock,
-    );
-    const settled = await this.logs(
-      "orderBook",
-      [["ShipmentSettled"]],
-      [null, ids(placed.map((l) => String(l.args.orderId)))],
-      toBlock,
-    );
-    return sum(settled.map((l) => BigInt(String(figuresOf(l).accepted))));
+    const byHospital = [null, ids([agreementId]), [addressTopic(hospital)]];
+    const [placed, elected] = await Promise.all([
+      this.logs("orderBook", [["OrderPlaced"]], byHospital, toBlock),
+      this.logs("consignment", [["OrderConsigned"]], byHospital, toBlock),
+    ]);
+    const consigned = new Set(elected.map((l) => String(l.args.orderId)));
+    const plain = placed.map((l) => String(l.args.orderId)).filter((id) => !consigned.has(id));
+    const [settled, used, expired] = await Promise.all([
+      this.logs("orderBook", [["ShipmentSettled"]], [null, ids(plain)], toBlock),
+      this.logs("consignment", [["ConsumptionConfirmed"]], [null, null, ids([...consigned])], toBlock),
+      this.logs("consignment", [["ConsignedStockExpired"]], [null, ids([...consigned])], toBlock),
+    ]);
+    return sum([
+      ...settled.map((l) => BigInt(String(figuresOf(l).accepted))),
+      ...used.map((l) => BigInt(String(l.args.units))),
+      ...expired.filter((l) => l.args.paidToSupplier === true).map((l) => BigInt(String(l.args.units))),
+    ]);
   }
 
   /**

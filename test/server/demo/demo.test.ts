@@ -15,6 +15,8 @@ import { productKeyOf } from "../../../ledger/product-key";
 import { runDemo, type DemoSummary } from "../../../scripts/demo";
 import { testConfig } from "../helpers/config";
 import { startChain, type ChainStack } from "../support/chain";
+import { login } from "../support/gateway";
+import type { Verification } from "../../../api/trail";
 
 /**
  * The demo scenario end to end: a running gateway (background indexer and payment worker, as
@@ -210,6 +212,19 @@ describe("demo scenario", function () {
     expect(lines.join("\n")).to.match(
       /Cardia claims them a day before the windows end: refused by the ledger with SettlementClaimTooEarly\(/,
     );
+  });
+
+  it("verifies the trail of City General's stent lot against the chain, its consigned stents counted when used (the regulator's command npm start suggests)", async function () {
+    const token = await login(app, devWallet(1, chain.provider));
+    const res = await app.inject({
+      method: "GET",
+      url: "/v1/trail/lots/09520123456788/DES2611A/verify",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.statusCode, res.body).to.equal(200);
+    const verification = res.json<Verification>();
+    expect(verification.mismatches).to.deep.equal([]);
+    expect(verification.verified).to.equal(true);
   });
 
   it("lets Children's Hospital cap its order book allowance by a permit the relayer sent; its order drew on it", async function () {
