@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { JsonRpcProvider, NonceManager, Wallet, type Signer } from "ethers";
+import type { ExceptionList } from "../../api/exceptions";
+import type { ReceiptResult } from "../../api/receipts";
 import type { Shipment } from "../../api/shipments";
 import * as act from "../../ledger/acts";
 import type { Ledger } from "../../ledger/contracts";
@@ -299,6 +301,81 @@ describe("console: a supplier claims a delivery the hospital never received", fu
         expect(q.errors).to.deep.equal([]);
       } finally {
         await q.close();
+      }
+    });
+  });
+
+  it("shows on the exceptions page a held receipt's delivery that the supplier's claim settled before anyone decided", async function () {
+    const { stack, browser } = suite;
+    await onChain(async (ledger, wallet, provider) => {
+      const shipmentId = await shipAndArrive(ledger, wallet, "HELD", 4);
+      const receiver = new GatewayClient(stack.url);
+      await receiver.login(new Wallet(stack.account(RECEIVER).privateKey));
+      const approver = new GatewayClient(stack.url);
+      await approver.login(new Wallet(stack.account(APPROVER).privateKey));
+      const shipment = await arrivedAtGateway(receiver, shipmentId);
+      // The dock counts 2 of the 4 (no manifest: counted by lot): the receipt is held, and the
+      // gateway disputes the other 2.
+      const now = (await provider.getBlock("latest"))!.timestamp;
+      const receipt = await receiver.post<ReceiptResult>(
+        "/v1/receipts",
+        {
+          receiptNo: "GR-HELD-1",
+          shipmentId: shipment.id,
+          receivedAt: new Date(now * 1000).toISOString(),
+          lines: [
+            { gtin: shipment.gtin, lot: shipment.lot, expiry: shipment.expiry.slice(0, 10), quantity: 2 },
+          ],
+        },
+        { "idempotency-key": "GR-HELD-1" },
+      );
+      const exceptionId = receipt.exceptionId!;
+      const exception = async () =>
+        (await approver.get<ExceptionList>("/v1/exceptions?status=open&limit=500")).items.find(
+          (e) => e.id === exceptionId,
+        );
+      await until("the held receipt's dispute on the ledger", async () =>
+        (await exception())?.ledgerHold?.status === "confirmed" ? true : undefined,
+      );
+
+      // Nobody decides; after the windows Acme claims, and is paid for the 2 the dock counted.
+      const { agreementId } = await ledger.orderBook.order(ORDER_ID);
+      const terms = await ledger.agreements.agreementTerms(agreementId);
+      await provider.send("evm_increaseTime", [Number(terms.receivingWindow + terms.confirmWindow) + 60]);
+      await provider.send("evm_mine", []);
+      const record = await act.shipmentRecord(ledger, shipmentId);
+      await act.sent(ledger.orderBook.connect(wallet(ACME)).claimSettlement(shipmentId, record));
+      const settled = await until("the claim's settlement on the exception", async () => {
+        const e = await exception();
+        return e?.settledOnLedger ? e : undefined;
+      });
+      expect([settled.settledOnLedger, settled.ledgerHold, settled.claimOpensAt]).to.deep.equal([
+        { accepted: "2", rejected: "2" },
+        null,
+        null,
+      ]);
+
+      const p = await openPage(browser, stack.url);
+      try {
+        await signInAs(p, APPROVER);
+        await p.page
+          .getByRole("navigation", { name: "menu" })
+          .getByRole("link", { name: "Exceptions" })
+          .click();
+        const rowIn = (table: string) =>
+          p.page
+            .getByRole("table", { name: table })
+            .locator("tbody tr.ant-table-row")
+            .filter({ has: p.page.locator("td:first-child", { hasText: new RegExp(`^#${exceptionId}$`) }) });
+        const row = rowIn("Exceptions");
+        await row.getByText("Settled on the ledger: 2 accepted, 2 rejected", { exact: true }).waitFor();
+        expect(await row.getByTestId("exception-claim-opens").count()).to.equal(0);
+        await p.page.getByRole("button", { name: /^中\s?文$/ }).click();
+        await rowIn("异常").getByText("账本已结算：验收 2 件，拒收 2 件", { exact: true }).waitFor();
+        await checkPage(p, "hospital-exception-settled-by-claim");
+        expect(p.errors).to.deep.equal([]);
+      } finally {
+        await p.close();
       }
     });
   });
