@@ -7,7 +7,7 @@ import * as act from "../../ledger/acts";
 import type { Ledger } from "../../ledger/contracts";
 import { GatewayClient } from "../../scripts/lib/gateway-client";
 import { until, untilIndexed } from "../../scripts/lib/until";
-import { checkPage, openPage, signInAs } from "./support/browser";
+import { checkPage, openPage, signInAs, type ConsolePage } from "./support/browser";
 import { demoSuite } from "./support/stack";
 
 /**
@@ -35,6 +35,18 @@ describe("console: a supplier claims a delivery the hospital never received", fu
       const s = await untilIndexed(() => client.get<Shipment>(`/v1/shipments/${shipmentId}`));
       return s.status === "arrived" ? s : undefined;
     });
+  }
+
+  /** A gateway client signed in as the demo account `name`. */
+  async function signedIn(name: string): Promise<GatewayClient> {
+    const client = new GatewayClient(suite.stack.url);
+    await client.login(new Wallet(suite.stack.account(name).privateKey));
+    return client;
+  }
+
+  /** Opens the console's menu entry `name`. */
+  async function openMenu(p: ConsolePage, name: string): Promise<void> {
+    await p.page.getByRole("navigation", { name: "menu" }).getByRole("link", { name, exact: true }).click();
   }
 
   /** Runs `fn` with the suite's chain: its ledger, the demo cast's wallets, the provider. */
@@ -101,8 +113,7 @@ describe("console: a supplier claims a delivery the hospital never received", fu
       const terms = await ledger.agreements.agreementTerms(agreementId);
       const opensAt = new Date(Number(arrivedAt + terms.receivingWindow + terms.confirmWindow) * 1000);
 
-      const receiver = new GatewayClient(stack.url);
-      await receiver.login(new Wallet(stack.account(RECEIVER).privateKey));
+      const receiver = await signedIn(RECEIVER);
       const indexed = await arrivedAtGateway(receiver, shipmentId);
       expect(indexed.claimOpensAt).to.equal(opensAt.toISOString());
 
@@ -110,10 +121,7 @@ describe("console: a supplier claims a delivery the hospital never received", fu
       const dock = await openPage(browser, stack.url);
       try {
         await signInAs(dock, RECEIVER);
-        await dock.page
-          .getByRole("navigation", { name: "menu" })
-          .getByRole("link", { name: "Receive goods" })
-          .click();
+        await openMenu(dock, "Receive goods");
         await dock.page.getByRole("button", { name: `Shipments of order ${ORDER_ID}` }).click();
         const row = dock.page.getByRole("table", { name: "Shipments of the order" }).getByRole("row", {
           name: new RegExp(`^${shipmentId} `),
@@ -131,10 +139,7 @@ describe("console: a supplier claims a delivery the hospital never received", fu
       const p = await openPage(browser, stack.url);
       try {
         await signInAs(p, ACME);
-        await p.page
-          .getByRole("navigation", { name: "menu" })
-          .getByRole("link", { name: "My payments" })
-          .click();
+        await openMenu(p, "My payments");
         const claims = p.page.getByRole("table", { name: "Deliveries you may claim" });
         const row = claims.getByRole("row", { name: new RegExp(`^${shipmentId} \\(order ${ORDER_ID}\\)`) });
         await row.getByText("your arrival", { exact: false }).waitFor();
@@ -180,17 +185,13 @@ describe("console: a supplier claims a delivery the hospital never received", fu
     await onChain(async (ledger, wallet, provider) => {
       const acme = wallet(ACME);
       const shipmentId = await shipAndArrive(ledger, wallet, "GHOST", 2);
-      const approver = new GatewayClient(stack.url);
-      await approver.login(new Wallet(stack.account(APPROVER).privateKey));
+      const approver = await signedIn(APPROVER);
       await arrivedAtGateway(approver, shipmentId);
 
       const p = await openPage(browser, stack.url);
       try {
         await signInAs(p, APPROVER);
-        await p.page
-          .getByRole("navigation", { name: "menu" })
-          .getByRole("link", { name: "Exceptions" })
-          .click();
+        await openMenu(p, "Exceptions");
         const arrivals = p.page.getByRole("table", { name: "Arrivals not received here" });
         const row = arrivals.getByRole("row", { name: new RegExp(`^${shipmentId} \\(order ${ORDER_ID}\\)`) });
         await row.getByRole("button", { name: `Dispute #${shipmentId} as not delivered` }).click();
@@ -230,16 +231,12 @@ describe("console: a supplier claims a delivery the hospital never received", fu
     const { stack, browser } = suite;
     await onChain(async (ledger, wallet, provider) => {
       const shipmentId = await shipAndArrive(ledger, wallet, "WARM", 2, true);
-      const approver = new GatewayClient(stack.url);
-      await approver.login(new Wallet(stack.account(APPROVER).privateKey));
+      const approver = await signedIn(APPROVER);
       const indexed = await arrivedAtGateway(approver, shipmentId);
       expect([indexed.excursion, indexed.excursionWaived]).to.deep.equal([true, false]);
 
       const shipmentCard = async (p: Awaited<ReturnType<typeof openPage>>) => {
-        await p.page
-          .getByRole("navigation", { name: "menu" })
-          .getByRole("link", { name: "Orders", exact: true })
-          .click();
+        await openMenu(p, "Orders");
         await p.page.getByRole("button", { name: `Shipments of order #${ORDER_ID}` }).click();
         return p.page.getByTestId(`shipment-${shipmentId}`);
       };
@@ -309,20 +306,20 @@ describe("console: a supplier claims a delivery the hospital never received", fu
     const { stack, browser } = suite;
     await onChain(async (ledger, wallet, provider) => {
       const shipmentId = await shipAndArrive(ledger, wallet, "HELD", 4);
-      const receiver = new GatewayClient(stack.url);
-      await receiver.login(new Wallet(stack.account(RECEIVER).privateKey));
-      const approver = new GatewayClient(stack.url);
-      await approver.login(new Wallet(stack.account(APPROVER).privateKey));
+      const receiver = await signedIn(RECEIVER);
+      const approver = await signedIn(APPROVER);
       const shipment = await arrivedAtGateway(receiver, shipmentId);
       // The dock counts 2 of the 4 (no manifest: counted by lot): the receipt is held, and the
       // gateway disputes the other 2.
-      const now = (await provider.getBlock("latest"))!.timestamp;
+      // Received at the arrival's block time, which follows the shipment's creation on the ledger
+      // (a "latest" block read here once came back older than the shipment, and was refused).
+      const { arrivedAt } = await ledger.trace.shipmentState(shipmentId);
       const receipt = await receiver.post<ReceiptResult>(
         "/v1/receipts",
         {
           receiptNo: "GR-HELD-1",
           shipmentId: shipment.id,
-          receivedAt: new Date(now * 1000).toISOString(),
+          receivedAt: new Date(Number(arrivedAt) * 1000).toISOString(),
           lines: [
             { gtin: shipment.gtin, lot: shipment.lot, expiry: shipment.expiry.slice(0, 10), quantity: 2 },
           ],
@@ -358,10 +355,7 @@ describe("console: a supplier claims a delivery the hospital never received", fu
       const p = await openPage(browser, stack.url);
       try {
         await signInAs(p, APPROVER);
-        await p.page
-          .getByRole("navigation", { name: "menu" })
-          .getByRole("link", { name: "Exceptions" })
-          .click();
+        await openMenu(p, "Exceptions");
         const rowIn = (table: string) =>
           p.page
             .getByRole("table", { name: table })
