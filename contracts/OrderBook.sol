@@ -489,7 +489,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         _spendFundShare(shipmentId, s.orderId, o, p.paid);
         uint128 refund = p.penalty + _closeIfComplete(s.orderId, o);
         _returnToBudget(s.orderId, o, refund);
-        address payee = _payee(shipmentId, s, c.accepted, p.paid);
+        address payee = _payee(shipmentId, s, o, c.accepted, p.paid);
 
         // Interactions: the supplier's payment first, so a hospital that cannot receive its
         // refund never blocks it.
@@ -529,11 +529,11 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
     function _payee(
         uint256 shipmentId,
         ShipmentRecord calldata s,
+        Order storage o,
         uint32 accepted,
         uint128 paid
     ) internal returns (address) {
-        // The order's slot is warm from settling (passing it in runs out of stack).
-        if (accepted == 0 || !_orders[s.orderId].consigned) return s.supplier;
+        if (accepted == 0 || !o.consigned) return s.supplier;
         consignment.onSettled(shipmentId, s, accepted, paid);
         return address(consignment);
     }
