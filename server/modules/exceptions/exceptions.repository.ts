@@ -179,8 +179,8 @@ function view(r: ExceptionRow): Exception {
 
 /**
  * A delivery's exception's standing on the ledger: its shipment's settlement once made, else the
- * units its held receipt withholds. A stocktake's difference concerns the shelf, not a delivery
- * to settle: neither applies to it.
+ * units its held receipt withholds and when the supplier may claim (the decision's deadline). A
+ * stocktake's difference concerns the shelf, not a delivery to settle: none applies to it.
  */
 function deliveryStanding(
   r: ExceptionRow,
