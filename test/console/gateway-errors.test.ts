@@ -53,7 +53,7 @@ describe("console: gateway errors in Chinese", function () {
     }
   });
 
-  it("says in Chinese why a ledger act's button could not send it, with the code for support", async function () {
+  it("says in Chinese why a ledger act's button could not send it, with the code for support, and in English once switched", async function () {
     const p = await openPage(browser, stack.url, "zh-CN");
     try {
       const message = "the relayer's gas budget for today is spent";
@@ -78,6 +78,14 @@ describe("console: gateway errors in Chinese", function () {
       expect(await notice.getByTestId("act-error-code").textContent()).to.equal(
         "供技术支持参考：RELAY_BUDGET_EXHAUSTED",
       );
+      // A colleague who reads English switches while the notice is open: it follows.
+      await p.page.getByRole("button", { name: "English" }).click();
+      const inEnglish = p.page.locator(".ant-message-notice").filter({ hasText: new RegExp(`^${message}`) });
+      await inEnglish.waitFor();
+      expect(await inEnglish.getByTestId("act-error-code").textContent()).to.equal(
+        "For support: RELAY_BUDGET_EXHAUSTED",
+      );
+      expect(await p.page.locator(".ant-message-notice").filter({ hasText: "网关" }).count()).to.equal(0);
       expect(p.errors.filter((e) => !/503/.test(e))).to.deep.equal([]);
     } finally {
       await p.close();

@@ -149,10 +149,18 @@ describe("console: a supplier claims a delivery the hospital never received", fu
           .getByText(`Claim settlement of shipment ${shipmentId}? The 3 undisputed units are paid`)
           .waitFor();
         await p.page.getByRole("button", { name: "Yes, do it" }).click();
-        await row.waitFor({ state: "detached", timeout: 120_000 });
-        // In Chinese, as a supplier's accountant reads it (the demo's own unreceived delivery stays listed).
+        const toast = p.page.locator(".ant-message-notice");
+        await toast.getByText(/^Recorded on the ledger in block \d+\.$/).waitFor({ timeout: 120_000 });
+        // In Chinese, as a supplier's accountant reads it (the demo's own unreceived delivery stays
+        // listed); the toast still open follows the switch.
         await p.page.getByRole("button", { name: /^中\s?文$/ }).click();
+        await toast.getByText(/^已记入账本，区块 \d+。$/).waitFor();
+        expect(await toast.getByText("Recorded on the ledger", { exact: false }).count()).to.equal(0);
         await p.page.getByRole("heading", { name: "申请结算", level: 2 }).waitFor();
+        await p.page
+          .getByRole("table", { name: "可申请结算的发货" })
+          .getByRole("row", { name: new RegExp(`^${shipmentId}（订单 ${ORDER_ID}）`) })
+          .waitFor({ state: "detached" });
         await p.page
           .getByRole("table", { name: "可申请结算的发货" })
           .getByText("您登记到货", { exact: false })

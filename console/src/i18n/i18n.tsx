@@ -65,3 +65,12 @@ export function useI18n(): I18n {
   if (!i18n) throw new Error("useI18n outside I18nProvider");
   return i18n;
 }
+
+/**
+ * A message translated when it is shown rather than when it is made: a toast outlives the click
+ * that opened it, and must follow a switch of language while it is open.
+ */
+export function Translated({ id, values }: { id: MessageKey; values?: Record<string, string | number> }) {
+  const { t } = useI18n();
+  return t(id, values);
+}

@@ -1,7 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { App } from "antd";
 import { useState } from "react";
-import { useI18n } from "../../i18n/i18n";
+import { useActToasts } from "../../components/ActToasts";
 import { relayPermit } from "../../lib/permit";
 import { useSession } from "../../lib/session";
 import { browserWalletSigner } from "../../lib/signers";
@@ -13,8 +12,7 @@ import { browserWalletSigner } from "../../lib/signers";
  * for the page to show where the form is.
  */
 export function usePermit() {
-  const { t } = useI18n();
-  const { message } = App.useApp();
+  const toasts = useActToasts();
   const session = useSession();
   const queryClient = useQueryClient();
   const [busy, setBusy] = useState(false);
@@ -24,19 +22,17 @@ export function usePermit() {
   async function permit(spender: string, fen: () => Promise<bigint> | bigint): Promise<boolean> {
     setBusy(true);
     setError(null);
-    const key = `permit-${spender}`;
+    const toast = toasts(`permit-${spender}`);
     try {
       const value = await fen();
       const signer = session.signer ?? (await browserWalletSigner());
-      message.open({ key, type: "loading", content: t("act.sending"), duration: 0 });
-      const result = await relayPermit(signer, spender, value, () =>
-        message.open({ key, type: "loading", content: t("act.signing"), duration: 0 }),
-      );
-      message.open({ key, type: "success", content: t("act.done", { block: result.blockNumber }) });
+      toast.sending();
+      const result = await relayPermit(signer, spender, value, toast.signing);
+      toast.done(result.blockNumber);
       await queryClient.invalidateQueries();
       return true;
     } catch (failure) {
-      message.destroy(key);
+      toast.close();
       setError(failure);
       return false;
     } finally {

@@ -5,7 +5,7 @@ import type { ParLevel, SetParLevelRequest } from "../../../../api/replenishment
 import { isProductNumber, PRODUCT_NUMBER_MAX_LENGTH } from "../../../../ledger/product-key";
 import { CampusSelect } from "../../components/CampusSelect";
 import { ErrorAlert } from "../../components/ErrorAlert";
-import { useI18n } from "../../i18n/i18n";
+import { Translated, useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
 
 /** The hospital's account or an approver sets (or replaces) an item's par level. */
@@ -27,7 +27,7 @@ export function ParLevelForm() {
     try {
       const body: SetParLevelRequest = { gtin, campus: campus === "" ? null : campus, min: min!, max: max! };
       await api.put<ParLevel>("/v1/replenishment/par-levels", body);
-      message.success(t("replenishment.par.saved"));
+      message.success(<Translated id="replenishment.par.saved" />);
       await queryClient.invalidateQueries();
     } catch (e) {
       setError(e);

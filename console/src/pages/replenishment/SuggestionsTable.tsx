@@ -25,8 +25,7 @@ export function SuggestionsTable({
   const { yuan } = useFormat();
   const campusName = useCampusName();
   const { message } = App.useApp();
-  const itemName = (s: Suggestion) =>
-    `${s.gtin} (${s.campus === null ? t("replenishment.wholeHospital") : campusName(s.campus)})`;
+  const itemName = useItemName();
   const columns: TableColumnsType<Suggestion> = [
     {
       title: t("replenishment.item"),
@@ -118,7 +117,7 @@ export function SuggestionsTable({
               type="primary"
               aria-label={t("replenishment.placeLabel", { item: itemName(s) })}
               call={() => ({ to: s.place!.to, data: s.place!.data })}
-              onDone={() => message.success(t("replenishment.placed", { item: itemName(s) }))}
+              onDone={() => message.success(<PlacedNotice suggestion={s} />)}
             >
               {t("replenishment.place")}
             </ActButton>
@@ -159,4 +158,19 @@ function BudgetEffect({ suggestion: s }: { suggestion: Suggestion }) {
       )}
     </>
   );
+}
+
+/** An item as a reader names it: its product number and where it is kept. */
+function useItemName() {
+  const { t } = useI18n();
+  const campusName = useCampusName();
+  return (s: Suggestion) =>
+    `${s.gtin} (${s.campus === null ? t("replenishment.wholeHospital") : campusName(s.campus)})`;
+}
+
+/** The placed order's toast, worded when shown: it follows a switch of language while open. */
+function PlacedNotice({ suggestion }: { suggestion: Suggestion }) {
+  const { t } = useI18n();
+  const itemName = useItemName();
+  return t("replenishment.placed", { item: itemName(suggestion) });
 }

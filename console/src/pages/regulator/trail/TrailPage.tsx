@@ -3,9 +3,9 @@ import { App, Button, Descriptions, Space, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 import type { Trail, Verification } from "../../../../../api/trail";
+import { ErrorToastText } from "../../../components/ActToasts";
 import { ErrorAlert } from "../../../components/ErrorAlert";
 import { QueryState } from "../../../components/QueryState";
-import { errorText } from "../../../i18n/error-text";
 import { useI18n } from "../../../i18n/i18n";
 import { api } from "../../../lib/api";
 import { useFormat } from "../../../lib/use-format";
@@ -56,7 +56,7 @@ export function TrailPage() {
 }
 
 function TrailResult({ search }: { search: TrailSearch }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const { message } = App.useApp();
   const path = trailPath(search);
   const epcis = epcisPath(search);
@@ -76,7 +76,7 @@ function TrailResult({ search }: { search: TrailSearch }) {
     try {
       await downloadJson(to, `trail-${Object.values(search).join("-")}.epcis.jsonld`);
     } catch (error) {
-      message.error(errorText(error, lang, t).title);
+      message.error(<ErrorToastText error={error} />);
     } finally {
       setExporting(false);
     }
