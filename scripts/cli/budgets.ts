@@ -2,7 +2,8 @@ import * as act from "../../ledger/acts";
 import { ADJUSTMENT_STATUS } from "../../ledger/enums";
 import { parseCategory, parseReason, reasonOption, UsageError, type CommandSpec, type Opts } from "./command";
 import { chainAct, type Chain } from "./options";
-import { record, type Row } from "./output";
+import { label } from "../../ledger/words";
+import { list, record, type Row } from "./output";
 
 /**
  * A hospital's budgets per product category and fiscal period (BudgetBook): the hospital
@@ -39,7 +40,7 @@ async function budgetState(chain: Chain, hospital: string, category: string, per
   const b = await chain.ledger.budgets.budget(hospital, category, period);
   return {
     hospital,
-    category,
+    category: label(category),
     period,
     set: b.set,
     amount: b.amount,
@@ -145,19 +146,32 @@ export const budgetWithdraw: CommandSpec = {
 
 export const budgetShow: CommandSpec = {
   path: ["budget", "show"],
-  summary: "a hospital's budget for a category and period, as the ledger holds it",
+  summary: "a hospital's budgets for a period as the ledger holds them: one category, or every one set",
+  details:
+    "Without --category, every category the hospital set a budget for in the period (its BudgetSet events), one row each; a category without one is not budget-controlled.",
   options: {
-    ...BUDGET_OPTIONS,
+    category: { ...BUDGET_OPTIONS.category, required: false },
+    period: BUDGET_OPTIONS.period,
     hospital: { type: "string", value: "<address>", description: "the hospital (default: yours)" },
   },
-  examples: ["sunshine hospital budget show --category C0401-DES"],
+  examples: [
+    "sunshine hospital budget show",
+    "sunshine hospital budget show --category C0401-DES --period 2027",
+  ],
   async run(ctx, o) {
-    const category = parseCategory(o.string("category"));
+    const category = o.has("category") ? parseCategory(o.string("category")) : undefined;
     const chain = await ctx.chain();
     const hospital = o.has("hospital")
       ? o.address("hospital")
       : await chain.ledger.hospitals.hospitalOf(chain.address);
     const period = await periodOf(chain, o);
-    return record(await budgetState(chain, hospital, category, period));
+    if (category !== undefined) return record(await budgetState(chain, hospital, category, period));
+    const budgets = chain.ledger.budgets;
+    const set = await budgets.queryFilter(budgets.filters.BudgetSet(hospital, undefined, period));
+    const rows = await Promise.all(set.map((e) => budgetState(chain, hospital, e.args.category, period)));
+    return list(rows, {
+      columns: ["category", "period", "amount", "spent", "remaining"],
+      empty: `no budget set for ${period}: every category is funded without one`,
+    });
   },
 };

@@ -196,4 +196,36 @@ describe("sunshine CLI: budgets", function () {
       new RegExp(`^error: BudgetAdjustmentNotPending\\(adjustmentId=${id}, status=withdrawn\\)$`),
     );
   });
+
+  it("budget show without --category: every category budgeted in the period, and a plain line for none", async function () {
+    const next = String(period + 1);
+    ok(
+      await h.as(hospital, [
+        "hospital",
+        "budget",
+        "set",
+        "--category",
+        "C1402-KNEE",
+        "--period",
+        next,
+        "--amount",
+        "7",
+      ]),
+    );
+    const rows = async (p: string[]) =>
+      json<Record<string, string>[]>(await h.as(approver, ["hospital", "budget", "show", ...p, "--json"]));
+    const pick = (r: Record<string, string>) => [
+      r.category,
+      String(r.period),
+      r.amount,
+      r.spent,
+      r.remaining,
+    ];
+    expect((await rows([])).map(pick)).to.deep.equal([[CATEGORY, String(period), "200000", "200000", "0"]]);
+    expect((await rows(["--period", next])).map(pick)).to.deep.equal([["C1402-KNEE", next, "7", "0", "7"]]);
+    const none = String(period + 2);
+    expect(ok(await h.as(approver, ["hospital", "budget", "show", "--period", none])).trim()).to.equal(
+      `no budget set for ${none}: every category is funded without one`,
+    );
+  });
 });
