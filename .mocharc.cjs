@@ -4,24 +4,31 @@ const fs = require("node:fs");
 const path = require("node:path");
 
 /**
- * Handed out first, longest first (file times of a full run, 2026-12-06, 150–240 s each): four
- * workers take files in order, so a long file taken last runs on alone at the end (the run of
- * 2026-12-06 ended with two console files of 3 and 4 minutes started in its last 100 s). The
- * first four mix the console (which waits for the demo year's load) with the busiest server files.
+ * Handed out first, longest first (file times of a full run, 2026-12-06 night, 65–300 s each under
+ * the run's load): four workers take files in order, so a long file taken last runs on alone at
+ * the end (that run ended with the trail's and the claim's files, 190 and 170 s, started in its
+ * last 350 s). The first four mix the console (which waits for the demo year's load) with the
+ * busiest server files.
  */
 const LONGEST = [
   "test/console/regulator.test.ts",
-  "test/server/bench/faults.smoke.test.ts",
   "test/server/bench/benches.smoke.test.ts",
-  "test/console/fund.test.ts",
-  "test/console/hospital.test.ts",
   "test/server/modules/payments/settlement.crash.test.ts",
-  "test/console/allowance.test.ts",
-  "test/console/consignment.test.ts",
-  "test/console/supplier.test.ts",
-  "test/console/warehouse.test.ts",
-  "test/server/start/start.test.ts",
+  "test/console/fund.test.ts",
+  "test/server/modules/trail/trail.test.ts",
+  "test/console/settlement-claim.test.ts",
   "test/server/fuzz/gateway.fuzz.test.ts",
+  "test/console/stocktake.test.ts",
+  "test/server/start/start.test.ts",
+  "test/console/stock.test.ts",
+  "test/console/sunshine.test.ts",
+  "test/server/bench/faults.smoke.test.ts",
+  "test/console/hospital.test.ts",
+  "test/console/supplier.test.ts",
+  "test/server/api/access.test.ts",
+  "test/console/consignment.test.ts",
+  "test/console/ledger-budgets.test.ts",
+  "test/console/warehouse.test.ts",
 ];
 
 function testFiles(dir) {

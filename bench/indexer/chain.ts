@@ -5,13 +5,15 @@ import { fundedOrder } from "../../test/server/support/api-fixtures";
 import { DAY, GTIN, LOT, procure, type ChainStack } from "../../test/server/support/chain";
 
 /**
- * Fills a local chain with ledger events fast: one procurement, SHIPMENTS shipments of one unit,
- * then trace steps ("departing", which changes no state) spread over them, sent as JSON-RPC
+ * Fills a local chain with ledger events fast: one procurement, up to SHIPMENTS shipments of one
+ * unit (one per STEPS_PER_SHIPMENT steps asked for: each is a transaction of its own, most of a
+ * smoke run's fill), then trace steps ("departing", which changes no state) spread over them, sent as JSON-RPC
  * batches of eth_sendTransaction that Anvil signs for the unlocked supplier, with automine off
  * and blocks mined after each batch. Every transaction is checked to have succeeded.
  */
 
 const SHIPMENTS = 200;
+const STEPS_PER_SHIPMENT = 100;
 const SEND_BATCH = 1000;
 /** recordTraceEvent of a step that changes no state uses about 40,000 gas; with room to spare. */
 const TRACE_GAS = 80_000;
@@ -22,10 +24,11 @@ export async function fillChain(
 ): Promise<{ events: number; blocks: number }> {
   const { ledger, cast, provider } = chain;
   const p = await procure(chain, 10);
-  const orderId = await fundedOrder(chain, p, SHIPMENTS);
+  const shipmentCount = Math.min(SHIPMENTS, Math.ceil(events / STEPS_PER_SHIPMENT));
+  const orderId = await fundedOrder(chain, p, shipmentCount);
   const expiry = (await chain.now()) + 2 * 365 * DAY;
   const shipments: { id: bigint; record: Awaited<ReturnType<typeof act.shipmentRecord>> }[] = [];
-  for (let i = 0; i < SHIPMENTS; i++) {
+  for (let i = 0; i < shipmentCount; i++) {
     const { shipmentId } = await act.createShipment(ledger, cast.supplier, {
       orderId,
       gtin: GTIN,
