@@ -19,6 +19,7 @@ import type { PermitAccepted, PreparedPermit } from "../api/relay";
 import type { ReconciliationReport } from "../api/reconciliation";
 import * as act from "../ledger/acts";
 import { monthOf } from "../server/lib/month-range";
+import { LOCAL_NODE } from "./lib/anvil";
 import { GatewayClient } from "./lib/gateway-client";
 import { until, untilIndexed } from "./lib/until";
 import { connectLedger, type DeploymentRecord, type Ledger } from "../ledger/contracts";
@@ -156,11 +157,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   // Every act's gas limit carries headroom: the gateway's settler sends its own transactions
   // while the demo plays, and one landing between an act's estimate and its mining can make the
   // act cost more than the estimate (ledger/gas.ts).
-  const provider = new HeadroomProvider(options.rpcUrl, options.deployment.chainId, {
-    cacheTimeout: -1,
-    pollingInterval: 100,
-    staticNetwork: true,
-  });
+  const provider = new HeadroomProvider(options.rpcUrl, options.deployment.chainId, LOCAL_NODE);
   try {
     return await new Demo(provider, options, log).run();
   } finally {

@@ -142,10 +142,12 @@ export class Context {
     const { connectLedger } = await import("../../ledger/contracts");
     const { CliSigner } = await import("./relay");
     const rpc = this.globals.rpc;
+    // A command's few requests go one after another: batching would only add its 10 ms wait to each.
     const provider = new HeadroomProvider(rpc, deployment.chainId, {
       staticNetwork: true,
       cacheTimeout: -1,
       pollingInterval: 200,
+      batchMaxCount: 1,
     });
     this.provider = provider;
     let chainId: number;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { JsonRpcProvider } from "ethers";
-import { anvilBinary, CHAIN_STATES_KEPT, DEV_MNEMONIC } from "../anvil";
+import { anvilBinary, CHAIN_STATES_KEPT, DEV_MNEMONIC, LOCAL_NODE } from "../anvil";
 import { DEV_ACCOUNT_COUNT } from "./accounts";
 import { StackError } from "./errors";
 import { LOCAL_CHAIN_ID, stackPaths } from "./paths";
@@ -51,8 +51,7 @@ async function keepClockFromHead(url: string): Promise<void> {
 }
 
 export function localProvider(url: string): JsonRpcProvider {
-  // Anvil mines each transaction at once: a short polling interval keeps deploying quick.
-  return new JsonRpcProvider(url, undefined, { cacheTimeout: -1, pollingInterval: 20, staticNetwork: true });
+  return new JsonRpcProvider(url, undefined, LOCAL_NODE);
 }
 
 /**
