@@ -142,12 +142,13 @@ export class Context {
     const { connectLedger } = await import("../../ledger/contracts");
     const { CliSigner } = await import("./relay");
     const rpc = this.globals.rpc;
-    // A command's few requests go one after another: batching would only add its 10 ms wait to each.
+    // A command's requests go one after another: a batch is sent once the current task is done,
+    // not after ethers' default 10 ms wait (scripts/lib/anvil.ts, LOCAL_NODE, says why it stays a batch).
     const provider = new HeadroomProvider(rpc, deployment.chainId, {
       staticNetwork: true,
       cacheTimeout: -1,
       pollingInterval: 200,
-      batchMaxCount: 1,
+      batchStallTime: 0,
     });
     this.provider = provider;
     let chainId: number;

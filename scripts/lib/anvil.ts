@@ -20,16 +20,22 @@ export const DEV_MNEMONIC = "test test test test test test test test test test t
 export const CHAIN_STATES_KEPT = 16;
 
 /**
- * How a script or test talks to a local node, which mines each transaction as it arrives: no
- * request batching (ethers waits 10 ms before sending each batch, and an act is several requests
- * in a row: a test's deployment and procurement took 4.6 s with it and 1.6 s without), a short
- * polling interval, and the chain id and blocks it already knows.
+ * How a script or test talks to a local node, which mines each transaction as it arrives: a short
+ * polling interval, the chain id and blocks it already knows, and request batches sent as soon as
+ * the current task is done (`batchStallTime: 0`) rather than after ethers' default 10 ms: an act is
+ * several requests in a row, and a test's deployment and procurement took 4.6 s with the wait and
+ * 1.6 s without. Batching itself stays: `wait()` checks a transaction's receipt and starts watching
+ * for blocks in one batch, which the node answers in order. Sent as separate requests (tried:
+ * `batchMaxCount: 1`), the block watch could be answered after the node mined the transaction and
+ * the receipt check before, and the wait then hung for a block that an idle chain never mines: in
+ * one full test run a bench's wait polled a chain that stayed at its block for 15 minutes, and a
+ * second test's set-up timed out the same way.
  */
 export const LOCAL_NODE: JsonRpcApiProviderOptions = {
   cacheTimeout: -1,
   pollingInterval: 20,
   staticNetwork: true,
-  batchMaxCount: 1,
+  batchStallTime: 0,
 };
 
 export interface AnvilOptions {
