@@ -30,8 +30,14 @@ export function useActToasts() {
       message.open({ key, type: "loading", content: <Translated id="act.sending" />, duration: 0 }),
     signing: () =>
       message.open({ key, type: "loading", content: <Translated id="act.signing" />, duration: 0 }),
+    // Six seconds, twice Ant Design's default: long enough to read the sentence and note its block.
     done: (block: number) =>
-      message.open({ key, type: "success", content: <Translated id="act.done" values={{ block }} /> }),
+      message.open({
+        key,
+        type: "success",
+        content: <Translated id="act.done" values={{ block }} />,
+        duration: 6,
+      }),
     failed: (error: unknown) =>
       message.open({ key, type: "error", content: <ErrorToastText error={error} />, duration: 10 }),
     close: () => message.destroy(key),
