@@ -25,7 +25,7 @@ export const CHAIN_STATES_KEPT = 16;
  * the current task is done (`batchStallTime: 0`) rather than after ethers' default 10 ms: an act is
  * several requests in a row, and a test's deployment and procurement took 4.6 s with the wait and
  * 1.6 s without. Batching itself stays: `wait()` checks a transaction's receipt and starts watching
- * for blocks in one batch, which the node answers in order. Sent as separate requests (tried:
+ * for blocks in one batch, which reaches the node whole. Sent as separate requests (tried:
  * `batchMaxCount: 1`), the block watch could be answered after the node mined the transaction and
  * the receipt check before, and the wait then hung for a block that an idle chain never mines: in
  * one full test run a bench's wait polled a chain that stayed at its block for 15 minutes, and a
