@@ -23,7 +23,7 @@ export function SuggestionsTable({
 }) {
   const { t } = useI18n();
   const { yuan } = useFormat();
-  const campusName = useCampusName();
+  const placeName = usePlaceName();
   const { message } = App.useApp();
   const itemName = useItemName();
   const columns: TableColumnsType<Suggestion> = [
@@ -33,9 +33,7 @@ export function SuggestionsTable({
       render: (_, s) => (
         <Space orientation="vertical" size={0}>
           <Typography.Text copyable={{ text: s.gtin }}>{s.gtin}</Typography.Text>
-          <Typography.Text type="secondary">
-            {s.campus === null ? t("replenishment.wholeHospital") : campusName(s.campus)}
-          </Typography.Text>
+          <Typography.Text type="secondary">{placeName(s)}</Typography.Text>
         </Space>
       ),
     },
@@ -160,12 +158,17 @@ function BudgetEffect({ suggestion: s }: { suggestion: Suggestion }) {
   );
 }
 
-/** An item as a reader names it: its product number and where it is kept. */
-function useItemName() {
+/** Where a par level's item is kept: a campus, or the whole hospital. */
+function usePlaceName() {
   const { t } = useI18n();
   const campusName = useCampusName();
-  return (s: Suggestion) =>
-    `${s.gtin} (${s.campus === null ? t("replenishment.wholeHospital") : campusName(s.campus)})`;
+  return (s: Suggestion) => (s.campus === null ? t("replenishment.wholeHospital") : campusName(s.campus));
+}
+
+/** An item as a reader names it: its product number and where it is kept. */
+function useItemName() {
+  const placeName = usePlaceName();
+  return (s: Suggestion) => `${s.gtin} (${placeName(s)})`;
 }
 
 /** The placed order's toast, worded when shown: it follows a switch of language while open. */
