@@ -241,7 +241,7 @@ describe("console: a supplier claims a delivery the hospital never received", fu
       const indexed = await arrivedAtGateway(approver, shipmentId);
       expect([indexed.excursion, indexed.excursionWaived]).to.deep.equal([true, false]);
 
-      const shipmentCard = async (p: Awaited<ReturnType<typeof openPage>>) => {
+      const shipmentCard = async (p: ConsolePage) => {
         await openMenu(p, "Orders");
         await p.page.getByRole("button", { name: `Shipments of order #${ORDER_ID}` }).click();
         return p.page.getByTestId(`shipment-${shipmentId}`);
