@@ -7,9 +7,9 @@ import { DAY, GTIN, LOT, procure, type ChainStack } from "../../test/server/supp
 /**
  * Fills a local chain with ledger events fast: one procurement, up to SHIPMENTS shipments of one
  * unit (one per STEPS_PER_SHIPMENT steps asked for: each is a transaction of its own, most of a
- * smoke run's fill), then trace steps ("departing", which changes no state) spread over them, sent as JSON-RPC
- * batches of eth_sendTransaction that Anvil signs for the unlocked supplier, with automine off
- * and blocks mined after each batch. Every transaction is checked to have succeeded.
+ * smoke run's fill), then trace steps ("departing", which changes no state) spread over them,
+ * sent as JSON-RPC batches of eth_sendTransaction that Anvil signs for the unlocked supplier, with
+ * automine off and blocks mined after each batch. Every transaction is checked to have succeeded.
  */
 
 const SHIPMENTS = 200;
