@@ -70,16 +70,21 @@ export class RelayerSender {
       try {
         await this.provider().broadcastTransaction(raw);
       } catch (error) {
-        // Refused: the claim is free again, unless the node holds the transaction after all (the
-        // reply was lost), or cannot say (then the claim lapses once the nonce is used).
-        if (
-          claim &&
-          (await this.provider()
-            .getTransaction(hash)
-            .catch(() => undefined)) === null
-        )
-          await releaseSent(this.db, claim.key, hash);
-        throw error;
+        // Only a node that answers it does not hold the transaction has refused it: the claim is
+        // free again, and the caller told. If the node holds it after all (the reply was lost), or
+        // cannot say (it is away), the transaction stays recorded under the claim and is sent
+        // again once the node answers (`reconcile`): it is sent, and its caller is given its hash
+        // like any other, not an error that says the act was not done while it may yet be.
+        // Without a claim nothing recorded it, so nothing would send it again.
+        const held = claim
+          ? await this.provider()
+              .getTransaction(hash)
+              .catch(() => undefined)
+          : null;
+        if (held === null) {
+          if (claim) await releaseSent(this.db, claim.key, hash);
+          throw error;
+        }
       }
       this.sent.set(nonce, { nonce, hash, raw });
       this.nextNonce = Math.max(this.nextNonce, nonce + 1);

@@ -165,31 +165,101 @@ forEachEngine((engine) => {
     );
   });
 
-  it("a dropped transaction the node will not take again: its nonce goes to the next send, and its signer may relay that act anew", async function () {
-    const { supplier2, approver } = chain.cast;
-    // A lane of its own whose provider loses the re-sent transaction on its way to the node.
+  /** A lane of its own, with relayer wallet `index`, whose provider fails the calls `faults` names. */
+  function flakyLane(index: number) {
     const faults: Record<string, Fault> = {};
     const flaky = new FlakyProvider(chain.node.url, faults);
-    const lane = new RelayerLane(engine.db, new Wallet(devWallet(15).privateKey, flaky), {
+    const lane = new RelayerLane(engine.db, new Wallet(devWallet(index).privateKey, flaky), {
       maxGasPerRequest: 1_000_000,
       dailyGasBudget: 100_000_000,
       accountDailyRequests: 100,
       ipDailyRequests: 100,
     });
-    const laneRelayer = devWallet(15).address;
-    const mined = await chain.provider.getTransactionCount(laneRelayer, "latest");
-    const forwarder = chain.ledger.forwarder;
-    const execute = async (signer: HDNodeWallet, data: string) => {
-      const request = await signForward(chain, signer, trace, data);
-      const tx = await forwarder.execute.populateTransaction(
-        { ...request, value: "0" },
-        { gasLimit: 300_000n },
-      );
-      return { request, tx };
-    };
+    return { faults, flaky, lane, relayer: devWallet(index).address };
+  }
 
-    const lostAct = await execute(supplier2, setCarrier(approver.address));
-    const key = { kind: "forward", signer: supplier2.address, nonce: BigInt(lostAct.request.nonce) } as const;
+  /** `signer`'s forward request for `data` through the forwarder, and its relaying transaction. */
+  async function forwardTx(signer: HDNodeWallet, data: string) {
+    const request = await signForward(chain, signer, trace, data);
+    const tx = await chain.ledger.forwarder.execute.populateTransaction(
+      { ...request, value: "0" },
+      { gasLimit: 300_000n },
+    );
+    const key = { kind: "forward", signer: signer.address, nonce: BigInt(request.nonce) } as const;
+    return { request, tx, key };
+  }
+
+  for (const { when, faults } of [
+    {
+      when: "the node took it and its answer was lost",
+      faults: { eth_sendRawTransaction: { times: 1, lose: "reply" } },
+    },
+    {
+      when: "the node could not be reached, and then not asked whether it holds it",
+      faults: {
+        eth_sendRawTransaction: { times: 1, lose: "request" },
+        eth_getTransactionByHash: { times: 1, lose: "request" },
+      },
+    },
+  ] satisfies { when: string; faults: Record<string, Fault> }[]) {
+    it(`a broadcast that failed because ${when}: the act is sent (its hash returned, not an error), and mined as that transaction`, async function () {
+      const { supplier } = chain.cast;
+      const carrier = Wallet.createRandom().address;
+      const flaky = flakyLane(16);
+      const act = await forwardTx(supplier, setCarrier(carrier));
+      const claimed = await flaky.lane.claim(act.key, act.request.deadline);
+      if (!("claim" in claimed)) throw new Error(`the nonce is held: ${JSON.stringify(claimed)}`);
+      Object.assign(flaky.faults, structuredClone(faults));
+      let hash: string;
+      try {
+        hash = await flaky.lane.send(act.tx, claimed.claim);
+      } finally {
+        await flaky.lane.release(claimed.claim);
+      }
+      expect(flaky.flaky.injected).to.deep.equal(Object.entries(faults).map(([m, f]) => `${m}:${f.lose}`));
+
+      // The claim stays with that transaction: a retry of the act is told where it is.
+      expect(await flaky.lane.claim(act.key, act.request.deadline)).to.deep.equal({
+        pending: { txHash: hash },
+      });
+      // The node back, the lane's comparison sends it if the node does not hold it.
+      await flaky.lane.reconcile();
+      await chain.mine();
+      expect((await chain.provider.getTransactionReceipt(hash))?.status).to.equal(1);
+      expect(await carrierOf(supplier.address, carrier)).to.equal(true);
+      expect(await chain.ledger.forwarder.nonces(supplier.address)).to.equal(BigInt(act.request.nonce) + 1n);
+      flaky.flaky.destroy();
+    });
+  }
+
+  it("a broadcast the node never got, and says it does not hold: the send fails, nothing is pending, and the act's nonce is free for a retry", async function () {
+    const { supplier } = chain.cast;
+    const flaky = flakyLane(16);
+    const act = await forwardTx(supplier, setCarrier(Wallet.createRandom().address));
+    const pending = await chain.provider.getTransactionCount(flaky.relayer, "pending");
+    const claimed = await flaky.lane.claim(act.key, act.request.deadline);
+    if (!("claim" in claimed)) throw new Error(`the nonce is held: ${JSON.stringify(claimed)}`);
+    flaky.faults.eth_sendRawTransaction = { times: 1, lose: "request" };
+    const refused = await flaky.lane.send(act.tx, claimed.claim).catch((error: unknown) => error);
+    await flaky.lane.release(claimed.claim);
+    expect(refused)
+      .to.be.an("error")
+      .with.property("message", "socket hang up (injected fault on eth_sendRawTransaction)");
+    expect(await chain.provider.getTransactionCount(flaky.relayer, "pending")).to.equal(pending);
+    const retry = await flaky.lane.claim(act.key, act.request.deadline);
+    expect(retry).to.have.property("claim");
+    if ("claim" in retry) await flaky.lane.release(retry.claim);
+    flaky.flaky.destroy();
+  });
+
+  it("a dropped transaction the node will not take again: its nonce goes to the next send, and its signer may relay that act anew", async function () {
+    const { supplier2, approver } = chain.cast;
+    // A lane of its own whose provider loses the re-sent transaction on its way to the node.
+    const { faults, flaky, lane, relayer: laneRelayer } = flakyLane(15);
+    const mined = await chain.provider.getTransactionCount(laneRelayer, "latest");
+
+    const lostAct = await forwardTx(supplier2, setCarrier(approver.address));
+    const key = lostAct.key;
     const claimed = await lane.claim(key, lostAct.request.deadline);
     if (!("claim" in claimed)) throw new Error(`the nonce is held: ${JSON.stringify(claimed)}`);
     const lost = await lane.send(lostAct.tx, claimed.claim);
@@ -198,7 +268,7 @@ forEachEngine((engine) => {
     await chain.provider.send("anvil_dropTransaction", [lost]);
 
     faults.eth_sendRawTransaction = { times: 1, lose: "request" };
-    const nextAct = await execute(approver, setCarrier(supplier2.address));
+    const nextAct = await forwardTx(approver, setCarrier(supplier2.address));
     const next = await lane.send(nextAct.tx);
     expect(flaky.injected).to.deep.equal(["eth_sendRawTransaction:request"]);
     await chain.mine();
@@ -209,7 +279,7 @@ forEachEngine((engine) => {
     // The lost act never ran, and never can (its relayer nonce went to the next send), so its
     // forwarder nonce is free again.
     expect(await carrierOf(supplier2.address, approver.address)).to.equal(false);
-    expect(await forwarder.nonces(supplier2.address)).to.equal(BigInt(lostAct.request.nonce));
+    expect(await chain.ledger.forwarder.nonces(supplier2.address)).to.equal(BigInt(lostAct.request.nonce));
     const again = await lane.claim(key, lostAct.request.deadline);
     expect(again).to.have.property("claim");
     if ("claim" in again) await lane.release(again.claim);
