@@ -15,7 +15,7 @@ import {
   type NonceKind,
 } from "./relay.claims";
 import { charge, utcDay, type Charge } from "./relay.repository";
-import { RelayerSender, type NonceClaim } from "./relay.sender";
+import { RelayerSender, type NonceClaim, type SenderLog } from "./relay.sender";
 
 /**
  * What every transaction the relayer sends shares, whether it carries a forward request
@@ -59,9 +59,10 @@ export class RelayerLane {
     private readonly db: Db,
     readonly relayer: BaseWallet,
     readonly limits: RelayLimits,
+    log: SenderLog,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.sender = new RelayerSender(relayer, db);
+    this.sender = new RelayerSender(relayer, db, log);
   }
 
   /**

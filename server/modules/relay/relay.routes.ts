@@ -45,12 +45,17 @@ const relayRoutes: FastifyPluginAsyncTypebox<RelayRoutesOptions> = async (app, o
   const relayer = chain.relayer;
   const { maxGasPerRequest, dailyGasBudget, accountDailyRequests, ipDailyRequests } = config.relay;
   const lane = relayer
-    ? new RelayerLane(app.db, relayer, {
-        maxGasPerRequest,
-        dailyGasBudget,
-        accountDailyRequests,
-        ipDailyRequests,
-      })
+    ? new RelayerLane(
+        app.db,
+        relayer,
+        {
+          maxGasPerRequest,
+          dailyGasBudget,
+          accountDailyRequests,
+          ipDailyRequests,
+        },
+        app.log.child({ module: "relay" }),
+      )
     : null;
   const service = lane
     ? new RelayService(

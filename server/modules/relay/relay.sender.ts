@@ -1,6 +1,7 @@
 import { keccak256, type BaseWallet, type Provider, type TransactionRequest } from "ethers";
 import type { Db } from "../../db";
 import { Mutex } from "../../db/mutex";
+import { isConnectionFailure } from "../../lib/failures";
 import { noncePending, recordSent, releaseSent, releaseUsed, sentFrom, type NonceKey } from "./relay.claims";
 
 /**
@@ -28,6 +29,11 @@ export interface NonceClaim {
   readonly holder: string;
 }
 
+/** Where a broadcast that failed but counts as sent is told (the relay module's logger). */
+export interface SenderLog {
+  warn(obj: object, msg: string): void;
+}
+
 interface Sent {
   nonce: number;
   hash: string;
@@ -46,6 +52,7 @@ export class RelayerSender {
   constructor(
     readonly relayer: BaseWallet,
     private readonly db: Db,
+    private readonly log: SenderLog,
   ) {}
 
   /**
@@ -70,26 +77,42 @@ export class RelayerSender {
       try {
         await this.provider().broadcastTransaction(raw);
       } catch (error) {
-        // Only a node that answers it does not hold the transaction has refused it: the claim is
-        // free again, and the caller told. If the node holds it after all (the reply was lost), or
-        // cannot say (it is away), the transaction stays recorded under the claim and is sent
-        // again once the node answers (`reconcile`): it is sent, and its caller is given its hash
-        // like any other, not an error that says the act was not done while it may yet be.
-        // Without a claim nothing recorded it, so nothing would send it again.
-        const held = claim
-          ? await this.provider()
-              .getTransaction(hash)
-              .catch(() => undefined)
-          : null;
-        if (held === null) {
-          if (claim) await releaseSent(this.db, claim.key, hash);
-          throw error;
-        }
+        if (!(await this.sentAfterAll(error, hash, nonce, claim))) throw error;
       }
       this.sent.set(nonce, { nonce, hash, raw });
       this.nextNonce = Math.max(this.nextNonce, nonce + 1);
       return hash;
     });
+  }
+
+  /**
+   * Whether a transaction whose broadcast failed is sent after all. It is if the node holds it
+   * (its answer was lost, or it already knew it), or if the node could not be reached and then not
+   * asked: the transaction stays recorded under `claim` and is sent again once the node answers
+   * (`reconcile`), so its caller is given its hash like any other, not an error saying the act was
+   * not done while it may yet be. A refusal the node answered, or a node that says it does not hold
+   * the transaction, frees the claim, and the caller gets the error. Without a claim nothing
+   * recorded the transaction, so nothing would send it again: that is a failure too.
+   */
+  private async sentAfterAll(
+    error: unknown,
+    hash: string,
+    nonce: number,
+    claim: NonceClaim | undefined,
+  ): Promise<boolean> {
+    if (!claim) return false;
+    const held = await this.provider()
+      .getTransaction(hash)
+      .catch(() => undefined);
+    if (held || (held === undefined && isConnectionFailure(error))) {
+      this.log.warn(
+        { err: error, tx: hash, relayerNonce: nonce, nodeHoldsIt: held ? true : "unknown" },
+        "relay broadcast failed; the transaction is kept and sent again once the node answers",
+      );
+      return true;
+    }
+    await releaseSent(this.db, claim.key, hash);
+    return false;
   }
 
   /** Compares the lane with the node now, between sends: what the node lost is sent again. */

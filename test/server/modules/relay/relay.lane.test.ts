@@ -13,7 +13,7 @@ import {
   stopApi,
   type ApiStack,
 } from "../../support/api-fixtures";
-import { FlakyProvider, type Fault } from "../payments/support";
+import { FlakyProvider, silentLog, type Fault } from "../payments/support";
 
 /**
  * The relayer's nonce lane when the node loses what it was sent. A fault run restarted the chain
@@ -23,6 +23,13 @@ import { FlakyProvider, type Fault } from "../payments/support";
  * once the gap filled. Each test holds the chain's blocks (automine off) so that transactions
  * stay pending, as they do around a restart.
  */
+const LIMITS = {
+  maxGasPerRequest: 1_000_000,
+  dailyGasBudget: 100_000_000,
+  accountDailyRequests: 100,
+  ipDailyRequests: 100,
+};
+
 forEachEngine((engine) => {
   let stack: ApiStack;
   let app: FastifyInstance;
@@ -109,12 +116,12 @@ forEachEngine((engine) => {
 
     // The restarted gateway: the same relayer key and database, a new process's lane. Its own
     // comparison with the node (relay.resender.ts runs it every few seconds) sends the act again.
-    const restarted = new RelayerLane(engine.db, devWallet(RELAYER_WALLET_INDEX, chain.provider), {
-      maxGasPerRequest: 1_000_000,
-      dailyGasBudget: 100_000_000,
-      accountDailyRequests: 100,
-      ipDailyRequests: 100,
-    });
+    const restarted = new RelayerLane(
+      engine.db,
+      devWallet(RELAYER_WALLET_INDEX, chain.provider),
+      LIMITS,
+      silentLog(),
+    );
     await restarted.reconcile();
     expect(await relayerNonce("pending")).to.equal(mined + 1);
     await chain.mine();
@@ -169,13 +176,9 @@ forEachEngine((engine) => {
   function flakyLane(index: number) {
     const faults: Record<string, Fault> = {};
     const flaky = new FlakyProvider(chain.node.url, faults);
-    const lane = new RelayerLane(engine.db, new Wallet(devWallet(index).privateKey, flaky), {
-      maxGasPerRequest: 1_000_000,
-      dailyGasBudget: 100_000_000,
-      accountDailyRequests: 100,
-      ipDailyRequests: 100,
-    });
-    return { faults, flaky, lane, relayer: devWallet(index).address };
+    const log = silentLog();
+    const lane = new RelayerLane(engine.db, new Wallet(devWallet(index).privateKey, flaky), LIMITS, log);
+    return { faults, flaky, lane, log, relayer: devWallet(index).address };
   }
 
   /** `signer`'s forward request for `data` through the forwarder, and its relaying transaction. */
@@ -217,6 +220,10 @@ forEachEngine((engine) => {
         await flaky.lane.release(claimed.claim);
       }
       expect(flaky.flaky.injected).to.deep.equal(Object.entries(faults).map(([m, f]) => `${m}:${f.lose}`));
+      expect(flaky.log.warnings.map((w) => w.msg)).to.deep.equal([
+        "relay broadcast failed; the transaction is kept and sent again once the node answers",
+      ]);
+      expect(flaky.log.warnings[0].obj).to.include({ tx: hash });
 
       // The claim stays with that transaction: a retry of the act is told where it is.
       expect(await flaky.lane.claim(act.key, act.request.deadline)).to.deep.equal({
@@ -246,6 +253,25 @@ forEachEngine((engine) => {
       .to.be.an("error")
       .with.property("message", "socket hang up (injected fault on eth_sendRawTransaction)");
     expect(await chain.provider.getTransactionCount(flaky.relayer, "pending")).to.equal(pending);
+    const retry = await flaky.lane.claim(act.key, act.request.deadline);
+    expect(retry).to.have.property("claim");
+    if ("claim" in retry) await flaky.lane.release(retry.claim);
+    flaky.flaky.destroy();
+  });
+
+  it("a broadcast the node refused (the relayer cannot pay), and then not asked whether it holds it: the send fails and the act's nonce is free", async function () {
+    const { supplier } = chain.cast;
+    const flaky = flakyLane(17);
+    await chain.provider.send("anvil_setBalance", [flaky.relayer, "0x0"]);
+    const act = await forwardTx(supplier, setCarrier(Wallet.createRandom().address));
+    const claimed = await flaky.lane.claim(act.key, act.request.deadline);
+    if (!("claim" in claimed)) throw new Error(`the nonce is held: ${JSON.stringify(claimed)}`);
+    flaky.faults.eth_getTransactionByHash = { times: 1, lose: "request" };
+    const refused = await flaky.lane.send(act.tx, claimed.claim).catch((error: unknown) => error);
+    await flaky.lane.release(claimed.claim);
+    expect(flaky.flaky.injected).to.deep.equal(["eth_getTransactionByHash:request"]);
+    expect(refused).to.be.an("error").with.property("code", "INSUFFICIENT_FUNDS");
+    expect(flaky.log.warnings).to.deep.equal([]);
     const retry = await flaky.lane.claim(act.key, act.request.deadline);
     expect(retry).to.have.property("claim");
     if ("claim" in retry) await flaky.lane.release(retry.claim);

@@ -15,6 +15,7 @@ import { PERMIT_TYPES } from "../../../../ledger/permit";
 import { CHECK_LEASE_SECONDS, type NonceKey } from "../../../../server/modules/relay/relay.claims";
 import { RelayerLane } from "../../../../server/modules/relay/relay.lane";
 import type { NonceClaim } from "../../../../server/modules/relay/relay.sender";
+import { silentLog } from "../payments/support";
 import { forEachEngine } from "../../helpers/engines";
 import { buildGateway, login } from "../../support/gateway";
 import {
@@ -148,12 +149,17 @@ forEachEngine((engine) => {
    * claim and never gets to release it.
    */
   function deadReplica(): RelayerLane {
-    return new RelayerLane(engine.db, new Wallet(devWallet(15).privateKey, chain.provider), {
-      maxGasPerRequest: 1_000_000,
-      dailyGasBudget: 100_000_000,
-      accountDailyRequests: 100,
-      ipDailyRequests: 100,
-    });
+    return new RelayerLane(
+      engine.db,
+      new Wallet(devWallet(15).privateKey, chain.provider),
+      {
+        maxGasPerRequest: 1_000_000,
+        dailyGasBudget: 100_000_000,
+        accountDailyRequests: 100,
+        ipDailyRequests: 100,
+      },
+      silentLog(),
+    );
   }
 
   async function claimFor(lane: RelayerLane, request: RelayRequest): Promise<NonceClaim> {
