@@ -13,7 +13,8 @@ import {
 } from "./common";
 
 /**
- * Payments (GET /v1/payments): every settlement job with its on-chain outcome; and the overdue
+ * Payments (GET /v1/payments): every settlement job with its on-chain outcome, and every
+ * settlement the ledger shows without one (a supplier's claim); and the overdue
  * report (GET /v1/payments/overdue): accepted shipments unpaid after N days, with what holds each.
  */
 
@@ -27,7 +28,12 @@ export const Payment = Type.Object(
     orderId: IdString,
     supplier: Address,
     hospital: Address,
-    receiptNo: Type.String(),
+    receiptNo: Nullable(
+      Type.String({
+        description:
+          "the goods receipt; null when the hospital recorded none at this gateway and the supplier's claim settled the delivery",
+      }),
+    ),
     status: Type.With(SettlementJobStatus, {
       description: "confirmed once the indexer has seen the settlement, whatever the outbox says",
     }),
@@ -54,10 +60,12 @@ export const Payment = Type.Object(
           "the contract's custom error when the chain refused the settlement (status failed); null while a failed attempt is retried",
       }),
     ),
-    acceptedAt: Type.With(DateTime, {
-      description:
-        "the match, or the approver's resolution, on the ledger's clock as paidAt is (the gateway's clock for acceptances recorded before it kept the ledger's)",
-    }),
+    acceptedAt: Nullable(
+      Type.With(DateTime, {
+        description:
+          "the match, or the approver's resolution, on the ledger's clock as paidAt is (the gateway's clock for acceptances recorded before it kept the ledger's); null when the hospital never accepted the delivery and the supplier's claim settled it",
+      }),
+    ),
     paidAt: Nullable(DateTime),
     secondsToPayment: Nullable(Type.Integer({ minimum: 0 })),
   },
@@ -137,7 +145,12 @@ export const OverduePayment = Type.Object(
     orderId: IdString,
     hospital: Address,
     supplier: Address,
-    receiptNo: Type.String(),
+    receiptNo: Nullable(
+      Type.String({
+        description:
+          "the goods receipt; null when the hospital recorded none at this gateway and the supplier's claim settled the delivery",
+      }),
+    ),
     gtin: Gtin,
     lot: Type.String(),
     accepted: Units,

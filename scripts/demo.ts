@@ -74,7 +74,7 @@ export interface DemoSummary {
   settlements: number;
   /** Settlements a supplier claimed after the hospital's confirmation window. */
   claims: number;
-  /** The gateway's payment jobs it has confirmed on chain. */
+  /** City General's payments its gateway lists as confirmed (its settler's, and suppliers' claims). */
   payments: number;
   /** Settlements of consigned deliveries: confirmed on chain, their suppliers paid by use instead. */
   consignedSettlements: number;

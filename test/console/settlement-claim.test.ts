@@ -183,6 +183,28 @@ describe("console: a supplier claims a delivery the hospital never received", fu
       expect(settled.args.payout.deliveredAt).to.equal(arrivedAt);
       const state = await ledger.trace.shipmentState(shipmentId);
       expect(state.receivedAt).to.equal(arrivedAt + terms.receivingWindow);
+
+      // City General's payments list the money that left its escrow, though it recorded no
+      // receipt: no receipt number, no acceptance, paid on the supplier's claim.
+      const h = await openPage(browser, stack.url);
+      try {
+        await signInAs(h, APPROVER);
+        await openMenu(h, "Payments");
+        const payments = h.page.getByRole("table", { name: "Payments" });
+        const row = payments.getByRole("row", {
+          name: new RegExp(`^#${shipmentId} #${ORDER_ID} None recorded Acme Medical Devices`),
+        });
+        await row.getByText("Paid on the supplier's claim").waitFor();
+        await checkPage(h, "hospital-payments-claimed");
+        await h.page.getByRole("button", { name: /^中\s?文$/ }).click();
+        const rowZh = h.page.getByRole("table", { name: "付款" }).getByRole("row", {
+          name: new RegExp(`^#${shipmentId} #${ORDER_ID} 未登记 `),
+        });
+        await rowZh.getByText("依供应商申领付款").waitFor();
+        expect(h.errors).to.deep.equal([]);
+      } finally {
+        await h.close();
+      }
     });
   });
 

@@ -12,9 +12,13 @@ import type {
 /**
  * Payments as the hospital and its suppliers see them: every settlement job with its on-chain
  * outcome, and how long it took from acceptance (the match, or the approver's resolution) to
- * payment — the delay national policy caps at 30 days. A consigned order's receipts are no
- * payment (their confirmation only takes the units into custody): they are left out here, and
- * its consumption batches (paid on use) count in the spend instead (/v1/consignment).
+ * payment — the delay national policy caps at 30 days. Also every settlement the ledger shows
+ * without a job: a supplier's claim on a delivery whose receipt was held and never decided, or
+ * was never recorded at this gateway. The money left the hospital's escrow all the same, so its
+ * finance office must see it here; it was never accepted, so it has no acceptance time. A
+ * consigned order's receipts are no payment (their confirmation only takes the units into
+ * custody): they are left out here, and its consumption batches (paid on use) count in the spend
+ * instead (/v1/consignment).
  */
 
 type Row = Record<string, unknown>;
@@ -30,38 +34,42 @@ export async function listPayments(
   if (q.orderId) where.push(`s.order_id = $${params.push(q.orderId)}`);
   where.push(`NOT EXISTS (SELECT 1 FROM consigned_orders co WHERE co.order_id = s.order_id)`);
   // The status as reported: a job whose settlement the indexer has seen is confirmed, whatever
-  // its outbox row still says.
+  // its outbox row still says (and a settlement without a job is confirmed).
   if (q.status) {
     where.push(
       `(CASE WHEN st.paid_at IS NOT NULL THEN 'confirmed' ELSE j.status END) = $${params.push(q.status)}`,
     );
   }
   const cursor = decodeCursor(q.cursor, ID_KEY);
-  if (cursor !== null) where.push(`j.id > $${params.push(cursor)}::bigint`);
+  if (cursor !== null) where.push(`s.id > $${params.push(cursor)}::bigint`);
+  // By shipment, the key a job and a settlement share (one of each at most per shipment).
   const { rows } = await db.query<Row>(
-    `SELECT j.id, j.shipment_id, s.order_id, s.supplier, o.hospital, j.receipt_no, j.status,
+    `SELECT s.id AS shipment_id, s.order_id, s.supplier, o.hospital, COALESCE(j.receipt_no, r.receipt_no) AS receipt_no,
+       j.status,
        -- What was settled: the job's units, or a supplier's claim's when it settled first.
        COALESCE(st.accepted, j.accepted) AS accepted, COALESCE(st.rejected, j.rejected) AS rejected,
        j.tx_hash AS job_tx, j.last_error, j.error_name, st.gross, st.penalty, st.paid, st.days_late, st.delivered_at, st.settled_by,
-       st.tx_hash, st.block_number, st.paid_at, ${acceptedAtSql("m", "e")} AS accepted_at
-     FROM settlement_jobs j
-     JOIN shipments s ON s.id = j.shipment_id
+       st.tx_hash, st.block_number, st.paid_at,
+       CASE WHEN j.id IS NOT NULL THEN ${acceptedAtSql("m", "e")} END AS accepted_at
+     FROM shipments s
      JOIN orders o ON o.id = s.order_id
-     LEFT JOIN matches m ON m.shipment_id = j.shipment_id
+     LEFT JOIN settlement_jobs j ON j.shipment_id = s.id
+     LEFT JOIN settlements st ON st.shipment_id = s.id
+     LEFT JOIN receipts r ON r.shipment_id = s.id
+     LEFT JOIN matches m ON m.shipment_id = s.id
      LEFT JOIN LATERAL (SELECT x.resolved_at, x.resolved_ledger_time FROM exceptions x
-       WHERE x.shipment_id = j.shipment_id AND x.source <> 'stocktake' AND x.resolved_at IS NOT NULL
+       WHERE x.shipment_id = s.id AND x.source <> 'stocktake' AND x.resolved_at IS NOT NULL
        ORDER BY x.resolved_at DESC LIMIT 1) e ON TRUE
-     LEFT JOIN settlements st ON st.shipment_id = j.shipment_id
-     ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-     ORDER BY j.id LIMIT $${params.push(q.limit + 1)}`,
+     WHERE (j.id IS NOT NULL OR st.shipment_id IS NOT NULL) AND ${where.join(" AND ")}
+     ORDER BY s.id LIMIT $${params.push(q.limit + 1)}`,
     params,
   );
-  return toPage(rows, q.limit, (r) => String(r.id), view);
+  return toPage(rows, q.limit, (r) => String(r.shipment_id), view);
 }
 
 function view(r: Row): Payment {
   // On the ledger's clock, as a payment's time is (its block's).
-  const acceptedAt = new Date(r.accepted_at as string);
+  const acceptedAt = r.accepted_at ? new Date(r.accepted_at as string) : null;
   const paidAt = r.paid_at ? new Date(r.paid_at as string) : null;
   const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
   return {
@@ -69,7 +77,7 @@ function view(r: Row): Payment {
     orderId: String(r.order_id),
     supplier: r.supplier as string,
     hospital: r.hospital as string,
-    receiptNo: r.receipt_no as string,
+    receiptNo: str(r.receipt_no),
     status: paidAt ? "confirmed" : (r.status as SettlementJobStatus),
     accepted: String(r.accepted),
     rejected: String(r.rejected),
@@ -83,12 +91,11 @@ function view(r: Row): Payment {
     blockNumber: r.block_number === null || r.block_number === undefined ? null : Number(r.block_number),
     error: (r.last_error as string | null) ?? null,
     errorName: (r.error_name as string | null) ?? null,
-    acceptedAt: acceptedAt.toISOString(),
+    acceptedAt: acceptedAt?.toISOString() ?? null,
     paidAt: paidAt?.toISOString() ?? null,
     // Both ends on one clock, so a chain whose clock differs from the wall reports seconds.
-    secondsToPayment: paidAt
-      ? Math.max(0, Math.round((paidAt.getTime() - acceptedAt.getTime()) / 1000))
-      : null,
+    secondsToPayment:
+      paidAt && acceptedAt ? Math.max(0, Math.round((paidAt.getTime() - acceptedAt.getTime()) / 1000)) : null,
   };
 }
 

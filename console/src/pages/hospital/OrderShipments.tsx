@@ -9,6 +9,7 @@ import { useOrderShipmentIds } from "../../lib/order-shipments";
 import { useFormat } from "../../lib/use-format";
 import { Hex } from "../../components/Hex";
 import { PartyName } from "../../components/PartyName";
+import { settledByClaim } from "../../lib/settled-by";
 import { TAG } from "../../components/tag-colours";
 
 /**
@@ -151,8 +152,8 @@ function ShipmentCard({ shipment: s }: { shipment: Shipment }) {
 function excursionNote(s: Shipment): MessageKey {
   if (s.excursionWaived) return "hospital.trace.excursionWaivedNote";
   if (s.settlement) {
-    const claimed = s.settlement.settledBy.toLowerCase() === s.supplier.toLowerCase();
-    return claimed && s.settlement.accepted !== "0"
+    return settledByClaim({ settledBy: s.settlement.settledBy, supplier: s.supplier }) &&
+      s.settlement.accepted !== "0"
       ? "hospital.trace.excursionClaimedNote"
       : "hospital.trace.excursionSettledNote";
   }

@@ -14,6 +14,7 @@ import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
 import { daysOf } from "./days";
 import { PartyName } from "../../components/PartyName";
+import { settledByClaim } from "../../lib/settled-by";
 import { TAG } from "../../components/tag-colours";
 
 /**
@@ -42,7 +43,11 @@ export function PaymentsPage() {
           columns={[
             { title: t("hospital.shipmentCol"), dataIndex: "shipmentId", render: (id: string) => `#${id}` },
             { title: t("hospital.order"), dataIndex: "orderId", render: (id: string) => `#${id}` },
-            { title: t("hospital.receipt"), dataIndex: "receiptNo" },
+            {
+              title: t("hospital.receipt"),
+              dataIndex: "receiptNo",
+              render: (no: string | null) => no ?? t("hospital.payments.noReceipt"),
+            },
             {
               title: t("common.supplier"),
               dataIndex: "supplier",
@@ -51,10 +56,13 @@ export function PaymentsPage() {
             {
               title: t("common.status"),
               dataIndex: "status",
-              render: (s: Payment["status"]) => (
-                <Tag color={s === "confirmed" ? TAG.good : s === "failed" ? TAG.bad : TAG.warning}>
-                  {t(`hospital.paymentStatus.${s}` as MessageKey)}
-                </Tag>
+              render: (s: Payment["status"], p) => (
+                <Space orientation="vertical" size={4}>
+                  <Tag color={s === "confirmed" ? TAG.good : s === "failed" ? TAG.bad : TAG.warning}>
+                    {t(`hospital.paymentStatus.${s}` as MessageKey)}
+                  </Tag>
+                  {settledByClaim(p) && <Tag color={TAG.warning}>{t("hospital.payments.byClaim")}</Tag>}
+                </Space>
               ),
             },
             {

@@ -8,6 +8,7 @@ import type { MessageKey } from "../../i18n/en";
 import { useI18n } from "../../i18n/i18n";
 import { useFormat } from "../../lib/use-format";
 import { ClaimPayments } from "./ClaimPayments";
+import { settledByClaim } from "../../lib/settled-by";
 import { ToneTag, type Tone } from "./ToneTag";
 
 const STATUSES: SettlementJobStatus[] = ["pending", "submitted", "confirmed", "failed"];
@@ -19,11 +20,20 @@ const STATUS_TONES: Record<SettlementJobStatus, Tone> = {
 };
 
 /** "3 d 4 h": the time from acceptance to payment. */
-function duration(seconds: number | null, t: ReturnType<typeof useI18n>["t"]): string {
-  if (seconds === null) return "—";
+function duration(seconds: number, t: ReturnType<typeof useI18n>["t"]): string {
   const days = Math.floor(seconds / 86_400);
   const hours = Math.floor((seconds % 86_400) / 3600);
   return t("supplier.payment.duration", { days, hours });
+}
+
+/** A cell's value, and what it adds beneath it in secondary text when there is something. */
+function TwoLines({ first, second }: { first: string; second: string | null }) {
+  return (
+    <Space orientation="vertical" size={0}>
+      {first}
+      {second !== null && <Typography.Text type="secondary">{second}</Typography.Text>}
+    </Space>
+  );
 }
 
 /**
@@ -41,12 +51,19 @@ export function PaymentsPage() {
       dataIndex: "shipmentId",
       render: (id: string, p) => t("supplier.payment.shipmentOfOrder", { shipment: id, order: p.orderId }),
     },
-    { title: t("supplier.payment.receipt"), dataIndex: "receiptNo" },
+    {
+      title: t("supplier.payment.receipt"),
+      dataIndex: "receiptNo",
+      render: (no: string | null) => no ?? t("supplier.payment.noReceipt"),
+    },
     {
       title: t("common.status"),
       dataIndex: "status",
-      render: (s: SettlementJobStatus) => (
-        <ToneTag tone={STATUS_TONES[s]}>{t(`supplier.payment.${s}` as MessageKey)}</ToneTag>
+      render: (s: SettlementJobStatus, p) => (
+        <Space orientation="vertical" size={4}>
+          <ToneTag tone={STATUS_TONES[s]}>{t(`supplier.payment.${s}` as MessageKey)}</ToneTag>
+          {settledByClaim(p) && <ToneTag tone="info">{t("supplier.payment.byClaim")}</ToneTag>}
+        </Space>
       ),
     },
     {
@@ -55,19 +72,33 @@ export function PaymentsPage() {
       render: (_, p) => t("supplier.payment.unitsValue", { accepted: p.accepted, rejected: p.rejected }),
     },
     { title: t("supplier.payment.gross"), dataIndex: "gross", render: money },
+    // What a cell adds beneath its value (days late, time since acceptance) goes on a second line,
+    // so the table fits a 1366-pixel laptop with a late payment in it.
     {
       title: t("supplier.payment.penalty"),
       dataIndex: "penalty",
-      render: (v: string | null, p) =>
-        p.daysLate ? t("supplier.payment.penaltyLate", { amount: money(v), days: p.daysLate }) : money(v),
+      render: (v: string | null, p) => (
+        <TwoLines
+          first={money(v)}
+          second={p.daysLate ? t("supplier.payment.daysLate", { days: p.daysLate }) : null}
+        />
+      ),
     },
     { title: t("supplier.payment.paid"), dataIndex: "paid", render: money },
-    { title: t("supplier.payment.acceptedAt"), dataIndex: "acceptedAt", render: (v: string) => dateTime(v) },
+    {
+      title: t("supplier.payment.acceptedAt"),
+      dataIndex: "acceptedAt",
+      render: (v: string | null) => dateTime(v),
+    },
     {
       title: t("supplier.payment.paidAt"),
       dataIndex: "paidAt",
-      render: (v: string | null, p) =>
-        v === null ? "—" : `${dateTime(v)} (${duration(p.secondsToPayment, t)})`,
+      render: (v: string | null, p) => (
+        <TwoLines
+          first={dateTime(v)}
+          second={v === null || p.secondsToPayment === null ? null : duration(p.secondsToPayment, t)}
+        />
+      ),
     },
     {
       title: t("supplier.payment.why"),

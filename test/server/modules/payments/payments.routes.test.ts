@@ -48,7 +48,7 @@ forEachEngine((engine) => {
   let chain: ChainStack;
   let p: Procurement;
   let t: Record<"receiver" | "regulator" | "supplier" | "supplier2" | "receiver2" | "stranger", string>;
-  const s = {} as Record<"late" | "veryLate" | "pending" | "claimed", Shipped>;
+  const s = {} as Record<"late" | "veryLate" | "pending" | "claimed" | "unrecorded", Shipped>;
 
   before(async function () {
     this.timeout(180_000);
@@ -61,6 +61,7 @@ forEachEngine((engine) => {
     s.veryLate = await orderAndShip(chain, p, { quantity: 10, prefix: "VL" });
     s.pending = await orderAndShip(chain, p, { quantity: 2, prefix: "PD" });
     s.claimed = await orderAndShip(chain, p, { quantity: 2, prefix: "CL" });
+    s.unrecorded = await orderAndShip(chain, p, { quantity: 2, prefix: "UR" });
     await app.indexer.catchUp();
     t = await loginAll(app, {
       receiver: cast.receiver,
@@ -142,8 +143,8 @@ forEachEngine((engine) => {
     // counts from the end of its block's second, which the payment's block may share).
     expect(payment.secondsToPayment).to.be.within(0, 5);
     expect(Number.isInteger(payment.secondsToPayment)).to.equal(true);
-    expect(Date.parse(payment.acceptedAt) - Date.now()).to.be.above(86_400_000);
-    expect((Date.parse(payment.paidAt!) - Date.parse(payment.acceptedAt)) / 1000).to.be.within(-1, 5);
+    expect(Date.parse(payment.acceptedAt!) - Date.now()).to.be.above(86_400_000);
+    expect((Date.parse(payment.paidAt!) - Date.parse(payment.acceptedAt!)) / 1000).to.be.within(-1, 5);
   }
 
   // Each settlement is made once, by whichever test needs it first (a test may run alone), in
@@ -377,6 +378,59 @@ forEachEngine((engine) => {
         txHash: claim.hash,
         error: null,
       });
+    });
+
+    it("lists a delivery never received at this gateway that the supplier settled by its claim: no receipt, no acceptance time, the claim's amounts", async function () {
+      const { ledger, cast } = chain;
+      // The dock's receiving step is on the ledger, but no goods receipt was posted here, so no
+      // payment job exists: the supplier claims once the confirmation window has passed.
+      await act.recordTrace(ledger, cast.receiver, s.unrecorded.shipmentId, "receiving", {
+        location: "store",
+        eventTime: (await chain.now()) - 60,
+      });
+      const record = await act.shipmentRecord(ledger, s.unrecorded.shipmentId);
+      await chain.advance(7 * DAY + 1);
+      const claim = await act.sent(
+        ledger.orderBook.connect(cast.supplier).claimSettlement(s.unrecorded.shipmentId, record),
+      );
+      await app.indexer.catchUp();
+      const { event, blockTime } = await settlementOf(s.unrecorded.shipmentId);
+      const { payout } = event.args;
+      expect(payout.paid).to.equal(payout.gross - payout.penalty);
+
+      const [payment] = await items(`?orderId=${s.unrecorded.orderId}`, t.receiver);
+      expect(payment).to.deep.equal({
+        shipmentId: String(s.unrecorded.shipmentId),
+        orderId: String(s.unrecorded.orderId),
+        supplier: cast.supplier.address.toLowerCase(),
+        hospital: cast.hospital.address.toLowerCase(),
+        receiptNo: null,
+        status: "confirmed",
+        accepted: "2",
+        rejected: "0",
+        gross: payout.gross.toString(),
+        penalty: payout.penalty.toString(),
+        paid: payout.paid.toString(),
+        daysLate: Number(payout.daysLate),
+        deliveredAt: new Date(Number(payout.deliveredAt) * 1000).toISOString(),
+        settledBy: cast.supplier.address.toLowerCase(),
+        txHash: claim.hash,
+        blockNumber: event.blockNumber,
+        error: null,
+        errorName: null,
+        acceptedAt: null,
+        paidAt: new Date(blockTime * 1000).toISOString(),
+        secondsToPayment: null,
+      });
+      // Among the supplier's confirmed payments, in shipment order after the one received here;
+      // not the other hospital's.
+      const confirmed = (await items("?status=confirmed", t.supplier)).map((x) => x.shipmentId);
+      expect(confirmed.slice(-2)).to.deep.equal([
+        String(s.claimed.shipmentId),
+        String(s.unrecorded.shipmentId),
+      ]);
+      expect(await items("", t.receiver2)).to.deep.equal([]);
+      expect(await items("?status=pending", t.receiver)).to.deep.equal([]);
     });
   });
 });

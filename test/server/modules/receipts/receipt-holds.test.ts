@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ethers } from "ethers";
 import type { FastifyInstance } from "fastify";
 import type { ExceptionList } from "../../../../api/exceptions";
+import type { PaymentPage } from "../../../../api/payments";
 import type { ReceiptResult } from "../../../../api/receipts";
 import * as act from "../../../../ledger/acts";
 import { REASONS } from "../../../../ledger/reasons";
@@ -232,6 +233,28 @@ forEachEngine((engine) => {
       expect([paid.accepted, paid.rejected]).to.deep.equal([2n, 8n]);
       // Paid pro rata from the order's escrow: two units' worth of ten, and no more.
       expect(paid.gain).to.equal((paid.escrow * 2n) / 10n);
+      // The hospital's payments list it, though no payment job was ever queued for it: paid on
+      // the supplier's claim, under the held receipt, never accepted here.
+      await app.indexer.catchUp();
+      const res = await app.inject({
+        method: "GET",
+        url: `/v1/payments?orderId=${s.short.orderId}`,
+        headers: bearer(t.receiver),
+      });
+      expect(res.statusCode, res.body).to.equal(200);
+      expect(res.json<PaymentPage>().items).to.deep.equal([
+        {
+          ...res.json<PaymentPage>().items[0],
+          receiptNo: "GR-HOLD-short",
+          status: "confirmed",
+          accepted: "2",
+          rejected: "8",
+          paid: paid.gain.toString(),
+          settledBy: chain.cast.supplier.address.toLowerCase(),
+          acceptedAt: null,
+          secondsToPayment: null,
+        },
+      ]);
     });
 
     it("answers the approver's late decision 409, naming what the ledger settled", async function () {
