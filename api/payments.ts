@@ -145,12 +145,7 @@ export const OverduePayment = Type.Object(
     orderId: IdString,
     hospital: Address,
     supplier: Address,
-    receiptNo: Nullable(
-      Type.String({
-        description:
-          "the goods receipt; null when the hospital recorded none at this gateway and the supplier's claim settled the delivery",
-      }),
-    ),
+    receiptNo: Type.String(),
     gtin: Gtin,
     lot: Type.String(),
     accepted: Units,

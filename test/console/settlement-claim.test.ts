@@ -205,6 +205,20 @@ describe("console: a supplier claims a delivery the hospital never received", fu
       } finally {
         await h.close();
       }
+      // And Acme's, as paid on its claim.
+      const a = await openPage(browser, stack.url);
+      try {
+        await signInAs(a, ACME);
+        await openMenu(a, "My payments");
+        await a.page
+          .getByRole("table", { name: "My payments" })
+          .getByRole("row", { name: new RegExp(`^${shipmentId} \\(order ${ORDER_ID}\\) None recorded Paid`) })
+          .getByText("Paid on your claim")
+          .waitFor();
+        expect(a.errors).to.deep.equal([]);
+      } finally {
+        await a.close();
+      }
     });
   });
 

@@ -1,5 +1,5 @@
 import type { Db } from "../../db";
-import { decodeCursor, ID_KEY, toPage } from "../../lib/pagination";
+import { decodeCursor, toPage } from "../../lib/pagination";
 import { acceptedAtSql } from "../matching/matching.repository";
 import type {
   ListPaymentsQuery,
@@ -12,10 +12,12 @@ import type {
 /**
  * Payments as the hospital and its suppliers see them: every settlement job with its on-chain
  * outcome, and how long it took from acceptance (the match, or the approver's resolution) to
- * payment — the delay national policy caps at 30 days. Also every settlement the ledger shows
- * without a job: a supplier's claim on a delivery whose receipt was held and never decided, or
- * was never recorded at this gateway. The money left the hospital's escrow all the same, so its
- * finance office must see it here; it was never accepted, so it has no acceptance time. A
+ * payment — the delay national policy caps at 30 days. Also every supplier's claim the ledger
+ * shows without a job: a delivery whose receipt was held and never decided, or was never recorded
+ * at this gateway. The money left the hospital's escrow all the same, so its finance office must
+ * see it here; it was never accepted, so it has no acceptance time. Only claims: the indexer
+ * keeps every hospital's settlements, and another hospital's settler pays through its own
+ * gateway; a gateway that keeps one hospital's back office (`served`) lists only its claims. A
  * consigned order's receipts are no payment (their confirmation only takes the units into
  * custody): they are left out here, and its consumption batches (paid on use) count in the spend
  * instead (/v1/consignment).
@@ -25,24 +27,26 @@ type Row = Record<string, unknown>;
 
 export async function listPayments(
   db: Db,
-  q: Omit<ListPaymentsQuery, "limit"> & { limit: number; hospital?: string },
+  q: Omit<ListPaymentsQuery, "limit"> & { limit: number; hospital?: string; served?: string },
 ): Promise<PaymentPage> {
   const params: unknown[] = [];
   const where: string[] = [];
   if (q.supplier) where.push(`s.supplier = $${params.push(q.supplier.toLowerCase())}`);
   if (q.hospital) where.push(`o.hospital = $${params.push(q.hospital.toLowerCase())}`);
+  if (q.served) where.push(`(j.id IS NOT NULL OR o.hospital = $${params.push(q.served.toLowerCase())})`);
   if (q.orderId) where.push(`s.order_id = $${params.push(q.orderId)}`);
   where.push(`NOT EXISTS (SELECT 1 FROM consigned_orders co WHERE co.order_id = s.order_id)`);
   // The status as reported: a job whose settlement the indexer has seen is confirmed, whatever
-  // its outbox row still says (and a settlement without a job is confirmed).
+  // its outbox row still says (and a claim without a job is confirmed).
   if (q.status) {
     where.push(
       `(CASE WHEN st.paid_at IS NOT NULL THEN 'confirmed' ELSE j.status END) = $${params.push(q.status)}`,
     );
   }
-  const cursor = decodeCursor(q.cursor, ID_KEY);
-  if (cursor !== null) where.push(`s.id > $${params.push(cursor)}::bigint`);
-  // By shipment, the key a job and a settlement share (one of each at most per shipment).
+  const cursor = decodeCursor(q.cursor, CURSOR_KEY);
+  const after = cursor === null ? "" : `AND shipment_id > $${params.push(cursor.slice(1))}::bigint`;
+  // By shipment, the key a job and a settlement share (one of each at most per shipment), taken
+  // from the two tables' own keys rather than from every shipment on the chain.
   const { rows } = await db.query<Row>(
     `SELECT s.id AS shipment_id, s.order_id, s.supplier, o.hospital, COALESCE(j.receipt_no, r.receipt_no) AS receipt_no,
        j.status,
@@ -51,7 +55,11 @@ export async function listPayments(
        j.tx_hash AS job_tx, j.last_error, j.error_name, st.gross, st.penalty, st.paid, st.days_late, st.delivered_at, st.settled_by,
        st.tx_hash, st.block_number, st.paid_at,
        CASE WHEN j.id IS NOT NULL THEN ${acceptedAtSql("m", "e")} END AS accepted_at
-     FROM shipments s
+     FROM (SELECT shipment_id FROM settlement_jobs WHERE shipment_id IS NOT NULL ${after}
+           UNION ALL
+           SELECT shipment_id FROM settlements x WHERE settled_by = supplier ${after}
+             AND NOT EXISTS (SELECT 1 FROM settlement_jobs y WHERE y.shipment_id = x.shipment_id)) pay
+     JOIN shipments s ON s.id = pay.shipment_id
      JOIN orders o ON o.id = s.order_id
      LEFT JOIN settlement_jobs j ON j.shipment_id = s.id
      LEFT JOIN settlements st ON st.shipment_id = s.id
@@ -60,12 +68,19 @@ export async function listPayments(
      LEFT JOIN LATERAL (SELECT x.resolved_at, x.resolved_ledger_time FROM exceptions x
        WHERE x.shipment_id = s.id AND x.source <> 'stocktake' AND x.resolved_at IS NOT NULL
        ORDER BY x.resolved_at DESC LIMIT 1) e ON TRUE
-     WHERE (j.id IS NOT NULL OR st.shipment_id IS NOT NULL) AND ${where.join(" AND ")}
+     WHERE ${where.join(" AND ")}
      ORDER BY s.id LIMIT $${params.push(q.limit + 1)}`,
     params,
   );
-  return toPage(rows, q.limit, (r) => String(r.shipment_id), view);
+  return toPage(rows, q.limit, (r) => `s${String(r.shipment_id)}`, view);
 }
+
+/**
+ * A page's key: "s" and a shipment id. The letter tells it from the job ids this list's cursors
+ * carried before it listed claims, which a client may still hold: those are refused (400), not
+ * read as shipment ids.
+ */
+const CURSOR_KEY = /^s[0-9]{1,18}$/;
 
 function view(r: Row): Payment {
   // On the ledger's clock, as a payment's time is (its block's).

@@ -51,7 +51,12 @@ const paymentsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       // ajv fills in the schema's default, so a limit is always set.
       const limit = request.query.limit!;
-      return listPayments(app.db, { ...request.query, limit, ...scopeOf(request) });
+      return listPayments(app.db, {
+        ...request.query,
+        limit,
+        ...scopeOf(request),
+        served: app.config.hospital,
+      });
     },
   );
 

@@ -20,6 +20,7 @@ import {
   type Shipped,
 } from "../../support/api-fixtures";
 import type { Payment } from "../../../../api/payments";
+import { listPayments } from "../../../../server/modules/payments/payments.repository";
 
 /**
  * GET /v1/payments: every settlement with its on-chain amounts — gross, the late-delivery
@@ -321,6 +322,9 @@ forEachEngine((engine) => {
       expectError(await get("?cursor=@@@", t.receiver), 400, "CURSOR_INVALID", "not one this API issued");
       const notAnId = Buffer.from("GR-LATE").toString("base64url");
       expectError(await get(`?cursor=${notAnId}`, t.receiver), 400, "CURSOR_INVALID");
+      // A cursor of this list before it listed claims carried a job id: refused, not misread.
+      const jobId = Buffer.from("2").toString("base64url");
+      expectError(await get(`?cursor=${jobId}`, t.receiver), 400, "CURSOR_INVALID");
       expectInvalidField(await get("?limit=0", t.receiver), "querystring.limit");
     });
 
@@ -422,15 +426,18 @@ forEachEngine((engine) => {
         paidAt: new Date(blockTime * 1000).toISOString(),
         secondsToPayment: null,
       });
-      // Among the supplier's confirmed payments, in shipment order after the one received here;
-      // not the other hospital's.
-      const confirmed = (await items("?status=confirmed", t.supplier)).map((x) => x.shipmentId);
-      expect(confirmed.slice(-2)).to.deep.equal([
-        String(s.claimed.shipmentId),
-        String(s.unrecorded.shipmentId),
-      ]);
+      // Among the supplier's confirmed payments, in shipment order; not another supplier's, nor
+      // another hospital's.
+      const confirmed = (await items("?status=confirmed", t.supplier)).map((x) => Number(x.shipmentId));
+      expect(confirmed).to.include(Number(s.unrecorded.shipmentId));
+      expect(confirmed).to.deep.equal([...confirmed].sort((a, b) => a - b));
+      expect(await items("", t.supplier2)).to.deep.equal([]);
       expect(await items("", t.receiver2)).to.deep.equal([]);
-      expect(await items("?status=pending", t.receiver)).to.deep.equal([]);
+      // A gateway that keeps one hospital's back office lists that hospital's claims only.
+      const served = async (hospital: string) =>
+        (await listPayments(engine.db, { limit: 100, served: hospital })).items.map((x) => x.shipmentId);
+      expect(await served(cast.hospital.address)).to.include(String(s.unrecorded.shipmentId));
+      expect(await served(cast.hospital2.address)).to.not.include(String(s.unrecorded.shipmentId));
     });
   });
 });
