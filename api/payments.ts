@@ -35,7 +35,8 @@ export const Payment = Type.Object(
       }),
     ),
     status: Type.With(SettlementJobStatus, {
-      description: "confirmed once the indexer has seen the settlement, whatever the outbox says",
+      description:
+        "confirmed once the indexer has seen the settlement, whatever the outbox says; a settlement mined but not yet indexed (CONFIRMATIONS deep) is still submitted",
     }),
     accepted: Units,
     rejected: Units,

@@ -36,20 +36,14 @@ export async function listPayments(
   if (q.served) where.push(`(j.id IS NOT NULL OR o.hospital = $${params.push(q.served.toLowerCase())})`);
   if (q.orderId) where.push(`s.order_id = $${params.push(q.orderId)}`);
   where.push(`NOT EXISTS (SELECT 1 FROM consigned_orders co WHERE co.order_id = s.order_id)`);
-  // The status as reported: a job whose settlement the indexer has seen is confirmed, whatever
-  // its outbox row still says (and a claim without a job is confirmed).
-  if (q.status) {
-    where.push(
-      `(CASE WHEN st.paid_at IS NOT NULL THEN 'confirmed' ELSE j.status END) = $${params.push(q.status)}`,
-    );
-  }
+  if (q.status) where.push(`${STATUS_SQL} = $${params.push(q.status)}`);
   const cursor = decodeCursor(q.cursor, CURSOR_KEY);
   const after = cursor === null ? "" : `AND shipment_id > $${params.push(cursor.slice(1))}::bigint`;
   // By shipment, the key a job and a settlement share (one of each at most per shipment), taken
   // from the two tables' own keys rather than from every shipment on the chain.
   const { rows } = await db.query<Row>(
     `SELECT s.id AS shipment_id, s.order_id, s.supplier, o.hospital, COALESCE(j.receipt_no, r.receipt_no) AS receipt_no,
-       j.status,
+       ${STATUS_SQL} AS status,
        -- What was settled: the job's units, or a supplier's claim's when it settled first.
        COALESCE(st.accepted, j.accepted) AS accepted, COALESCE(st.rejected, j.rejected) AS rejected,
        j.tx_hash AS job_tx, j.last_error, j.error_name, st.gross, st.penalty, st.paid, st.days_late, st.delivered_at, st.settled_by,
@@ -76,6 +70,15 @@ export async function listPayments(
 }
 
 /**
+ * A payment's status as reported, over its job `j` and its indexed settlement `st`: confirmed
+ * once the indexer has seen the settlement, whatever the outbox row says (and a claim, which has
+ * no job, is confirmed). A job the worker saw mined is still submitted until then: the indexer
+ * reads blocks `CONFIRMATIONS` deep, and a reorganisation may yet drop the worker's block.
+ */
+const STATUS_SQL = `(CASE WHEN st.paid_at IS NOT NULL THEN 'confirmed'
+  WHEN j.status = 'confirmed' THEN 'submitted' ELSE j.status END)`;
+
+/**
  * A page's key: "s" and a shipment id. The letter tells it from the job ids this list's cursors
  * carried before it listed claims, which a client may still hold: those are refused (400), not
  * read as shipment ids.
@@ -93,7 +96,7 @@ function view(r: Row): Payment {
     supplier: r.supplier as string,
     hospital: r.hospital as string,
     receiptNo: str(r.receipt_no),
-    status: paidAt ? "confirmed" : (r.status as SettlementJobStatus),
+    status: r.status as SettlementJobStatus,
     accepted: String(r.accepted),
     rejected: String(r.rejected),
     gross: str(r.gross),

@@ -49,7 +49,7 @@ forEachEngine((engine) => {
   let chain: ChainStack;
   let p: Procurement;
   let t: Record<"receiver" | "regulator" | "supplier" | "supplier2" | "receiver2" | "stranger", string>;
-  const s = {} as Record<"late" | "veryLate" | "pending" | "claimed" | "unrecorded", Shipped>;
+  const s = {} as Record<"late" | "veryLate" | "pending" | "claimed" | "unrecorded" | "lagging", Shipped>;
 
   before(async function () {
     this.timeout(180_000);
@@ -63,6 +63,7 @@ forEachEngine((engine) => {
     s.pending = await orderAndShip(chain, p, { quantity: 2, prefix: "PD" });
     s.claimed = await orderAndShip(chain, p, { quantity: 2, prefix: "CL" });
     s.unrecorded = await orderAndShip(chain, p, { quantity: 2, prefix: "UR" });
+    s.lagging = await orderAndShip(chain, p, { quantity: 2, prefix: "LG" });
     await app.indexer.catchUp();
     t = await loginAll(app, {
       receiver: cast.receiver,
@@ -347,6 +348,30 @@ forEachEngine((engine) => {
       const [payment] = await items(`?orderId=${s.pending.orderId}`, t.receiver);
       expect(payment).to.include({ status: "confirmed", penalty: (value / 10n).toString(), daysLate: 23 });
       expectTiming(payment);
+    });
+  });
+
+  describe("a payment mined but not yet indexed", function () {
+    it("is listed as submitted, with its transaction, until the indexer reaches its block", async function () {
+      await receiveAll(s.lagging, "GR-LAGGING");
+      await app.settlementWorker!.drain();
+      const [sent] = await items(`?orderId=${s.lagging.orderId}`, t.receiver);
+      expect(sent).to.include({ status: "submitted", paid: null, paidAt: null, settledBy: null });
+      // The worker saw it mined (its outbox row says confirmed); the index has not read the block.
+      expect((await chain.provider.getTransactionReceipt(sent.txHash!))?.status).to.equal(1);
+      const job = await engine.db.query<{ status: string }>(
+        "SELECT status FROM settlement_jobs WHERE shipment_id = $1",
+        [String(s.lagging.shipmentId)],
+      );
+      expect(job.rows[0].status).to.equal("confirmed");
+      const lagging = String(s.lagging.shipmentId);
+      expect((await items("?status=submitted", t.receiver)).map((x) => x.shipmentId)).to.include(lagging);
+      expect((await items("?status=confirmed", t.receiver)).map((x) => x.shipmentId)).to.not.include(lagging);
+
+      await app.indexer.catchUp();
+      const [paid] = await items(`?orderId=${s.lagging.orderId}`, t.receiver);
+      expect(paid).to.include({ status: "confirmed", txHash: sent.txHash });
+      expect(paid.paidAt).to.be.a("string");
     });
   });
 
