@@ -192,13 +192,13 @@ describe("console: a supplier claims a delivery the hospital never received", fu
         await openMenu(h, "Payments");
         const payments = h.page.getByRole("table", { name: "Payments" });
         const row = payments.getByRole("row", {
-          name: new RegExp(`^#${shipmentId} #${ORDER_ID} None recorded Acme Medical Devices`),
+          name: new RegExp(`^#${shipmentId} order #${ORDER_ID} None recorded Acme Medical Devices`),
         });
-        await row.getByText("Paid on the supplier's claim").waitFor();
+        await row.getByText("On the supplier's claim").waitFor();
         await checkPage(h, "hospital-payments-claimed");
         await h.page.getByRole("button", { name: /^中\s?文$/ }).click();
         const rowZh = h.page.getByRole("table", { name: "付款" }).getByRole("row", {
-          name: new RegExp(`^#${shipmentId} #${ORDER_ID} 未登记 `),
+          name: new RegExp(`^#${shipmentId} 订单 #${ORDER_ID} 未登记 `),
         });
         await rowZh.getByText("依供应商申领付款").waitFor();
         expect(h.errors).to.deep.equal([]);

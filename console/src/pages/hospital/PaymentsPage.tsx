@@ -41,8 +41,21 @@ export function PaymentsPage() {
           path="/v1/payments"
           rowKey="shipmentId"
           columns={[
-            { title: t("hospital.shipmentCol"), dataIndex: "shipmentId", render: (id: string) => `#${id}` },
-            { title: t("hospital.order"), dataIndex: "orderId", render: (id: string) => `#${id}` },
+            // The order beneath the shipment, the supplier's name above its address, and the long
+            // headers on two lines: the table then fits a 1366-pixel laptop with its days to
+            // payment and last error in view.
+            {
+              title: t("hospital.shipmentCol"),
+              dataIndex: "shipmentId",
+              render: (id: string, p) => (
+                <Space orientation="vertical" size={0}>
+                  {`#${id}`}
+                  <Typography.Text type="secondary">
+                    {t("hospital.payments.ofOrder", { order: p.orderId })}
+                  </Typography.Text>
+                </Space>
+              ),
+            },
             {
               title: t("hospital.receipt"),
               dataIndex: "receiptNo",
@@ -51,6 +64,7 @@ export function PaymentsPage() {
             {
               title: t("common.supplier"),
               dataIndex: "supplier",
+              width: 170,
               render: (a: string) => <PartyName address={a} />,
             },
             {
@@ -68,6 +82,7 @@ export function PaymentsPage() {
             {
               title: t("hospital.payments.units"),
               key: "units",
+              width: 100,
               render: (_, p) =>
                 t("hospital.payments.unitsValue", { accepted: p.accepted, rejected: p.rejected }),
             },
@@ -104,6 +119,7 @@ export function PaymentsPage() {
             {
               title: t("hospital.payments.days"),
               dataIndex: "secondsToPayment",
+              width: 90,
               render: (s: number | null) => (s === null ? "—" : daysOf(s)),
             },
             {
