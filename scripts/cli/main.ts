@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { accountGroup } from "./account";
 import { Opts, UsageError, type CommandSpec, type GroupSpec, type OptionSpec } from "./command";
 import { fundGroup } from "./fund";
 import { hospitalGroup } from "./hospital";
@@ -16,7 +17,14 @@ import { publicGroup } from "./sunshine";
  * arguments), a gateway error (CODE (status): message) — is one line on stderr and exit 1.
  */
 
-export const GROUPS: GroupSpec[] = [supplierGroup, regulatorGroup, hospitalGroup, fundGroup, publicGroup];
+export const GROUPS: GroupSpec[] = [
+  supplierGroup,
+  regulatorGroup,
+  hospitalGroup,
+  fundGroup,
+  publicGroup,
+  accountGroup,
+];
 
 export interface Io {
   stdout: { write(text: string): unknown };
@@ -189,7 +197,7 @@ export async function main(args: string[], io: Io = defaultIo): Promise<number> 
         return wantsHelp ? 0 : 1;
       }
       throw new UsageError(
-        "missing the command group (supplier, regulator or hospital); see sunshine --help",
+        `missing the command group (${GROUPS.map((g) => g.name).join(", ")}); see sunshine --help`,
       );
     }
     if (!found.command) {

@@ -19,6 +19,8 @@ export type Result = (
   | { kind: "sections"; sections: Result[] }
   /** A document printed as JSON even without --json (e.g. EPCIS). */
   | { kind: "document"; data: unknown }
+  /** One value printed alone, for a shell's $(…); --json prints `json`. */
+  | { kind: "text"; text: string }
 ) & {
   /** What `--json` prints, when not the record or the rows. */
   json?: unknown;
@@ -94,6 +96,7 @@ export function render(result: Result, json: boolean): string {
   }
   if (result.kind === "record") return renderRecord(result.data);
   if (result.kind === "sections") return result.sections.map((s) => render(s, false)).join("\n");
+  if (result.kind === "text") return `${result.text}\n`;
   if (result.rows.length === 0) return `${result.empty ?? "(none)"}\n`;
   return renderTable(result.rows, result.columns);
 }

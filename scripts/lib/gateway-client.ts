@@ -25,7 +25,7 @@ export class GatewayClient {
   constructor(readonly baseUrl: string) {}
 
   /** Signs in as `signer` (Sign-In with Ethereum); later calls carry the bearer token. */
-  async login(signer: Signer): Promise<Pick<Session, "roles" | "hospital">> {
+  async login(signer: Signer): Promise<Session> {
     const nonce = await this.request<NonceResponse>("POST", "/v1/auth/nonce");
     const address = await signer.getAddress();
     const message = formatSiwe({
@@ -43,7 +43,7 @@ export class GatewayClient {
       signature,
     } satisfies LoginRequest);
     this.token = session.token;
-    return { roles: session.roles, hospital: session.hospital };
+    return session;
   }
 
   get<T>(path: string): Promise<T> {

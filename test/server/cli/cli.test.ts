@@ -168,6 +168,7 @@ describe("sunshine CLI", function () {
         "risk",
       ],
       public: ["awards", "prices", "scorecards"],
+      account: ["token"],
     };
     for (const [group, list] of Object.entries(commands)) {
       const section = main.slice(main.indexOf(`${group} — `)).split("\n\n")[0];
@@ -202,6 +203,33 @@ describe("sunshine CLI", function () {
         /^error: no key: set SUNSHINE_KEY/,
       );
     }
+  });
+
+  it("account token: signs in and prints a bearer token the API takes, with the caller's roles; --bare prints it alone", async () => {
+    const gw = ["--gateway", h.gatewayUrl];
+    const out = ok(await h.as(regulator, ["account", "token", ...gw]));
+    expect(field(out, "address")).to.equal(regulator.address);
+    expect(field(out, "roles")).to.equal("regulator");
+    expect(Date.parse(field(out, "expiresAt"))).to.be.above(Date.now());
+    const bare = ok(await h.as(regulator, ["account", "token", "--bare", ...gw]));
+    expect(bare).to.match(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const payments = (token: string) =>
+      fetch(`${h.gatewayUrl}/v1/payments`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await payments(bare.trim())).status).to.equal(200);
+    const json = h.json<{ token: string; roles: string[] }>(
+      await h.as(regulator, ["account", "token", "--bare", "--json", ...gw]),
+    );
+    expect(json.roles).to.deep.equal(["regulator"]);
+    expect((await payments(json.token)).status).to.equal(200);
+    // An account with no role signs in, and the API refuses what its roles do not allow.
+    const none = ok(await h.as(stranger, ["account", "token", ...gw]));
+    expect(field(none, "roles")).to.equal("none");
+    const refused = await payments(field(none, "token"));
+    expect([refused.status, ((await refused.json()) as { error: string }).error]).to.deep.equal([
+      403,
+      "FORBIDDEN",
+    ]);
+    fails(await h.as(regulator, ["account", "token"]), /^error: this command talks to the gateway/);
   });
 
   // -------------------------------------------------------------------------------------------

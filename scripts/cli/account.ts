@@ -1,0 +1,40 @@
+import { getAddress } from "ethers";
+import type { GroupSpec } from "./command";
+import { record, type Result } from "./output";
+
+/**
+ * The caller's own account at the gateway. `token` signs in with the caller's key (Sign-In with
+ * Ethereum, as the console does) and prints the bearer token the gateway's API takes, so that
+ * curl and scripts outside this CLI can call it: an auditor's `GET /v1/trail/…`, a hospital's
+ * export of its payments.
+ */
+export const accountGroup: GroupSpec = {
+  name: "account",
+  summary: "your account at the gateway: a bearer token for curl and scripts",
+  commands: [
+    {
+      path: ["token"],
+      summary: "signs in with your key and prints a bearer token for the gateway's API, with your roles",
+      details:
+        "The token is good until its expiresAt (AUTH_TOKEN_TTL_SECONDS, an hour by default); sign in again after. Your roles are read from the ledger when you sign in: a role granted later needs a new token. --bare prints the token alone, for a shell's $(…).",
+      options: {
+        bare: { type: "boolean", description: "print the token alone" },
+      },
+      examples: [
+        'TOKEN=$(sunshine account token --bare) && curl -H "authorization: Bearer $TOKEN" "$SUNSHINE_GATEWAY/v1/payments"',
+      ],
+      async run(ctx, o): Promise<Result> {
+        const { GatewayClient } = await import("../lib/gateway-client");
+        const session = await new GatewayClient(ctx.gatewayUrl()).login(await ctx.wallet());
+        if (o.flag("bare")) return { kind: "text", text: session.token, json: session };
+        return record({
+          address: getAddress(session.address),
+          roles: session.roles.length ? session.roles : "none",
+          hospital: session.hospital === null ? undefined : getAddress(session.hospital),
+          expiresAt: session.expiresAt,
+          token: session.token,
+        });
+      },
+    },
+  ],
+};
