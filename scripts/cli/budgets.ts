@@ -171,7 +171,8 @@ export const budgetShow: CommandSpec = {
     const rows = await Promise.all(set.map((e) => budgetState(chain, hospital, e.args.category, period)));
     return list(rows, {
       columns: ["category", "period", "amount", "spent", "remaining"],
-      empty: `no budget set for ${period}: every category is funded without one`,
+      // The default period is the ledger's, which may differ from the wall calendar's (the demo's).
+      empty: `no budget set for ${period}${o.has("period") ? "" : " (the ledger's current year)"}: orders in every category are funded with no budget limit`,
     });
   },
 };

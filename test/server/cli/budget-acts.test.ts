@@ -225,7 +225,12 @@ describe("sunshine CLI: budgets", function () {
     expect((await rows(["--period", next])).map(pick)).to.deep.equal([["C1402-KNEE", next, "7", "0", "7"]]);
     const none = String(period + 2);
     expect(ok(await h.as(approver, ["hospital", "budget", "show", "--period", none])).trim()).to.equal(
-      `no budget set for ${none}: every category is funded without one`,
+      `no budget set for ${none}: orders in every category are funded with no budget limit`,
+    );
+    // Without --period, the ledger's year, said so (it may not be the wall calendar's).
+    const nobody = ethers.Wallet.createRandom().address;
+    expect(ok(await h.as(approver, ["hospital", "budget", "show", "--hospital", nobody])).trim()).to.equal(
+      `no budget set for ${period} (the ledger's current year): orders in every category are funded with no budget limit`,
     );
   });
 });
