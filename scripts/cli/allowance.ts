@@ -3,7 +3,7 @@ import type { PermitSpenderName } from "../../api/relay";
 import { PAYER_ROLE } from "../../ledger/roles";
 import { CliError, parseWhole, UsageError, type CommandSpec } from "./command";
 import { chainAct, type Chain } from "./options";
-import { record } from "./output";
+import { record, type Result } from "./output";
 
 /**
  * The settlement-token allowance a role's acts draw on: a supplier's to the tender house (its
@@ -63,7 +63,7 @@ export function allowanceCommands(
   const show: CommandSpec = {
     path: ["allowance", "show"],
     summary: `your settlement-token balance and what ${holder.spenderName} may take from it`,
-    details: `${holder.spenderName[0].toUpperCase()}${holder.spenderName.slice(1)} takes ${holder.takes} under this allowance. Amounts in token base units (fen); 2^256 - 1 is unlimited.`,
+    details: `${holder.spenderName[0].toUpperCase()}${holder.spenderName.slice(1)} takes ${holder.takes} under this allowance. Amounts in token base units (fen); an allowance of 2^256 - 1 prints as unlimited (--json gives the number).`,
     options: {},
     examples: [`sunshine ${group} allowance show`],
     async run(ctx) {
@@ -74,7 +74,7 @@ export function allowanceCommands(
         token.balanceOf(chain.address),
         token.allowance(chain.address, address),
       ]);
-      return record({ owner: chain.address, balance, spender: address, allowance });
+      return allowanceRecord(holder, { owner: chain.address, balance, spender: address, allowance });
     },
   };
   const grant: CommandSpec = {
@@ -103,10 +103,32 @@ export function allowanceCommands(
       const address = chain.deployment.contracts[spender];
       await setAllowance(chain, address, value);
       const allowance = await chain.ledger.token.allowance(chain.address, address);
-      return record(chainAct(chain, { owner: chain.address, spender: address, allowance }));
+      return allowanceRecord(holder, {
+        ...chainAct(chain, { owner: chain.address }),
+        spender: address,
+        allowance,
+      });
     },
   };
   return [show, grant];
+}
+
+/**
+ * An allowance as a person reads it: the spender by name beside its address, and the token's
+ * "unlimited" (2^256 - 1) as the word. `--json` keeps the raw values for scripts.
+ */
+function allowanceRecord(
+  holder: Holder,
+  data: Record<string, unknown> & { spender: string; allowance: bigint },
+): Result {
+  return {
+    ...record({
+      ...data,
+      spender: `${holder.spenderName} (${data.spender})`,
+      allowance: data.allowance === MaxUint256 ? "unlimited" : data.allowance,
+    }),
+    json: data,
+  };
 }
 
 /**

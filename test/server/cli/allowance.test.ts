@@ -64,9 +64,11 @@ describe("sunshine CLI: allowances", function () {
     const shown = ok(await h.as(hospital, ["hospital", "allowance", "show"]));
     expect(field(shown, "owner")).to.equal(hospital.address);
     expect(field(shown, "balance")).to.equal("1000000");
-    expect(field(shown, "spender")).to.equal(orderBook);
-    // Enrolment gave the order book an unlimited allowance.
-    expect(field(shown, "allowance")).to.equal(ethers.MaxUint256.toString());
+    expect(field(shown, "spender")).to.equal(`the order book (${orderBook})`);
+    // Enrolment gave the order book an unlimited allowance: the word for people, the number for scripts.
+    expect(field(shown, "allowance")).to.equal("unlimited");
+    const raw = h.json(await h.as(hospital, ["hospital", "allowance", "show", "--json"]));
+    expect([raw.spender, raw.allowance]).to.deep.equal([orderBook, ethers.MaxUint256.toString()]);
 
     const out = ok(await h.as(hospital, ["hospital", "allowance", "grant", "123456"]));
     expect(field(out, "allowance")).to.equal("123456");
