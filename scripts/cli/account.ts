@@ -16,7 +16,7 @@ export const accountGroup: GroupSpec = {
       path: ["token"],
       summary: "signs in with your key and prints a bearer token for the gateway's API, with your roles",
       details:
-        "The token is good until its expiresAt (AUTH_TOKEN_TTL_SECONDS, an hour by default); sign in again after. Your roles are read from the ledger when you sign in: a role granted later needs a new token. --bare prints the token alone, for a shell's $(…).",
+        "Keep the token secret: until its expiresAt (AUTH_TOKEN_TTL_SECONDS, an hour by default) it acts as you. It carries the roles the ledger showed when you signed in: reads go by those until it expires (a role revoked since still reads), while a write whose role the token lacks is asked of the ledger again. --bare prints the token alone, for a shell's $(…); --json prints the session (address, roles, hospital, expiry, token), with --bare too.",
       options: {
         bare: { type: "boolean", description: "print the token alone" },
       },
@@ -26,14 +26,22 @@ export const accountGroup: GroupSpec = {
       async run(ctx, o): Promise<Result> {
         const { GatewayClient } = await import("../lib/gateway-client");
         const session = await new GatewayClient(ctx.gatewayUrl()).login(await ctx.wallet());
-        if (o.flag("bare")) return { kind: "text", text: session.token, json: session };
-        return record({
+        const json = {
           address: getAddress(session.address),
-          roles: session.roles.length ? session.roles : "none",
-          hospital: session.hospital === null ? undefined : getAddress(session.hospital),
+          roles: session.roles,
+          hospital: session.hospital === null ? null : getAddress(session.hospital),
           expiresAt: session.expiresAt,
           token: session.token,
-        });
+        };
+        if (o.flag("bare")) return { kind: "text", text: session.token, json };
+        return {
+          ...record({
+            ...json,
+            roles: json.roles.length ? json.roles : "none",
+            hospital: json.hospital ?? undefined,
+          }),
+          json,
+        };
       },
     },
   ],

@@ -91,7 +91,9 @@ export function render(result: Result, json: boolean): string {
         ? result.data
         : result.kind === "list"
           ? result.rows
-          : null);
+          : result.kind === "text"
+            ? result.text
+            : null);
     return JSON.stringify(toJson(data), null, 2) + "\n";
   }
   if (result.kind === "record") return renderRecord(result.data);

@@ -72,6 +72,14 @@ describe("sunshine CLI: allowances", function () {
 
     const out = ok(await h.as(hospital, ["hospital", "allowance", "grant", "123456"]));
     expect(field(out, "allowance")).to.equal("123456");
+    // The act's fields in their order: owner, spender, allowance, then its transaction.
+    expect(out.split("\n").map((l) => l.split(/\s+/)[0])).to.deep.equal([
+      "owner",
+      "spender",
+      "allowance",
+      "tx",
+      "",
+    ]);
     expect(out).not.to.match(/^relayed /m);
     const receipt = (await h.node.provider.getTransactionReceipt(field(out, "tx")))!;
     expect(receipt.from).to.equal(hospital.address);

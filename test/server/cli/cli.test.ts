@@ -216,14 +216,18 @@ describe("sunshine CLI", function () {
     const payments = (token: string) =>
       fetch(`${h.gatewayUrl}/v1/payments`, { headers: { authorization: `Bearer ${token}` } });
     expect((await payments(bare.trim())).status).to.equal(200);
-    const json = h.json<{ token: string; roles: string[] }>(
+    const json = h.json<{ address: string; token: string; roles: string[] }>(
       await h.as(regulator, ["account", "token", "--bare", "--json", ...gw]),
     );
-    expect(json.roles).to.deep.equal(["regulator"]);
+    expect([json.address, json.roles]).to.deep.equal([regulator.address, ["regulator"]]);
     expect((await payments(json.token)).status).to.equal(200);
     // An account with no role signs in, and the API refuses what its roles do not allow.
     const none = ok(await h.as(stranger, ["account", "token", ...gw]));
     expect(field(none, "roles")).to.equal("none");
+    const noneJson = h.json<{ roles: string[]; hospital: string | null }>(
+      await h.as(stranger, ["account", "token", "--json", ...gw]),
+    );
+    expect([noneJson.roles, noneJson.hospital]).to.deep.equal([[], null]);
     const refused = await payments(field(none, "token"));
     expect([refused.status, ((await refused.json()) as { error: string }).error]).to.deep.equal([
       403,
