@@ -24,8 +24,7 @@ export const accountGroup: GroupSpec = {
         'TOKEN=$(sunshine account token --bare) && curl -H "authorization: Bearer $TOKEN" "$SUNSHINE_GATEWAY/v1/payments"',
       ],
       async run(ctx, o): Promise<Result> {
-        const { GatewayClient } = await import("../lib/gateway-client");
-        const session = await new GatewayClient(ctx.gatewayUrl()).login(await ctx.wallet());
+        const session = await (await ctx.gateway(false)).login(await ctx.wallet());
         const json = {
           address: getAddress(session.address),
           roles: session.roles,

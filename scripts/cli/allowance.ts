@@ -103,9 +103,7 @@ export function allowanceCommands(
       const address = chain.deployment.contracts[spender];
       await setAllowance(chain, address, value);
       const allowance = await chain.ledger.token.allowance(chain.address, address);
-      // The act's fields in their order (owner, spender, allowance, then tx), typed for the record.
-      const act = chainAct(chain, { owner: chain.address, spender: address, allowance });
-      return allowanceRecord(holder, { ...act, spender: address, allowance });
+      return allowanceRecord(holder, chainAct(chain, { owner: chain.address, spender: address, allowance }));
     },
   };
   return [show, grant];

@@ -88,7 +88,10 @@ export interface Chain {
 }
 
 /** A chain act's output: what the command reports, the transaction that did it, and whether it was relayed. */
-export function chainAct(chain: Chain, data: Record<string, unknown>): Record<string, unknown> {
+export function chainAct<T extends Record<string, unknown>>(
+  chain: Chain,
+  data: T,
+): T & { tx: string | undefined; relayed: true | undefined } {
   return { ...data, tx: chain.lastTx(), relayed: chain.signer.relay ? true : undefined };
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { PollLoop } from "../../lib/poll-loop";
+import { PollLoop, type LoopLogger } from "../../lib/poll-loop";
 import type { RelayerLane } from "./relay.lane";
 
 /**
@@ -13,7 +13,7 @@ export const RESEND_INTERVAL_MS = 5_000;
  * relayed act answered 202 whose transaction the node lost was sent again only by the next relay,
  * and with none to come it was never mined. Node or database failures are retried with backoff.
  */
-export function runResender(app: FastifyInstance, lane: RelayerLane): void {
+export function runResender(app: FastifyInstance, lane: RelayerLane, log: LoopLogger): void {
   const loop = new PollLoop({
     name: "relay resender",
     step: async () => {
@@ -22,7 +22,7 @@ export function runResender(app: FastifyInstance, lane: RelayerLane): void {
     },
     intervalMs: RESEND_INTERVAL_MS,
     backoff: { baseMs: RESEND_INTERVAL_MS, maxMs: 60_000 },
-    log: app.log.child({ module: "relay" }),
+    log,
   });
   app.addHook("onReady", async () => {
     void loop.start();

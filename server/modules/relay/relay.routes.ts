@@ -44,17 +44,13 @@ const relayRoutes: FastifyPluginAsyncTypebox<RelayRoutesOptions> = async (app, o
   const { chain, config } = app;
   const relayer = chain.relayer;
   const { maxGasPerRequest, dailyGasBudget, accountDailyRequests, ipDailyRequests } = config.relay;
+  const log = app.log.child({ module: "relay" });
   const lane = relayer
     ? new RelayerLane(
         app.db,
         relayer,
-        {
-          maxGasPerRequest,
-          dailyGasBudget,
-          accountDailyRequests,
-          ipDailyRequests,
-        },
-        app.log.child({ module: "relay" }),
+        { maxGasPerRequest, dailyGasBudget, accountDailyRequests, ipDailyRequests },
+        log,
       )
     : null;
   const service = lane
@@ -70,7 +66,7 @@ const relayRoutes: FastifyPluginAsyncTypebox<RelayRoutesOptions> = async (app, o
     ? new PermitService(chain.provider, lane, chain.ledger.token, permitSpenders(chain.deployment.contracts))
     : null;
   if (relayer) watchRelayerBalance(app, relayer, config.relay.minBalanceWei);
-  if (lane && options.run) runResender(app, lane);
+  if (lane && options.run) runResender(app, lane, log);
 
   app.post(
     "/",

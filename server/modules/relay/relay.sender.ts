@@ -107,7 +107,7 @@ export class RelayerSender {
     if (held || (held === undefined && isConnectionFailure(error))) {
       this.log.warn(
         { err: error, tx: hash, relayerNonce: nonce, nodeHoldsIt: held ? true : "unknown" },
-        "relay broadcast failed; the transaction is kept and sent again once the node answers",
+        "relay broadcast failed, but the transaction counts as sent: the node holds it or could not be asked, and the lane sends it again if the node lost it",
       );
       return true;
     }

@@ -192,6 +192,20 @@ forEachEngine((engine) => {
     return { request, tx, key };
   }
 
+  /** Takes the nonce claim of `act` on `lane`; it must be free. */
+  async function claimOf(lane: RelayerLane, act: Awaited<ReturnType<typeof forwardTx>>) {
+    const claimed = await lane.claim(act.key, act.request.deadline);
+    if (!("claim" in claimed)) throw new Error(`the nonce is held: ${JSON.stringify(claimed)}`);
+    return claimed.claim;
+  }
+
+  /** Expects the nonce claim of `act` free again, as a retry of the act finds it, and frees it. */
+  async function expectFree(lane: RelayerLane, act: Awaited<ReturnType<typeof forwardTx>>) {
+    const retry = await lane.claim(act.key, act.request.deadline);
+    expect(retry).to.have.property("claim");
+    if ("claim" in retry) await lane.release(retry.claim);
+  }
+
   for (const { when, faults } of [
     {
       when: "the node took it and its answer was lost",
@@ -210,18 +224,17 @@ forEachEngine((engine) => {
       const carrier = Wallet.createRandom().address;
       const flaky = flakyLane(16);
       const act = await forwardTx(supplier, setCarrier(carrier));
-      const claimed = await flaky.lane.claim(act.key, act.request.deadline);
-      if (!("claim" in claimed)) throw new Error(`the nonce is held: ${JSON.stringify(claimed)}`);
+      const claim = await claimOf(flaky.lane, act);
       Object.assign(flaky.faults, structuredClone(faults));
       let hash: string;
       try {
-        hash = await flaky.lane.send(act.tx, claimed.claim);
+        hash = await flaky.lane.send(act.tx, claim);
       } finally {
-        await flaky.lane.release(claimed.claim);
+        await flaky.lane.release(claim);
       }
       expect(flaky.flaky.injected).to.deep.equal(Object.entries(faults).map(([m, f]) => `${m}:${f.lose}`));
       expect(flaky.log.warnings.map((w) => w.msg)).to.deep.equal([
-        "relay broadcast failed; the transaction is kept and sent again once the node answers",
+        "relay broadcast failed, but the transaction counts as sent: the node holds it or could not be asked, and the lane sends it again if the node lost it",
       ]);
       expect(flaky.log.warnings[0].obj).to.include({ tx: hash });
 
@@ -244,18 +257,15 @@ forEachEngine((engine) => {
     const flaky = flakyLane(16);
     const act = await forwardTx(supplier, setCarrier(Wallet.createRandom().address));
     const pending = await chain.provider.getTransactionCount(flaky.relayer, "pending");
-    const claimed = await flaky.lane.claim(act.key, act.request.deadline);
-    if (!("claim" in claimed)) throw new Error(`the nonce is held: ${JSON.stringify(claimed)}`);
+    const claim = await claimOf(flaky.lane, act);
     flaky.faults.eth_sendRawTransaction = { times: 1, lose: "request" };
-    const refused = await flaky.lane.send(act.tx, claimed.claim).catch((error: unknown) => error);
-    await flaky.lane.release(claimed.claim);
+    const refused = await flaky.lane.send(act.tx, claim).catch((error: unknown) => error);
+    await flaky.lane.release(claim);
     expect(refused)
       .to.be.an("error")
       .with.property("message", "socket hang up (injected fault on eth_sendRawTransaction)");
     expect(await chain.provider.getTransactionCount(flaky.relayer, "pending")).to.equal(pending);
-    const retry = await flaky.lane.claim(act.key, act.request.deadline);
-    expect(retry).to.have.property("claim");
-    if ("claim" in retry) await flaky.lane.release(retry.claim);
+    await expectFree(flaky.lane, act);
     flaky.flaky.destroy();
   });
 
@@ -264,17 +274,14 @@ forEachEngine((engine) => {
     const flaky = flakyLane(17);
     await chain.provider.send("anvil_setBalance", [flaky.relayer, "0x0"]);
     const act = await forwardTx(supplier, setCarrier(Wallet.createRandom().address));
-    const claimed = await flaky.lane.claim(act.key, act.request.deadline);
-    if (!("claim" in claimed)) throw new Error(`the nonce is held: ${JSON.stringify(claimed)}`);
+    const claim = await claimOf(flaky.lane, act);
     flaky.faults.eth_getTransactionByHash = { times: 1, lose: "request" };
-    const refused = await flaky.lane.send(act.tx, claimed.claim).catch((error: unknown) => error);
-    await flaky.lane.release(claimed.claim);
+    const refused = await flaky.lane.send(act.tx, claim).catch((error: unknown) => error);
+    await flaky.lane.release(claim);
     expect(flaky.flaky.injected).to.deep.equal(["eth_getTransactionByHash:request"]);
     expect(refused).to.be.an("error").with.property("code", "INSUFFICIENT_FUNDS");
     expect(flaky.log.warnings).to.deep.equal([]);
-    const retry = await flaky.lane.claim(act.key, act.request.deadline);
-    expect(retry).to.have.property("claim");
-    if ("claim" in retry) await flaky.lane.release(retry.claim);
+    await expectFree(flaky.lane, act);
     flaky.flaky.destroy();
   });
 
@@ -285,12 +292,10 @@ forEachEngine((engine) => {
     const mined = await chain.provider.getTransactionCount(laneRelayer, "latest");
 
     const lostAct = await forwardTx(supplier2, setCarrier(approver.address));
-    const key = lostAct.key;
-    const claimed = await lane.claim(key, lostAct.request.deadline);
-    if (!("claim" in claimed)) throw new Error(`the nonce is held: ${JSON.stringify(claimed)}`);
-    const lost = await lane.send(lostAct.tx, claimed.claim);
+    const claim = await claimOf(lane, lostAct);
+    const lost = await lane.send(lostAct.tx, claim);
     // As the services do once the request is answered: sent, the claim stays.
-    await lane.release(claimed.claim);
+    await lane.release(claim);
     await chain.provider.send("anvil_dropTransaction", [lost]);
 
     faults.eth_sendRawTransaction = { times: 1, lose: "request" };
@@ -306,9 +311,7 @@ forEachEngine((engine) => {
     // forwarder nonce is free again.
     expect(await carrierOf(supplier2.address, approver.address)).to.equal(false);
     expect(await chain.ledger.forwarder.nonces(supplier2.address)).to.equal(BigInt(lostAct.request.nonce));
-    const again = await lane.claim(key, lostAct.request.deadline);
-    expect(again).to.have.property("claim");
-    if ("claim" in again) await lane.release(again.claim);
+    await expectFree(lane, lostAct);
     flaky.destroy();
   });
 });
