@@ -201,6 +201,7 @@ describe("console: a supplier claims a delivery the hospital never received", fu
           name: new RegExp(`^#${shipmentId} 订单 #${ORDER_ID} 未登记 `),
         });
         await rowZh.getByText("依供应商申领付款").waitFor();
+        await checkPage(h, "hospital-payments-claimed-zh");
         expect(h.errors).to.deep.equal([]);
       } finally {
         await h.close();

@@ -16,6 +16,7 @@ import { daysOf } from "./days";
 import { PartyName } from "../../components/PartyName";
 import { settledByClaim } from "../../lib/settled-by";
 import { TAG } from "../../components/tag-colours";
+import { TwoLines } from "../../components/TwoLines";
 
 /**
  * The hospital's payments: each settlement with its amounts and the days from acceptance to
@@ -48,12 +49,7 @@ export function PaymentsPage() {
               title: t("hospital.shipmentCol"),
               dataIndex: "shipmentId",
               render: (id: string, p) => (
-                <Space orientation="vertical" size={0}>
-                  {`#${id}`}
-                  <Typography.Text type="secondary">
-                    {t("hospital.payments.ofOrder", { order: p.orderId })}
-                  </Typography.Text>
-                </Space>
+                <TwoLines first={`#${id}`} second={t("hospital.payments.ofOrder", { order: p.orderId })} />
               ),
             },
             {
@@ -109,12 +105,7 @@ export function PaymentsPage() {
             {
               title: `${t("hospital.payments.acceptedAt")} / ${t("hospital.payments.paidAt")}`,
               key: "times",
-              render: (_, p) => (
-                <Space orientation="vertical" size={0}>
-                  {dateTime(p.acceptedAt)}
-                  <Typography.Text type="secondary">{dateTime(p.paidAt)}</Typography.Text>
-                </Space>
-              ),
+              render: (_, p) => <TwoLines first={dateTime(p.acceptedAt)} second={dateTime(p.paidAt)} />,
             },
             {
               title: t("hospital.payments.days"),

@@ -10,6 +10,7 @@ import { useFormat } from "../../lib/use-format";
 import { ClaimPayments } from "./ClaimPayments";
 import { settledByClaim } from "../../lib/settled-by";
 import { ToneTag, type Tone } from "./ToneTag";
+import { TwoLines } from "../../components/TwoLines";
 
 const STATUSES: SettlementJobStatus[] = ["pending", "submitted", "confirmed", "failed"];
 const STATUS_TONES: Record<SettlementJobStatus, Tone> = {
@@ -24,16 +25,6 @@ function duration(seconds: number, t: ReturnType<typeof useI18n>["t"]): string {
   const days = Math.floor(seconds / 86_400);
   const hours = Math.floor((seconds % 86_400) / 3600);
   return t("supplier.payment.duration", { days, hours });
-}
-
-/** A cell's value, and what it adds beneath it in secondary text when there is something. */
-function TwoLines({ first, second }: { first: string; second: string | null }) {
-  return (
-    <Space orientation="vertical" size={0}>
-      {first}
-      {second !== null && <Typography.Text type="secondary">{second}</Typography.Text>}
-    </Space>
-  );
 }
 
 /**
