@@ -1,3 +1,5 @@
+import { randomInt } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import path from "node:path";
 import { StackError } from "./errors";
@@ -38,20 +40,46 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * `count` distinct free ports. Each is held until all are chosen: asked one after another, a
- * port just given back can be handed out again (a stack once got one port for its gateway and
- * its chain, and its gateway could not start).
+ * The first port the kernel hands out on its own: to a listener on port 0, and as the local port
+ * of every outgoing connection (to PostgreSQL, to the chain). A port chosen inside that range and
+ * given back is soon some connection's, and the process it was chosen for fails to listen on it
+ * (a CI run lost its console tests so, 7.7 s after the port was chosen). Linux says where the
+ * range starts; elsewhere IANA's dynamic range (49152) is assumed.
+ */
+export function ephemeralPortsFrom(): number {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    if (Number.isInteger(low) && low > 0) return low;
+  } catch {
+    // not Linux: the IANA range below
+  }
+  return 49152;
+}
+
+/** Chosen ports are drawn from here up to the ephemeral range, clear of the well-known ports. */
+const CHOSEN_PORTS_FROM = 10000;
+
+/**
+ * `count` distinct free ports for a process started later, drawn at random below the ephemeral
+ * range (see ephemeralPortsFrom), where only a process that chose the same number could take it.
+ * Each is held until all are chosen: asked one after another, a port just given back could be
+ * handed out again (a stack once got one port for its gateway and its chain).
  */
 export async function freePorts(count: number): Promise<number[]> {
+  const below = ephemeralPortsFrom();
   const servers: Server[] = [];
   try {
-    for (let i = 0; i < count; i++) {
+    while (servers.length < count) {
+      const port =
+        below - CHOSEN_PORTS_FROM > 1000 ? CHOSEN_PORTS_FROM + randomInt(below - CHOSEN_PORTS_FROM) : 0;
       const srv = createServer();
-      servers.push(srv);
-      await new Promise<void>((resolve, reject) => {
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", resolve);
+      const listening = await new Promise<boolean>((resolve, reject) => {
+        srv.once("error", (error: NodeJS.ErrnoException) =>
+          error.code === "EADDRINUSE" ? resolve(false) : reject(error),
+        );
+        srv.listen(port, "127.0.0.1", () => resolve(true));
       });
+      if (listening) servers.push(srv);
     }
     return servers.map((srv) => (srv.address() as { port: number }).port);
   } finally {
