@@ -99,6 +99,18 @@ export const ReconciliationFlag = Type.Union([
     usageIds: UsageIds,
   }),
   flag(
+    "USED_AFTER_EXCURSION",
+    "used after a temperature excursion no approver waived, on a delivery of the lot to the hospital (any unit of the lot counts: which delivery a unit came from is not recorded)",
+    {
+      shipmentId: Type.With(IdString, { description: "the delivery the excursion was recorded on" }),
+      excursionAt: Type.With(DateTime, {
+        description: "the excursion's time as its sensor record states it: its first one no waiver covers",
+      }),
+      txHash: Type.With(TxHash, { description: "the transaction that recorded the excursion" }),
+      usageIds: UsageIds,
+    },
+  ),
+  flag(
     "PRICE_MARKUP",
     "billed per unit above the highest price the hospital paid for the lot: a delivery's settled price (the orders' funded price while none is settled)",
     {

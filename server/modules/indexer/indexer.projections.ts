@@ -660,9 +660,13 @@ const handlers: Record<string, Handler> = {
     );
   },
   "trace.ExcursionWaived": async (db, e) => {
+    // The waiver covers the trace events recorded so far (migration 0033): its time and how many.
     await db.query(
-      `UPDATE shipments SET excursion_waived = TRUE, last_tx = $2, last_block = $3 WHERE id = $1`,
-      [str(e.args.shipmentId), e.txHash, e.blockNumber],
+      `UPDATE shipments SET excursion_waived = TRUE, excursion_waived_at = $4,
+         excursion_waived_through = (SELECT count(*) FROM trace_events t WHERE t.shipment_id = $1),
+         last_tx = $2, last_block = $3
+       WHERE id = $1`,
+      [str(e.args.shipmentId), e.txHash, e.blockNumber, e.blockTime.toISOString()],
     );
   },
   "trace.LotRecalled": async (db, e) => {

@@ -212,12 +212,52 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
   return rows;
 }
 
+/**
+ * The temperature excursions standing as of `$1` on deliveries to a hospital: per shipment, its
+ * first excursion (by the sensor's time) before `$1` that no waiver known at `$1` covers. A waiver
+ * covers the trace events recorded before it (migration 0033), and one given at or after `$1` is
+ * not known yet. `supplyScope` is the scope's conditions on `o.hospital`, `s.gtin` and `s.lot`.
+ */
+export function standingExcursionsSql(supplyScope: string): string {
+  return `SELECT o.hospital, s.gtin, s.lot, s.id AS shipment_id, e.event_time AS excursion_at, e.tx_hash
+     FROM shipments s
+     JOIN orders o ON o.id = s.order_id
+     JOIN LATERAL (
+       SELECT e.event_time, e.tx_hash FROM trace_events e
+       WHERE e.shipment_id = s.id AND e.excursion AND e.event_time < $1
+         AND NOT (e.event_index <= COALESCE(s.excursion_waived_through, 0)
+           AND (s.excursion_waived_at IS NULL OR s.excursion_waived_at < $1))
+       ORDER BY e.event_time, e.event_index LIMIT 1
+     ) e ON TRUE
+     WHERE s.excursion AND s.created_at < $1${supplyScope}`;
+}
+
+/**
+ * USED_AFTER_EXCURSION over `standing` (the standing usages) and `excursions`: used at or after a
+ * standing excursion on a delivery of the lot to the hospital. Which delivery a unit came from is
+ * not recorded for a lot without serials, so every use after the excursion counts. Each usage
+ * counts under the earliest such excursion; one finding per delivery.
+ */
+export function excursionFindingSql(standing: string): string {
+  return `SELECT s.hospital, s.gtin, s.lot, 'USED_AFTER_EXCURSION', NULL,
+       array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
+       jsonb_build_object('shipmentId', x.shipment_id::text, 'excursionAt', x.excursion_at, 'txHash', x.tx_hash)
+     FROM ${standing} s
+     JOIN LATERAL (
+       SELECT x.shipment_id, x.excursion_at, x.tx_hash FROM excursions x
+       WHERE x.hospital = s.hospital AND x.gtin = s.gtin AND x.lot = s.lot AND x.excursion_at <= s.used_at
+       ORDER BY x.excursion_at, x.shipment_id LIMIT 1
+     ) x ON TRUE
+     GROUP BY s.hospital, s.gtin, s.lot, x.shipment_id, x.excursion_at, x.tx_hash`;
+}
+
 export type FindingCode =
   | "PHANTOM_USE"
   | "SERIAL_REUSED"
   | "RESOLD"
   | "USED_AFTER_EXPIRY"
   | "USED_FROM_RECALLED_LOT"
+  | "USED_AFTER_EXCURSION"
   | "PRICE_MARKUP";
 
 export interface FindingRow {
@@ -230,7 +270,8 @@ export interface FindingRow {
   usage_ids: string[];
   /**
    * SERIAL_REUSED: `{ uses }`; RESOLD: `{ receivedBy, receiptNo }`; PRICE_MARKUP: `{ billed, prices }`;
-   * USED_FROM_RECALLED_LOT: the recall in force, `{ recalledAt, txHash, scope, liftedAt }`.
+   * USED_FROM_RECALLED_LOT: the recall in force, `{ recalledAt, txHash, scope, liftedAt }`;
+   * USED_AFTER_EXCURSION: the delivery's standing excursion, `{ shipmentId, excursionAt, txHash }`.
    */
   detail: Record<string, unknown> | null;
 }
@@ -242,7 +283,8 @@ export interface FindingRow {
  *
  * Only candidates' usages are read, each flag then decided on them exactly as before: the rows
  * whose totals (migration 0027) show more used or billed than accepted (PHANTOM_USE), a use
- * after the lot's expiry or after a recall of it (USED_AFTER_EXPIRY, USED_FROM_RECALLED_LOT), or
+ * after the lot's expiry, after a recall of it or after a standing excursion on a delivery of it
+ * (USED_AFTER_EXPIRY, USED_FROM_RECALLED_LOT, USED_AFTER_EXCURSION), or
  * a price bound above the highest price the hospital paid for the lot (PRICE_MARKUP); and the
  * serials used more than once or somewhere other than where they were received (SERIAL_REUSED,
  * RESOLD), found by the page's rows in serial_candidates. A row or serial that can carry one of
@@ -266,6 +308,7 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
        SELECT gtin, lot, scope, recalled_at, tx_hash, CASE WHEN lifted_at < $1 THEN lifted_at END AS lifted_at
        FROM recalls WHERE recalled_at < $1${lotScope}
      ),
+     excursions AS (${standingExcursionsSql(supplyScope)}),
      -- What the hospital paid a unit of each lot: each delivery that brought the lot to it, at the
      -- price it was settled at (gross / accepted: the tier of the agreement's accepted volume,
      -- before any late penalty, which is the supplier's fine, not the price). A lot none of whose
@@ -336,6 +379,9 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
          OR c.unit_amount_bound * t.quantity > t.value
          OR EXISTS (
            SELECT 1 FROM recall_windows w WHERE w.gtin = c.gtin AND w.lot = c.lot AND w.recalled_at <= c.last_used_at)
+         OR EXISTS (
+           SELECT 1 FROM excursions x
+           WHERE x.hospital = c.hospital AND x.gtin = c.gtin AND x.lot = c.lot AND x.excursion_at <= c.last_used_at)
      ),
      -- The serials this page's rows used that were used twice or more, or by a hospital other
      -- than the one that received them.
@@ -425,6 +471,8 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
        ORDER BY w.recalled_at, w.tx_hash LIMIT 1
      ) w ON TRUE
      GROUP BY s.hospital, s.gtin, s.lot, w.recalled_at, w.tx_hash, w.scope, w.lifted_at
+     UNION ALL
+     ${excursionFindingSql("page_standing")}
      UNION ALL
      -- PRICE_MARKUP: billed per unit (net of refunds) above the highest price the hospital paid for
      -- the lot, in integers: amount / units > value / quantity <=> amount × quantity > value × units.

@@ -65,6 +65,7 @@ const FLAG_ORDER: readonly FlagCode[] = [
   "RESOLD",
   "USED_AFTER_EXPIRY",
   "USED_FROM_RECALLED_LOT",
+  "USED_AFTER_EXCURSION",
   "PRICE_MARKUP",
   "WASTE",
 ];
@@ -339,13 +340,7 @@ function reportRow(b: repo.LotBalanceRow, findings: repo.FindingRow[], asOf: Dat
       },
     });
   }
-  flags.sort(
-    (x, y) =>
-      FLAG_ORDER.indexOf(x.code) - FLAG_ORDER.indexOf(y.code) ||
-      (x.code === "USED_FROM_RECALLED_LOT" && y.code === "USED_FROM_RECALLED_LOT"
-        ? x.evidence.recalledAt.localeCompare(y.evidence.recalledAt)
-        : 0),
-  );
+  flags.sort((x, y) => FLAG_ORDER.indexOf(x.code) - FLAG_ORDER.indexOf(y.code) || sameCodeOrder(x, y));
   return {
     hospital: b.hospital,
     gtin: b.gtin,
@@ -363,6 +358,18 @@ function reportRow(b: repo.LotBalanceRow, findings: repo.FindingRow[], asOf: Dat
     onHand: onHand.toString(),
     flags,
   };
+}
+
+/** Several findings of one code in a row: recalls by when they began, excursions by when they happened. */
+function sameCodeOrder(x: ReconciliationFlag, y: ReconciliationFlag): number {
+  if (x.code === "USED_FROM_RECALLED_LOT" && y.code === "USED_FROM_RECALLED_LOT")
+    return x.evidence.recalledAt.localeCompare(y.evidence.recalledAt);
+  if (x.code === "USED_AFTER_EXCURSION" && y.code === "USED_AFTER_EXCURSION")
+    return (
+      x.evidence.excursionAt.localeCompare(y.evidence.excursionAt) ||
+      Number(BigInt(x.evidence.shipmentId) - BigInt(y.evidence.shipmentId))
+    );
+  return 0;
 }
 
 /** A flag as the hospital it concerns may see it: other hospitals and their records left out. */
@@ -433,6 +440,16 @@ function flagOf(f: repo.FindingRow, b: repo.LotBalanceRow): ReconciliationFlag {
           txHash: detail.txHash as string,
           scope: detail.scope as string,
           liftedAt: detail.liftedAt === null ? null : new Date(detail.liftedAt as string).toISOString(),
+          usageIds,
+        },
+      };
+    case "USED_AFTER_EXCURSION":
+      return {
+        code: f.code,
+        evidence: {
+          shipmentId: detail.shipmentId as string,
+          excursionAt: new Date(detail.excursionAt as string).toISOString(),
+          txHash: detail.txHash as string,
           usageIds,
         },
       };

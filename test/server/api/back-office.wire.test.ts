@@ -55,6 +55,13 @@ describe("back-office responses carry exactly their schemas' fields", function (
       // Every reconciliation flag, fulfilment with and without commitments, a recall in force.
       await seedScenario(db);
       const seed = new LedgerSeed(db);
+      // And a temperature excursion no approver waived on H1's delivery of G1 LOT-A, before its use.
+      await seed.traceEvent({
+        shipmentId: 1,
+        eventTime: "2026-02-12T00:00:00Z",
+        excursion: true,
+        txHash: hash(0xe9),
+      });
       await seed.order({
         id: 10,
         agreementId: 1,
@@ -300,6 +307,7 @@ describe("back-office responses carry exactly their schemas' fields", function (
             "RESOLD",
             "USED_AFTER_EXPIRY",
             "USED_FROM_RECALLED_LOT",
+            "USED_AFTER_EXCURSION",
             "PRICE_MARKUP",
             "WASTE",
           ]),

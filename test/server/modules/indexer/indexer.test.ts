@@ -749,6 +749,47 @@ describe("ledger indexer against Anvil", function () {
       );
     });
 
+    it("records which trace events an excursion's waiver covers, and when it was given", async function () {
+      const db = engine.db;
+      const waived = () =>
+        db.query<{
+          excursion: boolean;
+          excursion_waived: boolean;
+          excursion_waived_at: Date | null;
+          excursion_waived_through: number | null;
+          events: number;
+        }>(
+          `SELECT excursion, excursion_waived, excursion_waived_at, excursion_waived_through,
+             (SELECT count(*)::int FROM trace_events) AS events
+           FROM shipments`,
+        );
+      await trace("waiver-1", true);
+      const waiver = await act.sent(
+        chain.ledger.trace.connect(chain.cast.approver).waiveExcursion(p.shipmentId, record, 1),
+      );
+      const waivedAt = (await chain.provider.getBlock(waiver.blockNumber))!.timestamp;
+      await trace("waiver-2");
+      await indexer(db).catchUp();
+      const { rows } = await waived();
+      // Every event before the waiver (the earlier tests' too, replayed from the chain) is covered.
+      expect(rows).to.deep.equal([
+        {
+          excursion: true,
+          excursion_waived: true,
+          excursion_waived_at: new Date(waivedAt * 1000),
+          excursion_waived_through: rows[0].events - 1,
+          events: rows[0].events,
+        },
+      ]);
+
+      // A new excursion stands: the waiver still covers only the events before it.
+      await trace("waiver-3", true);
+      await indexer(db).catchUp();
+      expect((await waived()).rows).to.deep.equal([
+        { ...rows[0], excursion_waived: false, events: rows[0].events + 1 },
+      ]);
+    });
+
     it("reports its lag and last block on GET /ready and GET /metrics", async function () {
       const app = await buildGateway(engine.db, chain, { CONFIRMATIONS: "2" });
       try {

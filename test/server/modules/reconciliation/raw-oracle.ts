@@ -1,17 +1,21 @@
 import { ZeroAddress } from "ethers";
 import type { Db } from "../../../../server/db";
-import type {
-  FindingRow,
-  LotBalanceRow,
-  LotKey,
-  LotScope,
+import {
+  excursionFindingSql,
+  standingExcursionsSql,
+  type FindingRow,
+  type LotBalanceRow,
+  type LotKey,
+  type LotScope,
 } from "../../../../server/modules/reconciliation/reconciliation.repository";
 
 /**
  * The test oracle of the reconciliation's aggregates: the report's two queries as they were
  * before the running totals (migration 0027), computing every figure and flag from the raw
  * usages. The report reads the totals and checks only the flags' candidates; the exactness tests
- * (totals.test.ts) hold its answers to these, on every scope and as-of instant they try.
+ * (totals.test.ts) hold its answers to these, on every scope and as-of instant they try. The
+ * excursions and their finding, which came after the totals, are the report's own SQL here over
+ * every standing usage: what the oracle checks of them is the report's choice of candidates.
  */
 
 /** The scope of a regulator's recall, which covers every supplier's shipments of the lot. */
@@ -169,6 +173,7 @@ export async function rawUsageFindings(db: Db, scope: LotScope): Promise<Finding
        SELECT gtin, lot, scope, recalled_at, tx_hash, CASE WHEN lifted_at < $1 THEN lifted_at END AS lifted_at
        FROM recalls WHERE recalled_at < $1${lotScope}
      ),
+     excursions AS (${standingExcursionsSql(supplyScope)}),
      -- Every price the hospital paid for each lot, one a delivery: its settlement's (gross /
      -- accepted), or while it is unsettled its order's funding (value / quantity); a lot with a
      -- settled delivery keeps only the settled ones.
@@ -285,6 +290,8 @@ export async function rawUsageFindings(db: Db, scope: LotScope): Promise<Finding
        ORDER BY w.recalled_at, w.tx_hash LIMIT 1
      ) w ON TRUE
      GROUP BY s.hospital, s.gtin, s.lot, w.recalled_at, w.tx_hash, w.scope, w.lifted_at
+     UNION ALL
+     ${excursionFindingSql("standing")}
      UNION ALL
      -- PRICE_MARKUP: billed per unit (net of refunds) above every price the hospital paid for the
      -- lot (and it paid one), in integers: amount / units > value / quantity <=> amount × quantity > value × units.

@@ -218,6 +218,34 @@ export class LedgerSeed {
   }
 
   /**
+   * A trace event of a shipment, numbered after its others and marking an excursion on the
+   * shipment, as the indexer does (indexer.projections.ts, trace.TraceEventRecorded).
+   */
+  async traceEvent(e: { shipmentId: number; eventTime: string; excursion: boolean; txHash: string }): Promise<void> {
+    await this.db.query(
+      `INSERT INTO trace_events (shipment_id, event_index, step, actor, location, event_time, sensor_digest, excursion,
+         tx_hash, block_number, log_index)
+       SELECT $1, 1 + count(*), 'departing', $2, $2, $3, $2, $4, $5, 1, 0 FROM trace_events WHERE shipment_id = $1`,
+      [e.shipmentId, TX, e.eventTime, e.excursion, e.txHash],
+    );
+    if (e.excursion) {
+      await this.db.query(`UPDATE shipments SET excursion = TRUE, excursion_waived = FALSE WHERE id = $1`, [
+        e.shipmentId,
+      ]);
+    }
+  }
+
+  /** An approver's waiver of a shipment's excursions so far, in a block of time `at` (trace.ExcursionWaived). */
+  async excursionWaiver(shipmentId: number, at: string): Promise<void> {
+    await this.db.query(
+      `UPDATE shipments SET excursion_waived = TRUE, excursion_waived_at = $2,
+         excursion_waived_through = (SELECT count(*) FROM trace_events t WHERE t.shipment_id = $1)
+       WHERE id = $1`,
+      [shipmentId, at],
+    );
+  }
+
+  /**
    * An exception; resolved when `resolvedAt` is given (the wall clock; `resolvedLedgerTime` the
    * ledger's, where it differs). Returns its id.
    */

@@ -49,10 +49,12 @@ function random(seed: number): (n: number) => number {
  * Orders at 1,000 a unit (H1's G1 also at 1,200), shipments of lots A and B of both GTINs to H1
  * and H2 — lot B of G1 expiring mid-year —, G1 lot A only to H3, lot C to nobody; settlements
  * for most of them; receipts with serials of G1 lot A at H1 and H2; a regulator's recall of G1
- * lot B (lifted) and OTHER_SUPPLIER's of its own G2 lot A.
+ * lot B (lifted) and OTHER_SUPPLIER's of its own G2 lot A; temperature excursions on H2's G1 lot A
+ * (never waived) and H1's G2 lot B (waived, then another).
  */
-async function seedLedger(db: Db): Promise<void> {
+async function seedLedger(db: Db): Promise<[h2LotA: number, h1G2LotB: number]> {
   const seed = new LedgerSeed(db);
+  const excursionShipments: number[] = [];
   await seed.supplier(SUPPLIER);
   await seed.supplier(OTHER_SUPPLIER);
   const term = { startAt: "2026-01-01T00:00:00Z", endAt: "2027-01-01T00:00:00Z", hospitals: [] };
@@ -87,7 +89,8 @@ async function seedLedger(db: Db): Promise<void> {
     const a = await ship(10 * i + 1, G1, "A", 40, 38);
     await ship(10 * i + 1, G1, "B", 20, 20);
     await ship(10 * i + 2, G2, "A", 30, 12);
-    await ship(10 * i + 2, G2, "B", 30);
+    const g2b = await ship(10 * i + 2, G2, "B", 30);
+    excursionShipments.push(i === 1 ? a : g2b);
     const first = i * 10;
     await seed.receipt({
       receiptNo: `R-${i + 1}`,
@@ -207,6 +210,34 @@ async function seedLedger(db: Db): Promise<void> {
     recalledAt: "2026-06-01T00:00:00Z",
     txHash: hash(903),
     scope: OTHER_SUPPLIER,
+  });
+  return [excursionShipments[1], excursionShipments[0]];
+}
+
+/**
+ * Temperature excursions (their waivers' columns came with migration 0033): H2's G1 lot A
+ * delivery one never waived; H1's G2 lot B one waived on 1 May, then another after the waiver.
+ */
+async function seedExcursions(db: Db, [h2LotA, h1G2LotB]: [number, number]): Promise<void> {
+  const seed = new LedgerSeed(db);
+  await seed.traceEvent({
+    shipmentId: h2LotA,
+    eventTime: "2026-03-15T00:00:00Z",
+    excursion: true,
+    txHash: hash(801),
+  });
+  await seed.traceEvent({
+    shipmentId: h1G2LotB,
+    eventTime: "2026-03-01T00:00:00Z",
+    excursion: true,
+    txHash: hash(802),
+  });
+  await seed.excursionWaiver(h1G2LotB, "2026-05-01T00:00:00Z");
+  await seed.traceEvent({
+    shipmentId: h1G2LotB,
+    eventTime: "2026-07-01T00:00:00Z",
+    excursion: true,
+    txHash: hash(803),
   });
 }
 
@@ -441,11 +472,12 @@ describe("Reconciliation running totals (migration 0027)", function () {
         db,
         loadMigrations().filter((m) => m.version < 27),
       );
-      await seedLedger(db);
+      const excursionShipments = await seedLedger(db);
       // Half the history before the migration: its backfill counts it.
       const reached = await recordUsages(db, rand, 90, new Date("2026-03-01T00:00:00Z"), recorded, "U");
       await returnedAtAHigherUnitPrice(db, "E");
       expect(await migrate(db)).to.have.length.greaterThan(0);
+      await seedExcursions(db, excursionShipments);
       // The other half after it: the triggers count it.
       await recordUsages(db, rand, 90, reached, recorded, "V");
       await returnedAtAHigherUnitPrice(db, "F");
@@ -563,6 +595,7 @@ describe("Reconciliation running totals (migration 0027)", function () {
         "PRICE_MARKUP",
         "RESOLD",
         "SERIAL_REUSED",
+        "USED_AFTER_EXCURSION",
         "USED_AFTER_EXPIRY",
         "USED_FROM_RECALLED_LOT",
       ]);

@@ -73,6 +73,7 @@ function useEvidenceValue(): (field: EvidenceField, value: unknown) => ReactNode
       case "expiry":
         return calendarDate(value as string);
       case "recalledAt":
+      case "excursionAt":
         return dateTime(value as string);
       case "liftedAt":
         return value === null ? t("reports.evidence.notLifted") : dateTime(value as string);
@@ -135,6 +136,8 @@ function useEvidenceValue(): (field: EvidenceField, value: unknown) => ReactNode
           ),
           true,
         );
+      case "shipmentId":
+        return value as string;
       case "usageIds":
       case "receiptNos":
         return list((value as string[]).map((id) => <span key={id}>{id}</span>));
