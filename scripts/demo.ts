@@ -126,7 +126,7 @@ const { approver: APPROVER, receiver: RECEIVER, settler: SETTLER } = act.HOSPITA
 const STENTS = act.categoryCode("C0401-DES");
 const KNEES = act.categoryCode("C1402-KNEE");
 const STENT_GTIN = "09520123456788";
-const CARDIA_GTIN = "06940123000010";
+export const CARDIA_GTIN = "06940123000010";
 const KNEE_GTIN = "09501101530003";
 /** ¥5,000.00: what a sealed bid escrows until it is revealed. */
 const BID_BOND = 500_000n;
@@ -410,7 +410,7 @@ class Demo {
     await act.sent(L.orderBook.connect(boreal).consentToExcess(order5));
     await act.approveOrder(L, riverside.approvers[1], order5);
 
-    this.log("  shipments with serial manifests and trace events (one temperature excursion)…");
+    this.log("  shipments with serial manifests and trace events (two temperature excursions)…");
     const expiry = t + 2 * 365 * DAY;
     const ship = async (
       supplier: Signer,
@@ -449,6 +449,13 @@ class Demo {
       location: "GLN:6901234000017",
       eventTime: await this.now(),
       sensorLog: "logger-7731: 2026 max 11.4 C for 47 min",
+      excursion: true,
+    });
+    // Cardia's own logger reports one too; Children's Hospital never decides it (below).
+    await act.recordTrace(L, cardia, unanswered.shipmentId, "departing", {
+      location: "GLN:6940123000003",
+      eventTime: await this.now(),
+      sensorLog: "logger-2208: max 9.8 C for 26 min",
       excursion: true,
     });
     const acmeShipments = [clean, short, over, wrongLot, foreign, cold, neverReceived];
@@ -573,7 +580,9 @@ class Demo {
 
     // Silence is no way to keep a supplier's money: with no receipt recorded, the claim opens the
     // receiving and confirmation windows after the supplier's arrival.
-    this.log("  Children's never records receiving Cardia's 5 stents of lot CV2612…");
+    this.log(
+      "  Children's never records receiving Cardia's 5 stents of lot CV2612, nor decides their excursion…",
+    );
     const claimUnanswered = () =>
       act
         .shipmentRecord(L, unanswered.shipmentId)
@@ -634,6 +643,7 @@ class Demo {
       clean,
       cold,
       neverReceived,
+      unanswered,
     });
     const budgets = await this.setDepartmentBudgets(general.approvers[0], usedAt);
     const consignment = await consignmentYear({
@@ -800,11 +810,14 @@ class Demo {
   private async recordUsages(
     generalReceiver: Signer,
     childrensReceiver: Signer,
-    s: Record<"clean" | "cold" | "neverReceived", { serials: string[]; gtin: string; lot: string }>,
+    s: Record<
+      "clean" | "cold" | "neverReceived" | "unanswered",
+      { serials: string[]; gtin: string; lot: string }
+    >,
   ): Promise<string> {
     const billing = await this.gateway(generalReceiver);
     this.log(
-      "  usages from billing: normal, a phantom use, a serial used twice, a use after recall, a resale…",
+      "  usages from billing: normal, a phantom use, a serial used twice, a use after recall, a resale, a use after an excursion…",
     );
     // Billing reports a use some time after it happened.
     const usedAt = new Date(((await this.now()) - 3600) * 1000).toISOString();
@@ -842,7 +855,9 @@ class Demo {
     for (const r of rows) await billing.post("/v1/usages", r, { "idempotency-key": r.usageId });
     const other = await this.gateway(childrensReceiver);
     const resold = usage("CH-U-2001", item(s.clean, 3), "Paediatric cardiology", 75_000);
-    await other.post("/v1/usages", resold, { "idempotency-key": resold.usageId });
+    // A stent of the delivery whose temperature excursion nobody waived; billed at what it was paid.
+    const unwaived = usage("CH-U-2002", item(s.unanswered, 0), "Paediatric cardiology", 78_000);
+    for (const r of [resold, unwaived]) await other.post("/v1/usages", r, { "idempotency-key": r.usageId });
     return usedAt;
   }
 

@@ -12,6 +12,36 @@ import {
 import { sharedDemoStack, type DemoStack } from "./support/stack";
 import { productKeyOf } from "../../ledger/product-key";
 import { MA_DEVICE_IDENTIFIER } from "../../scripts/demo-steps/udi";
+import { CARDIA_GTIN } from "../../scripts/demo";
+import type { ReconciliationReport } from "../../api/reconciliation";
+
+const REGULATOR_NAME = "Provincial Medical Products Administration";
+
+/** The labels the excursion test reads, in each language. */
+const EXCURSION_TEXT = {
+  en: {
+    nav: "Reconciliation",
+    table: "Reconciliation rows",
+    flag: "Used after excursion",
+    signIn: `Sign in as ${REGULATOR_NAME}`,
+    expand: "Expand row",
+    delivery: "Delivery with the excursion",
+    at: "Temperature excursion at",
+    usages: "Usages",
+    tx: "Transaction",
+  },
+  zh: {
+    nav: "购销存核对",
+    table: "核对结果",
+    flag: "温度偏离后使用",
+    signIn: `以 ${REGULATOR_NAME} 身份登录`,
+    expand: "展开行",
+    delivery: "发生温度偏离的发货",
+    at: "温度偏离时间",
+    usages: "使用记录",
+    tx: "交易",
+  },
+};
 
 /**
  * The regulator's reports on the demo year: the reconciliation with its flags, their evidence
@@ -20,7 +50,6 @@ import { MA_DEVICE_IDENTIFIER } from "../../scripts/demo-steps/udi";
  */
 describe("console: regulator reports", function () {
   this.timeout(300_000);
-  const REGULATOR = "Provincial Medical Products Administration";
   let stack: DemoStack;
   let browser: Browser;
 
@@ -37,7 +66,7 @@ describe("console: regulator reports", function () {
     const p = await openPage(browser, stack.url);
     const { page } = p;
     try {
-      await signInAs(p, REGULATOR);
+      await signInAs(p, REGULATOR_NAME);
       await page.getByRole("link", { name: "Reconciliation" }).click();
       await page
         .getByRole("heading", { name: "Reconciliation: purchase vs receipt vs use", level: 1 })
@@ -168,11 +197,52 @@ describe("console: regulator reports", function () {
     }
   });
 
+  it("shows a use after a temperature excursion nobody waived with the API's evidence, in English and Chinese", async function () {
+    for (const [locale, t] of [
+      ["en-GB", EXCURSION_TEXT.en],
+      ["zh-CN", EXCURSION_TEXT.zh],
+    ] as const) {
+      const p = await openPage(browser, stack.url, locale);
+      const { page } = p;
+      try {
+        await page.getByRole("button", { name: t.signIn, exact: true }).click();
+        await page.getByTestId("who").waitFor();
+        const [flag] = (
+          await apiJson<ReconciliationReport>(p, stack, `/v1/reconciliation?gtin=${CARDIA_GTIN}&lot=CV2612`)
+        ).rows.flatMap((r) => r.flags);
+        if (flag?.code !== "USED_AFTER_EXCURSION")
+          expect.fail(`the demo's CV2612 flag: ${JSON.stringify(flag)}`);
+        await page.getByRole("link", { name: t.nav, exact: true }).click();
+        const table = page.getByRole("table", { name: t.table });
+        const row = table.getByRole("row").filter({ hasText: "CV2612" }).filter({ hasText: t.flag });
+        await row.getByRole("button", { name: t.expand }).click();
+        const evidence = table
+          .locator(".ant-descriptions")
+          .filter({ has: page.locator(".ant-descriptions-title", { hasText: t.flag }) });
+        const field = (label: string) =>
+          evidence
+            .locator("tr")
+            .filter({ has: page.locator("th", { hasText: new RegExp(`^${label}$`) }) })
+            .locator("td");
+        expect(await field(t.delivery).textContent()).to.equal(flag.evidence.shipmentId);
+        expect(await field(t.usages).textContent()).to.equal(flag.evidence.usageIds.join(""));
+        // The excursion's time in the reader's format, its transaction as a short hash.
+        expect(await field(t.at).textContent()).to.match(/\d/);
+        expect(await field(t.tx).textContent()).to.equal(
+          `${flag.evidence.txHash.slice(0, 6)}…${flag.evidence.txHash.slice(-4)}`,
+        );
+        await checkPage(p, `reports-excursion-${locale}`);
+      } finally {
+        await p.close();
+      }
+    }
+  });
+
   it("shows a lot's recall exposure, the overdue payments and the commitments' fulfilment", async function () {
     const p = await openPage(browser, stack.url);
     const { page } = p;
     try {
-      await signInAs(p, REGULATOR);
+      await signInAs(p, REGULATOR_NAME);
       await page.getByRole("link", { name: "Recall exposure" }).click();
       await page.getByLabel("GTIN").fill("06940123000010");
       await page.getByLabel("Lot").fill("CV2611");
@@ -277,17 +347,29 @@ describe("console: regulator reports", function () {
   });
 });
 
+/** The API's JSON of `path`, asked with the page's own session. */
+async function apiJson<T>(p: ConsolePage, stack: DemoStack, path: string): Promise<T> {
+  const res = await fetch(`${stack.url}${path}`, {
+    headers: { authorization: `Bearer ${await tokenOf(p)}` },
+  });
+  expect(res.status).to.equal(200);
+  return (await res.json()) as T;
+}
+
+async function tokenOf(p: ConsolePage): Promise<string> {
+  return (await p.page.evaluate(
+    `JSON.parse(sessionStorage.getItem("sunshine.session")).session.token`,
+  )) as string;
+}
+
 /** The API's CSV of `path`, asked with the page's own session. */
 async function apiCsv(
   p: ConsolePage,
   stack: DemoStack,
   path: string,
 ): Promise<{ text: string; next: string | null }> {
-  const token = (await p.page.evaluate(
-    `JSON.parse(sessionStorage.getItem("sunshine.session")).session.token`,
-  )) as string;
   const res = await fetch(`${stack.url}${path}`, {
-    headers: { accept: "text/csv", authorization: `Bearer ${token}` },
+    headers: { accept: "text/csv", authorization: `Bearer ${await tokenOf(p)}` },
   });
   expect(res.status).to.equal(200);
   const next = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get("link") ?? "")?.[1] ?? null;

@@ -12,11 +12,12 @@ import { EAST_CAMPUS, MAIN_CAMPUS, SHORT_DATED_LOT } from "../../../scripts/demo
 import { MA_DEVICE_IDENTIFIER } from "../../../scripts/demo-steps/udi";
 import { KNEE_ESCROW, STENT_PREPAYMENT } from "../../../scripts/demo-steps/fund";
 import { productKeyOf } from "../../../ledger/product-key";
-import { runDemo, type DemoSummary } from "../../../scripts/demo";
+import { CARDIA_GTIN, runDemo, type DemoSummary } from "../../../scripts/demo";
 import { testConfig } from "../helpers/config";
 import { startChain, type ChainStack } from "../support/chain";
 import { login } from "../support/gateway";
 import type { Verification } from "../../../api/trail";
+import type { ReconciliationReport } from "../../../api/reconciliation";
 
 /**
  * The demo scenario end to end: a running gateway (background indexer and payment worker, as
@@ -199,8 +200,15 @@ describe("demo scenario", function () {
     expect(deemed).to.have.length(1);
     const shipmentId = deemed[0].args.shipmentId;
     const steps = await trace.queryFilter(trace.filters.TraceEventRecorded(shipmentId));
-    expect(steps.map((e) => Number(e.args.step))).to.deep.equal([0, 2]); // shipping, arriving: no receiving
-    const arrival = await steps[1].getBlock();
+    // Shipping, departing (with Cardia's logger's excursion), arriving: no receiving.
+    expect(steps.map((e) => [Number(e.args.step), e.args.excursion])).to.deep.equal([
+      [0, false],
+      [1, true],
+      [2, false],
+    ]);
+    // Nobody waived the excursion, and the claim was paid all the same (docs/security.md, 22).
+    expect(await trace.queryFilter(trace.filters.ExcursionWaived(shipmentId))).to.deep.equal([]);
+    const arrival = await steps[2].getBlock();
     expect(deemed[0].args.receivedAt).to.equal(BigInt(arrival.timestamp + 24 * 3600));
     const [settled] = await orderBook.queryFilter(orderBook.filters.ShipmentSettled(shipmentId));
     expect(settled.args.settledBy).to.equal(cardia);
@@ -212,6 +220,39 @@ describe("demo scenario", function () {
     expect(lines.join("\n")).to.match(
       /Cardia claims them a day before the windows end: refused by the ledger with SettlementClaimTooEarly\(/,
     );
+  });
+
+  it("flags Children's use of a stent from the delivery whose temperature excursion nobody waived", async function () {
+    const { trace } = chain.ledger;
+    const [deemed] = await trace.queryFilter(trace.filters.ShipmentDeemedReceived());
+    const shipmentId = deemed.args.shipmentId;
+    const [excursion] = (await trace.queryFilter(trace.filters.TraceEventRecorded(shipmentId))).filter(
+      (e) => e.args.excursion,
+    );
+    const token = await login(app, devWallet(1, chain.provider));
+    const res = await app.inject({
+      method: "GET",
+      url: `/v1/reconciliation?gtin=${CARDIA_GTIN}&lot=CV2612`,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.statusCode, res.body).to.equal(200);
+    expect(res.json<ReconciliationReport>().rows.map((r) => [r.hospital, r.used, r.flags])).to.deep.equal([
+      [
+        childrens.toLowerCase(),
+        "1",
+        [
+          {
+            code: "USED_AFTER_EXCURSION",
+            evidence: {
+              shipmentId: shipmentId.toString(),
+              excursionAt: new Date(Number(excursion.args.eventTime) * 1000).toISOString(),
+              txHash: excursion.transactionHash,
+              usageIds: ["CH-U-2002"],
+            },
+          },
+        ],
+      ],
+    ]);
   });
 
   it("verifies the trail of City General's stent lot against the chain, its consigned stents counted when used (the regulator's command npm start suggests)", async function () {
@@ -268,6 +309,7 @@ describe("demo scenario", function () {
       "PRICE_MARKUP",
       "RESOLD",
       "SERIAL_REUSED",
+      "USED_AFTER_EXCURSION",
       "USED_FROM_RECALLED_LOT",
     ]);
   });

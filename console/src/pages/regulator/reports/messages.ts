@@ -118,7 +118,7 @@ export const en = {
   "reports.flag.RESOLD": "Resold",
   "reports.flag.USED_AFTER_EXPIRY": "Used after expiry",
   "reports.flag.USED_FROM_RECALLED_LOT": "Used from recalled lot",
-  "reports.flag.USED_AFTER_EXCURSION": "Used after an unwaived temperature excursion",
+  "reports.flag.USED_AFTER_EXCURSION": "Used after excursion",
   "reports.flag.PRICE_MARKUP": "Price markup",
   "reports.flag.WASTE": "Waste",
   // The claim audit's findings, named beside the flags in the risk view.
@@ -298,7 +298,7 @@ export const zh: Record<keyof typeof en, string> = {
   "reports.flag.RESOLD": "转售",
   "reports.flag.USED_AFTER_EXPIRY": "过期使用",
   "reports.flag.USED_FROM_RECALLED_LOT": "使用召回批次",
-  "reports.flag.USED_AFTER_EXCURSION": "温度偏离未经豁免后使用",
+  "reports.flag.USED_AFTER_EXCURSION": "温度偏离后使用",
   "reports.flag.PRICE_MARKUP": "加价收费",
   "reports.flag.WASTE": "过期浪费",
   "reports.flag.CASE_COST_OUTLIER": "病例耗材费用超出本组 95% 分位数",
