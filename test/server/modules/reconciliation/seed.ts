@@ -221,7 +221,12 @@ export class LedgerSeed {
    * A trace event of a shipment, numbered after its others and marking an excursion on the
    * shipment, as the indexer does (indexer.projections.ts, trace.TraceEventRecorded).
    */
-  async traceEvent(e: { shipmentId: number; eventTime: string; excursion: boolean; txHash: string }): Promise<void> {
+  async traceEvent(e: {
+    shipmentId: number;
+    eventTime: string;
+    excursion: boolean;
+    txHash: string;
+  }): Promise<void> {
     await this.db.query(
       `INSERT INTO trace_events (shipment_id, event_index, step, actor, location, event_time, sensor_digest, excursion,
          tx_hash, block_number, log_index)
