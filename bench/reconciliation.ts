@@ -28,7 +28,8 @@ import { formatSpread, spread, writeResults } from "./lib/rounds";
  * 231 days whatever their number, 1% of them returned, and about one use in a thousand reusing
  * an earlier serial, so the flag queries have findings to assemble. Every lot also has units
  * sent out of its hospital (one moved to the supplier's GLN, one consigned return requested),
- * among 25 consignment consumption lines per lot, so the sent-out lookups read real tables.
+ * among 25 consignment consumption lines per lot, so the sent-out lookups read real tables. One
+ * delivery in 50 has a temperature excursion in mid-year, half of them waived a month later.
  */
 
 const HOSPITALS = 20;
@@ -266,6 +267,22 @@ async function load(db: Db): Promise<void> {
      SELECT '0x' || lpad(to_hex(s.id), 64, '0'), k, CASE WHEN k = 0 THEN 'return-requested' ELSE 'consumption' END,
        s.id, s.order_id, o.hospital, s.supplier, 1, 1000, k > 0, timestamptz '2025-06-02' + k * interval '1 day', s.id
      FROM shipments s JOIN orders o ON o.id = s.order_id, generate_series(0, 25) k`,
+  );
+  // A temperature excursion on one delivery in 50 (1 May, mid-year), every other one waived on
+  // 1 June: the lots whose excursion no approver waived have each use after it read and named
+  // (USED_AFTER_EXCURSION), as the indexer would have recorded them (migration 0033).
+  await db.query(
+    `INSERT INTO trace_events (shipment_id, event_index, step, actor, location, event_time, sensor_digest, excursion,
+       tx_hash, block_number, log_index)
+     SELECT s.id, 1, 'departing', s.supplier, $1, '2025-05-01', $1, TRUE, $1, s.id, 2
+     FROM shipments s WHERE s.id % 50 = 0`,
+    [tx],
+  );
+  await db.query(
+    `UPDATE shipments SET excursion = TRUE, excursion_waived = id % 100 = 0,
+       excursion_waived_at = CASE WHEN id % 100 = 0 THEN timestamptz '2025-06-01' END,
+       excursion_waived_through = CASE WHEN id % 100 = 0 THEN 1 END
+     WHERE id % 50 = 0`,
   );
   // Use i goes to hospital i mod H, GTIN (i / H) mod G, lot (i / (H × G)) mod L: an even spread.
   // Every 997th use (from 4,000 on) reuses the serial of the use 4,000 earlier, which fell on the

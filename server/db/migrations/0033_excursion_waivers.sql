@@ -1,20 +1,43 @@
--- When a temperature excursion was waived, and which of the shipment's trace events the waiver
--- covers. A waiver covers only the excursions recorded before it (DeliveryTrace.waiveExcursion),
--- and the reconciliation flags a use made after an excursion no waiver covered (as of the report's
--- instant): `excursion_waived` alone could not say which excursions a waiver covered, nor when.
--- `excursion_waived_through` is the shipment's trace event count when the waiver was recorded
--- (trace_events.event_index numbers them in chain order); `excursion_waived_at` its block time.
--- The latest waiver is kept: a report as of an instant between two waivers of one shipment sees
--- the later one as not given yet, and so the earlier one's excursions as standing.
-ALTER TABLE shipments
-  ADD COLUMN excursion_waived_at      TIMESTAMPTZ,
-  ADD COLUMN excursion_waived_through INTEGER;
+-- Temperature excursions as they stood at any instant, for the reconciliation's
+-- USED_AFTER_EXCURSION: a use after an excursion on a delivery of the lot that no waiver known at
+-- the report's instant covered. A waiver covers the excursions recorded before it
+-- (DeliveryTrace.waiveExcursion), and a later excursion needs its own; `shipments.excursion_waived`
+-- says only how things stand now.
+--
+-- When the chain recorded each trace event: its sensor time (`event_time`) may lie anywhere in
+-- the past, so a report as of an instant must not know of an excursion recorded after it.
+ALTER TABLE trace_events ADD COLUMN recorded_at TIMESTAMPTZ;
+UPDATE trace_events t SET recorded_at = COALESCE(
+  (SELECT c.block_time FROM chain_events c WHERE c.block_number = t.block_number AND c.log_index = t.log_index),
+  t.event_time);
+ALTER TABLE trace_events ALTER COLUMN recorded_at SET NOT NULL;
 
--- Waivers indexed before this migration: their events are known, their time is not. They count
--- as given at any instant (excursion_waived_at NULL with excursion_waived_through set).
-UPDATE shipments s SET excursion_waived_through = (
-  SELECT max(t.event_index) FROM trace_events t WHERE t.shipment_id = s.id AND t.excursion)
-WHERE s.excursion_waived;
+-- Every waiver, with its block time and how many of the shipment's trace events it covers (they
+-- are numbered in chain order, trace_events.event_index).
+CREATE TABLE excursion_waivers (
+  shipment_id    BIGINT NOT NULL,
+  approver       TEXT NOT NULL,
+  reason_code    INTEGER NOT NULL,
+  waived_at      TIMESTAMPTZ NOT NULL,
+  covers_through INTEGER NOT NULL,
+  tx_hash        TEXT NOT NULL,
+  block_number   BIGINT NOT NULL,
+  log_index      INTEGER NOT NULL,
+  PRIMARY KEY (tx_hash, log_index)
+);
+CREATE INDEX excursion_waivers_shipment ON excursion_waivers (shipment_id);
+CREATE TRIGGER excursion_waivers_undo AFTER INSERT OR UPDATE OR DELETE ON excursion_waivers
+  FOR EACH ROW EXECUTE FUNCTION indexer_record_undo();
+
+-- The waivers indexed before this migration, from the stored event log.
+INSERT INTO excursion_waivers (shipment_id, approver, reason_code, waived_at, covers_through, tx_hash, block_number,
+  log_index)
+SELECT (c.args->>'shipmentId')::bigint, lower(c.args->>'approver'), (c.args->>'reasonCode')::int, c.block_time,
+  (SELECT count(*) FROM trace_events t
+   WHERE t.shipment_id = (c.args->>'shipmentId')::bigint AND (t.block_number, t.log_index) < (c.block_number, c.log_index)),
+  c.tx_hash, c.block_number, c.log_index
+FROM chain_events c
+WHERE c.contract = 'trace' AND c.event = 'ExcursionWaived';
 
 -- The reconciliation looks up a lot's shipments with an excursion: few of all shipments.
 CREATE INDEX shipments_excursion_lot ON shipments (gtin, lot) WHERE excursion;

@@ -613,8 +613,8 @@ const handlers: Record<string, Handler> = {
     // which is the order projections are applied in.
     await db.query(
       `INSERT INTO trace_events (shipment_id, event_index, step, actor, location, event_time, sensor_digest, excursion,
-         tx_hash, block_number, log_index)
-       SELECT $1, 1 + count(*), $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM trace_events WHERE shipment_id = $1`,
+         tx_hash, block_number, log_index, recorded_at)
+       SELECT $1, 1 + count(*), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM trace_events WHERE shipment_id = $1`,
       [
         str(e.args.shipmentId),
         step,
@@ -626,6 +626,7 @@ const handlers: Record<string, Handler> = {
         e.txHash,
         e.blockNumber,
         e.logIndex,
+        e.blockTime.toISOString(),
       ],
     );
     // The delivery time's two records (DeliveryTrace.recordTraceEvent): the first Arriving (only
@@ -660,13 +661,24 @@ const handlers: Record<string, Handler> = {
     );
   },
   "trace.ExcursionWaived": async (db, e) => {
-    // The waiver covers the trace events recorded so far (migration 0033): its time and how many.
     await db.query(
-      `UPDATE shipments SET excursion_waived = TRUE, excursion_waived_at = $4,
-         excursion_waived_through = (SELECT count(*) FROM trace_events t WHERE t.shipment_id = $1),
-         last_tx = $2, last_block = $3
-       WHERE id = $1`,
-      [str(e.args.shipmentId), e.txHash, e.blockNumber, e.blockTime.toISOString()],
+      `UPDATE shipments SET excursion_waived = TRUE, last_tx = $2, last_block = $3 WHERE id = $1`,
+      [str(e.args.shipmentId), e.txHash, e.blockNumber],
+    );
+    // The waiver covers the trace events recorded so far (migration 0033).
+    await db.query(
+      `INSERT INTO excursion_waivers (shipment_id, approver, reason_code, waived_at, covers_through, tx_hash,
+         block_number, log_index)
+       SELECT $1, $2, $3, $4, count(*), $5, $6, $7 FROM trace_events WHERE shipment_id = $1`,
+      [
+        str(e.args.shipmentId),
+        str(e.args.approver),
+        num(e.args.reasonCode),
+        e.blockTime.toISOString(),
+        e.txHash,
+        e.blockNumber,
+        e.logIndex,
+      ],
     );
   },
   "trace.LotRecalled": async (db, e) => {
@@ -1108,6 +1120,7 @@ export const PROJECTION_KEYS: Readonly<Record<string, readonly string[]>> = {
   supplier_gtins: ["supplier", "gtin"],
   settlements: ["shipment_id"],
   recalls: ["tx_hash", "log_index"],
+  excursion_waivers: ["tx_hash", "log_index"],
   trace_events: ["shipment_id", "event_index"],
   shipments: ["id"],
   order_approvals: ["order_id", "approver"],

@@ -214,9 +214,11 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
 
 /**
  * The temperature excursions standing as of `$1` on deliveries to a hospital: per shipment, its
- * first excursion (by the sensor's time) before `$1` that no waiver known at `$1` covers. A waiver
- * covers the trace events recorded before it (migration 0033), and one given at or after `$1` is
- * not known yet. `supplyScope` is the scope's conditions on `o.hospital`, `s.gtin` and `s.lot`.
+ * first excursion (by the sensor's time) that the chain recorded before `$1` and that no waiver
+ * given before `$1` covers — a waiver covers the trace events recorded before it (migration
+ * 0033). A delivery whose settlement before `$1` accepted no unit is left out: rejecting the
+ * spoiled goods is the hospital's other answer to an excursion. `supplyScope` is the scope's
+ * conditions on `o.hospital`, `s.gtin` and `s.lot`.
  */
 export function standingExcursionsSql(supplyScope: string): string {
   return `SELECT o.hospital, s.gtin, s.lot, s.id AS shipment_id, e.event_time AS excursion_at, e.tx_hash
@@ -224,12 +226,15 @@ export function standingExcursionsSql(supplyScope: string): string {
      JOIN orders o ON o.id = s.order_id
      JOIN LATERAL (
        SELECT e.event_time, e.tx_hash FROM trace_events e
-       WHERE e.shipment_id = s.id AND e.excursion AND e.event_time < $1
-         AND NOT (e.event_index <= COALESCE(s.excursion_waived_through, 0)
-           AND (s.excursion_waived_at IS NULL OR s.excursion_waived_at < $1))
+       WHERE e.shipment_id = s.id AND e.excursion AND e.recorded_at < $1
+         AND NOT EXISTS (
+           SELECT 1 FROM excursion_waivers w
+           WHERE w.shipment_id = s.id AND w.covers_through >= e.event_index AND w.waived_at < $1)
        ORDER BY e.event_time, e.event_index LIMIT 1
      ) e ON TRUE
-     WHERE s.excursion AND s.created_at < $1${supplyScope}`;
+     WHERE s.excursion AND s.created_at < $1${supplyScope}
+       AND NOT EXISTS (
+         SELECT 1 FROM settlements st WHERE st.shipment_id = s.id AND st.accepted = 0 AND st.delivered_at < $1)`;
 }
 
 /**

@@ -749,44 +749,43 @@ describe("ledger indexer against Anvil", function () {
       );
     });
 
-    it("records which trace events an excursion's waiver covers, and when it was given", async function () {
+    it("records which trace events an excursion's waiver covers, and when the chain recorded each", async function () {
       const db = engine.db;
-      const waived = () =>
-        db.query<{
-          excursion: boolean;
-          excursion_waived: boolean;
-          excursion_waived_at: Date | null;
-          excursion_waived_through: number | null;
-          events: number;
-        }>(
-          `SELECT excursion, excursion_waived, excursion_waived_at, excursion_waived_through,
-             (SELECT count(*)::int FROM trace_events) AS events
-           FROM shipments`,
-        );
       await trace("waiver-1", true);
       const waiver = await act.sent(
-        chain.ledger.trace.connect(chain.cast.approver).waiveExcursion(p.shipmentId, record, 1),
+        chain.ledger.trace.connect(chain.cast.approver).waiveExcursion(p.shipmentId, record, 3),
       );
-      const waivedAt = (await chain.provider.getBlock(waiver.blockNumber))!.timestamp;
-      await trace("waiver-2");
+      const [waived] = act.eventsOf(waiver, chain.ledger.trace, "ExcursionWaived");
+      const blockTime = async (blockNumber: number) =>
+        new Date((await chain.provider.getBlock(blockNumber))!.timestamp * 1000);
+      await trace("waiver-2", true);
       await indexer(db).catchUp();
-      const { rows } = await waived();
-      // Every event before the waiver (the earlier tests' too, replayed from the chain) is covered.
-      expect(rows).to.deep.equal([
+      // Every trace event carries its block's time; the earlier tests' too, replayed from the chain.
+      const { rows: events } = await db.query<{
+        event_index: number;
+        block_number: string;
+        recorded_at: Date;
+      }>(`SELECT event_index, block_number, recorded_at FROM trace_events ORDER BY event_index`);
+      for (const e of events) expect(e.recorded_at).to.deep.equal(await blockTime(Number(e.block_number)));
+      // The waiver covers every event before it, not the excursion after it.
+      expect(
+        (
+          await db.query(
+            `SELECT shipment_id, approver, reason_code, waived_at, covers_through, tx_hash FROM excursion_waivers`,
+          )
+        ).rows,
+      ).to.deep.equal([
         {
-          excursion: true,
-          excursion_waived: true,
-          excursion_waived_at: new Date(waivedAt * 1000),
-          excursion_waived_through: rows[0].events - 1,
-          events: rows[0].events,
+          shipment_id: p.shipmentId.toString(),
+          approver: String(waived.approver).toLowerCase(),
+          reason_code: 3,
+          waived_at: await blockTime(waiver.blockNumber),
+          covers_through: events.length - 1,
+          tx_hash: waiver.hash,
         },
       ]);
-
-      // A new excursion stands: the waiver still covers only the events before it.
-      await trace("waiver-3", true);
-      await indexer(db).catchUp();
-      expect((await waived()).rows).to.deep.equal([
-        { ...rows[0], excursion_waived: false, events: rows[0].events + 1 },
+      expect((await db.query(`SELECT excursion, excursion_waived FROM shipments`)).rows).to.deep.equal([
+        { excursion: true, excursion_waived: false },
       ]);
     });
 

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import type { ReconciliationFlag } from "../../../../api/reconciliation";
 import { loadMigrations, migrate, type Db } from "../../../../server/db";
+import { periodInstants, riskView } from "../../../../server/modules/claims/claims.risk";
 import { ReconciliationService } from "../../../../server/modules/reconciliation/reconciliation.service";
 import { UsagesService } from "../../../../server/modules/usages/usages.service";
 import { forEachEngine } from "../../helpers/engines";
@@ -15,20 +16,27 @@ const EXCURSION_X = hash(0xe1);
 const EXCURSION_W = hash(0xe2);
 const EXCURSION_R1 = hash(0xe3);
 const EXCURSION_R2 = hash(0xe4);
-const EXCURSION_M = hash(0xe5);
+const EXCURSION_L = hash(0xe5);
+const EXCURSION_J = hash(0xe6);
+const SALT = "excursion-salt-0123456789abc";
 
 /**
- * Temperature excursions on deliveries, waived or not (USED_AFTER_EXCURSION):
+ * Temperature excursions on deliveries, waived or not (USED_AFTER_EXCURSION). Every shipment was
+ * created on 10 February and, unless said, settled with all its 4 units delivered on 1 March.
  * - LOT-X reached H1 in shipment 1 (clean) and shipment 2, whose excursion of 1 April no approver
- *   waived; H1 used one unit on 20 March and two after 1 April. It reached H2 in shipment 3
+ *   waived; H1 used a unit on 20 March and two after 1 April. It reached H2 in shipment 3
  *   (clean), and H2 used a unit on 10 April.
- * - LOT-W reached H1 in shipment 4: an excursion on 1 March, waived on 1 April; H1 used a unit on
- *   10 March and one on 20 April.
+ * - LOT-W reached H1 in shipment 4: an excursion on 1 March, waived on 1 April and again on
+ *   1 May; H1 used a unit on 10 March and one on 20 April.
  * - LOT-R reached H1 in shipment 5: an excursion on 1 March waived on 15 March, then another on
  *   1 May, not waived; H1 used a unit on 10 March, 10 April and 10 May.
- * Every shipment was created on 10 February and settled with all its units on 1 March.
+ * - LOT-L reached H1 in shipment 6: an excursion its sensor dates 1 April, recorded on the chain
+ *   only on 1 June; H1 used a unit on 5 April.
+ * - LOT-J reached H1 in shipment 7, with an excursion on 5 March, whose every unit the hospital
+ *   rejected (delivered 20 March), and in shipment 8, clean; H1 used a unit on 1 April.
  */
-async function seedExcursions(db: Db, seed: LedgerSeed): Promise<void> {
+async function seedExcursions(db: Db): Promise<void> {
+  const seed = new LedgerSeed(db);
   await seed.supplier(SUPPLIER);
   await seed.agreement({
     id: 1,
@@ -39,7 +47,7 @@ async function seedExcursions(db: Db, seed: LedgerSeed): Promise<void> {
     hospitals: [],
   });
   const placedAt = "2026-02-01T00:00:00Z";
-  await seed.order({ id: 1, agreementId: 1, hospital: H1, quantity: 20, value: 20000, placedAt });
+  await seed.order({ id: 1, agreementId: 1, hospital: H1, quantity: 40, value: 40000, placedAt });
   await seed.order({ id: 2, agreementId: 1, hospital: H2, quantity: 4, value: 4000, placedAt });
   const shipments: [number, number, string][] = [
     [1, 1, "LOT-X"],
@@ -47,6 +55,9 @@ async function seedExcursions(db: Db, seed: LedgerSeed): Promise<void> {
     [3, 2, "LOT-X"],
     [4, 1, "LOT-W"],
     [5, 1, "LOT-R"],
+    [6, 1, "LOT-L"],
+    [7, 1, "LOT-J"],
+    [8, 1, "LOT-J"],
   ];
   for (const [id, orderId, lot] of shipments) {
     await seed.shipment({
@@ -64,41 +75,30 @@ async function seedExcursions(db: Db, seed: LedgerSeed): Promise<void> {
       excursion: false,
       txHash: hash(id),
     });
+  }
+  const excursion = (shipmentId: number, eventTime: string, txHash: string, recordedAt?: string) =>
+    seed.traceEvent({ shipmentId, eventTime, excursion: true, txHash, recordedAt });
+  await excursion(2, "2026-04-01T00:00:00Z", EXCURSION_X);
+  await excursion(4, "2026-03-01T00:00:00Z", EXCURSION_W);
+  await seed.excursionWaiver(4, "2026-04-01T00:00:00Z", hash(0xf1));
+  await seed.excursionWaiver(4, "2026-05-01T00:00:00Z", hash(0xf2));
+  await excursion(5, "2026-03-01T00:00:00Z", EXCURSION_R1);
+  await seed.excursionWaiver(5, "2026-03-15T00:00:00Z", hash(0xf3));
+  await excursion(5, "2026-05-01T00:00:00Z", EXCURSION_R2);
+  await excursion(6, "2026-04-01T00:00:00Z", EXCURSION_L, "2026-06-01T00:00:00Z");
+  await excursion(7, "2026-03-05T00:00:00Z", EXCURSION_J);
+  for (const [id] of shipments) {
+    const rejected = id === 7;
     await seed.settlement({
       shipmentId: id,
-      accepted: 4,
-      deliveredAt: "2026-03-01T00:00:00Z",
+      accepted: rejected ? 0 : 4,
+      rejected: rejected ? 4 : 0,
+      deliveredAt: rejected ? "2026-03-20T00:00:00Z" : "2026-03-01T00:00:00Z",
       txHash: hash(id),
     });
   }
-  await seed.traceEvent({
-    shipmentId: 2,
-    eventTime: "2026-04-01T00:00:00Z",
-    excursion: true,
-    txHash: EXCURSION_X,
-  });
-  await seed.traceEvent({
-    shipmentId: 4,
-    eventTime: "2026-03-01T00:00:00Z",
-    excursion: true,
-    txHash: EXCURSION_W,
-  });
-  await seed.excursionWaiver(4, "2026-04-01T00:00:00Z");
-  await seed.traceEvent({
-    shipmentId: 5,
-    eventTime: "2026-03-01T00:00:00Z",
-    excursion: true,
-    txHash: EXCURSION_R1,
-  });
-  await seed.excursionWaiver(5, "2026-03-15T00:00:00Z");
-  await seed.traceEvent({
-    shipmentId: 5,
-    eventTime: "2026-05-01T00:00:00Z",
-    excursion: true,
-    txHash: EXCURSION_R2,
-  });
 
-  const usages = new UsagesService(db, "excursion-salt-0123456789abc");
+  const usages = new UsagesService(db, SALT);
   const use = (hospital: string, usageId: string, lot: string, usedAt: string) =>
     usages.record(
       {
@@ -124,6 +124,8 @@ async function seedExcursions(db: Db, seed: LedgerSeed): Promise<void> {
   await use(H1, "U-R1", "LOT-R", "2026-03-10T00:00:00Z");
   await use(H1, "U-R2", "LOT-R", "2026-04-10T00:00:00Z");
   await use(H1, "U-R3", "LOT-R", "2026-05-10T00:00:00Z");
+  await use(H1, "U-L1", "LOT-L", "2026-04-05T00:00:00Z");
+  await use(H1, "U-J1", "LOT-J", "2026-04-01T00:00:00Z");
 }
 
 const excursion = (shipmentId: string, excursionAt: string, txHash: string, usageIds: string[]) => ({
@@ -131,127 +133,191 @@ const excursion = (shipmentId: string, excursionAt: string, txHash: string, usag
   evidence: { shipmentId, excursionAt, txHash, usageIds },
 });
 
+/** Each row's flags, by "hospital lot", of the report as of `to` (default now). */
+async function flagsOf(
+  service: ReconciliationService,
+  to?: string,
+): Promise<Record<string, ReconciliationFlag[]>> {
+  return Object.fromEntries(
+    (await service.report({ gtin: GTIN, to })).rows.map((r) => [`${r.hospital} ${r.lot}`, r.flags]),
+  );
+}
+
 describe("ReconciliationService: use after a temperature excursion", function () {
   forEachEngine((engine) => {
     let service: ReconciliationService;
     before(async function () {
       await migrate(engine.db);
-      await seedExcursions(engine.db, new LedgerSeed(engine.db));
+      await seedExcursions(engine.db);
       service = new ReconciliationService(engine.db, () => NOW);
     });
 
-    const flagsOf = async (query: { to?: string; hospital?: string } = {}) =>
-      Object.fromEntries(
-        (await service.report({ gtin: GTIN, ...query })).rows.map((r) => [
-          `${r.hospital} ${r.lot}`,
-          r.flags as ReconciliationFlag[],
-        ]),
-      );
-
     it("flags every use of the lot after an excursion no approver waived, at the hospital it was delivered to", async function () {
-      const flags = await flagsOf();
+      const flags = await flagsOf(service);
       expect(flags[`${H1} LOT-X`]).to.deep.equal([
         excursion("2", "2026-04-01T00:00:00.000Z", EXCURSION_X, ["U-X1", "U-X2"]),
       ]);
       expect(flags[`${H2} LOT-X`]).to.deep.equal([]);
     });
 
-    it("flags nothing once an approver waived the excursion, but did before the waiver", async function () {
-      expect((await flagsOf())[`${H1} LOT-W`]).to.deep.equal([]);
-      expect((await flagsOf({ to: "2026-03-20T00:00:00Z" }))[`${H1} LOT-W`]).to.deep.equal([
+    it("flags nothing once an approver waived the excursion, but did before the waiver, and not between two waivers", async function () {
+      expect((await flagsOf(service))[`${H1} LOT-W`]).to.deep.equal([]);
+      expect((await flagsOf(service, "2026-03-20T00:00:00Z"))[`${H1} LOT-W`]).to.deep.equal([
         excursion("4", "2026-03-01T00:00:00.000Z", EXCURSION_W, ["U-W1"]),
       ]);
+      expect((await flagsOf(service, "2026-04-25T00:00:00Z"))[`${H1} LOT-W`]).to.deep.equal([]);
     });
 
-    it("flags from an excursion after a waiver, which the waiver does not cover", async function () {
-      expect((await flagsOf())[`${H1} LOT-R`]).to.deep.equal([
+    it("flags from an excursion after a waiver, which the waiver does not cover, and only from it", async function () {
+      expect((await flagsOf(service))[`${H1} LOT-R`]).to.deep.equal([
         excursion("5", "2026-05-01T00:00:00.000Z", EXCURSION_R2, ["U-R3"]),
       ]);
+      expect((await flagsOf(service, "2026-03-12T00:00:00Z"))[`${H1} LOT-R`]).to.deep.equal([
+        excursion("5", "2026-03-01T00:00:00.000Z", EXCURSION_R1, ["U-R1"]),
+      ]);
+      expect((await flagsOf(service, "2026-04-20T00:00:00Z"))[`${H1} LOT-R`]).to.deep.equal([]);
     });
 
-    it("does not know of an excursion before its time", async function () {
-      expect((await flagsOf({ to: "2026-04-01T00:00:00Z" }))[`${H1} LOT-X`]).to.deep.equal([]);
-      expect((await flagsOf({ to: "2026-04-06T00:00:00Z" }))[`${H1} LOT-X`]).to.deep.equal([
+    it("does not know of an excursion before the chain recorded it, whatever time its sensor gives", async function () {
+      expect((await flagsOf(service, "2026-04-06T00:00:00Z"))[`${H1} LOT-X`]).to.deep.equal([
         excursion("2", "2026-04-01T00:00:00.000Z", EXCURSION_X, ["U-X1"]),
+      ]);
+      expect((await flagsOf(service, "2026-05-15T00:00:00Z"))[`${H1} LOT-L`]).to.deep.equal([]);
+      expect((await flagsOf(service))[`${H1} LOT-L`]).to.deep.equal([
+        excursion("6", "2026-04-01T00:00:00.000Z", EXCURSION_L, ["U-L1"]),
       ]);
     });
 
-    it("counts the finding in the risk view's tally of the hospital's flagged usages", async function () {
-      const report = await service.report({ gtin: GTIN, hospital: H1 });
-      const codes = report.rows.flatMap((r) => r.flags.map((f) => f.code));
-      expect(codes.filter((c) => c === "USED_AFTER_EXCURSION")).to.have.length(2);
+    it("flags nothing after an excursion on a delivery the hospital rejected whole", async function () {
+      expect((await flagsOf(service))[`${H1} LOT-J`]).to.deep.equal([]);
+    });
+
+    it("counts the findings in the risk view with the money billed on their usages", async function () {
+      const period = { from: "2026-01", to: "2026-08", timeZone: "UTC", hospital: H1 };
+      const { start } = await periodInstants(engine.db, period);
+      const risk = await riskView(
+        engine.db,
+        service,
+        { ...period, start, asOf: NOW },
+        { outliers: [], rareHighValue: [] },
+      );
+      // LOT-X, LOT-R and LOT-L: three findings over U-X1, U-X2, U-R3 and U-L1, billed 1,000 each.
+      expect(risk.hospitals.map((h) => [h.hospital, h.lines, h.flaggedBilled])).to.deep.equal([
+        [
+          H1,
+          [{ hospital: H1, code: "USED_AFTER_EXCURSION", count: 3, usages: 4, units: 4, amount: "4000" }],
+          "4000",
+        ],
+      ]);
     });
   });
 });
 
-describe("Migration 0033: excursion waivers indexed before it", function () {
+/**
+ * A database indexed before migration 0033: trace events without the time the chain recorded
+ * them, and waivers only in the event log. On LOT-M an excursion (sensor 5 March, block of
+ * 5 March), a waiver (20 March), and a second excursion (sensor 1 April, block of 2 April); H1
+ * used a unit on 10 March and one on 10 April.
+ */
+async function seedBeforeMigration(db: Db): Promise<void> {
+  const seed = new LedgerSeed(db);
+  await seed.supplier(SUPPLIER);
+  await seed.agreement({
+    id: 1,
+    supplier: SUPPLIER,
+    category: "stent",
+    startAt: "2026-01-01T00:00:00Z",
+    endAt: "2027-01-01T00:00:00Z",
+    hospitals: [],
+  });
+  await seed.order({
+    id: 1,
+    agreementId: 1,
+    hospital: H1,
+    quantity: 4,
+    value: 4000,
+    placedAt: "2026-02-01T00:00:00Z",
+  });
+  await seed.shipment({
+    id: 1,
+    orderId: 1,
+    gtin: GTIN,
+    lot: "LOT-M",
+    expiry: "2028-01-01T00:00:00Z",
+    quantity: 4,
+    createdAt: "2026-02-10T00:00:00Z",
+  });
+  await seed.settlement({ shipmentId: 1, accepted: 4, deliveredAt: "2026-03-01T00:00:00Z", txHash: hash(1) });
+  const logged = async (block: number, time: string, event: string, args: object) =>
+    db.query(
+      `INSERT INTO chain_events (block_number, block_hash, block_time, tx_hash, tx_index, log_index, contract, address,
+         event, args)
+       VALUES ($1, $2, $3, $4, 0, 0, 'trace', $5, $6, $7)`,
+      [block, hash(0x100 + block), time, hash(0x200 + block), address("cc"), event, JSON.stringify(args)],
+    );
+  const traced = async (index: number, block: number, time: string, eventTime: string) => {
+    await logged(block, time, "TraceEventRecorded", { shipmentId: "1", excursion: true });
+    await db.query(
+      `INSERT INTO trace_events (shipment_id, event_index, step, actor, location, event_time, sensor_digest, excursion,
+         tx_hash, block_number, log_index)
+       VALUES (1, $1, 'departing', $2, $2, $3, $2, TRUE, $4, $5, 0)`,
+      [index, address("aa"), eventTime, hash(0x200 + block), block],
+    );
+  };
+  await traced(1, 10, "2026-03-05T00:00:00Z", "2026-03-05T00:00:00Z");
+  await logged(11, "2026-03-20T00:00:00Z", "ExcursionWaived", {
+    shipmentId: "1",
+    approver: address("99"),
+    reasonCode: "3",
+  });
+  await traced(2, 12, "2026-04-02T00:00:00Z", "2026-04-01T00:00:00Z");
+  await db.query(`UPDATE shipments SET excursion = TRUE, excursion_waived = FALSE WHERE id = 1`);
+}
+
+describe("Migration 0033: excursions and waivers indexed before it", function () {
   forEachEngine((engine) => {
-    it("counts an earlier waiver as given at any instant, and an excursion after it as standing", async function () {
+    it("takes each trace event's recording time and each waiver from the event log", async function () {
       const db = engine.db;
       await migrate(
         db,
         loadMigrations().filter((m) => m.version < 33),
       );
-      const seed = new LedgerSeed(db);
-      // The seed's waiver writes the columns 0033 adds: before it, the indexer set only the flag.
-      await seed.supplier(SUPPLIER);
-      await seed.agreement({
-        id: 1,
-        supplier: SUPPLIER,
-        category: "stent",
-        startAt: "2026-01-01T00:00:00Z",
-        endAt: "2027-01-01T00:00:00Z",
-        hospitals: [],
-      });
-      await seed.order({
-        id: 1,
-        agreementId: 1,
-        hospital: H1,
-        quantity: 8,
-        value: 8000,
-        placedAt: "2026-02-01T00:00:00Z",
-      });
-      for (const [id, lot] of [
-        [1, "LOT-M"],
-        [2, "LOT-N"],
-      ] as const) {
-        await seed.shipment({
-          id,
-          orderId: 1,
-          gtin: GTIN,
-          lot,
-          expiry: "2028-01-01T00:00:00Z",
-          quantity: 4,
-          createdAt: "2026-02-10T00:00:00Z",
-        });
-        await seed.settlement({
-          shipmentId: id,
-          accepted: 4,
-          deliveredAt: "2026-03-01T00:00:00Z",
-          txHash: hash(id),
-        });
-        await seed.traceEvent({
-          shipmentId: id,
-          eventTime: "2026-03-05T00:00:00Z",
-          excursion: true,
-          txHash: EXCURSION_M,
-        });
-      }
-      await db.query(`UPDATE shipments SET excursion_waived = TRUE WHERE id = 1`);
+      await seedBeforeMigration(db);
       await migrate(db);
-      const usages = new UsagesService(db, "excursion-salt-0123456789abc");
-      for (const [usageId, lot] of [
-        ["U-M", "LOT-M"],
-        ["U-N", "LOT-N"],
+      expect(
+        (await db.query(`SELECT event_index, recorded_at FROM trace_events ORDER BY event_index`)).rows,
+      ).to.deep.equal([
+        { event_index: 1, recorded_at: new Date("2026-03-05T00:00:00Z") },
+        { event_index: 2, recorded_at: new Date("2026-04-02T00:00:00Z") },
+      ]);
+      expect(
+        (
+          await db.query(
+            `SELECT shipment_id, approver, reason_code, waived_at, covers_through FROM excursion_waivers`,
+          )
+        ).rows,
+      ).to.deep.equal([
+        {
+          shipment_id: "1",
+          approver: address("99"),
+          reason_code: 3,
+          waived_at: new Date("2026-03-20T00:00:00Z"),
+          covers_through: 1,
+        },
+      ]);
+      const usages = new UsagesService(db, SALT);
+      for (const [usageId, usedAt] of [
+        ["U-M1", "2026-03-10T00:00:00Z"],
+        ["U-M2", "2026-04-10T00:00:00Z"],
       ])
         await usages.record(
           {
             usageId,
             gtin: GTIN,
-            lot,
+            lot: "LOT-M",
             department: "cardiology",
             patientRef: `P-${usageId}`,
-            usedAt: "2026-03-10T00:00:00Z",
+            usedAt,
             billingCode: "C-1",
             billedAmount: "1000",
           },
@@ -260,13 +326,12 @@ describe("Migration 0033: excursion waivers indexed before it", function () {
           NOW,
         );
       const service = new ReconciliationService(db, () => NOW);
-      for (const to of [undefined, "2026-03-11T00:00:00Z"]) {
-        const rows = (await service.report({ gtin: GTIN, to })).rows;
-        expect(rows.map((r) => [r.lot, r.flags])).to.deep.equal([
-          ["LOT-M", []],
-          ["LOT-N", [excursion("2", "2026-03-05T00:00:00.000Z", EXCURSION_M, ["U-N"])]],
-        ]);
-      }
+      const lotM = async (to?: string) => (await flagsOf(service, to))[`${H1} LOT-M`];
+      expect(await lotM()).to.deep.equal([excursion("1", "2026-04-01T00:00:00.000Z", hash(0x20c), ["U-M2"])]);
+      expect(await lotM("2026-03-15T00:00:00Z")).to.deep.equal([
+        excursion("1", "2026-03-05T00:00:00.000Z", hash(0x20a), ["U-M1"]),
+      ]);
+      expect(await lotM("2026-03-25T00:00:00Z")).to.deep.equal([]);
     });
   });
 });

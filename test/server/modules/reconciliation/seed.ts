@@ -219,19 +219,21 @@ export class LedgerSeed {
 
   /**
    * A trace event of a shipment, numbered after its others and marking an excursion on the
-   * shipment, as the indexer does (indexer.projections.ts, trace.TraceEventRecorded).
+   * shipment, as the indexer does (indexer.projections.ts, trace.TraceEventRecorded). The chain
+   * records it at `recordedAt` (its block's time), by default its sensor time.
    */
   async traceEvent(e: {
     shipmentId: number;
     eventTime: string;
     excursion: boolean;
     txHash: string;
+    recordedAt?: string;
   }): Promise<void> {
     await this.db.query(
       `INSERT INTO trace_events (shipment_id, event_index, step, actor, location, event_time, sensor_digest, excursion,
-         tx_hash, block_number, log_index)
-       SELECT $1, 1 + count(*), 'departing', $2, $2, $3, $2, $4, $5, 1, 0 FROM trace_events WHERE shipment_id = $1`,
-      [e.shipmentId, TX, e.eventTime, e.excursion, e.txHash],
+         tx_hash, block_number, log_index, recorded_at)
+       SELECT $1, 1 + count(*), 'departing', $2, $2, $3, $2, $4, $5, 1, 0, $6 FROM trace_events WHERE shipment_id = $1`,
+      [e.shipmentId, TX, e.eventTime, e.excursion, e.txHash, e.recordedAt ?? e.eventTime],
     );
     if (e.excursion) {
       await this.db.query(`UPDATE shipments SET excursion = TRUE, excursion_waived = FALSE WHERE id = $1`, [
@@ -240,13 +242,17 @@ export class LedgerSeed {
     }
   }
 
-  /** An approver's waiver of a shipment's excursions so far, in a block of time `at` (trace.ExcursionWaived). */
-  async excursionWaiver(shipmentId: number, at: string): Promise<void> {
+  /**
+   * An approver's waiver of a shipment's excursions so far, in a block of time `at`
+   * (trace.ExcursionWaived).
+   */
+  async excursionWaiver(shipmentId: number, at: string, txHash: string): Promise<void> {
+    await this.db.query(`UPDATE shipments SET excursion_waived = TRUE WHERE id = $1`, [shipmentId]);
     await this.db.query(
-      `UPDATE shipments SET excursion_waived = TRUE, excursion_waived_at = $2,
-         excursion_waived_through = (SELECT count(*) FROM trace_events t WHERE t.shipment_id = $1)
-       WHERE id = $1`,
-      [shipmentId, at],
+      `INSERT INTO excursion_waivers (shipment_id, approver, reason_code, waived_at, covers_through, tx_hash,
+         block_number, log_index)
+       SELECT $1, $2, 1, $3, count(*), $4, 1, 0 FROM trace_events WHERE shipment_id = $1`,
+      [shipmentId, address("99"), at, txHash],
     );
   }
 

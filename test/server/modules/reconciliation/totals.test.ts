@@ -232,10 +232,12 @@ async function seedExcursions(db: Db, [h2LotA, h1G2LotB]: [number, number]): Pro
     excursion: true,
     txHash: hash(802),
   });
-  await seed.excursionWaiver(h1G2LotB, "2026-05-01T00:00:00Z");
+  await seed.excursionWaiver(h1G2LotB, "2026-05-01T00:00:00Z", hash(804));
+  // Recorded on the chain a week after its sensor's time.
   await seed.traceEvent({
     shipmentId: h1G2LotB,
     eventTime: "2026-07-01T00:00:00Z",
+    recordedAt: "2026-07-08T00:00:00Z",
     excursion: true,
     txHash: hash(803),
   });
