@@ -273,17 +273,18 @@ async function load(db: Db): Promise<void> {
   // (USED_AFTER_EXCURSION), as the indexer would have recorded them (migration 0033).
   await db.query(
     `INSERT INTO trace_events (shipment_id, event_index, step, actor, location, event_time, sensor_digest, excursion,
-       tx_hash, block_number, log_index)
-     SELECT s.id, 1, 'departing', s.supplier, $1, '2025-05-01', $1, TRUE, $1, s.id, 2
+       tx_hash, block_number, log_index, recorded_at)
+     SELECT s.id, 1, 'departing', s.supplier, $1, '2025-05-01', $1, TRUE, $1, s.id, 2, '2025-05-01'
      FROM shipments s WHERE s.id % 50 = 0`,
     [tx],
   );
   await db.query(
-    `UPDATE shipments SET excursion = TRUE, excursion_waived = id % 100 = 0,
-       excursion_waived_at = CASE WHEN id % 100 = 0 THEN timestamptz '2025-06-01' END,
-       excursion_waived_through = CASE WHEN id % 100 = 0 THEN 1 END
-     WHERE id % 50 = 0`,
+    `INSERT INTO excursion_waivers (shipment_id, approver, reason_code, waived_at, covers_through, tx_hash,
+       block_number, log_index)
+     SELECT s.id, $2, 1, '2025-06-01', 1, $1, s.id, 3 FROM shipments s WHERE s.id % 100 = 0`,
+    [tx, hospitalAddress(1)],
   );
+  await db.query(`UPDATE shipments SET excursion = TRUE, excursion_waived = id % 100 = 0 WHERE id % 50 = 0`);
   // Use i goes to hospital i mod H, GTIN (i / H) mod G, lot (i / (H × G)) mod L: an even spread.
   // Every 997th use (from 4,000 on) reuses the serial of the use 4,000 earlier, which fell on the
   // same hospital, GTIN and lot.
