@@ -281,8 +281,9 @@ async function load(db: Db): Promise<void> {
   await db.query(
     `INSERT INTO excursion_waivers (shipment_id, approver, reason_code, waived_at, covers_through, tx_hash,
        block_number, log_index)
-     SELECT s.id, $2, 1, '2025-06-01', 1, $1, s.id, 3 FROM shipments s WHERE s.id % 100 = 0`,
-    [tx, hospitalAddress(1)],
+     SELECT s.id, $1, 1, '2025-06-01', 1, '0x' || lpad(to_hex(s.id), 64, '0'), s.id, 3
+     FROM shipments s WHERE s.id % 100 = 0`,
+    [hospitalAddress(1)],
   );
   await db.query(`UPDATE shipments SET excursion = TRUE, excursion_waived = id % 100 = 0 WHERE id % 50 = 0`);
   // Use i goes to hospital i mod H, GTIN (i / H) mod G, lot (i / (H × G)) mod L: an even spread.
