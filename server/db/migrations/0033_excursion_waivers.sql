@@ -7,6 +7,8 @@
 -- When the chain recorded each trace event: its sensor time (`event_time`) may lie anywhere in
 -- the past, so a report as of an instant must not know of an excursion recorded after it.
 ALTER TABLE trace_events ADD COLUMN recorded_at TIMESTAMPTZ;
+-- Every indexed trace event has its row in the event log; the sensor time stands in only where
+-- someone trimmed the log by hand.
 UPDATE trace_events t SET recorded_at = COALESCE(
   (SELECT c.block_time FROM chain_events c WHERE c.block_number = t.block_number AND c.log_index = t.log_index),
   t.event_time);
@@ -38,6 +40,12 @@ SELECT (c.args->>'shipmentId')::bigint, lower(c.args->>'approver'), (c.args->>'r
   c.tx_hash, c.block_number, c.log_index
 FROM chain_events c
 WHERE c.contract = 'trace' AND c.event = 'ExcursionWaived';
+-- Those in blocks a reorganisation may still drop (the indexer's block window) are logged as the
+-- indexer would have logged them, so a rewind takes them back with their blocks.
+INSERT INTO indexer_undo (block_number, table_name, old_row, new_row)
+SELECT w.block_number, 'excursion_waivers', NULL, to_jsonb(w)
+FROM excursion_waivers w
+WHERE w.block_number >= (SELECT min(b.block_number) FROM indexer_blocks b);
 
 -- The reconciliation looks up a lot's shipments with an excursion: few of all shipments.
 CREATE INDEX shipments_excursion_lot ON shipments (gtin, lot) WHERE excursion;

@@ -216,8 +216,9 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
  * The temperature excursions standing as of `$1` on deliveries to a hospital: per shipment, its
  * first excursion (by the sensor's time) that the chain recorded before `$1` and that no waiver
  * given before `$1` covers — a waiver covers the trace events recorded before it (migration
- * 0033). A delivery whose settlement before `$1` accepted no unit is left out: rejecting the
- * spoiled goods is the hospital's other answer to an excursion. `supplyScope` is the scope's
+ * 0033). A delivery settled before `$1` (by its transaction's time: a claim's delivery time lies
+ * a window earlier) with no unit accepted is left out: rejecting the spoiled goods is the
+ * hospital's other answer to an excursion. `supplyScope` is the scope's
  * conditions on `o.hospital`, `s.gtin` and `s.lot`.
  */
 export function standingExcursionsSql(supplyScope: string): string {
@@ -234,7 +235,7 @@ export function standingExcursionsSql(supplyScope: string): string {
      ) e ON TRUE
      WHERE s.excursion AND s.created_at < $1${supplyScope}
        AND NOT EXISTS (
-         SELECT 1 FROM settlements st WHERE st.shipment_id = s.id AND st.accepted = 0 AND st.delivered_at < $1)`;
+         SELECT 1 FROM settlements st WHERE st.shipment_id = s.id AND st.accepted = 0 AND st.paid_at < $1)`;
 }
 
 /**

@@ -33,7 +33,8 @@ const SALT = "excursion-salt-0123456789abc";
  * - LOT-L reached H1 in shipment 6: an excursion its sensor dates 1 April, recorded on the chain
  *   only on 1 June; H1 used a unit on 5 April.
  * - LOT-J reached H1 in shipment 7, with an excursion on 5 March, whose every unit the hospital
- *   rejected (delivered 20 March), and in shipment 8, clean; H1 used a unit on 1 April.
+ *   rejected (delivered 20 March, settled on the chain on 10 April), and in shipment 8, clean;
+ *   H1 used a unit on 1 April.
  */
 async function seedExcursions(db: Db): Promise<void> {
   const seed = new LedgerSeed(db);
@@ -94,6 +95,7 @@ async function seedExcursions(db: Db): Promise<void> {
       accepted: rejected ? 0 : 4,
       rejected: rejected ? 4 : 0,
       deliveredAt: rejected ? "2026-03-20T00:00:00Z" : "2026-03-01T00:00:00Z",
+      settledAt: rejected ? "2026-04-10T00:00:00Z" : undefined,
       txHash: hash(id),
     });
   }
@@ -188,8 +190,11 @@ describe("ReconciliationService: use after a temperature excursion", function ()
       ]);
     });
 
-    it("flags nothing after an excursion on a delivery the hospital rejected whole", async function () {
+    it("flags nothing after an excursion on a delivery the hospital rejected whole, once the chain recorded it", async function () {
       expect((await flagsOf(service))[`${H1} LOT-J`]).to.deep.equal([]);
+      expect((await flagsOf(service, "2026-04-05T00:00:00Z"))[`${H1} LOT-J`]).to.deep.equal([
+        excursion("7", "2026-03-05T00:00:00.000Z", EXCURSION_J, ["U-J1"]),
+      ]);
     });
 
     it("counts the findings in the risk view with the money billed on their usages", async function () {
@@ -216,8 +221,8 @@ describe("ReconciliationService: use after a temperature excursion", function ()
 /**
  * A database indexed before migration 0033: trace events without the time the chain recorded
  * them, and waivers only in the event log. On LOT-M an excursion (sensor 5 March, block of
- * 5 March), a waiver (20 March), and a second excursion (sensor 1 April, block of 2 April); H1
- * used a unit on 10 March and one on 10 April.
+ * 5 March), then in one block of 20 March a waiver and after it a second excursion (sensor
+ * 18 March); H1 used a unit on 10 March and one on 10 April.
  */
 async function seedBeforeMigration(db: Db): Promise<void> {
   const seed = new LedgerSeed(db);
@@ -248,29 +253,43 @@ async function seedBeforeMigration(db: Db): Promise<void> {
     createdAt: "2026-02-10T00:00:00Z",
   });
   await seed.settlement({ shipmentId: 1, accepted: 4, deliveredAt: "2026-03-01T00:00:00Z", txHash: hash(1) });
-  const logged = async (block: number, time: string, event: string, args: object) =>
+  const logged = async (block: number, log: number, time: string, event: string, args: object) =>
     db.query(
       `INSERT INTO chain_events (block_number, block_hash, block_time, tx_hash, tx_index, log_index, contract, address,
          event, args)
-       VALUES ($1, $2, $3, $4, 0, 0, 'trace', $5, $6, $7)`,
-      [block, hash(0x100 + block), time, hash(0x200 + block), address("cc"), event, JSON.stringify(args)],
+       VALUES ($1, $2, $3, $4, $5, $5, 'trace', $6, $7, $8)`,
+      [
+        block,
+        hash(0x100 + block),
+        time,
+        hash(0x200 + 2 * block + log),
+        log,
+        address("cc"),
+        event,
+        JSON.stringify(args),
+      ],
     );
-  const traced = async (index: number, block: number, time: string, eventTime: string) => {
-    await logged(block, time, "TraceEventRecorded", { shipmentId: "1", excursion: true });
+  const traced = async (index: number, block: number, log: number, time: string, eventTime: string) => {
+    await logged(block, log, time, "TraceEventRecorded", { shipmentId: "1", excursion: true });
     await db.query(
       `INSERT INTO trace_events (shipment_id, event_index, step, actor, location, event_time, sensor_digest, excursion,
          tx_hash, block_number, log_index)
-       VALUES (1, $1, 'departing', $2, $2, $3, $2, TRUE, $4, $5, 0)`,
-      [index, address("aa"), eventTime, hash(0x200 + block), block],
+       VALUES (1, $1, 'departing', $2, $2, $3, $2, TRUE, $4, $5, $6)`,
+      [index, address("aa"), eventTime, hash(0x200 + 2 * block + log), block, log],
     );
   };
-  await traced(1, 10, "2026-03-05T00:00:00Z", "2026-03-05T00:00:00Z");
-  await logged(11, "2026-03-20T00:00:00Z", "ExcursionWaived", {
+  await traced(1, 10, 0, "2026-03-05T00:00:00Z", "2026-03-05T00:00:00Z");
+  await logged(11, 0, "2026-03-20T00:00:00Z", "ExcursionWaived", {
     shipmentId: "1",
     approver: address("99"),
     reasonCode: "3",
   });
-  await traced(2, 12, "2026-04-02T00:00:00Z", "2026-04-01T00:00:00Z");
+  await traced(2, 11, 1, "2026-03-20T00:00:00Z", "2026-03-18T00:00:00Z");
+  // The waiver's block is in the indexer's window: a reorg could still drop it.
+  await db.query(`INSERT INTO indexer_blocks (block_number, block_hash, parent_hash) VALUES (11, $1, $2)`, [
+    hash(0x10b),
+    hash(0x10a),
+  ]);
   await db.query(`UPDATE shipments SET excursion = TRUE, excursion_waived = FALSE WHERE id = 1`);
 }
 
@@ -288,7 +307,7 @@ describe("Migration 0033: excursions and waivers indexed before it", function ()
         (await db.query(`SELECT event_index, recorded_at FROM trace_events ORDER BY event_index`)).rows,
       ).to.deep.equal([
         { event_index: 1, recorded_at: new Date("2026-03-05T00:00:00Z") },
-        { event_index: 2, recorded_at: new Date("2026-04-02T00:00:00Z") },
+        { event_index: 2, recorded_at: new Date("2026-03-20T00:00:00Z") },
       ]);
       expect(
         (
@@ -327,11 +346,21 @@ describe("Migration 0033: excursions and waivers indexed before it", function ()
         );
       const service = new ReconciliationService(db, () => NOW);
       const lotM = async (to?: string) => (await flagsOf(service, to))[`${H1} LOT-M`];
-      expect(await lotM()).to.deep.equal([excursion("1", "2026-04-01T00:00:00.000Z", hash(0x20c), ["U-M2"])]);
-      expect(await lotM("2026-03-15T00:00:00Z")).to.deep.equal([
-        excursion("1", "2026-03-05T00:00:00.000Z", hash(0x20a), ["U-M1"]),
+      // The second excursion came after the waiver in its block: not covered.
+      expect(await lotM()).to.deep.equal([
+        excursion("1", "2026-03-18T00:00:00.000Z", hash(0x200 + 23), ["U-M2"]),
       ]);
-      expect(await lotM("2026-03-25T00:00:00Z")).to.deep.equal([]);
+      expect(await lotM("2026-03-15T00:00:00Z")).to.deep.equal([
+        excursion("1", "2026-03-05T00:00:00.000Z", hash(0x200 + 20), ["U-M1"]),
+      ]);
+      // The waiver in the window is logged for a rewind, as the indexer logs its own.
+      expect(
+        (
+          await db.query(
+            `SELECT block_number, table_name, old_row, new_row->>'covers_through' AS covers FROM indexer_undo`,
+          )
+        ).rows,
+      ).to.deep.equal([{ block_number: "11", table_name: "excursion_waivers", old_row: null, covers: "1" }]);
     });
   });
 });

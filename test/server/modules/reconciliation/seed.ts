@@ -107,6 +107,8 @@ export class LedgerSeed {
     accepted: number;
     rejected?: number;
     deliveredAt: string;
+    /** The settlement's block time (`paid_at`); by default the delivery time. */
+    settledAt?: string;
     txHash: string;
     /** Fen paid and kept back as penalty (0 unless a test counts money); paid at delivery. */
     paid?: number;
@@ -124,9 +126,21 @@ export class LedgerSeed {
       `INSERT INTO settlements (shipment_id, order_id, supplier, settled_by, accepted, rejected, delivered_at,
          receipt_hash, gross, penalty, paid, days_late, paid_at, tx_hash, block_number, log_index)
        SELECT s.id, s.order_id, s.supplier, s.hospital, $2::numeric, $3::numeric, $4::timestamptz, $5::text,
-         COALESCE($9::numeric, $2::numeric * o.value / o.quantity), $8::numeric, $7::numeric, 0, $4, $6::text, 1, 0
+         COALESCE($9::numeric, $2::numeric * o.value / o.quantity), $8::numeric, $7::numeric, 0,
+         COALESCE($10::timestamptz, $4::timestamptz), $6::text, 1, 0
        FROM shipments s JOIN orders o ON o.id = s.order_id WHERE s.id = $1`,
-      [s.shipmentId, s.accepted, s.rejected ?? 0, s.deliveredAt, TX, s.txHash, paid, penalty, gross],
+      [
+        s.shipmentId,
+        s.accepted,
+        s.rejected ?? 0,
+        s.deliveredAt,
+        TX,
+        s.txHash,
+        paid,
+        penalty,
+        gross,
+        s.settledAt ?? null,
+      ],
     );
   }
 

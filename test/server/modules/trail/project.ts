@@ -220,13 +220,13 @@ const PROJECTIONS: Record<string, Projection> = {
       ],
     );
   },
-  "trace.TraceEventRecorded": async (db, a, _at, pos, memo) => {
+  "trace.TraceEventRecorded": async (db, a, at, pos, memo) => {
     const index = (memo.traceCount.get(s(a.shipmentId)) ?? 0) + 1;
     memo.traceCount.set(s(a.shipmentId), index);
     await db.query(
       `INSERT INTO trace_events (shipment_id, event_index, step, actor, location, event_time, sensor_digest, excursion,
-         tx_hash, block_number, log_index)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+         tx_hash, block_number, log_index, recorded_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       [
         s(a.shipmentId),
         index,
@@ -239,6 +239,7 @@ const PROJECTIONS: Record<string, Projection> = {
         pos.tx,
         pos.block,
         pos.log,
+        at,
       ],
     );
   },
