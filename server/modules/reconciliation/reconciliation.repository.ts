@@ -239,22 +239,31 @@ export function standingExcursionsSql(supplyScope: string): string {
 }
 
 /**
- * USED_AFTER_EXCURSION over `standing` (the standing usages) and `excursions`: used at or after a
- * standing excursion on a delivery of the lot to the hospital. Which delivery a unit came from is
- * not recorded for a lot without serials, so every use after the excursion counts. Each usage
- * counts under the earliest such excursion; one finding per delivery.
+ * USED_AFTER_EXCURSION: the standing usages (net of corrections, as every finding takes them) at
+ * or after a standing excursion (`excursions`) on a delivery of the lot to their hospital. Which
+ * delivery a unit came from is not recorded for a lot without serials, so every use after the
+ * excursion counts. Each usage counts under the earliest such excursion; one finding per
+ * delivery. The usages are read here, from each excursion's time on (usages_lot), not among the
+ * candidates the other flags share: a lot used for months after an excursion would make all its
+ * usages candidates.
  */
-export function excursionFindingSql(standing: string): string {
-  return `SELECT s.hospital, s.gtin, s.lot, 'USED_AFTER_EXCURSION', NULL,
-       array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
-       jsonb_build_object('shipmentId', x.shipment_id::text, 'excursionAt', x.excursion_at, 'txHash', x.tx_hash)
-     FROM ${standing} s
-     JOIN LATERAL (
-       SELECT x.shipment_id, x.excursion_at, x.tx_hash FROM excursions x
-       WHERE x.hospital = s.hospital AND x.gtin = s.gtin AND x.lot = s.lot AND x.excursion_at <= s.used_at
-       ORDER BY x.excursion_at, x.shipment_id LIMIT 1
-     ) x ON TRUE
-     GROUP BY s.hospital, s.gtin, s.lot, x.shipment_id, x.excursion_at, x.tx_hash`;
+function excursionFindingSql(usageScope: string): string {
+  return `SELECT u.hospital, u.gtin, u.lot, 'USED_AFTER_EXCURSION', NULL,
+       array_agg(u.usage_id ORDER BY u.used_at, u.usage_id),
+       jsonb_build_object('shipmentId', u.shipment_id::text, 'excursionAt', u.excursion_at, 'txHash', u.tx_hash)
+     FROM (
+       SELECT DISTINCT ON (u.hospital, u.usage_id) u.hospital, u.gtin, u.lot, u.usage_id, u.used_at, u.quantity,
+         x.shipment_id, x.excursion_at, x.tx_hash
+       FROM excursions x
+       JOIN usages u ON u.hospital = x.hospital AND u.gtin = x.gtin AND u.lot = x.lot
+         AND u.used_at >= x.excursion_at AND u.used_at < $1 AND u.quantity > 0
+       WHERE TRUE${usageScope}
+       ORDER BY u.hospital, u.usage_id, x.excursion_at, x.shipment_id
+     ) u
+     WHERE u.quantity + (
+       SELECT COALESCE(sum(c.quantity), 0) FROM usages c
+       WHERE c.hospital = u.hospital AND c.corrects_usage_id = u.usage_id AND c.used_at < $1) > 0
+     GROUP BY u.hospital, u.gtin, u.lot, u.shipment_id, u.excursion_at, u.tx_hash`;
 }
 
 export type FindingCode =
@@ -289,12 +298,12 @@ export interface FindingRow {
  *
  * Only candidates' usages are read, each flag then decided on them exactly as before: the rows
  * whose totals (migration 0027) show more used or billed than accepted (PHANTOM_USE), a use
- * after the lot's expiry, after a recall of it or after a standing excursion on a delivery of it
- * (USED_AFTER_EXPIRY, USED_FROM_RECALLED_LOT, USED_AFTER_EXCURSION), or
+ * after the lot's expiry or after a recall of it (USED_AFTER_EXPIRY, USED_FROM_RECALLED_LOT), or
  * a price bound above the highest price the hospital paid for the lot (PRICE_MARKUP); and the
  * serials used more than once or somewhere other than where they were received (SERIAL_REUSED,
  * RESOLD), found by the page's rows in serial_candidates. A row or serial that can carry one of
- * those flags is always a candidate, so every usage a flag could name is read.
+ * those flags is always a candidate, so every usage a flag could name is read. USED_AFTER_EXCURSION
+ * reads its own usages (excursionFindingSql).
  */
 export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow[]> {
   const { params, where } = scoped(scope);
@@ -385,9 +394,7 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
          OR c.unit_amount_bound * t.quantity > t.value
          OR EXISTS (
            SELECT 1 FROM recall_windows w WHERE w.gtin = c.gtin AND w.lot = c.lot AND w.recalled_at <= c.last_used_at)
-         OR EXISTS (
-           SELECT 1 FROM excursions x
-           WHERE x.hospital = c.hospital AND x.gtin = c.gtin AND x.lot = c.lot AND x.excursion_at <= c.last_used_at)
+
      ),
      -- The serials this page's rows used that were used twice or more, or by a hospital other
      -- than the one that received them.
@@ -478,7 +485,7 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
      ) w ON TRUE
      GROUP BY s.hospital, s.gtin, s.lot, w.recalled_at, w.tx_hash, w.scope, w.lifted_at
      UNION ALL
-     ${excursionFindingSql("page_standing")}
+     ${excursionFindingSql(usageScope)}
      UNION ALL
      -- PRICE_MARKUP: billed per unit (net of refunds) above the highest price the hospital paid for
      -- the lot, in integers: amount / units > value / quantity <=> amount × quantity > value × units.

@@ -1,7 +1,6 @@
 import { ZeroAddress } from "ethers";
 import type { Db } from "../../../../server/db";
 import {
-  excursionFindingSql,
   standingExcursionsSql,
   type FindingRow,
   type LotBalanceRow,
@@ -14,8 +13,8 @@ import {
  * before the running totals (migration 0027), computing every figure and flag from the raw
  * usages. The report reads the totals and checks only the flags' candidates; the exactness tests
  * (totals.test.ts) hold its answers to these, on every scope and as-of instant they try. The
- * excursions and their finding, which came after the totals, are the report's own SQL here over
- * every standing usage: what the oracle checks of them is the report's choice of candidates.
+ * standing excursions, which came after the totals, are the report's own SQL here; their finding
+ * is taken over every standing usage, where the report reads only the usages after each one.
  */
 
 /** The scope of a regulator's recall, which covers every supplier's shipments of the lot. */
@@ -291,7 +290,18 @@ export async function rawUsageFindings(db: Db, scope: LotScope): Promise<Finding
      ) w ON TRUE
      GROUP BY s.hospital, s.gtin, s.lot, w.recalled_at, w.tx_hash, w.scope, w.lifted_at
      UNION ALL
-     ${excursionFindingSql("standing")}
+     -- USED_AFTER_EXCURSION: used at or after a standing excursion on a delivery of the lot to the
+     -- hospital, each usage under the earliest; one finding per delivery.
+     SELECT s.hospital, s.gtin, s.lot, 'USED_AFTER_EXCURSION', NULL,
+       array_agg(s.usage_id ORDER BY s.used_at, s.usage_id),
+       jsonb_build_object('shipmentId', x.shipment_id::text, 'excursionAt', x.excursion_at, 'txHash', x.tx_hash)
+     FROM standing s
+     JOIN LATERAL (
+       SELECT x.shipment_id, x.excursion_at, x.tx_hash FROM excursions x
+       WHERE x.hospital = s.hospital AND x.gtin = s.gtin AND x.lot = s.lot AND x.excursion_at <= s.used_at
+       ORDER BY x.excursion_at, x.shipment_id LIMIT 1
+     ) x ON TRUE
+     GROUP BY s.hospital, s.gtin, s.lot, x.shipment_id, x.excursion_at, x.tx_hash
      UNION ALL
      -- PRICE_MARKUP: billed per unit (net of refunds) above every price the hospital paid for the
      -- lot (and it paid one), in integers: amount / units > value / quantity <=> amount × quantity > value × units.
