@@ -3,9 +3,8 @@ import type { ReconciliationFlag } from "../../../../api/reconciliation";
 import { loadMigrations, migrate, type Db } from "../../../../server/db";
 import { periodInstants, riskView } from "../../../../server/modules/claims/claims.risk";
 import { ReconciliationService } from "../../../../server/modules/reconciliation/reconciliation.service";
-import { UsagesService } from "../../../../server/modules/usages/usages.service";
 import { forEachEngine } from "../../helpers/engines";
-import { address, hash, LedgerSeed } from "./seed";
+import { address, hash, LedgerSeed, unitUses } from "./seed";
 
 const NOW = new Date("2026-09-01T00:00:00Z");
 const H1 = address("11");
@@ -19,6 +18,19 @@ const EXCURSION_R2 = hash(0xe4);
 const EXCURSION_L = hash(0xe5);
 const EXCURSION_J = hash(0xe6);
 const SALT = "excursion-salt-0123456789abc";
+
+/** The supplier and its stent agreement (id 1) for the year. */
+async function stentAgreement(seed: LedgerSeed): Promise<void> {
+  await seed.supplier(SUPPLIER);
+  await seed.agreement({
+    id: 1,
+    supplier: SUPPLIER,
+    category: "stent",
+    startAt: "2026-01-01T00:00:00Z",
+    endAt: "2027-01-01T00:00:00Z",
+    hospitals: [],
+  });
+}
 
 /**
  * Temperature excursions on deliveries, waived or not (USED_AFTER_EXCURSION). Every shipment was
@@ -38,15 +50,7 @@ const SALT = "excursion-salt-0123456789abc";
  */
 async function seedExcursions(db: Db): Promise<void> {
   const seed = new LedgerSeed(db);
-  await seed.supplier(SUPPLIER);
-  await seed.agreement({
-    id: 1,
-    supplier: SUPPLIER,
-    category: "stent",
-    startAt: "2026-01-01T00:00:00Z",
-    endAt: "2027-01-01T00:00:00Z",
-    hospitals: [],
-  });
+  await stentAgreement(seed);
   const placedAt = "2026-02-01T00:00:00Z";
   await seed.order({ id: 1, agreementId: 1, hospital: H1, quantity: 40, value: 40000, placedAt });
   await seed.order({ id: 2, agreementId: 1, hospital: H2, quantity: 4, value: 4000, placedAt });
@@ -100,23 +104,7 @@ async function seedExcursions(db: Db): Promise<void> {
     });
   }
 
-  const usages = new UsagesService(db, SALT);
-  const use = (hospital: string, usageId: string, lot: string, usedAt: string) =>
-    usages.record(
-      {
-        usageId,
-        gtin: GTIN,
-        lot,
-        department: "cardiology",
-        patientRef: `P-${usageId}`,
-        usedAt,
-        billingCode: "C-1",
-        billedAmount: "1000",
-      },
-      { address: hospital, hospital },
-      usageId,
-      NOW,
-    );
+  const use = unitUses(db, SALT, GTIN, NOW);
   await use(H1, "U-X0", "LOT-X", "2026-03-20T00:00:00Z");
   await use(H1, "U-X1", "LOT-X", "2026-04-05T00:00:00Z");
   await use(H1, "U-X2", "LOT-X", "2026-05-10T00:00:00Z");
@@ -226,15 +214,7 @@ describe("ReconciliationService: use after a temperature excursion", function ()
  */
 async function seedBeforeMigration(db: Db): Promise<void> {
   const seed = new LedgerSeed(db);
-  await seed.supplier(SUPPLIER);
-  await seed.agreement({
-    id: 1,
-    supplier: SUPPLIER,
-    category: "stent",
-    startAt: "2026-01-01T00:00:00Z",
-    endAt: "2027-01-01T00:00:00Z",
-    hospitals: [],
-  });
+  await stentAgreement(seed);
   await seed.order({
     id: 1,
     agreementId: 1,
@@ -324,26 +304,9 @@ describe("Migration 0033: excursions and waivers indexed before it", function ()
           covers_through: 1,
         },
       ]);
-      const usages = new UsagesService(db, SALT);
-      for (const [usageId, usedAt] of [
-        ["U-M1", "2026-03-10T00:00:00Z"],
-        ["U-M2", "2026-04-10T00:00:00Z"],
-      ])
-        await usages.record(
-          {
-            usageId,
-            gtin: GTIN,
-            lot: "LOT-M",
-            department: "cardiology",
-            patientRef: `P-${usageId}`,
-            usedAt,
-            billingCode: "C-1",
-            billedAmount: "1000",
-          },
-          { address: H1, hospital: H1 },
-          usageId,
-          NOW,
-        );
+      const use = unitUses(db, SALT, GTIN, NOW);
+      await use(H1, "U-M1", "LOT-M", "2026-03-10T00:00:00Z");
+      await use(H1, "U-M2", "LOT-M", "2026-04-10T00:00:00Z");
       const service = new ReconciliationService(db, () => NOW);
       const lotM = async (to?: string) => (await flagsOf(service, to))[`${H1} LOT-M`];
       // The second excursion came after the waiver in its block: not covered.

@@ -1,9 +1,8 @@
 import { expect } from "chai";
 import { migrate, type Db } from "../../../../server/db";
 import { ReconciliationService } from "../../../../server/modules/reconciliation/reconciliation.service";
-import { UsagesService } from "../../../../server/modules/usages/usages.service";
 import { forEachEngine } from "../../helpers/engines";
-import { address, GLOBAL, hash, LedgerSeed } from "./seed";
+import { address, GLOBAL, hash, LedgerSeed, unitUses } from "./seed";
 
 const NOW = new Date("2026-09-01T00:00:00Z");
 const H1 = address("11");
@@ -82,23 +81,7 @@ async function seedRecalls(db: Db): Promise<void> {
     lift: { liftedAt: "2026-04-15T00:00:00Z", txHash: LIFT, reasonCode: 6 },
   });
 
-  const usages = new UsagesService(db, "recall-scope-salt-0123456789");
-  const use = (hospital: string, usageId: string, lot: string, usedAt: string) =>
-    usages.record(
-      {
-        usageId,
-        gtin: GTIN,
-        lot,
-        department: "cardiology",
-        patientRef: `P-${usageId}`,
-        usedAt,
-        billingCode: "C-1",
-        billedAmount: "1000",
-      },
-      { address: hospital, hospital },
-      usageId,
-      NOW,
-    );
+  const use = unitUses(db, "recall-scope-salt-0123456789", GTIN, NOW);
   await use(H1, "U-S1", "LOT-S", "2026-05-10T00:00:00Z");
   await use(H2, "U-S2", "LOT-S", "2026-05-10T00:00:00Z");
   await use(H1, "U-L0", "LOT-L", "2026-03-20T00:00:00Z");

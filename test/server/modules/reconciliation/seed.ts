@@ -1,6 +1,7 @@
 import { ZeroAddress } from "ethers";
 import { lotKeyOf as lotKey } from "../../../../ledger/contracts";
 import type { Db } from "../../../../server/db";
+import { UsagesService } from "../../../../server/modules/usages/usages.service";
 import { insertTransfer, type IndexedTransfer } from "../stock/stock-seed";
 
 /**
@@ -15,6 +16,35 @@ export const address = (byte: string): string => `0x${byte.repeat(20)}`;
 export const GLOBAL = ZeroAddress;
 
 const TX = hash(0xfff);
+
+/**
+ * Records uses of one unit of `gtin`, each billed 1,000 fen in cardiology, through the usage
+ * service (its checks and patient hashing), as the hospital's own staff at `now`.
+ */
+export function unitUses(
+  db: Db,
+  salt: string,
+  gtin: string,
+  now: Date,
+): (hospital: string, usageId: string, lot: string, usedAt: string) => Promise<unknown> {
+  const usages = new UsagesService(db, salt);
+  return (hospital, usageId, lot, usedAt) =>
+    usages.record(
+      {
+        usageId,
+        gtin,
+        lot,
+        department: "cardiology",
+        patientRef: `P-${usageId}`,
+        usedAt,
+        billingCode: "C-1",
+        billedAmount: "1000",
+      },
+      { address: hospital, hospital },
+      usageId,
+      now,
+    );
+}
 
 export class LedgerSeed {
   constructor(private readonly db: Db) {}
