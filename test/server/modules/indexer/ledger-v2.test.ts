@@ -159,9 +159,15 @@ describe("ledger v2 projections against the chain's views", function () {
       [cast.receiver, "receiving"],
       [cast.receiver, "inspecting"],
     ] as const) {
-      await act.recordTrace(ledger, actor, shipment2, step, { location: step, eventTime: stepAt });
+      // The supplier's arrival reports a temperature excursion, which an approver waives.
+      await act.recordTrace(ledger, actor, shipment2, step, {
+        location: step,
+        eventTime: stepAt,
+        excursion: step === "arriving",
+      });
     }
     const record2 = await act.shipmentRecord(ledger, shipment2);
+    await act.sent(ledger.trace.connect(cast.approver).waiveExcursion(shipment2, record2, 1));
     await act.sent(ledger.orderBook.connect(cast.approver).disputeShipment(shipment2, record2, 2, 7));
     await chain.advance(7 * DAY + 1);
     await act.sent(ledger.orderBook.connect(cast.supplier).claimSettlement(shipment2, record2));
