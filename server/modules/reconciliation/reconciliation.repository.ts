@@ -218,8 +218,8 @@ export async function lotBalances(db: Db, scope: LotScope, limit: number): Promi
  * given before `$1` covers — a waiver covers the trace events recorded before it (migration
  * 0033). A delivery settled before `$1` (by its transaction's time: a claim's delivery time lies
  * a window earlier) with no unit accepted is left out: rejecting the spoiled goods is the
- * hospital's other answer to an excursion. `supplyScope` is the scope's
- * conditions on `o.hospital`, `s.gtin` and `s.lot`.
+ * hospital's other answer to an excursion. `supplyScope` is the scope's conditions on
+ * `o.hospital`, `s.gtin` and `s.lot`.
  */
 export function standingExcursionsSql(supplyScope: string): string {
   return `SELECT o.hospital, s.gtin, s.lot, s.id AS shipment_id, e.event_time AS excursion_at, e.tx_hash
@@ -394,7 +394,6 @@ export async function usageFindings(db: Db, scope: LotScope): Promise<FindingRow
          OR c.unit_amount_bound * t.quantity > t.value
          OR EXISTS (
            SELECT 1 FROM recall_windows w WHERE w.gtin = c.gtin AND w.lot = c.lot AND w.recalled_at <= c.last_used_at)
-
      ),
      -- The serials this page's rows used that were used twice or more, or by a hospital other
      -- than the one that received them.
