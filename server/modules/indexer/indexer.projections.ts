@@ -610,11 +610,13 @@ const handlers: Record<string, Handler> = {
   "trace.TraceEventRecorded": async (db, e) => {
     const step = TRACE_STEPS[num(e.args.step)];
     // The chain numbers no events: a shipment's events are numbered in block and log order,
-    // which is the order projections are applied in.
+    // which is the order projections are applied in. They run 1, 2, …, so the next is one past
+    // the highest, which the primary key finds in one step (a count read every earlier event).
     await db.query(
       `INSERT INTO trace_events (shipment_id, event_index, step, actor, location, event_time, sensor_digest, excursion,
          tx_hash, block_number, log_index, recorded_at)
-       SELECT $1, 1 + count(*), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM trace_events WHERE shipment_id = $1`,
+       SELECT $1, 1 + COALESCE(max(event_index), 0), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+       FROM trace_events WHERE shipment_id = $1`,
       [
         str(e.args.shipmentId),
         step,
@@ -669,7 +671,7 @@ const handlers: Record<string, Handler> = {
     await db.query(
       `INSERT INTO excursion_waivers (shipment_id, approver, reason_code, waived_at, covers_through, tx_hash,
          block_number, log_index)
-       SELECT $1, $2, $3, $4, count(*), $5, $6, $7 FROM trace_events WHERE shipment_id = $1`,
+       SELECT $1, $2, $3, $4, COALESCE(max(event_index), 0), $5, $6, $7 FROM trace_events WHERE shipment_id = $1`,
       [
         str(e.args.shipmentId),
         str(e.args.approver),
