@@ -4,7 +4,17 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { formatSiwe } from "../../../ledger/siwe";
 import { devWallet } from "../../../scripts/lib/anvil";
 import { forEachEngine } from "../helpers/engines";
-import { isoDate, serialLines, startApi, stopApi, type ApiStack } from "../support/api-fixtures";
+import {
+  chainIso,
+  isoDate,
+  loginAll,
+  postReceipt,
+  serialLines,
+  startApi,
+  stopApi,
+  uploadManifest,
+  type ApiStack,
+} from "../support/api-fixtures";
 import { GTIN, LOT, STENTS } from "../support/chain";
 import { RELAYER_WALLET_INDEX } from "../support/gateway";
 import { signInCallers, type Caller } from "./callers";
@@ -68,6 +78,7 @@ forEachEngine((engine) => {
     app = stack.app;
     operations = operationsOf(app.swagger() as Parameters<typeof operationsOf>[0]);
     callers = await signInCallers(stack);
+    await lodgeRecords(stack);
     hints = await hintsOf(stack);
     const config = app.config;
     secrets = {
@@ -177,6 +188,29 @@ function describe(request: FuzzRequest | undefined): string {
   const headers = { ...request.headers };
   if (headers.authorization) headers.authorization = `${headers.authorization.slice(0, 40)}…`;
   return `[${request.kind}] ${request.method} ${request.url.slice(0, 300)} ${JSON.stringify(headers)}${payload}`;
+}
+
+/**
+ * What the lookups find besides the ledger: the procured shipment's serial manifest and a goods
+ * receipt of it (GR-FUZZ-1, among the hints). Without them a serial's trail, its proof and a
+ * receipt could only be refused, and their success paths went unfuzzed.
+ */
+async function lodgeRecords(stack: ApiStack): Promise<void> {
+  const { app, chain, p } = stack;
+  const tokens = await loginAll(app, { supplier: chain.cast.supplier, receiver: chain.cast.receiver });
+  await uploadManifest(app, tokens.supplier, p.shipmentId, p.serials);
+  const receipt = await postReceipt(
+    app,
+    tokens.receiver,
+    {
+      receiptNo: "GR-FUZZ-1",
+      shipmentId: String(p.shipmentId),
+      receivedAt: await chainIso(chain),
+      lines: serialLines(p.serials, p.expiry),
+    },
+    "fuzz-gr-1",
+  );
+  expect(receipt.statusCode, receipt.body).to.equal(201);
 }
 
 /**
