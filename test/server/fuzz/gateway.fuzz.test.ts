@@ -5,15 +5,13 @@ import { formatSiwe } from "../../../ledger/siwe";
 import { devWallet } from "../../../scripts/lib/anvil";
 import { forEachEngine } from "../helpers/engines";
 import {
-  chainIso,
+  type ApiStack,
   isoDate,
   loginAll,
-  postReceipt,
+  receiveWholeShipment,
   serialLines,
   startApi,
   stopApi,
-  uploadManifest,
-  type ApiStack,
 } from "../support/api-fixtures";
 import { GTIN, LOT, STENTS } from "../support/chain";
 import { RELAYER_WALLET_INDEX } from "../support/gateway";
@@ -198,19 +196,7 @@ function describe(request: FuzzRequest | undefined): string {
 async function lodgeRecords(stack: ApiStack): Promise<void> {
   const { app, chain, p } = stack;
   const tokens = await loginAll(app, { supplier: chain.cast.supplier, receiver: chain.cast.receiver });
-  await uploadManifest(app, tokens.supplier, p.shipmentId, p.serials);
-  const receipt = await postReceipt(
-    app,
-    tokens.receiver,
-    {
-      receiptNo: "GR-FUZZ-1",
-      shipmentId: String(p.shipmentId),
-      receivedAt: await chainIso(chain),
-      lines: serialLines(p.serials, p.expiry),
-    },
-    "fuzz-gr-1",
-  );
-  expect(receipt.statusCode, receipt.body).to.equal(201);
+  await receiveWholeShipment(app, chain, tokens, p, "GR-FUZZ-1", "fuzz-gr-1");
 }
 
 /**

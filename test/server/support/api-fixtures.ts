@@ -166,6 +166,34 @@ export async function uploadManifest(
   expect(res.statusCode, res.body).to.be.oneOf([200, 201]);
 }
 
+/**
+ * The supplier lodges a shipment's serial manifest and the hospital's dock receives the whole
+ * shipment now, by the chain's clock (one barcode line a serial); fails the test unless the
+ * receipt is stored.
+ */
+export async function receiveWholeShipment(
+  app: FastifyInstance,
+  chain: ChainStack,
+  tokens: { supplier: string; receiver: string },
+  shipment: { shipmentId: bigint; serials: string[]; expiry: number },
+  receiptNo: string,
+  idempotencyKey: string,
+): Promise<void> {
+  await uploadManifest(app, tokens.supplier, shipment.shipmentId, shipment.serials);
+  const res = await postReceipt(
+    app,
+    tokens.receiver,
+    {
+      receiptNo,
+      shipmentId: String(shipment.shipmentId),
+      receivedAt: await chainIso(chain),
+      lines: serialLines(shipment.serials, shipment.expiry),
+    },
+    idempotencyKey,
+  );
+  expect(res.statusCode, res.body).to.equal(201);
+}
+
 /** The chain's clock as an ISO timestamp (receipt times must not be ahead of the ledger's). */
 export async function chainIso(chain: ChainStack, offsetSeconds = 0): Promise<string> {
   return new Date(((await chain.now()) + offsetSeconds) * 1000).toISOString();

@@ -8,20 +8,17 @@ import * as act from "../../../../ledger/acts";
 import { monthOf } from "../../../../server/lib/month-range";
 import { forEachEngine } from "../../helpers/engines";
 import {
+  type ApiStack,
   bearer,
-  chainIso,
   expectError,
   expectInvalidField,
   extraWallet,
   loginAll,
   orderAndShip,
-  postReceipt,
-  serialLines,
+  receiveWholeShipment,
+  type Shipped,
   startApi,
   stopApi,
-  type ApiStack,
-  type Shipped,
-  uploadManifest,
 } from "../../support/api-fixtures";
 
 /**
@@ -69,19 +66,7 @@ forEachEngine((engine) => {
       supplier: cast.supplier,
       receiver: cast.receiver,
     });
-    await uploadManifest(app, t.supplier, drawn.shipmentId, drawn.serials);
-    const res = await postReceipt(
-      app,
-      t.receiver,
-      {
-        receiptNo: "GR-FUND-1",
-        shipmentId: String(drawn.shipmentId),
-        receivedAt: await chainIso(chain),
-        lines: serialLines(drawn.serials, drawn.expiry),
-      },
-      "fund-receipt-1",
-    );
-    expect(res.statusCode, res.body).to.equal(201);
+    await receiveWholeShipment(app, chain, t, drawn, "GR-FUND-1", "fund-receipt-1");
     // A minute passes on the ledger's clock, by which the overdue watch counts: still unpaid.
     await chain.advance(60);
   });

@@ -4,15 +4,13 @@ import type { FastifyInstance } from "fastify";
 import { forEachEngine } from "../../helpers/engines";
 import { GTIN, LOT, type ChainStack, type Procurement } from "../../support/chain";
 import {
+  type ApiStack,
   bearer,
   chainIso,
   loginAll,
-  postReceipt,
-  serialLines,
+  receiveWholeShipment,
   startApi,
   stopApi,
-  uploadManifest,
-  type ApiStack,
 } from "../../support/api-fixtures";
 
 /**
@@ -37,19 +35,7 @@ forEachEngine((engine) => {
       regulator: chain.cast.regulator,
       supplier: chain.cast.supplier,
     });
-    await uploadManifest(app, t.supplier, p.shipmentId, p.serials);
-    const receipt = await postReceipt(
-      app,
-      t.receiver,
-      {
-        receiptNo,
-        shipmentId: String(p.shipmentId),
-        receivedAt: await chainIso(chain),
-        lines: serialLines(p.serials, p.expiry),
-      },
-      "gr-formula",
-    );
-    expect(receipt.statusCode, receipt.body).to.equal(201);
+    await receiveWholeShipment(app, chain, t, p, receiptNo, "gr-formula");
     // Not settled (the payment worker is not drained), so the shipment is an overdue payment once
     // a minute has passed on the ledger's clock, by which the report counts.
     await chain.advance(60);

@@ -5,18 +5,16 @@ import { forEachEngine } from "../../helpers/engines";
 import { once } from "../../helpers/once";
 import { GTIN, LOT, type ChainStack, type Procurement } from "../../support/chain";
 import {
+  type ApiStack,
   bearer,
   chainIso,
   enrolSecondHospital,
   expectError,
   expectInvalidField,
   loginAll,
-  postReceipt,
-  serialLines,
+  receiveWholeShipment,
   startApi,
   stopApi,
-  uploadManifest,
-  type ApiStack,
 } from "../../support/api-fixtures";
 
 /**
@@ -46,19 +44,7 @@ forEachEngine((engine) => {
       receiver2: cast.receiver2,
       stranger: cast.stranger,
     });
-    await uploadManifest(app, t.supplier, p.shipmentId, p.serials);
-    const res = await postReceipt(
-      app,
-      t.receiver,
-      {
-        receiptNo: "GR-R1",
-        shipmentId: String(p.shipmentId),
-        receivedAt: await chainIso(chain),
-        lines: serialLines(p.serials, p.expiry),
-      },
-      "gr-r1",
-    );
-    expect(res.statusCode, res.body).to.equal(201);
+    await receiveWholeShipment(app, chain, t, p, "GR-R1", "gr-r1");
     await app.settlementWorker!.drain();
     await app.indexer.catchUp();
     usedAt = await chainIso(chain, -60);
