@@ -5,13 +5,13 @@ import { formatSiwe } from "../../../ledger/siwe";
 import { devWallet } from "../../../scripts/lib/anvil";
 import { forEachEngine } from "../helpers/engines";
 import {
-  type ApiStack,
   isoDate,
   loginAll,
   receiveWholeShipment,
   serialLines,
   startApi,
   stopApi,
+  type ApiStack,
 } from "../support/api-fixtures";
 import { GTIN, LOT, STENTS } from "../support/chain";
 import { RELAYER_WALLET_INDEX } from "../support/gateway";

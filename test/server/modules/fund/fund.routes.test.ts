@@ -8,7 +8,6 @@ import * as act from "../../../../ledger/acts";
 import { monthOf } from "../../../../server/lib/month-range";
 import { forEachEngine } from "../../helpers/engines";
 import {
-  type ApiStack,
   bearer,
   expectError,
   expectInvalidField,
@@ -16,9 +15,10 @@ import {
   loginAll,
   orderAndShip,
   receiveWholeShipment,
-  type Shipped,
   startApi,
   stopApi,
+  type ApiStack,
+  type Shipped,
 } from "../../support/api-fixtures";
 
 /**

@@ -19,19 +19,6 @@ const EXCURSION_L = hash(0xe5);
 const EXCURSION_J = hash(0xe6);
 const SALT = "excursion-salt-0123456789abc";
 
-/** The supplier and its stent agreement (id 1) for the year. */
-async function stentAgreement(seed: LedgerSeed): Promise<void> {
-  await seed.supplier(SUPPLIER);
-  await seed.agreement({
-    id: 1,
-    supplier: SUPPLIER,
-    category: "stent",
-    startAt: "2026-01-01T00:00:00Z",
-    endAt: "2027-01-01T00:00:00Z",
-    hospitals: [],
-  });
-}
-
 /**
  * Temperature excursions on deliveries, waived or not (USED_AFTER_EXCURSION). Every shipment was
  * created on 10 February and, unless said, settled with all its 4 units delivered on 1 March.
@@ -50,7 +37,7 @@ async function stentAgreement(seed: LedgerSeed): Promise<void> {
  */
 async function seedExcursions(db: Db): Promise<void> {
   const seed = new LedgerSeed(db);
-  await stentAgreement(seed);
+  await seed.stentYear(SUPPLIER);
   const placedAt = "2026-02-01T00:00:00Z";
   await seed.order({ id: 1, agreementId: 1, hospital: H1, quantity: 40, value: 40000, placedAt });
   await seed.order({ id: 2, agreementId: 1, hospital: H2, quantity: 4, value: 4000, placedAt });
@@ -214,7 +201,7 @@ describe("ReconciliationService: use after a temperature excursion", function ()
  */
 async function seedBeforeMigration(db: Db): Promise<void> {
   const seed = new LedgerSeed(db);
-  await stentAgreement(seed);
+  await seed.stentYear(SUPPLIER);
   await seed.order({
     id: 1,
     agreementId: 1,

@@ -21,15 +21,7 @@ const RECALL_TX = hash(0xe0);
  */
 async function seedPayments(db: Parameters<typeof migrate>[0]): Promise<Record<string, string>> {
   const seed = new LedgerSeed(db);
-  await seed.supplier(SUPPLIER);
-  await seed.agreement({
-    id: 1,
-    supplier: SUPPLIER,
-    category: "stent",
-    startAt: "2026-01-01T00:00:00Z",
-    endAt: "2027-01-01T00:00:00Z",
-    hospitals: [],
-  });
+  await seed.stentYear(SUPPLIER);
   await seed.order({
     id: 1,
     agreementId: 1,

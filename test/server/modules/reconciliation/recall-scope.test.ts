@@ -25,20 +25,8 @@ const LIFT = hash(0xe3);
  */
 async function seedRecalls(db: Db): Promise<void> {
   const seed = new LedgerSeed(db);
-  for (const [id, supplier] of [
-    [1, S1],
-    [2, S2],
-  ] as const) {
-    await seed.supplier(supplier);
-    await seed.agreement({
-      id,
-      supplier,
-      category: "stent",
-      startAt: "2026-01-01T00:00:00Z",
-      endAt: "2027-01-01T00:00:00Z",
-      hospitals: [],
-    });
-  }
+  await seed.stentYear(S1, 1);
+  await seed.stentYear(S2, 2);
   const placedAt = "2026-02-01T00:00:00Z";
   await seed.order({ id: 1, agreementId: 1, hospital: H1, quantity: 8, value: 8000, placedAt });
   await seed.order({ id: 2, agreementId: 2, hospital: H2, quantity: 4, value: 4000, placedAt });

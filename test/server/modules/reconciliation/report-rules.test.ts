@@ -27,15 +27,7 @@ const EXPIRY = "2028-01-01T00:00:00.000Z";
  */
 async function seedRules(db: Parameters<typeof migrate>[0]): Promise<void> {
   const seed = new LedgerSeed(db);
-  await seed.supplier(SUPPLIER);
-  await seed.agreement({
-    id: 1,
-    supplier: SUPPLIER,
-    category: "stent",
-    startAt: "2026-01-01T00:00:00Z",
-    endAt: "2027-01-01T00:00:00Z",
-    hospitals: [],
-  });
+  await seed.stentYear(SUPPLIER);
   const placedAt = "2026-02-01T00:00:00Z";
   await seed.order({ id: 1, agreementId: 1, hospital: H3, quantity: 10, value: 10000, placedAt });
   await seed.order({ id: 2, agreementId: 1, hospital: H3, quantity: 10, value: 12000, placedAt });

@@ -4,13 +4,13 @@ import type { FastifyInstance } from "fastify";
 import { forEachEngine } from "../../helpers/engines";
 import { GTIN, LOT, type ChainStack, type Procurement } from "../../support/chain";
 import {
-  type ApiStack,
   bearer,
   chainIso,
   loginAll,
   receiveWholeShipment,
   startApi,
   stopApi,
+  type ApiStack,
 } from "../../support/api-fixtures";
 
 /**

@@ -5,7 +5,6 @@ import { forEachEngine } from "../../helpers/engines";
 import { once } from "../../helpers/once";
 import { GTIN, LOT, type ChainStack, type Procurement } from "../../support/chain";
 import {
-  type ApiStack,
   bearer,
   chainIso,
   enrolSecondHospital,
@@ -15,6 +14,7 @@ import {
   receiveWholeShipment,
   startApi,
   stopApi,
+  type ApiStack,
 } from "../../support/api-fixtures";
 
 /**

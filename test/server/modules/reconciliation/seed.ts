@@ -65,6 +65,22 @@ export class LedgerSeed {
     );
   }
 
+  /**
+   * A supplier and its stent agreement `id` over 2026, with no hospital volumes: the year the
+   * reconciliation tests play.
+   */
+  async stentYear(supplier: string, id = 1): Promise<void> {
+    await this.supplier(supplier);
+    await this.agreement({
+      id,
+      supplier,
+      category: "stent",
+      startAt: "2026-01-01T00:00:00Z",
+      endAt: "2027-01-01T00:00:00Z",
+      hospitals: [],
+    });
+  }
+
   async agreement(a: {
     id: number;
     supplier: string;

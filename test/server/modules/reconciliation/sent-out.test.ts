@@ -31,9 +31,7 @@ const SUPPLIER_GLN = "6909876500009";
  */
 async function seed(db: Db): Promise<void> {
   const seed = new LedgerSeed(db);
-  await seed.supplier(SUPPLIER);
-  const term = { startAt: "2026-01-01T00:00:00Z", endAt: "2027-01-01T00:00:00Z", hospitals: [] };
-  await seed.agreement({ id: 1, supplier: SUPPLIER, category: "stent", ...term });
+  await seed.stentYear(SUPPLIER);
   const placedAt = "2026-02-01T00:00:00Z";
   await seed.order({ id: 1, agreementId: 1, hospital: H, quantity: 20, value: 20000, placedAt });
   const lots: [string, string, number][] = [
