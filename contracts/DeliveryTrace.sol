@@ -145,6 +145,7 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
         if (!hospitals.hasHospitalRole(shipment.hospital, caller, HospitalRoles.APPROVER)) {
             revert TraceNotApprover(shipmentId, caller);
         }
+        if (caller == shipment.supplier) revert TraceOwnDelivery(shipmentId, caller);
         if (!st.excursion) revert TraceNoExcursion(shipmentId);
         _state[shipmentId].excursionWaived = true;
         emit ExcursionWaived(shipmentId, caller, reasonCode);

@@ -142,6 +142,11 @@ interface IDeliveryTrace {
     /// @param shipmentId The shipment.
     /// @param caller The caller.
     error TraceNotApprover(uint256 shipmentId, address caller);
+    /// @notice The shipment's own supplier cannot waive its excursion, whatever role the hospital
+    /// gave its account.
+    /// @param shipmentId The shipment.
+    /// @param supplier The caller, the shipment's supplier.
+    error TraceOwnDelivery(uint256 shipmentId, address supplier);
     /// @notice The shipment was settled already.
     /// @param shipmentId The shipment.
     error TraceAlreadyConfirmed(uint256 shipmentId);
@@ -180,8 +185,8 @@ interface IDeliveryTrace {
         bool excursion
     ) external;
 
-    /// @notice An approver of the hospital waives the shipment's excursion.
-    /// Emits `ExcursionWaived`.
+    /// @notice An approver of the hospital, not the shipment's supplier, waives the shipment's
+    /// excursion. Emits `ExcursionWaived`.
     function waiveExcursion(uint256 shipmentId, ShipmentRecord calldata shipment, uint16 reasonCode) external;
 
     /// @notice The caller (a supplier) allows or disallows `carrier`. Emits `CarrierChanged`.

@@ -198,6 +198,11 @@ interface IOrderBook {
     /// @param shipmentId The shipment.
     /// @param caller The caller.
     error SettlementNotSettler(uint256 shipmentId, address caller);
+    /// @notice The shipment's own supplier cannot confirm or dispute it, whatever role the
+    /// hospital gave its account: a confirmation or the latest dispute decides what is paid.
+    /// @param shipmentId The shipment.
+    /// @param supplier The caller, the shipment's supplier.
+    error SettlementOwnDelivery(uint256 shipmentId, address supplier);
     /// @notice Accepted and rejected units must add up to the shipment.
     /// @param shipmentId The shipment.
     /// @param accepted Units accepted.
@@ -306,8 +311,9 @@ interface IOrderBook {
     /// the agreement's accepted-volume tiers, minus any late penalty, and the rest is refunded
     /// when the order closes. The delivery time comes from the trace (see `SettlementMath`).
     /// Requirements: not paused; settler of the hospital; the record matches; not settled;
-    /// accepted + rejected = shipped; to pay anything: lot not recalled, not expired at
-    /// delivery, supplier qualified, excursion waived. Emits `ShipmentSettled` (`OrderClosed`).
+    /// accepted + rejected = shipped; not the shipment's supplier; to pay anything: lot not
+    /// recalled, not expired at delivery, supplier qualified, excursion waived. Emits
+    /// `ShipmentSettled` (`OrderClosed`).
     function confirmShipment(
         uint256 shipmentId,
         ShipmentRecord calldata shipment,
@@ -315,7 +321,8 @@ interface IOrderBook {
     ) external;
 
     /// @notice A hospital member (approver or settler) disputes units before confirming, so a
-    /// supplier's claim cannot settle them. Emits `ShipmentDisputed`.
+    /// supplier's claim cannot settle them; the latest dispute stands. Not the shipment's
+    /// supplier. Emits `ShipmentDisputed`.
     function disputeShipment(
         uint256 shipmentId,
         ShipmentRecord calldata shipment,

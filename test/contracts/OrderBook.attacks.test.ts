@@ -13,7 +13,7 @@ import {
   FeeOnTransferToken__factory,
   OrderBook__factory,
 } from "../../typechain-types";
-import { addMember, DAY, GTIN, SETTLER } from "./helpers/fixtures";
+import { addMember, APPROVER, DAY, GTIN, SETTLER } from "./helpers/fixtures";
 import {
   acceptedUnits,
   arrive,
@@ -777,21 +777,91 @@ describe("OrderBook: attacks on the order side", function () {
       expect([o.accepted, o.shipped]).to.deep.equal([0n, 0n]);
     });
 
-    it("cannot be skipped by a supplier that is also the hospital's settler: its confirmation still needs the waiver", async function () {
-      // The attack: the hospital gave the supplier's account its settler role (say, for managed
-      // stock); the supplier confirms its own delivery inside the window, over the excursion.
-      const { ledger, actors, supplier, shipment } = await loadFixture(excursionFixture);
-      await addMember(ledger, actors.hospital, supplier, SETTLER);
-      await expect(confirm(ledger, supplier, shipment, 40n))
-        .to.be.revertedWithCustomError(ledger.orderBook, "SettlementExcursionNotWaived")
-        .withArgs(shipment.id);
-    });
-
     it("still needs a waiver for the hospital's own confirmation: SettlementExcursionNotWaived", async function () {
       const { ledger, actors, shipment } = await loadFixture(excursionFixture);
       await expect(confirm(ledger, actors.settler, shipment, 40n))
         .to.be.revertedWithCustomError(ledger.orderBook, "SettlementExcursionNotWaived")
         .withArgs(shipment.id);
+    });
+  });
+
+  describe("a supplier holding a role of the hospital it delivers to", function () {
+    // A hospital may give a supplier's account one of its roles (a representative managing
+    // consigned stock, say). The account must still never decide on its own deliveries.
+
+    /** The shipped order, received by the hospital, whose approver disputed every unit. */
+    async function disputedFixture() {
+      const base = await shippedOrderFixture();
+      const arrivedAt = await arrive(base.ledger, base.supplier, base.shipment);
+      const receivedAt = await receive(base.ledger, base.actors.receiver, base.shipment);
+      await base.ledger.orderBook
+        .connect(base.actors.approvers[0])
+        .disputeShipment(base.shipment.id, base.shipment.record, 40n, 1);
+      return { ...base, arrivedAt, claimableAt: receivedAt + CONFIRM_WINDOW };
+    }
+
+    it("cannot take back the hospital's dispute as its approver: SettlementOwnDelivery", async function () {
+      // The attack: the latest dispute stands, so the supplier disputes none of its own units,
+      // then claims the whole delivery after the window.
+      const { ledger, actors, supplier, shipment, claimableAt } = await loadFixture(disputedFixture);
+      await addMember(ledger, actors.hospital, supplier, APPROVER);
+      await expect(ledger.orderBook.connect(supplier).disputeShipment(shipment.id, shipment.record, 0n, 1))
+        .to.be.revertedWithCustomError(ledger.orderBook, "SettlementOwnDelivery")
+        .withArgs(shipment.id, supplier.address);
+      expect(await ledger.orderBook.disputedUnits(shipment.id)).to.equal(40n);
+      await time.setNextBlockTimestamp(claimableAt);
+      await expect(claim(ledger, supplier, shipment)).to.changeTokenBalance(ledger.token, supplier, 0n);
+    });
+
+    it("cannot confirm its own delivery as its settler, over the hospital's dispute: SettlementOwnDelivery", async function () {
+      // The attack: a confirmation decides the units itself, whatever was disputed before.
+      const { ledger, actors, supplier, shipment } = await loadFixture(disputedFixture);
+      await addMember(ledger, actors.hospital, supplier, SETTLER);
+      await expect(confirm(ledger, supplier, shipment, 40n))
+        .to.be.revertedWithCustomError(ledger.orderBook, "SettlementOwnDelivery")
+        .withArgs(shipment.id, supplier.address);
+      expect((await ledger.trace.shipmentState(shipment.id)).confirmed).to.equal(false);
+    });
+
+    it("cannot pass as another supplier with a doctored record: TraceRecordMismatch", async function () {
+      const { ledger, actors, supplier, shipment } = await loadFixture(disputedFixture);
+      await addMember(ledger, actors.hospital, supplier, APPROVER | SETTLER);
+      const doctored = { ...shipment.record, supplier: actors.settler.address };
+      await expect(
+        ledger.orderBook.connect(supplier).confirmShipment(shipment.id, doctored, confirmation(40n, 0n)),
+      )
+        .to.be.revertedWithCustomError(ledger.trace, "TraceRecordMismatch")
+        .withArgs(shipment.id);
+      await expect(ledger.orderBook.connect(supplier).disputeShipment(shipment.id, doctored, 0n, 1))
+        .to.be.revertedWithCustomError(ledger.trace, "TraceRecordMismatch")
+        .withArgs(shipment.id);
+    });
+
+    it("cannot waive an excursion on its own delivery as its approver: TraceOwnDelivery", async function () {
+      // The attack: the waiver lets the settler pay over the excursion inside the window.
+      const { ledger, actors, supplier, shipment } = await loadFixture(shippedOrderFixture);
+      await arrive(ledger, supplier, shipment);
+      await traceStep(ledger, actors.receiver, shipment, "receiving", true);
+      await addMember(ledger, actors.hospital, supplier, APPROVER);
+      await expect(ledger.trace.connect(supplier).waiveExcursion(shipment.id, shipment.record, 1))
+        .to.be.revertedWithCustomError(ledger.trace, "TraceOwnDelivery")
+        .withArgs(shipment.id, supplier.address);
+      expect((await ledger.trace.shipmentState(shipment.id)).excursionWaived).to.equal(false);
+    });
+
+    it("leaves the hospital's own staff to decide as before", async function () {
+      const { ledger, actors, supplier, shipment } = await loadFixture(disputedFixture);
+      await addMember(ledger, actors.hospital, supplier, APPROVER | SETTLER);
+      await expect(
+        ledger.orderBook.connect(actors.approvers[1]).disputeShipment(shipment.id, shipment.record, 10n, 1),
+      )
+        .to.emit(ledger.orderBook, "ShipmentDisputed")
+        .withArgs(shipment.id, shipment.record.orderId, actors.approvers[1].address, 10n, 1);
+      await expect(confirm(ledger, actors.settler, shipment, 30n, 10n)).to.changeTokenBalance(
+        ledger.token,
+        supplier,
+        300_000n,
+      );
     });
   });
 

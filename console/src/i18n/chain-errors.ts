@@ -224,6 +224,10 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
     en: "Too early to claim: the hospital's confirmation window after its receipt is still open, or, if it recorded no receipt, the receiving and confirmation windows after your arrival record. Without an arrival record, record the shipment's arrival first.",
     zh: "尚不能申请结算：医院验收后的确认期限尚未届满；医院未登记验收的，自您登记到货起的验收期限和确认期限尚未届满。尚未登记到货的，请先登记到货。",
   },
+  SettlementOwnDelivery: {
+    en: "A supplier's account cannot confirm or dispute its own delivery, whatever role the hospital gave it: the hospital's own staff decide.",
+    zh: "供应商账户不能确认或异议自己的发货，即使医院授予了它角色：须由医院自己的人员决定。",
+  },
   SettlementDisputeTooLarge: {
     en: "More units disputed than were shipped.",
     zh: "提出异议的件数超过了发货件数。",
@@ -342,6 +346,10 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
   TraceNoExcursion: {
     en: "No temperature excursion was reported for this shipment: there is nothing to waive.",
     zh: "该发货没有温度超标报告，无需豁免。",
+  },
+  TraceOwnDelivery: {
+    en: "A supplier's account cannot waive a temperature excursion on its own delivery, whatever role the hospital gave it.",
+    zh: "供应商账户不能豁免自己发货的温度超标，即使医院授予了它角色。",
   },
   TraceNotApprover: {
     en: "Only an approver of the shipment's hospital may waive a temperature excursion.",
