@@ -5,6 +5,7 @@ import { formatSiwe } from "../../../ledger/siwe";
 import { devWallet } from "../../../scripts/lib/anvil";
 import { forEachEngine } from "../helpers/engines";
 import {
+  chainIso,
   isoDate,
   loginAll,
   receiveWholeShipment,
@@ -12,15 +13,17 @@ import {
   startApi,
   stopApi,
   type ApiStack,
+  type ReceiptPayload,
 } from "../support/api-fixtures";
 import { GTIN, LOT, STENTS } from "../support/chain";
-import { RELAYER_WALLET_INDEX } from "../support/gateway";
+import { RELAYER_WALLET_INDEX, signIn } from "../support/gateway";
 import { signInCallers, type Caller } from "./callers";
 import { DatabaseWatch, publicTables } from "./fingerprint";
 import {
   operationsOf,
   requestFor,
   withAuthorization,
+  type Examples,
   type FuzzRequest,
   type Hints,
   type Operation,
@@ -62,6 +65,7 @@ forEachEngine((engine) => {
   let operations: Operation[];
   let callers: Caller[];
   let hints: Hints;
+  let examples: Examples;
   let secrets: Secrets;
 
   before(async function () {
@@ -76,8 +80,9 @@ forEachEngine((engine) => {
     app = stack.app;
     operations = operationsOf(app.swagger() as Parameters<typeof operationsOf>[0]);
     callers = await signInCallers(stack);
-    await lodgeRecords(stack);
+    const receipt = await lodgeRecords(stack);
     hints = await hintsOf(stack);
+    examples = await examplesOf(stack, receipt);
     const config = app.config;
     secrets = {
       values: [
@@ -100,7 +105,7 @@ forEachEngine((engine) => {
     let pair = 0;
     const watch = new DatabaseWatch(engine.db, await publicTables(engine.db));
     for (const op of operations) {
-      const requests = requestFor(op, hints);
+      const requests = requestFor(op, hints, examples[op.key]);
       for (const caller of callers) {
         const seed = SEED + pair++;
         const roleRefused = await refusesRole(op, caller);
@@ -193,10 +198,64 @@ function describe(request: FuzzRequest | undefined): string {
  * receipt of it (GR-FUZZ-1, among the hints). Without them a serial's trail, its proof and a
  * receipt could only be refused, and their success paths went unfuzzed.
  */
-async function lodgeRecords(stack: ApiStack): Promise<void> {
+async function lodgeRecords(stack: ApiStack): Promise<ReceiptPayload> {
   const { app, chain, p } = stack;
   const tokens = await loginAll(app, { supplier: chain.cast.supplier, receiver: chain.cast.receiver });
-  await receiveWholeShipment(app, chain, tokens, p, "GR-FUZZ-1", "fuzz-gr-1");
+  return receiveWholeShipment(app, chain, tokens, p, RECEIPT_KEY, RECEIPT_KEY);
+}
+
+const RECEIPT_KEY = "GR-FUZZ-1";
+
+/** How many sign-ins the fuzz may make with a fresh nonce (each nonce is good once). */
+const SIGN_INS = 8;
+
+/**
+ * Whole requests that succeed for the right caller, whose fields must agree with the ledger all
+ * at once: the receipt lodged at set-up sent again under its key (the replay), a use of one of its
+ * serials under a new usage id, its manifest lodged again, sign-ins signed by a member, the
+ * hospital's name as enrolled, and relayed calls prepared for signing. The
+ * fuzz sends them as they are and with one thing wrong, so the checks behind validation (the
+ * replay's body compared, the stock, the manifest against the chain, the signature) meet both.
+ */
+async function examplesOf(stack: ApiStack, receipt: ReceiptPayload): Promise<Examples> {
+  const { app, chain, p } = stack;
+  const contracts = chain.deployment.contracts;
+  const setCarrier = (carrier: string) =>
+    chain.ledger.trace.interface.encodeFunctionData("setCarrier", [carrier, true]);
+  const usedAt = await chainIso(chain, -60);
+  const signIns = [];
+  for (let i = 0; i < SIGN_INS; i++) signIns.push(await signIn(app, chain.cast.receiver));
+  return {
+    "post /v1/receipts": fc.constant({ body: receipt, headers: { "idempotency-key": RECEIPT_KEY } }),
+    "post /v1/usages": fc.tuple(fc.uuid(), fc.constantFrom(...p.serials)).map(([usageId, serial]) => ({
+      body: {
+        usageId,
+        barcode: `(01)${GTIN}(10)${LOT}(21)${serial}`,
+        department: "Cardiology",
+        patientRef: `MRN-${usageId.slice(0, 8)}`,
+        usedAt,
+        billingCode: "C0401-DES-PCI",
+        billedAmount: "10000",
+      },
+    })),
+    "put /v1/shipments/{id}/manifest": fc.constant({
+      body: { serials: p.serials },
+      path: { id: String(p.shipmentId) },
+    }),
+    "post /v1/auth/login": fc.constantFrom(...signIns).map((body) => ({ body })),
+    "put /v1/hospitals/{address}/name": fc.constant({
+      body: { name: "General Hospital" },
+      path: { address: chain.cast.hospital.address },
+    }),
+    // Calls a supplier or a hospital may have relayed, and that would succeed: appointing a
+    // carrier, and an allowance for the ledger's escrow or bid bonds.
+    "post /v1/relay/prepare": fc
+      .constantFrom(chain.cast.receiver.address, chain.cast.stranger.address)
+      .map((carrier) => ({ body: { to: contracts.trace, data: setCarrier(carrier) } })),
+    "post /v1/relay/permits/prepare": fc
+      .constantFrom(contracts.orderBook, contracts.tenders)
+      .map((spender) => ({ body: { spender, value: "1" } })),
+  };
 }
 
 /**
@@ -249,7 +308,7 @@ async function hintsOf(stack: ApiStack): Promise<Hints> {
     expiry: [isoDate(p.expiry)],
     barcode: serialLines(p.serials, p.expiry).map((l) => l.barcode),
     category: [STENTS],
-    receiptNo: ["GR-FUZZ-1"],
+    receiptNo: [RECEIPT_KEY],
     message: [siwe],
   };
 }

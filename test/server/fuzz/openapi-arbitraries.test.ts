@@ -9,6 +9,7 @@ import {
   mutatedValue,
   operationsOf,
   reroutes,
+  toRequest,
   validValue,
   type Operation,
   type Schema,
@@ -85,5 +86,23 @@ describe("openapi-arbitraries", function () {
     const kept = ["abc", "%41", "...", "a.b", "%2f", ""];
     expect(taken.filter((v) => !reroutes(v))).to.deep.equal([]);
     expect(kept.filter(reroutes)).to.deep.equal([]);
+  });
+
+  it("knows that a dot segment reroutes even percent-encoded, as a mutated path value is sent", function () {
+    // GET /v1/agreements/./fulfilment is GET /v1/agreements/fulfilment (seed 1342118742).
+    const op = operations.find((o) => o.key === "get /v1/agreements/{id}/fulfilment")!;
+    const sent = (id: string) => toRequest(op, { path: { id }, query: [], headers: {} }, "mutated path id");
+    expect([".", "..", "%2e", "%2E%2e"].map((id) => sent(id).reroutes)).to.deep.equal([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(["1", "...", "a.b", "/"].map((id) => sent(id).reroutes)).to.deep.equal([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
   });
 });

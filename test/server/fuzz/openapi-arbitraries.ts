@@ -62,6 +62,21 @@ export interface Operation {
 /** Known-good values by field or parameter name (the test ledger's ids, addresses, GTIN …). */
 export type Hints = Readonly<Record<string, readonly string[]>>;
 
+/**
+ * A whole request known to succeed for some caller: a body that agrees with the ledger in every
+ * field at once (a receipt's lines with its shipment, a usage with stock on hand, a sign-in with
+ * a member's signature), which values drawn field by field almost never do. Its path values and
+ * headers replace the generated ones.
+ */
+export interface Example {
+  body: unknown;
+  path?: Readonly<Record<string, string>>;
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** Examples by operation key (`post /v1/usages`). */
+export type Examples = Readonly<Record<string, fc.Arbitrary<Example>>>;
+
 interface OpenApiDoc {
   paths: Record<
     string,
@@ -371,12 +386,17 @@ export function wrongValue(schema: Schema): fc.Arbitrary<unknown> {
  * does not list, a field (at any depth) of the wrong type or out of range, or the whole value
  * replaced.
  */
-export function mutatedValue(schema: Schema, hints: Hints): fc.Arbitrary<unknown> {
+export function mutatedValue(
+  schema: Schema,
+  hints: Hints,
+  // The objects to mutate: by default drawn from the schema.
+  objects?: fc.Arbitrary<Record<string, unknown>>,
+): fc.Arbitrary<unknown> {
   const properties = schema.properties ?? {};
   const keys = Object.keys(properties);
   const options: fc.Arbitrary<unknown>[] = [wrongValue(schema)];
   if (keys.length > 0) {
-    const valid = objectArb(schema, hints);
+    const valid = objects ?? objectArb(schema, hints);
     options.push(
       // A required field (or any field) left out.
       fc
@@ -437,7 +457,12 @@ export interface FuzzRequest {
 
 /** See `FuzzRequest.reroutes`. */
 export function reroutes(value: string): boolean {
-  return /[/?#\\]/.test(value) || /^(\.|%2e){1,2}$/i.test(value);
+  return /[/?#\\]/.test(value) || isDotSegment(value);
+}
+
+/** A `.` or `..` segment, which the URL parser resolves whether it is percent-encoded or not. */
+function isDotSegment(value: string): boolean {
+  return /^(\.|%2e){1,2}$/i.test(value);
 }
 
 /** A parameter's value as it goes in a URL or header: strings as they are, the rest as JSON. */
@@ -451,7 +476,7 @@ const headerText = fc.oneof(
   fc.constantFrom("x".repeat(201), "x".repeat(20_000)),
 );
 
-interface Parts {
+export interface Parts {
   path: Record<string, string>;
   query: [string, string][];
   headers: Record<string, string>;
@@ -568,7 +593,7 @@ function fillPath(path: string, values: Record<string, string>, encode: boolean)
   });
 }
 
-function toRequest(op: Operation, parts: Parts, kind: string, rawPath = false): FuzzRequest {
+export function toRequest(op: Operation, parts: Parts, kind: string, rawPath = false): FuzzRequest {
   const search = new URLSearchParams(parts.query).toString();
   const url = fillPath(op.path, parts.path, !rawPath) + (search ? `?${search}` : "");
   const headers: Record<string, string> = { ...parts.headers };
@@ -577,7 +602,9 @@ function toRequest(op: Operation, parts: Parts, kind: string, rawPath = false): 
     headers["content-type"] = "application/json";
     payload = JSON.stringify(parts.body);
   }
-  return { method: op.method, url, headers, payload, kind };
+  // Encoding keeps a value's slashes in its segment, but not a dot segment out of the resolution.
+  const dotSegment = Object.values(parts.path).some(isDotSegment);
+  return { method: op.method, url, headers, payload, kind, ...(dotSegment ? { reroutes: true } : {}) };
 }
 
 /** Bodies that are not the JSON the operation expects, or not JSON at all. */
@@ -614,12 +641,37 @@ const wrongContentType = fc.constantFrom(
  * Requests for `op`: valid ones (from its schemas and `hints`) and mutated ones, in about equal
  * parts, without an Authorization header (`withAuthorization` adds one).
  */
-export function requestFor(op: Operation, hints: Hints): fc.Arbitrary<FuzzRequest> {
+export function requestFor(
+  op: Operation,
+  hints: Hints,
+  example?: fc.Arbitrary<Example>,
+): fc.Arbitrary<FuzzRequest> {
   const base = validParts(op, hints);
-  const valid = base.map((p) => toRequest(op, p, "valid"));
+  let valid = base.map((p) => toRequest(op, p, "valid"));
   const mutated: fc.Arbitrary<FuzzRequest>[] = [
     mutatedParts(op, hints, base).map(([parts, what]) => toRequest(op, parts, `mutated ${what}`)),
   ];
+  if (example) {
+    const known = fc.tuple(base, example).map(([parts, e]): Parts => ({
+      path: { ...parts.path, ...e.path },
+      query: parts.query,
+      headers: { ...parts.headers, ...e.headers },
+      body: e.body,
+    }));
+    valid = fc.oneof(
+      valid,
+      known.map((p) => toRequest(op, p, "known good")),
+    );
+    // One thing wrong in a request that would otherwise succeed: the checks behind validation.
+    if (op.body)
+      mutated.push(
+        known.chain((parts) =>
+          mutatedValue(op.body as Schema, hints, fc.constant(parts.body as Record<string, unknown>)).map(
+            (body) => toRequest(op, { ...parts, body }, "known good, body mutated"),
+          ),
+        ),
+      );
+  }
   if (op.parameters.some((p) => p.in === "path"))
     // Path parameters as they are, unencoded: `/`, `%`, `?` and `#` change what the URL means.
     mutated.push(

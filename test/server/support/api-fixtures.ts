@@ -169,7 +169,7 @@ export async function uploadManifest(
 /**
  * The supplier lodges a shipment's serial manifest and the hospital's dock receives the whole
  * shipment now, by the chain's clock (one barcode line a serial); fails the test unless the
- * receipt is stored.
+ * receipt is stored. Returns the receipt as posted.
  */
 export async function receiveWholeShipment(
   app: FastifyInstance,
@@ -178,20 +178,17 @@ export async function receiveWholeShipment(
   shipment: { shipmentId: bigint; serials: string[]; expiry: number },
   receiptNo: string,
   idempotencyKey: string,
-): Promise<void> {
+): Promise<ReceiptPayload> {
   await uploadManifest(app, tokens.supplier, shipment.shipmentId, shipment.serials);
-  const res = await postReceipt(
-    app,
-    tokens.receiver,
-    {
-      receiptNo,
-      shipmentId: String(shipment.shipmentId),
-      receivedAt: await chainIso(chain),
-      lines: serialLines(shipment.serials, shipment.expiry),
-    },
-    idempotencyKey,
-  );
+  const receipt = {
+    receiptNo,
+    shipmentId: String(shipment.shipmentId),
+    receivedAt: await chainIso(chain),
+    lines: serialLines(shipment.serials, shipment.expiry),
+  };
+  const res = await postReceipt(app, tokens.receiver, receipt, idempotencyKey);
   expect(res.statusCode, res.body).to.equal(201);
+  return receipt;
 }
 
 /** The chain's clock as an ISO timestamp (receipt times must not be ahead of the ledger's). */

@@ -45,6 +45,16 @@ export const RELAYER_WALLET_INDEX = 19;
 
 /** Signs in with SIWE and returns the bearer token. */
 export async function login(app: FastifyInstance, wallet: HDNodeWallet): Promise<string> {
+  const res = await app.inject({ method: "POST", url: "/v1/auth/login", payload: await signIn(app, wallet) });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  return res.json<{ token: string }>().token;
+}
+
+/** A sign-in's body for `wallet`: the gateway's message on a fresh nonce, signed. */
+export async function signIn(
+  app: FastifyInstance,
+  wallet: HDNodeWallet,
+): Promise<{ message: string; signature: string }> {
   const nonce = (await app.inject({ method: "POST", url: "/v1/auth/nonce" })).json<{
     nonce: string;
     domain: string;
@@ -59,13 +69,7 @@ export async function login(app: FastifyInstance, wallet: HDNodeWallet): Promise
     nonce: nonce.nonce,
     issuedAt: new Date(),
   });
-  const res = await app.inject({
-    method: "POST",
-    url: "/v1/auth/login",
-    payload: { message, signature: await wallet.signMessage(message) },
-  });
-  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
-  return res.json<{ token: string }>().token;
+  return { message, signature: await wallet.signMessage(message) };
 }
 
 export function as(token: string) {
