@@ -15,6 +15,8 @@ import {
   type ApiStack,
   type ReceiptPayload,
 } from "../support/api-fixtures";
+import type { Stocktake } from "../../../api/stock";
+import { gtinCheckDigit } from "../../../server/modules/barcodes";
 import { GTIN, LOT, STENTS } from "../support/chain";
 import { RELAYER_WALLET_INDEX, signIn } from "../support/gateway";
 import { signInCallers, type Caller } from "./callers";
@@ -80,9 +82,9 @@ forEachEngine((engine) => {
     app = stack.app;
     operations = operationsOf(app.swagger() as Parameters<typeof operationsOf>[0]);
     callers = await signInCallers(stack);
-    const receipt = await lodgeRecords(stack);
+    const lodged = await lodgeRecords(stack);
     hints = await hintsOf(stack);
-    examples = await examplesOf(stack, receipt);
+    examples = await examplesOf(stack, lodged);
     const config = app.config;
     secrets = {
       values: [
@@ -193,18 +195,52 @@ function describe(request: FuzzRequest | undefined): string {
   return `[${request.kind}] ${request.method} ${request.url.slice(0, 300)} ${JSON.stringify(headers)}${payload}`;
 }
 
+/** What the set-up lodged with the gateway, for the examples. */
+interface Lodged {
+  receipt: ReceiptPayload;
+  /** The exception the stocktake raised: the received lot, counted as none. */
+  exceptionId: string;
+}
+
 /**
  * What the lookups find besides the ledger: the procured shipment's serial manifest and a goods
- * receipt of it (GR-FUZZ-1, among the hints). Without them a serial's trail, its proof and a
- * receipt could only be refused, and their success paths went unfuzzed.
+ * receipt of it (GR-FUZZ-1, among the hints), the hospital's main campus, and a stocktake of it
+ * that found none of the received lot, which raised an exception. Without them a serial's trail,
+ * its proof and a receipt could only be refused, a stocktake had no campus to count and no
+ * exception could be decided, and their success paths went unfuzzed.
  */
-async function lodgeRecords(stack: ApiStack): Promise<ReceiptPayload> {
+async function lodgeRecords(stack: ApiStack): Promise<Lodged> {
   const { app, chain, p } = stack;
-  const tokens = await loginAll(app, { supplier: chain.cast.supplier, receiver: chain.cast.receiver });
-  return receiveWholeShipment(app, chain, tokens, p, RECEIPT_KEY, RECEIPT_KEY);
+  const tokens = await loginAll(app, {
+    supplier: chain.cast.supplier,
+    receiver: chain.cast.receiver,
+    hospital: chain.cast.hospital,
+  });
+  const receipt = await receiveWholeShipment(app, chain, tokens, p, RECEIPT_KEY, RECEIPT_KEY);
+  const post = async (url: string, token: string, payload: Record<string, unknown>) => {
+    const res = await app.inject({
+      method: "POST",
+      url,
+      headers: { authorization: `Bearer ${token}`, "idempotency-key": `fuzz-set-up ${url}` },
+      payload,
+    });
+    expect(res.statusCode, res.body).to.equal(201);
+    return res;
+  };
+  await post("/v1/campuses", tokens.hospital, { gln: campusGln(0), name: "Main campus" });
+  const stocktake = await post("/v1/stock/stocktakes", tokens.receiver, { campus: campusGln(0), lines: [] });
+  const [difference] = stocktake.json<Stocktake>().differences;
+  expect(difference, stocktake.body).to.include({ gtin: GTIN, lot: LOT, counted: 0 });
+  return { receipt, exceptionId: difference.exceptionId! };
 }
 
 const RECEIPT_KEY = "GR-FUZZ-1";
+
+/** The n-th campus GLN the fuzz uses: 690 (China), n, and the GS1 check digit. */
+function campusGln(n: number): string {
+  const body = `690${String(900_000 + n).padStart(9, "0")}`;
+  return `${body}${gtinCheckDigit(body)}`;
+}
 
 /** How many sign-ins the fuzz may make with a fresh nonce (each nonce is good once). */
 const SIGN_INS = 8;
@@ -217,7 +253,7 @@ const SIGN_INS = 8;
  * fuzz sends them as they are and with one thing wrong, so the checks behind validation (the
  * replay's body compared, the stock, the manifest against the chain, the signature) meet both.
  */
-async function examplesOf(stack: ApiStack, receipt: ReceiptPayload): Promise<Examples> {
+async function examplesOf(stack: ApiStack, { receipt, exceptionId }: Lodged): Promise<Examples> {
   const { app, chain, p } = stack;
   const contracts = chain.deployment.contracts;
   const setCarrier = (carrier: string) =>
@@ -243,6 +279,20 @@ async function examplesOf(stack: ApiStack, receipt: ReceiptPayload): Promise<Exa
       path: { id: String(p.shipmentId) },
     }),
     "post /v1/auth/login": fc.constantFrom(...signIns).map((body) => ({ body })),
+    // A new campus, a stocktake of the main one (a count of some serials), and the decision on
+    // the exception the set-up's stocktake raised (once; later ones are 409).
+    "post /v1/campuses": fc
+      .integer({ min: 1, max: 50 })
+      .map((n) => ({ body: { gln: campusGln(n), name: `Campus ${n}` } })),
+    "post /v1/stock/stocktakes": fc.subarray(p.serials).map((counted) => ({
+      body: {
+        campus: campusGln(0),
+        lines: counted.map((serial) => ({ barcode: `(01)${GTIN}(10)${LOT}(21)${serial}` })),
+      },
+    })),
+    "post /v1/exceptions/{id}/resolve": fc
+      .constantFrom("accept_all", "reject")
+      .map((action) => ({ body: { action, note: "counted again" }, path: { id: exceptionId } })),
     "put /v1/hospitals/{address}/name": fc.constant({
       body: { name: "General Hospital" },
       path: { address: chain.cast.hospital.address },
