@@ -155,6 +155,9 @@ contract ConsignmentBook is IConsignmentBook, LedgerBase, ReentrancyGuardTransie
         if (!hospitals.hasHospitalRole(hospital, caller, HospitalRoles.SETTLER)) {
             revert ConsignmentNotSettler(hospital, caller);
         }
+        // A representative managing the stock may hold the settler role: it still does not say
+        // what the wards used of its own stock.
+        if (caller == supplier) revert ConsignmentOwnStock(batchId, caller);
         uint32 units;
         uint128 amount;
         for (uint256 i = 0; i < lines.length; ++i) {

@@ -183,6 +183,9 @@ interface IConsignmentBook {
     error ConsignmentNotHospitalStaff(address hospital, address caller);
     /// @notice The caller is not a settler of the hospital.
     error ConsignmentNotSettler(address hospital, address caller);
+    /// @notice The stock's own supplier cannot confirm its use, whatever role the hospital gave
+    /// its account.
+    error ConsignmentOwnStock(bytes32 batchId, address supplier);
     /// @notice No consigned stock is recorded for the shipment.
     error ConsignmentStockNotFound(uint256 shipmentId);
     error ConsignmentBatchEmpty(bytes32 batchId);
@@ -230,7 +233,7 @@ interface IConsignmentBook {
     ) external returns (bool consigned);
 
     /// @notice Pays the used units of each line to the supplier. Requirements: a settler of the
-    /// hospital of every line; one hospital and one supplier; a new batch id.
+    /// hospital of every line, not the supplier; one hospital and one supplier; a new batch id.
     function confirmConsumption(bytes32 batchId, ConsumptionLine[] calldata lines) external;
 
     /// @notice Returns unused units to the supplier. The supplier's own return (after the term) is

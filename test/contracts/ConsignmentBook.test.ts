@@ -7,7 +7,7 @@
 import { impersonateAccount, loadFixture, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { DAY, GTIN, STENTS, YEAR } from "./helpers/fixtures";
+import { addMember, DAY, GTIN, SETTLER, STENTS, YEAR } from "./helpers/fixtures";
 import { BUDGET, budgetFixture } from "./helpers/budget";
 import {
   confirm,
@@ -267,6 +267,20 @@ describe("ConsignmentBook", function () {
       )
         .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentNotSettler")
         .withArgs(actors.hospital.address, actors.approvers[0].address);
+    });
+
+    it("refuses a batch confirmed by the stock's own supplier, whatever role the hospital gave it: ConsignmentOwnStock", async function () {
+      // The attack: the hospital gave the supplier's representative its settler role to help
+      // with the consigned stock; the representative confirms units nobody used and is paid.
+      const { ledger, actors, supplier, shipment } = await loadFixture(consignedStockFixture);
+      await addMember(ledger, actors.hospital, supplier, SETTLER);
+      const lines = [{ shipmentId: shipment.id, units: 40n }];
+      await expect(ledger.consignment.connect(supplier).confirmConsumption(batch("own"), lines))
+        .to.be.revertedWithCustomError(ledger.consignment, "ConsignmentOwnStock")
+        .withArgs(batch("own"), supplier.address);
+      const stock = await ledger.consignment.stock(shipment.id);
+      expect([stock.used, stock.held]).to.deep.equal([0n, 40n * PRICE]);
+      expect(await ledger.consignment.batchConfirmed(batch("own"))).to.equal(false);
     });
 
     it("refuses a batch mixing hospitals", async function () {

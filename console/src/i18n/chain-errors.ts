@@ -62,6 +62,10 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
     en: "You are neither the hospital's account nor one of its approvers.",
     zh: "您既不是该医院的账户，也不是其审批人。",
   },
+  ConsignmentOwnStock: {
+    en: "A supplier's account cannot confirm the use of its own consigned stock, whatever role the hospital gave it.",
+    zh: "供应商账户不能确认自己寄售库存的使用，即使医院授予了它角色。",
+  },
   ConsignmentNotSettler: {
     en: "The gateway's key is not the hospital's settler: the batch cannot be paid with it.",
     zh: "网关的密钥不是该医院的结算人，无法用其支付该批次。",
