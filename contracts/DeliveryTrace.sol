@@ -114,7 +114,9 @@ contract DeliveryTrace is IDeliveryTrace, LedgerBase {
                 changed = true;
             }
         } else {
-            if (hospitals.hospitalOf(actor) != shipment.hospital) {
+            // The hospital's own record of the goods: not the supplier's, whatever role the
+            // hospital gave its account, as a receipt opens the supplier's claim.
+            if (hospitals.hospitalOf(actor) != shipment.hospital || actor == shipment.supplier) {
                 revert TraceStepNotAllowed(shipmentId, step, actor);
             }
             if (!st.hospitalCustody) {

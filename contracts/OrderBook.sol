@@ -218,6 +218,8 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         if (!hospitals.hasHospitalRole(o.hospital, caller, HospitalRoles.APPROVER)) {
             revert OrderNotApprover(orderId, caller);
         }
+        (address supplier, ) = agreements.supplierAndCategory(o.agreementId);
+        if (caller == supplier) revert OrderOwnDelivery(orderId, caller);
         o.lateShipmentAllowed = true;
         emit LateShipmentAllowed(orderId, caller);
     }

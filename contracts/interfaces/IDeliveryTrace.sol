@@ -172,7 +172,8 @@ interface IDeliveryTrace {
 
     /// @notice Records an EPCIS step. Shipping to Arriving: the supplier or its carrier, until the
     /// hospital takes custody (the first Arriving sets the arrival time). Receiving and later:
-    /// the hospital's accounts (the first sets the receiving time and custody). A new excursion
+    /// the hospital's accounts, never the supplier's (the first sets the receiving time and
+    /// custody). A new excursion
     /// cancels an earlier waiver. Requirements: not paused; record matches; event time not in
     /// the future. Emits `TraceEventRecorded`.
     function recordTraceEvent(

@@ -136,6 +136,11 @@ interface IOrderBook {
     /// @param orderId The order.
     /// @param caller The caller.
     error OrderNotApprover(uint256 orderId, address caller);
+    /// @notice The order's own supplier cannot decide for the hospital on its delivery, whatever
+    /// role the hospital gave its account.
+    /// @param orderId The order.
+    /// @param supplier The caller, the agreement's supplier.
+    error OrderOwnDelivery(uint256 orderId, address supplier);
     /// @notice The same approver cannot approve twice.
     /// @param orderId The order.
     /// @param approver The approver.
@@ -296,7 +301,8 @@ interface IOrderBook {
     function consentToExcess(uint256 orderId) external;
 
     /// @notice An approver lets the supplier ship after the delivery deadline.
-    /// Requirements: approver of the hospital; order Funded. Emits `LateShipmentAllowed`.
+    /// Requirements: approver of the hospital, not the supplier; order Funded. Emits
+    /// `LateShipmentAllowed`.
     function allowLateShipment(uint256 orderId) external;
 
     /// @notice Called by the delivery trace when a shipment is created; reserves the units and

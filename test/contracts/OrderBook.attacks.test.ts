@@ -13,7 +13,7 @@ import {
   FeeOnTransferToken__factory,
   OrderBook__factory,
 } from "../../typechain-types";
-import { addMember, APPROVER, DAY, GTIN, SETTLER } from "./helpers/fixtures";
+import { addMember, APPROVER, DAY, GTIN, RECEIVER, SETTLER } from "./helpers/fixtures";
 import {
   acceptedUnits,
   arrive,
@@ -847,6 +847,32 @@ describe("OrderBook: attacks on the order side", function () {
         .to.be.revertedWithCustomError(ledger.trace, "TraceOwnDelivery")
         .withArgs(shipment.id, supplier.address);
       expect((await ledger.trace.shipmentState(shipment.id)).excursionWaived).to.equal(false);
+    });
+
+    it("cannot record the hospital's receipt of its own delivery as its receiver: TraceStepNotAllowed", async function () {
+      // The attack: a receipt on the ledger opens the supplier's claim a confirmation window after
+      // it, a receiving window sooner than its own arrival record would, and says the hospital
+      // has the goods.
+      const { ledger, actors, supplier, shipment } = await loadFixture(shippedOrderFixture);
+      await arrive(ledger, supplier, shipment);
+      await addMember(ledger, actors.hospital, supplier, RECEIVER);
+      await expect(traceStep(ledger, supplier, shipment, "receiving"))
+        .to.be.revertedWithCustomError(ledger.trace, "TraceStepNotAllowed")
+        .withArgs(shipment.id, TRACE_STEPS.indexOf("receiving"), supplier.address);
+      const state = await ledger.trace.shipmentState(shipment.id);
+      expect([state.hospitalCustody, state.receivedAt]).to.deep.equal([false, 0n]);
+    });
+
+    it("cannot let itself ship late as the hospital's approver: OrderOwnDelivery", async function () {
+      const { ledger, actors, supplier, orderId, deadline } = await loadFixture(fundedOrderFixture);
+      await addMember(ledger, actors.hospital, supplier, APPROVER);
+      await expect(ledger.orderBook.connect(supplier).allowLateShipment(orderId))
+        .to.be.revertedWithCustomError(ledger.orderBook, "OrderOwnDelivery")
+        .withArgs(orderId, supplier.address);
+      await time.setNextBlockTimestamp(deadline + 1n);
+      await expect(ledger.trace.connect(supplier).createShipment(await shipmentInput(orderId, 10n)))
+        .to.be.revertedWithCustomError(ledger.orderBook, "OrderShipmentLate")
+        .withArgs(orderId, deadline, deadline + 1n);
     });
 
     it("leaves the hospital's own staff to decide as before", async function () {

@@ -228,6 +228,10 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
     en: "Too early to claim: the hospital's confirmation window after its receipt is still open, or, if it recorded no receipt, the receiving and confirmation windows after your arrival record. Without an arrival record, record the shipment's arrival first.",
     zh: "尚不能申请结算：医院验收后的确认期限尚未届满；医院未登记验收的，自您登记到货起的验收期限和确认期限尚未届满。尚未登记到货的，请先登记到货。",
   },
+  OrderOwnDelivery: {
+    en: "A supplier's account cannot allow its own late shipment, whatever role the hospital gave it: the hospital's own approvers decide.",
+    zh: "供应商账户不能批准自己的延迟发货，即使医院授予了它角色：须由医院自己的审批人决定。",
+  },
   SettlementOwnDelivery: {
     en: "A supplier's account cannot confirm or dispute its own delivery, whatever role the hospital gave it: the hospital's own staff decide.",
     zh: "供应商账户不能确认或异议自己的发货，即使医院授予了它角色：须由医院自己的人员决定。",
