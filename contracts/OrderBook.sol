@@ -160,6 +160,9 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         Order storage o = _order(orderId);
         address caller = _msgSender();
         if (_staffHospital(caller) != o.hospital) revert OrderNotHospitalStaff(caller);
+        // Else the supplier, consenting to its own cancellation, walks away from a funded order.
+        (address supplier, ) = agreements.supplierAndCategory(o.agreementId);
+        if (caller == supplier) revert OrderOwnDelivery(orderId, caller);
 
         // "Nothing shipped yet" is a stored fact, not `shipped == 0`: rejecting every unit of a
         // shipment must not let the hospital skip the supplier's right to replace them.
@@ -407,6 +410,9 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         uint64 requestedDelivery
     ) internal returns (uint256 orderId) {
         AgreementTerms memory terms = agreements.openPosition(agreementId, hospital);
+        // A supplier's account holding the hospital's approver role would otherwise order from
+        // itself with the hospital's money.
+        if (terms.supplier == _msgSender()) revert OrderOwnAgreement(agreementId, terms.supplier);
         uint64 earliest = uint64(block.timestamp) + uint64(terms.leadTimeDays) * 1 days;
         orderId = ++orderCount;
         Order storage o = _orders[orderId];

@@ -141,6 +141,11 @@ interface IOrderBook {
     /// @param orderId The order.
     /// @param supplier The caller, the agreement's supplier.
     error OrderOwnDelivery(uint256 orderId, address supplier);
+    /// @notice The agreement's supplier cannot order from itself for a hospital, whatever role
+    /// the hospital gave its account.
+    /// @param agreementId The agreement.
+    /// @param supplier The caller, the agreement's supplier.
+    error OrderOwnAgreement(uint256 agreementId, address supplier);
     /// @notice The same approver cannot approve twice.
     /// @param orderId The order.
     /// @param approver The approver.
@@ -248,8 +253,9 @@ interface IOrderBook {
     /// escrowed only when funded, and expires unfunded after the agreement's funding window; its
     /// quote is added to the hospital's 30-day approval window, which decides whether it needs
     /// two approvers.
-    /// Requirements: not paused; caller is the hospital or its approver; the hospital is a party
-    /// to the agreement; the agreement is in its term; quantity > 0; requested date not past.
+    /// Requirements: not paused; caller is the hospital or its approver, not the agreement's
+    /// supplier; the hospital is a party to the agreement; the agreement is in its term;
+    /// quantity > 0; requested date not past.
     /// Emits `OrderPlaced`.
     function placeOrder(
         uint256 agreementId,
@@ -288,7 +294,7 @@ interface IOrderBook {
     /// remainder once the delivery deadline has passed or the supplier agreed. Works while
     /// paused. What is refunded goes back to the budget the order was charged to, as every refund
     /// to the hospital from an order does (settlement penalties and the rest of the escrow when
-    /// it closes). Requirements: hospital staff of the order. Emits `OrderCancelled`
+    /// it closes). Requirements: hospital staff of the order, not its supplier. Emits `OrderCancelled`
     /// (`OrderClosed`, `IBudgetBook.BudgetReturned`).
     function cancelOrder(uint256 orderId) external;
 

@@ -875,6 +875,34 @@ describe("OrderBook: attacks on the order side", function () {
         .withArgs(orderId, deadline, deadline + 1n);
     });
 
+    it("cannot order from itself for the hospital as its approver: OrderOwnAgreement", async function () {
+      // The attack: the supplier places an order on its own agreement, consents to the excess,
+      // funds it alone under the approval threshold from the hospital's allowance, and ships.
+      const { ledger, actors, supplier, agreementId } = await loadFixture(orderFixture);
+      await addMember(ledger, actors.hospital, supplier, APPROVER);
+      const count = await ledger.orderBook.orderCount();
+      await expect(
+        ledger.orderBook.connect(supplier).placeOrder(agreementId, 10n, (await now()) + HOUR, ORDER_REF),
+      )
+        .to.be.revertedWithCustomError(ledger.orderBook, "OrderOwnAgreement")
+        .withArgs(agreementId, supplier.address);
+      expect(await ledger.orderBook.orderCount()).to.equal(count);
+    });
+
+    it("cannot cancel its own order for the hospital as its approver: OrderOwnDelivery", async function () {
+      // The attack: the supplier agrees to the cancellation and then makes it, walking away from
+      // a funded order before its deadline.
+      const { ledger, actors, supplier, orderId } = await loadFixture(fundedOrderFixture);
+      await ledger.orderBook.connect(supplier).agreeToCancel(orderId);
+      await addMember(ledger, actors.hospital, supplier, APPROVER);
+      await ship(ledger, supplier, orderId, 10n);
+      await expect(ledger.orderBook.connect(supplier).cancelOrder(orderId))
+        .to.be.revertedWithCustomError(ledger.orderBook, "OrderOwnDelivery")
+        .withArgs(orderId, supplier.address);
+      const o = await ledger.orderBook.order(orderId);
+      expect([o.status, o.cancelled]).to.deep.equal([OrderStatus.Funded, 0n]);
+    });
+
     it("leaves the hospital's own staff to decide as before", async function () {
       const { ledger, actors, supplier, shipment } = await loadFixture(disputedFixture);
       await addMember(ledger, actors.hospital, supplier, APPROVER | SETTLER);
