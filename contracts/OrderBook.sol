@@ -161,8 +161,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         address caller = _msgSender();
         if (_staffHospital(caller) != o.hospital) revert OrderNotHospitalStaff(caller);
         // Else the supplier, consenting to its own cancellation, walks away from a funded order.
-        (address supplier, ) = agreements.supplierAndCategory(o.agreementId);
-        if (caller == supplier) revert OrderOwnDelivery(orderId, caller);
+        _refuseSupplier(orderId, o, caller);
 
         // "Nothing shipped yet" is a stored fact, not `shipped == 0`: rejecting every unit of a
         // shipment must not let the hospital skip the supplier's right to replace them.
@@ -221,8 +220,7 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         if (!hospitals.hasHospitalRole(o.hospital, caller, HospitalRoles.APPROVER)) {
             revert OrderNotApprover(orderId, caller);
         }
-        (address supplier, ) = agreements.supplierAndCategory(o.agreementId);
-        if (caller == supplier) revert OrderOwnDelivery(orderId, caller);
+        _refuseSupplier(orderId, o, caller);
         o.lateShipmentAllowed = true;
         emit LateShipmentAllowed(orderId, caller);
     }
@@ -257,6 +255,9 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         Confirmation calldata c
     ) external whenNotPaused nonReentrant {
         address caller = _msgSender();
+        if (!hospitals.hasHospitalRole(shipment.hospital, caller, HospitalRoles.SETTLER)) {
+            revert SettlementNotSettler(shipmentId, caller);
+        }
         // A role the hospital gave the supplier's account (say, for consigned stock) must not let
         // it decide on its own delivery. A forged record fails the trace's check in `_settle`.
         // Read as one masked word: `shipment.supplier` cost 220 gas here against a 120,000 goal.
@@ -266,9 +267,6 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
             supplier := and(calldataload(add(shipment, 0x20)), 0xffffffffffffffffffffffffffffffffffffffff)
         }
         if (caller == supplier) revert SettlementOwnDelivery(shipmentId, caller);
-        if (!hospitals.hasHospitalRole(shipment.hospital, caller, HospitalRoles.SETTLER)) {
-            revert SettlementNotSettler(shipmentId, caller);
-        }
         _settle(shipmentId, shipment, c, caller, false);
     }
 
@@ -717,6 +715,13 @@ contract OrderBook is IOrderBook, LedgerBase, ReentrancyGuardTransient {
         address caller = _msgSender();
         if (agreements.agreementTerms(o.agreementId).supplier != caller)
             revert OrderNotSupplier(orderId, caller);
+    }
+
+    /// @dev A hospital's act on the order, refused to the order's own supplier whatever role the
+    /// hospital gave its account.
+    function _refuseSupplier(uint256 orderId, Order storage o, address caller) internal view {
+        (address supplier, ) = agreements.supplierAndCategory(o.agreementId);
+        if (caller == supplier) revert OrderOwnDelivery(orderId, caller);
     }
 
     /// @dev The hospital an account acts for when ordering: the hospital itself or an approver.

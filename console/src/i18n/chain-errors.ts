@@ -229,16 +229,16 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
     zh: "尚不能申请结算：医院验收后的确认期限尚未届满；医院未登记验收的，自您登记到货起的验收期限和确认期限尚未届满。尚未登记到货的，请先登记到货。",
   },
   OrderOwnDelivery: {
-    en: "A supplier's account cannot allow its own late shipment or cancel its own order, whatever role the hospital gave it: the hospital's own staff decide.",
-    zh: "供应商账户不能批准自己的延迟发货或取消自己的订单，即使医院授予了它角色：须由医院自己的人员决定。",
+    en: "A supplier's account cannot allow its own late shipment or cancel an order placed with it, whatever role the hospital gave it: the hospital's own staff decide.",
+    zh: "供应商账户不能批准自己延迟发货，也不能取消向它下的订单，即使医院授予了它角色：须由医院自己的人员决定。",
   },
   OrderOwnAgreement: {
-    en: "A supplier's account cannot order from its own agreement for the hospital, whatever role the hospital gave it.",
-    zh: "供应商账户不能为医院向自己的协议下单，即使医院授予了它角色。",
+    en: "A supplier's account cannot place the hospital's order on its own agreement, whatever role the hospital gave it.",
+    zh: "供应商账户不能替医院在自己的协议下下单，即使医院授予了它角色。",
   },
   SettlementOwnDelivery: {
     en: "A supplier's account cannot confirm or dispute its own delivery, whatever role the hospital gave it: the hospital's own staff decide.",
-    zh: "供应商账户不能确认或异议自己的发货，即使医院授予了它角色：须由医院自己的人员决定。",
+    zh: "供应商账户不能确认自己的发货，也不能对其提出异议，即使医院授予了它角色：须由医院自己的人员决定。",
   },
   SettlementDisputeTooLarge: {
     en: "More units disputed than were shipped.",

@@ -5,6 +5,7 @@ import { formatSiwe } from "../../../ledger/siwe";
 import { devWallet } from "../../../scripts/lib/anvil";
 import { forEachEngine } from "../helpers/engines";
 import {
+  bearer,
   chainIso,
   isoDate,
   loginAll,
@@ -16,8 +17,8 @@ import {
   type ReceiptPayload,
 } from "../support/api-fixtures";
 import type { Stocktake } from "../../../api/stock";
-import { gtinCheckDigit } from "../../../server/modules/barcodes";
 import { GTIN, LOT, STENTS } from "../support/chain";
+import { gln } from "../modules/stock/stock-seed";
 import { RELAYER_WALLET_INDEX, signIn } from "../support/gateway";
 import { signInCallers, type Caller } from "./callers";
 import { DatabaseWatch, publicTables } from "./fingerprint";
@@ -36,8 +37,9 @@ import { Tally } from "./summary";
 /**
  * Property-based fuzzing of every operation in the gateway's OpenAPI document, as every caller
  * (each role, an account without one, no token, a garbage token), with requests generated from
- * the operation's own schemas: valid ones and mutated ones (openapi-arbitraries.ts). For every
- * request:
+ * the operation's own schemas: valid ones and mutated ones (openapi-arbitraries.ts), and for the
+ * writes whose fields must agree with the ledger, whole known-good requests as they are and with
+ * one thing wrong (`examplesOf`). For every request:
  *  1. the answer is never a 5xx;
  *  2. a 4xx is the catalogue's JSON error body, with a message;
  *  3. a refused request (4xx), and any read, leaves the database as it was (fingerprint.ts);
@@ -221,7 +223,7 @@ async function lodgeRecords(stack: ApiStack): Promise<Lodged> {
     const res = await app.inject({
       method: "POST",
       url,
-      headers: { authorization: `Bearer ${token}`, "idempotency-key": `fuzz-set-up ${url}` },
+      headers: { ...bearer(token), "idempotency-key": `fuzz-set-up ${url}` },
       payload,
     });
     expect(res.statusCode, res.body).to.equal(201);
@@ -236,11 +238,8 @@ async function lodgeRecords(stack: ApiStack): Promise<Lodged> {
 
 const RECEIPT_KEY = "GR-FUZZ-1";
 
-/** The n-th campus GLN the fuzz uses: 690 (China), n, and the GS1 check digit. */
-function campusGln(n: number): string {
-  const body = `690${String(900_000 + n).padStart(9, "0")}`;
-  return `${body}${gtinCheckDigit(body)}`;
-}
+/** The fuzz's campus GLNs, far from the ones other tests number (stock-seed.ts). */
+const campusGln = (n: number) => gln(900_000 + n);
 
 /** How many sign-ins the fuzz may make with a fresh nonce (each nonce is good once). */
 const SIGN_INS = 8;
