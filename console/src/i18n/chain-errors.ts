@@ -348,8 +348,8 @@ export const SENTENCES: Record<string, Record<Lang, string>> = {
     zh: "您目前不具备该协议品类的资质（资质文件缺失、过期或已被暂停），恢复前不能发货。",
   },
   TraceStepNotAllowed: {
-    en: "You may not record this step: the supplier or its carrier records transport until the hospital takes the goods; the hospital's staff record receiving and later steps.",
-    zh: "您无权记录此环节：医院接收前的运输环节由供应商或其承运人记录，收货及之后的环节由该医院人员记录。",
+    en: "You may not record this step: the supplier or its carrier records transport until the hospital takes the goods; the hospital's staff record receiving and later steps, never the shipment's own supplier.",
+    zh: "您无权记录此环节：医院接收前的运输环节由供应商或其承运人记录，收货及之后的环节由该医院人员记录，发货的供应商本身不可记录。",
   },
   TraceEventInFuture: {
     en: "The event's time is in the future: check the date and time.",
