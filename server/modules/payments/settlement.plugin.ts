@@ -58,6 +58,7 @@ async function settlementPlugin(app: FastifyInstance, options: SettlementPluginO
     {
       pollMs: config.indexer.pollMs,
       receiptTimeoutMs: 30_000,
+      confirmations: config.chain.confirmations,
       preflight: () => settlerCheck(chain.ledger, settler.address, config.hospital),
     },
     app.log.child({ module: "settlement" }),

@@ -227,6 +227,31 @@ export async function markRetry(
   );
 }
 
+/**
+ * Leases a submitted job to the worker reconciling it, for `leaseMs`. Not an attempt: a job
+ * waiting for its block to become final is looked at every poll.
+ */
+export async function leaseSubmitted(tx: Db, id: string, leaseMs: number): Promise<void> {
+  await tx.query(
+    `UPDATE settlement_jobs SET last_error = 'reconciling',
+       next_attempt_at = now() + ($2::int * interval '1 millisecond') WHERE id = $1`,
+    [id, leaseMs],
+  );
+}
+
+/**
+ * A mined job whose block is not yet final: looked at again after `delayMs`, its signed bytes
+ * kept for a resend. Not an attempt and not an error. Only while it is still submitted with
+ * transaction `txHash` (as `markRetry`).
+ */
+export async function awaitDepth(db: Db, id: string, txHash: string, delayMs: number): Promise<void> {
+  await db.query(
+    `UPDATE settlement_jobs SET last_error = NULL, next_attempt_at = now() + ($3::int * interval '1 millisecond')
+     WHERE id = $1 AND status = 'submitted' AND tx_hash = $2`,
+    [id, txHash, delayMs],
+  );
+}
+
 /** Leaves the job as it is, to be looked at again after `delayMs` (transient trouble). */
 export async function deferJob(db: Db, id: string, message: string, delayMs: number): Promise<void> {
   await db.query(

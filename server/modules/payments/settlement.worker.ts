@@ -27,6 +27,9 @@ import type { SettlementJob } from "./settlement.repository";
  * Exactly once, at any crash point:
  * - the signed transaction and its hash are committed (status `submitted`) BEFORE it is
  *   broadcast, so after a crash the worker knows what it may have sent;
+ * - a mined job stays `submitted` until its block is `confirmations` deep, looked at again each
+ *   poll: a reorganisation that drops the block leaves the transaction unknown to the node, and
+ *   the reconciliation below sends it again;
  * - a `submitted` job is leased to the worker that signed it for one receipt wait; after that
  *   (its worker died, or gave up waiting) it is reconciled against the chain before anything
  *   new is signed: mined → recorded; still in the mempool → waited for; unknown to the node →
@@ -53,6 +56,13 @@ export interface WorkerOptions {
   pollMs: number;
   receiptTimeoutMs: number;
   /**
+   * Blocks a payment's block must be buried under before its outcome is recorded, as the indexer
+   * reads (`CONFIRMATIONS`): until then the job stays submitted with its signed bytes, so a
+   * reorganisation that drops the block is found and the same transaction sent again. 0 records
+   * it once mined (an immediate-finality chain, or a local one).
+   */
+  confirmations: number;
+  /**
    * Asked before the first job is touched (settler-check.ts): a reason to wait keeps the worker
    * idle, asking again at each poll or wake, with nothing sent; a PermanentError stops it; a
    * passing answer (null) is not asked again.
@@ -73,7 +83,7 @@ export interface WorkerHooks {
 
 /**
  * A mined failure that the contract does not reproduce is signed anew while the job has had
- * fewer attempts (signings and reconciliations) than this; then it becomes an exception.
+ * fewer attempts (signings, and waits for its inputs) than this; then it becomes an exception.
  */
 const MAX_CONTEXT_RETRIES = 10;
 
@@ -236,7 +246,7 @@ export class SettlementWorker {
   private async reconcileOne(): Promise<boolean> {
     const job = await this.db.transaction(async (tx) => {
       const claimed = await repo.claimSubmitted(tx);
-      if (claimed) await repo.deferJob(tx, claimed.id, "reconciling", this.options.receiptTimeoutMs);
+      if (claimed) await repo.leaseSubmitted(tx, claimed.id, this.options.receiptTimeoutMs);
       return claimed;
     });
     if (!job || !job.tx_hash) return false;
@@ -369,6 +379,14 @@ export class SettlementWorker {
   }
 
   private async record(job: SettlementJob, success: boolean, blockNumber: number): Promise<void> {
+    if (this.options.confirmations > 0) {
+      const head = await this.provider.getBlockNumber();
+      if (blockNumber > head - this.options.confirmations) {
+        // Not final: either outcome may yet be dropped. Looked at again at the next poll.
+        await repo.awaitDepth(this.db, job.id, job.tx_hash!, this.options.pollMs);
+        return;
+      }
+    }
     if (success) {
       await repo.markConfirmed(this.db, job.id, job.tx_hash);
       this.log.info({ ...subject(job), tx: job.tx_hash }, `${job.kind} confirmed on-chain`);

@@ -168,6 +168,52 @@ describe("SettlementWorker", function () {
       });
     });
 
+    describe("when a reorganisation drops the payment's block (CONFIRMATIONS=2)", function () {
+      it("keeps the job submitted until its block is two deep, and sends the same transaction again once the block is gone", async function () {
+        const order = await shipOrder(chain, agreementId, [2]);
+        const [unit] = order.shipments;
+        await queueJobs(engine.db, chain, [fullAcceptance(unit)]);
+        const balanceBefore = await supplierBalance(chain);
+        // pollMs 0: a job waiting for depth is due again at once, so each tick below acts.
+        const worker = settlementWorker(engine.db, chain, { confirmations: 2, pollMs: 0 });
+
+        expect(await worker.tick()).to.equal(true);
+        const sent = await jobOf(engine.db, unit.shipmentId);
+        expect(sent.status, "mined in the newest block, not yet final").to.equal("submitted");
+        expect(sent.last_error).to.equal(null);
+        expect((await settledLogs(chain)).get(unit.shipmentId)).to.have.lengthOf(1);
+
+        // The payment's block is replaced by an empty one, and the node forgets the transaction.
+        await chain.provider.send("anvil_reorg", [1, []]);
+        expect(await chain.provider.getTransactionReceipt(sent.tx_hash!)).to.equal(null);
+        expect(await chain.provider.getTransaction(sent.tx_hash!)).to.equal(null);
+        expect(await supplierBalance(chain)).to.equal(balanceBefore);
+
+        // The worker finds its transaction gone and the shipment unpaid: it sends the same bytes.
+        expect(await worker.tick()).to.equal(true);
+        const resent = await jobOf(engine.db, unit.shipmentId);
+        expect(resent.status).to.equal("submitted");
+        expect(resent.tx_hash).to.equal(sent.tx_hash);
+        expect(resent.nonce).to.equal(sent.nonce);
+        expect(await chain.provider.getTransactionReceipt(sent.tx_hash!)).to.not.equal(null);
+
+        // One block on top is not yet two deep; the second makes it final.
+        await chain.mine(1);
+        expect(await worker.tick()).to.equal(true);
+        expect((await jobOf(engine.db, unit.shipmentId)).status).to.equal("submitted");
+        await chain.mine(1);
+        expect(await worker.tick()).to.equal(true);
+
+        const job = await jobOf(engine.db, unit.shipmentId);
+        const logs = (await settledLogs(chain)).get(unit.shipmentId) ?? [];
+        expect(job.status).to.equal("confirmed");
+        expect(logs.map((l) => l.txHash)).to.deep.equal([sent.tx_hash]);
+        expect(logs[0].paid).to.equal(order.value);
+        expect((await supplierBalance(chain)) - balanceBefore).to.equal(order.value);
+        expect(await worker.tick(), "nothing left to do").to.equal(false);
+      });
+    });
+
     describe("when the chain already shows the shipment confirmed", function () {
       it("records the job confirmed without sending anything", async function () {
         const order = await shipOrder(chain, agreementId, [2]);

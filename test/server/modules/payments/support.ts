@@ -159,6 +159,8 @@ export interface WorkerSetup {
   hooks?: WorkerHooks;
   receiptTimeoutMs?: number;
   pollMs?: number;
+  /** Blocks a payment's block must be buried under before it is recorded (default 0). */
+  confirmations?: number;
   log?: WorkerLogger;
   preflight?: () => Promise<string | null>;
 }
@@ -178,6 +180,7 @@ export function settlementWorker(db: Db, chain: ChainStack, setup: WorkerSetup =
     {
       pollMs: setup.pollMs ?? 10,
       receiptTimeoutMs: setup.receiptTimeoutMs ?? 2_000,
+      confirmations: setup.confirmations ?? 0,
       preflight: setup.preflight,
     },
     setup.log ?? silentLog(),

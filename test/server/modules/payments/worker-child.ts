@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     OrderBook__factory.connect(required("ORDER_BOOK"), wallet),
     DeliveryTrace__factory.connect(required("TRACE"), provider),
     ConsignmentBook__factory.connect(required("CONSIGNMENT"), wallet),
-    { pollMs: 20, receiptTimeoutMs: Number(process.env.RECEIPT_TIMEOUT_MS ?? 1000) },
+    { pollMs: 20, receiptTimeoutMs: Number(process.env.RECEIPT_TIMEOUT_MS ?? 1000), confirmations: 0 },
     {
       info: () => undefined,
       warn: (obj, msg) => process.stderr.write(`${msg}: ${String((obj as { err?: unknown }).err)}\n`),
