@@ -10,6 +10,7 @@ import barcodesRoutes from "./modules/barcodes/barcodes.routes";
 import budgetsRoutes from "./modules/budgets/budgets.routes";
 import consignmentRoutes from "./modules/consignment/consignment.routes";
 import campusesRoutes from "./modules/campuses/campuses.routes";
+import membersRoutes from "./modules/members/members.routes";
 import stockRoutes from "./modules/stock/stock.routes";
 import consoleRoutes from "./modules/console/console.routes";
 import consoleStatic from "./modules/console/console.static";
@@ -160,6 +161,8 @@ export function buildApp(config: Config, deps: AppDeps = {}): FastifyInstance {
   app.register(trailRoutes, { prefix: "/v1/trail" });
   app.register(consoleRoutes, { prefix: "/v1/console" });
   app.register(campusesRoutes, { prefix: "/v1/campuses" });
+  // Two collections, /v1/members and /v1/invitations, of one module.
+  app.register(membersRoutes, { prefix: "/v1" });
   app.register(stockRoutes, { prefix: "/v1/stock" });
   // Last: its fallback answers every GET no route above claims.
   app.register(consoleStatic);

@@ -106,6 +106,8 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "get /v1/trail/serials/{gtin}/{serial}/verify": PARTIES,
   "post /v1/campuses": ["hospital-admin"],
   "get /v1/campuses": ["regulator", ...HOSPITAL],
+  "get /v1/members": ["regulator", ...HOSPITAL],
+  "get /v1/invitations": [SIGNED_IN],
   "get /v1/stock": HOSPITAL,
   "get /v1/stock/holders": HOSPITAL,
   "get /v1/stock/suggestions": HOSPITAL,
