@@ -67,7 +67,10 @@ export const publicGroup: GroupSpec = {
             flagged: item.flagged,
           })),
         );
-        return list(rows, { empty: "no settled items", json: prices });
+        const empty = o.flag("flagged")
+          ? `no item flagged: no paid or billed prices differ across hospitals by more than ${prices.spreadPercent} %`
+          : "no settled items";
+        return list(rows, { empty, json: prices });
       },
     },
     {

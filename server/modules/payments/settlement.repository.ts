@@ -228,13 +228,12 @@ export async function markRetry(
 }
 
 /**
- * Leases a submitted job to the worker reconciling it, for `leaseMs`. Not an attempt: a job
- * waiting for its block to become final is looked at every poll.
+ * Leases a submitted job to the worker reconciling it, for `leaseMs`. Neither an attempt nor an
+ * error: a job waiting for its block to become final is looked at again and again.
  */
 export async function leaseSubmitted(tx: Db, id: string, leaseMs: number): Promise<void> {
   await tx.query(
-    `UPDATE settlement_jobs SET last_error = 'reconciling',
-       next_attempt_at = now() + ($2::int * interval '1 millisecond') WHERE id = $1`,
+    `UPDATE settlement_jobs SET next_attempt_at = now() + ($2::int * interval '1 millisecond') WHERE id = $1`,
     [id, leaseMs],
   );
 }

@@ -95,10 +95,17 @@ const MAX_CONTEXT_RETRIES = 10;
  */
 const FIRST_RECEIPT_WAIT_MS = 10;
 
+/**
+ * The block a job's "done" is read at: "latest", or a block number `confirmations` below the head
+ * (`SettlementWorker.finalBlock`). A job recorded done on a block that a reorganisation then drops
+ * would never be paid.
+ */
+type At = number | "latest";
+
 /** What a kind of job needs from the chain and the database. */
 interface JobCalls {
-  /** The chain already shows the job done. */
-  done(job: SettlementJob): Promise<boolean>;
+  /** The chain shows the job done at block `at`. */
+  done(job: SettlementJob, at: At): Promise<boolean>;
   /** The transaction to send, or a reason to wait (its inputs are not indexed yet). */
   call(tx: Db, job: SettlementJob): Promise<{ to: string; data: string } | { wait: string }>;
   /** The chain refused the job for good, as of `ledgerTime` (`ledgerNow`). */
@@ -107,7 +114,7 @@ interface JobCalls {
    * Whether a refusal no longer matters, asked before the job is failed: a dispute that lost a
    * race to the shipment's settlement (an approver's decision, or the supplier's claim) is moot.
    */
-  moot(job: SettlementJob): Promise<boolean>;
+  moot(job: SettlementJob, at: At): Promise<boolean>;
 }
 
 export class SettlementWorker {
@@ -189,7 +196,7 @@ export class SettlementWorker {
       const job = await repo.claimPending(tx);
       if (!job) return null;
       const calls = this.calls[job.kind];
-      if (await calls.done(job)) {
+      if (await calls.done(job, await this.finalBlock())) {
         // Paid already (by an earlier run whose record was lost, or by another settler).
         await repo.markConfirmed(tx, job.id, null);
         this.log.info(subject(job), `${job.kind} found already confirmed on-chain`);
@@ -211,6 +218,17 @@ export class SettlementWorker {
         const revert = decodeRevert(revertDataOf(error));
         if (revert || isCallException(error)) {
           if (await this.recordedMoot(tx, job)) return "done" as const;
+          if (this.options.confirmations > 0 && (await calls.done(job, "latest"))) {
+            // Done in a block not yet final (another settler, the supplier's claim): recorded once
+            // that block is final, signed again if a reorganisation drops it.
+            await repo.deferJob(
+              tx,
+              job.id,
+              "done on the chain in a block not yet final",
+              this.options.pollMs,
+            );
+            return "done" as const;
+          }
           const name = revert?.name ?? "UnknownRevert";
           const message = revert?.message ?? (error as Error).message;
           await repo.markFailed(tx, job.id, name, message);
@@ -256,7 +274,11 @@ export class SettlementWorker {
       return true;
     }
     if (await this.provider.getTransaction(job.tx_hash)) return true; // still in the mempool
-    if (await this.calls[job.kind].done(job)) {
+    if (await this.calls[job.kind].done(job, await this.finalBlock())) {
+      // Done by someone else while this transaction was lost. Its nonce may be unused; later
+      // payments signed after it would wait for ever behind the gap, so a transfer of nothing to
+      // the settler itself takes it first.
+      await this.fillNonce(Number(job.nonce));
       await repo.markConfirmed(this.db, job.id, null);
       return true;
     }
@@ -268,7 +290,7 @@ export class SettlementWorker {
   /** Each kind of job's calls. */
   private readonly calls: Record<repo.JobKind, JobCalls> = {
     settlement: {
-      done: (job) => this.settled(job.shipment_id!),
+      done: (job, at) => this.settled(job.shipment_id!, at),
       call: async (tx, job) => {
         const record = await shipmentRecord(tx, job.shipment_id!);
         // The creation is on chain (its state was just read) but not indexed here yet.
@@ -282,11 +304,14 @@ export class SettlementWorker {
       // Done once the chain holds at least these units disputed (an approver's larger dispute
       // stands: a hold never lowers one); moot once the shipment is settled (an approver's
       // decision paid first, or a claim did).
-      done: async (job) => {
+      done: async (job, at) => {
         const id = job.disputed_shipment_id!;
-        return (await this.settled(id)) || (await this.orderBook.disputedUnits(id)) >= BigInt(job.rejected);
+        return (
+          (await this.settled(id, at)) ||
+          (await this.orderBook.disputedUnits(id, { blockTag: at })) >= BigInt(job.rejected)
+        );
       },
-      moot: (job) => this.settled(job.disputed_shipment_id!),
+      moot: (job, at) => this.settled(job.disputed_shipment_id!, at),
       call: async (tx, job) => {
         const record = await shipmentRecord(tx, job.disputed_shipment_id!);
         if (!record) return { wait: "the shipment's creation is not indexed yet" };
@@ -296,7 +321,7 @@ export class SettlementWorker {
       refused: async () => {},
     },
     consumption: {
-      done: (job) => this.consignment.batchConfirmed(job.batch_id!),
+      done: (job, at) => this.consignment.batchConfirmed(job.batch_id!, { blockTag: at }),
       call: async (tx, job) => ({
         to: await this.consignment.getAddress(),
         data: this.consignment.interface.encodeFunctionData("confirmConsumption", [
@@ -309,17 +334,54 @@ export class SettlementWorker {
     },
   };
 
-  /** A refusal that no longer matters (`JobCalls.moot`) is recorded as done, not failed. */
+  /**
+   * A refusal that no longer matters is recorded as done, not failed: the job was done by someone
+   * else first (a consumption batch refused as repeated must not give its usages back to be paid
+   * again), or it is moot (`JobCalls.moot`). Both read at the final block.
+   */
   private async recordedMoot(db: Db, job: SettlementJob): Promise<boolean> {
-    if (!(await this.calls[job.kind].moot(job))) return false;
+    const at = await this.finalBlock();
+    const calls = this.calls[job.kind];
+    if (!(await calls.done(job, at)) && !(await calls.moot(job, at))) return false;
     await repo.markConfirmed(db, job.id, null);
-    this.log.info(subject(job), `${job.kind} moot: the chain settled the shipment first`);
+    this.log.info(subject(job), `${job.kind} moot: the chain shows it done first`);
     return true;
   }
 
-  /** Whether shipment `id` is settled on the chain (by whoever settled it). */
-  private async settled(id: string): Promise<boolean> {
-    return (await this.trace.shipmentState(id)).confirmed;
+  /** Whether shipment `id` is settled on the chain at block `at` (by whoever settled it). */
+  private async settled(id: string, at: At): Promise<boolean> {
+    try {
+      return (await this.trace.shipmentState(id, { blockTag: at })).confirmed;
+    } catch (error) {
+      // Created after block `at`, so not settled there.
+      if (decodeRevert(revertDataOf(error))?.name === "TraceShipmentNotFound") return false;
+      throw error;
+    }
+  }
+
+  /** The newest block a reorganisation is not expected to drop: `confirmations` below the head. */
+  private async finalBlock(): Promise<At> {
+    if (this.options.confirmations === 0) return "latest";
+    return Math.max(0, (await this.provider.getBlockNumber()) - this.options.confirmations);
+  }
+
+  /**
+   * Uses up `nonce` with a transfer of nothing to the settler itself, unless the chain has used it
+   * already. Sent and not awaited: later payments' reconciliations see them mined once it is.
+   */
+  private async fillNonce(nonce: number): Promise<void> {
+    if ((await this.provider.getTransactionCount(this.wallet.address, "latest")) > nonce) return;
+    const raw = await this.sign({ to: this.wallet.address, data: "0x" }, nonce);
+    try {
+      await this.provider.broadcastTransaction(raw);
+      this.log.warn(
+        { nonce },
+        "settler nonce left unused by a payment done elsewhere: filled with a transfer of nothing",
+      );
+    } catch (error) {
+      // Taken meanwhile (another replica filled it, or a payment of its own): nothing to fill.
+      if (!isNonceConsumed(error)) throw error;
+    }
   }
 
   /** The ledger's now (`ledgerTime` of the chain's head), which a refusal's exception is dated by. */
@@ -381,9 +443,11 @@ export class SettlementWorker {
   private async record(job: SettlementJob, success: boolean, blockNumber: number): Promise<void> {
     if (this.options.confirmations > 0) {
       const head = await this.provider.getBlockNumber();
-      if (blockNumber > head - this.options.confirmations) {
-        // Not final: either outcome may yet be dropped. Looked at again at the next poll.
-        await repo.awaitDepth(this.db, job.id, job.tx_hash!, this.options.pollMs);
+      const toCome = blockNumber + this.options.confirmations - head;
+      if (toCome > 0) {
+        // Not final: either outcome may yet be dropped. Looked at again after a poll per block
+        // still to come, so many payments waiting do not keep the worker from sending new ones.
+        await repo.awaitDepth(this.db, job.id, job.tx_hash!, this.options.pollMs * toCome);
         return;
       }
     }

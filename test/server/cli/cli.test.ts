@@ -1433,6 +1433,10 @@ describe("sunshine CLI", function () {
       ),
     ).to.deep.equal(prices);
     fails(await h.cli(["public", "prices", "--spread-percent", "2000", ...gw]), /--spread-percent/);
+    // Nothing differs by ten times its price: the empty answer says what was asked, not "no items".
+    expect(ok(await h.cli(["public", "prices", "--spread-percent", "1000", "--flagged", ...gw]))).to.include(
+      "no item flagged: no paid or billed prices differ across hospitals by more than 1000 %",
+    );
     const cards = await anyone.get<SunshineScorecards>("/v1/sunshine/scorecards");
     expect(JSON.parse(ok(await h.cli(["public", "scorecards", "--json", ...gw])))).to.deep.equal(cards);
   });

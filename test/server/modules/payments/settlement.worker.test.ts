@@ -9,6 +9,7 @@ import { PermanentError } from "../../../../server/lib/failures";
 import { forEachEngine } from "../../helpers/engines";
 import { rejectionOf } from "../../helpers/rejection";
 import { freePort, GTIN, procure, startChain, type ChainStack } from "../../support/chain";
+import { extraWallet } from "../../support/api-fixtures";
 import { indexLedger } from "../../support/indexer";
 import {
   CHAIN_ID,
@@ -211,6 +212,66 @@ describe("SettlementWorker", function () {
         expect(logs[0].paid).to.equal(order.value);
         expect((await supplierBalance(chain)) - balanceBefore).to.equal(order.value);
         expect(await worker.tick(), "nothing left to do").to.equal(false);
+      });
+    });
+
+    describe("when a reorganisation drops two payments and another settler pays the first meanwhile", function () {
+      it("fills the first's unused nonce with a transfer of nothing, so the second lands: each shipment paid once", async function () {
+        const { ledger, cast } = chain;
+        // A second settler of the hospital, outside this worker (the bench of another office).
+        const other = extraWallet(chain, 13);
+        if (!(await ledger.hospitals.hasHospitalRole(cast.hospital.address, other.address, 2))) {
+          await act.sent(ledger.hospitals.connect(cast.hospital).setMemberRoles(other.address, 2));
+          await act.sent(ledger.hospitals.connect(other).acceptMembership(cast.hospital.address));
+        }
+        const order = await shipOrder(chain, agreementId, [1, 1]);
+        const [a, b] = order.shipments;
+        await queueJobs(engine.db, chain, [fullAcceptance(a), fullAcceptance(b)]);
+        const balanceBefore = await supplierBalance(chain);
+        // A poll of a minute: nothing is looked at again until the test says the poll has come.
+        const worker = settlementWorker(engine.db, chain, { confirmations: 2, pollMs: 60_000 });
+        const pollComes = () => engine.db.query(`UPDATE settlement_jobs SET next_attempt_at = now()`);
+
+        expect(await worker.tick()).to.equal(true);
+        expect(await worker.tick()).to.equal(true);
+        const [sentA, sentB] = [await jobOf(engine.db, a.shipmentId), await jobOf(engine.db, b.shipmentId)];
+        expect([sentA.status, sentB.status]).to.deep.equal(["submitted", "submitted"]);
+        expect(Number(sentB.nonce)).to.equal(Number(sentA.nonce) + 1);
+
+        await chain.provider.send("anvil_reorg", [2, []]);
+        expect(await chain.provider.getTransaction(sentA.tx_hash!)).to.equal(null);
+        expect(await chain.provider.getTransaction(sentB.tx_hash!)).to.equal(null);
+        await act.confirmShipment(ledger, other, a.shipmentId, {
+          accepted: 1,
+          rejected: 0,
+          receiptHash: ethers.id("the other office's receipt"),
+        });
+        await chain.mine(2);
+
+        await pollComes();
+        expect(await worker.tick()).to.equal(true);
+        expect((await jobOf(engine.db, a.shipmentId)).status).to.equal("confirmed");
+        const settler = cast.settler.address;
+        expect(await chain.provider.getTransactionCount(settler, "latest"), "the nonce is used").to.equal(
+          Number(sentA.nonce) + 1,
+        );
+
+        expect(await worker.tick()).to.equal(true);
+        const resent = await jobOf(engine.db, b.shipmentId);
+        expect(resent.tx_hash).to.equal(sentB.tx_hash);
+        expect(
+          await chain.provider.getTransactionReceipt(sentB.tx_hash!),
+          "mined behind the filler",
+        ).to.not.equal(null);
+        await chain.mine(2);
+        await pollComes();
+        expect(await worker.tick()).to.equal(true);
+
+        expect((await jobOf(engine.db, b.shipmentId)).status).to.equal("confirmed");
+        const logs = await settledLogs(chain);
+        expect((logs.get(a.shipmentId) ?? []).map((l) => l.txHash)).to.have.lengthOf(1);
+        expect((logs.get(b.shipmentId) ?? []).map((l) => l.txHash)).to.deep.equal([sentB.tx_hash]);
+        expect((await supplierBalance(chain)) - balanceBefore).to.equal(order.value);
       });
     });
 
