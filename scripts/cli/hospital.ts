@@ -14,7 +14,7 @@ import {
 } from "./consignment";
 import { campusAdd, campuses, stock, stockHolders, stockSuggestions, transfer } from "./stock";
 import { stocktake, stocktakes } from "./stocktake";
-import { acceptMembership, leaveHospital, setMember, setThreshold } from "./membership";
+import { acceptMembership, invitations, leaveHospital, members, setMember, setThreshold } from "./membership";
 import { allowLateShipment, orderApprove, orderCancel, orderPermit, orderPlace } from "./orders";
 import { confirm, disputeShipment, waiveExcursion, withdrawRefund } from "./settlement";
 import { trace } from "./shipments";
@@ -28,7 +28,9 @@ export const hospitalGroup: GroupSpec = {
     "members, the escrow allowance, budgets, orders, receipts, settlement, usage records, exceptions, department budgets, consignment, campuses, stock, replenishment and the fund's statement",
   commands: [
     setMember,
+    members,
     hospitalFundStatement,
+    invitations,
     acceptMembership,
     leaveHospital,
     setThreshold,

@@ -1,8 +1,10 @@
 import { ethers } from "ethers";
+import type { Invitation, InvitationList, Member, MemberPage } from "../../api/members";
 import * as act from "../../ledger/acts";
 import { parseReason, reasonFields, reasonOption, UsageError, type CommandSpec } from "./command";
 import { chainAct } from "./options";
-import { record } from "./output";
+import { list, record } from "./output";
+import { all } from "./stock";
 
 /**
  * Hospitals and their members: a regulator enrols a hospital (its own account); the hospital
@@ -175,5 +177,46 @@ export const setThreshold: CommandSpec = {
     const chain = await ctx.chain();
     await act.sent(chain.ledger.hospitals.connect(chain.signer).setApprovalThreshold(threshold));
     return record(chainAct(chain, { hospital: chain.address, threshold }));
+  },
+};
+
+export const members: CommandSpec = {
+  path: ["members"],
+  summary:
+    "list your hospital's members and open invitations with their roles (every hospital's for a regulator)",
+  options: {
+    invited: { type: "boolean", description: "only the invitations not accepted yet" },
+  },
+  examples: ["sunshine hospital members --gateway http://127.0.0.1:8080"],
+  async run(ctx, o) {
+    const query = o.flag("invited") ? "?status=invited" : "";
+    const items = await all<MemberPage, Member>(await ctx.gateway(), `/v1/members${query}`);
+    return list(
+      items.map((m) => ({
+        hospital: m.hospital,
+        account: m.address,
+        status: m.status,
+        roles: m.roles.join(","),
+      })),
+      { json: items, empty: o.flag("invited") ? "no open invitations" : "no members" },
+    );
+  },
+};
+
+export const invitations: CommandSpec = {
+  path: ["invitations"],
+  summary: "list the hospitals' invitations addressed to you, to accept with accept-membership",
+  options: {},
+  examples: ["sunshine hospital invitations --gateway http://127.0.0.1:8080"],
+  async run(ctx) {
+    const { items } = await (await ctx.gateway()).get<InvitationList>("/v1/invitations");
+    return list(
+      items.map((i: Invitation) => ({
+        hospital: i.hospital,
+        roles: i.roles.join(","),
+        invitedAt: i.invitedAt,
+      })),
+      { json: items, empty: "no invitations addressed to you" },
+    );
   },
 };

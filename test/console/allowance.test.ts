@@ -88,6 +88,7 @@ describe("console: allowances", function () {
         "Department budgets",
         "Budgets on the ledger",
         "Allowances",
+        "Members",
         "Consignment",
         "Stock across campuses",
         "Replenishment",

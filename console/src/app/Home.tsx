@@ -2,6 +2,7 @@ import { Alert, Typography } from "antd";
 import { PartyName } from "../components/PartyName";
 import { useI18n } from "../i18n/i18n";
 import { useSession } from "../lib/session";
+import { Invitations } from "./Invitations";
 
 export function Home() {
   const { t, tn } = useI18n();
@@ -17,6 +18,7 @@ export function Home() {
       ) : (
         <p>{t("home.pick")}</p>
       )}
+      <Invitations />
     </section>
   );
 }

@@ -49,6 +49,10 @@ const SECTIONS: readonly Section[] = [
     load: () => import("../pages/allowance/routes").then((m) => m.allowanceRoutes),
   },
   {
+    roles: [...HOSPITAL_STAFF, "hospital-receiver"],
+    load: () => import("../pages/members/routes").then((m) => m.membersRoutes),
+  },
+  {
     roles: ["supplier", ...HOSPITAL_STAFF],
     load: () => import("../pages/consignment/routes").then((m) => m.consignmentRoutes),
   },

@@ -9,6 +9,7 @@ import { en as regulatorReports } from "../pages/regulator/reports/messages";
 import { en as regulator } from "../pages/regulator/messages";
 import { en as departmentBudgets } from "../pages/budgets/messages";
 import { en as ledgerBudgets } from "../pages/ledger-budgets/messages";
+import { en as members } from "../pages/members/messages";
 import { en as consignment } from "../pages/consignment/messages";
 import { en as stock } from "../pages/stock/messages";
 import { en as replenishment } from "../pages/replenishment/messages";
@@ -30,6 +31,7 @@ export const en = {
   ...spend,
   ...departmentBudgets,
   ...ledgerBudgets,
+  ...members,
   ...consignment,
   ...stock,
   ...replenishment,
@@ -81,6 +83,11 @@ export const en = {
   "nav.regulator.overdue": "Overdue payments",
   "home.welcome": "Welcome, {address}",
   "home.pick": "Choose a task on the left.",
+  "home.invitations": "Invitations to join a hospital",
+  "home.invitation": "{hospital} invites this account as {roles}, since {date}.",
+  "home.invitation.accept": "Accept and join {hospital}",
+  "home.invitation.hint":
+    "Accepting records your membership on the ledger; the console then signs you in again with your new roles.",
   "home.noRole":
     "This account has no role on the ledger yet. A supplier registers; a hospital's staff are invited by their hospital.",
   "state.loading": "Loading…",

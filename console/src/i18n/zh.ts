@@ -6,6 +6,7 @@ import { zh as regulatorReports } from "../pages/regulator/reports/messages";
 import { zh as regulator } from "../pages/regulator/messages";
 import { zh as departmentBudgets } from "../pages/budgets/messages";
 import { zh as ledgerBudgets } from "../pages/ledger-budgets/messages";
+import { zh as members } from "../pages/members/messages";
 import { zh as consignment } from "../pages/consignment/messages";
 import { zh as stock } from "../pages/stock/messages";
 import { zh as replenishment } from "../pages/replenishment/messages";
@@ -28,6 +29,7 @@ export const zh: Messages = {
   ...spend,
   ...departmentBudgets,
   ...ledgerBudgets,
+  ...members,
   ...consignment,
   ...stock,
   ...replenishment,
@@ -77,6 +79,10 @@ export const zh: Messages = {
   "nav.regulator.overdue": "逾期付款",
   "home.welcome": "欢迎，{address}",
   "home.pick": "请在左侧选择要办理的事项。",
+  "home.invitations": "加入医院的邀请",
+  "home.invitation": "{hospital} 自 {date} 起邀请本账户担任：{roles}。",
+  "home.invitation.accept": "接受并加入{hospital}",
+  "home.invitation.hint": "接受后，您的成员身份将记入账本；控制台随后会以新角色为您重新登录。",
   "home.noRole": "该账户在账本上尚无角色。供应商需先注册；医院人员由所在医院邀请。",
   "state.loading": "加载中…",
   "state.empty": "暂无数据。",

@@ -5,7 +5,7 @@ import type { LoginRequest, NonceResponse, Session } from "../../../api/auth";
 import type { ConsoleConfig } from "../../../api/console";
 import { formatSiwe } from "../../../ledger/siwe";
 import { api, setToken } from "./api";
-import { demoSigner } from "./signers";
+import { browserWalletSigner, demoSigner } from "./signers";
 
 /**
  * Who is signed in. Sign-in is the gateway's hardened SIWE flow: a nonce, a message naming the
@@ -29,6 +29,11 @@ interface SessionContext {
   /** The signer of the session, if this tab holds one. */
   signer: Signer | null;
   signIn: (signer: Signer, demoKey?: string) => Promise<Session>;
+  /**
+   * Signs in again with the session's signer (a browser wallet is asked), for roles the ledger
+   * gave since: a token carries the roles read at sign-in.
+   */
+  renew: () => Promise<Session>;
   signOut: () => void;
 }
 
@@ -99,6 +104,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [queryClient, signOut],
   );
 
+  const renew = useCallback(
+    async () => signIn(signer ?? (await browserWalletSigner()), stored?.demoKey ?? undefined),
+    [signIn, signer, stored],
+  );
+
   const value = useMemo<SessionContext>(
     () => ({
       config: config.data,
@@ -106,9 +116,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       session: stored?.session ?? null,
       signer,
       signIn,
+      renew,
       signOut,
     }),
-    [config.data, config.error, stored, signer, signIn, signOut],
+    [config.data, config.error, stored, signer, signIn, renew, signOut],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }

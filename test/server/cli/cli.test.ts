@@ -108,7 +108,9 @@ describe("sunshine CLI", function () {
       ],
       hospital: [
         "set-member",
+        "members",
         "fund-statement",
+        "invitations",
         "accept-membership",
         "leave-hospital",
         "set-threshold",
@@ -1022,6 +1024,34 @@ describe("sunshine CLI", function () {
     expect(field(out, "hospital")).to.equal(hospital.address.toLowerCase());
     expect(field(out, "name")).to.equal("General Hospital");
     expect(field(out, "publishedBy")).to.equal(hospital.address.toLowerCase());
+  });
+
+  it("hospital members / invitations: the hospital lists its members and the invitation it made, which the invited account sees", async () => {
+    const gw = ["--gateway", h.gatewayUrl];
+    const lc = (w: HDNodeWallet) => w.address.toLowerCase();
+    ok(await h.as(hospital, ["hospital", "set-member", "--member", stranger.address, "--roles", "receiver"]));
+    const table = ok(await h.as(hospital, ["hospital", "members", ...gw]));
+    expect(table).to.match(/^hospital\s+account\s+status\s+roles$/m);
+    expect(table).to.match(new RegExp(`^${lc(hospital)}\\s+${lc(approver)}\\s+member\\s+approver$`, "m"));
+    expect(table).to.match(new RegExp(`^${lc(hospital)}\\s+${lc(stranger)}\\s+invited\\s+receiver$`, "m"));
+    const invited = JSON.parse(
+      ok(await h.as(hospital, ["hospital", "members", "--invited", "--json", ...gw])),
+    );
+    expect(
+      invited.map((m: { address: string; status: string; roles: string[] }) => [
+        m.address,
+        m.status,
+        m.roles,
+      ]),
+    ).to.deep.equal([[lc(stranger), "invited", ["receiver"]]]);
+    const mine = ok(await h.as(stranger, ["hospital", "invitations", ...gw]));
+    expect(mine).to.match(new RegExp(`^${lc(hospital)}\\s+receiver\\s+\\d{4}-\\d{2}-\\d{2}T`, "m"));
+    fails(await h.as(supplier, ["hospital", "members", ...gw]), /^error: FORBIDDEN \(403\)/);
+    // Withdrawn again, so that the stranger of the later tests has no invitation.
+    ok(await h.as(hospital, ["hospital", "set-member", "--member", stranger.address, "--roles", "none"]));
+    expect(ok(await h.as(stranger, ["hospital", "invitations", ...gw]))).to.include(
+      "no invitations addressed to you",
+    );
   });
 
   it("hospital exceptions: lists the open exceptions as a table", async () => {

@@ -1,0 +1,130 @@
+import { expect } from "chai";
+import { JsonRpcProvider } from "ethers";
+import type { Locator } from "playwright-core";
+import type { ConsoleConfig } from "../../api/console";
+import type { MemberPage } from "../../api/members";
+import { HOSPITAL_ROLES } from "../../ledger/roles";
+import { devWallet } from "../../scripts/lib/anvil";
+import { HospitalRegistry__factory } from "../../typechain-types";
+import { checkPage, openPage, signInAs, type ConsolePage } from "./support/browser";
+import { demoSuite } from "./support/stack";
+import { openWalletPage } from "./support/wallet";
+
+/**
+ * The hospital's members without a terminal, on the demo year: City General's account reads its
+ * members with their roles as GET /v1/members gives them, invites the spare account (which has no
+ * role) as a receiver, the account accepts on its start page with a browser wallet and is signed
+ * in again with the role, and the hospital account removes it. A stack of its own: membership
+ * changes would show on the pages other files read.
+ */
+describe("console: the hospital's members", function () {
+  this.timeout(300_000);
+  const HOSPITAL = "City General Hospital";
+  const suite = demoSuite(HOSPITAL);
+  // The demo's spare account: no role on the ledger (scripts/lib/stack/accounts.ts).
+  const spare = devWallet(19);
+
+  async function openMembers(): Promise<{ p: ConsolePage; table: Locator }> {
+    const p = await openPage(suite.browser, suite.stack.url);
+    await signInAs(p, HOSPITAL);
+    await p.page.getByRole("link", { name: "Members", exact: true }).click();
+    await p.page.getByRole("heading", { name: "Members of the hospital", level: 1 }).waitFor();
+    return { p, table: p.page.getByRole("table", { name: "Members and open invitations" }) };
+  }
+
+  const rowOf = (p: ConsolePage, table: Locator, address: string) =>
+    table.getByRole("row").filter({ has: p.page.locator(`[title="${address.toLowerCase()}"]`) });
+
+  const registry = async () =>
+    HospitalRegistry__factory.connect(
+      (await suite.client.get<ConsoleConfig>("/v1/console/config")).contracts.hospitals,
+      new JsonRpcProvider(suite.stack.rpcUrl),
+    );
+
+  it("lists the members as the API gives them; invites an account, which accepts on its start page; removes it", async function () {
+    const members = (await suite.client.get<MemberPage>("/v1/members")).items;
+    const hospital = suite.stack.account(HOSPITAL).address;
+    expect(members.map((m) => [m.address, m.roles, m.status])).to.deep.equal(
+      [
+        [suite.stack.account(`${HOSPITAL}, approver 1`).address, ["approver"]],
+        [suite.stack.account(`${HOSPITAL}, approver 2`).address, ["approver"]],
+        [suite.stack.account(`${HOSPITAL}, receiving dock`).address, ["receiver"]],
+        [suite.stack.account(`${HOSPITAL}, settler (gateway)`).address, ["settler"]],
+      ]
+        .map(([a, roles]) => [(a as string).toLowerCase(), roles, "member"])
+        .sort((x, y) => ((x[0] as string) < (y[0] as string) ? -1 : 1)),
+    );
+
+    const first = await openMembers();
+    try {
+      const { p, table } = first;
+      await rowOf(p, table, members[0].address).getByText("Member", { exact: true }).waitFor();
+      expect(await table.getByRole("row").count()).to.equal(members.length + 1);
+      const dock = rowOf(p, table, suite.stack.account(`${HOSPITAL}, receiving dock`).address);
+      await dock.getByText("Warehouse", { exact: true }).waitFor();
+      await checkPage(p, "members");
+
+      const form = p.page.getByRole("region", { name: "Invite an account or change its roles" });
+      const account = form.getByRole("textbox", { name: "Account address" });
+      await account.fill("0x1234");
+      await form.getByText("Give an account address: 0x followed by 40 hexadecimal characters").waitFor();
+      await account.fill(spare.address);
+      await form.getByRole("checkbox", { name: "Warehouse" }).check();
+      await form.getByRole("button", { name: "Invite" }).click();
+      const invited = rowOf(p, table, spare.address);
+      await invited.getByText("Invited, not yet accepted", { exact: true }).waitFor();
+      await invited.getByRole("button", { name: "Withdraw invitation" }).waitFor();
+      await checkPage(p, "members-invited");
+    } finally {
+      await first.p.close();
+    }
+    expect(await (await registry()).invitation(hospital, spare.address)).to.equal(
+      BigInt(HOSPITAL_ROLES.receiver),
+    );
+
+    const joining = await openWalletPage(
+      suite.browser,
+      suite.stack.url,
+      spare.privateKey,
+      suite.stack.rpcUrl,
+    );
+    try {
+      const { page } = joining;
+      await page.getByRole("button", { name: "Sign in with a browser wallet" }).click();
+      await page.getByText("This account has no role on the ledger yet.", { exact: false }).waitFor();
+      const card = page.getByRole("region", { name: "Invitations to join a hospital" });
+      await card.getByText("invites this account as Warehouse", { exact: false }).waitFor();
+      await checkPage(joining, "members-invitation");
+      await card.getByRole("button", { name: `Accept and join ${HOSPITAL}` }).click();
+      // Signed in again: the token now carries the role, and the menu the receiver's pages.
+      await page.getByRole("link", { name: "Receive goods" }).waitFor();
+      expect(await page.getByTestId("who").textContent()).to.include("Warehouse");
+      expect(await card.count(), "no invitation left").to.equal(0);
+    } finally {
+      await joining.close();
+    }
+    expect(await (await registry()).memberRoles(hospital, spare.address)).to.equal(
+      BigInt(HOSPITAL_ROLES.receiver),
+    );
+    const after = (await suite.client.get<MemberPage>("/v1/members")).items;
+    expect(after.find((m) => m.address === spare.address.toLowerCase())).to.deep.include({
+      roles: ["receiver"],
+      status: "member",
+    });
+
+    const last = await openMembers();
+    try {
+      const { p, table } = last;
+      const joined = rowOf(p, table, spare.address);
+      await joined.getByText("Member", { exact: true }).waitFor();
+      await joined.getByRole("button", { name: "Remove" }).click();
+      await p.page.getByRole("button", { name: "Yes, do it" }).click();
+      await joined.waitFor({ state: "detached" });
+    } finally {
+      await last.p.close();
+    }
+    expect(await (await registry()).hospitalOf(spare.address)).to.equal(
+      "0x0000000000000000000000000000000000000000",
+    );
+  });
+});
