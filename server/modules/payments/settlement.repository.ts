@@ -251,13 +251,31 @@ export async function awaitDepth(db: Db, id: string, txHash: string, delayMs: nu
   );
 }
 
-/** Leaves the job as it is, to be looked at again after `delayMs` (transient trouble). */
-export async function deferJob(db: Db, id: string, message: string, delayMs: number): Promise<void> {
+/**
+ * Leaves the job as it is, to be looked at again after `delayMs` (transient trouble). Counts as
+ * an attempt unless `attempt` is false (waiting for the chain, not trying).
+ */
+export async function deferJob(
+  db: Db,
+  id: string,
+  message: string,
+  delayMs: number,
+  { attempt = true }: { attempt?: boolean } = {},
+): Promise<void> {
   await db.query(
-    `UPDATE settlement_jobs SET last_error = $2, attempts = attempts + 1,
+    `UPDATE settlement_jobs SET last_error = $2, attempts = attempts + $4::int,
        next_attempt_at = now() + ($3::int * interval '1 millisecond') WHERE id = $1`,
-    [id, message, delayMs],
+    [id, message, delayMs, attempt ? 1 : 0],
   );
+}
+
+/** The nonces from `from` (inclusive) to `to` (exclusive) that submitted jobs hold. */
+export async function submittedNonces(db: Db, from: number, to: number): Promise<number[]> {
+  const { rows } = await db.query<{ nonce: string }>(
+    `SELECT nonce FROM settlement_jobs WHERE status = 'submitted' AND nonce >= $1 AND nonce < $2`,
+    [from, to],
+  );
+  return rows.map((r) => Number(r.nonce));
 }
 
 export async function outboxDepth(db: Db): Promise<number> {

@@ -220,12 +220,15 @@ export class SettlementWorker {
           if (await this.recordedMoot(tx, job)) return "done" as const;
           if (this.options.confirmations > 0 && (await calls.done(job, "latest"))) {
             // Done in a block not yet final (another settler, the supplier's claim): recorded once
-            // that block is final, signed again if a reorganisation drops it.
+            // that block is final, signed again if a reorganisation drops it. Waiting is no attempt.
             await repo.deferJob(
               tx,
               job.id,
               "done on the chain in a block not yet final",
-              this.options.pollMs,
+              this.waitForDepthMs(),
+              {
+                attempt: false,
+              },
             );
             return "done" as const;
           }
@@ -273,12 +276,17 @@ export class SettlementWorker {
       await this.record(job, receipt.status === 1, receipt.blockNumber);
       return true;
     }
-    if (await this.provider.getTransaction(job.tx_hash)) return true; // still in the mempool
+    const nonce = Transaction.from(job.raw_tx!).nonce;
+    if (await this.provider.getTransaction(job.tx_hash)) {
+      // Still in the node's pool: waited for. It may wait behind a nonce nobody holds any more.
+      await this.fillGapsBelow(nonce);
+      return true;
+    }
     if (await this.calls[job.kind].done(job, await this.finalBlock())) {
       // Done by someone else while this transaction was lost. Its nonce may be unused; later
-      // payments signed after it would wait for ever behind the gap, so a transfer of nothing to
-      // the settler itself takes it first.
-      await this.fillNonce(Number(job.nonce));
+      // payments signed after it would wait behind the gap, so a transfer of nothing to the
+      // settler itself takes it first (fillGapsBelow fills it again, should that one be lost too).
+      await this.fillNonce(nonce);
       await repo.markConfirmed(this.db, job.id, null);
       return true;
     }
@@ -374,14 +382,30 @@ export class SettlementWorker {
     const raw = await this.sign({ to: this.wallet.address, data: "0x" }, nonce);
     try {
       await this.provider.broadcastTransaction(raw);
-      this.log.warn(
-        { nonce },
-        "settler nonce left unused by a payment done elsewhere: filled with a transfer of nothing",
-      );
+      this.log.warn({ nonce }, "settler nonce no payment holds: filled with a transfer of nothing");
     } catch (error) {
-      // Taken meanwhile (another replica filled it, or a payment of its own): nothing to fill.
-      if (!isNonceConsumed(error)) throw error;
+      // Taken meanwhile (another replica filled it, a transaction already in the pool there) or
+      // sent already (the node says so in its own words): nothing to fill.
+      if (!isNonceConsumed(error) && !isUncodedRpcError(error)) throw error;
     }
+  }
+
+  /** How long a job done in a block not yet final waits before it is asked again. */
+  private waitForDepthMs(): number {
+    return this.options.pollMs * Math.max(1, this.options.confirmations);
+  }
+
+  /**
+   * A transaction waiting in the node's pool behind nonces below it that the chain has not used
+   * and no submitted job holds (a payment lost and found done elsewhere, whose filler was lost
+   * too) would wait for ever, and every later payment with it: each such nonce is filled.
+   * Nonces are handed out above every submitted job's, so no job of ours is signed into one.
+   */
+  private async fillGapsBelow(nonce: number): Promise<void> {
+    const mined = await this.provider.getTransactionCount(this.wallet.address, "latest");
+    if (nonce <= mined) return;
+    const held = new Set(await repo.submittedNonces(this.db, mined, nonce));
+    for (let n = mined; n < nonce; n++) if (!held.has(n)) await this.fillNonce(n);
   }
 
   /** The ledger's now (`ledgerTime` of the chain's head), which a refusal's exception is dated by. */

@@ -216,7 +216,7 @@ describe("SettlementWorker", function () {
     });
 
     describe("when a reorganisation drops two payments and another settler pays the first meanwhile", function () {
-      it("fills the first's unused nonce with a transfer of nothing, so the second lands: each shipment paid once", async function () {
+      it("fills the first's unused nonce with a transfer of nothing, again when that is lost too, so the second lands: each shipment paid once", async function () {
         const { ledger, cast } = chain;
         // A second settler of the hospital, outside this worker (the bench of another office).
         const other = extraWallet(chain, 13);
@@ -229,8 +229,27 @@ describe("SettlementWorker", function () {
         await queueJobs(engine.db, chain, [fullAcceptance(a), fullAcceptance(b)]);
         const balanceBefore = await supplierBalance(chain);
         // A poll of a minute: nothing is looked at again until the test says the poll has come.
-        const worker = settlementWorker(engine.db, chain, { confirmations: 2, pollMs: 60_000 });
-        const pollComes = () => engine.db.query(`UPDATE settlement_jobs SET next_attempt_at = now()`);
+        const worker = settlementWorker(engine.db, chain, {
+          confirmations: 2,
+          pollMs: 60_000,
+          receiptTimeoutMs: 300,
+        });
+        const pollComes = () =>
+          engine.db.query(
+            `UPDATE settlement_jobs SET next_attempt_at = now() WHERE shipment_id = ANY($1::bigint[])`,
+            [[a.shipmentId.toString(), b.shipmentId.toString()]],
+          );
+        const settler = cast.settler.address;
+        /** The settler's transaction at `nonce` among the newest blocks. */
+        async function minedAt(nonce: number) {
+          const head = await chain.provider.getBlockNumber();
+          for (let n = head; n > head - 3; n--) {
+            const block = await chain.provider.getBlock(n, true);
+            const found = block!.prefetchedTransactions.find((t) => t.from === settler && t.nonce === nonce);
+            if (found) return found;
+          }
+          throw new Error(`no transaction of the settler at nonce ${nonce} in the last 3 blocks`);
+        }
 
         expect(await worker.tick()).to.equal(true);
         expect(await worker.tick()).to.equal(true);
@@ -251,18 +270,28 @@ describe("SettlementWorker", function () {
         await pollComes();
         expect(await worker.tick()).to.equal(true);
         expect((await jobOf(engine.db, a.shipmentId)).status).to.equal("confirmed");
-        const settler = cast.settler.address;
         expect(await chain.provider.getTransactionCount(settler, "latest"), "the nonce is used").to.equal(
           Number(sentA.nonce) + 1,
         );
+        const filler = await minedAt(Number(sentA.nonce));
+        expect([filler.to, filler.value, filler.data]).to.deep.equal([settler, 0n, "0x"]);
 
+        // The filler's block is dropped in its turn, and the node forgets it: a gap again.
+        await chain.provider.send("anvil_reorg", [1, []]);
+        expect(await chain.provider.getTransactionCount(settler, "latest")).to.equal(Number(sentA.nonce));
+        // The second payment is sent again, and waits in the node's pool behind the gap...
         expect(await worker.tick()).to.equal(true);
         const resent = await jobOf(engine.db, b.shipmentId);
         expect(resent.tx_hash).to.equal(sentB.tx_hash);
+        expect(await chain.provider.getTransactionReceipt(sentB.tx_hash!), "behind the gap").to.equal(null);
+        // ...until the worker looks at it again and fills the nonce no job holds.
+        await pollComes();
+        expect(await worker.tick()).to.equal(true);
         expect(
           await chain.provider.getTransactionReceipt(sentB.tx_hash!),
           "mined behind the filler",
         ).to.not.equal(null);
+        expect((await minedAt(Number(sentA.nonce))).to).to.equal(settler);
         await chain.mine(2);
         await pollComes();
         expect(await worker.tick()).to.equal(true);
