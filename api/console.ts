@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { Address, DateTime } from "./common";
+import { Address, DateTime, Nullable } from "./common";
 
 /**
  * GET /v1/console/config: what the web console (and any client) needs before signing in —
@@ -27,6 +27,12 @@ export const ConsoleConfig = Type.Object(
     localChain: Type.Boolean({ description: "a local development chain (31337), whose keys are public" }),
     contracts: Type.Record(Type.String(), Address, { description: "the ledger's contracts by name" }),
     timeZone: Type.String({ description: "the IANA time zone dates are shown in, e.g. Asia/Shanghai" }),
+    settler: Nullable(
+      Type.With(Address, {
+        description:
+          "the account this gateway pays suppliers with (SETTLER_KEY's), a settler of its hospital; null when it pays nobody",
+      }),
+    ),
     demoAccounts: Type.With(Type.Array(DemoAccount), {
       description: "empty except on a local development chain started with demo accounts",
     }),

@@ -186,10 +186,18 @@ export const members: CommandSpec = {
     "list your hospital's members and open invitations with their roles (every hospital's for a regulator)",
   options: {
     invited: { type: "boolean", description: "only the invitations not accepted yet" },
+    hospital: {
+      type: "string",
+      value: "<address>",
+      description: "only this hospital's (a regulator's choice)",
+    },
   },
   examples: ["sunshine hospital members --gateway http://127.0.0.1:8080"],
   async run(ctx, o) {
-    const query = o.flag("invited") ? "?status=invited" : "";
+    const params = new URLSearchParams();
+    if (o.flag("invited")) params.set("status", "invited");
+    if (o.has("hospital")) params.set("hospital", o.address("hospital"));
+    const query = params.size > 0 ? `?${params}` : "";
     const items = await all<MemberPage, Member>(await ctx.gateway(), `/v1/members${query}`);
     return list(
       items.map((m) => ({

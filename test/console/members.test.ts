@@ -62,6 +62,13 @@ describe("console: the hospital's members", function () {
       expect(await table.getByRole("row").count()).to.equal(members.length + 1);
       const dock = rowOf(p, table, suite.stack.account(`${HOSPITAL}, receiving dock`).address);
       await dock.getByText("Warehouse", { exact: true }).waitFor();
+      // The gateway's own settler is marked: removing it would stop this gateway's payments.
+      const settler = rowOf(p, table, suite.stack.account(`${HOSPITAL}, settler (gateway)`).address);
+      await settler.getByText("Pays suppliers through this gateway", { exact: true }).waitFor();
+      await settler.getByRole("button", { name: "Remove" }).click();
+      await p.page.getByText("This account pays suppliers through this gateway.", { exact: false }).waitFor();
+      await p.page.getByRole("button", { name: "No", exact: true }).click();
+      expect(await dock.getByText("Pays suppliers through this gateway").count()).to.equal(0);
       await checkPage(p, "members");
 
       const form = p.page.getByRole("region", { name: "Invite an account or change its roles" });
@@ -93,7 +100,8 @@ describe("console: the hospital's members", function () {
       await page.getByRole("button", { name: "Sign in with a browser wallet" }).click();
       await page.getByText("This account has no role on the ledger yet.", { exact: false }).waitFor();
       const card = page.getByRole("region", { name: "Invitations to join a hospital" });
-      await card.getByText("invites this account as Warehouse", { exact: false }).waitFor();
+      await card.getByText("invited this account on", { exact: false }).waitFor();
+      await card.getByText("as Warehouse.", { exact: false }).waitFor();
       await checkPage(joining, "members-invitation");
       await card.getByRole("button", { name: `Accept and join ${HOSPITAL}` }).click();
       // Signed in again: the token now carries the role, and the menu the receiver's pages.

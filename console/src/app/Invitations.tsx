@@ -29,7 +29,9 @@ export function Invitations() {
     queryFn: () => api.get<InvitationList>("/v1/invitations"),
   });
   const items = invitations.data?.items ?? [];
-  if (items.length === 0 || !config) return null;
+  if (items.length === 0 || !config || !session) return null;
+  // One hospital at a time: the ledger refuses to let a member accept another's invitation.
+  const current = session.hospital;
   return (
     <Card
       role="region"
@@ -48,17 +50,23 @@ export function Invitations() {
               <Typography.Text>
                 {tn("home.invitation", {
                   hospital: <PartyName address={i.hospital} />,
-                  roles: i.roles.map((r) => t(`role.hospital-${r}`)).join(", "),
+                  roles: i.roles.map((r) => t(`role.hospital-${r}`)).join(t("common.listSeparator")),
                   date: dateTime(i.invitedAt),
                 })}
               </Typography.Text>
-              <ActButton
-                type="primary"
-                call={() => registry.acceptMembership(i.hospital)}
-                onDone={() => void renew()}
-              >
-                {t("home.invitation.accept", { hospital })}
-              </ActButton>
+              {current === null ? (
+                <ActButton
+                  type="primary"
+                  call={() => registry.acceptMembership(i.hospital)}
+                  onDone={() => void renew()}
+                >
+                  {t("home.invitation.accept", { hospital })}
+                </ActButton>
+              ) : (
+                <Typography.Text type="secondary">
+                  {tn("home.invitation.memberElsewhere", { hospital: <PartyName address={current} /> })}
+                </Typography.Text>
+              )}
             </Space>
           );
         })}

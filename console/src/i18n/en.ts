@@ -84,10 +84,12 @@ export const en = {
   "home.welcome": "Welcome, {address}",
   "home.pick": "Choose a task on the left.",
   "home.invitations": "Invitations to join a hospital",
-  "home.invitation": "{hospital} invites this account as {roles}, since {date}.",
+  "home.invitation": "{hospital} invited this account on {date} as {roles}.",
+  "home.invitation.memberElsewhere":
+    "This account already acts for {hospital}: it can accept another hospital's invitation only after leaving that one.",
   "home.invitation.accept": "Accept and join {hospital}",
   "home.invitation.hint":
-    "Accepting records your membership on the ledger; the console then signs you in again with your new roles.",
+    "Accepting records your membership on the ledger; the console then signs you in again with your new roles (a browser wallet asks you to sign once more).",
   "home.noRole":
     "This account has no role on the ledger yet. A supplier registers; a hospital's staff are invited by their hospital.",
   "state.loading": "Loading…",

@@ -80,9 +80,11 @@ export const zh: Messages = {
   "home.welcome": "欢迎，{address}",
   "home.pick": "请在左侧选择要办理的事项。",
   "home.invitations": "加入医院的邀请",
-  "home.invitation": "{hospital} 自 {date} 起邀请本账户担任：{roles}。",
+  "home.invitation": "{hospital} 于 {date} 邀请本账户加入，角色：{roles}。",
+  "home.invitation.memberElsewhere": "本账户已代表{hospital}办理业务：须先退出该院，才能接受其他医院的邀请。",
   "home.invitation.accept": "接受并加入{hospital}",
-  "home.invitation.hint": "接受后，您的成员身份将记入账本；控制台随后会以新角色为您重新登录。",
+  "home.invitation.hint":
+    "接受后，您的成员身份将记入账本；控制台随后会以新角色为您重新登录（使用浏览器钱包时需再次签名）。",
   "home.noRole": "该账户在账本上尚无角色。供应商需先注册；医院人员由所在医院邀请。",
   "state.loading": "加载中…",
   "state.empty": "暂无数据。",

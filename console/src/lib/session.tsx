@@ -31,9 +31,10 @@ interface SessionContext {
   signIn: (signer: Signer, demoKey?: string) => Promise<Session>;
   /**
    * Signs in again with the session's signer (a browser wallet is asked), for roles the ledger
-   * gave since: a token carries the roles read at sign-in.
+   * gave since: a token carries the roles read at sign-in. Signs out instead if that fails or the
+   * wallet now holds another account, so the user signs in afresh rather than as someone else.
    */
-  renew: () => Promise<Session>;
+  renew: () => Promise<void>;
   signOut: () => void;
 }
 
@@ -104,10 +105,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [queryClient, signOut],
   );
 
-  const renew = useCallback(
-    async () => signIn(signer ?? (await browserWalletSigner()), stored?.demoKey ?? undefined),
-    [signIn, signer, stored],
-  );
+  const renew = useCallback(async () => {
+    try {
+      const next = signer ?? (await browserWalletSigner());
+      if ((await next.getAddress()).toLowerCase() !== stored?.session.address.toLowerCase())
+        throw new Error();
+      await signIn(next, stored?.demoKey ?? undefined);
+    } catch {
+      signOut();
+    }
+  }, [signIn, signOut, signer, stored]);
 
   const value = useMemo<SessionContext>(
     () => ({

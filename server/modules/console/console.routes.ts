@@ -20,6 +20,7 @@ const consoleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     localChain,
     contracts: deployment.contracts,
     timeZone: app.config.console.timeZone,
+    settler: app.chain.settler?.address ?? null,
     demoAccounts,
   };
 

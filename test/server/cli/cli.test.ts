@@ -1047,6 +1047,14 @@ describe("sunshine CLI", function () {
     const mine = ok(await h.as(stranger, ["hospital", "invitations", ...gw]));
     expect(mine).to.match(new RegExp(`^${lc(hospital)}\\s+receiver\\s+\\d{4}-\\d{2}-\\d{2}T`, "m"));
     fails(await h.as(supplier, ["hospital", "members", ...gw]), /^error: FORBIDDEN \(403\)/);
+    // A regulator reads any hospital's, one at a time with --hospital.
+    const one = JSON.parse(
+      ok(await h.as(regulator, ["hospital", "members", "--hospital", hospital.address, "--json", ...gw])),
+    ) as { hospital: string; address: string }[];
+    expect([...new Set(one.map((m) => m.hospital))]).to.deep.equal([lc(hospital)]);
+    expect(one.map((m) => m.address))
+      .to.include(lc(stranger))
+      .and.include(lc(approver));
     // Withdrawn again, so that the stranger of the later tests has no invitation.
     ok(await h.as(hospital, ["hospital", "set-member", "--member", stranger.address, "--roles", "none"]));
     expect(ok(await h.as(stranger, ["hospital", "invitations", ...gw]))).to.include(

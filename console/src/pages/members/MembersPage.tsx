@@ -20,7 +20,10 @@ import { MemberForm } from "./MemberForm";
 export function MembersPage() {
   const { t } = useI18n();
   const { dateTime } = useFormat();
-  const admin = useSession().session?.roles.includes("hospital-admin") ?? false;
+  const { session, config } = useSession();
+  const admin = session?.roles.includes("hospital-admin") ?? false;
+  // The gateway's own settler: removing it stops the payments this gateway makes.
+  const payer = (address: string) => address.toLowerCase() === config?.settler?.toLowerCase();
   const registry = useHospitalRegistry();
   const members = useQuery({ queryKey: ["/v1/members"], queryFn: () => fetchAll<Member>("/v1/members") });
   // A row's "Change roles" puts its account and roles in the form below.
@@ -53,6 +56,7 @@ export function MembersPage() {
                       {t(`role.hospital-${r}`)}
                     </Tag>
                   ))}
+                  {payer(m.address) && <Tag color={TAG.warning}>{t("members.gatewaySettler")}</Tag>}
                 </Space>
               ),
             },
@@ -77,7 +81,11 @@ export function MembersPage() {
                         <ActButton
                           danger
                           confirm={t(
-                            m.status === "member" ? "members.remove.confirm" : "members.withdraw.confirm",
+                            m.status === "invited"
+                              ? "members.withdraw.confirm"
+                              : payer(m.address)
+                                ? "members.remove.confirmSettler"
+                                : "members.remove.confirm",
                           )}
                           call={() => registry.setMemberRoles(m.address, [])}
                         >

@@ -99,6 +99,7 @@ forEachEngine((engine) => {
         localChain: true,
         contracts: chain.deployment.contracts,
         timeZone: "Asia/Shanghai",
+        settler: chain.cast.settler.address,
         demoAccounts: [
           {
             role: "regulator",
