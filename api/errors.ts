@@ -91,6 +91,7 @@ export const ERROR_CATALOGUE = {
   RECEIPT_NOT_FOUND: { status: 404, summary: "no such goods receipt" },
   SUPPLIER_NOT_FOUND: { status: 404, summary: "no such supplier" },
   HOSPITAL_NOT_FOUND: { status: 404, summary: "no such hospital" },
+  MEMBER_NOT_FOUND: { status: 404, summary: "no such member or invitee of the caller's hospital" },
   TENDER_NOT_FOUND: { status: 404, summary: "no such tender" },
   AGREEMENT_NOT_FOUND: { status: 404, summary: "no such agreement" },
   SETTLEMENT_NOT_FOUND: { status: 404, summary: "no such settlement" },

@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { Address, DateTime, Nullable, PageOf, PaginationQuery } from "./common";
+import { Address, DateTime, Nullable, PageOf, PaginationQuery, PlainText } from "./common";
 
 /**
  * GET /v1/members and GET /v1/invitations: who works for a hospital on the ledger, as the indexer
@@ -24,6 +24,11 @@ export const Member = Type.Object(
   {
     hospital: Address,
     address: Address,
+    name: Nullable(
+      Type.String({
+        description: "the name the hospital gave the account at this gateway; null until it gives one",
+      }),
+    ),
     roles: Type.Array(MemberRole),
     status: Type.With(MemberStatus, {
       description: "member: joined; invited: the invitation is open until the account accepts it",
@@ -51,6 +56,24 @@ export const ListMembersQuery = Type.Object(
   closed,
 );
 export type ListMembersQuery = Static<typeof ListMembersQuery>;
+
+export const MemberParams = Type.Object({ address: Address }, closed);
+export type MemberParams = Static<typeof MemberParams>;
+
+/** The longest member name taken: a person's name and department, well within it. */
+export const MEMBER_NAME_MAX_LENGTH = 100;
+
+export const NameMember = Type.Object(
+  {
+    name: PlainText({
+      minLength: 1,
+      maxLength: MEMBER_NAME_MAX_LENGTH,
+      description: "how the hospital's pages name the account, e.g. a person and their department",
+    }),
+  },
+  closed,
+);
+export type NameMember = Static<typeof NameMember>;
 
 /** A page of members and open invitations, by hospital, account and status. */
 export const MemberPage = PageOf(Member);

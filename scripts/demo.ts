@@ -280,6 +280,17 @@ class Demo {
     const directory = await this.gateway(regulator);
     for (const [i, address] of [gAddr, cAddr, rAddr].entries())
       await untilIndexed(() => directory.put(`/v1/hospitals/${address}/name`, { name: hospitals[i].name }));
+    // Each hospital names its members for its own pages (its back office at the gateway; the
+    // chain knows them by address): "Approver 1" rather than 0x14dc…9955.
+    for (const { h, name, members } of hospitals) {
+      const office = await this.gateway(h.account);
+      for (const [member] of members) {
+        const address = await member.getAddress();
+        const cast = this.cast.find((m) => m.address === address)!.name.slice(`${name}, `.length);
+        const label = cast.charAt(0).toUpperCase() + cast.slice(1);
+        await untilIndexed(() => office.put(`/v1/members/${address}/name`, { name: label }));
+      }
+    }
     this.log(
       `  Children's Hospital caps what the order book may draw at ${formatFen(CHILDRENS_ALLOWANCE)}: a permit the gateway relays, no gas…`,
     );

@@ -14,7 +14,15 @@ import {
 } from "./consignment";
 import { campusAdd, campuses, stock, stockHolders, stockSuggestions, transfer } from "./stock";
 import { stocktake, stocktakes } from "./stocktake";
-import { acceptMembership, invitations, leaveHospital, members, setMember, setThreshold } from "./membership";
+import {
+  acceptMembership,
+  invitations,
+  leaveHospital,
+  members,
+  nameMember,
+  setMember,
+  setThreshold,
+} from "./membership";
 import { allowLateShipment, orderApprove, orderCancel, orderPermit, orderPlace } from "./orders";
 import { confirm, disputeShipment, waiveExcursion, withdrawRefund } from "./settlement";
 import { trace } from "./shipments";
@@ -29,6 +37,7 @@ export const hospitalGroup: GroupSpec = {
   commands: [
     setMember,
     members,
+    nameMember,
     hospitalFundStatement,
     invitations,
     acceptMembership,

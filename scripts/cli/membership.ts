@@ -1,5 +1,5 @@
 import { ethers } from "ethers";
-import type { Invitation, InvitationList, Member, MemberPage } from "../../api/members";
+import type { Invitation, InvitationList, Member, MemberPage, NameMember } from "../../api/members";
 import * as act from "../../ledger/acts";
 import { parseReason, reasonFields, reasonOption, UsageError, type CommandSpec } from "./command";
 import { chainAct } from "./options";
@@ -226,5 +226,38 @@ export const invitations: CommandSpec = {
       })),
       { json: items, empty: "no invitations addressed to you" },
     );
+  },
+};
+
+export const nameMember: CommandSpec = {
+  path: ["name-member"],
+  summary:
+    "give a member or invitee the name your hospital's pages show (the hospital account; kept by the gateway)",
+  options: {
+    member: {
+      type: "string",
+      value: "<address>",
+      description: "the member's or invitee's account",
+      required: true,
+    },
+    name: {
+      type: "string",
+      value: "<name>",
+      description: "e.g. a person and their department",
+      required: true,
+    },
+  },
+  examples: [
+    'sunshine hospital name-member --member 0x14dC79964da2C08b23698B3D3cc7Ca32193d9955 --name "Wang Fang, procurement"',
+  ],
+  async run(ctx, o) {
+    const body: NameMember = { name: o.string("name") };
+    const named = await (await ctx.gateway()).put<Member>(`/v1/members/${o.address("member")}/name`, body);
+    return record({
+      hospital: named.hospital,
+      member: named.address,
+      name: named.name ?? undefined,
+      status: named.status,
+    });
   },
 };

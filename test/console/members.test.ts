@@ -62,6 +62,15 @@ describe("console: the hospital's members", function () {
       expect(await table.getByRole("row").count()).to.equal(members.length + 1);
       const dock = rowOf(p, table, suite.stack.account(`${HOSPITAL}, receiving dock`).address);
       await dock.getByText("Warehouse", { exact: true }).waitFor();
+      // The demo year named each member for the hospital's pages.
+      await dock.getByText("Receiving dock", { exact: false }).waitFor();
+      expect(members.map((m) => m.name)).to.deep.equal(
+        members.map((m) => {
+          const cast = suite.stack.accounts.find((a) => a.address.toLowerCase() === m.address)!.name;
+          const label = cast.slice(`${HOSPITAL}, `.length);
+          return label.charAt(0).toUpperCase() + label.slice(1);
+        }),
+      );
       // The gateway's own settler is marked: removing it would stop this gateway's payments.
       const settler = rowOf(p, table, suite.stack.account(`${HOSPITAL}, settler (gateway)`).address);
       await settler.getByText("Pays suppliers through this gateway", { exact: true }).waitFor();
@@ -80,6 +89,13 @@ describe("console: the hospital's members", function () {
       await form.getByRole("button", { name: "Invite" }).click();
       const invited = rowOf(p, table, spare.address);
       await invited.getByText("Invited, not yet accepted", { exact: true }).waitFor();
+      // Named for the hospital's pages, while still an invitee.
+      await form
+        .getByRole("textbox", { name: /^Name on the hospital's pages/ })
+        .fill("Wang Fang, new warehouse");
+      await form.getByRole("button", { name: "Save name" }).click();
+      await form.getByText("Name saved.", { exact: true }).waitFor();
+      await invited.getByText("Wang Fang, new warehouse", { exact: false }).waitFor();
       await invited.getByRole("button", { name: "Withdraw invitation" }).waitFor();
       await checkPage(p, "members-invited");
     } finally {

@@ -69,6 +69,7 @@ export const GATEWAY_SENTENCES_ZH: Record<ErrorCode | "NETWORK", string> = {
   RECEIPT_NOT_FOUND: "未找到该收货单，请核对收货单号。",
   SUPPLIER_NOT_FOUND: "未找到该供应商。",
   HOSPITAL_NOT_FOUND: "未找到该医院。",
+  MEMBER_NOT_FOUND: "该账户不是本院的成员，也未受本院邀请。",
   TENDER_NOT_FOUND: "未找到该招标。",
   AGREEMENT_NOT_FOUND: "未找到该协议。",
   SETTLEMENT_NOT_FOUND: "未找到该结算。",

@@ -2,9 +2,12 @@ import type { Db } from "../../db";
 import type { Invitation, ListMembersQuery, Member, MemberPage, MemberRole } from "../../../api/members";
 import { HOSPITAL_ROLES } from "../../../ledger/roles";
 import { keysetList } from "../../lib/keyset-list";
-import { iso, isoOrNull, text, type Row } from "../../lib/projection-row";
+import { iso, isoOrNull, text, textOrNull, type Row } from "../../lib/projection-row";
 
-/** SQL of hospitals' members and open invitations, as the indexer projects HospitalRegistry's events. */
+/**
+ * SQL of hospitals' members and open invitations, as the indexer projects HospitalRegistry's
+ * events, with the names each hospital gave them (member_names, its back office).
+ */
 
 /** The ledger's role bits by name, in the order of HOSPITAL_ROLES. */
 function roleNames(bits: unknown): MemberRole[] {
@@ -17,6 +20,7 @@ function view(r: Row): Member {
   return {
     hospital: text(r.hospital),
     address: text(r.member),
+    name: textOrNull(r.name),
     roles: roleNames(r.roles),
     status: r.status === "member" ? "member" : "invited",
     invitedAt: isoOrNull(r.invited_at),
@@ -25,9 +29,11 @@ function view(r: Row): Member {
 
 /** Members and open invitations as one list; an account may be both (a member here, invited elsewhere). */
 const MEMBERS_AND_INVITATIONS = `SELECT * FROM (
-  SELECT hospital, member, roles, 'member' AS status, NULL::timestamptz AS invited_at FROM hospital_members
-  UNION ALL
-  SELECT hospital, member, roles, 'invited' AS status, invited_at FROM hospital_invitations
+  SELECT m.*, n.name FROM (
+    SELECT hospital, member, roles, 'member' AS status, NULL::timestamptz AS invited_at FROM hospital_members
+    UNION ALL
+    SELECT hospital, member, roles, 'invited' AS status, invited_at FROM hospital_invitations
+  ) m LEFT JOIN member_names n USING (hospital, member)
 ) m`;
 
 export function listMembers(db: Db, q: ListMembersQuery, own: string | undefined): Promise<MemberPage> {
@@ -59,4 +65,32 @@ export async function invitationsOf(db: Db, account: string): Promise<Invitation
     roles: roleNames(r.roles),
     invitedAt: iso(r.invited_at),
   }));
+}
+
+/**
+ * Names `member` for `hospital`, if it is the hospital's member or invitee: its row as listed, or
+ * null (the caller answers 404). A name is kept when the account leaves, for its return.
+ */
+export async function nameMember(
+  tx: Db,
+  n: { hospital: string; member: string; name: string; namedBy: string; namedAt: Date },
+): Promise<Member | null> {
+  const hospital = n.hospital.toLowerCase();
+  const member = n.member.toLowerCase();
+  const { rows } = await tx.query(
+    `INSERT INTO member_names (hospital, member, name, named_by, named_at)
+     SELECT $1, $2, $3, $4, $5
+     WHERE EXISTS (SELECT 1 FROM hospital_members WHERE hospital = $1 AND member = $2)
+        OR EXISTS (SELECT 1 FROM hospital_invitations WHERE hospital = $1 AND member = $2)
+     ON CONFLICT (hospital, member) DO UPDATE
+       SET name = EXCLUDED.name, named_by = EXCLUDED.named_by, named_at = EXCLUDED.named_at
+     RETURNING hospital`,
+    [hospital, member, n.name, n.namedBy.toLowerCase(), n.namedAt.toISOString()],
+  );
+  if (rows.length === 0) return null;
+  const listed = await tx.query(
+    `${MEMBERS_AND_INVITATIONS} WHERE hospital = $1 AND member = $2 ORDER BY status`,
+    [hospital, member],
+  );
+  return view(listed.rows[0]);
 }

@@ -107,6 +107,7 @@ const WHO_MAY: Record<string, readonly string[]> = {
   "post /v1/campuses": ["hospital-admin"],
   "get /v1/campuses": ["regulator", ...HOSPITAL],
   "get /v1/members": ["regulator", ...HOSPITAL],
+  "put /v1/members/{address}/name": ["hospital-admin"],
   "get /v1/invitations": [SIGNED_IN],
   "get /v1/stock": HOSPITAL,
   "get /v1/stock/holders": HOSPITAL,

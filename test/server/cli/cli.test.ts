@@ -109,6 +109,7 @@ describe("sunshine CLI", function () {
       hospital: [
         "set-member",
         "members",
+        "name-member",
         "fund-statement",
         "invitations",
         "accept-membership",
@@ -1055,6 +1056,32 @@ describe("sunshine CLI", function () {
     expect(one.map((m) => m.address))
       .to.include(lc(stranger))
       .and.include(lc(approver));
+    // The hospital names the invitee for its pages; the list then says so.
+    const named = ok(
+      await h.as(hospital, [
+        "hospital",
+        "name-member",
+        "--member",
+        stranger.address,
+        "--name",
+        "Wang Fang",
+        ...gw,
+      ]),
+    );
+    expect(field(named, "name")).to.equal("Wang Fang");
+    expect(field(named, "status")).to.equal("invited");
+    fails(
+      await h.as(hospital, [
+        "hospital",
+        "name-member",
+        "--member",
+        supplier.address,
+        "--name",
+        "Acme",
+        ...gw,
+      ]),
+      /^error: MEMBER_NOT_FOUND \(404\)/,
+    );
     // Withdrawn again, so that the stranger of the later tests has no invitation.
     ok(await h.as(hospital, ["hospital", "set-member", "--member", stranger.address, "--roles", "none"]));
     expect(ok(await h.as(stranger, ["hospital", "invitations", ...gw]))).to.include(

@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Button, Space, Table, Tag, Typography } from "antd";
 import { useState } from "react";
-import type { Member, MemberRole } from "../../../../api/members";
+import type { Member } from "../../../../api/members";
 import { ActButton } from "../../components/ActButton";
 import { PartyName } from "../../components/PartyName";
 import { TAG } from "../../components/tag-colours";
@@ -10,7 +10,7 @@ import { fetchAll } from "../../lib/api";
 import { useSession } from "../../lib/session";
 import { useFormat } from "../../lib/use-format";
 import { useHospitalRegistry } from "../../lib/hospital-registry";
-import { MemberForm } from "./MemberForm";
+import { MemberForm, type Editing } from "./MemberForm";
 
 /**
  * GET /v1/members: the hospital's members and the invitations it has open, with their roles as
@@ -27,7 +27,7 @@ export function MembersPage() {
   const registry = useHospitalRegistry();
   const members = useQuery({ queryKey: ["/v1/members"], queryFn: () => fetchAll<Member>("/v1/members") });
   // A row's "Change roles" puts its account and roles in the form below.
-  const [editing, setEditing] = useState<{ address: string; roles: MemberRole[] } | null>(null);
+  const [editing, setEditing] = useState<Editing | null>(null);
   const caption = t("members.table");
   return (
     <section>
@@ -91,11 +91,11 @@ export function MembersPage() {
                         >
                           {t(m.status === "member" ? "members.remove" : "members.withdraw")}
                         </ActButton>
-                        {m.status === "member" && (
-                          <Button onClick={() => setEditing({ address: m.address, roles: m.roles })}>
-                            {t("members.change")}
-                          </Button>
-                        )}
+                        <Button
+                          onClick={() => setEditing({ address: m.address, roles: m.roles, name: m.name })}
+                        >
+                          {t("members.change")}
+                        </Button>
                       </Space>
                     ),
                   },

@@ -18,13 +18,17 @@ export const en = {
   "members.gatewaySettler": "Pays suppliers through this gateway",
   "members.withdraw": "Withdraw invitation",
   "members.withdraw.confirm": "Withdraw this invitation? The account can no longer accept it.",
-  "members.change": "Change roles",
-  "members.form.title": "Invite an account or change its roles",
+  "members.change": "Change roles or name",
+  "members.form.title": "Invite an account, change its roles or name it",
   "members.form.hint":
     "Enter the account's address (0x…, 42 characters) and its roles. A new account is only invited until it accepts; a member's new roles hold once recorded.",
   "members.form.account": "Account address",
   "members.form.accountInvalid": "Give an account address: 0x followed by 40 hexadecimal characters",
   "members.form.invite": "Invite",
+  "members.form.name": "Name on the hospital's pages (kept by the gateway, not on the ledger)",
+  "members.form.nameAfterInvite": "Invite the account first; then give it a name.",
+  "members.form.saveName": "Save name",
+  "members.form.nameSaved": "Name saved.",
   "members.form.save": "Save roles",
 } as const;
 
@@ -46,12 +50,16 @@ export const zh: Record<keyof typeof en, string> = {
   "members.gatewaySettler": "通过本网关向供应商付款",
   "members.withdraw": "撤回邀请",
   "members.withdraw.confirm": "确定撤回该邀请？对方将无法再接受。",
-  "members.change": "修改角色",
-  "members.form.title": "邀请账户或修改其角色",
+  "members.change": "修改角色或名称",
+  "members.form.title": "邀请账户、修改角色或名称",
   "members.form.hint":
     "请填写账户地址（0x 开头，共 42 个字符）并选择角色。新账户在接受前仅为受邀状态；成员的新角色在操作完成后即生效。",
   "members.form.account": "账户地址",
   "members.form.accountInvalid": "请输入账户地址：0x 后接 40 个十六进制字符",
   "members.form.invite": "邀请",
+  "members.form.name": "在本院页面上显示的名称（由网关保存，不上链）",
+  "members.form.nameAfterInvite": "请先邀请该账户，再为其命名。",
+  "members.form.saveName": "保存名称",
+  "members.form.nameSaved": "名称已保存。",
   "members.form.save": "保存角色",
 } as const;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { FastifyInstance } from "fastify";
-import { InvitationList, MemberPage, type Member } from "../../../../api/members";
+import { InvitationList, Member, MemberPage } from "../../../../api/members";
 import * as act from "../../../../ledger/acts";
 import { forEachEngine } from "../../helpers/engines";
 import { expectServedAsDocumented } from "../../support/documented-fields";
@@ -65,6 +65,7 @@ forEachEngine((engine) => {
   const member = (address: string, roles: Member["roles"], hospital = H): Member => ({
     hospital,
     address: lc(address),
+    name: null,
     roles,
     status: "member",
     invitedAt: null,
@@ -79,6 +80,7 @@ forEachEngine((engine) => {
     return {
       hospital: lc(hospital),
       address: lc(extraWallet(chain, 12).address),
+      name: null,
       roles: hospital === chain.cast.hospital.address ? ["approver", "receiver"] : ["settler"],
       status: "invited",
       invitedAt: new Date(block!.timestamp * 1000).toISOString(),
@@ -146,6 +148,66 @@ forEachEngine((engine) => {
       expectError(await get("/v1/members", t.newcomer), 403, "FORBIDDEN");
       expectInvalidField(await get("/v1/members?status=nobody", t.hospital), "querystring.status");
       expectInvalidField(await get("/v1/members?hospital=General", t.regulator), "querystring.hospital");
+    });
+  });
+
+  describe("PUT /v1/members/{address}/name", function () {
+    const put = (address: string, payload: object, token?: string) =>
+      app.inject({
+        method: "PUT",
+        url: `/v1/members/${address}/name`,
+        headers: token ? bearer(token) : {},
+        payload,
+      });
+
+    it("lets the hospital account name a member or an invitee, as every list then shows it", async function () {
+      const { cast } = chain;
+      const newcomer = extraWallet(chain, 12).address;
+      const named = await put(cast.receiver.address, { name: "Wang Fang, receiving dock" }, t.hospital);
+      expectServedAsDocumented(named, Member, {
+        ...member(cast.receiver.address, ["receiver"]),
+        name: "Wang Fang, receiving dock",
+      });
+      expect((await put(newcomer, { name: "Li Na" }, t.hospital)).json<Member>()).to.include({
+        name: "Li Na",
+        status: "invited",
+      });
+      // Named again: the last name stands.
+      expect((await put(cast.receiver.address, { name: "王芳（库房）" }, t.hospital)).statusCode).to.equal(
+        200,
+      );
+
+      for (const token of [t.receiver, t.regulator]) {
+        const listed = (await get(`/v1/members?hospital=${H}`, token)).json<MemberPage>().items;
+        expect(listed.filter((m) => m.name !== null).map((m) => [m.address, m.name])).to.deep.equal(
+          [
+            [lc(cast.receiver.address), "王芳（库房）"],
+            [lc(newcomer), "Li Na"],
+          ].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+        );
+      }
+      // Another hospital's invitation of the same account carries no name of this one's.
+      const other = (await get("/v1/members", t.hospital2)).json<MemberPage>().items;
+      expect(other.map((m) => m.name)).to.deep.equal([null]);
+    });
+
+    it("refuses a stranger (401), a member (403) before its body, another hospital's account (404) and a bad name (400)", async function () {
+      const { cast } = chain;
+      expectError(await put(cast.receiver.address, { name: "x" }), 401, "UNAUTHORIZED");
+      expectError(await put(cast.receiver.address, { name: "" }, t.receiver), 403, "FORBIDDEN");
+      expectError(await put(cast.receiver.address, { name: "x" }, t.supplier), 403, "FORBIDDEN");
+      const refused = expectError(
+        await put(cast.receiver.address, { name: "x" }, t.hospital2),
+        404,
+        "MEMBER_NOT_FOUND",
+      );
+      expect(refused.message.toLowerCase()).to.include(lc(cast.receiver.address)).and.include(H2);
+      expectInvalidField(await put(cast.receiver.address, { name: "" }, t.hospital), "body.name");
+      expectInvalidField(
+        await put(cast.receiver.address, { name: "x".repeat(101) }, t.hospital),
+        "body.name",
+      );
+      expectInvalidField(await put("0x12", { name: "x" }, t.hospital), "params.address");
     });
   });
 
