@@ -80,7 +80,7 @@ describe("console: the hospital's members", function () {
       expect(await dock.getByText("Pays suppliers through this gateway").count()).to.equal(0);
       await checkPage(p, "members");
 
-      const form = p.page.getByRole("region", { name: "Invite an account or change its roles" });
+      const form = p.page.getByRole("region", { name: "Invite an account, change its roles or name it" });
       const account = form.getByRole("textbox", { name: "Account address" });
       await account.fill("0x1234");
       await form.getByText("Give an account address: 0x followed by 40 hexadecimal characters").waitFor();

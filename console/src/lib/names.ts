@@ -26,7 +26,9 @@ export function useNames(): (address: string) => string | undefined {
       const [suppliers, hospitals, members] = await Promise.all([
         fetchAll<SupplierSummary>("/v1/suppliers"),
         fetchAll<Hospital>("/v1/hospitals"),
-        staff ? fetchAll<Member>("/v1/members") : Promise.resolve([]),
+        // Another hospital's gateway (HOSPITAL set) refuses its back office: then no member names,
+        // while suppliers and hospitals are still named.
+        staff ? fetchAll<Member>("/v1/members").catch(() => []) : Promise.resolve([]),
       ]);
       const byAddress = new Map<string, string>();
       for (const m of members) if (m.name !== null) byAddress.set(m.address.toLowerCase(), m.name);

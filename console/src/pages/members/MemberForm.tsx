@@ -1,10 +1,11 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Button, Card, Checkbox, Form, Input, Space, Typography } from "antd";
+import { Button, Card, Checkbox, Form, Input, Space, Tag, Typography } from "antd";
 import { isAddress } from "ethers";
 import { useEffect, useState } from "react";
 import { MEMBER_NAME_MAX_LENGTH, type Member, type MemberRole } from "../../../../api/members";
 import { ActButton } from "../../components/ActButton";
 import { ErrorAlert } from "../../components/ErrorAlert";
+import { TAG } from "../../components/tag-colours";
 import { useI18n } from "../../i18n/i18n";
 import { api } from "../../lib/api";
 import { useHospitalRegistry } from "../../lib/hospital-registry";
@@ -118,9 +119,8 @@ export function MemberForm({ members, editing }: { members: Member[]; editing: E
             >
               {t("members.form.saveName")}
             </Button>
-            {saveName.isSuccess && (
-              <Typography.Text type="success">{t("members.form.nameSaved")}</Typography.Text>
-            )}
+            {/* Ant Design's success green reads below AA contrast: a tag in the console's colours. */}
+            {saveName.isSuccess && <Tag color={TAG.good}>{t("members.form.nameSaved")}</Tag>}
           </Space>
         </Form.Item>
         {saveName.error !== null && <ErrorAlert error={saveName.error} />}
