@@ -16,3 +16,15 @@ export const MINTER_ROLE = ethers.id("MINTER_ROLE");
 /** A hospital member's roles are a bit set of these. */
 export const HOSPITAL_ROLES = { approver: 1, settler: 2, receiver: 4 } as const;
 export type HospitalRoleName = keyof typeof HOSPITAL_ROLES;
+
+/** A member's role bits by name, in the order of HOSPITAL_ROLES. */
+export function hospitalRoleNames(bits: number | bigint): HospitalRoleName[] {
+  return (Object.keys(HOSPITAL_ROLES) as HospitalRoleName[]).filter(
+    (name) => (Number(bits) & HOSPITAL_ROLES[name]) !== 0,
+  );
+}
+
+/** Role names as the ledger's bit set; none is 0 (which removes a member or withdraws an invitation). */
+export function hospitalRoleBits(names: readonly HospitalRoleName[]): number {
+  return names.reduce((bits, name) => bits | HOSPITAL_ROLES[name], 0);
+}

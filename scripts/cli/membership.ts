@@ -1,6 +1,7 @@
 import { ethers } from "ethers";
 import type { Invitation, InvitationList, Member, MemberPage, NameMember } from "../../api/members";
 import * as act from "../../ledger/acts";
+import { hospitalRoleBits, hospitalRoleNames } from "../../ledger/roles";
 import { parseReason, reasonFields, reasonOption, UsageError, type CommandSpec } from "./command";
 import { chainAct } from "./options";
 import { list, record } from "./output";
@@ -19,17 +20,11 @@ const ROLE_NAMES = Object.keys(act.HOSPITAL_ROLES) as RoleName[];
 function parseRoles(names: string[]): number {
   if (names.length === 1 && names[0] === "none") return 0;
   if (names.length === 0) throw new UsageError("--roles is required");
-  let bits = 0;
   for (const name of names) {
     if (!(ROLE_NAMES as string[]).includes(name))
       throw new UsageError(`--roles takes ${ROLE_NAMES.join(", ")} or none (got "${name}")`);
-    bits |= act.HOSPITAL_ROLES[name as RoleName];
   }
-  return bits;
-}
-
-export function roleNames(bits: number | bigint): string[] {
-  return ROLE_NAMES.filter((name) => (Number(bits) & act.HOSPITAL_ROLES[name]) !== 0);
+  return hospitalRoleBits(names as RoleName[]);
 }
 
 export const enrolHospital: CommandSpec = {
@@ -92,7 +87,9 @@ export const setMember: CommandSpec = {
       : roles === 0
         ? "removed"
         : "member";
-    return record(chainAct(chain, { hospital: chain.address, member, roles: roleNames(roles), status }));
+    return record(
+      chainAct(chain, { hospital: chain.address, member, roles: hospitalRoleNames(roles), status }),
+    );
   },
 };
 
@@ -109,7 +106,7 @@ export const acceptMembership: CommandSpec = {
     const chain = await ctx.chain();
     await act.sent(chain.ledger.hospitals.connect(chain.signer).acceptMembership(hospital));
     const roles = await chain.ledger.hospitals.memberRoles(hospital, chain.address);
-    return record(chainAct(chain, { hospital, member: chain.address, roles: roleNames(roles) }));
+    return record(chainAct(chain, { hospital, member: chain.address, roles: hospitalRoleNames(roles) }));
   },
 };
 

@@ -1,14 +1,9 @@
 import { HospitalRegistry__factory } from "../../../typechain-types";
-import { HOSPITAL_ROLES } from "../../../ledger/roles";
+import { hospitalRoleBits } from "../../../ledger/roles";
 import type { MemberRole } from "../../../api/members";
 import { useSession } from "./session";
 
 const registry = HospitalRegistry__factory.createInterface();
-
-/** Role names as the ledger's bit set (ledger/roles.ts); none is 0, which removes or withdraws. */
-export function roleBits(roles: readonly MemberRole[]): number {
-  return roles.reduce((bits, r) => bits | HOSPITAL_ROLES[r], 0);
-}
 
 /** The relayed calls of the ledger's HospitalRegistry that the console makes (the config names its address). */
 export function useHospitalRegistry() {
@@ -18,7 +13,7 @@ export function useHospitalRegistry() {
     /** The hospital account: invites an account, changes a member's roles, or with none removes it. */
     setMemberRoles: (member: string, roles: readonly MemberRole[]) => ({
       to,
-      data: registry.encodeFunctionData("setMemberRoles", [member, roleBits(roles)]),
+      data: registry.encodeFunctionData("setMemberRoles", [member, hospitalRoleBits(roles)]),
     }),
     /** The invited account joins `hospital` with the roles it was invited with. */
     acceptMembership: (hospital: string) => ({

@@ -1,6 +1,6 @@
 import type { Db } from "../../db";
-import type { Invitation, ListMembersQuery, Member, MemberPage, MemberRole } from "../../../api/members";
-import { HOSPITAL_ROLES } from "../../../ledger/roles";
+import type { Invitation, ListMembersQuery, Member, MemberPage } from "../../../api/members";
+import { hospitalRoleNames } from "../../../ledger/roles";
 import { keysetList } from "../../lib/keyset-list";
 import { iso, isoOrNull, text, textOrNull, type Row } from "../../lib/projection-row";
 
@@ -9,19 +9,12 @@ import { iso, isoOrNull, text, textOrNull, type Row } from "../../lib/projection
  * events, with the names each hospital gave them (member_names, its back office).
  */
 
-/** The ledger's role bits by name, in the order of HOSPITAL_ROLES. */
-function roleNames(bits: unknown): MemberRole[] {
-  return (Object.keys(HOSPITAL_ROLES) as MemberRole[]).filter(
-    (name) => (Number(bits) & HOSPITAL_ROLES[name]) !== 0,
-  );
-}
-
 function view(r: Row): Member {
   return {
     hospital: text(r.hospital),
     address: text(r.member),
     name: textOrNull(r.name),
-    roles: roleNames(r.roles),
+    roles: hospitalRoleNames(Number(r.roles)),
     status: r.status === "member" ? "member" : "invited",
     invitedAt: isoOrNull(r.invited_at),
   };
@@ -62,7 +55,7 @@ export async function invitationsOf(db: Db, account: string): Promise<Invitation
   );
   return rows.map((r) => ({
     hospital: text(r.hospital),
-    roles: roleNames(r.roles),
+    roles: hospitalRoleNames(Number(r.roles)),
     invitedAt: iso(r.invited_at),
   }));
 }
