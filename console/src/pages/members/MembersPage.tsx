@@ -23,7 +23,7 @@ export function MembersPage() {
   const { session, config } = useSession();
   const admin = session?.roles.includes("hospital-admin") ?? false;
   // The gateway's own settler: removing it stops the payments this gateway makes.
-  const payer = (address: string) => address.toLowerCase() === config?.settler?.toLowerCase();
+  const gatewaySettler = (address: string) => address.toLowerCase() === config?.settler?.toLowerCase();
   const registry = useHospitalRegistry();
   const members = useQuery({ queryKey: ["/v1/members"], queryFn: () => fetchAll<Member>("/v1/members") });
   // A row's "Change roles" puts its account and roles in the form below.
@@ -56,7 +56,7 @@ export function MembersPage() {
                       {t(`role.hospital-${r}`)}
                     </Tag>
                   ))}
-                  {payer(m.address) && <Tag color={TAG.warning}>{t("members.gatewaySettler")}</Tag>}
+                  {gatewaySettler(m.address) && <Tag color={TAG.warning}>{t("members.gatewaySettler")}</Tag>}
                 </Space>
               ),
             },
@@ -83,7 +83,7 @@ export function MembersPage() {
                           confirm={t(
                             m.status === "invited"
                               ? "members.withdraw.confirm"
-                              : payer(m.address)
+                              : gatewaySettler(m.address)
                                 ? "members.remove.confirmSettler"
                                 : "members.remove.confirm",
                           )}
