@@ -77,9 +77,28 @@ const usages: Scenario = {
   name: "POST /v1/usages",
   baseline: "insert",
   goal: WRITE_GOAL,
-  async prepare(stack) {
-    const usedAt = new Date(((await stack.chain.now()) - 60) * 1000).toISOString();
-    return write(stack, "/v1/usages", {
+  prepare: (stack) => usage(stack, stack.gatewayUrl, "/v1/usages"),
+};
+
+/**
+ * The usage route taken apart (parts.ts): what its statement, the same statements grouped, and
+ * its service cost on their own, against the same bare insert. Measures, not goals.
+ */
+const usageParts: Scenario[] = [
+  ["its statement alone", "/parts/usage-statement"],
+  ["its statements grouped", "/parts/usage-statements-grouped"],
+  ["its service alone", "/parts/usage-service"],
+].map(([part, path]) => ({
+  name: `POST /v1/usages, ${part}`,
+  baseline: "insert",
+  goal: null,
+  prepare: (stack) => usage(stack, stack.partsUrl, path),
+}));
+
+async function usage(stack: BenchStack, url: string, path: string): Promise<Request> {
+  const usedAt = new Date(((await stack.chain.now()) - 60) * 1000).toISOString();
+  return {
+    ...write(stack, path, {
       usageId: "U-{{n}}",
       gtin: GTIN,
       lot: LOT,
@@ -88,9 +107,10 @@ const usages: Scenario = {
       usedAt,
       billingCode: "C-1",
       billedAmount: "75000",
-    });
-  },
-};
+    }),
+    url,
+  };
+}
 
 const ordersRead: Scenario = {
   name: "GET /v1/orders as a regulator",
@@ -134,7 +154,7 @@ function baselineRequest(stack: BenchStack, kind: "insert" | "select", like: Req
   };
 }
 
-const SCENARIOS = [receipts(1), receipts(10), usages, ordersRead];
+const SCENARIOS = [receipts(1), receipts(10), usages, ...usageParts, ordersRead];
 
 export async function benchGateway(options: GatewayBenchOptions): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];

@@ -10,6 +10,7 @@ import { testConfig } from "../../test/server/helpers/config";
 import { throwawayDatabase } from "../../test/server/helpers/postgres";
 import { procure, startChain, type ChainStack, type Procurement } from "../../test/server/support/chain";
 import { login } from "../../test/server/support/gateway";
+import { partsApp } from "./parts";
 
 /**
  * What the gateway benchmark runs against, on one engine: a local chain with one procurement
@@ -17,6 +18,8 @@ import { login } from "../../test/server/support/gateway";
  * logging (info, asynchronously, to a file), and beside it a bare Fastify app on the same
  * database doing one insert or one select a request — the baseline.
  */
+
+const PATIENT_SALT = "bench-patient-salt-".padEnd(32, "x");
 
 export interface BenchStack {
   engine: Engine;
@@ -27,6 +30,8 @@ export interface BenchStack {
   gatewayUrl: string;
   bare: FastifyInstance;
   bareUrl: string;
+  /** The usage route taken apart (parts.ts). */
+  partsUrl: string;
   tokens: { receiver: string; regulator: string };
   stop(): Promise<void>;
 }
@@ -67,7 +72,7 @@ export async function startBenchStack(engine: Engine, options: BenchStackOptions
       RPC_URL: chain.node.url,
       DEPLOYMENT_FILE: deploymentFile,
       AUTH_SECRET: "bench-secret-".padEnd(40, "x"),
-      PATIENT_REF_SALT: "bench-patient-salt-".padEnd(32, "x"),
+      PATIENT_REF_SALT: PATIENT_SALT,
       ...(options.background ? { PAYMENTS_ENABLED: "true", SETTLER_KEY: chain.cast.settler.privateKey } : {}),
     });
     const chainContext = await openChain(config);
@@ -90,7 +95,11 @@ export async function startBenchStack(engine: Engine, options: BenchStackOptions
     cleanups.push(() => bare.close());
     await db.exec(`CREATE TABLE bench_bare (k TEXT PRIMARY KEY, body JSONB NOT NULL)`);
     const bareUrl = await bare.listen({ host: "127.0.0.1", port: 0 });
-    return { engine, chain, p, db, gateway, gatewayUrl, bare, bareUrl, tokens, stop };
+    const actor = { address: chain.cast.receiver.address, hospital: chain.cast.hospital.address };
+    const parts = partsApp(db, PATIENT_SALT, actor, new Date((await chain.now()) * 1000));
+    cleanups.push(() => parts.close());
+    const partsUrl = await parts.listen({ host: "127.0.0.1", port: 0 });
+    return { engine, chain, p, db, gateway, gatewayUrl, bare, bareUrl, partsUrl, tokens, stop };
   } catch (error) {
     await stop();
     throw error;
