@@ -81,12 +81,11 @@ const usages: Scenario = {
 };
 
 /**
- * The usage route taken apart (parts.ts): what its statement, the same statements grouped, and
- * its service cost on their own, against the same bare insert. Measures, not goals.
+ * The usage route taken apart (parts.ts): what its statement, one a usage, and its service cost
+ * on their own, against the same bare insert. Measures, not goals.
  */
 const usageParts: Scenario[] = [
-  ["its statement alone", "/parts/usage-statement"],
-  ["its statements grouped", "/parts/usage-statements-grouped"],
+  ["one statement a usage", "/parts/usage-statement"],
   ["its service alone", "/parts/usage-service"],
 ].map(([part, path]) => ({
   name: `POST /v1/usages, ${part}`,

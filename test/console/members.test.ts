@@ -151,4 +151,32 @@ describe("console: the hospital's members", function () {
       "0x0000000000000000000000000000000000000000",
     );
   });
+
+  it("reads in Chinese: the roles as the other pages name them, the settler's mark and its warning", async function () {
+    const zh = await openPage(suite.browser, suite.stack.url, "zh-CN");
+    try {
+      await zh.page.getByRole("button", { name: `以 ${HOSPITAL} 身份登录`, exact: true }).click();
+      await zh.page.getByRole("link", { name: "成员", exact: true }).click();
+      await zh.page.getByRole("heading", { name: "本院成员", level: 1 }).waitFor();
+      const table = zh.page.getByRole("table", { name: "成员及待接受的邀请" });
+      const dock = rowOf(zh, table, suite.stack.account(`${HOSPITAL}, receiving dock`).address);
+      await dock.getByText("库房验收", { exact: true }).waitFor();
+      await dock.getByText("成员", { exact: true }).waitFor();
+      const approver = rowOf(zh, table, suite.stack.account(`${HOSPITAL}, approver 1`).address);
+      await approver.getByText("采购审批人", { exact: true }).waitFor();
+      const settler = rowOf(zh, table, suite.stack.account(`${HOSPITAL}, settler (gateway)`).address);
+      await settler.getByText("结算", { exact: true }).waitFor();
+      await settler.getByText("通过本网关向供应商付款", { exact: true }).waitFor();
+      await settler.getByRole("button", { name: "移除" }).click();
+      await zh.page.getByText("在网关改用其他结算账户的密钥之前，付款将暂停。", { exact: false }).waitFor();
+      await zh.page.getByRole("button", { name: "返回", exact: true }).click();
+      await zh.page
+        .getByRole("region", { name: "邀请账户、修改角色或名称" })
+        .getByRole("checkbox", { name: "库房验收" })
+        .waitFor();
+      await checkPage(zh, "members-zh");
+    } finally {
+      await zh.close();
+    }
+  });
 });

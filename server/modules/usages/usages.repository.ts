@@ -154,6 +154,67 @@ export function insertNewUsage(u: NewUsage, view: Usage): { sql: string; params:
   };
 }
 
+/** A new usage with its idempotency key, for `insertNewUsages`. */
+export interface KeyedUsage {
+  usage: NewUsage;
+  /** Its response, without the campus the statement fills in (as `insertNewUsage`'s `view`). */
+  view: Usage;
+  scope: string;
+  key: string;
+  requestHash: string;
+}
+
+const GROUP_COLUMNS = [
+  ...["hospital text", "usage_id text", "gtin text", "lot text", "serial text", "expiry date"],
+  ...["barcode text", "department text", "patient_hash text", "patient_salt_id text"],
+  ...["used_at timestamptz", "billing_code text", "billed_amount numeric", "quantity int"],
+  ...["corrects_usage_id text", "recorded_by text", "campus text", "case_id text", "case_group text"],
+  ...["view jsonb", "scope text", "key text", "request_hash text"],
+].map((c) => c.split(" ") as [name: string, type: string]);
+
+/**
+ * Several new usages and their idempotency keys in one statement, as `insertNewUsage` inserts one:
+ * each column an array (one statement text, prepared once, for any number of usages). Returns the
+ * response stored under each key that was inserted; a usage whose id the hospital already has is
+ * skipped with its key. A key already stored fails the whole statement (its primary key): the
+ * caller then sends each usage on its own. The rows go in key order, so that two groups running
+ * at once take the reconciliation totals' rows (the insert trigger) in the same order.
+ */
+export async function insertNewUsages(db: Db, usages: readonly KeyedUsage[]): Promise<Map<string, Usage>> {
+  const rows = usages.map((u) => [
+    ...usageParams(u.usage),
+    JSON.stringify(u.view),
+    u.scope,
+    u.key,
+    u.requestHash,
+  ]);
+  const { rows: stored } = await db.query<{ key: string; response: Usage }>(
+    `WITH input AS (
+       SELECT * FROM unnest(${GROUP_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(", ")})
+         AS i(${GROUP_COLUMNS.map(([name]) => name).join(", ")})
+     ),
+     effect AS (
+       INSERT INTO usages (${USAGE_COLUMNS})
+       SELECT hospital, usage_id, gtin, lot, serial, expiry, barcode, department, patient_hash, patient_salt_id,
+         used_at, billing_code, billed_amount, quantity, corrects_usage_id, recorded_by,
+         COALESCE(campus, (SELECT gln FROM campuses c WHERE c.hospital = input.hospital AND main)), case_id, case_group
+       FROM input ORDER BY hospital, gtin, lot, serial, usage_id
+       ON CONFLICT (hospital, usage_id) DO NOTHING
+       RETURNING hospital, usage_id, campus
+     ),
+     stored AS (
+       INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
+       SELECT i.scope, i.key, i.request_hash, 201, i.view || jsonb_build_object('campus', e.campus)
+       FROM effect e JOIN input i USING (hospital, usage_id)
+       RETURNING scope, key, response
+     )
+     SELECT scope || ' ' || key AS key, response FROM stored`,
+    GROUP_COLUMNS.map((_, c) => rows.map((r) => r[c])),
+    { prepared: true },
+  );
+  return new Map(stored.map((r) => [r.key, r.response]));
+}
+
 /** A stored usage as the API serves it: the patient as its stored hash, never the reference. */
 function rowView(r: Row): Usage {
   return {

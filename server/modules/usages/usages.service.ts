@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
+import DataLoader from "dataloader";
 import type { Db } from "../../db";
-import { insertOnce, withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
+import { insertOnce, requestHash, withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
 import { appError } from "../../plugins/error-catalogue";
 import {
   deviceIdentifierFields,
@@ -62,9 +63,25 @@ export function saltId(salt: string | Buffer): string {
   return createHmac("sha256", salt).update("sunshine-ledger/patient-ref-salt-id").digest("hex").slice(0, 16);
 }
 
+/** A new usage waiting to go into the database with the others that arrived with it. */
+interface WaitingUsage extends repo.KeyedUsage {
+  /** What the idempotency key's request hash is taken of (the body, the patient as its hash). */
+  fingerprint: unknown;
+}
+
 export class UsagesService {
   private readonly salt: Buffer;
   private readonly saltId: string;
+  /**
+   * New usages that arrive together (while the event loop was busy, typically with the statement
+   * of the ones before) go into the database as one statement: a hospital's billing system sends
+   * them in bursts, and a statement's own cost (on PGlite, on the gateway's thread) is most of a
+   * usage's. Each is answered as if it had been sent alone (insertGroup).
+   */
+  private readonly newUsages = new DataLoader<WaitingUsage, IdempotentResponse<Usage> | null>(
+    (group) => this.insertGroup(group),
+    { cache: false, batchScheduleFn: (send) => setImmediate(send), maxBatchSize: 100 },
+  );
 
   constructor(
     private readonly db: Db,
@@ -147,15 +164,16 @@ export class UsagesService {
     const scope = `usages:${hospital}`;
 
     if (correctsUsageId === null) {
-      // A usage checks nothing stored, so it is one statement: the busiest write of a hospital.
-      const outcome = await insertOnce<Usage>(
-        this.db,
+      // A usage checks nothing stored, so it is one statement (with the others that came with
+      // it): the busiest write of a hospital.
+      const outcome = await this.newUsages.load({
+        usage,
+        view: view(usage),
         scope,
-        idempotencyKey,
+        key: idempotencyKey,
+        requestHash: requestHash(fingerprint),
         fingerprint,
-        201,
-        repo.insertNewUsage(usage, view(usage)),
-      );
+      });
       if (!outcome) throw alreadyRecorded(usageId);
       return outcome;
     }
@@ -169,6 +187,39 @@ export class UsagesService {
       await repo.insertUsage(tx, usage);
       return { statusCode: 201, body: view(usage) };
     });
+  }
+
+  /**
+   * Inserts a group of new usages with one statement; any usage that statement does not insert
+   * is then sent on its own, exactly as a usage sent alone: the one already recorded (a replay
+   * of its key, or a 409), the key reused, and every usage of a group whose statement failed
+   * (a key already stored, or a deadlock with a concurrent group). A group in which two usages
+   * share a key or a usage id is sent one by one, as concurrent requests always were.
+   */
+  private async insertGroup(
+    group: readonly WaitingUsage[],
+  ): Promise<(IdempotentResponse<Usage> | null | Error)[]> {
+    const alone = (u: WaitingUsage) =>
+      insertOnce<Usage>(
+        this.db,
+        u.scope,
+        u.key,
+        u.fingerprint,
+        201,
+        repo.insertNewUsage(u.usage, u.view),
+      ).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    const keys = new Set(group.map((u) => `${u.scope} ${u.key}`));
+    const ids = new Set(group.map((u) => `${u.usage.hospital} ${u.usage.usageId}`));
+    if (group.length === 1 || keys.size < group.length || ids.size < group.length) {
+      return Promise.all(group.map(alone));
+    }
+    const stored = await repo.insertNewUsages(this.db, group).catch(() => new Map<string, Usage>());
+    return Promise.all(
+      group.map((u) => {
+        const body = stored.get(`${u.scope} ${u.key}`);
+        return body ? { statusCode: 201, body, replayed: false } : alone(u);
+      }),
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { createHmac } from "node:crypto";
-import { migrate } from "../../../../server/db";
+import { migrate, type Db } from "../../../../server/db";
 import type { UsageRequest } from "../../../../api/usages";
 import { saltId, UsagesService } from "../../../../server/modules/usages/usages.service";
 import { forEachEngine } from "../../helpers/engines";
@@ -409,6 +409,94 @@ describe("UsagesService.record", function () {
           `SELECT count(*)::int AS n FROM idempotency_keys WHERE key LIKE 'race-%'`,
         );
         expect(rows[0].n).to.equal(1);
+      });
+    });
+
+    describe("usages that arrive together", function () {
+      /** A service on the same database that counts the statements it sends. */
+      function countingService(): { service: UsagesService; statements: string[] } {
+        const statements: string[] = [];
+        const db: Db = {
+          engine: engine.db.engine,
+          query: (sql, params, options) => {
+            statements.push(sql);
+            return engine.db.query(sql, params, options);
+          },
+          exec: (sql) => engine.db.exec(sql),
+          transaction: (fn) => engine.db.transaction(fn),
+          close: () => engine.db.close(),
+        };
+        return { service: new UsagesService(db, SALT), statements };
+      }
+
+      it("go into the database as one statement, each answered as if it came alone", async function () {
+        const { service: grouped, statements } = countingService();
+        const requests = Array.from({ length: 6 }, (_, i) => usage({ usageId: `U-group-${i}` }));
+        const outcomes = await Promise.all(
+          requests.map((r) => grouped.record(r, ACTOR, `group-${r.usageId}`, NOW)),
+        );
+        expect(statements).to.have.length(1);
+        expect(outcomes.map((o) => [o.statusCode, o.replayed, o.body.usageId])).to.deep.equal(
+          requests.map((r) => [201, false, r.usageId]),
+        );
+        for (const [i, o] of outcomes.entries()) {
+          expect(o.body).to.deep.include({
+            hospital: HOSPITAL.toLowerCase(),
+            patientRefHash: createHmac("sha256", SALT).update("MRN-000123").digest("hex"),
+            billedAmount: "125000",
+            campus: null,
+          });
+          // What the key stored is what was answered: a repeat (alone) replays it.
+          expect(await record(requests[i], `group-${requests[i].usageId}`)).to.deep.equal({
+            ...o,
+            replayed: true,
+          });
+          expect(await count(requests[i].usageId)).to.equal(1);
+        }
+      });
+
+      it("answer a replay and a usage id already recorded as alone, and store the rest", async function () {
+        await record(usage({ usageId: "U-group-r" }), "group-r");
+        await record(usage({ usageId: "U-group-q" }), "group-q");
+        const { service: grouped, statements } = countingService();
+        const [replay, conflict, a, b] = await Promise.allSettled([
+          grouped.record(usage({ usageId: "U-group-r" }), ACTOR, "group-r", NOW),
+          grouped.record(usage({ usageId: "U-group-q" }), ACTOR, "group-q-again", NOW),
+          grouped.record(usage({ usageId: "U-group-a" }), ACTOR, "group-a", NOW),
+          grouped.record(usage({ usageId: "U-group-b" }), ACTOR, "group-b", NOW),
+        ]);
+        expect(replay).to.have.property("status", "fulfilled");
+        expect((replay as PromiseFulfilledResult<{ replayed: boolean }>).value.replayed).to.equal(true);
+        expect(conflict).to.have.property("status", "rejected");
+        expect((conflict as PromiseRejectedResult).reason).to.include({
+          code: "CONFLICT",
+          message: "usage U-group-q was already recorded",
+        });
+        for (const o of [a, b]) expect(o).to.deep.include({ status: "fulfilled" });
+        // The group's statement, then the two it did not insert, each on its own: the replay in
+        // one statement, the conflict in two (the insert, then the read of its key).
+        expect(statements).to.have.length(4);
+        expect(await count("U-group-a")).to.equal(1);
+        expect(await count("U-group-b")).to.equal(1);
+        expect(await count("U-group-q")).to.equal(1);
+      });
+
+      it("with a key already used for another usage: refuse that one, store the others", async function () {
+        await record(usage({ usageId: "U-group-used" }), "group-used");
+        const { service: grouped } = countingService();
+        const outcomes = await Promise.allSettled([
+          grouped.record(usage({ usageId: "U-group-c" }), ACTOR, "group-c", NOW),
+          grouped.record(usage({ usageId: "U-group-other" }), ACTOR, "group-used", NOW),
+          grouped.record(usage({ usageId: "U-group-d" }), ACTOR, "group-d", NOW),
+        ]);
+        expect(outcomes.map((o) => o.status)).to.deep.equal(["fulfilled", "rejected", "fulfilled"]);
+        expect((outcomes[1] as PromiseRejectedResult).reason).to.include({
+          code: "IDEMPOTENCY_KEY_REUSED",
+          message: "Idempotency-Key group-used was already used with a different request body",
+        });
+        expect(await count("U-group-c")).to.equal(1);
+        expect(await count("U-group-d")).to.equal(1);
+        expect(await count("U-group-other")).to.equal(0);
       });
     });
 
