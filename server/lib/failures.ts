@@ -138,6 +138,11 @@ export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === "23505";
 }
 
+/** PostgreSQL chose this statement's transaction to break a deadlock: it took nothing effect. */
+export function isDeadlock(error: unknown): boolean {
+  return sqlState(error) === "40P01";
+}
+
 /**
  * The SQLSTATE of a database error: `pg` and PGlite both raise the server's error message as
  * an object with a five-character `code` and a `severity`; nothing else carries both.

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Db } from "../db";
 import { appError } from "../plugins/error-catalogue";
-import { isUniqueViolation } from "./failures";
+import { isDeadlock, isUniqueViolation } from "./failures";
 
 /**
  * Idempotent writes keyed by the client's `Idempotency-Key`: the first request's response is
@@ -49,6 +49,9 @@ export async function withIdempotency<T>(
   }
 }
 
+/** How many times `insertOnce` sends a statement PostgreSQL chose as a deadlock's victim again. */
+const DEADLOCK_RETRIES = 3;
+
 /**
  * The one-statement form, for an effect that is a single INSERT: the effect and its key are
  * written by one statement, with no transaction around them (a busy write path's every statement
@@ -67,6 +70,10 @@ export async function withIdempotency<T>(
  * A unique violation in any of them is answered as one in the effect: the key's stored response
  * when the key is there, else null. Their effect may be a plain `SELECT … AS response`: the
  * record's own unique keys, not ON CONFLICT, then tell a record already there (receipts).
+ *
+ * A statement PostgreSQL aborts to break a deadlock is sent again (up to DEADLOCK_RETRIES
+ * times): it took no effect, and the other side of the deadlock (a group of usages inserted
+ * together, whose rows lock several totals rows) goes on and commits.
  */
 export async function insertOnce<T>(
   db: Db,
@@ -83,26 +90,31 @@ export async function insertOnce<T>(
   const hash = requestHash(body);
   const k = effect.params.length;
   const before = (effect.with ?? []).map(([name, sql]) => `${name} AS (${sql}),\n`).join("");
-  try {
-    // The key's row below is read in the statement's snapshot: the key as it was before it.
-    const { rows } = await db.query<StoredKey<T> & { fresh: boolean }>(
-      `WITH ${before}effect AS (${effect.sql}),
-       stored AS (
-         INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
-         SELECT $${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, response FROM effect RETURNING request_hash, status_code, response
-       )
-       SELECT true AS fresh, request_hash, status_code, response FROM stored
-       UNION ALL
-       SELECT false, request_hash, status_code, response FROM idempotency_keys WHERE scope = $${k + 1} AND key = $${k + 2}`,
-      [...effect.params, scope, key, hash, statusCode],
-      // A busy path's one statement: planning it on every request cost as much as running it.
-      { prepared: true },
-    );
-    const row = rows[0];
-    if (row?.fresh) return { statusCode: row.status_code, body: row.response, replayed: false };
-    if (row) return replay(row, key, hash);
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
+  for (let deadlocks = 0; ; deadlocks++) {
+    try {
+      // The key's row below is read in the statement's snapshot: the key as it was before it.
+      const { rows } = await db.query<StoredKey<T> & { fresh: boolean }>(
+        `WITH ${before}effect AS (${effect.sql}),
+         stored AS (
+           INSERT INTO idempotency_keys (scope, key, request_hash, status_code, response)
+           SELECT $${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, response FROM effect RETURNING request_hash, status_code, response
+         )
+         SELECT true AS fresh, request_hash, status_code, response FROM stored
+         UNION ALL
+         SELECT false, request_hash, status_code, response FROM idempotency_keys WHERE scope = $${k + 1} AND key = $${k + 2}`,
+        [...effect.params, scope, key, hash, statusCode],
+        // A busy path's one statement: planning it on every request cost as much as running it.
+        { prepared: true },
+      );
+      const row = rows[0];
+      if (row?.fresh) return { statusCode: row.status_code, body: row.response, replayed: false };
+      if (row) return replay(row, key, hash);
+      break;
+    } catch (error) {
+      if (isDeadlock(error) && deadlocks < DEADLOCK_RETRIES) continue;
+      if (!isUniqueViolation(error)) throw error;
+      break;
+    }
   }
   // The key committed by a concurrent request (after this statement's snapshot), or nothing.
   return readKey(db, scope, key, hash);

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import DataLoader from "dataloader";
 import type { Db } from "../../db";
+import { isDeadlock, isUniqueViolation } from "../../lib/failures";
 import { insertOnce, requestHash, withIdempotency, type IdempotentResponse } from "../../lib/idempotency";
 import { appError } from "../../plugins/error-catalogue";
 import {
@@ -192,9 +193,9 @@ export class UsagesService {
   /**
    * Inserts a group of new usages with one statement; any usage that statement does not insert
    * is then sent on its own, exactly as a usage sent alone: the one already recorded (a replay
-   * of its key, or a 409), the key reused, and every usage of a group whose statement failed
-   * (a key already stored, or a deadlock with a concurrent group). A group in which two usages
-   * share a key or a usage id is sent one by one, as concurrent requests always were.
+   * of its key, or a 409), the key reused, and every usage of a group whose statement failed on
+   * a key already stored or a deadlock. A group in which two usages share a key or a usage id is
+   * sent one by one, as concurrent requests always were.
    */
   private async insertGroup(
     group: readonly WaitingUsage[],
@@ -213,7 +214,13 @@ export class UsagesService {
     if (group.length === 1 || keys.size < group.length || ids.size < group.length) {
       return Promise.all(group.map(alone));
     }
-    const stored = await repo.insertNewUsages(this.db, group).catch(() => new Map<string, Usage>());
+    // A key already stored, or a deadlock with another group (whose rows lock totals rows in
+    // another order): nothing of this group was written, so each goes alone. Any other failure
+    // (the database unreachable, overloaded) is every usage's answer, as it would be alone.
+    const stored = await repo.insertNewUsages(this.db, group).catch((error: unknown) => {
+      if (isUniqueViolation(error) || isDeadlock(error)) return new Map<string, Usage>();
+      throw error;
+    });
     return Promise.all(
       group.map((u) => {
         const body = stored.get(`${u.scope} ${u.key}`);

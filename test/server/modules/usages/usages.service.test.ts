@@ -413,13 +413,21 @@ describe("UsagesService.record", function () {
     });
 
     describe("usages that arrive together", function () {
-      /** A service on the same database that counts the statements it sends. */
-      function countingService(): { service: UsagesService; statements: string[] } {
+      /**
+       * A service on the same database that counts the statements it sends; `failure` may fail a
+       * statement instead of sending it (as the database would refuse it).
+       */
+      function countingService(failure?: (sql: string, sent: number) => Error | undefined): {
+        service: UsagesService;
+        statements: string[];
+      } {
         const statements: string[] = [];
         const db: Db = {
           engine: engine.db.engine,
           query: (sql, params, options) => {
             statements.push(sql);
+            const error = failure?.(sql, statements.length);
+            if (error) return Promise.reject(error);
             return engine.db.query(sql, params, options);
           },
           exec: (sql) => engine.db.exec(sql),
@@ -483,13 +491,16 @@ describe("UsagesService.record", function () {
 
       it("with a key already used for another usage: refuse that one, store the others", async function () {
         await record(usage({ usageId: "U-group-used" }), "group-used");
-        const { service: grouped } = countingService();
+        const { service: grouped, statements } = countingService();
         const outcomes = await Promise.allSettled([
           grouped.record(usage({ usageId: "U-group-c" }), ACTOR, "group-c", NOW),
           grouped.record(usage({ usageId: "U-group-other" }), ACTOR, "group-used", NOW),
           grouped.record(usage({ usageId: "U-group-d" }), ACTOR, "group-d", NOW),
         ]);
         expect(outcomes.map((o) => o.status)).to.deep.equal(["fulfilled", "rejected", "fulfilled"]);
+        // The group's statement failed on the key; then each alone, the reused key's in two (its
+        // insert, then the read of the key it found).
+        expect(statements).to.have.length(5);
         expect((outcomes[1] as PromiseRejectedResult).reason).to.include({
           code: "IDEMPOTENCY_KEY_REUSED",
           message: "Idempotency-Key group-used was already used with a different request body",
@@ -497,6 +508,78 @@ describe("UsagesService.record", function () {
         expect(await count("U-group-c")).to.equal(1);
         expect(await count("U-group-d")).to.equal(1);
         expect(await count("U-group-other")).to.equal(0);
+      });
+
+      it("store every column as a usage sent alone does, the main campus filled in", async function () {
+        await engine.db.query(
+          `INSERT INTO campuses (hospital, gln, name, main, registered_by, registered_at)
+           VALUES ($1, '6901234000017', 'Main campus', true, $2, now()), ($3, '6901234000024', 'Main campus', true, $2, now())`,
+          [HOSPITAL.toLowerCase(), NURSE.toLowerCase(), OTHER_HOSPITAL.toLowerCase()],
+        );
+        const variants = [
+          { serial: "SN-G1", expiry: "2028-04-26", quantity: 1 },
+          { barcode: `01${GTIN}17280426` + `10LOT7${GS}21SN-G2`, gtin: undefined, lot: undefined },
+          { caseId: "CASE-9", caseGroup: "DRG-FM19", quantity: 3, billedAmount: "0" },
+          { usedAt: "2026-08-31T23:59:59Z", department: "icu", patientRef: "MRN-777" },
+        ];
+        // The same usages under each hospital: one hospital's alone, the other's together.
+        for (const [i, v] of variants.entries()) await record(usage({ usageId: `U-cols-${i}`, ...v }));
+        const { service: grouped, statements } = countingService();
+        const other = { address: NURSE, hospital: OTHER_HOSPITAL };
+        await Promise.all(
+          variants.map((v, i) =>
+            grouped.record(usage({ usageId: `U-cols-${i}`, ...v }), other, `cols-${i}`, NOW),
+          ),
+        );
+        expect(statements).to.have.length(1);
+        const stored = async (hospital: string) =>
+          (
+            await engine.db.query(
+              `SELECT usage_id, gtin, lot, serial, expiry::text, barcode, department, patient_hash, patient_salt_id,
+                 used_at, billing_code, billed_amount::text, quantity, corrects_usage_id, recorded_by,
+                 case_id, case_group, campus IS NOT NULL AS has_campus
+               FROM usages WHERE hospital = $1 AND usage_id LIKE 'U-cols-%' ORDER BY usage_id`,
+              [hospital.toLowerCase()],
+            )
+          ).rows;
+        const alone = await stored(HOSPITAL);
+        expect(alone).to.have.length(4);
+        expect(await stored(OTHER_HOSPITAL)).to.deep.equal(alone);
+        expect(alone.every((r) => r.has_campus)).to.equal(true);
+        const { rows: campuses } = await engine.db.query<{ campus: string }>(
+          `SELECT DISTINCT campus FROM usages WHERE hospital = $1 AND usage_id LIKE 'U-cols-%'`,
+          [OTHER_HOSPITAL.toLowerCase()],
+        );
+        expect(campuses.map((r) => r.campus)).to.deep.equal(["6901234000024"]);
+      });
+
+      it("send a usage alone again when PostgreSQL picks it as a deadlock's victim", async function () {
+        const deadlock = Object.assign(new Error("deadlock detected"), { code: "40P01", severity: "ERROR" });
+        const { service: once, statements } = countingService((_, sent) =>
+          sent === 1 ? deadlock : undefined,
+        );
+        const outcome = await once.record(usage({ usageId: "U-victim" }), ACTOR, "victim", NOW);
+        expect([outcome.statusCode, outcome.replayed]).to.deep.equal([201, false]);
+        expect(statements).to.have.length(2);
+        expect(await count("U-victim")).to.equal(1);
+      });
+
+      it("give each usage of a group the database's failure, when it is not a key or a deadlock", async function () {
+        const down = Object.assign(new Error("terminating connection"), { code: "57P01", severity: "FATAL" });
+        const { service: failing, statements } = countingService((sql) =>
+          sql.includes("unnest(") ? down : undefined,
+        );
+        const outcomes = await Promise.allSettled(
+          [0, 1, 2].map((i) => failing.record(usage({ usageId: `U-down-${i}` }), ACTOR, `down-${i}`, NOW)),
+        );
+        expect(outcomes.map((o) => o.status === "rejected" && o.reason === down)).to.deep.equal([
+          true,
+          true,
+          true,
+        ]);
+        // Not sent again one by one into a database that is failing.
+        expect(statements).to.have.length(1);
+        expect(await count("U-down-0")).to.equal(0);
       });
     });
 
