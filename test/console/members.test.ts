@@ -58,6 +58,8 @@ describe("console: the hospital's members", function () {
     const first = await openMembers();
     try {
       const { p, table } = first;
+      // The hospital account's line names its hospital once: the account is the hospital.
+      expect((await p.page.getByTestId("who").textContent())?.split(HOSPITAL)).to.have.length(2);
       await rowOf(p, table, members[0].address).getByText("Member", { exact: true }).waitFor();
       expect(await table.getByRole("row").count()).to.equal(members.length + 1);
       const dock = rowOf(p, table, suite.stack.account(`${HOSPITAL}, receiving dock`).address);

@@ -69,7 +69,8 @@ function Shell() {
                 </Tag>
               ))
             )}
-            {session.hospital && (
+            {/* The hospital account is its hospital: its name once, not twice. */}
+            {session.hospital && session.hospital.toLowerCase() !== session.address.toLowerCase() && (
               <Typography.Text style={{ color: "#fff" }} title={session.hospital}>
                 {nameOf(session.hospital) ?? `${t("session.hospital")} ${short(session.hospital)}`}
               </Typography.Text>
