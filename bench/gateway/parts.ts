@@ -4,7 +4,7 @@ import type { Usage, UsageRequest } from "../../api/usages";
 import type { Db } from "../../server/db";
 import { insertOnce } from "../../server/lib/idempotency";
 import { insertNewUsage, type NewUsage } from "../../server/modules/usages/usages.repository";
-import { UsagesService, saltId } from "../../server/modules/usages/usages.service";
+import { UsagesService, saltId, usageView } from "../../server/modules/usages/usages.service";
 
 /**
  * The usage route taken apart, to see where a usage's cost lies beside the bare insert. Two
@@ -40,25 +40,6 @@ export function partsApp(db: Db, salt: string, actor: { address: string; hospita
     correctsUsageId: null,
     recordedBy: actor.address.toLowerCase(),
   });
-  const view = (u: NewUsage): Usage => ({
-    hospital: u.hospital,
-    usageId: u.usageId,
-    gtin: u.gtin,
-    lot: u.lot,
-    serial: null,
-    expiry: null,
-    department: u.department,
-    campus: null,
-    patientRefHash: u.patientHash,
-    usedAt: u.usedAt.toISOString(),
-    billingCode: u.billingCode,
-    billedAmount: u.billedAmount.toString(),
-    quantity: u.quantity,
-    correctsUsageId: null,
-    caseId: null,
-    caseGroup: null,
-    recordedBy: u.recordedBy,
-  });
   type Post = { Body: UsageRequest; Headers: { "idempotency-key": string } };
 
   app.post<Post>("/parts/usage-statement", async (request, reply) => {
@@ -70,7 +51,7 @@ export function partsApp(db: Db, salt: string, actor: { address: string; hospita
       key,
       request.body,
       201,
-      insertNewUsage(u, view(u)),
+      insertNewUsage(u, usageView(u)),
     );
     return reply.code(201).send(outcome?.body);
   });

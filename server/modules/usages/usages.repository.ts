@@ -174,13 +174,13 @@ const GROUP_COLUMNS = [
 
 /**
  * Several new usages and their idempotency keys in one statement, as `insertNewUsage` inserts one:
- * each column an array (one statement text, prepared once, for any number of usages). Returns the
- * response stored under each key that was inserted; a usage whose id the hospital already has is
- * skipped with its key. A key already stored fails the whole statement (its primary key): the
+ * each column an array (one statement text, prepared once, for any number of usages). Returns,
+ * for each usage in order, the response stored under its key, or undefined when the hospital
+ * already had its id (skipped with its key). A key already stored fails the whole statement (its primary key): the
  * caller then sends each usage on its own. The rows go in key order, so that two groups running
  * at once take the reconciliation totals' rows (the insert trigger) in the same order.
  */
-export async function insertNewUsages(db: Db, usages: readonly KeyedUsage[]): Promise<Map<string, Usage>> {
+export async function insertNewUsages(db: Db, usages: readonly KeyedUsage[]): Promise<(Usage | undefined)[]> {
   const rows = usages.map((u) => [
     ...usageParams(u.usage),
     JSON.stringify(u.view),
@@ -212,7 +212,8 @@ export async function insertNewUsages(db: Db, usages: readonly KeyedUsage[]): Pr
     GROUP_COLUMNS.map((_, c) => rows.map((r) => r[c])),
     { prepared: true },
   );
-  return new Map(stored.map((r) => [r.key, r.response]));
+  const byKey = new Map(stored.map((r) => [r.key, r.response]));
+  return usages.map((u) => byKey.get(`${u.scope} ${u.key}`));
 }
 
 /** A stored usage as the API serves it: the patient as its stored hash, never the reference. */

@@ -169,7 +169,7 @@ export class UsagesService {
       // it): the busiest write of a hospital.
       const outcome = await this.newUsages.load({
         usage,
-        view: view(usage),
+        view: usageView(usage),
         scope,
         key: idempotencyKey,
         requestHash: requestHash(fingerprint),
@@ -186,7 +186,7 @@ export class UsagesService {
       // A refund is claimed back from the case the use was billed on.
       if (caseId === null) [usage.caseId, usage.caseGroup] = [original.caseId, original.caseGroup];
       await repo.insertUsage(tx, usage);
-      return { statusCode: 201, body: view(usage) };
+      return { statusCode: 201, body: usageView(usage) };
     });
   }
 
@@ -218,12 +218,12 @@ export class UsagesService {
     // another order): nothing of this group was written, so each goes alone. Any other failure
     // (the database unreachable, overloaded) is every usage's answer, as it would be alone.
     const stored = await repo.insertNewUsages(this.db, group).catch((error: unknown) => {
-      if (isUniqueViolation(error) || isDeadlock(error)) return new Map<string, Usage>();
+      if (isUniqueViolation(error) || isDeadlock(error)) return [];
       throw error;
     });
     return Promise.all(
-      group.map((u) => {
-        const body = stored.get(`${u.scope} ${u.key}`);
+      group.map((u, i) => {
+        const body = stored[i];
         return body ? { statusCode: 201, body, replayed: false } : alone(u);
       }),
     );
@@ -270,7 +270,8 @@ async function checkCorrection(
   return original;
 }
 
-function view(u: repo.NewUsage): Usage {
+/** A usage as the API answers it (the campus as named; the statement fills in the main one). */
+export function usageView(u: repo.NewUsage): Usage {
   return {
     hospital: u.hospital,
     usageId: u.usageId,
