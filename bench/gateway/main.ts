@@ -52,11 +52,12 @@ interface Scenario {
 /** Every request of a run has its own number `{{n}}`; a receipt's is also its shipment's id. */
 const FIRST_NUMBER = 1_000_000;
 
-function receipts(lines: number): Scenario {
+/** `part`: the route taken apart (parts.ts), a measure and not a goal. */
+function receipts(lines: number, part?: { name: string; path: string }): Scenario {
   return {
-    name: `POST /v1/receipts, ${lines} line${lines === 1 ? "" : "s"}`,
+    name: `POST /v1/receipts, ${lines} line${lines === 1 ? "" : "s"}${part ? `, ${part.name}` : ""}`,
     baseline: "insert",
-    goal: WRITE_GOAL,
+    goal: part ? null : WRITE_GOAL,
     async prepare(stack, first, count) {
       await cloneShipments(stack, first, count);
       const expiry = new Date(stack.p.expiry * 1000).toISOString().slice(0, 10);
@@ -68,7 +69,8 @@ function receipts(lines: number): Scenario {
         receivedAt,
         lines: Array.from({ length: lines }, () => ({ gtin: GTIN, lot: LOT, expiry, quantity: 10 / lines })),
       };
-      return write(stack, "/v1/receipts", body);
+      const request = write(stack, part?.path ?? "/v1/receipts", body);
+      return part ? { ...request, url: stack.partsUrl } : request;
     },
   };
 }
@@ -153,7 +155,13 @@ function baselineRequest(stack: BenchStack, kind: "insert" | "select", like: Req
   };
 }
 
-const SCENARIOS = [receipts(1), receipts(10), usages, ...usageParts, ordersRead];
+/** The receipt route taken apart (parts.ts): its read alone and its service alone, 1 line. */
+const receiptParts = [
+  { name: "its read alone", path: "/parts/receipt-read" },
+  { name: "its service alone", path: "/parts/receipt-service" },
+].map((part) => receipts(1, part));
+
+const SCENARIOS = [receipts(1), receipts(10), ...receiptParts, usages, ...usageParts, ordersRead];
 
 export async function benchGateway(options: GatewayBenchOptions): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];

@@ -30,7 +30,7 @@ export interface BenchStack {
   gatewayUrl: string;
   bare: FastifyInstance;
   bareUrl: string;
-  /** The usage route taken apart (parts.ts). */
+  /** The usage and receipt routes taken apart (parts.ts). */
   partsUrl: string;
   tokens: { receiver: string; regulator: string };
   stop(): Promise<void>;
@@ -96,7 +96,9 @@ export async function startBenchStack(engine: Engine, options: BenchStackOptions
     await db.exec(`CREATE TABLE bench_bare (k TEXT PRIMARY KEY, body JSONB NOT NULL)`);
     const bareUrl = await bare.listen({ host: "127.0.0.1", port: 0 });
     const actor = { address: chain.cast.receiver.address, hospital: chain.cast.hospital.address };
-    const parts = partsApp(db, PATIENT_SALT, actor, new Date((await chain.now()) * 1000));
+    // The chain's clock may run ahead of the wall's: keep the distance.
+    const ahead = (await chain.now()) * 1000 - Date.now();
+    const parts = partsApp(db, PATIENT_SALT, actor, () => new Date(Date.now() + ahead), config.matching);
     cleanups.push(() => parts.close());
     const partsUrl = await parts.listen({ host: "127.0.0.1", port: 0 });
     return { engine, chain, p, db, gateway, gatewayUrl, bare, bareUrl, partsUrl, tokens, stop };

@@ -33,6 +33,8 @@ describe("benches, smoke mode (bench/)", function () {
         [
           "POST /v1/receipts, 1 line",
           "POST /v1/receipts, 10 lines",
+          "POST /v1/receipts, 1 line, its read alone",
+          "POST /v1/receipts, 1 line, its service alone",
           "POST /v1/usages",
           "POST /v1/usages, one statement a usage",
           "POST /v1/usages, its service alone",
