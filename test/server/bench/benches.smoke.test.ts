@@ -49,6 +49,19 @@ describe("benches, smoke mode (bench/)", function () {
     console.log(figures(run.output, /req\/s/));
   });
 
+  it("bench:receipt-groups sends receipts' writes one by one and in groups, and each stores its receipt", async function () {
+    const run = await runBench<{
+      results: {
+        results: { engine: string; group: number; ratio: { prepared: { median: number } } }[];
+      };
+    }>("receipt-groups", { BENCH_ROUNDS: "1" });
+    expect(run.code, run.output).to.equal(0);
+    const results = run.results.results.results;
+    expect(results.map((r) => [r.engine, r.group])).to.deep.equal(ENGINES.map((e) => [e, 5]));
+    for (const r of results) expect(r.ratio.prepared.median, r.engine).to.be.greaterThan(0);
+    console.log(figures(run.output, /groups of/));
+  });
+
   it("bench:indexer indexes a filled chain from scratch and stores every event getLogs decodes", async function () {
     const run = await runBench<{
       results: {
