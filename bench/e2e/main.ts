@@ -4,6 +4,7 @@ import type { Engine } from "../../server/db";
 import { mochaGlobalTeardown } from "../../test/server/helpers/postgres";
 import { fundedOrder } from "../../test/server/support/api-fixtures";
 import { DAY, GTIN, LOT } from "../../test/server/support/chain";
+import { enginesFromEnv } from "../lib/engines";
 import { writeResults } from "../lib/rounds";
 import { startBenchStack, type BenchStack } from "../gateway/stack";
 
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
   const smoke = process.env.BENCH_SMOKE === "1";
   const receipts = Number(process.env.BENCH_RECEIPTS ?? (smoke ? 10 : 980));
   const blockReceipts = Number(process.env.BENCH_BLOCK_RECEIPTS ?? (smoke ? 3 : 100));
-  const engines = (process.env.BENCH_ENGINES?.split(",") as Engine[] | undefined) ?? ["pglite"];
+  const engines = enginesFromEnv(["pglite"]);
   const results: (Distribution & { engine: Engine })[] = [];
   for (const engine of engines) {
     for (const blockSeconds of [null, 1]) {

@@ -1,7 +1,8 @@
 import type { Engine } from "../../server/db";
-import { mochaGlobalTeardown, postgresSkipped } from "../../test/server/helpers/postgres";
+import { mochaGlobalTeardown } from "../../test/server/helpers/postgres";
 import { GTIN, LOT } from "../../test/server/support/chain";
 import { runLoad, type LoadResult, type LoadSpec } from "../lib/load";
+import { enginesFromEnv } from "../lib/engines";
 import { alternate, formatSpread, ratios, spread, writeResults, type Spread } from "../lib/rounds";
 import { cloneShipments, startBenchStack, type BenchStack } from "./stack";
 
@@ -232,9 +233,8 @@ function describe(r: ScenarioResult): string {
 
 function optionsFromEnv(): GatewayBenchOptions {
   const smoke = process.env.BENCH_SMOKE === "1";
-  const engines = (process.env.BENCH_ENGINES?.split(",") as Engine[] | undefined) ?? ["pglite", "postgres"];
   return {
-    engines: engines.filter((e) => !(e === "postgres" && postgresSkipped)),
+    engines: enginesFromEnv(),
     rounds: Number(process.env.BENCH_ROUNDS ?? 3),
     amount: Number(process.env.BENCH_REQUESTS ?? (smoke ? 60 : 3000)),
     connections: 10,

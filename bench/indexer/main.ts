@@ -8,8 +8,9 @@ import { migrate, openPglite, openPostgres, type Db, type Engine } from "../../s
 import { Indexer } from "../../server/modules/indexer/indexer.service";
 import { openChain } from "../../server/plugins/chain";
 import { testConfig } from "../../test/server/helpers/config";
-import { mochaGlobalTeardown, postgresSkipped, throwawayDatabase } from "../../test/server/helpers/postgres";
+import { mochaGlobalTeardown, throwawayDatabase } from "../../test/server/helpers/postgres";
 import { startChain, type ChainStack } from "../../test/server/support/chain";
+import { enginesFromEnv } from "../lib/engines";
 import { alternate, formatSpread, ratios, spread, writeResults, type Spread } from "../lib/rounds";
 import { fillChain } from "./chain";
 
@@ -177,9 +178,8 @@ async function indexFromScratch(
 
 function optionsFromEnv(): IndexerBenchOptions {
   const smoke = process.env.BENCH_SMOKE === "1";
-  const engines = (process.env.BENCH_ENGINES?.split(",") as Engine[] | undefined) ?? ["pglite", "postgres"];
   return {
-    engines: engines.filter((e) => !(e === "postgres" && postgresSkipped)),
+    engines: enginesFromEnv(),
     events: Number(process.env.BENCH_EVENTS ?? (smoke ? 600 : 100_000)),
     rounds: Number(process.env.BENCH_ROUNDS ?? 3),
   };

@@ -1,8 +1,9 @@
 import type { Db, Engine } from "../../server/db";
 import type { ReceiptRequest } from "../../api/receipts";
 import { ReceiptsService, type LedgerView } from "../../server/modules/receipts/receipts.service";
-import { mochaGlobalTeardown, postgresSkipped } from "../../test/server/helpers/postgres";
+import { mochaGlobalTeardown } from "../../test/server/helpers/postgres";
 import { GTIN, LOT } from "../../test/server/support/chain";
+import { enginesFromEnv } from "../lib/engines";
 import { alternate, formatSpread, ratios, spread, writeResults, type Spread } from "../lib/rounds";
 import { cloneShipments, startBenchStack, type BenchStack } from "../gateway/stack";
 
@@ -188,9 +189,8 @@ function describe(r: Result): string {
 
 function optionsFromEnv(): Options {
   const smoke = process.env.BENCH_SMOKE === "1";
-  const engines = (process.env.BENCH_ENGINES?.split(",") as Engine[] | undefined) ?? ["pglite", "postgres"];
   return {
-    engines: engines.filter((e) => !(e === "postgres" && postgresSkipped)),
+    engines: enginesFromEnv(),
     rounds: Number(process.env.BENCH_ROUNDS ?? 3),
     receipts: Number(process.env.BENCH_RECEIPTS ?? (smoke ? 60 : 2000)),
     group: Number(process.env.BENCH_GROUP ?? 5),
