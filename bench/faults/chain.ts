@@ -92,15 +92,20 @@ export class BenchChain {
   }
 
   /** Whether the node answers a call within a second. */
-  async answers(): Promise<boolean> {
+  answers(): Promise<boolean> {
+    return this.call("eth_blockNumber", []);
+  }
+
+  /** Whether the node answers `method` without an error within a second. */
+  private async call(method: string, params: unknown[]): Promise<boolean> {
     try {
       const res = await fetch(this.url, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
         signal: AbortSignal.timeout(1_000),
       });
-      return res.ok;
+      return res.ok && !("error" in ((await res.json()) as object));
     } catch {
       return false;
     }
@@ -121,7 +126,10 @@ export class BenchChain {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill("SIGCONT"); // a frozen node can neither stop mining nor save
-    await this.provider.send("evm_setAutomine", [false]).catch(() => undefined);
+    if (!(await this.call("evm_setAutomine", [false])))
+      console.warn(
+        "the chain did not turn its mining off before stopping: a block mined meanwhile may be lost",
+      );
     child.kill("SIGINT");
     const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
     await this.exited;

@@ -23,7 +23,7 @@ import type { MatchTolerances } from "../../server/modules/matching/matching.ser
  * - `/parts/receipt-read`: a receipt's first statement alone, the read of its shipment and of
  *   what it must check (`receiptState`), answered with the shipment's order;
  * - `/parts/receipt-service`: `ReceiptsService.submit`, the route's whole work below HTTP (the
- *   lines parsed, the read, the matching, the write of six tables), with the chain's answers
+ *   lines parsed, the read, the matching, the write of its rows), with the chain's answers
  *   fixed: the supplier qualified, the lot not recalled.
  */
 
@@ -90,7 +90,9 @@ export function partsApp(
       shipmentId: request.body.shipmentId,
       serials: [],
     });
-    return reply.code(201).send({ orderId: state?.shipment.orderId });
+    // A shipment not found would measure an empty read: answered as not 2xx, the run fails.
+    if (!state) return reply.code(404).send({ error: "SHIPMENT_NOT_FOUND" });
+    return reply.code(201).send({ orderId: state.shipment.orderId });
   });
   app.post<PostReceipt>("/parts/receipt-service", async (request, reply) => {
     const outcome = await receipts.submit(request.body, actor, request.headers["idempotency-key"], ledger());

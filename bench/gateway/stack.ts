@@ -10,6 +10,7 @@ import { testConfig } from "../../test/server/helpers/config";
 import { throwawayDatabase } from "../../test/server/helpers/postgres";
 import { procure, startChain, type ChainStack, type Procurement } from "../../test/server/support/chain";
 import { login } from "../../test/server/support/gateway";
+import type { MatchTolerances } from "../../server/modules/matching/matching.service";
 import { partsApp } from "./parts";
 
 /**
@@ -32,6 +33,8 @@ export interface BenchStack {
   bareUrl: string;
   /** The usage and receipt routes taken apart (parts.ts). */
   partsUrl: string;
+  /** The gateway's matching tolerances, for a bench that runs the receipt service itself. */
+  matching: MatchTolerances;
   tokens: { receiver: string; regulator: string };
   stop(): Promise<void>;
 }
@@ -101,7 +104,8 @@ export async function startBenchStack(engine: Engine, options: BenchStackOptions
     const parts = partsApp(db, PATIENT_SALT, actor, () => new Date(Date.now() + ahead), config.matching);
     cleanups.push(() => parts.close());
     const partsUrl = await parts.listen({ host: "127.0.0.1", port: 0 });
-    return { engine, chain, p, db, gateway, gatewayUrl, bare, bareUrl, partsUrl, tokens, stop };
+    const matching = config.matching;
+    return { engine, chain, p, db, gateway, gatewayUrl, bare, bareUrl, partsUrl, matching, tokens, stop };
   } catch (error) {
     await stop();
     throw error;

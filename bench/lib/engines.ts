@@ -7,5 +7,8 @@ import { postgresSkipped } from "../../test/server/helpers/postgres";
  */
 export function enginesFromEnv(fallback: Engine[] = ["pglite", "postgres"]): Engine[] {
   const asked = (process.env.BENCH_ENGINES?.split(",") as Engine[] | undefined) ?? fallback;
-  return asked.filter((e) => !(e === "postgres" && postgresSkipped));
+  const engines = asked.filter((e) => !(e === "postgres" && postgresSkipped));
+  if (engines.length === 0)
+    throw new Error(`no engine to run on: BENCH_ENGINES=${asked.join(",")} with PostgreSQL skipped`);
+  return engines;
 }

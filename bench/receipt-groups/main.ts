@@ -9,7 +9,7 @@ import { cloneShipments, startBenchStack, type BenchStack } from "../gateway/sta
 
 /**
  * npm run bench:receipt-groups — what sending receipts' write statements together would buy,
- * measured before building it (docs/performance.md, "The receipt route taken apart").
+ * measured before building it (docs/performance.md, "What grouping receipts would save").
  *
  * The receipt service runs on a database wrapper that keeps each receipt's write statement
  * (receipt, lines, match, payment job, idempotency key) instead of sending it, so the writes
@@ -84,6 +84,8 @@ async function captureWrites(
     engine: stack.db.engine,
     query: (sql, params, options) => {
       if (!sql.startsWith("WITH receipt_row")) return stack.db.query(sql, params, options);
+      // Every receipt here matches: one held would measure another statement's shape.
+      if (!sql.includes("job_row AS")) throw new Error("a bench receipt did not match its shipment");
       writes.push({ sql, params: params ?? [] });
       // What insertOnce reads as its statement's fresh answer.
       return Promise.resolve({ rows: [{ fresh: true, status_code: 201, response: {} }] } as never);
@@ -92,7 +94,7 @@ async function captureWrites(
     transaction: (fn) => stack.db.transaction(fn),
     close: () => stack.db.close(),
   };
-  const service = new ReceiptsService(recording, { shortfallPct: 2, minShelfLifeDays: 0 });
+  const service = new ReceiptsService(recording, stack.matching);
   const chainNow = await stack.chain.now();
   const ledger: LedgerView = {
     now: new Date((chainNow + 120) * 1000),
@@ -189,13 +191,17 @@ function describe(r: Result): string {
 
 function optionsFromEnv(): Options {
   const smoke = process.env.BENCH_SMOKE === "1";
-  return {
+  const options = {
     engines: enginesFromEnv(),
     rounds: Number(process.env.BENCH_ROUNDS ?? 3),
     receipts: Number(process.env.BENCH_RECEIPTS ?? (smoke ? 60 : 2000)),
     group: Number(process.env.BENCH_GROUP ?? 5),
     lines: Number(process.env.BENCH_LINES ?? 1),
   };
+  // A shipment holds 10 units, shared evenly between the lines.
+  if (![1, 2, 5, 10].includes(options.lines))
+    throw new Error(`BENCH_LINES must divide 10, not ${options.lines}`);
+  return options;
 }
 
 if (require.main === module) {

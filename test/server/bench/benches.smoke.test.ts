@@ -4,8 +4,8 @@ import { postgresSkipped } from "../helpers/postgres";
 import { figures, runBench } from "./run-bench";
 
 /**
- * The gateway, indexer, end-to-end and local-chain benches (npm run bench:gateway, bench:indexer,
- * bench:e2e, bench:chain) in their smoke modes, one round each: they still run and check what they measure. Their
+ * The gateway, receipt-grouping, indexer, end-to-end and local-chain benches (npm run
+ * bench:gateway, bench:receipt-groups, bench:indexer, bench:e2e, bench:chain) in their smoke modes, one round each: they still run and check what they measure. Their
  * figures are printed, not asserted: a smoke run is too short to mean anything, and speed is
  * the long runs' business (docs/performance.md).
  */
