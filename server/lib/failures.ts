@@ -138,7 +138,7 @@ export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === "23505";
 }
 
-/** PostgreSQL chose this statement's transaction to break a deadlock: it took nothing effect. */
+/** PostgreSQL chose this statement's transaction to break a deadlock: it took no effect. */
 export function isDeadlock(error: unknown): boolean {
   return sqlState(error) === "40P01";
 }
